@@ -1,0 +1,98 @@
+"""The checklist catalog: built-in and user checklist files, validated (检查表目录)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..domain.checklist import Checklist
+from .loader import ChecklistError, Problem, build_checklist, read_checklist_file, validate_data
+
+__all__ = [
+    "BUILTIN_DIR",
+    "Catalog",
+    "CatalogEntry",
+    "ChecklistError",
+    "Problem",
+    "build_checklist",
+    "content_hash",
+    "load_catalog",
+    "read_checklist_file",
+    "validate_data",
+]
+
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "checklists"
+
+
+def content_hash(data: dict) -> str:
+    """SHA-256 of the canonical JSON of a checklist: what a round freezes."""
+    canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    checklist: Checklist
+    data: dict
+    path: Path
+
+    @property
+    def sha256(self) -> str:
+        return content_hash(self.data)
+
+
+@dataclass
+class Catalog:
+    entries: list[CatalogEntry] = field(default_factory=list)
+    #: files that were skipped, with every problem found in them
+    problems: list[Problem] = field(default_factory=list)
+
+    def get(self, checklist_id: str) -> CatalogEntry | None:
+        return next((e for e in self.entries if e.checklist.id == checklist_id), None)
+
+    @property
+    def checklists(self) -> list[Checklist]:
+        return [e.checklist for e in self.entries]
+
+    @property
+    def skipped_files(self) -> list[str]:
+        return sorted({p.file for p in self.problems})
+
+
+def checklist_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files += sorted(path.glob("*.yaml")) if path.is_dir() else [path]
+    return files
+
+
+def load_catalog(paths: Iterable[Path] = (BUILTIN_DIR,)) -> Catalog:
+    """Load every checklist file; invalid ones are skipped and their problems kept.
+
+    Item and checklist ids must be unique across files: a later file that reuses an id is
+    skipped, since answers are stored by item id.
+    """
+    catalog = Catalog()
+    seen_items: dict[str, str] = {}
+    for path in checklist_files(paths):
+        try:
+            data = read_checklist_file(path)
+        except ChecklistError as err:
+            catalog.problems += err.problems
+            continue
+        checklist = build_checklist(data)
+        if catalog.get(checklist.id):
+            catalog.problems.append(Problem(str(path), 1, "id", f"检查表编号“{checklist.id}”与其他文件重复"))
+            continue
+        clash = next((i.id for i in checklist.all_items() if i.id in seen_items), None)
+        if clash:
+            catalog.problems.append(Problem(
+                str(path), 1, "id", f"条目编号“{clash}”已在 {seen_items[clash]} 中使用"))
+            continue
+        seen_items.update((i.id, path.name) for i in checklist.all_items())
+        catalog.entries.append(CatalogEntry(checklist, data, path))
+    catalog.entries.sort(key=lambda e: (not e.checklist.default, e.checklist.id))
+    return catalog

@@ -1,0 +1,283 @@
+"""Read checklist YAML files, validate them and build the domain's Checklist.
+
+Every problem is reported as ``file:line: field: message`` in Chinese, so that whoever edits a
+content file can find the line. The same builder turns a round's frozen JSON copy back into a
+Checklist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..domain.checklist import (
+    INDICATOR,
+    RATE_UNITS,
+    SAMPLING,
+    SCALES,
+    Checklist,
+    Item,
+    Section,
+)
+from ..domain.profile import Condition
+from ..errors import AppError
+
+Path_ = tuple[str | int, ...]
+
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "checklists" / "schema.json"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One validation problem (校验错误)."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.field}: {self.message}"
+
+
+class ChecklistError(AppError):
+    """A checklist file is invalid; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@cache
+def _validator():
+    import jsonschema  # deferred: only needed when content files are read
+
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
+
+
+def _field(path: Path_) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "(文件)"
+
+
+class _LineMap:
+    """Line numbers of YAML nodes by their path in the loaded data."""
+
+    def __init__(self, node: yaml.Node | None) -> None:
+        self.lines: dict[Path_, int] = {}
+        if node is not None:
+            self._walk(node, ())
+
+    def _walk(self, node: yaml.Node, path: Path_) -> None:
+        self.lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                sub = (*path, str(key.value))
+                self.lines[sub] = key.start_mark.line + 1
+                self._walk(value, sub)
+                self.lines[sub] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, value in enumerate(node.value):
+                self._walk(value, (*path, i))
+
+    def line(self, path: Path_) -> int:
+        while path and path not in self.lines:
+            path = path[:-1]
+        return self.lines.get(path, 1)
+
+
+def _stringify_keys(data: Any) -> Any:
+    """YAML reads ``2024: 70`` with an int key; JSON (and the schema) needs strings."""
+    if isinstance(data, dict):
+        return {str(k): _stringify_keys(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_stringify_keys(v) for v in data]
+    return data
+
+
+def _schema_message(error) -> tuple[Path_, str]:
+    """Turn a jsonschema error into (path, Chinese message)."""
+    path: Path_ = tuple(error.absolute_path)
+    kind, value = error.validator, error.validator_value
+    if kind == "required":
+        missing = [k for k in value if k not in (error.instance or {})]
+        return path, "缺少必填字段“" + "”“".join(missing) + "”"
+    if kind == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        return path, "未知字段“" + "”“".join(extra) + "”"
+    if kind == "enum":
+        if path and path[-1] == "kind":
+            return path, f"未知的条目类型“{error.instance}”（可选：judgement、indicator、sampling）"
+        if path and path[-1] == "scale":
+            return path, f"未知的评分标准“{error.instance}”（可选：{'、'.join(SCALES)}）"
+        return path, f"取值“{error.instance}”无效（可选：{'、'.join(map(str, value))}）"
+    if kind == "type":
+        names = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
+                 "array": "列表", "object": "映射"}
+        return path, f"类型应为{names.get(value, value)}"
+    if kind == "pattern":
+        return path, f"“{error.instance}”格式不正确（应匹配 {value}）"
+    if kind in ("minItems", "minLength", "minProperties"):
+        return path, "不能为空"
+    if kind == "anyOf" and isinstance(error.instance, dict) and "title" in error.instance:
+        return path, "章节须包含 items 或 sections"
+    if kind in ("minimum", "maximum", "exclusiveMinimum"):
+        return path, f"数值 {error.instance} 超出允许范围"
+    if kind == "propertyNames":
+        return path, "目标值的键应为四位年份"
+    return path, f"不符合格式要求（{error.message}）"
+
+
+def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
+    """Checks the schema cannot express: id prefixes, unique ids, units and targets."""
+    prefix = data["id"] + "."
+    seen: dict[str, Path_] = {}
+
+    def check_id(node: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
+        node_id = node["id"]
+        if not node_id.startswith(prefix):
+            yield (*path, "id"), f"编号“{node_id}”应以“{prefix}”开头"
+        if node_id in seen:
+            yield (*path, "id"), f"编号“{node_id}”重复（与{_field(seen[node_id])}相同）"
+        seen.setdefault(node_id, path)
+
+    def walk(section: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
+        yield from check_id(section, path)
+        for i, item in enumerate(section.get("items", [])):
+            ipath = (*path, "items", i)
+            yield from check_id(item, ipath)
+            yield from _item_problems(item, ipath)
+        for i, sub in enumerate(section.get("sections", [])):
+            yield from walk(sub, (*path, "sections", i))
+
+    for i, section in enumerate(data["sections"]):
+        yield from walk(section, ("sections", i))
+
+
+def _item_problems(item: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
+    kind = item["kind"]
+    has_target = "targets" in item or "target" in item
+    if kind == INDICATOR:
+        if "unit" not in item:
+            yield (*path, "unit"), "指标缺少单位（unit），如 %、‰、例"
+        if "direction" not in item:
+            yield (*path, "direction"), "指标缺少方向（direction）：>=、<=、increase 或 decrease"
+        elif item["direction"] in (">=", "<=") and not has_target:
+            yield (*path, "targets"), "方向为 >= 或 <= 的指标须给出目标值（targets 或 target）"
+        if item.get("input") == "ratio" and item.get("unit") not in RATE_UNITS and "per" not in item:
+            yield (*path, "per"), f"单位“{item.get('unit')}”的比率指标须给出倍数（per）"
+    elif kind == SAMPLING:
+        if not has_target:
+            yield (*path, "target"), "抽查条目须给出符合率目标（target 或 targets）"
+    else:
+        for key in ("unit", "direction", "targets", "target", "input", "min_samples"):
+            if key in item:
+                yield (*path, key), f"评价条目不使用字段“{key}”"
+
+
+def validate_data(data: Any, file: str, lines: _LineMap | None = None) -> dict:
+    """Validate loaded data; return it with string year keys, or raise ChecklistError."""
+    lines = lines or _LineMap(None)
+    if not isinstance(data, dict):
+        raise ChecklistError([Problem(file, 1, "(文件)", "文件内容应为一个映射（id、title、sections…）")])
+    data = _stringify_keys(data)
+    found = [_schema_message(e) for e in _validator().iter_errors(data)]
+    if not found:
+        found = list(_semantic_problems(data))
+    if found:
+        found.sort(key=lambda pm: lines.line(pm[0]))
+        raise ChecklistError([Problem(file, lines.line(p), _field(p), m) for p, m in found])
+    return data
+
+
+def read_checklist_file(path: Path) -> dict:
+    """Read and validate one checklist file; return its data. Raises ChecklistError."""
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{exc}）")]) from exc
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 1
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ChecklistError([Problem(name, line, "(语法)", f"YAML 语法错误：{problem}")]) from exc
+    return validate_data(data, name, _LineMap(node))
+
+
+def build_checklist(data: dict) -> Checklist:
+    """Build a Checklist from validated data (a content file or a round's frozen copy)."""
+    checklist_id = data["id"]
+
+    def condition(node: dict) -> tuple[Condition, ...]:
+        return (Condition.from_dict(node["applies_if"]),) if "applies_if" in node else ()
+
+    def item(node: dict, section_id: str, inherited: tuple[Condition, ...],
+             inherited_note: str) -> Item:
+        return Item(
+            id=node["id"],
+            kind=node["kind"],
+            text=node["text"].strip(),
+            source=node["source"],
+            checklist_id=checklist_id,
+            section_id=section_id,
+            guidance=node.get("guidance", "").strip(),
+            note=node.get("note", "").strip(),
+            topic=node.get("topic", ""),
+            conditions=inherited + condition(node),
+            applies_note=node.get("applies_note", inherited_note),
+            unit=node.get("unit", ""),
+            input=node.get("input", "value"),
+            per=node.get("per"),
+            numerator_label=node.get("numerator", ""),
+            denominator_label=node.get("denominator", ""),
+            direction=node.get("direction", ""),
+            targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
+            target=float(node["target"]) if "target" in node else None,
+            min_samples=node.get("min_samples"),
+        )
+
+    def section(node: dict, inherited: tuple[Condition, ...], inherited_note: str) -> Section:
+        conditions = inherited + condition(node)
+        note = node.get("applies_note", inherited_note)
+        return Section(
+            id=node["id"],
+            title=node["title"],
+            source=node.get("source", ""),
+            guidance=node.get("guidance", "").strip(),
+            note=node.get("note", "").strip(),
+            applies_note=node.get("applies_note", ""),
+            items=tuple(item(i, node["id"], conditions, note) for i in node.get("items", [])),
+            sections=tuple(section(s, conditions, note) for s in node.get("sections", [])),
+        )
+
+    valid = data.get("valid_years", {})
+    return Checklist(
+        id=checklist_id,
+        version=data["version"],
+        title=data["title"],
+        short_title=data.get("short_title", ""),
+        source_document=data["source"]["document"],
+        source_title=data["source"]["title"],
+        seed=data["source"].get("seed", ""),
+        region=data["region"],
+        scale=SCALES[data["scale"]],
+        sections=tuple(section(s, (), "") for s in data["sections"]),
+        valid_from=valid.get("from"),
+        valid_to=valid.get("to"),
+        default=data.get("default", False),
+        description=data.get("description", "").strip(),
+        notes=tuple(data.get("notes", ())),
+    )

@@ -1,0 +1,210 @@
+"""Command line (命令行): a thin wrapper over the services, for scripting and batch entry.
+
+Every command accepts ``--db PATH``; without it the database lives in the user data folder.
+Errors print a Chinese message on stderr and exit 1; nothing is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from . import APP_NAME, __version__
+from .errors import AppError
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _open(args: argparse.Namespace):
+    from .paths import default_db_path
+    from .store import open_store
+
+    return open_store(Path(args.db) if args.db else default_db_path())
+
+
+def _actor(args: argparse.Namespace):
+    from .paths import current_user, device_id
+    from .store import Actor
+
+    return Actor(getattr(args, "author", None) or current_user(), device_id())
+
+
+def _catalog(paths: Sequence[str] = ()):
+    from .catalog import BUILTIN_DIR, load_catalog
+
+    return load_catalog([Path(p) for p in paths] or [BUILTIN_DIR])
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    catalog = _catalog(args.files)
+    for problem in catalog.problems:
+        print(problem)
+    if catalog.problems:
+        print(f"共 {len(catalog.problems)} 处错误，{len(catalog.skipped_files)} 个文件未通过校验。",
+              file=sys.stderr)
+        return 1
+    print(f"全部 {len(catalog.entries)} 个检查表文件校验通过。")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    catalog = _catalog()
+    rows = [{
+        "id": c.id, "version": c.version, "title": c.title, "region": c.region,
+        "default": c.default, "sections": sum(1 for _ in c.all_sections()),
+        "items": sum(1 for _ in c.all_items()),
+    } for c in catalog.checklists]
+    if args.json:
+        _print_json(rows)
+    else:
+        for r in rows:
+            mark = "*" if r["default"] else " "
+            print(f"{mark} {r['id']:<22} {r['version']:<8} {r['sections']:>3} 节 {r['items']:>4} 条  "
+                  f"{r['title']}（{r['region']}）")
+    for problem in catalog.problems:
+        print(f"已跳过：{problem}", file=sys.stderr)
+    return 0
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    entry = _catalog().get(args.id)
+    if entry is None:
+        raise AppError(f"没有编号为“{args.id}”的检查表。可用 checklists list 查看。")
+    if args.json:
+        _print_json(entry.data)
+        return 0
+    checklist = entry.checklist
+    print(f"{checklist.title}（{checklist.source_document}）")
+    for section in checklist.all_sections():
+        print(f"\n[{section.id}] {section.title}  {section.source}")
+        for item in section.items:
+            print(f"  {item.id}  ({item.kind}) {item.text}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .services.demo import create_demo
+
+    store = _open(args)
+    print(create_demo(store, _catalog(), _actor(args)))
+    return 0
+
+
+def cmd_answer(args: argparse.Namespace) -> int:
+    from .domain.checklist import NOT_APPLICABLE
+    from .services.answers import UNSET, record_answer
+
+    store = _open(args)
+    grade = args.grade
+    if grade is not None and grade.strip().upper() in ("NA", "不适用"):
+        grade = NOT_APPLICABLE
+
+    def given(value):
+        return UNSET if value is None else value
+
+    answer = record_answer(
+        store, args.round, args.item, _actor(args),
+        grade=given(grade), na_reason=given(args.na_reason), value=given(args.value),
+        numerator=given(args.numerator), denominator=given(args.denominator),
+        baseline=given(args.baseline), finding=given(args.finding), evidence=given(args.note),
+        department=given(args.department))
+    print(f"已保存：{answer.item_id}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    from .services.rounds import load_round, score
+
+    store = _open(args)
+    view = load_round(store, args.round)
+    result = score(store, args.round, view)
+    if args.json:
+        _print_json({"round": {"id": view.id, "name": view.name, "year": view.year},
+                     **result.to_dict()})
+        return 0
+
+    def line(label: str, tally, indent: int = 0) -> None:
+        score_text = "—" if tally.score is None else f"{tally.score:.1f}"
+        print(f"{'  ' * indent}{label}  完成 {tally.answered}/{tally.applicable}"
+              f"（{tally.completion:.0%}）  得分率 {score_text}  不符合 {tally.failing}")
+
+    print(f"{view.name}（{view.year}年）")
+    line("合计", result.tally)
+    for c in result.checklists:
+        line(c.checklist.title, c.tally, 1)
+        stack = [(s, 2) for s in reversed(c.sections)]
+        while stack:
+            s, depth = stack.pop()
+            line(s.section.title, s.tally, depth)
+            stack += [(sub, depth + 1) for sub in reversed(s.sections)]
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    def add(group, name: str, handler: Handler, help_text: str, example: str) -> argparse.ArgumentParser:
+        p = group.add_parser(name, help=help_text, description=f"{help_text}\n\n示例：{example}",
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p.set_defaults(handler=handler)
+        p.add_argument("--db", metavar="PATH", help="数据库文件（默认在用户数据文件夹中）")
+        return p
+
+    checklists = sub.add_parser("checklists", help="检查表：校验、列出、查看")
+    cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="子命令", required=True)
+    p = add(cl_sub, "validate", cmd_validate, "校验检查表文件（不给文件时校验内置检查表）",
+            "python main.py checklists validate checklists/qyx-core.yaml")
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p = add(cl_sub, "list", cmd_list, "列出内置检查表（* 为默认选用）", "python main.py checklists list --json")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(cl_sub, "show", cmd_show, "显示一张检查表的全部内容", "python main.py checklists show qyx-core --json")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+
+    p = add(sub, "demo", cmd_demo, "创建演示数据：二级综合县医院及一轮已大部分填写的自查，输出轮次编号",
+            "python main.py demo --db demo.db")
+    p.add_argument("--author", help="填写人（默认为系统用户名）")
+    p = add(sub, "answer", cmd_answer, "录入一个条目的自查结果（与界面使用同一服务）",
+            "python main.py answer --db demo.db --round ID --item qyx-core.01.1 --grade C "
+            "--finding \"未见培训记录\"")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--item", required=True, metavar="ITEM_ID", help="条目编号")
+    p.add_argument("--grade", metavar="G", help="等级，如 A/B/C/D；NA 或“不适用”表示不适用")
+    p.add_argument("--na-reason", metavar="TEXT", help="不适用原因（选择不适用时必填）")
+    p.add_argument("--value", metavar="V", help="指标值（直接录入的指标）")
+    p.add_argument("--numerator", metavar="N", help="分子（按比率计算的指标）")
+    p.add_argument("--denominator", metavar="D", help="分母")
+    p.add_argument("--baseline", metavar="V", help="基线值（逐步提高/降低类指标的对照）")
+    p.add_argument("--finding", metavar="TEXT", help="问题描述")
+    p.add_argument("--note", metavar="TEXT", help="佐证材料说明")
+    p.add_argument("--department", metavar="TEXT", help="责任科室")
+    p.add_argument("--author", help="填写人（默认为系统用户名）")
+    p = add(sub, "score", cmd_score, "显示一轮自查的完成率和得分（按检查表、章节）",
+            "python main.py score --db demo.db --round ID --json")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Handler | None = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help()
+        return 0
+    try:
+        return handler(args)
+    except AppError as err:
+        print(f"错误：{err.user_message}", file=sys.stderr)
+        return 1

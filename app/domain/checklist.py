@@ -1,0 +1,196 @@
+"""Checklists (检查表), their sections, items and grade scales."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .profile import Condition, HospitalProfile
+
+JUDGEMENT = "judgement"
+INDICATOR = "indicator"
+SAMPLING = "sampling"
+KINDS: dict[str, str] = {JUDGEMENT: "评价", INDICATOR: "指标", SAMPLING: "抽查"}
+
+#: The grade code for 不适用 chosen by the user (needs a reason, excluded from the score).
+NOT_APPLICABLE = "NA"
+
+#: Multipliers for rates entered as numerator / denominator.
+RATE_UNITS: dict[str, float] = {"%": 100.0, "‰": 1000.0, "‱": 10000.0}
+
+DIRECTIONS: dict[str, str] = {">=": "≥", "<=": "≤", "increase": "逐步提高", "decrease": "逐步降低"}
+
+
+@dataclass(frozen=True)
+class Grade:
+    code: str
+    label: str
+    points: float
+    failing: bool = False
+    offers_rectification: bool = False
+
+    @property
+    def display(self) -> str:
+        return self.code if self.code == self.label else f"{self.code} {self.label}"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """评分标准: the grades a judgement item can be given."""
+
+    id: str
+    label: str
+    grades: tuple[Grade, ...]
+
+    @property
+    def max_points(self) -> float:
+        return max(g.points for g in self.grades)
+
+    def grade(self, code: str) -> Grade | None:
+        return next((g for g in self.grades if g.code == code), None)
+
+    def codes(self) -> list[str]:
+        return [g.code for g in self.grades]
+
+
+SCALES: dict[str, Scale] = {
+    "pdca": Scale("pdca", "PDCA 四级评价", (
+        Grade("A", "持续改进", 4),
+        Grade("B", "有监管", 3),
+        Grade("C", "有制度有落实", 2, offers_rectification=True),
+        Grade("D", "不符合", 0, failing=True),
+    )),
+    "compliance": Scale("compliance", "符合程度", (
+        Grade("符合", "符合", 2),
+        Grade("部分符合", "部分符合", 1, offers_rectification=True),
+        Grade("不符合", "不符合", 0, failing=True),
+    )),
+    "yes_no": Scale("yes_no", "是/否", (
+        Grade("是", "是", 1),
+        Grade("否", "否", 0, failing=True),
+    )),
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """检查条目: one question the inspector answers."""
+
+    id: str
+    kind: str
+    text: str
+    source: str
+    checklist_id: str = ""
+    section_id: str = ""
+    guidance: str = ""
+    note: str = ""
+    topic: str = ""
+    #: The item's own condition and those of its sections; all must hold.
+    conditions: tuple[Condition, ...] = ()
+    applies_note: str = ""
+    unit: str = ""
+    input: str = "value"
+    per: float | None = None
+    numerator_label: str = ""
+    denominator_label: str = ""
+    direction: str = ""
+    targets: dict[int, float] = field(default_factory=dict)
+    target: float | None = None
+    min_samples: int | None = None
+
+    def target_for(self, year: int) -> float | None:
+        """The target that applies in ``year`` (None: no numeric target that year)."""
+        if year in self.targets:
+            return self.targets[year]
+        return self.target
+
+    @property
+    def has_numeric_target(self) -> bool:
+        return bool(self.targets) or self.target is not None
+
+    @property
+    def rate_multiplier(self) -> float:
+        return RATE_UNITS.get(self.unit, self.per or 1.0)
+
+    def applies_to(self, profile: HospitalProfile) -> bool:
+        return all(c.holds(profile) for c in self.conditions)
+
+    def not_applicable_reason(self, profile: HospitalProfile) -> str:
+        """Why the item does not apply to this hospital ("" when it applies)."""
+        failing = [c for c in self.conditions if not c.holds(profile)]
+        if not failing:
+            return ""
+        reason = "仅适用于：" + "；".join(c.describe() for c in failing)
+        return f"{reason}（{self.applies_note}）" if self.applies_note else reason
+
+    def target_text(self, year: int) -> str:
+        """The target in words for ``year``, e.g. ``≥80%`` or ``逐步提高``."""
+        if self.direction in ("increase", "decrease"):
+            return DIRECTIONS[self.direction]
+        value = self.target_for(year)
+        if value is None:
+            return f"{year}年无目标值"
+        return f"{DIRECTIONS.get(self.direction, '≥')}{value:g}{self.unit}"
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    source: str = ""
+    guidance: str = ""
+    note: str = ""
+    applies_note: str = ""
+    items: tuple[Item, ...] = ()
+    sections: tuple[Section, ...] = ()
+
+    def all_items(self) -> Iterator[Item]:
+        yield from self.items
+        for sub in self.sections:
+            yield from sub.all_items()
+
+    def all_sections(self) -> Iterator[Section]:
+        yield self
+        for sub in self.sections:
+            yield from sub.all_sections()
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """检查表: one source programme's check points."""
+
+    id: str
+    version: str
+    title: str
+    source_document: str
+    source_title: str
+    region: str
+    scale: Scale
+    sections: tuple[Section, ...]
+    short_title: str = ""
+    seed: str = ""
+    valid_from: int | None = None
+    valid_to: int | None = None
+    default: bool = False
+    description: str = ""
+    notes: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return self.short_title or self.title
+
+    def all_items(self) -> Iterator[Item]:
+        for section in self.sections:
+            yield from section.all_items()
+
+    def all_sections(self) -> Iterator[Section]:
+        for section in self.sections:
+            yield from section.all_sections()
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.all_items() if i.id == item_id), None)
+
+    def valid_in(self, year: int) -> bool:
+        if self.valid_from is not None and year < self.valid_from:
+            return False
+        return self.valid_to is None or year <= self.valid_to

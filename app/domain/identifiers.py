@@ -1,0 +1,36 @@
+"""Format checks for the hospital's code: 统一社会信用代码 (GB 32100-2015) or 组织机构代码 (GB 11714-1997)."""
+
+from __future__ import annotations
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def is_valid_uscc(code: str) -> bool:
+    """18-character unified social credit code with its check character."""
+    if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
+        return False
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
+
+
+def is_valid_org_code(code: str) -> bool:
+    """9-character organisation code (8 body characters, check digit or X), ``-`` allowed."""
+    code = code.replace("-", "")
+    if len(code) != 9 or not code[:8].isalnum() or not code[:8].isascii():
+        return False
+    total = sum(int(c, 36) * w for c, w in zip(code[:8].upper(), _ORG_WEIGHTS, strict=True))
+    check = 11 - total % 11
+    expected = {10: "X", 11: "0"}.get(check, str(check))
+    return code[8].upper() == expected
+
+
+def check_hospital_code(code: str) -> str:
+    """'' when the code is empty or valid, otherwise the message for the user."""
+    code = code.strip().upper()
+    if not code or is_valid_uscc(code) or is_valid_org_code(code):
+        return ""
+    if len(code) == 18:
+        return "统一社会信用代码校验位不正确，请核对（18位，不含字母 I、O、Z、S、V）。"
+    return "机构代码格式不正确：应为18位统一社会信用代码或9位组织机构代码。"

@@ -1,0 +1,94 @@
+"""What users record during a round: answers, sampled records, attachments, rectifications."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+#: 整改状态
+STATUS_PENDING = "待整改"
+STATUS_IN_PROGRESS = "整改中"
+STATUS_DONE = "已完成"
+STATUS_OVERDUE = "逾期"
+RECTIFICATION_STATUSES = (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_OVERDUE)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One item's answer in a round (自查结果)."""
+
+    item_id: str
+    grade: str | None = None
+    na_reason: str = ""
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    baseline: float | None = None
+    finding: str = ""
+    evidence: str = ""
+    department: str = ""
+    id: str = ""
+    updated_at: str = ""
+    author: str = ""
+    device_id: str = ""
+
+
+@dataclass(frozen=True)
+class SampleRecord:
+    """一份抽查病历: 病案号, 是否符合, 备注."""
+
+    item_id: str
+    record_no: str
+    compliant: bool
+    note: str = ""
+    position: int = 0
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """佐证材料 metadata; the bytes stay in the store."""
+
+    id: str
+    round_id: str
+    filename: str
+    media_type: str
+    size: int
+    sha256: str
+    item_id: str | None = None
+    rectification_id: str | None = None
+    added_at: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class Rectification:
+    """整改项: a problem found and how it is being fixed."""
+
+    id: str
+    round_id: str
+    item_id: str
+    problem: str
+    cause: str = ""
+    measure: str = ""
+    department: str = ""
+    owner: str = ""
+    deadline: dt.date | None = None
+    recheck_date: dt.date | None = None
+    rechecked_by: str = ""
+    recheck_result: str = ""
+    recheck_passed: bool | None = None
+    origin: str = "auto"
+    carried_from: str | None = None
+    updated_at: str = ""
+    author: str = ""
+
+    def status(self, today: dt.date) -> str:
+        """整改状态, derived from the dates and the re-check; never stored."""
+        if self.recheck_passed:
+            return STATUS_DONE
+        if self.deadline is not None and today > self.deadline:
+            return STATUS_OVERDUE
+        if self.cause or self.measure or self.recheck_passed is False:
+            return STATUS_IN_PROGRESS
+        return STATUS_PENDING

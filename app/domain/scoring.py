@@ -1,0 +1,153 @@
+"""Completion and scores of a round, per checklist and section (完成率、得分、等级分布)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from .checklist import JUDGEMENT, Checklist, Item, Scale, Section
+from .evaluation import MET, NOT_MET, UNDETERMINED, Outcome, evaluate
+from .profile import HospitalProfile
+from .records import Answer, SampleRecord
+
+
+@dataclass
+class Tally:
+    total: int = 0
+    not_applicable: int = 0
+    answered: int = 0
+    failing: int = 0
+    grade_counts: Counter = field(default_factory=Counter)
+    points: float = 0.0
+    max_points: float = 0.0
+    met: int = 0
+    not_met: int = 0
+    undetermined: int = 0
+
+    @property
+    def applicable(self) -> int:
+        return self.total - self.not_applicable
+
+    @property
+    def unanswered(self) -> int:
+        return self.applicable - self.answered
+
+    @property
+    def completion(self) -> float:
+        """完成率 in 0..1; a section with nothing applicable counts as complete."""
+        return self.answered / self.applicable if self.applicable else 1.0
+
+    @property
+    def score(self) -> float | None:
+        """得分率 in %, over graded judgement items; None until something is graded."""
+        return self.points / self.max_points * 100 if self.max_points else None
+
+    def count(self, item: Item, scale: Scale, outcome: Outcome) -> None:
+        self.total += 1
+        if not outcome.applicable:
+            self.not_applicable += 1
+            return
+        if not outcome.answered:
+            return
+        self.answered += 1
+        self.failing += outcome.failing
+        if item.kind == JUDGEMENT and outcome.grade is not None:
+            self.grade_counts[outcome.grade.code] += 1
+            self.points += outcome.grade.points
+            self.max_points += scale.max_points
+        self.met += outcome.state == MET
+        self.not_met += outcome.state == NOT_MET
+        self.undetermined += outcome.state == UNDETERMINED
+
+    def add(self, other: Tally) -> None:
+        for name in ("total", "not_applicable", "answered", "failing", "points", "max_points",
+                     "met", "not_met", "undetermined"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.grade_counts.update(other.grade_counts)
+
+    def to_dict(self) -> dict:
+        return {
+            "items": self.total,
+            "applicable": self.applicable,
+            "not_applicable": self.not_applicable,
+            "answered": self.answered,
+            "completion": round(self.completion * 100, 1),
+            "score": None if self.score is None else round(self.score, 1),
+            "grades": dict(self.grade_counts),
+            "failing": self.failing,
+            "indicators_met": self.met,
+            "indicators_not_met": self.not_met,
+            "indicators_undetermined": self.undetermined,
+        }
+
+
+@dataclass
+class SectionScore:
+    section: Section
+    tally: Tally
+    sections: list[SectionScore]
+
+
+@dataclass
+class ChecklistScore:
+    checklist: Checklist
+    tally: Tally
+    sections: list[SectionScore]
+
+
+@dataclass
+class RoundScore:
+    tally: Tally
+    checklists: list[ChecklistScore]
+    outcomes: dict[str, Outcome]
+
+    def to_dict(self) -> dict:
+        def section(s: SectionScore) -> dict:
+            return {"id": s.section.id, "title": s.section.title, **s.tally.to_dict(),
+                    "sections": [section(sub) for sub in s.sections]}
+
+        return {
+            **self.tally.to_dict(),
+            "checklists": [
+                {"id": c.checklist.id, "title": c.checklist.title, **c.tally.to_dict(),
+                 "sections": [section(s) for s in c.sections]}
+                for c in self.checklists
+            ],
+        }
+
+
+def score_round(
+    checklists: Sequence[Checklist],
+    profile: HospitalProfile,
+    year: int,
+    answers: Mapping[str, Answer],
+    samples: Mapping[str, Sequence[SampleRecord]],
+    previous_values: Mapping[str, float] | None = None,
+) -> RoundScore:
+    """Evaluate every item of the round and add the results up by section and checklist."""
+    previous_values = previous_values or {}
+    outcomes: dict[str, Outcome] = {}
+
+    def score_section(section: Section, scale: Scale) -> SectionScore:
+        tally = Tally()
+        for item in section.items:
+            outcome = evaluate(item, scale, profile, year, answers.get(item.id),
+                               samples.get(item.id, ()), previous_values.get(item.id))
+            outcomes[item.id] = outcome
+            tally.count(item, scale, outcome)
+        subs = [score_section(sub, scale) for sub in section.sections]
+        for sub in subs:
+            tally.add(sub.tally)
+        return SectionScore(section, tally, subs)
+
+    overall = Tally()
+    results = []
+    for checklist in checklists:
+        sections = [score_section(s, checklist.scale) for s in checklist.sections]
+        tally = Tally()
+        for s in sections:
+            tally.add(s.tally)
+        overall.add(tally)
+        results.append(ChecklistScore(checklist, tally, sections))
+    return RoundScore(overall, results, outcomes)

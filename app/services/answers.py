@@ -1,0 +1,155 @@
+"""Record answers, indicator values and sampled records (录入自查结果).
+
+Every call validates first and writes in one transaction, so invalid input changes nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, Item
+from ..domain.records import Answer
+from ..errors import InputError
+from ..store import Actor, Store
+from .rounds import RoundView, load_round
+
+MAX_TEXT = 20_000
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: Marks a field the caller leaves as it is (None would clear it).
+UNSET: Any = _Unset()
+
+_TEXT_FIELDS = {"na_reason": "不适用原因", "finding": "问题描述", "evidence": "佐证材料说明",
+                "department": "责任科室"}
+_NUMBER_FIELDS = {"value": "指标值", "numerator": "分子", "denominator": "分母", "baseline": "基线值"}
+
+
+@dataclass(frozen=True)
+class SampleInput:
+    record_no: str
+    compliant: bool
+    note: str = ""
+
+
+def parse_number(text: str | float | None, label: str, field: str) -> float | None:
+    """A number typed by a user ('' → None); full-width digits and a trailing % are accepted."""
+    if text is None or isinstance(text, int | float):
+        value = text
+    else:
+        cleaned = text.strip().translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
+        cleaned = cleaned.removesuffix("%").removesuffix("％").strip()
+        if not cleaned:
+            return None
+        try:
+            value = float(cleaned)
+        except ValueError:
+            raise InputError(f"{label}“{text}”不是有效的数字。", field) from None
+    if value is not None and (math.isnan(value) or math.isinf(value)):
+        raise InputError(f"{label}不是有效的数字。", field)
+    if value is not None and value < 0:
+        raise InputError(f"{label}不能为负数。", field)
+    return value
+
+
+def record_answer(
+    store: Store,
+    round_id: str,
+    item_id: str,
+    actor: Actor,
+    *,
+    view: RoundView | None = None,
+    grade: str | None = UNSET,
+    na_reason: str = UNSET,
+    value: float | str | None = UNSET,
+    numerator: float | str | None = UNSET,
+    denominator: float | str | None = UNSET,
+    baseline: float | str | None = UNSET,
+    finding: str = UNSET,
+    evidence: str = UNSET,
+    department: str = UNSET,
+) -> Answer:
+    """Set the given fields of an item's answer (fields left UNSET keep their value)."""
+    view = view or load_round(store, round_id)
+    _, item = view.find_item(item_id)
+    given = {k: v for k, v in {
+        "grade": grade, "na_reason": na_reason, "value": value, "numerator": numerator,
+        "denominator": denominator, "baseline": baseline, "finding": finding,
+        "evidence": evidence, "department": department}.items() if v is not UNSET}
+    for key, label in _NUMBER_FIELDS.items():
+        if key in given:
+            given[key] = parse_number(given[key], label, key)
+    for key, label in _TEXT_FIELDS.items():
+        if key in given:
+            given[key] = (given[key] or "").strip()
+            if len(given[key]) > MAX_TEXT:
+                raise InputError(f"{label}过长（超过 {MAX_TEXT} 字）。", key)
+    existing = store.answer(round_id, item_id) or {}
+    merged = {**{k: existing.get(k) for k in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "grade")}, **given}
+    _validate(item, view, merged, given)
+    if merged.get("grade") != NOT_APPLICABLE and "grade" in given:
+        given["na_reason"] = ""
+    row = store.save_answer(round_id, item_id, given, actor)
+    fields = Answer.__dataclass_fields__
+    return Answer(**{k: v for k, v in row.items() if k in fields})
+
+
+def _validate(item: Item, view: RoundView, merged: dict, given: dict) -> None:
+    grade = merged.get("grade")
+    if not item.applies_to(view.profile) and ({"grade", "value", "numerator", "denominator"} & given.keys()):
+        raise InputError(f"本条目不适用于本院：{item.not_applicable_reason(view.profile)}", "grade")
+    if grade == NOT_APPLICABLE:
+        if not merged.get("na_reason"):
+            raise InputError("选择“不适用”时须填写原因。", "na_reason")
+    elif grade is not None:
+        if item.kind != JUDGEMENT:
+            raise InputError("指标和抽查条目不评等级，请录入数值或抽查记录。", "grade")
+        scale = next(c.scale for c in view.checklists if c.id == item.checklist_id)
+        if scale.grade(grade) is None:
+            raise InputError(f"等级“{grade}”无效，可选：{'、'.join(scale.codes())}、不适用（NA）。",
+                             "grade")
+    numbers = {"value", "numerator", "denominator", "baseline"} & {k for k, v in given.items()
+                                                                    if v is not None}
+    if numbers and item.kind != INDICATOR:
+        raise InputError("只有指标条目可以录入数值。", sorted(numbers)[0])
+    if item.kind == INDICATOR:
+        if item.input == "ratio" and "value" in numbers:
+            raise InputError("本指标按分子/分母计算，请录入分子和分母。", "value")
+        if item.input != "ratio" and {"numerator", "denominator"} & numbers:
+            raise InputError("本指标直接录入数值，不使用分子/分母。", "numerator")
+        if item.input == "ratio" and given.get("denominator", 1) == 0:
+            raise InputError("分母不能为 0。", "denominator")
+        num, den = merged.get("numerator"), merged.get("denominator")
+        if (item.input == "ratio" and item.unit in ("%", "‰", "‱") and num is not None
+                and den is not None and num > den):
+            raise InputError(f"分子（{num:g}）不能大于分母（{den:g}）。", "numerator")
+
+
+def set_samples(
+    store: Store,
+    round_id: str,
+    item_id: str,
+    records: Sequence[SampleInput],
+    actor: Actor,
+    view: RoundView | None = None,
+) -> None:
+    """Replace the item's sampled records (抽查记录) with ``records``, in order."""
+    view = view or load_round(store, round_id)
+    _, item = view.find_item(item_id)
+    if item.kind != SAMPLING:
+        raise InputError("只有抽查条目可以录入抽查记录。", "samples")
+    if records and not item.applies_to(view.profile):
+        raise InputError(f"本条目不适用于本院：{item.not_applicable_reason(view.profile)}", "samples")
+    for n, record in enumerate(records, 1):
+        if len(record.record_no) > 100 or len(record.note) > MAX_TEXT:
+            raise InputError(f"第 {n} 条抽查记录过长。", "samples")
+    store.replace_samples(round_id, item_id, [
+        {"record_no": r.record_no.strip(), "compliant": r.compliant, "note": r.note.strip()}
+        for r in records], actor)

@@ -1,0 +1,95 @@
+"""A realistic demo: a 二级综合 county hospital and a round with most items answered.
+
+Deterministic (fixed seed), so that screenshots, reports and benchmarks are repeatable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from ..catalog import Catalog
+from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING
+from ..domain.profile import COMMON_DEPARTMENTS, HospitalProfile
+from ..store import Actor, Store
+from . import answers as answer_service
+from .profile import save_profile
+from .rounds import load_round, start_round
+
+DEMO_PROFILE = HospitalProfile(
+    name="示例县人民医院",
+    code="12410000MB1234567L",
+    level="二级",
+    level_grade="甲等",
+    type="综合",
+    beds=480,
+    departments=COMMON_DEPARTMENTS,
+    flags=frozenset({"has_obstetrics", "performs_surgery", "transfusion", "has_emergency",
+                     "reperfusion_capable", "county_medical_center"}),
+)
+
+_FINDINGS = (
+    "抽查3个临床科室，未见该项制度的年度培训记录。",
+    "制度已制定，但部分科室执行不到位，抽查病历中记录不完整。",
+    "职能部门未开展定期督查，无督查记录和反馈意见。",
+    "相关登记本记录不全，部分记录缺少签字和时间。",
+    "科室人员对制度要求知晓率低，现场询问5人仅2人能说清流程。",
+)
+_CAUSES_NA = "本院未开展该项诊疗服务，经医务科确认不适用。"
+
+
+def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025) -> str:
+    """Fill ``store`` with the demo profile and round; returns the round id."""
+    rng = random.Random(seed)
+    save_profile(store, DEMO_PROFILE, actor)
+    entries = [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1]
+    name = "2025年第一季度医疗质量自查"
+    n = 1
+    while store.round_by_name(name):
+        n += 1
+        name = f"2025年第一季度医疗质量自查（{n}）"
+    round_id = start_round(store, entries, name, dt.date(2025, 3, 15), actor,
+                           leader="王建国（业务副院长）",
+                           members=["李敏（医务科）", "张华（护理部）", "刘洋（质控办）", "陈静（药剂科）"])
+    view = load_round(store, round_id)
+    departments = ["医务科", "护理部", "内科", "外科", "妇产科", "急诊科", "药剂科", "病案室"]
+    applicable = [i for i in view.items() if i.applies_to(view.profile)]
+    na_done = 0
+    for item in applicable:
+        if rng.random() < 0.12:
+            continue  # left unanswered: the demo round is in progress
+        common = {"view": view, "department": rng.choice(departments)}
+        if item.kind == JUDGEMENT:
+            if na_done < 2 and rng.random() < 0.05:
+                answer_service.record_answer(store, round_id, item.id, actor, grade=NOT_APPLICABLE,
+                                             na_reason=_CAUSES_NA, **common)
+                na_done += 1
+                continue
+            grade = rng.choices("ABCD", weights=(1, 3, 5, 2))[0]
+            finding = rng.choice(_FINDINGS) if grade in "CD" else ""
+            answer_service.record_answer(store, round_id, item.id, actor, grade=grade,
+                                         finding=finding, evidence="制度文件、会议记录、培训签到表", **common)
+        elif item.kind == INDICATOR:
+            denominator = rng.randint(80, 400)
+            year_target = item.target_for(view.year)
+            base = (year_target or 60) / item.rate_multiplier if item.input == "ratio" else 0
+            rate = min(1.0, max(0.0, base + rng.uniform(-0.15, 0.15))) if item.input == "ratio" else 0
+            fields: dict = {}
+            if item.input == "ratio":
+                fields = {"numerator": round(denominator * rate), "denominator": denominator}
+            else:
+                fields = {"value": round((year_target or 10) * rng.uniform(0.7, 1.3), 1)}
+            if item.direction in ("increase", "decrease"):
+                fields["baseline"] = round(rng.uniform(30, 70), 1)
+            answer_service.record_answer(store, round_id, item.id, actor, **fields, **common)
+        elif item.kind == SAMPLING:
+            count = max(item.min_samples or 10, 10)
+            records = []
+            for _ in range(count):
+                compliant = rng.random() > 0.08
+                records.append(answer_service.SampleInput(
+                    record_no=f"{rng.randint(200000, 299999)}", compliant=compliant,
+                    note="" if compliant else "记录超时限或缺少签字"))
+            answer_service.set_samples(store, round_id, item.id, records, actor, view=view)
+            answer_service.record_answer(store, round_id, item.id, actor, **common)
+    return round_id

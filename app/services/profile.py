@@ -1,0 +1,45 @@
+"""医院基本情况: read and save the hospital profile."""
+
+from __future__ import annotations
+
+from ..domain.identifiers import check_hospital_code
+from ..domain.profile import FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
+from ..errors import InputError
+from ..store import Actor, Store
+
+
+def get_profile(store: Store) -> HospitalProfile | None:
+    row = store.profile()
+    return HospitalProfile.from_dict(row) if row else None
+
+
+def validate_profile(profile: HospitalProfile) -> None:
+    """Raise InputError naming the first invalid field."""
+    if not profile.name.strip():
+        raise InputError("请填写医院名称。", "name")
+    if message := check_hospital_code(profile.code):
+        raise InputError(message, "code")
+    if profile.level not in LEVELS:
+        raise InputError(f"医院等级应为{'、'.join(LEVELS)}之一。", "level")
+    if profile.level_grade and profile.level_grade not in LEVEL_GRADES:
+        raise InputError(f"等次应为{'、'.join(LEVEL_GRADES)}之一。", "level_grade")
+    if profile.type not in TYPES:
+        raise InputError(f"医院类别应为{'、'.join(TYPES)}之一。", "type")
+    if profile.beds is not None and not 0 <= profile.beds <= 20000:
+        raise InputError("床位数应为 0 到 20000 之间的整数。", "beds")
+    unknown = set(profile.flags) - set(FLAGS)
+    if unknown:
+        raise InputError(f"未知的服务项目：{'、'.join(sorted(unknown))}", "flags")
+    names = [d.strip() for d in profile.departments]
+    if any(not d for d in names):
+        raise InputError("科室名称不能为空。", "departments")
+    if len(set(names)) != len(names):
+        raise InputError("科室名称有重复。", "departments")
+
+
+def save_profile(store: Store, profile: HospitalProfile, actor: Actor) -> None:
+    validate_profile(profile)
+    data = profile.to_dict()
+    data["code"] = data["code"].strip().upper()
+    data["name"] = data["name"].strip()
+    store.save_profile(data, actor)

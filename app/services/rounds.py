@@ -1,0 +1,193 @@
+"""自查轮次: start, list, open, rename and delete inspection rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..catalog import CatalogEntry, build_checklist
+from ..domain.checklist import Checklist, Item
+from ..domain.evaluation import indicator_value
+from ..domain.profile import HospitalProfile
+from ..domain.records import Answer, SampleRecord
+from ..domain.scoring import RoundScore, score_round
+from ..errors import InputError, NotFoundError
+from ..store import Actor, Store
+from .profile import get_profile
+
+
+@dataclass(frozen=True)
+class RoundView:
+    """A round with its frozen checklists and the profile it started with."""
+
+    id: str
+    name: str
+    started_on: dt.date
+    year: int
+    leader: str
+    members: tuple[str, ...]
+    status: str
+    previous_round_id: str | None
+    profile: HospitalProfile
+    checklists: tuple[Checklist, ...]
+    hashes: dict[str, str]
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "final"
+
+    def find_item(self, item_id: str) -> tuple[Checklist, Item]:
+        for checklist in self.checklists:
+            item = checklist.item(item_id)
+            if item is not None:
+                return checklist, item
+        raise NotFoundError(f"本轮自查中没有条目“{item_id}”。")
+
+    def items(self) -> list[Item]:
+        return [i for c in self.checklists for i in c.all_items()]
+
+
+def start_round(
+    store: Store,
+    entries: Sequence[CatalogEntry],
+    name: str,
+    started_on: dt.date,
+    actor: Actor,
+    leader: str = "",
+    members: Sequence[str] = (),
+    year: int | None = None,
+    previous_round_id: str | None = None,
+) -> str:
+    """Start a round over ``entries``, freezing their content; returns the round's id."""
+    name = name.strip()
+    if not name:
+        raise InputError("请填写自查轮次名称。", "name")
+    if store.round_by_name(name):
+        raise InputError(f"已有名为“{name}”的自查轮次，请换一个名称。", "name")
+    if not entries:
+        raise InputError("请至少选择一张检查表。", "checklists")
+    profile = get_profile(store)
+    if profile is None:
+        raise InputError("请先填写医院基本情况，再开始自查。", "profile")
+    if previous_round_id is not None:
+        store.round(previous_round_id)  # raises NotFoundError
+    fields = {
+        "name": name,
+        "started_on": started_on.isoformat(),
+        "year": year or started_on.year,
+        "leader": leader.strip(),
+        "members": [m.strip() for m in members if m.strip()],
+        "previous_round_id": previous_round_id,
+        "profile": profile.to_dict(),
+    }
+    frozen = [{"checklist_id": e.checklist.id, "version": e.checklist.version, "sha256": e.sha256,
+               "content": e.data} for e in entries]
+    return store.insert_round(fields, frozen, actor)
+
+
+def load_round(store: Store, round_id: str) -> RoundView:
+    row = store.round(round_id)
+    frozen = store.round_checklists(round_id)
+    return RoundView(
+        id=row["id"],
+        name=row["name"],
+        started_on=dt.date.fromisoformat(row["started_on"]),
+        year=row["year"],
+        leader=row["leader"],
+        members=tuple(row["members"]),
+        status=row["status"],
+        previous_round_id=row["previous_round_id"],
+        profile=HospitalProfile.from_dict(row["profile"]),
+        checklists=tuple(build_checklist(f["content"]) for f in frozen),
+        hashes={f["checklist_id"]: f["sha256"] for f in frozen},
+    )
+
+
+def rename_round(store: Store, round_id: str, name: str, actor: Actor) -> None:
+    name = name.strip()
+    if not name:
+        raise InputError("请填写自查轮次名称。", "name")
+    other = store.round_by_name(name)
+    if other and other["id"] != round_id:
+        raise InputError(f"已有名为“{name}”的自查轮次，请换一个名称。", "name")
+    store.round(round_id)
+    store.update_round(round_id, {"name": name}, actor)
+
+
+def update_round_team(store: Store, round_id: str, leader: str, members: Sequence[str],
+                      actor: Actor) -> None:
+    store.update_round(round_id, {"leader": leader.strip(),
+                                  "members": [m.strip() for m in members if m.strip()]}, actor)
+
+
+def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> None:
+    """定稿: a final round's report drops the “自查稿” watermark."""
+    store.update_round(round_id, {"status": "final" if final else "draft"}, actor)
+
+
+def delete_round(store: Store, round_id: str) -> None:
+    store.round(round_id)
+    store.delete_round(round_id)
+
+
+def answers_by_item(store: Store, round_id: str) -> dict[str, Answer]:
+    fields = Answer.__dataclass_fields__
+    return {row["item_id"]: Answer(**{k: v for k, v in row.items() if k in fields})
+            for row in store.answers(round_id)}
+
+
+def samples_by_item(store: Store, round_id: str) -> dict[str, list[SampleRecord]]:
+    out: dict[str, list[SampleRecord]] = {}
+    for row in store.samples(round_id):
+        out.setdefault(row["item_id"], []).append(SampleRecord(
+            item_id=row["item_id"], record_no=row["record_no"], compliant=bool(row["compliant"]),
+            note=row["note"], position=row["position"], id=row["id"]))
+    return out
+
+
+def previous_values(store: Store, view: RoundView) -> dict[str, float]:
+    """Indicator values of the round's previous round: the reference for 逐步提高/降低."""
+    if not view.previous_round_id:
+        return {}
+    try:
+        previous = load_round(store, view.previous_round_id)
+    except NotFoundError:
+        return {}
+    answers = answers_by_item(store, previous.id)
+    values: dict[str, float] = {}
+    for item in previous.items():
+        value = indicator_value(item, answers.get(item.id))
+        if value is not None:
+            values[item.id] = value
+    return values
+
+
+def score(store: Store, round_id: str, view: RoundView | None = None) -> RoundScore:
+    """完成率与得分 of a round."""
+    view = view or load_round(store, round_id)
+    return score_round(view.checklists, view.profile, view.year, answers_by_item(store, round_id),
+                       samples_by_item(store, round_id), previous_values(store, view))
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    id: str
+    name: str
+    started_on: str
+    year: int
+    status: str
+    checklists: tuple[str, ...]
+    completion: float
+    score: float | None
+
+
+def list_rounds(store: Store) -> list[RoundSummary]:
+    out = []
+    for row in store.rounds():
+        view = load_round(store, row["id"])
+        result = score(store, row["id"], view)
+        out.append(RoundSummary(row["id"], row["name"], row["started_on"], row["year"],
+                                row["status"], tuple(c.label for c in view.checklists),
+                                result.tally.completion, result.tally.score))
+    return out

@@ -1,0 +1,301 @@
+"""The SQLite store (数据库): one function per query or write; every write one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ..errors import NotFoundError, StoreError
+from .schema import LATEST_VERSION, migrate, user_version
+
+__all__ = ["Actor", "Store", "new_id", "now", "open_store"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who makes a change, and on which PC: stamped on every record for later merging."""
+
+    author: str
+    device_id: str
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _sync(actor: Actor) -> dict[str, str]:
+    return {"updated_at": now(), "author": actor.author, "device_id": actor.device_id}
+
+
+def open_store(path: Path | str) -> Store:
+    """Open (creating or upgrading) the database at ``path``.
+
+    Refuses, without touching the file, a database written by a newer version of the program,
+    a file that is not a database, and one that cannot be opened.
+    """
+    path = Path(path)
+    if path.exists() and path.is_dir():
+        raise StoreError(f"数据库路径“{path}”是一个文件夹，请指定一个文件。")
+    if not path.parent.exists():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"无法创建数据库所在文件夹“{path.parent}”：{exc.strerror}") from exc
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
+        version = user_version(conn)
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            f"无法打开数据库“{path}”：文件已损坏或不是本程序的数据库。"
+            "请从备份恢复，或换用其他数据库文件。", str(exc)) from exc
+    if version > LATEST_VERSION:
+        conn.close()
+        raise StoreError(
+            f"数据库“{path}”由更新版本的程序创建（结构版本 {version}，本程序支持到 {LATEST_VERSION}），"
+            "为避免损坏数据，未作任何修改。请升级本程序后再打开。")
+    try:
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        migrate(conn)
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        message = str(exc)
+        if "locked" in message or "busy" in message:
+            raise StoreError(f"数据库“{path}”正被其他程序使用（可能已打开另一个窗口），请关闭后重试。",
+                             message) from exc
+        if "readonly" in message:
+            raise StoreError(f"数据库“{path}”是只读的，无法保存。请检查文件权限，或另存到可写的位置。",
+                             message) from exc
+        raise StoreError(f"无法打开数据库“{path}”：{message}", message) from exc
+    return Store(sqlite_utils.Database(conn), path)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+class Store:
+    """Thin, typed access to the tables; rows come back as dicts."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path) -> None:
+        self.db = db
+        self.path = path
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite_utils.Database]:
+        """One transaction (nested: a savepoint); a disk or lock error becomes a StoreError."""
+        try:
+            with self.db.atomic() as db:
+                yield db
+        except sqlite3.OperationalError as exc:
+            message = str(exc)
+            if "full" in message:
+                raise StoreError("磁盘已满，本次修改未保存。请清理磁盘空间后重试。", message) from exc
+            if "locked" in message or "busy" in message:
+                raise StoreError("数据库正被其他程序占用，本次修改未保存，请稍后重试。", message) from exc
+            if "readonly" in message:
+                raise StoreError("数据库是只读的，本次修改未保存。", message) from exc
+            raise StoreError(f"保存失败：{message}", message) from exc
+
+    def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
+        return list(self.db.query(sql, params))
+
+    def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
+        rows = self._rows(sql, params)
+        return rows[0] if rows else None
+
+    # --- settings ---------------------------------------------------------------------------
+
+    def setting(self, key: str, default: Any = None) -> Any:
+        row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(row["value"]) if row else default
+
+    def set_setting(self, key: str, value: Any) -> None:
+        with self.transaction() as db:
+            db["settings"].upsert({"key": key, "value": _json(value)}, pk="key")
+
+    # --- hospital profile -------------------------------------------------------------------
+
+    def profile(self) -> dict | None:
+        row = self._one("SELECT * FROM hospital LIMIT 1")
+        if row:
+            row["departments"] = json.loads(row["departments"])
+            row["flags"] = json.loads(row["flags"])
+        return row
+
+    def save_profile(self, fields: dict, actor: Actor) -> str:
+        existing = self._one("SELECT id FROM hospital LIMIT 1")
+        row = {**fields, "departments": _json(list(fields.get("departments", []))),
+               "flags": _json(sorted(fields.get("flags", []))), **_sync(actor)}
+        row["id"] = existing["id"] if existing else new_id()
+        with self.transaction() as db:
+            db["hospital"].upsert(row, pk="id")
+        return row["id"]
+
+    # --- rounds -----------------------------------------------------------------------------
+
+    def insert_round(self, fields: dict, checklists: list[dict], actor: Actor) -> str:
+        round_id = new_id()
+        row = {**fields, "id": round_id, "members": _json(fields.get("members", [])),
+               "profile": _json(fields["profile"]), "created_at": now(), **_sync(actor)}
+        with self.transaction() as db:
+            db["rounds"].insert(row)
+            db["round_checklists"].insert_all(
+                {**c, "round_id": round_id, "content": _json(c["content"]), "position": i}
+                for i, c in enumerate(checklists))
+        return round_id
+
+    def rounds(self) -> list[dict]:
+        return [self._decode_round(r) for r in
+                self._rows("SELECT * FROM rounds ORDER BY started_on DESC, created_at DESC")]
+
+    def round(self, round_id: str) -> dict:
+        row = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
+        if row is None:
+            raise NotFoundError(f"找不到自查轮次“{round_id}”。")
+        return self._decode_round(row)
+
+    def round_by_name(self, name: str) -> dict | None:
+        row = self._one("SELECT * FROM rounds WHERE name = ?", (name,))
+        return self._decode_round(row) if row else None
+
+    @staticmethod
+    def _decode_round(row: dict) -> dict:
+        row["members"] = json.loads(row["members"])
+        row["profile"] = json.loads(row["profile"])
+        return row
+
+    def update_round(self, round_id: str, fields: dict, actor: Actor) -> None:
+        if "members" in fields:
+            fields = {**fields, "members": _json(fields["members"])}
+        if "profile" in fields:
+            fields = {**fields, "profile": _json(fields["profile"])}
+        with self.transaction() as db:
+            db["rounds"].update(round_id, {**fields, **_sync(actor)})
+
+    def delete_round(self, round_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+
+    def round_checklists(self, round_id: str) -> list[dict]:
+        rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position",
+                          (round_id,))
+        for row in rows:
+            row["content"] = json.loads(row["content"])
+        return rows
+
+    # --- answers ----------------------------------------------------------------------------
+
+    def answers(self, round_id: str) -> list[dict]:
+        return self._rows("SELECT * FROM answers WHERE round_id = ?", (round_id,))
+
+    def answer(self, round_id: str, item_id: str) -> dict | None:
+        return self._one("SELECT * FROM answers WHERE round_id = ? AND item_id = ?",
+                         (round_id, item_id))
+
+    def save_answer(self, round_id: str, item_id: str, fields: dict, actor: Actor) -> dict:
+        """Create or update the item's answer with ``fields``; returns the row as saved."""
+        with self.transaction() as db:
+            existing = self.answer(round_id, item_id)
+            row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}),
+                   **fields, **_sync(actor)}
+            db["answers"].upsert(row, pk="id")
+        return row
+
+    def delete_answer(self, round_id: str, item_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM answers WHERE round_id = ? AND item_id = ?", (round_id, item_id))
+
+    # --- sampled records --------------------------------------------------------------------
+
+    def samples(self, round_id: str, item_id: str | None = None) -> list[dict]:
+        if item_id is None:
+            return self._rows("SELECT * FROM samples WHERE round_id = ? ORDER BY item_id, position",
+                              (round_id,))
+        return self._rows("SELECT * FROM samples WHERE round_id = ? AND item_id = ? ORDER BY position",
+                          (round_id, item_id))
+
+    def replace_samples(self, round_id: str, item_id: str, records: list[dict], actor: Actor) -> None:
+        """Store the item's sampled records as given (their order is their position)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
+            db["samples"].insert_all(
+                {"id": r.get("id") or new_id(), "round_id": round_id, "item_id": item_id,
+                 "position": i, "record_no": r.get("record_no", ""),
+                 "compliant": int(bool(r["compliant"])), "note": r.get("note", ""), **_sync(actor)}
+                for i, r in enumerate(records))
+
+    # --- attachments ------------------------------------------------------------------------
+
+    def add_attachment(self, fields: dict, data: bytes, actor: Actor) -> str:
+        attachment_id = new_id()
+        with self.transaction() as db:
+            db["attachments"].insert({**fields, "id": attachment_id, "data": data, "added_at": now(),
+                                      "author": actor.author, "device_id": actor.device_id})
+        return attachment_id
+
+    def attachments(self, round_id: str, item_id: str | None = None,
+                    rectification_id: str | None = None) -> list[dict]:
+        sql = ("SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
+               "added_at, author FROM attachments WHERE round_id = ?")
+        params: list = [round_id]
+        if item_id is not None:
+            sql += " AND item_id = ?"
+            params.append(item_id)
+        if rectification_id is not None:
+            sql += " AND rectification_id = ?"
+            params.append(rectification_id)
+        return self._rows(sql + " ORDER BY added_at", tuple(params))
+
+    def attachment_data(self, attachment_id: str) -> bytes:
+        row = self._one("SELECT data FROM attachments WHERE id = ?", (attachment_id,))
+        if row is None:
+            raise NotFoundError("找不到该附件，可能已被删除。")
+        return row["data"]
+
+    def delete_attachment(self, attachment_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+
+    # --- rectifications ---------------------------------------------------------------------
+
+    def rectifications(self, round_id: str) -> list[dict]:
+        return self._rows("SELECT * FROM rectifications WHERE round_id = ? ORDER BY created_at, id",
+                          (round_id,))
+
+    def rectification(self, rectification_id: str) -> dict:
+        row = self._one("SELECT * FROM rectifications WHERE id = ?", (rectification_id,))
+        if row is None:
+            raise NotFoundError("找不到该整改项。")
+        return row
+
+    def save_rectification(self, fields: dict, actor: Actor) -> str:
+        row = {**fields, **_sync(actor)}
+        row.setdefault("id", new_id())
+        with self.transaction() as db:
+            if not self._one("SELECT id FROM rectifications WHERE id = ?", (row["id"],)):
+                row.setdefault("created_at", now())
+            db["rectifications"].upsert(row, pk="id")
+        return row["id"]
+
+    def delete_rectification(self, rectification_id: str) -> None:
+        with self.transaction() as db:
+            db.execute("DELETE FROM rectifications WHERE id = ?", (rectification_id,))

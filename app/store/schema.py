@@ -1,0 +1,141 @@
+"""The database schema and its migrations, numbered by ``PRAGMA user_version``.
+
+A migration is appended, never edited once released: an old database is brought forward one
+step at a time, each step in its own transaction with the version bump.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+# Columns every synchronisable record carries (DESIGN: Records).
+_SYNC = "updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT ''"
+
+_V1 = f"""
+CREATE TABLE hospital (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    code TEXT NOT NULL DEFAULT '',
+    level TEXT NOT NULL,
+    level_grade TEXT NOT NULL DEFAULT '',
+    type TEXT NOT NULL,
+    beds INTEGER,
+    departments TEXT NOT NULL DEFAULT '[]',
+    flags TEXT NOT NULL DEFAULT '[]',
+    {_SYNC}
+);
+CREATE TABLE rounds (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    started_on TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    leader TEXT NOT NULL DEFAULT '',
+    members TEXT NOT NULL DEFAULT '[]',
+    status TEXT NOT NULL DEFAULT 'draft' CHECK (status IN ('draft', 'final')),
+    previous_round_id TEXT REFERENCES rounds(id) ON DELETE SET NULL,
+    profile TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    {_SYNC}
+);
+CREATE TABLE round_checklists (
+    round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    checklist_id TEXT NOT NULL,
+    version TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    content TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (round_id, checklist_id)
+);
+CREATE TABLE answers (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    item_id TEXT NOT NULL,
+    grade TEXT,
+    na_reason TEXT NOT NULL DEFAULT '',
+    value REAL,
+    numerator REAL,
+    denominator REAL,
+    baseline REAL,
+    finding TEXT NOT NULL DEFAULT '',
+    evidence TEXT NOT NULL DEFAULT '',
+    department TEXT NOT NULL DEFAULT '',
+    {_SYNC},
+    UNIQUE (round_id, item_id)
+);
+CREATE TABLE samples (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    item_id TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    record_no TEXT NOT NULL DEFAULT '',
+    compliant INTEGER NOT NULL CHECK (compliant IN (0, 1)),
+    note TEXT NOT NULL DEFAULT '',
+    {_SYNC}
+);
+CREATE INDEX samples_by_item ON samples (round_id, item_id, position);
+CREATE TABLE rectifications (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    item_id TEXT NOT NULL,
+    problem TEXT NOT NULL DEFAULT '',
+    cause TEXT NOT NULL DEFAULT '',
+    measure TEXT NOT NULL DEFAULT '',
+    department TEXT NOT NULL DEFAULT '',
+    owner TEXT NOT NULL DEFAULT '',
+    deadline TEXT,
+    recheck_date TEXT,
+    rechecked_by TEXT NOT NULL DEFAULT '',
+    recheck_result TEXT NOT NULL DEFAULT '',
+    recheck_passed INTEGER CHECK (recheck_passed IN (0, 1)),
+    origin TEXT NOT NULL DEFAULT 'auto',
+    carried_from TEXT,
+    created_at TEXT NOT NULL,
+    {_SYNC}
+);
+CREATE INDEX rectifications_by_round ON rectifications (round_id, item_id);
+CREATE TABLE attachments (
+    id TEXT PRIMARY KEY,
+    round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
+    item_id TEXT,
+    rectification_id TEXT REFERENCES rectifications(id) ON DELETE CASCADE,
+    filename TEXT NOT NULL,
+    media_type TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    added_at TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '',
+    device_id TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX attachments_by_item ON attachments (round_id, item_id);
+"""
+
+# v2: settings (the GUI's last position, the current user) kept with the data they refer to.
+_V2 = """
+CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+LATEST_VERSION = len(MIGRATIONS)
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> None:
+    """Apply the migrations after the database's version, up to ``target``, one transaction each."""
+    for version in range(user_version(conn) + 1, target + 1):
+        statements = [s.strip() for s in MIGRATIONS[version - 1].split(";") if s.strip()]
+        conn.execute("BEGIN")
+        try:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
