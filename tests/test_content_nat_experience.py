@@ -344,8 +344,10 @@ def test_texts_verbatim_in_seed(data, seed_part):
 
 def test_seed_table_marks(seed_part):
     # The table as printed: every row number followed by its name and optional mark.
+    start = seed_part.index("改善就医感受提升患者体验评估指标（试行）维度指标")
+    table = seed_part[start:seed_part.index("注：", start) + 2]
     for row, mark in MARKS.items():
-        m = re.search(r"%d\.([^\d\[]+?)(\[(▲|#)\])?(?=\d+\.|注：)" % row, seed_part)
+        m = re.search(r"(?<!\d)%d\.([^\[]+?)(\[(▲|#)\])?(?=(?:[^\d\[]{0,4})\d+\.|注：)" % row, table)
         assert m, row
         assert (m.group(3) or None) == mark, row
 

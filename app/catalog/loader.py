@@ -113,7 +113,7 @@ def _schema_message(error) -> tuple[Path_, str]:
         return path, "缺少必填字段“" + "”“".join(missing) + "”"
     if kind == "additionalProperties":
         extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return path, "未知字段“" + "”“".join(extra) + "”"
+        return (*path, extra[0]), "未知字段“" + "”“".join(extra) + "”"
     if kind == "enum":
         if path and path[-1] == "kind":
             return path, f"未知的条目类型“{error.instance}”（可选：judgement、indicator、sampling）"

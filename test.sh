@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# 安装依赖并运行全部测试。Set up, then run the whole test suite (Qt offscreen).
+set -euo pipefail
+cd "$(dirname "$0")"
+bash scripts/setup.sh
+export QT_QPA_PLATFORM=offscreen
+.venv/bin/python -m ruff check .
+exec .venv/bin/python -m pytest "$@"

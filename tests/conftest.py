@@ -1,0 +1,66 @@
+"""Shared fixtures: a temporary database file, the built-in catalog, a demo round."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.catalog import load_catalog
+from app.domain.profile import HospitalProfile
+from app.services.profile import save_profile
+from app.store import Actor, open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT.parent / "shared" / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory, monkeypatch):
+    """Keep the device id and default database out of the real user folder."""
+    monkeypatch.setenv("MQSC_DATA_DIR", str(tmp_path_factory.mktemp("userdata")))
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    cat = load_catalog()
+    assert not cat.problems, cat.problems
+    return cat
+
+
+@pytest.fixture
+def actor():
+    return Actor("测试员", "device-test")
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "selfcheck.db"
+
+
+@pytest.fixture
+def store(db_path):
+    s = open_store(db_path)
+    yield s
+    s.close()
+
+
+PROFILE_2_GENERAL = HospitalProfile(
+    name="测试县人民医院", level="二级", level_grade="甲等", type="综合", beds=300,
+    flags=frozenset({"performs_surgery", "transfusion"}))
+
+
+@pytest.fixture
+def profiled_store(store, actor):
+    save_profile(store, PROFILE_2_GENERAL, actor)
+    return store
+
+
+@pytest.fixture
+def demo_round(store, catalog, actor):
+    from app.services.demo import create_demo
+
+    return create_demo(store, catalog, actor)

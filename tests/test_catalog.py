@@ -1,0 +1,123 @@
+"""Loading and validating checklist files: the built-ins pass, broken files are rejected clearly."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from app.catalog import BUILTIN_DIR, ChecklistError, load_catalog, read_checklist_file
+
+VALID = """\
+id: test-list
+version: "1"
+title: 测试检查表
+source: {document: 测试〔2024〕1号, title: 测试文件}
+region: 河南省
+scale: pdca
+sections:
+  - id: test-list.1
+    title: 第一节
+    items:
+      - id: test-list.1.1
+        kind: judgement
+        text: 是否建立制度。
+        source: 一(1)
+      - id: test-list.1.2
+        kind: indicator
+        text: 某某率
+        source: 一(2)
+        unit: "%"
+        input: ratio
+        direction: ">="
+        targets: {2024: 70, 2025: 80}
+"""
+
+
+def write(tmp_path, text, name="broken.yaml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def test_every_builtin_file_is_valid():
+    catalog = load_catalog([BUILTIN_DIR])
+    assert catalog.problems == []
+    ids = [c.id for c in catalog.checklists]
+    assert {"qyx-core", "qyx-targets-2021"} <= set(ids)
+    # the 千院行 files are the default selection and come first
+    assert [c.id for c in catalog.checklists if c.default] == ids[:2]
+
+
+def test_valid_file_builds_domain_objects(tmp_path):
+    checklist = load_catalog([write(tmp_path, VALID, "ok.yaml")]).checklists[0]
+    indicator = checklist.item("test-list.1.2")
+    assert indicator.targets == {2024: 70.0, 2025: 80.0}
+    assert indicator.target_for(2025) == 80.0
+    assert indicator.target_for(2023) is None
+    assert indicator.target_text(2023) == "2023年无目标值"
+    assert indicator.target_text(2024) == "≥70%"
+
+
+BROKEN = [
+    ("yaml syntax", VALID.replace("title: 第一节", "title: [第一节"), 10, "(语法)", "YAML 语法错误"),
+    ("missing field", VALID.replace("        source: 一(1)\n", ""), 11, "sections[0].items[0]",
+     "缺少必填字段“source”"),
+    ("duplicate id", VALID.replace("id: test-list.1.2", "id: test-list.1.1"), 15,
+     "sections[0].items[1].id", "编号“test-list.1.1”重复"),
+    ("unknown kind", VALID.replace("kind: judgement", "kind: opinion"), 12,
+     "sections[0].items[0].kind", "未知的条目类型“opinion”"),
+    ("unknown scale", VALID.replace("scale: pdca", "scale: stars"), 6, "scale", "未知的评分标准“stars”"),
+    ("target without unit", VALID.replace('        unit: "%"\n', ""), 15,
+     "sections[0].items[1].unit", "指标缺少单位"),
+    ("wrong id prefix", VALID.replace("id: test-list.1.1", "id: other.1.1"), 11,
+     "sections[0].items[0].id", "应以“test-list.”开头"),
+    ("unknown field", VALID.replace("        source: 一(1)", "        source: 一(1)\n        colour: red"),
+     15, "sections[0].items[0].colour", "未知字段“colour”"),
+    ("unknown flag", VALID.replace("        source: 一(1)",
+                                   "        source: 一(1)\n        applies_if: {flags: [has_zoo]}"),
+     15, "sections[0].items[0].applies_if.flags[0]", "取值“has_zoo”无效"),
+]
+
+
+@pytest.mark.parametrize(("case", "text", "line", "field", "message"), BROKEN, ids=[b[0] for b in BROKEN])
+def test_broken_file_is_rejected_with_file_line_field_and_reason(tmp_path, case, text, line, field,
+                                                                 message):
+    path = write(tmp_path, text)
+    with pytest.raises(ChecklistError) as excinfo:
+        read_checklist_file(path)
+    problem = excinfo.value.problems[0]
+    assert problem.file == str(path)
+    assert problem.field == field
+    assert message in problem.message
+    assert problem.line == line
+    assert str(problem).startswith(f"{path}:{line}: {field}: ")
+
+
+def test_broken_files_are_skipped_and_valid_ones_still_load(tmp_path):
+    write(tmp_path, VALID, "good.yaml")
+    write(tmp_path, VALID.replace("kind: judgement", "kind: opinion").replace("test-list", "bad-list"),
+          "bad.yaml")
+    catalog = load_catalog([tmp_path])
+    assert [c.id for c in catalog.checklists] == ["test-list"]
+    assert catalog.skipped_files == [str(tmp_path / "bad.yaml")]
+
+
+def test_item_ids_must_be_unique_across_files(tmp_path):
+    write(tmp_path, VALID, "a.yaml")
+    write(tmp_path, VALID, "b.yaml")
+    catalog = load_catalog([tmp_path])
+    assert len(catalog.checklists) == 1
+    assert "重复" in catalog.problems[0].message
+
+
+def test_a_file_that_is_not_a_mapping_is_rejected(tmp_path):
+    with pytest.raises(ChecklistError, match="映射"):
+        read_checklist_file(write(tmp_path, "- just\n- a list\n"))
+
+
+def test_unreadable_encoding_is_rejected(tmp_path):
+    path = tmp_path / "gbk.yaml"
+    path.write_bytes(VALID.encode("gbk"))
+    with pytest.raises(ChecklistError, match="无法读取"):
+        read_checklist_file(path)

@@ -1,0 +1,155 @@
+"""Every CLI command, end to end, in a real process on a temporary database."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+def run(*args, env=None):
+    env = {**os.environ, **(env or {})}
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
+                          text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=60)
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0 and "医疗质量自查助手" in result.stdout
+
+
+def test_validate_builtin_files():
+    result = run("checklists", "validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "校验通过" in result.stdout
+
+
+def test_validate_reports_each_error_as_file_line_field_message(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\nversion: '1'\ntitle: t\nsource: {document: d, title: t}\nregion: r\n"
+                   "scale: stars\nsections: []\n", encoding="utf-8")
+    result = run("checklists", "validate", str(bad))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert f"{bad}:6: scale: 未知的评分标准“stars”（可选：pdca、compliance、yes_no）" in lines
+    assert any(line.startswith(f"{bad}:7: sections: ") for line in lines)
+
+
+def test_list_json():
+    result = run("checklists", "list", "--json")
+    assert result.returncode == 0
+    rows = {r["id"]: r for r in json.loads(result.stdout)}
+    assert rows["qyx-core"]["sections"] == 19
+    assert rows["qyx-core"]["items"] >= 50
+    assert set(rows["qyx-core"]) >= {"id", "version", "title", "sections", "items"}
+
+
+def test_show_json_has_the_contract_fields():
+    result = run("checklists", "show", "qyx-targets-2021", "--json")
+    data = json.loads(result.stdout)
+    assert {"id", "version", "title", "source", "sections"} <= set(data)
+    section = data["sections"][0]
+    assert {"id", "title", "sections"} <= set(section)
+
+    def items(node):
+        yield from node.get("items", [])
+        for sub in node.get("sections", []):
+            yield from items(sub)
+
+    all_items = [i for s in data["sections"] for i in items(s)]
+    assert all({"id", "kind", "text", "source"} <= set(i) for i in all_items)
+    indicator = next(i for i in all_items if i["kind"] == "indicator")
+    assert indicator["unit"] == "%" and indicator["direction"] in ("increase", "decrease")
+    assert any("applies_if" in i for i in all_items)
+
+
+def test_show_unknown_id_fails_cleanly():
+    result = run("checklists", "show", "nope")
+    assert result.returncode == 1
+    assert "没有编号为“nope”的检查表" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    db = tmp_path_factory.mktemp("cli") / "demo.db"
+    result = run("demo", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    return db, result.stdout.strip()
+
+
+def test_demo_prints_the_round_id(demo):
+    db, round_id = demo
+    assert len(round_id) == 36 and db.exists()
+
+
+def test_score_json(demo):
+    db, round_id = demo
+    result = run("score", "--db", str(db), "--round", round_id, "--json")
+    data = json.loads(result.stdout)
+    assert data["round"]["id"] == round_id
+    assert 60 < data["completion"] < 100
+    assert [c["id"] for c in data["checklists"]] == ["qyx-core", "qyx-targets-2021"]
+    assert data["checklists"][0]["sections"][0]["title"] == "首诊负责制度"
+
+
+def test_score_text(demo):
+    db, round_id = demo
+    result = run("score", "--db", str(db), "--round", round_id)
+    assert result.returncode == 0 and "首诊负责制度" in result.stdout and "得分率" in result.stdout
+
+
+def test_answer_records_through_the_service(demo):
+    db, round_id = demo
+    result = run("answer", "--db", str(db), "--round", round_id, "--item", "qyx-core.02.1",
+                 "--grade", "D", "--finding", "查房记录缺失", "--department", "内科", "--author", "李敏")
+    assert result.returncode == 0, result.stderr
+    from app.store import open_store
+
+    store = open_store(db)
+    row = store.answer(round_id, "qyx-core.02.1")
+    assert (row["grade"], row["finding"], row["department"], row["author"]) == ("D", "查房记录缺失",
+                                                                                "内科", "李敏")
+    store.close()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--grade", "Z"], "等级“Z”无效"),
+    (["--grade", "NA"], "须填写原因"),
+    (["--value", "12"], "只有指标条目"),
+])
+def test_answer_invalid_input_exits_1_and_writes_nothing(demo, args, message):
+    from app.store import open_store
+
+    db, round_id = demo
+    store = open_store(db)
+    before = store.answer(round_id, "qyx-core.03.1")
+    result = run("answer", "--db", str(db), "--round", round_id, "--item", "qyx-core.03.1", *args)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert store.answer(round_id, "qyx-core.03.1") == before
+    store.close()
+
+
+def test_answer_indicator_ratio(demo):
+    db, round_id = demo
+    result = run("answer", "--db", str(db), "--round", round_id, "--item", "qyx-targets-2021.1.2.rate",
+                 "--numerator", "30", "--denominator", "0")
+    assert result.returncode == 1 and "分母不能为 0" in result.stderr
+
+
+def test_unknown_round_fails_cleanly(demo):
+    db, _ = demo
+    result = run("score", "--db", str(db), "--round", "no-such-round")
+    assert result.returncode == 1 and "找不到自查轮次" in result.stderr
+
+
+def test_default_database_lives_in_the_data_folder(tmp_path):
+    result = run("demo", env={"MQSC_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 0
+    assert (tmp_path / "selfcheck.db").exists()

@@ -1,0 +1,113 @@
+"""Outcomes of single items and the sums per section and checklist."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.domain.checklist import NOT_APPLICABLE, SCALES, Checklist, Item, Section
+from app.domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNDETERMINED, evaluate
+from app.domain.profile import Condition, HospitalProfile
+from app.domain.records import Answer, SampleRecord
+from app.domain.scoring import score_round
+
+PDCA = SCALES["pdca"]
+HOSPITAL = HospitalProfile(name="某医院", level="二级", type="综合")
+
+
+def judgement(n, **kw):
+    return Item(id=f"t.1.{n}", kind="judgement", text=f"是否{n}", source="一", **kw)
+
+
+def indicator(**kw):
+    base = {"id": "t.2.1", "kind": "indicator", "text": "某率", "source": "二", "unit": "%",
+            "input": "ratio", "direction": ">=", "targets": {2024: 70.0, 2025: 80.0}}
+    return Item(**{**base, **kw})
+
+
+SAMPLING = Item(id="t.3.1", kind="sampling", text="抽查", source="三", target=90.0, min_samples=5)
+
+
+@pytest.mark.parametrize(("item", "answer", "year", "state", "value"), [
+    (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2024, MET, 75.0),
+    (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2025, NOT_MET, 75.0),
+    (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2026, UNDETERMINED, 75.0),
+    (indicator(direction="<=", targets={2025: 1.8}), Answer("t.2.1", numerator=2, denominator=100),
+     2025, NOT_MET, 2.0),
+    (indicator(unit="‰", direction="<=", targets={2025: 7.5}), Answer("t.2.1", numerator=5, denominator=1000),
+     2025, MET, 5.0),
+    (indicator(input="value", unit="张", targets={}, target=100.0), Answer("t.2.1", value=120), 2025, MET, 120),
+    (indicator(direction="increase", targets={}), Answer("t.2.1", numerator=50, denominator=100), 2025,
+     UNDETERMINED, 50.0),
+    (indicator(direction="increase", targets={}), Answer("t.2.1", numerator=50, denominator=100,
+                                                          baseline=40), 2025, MET, 50.0),
+    (indicator(direction="decrease", targets={}), Answer("t.2.1", numerator=50, denominator=100,
+                                                          baseline=40), 2025, NOT_MET, 50.0),
+])
+def test_indicator_outcome(item, answer, year, state, value):
+    outcome = evaluate(item, PDCA, HOSPITAL, year, answer)
+    assert outcome.state == state
+    assert outcome.value == pytest.approx(value)
+    assert outcome.failing is (state == NOT_MET)
+
+
+def test_direction_only_indicator_compares_with_previous_round():
+    item = indicator(direction="increase", targets={})
+    answer = Answer("t.2.1", numerator=50, denominator=100)
+    assert evaluate(item, PDCA, HOSPITAL, 2025, answer, previous_value=45).state == MET
+    assert evaluate(item, PDCA, HOSPITAL, 2025, answer, previous_value=55).state == NOT_MET
+    # a baseline the user entered wins over the previous round
+    with_baseline = Answer("t.2.1", numerator=50, denominator=100, baseline=60)
+    assert evaluate(item, PDCA, HOSPITAL, 2025, with_baseline, previous_value=45).state == NOT_MET
+
+
+def test_sampling_rate_against_target():
+    records = [SampleRecord("t.3.1", str(n), compliant=n != 0) for n in range(10)]
+    outcome = evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, records)
+    assert outcome.value == pytest.approx(90.0) and outcome.state == MET
+    outcome = evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, records[:4])
+    assert outcome.state == NOT_MET and "少于要求的 5 份" in outcome.reason
+
+
+def test_not_applicable_by_profile_and_by_user():
+    obstetric = judgement(9, conditions=(Condition(flags=("has_obstetrics",)),))
+    outcome = evaluate(obstetric, PDCA, HOSPITAL, 2025, Answer(obstetric.id, grade="A"))
+    assert outcome.state == NA_PROFILE and outcome.reason == "仅适用于：有产科"
+    outcome = evaluate(judgement(1), PDCA, HOSPITAL, 2025,
+                       Answer("t.1.1", grade=NOT_APPLICABLE, na_reason="未开展"))
+    assert outcome.state == NA_USER and outcome.reason == "未开展"
+
+
+def test_round_score_adds_up_by_section():
+    checklist = Checklist(
+        id="t", version="1", title="T", source_document="", source_title="", region="河南省",
+        scale=PDCA, sections=(
+            Section("t.1", "一", items=(judgement(1), judgement(2), judgement(3), judgement(4),
+                                        judgement(5, conditions=(Condition(levels=("三级",)),)))),
+            Section("t.2", "二", items=(indicator(),)),
+        ))
+    answers = {
+        "t.1.1": Answer("t.1.1", grade="A"),
+        "t.1.2": Answer("t.1.2", grade="C"),
+        "t.1.3": Answer("t.1.3", grade="D"),
+        "t.1.4": Answer("t.1.4", grade=NOT_APPLICABLE, na_reason="本院无此业务"),
+        "t.2.1": Answer("t.2.1", numerator=60, denominator=100),
+    }
+    result = score_round([checklist], HOSPITAL, 2025, answers, {})
+    first, second = result.checklists[0].sections
+    assert (first.tally.total, first.tally.not_applicable, first.tally.answered) == (5, 2, 3)
+    assert first.tally.completion == 1.0
+    assert first.tally.score == pytest.approx((4 + 2 + 0) / 12 * 100)
+    assert dict(first.tally.grade_counts) == {"A": 1, "C": 1, "D": 1}
+    assert first.tally.failing == 1
+    assert second.tally.not_met == 1 and second.tally.failing == 1
+    total = result.tally
+    assert (total.applicable, total.answered, total.failing) == (4, 4, 2)
+    assert result.outcomes["t.1.5"].state == NA_PROFILE
+    assert result.to_dict()["checklists"][0]["sections"][0]["score"] == 50.0
+
+
+def test_empty_round_has_no_score_and_zero_completion():
+    checklist = Checklist(id="t", version="1", title="T", source_document="", source_title="",
+                          region="", scale=PDCA, sections=(Section("t.1", "一", items=(judgement(1),)),))
+    result = score_round([checklist], HOSPITAL, 2025, {}, {})
+    assert result.tally.score is None and result.tally.completion == 0.0

@@ -1,0 +1,172 @@
+"""The use cases the GUI and the CLI share: profile, rounds, answers, samples, scores."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+
+import pytest
+
+from app.catalog import load_catalog
+from app.domain.checklist import NOT_APPLICABLE
+from app.errors import InputError
+from app.services import answers as svc
+from app.services.profile import get_profile, save_profile
+from app.services.rounds import list_rounds, load_round, rename_round, score, start_round
+from tests.conftest import PROFILE_2_GENERAL
+
+DAY = dt.date(2025, 3, 15)
+
+
+@pytest.fixture
+def round_id(profiled_store, catalog, actor):
+    entries = [e for e in catalog.entries if e.checklist.default]
+    return start_round(profiled_store, entries, "2025年一季度", DAY, actor, leader="王院长",
+                       members=["李敏", " ", "张华"])
+
+
+def test_profile_round_trip_and_validation(store, actor):
+    save_profile(store, PROFILE_2_GENERAL, actor)
+    assert get_profile(store) == PROFILE_2_GENERAL
+    bad = dataclasses.replace(PROFILE_2_GENERAL, code="12345")
+    with pytest.raises(InputError, match="机构代码格式不正确") as excinfo:
+        save_profile(store, bad, actor)
+    assert excinfo.value.field == "code"
+    with pytest.raises(InputError, match="医院名称"):
+        save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, name="  "), actor)
+    assert get_profile(store) == PROFILE_2_GENERAL
+
+
+def test_start_round_needs_a_profile_a_unique_name_and_checklists(store, catalog, actor):
+    with pytest.raises(InputError, match="医院基本情况"):
+        start_round(store, catalog.entries, "一", DAY, actor)
+    save_profile(store, PROFILE_2_GENERAL, actor)
+    start_round(store, catalog.entries[:1], "一", DAY, actor)
+    with pytest.raises(InputError, match="已有名为“一”"):
+        start_round(store, catalog.entries[:1], " 一 ", DAY, actor)
+    with pytest.raises(InputError, match="至少选择一张"):
+        start_round(store, [], "二", DAY, actor)
+
+
+def test_round_keeps_its_team_profile_and_year(profiled_store, round_id):
+    view = load_round(profiled_store, round_id)
+    assert (view.name, view.year, view.leader, view.members) == ("2025年一季度", 2025, "王院长",
+                                                                  ("李敏", "张华"))
+    assert view.profile == PROFILE_2_GENERAL
+    assert [c.id for c in view.checklists] == ["qyx-core", "qyx-targets-2021"]
+
+
+def test_round_freezes_checklist_content(tmp_path, profiled_store, actor):
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    source = load_catalog().get("qyx-core").path
+    shutil.copy(source, folder / "qyx-core.yaml")
+    entry = load_catalog([folder]).get("qyx-core")
+    round_id = start_round(profiled_store, [entry], "冻结", DAY, actor)
+    # the file changes after the round started: the round still shows what it started with
+    text = (folder / "qyx-core.yaml").read_text(encoding="utf-8")
+    (folder / "qyx-core.yaml").write_text(text.replace("首诊负责制度", "首诊负责制（新版）", 1),
+                                          encoding="utf-8")
+    changed = load_catalog([folder]).get("qyx-core")
+    view = load_round(profiled_store, round_id)
+    assert view.checklists[0].sections[0].title == "首诊负责制度"
+    assert view.hashes["qyx-core"] == entry.sha256 != changed.sha256
+
+
+def test_rename_round_refuses_a_used_name(profiled_store, catalog, actor, round_id):
+    start_round(profiled_store, catalog.entries[:1], "二季度", DAY, actor)
+    with pytest.raises(InputError, match="已有名为"):
+        rename_round(profiled_store, round_id, "二季度", actor)
+    rename_round(profiled_store, round_id, "一季度（复查）", actor)
+    assert load_round(profiled_store, round_id).name == "一季度（复查）"
+
+
+def test_record_grade_finding_and_partial_update(profiled_store, actor, round_id):
+    svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="D", finding="未落实")
+    svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, department="医务科")
+    row = profiled_store.answer(round_id, "qyx-core.01.1")
+    assert (row["grade"], row["finding"], row["department"]) == ("D", "未落实", "医务科")
+    result = score(profiled_store, round_id)
+    assert result.outcomes["qyx-core.01.1"].failing
+
+
+BAD_ANSWERS = [
+    ("qyx-core.01.1", {"grade": "E"}, "等级“E”无效", "grade"),
+    ("qyx-core.01.1", {"grade": NOT_APPLICABLE}, "须填写原因", "na_reason"),
+    ("qyx-core.01.1", {"value": "12"}, "只有指标条目", "value"),
+    ("qyx-targets-2021.1.1.rate", {"numerator": "abc", "denominator": "10"}, "不是有效的数字", "numerator"),
+    ("qyx-targets-2021.1.1.rate", {"numerator": "3", "denominator": "0"}, "分母不能为 0", "denominator"),
+    ("qyx-targets-2021.1.1.rate", {"numerator": "30", "denominator": "10"}, "不能大于分母", "numerator"),
+    ("qyx-targets-2021.1.1.rate", {"numerator": "-1", "denominator": "10"}, "不能为负数", "numerator"),
+    ("qyx-targets-2021.1.1.rate", {"grade": "A"}, "不评等级", "grade"),
+    ("qyx-core.11.2", {"grade": "A"}, "不适用于本院", "grade"),
+    ("qyx-core.01.1", {"finding": "长" * 20_001}, "过长", "finding"),
+]
+
+
+@pytest.mark.parametrize(("item_id", "fields", "message", "field"), BAD_ANSWERS,
+                         ids=[b[2] for b in BAD_ANSWERS])
+def test_invalid_answer_is_refused_and_nothing_is_written(profiled_store, actor, round_id, item_id,
+                                                          fields, message, field):
+    with pytest.raises(InputError, match=message) as excinfo:
+        svc.record_answer(profiled_store, round_id, item_id, actor, **fields)
+    assert excinfo.value.field == field
+    assert profiled_store.answer(round_id, item_id) is None
+
+
+def test_not_applicable_with_reason_is_excluded_from_the_score(profiled_store, actor, round_id):
+    svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="NA",
+                      na_reason="本院为专科医院，无门诊首诊")
+    result = score(profiled_store, round_id)
+    assert result.outcomes["qyx-core.01.1"].reason == "本院为专科医院，无门诊首诊"
+    assert result.tally.not_applicable >= 1
+    # grading it later clears the reason
+    svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="B")
+    assert profiled_store.answer(round_id, "qyx-core.01.1")["na_reason"] == ""
+
+
+def test_indicator_ratio_with_full_width_digits(profiled_store, actor, round_id):
+    svc.record_answer(profiled_store, round_id, "qyx-targets-2021.1.1.rate", actor,
+                      numerator="４５", denominator="60", baseline="70%")
+    outcome = score(profiled_store, round_id).outcomes["qyx-targets-2021.1.1.rate"]
+    assert outcome.value == pytest.approx(75.0)
+    assert outcome.state == "met"
+
+
+def test_samples_replace_and_rate(profiled_store, actor, round_id):
+    records = [svc.SampleInput(f"ZY{n:04d}", compliant=n < 8) for n in range(10)]
+    svc.set_samples(profiled_store, round_id, "qyx-core.07.3", records, actor)
+    outcome = score(profiled_store, round_id).outcomes["qyx-core.07.3"]
+    assert (outcome.value, outcome.state, outcome.sample_count) == (80.0, "not_met", 10)
+    with pytest.raises(InputError, match="只有抽查条目"):
+        svc.set_samples(profiled_store, round_id, "qyx-core.01.1", records, actor)
+
+
+def test_direction_only_indicator_against_the_previous_round(profiled_store, catalog, actor, round_id):
+    item = "qyx-targets-2021.1.1.rate"
+    svc.record_answer(profiled_store, round_id, item, actor, numerator=40, denominator=100)
+    entries = [e for e in catalog.entries if e.checklist.default]
+    second = start_round(profiled_store, entries, "二季度", dt.date(2025, 6, 15), actor,
+                         previous_round_id=round_id)
+    svc.record_answer(profiled_store, second, item, actor, numerator=45, denominator=100)
+    assert score(profiled_store, second).outcomes[item].state == "met"
+    svc.record_answer(profiled_store, second, item, actor, numerator=35, denominator=100)
+    assert score(profiled_store, second).outcomes[item].state == "not_met"
+
+
+def test_list_rounds_with_progress(profiled_store, actor, round_id):
+    svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="A")
+    [summary] = list_rounds(profiled_store)
+    assert summary.name == "2025年一季度"
+    assert 0 < summary.completion < 1
+    assert summary.score == 100.0
+
+
+def test_demo_round_has_every_kind_and_some_failures(store, demo_round):
+    result = score(store, demo_round)
+    states = {o.state for o in result.outcomes.values()}
+    assert {"graded", "na_profile", "na_user", "unanswered"} <= states
+    assert result.tally.failing > 0
+    assert any(s for s in store.samples(demo_round))
+    assert 0.6 < result.tally.completion < 1.0

@@ -1,0 +1,104 @@
+"""The SQLite file: schema, migrations, refusal of files it must not touch, round-trips."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from app.errors import StoreError
+from app.store import open_store
+from app.store.schema import LATEST_VERSION, migrate
+
+
+def test_new_database_is_at_latest_version_with_wal_and_foreign_keys(store, db_path):
+    conn = store.db.conn
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert {"hospital", "rounds", "answers", "samples", "attachments", "rectifications",
+            "settings"} <= set(store.db.table_names())
+
+
+def test_old_version_database_is_migrated_keeping_its_data(tmp_path, actor):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=1)
+    conn.execute("INSERT INTO hospital (id, name, level, type, updated_at) "
+                 "VALUES ('h1', '旧库医院', '一级', '综合', '2024-01-01')")
+    conn.close()
+    store = open_store(path)
+    assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+    assert store.profile()["name"] == "旧库医院"
+    store.set_setting("last", {"round": "x"})  # a table the migration added
+    assert store.setting("last") == {"round": "x"}
+
+
+def test_newer_version_database_is_refused_and_left_unchanged(tmp_path):
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE t (x)")
+    conn.execute(f"PRAGMA user_version = {LATEST_VERSION + 5}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="更新版本的程序"):
+        open_store(path)
+    assert path.read_bytes() == before
+    assert not (tmp_path / "future.db-wal").exists()
+
+
+def test_a_file_that_is_not_a_database_is_refused(tmp_path):
+    path = tmp_path / "notes.db"
+    path.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError, match="已损坏或不是本程序的数据库"):
+        open_store(path)
+    assert path.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_a_folder_is_refused(tmp_path):
+    with pytest.raises(StoreError, match="文件夹"):
+        open_store(tmp_path)
+
+
+def test_answer_round_trip_and_sync_columns(profiled_store, catalog, actor):
+    import datetime as dt
+
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    saved = store.save_answer(round_id, "qyx-core.01.1", {"grade": "B", "finding": "无"}, actor)
+    again = store.save_answer(round_id, "qyx-core.01.1", {"finding": "有问题"}, actor)
+    assert again["id"] == saved["id"]
+    row = store.answer(round_id, "qyx-core.01.1")
+    assert (row["grade"], row["finding"], row["author"], row["device_id"]) == ("B", "有问题", "测试员",
+                                                                               "device-test")
+    assert row["updated_at"]
+
+
+def test_deleting_a_round_deletes_its_records(profiled_store, catalog, actor):
+    import datetime as dt
+
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    store.save_answer(round_id, "qyx-core.01.1", {"grade": "B"}, actor)
+    store.delete_round(round_id)
+    assert store.answers(round_id) == []
+    assert store.round_checklists(round_id) == []
+
+
+def test_a_failed_write_changes_nothing(profiled_store, catalog, actor):
+    import datetime as dt
+
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    store.replace_samples(round_id, "qyx-core.07.3", [{"record_no": "A1", "compliant": True}], actor)
+    with pytest.raises(KeyError):  # the second record is malformed: the whole replace is undone
+        store.replace_samples(round_id, "qyx-core.07.3", [
+            {"record_no": "1", "compliant": True}, {"record_no": "2"}], actor)
+    assert [s["record_no"] for s in store.samples(round_id)] == ["A1"]
