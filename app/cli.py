@@ -147,6 +147,65 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gui(args: argparse.Namespace) -> int:
+    from .ui.application import run_gui
+
+    return run_gui(sys.argv[:1], Path(args.db) if args.db else None)
+
+
+def _date_arg(args: argparse.Namespace):
+    """--date: the day statuses are told on (逾期 depends on it); today by default."""
+    import datetime as dt
+
+    from .services.rectifications import parse_date
+
+    return parse_date(args.date, "统计日期", "date") or dt.date.today()
+
+
+def cmd_rectifications(args: argparse.Namespace) -> int:
+    from .services.rectifications import list_rectifications, totals
+    from .services.rounds import load_round
+
+    store = _open(args)
+    today = _date_arg(args)
+    view = load_round(store, args.round)
+    entries = list_rectifications(store, args.round, today, view)
+    counts = totals(entries)
+    if args.json:
+        _print_json({
+            "round": {"id": view.id, "name": view.name}, "date": today.isoformat(),
+            "rectifications": [{
+                "id": e.id, "items": list(e.item_ids), "status": e.status, "problem": r.problem,
+                "cause": r.cause, "measure": r.measure, "department": r.department, "owner": r.owner,
+                "deadline": r.deadline.isoformat() if r.deadline else None,
+                "recheck_date": r.recheck_date.isoformat() if r.recheck_date else None,
+                "rechecked_by": r.rechecked_by, "recheck_result": r.recheck_result,
+                "recheck_passed": r.recheck_passed, "origin": r.origin, "carried_from": r.carried_from,
+                "attachments": e.attachment_count,
+            } for e in entries for r in [e.rectification]],
+            "totals": counts.to_dict()})
+        return 0
+    print(f"{view.name}：整改项 {counts.total} 项（状态按 {today.isoformat()}）")
+    for n, e in enumerate(entries, 1):
+        r = e.rectification
+        deadline = r.deadline.isoformat() if r.deadline else "未定期限"
+        print(f"{n:>3}. [{e.status}] {deadline}  {r.department or '未指定科室'}  {r.owner or '—'}  "
+              f"{r.item_id}  {r.problem}")
+    print("合计：" + "，".join(f"{s} {c}" for s, c in counts.by_status.items()))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .render import render_report
+
+    store = _open(args)
+    result = render_report(store, args.round, args.kind, Path(args.out), today=_date_arg(args))
+    for warning in result.warnings:
+        print(f"注意：{warning}", file=sys.stderr)
+    print(f"已生成：{result.path}（{result.pages} 页）")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
@@ -171,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", metavar="ID")
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
+    add(sub, "gui", cmd_gui, "打开图形界面（可指定数据库）", "python main.py gui --db demo.db")
     p = add(sub, "demo", cmd_demo, "创建演示数据：二级综合县医院及一轮已大部分填写的自查，输出轮次编号",
             "python main.py demo --db demo.db")
     p.add_argument("--author", help="填写人（默认为系统用户名）")
@@ -193,6 +253,18 @@ def build_parser() -> argparse.ArgumentParser:
             "python main.py score --db demo.db --round ID --json")
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(sub, "rectifications", cmd_rectifications, "列出一轮自查的整改项（整改台账）及按状态的统计",
+            "python main.py rectifications --db demo.db --round ID --json")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪一天判断是否逾期（默认今天）")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(sub, "report", cmd_report, "生成 PDF 报告：自查报告（self）或整改报告（rectification）",
+            "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--kind", required=True, choices=("self", "rectification"),
+                   help="self：自查报告；rectification：整改报告（整改台账）")
+    p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
     return parser
 
 

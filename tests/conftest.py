@@ -64,3 +64,37 @@ def demo_round(store, catalog, actor):
     from app.services.demo import create_demo
 
     return create_demo(store, catalog, actor)
+
+
+class DialogRecorder:
+    """Stands in for app.ui.dialogs: records messages, answers questions as told."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+        self.infos: list[str] = []
+        self.confirms: list[str] = []
+        self.confirm_answer = True
+        self.text_answer: str | None = None
+        self.files: list[str] = []
+        self.save_path: str | None = None
+
+    def install(self, monkeypatch) -> None:
+        from app.ui import dialogs
+
+        monkeypatch.setattr(dialogs, "error", lambda parent, message: self.errors.append(message))
+        monkeypatch.setattr(dialogs, "info", lambda parent, message: self.infos.append(message))
+        monkeypatch.setattr(dialogs, "confirm", self._confirm)
+        monkeypatch.setattr(dialogs, "ask_text", lambda parent, label, text="": self.text_answer)
+        monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
+        monkeypatch.setattr(dialogs, "save_file", lambda parent, caption, suggested, filters: self.save_path)
+
+    def _confirm(self, parent, message) -> bool:
+        self.confirms.append(message)
+        return self.confirm_answer
+
+
+@pytest.fixture
+def ui_dialogs(monkeypatch):
+    recorder = DialogRecorder()
+    recorder.install(monkeypatch)
+    return recorder

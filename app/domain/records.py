@@ -12,6 +12,12 @@ STATUS_DONE = "已完成"
 STATUS_OVERDUE = "逾期"
 RECTIFICATION_STATUSES = (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_OVERDUE)
 
+#: How a rectification came about (来源)
+ORIGIN_AUTO = "auto"  # opened by a failing answer; removed again if the answer stops failing untouched
+ORIGIN_OFFERED = "offered"  # opened by the user for an item whose grade offers one (C 级)
+ORIGIN_CARRIED = "carried"  # copied, still open, from an earlier round for its re-check
+ORIGIN_LABELS = {ORIGIN_AUTO: "不符合项", ORIGIN_OFFERED: "自选整改", ORIGIN_CARRIED: "上轮转入"}
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -83,8 +89,16 @@ class Rectification:
     updated_at: str = ""
     author: str = ""
 
+    @property
+    def done(self) -> bool:
+        """已完成: the re-check passed."""
+        return bool(self.recheck_passed)
+
     def status(self, today: dt.date) -> str:
-        """整改状态, derived from the dates and the re-check; never stored."""
+        """整改状态, derived from the dates and the re-check; never stored.
+
+        Overdue means past the deadline's day: on the deadline itself the item is still in time.
+        """
         if self.recheck_passed:
             return STATUS_DONE
         if self.deadline is not None and today > self.deadline:

@@ -14,6 +14,7 @@ from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, I
 from ..domain.records import Answer
 from ..errors import InputError
 from ..store import Actor, Store
+from .rectifications import sync_rectification
 from .rounds import RoundView, load_round
 
 MAX_TEXT = 20_000
@@ -96,7 +97,9 @@ def record_answer(
     _validate(item, view, merged, given)
     if merged.get("grade") != NOT_APPLICABLE and "grade" in given:
         given["na_reason"] = ""
-    row = store.save_answer(round_id, item_id, given, actor)
+    with store.transaction():  # the answer and the rectification it opens or closes, together
+        row = store.save_answer(round_id, item_id, given, actor)
+        sync_rectification(store, view, item_id, actor)
     fields = Answer.__dataclass_fields__
     return Answer(**{k: v for k, v in row.items() if k in fields})
 
@@ -150,6 +153,8 @@ def set_samples(
     for n, record in enumerate(records, 1):
         if len(record.record_no) > 100 or len(record.note) > MAX_TEXT:
             raise InputError(f"第 {n} 条抽查记录过长。", "samples")
-    store.replace_samples(round_id, item_id, [
-        {"record_no": r.record_no.strip(), "compliant": r.compliant, "note": r.note.strip()}
-        for r in records], actor)
+    with store.transaction():
+        store.replace_samples(round_id, item_id, [
+            {"record_no": r.record_no.strip(), "compliant": r.compliant, "note": r.note.strip()}
+            for r in records], actor)
+        sync_rectification(store, view, item_id, actor)

@@ -13,6 +13,7 @@ from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING
 from ..domain.profile import COMMON_DEPARTMENTS, HospitalProfile
 from ..store import Actor, Store
 from . import answers as answer_service
+from . import rectifications as rect_service
 from .profile import save_profile
 from .rounds import load_round, start_round
 
@@ -36,6 +37,23 @@ _FINDINGS = (
     "科室人员对制度要求知晓率低，现场询问5人仅2人能说清流程。",
 )
 _CAUSES_NA = "本院未开展该项诊疗服务，经医务科确认不适用。"
+
+#: The date the demo's rectification statuses are told on (reports, screenshots, benchmark).
+DEMO_REPORT_DATE = dt.date(2025, 6, 30)
+
+_CAUSES = (
+    "科室对制度要求学习不够，未建立常态化培训机制，新入职人员岗前培训未覆盖该项内容。",
+    "职能部门督查频次不足，发现问题后未跟踪整改，未形成PDCA闭环。",
+    "信息系统缺少时限提醒和必填项控制，依赖人工登记，容易遗漏。",
+    "科室质控小组职责不清，自查流于形式，未按月统计分析。",
+)
+_MEASURES = (
+    "修订科室执行细则；4月底前完成全员培训和考核，留存签到表和试卷。",
+    "医务科每月抽查并全院通报，结果纳入科室绩效考核。",
+    "信息科在电子病历系统中增加时限提醒和必填项控制，上线后由医务科验证。",
+    "明确科室质控员，每周检查登记本的签字和时间，每月在科务会上分析反馈。",
+)
+_OWNERS = ("李敏", "张华", "刘洋", "陈静", "赵磊", "孙丽", "周强")
 
 
 def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025) -> str:
@@ -92,4 +110,34 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025) 
                     note="" if compliant else "记录超时限或缺少签字"))
             answer_service.set_samples(store, round_id, item.id, records, actor, view=view)
             answer_service.record_answer(store, round_id, item.id, actor, **common)
+    _follow_up(store, round_id, actor, random.Random(seed + 1))
     return round_id
+
+
+def _follow_up(store: Store, round_id: str, actor: Actor, rng: random.Random) -> None:
+    """整改 under way, told on DEMO_REPORT_DATE: some done, some overdue, some in progress.
+
+    A separate random stream, so that the answers above stay as they were.
+    """
+    view = load_round(store, round_id)
+    c_items = [row["item_id"] for row in store.answers(round_id) if row["grade"] == "C"]
+    for item_id in sorted(c_items)[:2]:  # the user chose to rectify two C grades
+        rect_service.open_rectification(store, round_id, item_id, actor, DEMO_REPORT_DATE)
+    recheck_by = "刘洋（质控办）"
+    for n, entry in enumerate(rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE, view)):
+        scenario = n % 6
+        fields = {"owner": rng.choice(_OWNERS), "today": DEMO_REPORT_DATE}
+        if scenario != 5:  # 5: owner and deadline set, nothing else yet (待整改)
+            fields |= {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
+        deadline = {0: "2025-04-30", 1: "2025-05-31", 2: "2025-07-31", 3: "2025-05-15",
+                    4: "2025-08-31", 5: "2025-07-15"}[scenario]
+        rect_service.update_rectification(store, entry.id, actor, deadline=deadline, **fields)
+        if scenario in (0, 3):  # 已完成
+            rect_service.record_recheck(store, entry.id, actor, passed=True, by=recheck_by,
+                                        date="2025-05-08" if scenario == 0 else "2025-05-20",
+                                        result="现场查看并抽查10份记录，均已按要求整改到位。",
+                                        today=DEMO_REPORT_DATE)
+        elif scenario == 4:  # re-checked, not yet good enough: 整改中
+            rect_service.record_recheck(store, entry.id, actor, passed=False, date="2025-06-20", by=recheck_by,
+                                        result="抽查10份仍有2份记录不完整，继续整改。", today=DEMO_REPORT_DATE)
+        # scenario 1 has passed its deadline without a re-check: 逾期 on DEMO_REPORT_DATE

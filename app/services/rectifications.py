@@ -1,0 +1,527 @@
+"""整改 (rectification follow-up): open, fill in, re-check, carry over, delete and count.
+
+The rules, shared by the GUI, the CLI and the reports:
+
+- A failing answer (D, indicator not met, sampling below target) opens a rectification by itself
+  (origin ``auto``, :func:`sync_rectification`, called by the answer services in their transaction).
+  A grade that *offers* one (C) opens one only when the user asks (:func:`open_rectification`).
+- Items of the round that share a ``topic`` share one rectification: a problem found twice
+  (e.g. in the 千院行 list and in the national plan) is fixed, and counted, once.
+- 问题描述 follows the findings of the items it covers until someone writes their own text
+  (stored ``problem`` is then non-empty).
+- When nothing it covers fails any more, an ``auto`` rectification with no work recorded on it
+  is removed; one with work recorded stays, so no one's work is ever thrown away.
+- 整改状态 is derived from the data (:meth:`app.domain.records.Rectification.status`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..domain.checklist import INDICATOR, JUDGEMENT, SAMPLING, Item, Scale
+from ..domain.evaluation import Outcome, evaluate
+from ..domain.records import (
+    ORIGIN_AUTO,
+    ORIGIN_CARRIED,
+    ORIGIN_OFFERED,
+    RECTIFICATION_STATUSES,
+    Answer,
+    Rectification,
+    SampleRecord,
+)
+from ..errors import InputError
+from ..store import Actor, Store
+from .rounds import RoundView, answers_by_item, load_round, previous_values, score
+
+__all__ = [
+    "NO_DEPARTMENT",
+    "UNSET",
+    "RectificationEntry",
+    "RectificationTotals",
+    "carry_over_open_rectifications",
+    "delete_rectification",
+    "get_rectification",
+    "list_rectifications",
+    "open_failing_rectifications",
+    "open_rectification",
+    "parse_date",
+    "record_recheck",
+    "sync_rectification",
+    "totals",
+    "update_rectification",
+]
+
+#: Long free text (问题描述、原因分析、整改措施、复查结果): a ledger cell, not an essay.
+MAX_TEXT = 2000
+#: Names (责任科室、责任人、复查人)
+MAX_NAME = 50
+#: Shown for a rectification without a department in the totals.
+NO_DEPARTMENT = "未指定科室"
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+#: Marks a field the caller leaves as it is.
+UNSET: Any = _Unset()
+
+
+@dataclass(frozen=True)
+class RectificationEntry:
+    """A rectification as listed: its record (problem filled in), status on a date, items covered."""
+
+    rectification: Rectification
+    status: str
+    #: the items it covers: its own and the failing items of the round sharing its topic
+    item_ids: tuple[str, ...]
+    #: True while 问题描述 is taken from the findings (nobody has written their own)
+    problem_from_findings: bool
+    attachment_count: int = 0
+
+    @property
+    def id(self) -> str:
+        return self.rectification.id
+
+
+@dataclass
+class RectificationTotals:
+    """整改统计: counts by status, and by department and status."""
+
+    by_status: Counter = field(default_factory=Counter)
+    by_department: dict[str, Counter] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_status.values())
+
+    def to_dict(self) -> dict:
+        return {"total": self.total,
+                "by_status": {s: self.by_status[s] for s in RECTIFICATION_STATUSES},
+                "by_department": {d: {s: c[s] for s in RECTIFICATION_STATUSES}
+                                  for d, c in self.by_department.items()}}
+
+
+# --- what the round says about an item ---------------------------------------------------------
+
+
+class _Facts:
+    """Answers and outcomes of a round's items, looked up lazily and cached.
+
+    ``sync_rectification`` runs after every answer, so it evaluates only the few items it needs;
+    listing passes in the outcomes of the whole round, computed once.
+    """
+
+    def __init__(self, store: Store, view: RoundView, outcomes: Mapping[str, Outcome] | None = None,
+                 answers: Mapping[str, Answer] | None = None) -> None:
+        self.store = store
+        self.view = view
+        self._outcomes: dict[str, Outcome] = dict(outcomes or {})
+        self._answers: dict[str, Answer | None] = dict(answers or {})
+        self._all_answers_loaded = answers is not None
+        self._previous: dict[str, float] | None = None
+        self._items = {i.id: (c.scale, i) for c in view.checklists for i in c.all_items()}
+
+    def item(self, item_id: str) -> Item | None:
+        found = self._items.get(item_id)
+        return found[1] if found else None
+
+    def answer(self, item_id: str) -> Answer | None:
+        if item_id not in self._answers:
+            if self._all_answers_loaded:
+                return None
+            row = self.store.answer(self.view.id, item_id)
+            fields = Answer.__dataclass_fields__
+            self._answers[item_id] = Answer(**{k: v for k, v in row.items() if k in fields}) if row else None
+        return self._answers[item_id]
+
+    def outcome(self, item: Item) -> Outcome:
+        if item.id not in self._outcomes:
+            scale: Scale = self._items[item.id][0]
+            answer = self.answer(item.id)
+            samples = [SampleRecord(item_id=r["item_id"], record_no=r["record_no"],
+                                    compliant=bool(r["compliant"]), note=r["note"])
+                       for r in self.store.samples(self.view.id, item.id)] if item.kind == SAMPLING else []
+            previous = None
+            if (item.kind == INDICATOR and item.direction in ("increase", "decrease")
+                    and (answer is None or answer.baseline is None)):
+                if self._previous is None:
+                    self._previous = previous_values(self.store, self.view)
+                previous = self._previous.get(item.id)
+            self._outcomes[item.id] = evaluate(item, scale, self.view.profile, self.view.year, answer,
+                                               samples, previous)
+        return self._outcomes[item.id]
+
+    def group(self, item_id: str) -> tuple[Item, ...]:
+        """The item and the round's other items with the same topic (one rectification for all)."""
+        item = self.item(item_id)
+        if item is None:
+            return ()
+        if not item.topic:
+            return (item,)
+        return tuple(i for _, i in self._items.values() if i.topic == item.topic)
+
+    def failing(self, items: Sequence[Item]) -> list[Item]:
+        return [i for i in items if self.outcome(i).failing]
+
+    def problem_text(self, items: Sequence[Item]) -> str:
+        """问题描述 from the findings of ``items`` (or, without a finding, from the result)."""
+        texts: list[str] = []
+        for item in items:
+            text = self._item_problem(item)
+            if text and text not in texts:
+                texts.append(text)
+        return "；".join(texts)
+
+    def _item_problem(self, item: Item) -> str:
+        answer = self.answer(item.id)
+        if answer is not None and answer.finding:
+            return answer.finding
+        outcome = self.outcome(item)
+        if item.kind == JUDGEMENT and outcome.grade is not None:
+            return f"评价为“{outcome.grade.display}”"
+        if outcome.value is not None and item.kind == INDICATOR:
+            target = "；".join(t for t in (outcome.target_text, outcome.reason) if t)
+            return f"指标值 {outcome.value:.4g}{item.unit}，未达到目标（{target}）"
+        if outcome.value is not None and item.kind == SAMPLING:
+            return (f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，"
+                    f"低于目标（{outcome.target_text}）")
+        return ""
+
+
+# --- rows ↔ domain -----------------------------------------------------------------------------
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _to_domain(row: Mapping[str, Any], problem: str) -> Rectification:
+    passed = row["recheck_passed"]
+    return Rectification(
+        id=row["id"], round_id=row["round_id"], item_id=row["item_id"], problem=problem,
+        cause=row["cause"], measure=row["measure"], department=row["department"], owner=row["owner"],
+        deadline=_date(row["deadline"]), recheck_date=_date(row["recheck_date"]),
+        rechecked_by=row["rechecked_by"], recheck_result=row["recheck_result"],
+        recheck_passed=None if passed is None else bool(passed), origin=row["origin"],
+        carried_from=row["carried_from"], updated_at=row["updated_at"], author=row["author"])
+
+
+_WORK_FIELDS = ("problem", "cause", "measure", "owner", "deadline", "recheck_date", "rechecked_by",
+                "recheck_result")
+
+
+def _has_work(store: Store, row: Mapping[str, Any]) -> bool:
+    """Has anyone recorded work on it? The department does not count: it is filled in for them."""
+    return (any(row.get(k) for k in _WORK_FIELDS) or row.get("recheck_passed") is not None
+            or bool(store.attachments(row["round_id"], rectification_id=row["id"])))
+
+
+def _covered(facts: _Facts, row: Mapping[str, Any]) -> list[Item]:
+    """The items whose problem the rectification describes: the failing ones of its group,
+    or its own item when none fails (a C grade's rectification, or one whose item was fixed)."""
+    group = facts.group(row["item_id"])
+    failing = facts.failing(group)
+    if failing:
+        return failing
+    own = facts.item(row["item_id"])
+    return [own] if own else []
+
+
+def _entry(facts: _Facts, row: Mapping[str, Any], today: dt.date, attachments: int = 0) -> RectificationEntry:
+    covered = _covered(facts, row)
+    derived = not row["problem"]
+    problem = facts.problem_text(covered) if derived else row["problem"]
+    rect = _to_domain(row, problem)
+    return RectificationEntry(rect, rect.status(today), tuple(i.id for i in covered) or (row["item_id"],),
+                              derived, attachments)
+
+
+def _group_rows(store: Store, facts: _Facts, item_id: str) -> list[dict]:
+    ids = {i.id for i in facts.group(item_id)} or {item_id}
+    return [r for r in store.rectifications(facts.view.id) if r["item_id"] in ids]
+
+
+def _row(store: Store, rectification_id: str) -> dict:
+    return store.rectification(rectification_id)  # raises NotFoundError
+
+
+def _update(store: Store, row: Mapping[str, Any], changes: Mapping[str, Any], actor: Actor) -> None:
+    """Write ``changes`` over ``row``: the store saves whole rows (an upsert needs every column)."""
+    store.save_rectification({**row, **changes}, actor)
+
+
+# --- opening and closing with the answers ------------------------------------------------------
+
+
+def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor) -> None:
+    """Bring the item's rectification in line with its answer (called after every change to it).
+
+    Idempotent: a failing item (or its topic group) gets exactly one rectification.
+    """
+    facts = _Facts(store, view)
+    group = facts.group(item_id)
+    if not group:
+        return
+    failing = facts.failing(group)
+    with store.transaction():
+        rows = _group_rows(store, facts, item_id)
+        if failing and not rows:
+            answer = facts.answer(failing[0].id)
+            store.save_rectification({"round_id": view.id, "item_id": failing[0].id, "problem": "",
+                                      "department": answer.department if answer else "",
+                                      "origin": ORIGIN_AUTO}, actor)
+            return
+        failing_ids = {i.id for i in failing}
+        for row in rows:
+            untouched = row["origin"] == ORIGIN_AUTO and not _has_work(store, row)
+            if not failing:
+                if untouched:
+                    store.delete_rectification(row["id"])
+                continue
+            changes: dict[str, Any] = {}
+            if untouched and row["item_id"] not in failing_ids:
+                changes["item_id"] = failing[0].id  # point at an item that still fails
+            answer = facts.answer(changes.get("item_id", row["item_id"]))
+            if not row["department"] and answer is not None and answer.department:
+                changes["department"] = answer.department  # 责任科室 typed after the grade
+            if changes:
+                _update(store, row, changes, actor)
+
+
+def open_failing_rectifications(store: Store, round_id: str, actor: Actor) -> int:
+    """Open the rectifications every failing item should have (e.g. for a database filled
+    before this rule existed); returns how many were opened."""
+    view = load_round(store, round_id)
+    before = len(store.rectifications(round_id))
+    result = score(store, round_id, view)
+    with store.transaction():
+        for item_id, outcome in result.outcomes.items():
+            if outcome.failing:
+                sync_rectification(store, view, item_id, actor)
+    return len(store.rectifications(round_id)) - before
+
+
+def open_rectification(store: Store, round_id: str, item_id: str, actor: Actor,
+                       today: dt.date | None = None) -> RectificationEntry:
+    """生成整改项 for an item at the user's request (a C grade offers one).
+
+    Returns the existing one if the item, or another item of its topic, already has one.
+    """
+    view = load_round(store, round_id)
+    facts = _Facts(store, view)
+    _, item = view.find_item(item_id)
+    outcome = facts.outcome(item)
+    if not (outcome.failing or outcome.offers_rectification):
+        raise InputError("只有评为不符合（或“C 有制度有落实”“部分符合”）的条目才能生成整改项。", "item")
+    rows = _group_rows(store, facts, item_id)
+    if rows:
+        own = next((r for r in rows if r["item_id"] == item_id), rows[0])
+        return _entry(facts, own, today or dt.date.today())
+    answer = facts.answer(item_id)
+    new_id = store.save_rectification({
+        "round_id": round_id, "item_id": item_id, "problem": "",
+        "department": answer.department if answer else "",
+        "origin": ORIGIN_AUTO if outcome.failing else ORIGIN_OFFERED}, actor)
+    return _entry(facts, _row(store, new_id), today or dt.date.today())
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def list_rectifications(store: Store, round_id: str, today: dt.date,
+                        view: RoundView | None = None) -> list[RectificationEntry]:
+    """整改台账 of a round, in the order of the items in the checklists, with status on ``today``."""
+    view = view or load_round(store, round_id)
+    result = score(store, round_id, view)
+    facts = _Facts(store, view, result.outcomes, answers_by_item(store, round_id))
+    attachments = Counter(a["rectification_id"] for a in store.attachments(round_id)
+                          if a["rectification_id"])
+    position = {item.id: n for n, item in enumerate(view.items())}
+    rows = sorted(store.rectifications(round_id),
+                  key=lambda r: (position.get(r["item_id"], len(position)), r["created_at"], r["id"]))
+    return [_entry(facts, row, today, attachments[row["id"]]) for row in rows]
+
+
+def get_rectification(store: Store, rectification_id: str, today: dt.date) -> RectificationEntry:
+    row = _row(store, rectification_id)
+    view = load_round(store, row["round_id"])
+    count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
+    return _entry(_Facts(store, view), row, today, count)
+
+
+def totals(entries: Sequence[RectificationEntry]) -> RectificationTotals:
+    """Counts by status, and by 责任科室 and status (departments in order of first appearance)."""
+    out = RectificationTotals(Counter({s: 0 for s in RECTIFICATION_STATUSES}))
+    for entry in entries:
+        out.by_status[entry.status] += 1
+        department = entry.rectification.department or NO_DEPARTMENT
+        out.by_department.setdefault(department, Counter())[entry.status] += 1
+    return out
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+_DATE_FORMATS = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
+                 re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"))
+
+
+def parse_date(value: dt.date | str | None, label: str, field_name: str) -> dt.date | None:
+    """A date typed by a user: 2025-04-30, 2025/4/30, 2025.4.30 or 2025年4月30日 ('' → None)."""
+    if value is None or isinstance(value, dt.date):
+        return value
+    text = value.strip().translate(str.maketrans("０１２３４５６７８９－／", "0123456789-/"))
+    if not text:
+        return None
+    for pattern in _DATE_FORMATS:
+        if match := pattern.match(text):
+            try:
+                return dt.date(*(int(g) for g in match.groups()))
+            except ValueError:
+                break
+    raise InputError(f"{label}“{value}”不是有效的日期，请按 2025-04-30 的格式填写。", field_name)
+
+
+def _text(value: str | None, label: str, field_name: str, limit: int) -> str:
+    text = (value or "").strip()
+    if len(text) > limit:
+        raise InputError(f"{label}过长（{len(text)} 字，最多 {limit} 字）。", field_name)
+    return text
+
+
+def _not_before_round(date: dt.date, view: RoundView, label: str, field_name: str) -> None:
+    if date < view.started_on:
+        raise InputError(f"{label}（{date.isoformat()}）不能早于本轮自查日期（{view.started_on.isoformat()}）。",
+                         field_name)
+
+
+def update_rectification(
+    store: Store,
+    rectification_id: str,
+    actor: Actor,
+    *,
+    today: dt.date | None = None,
+    problem: str = UNSET,
+    cause: str = UNSET,
+    measure: str = UNSET,
+    department: str = UNSET,
+    owner: str = UNSET,
+    deadline: dt.date | str | None = UNSET,
+) -> RectificationEntry:
+    """Set the given fields (fields left UNSET keep their value); validates everything first."""
+    row = _row(store, rectification_id)
+    view = load_round(store, row["round_id"])
+    facts = _Facts(store, view)
+    changes: dict[str, Any] = {}
+    for name, value, label, limit in (("problem", problem, "问题描述", MAX_TEXT),
+                                      ("cause", cause, "原因分析", MAX_TEXT),
+                                      ("measure", measure, "整改措施", MAX_TEXT),
+                                      ("department", department, "责任科室", MAX_NAME),
+                                      ("owner", owner, "责任人", MAX_NAME)):
+        if value is not UNSET:
+            changes[name] = _text(value, label, name, limit)
+    if "problem" in changes and changes["problem"] == facts.problem_text(_covered(facts, row)):
+        changes["problem"] = ""  # unchanged text keeps following the findings
+    if deadline is not UNSET:
+        date = parse_date(deadline, "整改期限", "deadline")
+        if date is not None:
+            _not_before_round(date, view, "整改期限", "deadline")
+        changes["deadline"] = date.isoformat() if date else None
+    if changes:
+        _update(store, row, changes, actor)
+    count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
+    return _entry(facts, _row(store, rectification_id), today or dt.date.today(), count)
+
+
+def record_recheck(
+    store: Store,
+    rectification_id: str,
+    actor: Actor,
+    *,
+    passed: bool | None,
+    date: dt.date | str | None = None,
+    by: str = "",
+    result: str = "",
+    today: dt.date | None = None,
+) -> RectificationEntry:
+    """复查: record whether the re-check passed (``None`` clears the re-check)."""
+    row = _row(store, rectification_id)
+    view = load_round(store, row["round_id"])
+    if passed is None:
+        changes: dict[str, Any] = {"recheck_passed": None, "recheck_date": None, "rechecked_by": "",
+                                   "recheck_result": ""}
+    else:
+        day = parse_date(date, "复查日期", "recheck_date")
+        if day is None:
+            raise InputError("请填写复查日期。", "recheck_date")
+        _not_before_round(day, view, "复查日期", "recheck_date")
+        by = _text(by, "复查人", "rechecked_by", MAX_NAME)
+        if not by:
+            raise InputError("请填写复查人。", "rechecked_by")
+        if passed and not row["measure"]:
+            raise InputError("请先填写整改措施，再记录复查通过。", "measure")
+        changes = {"recheck_passed": int(passed), "recheck_date": day.isoformat(), "rechecked_by": by,
+                   "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT)}
+    _update(store, row, changes, actor)
+    count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
+    return _entry(_Facts(store, view), _row(store, rectification_id), today or dt.date.today(), count)
+
+
+def delete_rectification(store: Store, rectification_id: str) -> None:
+    """删除整改项; refused while it is the only one for an item that still fails."""
+    row = _row(store, rectification_id)
+    view = load_round(store, row["round_id"])
+    facts = _Facts(store, view)
+    group = facts.group(row["item_id"])
+    others = [r for r in _group_rows(store, facts, row["item_id"]) if r["id"] != rectification_id]
+    if group and facts.failing(group) and not others:
+        raise InputError("该条目仍评为不符合，整改项不能删除；如评价有误，请先修改评价。", "rectification")
+    store.delete_rectification(rectification_id)
+
+
+# --- re-check rounds -------------------------------------------------------------------------
+
+
+def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id: str,
+                                   actor: Actor) -> list[Rectification]:
+    """Copy the rectifications of ``from_round_id`` not yet 已完成 into ``to_round_id`` (复查轮次).
+
+    The copies keep problem, cause, measure, department, owner and deadline, start without a
+    re-check, and name their source (``carried_from``). Running it again copies nothing twice.
+    An untouched automatic rectification the new round already opened for the same item gives
+    way to the copy, which carries the history; one with work on it is kept and nothing is copied.
+    """
+    if from_round_id == to_round_id:
+        raise InputError("不能把整改项转入同一轮自查。", "round")
+    source = load_round(store, from_round_id)
+    target = load_round(store, to_round_id)
+    source_entries = list_rectifications(store, from_round_id, target.started_on, source)
+    target_facts = _Facts(store, target)
+    carried: list[Rectification] = []
+    with store.transaction():
+        already = {r["carried_from"] for r in store.rectifications(to_round_id) if r["carried_from"]}
+        for entry in source_entries:
+            rect = entry.rectification
+            if rect.done or rect.id in already:
+                continue
+            existing = _group_rows(store, target_facts, rect.item_id)
+            if any(r["origin"] != ORIGIN_AUTO or _has_work(store, r) for r in existing):
+                continue
+            for row in existing:
+                store.delete_rectification(row["id"])
+            fields = {"round_id": to_round_id, "item_id": rect.item_id, "problem": rect.problem,
+                      "cause": rect.cause, "measure": rect.measure, "department": rect.department,
+                      "owner": rect.owner, "deadline": rect.deadline.isoformat() if rect.deadline else None,
+                      "origin": ORIGIN_CARRIED, "carried_from": rect.id}
+            new_id = store.save_rectification(fields, actor)
+            carried.append(replace(rect, id=new_id, round_id=to_round_id, origin=ORIGIN_CARRIED,
+                                   carried_from=rect.id, recheck_date=None, rechecked_by="",
+                                   recheck_result="", recheck_passed=None))
+    return carried
+

@@ -1,0 +1,1 @@
+"""The Qt GUI. Only this package imports Qt (through ``app.ui.qt``)."""

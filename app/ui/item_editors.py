@@ -1,0 +1,315 @@
+"""The inputs for each item kind: grade buttons, indicator values, a grid of sampled records.
+
+Editors only collect input and show computed results; saving goes through the page, which
+calls the services. They emit ``edited(fields)`` / ``samples_edited(records)``.
+"""
+
+from __future__ import annotations
+
+from ..domain.checklist import NOT_APPLICABLE, Item, Scale
+from ..domain.evaluation import MET, NOT_MET, Outcome, compare, indicator_value, sampling_rate
+from ..domain.records import Answer, SampleRecord
+from ..errors import InputError
+from ..services.answers import SampleInput, parse_number
+from .qt import (
+    QAbstractItemView,
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+ERROR_STYLE = "color: #b00020;"
+
+
+def error_label() -> QLabel:
+    label = QLabel()
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    return label
+
+
+def result_style(state: str) -> str:
+    if state == MET:
+        return "color: #1b7f3b; font-weight: bold;"
+    if state == NOT_MET:
+        return "color: #b00020; font-weight: bold;"
+    return "color: #555;"
+
+
+class JudgementEditor(QWidget):
+    """评价：one button per grade (shortcut: its number), plus 不适用 (0)."""
+
+    edited = Signal(dict)
+    not_applicable_requested = Signal()
+
+    def __init__(self, scale: Scale) -> None:
+        super().__init__()
+        self.scale = scale
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(False)
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        codes = [*scale.codes(), NOT_APPLICABLE]
+        for n, code in enumerate(codes, 1):
+            grade = scale.grade(code)
+            key = "0" if code == NOT_APPLICABLE else str(n)
+            label = f"{grade.display}" if grade else "不适用"
+            button = QPushButton(f"{label}  [{key}]")
+            button.setCheckable(True)
+            button.setToolTip(f"按 {key} 键选择“{label}”")
+            button.setAccessibleName(label)
+            button.clicked.connect(lambda _=False, c=code: self.choose(c))
+            self.group.addButton(button)
+            self.buttons[code] = button
+            row.addWidget(button)
+        row.addStretch()
+
+    def shortcut_keys(self) -> dict[str, str]:
+        keys = {str(n): code for n, code in enumerate(self.scale.codes(), 1)}
+        keys["0"] = NOT_APPLICABLE
+        return keys
+
+    def show_answer(self, answer: Answer | None) -> None:
+        current = answer.grade if answer else None
+        for code, button in self.buttons.items():
+            button.setChecked(code == current)
+
+    def choose(self, code: str) -> None:
+        for c, button in self.buttons.items():
+            button.setChecked(c == code)
+        if code == NOT_APPLICABLE:
+            self.not_applicable_requested.emit()
+        else:
+            self.edited.emit({"grade": code})
+
+
+class IndicatorEditor(QWidget):
+    """指标：value or numerator/denominator; the rate, the year's target and met/not met, live."""
+
+    edited = Signal(dict)
+
+    def __init__(self, item: Item, year: int) -> None:
+        super().__init__()
+        self.item, self.year = item, year
+        self.previous_value: float | None = None
+        self._shown: dict[str, float | None] = {}
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.fields: dict[str, QLineEdit] = {}
+        row = 0
+        names = (["numerator", "denominator"] if item.input == "ratio" else ["value"])
+        if item.direction in ("increase", "decrease"):
+            names.append("baseline")
+        labels = {"numerator": item.numerator_label or "分子", "denominator": item.denominator_label or "分母",
+                  "value": f"指标值（{item.unit}）", "baseline": f"基线值（{item.unit}，可不填）"}
+        for name in names:
+            edit = QLineEdit()
+            edit.setAccessibleName(labels[name])
+            edit.setMaximumWidth(220)
+            edit.textChanged.connect(self.recompute)
+            edit.editingFinished.connect(lambda n=name: self.commit(n))
+            label = QLabel(labels[name] + "：")
+            label.setBuddy(edit)
+            label.setWordWrap(True)
+            grid.addWidget(label, row, 0)
+            grid.addWidget(edit, row, 1)
+            self.fields[name] = edit
+            row += 1
+        self.error = error_label()
+        grid.addWidget(self.error, row, 0, 1, 3)
+        row += 1
+        self.rate = QLabel()
+        self.target = QLabel(f"{year}年目标：{item.target_text(year)}")
+        self.result = QLabel()
+        for label in (self.rate, self.target, self.result):
+            label.setWordWrap(True)
+            grid.addWidget(label, row, 0, 1, 3)
+            row += 1
+        grid.setColumnStretch(2, 1)
+
+    def show_answer(self, answer: Answer | None, previous_value: float | None) -> None:
+        self.previous_value = previous_value
+        self._shown = {name: getattr(answer, name) if answer else None for name in self.fields}
+        for name, edit in self.fields.items():
+            value = self._shown[name]
+            edit.blockSignals(True)
+            edit.setText("" if value is None else f"{value:g}")
+            edit.blockSignals(False)
+        self.error.clear()
+        self.recompute()
+
+    def _parsed(self) -> dict[str, float | None]:
+        labels = {"numerator": "分子", "denominator": "分母", "value": "指标值", "baseline": "基线值"}
+        return {n: parse_number(e.text(), labels[n], n) for n, e in self.fields.items()}
+
+    def recompute(self) -> None:
+        try:
+            values = self._parsed()
+        except InputError as err:
+            self.show_error(str(err))
+            return
+        self.error.clear()
+        answer = Answer(self.item.id, **values)
+        if self.item.input == "ratio" and values.get("denominator") == 0:
+            self.show_error("分母不能为 0。")
+            return
+        value = indicator_value(self.item, answer)
+        if value is None:
+            self.rate.setText("计算结果：—（请录入）")
+            self.result.setText("")
+            return
+        self.rate.setText(f"计算结果：{value:.2f}{self.item.unit}")
+        reference = values.get("baseline")
+        reference = self.previous_value if reference is None else reference
+        state, reason = compare(self.item, value, self.year, reference)
+        text = {MET: "达标", NOT_MET: "未达标"}.get(state, "待判定")
+        self.result.setText(f"判定：{text}" + (f"（{reason}）" if reason else ""))
+        self.result.setStyleSheet(result_style(state))
+
+    def show_error(self, message: str) -> None:
+        self.error.setText(message)
+        self.result.setText("")
+
+    def commit(self, name: str) -> None:
+        """Save every input of the indicator together, so that a save never drops what was typed
+        in a neighbouring field."""
+        try:
+            values = self._parsed()
+        except InputError as err:
+            self.show_error(str(err))
+            return
+        if values != self._shown:
+            self.edited.emit(values)
+
+
+class SamplingEditor(QWidget):
+    """抽查：a grid of 病案号 / 符合 / 备注, keyboard-editable; the compliance rate, live."""
+
+    samples_edited = Signal(list)
+
+    def __init__(self, item: Item, year: int) -> None:
+        super().__init__()
+        self.item, self.year = item, year
+        self._loading = False
+        self.table = QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(["病案号", "符合", "备注"])
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAccessibleName("抽查记录")
+        self.table.setMinimumHeight(160)
+        self.table.itemChanged.connect(self._changed)
+        add = QPushButton("添加记录(&I)")
+        add.setToolTip("Insert 键或 Ctrl+Enter 添加一行")
+        remove = QPushButton("删除所选记录")
+        remove.setToolTip("在表格中按 Ctrl+Delete 删除所选行")
+        add.clicked.connect(self.add_row)
+        remove.clicked.connect(self.remove_selected)
+        for key, slot in ((Qt.Key.Key_Insert, self.add_row), ("Ctrl+Return", self.add_row),
+                          ("Ctrl+Delete", self.remove_selected)):
+            shortcut = QShortcut(QKeySequence(key), self.table, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        layout.addLayout(buttons)
+        layout.addWidget(self.summary)
+
+    def show_samples(self, samples: list[SampleRecord], outcome: Outcome) -> None:
+        shown = [SampleInput(s.record_no, s.compliant, s.note) for s in samples]
+        if shown == self.records() and self.table.rowCount():
+            self._update_summary()
+            return  # already showing this; rebuilding would close an open cell editor
+        self._loading = True
+        self.table.setRowCount(0)
+        for s in samples:
+            self._append(s.record_no, s.compliant, s.note)
+        self._loading = False
+        self._update_summary()
+
+    def _append(self, record_no: str, compliant: bool, note: str) -> int:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        self.table.setItem(row, 0, QTableWidgetItem(record_no))
+        check = QTableWidgetItem("符合" if compliant else "不符合")
+        check.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable)
+        check.setCheckState(Qt.CheckState.Checked if compliant else Qt.CheckState.Unchecked)
+        self.table.setItem(row, 1, check)
+        self.table.setItem(row, 2, QTableWidgetItem(note))
+        return row
+
+    def records(self) -> list[SampleInput]:
+        out = []
+        for row in range(self.table.rowCount()):
+            no, check, note = (self.table.item(row, c) for c in range(3))
+            out.append(SampleInput(no.text() if no else "",
+                                   check is not None and check.checkState() == Qt.CheckState.Checked,
+                                   note.text() if note else ""))
+        return out
+
+    def add_row(self) -> None:
+        self._loading = True
+        row = self._append("", True, "")
+        self._loading = False
+        self.table.setCurrentCell(row, 0)
+        self.table.editItem(self.table.item(row, 0))
+        self._emit()
+
+    def remove_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
+        if not rows and self.table.currentRow() >= 0:
+            rows = [self.table.currentRow()]
+        for row in rows:
+            self.table.removeRow(row)
+        if rows:
+            self._emit()
+
+    def _changed(self, cell: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        if cell.column() == 1:
+            self._loading = True
+            cell.setText("符合" if cell.checkState() == Qt.CheckState.Checked else "不符合")
+            self._loading = False
+        self._emit()
+
+    def _emit(self) -> None:
+        self._update_summary()
+        self.samples_edited.emit(self.records())
+
+    def _update_summary(self) -> None:
+        records = self.records()
+        rate = sampling_rate([SampleRecord(self.item.id, r.record_no, r.compliant) for r in records])
+        target = self.item.target_for(self.year)
+        target_text = "无目标值" if target is None else f"≥{target:g}%"
+        if rate is None:
+            self.summary.setText(f"尚未录入抽查记录。目标符合率：{target_text}")
+            self.summary.setStyleSheet(result_style(""))
+            return
+        met = target is not None and rate >= target
+        compliant = sum(r.compliant for r in records)
+        text = (f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {rate:.1f}%；目标 {target_text}："
+                f"{'达标' if met else '未达标'}")
+        if self.item.min_samples and len(records) < self.item.min_samples:
+            text += f"（要求至少抽查 {self.item.min_samples} 份）"
+        self.summary.setText(text)
+        self.summary.setStyleSheet(result_style(MET if met else NOT_MET))
+

@@ -1,0 +1,343 @@
+"""The right-hand panel of the walkthrough: one item, its source and guidance, and its inputs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, NOT_APPLICABLE, SAMPLING, Checklist, Item
+from ..domain.evaluation import NA_PROFILE, Outcome
+from ..domain.records import Answer, Attachment, SampleRecord
+from .item_editors import IndicatorEditor, JudgementEditor, SamplingEditor, error_label
+from .qt import (
+    QComboBox,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    Qt,
+    QTimer,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+#: How long after the last keystroke a text field is saved.
+TEXT_SAVE_DELAY_MS = 600
+TEXT_FIELDS = ("finding", "evidence", "na_reason")
+
+
+@dataclass(frozen=True)
+class ItemContext:
+    """Everything the panel shows for one item."""
+
+    checklist: Checklist
+    item: Item
+    section_path: tuple[str, ...]
+    section_guidance: str
+    year: int
+    answer: Answer | None
+    samples: list[SampleRecord]
+    outcome: Outcome
+    attachments: list[Attachment]
+    departments: tuple[str, ...]
+    previous_value: float | None
+
+
+class TextField(QPlainTextEdit):
+    """A plain-text field that reports focus-out, so that pending text is saved at once."""
+
+    focus_lost = Signal()
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().focusOutEvent(event)
+        self.focus_lost.emit()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+        # Tab moves focus (keyboard users walk the form); Ctrl+Tab would insert nothing useful.
+        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+
+class ItemPanel(QScrollArea):
+    answer_edited = Signal(str, dict)
+    samples_edited = Signal(str, list)
+    attachment_add = Signal(str)
+    attachment_open = Signal(object)
+    attachment_remove = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.context: ItemContext | None = None
+        self._loading = False
+        self._pending: dict[str, str] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(TEXT_SAVE_DELAY_MS)
+        self._timer.timeout.connect(self.flush)
+
+        body = QWidget()
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        self.breadcrumb = QLabel()
+        self.breadcrumb.setStyleSheet("color: #555;")
+        self.breadcrumb.setWordWrap(True)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.text.setStyleSheet("font-size: 12pt; font-weight: bold;")
+        self.source = QLabel()
+        self.source.setWordWrap(True)
+        self.source.setStyleSheet("color: #333;")
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("color: #8a5a00;")
+        self.na_banner = QLabel()
+        self.na_banner.setWordWrap(True)
+        self.na_banner.setStyleSheet("background: #eeeeee; color: #333; padding: 6px;")
+        self.guidance_toggle = QToolButton()
+        self.guidance_toggle.setCheckable(True)
+        self.guidance_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.guidance_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.guidance_toggle.setText("基本要求")
+        self.guidance_toggle.toggled.connect(self._toggle_guidance)
+        self.guidance = QLabel()
+        self.guidance.setWordWrap(True)
+        self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.guidance.setStyleSheet("background: #f6f8fa; padding: 6px;")
+        self.guidance.hide()
+        for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner, self.guidance):
+            # content and user text are never interpreted as HTML
+            w.setTextFormat(Qt.TextFormat.PlainText)
+        for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner,
+                  self.guidance_toggle, self.guidance):
+            layout.addWidget(w)
+
+        self.editor_holder = QVBoxLayout()
+        layout.addLayout(self.editor_holder)
+        self.editor: QWidget | None = None
+
+        form = QFormLayout()
+        self.na_reason = TextField()
+        self.na_reason.setPlaceholderText("选择“不适用”时必须填写原因")
+        self.na_reason.setMaximumHeight(60)
+        self.na_reason_label = QLabel("不适用原因：")
+        self.na_reason_label.setBuddy(self.na_reason)
+        self.na_reason_error = error_label()
+        self.finding = TextField()
+        self.finding.setPlaceholderText("发现的问题（不符合或部分符合时填写）")
+        self.finding.setMaximumHeight(90)
+        self.evidence = TextField()
+        self.evidence.setPlaceholderText("佐证材料：制度文件、会议记录、培训签到表……")
+        self.evidence.setMaximumHeight(60)
+        self.department = QComboBox()
+        self.department.setAccessibleName("责任科室")
+        form.addRow(self.na_reason_label, self.na_reason)
+        form.addRow("", self.na_reason_error)
+        label = QLabel("问题描述(&F)：")
+        label.setBuddy(self.finding)
+        form.addRow(label, self.finding)
+        label = QLabel("佐证材料(&E)：")
+        label.setBuddy(self.evidence)
+        form.addRow(label, self.evidence)
+        label = QLabel("责任科室(&K)：")
+        label.setBuddy(self.department)
+        form.addRow(label, self.department)
+        self.general_error = error_label()
+        layout.addLayout(form)
+        layout.addWidget(self.general_error)
+        for name in TEXT_FIELDS:
+            field: TextField = getattr(self, name)
+            field.setAccessibleName({"finding": "问题描述", "evidence": "佐证材料", "na_reason": "不适用原因"}[name])
+            field.textChanged.connect(lambda n=name: self._text_changed(n))
+            field.focus_lost.connect(self.flush)
+        self.department.activated.connect(self._department_changed)
+
+        self.attachments = QListWidget()
+        self.attachments.setMaximumHeight(90)
+        self.attachments.setAccessibleName("附件")
+        self.attachments.itemActivated.connect(
+            lambda i: self.attachment_open.emit(i.data(Qt.ItemDataRole.UserRole)))
+        add = QPushButton("添加附件(&A)…")
+        open_ = QPushButton("打开")
+        remove = QPushButton("删除附件")
+        add.clicked.connect(lambda: self.context and self.attachment_add.emit(self.context.item.id))
+        open_.clicked.connect(lambda: self._selected_attachment(self.attachment_open))
+        remove.clicked.connect(lambda: self._selected_attachment(self.attachment_remove))
+        self.attachment_buttons = (add, open_, remove)
+        self.attachment_error = error_label()
+        row = QHBoxLayout()
+        row.addWidget(QLabel("附件："))
+        row.addWidget(add)
+        row.addWidget(open_)
+        row.addWidget(remove)
+        row.addStretch()
+        layout.addLayout(row)
+        layout.addWidget(self.attachments)
+        layout.addWidget(self.attachment_error)
+        layout.addStretch()
+
+    # --- showing an item ------------------------------------------------------------------
+
+    def show_item(self, ctx: ItemContext) -> None:
+        self.flush()
+        self._loading = True
+        try:
+            self._show(ctx)
+        finally:
+            self._loading = False
+
+    def _show(self, ctx: ItemContext) -> None:
+        previous = self.context
+        self.context = ctx
+        item, answer = ctx.item, ctx.answer
+        self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path))
+                                + f"　〔{KINDS[item.kind]}〕")
+        self.text.setText(item.text)
+        self.source.setText(f"出处：{ctx.checklist.source_document} {item.source}　编号：{item.id}")
+        self.note.setText(f"编者注：{item.note}" if item.note else "")
+        self.note.setVisible(bool(item.note))
+        guidance = "\n\n".join(g for g in (ctx.section_guidance, item.guidance) if g)
+        self.guidance.setText(guidance)
+        self.guidance_toggle.setVisible(bool(guidance))
+        self.guidance.setVisible(bool(guidance) and self.guidance_toggle.isChecked())
+        applicable_by_profile = ctx.outcome.state != NA_PROFILE
+        self.na_banner.setText(f"本条目不适用于本院：{ctx.outcome.reason}" if not applicable_by_profile else "")
+        self.na_banner.setVisible(not applicable_by_profile)
+
+        same_item = previous is not None and previous.item.id == item.id
+        if not same_item or self.editor is None:
+            self._replace_editor(ctx)
+        if isinstance(self.editor, JudgementEditor):
+            self.editor.show_answer(answer)
+        elif isinstance(self.editor, IndicatorEditor):
+            self.editor.show_answer(answer, ctx.previous_value)
+        elif isinstance(self.editor, SamplingEditor):
+            self.editor.show_samples(ctx.samples, ctx.outcome)
+        self.editor.setEnabled(applicable_by_profile)
+
+        is_na = answer is not None and answer.grade == NOT_APPLICABLE
+        for name in TEXT_FIELDS:
+            field: TextField = getattr(self, name)
+            value = getattr(answer, name) if answer else ""
+            if field.toPlainText() != value and not (same_item and field.hasFocus()):
+                field.setPlainText(value)
+        self.na_reason.setVisible(is_na or self.na_reason.hasFocus())
+        self.na_reason_label.setVisible(self.na_reason.isVisible())
+        if not same_item:
+            self.na_reason_error.clear()
+            self.general_error.clear()
+            self.attachment_error.clear()
+        self.department.clear()
+        self.department.addItem("（未指定）", "")
+        for name in ctx.departments:
+            self.department.addItem(name, name)
+        current = answer.department if answer else ""
+        if current and self.department.findData(current) < 0:
+            self.department.addItem(current, current)
+        self.department.setCurrentIndex(max(0, self.department.findData(current)))
+        for widget in (self.finding, self.evidence, self.department, *self.attachment_buttons):
+            widget.setEnabled(applicable_by_profile)
+        self.attachments.clear()
+        for a in ctx.attachments:
+            entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB）")
+            entry.setData(Qt.ItemDataRole.UserRole, a)
+            entry.setToolTip(f"SHA-256：{a.sha256}")
+            self.attachments.addItem(entry)
+
+    def _replace_editor(self, ctx: ItemContext) -> None:
+        if self.editor is not None:
+            self.editor_holder.removeWidget(self.editor)
+            self.editor.deleteLater()
+        item = ctx.item
+        if item.kind == JUDGEMENT:
+            editor = JudgementEditor(ctx.checklist.scale)
+            editor.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
+            editor.not_applicable_requested.connect(self.request_not_applicable)
+        elif item.kind == INDICATOR:
+            editor = IndicatorEditor(item, ctx.year)
+            editor.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
+        else:
+            assert item.kind == SAMPLING
+            editor = SamplingEditor(item, ctx.year)
+            editor.samples_edited.connect(lambda records: self.samples_edited.emit(item.id, records))
+        self.editor = editor
+        self.editor_holder.addWidget(editor)
+        editor.show()  # the layout would only show it on the next event loop pass
+
+    # --- input ----------------------------------------------------------------------------
+
+    def request_not_applicable(self) -> None:
+        """不适用 needs a reason: show the field; it is saved with the grade once filled."""
+        self.na_reason.show()
+        self.na_reason_label.show()
+        self.na_reason.setFocus()
+        if self.na_reason.toPlainText().strip():
+            self._pending["na_reason"] = self.na_reason.toPlainText()
+            self.flush()
+        else:
+            self.na_reason_error.setText("请填写不适用的原因，填写后自动保存。")
+
+    def _text_changed(self, name: str) -> None:
+        if self._loading or self.context is None:
+            return
+        self._pending[name] = getattr(self, name).toPlainText()
+        self._timer.start()
+
+    def flush(self) -> None:
+        """Save pending text now (on a timer, focus-out, item change and close)."""
+        self._timer.stop()
+        if not self._pending or self.context is None:
+            return
+        fields: dict = dict(self._pending)
+        self._pending.clear()
+        if "na_reason" in fields:
+            reason = fields["na_reason"].strip()
+            answer = self.context.answer
+            is_na = answer is not None and answer.grade == NOT_APPLICABLE
+            if not reason and not is_na:
+                fields.pop("na_reason")  # nothing to save yet
+            elif reason:
+                fields["grade"] = NOT_APPLICABLE
+                self.na_reason_error.clear()
+            else:
+                self.na_reason_error.setText("选择“不适用”时须填写原因；清空原因前请先选择其他等级。")
+                fields.pop("na_reason")
+        if fields:
+            self.answer_edited.emit(self.context.item.id, fields)
+
+    def _department_changed(self) -> None:
+        if self._loading or self.context is None:
+            return
+        self.answer_edited.emit(self.context.item.id, {"department": self.department.currentData() or ""})
+
+    def _selected_attachment(self, signal) -> None:
+        entry = self.attachments.currentItem()
+        if entry is None:
+            self.attachment_error.setText("请先在列表中选择一个附件。")
+            return
+        signal.emit(entry.data(Qt.ItemDataRole.UserRole))
+
+    def show_error(self, field: str, message: str) -> None:
+        """An input error next to the field it concerns."""
+        if isinstance(self.editor, IndicatorEditor) and field in self.editor.fields:
+            self.editor.show_error(message)
+        elif field == "na_reason":
+            self.na_reason_error.setText(message)
+        elif field == "attachment":
+            self.attachment_error.setText(message)
+        else:
+            self.general_error.setText(message)
+
+    def _toggle_guidance(self, on: bool) -> None:
+        self.guidance_toggle.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.guidance.setVisible(on and bool(self.guidance.text()))

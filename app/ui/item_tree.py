@@ -1,0 +1,153 @@
+"""The checklist → section → item tree of the walkthrough, with status marks and filters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..domain.checklist import Item, Section
+from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
+from ..domain.records import Answer
+from ..services.rounds import RoundView
+from .qt import QBrush, QColor, QFont, QHeaderView, Qt, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
+
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+FAILING_COLOUR = QColor("#b00020")
+NA_COLOUR = QColor("#777777")
+UNANSWERED_COLOUR = QColor("#1d5fa8")
+
+# Filter modes (筛选)
+ALL, UNANSWERED_ONLY, FAILING_ONLY, NOT_APPLICABLE_ONLY = "all", "unanswered", "failing", "na"
+FILTER_LABELS = {ALL: "全部", UNANSWERED_ONLY: "未填", FAILING_ONLY: "不符合", NOT_APPLICABLE_ONLY: "不适用"}
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    mode: str = ALL
+    department: str = ""
+    text: str = ""
+
+    def matches(self, item: Item, outcome: Outcome, answer: Answer | None) -> bool:
+        if self.mode == UNANSWERED_ONLY and outcome.state != UNANSWERED:
+            return False
+        if self.mode == FAILING_ONLY and not outcome.failing:
+            return False
+        if self.mode == NOT_APPLICABLE_ONLY and outcome.state not in (NA_PROFILE, NA_USER):
+            return False
+        if self.department and (answer is None or answer.department != self.department):
+            return False
+        if self.text:
+            needle = self.text.lower()
+            haystack = f"{item.id} {item.text} {item.source} {answer.finding if answer else ''}".lower()
+            return needle in haystack
+        return True
+
+
+def short_number(item_id: str) -> str:
+    """``qyx-core.05.3`` → ``05.3``: what users read in the tree."""
+    return item_id.split(".", 1)[1] if "." in item_id else item_id
+
+
+class ItemTree(QTreeWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.setColumnCount(2)
+        self.setHeaderLabels(["检查条目", "状态"])
+        self.header().setStretchLastSection(False)
+        self.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        self.setUniformRowHeights(True)
+        self.setAccessibleName("检查条目树")
+        self.nodes: dict[str, QTreeWidgetItem] = {}
+        self.section_nodes: list[tuple[QTreeWidgetItem, list[str]]] = []
+
+    def populate(self, view: RoundView) -> None:
+        self.clear()
+        self.nodes.clear()
+        self.section_nodes.clear()
+        for checklist in view.checklists:
+            top = QTreeWidgetItem([checklist.title, ""])
+            bold = QFont(top.font(0))
+            bold.setBold(True)
+            top.setFont(0, bold)
+            top.setToolTip(0, f"{checklist.title}（{checklist.source_document}）")
+            self.addTopLevelItem(top)
+            self.section_nodes.append((top, [i.id for i in checklist.all_items()]))
+            for section in checklist.sections:
+                self._add_section(top, section)
+            top.setExpanded(True)
+
+    def _add_section(self, parent: QTreeWidgetItem, section: Section) -> None:
+        node = QTreeWidgetItem(parent, [section.title, ""])
+        node.setToolTip(0, f"{section.title}　{section.source}")
+        self.section_nodes.append((node, [i.id for i in section.all_items()]))
+        for item in section.items:
+            leaf = QTreeWidgetItem(node, [f"{short_number(item.id)}　{item.text}", ""])
+            leaf.setData(0, ITEM_ROLE, item.id)
+            leaf.setToolTip(0, item.text)
+            self.nodes[item.id] = leaf
+        for sub in section.sections:
+            self._add_section(node, sub)
+        node.setExpanded(True)
+
+    def set_outcome(self, item_id: str, outcome: Outcome) -> None:
+        leaf = self.nodes[item_id]
+        label = "不符合" if outcome.failing and outcome.grade is None else outcome.label
+        leaf.setText(1, label)
+        colour = (FAILING_COLOUR if outcome.failing else NA_COLOUR if not outcome.applicable
+                  else UNANSWERED_COLOUR if outcome.state == UNANSWERED else None)
+        brush = QBrush(colour) if colour else QBrush()
+        leaf.setForeground(0, brush)
+        leaf.setForeground(1, brush)
+
+    def update_counts(self, outcomes: dict[str, Outcome]) -> None:
+        for node, item_ids in self.section_nodes:
+            applicable = [outcomes[i] for i in item_ids if outcomes[i].applicable]
+            answered = sum(o.answered for o in applicable)
+            failing = sum(o.failing for o in applicable)
+            text = f"{answered}/{len(applicable)}" + (f" ✗{failing}" if failing else "")
+            node.setText(1, text)
+
+    def apply_filter(self, flt: ItemFilter, outcomes: dict[str, Outcome],
+                     answers: dict[str, Answer]) -> int:
+        """Hide items that do not match; returns how many are shown."""
+        shown = 0
+        for item_id, leaf in self.nodes.items():
+            item = leaf.data(0, ITEM_ROLE)
+            visible = flt.matches(self._items[item], outcomes[item], answers.get(item))
+            leaf.setHidden(not visible)
+            shown += visible
+        for node, item_ids in reversed(self.section_nodes):
+            node.setHidden(all(self.nodes[i].isHidden() for i in item_ids))
+        return shown
+
+    def set_items(self, items: dict[str, Item]) -> None:
+        self._items = items
+
+    def current_item_id(self) -> str | None:
+        current = self.currentItem()
+        return current.data(0, ITEM_ROLE) if current else None
+
+    def select(self, item_id: str) -> None:
+        leaf = self.nodes.get(item_id)
+        if leaf is not None:
+            self.setCurrentItem(leaf)
+            self.scrollToItem(leaf)
+
+    def visible_item_ids(self) -> Iterator[str]:
+        it = QTreeWidgetItemIterator(self)
+        while it.value():
+            node = it.value()
+            item_id = node.data(0, ITEM_ROLE)
+            if item_id and not node.isHidden() and not (node.parent() and self._hidden_ancestor(node)):
+                yield item_id
+            it += 1
+
+    @staticmethod
+    def _hidden_ancestor(node: QTreeWidgetItem) -> bool:
+        parent = node.parent()
+        while parent is not None:
+            if parent.isHidden():
+                return True
+            parent = parent.parent()
+        return False

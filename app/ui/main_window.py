@@ -1,0 +1,168 @@
+"""The main window: the rounds list and the walkthrough, menus, progress in the status bar."""
+
+from __future__ import annotations
+
+from .. import APP_NAME, __version__
+from ..catalog import Catalog
+from ..services.profile import get_profile
+from ..store import Actor, Store
+from . import dialogs
+from .profile_wizard import ProfileWizard
+from .qt import (
+    QAction,
+    QDialog,
+    QDialogButtonBox,
+    QKeySequence,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+from .rounds_page import RoundsPage
+from .walkthrough import POSITION_KEY, WalkthroughPage
+
+SHORTCUTS = [
+    ("1 / 2 / 3 / 4", "评定等级（A 持续改进 / B 有监管 / C 有制度有落实 / D 不符合）；评定后自动跳到下一个未填条目"),
+    ("0", "不适用（须填写原因）"),
+    ("F3", "下一个未填条目"),
+    ("Ctrl+↓ / Ctrl+↑", "下一个 / 上一个条目"),
+    ("↑ / ↓（在条目树中）", "逐条浏览"),
+    ("Tab / Shift+Tab", "在输入框之间移动"),
+    ("Ctrl+F", "搜索条目"),
+    ("Ctrl+Z / Ctrl+Y", "撤销 / 重做评价修改"),
+    ("Insert 或 Ctrl+Enter（抽查表格中）", "添加一条抽查记录"),
+    ("Ctrl+Delete（抽查表格中）", "删除所选抽查记录"),
+    ("Ctrl+N", "新建自查轮次"),
+    ("Ctrl+L", "返回轮次列表"),
+    ("F1", "本帮助"),
+]
+
+
+class HelpDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("快捷键")
+        browser = QTextBrowser()
+        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
+        browser.setHtml("<h3>键盘操作</h3><table cellpadding='4'>" + rows + "</table>"
+                        "<p>所有修改立即自动保存，状态栏显示“已保存”。</p>")
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(browser)
+        layout.addWidget(buttons)
+        self.resize(620, 480)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, store: Store, catalog: Catalog, actor: Actor) -> None:
+        super().__init__()
+        self.store, self.catalog, self.actor = store, catalog, actor
+        self.setWindowTitle(APP_NAME)
+        self.resize(1280, 720)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.rounds = RoundsPage(store, catalog, actor)
+        self.rounds.open_round.connect(self.open_round)
+        self.stack.addWidget(self.rounds)
+        self.walkthrough: WalkthroughPage | None = None
+        self.saved_label = QLabel("")
+        self.progress_label = QLabel("")
+        self.statusBar().addWidget(self.progress_label, 1)
+        self.statusBar().addPermanentWidget(self.saved_label)
+        self._build_menus()
+        self._update_title()
+
+    def _build_menus(self) -> None:
+        def action(menu, text, slot, shortcut=None):
+            act = QAction(text, self)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(slot)
+            menu.addAction(act)
+            return act
+
+        rounds = self.menuBar().addMenu("轮次(&R)")
+        action(rounds, "新建自查轮次(&N)…", lambda: self.rounds.new_round(), "Ctrl+N")
+        action(rounds, "返回轮次列表(&L)", self.show_rounds, "Ctrl+L")
+        rounds.addSeparator()
+        action(rounds, "退出(&X)", self.close, "Ctrl+Q")
+        self.edit_menu = self.menuBar().addMenu("编辑(&E)")
+        self.undo_action = action(self.edit_menu, "撤销(&U)", self._undo)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.redo_action = action(self.edit_menu, "重做(&R)", self._redo, "Ctrl+Y")
+        # the page's own shortcuts act while it has focus; the menu entries are for the mouse
+        self.undo_action.setShortcut(QKeySequence())
+        self.redo_action.setShortcut(QKeySequence())
+        hospital = self.menuBar().addMenu("医院(&H)")
+        action(hospital, "医院基本情况(&P)…", self.edit_profile)
+        help_menu = self.menuBar().addMenu("帮助(&H)")
+        action(help_menu, "快捷键(&K)…", lambda: HelpDialog(self).exec(), "F1")
+        action(help_menu, "关于(&A)", lambda: dialogs.info(
+            self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
+
+    def _undo(self) -> None:
+        if self.walkthrough:
+            self.walkthrough.undo_stack.undo()
+
+    def _redo(self) -> None:
+        if self.walkthrough:
+            self.walkthrough.undo_stack.redo()
+
+    def _update_title(self) -> None:
+        profile = get_profile(self.store)
+        self.setWindowTitle(f"{APP_NAME} — {profile.name}" if profile else APP_NAME)
+
+    def edit_profile(self) -> bool:
+        wizard = ProfileWizard(self.store, self.actor, get_profile(self.store), self)
+        accepted = wizard.exec() == QDialog.DialogCode.Accepted
+        if accepted:
+            self._update_title()
+            dialogs.info(self, "医院基本情况已保存。新的自查轮次将按新的情况判断条目是否适用；"
+                               "已开始的轮次保持开始时的情况不变。") if self.store.rounds() else None
+        return accepted
+
+    def open_round(self, round_id: str) -> None:
+        self.close_walkthrough()
+        self.walkthrough = WalkthroughPage(self.store, self.actor, round_id)
+        self.walkthrough.saved.connect(lambda t: self.saved_label.setText(f"已保存 {t}"))
+        self.walkthrough.progress_changed.connect(self._show_progress)
+        self._show_progress(self.walkthrough.result)
+        self.stack.addWidget(self.walkthrough)
+        self.stack.setCurrentWidget(self.walkthrough)
+        self.walkthrough.tree.setFocus()
+        self.saved_label.setText("已保存")
+
+    def _show_progress(self, result) -> None:
+        tally = result.tally
+        score = "—" if tally.score is None else f"{tally.score:.1f}"
+        self.progress_label.setText(
+            f"{self.walkthrough.view.name}：完成 {tally.answered}/{tally.applicable}（{tally.completion:.0%}）"
+            f"　得分率 {score}　不符合 {tally.failing}")
+
+    def close_walkthrough(self) -> None:
+        if self.walkthrough is not None:
+            self.walkthrough.flush()
+            self.stack.removeWidget(self.walkthrough)
+            self.walkthrough.deleteLater()
+            self.walkthrough = None
+
+    def show_rounds(self) -> None:
+        self.close_walkthrough()
+        self.store.set_setting(POSITION_KEY, {})
+        self.rounds.refresh()
+        self.stack.setCurrentWidget(self.rounds)
+        self.progress_label.setText("")
+
+    def restore_position(self) -> None:
+        position = self.store.setting(POSITION_KEY) or {}
+        round_id = position.get("round_id")
+        if round_id and any(r["id"] == round_id for r in self.store.rounds()):
+            self.open_round(round_id)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if self.walkthrough is not None:
+            self.walkthrough.flush()
+        super().closeEvent(event)

@@ -1,0 +1,203 @@
+"""医院基本情况 wizard: first run, and later from the 医院 menu."""
+
+from __future__ import annotations
+
+from ..domain.identifiers import check_hospital_code
+from ..domain.profile import COMMON_DEPARTMENTS, FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
+from ..errors import AppError, InputError
+from ..services.profile import save_profile, validate_profile
+from ..store import Actor, Store
+from . import dialogs
+from .forms.ui_profile_basic import Ui_ProfileBasic
+from .qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+
+class BasicPage(QWizardPage):
+    """第一步：名称、代码、等级、类别、床位."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("医院基本信息")
+        self.setSubTitle("用于报告封面和条目适用范围判断。")
+        self.ui = Ui_ProfileBasic()
+        holder = QWidget()
+        self.ui.setupUi(holder)
+        layout = QVBoxLayout(self)
+        layout.addWidget(holder)
+        self.ui.levelCombo.addItems(LEVELS)
+        self.ui.gradeCombo.addItems(["（未评等次）", *LEVEL_GRADES])
+        self.ui.typeCombo.addItems(TYPES)
+        self.ui.nameEdit.textChanged.connect(lambda: self.ui.nameError.clear())
+        self.ui.codeEdit.editingFinished.connect(self.check_code)
+        self.ui.codeEdit.textChanged.connect(self.completeChanged)
+        self.ui.nameEdit.textChanged.connect(self.completeChanged)
+
+    def check_code(self) -> bool:
+        message = check_hospital_code(self.ui.codeEdit.text())
+        self.ui.codeError.setText(message)
+        return not message
+
+    def isComplete(self) -> bool:
+        return bool(self.ui.nameEdit.text().strip()) and not check_hospital_code(self.ui.codeEdit.text())
+
+    def validatePage(self) -> bool:
+        ok = self.check_code()
+        if not self.ui.nameEdit.text().strip():
+            self.ui.nameError.setText("请填写医院名称。")
+            ok = False
+        return ok
+
+
+class DepartmentsPage(QWizardPage):
+    """第二步：科室列表（责任科室的选项）."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("科室")
+        self.setSubTitle("责任科室从此列表中选择。双击或按 F2 修改名称。")
+        self.list = QListWidget()
+        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list.setAccessibleName("科室列表")
+        add = QPushButton("添加科室(&A)")
+        remove = QPushButton("删除所选(&R)")
+        add.clicked.connect(self.add_department)
+        remove.clicked.connect(self.remove_selected)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b00020;")
+        buttons = QHBoxLayout()
+        buttons.addWidget(add)
+        buttons.addWidget(remove)
+        buttons.addStretch()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+
+    def set_departments(self, names: tuple[str, ...]) -> None:
+        self.list.clear()
+        for name in names:
+            self._append(name)
+
+    def _append(self, name: str) -> QListWidgetItem:
+        item = QListWidgetItem(name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+        self.list.addItem(item)
+        return item
+
+    def add_department(self) -> None:
+        item = self._append("新科室")
+        self.list.setCurrentItem(item)
+        self.list.editItem(item)
+
+    def remove_selected(self) -> None:
+        for item in self.list.selectedItems():
+            self.list.takeItem(self.list.row(item))
+
+    def departments(self) -> tuple[str, ...]:
+        return tuple(self.list.item(i).text().strip() for i in range(self.list.count()))
+
+    def validatePage(self) -> bool:
+        names = self.departments()
+        if any(not n for n in names):
+            self.error.setText("科室名称不能为空。")
+            return False
+        if len(set(names)) != len(names):
+            self.error.setText("科室名称有重复。")
+            return False
+        self.error.clear()
+        return True
+
+
+class ServicesPage(QWizardPage):
+    """第三步：开展的服务（决定条目是否适用）."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTitle("开展的服务")
+        self.setSubTitle("勾选本院具备的条件。未勾选的服务，相关条目将标为“不适用”并注明原因。")
+        layout = QVBoxLayout(self)
+        self.boxes: dict[str, QCheckBox] = {}
+        for flag, label in FLAGS.items():
+            box = QCheckBox(label)
+            self.boxes[flag] = box
+            layout.addWidget(box)
+        layout.addStretch()
+
+    def flags(self) -> frozenset[str]:
+        return frozenset(f for f, box in self.boxes.items() if box.isChecked())
+
+
+class ProfileWizard(QWizard):
+    def __init__(self, store: Store, actor: Actor, profile: HospitalProfile | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.setWindowTitle("医院基本情况")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
+        self.basic, self.departments, self.services = BasicPage(), DepartmentsPage(), ServicesPage()
+        for page in (self.basic, self.departments, self.services):
+            self.addPage(page)
+        self.resize(640, 520)
+        self.load(profile)
+
+    def load(self, profile: HospitalProfile | None) -> None:
+        ui = self.basic.ui
+        if profile is None:
+            self.departments.set_departments(COMMON_DEPARTMENTS)
+            ui.levelCombo.setCurrentText("二级")
+            return
+        ui.nameEdit.setText(profile.name)
+        ui.codeEdit.setText(profile.code)
+        ui.levelCombo.setCurrentText(profile.level)
+        ui.gradeCombo.setCurrentText(profile.level_grade or "（未评等次）")
+        ui.typeCombo.setCurrentText(profile.type)
+        ui.bedsSpin.setValue(profile.beds or 0)
+        self.departments.set_departments(profile.departments)
+        for flag, box in self.services.boxes.items():
+            box.setChecked(flag in profile.flags)
+
+    def profile(self) -> HospitalProfile:
+        ui = self.basic.ui
+        grade = ui.gradeCombo.currentText()
+        return HospitalProfile(
+            name=ui.nameEdit.text().strip(),
+            code=ui.codeEdit.text().strip().upper(),
+            level=ui.levelCombo.currentText(),
+            level_grade="" if grade not in LEVEL_GRADES else grade,
+            type=ui.typeCombo.currentText(),
+            beds=ui.bedsSpin.value() or None,
+            departments=self.departments.departments(),
+            flags=self.services.flags(),
+        )
+
+    def accept(self) -> None:
+        profile = self.profile()
+        try:
+            validate_profile(profile)
+            save_profile(self.store, profile, self.actor)
+        except InputError as err:
+            if err.field in ("name", "code"):
+                self.restart()
+                (self.basic.ui.nameError if err.field == "name" else self.basic.ui.codeError).setText(str(err))
+            else:
+                dialogs.error(self, str(err))
+            return
+        except AppError as err:
+            dialogs.error(self, str(err))
+            return
+        super().accept()

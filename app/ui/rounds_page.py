@@ -1,0 +1,230 @@
+"""自查轮次 list: create, open, rename, re-check and delete rounds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..catalog import Catalog
+from ..errors import AppError, InputError
+from ..services import rounds as round_service
+from ..store import Actor, Store
+from . import dialogs
+from .forms.ui_new_round import Ui_NewRoundDialog
+from .qt import (
+    QAbstractItemView,
+    QDate,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QShortcut,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+
+def split_names(text: str) -> list[str]:
+    return [n.strip() for n in re.split(r"[、，,；;\n]", text) if n.strip()]
+
+
+class NewRoundDialog(QDialog):
+    """新建自查轮次 (or a re-check round based on ``previous``)."""
+
+    def __init__(self, store: Store, catalog: Catalog, actor: Actor, parent: QWidget | None = None,
+                 previous: round_service.RoundView | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.catalog, self.actor = store, catalog, actor
+        self.round_id: str | None = None
+        self.ui = Ui_NewRoundDialog()
+        self.ui.setupUi(self)
+        self.resize(720, 560)
+        today = dt.date.today()
+        self.ui.dateEdit.setDate(QDate(today.year, today.month, today.day))
+        self.ui.yearSpin.setValue(today.year)
+        self.ui.dateEdit.dateChanged.connect(lambda d: self.ui.yearSpin.setValue(d.year()))
+        self.ui.previousCombo.addItem("（无）", None)
+        for row in store.rounds():
+            self.ui.previousCombo.addItem(row["name"], row["id"])
+        chosen = {c.id for c in previous.checklists} if previous else None
+        for entry in catalog.entries:
+            c = entry.checklist
+            years = f"{c.valid_from}–{c.valid_to}年" if c.valid_from else ""
+            label = f"{c.title}　〔{c.region}{'，' + years if years else ''}；{c.source_document}〕"
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, c.id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = c.id in chosen if chosen is not None else c.default
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+            item.setToolTip(c.description or c.title)
+            self.ui.checklistList.addItem(item)
+        if previous:
+            self.setWindowTitle("新建复查轮次")
+            self.ui.nameEdit.setText(f"{previous.name}（复查）")
+            self.ui.leaderEdit.setText(previous.leader)
+            self.ui.membersEdit.setText("、".join(previous.members))
+            self.ui.previousCombo.setCurrentIndex(self.ui.previousCombo.findData(previous.id))
+        else:
+            self.ui.nameEdit.setText(f"{today.year}年第{(today.month - 1) // 3 + 1}季度医疗质量自查")
+        self.ui.nameEdit.selectAll()
+        self.ui.nameEdit.textChanged.connect(lambda: self.ui.nameError.clear())
+        self.ui.buttonBox.accepted.connect(self.accept)
+        self.ui.buttonBox.rejected.connect(self.reject)
+
+    def selected_entries(self):
+        ids = [self.ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole)
+               for i in range(self.ui.checklistList.count())
+               if self.ui.checklistList.item(i).checkState() == Qt.CheckState.Checked]
+        return [self.catalog.get(i) for i in ids]
+
+    def accept(self) -> None:
+        date = self.ui.dateEdit.date()
+        previous = self.ui.previousCombo.currentData()
+        self.ui.checklistsError.clear()
+        try:
+            self.round_id = round_service.start_round(
+                self.store, self.selected_entries(), self.ui.nameEdit.text(),
+                dt.date(date.year(), date.month(), date.day()), self.actor,
+                leader=self.ui.leaderEdit.text(), members=split_names(self.ui.membersEdit.text()),
+                year=self.ui.yearSpin.value(), previous_round_id=previous)
+        except InputError as err:
+            label = {"name": self.ui.nameError, "checklists": self.ui.checklistsError}.get(err.field)
+            if label is None:
+                dialogs.error(self, str(err))
+            else:
+                label.setText(str(err))
+            return
+        except AppError as err:
+            dialogs.error(self, str(err))
+            return
+        if previous:
+            from ..services.rectifications import carry_over_open_rectifications
+
+            carry_over_open_rectifications(self.store, previous, self.round_id, self.actor)
+        super().accept()
+
+
+class RoundsPage(QWidget):
+    """The list of rounds with progress; the start screen."""
+
+    open_round = Signal(str)
+
+    def __init__(self, store: Store, catalog: Catalog, actor: Actor) -> None:
+        super().__init__()
+        self.store, self.catalog, self.actor = store, catalog, actor
+        title = QLabel("自查轮次")
+        title.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        self.table = QTableWidget(0, 7)
+        self.table.setHorizontalHeaderLabels(["轮次名称", "自查日期", "年度", "检查表", "完成进度", "得分率", "状态"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("自查轮次列表")
+        self.table.doubleClicked.connect(lambda _: self.open_selected())
+        self.buttons: dict[str, QPushButton] = {}
+        row = QHBoxLayout()
+        for key, text, slot in (("new", "新建轮次(&N)…", self.new_round),
+                                ("open", "打开(&O)", self.open_selected),
+                                ("rename", "重命名(&R)…", self.rename_selected),
+                                ("recheck", "基于所选新建复查(&C)…", self.recheck_selected),
+                                ("delete", "删除(&D)…", self.delete_selected)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            self.buttons[key] = button
+            row.addWidget(button)
+        row.addStretch()
+        self.empty = QLabel("还没有自查轮次。点击“新建轮次”开始第一轮自查。")
+        self.empty.setStyleSheet("color: #555; padding: 24px;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(row)
+        layout.addWidget(self.table)
+        layout.addWidget(self.empty)
+        for key, slot in ((Qt.Key.Key_Return, self.open_selected), (Qt.Key.Key_Enter, self.open_selected),
+                          (Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Delete, self.delete_selected)):
+            shortcut = QShortcut(QKeySequence(key), self.table, slot)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.refresh()
+
+    def refresh(self) -> None:
+        summaries = round_service.list_rounds(self.store)
+        self.table.setRowCount(len(summaries))
+        for r, s in enumerate(summaries):
+            cells = [s.name, s.started_on, str(s.year), "、".join(s.checklists), "",
+                     "—" if s.score is None else f"{s.score:.1f}", "已定稿" if s.status == "final" else "自查稿"]
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, s.id)
+                self.table.setItem(r, c, item)
+            bar = QProgressBar()
+            bar.setRange(0, 100)
+            bar.setValue(round(s.completion * 100))
+            bar.setFormat("%p%")
+            self.table.setCellWidget(r, 4, bar)
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.empty.setVisible(not summaries)
+        self.table.setVisible(bool(summaries))
+        if summaries and not self.table.selectedItems():
+            self.table.selectRow(0)
+        for key in ("open", "rename", "recheck", "delete"):
+            self.buttons[key].setEnabled(bool(summaries))
+
+    def selected_id(self) -> str | None:
+        items = self.table.selectedItems()
+        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
+
+    def new_round(self, previous: round_service.RoundView | None = None) -> str | None:
+        dialog = NewRoundDialog(self.store, self.catalog, self.actor, self, previous=previous)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        self.refresh()
+        self.open_round.emit(dialog.round_id)
+        return dialog.round_id
+
+    def open_selected(self) -> None:
+        round_id = self.selected_id()
+        if round_id:
+            self.open_round.emit(round_id)
+
+    def rename_selected(self) -> None:
+        round_id = self.selected_id()
+        if not round_id:
+            return
+        current = self.store.round(round_id)["name"]
+        name = dialogs.ask_text(self, "新的轮次名称：", current)
+        if name is None or name.strip() == current:
+            return
+        try:
+            round_service.rename_round(self.store, round_id, name, self.actor)
+        except AppError as err:
+            dialogs.error(self, str(err))
+            return
+        self.refresh()
+
+    def recheck_selected(self) -> None:
+        round_id = self.selected_id()
+        if round_id:
+            self.new_round(previous=round_service.load_round(self.store, round_id))
+
+    def delete_selected(self) -> None:
+        round_id = self.selected_id()
+        if not round_id:
+            return
+        name = self.store.round(round_id)["name"]
+        if not dialogs.confirm(self, f"确定删除自查轮次“{name}”吗？\n\n其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"):
+            return
+        round_service.delete_round(self.store, round_id)
+        self.refresh()

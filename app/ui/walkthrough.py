@@ -1,0 +1,380 @@
+"""逐条自查: the tree on the left, the current item on the right, filters and progress on top.
+
+Every edit goes through the services at once (one transaction) and onto an undo stack; the
+widgets hold nothing that is not already in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
+from ..domain.evaluation import UNANSWERED
+from ..domain.scoring import RoundScore
+from ..errors import AppError, InputError
+from ..services import answers as answer_service
+from ..services import attachments as attachment_service
+from ..services import rounds as round_service
+from ..store import Actor, Store
+from . import dialogs
+from .item_panel import ItemContext, ItemPanel
+from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree
+from .qt import (
+    QComboBox,
+    QDesktopServices,
+    QHBoxLayout,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QShortcut,
+    QSplitter,
+    Qt,
+    QUndoCommand,
+    QUndoStack,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+POSITION_KEY = "ui.position"
+
+
+class AnswerChange(QUndoCommand):
+    """One saved change of an item's answer; undo writes the previous values back."""
+
+    def __init__(self, page: WalkthroughPage, item_id: str, before: dict, after: dict) -> None:
+        super().__init__(f"修改 {item_id}")
+        self.page, self.item_id, self.before, self.after = page, item_id, before, after
+        self._applied = True  # the change was saved before it was pushed
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.page.write_answer(self.item_id, self.after, record=False)
+
+    def undo(self) -> None:
+        self.page.write_answer(self.item_id, self.before, record=False)
+
+
+class SamplesChange(QUndoCommand):
+    def __init__(self, page: WalkthroughPage, item_id: str, before: list, after: list) -> None:
+        super().__init__(f"修改抽查记录 {item_id}")
+        self.page, self.item_id, self.before, self.after = page, item_id, before, after
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self.page.write_samples(self.item_id, self.after, record=False)
+
+    def undo(self) -> None:
+        self.page.write_samples(self.item_id, self.before, record=False)
+
+
+class WalkthroughPage(QWidget):
+    saved = Signal(str)
+    progress_changed = Signal(object)
+    back_requested = Signal()
+
+    def __init__(self, store: Store, actor: Actor, round_id: str) -> None:
+        super().__init__()
+        self.store, self.actor = store, actor
+        self.view = round_service.load_round(store, round_id)
+        self.undo_stack = QUndoStack(self)
+        self.items = {i.id: i for i in self.view.items()}
+        self.checklist_of = {i.id: c for c in self.view.checklists for i in c.all_items()}
+        self.section_path: dict[str, tuple[tuple[str, ...], str]] = {}
+        for checklist in self.view.checklists:
+            self._index_sections(checklist, checklist.sections, ())
+        self.previous_values = round_service.previous_values(store, self.view)
+
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setMaximumWidth(240)
+        self.filter_mode = QComboBox()
+        self.filter_mode.setAccessibleName("筛选")
+        for mode, label in FILTER_LABELS.items():
+            self.filter_mode.addItem(label, mode)
+        self.filter_department = QComboBox()
+        self.filter_department.setAccessibleName("按责任科室筛选")
+        self.filter_department.addItem("全部科室", "")
+        for name in self.view.profile.departments:
+            self.filter_department.addItem(name, name)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("搜索条目（Ctrl+F）")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("搜索条目")
+        self.shown_count = QLabel()
+        self.tree = ItemTree()
+        self.tree.set_items(self.items)
+        self.panel = ItemPanel()
+
+        bar = QHBoxLayout()
+        title = QLabel(f"<b>{_escape(self.view.name)}</b>（{self.view.year}年）")
+        bar.addWidget(title)
+        bar.addWidget(self.progress)
+        bar.addWidget(self.header, 1)
+        filters = QHBoxLayout()
+        label = QLabel("筛选(&L)：")
+        label.setBuddy(self.filter_mode)
+        filters.addWidget(label)
+        filters.addWidget(self.filter_mode)
+        filters.addWidget(self.filter_department)
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.shown_count)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.tree)
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(self.panel)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 3)
+        splitter.setSizes([540, 800])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+
+        self.tree.currentItemChanged.connect(lambda *_: self._current_changed())
+        self.filter_mode.currentIndexChanged.connect(lambda _: self.refilter())
+        self.filter_department.currentIndexChanged.connect(lambda _: self.refilter())
+        self.search.textChanged.connect(lambda _: self.refilter())
+        self.panel.answer_edited.connect(lambda item_id, fields: self.write_answer(item_id, fields))
+        self.panel.samples_edited.connect(lambda item_id, records: self.write_samples(item_id, records))
+        self.panel.attachment_add.connect(self.add_attachments)
+        self.panel.attachment_open.connect(self.open_attachment)
+        self.panel.attachment_remove.connect(self.remove_attachment)
+        self._install_shortcuts()
+
+        self.tree.populate(self.view)
+        self.reload()
+        position = store.setting(POSITION_KEY) or {}
+        start = position.get("item_id") if position.get("round_id") == round_id else None
+        self.tree.select(start if start in self.items else self.next_unanswered(None) or next(iter(self.items)))
+        self.tree.setFocus()
+
+    def _index_sections(self, checklist: Checklist, sections: tuple[Section, ...], path: tuple[str, ...],
+                        guidance: str = "") -> None:
+        for section in sections:
+            sub_path = (*path, section.title)
+            sub_guidance = section.guidance or guidance
+            for item in section.items:
+                self.section_path[item.id] = (sub_path, sub_guidance)
+            self._index_sections(checklist, section.sections, sub_path, sub_guidance)
+
+    def _install_shortcuts(self) -> None:
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for key in "0123456789":
+            shortcut = QShortcut(QKeySequence(key), self, lambda k=key: self.grade_by_key(k))
+            shortcut.setContext(context)
+        # Ctrl+Y is redo everywhere in China's office software; the platform may bind it already
+        redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
+        redo_keys.setdefault("Ctrl+Y", QKeySequence("Ctrl+Y"))
+        bindings = [(["Ctrl+F"], self.focus_search), (["F3"], self.go_next_unanswered),
+                    (["Ctrl+Down"], lambda: self.go_relative(1)), (["Ctrl+Up"], lambda: self.go_relative(-1)),
+                    (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo_stack.undo),
+                    (list(redo_keys.values()), self.undo_stack.redo)]
+        for keys, slot in bindings:
+            shortcut = QShortcut(self)
+            shortcut.setKeys([QKeySequence(k) for k in keys])
+            shortcut.setContext(context)
+            shortcut.activated.connect(slot)
+
+    # --- state ------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read answers and outcomes back from the database and refresh what shows them."""
+        self.answers = round_service.answers_by_item(self.store, self.view.id)
+        self.samples = round_service.samples_by_item(self.store, self.view.id)
+        self.result: RoundScore = round_service.score(self.store, self.view.id, self.view)
+        for item_id, outcome in self.result.outcomes.items():
+            self.tree.set_outcome(item_id, outcome)
+        self.tree.update_counts(self.result.outcomes)
+        self._update_filter_counts()
+        self._update_header()
+
+    def _update_header(self) -> None:
+        tally = self.result.tally
+        self.progress.setValue(round(tally.completion * 100))
+        self.progress.setFormat(f"完成 %p%（{tally.answered}/{tally.applicable}）")
+        parts = []
+        for c in self.result.checklists:
+            score = "—" if c.tally.score is None else f"{c.tally.score:.1f}"
+            parts.append(f"{c.checklist.label} {c.tally.completion:.0%}·得分率{score}")
+        score = "—" if tally.score is None else f"{tally.score:.1f}"
+        self.header.setText(f"得分率 {score}　不符合 {tally.failing}　｜　" + "　".join(parts))
+        self.progress_changed.emit(self.result)
+
+    def _update_filter_counts(self) -> None:
+        counts = {mode: sum(1 for i in self.items.values()
+                            if ItemFilter(mode).matches(i, self.result.outcomes[i.id], self.answers.get(i.id)))
+                  for mode in FILTER_LABELS}
+        for index in range(self.filter_mode.count()):
+            mode = self.filter_mode.itemData(index)
+            self.filter_mode.setItemText(index, f"{FILTER_LABELS[mode]}（{counts[mode]}）")
+
+    def current_filter(self) -> ItemFilter:
+        return ItemFilter(self.filter_mode.currentData() or ALL, self.filter_department.currentData() or "",
+                          self.search.text().strip())
+
+    def refilter(self) -> None:
+        shown = self.tree.apply_filter(self.current_filter(), self.result.outcomes, self.answers)
+        self.shown_count.setText(f"显示 {shown} 条")
+        current = self.tree.current_item_id()
+        if current is None or self.tree.nodes[current].isHidden():
+            first = next(self.tree.visible_item_ids(), None)
+            if first:
+                self.tree.select(first)
+
+    def _current_changed(self) -> None:
+        self.panel.flush()
+        item_id = self.tree.current_item_id()
+        if item_id is None:
+            return
+        self.show_item(item_id)
+        self.store.set_setting(POSITION_KEY, {"round_id": self.view.id, "item_id": item_id})
+
+    def show_item(self, item_id: str) -> None:
+        path, guidance = self.section_path[item_id]
+        self.panel.show_item(ItemContext(
+            checklist=self.checklist_of[item_id], item=self.items[item_id], section_path=path,
+            section_guidance=guidance, year=self.view.year, answer=self.answers.get(item_id),
+            samples=self.samples.get(item_id, []), outcome=self.result.outcomes[item_id],
+            attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
+            departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)))
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def _answer_fields(self, item_id: str, keys) -> dict:
+        answer = self.answers.get(item_id)
+        defaults = {"grade": None, "value": None, "numerator": None, "denominator": None, "baseline": None}
+        return {k: (getattr(answer, k) if answer else defaults.get(k, "")) for k in keys}
+
+    def write_answer(self, item_id: str, fields: dict, record: bool = True) -> bool:
+        """Save ``fields`` of an item's answer; on bad input show why next to the field."""
+        keys = set(fields) | ({"na_reason"} if "grade" in fields else set())
+        before = self._answer_fields(item_id, keys)
+        try:
+            answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view,
+                                         **fields)
+        except InputError as err:
+            self.panel.show_error(err.field, str(err))
+            return False
+        except AppError as err:
+            dialogs.error(self, str(err))
+            return False
+        self.reload()
+        after = self._answer_fields(item_id, keys)
+        if record and after != before:
+            self.undo_stack.push(AnswerChange(self, item_id, before, after))
+        self._after_write(item_id)
+        if record and self.items[item_id].kind == JUDGEMENT and fields.get("grade") not in (None, NOT_APPLICABLE):
+            self.go_next_unanswered()
+        return True
+
+    def write_samples(self, item_id: str, records: list, record: bool = True) -> bool:
+        before = [answer_service.SampleInput(s.record_no, s.compliant, s.note)
+                  for s in self.samples.get(item_id, [])]
+        try:
+            answer_service.set_samples(self.store, self.view.id, item_id, records, self.actor, view=self.view)
+        except AppError as err:
+            self.panel.show_error("samples", str(err))
+            return False
+        self.reload()
+        if record and before != list(records):
+            self.undo_stack.push(SamplesChange(self, item_id, before, list(records)))
+        self._after_write(item_id)
+        return True
+
+    def _after_write(self, item_id: str) -> None:
+        if self.tree.current_item_id() != item_id:
+            self.tree.select(item_id)  # undo/redo shows the item it changed
+        else:
+            self.show_item(item_id)
+        self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
+
+    # --- keyboard -----------------------------------------------------------------------------
+
+    def grade_by_key(self, key: str) -> None:
+        item_id = self.tree.current_item_id()
+        if item_id is None or self.items[item_id].kind != JUDGEMENT:
+            return
+        editor = self.panel.editor
+        code = editor.shortcut_keys().get(key) if hasattr(editor, "shortcut_keys") else None
+        if code is not None and editor.isEnabled():
+            editor.choose(code)
+
+    def next_unanswered(self, after: str | None) -> str | None:
+        ids = list(self.tree.visible_item_ids())
+        start = ids.index(after) + 1 if after in ids else 0
+        for item_id in ids[start:] + ids[:start]:
+            if self.result.outcomes[item_id].state == UNANSWERED and item_id != after:
+                return item_id
+        return None
+
+    def go_next_unanswered(self) -> None:
+        target = self.next_unanswered(self.tree.current_item_id())
+        if target:
+            self.tree.select(target)
+
+    def go_relative(self, step: int) -> None:
+        ids = list(self.tree.visible_item_ids())
+        current = self.tree.current_item_id()
+        if not ids:
+            return
+        index = ids.index(current) + step if current in ids else 0
+        self.tree.select(ids[max(0, min(len(ids) - 1, index))])
+
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # --- attachments --------------------------------------------------------------------------
+
+    def add_attachments(self, item_id: str) -> None:
+        paths = dialogs.open_files(self, "添加佐证材料", attachment_service.FILE_FILTER)
+        for path in paths:
+            try:
+                attachment_service.add_attachment(self.store, self.view.id, Path(path), self.actor,
+                                                  item_id=item_id)
+            except InputError as err:
+                self.panel.show_error("attachment", str(err))
+            except AppError as err:
+                dialogs.error(self, str(err))
+        self.show_item(item_id)
+        if paths:
+            self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
+
+    def open_attachment(self, attachment) -> None:
+        try:
+            path = attachment_service.export_attachment(
+                self.store, attachment, Path(tempfile.gettempdir()) / "mqsc-attachments")
+        except (AppError, OSError) as err:
+            self.panel.show_error("attachment", f"无法打开附件：{err}")
+            return
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def remove_attachment(self, attachment) -> None:
+        if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):
+            return
+        attachment_service.remove_attachment(self.store, attachment.id)
+        self.show_item(self.tree.current_item_id())
+
+    def flush(self) -> None:
+        self.panel.flush()
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

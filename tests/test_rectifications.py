@@ -1,0 +1,277 @@
+"""整改: opening with failing answers, topics, editing, re-check, status on fixed dates, carry-over."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from app.domain.records import (
+    ORIGIN_AUTO,
+    ORIGIN_CARRIED,
+    ORIGIN_OFFERED,
+    STATUS_DONE,
+    STATUS_IN_PROGRESS,
+    STATUS_OVERDUE,
+    STATUS_PENDING,
+    Rectification,
+)
+from app.errors import InputError
+from app.services import rectifications as svc
+from app.services.answers import SampleInput, record_answer, set_samples
+from app.services.rounds import start_round
+from tests.test_cli import run
+
+DAY = dt.date(2025, 3, 15)
+TODAY = dt.date(2025, 6, 30)
+JUDGED = "qyx-targets-2021.1.3.2"  # MDT (topic mdt), judgement
+SAME_TOPIC = "nat-quality-2023.t08.5"  # MDT in the national plan: same topic
+RATE = "qyx-targets-2021.1.2.rate"  # indicator, ratio, 逐步提高
+SAMPLED = "qyx-core.08.3"  # sampling, 100% target
+
+
+@pytest.fixture
+def round_id(profiled_store, catalog, actor):
+    entries = [catalog.get("qyx-core"), catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
+    return start_round(profiled_store, entries, "2025年一季度", DAY, actor)
+
+
+def entries(store, round_id, today=TODAY):
+    return svc.list_rectifications(store, round_id, today)
+
+
+# --- status rules (domain) ----------------------------------------------------------------------
+
+DEADLINE = dt.date(2025, 4, 30)
+
+
+@pytest.mark.parametrize(("fields", "today", "status"), [
+    ({}, TODAY, STATUS_PENDING),
+    ({"deadline": DEADLINE, "owner": "李敏"}, DEADLINE, STATUS_PENDING),
+    ({"cause": "培训不足"}, TODAY, STATUS_IN_PROGRESS),
+    ({"measure": "组织培训", "deadline": DEADLINE}, DEADLINE, STATUS_IN_PROGRESS),  # on the day: in time
+    ({"measure": "组织培训", "deadline": DEADLINE}, DEADLINE + dt.timedelta(days=1), STATUS_OVERDUE),
+    ({"deadline": DEADLINE}, dt.date(2025, 5, 1), STATUS_OVERDUE),
+    ({"recheck_passed": False}, TODAY, STATUS_IN_PROGRESS),
+    ({"recheck_passed": False, "deadline": DEADLINE}, TODAY, STATUS_OVERDUE),
+    ({"recheck_passed": True}, TODAY, STATUS_DONE),
+    ({"recheck_passed": True, "deadline": DEADLINE}, TODAY, STATUS_DONE),  # done late is done
+])
+def test_status_follows_from_the_data(fields, today, status):
+    rect = Rectification(id="r", round_id="x", item_id="i", problem="p", **fields)
+    assert rect.status(today) == status
+
+
+# --- opening and closing with the answers -------------------------------------------------------
+
+
+def test_failing_grade_opens_one_and_only_one(profiled_store, round_id, actor):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D")
+    record_answer(store, round_id, JUDGED, actor, grade="D")
+    [entry] = entries(store, round_id)
+    assert entry.rectification.origin == ORIGIN_AUTO and entry.status == STATUS_PENDING
+    assert entry.rectification.problem == "评价为“D 不符合”" and entry.problem_from_findings
+    # the finding and the department are typed after the grade: the rectification follows
+    record_answer(store, round_id, JUDGED, actor, finding="未建立多学科诊疗工作制度", department="医务科")
+    [entry] = entries(store, round_id)
+    assert (entry.rectification.problem, entry.rectification.department) == ("未建立多学科诊疗工作制度", "医务科")
+    assert len(store.rectifications(round_id)) == 1
+
+
+def test_indicator_not_met_and_sampling_below_target_open_one(profiled_store, round_id, actor):
+    store = profiled_store
+    record_answer(store, round_id, RATE, actor, numerator=20, denominator=100, baseline=30)
+    set_samples(store, round_id, SAMPLED, [SampleInput("1001", True), SampleInput("1002", False)], actor)
+    by_item = {e.rectification.item_id: e.rectification.problem for e in entries(store, round_id)}
+    assert by_item[RATE] == "指标值 20%，未达到目标（逐步提高；对照值 30%）"
+    assert by_item[SAMPLED] == "抽查 2 份，符合率 50.0%，低于目标（符合率≥100%）"
+    # met again: both untouched automatic rectifications go away
+    record_answer(store, round_id, RATE, actor, numerator=40)
+    set_samples(store, round_id, SAMPLED, [SampleInput("1001", True)], actor)
+    assert entries(store, round_id) == []
+
+
+def test_regrading_removes_an_untouched_one_and_keeps_one_with_work(profiled_store, round_id, actor):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="无MDT制度")
+    record_answer(store, round_id, JUDGED, actor, grade="B")
+    assert store.rectifications(round_id) == []
+    record_answer(store, round_id, JUDGED, actor, grade="D")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, cause="科室未重视")
+    record_answer(store, round_id, JUDGED, actor, grade="B")
+    [kept] = entries(store, round_id)
+    assert kept.id == entry.id and kept.rectification.cause == "科室未重视"
+    # and going back to D does not open a second one
+    record_answer(store, round_id, JUDGED, actor, grade="D")
+    assert [e.id for e in entries(store, round_id)] == [entry.id]
+
+
+def test_items_sharing_a_topic_share_one_rectification(profiled_store, round_id, actor):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    record_answer(store, round_id, SAME_TOPIC, actor, grade="D", finding="MDT病例未追踪随访")
+    [entry] = entries(store, round_id)
+    assert set(entry.item_ids) == {JUDGED, SAME_TOPIC}
+    assert entry.rectification.problem == "未建立MDT制度；MDT病例未追踪随访"
+    assert svc.totals(entries(store, round_id)).total == 1
+    # the first item is fixed, the other still fails: the rectification stays and follows it
+    record_answer(store, round_id, JUDGED, actor, grade="A")
+    [entry] = entries(store, round_id)
+    assert entry.item_ids == (SAME_TOPIC,) and entry.rectification.item_id == SAME_TOPIC
+    assert entry.rectification.problem == "MDT病例未追踪随访"
+
+
+def test_a_c_grade_offers_one_at_the_users_choice(profiled_store, round_id, actor):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="C")
+    assert store.rectifications(round_id) == []
+    entry = svc.open_rectification(store, round_id, JUDGED, actor, TODAY)
+    assert entry.rectification.origin == ORIGIN_OFFERED
+    assert svc.open_rectification(store, round_id, JUDGED, actor, TODAY).id == entry.id  # idempotent
+    record_answer(store, round_id, JUDGED, actor, grade="B")  # chosen by the user: stays
+    assert [e.id for e in entries(store, round_id)] == [entry.id]
+    record_answer(store, round_id, SAME_TOPIC, actor, grade="B")
+    with pytest.raises(InputError, match="只有评为不符合"):
+        svc.open_rectification(store, round_id, SAME_TOPIC, actor)
+
+
+# --- editing ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def rect_id(profiled_store, round_id, actor):
+    record_answer(profiled_store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度", department="医务科")
+    return entries(profiled_store, round_id)[0].id
+
+
+def test_update_validates_and_writes_nothing_on_error(profiled_store, round_id, rect_id, actor):
+    store = profiled_store
+    before = store.rectification(rect_id)
+    with pytest.raises(InputError, match=r"整改期限（2025-03-01）不能早于本轮自查日期（2025-03-15）") as err:
+        svc.update_rectification(store, rect_id, actor, cause="培训不足", deadline="2025-03-01")
+    assert err.value.field == "deadline"
+    with pytest.raises(InputError, match="不是有效的日期"):
+        svc.update_rectification(store, rect_id, actor, deadline="2025-02-30")
+    with pytest.raises(InputError, match="整改措施过长"):
+        svc.update_rectification(store, rect_id, actor, measure="整" * (svc.MAX_TEXT + 1))
+    with pytest.raises(InputError, match="责任人过长"):
+        svc.update_rectification(store, rect_id, actor, owner="李" * 51)
+    assert store.rectification(rect_id) == before
+
+    entry = svc.update_rectification(store, rect_id, actor, today=TODAY, cause=" 培训不足 ", measure="组织培训",
+                                     owner="李敏", deadline="2025年5月31日")
+    rect = entry.rectification
+    assert (rect.cause, rect.owner, rect.deadline, entry.status) == ("培训不足", "李敏", dt.date(2025, 5, 31),
+                                                                     STATUS_OVERDUE)
+    # saving the problem text as shown keeps it following the findings; a new text replaces it
+    assert svc.update_rectification(store, rect_id, actor, problem="未建立MDT制度").problem_from_findings
+    entry = svc.update_rectification(store, rect_id, actor, problem="MDT制度缺失，未开展多学科会诊")
+    assert not entry.problem_from_findings
+    record_answer(store, round_id, JUDGED, actor, finding="另一个描述")
+    assert entries(store, round_id)[0].rectification.problem == "MDT制度缺失，未开展多学科会诊"
+
+
+def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
+    store = profiled_store
+    with pytest.raises(InputError, match="请先填写整改措施"):
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋")
+    svc.update_rectification(store, rect_id, actor, measure="制定MDT制度", deadline="2025-04-30")
+    with pytest.raises(InputError, match="请填写复查人"):
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10")
+    with pytest.raises(InputError, match="请填写复查日期"):
+        svc.record_recheck(store, rect_id, actor, passed=True, by="刘洋")
+    with pytest.raises(InputError, match="复查日期（2025-01-10）不能早于"):
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-01-10", by="刘洋")
+
+    failed = svc.record_recheck(store, rect_id, actor, passed=False, date="2025-04-20", by="刘洋",
+                                result="制度未经院办发文", today=dt.date(2025, 4, 21))
+    assert failed.status == STATUS_IN_PROGRESS and failed.rectification.recheck_passed is False
+    done = svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋",
+                              result="已发文并执行", today=TODAY)
+    assert done.status == STATUS_DONE
+    assert (done.rectification.recheck_date, done.rectification.rechecked_by) == (dt.date(2025, 5, 10), "刘洋")
+    cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
+    assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date is None
+
+
+def test_delete_is_refused_while_the_item_still_fails(profiled_store, round_id, rect_id, actor):
+    store = profiled_store
+    with pytest.raises(InputError, match="仍评为不符合"):
+        svc.delete_rectification(store, rect_id)
+    record_answer(store, round_id, JUDGED, actor, grade="C")  # no longer failing, but untouched → removed
+    assert store.rectifications(round_id) == []
+    offered = svc.open_rectification(store, round_id, JUDGED, actor)
+    svc.delete_rectification(store, offered.id)
+    assert store.rectifications(round_id) == []
+
+
+def test_totals_by_department_and_status(profiled_store, round_id, actor):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", department="医务科")
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", department="内科")
+    record_answer(store, round_id, "qyx-core.02.1", actor, grade="D")
+    listed = entries(store, round_id)
+    done = next(e for e in listed if e.rectification.item_id == "qyx-core.01.1")
+    svc.update_rectification(store, done.id, actor, measure="培训")
+    svc.record_recheck(store, done.id, actor, passed=True, date="2025-04-01", by="刘洋")
+    result = svc.totals(entries(store, round_id)).to_dict()
+    assert result["total"] == 3
+    assert result["by_status"] == {STATUS_PENDING: 2, STATUS_IN_PROGRESS: 0, STATUS_DONE: 1, STATUS_OVERDUE: 0}
+    assert result["by_department"]["内科"][STATUS_DONE] == 1
+    assert result["by_department"][svc.NO_DEPARTMENT][STATUS_PENDING] == 1
+
+
+# --- re-check rounds ------------------------------------------------------------------------
+
+
+def test_carry_over_copies_open_ones_once(profiled_store, round_id, catalog, actor):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", department="内科")
+    listed = {e.rectification.item_id: e for e in entries(store, round_id)}
+    first, second = listed[JUDGED], listed["qyx-core.01.1"]
+    svc.update_rectification(store, first.id, actor, cause="未重视", measure="建立制度", owner="李敏",
+                             deadline="2025-04-30")
+    svc.update_rectification(store, second.id, actor, measure="培训")
+    svc.record_recheck(store, second.id, actor, passed=True, date="2025-04-01", by="刘洋")
+    recheck = start_round(store, [catalog.get("qyx-core"), catalog.get("qyx-targets-2021")], "复查",
+                          dt.date(2025, 7, 1), actor, previous_round_id=round_id)
+    # the re-check round already failed the same item; its untouched rectification gives way
+    record_answer(store, recheck, JUDGED, actor, grade="D")
+    carried = svc.carry_over_open_rectifications(store, round_id, recheck, actor)
+    assert [c.carried_from for c in carried] == [first.id]
+    [entry] = entries(store, recheck, dt.date(2025, 7, 1))
+    rect = entry.rectification
+    assert (rect.origin, rect.carried_from, rect.problem, rect.cause, rect.deadline) == (
+        ORIGIN_CARRIED, first.id, "未建立MDT制度", "未重视", dt.date(2025, 4, 30))
+    assert entry.status == STATUS_OVERDUE and rect.recheck_passed is None
+    assert svc.carry_over_open_rectifications(store, round_id, recheck, actor) == []
+    with pytest.raises(InputError, match="同一轮"):
+        svc.carry_over_open_rectifications(store, recheck, recheck, actor)
+
+
+def test_demo_has_rectifications_in_every_state(demo_round, store):
+    from app.services.demo import DEMO_REPORT_DATE
+
+    listed = svc.list_rectifications(store, demo_round, DEMO_REPORT_DATE)
+    by_status = svc.totals(listed).by_status
+    assert all(by_status[s] > 0 for s in (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_OVERDUE))
+    assert all(e.rectification.department and e.rectification.deadline for e in listed)
+    assert {e.rectification.origin for e in listed} == {ORIGIN_AUTO, ORIGIN_OFFERED}
+
+
+def test_cli_lists_rectifications(tmp_path):
+    db = tmp_path / "demo.db"
+    round_id = run("demo", "--db", str(db)).stdout.strip()
+    result = run("rectifications", "--db", str(db), "--round", round_id, "--json", "--date", "2025-06-30")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["totals"]["total"] == len(data["rectifications"]) > 0
+    assert {"problem", "department", "deadline", "status", "items"} <= set(data["rectifications"][0])
+    text = run("rectifications", "--db", str(db), "--round", round_id, "--date", "2025-06-30")
+    assert text.returncode == 0 and "逾期" in text.stdout and "合计" in text.stdout
+    bad = run("rectifications", "--db", str(db), "--round", round_id, "--date", "明天")
+    assert bad.returncode == 1 and "不是有效的日期" in bad.stderr

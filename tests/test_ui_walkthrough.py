@@ -1,0 +1,228 @@
+"""The walkthrough screen, driven through its real widgets (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.services.rounds import start_round
+from app.ui.item_editors import IndicatorEditor, SamplingEditor
+from app.ui.walkthrough import WalkthroughPage
+
+FIRST_TEN = ["qyx-core.01.1", "qyx-core.02.1", "qyx-core.02.2", "qyx-core.03.1", "qyx-core.03.2",
+             "qyx-core.04.1", "qyx-core.04.2", "qyx-core.04.3", "qyx-core.05.1", "qyx-core.05.2"]
+
+
+@pytest.fixture
+def round_id(profiled_store, catalog, actor):
+    entries = [e for e in catalog.entries if e.checklist.default]
+    return start_round(profiled_store, entries, "2025年一季度", dt.date(2025, 3, 15), actor)
+
+
+@pytest.fixture
+def page(qtbot, profiled_store, actor, round_id, ui_dialogs):
+    widget = WalkthroughPage(profiled_store, actor, round_id)
+    qtbot.addWidget(widget)
+    widget.resize(1366, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def grades(store, round_id):
+    return {r["item_id"]: r["grade"] for r in store.answers(round_id)}
+
+
+def test_answer_ten_items_by_keyboard_alone(qtbot, page, profiled_store, round_id):
+    assert page.tree.current_item_id() == FIRST_TEN[0]
+    keys = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_3,
+            Qt.Key.Key_3, Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_4, Qt.Key.Key_3]
+    for key in keys:
+        qtbot.keyClick(page.tree, key)
+    assert grades(profiled_store, round_id) == dict(zip(FIRST_TEN, "ABCDCCBADC", strict=True))
+    # focus moved on to the next unanswered item after each grade
+    assert page.tree.current_item_id() == "qyx-core.05.3"
+    assert "完成" in page.progress.format()
+
+
+def test_digits_typed_into_a_text_field_do_not_grade(qtbot, page, profiled_store, round_id):
+    page.panel.finding.setFocus()
+    page.panel.finding.insertPlainText("抽查")  # QTest types ASCII only; Chinese comes by IME
+    qtbot.keyClicks(page.panel.finding, "3")
+    page.panel.finding.insertPlainText("份病历")
+    page.panel.flush()
+    row = profiled_store.answer(round_id, FIRST_TEN[0])
+    assert row["finding"] == "抽查3份病历" and row["grade"] is None
+
+
+def test_finding_is_saved_after_a_pause_without_leaving_the_field(qtbot, page, profiled_store, round_id):
+    page.panel.finding.setFocus()
+    page.panel.finding.insertPlainText("未见培训记录")
+    qtbot.waitUntil(lambda: (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("finding") == "未见培训记录",
+                    timeout=3000)
+
+
+def test_not_applicable_needs_a_reason(qtbot, page, profiled_store, round_id):
+    qtbot.keyClick(page.tree, Qt.Key.Key_0)
+    assert profiled_store.answer(round_id, FIRST_TEN[0]) is None
+    assert "请填写不适用的原因" in page.panel.na_reason_error.text()
+    assert page.panel.na_reason.hasFocus()
+    page.panel.na_reason.insertPlainText("本院无门诊")
+    page.panel.flush()
+    row = profiled_store.answer(round_id, FIRST_TEN[0])
+    assert (row["grade"], row["na_reason"]) == ("NA", "本院无门诊")
+    assert page.tree.nodes[FIRST_TEN[0]].text(1) == "不适用"
+
+
+def test_undo_and_redo_grade_changes(qtbot, page, profiled_store, round_id):
+    qtbot.keyClick(page.tree, Qt.Key.Key_4)
+    qtbot.keyClick(page.tree, Qt.Key.Key_1)
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "D", FIRST_TEN[1]: "A"}
+    qtbot.keyClick(page.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "D", FIRST_TEN[1]: None}
+    assert page.tree.current_item_id() == FIRST_TEN[1]
+    qtbot.keyClick(page.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert grades(profiled_store, round_id)[FIRST_TEN[0]] is None
+    qtbot.keyClick(page.tree, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
+    assert grades(profiled_store, round_id)[FIRST_TEN[0]] == "D"
+
+
+def select(page, item_id):
+    page.tree.select(item_id)
+    assert page.panel.context.item.id == item_id
+
+
+def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id):
+    item_id = "qyx-targets-2021.1.1.rate"
+    select(page, item_id)
+    editor = page.panel.editor
+    assert isinstance(editor, IndicatorEditor)
+    numerator, denominator, baseline = (editor.fields[n] for n in ("numerator", "denominator", "baseline"))
+    qtbot.keyClicks(numerator, "45")
+    qtbot.keyClicks(denominator, "60")
+    assert "75.00%" in editor.rate.text()
+    assert "待判定" in editor.result.text()  # direction-only, no baseline yet
+    qtbot.keyClicks(baseline, "70")
+    assert "达标" in editor.result.text()
+    baseline.setFocus()
+    qtbot.keyClick(baseline, Qt.Key.Key_Return)
+    numerator.setFocus()
+    qtbot.keyClick(numerator, Qt.Key.Key_Return)
+    denominator.setFocus()
+    qtbot.keyClick(denominator, Qt.Key.Key_Return)
+    row = profiled_store.answer(round_id, item_id)
+    assert (row["numerator"], row["denominator"], row["baseline"]) == (45, 60, 70)
+    assert page.tree.nodes[item_id].text(1) == "达标"
+
+
+@pytest.mark.parametrize(("numerator", "denominator", "message"), [
+    ("abc", "10", "不是有效的数字"),
+    ("3", "0", "分母不能为 0"),
+    ("30", "10", "不能大于分母"),
+])
+def test_indicator_bad_input_is_shown_inline_and_not_saved(qtbot, page, profiled_store, round_id,
+                                                            numerator, denominator, message):
+    item_id = "qyx-targets-2021.1.1.rate"
+    select(page, item_id)
+    editor = page.panel.editor
+    for name, text in (("denominator", denominator), ("numerator", numerator)):
+        field = editor.fields[name]
+        field.setFocus()
+        qtbot.keyClicks(field, text)
+        qtbot.keyClick(field, Qt.Key.Key_Return)
+    assert message in editor.error.text()
+    row = profiled_store.answer(round_id, item_id) or {}
+    assert row.get("numerator") is None  # the valid denominator alone may be saved, never the bad pair
+    assert row.get("denominator") != 0
+
+
+def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
+    item_id = "qyx-core.07.3"
+    select(page, item_id)
+    editor = page.panel.editor
+    assert isinstance(editor, SamplingEditor)
+    for row, number in enumerate(("ZY001", "ZY002", "ZY003", "ZY004")):
+        editor.table.setFocus()
+        qtbot.keyClick(editor.table, Qt.Key.Key_Insert)
+        qtbot.keyClicks(editor.table.focusWidget(), number)
+        qtbot.keyClick(editor.table.focusWidget(), Qt.Key.Key_Return)
+        # the item delegate commits a cell editor's text on the next event loop pass
+        qtbot.waitUntil(lambda r=row, n=number: editor.table.item(r, 0).text() == n)
+    editor.table.item(2, 1).setCheckState(Qt.CheckState.Unchecked)
+    rows = profiled_store.samples(round_id, item_id)
+    assert [(r["record_no"], r["compliant"]) for r in rows] == [("ZY001", 1), ("ZY002", 1), ("ZY003", 0),
+                                                                 ("ZY004", 1)]
+    assert "符合率 75.0%" in editor.summary.text() and "未达标" in editor.summary.text()
+    assert page.tree.nodes[item_id].text(1) == "不符合"
+    editor.table.setFocus()
+    editor.table.selectRow(2)
+    qtbot.keyClick(editor.table, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)
+    assert len(profiled_store.samples(round_id, item_id)) == 3
+
+
+def test_attachments_add_refuse_oversized_and_remove(qtbot, page, profiled_store, round_id, ui_dialogs,
+                                                     tmp_path, monkeypatch):
+    from app.services import attachments
+
+    scan = tmp_path / "制度文件.pdf"
+    scan.write_bytes(b"%PDF-1.4 test")
+    ui_dialogs.files = [str(scan)]
+    qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
+    stored = profiled_store.attachments(round_id, FIRST_TEN[0])
+    assert [(a["filename"], a["size"]) for a in stored] == [("制度文件.pdf", 13)]
+    assert page.panel.attachments.count() == 1
+
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 5)
+    ui_dialogs.files = [str(scan)]
+    qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
+    assert "超过" in page.panel.attachment_error.text()
+    assert len(profiled_store.attachments(round_id)) == 1
+
+    page.panel.attachments.setCurrentRow(0)
+    qtbot.mouseClick(page.panel.attachment_buttons[2], Qt.MouseButton.LeftButton)
+    assert ui_dialogs.confirms and profiled_store.attachments(round_id) == []
+
+
+def test_unreadable_attachment_is_refused(qtbot, page, profiled_store, round_id, ui_dialogs, tmp_path):
+    ui_dialogs.files = [str(tmp_path / "不存在.pdf")]
+    qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
+    assert "无法读取" in page.panel.attachment_error.text()
+    assert profiled_store.attachments(round_id) == []
+
+
+def visible(page):
+    return list(page.tree.visible_item_ids())
+
+
+def test_filters_and_search(qtbot, page, profiled_store, round_id):
+    qtbot.keyClick(page.tree, Qt.Key.Key_4)  # 01.1 → D
+    page.panel.department.setCurrentIndex(page.panel.department.findData("医务科"))
+    page.panel.department.activated.emit(page.panel.department.currentIndex())
+    total = len(visible(page))
+    page.filter_mode.setCurrentIndex(page.filter_mode.findData("failing"))
+    assert visible(page) == [FIRST_TEN[0]]
+    assert page.filter_mode.currentText() == "不符合（1）"
+    page.filter_mode.setCurrentIndex(page.filter_mode.findData("unanswered"))
+    not_applicable = sum(1 for o in page.result.outcomes.values() if not o.applicable)
+    assert not_applicable == 5  # 11.2 and the vaginal-delivery target: no obstetrics
+    assert len(visible(page)) == total - 1 - not_applicable
+    page.filter_mode.setCurrentIndex(page.filter_mode.findData("na"))
+    assert visible(page) == [i for i in page.items if page.result.outcomes[i].state == "na_profile"]
+    page.filter_mode.setCurrentIndex(page.filter_mode.findData("all"))
+    page.filter_department.setCurrentIndex(page.filter_department.findData("医务科"))
+    assert visible(page) == [FIRST_TEN[1]] or visible(page) == [FIRST_TEN[0]]
+    page.filter_department.setCurrentIndex(0)
+    qtbot.keyClick(page.tree, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.search.hasFocus()
+    page.search.insert("危急值")
+    shown = visible(page)
+    assert shown and all("危急值" in page.items[i].text for i in shown)
+    assert page.shown_count.text() == f"显示 {len(shown)} 条"
+
+
+def test_profile_not_applicable_item_is_shown_with_its_reason(qtbot, page):
+    select(page, "qyx-core.11.2")
+    assert "不适用于本院" in page.panel.na_banner.text() and "有产科" in page.panel.na_banner.text()
+    assert not page.panel.editor.isEnabled()
