@@ -201,7 +201,7 @@ def test_applicability(doc):
     assert obst["applies_if"] == {"flags": ["has_obstetrics"]}
     assert obst["applies_note"] == "本目标仅涉及开展阴道分娩（有产科）的医疗机构"
     # every item of the vaginal-delivery target, incl. the indicator, inherits it
-    for iid, (it, sid, eff) in items.items():
+    for iid, (_it, sid, eff) in items.items():
         if sid == f"{P}.2.5":
             assert eff == {"flags": ["has_obstetrics"]}, iid
         elif iid not in conditional_items:

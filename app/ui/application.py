@@ -12,7 +12,7 @@ from ..catalog import load_catalog
 from ..errors import AppError
 from ..paths import current_user, default_db_path, device_id
 from ..services.profile import get_profile
-from ..store import Actor, Store, open_store
+from ..store import Actor, open_store
 from . import dialogs
 from .qt import QApplication, QLibraryInfo, QLocale, QLockFile, QTranslator
 
@@ -44,36 +44,40 @@ def acquire_lock(db_path: Path):
     return lock
 
 
-def open_main_window(store: Store, actor: Actor):
-    from .main_window import MainWindow
-
-    catalog = load_catalog()
-    window = MainWindow(store, catalog, actor)
-    return window, catalog
-
-
-def run_gui(argv: list[str], db_path: Path | None = None) -> int:
-    app = create_application(argv)
-    db_path = db_path or Path(os.environ.get("MQSC_DB") or default_db_path())
+def start(db_path: Path, catalog_paths=None):
+    """Everything up to the event loop: returns (window, store, lock), or None after telling the
+    user in a dialog why the database cannot be used."""
     try:
         _mkdir(db_path.parent)
         lock = acquire_lock(db_path)
         store = open_store(db_path)
     except AppError as err:
         dialogs.error(None, str(err))
-        return 1
+        return None
     actor = Actor(current_user(), device_id())
-    window, catalog = open_main_window(store, actor)
-    window.resize(min(1366, window.screen().availableGeometry().width()),
-                  min(740, window.screen().availableGeometry().height()))
+    catalog = load_catalog(catalog_paths) if catalog_paths else load_catalog()
+    from .main_window import MainWindow
+
+    window = MainWindow(store, catalog, actor)
+    geometry = window.screen().availableGeometry()
+    window.resize(min(1366, geometry.width()), min(740, geometry.height()))
     window.show()
     if catalog.problems:
         skipped = "\n".join(catalog.skipped_files)
         details = "\n".join(str(p) for p in catalog.problems[:10])
-        dialogs.error(window, f"以下检查表文件有错误，已跳过：\n{skipped}\n\n{details}")
+        dialogs.error(window, f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{details}")
     if get_profile(store) is None and not window.edit_profile():
         dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
     window.restore_position()
+    return window, store, lock
+
+
+def run_gui(argv: list[str], db_path: Path | None = None) -> int:
+    app = create_application(argv)
+    started = start(db_path or Path(os.environ.get("MQSC_DB") or default_db_path()))
+    if started is None:
+        return 1
+    _window, store, lock = started
     code = app.exec()
     store.close()
     lock.unlock()

@@ -54,11 +54,11 @@ class TextField(QPlainTextEdit):
 
     focus_lost = Signal()
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
         self.focus_lost.emit()
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def keyPressEvent(self, event) -> None:
         # Tab moves focus (keyboard users walk the form); Ctrl+Tab would insert nothing useful.
         if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
             event.ignore()

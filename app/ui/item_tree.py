@@ -113,8 +113,7 @@ class ItemTree(QTreeWidget):
         """Hide items that do not match; returns how many are shown."""
         shown = 0
         for item_id, leaf in self.nodes.items():
-            item = leaf.data(0, ITEM_ROLE)
-            visible = flt.matches(self._items[item], outcomes[item], answers.get(item))
+            visible = flt.matches(self._items[item_id], outcomes[item_id], answers.get(item_id))
             leaf.setHidden(not visible)
             shown += visible
         for node, item_ids in reversed(self.section_nodes):

@@ -162,7 +162,7 @@ class MainWindow(QMainWindow):
         if round_id and any(r["id"] == round_id for r in self.store.rounds()):
             self.open_round(round_id)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+    def closeEvent(self, event) -> None:
         if self.walkthrough is not None:
             self.walkthrough.flush()
         super().closeEvent(event)

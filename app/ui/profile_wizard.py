@@ -72,8 +72,8 @@ class DepartmentsPage(QWizardPage):
         self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.list.setAccessibleName("科室列表")
-        add = QPushButton("添加科室(&A)")
-        remove = QPushButton("删除所选(&R)")
+        self.add_button = add = QPushButton("添加科室(&A)")
+        self.remove_button = remove = QPushButton("删除所选(&R)")
         add.clicked.connect(self.add_department)
         remove.clicked.connect(self.remove_selected)
         self.error = QLabel()

@@ -1,0 +1,67 @@
+"""The hospital-profile wizard, driven through its pages."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWizard
+
+from app.services.profile import get_profile
+from app.ui.profile_wizard import ProfileWizard
+from tests.conftest import PROFILE_2_GENERAL
+
+
+def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    basic = wizard.basic.ui
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    assert not next_button.isEnabled()  # no name yet
+    basic.nameEdit.insert("东风县人民医院")
+    basic.codeEdit.setFocus()
+    qtbot.keyClicks(basic.codeEdit, "12345")
+    basic.codeEdit.editingFinished.emit()
+    assert "机构代码格式不正确" in basic.codeError.text()
+    assert not next_button.isEnabled()
+    basic.codeEdit.clear()
+    qtbot.keyClicks(basic.codeEdit, "12410000MB1234567L")
+    assert next_button.isEnabled()
+    basic.levelCombo.setCurrentText("二级")
+    basic.gradeCombo.setCurrentText("乙等")
+    basic.typeCombo.setCurrentText("中医")
+    basic.bedsSpin.setValue(260)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+
+    departments = wizard.departments
+    count = departments.list.count()
+    qtbot.mouseClick(departments.add_button, Qt.MouseButton.LeftButton)
+    departments.list.item(count).setText("治未病科")
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+
+    wizard.services.boxes["performs_surgery"].setChecked(True)
+    wizard.services.boxes["has_obstetrics"].setChecked(True)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+
+    saved = get_profile(store)
+    assert (saved.name, saved.code, saved.level, saved.level_grade, saved.type, saved.beds) == (
+        "东风县人民医院", "12410000MB1234567L", "二级", "乙等", "中医", 260)
+    assert saved.departments[-1] == "治未病科"
+    assert saved.flags == {"performs_surgery", "has_obstetrics"}
+
+
+def test_duplicate_department_is_refused_inline(qtbot, store, actor, ui_dialogs):
+    wizard = ProfileWizard(store, actor, PROFILE_2_GENERAL)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    wizard.departments.list.item(1).setText(wizard.departments.list.item(0).text())
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    assert wizard.currentPage() is wizard.departments
+    assert "重复" in wizard.departments.error.text()
+    assert get_profile(store) is None
+
+
+def test_editing_later_loads_the_saved_profile(qtbot, profiled_store, actor, ui_dialogs):
+    wizard = ProfileWizard(profiled_store, actor, get_profile(profiled_store))
+    qtbot.addWidget(wizard)
+    assert wizard.profile() == PROFILE_2_GENERAL

@@ -1,0 +1,110 @@
+"""The rounds list and the main window: create, rename, delete, restart where the user was."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QDialogButtonBox
+
+from app.services.rounds import start_round
+from app.ui import rounds_page
+from app.ui.main_window import MainWindow
+from app.ui.rounds_page import NewRoundDialog, RoundsPage
+
+
+@pytest.fixture
+def page(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    widget = RoundsPage(profiled_store, catalog, actor)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def test_create_a_round_through_the_dialog(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    ui = dialog.ui
+    ui.nameEdit.clear()
+    ui.nameEdit.insert("2025年上半年自查")
+    ui.dateEdit.setDate(QDate(2025, 6, 30))
+    assert ui.yearSpin.value() == 2025
+    ui.leaderEdit.insert("王建国")
+    ui.membersEdit.insert("李敏、张华，刘洋")
+    checked = [ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole) for i in range(ui.checklistList.count())
+               if ui.checklistList.item(i).checkState() == Qt.CheckState.Checked]
+    assert checked == ["qyx-core", "qyx-targets-2021"]  # the defaults
+    qtbot.mouseClick(ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+    [row] = profiled_store.rounds()
+    assert (row["name"], row["started_on"], row["leader"], row["members"]) == (
+        "2025年上半年自查", "2025-06-30", "王建国", ["李敏", "张华", "刘洋"])
+    assert dialog.round_id == row["id"]
+
+
+def test_used_name_and_no_checklist_are_refused_inline(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    start_round(profiled_store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.ui.nameEdit.setText("一季度")
+    dialog.accept()
+    assert "已有名为“一季度”" in dialog.ui.nameError.text()
+    dialog.ui.nameEdit.setText("二季度")
+    for i in range(dialog.ui.checklistList.count()):
+        dialog.ui.checklistList.item(i).setCheckState(Qt.CheckState.Unchecked)
+    dialog.accept()
+    assert "至少选择一张" in dialog.ui.checklistsError.text()
+    assert len(profiled_store.rounds()) == 1
+
+
+def test_list_shows_progress_rename_and_delete(qtbot, page, profiled_store, catalog, actor, ui_dialogs):
+    round_id = start_round(profiled_store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    page.refresh()
+    assert page.table.item(0, 0).text() == "一季度"
+    assert page.table.cellWidget(0, 4).value() == 0
+    ui_dialogs.text_answer = "一季度（定稿前）"
+    page.table.setFocus()
+    qtbot.keyClick(page.table, Qt.Key.Key_F2)
+    assert profiled_store.round(round_id)["name"] == "一季度（定稿前）"
+    ui_dialogs.confirm_answer = False
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert len(profiled_store.rounds()) == 1 and "无法恢复" in ui_dialogs.confirms[0]
+    ui_dialogs.confirm_answer = True
+    qtbot.keyClick(page.table, Qt.Key.Key_Delete)
+    assert profiled_store.rounds() == []
+    assert page.empty.isVisible()
+
+
+def show_active(qtbot, window):
+    """Keyboard shortcuts act in the active window, as on a desktop."""
+    window.show()
+    qtbot.waitExposed(window)
+    window.windowHandle().requestActivate()
+    qtbot.waitUntil(lambda: window.isActiveWindow())
+
+
+def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
+                           dt.date(2025, 3, 1), actor)
+    window = MainWindow(profiled_store, catalog, actor)
+    qtbot.addWidget(window)
+    show_active(qtbot, window)
+    window.open_round(round_id)
+    walk = window.walkthrough
+    walk.tree.select("qyx-core.05.4")
+    qtbot.keyClick(walk.tree, Qt.Key.Key_2)
+    assert walk.tree.current_item_id() == "qyx-core.05.5"
+    window.close()
+
+    again = MainWindow(profiled_store, catalog, actor)
+    qtbot.addWidget(again)
+    again.show()
+    again.restore_position()
+    assert again.walkthrough is not None and again.walkthrough.view.id == round_id
+    assert again.walkthrough.tree.current_item_id() == "qyx-core.05.5"
+    assert again.walkthrough.tree.nodes["qyx-core.05.4"].text(1) == "B"
+    assert "已保存" in again.saved_label.text()
+
+
+def test_split_names_accepts_chinese_separators():
+    assert rounds_page.split_names("李敏、张华，刘洋; 陈静\n") == ["李敏", "张华", "刘洋", "陈静"]

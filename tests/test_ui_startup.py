@@ -1,0 +1,74 @@
+"""Start-up: a database that cannot be used gets a dialog naming the file; bad checklist files
+are skipped with a message; the first run asks for the hospital profile."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.ui import application
+from app.ui.profile_wizard import ProfileWizard
+
+
+@pytest.fixture
+def started(qtbot):
+    windows = []
+
+    def run(db_path, **kw):
+        result = application.start(db_path, **kw)
+        if result is not None:
+            window, store, lock = result
+            qtbot.addWidget(window)
+            windows.append((store, lock))
+        return result
+
+    yield run
+    for store, lock in windows:
+        store.close()
+        lock.unlock()
+
+
+@pytest.fixture
+def no_wizard(monkeypatch):
+    """The first-run wizard is modal; here it is answered “cancel”."""
+    monkeypatch.setattr(ProfileWizard, "exec", lambda self: 0)
+
+
+def test_corrupt_database_gets_a_dialog_naming_the_file(tmp_path, ui_dialogs, started):
+    path = tmp_path / "坏的.db"
+    path.write_bytes(b"garbage" * 500)
+    assert started(path) is None
+    assert len(ui_dialogs.errors) == 1
+    assert str(path) in ui_dialogs.errors[0] and "已损坏" in ui_dialogs.errors[0]
+
+
+def test_second_instance_on_the_same_database_is_told_so(tmp_path, ui_dialogs, started, no_wizard, demo_round,
+                                                         db_path):
+    first = started(db_path)
+    assert first is not None
+    assert started(db_path) is None
+    assert "已在另一个窗口中打开" in ui_dialogs.errors[-1]
+
+
+def test_invalid_checklist_files_are_skipped_and_named(tmp_path, ui_dialogs, started, no_wizard):
+    from app.catalog import BUILTIN_DIR
+
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    (folder / "qyx-core.yaml").write_bytes((BUILTIN_DIR / "qyx-core.yaml").read_bytes())
+    (folder / "broken.yaml").write_text("id: [", encoding="utf-8")
+    result = started(tmp_path / "db.sqlite", catalog_paths=[folder])
+    window = result[0]
+    assert [c.id for c in window.catalog.checklists] == ["qyx-core"]
+    assert "broken.yaml" in ui_dialogs.errors[0] and "YAML 语法错误" in ui_dialogs.errors[0]
+
+
+def test_first_run_without_profile_reminds_the_user(tmp_path, ui_dialogs, started, no_wizard):
+    started(tmp_path / "new.db")
+    assert "尚未填写医院基本情况" in ui_dialogs.infos[0]
+
+
+def test_restores_the_last_round_on_start(ui_dialogs, started, no_wizard, store, demo_round, db_path):
+    store.set_setting("ui.position", {"round_id": demo_round, "item_id": "qyx-core.03.2"})
+    store.close()
+    window = started(db_path)[0]
+    assert window.walkthrough.tree.current_item_id() == "qyx-core.03.2"
