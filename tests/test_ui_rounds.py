@@ -16,7 +16,7 @@ from app.ui.rounds_page import NewRoundDialog, RoundsPage
 
 @pytest.fixture
 def page(qtbot, profiled_store, catalog, actor, ui_dialogs):
-    widget = RoundsPage(profiled_store, catalog, actor)
+    widget = RoundsPage(profiled_store, lambda: catalog, actor)
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -86,7 +86,7 @@ def show_active(qtbot, window):
 def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, actor, ui_dialogs):
     round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
                            dt.date(2025, 3, 1), actor)
-    window = MainWindow(profiled_store, catalog, actor)
+    window = MainWindow(profiled_store, lambda: catalog, actor)
     qtbot.addWidget(window)
     show_active(qtbot, window)
     window.open_round(round_id)
@@ -96,7 +96,7 @@ def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, act
     assert walk.tree.current_item_id() == "qyx-core.05.5"
     window.close()
 
-    again = MainWindow(profiled_store, catalog, actor)
+    again = MainWindow(profiled_store, lambda: catalog, actor)
     qtbot.addWidget(again)
     again.show()
     again.restore_position()

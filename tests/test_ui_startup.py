@@ -49,16 +49,16 @@ def test_second_instance_on_the_same_database_is_told_so(tmp_path, ui_dialogs, s
     assert "已在另一个窗口中打开" in ui_dialogs.errors[-1]
 
 
-def test_invalid_checklist_files_are_skipped_and_named(tmp_path, ui_dialogs, started, no_wizard):
+def test_invalid_checklist_files_are_skipped_and_named(qtbot, tmp_path, ui_dialogs, started, no_wizard):
     from app.catalog import BUILTIN_DIR
 
     folder = tmp_path / "lists"
     folder.mkdir()
     (folder / "qyx-core.yaml").write_bytes((BUILTIN_DIR / "qyx-core.yaml").read_bytes())
     (folder / "broken.yaml").write_text("id: [", encoding="utf-8")
-    result = started(tmp_path / "db.sqlite", catalog_paths=[folder])
-    window = result[0]
-    assert [c.id for c in window.catalog.checklists] == ["qyx-core"]
+    window = started(tmp_path / "db.sqlite", catalog_paths=[folder])[0]
+    qtbot.waitUntil(lambda: bool(ui_dialogs.errors), timeout=3000)  # checked just after the window shows
+    assert [c.id for c in window.catalog().checklists] == ["qyx-core"]
     assert "broken.yaml" in ui_dialogs.errors[0] and "YAML 语法错误" in ui_dialogs.errors[0]
 
 

@@ -3,6 +3,7 @@ opened), the catalog (saying which files were skipped), first-run profile, last 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -14,7 +15,9 @@ from ..paths import current_user, default_db_path, device_id
 from ..services.profile import get_profile
 from ..store import Actor, open_store
 from . import dialogs
-from .qt import QApplication, QLibraryInfo, QLocale, QLockFile, QTranslator
+from .qt import QApplication, QLibraryInfo, QLocale, QLockFile, QTimer, QTranslator
+
+CATALOG_CHECK_DELAY_MS = 300
 
 
 def create_application(argv: list[str]) -> QApplication:
@@ -55,20 +58,25 @@ def start(db_path: Path, catalog_paths=None):
         dialogs.error(None, str(err))
         return None
     actor = Actor(current_user(), device_id())
-    catalog = load_catalog(catalog_paths) if catalog_paths else load_catalog()
+    catalog = functools.cache(lambda: load_catalog(catalog_paths) if catalog_paths else load_catalog())
     from .main_window import MainWindow
 
     window = MainWindow(store, catalog, actor)
     geometry = window.screen().availableGeometry()
     window.resize(min(1366, geometry.width()), min(740, geometry.height()))
+    window.restore_position()
     window.show()
-    if catalog.problems:
-        skipped = "\n".join(catalog.skipped_files)
-        details = "\n".join(str(p) for p in catalog.problems[:10])
-        dialogs.error(window, f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{details}")
+
+    def check_catalog() -> None:
+        if catalog().problems:
+            skipped = "\n".join(catalog().skipped_files)
+            details = "\n".join(str(p) for p in catalog().problems[:10])
+            dialogs.error(window, f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{details}")
+
+    # after the first paint: the window is up while the checklist files are read
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, check_catalog)
     if get_profile(store) is None and not window.edit_profile():
         dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
-    window.restore_position()
     return window, store, lock
 
 

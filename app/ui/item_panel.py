@@ -257,6 +257,9 @@ class ItemPanel(QScrollArea):
     def _replace_editor(self, ctx: ItemContext) -> None:
         if self.editor is not None:
             self.editor_holder.removeWidget(self.editor)
+            # hide at once: deleteLater waits for the event loop, and until then it would paint
+            self.editor.hide()
+            self.editor.setParent(None)
             self.editor.deleteLater()
         item = ctx.item
         if item.kind == JUDGEMENT:

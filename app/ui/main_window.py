@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .. import APP_NAME, __version__
 from ..catalog import Catalog
 from ..services.profile import get_profile
 from ..store import Actor, Store
 from . import dialogs
-from .profile_wizard import ProfileWizard
 from .qt import (
     QAction,
     QDialog,
@@ -57,14 +58,17 @@ class HelpDialog(QDialog):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, store: Store, catalog: Catalog, actor: Actor) -> None:
+    def __init__(self, store: Store, catalog: Callable[[], Catalog], actor: Actor) -> None:
+        """``catalog`` loads the checklist files on first use: reading and validating them is
+        the slowest part of start-up, and opening a round needs only its frozen copy."""
         super().__init__()
-        self.store, self.catalog, self.actor = store, catalog, actor
+        self.store, self.actor = store, actor
+        self._catalog = catalog
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 720)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.rounds = RoundsPage(store, catalog, actor)
+        self.rounds = RoundsPage(store, self.catalog, actor)
         self.rounds.open_round.connect(self.open_round)
         self.stack.addWidget(self.rounds)
         self.walkthrough: WalkthroughPage | None = None
@@ -103,6 +107,9 @@ class MainWindow(QMainWindow):
         action(help_menu, "关于(&A)", lambda: dialogs.info(
             self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
 
+    def catalog(self) -> Catalog:
+        return self._catalog()
+
     def _undo(self) -> None:
         if self.walkthrough:
             self.walkthrough.undo_stack.undo()
@@ -116,6 +123,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {profile.name}" if profile else APP_NAME)
 
     def edit_profile(self) -> bool:
+        from .profile_wizard import ProfileWizard
+
         wizard = ProfileWizard(self.store, self.actor, get_profile(self.store), self)
         accepted = wizard.exec() == QDialog.DialogCode.Accepted
         if accepted:

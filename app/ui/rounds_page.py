@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 
 from ..catalog import Catalog
 from ..errors import AppError, InputError
@@ -117,7 +118,7 @@ class RoundsPage(QWidget):
 
     open_round = Signal(str)
 
-    def __init__(self, store: Store, catalog: Catalog, actor: Actor) -> None:
+    def __init__(self, store: Store, catalog: Callable[[], Catalog], actor: Actor) -> None:
         super().__init__()
         self.store, self.catalog, self.actor = store, catalog, actor
         title = QLabel("自查轮次")
@@ -156,9 +157,16 @@ class RoundsPage(QWidget):
                           (Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Delete, self.delete_selected)):
             shortcut = QShortcut(QKeySequence(key), self.table, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.refresh()
+        self._stale = True
+
+    def showEvent(self, event) -> None:
+        # scoring every round takes a moment: do it when the list is shown, not at start-up
+        if self._stale:
+            self.refresh()
+        super().showEvent(event)
 
     def refresh(self) -> None:
+        self._stale = False
         summaries = round_service.list_rounds(self.store)
         self.table.setRowCount(len(summaries))
         for r, s in enumerate(summaries):
@@ -187,7 +195,7 @@ class RoundsPage(QWidget):
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
     def new_round(self, previous: round_service.RoundView | None = None) -> str | None:
-        dialog = NewRoundDialog(self.store, self.catalog, self.actor, self, previous=previous)
+        dialog = NewRoundDialog(self.store, self.catalog(), self.actor, self, previous=previous)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         self.refresh()

@@ -98,7 +98,7 @@ class WalkthroughPage(QWidget):
         self.header.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
-        self.progress.setMaximumWidth(240)
+        self.progress.setFixedWidth(160)
         self.filter_mode = QComboBox()
         self.filter_mode.setAccessibleName("筛选")
         for mode, label in FILTER_LABELS.items():
@@ -206,13 +206,15 @@ class WalkthroughPage(QWidget):
     def _update_header(self) -> None:
         tally = self.result.tally
         self.progress.setValue(round(tally.completion * 100))
-        self.progress.setFormat(f"完成 %p%（{tally.answered}/{tally.applicable}）")
+        self.progress.setFormat("完成 %p%")
+        self.progress.setToolTip(f"已填 {tally.answered} 条，适用 {tally.applicable} 条")
         parts = []
         for c in self.result.checklists:
             score = "—" if c.tally.score is None else f"{c.tally.score:.1f}"
             parts.append(f"{c.checklist.label} {c.tally.completion:.0%}·得分率{score}")
         score = "—" if tally.score is None else f"{tally.score:.1f}"
-        self.header.setText(f"得分率 {score}　不符合 {tally.failing}　｜　" + "　".join(parts))
+        self.header.setText(f"{tally.answered}/{tally.applicable}　得分率 {score}　不符合 {tally.failing}　｜　"
+                            + "　".join(parts))
         self.progress_changed.emit(self.result)
 
     def _update_filter_counts(self) -> None:

@@ -1,0 +1,82 @@
+"""Render every screen of the GUI on the demo database to PNG, at 1366×768 (or a given size).
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/screenshots.py [OUT_DIR] [--size 1366x768]
+
+For 1920×1080 at 150%: ``QT_SCALE_FACTOR=1.5 … --size 1280x720`` (the logical size). The README's
+screenshots come from here; look at every PNG after a change to a screen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("MQSC_DATA_DIR", tempfile.mkdtemp(prefix="mqsc-shots-"))
+
+from app.catalog import load_catalog  # noqa: E402
+from app.services.demo import create_demo  # noqa: E402
+from app.services.profile import get_profile  # noqa: E402
+from app.store import Actor, open_store  # noqa: E402
+from app.ui.application import create_application  # noqa: E402
+from app.ui.main_window import HelpDialog, MainWindow  # noqa: E402
+from app.ui.profile_wizard import ProfileWizard  # noqa: E402
+from app.ui.qt import QApplication  # noqa: E402
+from app.ui.rounds_page import NewRoundDialog  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("out", nargs="?", default="out/screenshots")
+    parser.add_argument("--size", default="1366x768")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.split("x"))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application(sys.argv[:1])
+    store = open_store(Path(tempfile.mkdtemp()) / "demo.db")
+    catalog = load_catalog()
+    actor = Actor("截图", "bench")
+    round_id = create_demo(store, catalog, actor)
+
+    def shot(widget, name: str) -> None:
+        widget.show()
+        for _ in range(3):
+            app.processEvents()
+        widget.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    window = MainWindow(store, lambda: catalog, actor)
+    window.resize(width, height - 28)  # the task bar
+    shot(window, "01-rounds")
+    window.open_round(round_id)
+    walk = window.walkthrough
+    for name, item_id in (("02-walkthrough-judgement", "qyx-core.05.3"),
+                          ("03-walkthrough-indicator", "qyx-targets-2021.1.1.rate"),
+                          ("04-walkthrough-sampling", "qyx-core.07.3"),
+                          ("05-walkthrough-not-applicable", "qyx-targets-2021.1.2.3")):
+        walk.tree.select(item_id)
+        if name.endswith("judgement"):
+            walk.panel.guidance_toggle.setChecked(True)
+        shot(window, name)
+    walk.filter_mode.setCurrentIndex(walk.filter_mode.findData("failing"))
+    shot(window, "06-walkthrough-filter-failing")
+
+    dialog = NewRoundDialog(store, catalog, actor, window)
+    shot(dialog, "07-new-round")
+    wizard = ProfileWizard(store, actor, get_profile(store), window)
+    shot(wizard, "08-profile-basic")
+    wizard.next()
+    shot(wizard, "09-profile-departments")
+    wizard.next()
+    shot(wizard, "10-profile-services")
+    shot(HelpDialog(window), "11-help")
+    QApplication.closeAllWindows()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Start-up time: process start → main window shown on a demo database, against a bare PySide6
+window in the same run. Target: within 2× of the bare window.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python bench/startup.py [--runs 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BARE = """
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication([])
+w = QMainWindow(); w.resize(1366, 740); w.show()
+QTimer.singleShot(0, app.quit)
+app.exec()
+print("shown", flush=True)
+"""
+
+APP = """
+import sys
+from pathlib import Path
+sys.path.insert(0, {root!r})
+from app.ui.application import create_application, start
+from app.ui.qt import QTimer
+app = create_application(sys.argv[:1])
+window, store, lock = start(Path({db!r}))
+QTimer.singleShot(0, app.quit)
+app.exec()
+print("shown", flush=True)
+"""
+
+
+def measure(code: str, env: dict) -> float:
+    began = time.perf_counter()
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    elapsed = time.perf_counter() - began
+    if "shown" not in result.stdout:
+        raise SystemExit(f"run failed:\n{result.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="mqsc-bench-"))
+    env = {**os.environ, "MQSC_DATA_DIR": str(workdir), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    db = workdir / "demo.db"
+    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--db", str(db)], check=True,
+                            env=env, capture_output=True, text=True)
+    # as after a day's work: the app reopens the round at the item the user left
+    sys.path.insert(0, str(ROOT))
+    from app.store import open_store
+
+    store = open_store(db)
+    store.set_setting("ui.position", {"round_id": result.stdout.strip(), "item_id": "qyx-core.05.3"})
+    store.close()
+    app_code = APP.format(root=str(ROOT), db=str(db))
+    measure(BARE, env), measure(app_code, env)  # warm the file cache
+    bare = [measure(BARE, env) for _ in range(args.runs)]
+    app = [measure(app_code, env) for _ in range(args.runs)]
+    b, a = statistics.median(bare), statistics.median(app)
+    print(f"bare PySide6 window : median {b * 1000:6.0f} ms  (min {min(bare) * 1000:.0f})")
+    print(f"app, demo database  : median {a * 1000:6.0f} ms  (min {min(app) * 1000:.0f})")
+    print(f"ratio               : {a / b:.2f}×  (target ≤ 2×)")
+
+
+if __name__ == "__main__":
+    main()
