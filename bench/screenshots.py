@@ -18,15 +18,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("MQSC_DATA_DIR", tempfile.mkdtemp(prefix="mqsc-shots-"))
 
-from app.catalog import load_catalog  # noqa: E402
-from app.services.demo import create_demo  # noqa: E402
-from app.services.profile import get_profile  # noqa: E402
-from app.store import Actor, open_store  # noqa: E402
-from app.ui.application import create_application  # noqa: E402
-from app.ui.main_window import HelpDialog, MainWindow  # noqa: E402
-from app.ui.profile_wizard import ProfileWizard  # noqa: E402
-from app.ui.qt import QApplication  # noqa: E402
-from app.ui.rounds_page import NewRoundDialog  # noqa: E402
+from app.catalog import load_catalog
+from app.services.demo import create_demo
+from app.services.profile import get_profile
+from app.store import Actor, open_store
+from app.ui.application import create_application
+from app.ui.main_window import HelpDialog, MainWindow
+from app.ui.profile_wizard import ProfileWizard
+from app.ui.qt import QApplication
+from app.ui.rounds_page import NewRoundDialog
 
 
 def main() -> None:

@@ -55,7 +55,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mqsc-bench-"))
-    env = {**os.environ, "MQSC_DATA_DIR": str(workdir), "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env = {**os.environ, "MQSC_DATA_DIR": str(workdir),
+           "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
     db = workdir / "demo.db"
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--db", str(db)], check=True,
                             env=env, capture_output=True, text=True)

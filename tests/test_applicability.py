@@ -76,3 +76,56 @@ def test_a_second_level_general_hospital_without_obstetrics_sees_the_right_items
     delivery = sorted(i.id for s in targets.all_sections() if "阴道分娩" in s.title
                       for i in s.all_items())
     assert not_applicable == sorted(["qyx-core.11.2", *delivery])
+
+
+#: What a 二级综合 hospital that operates (not grade-4), transfuses and has an emergency
+#: department, but has no obstetrics, PCI or reperfusion capability, is not asked — reviewed item
+#: by item against the sources' own applicability words.
+NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL = {
+    "qyx-core": ["qyx-core.11.2"],
+    "qyx-targets-2021": ["qyx-targets-2021.2.5.1", "qyx-targets-2021.2.5.2", "qyx-targets-2021.2.5.3",
+                         "qyx-targets-2021.2.5.rate"],
+    "hn-7measures-2024": ["hn-7measures-2024.2.04", "hn-7measures-2024.5.07", "hn-7measures-2024.6.10",
+                          "hn-7measures-2024.6.11"],
+    "nat-quality-2023": ["nat-quality-2023.sa1.4", "nat-quality-2023.sa1.5", "nat-quality-2023.m.27"],
+    "nat-experience-2023": [
+        "nat-experience-2023.t05.10", "nat-experience-2023.t10.2", "nat-experience-2023.t10.10",
+        "nat-experience-2023.t11.1", "nat-experience-2023.t17.3", "nat-experience-2023.ind.02",
+        "nat-experience-2023.ind.06", "nat-experience-2023.ind.07", "nat-experience-2023.ind.11",
+        "nat-experience-2023.ind.15", "nat-experience-2023.ind.16", "nat-experience-2023.ind.20",
+        "nat-experience-2023.ind.24"],
+    "fx-quality-2023": ["fx-quality-2023.5-1.12.2"],
+    "hn-yizheng-2024": ["hn-yizheng-2024.07.1", "hn-yizheng-2024.07.2", "hn-yizheng-2024.07.3"],
+}
+
+
+@pytest.mark.parametrize("checklist_id", sorted(NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL))
+def test_second_level_general_hospital_sees_exactly_its_items(catalog, checklist_id):
+    hospital = profile("二级", "综合", {"performs_surgery", "transfusion", "has_emergency"})
+    checklist = catalog.get(checklist_id).checklist
+    not_applicable = [i.id for i in checklist.all_items() if not i.applies_to(hospital)]
+    assert not_applicable == NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL[checklist_id]
+    # and every one of them says why
+    assert all(i.not_applicable_reason(hospital).startswith("仅适用于：")
+               for i in checklist.all_items() if not i.applies_to(hospital))
+
+
+def test_with_obstetrics_the_obstetric_items_come_back(catalog):
+    hospital = profile("二级", "综合", {"has_obstetrics"})
+    experience = catalog.get("nat-experience-2023").checklist
+    assert experience.item("nat-experience-2023.ind.16").applies_to(hospital)
+    assert catalog.get("qyx-core").checklist.item("qyx-core.11.2").applies_to(hospital)
+
+
+def test_regional_checklist_is_marked_and_not_default(catalog):
+    fuxin = catalog.get("fx-quality-2023").checklist
+    assert fuxin.region == "辽宁省阜新市" and not fuxin.default
+    assert [c.id for c in catalog.checklists if c.default] == ["qyx-core", "qyx-targets-2021"]
+    assert all(c.region in ("河南省", "全国") for c in catalog.checklists if c.id != "fx-quality-2023")
+
+
+def test_the_round_year_picks_the_target(catalog):
+    measures = catalog.get("hn-7measures-2024").checklist
+    pain = next(i for i in measures.all_items() if i.topic == "pain_assessment" and i.kind == "indicator")
+    assert pain.target_text(2024) == "≥70%" and pain.target_text(2025) == "≥80%"
+    assert pain.target_text(2026) == "2026年无目标值"

@@ -114,7 +114,7 @@ class IndicatorEditor(QWidget):
         if item.direction in ("increase", "decrease"):
             names.append("baseline")
         labels = {"numerator": item.numerator_label or "分子", "denominator": item.denominator_label or "分母",
-                  "value": f"指标值（{item.unit}）", "baseline": f"基线值（{item.unit}，可不填）"}
+                  "value": f"指标值（{item.unit}）", "baseline": f"基线值（{item.unit}）"}
         for name in names:
             edit = QLineEdit()
             edit.setAccessibleName(labels[name])
