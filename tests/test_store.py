@@ -102,3 +102,31 @@ def test_a_failed_write_changes_nothing(profiled_store, catalog, actor):
         store.replace_samples(round_id, "qyx-core.07.3", [
             {"record_no": "1", "compliant": True}, {"record_no": "2"}], actor)
     assert [s["record_no"] for s in store.samples(round_id)] == ["A1"]
+
+
+def test_a_full_disk_is_reported_and_nothing_is_half_written(profiled_store, catalog, actor):
+    import datetime as dt
+
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
+    store.db.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own “disk full”
+    with pytest.raises(StoreError, match="磁盘已满"):
+        store.add_attachment({"round_id": round_id, "item_id": "qyx-core.01.1", "filename": "大.pdf",
+                              "media_type": "application/pdf", "size": 1, "sha256": "x"},
+                             b"x" * 200_000, actor)
+    assert store.attachments(round_id) == []
+
+
+def test_a_read_only_database_is_reported_on_write(db_path, actor):
+    import sqlite_utils
+
+    from app.store import Store
+
+    open_store(db_path).close()
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
+    store = Store(sqlite_utils.Database(conn), db_path)
+    with pytest.raises(StoreError, match="只读"):
+        store.set_setting("x", 1)
