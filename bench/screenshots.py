@@ -65,6 +65,9 @@ def main() -> None:
         shot(window, name)
     walk.filter_mode.setCurrentIndex(walk.filter_mode.findData("failing"))
     shot(window, "06-walkthrough-filter-failing")
+    window.show_tab(1)
+    shot(window, "12-rectification-board")
+    window.show_tab(0)
 
     dialog = NewRoundDialog(store, catalog, actor, window)
     shot(dialog, "07-new-round")

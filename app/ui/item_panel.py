@@ -72,6 +72,7 @@ class ItemPanel(QScrollArea):
     attachment_add = Signal(str)
     attachment_open = Signal(object)
     attachment_remove = Signal(object)
+    rectification_requested = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -155,6 +156,16 @@ class ItemPanel(QScrollArea):
         self.general_error = error_label()
         layout.addLayout(form)
         layout.addWidget(self.general_error)
+        self.rectification_label = QLabel()
+        self.rectification_label.setWordWrap(True)
+        self.rectification_button = QPushButton("生成整改项(&Z)")
+        self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
+        self.rectification_button.clicked.connect(
+            lambda: self.context and self.rectification_requested.emit(self.context.item.id))
+        row = QHBoxLayout()
+        row.addWidget(self.rectification_label, 1)
+        row.addWidget(self.rectification_button)
+        layout.addLayout(row)
         for name in TEXT_FIELDS:
             field: TextField = getattr(self, name)
             field.setAccessibleName({"finding": "问题描述", "evidence": "佐证材料", "na_reason": "不适用原因"}[name])
@@ -329,6 +340,15 @@ class ItemPanel(QScrollArea):
             self.attachment_error.setText("请先在列表中选择一个附件。")
             return
         signal.emit(entry.data(Qt.ItemDataRole.UserRole))
+
+    def show_rectification(self, status: str | None, offer: bool) -> None:
+        """整改: the item's rectification status, or the offer to open one (C grade)."""
+        if status:
+            self.rectification_label.setText(f"整改项：{status}（在“整改台账”中填写原因、措施、责任人和期限）")
+            self.rectification_label.setStyleSheet("color: #b00020;" if status == "逾期" else "color: #333;")
+        else:
+            self.rectification_label.setText("可为本条目生成整改项。" if offer else "")
+        self.rectification_button.setVisible(offer and not status)
 
     def show_error(self, field: str, message: str) -> None:
         """An input error next to the field it concerns."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
 
 from .. import APP_NAME, __version__
 from ..catalog import Catalog
+from ..errors import AppError
 from ..services.profile import get_profile
 from ..store import Actor, Store
 from . import dialogs
@@ -16,11 +19,15 @@ from .qt import (
     QKeySequence,
     QLabel,
     QMainWindow,
+    QDesktopServices,
     QStackedWidget,
+    QTabWidget,
     QTextBrowser,
+    QUrl,
     QVBoxLayout,
     QWidget,
 )
+from .rectification_board import RectificationBoard
 from .rounds_page import RoundsPage
 from .walkthrough import POSITION_KEY, WalkthroughPage
 
@@ -36,6 +43,8 @@ SHORTCUTS = [
     ("Insert 或 Ctrl+Enter（抽查表格中）", "添加一条抽查记录"),
     ("Ctrl+Delete（抽查表格中）", "删除所选抽查记录"),
     ("Ctrl+N", "新建自查轮次"),
+    ("Ctrl+T", "整改台账"),
+    ("Ctrl+P", "生成自查报告 PDF"),
     ("Ctrl+L", "返回轮次列表"),
     ("F1", "本帮助"),
 ]
@@ -72,6 +81,9 @@ class MainWindow(QMainWindow):
         self.rounds.open_round.connect(self.open_round)
         self.stack.addWidget(self.rounds)
         self.walkthrough: WalkthroughPage | None = None
+        self.board: RectificationBoard | None = None
+        self.round_tabs: QTabWidget | None = None
+        self.last_report: Path | None = None
         self.saved_label = QLabel("")
         self.progress_label = QLabel("")
         self.statusBar().addWidget(self.progress_label, 1)
@@ -100,7 +112,16 @@ class MainWindow(QMainWindow):
         # the page's own shortcuts act while it has focus; the menu entries are for the mouse
         self.undo_action.setShortcut(QKeySequence())
         self.redo_action.setShortcut(QKeySequence())
-        hospital = self.menuBar().addMenu("医院(&H)")
+        self.report_menu = self.menuBar().addMenu("报告(&P)")
+        action(self.report_menu, "整改台账(&T)", lambda: self.show_tab(1), "Ctrl+T")
+        self.report_menu.addSeparator()
+        action(self.report_menu, "生成自查报告 PDF(&S)…", lambda: self.generate_report("self"), "Ctrl+P")
+        action(self.report_menu, "生成整改报告 PDF(&R)…", lambda: self.generate_report("rectification"))
+        self.report_menu.addSeparator()
+        self.final_action = action(self.report_menu, "定稿（去除“自查稿”水印）(&F)", self.toggle_final)
+        self.final_action.setCheckable(True)
+        self.report_menu.setEnabled(False)
+        hospital = self.menuBar().addMenu("医院(&I)")
         action(hospital, "医院基本情况(&P)…", self.edit_profile)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         action(help_menu, "快捷键(&K)…", lambda: HelpDialog(self).exec(), "F1")
@@ -139,10 +160,86 @@ class MainWindow(QMainWindow):
         self.walkthrough.saved.connect(lambda t: self.saved_label.setText(f"已保存 {t}"))
         self.walkthrough.progress_changed.connect(self._show_progress)
         self._show_progress(self.walkthrough.result)
-        self.stack.addWidget(self.walkthrough)
-        self.stack.setCurrentWidget(self.walkthrough)
+        self.board = RectificationBoard(self.store, self.actor, round_id, self.walkthrough.view.profile.departments)
+        self.board.open_item.connect(self.go_to_item)
+        self.board.changed.connect(lambda: self.saved_label.setText("已保存"))
+        self.round_tabs = QTabWidget()
+        self.round_tabs.addTab(self.walkthrough, "逐条自查(&W)")
+        self.round_tabs.addTab(self.board, "整改台账")
+        self.round_tabs.currentChanged.connect(self._tab_changed)
+        self.stack.addWidget(self.round_tabs)
+        self.stack.setCurrentWidget(self.round_tabs)
         self.walkthrough.tree.setFocus()
         self.saved_label.setText("已保存")
+        self.report_menu.setEnabled(True)
+        self.final_action.setChecked(self.walkthrough.view.is_final)
+
+    def _tab_changed(self, index: int) -> None:
+        if index == 1 and self.board is not None:
+            self.walkthrough.flush()
+            self.board.refresh()
+        elif index == 0 and self.walkthrough is not None:
+            self.walkthrough.reload()
+            self.walkthrough.show_item(self.walkthrough.tree.current_item_id())
+
+    def show_tab(self, index: int) -> None:
+        if self.round_tabs is not None:
+            self.round_tabs.setCurrentIndex(index)
+
+    def go_to_item(self, item_id: str) -> None:
+        self.show_tab(0)
+        self.walkthrough.filter_mode.setCurrentIndex(0)
+        self.walkthrough.filter_department.setCurrentIndex(0)
+        self.walkthrough.search.clear()
+        self.walkthrough.tree.select(item_id)
+        self.walkthrough.tree.setFocus()
+
+    def toggle_final(self) -> None:
+        from ..services.rounds import set_round_final
+
+        if self.walkthrough is None:
+            return
+        final = self.final_action.isChecked()
+        set_round_final(self.store, self.walkthrough.view.id, final, self.actor)
+        self.walkthrough.view = replace(self.walkthrough.view, status="final" if final else "draft")
+        self.saved_label.setText("已定稿" if final else "已改回自查稿")
+
+    def generate_report(self, kind: str) -> None:
+        """Render a report in the background, then open it in the system's PDF viewer."""
+        from .tasks import run_in_background
+
+        if self.walkthrough is None:
+            return
+        self.walkthrough.flush()
+        view = self.walkthrough.view
+        title = "自查报告" if kind == "self" else "整改报告"
+        suggested = str(Path.home() / f"{view.profile.name}{view.name}{title}.pdf")
+        path = dialogs.save_file(self, f"保存{title}", suggested, "PDF 文件 (*.pdf)")
+        if not path:
+            return
+        out = Path(path if path.lower().endswith(".pdf") else path + ".pdf")
+        db_path, round_id = self.store.path, view.id
+
+        def work():
+            from ..render import render_report
+            from ..store import open_store
+
+            store = open_store(db_path)  # the GUI's connection stays on the GUI thread
+            try:
+                return render_report(store, round_id, kind, out)
+            finally:
+                store.close()
+
+        def done(_result) -> None:
+            self.last_report = out
+            self.saved_label.setText(f"已生成 {out.name}")
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+
+        def failed(exc: Exception) -> None:
+            message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+            dialogs.error(self, f"生成{title}失败：{message}")
+
+        self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
 
     def _show_progress(self, result) -> None:
         tally = result.tally
@@ -154,9 +251,10 @@ class MainWindow(QMainWindow):
     def close_walkthrough(self) -> None:
         if self.walkthrough is not None:
             self.walkthrough.flush()
-            self.stack.removeWidget(self.walkthrough)
-            self.walkthrough.deleteLater()
-            self.walkthrough = None
+            self.stack.removeWidget(self.round_tabs)
+            self.round_tabs.deleteLater()
+            self.walkthrough = self.board = self.round_tabs = None
+            self.report_menu.setEnabled(False)
 
     def show_rounds(self) -> None:
         self.close_walkthrough()

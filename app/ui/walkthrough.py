@@ -16,6 +16,7 @@ from ..domain.scoring import RoundScore
 from ..errors import AppError, InputError
 from ..services import answers as answer_service
 from ..services import attachments as attachment_service
+from ..services import rectifications as rect_service
 from ..services import rounds as round_service
 from ..store import Actor, Store
 from . import dialogs
@@ -80,7 +81,7 @@ class SamplesChange(QUndoCommand):
 class WalkthroughPage(QWidget):
     saved = Signal(str)
     progress_changed = Signal(object)
-    back_requested = Signal()
+    rectifications_changed = Signal()
 
     def __init__(self, store: Store, actor: Actor, round_id: str) -> None:
         super().__init__()
@@ -154,6 +155,7 @@ class WalkthroughPage(QWidget):
         self.panel.attachment_add.connect(self.add_attachments)
         self.panel.attachment_open.connect(self.open_attachment)
         self.panel.attachment_remove.connect(self.remove_attachment)
+        self.panel.rectification_requested.connect(self.open_rectification)
         self._install_shortcuts()
 
         self.tree.populate(self.view)
@@ -254,6 +256,26 @@ class WalkthroughPage(QWidget):
             samples=self.samples.get(item_id, []), outcome=self.result.outcomes[item_id],
             attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
             departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)))
+        self._show_rectification(item_id)
+
+    def _show_rectification(self, item_id: str) -> None:
+        item = self.items[item_id]
+        group = {i.id for i in self.items.values() if item.topic and i.topic == item.topic} | {item_id}
+        rows = [r for r in self.store.rectifications(self.view.id) if r["item_id"] in group]
+        status = None
+        if rows:
+            entry = rect_service.get_rectification(self.store, rows[0]["id"], dt.date.today())
+            status = entry.status
+        self.panel.show_rectification(status, self.result.outcomes[item_id].offers_rectification)
+
+    def open_rectification(self, item_id: str) -> None:
+        try:
+            rect_service.open_rectification(self.store, self.view.id, item_id, self.actor)
+        except AppError as err:
+            self.panel.show_error("rectification", str(err))
+            return
+        self._after_write(item_id)
+        self.rectifications_changed.emit()
 
     # --- writing ----------------------------------------------------------------------------
 

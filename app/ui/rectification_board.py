@@ -1,0 +1,339 @@
+"""整改台账: a sortable, filterable table of a round's rectifications, edited in place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
+from ..errors import AppError, InputError
+from ..services import rectifications as rect_service
+from ..services.rectifications import NO_DEPARTMENT, RectificationEntry
+from ..services.rounds import load_round
+from ..store import Actor, Store
+from . import dialogs
+from .item_editors import error_label
+from .item_tree import short_number
+from .qt import (
+    QAbstractItemView,
+    QBrush,
+    QCheckBox,
+    QColor,
+    QComboBox,
+    QDate,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+ENTRY_ROLE = Qt.ItemDataRole.UserRole
+OVERDUE_BACKGROUND = QColor("#fde8e8")
+DONE_FOREGROUND = QColor("#1b7f3b")
+
+#: column → (header, editable field or None)
+COLUMNS: list[tuple[str, str | None]] = [
+    ("条目", None), ("问题描述", "problem"), ("原因分析", "cause"), ("整改措施", "measure"),
+    ("责任科室", "department"), ("责任人", "owner"), ("整改期限", "deadline"), ("状态", None), ("复查", None),
+]
+
+
+def recheck_text(entry: RectificationEntry) -> str:
+    r = entry.rectification
+    if r.recheck_passed is None:
+        return ""
+    verdict = "通过" if r.recheck_passed else "未通过"
+    parts = [f"{r.recheck_date.isoformat() if r.recheck_date else ''} {r.rechecked_by} {verdict}".strip()]
+    if r.recheck_result:
+        parts.append(r.recheck_result)
+    return "；".join(parts)
+
+
+class RecheckDialog(QDialog):
+    """复查: passed or not, date, by whom, result."""
+
+    def __init__(self, store: Store, actor: Actor, entry: RectificationEntry, parent: QWidget | None = None,
+                 today: dt.date | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.actor, self.entry = store, actor, entry
+        self.today = today or dt.date.today()
+        self.setWindowTitle("记录复查")
+        r = entry.rectification
+        self.verdict = QComboBox()
+        self.verdict.addItem("复查通过（整改完成）", True)
+        self.verdict.addItem("复查未通过（继续整改）", False)
+        self.verdict.addItem("清除复查记录", None)
+        if r.recheck_passed is False:
+            self.verdict.setCurrentIndex(1)
+        day = r.recheck_date or self.today
+        self.date = QDateEdit(QDate(day.year, day.month, day.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.by = QLineEdit(r.rechecked_by)
+        self.result_edit = QPlainTextEdit(r.recheck_result)
+        self.result_edit.setMaximumHeight(80)
+        self.error = error_label()
+        form = QFormLayout()
+        form.addRow("复查结论(&V)：", self.verdict)
+        form.addRow("复查日期(&D)：", self.date)
+        form.addRow("复查人(&B)：", self.by)
+        form.addRow("复查结果(&R)：", self.result_edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"问题：{entry.rectification.problem}"))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.resize(520, 320)
+
+    def accept(self) -> None:
+        d = self.date.date()
+        try:
+            rect_service.record_recheck(
+                self.store, self.entry.id, self.actor, passed=self.verdict.currentData(),
+                date=dt.date(d.year(), d.month(), d.day()), by=self.by.text(),
+                result=self.result_edit.toPlainText(), today=self.today)
+        except InputError as err:
+            self.error.setText(str(err))
+            return
+        except AppError as err:
+            dialogs.error(self, str(err))
+            return
+        super().accept()
+
+
+class RectificationBoard(QWidget):
+    """整改台账 of one round."""
+
+    open_item = Signal(str)
+    changed = Signal()
+
+    def __init__(self, store: Store, actor: Actor, round_id: str, departments: tuple[str, ...],
+                 today: Callable[[], dt.date] = dt.date.today) -> None:
+        super().__init__()
+        self.store, self.actor, self.round_id, self.today = store, actor, round_id, today
+        view = load_round(store, round_id)
+        self.checklist_label = {i.id: c.label for c in view.checklists for i in c.all_items()}
+        self.entries: list[RectificationEntry] = []
+        self._loading = False
+        self.department = QComboBox()
+        self.department.setAccessibleName("按责任科室筛选")
+        self.status = QComboBox()
+        self.status.setAccessibleName("按状态筛选")
+        self.status.addItem("全部状态", "")
+        for status in RECTIFICATION_STATUSES:
+            self.status.addItem(status, status)
+        self.overdue_only = QCheckBox("只看逾期(&O)")
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.error = error_label()
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed
+                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setWordWrap(True)
+        self.table.setAccessibleName("整改台账")
+        header = self.table.horizontalHeader()
+        for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 60, 150)):
+            self.table.setColumnWidth(col, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.setSortingEnabled(True)
+        self.table.itemChanged.connect(self._cell_edited)
+        self.table.doubleClicked.connect(self._double_clicked)
+        self.departments = departments
+
+        filters = QHBoxLayout()
+        label = QLabel("责任科室(&K)：")
+        label.setBuddy(self.department)
+        filters.addWidget(label)
+        filters.addWidget(self.department)
+        label = QLabel("状态(&S)：")
+        label.setBuddy(self.status)
+        filters.addWidget(label)
+        filters.addWidget(self.status)
+        filters.addWidget(self.overdue_only)
+        filters.addStretch()
+        self.go_button = QPushButton("转到条目(&G)")
+        self.recheck_button = QPushButton("记录复查(&R)…")
+        self.delete_button = QPushButton("删除整改项…")
+        for button in (self.go_button, self.recheck_button, self.delete_button):
+            filters.addWidget(button)
+        self.go_button.clicked.connect(self._go_to_item)
+        self.recheck_button.clicked.connect(self.recheck_selected)
+        self.delete_button.clicked.connect(self.delete_selected)
+        layout = QVBoxLayout(self)
+        layout.addLayout(filters)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.error)
+        hint = QLabel("双击或直接输入修改单元格（整改期限按 2025-04-30 格式）；双击“条目”列转到该条目。逾期行以红色底纹标出。")
+        hint.setStyleSheet("color: #555;")
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        for widget in (self.department, self.status):
+            widget.currentIndexChanged.connect(lambda _: self.apply_filter())
+        self.overdue_only.toggled.connect(lambda _: self.apply_filter())
+        self.refresh()
+
+    # --- showing -------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self.entries = rect_service.list_rectifications(self.store, self.round_id, self.today())
+        selected = self.selected_entry()
+        current_department = self.department.currentData()
+        self.department.blockSignals(True)
+        self.department.clear()
+        self.department.addItem("全部科室", "")
+        names = list(dict.fromkeys([*self.departments, *(e.rectification.department for e in self.entries)]))
+        for name in names:
+            if name:
+                self.department.addItem(name, name)
+        self.department.addItem(NO_DEPARTMENT, NO_DEPARTMENT)
+        self.department.setCurrentIndex(max(0, self.department.findData(current_department or "")))
+        self.department.blockSignals(False)
+
+        self._loading = True
+        self.table.setSortingEnabled(False)
+        self.table.setRowCount(len(self.entries))
+        for row, entry in enumerate(self.entries):
+            self._fill_row(row, entry)
+        self.table.setSortingEnabled(True)
+        self._loading = False
+        self._update_summary()
+        self.apply_filter()
+        if selected is not None:
+            self.select(selected.id)
+
+    def _fill_row(self, row: int, entry: RectificationEntry) -> None:
+        r = entry.rectification
+        values = [
+            "、".join(f"{self.checklist_label.get(i, '')} {short_number(i)}" for i in entry.item_ids), r.problem, r.cause, r.measure,
+            r.department, r.owner, r.deadline.isoformat() if r.deadline else "", entry.status,
+            recheck_text(entry),
+        ]
+        for col, text in enumerate(values):
+            cell = QTableWidgetItem(text)
+            cell.setData(ENTRY_ROLE, entry.id)
+            if COLUMNS[col][1] is None:
+                cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
+            if col == 0:
+                cell.setToolTip("\n".join(entry.item_ids))
+            if entry.status == STATUS_OVERDUE:
+                cell.setBackground(QBrush(OVERDUE_BACKGROUND))
+            if col == 7 and entry.status == STATUS_DONE:
+                cell.setForeground(QBrush(DONE_FOREGROUND))
+            self.table.setItem(row, col, cell)
+
+    def _update_summary(self) -> None:
+        sums = rect_service.totals(self.entries)
+        status = "　".join(f"{s} {sums.by_status[s]}" for s in RECTIFICATION_STATUSES)
+        departments = "；".join(
+            f"{d} {sum(c.values())}" + (f"（逾期 {c[STATUS_OVERDUE]}）" if c[STATUS_OVERDUE] else "")
+            for d, c in sums.by_department.items())
+        self.summary.setText(f"共 {sums.total} 项：{status}\n按科室：{departments or '—'}")
+
+    def entry_at(self, row: int) -> RectificationEntry | None:
+        cell = self.table.item(row, 0)
+        entry_id = cell.data(ENTRY_ROLE) if cell else None
+        return next((e for e in self.entries if e.id == entry_id), None)
+
+    def apply_filter(self) -> int:
+        department = self.department.currentData() or ""
+        status = self.status.currentData() or ""
+        overdue = self.overdue_only.isChecked()
+        shown = 0
+        for row in range(self.table.rowCount()):
+            entry = self.entry_at(row)
+            dept = entry.rectification.department or NO_DEPARTMENT
+            visible = ((not department or dept == department) and (not status or entry.status == status)
+                       and (not overdue or entry.status == STATUS_OVERDUE))
+            self.table.setRowHidden(row, not visible)
+            shown += visible
+        return shown
+
+    def visible_entries(self) -> list[RectificationEntry]:
+        return [self.entry_at(r) for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
+
+    def selected_entry(self) -> RectificationEntry | None:
+        rows = {i.row() for i in self.table.selectedIndexes()}
+        return self.entry_at(min(rows)) if rows else None
+
+    def select(self, entry_id: str) -> None:
+        for row in range(self.table.rowCount()):
+            if self.table.item(row, 0).data(ENTRY_ROLE) == entry_id:
+                self.table.selectRow(row)
+                return
+
+    # --- editing -------------------------------------------------------------------------------
+
+    def _cell_edited(self, cell: QTableWidgetItem) -> None:
+        if self._loading:
+            return
+        field = COLUMNS[cell.column()][1]
+        if field is None:
+            return
+        entry_id = cell.data(ENTRY_ROLE)
+        try:
+            rect_service.update_rectification(self.store, entry_id, self.actor, today=self.today(),
+                                              **{field: cell.text()})
+        except InputError as err:
+            self.error.setText(str(err))
+        except AppError as err:
+            dialogs.error(self, str(err))
+        else:
+            self.error.clear()
+            self.changed.emit()
+        self.refresh()  # shows what was saved (and the status it leads to), or puts back the old text
+        self.select(entry_id)
+
+    def recheck_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.error.setText("请先在表格中选择一个整改项。")
+            return
+        dialog = RecheckDialog(self.store, self.actor, entry, self, self.today())
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+            self.changed.emit()
+
+    def delete_selected(self) -> None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.error.setText("请先在表格中选择一个整改项。")
+            return
+        if not dialogs.confirm(self, f"删除整改项“{entry.rectification.problem[:40]}”？"):
+            return
+        try:
+            rect_service.delete_rectification(self.store, entry.id)
+        except AppError as err:
+            self.error.setText(str(err))
+            return
+        self.refresh()
+        self.changed.emit()
+
+    def _go_to_item(self) -> None:
+        entry = self.selected_entry()
+        if entry is not None:
+            self.open_item.emit(entry.rectification.item_id)
+
+    def _double_clicked(self, index) -> None:
+        if index.column() == 0:
+            self._go_to_item()

@@ -1,0 +1,62 @@
+"""Long work off the GUI thread, through one helper (as Anki's QueryOp).
+
+``run_in_background(parent, label, work, on_done, on_error)`` runs ``work()`` in the thread
+pool while a progress dialog shows, then calls ``on_done(result)`` or ``on_error(exc)`` on the
+GUI thread. The window keeps repainting and stays responsive meanwhile.
+
+``work`` must not touch widgets or the GUI's database connection: it opens what it needs
+(e.g. its own Store on the same file; SQLite in WAL mode lets it read while the GUI writes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, Signal
+
+
+class _Signals(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, work: Callable[[], Any]) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Signals()
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:  # handed to the GUI thread, which shows it
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+#: Jobs under way, kept referenced until they report (a collected job would lose its signals).
+_running: set[_Job] = set()
+
+
+def run_in_background(parent: QWidget | None, label: str, work: Callable[[], Any],
+                      on_done: Callable[[Any], None], on_error: Callable[[Exception], None]) -> _Job:
+    progress = QProgressDialog(label, "", 0, 0, parent)
+    progress.setWindowTitle("请稍候")
+    progress.setCancelButton(None)  # WeasyPrint cannot be interrupted midway
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(300)
+    job = _Job(work)
+    _running.add(job)
+
+    def finish(callback: Callable[[Any], None], value: Any) -> None:
+        progress.reset()
+        progress.deleteLater()
+        _running.discard(job)
+        callback(value)
+
+    job.signals.done.connect(lambda result: finish(on_done, result))
+    job.signals.failed.connect(lambda exc: finish(on_error, exc))
+    QThreadPool.globalInstance().start(job)
+    return job

@@ -1,0 +1,146 @@
+"""The rectification board and report generation, driven through the main window."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+
+from app.services import rectifications as rect_service
+from app.ui import main_window as main_window_module
+from app.ui.main_window import MainWindow
+from app.ui.rectification_board import RecheckDialog
+
+TODAY = dt.date(2025, 6, 20)
+
+
+@pytest.fixture
+def window(qtbot, store, catalog, actor, demo_round, ui_dialogs, monkeypatch):
+    opened = []
+    # the system PDF viewer is not part of this test; record what would be opened
+    monkeypatch.setattr(main_window_module.QDesktopServices, "openUrl", lambda url: opened.append(url))
+    w = MainWindow(store, lambda: catalog, actor)
+    w.opened_urls = opened
+    qtbot.addWidget(w)
+    w.show()
+    w.open_round(demo_round)
+    w.board.today = lambda: TODAY
+    w.show_tab(1)
+    return w
+
+
+def column(board, col):
+    return [board.table.item(r, col).text() for r in range(board.table.rowCount())
+            if not board.table.isRowHidden(r)]
+
+
+def test_board_lists_every_rectification_with_counts(window, store, demo_round):
+    board = window.board
+    entries = rect_service.list_rectifications(store, demo_round, TODAY)
+    assert board.table.rowCount() == len(entries) > 0
+    assert f"共 {len(entries)} 项" in board.summary.text()
+    assert "按科室：" in board.summary.text()
+
+
+def test_filters_by_department_status_and_overdue(window, store, demo_round):
+    board = window.board
+    entries = rect_service.list_rectifications(store, demo_round, TODAY)
+    overdue = [e for e in entries if e.status == "逾期"]
+    board.overdue_only.setChecked(True)
+    assert board.apply_filter() == len(overdue)
+    assert set(column(board, 7)) <= {"逾期"}
+    board.overdue_only.setChecked(False)
+    department = entries[0].rectification.department
+    board.department.setCurrentIndex(board.department.findData(department))
+    assert set(column(board, 4)) == {department}
+    board.department.setCurrentIndex(0)
+    board.status.setCurrentIndex(board.status.findData("已完成"))
+    assert set(column(board, 7)) <= {"已完成"}
+
+
+def test_inline_edit_saves_and_bad_date_is_refused(window, store, demo_round):
+    board = window.board
+    board.table.sortItems(0)
+    entry = board.entry_at(0)
+    cell = board.table.item(0, 2)
+    cell.setText("制度培训未覆盖新入职人员")
+    row = store.rectification(entry.id)
+    assert row["cause"] == "制度培训未覆盖新入职人员"
+    board.select(entry.id)
+    row_index = board.table.currentRow()
+    board.table.item(row_index, 6).setText("明天")
+    assert "不是有效的日期" in board.error.text()
+    assert store.rectification(entry.id)["deadline"] == row["deadline"]
+    board.select(entry.id)
+    board.table.item(board.table.currentRow(), 6).setText("2025/7/1")
+    assert store.rectification(entry.id)["deadline"] == "2025-07-01"
+
+
+def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
+    board = window.board
+    entry = next(e for e in board.entries if e.status != "已完成" and e.rectification.measure)
+    dialog = RecheckDialog(store, actor, entry, board, TODAY)
+    qtbot.addWidget(dialog)
+    dialog.by.setText("刘洋")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert rect_service.get_rectification(store, entry.id, TODAY).status == "已完成"
+    empty = RecheckDialog(store, actor, entry, board, TODAY)
+    qtbot.addWidget(empty)
+    empty.by.clear()
+    empty.accept()
+    assert "请填写复查人" in empty.error.text()
+
+
+def test_go_to_item_from_the_board(window):
+    board = window.board
+    board.table.selectRow(0)
+    entry = board.selected_entry()
+    board.go_button.click()
+    assert window.round_tabs.currentIndex() == 0
+    assert window.walkthrough.tree.current_item_id() == entry.rectification.item_id
+
+
+def test_c_grade_offers_a_rectification(qtbot, window, store, demo_round):
+    window.show_tab(0)
+    walk = window.walkthrough
+    item_id = next(i for i, o in walk.result.outcomes.items()
+                   if o.grade is not None and o.grade.code == "C"
+                   and not any(r["item_id"] == i for r in store.rectifications(demo_round)))
+    walk.tree.select(item_id)
+    assert walk.panel.rectification_button.isVisibleTo(walk.panel)
+    walk.panel.rectification_button.click()
+    assert any(r["item_id"] == item_id for r in store.rectifications(demo_round))
+    assert "整改项：" in walk.panel.rectification_label.text()
+    assert not walk.panel.rectification_button.isVisibleTo(walk.panel)
+
+
+def test_failing_grade_opens_a_rectification_automatically(qtbot, window, store, demo_round):
+    window.show_tab(0)
+    walk = window.walkthrough
+    item_id = next(i for i, o in walk.result.outcomes.items() if o.grade is not None and o.grade.code == "A")
+    walk.tree.select(item_id)
+    walk.panel.editor.choose("D")
+    assert any(r["item_id"] == item_id for r in store.rectifications(demo_round))
+
+
+def test_report_is_generated_in_the_background_and_opened(qtbot, window, ui_dialogs, tmp_path):
+    from pypdf import PdfReader
+
+    out = tmp_path / "自查报告.pdf"
+    ui_dialogs.save_path = str(out)
+    window.generate_report("self")
+    assert window.isEnabled()  # the window is not blocked while the PDF renders
+    qtbot.waitUntil(lambda: window.last_report is not None, timeout=60_000)
+    assert window.opened_urls and window.opened_urls[0].toLocalFile() == str(out)
+    text = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "示例县人民医院" in text
+    assert ui_dialogs.errors == []
+
+
+def test_final_toggle_is_saved(window, store, demo_round):
+    window.final_action.setChecked(True)
+    window.toggle_final()
+    assert store.round(demo_round)["status"] == "final"
