@@ -14,12 +14,12 @@ from ..store import Actor, Store
 from . import dialogs
 from .qt import (
     QAction,
+    QDesktopServices,
     QDialog,
     QDialogButtonBox,
     QKeySequence,
     QLabel,
     QMainWindow,
-    QDesktopServices,
     QStackedWidget,
     QTabWidget,
     QTextBrowser,

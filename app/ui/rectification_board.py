@@ -184,7 +184,8 @@ class RectificationBoard(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
-        hint = QLabel("双击或直接输入修改单元格（整改期限按 2025-04-30 格式）；双击“条目”列转到该条目。逾期行以红色底纹标出。")
+        hint = QLabel("双击或直接输入修改单元格（整改期限按 2025-04-30 格式）；"
+                      "双击“条目”列转到该条目。逾期行以红色底纹标出。")
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -225,7 +226,8 @@ class RectificationBoard(QWidget):
     def _fill_row(self, row: int, entry: RectificationEntry) -> None:
         r = entry.rectification
         values = [
-            "、".join(f"{self.checklist_label.get(i, '')} {short_number(i)}" for i in entry.item_ids), r.problem, r.cause, r.measure,
+            "、".join(f"{self.checklist_label.get(i, '')} {short_number(i)}" for i in entry.item_ids),
+            r.problem, r.cause, r.measure,
             r.department, r.owner, r.deadline.isoformat() if r.deadline else "", entry.status,
             recheck_text(entry),
         ]
