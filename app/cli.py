@@ -185,7 +185,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
             } for e in entries for r in [e.rectification]],
             "totals": counts.to_dict()})
         return 0
-    print(f"{view.name}：整改项 {counts.total} 项（状态按 {today.isoformat()}）")
+    print(f"{view.name}：整改项 {counts.total} 项（按 {today.isoformat()} 判断状态）")
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = r.deadline.isoformat() if r.deadline else "未定期限"

@@ -1,0 +1,72 @@
+"""PDF reports (自查报告, 整改报告): report model → Jinja HTML → WeasyPrint PDF.
+
+No Qt, and no WeasyPrint at import time (it is imported when a report is rendered), so the
+program starts fast. See docs/reports.md for fonts, the URL fetcher and the layout choices.
+
+Typical use::
+
+    result = render_report(store, round_id, "self", Path("自查报告.pdf"), today=date.today())
+
+The GUI can split it: ``build_html`` on the GUI thread (it reads the database, in milliseconds),
+``write_report`` in a background job (WeasyPrint, about a second).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import InputError
+from .fonts import FontMissingError, resolve_fonts
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from .pdf import RenderResult
+
+__all__ = ["KINDS", "FontMissingError", "ReportSource", "build_html", "render_report", "write_report"]
+
+#: Report kinds, as the CLI names them.
+KINDS = {"self": "自查报告", "rectification": "整改报告"}
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """A report ready for WeasyPrint: its HTML and the attachments it shows (id → (bytes, media type))."""
+
+    html: str
+    images: dict[str, tuple[bytes, str]]
+
+
+def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> ReportSource:
+    """Read the round and lay out the report's HTML (milliseconds; the only step that reads the database).
+
+    Raises FontMissingError before doing any work when no Chinese font is installed.
+    """
+    from .html import render_html
+    from .model import build_rectification_report, build_self_report
+
+    if kind not in KINDS:
+        raise InputError(f"报告类型应为 {'、'.join(KINDS)} 之一。", "kind")
+    fonts = resolve_fonts()
+    build = build_self_report if kind == "self" else build_rectification_report
+    report = build(store, round_id, today, fonts.body.family)
+    return ReportSource(render_html(report), report.images)
+
+
+def write_report(source: ReportSource, out: Path) -> RenderResult:
+    """Render ``source`` to the PDF file ``out`` (about a second: run it off the GUI thread)."""
+    from .assets import TEMPLATE_DIR
+    from .fetcher import ReportFetcher
+    from .pdf import write_pdf
+
+    fonts = resolve_fonts()
+    fetcher = ReportFetcher(roots=[TEMPLATE_DIR], files=fonts.files, attachments=source.images)
+    return write_pdf(source.html, Path(out), fonts=fonts, fetcher=fetcher)
+
+
+def render_report(store: Store, round_id: str, kind: str, out: Path, *,
+                  today: dt.date | None = None) -> RenderResult:
+    """Render the ``kind`` report of the round to the PDF file ``out``: build_html, then write_report."""
+    return write_report(build_html(store, round_id, kind, today or dt.date.today()), out)

@@ -1,0 +1,40 @@
+"""Report model → HTML with the Jinja templates in ``reports/`` (autoescape always on)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from .assets import TEMPLATE_DIR
+from .model import RectificationReport, SelfReport
+
+__all__ = ["TEMPLATES", "render_html"]
+
+TEMPLATES = {"self": "self_report.html", "rectification": "rectification_report.html"}
+
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_number(n: int) -> str:
+    """1 → 一, 12 → 十二, 25 → 二十五: the numbering of （一）（二）headings."""
+    if n < 10:
+        return _CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    head = "" if tens == 1 else _CN_DIGITS[tens]
+    return f"{head}十{_CN_DIGITS[ones] if ones else ''}"
+
+
+@functools.cache
+def environment() -> Environment:
+    # autoescape=True (not select_autoescape): every template escapes, whatever its name.
+    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["cn_number"] = cn_number
+    return env
+
+
+def render_html(report: SelfReport | RectificationReport) -> str:
+    template = environment().get_template(TEMPLATES[report.kind])
+    return template.render(report=report, created=dt.datetime.now().astimezone().isoformat(timespec="seconds"))

@@ -1,0 +1,507 @@
+"""报告模型: everything a report prints, gathered from the services into plain dataclasses.
+
+Templates only lay this out: no database access and no business rule lives in them. Numbers
+are formatted here, once, so that the two reports and the GUI say the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from .. import APP_NAME, __version__
+from ..domain.checklist import INDICATOR, KINDS, SAMPLING, Checklist, Item, Section
+from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer
+from ..domain.scoring import Tally
+from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
+from ..services.rounds import RoundView, answers_by_item, load_round, score
+from ..store import Store
+from .assets import attachment_url
+from .charts import Bar, bar_chart
+
+__all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
+
+SELF_TITLE = "医疗质量自查报告"
+RECTIFICATION_TITLE = "医疗质量自查整改报告"
+
+#: Image attachments printed as thumbnails (others are listed by name); a cap keeps reports fast.
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGES_PER_RECTIFICATION = 4
+
+#: css class of a result: how it is printed (bold, a mark), never colour alone
+FAIL, WARN, OK, NA, NONE = "fail", "warn", "ok", "na", "none"
+
+
+def cn_date(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:.{digits}f}%"
+
+
+# --- shared parts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Hospital:
+    name: str
+    code: str
+    level: str
+    type: str
+    beds: str
+    services: str
+    departments: int
+
+
+@dataclass(frozen=True)
+class Cover:
+    """What both reports print on their first page and in their running header."""
+
+    title: str
+    hospital: Hospital
+    round_name: str
+    year: int
+    started_on: str
+    report_date: str
+    leader: str
+    members: tuple[str, ...]
+    draft: bool
+    generator: str = f"{APP_NAME} {__version__}"
+
+
+def _cover(view: RoundView, title: str, today: dt.date) -> Cover:
+    p = view.profile
+    hospital = Hospital(p.name, p.code, p.level_label, p.type, "" if p.beds is None else f"{p.beds} 张",
+                        p.describe_flags(), len(p.departments))
+    return Cover(title, hospital, view.name, view.year, cn_date(view.started_on), cn_date(today), view.leader,
+                 view.members, draft=not view.is_final)
+
+
+# --- 自查报告 -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeRow:
+    """自查范围: one checklist of the round."""
+
+    title: str
+    document: str
+    version: str
+    items: int
+    applicable: int
+    scale: str
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    label: str
+    depth: int
+    applicable: int
+    answered: int
+    completion: str
+    score: str
+    grades: tuple[int, ...]
+    failing: int
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    """One item's result (自查结果)."""
+
+    number: str
+    text: str
+    kind: str
+    #: grade code, 达标/未达标/待判定, 不适用 or 未填
+    result: str
+    #: grade name or the value, e.g. 有制度有落实, 90.0%（10 份）
+    detail: str
+    tone: str
+    #: 问题描述, or the reason it does not apply / cannot be judged
+    finding: str
+    evidence: str
+    department: str
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    """A section's items, under its heading and those of the empty parent sections just above it
+    (printed together, so that a heading never ends a page alone)."""
+
+    headings: tuple[tuple[str, int], ...]
+    items: tuple[ItemRow, ...]
+
+
+@dataclass(frozen=True)
+class ChecklistResult:
+    title: str
+    document: str
+    summary: str
+    sections: tuple[SectionBlock, ...]
+    chart: Markup
+
+
+@dataclass(frozen=True)
+class IndicatorRow:
+    """指标（及抽查）与目标值对照."""
+
+    number: str
+    text: str
+    kind: str
+    target: str
+    value: str
+    result: str
+    tone: str
+    note: str
+
+
+@dataclass(frozen=True)
+class ProblemRow:
+    """发现的问题: a failing item and where its rectification stands."""
+
+    number: int
+    item: str
+    text: str
+    result: str
+    detail: str
+    tone: str
+    finding: str
+    department: str
+    rectification: str
+
+
+@dataclass
+class SelfReport:
+    cover: Cover
+    scope: list[ScopeRow]
+    method: list[str]
+    key_figures: list[tuple[str, str]]
+    grade_codes: tuple[str, ...]
+    summary: list[SummaryRow]
+    grade_chart: Markup
+    checklist_chart: Markup
+    results: list[ChecklistResult]
+    indicators: list[IndicatorRow]
+    problems: list[ProblemRow]
+    images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    kind: str = "self"
+
+
+def _short(item: Item) -> str:
+    return item.id.removeprefix(item.checklist_id + ".")
+
+
+def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
+    """(result, detail, tone) of an item's result."""
+    if outcome.state in (NA_PROFILE, NA_USER):
+        return "不适用", "", NA
+    if outcome.state == UNANSWERED:
+        return "未填", "", NONE
+    if outcome.grade is not None:
+        grade = outcome.grade
+        tone = FAIL if grade.failing else WARN if grade.offers_rectification else OK
+        return grade.code, "" if grade.label == grade.code else grade.label, tone
+    value = _value_text(item, outcome)
+    if outcome.state == MET:
+        return "达标", value, OK
+    if outcome.state == NOT_MET:
+        return "未达标", value, FAIL
+    return "待判定", value, NONE
+
+
+def _value_text(item: Item, outcome: Outcome) -> str:
+    if outcome.value is None:
+        return ""
+    if item.kind == SAMPLING:
+        return f"{outcome.value:.1f}%"
+    return f"{outcome.value:.4g}{item.unit}"
+
+
+def _samples_text(outcome: Outcome) -> str:
+    if not outcome.sample_count or outcome.value is None:
+        return ""
+    failed = round(outcome.sample_count * (1 - outcome.value / 100))
+    return f"抽查 {outcome.sample_count} 份，不符合 {failed} 份"
+
+
+def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str) -> IndicatorRow:
+    state = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}.get(outcome.state, "未填")
+    note = outcome.reason
+    if item.kind == SAMPLING:  # the rate in its column, the counts in the note
+        target = outcome.target_text.removeprefix("符合率")
+        note = "；".join(x for x in (_samples_text(outcome), note) if x)
+    else:
+        target = outcome.target_text
+    value = _value_text(item, outcome) or "—"
+    return IndicatorRow(_short(item), item.text, f"{checklist.label}·{KINDS[item.kind]}", target, value, state,
+                        tone, note)
+
+
+def _finding(outcome: Outcome, answer: Answer | None) -> str:
+    if outcome.state in (NA_PROFILE, NA_USER):
+        return f"不适用原因：{outcome.reason}" if outcome.reason else ""
+    parts = [answer.finding] if answer and answer.finding else []
+    parts.append(_samples_text(outcome))
+    if outcome.state in (NOT_MET, UNDETERMINED, MET):
+        parts.append(outcome.reason)
+    return "；".join(p for p in parts if p)
+
+
+def _evidence(answer: Answer | None, files: Sequence[str]) -> str:
+    parts = [answer.evidence] if answer and answer.evidence else []
+    if files:
+        parts.append("附件：" + "、".join(files))
+    return "；".join(parts)
+
+
+def _grade_codes(checklists: Sequence[Checklist]) -> tuple[str, ...]:
+    codes: list[str] = []
+    for checklist in checklists:
+        codes += [c for c in checklist.scale.codes() if c not in codes]
+    return tuple(codes)
+
+
+def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> SummaryRow:
+    return SummaryRow(label, depth, tally.applicable, tally.answered, pct(tally.completion * 100, 0),
+                      pct(tally.score), tuple(tally.grade_counts.get(c, 0) for c in codes), tally.failing)
+
+
+def _sections(sections: Sequence[Section], rows: dict[str, ItemRow]) -> list[SectionBlock]:
+    """The sections in reading order; an empty section's heading goes with the next block."""
+    out: list[SectionBlock] = []
+    pending: list[tuple[str, int]] = []
+
+    def walk(section: Section, depth: int) -> None:
+        pending.append((section.title, depth))
+        if section.items:
+            out.append(SectionBlock(tuple(pending), tuple(rows[i.id] for i in section.items)))
+            pending.clear()
+        for sub in section.sections:
+            walk(sub, depth + 1)
+
+    for section in sections:
+        walk(section, 1)
+    return out
+
+
+def _score_tone(score: float | None) -> str:
+    if score is None:
+        return "muted"
+    return "fail" if score < 50 else "warn" if score < 75 else "ok"
+
+
+def build_self_report(store: Store, round_id: str, today: dt.date, font_family: str) -> SelfReport:
+    """The 自查报告 of a round; ``today`` is the report's date (and the day statuses are told on)."""
+    view = load_round(store, round_id)
+    result = score(store, round_id, view)
+    answers = answers_by_item(store, round_id)
+    files: dict[str, list[str]] = {}
+    for a in store.attachments(round_id):
+        if a["item_id"]:
+            files.setdefault(a["item_id"], []).append(a["filename"])
+    rects = list_rectifications(store, round_id, today, view)
+    codes = _grade_codes(view.checklists)
+
+    rows: dict[str, ItemRow] = {}
+    indicators: list[IndicatorRow] = []
+    for checklist in view.checklists:
+        for item in checklist.all_items():
+            outcome = result.outcomes[item.id]
+            answer = answers.get(item.id)
+            text, detail, tone = _result(item, outcome)
+            rows[item.id] = ItemRow(_short(item), item.text, KINDS[item.kind], text, detail, tone,
+                                    _finding(outcome, answer), _evidence(answer, files.get(item.id, ())),
+                                    answer.department if answer else "")
+            if item.kind in (INDICATOR, SAMPLING) and outcome.applicable:
+                indicators.append(_indicator_row(checklist, item, outcome, tone))
+
+    results = []
+    checklist_bars = []
+    for cs in result.checklists:
+        blocks = _sections(cs.checklist.sections, rows)
+        t = cs.tally
+        summary = (f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {pct(t.completion * 100, 0)}），"
+                   f"得分率 {pct(t.score)}，不符合 {t.failing} 条。")
+        chart = bar_chart([Bar(s.section.title, s.tally.score, pct(s.tally.score), _score_tone(s.tally.score))
+                           for s in cs.sections], maximum=100, font_family=font_family,
+                          title=f"{cs.checklist.label}：各部分得分率")
+        results.append(ChecklistResult(cs.checklist.title, cs.checklist.source_document, summary,
+                                       tuple(blocks), chart))
+        checklist_bars.append(Bar(cs.checklist.label, t.score, pct(t.score), _score_tone(t.score)))
+
+    summary_rows = [_summary_row("合计", 0, result.tally, codes)]
+    for cs in result.checklists:
+        summary_rows.append(_summary_row(cs.checklist.label, 1, cs.tally, codes))
+    total = result.tally
+    grade_bars = []
+    grades = {g.code: g for c in reversed(view.checklists) for g in c.scale.grades}  # first scale wins
+    for code in codes:  # every scale of the round (PDCA, 符合程度 …), each grade once
+        grade, count = grades[code], total.grade_counts.get(code, 0)
+        tone = "fail" if grade.failing else "warn" if grade.offers_rectification else "ok"
+        grade_bars.append(Bar(grade.display, count, f"{count} 条", tone))
+    grade_bars.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted"))
+    grade_bars.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted"))
+    biggest = max([b.value or 0 for b in grade_bars] + [1])
+
+    problems = _problems(view, result.outcomes, answers, rects)
+    key_figures = [
+        ("适用条目", f"{total.applicable} 条"),
+        ("已评条目", f"{total.answered} 条"),
+        ("完成率", pct(total.completion * 100, 0)),
+        ("得分率", pct(total.score)),
+        ("不符合", f"{total.failing} 条"),
+        ("指标达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
+        ("整改项", f"{len(rects)} 项"),
+    ]
+    scales = "、".join(dict.fromkeys(c.scale.label for c in view.checklists))
+    method = [
+        f"对照 {len(view.checklists)} 张检查表逐条开展自查，采取查阅制度文件和记录、现场查看、询问访谈、"
+        "抽查病历等方式。",
+        f"评价条目按“{scales}”标准评定等级；指标条目将本期数值与 {view.year} 年目标值比较（“逐步提高/降低”类"
+        "与基线或上一轮比较）；抽查条目逐份记录病案号及是否符合，计算符合率。",
+        "依据医院基本情况判定条目是否适用，不适用的条目注明原因，不计入完成率和得分。",
+        "评为不符合、指标未达标、抽查符合率低于目标的条目列入问题清单，逐项制定整改措施（见《整改报告》）。",
+    ]
+    scope = [ScopeRow(cs.checklist.title, cs.checklist.source_document, cs.checklist.version, cs.tally.total,
+                      cs.tally.applicable, cs.checklist.scale.label) for cs in result.checklists]
+    return SelfReport(
+        cover=_cover(view, SELF_TITLE, today), scope=scope, method=method, key_figures=key_figures,
+        grade_codes=codes, summary=summary_rows,
+        grade_chart=bar_chart(grade_bars, maximum=biggest, font_family=font_family,
+                              title="评价等级分布"),
+        checklist_chart=bar_chart(checklist_bars, maximum=100, font_family=font_family,
+                                  title="各检查表得分率"),
+        results=results, indicators=indicators, problems=problems)
+
+
+def _problems(view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, Answer],
+              rects: Sequence[RectificationEntry]) -> list[ProblemRow]:
+    """Failing items, and items with a rectification by choice (C), in checklist order."""
+    by_item = {item_id: e for e in rects for item_id in e.item_ids}
+    out: list[ProblemRow] = []
+    for item in view.items():
+        outcome = outcomes[item.id]
+        entry = by_item.get(item.id)
+        if not (outcome.failing or entry):
+            continue
+        if entry is None:
+            status = "未生成整改项"
+        else:
+            r = entry.rectification
+            parts = [entry.status, r.department or NO_DEPARTMENT]
+            if r.deadline:
+                parts.append(f"期限 {r.deadline.isoformat()}")
+            status = "，".join(parts)
+        text, detail, tone = _result(item, outcome)
+        answer = answers.get(item.id)
+        out.append(ProblemRow(len(out) + 1, item.id, item.text, text, detail, tone, _finding(outcome, answer) or "—",
+                              answer.department if answer and answer.department else "", status))
+    return out
+
+
+# --- 整改报告 -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Thumbnail:
+    url: str
+    name: str
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """整改台账 one line."""
+
+    number: int
+    items: str
+    problem: str
+    cause: str
+    measure: str
+    department: str
+    owner: str
+    deadline: str
+    status: str
+    tone: str
+    recheck: str
+    attachments: tuple[str, ...]
+    images: tuple[Thumbnail, ...]
+    origin: str
+
+
+@dataclass(frozen=True)
+class DepartmentRow:
+    department: str
+    counts: tuple[int, ...]
+    total: int
+
+
+@dataclass
+class RectificationReport:
+    cover: Cover
+    overview: str
+    statuses: tuple[str, ...]
+    by_department: list[DepartmentRow]
+    status_totals: DepartmentRow
+    ledger: list[LedgerRow]
+    status_chart: Markup
+    signatures: tuple[str, ...] = ("检查组长", "质控办负责人", "院长")
+    images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    kind: str = "rectification"
+
+
+def _recheck_text(entry: RectificationEntry) -> str:
+    r = entry.rectification
+    if r.recheck_passed is None:
+        return ""
+    verdict = "复查通过" if r.recheck_passed else "复查未通过"
+    head = "，".join(x for x in (r.recheck_date.isoformat() if r.recheck_date else "", r.rechecked_by, verdict) if x)
+    return f"{head}：{r.recheck_result}" if r.recheck_result else head
+
+
+def build_rectification_report(store: Store, round_id: str, today: dt.date, font_family: str) -> RectificationReport:
+    """The 整改报告 / 整改台账 of a round, statuses told on ``today``."""
+    view = load_round(store, round_id)
+    entries = list_rectifications(store, round_id, today, view)
+    counts = totals(entries)
+    files: dict[str, list[dict]] = {}
+    for a in store.attachments(round_id):
+        if a["rectification_id"]:
+            files.setdefault(a["rectification_id"], []).append(a)
+
+    images: dict[str, tuple[bytes, str]] = {}
+    ledger = []
+    for n, entry in enumerate(entries, 1):
+        r = entry.rectification
+        thumbs = []
+        for a in files.get(r.id, []):
+            if (a["media_type"] in IMAGE_TYPES and a["size"] <= MAX_IMAGE_BYTES
+                    and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION):
+                images[a["id"]] = (store.attachment_data(a["id"]), a["media_type"])
+                thumbs.append(Thumbnail(attachment_url(a["id"]), a["filename"]))
+        tone = FAIL if entry.status == STATUS_OVERDUE else OK if entry.status == STATUS_DONE else NONE
+        ledger.append(LedgerRow(
+            n, "、".join(entry.item_ids), r.problem, r.cause, r.measure, r.department, r.owner,
+            r.deadline.isoformat() if r.deadline else "", entry.status, tone, _recheck_text(entry),
+            tuple(a["filename"] for a in files.get(r.id, [])), tuple(thumbs),
+            "上轮转入" if r.carried_from else ""))
+
+    statuses = RECTIFICATION_STATUSES
+    by_department = [DepartmentRow(d, tuple(c[s] for s in statuses), sum(c.values()))
+                     for d, c in sorted(counts.by_department.items(), key=lambda kv: -sum(kv[1].values()))]
+    status_totals = DepartmentRow("合计", tuple(counts.by_status[s] for s in statuses), counts.total)
+    done = counts.by_status[STATUS_DONE]
+    rate = pct(done / counts.total * 100 if counts.total else None)
+    overview = (f"本轮自查（{view.name}）共形成整改项 {counts.total} 项。截至{cn_date(today)}，"
+                + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
+                + f"，整改完成率 {rate}。")
+    tones = {"待整改": "muted", "整改中": "warn", "已完成": "good", "逾期": "fail"}
+    chart = bar_chart([Bar(s, counts.by_status[s], f"{counts.by_status[s]} 项", tones[s]) for s in statuses],
+                      maximum=max([*counts.by_status.values(), 1]), font_family=font_family,
+                      title="整改项状态", width_mm=105)
+    return RectificationReport(_cover(view, RECTIFICATION_TITLE, today), overview, statuses, by_department,
+                               status_totals, ledger, chart, images=images)

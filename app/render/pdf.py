@@ -1,0 +1,99 @@
+"""HTML → PDF with WeasyPrint, written atomically, with WeasyPrint's warnings collected.
+
+Imported only when a report is rendered: importing WeasyPrint takes about half a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+from weasyprint.text.fonts import FontConfiguration
+
+from ..errors import AppError
+from .assets import TEMPLATE_DIR
+from .fetcher import Fetched, ReportFetcher
+from .fonts import ReportFonts
+
+__all__ = ["RenderResult", "harfbuzz_subsetting", "write_pdf"]
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: Path
+    pages: int
+    #: WeasyPrint's warnings (missing glyphs, refused resources …), for the log and the user
+    warnings: tuple[str, ...]
+    #: every URL the document asked for, served or refused
+    requests: tuple[Fetched, ...]
+    seconds: float
+
+
+def harfbuzz_subsetting() -> bool:
+    """True when WeasyPrint subsets fonts with HarfBuzz (fast) rather than fontTools (slow)."""
+    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _collect_warnings() -> Iterator[list[str]]:
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def _temporary_beside(out: Path) -> Path:
+    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetcher) -> RenderResult:
+    """Render ``html`` to ``out``. The file appears complete or not at all: WeasyPrint writes a
+    temporary file beside it, renamed over ``out`` only when done."""
+    started = time.perf_counter()
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
+    font_config = FontConfiguration()
+    with _collect_warnings() as messages:
+        document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).render(
+            stylesheets=[weasyprint.CSS(string=fonts.css(), font_config=font_config, url_fetcher=fetcher)],
+            font_config=font_config)
+        try:
+            temporary = _temporary_beside(out)
+        except OSError as exc:
+            raise AppError(f"无法在“{out.parent}”中写入文件：{exc.strerror}") from exc
+        try:
+            document.write_pdf(temporary)
+            os.replace(temporary, out)
+        except OSError as exc:
+            raise AppError(f"无法保存报告“{out}”：{exc.strerror or exc}") from exc
+        finally:
+            temporary.unlink(missing_ok=True)
+    for message in messages:
+        LOG.warning("WeasyPrint: %s", message)
+    return RenderResult(out, len(document.pages), tuple(messages), tuple(fetcher.requests),
+                        time.perf_counter() - started)

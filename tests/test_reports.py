@@ -1,0 +1,275 @@
+"""PDF reports: real WeasyPrint PDFs of a real demo database, read back with pypdf.
+
+The two reports are rendered once per module; every test that renders fails on any WeasyPrint
+warning (a missing glyph logs “.notdef glyph rendered…”, a refused resource logs an error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import socket
+import struct
+import subprocess
+import sys
+import zlib
+
+import pypdf
+import pytest
+
+from app.render import FontMissingError, build_html, render_report
+from app.render.charts import Bar, bar_chart
+from app.render.fonts import ReportFonts, resolve_fonts
+from app.services import rectifications as rect_service
+from app.services.answers import record_answer
+from app.services.attachments import add_attachment
+from app.services.demo import DEMO_REPORT_DATE, create_demo
+from app.services.rounds import score, set_round_final
+from app.store import Actor, open_store
+from tests.conftest import ROOT
+from tests.test_cli import run
+
+HOSTILE = ('<img src="file:///etc/passwd"> <script>alert(1)</script> 详见 http://example.com/x.png '
+           '& <b>粗体</b> file:///etc/shadow')
+HOSTILE_ITEM = "qyx-core.05.1"
+
+
+def squeeze(text: str) -> str:
+    """Text without whitespace: table cells wrap lines anywhere."""
+    return re.sub(r"\s+", "", text)
+
+
+def pdf_text(path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+def tiny_png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    raw = b"".join(b"\x00" + b"\xa0\x20\x20" * 4 for _ in range(4))  # 4×4 dark red
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory, catalog):
+    """The demo round with a hostile finding and a photo on a rectification, both reports rendered."""
+    folder = tmp_path_factory.mktemp("reports")
+    store = open_store(folder / "demo.db")
+    actor = Actor("测试员", "device-test")
+    round_id = create_demo(store, catalog, actor)
+    record_answer(store, round_id, HOSTILE_ITEM, actor, grade="D", finding=HOSTILE, department="医务科")
+    entry = next(e for e in rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+                 if HOSTILE_ITEM in e.item_ids)
+    rect_service.update_rectification(store, entry.id, actor, cause=HOSTILE, deadline="2025-05-20")
+    photo = folder / "整改现场.png"
+    photo.write_bytes(tiny_png())
+    attachment = add_attachment(store, round_id, photo, actor, rectification_id=entry.id)
+
+    results = {}
+    for kind in ("self", "rectification"):
+        results[kind] = render_report(store, round_id, kind, folder / f"{kind}.pdf", today=DEMO_REPORT_DATE)
+    yield {"store": store, "round": round_id, "results": results, "attachment": attachment,
+           "text": {k: pdf_text(r.path) for k, r in results.items()}}
+    store.close()
+
+
+@pytest.mark.parametrize("kind", ["self", "rectification"])
+def test_renders_without_any_weasyprint_warning(rendered, kind):
+    result = rendered["results"][kind]
+    assert result.warnings == ()
+    assert result.pages >= 2 and result.path.read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("kind", ["self", "rectification"])
+def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
+    pages = rendered["text"][kind]
+    title = {"self": "医疗质量自查报告", "rectification": "医疗质量自查整改报告"}[kind]
+    for n, text in enumerate(pages, 1):
+        assert f"第 {n} 页 共 {len(pages)} 页" in text
+        assert "示例县人民医院" in text and title in squeeze(text)
+
+
+def test_self_report_lists_every_failing_item(rendered):
+    store, round_id = rendered["store"], rendered["round"]
+    text = squeeze("".join(rendered["text"]["self"]))
+    failing = [item_id for item_id, o in score(store, round_id).outcomes.items() if o.failing]
+    assert len(failing) > 5
+    assert [i for i in failing if i not in text] == []
+    for part in ("一、基本情况", "自查范围", "自查方法", "检查组", "二、自查结果概况", "评价等级分布",
+                 "三、各检查表自查结果", "四、指标完成情况", "五、发现的问题", "不适用原因："):
+        assert part in text
+    assert "自查稿" in text  # the round is not final
+
+
+def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
+    store, round_id = rendered["store"], rendered["round"]
+    text = squeeze("".join(rendered["text"]["rectification"]))
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+    for entry in entries:
+        rect = entry.rectification
+        assert rect.department in text and rect.deadline.isoformat() in text
+    totals = rect_service.totals(entries).by_status
+    assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
+    for part in ("检查组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
+        assert part in text
+    assert "自查稿" not in text
+
+
+def test_fonts_are_embedded_subsetted_cjk_fonts(rendered):
+    for result in rendered["results"].values():
+        fonts = set()
+        for page in pypdf.PdfReader(result.path).pages:
+            for font in page["/Resources"]["/Font"].values():
+                font = font.get_object()
+                descendant = font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+                descriptor = descendant["/FontDescriptor"].get_object()
+                assert {"/FontFile", "/FontFile2", "/FontFile3"} & set(descriptor), font["/BaseFont"]
+                fonts.add(str(font["/BaseFont"]))
+        assert fonts and all(re.match(r"^/[A-Z]{6}\+", f) for f in fonts), fonts  # subset prefix
+        assert all("CJK" in f for f in fonts), fonts
+
+
+def test_hostile_text_is_printed_literally_and_fetches_nothing(rendered):
+    for kind in ("self", "rectification"):
+        assert squeeze(HOSTILE) in squeeze("".join(rendered["text"][kind])), kind
+        requests = rendered["results"][kind].requests
+        assert [r.url for r in requests if not r.served] == []
+        assert not any("passwd" in r.url or "example.com" in r.url for r in requests)
+        assert all(r.url.endswith("/reports/report.css") or r.url.startswith("attachment:") for r in requests)
+
+
+def test_attachment_photo_is_served_from_the_round(rendered):
+    result = rendered["results"]["rectification"]
+    url = f"attachment:{rendered['attachment'].id}"
+    assert [r.served for r in result.requests if r.url == url] == [True]
+    images = {img.data for page in pypdf.PdfReader(result.path).pages for img in page.images}
+    assert len(images) == 1  # WeasyPrint lists the one image in the resources of every page
+    assert "整改现场.png" in "".join(rendered["text"]["rectification"])
+
+
+# --- the URL fetcher on its own ----------------------------------------------------------------
+
+
+def test_fetcher_refuses_files_and_network(tmp_path, monkeypatch, caplog):
+    import weasyprint
+
+    from app.render.assets import TEMPLATE_DIR
+    from app.render.fetcher import ReportFetcher
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("network access")
+
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    monkeypatch.setattr(weasyprint.urls.URLFetcher, "fetch", no_network)  # the stock fetcher is never used
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(tiny_png())
+    hostile = ["file:///etc/passwd", "http://example.com/x.css", "https://example.com/y.png",
+               outside.as_uri(), f"{TEMPLATE_DIR.as_uri()}/../app/cli.py", "attachment:not-this-round",
+               "data:text/css,body{color:red}"]
+    html = (f'<link rel="stylesheet" href="{hostile[1]}"><link rel="stylesheet" href="{hostile[6]}">'
+            + "".join(f'<img src="{url}">' for url in hostile if url not in (hostile[1], hostile[6]))
+            + '<img src="report.css">中文')
+    fetcher = ReportFetcher(roots=[TEMPLATE_DIR])
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
+            tmp_path / "x.pdf", stylesheets=[weasyprint.CSS(string=resolve_fonts().css())])
+    asked = {r.url: r.served for r in fetcher.requests}
+    for url in hostile:
+        expected = url.replace("/reports/../app/", "/app/")  # WeasyPrint normalises the path first
+        assert asked.get(url, asked.get(expected)) is False, (url, asked)
+    assert asked[f"{TEMPLATE_DIR.as_uri()}/report.css"] is True
+    assert len(caplog.records) >= len(hostile)  # each refusal is logged by WeasyPrint
+
+
+# --- fonts, atomic writes, layering --------------------------------------------------------------
+
+
+def test_missing_fonts_are_reported_before_rendering(tmp_path, monkeypatch, demo_round, store):
+    resolve_fonts.cache_clear()
+    with pytest.raises(FontMissingError, match=r"未找到中文字体.*fonts-noto-cjk"):
+        resolve_fonts(tmp_path, ("No Such Serif",), ("No Such Sans",))
+
+    import app.render as render
+
+    def missing():
+        raise FontMissingError("未找到中文字体")
+
+    monkeypatch.setattr(render, "resolve_fonts", missing)
+    out = tmp_path / "report.pdf"
+    with pytest.raises(FontMissingError):
+        render.render_report(store, demo_round, "self", out)
+    assert not out.exists()
+
+
+def test_bundled_fonts_come_first(tmp_path):
+    for name in ("NotoSerifSC-Regular.otf", "NotoSerifSC-Bold.otf", "NotoSansSC-Regular.otf"):
+        (tmp_path / name).write_bytes(b"font")
+    fonts = resolve_fonts(tmp_path)
+    assert isinstance(fonts, ReportFonts)
+    assert (fonts.body.family, fonts.heading.family) == ("MQSC Serif", "MQSC Sans")
+    assert set(fonts.files) == {tmp_path / "NotoSerifSC-Regular.otf", tmp_path / "NotoSerifSC-Bold.otf",
+                                tmp_path / "NotoSansSC-Regular.otf"}
+    assert "@font-face" in fonts.css() and (tmp_path / "NotoSansSC-Regular.otf").as_uri() in fonts.css()
+
+
+def test_a_failed_render_leaves_the_old_file_untouched(tmp_path, monkeypatch, demo_round, store):
+    import weasyprint
+
+    folder = tmp_path / "out"
+    folder.mkdir()
+    out = folder / "report.pdf"
+    out.write_bytes(b"old report")
+
+    def broken(self, target=None, **kwargs):
+        with open(target, "wb") as f:
+            f.write(b"%PDF-half")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(weasyprint.document.Document, "write_pdf", broken)
+    with pytest.raises(Exception, match="无法保存报告"):
+        render_report(store, demo_round, "rectification", out, today=DEMO_REPORT_DATE)
+    assert out.read_bytes() == b"old report"
+    assert [p.name for p in folder.iterdir()] == ["report.pdf"]  # no half-written temporary left
+
+
+def test_watermark_only_until_the_round_is_final(store, demo_round, actor):
+    html = build_html(store, demo_round, "self", DEMO_REPORT_DATE).html
+    assert 'class="watermark"' in html
+    set_round_final(store, demo_round, True, actor)
+    html = build_html(store, demo_round, "self", DEMO_REPORT_DATE).html
+    assert 'class="watermark"' not in html and "（自查稿）" not in html
+
+
+def test_templates_autoescape_everything(store, demo_round, actor):
+    record_answer(store, demo_round, HOSTILE_ITEM, actor, grade="D", finding=HOSTILE)
+    for kind in ("self", "rectification"):
+        html = build_html(store, demo_round, kind, dt.date(2025, 6, 30)).html
+        assert "<script>" not in html and '<img src="file' not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_chart_labels_are_escaped():
+    svg = bar_chart([Bar('<script>x</script>"', 3, "3 条")], maximum=5, font_family='A"B')
+    assert "<script>" not in svg and "&lt;script&gt;" in svg and 'font-family="A&#34;B"' in svg
+
+
+def test_importing_the_render_package_does_not_import_weasyprint():
+    code = ("import sys; import app.render, app.render.model, app.render.html; "
+            "print('weasyprint' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_cli_report(tmp_path):
+    db = tmp_path / "demo.db"
+    round_id = run("demo", "--db", str(db)).stdout.strip()
+    out = tmp_path / "整改报告.pdf"
+    result = run("report", "--db", str(db), "--round", round_id, "--kind", "rectification", "--out", str(out),
+                 "--date", "2025-06-30")
+    assert result.returncode == 0, result.stderr
+    assert "已生成" in result.stdout and out.read_bytes().startswith(b"%PDF")
+    bad = run("report", "--db", str(db), "--round", "nope", "--kind", "self", "--out", str(tmp_path / "x.pdf"))
+    assert bad.returncode == 1 and "找不到自查轮次" in bad.stderr and not (tmp_path / "x.pdf").exists()
