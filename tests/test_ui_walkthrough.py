@@ -226,3 +226,19 @@ def test_profile_not_applicable_item_is_shown_with_its_reason(qtbot, page):
     select(page, "qyx-core.11.2")
     assert "不适用于本院" in page.panel.na_banner.text() and "有产科" in page.panel.na_banner.text()
     assert not page.panel.editor.isEnabled()
+
+
+def test_items_of_the_same_topic_are_linked(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
+    round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
+    page = WalkthroughPage(profiled_store, actor, round_id)
+    qtbot.addWidget(page)
+    page.show()
+    item_id = "qyx-targets-2021.1.1.rate"
+    topic = page.items[item_id].topic
+    others = [i for i in page.items.values() if i.topic == topic and i.id != item_id]
+    assert others  # the national plan asks for the STEMI reperfusion rate too
+    select(page, item_id)
+    assert "同一要求也见于" in page.panel.related.text()
+    page.panel.related.linkActivated.emit(others[0].id)
+    assert page.tree.current_item_id() == others[0].id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, NOT_APPLICABLE, SAMPLING, Checklist, Item
@@ -73,6 +74,7 @@ class ItemPanel(QScrollArea):
     attachment_open = Signal(object)
     attachment_remove = Signal(object)
     rectification_requested = Signal(str)
+    related_requested = Signal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -105,6 +107,11 @@ class ItemPanel(QScrollArea):
         self.na_banner = QLabel()
         self.na_banner.setWordWrap(True)
         self.na_banner.setStyleSheet("background: #eeeeee; color: #333; padding: 6px;")
+        # items of other programmes in this round that ask the same thing (same topic)
+        self.related = QLabel()
+        self.related.setWordWrap(True)
+        self.related.setTextFormat(Qt.TextFormat.RichText)
+        self.related.linkActivated.connect(self.related_requested.emit)
         self.guidance_toggle = QToolButton()
         self.guidance_toggle.setCheckable(True)
         self.guidance_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -119,7 +126,7 @@ class ItemPanel(QScrollArea):
         for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner, self.guidance):
             # content and user text are never interpreted as HTML
             w.setTextFormat(Qt.TextFormat.PlainText)
-        for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner,
+        for w in (self.breadcrumb, self.text, self.source, self.note, self.related, self.na_banner,
                   self.guidance_toggle, self.guidance):
             layout.addWidget(w)
 
@@ -340,6 +347,13 @@ class ItemPanel(QScrollArea):
             self.attachment_error.setText("请先在列表中选择一个附件。")
             return
         signal.emit(entry.data(Qt.ItemDataRole.UserRole))
+
+    def show_related(self, related: list[tuple[str, str, str]]) -> None:
+        """同一要求也见于: (item id, label, status) of the round's items sharing this item's topic."""
+        links = "；".join(f'<a href="{html.escape(i)}">{html.escape(label)}</a>（{html.escape(status)}）'
+                          for i, label, status in related)
+        self.related.setText(f"同一要求也见于：{links}（整改项共用一个）" if related else "")
+        self.related.setVisible(bool(related))
 
     def show_rectification(self, status: str | None, offer: bool) -> None:
         """整改: the item's rectification status, or the offer to open one (C grade)."""

@@ -188,10 +188,7 @@ class MainWindow(QMainWindow):
 
     def go_to_item(self, item_id: str) -> None:
         self.show_tab(0)
-        self.walkthrough.filter_mode.setCurrentIndex(0)
-        self.walkthrough.filter_department.setCurrentIndex(0)
-        self.walkthrough.search.clear()
-        self.walkthrough.tree.select(item_id)
+        self.walkthrough.go_to(item_id)
         self.walkthrough.tree.setFocus()
 
     def toggle_final(self) -> None:

@@ -21,7 +21,7 @@ from ..services import rounds as round_service
 from ..store import Actor, Store
 from . import dialogs
 from .item_panel import ItemContext, ItemPanel
-from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree
+from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree, short_number
 from .qt import (
     QComboBox,
     QDesktopServices,
@@ -156,6 +156,7 @@ class WalkthroughPage(QWidget):
         self.panel.attachment_open.connect(self.open_attachment)
         self.panel.attachment_remove.connect(self.remove_attachment)
         self.panel.rectification_requested.connect(self.open_rectification)
+        self.panel.related_requested.connect(self.go_to)
         self._install_shortcuts()
 
         self.tree.populate(self.view)
@@ -257,6 +258,11 @@ class WalkthroughPage(QWidget):
             attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
             departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)))
         self._show_rectification(item_id)
+        item = self.items[item_id]
+        self.panel.show_related([
+            (other.id, f"{self.checklist_of[other.id].label} {short_number(other.id)}",
+             self.result.outcomes[other.id].label)
+            for other in self.items.values() if item.topic and other.topic == item.topic and other.id != item_id])
 
     def _show_rectification(self, item_id: str) -> None:
         item = self.items[item_id]
@@ -358,6 +364,14 @@ class WalkthroughPage(QWidget):
             return
         index = ids.index(current) + step if current in ids else 0
         self.tree.select(ids[max(0, min(len(ids) - 1, index))])
+
+    def go_to(self, item_id: str) -> None:
+        """Show an item even if the current filter hides it."""
+        if self.tree.nodes[item_id].isHidden():
+            self.filter_mode.setCurrentIndex(0)
+            self.filter_department.setCurrentIndex(0)
+            self.search.clear()
+        self.tree.select(item_id)
 
     def focus_search(self) -> None:
         self.search.setFocus()
