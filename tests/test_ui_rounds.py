@@ -108,3 +108,21 @@ def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, act
 
 def test_split_names_accepts_chinese_separators():
     assert rounds_page.split_names("李敏、张华，刘洋; 陈静\n") == ["李敏", "张华", "刘洋", "陈静"]
+
+
+def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    from app.services.rectifications import list_rectifications
+    from app.services.rounds import load_round
+
+    previous = load_round(store, demo_round)
+    open_before = [e for e in list_rectifications(store, demo_round, dt.date(2025, 6, 30))
+                   if e.status != "已完成"]
+    dialog = NewRoundDialog(store, catalog, actor, previous=previous)
+    qtbot.addWidget(dialog)
+    assert dialog.ui.nameEdit.text() == f"{previous.name}（复查）"
+    assert dialog.ui.previousCombo.currentData() == demo_round
+    dialog.ui.dateEdit.setDate(QDate(2025, 7, 1))
+    dialog.accept()
+    carried = store.rectifications(dialog.round_id)
+    assert len(carried) == len(open_before) > 0
+    assert {r["carried_from"] for r in carried} == {e.id for e in open_before}
