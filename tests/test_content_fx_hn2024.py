@@ -8,11 +8,12 @@ hn-yizheng-2024: 豫卫医〔2024〕11号《2024年河南省医政工作要点�
 The expectations below are written from a reading of the sources, not from the YAML:
 dropping, merging or re-targeting an item must make a test fail.
 """
-import re
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.content_walk import all_items, all_sections, norm
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -36,36 +37,11 @@ def hn():
     return load(HN)
 
 
-def norm(text):
-    return re.sub(r"\s+", "", text)
-
-
 def seed_text(name):
     path = SEEDS / name
     if not path.exists():
         pytest.skip(f"seed not found: {path}")
     return norm(path.read_text(encoding="utf-8"))
-
-
-def walk_sections(sections, parent_if=None):
-    for s in sections:
-        eff = s.get("applies_if", parent_if)
-        yield s, eff
-        yield from walk_sections(s.get("sections", []), eff)
-
-
-def all_sections(doc):
-    return {s["id"]: s for s, _ in walk_sections(doc["sections"])}
-
-
-def all_items(doc):
-    """item id -> (item, section id, inherited section condition)"""
-    out = {}
-    for s, eff in walk_sections(doc["sections"]):
-        for it in s.get("items", []):
-            assert it["id"] not in out, f"duplicate id {it['id']}"
-            out[it["id"]] = (it, s["id"], eff)
-    return out
 
 
 # ---------------------------------------------------------------- fx-quality-2023

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.content_walk import all_items, all_sections, norm
+
 REPO = Path(__file__).resolve().parent.parent
 CHECKLIST = REPO / "checklists" / "nat-quality-2023.yaml"
 SEED = REPO.parent / "shared" / "seeds" / "004_30e8a0af0eab940c.txt"
@@ -156,31 +158,6 @@ OCR_FIXES = {
 def doc():
     with open(CHECKLIST, encoding="utf-8") as f:
         return yaml.safe_load(f)
-
-
-def walk_sections(sections, parent_if=None):
-    for s in sections:
-        eff = s.get("applies_if", parent_if)
-        yield s, eff
-        yield from walk_sections(s.get("sections", []), eff)
-
-
-def all_sections(doc):
-    return {s["id"]: s for s, _ in walk_sections(doc["sections"])}
-
-
-def all_items(doc):
-    """item id -> (item, section id, inherited section condition)"""
-    out = {}
-    for s, eff in walk_sections(doc["sections"]):
-        for it in s.get("items", []):
-            assert it["id"] not in out, f"duplicate id {it['id']}"
-            out[it["id"]] = (it, s["id"], eff)
-    return out
-
-
-def norm(text):
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture(scope="module")

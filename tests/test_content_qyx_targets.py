@@ -4,11 +4,12 @@ Source: 豫卫医〔2021〕26号《河南省医疗质量千院行活动方案（
 落实国家年度医疗质量安全改进目标 (10 targets of 2021 in three 领域 + closing paragraph).
 The expectations below are written from a reading of the source, not from the YAML.
 """
-import re
 from pathlib import Path
 
 import pytest
 import yaml
+
+from tests.content_walk import all_items, all_sections, norm
 
 REPO = Path(__file__).resolve().parent.parent
 CHECKLIST = REPO / "checklists" / "qyx-targets-2021.yaml"
@@ -54,31 +55,6 @@ NOTE = "原文仅规定改进方向（提高/降低），未给出目标值；�
 def doc():
     with open(CHECKLIST, encoding="utf-8") as f:
         return yaml.safe_load(f)
-
-
-def walk_sections(sections, parent_if=None):
-    for s in sections:
-        eff = s.get("applies_if", parent_if)
-        yield s, eff
-        yield from walk_sections(s.get("sections", []), eff)
-
-
-def all_sections(doc):
-    return {s["id"]: s for s, _ in walk_sections(doc["sections"])}
-
-
-def all_items(doc):
-    """item id -> (item, section id, inherited section condition)"""
-    out = {}
-    for s, eff in walk_sections(doc["sections"]):
-        for it in s.get("items", []):
-            assert it["id"] not in out, f"duplicate id {it['id']}"
-            out[it["id"]] = (it, s["id"], eff)
-    return out
-
-
-def norm(text):
-    return re.sub(r"\s+", "", text)
 
 
 @pytest.fixture(scope="module")
