@@ -40,6 +40,10 @@ class BasicPage(QWizardPage):
         self.ui.levelCombo.addItems(LEVELS)
         self.ui.gradeCombo.addItems(["（未评等次）", *LEVEL_GRADES])
         self.ui.typeCombo.addItems(TYPES)
+        for combo in (self.ui.levelCombo, self.ui.gradeCombo, self.ui.typeCombo):
+            # room for the longest entry: full-width brackets are measured short by some styles
+            longest = max(combo.fontMetrics().horizontalAdvance(combo.itemText(i)) for i in range(combo.count()))
+            combo.setMinimumWidth(longest + 48)
         self.ui.nameEdit.textChanged.connect(lambda: self.ui.nameError.clear())
         self.ui.codeEdit.editingFinished.connect(self.check_code)
         self.ui.codeEdit.textChanged.connect(self.completeChanged)

@@ -148,11 +148,13 @@ class RoundsPage(QWidget):
         row.addStretch()
         self.empty = QLabel("还没有自查轮次。点击“新建轮次”开始第一轮自查。")
         self.empty.setStyleSheet("color: #555; padding: 24px;")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(row)
-        layout.addWidget(self.table)
+        layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
+        layout.addStretch(0)
         for key, slot in ((Qt.Key.Key_Return, self.open_selected), (Qt.Key.Key_Enter, self.open_selected),
                           (Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Delete, self.delete_selected)):
             shortcut = QShortcut(QKeySequence(key), self.table, slot)
@@ -185,6 +187,7 @@ class RoundsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.empty.setVisible(not summaries)
         self.table.setVisible(bool(summaries))
+        self.layout().setStretch(3, 0 if summaries else 1)  # keep the title at the top when empty
         if summaries and not self.table.selectedItems():
             self.table.selectRow(0)
         for key in ("open", "rename", "recheck", "delete"):
