@@ -143,3 +143,17 @@ def test_final_toggle_is_saved(window, store, demo_round):
     window.final_action.setChecked(True)
     window.toggle_final()
     assert store.round(demo_round)["status"] == "final"
+
+
+def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_dialogs, tmp_path):
+    photo = tmp_path / "整改后现场.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    board = window.board
+    board.table.selectRow(0)
+    entry = board.selected_entry()
+    ui_dialogs.files = [str(photo)]
+    board.evidence_button.click()
+    stored = store.attachments(demo_round, rectification_id=entry.id)
+    assert [a["filename"] for a in stored][-1] == "整改后现场.png"
+    board.select(entry.id)
+    assert f"佐证 {len(stored)} 份" in board.table.item(board.table.currentRow(), 8).text()

@@ -52,12 +52,14 @@ COLUMNS: list[tuple[str, str | None]] = [
 
 def recheck_text(entry: RectificationEntry) -> str:
     r = entry.rectification
-    if r.recheck_passed is None:
-        return ""
-    verdict = "通过" if r.recheck_passed else "未通过"
-    parts = [f"{r.recheck_date.isoformat() if r.recheck_date else ''} {r.rechecked_by} {verdict}".strip()]
-    if r.recheck_result:
-        parts.append(r.recheck_result)
+    parts = []
+    if r.recheck_passed is not None:
+        verdict = "通过" if r.recheck_passed else "未通过"
+        parts.append(f"{r.recheck_date.isoformat() if r.recheck_date else ''} {r.rechecked_by} {verdict}".strip())
+        if r.recheck_result:
+            parts.append(r.recheck_result)
+    if entry.attachment_count:
+        parts.append(f"佐证 {entry.attachment_count} 份")
     return "；".join(parts)
 
 
@@ -173,11 +175,14 @@ class RectificationBoard(QWidget):
         filters.addStretch()
         self.go_button = QPushButton("转到条目(&G)")
         self.recheck_button = QPushButton("记录复查(&R)…")
+        self.evidence_button = QPushButton("添加佐证(&A)…")
+        self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等，打印在整改报告中")
         self.delete_button = QPushButton("删除整改项…")
-        for button in (self.go_button, self.recheck_button, self.delete_button):
+        for button in (self.go_button, self.recheck_button, self.evidence_button, self.delete_button):
             filters.addWidget(button)
         self.go_button.clicked.connect(self._go_to_item)
         self.recheck_button.clicked.connect(self.recheck_selected)
+        self.evidence_button.clicked.connect(self.add_evidence)
         self.delete_button.clicked.connect(self.delete_selected)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -315,6 +320,26 @@ class RectificationBoard(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.refresh()
             self.changed.emit()
+
+    def add_evidence(self) -> None:
+        """佐证材料 of the rectification: copied into the database like an item's attachments."""
+        from pathlib import Path
+
+        from ..services import attachments as attachment_service
+
+        entry = self.selected_entry()
+        if entry is None:
+            self.error.setText("请先在表格中选择一个整改项。")
+            return
+        for path in dialogs.open_files(self, "添加整改佐证材料", attachment_service.FILE_FILTER):
+            try:
+                attachment_service.add_attachment(self.store, self.round_id, Path(path), self.actor,
+                                                  rectification_id=entry.id)
+            except AppError as err:
+                self.error.setText(str(err))
+                return
+        self.refresh()
+        self.changed.emit()
 
     def delete_selected(self) -> None:
         entry = self.selected_entry()
