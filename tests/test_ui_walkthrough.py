@@ -242,3 +242,20 @@ def test_items_of_the_same_topic_are_linked(qtbot, profiled_store, catalog, acto
     assert "同一要求也见于" in page.panel.related.text()
     page.panel.related.linkActivated.emit(others[0].id)
     assert page.tree.current_item_id() == others[0].id
+
+
+def test_moving_on_saves_pending_input_and_does_not_pull_back(qtbot, page, profiled_store, round_id):
+    page.panel.finding.setFocus()
+    page.panel.finding.insertPlainText("未见记录")
+    page.tree.select(FIRST_TEN[3])  # before the 0.6 s save timer fires
+    assert page.tree.current_item_id() == FIRST_TEN[3]
+    assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "未见记录"
+
+    rate = "qyx-targets-2021.1.1.rate"
+    select(page, rate)
+    numerator = page.panel.editor.fields["numerator"]
+    numerator.setFocus()
+    qtbot.keyClicks(numerator, "5")
+    page.go_relative(1)  # Ctrl+↓ with the value typed but not confirmed
+    assert page.tree.current_item_id() != rate
+    assert profiled_store.answer(round_id, rate)["numerator"] == 5

@@ -120,7 +120,7 @@ class IndicatorEditor(QWidget):
             edit.setAccessibleName(labels[name])
             edit.setMaximumWidth(220)
             edit.textChanged.connect(self.recompute)
-            edit.editingFinished.connect(lambda n=name: self.commit(n))
+            edit.editingFinished.connect(self.commit)
             label = QLabel(labels[name] + "：")
             label.setBuddy(edit)
             label.setWordWrap(True)
@@ -183,7 +183,7 @@ class IndicatorEditor(QWidget):
         self.error.setText(message)
         self.result.setText("")
 
-    def commit(self, name: str) -> None:
+    def commit(self) -> None:
         """Save every input of the indicator together, so that a save never drops what was typed
         in a neighbouring field."""
         try:
@@ -192,6 +192,7 @@ class IndicatorEditor(QWidget):
             self.show_error(str(err))
             return
         if values != self._shown:
+            self._shown = values  # what is on its way to the database: never sent twice
             self.edited.emit(values)
 
 

@@ -315,8 +315,10 @@ class ItemPanel(QScrollArea):
         self._timer.start()
 
     def flush(self) -> None:
-        """Save pending text now (on a timer, focus-out, item change and close)."""
+        """Save pending input now (on a timer, focus-out, item change, tab change and close)."""
         self._timer.stop()
+        if isinstance(self.editor, IndicatorEditor) and self.editor.isEnabled():
+            self.editor.commit()  # typed but not yet confirmed with Enter or Tab
         if not self._pending or self.context is None:
             return
         fields: dict = dict(self._pending)

@@ -307,7 +307,7 @@ class WalkthroughPage(QWidget):
         after = self._answer_fields(item_id, keys)
         if record and after != before:
             self.undo_stack.push(AnswerChange(self, item_id, before, after))
-        self._after_write(item_id)
+        self._after_write(item_id, select=not record)
         if record and self.items[item_id].kind == JUDGEMENT and fields.get("grade") not in (None, NOT_APPLICABLE):
             self.go_next_unanswered()
         return True
@@ -323,14 +323,16 @@ class WalkthroughPage(QWidget):
         self.reload()
         if record and before != list(records):
             self.undo_stack.push(SamplesChange(self, item_id, before, list(records)))
-        self._after_write(item_id)
+        self._after_write(item_id, select=not record)
         return True
 
-    def _after_write(self, item_id: str) -> None:
-        if self.tree.current_item_id() != item_id:
-            self.tree.select(item_id)  # undo/redo shows the item it changed
-        else:
+    def _after_write(self, item_id: str, select: bool = False) -> None:
+        """Show what was saved. Undo/redo (``select``) goes to the item it changed; a save made
+        while the user moves on (pending text flushed on leaving an item) must not pull them back."""
+        if self.tree.current_item_id() == item_id:
             self.show_item(item_id)
+        elif select:
+            self.go_to(item_id)
         self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
 
     # --- keyboard -----------------------------------------------------------------------------
