@@ -131,7 +131,14 @@ def test_a_c_grade_offers_one_at_the_users_choice(profiled_store, round_id, acto
     entry = svc.open_rectification(store, round_id, JUDGED, actor, TODAY)
     assert entry.rectification.origin == ORIGIN_OFFERED
     assert svc.open_rectification(store, round_id, JUDGED, actor, TODAY).id == entry.id  # idempotent
-    record_answer(store, round_id, JUDGED, actor, grade="B")  # chosen by the user: stays
+    # regraded B before anyone worked on it: it goes, as it no longer describes a problem
+    record_answer(store, round_id, JUDGED, actor, grade="B")
+    assert entries(store, round_id) == []
+    # with work recorded on it, it stays
+    record_answer(store, round_id, JUDGED, actor, grade="C")
+    entry = svc.open_rectification(store, round_id, JUDGED, actor, TODAY)
+    svc.update_rectification(store, entry.id, actor, cause="培训不到位")
+    record_answer(store, round_id, JUDGED, actor, grade="B")
     assert [e.id for e in entries(store, round_id)] == [entry.id]
     record_answer(store, round_id, SAME_TOPIC, actor, grade="B")
     with pytest.raises(InputError, match="只有评为不符合"):

@@ -111,3 +111,11 @@ def test_empty_round_has_no_score_and_zero_completion():
                           region="", scale=PDCA, sections=(Section("t.1", "一", items=(judgement(1),)),))
     result = score_round([checklist], HOSPITAL, 2025, {}, {})
     assert result.tally.score is None and result.tally.completion == 0.0
+
+
+def test_too_few_records_can_fail_but_not_pass():
+    passing = [SampleRecord("t.3.1", str(n), compliant=True) for n in range(3)]
+    outcome = evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, passing)
+    assert outcome.state == UNDETERMINED and "暂不能判定达标" in outcome.reason
+    failing = [*passing, SampleRecord("t.3.1", "x", compliant=False)]
+    assert evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, failing).state == NOT_MET

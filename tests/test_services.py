@@ -170,3 +170,10 @@ def test_demo_round_has_every_kind_and_some_failures(store, demo_round):
     assert result.tally.failing > 0
     assert any(s for s in store.samples(demo_round))
     assert 0.6 < result.tally.completion < 1.0
+
+
+def test_sampled_record_needs_a_record_number(profiled_store, actor, round_id):
+    with pytest.raises(InputError, match="第 2 条抽查记录缺少病案号"):
+        svc.set_samples(profiled_store, round_id, "qyx-core.07.3",
+                        [svc.SampleInput("ZY1", True), svc.SampleInput("  ", True)], actor)
+    assert profiled_store.samples(round_id) == []

@@ -125,6 +125,16 @@ def evaluate(
         state, reason = compare(item, value, year, reference)
         return Outcome(state, value=value, target_text=target_text, reason=reason)
     assert item.kind == SAMPLING
+    return sampling_outcome(item, samples, year)
+
+
+def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> Outcome:
+    """抽查: the compliance rate against the year's target.
+
+    Fewer records than ``min_samples`` can show a failure but not a pass: 待判定 until enough
+    records are checked.
+    """
+    target_text = _sampling_target(item, year)
     rate = sampling_rate(samples)
     if rate is None:
         return Outcome(UNANSWERED, target_text=target_text)
@@ -132,11 +142,13 @@ def evaluate(
     if target is None:
         return Outcome(UNDETERMINED, value=rate, target_text=target_text,
                        reason=f"{year}年无目标值", sample_count=len(samples))
+    state = MET if rate >= target else NOT_MET
     reason = ""
     if item.min_samples and len(samples) < item.min_samples:
         reason = f"抽查 {len(samples)} 份，少于要求的 {item.min_samples} 份"
-    return Outcome(MET if rate >= target else NOT_MET, value=rate, target_text=target_text,
-                   reason=reason, sample_count=len(samples))
+        if state == MET:
+            state, reason = UNDETERMINED, reason + "，暂不能判定达标"
+    return Outcome(state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples))
 
 
 def _sampling_target(item: Item, year: int) -> str:

@@ -151,6 +151,8 @@ def set_samples(
     if records and not item.applies_to(view.profile):
         raise InputError(f"本条目不适用于本院：{item.not_applicable_reason(view.profile)}", "samples")
     for n, record in enumerate(records, 1):
+        if not record.record_no.strip():
+            raise InputError(f"第 {n} 条抽查记录缺少病案号。", "samples")
         if len(record.record_no) > 100 or len(record.note) > MAX_TEXT:
             raise InputError(f"第 {n} 条抽查记录过长。", "samples")
     with store.transaction():

@@ -23,6 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..catalog import CatalogEntry
 from ..domain.checklist import INDICATOR, JUDGEMENT, SAMPLING, Item, Scale
 from ..domain.evaluation import Outcome, evaluate
 from ..domain.records import (
@@ -36,7 +37,7 @@ from ..domain.records import (
 )
 from ..errors import InputError
 from ..store import Actor, Store
-from .rounds import RoundView, answers_by_item, load_round, previous_values, score
+from .rounds import RoundView, answers_by_item, load_round, previous_values, score, start_round
 
 __all__ = [
     "NO_DEPARTMENT",
@@ -51,6 +52,7 @@ __all__ = [
     "open_rectification",
     "parse_date",
     "record_recheck",
+    "start_recheck_round",
     "sync_rectification",
     "totals",
     "update_rectification",
@@ -279,12 +281,17 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
                                       "origin": ORIGIN_AUTO}, actor)
             return
         failing_ids = {i.id for i in failing}
+        offering = any(facts.outcome(i).offers_rectification for i in group)
         for row in rows:
-            untouched = row["origin"] == ORIGIN_AUTO and not _has_work(store, row)
+            untouched = not _has_work(store, row)
             if not failing:
-                if untouched:
+                # an untouched automatic one goes when nothing fails; one the user asked for on a
+                # C grade goes too once no item offers one any more (regraded A or B)
+                if untouched and (row["origin"] == ORIGIN_AUTO
+                                  or (row["origin"] == ORIGIN_OFFERED and not offering)):
                     store.delete_rectification(row["id"])
                 continue
+            untouched = untouched and row["origin"] == ORIGIN_AUTO
             changes: dict[str, Any] = {}
             if untouched and row["item_id"] not in failing_ids:
                 changes["item_id"] = failing[0].id  # point at an item that still fails
@@ -486,6 +493,17 @@ def delete_rectification(store: Store, rectification_id: str) -> None:
 
 
 # --- re-check rounds -------------------------------------------------------------------------
+
+
+def start_recheck_round(store: Store, entries: Sequence[CatalogEntry], name: str, started_on: dt.date,
+                        actor: Actor, previous_round_id: str, **fields: Any) -> str:
+    """复查轮次: a new round compared with ``previous_round_id``, with its open rectifications
+    carried over, in one transaction (both or neither)."""
+    with store.transaction():
+        round_id = start_round(store, entries, name, started_on, actor,
+                               previous_round_id=previous_round_id, **fields)
+        carry_over_open_rectifications(store, previous_round_id, round_id, actor)
+    return round_id
 
 
 def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id: str,

@@ -7,7 +7,7 @@ calls the services. They emit ``edited(fields)`` / ``samples_edited(records)``.
 from __future__ import annotations
 
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
-from ..domain.evaluation import MET, NOT_MET, Outcome, compare, indicator_value, sampling_rate
+from ..domain.evaluation import MET, NOT_MET, Outcome, compare, indicator_value, sampling_outcome
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
 from ..services.answers import SampleInput, parse_number
@@ -236,7 +236,7 @@ class SamplingEditor(QWidget):
 
     def show_samples(self, samples: list[SampleRecord], outcome: Outcome) -> None:
         shown = [SampleInput(s.record_no, s.compliant, s.note) for s in samples]
-        if shown == self.records() and self.table.rowCount():
+        if shown == self.complete_records() and self.table.rowCount():
             self._update_summary()
             return  # already showing this; rebuilding would close an open cell editor
         self._loading = True
@@ -266,6 +266,10 @@ class SamplingEditor(QWidget):
                                    note.text() if note else ""))
         return out
 
+    def complete_records(self) -> list[SampleInput]:
+        """The rows that can be saved: a row counts once its 病案号 is typed."""
+        return [r for r in self.records() if r.record_no.strip()]
+
     def add_row(self) -> None:
         self._loading = True
         row = self._append("", True, "")
@@ -294,23 +298,20 @@ class SamplingEditor(QWidget):
 
     def _emit(self) -> None:
         self._update_summary()
-        self.samples_edited.emit(self.records())
+        self.samples_edited.emit(self.complete_records())
 
     def _update_summary(self) -> None:
-        records = self.records()
-        rate = sampling_rate([SampleRecord(self.item.id, r.record_no, r.compliant) for r in records])
-        target = self.item.target_for(self.year)
-        target_text = "无目标值" if target is None else f"≥{target:g}%"
-        if rate is None:
-            self.summary.setText(f"尚未录入抽查记录。目标符合率：{target_text}")
+        records = self.complete_records()
+        outcome = sampling_outcome(
+            self.item, [SampleRecord(self.item.id, r.record_no, r.compliant) for r in records], self.year)
+        if outcome.value is None:
+            self.summary.setText(f"尚未录入抽查记录（填写病案号后计入）。目标：{outcome.target_text}")
             self.summary.setStyleSheet(result_style(""))
             return
-        met = target is not None and rate >= target
         compliant = sum(r.compliant for r in records)
-        text = (f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {rate:.1f}%；目标 {target_text}："
-                f"{'达标' if met else '未达标'}")
-        if self.item.min_samples and len(records) < self.item.min_samples:
-            text += f"（要求至少抽查 {self.item.min_samples} 份）"
+        verdict = {MET: "达标", NOT_MET: "未达标"}.get(outcome.state, "待判定")
+        text = (f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {outcome.value:.1f}%；"
+                f"目标 {outcome.target_text}：{verdict}" + (f"（{outcome.reason}）" if outcome.reason else ""))
         self.summary.setText(text)
-        self.summary.setStyleSheet(result_style(MET if met else NOT_MET))
+        self.summary.setStyleSheet(result_style(outcome.state))
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from ..catalog import Catalog
 from ..errors import AppError, InputError
+from ..services import rectifications as rect_service
 from ..services import rounds as round_service
 from ..store import Actor, Store
 from . import dialogs
@@ -90,12 +91,17 @@ class NewRoundDialog(QDialog):
         date = self.ui.dateEdit.date()
         previous = self.ui.previousCombo.currentData()
         self.ui.checklistsError.clear()
+        fields = {"leader": self.ui.leaderEdit.text(), "members": split_names(self.ui.membersEdit.text()),
+                  "year": self.ui.yearSpin.value()}
+        day = dt.date(date.year(), date.month(), date.day())
         try:
-            self.round_id = round_service.start_round(
-                self.store, self.selected_entries(), self.ui.nameEdit.text(),
-                dt.date(date.year(), date.month(), date.day()), self.actor,
-                leader=self.ui.leaderEdit.text(), members=split_names(self.ui.membersEdit.text()),
-                year=self.ui.yearSpin.value(), previous_round_id=previous)
+            if previous:
+                self.round_id = rect_service.start_recheck_round(
+                    self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor,
+                    previous_round_id=previous, **fields)
+            else:
+                self.round_id = round_service.start_round(
+                    self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor, **fields)
         except InputError as err:
             label = {"name": self.ui.nameError, "checklists": self.ui.checklistsError}.get(err.field)
             if label is None:
@@ -106,10 +112,6 @@ class NewRoundDialog(QDialog):
         except AppError as err:
             dialogs.error(self, str(err))
             return
-        if previous:
-            from ..services.rectifications import carry_over_open_rectifications
-
-            carry_over_open_rectifications(self.store, previous, self.round_id, self.actor)
         super().accept()
 
 
