@@ -22,11 +22,15 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, create: bool = False):
+    """The database; only ``demo`` creates one, so a mistyped --db leaves no stray file behind."""
     from .paths import default_db_path
     from .store import open_store
 
-    return open_store(Path(args.db) if args.db else default_db_path())
+    path = Path(args.db) if args.db else default_db_path()
+    if not create and not path.exists():
+        raise AppError(f"数据库文件“{path}”不存在。请检查 --db 参数，或先用 demo 命令或图形界面创建。")
+    return open_store(path)
 
 
 def _actor(args: argparse.Namespace):
@@ -92,7 +96,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from .services.demo import create_demo
 
-    store = _open(args)
+    store = _open(args, create=True)
     print(create_demo(store, _catalog(), _actor(args)))
     return 0
 

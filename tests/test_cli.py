@@ -153,3 +153,10 @@ def test_default_database_lives_in_the_data_folder(tmp_path):
     result = run("demo", env={"MQSC_DATA_DIR": str(tmp_path)})
     assert result.returncode == 0
     assert (tmp_path / "selfcheck.db").exists()
+
+
+def test_a_mistyped_database_path_is_refused_and_not_created(tmp_path):
+    missing = tmp_path / "typo.db"
+    result = run("score", "--db", str(missing), "--round", "x")
+    assert result.returncode == 1 and "不存在" in result.stderr
+    assert not missing.exists()

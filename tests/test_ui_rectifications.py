@@ -157,3 +157,41 @@ def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_d
     assert [a["filename"] for a in stored][-1] == "整改后现场.png"
     board.select(entry.id)
     assert f"佐证 {len(stored)} 份" in board.table.item(board.table.currentRow(), 8).text()
+
+
+def test_tab_moves_to_the_next_cell_after_a_save(qtbot, window, store):
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    entry = board.entry_at(0)
+    board.table.setFocus()
+    board.table.setCurrentCell(0, 2)
+    board.table.editItem(board.table.item(0, 2))
+    editor = board.table.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "CAUSE")
+    qtbot.keyClick(editor, Qt.Key.Key_Tab)
+    qtbot.waitUntil(lambda: store.rectification(entry.id)["cause"] == "CAUSE")
+    qtbot.waitUntil(lambda: board.table.currentColumn() == 3)
+    editor = board.table.focusWidget()
+    editor.selectAll()
+    qtbot.keyClicks(editor, "MEASURE")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: store.rectification(entry.id)["measure"] == "MEASURE")
+    assert store.rectification(entry.id)["problem"] != "MEASURE"
+
+
+def test_excepthook_tells_the_user_and_logs(tmp_path, ui_dialogs, monkeypatch):
+    import sys
+
+    from app.ui import application
+
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    log = tmp_path / "error.log"
+    application.install_excepthook(log)
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        sys.excepthook(*sys.exc_info())
+    assert "程序出现意外错误" in ui_dialogs.errors[-1] and str(log) in ui_dialogs.errors[-1]
+    assert "RuntimeError: boom" in log.read_text(encoding="utf-8")

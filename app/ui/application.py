@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import APP_NAME
 from ..catalog import load_catalog
 from ..errors import AppError
-from ..paths import current_user, default_db_path, device_id
+from ..paths import current_user, data_dir, default_db_path, device_id
 from ..services.profile import get_profile
 from ..store import Actor, open_store
 from . import dialogs
@@ -80,8 +80,28 @@ def start(db_path: Path, catalog_paths=None):
     return window, store, lock
 
 
+def install_excepthook(log_path: Path) -> None:
+    """An unexpected error in a slot is logged and told to the user, not only printed to a console
+    nobody sees; the program keeps running."""
+    import traceback
+
+    def hook(kind, value, tb) -> None:
+        detail = "".join(traceback.format_exception(kind, value, tb))
+        try:
+            with log_path.open("a", encoding="utf-8") as log:
+                log.write(detail + "\n")
+        except OSError:
+            pass
+        message = value.user_message if isinstance(value, AppError) else (
+            f"程序出现意外错误，刚才的操作可能没有完成。\n详细信息已写入：{log_path}\n\n{kind.__name__}: {value}")
+        dialogs.error(QApplication.activeWindow(), message)
+
+    sys.excepthook = hook
+
+
 def run_gui(argv: list[str], db_path: Path | None = None) -> int:
     app = create_application(argv)
+    install_excepthook(data_dir() / "error.log")
     started = start(db_path or Path(os.environ.get("MQSC_DB") or default_db_path()))
     if started is None:
         return 1

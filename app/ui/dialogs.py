@@ -6,24 +6,31 @@ A modal ``QMessageBox.exec()`` blocks an offscreen test; tests monkeypatch these
 
 from __future__ import annotations
 
-from .qt import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
+from .qt import QFileDialog, QInputDialog, QLineEdit, QMessageBox, Qt, QWidget
 
 TITLE = "医疗质量自查助手"
 
 
+def _box(parent: QWidget | None, icon: QMessageBox.Icon, message: str,
+         buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok) -> QMessageBox:
+    box = QMessageBox(icon, TITLE, message, buttons, parent)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # names and findings typed by users are not HTML
+    return box
+
+
 def error(parent: QWidget | None, message: str) -> None:
-    QMessageBox.critical(parent, TITLE, message)
+    _box(parent, QMessageBox.Icon.Critical, message).exec()
 
 
 def info(parent: QWidget | None, message: str) -> None:
-    QMessageBox.information(parent, TITLE, message)
+    _box(parent, QMessageBox.Icon.Information, message).exec()
 
 
 def confirm(parent: QWidget | None, message: str) -> bool:
-    answer = QMessageBox.question(parent, TITLE, message,
-                                  QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-                                  QMessageBox.StandardButton.No)
-    return answer == QMessageBox.StandardButton.Yes
+    box = _box(parent, QMessageBox.Icon.Question, message,
+               QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
+    box.setDefaultButton(QMessageBox.StandardButton.No)
+    return box.exec() == QMessageBox.StandardButton.Yes
 
 
 def ask_text(parent: QWidget | None, label: str, text: str = "") -> str | None:

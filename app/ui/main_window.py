@@ -187,6 +187,9 @@ class MainWindow(QMainWindow):
             self.round_tabs.setCurrentIndex(index)
 
     def go_to_item(self, item_id: str) -> None:
+        if item_id not in self.walkthrough.items:
+            dialogs.error(self, f"条目“{item_id}”不在本轮自查所选的检查表中（整改项由上一轮转入）。")
+            return
         self.show_tab(0)
         self.walkthrough.go_to(item_id)
         self.walkthrough.tree.setFocus()
@@ -197,7 +200,12 @@ class MainWindow(QMainWindow):
         if self.walkthrough is None:
             return
         final = self.final_action.isChecked()
-        set_round_final(self.store, self.walkthrough.view.id, final, self.actor)
+        try:
+            set_round_final(self.store, self.walkthrough.view.id, final, self.actor)
+        except AppError as err:
+            self.final_action.setChecked(not final)
+            dialogs.error(self, str(err))
+            return
         self.walkthrough.view = replace(self.walkthrough.view, status="final" if final else "draft")
         self.saved_label.setText("已定稿" if final else "已改回自查稿")
 

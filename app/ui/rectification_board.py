@@ -96,7 +96,10 @@ class RecheckDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"问题：{entry.rectification.problem}"))
+        problem = QLabel(f"问题：{entry.rectification.problem}")
+        problem.setTextFormat(Qt.TextFormat.PlainText)
+        problem.setWordWrap(True)
+        layout.addWidget(problem)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
@@ -157,7 +160,10 @@ class RectificationBoard(QWidget):
             self.table.setColumnWidth(col, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.setSortingEnabled(True)
+        # sorted on request only: automatic sorting would move a row while it is being edited
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._sort)
         self.table.itemChanged.connect(self._cell_edited)
         self.table.doubleClicked.connect(self._double_clicked)
         self.departments = departments
@@ -217,16 +223,20 @@ class RectificationBoard(QWidget):
         self.department.blockSignals(False)
 
         self._loading = True
-        self.table.setSortingEnabled(False)
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
             self._fill_row(row, entry)
-        self.table.setSortingEnabled(True)
+        header = self.table.horizontalHeader()
+        if header.sortIndicatorSection() < self.table.columnCount():
+            self.table.sortItems(header.sortIndicatorSection(), header.sortIndicatorOrder())
         self._loading = False
         self._update_summary()
         self.apply_filter()
         if selected is not None:
             self.select(selected.id)
+
+    def _sort(self, column: int) -> None:
+        self.table.sortItems(column, self.table.horizontalHeader().sortIndicatorOrder())
 
     def _fill_row(self, row: int, entry: RectificationEntry) -> None:
         r = entry.rectification
@@ -308,8 +318,14 @@ class RectificationBoard(QWidget):
         else:
             self.error.clear()
             self.changed.emit()
-        self.refresh()  # shows what was saved (and the status it leads to), or puts back the old text
-        self.select(entry_id)
+        # Only this row is redrawn, in place: what was saved (and the status it leads to), or the
+        # old text back. Rebuilding the table would close the editor Tab has just opened.
+        entry = rect_service.get_rectification(self.store, entry_id, self.today())
+        self.entries = [entry if e.id == entry_id else e for e in self.entries]
+        self._loading = True
+        self._fill_row(cell.row(), entry)
+        self._loading = False
+        self._update_summary()
 
     def recheck_selected(self) -> None:
         entry = self.selected_entry()

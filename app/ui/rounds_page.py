@@ -240,5 +240,8 @@ class RoundsPage(QWidget):
         if not dialogs.confirm(self, f"确定删除自查轮次“{name}”吗？\n\n"
                                      "其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"):
             return
-        round_service.delete_round(self.store, round_id)
+        try:
+            round_service.delete_round(self.store, round_id)
+        except AppError as err:
+            dialogs.error(self, str(err))
         self.refresh()

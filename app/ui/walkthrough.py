@@ -6,6 +6,7 @@ widgets hold nothing that is not already in the database.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import tempfile
 from pathlib import Path
@@ -247,7 +248,9 @@ class WalkthroughPage(QWidget):
         if item_id is None:
             return
         self.show_item(item_id)
-        self.store.set_setting(POSITION_KEY, {"round_id": self.view.id, "item_id": item_id})
+        # where the user was is a convenience; a locked database is reported on the next edit
+        with contextlib.suppress(AppError):
+            self.store.set_setting(POSITION_KEY, {"round_id": self.view.id, "item_id": item_id})
 
     def show_item(self, item_id: str) -> None:
         path, guidance = self.section_path[item_id]
@@ -407,7 +410,11 @@ class WalkthroughPage(QWidget):
     def remove_attachment(self, attachment) -> None:
         if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):
             return
-        attachment_service.remove_attachment(self.store, attachment.id)
+        try:
+            attachment_service.remove_attachment(self.store, attachment.id)
+        except AppError as err:
+            self.panel.show_error("attachment", str(err))
+            return
         self.show_item(self.tree.current_item_id())
 
     def flush(self) -> None:
