@@ -57,6 +57,9 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="mqsc-bench-"))
     env = {**os.environ, "MQSC_DATA_DIR": str(workdir),
            "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    # as installed: byte-code compiled (PYTHONDONTWRITEBYTECODE, set on some machines, would
+    # otherwise make every run compile the app's modules from source)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "app")], check=True)
     db = workdir / "demo.db"
     result = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--db", str(db)], check=True,
                             env=env, capture_output=True, text=True)

@@ -121,12 +121,10 @@ def test_a_full_disk_is_reported_and_nothing_is_half_written(profiled_store, cat
 
 
 def test_a_read_only_database_is_reported_on_write(db_path, actor):
-    import sqlite_utils
-
     from app.store import Store
 
     open_store(db_path).close()
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, isolation_level=None)
-    store = Store(sqlite_utils.Database(conn), db_path)
+    store = Store(conn, db_path)
     with pytest.raises(StoreError, match="只读"):
         store.set_setting("x", 1)

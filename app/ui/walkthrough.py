@@ -89,6 +89,7 @@ class WalkthroughPage(QWidget):
         self.store, self.actor = store, actor
         self.view = round_service.load_round(store, round_id)
         self.undo_stack = QUndoStack(self)
+        self._position: dict = {}
         self.items = {i.id: i for i in self.view.items()}
         self.checklist_of = {i.id: c for c in self.view.checklists for i in c.all_items()}
         self.section_path: dict[str, tuple[tuple[str, ...], str]] = {}
@@ -163,6 +164,7 @@ class WalkthroughPage(QWidget):
         self.tree.populate(self.view)
         self.reload()
         position = store.setting(POSITION_KEY) or {}
+        self._position = position  # written again only when the user moves
         start = position.get("item_id") if position.get("round_id") == round_id else None
         self.tree.select(start if start in self.items else self.next_unanswered(None) or next(iter(self.items)))
         self.tree.setFocus()
@@ -248,9 +250,12 @@ class WalkthroughPage(QWidget):
         if item_id is None:
             return
         self.show_item(item_id)
-        # where the user was is a convenience; a locked database is reported on the next edit
-        with contextlib.suppress(AppError):
-            self.store.set_setting(POSITION_KEY, {"round_id": self.view.id, "item_id": item_id})
+        position = {"round_id": self.view.id, "item_id": item_id}
+        if position != self._position:
+            self._position = position
+            # where the user was is a convenience; a locked database is reported on the next edit
+            with contextlib.suppress(AppError):
+                self.store.set_setting(POSITION_KEY, position)
 
     def show_item(self, item_id: str) -> None:
         path, guidance = self.section_path[item_id]
