@@ -203,7 +203,7 @@ class RectificationBoard(QWidget):
         for widget in (self.department, self.status):
             widget.currentIndexChanged.connect(lambda _: self.apply_filter())
         self.overdue_only.toggled.connect(lambda _: self.apply_filter())
-        self.refresh()
+        # filled when first shown (MainWindow refreshes it on every switch to its tab)
 
     # --- showing -------------------------------------------------------------------------------
 
