@@ -52,6 +52,7 @@ def main() -> None:
 
     window = MainWindow(store, lambda: catalog, actor)
     window.resize(width, height - 28)  # the task bar
+    window.restore_position()
     shot(window, "01-rounds")
     window.open_round(round_id)
     walk = window.walkthrough

@@ -58,6 +58,9 @@ class ItemTree(QTreeWidget):
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.setUniformRowHeights(True)
         self.setAccessibleName("检查条目树")
+        # one brush per state, shared by every row (made once: a few hundred rows are redrawn per edit)
+        self._brushes = {"failing": QBrush(FAILING_COLOUR), "na": QBrush(NA_COLOUR),
+                         "unanswered": QBrush(UNANSWERED_COLOUR), "": QBrush()}
         self.nodes: dict[str, QTreeWidgetItem] = {}
         self.section_nodes: list[tuple[QTreeWidgetItem, list[str]]] = []
 
@@ -94,9 +97,9 @@ class ItemTree(QTreeWidget):
         leaf = self.nodes[item_id]
         label = "不符合" if outcome.failing and outcome.grade is None else outcome.label
         leaf.setText(1, label)
-        colour = (FAILING_COLOUR if outcome.failing else NA_COLOUR if not outcome.applicable
-                  else UNANSWERED_COLOUR if outcome.state == UNANSWERED else None)
-        brush = QBrush(colour) if colour else QBrush()
+        key = ("failing" if outcome.failing else "na" if not outcome.applicable
+               else "unanswered" if outcome.state == UNANSWERED else "")
+        brush = self._brushes[key]
         leaf.setForeground(0, brush)
         leaf.setForeground(1, brush)
 

@@ -77,9 +77,7 @@ class MainWindow(QMainWindow):
         self.resize(1280, 720)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.rounds = RoundsPage(store, self.catalog, actor)
-        self.rounds.open_round.connect(self.open_round)
-        self.stack.addWidget(self.rounds)
+        self._rounds: RoundsPage | None = None  # built when first shown: a restored round comes first
         self.walkthrough: WalkthroughPage | None = None
         self.board: RectificationBoard | None = None
         self.round_tabs: QTabWidget | None = None
@@ -127,6 +125,14 @@ class MainWindow(QMainWindow):
         action(help_menu, "快捷键(&K)…", lambda: HelpDialog(self).exec(), "F1")
         action(help_menu, "关于(&A)", lambda: dialogs.info(
             self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
+
+    @property
+    def rounds(self) -> RoundsPage:
+        if self._rounds is None:
+            self._rounds = RoundsPage(self.store, self.catalog, self.actor)
+            self._rounds.open_round.connect(self.open_round)
+            self.stack.insertWidget(0, self._rounds)
+        return self._rounds
 
     def catalog(self) -> Catalog:
         return self._catalog()
@@ -273,6 +279,13 @@ class MainWindow(QMainWindow):
         round_id = position.get("round_id")
         if round_id and any(r["id"] == round_id for r in self.store.rounds()):
             self.open_round(round_id)
+        else:
+            self.stack.setCurrentWidget(self.rounds)
+
+    def showEvent(self, event) -> None:
+        if self.stack.count() == 0:  # shown without a round restored: the rounds list
+            self.stack.setCurrentWidget(self.rounds)
+        super().showEvent(event)
 
     def closeEvent(self, event) -> None:
         if self.walkthrough is not None:

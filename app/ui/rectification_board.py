@@ -131,8 +131,7 @@ class RectificationBoard(QWidget):
                  today: Callable[[], dt.date] = dt.date.today) -> None:
         super().__init__()
         self.store, self.actor, self.round_id, self.today = store, actor, round_id, today
-        view = load_round(store, round_id)
-        self.checklist_label = {i.id: c.label for c in view.checklists for i in c.all_items()}
+        self.checklist_label: dict[str, str] = {}  # item id → its checklist's short title, on refresh
         self.entries: list[RectificationEntry] = []
         self._loading = False
         self.department = QComboBox()
@@ -208,6 +207,9 @@ class RectificationBoard(QWidget):
     # --- showing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        if not self.checklist_label:
+            view = load_round(self.store, self.round_id)
+            self.checklist_label = {i.id: c.label for c in view.checklists for i in c.all_items()}
         self.entries = rect_service.list_rectifications(self.store, self.round_id, self.today())
         selected = self.selected_entry()
         current_department = self.department.currentData()

@@ -12,7 +12,6 @@ from ..services import rectifications as rect_service
 from ..services import rounds as round_service
 from ..store import Actor, Store
 from . import dialogs
-from .forms.ui_new_round import Ui_NewRoundDialog
 from .qt import (
     QAbstractItemView,
     QDate,
@@ -43,6 +42,9 @@ class NewRoundDialog(QDialog):
 
     def __init__(self, store: Store, catalog: Catalog, actor: Actor, parent: QWidget | None = None,
                  previous: round_service.RoundView | None = None) -> None:
+        # the generated form imports dozens of Qt classes: load it when the dialog is first opened
+        from .forms.ui_new_round import Ui_NewRoundDialog
+
         super().__init__(parent)
         self.store, self.catalog, self.actor = store, catalog, actor
         self.round_id: str | None = None
