@@ -259,3 +259,11 @@ def test_moving_on_saves_pending_input_and_does_not_pull_back(qtbot, page, profi
     page.go_relative(1)  # Ctrl+↓ with the value typed but not confirmed
     assert page.tree.current_item_id() != rate
     assert profiled_store.answer(round_id, rate)["numerator"] == 5
+
+
+def test_tab_walks_the_form(qtbot, page):
+    page.panel.finding.setFocus()
+    qtbot.keyClick(page.panel.finding, Qt.Key.Key_Tab)
+    assert page.panel.evidence.hasFocus()
+    qtbot.keyClick(page.panel.evidence, Qt.Key.Key_Tab)
+    assert page.panel.department.hasFocus()

@@ -59,12 +59,9 @@ class TextField(QPlainTextEdit):
         super().focusOutEvent(event)
         self.focus_lost.emit()
 
-    def keyPressEvent(self, event) -> None:
-        # Tab moves focus (keyboard users walk the form); Ctrl+Tab would insert nothing useful.
-        if event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            event.ignore()
-            return
-        super().keyPressEvent(event)
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTabChangesFocus(True)  # keyboard users walk the form with Tab
 
 
 class ItemPanel(QScrollArea):

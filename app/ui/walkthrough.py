@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import tempfile
 from pathlib import Path
 
@@ -121,7 +122,7 @@ class WalkthroughPage(QWidget):
         self.panel = ItemPanel()
 
         bar = QHBoxLayout()
-        title = QLabel(f"<b>{_escape(self.view.name)}</b>（{self.view.year}年）")
+        title = QLabel(f"<b>{html.escape(self.view.name)}</b>（{self.view.year}年）")
         bar.addWidget(title)
         bar.addWidget(self.progress)
         bar.addWidget(self.header, 1)
@@ -425,8 +426,3 @@ class WalkthroughPage(QWidget):
     def flush(self) -> None:
         self.panel.flush()
 
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
