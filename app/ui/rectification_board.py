@@ -110,7 +110,7 @@ class RecheckDialog(QDialog):
         try:
             rect_service.record_recheck(
                 self.store, self.entry.id, self.actor, passed=self.verdict.currentData(),
-                date=dt.date(d.year(), d.month(), d.day()), by=self.by.text(),
+                date=d.toPython(), by=self.by.text(),
                 result=self.result_edit.toPlainText(), today=self.today)
         except InputError as err:
             self.error.setText(str(err))

@@ -95,7 +95,7 @@ class NewRoundDialog(QDialog):
         self.ui.checklistsError.clear()
         fields = {"leader": self.ui.leaderEdit.text(), "members": split_names(self.ui.membersEdit.text()),
                   "year": self.ui.yearSpin.value()}
-        day = dt.date(date.year(), date.month(), date.day())
+        day = date.toPython()
         try:
             if previous:
                 self.round_id = rect_service.start_recheck_round(
