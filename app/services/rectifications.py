@@ -52,6 +52,7 @@ __all__ = [
     "open_rectification",
     "parse_date",
     "record_recheck",
+    "rectification_for_item",
     "start_recheck_round",
     "sync_rectification",
     "totals",
@@ -361,6 +362,18 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     view = load_round(store, row["round_id"])
     count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
     return _entry(_Facts(store, view), row, today, count)
+
+
+def rectification_for_item(store: Store, view: RoundView, item_id: str,
+                           today: dt.date) -> RectificationEntry | None:
+    """The rectification that covers the item (its own, or its topic's), if there is one."""
+    facts = _Facts(store, view)
+    rows = _group_rows(store, facts, item_id)
+    if not rows:
+        return None
+    own = next((r for r in rows if r["item_id"] == item_id), rows[0])
+    count = len(store.attachments(view.id, rectification_id=own["id"]))
+    return _entry(facts, own, today, count)
 
 
 def totals(entries: Sequence[RectificationEntry]) -> RectificationTotals:

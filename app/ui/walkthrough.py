@@ -274,14 +274,9 @@ class WalkthroughPage(QWidget):
             for other in self.items.values() if item.topic and other.topic == item.topic and other.id != item_id])
 
     def _show_rectification(self, item_id: str) -> None:
-        item = self.items[item_id]
-        group = {i.id for i in self.items.values() if item.topic and i.topic == item.topic} | {item_id}
-        rows = [r for r in self.store.rectifications(self.view.id) if r["item_id"] in group]
-        status = None
-        if rows:
-            entry = rect_service.get_rectification(self.store, rows[0]["id"], dt.date.today())
-            status = entry.status
-        self.panel.show_rectification(status, self.result.outcomes[item_id].offers_rectification)
+        entry = rect_service.rectification_for_item(self.store, self.view, item_id, dt.date.today())
+        self.panel.show_rectification(entry.status if entry else None,
+                                      self.result.outcomes[item_id].offers_rectification)
 
     def open_rectification(self, item_id: str) -> None:
         try:
