@@ -8,25 +8,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, Item
 from ..domain.records import Answer
 from ..errors import InputError
 from ..store import Actor, Store
+from . import UNSET
 from .rectifications import sync_rectification
 from .rounds import RoundView, load_round
 
 MAX_TEXT = 20_000
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-#: Marks a field the caller leaves as it is (None would clear it).
-UNSET: Any = _Unset()
 
 _TEXT_FIELDS = {"na_reason": "不适用原因", "finding": "问题描述", "evidence": "佐证材料说明",
                 "department": "责任科室"}

@@ -37,6 +37,7 @@ from ..domain.records import (
 )
 from ..errors import InputError
 from ..store import Actor, Store
+from . import UNSET
 from .rounds import RoundView, answers_by_item, load_round, previous_values, score, start_round
 
 __all__ = [
@@ -67,13 +68,6 @@ MAX_NAME = 50
 NO_DEPARTMENT = "未指定科室"
 
 
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-#: Marks a field the caller leaves as it is.
-UNSET: Any = _Unset()
 
 
 @dataclass(frozen=True)

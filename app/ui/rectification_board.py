@@ -295,6 +295,12 @@ class RectificationBoard(QWidget):
         rows = {i.row() for i in self.table.selectedIndexes()}
         return self.entry_at(min(rows)) if rows else None
 
+    def _selected_or_explain(self) -> RectificationEntry | None:
+        entry = self.selected_entry()
+        if entry is None:
+            self.error.setText("请先在表格中选择一个整改项。")
+        return entry
+
     def select(self, entry_id: str) -> None:
         for row in range(self.table.rowCount()):
             if self.table.item(row, 0).data(ENTRY_ROLE) == entry_id:
@@ -330,9 +336,8 @@ class RectificationBoard(QWidget):
         self._update_summary()
 
     def recheck_selected(self) -> None:
-        entry = self.selected_entry()
+        entry = self._selected_or_explain()
         if entry is None:
-            self.error.setText("请先在表格中选择一个整改项。")
             return
         dialog = RecheckDialog(self.store, self.actor, entry, self, self.today())
         if dialog.exec() == QDialog.DialogCode.Accepted:
@@ -345,9 +350,8 @@ class RectificationBoard(QWidget):
 
         from ..services import attachments as attachment_service
 
-        entry = self.selected_entry()
+        entry = self._selected_or_explain()
         if entry is None:
-            self.error.setText("请先在表格中选择一个整改项。")
             return
         for path in dialogs.open_files(self, "添加整改佐证材料", attachment_service.FILE_FILTER):
             try:
@@ -360,9 +364,8 @@ class RectificationBoard(QWidget):
         self.changed.emit()
 
     def delete_selected(self) -> None:
-        entry = self.selected_entry()
+        entry = self._selected_or_explain()
         if entry is None:
-            self.error.setText("请先在表格中选择一个整改项。")
             return
         if not dialogs.confirm(self, f"删除整改项“{entry.rectification.problem[:40]}”？"):
             return

@@ -10,7 +10,9 @@ import contextlib
 import datetime as dt
 import html
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
@@ -46,38 +48,23 @@ from .qt import (
 POSITION_KEY = "ui.position"
 
 
-class AnswerChange(QUndoCommand):
-    """One saved change of an item's answer; undo writes the previous values back."""
+class SavedChange(QUndoCommand):
+    """One change already saved through ``write(item_id, value, record=False)``; undo writes
+    the value from before back, through the same service and its validation."""
 
-    def __init__(self, page: WalkthroughPage, item_id: str, before: dict, after: dict) -> None:
-        super().__init__(f"修改 {item_id}")
-        self.page, self.item_id, self.before, self.after = page, item_id, before, after
+    def __init__(self, label: str, write: Callable[..., bool], item_id: str, before: Any, after: Any) -> None:
+        super().__init__(f"{label} {item_id}")
+        self.write, self.item_id, self.before, self.after = write, item_id, before, after
         self._applied = True  # the change was saved before it was pushed
 
     def redo(self) -> None:
         if self._applied:
             self._applied = False
             return
-        self.page.write_answer(self.item_id, self.after, record=False)
+        self.write(self.item_id, self.after, record=False)
 
     def undo(self) -> None:
-        self.page.write_answer(self.item_id, self.before, record=False)
-
-
-class SamplesChange(QUndoCommand):
-    def __init__(self, page: WalkthroughPage, item_id: str, before: list, after: list) -> None:
-        super().__init__(f"修改抽查记录 {item_id}")
-        self.page, self.item_id, self.before, self.after = page, item_id, before, after
-        self._applied = True
-
-    def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        self.page.write_samples(self.item_id, self.after, record=False)
-
-    def undo(self) -> None:
-        self.page.write_samples(self.item_id, self.before, record=False)
+        self.write(self.item_id, self.before, record=False)
 
 
 class WalkthroughPage(QWidget):
@@ -310,7 +297,7 @@ class WalkthroughPage(QWidget):
         self.reload()
         after = self._answer_fields(item_id, keys)
         if record and after != before:
-            self.undo_stack.push(AnswerChange(self, item_id, before, after))
+            self.undo_stack.push(SavedChange("修改", self.write_answer, item_id, before, after))
         self._after_write(item_id, select=not record)
         if record and self.items[item_id].kind == JUDGEMENT and fields.get("grade") not in (None, NOT_APPLICABLE):
             self.go_next_unanswered()
@@ -326,7 +313,7 @@ class WalkthroughPage(QWidget):
             return False
         self.reload()
         if record and before != list(records):
-            self.undo_stack.push(SamplesChange(self, item_id, before, list(records)))
+            self.undo_stack.push(SavedChange("修改抽查记录", self.write_samples, item_id, before, list(records)))
         self._after_write(item_id, select=not record)
         return True
 
