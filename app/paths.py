@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from pathlib import Path
 
 APP_DIR_NAME = "MedQualitySelfCheck"
@@ -33,6 +32,8 @@ def device_id() -> str:
             return existing
     except (OSError, UnicodeDecodeError):
         pass
+    import uuid  # only on the first run: not worth its import time on every start
+
     new = str(uuid.uuid4())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

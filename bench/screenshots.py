@@ -23,7 +23,8 @@ from app.services.demo import create_demo
 from app.services.profile import get_profile
 from app.store import Actor, open_store
 from app.ui.application import create_application
-from app.ui.main_window import HelpDialog, MainWindow
+from app.ui.help_dialog import HelpDialog
+from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
 from app.ui.qt import QApplication
 from app.ui.rounds_page import NewRoundDialog

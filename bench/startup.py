@@ -17,14 +17,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Each child prints the wall-clock time at which its window has been shown and the event loop
+# has run once (the window painted): process start → shown, without the interpreter's exit.
+SHOWN = """
+def shown():
+    import time
+    print("shown", time.time(), flush=True)
+    app.quit()
+"""
+
 BARE = """
+import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([])
 w = QMainWindow(); w.resize(1366, 740); w.show()
-QTimer.singleShot(0, app.quit)
-app.exec()
-print("shown", flush=True)
+""" + SHOWN + """
+QTimer.singleShot(0, shown)
+sys.exit(app.exec())
 """
 
 APP = """
@@ -35,19 +45,19 @@ from app.ui.application import create_application, start
 from app.ui.qt import QTimer
 app = create_application(sys.argv[:1])
 window, store, lock = start(Path({db!r}))
-QTimer.singleShot(0, app.quit)
-app.exec()
-print("shown", flush=True)
+""" + SHOWN.replace("{", "{{").replace("}", "}}") + """
+QTimer.singleShot(0, shown)
+sys.exit(app.exec())
 """
 
 
 def measure(code: str, env: dict) -> float:
-    began = time.perf_counter()
+    began = time.time()
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
-    elapsed = time.perf_counter() - began
-    if "shown" not in result.stdout:
+    words = result.stdout.split()
+    if result.returncode or "shown" not in words:
         raise SystemExit(f"run failed:\n{result.stderr}")
-    return elapsed
+    return float(words[words.index("shown") + 1]) - began
 
 
 def main() -> None:

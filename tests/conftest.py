@@ -77,6 +77,7 @@ class DialogRecorder:
         self.text_answer: str | None = None
         self.files: list[str] = []
         self.save_path: str | None = None
+        self.opened: list[Path] = []  # files that would have been opened in the system viewer
 
     def install(self, monkeypatch) -> None:
         from app.ui import dialogs
@@ -87,6 +88,7 @@ class DialogRecorder:
         monkeypatch.setattr(dialogs, "ask_text", lambda parent, label, text="": self.text_answer)
         monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
         monkeypatch.setattr(dialogs, "save_file", lambda parent, caption, suggested, filters: self.save_path)
+        monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
 
     def _confirm(self, parent, message) -> bool:
         self.confirms.append(message)

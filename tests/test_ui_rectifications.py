@@ -8,7 +8,6 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from app.services import rectifications as rect_service
-from app.ui import main_window as main_window_module
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
 
@@ -16,12 +15,8 @@ TODAY = dt.date(2025, 6, 20)
 
 
 @pytest.fixture
-def window(qtbot, store, catalog, actor, demo_round, ui_dialogs, monkeypatch):
-    opened = []
-    # the system PDF viewer is not part of this test; record what would be opened
-    monkeypatch.setattr(main_window_module.QDesktopServices, "openUrl", lambda url: opened.append(url))
+def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
     w = MainWindow(store, lambda: catalog, actor)
-    w.opened_urls = opened
     qtbot.addWidget(w)
     w.show()
     w.open_round(demo_round)
@@ -133,7 +128,7 @@ def test_report_is_generated_in_the_background_and_opened(qtbot, window, ui_dial
     window.generate_report("self")
     assert window.isEnabled()  # the window is not blocked while the PDF renders
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=60_000)
-    assert window.opened_urls and window.opened_urls[0].toLocalFile() == str(out)
+    assert ui_dialogs.opened == [out]
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "示例县人民医院" in text
     assert ui_dialogs.errors == []

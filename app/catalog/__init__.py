@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..domain.checklist import Checklist
-from .loader import ChecklistError, Problem, build_checklist, read_checklist_file, validate_data
+from .loader import ChecklistError, Problem, read_checklist_file, validate_data
 
 __all__ = [
     "BUILTIN_DIR",
@@ -17,7 +16,6 @@ __all__ = [
     "CatalogEntry",
     "ChecklistError",
     "Problem",
-    "build_checklist",
     "content_hash",
     "load_catalog",
     "read_checklist_file",
@@ -29,12 +27,16 @@ BUILTIN_DIR = Path(__file__).resolve().parents[2] / "checklists"
 
 def content_hash(data: dict) -> str:
     """SHA-256 of the canonical JSON of a checklist: what a round freezes."""
+    import hashlib  # loads OpenSSL (≈3 ms): only when a round is started or a file checked
+
     canonical = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
 class CatalogEntry:
+    """One valid checklist file: the built checklist and the data it was built from."""
+
     checklist: Checklist
     data: dict
     path: Path
@@ -46,6 +48,8 @@ class CatalogEntry:
 
 @dataclass
 class Catalog:
+    """The checklists available for new rounds, and the files that were skipped."""
+
     entries: list[CatalogEntry] = field(default_factory=list)
     #: files that were skipped, with every problem found in them
     problems: list[Problem] = field(default_factory=list)
@@ -83,7 +87,7 @@ def load_catalog(paths: Iterable[Path] = (BUILTIN_DIR,)) -> Catalog:
         except ChecklistError as err:
             catalog.problems += err.problems
             continue
-        checklist = build_checklist(data)
+        checklist = Checklist.from_dict(data)
         if catalog.get(checklist.id):
             catalog.problems.append(Problem(str(path), 1, "id", f"检查表编号“{checklist.id}”与其他文件重复"))
             continue

@@ -19,11 +19,7 @@ from ..domain.checklist import (
     RATE_UNITS,
     SAMPLING,
     SCALES,
-    Checklist,
-    Item,
-    Section,
 )
-from ..domain.profile import Condition
 from ..errors import AppError
 
 Path_ = tuple[str | int, ...]
@@ -233,69 +229,3 @@ def read_checklist_file(path: Path) -> dict:
         problem = getattr(exc, "problem", None) or str(exc)
         raise ChecklistError([Problem(name, line, "(语法)", f"YAML 语法错误：{problem}")]) from exc
     return validate_data(data, name, _LineMap(node))
-
-
-def build_checklist(data: dict) -> Checklist:
-    """Build a Checklist from validated data (a content file or a round's frozen copy)."""
-    checklist_id = data["id"]
-
-    def condition(node: dict) -> tuple[Condition, ...]:
-        return (Condition.from_dict(node["applies_if"]),) if "applies_if" in node else ()
-
-    def item(node: dict, section_id: str, inherited: tuple[Condition, ...],
-             inherited_note: str) -> Item:
-        return Item(
-            id=node["id"],
-            kind=node["kind"],
-            text=node["text"].strip(),
-            source=node["source"],
-            checklist_id=checklist_id,
-            section_id=section_id,
-            guidance=node.get("guidance", "").strip(),
-            note=node.get("note", "").strip(),
-            topic=node.get("topic", ""),
-            conditions=inherited + condition(node),
-            applies_note=node.get("applies_note", inherited_note),
-            unit=node.get("unit", ""),
-            input=node.get("input", "value"),
-            per=node.get("per"),
-            numerator_label=node.get("numerator", ""),
-            denominator_label=node.get("denominator", ""),
-            direction=node.get("direction", ""),
-            targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
-            target=float(node["target"]) if "target" in node else None,
-            min_samples=node.get("min_samples"),
-        )
-
-    def section(node: dict, inherited: tuple[Condition, ...], inherited_note: str) -> Section:
-        conditions = inherited + condition(node)
-        note = node.get("applies_note", inherited_note)
-        return Section(
-            id=node["id"],
-            title=node["title"],
-            source=node.get("source", ""),
-            guidance=node.get("guidance", "").strip(),
-            note=node.get("note", "").strip(),
-            applies_note=node.get("applies_note", ""),
-            items=tuple(item(i, node["id"], conditions, note) for i in node.get("items", [])),
-            sections=tuple(section(s, conditions, note) for s in node.get("sections", [])),
-        )
-
-    valid = data.get("valid_years", {})
-    return Checklist(
-        id=checklist_id,
-        version=data["version"],
-        title=data["title"],
-        short_title=data.get("short_title", ""),
-        source_document=data["source"]["document"],
-        source_title=data["source"]["title"],
-        seed=data["source"].get("seed", ""),
-        region=data["region"],
-        scale=SCALES[data["scale"]],
-        sections=tuple(section(s, (), "") for s in data["sections"]),
-        valid_from=valid.get("from"),
-        valid_to=valid.get("to"),
-        default=data.get("default", False),
-        description=data.get("description", "").strip(),
-        notes=tuple(data.get("notes", ())),
-    )

@@ -31,6 +31,8 @@ STATE_LABELS = {
 
 @dataclass(frozen=True)
 class Outcome:
+    """What an item's answer comes to (评价结果): its state, grade or value against the target."""
+
     state: str
     grade: Grade | None = None
     #: indicator value or sampling compliance rate (%)

@@ -14,6 +14,8 @@ from .records import Answer, SampleRecord
 
 @dataclass
 class Tally:
+    """Counts over a set of items (统计): answered, not applicable, failing, points."""
+
     total: int = 0
     not_applicable: int = 0
     answered: int = 0
@@ -84,6 +86,8 @@ class Tally:
 
 @dataclass
 class SectionScore:
+    """A section's tally, with its sub-sections'."""
+
     section: Section
     tally: Tally
     sections: list[SectionScore]
@@ -91,6 +95,8 @@ class SectionScore:
 
 @dataclass
 class ChecklistScore:
+    """A checklist's tally, with its sections'."""
+
     checklist: Checklist
     tally: Tally
     sections: list[SectionScore]
@@ -98,6 +104,8 @@ class ChecklistScore:
 
 @dataclass
 class RoundScore:
+    """A round's score (得分): the whole tally, per checklist, and every item's outcome."""
+
     tally: Tally
     checklists: list[ChecklistScore]
     outcomes: dict[str, Outcome]

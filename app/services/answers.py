@@ -28,6 +28,8 @@ _NUMBER_FIELDS = {"value": "指标值", "numerator": "分子", "denominator": "�
 
 @dataclass(frozen=True)
 class SampleInput:
+    """One sampled record as typed in the grid (病案号, 符合/不符合, 备注)."""
+
     record_no: str
     compliant: bool
     note: str = ""

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
 from pathlib import Path
 
 from ..domain.records import Attachment
@@ -19,6 +17,12 @@ ALLOWED_SUFFIXES = {
 }
 #: For the file dialog
 FILE_FILTER = ("佐证材料 (" + " ".join(f"*{s}" for s in sorted(ALLOWED_SUFFIXES)) + ");;所有文件 (*)")
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib  # loads OpenSSL: deferred until a file is attached or opened, not at start-up
+
+    return hashlib.sha256(data).hexdigest()
 
 
 def add_attachment(store: Store, round_id: str, path: Path, actor: Actor, *,
@@ -38,8 +42,10 @@ def add_attachment(store: Store, round_id: str, path: Path, actor: Actor, *,
         raise InputError(f"无法读取文件“{name}”：{exc.strerror or exc}", "attachment") from exc
     if not data:
         raise InputError(f"文件“{name}”是空文件。", "attachment")
+    import mimetypes
+
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    digest = hashlib.sha256(data).hexdigest()
+    digest = _sha256(data)
     fields = {"round_id": round_id, "item_id": item_id, "rectification_id": rectification_id,
               "filename": name, "media_type": media_type, "size": len(data), "sha256": digest}
     attachment_id = store.add_attachment(fields, data, actor)
@@ -54,7 +60,7 @@ def list_attachments(store: Store, round_id: str, item_id: str | None = None,
 def export_attachment(store: Store, attachment: Attachment, folder: Path) -> Path:
     """Write the attachment to ``folder`` (to open it in the system viewer); returns the path."""
     data = store.attachment_data(attachment.id)
-    if hashlib.sha256(data).hexdigest() != attachment.sha256:
+    if _sha256(data) != attachment.sha256:
         raise InputError(f"附件“{attachment.filename}”校验失败，数据可能已损坏。", "attachment")
     target = folder / attachment.sha256[:12] / Path(attachment.filename).name
     target.parent.mkdir(parents=True, exist_ok=True)

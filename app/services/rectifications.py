@@ -21,9 +21,8 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..catalog import CatalogEntry
 from ..domain.checklist import INDICATOR, JUDGEMENT, SAMPLING, Item, Scale
 from ..domain.evaluation import Outcome, evaluate
 from ..domain.records import (
@@ -39,6 +38,9 @@ from ..errors import InputError
 from ..store import Actor, Store
 from . import UNSET
 from .rounds import RoundView, answers_by_item, load_round, previous_values, score, start_round
+
+if TYPE_CHECKING:
+    from ..catalog import CatalogEntry
 
 __all__ = [
     "NO_DEPARTMENT",
@@ -382,8 +384,9 @@ def totals(entries: Sequence[RectificationEntry]) -> RectificationTotals:
 
 # --- editing ---------------------------------------------------------------------------------
 
-_DATE_FORMATS = (re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$"), re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$"),
-                 re.compile(r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$"), re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"))
+# compiled (and cached by ``re``) when a date is first typed, not when the program starts
+_DATE_FORMATS = (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
+                 r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
 
 
 def parse_date(value: dt.date | str | None, label: str, field_name: str) -> dt.date | None:
@@ -394,7 +397,7 @@ def parse_date(value: dt.date | str | None, label: str, field_name: str) -> dt.d
     if not text:
         return None
     for pattern in _DATE_FORMATS:
-        if match := pattern.match(text):
+        if match := re.match(pattern, text):
             try:
                 return dt.date(*(int(g) for g in match.groups()))
             except ValueError:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..catalog import CatalogEntry, build_checklist
 from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import indicator_value
 from ..domain.profile import HospitalProfile
@@ -15,6 +15,9 @@ from ..domain.scoring import RoundScore, score_round
 from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
 from .profile import get_profile
+
+if TYPE_CHECKING:  # the catalog (YAML, validation) is loaded only to start a round
+    from ..catalog import CatalogEntry
 
 
 @dataclass(frozen=True)
@@ -99,7 +102,7 @@ def load_round(store: Store, round_id: str) -> RoundView:
         status=row["status"],
         previous_round_id=row["previous_round_id"],
         profile=HospitalProfile.from_dict(row["profile"]),
-        checklists=tuple(build_checklist(f["content"]) for f in frozen),
+        checklists=tuple(Checklist.from_dict(f["content"]) for f in frozen),
         hashes={f["checklist_id"]: f["sha256"] for f in frozen},
     )
 
@@ -172,6 +175,8 @@ def score(store: Store, round_id: str, view: RoundView | None = None) -> RoundSc
 
 @dataclass(frozen=True)
 class RoundSummary:
+    """One line of the rounds list."""
+
     id: str
     name: str
     started_on: str

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -30,6 +29,8 @@ class Actor:
 
 
 def new_id() -> str:
+    import uuid  # deferred, like hashlib elsewhere: opening the window writes nothing
+
     return str(uuid.uuid4())
 
 

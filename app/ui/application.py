@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 from .. import APP_NAME
-from ..catalog import load_catalog
 from ..errors import AppError
 from ..paths import current_user, data_dir, default_db_path, device_id
 from ..services.profile import get_profile
@@ -58,7 +57,13 @@ def start(db_path: Path, catalog_paths=None):
         dialogs.error(None, str(err))
         return None
     actor = Actor(current_user(), device_id())
-    catalog = functools.cache(lambda: load_catalog(catalog_paths) if catalog_paths else load_catalog())
+
+    @functools.cache
+    def catalog():
+        from ..catalog import load_catalog  # YAML and validation: read after the window is up
+
+        return load_catalog(catalog_paths) if catalog_paths else load_catalog()
+
     from .main_window import MainWindow
 
     window = MainWindow(store, catalog, actor)

@@ -6,43 +6,54 @@ A modal ``QMessageBox.exec()`` blocks an offscreen test; tests monkeypatch these
 
 from __future__ import annotations
 
-from .qt import QFileDialog, QInputDialog, QLineEdit, QMessageBox, Qt, QWidget
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import qt  # dialog classes are looked up when a dialog opens, not at start-up (see qt.py)
+
+if TYPE_CHECKING:
+    from .qt import QMessageBox, QWidget
 
 TITLE = "医疗质量自查助手"
 
 
 def _box(parent: QWidget | None, icon: QMessageBox.Icon, message: str,
-         buttons: QMessageBox.StandardButton = QMessageBox.StandardButton.Ok) -> QMessageBox:
-    box = QMessageBox(icon, TITLE, message, buttons, parent)
-    box.setTextFormat(Qt.TextFormat.PlainText)  # names and findings typed by users are not HTML
+         buttons: QMessageBox.StandardButton | None = None) -> QMessageBox:
+    box = qt.QMessageBox(icon, TITLE, message, buttons or qt.QMessageBox.StandardButton.Ok, parent)
+    box.setTextFormat(qt.Qt.TextFormat.PlainText)  # names and findings typed by users are not HTML
     return box
 
 
 def error(parent: QWidget | None, message: str) -> None:
-    _box(parent, QMessageBox.Icon.Critical, message).exec()
+    _box(parent, qt.QMessageBox.Icon.Critical, message).exec()
 
 
 def info(parent: QWidget | None, message: str) -> None:
-    _box(parent, QMessageBox.Icon.Information, message).exec()
+    _box(parent, qt.QMessageBox.Icon.Information, message).exec()
 
 
 def confirm(parent: QWidget | None, message: str) -> bool:
-    box = _box(parent, QMessageBox.Icon.Question, message,
-               QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
-    box.setDefaultButton(QMessageBox.StandardButton.No)
-    return box.exec() == QMessageBox.StandardButton.Yes
+    buttons = qt.QMessageBox.StandardButton
+    box = _box(parent, qt.QMessageBox.Icon.Question, message, buttons.Yes | buttons.No)
+    box.setDefaultButton(buttons.No)
+    return box.exec() == buttons.Yes
 
 
 def ask_text(parent: QWidget | None, label: str, text: str = "") -> str | None:
-    value, ok = QInputDialog.getText(parent, TITLE, label, QLineEdit.EchoMode.Normal, text)
+    value, ok = qt.QInputDialog.getText(parent, TITLE, label, qt.QLineEdit.EchoMode.Normal, text)
     return value if ok else None
 
 
 def open_files(parent: QWidget | None, caption: str, filters: str) -> list[str]:
-    paths, _ = QFileDialog.getOpenFileNames(parent, caption, "", filters)
+    paths, _ = qt.QFileDialog.getOpenFileNames(parent, caption, "", filters)
     return paths
 
 
 def save_file(parent: QWidget | None, caption: str, suggested: str, filters: str) -> str | None:
-    path, _ = QFileDialog.getSaveFileName(parent, caption, suggested, filters)
+    path, _ = qt.QFileDialog.getSaveFileName(parent, caption, suggested, filters)
     return path or None
+
+
+def open_in_viewer(path: Path) -> None:
+    """Open a report or an attachment in the program the system uses for its type."""
+    qt.QDesktopServices.openUrl(qt.QUrl.fromLocalFile(str(path)))

@@ -23,6 +23,8 @@ FILTER_LABELS = {ALL: "全部", UNANSWERED_ONLY: "未填", FAILING_ONLY: "不符
 
 @dataclass(frozen=True)
 class ItemFilter:
+    """What the tree shows: a mode (全部/未填/不符合/不适用), a 责任科室 and search text."""
+
     mode: str = ALL
     department: str = ""
     text: str = ""

@@ -5,65 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import APP_NAME, __version__
-from ..catalog import Catalog
 from ..errors import AppError
 from ..services.profile import get_profile
 from ..store import Actor, Store
 from . import dialogs
 from .qt import (
     QAction,
-    QDesktopServices,
     QDialog,
-    QDialogButtonBox,
     QKeySequence,
     QLabel,
     QMainWindow,
     QStackedWidget,
     QTabWidget,
-    QTextBrowser,
-    QUrl,
     QVBoxLayout,
     QWidget,
 )
-from .rectification_board import RectificationBoard
-from .rounds_page import RoundsPage
 from .walkthrough import POSITION_KEY, WalkthroughPage
 
-SHORTCUTS = [
-    ("1 / 2 / 3 / 4", "评定等级（A 持续改进 / B 有监管 / C 有制度有落实 / D 不符合）；评定后自动跳到下一个未填条目"),
-    ("0", "不适用（须填写原因）"),
-    ("F3", "下一个未填条目"),
-    ("Ctrl+↓ / Ctrl+↑", "下一个 / 上一个条目"),
-    ("↑ / ↓（在条目树中）", "逐条浏览"),
-    ("Tab / Shift+Tab", "在输入框之间移动"),
-    ("Ctrl+F", "搜索条目"),
-    ("Ctrl+Z / Ctrl+Y", "撤销 / 重做评价修改"),
-    ("Insert 或 Ctrl+Enter（抽查表格中）", "添加一条抽查记录"),
-    ("Ctrl+Delete（抽查表格中）", "删除所选抽查记录"),
-    ("Ctrl+N", "新建自查轮次"),
-    ("Ctrl+T", "整改台账"),
-    ("Ctrl+P", "生成自查报告 PDF"),
-    ("Ctrl+L", "返回轮次列表"),
-    ("F1", "本帮助"),
-]
-
-
-class HelpDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("快捷键")
-        browser = QTextBrowser()
-        rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        browser.setHtml("<h3>键盘操作</h3><table cellpadding='4'>" + rows + "</table>"
-                        "<p>所有修改立即自动保存，状态栏显示“已保存”。</p>")
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(browser)
-        layout.addWidget(buttons)
-        self.resize(620, 480)
+if TYPE_CHECKING:
+    from ..catalog import Catalog
+    from .rectification_board import RectificationBoard
+    from .rounds_page import RoundsPage
 
 
 class MainWindow(QMainWindow):
@@ -79,7 +44,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self._rounds: RoundsPage | None = None  # built when first shown: a restored round comes first
         self.walkthrough: WalkthroughPage | None = None
-        self.board: RectificationBoard | None = None
+        self._board: RectificationBoard | None = None  # built when its tab is first shown
+        self._board_page: QWidget | None = None
         self.round_tabs: QTabWidget | None = None
         self.last_report: Path | None = None
         self.saved_label = QLabel("")
@@ -122,13 +88,20 @@ class MainWindow(QMainWindow):
         hospital = self.menuBar().addMenu("医院(&I)")
         action(hospital, "医院基本情况(&P)…", self.edit_profile)
         help_menu = self.menuBar().addMenu("帮助(&H)")
-        action(help_menu, "快捷键(&K)…", lambda: HelpDialog(self).exec(), "F1")
+        action(help_menu, "快捷键(&K)…", self.show_help, "F1")
         action(help_menu, "关于(&A)", lambda: dialogs.info(
             self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
+
+    def show_help(self) -> None:
+        from .help_dialog import HelpDialog
+
+        HelpDialog(self).exec()
 
     @property
     def rounds(self) -> RoundsPage:
         if self._rounds is None:
+            from .rounds_page import RoundsPage
+
             self._rounds = RoundsPage(self.store, self.catalog, self.actor)
             self._rounds.open_round.connect(self.open_round)
             self.stack.insertWidget(0, self._rounds)
@@ -166,12 +139,11 @@ class MainWindow(QMainWindow):
         self.walkthrough.saved.connect(lambda t: self.saved_label.setText(f"已保存 {t}"))
         self.walkthrough.progress_changed.connect(self._show_progress)
         self._show_progress(self.walkthrough.result)
-        self.board = RectificationBoard(self.store, self.actor, round_id, self.walkthrough.view.profile.departments)
-        self.board.open_item.connect(self.go_to_item)
-        self.board.changed.connect(lambda: self.saved_label.setText("已保存"))
+        self._board_page = QWidget()
+        QVBoxLayout(self._board_page).setContentsMargins(0, 0, 0, 0)
         self.round_tabs = QTabWidget()
         self.round_tabs.addTab(self.walkthrough, "逐条自查(&W)")
-        self.round_tabs.addTab(self.board, "整改台账")
+        self.round_tabs.addTab(self._board_page, "整改台账")
         self.round_tabs.currentChanged.connect(self._tab_changed)
         self.stack.addWidget(self.round_tabs)
         self.stack.setCurrentWidget(self.round_tabs)
@@ -179,6 +151,19 @@ class MainWindow(QMainWindow):
         self.saved_label.setText("已保存")
         self.report_menu.setEnabled(True)
         self.final_action.setChecked(self.walkthrough.view.is_final)
+
+    @property
+    def board(self) -> RectificationBoard | None:
+        """The open round's 整改台账; built on first use, as most sessions start in the walkthrough."""
+        if self._board is None and self.walkthrough is not None:
+            from .rectification_board import RectificationBoard
+
+            self._board = RectificationBoard(self.store, self.actor, self.walkthrough.view.id,
+                                             self.walkthrough.view.profile.departments)
+            self._board.open_item.connect(self.go_to_item)
+            self._board.changed.connect(lambda: self.saved_label.setText("已保存"))
+            self._board_page.layout().addWidget(self._board)
+        return self._board
 
     def _tab_changed(self, index: int) -> None:
         if index == 1 and self.board is not None:
@@ -244,7 +229,7 @@ class MainWindow(QMainWindow):
         def done(_result) -> None:
             self.last_report = out
             self.saved_label.setText(f"已生成 {out.name}")
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(out)))
+            dialogs.open_in_viewer(out)
 
         def failed(exc: Exception) -> None:
             message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
@@ -264,7 +249,7 @@ class MainWindow(QMainWindow):
             self.walkthrough.flush()
             self.stack.removeWidget(self.round_tabs)
             self.round_tabs.deleteLater()
-            self.walkthrough = self.board = self.round_tabs = None
+            self.walkthrough = self._board = self._board_page = self.round_tabs = None
             self.report_menu.setEnabled(False)
 
     def show_rounds(self) -> None:

@@ -1,78 +1,47 @@
 """The one module that imports PySide6; the rest of the GUI imports Qt names from here.
 
-Only names the GUI uses are imported: each first access of a PySide6 class builds its type
-(``QStyle`` alone ≈10 ms), and all of them together were a sixth of start-up.
+Names are looked up on first use (PEP 562): each first access of a PySide6 class builds its
+type and its enums (``QStyle`` alone ≈10 ms), so a dialog class that start-up does not need
+costs nothing until the dialog is opened. Modules on the start-up path therefore import the
+dialogs they open (message boxes, file dialogs, the help and report dialogs) inside the
+functions that open them.
 
 Keeping the import in one place makes the supported range (PySide6 6.9 for glibc 2.28 systems,
 through current releases) easy to hold: a shim for an API difference goes here.
 """
 
-from PySide6.QtCore import (
-    QDate,
-    QLibraryInfo,
-    QLocale,
-    QLockFile,
-    QObject,
-    QRunnable,
-    Qt,
-    QThreadPool,
-    QTimer,
-    QTranslator,
-    QUrl,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAction,
-    QBrush,
-    QColor,
-    QDesktopServices,
-    QFont,
-    QKeySequence,
-    QShortcut,
-    QUndoCommand,
-    QUndoStack,
-)
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QApplication,
-    QButtonGroup,
-    QCheckBox,
-    QComboBox,
-    QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QInputDialog,
-    QLabel,
-    QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMainWindow,
-    QMessageBox,
-    QPlainTextEdit,
-    QProgressBar,
-    QProgressDialog,
-    QPushButton,
-    QScrollArea,
-    QSplitter,
-    QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
-    QTabWidget,
-    QTextBrowser,
-    QToolButton,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QTreeWidgetItemIterator,
-    QVBoxLayout,
-    QWidget,
-    QWizard,
-    QWizardPage,
-)
+from __future__ import annotations
 
-__all__ = [name for name in dir() if name[0].isupper()]
+import importlib
+
+_NAMES = {
+    "QtCore": (
+        "QDate", "QLibraryInfo", "QLocale", "QLockFile", "QObject", "QRunnable", "Qt", "QThreadPool",
+        "QTimer", "QTranslator", "QUrl", "Signal",
+    ),
+    "QtGui": (
+        "QAction", "QBrush", "QColor", "QDesktopServices", "QFont", "QKeySequence", "QShortcut",
+        "QUndoCommand", "QUndoStack",
+    ),
+    "QtWidgets": (
+        "QAbstractItemView", "QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit",
+        "QDialog", "QDialogButtonBox", "QFileDialog", "QFormLayout", "QFrame", "QGridLayout",
+        "QHBoxLayout", "QHeaderView", "QInputDialog", "QLabel", "QLineEdit", "QListWidget",
+        "QListWidgetItem", "QMainWindow", "QMessageBox", "QPlainTextEdit", "QProgressBar",
+        "QProgressDialog", "QPushButton", "QScrollArea", "QSplitter", "QStackedWidget", "QTableWidget",
+        "QTableWidgetItem", "QTabWidget", "QTextBrowser", "QToolButton", "QTreeWidget", "QTreeWidgetItem",
+        "QTreeWidgetItemIterator", "QVBoxLayout", "QWidget", "QWizard", "QWizardPage",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
+__all__ = sorted(_MODULE_OF)
+
+
+def __getattr__(name: str):
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (add it to _NAMES)")
+    value = getattr(importlib.import_module(f"PySide6.{module}"), name)
+    globals()[name] = value  # the next lookup is a plain module attribute
+    return value
+

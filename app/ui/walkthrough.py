@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import html
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -28,7 +27,6 @@ from .item_panel import ItemContext, ItemPanel
 from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree, short_number
 from .qt import (
     QComboBox,
-    QDesktopServices,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -39,7 +37,6 @@ from .qt import (
     Qt,
     QUndoCommand,
     QUndoStack,
-    QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -109,7 +106,11 @@ class WalkthroughPage(QWidget):
         self.panel = ItemPanel()
 
         bar = QHBoxLayout()
-        title = QLabel(f"<b>{html.escape(self.view.name)}</b>（{self.view.year}年）")
+        title = QLabel(f"{self.view.name}（{self.view.year}年）")
+        title.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is typed by users
+        bold = title.font()
+        bold.setBold(True)
+        title.setFont(bold)
         bar.addWidget(title)
         bar.addWidget(self.progress)
         bar.addWidget(self.header, 1)
@@ -393,7 +394,7 @@ class WalkthroughPage(QWidget):
         except (AppError, OSError) as err:
             self.panel.show_error("attachment", f"无法打开附件：{err}")
             return
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+        dialogs.open_in_viewer(path)
 
     def remove_attachment(self, attachment) -> None:
         if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):
