@@ -11,6 +11,10 @@ from pathlib import Path
 from .. import APP_NAME
 from ..errors import AppError
 from ..paths import current_user, data_dir, default_db_path, device_id
+
+# The Qt-free layers the first window needs are imported before PySide6: once loaded, PySide6
+# reads the source of every module imported after it (for its ``__feature__`` switch).
+from ..services import answers, attachments, rectifications, rounds  # noqa: F401
 from ..services.profile import get_profile
 from ..store import Actor, open_store
 from . import dialogs
