@@ -103,11 +103,15 @@ class ItemPanel(QScrollArea):
         self.na_banner = QLabel()
         self.na_banner.setWordWrap(True)
         self.na_banner.setStyleSheet("background: #eeeeee; color: #333; padding: 6px;")
-        # items of other programmes in this round that ask the same thing (same topic)
-        self.related = QLabel()
-        self.related.setWordWrap(True)
-        self.related.setTextFormat(Qt.TextFormat.RichText)
-        self.related.linkActivated.connect(self.related_requested.emit)
+        # items of other programmes in this round that ask the same thing (same topic): one
+        # button each, reachable with Tab like every other input
+        self.related = QWidget()
+        self.related_row = QHBoxLayout(self.related)
+        self.related_row.setContentsMargins(0, 0, 0, 0)
+        self.related_row.addWidget(QLabel("同一要求也见于："))
+        self.related_row.addWidget(QLabel("（整改项共用一个）"))
+        self.related_row.addStretch()
+        self.related_buttons: list[QPushButton] = []
         self.guidance_toggle = QToolButton()
         self.guidance_toggle.setCheckable(True)
         self.guidance_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -348,11 +352,15 @@ class ItemPanel(QScrollArea):
 
     def show_related(self, related: list[tuple[str, str, str]]) -> None:
         """同一要求也见于: (item id, label, status) of the round's items sharing this item's topic."""
-        import html  # its entity table costs ≈2 ms; most items have no related items
-
-        links = "；".join(f'<a href="{html.escape(i)}">{html.escape(label)}</a>（{html.escape(status)}）'
-                          for i, label, status in related)
-        self.related.setText(f"同一要求也见于：{links}（整改项共用一个）" if related else "")
+        for button in self.related_buttons:
+            button.deleteLater()
+        self.related_buttons = []
+        for item_id, label, status in related:
+            button = QPushButton(f"{label}（{status}）")
+            button.setToolTip("转到该条目；同一要求的条目共用一个整改项")
+            button.clicked.connect(lambda _=False, i=item_id: self.related_requested.emit(i))
+            self.related_row.insertWidget(len(self.related_buttons) + 1, button)
+            self.related_buttons.append(button)
         self.related.setVisible(bool(related))
 
     def show_rectification(self, status: str | None, offer: bool) -> None:
