@@ -9,6 +9,7 @@ screenshots come from here; look at every PNG after a change to a screen.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import tempfile
@@ -21,6 +22,7 @@ os.environ.setdefault("MQSC_DATA_DIR", tempfile.mkdtemp(prefix="mqsc-shots-"))
 from app.catalog import load_catalog
 from app.services.demo import create_demo
 from app.services.profile import get_profile
+from app.services.rounds import start_round
 from app.store import Actor, open_store
 from app.ui.application import create_application
 from app.ui.help_dialog import HelpDialog
@@ -70,6 +72,13 @@ def main() -> None:
     window.show_tab(1)
     shot(window, "12-rectification-board")
     window.show_tab(0)
+    # a round over two programmes: items asking the same thing are linked to each other
+    joint = start_round(store, [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")],
+                        "2025年国家行动计划对照自查", dt.date(2025, 7, 1), actor)
+    window.open_round(joint)
+    window.walkthrough.tree.select("qyx-targets-2021.1.1.rate")
+    shot(window, "13-walkthrough-related")
+    window.open_round(round_id)
 
     dialog = NewRoundDialog(store, catalog, actor, window)
     shot(dialog, "07-new-round")

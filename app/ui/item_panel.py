@@ -12,6 +12,7 @@ from .qt import (
     QComboBox,
     QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -30,6 +31,8 @@ from .qt import (
 #: How long after the last keystroke a text field is saved.
 TEXT_SAVE_DELAY_MS = 600
 TEXT_FIELDS = ("finding", "evidence", "na_reason")
+#: buttons per row for the items that ask the same thing (they wrap at 1366×768)
+RELATED_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -104,13 +107,11 @@ class ItemPanel(QScrollArea):
         self.na_banner.setWordWrap(True)
         self.na_banner.setStyleSheet("background: #eeeeee; color: #333; padding: 6px;")
         # items of other programmes in this round that ask the same thing (same topic): one
-        # button each, reachable with Tab like every other input
+        # button each, reachable with Tab like every other input; up to 9 when all are chosen
         self.related = QWidget()
-        self.related_row = QHBoxLayout(self.related)
-        self.related_row.setContentsMargins(0, 0, 0, 0)
-        self.related_row.addWidget(QLabel("同一要求也见于："))
-        self.related_row.addWidget(QLabel("（整改项共用一个）"))
-        self.related_row.addStretch()
+        self.related_grid = QGridLayout(self.related)
+        self.related_grid.setContentsMargins(0, 0, 0, 0)
+        self.related_grid.addWidget(QLabel("同一要求也见于（整改项共用一个）："), 0, 0, 1, RELATED_COLUMNS)
         self.related_buttons: list[QPushButton] = []
         self.guidance_toggle = QToolButton()
         self.guidance_toggle.setCheckable(True)
@@ -355,11 +356,11 @@ class ItemPanel(QScrollArea):
         for button in self.related_buttons:
             button.deleteLater()
         self.related_buttons = []
-        for item_id, label, status in related:
+        for n, (item_id, label, status) in enumerate(related):
             button = QPushButton(f"{label}（{status}）")
             button.setToolTip("转到该条目；同一要求的条目共用一个整改项")
             button.clicked.connect(lambda _=False, i=item_id: self.related_requested.emit(i))
-            self.related_row.insertWidget(len(self.related_buttons) + 1, button)
+            self.related_grid.addWidget(button, 1 + n // RELATED_COLUMNS, n % RELATED_COLUMNS)
             self.related_buttons.append(button)
         self.related.setVisible(bool(related))
 
