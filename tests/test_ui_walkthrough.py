@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.services.rounds import start_round
 from app.ui.item_editors import IndicatorEditor, SamplingEditor
+from app.ui.item_tree import FAILING_COLOUR, UNANSWERED_COLOUR
 from app.ui.walkthrough import WalkthroughPage
 
 FIRST_TEN = ["qyx-core.01.1", "qyx-core.02.1", "qyx-core.02.2", "qyx-core.03.1", "qyx-core.03.2",
@@ -45,6 +46,11 @@ def test_answer_ten_items_by_keyboard_alone(qtbot, page, profiled_store, round_i
     # focus moved on to the next unanswered item after each grade
     assert page.tree.current_item_id() == "qyx-core.05.3"
     assert "完成" in page.progress.format()
+    # the tree marks each state in its own colour: failing red, unanswered blue, graded default
+    colour = {i: page.tree.nodes[i].foreground(1).color().name() for i in ("qyx-core.03.1", "qyx-core.05.3")}
+    assert page.tree.nodes["qyx-core.03.1"].text(1) == "D" and colour["qyx-core.03.1"] == FAILING_COLOUR.name()
+    assert colour["qyx-core.05.3"] == UNANSWERED_COLOUR.name()
+    assert page.tree.nodes["qyx-core.01.1"].foreground(0).style() == Qt.BrushStyle.NoBrush
 
 
 def test_digits_typed_into_a_text_field_do_not_grade(qtbot, page, profiled_store, round_id):

@@ -9,9 +9,10 @@ from ..domain.checklist import Item, Section
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
 from ..domain.records import Answer
 from ..services.rounds import RoundView
-from .qt import QBrush, QColor, QFont, QHeaderView, Qt, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
+from .qt import QColor, QFont, QHeaderView, Qt, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole
+FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
 FAILING_COLOUR = QColor("#b00020")
 NA_COLOUR = QColor("#777777")
 UNANSWERED_COLOUR = QColor("#1d5fa8")
@@ -60,9 +61,10 @@ class ItemTree(QTreeWidget):
         self.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
         self.setUniformRowHeights(True)
         self.setAccessibleName("检查条目树")
-        # one brush per state, shared by every row (made once: a few hundred rows are redrawn per edit)
-        self._brushes = {"failing": QBrush(FAILING_COLOUR), "na": QBrush(NA_COLOUR),
-                         "unanswered": QBrush(UNANSWERED_COLOUR), "": QBrush()}
+        # the text colour per state, as item data (the view paints a colour as a brush); None is
+        # the default colour. Colours, not QBrush: building a QBrush makes PySide6 build the image
+        # and gradient types its other constructors take (≈2 ms of start-up)
+        self._colours = {"failing": FAILING_COLOUR, "na": NA_COLOUR, "unanswered": UNANSWERED_COLOUR, "": None}
         self.nodes: dict[str, QTreeWidgetItem] = {}
         self.section_nodes: list[tuple[QTreeWidgetItem, list[str]]] = []
 
@@ -101,9 +103,9 @@ class ItemTree(QTreeWidget):
         leaf.setText(1, label)
         key = ("failing" if outcome.failing else "na" if not outcome.applicable
                else "unanswered" if outcome.state == UNANSWERED else "")
-        brush = self._brushes[key]
-        leaf.setForeground(0, brush)
-        leaf.setForeground(1, brush)
+        colour = self._colours[key]
+        leaf.setData(0, FOREGROUND_ROLE, colour)
+        leaf.setData(1, FOREGROUND_ROLE, colour)
 
     def update_counts(self, outcomes: dict[str, Outcome]) -> None:
         for node, item_ids in self.section_nodes:
