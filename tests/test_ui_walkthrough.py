@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from app.services.rounds import start_round
 from app.ui.item_editors import IndicatorEditor, SamplingEditor
@@ -248,8 +249,13 @@ def test_items_of_the_same_topic_are_linked(qtbot, profiled_store, catalog, acto
     assert page.panel.related.isVisible()
     labels = [b.text() for b in page.panel.related_buttons]
     assert len(labels) == len(others) and all("（" in t for t in labels)
-    page.panel.related_buttons[0].click()
+    page.panel.related_buttons[0].setFocus()
+    qtbot.keyClick(page.panel.related_buttons[0], Qt.Key.Key_Space)
     assert page.tree.current_item_id() == others[0].id
+    # the clicked button is gone with the old item; focus is back in the tree, where the keys act
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.tree)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_F3)
+    assert page.tree.current_item_id() != others[0].id
 
 
 def test_moving_on_saves_pending_input_and_does_not_pull_back(qtbot, page, profiled_store, round_id):

@@ -52,6 +52,14 @@ class ItemContext:
     previous_value: float | None
 
 
+def _discard(widget: QWidget) -> None:
+    """Remove a widget that is being replaced. Hidden at once: deleteLater waits for the event
+    loop, and until then the old widget would still paint over its replacement."""
+    widget.hide()
+    widget.setParent(None)
+    widget.deleteLater()
+
+
 class TextField(QPlainTextEdit):
     """A plain-text field that reports focus-out, so that pending text is saved at once."""
 
@@ -276,10 +284,7 @@ class ItemPanel(QScrollArea):
     def _replace_editor(self, ctx: ItemContext) -> None:
         if self.editor is not None:
             self.editor_holder.removeWidget(self.editor)
-            # hide at once: deleteLater waits for the event loop, and until then it would paint
-            self.editor.hide()
-            self.editor.setParent(None)
-            self.editor.deleteLater()
+            _discard(self.editor)
         item = ctx.item
         if item.kind == JUDGEMENT:
             editor = JudgementEditor(ctx.checklist.scale)
@@ -354,7 +359,8 @@ class ItemPanel(QScrollArea):
     def show_related(self, related: list[tuple[str, str, str]]) -> None:
         """同一要求也见于: (item id, label, status) of the round's items sharing this item's topic."""
         for button in self.related_buttons:
-            button.deleteLater()
+            self.related_grid.removeWidget(button)
+            _discard(button)
         self.related_buttons = []
         for n, (item_id, label, status) in enumerate(related):
             button = QPushButton(f"{label}（{status}）")

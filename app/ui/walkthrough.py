@@ -147,7 +147,7 @@ class WalkthroughPage(QWidget):
         self.panel.attachment_open.connect(self.open_attachment)
         self.panel.attachment_remove.connect(self.remove_attachment)
         self.panel.rectification_requested.connect(self.open_rectification)
-        self.panel.related_requested.connect(self.go_to)
+        self.panel.related_requested.connect(self.open_related)
         self._install_shortcuts()
 
         self.tree.populate(self.view)
@@ -366,6 +366,12 @@ class WalkthroughPage(QWidget):
             self.filter_department.setCurrentIndex(0)
             self.search.clear()
         self.tree.select(item_id)
+
+    def open_related(self, item_id: str) -> None:
+        """Go to an item that asks the same thing. The button clicked is rebuilt with the new
+        item's buttons, so focus goes back to the tree, where the grading keys act."""
+        self.go_to(item_id)
+        self.tree.setFocus()
 
     def focus_search(self) -> None:
         self.search.setFocus()
