@@ -8,6 +8,12 @@ def run() -> int:
         from app.cli import main
 
         return main(sys.argv[1:])
+    import gc
+
+    # Start-up builds tens of thousands of long-lived objects (modules, classes, Qt's enums, the
+    # window) and no garbage: the cyclic collector would only walk them again and again (≈10 ms).
+    # run_gui turns it back on once the window is up.
+    gc.disable()
     from app.ui.application import run_gui
 
     return run_gui(sys.argv)

@@ -42,16 +42,16 @@ sys.exit(app.exec())
 """
 
 APP = """
+import gc; gc.disable()  # as main.py does before it imports the GUI
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
-from app.ui.application import create_application, start
-from app.ui.qt import QTimer
-app = create_application(sys.argv[:1])
-window, store, lock = start(Path({db!r}))
+from app.ui.application import create_application, run_gui
+app = create_application(sys.argv[:1])  # run_gui uses this instance
 """ + SHOWN.replace("{", "{{").replace("}", "}}") + """
-QTimer.singleShot(0, shown)
-sys.exit(app.exec())
+from app.ui.qt import QTimer
+QTimer.singleShot(0, shown)  # runs in the first turn of run_gui's event loop, as in the bare window
+sys.exit(run_gui(sys.argv[:1], Path({db!r})))
 """
 
 

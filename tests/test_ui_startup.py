@@ -3,10 +3,15 @@ are skipped with a message; the first run asks for the hospital profile."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from app.ui import application
 from app.ui.profile_wizard import ProfileWizard
+from tests.conftest import ROOT
 
 
 @pytest.fixture
@@ -72,3 +77,29 @@ def test_restores_the_last_round_on_start(ui_dialogs, started, no_wizard, store,
     store.close()
     window = started(db_path)[0]
     assert window.walkthrough.tree.current_item_id() == "qyx-core.03.2"
+
+
+
+RUN_GUI = """
+import gc, sys
+from pathlib import Path
+gc.disable()  # as main.py does
+from app.ui.application import create_application, run_gui
+from app.ui.qt import QTimer
+app = create_application(sys.argv[:1])
+QTimer.singleShot(0, lambda: (print("collector on:", gc.isenabled(), flush=True), app.quit()))
+sys.exit(run_gui(sys.argv[:1], Path(sys.argv[1])))
+"""
+
+
+def test_run_gui_turns_the_collector_back_on_once_the_window_is_up(store, demo_round, db_path, tmp_path):
+    """main.py turns the cyclic garbage collector off while the GUI starts (bench/startup.py);
+    the running program has it on again. In its own process: quitting the application is final."""
+    store.set_setting("ui.position", {"round_id": demo_round, "item_id": "qyx-core.03.2"})
+    store.close()
+    (tmp_path / "device-id").write_text("test-pc", encoding="ascii")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MQSC_DATA_DIR": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-c", RUN_GUI, str(db_path)], capture_output=True, text=True,
+                            cwd=ROOT, env=env, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "collector on: True" in result.stdout

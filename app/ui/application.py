@@ -4,6 +4,7 @@ opened), the catalog (saying which files were skipped), first-run profile, last 
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 from pathlib import Path
@@ -115,6 +116,10 @@ def run_gui(argv: list[str], db_path: Path | None = None) -> int:
     if started is None:
         return 1
     _window, store, lock = started
+    # what start-up built lives as long as the window: keep it out of every later collection
+    # (main.py turned the collector off while it was being built)
+    gc.freeze()
+    gc.enable()
     code = app.exec()
     store.close()
     lock.unlock()
