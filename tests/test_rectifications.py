@@ -282,3 +282,21 @@ def test_cli_lists_rectifications(tmp_path):
     assert text.returncode == 0 and "逾期" in text.stdout and "合计" in text.stdout
     bad = run("rectifications", "--db", str(db), "--round", round_id, "--date", "明天")
     assert bad.returncode == 1 and "不是有效的日期" in bad.stderr
+
+
+def test_department_follows_the_answer_until_set_on_the_board(profiled_store, round_id, actor):
+    """责任科室 chosen with the arrow keys passes through several departments; the rectification
+    ends with the last, undo takes it back, and one set on the board is kept."""
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D")
+    for department in ("医务科", "护理部", "质控办"):
+        record_answer(store, round_id, JUDGED, actor, department=department)
+    [entry] = entries(store, round_id)
+    assert entry.rectification.department == "质控办"
+    record_answer(store, round_id, JUDGED, actor, department="")  # undone to 未指定
+    [entry] = entries(store, round_id)
+    assert entry.rectification.department == ""
+    svc.update_rectification(store, entry.id, actor, department="药剂科")
+    record_answer(store, round_id, JUDGED, actor, department="内科")
+    [entry] = entries(store, round_id)
+    assert entry.rectification.department == "药剂科"

@@ -94,7 +94,7 @@ def record_answer(
         given["na_reason"] = ""
     with store.transaction():  # the answer and the rectification it opens or closes, together
         row = store.save_answer(round_id, item_id, given, actor)
-        sync_rectification(store, view, item_id, actor)
+        sync_rectification(store, view, item_id, actor, previous_department=existing.get("department") or "")
     fields = Answer.__dataclass_fields__
     return Answer(**{k: v for k, v in row.items() if k in fields})
 

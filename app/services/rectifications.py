@@ -259,10 +259,13 @@ def _update(store: Store, row: Mapping[str, Any], changes: Mapping[str, Any], ac
 # --- opening and closing with the answers ------------------------------------------------------
 
 
-def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor) -> None:
+def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor,
+                       previous_department: str | None = None) -> None:
     """Bring the item's rectification in line with its answer (called after every change to it).
 
-    Idempotent: a failing item (or its topic group) gets exactly one rectification.
+    Idempotent: a failing item (or its topic group) gets exactly one rectification. Its 责任科室
+    follows the answer's while it is empty or still the one copied from the answer
+    (``previous_department``, the answer's before this change); one set on the board stays.
     """
     facts = _Facts(store, view)
     group = facts.group(item_id)
@@ -293,8 +296,9 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
             if untouched and row["item_id"] not in failing_ids:
                 changes["item_id"] = failing[0].id  # point at an item that still fails
             answer = facts.answer(changes.get("item_id", row["item_id"]))
-            if not row["department"] and answer is not None and answer.department:
-                changes["department"] = answer.department  # 责任科室 typed after the grade
+            if (answer is not None and answer.department != row["department"]
+                    and row["department"] in ("", previous_department)):
+                changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
             if changes:
                 _update(store, row, changes, actor)
 
