@@ -281,3 +281,61 @@ def test_tab_walks_the_form(qtbot, page):
     assert page.panel.evidence.hasFocus()
     qtbot.keyClick(page.panel.evidence, Qt.Key.Key_Tab)
     assert page.panel.department.hasFocus()
+
+
+def test_focus_returns_to_the_tree_on_another_item(qtbot, page, profiled_store, round_id):
+    """Grading with a button, or moving on from a field, leaves the keyboard where it grades:
+    nothing typed for one item (a 不适用 reason, a value) goes into the next."""
+    page.activateWindow()
+    page.panel.editor.buttons["B"].click()  # graded B: on to the next unanswered item
+    assert page.tree.current_item_id() == FIRST_TEN[1]
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is page.tree)
+    qtbot.keyClick(page.tree, Qt.Key.Key_0)  # 不适用: the reason field takes focus
+    assert page.panel.na_reason.hasFocus()
+    page.panel.na_reason.insertPlainText("本院无此科室")  # (QTest types ASCII only)
+    qtbot.keyClick(page.panel.na_reason, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert page.tree.current_item_id() == FIRST_TEN[2]
+    assert QApplication.focusWidget() is page.tree and not page.panel.na_reason.isVisible()
+    qtbot.keyClick(page.tree, Qt.Key.Key_2)
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "B", FIRST_TEN[1]: "NA", FIRST_TEN[2]: "B"}
+    assert profiled_store.answer(round_id, FIRST_TEN[1])["na_reason"] == "本院无此科室"
+
+
+def test_digits_start_editing_in_the_sampling_grid(qtbot, page, profiled_store, round_id):
+    item_id = "qyx-core.07.3"
+    select(page, item_id)
+    table = page.panel.editor.table
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_Insert)
+    qtbot.keyClick(table.focusWidget(), Qt.Key.Key_Escape)  # the new row, its 病案号 cell not yet typed
+    table.setCurrentCell(0, 0)
+    qtbot.keyClick(table, "2")  # typed straight into the cell, as in a spreadsheet: the cell opens …
+    qtbot.keyClicks(table.focusWidget(), "025001")  # … and the rest goes into it
+    qtbot.keyClick(table.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: [r["record_no"] for r in profiled_store.samples(round_id, item_id)] == ["2025001"])
+    assert profiled_store.answer(round_id, item_id) is None or profiled_store.answer(round_id, item_id)["grade"] is None
+
+
+def test_undo_from_the_menu_replaces_the_text_being_typed(qtbot, page, profiled_store, round_id):
+    page.panel.finding.setFocus()
+    page.panel.finding.insertPlainText("第一次")
+    page.panel.flush()
+    page.panel.finding.insertPlainText("第二次")
+    page.flush()  # as 编辑 → 撤销 does (MainWindow._undo): what was typed is saved, then undone
+    page.undo_stack.undo()
+    assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "第一次"
+    assert page.panel.finding.toPlainText() == "第一次"  # not left showing what was undone
+
+
+def test_filter_follows_edits_and_an_empty_result_selects_nothing(qtbot, page, profiled_store, round_id):
+    page.filter_mode.setCurrentIndex(page.filter_mode.findData("unanswered"))
+    shown = len(visible(page))
+    qtbot.keyClick(page.tree, Qt.Key.Key_3)  # graded: it stays while it is being edited …
+    qtbot.keyClick(page.tree, Qt.Key.Key_3)  # … and leaves the 未填 list once the user moves on
+    assert FIRST_TEN[0] not in visible(page) and FIRST_TEN[1] in visible(page)
+    assert page.shown_count.text() == f"显示 {len(visible(page))} 条" and len(visible(page)) == shown - 1
+    page.search.setText("不存在的条目xyz")
+    assert visible(page) == [] and page.tree.current_item_id() is None
+    assert not page.panel.isEnabled()
+    qtbot.keyClick(page.tree, Qt.Key.Key_4)  # nothing is current: nothing is graded
+    assert "D" not in grades(profiled_store, round_id).values()

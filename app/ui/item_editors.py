@@ -209,6 +209,9 @@ class SamplingEditor(QWidget):
         self.table.setHorizontalHeaderLabels(["病案号", "符合", "备注"])
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        triggers = QAbstractItemView.EditTrigger
+        # typing into a cell edits it, as in a spreadsheet (病案号 are typed one after another)
+        self.table.setEditTriggers(triggers.DoubleClicked | triggers.EditKeyPressed | triggers.AnyKeyPressed)
         self.table.setAccessibleName("抽查记录")
         self.table.setMinimumHeight(160)
         self.table.itemChanged.connect(self._changed)

@@ -215,15 +215,17 @@ class ItemPanel(QScrollArea):
 
     # --- showing an item ------------------------------------------------------------------
 
-    def show_item(self, ctx: ItemContext) -> None:
+    def show_item(self, ctx: ItemContext, refresh_text: bool = False) -> None:
+        """Show ``ctx``; text the user is typing in a field of the same item is left alone
+        unless ``refresh_text`` (undo/redo changed it in the database)."""
         self.flush()
         self._loading = True
         try:
-            self._show(ctx)
+            self._show(ctx, refresh_text)
         finally:
             self._loading = False
 
-    def _show(self, ctx: ItemContext) -> None:
+    def _show(self, ctx: ItemContext, refresh_text: bool) -> None:
         previous = self.context
         self.context = ctx
         item, answer = ctx.item, ctx.answer
@@ -256,7 +258,7 @@ class ItemPanel(QScrollArea):
         for name in TEXT_FIELDS:
             field: TextField = getattr(self, name)
             value = getattr(answer, name) if answer else ""
-            if field.toPlainText() != value and not (same_item and field.hasFocus()):
+            if field.toPlainText() != value and (refresh_text or not (same_item and field.hasFocus())):
                 field.setPlainText(value)
         self.na_reason.setVisible(is_na or self.na_reason.hasFocus())
         self.na_reason_label.setVisible(self.na_reason.isVisible())

@@ -116,11 +116,11 @@ class ItemTree(QTreeWidget):
             node.setText(1, text)
 
     def apply_filter(self, flt: ItemFilter, outcomes: dict[str, Outcome],
-                     answers: dict[str, Answer]) -> int:
-        """Hide items that do not match; returns how many are shown."""
+                     answers: dict[str, Answer], keep: str | None = None) -> int:
+        """Hide items that do not match, except ``keep``; returns how many are shown."""
         shown = 0
         for item_id, leaf in self.nodes.items():
-            visible = flt.matches(self._items[item_id], outcomes[item_id], answers.get(item_id))
+            visible = item_id == keep or flt.matches(self._items[item_id], outcomes[item_id], answers.get(item_id))
             leaf.setHidden(not visible)
             shown += visible
         for node, item_ids in reversed(self.section_nodes):

@@ -113,10 +113,12 @@ class MainWindow(QMainWindow):
 
     def _undo(self) -> None:
         if self.walkthrough:
+            self.walkthrough.flush()  # text typed since the last save is a change to undo too
             self.walkthrough.undo_stack.undo()
 
     def _redo(self) -> None:
         if self.walkthrough:
+            self.walkthrough.flush()
             self.walkthrough.undo_stack.redo()
 
     def _update_title(self) -> None:

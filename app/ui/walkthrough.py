@@ -26,6 +26,7 @@ from . import dialogs
 from .item_panel import ItemContext, ItemPanel
 from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree, short_number
 from .qt import (
+    QApplication,
     QComboBox,
     QHBoxLayout,
     QKeySequence,
@@ -169,9 +170,12 @@ class WalkthroughPage(QWidget):
 
     def _install_shortcuts(self) -> None:
         context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        # on for judgement items only (show_item): digits typed into a sampling grid are 病案号
+        self._grade_shortcuts = []
         for key in "0123456789":
             shortcut = QShortcut(QKeySequence(key), self, lambda k=key: self.grade_by_key(k))
             shortcut.setContext(context)
+            self._grade_shortcuts.append(shortcut)
         # Ctrl+Y is redo everywhere in China's office software; the platform may bind it already
         redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
         redo_keys.setdefault("Ctrl+Y", QKeySequence("Ctrl+Y"))
@@ -196,6 +200,9 @@ class WalkthroughPage(QWidget):
             self.tree.set_outcome(item_id, outcome)
         self.tree.update_counts(self.result.outcomes)
         self._update_filter_counts()
+        # the filter follows the edit (an item graded under 未填 leaves the list), but the item
+        # being edited stays until the user moves on
+        self._apply_filter(keep=self.tree.current_item_id())
         self._update_header()
 
     def _update_header(self) -> None:
@@ -224,20 +231,34 @@ class WalkthroughPage(QWidget):
         return ItemFilter(self.filter_mode.currentData() or ALL, self.filter_department.currentData() or "",
                           self.search.text().strip())
 
-    def refilter(self) -> None:
-        shown = self.tree.apply_filter(self.current_filter(), self.result.outcomes, self.answers)
+    def _apply_filter(self, keep: str | None = None) -> None:
+        shown = self.tree.apply_filter(self.current_filter(), self.result.outcomes, self.answers, keep=keep)
         self.shown_count.setText(f"显示 {shown} 条")
+
+    def refilter(self) -> None:
+        """The user changed the filter: show what matches, and an item that is shown."""
+        self._apply_filter()
         current = self.tree.current_item_id()
         if current is None or self.tree.nodes[current].isHidden():
             first = next(self.tree.visible_item_ids(), None)
             if first:
                 self.tree.select(first)
+            else:  # nothing matches: no item is current, and none can be graded by mistake
+                self.tree.setCurrentItem(None)
 
     def _current_changed(self) -> None:
+        focus = QApplication.focusWidget()
+        typing_in_panel = focus is not None and self.panel.isAncestorOf(focus)
         self.panel.flush()
         item_id = self.tree.current_item_id()
+        self.panel.setEnabled(item_id is not None)
         if item_id is None:
             return
+        # on another item the keyboard starts from the tree: digits grade it, and nothing typed
+        # for the last item (a 不适用 reason, a value) goes into this one; the editor that had
+        # focus is about to be replaced
+        if typing_in_panel:
+            self.tree.setFocus()
         self.show_item(item_id)
         position = {"round_id": self.view.id, "item_id": item_id}
         if position != self._position:
@@ -246,14 +267,18 @@ class WalkthroughPage(QWidget):
             with contextlib.suppress(AppError):
                 self.store.set_setting(POSITION_KEY, position)
 
-    def show_item(self, item_id: str) -> None:
+    def show_item(self, item_id: str, refresh_text: bool = False) -> None:
+        """``refresh_text``: also replace text the user is typing (undo/redo changed it)."""
         path, guidance = self.section_path[item_id]
+        for shortcut in self._grade_shortcuts:
+            shortcut.setEnabled(self.items[item_id].kind == JUDGEMENT)
         self.panel.show_item(ItemContext(
             checklist=self.checklist_of[item_id], item=self.items[item_id], section_path=path,
             section_guidance=guidance, year=self.view.year, answer=self.answers.get(item_id),
             samples=self.samples.get(item_id, []), outcome=self.result.outcomes[item_id],
             attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
-            departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)))
+            departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)),
+            refresh_text=refresh_text)
         self._show_rectification(item_id)
         item = self.items[item_id]
         self.panel.show_related([
@@ -322,7 +347,7 @@ class WalkthroughPage(QWidget):
         """Show what was saved. Undo/redo (``select``) goes to the item it changed; a save made
         while the user moves on (pending text flushed on leaving an item) must not pull them back."""
         if self.tree.current_item_id() == item_id:
-            self.show_item(item_id)
+            self.show_item(item_id, refresh_text=select)
         elif select:
             self.go_to(item_id)
         self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
