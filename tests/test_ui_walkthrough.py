@@ -126,6 +126,7 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
 
 @pytest.mark.parametrize(("numerator", "denominator", "message"), [
     ("abc", "10", "不是有效的数字"),
+    ("<b>7</b>", "10", "分子“<b>7</b>”不是有效的数字"),  # quoted as typed, never as HTML
     ("3", "0", "分母不能为 0"),
     ("30", "10", "不能大于分母"),
 ])
@@ -139,7 +140,7 @@ def test_indicator_bad_input_is_shown_inline_and_not_saved(qtbot, page, profiled
         field.setFocus()
         qtbot.keyClicks(field, text)
         qtbot.keyClick(field, Qt.Key.Key_Return)
-    assert message in editor.error.text()
+    assert message in editor.error.text() and editor.error.textFormat() == Qt.TextFormat.PlainText
     row = profiled_store.answer(round_id, item_id) or {}
     assert row.get("numerator") is None  # the valid denominator alone may be saved, never the bad pair
     assert row.get("denominator") != 0
@@ -276,6 +277,16 @@ def test_moving_on_saves_pending_input_and_does_not_pull_back(qtbot, page, profi
 
 
 def test_tab_walks_the_form(qtbot, page):
+    page.activateWindow()
+    page.tree.setFocus()
+    for expected in (page.panel.guidance_toggle, page.panel.editor.buttons["A"], page.panel.finding):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        assert QApplication.focusWidget() is expected  # the grades come before the text fields
+    select(page, "qyx-targets-2021.1.1.rate")
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_Tab)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.panel.editor.fields["numerator"]
     page.panel.finding.setFocus()
     qtbot.keyClick(page.panel.finding, Qt.Key.Key_Tab)
     assert page.panel.evidence.hasFocus()
@@ -339,3 +350,18 @@ def test_filter_follows_edits_and_an_empty_result_selects_nothing(qtbot, page, p
     assert not page.panel.isEnabled()
     qtbot.keyClick(page.tree, Qt.Key.Key_4)  # nothing is current: nothing is graded
     assert "D" not in grades(profiled_store, round_id).values()
+
+
+def test_input_refused_after_moving_on_is_reported(qtbot, page, profiled_store, round_id):
+    """A value typed and left by moving to the next item is not saved; the user is told which."""
+    item_id = "qyx-targets-2021.1.1.rate"
+    select(page, item_id)
+    messages = []
+    page.not_saved.connect(messages.append)
+    baseline = page.panel.editor.fields["baseline"]
+    baseline.setFocus()
+    qtbot.keyClicks(baseline, "7O")  # a letter O for a zero
+    qtbot.keyClick(baseline, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert page.tree.current_item_id() != item_id
+    assert (profiled_store.answer(round_id, item_id) or {}).get("baseline") is None
+    assert messages and "1.1.rate" in messages[0] and "未保存" in messages[0] and "7O" in messages[0]

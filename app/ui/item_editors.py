@@ -33,8 +33,16 @@ from .qt import (
 ERROR_STYLE = "color: #b00020;"
 
 
+def plain_label(text: str = "") -> QLabel:
+    """A label for text that may hold what users typed: never interpreted as HTML."""
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    return label
+
+
 def error_label() -> QLabel:
-    label = QLabel()
+    """The red message next to a field; it quotes what was typed, so it is plain text."""
+    label = plain_label()
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
     return label
@@ -100,6 +108,7 @@ class IndicatorEditor(QWidget):
     """指标：value or numerator/denominator; the rate, the year's target and met/not met, live."""
 
     edited = Signal(dict)
+    refused = Signal(str)  # a commit that could not be saved, and why
 
     def __init__(self, item: Item, year: int) -> None:
         super().__init__()
@@ -190,6 +199,7 @@ class IndicatorEditor(QWidget):
             values = self._parsed()
         except InputError as err:
             self.show_error(str(err))
+            self.refused.emit(str(err))
             return
         if values != self._shown:
             self._shown = values  # what is on its way to the database: never sent twice

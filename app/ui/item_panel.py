@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, NOT_APPLICABLE, SAMPLING, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
@@ -82,11 +83,14 @@ class ItemPanel(QScrollArea):
     attachment_remove = Signal(object)
     rectification_requested = Signal(str)
     related_requested = Signal(str)
+    input_refused = Signal(str, str)  # item id, why: shown by the editor, or after moving on elsewhere
 
     def __init__(self) -> None:
         super().__init__()
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # Tab goes from the tree straight to the item's inputs; the area scrolls to follow them
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.context: ItemContext | None = None
         self._loading = False
         self._pending: dict[str, str] = {}
@@ -276,12 +280,24 @@ class ItemPanel(QScrollArea):
         self.department.setCurrentIndex(max(0, self.department.findData(current)))
         for widget in (self.finding, self.evidence, self.department, *self.attachment_buttons):
             widget.setEnabled(applicable_by_profile)
+        self._set_tab_order()
         self.attachments.clear()
         for a in ctx.attachments:
             entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
             entry.setToolTip(f"SHA-256：{a.sha256}")
             self.attachments.addItem(entry)
+
+    def _set_tab_order(self) -> None:
+        """Tab walks the item as it reads: related items, 基本要求, the inputs of its kind (made
+        anew for each item, so otherwise last), then the reason, finding, evidence and the rest."""
+        tab = Qt.FocusPolicy.TabFocus.value
+        inputs = [w for w in self.editor.findChildren(QWidget) if w.focusPolicy().value & tab]
+        chain = [*self.related_buttons, self.guidance_toggle, *inputs, self.na_reason, self.finding,
+                 self.evidence, self.department, self.rectification_button, *self.attachment_buttons,
+                 self.attachments]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
 
     def _replace_editor(self, ctx: ItemContext) -> None:
         if self.editor is not None:
@@ -295,6 +311,7 @@ class ItemPanel(QScrollArea):
         elif item.kind == INDICATOR:
             editor = IndicatorEditor(item, ctx.year)
             editor.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
+            editor.refused.connect(lambda message: self.input_refused.emit(item.id, message))
         else:
             assert item.kind == SAMPLING
             editor = SamplingEditor(item, ctx.year)

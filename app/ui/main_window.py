@@ -12,11 +12,11 @@ from ..errors import AppError
 from ..services.profile import get_profile
 from ..store import Actor, Store
 from . import dialogs
+from .item_editors import ERROR_STYLE, plain_label
 from .qt import (
     QAction,
     QDialog,
     QKeySequence,
-    QLabel,
     QMainWindow,
     QStackedWidget,
     QTabWidget,
@@ -48,8 +48,8 @@ class MainWindow(QMainWindow):
         self._board_page: QWidget | None = None
         self.round_tabs: QTabWidget | None = None
         self.last_report: Path | None = None
-        self.saved_label = QLabel("")
-        self.progress_label = QLabel("")
+        self.saved_label = plain_label()
+        self.progress_label = plain_label()  # it names the round, as the user typed it
         self.statusBar().addWidget(self.progress_label, 1)
         self.statusBar().addPermanentWidget(self.saved_label)
         self._build_menus()
@@ -139,7 +139,8 @@ class MainWindow(QMainWindow):
     def open_round(self, round_id: str) -> None:
         self.close_walkthrough()
         self.walkthrough = WalkthroughPage(self.store, self.actor, round_id)
-        self.walkthrough.saved.connect(lambda t: self.saved_label.setText(f"已保存 {t}"))
+        self.walkthrough.saved.connect(lambda t: self._status(f"已保存 {t}"))
+        self.walkthrough.not_saved.connect(lambda message: self._status(message, problem=True))
         self.walkthrough.progress_changed.connect(self._show_progress)
         self._show_progress(self.walkthrough.result)
         self._board_page = QWidget()
@@ -151,7 +152,7 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.round_tabs)
         self.stack.setCurrentWidget(self.round_tabs)
         self.walkthrough.tree.setFocus()
-        self.saved_label.setText("已保存")
+        self._status("已保存")
         self.report_menu.setEnabled(True)
         self.final_action.setChecked(self.walkthrough.view.is_final)
 
@@ -164,7 +165,7 @@ class MainWindow(QMainWindow):
             self._board = RectificationBoard(self.store, self.actor, self.walkthrough.view.id,
                                              self.walkthrough.view.profile.departments)
             self._board.open_item.connect(self.go_to_item)
-            self._board.changed.connect(lambda: self.saved_label.setText("已保存"))
+            self._board.changed.connect(lambda: self._status("已保存"))
             self._board_page.layout().addWidget(self._board)
         return self._board
 
@@ -201,7 +202,7 @@ class MainWindow(QMainWindow):
             dialogs.error(self, str(err))
             return
         self.walkthrough.view = replace(self.walkthrough.view, status="final" if final else "draft")
-        self.saved_label.setText("已定稿" if final else "已改回自查稿")
+        self._status("已定稿" if final else "已改回自查稿")
 
     def generate_report(self, kind: str) -> None:
         """Render a report in the background, then open it in the system's PDF viewer."""
@@ -231,7 +232,7 @@ class MainWindow(QMainWindow):
 
         def done(_result) -> None:
             self.last_report = out
-            self.saved_label.setText(f"已生成 {out.name}")
+            self._status(f"已生成 {out.name}")
             dialogs.open_in_viewer(out)
 
         def failed(exc: Exception) -> None:
@@ -239,6 +240,11 @@ class MainWindow(QMainWindow):
             dialogs.error(self, f"生成{title}失败：{message}")
 
         self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
+
+    def _status(self, text: str, problem: bool = False) -> None:
+        """The right of the status bar: 已保存, or (in red) why something was not saved."""
+        self.saved_label.setStyleSheet(ERROR_STYLE if problem else "")
+        self.saved_label.setText(text)
 
     def _show_progress(self, result) -> None:
         tally = result.tally

@@ -9,11 +9,11 @@ from ..services.profile import save_profile, validate_profile
 from ..store import Actor, Store
 from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
+from .item_editors import error_label
 from .qt import (
     QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -80,8 +80,7 @@ class DepartmentsPage(QWizardPage):
         self.remove_button = remove = QPushButton("删除所选(&R)")
         add.clicked.connect(self.add_department)
         remove.clicked.connect(self.remove_selected)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b00020;")
+        self.error = error_label()
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)

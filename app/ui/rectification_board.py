@@ -12,7 +12,7 @@ from ..services.rectifications import NO_DEPARTMENT, RectificationEntry
 from ..services.rounds import load_round
 from ..store import Actor, Store
 from . import dialogs
-from .item_editors import error_label
+from .item_editors import error_label, plain_label
 from .item_tree import short_number
 from .qt import (
     QAbstractItemView,
@@ -142,7 +142,7 @@ class RectificationBoard(QWidget):
         for status in RECTIFICATION_STATUSES:
             self.status.addItem(status, status)
         self.overdue_only = QCheckBox("只看逾期(&O)")
-        self.summary = QLabel()
+        self.summary = plain_label()  # department names are typed by users
         self.summary.setWordWrap(True)
         self.error = error_label()
         self.table = QTableWidget(0, len(COLUMNS))

@@ -69,6 +69,7 @@ class WalkthroughPage(QWidget):
     saved = Signal(str)
     progress_changed = Signal(object)
     rectifications_changed = Signal()
+    not_saved = Signal(str)  # why input left on another item was refused
 
     def __init__(self, store: Store, actor: Actor, round_id: str) -> None:
         super().__init__()
@@ -149,6 +150,7 @@ class WalkthroughPage(QWidget):
         self.panel.attachment_remove.connect(self.remove_attachment)
         self.panel.rectification_requested.connect(self.open_rectification)
         self.panel.related_requested.connect(self.open_related)
+        self.panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
         self._install_shortcuts()
 
         self.tree.populate(self.view)
@@ -315,7 +317,7 @@ class WalkthroughPage(QWidget):
             answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view,
                                          **fields)
         except InputError as err:
-            self.panel.show_error(err.field, str(err))
+            self._refused(item_id, err.field, str(err))
             return False
         except AppError as err:
             dialogs.error(self, str(err))
@@ -335,13 +337,22 @@ class WalkthroughPage(QWidget):
         try:
             answer_service.set_samples(self.store, self.view.id, item_id, records, self.actor, view=self.view)
         except AppError as err:
-            self.panel.show_error("samples", str(err))
+            self._refused(item_id, "samples", str(err))
             return False
         self.reload()
         if record and before != list(records):
             self.undo_stack.push(SavedChange("修改抽查记录", self.write_samples, item_id, before, list(records)))
         self._after_write(item_id, select=not record)
         return True
+
+    def _refused(self, item_id: str, field: str, message: str) -> None:
+        """Say why input was not saved: next to the field, or, when the input was left behind
+        by moving to another item, in the status bar, so that it is not lost without a word."""
+        if self.tree.current_item_id() == item_id and self.panel.context and self.panel.context.item.id == item_id:
+            if field:  # (without one, the editor shows it already)
+                self.panel.show_error(field, message)
+        else:
+            self.not_saved.emit(f"条目 {short_number(item_id)} 的输入未保存：{message}")
 
     def _after_write(self, item_id: str, select: bool = False) -> None:
         """Show what was saved. Undo/redo (``select``) goes to the item it changed; a save made

@@ -37,6 +37,7 @@ class Ui_NewRoundDialog(object):
 
         self.nameError = QLabel(NewRoundDialog)
         self.nameError.setObjectName(u"nameError")
+        self.nameError.setTextFormat(Qt.TextFormat.PlainText)
         self.nameError.setStyleSheet(u"color: #b00020;")
 
         self.form.setWidget(1, QFormLayout.ItemRole.FieldRole, self.nameError)
@@ -118,6 +119,7 @@ class Ui_NewRoundDialog(object):
 
         self.checklistsError = QLabel(NewRoundDialog)
         self.checklistsError.setObjectName(u"checklistsError")
+        self.checklistsError.setTextFormat(Qt.TextFormat.PlainText)
         self.checklistsError.setStyleSheet(u"color: #b00020;")
         self.checklistsError.setWordWrap(True)
 

@@ -34,6 +34,7 @@ class Ui_ProfileBasic(object):
 
         self.nameError = QLabel(ProfileBasic)
         self.nameError.setObjectName(u"nameError")
+        self.nameError.setTextFormat(Qt.TextFormat.PlainText)
         self.nameError.setStyleSheet(u"color: #b00020;")
         self.nameError.setWordWrap(True)
 
@@ -52,6 +53,7 @@ class Ui_ProfileBasic(object):
 
         self.codeError = QLabel(ProfileBasic)
         self.codeError.setObjectName(u"codeError")
+        self.codeError.setTextFormat(Qt.TextFormat.PlainText)
         self.codeError.setStyleSheet(u"color: #b00020;")
         self.codeError.setWordWrap(True)
 
