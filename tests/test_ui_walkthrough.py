@@ -365,3 +365,17 @@ def test_input_refused_after_moving_on_is_reported(qtbot, page, profiled_store, 
     assert page.tree.current_item_id() != item_id
     assert (profiled_store.answer(round_id, item_id) or {}).get("baseline") is None
     assert messages and "1.1.rate" in messages[0] and "未保存" in messages[0] and "7O" in messages[0]
+
+
+def test_one_undo_takes_back_a_department_chosen_with_the_arrow_keys(qtbot, page, profiled_store, round_id):
+    page.activateWindow()
+    combo = page.panel.department
+    combo.setFocus()
+    for _ in range(3):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    chosen = combo.currentData()
+    assert chosen and profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen
+    page.undo_stack.undo()
+    assert (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("department") in (None, "")
+    page.undo_stack.redo()
+    assert profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen

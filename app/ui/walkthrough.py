@@ -64,6 +64,19 @@ class SavedChange(QUndoCommand):
     def undo(self) -> None:
         self.write(self.item_id, self.before, record=False)
 
+    # Choosing a 责任科室 with the arrow keys saves each department passed over; one undo takes
+    # back the whole choice.
+    _DEPARTMENT_CHOICE = 1
+
+    def id(self) -> int:
+        return self._DEPARTMENT_CHOICE if isinstance(self.after, dict) and set(self.after) == {"department"} else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, SavedChange) or other.item_id != self.item_id:
+            return False
+        self.after = other.after
+        return True
+
 
 class WalkthroughPage(QWidget):
     saved = Signal(str)
