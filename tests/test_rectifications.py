@@ -192,6 +192,8 @@ def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
         svc.record_recheck(store, rect_id, actor, passed=True, by="刘洋")
     with pytest.raises(InputError, match="复查日期（2025-01-10）不能早于"):
         svc.record_recheck(store, rect_id, actor, passed=True, date="2025-01-10", by="刘洋")
+    with pytest.raises(InputError, match="复查日期（2025-07-01）不能晚于今天"):  # not done yet: not 已完成
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-07-01", by="刘洋", today=TODAY)
 
     failed = svc.record_recheck(store, rect_id, actor, passed=False, date="2025-04-20", by="刘洋",
                                 result="制度未经院办发文", today=dt.date(2025, 4, 21))

@@ -471,7 +471,9 @@ def record_recheck(
     result: str = "",
     today: dt.date | None = None,
 ) -> RectificationEntry:
-    """复查: record whether the re-check passed (``None`` clears the re-check)."""
+    """复查: record whether the re-check passed (``None`` clears the re-check). A re-check is
+    recorded once it has happened: its date is not after ``today``."""
+    today = today or dt.date.today()
     row = _row(store, rectification_id)
     view = load_round(store, row["round_id"])
     if passed is None:
@@ -482,6 +484,9 @@ def record_recheck(
         if day is None:
             raise InputError("请填写复查日期。", "recheck_date")
         _not_before_round(day, view, "复查日期", "recheck_date")
+        if day > today:
+            raise InputError(f"复查日期（{day.isoformat()}）不能晚于今天（{today.isoformat()}）：复查做过后再记录。",
+                             "recheck_date")
         by = _text(by, "复查人", "rechecked_by", MAX_NAME)
         if not by:
             raise InputError("请填写复查人。", "rechecked_by")
@@ -491,7 +496,7 @@ def record_recheck(
                    "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT)}
     _update(store, row, changes, actor)
     count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
-    return _entry(_Facts(store, view), _row(store, rectification_id), today or dt.date.today(), count)
+    return _entry(_Facts(store, view), _row(store, rectification_id), today, count)
 
 
 def delete_rectification(store: Store, rectification_id: str) -> None:
