@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from app.services import rectifications as rect_service
+from app.ui.evidence import EvidenceDialog
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
 
@@ -140,18 +141,29 @@ def test_final_toggle_is_saved(window, store, demo_round):
     assert store.round(demo_round)["status"] == "final"
 
 
-def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_dialogs, tmp_path):
+def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_dialogs, tmp_path, monkeypatch):
     photo = tmp_path / "整改后现场.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
     board = window.board
     board.table.selectRow(0)
     entry = board.selected_entry()
-    ui_dialogs.files = [str(photo)]
+    ui_dialogs.files = [str(photo), str(tmp_path / "不存在.png")]  # the second cannot be read
+    dialogs = []
+    monkeypatch.setattr(EvidenceDialog, "exec", lambda self: dialogs.append(self) or self.add() or 0)
     board.evidence_button.click()
     stored = store.attachments(demo_round, rectification_id=entry.id)
     assert [a["filename"] for a in stored][-1] == "整改后现场.png"
+    assert "不存在.png" in dialogs[0].error.text()  # named, and the readable one still added
     board.select(entry.id)
     assert f"佐证 {len(stored)} 份" in board.table.item(board.table.currentRow(), 8).text()
+    # the wrong photo can be taken out again
+    dialog = EvidenceDialog(store, window.actor, demo_round, entry.id, entry.rectification.problem)
+    assert dialog.list.count() == len(stored)
+    dialog.open_selected()
+    assert ui_dialogs.opened and ui_dialogs.opened[-1].name == "整改后现场.png"
+    dialog.remove_selected()
+    assert len(store.attachments(demo_round, rectification_id=entry.id)) == len(stored) - 1
+    assert dialog.changed and dialog.list.count() == len(stored) - 1
 
 
 def test_tab_moves_to_the_next_cell_after_a_save(qtbot, window, store):
@@ -190,3 +202,27 @@ def test_excepthook_tells_the_user_and_logs(tmp_path, ui_dialogs, monkeypatch):
         sys.excepthook(*sys.exc_info())
     assert "程序出现意外错误" in ui_dialogs.errors[-1] and str(log) in ui_dialogs.errors[-1]
     assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
+
+
+def test_board_lists_in_checklist_order_like_the_report(window, store, demo_round):
+    board = window.board
+    listed = [board.entry_at(r).id for r in range(board.table.rowCount())]
+    assert listed == [e.id for e in rect_service.list_rectifications(store, demo_round, TODAY)]
+    items = column(board, 0)
+    assert items[0].startswith("核心制度") and items[-1].startswith("改进目标")  # not reversed, not by text
+
+
+def test_a_message_about_an_edit_goes_when_the_view_changes(window):
+    board = window.board
+    board.table.item(0, 6).setText("明天")
+    assert "不是有效的日期" in board.error.text()
+    board.overdue_only.setChecked(True)
+    assert board.error.text() == ""
+
+
+def test_a_department_typed_on_the_board_can_be_filtered_by(window):
+    board = window.board
+    board.table.item(0, 4).setText("设备科")
+    assert board.department.findData("设备科") >= 0
+    board.department.setCurrentIndex(board.department.findData("设备科"))
+    assert column(board, 4) == ["设备科"]

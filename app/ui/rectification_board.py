@@ -40,6 +40,7 @@ from .qt import (
 )
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # where a column sorts by something other than its text
 OVERDUE_BACKGROUND = QColor("#fde8e8")
 DONE_FOREGROUND = QColor("#1b7f3b")
 
@@ -63,6 +64,17 @@ def recheck_text(entry: RectificationEntry) -> str:
     return "；".join(parts)
 
 
+class _Cell(QTableWidgetItem):
+    """A cell that sorts by its sort key where it has one: items in checklist order (as the
+    整改报告 numbers them), statuses in their order, not alphabetically."""
+
+    def __lt__(self, other: QTableWidgetItem) -> bool:
+        mine, theirs = self.data(SORT_ROLE), other.data(SORT_ROLE)
+        if mine is not None and theirs is not None:
+            return mine < theirs
+        return self.text() < other.text()
+
+
 class RecheckDialog(QDialog):
     """复查: passed or not, date, by whom, result."""
 
@@ -83,6 +95,7 @@ class RecheckDialog(QDialog):
         self.date = QDateEdit(QDate(day.year, day.month, day.day))
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))  # done, not planned
         self.by = QLineEdit(r.rechecked_by)
         self.result_edit = QPlainTextEdit(r.recheck_result)
         self.result_edit.setMaximumHeight(80)
@@ -132,6 +145,7 @@ class RectificationBoard(QWidget):
         super().__init__()
         self.store, self.actor, self.round_id, self.today = store, actor, round_id, today
         self.checklist_label: dict[str, str] = {}  # item id → its checklist's short title, on refresh
+        self.item_order: dict[str, int] = {}  # item id → its place in the round's checklists
         self.entries: list[RectificationEntry] = []
         self._loading = False
         self.department = QComboBox()
@@ -161,6 +175,7 @@ class RectificationBoard(QWidget):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # sorted on request only: automatic sorting would move a row while it is being edited
         header.setSectionsClickable(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # checklist order, as in the 整改报告
         header.setSortIndicatorShown(True)
         header.sectionClicked.connect(self._sort)
         self.table.itemChanged.connect(self._cell_edited)
@@ -180,14 +195,14 @@ class RectificationBoard(QWidget):
         filters.addStretch()
         self.go_button = QPushButton("转到条目(&G)")
         self.recheck_button = QPushButton("记录复查(&R)…")
-        self.evidence_button = QPushButton("添加佐证(&A)…")
-        self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等，打印在整改报告中")
+        self.evidence_button = QPushButton("佐证材料(&A)…")
+        self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
         self.delete_button = QPushButton("删除整改项…")
         for button in (self.go_button, self.recheck_button, self.evidence_button, self.delete_button):
             filters.addWidget(button)
         self.go_button.clicked.connect(self._go_to_item)
         self.recheck_button.clicked.connect(self.recheck_selected)
-        self.evidence_button.clicked.connect(self.add_evidence)
+        self.evidence_button.clicked.connect(self.edit_evidence)
         self.delete_button.clicked.connect(self.delete_selected)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
@@ -200,8 +215,8 @@ class RectificationBoard(QWidget):
         hint.setWordWrap(True)
         layout.addWidget(hint)
         for widget in (self.department, self.status):
-            widget.currentIndexChanged.connect(lambda _: self.apply_filter())
-        self.overdue_only.toggled.connect(lambda _: self.apply_filter())
+            widget.currentIndexChanged.connect(lambda _: self._filter_changed())
+        self.overdue_only.toggled.connect(lambda _: self._filter_changed())
         # filled when first shown (MainWindow refreshes it on every switch to its tab)
 
     # --- showing -------------------------------------------------------------------------------
@@ -209,20 +224,13 @@ class RectificationBoard(QWidget):
     def refresh(self) -> None:
         if not self.checklist_label:
             view = load_round(self.store, self.round_id)
-            self.checklist_label = {i.id: c.label for c in view.checklists for i in c.all_items()}
+            items = [(i.id, c.label) for c in view.checklists for i in c.all_items()]
+            self.checklist_label = dict(items)
+            self.item_order = {item_id: n for n, (item_id, _) in enumerate(items)}
         self.entries = rect_service.list_rectifications(self.store, self.round_id, self.today())
         selected = self.selected_entry()
-        current_department = self.department.currentData()
-        self.department.blockSignals(True)
-        self.department.clear()
-        self.department.addItem("全部科室", "")
-        names = list(dict.fromkeys([*self.departments, *(e.rectification.department for e in self.entries)]))
-        for name in names:
-            if name:
-                self.department.addItem(name, name)
-        self.department.addItem(NO_DEPARTMENT, NO_DEPARTMENT)
-        self.department.setCurrentIndex(max(0, self.department.findData(current_department or "")))
-        self.department.blockSignals(False)
+        self.error.clear()
+        self._fill_departments()
 
         self._loading = True
         self.table.setRowCount(len(self.entries))
@@ -237,6 +245,24 @@ class RectificationBoard(QWidget):
         if selected is not None:
             self.select(selected.id)
 
+    def _fill_departments(self) -> None:
+        """The 责任科室 filter: the profile's departments and every one typed on the board."""
+        current_department = self.department.currentData()
+        self.department.blockSignals(True)
+        self.department.clear()
+        self.department.addItem("全部科室", "")
+        names = list(dict.fromkeys([*self.departments, *(e.rectification.department for e in self.entries)]))
+        for name in names:
+            if name:
+                self.department.addItem(name, name)
+        self.department.addItem(NO_DEPARTMENT, NO_DEPARTMENT)
+        self.department.setCurrentIndex(max(0, self.department.findData(current_department or "")))
+        self.department.blockSignals(False)
+
+    def _filter_changed(self) -> None:
+        self.error.clear()  # a message about an earlier edit no longer belongs to what is shown
+        self.apply_filter()
+
     def _sort(self, column: int) -> None:
         self.table.sortItems(column, self.table.horizontalHeader().sortIndicatorOrder())
 
@@ -248,9 +274,13 @@ class RectificationBoard(QWidget):
             r.department, r.owner, r.deadline.isoformat() if r.deadline else "", entry.status,
             recheck_text(entry),
         ]
+        sort_keys = {0: min((self.item_order.get(i, 0) for i in entry.item_ids), default=0),
+                     7: RECTIFICATION_STATUSES.index(entry.status)}
         for col, text in enumerate(values):
-            cell = QTableWidgetItem(text)
+            cell = _Cell(text)
             cell.setData(ENTRY_ROLE, entry.id)
+            if col in sort_keys:
+                cell.setData(SORT_ROLE, sort_keys[col])
             if COLUMNS[col][1] is None:
                 cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if col == 0:
@@ -334,6 +364,8 @@ class RectificationBoard(QWidget):
         self._fill_row(cell.row(), entry)
         self._loading = False
         self._update_summary()
+        if field == "department":
+            self._fill_departments()  # a department typed here becomes one to filter by
 
     def recheck_selected(self) -> None:
         entry = self._selected_or_explain()
@@ -344,24 +376,18 @@ class RectificationBoard(QWidget):
             self.refresh()
             self.changed.emit()
 
-    def add_evidence(self) -> None:
-        """佐证材料 of the rectification: copied into the database like an item's attachments."""
-        from pathlib import Path
-
-        from ..services import attachments as attachment_service
+    def edit_evidence(self) -> None:
+        """佐证材料 of the selected rectification: copied into the database like an item's attachments."""
+        from .evidence import EvidenceDialog
 
         entry = self._selected_or_explain()
         if entry is None:
             return
-        for path in dialogs.open_files(self, "添加整改佐证材料", attachment_service.FILE_FILTER):
-            try:
-                attachment_service.add_attachment(self.store, self.round_id, Path(path), self.actor,
-                                                  rectification_id=entry.id)
-            except AppError as err:
-                self.error.setText(str(err))
-                return
-        self.refresh()
-        self.changed.emit()
+        dialog = EvidenceDialog(self.store, self.actor, self.round_id, entry.id, entry.rectification.problem, self)
+        dialog.exec()
+        if dialog.changed:
+            self.refresh()
+            self.changed.emit()
 
     def delete_selected(self) -> None:
         entry = self._selected_or_explain()

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -443,13 +442,12 @@ class WalkthroughPage(QWidget):
             self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
 
     def open_attachment(self, attachment) -> None:
+        from .evidence import open_attachment
+
         try:
-            path = attachment_service.export_attachment(
-                self.store, attachment, Path(tempfile.gettempdir()) / "mqsc-attachments")
+            open_attachment(self.store, attachment)
         except (AppError, OSError) as err:
             self.panel.show_error("attachment", f"无法打开附件：{err}")
-            return
-        dialogs.open_in_viewer(path)
 
     def remove_attachment(self, attachment) -> None:
         if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):

@@ -1,0 +1,111 @@
+"""佐证材料: opening an attachment, and the evidence of a rectification (整改台账 → 佐证材料…)."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from ..domain.records import Attachment
+from ..errors import AppError
+from ..services import attachments as attachment_service
+from ..store import Actor, Store
+from . import dialogs
+from .item_editors import error_label, plain_label
+from .qt import QDialog, QDialogButtonBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, Qt, QVBoxLayout
+
+
+def open_attachment(store: Store, attachment: Attachment) -> None:
+    """Copy an attachment out of the database (checking its SHA-256) and open it in the program
+    the system uses for its type. Raises AppError or OSError, with the reason."""
+    folder = Path(tempfile.gettempdir()) / "mqsc-attachments"
+    dialogs.open_in_viewer(attachment_service.export_attachment(store, attachment, folder))
+
+
+class EvidenceDialog(QDialog):
+    """The photos, documents and records that show a rectification was done; they print in
+    the 整改报告. ``changed`` tells the board to redraw its row."""
+
+    def __init__(self, store: Store, actor: Actor, round_id: str, rectification_id: str, problem: str,
+                 parent=None) -> None:
+        super().__init__(parent)
+        self.store, self.actor, self.round_id, self.rectification_id = store, actor, round_id, rectification_id
+        self.changed = False
+        self.setWindowTitle("整改佐证材料")
+        heading = plain_label(f"问题：{problem}")
+        heading.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName("佐证材料")
+        self.list.itemActivated.connect(lambda _: self.open_selected())
+        self.error = error_label()
+        add = QPushButton("添加(&A)…")
+        add.setToolTip("整改后的照片、制度文件、培训记录等")
+        self.open_button = QPushButton("打开(&O)")
+        self.remove_button = QPushButton("删除(&D)…")
+        add.clicked.connect(self.add)
+        self.open_button.clicked.connect(self.open_selected)
+        self.remove_button.clicked.connect(self.remove_selected)
+        row = QHBoxLayout()
+        for button in (add, self.open_button, self.remove_button):
+            row.addWidget(button)
+        row.addStretch()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addWidget(close)
+        self.resize(560, 360)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.list.clear()
+        for a in attachment_service.list_attachments(self.store, self.round_id,
+                                                     rectification_id=self.rectification_id):
+            entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB，{a.author}）")
+            entry.setData(Qt.ItemDataRole.UserRole, a)
+            entry.setToolTip(f"SHA-256：{a.sha256}")
+            self.list.addItem(entry)
+        if self.list.count():
+            self.list.setCurrentRow(self.list.count() - 1)
+        for button in (self.open_button, self.remove_button):
+            button.setEnabled(self.list.count() > 0)
+
+    def selected(self) -> Attachment | None:
+        entry = self.list.currentItem()
+        return entry.data(Qt.ItemDataRole.UserRole) if entry else None
+
+    def add(self) -> None:
+        """Every file chosen that can be taken is added; the others are named, with the reason."""
+        refused = []
+        for path in dialogs.open_files(self, "添加整改佐证材料", attachment_service.FILE_FILTER):
+            try:
+                attachment_service.add_attachment(self.store, self.round_id, Path(path), self.actor,
+                                                  rectification_id=self.rectification_id)
+                self.changed = True
+            except AppError as err:
+                refused.append(str(err))
+        self.refresh()
+        self.error.setText("\n".join(refused))
+
+    def open_selected(self) -> None:
+        attachment = self.selected()
+        if attachment is None:
+            return
+        try:
+            open_attachment(self.store, attachment)
+        except (AppError, OSError) as err:
+            self.error.setText(f"无法打开“{attachment.filename}”：{err}")
+
+    def remove_selected(self) -> None:
+        attachment = self.selected()
+        if attachment is None or not dialogs.confirm(self, f"删除佐证材料“{attachment.filename}”？"):
+            return
+        try:
+            attachment_service.remove_attachment(self.store, attachment.id)
+        except AppError as err:
+            self.error.setText(str(err))
+            return
+        self.changed = True
+        self.refresh()
