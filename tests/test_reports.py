@@ -273,3 +273,22 @@ def test_cli_report(tmp_path):
     assert "已生成" in result.stdout and out.read_bytes().startswith(b"%PDF")
     bad = run("report", "--db", str(db), "--round", "nope", "--kind", "self", "--out", str(tmp_path / "x.pdf"))
     assert bad.returncode == 1 and "找不到自查轮次" in bad.stderr and not (tmp_path / "x.pdf").exists()
+
+
+@pytest.mark.parametrize(("kind", "header"), [("self", "检查内容"), ("rectification", "原因分析")])
+def test_a_row_longer_than_a_page_continues_under_the_header(tmp_path, catalog, kind, header):
+    """Users may write 2,000 characters of 原因分析 or a 20,000-character finding: such a row
+    continues on the next page under the repeated header, with no blank page before it."""
+    store = open_store(tmp_path / "demo.db")
+    actor = Actor("测试员", "device-test")
+    round_id = create_demo(store, catalog, actor)
+    first = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)[0]
+    rect_service.update_rectification(store, first.id, actor, cause="原因分析很长。" * 80)
+    record_answer(store, round_id, "qyx-core.02.1", actor, finding="问题描述很长，" * 160)
+    pages = pdf_text(render_report(store, round_id, kind, tmp_path / f"{kind}.pdf", today=DEMO_REPORT_DATE).path)
+    store.close()
+    table_pages = [n for n, text in enumerate(pages) if "很长" in text]
+    assert len(table_pages) >= 2  # the long rows do run over pages
+    for n in range(table_pages[0], table_pages[-1] + 1):
+        assert header in pages[n], f"page {n + 1} continues the table without its header"
+        assert len(squeeze(pages[n])) > 300, f"page {n + 1} is nearly blank"
