@@ -230,9 +230,13 @@ class MainWindow(QMainWindow):
             finally:
                 store.close()
 
-        def done(_result) -> None:
+        def done(result) -> None:
             self.last_report = out
-            self._status(f"已生成 {out.name}")
+            if result.warnings:  # e.g. a photo that could not be read is printed as its name only
+                self._status(f"已生成 {out.name}，但有 {len(result.warnings)} 处问题：{result.warnings[0]}",
+                             problem=True)
+            else:
+                self._status(f"已生成 {out.name}")
             dialogs.open_in_viewer(out)
 
         def failed(exc: Exception) -> None:
