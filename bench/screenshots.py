@@ -25,6 +25,7 @@ from app.services.profile import get_profile
 from app.services.rounds import start_round
 from app.store import Actor, open_store
 from app.ui.application import create_application
+from app.ui.evidence import EvidenceDialog
 from app.ui.help_dialog import HelpDialog
 from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
@@ -71,6 +72,10 @@ def main() -> None:
     shot(window, "06-walkthrough-filter-failing")
     window.show_tab(1)
     shot(window, "12-rectification-board")
+    board = window.board
+    board.table.selectRow(0)
+    entry = board.selected_entry()
+    shot(EvidenceDialog(store, actor, round_id, entry.id, entry.rectification.problem, window), "14-evidence")
     window.show_tab(0)
     # a round over two programmes: items asking the same thing are linked to each other
     joint = start_round(store, [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")],
