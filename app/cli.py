@@ -124,6 +124,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    from .domain.scoring import completion_percent
     from .services.rounds import load_round, score
 
     store = _open(args)
@@ -137,7 +138,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     def line(label: str, tally, indent: int = 0) -> None:
         score_text = "—" if tally.score is None else f"{tally.score:.1f}"
         print(f"{'  ' * indent}{label}  完成 {tally.answered}/{tally.applicable}"
-              f"（{tally.completion:.0%}）  得分率 {score_text}  不符合 {tally.failing}")
+              f"（{completion_percent(tally.completion)}%）  得分率 {score_text}  不符合 {tally.failing}")
 
     print(f"{view.name}（{view.year}年）")
     line("合计", result.tally)

@@ -8,7 +8,7 @@ from app.domain.checklist import NOT_APPLICABLE, SCALES, Checklist, Item, Sectio
 from app.domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNDETERMINED, evaluate
 from app.domain.profile import Condition, HospitalProfile
 from app.domain.records import Answer, SampleRecord
-from app.domain.scoring import score_round
+from app.domain.scoring import completion_percent, score_round
 
 PDCA = SCALES["pdca"]
 HOSPITAL = HospitalProfile(name="某医院", level="二级", type="综合")
@@ -119,3 +119,8 @@ def test_too_few_records_can_fail_but_not_pass():
     assert outcome.state == UNDETERMINED and "暂不能判定达标" in outcome.reason
     failing = [*passing, SampleRecord("t.3.1", "x", compliant=False)]
     assert evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, failing).state == NOT_MET
+
+
+@pytest.mark.parametrize(("answered", "applicable", "percent"), [(510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100)])
+def test_completion_shows_100_percent_only_when_everything_is_answered(answered, applicable, percent):
+    assert completion_percent(answered / applicable) == percent

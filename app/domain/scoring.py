@@ -12,6 +12,12 @@ from .profile import HospitalProfile
 from .records import Answer, SampleRecord
 
 
+def completion_percent(completion: float) -> int:
+    """完成率 as a whole percentage, rounded down: 100% only when nothing is left to answer
+    (510 of 511 is 99%). The epsilon absorbs binary fractions (29/100 × 100 = 28.999…)."""
+    return int(completion * 100 + 1e-9)
+
+
 @dataclass
 class Tally:
     """Counts over a set of items (统计): answered, not applicable, failing, points."""

@@ -16,7 +16,7 @@ from .. import APP_NAME, __version__
 from ..domain.checklist import INDICATOR, KINDS, SAMPLING, Checklist, Item, Section
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer
-from ..domain.scoring import Tally
+from ..domain.scoring import Tally, completion_percent
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
 from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
@@ -267,7 +267,7 @@ def _grade_codes(checklists: Sequence[Checklist]) -> tuple[str, ...]:
 
 
 def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> SummaryRow:
-    return SummaryRow(label, depth, tally.applicable, tally.answered, pct(tally.completion * 100, 0),
+    return SummaryRow(label, depth, tally.applicable, tally.answered, f"{completion_percent(tally.completion)}%",
                       pct(tally.score), tuple(tally.grade_counts.get(c, 0) for c in codes), tally.failing)
 
 
@@ -325,7 +325,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     for cs in result.checklists:
         blocks = _sections(cs.checklist.sections, rows)
         t = cs.tally
-        summary = (f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {pct(t.completion * 100, 0)}），"
+        summary = (f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {completion_percent(t.completion)}%），"
                    f"得分率 {pct(t.score)}，不符合 {t.failing} 条。")
         chart = bar_chart([Bar(s.section.title, s.tally.score, pct(s.tally.score), _score_tone(s.tally.score))
                            for s in cs.sections], maximum=100, font_family=font_family,
@@ -352,7 +352,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     key_figures = [
         ("适用条目", f"{total.applicable} 条"),
         ("已评条目", f"{total.answered} 条"),
-        ("完成率", pct(total.completion * 100, 0)),
+        ("完成率", f"{completion_percent(total.completion)}%"),
         ("得分率", pct(total.score)),
         ("不符合", f"{total.failing} 条"),
         ("指标达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import APP_NAME, __version__
+from ..domain.scoring import completion_percent
 from ..errors import AppError
 from ..services.profile import get_profile
 from ..store import Actor, Store
@@ -254,7 +255,8 @@ class MainWindow(QMainWindow):
         tally = result.tally
         score = "—" if tally.score is None else f"{tally.score:.1f}"
         self.progress_label.setText(
-            f"{self.walkthrough.view.name}：完成 {tally.answered}/{tally.applicable}（{tally.completion:.0%}）"
+            f"{self.walkthrough.view.name}：完成 {tally.answered}/{tally.applicable}"
+            f"（{completion_percent(tally.completion)}%）"
             f"　得分率 {score}　不符合 {tally.failing}")
 
     def close_walkthrough(self) -> None:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from ..catalog import Catalog
+from ..domain.scoring import completion_percent
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
 from ..services import rounds as round_service
@@ -184,7 +185,7 @@ class RoundsPage(QWidget):
                 self.table.setItem(r, c, item)
             bar = QProgressBar()
             bar.setRange(0, 100)
-            bar.setValue(round(s.completion * 100))
+            bar.setValue(completion_percent(s.completion))
             bar.setFormat("%p%")
             self.table.setCellWidget(r, 4, bar)
         self.table.resizeColumnsToContents()

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
-from ..domain.scoring import RoundScore
+from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
 from ..services import answers as answer_service
 from ..services import attachments as attachment_service
@@ -221,13 +221,13 @@ class WalkthroughPage(QWidget):
 
     def _update_header(self) -> None:
         tally = self.result.tally
-        self.progress.setValue(round(tally.completion * 100))
+        self.progress.setValue(completion_percent(tally.completion))
         self.progress.setFormat("完成 %p%")
         self.progress.setToolTip(f"已填 {tally.answered} 条，适用 {tally.applicable} 条")
         parts = []
         for c in self.result.checklists:
             score = "—" if c.tally.score is None else f"{c.tally.score:.1f}"
-            parts.append(f"{c.checklist.label} {c.tally.completion:.0%}·得分率{score}")
+            parts.append(f"{c.checklist.label} {completion_percent(c.tally.completion)}%·得分率{score}")
         score = "—" if tally.score is None else f"{tally.score:.1f}"
         self.header.setText(f"{tally.answered}/{tally.applicable}　得分率 {score}　不符合 {tally.failing}　｜　"
                             + "　".join(parts))
