@@ -143,7 +143,7 @@ class RoundsPage(QWidget):
         row = QHBoxLayout()
         for key, text, slot in (("new", "新建轮次(&N)…", self.new_round),
                                 ("open", "打开(&O)", self.open_selected),
-                                ("rename", "重命名(&R)…", self.rename_selected),
+                                ("rename", "重命名(&M)…", self.rename_selected),
                                 ("recheck", "基于所选新建复查(&C)…", self.recheck_selected),
                                 ("delete", "删除(&D)…", self.delete_selected)):
             button = QPushButton(text)

@@ -121,13 +121,13 @@ class Ui_ProfileBasic(object):
     # setupUi
 
     def retranslateUi(self, ProfileBasic):
-        self.nameLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u533b\u9662\u540d\u79f0(&N)\uff1a", None))
+        self.nameLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u533b\u9662\u540d\u79f0(&M)\uff1a", None))
         self.nameEdit.setPlaceholderText(QCoreApplication.translate("ProfileBasic", u"\u5982\uff1a\u67d0\u67d0\u53bf\u4eba\u6c11\u533b\u9662", None))
         self.codeLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u673a\u6784\u4ee3\u7801(&C)\uff1a", None))
         self.codeEdit.setPlaceholderText(QCoreApplication.translate("ProfileBasic", u"18\u4f4d\u7edf\u4e00\u793e\u4f1a\u4fe1\u7528\u4ee3\u7801\u62169\u4f4d\u7ec4\u7ec7\u673a\u6784\u4ee3\u7801\uff08\u53ef\u4e0d\u586b\uff09", None))
         self.levelLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u533b\u9662\u7b49\u7ea7(&L)\uff1a", None))
         self.typeLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u533b\u9662\u7c7b\u522b(&T)\uff1a", None))
-        self.bedsLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u7f16\u5236\u5e8a\u4f4d(&B)\uff1a", None))
+        self.bedsLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u7f16\u5236\u5e8a\u4f4d(&D)\uff1a", None))
         self.bedsSpin.setSuffix(QCoreApplication.translate("ProfileBasic", u" \u5f20", None))
         pass
     # retranslateUi

@@ -1,0 +1,45 @@
+"""Alt+letter reaches one thing: no two mnemonics shown together use the same letter (else the
+first press only moves focus between them, and nothing is pressed or opened)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+
+from app.services.profile import get_profile
+from app.ui.application import create_application
+from app.ui.main_window import MainWindow
+from app.ui.profile_wizard import ProfileWizard
+
+
+def mnemonics(window: QWidget) -> Counter:
+    texts = [w.text() for w in window.findChildren(QAbstractButton) + window.findChildren(QLabel)
+             if w.isVisible()]
+    if hasattr(window, "menuBar"):
+        texts += [a.text() for a in window.menuBar().actions()]
+    return Counter(m.upper() for t in texts for m in re.findall(r"&(\w)", t.replace("&&", "")))
+
+
+def clashes(window: QWidget) -> dict:
+    return {letter: n for letter, n in mnemonics(window).items() if n > 1}
+
+
+def test_rounds_list_and_menus(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.restore_position()
+    window.show()
+    assert window.rounds.isVisible()
+    assert clashes(window) == {}
+
+
+def test_every_page_of_the_profile_wizard(qtbot, profiled_store, actor, ui_dialogs):
+    create_application([])  # Qt's own buttons as users see them: 下一步(&N)、上一步(&B)
+    wizard = ProfileWizard(profiled_store, actor, get_profile(profiled_store))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    for _ in range(3):
+        assert clashes(wizard) == {}, wizard.currentPage().title()
+        wizard.next()
