@@ -126,3 +126,17 @@ def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, a
     carried = store.rectifications(dialog.round_id)
     assert len(carried) == len(open_before) > 0
     assert {r["carried_from"] for r in carried} == {e.id for e in open_before}
+
+
+def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
+                           dt.date(2025, 3, 1), actor)
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    show_active(qtbot, window)
+    window.open_round(round_id)
+    qtbot.keyClick(window.walkthrough.tree, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert window.walkthrough is None
+    qtbot.waitUntil(lambda: window.rounds.table.hasFocus())
+    qtbot.keyClick(window.rounds.table, Qt.Key.Key_Return)  # Enter opens the selected round again
+    assert window.walkthrough is not None and window.walkthrough.view.id == round_id

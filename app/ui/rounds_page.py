@@ -171,6 +171,8 @@ class RoundsPage(QWidget):
         if self._stale:
             self.refresh()
         super().showEvent(event)
+        # the keyboard starts in the list: Enter opens the selected round, F2 renames, Delete deletes
+        (self.table if self.table.rowCount() else self.buttons["new"]).setFocus()
 
     def refresh(self) -> None:
         self._stale = False
