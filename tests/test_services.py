@@ -82,6 +82,19 @@ def test_rename_round_refuses_a_used_name(profiled_store, catalog, actor, round_
     assert load_round(profiled_store, round_id).name == "一季度（复查）"
 
 
+@pytest.mark.parametrize("lookalike", ["2025年第１季度", "２０２５年第1季度", "2025年 第1季度", "2025年第1季度\u200b",
+                                       "2025年第1季度　"])
+def test_a_name_that_only_looks_different_is_refused(profiled_store, catalog, actor, lookalike):
+    start_round(profiled_store, catalog.entries[:1], "2025年第1季度", DAY, actor)
+    with pytest.raises(InputError, match="已有名为“2025年第1季度”"):
+        start_round(profiled_store, catalog.entries[:1], lookalike, DAY, actor)
+
+
+def test_a_name_longer_than_the_form_allows_is_refused_on_rename(profiled_store, actor, round_id):
+    with pytest.raises(InputError, match="最多 60 字"):
+        rename_round(profiled_store, round_id, "长" * 61, actor)
+
+
 def test_record_grade_finding_and_partial_update(profiled_store, actor, round_id):
     svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="D", finding="未落实")
     svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, department="医务科")

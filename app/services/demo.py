@@ -63,7 +63,7 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025) 
     entries = [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1]
     name = "2025年第一季度医疗质量自查"
     n = 1
-    while store.round_by_name(name):
+    while any(r["name"] == name for r in store.rounds()):
         n += 1
         name = f"2025年第一季度医疗质量自查（{n}）"
     round_id = start_round(store, entries, name, dt.date(2025, 3, 15), actor,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -63,11 +64,7 @@ def start_round(
     previous_round_id: str | None = None,
 ) -> str:
     """Start a round over ``entries``, freezing their content; returns the round's id."""
-    name = name.strip()
-    if not name:
-        raise InputError("请填写自查轮次名称。", "name")
-    if store.round_by_name(name):
-        raise InputError(f"已有名为“{name}”的自查轮次，请换一个名称。", "name")
+    name = valid_round_name(store, name)
     if not entries:
         raise InputError("请至少选择一张检查表。", "checklists")
     profile = get_profile(store)
@@ -108,14 +105,34 @@ def load_round(store: Store, round_id: str) -> RoundView:
 
 
 def rename_round(store: Store, round_id: str, name: str, actor: Actor) -> None:
+    name = valid_round_name(store, name, round_id)
+    store.round(round_id)
+    store.update_round(round_id, {"name": name}, actor)
+
+
+#: as the new-round form allows; reports print the name on every page
+MAX_ROUND_NAME = 60
+
+
+def valid_round_name(store: Store, name: str, round_id: str | None = None) -> str:
+    """The name as it will be saved: trimmed, at most 60 characters, and not another round's (of
+    ``round_id``, the round being renamed) — nor one that only looks different from it: 全角
+    digits, spaces, invisible characters."""
     name = name.strip()
     if not name:
         raise InputError("请填写自查轮次名称。", "name")
-    other = store.round_by_name(name)
-    if other and other["id"] != round_id:
-        raise InputError(f"已有名为“{name}”的自查轮次，请换一个名称。", "name")
-    store.round(round_id)
-    store.update_round(round_id, {"name": name}, actor)
+    if len(name) > MAX_ROUND_NAME:
+        raise InputError(f"自查轮次名称过长（{len(name)} 字，最多 {MAX_ROUND_NAME} 字）。", "name")
+    key = _name_key(name)
+    for other in store.rounds():
+        if other["id"] != round_id and _name_key(other["name"]) == key:
+            raise InputError(f"已有名为“{other['name']}”的自查轮次，请换一个名称。", "name")
+    return name
+
+
+def _name_key(name: str) -> str:
+    text = unicodedata.normalize("NFKC", name)  # ２０２５ → 2025, 全角空格 → space
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
 def update_round_team(store: Store, round_id: str, leader: str, members: Sequence[str],

@@ -191,10 +191,6 @@ class Store:
             raise NotFoundError(f"找不到自查轮次“{round_id}”。")
         return self._decode_round(row)
 
-    def round_by_name(self, name: str) -> dict | None:
-        row = self._one("SELECT * FROM rounds WHERE name = ?", (name,))
-        return self._decode_round(row) if row else None
-
     @staticmethod
     def _decode_round(row: dict) -> dict:
         row["members"] = json.loads(row["members"])
