@@ -260,6 +260,10 @@ def test_carry_over_copies_open_ones_once(profiled_store, round_id, catalog, act
     assert svc.carry_over_open_rectifications(store, round_id, recheck, actor) == []
     with pytest.raises(InputError, match="同一轮"):
         svc.carry_over_open_rectifications(store, recheck, recheck, actor)
+    # a second re-check of the same round does not follow the problem up in two ledgers
+    again = start_round(store, [catalog.get("qyx-core")], "再次复查", dt.date(2025, 7, 2), actor,
+                        previous_round_id=round_id)
+    assert svc.carry_over_open_rectifications(store, round_id, again, actor) == []
 
 
 def test_demo_has_rectifications_in_every_state(demo_round, store):

@@ -530,7 +530,8 @@ def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id
     """Copy the rectifications of ``from_round_id`` not yet 已完成 into ``to_round_id`` (复查轮次).
 
     The copies keep problem, cause, measure, department, owner and deadline, start without a
-    re-check, and name their source (``carried_from``). Running it again copies nothing twice.
+    re-check, and name their source (``carried_from``). Nothing is copied twice: not into the same
+    round, and not one already followed up in another re-check of the same round.
     An untouched automatic rectification the new round already opened for the same item gives
     way to the copy, which carries the history; one with work on it is kept and nothing is copied.
     """
@@ -542,7 +543,7 @@ def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id
     target_facts = _Facts(store, target)
     carried: list[Rectification] = []
     with store.transaction():
-        already = {r["carried_from"] for r in store.rectifications(to_round_id) if r["carried_from"]}
+        already = {r["carried_from"] for r in store.rectifications_carried_from(from_round_id)}
         for entry in source_entries:
             rect = entry.rectification
             if rect.done or rect.id in already:

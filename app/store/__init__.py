@@ -295,6 +295,11 @@ class Store:
         return self._rows("SELECT * FROM rectifications WHERE round_id = ? ORDER BY created_at, id",
                           (round_id,))
 
+    def rectifications_carried_from(self, round_id: str) -> list[dict]:
+        """Copies, in any round, of ``round_id``'s rectifications (复查轮次 carry them over)."""
+        return self._rows("SELECT copy.* FROM rectifications AS copy JOIN rectifications AS source "
+                          "ON copy.carried_from = source.id WHERE source.round_id = ?", (round_id,))
+
     def rectification(self, rectification_id: str) -> dict:
         row = self._one("SELECT * FROM rectifications WHERE id = ?", (rectification_id,))
         if row is None:
