@@ -36,6 +36,17 @@ def test_profile_round_trip_and_validation(store, actor):
     with pytest.raises(InputError, match="医院名称"):
         save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, name="  "), actor)
     assert get_profile(store) == PROFILE_2_GENERAL
+    with pytest.raises(InputError, match="最多 50 字") as excinfo:  # the 整改台账 takes no longer ones
+        save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, departments=("医务科", "科" * 51)), actor)
+    assert excinfo.value.field == "departments"
+
+
+def test_a_code_typed_full_width_or_with_spaces_is_saved_half_width(store, actor):
+    typed = "１２４１００００ＭＢ１２３４５６７Ｌ"  # an input method in full-width mode
+    save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, code=typed), actor)
+    assert get_profile(store).code == "12410000MB1234567L"
+    save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, code="12410000 mb1234567l"), actor)
+    assert get_profile(store).code == "12410000MB1234567L"
 
 
 def test_start_round_needs_a_profile_a_unique_name_and_checklists(store, catalog, actor):

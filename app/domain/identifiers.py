@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -26,9 +28,15 @@ def is_valid_org_code(code: str) -> bool:
     return code[8].upper() == expected
 
 
+def normalize_code(code: str) -> str:
+    """The code as it is checked and saved: 全角 characters (an input method's full-width mode)
+    made half-width, spaces taken out, letters upper-case."""
+    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
+
+
 def check_hospital_code(code: str) -> str:
     """'' when the code is empty or valid, otherwise the message for the user."""
-    code = code.strip().upper()
+    code = normalize_code(code)
     if not code or is_valid_uscc(code) or is_valid_org_code(code):
         return ""
     if len(code) == 18:

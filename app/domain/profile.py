@@ -34,6 +34,9 @@ NEGATED_FLAGS: dict[str, str] = {
     "county_medical_center": "非县域医疗中心",
 }
 
+#: The longest name of a department or a person (责任科室、责任人、复查人), here and on the 整改台账
+MAX_NAME = 50
+
 #: Departments a county hospital usually has; the profile starts from this list.
 COMMON_DEPARTMENTS: tuple[str, ...] = (
     "医务科", "护理部", "质控办", "院感科", "药剂科", "病案室", "信息科", "设备科",

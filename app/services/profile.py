@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..domain.identifiers import check_hospital_code
-from ..domain.profile import FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
+from ..domain.identifiers import check_hospital_code, normalize_code
+from ..domain.profile import FLAGS, LEVEL_GRADES, LEVELS, MAX_NAME, TYPES, HospitalProfile
 from ..errors import InputError
 from ..store import Actor, Store
 
@@ -30,16 +30,24 @@ def validate_profile(profile: HospitalProfile) -> None:
     unknown = set(profile.flags) - set(FLAGS)
     if unknown:
         raise InputError(f"未知的服务项目：{'、'.join(sorted(unknown))}", "flags")
-    names = [d.strip() for d in profile.departments]
-    if any(not d for d in names):
-        raise InputError("科室名称不能为空。", "departments")
+    if message := check_departments([d.strip() for d in profile.departments]):
+        raise InputError(message, "departments")
+
+
+def check_departments(names: list[str] | tuple[str, ...]) -> str:
+    """'' when the department list can be saved, otherwise the message for the user."""
+    if any(not n for n in names):
+        return "科室名称不能为空。"
+    if too_long := next((n for n in names if len(n) > MAX_NAME), None):
+        return f"科室名称“{too_long[:12]}…”过长（{len(too_long)} 字，最多 {MAX_NAME} 字）。"
     if len(set(names)) != len(names):
-        raise InputError("科室名称有重复。", "departments")
+        return "科室名称有重复。"
+    return ""
 
 
 def save_profile(store: Store, profile: HospitalProfile, actor: Actor) -> None:
     validate_profile(profile)
     data = profile.to_dict()
-    data["code"] = data["code"].strip().upper()
+    data["code"] = normalize_code(data["code"])
     data["name"] = data["name"].strip()
     store.save_profile(data, actor)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, SAMPLING, Item, Scale
 from ..domain.evaluation import Outcome, evaluate
+from ..domain.profile import MAX_NAME
 from ..domain.records import (
     ORIGIN_AUTO,
     ORIGIN_CARRIED,
@@ -64,8 +65,6 @@ __all__ = [
 
 #: Long free text (问题描述、原因分析、整改措施、复查结果): a ledger cell, not an essay.
 MAX_TEXT = 2000
-#: Names (责任科室、责任人、复查人)
-MAX_NAME = 50
 #: Shown for a rectification without a department in the totals.
 NO_DEPARTMENT = "未指定科室"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..domain.identifiers import check_hospital_code
 from ..domain.profile import COMMON_DEPARTMENTS, FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
 from ..errors import AppError, InputError
-from ..services.profile import save_profile, validate_profile
+from ..services.profile import check_departments, save_profile, validate_profile
 from ..store import Actor, Store
 from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
@@ -114,15 +114,9 @@ class DepartmentsPage(QWizardPage):
         return tuple(self.list.item(i).text().strip() for i in range(self.list.count()))
 
     def validatePage(self) -> bool:
-        names = self.departments()
-        if any(not n for n in names):
-            self.error.setText("科室名称不能为空。")
-            return False
-        if len(set(names)) != len(names):
-            self.error.setText("科室名称有重复。")
-            return False
-        self.error.clear()
-        return True
+        message = check_departments(self.departments())
+        self.error.setText(message)
+        return not message
 
 
 class ServicesPage(QWizardPage):
