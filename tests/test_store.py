@@ -128,3 +128,67 @@ def test_a_read_only_database_is_reported_on_write(db_path, actor):
     store = Store(conn, db_path)
     with pytest.raises(StoreError, match="只读"):
         store.set_setting("x", 1)
+
+
+@pytest.mark.parametrize("version", [0, 1])
+def test_another_programs_database_is_refused_and_left_unchanged(tmp_path, version):
+    """A browser's history or a HIS extract is SQLite too: it is never given our tables."""
+    path = tmp_path / "places.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="其他程序的数据库"):
+        open_store(path)
+    assert path.read_bytes() == before and not (tmp_path / "places.sqlite-wal").exists()
+
+
+def test_an_empty_file_becomes_a_new_database(tmp_path):
+    path = tmp_path / "new.db"
+    path.write_bytes(b"")
+    open_store(path).close()
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
+
+
+def test_a_write_waits_for_another_program_holding_the_lock(db_path, actor):
+    """Another process writing for a second (a backup tool, the report thread) is waited for,
+    not reported: the transaction takes the write lock at once and SQLite waits for it."""
+    import subprocess
+    import sys
+    import time
+
+    store = open_store(db_path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1); c.execute('COMMIT')\n"),
+        str(db_path)], stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    began = time.monotonic()
+    store.set_setting("ui.position", {"round_id": "x"})  # would fail at once with a plain BEGIN
+    assert time.monotonic() - began >= 0.5
+    assert store.setting("ui.position") == {"round_id": "x"}
+    holder.wait(10)
+    store.close()
+
+
+def test_a_locked_database_is_not_called_corrupt(db_path):
+    import subprocess
+    import sys
+
+    open_store(db_path).close()
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA locking_mode = EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE')\n"
+        "print('locked', flush=True); time.sleep(30)\n"), str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(StoreError) as excinfo:
+            open_store(db_path)
+        assert "占用" in str(excinfo.value) and "损坏" not in str(excinfo.value)
+    finally:
+        holder.kill()
+        holder.wait()

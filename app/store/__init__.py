@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError, StoreError
-from .schema import LATEST_VERSION, migrate, user_version
+from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -59,32 +59,47 @@ def open_store(path: Path | str) -> Store:
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
         version = user_version(conn)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(
-            f"无法打开数据库“{path}”：文件已损坏或不是本程序的数据库。"
-            "请从备份恢复，或换用其他数据库文件。", str(exc)) from exc
+    except sqlite3.Error as exc:
+        raise store_error(exc, f"无法打开数据库“{path}”") from exc
     if version > LATEST_VERSION:
         conn.close()
         raise StoreError(
             f"数据库“{path}”由更新版本的程序创建（结构版本 {version}，本程序支持到 {LATEST_VERSION}），"
             "为避免损坏数据，未作任何修改。请升级本程序后再打开。")
     try:
+        if not is_our_database(conn, version):
+            raise StoreError(f"“{path}”是其他程序的数据库，不是本程序的数据库，为避免损坏其中的数据，未作任何修改。"
+                             "请换用其他数据库文件。")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
-    except sqlite3.OperationalError as exc:
+    except StoreError:
         conn.close()
-        message = str(exc)
-        if "locked" in message or "busy" in message:
-            raise StoreError(f"数据库“{path}”正被其他程序使用（可能已打开另一个窗口），请关闭后重试。",
-                             message) from exc
-        if "readonly" in message:
-            raise StoreError(f"数据库“{path}”是只读的，无法保存。请检查文件权限，或另存到可写的位置。",
-                             message) from exc
-        raise StoreError(f"无法打开数据库“{path}”：{message}", message) from exc
+        raise
+    except sqlite3.Error as exc:
+        conn.close()
+        raise store_error(exc, f"无法打开数据库“{path}”") from exc
     return Store(conn, path)
+
+
+#: SQLite's error (``sqlite_errorname``, by prefix) → what the user is told and can do
+_ERRORS = (
+    (("SQLITE_BUSY", "SQLITE_LOCKED"), "数据库正被其他程序占用（可能已在另一个窗口中打开），请关闭它后重试"),
+    (("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"),
+     "数据库文件或其所在文件夹是只读的（或没有访问权限），请检查权限，或把数据库复制到可写的位置"),
+    (("SQLITE_FULL", "SQLITE_IOERR"), "磁盘已满或无法写入，请清理磁盘空间（或检查 U 盘、网络盘）后重试"),
+    (("SQLITE_NOTADB", "SQLITE_CORRUPT"), "文件已损坏或不是本程序的数据库，请从备份恢复，或换用其他数据库文件"),
+)
+
+
+def store_error(exc: sqlite3.Error, what: str) -> StoreError:
+    """A StoreError saying ``what`` failed and why, from SQLite's error code: a locked or a
+    read-only database is not called corrupt (the user would throw away good data)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    reason = next((text for prefixes, text in _ERRORS if name.startswith(prefixes)), None)
+    return StoreError(f"{what}：{reason or exc}。", f"{name}: {exc}")
 
 
 def _json(value: Any) -> str:
@@ -117,19 +132,26 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:
-        """One transaction (nested: a savepoint); a disk or lock error becomes a StoreError."""
+        """One transaction (nested: a savepoint); a disk or lock error becomes a StoreError.
+
+        The outermost one is ``BEGIN IMMEDIATE``: it takes the write lock at once, waiting up to
+        the busy timeout for another writer. sqlite-utils' plain ``BEGIN`` would fail at once,
+        without waiting, when its first read turned into a write under someone else's lock."""
+        outermost = not self.conn.in_transaction
         try:
-            with self.db.atomic() as db:
-                yield db
-        except sqlite3.OperationalError as exc:
-            message = str(exc)
-            if "full" in message:
-                raise StoreError("磁盘已满，本次修改未保存。请清理磁盘空间后重试。", message) from exc
-            if "locked" in message or "busy" in message:
-                raise StoreError("数据库正被其他程序占用，本次修改未保存，请稍后重试。", message) from exc
-            if "readonly" in message:
-                raise StoreError("数据库是只读的，本次修改未保存。", message) from exc
-            raise StoreError(f"保存失败：{message}", message) from exc
+            if outermost:
+                self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                with self.db.atomic() as db:  # a savepoint inside it
+                    yield db
+                if outermost:
+                    self.conn.execute("COMMIT")
+            except BaseException:
+                if outermost and self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise store_error(exc, "本次修改未保存") from exc
 
     def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
         cursor = self.conn.execute(sql, params)

@@ -126,6 +126,13 @@ def user_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def is_our_database(conn: sqlite3.Connection, version: int) -> bool:
+    """An empty database (a new file: ours to set up) or one with this program's tables.
+    Another program's SQLite file (a browser's history, a HIS extract) is never migrated."""
+    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return not tables if version == 0 else {"hospital", "rounds", "answers"} <= tables
+
+
 def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> None:
     """Apply the migrations after the database's version, up to ``target``, one transaction each."""
     for version in range(user_version(conn) + 1, target + 1):
