@@ -103,3 +103,4 @@ def test_run_gui_turns_the_collector_back_on_once_the_window_is_up(store, demo_r
                             cwd=ROOT, env=env, timeout=60)
     assert result.returncode == 0, result.stderr
     assert "collector on: True" in result.stdout
+

@@ -47,7 +47,11 @@ def acquire_lock(db_path: Path):
     lock = QLockFile(str(db_path) + ".lock")
     lock.setStaleLockTime(0)
     if not lock.tryLock(200):
-        raise LockError(f"数据库“{db_path}”已在另一个窗口中打开。\n请切换到已打开的窗口，或关闭它后再试。")
+        if lock.error() == QLockFile.LockError.LockFailedError:
+            raise LockError(f"数据库“{db_path}”已在另一个窗口中打开。\n请切换到已打开的窗口，或关闭它后再试。")
+        # no lock file could be made beside the database: the folder is read-only or the disk full
+        raise LockError(f"无法在“{db_path.parent}”中创建锁文件：文件夹是只读的（或没有写入权限），或磁盘已满。\n"
+                        "请检查该文件夹的权限和磁盘空间，或把数据库复制到可写的位置后再打开。")
     return lock
 
 
