@@ -160,3 +160,17 @@ def test_a_mistyped_database_path_is_refused_and_not_created(tmp_path):
     result = run("score", "--db", str(missing), "--round", "x")
     assert result.returncode == 1 and "不存在" in result.stderr
     assert not missing.exists()
+
+
+def test_demo_never_overwrites_a_real_hospitals_database(profiled_store):
+    path = profiled_store.path
+    profiled_store.close()
+    result = run("demo", "--db", str(path))
+    assert result.returncode == 1 and "已有“测试县人民医院”的资料" in result.stderr
+    assert "Traceback" not in result.stderr
+    from app.services.profile import get_profile
+    from app.store import open_store
+
+    store = open_store(path)
+    assert get_profile(store).name == "测试县人民医院" and store.rounds() == []
+    store.close()

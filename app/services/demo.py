@@ -11,10 +11,11 @@ import random
 from ..catalog import Catalog
 from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING
 from ..domain.profile import COMMON_DEPARTMENTS, HospitalProfile
+from ..errors import InputError
 from ..store import Actor, Store
 from . import answers as answer_service
 from . import rectifications as rect_service
-from .profile import save_profile
+from .profile import get_profile, save_profile
 from .rounds import load_round, start_round
 
 DEMO_PROFILE = HospitalProfile(
@@ -57,7 +58,12 @@ _OWNERS = ("李敏", "张华", "刘洋", "陈静", "赵磊", "孙丽", "周强")
 
 
 def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025) -> str:
-    """Fill ``store`` with the demo profile and round; returns the round id."""
+    """Fill ``store`` with the demo profile and round; returns the round id. A database that
+    already holds another hospital's profile is refused: the demo would overwrite it."""
+    existing = get_profile(store)
+    if existing is not None and existing.name != DEMO_PROFILE.name:
+        raise InputError(f"数据库“{store.path}”中已有“{existing.name}”的资料，写入演示数据会改掉医院基本情况，"
+                         "未作任何修改。演示请用 --db 指定一个新的数据库文件。", "db")
     rng = random.Random(seed)
     save_profile(store, DEMO_PROFILE, actor)
     entries = [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1]
