@@ -119,5 +119,20 @@ def test_a_file_that_is_not_a_mapping_is_rejected(tmp_path):
 def test_unreadable_encoding_is_rejected(tmp_path):
     path = tmp_path / "gbk.yaml"
     path.write_bytes(VALID.encode("gbk"))
-    with pytest.raises(ChecklistError, match="无法读取"):
+    with pytest.raises(ChecklistError, match="不是 UTF-8 编码") as excinfo:
         read_checklist_file(path)
+    first_chinese = next(n for n, line in enumerate(VALID.splitlines(), 1) if not line.isascii())
+    assert excinfo.value.problems[0].line == first_chinese
+
+
+def test_yaml_aliases_are_refused_before_they_expand(tmp_path):
+    """A 321-byte “billion laughs” file would take gigabytes and minutes to expand."""
+    import time
+
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{n}: &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 9)]
+    began = time.monotonic()
+    with pytest.raises(ChecklistError, match="锚点和别名") as excinfo:
+        read_checklist_file(write(tmp_path, "\n".join(levels) + "\n"))
+    assert time.monotonic() - began < 2
+    assert excinfo.value.problems[0].line == 1  # where the anchor is

@@ -206,23 +206,54 @@ def _parse(text: str) -> tuple[Any, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
+        _refuse_aliases(node)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     return node, data
 
 
+class _AliasFound(Exception):
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _refuse_aliases(root) -> None:
+    """Checklist files use no YAML anchors or aliases (&a … *a); refusing them keeps a small
+    hostile file (aliases of aliases, a “billion laughs”) from expanding into gigabytes."""
+    seen: set[int] = set()
+    stack = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # the composer shares an aliased node: this is its second use
+            raise _AliasFound(node.start_mark.line + 1)
+        seen.add(id(node))
+        if isinstance(node.value, list):
+            for child in node.value:
+                stack.extend(child if isinstance(child, tuple) else (child,))
+
+
 def read_checklist_file(path: Path) -> dict:
     """Read and validate one checklist file; return its data. Raises ChecklistError."""
     name = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{exc}）")]) from exc
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{exc.strerror or exc}）")]) from exc
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:  # Windows Notepad's “ANSI” is GBK
+        line = raw[:exc.start].count(b"\n") + 1
+        raise ChecklistError([Problem(name, line, "(编码)", "文件不是 UTF-8 编码（可能是 GBK/ANSI），"
+                                      "请用记事本或 WPS“另存为”UTF-8 编码后重试。")]) from exc
     import yaml
 
     try:
         node, data = _parse(text)
+    except _AliasFound as found:
+        raise ChecklistError([Problem(name, found.line, "(语法)",
+                                      "检查表文件不支持 YAML 锚点和别名（& 和 *），请把内容直接写出。")]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
