@@ -140,3 +140,23 @@ def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, 
     qtbot.waitUntil(lambda: window.rounds.table.hasFocus())
     qtbot.keyClick(window.rounds.table, Qt.Key.Key_Return)  # Enter opens the selected round again
     assert window.walkthrough is not None and window.walkthrough.view.id == round_id
+
+
+def test_closing_with_input_not_yet_saved_asks_first(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
+                           dt.date(2025, 3, 1), actor)
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    show_active(qtbot, window)
+    window.open_round(round_id)
+    profiled_store.conn.execute("PRAGMA query_only = ON")  # the disk is full
+    window.walkthrough.panel.finding.insertPlainText("未见记录")
+    ui_dialogs.confirm_answer = False
+    assert not window.close() and window.isVisible()
+    assert "还没有保存" in ui_dialogs.confirms[-1]
+    window.show_rounds()  # nor is the round left behind without asking
+    assert window.walkthrough is not None
+    profiled_store.conn.execute("PRAGMA query_only = OFF")
+    assert window.close()
+    first_item = next(catalog.get("qyx-core").checklist.all_items()).id
+    assert profiled_store.answer(round_id, first_item)["finding"] == "未见记录"

@@ -379,3 +379,22 @@ def test_one_undo_takes_back_a_department_chosen_with_the_arrow_keys(qtbot, page
     assert (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("department") in (None, "")
     page.undo_stack.redo()
     assert profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen
+
+
+def test_input_the_database_refuses_is_kept_and_saved_later(qtbot, page, profiled_store, round_id, ui_dialogs):
+    """A busy database or a full disk loses nothing typed: the text stays on its item, shown if
+    the user comes back, and a retry saves it once the database takes writes again."""
+    profiled_store.conn.execute("PRAGMA query_only = ON")  # every write now fails, as on a full disk
+    page.panel.finding.setFocus()
+    page.panel.finding.insertPlainText("消防通道堵塞")
+    page.panel.flush()
+    assert ui_dialogs.errors and "已保留" in ui_dialogs.errors[-1]
+    assert profiled_store.answer(round_id, FIRST_TEN[0]) is None
+    page.tree.select(FIRST_TEN[1])
+    page.tree.select(FIRST_TEN[0])  # back again: what was typed is still there
+    assert page.panel.finding.toPlainText() == "消防通道堵塞"
+    assert not page.flush()  # still refused: the window would ask before closing
+    profiled_store.conn.execute("PRAGMA query_only = OFF")
+    qtbot.waitUntil(lambda: (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("finding") == "消防通道堵塞",
+                    timeout=8000)
+    assert page.unsaved == {} and page.flush()

@@ -138,7 +138,8 @@ class MainWindow(QMainWindow):
         return accepted
 
     def open_round(self, round_id: str) -> None:
-        self.close_walkthrough()
+        if not self.close_walkthrough():
+            return
         self.walkthrough = WalkthroughPage(self.store, self.actor, round_id)
         self.walkthrough.saved.connect(lambda t: self._status(f"已保存 {t}"))
         self.walkthrough.not_saved.connect(lambda message: self._status(message, problem=True))
@@ -259,16 +260,26 @@ class MainWindow(QMainWindow):
             f"（{completion_percent(tally.completion)}%）"
             f"　得分率 {score}　不符合 {tally.failing}")
 
-    def close_walkthrough(self) -> None:
+    def close_walkthrough(self) -> bool:
+        """Leave the open round; False when the user chose to stay (input not yet saved)."""
         if self.walkthrough is not None:
-            self.walkthrough.flush()
+            if not self._may_leave("离开本轮"):
+                return False
             self.stack.removeWidget(self.round_tabs)
             self.round_tabs.deleteLater()
             self.walkthrough = self._board = self._board_page = self.round_tabs = None
             self.report_menu.setEnabled(False)
+        return True
+
+    def _may_leave(self, action: str) -> bool:
+        """Save what is pending; if the database still refuses it, ask before it is given up."""
+        return self.walkthrough is None or self.walkthrough.flush() or dialogs.confirm(
+            self, f"有修改因数据库无法写入（被占用或磁盘已满）还没有保存。\n\n"
+                  f"现在{action}，这些修改将丢失。仍要{action}吗？（选“否”留在这里，程序会继续重试保存）")
 
     def show_rounds(self) -> None:
-        self.close_walkthrough()
+        if not self.close_walkthrough():
+            return
         self.store.set_setting(POSITION_KEY, {})
         self.rounds.refresh()
         self.stack.setCurrentWidget(self.rounds)
@@ -283,6 +294,7 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.rounds)
 
     def closeEvent(self, event) -> None:
-        if self.walkthrough is not None:
-            self.walkthrough.flush()
+        if not self._may_leave("退出"):
+            event.ignore()
+            return
         super().closeEvent(event)

@@ -9,11 +9,13 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
+from ..domain.records import Answer
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
 from ..services import answers as answer_service
@@ -35,6 +37,7 @@ from .qt import (
     QShortcut,
     QSplitter,
     Qt,
+    QTimer,
     QUndoCommand,
     QUndoStack,
     QVBoxLayout,
@@ -43,6 +46,8 @@ from .qt import (
 )
 
 POSITION_KEY = "ui.position"
+#: How long to wait before trying again to save what the database refused (busy, disk full)
+RETRY_MS = 3000
 
 
 class SavedChange(QUndoCommand):
@@ -88,6 +93,13 @@ class WalkthroughPage(QWidget):
         self.store, self.actor = store, actor
         self.view = round_service.load_round(store, round_id)
         self.undo_stack = QUndoStack(self)
+        # what the user entered that the database could not take (busy, full disk): kept, shown
+        # on its item, and saved by a retry, so that a fault loses nothing typed
+        self.unsaved: dict[str, dict] = {}
+        self._retry = QTimer(self)
+        self._retry.setSingleShot(True)
+        self._retry.setInterval(RETRY_MS)
+        self._retry.timeout.connect(self.retry_unsaved)
         self._position: dict = {}
         self.items = {i.id: i for i in self.view.items()}
         self.checklist_of = {i.id: c for c in self.view.checklists for i in c.all_items()}
@@ -288,7 +300,7 @@ class WalkthroughPage(QWidget):
             shortcut.setEnabled(self.items[item_id].kind == JUDGEMENT)
         self.panel.show_item(ItemContext(
             checklist=self.checklist_of[item_id], item=self.items[item_id], section_path=path,
-            section_guidance=guidance, year=self.view.year, answer=self.answers.get(item_id),
+            section_guidance=guidance, year=self.view.year, answer=self._answer_shown(item_id),
             samples=self.samples.get(item_id, []), outcome=self.result.outcomes[item_id],
             attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
             departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)),
@@ -299,6 +311,11 @@ class WalkthroughPage(QWidget):
             (other.id, f"{self.checklist_of[other.id].label} {short_number(other.id)}",
              self.result.outcomes[other.id].label)
             for other in self.items.values() if item.topic and other.topic == item.topic and other.id != item_id])
+
+    def _answer_shown(self, item_id: str) -> Answer | None:
+        """The saved answer, with what is waiting to be saved over it: the user sees what they entered."""
+        answer, unsaved = self.answers.get(item_id), self.unsaved.get(item_id)
+        return replace(answer or Answer(item_id), **unsaved) if unsaved else answer
 
     def _show_rectification(self, item_id: str) -> None:
         entry = rect_service.rectification_for_item(self.store, self.view, item_id, dt.date.today())
@@ -332,7 +349,15 @@ class WalkthroughPage(QWidget):
             self._refused(item_id, err.field, str(err))
             return False
         except AppError as err:
-            dialogs.error(self, str(err))
+            if not record:
+                dialogs.error(self, str(err))
+                return False
+            first = not self.unsaved
+            self.unsaved.setdefault(item_id, {}).update(fields)
+            self._retry.start()
+            self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
+            if first:
+                dialogs.error(self, f"{err}\n\n您输入的内容已保留在条目中，程序会自动重试保存。")
             return False
         self.reload()
         after = self._answer_fields(item_id, keys)
@@ -459,6 +484,30 @@ class WalkthroughPage(QWidget):
             return
         self.show_item(self.tree.current_item_id())
 
-    def flush(self) -> None:
+    def retry_unsaved(self) -> bool:
+        """Save what the database refused before; True when nothing is left unsaved."""
+        saved = []
+        for item_id, fields in list(self.unsaved.items()):
+            try:
+                answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view,
+                                             **fields)
+            except InputError as err:
+                self._refused(item_id, err.field, str(err))
+            except AppError as err:
+                self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
+                self._retry.start()
+                return False
+            del self.unsaved[item_id]
+            saved.append(item_id)
+        if saved:
+            self.reload()
+            if self.tree.current_item_id() in saved:
+                self.show_item(self.tree.current_item_id())
+            self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
+        return not self.unsaved
+
+    def flush(self) -> bool:
+        """Save pending input now; True when nothing is left unsaved."""
         self.panel.flush()
+        return self.retry_unsaved() if self.unsaved else True
 
