@@ -211,8 +211,31 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+#: argparse's own messages (English) → what the user reads
+_ARGPARSE_MESSAGES = (
+    (r"the following arguments are required: (.+)", "缺少必需的参数：{0}"),
+    (r"unrecognized arguments: (.+)", "无法识别的参数：{0}"),
+    (r"argument (\S+): invalid choice: (.+?) \(choose from (.+)\)", "参数 {0} 的取值 {1} 无效，可选：{2}"),
+    (r"argument (\S+): expected one argument", "参数 {0} 后面需要一个值"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors in Chinese, with exit code 1 like every other error of the command line."""
+
+    def error(self, message: str):
+        import re
+
+        for pattern, chinese in _ARGPARSE_MESSAGES:
+            if match := re.fullmatch(pattern, message):
+                message = chinese.format(*match.groups())
+                break
+        print(f"错误：{message}\n用法：python {self.prog} --help", file=sys.stderr)
+        sys.exit(1)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")

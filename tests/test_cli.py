@@ -174,3 +174,14 @@ def test_demo_never_overwrites_a_real_hospitals_database(profiled_store):
     store = open_store(path)
     assert get_profile(store).name == "测试县人民医院" and store.rounds() == []
     store.close()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["report", "--db", "x.db"], "缺少必需的参数：--round"),
+    (["report", "--round", "a", "--kind", "x", "--out", "y.pdf"], "参数 --kind 的取值 'x' 无效"),
+    (["bogus"], "的取值 'bogus' 无效"),
+    (["score", "--round", "a", "--zzz"], "无法识别的参数：--zzz"),
+])
+def test_wrong_arguments_are_told_in_chinese_with_exit_code_1(tmp_path, args, message):
+    result = run(*args)
+    assert result.returncode == 1 and message in result.stderr and "usage" not in result.stderr
