@@ -292,3 +292,12 @@ def test_a_row_longer_than_a_page_continues_under_the_header(tmp_path, catalog, 
     for n in range(table_pages[0], table_pages[-1] + 1):
         assert header in pages[n], f"page {n + 1} continues the table without its header"
         assert len(squeeze(pages[n])) > 300, f"page {n + 1} is nearly blank"
+
+
+def test_a_report_that_cannot_be_saved_says_why_in_chinese(tmp_path, demo_round, store):
+    from app.errors import AppError
+
+    folder = tmp_path / "报告.pdf"
+    folder.mkdir()  # the chosen file name is taken by a folder
+    with pytest.raises(AppError, match="这是一个文件夹"):
+        render_report(store, demo_round, "rectification", folder, today=DEMO_REPORT_DATE)

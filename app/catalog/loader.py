@@ -20,7 +20,7 @@ from ..domain.checklist import (
     SAMPLING,
     SCALES,
 )
-from ..errors import AppError
+from ..errors import AppError, os_reason
 
 Path_ = tuple[str | int, ...]
 
@@ -240,7 +240,7 @@ def read_checklist_file(path: Path) -> dict:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{exc.strerror or exc}）")]) from exc
+        raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{os_reason(exc)}）")]) from exc
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # Windows Notepad's “ANSI” is GBK

@@ -18,7 +18,7 @@ import weasyprint
 from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 
-from ..errors import AppError
+from ..errors import AppError, os_reason
 from .assets import TEMPLATE_DIR
 from .fetcher import Fetched, ReportFetcher
 from .fonts import ReportFonts
@@ -85,12 +85,12 @@ def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetche
         try:
             temporary = _temporary_beside(out)
         except OSError as exc:
-            raise AppError(f"无法在“{out.parent}”中写入文件：{exc.strerror}") from exc
+            raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
         try:
             document.write_pdf(temporary)
             os.replace(temporary, out)
         except OSError as exc:
-            raise AppError(f"无法保存报告“{out}”：{exc.strerror or exc}") from exc
+            raise AppError(f"无法保存报告“{out}”：{os_reason(exc)}") from exc
         finally:
             temporary.unlink(missing_ok=True)
     for message in messages:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..domain.records import Attachment
-from ..errors import InputError
+from ..errors import InputError, os_reason
 from ..store import Actor, Store
 
 #: Larger files belong in the hospital's document system, not in the self-inspection database.
@@ -39,7 +39,7 @@ def add_attachment(store: Store, round_id: str, path: Path, actor: Actor, *,
                              f"{MAX_ATTACHMENT_BYTES // 1048576} MB 的上限。请压缩或拆分后再添加。", "attachment")
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"无法读取文件“{name}”：{exc.strerror or exc}", "attachment") from exc
+        raise InputError(f"无法读取文件“{name}”：{os_reason(exc)}", "attachment") from exc
     if not data:
         raise InputError(f"文件“{name}”是空文件。", "attachment")
     import mimetypes

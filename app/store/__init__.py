@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFoundError, StoreError
+from ..errors import NotFoundError, StoreError, os_reason
 from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ def open_store(path: Path | str) -> Store:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"无法创建数据库所在文件夹“{path.parent}”：{exc.strerror}") from exc
+            raise StoreError(f"无法创建数据库所在文件夹“{path.parent}”：{os_reason(exc)}") from exc
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
         version = user_version(conn)

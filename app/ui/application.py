@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import APP_NAME
-from ..errors import AppError
+from ..errors import AppError, os_reason
 from ..paths import current_user, data_dir, default_db_path, device_id
 
 # The Qt-free layers the first window needs are imported before PySide6: once loaded, PySide6
@@ -134,7 +134,7 @@ def _mkdir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise AppError(f"无法创建数据文件夹“{path}”：{exc.strerror or exc}") from exc
+        raise AppError(f"无法创建数据文件夹“{path}”：{os_reason(exc)}") from exc
 
 
 if __name__ == "__main__":  # pragma: no cover
