@@ -125,6 +125,13 @@ def test_unreadable_encoding_is_rejected(tmp_path):
     assert excinfo.value.problems[0].line == first_chinese
 
 
+def test_a_utf16_file_is_named_as_such(tmp_path):
+    path = tmp_path / "unicode.yaml"
+    path.write_bytes(VALID.encode("utf-16"))  # Notepad's “Unicode”, with its byte order mark
+    with pytest.raises(ChecklistError, match="UTF-16"):
+        read_checklist_file(path)
+
+
 def test_yaml_aliases_are_refused_before_they_expand(tmp_path):
     """A 321-byte “billion laughs” file would take gigabytes and minutes to expand."""
     import time

@@ -306,3 +306,19 @@ def test_department_follows_the_answer_until_set_on_the_board(profiled_store, ro
     record_answer(store, round_id, JUDGED, actor, department="内科")
     [entry] = entries(store, round_id)
     assert entry.rectification.department == "药剂科"
+
+
+
+def test_a_sibling_items_edit_keeps_the_department_set_on_the_board(profiled_store, catalog, actor):
+    """Items of one topic share a rectification; editing one of them says nothing about the
+    department the user gave the rectification on the board."""
+    store = profiled_store
+    round_id = start_round(store, [catalog.get("qyx-core"), catalog.get("nat-quality-2023")], "合并",
+                           dt.date(2025, 3, 15), actor)
+    failing, sibling = "qyx-core.19.4", "nat-quality-2023.t01.2"  # both ask for a quality committee
+    record_answer(store, round_id, failing, actor, grade="D")
+    [entry] = svc.list_rectifications(store, round_id, TODAY)
+    svc.update_rectification(store, entry.id, actor, department="质控办")
+    record_answer(store, round_id, sibling, actor, finding="委员会未按季度开会")
+    [entry] = svc.list_rectifications(store, round_id, TODAY)
+    assert entry.rectification.department == "质控办"

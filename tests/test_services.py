@@ -101,6 +101,11 @@ def test_a_name_that_only_looks_different_is_refused(profiled_store, catalog, ac
         start_round(profiled_store, catalog.entries[:1], lookalike, DAY, actor)
 
 
+def test_a_name_of_invisible_characters_is_no_name(profiled_store, catalog, actor):
+    with pytest.raises(InputError, match="请填写自查轮次名称"):
+        start_round(profiled_store, catalog.entries[:1], "\u200b\u200b", DAY, actor)
+
+
 def test_a_name_longer_than_the_form_allows_is_refused_on_rename(profiled_store, actor, round_id):
     with pytest.raises(InputError, match="最多 60 字"):
         rename_round(profiled_store, round_id, "长" * 61, actor)

@@ -226,3 +226,23 @@ def test_a_department_typed_on_the_board_can_be_filtered_by(window):
     assert board.department.findData("设备科") >= 0
     board.department.setCurrentIndex(board.department.findData("设备科"))
     assert column(board, 4) == ["设备科"]
+
+
+def test_enter_in_the_evidence_list_opens_the_file_and_adds_nothing(qtbot, window, store, demo_round, ui_dialogs,
+                                                                     tmp_path):
+    from PySide6.QtCore import Qt
+
+    from app.services.attachments import add_attachment
+
+    photo = tmp_path / "整改后.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    entry = window.board.entry_at(0)
+    add_attachment(store, demo_round, photo, window.actor, rectification_id=entry.id)
+    before = len(store.attachments(demo_round, rectification_id=entry.id))
+    dialog = EvidenceDialog(store, window.actor, demo_round, entry.id, entry.rectification.problem)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.list.setFocus()
+    ui_dialogs.files = [str(photo)]  # what 添加… would add, were it pressed
+    qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
+    assert ui_dialogs.opened and len(store.attachments(demo_round, rectification_id=entry.id)) == before

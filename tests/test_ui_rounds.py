@@ -156,6 +156,8 @@ def test_closing_with_input_not_yet_saved_asks_first(qtbot, profiled_store, cata
     assert "还没有保存" in ui_dialogs.confirms[-1]
     window.show_rounds()  # nor is the round left behind without asking
     assert window.walkthrough is not None
+    window.generate_report("self")  # a report would leave it out
+    assert "现在生成的报告不会包含它们" in ui_dialogs.errors[-1]
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     assert window.close()
     first_item = next(catalog.get("qyx-core").checklist.all_items()).id

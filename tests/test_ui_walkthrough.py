@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from app.services.answers import SampleInput
 from app.services.rounds import start_round
 from app.ui.item_editors import IndicatorEditor, SamplingEditor
 from app.ui.item_tree import FAILING_COLOUR, UNANSWERED_COLOUR
@@ -395,6 +396,55 @@ def test_input_the_database_refuses_is_kept_and_saved_later(qtbot, page, profile
     assert page.panel.finding.toPlainText() == "消防通道堵塞"
     assert not page.flush()  # still refused: the window would ask before closing
     profiled_store.conn.execute("PRAGMA query_only = OFF")
-    qtbot.waitUntil(lambda: (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("finding") == "消防通道堵塞",
-                    timeout=8000)
+    assert page._retry.isActive()  # tried again on its own, or at the next save, as here
+    assert page.flush() and page.unsaved == {}
+    assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "消防通道堵塞"
+
+
+def test_a_later_save_is_not_overwritten_by_the_retry(qtbot, page, profiled_store, round_id, ui_dialogs):
+    profiled_store.conn.execute("PRAGMA query_only = ON")
+    page.panel.editor.choose("A")  # refused: waits for a retry
+    assert page.unsaved
+    profiled_store.conn.execute("PRAGMA query_only = OFF")
+    page.panel.editor.choose("D")  # saved: newer than what waits
     assert page.unsaved == {} and page.flush()
+    assert profiled_store.answer(round_id, FIRST_TEN[0])["grade"] == "D"
+
+
+def test_sampled_records_the_database_refuses_are_kept(qtbot, page, profiled_store, round_id, ui_dialogs):
+    item_id = "qyx-core.07.3"
+    select(page, item_id)
+    profiled_store.conn.execute("PRAGMA query_only = ON")
+    records = [SampleInput("ZY001", True, ""), SampleInput("ZY002", False, "缺时间")]
+    assert not page.write_samples(item_id, records)
+    select(page, FIRST_TEN[0])
+    select(page, item_id)
+    assert page.panel.editor.complete_records() == records  # still shown
+    assert not page.flush()  # so leaving would ask
+    profiled_store.conn.execute("PRAGMA query_only = OFF")
+    assert page.flush()
+    assert [r["record_no"] for r in profiled_store.samples(round_id, item_id)] == ["ZY001", "ZY002"]
+
+
+def test_digits_on_an_indicator_item_do_not_jump_to_another_item(qtbot, page, profiled_store, round_id):
+    item_id = "qyx-targets-2021.1.1.rate"
+    select(page, item_id)
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_0)
+    qtbot.keyClick(page.tree, Qt.Key.Key_4)
+    assert page.tree.current_item_id() == item_id and grades(profiled_store, round_id) == {}
+
+
+def test_tab_reaches_the_related_items_first(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
+    round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
+    page = WalkthroughPage(profiled_store, actor, round_id)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    page.windowHandle().requestActivate()
+    qtbot.waitUntil(page.isActiveWindow)
+    select(page, "qyx-targets-2021.1.1.rate")
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.panel.related_buttons[0]

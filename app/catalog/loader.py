@@ -245,7 +245,8 @@ def read_checklist_file(path: Path) -> dict:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # Windows Notepad's “ANSI” is GBK
         line = raw[:exc.start].count(b"\n") + 1
-        raise ChecklistError([Problem(name, line, "(编码)", "文件不是 UTF-8 编码（可能是 GBK/ANSI），"
+        found = "UTF-16（记事本的“Unicode”）" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "可能是 GBK/ANSI"
+        raise ChecklistError([Problem(name, line, "(编码)", f"文件不是 UTF-8 编码（{found}），"
                                       "请用记事本或 WPS“另存为”UTF-8 编码后重试。")]) from exc
     import yaml
 

@@ -295,8 +295,10 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
             if untouched and row["item_id"] not in failing_ids:
                 changes["item_id"] = failing[0].id  # point at an item that still fails
             answer = facts.answer(changes.get("item_id", row["item_id"]))
+            # (previous_department is the edited item's: it says nothing about a sibling's row)
+            copied = previous_department if row["item_id"] == item_id else None
             if (answer is not None and answer.department != row["department"]
-                    and row["department"] in ("", previous_department)):
+                    and row["department"] in ("", copied)):
                 changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
             if changes:
                 _update(store, row, changes, actor)

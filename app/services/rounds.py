@@ -119,7 +119,7 @@ def valid_round_name(store: Store, name: str, round_id: str | None = None) -> st
     ``round_id``, the round being renamed) — nor one that only looks different from it: 全角
     digits, spaces, invisible characters."""
     name = name.strip()
-    if not name:
+    if not _name_key(name):  # (also a name of invisible characters only)
         raise InputError("请填写自查轮次名称。", "name")
     if len(name) > MAX_ROUND_NAME:
         raise InputError(f"自查轮次名称过长（{len(name)} 字，最多 {MAX_ROUND_NAME} 字）。", "name")

@@ -59,25 +59,24 @@ def open_store(path: Path | str) -> Store:
     try:
         conn = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
         version = user_version(conn)
+        ours = is_our_database(conn, version)
     except sqlite3.Error as exc:
         raise store_error(exc, f"无法打开数据库“{path}”") from exc
+    if not ours:
+        conn.close()
+        raise StoreError(f"“{path}”是其他程序的数据库，不是本程序的数据库，为避免损坏其中的数据，未作任何修改。"
+                         "请换用其他数据库文件。")
     if version > LATEST_VERSION:
         conn.close()
         raise StoreError(
             f"数据库“{path}”由更新版本的程序创建（结构版本 {version}，本程序支持到 {LATEST_VERSION}），"
             "为避免损坏数据，未作任何修改。请升级本程序后再打开。")
     try:
-        if not is_our_database(conn, version):
-            raise StoreError(f"“{path}”是其他程序的数据库，不是本程序的数据库，为避免损坏其中的数据，未作任何修改。"
-                             "请换用其他数据库文件。")
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
-    except StoreError:
-        conn.close()
-        raise
     except sqlite3.Error as exc:
         conn.close()
         raise store_error(exc, f"无法打开数据库“{path}”") from exc

@@ -46,6 +46,7 @@ class EvidenceDialog(QDialog):
         self.remove_button.clicked.connect(self.remove_selected)
         row = QHBoxLayout()
         for button in (add, self.open_button, self.remove_button):
+            button.setAutoDefault(False)  # Enter in the list opens the file, and only that
             row.addWidget(button)
         row.addStretch()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

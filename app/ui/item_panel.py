@@ -388,6 +388,7 @@ class ItemPanel(QScrollArea):
             self.related_grid.addWidget(button, 1 + n // RELATED_COLUMNS, n % RELATED_COLUMNS)
             self.related_buttons.append(button)
         self.related.setVisible(bool(related))
+        self._set_tab_order()  # the new buttons come first
 
     def show_rectification(self, status: str | None, offer: bool) -> None:
         """整改: the item's rectification status, or the offer to open one (C grade)."""

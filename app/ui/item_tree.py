@@ -127,6 +127,11 @@ class ItemTree(QTreeWidget):
             node.setHidden(all(self.nodes[i].isHidden() for i in item_ids))
         return shown
 
+    def keyboardSearch(self, search: str) -> None:
+        """No type-ahead: the rows start with item numbers, so a digit typed on an indicator or
+        sampling item (which digits do not grade) would jump to another item, and the next digit
+        grade that one. Ctrl+F searches."""
+
     def set_items(self, items: dict[str, Item]) -> None:
         self._items = items
 

@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
             return act
 
         rounds = self.menuBar().addMenu("轮次(&R)")
-        action(rounds, "新建自查轮次(&N)…", lambda: self.rounds.new_round(), "Ctrl+N")
+        action(rounds, "新建自查轮次(&N)…", self.new_round, "Ctrl+N")
         action(rounds, "返回轮次列表(&L)", self.show_rounds, "Ctrl+L")
         rounds.addSeparator()
         action(rounds, "退出(&X)", self.close, "Ctrl+Q")
@@ -93,6 +93,10 @@ class MainWindow(QMainWindow):
         action(help_menu, "快捷键(&K)…", self.show_help, "F1")
         action(help_menu, "关于(&A)", lambda: dialogs.info(
             self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
+
+    def new_round(self) -> None:
+        if self._may_leave("新建轮次"):  # the new round opens in place of this one
+            self.rounds.new_round()
 
     def show_help(self) -> None:
         from .help_dialog import HelpDialog
@@ -197,6 +201,10 @@ class MainWindow(QMainWindow):
         if self.walkthrough is None:
             return
         final = self.final_action.isChecked()
+        if not self.walkthrough.flush():
+            self.final_action.setChecked(not final)
+            dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），保存后才能定稿。请稍后再试。")
+            return
         try:
             set_round_final(self.store, self.walkthrough.view.id, final, self.actor)
         except AppError as err:
@@ -212,7 +220,9 @@ class MainWindow(QMainWindow):
 
         if self.walkthrough is None:
             return
-        self.walkthrough.flush()
+        if not self.walkthrough.flush():
+            dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），现在生成的报告不会包含它们。请稍后再试。")
+            return
         view = self.walkthrough.view
         title = "自查报告" if kind == "self" else "整改报告"
         suggested = str(Path.home() / f"{view.profile.name}{view.name}{title}.pdf")
@@ -273,9 +283,13 @@ class MainWindow(QMainWindow):
 
     def _may_leave(self, action: str) -> bool:
         """Save what is pending; if the database still refuses it, ask before it is given up."""
-        return self.walkthrough is None or self.walkthrough.flush() or dialogs.confirm(
-            self, f"有修改因数据库无法写入（被占用或磁盘已满）还没有保存。\n\n"
-                  f"现在{action}，这些修改将丢失。仍要{action}吗？（选“否”留在这里，程序会继续重试保存）")
+        if self.walkthrough is None or self.walkthrough.flush():
+            return True
+        if dialogs.confirm(self, f"有修改因数据库无法写入（被占用或磁盘已满）还没有保存。\n\n"
+                                 f"现在{action}，这些修改将丢失。仍要{action}吗？（选“否”留在这里，程序会继续重试保存）"):
+            self.walkthrough.unsaved.clear()  # given up, as the user chose: not asked again
+            return True
+        return False
 
     def show_rounds(self) -> None:
         if not self.close_walkthrough():

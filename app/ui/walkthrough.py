@@ -15,7 +15,7 @@ from typing import Any
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
-from ..domain.records import Answer
+from ..domain.records import Answer, SampleRecord
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
 from ..services import answers as answer_service
@@ -46,8 +46,11 @@ from .qt import (
 )
 
 POSITION_KEY = "ui.position"
-#: How long to wait before trying again to save what the database refused (busy, disk full)
-RETRY_MS = 3000
+#: How long to wait before trying again to save what the database refused (busy, disk full);
+#: each try may wait up to the database's 5 s busy timeout
+RETRY_MS = 10_000
+#: the key under which sampled records wait in ``unsaved``, beside an answer's fields
+SAMPLES = "samples"
 
 
 class SavedChange(QUndoCommand):
@@ -301,7 +304,7 @@ class WalkthroughPage(QWidget):
         self.panel.show_item(ItemContext(
             checklist=self.checklist_of[item_id], item=self.items[item_id], section_path=path,
             section_guidance=guidance, year=self.view.year, answer=self._answer_shown(item_id),
-            samples=self.samples.get(item_id, []), outcome=self.result.outcomes[item_id],
+            samples=self._samples_shown(item_id), outcome=self.result.outcomes[item_id],
             attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
             departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)),
             refresh_text=refresh_text)
@@ -314,8 +317,15 @@ class WalkthroughPage(QWidget):
 
     def _answer_shown(self, item_id: str) -> Answer | None:
         """The saved answer, with what is waiting to be saved over it: the user sees what they entered."""
-        answer, unsaved = self.answers.get(item_id), self.unsaved.get(item_id)
+        answer = self.answers.get(item_id)
+        unsaved = {k: v for k, v in self.unsaved.get(item_id, {}).items() if k != SAMPLES}
         return replace(answer or Answer(item_id), **unsaved) if unsaved else answer
+
+    def _samples_shown(self, item_id: str) -> list[SampleRecord]:
+        waiting = self.unsaved.get(item_id, {}).get(SAMPLES)
+        if waiting is None:
+            return self.samples.get(item_id, [])
+        return [SampleRecord(item_id, s.record_no, s.compliant, s.note, n) for n, s in enumerate(waiting)]
 
     def _show_rectification(self, item_id: str) -> None:
         entry = rect_service.rectification_for_item(self.store, self.view, item_id, dt.date.today())
@@ -349,16 +359,9 @@ class WalkthroughPage(QWidget):
             self._refused(item_id, err.field, str(err))
             return False
         except AppError as err:
-            if not record:
-                dialogs.error(self, str(err))
-                return False
-            first = not self.unsaved
-            self.unsaved.setdefault(item_id, {}).update(fields)
-            self._retry.start()
-            self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
-            if first:
-                dialogs.error(self, f"{err}\n\n您输入的内容已保留在条目中，程序会自动重试保存。")
+            self._keep_unsaved(item_id, fields, err, record)
             return False
+        self._saved_over_unsaved(item_id, fields)
         self.reload()
         after = self._answer_fields(item_id, keys)
         if record and after != before:
@@ -373,14 +376,39 @@ class WalkthroughPage(QWidget):
                   for s in self.samples.get(item_id, [])]
         try:
             answer_service.set_samples(self.store, self.view.id, item_id, records, self.actor, view=self.view)
-        except AppError as err:
+        except InputError as err:
             self._refused(item_id, "samples", str(err))
             return False
+        except AppError as err:
+            self._keep_unsaved(item_id, {SAMPLES: list(records)}, err, record)
+            return False
+        self._saved_over_unsaved(item_id, {SAMPLES: records})
         self.reload()
         if record and before != list(records):
             self.undo_stack.push(SavedChange("修改抽查记录", self.write_samples, item_id, before, list(records)))
         self._after_write(item_id, select=not record)
         return True
+
+    def _keep_unsaved(self, item_id: str, fields: dict, err: AppError, record: bool) -> None:
+        """The database refused an edit (busy, disk full): keep it to show and to save later."""
+        if not record:  # undo/redo: the user sees it did not happen and can try again
+            dialogs.error(self, str(err))
+            return
+        first = not self.unsaved
+        self.unsaved.setdefault(item_id, {}).update(fields)
+        self._retry.start()
+        self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
+        if first:
+            dialogs.error(self, f"{err}\n\n您输入的内容已保留在条目中，程序会自动重试保存。")
+
+    def _saved_over_unsaved(self, item_id: str, fields: dict) -> None:
+        """What was just saved is newer than what waits for a retry: that must not overwrite it."""
+        waiting = self.unsaved.get(item_id)
+        if waiting is not None:
+            for key in fields:
+                waiting.pop(key, None)
+            if not waiting:
+                del self.unsaved[item_id]
 
     def _refused(self, item_id: str, field: str, message: str) -> None:
         """Say why input was not saved: next to the field, or, when the input was left behind
@@ -488,9 +516,15 @@ class WalkthroughPage(QWidget):
         """Save what the database refused before; True when nothing is left unsaved."""
         saved = []
         for item_id, fields in list(self.unsaved.items()):
+            answer_fields = {k: v for k, v in fields.items() if k != SAMPLES}
             try:
-                answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view,
-                                             **fields)
+                with self.store.transaction():  # all of an item's waiting input, or none of it
+                    if answer_fields:
+                        answer_service.record_answer(self.store, self.view.id, item_id, self.actor,
+                                                     view=self.view, **answer_fields)
+                    if SAMPLES in fields:
+                        answer_service.set_samples(self.store, self.view.id, item_id, fields[SAMPLES], self.actor,
+                                                   view=self.view)
             except InputError as err:
                 self._refused(item_id, err.field, str(err))
             except AppError as err:
