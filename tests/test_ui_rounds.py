@@ -83,13 +83,19 @@ def show_active(qtbot, window):
     qtbot.waitUntil(lambda: window.isActiveWindow())
 
 
-def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, actor, ui_dialogs):
-    round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
+def window_on_a_round(qtbot, store, catalog, actor):
+    """The main window, active, on a new round over the default checklists."""
+    round_id = start_round(store, [e for e in catalog.entries if e.checklist.default], "一季度",
                            dt.date(2025, 3, 1), actor)
-    window = MainWindow(profiled_store, lambda: catalog, actor)
+    window = MainWindow(store, lambda: catalog, actor)
     qtbot.addWidget(window)
     show_active(qtbot, window)
     window.open_round(round_id)
+    return window, round_id
+
+
+def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    window, round_id = window_on_a_round(qtbot, profiled_store, catalog, actor)
     walk = window.walkthrough
     walk.tree.select("qyx-core.05.4")
     qtbot.keyClick(walk.tree, Qt.Key.Key_2)
@@ -129,12 +135,7 @@ def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, a
 
 
 def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, actor, ui_dialogs):
-    round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
-                           dt.date(2025, 3, 1), actor)
-    window = MainWindow(profiled_store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    show_active(qtbot, window)
-    window.open_round(round_id)
+    window, round_id = window_on_a_round(qtbot, profiled_store, catalog, actor)
     qtbot.keyClick(window.walkthrough.tree, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
     assert window.walkthrough is None
     qtbot.waitUntil(lambda: window.rounds.table.hasFocus())
@@ -143,12 +144,7 @@ def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, 
 
 
 def test_closing_with_input_not_yet_saved_asks_first(qtbot, profiled_store, catalog, actor, ui_dialogs):
-    round_id = start_round(profiled_store, [e for e in catalog.entries if e.checklist.default], "一季度",
-                           dt.date(2025, 3, 1), actor)
-    window = MainWindow(profiled_store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    show_active(qtbot, window)
-    window.open_round(round_id)
+    window, round_id = window_on_a_round(qtbot, profiled_store, catalog, actor)
     profiled_store.conn.execute("PRAGMA query_only = ON")  # the disk is full
     window.walkthrough.panel.finding.insertPlainText("未见记录")
     ui_dialogs.confirm_answer = False
