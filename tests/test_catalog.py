@@ -143,3 +143,12 @@ def test_yaml_aliases_are_refused_before_they_expand(tmp_path):
         read_checklist_file(write(tmp_path, "\n".join(levels) + "\n"))
     assert time.monotonic() - began < 2
     assert excinfo.value.problems[0].line == 1  # where the anchor is
+
+
+def test_a_field_given_twice_is_refused(tmp_path):
+    """YAML keeps the last of two equal keys: the first edit would vanish without a word."""
+    text = VALID.replace("        source: 一(1)", "        source: 一(1)\n        source: 一(2)")
+    assert text != VALID
+    with pytest.raises(ChecklistError, match="字段“source”在同一处写了两次") as excinfo:
+        read_checklist_file(write(tmp_path, text))
+    assert excinfo.value.problems[0].line == text.splitlines().index("        source: 一(2)") + 1

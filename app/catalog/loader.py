@@ -206,32 +206,45 @@ def _parse(text: str) -> tuple[Any, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
         node = loader.get_single_node()
-        _refuse_aliases(node)
+        _check_nodes(node)
         data = loader.construct_document(node) if node is not None else None
     finally:
         loader.dispose()
     return node, data
 
 
-class _AliasFound(Exception):
-    def __init__(self, line: int) -> None:
-        super().__init__(line)
-        self.line = line
+class _NodeProblem(Exception):
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line, self.message = line, message
 
 
-def _refuse_aliases(root) -> None:
-    """Checklist files use no YAML anchors or aliases (&a … *a); refusing them keeps a small
-    hostile file (aliases of aliases, a “billion laughs”) from expanding into gigabytes."""
+def _check_nodes(root) -> None:
+    """Refuse what YAML allows but a checklist file must not have, before it is built:
+    anchors and aliases (&a … *a: a small hostile file of aliases of aliases, a “billion
+    laughs”, would expand into gigabytes) and a field given twice in one place (YAML keeps the
+    last silently, so an edit could be lost without a word)."""
     seen: set[int] = set()
     stack = [root] if root is not None else []
     while stack:
         node = stack.pop()
         if id(node) in seen:  # the composer shares an aliased node: this is its second use
-            raise _AliasFound(node.start_mark.line + 1)
+            raise _NodeProblem(node.start_mark.line + 1,
+                               "检查表文件不支持 YAML 锚点和别名（& 和 *），请把内容直接写出。")
         seen.add(id(node))
-        if isinstance(node.value, list):
-            for child in node.value:
-                stack.extend(child if isinstance(child, tuple) else (child,))
+        if not isinstance(node.value, list):
+            continue
+        keys: set = set()
+        for child in node.value:
+            if isinstance(child, tuple):  # a mapping's (key, value)
+                key = child[0]
+                if isinstance(key.value, str):
+                    if key.value in keys:
+                        raise _NodeProblem(key.start_mark.line + 1, f"字段“{key.value}”在同一处写了两次。")
+                    keys.add(key.value)
+                stack.extend(child)
+            else:
+                stack.append(child)
 
 
 def read_checklist_file(path: Path) -> dict:
@@ -252,9 +265,8 @@ def read_checklist_file(path: Path) -> dict:
 
     try:
         node, data = _parse(text)
-    except _AliasFound as found:
-        raise ChecklistError([Problem(name, found.line, "(语法)",
-                                      "检查表文件不支持 YAML 锚点和别名（& 和 *），请把内容直接写出。")]) from None
+    except _NodeProblem as problem:
+        raise ChecklistError([Problem(name, problem.line, "(语法)", problem.message)]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
