@@ -193,3 +193,26 @@ def test_a_locked_database_is_not_called_corrupt(db_path):
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_background_retry_waits_only_briefly_for_a_lock(db_path):
+    import subprocess
+    import sys
+    import time
+
+    store = open_store(db_path)
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sqlite3, sys, time\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(3); c.execute('COMMIT')\n"),
+        str(db_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        began = time.monotonic()
+        with pytest.raises(StoreError, match="占用"), store.brief_wait():
+            store.set_setting("x", 1)
+        assert time.monotonic() - began < 1.5
+        assert store.conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000  # the usual wait is back
+    finally:
+        holder.wait(10)
+        store.close()

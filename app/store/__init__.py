@@ -28,6 +28,10 @@ class Actor:
     device_id: str
 
 
+#: How long a write waits for another program's lock before it is reported
+BUSY_TIMEOUT_MS = 5000
+
+
 def new_id() -> str:
     import uuid  # deferred, like hashlib elsewhere: opening the window writes nothing
 
@@ -73,7 +77,7 @@ def open_store(path: Path | str) -> Store:
             "为避免损坏数据，未作任何修改。请升级本程序后再打开。")
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA busy_timeout = 5000")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             conn.execute("PRAGMA journal_mode = WAL")
         migrate(conn)
@@ -128,6 +132,16 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+    @contextmanager
+    def brief_wait(self, ms: int = 200) -> Iterator[None]:
+        """Wait at most ``ms`` for another program's lock (instead of 5 s): for a background
+        retry, which must not hold up the window while the database stays busy."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(ms)}")
+        try:
+            yield
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite_utils.Database]:

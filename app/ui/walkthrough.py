@@ -47,8 +47,8 @@ from .qt import (
 
 POSITION_KEY = "ui.position"
 #: How long to wait before trying again to save what the database refused (busy, disk full);
-#: each try may wait up to the database's 5 s busy timeout
-RETRY_MS = 10_000
+#: a try waits only briefly for a lock, so that the window is not held up
+RETRY_MS = 5000
 #: the key under which sampled records wait in ``unsaved``, beside an answer's fields
 SAMPLES = "samples"
 
@@ -518,7 +518,7 @@ class WalkthroughPage(QWidget):
         for item_id, fields in list(self.unsaved.items()):
             answer_fields = {k: v for k, v in fields.items() if k != SAMPLES}
             try:
-                with self.store.transaction():  # all of an item's waiting input, or none of it
+                with self.store.brief_wait(), self.store.transaction():  # all of an item's input, or none
                     if answer_fields:
                         answer_service.record_answer(self.store, self.view.id, item_id, self.actor,
                                                      view=self.view, **answer_fields)
