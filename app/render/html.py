@@ -26,12 +26,24 @@ def cn_number(n: int) -> str:
     return f"{head}十{_CN_DIGITS[ones] if ones else ''}"
 
 
+#: A table cell with more text than this may be longer than a page (a narrow column of the
+#: landscape 整改台账 holds about 300 characters a page): its row may continue on the next page.
+LONG_CELL_CHARS = 250
+
+
+def row_breaks(*texts: str | None) -> str:
+    """The class that lets a row of users' text break across pages (see report.css): only a
+    row that could be longer than a page, so that short rows are never split."""
+    return " long" if max((len(t or "") for t in texts), default=0) > LONG_CELL_CHARS else ""
+
+
 @functools.cache
 def environment() -> Environment:
     # autoescape=True (not select_autoescape): every template escapes, whatever its name.
     env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
                       trim_blocks=True, lstrip_blocks=True)
     env.filters["cn_number"] = cn_number
+    env.globals["row_breaks"] = row_breaks
     return env
 
 
