@@ -68,5 +68,5 @@ def export_attachment(store: Store, attachment: Attachment, folder: Path) -> Pat
     return target
 
 
-def remove_attachment(store: Store, attachment_id: str) -> None:
-    store.delete_attachment(attachment_id)
+def remove_attachment(store: Store, attachment_id: str, actor: Actor | None = None) -> None:
+    store.delete_attachment(attachment_id, *([actor] if actor else []))

@@ -288,7 +288,7 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
                 # C grade goes too once no item offers one any more (regraded A or B)
                 if untouched and (row["origin"] == ORIGIN_AUTO
                                   or (row["origin"] == ORIGIN_OFFERED and not offering)):
-                    store.delete_rectification(row["id"])
+                    store.delete_rectification(row["id"], actor)
                 continue
             untouched = untouched and row["origin"] == ORIGIN_AUTO
             changes: dict[str, Any] = {}
@@ -500,7 +500,7 @@ def record_recheck(
     return _entry(_Facts(store, view), _row(store, rectification_id), today, count)
 
 
-def delete_rectification(store: Store, rectification_id: str) -> None:
+def delete_rectification(store: Store, rectification_id: str, actor: Actor | None = None) -> None:
     """删除整改项; refused while it is the only one for an item that still fails."""
     row = _row(store, rectification_id)
     view = load_round(store, row["round_id"])
@@ -509,7 +509,7 @@ def delete_rectification(store: Store, rectification_id: str) -> None:
     others = [r for r in _group_rows(store, facts, row["item_id"]) if r["id"] != rectification_id]
     if group and facts.failing(group) and not others:
         raise InputError("该条目仍评为不符合，整改项不能删除；如评价有误，请先修改评价。", "rectification")
-    store.delete_rectification(rectification_id)
+    store.delete_rectification(rectification_id, *([actor] if actor else []))
 
 
 # --- re-check rounds -------------------------------------------------------------------------
@@ -553,7 +553,7 @@ def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id
             if any(r["origin"] != ORIGIN_AUTO or _has_work(store, r) for r in existing):
                 continue
             for row in existing:
-                store.delete_rectification(row["id"])
+                store.delete_rectification(row["id"], actor)
             fields = {"round_id": to_round_id, "item_id": rect.item_id, "problem": rect.problem,
                       "cause": rect.cause, "measure": rect.measure, "department": rect.department,
                       "owner": rect.owner, "deadline": rect.deadline.isoformat() if rect.deadline else None,

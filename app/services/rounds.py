@@ -146,9 +146,9 @@ def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> N
     store.update_round(round_id, {"status": "final" if final else "draft"}, actor)
 
 
-def delete_round(store: Store, round_id: str) -> None:
+def delete_round(store: Store, round_id: str, actor: Actor | None = None) -> None:
     store.round(round_id)
-    store.delete_round(round_id)
+    store.delete_round(round_id, *([actor] if actor else []))
 
 
 def answers_by_item(store: Store, round_id: str) -> dict[str, Answer]:

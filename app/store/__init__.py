@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import NotFoundError, StoreError, os_reason
+from . import history
 from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 
 if TYPE_CHECKING:
@@ -44,6 +45,10 @@ def now() -> str:
 
 def _sync(actor: Actor) -> dict[str, str]:
     return {"updated_at": now(), "author": actor.author, "device_id": actor.device_id}
+
+
+#: Who deletes, when the caller cannot say (kept for old callers; the history shows it blank)
+NOBODY = Actor("", "")
 
 
 def open_store(path: Path | str) -> Store:
@@ -175,6 +180,14 @@ class Store:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
+    def _log(self, table: str, record_id: str, round_id: str | None, item_id: str | None,
+             before: dict | None, after: dict | None, actor: Actor, at: str | None = None) -> None:
+        """Append the change to the history, in the caller's transaction (修改记录)."""
+        entry = history.change_entry(table, record_id, round_id, item_id, before, after,
+                                     at=at or now(), author=actor.author, device_id=actor.device_id)
+        if entry is not None:
+            history.append(self.conn, entry)
+
     # --- settings ---------------------------------------------------------------------------
 
     def setting(self, key: str, default: Any = None) -> Any:
@@ -200,7 +213,9 @@ class Store:
                "flags": _json(sorted(fields.get("flags", []))), **_sync(actor)}
         row["id"] = existing["id"] if existing else new_id()
         with self.transaction() as db:
+            before = self._one("SELECT * FROM hospital WHERE id = ?", (row["id"],))
             db["hospital"].upsert(row, pk="id")
+            self._log("hospital", row["id"], None, None, before, {**(before or {}), **row}, actor, row["updated_at"])
         return row["id"]
 
     # --- rounds -----------------------------------------------------------------------------
@@ -211,6 +226,7 @@ class Store:
                "profile": _json(fields["profile"]), "created_at": now(), **_sync(actor)}
         with self.transaction() as db:
             db["rounds"].insert(row)
+            self._log("rounds", round_id, round_id, None, None, row, actor, row["updated_at"])
             db["round_checklists"].insert_all(
                 {**c, "round_id": round_id, "content": _json(c["content"]), "position": i}
                 for i, c in enumerate(checklists))
@@ -238,11 +254,15 @@ class Store:
         if "profile" in fields:
             fields = {**fields, "profile": _json(fields["profile"])}
         with self.transaction() as db:
+            before = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
             db["rounds"].update(round_id, {**fields, **_sync(actor)})
+            self._log("rounds", round_id, round_id, None, before, {**(before or {}), **fields}, actor)
 
-    def delete_round(self, round_id: str) -> None:
+    def delete_round(self, round_id: str, actor: Actor = NOBODY) -> None:
         with self.transaction() as db:
+            before = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
             db.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
+            self._log("rounds", round_id, round_id, None, before, None, actor)
 
     def round_checklists(self, round_id: str) -> list[dict]:
         rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position",
@@ -267,11 +287,8 @@ class Store:
             row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}),
                    **fields, **_sync(actor)}
             db["answers"].upsert(row, pk="id")
+            self._log("answers", row["id"], round_id, item_id, existing, row, actor, row["updated_at"])
         return row
-
-    def delete_answer(self, round_id: str, item_id: str) -> None:
-        with self.transaction() as db:
-            db.execute("DELETE FROM answers WHERE round_id = ? AND item_id = ?", (round_id, item_id))
 
     # --- sampled records --------------------------------------------------------------------
 
@@ -285,12 +302,16 @@ class Store:
     def replace_samples(self, round_id: str, item_id: str, records: list[dict], actor: Actor) -> None:
         """Store the item's sampled records as given (their order is their position)."""
         with self.transaction() as db:
+            before = self.samples(round_id, item_id)
             db.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
             db["samples"].insert_all(
                 {"id": r.get("id") or new_id(), "round_id": round_id, "item_id": item_id,
                  "position": i, "record_no": r.get("record_no", ""),
                  "compliant": int(bool(r["compliant"])), "note": r.get("note", ""), **_sync(actor)}
                 for i, r in enumerate(records))
+            self._log("samples", history.samples_key(round_id, item_id), round_id, item_id,
+                      history.samples_record(before) if before else None,
+                      history.samples_record(records) if records else None, actor)
 
     # --- attachments ------------------------------------------------------------------------
 
@@ -299,6 +320,7 @@ class Store:
         with self.transaction() as db:
             db["attachments"].insert({**fields, "id": attachment_id, "data": data, "added_at": now(),
                                       "author": actor.author, "device_id": actor.device_id})
+            self._log("attachments", attachment_id, fields["round_id"], fields.get("item_id"), None, fields, actor)
         return attachment_id
 
     def attachments(self, round_id: str, item_id: str | None = None,
@@ -320,9 +342,13 @@ class Store:
             raise NotFoundError("找不到该附件，可能已被删除。")
         return row["data"]
 
-    def delete_attachment(self, attachment_id: str) -> None:
+    def delete_attachment(self, attachment_id: str, actor: Actor = NOBODY) -> None:
         with self.transaction() as db:
+            before = self._one("SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256 "
+                               "FROM attachments WHERE id = ?", (attachment_id,))
             db.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
+            if before:
+                self._log("attachments", attachment_id, before["round_id"], before["item_id"], before, None, actor)
 
     # --- rectifications ---------------------------------------------------------------------
 
@@ -345,11 +371,100 @@ class Store:
         row = {**fields, **_sync(actor)}
         row.setdefault("id", new_id())
         with self.transaction() as db:
-            if not self._one("SELECT id FROM rectifications WHERE id = ?", (row["id"],)):
+            before = self._one("SELECT * FROM rectifications WHERE id = ?", (row["id"],))
+            if not before:
                 row.setdefault("created_at", now())
             db["rectifications"].upsert(row, pk="id")
+            after = {**(before or {}), **row}
+            self._log("rectifications", row["id"], after["round_id"], after["item_id"], before, after, actor,
+                      row["updated_at"])
         return row["id"]
 
-    def delete_rectification(self, rectification_id: str) -> None:
+    def delete_rectification(self, rectification_id: str, actor: Actor = NOBODY) -> None:
         with self.transaction() as db:
+            before = self._one("SELECT * FROM rectifications WHERE id = ?", (rectification_id,))
             db.execute("DELETE FROM rectifications WHERE id = ?", (rectification_id,))
+            if before:
+                self._log("rectifications", rectification_id, before["round_id"], before["item_id"], before, None,
+                          actor)
+
+    # --- change history (修改记录) ----------------------------------------------------------------
+
+    def history(self, *, round_id: str | None = None, item_id: str | None = None,
+                record_table: str | None = None, record_id: str | None = None) -> list[history.Entry]:
+        """Entries in the order they were recorded here, filtered by what is given."""
+        where, params = [], []
+        for column, value in (("round_id", round_id), ("item_id", item_id), ("record_table", record_table),
+                              ("record_id", record_id)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = "SELECT * FROM history" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq"
+        return [history.Entry.from_row(r) for r in self._rows(sql, tuple(params))]
+
+    def record_hashes(self, table: str, record_id: str) -> set[str]:
+        """Every content hash the record has had here: its ancestry, for merging."""
+        rows = self.conn.execute("SELECT old_hash, new_hash FROM history WHERE record_table = ? AND record_id = ?",
+                                 (table, record_id)).fetchall()
+        return {h for row in rows for h in row if h}
+
+    def known_history_ids(self, ids: list[str]) -> set[str]:
+        known: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            known.update(r[0] for r in self.conn.execute(
+                f"SELECT id FROM history WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+        return known
+
+    def append_history(self, entries: list[history.Entry]) -> int:
+        """Append entries recorded elsewhere (an imported package's), each once; in the caller's
+        transaction. Returns how many were new."""
+        known = self.known_history_ids([e.id for e in entries])
+        new = [e for e in entries if e.id not in known]
+        for entry in new:
+            history.append(self.conn, entry)
+        return len(new)
+
+    def verify_history(self) -> history.ChainCheck:
+        return history.verify_chain(self.conn)
+
+    # --- records as stored, for export packages and their import ------------------------------
+
+    def attachment_rows(self, round_id: str) -> list[dict]:
+        """The round's attachments with everything but the bytes (see attachment_data)."""
+        return self._rows("SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
+                          "added_at, author, device_id FROM attachments WHERE round_id = ? ORDER BY added_at, id",
+                          (round_id,))
+
+    def put_record(self, table: str, row: dict, actor: Actor, *, before: dict | None = None,
+                   log: bool = True) -> None:
+        """Write ``row`` as given (its id, times and author kept: it was made elsewhere), in the
+        caller's transaction; ``log`` appends the change to the history as made by ``actor``."""
+        encoded = {k: _json(v) if k in ("members", "departments", "flags", "profile") and not isinstance(v, str)
+                   else v for k, v in row.items()}
+        self.db[table].upsert(encoded, pk="id")
+        if log:
+            key = row["id"]
+            round_id = row.get("round_id") or (row["id"] if table == "rounds" else None)
+            self._log(table, key, round_id, row.get("item_id"), before, {**(before or {}), **row}, actor)
+
+    def insert_round_checklists(self, round_id: str, checklists: list[dict]) -> None:
+        self.db["round_checklists"].insert_all(
+            {"round_id": round_id, "checklist_id": c["checklist_id"], "version": c["version"],
+             "sha256": c["sha256"], "content": _json(c["content"]), "position": c["position"]}
+            for c in checklists)
+
+    def put_samples(self, round_id: str, item_id: str, rows: list[dict], actor: Actor, *,
+                    log: bool = True) -> None:
+        """Replace the item's sampled records with ``rows`` as given, in the caller's transaction."""
+        before = self.samples(round_id, item_id)
+        self.conn.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
+        self.db["samples"].insert_all({**r, "round_id": round_id, "item_id": item_id} for r in rows)
+        if log:
+            self._log("samples", history.samples_key(round_id, item_id), round_id, item_id,
+                      history.samples_record(before) if before else None,
+                      history.samples_record(rows) if rows else None, actor)
+
+    def put_attachment(self, row: dict, data: bytes) -> None:
+        """Store an attachment made elsewhere, as given, in the caller's transaction."""
+        self.db["attachments"].insert({**row, "data": data})

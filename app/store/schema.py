@@ -118,7 +118,31 @@ CREATE TABLE settings (
 );
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: 修改记录, the append-only change history (app/store/history.py). No foreign key to the
+# round: the history of a deleted round stays, as an inspector would expect.
+_V3 = """
+CREATE TABLE history (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    round_id TEXT,
+    record_table TEXT NOT NULL,
+    record_id TEXT NOT NULL,
+    item_id TEXT,
+    action TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    old_hash TEXT,
+    new_hash TEXT,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL DEFAULT '',
+    device_id TEXT NOT NULL DEFAULT '',
+    prev TEXT NOT NULL,
+    entry_hash TEXT NOT NULL
+);
+CREATE INDEX history_by_record ON history (record_table, record_id);
+CREATE INDEX history_by_round ON history (round_id, item_id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 LATEST_VERSION = len(MIGRATIONS)
 
 

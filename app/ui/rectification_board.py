@@ -396,7 +396,7 @@ class RectificationBoard(QWidget):
         if not dialogs.confirm(self, f"删除整改项“{entry.rectification.problem[:40]}”？"):
             return
         try:
-            rect_service.delete_rectification(self.store, entry.id)
+            rect_service.delete_rectification(self.store, entry.id, self.actor)
         except AppError as err:
             self.error.setText(str(err))
             return

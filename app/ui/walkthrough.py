@@ -506,7 +506,7 @@ class WalkthroughPage(QWidget):
         if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):
             return
         try:
-            attachment_service.remove_attachment(self.store, attachment.id)
+            attachment_service.remove_attachment(self.store, attachment.id, self.actor)
         except AppError as err:
             self.panel.show_error("attachment", str(err))
             return
