@@ -97,7 +97,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from .services.demo import create_demo
 
     store = _open(args, create=True)
-    print(create_demo(store, _catalog(), _actor(args)))
+    print(create_demo(store, _catalog(), _actor(args), seed=args.seed, hospital=args.hospital))
     return 0
 
 
@@ -201,13 +201,15 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .render import render_report
+    from .render import registry
 
+    registry.format_of(Path(args.out))  # a wrong suffix is told before the database is opened
     store = _open(args)
-    result = render_report(store, args.round, args.kind, Path(args.out), today=_date_arg(args))
+    result = registry.render(store, args.round, args.kind, Path(args.out), today=_date_arg(args))
     for warning in result.warnings:
         print(f"注意：{warning}", file=sys.stderr)
-    print(f"已生成：{result.path}（{result.pages} 页）")
+    parts = f"{result.parts} 页" if result.format == "pdf" else f"{result.parts} 个工作表"
+    print(f"已生成：{result.path}（{parts}）")
     return 0
 
 
@@ -262,6 +264,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = add(sub, "demo", cmd_demo, "创建演示数据：二级综合县医院及一轮已大部分填写的自查，输出轮次编号",
             "python main.py demo --db demo.db")
     p.add_argument("--author", help="填写人（默认为系统用户名）")
+    p.add_argument("--hospital", metavar="NAME", help="演示医院名称（不同名称生成不同的机构代码和床位）")
+    p.add_argument("--seed", type=int, default=2025, metavar="N",
+                   help="随机种子：不同种子生成不同的评价结果（默认 2025）")
     p = add(sub, "answer", cmd_answer, "录入一个条目的自查结果（与界面使用同一服务）",
             "python main.py answer --db demo.db --round ID --item qyx-core.01.1 --grade C "
             "--finding \"未见培训记录\"")
@@ -286,13 +291,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪一天判断是否逾期（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
-    p = add(sub, "report", cmd_report, "生成 PDF 报告：自查报告（self）或整改报告（rectification）",
+    from .render.registry import REPORTS
+
+    p = add(sub, "report", cmd_report,
+            "生成报告：自查报告（self）或整改报告（rectification），PDF 或 Excel（按扩展名）",
             "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf")
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
-    p.add_argument("--kind", required=True, choices=("self", "rectification"),
-                   help="self：自查报告；rectification：整改报告（整改台账）")
-    p.add_argument("--out", required=True, metavar="FILE.pdf", help="输出的 PDF 文件")
+    p.add_argument("--kind", required=True, choices=tuple(REPORTS),
+                   help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()))
+    p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx", help="输出文件：.pdf 或 .xlsx")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
+    from .cli_exchange import add_commands
+
+    add_commands(sub, add)
     return parser
 
 

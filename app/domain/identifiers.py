@@ -9,12 +9,17 @@ _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 
+def uscc_check_char(body: str) -> str:
+    """The check character of a unified social credit code's first 17 characters."""
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    return _USCC_CHARS[(31 - total % 31) % 31]
+
+
 def is_valid_uscc(code: str) -> bool:
     """18-character unified social credit code with its check character."""
     if len(code) != 18 or any(c not in _USCC_CHARS for c in code):
         return False
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
-    return _USCC_CHARS[(31 - total % 31) % 31] == code[17]
+    return uscc_check_char(code[:17]) == code[17]
 
 
 def is_valid_org_code(code: str) -> bool:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from ..errors import InputError
 from .fonts import FontMissingError, resolve_fonts
+from .registry import REPORTS
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -27,8 +28,8 @@ if TYPE_CHECKING:
 
 __all__ = ["KINDS", "FontMissingError", "ReportSource", "build_html", "render_report", "write_report"]
 
-#: Report kinds, as the CLI names them.
-KINDS = {"self": "自查报告", "rectification": "整改报告"}
+#: Report kinds, as the CLI names them (the registry holds every report and format).
+KINDS = {kind: report.title for kind, report in REPORTS.items()}
 
 
 @dataclass(frozen=True)

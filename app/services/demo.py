@@ -5,11 +5,13 @@ Deterministic (fixed seed), so that screenshots, reports and benchmarks are repe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
 from ..catalog import Catalog
 from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING
+from ..domain.identifiers import uscc_check_char
 from ..domain.profile import COMMON_DEPARTMENTS, HospitalProfile
 from ..errors import InputError
 from ..store import Actor, Store
@@ -57,15 +59,33 @@ _MEASURES = (
 _OWNERS = ("李敏", "张华", "刘洋", "陈静", "赵磊", "孙丽", "周强")
 
 
-def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025) -> str:
-    """Fill ``store`` with the demo profile and round; returns the round id. A database that
-    already holds another hospital's profile is refused: the demo would overwrite it."""
+def demo_profile(hospital: str | None = None) -> HospitalProfile:
+    """The demo hospital, or another one named ``hospital`` that differs in code, beds and services
+    (for aggregation tests, the benchmark and training)."""
+    if not hospital or hospital == DEMO_PROFILE.name:
+        return DEMO_PROFILE
+    rng = random.Random(hospital)
+    body = "12410000" + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    code = body + uscc_check_char(body)
+    optional = ["has_obstetrics", "reperfusion_capable", "county_medical_center", "pci_capable"]
+    flags = {"performs_surgery", "transfusion", "has_emergency"} | {f for f in optional if rng.random() < 0.5}
+    level = rng.choice(["二级", "二级", "三级"])
+    return dataclasses.replace(DEMO_PROFILE, name=hospital.strip(), code=code, level=level,
+                               level_grade=rng.choice(["甲等", "乙等"]), beds=rng.randrange(150, 1200, 10),
+                               flags=frozenset(flags))
+
+
+def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, hospital: str | None = None) -> str:
+    """Fill ``store`` with the demo profile (or the hospital named ``hospital``) and a round;
+    returns the round id. A database that already holds another hospital's profile is refused:
+    the demo would overwrite it."""
+    profile = demo_profile(hospital)
     existing = get_profile(store)
-    if existing is not None and existing.name != DEMO_PROFILE.name:
+    if existing is not None and existing.name != profile.name:
         raise InputError(f"数据库“{store.path}”中已有“{existing.name}”的资料，写入演示数据会改掉医院基本情况，"
                          "未作任何修改。演示请用 --db 指定一个新的数据库文件。", "db")
     rng = random.Random(seed)
-    save_profile(store, DEMO_PROFILE, actor)
+    save_profile(store, profile, actor)
     entries = [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1]
     name = "2025年第一季度医疗质量自查"
     n = 1

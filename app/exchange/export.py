@@ -1,0 +1,304 @@
+"""导出上报包: a round, its records, reports and attachments in one verifiable zip file.
+
+The file appears complete or not at all (written beside its final name, flushed to disk, then
+renamed). 病案号 are replaced by a keyed hash unless the caller asks to keep them: the health
+commission needs counts, not identities (个人信息保护法).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import json
+import os
+import re
+import stat
+import tempfile
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import APP_NAME, __version__
+from ..errors import AppError, os_reason
+from ..store import Store
+from . import format as fmt
+
+#: progress(done, total, what): for the GUI's progress dialog
+Progress = Callable[[int, int, str], None]
+
+_KEY_SETTING = "exchange.patient_key"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    size: int
+    files: int
+    attachments: int
+    patient_ids: bool
+    seconds: float
+    #: report warnings (a picture that could not be read …), for the user
+    warnings: tuple[str, ...] = ()
+
+
+def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
+    """``<医院>_<轮次>_<日期>.zip``, safe as a file name on Windows and Linux."""
+    profile = store.round(round_id)["profile"]
+    parts = [profile.get("name") or "医院", store.round(round_id)["name"], today.strftime("%Y%m%d")]
+    return "_".join(_safe_name(p, 40) for p in parts) + ".zip"
+
+
+def _safe_name(text: str, limit: int = 80) -> str:
+    text = re.sub(r'[\\/:*?"<>|\x00-\x1f\u200e\u200f\u202a-\u202e\u2066-\u2069]', "_", text).strip(" .")
+    return text[:limit] or "_"
+
+
+def pseudonym_key(store: Store) -> bytes:
+    """This database's secret for 病案号 pseudonyms, made on first use and never exported: the
+    hospital can match a pseudonym to its record again, the commission cannot."""
+    key = store.setting(_KEY_SETTING)
+    if not key:
+        key = os.urandom(32).hex()
+        store.set_setting(_KEY_SETTING, key)
+    return bytes.fromhex(key)
+
+
+def pseudonym(key: bytes, record_no: str) -> str:
+    digest = hmac.new(key, record_no.encode("utf-8"), hashlib.sha256).hexdigest()
+    return fmt.PSEUDONYM_PREFIX + digest[:20]
+
+
+def key_id(key: bytes) -> str:
+    """Names the key without revealing it (so a package says which database's key it used)."""
+    return hashlib.sha256(b"mqsc-key-id:" + key).hexdigest()[:16]
+
+
+def _without(row: dict, *names: str) -> dict:
+    return {k: v for k, v in row.items() if k not in names}
+
+
+def round_data(
+    store: Store, round_id: str, *, patient_ids: bool = False, attachment_paths: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """``data.json``: every record of the round as stored (with its UUID, time, author and PC),
+    the hospital profile and the round's change history, plus computed results for readers."""
+    from ..services.rectifications import list_rectifications, totals
+    from ..services.rounds import load_round, score
+
+    key = None if patient_ids else pseudonym_key(store)
+
+    def record_no(value: str) -> str:
+        return value if key is None else pseudonym(key, value)
+
+    round_row = store.round(round_id)
+    samples: dict[str, list[dict]] = {}
+    for row in store.samples(round_id):
+        samples.setdefault(row["item_id"], []).append(
+            {
+                **_without(row, "round_id", "item_id"),
+                "record_no": record_no(row["record_no"]),
+                "compliant": bool(row["compliant"]),
+            }
+        )
+    paths = attachment_paths or {}
+    entries = [e.to_dict() for e in store.history(record_table="hospital")] + [
+        e.to_dict() for e in store.history(round_id=round_id)
+    ]
+    if key is not None:
+        entries = [_pseudonymised_entry(e, record_no) for e in entries]
+    view = load_round(store, round_id)
+    result = score(store, round_id, view)
+    today = dt.date.today()
+    rects = list_rectifications(store, round_id, today, view)
+    return {
+        "hospital": store.profile(),
+        "round": round_row,
+        "checklists": [_without(c, "round_id") for c in store.round_checklists(round_id)],
+        "answers": [_without(a, "round_id") for a in store.answers(round_id)],
+        "samples": [{"item_id": item_id, "records": records} for item_id, records in samples.items()],
+        "rectifications": [
+            {
+                **_without(r, "round_id"),
+                "recheck_passed": None if r["recheck_passed"] is None else bool(r["recheck_passed"]),
+            }
+            for r in store.rectifications(round_id)
+        ],
+        "attachments": [
+            {**_without(a, "round_id"), "path": paths.get(a["id"])} for a in store.attachment_rows(round_id)
+        ],
+        "history": entries,
+        "results": {
+            "score": result.to_dict(),
+            "rectifications": totals(rects).to_dict(),
+            "status_date": today.isoformat(),
+        },
+    }
+
+
+def _pseudonymised_entry(entry: dict, record_no: Callable[[str], str]) -> dict:
+    """A history entry of sampled records, with 病案号 pseudonymised and no content hashes: a
+    hash of a short list of record numbers could be reversed by trying every number."""
+    if entry["record_table"] != "samples":
+        return entry
+    changes = {}
+    for field, values in entry["changes"].items():
+        changes[field] = [
+            None if v is None else [{**r, "record_no": record_no(r["record_no"])} for r in v] for v in values
+        ]
+    return {**entry, "changes": changes, "old_hash": None, "new_hash": None}
+
+
+def last_change(data: dict[str, Any]) -> str:
+    """The time of the round's newest change: which of two packages of a round is newer."""
+    times = [data["round"]["updated_at"]]
+    times += [r["updated_at"] for key in ("answers", "rectifications") for r in data[key]]
+    times += [r["updated_at"] for s in data["samples"] for r in s["records"]]
+    times += [a["added_at"] for a in data["attachments"]]
+    times += [e["at"] for e in data["history"]]
+    return max(times)
+
+
+def attachment_member(attachment: dict) -> str:
+    return f"{fmt.ATTACHMENT_DIR}/{attachment['id']}/{_safe_name(attachment['filename'])}"
+
+
+def export_package(
+    store: Store,
+    round_id: str,
+    out: Path,
+    *,
+    attachments: bool = True,
+    patient_ids: bool = False,
+    today: dt.date | None = None,
+    progress: Progress | None = None,
+) -> ExportResult:
+    """Write the round's upload package to ``out``."""
+    from ..render import registry
+
+    started = time.perf_counter()
+    today = today or dt.date.today()
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
+    rows = store.attachment_rows(round_id) if attachments else []
+    paths = {a["id"]: attachment_member(a) for a in rows}
+    data = round_data(store, round_id, patient_ids=patient_ids, attachment_paths=paths)
+    steps = 4 + len(rows)
+
+    def step(n: int, what: str) -> None:
+        if progress:
+            progress(n, steps, what)
+
+    warnings: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="mqsc-export-") as work:
+        members: list[tuple[str, Path | bytes]] = [
+            (fmt.DATA, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        ]
+        for n, (kind, name) in enumerate(fmt.REPORTS.items(), 1):
+            step(n, f"生成{registry.REPORTS[kind].title}")
+            target = Path(work) / name
+            outcome = registry.render(store, round_id, kind, target, today=today)
+            warnings += outcome.warnings
+            members.append((name, target))
+        step(3, "生成 Excel 工作簿")
+        workbook = Path(work) / fmt.WORKBOOK
+        registry.write_workbook(store, round_id, workbook, today=today)
+        members.append((fmt.WORKBOOK, workbook))
+        for n, a in enumerate(rows, 4):
+            step(n, f"附件 {a['filename']}")
+            members.append((paths[a["id"]], store.attachment_data(a["id"])))
+        step(steps, "写入上报包")
+        manifest = _manifest(store, data, today, patient_ids, attachments)
+        _write_zip(out, manifest, members)
+    return ExportResult(
+        out, out.stat().st_size, len(members), len(rows), patient_ids, time.perf_counter() - started, tuple(warnings)
+    )
+
+
+def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attachments: bool) -> dict:
+    from ..paths import device_id
+
+    hospital = data["round"]["profile"]
+    round_row = data["round"]
+    return {
+        "format": fmt.FORMAT,
+        "format_version": fmt.FORMAT_VERSION,
+        "app": {"name": APP_NAME, "version": __version__},
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "report_date": today.isoformat(),
+        "device_id": device_id(),
+        "hospital": {
+            "name": hospital.get("name", ""),
+            "code": hospital.get("code", ""),
+            "level": hospital.get("level", ""),
+            "level_grade": hospital.get("level_grade", ""),
+            "type": hospital.get("type", ""),
+        },
+        "round": {
+            "id": round_row["id"],
+            "name": round_row["name"],
+            "year": round_row["year"],
+            "started_on": round_row["started_on"],
+            "status": round_row["status"],
+            "updated_at": last_change(data),
+        },
+        "checklists": [
+            {"id": c["checklist_id"], "version": c["version"], "sha256": c["sha256"]} for c in data["checklists"]
+        ],
+        "patient_ids": "included" if patient_ids else "pseudonymised",
+        "pseudonym_key": None if patient_ids else key_id(pseudonym_key(store)),
+        "attachments_included": attachments,
+        "files": [],
+    }
+
+
+def _write_zip(out: Path, manifest: dict, members: list[tuple[str, Path | bytes]]) -> None:
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
+    temporary = Path(name)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
+            for member, source in members:
+                payload = source if isinstance(source, bytes) else source.read_bytes()
+                manifest["files"].append(
+                    {"path": member, "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload)}
+                )
+                compress = zipfile.ZIP_DEFLATED if member.endswith(".json") else zipfile.ZIP_STORED
+                zf.writestr(_info(member, compress), payload)
+            zf.writestr(
+                _info(fmt.MANIFEST, zipfile.ZIP_DEFLATED),
+                json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
+            )
+        with open(temporary, "rb") as f:
+            os.fsync(f.fileno())
+        os.replace(temporary, out)
+        fsync_folder(out.parent)
+    except OSError as exc:
+        raise AppError(f"无法保存上报包“{out}”：{os_reason(exc)}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _info(name: str, compress: int) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=time.localtime()[:6])
+    info.compress_type = compress
+    info.external_attr = (stat.S_IFREG | 0o644) << 16  # a regular file: never a link or a device
+    return info
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename durable (POSIX); Windows has no directory handles to flush."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,608 @@
+"""导入合并: bring a verified package's round into this database, record by record.
+
+Records are matched by UUID (an answer or a rectification also by its item, when two PCs made
+one each for the same item), never by position. For each record the package's version is:
+
+- **added** when this database does not have it;
+- **unchanged** when both are equal, or when ours grew out of the package's (its content hash is
+  in our record's history: we changed it since);
+- **updated** when the package's version grew out of ours (our hash is in the package's history);
+- a **conflict** when both changed since they parted: neither silently wins. The caller resolves
+  each one (``"local"`` or ``"package"``); unresolved ones keep the local value.
+
+Everything is written in one transaction after the plan is made; a refused import writes nothing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..domain.checklist import Checklist
+from ..errors import AppError
+from ..store import Actor, Store, history, now
+from .verify import Package
+
+LOCAL, PACKAGE = "local", "package"
+
+#: Field labels for the side-by-side conflict view and the CLI's report
+FIELD_LABELS = {
+    "grade": "等级",
+    "na_reason": "不适用原因",
+    "value": "指标值",
+    "numerator": "分子",
+    "denominator": "分母",
+    "baseline": "基线值",
+    "finding": "问题描述",
+    "evidence": "佐证材料说明",
+    "department": "责任科室",
+    "records": "抽查记录",
+    "problem": "问题描述",
+    "cause": "原因分析",
+    "measure": "整改措施",
+    "owner": "责任人",
+    "deadline": "整改期限",
+    "recheck_date": "复查日期",
+    "rechecked_by": "复查人",
+    "recheck_result": "复查结果",
+    "recheck_passed": "复查通过",
+    "origin": "来源",
+    "carried_from": "上轮整改项",
+    "item_id": "条目",
+    "name": "名称",
+    "started_on": "自查日期",
+    "year": "考核年度",
+    "leader": "检查组长",
+    "members": "检查组成员",
+    "status": "状态",
+}
+_TABLE_LABELS = {
+    "answers": "自查结果",
+    "samples": "抽查记录",
+    "rectifications": "整改项",
+    "rounds": "自查轮次",
+    "attachments": "附件",
+    "hospital": "医院基本情况",
+}
+
+
+class ImportRefused(AppError):
+    """The package cannot go into this database (another hospital's, another checklist set …)."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a conflict: the values, and who wrote them when."""
+
+    values: dict[str, Any]
+    author: str
+    updated_at: str
+    device_id: str
+
+
+@dataclass(frozen=True)
+class Conflict:
+    key: str
+    table: str
+    item_id: str | None
+    label: str
+    local: Side
+    package: Side
+
+    @property
+    def fields(self) -> list[str]:
+        return [f for f in self.local.values if self.local.values[f] != self.package.values.get(f)]
+
+    def to_dict(self) -> dict[str, Any]:
+        def side(s: Side) -> dict[str, Any]:
+            return {
+                "values": {f: s.values[f] for f in self.fields},
+                "author": s.author,
+                "updated_at": s.updated_at,
+                "device_id": s.device_id,
+            }
+
+        return {
+            "key": self.key,
+            "table": self.table,
+            "what": _TABLE_LABELS[self.table],
+            "item_id": self.item_id,
+            "label": self.label,
+            "local": side(self.local),
+            "package": side(self.package),
+        }
+
+
+@dataclass
+class _Change:
+    table: str
+    key: str
+    item_id: str | None
+    incoming: dict[str, Any]
+    local: dict[str, Any] | None
+    local_id: str | None
+    incoming_hash: str | None
+    local_hash: str | None = None
+
+
+@dataclass
+class ImportPlan:
+    """What an import would do, shown before it is done (导入预览)."""
+
+    package: Package
+    round_id: str
+    round_name: str
+    new_round: bool
+    other_hospital: bool
+    added: list[_Change] = field(default_factory=list)
+    updated: list[_Change] = field(default_factory=list)
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": len(self.added),
+            "updated": len(self.updated),
+            "unchanged": self.unchanged,
+            "conflicts": len(self.conflicts),
+        }
+
+    def by_table(self) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for name, changes in (("added", self.added), ("updated", self.updated)):
+            for change in changes:
+                out.setdefault(_TABLE_LABELS[change.table], {"added": 0, "updated": 0})[name] += 1
+        return out
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    round_id: str
+    added: int
+    updated: int
+    unchanged: int
+    conflicts: tuple[Conflict, ...]
+    #: how each conflict was settled: key → local or package
+    resolved: dict[str, str]
+    warnings: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "round_id": self.round_id,
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "conflicts": [{**c.to_dict(), "kept": self.resolved.get(c.key, LOCAL)} for c in self.conflicts],
+            "warnings": list(self.warnings),
+        }
+
+
+# --- planning --------------------------------------------------------------------------------
+
+
+def _same_hospital(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
+    def key(text: str | None) -> str:
+        return "".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
+
+    if key(a.get("code")) and key(b.get("code")):
+        return key(a.get("code")) == key(b.get("code"))
+    return key(a.get("name")) == key(b.get("name"))
+
+
+_COLLECTS_SETTING = "exchange.collects_hospitals"
+
+
+def collects_hospitals(store: Store) -> bool:
+    """True once the user confirmed that this database collects several hospitals' rounds."""
+    return bool(store.setting(_COLLECTS_SETTING, False))
+
+
+def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = False) -> ImportPlan:
+    """Compare the package with the database; writes nothing."""
+    data = package.data
+    round_in = data["round"]
+    own = store.profile()
+    theirs = round_in["profile"]
+    other = own is not None and not _same_hospital(own, theirs)
+    if other and not (allow_other_hospital or collects_hospitals(store)):
+        raise ImportRefused(
+            f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
+            "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
+        )
+    checklists = _frozen_checklists(data)
+    items = {i.id: i for c in checklists for i in c.all_items()}
+    existing_round = _local_round(store, round_in["id"])
+    plan = ImportPlan(package, round_in["id"], round_in["name"], existing_round is None, other)
+    if existing_round is not None:
+        local_frozen = {(c["checklist_id"], c["sha256"]) for c in store.round_checklists(round_in["id"])}
+        if local_frozen != {(c["checklist_id"], c["sha256"]) for c in data["checklists"]}:
+            raise ImportRefused(
+                f"本数据库中的“{existing_round['name']}”与上报包中的同一轮使用的检查表版本不同，无法合并。"
+            )
+    for item_id in {a["item_id"] for a in data["answers"]} | {s["item_id"] for s in data["samples"]}:
+        if item_id not in items:
+            raise ImportRefused(f"上报包中的条目“{item_id}”不在本轮的检查表中，数据不完整或被改动过，未导入。")
+    ancestry = _ancestry(data["history"])
+    rid = round_in["id"]
+    if own is None:
+        plan.added.append(
+            _Change(
+                "hospital",
+                data["hospital"]["id"],
+                None,
+                data["hospital"],
+                None,
+                None,
+                history.content_hash("hospital", data["hospital"]),
+            )
+        )
+    _plan_record(store, plan, ancestry, "rounds", round_in, existing_round, round_in["name"])
+    local_answers = {a["id"]: a for a in store.answers(rid)} if existing_round else {}
+    by_item = {a["item_id"]: a for a in local_answers.values()}
+    for answer in data["answers"]:
+        local = local_answers.get(answer["id"]) or by_item.get(answer["item_id"])
+        _plan_record(
+            store, plan, ancestry, "answers", {**answer, "round_id": rid}, local, _item_label(items, answer["item_id"])
+        )
+    _plan_samples(store, plan, ancestry, items)
+    local_rects = {r["id"]: r for r in store.rectifications(rid)} if existing_round else {}
+    incoming_ids = {r["id"] for r in data["rectifications"]}
+    for rect in data["rectifications"]:
+        local = local_rects.get(rect["id"])
+        if local is None:  # opened on both PCs for the same item: one rectification, not two
+            twins = [r for r in local_rects.values() if r["item_id"] == rect["item_id"] and r["id"] not in incoming_ids]
+            local = twins[0] if len(twins) == 1 else None
+        _plan_record(
+            store,
+            plan,
+            ancestry,
+            "rectifications",
+            {**rect, "round_id": rid},
+            local,
+            f"整改项：{rect['problem'] or _item_label(items, rect['item_id'])}",
+        )
+    _plan_attachments(store, plan, existing_round is not None)
+    return plan
+
+
+def _frozen_checklists(data: dict[str, Any]) -> list[Checklist]:
+    try:
+        return [Checklist.from_dict(c["content"]) for c in data["checklists"]]
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise ImportRefused(f"上报包中的检查表内容无法读取（{str(exc)[:100]}），未导入。") from None
+
+
+def _local_round(store: Store, round_id: str) -> dict | None:
+    from ..errors import NotFoundError
+
+    try:
+        return store.round(round_id)
+    except NotFoundError:
+        return None
+
+
+def _item_label(items: Mapping[str, Any], item_id: str) -> str:
+    item = items.get(item_id)
+    text = item.text if item else ""
+    return f"{item_id} {text[:60]}{'…' if len(text) > 60 else ''}"
+
+
+def _ancestry(entries: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
+    out: dict[tuple[str, str], set[str]] = {}
+    for e in entries:
+        hashes = out.setdefault((e["record_table"], e["record_id"]), set())
+        hashes.update(h for h in (e["old_hash"], e["new_hash"]) if h)
+    return out
+
+
+def _plan_record(
+    store: Store,
+    plan: ImportPlan,
+    ancestry: dict[tuple[str, str], set[str]],
+    table: str,
+    incoming: dict[str, Any],
+    local: dict[str, Any] | None,
+    label: str,
+) -> None:
+    key = incoming["id"]
+    item_id = incoming.get("item_id")
+    incoming_hash = history.content_hash(table, incoming)
+    if local is None:
+        plan.added.append(_Change(table, key, item_id, incoming, None, None, incoming_hash))
+        return
+    local_hash = history.content_hash(table, local)
+    local_key = local["id"]
+    _decide(store, plan, ancestry, table, local_key, key, item_id, incoming, local, incoming_hash, local_hash, label)
+
+
+def _decide(
+    store: Store,
+    plan: ImportPlan,
+    ancestry: dict[tuple[str, str], set[str]],
+    table: str,
+    local_key: str,
+    incoming_key: str,
+    item_id: str | None,
+    incoming: dict[str, Any],
+    local: dict[str, Any],
+    incoming_hash: str | None,
+    local_hash: str | None,
+    label: str,
+) -> None:
+    change = _Change(table, local_key, item_id, incoming, local, local_key, incoming_hash, local_hash)
+    if incoming_hash == local_hash:
+        plan.unchanged += 1
+        return
+    theirs = ancestry.get((table, incoming_key), set())
+    ours = store.record_hashes(table, local_key)
+    if local_hash in theirs:
+        plan.updated.append(change)
+    elif incoming_hash in ours:
+        plan.unchanged += 1
+    else:
+        conflict_key = f"{table}:{local_key}"
+        plan.conflicts.append(
+            Conflict(
+                conflict_key,
+                table,
+                item_id,
+                label,
+                Side(
+                    history.content(table, local) or {},
+                    local.get("author", ""),
+                    local.get("updated_at", ""),
+                    local.get("device_id", ""),
+                ),
+                Side(
+                    history.content(table, incoming) or {},
+                    incoming.get("author", ""),
+                    incoming.get("updated_at", ""),
+                    incoming.get("device_id", ""),
+                ),
+            )
+        )
+        plan._pending[conflict_key] = change
+
+
+def _plan_samples(
+    store: Store, plan: ImportPlan, ancestry: dict[tuple[str, str], set[str]], items: Mapping[str, Any]
+) -> None:
+    package = plan.package
+    pseudonymised = package.manifest["patient_ids"] == "pseudonymised"
+    rid = plan.round_id
+    for group in package.data["samples"]:
+        item_id = group["item_id"]
+        key = history.samples_key(rid, item_id)
+        incoming = {"id": key, "item_id": item_id, **history.samples_record(group["records"]), "rows": group["records"]}
+        local_rows = store.samples(rid, item_id) if not plan.new_round else []
+        if pseudonymised and local_rows:
+            # 病案号 here are real, the package's are pseudonyms: never overwrite real numbers
+            plan.unchanged += 1
+            if history.content_hash("samples", history.samples_record(local_rows)) != history.content_hash(
+                "samples", incoming
+            ):
+                plan.warnings.append(f"{_item_label(items, item_id)}：上报包中的病案号已脱敏，保留本机的抽查记录。")
+            continue
+        if not local_rows:
+            plan.added.append(
+                _Change("samples", key, item_id, incoming, None, None, history.content_hash("samples", incoming))
+            )
+            continue
+        last = max(local_rows, key=lambda r: r["updated_at"])
+        local = {
+            "id": key,
+            **history.samples_record(local_rows),
+            "author": last["author"],
+            "updated_at": last["updated_at"],
+            "device_id": last["device_id"],
+        }
+        first = group["records"][0] if group["records"] else {}
+        incoming |= {
+            "author": first.get("author", ""),
+            "updated_at": max((r["updated_at"] for r in group["records"]), default=""),
+            "device_id": first.get("device_id", ""),
+        }
+        _decide(
+            store,
+            plan,
+            ancestry,
+            "samples",
+            key,
+            key,
+            item_id,
+            incoming,
+            local,
+            history.content_hash("samples", incoming),
+            history.content_hash("samples", local),
+            f"抽查记录：{_item_label(items, item_id)}",
+        )
+
+
+def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> None:
+    local = store.attachment_rows(plan.round_id) if round_exists else []
+    ids = {a["id"] for a in local}
+    same = {(a["sha256"], a["item_id"], a["rectification_id"]) for a in local}
+    for attachment in plan.package.data["attachments"]:
+        if (
+            attachment["id"] in ids
+            or (attachment["sha256"], attachment.get("item_id"), attachment.get("rectification_id")) in same
+        ):
+            plan.unchanged += 1  # an attachment never changes; the same file twice is kept once
+        elif attachment["path"] is None:
+            plan.warnings.append(f"附件“{attachment['filename']}”未随上报包提供（导出时未选择包含附件），未导入。")
+        else:
+            plan.added.append(
+                _Change("attachments", attachment["id"], attachment.get("item_id"), attachment, None, None, None)
+            )
+
+
+# --- applying --------------------------------------------------------------------------------
+
+
+def apply_import(
+    store: Store,
+    plan: ImportPlan,
+    actor: Actor,
+    resolutions: Mapping[str, str] | None = None,
+    *,
+    allow_other_hospital: bool = False,
+) -> ImportResult:
+    """Write the plan in one transaction. ``resolutions`` settles conflicts (key → local or
+    package); a conflict left out keeps the local value and is reported."""
+    from ..services.rectifications import sync_rectification
+    from ..services.rounds import load_round, valid_round_name
+
+    resolutions = dict(resolutions or {})
+    for key, choice in resolutions.items():
+        if choice not in (LOCAL, PACKAGE) or key not in plan._pending:
+            raise AppError(f"无法识别的冲突处理：{key} → {choice}")
+    chosen = [plan._pending[k] for k, v in resolutions.items() if v == PACKAGE]
+    kept = [plan._pending[k] for k, v in resolutions.items() if v == LOCAL]
+    unresolved = {c.key for c in plan.conflicts} - set(resolutions)
+    data = plan.package.data
+    rid = plan.round_id
+    attachments: dict[str, bytes] = {}
+    for change in plan.added:
+        if change.table == "attachments":
+            attachments[change.key] = plan.package.member(change.incoming["path"])  # checked again
+    touched_items: set[str] = set()
+    with store.transaction():
+        if plan.other_hospital:
+            store.set_setting(_COLLECTS_SETTING, True)
+        for change in [*plan.added, *plan.updated, *chosen]:
+            if change.table == "rounds" and change.local is None:
+                row = dict(change.incoming)
+                try:
+                    valid_round_name(store, row["name"])
+                except AppError:
+                    row["name"] = _free_name(store, row["name"], row["profile"].get("name", ""))
+                if row.get("previous_round_id") and _local_round(store, row["previous_round_id"]) is None:
+                    row["previous_round_id"] = None
+                _put(store, "rounds", row, None, actor)
+                store.insert_round_checklists(rid, data["checklists"])
+            else:
+                _write(store, change, actor, rid, attachments)
+            if change.item_id and change.table in ("answers", "samples"):
+                touched_items.add(change.item_id)
+        for change in kept:  # the user kept ours: the package's version is now an ancestor of it
+            store.append_history(
+                [
+                    history.Entry(
+                        _uuid(),
+                        rid,
+                        change.table,
+                        change.local_id or change.key,
+                        change.item_id,
+                        "merge",
+                        {"resolved": [PACKAGE, LOCAL]},
+                        change.incoming_hash,
+                        change.local_hash,
+                        now(),
+                        actor.author,
+                        actor.device_id,
+                    )
+                ]
+            )
+        skipped = {(plan._pending[k].table, plan._pending[k].key) for k in unresolved}
+        store.append_history(
+            [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
+        )
+        if touched_items:
+            view = load_round(store, rid)
+            for item_id in sorted(touched_items):
+                sync_rectification(store, view, item_id, actor)
+    return ImportResult(
+        rid,
+        len(plan.added),
+        len(plan.updated) + len(chosen),
+        plan.unchanged + len(kept),
+        tuple(plan.conflicts),
+        {**{k: LOCAL for k in unresolved}, **resolutions},
+        tuple(plan.warnings),
+    )
+
+
+def _uuid() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _free_name(store: Store, name: str, hospital: str) -> str:
+    from ..services.rounds import MAX_ROUND_NAME, valid_round_name
+
+    for n in range(1, 100):
+        suffix = f"（{hospital}）" if n == 1 else f"（{hospital} {n}）"
+        candidate = name[: MAX_ROUND_NAME - len(suffix)] + suffix
+        try:
+            return valid_round_name(store, candidate)
+        except AppError:
+            continue
+    raise ImportRefused(f"无法为导入的自查轮次“{name}”找到不重复的名称。")
+
+
+def _columns(store: Store, table: str) -> set[str]:
+    return {row[1] for row in store.conn.execute(f"PRAGMA table_info({table})")}
+
+
+def _put(store: Store, table: str, row: dict[str, Any], before: dict[str, Any] | None, actor: Actor) -> None:
+    columns = _columns(store, table)
+    clean = {k: v for k, v in row.items() if k in columns}
+    for flag in ("compliant", "recheck_passed"):
+        if isinstance(clean.get(flag), bool):
+            clean[flag] = int(clean[flag])
+    store.put_record(table, clean, actor, before=before, log=False)
+    entry = history.change_entry(
+        table,
+        clean["id"],
+        clean.get("round_id") or (clean["id"] if table == "rounds" else None),
+        clean.get("item_id"),
+        before,
+        {**(before or {}), **clean},
+        at=now(),
+        author=actor.author,
+        device_id=actor.device_id,
+        action="merge",
+    )
+    if entry is not None:
+        store.append_history([entry])
+
+
+def _write(store: Store, change: _Change, actor: Actor, rid: str, attachments: Mapping[str, bytes]) -> None:
+    row = dict(change.incoming)
+    if change.table == "hospital":
+        _put(store, "hospital", row, None, actor)
+    elif change.table == "samples":
+        columns = _columns(store, "samples") - {"round_id", "item_id"}
+        rows = [{k: (int(v) if k == "compliant" else v) for k, v in r.items() if k in columns} for r in row["rows"]]
+        store.put_samples(rid, change.item_id or "", rows, actor, log=False)
+        store.append_history(
+            [
+                history.Entry(
+                    _uuid(),
+                    rid,
+                    "samples",
+                    change.key,
+                    change.item_id,
+                    "merge",
+                    {"records": [None if change.local is None else change.local["records"], row["records"]]},
+                    change.local_hash,
+                    change.incoming_hash,
+                    now(),
+                    actor.author,
+                    actor.device_id,
+                )
+            ]
+        )
+    elif change.table == "attachments":
+        store.put_attachment({k: v for k, v in row.items() if k != "path"} | {"round_id": rid}, attachments[change.key])
+    else:
+        if change.local is not None:
+            row["id"] = change.local["id"]  # matched by item: keep our id, take their content
+            if change.table == "rectifications":
+                row["created_at"] = change.local["created_at"]
+        _put(store, change.table, {**row, "round_id": rid}, change.local, actor)

@@ -1,0 +1,221 @@
+"""校验上报包: everything about a package is checked before anything is written anywhere.
+
+A package comes from outside (a commission receives them from many sources), so the checks
+assume a hostile file: member names that climb out of a folder, links, a few megabytes that
+inflate to gigabytes, hashes that do not match, members nobody listed. Nothing is extracted to
+disk: members are read into memory one at a time, with a hard limit on what each may inflate to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import stat
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import AppError
+from . import format as fmt
+
+__all__ = ["Package", "PackageError", "open_package"]
+
+
+class PackageError(AppError):
+    """The package is refused; the message says what and where."""
+
+
+_UNSAFE_NAME = re.compile(r"(^[/\\])|(^[A-Za-z]:)|(\\)|(\x00)|(^|/)\.\.(/|$)|[\x01-\x1f]")
+
+
+@dataclass
+class Package:
+    """A verified package: its manifest and data, and its attachments on demand."""
+
+    path: Path
+    manifest: dict[str, Any]
+    data: dict[str, Any]
+    _sizes: dict[str, int] = field(default_factory=dict, repr=False)
+
+    @property
+    def hospital_name(self) -> str:
+        return self.manifest["hospital"]["name"]
+
+    @property
+    def round_name(self) -> str:
+        return self.manifest["round"]["name"]
+
+    def member(self, name: str) -> bytes:
+        """A listed member's bytes, checked against the manifest again (the file may have
+        changed since it was verified)."""
+        listed = {f["path"]: f for f in self.manifest["files"]}
+        if name not in listed:
+            raise PackageError(f"上报包中没有“{name}”。")
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                payload = _read(zf, zf.getinfo(name), listed[name]["size"])
+        except (OSError, KeyError, zipfile.BadZipFile) as exc:
+            raise PackageError(f"无法读取上报包“{self.path.name}”中的“{name}”：{exc}") from exc
+        if hashlib.sha256(payload).hexdigest() != listed[name]["sha256"]:
+            raise PackageError(f"上报包“{self.path.name}”中的“{name}”在校验后被改动过。")
+        return payload
+
+    def summary(self) -> dict[str, Any]:
+        m = self.manifest
+        return {
+            "hospital": m["hospital"],
+            "round": m["round"],
+            "format_version": m["format_version"],
+            "created_at": m["created_at"],
+            "patient_ids": m["patient_ids"],
+            "attachments_included": m["attachments_included"],
+            "files": len(m["files"]),
+            "records": {
+                k: len(self.data[k]) for k in ("answers", "samples", "rectifications", "attachments", "history")
+            },
+        }
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, refusing (without inflating further) past ``limit`` bytes."""
+    chunks, total = [], 0
+    with zf.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise PackageError(f"“{info.filename}”解压后超过声明的大小（可能是“压缩炸弹”），已拒绝。")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"不允许的数值 {name}")
+
+
+def _json(payload: bytes, what: str) -> Any:
+    try:
+        return json.loads(payload.decode("utf-8"), parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise PackageError(f"{what}不是有效的 JSON（{str(exc)[:120]}）。") from None
+
+
+def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
+    if len(infos) > fmt.MAX_MEMBERS:
+        raise PackageError(f"“{name}”中有 {len(infos)} 个文件，超过上限 {fmt.MAX_MEMBERS}，已拒绝。")
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        member = info.filename
+        if _UNSAFE_NAME.search(member):
+            raise PackageError(f"“{name}”中的文件名“{member!r}”不安全（绝对路径、盘符、“..”或控制字符），已拒绝。")
+        if member.endswith("/") or info.is_dir():
+            raise PackageError(f"“{name}”中有文件夹条目“{member}”，上报包不应包含，已拒绝。")
+        mode = info.external_attr >> 16
+        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+            raise PackageError(f"“{name}”中的“{member}”是链接或特殊文件，已拒绝。")
+        if info.flag_bits & 0x1:
+            raise PackageError(f"“{name}”中的“{member}”已加密，无法校验，已拒绝。")
+        if member in seen:
+            raise PackageError(f"“{name}”中“{member}”出现了两次，已拒绝。")
+        seen.add(member)
+        if info.file_size > fmt.MAX_MEMBER_BYTES:
+            raise PackageError(
+                f"“{name}”中的“{member}”解压后为 {info.file_size / 1048576:.0f} MB，"
+                f"超过上限 {fmt.MAX_MEMBER_BYTES // 1048576} MB，已拒绝。"
+            )
+        if info.file_size > 1048576 and info.file_size > fmt.MAX_RATIO * max(info.compress_size, 1):
+            raise PackageError(
+                f"“{name}”中的“{member}”压缩比异常（{info.compress_size} 字节解压为 "
+                f"{info.file_size} 字节，可能是“压缩炸弹”），已拒绝。"
+            )
+        total += info.file_size
+    if total > fmt.MAX_TOTAL_BYTES:
+        raise PackageError(f"“{name}”解压后共 {total / 1073741824:.1f} GB，超过上限，已拒绝。")
+
+
+def open_package(path: Path) -> Package:
+    """Verify the package at ``path`` and return it; raises PackageError saying what is wrong."""
+    path = Path(path)
+    name = path.name
+    try:
+        info = path.lstat()
+    except OSError:
+        raise PackageError(f"找不到上报包“{path}”。") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise PackageError(f"“{path}”不是普通文件（文件夹、链接或设备），已拒绝。")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return _verify(zf, path)
+    except PackageError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        raise PackageError(f"“{name}”不是有效的上报包：zip 文件已损坏或格式不对（{str(exc)[:120]}）。") from None
+    except OSError as exc:
+        raise PackageError(f"无法读取“{name}”：{exc.strerror or exc}") from None
+
+
+def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
+    name = path.name
+    infos = zf.infolist()
+    _check_members(infos, name)
+    by_name = {i.filename: i for i in infos}
+    if fmt.MANIFEST not in by_name:
+        raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。")
+    manifest = _json(_read(zf, by_name[fmt.MANIFEST], fmt.MAX_MANIFEST_BYTES), f"“{name}”的 {fmt.MANIFEST}")
+    if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT:
+        raise PackageError(f"“{name}”不是本程序的上报包（格式标识不符）。")
+    version = manifest.get("format_version")
+    if isinstance(version, int) and version > fmt.FORMAT_VERSION:
+        raise PackageError(
+            f"“{name}”由更新版本的程序导出（格式版本 {version}，本程序支持到 "
+            f"{fmt.FORMAT_VERSION}），请升级本程序后再导入。"
+        )
+    problems = fmt.schema_errors(manifest, "manifest")
+    if problems:
+        raise PackageError(f"“{name}”的 {fmt.MANIFEST} 不符合格式要求：" + "；".join(problems))
+    listed = {f["path"]: f for f in manifest["files"]}
+    if len(listed) != len(manifest["files"]):
+        raise PackageError(f"“{name}”的文件清单中有重复的条目。")
+    present = set(by_name) - {fmt.MANIFEST}
+    if missing := sorted(set(listed) - present):
+        raise PackageError(f"“{name}”缺少清单中列出的文件：{'、'.join(missing[:5])}。")
+    if extra := sorted(present - set(listed)):
+        raise PackageError(f"“{name}”中有清单未列出的文件：{'、'.join(extra[:5])}，已拒绝。")
+    payloads: dict[str, bytes] = {}
+    for member, entry in listed.items():
+        info = by_name[member]
+        if info.file_size != entry["size"]:
+            raise PackageError(
+                f"“{name}”中“{member}”的大小与清单不符（清单 {entry['size']} 字节，实际 {info.file_size} 字节）。"
+            )
+        payload = _read(zf, info, entry["size"])
+        if len(payload) != entry["size"] or hashlib.sha256(payload).hexdigest() != entry["sha256"]:
+            raise PackageError(f"“{name}”中“{member}”的校验值与清单不符：文件已损坏或被改动。")
+        if member == fmt.DATA:
+            payloads[member] = payload
+    if fmt.DATA not in payloads:
+        raise PackageError(f"“{name}”中没有 {fmt.DATA}。")
+    data = _json(payloads[fmt.DATA], f"“{name}”的 {fmt.DATA}")
+    problems = fmt.schema_errors(data, "data")
+    if problems:
+        raise PackageError(f"“{name}”的 {fmt.DATA} 不符合格式要求：" + "；".join(problems))
+    _check_consistency(data, manifest, listed, name)
+    return Package(path, manifest, data)
+
+
+def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name: str) -> None:
+    if data["round"]["id"] != manifest["round"]["id"]:
+        raise PackageError(f"“{name}”的清单与数据不属于同一轮自查。")
+    for attachment in data["attachments"]:
+        member = attachment["path"]
+        if member is None:
+            continue
+        entry = listed.get(member)
+        if entry is None or entry["sha256"] != attachment["sha256"] or entry["size"] != attachment["size"]:
+            raise PackageError(f"“{name}”中附件“{attachment['filename']}”与其记录的校验值不符。")
+    frozen = {c["checklist_id"] for c in data["checklists"]}
+    if frozen != {c["id"] for c in manifest["checklists"]}:
+        raise PackageError(f"“{name}”的清单与数据中的检查表不一致。")

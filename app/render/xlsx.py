@@ -1,0 +1,389 @@
+"""Excel workbooks (自查结果、整改台账、指标) for staff and commissions who work in WPS or Excel.
+
+Written with XlsxWriter (fast, flat memory); imported only when a workbook is made. Numbers are
+numbers (a rate is 0.857 shown as 85.7%, not the text "85.7%"), so that a reviewer can sort,
+filter and sum them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import APP_NAME, __version__
+from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, SAMPLING, Checklist, Item
+from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
+from ..errors import AppError, os_reason
+from ..store import Store
+
+__all__ = ["SHEETS", "write_workbook"]
+
+#: Sheets a workbook can hold, by name
+SHEETS = ("自查结果", "指标", "整改台账")
+
+_MET_WORDS = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}
+#: status → cell colour (light, so that black text stays readable when printed)
+_STATUS_COLOURS = {
+    STATUS_DONE: "#D9EAD3",
+    STATUS_OVERDUE: "#F4CCCC",
+    STATUS_IN_PROGRESS: "#FFF2CC",
+    STATUS_PENDING: "#EFEFEF",
+}
+_MAX_WIDTH = 60  # characters of a Latin font; wider columns wrap
+
+
+@dataclass
+class _Round:
+    """What the sheets read, gathered once."""
+
+    view: Any
+    score: Any
+    answers: dict[str, Answer]
+    sections: dict[str, str]
+    previous: dict[str, float]
+    rectifications: list[Any]
+    attachments: dict[str, list[str]]
+    today: dt.date
+
+
+def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
+    from ..services.rectifications import list_rectifications
+    from ..services.rounds import answers_by_item, load_round, previous_values, score
+
+    view = load_round(store, round_id)
+    sections = {}
+    for checklist in view.checklists:
+        for section in checklist.all_sections():
+            for item in section.items:
+                sections[item.id] = section.title
+    attachments: dict[str, list[str]] = {}
+    for a in store.attachment_rows(round_id):
+        if a["rectification_id"]:
+            attachments.setdefault(a["rectification_id"], []).append(a["filename"])
+    return _Round(
+        view,
+        score(store, round_id, view),
+        answers_by_item(store, round_id),
+        sections,
+        previous_values(store, view),
+        list_rectifications(store, round_id, today, view),
+        attachments,
+        today,
+    )
+
+
+def _width(text: object) -> int:
+    """Display width in Latin characters: a CJK character is two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
+
+
+class _Sheet:
+    """One table: a bold, frozen header row with filters, and columns as wide as their text."""
+
+    def __init__(self, book: Any, name: str, headers: Sequence[str], formats: dict[str, Any]) -> None:
+        self.ws = book.add_worksheet(name)
+        self.formats = formats
+        self.widths = [_width(h) + 4 for h in headers]  # + the filter button
+        self.row = 0
+        for col, header in enumerate(headers):
+            self.ws.write_string(0, col, header, formats["header"])
+
+    def add(self, values: Sequence[Any], cell_formats: Sequence[Any] | None = None, row_format: Any = None) -> None:
+        self.row += 1
+        for col, value in enumerate(values):
+            fmt = (
+                cell_formats[col]
+                if cell_formats and cell_formats[col] is not None
+                else row_format or self.formats["text"]
+            )
+            if value is None or value == "":
+                self.ws.write_blank(self.row, col, None, fmt)
+            elif isinstance(value, bool):
+                self.ws.write_string(self.row, col, "是" if value else "否", fmt)
+            elif isinstance(value, int | float):
+                self.ws.write_number(self.row, col, value, fmt)
+            elif isinstance(value, dt.date):
+                self.ws.write_datetime(
+                    self.row, col, dt.datetime(value.year, value.month, value.day), self.formats["date"]
+                )
+            else:
+                self.ws.write_string(self.row, col, str(value), fmt)
+            shown = f"{value:.4g}" if isinstance(value, float) else value
+            self.widths[col] = max(self.widths[col], min(_width(shown) + 2, _MAX_WIDTH))
+
+    def finish(self) -> None:
+        for col, width in enumerate(self.widths):
+            self.ws.set_column(col, col, width)
+        self.ws.freeze_panes(1, 0)
+        self.ws.autofilter(0, 0, max(self.row, 1), len(self.widths) - 1)
+        self.ws.set_landscape()
+        self.ws.set_paper(9)  # A4
+        self.ws.repeat_rows(0)
+        self.ws.fit_to_pages(1, 0)
+
+
+def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
+    """How an indicator's value is written: % as a fraction shown as %, ‰ with its sign, else plain."""
+    if item.kind == SAMPLING or item.unit == "%":
+        return (lambda v: v / 100), formats["percent"]
+    if item.unit == "‰":
+        return (lambda v: v), formats["permille"]
+    return (lambda v: v), formats["number"]
+
+
+def _result_words(outcome: Outcome) -> tuple[str, str]:
+    """(结果, 是否达标) of an item."""
+    if outcome.state in (NA_PROFILE, NA_USER):
+        return "不适用", ""
+    if outcome.state == UNANSWERED:
+        return "未填", ""
+    if outcome.grade is not None:
+        return outcome.grade.display, "不符合" if outcome.grade.failing else "符合"
+    word = _MET_WORDS.get(outcome.state, "")
+    return word, word
+
+
+def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
+    sheet = _Sheet(
+        book,
+        "自查结果",
+        [
+            "检查表",
+            "章节",
+            "编号",
+            "条目",
+            "类型",
+            "结果",
+            "数值",
+            "单位",
+            "目标",
+            "是否达标",
+            "问题描述",
+            "不适用原因",
+            "责任科室",
+            "出处",
+        ],
+        formats,
+    )
+    for checklist in r.view.checklists:
+        for item in checklist.all_items():
+            outcome = r.score.outcomes[item.id]
+            answer = r.answers.get(item.id)
+            result, met = _result_words(outcome)
+            value, value_format, unit = None, None, ""
+            if item.kind != JUDGEMENT and outcome.value is not None:
+                convert, value_format = _value_format(formats, item)
+                value = convert(outcome.value)
+                unit = "%" if item.kind == SAMPLING else item.unit
+            target = outcome.target_text if item.kind != JUDGEMENT else ""
+            sheet.add(
+                [
+                    checklist.label,
+                    r.sections.get(item.id, ""),
+                    _number(checklist, item),
+                    item.text,
+                    KINDS[item.kind],
+                    result,
+                    value,
+                    unit,
+                    target,
+                    met,
+                    answer.finding if answer else "",
+                    outcome.reason if not outcome.applicable else "",
+                    answer.department if answer else "",
+                    item.source,
+                ],
+                [None] * 6 + [value_format] + [None] * 7,
+                formats["fail"] if outcome.failing else None,
+            )
+    sheet.finish()
+
+
+def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
+    sheet = _Sheet(
+        book,
+        "指标",
+        ["检查表", "编号", "指标", "类型", "分子", "分母", "指标值", "单位", "目标", "是否达标", "上一轮", "说明"],
+        formats,
+    )
+    for checklist in r.view.checklists:
+        for item in checklist.all_items():
+            if item.kind not in (INDICATOR, SAMPLING):
+                continue
+            outcome = r.score.outcomes[item.id]
+            if not outcome.applicable:
+                continue
+            answer = r.answers.get(item.id)
+            convert, value_format = _value_format(formats, item)
+            numerator = denominator = None
+            if item.kind == SAMPLING and outcome.sample_count and outcome.value is not None:
+                denominator = outcome.sample_count
+                numerator = round(outcome.sample_count * outcome.value / 100)
+            elif answer is not None and item.input == "ratio":
+                numerator, denominator = answer.numerator, answer.denominator
+            previous = r.previous.get(item.id)
+            sheet.add(
+                [
+                    checklist.label,
+                    _number(checklist, item),
+                    item.text,
+                    KINDS[item.kind],
+                    numerator,
+                    denominator,
+                    None if outcome.value is None else convert(outcome.value),
+                    "%" if item.kind == SAMPLING else item.unit,
+                    outcome.target_text,
+                    _MET_WORDS.get(outcome.state, "未填"),
+                    None if previous is None else convert(previous),
+                    outcome.reason,
+                ],
+                [
+                    None,
+                    None,
+                    None,
+                    None,
+                    formats["number"],
+                    formats["number"],
+                    value_format,
+                    None,
+                    None,
+                    None,
+                    value_format,
+                    None,
+                ],
+                formats["fail"] if outcome.failing else None,
+            )
+    sheet.finish()
+
+
+def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
+    from .model import _recheck_text
+
+    sheet = _Sheet(
+        book,
+        "整改台账",
+        [
+            "序号",
+            "条目",
+            "问题描述",
+            "原因分析",
+            "整改措施",
+            "责任科室",
+            "责任人",
+            "整改期限",
+            "状态",
+            "复查情况",
+            "佐证材料",
+            "来源",
+        ],
+        formats,
+    )
+    for n, entry in enumerate(r.rectifications, 1):
+        rect = entry.rectification
+        status_format = formats["status"][entry.status]
+        sheet.add(
+            [
+                n,
+                "、".join(entry.item_ids),
+                rect.problem,
+                rect.cause,
+                rect.measure,
+                rect.department,
+                rect.owner,
+                rect.deadline,
+                entry.status,
+                _recheck_text(entry),
+                "、".join(r.attachments.get(rect.id, [])),
+                "上轮转入" if rect.carried_from else "",
+            ],
+            [formats["number"]] + [None] * 7 + [status_format] + [None] * 3,
+            formats["overdue"] if entry.status == STATUS_OVERDUE else None,
+        )
+    sheet.finish()
+
+
+def _number(checklist: Checklist, item: Item) -> str:
+    return item.id.removeprefix(checklist.id + ".")
+
+
+_WRITERS = {"自查结果": _results_sheet, "指标": _indicators_sheet, "整改台账": _ledger_sheet}
+
+
+def write_workbook(
+    store: Store, round_id: str, out: Path, sheets: Sequence[str], *, today: dt.date | None = None, title: str = ""
+) -> int:
+    """Write a workbook with ``sheets`` (names from SHEETS) for the round to ``out``, atomically.
+    Returns the number of sheets."""
+    import xlsxwriter
+
+    today = today or dt.date.today()
+    r = _gather(store, round_id, today)
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
+    temporary = Path(name)
+    try:
+        book = xlsxwriter.Workbook(
+            str(temporary),
+            {
+                "constant_memory": False,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        profile = r.view.profile
+        book.set_properties(
+            {
+                "title": f"{profile.name} {r.view.name} {title}".strip(),
+                "company": profile.name,
+                "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
+            }
+        )
+        formats = _formats(book)
+        for sheet in sheets:
+            _WRITERS[sheet](book, formats, r)
+        book.close()
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise AppError(f"无法保存工作簿“{out}”：{os_reason(exc)}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+    return len(sheets)
+
+
+def _formats(book: Any) -> dict[str, Any]:
+    base = {
+        "font_name": "宋体",
+        "font_size": 10,
+        "valign": "top",
+        "text_wrap": True,
+        "border": 1,
+        "border_color": "#BFBFBF",
+    }
+    formats: dict[str, Any] = {
+        "header": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "font_name": "黑体"}),
+        "text": book.add_format(base),
+        "number": book.add_format({**base, "num_format": "0.##"}),
+        "percent": book.add_format({**base, "num_format": "0.0%"}),
+        "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
+        "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        "fail": book.add_format({**base, "font_color": "#9C0006"}),
+        "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),
+    }
+    formats["status"] = {
+        s: book.add_format({**base, "bg_color": c, "bold": s == STATUS_OVERDUE}) for s, c in _STATUS_COLOURS.items()
+    }
+    return formats
