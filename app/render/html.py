@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
@@ -12,7 +13,8 @@ from .model import RectificationReport, SelfReport
 
 __all__ = ["TEMPLATES", "render_html"]
 
-TEMPLATES = {"self": "self_report.html", "rectification": "rectification_report.html"}
+TEMPLATES = {"self": "self_report.html", "rectification": "rectification_report.html",
+             "aggregate": "aggregate_report.html"}
 
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -47,6 +49,7 @@ def environment() -> Environment:
     return env
 
 
-def render_html(report: SelfReport | RectificationReport) -> str:
+def render_html(report: SelfReport | RectificationReport | Any) -> str:
+    """The report's HTML; ``report.kind`` names its template (the 汇总报告's model lives in app.exchange)."""
     template = environment().get_template(TEMPLATES[report.kind])
     return template.render(report=report, created=dt.datetime.now().astimezone().isoformat(timespec="seconds"))

@@ -1,0 +1,241 @@
+"""汇总: many hospitals' upload packages in one summary, for a 医共体 lead hospital or a commission.
+
+Every package is verified; a bad one is listed with its reason and the rest still count. A round
+sent twice (the same round UUID) counts once: the package with the newer last change wins.
+Scores are recomputed from the records with the same rules as the program's own, never taken
+from the numbers a package states.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..domain.checklist import INDICATOR, SAMPLING, Checklist
+from ..domain.evaluation import MET, NOT_MET, UNDETERMINED
+from ..domain.profile import HospitalProfile
+from ..domain.records import STATUS_DONE, STATUS_OVERDUE, Answer, Rectification, SampleRecord
+from ..domain.scoring import score_round
+from ..errors import AppError
+from .verify import Package, PackageError, open_package
+
+
+@dataclass(frozen=True)
+class Refused:
+    path: Path
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChecklistFacts:
+    id: str
+    title: str
+    completion: float
+    score: float | None
+    failing: int
+
+
+@dataclass(frozen=True)
+class IndicatorFacts:
+    item_id: str
+    checklist: str
+    text: str
+    unit: str
+    value: float | None
+    target: str
+    state: str
+
+
+@dataclass(frozen=True)
+class ItemFacts:
+    item_id: str
+    checklist: str
+    text: str
+    state: str
+    grade: str | None
+    value: float | None
+    failing: bool
+
+
+@dataclass(frozen=True)
+class RectificationFacts:
+    item_id: str
+    department: str
+    deadline: str | None
+    status: str
+
+
+@dataclass
+class RoundFacts:
+    """One hospital's round, as the summary counts it."""
+
+    path: Path
+    hospital: str
+    code: str
+    level: str
+    type: str
+    round_id: str
+    round_name: str
+    year: int
+    started_on: str
+    status: str
+    updated_at: str
+    applicable: int
+    answered: int
+    completion: float
+    score: float | None
+    failing: int
+    checklists: list[ChecklistFacts]
+    items: list[ItemFacts]
+    indicators: list[IndicatorFacts]
+    rectifications: list[RectificationFacts]
+
+    def rect_counts(self) -> Counter:
+        return Counter(r.status for r in self.rectifications)
+
+
+@dataclass
+class Aggregate:
+    rounds: list[RoundFacts] = field(default_factory=list)
+    refused: list[Refused] = field(default_factory=list)
+    #: packages not counted because a newer one of the same round was given
+    replaced: list[Path] = field(default_factory=list)
+    read: int = 0
+    today: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def hospitals(self) -> list[str]:
+        return sorted({r.code or r.hospital for r in self.rounds})
+
+    def common_problems(self) -> list[tuple[str, str, str, list[str]]]:
+        """(item id, checklist, text, hospitals failing it), the commonest first."""
+        failing: dict[str, tuple[str, str, list[str]]] = {}
+        for r in self.rounds:
+            for item in r.items:
+                if item.failing:
+                    failing.setdefault(item.item_id, (item.checklist, item.text, []))[2].append(r.hospital)
+        rows = [(item_id, c, t, sorted(set(h))) for item_id, (c, t, h) in failing.items()]
+        return sorted(rows, key=lambda row: (-len(row[3]), row[0]))
+
+
+def package_paths(paths: Iterable[Path]) -> list[Path]:
+    """The given files, and every ``*.zip`` inside the given folders (sorted, recursively)."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(p for p in path.rglob("*.zip") if p.is_file())
+        else:
+            out.append(path)
+    return out
+
+
+def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
+    """Verify and summarise the packages at ``paths`` (files or folders)."""
+    result = Aggregate(today=today or dt.date.today())
+    newest: dict[str, Package] = {}
+    for path in package_paths(paths):
+        result.read += 1
+        try:
+            package = open_package(path)
+        except PackageError as err:
+            result.refused.append(Refused(path, err.user_message))
+            continue
+        round_id = package.manifest["round"]["id"]
+        held = newest.get(round_id)
+        if held is None:
+            newest[round_id] = package
+        elif _newer(package, held):
+            result.replaced.append(held.path)
+            newest[round_id] = package
+        else:
+            result.replaced.append(package.path)
+    for package in newest.values():
+        try:
+            result.rounds.append(round_facts(package, result.today))
+        except (AppError, KeyError, TypeError, ValueError) as exc:
+            result.refused.append(Refused(package.path, f"数据无法汇总：{exc}"))
+    result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
+    return result
+
+
+def _newer(a: Package, b: Package) -> bool:
+    key_a = (a.manifest["round"]["updated_at"], a.manifest["created_at"])
+    return key_a > (b.manifest["round"]["updated_at"], b.manifest["created_at"])
+
+
+def round_facts(package: Package, today: dt.date) -> RoundFacts:
+    data = package.data
+    round_row = data["round"]
+    profile = HospitalProfile.from_dict(round_row["profile"])
+    checklists = [Checklist.from_dict(c["content"]) for c in sorted(data["checklists"], key=lambda c: c["position"])]
+    fields = Answer.__dataclass_fields__
+    answers = {a["item_id"]: Answer(**{k: v for k, v in a.items() if k in fields}) for a in data["answers"]}
+    samples = {s["item_id"]: [SampleRecord(s["item_id"], r["record_no"], bool(r["compliant"]), r["note"],
+                                           r["position"], r["id"]) for r in s["records"]] for s in data["samples"]}
+    result = score_round(checklists, profile, round_row["year"], answers, samples)
+    items, indicators = [], []
+    for checklist in checklists:
+        for item in checklist.all_items():
+            outcome = result.outcomes[item.id]
+            items.append(ItemFacts(item.id, checklist.label, item.text, outcome.state,
+                                   outcome.grade.code if outcome.grade else None, outcome.value, outcome.failing))
+            if item.kind in (INDICATOR, SAMPLING) and outcome.applicable:
+                unit = "%" if item.kind == SAMPLING else item.unit
+                state = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}.get(outcome.state, "未填")
+                indicators.append(IndicatorFacts(item.id, checklist.label, item.text, unit, outcome.value,
+                                                 outcome.target_text, state))
+    rects = []
+    for r in data["rectifications"]:
+        rect = Rectification(
+            id=r["id"], round_id=round_row["id"], item_id=r["item_id"], problem=r["problem"],
+            cause=r.get("cause") or "", measure=r.get("measure") or "",
+            deadline=dt.date.fromisoformat(r["deadline"]) if r.get("deadline") else None,
+            recheck_passed=r.get("recheck_passed"))
+        rects.append(RectificationFacts(r["item_id"], r.get("department") or "", r.get("deadline"),
+                                        rect.status(today)))
+    tally = result.tally
+    return RoundFacts(
+        package.path, profile.name, profile.code, profile.level_label, profile.type, round_row["id"],
+        round_row["name"], round_row["year"], round_row["started_on"], round_row["status"],
+        package.manifest["round"]["updated_at"], tally.applicable, tally.answered, tally.completion, tally.score,
+        tally.failing,
+        [ChecklistFacts(c.checklist.id, c.checklist.label, c.tally.completion, c.tally.score, c.tally.failing)
+         for c in result.checklists],
+        items, indicators, rects)
+
+
+def open_count(r: RoundFacts) -> int:
+    return sum(1 for x in r.rectifications if x.status != STATUS_DONE)
+
+
+def overdue_count(r: RoundFacts) -> int:
+    return sum(1 for x in r.rectifications if x.status == STATUS_OVERDUE)
+
+
+def write_outputs(result: Aggregate, *, xlsx: Path, sqlite: Path | None = None, pdf: Path | None = None) -> None:
+    from .aggregate_outputs import write_pdf, write_sqlite, write_xlsx
+
+    write_xlsx(result, xlsx)
+    if sqlite is not None:
+        write_sqlite(result, sqlite)
+    if pdf is not None:
+        write_pdf(result, pdf)
+
+
+FACT_COLUMNS = ("医院", "机构代码", "等级", "类别", "轮次", "考核年度", "自查日期", "定稿", "适用条目", "已填条目",
+                "完成率", "得分率", "不符合条目", "整改项", "未完成", "逾期", "已完成")
+
+
+def facts_row(r: RoundFacts) -> dict[str, Any]:
+    """A round's line in the summary (the same numbers in every output)."""
+    counts = r.rect_counts()
+    return {"医院": r.hospital, "机构代码": r.code, "等级": r.level, "类别": r.type, "轮次": r.round_name,
+            "考核年度": r.year, "自查日期": r.started_on, "定稿": r.status == "final",
+            "适用条目": r.applicable, "已填条目": r.answered, "完成率": r.completion,
+            "得分率": None if r.score is None else r.score / 100, "不符合条目": r.failing,
+            "整改项": len(r.rectifications), "未完成": open_count(r), "逾期": overdue_count(r),
+            "已完成": counts[STATUS_DONE]}

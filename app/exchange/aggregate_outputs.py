@@ -1,0 +1,230 @@
+"""The summary's outputs: an Excel workbook, a plain SQLite database and a PDF report with charts.
+
+The SQLite tables are documented in docs/exchange.md so that a commission can query them with
+any SQLite tool (or serve them with Datasette).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from .. import APP_NAME, __version__
+from ..domain.records import RECTIFICATION_STATUSES
+from ..errors import AppError, os_reason
+from .aggregate import FACT_COLUMNS, Aggregate, facts_row
+
+_PERCENT_COLUMNS = {"完成率", "得分率", "占比"}
+
+
+@contextmanager
+def _atomic(out: Path) -> Iterator[Path]:
+    """A temporary file beside ``out``, renamed over it when the block succeeds."""
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, out)
+    except OSError as exc:
+        raise AppError(f"无法保存“{out}”：{os_reason(exc)}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
+    """Every sheet of the workbook as (headers, rows)."""
+    rounds = [facts_row(r) for r in result.rounds]
+    checklist_ids: dict[str, str] = {}
+    for r in result.rounds:
+        for c in r.checklists:
+            checklist_ids.setdefault(c.id, c.title)
+    hospital_headers = [*FACT_COLUMNS, *[f"{title}得分率" for title in checklist_ids.values()], "上报包"]
+    hospital_rows = []
+    for r, row in zip(result.rounds, rounds, strict=True):
+        scores = {c.id: c.score for c in r.checklists}
+        hospital_rows.append([*row.values(), *[None if scores.get(i) is None else scores[i] / 100
+                                               for i in checklist_ids], r.path.name])
+    count = len(result.rounds) or 1
+    problems = [[item_id, checklist, text, len(hs), len(hs) / count, "、".join(hs)]
+                for item_id, checklist, text, hs in result.common_problems()]
+    indicators = [[r.hospital, r.round_name, i.checklist, i.item_id, i.text, i.value, i.unit, i.target, i.state]
+                  for r in result.rounds for i in r.indicators]
+    refused = [[str(b.path), b.reason] for b in result.refused] + [[str(p), "已被同一轮更新的上报包取代"]
+                                                                   for p in result.replaced]
+    return {
+        "医院": (hospital_headers, hospital_rows),
+        "常见问题": (["条目", "检查表", "内容", "不符合医院数", "占比", "医院"], problems),
+        "指标": (["医院", "轮次", "检查表", "条目", "指标", "数值", "单位", "目标", "是否达标"], indicators),
+        "未纳入": (["上报包", "原因"], refused),
+    }
+
+
+def write_xlsx(result: Aggregate, out: Path) -> None:
+    import xlsxwriter
+
+    from ..render.xlsx import _width
+
+    with _atomic(out) as temporary:
+        book = xlsxwriter.Workbook(str(temporary), {"strings_to_numbers": False, "strings_to_formulas": False,
+                                                    "strings_to_urls": False})
+        book.set_properties({"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，"
+                             f"{result.today.isoformat()}"})
+        base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
+        header = book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "font_name": "黑体", "border": 1})
+        text = book.add_format(base)
+        percent = book.add_format({**base, "num_format": "0.0%"})
+        number = book.add_format({**base, "num_format": "0.##"})
+        for name, (headers, rows) in _tables(result).items():
+            ws = book.add_worksheet(name)
+            widths = [_width(h) + 4 for h in headers]
+            for col, h in enumerate(headers):
+                ws.write_string(0, col, h, header)
+            for n, row in enumerate(rows, 1):
+                for col, value in enumerate(row):
+                    if value is None:
+                        continue
+                    if isinstance(value, bool):
+                        ws.write_string(n, col, "是" if value else "否", text)
+                    elif isinstance(value, int | float):
+                        fmt = percent if headers[col] in _PERCENT_COLUMNS or headers[col].endswith("得分率") else number
+                        ws.write_number(n, col, value, fmt)
+                    else:
+                        ws.write_string(n, col, str(value), text)
+                        widths[col] = max(widths[col], min(_width(value) + 2, 60))
+            for col, w in enumerate(widths):
+                ws.set_column(col, col, w)
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        book.close()
+
+
+SQLITE_SCHEMA = """
+CREATE TABLE rounds (
+    round_id TEXT PRIMARY KEY, hospital TEXT NOT NULL, code TEXT, level TEXT, type TEXT,
+    round_name TEXT, year INTEGER, started_on TEXT, final INTEGER, updated_at TEXT,
+    applicable INTEGER, answered INTEGER, completion REAL, score REAL, failing INTEGER,
+    rectifications INTEGER, open_rectifications INTEGER, overdue_rectifications INTEGER, package TEXT
+);
+CREATE TABLE checklist_scores (
+    round_id TEXT REFERENCES rounds(round_id), checklist_id TEXT, title TEXT,
+    completion REAL, score REAL, failing INTEGER, PRIMARY KEY (round_id, checklist_id)
+);
+CREATE TABLE item_results (
+    round_id TEXT REFERENCES rounds(round_id), item_id TEXT, checklist TEXT, text TEXT,
+    state TEXT, grade TEXT, value REAL, failing INTEGER, PRIMARY KEY (round_id, item_id)
+);
+CREATE TABLE indicators (
+    round_id TEXT REFERENCES rounds(round_id), item_id TEXT, checklist TEXT, text TEXT,
+    value REAL, unit TEXT, target TEXT, result TEXT, PRIMARY KEY (round_id, item_id)
+);
+CREATE TABLE rectifications (
+    round_id TEXT REFERENCES rounds(round_id), item_id TEXT, department TEXT, deadline TEXT, status TEXT
+);
+CREATE TABLE refused_packages (package TEXT, reason TEXT);
+CREATE VIEW common_problems AS
+    SELECT item_id, checklist, text, COUNT(*) AS hospitals FROM item_results WHERE failing
+    GROUP BY item_id ORDER BY hospitals DESC, item_id;
+"""
+
+
+def write_sqlite(result: Aggregate, out: Path) -> None:
+    from .aggregate import open_count, overdue_count
+
+    with _atomic(out) as temporary:
+        conn = sqlite3.connect(temporary)
+        try:
+            with conn:
+                conn.executescript(SQLITE_SCHEMA)
+                for r in result.rounds:
+                    conn.execute("INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
+                        r.round_id, r.hospital, r.code, r.level, r.type, r.round_name, r.year, r.started_on,
+                        int(r.status == "final"), r.updated_at, r.applicable, r.answered, r.completion, r.score,
+                        r.failing, len(r.rectifications), open_count(r), overdue_count(r), r.path.name))
+                    conn.executemany("INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
+                                     [(r.round_id, c.id, c.title, c.completion, c.score, c.failing)
+                                      for c in r.checklists])
+                    conn.executemany("INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
+                                     [(r.round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value,
+                                       int(i.failing)) for i in r.items])
+                    conn.executemany("INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
+                                     [(r.round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target,
+                                       i.state) for i in r.indicators])
+                    conn.executemany("INSERT INTO rectifications VALUES (?,?,?,?,?)",
+                                     [(r.round_id, x.item_id, x.department, x.deadline, x.status)
+                                      for x in r.rectifications])
+                conn.executemany("INSERT INTO refused_packages VALUES (?,?)",
+                                 [(str(b.path), b.reason) for b in result.refused])
+        finally:
+            conn.close()
+
+
+@dataclass(frozen=True)
+class _Cover:
+    title: str
+    hospital: Any
+    report_date: str
+    draft: bool = False
+    generator: str = f"{APP_NAME} {__version__}"
+
+
+@dataclass(frozen=True)
+class _Named:
+    name: str
+
+
+@dataclass
+class SummaryReport:
+    """汇总报告: what the template lays out."""
+
+    cover: _Cover
+    overview: str
+    score_chart: Markup
+    rect_chart: Markup
+    hospitals: list[dict[str, Any]]
+    problems: list[tuple[str, str, str, list[str]]]
+    refused: list[tuple[str, str]]
+    statuses: tuple[str, ...] = RECTIFICATION_STATUSES
+    kind: str = "aggregate"
+
+
+def write_pdf(result: Aggregate, out: Path) -> None:
+    from ..render import ReportSource, write_report
+    from ..render.charts import Bar, bar_chart
+    from ..render.fonts import resolve_fonts
+    from ..render.html import render_html
+
+    fonts = resolve_fonts()
+    today = result.today
+    rows = [facts_row(r) for r in result.rounds]
+    score_bars = [Bar(f"{r['医院']}", None if r["得分率"] is None else r["得分率"] * 100,
+                      "—" if r["得分率"] is None else f"{r['得分率'] * 100:.1f}",
+                      "fail" if (r["得分率"] or 0) < 0.5 else "warn" if (r["得分率"] or 0) < 0.75 else "ok")
+                  for r in rows]
+    rect_bars = [Bar(r["医院"], r["未完成"], f"{r['未完成']}（逾期 {r['逾期']}）",
+                     "fail" if r["逾期"] else "warn") for r in rows]
+    biggest = max([r["未完成"] for r in rows] + [1])
+    problems = result.common_problems()[:30]
+    report = SummaryReport(
+        _Cover("医疗质量自查汇总报告", _Named(f"{len(result.hospitals)} 家医院"),
+               f"{today.year}年{today.month}月{today.day}日"),
+        f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
+        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
+        bar_chart(score_bars, maximum=100, font_family=fonts.body.family, title="各医院得分率"),
+        bar_chart(rect_bars, maximum=biggest, font_family=fonts.body.family, title="各医院未完成的整改项（项）"),
+        rows, problems, [(b.path.name, b.reason) for b in result.refused])
+    write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself
