@@ -1,0 +1,462 @@
+"""上报包: export → verify → import/merge, on real databases, real zip files and real reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import jsonschema
+import pytest
+from pypdf import PdfReader
+
+from app.errors import AppError
+from app.exchange import format as fmt
+from app.exchange.export import export_package, pseudonym, pseudonym_key, suggested_name
+from app.exchange.merge import LOCAL, PACKAGE, ImportRefused, apply_import, plan_import
+from app.exchange.verify import PackageError, open_package
+from app.services import answers as answer_service
+from app.services.attachments import add_attachment, list_attachments
+from app.services.profile import save_profile
+from app.services.rectifications import list_rectifications
+from app.services.rounds import load_round, score, start_round
+from app.store import Actor, open_store
+from tests.conftest import PROFILE_2_GENERAL
+
+DAY = dt.date(2025, 6, 30)
+
+
+def _png(path: Path) -> Path:
+    from PIL import Image
+
+    Image.new("RGB", (40, 30), (200, 30, 30)).save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, catalog):
+    """The demo round with a photo on an item and one on a rectification, and its package
+    (made once: rendering its two reports takes seconds)."""
+    from app.services.demo import create_demo
+
+    folder = tmp_path_factory.mktemp("exported")
+    store = open_store(folder / "source.db")
+    actor = Actor("测试员", "device-test")
+    round_id = create_demo(store, catalog, actor)
+    rect = list_rectifications(store, round_id, DAY)[0]
+    add_attachment(store, round_id, _png(folder / "制度文件.png"), actor, item_id="qyx-core.01.1")
+    add_attachment(store, round_id, _png(folder / "整改照片.png"), actor, rectification_id=rect.id)
+    out = export_package(store, round_id, folder / "上报包.zip", today=DAY).path
+    yield store, round_id, out
+    store.close()
+
+
+@pytest.fixture
+def package(exported, tmp_path):
+    """A copy of the package, for a test to tamper with."""
+    copy = tmp_path / "上报包.zip"
+    copy.write_bytes(exported[2].read_bytes())
+    return copy
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}
+
+
+def _rezip(path: Path, members: dict[str, bytes], out: Path | None = None) -> Path:
+    out = out or path
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return out
+
+
+def _relisted(members: dict[str, bytes]) -> dict[str, bytes]:
+    """The members with the manifest's file list made to match them again (a careful forger)."""
+    manifest = json.loads(members[fmt.MANIFEST])
+    manifest["files"] = [{"path": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+                         for n, d in members.items() if n != fmt.MANIFEST]
+    return {**members, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()}
+
+
+# --- export ------------------------------------------------------------------------------------
+
+
+def test_package_lists_every_member_with_its_hash(package):
+    members = _members(package)
+    manifest = json.loads(members[fmt.MANIFEST])
+    assert manifest["format"] == fmt.FORMAT and manifest["format_version"] == fmt.FORMAT_VERSION
+    listed = {f["path"]: f for f in manifest["files"]}
+    assert set(listed) == set(members) - {fmt.MANIFEST}
+    for name, entry in listed.items():
+        assert hashlib.sha256(members[name]).hexdigest() == entry["sha256"]
+        assert len(members[name]) == entry["size"]
+    assert {fmt.DATA, fmt.WORKBOOK, *fmt.REPORTS.values()} <= set(listed)
+    assert sum(1 for n in listed if n.startswith("attachments/")) == 2
+    assert manifest["hospital"]["name"] == "示例县人民医院"
+    assert manifest["round"]["status"] == "draft"
+    assert {c["id"] for c in manifest["checklists"]} == {"qyx-core", "qyx-targets-2021"}
+
+
+def test_exported_data_and_manifest_validate_against_the_published_schemas(package):
+    members = _members(package)
+    for name, schema in ((fmt.MANIFEST, "manifest"), (fmt.DATA, "data")):
+        document = json.loads(members[name])
+        jsonschema.Draft202012Validator(fmt.schema(schema)).validate(document)
+    data = json.loads(members[fmt.DATA])
+    assert all({"id", "updated_at", "author", "device_id"} <= set(a) for a in data["answers"])
+    assert data["history"], "the change history travels with the package"
+
+
+def test_reports_in_the_package_are_real_pdfs_of_this_hospital(package):
+    members = _members(package)
+    for name in fmt.REPORTS.values():
+        text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(members[name])).pages)
+        assert "示例县人民医院" in text
+
+
+def test_patient_record_numbers_are_pseudonymised_by_default(store, demo_round, tmp_path):
+    real = {s["record_no"] for s in store.samples(demo_round)}
+    out = export_package(store, demo_round, tmp_path / "p.zip", today=DAY).path
+    data = json.loads(_members(out)[fmt.DATA])
+    manifest = json.loads(_members(out)[fmt.MANIFEST])
+    exported = {r["record_no"] for s in data["samples"] for r in s["records"]}
+    assert manifest["patient_ids"] == "pseudonymised"
+    assert not exported & real
+    key = pseudonym_key(store)
+    assert exported == {pseudonym(key, n) for n in real}  # the hospital can match them again
+    assert not any(n in json.dumps(data, ensure_ascii=False) for n in real), "not even in the history"
+    kept = export_package(store, demo_round, tmp_path / "k.zip", today=DAY, patient_ids=True).path
+    data = json.loads(_members(kept)[fmt.DATA])
+    assert {r["record_no"] for s in data["samples"] for r in s["records"]} == real
+    assert json.loads(_members(kept)[fmt.MANIFEST])["patient_ids"] == "included"
+
+
+def test_without_attachments_the_package_says_so(exported, tmp_path):
+    store, round_id, _ = exported
+    out = export_package(store, round_id, tmp_path / "n.zip", attachments=False, today=DAY).path
+    members = _members(out)
+    assert not [n for n in members if n.startswith("attachments/")]
+    data = json.loads(members[fmt.DATA])
+    assert len(data["attachments"]) == 2 and all(a["path"] is None for a in data["attachments"])
+    assert json.loads(members[fmt.MANIFEST])["attachments_included"] is False
+
+
+def test_suggested_name_and_no_partial_file_on_failure(store, demo_round, tmp_path):
+    assert suggested_name(store, demo_round, DAY) == "示例县人民医院_2025年第一季度医疗质量自查_20250630.zip"
+    with pytest.raises(AppError, match="不存在"):
+        export_package(store, demo_round, tmp_path / "missing" / "x.zip", today=DAY)
+    assert list(tmp_path.glob("**/*.part")) == []
+
+
+# --- verify ------------------------------------------------------------------------------------
+
+
+def test_an_intact_package_verifies(package):
+    pkg = open_package(package)
+    assert pkg.hospital_name == "示例县人民医院"
+    assert pkg.summary()["records"]["attachments"] == 2
+
+
+def test_a_changed_byte_is_found(package, tmp_path):
+    members = _members(package)
+    data = json.loads(members[fmt.DATA])
+    data["answers"][0]["finding"] = "改过的内容"
+    _rezip(package, {**members, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()})
+    with pytest.raises(PackageError, match=r"data\.json"):
+        open_package(package)
+
+
+def test_a_missing_or_unlisted_member_is_refused(package):
+    members = _members(package)
+    _rezip(package, {k: v for k, v in members.items() if k != fmt.WORKBOOK})
+    with pytest.raises(PackageError, match="缺少"):
+        open_package(package)
+    _rezip(package, {**members, "extra.exe": b"MZ"})
+    with pytest.raises(PackageError, match="未列出"):
+        open_package(package)
+
+
+def test_a_newer_format_version_is_refused_with_the_version(package):
+    members = _members(package)
+    manifest = json.loads(members[fmt.MANIFEST])
+    manifest["format_version"] = fmt.FORMAT_VERSION + 1
+    _rezip(package, {**members, fmt.MANIFEST: json.dumps(manifest).encode()})
+    with pytest.raises(PackageError, match="更新版本"):
+        open_package(package)
+
+
+def test_data_that_fails_the_schema_is_refused_even_with_matching_hashes(package):
+    members = _members(package)
+    data = json.loads(members[fmt.DATA])
+    data["answers"][0]["item_id"] = {"not": "a string"}
+    _rezip(package, _relisted({**members, fmt.DATA: json.dumps(data).encode()}))
+    with pytest.raises(PackageError, match="不符合格式要求"):
+        open_package(package)
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "/etc/passwd", "C:/Windows/evil.dll", "a/../../b",
+                                  "attachments\\..\\x"])
+def test_unsafe_member_names_are_refused(package, name):
+    members = _members(package)
+    _rezip(package, _relisted({**members, name: b"x"}))
+    with pytest.raises(PackageError, match="不安全"):
+        open_package(package)
+
+
+def test_a_symlink_member_is_refused(package):
+    members = _members(package)
+    with zipfile.ZipFile(package, "a") as zf:
+        info = zipfile.ZipInfo("attachments/link")
+        info.external_attr = (0o120777) << 16
+        zf.writestr(info, "/etc/shadow")
+    del members
+    with pytest.raises(PackageError, match="链接"):
+        open_package(package)
+
+
+@pytest.mark.parametrize(("size", "reason"), [(2 * 1024**3, "超过上限"), (48 * 1024**2, "压缩比异常")])
+def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, size, reason):
+    """2 GiB of zeros in about 2 MB: refused from its header, quickly and in bounded memory; a
+    smaller member that inflates a thousandfold, by its ratio."""
+    import resource
+    import time
+    import zlib
+
+    bomb = tmp_path / "bomb.zip"
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    chunk = bytes(16 * 1024 * 1024)
+    body = b"".join(compressor.compress(chunk) for _ in range(size // len(chunk))) + compressor.flush()
+    crc = 0
+    for _ in range(size // len(chunk)):
+        crc = zlib.crc32(chunk, crc)
+    with zipfile.ZipFile(bomb, "w") as zf:
+        zf.writestr(fmt.MANIFEST, b"{}")
+    # the raw deflate stream above is what an attacker ships; zipfile would compress it all again
+    _append_raw(bomb, ("data.json", body, crc, size))
+    assert bomb.stat().st_size < 4 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(PackageError, match=reason):
+        open_package(bomb)
+    assert time.perf_counter() - started < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024  # KiB
+
+
+def _append_raw(path: Path, member: tuple[str, bytes, int, int]) -> None:
+    """Rewrite ``path`` with ``member`` (already deflated) added, using zip64 sizes."""
+    name, body, crc, size = member
+    with zipfile.ZipFile(path) as zf:
+        existing = [(i, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w") as zf:
+        for info, data in existing:
+            zf.writestr(info, data)
+        info = zipfile.ZipInfo(name)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.file_size = size
+        info.compress_size = len(body)
+        info.CRC = crc
+        zf.fp.seek(zf.start_dir)  # type: ignore[union-attr]
+        info.header_offset = zf.start_dir
+        zf.fp.write(info.FileHeader(zip64=True))  # type: ignore[union-attr]
+        zf.fp.write(body)  # type: ignore[union-attr]
+        zf.start_dir = zf.fp.tell()  # type: ignore[union-attr]
+        zf.filelist.append(info)
+        zf.NameToInfo[name] = info
+        zf._didModify = True
+
+
+def test_a_member_inflating_past_its_declared_size_is_refused(tmp_path):
+    """A header that lies about the size: reading stops at the declared size."""
+    import zlib
+
+    liar = tmp_path / "liar.zip"
+    payload = bytes(10 * 1024 * 1024)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    body = compressor.compress(payload) + compressor.flush()
+    with zipfile.ZipFile(liar, "w") as zf:
+        zf.writestr(fmt.MANIFEST, json.dumps({"format": fmt.FORMAT}).encode())
+    _append_raw(liar, ("data.json", body, zlib.crc32(payload), 100))
+    with pytest.raises(PackageError):
+        open_package(liar)
+
+
+def test_too_many_members_and_non_zip_files_are_refused(tmp_path):
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as zf:
+        for n in range(fmt.MAX_MEMBERS + 1):
+            zf.writestr(f"f{n}", b"")
+    with pytest.raises(PackageError, match="超过上限"):
+        open_package(many)
+    junk = tmp_path / "junk.zip"
+    junk.write_bytes(b"PK\x03\x04 not really")
+    with pytest.raises(PackageError, match="zip"):
+        open_package(junk)
+    with pytest.raises(PackageError, match="不是普通文件"):
+        open_package(tmp_path)
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def test_round_trip_into_an_empty_database_is_identical(exported, package, tmp_path, actor):
+    store, rid, _ = exported
+    target = open_store(tmp_path / "office.db")
+    result = apply_import(target, plan_import(target, open_package(package)), actor)
+    assert result.added > 100 and result.updated == 0 and not result.conflicts
+    assert score(target, rid).to_dict() == score(store, rid).to_dict()
+    ours = [(e.rectification, e.status, e.item_ids) for e in list_rectifications(store, rid, DAY)]
+    theirs = [(e.rectification, e.status, e.item_ids) for e in list_rectifications(target, rid, DAY)]
+    assert ours == theirs
+    for a in list_attachments(store, rid):
+        assert target.attachment_data(a.id) == store.attachment_data(a.id)
+    assert target.verify_history().ok
+    from app.render import render_report
+
+    render_report(target, rid, "rectification", tmp_path / "r.pdf", today=DAY)
+    assert "示例县人民医院" in PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+
+
+def test_importing_the_same_package_twice_changes_nothing(package, tmp_path, actor):
+    target = open_store(tmp_path / "office.db")
+    pkg = open_package(package)
+    apply_import(target, plan_import(target, pkg), actor)
+    size_before = target.conn.execute("SELECT COUNT(*) FROM history").fetchone()[0]
+    again = apply_import(target, plan_import(target, pkg), actor)
+    assert (again.added, again.updated, again.conflicts) == (0, 0, ())
+    assert target.conn.execute("SELECT COUNT(*) FROM history").fetchone()[0] == size_before
+
+
+def test_another_hospitals_package_is_refused_unless_confirmed(package, profiled_store, actor):
+    before = profiled_store.path.read_bytes()
+    with pytest.raises(ImportRefused, match="汇总多家医院"):
+        plan_import(profiled_store, open_package(package))
+    assert profiled_store.path.read_bytes() == before
+    plan = plan_import(profiled_store, open_package(package), allow_other_hospital=True)
+    result = apply_import(profiled_store, plan, actor)
+    assert result.added > 0
+    assert profiled_store.profile()["name"] == PROFILE_2_GENERAL.name  # its own profile stays
+    assert load_round(profiled_store, result.round_id).profile.name == "示例县人民医院"
+
+
+class Departments:
+    """A quality office and two department PCs filling parts of one round."""
+
+    ITEM_A, ITEM_B, SHARED = "qyx-core.01.1", "qyx-core.02.1", "qyx-core.03.1"
+
+    def __init__(self, tmp_path: Path, catalog) -> None:
+        self.tmp = tmp_path
+        self.office_actor = Actor("质控办", "pc-office")
+        self.office = open_store(tmp_path / "office.db")
+        save_profile(self.office, PROFILE_2_GENERAL, self.office_actor)
+        entries = [e for e in catalog.entries if e.checklist.default]
+        self.round_id = start_round(self.office, entries, "2025年上半年自查", dt.date(2025, 5, 1), self.office_actor)
+        start = self.export(self.office, "start")
+        self.a, self.b = open_store(tmp_path / "a.db"), open_store(tmp_path / "b.db")
+        self.a_actor, self.b_actor = Actor("内科", "pc-a"), Actor("外科", "pc-b")
+        for db in (self.a, self.b):
+            apply_import(db, plan_import(db, open_package(start)), Actor("", ""))
+
+    def export(self, store, name: str) -> Path:
+        return export_package(store, self.round_id, self.tmp / f"{name}.zip", patient_ids=True,
+                              attachments=False, today=DAY).path
+
+    def answer(self, store, actor, item, **fields):
+        return answer_service.record_answer(store, self.round_id, item, actor, **fields)
+
+    def office_import(self, path: Path, resolutions=None):
+        plan = plan_import(self.office, open_package(path))
+        if resolutions == "all-package":
+            resolutions = {c.key: PACKAGE for c in plan.conflicts}
+        elif resolutions == "all-local":
+            resolutions = {c.key: LOCAL for c in plan.conflicts}
+        return plan, apply_import(self.office, plan, self.office_actor, resolutions)
+
+
+@pytest.fixture
+def departments(tmp_path, catalog):
+    return Departments(tmp_path, catalog)
+
+
+def _both_change_the_shared_item(d: Departments):
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="A")
+    d.answer(d.a, d.a_actor, d.SHARED, grade="B", finding="内科：部分落实")
+    d.answer(d.b, d.b_actor, d.ITEM_B, grade="C", finding="外科：培训不足")
+    d.answer(d.b, d.b_actor, d.SHARED, grade="D", finding="外科：未落实")
+    return d.export(d.a, "a"), d.export(d.b, "b")
+
+
+def test_departments_merge_and_a_conflict_is_shown_side_by_side(departments):
+    d = departments
+    from_a, from_b = _both_change_the_shared_item(d)
+    _, first = d.office_import(from_a)
+    assert first.added == 2 and not first.conflicts
+    _, second = d.office_import(from_b)
+    assert second.added == 1 + 1  # 外科's item and the rectification its D opened
+    [conflict] = second.conflicts
+    assert conflict.item_id == d.SHARED
+    assert conflict.local.values["grade"] == "B" and conflict.local.author == "内科"
+    assert conflict.package.values["grade"] == "D" and conflict.package.author == "外科"
+    assert set(conflict.fields) == {"grade", "finding"}
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B", "unresolved: the local value stays"
+    assert d.office.answer(d.round_id, d.ITEM_B)["grade"] == "C"
+
+
+def test_a_conflict_resolved_for_the_package_takes_its_value_and_stays_settled(departments):
+    d = departments
+    from_a, from_b = _both_change_the_shared_item(d)
+    d.office_import(from_a)
+    _, result = d.office_import(from_b, "all-package")
+    assert result.resolved == {f"answers:{d.office.answer(d.round_id, d.SHARED)['id']}": PACKAGE}
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "D"
+    assert list_rectifications(d.office, d.round_id, DAY), "the D opened its rectification"
+    for path in (from_b, from_a):  # neither package brings the conflict back
+        _, again = d.office_import(path)
+        assert (again.added, again.updated, len(again.conflicts)) == (0, 0, 0)
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "D"
+
+
+def test_a_conflict_resolved_for_this_device_keeps_ours_and_stays_settled(departments):
+    d = departments
+    from_a, from_b = _both_change_the_shared_item(d)
+    d.office_import(from_a)
+    d.office_import(from_b, "all-local")
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
+    _, again = d.office_import(from_b)
+    assert (again.updated, len(again.conflicts)) == (0, 0)
+    assert any(e.action == "merge" for e in d.office.history(item_id=d.SHARED))
+
+
+def test_a_later_change_on_one_side_updates_without_conflict(departments):
+    d = departments
+    from_a, _ = _both_change_the_shared_item(d)
+    d.office_import(from_a)
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="复核后降为 B")
+    _, result = d.office_import(d.export(d.a, "a2"))
+    assert (result.updated, len(result.conflicts)) == (1, 0)
+    assert d.office.answer(d.round_id, d.ITEM_A)["finding"] == "复核后降为 B"
+    # and a change made in the office since is not overwritten by an older package
+    d.answer(d.office, d.office_actor, d.ITEM_A, grade="A", finding="质控办复核")
+    _, stale = d.office_import(d.export(d.a, "a3"))
+    assert stale.updated == 0 and d.office.answer(d.round_id, d.ITEM_A)["grade"] == "A"
+
+
+def test_a_refused_import_writes_nothing(departments, tmp_path):
+    d = departments
+    from_a, _ = _both_change_the_shared_item(d)
+    d.office.close()
+    before = (tmp_path / "office.db").read_bytes()
+    office = open_store(tmp_path / "office.db")
+    members = _members(from_a)
+    data = json.loads(members[fmt.DATA])
+    data["answers"][0]["item_id"] = "qyx-core.不存在"
+    forged = _rezip(from_a, _relisted({**members, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()}),
+                    tmp_path / "forged.zip")
+    with pytest.raises(ImportRefused, match="不在本轮的检查表中"):
+        plan_import(office, open_package(forged))
+    office.close()
+    assert (tmp_path / "office.db").read_bytes() == before
