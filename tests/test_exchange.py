@@ -25,6 +25,9 @@ from app.services.rectifications import list_rectifications
 from app.services.rounds import load_round, score, start_round
 from app.store import Actor, open_store
 from tests.conftest import PROFILE_2_GENERAL
+from tests.package_tools import members as _members
+from tests.package_tools import relisted as _relisted
+from tests.package_tools import rezip as _rezip
 
 DAY = dt.date(2025, 6, 30)
 
@@ -60,27 +63,6 @@ def package(exported, tmp_path):
     copy = tmp_path / "上报包.zip"
     copy.write_bytes(exported[2].read_bytes())
     return copy
-
-
-def _members(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
-
-
-def _rezip(path: Path, members: dict[str, bytes], out: Path | None = None) -> Path:
-    out = out or path
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return out
-
-
-def _relisted(members: dict[str, bytes]) -> dict[str, bytes]:
-    """The members with the manifest's file list made to match them again (a careful forger)."""
-    manifest = json.loads(members[fmt.MANIFEST])
-    manifest["files"] = [{"path": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-                         for n, d in members.items() if n != fmt.MANIFEST]
-    return {**members, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()}
 
 
 # --- export ------------------------------------------------------------------------------------

@@ -1,0 +1,93 @@
+"""Excel workbooks, opened with openpyxl (as WPS or Excel would) and checked cell by cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from openpyxl import load_workbook
+
+from app.cli import main
+from app.errors import InputError
+from app.render import registry
+from app.services.rectifications import list_rectifications
+
+DAY = dt.date(2025, 6, 30)
+
+
+def _table(ws) -> list[dict]:
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_self_workbook_has_every_item_with_numbers_as_numbers(store, demo_round, tmp_path):
+    out = registry.render(store, demo_round, "self", tmp_path / "自查结果.xlsx", today=DAY)
+    assert out.format == "xlsx" and out.parts == 2
+    book = load_workbook(out.path)
+    assert book.sheetnames == ["自查结果", "指标"]
+    ws = book["自查结果"]
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    rows = _table(ws)
+    from app.services.rounds import load_round, score
+
+    view = load_round(store, demo_round)
+    outcomes = score(store, demo_round, view).outcomes
+    assert len(rows) == len(view.items())
+    assert all(r["条目"] and r["出处"] and r["结果"] for r in rows)
+    for r, item in zip(rows, view.items(), strict=True):
+        outcome = outcomes[item.id]
+        if item.kind != "judgement" and outcome.value is not None:
+            assert isinstance(r["数值"], float | int), r
+            expected = outcome.value / 100 if r["单位"] == "%" else outcome.value
+            assert r["数值"] == pytest.approx(expected)
+    percent_cells = [c for c in ws["G"][1:] if isinstance(c.value, float) and c.number_format == "0.0%"]
+    assert percent_cells, "rates are numbers shown as %, not strings"
+    assert ws.column_dimensions["D"].width >= 40, "the item text column fits Chinese text"
+
+
+def test_indicator_sheet_has_numerator_denominator_rate_and_target(store, demo_round, tmp_path):
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    rows = _table(load_workbook(out.path)["指标"])
+    ratios = [r for r in rows if r["分母"]]
+    assert ratios
+    for r in ratios:
+        if r["单位"] == "%":
+            assert r["指标值"] == pytest.approx(r["分子"] / r["分母"])
+    assert {r["是否达标"] for r in rows} <= {"达标", "未达标", "待判定", "未填"}
+
+
+def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_round, tmp_path):
+    out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
+    ws = load_workbook(out.path)["整改台账"]
+    rows = _table(ws)
+    entries = list_rectifications(store, demo_round, DAY)
+    assert [r["状态"] for r in rows] == [e.status for e in entries]
+    assert [r["问题描述"] for r in rows] == [e.rectification.problem or None for e in entries]
+    deadlines = [r["整改期限"] for r in rows if r["整改期限"]]
+    assert deadlines and all(isinstance(d, dt.datetime) for d in deadlines), "dates are dates"
+    fills = {}
+    for n, entry in enumerate(entries, 2):
+        fills.setdefault(entry.status, ws.cell(n, 9).fill.fgColor.rgb)
+    assert len(set(fills.values())) == len(fills), "each status has its own colour"
+    overdue = [n for n, e in enumerate(entries, 2) if e.status == "逾期"]
+    assert overdue and ws.cell(overdue[0], 3).fill.fgColor.rgb.endswith("FCE4E4")
+
+
+def test_user_text_is_text_never_a_formula(store, demo_round, actor, tmp_path):
+    from app.services.answers import record_answer
+
+    record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding="=HYPERLINK(\"http://x\")")
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    ws = load_workbook(out.path)["自查结果"]
+    cells = [c for c in ws["K"] if c.value == '=HYPERLINK("http://x")']
+    assert cells and cells[0].data_type == "s"
+
+
+def test_format_follows_the_extension_and_unknown_ones_are_refused(store, demo_round, tmp_path, capsys):
+    with pytest.raises(InputError, match=r"\.pdf、\.xlsx"):
+        registry.render(store, demo_round, "self", tmp_path / "x.docx")
+    assert main(["report", "--db", str(store.path), "--round", demo_round, "--kind", "rectification",
+                 "--out", str(tmp_path / "台账.xlsx"), "--date", "2025-06-30"]) == 0
+    assert "1 个工作表" in capsys.readouterr().out
+    assert load_workbook(tmp_path / "台账.xlsx").sheetnames == ["整改台账"]
