@@ -125,7 +125,7 @@ def test_kind_counts(items):
 INDICATORS = {
     f"{P}.2.06": ("%", "ratio", "increase", None),                      # 室间质评参加率
     f"{P}.2.07": ("%", "ratio", "increase", None),                      # 室间质评合格率
-    f"{P}.2.08": ("%", "ratio", "<=", {2024: 1.9, 2025: 1.8}),         # 非计划重返手术室再手术率
+    f"{P}.2.08": ("‰", "ratio", "<=", {2024: 1.9, 2025: 1.8}),         # 非计划重返手术室再手术率
     f"{P}.2.09": ("‰", "ratio", "<=", {2024: 7.7, 2025: 7.5}),         # 手术后获得性指标发生率
     f"{P}.2.10": ("%", "ratio", "decrease", None),                      # 手术麻醉期间低体温发生率
     f"{P}.2.11": ("%", "ratio", "decrease", None),                      # I类切口预防使用率
@@ -175,8 +175,8 @@ def test_indicator(items, iid):
 
 def test_reoperation_unit_correction_noted(items, seed):
     it = items[f"{P}.2.08"]
-    assert "1.8‰" in it["note"] and "1.8%" in it["note"]
-    assert "1.8‰" not in it["text"]
+    assert "1.9%、1.8‰" in it["note"]  # the original reading, named
+    assert "1.9‰、1.8‰" in it["text"]
     assert "1.9%、1.8‰" in seed  # the original reading the note refers to
 
 
@@ -260,7 +260,7 @@ def test_topics(items):
 
 # --- wording -----------------------------------------------------------------------------
 
-CORRECTED = {f"{P}.2.08": ("1.8%", "1.8‰")}  # id: (text reading, seed reading)
+CORRECTED = {f"{P}.2.08": ("1.9‰", "1.9%")}  # id: (text reading, seed reading)
 
 
 def test_every_text_is_from_seed(items, seed):
