@@ -107,10 +107,10 @@ FX_INDICATORS = {
         "次", "value", None, ">=", 2, None),
     f"{FX}.5-2.zx4.rate": (
         "到2025年末，病案首页主要诊断编码正确率不低于90%",
-        "%", "ratio", None, ">=", 90, "coding_accuracy"),
+        "%", "ratio", None, ">=", {2025: 90}, "coding_accuracy"),
     f"{FX}.5-2.zx5.rate": (
         "到2025年末，每百出院人次主动报告不良事件年均大于2.5例次。",
-        "例/百出院人次", "ratio", 100, ">=", 2.5, "adverse_event_reporting"),
+        "例次/百出院人次", "ratio", 100, ">", {2025: 2.5}, "adverse_event_reporting"),
 }
 
 FX_TOPICS = {
@@ -208,11 +208,15 @@ def test_fx_indicators(fx):
         assert it.get("input", "value") == inp, iid
         assert it.get("per") == per, iid
         assert it["direction"] == direction, iid
-        assert it["target"] == target, iid
-        assert "targets" not in it, iid
+        if isinstance(target, dict):  # 到2025年末: that year only (issue 14)
+            assert it["targets"] == target, iid
+            assert "target" not in it, iid
+        else:
+            assert it["target"] == target, iid
+            assert "targets" not in it, iid
         assert it.get("topic") == topic, iid
     ae = items[f"{FX}.5-2.zx5.rate"][0]
-    assert "大于" in ae["note"] and "≥" in ae["note"], "the > vs ≥ choice must be noted"
+    assert "大于" in ae["note"] and ">2.5" in ae["note"], "the strict > must be noted"
 
 
 def test_fx_topics(fx):

@@ -86,7 +86,7 @@ SA_INDICATORS = {
     f"{P}.sa3.5": ("%", "ratio", ">=", {2025: 90}, "coding_accuracy"),
     f"{P}.sa3.6": ("%", "ratio", "increase", None, None),
     f"{P}.sa3.7": ("%", "ratio", "increase", None, None),
-    f"{P}.sa4.9": ("例次/百出院人次", "ratio", ">=", {2025: 2.5}, "adverse_event_reporting"),
+    f"{P}.sa4.9": ("例次/百出院人次", "ratio", ">", {2025: 2.5}, "adverse_event_reporting"),
 }
 
 # Attachment rows kept: id -> (row, text, unit, input, direction, topic)
