@@ -149,3 +149,49 @@ sections:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ChecklistError, match="目标值"):
         read_checklist_file(path)
+
+
+# --- 3. surgery items apply where the hospital 开展手术, in every programme -----------------------
+
+SURGERY_ITEMS = (
+    [f"hn-7measures-2024.2.{n:02d}" for n in (1, 2, 3, 4, 8, 9, 10, 11, 12)]
+    + [f"nat-quality-2023.t10.{n}" for n in range(1, 10)]
+    + [f"nat-quality-2023.sa1.{n}" for n in range(1, 8)]
+    + [f"nat-quality-2023.m.{n}" for n in (14, 24, 30, 31, 32)]
+    + ["nat-experience-2023.ind.04", "nat-experience-2023.ind.13"]
+    + ["fx-quality-2023.5-1.10.1", "fx-quality-2023.5-1.zx2.1"]
+    + ["qyx-core.08.1", "qyx-core.11.1", "qyx-core.12.1"]  # as 千院行 already did
+)
+
+
+@pytest.mark.parametrize("iid", SURGERY_ITEMS)
+def test_surgery_items_do_not_apply_without_surgery(item, iid):
+    it = item(iid)
+    assert not it.applies_to(NO_SURGERY)
+    assert it.not_applicable_reason(NO_SURGERY).startswith("仅适用于：开展")
+
+
+def test_pathology_items_of_the_surgery_action_apply_to_every_hospital(item):
+    for n in (5, 6, 7):  # 加强病理科规范化建设, 室间质评
+        assert item(f"hn-7measures-2024.2.{n:02d}").applies_to(NO_SURGERY)
+
+
+def test_grade4_preoperative_discussion_twins_apply_alike(catalog):
+    twins = [it for c in catalog.checklists for it in c.all_items() if it.topic == "grade4_preop_discussion"]
+    assert {it.id for it in twins} == {"hn-7measures-2024.2.04", "nat-quality-2023.sa1.7"}
+    for profile in (COUNTY, TERTIARY, NO_SURGERY):
+        assert len({it.applies_to(profile) for it in twins}) == 1, profile.name
+    assert not any(it.applies_to(COUNTY) for it in twins)  # surgery, but no grade-4 surgery
+    assert all(it.applies_to(TERTIARY) for it in twins)
+    assert "开展四级手术" in twins[1].not_applicable_reason(COUNTY)
+
+
+def test_topic_twins_share_their_surgery_condition(catalog):
+    """Items of one topic about surgery do not apply to one hospital in one programme and not another."""
+    by_topic: dict[str, list] = {}
+    for c in catalog.checklists:
+        for it in c.all_items():
+            if it.topic in ("unplanned_reoperation", "postoperative_complications", "day_surgery"):
+                by_topic.setdefault(it.topic, []).append(it)
+    for topic, its in by_topic.items():
+        assert not any(it.applies_to(NO_SURGERY) for it in its if it.kind == "indicator"), topic

@@ -229,7 +229,10 @@ def test_fx_applicability(fx):
     secs = all_sections(fx)
     assert not any("applies_if" in s for s in secs.values())
     cond = {iid for iid, (it, _, _) in items.items() if "applies_if" in it}
-    assert cond == {f"{FX}.5-1.12.2"}
+    assert cond == {f"{FX}.5-1.12.2", f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1"}
+    # surgery items apply only where the hospital 开展手术, as in 千院行 (issue 14)
+    for iid in (f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1"):
+        assert items[iid][0]["applies_if"] == {"flags": ["performs_surgery"]}, iid
     it = items[f"{FX}.5-1.12.2"][0]
     assert it["applies_if"] == {"levels": ["三级"]}
     assert "三级医疗机构" in it["applies_note"]

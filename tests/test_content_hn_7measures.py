@@ -184,7 +184,10 @@ def test_reoperation_unit_correction_noted(items, seed):
 
 L23 = {"levels": ["二级", "三级"]}
 L23_GENERAL = {"levels": ["二级", "三级"], "types": ["综合"]}
+SURGERY = {"flags": ["performs_surgery"]}
 APPLIES = {
+    # 附件二's surgery items apply where the hospital 开展手术, as in 千院行; 病理科 (2.05-2.07) to all
+    **{f"{P}.2.{n:02d}": SURGERY for n in (1, 2, 3, 8, 9, 10, 11, 12)},
     f"{P}.2.04": {"flags": ["performs_grade4_surgery"]},
     f"{P}.3.06": L23_GENERAL,
     f"{P}.3.07": L23_GENERAL,

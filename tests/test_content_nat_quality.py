@@ -325,16 +325,27 @@ def test_left_out_parts_named_in_notes(doc):
 def test_applicability(doc):
     items = all_items(doc)
     secs = all_sections(doc)
-    assert not any("applies_if" in s for s in secs.values())
+    # surgery: 任务10 and 专项行动之一 apply where the hospital 开展手术, as in 千院行 (issue 14)
+    surgery = {"flags": ["performs_surgery"]}
+    assert {sid: s["applies_if"] for sid, s in secs.items() if "applies_if" in s} == {
+        f"{P}.t10": surgery,
+        f"{P}.sa1": surgery,
+    }
     conditional = {iid for iid, (it, _, _) in items.items() if "applies_if" in it}
-    assert conditional == {f"{P}.sa1.4", f"{P}.sa1.5", f"{P}.m.27"}
+    assert conditional == {f"{P}.sa1.4", f"{P}.sa1.5", f"{P}.sa1.7", f"{P}.m.27"} | {
+        f"{P}.m.{row}" for row in (14, 24, 30, 31, 32)
+    }
+    assert items[f"{P}.sa1.7"][0]["applies_if"] == {"flags": ["performs_grade4_surgery"]}
+    assert items[f"{P}.m.24"][0]["applies_if"] == {"flags": ["performs_grade4_surgery"]}
+    for row in (14, 30, 31, 32):
+        assert items[f"{P}.m.{row}"][0]["applies_if"] == surgery, row
     for iid in (f"{P}.sa1.4", f"{P}.sa1.5"):
         assert items[iid][0]["applies_if"] == {"levels": ["三级"]}
         assert items[iid][0]["applies_note"].startswith("原文：全国三级医院")
     assert items[f"{P}.m.27"][0]["applies_if"] == {"types": ["中医"]}
     assert "中医医疗机构" in items[f"{P}.m.27"][0]["applies_note"]
-    # the 7.5% target, the STEMI/stroke targets and the table rows apply to every hospital
-    for iid in (f"{P}.sa1.6", f"{P}.sa2.3", f"{P}.sa2.4", f"{P}.m.31"):
+    # the STEMI/stroke targets and the other table rows apply to every hospital
+    for iid in (f"{P}.sa2.3", f"{P}.sa2.4", f"{P}.m.29", f"{P}.m.34"):
         assert "applies_if" not in items[iid][0], iid
 
 
