@@ -195,3 +195,39 @@ def test_topic_twins_share_their_surgery_condition(catalog):
                 by_topic.setdefault(it.topic, []).append(it)
     for topic, its in by_topic.items():
         assert not any(it.applies_to(NO_SURGERY) for it in its if it.kind == "indicator"), topic
+
+
+# --- 2. hospital duties that were missing -------------------------------------------------------
+
+DUTIES = {  # id: (source, words from the source)
+    "hn-7measures-2024.zw2.01": ("正文 二", "三级医院全面梳理好质量安全问题清单"),
+    "hn-7measures-2024.zw3.01": ("正文 三", "七项举措的主体责任"),
+    "hn-7measures-2024.zw3.04": ("正文 三", "以医疗纠纷、医疗质量安全不良事件、死亡病例等为切入点"),
+    "hn-7measures-2024.zw3.08": ("正文 三", "统筹七项举措推进与医院评审、绩效考核、专科建设等工作协同开展"),
+    "qyx-core.20.1": ("五(一)", "精准全面自查"),
+    "qyx-core.20.2": ("五(一)", "精准整改完善"),
+    "qyx-core.20.4": ("六(一)", "成立由医院主要负责人为组长的领导小组"),
+    "qyx-core.20.5": ("六(二)", "及时、准确地报送本机构医疗质量安全相关数据信息"),
+}
+
+
+@pytest.mark.parametrize("iid", sorted(DUTIES))
+def test_missing_hospital_duties_are_judgement_items_with_their_citation(item, iid):
+    it = item(iid)
+    source, words = DUTIES[iid]
+    assert it.kind == "judgement"
+    assert it.source == source
+    assert words in it.text
+
+
+def test_problem_list_applies_to_tertiary_hospitals_only(item):
+    it = item("hn-7measures-2024.zw2.01")
+    assert it.applies_to(TERTIARY) and not it.applies_to(COUNTY)
+    assert it.not_applicable_reason(COUNTY).startswith("仅适用于：三级")
+
+
+def test_new_duties_are_scored_in_a_default_round(catalog):
+    """千院行's new items are in the default checklists, so a first round asks them."""
+    default = [c for c in catalog.checklists if c.default]
+    ids = {it.id for c in default for it in c.all_items()}
+    assert {f"qyx-core.20.{n}" for n in range(1, 9)} <= ids
