@@ -6,6 +6,8 @@ targets and conditions, and how a value or a hospital profile is judged against 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.catalog import BUILTIN_DIR, ChecklistError, load_catalog, read_checklist_file
@@ -231,3 +233,26 @@ def test_new_duties_are_scored_in_a_default_round(catalog):
     default = [c for c in catalog.checklists if c.default]
     ids = {it.id for c in default for it in c.all_items()}
     assert {f"qyx-core.20.{n}" for n in range(1, 9)} <= ids
+
+
+# --- 5. one principle for what is left out, in every programme ----------------------------------
+
+PRINCIPLE = "收录单家医院能做、能查的要求；未收的是单家医院做不了或查不了的内容"
+
+
+def test_out_of_scope_doc_states_one_principle_for_every_programme(catalog):
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "out-of-scope.md").read_text(encoding="utf-8")
+    assert "**检查表收录单家医院能做、并且能被检查的要求；单家医院做不了、或无从检查的内容不收。**" in doc
+    for kind in ("〔行政〕", "〔区域〕", "〔表述〕"):
+        assert kind in doc
+    for c in catalog.checklists:
+        assert c.source_document in doc, c.id
+        assert f"`{c.id}`" in doc, c.id
+    # what the checklists now score is no longer listed as left out
+    assert "成立由医院主要负责人为组长的领导小组" in doc.split("已收录（医院职责）：四(二)")[1]
+    assert "没有医院可判定的要求" not in doc
+
+
+def test_every_checklist_states_the_principle_in_its_notes(catalog):
+    for c in catalog.checklists:
+        assert any(PRINCIPLE in note for note in c.notes), c.id
