@@ -6,15 +6,19 @@ targets and conditions, and how a value or a hospital profile is judged against 
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
 from pathlib import Path
 
 import pytest
 
-from app.catalog import BUILTIN_DIR, ChecklistError, load_catalog, read_checklist_file
-from app.domain.checklist import SCALES
+from app.catalog import BUILTIN_DIR, CatalogEntry, ChecklistError, load_catalog, read_checklist_file
+from app.domain.checklist import SCALES, Checklist
 from app.domain.evaluation import MET, NOT_MET, UNDETERMINED, evaluate
 from app.domain.profile import HospitalProfile
 from app.domain.records import Answer
+from app.services import answers as svc
+from app.services.rounds import score, start_round
 
 PDCA = SCALES["pdca"]
 COUNTY = HospitalProfile(name="县医院", level="二级", type="综合", flags=frozenset({"performs_surgery"}))
@@ -256,3 +260,35 @@ def test_out_of_scope_doc_states_one_principle_for_every_programme(catalog):
 def test_every_checklist_states_the_principle_in_its_notes(catalog):
     for c in catalog.checklists:
         assert any(PRINCIPLE in note for note in c.notes), c.id
+
+
+# --- a unit that changed between versions (% → per 1,000) ---------------------------------------
+
+
+def test_previous_round_in_the_old_unit_is_compared_in_the_new_one(profiled_store, catalog, actor):
+    """A round started before issue 14 froze the catheter infection rate in %; the next round
+    counts it per 1,000 catheter days. The previous value is recomputed, not compared 10× off."""
+
+    iid = "qyx-targets-2021.2.4.rate"
+    entry = catalog.get("qyx-targets-2021")
+    old_data = copy.deepcopy(entry.data)
+
+    def walk(sections):
+        for s in sections:
+            for it in s.get("items", []):
+                if it["id"] == iid:
+                    it["unit"] = "%"
+                    del it["per"]
+            walk(s.get("sections", []))
+
+    walk(old_data["sections"])
+    old = CatalogEntry(Checklist.from_dict(old_data), old_data, entry.path)
+    assert old.checklist.item(iid).unit == "%"
+    first = start_round(profiled_store, [old], "一季度", dt.date(2025, 3, 15), actor)
+    svc.record_answer(profiled_store, first, iid, actor, numerator=3, denominator=2000)  # 0.15 %
+    second = start_round(profiled_store, [entry], "二季度", dt.date(2025, 6, 15), actor, previous_round_id=first)
+    svc.record_answer(profiled_store, second, iid, actor, numerator=2, denominator=2000)  # 1.0 per 1,000
+    outcome = score(profiled_store, second).outcomes[iid]
+    assert outcome.value == pytest.approx(1.0)
+    assert outcome.state == "met"  # down from 1.5 per 1,000, not up from "0.15"
+    assert outcome.reason == "对照值 1.5例次/千导管日"
