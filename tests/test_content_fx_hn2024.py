@@ -141,7 +141,7 @@ FX_SPOT = {
 
 def test_fx_top_level(fx):
     assert fx["id"] == FX
-    assert fx["version"] == "2023.1"
+    assert fx["version"] == "2023.2"
     assert fx["title"] == "阜新市全面提升医疗质量行动自查表"
     assert fx["short_title"] == "阜新方案"
     assert fx["source"] == {
@@ -317,7 +317,7 @@ HN_TOPICS = {
 
 def test_hn_top_level(hn):
     assert hn["id"] == HN
-    assert hn["version"] == "2024.1"
+    assert hn["version"] == "2024.2"
     assert hn["title"] == "2024年河南省医政工作要点（医院落实部分）自查表"
     assert hn["short_title"] == "医政要点"
     assert hn["source"] == {

@@ -62,7 +62,7 @@ def test_notice_duties(items, seed):
 
 def test_top_level(data):
     assert data["id"] == P
-    assert data["version"] == "2024.1"
+    assert data["version"] == "2024.2"
     assert data["title"] == "“便民就医提质量”七项举措落实情况自查表"
     assert data["short_title"] == "七项举措"
     assert data["source"] == {

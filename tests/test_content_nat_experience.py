@@ -176,7 +176,7 @@ def norm(s):
 
 def test_top_level(data):
     assert data["id"] == "nat-experience-2023"
-    assert data["version"] == "2023.1"
+    assert data["version"] == "2023.2"
     assert data["title"] == "改善就医感受提升患者体验主题活动自查表"
     assert data["short_title"] == "患者体验"
     assert data["source"] == {

@@ -115,7 +115,7 @@ def items(data):
 
 def test_top_level(data):
     assert data["id"] == "qyx-core"
-    assert data["version"] == "2021.1"
+    assert data["version"] == "2021.2"
     assert data["title"] == "医疗质量安全核心制度落实情况自查表"
     assert data["short_title"] == "核心制度"
     assert data["source"] == {

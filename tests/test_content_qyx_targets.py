@@ -66,7 +66,7 @@ def seed():
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2021.1"
+    assert doc["version"] == "2021.2"
     assert doc["title"] == "国家医疗质量安全改进目标（2021年）落实情况自查表"
     assert doc["short_title"] == "改进目标"
     assert doc["source"] == {
