@@ -146,8 +146,10 @@ def test_indicators(doc):
         it, sid, _ = items[iid]
         assert it["text"] == text, iid
         assert it["input"] == "ratio", iid
-        # 血管内导管相关血流感染: per 1,000 catheter days, as in the national plan's table (issue 14)
-        assert it["unit"] == ("例次/千导管日" if topic == "clabsi" else "%"), iid
+        # one unit per topic across programmes (issue 14): catheter infections per 1,000 catheter
+        # days, adverse-event reports per 100 discharges, as in the national plan
+        units = {"clabsi": "例次/千导管日", "adverse_event_reporting": "例次/百出院人次"}
+        assert it["unit"] == units.get(topic, "%"), iid
         assert it["direction"] == direction, iid
         assert "targets" not in it and "target" not in it, f"{iid}: source gives no numeric target"
         assert it["topic"] == topic, iid
