@@ -85,9 +85,10 @@ NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL = {
     "qyx-core": ["qyx-core.11.2"],
     "qyx-targets-2021": ["qyx-targets-2021.2.5.1", "qyx-targets-2021.2.5.2", "qyx-targets-2021.2.5.3",
                          "qyx-targets-2021.2.5.rate"],
-    "hn-7measures-2024": ["hn-7measures-2024.2.04", "hn-7measures-2024.5.07", "hn-7measures-2024.6.10",
-                          "hn-7measures-2024.6.11"],
-    "nat-quality-2023": ["nat-quality-2023.sa1.4", "nat-quality-2023.sa1.5", "nat-quality-2023.m.27"],
+    "hn-7measures-2024": ["hn-7measures-2024.zw2.01", "hn-7measures-2024.2.04", "hn-7measures-2024.5.07",
+                          "hn-7measures-2024.6.10", "hn-7measures-2024.6.11"],
+    "nat-quality-2023": ["nat-quality-2023.sa1.4", "nat-quality-2023.sa1.5", "nat-quality-2023.sa1.7",
+                         "nat-quality-2023.m.24", "nat-quality-2023.m.27"],
     "nat-experience-2023": [
         "nat-experience-2023.t05.10", "nat-experience-2023.t10.2", "nat-experience-2023.t10.10",
         "nat-experience-2023.t11.1", "nat-experience-2023.t17.3", "nat-experience-2023.ind.02",

@@ -44,7 +44,7 @@ def test_list_json():
     result = run("checklists", "list", "--json")
     assert result.returncode == 0
     rows = {r["id"]: r for r in json.loads(result.stdout)}
-    assert rows["qyx-core"]["sections"] == 19
+    assert rows["qyx-core"]["sections"] == 20  # 18 core systems, 四(二), 五、六 (issue 14)
     assert rows["qyx-core"]["items"] >= 50
     assert set(rows["qyx-core"]) >= {"id", "version", "title", "sections", "items"}
 

@@ -107,10 +107,10 @@ FX_INDICATORS = {
         "次", "value", None, ">=", 2, None),
     f"{FX}.5-2.zx4.rate": (
         "到2025年末，病案首页主要诊断编码正确率不低于90%",
-        "%", "ratio", None, ">=", 90, "coding_accuracy"),
+        "%", "ratio", None, ">=", {2025: 90}, "coding_accuracy"),
     f"{FX}.5-2.zx5.rate": (
         "到2025年末，每百出院人次主动报告不良事件年均大于2.5例次。",
-        "例/百出院人次", "ratio", 100, ">=", 2.5, "adverse_event_reporting"),
+        "例次/百出院人次", "ratio", 100, ">", {2025: 2.5}, "adverse_event_reporting"),
 }
 
 FX_TOPICS = {
@@ -141,7 +141,7 @@ FX_SPOT = {
 
 def test_fx_top_level(fx):
     assert fx["id"] == FX
-    assert fx["version"] == "2023.1"
+    assert fx["version"] == "2023.2"
     assert fx["title"] == "阜新市全面提升医疗质量行动自查表"
     assert fx["short_title"] == "阜新方案"
     assert fx["source"] == {
@@ -208,11 +208,15 @@ def test_fx_indicators(fx):
         assert it.get("input", "value") == inp, iid
         assert it.get("per") == per, iid
         assert it["direction"] == direction, iid
-        assert it["target"] == target, iid
-        assert "targets" not in it, iid
+        if isinstance(target, dict):  # 到2025年末: that year only (issue 14)
+            assert it["targets"] == target, iid
+            assert "target" not in it, iid
+        else:
+            assert it["target"] == target, iid
+            assert "targets" not in it, iid
         assert it.get("topic") == topic, iid
     ae = items[f"{FX}.5-2.zx5.rate"][0]
-    assert "大于" in ae["note"] and "≥" in ae["note"], "the > vs ≥ choice must be noted"
+    assert "大于" in ae["note"] and ">2.5" in ae["note"], "the strict > must be noted"
 
 
 def test_fx_topics(fx):
@@ -225,7 +229,10 @@ def test_fx_applicability(fx):
     secs = all_sections(fx)
     assert not any("applies_if" in s for s in secs.values())
     cond = {iid for iid, (it, _, _) in items.items() if "applies_if" in it}
-    assert cond == {f"{FX}.5-1.12.2"}
+    assert cond == {f"{FX}.5-1.12.2", f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1"}
+    # surgery items apply only where the hospital 开展手术, as in 千院行 (issue 14)
+    for iid in (f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1"):
+        assert items[iid][0]["applies_if"] == {"flags": ["performs_surgery"]}, iid
     it = items[f"{FX}.5-1.12.2"][0]
     assert it["applies_if"] == {"levels": ["三级"]}
     assert "三级医疗机构" in it["applies_note"]
@@ -310,7 +317,7 @@ HN_TOPICS = {
 
 def test_hn_top_level(hn):
     assert hn["id"] == HN
-    assert hn["version"] == "2024.1"
+    assert hn["version"] == "2024.2"
     assert hn["title"] == "2024年河南省医政工作要点（医院落实部分）自查表"
     assert hn["short_title"] == "医政要点"
     assert hn["source"] == {

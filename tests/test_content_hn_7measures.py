@@ -49,9 +49,20 @@ def seed():
 
 # --- top level ---------------------------------------------------------------------------
 
+def test_notice_duties(items, seed):
+    """正文's hospital duties (issue 14): the 三级 problem list and 三 落实主体责任, as written."""
+    it = items[f"{P}.zw2.01"]
+    assert it["text"] == "6月底前，三级医院全面梳理好质量安全问题清单"
+    assert "2024" in it["note"]
+    zw3 = "".join(items[f"{P}.zw3.{n:02d}"]["text"] for n in range(1, 9))
+    for words in ("主体责任", "医疗纠纷", "不良事件", "死亡病例", "切入点", "医疗质量管理委员会专题会议",
+                  "院周会质量安全反馈机制", "医院评审、绩效考核"):
+        assert words in zw3, words
+
+
 def test_top_level(data):
     assert data["id"] == P
-    assert data["version"] == "2024.1"
+    assert data["version"] == "2024.2"
     assert data["title"] == "“便民就医提质量”七项举措落实情况自查表"
     assert data["short_title"] == "七项举措"
     assert data["source"] == {
@@ -72,6 +83,10 @@ def test_top_level(data):
 # --- structure ---------------------------------------------------------------------------
 
 SECTIONS = {
+    # the notice's own text: the hospital duties in 二, 三 and 五 (issue 14)
+    f"{P}.zw2": ("科学组织实施（医院职责）", "正文 二"),
+    f"{P}.zw3": ("落实主体责任", "正文 三"),
+    f"{P}.zw5": ("强化宣传引导（医院职责）", "正文 五"),
     f"{P}.1": ("推行患者安全行动", "附件 一"),
     f"{P}.2": ("推行手术质量安全行动", "附件 二"),
     f"{P}.3": ("推行疼痛综合管理行动", "附件 三"),
@@ -82,6 +97,9 @@ SECTIONS = {
 }
 
 ITEMS_PER_SECTION = {
+    f"{P}.zw2": 1,  # 三级医院梳理质量安全问题清单
+    f"{P}.zw3": 8,  # 主体责任/目标/难点堵点/切入点 + 委员会/院周会/数据三途径 + 统筹协同
+    f"{P}.zw5": 6,  # 宣传引导/解读政策/培训指导/宣传做法成效/回应关切/医患沟通
     f"{P}.1": 12,  # 总体要求1 + 机制2 + 查对/院感/危急值/应急/不良事件5 + 监测指标4
     f"{P}.2": 12,  # 总体1 + 目录/授权2 + 四级手术MDT1 + 病理科1+2 + 重返/获得性2 + 低体温/I类切口/日间3
     f"{P}.3": 8,   # 制度/流程/联动3 + 主诉/多学科模式2 + 指标3
@@ -94,7 +112,7 @@ ITEMS_PER_SECTION = {
 
 def test_sections(data):
     secs = data["sections"]
-    assert len(secs) == 7
+    assert len(secs) == 10
     assert [s["id"] for s in secs] == list(SECTIONS)
     for s in secs:
         title, source = SECTIONS[s["id"]]
@@ -116,7 +134,7 @@ def test_kind_counts(items):
     kinds = {}
     for it in items.values():
         kinds[it["kind"]] = kinds.get(it["kind"], 0) + 1
-    assert kinds == {"judgement": 54, "indicator": 23}
+    assert kinds == {"judgement": 69, "indicator": 23}
 
 
 # --- indicators --------------------------------------------------------------------------
@@ -125,7 +143,7 @@ def test_kind_counts(items):
 INDICATORS = {
     f"{P}.2.06": ("%", "ratio", "increase", None),                      # 室间质评参加率
     f"{P}.2.07": ("%", "ratio", "increase", None),                      # 室间质评合格率
-    f"{P}.2.08": ("%", "ratio", "<=", {2024: 1.9, 2025: 1.8}),         # 非计划重返手术室再手术率
+    f"{P}.2.08": ("‰", "ratio", "<=", {2024: 1.9, 2025: 1.8}),         # 非计划重返手术室再手术率
     f"{P}.2.09": ("‰", "ratio", "<=", {2024: 7.7, 2025: 7.5}),         # 手术后获得性指标发生率
     f"{P}.2.10": ("%", "ratio", "decrease", None),                      # 手术麻醉期间低体温发生率
     f"{P}.2.11": ("%", "ratio", "decrease", None),                      # I类切口预防使用率
@@ -175,8 +193,8 @@ def test_indicator(items, iid):
 
 def test_reoperation_unit_correction_noted(items, seed):
     it = items[f"{P}.2.08"]
-    assert "1.8‰" in it["note"] and "1.8%" in it["note"]
-    assert "1.8‰" not in it["text"]
+    assert "1.9%、1.8‰" in it["note"]  # the original reading, named
+    assert "1.9‰、1.8‰" in it["text"]
     assert "1.9%、1.8‰" in seed  # the original reading the note refers to
 
 
@@ -184,8 +202,12 @@ def test_reoperation_unit_correction_noted(items, seed):
 
 L23 = {"levels": ["二级", "三级"]}
 L23_GENERAL = {"levels": ["二级", "三级"], "types": ["综合"]}
+SURGERY = {"flags": ["performs_surgery"]}
 APPLIES = {
+    # 附件二's surgery items apply where the hospital 开展手术, as in 千院行; 病理科 (2.05-2.07) to all
+    **{f"{P}.2.{n:02d}": SURGERY for n in (1, 2, 3, 8, 9, 10, 11, 12)},
     f"{P}.2.04": {"flags": ["performs_grade4_surgery"]},
+    f"{P}.zw2.01": {"levels": ["三级"]},
     f"{P}.3.06": L23_GENERAL,
     f"{P}.3.07": L23_GENERAL,
     f"{P}.3.08": L23_GENERAL,
@@ -235,6 +257,7 @@ def test_applies_notes_quote_source(items, seed):
 # --- topics ------------------------------------------------------------------------------
 
 TOPICS = {
+    f"{P}.zw3.05": "quality_committee",
     f"{P}.1.05": "infection_control",
     f"{P}.1.08": "adverse_event_reporting",
     f"{P}.2.04": "grade4_preop_discussion",
@@ -260,7 +283,7 @@ def test_topics(items):
 
 # --- wording -----------------------------------------------------------------------------
 
-CORRECTED = {f"{P}.2.08": ("1.8%", "1.8‰")}  # id: (text reading, seed reading)
+CORRECTED = {f"{P}.2.08": ("1.9‰", "1.9%")}  # id: (text reading, seed reading)
 
 
 def test_every_text_is_from_seed(items, seed):

@@ -81,7 +81,12 @@ MARKS = {
     26: None, 27: None,
 }
 # Row 15 is unmarked but names its own scope: “中医医院以中医为主治疗的出院患者比例”.
-OWN_SCOPE = {15: {"types": ["中医"]}}
+OWN_SCOPE = {
+    15: {"types": ["中医"]},
+    # surgery rows: only where the hospital 开展手术 (issue 14)
+    4: {"flags": ["performs_surgery"]},
+    13: {"flags": ["performs_surgery"]},
+}
 
 # Yes/no rows (是否…) are judgement items; the rest are indicators: id suffix -> (unit, direction).
 JUDGEMENT_ROWS = {3, 7, 8, 11, 17, 23, 24, 26, 27}
@@ -171,7 +176,7 @@ def norm(s):
 
 def test_top_level(data):
     assert data["id"] == "nat-experience-2023"
-    assert data["version"] == "2023.1"
+    assert data["version"] == "2023.2"
     assert data["title"] == "改善就医感受提升患者体验主题活动自查表"
     assert data["short_title"] == "患者体验"
     assert data["source"] == {

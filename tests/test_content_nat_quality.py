@@ -79,14 +79,14 @@ ADMIN_ONLY_TASKS = {23: "健全质控体系和工作机制", 24: "加强质量�
 SA_INDICATORS = {
     f"{P}.sa1.3": ("%", "ratio", "increase", None, "day_surgery"),
     f"{P}.sa1.4": ("%", "ratio", "decrease", None, None),
-    f"{P}.sa1.5": ("%", "ratio", "<=", {2025: 1.8}, "unplanned_reoperation"),
-    f"{P}.sa1.6": ("%", "ratio", "<=", {2025: 7.5}, "postoperative_complications"),
+    f"{P}.sa1.5": ("‰", "ratio", "<=", {2025: 1.8}, "unplanned_reoperation"),
+    f"{P}.sa1.6": ("‰", "ratio", "<=", {2025: 7.5}, "postoperative_complications"),
     f"{P}.sa2.3": ("%", "ratio", ">=", {2025: 80}, "stemi_reperfusion"),
     f"{P}.sa2.4": ("%", "ratio", ">=", {2025: 45}, "stroke_reperfusion"),
     f"{P}.sa3.5": ("%", "ratio", ">=", {2025: 90}, "coding_accuracy"),
     f"{P}.sa3.6": ("%", "ratio", "increase", None, None),
     f"{P}.sa3.7": ("%", "ratio", "increase", None, None),
-    f"{P}.sa4.9": ("例次/百出院人次", "ratio", ">=", {2025: 2.5}, "adverse_event_reporting"),
+    f"{P}.sa4.9": ("例次/百出院人次", "ratio", ">", {2025: 2.5}, "adverse_event_reporting"),
 }
 
 # Attachment rows kept: id -> (row, text, unit, input, direction, topic)
@@ -112,11 +112,11 @@ TABLE_ITEMS = {
     f"{P}.m.27": (27, "中医医疗机构中以中医治疗为主的出院患者比例", "%", "ratio", "increase", None),
     f"{P}.m.28": (28, "医院CMI值", "CMI", "value", "increase", None),
     f"{P}.m.29": (29, "ICU患者病死率", "%", "ratio", "decrease", None),
-    f"{P}.m.30": (30, "手术并发症发生率", "%", "ratio", "decrease", "postoperative_complications"),
-    f"{P}.m.31": (31, "非计划重返手术室再手术率", "%", "ratio", "decrease", "unplanned_reoperation"),
+    f"{P}.m.30": (30, "手术并发症发生率", "‰", "ratio", "decrease", "postoperative_complications"),
+    f"{P}.m.31": (31, "非计划重返手术室再手术率", "‰", "ratio", "decrease", "unplanned_reoperation"),
     f"{P}.m.32": (32, "围术期死亡率", "%", "ratio", "decrease", None),
     f"{P}.m.33": (33, "恶性肿瘤患者生存时间", "月", "value", "increase", None),
-    f"{P}.m.34": (34, "血管内导管相关血流感染发生率", "‰", "ratio", "decrease", "clabsi"),
+    f"{P}.m.34": (34, "血管内导管相关血流感染发生率", "例次/千导管日", "ratio", "decrease", "clabsi"),
     f"{P}.m.35": (35, "患者院内压力性损伤发生率", "%", "ratio", "decrease", None),
     f"{P}.m.36": (36, "门诊病历电子化比例", "%", "ratio", "increase", None),
     f"{P}.m.37": (37, "门诊结构化病历使用比例", "%", "ratio", "increase", None),
@@ -151,6 +151,9 @@ EXPECTED_TOPICS.update({i: t[5] for i, t in TABLE_ITEMS.items() if t[5]})
 OCR_FIXES = {
     f"{P}.t02.1": ("质量安全管理制度", "质量安全管理制"),
     f"{P}.t02.3": ("医疗质量安全核心制度", "医疗质量安全核心制"),
+    # per mille read for the seed's "%" (issue 14)
+    f"{P}.sa1.5": ("1.8‰", "1.8%"),
+    f"{P}.sa1.6": ("7.5‰", "7.5%"),
 }
 
 
@@ -169,7 +172,7 @@ def seed():
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2023.1"
+    assert doc["version"] == "2023.2"
     assert doc["title"] == "全面提升医疗质量行动计划（2023—2025年）自查表"
     assert doc["short_title"] == "质量行动计划"
     assert doc["source"] == {
@@ -257,8 +260,9 @@ def test_special_action_indicators(doc):
         assert it.get("topic") == topic, iid
     assert items[f"{P}.sa4.9"][0]["per"] == 100
     # the numbers are the ones in the text
-    assert "1.8%" in items[f"{P}.sa1.5"][0]["text"]
-    assert "7.5%" in items[f"{P}.sa1.6"][0]["text"]
+    # read as per mille (issue 14); the seed's "%" is named in the note
+    assert "1.8‰" in items[f"{P}.sa1.5"][0]["text"] and "“1.8%”" in items[f"{P}.sa1.5"][0]["note"]
+    assert "7.5‰" in items[f"{P}.sa1.6"][0]["text"] and "“7.5%”" in items[f"{P}.sa1.6"][0]["note"]
     assert "80%" in items[f"{P}.sa2.3"][0]["text"]
     assert "45%" in items[f"{P}.sa2.4"][0]["text"]
     assert "90%" in items[f"{P}.sa3.5"][0]["text"]
@@ -281,13 +285,14 @@ def test_table_indicators(doc):
         assert "targets" not in it and "target" not in it, iid
         assert it.get("topic") == topic, iid
     assert items[f"{P}.m.26"][0]["per"] == 100
+    assert items[f"{P}.m.34"][0]["per"] == 1000
     # dimension membership follows the table's rows
     dims = {f"{P}.m3": range(9, 15), f"{P}.m4": range(15, 28),
             f"{P}.m5": range(28, 36), f"{P}.m6": range(36, 41)}
     for iid, (row, *_rest) in TABLE_ITEMS.items():
         assert row in dims[items[iid][1]], iid
     # editor's choices on the misaligned / unit-less rows are declared
-    for iid in (f"{P}.m.28", f"{P}.m.33", f"{P}.m.34", f"{P}.m.21-1", f"{P}.m.21-2"):
+    for iid in (f"{P}.m.28", f"{P}.m.30", f"{P}.m.31", f"{P}.m.33", f"{P}.m.34", f"{P}.m.21-1", f"{P}.m.21-2"):
         assert items[iid][0].get("note"), iid
 
 
@@ -320,16 +325,27 @@ def test_left_out_parts_named_in_notes(doc):
 def test_applicability(doc):
     items = all_items(doc)
     secs = all_sections(doc)
-    assert not any("applies_if" in s for s in secs.values())
+    # surgery: 任务10 and 专项行动之一 apply where the hospital 开展手术, as in 千院行 (issue 14)
+    surgery = {"flags": ["performs_surgery"]}
+    assert {sid: s["applies_if"] for sid, s in secs.items() if "applies_if" in s} == {
+        f"{P}.t10": surgery,
+        f"{P}.sa1": surgery,
+    }
     conditional = {iid for iid, (it, _, _) in items.items() if "applies_if" in it}
-    assert conditional == {f"{P}.sa1.4", f"{P}.sa1.5", f"{P}.m.27"}
+    assert conditional == {f"{P}.sa1.4", f"{P}.sa1.5", f"{P}.sa1.7", f"{P}.m.27"} | {
+        f"{P}.m.{row}" for row in (14, 24, 30, 31, 32)
+    }
+    assert items[f"{P}.sa1.7"][0]["applies_if"] == {"flags": ["performs_grade4_surgery"]}
+    assert items[f"{P}.m.24"][0]["applies_if"] == {"flags": ["performs_grade4_surgery"]}
+    for row in (14, 30, 31, 32):
+        assert items[f"{P}.m.{row}"][0]["applies_if"] == surgery, row
     for iid in (f"{P}.sa1.4", f"{P}.sa1.5"):
         assert items[iid][0]["applies_if"] == {"levels": ["三级"]}
-        assert "全国三级医院手术患者住院死亡率明显下降、非计划重返手术室再手术率不高于1.8%" in items[iid][0]["applies_note"]
+        assert items[iid][0]["applies_note"].startswith("原文：全国三级医院")
     assert items[f"{P}.m.27"][0]["applies_if"] == {"types": ["中医"]}
     assert "中医医疗机构" in items[f"{P}.m.27"][0]["applies_note"]
-    # the 7.5% target, the STEMI/stroke targets and the table rows apply to every hospital
-    for iid in (f"{P}.sa1.6", f"{P}.sa2.3", f"{P}.sa2.4", f"{P}.m.31"):
+    # the STEMI/stroke targets and the other table rows apply to every hospital
+    for iid in (f"{P}.sa2.3", f"{P}.sa2.4", f"{P}.m.29", f"{P}.m.34"):
         assert "applies_if" not in items[iid][0], iid
 
 
@@ -361,9 +377,11 @@ def test_split_items_note_the_original_sentence(doc):
 def test_texts_verbatim_in_seed(doc, seed):
     """Every item text (each part around a “……” elision) occurs in the seed, except OCR fixes."""
     for iid, (it, _, _) in all_items(doc).items():
+        text = it["text"]
         if iid in OCR_FIXES:
-            continue
-        for part in norm(it["text"]).split("……"):
+            fixed, original = OCR_FIXES[iid]
+            text = text.replace(fixed, original)
+        for part in norm(text).split("……"):
             if part:
                 assert part in seed, f"{iid}: {part}"
 

@@ -36,6 +36,11 @@ SAMPLING = Item(id="t.3.1", kind="sampling", text="抽查", source="三", target
     (indicator(unit="‰", direction="<=", targets={2025: 7.5}), Answer("t.2.1", numerator=5, denominator=1000),
      2025, MET, 5.0),
     (indicator(input="value", unit="张", targets={}, target=100.0), Answer("t.2.1", value=120), 2025, MET, 120),
+    # 大于 (strict): exactly the target does not meet it
+    (indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5}),
+     Answer("t.2.1", numerator=5, denominator=200), 2025, NOT_MET, 2.5),
+    (indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5}),
+     Answer("t.2.1", numerator=6, denominator=200), 2025, MET, 3.0),
     (indicator(direction="increase", targets={}), Answer("t.2.1", numerator=50, denominator=100), 2025,
      UNDETERMINED, 50.0),
     (indicator(direction="increase", targets={}), Answer("t.2.1", numerator=50, denominator=100,
@@ -124,3 +129,9 @@ def test_too_few_records_can_fail_but_not_pass():
 @pytest.mark.parametrize(("answered", "applicable", "percent"), [(510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100)])
 def test_completion_shows_100_percent_only_when_everything_is_answered(answered, applicable, percent):
     assert completion_percent(answered / applicable) == percent
+
+
+def test_strict_target_text():
+    item = indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5})
+    assert item.target_text(2025) == ">2.5例次/百出院人次"
+    assert item.target_text(2024) == "2024年无目标值"

@@ -166,9 +166,9 @@ def _item_problems(item: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
         if "unit" not in item:
             yield (*path, "unit"), "指标缺少单位（unit），如 %、‰、例"
         if "direction" not in item:
-            yield (*path, "direction"), "指标缺少方向（direction）：>=、<=、increase 或 decrease"
-        elif item["direction"] in (">=", "<=") and not has_target:
-            yield (*path, "targets"), "方向为 >= 或 <= 的指标须给出目标值（targets 或 target）"
+            yield (*path, "direction"), "指标缺少方向（direction）：>=、>、<=、increase 或 decrease"
+        elif item["direction"] in (">=", ">", "<=") and not has_target:
+            yield (*path, "targets"), "方向为 >=、> 或 <= 的指标须给出目标值（targets 或 target）"
         if item.get("input") == "ratio" and item.get("unit") not in RATE_UNITS and "per" not in item:
             yield (*path, "per"), f"单位“{item.get('unit')}”的比率指标须给出倍数（per）"
     elif kind == SAMPLING:

@@ -18,7 +18,13 @@ NOT_APPLICABLE = "NA"
 #: Multipliers for rates entered as numerator / denominator.
 RATE_UNITS: dict[str, float] = {"%": 100.0, "‰": 1000.0, "‱": 10000.0}
 
-DIRECTIONS: dict[str, str] = {">=": "≥", "<=": "≤", "increase": "逐步提高", "decrease": "逐步降低"}
+DIRECTIONS: dict[str, str] = {
+    ">=": "≥",
+    ">": ">",
+    "<=": "≤",
+    "increase": "逐步提高",
+    "decrease": "逐步降低",
+}
 
 
 @dataclass(frozen=True)

@@ -97,7 +97,12 @@ def compare(item: Item, value: float, year: int, reference: float | None) -> tup
     target = item.target_for(year)
     if target is None:
         return UNDETERMINED, f"{year}年无目标值"
-    ok = value <= target if item.direction == "<=" else value >= target
+    if item.direction == "<=":
+        ok = value <= target
+    elif item.direction == ">":  # 大于: the target itself does not meet it
+        ok = value > target
+    else:
+        ok = value >= target
     return (MET if ok else NOT_MET), ""
 
 

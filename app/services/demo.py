@@ -116,15 +116,25 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
         elif item.kind == INDICATOR:
             denominator = rng.randint(80, 400)
             year_target = item.target_for(view.year)
-            base = (year_target or 60) / item.rate_multiplier if item.input == "ratio" else 0
-            rate = min(1.0, max(0.0, base + rng.uniform(-0.15, 0.15))) if item.input == "ratio" else 0
+            # rare events counted per 100 or 1,000 cases (‰, 例次/千导管日, 例次/百出院人次):
+            # a few per 100 or 1,000, over more cases
+            rare = item.input == "ratio" and item.unit != "%"
+            if rare:
+                denominator *= 10
+            typical = year_target or (2 if rare else 60)
+            base = typical / item.rate_multiplier if item.input == "ratio" else 0
+            rate = 0.0
+            if item.input == "ratio":
+                noise = rng.uniform(-0.15, 0.15)
+                rate = min(1.0, max(0.0, base * (1 + 2 * noise) if rare else base + noise))
             fields: dict = {}
             if item.input == "ratio":
                 fields = {"numerator": round(denominator * rate), "denominator": denominator}
             else:
                 fields = {"value": round((year_target or 10) * rng.uniform(0.7, 1.3), 1)}
             if item.direction in ("increase", "decrease"):
-                fields["baseline"] = round(rng.uniform(30, 70), 1)
+                baseline = rng.uniform(30, 70)
+                fields["baseline"] = round(baseline / 30 if rare else baseline, 1)
             answer_service.record_answer(store, round_id, item.id, actor, **fields, **common)
         elif item.kind == SAMPLING:
             count = max(item.min_samples or 10, 10)

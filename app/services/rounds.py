@@ -175,8 +175,14 @@ def previous_values(store: Store, view: RoundView) -> dict[str, float]:
     except NotFoundError:
         return {}
     answers = answers_by_item(store, previous.id)
+    current = {item.id: item for item in view.items()}
     values: dict[str, float] = {}
     for item in previous.items():
+        # a rate is recomputed in this round's unit: a newer checklist version may count it per
+        # mille where the previous round's copy had per cent
+        now = current.get(item.id)
+        if now is not None and item.input == now.input == "ratio":
+            item = now
         value = indicator_value(item, answers.get(item.id))
         if value is not None:
             values[item.id] = value
