@@ -70,8 +70,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .exchange.verify import open_package
 
     package = open_package(Path(args.file))  # before the database is touched
-    store = _open(args, create=True)
-    plan = plan_import(store, package, allow_other_hospital=args.multi_hospital)
+    if args.dry_run and args.db and not Path(args.db).exists():
+        import tempfile
+
+        from .store import open_store
+
+        # a dry run into a database not yet made: compare with an empty one, leave no file behind
+        with tempfile.TemporaryDirectory() as folder:
+            store = open_store(Path(folder) / "empty.db")
+            plan = plan_import(store, package, allow_other_hospital=args.multi_hospital)
+            store.close()
+    else:
+        store = _open(args, create=True)
+        plan = plan_import(store, package, allow_other_hospital=args.multi_hospital)
     if args.dry_run:
         output: dict[str, Any] = {
             **plan.counts(),

@@ -1,0 +1,100 @@
+"""The exchange commands as a user types them (in-process, so coverage sees them)."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.cli import main
+from app.exchange import format as fmt
+from app.exchange.verify import PackageError, open_package
+from tests.package_tools import members, rezip
+
+
+def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path, capsys):
+    out = tmp_path / "上报包.zip"
+    assert main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out),
+                 "--date", "2025-06-30"]) == 0
+    assert "病案号已脱敏" in capsys.readouterr().out
+    assert main(["verify", str(out), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["ok"] and report["hospital"]["name"] == "示例县人民医院"
+    target = tmp_path / "质控办.db"
+    assert main(["import", "--db", str(target), str(out), "--dry-run", "--json"]) == 0
+    dry = json.loads(capsys.readouterr().out)
+    assert dry["added"] > 100 and dry["dry_run"]
+    assert not target.exists(), "a dry run writes nothing, not even a new database"
+    assert main(["import", "--db", str(target), str(out), "--json"]) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert first["added"] == dry["added"] and first["conflicts"] == []
+    assert main(["import", "--db", str(target), str(out), "--json"]) == 0
+    second = json.loads(capsys.readouterr().out)
+    assert (second["added"], second["updated"]) == (0, 0)
+
+
+def test_verify_says_why_and_exits_1(store, demo_round, tmp_path, capsys):
+    out = tmp_path / "p.zip"
+    main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--no-attachments"])
+    capsys.readouterr()
+    parts = members(out)
+    rezip(out, {**parts, fmt.WORKBOOK: parts[fmt.WORKBOOK] + b"x"})
+    assert main(["verify", str(out)]) == 1
+    assert "自查结果.xlsx" in capsys.readouterr().err
+    assert main(["verify", str(out), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["ok"] is False and "自查结果.xlsx" in result["reason"]
+
+
+def test_a_refused_import_leaves_no_database_behind(tmp_path, capsys):
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"PK\x05\x06" + bytes(18))
+    target = tmp_path / "new.db"
+    assert main(["import", "--db", str(target), str(bad)]) == 1
+    assert "上报包" in capsys.readouterr().err
+    assert not target.exists()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=2000))
+def test_random_bytes_are_refused_cleanly(tmp_path, data):
+    path = tmp_path / "random.zip"
+    path.write_bytes(data)
+    try:
+        open_package(path)
+    except PackageError as err:
+        assert err.user_message
+    else:  # pragma: no cover - random bytes are never a valid package
+        raise AssertionError("random bytes verified")
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(["format_version", "hospital", "round", "files", "checklists", "patient_ids",
+                              "created_at"]), value=_json_values)
+def test_a_mangled_manifest_is_refused_cleanly(tmp_path_factory, field, value):
+    """Whatever a manifest field is replaced with, the answer is a PackageError, never a crash."""
+    folder = tmp_path_factory.mktemp("m")
+    path = folder / "p.zip"
+    manifest = {"format": fmt.FORMAT, "format_version": 1, "app": {"name": "x", "version": "1"},
+                "created_at": "2025-01-01T00:00:00+00:00", "hospital": {"name": "医院", "code": "", "level": "二级"},
+                "round": {"id": "r", "name": "n", "year": 2025, "started_on": "2025-01-01", "status": "draft",
+                          "updated_at": "x"},
+                "checklists": [], "patient_ids": "included", "pseudonym_key": None, "attachments_included": False,
+                "files": [], field: value}
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(fmt.MANIFEST, json.dumps(manifest))
+        zf.writestr(fmt.DATA, b"{}")
+    try:
+        open_package(path)
+    except PackageError as err:
+        assert err.user_message
+    else:  # pragma: no cover
+        raise AssertionError("a mangled package verified")
