@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪一天判断是否逾期（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
-    from .render.registry import REPORTS
+    from .domain.reports import REPORTS
 
     p = add(sub, "report", cmd_report,
             "生成报告：自查报告（self）或整改报告（rectification），PDF 或 Excel（按扩展名）",

@@ -77,6 +77,8 @@ class DialogRecorder:
         self.text_answer: str | None = None
         self.files: list[str] = []
         self.save_path: str | None = None
+        self.folder: str | None = None
+        self.suggested: str | None = None  # the name a save dialog proposed
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
 
     def install(self, monkeypatch) -> None:
@@ -87,8 +89,13 @@ class DialogRecorder:
         monkeypatch.setattr(dialogs, "confirm", self._confirm)
         monkeypatch.setattr(dialogs, "ask_text", lambda parent, label, text="": self.text_answer)
         monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
-        monkeypatch.setattr(dialogs, "save_file", lambda parent, caption, suggested, filters: self.save_path)
+        monkeypatch.setattr(dialogs, "save_file", self._save_file)
+        monkeypatch.setattr(dialogs, "choose_folder", lambda parent, caption: self.folder)
         monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
+
+    def _save_file(self, parent, caption, suggested, filters) -> str | None:
+        self.suggested = suggested
+        return self.save_path
 
     def _confirm(self, parent, message) -> bool:
         self.confirms.append(message)

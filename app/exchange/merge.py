@@ -72,6 +72,10 @@ class ImportRefused(AppError):
     """The package cannot go into this database (another hospital's, another checklist set …)."""
 
 
+class OtherHospital(ImportRefused):
+    """Another hospital's package, for a database not (yet) confirmed to collect several."""
+
+
 @dataclass(frozen=True)
 class Side:
     """One side of a conflict: the values, and who wrote them when."""
@@ -209,7 +213,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     theirs = round_in["profile"]
     other = own is not None and not _same_hospital(own, theirs)
     if other and not (allow_other_hospital or collects_hospitals(store)):
-        raise ImportRefused(
+        raise OtherHospital(
             f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
             "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
         )

@@ -151,8 +151,8 @@ def open_package(path: Path) -> Package:
             return _verify(zf, path)
     except PackageError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise PackageError(f"“{name}”不是有效的上报包：zip 文件已损坏或格式不对（{str(exc)[:120]}）。") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
+        raise PackageError(f"“{name}”不是有效的上报包：zip 文件已损坏、不完整或格式不对。") from None
     except OSError as exc:
         raise PackageError(f"无法读取“{name}”：{exc.strerror or exc}") from None
 

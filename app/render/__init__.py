@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..domain.reports import REPORTS
 from ..errors import InputError
 from .fonts import FontMissingError, resolve_fonts
-from .registry import REPORTS
 
 if TYPE_CHECKING:
     from ..store import Store

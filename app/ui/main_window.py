@@ -70,6 +70,10 @@ class MainWindow(QMainWindow):
         action(rounds, "新建自查轮次(&N)…", self.new_round, "Ctrl+N")
         action(rounds, "返回轮次列表(&L)", self.show_rounds, "Ctrl+L")
         rounds.addSeparator()
+        action(rounds, "导出上报包(&E)…", self.export_package, "Ctrl+E")
+        action(rounds, "导入上报包(&M)…", self.import_package)
+        action(rounds, "汇总多家医院的上报包(&G)…", self.aggregate)
+        rounds.addSeparator()
         action(rounds, "退出(&X)", self.close, "Ctrl+Q")
         self.edit_menu = self.menuBar().addMenu("编辑(&E)")
         self.undo_action = action(self.edit_menu, "撤销(&U)", self._undo)
@@ -81,8 +85,16 @@ class MainWindow(QMainWindow):
         self.report_menu = self.menuBar().addMenu("报告(&P)")
         action(self.report_menu, "整改台账(&T)", lambda: self.show_tab(1), "Ctrl+T")
         self.report_menu.addSeparator()
-        action(self.report_menu, "生成自查报告 PDF(&S)…", lambda: self.generate_report("self"), "Ctrl+P")
-        action(self.report_menu, "生成整改报告 PDF(&R)…", lambda: self.generate_report("rectification"))
+        from ..domain.reports import REPORTS
+
+        keys = {("self", "pdf"): ("S", "Ctrl+P"), ("rectification", "pdf"): ("R", None),
+                ("self", "xlsx"): ("X", None), ("rectification", "xlsx"): ("L", None)}
+        for fmt in ("pdf", "xlsx"):
+            for kind, report in REPORTS.items():
+                key, shortcut = keys.get((kind, fmt), ("", None))
+                label = f"生成{report.title} PDF" if fmt == "pdf" else f"导出{report.workbook_title} Excel"
+                action(self.report_menu, f"{label}(&{key})…" if key else f"{label}…",
+                       lambda _=False, k=kind, f=fmt: self.generate_report(k, f), shortcut)
         self.report_menu.addSeparator()
         self.final_action = action(self.report_menu, "定稿（去除“自查稿”水印）(&F)", self.toggle_final)
         self.final_action.setCheckable(True)
@@ -214,8 +226,10 @@ class MainWindow(QMainWindow):
         self.walkthrough.view = replace(self.walkthrough.view, status="final" if final else "draft")
         self._status("已定稿" if final else "已改回自查稿")
 
-    def generate_report(self, kind: str) -> None:
-        """Render a report in the background, then open it in the system's PDF viewer."""
+    def generate_report(self, kind: str, fmt: str = "pdf") -> None:
+        """Render a report (any kind and format of the registry) in the background, then open it
+        in the program the system uses for its type."""
+        from ..domain.reports import FORMATS, REPORTS
         from .tasks import run_in_background
 
         if self.walkthrough is None:
@@ -224,21 +238,22 @@ class MainWindow(QMainWindow):
             dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），现在生成的报告不会包含它们。请稍后再试。")
             return
         view = self.walkthrough.view
-        title = "自查报告" if kind == "self" else "整改报告"
-        suggested = str(Path.home() / f"{view.profile.name}{view.name}{title}.pdf")
-        path = dialogs.save_file(self, f"保存{title}", suggested, "PDF 文件 (*.pdf)")
+        report = REPORTS[kind]
+        title = report.title if fmt == "pdf" else report.workbook_title
+        suggested = str(Path.home() / f"{view.profile.name}_{view.name}_{report.file_name(fmt)}")
+        path = dialogs.save_file(self, f"保存{title}", suggested, f"{FORMATS[fmt]} (*.{fmt})")
         if not path:
             return
-        out = Path(path if path.lower().endswith(".pdf") else path + ".pdf")
+        out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
         db_path, round_id = self.store.path, view.id
 
         def work():
-            from ..render import render_report
+            from ..render.registry import render
             from ..store import open_store
 
             store = open_store(db_path)  # the GUI's connection stays on the GUI thread
             try:
-                return render_report(store, round_id, kind, out)
+                return render(store, round_id, kind, out)
             finally:
                 store.close()
 
@@ -256,6 +271,51 @@ class MainWindow(QMainWindow):
             dialogs.error(self, f"生成{title}失败：{message}")
 
         self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
+
+    def _current_round_id(self) -> str | None:
+        if self.walkthrough is not None:
+            return self.walkthrough.view.id
+        return self._rounds.selected_id() if self._rounds is not None else None
+
+    def export_package(self) -> None:
+        """导出上报包 of the open round (or the one selected in the list)."""
+        from .exchange_dialogs import ExportDialog
+
+        round_id = self._current_round_id()
+        if round_id is None:
+            dialogs.error(self, "请先打开或在列表中选中要导出的自查轮次。")
+            return
+        if self.walkthrough is not None and not self.walkthrough.flush():
+            dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），现在导出的上报包不会包含它们。请稍后再试。")
+            return
+        ExportDialog(self.store, round_id, self).exec()
+
+    def import_package(self) -> None:
+        from .exchange_dialogs import import_package
+
+        if self.walkthrough is not None and not self.walkthrough.flush():
+            dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），请稍后再导入。")
+            return
+
+        def done(result) -> None:
+            self._update_title()
+            text = (f"已导入：新增 {result.added}，更新 {result.updated}，未变 {result.unchanged}，"
+                    f"冲突 {len(result.conflicts)}。")
+            self._status(text)
+            if self.walkthrough is not None and self.walkthrough.view.id == result.round_id:
+                self.walkthrough.reload()
+                self.walkthrough.show_item(self.walkthrough.tree.current_item_id())
+                if self._board is not None:
+                    self._board.refresh()
+            elif self.walkthrough is None:
+                self.rounds.refresh()
+
+        self.import_job = import_package(self, self.store, self.actor, done)
+
+    def aggregate(self) -> None:
+        from .exchange_dialogs import AggregateDialog
+
+        AggregateDialog(self).exec()
 
     def _status(self, text: str, problem: bool = False) -> None:
         """The right of the status bar: 已保存, or (in red) why something was not saved."""

@@ -19,17 +19,20 @@ from .qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, S
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
+    progress = Signal(int, int, str)
 
 
 class _Job(QRunnable):
-    def __init__(self, work: Callable[[], Any]) -> None:
+    def __init__(self, work: Callable[..., Any], reports_progress: bool = False) -> None:
         super().__init__()
         self.work = work
+        self.reports_progress = reports_progress
         self.signals = _Signals()
 
     def run(self) -> None:
         try:
-            result = self.work()
+            # progress crosses to the GUI thread as a queued signal: work never touches a widget
+            result = self.work(self.signals.progress.emit) if self.reports_progress else self.work()
         except Exception as exc:  # handed to the GUI thread, which shows it
             self.signals.failed.emit(exc)
         else:
@@ -40,15 +43,25 @@ class _Job(QRunnable):
 _running: set[_Job] = set()
 
 
-def run_in_background(parent: QWidget | None, label: str, work: Callable[[], Any],
-                      on_done: Callable[[Any], None], on_error: Callable[[Exception], None]) -> _Job:
+def run_in_background(parent: QWidget | None, label: str, work: Callable[..., Any],
+                      on_done: Callable[[Any], None], on_error: Callable[[Exception], None], *,
+                      reports_progress: bool = False) -> _Job:
+    """``reports_progress``: ``work`` takes a ``progress(done, total, text)`` callable, shown as
+    a bar and a line of text (e.g. which report of an upload package is being written)."""
     progress = QProgressDialog(label, "", 0, 0, parent)
     progress.setWindowTitle("请稍候")
     progress.setCancelButton(None)  # WeasyPrint cannot be interrupted midway
     progress.setWindowModality(Qt.WindowModality.WindowModal)
     progress.setMinimumDuration(300)
-    job = _Job(work)
+    job = _Job(work, reports_progress)
     _running.add(job)
+
+    def advance(done: int, total: int, text: str) -> None:
+        progress.setMaximum(total)
+        progress.setValue(done)
+        progress.setLabelText(f"{label}\n{text}")
+
+    job.signals.progress.connect(advance)
 
     def finish(callback: Callable[[Any], None], value: Any) -> None:
         progress.reset()

@@ -1,0 +1,417 @@
+"""上报包 in the GUI: export a round, import (preview, conflicts side by side), aggregate many.
+
+The work is done by app.exchange, off the GUI thread; these dialogs only ask and show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ..errors import AppError
+from ..store import Actor, Store
+from . import dialogs
+from .item_editors import ERROR_STYLE, plain_label
+from .qt import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+from .tasks import run_in_background
+
+PACKAGE_FILTER = "上报包 (*.zip)"
+
+
+def _message(exc: Exception) -> str:
+    return exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+
+
+def _wrapped(text: str) -> QLabel:
+    label = plain_label(text)
+    label.setWordWrap(True)
+    return label
+
+
+def when(iso: str) -> str:
+    """A stored UTC time as the user reads it: local, to the minute."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return iso or "—"
+
+
+def _show(value: Any) -> str:
+    """A value in the conflict table: records of a sampled item are counted, not dumped."""
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, list) and value and isinstance(value[0], dict) and "record_no" in value[0]:
+        failing = sum(1 for r in value if not r.get("compliant"))
+        return f"{len(value)} 份，不符合 {failing} 份"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- 导出上报包 ---------------------------------------------------------------------------------
+
+
+class ExportDialog(QDialog):
+    """What goes into the package, with what it weighs, before the file is chosen."""
+
+    def __init__(self, store: Store, round_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ..services.rounds import load_round
+
+        self.store, self.round_id = store, round_id
+        self.view = load_round(store, round_id)
+        self.result: Any = None
+        self.setWindowTitle("导出上报包")
+        self.setMinimumSize(640, 320)  # wrapped labels need the room: a minimal height would overlap them
+        rows = store.attachment_rows(round_id)
+        size = sum(a["size"] for a in rows)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_wrapped(
+            f"将“{self.view.profile.name} {self.view.name}”导出为一个上报包（zip）：全部自查数据、修改记录、"
+            "自查报告和整改报告（PDF）、自查结果工作簿（Excel），可在其他电脑上校验、导入或汇总。"))
+        self.attachments = QCheckBox(f"包含附件（{len(rows)} 个，共 {size / 1048576:.1f} MB）(&A)")
+        self.attachments.setChecked(True)
+        self.attachments.setEnabled(bool(rows))
+        layout.addWidget(self.attachments)
+        self.patient_ids = QCheckBox("保留抽查记录的病案号原样（仅用于本院各科室之间合并）(&K)")
+        layout.addWidget(self.patient_ids)
+        self.privacy = _wrapped(
+            "默认将病案号替换为本院密钥下的代码：卫生健康委只需要数量，不需要身份（个人信息保护法），"
+            "本院仍可凭本数据库对应到原病历。附件按原样打包，可能含有患者信息，上报前请检查。")
+        self.privacy.setStyleSheet("color: #555;")
+        layout.addWidget(self.privacy)
+        self.error = _wrapped("")
+        self.error.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.export_button = buttons.addButton("导出(&E)…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.export)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.job: Any = None
+
+    def export(self) -> None:
+        from ..exchange.export import suggested_name
+
+        today = dt.date.today()
+        suggested = str(Path.home() / suggested_name(self.store, self.round_id, today))
+        path = dialogs.save_file(self, "保存上报包", suggested, PACKAGE_FILTER)
+        if not path:
+            return
+        out = Path(path if path.lower().endswith(".zip") else path + ".zip")
+        db_path, round_id = self.store.path, self.round_id
+        attachments, patient_ids = self.attachments.isChecked(), self.patient_ids.isChecked()
+
+        def work(progress: Callable[[int, int, str], None]) -> Any:
+            from ..exchange.export import export_package
+            from ..store import open_store
+
+            store = open_store(db_path)  # the GUI's connection stays on the GUI thread
+            try:
+                return export_package(store, round_id, out, attachments=attachments, patient_ids=patient_ids,
+                                      today=today, progress=progress)
+            finally:
+                store.close()
+
+        def done(result: Any) -> None:
+            self.result = result
+            self.accept()
+            note = "病案号保留原样" if result.patient_ids else "病案号已替换为代码"
+            if dialogs.confirm(self.parentWidget(), f"已导出上报包：\n{result.path}\n\n{result.size / 1048576:.1f} MB，"
+                                                    f"{note}。\n\n打开所在文件夹吗？"):
+                dialogs.open_in_viewer(result.path.parent)
+
+        def failed(exc: Exception) -> None:
+            self.error.setText(f"导出失败：{_message(exc)}")
+
+        self.export_button.setEnabled(False)
+        self.job = run_in_background(self, "正在导出上报包……", work, done,
+                                     lambda exc: (failed(exc), self.export_button.setEnabled(True)),
+                                     reports_progress=True)
+
+
+# --- 导入上报包 ---------------------------------------------------------------------------------
+
+
+class ImportDialog(QDialog):
+    """导入预览: what the package holds, what will change, and each conflict side by side."""
+
+    def __init__(self, store: Store, actor: Actor, plan: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from ..exchange.merge import FIELD_LABELS
+
+        self.store, self.actor, self.plan = store, actor, plan
+        self.result: Any = None
+        self.setWindowTitle("导入上报包")
+        self.resize(1100, 620)
+        package = plan.package
+        summary = package.summary()
+        layout = QVBoxLayout(self)
+        ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
+        layout.addWidget(_wrapped(
+            f"上报包：{package.path.name}（校验通过）\n"
+            f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {when(summary['created_at'])}"
+            f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"))
+        counts = plan.counts()
+        target = "新增一轮自查" if plan.new_round else "合并到本机已有的同一轮"
+        self.summary = _wrapped(
+            f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
+            f"冲突 {counts['conflicts']} 条。" + ("\n（来自其他医院：本数据库将用于汇总多家医院。）"
+                                                 if plan.other_hospital else ""))
+        layout.addWidget(self.summary)
+        for warning in plan.warnings[:5]:
+            note = _wrapped(f"注意：{warning}")
+            note.setStyleSheet("color: #8a5a00;")
+            layout.addWidget(note)
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels(
+            ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"])
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for col, mode in enumerate([QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch,
+                                    QHeaderView.ResizeMode.ResizeToContents,
+                                    QHeaderView.ResizeMode.ResizeToContents]):
+            header.setSectionResizeMode(col, mode)
+        self.choices: dict[str, QComboBox] = {}
+        for conflict in plan.conflicts:
+            row = self.table.rowCount()
+            self.table.insertRow(row)
+            fields = conflict.fields
+            cells = [
+                conflict.to_dict()["what"], conflict.label,
+                "\n".join(f"{FIELD_LABELS.get(f, f)}：{_show(conflict.local.values.get(f))}" for f in fields),
+                "\n".join(f"{FIELD_LABELS.get(f, f)}：{_show(conflict.package.values.get(f))}" for f in fields),
+                f"{conflict.local.author or '—'} {when(conflict.local.updated_at)}\n"
+                f"{conflict.package.author or '—'} {when(conflict.package.updated_at)}",
+            ]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
+            choice = QComboBox()
+            choice.addItem("本机的值", "local")
+            choice.addItem("上报包的值", "package")
+            self.table.setCellWidget(row, 5, choice)
+            self.choices[conflict.key] = choice
+        self.table.resizeRowsToContents()
+        if plan.conflicts:
+            layout.addWidget(_wrapped("以下记录在本机和上报包中都被修改过，请逐条选择采用哪一方的值（默认保留本机的值）："))
+            layout.addWidget(self.table, 1)
+            bulk = QHBoxLayout()
+            for text, value in (("全部采用本机的值(&L)", "local"), ("全部采用上报包的值(&P)", "package")):
+                button = QPushButton(text)
+                button.clicked.connect(lambda _=False, v=value: self.choose_all(v))
+                bulk.addWidget(button)
+            bulk.addStretch(1)
+            layout.addLayout(bulk)
+        else:
+            self.table.hide()
+            layout.addStretch(1)
+        self.error = _wrapped("")
+        self.error.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        nothing = counts["added"] + counts["updated"] + counts["conflicts"] == 0
+        self.import_button = buttons.addButton("导入(&M)", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.import_button.setEnabled(not nothing)
+        buttons.addButton("关闭" if nothing else "取消", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.apply)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def choose_all(self, value: str) -> None:
+        for combo in self.choices.values():
+            combo.setCurrentIndex(combo.findData(value))
+
+    def resolutions(self) -> dict[str, str]:
+        return {key: combo.currentData() for key, combo in self.choices.items()}
+
+    def apply(self) -> None:
+        from ..exchange.merge import apply_import
+
+        try:
+            self.result = apply_import(self.store, self.plan, self.actor, self.resolutions())
+        except AppError as err:
+            self.error.setText(f"导入失败，未作任何修改：{err}")
+            return
+        self.accept()
+
+
+def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callable[[Any], None]) -> Any:
+    """Choose a package, verify it off the GUI thread, preview, merge: the 导入上报包 command.
+    Returns the verification job (None when no file was chosen); the caller keeps it."""
+    paths = dialogs.open_files(parent, "选择上报包", PACKAGE_FILTER)
+    if not paths:
+        return None
+    path = Path(paths[0])
+
+    def work() -> Any:
+        from ..exchange.verify import open_package
+
+        return open_package(path)
+
+    def verified(package: Any) -> None:
+        from ..exchange.merge import OtherHospital, plan_import
+
+        try:
+            try:
+                plan = plan_import(store, package)
+            except OtherHospital as err:
+                if not dialogs.confirm(parent, f"{err}\n\n本数据库是否用于汇总多家医院（如医共体牵头医院）？"
+                                               "选“是”将导入该医院的这一轮自查。"):
+                    return
+                plan = plan_import(store, package, allow_other_hospital=True)
+        except AppError as err:
+            dialogs.error(parent, f"无法导入：{err}")
+            return
+        dialog = ImportDialog(store, actor, plan, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.result is not None:
+            on_done(dialog.result)
+
+    def failed(exc: Exception) -> None:
+        dialogs.error(parent, f"上报包未通过校验，未导入：{_message(exc)}")
+
+    return run_in_background(parent, "正在校验上报包……", work, verified, failed)
+
+
+# --- 汇总 --------------------------------------------------------------------------------------
+
+
+class AggregateDialog(QDialog):
+    """汇总多家医院: packages or folders in, a workbook (and optionally SQLite and a PDF) out."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("汇总多家医院的上报包")
+        self.resize(900, 560)
+        self.result: Any = None
+        layout = QVBoxLayout(self)
+        layout.addWidget(_wrapped("加入各医院的上报包（或存放上报包的文件夹）。每个包先校验，未通过的列出原因，其余照常汇总；"
+                                  "同一轮自查上报了多次的，只计最新的一次。"))
+        self.sources = QListWidget()
+        layout.addWidget(self.sources, 1)
+        row = QHBoxLayout()
+        for text, slot in (("添加上报包(&F)…", self.add_files), ("添加文件夹(&D)…", self.add_folder),
+                           ("移除(&R)", self.remove)):
+            button = QPushButton(text)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        self.sqlite = QCheckBox("同时生成 SQLite 数据库（可用任何 SQLite 工具查询）(&Q)")
+        self.pdf = QCheckBox("同时生成汇总报告 PDF（含统计图）(&P)")
+        self.pdf.setChecked(True)
+        layout.addWidget(self.sqlite)
+        layout.addWidget(self.pdf)
+        self.outcome = QTableWidget(0, 4)
+        self.outcome.setHorizontalHeaderLabels(["医院", "轮次", "得分率", "说明"])
+        self.outcome.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.outcome.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.outcome.verticalHeader().setVisible(False)
+        self.outcome.hide()
+        layout.addWidget(self.outcome, 1)
+        self.status = _wrapped("")
+        layout.addWidget(self.status)
+        buttons = QDialogButtonBox()
+        self.run_button = buttons.addButton("汇总(&G)…", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton("关闭", QDialogButtonBox.ButtonRole.RejectRole)
+        buttons.accepted.connect(self.run)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.job: Any = None
+
+    def paths(self) -> list[Path]:
+        return [Path(self.sources.item(n).text()) for n in range(self.sources.count())]
+
+    def add_files(self) -> None:
+        for path in dialogs.open_files(self, "选择上报包", PACKAGE_FILTER):
+            self.sources.addItem(path)
+
+    def add_folder(self) -> None:
+        folder = dialogs.choose_folder(self, "选择存放上报包的文件夹")
+        if folder:
+            self.sources.addItem(folder)
+
+    def remove(self) -> None:
+        for item in self.sources.selectedItems():
+            self.sources.takeItem(self.sources.row(item))
+
+    def run(self) -> None:
+        paths = self.paths()
+        if not paths:
+            self.status.setText("请先添加上报包或文件夹。")
+            return
+        today = dt.date.today()
+        path = dialogs.save_file(self, "保存汇总工作簿", str(Path.home() / f"医疗质量自查汇总_{today:%Y%m%d}.xlsx"),
+                                 "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return
+        xlsx = Path(path if path.lower().endswith(".xlsx") else path + ".xlsx")
+        sqlite = xlsx.with_suffix(".db") if self.sqlite.isChecked() else None
+        pdf = xlsx.with_name(xlsx.stem + "_汇总报告.pdf") if self.pdf.isChecked() else None
+
+        def work() -> Any:
+            from ..exchange.aggregate import aggregate, write_outputs
+
+            result = aggregate(paths, today)
+            if result.rounds:
+                write_outputs(result, xlsx=xlsx, sqlite=sqlite, pdf=pdf)
+            return result
+
+        def done(result: Any) -> None:
+            self.result = result
+            self.show_result(result, [p for p in (xlsx, sqlite, pdf) if p])
+
+        def failed(exc: Exception) -> None:
+            self.status.setText(f"汇总失败：{_message(exc)}")
+            self.status.setStyleSheet(ERROR_STYLE)
+
+        self.status.setStyleSheet("")
+        self.job = run_in_background(self, "正在校验并汇总上报包……", work, done, failed)
+
+    def show_result(self, result: Any, outputs: list[Path]) -> None:
+        self.outcome.setRowCount(0)
+        rows = [(r.hospital, r.round_name, "—" if r.score is None else f"{r.score:.1f}",
+                 f"完成 {r.answered}/{r.applicable}，不符合 {r.failing}，整改项 {len(r.rectifications)}")
+                for r in result.rounds]
+        rows += [(b.path.name, "", "", f"未纳入：{b.reason}") for b in result.refused]
+        rows += [(p.name, "", "", "未计入：同一轮有更新的上报包") for p in result.replaced]
+        for values in rows:
+            row = self.outcome.rowCount()
+            self.outcome.insertRow(row)
+            for col, text in enumerate(values):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                if text.startswith("未纳入"):
+                    item.setForeground(Qt.GlobalColor.darkRed)
+                self.outcome.setItem(row, col, item)
+        self.outcome.resizeColumnsToContents()
+        self.outcome.show()
+        if result.rounds:
+            saved = "、".join(str(p) for p in outputs)
+            self.status.setText(f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查，"
+                                f"{len(result.refused)} 个上报包未通过校验。已保存：{saved}")
+        else:
+            self.status.setText("没有可汇总的上报包（全部未通过校验）。")

@@ -1,0 +1,129 @@
+"""上报包 in the GUI: export, import preview with conflicts side by side, aggregation, Excel reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from app.exchange.export import export_package
+from app.exchange.merge import plan_import
+from app.exchange.verify import open_package
+from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
+from app.ui.main_window import MainWindow
+from tests.test_exchange import Departments, _both_change_the_shared_item
+
+SHOTS = os.environ.get("MQSC_SCREENSHOTS")  # a folder: save what the user sees (bench/screenshots.py)
+
+
+def _shot(widget, name: str) -> None:
+    if SHOTS:
+        widget.resize(1366, 768) if widget.isWindow() and widget.width() > 1366 else None
+        widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
+
+
+def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    dialog = ExportDialog(store, demo_round)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "附件" in dialog.attachments.text() and not dialog.patient_ids.isChecked()
+    assert "病案号" in dialog.privacy.text()
+    out = tmp_path / "上报包.zip"
+    ui_dialogs.save_path = str(out)
+    ui_dialogs.confirm_answer = True
+    _shot(dialog, "export-dialog")
+    dialog.export()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    day = dt.date.today().strftime("%Y%m%d")
+    assert ui_dialogs.suggested.endswith(f"示例县人民医院_2025年第一季度医疗质量自查_{day}.zip")
+    assert open_package(out).manifest["patient_ids"] == "pseudonymised"
+    assert ui_dialogs.opened == [tmp_path], "the user chose to open the folder"
+
+
+@pytest.fixture
+def conflicting(tmp_path, catalog):
+    d = Departments(tmp_path, catalog)
+    from_a, from_b = _both_change_the_shared_item(d)
+    from app.exchange.merge import apply_import
+
+    apply_import(d.office, plan_import(d.office, open_package(from_a)), d.office_actor)
+    return d, from_b
+
+
+def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbot, conflicting, ui_dialogs):
+    d, from_b = conflicting
+    plan = plan_import(d.office, open_package(from_b))
+    dialog = ImportDialog(d.office, d.office_actor, plan)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "冲突 1 条" in dialog.summary.text()
+    assert dialog.table.rowCount() == 1
+    local, theirs, who = (dialog.table.item(0, c).text() for c in (2, 3, 4))
+    assert "等级：B" in local and "等级：D" in theirs and "问题描述：外科：未落实" in theirs
+    assert "内科" in who and "外科" in who
+    _shot(dialog, "import-conflicts")
+    dialog.choose_all("package")
+    dialog.apply()
+    assert dialog.result.updated == 1 and dialog.result.added == 2
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "D"
+
+
+def test_import_preview_default_keeps_ours(qtbot, conflicting):
+    d, from_b = conflicting
+    dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
+    qtbot.addWidget(dialog)
+    dialog.apply()
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
+
+
+def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(qtbot, store, demo_round, catalog, actor,
+                                                                       ui_dialogs, tmp_path):
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    bad = tmp_path / "坏的.zip"
+    bad.write_bytes(b"PK junk")
+    ui_dialogs.files = [str(bad)]
+    window.import_package()
+    qtbot.waitUntil(lambda: bool(ui_dialogs.errors), timeout=10_000)
+    assert "未通过校验" in ui_dialogs.errors[0] and "zip" in ui_dialogs.errors[0]
+
+
+def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    export_package(store, demo_round, folder / "示例.zip", attachments=False)
+    (folder / "坏的.zip").write_bytes(b"junk")
+    dialog = AggregateDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    ui_dialogs.folder = str(folder)
+    dialog.add_folder()
+    dialog.sqlite.setChecked(True)
+    ui_dialogs.save_path = str(tmp_path / "汇总.xlsx")
+    dialog.run()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    assert dialog.outcome.rowCount() == 2
+    texts = [dialog.outcome.item(r, 3).text() for r in range(2)]
+    assert any(t.startswith("未纳入") for t in texts)
+    assert (tmp_path / "汇总.xlsx").exists() and (tmp_path / "汇总.db").exists()
+    assert (tmp_path / "汇总_汇总报告.pdf").exists()
+    _shot(dialog, "aggregate")
+
+
+def test_report_menu_offers_excel_too(qtbot, store, demo_round, catalog, actor, ui_dialogs, tmp_path):
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_round(demo_round)
+    labels = [a.text() for a in window.report_menu.actions()]
+    assert "导出自查结果 Excel(&X)…" in labels and "导出整改台账 Excel(&L)…" in labels
+    out = tmp_path / "台账.xlsx"
+    ui_dialogs.save_path = str(out)
+    window.generate_report("rectification", "xlsx")
+    qtbot.waitUntil(lambda: window.last_report is not None, timeout=30_000)
+    assert ui_dialogs.opened == [out]
+    assert load_workbook(out).sheetnames == ["整改台账"]
+    assert ui_dialogs.suggested.endswith("整改台账.xlsx")
