@@ -23,6 +23,8 @@ from ..errors import AppError, os_reason
 from .aggregate import FACT_COLUMNS, Aggregate, facts_row
 
 _PERCENT_COLUMNS = {"完成率", "得分率", "占比"}
+#: bars a summary chart shows at most
+CHART_ROWS = 30
 
 
 @contextmanager
@@ -211,20 +213,25 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     fonts = resolve_fonts()
     today = result.today
     rows = [facts_row(r) for r in result.rounds]
-    score_bars = [Bar(f"{r['医院']}", None if r["得分率"] is None else r["得分率"] * 100,
-                      "—" if r["得分率"] is None else f"{r['得分率'] * 100:.1f}",
-                      "fail" if (r["得分率"] or 0) < 0.5 else "warn" if (r["得分率"] or 0) < 0.75 else "ok")
-                  for r in rows]
-    rect_bars = [Bar(r["医院"], r["未完成"], f"{r['未完成']}（逾期 {r['逾期']}）",
-                     "fail" if r["逾期"] else "warn") for r in rows]
-    biggest = max([r["未完成"] for r in rows] + [1])
+    # a chart of a thousand bars helps no one: the hospitals that need attention, at most 30
+    shown = CHART_ROWS
+    by_score = sorted((r for r in rows if r["得分率"] is not None), key=lambda r: r["得分率"])[:shown]
+    score_bars = [Bar(r["医院"], r["得分率"] * 100, f"{r['得分率'] * 100:.1f}",
+                      "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok") for r in by_score]
+    by_open = sorted(rows, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
+    rect_bars = [Bar(r["医院"], r["未完成"], f"{r['未完成']}（逾期 {r['逾期']}）", "fail" if r["逾期"] else "warn")
+                 for r in by_open]
+    biggest = max([r["未完成"] for r in by_open] + [1])
+    many = len(rows) > shown
     problems = result.common_problems()[:30]
     report = SummaryReport(
         _Cover("医疗质量自查汇总报告", _Named(f"{len(result.hospitals)} 家医院"),
                f"{today.year}年{today.month}月{today.day}日"),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
         f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
-        bar_chart(score_bars, maximum=100, font_family=fonts.body.family, title="各医院得分率"),
-        bar_chart(rect_bars, maximum=biggest, font_family=fonts.body.family, title="各医院未完成的整改项（项）"),
+        bar_chart(score_bars, maximum=100, font_family=fonts.body.family,
+                  title=f"得分率最低的 {shown} 家医院" if many else "各医院得分率"),
+        bar_chart(rect_bars, maximum=biggest, font_family=fonts.body.family,
+                  title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）"),
         rows, problems, [(b.path.name, b.reason) for b in result.refused])
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself
