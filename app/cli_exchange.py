@@ -66,6 +66,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .cli import _actor, _open
+    from .domain.labels import FIELD_LABELS
     from .exchange.merge import apply_import, plan_import
     from .exchange.verify import open_package
 
@@ -105,7 +106,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"  冲突：{conflict['what']} {conflict['label']}（保留本机的值）")
         for f, value in local["values"].items():
             print(
-                f"    {f}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
+                f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
                 f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
             )
     for warning in output["warnings"]:

@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.catalog import load_catalog  # noqa: E402
-from app.exchange import format as fmt  # noqa: E402
-from app.exchange.aggregate import aggregate, write_outputs  # noqa: E402
-from app.exchange.export import export_package  # noqa: E402
-from app.services.demo import create_demo  # noqa: E402
-from app.store import Actor, open_store  # noqa: E402
+from app.catalog import load_catalog
+from app.exchange import format as fmt
+from app.exchange.aggregate import aggregate, write_outputs
+from app.exchange.export import export_package
+from app.services.demo import create_demo
+from app.store import Actor, open_store
 
 SOURCES = 8
 
@@ -95,7 +95,8 @@ def main() -> int:
             write_outputs(result, xlsx=work / "a.xlsx", sqlite=work / f"a{count}.db")
             total = time.perf_counter() - started
             print(f"aggregate {count:>5} packages: verify+score {verified:6.1f} s, with Excel+SQLite {total:6.1f} s "
-                  f"({total / count * 1000:.0f} ms a package; {len(result.rounds)} rounds, {len(result.refused)} refused)")
+                  f"({total / count * 1000:.0f} ms a package; {len(result.rounds)} rounds, "
+                  f"{len(result.refused)} refused)")
         started = time.perf_counter()
         write_outputs(result, xlsx=work / "b.xlsx", pdf=work / "b.pdf")
         print(f"summary PDF of {len(result.rounds)} hospitals: {time.perf_counter() - started:.1f} s")

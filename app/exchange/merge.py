@@ -21,52 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.checklist import Checklist
+from ..domain.labels import TABLE_LABELS
 from ..errors import AppError
 from ..store import Actor, Store, history, now
 from .verify import Package
 
 LOCAL, PACKAGE = "local", "package"
-
-#: Field labels for the side-by-side conflict view and the CLI's report
-FIELD_LABELS = {
-    "grade": "等级",
-    "na_reason": "不适用原因",
-    "value": "指标值",
-    "numerator": "分子",
-    "denominator": "分母",
-    "baseline": "基线值",
-    "finding": "问题描述",
-    "evidence": "佐证材料说明",
-    "department": "责任科室",
-    "records": "抽查记录",
-    "problem": "问题描述",
-    "cause": "原因分析",
-    "measure": "整改措施",
-    "owner": "责任人",
-    "deadline": "整改期限",
-    "recheck_date": "复查日期",
-    "rechecked_by": "复查人",
-    "recheck_result": "复查结果",
-    "recheck_passed": "复查通过",
-    "origin": "来源",
-    "carried_from": "上轮整改项",
-    "item_id": "条目",
-    "name": "名称",
-    "started_on": "自查日期",
-    "year": "考核年度",
-    "leader": "检查组长",
-    "members": "检查组成员",
-    "status": "状态",
-}
-_TABLE_LABELS = {
-    "answers": "自查结果",
-    "samples": "抽查记录",
-    "rectifications": "整改项",
-    "rounds": "自查轮次",
-    "attachments": "附件",
-    "hospital": "医院基本情况",
-}
-
 
 class ImportRefused(AppError):
     """The package cannot go into this database (another hospital's, another checklist set …)."""
@@ -111,7 +71,7 @@ class Conflict:
         return {
             "key": self.key,
             "table": self.table,
-            "what": _TABLE_LABELS[self.table],
+            "what": TABLE_LABELS[self.table],
             "item_id": self.item_id,
             "label": self.label,
             "local": side(self.local),
@@ -159,7 +119,7 @@ class ImportPlan:
         out: dict[str, dict[str, int]] = {}
         for name, changes in (("added", self.added), ("updated", self.updated)):
             for change in changes:
-                out.setdefault(_TABLE_LABELS[change.table], {"added": 0, "updated": 0})[name] += 1
+                out.setdefault(TABLE_LABELS[change.table], {"added": 0, "updated": 0})[name] += 1
         return out
 
 

@@ -157,7 +157,7 @@ class ImportDialog(QDialog):
 
     def __init__(self, store: Store, actor: Actor, plan: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ..exchange.merge import FIELD_LABELS
+        from ..domain.labels import FIELD_LABELS
 
         self.store, self.actor, self.plan = store, actor, plan
         self.result: Any = None

@@ -79,6 +79,8 @@ class MainWindow(QMainWindow):
         self.undo_action = action(self.edit_menu, "撤销(&U)", self._undo)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.redo_action = action(self.edit_menu, "重做(&R)", self._redo, "Ctrl+Y")
+        self.edit_menu.addSeparator()
+        action(self.edit_menu, "本条目的修改记录(&H)…", self.show_history, "Ctrl+H")
         # the page's own shortcuts act while it has focus; the menu entries are for the mouse
         self.undo_action.setShortcut(QKeySequence())
         self.redo_action.setShortcut(QKeySequence())
@@ -271,6 +273,26 @@ class MainWindow(QMainWindow):
             dialogs.error(self, f"生成{title}失败：{message}")
 
         self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
+
+    def show_history(self) -> None:
+        """修改记录 of the item in view: the walkthrough's current item, or the board's selected row's."""
+        from .history_dialog import HistoryDialog
+
+        if self.walkthrough is None:
+            return
+        item_id = None
+        if self.round_tabs is not None and self.round_tabs.currentIndex() == 1 and self._board is not None:
+            entry = self._board.selected_entry()
+            item_id = entry.rectification.item_id if entry else None
+        else:
+            self.walkthrough.flush()
+            item_id = self.walkthrough.tree.current_item_id()
+        if item_id is None:
+            dialogs.error(self, "请先选中一个条目或整改项。")
+            return
+        item = self.walkthrough.items.get(item_id)
+        title = f"{item_id} {item.text}" if item is not None else item_id
+        HistoryDialog(self.store, self.walkthrough.view.id, item_id, title, self).exec()
 
     def _current_round_id(self) -> str | None:
         if self.walkthrough is not None:

@@ -1,0 +1,63 @@
+"""修改记录 as people read it: who changed what on an item, when and on which PC, newest first."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from ..domain.labels import ACTION_LABELS, FIELD_LABELS, TABLE_LABELS
+from ..store import Store
+
+#: history fields that say how a merge was settled, not what a value was
+_RESOLUTION = "resolved"
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    at: str
+    author: str
+    device_id: str
+    what: str
+    action: str
+    changes: tuple[str, ...]
+
+
+def local_time(iso: str) -> str:
+    """A stored UTC time as the user reads it: local, to the minute."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return iso or "—"
+
+
+def describe(field: str, value: Any) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if field == "records" and isinstance(value, list):
+        failing = sum(1 for r in value if not r.get("compliant"))
+        return f"{len(value)} 份，不符合 {failing} 份"
+    if field == "recheck_passed":
+        return "是" if value else "否"
+    if field == "grade" and value == "NA":
+        return "不适用"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value)
+    return text if len(text) <= 80 else text[:80] + "…"
+
+
+def item_history(store: Store, round_id: str, item_id: str) -> list[HistoryLine]:
+    """Every change to the item's answer, sampled records, rectification and attachments."""
+    lines = []
+    for entry in reversed(store.history(round_id=round_id, item_id=item_id)):
+        if _RESOLUTION in entry.changes:
+            kept = "本机" if entry.changes[_RESOLUTION][1] == "local" else "上报包"
+            changes: tuple[str, ...] = (f"冲突处理：保留{kept}的值",)
+        else:
+            changes = tuple(f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"
+                            for field, (old, new) in entry.changes.items())
+        lines.append(HistoryLine(local_time(entry.at), entry.author or "—", entry.device_id,
+                                 TABLE_LABELS.get(entry.record_table, entry.record_table),
+                                 ACTION_LABELS.get(entry.action, entry.action), changes))
+    return lines

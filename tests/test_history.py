@@ -1,0 +1,58 @@
+"""修改记录: every change appended, chained by hash, shown per item, carried through a merge."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from app.services.answers import SampleInput, record_answer, set_samples
+from app.services.history import item_history
+from app.ui.history_dialog import HistoryDialog
+
+
+def test_each_change_is_recorded_with_old_and_new_values(store, demo_round, actor):
+    item = "qyx-core.01.1"
+    before = len(store.history(item_id=item))
+    record_answer(store, demo_round, item, actor, grade="D", finding="未见培训记录")
+    record_answer(store, demo_round, item, actor, finding="未见培训记录")  # the same text again: no change
+    record_answer(store, demo_round, item, actor, grade="B")
+    entries = store.history(round_id=demo_round, item_id=item)
+    answer_entries = [e for e in entries if e.record_table == "answers"][-2:]
+    assert len(store.history(item_id=item)) > before
+    assert answer_entries[-1].changes["grade"][1] == "B"
+    assert answer_entries[-2].changes["finding"][1] == "未见培训记录"
+    assert all(e.author == actor.author and e.device_id == actor.device_id for e in answer_entries)
+    lines = item_history(store, demo_round, item)
+    assert lines[0].what == "自查结果" and lines[0].action == "修改"
+    assert any("等级：D → B" in c for c in lines[0].changes)
+    assert any(line.what == "整改项" for line in lines), "the D opened a rectification, recorded too"
+
+
+def test_sampled_records_are_recorded_as_counts(store, demo_round, actor):
+    item = next(r["item_id"] for r in store.samples(demo_round))
+    set_samples(store, demo_round, item, [SampleInput("A1", True), SampleInput("A2", False, "缺签字")], actor)
+    line = next(line for line in item_history(store, demo_round, item) if line.what == "抽查记录")
+    assert "→ 2 份，不符合 1 份" in line.changes[0]
+
+
+def test_an_entry_edited_outside_the_program_breaks_the_chain_there(store, demo_round, db_path):
+    assert store.verify_history().ok
+    count = store.verify_history().entries
+    conn = sqlite3.connect(db_path)
+    with conn:
+        conn.execute("UPDATE history SET author = '某人' WHERE seq = 5")
+    check = store.verify_history()
+    assert not check.ok and check.broken_at == 5 and "改动" in check.reason
+    with conn:
+        conn.execute("UPDATE history SET author = (SELECT author FROM history WHERE seq = 4) WHERE seq = 5")
+        conn.execute("DELETE FROM history WHERE seq = 7")
+    check = store.verify_history()
+    assert not check.ok and check.broken_at == 7 and "不相连" in check.reason
+    assert count > 7
+
+
+def test_history_dialog_lists_the_items_changes(qtbot, store, demo_round, actor):
+    record_answer(store, demo_round, "qyx-core.02.1", actor, grade="C", finding="部分科室未执行")
+    dialog = HistoryDialog(store, demo_round, "qyx-core.02.1", "qyx-core.02.1")
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() >= 1
+    assert "问题描述" in dialog.table.item(0, 5).text() and dialog.table.item(0, 1).text() == actor.author
