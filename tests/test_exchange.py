@@ -299,8 +299,12 @@ def test_round_trip_into_an_empty_database_is_identical(exported, package, tmp_p
     assert target.verify_history().ok
     from app.render import render_report
 
-    render_report(target, rid, "rectification", tmp_path / "r.pdf", today=DAY)
-    assert "示例县人民医院" in PdfReader(tmp_path / "r.pdf").pages[0].extract_text()
+    for kind in ("self", "rectification"):
+        texts = []
+        for db, name in ((store, "source"), (target, "target")):
+            out = render_report(db, rid, kind, tmp_path / f"{name}-{kind}.pdf", today=DAY).path
+            texts.append("".join(page.extract_text() for page in PdfReader(out).pages))
+        assert texts[0] == texts[1] and "示例县人民医院" in texts[0], kind
 
 
 def test_importing_the_same_package_twice_changes_nothing(package, tmp_path, actor):
