@@ -83,3 +83,100 @@ def bar_chart(bars: Sequence[Bar], *, maximum: float, font_family: str, title: s
         parts.append(f'<text x="{axis_x + length + 5:.1f}" y="{mid:.1f}">{escape(bar.text)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10ⁿ at or above ``value``: axis ticks a person can read."""
+    import math
+
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One series of a trend chart: a value per round (None: that round has none)."""
+
+    name: str
+    values: tuple[float | None, ...]
+    tone: str = "ok"
+
+
+#: Series colours, distinct in grey too (dark, mid, light) and by their dash pattern
+_LINE_STYLES = (("#3b5b8a", ""), ("#a63a32", "6,3"), ("#4f7f52", "2,3"), ("#b8862b", "8,3,2,3"),
+                ("#6a4c93", "4,4"), ("#555555", "1,2"))
+
+
+def line_chart(labels: Sequence[str], lines: Sequence[Line], *, font_family: str, title: str = "",
+               maximum: float | None = None, target: float | None = None, target_text: str = "",
+               width_mm: float = 156, height_mm: float = 60) -> Markup:
+    """A trend across rounds: one polyline per series over the rounds in ``labels``, with an
+    optional dashed target line. Points without a value are skipped (the line breaks there)."""
+    view_width = width_mm * _UNITS_PER_MM
+    view_height = height_mm * _UNITS_PER_MM
+    values = [v for line in lines for v in line.values if v is not None]
+    top_value = maximum or _nice_ceiling(max([*values, target or 0]) * 1.1)
+    left, right = 48, 12
+    top = 22 if title else 8
+    legend = _ROW if len(lines) > 1 else 0
+    bottom = view_height - 30 - legend
+    plot_w = view_width - left - right
+    step = plot_w / max(len(labels) - 1, 1)
+
+    def x(n: int) -> float:
+        return left + (n * step if len(labels) > 1 else plot_w / 2)
+
+    def y(v: float) -> float:
+        return bottom - max(0.0, min(v / top_value, 1.0)) * (bottom - top)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {view_width:.0f} {view_height:.0f}" '
+        f'width="{width_mm}mm" height="{height_mm}mm" font-family="{escape(font_family)}" font-size="{_FONT}">'
+    ]
+    if title:
+        parts.append(f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>')
+    for k in range(5):  # light grid with its values
+        value = top_value * k / 4
+        gy = y(value)
+        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{view_width - right:.0f}" y2="{gy:.1f}" '
+                     'stroke="#ddd" stroke-width="0.6"/>')
+        parts.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{value:.4g}</text>')
+    room = plot_w / max(len(labels), 1) - 6
+    for n, label in enumerate(labels):
+        # the first and last labels stand inside the plot, not half outside it
+        anchor = "middle" if 0 < n < len(labels) - 1 or len(labels) == 1 else "start" if n == 0 else "end"
+        parts.append(f'<text x="{x(n):.1f}" y="{bottom + 16:.1f}" text-anchor="{anchor}">'
+                     f'{escape(_fit(label, max(room, 24)))}</text>')
+    if target is not None:
+        ty = y(target)
+        parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{view_width - right:.0f}" y2="{ty:.1f}" '
+                     'stroke="#a63a32" stroke-width="1" stroke-dasharray="5,4"/>')
+        parts.append(f'<text x="{view_width - right:.0f}" y="{ty - 4:.1f}" text-anchor="end" fill="#a63a32">'
+                     f'{escape(target_text or f"目标 {target:g}")}</text>')
+    for index, line in enumerate(lines):
+        colour, dash = _LINE_STYLES[index % len(_LINE_STYLES)]
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        runs: list[list[tuple[float, float]]] = [[]]
+        for n, value in enumerate(line.values):
+            if value is None:
+                runs.append([])
+            else:
+                runs[-1].append((x(n), y(value)))
+        for run in runs:
+            if len(run) > 1:
+                points = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
+                             f'stroke-width="1.6"{dash_attr}/>')
+            for px, py in run:
+                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.6" fill="{colour}"/>')
+        if lines and len(lines) > 1:
+            lx = left + index * (plot_w / len(lines))
+            ly = view_height - 6
+            parts.append(f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 18:.1f}" y2="{ly - 4:.1f}" '
+                         f'stroke="{colour}" stroke-width="1.6"{dash_attr}/>')
+            parts.append(f'<text x="{lx + 22:.1f}" y="{ly:.1f}">'
+                         f'{escape(_fit(line.name, plot_w / len(lines) - 26))}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.walkthrough: WalkthroughPage | None = None
         self._board: RectificationBoard | None = None  # built when its tab is first shown
         self._board_page: QWidget | None = None
+        self._overview = None  # the 概览 tab's page, built when first shown
         self.round_tabs: QTabWidget | None = None
         self.last_report: Path | None = None
         self.saved_label = plain_label()
@@ -168,6 +169,9 @@ class MainWindow(QMainWindow):
         self.round_tabs = QTabWidget()
         self.round_tabs.addTab(self.walkthrough, "逐条自查(&W)")
         self.round_tabs.addTab(self._board_page, "整改台账")
+        self._overview_page = QWidget()
+        QVBoxLayout(self._overview_page).setContentsMargins(0, 0, 0, 0)
+        self.round_tabs.addTab(self._overview_page, "概览")
         self.round_tabs.currentChanged.connect(self._tab_changed)
         self.stack.addWidget(self.round_tabs)
         self.stack.setCurrentWidget(self.round_tabs)
@@ -189,7 +193,41 @@ class MainWindow(QMainWindow):
             self._board_page.layout().addWidget(self._board)
         return self._board
 
+    @property
+    def overview(self):
+        """The open round's 概览 page; built on first use."""
+        if self._overview is None and self.walkthrough is not None:
+            from .overview_page import OverviewPage
+
+            self._overview = OverviewPage(self.store, self.walkthrough.view.id)
+            self._overview.filter_requested.connect(self.filter_from_overview)
+            self._overview_page.layout().addWidget(self._overview)
+        return self._overview
+
+    def filter_from_overview(self, kind: str, value: str) -> None:
+        """A bar of the 概览 was clicked: show its items in the walkthrough, or its department's
+        rectifications on the board."""
+        if kind == "department":
+            self.show_tab(1)
+            index = self.board.department.findData(value)
+            if index >= 0:
+                self.board.department.setCurrentIndex(index)
+            return
+        self.show_tab(0)
+        walk = self.walkthrough
+        if kind == "mode":
+            walk.search.clear()
+            walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData(value), 0))
+        else:  # a checklist or a section: its items, whatever their state
+            walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData("all"), 0))
+            walk.search.setText(value + ".")
+        walk.refilter()
+
     def _tab_changed(self, index: int) -> None:
+        if index == 2 and self.overview is not None:
+            self.walkthrough.flush()
+            self.overview.refresh()
+            return
         if index == 1 and self.board is not None:
             self.walkthrough.flush()
             self.board.refresh()
@@ -359,7 +397,7 @@ class MainWindow(QMainWindow):
                 return False
             self.stack.removeWidget(self.round_tabs)
             self.round_tabs.deleteLater()
-            self.walkthrough = self._board = self._board_page = self.round_tabs = None
+            self.walkthrough = self._board = self._board_page = self.round_tabs = self._overview = None
             self.report_menu.setEnabled(False)
         return True
 

@@ -33,6 +33,7 @@ _NAMES = {
         "QTreeWidgetItemIterator", "QVBoxLayout", "QWidget", "QWizard", "QWizardPage",
     ),
 }
+_NAMES["QtSvgWidgets"] = ("QSvgWidget",)
 _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names}
 __all__ = sorted(_MODULE_OF)
 

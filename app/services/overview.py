@@ -1,0 +1,137 @@
+"""概览: what a round comes to, and how the hospital's rounds compare over time.
+
+Plain numbers for the overview page and the 自查报告's 趋势 section; the charts are drawn from
+them by app.render.charts, one code path for the screen and the PDF.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..domain.checklist import INDICATOR
+from ..domain.evaluation import indicator_value
+from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
+from ..store import Store
+from .rectifications import NO_DEPARTMENT, list_rectifications
+from .rounds import RoundView, answers_by_item, load_round, score
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One bar: what it shows, its value, and what clicking it filters to."""
+
+    label: str
+    value: float | None
+    text: str
+    tone: str = "ok"
+    #: ("section", section id) · ("mode", walkthrough filter) · ("department", name)
+    target: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Trend:
+    """A value per round (None where the round lacks it), and the target line if there is one."""
+
+    title: str
+    series: dict[str, list[float | None]]
+    target: float | None = None
+    unit: str = ""
+
+
+@dataclass
+class Overview:
+    round_name: str
+    checklists: list[Bar] = field(default_factory=list)
+    sections: dict[str, list[Bar]] = field(default_factory=dict)
+    grades: list[Bar] = field(default_factory=list)
+    departments: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    closed_per_month: list[Bar] = field(default_factory=list)
+    #: earlier rounds of the same hospital, oldest first, then this one
+    rounds: list[str] = field(default_factory=list)
+    score_trend: Trend | None = None
+    failing_trend: Trend | None = None
+    indicator_trends: list[Trend] = field(default_factory=list)
+
+
+def _tone(score: float | None) -> str:
+    return "muted" if score is None else "fail" if score < 50 else "warn" if score < 75 else "ok"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+def same_hospital_rounds(store: Store, view: RoundView) -> list[RoundView]:
+    """The rounds of this round's hospital up to it, oldest first (a database that collects
+    several hospitals keeps each one's trend apart)."""
+    out = []
+    for row in store.rounds():
+        if row["profile"].get("name") != view.profile.name or row["started_on"] > view.started_on.isoformat():
+            continue
+        out.append(view if row["id"] == view.id else load_round(store, row["id"]))
+    return sorted(out, key=lambda v: (v.started_on, v.name))
+
+
+def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: int = 12) -> Overview:
+    view = load_round(store, round_id)
+    result = score(store, round_id, view)
+    out = Overview(view.name)
+    for cs in result.checklists:
+        t = cs.tally
+        out.checklists.append(Bar(cs.checklist.label, t.score, f"{_pct(t.score)}（{t.answered}/{t.applicable}）",
+                                  _tone(t.score), ("checklist", cs.checklist.id)))
+        out.sections[cs.checklist.label] = [
+            Bar(s.section.title, s.tally.score,
+                _pct(s.tally.score) + (f"（{s.tally.failing}✗）" if s.tally.failing else ""),
+                _tone(s.tally.score), ("section", s.section.id)) for s in cs.sections]
+    total = result.tally
+    grades = {g.code: g for c in reversed(view.checklists) for g in c.scale.grades}
+    for code, grade in grades.items():
+        count = total.grade_counts.get(code, 0)
+        tone = "fail" if grade.failing else "warn" if grade.offers_rectification else "ok"
+        out.grades.append(Bar(grade.display, count, f"{count} 条", tone,
+                              ("mode", "failing") if grade.failing else None))
+    out.grades.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted", ("mode", "na")))
+    out.grades.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted", ("mode", "unanswered")))
+
+    entries = list_rectifications(store, round_id, today, view)
+    by_department: dict[str, Counter] = {}
+    closed: Counter = Counter()
+    for e in entries:
+        r = e.rectification
+        by_department.setdefault(r.department or NO_DEPARTMENT, Counter())[e.status] += 1
+        if e.status == STATUS_DONE and r.recheck_date:
+            closed[r.recheck_date.strftime("%Y-%m")] += 1
+    out.departments = [(d, {s: c[s] for s in RECTIFICATION_STATUSES})
+                       for d, c in sorted(by_department.items(), key=lambda kv: -sum(kv[1].values()))]
+    out.closed_per_month = [Bar(month, count, f"{count} 项", "good") for month, count in sorted(closed.items())]
+
+    history = same_hospital_rounds(store, view)[-max_trends:]
+    out.rounds = [v.name for v in history]
+    if len(history) > 1:
+        results = [result if v.id == view.id else score(store, v.id, v) for v in history]
+        labels = {c.id: c.label for v in history for c in v.checklists}
+        series: dict[str, list[float | None]] = {label: [] for label in labels.values()}
+        for res in results:
+            scores = {c.checklist.id: c.tally.score for c in res.checklists}
+            for checklist_id, label in labels.items():
+                series[label].append(scores.get(checklist_id))
+        out.score_trend = Trend("各检查表得分率", series, unit="%")
+        out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]})
+        answers = [answers_by_item(store, v.id) for v in history]
+        for item in view.items():
+            if item.kind != INDICATOR or not item.applies_to(view.profile):
+                continue
+            values = []
+            for v, ans in zip(history, answers, strict=True):
+                found = next((i for c in v.checklists if (i := c.item(item.id)) is not None), None)
+                # a rate is recomputed in this round's unit (an older round may have kept % for ‰)
+                definition = item if found is not None and found.input == "ratio" else found
+                values.append(indicator_value(definition, ans.get(item.id)) if definition else None)
+            if sum(value is not None for value in values) >= 2:
+                label = next(c.label for c in view.checklists if c.id == item.checklist_id)
+                out.indicator_trends.append(Trend(f"{label}：{item.text}",
+                                                  {"指标值": values}, item.target_for(view.year), item.unit))
+    return out

@@ -1,0 +1,116 @@
+"""概览: the open round in charts (scores, grades, rectifications) and its trend across rounds.
+
+The charts are the reports' own SVG (app/render/charts.py) shown with QtSvg: one drawing code
+for the screen and the PDF. Clicking a bar filters the walkthrough or the board to its items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Sequence
+
+from ..render.charts import _ROW, Bar, Line, bar_chart, line_chart
+from ..services.overview import Bar as OverviewBar
+from ..services.overview import Overview, Trend, build_overview
+from ..store import Store
+from .item_editors import plain_label
+from .qt import QApplication, QGridLayout, QScrollArea, QSvgWidget, Qt, QVBoxLayout, QWidget, Signal
+
+_VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
+
+
+class ChartWidget(QSvgWidget):
+    """An SVG chart at its natural size; a click on a bar's row emits that bar's target."""
+
+    clicked = Signal(str, str)
+
+    def __init__(self, svg: str, bars: Sequence[OverviewBar] = (), titled: bool = True) -> None:
+        super().__init__()
+        self.load(svg.encode("utf-8"))
+        width, height = (float(v) for v in _VIEWBOX.search(svg).groups())  # type: ignore[union-attr]
+        self.setFixedSize(int(width), int(height))
+        self.bars = list(bars)
+        self._top = 22 if titled else 4
+        if any(b.target for b in self.bars):
+            self.setCursor(Qt.CursorShape.PointingHandCursor)
+            self.setToolTip("点击条形，转到相应的条目")
+
+    def bar_at(self, y: float) -> OverviewBar | None:
+        row = int((y - self._top) // _ROW)
+        return self.bars[row] if 0 <= row < len(self.bars) and y >= self._top else None
+
+    def mousePressEvent(self, event) -> None:
+        bar = self.bar_at(event.position().y())
+        if bar is not None and bar.target is not None:
+            self.clicked.emit(*bar.target)
+        super().mousePressEvent(event)
+
+
+class OverviewPage(QWidget):
+    """The 概览 tab. ``filter_requested(kind, value)``: the user clicked a bar."""
+
+    filter_requested = Signal(str, str)
+
+    def __init__(self, store: Store, round_id: str) -> None:
+        super().__init__()
+        self.store, self.round_id = store, round_id
+        self.today = dt.date.today
+        self.overview: Overview | None = None
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.scroll)
+        self.charts: list[ChartWidget] = []
+        self.font_family = QApplication.font().family()  # the charts speak in the window's font
+
+    def refresh(self) -> None:
+        self.overview = build_overview(self.store, self.round_id, self.today())
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setHorizontalSpacing(24)
+        grid.setVerticalSpacing(16)
+        self.charts = []
+        cells: list[QWidget] = []
+        o = self.overview
+        cells.append(self._bars(o.checklists, "各检查表得分率（已评/适用；点击查看条目）", 100))
+        cells.append(self._bars(o.grades, "评价结果分布（点击筛选）", max([b.value or 0 for b in o.grades] + [1])))
+        for label, bars in o.sections.items():
+            cells.append(self._bars(bars, f"{label}：各部分得分率（✗ 为不符合条数）", 100))
+        departments = [OverviewBar(d, sum(c.values()) - c["已完成"],
+                                   f"{sum(c.values()) - c['已完成']}（逾期 {c['逾期']}）",
+                                   "fail" if c["逾期"] else "warn", ("department", d)) for d, c in o.departments]
+        if departments:
+            cells.append(self._bars(departments, "各科室未完成的整改项（点击查看整改台账）",
+                                    max([b.value or 0 for b in departments] + [1])))
+        if o.closed_per_month:
+            cells.append(self._bars(o.closed_per_month, "每月完成的整改项",
+                                    max([b.value or 0 for b in o.closed_per_month] + [1])))
+        if o.score_trend is not None and o.failing_trend is not None:
+            cells.append(self._trend(o.rounds, o.score_trend, maximum=100))
+            cells.append(self._trend(o.rounds, o.failing_trend))
+            cells += [self._trend(o.rounds, t) for t in o.indicator_trends]
+        else:
+            cells.append(plain_label("本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"))
+        for n, cell in enumerate(cells):
+            grid.addWidget(cell, n // 2, n % 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        grid.setRowStretch(len(cells) // 2 + 1, 1)
+        self.scroll.setWidget(body)
+
+    def _bars(self, bars: Sequence[OverviewBar], title: str, maximum: float) -> QWidget:
+        svg = bar_chart([Bar(b.label, b.value, b.text, b.tone) for b in bars], maximum=maximum,
+                        font_family=self.font_family, title=title)
+        chart = ChartWidget(str(svg), bars)
+        chart.clicked.connect(self.filter_requested)
+        self.charts.append(chart)
+        return chart
+
+    def _trend(self, rounds: Sequence[str], trend: Trend, maximum: float | None = None) -> QWidget:
+        lines = [Line(name, tuple(values)) for name, values in trend.series.items()]
+        target_text = f"目标 {trend.target:g}{trend.unit}" if trend.target is not None else ""
+        svg = line_chart(rounds, lines, font_family=self.font_family, title=trend.title, maximum=maximum,
+                         target=trend.target, target_text=target_text)
+        chart = ChartWidget(str(svg))
+        self.charts.append(chart)
+        return chart

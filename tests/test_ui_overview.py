@@ -1,0 +1,71 @@
+"""概览: charts of the open round and its trend; a click on a bar filters the walkthrough or the board."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+
+from app.services.answers import record_answer
+from app.services.overview import build_overview
+from app.services.rounds import start_round
+from app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def second_round(store, demo_round, catalog, actor):
+    """A later round of the demo hospital, partly answered: a trend of two points."""
+    entries = [e for e in catalog.entries if e.checklist.default]
+    round_id = start_round(store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor,
+                           previous_round_id=demo_round)
+    for n, row in enumerate(store.answers(demo_round)):
+        fields = {k: row[k] for k in ("grade", "numerator", "denominator", "value", "baseline") if row[k] is not None}
+        if fields.get("grade") == "D" and n % 2:
+            fields["grade"] = "B"  # half the failures fixed
+        if "grade" in fields and fields["grade"] == "NA":
+            fields["na_reason"] = row["na_reason"]
+        record_answer(store, round_id, row["item_id"], actor, **fields)
+    return round_id
+
+
+def test_overview_numbers_and_trend(store, demo_round, second_round):
+    first = build_overview(store, demo_round, dt.date(2025, 6, 30))
+    assert first.score_trend is None, "a single round has no trend"
+    o = build_overview(store, second_round, dt.date(2025, 6, 30))
+    assert o.rounds == ["2025年第一季度医疗质量自查", "2025年第二季度医疗质量自查"]
+    failing = o.failing_trend.series["不符合"]
+    assert failing[1] < failing[0]
+    assert any(len([v for v in t.series["指标值"] if v is not None]) == 2 for t in o.indicator_trends)
+    assert {b.label for b in o.checklists} == {"核心制度", "改进目标"} or len(o.checklists) == 2
+
+
+def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, catalog, actor, ui_dialogs):
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.open_round(second_round)
+    window.show_tab(2)
+    page = window.overview
+    assert len(page.charts) >= 6
+    qtbot.waitUntil(lambda: page.charts[0].isVisible())
+    shots = os.environ.get("MQSC_SCREENSHOTS")
+    if shots:
+        window.grab().save(str(Path(shots) / "overview.png"))
+        page.scroll.widget().grab().save(str(Path(shots) / "overview-all.png"))
+    grades = page.charts[1]
+    failing_row = next(n for n, b in enumerate(grades.bars) if b.target == ("mode", "failing"))
+    page.filter_requested.emit(*grades.bars[failing_row].target)
+    assert window.round_tabs.currentIndex() == 0
+    assert window.walkthrough.filter_mode.currentData() == "failing"
+    assert grades.bar_at(grades._top + failing_row * 19 + 5) is grades.bars[failing_row]
+    section = page.charts[2].bars[0]
+    page.filter_requested.emit(*section.target)
+    assert window.walkthrough.search.text() == section.target[1] + "."
+    window.show_tab(2)
+    departments = next(c for c in page.charts if c.bars and c.bars[0].target and c.bars[0].target[0] == "department")
+    page.filter_requested.emit(*departments.bars[0].target)
+    assert window.round_tabs.currentIndex() == 1
+    assert window.board.department.currentData() == departments.bars[0].label
