@@ -43,3 +43,20 @@ def test_every_page_of_the_profile_wizard(qtbot, profiled_store, actor, ui_dialo
     for _ in range(3):
         assert clashes(wizard) == {}, wizard.currentPage().title()
         wizard.next()
+
+
+def test_walkthrough_board_and_overview_with_the_menus(qtbot, store, demo_round, catalog, actor, ui_dialogs):
+    """Menus count too: Alt+I must press 添加记录, not open 医院(I) (and 记录复查 must not open 轮次)."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_round(demo_round)
+    walk = window.walkthrough
+    for kind in ("judgement", "indicator", "sampling"):
+        item = next(i for i in walk.items.values() if i.kind == kind and i.applies_to(walk.view.profile))
+        walk.go_to(item.id)
+        assert clashes(window) == {}, kind
+    for tab in (1, 2):
+        window.show_tab(tab)
+        qtbot.wait(50)
+        assert clashes(window) == {}, tab

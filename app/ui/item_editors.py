@@ -225,7 +225,7 @@ class SamplingEditor(QWidget):
         self.table.setAccessibleName("抽查记录")
         self.table.setMinimumHeight(160)
         self.table.itemChanged.connect(self._changed)
-        add = QPushButton("添加记录(&I)")
+        add = QPushButton("添加记录(&N)")
         add.setToolTip("Insert 键或 Ctrl+Enter 添加一行")
         remove = QPushButton("删除所选记录")
         remove.setToolTip("在表格中按 Ctrl+Delete 删除所选行")

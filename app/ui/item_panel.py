@@ -167,7 +167,7 @@ class ItemPanel(QScrollArea):
         label = QLabel("问题描述(&F)：")
         label.setBuddy(self.finding)
         form.addRow(label, self.finding)
-        label = QLabel("佐证材料(&E)：")
+        label = QLabel("佐证材料(&V)：")
         label.setBuddy(self.evidence)
         form.addRow(label, self.evidence)
         label = QLabel("责任科室(&K)：")

@@ -194,7 +194,7 @@ class RectificationBoard(QWidget):
         filters.addWidget(self.overdue_only)
         filters.addStretch()
         self.go_button = QPushButton("转到条目(&G)")
-        self.recheck_button = QPushButton("记录复查(&R)…")
+        self.recheck_button = QPushButton("记录复查(&C)…")
         self.evidence_button = QPushButton("佐证材料(&A)…")
         self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
         self.delete_button = QPushButton("删除整改项…")
