@@ -79,11 +79,16 @@ def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     dialog = RecheckDialog(store, actor, entry, board, TODAY)
     qtbot.addWidget(dialog)
     dialog.by.setText("刘洋")
+    dialog.accept()  # Enter at once: nothing is chosen yet, nothing is marked done
+    assert "请选择复查结论" in dialog.error.text()
+    assert rect_service.get_rectification(store, entry.id, TODAY).status != "已完成"
+    dialog.verdict.setCurrentIndex(dialog.verdict.findData(True))
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert rect_service.get_rectification(store, entry.id, TODAY).status == "已完成"
     empty = RecheckDialog(store, actor, entry, board, TODAY)
     qtbot.addWidget(empty)
+    empty.verdict.setCurrentIndex(empty.verdict.findData(True))
     empty.by.clear()
     empty.accept()
     assert "请填写复查人" in empty.error.text()

@@ -75,6 +75,9 @@ class _Cell(QTableWidgetItem):
         return self.text() < other.text()
 
 
+_NOT_CHOSEN = "not chosen"
+
+
 class RecheckDialog(QDialog):
     """复查: passed or not, date, by whom, result."""
 
@@ -86,11 +89,13 @@ class RecheckDialog(QDialog):
         self.setWindowTitle("记录复查")
         r = entry.rectification
         self.verdict = QComboBox()
+        # nothing chosen at first: Enter must not mark an item 已完成 by accident
+        self.verdict.addItem("（请选择复查结论）", _NOT_CHOSEN)
         self.verdict.addItem("复查通过（整改完成）", True)
         self.verdict.addItem("复查未通过（继续整改）", False)
-        self.verdict.addItem("清除复查记录", None)
-        if r.recheck_passed is False:
-            self.verdict.setCurrentIndex(1)
+        if r.recheck_passed is not None:
+            self.verdict.addItem("清除复查记录", None)
+            self.verdict.setCurrentIndex(1 if r.recheck_passed else 2)
         day = r.recheck_date or self.today
         self.date = QDateEdit(QDate(day.year, day.month, day.day))
         self.date.setCalendarPopup(True)
@@ -119,6 +124,10 @@ class RecheckDialog(QDialog):
         self.resize(520, 320)
 
     def accept(self) -> None:
+        if self.verdict.currentData() == _NOT_CHOSEN:
+            self.error.setText("请选择复查结论：通过或未通过。")
+            self.verdict.setFocus()
+            return
         d = self.date.date()
         try:
             rect_service.record_recheck(
