@@ -448,3 +448,16 @@ def test_tab_reaches_the_related_items_first(qtbot, profiled_store, catalog, act
     page.tree.setFocus()
     qtbot.keyClick(page.tree, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is page.panel.related_buttons[0]
+
+
+def test_an_input_error_clears_the_rate_computed_before_it(qtbot, page):
+    select(page, "qyx-targets-2021.1.1.rate")
+    editor = page.panel.editor
+    editor.fields["numerator"].setText("45")
+    editor.fields["denominator"].setText("60")
+    assert "75.00" in editor.rate.text()
+    editor.fields["denominator"].setText("0")
+    assert "分母不能为 0" in editor.error.text()
+    assert "75" not in editor.rate.text(), "the rate of the previous input would be stale"
+    editor.fields["denominator"].setText("6O")
+    assert "不是有效的数字" in editor.error.text() and "75" not in editor.rate.text()

@@ -189,7 +189,9 @@ class IndicatorEditor(QWidget):
         self.result.setStyleSheet(result_style(state))
 
     def show_error(self, message: str) -> None:
+        """The error instead of the result: a rate computed from the previous input would be stale."""
         self.error.setText(message)
+        self.rate.setText("计算结果：—")
         self.result.setText("")
 
     def commit(self) -> None:
