@@ -158,3 +158,22 @@ def test_closing_with_input_not_yet_saved_asks_first(qtbot, profiled_store, cata
     assert window.close()
     first_item = next(catalog.get("qyx-core").checklist.all_items()).id
     assert profiled_store.answer(round_id, first_item)["finding"] == "未见记录"
+
+
+def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profiled_store, catalog, actor):
+    from PySide6.QtCore import QDate
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.ui.dateEdit.setDate(QDate(2027, 1, 10))
+    assert dialog.ui.yearSpin.value() == 2027  # the default checklists set no yearly targets
+    for row in range(dialog.ui.checklistList.count()):
+        item = dialog.ui.checklistList.item(row)
+        if item.data(Qt.ItemDataRole.UserRole) == "hn-7measures-2024":
+            item.setCheckState(Qt.CheckState.Checked)
+    assert dialog.ui.yearSpin.value() == 2025
+    assert dialog.year_hint.isHidden()
+    dialog.ui.yearSpin.setValue(2027)
+    assert "只到 2025 年" in dialog.year_hint.text() and not dialog.year_hint.isHidden()
+    dialog.ui.dateEdit.setDate(QDate(2024, 5, 1))
+    assert dialog.ui.yearSpin.value() == 2024 and dialog.year_hint.isHidden()

@@ -86,6 +86,27 @@ def start_round(
     return store.insert_round(fields, frozen, actor)
 
 
+def target_years(checklists: Sequence[Checklist]) -> set[int]:
+    """The years the checklists set targets for (a target without a year applies to every year)."""
+    return {year for c in checklists for item in c.all_items() for year in item.targets}
+
+
+def default_year(checklists: Sequence[Checklist], day: dt.date) -> int:
+    """考核年度 for a round started on ``day``: its year, unless the checklists' yearly targets
+    end before it; then their last year, so that the round is judged against targets at all."""
+    years = target_years(checklists)
+    return max(years) if years and day.year > max(years) else day.year
+
+
+def year_advice(checklists: Sequence[Checklist], year: int) -> str:
+    """What the user should know about ``year`` with these checklists ('' when nothing)."""
+    years = target_years(checklists)
+    if not years or year in years or year < min(years):
+        return ""
+    return (f"所选检查表的年度目标值只到 {max(years)} 年。按 {year} 年考核时，分年度设目标的指标显示"
+            f"“{year}年无目标值”，判为待判定；不分年度的目标照常适用。")
+
+
 def load_round(store: Store, round_id: str) -> RoundView:
     row = store.round(round_id)
     frozen = store.round_checklists(round_id)

@@ -54,8 +54,10 @@ class NewRoundDialog(QDialog):
         self.resize(720, 560)
         today = dt.date.today()
         self.ui.dateEdit.setDate(QDate(today.year, today.month, today.day))
-        self.ui.yearSpin.setValue(today.year)
-        self.ui.dateEdit.dateChanged.connect(lambda d: self.ui.yearSpin.setValue(d.year()))
+        self.year_hint = QLabel()
+        self.year_hint.setWordWrap(True)
+        self.year_hint.setStyleSheet("color: #8a5a00;")
+        self.ui.form.insertRow(3, "", self.year_hint)
         self.ui.previousCombo.addItem("（无）", None)
         for row in store.rounds():
             self.ui.previousCombo.addItem(row["name"], row["id"])
@@ -81,8 +83,23 @@ class NewRoundDialog(QDialog):
             self.ui.nameEdit.setText(f"{today.year}年第{(today.month - 1) // 3 + 1}季度医疗质量自查")
         self.ui.nameEdit.selectAll()
         self.ui.nameEdit.textChanged.connect(lambda: self.ui.nameError.clear())
+        self._suggest_year()
+        self.ui.dateEdit.dateChanged.connect(lambda _: self._suggest_year())
+        self.ui.checklistList.itemChanged.connect(lambda _: self._suggest_year())
+        self.ui.yearSpin.valueChanged.connect(lambda _: self._advise_year())
         self.ui.buttonBox.accepted.connect(self.accept)
         self.ui.buttonBox.rejected.connect(self.reject)
+
+    def _suggest_year(self) -> None:
+        """考核年度 follows the date, but not past the last year the chosen checklists set targets for."""
+        checklists = [e.checklist for e in self.selected_entries()]
+        self.ui.yearSpin.setValue(round_service.default_year(checklists, self.ui.dateEdit.date().toPython()))
+        self._advise_year()
+
+    def _advise_year(self) -> None:
+        checklists = [e.checklist for e in self.selected_entries()]
+        self.year_hint.setText(round_service.year_advice(checklists, self.ui.yearSpin.value()))
+        self.year_hint.setVisible(bool(self.year_hint.text()))
 
     def selected_entries(self):
         ids = [self.ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole)
