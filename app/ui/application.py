@@ -89,6 +89,7 @@ def start(db_path: Path, catalog_paths=None):
 
     # after the first paint: the window is up while the checklist files are read
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, check_catalog)
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window.show_reminders)  # not worth delaying the first paint
     if get_profile(store) is None and not window.edit_profile():
         dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
     return window, store, lock

@@ -42,7 +42,13 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.resize(1280, 720)
         self.stack = QStackedWidget()
-        self.setCentralWidget(self.stack)
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        self.banner: QWidget | None = None  # 提醒, made when there is something to say
+        column.addWidget(self.stack)
+        self.setCentralWidget(central)
         self._rounds: RoundsPage | None = None  # built when first shown: a restored round comes first
         self.walkthrough: WalkthroughPage | None = None
         self._board: RectificationBoard | None = None  # built when its tab is first shown
@@ -331,6 +337,42 @@ class MainWindow(QMainWindow):
         item = self.walkthrough.items.get(item_id)
         title = f"{item_id} {item.text}" if item is not None else item_id
         HistoryDialog(self.store, self.walkthrough.view.id, item_id, title, self).exec()
+
+    def show_reminders(self, today=None) -> None:
+        """A dismissible banner: rectifications overdue or due within a week, this month's self-check."""
+        import datetime as dt
+
+        from ..services.reminders import reminders
+        from .qt import QFrame, QHBoxLayout, QPushButton
+
+        try:
+            found = reminders(self.store, today or dt.date.today())
+        except AppError:
+            return  # a database that cannot be read is reported by whatever reads it next
+        if not found.messages:
+            return
+        self.banner = QFrame()
+        self.banner.setObjectName("reminders")
+        self.banner.setStyleSheet("#reminders { background: #fff4d6; border-bottom: 1px solid #e0c27a; }")
+        row = QHBoxLayout(self.banner)
+        row.setContentsMargins(10, 4, 6, 4)
+        self.banner_label = plain_label("提醒：" + "；".join(found.messages) + "。")
+        row.addWidget(self.banner_label, 1)
+        if found.round_id:
+            board = QPushButton("查看整改台账")
+            board.clicked.connect(lambda: self._open_board_of(found.round_id))
+            row.addWidget(board)
+        close = QPushButton("知道了")
+        close.clicked.connect(self.banner.hide)
+        row.addWidget(close)
+        self.centralWidget().layout().insertWidget(0, self.banner)
+
+    def _open_board_of(self, round_id: str) -> None:
+        if self.walkthrough is None or self.walkthrough.view.id != round_id:
+            self.open_round(round_id)
+        self.show_tab(1)
+        if self.board is not None:
+            self.board.overdue_only.setChecked(False)
 
     def _current_round_id(self) -> str | None:
         if self.walkthrough is not None:

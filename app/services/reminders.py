@@ -1,0 +1,63 @@
+"""提醒 on opening: rectifications overdue or due within a week, and this month's self-check.
+
+千院行 and 阜新 both ask hospitals to check themselves every month; a quality office with a
+year of rounds needs to be told what is late without opening each one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from ..domain.records import STATUS_DONE, STATUS_OVERDUE
+from ..store import Store
+from .rectifications import list_rectifications
+from .rounds import load_round
+
+#: days before a deadline that a rectification is mentioned
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Reminders:
+    overdue: int
+    due_soon: int
+    #: the latest round, where its rectifications are (to open it from the banner)
+    round_id: str | None
+    monthly_missing: bool
+    month: str
+
+    @property
+    def messages(self) -> list[str]:
+        out = []
+        if self.overdue:
+            out.append(f"{self.overdue} 项整改已逾期")
+        if self.due_soon:
+            out.append(f"{self.due_soon} 项整改将在 {DUE_SOON_DAYS} 天内到期")
+        if self.monthly_missing:
+            out.append(f"本月（{self.month}）尚未开始自查")
+        return out
+
+
+def reminders(store: Store, today: dt.date) -> Reminders:
+    """What is late or due, over the rectifications still followed up (each round's own; a
+    re-check round's carried-over copies stand for the originals)."""
+    rounds = store.rounds()
+    carried = {r["carried_from"] for row in rounds for r in store.rectifications(row["id"]) if r["carried_from"]}
+    overdue = due_soon = 0
+    latest = None
+    for row in rounds:
+        view = load_round(store, row["id"])
+        for entry in list_rectifications(store, row["id"], today, view):
+            rect = entry.rectification
+            if rect.id in carried or entry.status == STATUS_DONE:
+                continue
+            if entry.status == STATUS_OVERDUE:
+                overdue += 1
+                latest = latest or row["id"]
+            elif rect.deadline is not None and 0 <= (rect.deadline - today).days <= DUE_SOON_DAYS:
+                due_soon += 1
+                latest = latest or row["id"]
+    month = f"{today.year}年{today.month}月"
+    started_this_month = any(row["started_on"][:7] == today.strftime("%Y-%m") for row in rounds)
+    return Reminders(overdue, due_soon, latest, bool(rounds) and not started_this_month, month)

@@ -1,0 +1,43 @@
+"""提醒: overdue and soon-due rectifications, and a month without a self-check."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.services.reminders import reminders
+from app.ui.main_window import MainWindow
+
+
+def test_counts_on_a_given_day(store, demo_round):
+    found = reminders(store, dt.date(2025, 6, 30))  # the demo's statuses are told on this day
+    assert found.overdue >= 1 and found.round_id == demo_round
+    assert not found.monthly_missing or found.month == "2025年6月"
+    assert any("逾期" in m for m in found.messages)
+    soon = reminders(store, dt.date(2025, 7, 25))
+    assert soon.due_soon >= 1, "a deadline of 2025-07-31 is a week away"
+    march = reminders(store, dt.date(2025, 3, 20))
+    assert not march.monthly_missing, "the demo round started in March"
+
+
+def test_nothing_to_say_for_an_empty_database(profiled_store):
+    assert reminders(profiled_store, dt.date(2025, 6, 30)).messages == []
+
+
+def test_banner_is_shown_and_dismissed(qtbot, store, demo_round, catalog, actor, ui_dialogs):
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.restore_position()
+    window.show_reminders(dt.date(2025, 6, 30))
+    assert window.banner is not None
+    qtbot.waitUntil(window.banner.isVisible)
+    import os
+
+    if os.environ.get("MQSC_SCREENSHOTS"):
+        window.resize(1366, 768)
+        window.grab().save(os.path.join(os.environ["MQSC_SCREENSHOTS"], "reminders.png"))
+    assert "项整改已逾期" in window.banner_label.text()
+    window._open_board_of(demo_round)
+    assert window.round_tabs.currentIndex() == 1
+    window.banner.hide()
+    assert not window.banner.isVisible()
