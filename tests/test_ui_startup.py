@@ -104,3 +104,20 @@ def test_run_gui_turns_the_collector_back_on_once_the_window_is_up(store, demo_r
     assert result.returncode == 0, result.stderr
     assert "collector on: True" in result.stdout
 
+
+
+def test_qt_file_dialog_speaks_chinese(qtbot, tmp_path):
+    """Qt's zh_CN translation leaves the file dialog's 'Look in:' and 'Files of type:' in English."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    from app.ui.application import create_application
+
+    create_application([])
+    (tmp_path / "folder").mkdir()
+    dialog = QFileDialog(None, "选择上报包", str(tmp_path), "上报包 (*.zip)")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
+    assert not [t for t in texts if any(ch.isascii() and ch.isalpha() for ch in t.replace("&", "")
+                                        .replace("(L)", "").replace("(T)", "").replace("(N)", ""))], texts

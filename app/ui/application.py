@@ -35,7 +35,26 @@ def create_application(argv: list[str]) -> QApplication:
         if translator.load(name, path):
             app.installTranslator(translator)
             app._translators.append(translator)
+    gaps = _MissingTranslations(app)  # installed last: asked first
+    app.installTranslator(gaps)
+    app._translators.append(gaps)
     return app
+
+
+#: What Qt's own zh_CN translation leaves in English (the file dialog's labels), by context
+_GAPS = {("QFileDialog", "Look in:"): "查找范围：", ("QFileDialog", "Files of type:"): "文件类型：",
+         ("QFileDialog", "&Look in:"): "查找范围(&L)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+         **{(context, english): chinese for context in ("QAbstractFileIconProvider", "QFileIconProvider")
+            for english, chinese in (("Folder", "文件夹"), ("File", "文件"), ("Drive", "驱动器"),
+                                     ("%1 File", "%1 文件"))}}
+
+
+class _MissingTranslations(QTranslator):
+    def translate(self, context, source, disambiguation=None, n=-1):
+        return _GAPS.get((context, source))
+
+    def isEmpty(self) -> bool:
+        return False
 
 
 class LockError(AppError):

@@ -345,6 +345,8 @@ class MainWindow(QMainWindow):
         from ..services.reminders import reminders
         from .qt import QFrame, QHBoxLayout, QPushButton
 
+        if not self.isVisible():  # closed before the timer fired (and its database with it)
+            return
         try:
             found = reminders(self.store, today or dt.date.today())
         except AppError:
