@@ -65,3 +65,24 @@ def test_editing_later_loads_the_saved_profile(qtbot, profiled_store, actor, ui_
     wizard = ProfileWizard(profiled_store, actor, get_profile(profiled_store))
     qtbot.addWidget(wizard)
     assert wizard.profile() == PROFILE_2_GENERAL
+
+
+def test_editing_a_profile_opens_tabs_not_the_wizard(qtbot, profiled_store, actor, ui_dialogs):
+    from app.services.profile import get_profile
+    from app.ui.profile_wizard import ProfileDialog
+
+    dialog = ProfileDialog(profiled_store, actor, get_profile(profiled_store))
+    qtbot.addWidget(dialog)
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["医院基本信息", "科室", "开展的服务"]
+    dialog.tabs.setCurrentIndex(2)
+    dialog.services.boxes["has_obstetrics"].setChecked(True)
+    dialog.basic.ui.bedsSpin.setValue(520)
+    dialog.accept()
+    saved = get_profile(profiled_store)
+    assert "has_obstetrics" in saved.flags and saved.beds == 520
+    dialog2 = ProfileDialog(profiled_store, actor, saved)
+    qtbot.addWidget(dialog2)
+    dialog2.basic.ui.codeEdit.setText("12345")
+    dialog2.accept()
+    assert dialog2.tabs.currentIndex() == 0 and dialog2.basic.ui.codeError.text()
+    assert get_profile(profiled_store).code == saved.code

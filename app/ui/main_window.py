@@ -152,10 +152,15 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{APP_NAME} — {profile.name}" if profile else APP_NAME)
 
     def edit_profile(self) -> bool:
-        from .profile_wizard import ProfileWizard
+        """The first time a three-step wizard; later the same fields in tabs, changed in one place."""
+        from .profile_wizard import ProfileDialog, ProfileWizard
 
-        wizard = ProfileWizard(self.store, self.actor, get_profile(self.store), self)
-        accepted = wizard.exec() == QDialog.DialogCode.Accepted
+        profile = get_profile(self.store)
+        if profile is None:
+            dialog: QDialog = ProfileWizard(self.store, self.actor, None, self)
+        else:
+            dialog = ProfileDialog(self.store, self.actor, profile, self)
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
         if accepted:
             self._update_title()
             dialogs.info(self, "医院基本情况已保存。新的自查轮次将按新的情况判断条目是否适用；"

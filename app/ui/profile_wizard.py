@@ -1,4 +1,4 @@
-"""医院基本情况 wizard: first run, and later from the 医院 menu."""
+"""医院基本情况: a wizard on the first run, a tabbed dialog when editing it later from the 医院 menu."""
 
 from __future__ import annotations
 
@@ -13,11 +13,14 @@ from .item_editors import error_label
 from .qt import (
     QAbstractItemView,
     QCheckBox,
+    QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     Qt,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
     QWizard,
@@ -138,19 +141,12 @@ class ServicesPage(QWizardPage):
         return frozenset(f for f, box in self.boxes.items() if box.isChecked())
 
 
-class ProfileWizard(QWizard):
-    def __init__(self, store: Store, actor: Actor, profile: HospitalProfile | None,
-                 parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.store, self.actor = store, actor
-        self.setWindowTitle("医院基本情况")
-        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
-        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
-        self.basic, self.departments, self.services = BasicPage(), DepartmentsPage(), ServicesPage()
-        for page in (self.basic, self.departments, self.services):
-            self.addPage(page)
-        self.resize(640, 520)
-        self.load(profile)
+class _ProfileForm:
+    """The three pages' contents as one profile: filled from it, read back, saved (wizard and dialog)."""
+
+    basic: BasicPage
+    departments: DepartmentsPage
+    services: ServicesPage
 
     def load(self, profile: HospitalProfile | None) -> None:
         ui = self.basic.ui
@@ -182,19 +178,78 @@ class ProfileWizard(QWizard):
             flags=self.services.flags(),
         )
 
-    def accept(self) -> None:
+    def save(self, parent: QWidget, store: Store, actor: Actor) -> str | None:
+        """Validate and save; '' when saved, the field refused ('name', 'code'), or None after
+        telling the user in a dialog."""
         profile = self.profile()
         try:
             validate_profile(profile)
-            save_profile(self.store, profile, self.actor)
+            save_profile(store, profile, actor)
         except InputError as err:
             if err.field in ("name", "code"):
-                self.restart()
                 (self.basic.ui.nameError if err.field == "name" else self.basic.ui.codeError).setText(str(err))
-            else:
-                dialogs.error(self, str(err))
-            return
+                return err.field
+            dialogs.error(parent, str(err))
+            return None
         except AppError as err:
-            dialogs.error(self, str(err))
+            dialogs.error(parent, str(err))
+            return None
+        return ""
+
+
+class ProfileWizard(_ProfileForm, QWizard):
+    """First run: the profile in three steps."""
+
+    def __init__(self, store: Store, actor: Actor, profile: HospitalProfile | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.setWindowTitle("医院基本情况")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage)
+        self.basic, self.departments, self.services = BasicPage(), DepartmentsPage(), ServicesPage()
+        for page in (self.basic, self.departments, self.services):
+            self.addPage(page)
+        self.resize(640, 520)
+        self.load(profile)
+
+    def accept(self) -> None:
+        refused = self.save(self, self.store, self.actor)
+        if refused:
+            self.restart()
             return
-        super().accept()
+        if refused == "":
+            super().accept()
+
+
+class ProfileDialog(_ProfileForm, QDialog):
+    """Editing a profile already filled in: the same fields in tabs, saved at once with 确定."""
+
+    def __init__(self, store: Store, actor: Actor, profile: HospitalProfile, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store, self.actor = store, actor
+        self.setWindowTitle("医院基本情况")
+        self.basic, self.departments, self.services = BasicPage(), DepartmentsPage(), ServicesPage()
+        self.tabs = QTabWidget()
+        for page in (self.basic, self.departments, self.services):
+            self.tabs.addTab(page, page.title())
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        self.resize(640, 520)
+        self.load(profile)
+
+    def accept(self) -> None:
+        for page in (self.basic, self.departments):
+            if not page.validatePage():
+                self.tabs.setCurrentWidget(page)
+                return
+        refused = self.save(self, self.store, self.actor)
+        if refused:
+            self.tabs.setCurrentWidget(self.basic)
+            return
+        if refused == "":
+            super().accept()
