@@ -251,3 +251,14 @@ def test_enter_in_the_evidence_list_opens_the_file_and_adds_nothing(qtbot, windo
     ui_dialogs.files = [str(photo)]  # what 添加… would add, were it pressed
     qtbot.keyClick(dialog.list, Qt.Key.Key_Return)
     assert ui_dialogs.opened and len(store.attachments(demo_round, rectification_id=entry.id)) == before
+
+
+def test_a_message_about_an_edit_goes_when_another_row_is_chosen(window):
+    board = window.board
+    board.table.setCurrentCell(0, 6)
+    board.table.item(0, 6).setText("明天")
+    assert "不是有效的日期" in board.error.text()
+    board.table.setCurrentCell(0, 5)  # the same row: the message still belongs to it
+    assert board.error.text()
+    board.table.setCurrentCell(1, 6)
+    assert board.error.text() == ""

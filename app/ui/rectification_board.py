@@ -189,6 +189,9 @@ class RectificationBoard(QWidget):
         header.sectionClicked.connect(self._sort)
         self.table.itemChanged.connect(self._cell_edited)
         self.table.doubleClicked.connect(self._double_clicked)
+        # a message about one row's edit does not stay under another row
+        self.table.currentCellChanged.connect(
+            lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None)
         self.departments = departments
 
         filters = QHBoxLayout()
