@@ -18,6 +18,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .assets import ATTACHMENT_SCHEME
+from .images import ImageProblem, for_print
 
 __all__ = ["FetchRefused", "Fetched", "ReportFetcher"]
 
@@ -67,7 +68,10 @@ class ReportFetcher(URLFetcher):
             found = self.attachments.get(parts.path)
             if found is None:
                 raise FetchRefused(f"不是本轮自查的附件：{url}")
-            return found
+            try:  # at print resolution: a photo's full size costs seconds and hundreds of MB
+                return for_print(found[0])
+            except ImageProblem as problem:
+                raise FetchRefused(f"附件图片{problem}：{url}") from None
         if scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FetchRefused(f"报告不读取网络或其他来源的资源：{url}")
         # resolve() follows symlinks and '..', so a path cannot climb out of a root

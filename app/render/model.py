@@ -22,15 +22,17 @@ from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
 from .assets import attachment_url
 from .charts import Bar, bar_chart
+from .images import ImageProblem, probe
 
 __all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
 
 SELF_TITLE = "医疗质量自查报告"
 RECTIFICATION_TITLE = "医疗质量自查整改报告"
 
-#: Image attachments printed as thumbnails (others are listed by name); a cap keeps reports fast.
+#: Image attachments printed as thumbnails (others are listed by name), scaled to print resolution
+#: (app/render/images.py); an image over its pixel limit is listed by name, never decoded.
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGES_PER_RECTIFICATION = 4
 
 #: css class of a result: how it is printed (bold, a mark), never colour alone
@@ -409,7 +411,8 @@ def _problems(view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, 
 
 @dataclass(frozen=True)
 class Thumbnail:
-    url: str
+    #: our own ``attachment:<id>`` (Markup: printed as it is, never broken or cleaned)
+    url: Markup
     name: str
 
 
@@ -478,16 +481,25 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     for n, entry in enumerate(entries, 1):
         r = entry.rectification
         thumbs = []
+        names = []
         for a in files.get(r.id, []):
+            name = a["filename"]
             if (a["media_type"] in IMAGE_TYPES and a["size"] <= MAX_IMAGE_BYTES
                     and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION):
-                images[a["id"]] = (store.attachment_data(a["id"]), a["media_type"])
-                thumbs.append(Thumbnail(attachment_url(a["id"]), a["filename"]))
+                data = store.attachment_data(a["id"])
+                try:
+                    probe(data)  # the header only: a huge or damaged image is never decoded
+                except ImageProblem as problem:
+                    name = f"{name}（{problem}，未印出）"
+                else:
+                    images[a["id"]] = (data, a["media_type"])
+                    thumbs.append(Thumbnail(Markup(attachment_url(a["id"])), a["filename"]))
+            names.append(name)
         tone = FAIL if entry.status == STATUS_OVERDUE else OK if entry.status == STATUS_DONE else NONE
         ledger.append(LedgerRow(
             n, "、".join(entry.item_ids), r.problem, r.cause, r.measure, r.department, r.owner,
             r.deadline.isoformat() if r.deadline else "", entry.status, tone, _recheck_text(entry),
-            tuple(a["filename"] for a in files.get(r.id, [])), tuple(thumbs),
+            tuple(names), tuple(thumbs),
             "上轮转入" if r.carried_from else ""))
 
     statuses = RECTIFICATION_STATUSES
