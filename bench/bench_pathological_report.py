@@ -43,14 +43,21 @@ TARGET_RATIO = 3.0
 LONG = 20_000
 
 CASES = {
-    "normal": "self", "latin20k": "self", "digits20k": "self", "cjk20k": "self", "five20k": "self",
-    "normal-rect": "rectification", "rect20k": "rectification", "png12k": "rectification",
+    "normal": "self",
+    "latin20k": "self",
+    "digits20k": "self",
+    "cjk20k": "self",
+    "five20k": "self",
+    "normal-rect": "rectification",
+    "rect20k": "rectification",
+    "png12k": "rectification",
     "photos": "rectification",
 }
 
 
 def big_png(path: Path, side: int) -> None:
     """A side × side greyscale PNG, written row by row (never the whole image in memory)."""
+
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
@@ -59,8 +66,12 @@ def big_png(path: Path, side: int) -> None:
     for y in range(side):
         parts.append(compressor.compress(b"\0" + bytes([(y * 255) // side]) * side))
     parts.append(compressor.flush())
-    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
-                     + chunk(b"IDAT", b"".join(parts)) + chunk(b"IEND", b""))
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", b"".join(parts))
+        + chunk(b"IEND", b"")
+    )
 
 
 def photo(path: Path, seed: int) -> None:
@@ -89,27 +100,31 @@ def prepare(case: str, folder: Path) -> tuple[Path, str]:
     judged = [i for i in view.items() if i.kind == "judgement" and i.applies_to(view.profile)]
     letters = ("abcdefghijklmnopqrstuvwxyz" * (LONG // 26 + 1))[:LONG]
     if case in ("latin20k", "digits20k", "cjk20k"):
-        text = {"latin20k": letters, "digits20k": ("0123456789" * (LONG // 10))[:LONG],
-                "cjk20k": ("医疗质量安全核心制度落实情况" * (LONG // 14 + 1))[:LONG]}[case]
+        text = {
+            "latin20k": letters,
+            "digits20k": ("0123456789" * (LONG // 10))[:LONG],
+            "cjk20k": ("医疗质量安全核心制度落实情况" * (LONG // 14 + 1))[:LONG],
+        }[case]
         answer_service.record_answer(store, round_id, judged[0].id, actor, view=view, grade="D", finding=text)
     elif case == "five20k":
         for item in judged[:5]:
             answer_service.record_answer(store, round_id, item.id, actor, view=view, grade="D", finding=letters)
     entries = rect_service.list_rectifications(store, round_id, TODAY, view)
     if case == "rect20k":
-        rect_service.update_rectification(store, entries[0].rectification.id, actor, problem=letters,
-                                          cause=letters, measure=letters)
+        rect_service.update_rectification(
+            store, entries[0].rectification.id, actor, problem=letters, cause=letters, measure=letters
+        )
     elif case == "png12k":
         big_png(folder / "scan.png", 12_000)
-        attachment_service.add_attachment(store, round_id, folder / "scan.png", actor,
-                                          rectification_id=entries[0].rectification.id)
+        attachment_service.add_attachment(
+            store, round_id, folder / "scan.png", actor, rectification_id=entries[0].rectification.id
+        )
     elif case == "photos":
         for n, entry in enumerate(entries[:5]):
             for k in range(4):
                 path = folder / f"photo-{n}-{k}.jpg"
                 photo(path, n * 4 + k)
-                attachment_service.add_attachment(store, round_id, path, actor,
-                                                  rectification_id=entry.rectification.id)
+                attachment_service.add_attachment(store, round_id, path, actor, rectification_id=entry.rectification.id)
     store.close()
     return db, round_id
 
@@ -128,8 +143,17 @@ def render_once(db: str, round_id: str, kind: str, out: str) -> None:
     result = render_report(store, round_id, kind, Path(out), today=TODAY)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "pages": result.pages, "peak_mb": peak,
-                      "warnings": len(result.warnings), "size_kb": Path(out).stat().st_size / 1024}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "pages": result.pages,
+                "peak_mb": peak,
+                "warnings": len(result.warnings),
+                "size_kb": Path(out).stat().st_size / 1024,
+            }
+        )
+    )
 
 
 def measure(case: str, folder: Path, timeout: float) -> dict:
@@ -177,21 +201,30 @@ def main(argv: list[str] | None = None) -> int:
             if r.get("seconds") is None:
                 print(f"  {case:<12} {r['note']}")
             else:
-                print(f"  {case:<12} {r['seconds']:7.2f} s {ratio:>7}  {r['pages']:3d} pages  "
-                      f"{r['size_kb']:7.0f} KB  peak {r['peak_mb']:6.0f} MB  warnings {r['warnings']}", flush=True)
+                print(
+                    f"  {case:<12} {r['seconds']:7.2f} s {ratio:>7}  {r['pages']:3d} pages  "
+                    f"{r['size_kb']:7.0f} KB  peak {r['peak_mb']:6.0f} MB  warnings {r['warnings']}",
+                    flush=True,
+                )
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 pdf = folder / f"{case}.pdf"
                 if pdf.exists():
                     (args.keep / pdf.name).write_bytes(pdf.read_bytes())
-    worst = [r["seconds"] / results[("normal" if CASES[c] == "self" else "normal-rect")]["seconds"]
-             for c, r in results.items() if not c.startswith("normal") and r.get("seconds")
-             and results.get("normal" if CASES[c] == "self" else "normal-rect", {}).get("seconds")]
+    worst = [
+        r["seconds"] / results[("normal" if CASES[c] == "self" else "normal-rect")]["seconds"]
+        for c, r in results.items()
+        if not c.startswith("normal")
+        and r.get("seconds")
+        and results.get("normal" if CASES[c] == "self" else "normal-rect", {}).get("seconds")
+    ]
     failed = [c for c, r in results.items() if r.get("seconds") is None]
     if worst or failed:
         ok = not failed and max(worst, default=0) <= TARGET_RATIO
-        print(f"目标：不超过正常报告的 {TARGET_RATIO:.0f} 倍：{'OK' if ok else 'NOT MET'}"
-              + (f"（最大 {max(worst):.1f} 倍）" if worst else ""))
+        print(
+            f"目标：不超过正常报告的 {TARGET_RATIO:.0f} 倍：{'OK' if ok else 'NOT MET'}"
+            + (f"（最大 {max(worst):.1f} 倍）" if worst else "")
+        )
     return 0
 
 

@@ -114,8 +114,12 @@ def test_an_image_too_large_to_decode_is_listed_by_name(demo, tmp_path):
     row = b"\0" + b"\x80" * side
     body = b"".join(compressor.compress(row) for _ in range(side)) + compressor.flush()
     photo = tmp_path / "巨幅.png"
-    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
-                      + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+    photo.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", body)
+        + chunk(b"IEND", b"")
+    )
     add_attachment(store, round_id, photo, actor, rectification_id=entry.id)
     result, seconds = _timed_render(store, round_id, "rectification", tmp_path / "r.pdf")
     assert _embedded_images(result.path) == []
@@ -130,8 +134,10 @@ def test_bidi_controls_in_stored_text_are_not_obeyed_in_print(demo, tmp_path):
     store, round_id, actor = demo
     record_answer(store, round_id, ITEM, actor, grade="D", finding="值班表")
     with store.transaction() as db:  # as an older version (or another program) stored it
-        db.execute("UPDATE answers SET finding = ? WHERE round_id = ? AND item_id = ?",
-                   ("ABC\u202eEVIL\u202c 与 \u2067منع\u2069", round_id, ITEM))
+        db.execute(
+            "UPDATE answers SET finding = ? WHERE round_id = ? AND item_id = ?",
+            ("ABC\u202eEVIL\u202c 与 \u2067منع\u2069", round_id, ITEM),
+        )
     source = build_html(store, round_id, "self", DEMO_REPORT_DATE)
     assert not re.search("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]", source.html)
     result = render_report(store, round_id, "self", tmp_path / "s.pdf", today=DEMO_REPORT_DATE)

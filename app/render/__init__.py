@@ -74,7 +74,6 @@ def write_report(source: ReportSource, out: Path) -> RenderResult:
     return dataclasses.replace(result, warnings=source.warnings + result.warnings)
 
 
-def render_report(store: Store, round_id: str, kind: str, out: Path, *,
-                  today: dt.date | None = None) -> RenderResult:
+def render_report(store: Store, round_id: str, kind: str, out: Path, *, today: dt.date | None = None) -> RenderResult:
     """Render the ``kind`` report of the round to the PDF file ``out``: build_html, then write_report."""
     return write_report(build_html(store, round_id, kind, today or dt.date.today()), out)

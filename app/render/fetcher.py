@@ -40,8 +40,12 @@ class ReportFetcher(URLFetcher):
     log can show what a report asked for.
     """
 
-    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = (),
-                 attachments: Mapping[str, tuple[bytes, str]] | None = None) -> None:
+    def __init__(
+        self,
+        roots: Iterable[Path],
+        files: Iterable[Path] = (),
+        attachments: Mapping[str, tuple[bytes, str]] | None = None,
+    ) -> None:
         super().__init__(timeout=1, allowed_protocols=("file", ATTACHMENT_SCHEME), allow_redirects=False)
         self.roots = tuple(Path(r).resolve() for r in roots)
         self.files = frozenset(Path(f).resolve() for f in files)

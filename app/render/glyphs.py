@@ -43,8 +43,14 @@ FcBool FcCharSetMerge (FcCharSet *a, const FcCharSet *b, FcBool *changed);
 FcBool FcCharSetHasChar (const FcCharSet *fcs, FcChar32 ucs4);
 """
 #: The names WeasyPrint itself tries (weasyprint/text/ffi.py), on every platform.
-_LIBRARIES = ("libfontconfig-1", "fontconfig-1", "fontconfig", "libfontconfig.so.1", "libfontconfig.1.dylib",
-              "libfontconfig-1.dll")
+_LIBRARIES = (
+    "libfontconfig-1",
+    "fontconfig-1",
+    "fontconfig",
+    "libfontconfig.so.1",
+    "libfontconfig.1.dylib",
+    "libfontconfig-1.dll",
+)
 
 
 def _printable_needs_glyph(ch: str) -> bool:
@@ -116,7 +122,7 @@ def coverage(files: tuple[Path, ...] = ()) -> GlyphCoverage:
 
 def _where(html: str, index: int) -> str:
     """A few characters of text before ``index``, without markup: where the character is."""
-    before = re.sub(r"<[^>]*>|^[^<]*>", " ", html[max(0, index - 200):index])
+    before = re.sub(r"<[^>]*>|^[^<]*>", " ", html[max(0, index - 200) : index])
     before = re.sub(r"\s+", " ", before).strip()
     return before[-12:]
 
@@ -127,9 +133,11 @@ def mark_missing(html: str, glyphs: GlyphCoverage) -> tuple[str, list[str]]:
     for ch in glyphs.missing(html):
         code = f"U+{ord(ch):04X}"
         context = _where(html, html.index(ch))
-        warnings.append(f"字符“{ch}”（{code}）本机没有可用的字体，报告中印为 [{code}]"
-                        + (f"（见“…{context}{ch}”）" if context else "")
-                        + "。安装含有该字的字体（如 Windows 的 SimSun-ExtB，统信UOS/麒麟/Debian 的 fonts-hanazono）"
-                          "后重新生成即可正常打印。")
+        warnings.append(
+            f"字符“{ch}”（{code}）本机没有可用的字体，报告中印为 [{code}]"
+            + (f"（见“…{context}{ch}”）" if context else "")
+            + "。安装含有该字的字体（如 Windows 的 SimSun-ExtB，统信UOS/麒麟/Debian 的 fonts-hanazono）"
+            "后重新生成即可正常打印。"
+        )
         html = html.replace(ch, f"[{code}]")
     return html, warnings

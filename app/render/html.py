@@ -44,8 +44,9 @@ def row_breaks(*texts: str | None) -> str:
 #: A run of this many characters with no line-break opportunity (no space, no CJK character)
 #: gets one between every two characters (see :func:`breakable`).
 LONG_RUN = 40
-_RUN = re.compile("[^\\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef"
-                  f"\U00020000-\U0003ffff]{{{LONG_RUN},}}")
+_RUN = re.compile(
+    f"[^\\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]{{{LONG_RUN},}}"
+)
 _ZWSP = "\u200b"
 
 
@@ -86,8 +87,14 @@ def printable(value: object) -> object:
 @functools.cache
 def environment() -> Environment:
     # autoescape=True (not select_autoescape): every template escapes, whatever its name.
-    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True, finalize=printable)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=printable,
+    )
     env.filters["cn_number"] = cn_number
     env.globals["row_breaks"] = row_breaks
     return env
