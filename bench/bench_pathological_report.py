@@ -15,7 +15,8 @@ Cases:
 - ``digits20k``: one finding of 20,000 digits;
 - ``cjk20k``: one finding of 20,000 Chinese characters without punctuation;
 - ``five20k``: five findings of 20,000 letters each;
-- ``rect20k``: one rectification whose problem, cause and measure are 20,000 letters each (整改报告);
+- ``rect2k``: five rectifications whose problem, cause and measure are 2,000 letters each (the
+  longest allowed; 整改报告);
 - ``png12k``: a 12,000 × 12,000 PNG photo attached to a rectification (整改报告);
 - ``photos``: four 4,000 × 3,000 JPEG photos on each of five rectifications (整改报告).
 """
@@ -49,7 +50,7 @@ CASES = {
     "cjk20k": "self",
     "five20k": "self",
     "normal-rect": "rectification",
-    "rect20k": "rectification",
+    "rect2k": "rectification",
     "png12k": "rectification",
     "photos": "rectification",
 }
@@ -110,10 +111,16 @@ def prepare(case: str, folder: Path) -> tuple[Path, str]:
         for item in judged[:5]:
             answer_service.record_answer(store, round_id, item.id, actor, view=view, grade="D", finding=letters)
     entries = rect_service.list_rectifications(store, round_id, TODAY, view)
-    if case == "rect20k":
-        rect_service.update_rectification(
-            store, entries[0].rectification.id, actor, problem=letters, cause=letters, measure=letters
-        )
+    if case == "rect2k":
+        for entry in entries[:5]:
+            rect_service.update_rectification(
+                store,
+                entry.rectification.id,
+                actor,
+                problem=letters[:2000],
+                cause=letters[:2000],
+                measure=letters[:2000],
+            )
     elif case == "png12k":
         big_png(folder / "scan.png", 12_000)
         attachment_service.add_attachment(
