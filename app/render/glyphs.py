@@ -128,16 +128,21 @@ def _where(html: str, index: int) -> str:
 
 
 def mark_missing(html: str, glyphs: GlyphCoverage) -> tuple[str, list[str]]:
-    """``html`` with every character no font has written as ``[U+XXXX]``, and a warning for each."""
-    warnings = []
-    for ch in glyphs.missing(html):
+    """``html`` with every character no font has written as ``[U+XXXX]``, and one warning naming
+    them (with where the first few are), or none."""
+    named = []
+    missing = glyphs.missing(html)
+    for ch in missing:
         code = f"U+{ord(ch):04X}"
-        context = _where(html, html.index(ch))
-        warnings.append(
-            f"字符“{ch}”（{code}）本机没有可用的字体，报告中印为 [{code}]"
-            + (f"（见“…{context}{ch}”）" if context else "")
-            + "。安装含有该字的字体（如 Windows 的 SimSun-ExtB，统信UOS/麒麟/Debian 的 fonts-hanazono）"
-            "后重新生成即可正常打印。"
-        )
+        if len(named) < 5:
+            context = _where(html, html.index(ch))
+            named.append(f"“{ch}”（{code}" + (f"，见“…{context}{ch}”）" if context else "）"))
         html = html.replace(ch, f"[{code}]")
-    return html, warnings
+    if not named:
+        return html, []
+    more = f"等 {len(missing)} 个" if len(missing) > len(named) else ""
+    return html, [
+        f"报告中有本机字体没有的字符，已印为其编码（如 [U+20000]）：{'、'.join(named)}{more}。"
+        "安装含有这些字的字体（如 Windows 的 SimSun-ExtB，统信UOS/麒麟/Debian 的 fonts-hanazono）"
+        "后重新生成即可正常打印。"
+    ]
