@@ -158,3 +158,14 @@ def test_characters_without_a_glyph_are_marked_and_reported_before_rendering(dem
     assert any("U+20000" in w for w in result.warnings)
     text = squeeze(pdf_text(result.path))
     assert "姓名用字[U+20000]" in text
+
+
+def test_a_long_first_row_of_a_section_starts_under_its_heading(demo, tmp_path):
+    """Seen on the pages of a pathological report: a section heading is kept with its first row,
+    and when that row is longer than a page both moved on, leaving most of a page blank."""
+    store, round_id, actor = demo
+    record_answer(store, round_id, "qyx-core.02.1", actor, grade="D", finding="".join(str(n % 10) for n in range(3000)))
+    result = render_report(store, round_id, "self", tmp_path / "s.pdf", today=DEMO_REPORT_DATE)
+    pages = [squeeze(page.extract_text()) for page in pypdf.PdfReader(result.path).pages]
+    first = next(n for n, text in enumerate(pages) if "首诊负责制度" in text and "01.1" in text)
+    assert "三级查房制度" in pages[first] and "0123456789" in pages[first]
