@@ -169,3 +169,13 @@ def test_a_long_first_row_of_a_section_starts_under_its_heading(demo, tmp_path):
     pages = [squeeze(page.extract_text()) for page in pypdf.PdfReader(result.path).pages]
     first = next(n for n, text in enumerate(pages) if "首诊负责制度" in text and "01.1" in text)
     assert "三级查房制度" in pages[first] and "0123456789" in pages[first]
+
+
+def test_chart_labels_lose_bidi_controls():
+    """Section titles come from checklist files, which anyone can edit; the SVG charts are Markup
+    (not passed through the templates' cleaning), so they clean their own labels."""
+    from app.render.charts import Bar, bar_chart
+
+    svg = bar_chart([Bar("核心\u202e制度", 50, "5\u202e0%")], maximum=100, font_family="x", title="标\u2067题")
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", str(svg))
+    assert "核心制度" in svg and "标题" in svg
