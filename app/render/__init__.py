@@ -47,7 +47,7 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
 
     Raises FontMissingError before doing any work when no Chinese font is installed.
     """
-    from .glyphs import coverage, mark_missing
+    from .glyphs import coverage, mark_missing, needs_check
     from .html import render_html
     from .model import build_rectification_report, build_self_report
 
@@ -58,7 +58,9 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
     report = build(store, round_id, today, fonts.body.family)
     # Pango falls back to any installed font that has a character; one that none has is printed
     # as its code point, and named to the user now, before the PDF is made.
-    html, warnings = mark_missing(render_html(report), coverage(fonts.files))
+    html, warnings = render_html(report), []
+    if needs_check(html):
+        html, warnings = mark_missing(html, coverage(fonts.files))
     return ReportSource(html, report.images, tuple(warnings))
 
 
