@@ -17,7 +17,7 @@ Cases:
 - ``five20k``: five findings of 20,000 letters each;
 - ``rect2k``: five rectifications whose problem, cause and measure are 2,000 letters each (the
   longest allowed; 整改报告);
-- ``png12k``: a 12,000 × 12,000 PNG photo attached to a rectification (整改报告);
+- ``png12k``: a 12,000 × 12,000 RGB PNG attached to a rectification (整改报告);
 - ``photos``: four 4,000 × 3,000 JPEG photos on each of five rectifications (整改报告).
 """
 
@@ -57,7 +57,8 @@ CASES = {
 
 
 def big_png(path: Path, side: int) -> None:
-    """A side × side greyscale PNG, written row by row (never the whole image in memory)."""
+    """A side × side RGB PNG (a gradient: a few hundred KB), written row by row (never the whole
+    image in memory)."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -65,11 +66,11 @@ def big_png(path: Path, side: int) -> None:
     compressor = zlib.compressobj(9)
     parts = []
     for y in range(side):
-        parts.append(compressor.compress(b"\0" + bytes([(y * 255) // side]) * side))
+        parts.append(compressor.compress(b"\0" + bytes([(y * 255) // side, 128, 255 - (y * 255) // side]) * side))
     parts.append(compressor.flush())
     path.write_bytes(
         b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0))
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0))
         + chunk(b"IDAT", b"".join(parts))
         + chunk(b"IEND", b"")
     )
