@@ -228,3 +228,36 @@ def test_the_gui_reads_files_off_its_thread(qtbot, tmp_path, monkeypatch):
     assert threads and all(t is not threading.main_thread() for t in threads)
     assert read[0].data == b"%PDF-1.4 ok"
     assert isinstance(read[1], InputError) and "没有.pdf" in str(read[1])
+
+
+@posix_only
+def test_the_item_panel_names_refused_files_and_stores_the_good_one(
+    qtbot, profiled_store, actor, catalog, ui_dialogs, tmp_path
+):
+    """Through the real walkthrough page: a FIFO, a symlink and a name with a line break are each
+    named with the reason; the ordinary file chosen with them is stored."""
+    import datetime as dt
+
+    from PySide6.QtCore import Qt
+
+    from app.services.rounds import start_round
+    from app.ui.walkthrough import WalkthroughPage
+
+    entries = [e for e in catalog.entries if e.checklist.default]
+    round_id = start_round(profiled_store, entries, "2025年一季度", dt.date(2025, 3, 15), actor)
+    page = WalkthroughPage(profiled_store, actor, round_id)
+    qtbot.addWidget(page)
+    page.show()
+    os.mkfifo(tmp_path / "管道.pdf")
+    (tmp_path / "链接.pdf").symlink_to("/etc/hostname" if Path("/etc/hostname").exists() else "/etc/passwd")
+    (tmp_path / "两\n行.pdf").write_bytes(b"%PDF-1.4")
+    (tmp_path / "制度.pdf").write_bytes(b"%PDF-1.4 ok")
+    ui_dialogs.files = [str(tmp_path / n) for n in ("管道.pdf", "链接.pdf", "两\n行.pdf", "制度.pdf")]
+    qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
+    assert [a["filename"] for a in profiled_store.attachments(round_id)] == ["制度.pdf"]
+    assert page.panel.attachments.count() == 1
+    assert not ui_dialogs.errors
+    shown = page.panel.attachment_error.text()
+    assert "管道.pdf" in shown and "不是普通文件" in shown
+    assert "链接.pdf" in shown and "链接（快捷方式）" in shown
+    assert "两↵行.pdf" in shown and "换行" in shown

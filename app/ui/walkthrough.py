@@ -483,15 +483,18 @@ class WalkthroughPage(QWidget):
         from .evidence import read_files  # files are read in a worker thread
 
         paths = dialogs.open_files(self, "添加佐证材料", attachment_service.FILE_FILTER)
+        refused = []  # every file that could not be added is named, not only the last
         for read in read_files(self, paths):
             try:
                 if isinstance(read, AppError):
                     raise read
                 attachment_service.store_attachment(self.store, self.view.id, read, self.actor, item_id=item_id)
             except InputError as err:
-                self.panel.show_error("attachment", str(err))
+                refused.append(str(err))
             except AppError as err:
                 dialogs.error(self, str(err))
+        if refused:
+            self.panel.show_error("attachment", "\n".join(refused))
         self.show_item(item_id)
         if paths:
             self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
