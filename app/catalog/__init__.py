@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ __all__ = [
 ]
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "checklists"
+
+LOG = logging.getLogger(__name__)
 
 
 def content_hash(data: dict) -> str:
@@ -84,17 +87,20 @@ def load_catalog(paths: Iterable[Path] = (BUILTIN_DIR,)) -> Catalog:
     for path in checklist_files(paths):
         try:
             data = read_checklist_file(path)
+            checklist = Checklist.from_dict(data)
         except ChecklistError as err:
             catalog.problems += err.problems
             continue
-        checklist = Checklist.from_dict(data)
+        except Exception as exc:  # a hostile file must not stop the others loading (nor show a traceback)
+            LOG.warning("checklist file %s could not be loaded", path, exc_info=True)
+            catalog.problems.append(Problem(str(path), 1, "(文件)", f"文件无法读取或校验（{type(exc).__name__}）"))
+            continue
         if catalog.get(checklist.id):
             catalog.problems.append(Problem(str(path), 1, "id", f"检查表编号“{checklist.id}”与其他文件重复"))
             continue
         clash = next((i.id for i in checklist.all_items() if i.id in seen_items), None)
         if clash:
-            catalog.problems.append(Problem(
-                str(path), 1, "id", f"条目编号“{clash}”已在 {seen_items[clash]} 中使用"))
+            catalog.problems.append(Problem(str(path), 1, "id", f"条目编号“{clash}”已在 {seen_items[clash]} 中使用"))
             continue
         seen_items.update((i.id, path.name) for i in checklist.all_items())
         catalog.entries.append(CatalogEntry(checklist, data, path))

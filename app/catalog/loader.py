@@ -26,6 +26,14 @@ Path_ = tuple[str | int, ...]
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "checklists" / "schema.json"
 
+#: The largest built-in file is ≈60 KB; a hostile one must not be read into memory whole.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Nodes nested deeper than this are refused before validation (the built-in files reach ≈12;
+#: jsonschema recursed out of stack at ≈170 nested sections).
+MAX_DEPTH = 64
+#: An integer with more digits is refused (Python refuses to convert 4,300 and more).
+MAX_INT_DIGITS = 30
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -117,8 +125,14 @@ def _schema_message(error) -> tuple[Path_, str]:
             return path, f"未知的评分标准“{error.instance}”（可选：{'、'.join(SCALES)}）"
         return path, f"取值“{error.instance}”无效（可选：{'、'.join(map(str, value))}）"
     if kind == "type":
-        names = {"string": "文本", "integer": "整数", "number": "数字", "boolean": "是/否",
-                 "array": "列表", "object": "映射"}
+        names = {
+            "string": "文本",
+            "integer": "整数",
+            "number": "数字",
+            "boolean": "是/否",
+            "array": "列表",
+            "object": "映射",
+        }
         return path, f"类型应为{names.get(value, value)}"
     if kind == "pattern":
         return path, f"“{error.instance}”格式不正确（应匹配 {value}）"
@@ -225,14 +239,19 @@ def _check_nodes(root) -> None:
     laughs”, would expand into gigabytes) and a field given twice in one place (YAML keeps the
     last silently, so an edit could be lost without a word)."""
     seen: set[int] = set()
-    stack = [root] if root is not None else []
+    stack = [(root, 1)] if root is not None else []
     while stack:
-        node = stack.pop()
+        node, depth = stack.pop()
+        line = node.start_mark.line + 1
         if id(node) in seen:  # the composer shares an aliased node: this is its second use
-            raise _NodeProblem(node.start_mark.line + 1,
-                               "检查表文件不支持 YAML 锚点和别名（& 和 *），请把内容直接写出。")
+            raise _NodeProblem(line, "检查表文件不支持 YAML 锚点和别名（& 和 *），请把内容直接写出。")
         seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise _NodeProblem(line, f"内容嵌套层数过多（超过 {MAX_DEPTH} 层），请检查章节的缩进。")
         if not isinstance(node.value, list):
+            if node.tag == "tag:yaml.org,2002:int" and sum(c.isdigit() for c in node.value) > MAX_INT_DIGITS:
+                digits = sum(c.isdigit() for c in node.value)
+                raise _NodeProblem(line, f"数字过长（{digits} 位，最多 {MAX_INT_DIGITS} 位）。")
             continue
         keys: set = set()
         for child in node.value:
@@ -242,25 +261,59 @@ def _check_nodes(root) -> None:
                     if key.value in keys:
                         raise _NodeProblem(key.start_mark.line + 1, f"字段“{key.value}”在同一处写了两次。")
                     keys.add(key.value)
-                stack.extend(child)
+                stack.extend((c, depth + 1) for c in child)
             else:
-                stack.append(child)
+                stack.append((child, depth + 1))
+
+
+def _read_limited(path: Path) -> bytes:
+    """The file's bytes: a regular file only (a FIFO would block for good, ``/dev/zero`` never
+    ends), at most :data:`MAX_FILE_BYTES`. Raises OSError or ValueError (the reason in Chinese)."""
+    import os
+    import stat
+
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise ValueError("不是普通文件（而是文件夹、设备或管道等），已跳过")
+        chunks: list[bytes] = []
+        total = 0
+        while total <= MAX_FILE_BYTES:
+            chunk = os.read(fd, min(1 << 20, MAX_FILE_BYTES + 1 - total))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+    finally:
+        os.close(fd)
+    if total > MAX_FILE_BYTES:
+        raise ValueError(f"文件过大（超过 {MAX_FILE_BYTES // 1048576} MB），不像是检查表文件")
+    return b"".join(chunks)
 
 
 def read_checklist_file(path: Path) -> dict:
     """Read and validate one checklist file; return its data. Raises ChecklistError."""
     name = str(path)
     try:
-        raw = path.read_bytes()
+        raw = _read_limited(path)
     except OSError as exc:
         raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{os_reason(exc)}）")]) from exc
+    except ValueError as exc:
+        raise ChecklistError([Problem(name, 1, "(文件)", str(exc))]) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # Windows Notepad's “ANSI” is GBK
-        line = raw[:exc.start].count(b"\n") + 1
+        line = raw[: exc.start].count(b"\n") + 1
         found = "UTF-16（记事本的“Unicode”）" if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else "可能是 GBK/ANSI"
-        raise ChecklistError([Problem(name, line, "(编码)", f"文件不是 UTF-8 编码（{found}），"
-                                      "请用记事本或 WPS“另存为”UTF-8 编码后重试。")]) from exc
+        raise ChecklistError(
+            [
+                Problem(
+                    name, line, "(编码)", f"文件不是 UTF-8 编码（{found}），请用记事本或 WPS“另存为”UTF-8 编码后重试。"
+                )
+            ]
+        ) from exc
     import yaml
 
     try:
@@ -271,5 +324,12 @@ def read_checklist_file(path: Path) -> dict:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         problem = getattr(exc, "problem", None) or str(exc)
+        if "nesting depth" in problem:  # libyaml's own limit, in English
+            problem = "内容嵌套层数过多，请检查章节的缩进"
         raise ChecklistError([Problem(name, line, "(语法)", f"YAML 语法错误：{problem}")]) from exc
-    return validate_data(data, name, _LineMap(node))
+    except (RecursionError, ValueError, OverflowError) as exc:  # limits above make these unlikely
+        raise ChecklistError([Problem(name, 1, "(文件)", f"文件内容无法处理（{type(exc).__name__}）")]) from None
+    try:
+        return validate_data(data, name, _LineMap(node))
+    except (RecursionError, ValueError, OverflowError) as exc:
+        raise ChecklistError([Problem(name, 1, "(文件)", f"文件内容无法校验（{type(exc).__name__}）")]) from None

@@ -13,6 +13,7 @@ The GUI can split it: ``build_html`` on the GUI thread (it reads the database, i
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +39,8 @@ class ReportSource:
 
     html: str
     images: dict[str, tuple[bytes, str]]
+    #: problems found before rendering, for the user (characters no installed font has …)
+    warnings: tuple[str, ...] = ()
 
 
 def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> ReportSource:
@@ -45,6 +48,7 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
 
     Raises FontMissingError before doing any work when no Chinese font is installed.
     """
+    from .glyphs import coverage, mark_missing, needs_check
     from .html import render_html
     from .model import build_rectification_report, build_self_report
 
@@ -53,7 +57,12 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
     fonts = resolve_fonts()
     build = build_self_report if kind == "self" else build_rectification_report
     report = build(store, round_id, today, fonts.body.family)
-    return ReportSource(render_html(report), report.images)
+    # Pango falls back to any installed font that has a character; one that none has is printed
+    # as its code point, and named to the user now, before the PDF is made.
+    html, warnings = render_html(report), []
+    if needs_check(html):
+        html, warnings = mark_missing(html, coverage(fonts.files))
+    return ReportSource(html, report.images, tuple(warnings))
 
 
 def write_report(source: ReportSource, out: Path) -> RenderResult:
@@ -64,10 +73,10 @@ def write_report(source: ReportSource, out: Path) -> RenderResult:
 
     fonts = resolve_fonts()
     fetcher = ReportFetcher(roots=[TEMPLATE_DIR], files=fonts.files, attachments=source.images)
-    return write_pdf(source.html, Path(out), fonts=fonts, fetcher=fetcher)
+    result = write_pdf(source.html, Path(out), fonts=fonts, fetcher=fetcher)
+    return dataclasses.replace(result, warnings=source.warnings + result.warnings)
 
 
-def render_report(store: Store, round_id: str, kind: str, out: Path, *,
-                  today: dt.date | None = None) -> RenderResult:
+def render_report(store: Store, round_id: str, kind: str, out: Path, *, today: dt.date | None = None) -> RenderResult:
     """Render the ``kind`` report of the round to the PDF file ``out``: build_html, then write_report."""
     return write_report(build_html(store, round_id, kind, today or dt.date.today()), out)

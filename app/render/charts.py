@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
+from ..domain.text import clean_text
+
 __all__ = ["Bar", "bar_chart"]
 
 #: Drawing units per millimetre: text is 12 units (≈ 9 pt) whatever the chart's width.
@@ -47,8 +49,9 @@ def _fit(label: str, room: float) -> str:
     return label
 
 
-def bar_chart(bars: Sequence[Bar], *, maximum: float, font_family: str, title: str = "",
-              width_mm: float = 156) -> Markup:
+def bar_chart(
+    bars: Sequence[Bar], *, maximum: float, font_family: str, title: str = "", width_mm: float = 156
+) -> Markup:
     """A horizontal bar chart, one bar per row; ``None`` values draw no bar (e.g. 未评分).
 
     The label column is as wide as the longest label, up to 40% of the chart (longer ones end in …).
@@ -65,22 +68,25 @@ def bar_chart(bars: Sequence[Bar], *, maximum: float, font_family: str, title: s
         f'font-family="{escape(font_family)}" font-size="{_FONT}">'
     ]
     if title:
-        parts.append(f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>')
+        parts.append(f'<text x="0" y="14" font-weight="bold">{escape(clean_text(title))}</text>')
     axis_x = label_width + 6
-    parts.append(f'<line x1="{axis_x}" y1="{top - 2}" x2="{axis_x}" y2="{height - 4}" '
-                 'stroke="#555" stroke-width="0.8"/>')
+    parts.append(
+        f'<line x1="{axis_x}" y1="{top - 2}" x2="{axis_x}" y2="{height - 4}" stroke="#555" stroke-width="0.8"/>'
+    )
     for n, bar in enumerate(bars):
         y = top + n * _ROW
         mid = y + _ROW / 2 + _FONT * 0.35
-        parts.append(f'<text x="{label_width}" y="{mid:.1f}" text-anchor="end">'
-                     f'{escape(_fit(bar.label, label_width - 4))}</text>')
+        label = escape(_fit(clean_text(bar.label), label_width - 4))
+        parts.append(f'<text x="{label_width}" y="{mid:.1f}" text-anchor="end">{label}</text>')
         length = 0.0
         if bar.value is not None and maximum > 0:
             length = max(0.0, min(bar.value / maximum, 1.0)) * plot
             colour = COLOURS.get(bar.tone, COLOURS["ok"])
-            parts.append(f'<rect x="{axis_x}" y="{y + (_ROW - _BAR) / 2:.1f}" width="{length:.1f}" '
-                         f'height="{_BAR}" fill="{colour}"/>')
-        parts.append(f'<text x="{axis_x + length + 5:.1f}" y="{mid:.1f}">{escape(bar.text)}</text>')
+            parts.append(
+                f'<rect x="{axis_x}" y="{y + (_ROW - _BAR) / 2:.1f}" width="{length:.1f}" '
+                f'height="{_BAR}" fill="{colour}"/>'
+            )
+        parts.append(f'<text x="{axis_x + length + 5:.1f}" y="{mid:.1f}">{escape(clean_text(bar.text))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

@@ -18,6 +18,7 @@ from urllib.request import url2pathname
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from .assets import ATTACHMENT_SCHEME
+from .images import ImageProblem, for_print
 
 __all__ = ["FetchRefused", "Fetched", "ReportFetcher"]
 
@@ -39,8 +40,12 @@ class ReportFetcher(URLFetcher):
     log can show what a report asked for.
     """
 
-    def __init__(self, roots: Iterable[Path], files: Iterable[Path] = (),
-                 attachments: Mapping[str, tuple[bytes, str]] | None = None) -> None:
+    def __init__(
+        self,
+        roots: Iterable[Path],
+        files: Iterable[Path] = (),
+        attachments: Mapping[str, tuple[bytes, str]] | None = None,
+    ) -> None:
         super().__init__(timeout=1, allowed_protocols=("file", ATTACHMENT_SCHEME), allow_redirects=False)
         self.roots = tuple(Path(r).resolve() for r in roots)
         self.files = frozenset(Path(f).resolve() for f in files)
@@ -67,7 +72,10 @@ class ReportFetcher(URLFetcher):
             found = self.attachments.get(parts.path)
             if found is None:
                 raise FetchRefused(f"不是本轮自查的附件：{url}")
-            return found
+            try:  # at print resolution: a photo's full size costs seconds and hundreds of MB
+                return for_print(found[0])
+            except ImageProblem as problem:
+                raise FetchRefused(f"附件图片{problem}：{url}") from None
         if scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FetchRefused(f"报告不读取网络或其他来源的资源：{url}")
         # resolve() follows symlinks and '..', so a path cannot climb out of a root

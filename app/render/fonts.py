@@ -45,14 +45,35 @@ BUNDLED_DIR = _bundled_dir()
 
 #: 宋体-style families for body text, in order of preference.
 BODY_FAMILIES: tuple[str, ...] = (
-    "Noto Serif CJK SC", "Noto Serif SC", "Source Han Serif SC", "Source Han Serif CN", "思源宋体",
-    "SimSun", "宋体", "NSimSun", "新宋体", "Songti SC", "STSong", "AR PL UMing CN",
+    "Noto Serif CJK SC",
+    "Noto Serif SC",
+    "Source Han Serif SC",
+    "Source Han Serif CN",
+    "思源宋体",
+    "SimSun",
+    "宋体",
+    "NSimSun",
+    "新宋体",
+    "Songti SC",
+    "STSong",
+    "AR PL UMing CN",
 )
 #: 黑体-style families for headings and table heads, in order of preference.
 HEADING_FAMILIES: tuple[str, ...] = (
-    "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "思源黑体",
-    "Microsoft YaHei", "微软雅黑", "SimHei", "黑体", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-    "PingFang SC", "Heiti SC", "Droid Sans Fallback",
+    "Noto Sans CJK SC",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "思源黑体",
+    "Microsoft YaHei",
+    "微软雅黑",
+    "SimHei",
+    "黑体",
+    "WenQuanYi Micro Hei",
+    "WenQuanYi Zen Hei",
+    "PingFang SC",
+    "Heiti SC",
+    "Droid Sans Fallback",
 )
 
 #: The files the installer ships: (family used in CSS, regular file, bold file).
@@ -77,9 +98,10 @@ class FontFace:
 
     def font_face_rules(self) -> str:
         return "".join(
-            f'@font-face {{ font-family: {_css_string(self.family)}; font-weight: {weight}; '
-            f'src: url({_css_string(path.resolve().as_uri())}); }}\n'
-            for weight, path in sorted(self.files.items()))
+            f"@font-face {{ font-family: {_css_string(self.family)}; font-weight: {weight}; "
+            f"src: url({_css_string(path.resolve().as_uri())}); }}\n"
+            for weight, path in sorted(self.files.items())
+        )
 
 
 @dataclass(frozen=True)
@@ -96,9 +118,12 @@ class ReportFonts:
         """The font rules of a report: our own string, kept out of the autoescaped templates."""
         body = f"{_css_string(self.body.family)}, {_css_string(self.heading.family)}"
         heading = f"{_css_string(self.heading.family)}, {_css_string(self.body.family)}"
-        return (self.body.font_face_rules() + self.heading.font_face_rules()
-                + f"html {{ font-family: {body}; }}\n"
-                + f".sans, h1, h2, h3, h4, th, .cover-title, .running {{ font-family: {heading}; }}\n")
+        return (
+            self.body.font_face_rules()
+            + self.heading.font_face_rules()
+            + f"html {{ font-family: {body}; }}\n"
+            + f".sans, h1, h2, h3, h4, th, .cover-title, .running {{ font-family: {heading}; }}\n"
+        )
 
 
 def _css_string(text: str) -> str:
@@ -154,8 +179,11 @@ def _system(families: Sequence[str], available: dict[str, str]) -> FontFace | No
 
 
 @functools.cache
-def resolve_fonts(bundled_dir: Path | None = None, body_families: Sequence[str] = BODY_FAMILIES,
-                  heading_families: Sequence[str] = HEADING_FAMILIES) -> ReportFonts:
+def resolve_fonts(
+    bundled_dir: Path | None = None,
+    body_families: Sequence[str] = BODY_FAMILIES,
+    heading_families: Sequence[str] = HEADING_FAMILIES,
+) -> ReportFonts:
     """The report fonts (cached: fonts are not installed while the program runs).
 
     A machine with only one style (say 文泉驿微米黑) uses it for both. Raises FontMissingError.
@@ -174,7 +202,8 @@ def resolve_fonts(bundled_dir: Path | None = None, body_families: Sequence[str] 
                 "请安装思源/Noto 中文字体：Debian、统信UOS、麒麟上运行 "
                 "sudo apt-get install fonts-noto-cjk；Windows 系统自带的宋体、微软雅黑也可使用。"
                 f"也可以把 NotoSerifSC-Regular.otf 等字体文件放入“{folder}”文件夹。",
-                f"searched {folder} and fontconfig families {[*body_families, *heading_families]}")
+                f"searched {folder} and fontconfig families {[*body_families, *heading_families]}",
+            )
         body = body or heading
         heading = heading or body
     return ReportFonts(body, heading)

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import unicodedata
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
 
+from ..domain.text import clean_text
 from .assets import TEMPLATE_DIR
 from .model import RectificationReport, SelfReport
 
@@ -39,11 +43,60 @@ def row_breaks(*texts: str | None) -> str:
     return " long" if max((len(t or "") for t in texts), default=0) > LONG_CELL_CHARS else ""
 
 
+#: A run of this many characters with no line-break opportunity (no space, no CJK character)
+#: gets one between every two characters (see :func:`breakable`).
+LONG_RUN = 40
+_RUN = re.compile(
+    f"[^\\s\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]{{{LONG_RUN},}}"
+)
+_ZWSP = "\u200b"
+
+
+def _break_run(match: re.Match[str]) -> str:
+    out = []
+    previous = ""
+    for ch in match.group():
+        # never between a character and its combining mark, variation selector or joiner
+        if previous and previous != "\u200d" and unicodedata.category(ch) not in ("Mn", "Me", "Mc", "Cf"):
+            out.append(_ZWSP)
+        out.append(ch)
+        previous = ch
+    return "".join(out)
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space between the characters of every long unbroken run.
+
+    WeasyPrint lays out the whole rest of a paragraph for each line when it finds no break
+    opportunity in it, so a run of 20,000 letters or digits took minutes (time growing with the
+    square of its length), even with ``overflow-wrap: anywhere``. With a break opportunity between
+    every two characters it wraps exactly as ``anywhere`` would, in time linear in the text.
+    The zero-width space prints nothing and is not part of the PDF's text.
+    """
+    return _RUN.sub(_break_run, text) if len(text) >= LONG_RUN else text
+
+
+def printable(value: object) -> object:
+    """Jinja's ``finalize``: every value a template prints passes here before it is escaped.
+    Users' text loses bidi and control characters (stored before they were refused, or written
+    by another program) and long runs get break opportunities. Markup (our SVG charts, our own
+    URLs) is left as it is."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return breakable(clean_text(value))
+    return value
+
+
 @functools.cache
 def environment() -> Environment:
     # autoescape=True (not select_autoescape): every template escapes, whatever its name.
-    env = Environment(loader=FileSystemLoader(TEMPLATE_DIR), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        finalize=printable,
+    )
     env.filters["cn_number"] = cn_number
     env.globals["row_breaks"] = row_breaks
     return env

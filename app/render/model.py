@@ -22,15 +22,17 @@ from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
 from .assets import attachment_url
 from .charts import Bar, bar_chart
+from .images import ImageProblem, probe
 
 __all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
 
 SELF_TITLE = "医疗质量自查报告"
 RECTIFICATION_TITLE = "医疗质量自查整改报告"
 
-#: Image attachments printed as thumbnails (others are listed by name); a cap keeps reports fast.
+#: Image attachments printed as thumbnails (others are listed by name), scaled to print resolution
+#: (app/render/images.py); an image over its pixel limit is listed by name, never decoded.
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGES_PER_RECTIFICATION = 4
 
 #: css class of a result: how it is printed (bold, a mark), never colour alone
@@ -77,10 +79,26 @@ class Cover:
 
 def _cover(view: RoundView, title: str, today: dt.date) -> Cover:
     p = view.profile
-    hospital = Hospital(p.name, p.code, p.level_label, p.type, "" if p.beds is None else f"{p.beds} 张",
-                        p.describe_flags(), len(p.departments))
-    return Cover(title, hospital, view.name, view.year, cn_date(view.started_on), cn_date(today), view.leader,
-                 view.members, draft=not view.is_final)
+    hospital = Hospital(
+        p.name,
+        p.code,
+        p.level_label,
+        p.type,
+        "" if p.beds is None else f"{p.beds} 张",
+        p.describe_flags(),
+        len(p.departments),
+    )
+    return Cover(
+        title,
+        hospital,
+        view.name,
+        view.year,
+        cn_date(view.started_on),
+        cn_date(today),
+        view.leader,
+        view.members,
+        draft=not view.is_final,
+    )
 
 
 # --- 自查报告 -----------------------------------------------------------------------------------
@@ -238,8 +256,9 @@ def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str
     else:
         target = outcome.target_text
     value = _value_text(item, outcome) or "—"
-    return IndicatorRow(_short(item), item.text, f"{checklist.label}·{KINDS[item.kind]}", target, value, state,
-                        tone, note)
+    return IndicatorRow(
+        _short(item), item.text, f"{checklist.label}·{KINDS[item.kind]}", target, value, state, tone, note
+    )
 
 
 def _finding(outcome: Outcome, answer: Answer | None) -> str:
@@ -267,8 +286,16 @@ def _grade_codes(checklists: Sequence[Checklist]) -> tuple[str, ...]:
 
 
 def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> SummaryRow:
-    return SummaryRow(label, depth, tally.applicable, tally.answered, f"{completion_percent(tally.completion)}%",
-                      pct(tally.score), tuple(tally.grade_counts.get(c, 0) for c in codes), tally.failing)
+    return SummaryRow(
+        label,
+        depth,
+        tally.applicable,
+        tally.answered,
+        f"{completion_percent(tally.completion)}%",
+        pct(tally.score),
+        tuple(tally.grade_counts.get(c, 0) for c in codes),
+        tally.failing,
+    )
 
 
 def _sections(sections: Sequence[Section], rows: dict[str, ItemRow]) -> list[SectionBlock]:
@@ -314,9 +341,17 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
             outcome = result.outcomes[item.id]
             answer = answers.get(item.id)
             text, detail, tone = _result(item, outcome)
-            rows[item.id] = ItemRow(_short(item), item.text, KINDS[item.kind], text, detail, tone,
-                                    _finding(outcome, answer), _evidence(answer, files.get(item.id, ())),
-                                    answer.department if answer else "")
+            rows[item.id] = ItemRow(
+                _short(item),
+                item.text,
+                KINDS[item.kind],
+                text,
+                detail,
+                tone,
+                _finding(outcome, answer),
+                _evidence(answer, files.get(item.id, ())),
+                answer.department if answer else "",
+            )
             if item.kind in (INDICATOR, SAMPLING) and outcome.applicable:
                 indicators.append(_indicator_row(checklist, item, outcome, tone))
 
@@ -325,13 +360,17 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     for cs in result.checklists:
         blocks = _sections(cs.checklist.sections, rows)
         t = cs.tally
-        summary = (f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {completion_percent(t.completion)}%），"
-                   f"得分率 {pct(t.score)}，不符合 {t.failing} 条。")
-        chart = bar_chart([Bar(s.section.title, s.tally.score, pct(s.tally.score), _score_tone(s.tally.score))
-                           for s in cs.sections], maximum=100, font_family=font_family,
-                          title=f"{cs.checklist.label}：各部分得分率")
-        results.append(ChecklistResult(cs.checklist.title, cs.checklist.source_document, summary,
-                                       tuple(blocks), chart))
+        summary = (
+            f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {completion_percent(t.completion)}%），"
+            f"得分率 {pct(t.score)}，不符合 {t.failing} 条。"
+        )
+        chart = bar_chart(
+            [Bar(s.section.title, s.tally.score, pct(s.tally.score), _score_tone(s.tally.score)) for s in cs.sections],
+            maximum=100,
+            font_family=font_family,
+            title=f"{cs.checklist.label}：各部分得分率",
+        )
+        results.append(ChecklistResult(cs.checklist.title, cs.checklist.source_document, summary, tuple(blocks), chart))
         checklist_bars.append(Bar(cs.checklist.label, t.score, pct(t.score), _score_tone(t.score)))
 
     summary_rows = [_summary_row("合计", 0, result.tally, codes)]
@@ -367,20 +406,35 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         "依据医院基本情况判定条目是否适用，不适用的条目注明原因，不计入完成率和得分。",
         "评为不符合、指标未达标、抽查符合率低于目标的条目列入问题清单，逐项制定整改措施（见《整改报告》）。",
     ]
-    scope = [ScopeRow(cs.checklist.title, cs.checklist.source_document, cs.checklist.version, cs.tally.total,
-                      cs.tally.applicable, cs.checklist.scale.label) for cs in result.checklists]
+    scope = [
+        ScopeRow(
+            cs.checklist.title,
+            cs.checklist.source_document,
+            cs.checklist.version,
+            cs.tally.total,
+            cs.tally.applicable,
+            cs.checklist.scale.label,
+        )
+        for cs in result.checklists
+    ]
     return SelfReport(
-        cover=_cover(view, SELF_TITLE, today), scope=scope, method=method, key_figures=key_figures,
-        grade_codes=codes, summary=summary_rows,
-        grade_chart=bar_chart(grade_bars, maximum=biggest, font_family=font_family,
-                              title="评价等级分布"),
-        checklist_chart=bar_chart(checklist_bars, maximum=100, font_family=font_family,
-                                  title="各检查表得分率"),
-        results=results, indicators=indicators, problems=problems)
+        cover=_cover(view, SELF_TITLE, today),
+        scope=scope,
+        method=method,
+        key_figures=key_figures,
+        grade_codes=codes,
+        summary=summary_rows,
+        grade_chart=bar_chart(grade_bars, maximum=biggest, font_family=font_family, title="评价等级分布"),
+        checklist_chart=bar_chart(checklist_bars, maximum=100, font_family=font_family, title="各检查表得分率"),
+        results=results,
+        indicators=indicators,
+        problems=problems,
+    )
 
 
-def _problems(view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, Answer],
-              rects: Sequence[RectificationEntry]) -> list[ProblemRow]:
+def _problems(
+    view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, Answer], rects: Sequence[RectificationEntry]
+) -> list[ProblemRow]:
     """Failing items, and items with a rectification by choice (C), in checklist order."""
     by_item = {item_id: e for e in rects for item_id in e.item_ids}
     out: list[ProblemRow] = []
@@ -399,8 +453,19 @@ def _problems(view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, 
             status = "，".join(parts)
         text, detail, tone = _result(item, outcome)
         answer = answers.get(item.id)
-        out.append(ProblemRow(len(out) + 1, item.id, item.text, text, detail, tone, _finding(outcome, answer) or "—",
-                              answer.department if answer and answer.department else "", status))
+        out.append(
+            ProblemRow(
+                len(out) + 1,
+                item.id,
+                item.text,
+                text,
+                detail,
+                tone,
+                _finding(outcome, answer) or "—",
+                answer.department if answer and answer.department else "",
+                status,
+            )
+        )
     return out
 
 
@@ -409,7 +474,8 @@ def _problems(view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, 
 
 @dataclass(frozen=True)
 class Thumbnail:
-    url: str
+    #: our own ``attachment:<id>`` (Markup: printed as it is, never broken or cleaned)
+    url: Markup
     name: str
 
 
@@ -478,30 +544,71 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     for n, entry in enumerate(entries, 1):
         r = entry.rectification
         thumbs = []
+        names = []
         for a in files.get(r.id, []):
-            if (a["media_type"] in IMAGE_TYPES and a["size"] <= MAX_IMAGE_BYTES
-                    and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION):
-                images[a["id"]] = (store.attachment_data(a["id"]), a["media_type"])
-                thumbs.append(Thumbnail(attachment_url(a["id"]), a["filename"]))
+            name = a["filename"]
+            if (
+                a["media_type"] in IMAGE_TYPES
+                and a["size"] <= MAX_IMAGE_BYTES
+                and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION
+            ):
+                data = store.attachment_data(a["id"])
+                try:
+                    probe(data)  # the header only: a huge or damaged image is never decoded
+                except ImageProblem as problem:
+                    name = f"{name}（{problem}，未印出）"
+                else:
+                    images[a["id"]] = (data, a["media_type"])
+                    thumbs.append(Thumbnail(Markup(attachment_url(a["id"])), a["filename"]))
+            names.append(name)
         tone = FAIL if entry.status == STATUS_OVERDUE else OK if entry.status == STATUS_DONE else NONE
-        ledger.append(LedgerRow(
-            n, "、".join(entry.item_ids), r.problem, r.cause, r.measure, r.department, r.owner,
-            r.deadline.isoformat() if r.deadline else "", entry.status, tone, _recheck_text(entry),
-            tuple(a["filename"] for a in files.get(r.id, [])), tuple(thumbs),
-            "上轮转入" if r.carried_from else ""))
+        ledger.append(
+            LedgerRow(
+                n,
+                "、".join(entry.item_ids),
+                r.problem,
+                r.cause,
+                r.measure,
+                r.department,
+                r.owner,
+                r.deadline.isoformat() if r.deadline else "",
+                entry.status,
+                tone,
+                _recheck_text(entry),
+                tuple(names),
+                tuple(thumbs),
+                "上轮转入" if r.carried_from else "",
+            )
+        )
 
     statuses = RECTIFICATION_STATUSES
-    by_department = [DepartmentRow(d, tuple(c[s] for s in statuses), sum(c.values()))
-                     for d, c in sorted(counts.by_department.items(), key=lambda kv: -sum(kv[1].values()))]
+    by_department = [
+        DepartmentRow(d, tuple(c[s] for s in statuses), sum(c.values()))
+        for d, c in sorted(counts.by_department.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
     status_totals = DepartmentRow("合计", tuple(counts.by_status[s] for s in statuses), counts.total)
     done = counts.by_status[STATUS_DONE]
     rate = pct(done / counts.total * 100 if counts.total else None)
-    overview = (f"本轮自查（{view.name}）共形成整改项 {counts.total} 项。截至{cn_date(today)}，"
-                + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
-                + f"，整改完成率 {rate}。")
+    overview = (
+        f"本轮自查（{view.name}）共形成整改项 {counts.total} 项。截至{cn_date(today)}，"
+        + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
+        + f"，整改完成率 {rate}。"
+    )
     tones = {"待整改": "muted", "整改中": "warn", "已完成": "good", "逾期": "fail"}
-    chart = bar_chart([Bar(s, counts.by_status[s], f"{counts.by_status[s]} 项", tones[s]) for s in statuses],
-                      maximum=max([*counts.by_status.values(), 1]), font_family=font_family,
-                      title="整改项状态", width_mm=105)
-    return RectificationReport(_cover(view, RECTIFICATION_TITLE, today), overview, statuses, by_department,
-                               status_totals, ledger, chart, images=images)
+    chart = bar_chart(
+        [Bar(s, counts.by_status[s], f"{counts.by_status[s]} 项", tones[s]) for s in statuses],
+        maximum=max([*counts.by_status.values(), 1]),
+        font_family=font_family,
+        title="整改项状态",
+        width_mm=105,
+    )
+    return RectificationReport(
+        _cover(view, RECTIFICATION_TITLE, today),
+        overview,
+        statuses,
+        by_department,
+        status_totals,
+        ledger,
+        chart,
+        images=images,
+    )

@@ -81,7 +81,8 @@ def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetche
     with _collect_warnings() as messages:
         document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=fonts.css(), font_config=font_config, url_fetcher=fetcher)],
-            font_config=font_config)
+            font_config=font_config,
+        )
         try:
             temporary = _temporary_beside(out)
         except OSError as exc:
@@ -95,5 +96,6 @@ def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetche
             temporary.unlink(missing_ok=True)
     for message in messages:
         LOG.warning("WeasyPrint: %s", message)
-    return RenderResult(out, len(document.pages), tuple(messages), tuple(fetcher.requests),
-                        time.perf_counter() - started)
+    return RenderResult(
+        out, len(document.pages), tuple(messages), tuple(fetcher.requests), time.perf_counter() - started
+    )

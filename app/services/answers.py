@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, Item
 from ..domain.records import Answer
+from ..domain.text import clean_text
 from ..errors import InputError
 from ..store import Actor, Store
 from . import UNSET
@@ -84,7 +85,7 @@ def record_answer(
             given[key] = parse_number(given[key], label, key)
     for key, label in _TEXT_FIELDS.items():
         if key in given:
-            given[key] = (given[key] or "").strip()
+            given[key] = clean_text(given[key] or "").strip()  # no bidi or control characters
             if len(given[key]) > MAX_TEXT:
                 raise InputError(f"{label}过长（超过 {MAX_TEXT} 字）。", key)
     existing = store.answer(round_id, item_id) or {}
@@ -152,6 +153,6 @@ def set_samples(
             raise InputError(f"第 {n} 条抽查记录过长。", "samples")
     with store.transaction():
         store.replace_samples(round_id, item_id, [
-            {"record_no": r.record_no.strip(), "compliant": r.compliant, "note": r.note.strip()}
+            {"record_no": clean_text(r.record_no).strip(), "compliant": r.compliant, "note": clean_text(r.note).strip()}
             for r in records], actor)
         sync_rectification(store, view, item_id, actor)

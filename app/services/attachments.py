@@ -1,10 +1,29 @@
-"""佐证材料: files attached to an item (or a rectification), copied into the database."""
+"""佐证材料: files attached to an item (or a rectification), copied into the database.
+
+Hostile files are refused before anything is written (issue 11, defects 6.4, 6.5, 6.8):
+
+- only regular files: a symlink (to ``/dev/zero``, ``/etc/shadow`` …), a FIFO, a device or a folder
+  named ``x.pdf`` is refused; files are opened non-blocking and without following a symlink, and
+  checked on the open file, so nothing can be swapped in between;
+- read with a hard byte limit, whatever size the file system reports (``/proc`` files say 0);
+- file names: bidi controls are removed, a name with a line break or a control character is refused;
+- :func:`read_attachment_file` touches no database, so the GUI runs it in a worker thread and then
+  stores the result with :func:`store_attachment` on its own thread;
+- an attachment is opened from a private folder of this process (``tempfile.mkdtemp``: mode 0700,
+  unpredictable name), written with exclusive create and ``O_NOFOLLOW`` into a fresh sub-folder, and
+  the folder is removed when the program ends.
+"""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain.records import Attachment
+from ..domain.text import clean_text, filename_problem
 from ..errors import InputError, os_reason
 from ..store import Actor, Store
 
@@ -14,9 +33,18 @@ MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
 ALLOWED_SUFFIXES = {
     ".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp",
     ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".dps", ".txt", ".csv",
-}
+}  # fmt: skip
 #: For the file dialog
-FILE_FILTER = ("佐证材料 (" + " ".join(f"*{s}" for s in sorted(ALLOWED_SUFFIXES)) + ");;所有文件 (*)")
+FILE_FILTER = "佐证材料 (" + " ".join(f"*{s}" for s in sorted(ALLOWED_SUFFIXES)) + ");;所有文件 (*)"
+
+_READ_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NOFOLLOW", 0)  # a symlink swapped in after the check fails to open (ELOOP)
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO opens at once (and is then refused) instead of blocking
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_BINARY", 0)
+)
+_WRITE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
 
 
 def _sha256(data: bytes) -> str:
@@ -25,46 +53,172 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def add_attachment(store: Store, round_id: str, path: Path, actor: Actor, *,
-                   item_id: str | None = None, rectification_id: str | None = None) -> Attachment:
-    """Copy the file at ``path`` into the database; refuses unknown types, large and unreadable files."""
-    name = path.name
-    if path.suffix.lower() not in ALLOWED_SUFFIXES:
-        raise InputError(f"不支持的文件类型“{path.suffix or name}”。可添加 PDF、图片、Office/WPS 文档。",
-                         "attachment")
+def _shown(name: str) -> str:
+    """A file name fit for a message: line breaks and control characters made visible."""
+    return "".join("↵" if ch in "\r\n" else "�" if not ch.isprintable() else ch for ch in clean_text(name))
+
+
+@dataclass(frozen=True)
+class AttachmentFile:
+    """A file read for attaching, not stored yet."""
+
+    name: str
+    data: bytes
+    media_type: str
+    sha256: str
+
+
+def _too_large(name: str, size: int) -> InputError:
+    return InputError(
+        f"文件“{name}”大小为 {size / 1048576:.1f} MB，超过 "
+        f"{MAX_ATTACHMENT_BYTES // 1048576} MB 的上限。请压缩或拆分后再添加。",
+        "attachment",
+    )
+
+
+def _read_limited(fd: int, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes: one more than allowed tells that the file is too large."""
+    chunks: list[bytes] = []
+    total = 0
+    while total <= limit:
+        chunk = os.read(fd, min(1 << 20, limit + 1 - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
+
+
+def read_attachment_file(path: Path) -> AttachmentFile:
+    """Read the file at ``path`` for attaching; refuses unknown types, special files, symlinks,
+    large and unreadable files. Touches no database: safe to run in a worker thread."""
+    path = Path(path)
+    problem = filename_problem(path.name)
+    if problem:
+        raise InputError(f"{problem}（“{_shown(path.name)}”），无法添加。请把文件改名后再添加。", "attachment")
+    name = clean_text(path.name)  # bidi controls out: "照片\u202egpj.pdf" would show as 照片fdp.jpg
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise InputError(f"不支持的文件类型“{suffix or name}”。可添加 PDF、图片、Office/WPS 文档。", "attachment")
+    link = InputError(f"“{name}”是一个链接（快捷方式），请直接选择它指向的文件。", "attachment")
     try:
-        size = path.stat().st_size
-        if size > MAX_ATTACHMENT_BYTES:
-            raise InputError(f"文件“{name}”大小为 {size / 1048576:.1f} MB，超过 "
-                             f"{MAX_ATTACHMENT_BYTES // 1048576} MB 的上限。请压缩或拆分后再添加。", "attachment")
-        data = path.read_bytes()
+        if path.is_symlink():
+            raise link
+        fd = os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise link from exc
+        raise InputError(f"无法读取文件“{name}”：{os_reason(exc)}", "attachment") from exc
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"“{name}”不是普通文件（而是文件夹、设备或管道等），不能作为附件。", "attachment")
+        if info.st_size > MAX_ATTACHMENT_BYTES:
+            raise _too_large(name, info.st_size)
+        data = _read_limited(fd, MAX_ATTACHMENT_BYTES)
     except OSError as exc:
         raise InputError(f"无法读取文件“{name}”：{os_reason(exc)}", "attachment") from exc
+    finally:
+        os.close(fd)
+    if len(data) > MAX_ATTACHMENT_BYTES:
+        raise _too_large(name, max(len(data), info.st_size))
+    if len(data) != info.st_size:
+        raise InputError(
+            f"文件“{name}”读出的大小与系统报告的不符（可能正被其他程序写入，或不是普通的文档），请稍后再试。",
+            "attachment",
+        )
     if not data:
         raise InputError(f"文件“{name}”是空文件。", "attachment")
     import mimetypes
 
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    digest = _sha256(data)
-    fields = {"round_id": round_id, "item_id": item_id, "rectification_id": rectification_id,
-              "filename": name, "media_type": media_type, "size": len(data), "sha256": digest}
-    attachment_id = store.add_attachment(fields, data, actor)
+    return AttachmentFile(name, data, media_type, _sha256(data))
+
+
+def store_attachment(
+    store: Store,
+    round_id: str,
+    file: AttachmentFile,
+    actor: Actor,
+    *,
+    item_id: str | None = None,
+    rectification_id: str | None = None,
+) -> Attachment:
+    """Store a file read by :func:`read_attachment_file` (one transaction)."""
+    fields = {
+        "round_id": round_id,
+        "item_id": item_id,
+        "rectification_id": rectification_id,
+        "filename": file.name,
+        "media_type": file.media_type,
+        "size": len(file.data),
+        "sha256": file.sha256,
+    }
+    attachment_id = store.add_attachment(fields, file.data, actor)
     return Attachment(id=attachment_id, **fields, author=actor.author)
 
 
-def list_attachments(store: Store, round_id: str, item_id: str | None = None,
-                     rectification_id: str | None = None) -> list[Attachment]:
+def add_attachment(
+    store: Store,
+    round_id: str,
+    path: Path,
+    actor: Actor,
+    *,
+    item_id: str | None = None,
+    rectification_id: str | None = None,
+) -> Attachment:
+    """Copy the file at ``path`` into the database: :func:`read_attachment_file`, then
+    :func:`store_attachment`."""
+    return store_attachment(
+        store, round_id, read_attachment_file(path), actor, item_id=item_id, rectification_id=rectification_id
+    )
+
+
+def list_attachments(
+    store: Store, round_id: str, item_id: str | None = None, rectification_id: str | None = None
+) -> list[Attachment]:
     return [Attachment(**row) for row in store.attachments(round_id, item_id, rectification_id)]
 
 
-def export_attachment(store: Store, attachment: Attachment, folder: Path) -> Path:
-    """Write the attachment to ``folder`` (to open it in the system viewer); returns the path."""
+_private: Path | None = None
+
+
+def private_folder() -> Path:
+    """This process's own folder for opened attachments: made by ``tempfile.mkdtemp`` (mode 0700,
+    a name no one can guess), removed when the program ends."""
+    global _private
+    if _private is None or not _private.is_dir():
+        import atexit
+        import shutil
+        import tempfile
+
+        _private = Path(tempfile.mkdtemp(prefix="mqsc-open-"))
+        atexit.register(shutil.rmtree, _private, ignore_errors=True)
+    return _private
+
+
+def _safe_name(filename: str) -> str:
+    """The stored name as a file name on any system (older databases may hold anything)."""
+    name = "".join("_" if ch in '<>:"/\\|?*' or not ch.isprintable() else ch for ch in clean_text(filename))
+    name = name.strip(" .")
+    return name[-150:] or "附件"
+
+
+def export_attachment(store: Store, attachment: Attachment, folder: Path | None = None) -> Path:
+    """Write the attachment to a new sub-folder of ``folder`` (by default :func:`private_folder`) to
+    open it in the system viewer; returns the path. The file is created exclusively, never through
+    a symlink, readable by this user only."""
+    import tempfile
+
     data = store.attachment_data(attachment.id)
     if _sha256(data) != attachment.sha256:
         raise InputError(f"附件“{attachment.filename}”校验失败，数据可能已损坏。", "attachment")
-    target = folder / attachment.sha256[:12] / Path(attachment.filename).name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_bytes(data)
+    base = private_folder() if folder is None else Path(folder)
+    base.mkdir(parents=True, exist_ok=True)
+    target = Path(tempfile.mkdtemp(dir=base)) / _safe_name(attachment.filename)
+    fd = os.open(target, _WRITE_FLAGS, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
     return target
 
 

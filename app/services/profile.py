@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..domain.identifiers import check_hospital_code, normalize_code
 from ..domain.profile import FLAGS, LEVEL_GRADES, LEVELS, MAX_NAME, TYPES, HospitalProfile
+from ..domain.text import clean_text
 from ..errors import InputError
 from ..store import Actor, Store
 
@@ -49,5 +50,5 @@ def save_profile(store: Store, profile: HospitalProfile, actor: Actor) -> None:
     validate_profile(profile)
     data = profile.to_dict()
     data["code"] = normalize_code(data["code"])
-    data["name"] = data["name"].strip()
+    data["name"] = clean_text(data["name"]).strip()
     store.save_profile(data, actor)

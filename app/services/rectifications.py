@@ -35,6 +35,7 @@ from ..domain.records import (
     Rectification,
     SampleRecord,
 )
+from ..domain.text import clean_text
 from ..errors import InputError
 from ..store import Actor, Store
 from . import UNSET
@@ -411,7 +412,7 @@ def parse_date(value: dt.date | str | None, label: str, field_name: str) -> dt.d
 
 
 def _text(value: str | None, label: str, field_name: str, limit: int) -> str:
-    text = (value or "").strip()
+    text = clean_text(value or "").strip()  # no bidi or control characters
     if len(text) > limit:
         raise InputError(f"{label}过长（{len(text)} 字，最多 {limit} 字）。", field_name)
     return text

@@ -13,6 +13,7 @@ from ..domain.evaluation import indicator_value
 from ..domain.profile import HospitalProfile
 from ..domain.records import Answer, SampleRecord
 from ..domain.scoring import RoundScore, score_round
+from ..domain.text import clean_text
 from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
 from .profile import get_profile
@@ -76,8 +77,8 @@ def start_round(
         "name": name,
         "started_on": started_on.isoformat(),
         "year": year or started_on.year,
-        "leader": leader.strip(),
-        "members": [m.strip() for m in members if m.strip()],
+        "leader": clean_text(leader).strip(),
+        "members": [clean_text(m).strip() for m in members if clean_text(m).strip()],
         "previous_round_id": previous_round_id,
         "profile": profile.to_dict(),
     }
@@ -139,7 +140,7 @@ def valid_round_name(store: Store, name: str, round_id: str | None = None) -> st
     """The name as it will be saved: trimmed, at most 60 characters, and not another round's (of
     ``round_id``, the round being renamed) — nor one that only looks different from it: 全角
     digits, spaces, invisible characters."""
-    name = name.strip()
+    name = clean_text(name).strip()
     if not _name_key(name):  # (also a name of invisible characters only)
         raise InputError("请填写自查轮次名称。", "name")
     if len(name) > MAX_ROUND_NAME:
@@ -158,8 +159,9 @@ def _name_key(name: str) -> str:
 
 def update_round_team(store: Store, round_id: str, leader: str, members: Sequence[str],
                       actor: Actor) -> None:
-    store.update_round(round_id, {"leader": leader.strip(),
-                                  "members": [m.strip() for m in members if m.strip()]}, actor)
+    store.update_round(round_id, {"leader": clean_text(leader).strip(),
+                                  "members": [clean_text(m).strip() for m in members if clean_text(m).strip()]},
+                       actor)
 
 
 def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> None:

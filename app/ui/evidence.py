@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from ..domain.records import Attachment
@@ -11,22 +11,66 @@ from ..services import attachments as attachment_service
 from ..store import Actor, Store
 from . import dialogs
 from .item_editors import error_label, plain_label
-from .qt import QDialog, QDialogButtonBox, QHBoxLayout, QListWidget, QListWidgetItem, QPushButton, Qt, QVBoxLayout
+from .qt import (
+    QDialog,
+    QDialogButtonBox,
+    QEventLoop,
+    QHBoxLayout,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    Qt,
+    QVBoxLayout,
+)
 
 
 def open_attachment(store: Store, attachment: Attachment) -> None:
-    """Copy an attachment out of the database (checking its SHA-256) and open it in the program
-    the system uses for its type. Raises AppError or OSError, with the reason."""
-    folder = Path(tempfile.gettempdir()) / "mqsc-attachments"
-    dialogs.open_in_viewer(attachment_service.export_attachment(store, attachment, folder))
+    """Copy an attachment out of the database (checking its SHA-256) into this process's private
+    folder and open it in the program the system uses for its type. Raises AppError or OSError."""
+    dialogs.open_in_viewer(attachment_service.export_attachment(store, attachment))
+
+
+def read_files(parent, paths: Sequence[str]) -> list[attachment_service.AttachmentFile | AppError]:
+    """Read the chosen files in a worker thread (a slow USB stick or network share never freezes
+    the window), waiting for them in a local event loop so the caller stays simple; each path
+    gives the file read or the reason it was refused, in order."""
+    from .tasks import run_in_background
+
+    def work() -> list:
+        out: list = []
+        for path in paths:
+            try:
+                out.append(attachment_service.read_attachment_file(Path(path)))
+            except AppError as err:
+                out.append(err)
+        return out
+
+    if not paths:
+        return []
+    loop = QEventLoop()
+    outcome: dict = {}
+
+    def finish(key: str, value) -> None:
+        outcome[key] = value
+        loop.quit()
+
+    run_in_background(parent, "正在读取文件……", work, lambda r: finish("done", r), lambda e: finish("failed", e))
+    if not outcome:
+        loop.exec()
+    if "failed" in outcome:
+        error = outcome["failed"]
+        message = error.user_message if isinstance(error, AppError) else f"读取文件时出错：{error}"
+        return [AppError(message)] * len(paths)
+    return outcome["done"]
 
 
 class EvidenceDialog(QDialog):
     """The photos, documents and records that show a rectification was done; they print in
     the 整改报告. ``changed`` tells the board to redraw its row."""
 
-    def __init__(self, store: Store, actor: Actor, round_id: str, rectification_id: str, problem: str,
-                 parent=None) -> None:
+    def __init__(
+        self, store: Store, actor: Actor, round_id: str, rectification_id: str, problem: str, parent=None
+    ) -> None:
         super().__init__(parent)
         self.store, self.actor, self.round_id, self.rectification_id = store, actor, round_id, rectification_id
         self.changed = False
@@ -62,8 +106,7 @@ class EvidenceDialog(QDialog):
 
     def refresh(self) -> None:
         self.list.clear()
-        for a in attachment_service.list_attachments(self.store, self.round_id,
-                                                     rectification_id=self.rectification_id):
+        for a in attachment_service.list_attachments(self.store, self.round_id, rectification_id=self.rectification_id):
             entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB，{a.author}）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
             entry.setToolTip(f"SHA-256：{a.sha256}")
@@ -80,10 +123,14 @@ class EvidenceDialog(QDialog):
     def add(self) -> None:
         """Every file chosen that can be taken is added; the others are named, with the reason."""
         refused = []
-        for path in dialogs.open_files(self, "添加整改佐证材料", attachment_service.FILE_FILTER):
+        paths = dialogs.open_files(self, "添加整改佐证材料", attachment_service.FILE_FILTER)
+        for read in read_files(self, paths):
             try:
-                attachment_service.add_attachment(self.store, self.round_id, Path(path), self.actor,
-                                                  rectification_id=self.rectification_id)
+                if isinstance(read, AppError):
+                    raise read
+                attachment_service.store_attachment(
+                    self.store, self.round_id, read, self.actor, rectification_id=self.rectification_id
+                )
                 self.changed = True
             except AppError as err:
                 refused.append(str(err))

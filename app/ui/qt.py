@@ -16,7 +16,7 @@ import importlib
 
 _NAMES = {
     "QtCore": (
-        "QDate", "QLibraryInfo", "QLocale", "QLockFile", "QObject", "QRunnable", "Qt", "QThreadPool",
+        "QDate", "QEventLoop", "QLibraryInfo", "QLocale", "QLockFile", "QObject", "QRunnable", "Qt", "QThreadPool",
         "QTimer", "QTranslator", "QUrl", "Signal",
     ),
     "QtGui": (

@@ -10,7 +10,6 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
@@ -481,15 +480,21 @@ class WalkthroughPage(QWidget):
     # --- attachments --------------------------------------------------------------------------
 
     def add_attachments(self, item_id: str) -> None:
+        from .evidence import read_files  # files are read in a worker thread
+
         paths = dialogs.open_files(self, "添加佐证材料", attachment_service.FILE_FILTER)
-        for path in paths:
+        refused = []  # every file that could not be added is named, not only the last
+        for read in read_files(self, paths):
             try:
-                attachment_service.add_attachment(self.store, self.view.id, Path(path), self.actor,
-                                                  item_id=item_id)
+                if isinstance(read, AppError):
+                    raise read
+                attachment_service.store_attachment(self.store, self.view.id, read, self.actor, item_id=item_id)
             except InputError as err:
-                self.panel.show_error("attachment", str(err))
+                refused.append(str(err))
             except AppError as err:
                 dialogs.error(self, str(err))
+        if refused:
+            self.panel.show_error("attachment", "\n".join(refused))
         self.show_item(item_id)
         if paths:
             self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
