@@ -18,8 +18,9 @@ def members(path: Path) -> dict[str, bytes]:
 def rezip(path: Path, members: dict[str, bytes], out: Path | None = None) -> Path:
     out = out or path
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
+        for name, data in members.items():  # as the program writes them: JSON deflated, the rest stored
+            how = zipfile.ZIP_DEFLATED if name.endswith(".json") else zipfile.ZIP_STORED
+            zf.writestr(name, data, compress_type=how)
     return out
 
 

@@ -446,3 +446,208 @@ def test_a_refused_import_writes_nothing(departments, tmp_path):
         plan_import(office, open_package(forged))
     office.close()
     assert (tmp_path / "office.db").read_bytes() == before
+
+
+# --- forged packages the schema lets through (review of the exchange layer) ---------------------
+
+
+def _forge(package: Path, change) -> Path:
+    """Change data.json with ``change(data)`` and keep the manifest's hashes in step."""
+    parts = _members(package)
+    data = json.loads(parts[fmt.DATA])
+    change(data)
+    return _rezip(package, _relisted({**parts, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()}))
+
+
+def _first_rect(data):
+    return data["rectifications"][0]
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    (lambda d: _first_rect(d).update(deadline="2025-99-99"), "日期"),
+    (lambda d: _first_rect(d).update(deadline="２０２５-０１-０１"), "格式"),
+    (lambda d: _first_rect(d).update(deadline="2025-01-01\n"), "格式"),
+    (lambda d: d["history"].append({**d["history"][0], "id": "x1", "round_id": "another-round"}), "不属于本轮"),
+    (lambda d: d["history"][0].update(changes={"grade": "x"}), "格式"),
+    (lambda d: d["answers"].append({**d["answers"][0], "id": "dup-item"}), "两份自查结果"),
+    (lambda d: d["answers"].append({**d["answers"][1], "id": d["answers"][0]["id"]}), "重复的记录编号"),
+    (lambda d: d["attachments"][0].update(filename="整改照片.exe"), "不是本程序允许"),
+    (lambda d: d["attachments"][0].update(filename="整改\u202egnp.bat"), "控制字符"),
+    (lambda d: d["checklists"][0]["content"]["sections"].pop(), "校验值不符"),
+    (lambda d: d["checklists"][0]["content"].update(sections={"a": 1}), "校验值不符"),
+])
+def test_forged_data_with_matching_hashes_is_refused(package, change, reason):
+    with pytest.raises(PackageError, match=reason):
+        open_package(_forge(package, change))
+
+
+def test_checklist_content_rehashed_by_a_forger_must_still_be_a_valid_checklist(package):
+    from app.catalog import content_hash
+
+    def change(data):
+        frozen = data["checklists"][0]
+        frozen["content"]["sections"] = [{"id": "x"}]  # not a checklist any more
+        frozen["sha256"] = content_hash(frozen["content"])
+
+    parts = _members(_forge(package, change))
+    manifest = json.loads(parts[fmt.MANIFEST])
+    data = json.loads(parts[fmt.DATA])
+    manifest["checklists"][0]["sha256"] = data["checklists"][0]["sha256"]
+    _rezip(package, {**parts, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()})
+    with pytest.raises(PackageError, match="不符合检查表格式"):
+        open_package(package)
+
+
+@pytest.mark.parametrize(("raw", "reason"), [('"numerator": 1e999', "超出范围"),
+                                              ('"finding": "\\ud800"', "无法识别的字符")])
+def test_infinite_numbers_and_lone_surrogates_are_refused(package, raw, reason):
+    """Valid JSON that no program downstream can use: infinity, a lone surrogate."""
+    parts = _members(package)
+    text = parts[fmt.DATA].decode()
+    forged = text.replace('"finding": ""', raw, 1)
+    assert forged != text
+    _rezip(package, _relisted({**parts, fmt.DATA: forged.encode()}))
+    with pytest.raises(PackageError, match=reason):
+        open_package(package)
+
+
+def test_many_small_members_adding_up_to_a_bomb_are_refused(package):
+    parts = _members(package)
+    data = json.loads(parts[fmt.DATA])
+    zeros = bytes(1024 * 1024)
+    extra = {}
+    for n in range(40):
+        name = f"attachments/bomb{n}/z.json"
+        extra[name] = zeros
+        data["attachments"].append({**data["attachments"][0], "id": f"bomb{n}", "path": name, "size": len(zeros),
+                                    "filename": "z.txt",
+                                    "sha256": hashlib.sha256(zeros).hexdigest()})
+    _rezip(package, _relisted({**parts, **extra, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()}))
+    with pytest.raises(PackageError, match="整体压缩比"):
+        open_package(package)
+
+
+def test_a_format_version_written_as_a_float_is_still_compared(package):
+    parts = _members(package)
+    manifest = json.loads(parts[fmt.MANIFEST])
+    manifest["format_version"] = 2.0
+    _rezip(package, {**parts, fmt.MANIFEST: json.dumps(manifest).encode()})
+    with pytest.raises(PackageError, match="更新版本"):
+        open_package(package)
+
+
+# --- merging: what a quality office meets (review of the exchange layer) -----------------------
+
+
+def test_a_record_id_of_another_round_is_refused(departments, tmp_path):
+    """A package cannot move another round's answer into its own round (writes go by id)."""
+    d = departments
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="A")
+    from_a = d.export(d.a, "a")
+    d.office_import(from_a)
+    other = _forge(from_a, lambda data: data["round"].update(id="forged-round") or data.update(history=[]))
+    parts = _members(other)
+    manifest = json.loads(parts[fmt.MANIFEST])
+    manifest["round"]["id"] = "forged-round"
+    _rezip(other, {**parts, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()})
+    with pytest.raises(ImportRefused, match="另一轮自查"):
+        plan_import(d.office, open_package(other))
+
+
+def test_kept_local_sampled_records_still_export_pseudonymised(departments, tmp_path):
+    d = departments
+    item = next(i.id for i in load_round(d.office, d.round_id).items() if i.kind == "sampling")
+    for db, actor, n in ((d.a, d.a_actor, "A1"), (d.b, d.b_actor, "B1")):
+        answer_service.set_samples(db, d.round_id, item, [answer_service.SampleInput(n, True)], actor)
+    d.office_import(d.export(d.a, "a"))
+    _, result = d.office_import(d.export(d.b, "b"), "all-local")
+    assert result.resolved and list(result.resolved.values()) == [LOCAL]
+    out = export_package(d.office, d.round_id, tmp_path / "upload.zip", attachments=False, today=DAY).path
+    assert open_package(out).manifest["patient_ids"] == "pseudonymised"
+
+
+def test_twin_rectifications_keep_both_sides_photos(departments, tmp_path):
+    """Both PCs graded the item D (each opened a rectification) and attached a photo to it."""
+    d = departments
+    for db, actor, color in ((d.a, d.a_actor, (200, 0, 0)), (d.b, d.b_actor, (0, 0, 200))):
+        d.answer(db, actor, d.SHARED, grade="D", finding="未落实")
+        rect = list_rectifications(db, d.round_id, DAY)[0]
+        from PIL import Image
+
+        photo = tmp_path / f"{actor.author}.png"
+        Image.new("RGB", (20, 20), color).save(photo)
+        add_attachment(db, d.round_id, photo, actor, rectification_id=rect.id)
+    for db, name, how in ((d.a, "a", None), (d.b, "b", "all-package")):
+        path = export_package(db, d.round_id, tmp_path / f"{name}.zip", patient_ids=True, today=DAY).path
+        d.office_import(path, how)
+    [rect] = list_rectifications(d.office, d.round_id, DAY)
+    photos = list_attachments(d.office, d.round_id, rectification_id=rect.id)
+    assert sorted(a.filename for a in photos) == ["内科.png", "外科.png"]
+
+
+def test_a_round_update_keeps_the_link_to_the_previous_round_and_a_free_name(departments, catalog, tmp_path):
+    from app.services.rectifications import start_recheck_round
+    from app.services.rounds import rename_round, set_round_final
+
+    d = departments
+    entries = [e for e in catalog.entries if e.checklist.default]
+    recheck = start_recheck_round(d.office, entries, "复查", dt.date(2025, 6, 1), d.office_actor,
+                                  previous_round_id=d.round_id)
+    start = export_package(d.office, recheck, tmp_path / "r.zip", patient_ids=True, attachments=False,
+                           today=DAY).path
+    apply_import(d.a, plan_import(d.a, open_package(start)), d.a_actor)
+    assert d.a.round(recheck)["previous_round_id"] == d.round_id  # A has the first round too
+    set_round_final(d.office, recheck, True, d.office_actor)
+    start_round(d.a, entries, "复查（内科）", dt.date(2025, 6, 2), d.a_actor)  # a name A already uses
+    rename_round(d.a, recheck, "复查 ", d.a_actor)
+    rename_round(d.office, recheck, "复查（内科）", d.office_actor)
+    from_office = export_package(d.office, recheck, tmp_path / "r2.zip", patient_ids=True, attachments=False,
+                                 today=DAY).path
+    result = apply_import(d.a, plan_import(d.a, open_package(from_office)), d.a_actor, {})
+    row = d.a.round(recheck)
+    assert row["previous_round_id"] == d.round_id
+    assert result.conflicts or row["name"] != "复查（内科）", "never two rounds of one name"
+
+
+def test_the_same_round_id_from_another_hospital_is_not_merged(departments, tmp_path, catalog):
+    """Two hospitals that copied one prepared database share a round id: keep them apart."""
+    from app.exchange.aggregate import aggregate
+
+    d = departments
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="A")
+    ours = d.export(d.a, "ours")
+    theirs = _forge(d.export(d.b, "theirs"), lambda data: data["round"]["profile"].update(name="乙镇卫生院", code=""))
+    parts = _members(theirs)
+    manifest = json.loads(parts[fmt.MANIFEST])
+    manifest["hospital"].update(name="乙镇卫生院", code="")
+    _rezip(theirs, {**parts, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()})
+    commission = open_store(tmp_path / "commission.db")
+    apply_import(commission, plan_import(commission, open_package(ours)), d.office_actor)
+    with pytest.raises(ImportRefused, match="两家医院"):
+        plan_import(commission, open_package(theirs), allow_other_hospital=True)
+    assert len(aggregate([ours, theirs], today=DAY).rounds) == 2
+
+
+def test_a_rectification_deleted_here_does_not_come_back_with_an_older_package(departments):
+    from app.services.rectifications import delete_rectification
+
+    d = departments
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="部分落实")
+    from app.services.rectifications import open_rectification
+
+    open_rectification(d.a, d.round_id, d.ITEM_A, d.a_actor, DAY)
+    from_a = d.export(d.a, "a")
+    d.office_import(from_a)
+    [rect] = list_rectifications(d.office, d.round_id, DAY)
+    delete_rectification(d.office, rect.id, d.office_actor)
+    _, again = d.office_import(from_a)
+    assert again.added == 0 and list_rectifications(d.office, d.round_id, DAY) == []
+
+
+def test_keeping_our_answer_drops_the_packages_untouched_rectification(departments):
+    d = departments
+    from_a, from_b = _both_change_the_shared_item(d)  # 内科 B, 外科 D (which opened a rectification)
+    d.office_import(from_a)
+    d.office_import(from_b, "all-local")
+    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
+    assert [e for e in list_rectifications(d.office, d.round_id, DAY) if d.SHARED in e.item_ids] == []

@@ -143,3 +143,22 @@ class Condition:
             not_flags=tuple(data.get("not_flags", ())),
             any_of=tuple(cls.from_dict(c) for c in data.get("any_of", ())),
         )
+
+
+def _identity_text(text: str | None) -> str:
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
+
+
+def hospital_key(code: str | None, name: str | None) -> str:
+    """Who a hospital is, for telling packages apart: its code when it has one, else its name
+    (全角/半角, spaces and case aside)."""
+    return f"code:{_identity_text(code)}" if _identity_text(code) else f"name:{_identity_text(name)}"
+
+
+def same_hospital(a: dict, b: dict) -> bool:
+    """Two profiles (dicts with name and code) of one hospital: by code when both have one, else by name."""
+    if _identity_text(a.get("code")) and _identity_text(b.get("code")):
+        return _identity_text(a.get("code")) == _identity_text(b.get("code"))
+    return _identity_text(a.get("name")) == _identity_text(b.get("name"))

@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.checklist import INDICATOR, SAMPLING, Checklist
+from ..domain.checklist import INDICATOR, SAMPLING
 from ..domain.evaluation import MET, NOT_MET, UNDETERMINED
-from ..domain.profile import HospitalProfile
+from ..domain.profile import HospitalProfile, hospital_key
 from ..domain.records import STATUS_DONE, STATUS_OVERDUE, Answer, Rectification, SampleRecord
 from ..domain.scoring import score_round
 from ..errors import AppError
+from .checklists import frozen_checklists
 from .verify import Package, PackageError, open_package
 
 
@@ -109,16 +110,20 @@ class Aggregate:
 
     @property
     def hospitals(self) -> list[str]:
-        return sorted({r.code or r.hospital for r in self.rounds})
+        return sorted({hospital_key(r.code, r.hospital) for r in self.rounds})
 
     def common_problems(self) -> list[tuple[str, str, str, list[str]]]:
-        """(item id, checklist, text, hospitals failing it), the commonest first."""
+        """(item id, checklist, text, hospitals failing it in their latest round), commonest first.
+        A hospital that sent several rounds counts once, by its latest round."""
+        latest: dict[str, RoundFacts] = {}
+        for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
+            latest[hospital_key(r.code, r.hospital)] = r
         failing: dict[str, tuple[str, str, list[str]]] = {}
-        for r in self.rounds:
+        for r in latest.values():
             for item in r.items:
                 if item.failing:
                     failing.setdefault(item.item_id, (item.checklist, item.text, []))[2].append(r.hospital)
-        rows = [(item_id, c, t, sorted(set(h))) for item_id, (c, t, h) in failing.items()]
+        rows = [(item_id, c, t, sorted(h)) for item_id, (c, t, h) in failing.items()]
         return sorted(rows, key=lambda row: (-len(row[3]), row[0]))
 
 
@@ -144,7 +149,9 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
         except PackageError as err:
             result.refused.append(Refused(path, err.user_message))
             continue
-        round_id = package.manifest["round"]["id"]
+        hospital = package.manifest["hospital"]
+        # the same round of the same hospital; two hospitals copying one database keep theirs apart
+        round_id = hospital_key(hospital["code"], hospital["name"]) + "|" + package.manifest["round"]["id"]
         held = newest.get(round_id)
         if held is None:
             newest[round_id] = package
@@ -156,8 +163,10 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     for package in newest.values():
         try:
             result.rounds.append(round_facts(package, result.today))
-        except (AppError, KeyError, TypeError, ValueError) as exc:
-            result.refused.append(Refused(package.path, f"数据无法汇总：{exc}"))
+        except AppError as err:
+            result.refused.append(Refused(package.path, err.user_message))
+        except Exception:  # a structure the checks let through but scoring cannot use
+            result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
     result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
     return result
 
@@ -171,7 +180,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
     data = package.data
     round_row = data["round"]
     profile = HospitalProfile.from_dict(round_row["profile"])
-    checklists = [Checklist.from_dict(c["content"]) for c in sorted(data["checklists"], key=lambda c: c["position"])]
+    checklists = frozen_checklists(data)
     fields = Answer.__dataclass_fields__
     answers = {a["item_id"]: Answer(**{k: v for k, v in a.items() if k in fields}) for a in data["answers"]}
     samples = {s["item_id"]: [SampleRecord(s["item_id"], r["record_no"], bool(r["compliant"]), r["note"],

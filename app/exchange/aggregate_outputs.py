@@ -23,6 +23,10 @@ from ..errors import AppError, os_reason
 from .aggregate import FACT_COLUMNS, Aggregate, facts_row
 
 _PERCENT_COLUMNS = {"完成率", "得分率", "占比"}
+class Percent(float):
+    """A rate as a fraction, to be shown as % in its cell (in a column of mixed units)."""
+
+
 #: bars a summary chart shows at most
 CHART_ROWS = 30
 
@@ -64,8 +68,9 @@ def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
     count = len(result.rounds) or 1
     problems = [[item_id, checklist, text, len(hs), len(hs) / count, "、".join(hs)]
                 for item_id, checklist, text, hs in result.common_problems()]
-    indicators = [[r.hospital, r.round_name, i.checklist, i.item_id, i.text, i.value, i.unit, i.target, i.state]
-                  for r in result.rounds for i in r.indicators]
+    indicators = [[r.hospital, r.round_name, i.checklist, i.item_id, i.text,
+                   None if i.value is None else Percent(i.value / 100) if i.unit == "%" else i.value, i.unit,
+                   i.target, i.state] for r in result.rounds for i in r.indicators]
     refused = [[str(b.path), b.reason] for b in result.refused] + [[str(p), "已被同一轮更新的上报包取代"]
                                                                    for p in result.replaced]
     return {
@@ -90,7 +95,7 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
         header = book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "font_name": "黑体", "border": 1})
         text = book.add_format(base)
         percent = book.add_format({**base, "num_format": "0.0%"})
-        number = book.add_format({**base, "num_format": "0.##"})
+        number = book.add_format({**base, "num_format": "General"})
         for name, (headers, rows) in _tables(result).items():
             ws = book.add_worksheet(name)
             widths = [_width(h) + 4 for h in headers]
@@ -103,7 +108,9 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
                     if isinstance(value, bool):
                         ws.write_string(n, col, "是" if value else "否", text)
                     elif isinstance(value, int | float):
-                        fmt = percent if headers[col] in _PERCENT_COLUMNS or headers[col].endswith("得分率") else number
+                        as_percent = isinstance(value, Percent) or headers[col] in _PERCENT_COLUMNS or headers[
+                            col].endswith("得分率")
+                        fmt = percent if as_percent else number
                         ws.write_number(n, col, value, fmt)
                     else:
                         ws.write_string(n, col, str(value), text)
@@ -138,9 +145,9 @@ CREATE TABLE rectifications (
     round_id TEXT REFERENCES rounds(round_id), item_id TEXT, department TEXT, deadline TEXT, status TEXT
 );
 CREATE TABLE refused_packages (package TEXT, reason TEXT);
-CREATE VIEW common_problems AS
-    SELECT item_id, checklist, text, COUNT(*) AS hospitals FROM item_results WHERE failing
-    GROUP BY item_id ORDER BY hospitals DESC, item_id;
+CREATE TABLE common_problems (
+    item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT
+);
 """
 
 
@@ -169,6 +176,9 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                     conn.executemany("INSERT INTO rectifications VALUES (?,?,?,?,?)",
                                      [(r.round_id, x.item_id, x.department, x.deadline, x.status)
                                       for x in r.rectifications])
+                conn.executemany("INSERT INTO common_problems VALUES (?,?,?,?,?)",
+                                 [(item_id, checklist, text, len(names), "、".join(names))
+                                  for item_id, checklist, text, names in result.common_problems()])
                 conn.executemany("INSERT INTO refused_packages VALUES (?,?)",
                                  [(str(b.path), b.reason) for b in result.refused])
         finally:

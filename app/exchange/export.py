@@ -68,6 +68,8 @@ def pseudonym_key(store: Store) -> bytes:
 
 
 def pseudonym(key: bytes, record_no: str) -> str:
+    if record_no.startswith(fmt.PSEUDONYM_PREFIX):  # imported as a pseudonym: it stays that one
+        return record_no
     digest = hmac.new(key, record_no.encode("utf-8"), hashlib.sha256).hexdigest()
     return fmt.PSEUDONYM_PREFIX + digest[:20]
 
@@ -146,6 +148,9 @@ def _pseudonymised_entry(entry: dict, record_no: Callable[[str], str]) -> dict:
         return entry
     changes = {}
     for field, values in entry["changes"].items():
+        if field != "records":  # e.g. how a merge conflict was settled: no record numbers in it
+            changes[field] = values
+            continue
         changes[field] = [
             None if v is None else [{**r, "record_no": record_no(r["record_no"])} for r in v] for v in values
         ]

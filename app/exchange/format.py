@@ -83,5 +83,17 @@ def schema_errors(instance: Any, name: str) -> list[str]:
         _validator(name)(instance)
     except fastjsonschema.JsonSchemaException as exc:
         where = (exc.name or "data").removeprefix("data").lstrip(".") or "（根）"
-        return [f"{where}: {str(exc.message)[:200]}"]
+        what = _RULES.get(exc.rule or "", "不符合格式要求")
+        if exc.rule == "required":
+            what += "：" + "、".join(str(f) for f in exc.rule_definition or ())
+        return [f"{where}：{what}"]
     return []
+
+
+#: fastjsonschema's rule → what is wrong, in Chinese
+_RULES = {
+    "required": "缺少必填字段", "type": "类型不对", "maxLength": "文字过长", "minLength": "不能为空或过短",
+    "pattern": "格式不对", "enum": "取值无效", "const": "取值无效", "maxItems": "条目过多",
+    "minItems": "条目过少", "minimum": "数值过小", "maximum": "数值过大", "additionalProperties": "有不允许的字段",
+    "maxProperties": "字段过多", "format": "格式不对",
+}

@@ -15,13 +15,13 @@ Everything is written in one transaction after the plan is made; a refused impor
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.checklist import Checklist
 from ..domain.labels import TABLE_LABELS
+from ..domain.profile import same_hospital
 from ..errors import AppError
 from ..store import Actor, Store, history, now
 from .verify import Package
@@ -105,6 +105,8 @@ class ImportPlan:
     unchanged: int = 0
     conflicts: list[Conflict] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: a package's rectification matched to ours by item: its id → ours (its attachments follow)
+    rect_ids: dict[str, str] = field(default_factory=dict)
     _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
 
     def counts(self) -> dict[str, int]:
@@ -148,15 +150,6 @@ class ImportResult:
 # --- planning --------------------------------------------------------------------------------
 
 
-def _same_hospital(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:
-    def key(text: str | None) -> str:
-        return "".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
-
-    if key(a.get("code")) and key(b.get("code")):
-        return key(a.get("code")) == key(b.get("code"))
-    return key(a.get("name")) == key(b.get("name"))
-
-
 _COLLECTS_SETTING = "exchange.collects_hospitals"
 
 
@@ -171,7 +164,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     round_in = data["round"]
     own = store.profile()
     theirs = round_in["profile"]
-    other = own is not None and not _same_hospital(own, theirs)
+    other = own is not None and not same_hospital(own, theirs)
     if other and not (allow_other_hospital or collects_hospitals(store)):
         raise OtherHospital(
             f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
@@ -180,6 +173,10 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     checklists = _frozen_checklists(data)
     items = {i.id: i for c in checklists for i in c.all_items()}
     existing_round = _local_round(store, round_in["id"])
+    if existing_round is not None and not same_hospital(existing_round["profile"], theirs):
+        raise ImportRefused(f"本数据库中编号相同的一轮自查属于“{existing_round['profile'].get('name')}”，"
+                            f"上报包属于“{theirs['name']}”：两家医院用了同一份轮次（如复制的数据库），无法合并。")
+    _refuse_records_of_other_rounds(store, data)
     plan = ImportPlan(package, round_in["id"], round_in["name"], existing_round is None, other)
     if existing_round is not None:
         local_frozen = {(c["checklist_id"], c["sha256"]) for c in store.round_checklists(round_in["id"])}
@@ -220,6 +217,8 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
         if local is None:  # opened on both PCs for the same item: one rectification, not two
             twins = [r for r in local_rects.values() if r["item_id"] == rect["item_id"] and r["id"] not in incoming_ids]
             local = twins[0] if len(twins) == 1 else None
+            if local is not None:
+                plan.rect_ids[rect["id"]] = local["id"]  # its attachments follow it
         _plan_record(
             store,
             plan,
@@ -230,14 +229,29 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
             f"整改项：{rect['problem'] or _item_label(items, rect['item_id'])}",
         )
     _plan_attachments(store, plan, existing_round is not None)
+    if package.manifest["patient_ids"] == "pseudonymised" and any(c.table == "samples" for c in plan.added):
+        plan.warnings.append("上报包中的病案号已脱敏：导入的抽查记录以“脱敏-”代码代替病案号，可计数，不能对应到病历。")
     return plan
 
 
 def _frozen_checklists(data: dict[str, Any]) -> list[Checklist]:
+    from .checklists import frozen_checklists
+
     try:
-        return [Checklist.from_dict(c["content"]) for c in data["checklists"]]
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise ImportRefused(f"上报包中的检查表内容无法读取（{str(exc)[:100]}），未导入。") from None
+        return frozen_checklists(data)
+    except AppError as err:
+        raise ImportRefused(f"{err}未导入。") from None
+
+
+def _refuse_records_of_other_rounds(store: Store, data: dict[str, Any]) -> None:
+    """A record id that is another round's here: a forged or mixed-up package would move that
+    record into this round (writes go by id)."""
+    round_id = data["round"]["id"]
+    for table in ("answers", "rectifications", "attachments"):
+        held = store.rounds_holding(table, [r["id"] for r in data[table]])
+        if any(holder != round_id for holder in held.values()):
+            raise ImportRefused(f"上报包中有记录的编号与本数据库中另一轮自查的{TABLE_LABELS[table]}相同，"
+                                "数据被改动过或来自复制的数据库，未导入。")
 
 
 def _local_round(store: Store, round_id: str) -> dict | None:
@@ -276,6 +290,9 @@ def _plan_record(
     item_id = incoming.get("item_id")
     incoming_hash = history.content_hash(table, incoming)
     if local is None:
+        if _deleted_since(store, table, key, incoming_hash):
+            plan.unchanged += 1
+            return
         plan.added.append(_Change(table, key, item_id, incoming, None, None, incoming_hash))
         return
     local_hash = history.content_hash(table, local)
@@ -332,6 +349,11 @@ def _decide(
         plan._pending[conflict_key] = change
 
 
+def _deleted_since(store: Store, table: str, key: str, incoming_hash: str | None) -> bool:
+    """Deleted here after it was as the package has it: the package's copy is older, not new."""
+    return store.was_deleted(table, key) and incoming_hash in store.record_hashes(table, key)
+
+
 def _plan_samples(
     store: Store, plan: ImportPlan, ancestry: dict[tuple[str, str], set[str]], items: Mapping[str, Any]
 ) -> None:
@@ -344,14 +366,16 @@ def _plan_samples(
         incoming = {"id": key, "item_id": item_id, **history.samples_record(group["records"]), "rows": group["records"]}
         local_rows = store.samples(rid, item_id) if not plan.new_round else []
         if pseudonymised and local_rows:
-            # 病案号 here are real, the package's are pseudonyms: never overwrite real numbers
+            # real 病案号 here: pseudonyms never replace them
             plan.unchanged += 1
             if history.content_hash("samples", history.samples_record(local_rows)) != history.content_hash(
-                "samples", incoming
-            ):
+                    "samples", incoming):
                 plan.warnings.append(f"{_item_label(items, item_id)}：上报包中的病案号已脱敏，保留本机的抽查记录。")
             continue
         if not local_rows:
+            if _deleted_since(store, "samples", key, history.content_hash("samples", incoming)):
+                plan.unchanged += 1
+                continue
             plan.added.append(
                 _Change("samples", key, item_id, incoming, None, None, history.content_hash("samples", incoming))
             )
@@ -391,10 +415,10 @@ def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> Non
     ids = {a["id"] for a in local}
     same = {(a["sha256"], a["item_id"], a["rectification_id"]) for a in local}
     for attachment in plan.package.data["attachments"]:
-        if (
-            attachment["id"] in ids
-            or (attachment["sha256"], attachment.get("item_id"), attachment.get("rectification_id")) in same
-        ):
+        rect = attachment.get("rectification_id")
+        attachment = {**attachment, "rectification_id": plan.rect_ids.get(rect, rect)} if rect else attachment
+        key = (attachment["sha256"], attachment.get("item_id"), attachment.get("rectification_id"))
+        if attachment["id"] in ids or key in same:
             plan.unchanged += 1  # an attachment never changes; the same file twice is kept once
         elif attachment["path"] is None:
             plan.warnings.append(f"附件“{attachment['filename']}”未随上报包提供（导出时未选择包含附件），未导入。")
@@ -443,15 +467,16 @@ def apply_import(
                 try:
                     valid_round_name(store, row["name"])
                 except AppError:
-                    row["name"] = _free_name(store, row["name"], row["profile"].get("name", ""))
+                    row["name"] = _free_name(store, row["name"], row["profile"].get("name", "") if plan.other_hospital
+                                             else "导入")
                 if row.get("previous_round_id") and _local_round(store, row["previous_round_id"]) is None:
                     row["previous_round_id"] = None
                 _put(store, "rounds", row, None, actor)
                 store.insert_round_checklists(rid, data["checklists"])
             else:
-                _write(store, change, actor, rid, attachments)
-            if change.item_id and change.table in ("answers", "samples"):
-                touched_items.add(change.item_id)
+                _write(store, change, actor, rid, attachments, plan.rect_ids)
+            if change.item_id and change.table in ("answers", "samples", "rectifications"):
+                touched_items.add(change.item_id)  # the rules of 整改 apply to what came in
         for change in kept:  # the user kept ours: the package's version is now an ancestor of it
             store.append_history(
                 [
@@ -509,12 +534,8 @@ def _free_name(store: Store, name: str, hospital: str) -> str:
     raise ImportRefused(f"无法为导入的自查轮次“{name}”找到不重复的名称。")
 
 
-def _columns(store: Store, table: str) -> set[str]:
-    return {row[1] for row in store.conn.execute(f"PRAGMA table_info({table})")}
-
-
 def _put(store: Store, table: str, row: dict[str, Any], before: dict[str, Any] | None, actor: Actor) -> None:
-    columns = _columns(store, table)
+    columns = store.columns(table)
     clean = {k: v for k, v in row.items() if k in columns}
     for flag in ("compliant", "recheck_passed"):
         if isinstance(clean.get(flag), bool):
@@ -536,12 +557,15 @@ def _put(store: Store, table: str, row: dict[str, Any], before: dict[str, Any] |
         store.append_history([entry])
 
 
-def _write(store: Store, change: _Change, actor: Actor, rid: str, attachments: Mapping[str, bytes]) -> None:
+def _write(store: Store, change: _Change, actor: Actor, rid: str, attachments: Mapping[str, bytes],
+           plan_rect_ids: Mapping[str, str]) -> None:
+    from ..services.rounds import valid_round_name
+
     row = dict(change.incoming)
     if change.table == "hospital":
         _put(store, "hospital", row, None, actor)
     elif change.table == "samples":
-        columns = _columns(store, "samples") - {"round_id", "item_id"}
+        columns = store.columns("samples") - {"round_id", "item_id"}
         rows = [{k: (int(v) if k == "compliant" else v) for k, v in r.items() if k in columns} for r in row["rows"]]
         store.put_samples(rid, change.item_id or "", rows, actor, log=False)
         store.append_history(
@@ -563,7 +587,19 @@ def _write(store: Store, change: _Change, actor: Actor, rid: str, attachments: M
             ]
         )
     elif change.table == "attachments":
+        rect = row.get("rectification_id")
+        row["rectification_id"] = plan_rect_ids.get(rect, rect) if rect else rect
         store.put_attachment({k: v for k, v in row.items() if k != "path"} | {"round_id": rid}, attachments[change.key])
+    elif change.table == "rounds":
+        # the round's own fields only: its link to an earlier round stays as it is here
+        fields = {f: row[f] for f in history.CONTENT_FIELDS["rounds"]}
+        if fields["name"] != change.local["name"]:
+            try:
+                valid_round_name(store, fields["name"], rid)
+            except AppError:
+                fields["name"] = _free_name(store, fields["name"], row["profile"].get("name", ""))
+        meta = {k: row[k] for k in ("updated_at", "author", "device_id")}
+        _put(store, "rounds", {**change.local, **fields, **meta}, change.local, actor)
     else:
         if change.local is not None:
             row["id"] = change.local["id"]  # matched by item: keep our id, take their content

@@ -8,16 +8,19 @@ disk: members are read into memory one at a time, with a hard limit on what each
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import math
 import re
 import stat
 import zipfile
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..domain.text import clean_text, filename_problem
 from ..errors import AppError
 from . import format as fmt
 
@@ -38,7 +41,6 @@ class Package:
     path: Path
     manifest: dict[str, Any]
     data: dict[str, Any]
-    _sizes: dict[str, int] = field(default_factory=dict, repr=False)
 
     @property
     def hospital_name(self) -> str:
@@ -95,11 +97,45 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"不允许的数值 {name}")
 
 
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):  # 1e999 parses as infinity, which nothing downstream can use
+        raise ValueError(f"数值 {text[:20]} 超出范围")
+    return value
+
+
+#: How deep a package's JSON may nest: data.json needs 8 (checklist sections about 12 more)
+MAX_DEPTH = 40
+
+
+def _depth_ok(value: Any) -> bool:
+    stack = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, dict):
+            stack.extend((v, depth + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, depth + 1) for v in node)
+    return True
+
+
 def _json(payload: bytes, what: str) -> Any:
     try:
-        return json.loads(payload.decode("utf-8"), parse_constant=_no_constants)
-    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise PackageError(f"{what}不是有效的 JSON（{str(exc)[:120]}）。") from None
+        value = json.loads(payload.decode("utf-8"), parse_constant=_no_constants, parse_float=_finite)
+        # a lone surrogate ("\ud800") is valid JSON but no text encoding can hold it
+        json.dumps(value, ensure_ascii=False).encode("utf-8")
+    except UnicodeError:
+        raise PackageError(f"{what}含有无法识别的字符（不是有效的 UTF-8 文本），已拒绝。") from None
+    except RecursionError:
+        raise PackageError(f"{what}嵌套过深，已拒绝。") from None
+    except ValueError as exc:
+        reason = str(exc) if any("\u4e00" <= ch <= "\u9fff" for ch in str(exc)) else "格式错误"
+        raise PackageError(f"{what}不是有效的 JSON（{reason[:80]}）。") from None
+    if not _depth_ok(value):
+        raise PackageError(f"{what}嵌套过深（超过 {MAX_DEPTH} 层），已拒绝。")
+    return value
 
 
 def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
@@ -134,6 +170,13 @@ def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
         total += info.file_size
     if total > fmt.MAX_TOTAL_BYTES:
         raise PackageError(f"“{name}”解压后共 {total / 1073741824:.1f} GB，超过上限，已拒绝。")
+    # many members just under the per-member threshold add up to a bomb too; stored members (PDFs,
+    # photos) are left out, or a few real megabytes would hide hundreds inflated from nothing
+    inflated = sum(i.file_size for i in infos if i.compress_type != zipfile.ZIP_STORED)
+    compressed = sum(i.compress_size for i in infos if i.compress_type != zipfile.ZIP_STORED)
+    if inflated > 16 * 1048576 and inflated > fmt.MAX_RATIO * max(compressed, 1):
+        raise PackageError(f"“{name}”整体压缩比异常（{compressed} 字节解压为 {inflated} 字节，"
+                           "可能是“压缩炸弹”），已拒绝。")
 
 
 def open_package(path: Path) -> Package:
@@ -168,7 +211,7 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT:
         raise PackageError(f"“{name}”不是本程序的上报包（格式标识不符）。")
     version = manifest.get("format_version")
-    if isinstance(version, int) and version > fmt.FORMAT_VERSION:
+    if isinstance(version, int | float) and not isinstance(version, bool) and version > fmt.FORMAT_VERSION:
         raise PackageError(
             f"“{name}”由更新版本的程序导出（格式版本 {version}，本程序支持到 "
             f"{fmt.FORMAT_VERSION}），请升级本程序后再导入。"
@@ -179,6 +222,9 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     listed = {f["path"]: f for f in manifest["files"]}
     if len(listed) != len(manifest["files"]):
         raise PackageError(f"“{name}”的文件清单中有重复的条目。")
+    expected = {fmt.DATA, fmt.WORKBOOK, *fmt.REPORTS.values()}
+    if unknown := sorted(m for m in listed if m not in expected and not m.startswith(fmt.ATTACHMENT_DIR + "/")):
+        raise PackageError(f"“{name}”中有不属于上报包格式的文件：{'、'.join(unknown[:5])}，已拒绝。")
     present = set(by_name) - {fmt.MANIFEST}
     if missing := sorted(set(listed) - present):
         raise PackageError(f"“{name}”缺少清单中列出的文件：{'、'.join(missing[:5])}。")
@@ -203,19 +249,68 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     if problems:
         raise PackageError(f"“{name}”的 {fmt.DATA} 不符合格式要求：" + "；".join(problems))
     _check_consistency(data, manifest, listed, name)
+    from .checklists import frozen_checklists
+
+    try:
+        frozen_checklists(data)
+    except AppError as err:
+        raise PackageError(f"“{name}”中的{err.user_message}") from None
     return Package(path, manifest, data)
 
 
 def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name: str) -> None:
-    if data["round"]["id"] != manifest["round"]["id"]:
+    """What a schema cannot say: records that belong together agree, dates are dates, and every
+    attachment is a file the program itself would have accepted."""
+    from ..services.attachments import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
+
+    round_id = data["round"]["id"]
+    if round_id != manifest["round"]["id"]:
         raise PackageError(f"“{name}”的清单与数据不属于同一轮自查。")
+    frozen = [(c["checklist_id"], c["version"], c["sha256"]) for c in data["checklists"]]
+    if len({c[0] for c in frozen}) != len(frozen):
+        raise PackageError(f"“{name}”的数据中同一检查表出现了两次。")
+    if sorted(frozen) != sorted((c["id"], c["version"], c["sha256"]) for c in manifest["checklists"]):
+        raise PackageError(f"“{name}”的清单与数据中的检查表（编号、版本或校验值）不一致。")
+    for table in ("answers", "rectifications", "attachments"):
+        ids = [r["id"] for r in data[table]]
+        if len(set(ids)) != len(ids):
+            raise PackageError(f"“{name}”的数据中有重复的记录编号，已拒绝。")
+    for key in ("answers", "samples"):
+        items = [r["item_id"] for r in data[key]]
+        if len(set(items)) != len(items):
+            what = "自查结果" if key == "answers" else "抽查记录"
+            raise PackageError(f"“{name}”的数据中同一条目有两份{what}，已拒绝。")
+    sample_ids = [r["id"] for group in data["samples"] for r in group["records"]]
+    if len(set(sample_ids)) != len(sample_ids):
+        raise PackageError(f"“{name}”的数据中有重复的抽查记录编号，已拒绝。")
+    referenced = set()
     for attachment in data["attachments"]:
+        filename = attachment["filename"]
+        if filename_problem(filename) or clean_text(filename) != filename or "/" in filename or "\\" in filename:
+            raise PackageError(f"“{name}”中附件的文件名“{clean_text(filename)!r}”含有控制字符或路径，已拒绝。")
+        if Path(filename).suffix.lower() not in ALLOWED_SUFFIXES or attachment["size"] > MAX_ATTACHMENT_BYTES:
+            raise PackageError(f"“{name}”中的附件“{filename}”类型或大小不是本程序允许的佐证材料，已拒绝。")
         member = attachment["path"]
         if member is None:
             continue
         entry = listed.get(member)
-        if entry is None or entry["sha256"] != attachment["sha256"] or entry["size"] != attachment["size"]:
-            raise PackageError(f"“{name}”中附件“{attachment['filename']}”与其记录的校验值不符。")
-    frozen = {c["checklist_id"] for c in data["checklists"]}
-    if frozen != {c["id"] for c in manifest["checklists"]}:
-        raise PackageError(f"“{name}”的清单与数据中的检查表不一致。")
+        if (entry is None or member in referenced or entry["sha256"] != attachment["sha256"]
+                or entry["size"] != attachment["size"]):
+            raise PackageError(f"“{name}”中附件“{filename}”与其记录的校验值不符。")
+        referenced.add(member)
+    if unused := sorted(m for m in listed if m.startswith(fmt.ATTACHMENT_DIR + "/") and m not in referenced):
+        raise PackageError(f"“{name}”中有未被任何记录引用的附件文件：{'、'.join(unused[:3])}，已拒绝。")
+    for entry in data["history"]:
+        own = entry["round_id"] == round_id or (entry["record_table"] == "hospital" and entry["round_id"] is None)
+        if not own or (entry["record_table"] == "rounds" and entry["record_id"] != round_id):
+            raise PackageError(f"“{name}”的修改记录中有不属于本轮的记录，已拒绝。")
+    dates = [("自查日期", data["round"]["started_on"])]
+    dates += [(f"整改项“{r['problem'][:20]}”", r.get(f)) for r in data["rectifications"]
+              for f in ("deadline", "recheck_date")]
+    for what, value in dates:
+        if value is None:
+            continue
+        try:
+            dt.date.fromisoformat(value)
+        except (TypeError, ValueError):
+            raise PackageError(f"“{name}”中{what}的日期“{value!r}”无效，已拒绝。") from None

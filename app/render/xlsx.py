@@ -376,7 +376,7 @@ def _formats(book: Any) -> dict[str, Any]:
     formats: dict[str, Any] = {
         "header": book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "font_name": "黑体"}),
         "text": book.add_format(base),
-        "number": book.add_format({**base, "num_format": "0.##"}),
+        "number": book.add_format({**base, "num_format": "General"}),
         "percent": book.add_format({**base, "num_format": "0.0%"}),
         "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
         "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),

@@ -468,3 +468,22 @@ class Store:
     def put_attachment(self, row: dict, data: bytes) -> None:
         """Store an attachment made elsewhere, as given, in the caller's transaction."""
         self.db["attachments"].insert({**row, "data": data})
+
+    def rounds_holding(self, table: str, ids: list[str]) -> dict[str, str]:
+        """Which round holds each of these record ids (answers, rectifications, attachments)."""
+        if table not in ("answers", "rectifications", "attachments"):
+            raise ValueError(table)
+        out: dict[str, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            out.update(self.conn.execute(
+                f"SELECT id, round_id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+        return out
+
+    def was_deleted(self, table: str, record_id: str) -> bool:
+        """True when the history here records the record's deletion."""
+        return self.conn.execute("SELECT 1 FROM history WHERE record_table = ? AND record_id = ? AND action = 'delete'",
+                                 (table, record_id)).fetchone() is not None
+
+    def columns(self, table: str) -> set[str]:
+        return {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}

@@ -371,6 +371,11 @@ class AggregateDialog(QDialog):
         xlsx = Path(path if path.lower().endswith(".xlsx") else path + ".xlsx")
         sqlite = xlsx.with_suffix(".db") if self.sqlite.isChecked() else None
         pdf = xlsx.with_name(xlsx.stem + "_汇总报告.pdf") if self.pdf.isChecked() else None
+        # the save dialog asked about the workbook only: the files named after it are asked about here
+        existing = [p for p in (sqlite, pdf) if p is not None and p.exists()]
+        if existing and not dialogs.confirm(self, "以下文件已存在，将被覆盖：\n" + "\n".join(str(p) for p in existing)
+                                            + "\n\n继续吗？"):
+            return
 
         def work() -> Any:
             from ..exchange.aggregate import aggregate, write_outputs
