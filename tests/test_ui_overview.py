@@ -69,3 +69,16 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     page.filter_requested.emit(*departments.bars[0].target)
     assert window.round_tabs.currentIndex() == 1
     assert window.board.department.currentData() == departments.bars[0].label
+
+
+def test_self_report_has_a_trend_section_once_there_are_earlier_rounds(store, demo_round, second_round, tmp_path):
+    from pypdf import PdfReader
+
+    from app.render import render_report
+
+    texts = {}
+    for name, round_id in (("first", demo_round), ("second", second_round)):
+        out = render_report(store, round_id, "self", tmp_path / f"{name}.pdf", today=dt.date(2025, 6, 30)).path
+        texts[name] = "".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "历次自查趋势" not in texts["first"]
+    assert "历次自查趋势" in texts["second"] and "不符合条目数" in texts["second"]

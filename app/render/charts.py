@@ -125,7 +125,7 @@ def line_chart(labels: Sequence[str], lines: Sequence[Line], *, font_family: str
     values = [v for line in lines for v in line.values if v is not None]
     top_value = maximum or _nice_ceiling(max([*values, target or 0]) * 1.1)
     left, right = 48, 12
-    top = 22 if title else 8
+    top = 30 if title else 10  # the top value's label stays clear of the title
     legend = _ROW if len(lines) > 1 else 0
     bottom = view_height - 30 - legend
     plot_w = view_width - left - right

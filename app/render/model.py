@@ -206,6 +206,9 @@ class SelfReport:
     results: list[ChecklistResult]
     indicators: list[IndicatorRow]
     problems: list[ProblemRow]
+    #: 历次自查趋势: the rounds compared, and a chart each (empty for a hospital's first round)
+    trend_rounds: list[str] = field(default_factory=list)
+    trend_charts: list[Markup] = field(default_factory=list)
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "self"
 
@@ -429,7 +432,29 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         results=results,
         indicators=indicators,
         problems=problems,
+        **_trend(store, round_id, today, font_family),
     )
+
+
+#: indicator trends a report prints at most (each is a chart); the 概览 page shows them all
+MAX_INDICATOR_TRENDS = 8
+
+
+def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
+    """历次自查趋势: the same charts as the 概览 page, when the hospital has earlier rounds."""
+    from ..services.overview import build_overview
+    from .charts import Line, line_chart
+
+    overview = build_overview(store, round_id, today)
+    if overview.score_trend is None or overview.failing_trend is None:
+        return {}
+    trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
+    trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
+    charts = [line_chart(overview.rounds, [Line(name, tuple(values)) for name, values in t.series.items()],
+                         font_family=font_family, title=t.title, maximum=maximum, target=t.target,
+                         target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "", height_mm=55)
+              for t, maximum in trends]
+    return {"trend_rounds": overview.rounds, "trend_charts": charts}
 
 
 def _problems(
