@@ -85,8 +85,8 @@ def test_indicator_not_met_and_sampling_below_target_open_one(profiled_store, ro
     record_answer(store, round_id, RATE, actor, numerator=20, denominator=100, baseline=30)
     set_samples(store, round_id, SAMPLED, [SampleInput("1001", True), SampleInput("1002", False)], actor)
     by_item = {e.rectification.item_id: e.rectification.problem for e in entries(store, round_id)}
-    assert by_item[RATE] == "指标值 20%，未达到目标（逐步提高；对照值 30%）"
-    assert by_item[SAMPLED] == "抽查 2 份，符合率 50.0%，低于目标（符合率≥100%）"
+    assert by_item[RATE] == "指标值 20%，未高于对照值 30%（逐步提高）"
+    assert by_item[SAMPLED] == "抽查 2 份，1 份不符合（要求全部符合）"
     # met again: both untouched automatic rectifications go away
     record_answer(store, round_id, RATE, actor, numerator=40)
     set_samples(store, round_id, SAMPLED, [SampleInput("1001", True)], actor)
@@ -322,3 +322,19 @@ def test_a_sibling_items_edit_keeps_the_department_set_on_the_board(profiled_sto
     record_answer(store, round_id, sibling, actor, finding="委员会未按季度开会")
     [entry] = svc.list_rectifications(store, round_id, TODAY)
     assert entry.rectification.department == "质控办"
+
+
+def test_a_failed_numeric_indicator_says_its_value_and_target(profiled_store, catalog, actor):
+    from app.services.rounds import load_round, start_round
+
+    store = profiled_store
+    entries_ = [e for e in catalog.entries if e.checklist.id == "hn-7measures-2024"]
+    round_id = start_round(store, entries_, "七项举措自查", dt.date(2025, 3, 1), actor)
+    view = load_round(store, round_id)
+    item = next(i for i in view.items() if i.kind == "indicator" and i.input == "ratio" and i.direction == ">="
+                and i.target_for(2025) is not None and i.applies_to(view.profile))
+    target = item.target_for(2025)
+    numerator = max(0, int(target) - 10) if item.unit == "%" else 0
+    record_answer(store, round_id, item.id, actor, numerator=numerator, denominator=100)
+    [problem] = [e.rectification.problem for e in entries(store, round_id) if e.rectification.item_id == item.id]
+    assert problem.startswith("指标值 ") and f"未达到目标 ≥{target:g}{item.unit}" in problem

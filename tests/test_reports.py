@@ -97,7 +97,13 @@ def test_self_report_lists_every_failing_item(rendered):
     text = squeeze("".join(rendered["text"]["self"]))
     failing = [item_id for item_id, o in score(store, round_id).outcomes.items() if o.failing]
     assert len(failing) > 5
-    assert [i for i in failing if i not in text] == []
+    from app.domain.checklist import item_references
+    from app.services.rounds import load_round
+
+    references = item_references(load_round(store, round_id).checklists)
+    problems = text[text.index("五、发现的问题"):]
+    assert [i for i in failing if squeeze(references[i]) not in problems] == []
+    assert "qyx-core." not in problems, "reviewers read references, not internal ids"
     for part in ("一、基本情况", "自查范围", "自查方法", "检查组", "二、自查结果概况", "评价等级分布",
                  "三、各检查表自查结果", "四、指标完成情况", "五、发现的问题", "不适用原因："):
         assert part in text

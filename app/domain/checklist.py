@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .profile import Condition, HospitalProfile
@@ -270,3 +270,16 @@ class Checklist:
             description=data.get("description", "").strip(),
             notes=tuple(data.get("notes", ())),
         )
+
+
+def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
+    """What a reviewer reads for each item instead of its id: the checklist, the section and the
+    item's place in it, e.g. ``核心制度 分级护理制度 第1条`` or ``改进目标 提高……率 第2条（指标）``."""
+    out: dict[str, str] = {}
+    for checklist in checklists:
+        for section in checklist.all_sections():
+            title = section.title if len(section.title) <= 24 else section.title[:23] + "…"
+            for n, item in enumerate(section.items, 1):
+                kind = "" if item.kind == JUDGEMENT else f"（{KINDS[item.kind]}）"
+                out[item.id] = f"{checklist.label} {title} 第{n}条{kind}"
+    return out

@@ -160,4 +160,6 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
 
 def _sampling_target(item: Item, year: int) -> str:
     target = item.target_for(year)
-    return f"{year}年无目标值" if target is None else f"符合率≥{target:g}%"
+    if target is None:
+        return f"{year}年无目标值"
+    return "全部符合" if target >= 100 else f"符合率≥{target:g}%"

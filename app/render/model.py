@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import INDICATOR, KINDS, SAMPLING, Checklist, Item, Section
+from ..domain.checklist import INDICATOR, KINDS, SAMPLING, Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer
 from ..domain.scoring import Tally, completion_percent
@@ -214,7 +214,9 @@ class SelfReport:
 
 
 def _short(item: Item) -> str:
-    return item.id.removeprefix(item.checklist_id + ".")
+    """The number printed beside an item under its checklist's headings: ``05.1``, ``2.3`` (an
+    indicator's ``.rate`` suffix is an id's business, not a reader's)."""
+    return item.id.removeprefix(item.checklist_id + ".").removesuffix(".rate")
 
 
 def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
@@ -462,6 +464,7 @@ def _problems(
 ) -> list[ProblemRow]:
     """Failing items, and items with a rectification by choice (C), in checklist order."""
     by_item = {item_id: e for e in rects for item_id in e.item_ids}
+    references = item_references(view.checklists)
     out: list[ProblemRow] = []
     for item in view.items():
         outcome = outcomes[item.id]
@@ -481,7 +484,7 @@ def _problems(
         out.append(
             ProblemRow(
                 len(out) + 1,
-                item.id,
+                references[item.id],
                 item.text,
                 text,
                 detail,
@@ -559,6 +562,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     view = load_round(store, round_id)
     entries = list_rectifications(store, round_id, today, view)
     counts = totals(entries)
+    references = item_references(view.checklists)
     files: dict[str, list[dict]] = {}
     for a in store.attachments(round_id):
         if a["rectification_id"]:
@@ -590,7 +594,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         ledger.append(
             LedgerRow(
                 n,
-                "、".join(entry.item_ids),
+                "、".join(references.get(i, i) for i in entry.item_ids),
                 r.problem,
                 r.cause,
                 r.measure,

@@ -186,11 +186,17 @@ class _Facts:
         if item.kind == JUDGEMENT and outcome.grade is not None:
             return f"评价为“{outcome.grade.display}”"
         if outcome.value is not None and item.kind == INDICATOR:
-            target = "；".join(t for t in (outcome.target_text, outcome.reason) if t)
-            return f"指标值 {outcome.value:.4g}{item.unit}，未达到目标（{target}）"
+            value = f"指标值 {outcome.value:.4g}{item.unit}"
+            if item.direction in ("increase", "decrease"):  # the reason names what it was compared with
+                reference = outcome.reason.removeprefix("对照值").strip()
+                beyond = "高于" if item.direction == "increase" else "低于"
+                return f"{value}，未{beyond}对照值 {reference}（{outcome.target_text}）"
+            return f"{value}，未达到目标 {outcome.target_text}"
         if outcome.value is not None and item.kind == SAMPLING:
-            return (f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，"
-                    f"低于目标（{outcome.target_text}）")
+            failed = round(outcome.sample_count * (1 - outcome.value / 100))
+            if item.target_for(self.view.year) == 100:
+                return f"抽查 {outcome.sample_count} 份，{failed} 份不符合（要求全部符合）"
+            return f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，低于目标 {outcome.target_text}"
         return ""
 
 

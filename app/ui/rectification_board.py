@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from ..domain.checklist import item_references
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
@@ -13,7 +14,6 @@ from ..services.rounds import load_round
 from ..store import Actor, Store
 from . import dialogs
 from .item_editors import error_label, plain_label
-from .item_tree import short_number
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -154,6 +154,7 @@ class RectificationBoard(QWidget):
         super().__init__()
         self.store, self.actor, self.round_id, self.today = store, actor, round_id, today
         self.checklist_label: dict[str, str] = {}  # item id → its checklist's short title, on refresh
+        self.references: dict[str, str] = {}  # item id → what a reviewer reads (核心制度 … 第1条)
         self.item_order: dict[str, int] = {}  # item id → its place in the round's checklists
         self.entries: list[RectificationEntry] = []
         self._loading = False
@@ -238,6 +239,7 @@ class RectificationBoard(QWidget):
             view = load_round(self.store, self.round_id)
             items = [(i.id, c.label) for c in view.checklists for i in c.all_items()]
             self.checklist_label = dict(items)
+            self.references = item_references(view.checklists)
             self.item_order = {item_id: n for n, (item_id, _) in enumerate(items)}
         self.entries = rect_service.list_rectifications(self.store, self.round_id, self.today())
         selected = self.selected_entry()
@@ -281,7 +283,7 @@ class RectificationBoard(QWidget):
     def _fill_row(self, row: int, entry: RectificationEntry) -> None:
         r = entry.rectification
         values = [
-            "、".join(f"{self.checklist_label.get(i, '')} {short_number(i)}" for i in entry.item_ids),
+            "、".join(self.references.get(i, i) for i in entry.item_ids),
             r.problem, r.cause, r.measure,
             r.department, r.owner, r.deadline.isoformat() if r.deadline else "", entry.status,
             recheck_text(entry),
