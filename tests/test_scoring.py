@@ -122,11 +122,12 @@ def test_too_few_records_can_fail_but_not_pass():
     passing = [SampleRecord("t.3.1", str(n), compliant=True) for n in range(3)]
     outcome = evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, passing)
     assert outcome.state == UNDETERMINED and "暂不能判定达标" in outcome.reason
+    assert not outcome.answered, "too few records: the item is not finished yet"
     failing = [*passing, SampleRecord("t.3.1", "x", compliant=False)]
     assert evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, failing).state == NOT_MET
 
 
-@pytest.mark.parametrize(("answered", "applicable", "percent"), [(510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100)])
+@pytest.mark.parametrize(("answered", "applicable", "percent"), [(510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100), (2, 3, 67), (1, 3, 33), (1, 8, 13), (199, 200, 99)])
 def test_completion_shows_100_percent_only_when_everything_is_answered(answered, applicable, percent):
     assert completion_percent(answered / applicable) == percent
 

@@ -41,10 +41,12 @@ class Outcome:
     #: why it is not applicable, or why it cannot be judged
     reason: str = ""
     sample_count: int = 0
+    #: fewer records checked than the item requires: shown, but not yet done (待判定, unfinished)
+    incomplete: bool = False
 
     @property
     def answered(self) -> bool:
-        return self.state not in (UNANSWERED, NA_PROFILE)
+        return self.state not in (UNANSWERED, NA_PROFILE) and not self.incomplete
 
     @property
     def applicable(self) -> bool:
@@ -151,11 +153,13 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
                        reason=f"{year}年无目标值", sample_count=len(samples))
     state = MET if rate >= target else NOT_MET
     reason = ""
+    incomplete = False
     if item.min_samples and len(samples) < item.min_samples:
         reason = f"抽查 {len(samples)} 份，少于要求的 {item.min_samples} 份"
         if state == MET:
-            state, reason = UNDETERMINED, reason + "，暂不能判定达标"
-    return Outcome(state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples))
+            state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
+    return Outcome(state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples),
+                   incomplete=incomplete)
 
 
 def _sampling_target(item: Item, year: int) -> str:

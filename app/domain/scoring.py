@@ -13,9 +13,10 @@ from .records import Answer, SampleRecord
 
 
 def completion_percent(completion: float) -> int:
-    """完成率 as a whole percentage, rounded down: 100% only when nothing is left to answer
-    (510 of 511 is 99%). The epsilon absorbs binary fractions (29/100 × 100 = 28.999…)."""
-    return int(completion * 100 + 1e-9)
+    """完成率 as a whole percentage, rounded half up (2 of 3 is 67%), but 100% only when nothing is
+    left to answer (510 of 511 is 99%). The epsilon absorbs binary fractions (29/100 × 100 = 28.999…)."""
+    percent = int(completion * 100 + 0.5 + 1e-9)
+    return 99 if percent == 100 and completion < 1 else percent
 
 
 @dataclass
