@@ -127,7 +127,8 @@ def test_too_few_records_can_fail_but_not_pass():
     assert evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, failing).state == NOT_MET
 
 
-@pytest.mark.parametrize(("answered", "applicable", "percent"), [(510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100), (2, 3, 67), (1, 3, 33), (1, 8, 13), (199, 200, 99)])
+@pytest.mark.parametrize(("answered", "applicable", "percent"), [
+    (510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100), (2, 3, 67), (1, 3, 33), (1, 8, 13), (199, 200, 99)])
 def test_completion_shows_100_percent_only_when_everything_is_answered(answered, applicable, percent):
     assert completion_percent(answered / applicable) == percent
 

@@ -177,3 +177,10 @@ def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profile
     assert "只到 2025 年" in dialog.year_hint.text() and not dialog.year_hint.isHidden()
     dialog.ui.dateEdit.setDate(QDate(2024, 5, 1))
     assert dialog.ui.yearSpin.value() == 2024 and dialog.year_hint.isHidden()
+
+
+@pytest.mark.parametrize(("first", "last", "text"), [(2024, 2024, "2024年"), (2023, 2025, "2023–2025年"),
+                                                     (2024, None, "2024年起"), (None, 2025, "至2025年"),
+                                                     (None, None, "")])
+def test_programme_years_read_naturally(first, last, text):
+    assert rounds_page.checklist_years(first, last) == text

@@ -155,7 +155,7 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
     reason = ""
     incomplete = False
     if item.min_samples and len(samples) < item.min_samples:
-        reason = f"抽查 {len(samples)} 份，少于要求的 {item.min_samples} 份"
+        reason = f"份数少于要求的 {item.min_samples} 份"  # the count itself is printed beside it
         if state == MET:
             state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
     return Outcome(state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples),

@@ -38,6 +38,13 @@ def split_names(text: str) -> list[str]:
     return [n.strip() for n in re.split(r"[、，,；;\n]", text) if n.strip()]
 
 
+def checklist_years(first: int | None, last: int | None) -> str:
+    """The years a programme runs: 2024年, 2023–2025年, 2024年起, 至2025年 ('' when open)."""
+    if first and last:
+        return f"{first}年" if first == last else f"{first}–{last}年"
+    return f"{first}年起" if first else f"至{last}年" if last else ""
+
+
 class NewRoundDialog(QDialog):
     """新建自查轮次 (or a re-check round based on ``previous``)."""
 
@@ -64,7 +71,7 @@ class NewRoundDialog(QDialog):
         chosen = {c.id for c in previous.checklists} if previous else None
         for entry in catalog.entries:
             c = entry.checklist
-            years = f"{c.valid_from}–{c.valid_to}年" if c.valid_from else ""
+            years = checklist_years(c.valid_from, c.valid_to)
             label = f"{c.title}　〔{c.region}{'，' + years if years else ''}；{c.source_document}〕"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
