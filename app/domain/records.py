@@ -16,7 +16,6 @@ RECTIFICATION_STATUSES = (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_DONE, STATU
 ORIGIN_AUTO = "auto"  # opened by a failing answer; removed again if the answer stops failing untouched
 ORIGIN_OFFERED = "offered"  # opened by the user for an item whose grade offers one (C 级)
 ORIGIN_CARRIED = "carried"  # copied, still open, from an earlier round for its re-check
-ORIGIN_LABELS = {ORIGIN_AUTO: "不符合项", ORIGIN_OFFERED: "自选整改", ORIGIN_CARRIED: "上轮转入"}
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,6 @@ __all__ = [
     "delete_rectification",
     "get_rectification",
     "list_rectifications",
-    "open_failing_rectifications",
     "open_rectification",
     "parse_date",
     "record_recheck",
@@ -309,19 +308,6 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
                 changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
             if changes:
                 _update(store, row, changes, actor)
-
-
-def open_failing_rectifications(store: Store, round_id: str, actor: Actor) -> int:
-    """Open the rectifications every failing item should have (e.g. for a database filled
-    before this rule existed); returns how many were opened."""
-    view = load_round(store, round_id)
-    before = len(store.rectifications(round_id))
-    result = score(store, round_id, view)
-    with store.transaction():
-        for item_id, outcome in result.outcomes.items():
-            if outcome.failing:
-                sync_rectification(store, view, item_id, actor)
-    return len(store.rectifications(round_id)) - before
 
 
 def open_rectification(store: Store, round_id: str, item_id: str, actor: Actor,
