@@ -80,6 +80,8 @@ class InstanceLock:
 def held_elsewhere(db_path: Path) -> bool:
     """True while another program (the GUI) has the database open."""
     lock = InstanceLock(db_path)
+    if not lock.path.exists():  # nobody has it open (and no lock file is left behind by asking)
+        return False
     try:
         if not lock.acquire():
             return True
