@@ -115,7 +115,9 @@ def check_database(path: Path, backups_folder: Path | None = None, full: bool = 
         else:
             health.integrity = quick_check(conn)
     except sqlite3.DatabaseError as exc:
-        health.integrity = [f"{getattr(exc, 'sqlite_errorname', '')}: {exc}".lstrip(": ")]
+        from . import store_error
+
+        health.integrity = [store_error(exc, "无法读取").user_message + f"（{exc}）"]
     folder = backups_folder or backup_folder(conn if not health.integrity else None, path)
     if conn is not None:
         conn.close()
