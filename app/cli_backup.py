@@ -36,22 +36,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(health.to_dict())
         return 0 if health.ok else 1
-    if health.integrity:
-        integrity = "发现问题：\n    " + "\n    ".join(health.integrity)
-    else:
-        integrity = "—" if health.refused else "完好（ok）"
-    backup = health.last_backup
-    print(f"数据库：{path}")
-    if health.refused:
-        print(f"不能使用：{health.refused}")
-    print(f"完整性检查（integrity_check）：{integrity}")
-    print(f"日志模式（journal_mode）：{health.journal_mode or '—'}")
-    print(f"同步写入（synchronous）：{health.synchronous or '—'}")
-    print(f"结构版本（schema_version）：{health.schema_version if health.schema_version is not None else '—'}")
-    print(f"SQLite 版本：{health.sqlite_version}")
-    print("修改记录（history）：尚未记录")
-    print(f"最近的备份：{backup['time'] + '  ' + backup['file'] if backup else '没有备份'}")
-    print("结论：" + ("正常" if health.ok else "有问题（见上）"))
+    print("\n".join(health.lines()))
     return 0 if health.ok else 1
 
 

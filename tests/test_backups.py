@@ -104,30 +104,31 @@ def _backup(day: dt.datetime, n: int = 0) -> Backup:
     return Backup(Path(f"db-{day:%Y%m%d-%H%M%S}-{n}-daily.db"), day, 1, "daily")
 
 
-def test_rotation_keeps_7_daily_4_weekly_12_monthly():
+def test_rotation_keeps_10_recent_7_daily_4_weekly_12_monthly():
     start = dt.datetime(2025, 1, 1, 9)
     backups = [_backup(start + dt.timedelta(days=d, hours=h), h) for d in range(400) for h in (0, 8)]
     kept = [b for b in backups if b not in to_remove(backups)]
-    newest = max(backups, key=lambda b: b.made_at)
-    assert newest in kept
+    newest = sorted(backups, key=lambda b: b.made_at, reverse=True)
+    assert newest[:10] == sorted(kept, key=lambda b: b.made_at, reverse=True)[:10]
     days = {b.made_at.date() for b in kept}
-    last_7 = {(newest.made_at - dt.timedelta(days=d)).date() for d in range(7)}
-    assert last_7 <= days
+    assert {(newest[0].made_at - dt.timedelta(days=d)).date() for d in range(7)} <= days
     assert len({(b.made_at.year, b.made_at.month) for b in kept}) == 12
-    assert len(kept) <= 7 + 4 + 12
-    assert all(b.made_at.hour == 17 for b in kept)  # the newest of each day
+    assert len(kept) <= 10 + 7 + 4 + 12
+    older = [b for b in kept if b not in newest[:10]]
+    assert older and all(b.made_at.hour == 17 for b in older)  # the newest of its day, week or month
 
 
 def test_rotation_runs_after_each_backup(demo_file, tmp_path):
     path, _ = demo_file
     folder = path.parent / "backups"
     folder.mkdir()
-    for d in range(20):  # twenty old daily backups, one a day
+    for d in range(30):  # thirty old backups, one a day
         (folder / f"demo-{(dt.datetime(2025, 1, 1) + dt.timedelta(days=d)):%Y%m%d-%H%M%S}-daily.db").write_bytes(b"x")
     store = open_store(path)
-    backup_service.backup_now(store)
+    made = backup_service.backup_now(store)
     store.close()
-    assert len(list_backups(folder, path)) == 7 + 1  # with the new one: 8 distinct days at most 7 + newest
+    left = list_backups(folder, path)
+    assert made in left and len(left) < 31 and to_remove(left) == []  # rotated: nothing more to drop
 
 
 def test_daily_backup_once_a_day(demo_file):

@@ -49,9 +49,9 @@ REASONS = {
 }
 _NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?-(?P<reason>[a-z]+)\.db$")
 
-#: Rotation (as Anki does it): the newest backup of each of the last 7 days that have one, of the
-#: last 4 weeks and of the last 12 months; the newest backup is always kept.
-KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 4, 12
+#: Rotation (as Anki does it): the 10 newest backups, and the newest of each of the last 7 days
+#: that have one, of the last 4 weeks and of the last 12 months.
+KEEP_RECENT, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 10, 7, 4, 12
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,8 @@ class Backup:
     made_at: dt.datetime
     size: int
     reason: str
+    #: 2, 3 … for a second backup within the same second
+    seq: int = 1
 
     @property
     def reason_text(self) -> str:
@@ -107,7 +109,7 @@ def _parse(path: Path, stem: str) -> Backup | None:
         size = path.stat().st_size
     except (ValueError, OSError):
         return None
-    return Backup(path, made_at, size, match["reason"])
+    return Backup(path, made_at, size, match["reason"], int(match["n"] or 1))
 
 
 def list_backups(folder: Path, db_path: Path) -> list[Backup]:
@@ -117,15 +119,19 @@ def list_backups(folder: Path, db_path: Path) -> list[Backup]:
     except OSError:
         return []
     found = [b for f in files if (b := _parse(f, Path(db_path).stem)) is not None]
-    return sorted(found, key=lambda b: (b.made_at, b.path.name), reverse=True)
+    return sorted(found, key=lambda b: (b.made_at, b.seq), reverse=True)
 
 
 def to_remove(
-    backups: list[Backup], daily: int = KEEP_DAILY, weekly: int = KEEP_WEEKLY, monthly: int = KEEP_MONTHLY
+    backups: list[Backup],
+    recent: int = KEEP_RECENT,
+    daily: int = KEEP_DAILY,
+    weekly: int = KEEP_WEEKLY,
+    monthly: int = KEEP_MONTHLY,
 ) -> list[Backup]:
     """Which of ``backups`` rotation drops (the rest: see KEEP_*)."""
-    ordered = sorted(backups, key=lambda b: (b.made_at, b.path.name), reverse=True)
-    keep: set[Path] = {ordered[0].path} if ordered else set()
+    ordered = sorted(backups, key=lambda b: (b.made_at, b.seq), reverse=True)
+    keep: set[Path] = {b.path for b in ordered[:recent]}
     for count, period in (
         (daily, lambda d: d.date()),
         (weekly, lambda d: d.isocalendar()[:2]),

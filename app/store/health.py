@@ -44,6 +44,28 @@ class Health:
             and self.schema_version == LATEST_VERSION
         )
 
+    def lines(self) -> list[str]:
+        """The report as the user reads it (CLI ``check`` and 帮助 → 数据库检查)."""
+        if self.integrity:
+            integrity = "发现问题：\n    " + "\n    ".join(self.integrity)
+        else:
+            integrity = "—" if self.refused else "完好（ok）"
+        backup = self.last_backup
+        lines = [f"数据库：{self.path}"]
+        if self.refused:
+            lines.append(f"不能使用：{self.refused}")
+        lines += [
+            f"完整性检查（integrity_check）：{integrity}",
+            f"日志模式（journal_mode）：{self.journal_mode or '—'}",
+            f"同步写入（synchronous）：{self.synchronous or '—'}",
+            f"结构版本（schema_version）：{self.schema_version if self.schema_version is not None else '—'}",
+            f"SQLite 版本：{self.sqlite_version}",
+            "修改记录（history）：尚未记录",
+            f"最近的备份：{backup['time'].replace('T', ' ') + '  ' + backup['file'] if backup else '没有备份'}",
+            "结论：" + ("正常" if self.ok else "有问题（见上）"),
+        ]
+        return lines
+
     def to_dict(self) -> dict:
         return {
             "database": str(self.path),

@@ -49,6 +49,11 @@ def open_files(parent: QWidget | None, caption: str, filters: str) -> list[str]:
     return paths
 
 
+def choose_folder(parent: QWidget | None, caption: str, start: str = "") -> str | None:
+    path = qt.QFileDialog.getExistingDirectory(parent, caption, start)
+    return path or None
+
+
 def save_file(parent: QWidget | None, caption: str, suggested: str, filters: str) -> str | None:
     path, _ = qt.QFileDialog.getSaveFileName(parent, caption, suggested, filters)
     return path or None
