@@ -227,7 +227,7 @@ class DamagedDialog(QDialog):
         self.db_path, self.backup = db_path, backup
         self.chosen: Path | None = None
         self.setWindowTitle("数据库已损坏")
-        self.resize(640, 0)
+        self.setMinimumWidth(640)
         layout = QVBoxLayout(self)
         title = _label("数据库文件已损坏，无法安全使用。")
         font = title.font()
@@ -239,9 +239,14 @@ class DamagedDialog(QDialog):
         details = _label(f"检查结果：{problem}")
         details.setStyleSheet(ERROR_STYLE)
         layout.addWidget(details)
+        layout.addSpacing(6)
         if backup is not None:
+            newest = _label(
+                f"最新的完好备份：{_when(backup)}（{backup.reason_text}，{_size(backup.size)}，已检查完好）"
+            )
+            newest.setFont(title.font())
+            layout.addWidget(newest)
             offer = _label(
-                f"最新的完好备份：{_when(backup)}（{backup.reason_text}，{_size(backup.size)}），已检查完好。\n"
                 f"恢复后，备份之后（{service.describe_age(backup.made_at)}）所做的修改将丢失。"
                 "损坏的文件会改名保留在原文件夹中，便于技术人员检查。"
             )
@@ -263,6 +268,7 @@ class DamagedDialog(QDialog):
         self.quit_button = buttons.addButton("退出(&Q)", QDialogButtonBox.ButtonRole.RejectRole)
         self.quit_button.clicked.connect(self.reject)
         layout.addWidget(buttons)
+        self.adjustSize()  # the wrapped texts decide the height
 
     def _restore_newest(self) -> None:
         self.chosen = self.backup.path if self.backup else None
