@@ -45,6 +45,7 @@ def started(qtbot, monkeypatch):
 
     yield run
     for window, _store, instance in windows:
+        window.close()  # before its store: no timer of a closed window reaches a closed store
         window.store.close()
         instance.unlock()
 

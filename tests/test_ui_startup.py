@@ -23,11 +23,12 @@ def started(qtbot):
         if result is not None:
             window, store, lock = result
             qtbot.addWidget(window)
-            windows.append((store, lock))
+            windows.append((window, store, lock))
         return result
 
     yield run
-    for store, lock in windows:
+    for window, store, lock in windows:
+        window.close()  # before its store: no timer of a closed window reaches a closed store
         store.close()
         lock.unlock()
 

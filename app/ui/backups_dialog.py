@@ -291,7 +291,7 @@ def offer_restore(parent: QWidget | None, db_path: Path, problem: str, backup_di
 def daily_backup(window: MainWindow) -> None:
     """The first open of the day backs up (after the window is shown); a failure is told in the
     status bar, in red: the program still works."""
-    if window.store.read_only:
+    if window.store.read_only or not window.isVisible():  # closed before the timer fired
         return
     try:
         made = service.daily_backup(window.store)
