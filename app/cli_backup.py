@@ -29,14 +29,20 @@ def _size(n: int) -> str:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from .services.backups import location_warning
     from .store.health import check_database
 
     path = _db_path(args)
     health = check_database(path)
+    warning = location_warning(path)
     if args.json:
-        _print_json(health.to_dict())
+        _print_json({**health.to_dict(), "location_warning": warning})
         return 0 if health.ok else 1
     print("\n".join(health.lines()))
+    if warning:
+        print(f"注意：{warning}")
+    if health.integrity:
+        print(damaged_hint(args.db))
     return 0 if health.ok else 1
 
 

@@ -221,3 +221,51 @@ def test_a_lock_left_by_a_killed_program_never_blocks_the_start(started, store, 
     holder.wait()
     assert started(db_path) is not None  # killed: its lock went with it
     assert Path(f"{db_path}.lock").exists()
+
+
+READ_ONLY_GUI = """
+import resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+from app.ui import application, dialogs
+from app.ui.profile_wizard import ProfileWizard
+ProfileWizard.exec = lambda self: 0
+told = []
+dialogs.info = lambda parent, message: told.append(message)
+dialogs.error = lambda parent, message: told.append("ERROR " + message)
+app = application.create_application(sys.argv[:1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # from here on the disk is full
+window, store, instance = application.start(Path(sys.argv[1]))
+from app.ui.qt import QTimer
+QTimer.singleShot(1500, app.quit)
+app.exec()
+print(repr(store.read_only))
+print(len(window.walkthrough.items) if window.walkthrough else "rounds", store.rounds()[0]["name"])
+print("\\n".join(told))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_on_a_full_disk_the_gui_opens_read_only_and_says_so(store, demo_round, db_path, tmp_path):
+    """Defect 6.9: nothing could be read from a full disk or read-only media."""
+    import os
+
+    store.set_setting("ui.position", {"round_id": demo_round, "item_id": "qyx-core.03.2"})
+    store.close()
+    before = db_path.read_bytes()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MQSC_DATA_DIR": str(tmp_path)}
+    (tmp_path / "device-id").write_text("test-pc", encoding="ascii")
+    result = subprocess.run(
+        [sys.executable, "-c", READ_ONLY_GUI, str(db_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    read_only, shown, *told = result.stdout.splitlines()
+    assert "磁盘已满" in read_only
+    assert shown.split()[0].isdigit()  # the round the user left is shown
+    assert any("只读方式打开" in line for line in told) and not any(line.startswith("ERROR") for line in told)
+    assert db_path.read_bytes() == before

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -322,7 +323,8 @@ class MainWindow(QMainWindow):
     def show_rounds(self) -> None:
         if not self.close_walkthrough():
             return
-        self.store.set_setting(POSITION_KEY, {})
+        with contextlib.suppress(AppError):  # a convenience: a read-only database still shows the list
+            self.store.set_setting(POSITION_KEY, {})
         self.rounds.refresh()
         self.stack.setCurrentWidget(self.rounds)
         self.progress_label.setText("")
