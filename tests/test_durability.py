@@ -208,3 +208,38 @@ def test_a_demo_failing_on_a_full_disk_leaves_no_database(tmp_path):
     assert result.returncode == 1
     assert "磁盘已满" in result.stderr and "Traceback" not in result.stderr
     assert not any(p.name.startswith("demo.db") for p in tmp_path.iterdir())
+
+
+def test_no_single_damaged_page_gives_a_traceback(demo_file, tmp_path):
+    """Defect 6.1, swept: every page but the header, overwritten with garbage or with zeros
+    (zeros in a long value's overflow page are invisible to SQLite, but not to the JSON parser)."""
+    import contextlib
+    import io
+    import shutil
+
+    from app.cli import main
+
+    path, round_id = demo_file
+    page_size = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
+    pages = path.stat().st_size // page_size
+    spoilt = tmp_path / "spoilt.db"
+    damaged = 0
+    for page in range(2, pages + 1):
+        for fill in (bytes((i * 37 + 11) % 256 for i in range(page_size)), bytes(page_size)):
+            for leftover in (spoilt, tmp_path / "spoilt.db-wal", tmp_path / "spoilt.db-shm"):
+                leftover.unlink(missing_ok=True)
+            shutil.copy(path, spoilt)
+            with open(spoilt, "r+b") as f:
+                f.seek((page - 1) * page_size)
+                f.write(fill)
+            before = spoilt.read_bytes()
+            for command in ("score", "rectifications"):
+                err = io.StringIO()
+                with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                    code = main([command, "--db", str(spoilt), "--round", round_id])  # raises on a traceback
+                assert code in (0, 1)
+                if code == 1:
+                    damaged += 1
+                    assert "已损坏" in err.getvalue(), (page, err.getvalue())
+            assert spoilt.read_bytes() == before
+    assert damaged > pages  # most pages matter to these commands

@@ -188,6 +188,16 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _loads(text: str, path: Path) -> Any:
+    """Stored JSON; text that no longer parses (a page of it zeroed, which SQLite cannot notice in
+    the middle of a long value) is damage, reported as such."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise DamagedError(f"无法读取数据库“{path}”：文件已损坏（保存的内容无法解析），请从备份恢复。",
+                           f"JSON: {exc}") from exc
+
+
 class Store:
     """Thin, typed access to the tables; rows come back as dicts.
 
@@ -256,6 +266,9 @@ class Store:
             columns = [d[0] for d in cursor.description]
             return [dict(zip(columns, row, strict=True)) for row in cursor]
         except sqlite3.DatabaseError as exc:
+            if str(exc).startswith("Could not decode to UTF-8"):  # garbage bytes where text was stored
+                raise DamagedError(f"无法读取数据库“{self.path}”：文件已损坏（保存的文字无法解码），请从备份恢复。",
+                                   str(exc)[:200]) from exc
             raise store_error(exc, f"无法读取数据库“{self.path}”") from exc
 
     def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
@@ -266,7 +279,7 @@ class Store:
 
     def setting(self, key: str, default: Any = None) -> Any:
         row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(row["value"]) if row else default
+        return _loads(row["value"], self.path) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as db:
@@ -277,8 +290,8 @@ class Store:
     def profile(self) -> dict | None:
         row = self._one("SELECT * FROM hospital LIMIT 1")
         if row:
-            row["departments"] = json.loads(row["departments"])
-            row["flags"] = json.loads(row["flags"])
+            row["departments"] = _loads(row["departments"], self.path)
+            row["flags"] = _loads(row["flags"], self.path)
         return row
 
     def save_profile(self, fields: dict, actor: Actor) -> str:
@@ -304,19 +317,19 @@ class Store:
         return round_id
 
     def rounds(self) -> list[dict]:
-        return [self._decode_round(r) for r in
+        return [self._decode_round(r, self.path) for r in
                 self._rows("SELECT * FROM rounds ORDER BY started_on DESC, created_at DESC")]
 
     def round(self, round_id: str) -> dict:
         row = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
         if row is None:
             raise NotFoundError(f"找不到自查轮次“{round_id}”。")
-        return self._decode_round(row)
+        return self._decode_round(row, self.path)
 
     @staticmethod
-    def _decode_round(row: dict) -> dict:
-        row["members"] = json.loads(row["members"])
-        row["profile"] = json.loads(row["profile"])
+    def _decode_round(row: dict, path: Path) -> dict:
+        row["members"] = _loads(row["members"], path)
+        row["profile"] = _loads(row["profile"], path)
         return row
 
     def update_round(self, round_id: str, fields: dict, actor: Actor) -> None:
@@ -335,7 +348,7 @@ class Store:
         rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position",
                           (round_id,))
         for row in rows:
-            row["content"] = json.loads(row["content"])
+            row["content"] = _loads(row["content"], self.path)
         return rows
 
     # --- answers ----------------------------------------------------------------------------
