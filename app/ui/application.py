@@ -24,6 +24,8 @@ from . import dialogs
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
 CATALOG_CHECK_DELAY_MS = 300
+#: set when start() found the database open in another window and brought that one forward
+brought_to_front = False
 #: the first open of the day backs up once the window is up (备份与恢复)
 BACKUP_DELAY_MS = 1000
 
@@ -122,6 +124,8 @@ def start(db_path: Path, catalog_paths=None):
         dialogs.error(None, str(err))
         return None
     if instance is None:
+        global brought_to_front
+        brought_to_front = True
         return None
     store = open_database(db_path)
     if store is None:
@@ -227,7 +231,7 @@ def run_gui(argv: list[str], db_path: Path | None = None) -> int:
     install_excepthook(data_dir() / "error.log")
     started = start(db_path or Path(os.environ.get("MQSC_DB") or default_db_path()))
     if started is None:
-        return 1
+        return 0 if brought_to_front else 1  # a second launch that raised the first is no failure
     window, _store, instance = started
     # what start-up built lives as long as the window: keep it out of every later collection
     # (main.py turned the collector off while it was being built)
