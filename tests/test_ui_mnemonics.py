@@ -43,3 +43,16 @@ def test_every_page_of_the_profile_wizard(qtbot, profiled_store, actor, ui_dialo
     for _ in range(3):
         assert clashes(wizard) == {}, wizard.currentPage().title()
         wizard.next()
+
+
+def test_backup_dialogs(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    from app.services.backups import backup_now
+    from app.ui.backups_dialog import BackupsDialog, DamagedDialog
+
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    made = backup_now(store)
+    for dialog in (BackupsDialog(window), DamagedDialog(window, store.path, "quick_check", made)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert clashes(dialog) == {}, dialog.windowTitle()
