@@ -329,3 +329,19 @@ def test_the_store_refuses_to_restore_its_own_file(demo_file):
     with pytest.raises(StoreError, match="就是当前的数据库"):
         backup_service.restore(path, path)
     assert os.path.exists(path)
+
+
+def test_check_reports_where_the_change_history_breaks(demo_file, capsys):
+    """Runs once the change history (app.store.history, issue 11 section 3) is merged in."""
+    history = pytest.importorskip("app.store.history")
+    assert hasattr(history, "verify_chain")
+    path, _ = demo_file
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    assert code == 0 and json.loads(out)["history"] == "ok"
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE history SET author = 'someone else' WHERE seq = (SELECT min(seq) + 1 FROM history)")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    report = json.loads(out)
+    assert code == 1 and report["history"] not in ("ok", "not yet recorded") and "第" in report["history"]

@@ -42,6 +42,7 @@ class Health:
             and self.journal_mode == "wal"
             and self.synchronous == "FULL"
             and self.schema_version == LATEST_VERSION
+            and self.history in ("ok", HISTORY_NOT_RECORDED)
         )
 
     def lines(self) -> list[str]:
@@ -60,7 +61,8 @@ class Health:
             f"同步写入（synchronous）：{self.synchronous or '—'}",
             f"结构版本（schema_version）：{self.schema_version if self.schema_version is not None else '—'}",
             f"SQLite 版本：{self.sqlite_version}",
-            "修改记录（history）：尚未记录",
+            "修改记录（history）："
+            + {"ok": "完好（ok）", HISTORY_NOT_RECORDED: "尚未记录"}.get(self.history, self.history),
             f"最近的备份：{backup['time'].replace('T', ' ') + '  ' + backup['file'] if backup else '没有备份'}",
             "结论：" + ("正常" if self.ok else "有问题（见上）"),
         ]
@@ -88,6 +90,21 @@ def quick_check(conn: sqlite3.Connection) -> list[str]:
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     return [] if rows == ["ok"] else rows
+
+
+def _history(conn: sqlite3.Connection) -> str:
+    """The change-history chain (修改记录): "ok", or where it breaks; "not yet recorded" while this
+    version of the program keeps no history (``app.store.history`` with ``verify_chain``)."""
+    try:
+        from . import history
+    except ImportError:
+        return HISTORY_NOT_RECORDED
+    verify = getattr(history, "verify_chain", None)
+    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'").fetchone()
+    if verify is None or not has_table:
+        return HISTORY_NOT_RECORDED
+    result = verify(conn)
+    return "ok" if result.ok else (result.reason or f"broken at entry {result.broken_at}")
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
@@ -131,6 +148,8 @@ def check_database(path: Path, backups_folder: Path | None = None, full: bool = 
             "wal" if len(header) == 20 and header[18] == 2 else (conn.execute("PRAGMA journal_mode").fetchone()[0])
         )
         health.synchronous = SYNCHRONOUS_WORDS.get(conn.execute("PRAGMA synchronous").fetchone()[0], "?")
+        if not health.refused:
+            health.history = _history(conn)
         if full:
             rows = [row[0] for row in conn.execute(f"PRAGMA integrity_check({MAX_PROBLEMS})")]
             health.integrity = [] if rows == ["ok"] else rows
