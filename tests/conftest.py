@@ -77,7 +77,7 @@ class DialogRecorder:
         self.text_answer: str | None = None
         self.files: list[str] = []
         self.save_path: str | None = None
-        self.folder: str | None = None  # what choose_folder answers
+        self.folder: str | None = None
         self.damaged: list[tuple[Path, str]] = []  # the damaged-database dialogs shown (file, problem)
         self.restore_choice: Path | None = None  # the backup the damaged-database dialog answers
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
@@ -91,7 +91,7 @@ class DialogRecorder:
         monkeypatch.setattr(dialogs, "ask_text", lambda parent, label, text="": self.text_answer)
         monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
         monkeypatch.setattr(dialogs, "save_file", lambda parent, caption, suggested, filters: self.save_path)
-        monkeypatch.setattr(dialogs, "choose_folder", lambda parent, caption, start="": self.folder)
+        monkeypatch.setattr(dialogs, "choose_folder", lambda parent, caption: self.folder)
         from app.ui import backups_dialog
 
         monkeypatch.setattr(backups_dialog, "offer_restore", self._offer_restore)

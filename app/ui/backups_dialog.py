@@ -153,7 +153,7 @@ class BackupsDialog(QDialog):
         self.status.setText(f"已备份并检查完好：{made.path.name}（{_size(made.size)}）")
 
     def choose_folder(self) -> None:
-        path = dialogs.choose_folder(self, "选择备份位置（可以是 U 盘或另一块磁盘）", str(service.folder(self.store)))
+        path = dialogs.choose_folder(self, "选择备份位置（可以是 U 盘或另一块磁盘）")
         if not path:
             return
         try:

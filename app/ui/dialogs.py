@@ -49,8 +49,8 @@ def open_files(parent: QWidget | None, caption: str, filters: str) -> list[str]:
     return paths
 
 
-def choose_folder(parent: QWidget | None, caption: str, start: str = "") -> str | None:
-    path = qt.QFileDialog.getExistingDirectory(parent, caption, start)
+def choose_folder(parent: QWidget | None, caption: str) -> str | None:
+    path = qt.QFileDialog.getExistingDirectory(parent, caption, "")
     return path or None
 
 
