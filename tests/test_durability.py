@@ -55,7 +55,7 @@ def _look_alike(path, version=LATEST_VERSION):
     ours = sqlite3.connect(":memory:")
     migrate(ours)
     conn = sqlite3.connect(path)
-    for (name,) in ours.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+    for (name,) in ours.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
         conn.execute(f'CREATE TABLE "{name}" (id INTEGER PRIMARY KEY, payload TEXT)')
     conn.execute(f"PRAGMA user_version = {version}")
     conn.commit()
