@@ -68,7 +68,7 @@ class MainWindow(QMainWindow):
             menu.addAction(act)
             return act
 
-        file_menu = self.menuBar().addMenu("文件(&F)")
+        file_menu = self.menuBar().addMenu("文件(&B)")  # F: 问题描述 in the item panel
         action(file_menu, "备份与恢复(&B)…", self.show_backups)
         rounds = self.menuBar().addMenu("轮次(&R)")
         action(rounds, "新建自查轮次(&N)…", self.new_round, "Ctrl+N")
