@@ -243,3 +243,16 @@ def test_no_single_damaged_page_gives_a_traceback(demo_file, tmp_path):
                     assert "已损坏" in err.getvalue(), (page, err.getvalue())
             assert spoilt.read_bytes() == before
     assert damaged > pages  # most pages matter to these commands
+
+
+def test_read_only_connections_take_any_file_name(tmp_path, capsys):
+    """The read-only paths (check, backups, the fallback) use SQLite URIs, where '#', '?', '%'
+    and spaces mean something: a hospital's folder name must not."""
+    from app.cli import main
+
+    path = tmp_path / "质控 #1?50%" / "数据 库.db"
+    assert main(["demo", "--db", str(path)]) == 0
+    assert main(["backup", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", str(path), "--json"]) == 0
+    assert '"integrity": "ok"' in capsys.readouterr().out

@@ -55,11 +55,26 @@ CONNECTION_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "
 _READ_ONLY_FALLBACK = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_FULL", "SQLITE_IOERR")
 
 
+def sqlite_uri(path: Path, query: str) -> str:
+    """A SQLite URI for ``path`` with ``query`` ("mode=ro", …). SQLite takes no host in a URI, so a
+    Windows network path (``\\\\server\\share\\x.db``) becomes ``file:////server/share/x.db``."""
+    import os
+    from urllib.parse import quote
+
+    text = str(Path(path).resolve())
+    if os.name == "nt":
+        text = text.replace("\\", "/")
+        if not text.startswith("/"):  # C:/…
+            text = "/" + text
+    return f"file://{quote(text, safe='/:')}?{query}"
+
+
 def _connect(path: Path, mode: str = "") -> sqlite3.Connection:
     """A connection as every part of the program uses it: ``mode`` "" (read-write), "ro", or
     "immutable" (read-only media where not even SQLite's shared-memory file can be made)."""
-    query = {"": "", "ro": "?mode=ro", "immutable": "?mode=ro&immutable=1"}[mode]
-    conn = sqlite3.connect(path.resolve().as_uri() + query, uri=True, isolation_level=None,
+    query = {"ro": "mode=ro", "immutable": "mode=ro&immutable=1"}.get(mode)
+    target = sqlite_uri(path, query) if query else str(path)
+    conn = sqlite3.connect(target, uri=bool(query), isolation_level=None,
                            timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn

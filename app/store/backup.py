@@ -175,7 +175,9 @@ def check_backup(path: Path) -> str:
     if path.stat().st_size == 0:
         return "文件是空的"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        from . import sqlite_uri
+
+        conn = sqlite3.connect(sqlite_uri(path, "mode=ro&immutable=1"), uri=True)
     except sqlite3.Error as exc:
         return f"无法打开（{exc}）"
     try:

@@ -113,8 +113,10 @@ def _read_only(path: Path) -> sqlite3.Connection:
     wal = Path(f"{path}-wal")
     immutable = not wal.exists() and not Path(f"{path}-shm").exists()
     # immutable when there is no WAL to read: checking leaves no -wal/-shm behind (read-only media too)
-    query = "?mode=ro&immutable=1" if immutable else "?mode=ro"
-    conn = sqlite3.connect(path.resolve().as_uri() + query, uri=True, isolation_level=None, timeout=5)
+    from . import sqlite_uri
+
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(sqlite_uri(path, query), uri=True, isolation_level=None, timeout=5)
     for pragma in CONNECTION_PRAGMAS:
         conn.execute(pragma)
     return conn
