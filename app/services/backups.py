@@ -20,7 +20,7 @@ from ..store.backup import (
     list_backups,
     restore_backup,
 )
-from ..store.lock import held_elsewhere
+from ..store.lock import InstanceLock
 
 __all__ = [
     "Backup",
@@ -118,12 +118,25 @@ def newest_good_backup(db_path: Path, backup_dir: Path | None = None) -> tuple[B
 def restore(db_path: Path, backup: Path, *, own_lock: bool = False) -> Path | None:
     """Restore ``backup`` over the database; refused while another program has it open
     (``own_lock``: the caller, the GUI, holds the lock itself and has closed its connection).
+    The lock is held while the files change, so no window can open the database half-way.
     Returns where the replaced file was kept."""
-    if not own_lock and held_elsewhere(db_path):
-        raise StoreError(
-            f"数据库“{db_path}”正在图形界面中打开，不能恢复。请关闭程序窗口后重试，或在窗口中使用“文件 → 备份与恢复”。"
-        )
-    return restore_backup(db_path, backup)
+    verdict = check_backup(backup)  # before the lock: a refused file leaves nothing behind
+    if verdict != "ok":
+        raise StoreError(f"备份文件“{backup}”不能用于恢复：{verdict}。未作任何修改。")
+    lock = None if own_lock else InstanceLock(db_path)
+    try:
+        if lock is not None and not lock.acquire():
+            raise StoreError(
+                f"数据库“{db_path}”正在图形界面中打开，不能恢复。请关闭程序窗口后重试，"
+                "或在窗口中使用“文件 → 备份与恢复”。"
+            )
+    except OSError:
+        lock = None  # no lock file can be made here: the restore itself will say why it cannot write
+    try:
+        return restore_backup(db_path, backup)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def describe_age(made_at: dt.datetime, now: dt.datetime | None = None) -> str:
