@@ -167,12 +167,17 @@ def test_an_empty_file_is_not_made_a_database_without_asking(started, tmp_path, 
 
 
 def test_the_first_open_of_the_day_backs_up(started, qtbot, store, db_path, demo_round):
+    """In the background, after the window is up; once a day."""
     store.close()
     window, _, _ = started(db_path)
-    qtbot.waitUntil(lambda: bool(list_backups(db_path.parent / "backups", db_path)), timeout=5000)
+    qtbot.waitUntil(lambda: "已自动备份" in window.saved_label.text(), timeout=10000)
     [made] = list_backups(db_path.parent / "backups", db_path)
     assert made.reason == "daily"
-    assert "已自动备份" in window.saved_label.text()
+    from app.ui.backups_dialog import daily_backup
+
+    daily_backup(window)  # a second time the same day: nothing
+    qtbot.wait(300)
+    assert len(list_backups(db_path.parent / "backups", db_path)) == 1
 
 
 def test_closing_after_changes_backs_up(store, actor, demo_round, db_path):

@@ -21,12 +21,16 @@ from .qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QObject,
     QPushButton,
+    QRunnable,
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QThreadPool,
     QVBoxLayout,
     QWidget,
+    Signal,
 )
 
 if TYPE_CHECKING:
@@ -288,19 +292,77 @@ def offer_restore(parent: QWidget | None, db_path: Path, problem: str, backup_di
     return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
+class _Quiet(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _QuietJob(QRunnable):
+    """Work in the thread pool without a progress dialog (an automatic backup must not get in
+    the user's way); the result comes back on the GUI thread through the signals."""
+
+    def __init__(self, work) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Quiet()
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+class _DailyBackupReceiver(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+
+    def done(self, made) -> None:
+        self.window_.show_status(f"已自动备份（{made.made_at:%H:%M}）")
+        self.deleteLater()
+
+    def failed(self, exc: Exception) -> None:
+        self.window_.changes_backed_up = -1  # try again when closing
+        message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+        self.window_.show_status(f"今天的自动备份没有完成：{message}", problem=True)
+        self.deleteLater()
+
+
 def daily_backup(window: MainWindow) -> None:
-    """The first open of the day backs up (after the window is shown); a failure is told in the
-    status bar, in red: the program still works."""
-    if window.store.read_only or not window.isVisible():  # closed before the timer fired
+    """The first open of the day backs up, after the window is shown and off the GUI thread (a
+    year with many scans is tens of MB); a failure is told in the status bar, in red: the program
+    still works."""
+    import datetime as dt
+
+    from ..store.backup import list_backups
+
+    store = window.store
+    if store.read_only or not window.isVisible():  # closed before the timer fired
         return
-    try:
-        made = service.daily_backup(window.store)
-    except AppError as err:
-        window.show_status(f"今天的自动备份没有完成：{err.user_message}", problem=True)
+    folder = service.folder(store)
+    if any(b.made_at.date() == dt.date.today() for b in list_backups(folder, store.path)):
         return
-    window.changes_backed_up = window.store.conn.total_changes
-    if made is not None:
-        window.show_status(f"已自动备份（{made.made_at:%H:%M}）")
+    db_path = store.path
+    window.changes_backed_up = store.conn.total_changes  # later changes: a backup when closing
+
+    def work():
+        from ..store import open_store
+
+        own = open_store(db_path)  # its own connection (WAL: it reads while the window writes)
+        try:
+            return service.backup_now(own, "daily")
+        finally:
+            own.close()
+
+    job = _QuietJob(work)
+    receiver = _DailyBackupReceiver(window)  # a child of the window: gone with it, and so are its slots
+    job.signals.done.connect(receiver.done)
+    job.signals.failed.connect(receiver.failed)
+    window.backup_job = job  # referenced until it reports
+    QThreadPool.globalInstance().start(job)
 
 
 def backup_on_close(store: Store, changes_backed_up: int) -> Backup | None:
