@@ -22,15 +22,27 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _open(args: argparse.Namespace, create: bool = False):
-    """The database; only ``demo`` creates one, so a mistyped --db leaves no stray file behind."""
+def _open(args: argparse.Namespace, create: bool = False, write: bool = False):
+    """The database; only ``demo`` creates one, so a mistyped --db leaves no stray file behind (and
+    a read command never turns an empty file into a database). A command that writes takes the
+    database's lock: while the GUI has it open, the GUI is the one writer."""
     from .paths import default_db_path
     from .store import open_store
+    from .store.lock import InstanceLock
 
     path = Path(args.db) if args.db else default_db_path()
     if not create and not path.exists():
         raise AppError(f"数据库文件“{path}”不存在。请检查 --db 参数，或先用 demo 命令或图形界面创建。")
-    return open_store(path)
+    lock = InstanceLock(path) if write else None
+    try:
+        if lock is not None and path.parent.is_dir() and not lock.acquire():
+            raise AppError(f"数据库“{path}”正在图形界面中打开，为避免两处同时修改，命令行未作任何修改。"
+                           "请在图形界面中录入，或关闭它后重试。")
+    except OSError:
+        lock = None  # no lock file can be made here (read-only folder): opening will say so
+    store = open_store(path, create=create, allow_empty=create)
+    store.instance_lock = lock  # held until the command ends
+    return store
 
 
 def _actor(args: argparse.Namespace):
@@ -94,10 +106,22 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from .paths import default_db_path
     from .services.demo import create_demo
 
-    store = _open(args, create=True)
-    print(create_demo(store, _catalog(), _actor(args), seed=args.seed, hospital=args.hospital))
+    path = Path(args.db) if args.db else default_db_path()
+    created = not path.exists() or path.stat().st_size == 0
+    try:
+        store = _open(args, create=True, write=True)
+        try:
+            print(create_demo(store, _catalog(), _actor(args), seed=args.seed, hospital=args.hospital))
+        finally:
+            store.close()
+    except AppError:
+        if created:  # a failed demo (a full disk) leaves no empty or partial database behind
+            for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}.lock")):
+                leftover.unlink(missing_ok=True)
+        raise
     return 0
 
 
@@ -105,7 +129,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
     from .domain.checklist import NOT_APPLICABLE
     from .services.answers import UNSET, record_answer
 
-    store = _open(args)
+    store = _open(args, write=True)
     grade = args.grade
     if grade is not None and grade.strip().upper() in ("NA", "不适用"):
         grade = NOT_APPLICABLE
@@ -301,7 +325,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()))
     p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx", help="输出文件：.pdf 或 .xlsx")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
+    from .cli_backup import add_commands as add_backup_commands  # check, backup, backups, restore
     from .cli_exchange import add_commands
+
+    add_backup_commands(sub, add)
 
     add_commands(sub, add)
     return parser
@@ -317,5 +344,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except AppError as err:
-        print(f"错误：{err.user_message}", file=sys.stderr)
+        from .cli_backup import report_error  # a damaged database: the newest good backup too
+
+        report_error(err, args)
         return 1

@@ -32,6 +32,10 @@ class StoreError(AppError):
     """The database cannot be opened or written."""
 
 
+class DamagedError(StoreError):
+    """The database file is damaged (a page cannot be read): the user is offered a backup."""
+
+
 _OS_REASONS = {
     "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已满", "EACCES": "没有访问权限", "EPERM": "没有访问权限",
     "EROFS": "磁盘是只读的", "ENOENT": "文件或文件夹不存在", "EISDIR": "这是一个文件夹",

@@ -94,7 +94,27 @@ def main() -> None:
     wizard.next()
     shot(wizard, "10-profile-services")
     shot(HelpDialog(window), "11-help")
+    _backup_screens(store, window, shot)
     QApplication.closeAllWindows()
+
+
+def _backup_screens(store, window, shot) -> None:
+    """文件 → 备份与恢复 with a week of backups, and the damaged-database dialog."""
+    from app.services.backups import folder
+    from app.store.backup import list_backups, make_backup, new_backup_path
+    from app.ui.backups_dialog import BackupsDialog, DamagedDialog
+
+    now = dt.datetime.now().replace(microsecond=0)
+    for days, hour, minute, reason in ((6, 8, 2, "daily"), (5, 8, 11, "daily"), (4, 7, 58, "daily"),
+                                       (4, 17, 36, "close"), (3, 8, 5, "daily"), (2, 8, 1, "daily"),
+                                       (1, 8, 9, "daily"), (1, 16, 52, "manual"), (0, 8, 3, "daily")):
+        when = (now - dt.timedelta(days=days)).replace(hour=hour, minute=minute)
+        make_backup(store.conn, new_backup_path(folder(store), store.path, reason, when))
+    shot(BackupsDialog(window), "15-backups")
+    newest = list_backups(folder(store), store.path)[0]
+    problem = ("快速检查（quick_check）发现问题：*** in database main *** On tree page 18 cell 3: "
+               "2nd reference to page 41；Page 57 is never used")
+    shot(DamagedDialog(window, store.path, problem, newest), "16-damaged-database")
 
 
 if __name__ == "__main__":

@@ -79,6 +79,8 @@ class DialogRecorder:
         self.save_path: str | None = None
         self.folder: str | None = None
         self.suggested: str | None = None  # the name a save dialog proposed
+        self.damaged: list[tuple[Path, str]] = []  # the damaged-database dialogs shown (file, problem)
+        self.restore_choice: Path | None = None  # the backup the damaged-database dialog answers
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
 
     def install(self, monkeypatch) -> None:
@@ -91,7 +93,14 @@ class DialogRecorder:
         monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
         monkeypatch.setattr(dialogs, "save_file", self._save_file)
         monkeypatch.setattr(dialogs, "choose_folder", lambda parent, caption: self.folder)
+        from app.ui import backups_dialog
+
+        monkeypatch.setattr(backups_dialog, "offer_restore", self._offer_restore)
         monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
+
+    def _offer_restore(self, parent, db_path, problem, backup_dir=None):
+        self.damaged.append((Path(db_path), problem))
+        return self.restore_choice
 
     def _save_file(self, parent, caption, suggested, filters) -> str | None:
         self.suggested = suggested

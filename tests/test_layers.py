@@ -10,7 +10,8 @@ from tests.conftest import ROOT
 
 CORE = ["app.domain.checklist", "app.domain.evaluation", "app.domain.scoring", "app.domain.records",
         "app.catalog", "app.store", "app.services.rounds", "app.services.answers",
-        "app.services.demo", "app.cli"]
+        "app.services.demo", "app.cli", "app.cli_backup", "app.files", "app.store.backup",
+        "app.store.health", "app.store.lock", "app.services.backups"]
 
 BLOCK_QT = """
 import sys

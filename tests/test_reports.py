@@ -222,19 +222,17 @@ def test_bundled_fonts_come_first(tmp_path):
 
 
 def test_a_failed_render_leaves_the_old_file_untouched(tmp_path, monkeypatch, demo_round, store):
-    import weasyprint
-
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "report.pdf"
     out.write_bytes(b"old report")
 
-    def broken(self, target=None, **kwargs):
-        with open(target, "wb") as f:
-            f.write(b"%PDF-half")
+    import app.files
+
+    def full_disk(fd):  # the temporary file is written, then the disk is full when it is flushed
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(weasyprint.document.Document, "write_pdf", broken)
+    monkeypatch.setattr(app.files.os, "fsync", full_disk)
     with pytest.raises(Exception, match="无法保存报告"):
         render_report(store, demo_round, "rectification", out, today=DEMO_REPORT_DATE)
     assert out.read_bytes() == b"old report"

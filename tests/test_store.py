@@ -146,10 +146,13 @@ def test_another_programs_database_is_refused_and_left_unchanged(tmp_path, versi
     assert path.read_bytes() == before and not (tmp_path / "places.sqlite-wal").exists()
 
 
-def test_an_empty_file_becomes_a_new_database(tmp_path):
+def test_an_empty_file_becomes_a_new_database_only_when_asked(tmp_path):
     path = tmp_path / "new.db"
     path.write_bytes(b"")
-    open_store(path).close()
+    with pytest.raises(StoreError, match="空的"):
+        open_store(path)
+    assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["new.db"]
+    open_store(path, allow_empty=True).close()  # the user was asked
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
 
 

@@ -60,3 +60,16 @@ def test_walkthrough_board_and_overview_with_the_menus(qtbot, store, demo_round,
         window.show_tab(tab)
         qtbot.wait(50)
         assert clashes(window) == {}, tab
+
+
+def test_backup_dialogs(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    from app.services.backups import backup_now
+    from app.ui.backups_dialog import BackupsDialog, DamagedDialog
+
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    made = backup_now(store)
+    for dialog in (BackupsDialog(window), DamagedDialog(window, store.path, "quick_check", made)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert clashes(dialog) == {}, dialog.windowTitle()

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -19,6 +17,7 @@ from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
 from weasyprint.text.fonts import FontConfiguration
 
 from ..errors import AppError, os_reason
+from ..files import write_atomically
 from .assets import TEMPLATE_DIR
 from .fetcher import Fetched, ReportFetcher
 from .fonts import ReportFonts
@@ -64,15 +63,10 @@ def _collect_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def _temporary_beside(out: Path) -> Path:
-    fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
-    os.close(fd)
-    return Path(name)
-
-
 def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetcher) -> RenderResult:
-    """Render ``html`` to ``out``. The file appears complete or not at all: WeasyPrint writes a
-    temporary file beside it, renamed over ``out`` only when done."""
+    """Render ``html`` to ``out``. The file appears complete or not at all: the PDF is rendered in
+    memory, written to a temporary file beside ``out`` and renamed over it (see app.files); a
+    temporary file left by a report that was killed is removed then."""
     started = time.perf_counter()
     out = Path(out)
     if not out.parent.is_dir():
@@ -83,17 +77,11 @@ def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetche
             stylesheets=[weasyprint.CSS(string=fonts.css(), font_config=font_config, url_fetcher=fetcher)],
             font_config=font_config,
         )
+        pdf = document.write_pdf()  # in memory: a report killed while rendering leaves no file
         try:
-            temporary = _temporary_beside(out)
-        except OSError as exc:
-            raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
-        try:
-            document.write_pdf(temporary)
-            os.replace(temporary, out)
+            write_atomically(out, pdf)  # temporary file, fsync, rename, fsync of the folder
         except OSError as exc:
             raise AppError(f"无法保存报告“{out}”：{os_reason(exc)}") from exc
-        finally:
-            temporary.unlink(missing_ok=True)
     for message in messages:
         LOG.warning("WeasyPrint: %s", message)
     return RenderResult(

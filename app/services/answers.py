@@ -1,6 +1,6 @@
 """Record answers, indicator values and sampled records (录入自查结果).
 
-Every call validates first and writes in one transaction, so invalid input changes nothing.
+Every call validates and writes in one transaction, so invalid input changes nothing.
 """
 
 from __future__ import annotations
@@ -88,12 +88,15 @@ def record_answer(
             given[key] = clean_text(given[key] or "").strip()  # no bidi or control characters
             if len(given[key]) > MAX_TEXT:
                 raise InputError(f"{label}过长（超过 {MAX_TEXT} 字）。", key)
-    existing = store.answer(round_id, item_id) or {}
-    merged = {**{k: existing.get(k) for k in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "grade")}, **given}
-    _validate(item, view, merged, given)
-    if merged.get("grade") != NOT_APPLICABLE and "grade" in given:
-        given["na_reason"] = ""
+    # Validation reads the stored answer inside the write transaction (BEGIN IMMEDIATE holds the
+    # write lock): another program writing between the read and the write cannot make the
+    # combination invalid (e.g. a numerator above the denominator just stored elsewhere).
     with store.transaction():  # the answer and the rectification it opens or closes, together
+        existing = store.answer(round_id, item_id) or {}
+        merged = {**{k: existing.get(k) for k in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "grade")}, **given}
+        _validate(item, view, merged, given)
+        if merged.get("grade") != NOT_APPLICABLE and "grade" in given:
+            given["na_reason"] = ""
         row = store.save_answer(round_id, item_id, given, actor)
         sync_rectification(store, view, item_id, actor, previous_department=existing.get("department") or "")
     fields = Answer.__dataclass_fields__

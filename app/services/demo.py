@@ -75,10 +75,13 @@ def demo_profile(hospital: str | None = None) -> HospitalProfile:
                                flags=frozenset(flags))
 
 
-def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, hospital: str | None = None) -> str:
+def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, hospital: str | None = None, *,
+                all_checklists: bool = False, name: str = "2025年第一季度医疗质量自查",
+                started_on: dt.date = dt.date(2025, 3, 15)) -> str:
     """Fill ``store`` with the demo profile (or the hospital named ``hospital``) and a round;
     returns the round id. A database that already holds another hospital's profile is refused:
-    the demo would overwrite it."""
+    the demo would overwrite it. ``all_checklists``, ``name`` and ``started_on`` make other
+    rounds of the same hospital (bench/bench_backup.py generates a year of monthly rounds)."""
     profile = demo_profile(hospital)
     existing = get_profile(store)
     if existing is not None and existing.name != profile.name:
@@ -86,13 +89,13 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
                          "未作任何修改。演示请用 --db 指定一个新的数据库文件。", "db")
     rng = random.Random(seed)
     save_profile(store, profile, actor)
-    entries = [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1]
-    name = "2025年第一季度医疗质量自查"
-    n = 1
+    entries = list(catalog.entries) if all_checklists else (
+        [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1])
+    base, n = name, 1
     while any(r["name"] == name for r in store.rounds()):
         n += 1
-        name = f"2025年第一季度医疗质量自查（{n}）"
-    round_id = start_round(store, entries, name, dt.date(2025, 3, 15), actor,
+        name = f"{base}（{n}）"
+    round_id = start_round(store, entries, name, started_on, actor,
                            leader="王建国（业务副院长）",
                            members=["李敏（医务科）", "张华（护理部）", "刘洋（质控办）", "陈静（药剂科）"])
     view = load_round(store, round_id)
@@ -146,34 +149,40 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
                     note="" if compliant else "记录超时限或缺少签字"))
             answer_service.set_samples(store, round_id, item.id, records, actor, view=view)
             answer_service.record_answer(store, round_id, item.id, actor, **common)
-    _follow_up(store, round_id, actor, random.Random(seed + 1))
+    _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - dt.date(2025, 3, 15))
     return round_id
 
 
-def _follow_up(store: Store, round_id: str, actor: Actor, rng: random.Random) -> None:
+def _follow_up(store: Store, round_id: str, actor: Actor, rng: random.Random,
+               shift: dt.timedelta = dt.timedelta(0)) -> None:
     """整改 under way, told on DEMO_REPORT_DATE: some done, some overdue, some in progress.
 
-    A separate random stream, so that the answers above stay as they were.
+    A separate random stream, so that the answers above stay as they were. ``shift``: how much
+    later than the demo's own this round started (every date moves with it).
     """
+    def on(day: str) -> str:
+        return (dt.date.fromisoformat(day) + shift).isoformat()
+
     view = load_round(store, round_id)
+    report_date = DEMO_REPORT_DATE + shift
     c_items = [row["item_id"] for row in store.answers(round_id) if row["grade"] == "C"]
     for item_id in sorted(c_items)[:2]:  # the user chose to rectify two C grades
-        rect_service.open_rectification(store, round_id, item_id, actor, DEMO_REPORT_DATE)
+        rect_service.open_rectification(store, round_id, item_id, actor, report_date)
     recheck_by = "刘洋（质控办）"
-    for n, entry in enumerate(rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE, view)):
+    for n, entry in enumerate(rect_service.list_rectifications(store, round_id, report_date, view)):
         scenario = n % 6
-        fields = {"owner": rng.choice(_OWNERS), "today": DEMO_REPORT_DATE}
+        fields = {"owner": rng.choice(_OWNERS), "today": report_date}
         if scenario != 5:  # 5: owner and deadline set, nothing else yet (待整改)
             fields |= {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
-        deadline = {0: "2025-04-30", 1: "2025-05-31", 2: "2025-07-31", 3: "2025-05-15",
-                    4: "2025-08-31", 5: "2025-07-15"}[scenario]
+        deadline = on({0: "2025-04-30", 1: "2025-05-31", 2: "2025-07-31", 3: "2025-05-15",
+                       4: "2025-08-31", 5: "2025-07-15"}[scenario])
         rect_service.update_rectification(store, entry.id, actor, deadline=deadline, **fields)
         if scenario in (0, 3):  # 已完成
             rect_service.record_recheck(store, entry.id, actor, passed=True, by=recheck_by,
-                                        date="2025-05-08" if scenario == 0 else "2025-05-20",
+                                        date=on("2025-05-08" if scenario == 0 else "2025-05-20"),
                                         result="现场查看并抽查10份记录，均已按要求整改到位。",
-                                        today=DEMO_REPORT_DATE)
+                                        today=report_date)
         elif scenario == 4:  # re-checked, not yet good enough: 整改中
-            rect_service.record_recheck(store, entry.id, actor, passed=False, date="2025-06-20", by=recheck_by,
-                                        result="抽查10份仍有2份记录不完整，继续整改。", today=DEMO_REPORT_DATE)
+            rect_service.record_recheck(store, entry.id, actor, passed=False, date=on("2025-06-20"), by=recheck_by,
+                                        result="抽查10份仍有2份记录不完整，继续整改。", today=report_date)
         # scenario 1 has passed its deadline without a re-check: 逾期 on DEMO_REPORT_DATE

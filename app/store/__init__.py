@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import NotFoundError, StoreError, os_reason
+from ..errors import DamagedError, NotFoundError, StoreError, os_reason
 from . import history
 from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 
 if TYPE_CHECKING:
     import sqlite_utils
 
-__all__ = ["Actor", "Store", "new_id", "now", "open_store"]
+__all__ = ["CONNECTION_PRAGMAS", "Actor", "Store", "new_id", "now", "open_store"]
 
 
 @dataclass(frozen=True)
@@ -51,23 +51,103 @@ def _sync(actor: Actor) -> dict[str, str]:
 NOBODY = Actor("", "")
 
 
-def open_store(path: Path | str) -> Store:
+#: Kept on every connection (DESIGN, issue 11): the last commits survive a power cut
+#: (``synchronous=NORMAL`` in WAL mode may lose them), deleted attachments are overwritten.
+CONNECTION_PRAGMAS = ("PRAGMA foreign_keys = ON", "PRAGMA synchronous = FULL", "PRAGMA secure_delete = ON")
+
+#: Errors after which the file is opened read-only instead (so it can still be viewed, printed
+#: and backed up): a read-only disk or folder, a full disk, files that cannot be created.
+_READ_ONLY_FALLBACK = ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_FULL", "SQLITE_IOERR")
+
+
+def sqlite_uri(path: Path, query: str) -> str:
+    """A SQLite URI for ``path`` with ``query`` ("mode=ro", …). SQLite takes no host in a URI, so a
+    Windows network path (``\\\\server\\share\\x.db``) becomes ``file:////server/share/x.db``."""
+    import os
+    from urllib.parse import quote
+
+    text = str(Path(path).resolve())
+    if os.name == "nt":
+        text = text.replace("\\", "/")
+        if not text.startswith("/"):  # C:/…
+            text = "/" + text
+    return f"file://{quote(text, safe='/:')}?{query}"
+
+
+def _connect(path: Path, mode: str = "") -> sqlite3.Connection:
+    """A connection as every part of the program uses it: ``mode`` "" (read-write), "ro", or
+    "immutable" (read-only media where not even SQLite's shared-memory file can be made)."""
+    query = {"ro": "mode=ro", "immutable": "mode=ro&immutable=1"}.get(mode)
+    target = sqlite_uri(path, query) if query else str(path)
+    conn = sqlite3.connect(target, uri=bool(query), isolation_level=None,
+                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    return conn
+
+
+def _remove_new_empty(files: list[Path]) -> None:
+    """Remove the empty ``-wal``/``-shm`` files a failed open left behind (they were not there)."""
+    for file in files:
+        try:
+            if file.exists() and file.stat().st_size == 0:
+                file.unlink()
+        except OSError:
+            pass
+
+
+def _open_connection(path: Path) -> tuple[sqlite3.Connection, int, str]:
+    """Open ``path`` read-write or, when writing is impossible, read-only: (conn, version, why
+    read-only or "")."""
+    sidecars = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
+    try:
+        conn = _connect(path)
+        return conn, user_version(conn), ""
+    except sqlite3.Error as exc:
+        first = exc
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if not name.startswith(_READ_ONLY_FALLBACK) or not path.exists() or path.stat().st_size == 0:
+            raise
+    _remove_new_empty(sidecars)
+    reason = store_error(first, "无法写入").user_message
+    wal = Path(f"{path}-wal")
+    modes = ["ro"] + ([] if wal.exists() and wal.stat().st_size else ["immutable"])
+    for mode in modes:
+        try:
+            conn = _connect(path, mode)
+            return conn, user_version(conn), reason
+        except sqlite3.Error:
+            _remove_new_empty(sidecars)
+    raise first
+
+
+def open_store(path: Path | str, *, create: bool = True, allow_empty: bool = False,
+               backup_before_migration: bool = True) -> Store:
     """Open (creating or upgrading) the database at ``path``.
 
     Refuses, without touching the file, a database written by a newer version of the program,
-    a file that is not a database, and one that cannot be opened.
+    another program's SQLite file (also one with the same table names but other columns), a file
+    that is not a database, and one that cannot be opened. ``create=False`` (commands that only
+    read) refuses a missing file; an existing empty file becomes a database only with
+    ``allow_empty`` (the user was asked). When the file cannot be written (read-only disk, full
+    disk) it is opened read-only: ``Store.read_only`` says why. An older database is backed up
+    before it is upgraded.
     """
     path = Path(path)
     if path.exists() and path.is_dir():
         raise StoreError(f"数据库路径“{path}”是一个文件夹，请指定一个文件。")
+    exists = path.exists()
+    if not exists and not create:
+        raise StoreError(f"数据库文件“{path}”不存在。请检查路径，或先用 demo 命令或图形界面创建。")
+    if exists and path.stat().st_size == 0 and not allow_empty:
+        raise StoreError(f"数据库文件“{path}”是空的（0 字节），其中没有任何数据，未作任何修改。"
+                         "如果它是被意外清空的，请从备份恢复；新建数据库请指定一个不存在的文件名。")
     if not path.parent.exists():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"无法创建数据库所在文件夹“{path.parent}”：{os_reason(exc)}") from exc
     try:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=5, check_same_thread=False)
-        version = user_version(conn)
+        conn, version, read_only = _open_connection(path)
         ours = is_our_database(conn, version)
     except sqlite3.Error as exc:
         raise store_error(exc, f"无法打开数据库“{path}”") from exc
@@ -80,16 +160,27 @@ def open_store(path: Path | str) -> Store:
         raise StoreError(
             f"数据库“{path}”由更新版本的程序创建（结构版本 {version}，本程序支持到 {LATEST_VERSION}），"
             "为避免损坏数据，未作任何修改。请升级本程序后再打开。")
+    if read_only and version < LATEST_VERSION:
+        conn.close()
+        raise StoreError(f"数据库“{path}”需要升级到新的结构版本，但{read_only.removeprefix('无法写入：')}")
     try:
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode = WAL")
-        migrate(conn)
+        for pragma in CONNECTION_PRAGMAS:
+            conn.execute(pragma)
+        if not read_only:
+            if 0 < version < LATEST_VERSION and backup_before_migration:
+                from .backup import backup_before
+
+                backup_before(conn, path, "升级前")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            migrate(conn)
     except sqlite3.Error as exc:
         conn.close()
         raise store_error(exc, f"无法打开数据库“{path}”") from exc
-    return Store(conn, path)
+    except StoreError:
+        conn.close()
+        raise
+    return Store(conn, path, read_only=read_only)
 
 
 #: SQLite's error (``sqlite_errorname``, by prefix) → what the user is told and can do
@@ -100,18 +191,31 @@ _ERRORS = (
     (("SQLITE_FULL", "SQLITE_IOERR"), "磁盘已满或无法写入，请清理磁盘空间（或检查 U 盘、网络盘）后重试"),
     (("SQLITE_NOTADB", "SQLITE_CORRUPT"), "文件已损坏或不是本程序的数据库，请从备份恢复，或换用其他数据库文件"),
 )
+_DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
 
 
 def store_error(exc: sqlite3.Error, what: str) -> StoreError:
     """A StoreError saying ``what`` failed and why, from SQLite's error code: a locked or a
-    read-only database is not called corrupt (the user would throw away good data)."""
+    read-only database is not called corrupt (the user would throw away good data). A damaged
+    file gives a DamagedError, which the GUI and the CLI answer with the offer of a backup."""
     name = getattr(exc, "sqlite_errorname", "") or ""
     reason = next((text for prefixes, text in _ERRORS if name.startswith(prefixes)), None)
-    return StoreError(f"{what}：{reason or exc}。", f"{name}: {exc}")
+    kind = DamagedError if name.startswith(_DAMAGED) else StoreError
+    return kind(f"{what}：{reason or exc}。", f"{name}: {exc}")
 
 
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+def _loads(text: str, path: Path) -> Any:
+    """Stored JSON; text that no longer parses (a page of it zeroed, which SQLite cannot notice in
+    the middle of a long value) is damage, reported as such."""
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise DamagedError(f"无法读取数据库“{path}”：文件已损坏（保存的内容无法解析），请从备份恢复。",
+                           f"JSON: {exc}") from exc
 
 
 class Store:
@@ -122,9 +226,13 @@ class Store:
     does) would otherwise be a fifth of the program's start-up, which only reads.
     """
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: str = "") -> None:
         self.conn = conn
         self.path = path
+        #: why the database was opened read-only ("" when it can be written)
+        self.read_only = read_only
+        #: the InstanceLock a command that writes holds while it runs (None: not taken here)
+        self.instance_lock = None
         self._db: sqlite_utils.Database | None = None
 
     @property
@@ -172,9 +280,16 @@ class Store:
             raise store_error(exc, "本次修改未保存") from exc
 
     def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
-        cursor = self.conn.execute(sql, params)
-        columns = [d[0] for d in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor]
+        """A read; a damaged page met on the way is a DamagedError, never a raw sqlite3 error."""
+        try:
+            cursor = self.conn.execute(sql, params)
+            columns = [d[0] for d in cursor.description]
+            return [dict(zip(columns, row, strict=True)) for row in cursor]
+        except sqlite3.DatabaseError as exc:
+            if str(exc).startswith("Could not decode to UTF-8"):  # garbage bytes where text was stored
+                raise DamagedError(f"无法读取数据库“{self.path}”：文件已损坏（保存的文字无法解码），请从备份恢复。",
+                                   str(exc)[:200]) from exc
+            raise store_error(exc, f"无法读取数据库“{self.path}”") from exc
 
     def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
         rows = self._rows(sql, params)
@@ -192,7 +307,7 @@ class Store:
 
     def setting(self, key: str, default: Any = None) -> Any:
         row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(row["value"]) if row else default
+        return _loads(row["value"], self.path) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as db:
@@ -203,8 +318,8 @@ class Store:
     def profile(self) -> dict | None:
         row = self._one("SELECT * FROM hospital LIMIT 1")
         if row:
-            row["departments"] = json.loads(row["departments"])
-            row["flags"] = json.loads(row["flags"])
+            row["departments"] = _loads(row["departments"], self.path)
+            row["flags"] = _loads(row["flags"], self.path)
         return row
 
     def save_profile(self, fields: dict, actor: Actor) -> str:
@@ -233,19 +348,19 @@ class Store:
         return round_id
 
     def rounds(self) -> list[dict]:
-        return [self._decode_round(r) for r in
+        return [self._decode_round(r, self.path) for r in
                 self._rows("SELECT * FROM rounds ORDER BY started_on DESC, created_at DESC")]
 
     def round(self, round_id: str) -> dict:
         row = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
         if row is None:
             raise NotFoundError(f"找不到自查轮次“{round_id}”。")
-        return self._decode_round(row)
+        return self._decode_round(row, self.path)
 
     @staticmethod
-    def _decode_round(row: dict) -> dict:
-        row["members"] = json.loads(row["members"])
-        row["profile"] = json.loads(row["profile"])
+    def _decode_round(row: dict, path: Path) -> dict:
+        row["members"] = _loads(row["members"], path)
+        row["profile"] = _loads(row["profile"], path)
         return row
 
     def update_round(self, round_id: str, fields: dict, actor: Actor) -> None:
@@ -268,7 +383,7 @@ class Store:
         rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position",
                           (round_id,))
         for row in rows:
-            row["content"] = json.loads(row["content"])
+            row["content"] = _loads(row["content"], self.path)
         return rows
 
     # --- answers ----------------------------------------------------------------------------

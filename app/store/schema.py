@@ -150,11 +150,33 @@ def user_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def _columns(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    return {t: [row[1] for row in conn.execute(f'PRAGMA table_info("{t}")')] for t in tables}
+
+
+def expected_columns(version: int) -> dict[str, list[str]]:
+    """The tables and columns a database of ``version`` has, made by running the migrations in memory."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        migrate(conn, target=version)
+        return _columns(conn)
+    finally:
+        conn.close()
+
+
 def is_our_database(conn: sqlite3.Connection, version: int) -> bool:
-    """An empty database (a new file: ours to set up) or one with this program's tables.
-    Another program's SQLite file (a browser's history, a HIS extract) is never migrated."""
-    tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-    return not tables if version == 0 else {"hospital", "rounds", "answers"} <= tables
+    """An empty database (a new file: ours to set up) or one with exactly this program's tables
+    and columns for its version. Another program's SQLite file (a browser's history, a HIS
+    extract, a look-alike with the same table names) is never changed. A newer version's
+    database need only have our core tables (its new columns are unknown here)."""
+    found = _columns(conn)
+    if version == 0:
+        return not found
+    if version > LATEST_VERSION:
+        return {"hospital", "rounds", "answers"} <= found.keys()
+    expected = expected_columns(version)
+    return all(found.get(table) == columns for table, columns in expected.items())
 
 
 def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> None:

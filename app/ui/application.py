@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from .. import APP_NAME
-from ..errors import AppError, os_reason
+from ..errors import AppError, DamagedError, os_reason
 from ..paths import current_user, data_dir, default_db_path, device_id
 
 # The Qt-free layers the first window needs are imported before PySide6: once loaded, PySide6
@@ -18,10 +18,16 @@ from ..paths import current_user, data_dir, default_db_path, device_id
 from ..services import answers, attachments, rectifications, rounds  # noqa: F401
 from ..services.profile import get_profile
 from ..store import Actor, open_store
+from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
+from ..store.health import quick_check
 from . import dialogs
-from .qt import QApplication, QLibraryInfo, QLocale, QLockFile, QTimer, QTranslator
+from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
 CATALOG_CHECK_DELAY_MS = 300
+#: set when start() found the database open in another window and brought that one forward
+brought_to_front = False
+#: the first open of the day backs up once the window is up (备份与恢复)
+BACKUP_DELAY_MS = 1000
 
 
 def create_application(argv: list[str]) -> QApplication:
@@ -61,28 +67,88 @@ class LockError(AppError):
     pass
 
 
-def acquire_lock(db_path: Path):
-    """One window per database: a second instance is told so instead of fighting over the file."""
-    lock = QLockFile(str(db_path) + ".lock")
-    lock.setStaleLockTime(0)
-    if not lock.tryLock(200):
-        if lock.error() == QLockFile.LockError.LockFailedError:
-            raise LockError(f"数据库“{db_path}”已在另一个窗口中打开。\n请切换到已打开的窗口，或关闭它后再试。")
-        # no lock file could be made beside the database: the folder is read-only or the disk full
-        raise LockError(f"无法在“{db_path.parent}”中创建锁文件：文件夹是只读的（或没有写入权限），或磁盘已满。\n"
-                        "请检查该文件夹的权限和磁盘空间，或把数据库复制到可写的位置后再打开。")
-    return lock
+def acquire_instance(db_path: Path):
+    """One window per database: the instance (lock + activation server), or None when the window
+    that has the database open was asked to come to the front instead."""
+    from .single_instance import SingleInstance, acquire, ask_running_window
+
+    try:
+        instance = acquire(db_path)
+    except OSError:
+        # no lock file can be made beside the database (read-only folder or media, full disk):
+        # nothing can be written there, so the database opens read-only and cannot be fought over
+        return SingleInstance(db_path, None)
+    if instance is None:
+        if ask_running_window(db_path):
+            return None
+        raise LockError(f"数据库“{db_path}”已在另一个窗口中打开（或正被命令行程序使用）。\n"
+                        "请切换到已打开的窗口，或关闭它后再试。")
+    return instance
+
+
+def open_database(db_path: Path):
+    """The store, after the quick check; a damaged file gets the offer of the newest good
+    backup. None when the user was told why it cannot be used (or chose to quit)."""
+    allow_empty = False
+    if db_path.is_file() and db_path.stat().st_size == 0:
+        if not dialogs.confirm(None, f"数据库文件“{db_path}”是空的（0 字节），其中没有任何数据。\n\n"
+                                     "要在这个文件中新建一个空白数据库吗？\n（如果它是被意外清空的，请选“否”，"
+                                     "然后用备份恢复。）"):
+            return None
+        allow_empty = True
+    backup_dir = None
+    try:
+        store = open_store(db_path, allow_empty=allow_empty)
+        problems = quick_check(store.conn)
+        if problems:
+            from ..store.backup import backup_folder
+
+            backup_dir = backup_folder(store.conn, db_path)
+            store.close()
+            raise DamagedError(f"快速检查（quick_check）发现问题：{'；'.join(problems[:3])}")
+        return store
+    except DamagedError as err:
+        return _recover(db_path, err.user_message, backup_dir)
+    except AppError as err:
+        dialogs.error(None, str(err))
+        return None
+
+
+def _recover(db_path: Path, problem: str, backup_dir: Path | None):
+    from ..services.backups import restore
+    from .backups_dialog import offer_restore
+
+    chosen = offer_restore(None, db_path, problem, backup_dir)
+    if chosen is None:
+        return None
+    try:
+        aside = restore(db_path, chosen, own_lock=True)
+        store = open_store(db_path)
+    except AppError as err:
+        dialogs.error(None, f"恢复失败：{err.user_message}")
+        return None
+    kept = f"\n损坏的文件保留为：{aside}" if aside else ""
+    dialogs.info(None, f"已从备份“{chosen.name}”恢复。{kept}")
+    return store
 
 
 def start(db_path: Path, catalog_paths=None):
-    """Everything up to the event loop: returns (window, store, lock), or None after telling the
-    user in a dialog why the database cannot be used."""
+    """Everything up to the event loop: returns (window, store, instance), or None after telling
+    the user in a dialog why the database cannot be used (or after bringing the window that has
+    it open to the front)."""
     try:
         _mkdir(db_path.parent)
-        lock = acquire_lock(db_path)
-        store = open_store(db_path)
+        instance = acquire_instance(db_path)
     except AppError as err:
         dialogs.error(None, str(err))
+        return None
+    if instance is None:
+        global brought_to_front
+        brought_to_front = True
+        return None
+    store = open_database(db_path)
+    if store is None:
+        instance.unlock()
         return None
     actor = Actor(current_user(), device_id())
 
@@ -106,12 +172,56 @@ def start(db_path: Path, catalog_paths=None):
             details = "\n".join(str(p) for p in catalog().problems[:10])
             dialogs.error(window, f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{details}")
 
+    def warn_about_location() -> None:
+        from ..services.backups import location_warning
+
+        if window.store.read_only:
+            dialogs.info(window, f"数据库只能以只读方式打开：{window.store.read_only}\n\n"
+                                 "可以查看、打印报告和备份，但修改不会保存。")
+        warning = location_warning(db_path)
+        if warning:
+            dialogs.info(window, warning)
+
+    def daily_backup() -> None:
+        from .backups_dialog import daily_backup
+
+        daily_backup(window)
+
+    def activated() -> None:
+        from .single_instance import bring_to_front
+
+        bring_to_front(window)
+
+    instance.activated.connect(activated)
     # after the first paint: the window is up while the checklist files are read
-    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, check_catalog)
-    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window.show_reminders)  # not worth delaying the first paint
+    QTimer.singleShot(0, instance, instance.listen)
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, check_catalog)
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, warn_about_location)
+    QTimer.singleShot(BACKUP_DELAY_MS, window, daily_backup)  # not if the window is gone by then
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, window.show_reminders)  # after the first paint
     if get_profile(store) is None and not window.edit_profile():
         dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
-    return window, store, lock
+    return window, store, instance
+
+
+def _damaged_while_running(error: DamagedError) -> None:
+    """A damaged page met while working: offer the newest good backup in the window."""
+    from .backups_dialog import offer_restore, restore_in_window
+    from .main_window import MainWindow
+
+    window = next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None)
+    if window is None:
+        dialogs.error(None, error.user_message)
+        return
+    from ..services.backups import folder
+
+    try:
+        backup_dir = folder(window.store)
+    except AppError:
+        backup_dir = None
+    chosen = offer_restore(window, window.store.path, error.user_message, backup_dir)
+    if chosen is not None:
+        restore_in_window(window, chosen, f"备份“{chosen.name}”")
 
 
 def install_excepthook(log_path: Path) -> None:
@@ -126,6 +236,9 @@ def install_excepthook(log_path: Path) -> None:
                 log.write(detail + "\n")
         except OSError:
             pass
+        if isinstance(value, DamagedError):
+            _damaged_while_running(value)
+            return
         message = value.user_message if isinstance(value, AppError) else (
             f"程序出现意外错误，刚才的操作可能没有完成。\n详细信息已写入：{log_path}\n\n{kind.__name__}: {value}")
         dialogs.error(QApplication.activeWindow(), message)
@@ -138,16 +251,31 @@ def run_gui(argv: list[str], db_path: Path | None = None) -> int:
     install_excepthook(data_dir() / "error.log")
     started = start(db_path or Path(os.environ.get("MQSC_DB") or default_db_path()))
     if started is None:
-        return 1
-    _window, store, lock = started
+        return 0 if brought_to_front else 1  # a second launch that raised the first is no failure
+    window, _store, instance = started
     # what start-up built lives as long as the window: keep it out of every later collection
     # (main.py turned the collector off while it was being built)
     gc.freeze()
     gc.enable()
     code = app.exec()
+    store = window.store  # another one after a restore
+    try:
+        from .backups_dialog import backup_on_close
+
+        backup_on_close(store, window.changes_backed_up)
+    except AppError as err:  # the window is gone: the log says why there is no backup of today's work
+        _log(data_dir() / "error.log", f"关闭时的自动备份没有完成：{err.user_message}\n")
     store.close()
-    lock.unlock()
+    instance.unlock()
     return code
+
+
+def _log(path: Path, text: str) -> None:
+    try:
+        with path.open("a", encoding="utf-8") as log:
+            log.write(text)
+    except OSError:
+        pass
 
 
 def _mkdir(path: Path) -> None:

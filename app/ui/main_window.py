@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -56,6 +57,7 @@ class MainWindow(QMainWindow):
         self._overview = None  # the 概览 tab's page, built when first shown
         self.round_tabs: QTabWidget | None = None
         self.last_report: Path | None = None
+        self.changes_backed_up = 0  # the connection's total_changes at the last backup (备份与恢复)
         self.saved_label = plain_label()
         self.progress_label = plain_label()  # it names the round, as the user typed it
         self.statusBar().addWidget(self.progress_label, 1)
@@ -73,6 +75,8 @@ class MainWindow(QMainWindow):
             menu.addAction(act)
             return act
 
+        file_menu = self.menuBar().addMenu("文件(&B)")  # F: 问题描述 in the item panel
+        action(file_menu, "备份与恢复(&B)…", self.show_backups)
         rounds = self.menuBar().addMenu("轮次(&R)")
         action(rounds, "新建自查轮次(&N)…", self.new_round, "Ctrl+N")
         action(rounds, "返回轮次列表(&L)", self.show_rounds, "Ctrl+L")
@@ -112,12 +116,34 @@ class MainWindow(QMainWindow):
         action(hospital, "医院基本情况(&P)…", self.edit_profile)
         help_menu = self.menuBar().addMenu("帮助(&H)")
         action(help_menu, "快捷键(&K)…", self.show_help, "F1")
+        action(help_menu, "数据库检查(&D)…", self.check_database)
         action(help_menu, "关于(&A)", lambda: dialogs.info(
             self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
 
     def new_round(self) -> None:
         if self._may_leave("新建轮次"):  # the new round opens in place of this one
             self.rounds.new_round()
+
+    def show_backups(self) -> None:
+        from .backups_dialog import BackupsDialog
+
+        BackupsDialog(self).exec()
+
+    def check_database(self) -> None:
+        from .backups_dialog import database_check
+
+        database_check(self)
+
+    def replace_store(self, store: Store) -> None:
+        """Show another database (after a restore): every page is built again on it."""
+        self.close_walkthrough()
+        if self._rounds is not None:
+            self.stack.removeWidget(self._rounds)
+            self._rounds.deleteLater()
+            self._rounds = None
+        self.store = store
+        self._update_title()
+        self.restore_position()
 
     def show_help(self) -> None:
         from .help_dialog import HelpDialog
@@ -426,6 +452,9 @@ class MainWindow(QMainWindow):
 
         AggregateDialog(self).exec()
 
+    def show_status(self, text: str, problem: bool = False) -> None:
+        self._status(text, problem)
+
     def _status(self, text: str, problem: bool = False) -> None:
         """The right of the status bar: 已保存, or (in red) why something was not saved."""
         self.saved_label.setStyleSheet(ERROR_STYLE if problem else "")
@@ -463,7 +492,8 @@ class MainWindow(QMainWindow):
     def show_rounds(self) -> None:
         if not self.close_walkthrough():
             return
-        self.store.set_setting(POSITION_KEY, {})
+        with contextlib.suppress(AppError):  # a convenience: a read-only database still shows the list
+            self.store.set_setting(POSITION_KEY, {})
         self.rounds.refresh()
         self.stack.setCurrentWidget(self.rounds)
         self.progress_label.setText("")

@@ -23,6 +23,7 @@ _NAMES = {
         "QAction", "QBrush", "QColor", "QDesktopServices", "QFont", "QKeySequence", "QShortcut",
         "QUndoCommand", "QUndoStack",
     ),
+    "QtNetwork": ("QLocalServer", "QLocalSocket"),
     "QtWidgets": (
         "QAbstractItemView", "QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit",
         "QDialog", "QDialogButtonBox", "QFileDialog", "QFormLayout", "QFrame", "QGridLayout",

@@ -1,0 +1,144 @@
+"""Command line for the database itself: check, backup, backups, restore (数据库检查、备份与恢复).
+
+Registered by ``app.cli.build_parser``; the handlers are a few lines over ``app.store.health``
+and ``app.services.backups``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import AppError, DamagedError
+
+
+def _db_path(args: argparse.Namespace) -> Path:
+    from .paths import default_db_path
+
+    return Path(args.db) if args.db else default_db_path()
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .services.backups import location_warning
+    from .store.health import check_database
+
+    path = _db_path(args)
+    health = check_database(path)
+    warning = location_warning(path)
+    if args.json:
+        _print_json({**health.to_dict(), "location_warning": warning})
+        return 0 if health.ok else 1
+    print("\n".join(health.lines()))
+    if warning:
+        print(f"注意：{warning}")
+    if health.integrity:
+        print(damaged_hint(args.db))
+    return 0 if health.ok else 1
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from .services.backups import backup_now
+    from .store import open_store
+
+    store = open_store(_db_path(args), create=False)
+    try:
+        made = backup_now(store, "manual", Path(args.out) if args.out else None)
+    finally:
+        store.close()
+    path = made if isinstance(made, Path) else made.path
+    print(f"已备份并检查完好：{path}（{_size(path.stat().st_size)}）")
+    return 0
+
+
+def cmd_backups(args: argparse.Namespace) -> int:
+    from .services.backups import backups, folder
+    from .store import open_store
+
+    store = open_store(_db_path(args), create=False)
+    try:
+        where, found = folder(store), backups(store)
+    finally:
+        store.close()
+    if args.json:
+        _print_json({"folder": str(where), "backups": [b.to_dict() for b in found]})
+        return 0
+    print(f"备份位置：{where}")
+    if not found:
+        print("还没有备份。可用 python main.py backup 立即备份。")
+    for b in found:
+        print(f"{b.made_at:%Y-%m-%d %H:%M:%S}  {_size(b.size):>9}  {b.reason_text:<6}  已检查  {b.path.name}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from .services.backups import restore
+
+    path = _db_path(args)
+    aside = restore(path, Path(args.file))
+    print(f"已从“{args.file}”恢复到“{path}”。")
+    if aside:
+        print(f"原来的数据库保留为：{aside}")
+    return 0
+
+
+def damaged_hint(db: str | None) -> str:
+    """What to do about a damaged database: the newest good backup and the command to restore it."""
+    from .services.backups import newest_good_backup
+
+    path = Path(db) if db else _db_path(argparse.Namespace(db=None))
+    try:
+        backup, _ = newest_good_backup(path)
+    except OSError:
+        backup = None
+    if backup is None:
+        return "没有找到完好的备份。请用 python main.py check 查看损坏情况，或联系技术人员。"
+    return (
+        f"最新的完好备份：{backup.path}（{backup.made_at:%Y-%m-%d %H:%M}）。恢复：\n"
+        f"  python main.py restore --db {path} {backup.path}"
+    )
+
+
+def report_error(err: AppError, args: argparse.Namespace) -> None:
+    print(f"错误：{err.user_message}", file=sys.stderr)
+    if isinstance(err, DamagedError):
+        print(damaged_hint(getattr(args, "db", None)), file=sys.stderr)
+
+
+def add_commands(sub, add) -> None:
+    """The parsers of check, backup, backups and restore (``add`` is cli.build_parser's helper)."""
+    p = add(
+        sub,
+        "check",
+        cmd_check,
+        "检查数据库：完整性、日志模式、同步写入、结构版本、SQLite 版本、最近的备份；正常时退出码 0，否则 1",
+        "python main.py check --db demo.db --json",
+    )
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(
+        sub,
+        "backup",
+        cmd_backup,
+        "立即备份数据库（检查完好后才保存），默认放在备份位置并按规则轮换",
+        "python main.py backup --db demo.db --out 备份.db",
+    )
+    p.add_argument("--out", metavar="FILE", help="备份到这个文件（默认放在备份位置）")
+    p = add(sub, "backups", cmd_backups, "列出备份：时间、大小、原因", "python main.py backups --db demo.db --json")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(
+        sub,
+        "restore",
+        cmd_restore,
+        "从备份恢复：先检查备份，当前数据库改名保留，图形界面打开时拒绝",
+        "python main.py restore --db demo.db backups/demo-20250630-120000-daily.db",
+    )
+    p.add_argument("file", metavar="FILE", help="备份文件")

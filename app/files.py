@@ -1,0 +1,94 @@
+"""Files that appear complete or not at all: a temporary name beside the target, fsync, rename,
+fsync of the folder (so that the rename itself survives a power cut).
+
+Used for reports, backups and exports. A temporary file left by a process that was killed
+(``.<name>.<pid>.<random>.part``) is removed the next time the same file is written.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["fsync_folder", "remove_stale_parts", "temporary_beside", "write_atomically"]
+
+PART_SUFFIX = ".part"
+
+
+def fsync_folder(folder: Path) -> None:
+    """Make a rename or a new file in ``folder`` durable. A no-op where folders cannot be opened
+    (Windows: NTFS makes the rename durable with the file's own flush)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _pid_alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) terminates the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+def remove_stale_parts(target: Path) -> list[Path]:
+    """Remove temporary files of ``target`` left by processes that no longer run (killed while
+    writing). Returns what was removed."""
+    removed = []
+    for part in target.parent.glob(f".{target.name}.*{PART_SUFFIX}"):
+        pid_text = part.name[len(target.name) + 2 :].split(".", 1)[0]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+            try:
+                part.unlink()
+                removed.append(part)
+            except OSError:
+                pass
+    return removed
+
+
+def temporary_beside(target: Path) -> Path:
+    """A new, empty, hidden file in the target's folder, named after the target and this process."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=PART_SUFFIX, dir=target.parent)
+    os.close(fd)
+    return Path(name)
+
+
+def write_atomically(target: Path, write: Callable[[Path], None] | bytes) -> None:
+    """Write ``target`` through a temporary file: ``write`` (bytes, or a function that writes the
+    temporary path given to it), fsync, rename over ``target``, fsync the folder. On any error the
+    temporary file is removed and ``target`` is as it was. Raises OSError."""
+    target = Path(target)
+    remove_stale_parts(target)
+    temporary = temporary_beside(target)
+    try:
+        if isinstance(write, bytes | bytearray):
+            with open(temporary, "wb") as f:
+                f.write(write)
+                f.flush()
+                os.fsync(f.fileno())
+        else:
+            write(temporary)
+            fsync_file(temporary)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    fsync_folder(target.parent)

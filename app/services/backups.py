@@ -1,0 +1,255 @@
+"""备份与恢复: automatic and manual backups, the backup folder, restore, and the warning for a
+database on a network share or in a cloud-synced folder. Shared by the GUI and the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from ..errors import InputError, StoreError, os_reason
+from ..store import Store
+from ..store.backup import (
+    FOLDER_SETTING,
+    Backup,
+    backup_before,
+    backup_folder,
+    backup_to_folder,
+    check_backup,
+    list_backups,
+    restore_backup,
+)
+from ..store.lock import InstanceLock
+
+__all__ = [
+    "Backup",
+    "backup_before",
+    "backup_now",
+    "backups",
+    "daily_backup",
+    "folder",
+    "location_warning",
+    "newest_good_backup",
+    "restore",
+    "set_folder",
+]
+
+
+def folder(store: Store) -> Path:
+    return backup_folder(store.conn, store.path)
+
+
+def backups(store: Store) -> list[Backup]:
+    return list_backups(folder(store), store.path)
+
+
+def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path:
+    """A backup now: in the backup folder (with rotation), or to the file ``out``."""
+    if out is not None:
+        from ..store.backup import make_backup
+
+        out = Path(out)
+        if out.exists() and out.is_dir():
+            raise InputError(f"“{out}”是一个文件夹，请给出备份文件的文件名。", "out")
+        if out.exists() and out.resolve() == Path(store.path).resolve():
+            raise InputError("备份文件不能是数据库本身。", "out")
+        if not out.parent.is_dir():
+            raise InputError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。", "out")
+        make_backup(store.conn, out)
+        return out
+    return backup_to_folder(store.conn, store.path, reason)
+
+
+def daily_backup(store: Store, today: dt.date | None = None) -> Backup | None:
+    """The first open of a day makes a backup (none when there already is one of today)."""
+    today = today or dt.date.today()
+    if any(b.made_at.date() == today for b in backups(store)):
+        return None
+    return backup_to_folder(store.conn, store.path, "daily")
+
+
+def set_folder(store: Store, path: Path | None) -> Path:
+    """Keep backups in ``path`` (``None``: back to ``backups/`` beside the database). The folder
+    must exist or be creatable, and be writable."""
+    import json
+
+    if path is not None:
+        path = Path(path)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            probe = path / f".mqsc-write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise InputError(f"不能把备份放在“{path}”：{os_reason(exc)}。请选择其他文件夹。", "folder") from exc
+    with store.transaction() as db:
+        if path is None:
+            db.execute("DELETE FROM settings WHERE key = ?", (FOLDER_SETTING,))
+        else:
+            db["settings"].upsert(
+                {"key": FOLDER_SETTING, "value": json.dumps(str(path.resolve()), ensure_ascii=False)}, pk="key"
+            )
+    return folder(store)
+
+
+def newest_good_backup(db_path: Path, backup_dir: Path | None = None) -> tuple[Backup | None, list[str]]:
+    """The newest backup of ``db_path`` that passes the check now, and why newer ones do not."""
+    from ..store.backup import default_folder
+
+    folders = [backup_dir] if backup_dir else []
+    folders.append(default_folder(db_path))
+    seen, found = set(), []
+    for f in folders:
+        for b in list_backups(f, db_path):
+            if b.path.resolve() not in seen:
+                seen.add(b.path.resolve())
+                found.append(b)
+    found.sort(key=lambda b: b.made_at, reverse=True)
+    skipped = []
+    for b in found:
+        verdict = check_backup(b.path)
+        if verdict == "ok":
+            return b, skipped
+        skipped.append(f"{b.path.name}：{verdict}")
+    return None, skipped
+
+
+def restore(db_path: Path, backup: Path, *, own_lock: bool = False) -> Path | None:
+    """Restore ``backup`` over the database; refused while another program has it open
+    (``own_lock``: the caller, the GUI, holds the lock itself and has closed its connection).
+    The lock is held while the files change, so no window can open the database half-way.
+    Returns where the replaced file was kept."""
+    verdict = check_backup(backup)  # before the lock: a refused file leaves nothing behind
+    if verdict != "ok":
+        raise StoreError(f"备份文件“{backup}”不能用于恢复：{verdict}。未作任何修改。")
+    lock = None if own_lock else InstanceLock(db_path)
+    try:
+        if lock is not None and not lock.acquire():
+            raise StoreError(
+                f"数据库“{db_path}”正在图形界面中打开，不能恢复。请关闭程序窗口后重试，"
+                "或在窗口中使用“文件 → 备份与恢复”。"
+            )
+    except OSError:
+        lock = None  # no lock file can be made here: the restore itself will say why it cannot write
+    try:
+        return restore_backup(db_path, backup)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def describe_age(made_at: dt.datetime, now: dt.datetime | None = None) -> str:
+    """How long ago, as the user reads it: what a restore would lose."""
+    seconds = max(0, int(((now or dt.datetime.now()) - made_at).total_seconds()))
+    if seconds < 90:
+        return "不到 2 分钟"
+    if seconds < 3600 * 2:
+        return f"约 {round(seconds / 60)} 分钟"
+    if seconds < 86400 * 2:
+        return f"约 {round(seconds / 3600)} 小时"
+    return f"约 {round(seconds / 86400)} 天"
+
+
+#: Folder names of cloud-sync clients (their folders are synced file by file, behind SQLite's back)
+CLOUD_NAMES = (
+    "onedrive",
+    "dropbox",
+    "google drive",
+    "googledrive",
+    "icloud",
+    "icloud drive",
+    "baidunetdisk",
+    "baidusyncdisk",
+    "百度网盘",
+    "百度云同步盘",
+    "nutstore",
+    "坚果云",
+    "wpsdrive",
+    "wps云盘",
+    "wps网盘",
+    "wps云文档",
+    "天翼云盘",
+    "阿里云盘",
+    "adrive",
+    "weiyun",
+    "腾讯微云",
+    "seafile",
+    "nextcloud",
+    "owncloud",
+    "box sync",
+    "sync.com",
+    "megasync",
+    "yandex.disk",
+)
+NETWORK_FS = {
+    "nfs",
+    "nfs4",
+    "cifs",
+    "smb3",
+    "smbfs",
+    "9p",
+    "afs",
+    "ceph",
+    "glusterfs",
+    "fuse.sshfs",
+    "fuse.gvfsd-fuse",
+    "davfs",
+    "fuse.davfs2",
+    "fuse.rclone",
+    "ncpfs",
+    "virtiofs",
+}
+
+
+def location_warning(path: Path) -> str | None:
+    """A warning when ``path`` (the database) is on a network share or in a cloud-synced folder:
+    SQLite's locking is not reliable there, and a sync client copies a half-written file."""
+    path = Path(path).resolve() if Path(path).exists() else Path(os.path.abspath(path))
+    text = str(path)
+    kind = None
+    if text.startswith("\\\\") or text.startswith("//") or _windows_remote_drive(path) or _network_mount(path):
+        kind = "网络共享文件夹"
+    elif any(
+        part.lower() in CLOUD_NAMES or part.lower().startswith(("onedrive -", "onedrive-")) for part in path.parts
+    ) or _syncthing(path):
+        kind = "网盘同步文件夹"
+    if kind is None:
+        return None
+    return (
+        f"数据库位于{kind}中（“{path.parent}”）。SQLite 在这类位置不能可靠地加锁，同步程序还可能复制到"
+        "写了一半的文件，数据可能损坏或丢失。请把数据库放在本机磁盘上，只把备份放在网盘或 U 盘中"
+        "（“文件 → 备份与恢复 → 备份位置”）。"
+    )
+
+
+def _windows_remote_drive(path: Path) -> bool:
+    if os.name != "nt" or not path.drive:
+        return False
+    import ctypes
+
+    DRIVE_REMOTE = 4
+    return ctypes.windll.kernel32.GetDriveTypeW(path.drive + "\\") == DRIVE_REMOTE
+
+
+def _network_mount(path: Path) -> bool:
+    """Linux: the file system of the longest mount point containing ``path``."""
+    if "/gvfs/" in str(path):
+        return True
+    try:
+        mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return False
+    best, fstype = "", ""
+    for line in mounts:
+        fields = line.split()
+        if len(fields) < 3:
+            continue
+        point = fields[1].replace("\\040", " ")
+        if (str(path) == point or str(path).startswith(point.rstrip("/") + "/")) and len(point) > len(best):
+            best, fstype = point, fields[2]
+    return fstype in NETWORK_FS
+
+
+def _syncthing(path: Path) -> bool:
+    return any((parent / ".stfolder").exists() for parent in path.parents)

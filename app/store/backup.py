@@ -1,0 +1,332 @@
+"""Backups of the database file (备份): made, checked, rotated and restored.
+
+A backup is made with SQLite's online backup API into a temporary file beside its final name,
+checked with ``PRAGMA integrity_check``, fsynced and only then renamed: a backup file that has
+its final name is complete and was good when it was made. Attachments live inside the database,
+so a backup is everything.
+
+Names: ``<database stem>-YYYYMMDD-HHMMSS-<reason>.db`` in the backup folder (``backups/`` beside
+the database unless the user chose another folder, kept in the settings table). The time is
+local time, as the user reads it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import StoreError, os_reason
+from ..files import fsync_folder, remove_stale_parts, temporary_beside
+
+__all__ = [
+    "REASONS",
+    "Backup",
+    "backup_before",
+    "backup_folder",
+    "check_backup",
+    "default_folder",
+    "list_backups",
+    "make_backup",
+    "rotate",
+    "to_remove",
+]
+
+BACKUP_DIR_NAME = "backups"
+#: The settings key of a folder the user chose (a USB stick, another disk)
+FOLDER_SETTING = "backup.folder"
+STAMP = "%Y%m%d-%H%M%S"
+#: Why a backup was made (the last part of its name) → how the user reads it
+REASONS = {
+    "daily": "每日自动",
+    "close": "关闭时自动",
+    "manual": "手动",
+    "migration": "升级前",
+    "restore": "恢复前",
+    "import": "导入前",
+}
+_NAME = re.compile(r"^(?P<stem>.+)-(?P<stamp>\d{8}-\d{6})(?:-(?P<n>\d+))?-(?P<reason>[a-z]+)\.db$")
+
+#: Rotation (as Anki does it): the 10 newest backups, and the newest of each of the last 7 days
+#: that have one, of the last 4 weeks and of the last 12 months.
+KEEP_RECENT, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 10, 7, 4, 12
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    made_at: dt.datetime
+    size: int
+    reason: str
+    #: 2, 3 … for a second backup within the same second
+    seq: int = 1
+
+    @property
+    def reason_text(self) -> str:
+        return REASONS.get(self.reason, self.reason)
+
+    def to_dict(self) -> dict:
+        return {
+            "file": str(self.path),
+            "time": self.made_at.isoformat(timespec="seconds"),
+            "size": self.size,
+            "reason": self.reason,
+            "checked": True,
+        }
+
+
+def default_folder(db_path: Path) -> Path:
+    return Path(db_path).resolve().parent / BACKUP_DIR_NAME
+
+
+def backup_folder(conn: sqlite3.Connection | None, db_path: Path) -> Path:
+    """The folder the user chose for this database's backups, or ``backups/`` beside it."""
+    if conn is not None:
+        try:
+            row = conn.execute("SELECT value FROM settings WHERE key = ?", (FOLDER_SETTING,)).fetchone()
+        except sqlite3.Error:  # an old database (no settings yet) or a damaged one
+            row = None
+        if row:
+            import json
+
+            try:
+                chosen = json.loads(row[0])
+            except ValueError:
+                chosen = None
+            if isinstance(chosen, str) and chosen:
+                return Path(chosen)
+    return default_folder(db_path)
+
+
+def _parse(path: Path, stem: str) -> Backup | None:
+    match = _NAME.match(path.name)
+    if not match or match["stem"] != stem:
+        return None
+    try:
+        made_at = dt.datetime.strptime(match["stamp"], STAMP)
+        size = path.stat().st_size
+    except (ValueError, OSError):
+        return None
+    return Backup(path, made_at, size, match["reason"], int(match["n"] or 1))
+
+
+def list_backups(folder: Path, db_path: Path) -> list[Backup]:
+    """The backups of the database ``db_path`` in ``folder``, newest first."""
+    try:
+        files = list(Path(folder).glob(f"{Path(db_path).stem}-*.db"))
+    except OSError:
+        return []
+    found = [b for f in files if (b := _parse(f, Path(db_path).stem)) is not None]
+    return sorted(found, key=lambda b: (b.made_at, b.seq), reverse=True)
+
+
+def to_remove(
+    backups: list[Backup],
+    recent: int = KEEP_RECENT,
+    daily: int = KEEP_DAILY,
+    weekly: int = KEEP_WEEKLY,
+    monthly: int = KEEP_MONTHLY,
+) -> list[Backup]:
+    """Which of ``backups`` rotation drops (the rest: see KEEP_*)."""
+    ordered = sorted(backups, key=lambda b: (b.made_at, b.seq), reverse=True)
+    keep: set[Path] = {b.path for b in ordered[:recent]}
+    for count, period in (
+        (daily, lambda d: d.date()),
+        (weekly, lambda d: d.isocalendar()[:2]),
+        (monthly, lambda d: (d.year, d.month)),
+    ):
+        seen: list = []
+        for backup in ordered:
+            key = period(backup.made_at)
+            if key not in seen:
+                seen.append(key)
+                if len(seen) > count:
+                    break
+                keep.add(backup.path)
+    return [b for b in ordered if b.path not in keep]
+
+
+def rotate(folder: Path, db_path: Path) -> list[Path]:
+    """Delete the backups rotation no longer keeps; returns their paths."""
+    removed = []
+    for backup in to_remove(list_backups(folder, db_path)):
+        try:
+            backup.path.unlink()
+            removed.append(backup.path)
+        except OSError:
+            pass
+    return removed
+
+
+def _problems(conn: sqlite3.Connection, pragma: str = "integrity_check") -> list[str]:
+    rows = [row[0] for row in conn.execute(f"PRAGMA {pragma}(20)")]
+    return [] if rows == ["ok"] else rows
+
+
+def check_backup(path: Path) -> str:
+    """ "ok", or why the file cannot be used as a backup of this program's database."""
+    from .schema import LATEST_VERSION, is_our_database, user_version
+
+    path = Path(path)
+    if not path.is_file():
+        return "文件不存在"
+    if path.stat().st_size == 0:
+        return "文件是空的"
+    try:
+        from . import sqlite_uri
+
+        conn = sqlite3.connect(sqlite_uri(path, "mode=ro&immutable=1"), uri=True)
+    except sqlite3.Error as exc:
+        return f"无法打开（{exc}）"
+    try:
+        version = user_version(conn)
+        if not is_our_database(conn, version) or version == 0:
+            return "不是本程序的数据库"
+        if version > LATEST_VERSION:
+            return f"由更新版本的程序创建（结构版本 {version}）"
+        problems = _problems(conn)
+        return "ok" if not problems else "已损坏：" + "；".join(problems[:3])
+    except sqlite3.Error as exc:
+        return f"已损坏或不是数据库（{exc}）"
+    finally:
+        conn.close()
+
+
+def make_backup(source: sqlite3.Connection, target: Path) -> None:
+    """Copy the database of ``source`` (its committed state) to the file ``target``: a temporary
+    file first, checked, fsynced, renamed. Raises StoreError; ``target`` never exists half-written."""
+    target = Path(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(target)
+        temporary = temporary_beside(target)
+    except OSError as exc:
+        raise StoreError(f"无法在“{target.parent}”中写入备份：{os_reason(exc)}。") from exc
+    try:
+        copy = sqlite3.connect(temporary, isolation_level=None)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            problems = _problems(copy)
+        finally:
+            copy.close()
+        if problems:
+            raise StoreError(
+                "数据库检查未通过，没有生成备份（原有备份保留不变）：" + "；".join(problems[:3]) + "。请从备份恢复。",
+                "; ".join(problems),
+            )
+        import os
+
+        fd = os.open(temporary, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temporary, target)
+        fsync_folder(target.parent)
+    except sqlite3.Error as exc:
+        from . import store_error
+
+        raise store_error(exc, "备份失败") from exc
+    except OSError as exc:
+        raise StoreError(f"无法写入备份“{target}”：{os_reason(exc)}。") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def new_backup_path(folder: Path, db_path: Path, reason: str, when: dt.datetime | None = None) -> Path:
+    stamp = (when or dt.datetime.now()).strftime(STAMP)
+    stem = Path(db_path).stem
+    path = Path(folder) / f"{stem}-{stamp}-{reason}.db"
+    n = 1
+    while path.exists():
+        n += 1
+        path = Path(folder) / f"{stem}-{stamp}-{n}-{reason}.db"
+    return path
+
+
+def backup_to_folder(conn: sqlite3.Connection, db_path: Path, reason: str, folder: Path | None = None) -> Backup:
+    """A new backup in the database's backup folder, then rotation; returns it."""
+    folder = Path(folder) if folder else backup_folder(conn, db_path)
+    path = new_backup_path(folder, db_path, reason)
+    make_backup(conn, path)
+    rotate(folder, db_path)
+    found = _parse(path, Path(db_path).stem)
+    assert found is not None
+    return found
+
+
+def backup_before(conn: sqlite3.Connection, db_path: Path, what: str) -> Backup:
+    """The backup made before a migration, an import or a restore: if it cannot be made, the
+    change is not made either."""
+    reason = {"升级前": "migration", "导入前": "import", "恢复前": "restore"}.get(what, "manual")
+    try:
+        return backup_to_folder(conn, db_path, reason)
+    except StoreError as err:
+        raise StoreError(f"{what}的备份没有完成，为安全起见未作任何修改：{err.user_message}", err.detail) from err
+
+
+def restore_backup(db_path: Path, backup: Path) -> Path | None:
+    """Put the backup file ``backup`` in place of the database ``db_path``.
+
+    The backup is checked first (nothing changes if it is not good). The current file, if any,
+    is first backed up when it can be read, then kept aside as ``<stem>.before-restore-<time><suffix>``
+    (with its ``-wal``, so no commit is lost); returns that path. The caller makes sure no other
+    window has the database open."""
+    import os
+
+    db_path, backup = Path(db_path), Path(backup)
+    verdict = check_backup(backup)
+    if verdict != "ok":
+        raise StoreError(f"备份文件“{backup}”不能用于恢复：{verdict}。未作任何修改。")
+    if db_path.exists() and backup.resolve() == db_path.resolve():
+        raise StoreError("所选文件就是当前的数据库，不是备份。未作任何修改。")
+    aside = None
+    try:
+        temporary = temporary_beside(db_path)
+        try:
+            with open(backup, "rb") as src, open(temporary, "wb") as dst:
+                while chunk := src.read(1 << 20):
+                    dst.write(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            if db_path.exists():
+                _checkpoint_and_backup(db_path)
+                stamp = dt.datetime.now().strftime(STAMP)
+                aside = db_path.with_name(f"{db_path.stem}.before-restore-{stamp}{db_path.suffix}")
+                for suffix in ("-wal", "-shm"):  # never left beside the restored file: SQLite would replay it
+                    side = Path(f"{db_path}{suffix}")
+                    if side.exists():
+                        os.replace(side, Path(f"{aside}{suffix}"))
+                os.replace(db_path, aside)
+            os.replace(temporary, db_path)
+        finally:
+            temporary.unlink(missing_ok=True)
+        fsync_folder(db_path.parent)
+    except OSError as exc:
+        raise StoreError(f"恢复失败：{os_reason(exc)}（“{db_path}”）。", str(exc)) from exc
+    return aside
+
+
+def _checkpoint_and_backup(db_path: Path) -> None:
+    """Fold the current file's WAL into it and back it up, when it can be read (a damaged file
+    is only kept aside)."""
+    from . import CONNECTION_PRAGMAS
+    from .schema import is_our_database, user_version
+
+    try:
+        conn = sqlite3.connect(db_path, isolation_level=None, timeout=5)
+    except sqlite3.Error:
+        return
+    try:
+        for pragma in CONNECTION_PRAGMAS:
+            conn.execute(pragma)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if is_our_database(conn, user_version(conn)):
+            backup_to_folder(conn, db_path, "restore")
+    except (sqlite3.Error, StoreError):
+        pass
+    finally:
+        conn.close()

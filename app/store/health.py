@@ -1,0 +1,170 @@
+"""数据库检查: the state of a database file, read without changing it.
+
+``quick_check`` is what the GUI runs at start (SQLite's ``PRAGMA quick_check``: every page and
+record is read, indexes are not compared with their tables); ``check_database`` is the full check
+of ``python main.py check`` and 帮助 → 数据库检查 (``PRAGMA integrity_check``).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = ["Health", "check_database", "quick_check"]
+
+SYNCHRONOUS_WORDS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
+#: Until the change history (修改记录) exists, ``check`` says so instead of inventing a verdict.
+HISTORY_NOT_RECORDED = "not yet recorded"
+MAX_PROBLEMS = 20
+
+
+@dataclass
+class Health:
+    path: Path
+    integrity: list[str] = field(default_factory=list)  # empty: ok
+    journal_mode: str = ""
+    synchronous: str = ""
+    schema_version: int | None = None
+    sqlite_version: str = sqlite3.sqlite_version
+    history: str = HISTORY_NOT_RECORDED
+    last_backup: dict | None = None
+    #: the file cannot be used at all (missing, empty, another program's, newer): why
+    refused: str = ""
+
+    @property
+    def ok(self) -> bool:
+        from .schema import LATEST_VERSION
+
+        return (
+            not self.integrity
+            and not self.refused
+            and self.journal_mode == "wal"
+            and self.synchronous == "FULL"
+            and self.schema_version == LATEST_VERSION
+            and self.history in ("ok", HISTORY_NOT_RECORDED)
+        )
+
+    def lines(self) -> list[str]:
+        """The report as the user reads it (CLI ``check`` and 帮助 → 数据库检查)."""
+        if self.integrity:
+            integrity = "发现问题：\n    " + "\n    ".join(self.integrity)
+        else:
+            integrity = "—" if self.refused else "完好（ok）"
+        backup = self.last_backup
+        lines = [f"数据库：{self.path}"]
+        if self.refused:
+            lines.append(f"不能使用：{self.refused}")
+        lines += [
+            f"完整性检查（integrity_check）：{integrity}",
+            f"日志模式（journal_mode）：{self.journal_mode or '—'}",
+            f"同步写入（synchronous）：{self.synchronous or '—'}",
+            f"结构版本（schema_version）：{self.schema_version if self.schema_version is not None else '—'}",
+            f"SQLite 版本：{self.sqlite_version}",
+            "修改记录（history）："
+            + {"ok": "完好（ok）", HISTORY_NOT_RECORDED: "尚未记录"}.get(self.history, self.history),
+            f"最近的备份：{backup['time'].replace('T', ' ') + '  ' + backup['file'] if backup else '没有备份'}",
+            "结论：" + ("正常" if self.ok else "有问题（见上）"),
+        ]
+        return lines
+
+    def to_dict(self) -> dict:
+        return {
+            "database": str(self.path),
+            "ok": self.ok,
+            "integrity": "ok" if not self.integrity else self.integrity,
+            "journal_mode": self.journal_mode,
+            "synchronous": self.synchronous,
+            "schema_version": self.schema_version,
+            "sqlite_version": self.sqlite_version,
+            "history": self.history,
+            "last_backup": self.last_backup,
+            **({"refused": self.refused} if self.refused else {}),
+        }
+
+
+def quick_check(conn: sqlite3.Connection) -> list[str]:
+    """The problems ``PRAGMA quick_check`` finds (empty: the file is sound)."""
+    try:
+        rows = [row[0] for row in conn.execute(f"PRAGMA quick_check({MAX_PROBLEMS})")]
+    except sqlite3.DatabaseError as exc:
+        return [str(exc)]
+    return [] if rows == ["ok"] else rows
+
+
+def _history(conn: sqlite3.Connection) -> str:
+    """The change-history chain (修改记录): "ok", or where it breaks; "not yet recorded" while this
+    version of the program keeps no history (``app.store.history`` with ``verify_chain``)."""
+    try:
+        from . import history
+    except ImportError:
+        return HISTORY_NOT_RECORDED
+    verify = getattr(history, "verify_chain", None)
+    has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'").fetchone()
+    if verify is None or not has_table:
+        return HISTORY_NOT_RECORDED
+    result = verify(conn)
+    return "ok" if result.ok else (result.reason or f"broken at entry {result.broken_at}")
+
+
+def _read_only(path: Path) -> sqlite3.Connection:
+    from . import CONNECTION_PRAGMAS
+
+    wal = Path(f"{path}-wal")
+    immutable = not wal.exists() and not Path(f"{path}-shm").exists()
+    # immutable when there is no WAL to read: checking leaves no -wal/-shm behind (read-only media too)
+    from . import sqlite_uri
+
+    query = "mode=ro&immutable=1" if immutable else "mode=ro"
+    conn = sqlite3.connect(sqlite_uri(path, query), uri=True, isolation_level=None, timeout=5)
+    for pragma in CONNECTION_PRAGMAS:
+        conn.execute(pragma)
+    return conn
+
+
+def check_database(path: Path, backups_folder: Path | None = None, full: bool = True) -> Health:
+    """Everything ``check`` reports on ``path``; never changes the file."""
+    from .backup import backup_folder, list_backups
+    from .schema import LATEST_VERSION, is_our_database, user_version
+
+    path = Path(path)
+    health = Health(path)
+    if not path.is_file():
+        health.refused = "文件不存在" if not path.exists() else "不是文件"
+        return health
+    if path.stat().st_size == 0:
+        health.refused = "文件是空的（0 字节）"
+        return health
+    conn = None
+    try:
+        conn = _read_only(path)
+        health.schema_version = user_version(conn)
+        if not is_our_database(conn, health.schema_version) or health.schema_version == 0:
+            health.refused = "不是本程序的数据库"
+        elif health.schema_version > LATEST_VERSION:
+            health.refused = f"由更新版本的程序创建（结构版本 {health.schema_version}）"
+        # read from the header: a read-only connection that skips the WAL reports "delete"
+        with path.open("rb") as f:
+            header = f.read(20)
+        health.journal_mode = (
+            "wal" if len(header) == 20 and header[18] == 2 else (conn.execute("PRAGMA journal_mode").fetchone()[0])
+        )
+        health.synchronous = SYNCHRONOUS_WORDS.get(conn.execute("PRAGMA synchronous").fetchone()[0], "?")
+        if not health.refused:
+            health.history = _history(conn)
+        if full:
+            rows = [row[0] for row in conn.execute(f"PRAGMA integrity_check({MAX_PROBLEMS})")]
+            health.integrity = [] if rows == ["ok"] else rows
+        else:
+            health.integrity = quick_check(conn)
+    except sqlite3.DatabaseError as exc:
+        from . import store_error
+
+        health.integrity = [store_error(exc, "无法读取").user_message + f"（{exc}）"]
+    folder = backups_folder or backup_folder(conn if not health.integrity else None, path)
+    if conn is not None:
+        conn.close()
+    found = list_backups(folder, path)
+    if found:
+        health.last_backup = found[0].to_dict()
+    return health

@@ -1,0 +1,398 @@
+"""备份与恢复 in the GUI: the 文件 → 备份与恢复 dialog, the damaged-database dialog, automatic
+backups (first open of the day, closing after changes) and 帮助 → 数据库检查.
+
+The work is in ``app.services.backups`` and ``app.store.health``; this module only shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import AppError
+from ..services import backups as service
+from . import dialogs
+from .item_editors import ERROR_STYLE
+from .qt import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QObject,
+    QPushButton,
+    QRunnable,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QThreadPool,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+if TYPE_CHECKING:
+    from ..store import Store
+    from ..store.backup import Backup
+    from .main_window import MainWindow
+
+
+def _size(n: int) -> str:
+    return f"{max(1, round(n / 1024))} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
+
+
+def _label(text: str = "", wrap: bool = True) -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)  # paths are shown as typed, never as HTML
+    label.setWordWrap(wrap)
+    label.setText(text)
+    return label
+
+
+def _when(backup: Backup) -> str:
+    return f"{backup.made_at:%Y-%m-%d %H:%M:%S}"
+
+
+class BackupsDialog(QDialog):
+    """文件 → 备份与恢复: the backups with times and sizes, 立即备份, 恢复, 备份位置."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.setWindowTitle("备份与恢复")
+        self.resize(780, 460)
+        layout = QVBoxLayout(self)
+        intro = _label(
+            "程序在每天第一次打开和有修改后关闭时自动备份，升级、导入和恢复之前也会备份。"
+            "每个备份都经过完整性检查；保留最近 10 个，以及最近 7 天每天一个、4 周每周一个、12 个月每月一个。"
+            "附件保存在数据库中，备份包含全部内容。"
+        )
+        layout.addWidget(intro)
+        where = QHBoxLayout()
+        self.folder_label = _label(wrap=True)
+        where.addWidget(self.folder_label, 1)
+        self.folder_button = QPushButton("备份位置(&L)…")
+        self.folder_button.clicked.connect(self.choose_folder)
+        where.addWidget(self.folder_button)
+        layout.addLayout(where)
+        self.warning_label = _label()
+        self.warning_label.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(self.warning_label)
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels(["备份时间", "大小", "原因", "文件"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        for column in range(3):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        self.table.doubleClicked.connect(lambda _index: self.restore_selected())
+        layout.addWidget(self.table, 1)
+        self.status = _label()
+        layout.addWidget(self.status)
+        buttons = QHBoxLayout()
+        self.backup_button = QPushButton("立即备份(&B)")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton("恢复所选备份(&R)…")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_file_button = QPushButton("从其他文件恢复(&F)…")
+        self.restore_file_button.clicked.connect(self.restore_other_file)
+        for button in (self.backup_button, self.restore_button, self.restore_file_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        buttons.addWidget(close)
+        layout.addLayout(buttons)
+        self.refresh()
+
+    @property
+    def store(self) -> Store:
+        return self.window_.store
+
+    def refresh(self) -> None:
+        folder = service.folder(self.store)
+        self.folder_label.setText(f"备份位置：{folder}")
+        warning = service.location_warning(self.store.path)
+        self.warning_label.setText(warning or "")
+        self.warning_label.setVisible(bool(warning))
+        self.backups = service.backups(self.store)
+        self.table.setRowCount(len(self.backups))
+        for row, backup in enumerate(self.backups):
+            for column, text in enumerate((_when(backup), _size(backup.size), backup.reason_text, backup.path.name)):
+                item = QTableWidgetItem(text)
+                if column == 1:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(row, column, item)
+        if self.backups:
+            self.table.selectRow(0)
+        self.status.setText(
+            f"共 {len(self.backups)} 个备份。" if self.backups else "还没有备份。点“立即备份”备份一次。"
+        )
+        self.backup_button.setEnabled(True)
+        self._selection_changed()
+
+    def _selection_changed(self) -> None:
+        self.restore_button.setEnabled(self.selected() is not None)
+
+    def selected(self) -> Backup | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.backups[rows[0].row()] if rows else None
+
+    def backup_now(self) -> None:
+        if self.window_.walkthrough is not None:
+            self.window_.walkthrough.flush()  # what was just typed is in the backup too
+        try:
+            made = service.backup_now(self.store)
+        except AppError as err:
+            dialogs.error(self, f"备份失败：{err.user_message}")
+            return
+        self.window_.changes_backed_up = self.store.conn.total_changes
+        self.refresh()
+        self.status.setText(f"已备份并检查完好：{made.path.name}（{_size(made.size)}）")
+
+    def choose_folder(self) -> None:
+        path = dialogs.choose_folder(self, "选择备份位置（可以是 U 盘或另一块磁盘）")
+        if not path:
+            return
+        try:
+            service.set_folder(self.store, Path(path))
+        except AppError as err:
+            dialogs.error(self, err.user_message)
+            return
+        self.refresh()
+
+    def restore_selected(self) -> None:
+        backup = self.selected()
+        if backup is not None:
+            self._restore(backup.path, backup.made_at)
+
+    def restore_other_file(self) -> None:
+        files = dialogs.open_files(self, "选择备份文件", "数据库备份 (*.db *.sqlite);;所有文件 (*)")
+        if files:
+            self._restore(Path(files[0]), None)
+
+    def _restore(self, path: Path, made_at: dt.datetime | None) -> None:
+        when = f"{made_at:%Y-%m-%d %H:%M:%S} 的备份" if made_at else f"备份文件“{path.name}”"
+        lost = (
+            f"备份之后（{service.describe_age(made_at)}）所做的修改将不再出现在数据库中"
+            if made_at
+            else "备份之后所做的修改将不再出现在数据库中"
+        )
+        if not dialogs.confirm(
+            self, f"把数据库恢复为 {when}？\n\n{lost}。恢复前，当前的数据库会先备份，并改名保留在原文件夹中。"
+        ):
+            return
+        if restore_in_window(self.window_, path, when):
+            self.refresh()
+
+
+def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:
+    """Restore ``path`` over the window's database and show it; the window holds the lock."""
+    from ..store import open_store
+
+    if not window.close_walkthrough():
+        return False
+    db_path = window.store.path
+    window.store.close()
+    aside, problem = None, None
+    try:
+        aside = service.restore(db_path, path, own_lock=True)
+    except AppError as err:
+        problem = err.user_message
+    try:
+        store = open_store(db_path)
+    except AppError as err:
+        dialogs.error(window, f"{problem or '恢复后'}\n\n无法打开数据库：{err.user_message}")
+        window.close()
+        return False
+    window.replace_store(store)
+    window.changes_backed_up = store.conn.total_changes
+    if problem:
+        dialogs.error(window, problem)
+        return False
+    kept = f"\n原来的数据库保留为：{aside}" if aside else ""
+    dialogs.info(window, f"已恢复为 {when}。{kept}")
+    return True
+
+
+class DamagedDialog(QDialog):
+    """The database is damaged: offer the newest good backup and say what would be lost."""
+
+    def __init__(
+        self, parent: QWidget | None, db_path: Path, problem: str, backup: Backup | None, skipped: list[str] = ()
+    ) -> None:
+        super().__init__(parent)
+        self.db_path, self.backup = db_path, backup
+        self.chosen: Path | None = None
+        self.setWindowTitle("数据库已损坏")
+        self.setMinimumWidth(640)
+        layout = QVBoxLayout(self)
+        title = _label("数据库文件已损坏，无法安全使用。")
+        font = title.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        title.setFont(font)
+        layout.addWidget(title)
+        layout.addWidget(_label(f"文件：{db_path}"))
+        details = _label(f"检查结果：{problem}")
+        details.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(details)
+        layout.addSpacing(6)
+        if backup is not None:
+            newest = _label(
+                f"最新的完好备份：{_when(backup)}（{backup.reason_text}，{_size(backup.size)}，已检查完好）"
+            )
+            newest.setFont(title.font())
+            layout.addWidget(newest)
+            offer = _label(
+                f"恢复后，备份之后（{service.describe_age(backup.made_at)}）所做的修改将丢失。"
+                "损坏的文件会改名保留在原文件夹中，便于技术人员检查。"
+            )
+        else:
+            offer = _label(
+                "没有找到完好的备份。可以选择一个备份文件（例如 U 盘上的备份）恢复，"
+                "或退出程序，把损坏的文件交给技术人员。"
+            )
+        layout.addWidget(offer)
+        if skipped:
+            layout.addWidget(_label("较新但不能使用的备份：" + "；".join(skipped[:3])))
+        buttons = QDialogButtonBox()
+        if backup is not None:
+            self.restore_button = buttons.addButton("从此备份恢复(&R)", QDialogButtonBox.ButtonRole.AcceptRole)
+            self.restore_button.clicked.connect(self._restore_newest)
+            self.restore_button.setDefault(True)
+        self.other_button = buttons.addButton("选择其他备份文件(&O)…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.other_button.clicked.connect(self._choose_other)
+        self.quit_button = buttons.addButton("退出(&Q)", QDialogButtonBox.ButtonRole.RejectRole)
+        self.quit_button.clicked.connect(self.reject)
+        layout.addWidget(buttons)
+        self.adjustSize()  # the wrapped texts decide the height
+
+    def _restore_newest(self) -> None:
+        self.chosen = self.backup.path if self.backup else None
+        self.accept()
+
+    def _choose_other(self) -> None:
+        files = dialogs.open_files(self, "选择备份文件", "数据库备份 (*.db *.sqlite);;所有文件 (*)")
+        if files:
+            self.chosen = Path(files[0])
+            self.accept()
+
+
+def offer_restore(parent: QWidget | None, db_path: Path, problem: str, backup_dir: Path | None = None) -> Path | None:
+    """Show the damaged-database dialog; the backup file to restore, or None (quit). Tests replace it."""
+    backup, skipped = service.newest_good_backup(db_path, backup_dir)
+    dialog = DamagedDialog(parent, db_path, problem, backup, skipped)
+    return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+class _Quiet(QObject):
+    done = Signal(object)
+    failed = Signal(object)
+
+
+class _QuietJob(QRunnable):
+    """Work in the thread pool without a progress dialog (an automatic backup must not get in
+    the user's way); the result comes back on the GUI thread through the signals."""
+
+    def __init__(self, work) -> None:
+        super().__init__()
+        self.work = work
+        self.signals = _Quiet()
+
+    def run(self) -> None:
+        try:
+            result = self.work()
+        except Exception as exc:
+            self.signals.failed.emit(exc)
+        else:
+            self.signals.done.emit(result)
+
+
+class _DailyBackupReceiver(QObject):
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+
+    def done(self, made) -> None:
+        self.window_.show_status(f"已自动备份（{made.made_at:%H:%M}）")
+        self.deleteLater()
+
+    def failed(self, exc: Exception) -> None:
+        self.window_.changes_backed_up = -1  # try again when closing
+        message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+        self.window_.show_status(f"今天的自动备份没有完成：{message}", problem=True)
+        self.deleteLater()
+
+
+def daily_backup(window: MainWindow) -> None:
+    """The first open of the day backs up, after the window is shown and off the GUI thread (a
+    year with many scans is tens of MB); a failure is told in the status bar, in red: the program
+    still works."""
+    import datetime as dt
+
+    from ..store.backup import list_backups
+
+    store = window.store
+    if store.read_only or not window.isVisible():  # closed before the timer fired
+        return
+    folder = service.folder(store)
+    if any(b.made_at.date() == dt.date.today() for b in list_backups(folder, store.path)):
+        return
+    db_path = store.path
+    window.changes_backed_up = store.conn.total_changes  # later changes: a backup when closing
+
+    def work():
+        from ..store import open_store
+
+        own = open_store(db_path)  # its own connection (WAL: it reads while the window writes)
+        try:
+            return service.backup_now(own, "daily")
+        finally:
+            own.close()
+
+    job = _QuietJob(work)
+    receiver = _DailyBackupReceiver(window)  # a child of the window: gone with it, and so are its slots
+    job.signals.done.connect(receiver.done)
+    job.signals.failed.connect(receiver.failed)
+    window.backup_job = job  # referenced until it reports
+    QThreadPool.globalInstance().start(job)
+
+
+def backup_on_close(store: Store, changes_backed_up: int) -> Backup | None:
+    """Closing after changes backs up. Returns the backup (None: nothing changed, or read-only)."""
+    if store.read_only or store.conn.total_changes <= changes_backed_up:
+        return None
+    return service.backup_now(store, "close")
+
+
+def database_check(window: MainWindow) -> None:
+    """帮助 → 数据库检查: the full check (integrity_check) in the background, then its result."""
+    from ..store.health import check_database
+    from .tasks import run_in_background
+
+    if window.walkthrough is not None:
+        window.walkthrough.flush()
+    db_path = window.store.path
+    folder = service.folder(window.store)
+
+    def done(health) -> None:
+        text = "\n".join(health.lines())
+        if health.integrity:
+            dialogs.error(window, f"{text}\n\n数据库已损坏。请用“文件 → 备份与恢复”恢复最新的完好备份。")
+        else:
+            dialogs.info(window, text)
+
+    def failed(exc: Exception) -> None:
+        message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+        dialogs.error(window, f"数据库检查没有完成：{message}")
+
+    window.check_job = run_in_background(
+        window, "正在检查数据库……", lambda: check_database(db_path, folder), done, failed
+    )

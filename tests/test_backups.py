@@ -1,0 +1,347 @@
+"""Issue 11, sections 1, 2 and 4: check, backups (made, checked, rotated), restore, the instance
+lock, the network/cloud warning, and defect 6.2 (validation inside the write transaction)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.errors import InputError, StoreError
+from app.services import backups as backup_service
+from app.store import open_store
+from app.store.backup import Backup, check_backup, list_backups, to_remove
+from app.store.lock import InstanceLock, held_elsewhere
+from app.store.schema import LATEST_VERSION, migrate
+from tests.conftest import ROOT
+from tests.test_durability import damage_table
+
+
+@pytest.fixture
+def demo_file(tmp_path, catalog, actor):
+    from app.services.demo import create_demo
+
+    path = tmp_path / "demo.db"
+    store = open_store(path)
+    round_id = create_demo(store, catalog, actor)
+    store.close()
+    return path, round_id
+
+
+def run(capsys, *argv):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_reports_a_healthy_database(demo_file, capsys):
+    path, _ = demo_file
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    report = json.loads(out)
+    assert code == 0
+    assert report["integrity"] == "ok" and report["journal_mode"] == "wal" and report["synchronous"] == "FULL"
+    assert report["schema_version"] == LATEST_VERSION and report["sqlite_version"] == sqlite3.sqlite_version
+    assert report["history"] in ("ok", "not yet recorded") and report["last_backup"] is None
+    code, out, _ = run(capsys, "check", "--db", path)
+    assert code == 0 and "完好" in out and "FULL" in out and "结论：正常" in out
+
+
+def test_check_finds_damage_and_changes_nothing(demo_file, capsys):
+    path, _ = demo_file
+    damage_table(path, "answers")
+    before = path.read_bytes()
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    assert code == 1 and json.loads(out)["integrity"] != "ok"
+    assert path.read_bytes() == before and sorted(p.name for p in path.parent.iterdir()) == ["demo.db"]
+
+
+def test_backup_is_checked_listed_and_complete(demo_file, capsys):
+    path, round_id = demo_file
+    code, out, _ = run(capsys, "backup", "--db", path)
+    assert code == 0 and "已备份并检查完好" in out
+    code, out, _ = run(capsys, "backups", "--db", path, "--json")
+    listed = json.loads(out)
+    assert listed["folder"] == str(path.parent / "backups")
+    [entry] = listed["backups"]
+    assert entry["checked"] is True and entry["size"] > 0 and entry["reason"] == "manual"
+    assert dt.datetime.fromisoformat(entry["time"]) <= dt.datetime.now()
+    copy = Path(entry["file"])
+    assert check_backup(copy) == "ok"
+    conn = sqlite3.connect(copy)  # everything is in it, attachments included
+    assert conn.execute("SELECT count(*) FROM answers WHERE round_id = ?", (round_id,)).fetchone()[0] > 50
+    assert not list(copy.parent.glob(".*.part"))
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    assert json.loads(out)["last_backup"]["file"] == str(copy)
+
+
+def test_backup_to_a_chosen_file(demo_file, capsys, tmp_path):
+    path, _ = demo_file
+    out_file = tmp_path / "U盘" / "备份.db"
+    out_file.parent.mkdir()
+    code, _, _ = run(capsys, "backup", "--db", path, "--out", out_file)
+    assert code == 0 and check_backup(out_file) == "ok"
+
+
+def test_a_damaged_database_gives_no_backup(demo_file, capsys):
+    path, _ = demo_file
+    damage_table(path, "answers")
+    code, _, err = run(capsys, "backup", "--db", path)
+    assert code == 1 and ("检查未通过" in err or "已损坏" in err) and "Traceback" not in err
+    assert list_backups(path.parent / "backups", path) == []
+    assert not list((path.parent / "backups").glob(".*"))
+
+
+def _backup(day: dt.datetime, n: int = 0) -> Backup:
+    return Backup(Path(f"db-{day:%Y%m%d-%H%M%S}-{n}-daily.db"), day, 1, "daily")
+
+
+def test_rotation_keeps_10_recent_7_daily_4_weekly_12_monthly():
+    start = dt.datetime(2025, 1, 1, 9)
+    backups = [_backup(start + dt.timedelta(days=d, hours=h), h) for d in range(400) for h in (0, 8)]
+    kept = [b for b in backups if b not in to_remove(backups)]
+    newest = sorted(backups, key=lambda b: b.made_at, reverse=True)
+    assert newest[:10] == sorted(kept, key=lambda b: b.made_at, reverse=True)[:10]
+    days = {b.made_at.date() for b in kept}
+    assert {(newest[0].made_at - dt.timedelta(days=d)).date() for d in range(7)} <= days
+    assert len({(b.made_at.year, b.made_at.month) for b in kept}) == 12
+    assert len(kept) <= 10 + 7 + 4 + 12
+    older = [b for b in kept if b not in newest[:10]]
+    assert older and all(b.made_at.hour == 17 for b in older)  # the newest of its day, week or month
+
+
+def test_rotation_runs_after_each_backup(demo_file, tmp_path):
+    path, _ = demo_file
+    folder = path.parent / "backups"
+    folder.mkdir()
+    for d in range(30):  # thirty old backups, one a day
+        (folder / f"demo-{(dt.datetime(2025, 1, 1) + dt.timedelta(days=d)):%Y%m%d-%H%M%S}-daily.db").write_bytes(b"x")
+    store = open_store(path)
+    made = backup_service.backup_now(store)
+    store.close()
+    left = list_backups(folder, path)
+    assert made in left and len(left) < 31 and to_remove(left) == []  # rotated: nothing more to drop
+
+
+def test_daily_backup_once_a_day(demo_file):
+    path, _ = demo_file
+    store = open_store(path)
+    assert backup_service.daily_backup(store) is not None
+    assert backup_service.daily_backup(store) is None
+    store.close()
+
+
+def test_a_chosen_backup_folder_is_used_and_checked(demo_file, tmp_path):
+    path, _ = demo_file
+    store = open_store(path)
+    usb = tmp_path / "usb"
+    assert backup_service.set_folder(store, usb) == usb.resolve()
+    made = backup_service.backup_now(store)
+    assert made.path.parent == usb.resolve()
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(InputError, match="不能把备份放在"):
+        backup_service.set_folder(store, blocker / "sub")
+    assert backup_service.folder(store) == usb.resolve()
+    store.close()
+
+
+def test_an_old_database_is_backed_up_before_it_is_upgraded(tmp_path):
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=1)
+    conn.execute("INSERT INTO hospital (id, name, level, type, updated_at) VALUES ('h', '旧库', '一级', '综合', 'x')")
+    conn.close()
+    open_store(path).close()
+    [made] = list_backups(tmp_path / "backups", path)
+    assert made.reason == "migration"
+    assert sqlite3.connect(made.path).execute("PRAGMA user_version").fetchone()[0] == 1
+
+
+def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, capsys, actor):
+    path, round_id = demo_file
+    run(capsys, "backup", "--db", path)
+    [made] = list_backups(path.parent / "backups", path)
+    store = open_store(path)
+    store.set_setting("after-backup", True)
+    store.close()
+    code, out, err = run(capsys, "restore", "--db", path, made.path)
+    assert code == 0, err
+    assert "原来的数据库保留为" in out
+    restored = open_store(path)
+    assert restored.setting("after-backup") is None and restored.answers(round_id)
+    restored.close()
+    [aside] = path.parent.glob("demo.before-restore-*.db")
+    assert open_store(aside).setting("after-backup") is True
+
+
+def test_restore_never_replays_the_old_wal_onto_the_backup(demo_file, capsys):
+    """A program killed with its changes still in ``-wal``: restoring must not apply that WAL
+    to the restored file (SQLite would, and the result would be corrupt)."""
+    path, _ = demo_file
+    run(capsys, "backup", "--db", path)
+    [made] = list_backups(path.parent / "backups", path)
+    code = (
+        "import sqlite3, sys, os\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA wal_autocheckpoint = 0')\n"
+        "c.execute(\"INSERT INTO settings VALUES ('late', '1')\")\n"
+        "os._exit(0)\n"
+    )  # no checkpoint, -wal left as after kill -9
+    subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=30)
+    assert Path(f"{path}-wal").stat().st_size > 0
+    assert run(capsys, "restore", "--db", path, made.path)[0] == 0
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    assert json.loads(out)["integrity"] == "ok"
+    store = open_store(path)
+    assert store.setting("late") is None
+    store.close()
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00garbage" * 1000, "sqlite-other"])
+def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_file, capsys, tmp_path, content):
+    path, _ = demo_file
+    bad = tmp_path / "bad.db"
+    if content == "sqlite-other":
+        conn = sqlite3.connect(bad)
+        conn.execute("CREATE TABLE moz_places (id)")
+        conn.commit()
+        conn.close()
+    else:
+        bad.write_bytes(content)
+    before, names = path.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
+    code, _, err = run(capsys, "restore", "--db", path, bad)
+    assert code == 1 and "不能用于恢复" in err
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == names
+
+
+def test_restore_is_refused_while_the_gui_has_the_database(demo_file, capsys):
+    path, _ = demo_file
+    run(capsys, "backup", "--db", path)
+    [made] = list_backups(path.parent / "backups", path)
+    before = path.read_bytes()
+    with InstanceLock(path) as gui:
+        assert gui.acquire()
+        code, _, err = run(capsys, "restore", "--db", path, made.path)
+        assert code == 1 and "正在图形界面中打开" in err
+        code, _, err = run(capsys, "answer", "--db", path, "--round", "x", "--item", "y", "--grade", "A")
+        assert code == 1 and "正在图形界面中打开" in err
+    assert path.read_bytes() == before
+
+
+def test_a_lock_of_a_killed_program_never_blocks(tmp_path):
+    path = tmp_path / "x.db"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from app.store.lock import InstanceLock\n"
+                "lock = InstanceLock(sys.argv[1]); assert lock.acquire(); print('locked', flush=True); time.sleep(60)\n"
+            ),
+            str(path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    assert held_elsewhere(path)
+    holder.kill()  # SIGKILL: no clean-up runs
+    holder.wait()
+    assert Path(f"{path}.lock").exists()  # the file stays, the lock does not
+    assert not held_elsewhere(path)
+
+
+def test_validation_happens_inside_the_write_transaction(demo_file, actor):
+    """Defect 6.2: a second writer commits a smaller denominator while the first validates a
+    numerator against the old one; both used to be stored (numerator > denominator)."""
+    from app.services.answers import record_answer
+    from app.services.rounds import load_round
+
+    path, round_id = demo_file
+    first = open_store(path)
+    view = load_round(first, round_id)
+    item = next(
+        i
+        for i in view.items()
+        if i.kind == "indicator" and i.input == "ratio" and i.unit == "%" and i.applies_to(view.profile)
+    )
+    record_answer(first, round_id, item.id, actor, view=view, numerator=10, denominator=100)
+    second = sqlite3.connect(path, isolation_level=None, timeout=10)
+    second.execute("BEGIN IMMEDIATE")
+    second.execute("UPDATE answers SET denominator = 20 WHERE round_id = ? AND item_id = ?", (round_id, item.id))
+    outcome: list = []
+
+    def write() -> None:
+        try:
+            record_answer(first, round_id, item.id, actor, view=view, numerator=90)
+            outcome.append("stored")
+        except InputError as err:
+            outcome.append(str(err))
+
+    thread = threading.Thread(target=write)
+    thread.start()
+    time.sleep(0.5)  # the first writer has read and validated by now (old code), or waits for the lock
+    second.execute("COMMIT")
+    thread.join(10)
+    row = first.answer(round_id, item.id)
+    first.close()
+    assert row["numerator"] <= row["denominator"], outcome
+    assert "不能大于分母" in outcome[0]
+
+
+@pytest.mark.parametrize(
+    "path, warned",
+    [
+        ("/home/u/OneDrive/质控/selfcheck.db", True),
+        ("/home/u/OneDrive - 某医院/selfcheck.db", True),
+        ("/home/u/坚果云/selfcheck.db", True),
+        ("/home/u/Dropbox/selfcheck.db", True),
+        ("//server/share/selfcheck.db", True),
+        ("/run/user/1000/gvfs/smb-share:server=pc/d/selfcheck.db", True),
+        ("/home/u/文档/selfcheck.db", False),
+    ],
+)
+def test_network_share_and_cloud_folder_warning(path, warned):
+    warning = backup_service.location_warning(Path(path))
+    assert (warning is not None) == warned
+    if warned:
+        assert "不能可靠地加锁" in warning
+
+
+def test_a_syncthing_folder_is_warned(tmp_path):
+    (tmp_path / ".stfolder").mkdir()
+    assert backup_service.location_warning(tmp_path / "a" / "selfcheck.db")
+
+
+def test_the_store_refuses_to_restore_its_own_file(demo_file):
+    path, _ = demo_file
+    with pytest.raises(StoreError, match="就是当前的数据库"):
+        backup_service.restore(path, path)
+    assert os.path.exists(path)
+
+
+def test_check_reports_where_the_change_history_breaks(demo_file, capsys):
+    """Runs once the change history (app.store.history, issue 11 section 3) is merged in."""
+    history = pytest.importorskip("app.store.history")
+    assert hasattr(history, "verify_chain")
+    path, _ = demo_file
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    assert code == 0 and json.loads(out)["history"] == "ok"
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE history SET author = 'someone else' WHERE seq = (SELECT min(seq) + 1 FROM history)")
+    conn.commit()
+    conn.close()
+    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    report = json.loads(out)
+    assert code == 1 and report["history"] not in ("ok", "not yet recorded") and "第" in report["history"]

@@ -1,0 +1,258 @@
+"""Issue 11, section 1 and defects 6.1, 6.7, 6.9, 6.10: every connection's settings, files the
+store must refuse before changing anything, damage met after opening, read-only fallback."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+from app.errors import DamagedError, StoreError
+from app.store import open_store
+from app.store.schema import LATEST_VERSION, migrate
+from tests.conftest import ROOT
+
+
+def test_every_connection_is_wal_full_sync_foreign_keys_secure_delete(store):
+    pragma = lambda name: store.conn.execute(f"PRAGMA {name}").fetchone()[0]  # noqa: E731
+    assert (pragma("journal_mode"), pragma("synchronous"), pragma("foreign_keys"), pragma("secure_delete")) == (
+        "wal",
+        2,
+        1,
+        1,
+    )
+
+
+def test_a_deleted_attachment_leaves_no_bytes_in_the_file(profiled_store, catalog, actor, db_path):
+    import datetime as dt
+
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    secret = b"SECRET-PATIENT-NAME-" * 500
+    attachment = store.add_attachment(
+        {
+            "round_id": round_id,
+            "item_id": "qyx-core.01.1",
+            "filename": "a.pdf",
+            "media_type": "application/pdf",
+            "size": len(secret),
+            "sha256": "x",
+        },
+        secret,
+        actor,
+    )
+    store.delete_attachment(attachment)
+    store.close()
+    assert b"SECRET-PATIENT-NAME-" not in db_path.read_bytes()
+
+
+def _look_alike(path, version=LATEST_VERSION):
+    """Our table names with other columns (another tool that happens to use the same names)."""
+    ours = sqlite3.connect(":memory:")
+    migrate(ours)
+    conn = sqlite3.connect(path)
+    for (name,) in ours.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"):
+        conn.execute(f'CREATE TABLE "{name}" (id INTEGER PRIMARY KEY, payload TEXT)')
+    conn.execute(f"PRAGMA user_version = {version}")
+    conn.commit()
+    conn.close()
+
+
+@pytest.mark.parametrize("version", [1, LATEST_VERSION])
+def test_a_look_alike_is_refused_before_anything_changes(tmp_path, version):
+    path = tmp_path / "lookalike.db"
+    _look_alike(path, version)
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="其他程序的数据库"):
+        open_store(path)
+    assert path.read_bytes() == before  # the header is not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lookalike.db"]
+
+
+def _cli(*args, env=None, check_rc=None):
+    result = subprocess.run(
+        [sys.executable, "main.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env
+    )
+    return result
+
+
+def test_a_read_command_never_makes_a_database_of_an_empty_file(tmp_path):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    result = _cli("score", "--db", path, "--round", "x")
+    assert result.returncode == 1 and "空的" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
+
+
+@pytest.fixture
+def demo_file(tmp_path, catalog, actor):
+    from app.services.demo import create_demo
+
+    path = tmp_path / "demo.db"
+    store = open_store(path)
+    round_id = create_demo(store, catalog, actor)
+    store.close()
+    return path, round_id
+
+
+def damage_table(path, table: str) -> None:
+    """Overwrite the root page of ``table`` with garbage (the header page stays intact)."""
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
+
+
+@pytest.mark.parametrize("command", [["score"], ["rectifications"], ["report", "--kind", "self", "--out", "r.pdf"]])
+def test_damage_found_after_opening_is_the_damaged_message_with_the_newest_backup(demo_file, command, tmp_path):
+    path, round_id = demo_file
+    assert _cli("backup", "--db", path).returncode == 0
+    damage_table(path, "answers")
+    before = path.read_bytes()
+    result = _cli(*command, "--db", path, "--round", round_id)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr and "sqlite3" not in result.stderr
+    assert "已损坏" in result.stderr and "最新的完好备份" in result.stderr, result.stderr
+    assert "python main.py restore --db" in result.stderr
+    assert path.read_bytes() == before
+
+
+def test_every_read_turns_damage_into_a_damaged_error(demo_file):
+    path, round_id = demo_file
+    damage_table(path, "answers")
+    store = open_store(path)
+    try:
+        with pytest.raises(DamagedError, match="已损坏"):
+            store.answers(round_id)
+    finally:
+        store.close()
+
+
+def _limit_file_size(limit: int) -> str:
+    """Python that makes every file write beyond ``limit`` bytes fail, as on a full disk
+    (RLIMIT_FSIZE: no root needed), then runs the CLI with the given arguments."""
+    return (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        f"resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))\n"
+        "from app.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+
+
+full_disk = pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+
+
+@full_disk
+def test_reading_works_on_a_full_disk(demo_file, tmp_path):
+    """Defect 6.9: nothing could be read when SQLite's shared-memory file could not be made."""
+    path, round_id = demo_file
+    before = path.read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-c", _limit_file_size(0), "score", "--db", str(path), "--round", round_id, "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert '"answered"' in result.stdout
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.db", "userdata"] or "demo.db-wal" not in [
+        p.name for p in tmp_path.iterdir() if p.stat().st_size
+    ]
+
+
+@full_disk
+def test_a_read_only_store_says_why_and_refuses_writes(demo_file, actor):
+    """Writing impossible (here: a full disk) → opened read-only, with the reason."""
+    path, _ = demo_file
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))\n"
+        "from app.store import open_store, Actor\n"
+        "s = open_store(sys.argv[1])\n"
+        "print(s.read_only)\n"
+        "try:\n"
+        "    s.set_setting('x', 1)\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__, e)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    first, second = result.stdout.splitlines()[:2]
+    assert "磁盘已满" in first
+    assert second.startswith("StoreError") and "只读" in second
+
+
+@full_disk
+def test_a_demo_failing_on_a_full_disk_leaves_no_database(tmp_path):
+    path = tmp_path / "demo.db"
+    result = subprocess.run(
+        [sys.executable, "-c", _limit_file_size(8192), "demo", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "磁盘已满" in result.stderr and "Traceback" not in result.stderr
+    assert not any(p.name.startswith("demo.db") for p in tmp_path.iterdir())
+
+
+def test_no_single_damaged_page_gives_a_traceback(demo_file, tmp_path):
+    """Defect 6.1, swept: every page but the header, overwritten with garbage or with zeros
+    (zeros in a long value's overflow page are invisible to SQLite, but not to the JSON parser)."""
+    import contextlib
+    import io
+    import shutil
+
+    from app.cli import main
+
+    path, round_id = demo_file
+    page_size = sqlite3.connect(path).execute("PRAGMA page_size").fetchone()[0]
+    pages = path.stat().st_size // page_size
+    spoilt = tmp_path / "spoilt.db"
+    damaged = 0
+    for page in range(2, pages + 1):
+        for fill in (bytes((i * 37 + 11) % 256 for i in range(page_size)), bytes(page_size)):
+            for leftover in (spoilt, tmp_path / "spoilt.db-wal", tmp_path / "spoilt.db-shm"):
+                leftover.unlink(missing_ok=True)
+            shutil.copy(path, spoilt)
+            with open(spoilt, "r+b") as f:
+                f.seek((page - 1) * page_size)
+                f.write(fill)
+            before = spoilt.read_bytes()
+            for command in ("score", "rectifications"):
+                err = io.StringIO()
+                with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+                    code = main([command, "--db", str(spoilt), "--round", round_id])  # raises on a traceback
+                assert code in (0, 1)
+                if code == 1:
+                    damaged += 1
+                    assert "已损坏" in err.getvalue(), (page, err.getvalue())
+            assert spoilt.read_bytes() == before
+    assert damaged > pages  # most pages matter to these commands
+
+
+def test_read_only_connections_take_any_file_name(tmp_path, capsys):
+    """The read-only paths (check, backups, the fallback) use SQLite URIs, where '#', '?', '%'
+    and spaces mean something: a hospital's folder name must not."""
+    from app.cli import main
+
+    path = tmp_path / "质控 #1?50%" / "数据 库.db"
+    assert main(["demo", "--db", str(path)]) == 0
+    assert main(["backup", "--db", str(path)]) == 0
+    capsys.readouterr()
+    assert main(["check", "--db", str(path), "--json"]) == 0
+    assert '"integrity": "ok"' in capsys.readouterr().out

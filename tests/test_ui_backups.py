@@ -1,0 +1,276 @@
+"""备份与恢复 in the GUI: the dialog, the damaged-database dialog at start and while working,
+automatic backups, 帮助 → 数据库检查, and one window per database (issue 11, sections 1, 2, 4)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.errors import DamagedError
+from app.services import backups as backup_service
+from app.store import open_store
+from app.store.backup import list_backups
+from app.ui import application
+from app.ui.backups_dialog import BackupsDialog, DamagedDialog, backup_on_close
+from app.ui.main_window import MainWindow
+from app.ui.profile_wizard import ProfileWizard
+from app.ui.qt import QLabel
+from tests.conftest import ROOT
+from tests.test_durability import damage_table
+
+
+@pytest.fixture
+def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    w = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_round(demo_round)
+    return w
+
+
+@pytest.fixture
+def started(qtbot, monkeypatch):
+    monkeypatch.setattr(ProfileWizard, "exec", lambda self: 0)
+    windows = []
+
+    def run(db_path, **kw):
+        result = application.start(db_path, **kw)
+        if result is not None:
+            qtbot.addWidget(result[0])
+            windows.append(result)
+        return result
+
+    yield run
+    for window, _store, instance in windows:
+        window.close()  # before its store: no timer of a closed window reaches a closed store
+        window.store.close()
+        instance.unlock()
+
+
+def test_backup_now_lists_the_backup_with_time_and_size(window, qtbot, db_path):
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 0 and "还没有备份" in dialog.status.text()
+    assert str(db_path.parent / "backups") in dialog.folder_label.text()
+    dialog.backup_button.click()
+    assert dialog.table.rowCount() == 1
+    _when, size, reason, name = (dialog.table.item(0, c).text() for c in range(4))
+    assert reason == "手动" and size.endswith("KB") and name.startswith("selfcheck-")
+    assert (db_path.parent / "backups" / name).is_file()
+    assert "检查完好" in dialog.status.text()
+
+
+def test_restore_from_the_dialog_names_the_time_and_brings_the_backup_back(
+    window, qtbot, db_path, ui_dialogs, demo_round
+):
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.backup_button.click()
+    window.store.set_setting("after-backup", 1)
+    dialog.table.selectRow(0)
+    when = dialog.table.item(0, 0).text()
+    dialog.restore_button.click()
+    assert when in ui_dialogs.confirms[-1] and "将不再出现" in ui_dialogs.confirms[-1]
+    assert "已恢复" in ui_dialogs.infos[-1] and "原来的数据库保留为" in ui_dialogs.infos[-1]
+    assert window.store.setting("after-backup") is None
+    assert window.store.answers(demo_round)  # the window works on the restored file
+    assert list(db_path.parent.glob("selfcheck.before-restore-*.db"))
+
+
+def test_restore_is_not_done_when_the_user_says_no(window, qtbot, ui_dialogs):
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.backup_button.click()
+    window.store.set_setting("after-backup", 1)
+    ui_dialogs.confirm_answer = False
+    dialog.restore_button.click()
+    assert window.store.setting("after-backup") == 1
+
+
+def test_choosing_the_backup_folder(window, qtbot, ui_dialogs, tmp_path):
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    ui_dialogs.folder = str(tmp_path / "U盘")
+    dialog.folder_button.click()
+    assert str(tmp_path / "U盘") in dialog.folder_label.text()
+    dialog.backup_button.click()
+    assert list((tmp_path / "U盘").glob("selfcheck-*.db"))
+
+
+def test_the_damaged_dialog_offers_the_newest_good_backup_and_says_what_is_lost(qtbot, store, db_path):
+    import datetime as dt
+
+    made = backup_service.backup_now(store)
+    dialog = DamagedDialog(None, db_path, "快速检查发现问题：Page 5 …", made)
+    qtbot.addWidget(dialog)
+    text = " ".join(label.text() for label in dialog.findChildren(QLabel))
+    assert f"{made.made_at:%Y-%m-%d %H:%M:%S}" in text and "丢失" in text and str(db_path) in text
+    assert made.made_at <= dt.datetime.now()
+    dialog.restore_button.click()
+    assert dialog.chosen == made.path
+
+
+def test_newest_good_backup_skips_a_damaged_newer_one(store, db_path, demo_round):
+    older = backup_service.backup_now(store)
+    newer = backup_service.backup_now(store)
+    damage_table(newer.path, "answers")
+    found, skipped = backup_service.newest_good_backup(db_path)
+    assert found.path == older.path and newer.path.name in skipped[0]
+
+
+def test_a_damaged_database_at_start_is_restored_from_the_backup(started, store, db_path, demo_round, ui_dialogs):
+    made = backup_service.backup_now(store)
+    store.close()
+    damage_table(db_path, "answers")
+    ui_dialogs.restore_choice = made.path
+    _window, new_store, _ = started(db_path)
+    [(shown, problem)] = ui_dialogs.damaged
+    assert shown == db_path and "quick_check" in problem
+    assert len(new_store.answers(demo_round)) > 50
+    assert "已从备份" in ui_dialogs.infos[0] and list(db_path.parent.glob("selfcheck.before-restore-*"))
+
+
+def test_a_damaged_database_at_start_changes_nothing_when_the_user_quits(started, store, db_path, ui_dialogs):
+    store.close()
+    damage_table(db_path, "answers")
+    before = db_path.read_bytes()
+    assert started(db_path) is None
+    assert ui_dialogs.damaged and db_path.read_bytes() == before
+
+
+def test_damage_met_while_working_offers_the_backup_not_a_crash(window, db_path, demo_round, ui_dialogs, tmp_path):
+    """Defect 6.1 in the GUI: the excepthook answers a damaged read with the damaged-database dialog."""
+    application.install_excepthook(tmp_path / "error.log")
+    copy = tmp_path / "copy.db"
+    backup_service.backup_now(window.store, out=copy)
+    damage_table(copy, "answers")
+    spoilt = open_store(copy)
+    try:
+        spoilt.answers(demo_round)
+    except DamagedError:
+        sys.excepthook(*sys.exc_info())
+    finally:
+        spoilt.close()
+    assert ui_dialogs.damaged and "已损坏" in ui_dialogs.damaged[0][1]
+    assert ui_dialogs.errors == []  # not the generic “unexpected error”
+
+
+def test_an_empty_file_is_not_made_a_database_without_asking(started, tmp_path, ui_dialogs):
+    path = tmp_path / "empty.db"
+    path.write_bytes(b"")
+    ui_dialogs.confirm_answer = False
+    assert started(path) is None
+    assert "空的" in ui_dialogs.confirms[0] and path.read_bytes() == b""
+
+
+def test_the_first_open_of_the_day_backs_up(started, qtbot, store, db_path, demo_round):
+    """In the background, after the window is up; once a day."""
+    store.close()
+    window, _, _ = started(db_path)
+    qtbot.waitUntil(lambda: "已自动备份" in window.saved_label.text(), timeout=10000)
+    [made] = list_backups(db_path.parent / "backups", db_path)
+    assert made.reason == "daily"
+    from app.ui.backups_dialog import daily_backup
+
+    daily_backup(window)  # a second time the same day: nothing
+    qtbot.wait(300)
+    assert len(list_backups(db_path.parent / "backups", db_path)) == 1
+
+
+def test_closing_after_changes_backs_up(store, actor, demo_round, db_path):
+    baseline = store.conn.total_changes
+    assert backup_on_close(store, baseline) is None  # nothing changed
+    store.set_setting("x", 1)
+    made = backup_on_close(store, baseline)
+    assert made is not None and made.reason == "close"
+
+
+def test_database_check_from_the_help_menu(window, qtbot, ui_dialogs):
+    window.check_database()
+    qtbot.waitUntil(lambda: bool(ui_dialogs.infos), timeout=10000)
+    assert "完好（ok）" in ui_dialogs.infos[0] and "FULL" in ui_dialogs.infos[0] and "结论：正常" in ui_dialogs.infos[0]
+
+
+def test_a_second_launch_brings_the_running_window_to_the_front(started, qtbot, store, db_path, ui_dialogs):
+    store.close()
+    _window, _, instance = started(db_path)
+    qtbot.waitUntil(lambda: instance.server is not None, timeout=3000)
+    with qtbot.waitSignal(instance.activated, timeout=3000):
+        assert started(db_path) is None
+    assert ui_dialogs.errors == []
+
+
+def test_a_lock_left_by_a_killed_program_never_blocks_the_start(started, store, db_path, ui_dialogs):
+    store.close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sys, time\n"
+                "from app.store.lock import InstanceLock\n"
+                "lock = InstanceLock(sys.argv[1]); assert lock.acquire(); print('locked', flush=True); time.sleep(60)\n"
+            ),
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert holder.stdout.readline().strip() == "locked"
+    assert started(db_path) is None and "已在另一个窗口中打开" in ui_dialogs.errors[-1]  # alive: told
+    holder.kill()
+    holder.wait()
+    assert started(db_path) is not None  # killed: its lock went with it
+    assert Path(f"{db_path}.lock").exists()
+
+
+READ_ONLY_GUI = """
+import resource, signal, sys
+from pathlib import Path
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+from app.ui import application, dialogs
+from app.ui.profile_wizard import ProfileWizard
+ProfileWizard.exec = lambda self: 0
+told = []
+dialogs.info = lambda parent, message: told.append(message)
+dialogs.error = lambda parent, message: told.append("ERROR " + message)
+app = application.create_application(sys.argv[:1])
+resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # from here on the disk is full
+window, store, instance = application.start(Path(sys.argv[1]))
+from app.ui.qt import QTimer
+QTimer.singleShot(1500, app.quit)
+app.exec()
+print(repr(store.read_only))
+print(len(window.walkthrough.items) if window.walkthrough else "rounds", store.rounds()[0]["name"])
+print("\\n".join(told))
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE is POSIX")
+def test_on_a_full_disk_the_gui_opens_read_only_and_says_so(store, demo_round, db_path, tmp_path):
+    """Defect 6.9: nothing could be read from a full disk or read-only media."""
+    import os
+
+    store.set_setting("ui.position", {"round_id": demo_round, "item_id": "qyx-core.03.2"})
+    store.close()
+    before = db_path.read_bytes()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MQSC_DATA_DIR": str(tmp_path)}
+    (tmp_path / "device-id").write_text("test-pc", encoding="ascii")
+    result = subprocess.run(
+        [sys.executable, "-c", READ_ONLY_GUI, str(db_path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    read_only, shown, *told = result.stdout.splitlines()
+    assert "磁盘已满" in read_only
+    assert shown.split()[0].isdigit()  # the round the user left is shown
+    assert any("只读方式打开" in line for line in told) and not any(line.startswith("ERROR") for line in told)
+    assert db_path.read_bytes() == before
