@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["fsync_folder", "remove_stale_parts", "temporary_beside", "write_atomically"]
+__all__ = ["fsync_folder", "remove_stale_parts", "save_document", "temporary_beside", "write_atomically"]
 
 PART_SUFFIX = ".part"
 
@@ -71,6 +71,20 @@ def temporary_beside(target: Path) -> Path:
     return Path(name)
 
 
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: the classic two calls (briefly a process-wide change)
+    os.umask(mask)
+    return mask
+
+
 def write_atomically(target: Path, write: Callable[[Path], None] | bytes) -> None:
     """Write ``target`` through a temporary file: ``write`` (bytes, or a function that writes the
     temporary path given to it), fsync, rename over ``target``, fsync the folder. On any error the
@@ -87,8 +101,26 @@ def write_atomically(target: Path, write: Callable[[Path], None] | bytes) -> Non
         else:
             write(temporary)
             fsync_file(temporary)
+        # mkstemp makes the file private (0600); a report or a package is a document like any
+        # other, readable by colleagues as the user's umask allows
+        if os.name == "posix":
+            os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
     fsync_folder(target.parent)
+
+
+def save_document(target: Path, write: Callable[[Path], None] | bytes, what: str) -> None:
+    """:func:`write_atomically` for what the user saves (a report, a package, a workbook): the
+    folder checked first, and an OS error told in Chinese (AppError) naming ``what`` and where."""
+    from .errors import AppError, os_reason
+
+    target = Path(target)
+    if not target.parent.is_dir():
+        raise AppError(f"保存位置“{target.parent}”不存在，请选择其他文件夹。")
+    try:
+        write_atomically(target, write)
+    except OSError as exc:
+        raise AppError(f"无法保存{what}“{target}”：{os_reason(exc)}") from exc

@@ -651,3 +651,31 @@ def test_keeping_our_answer_drops_the_packages_untouched_rectification(departmen
     d.office_import(from_b, "all-local")
     assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
     assert [e for e in list_rectifications(d.office, d.round_id, DAY) if d.SHARED in e.item_ids] == []
+
+
+def test_an_import_into_a_database_with_data_backs_it_up_first(departments):
+    from app.store.backup import backup_folder, list_backups
+
+    d = departments
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="A")
+    folder = backup_folder(d.office.conn, d.office.path)
+    before = len(list_backups(folder, d.office.path))
+    d.office_import(d.export(d.a, "a"))
+    made = list_backups(folder, d.office.path)
+    assert len(made) == before + 1 and made[0].reason == "import"
+
+
+def test_saved_documents_follow_the_users_umask(store, demo_round, tmp_path):
+    import os
+    import stat as stat_
+
+    old = os.umask(0o022)
+    try:
+        out = export_package(store, demo_round, tmp_path / "p.zip", attachments=False, today=DAY).path
+        from app.render import registry
+
+        workbook = registry.render(store, demo_round, "rectification", tmp_path / "t.xlsx", today=DAY).path
+    finally:
+        os.umask(old)
+    for path in (out, workbook):
+        assert stat_.S_IMODE(path.stat().st_mode) == 0o644, path  # colleagues can open it, as any document

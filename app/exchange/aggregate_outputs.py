@@ -6,11 +6,7 @@ any SQLite tool (or serve them with Datasette).
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +15,7 @@ from markupsafe import Markup
 
 from .. import APP_NAME, __version__
 from ..domain.records import RECTIFICATION_STATUSES
-from ..errors import AppError, os_reason
+from ..files import save_document
 from .aggregate import FACT_COLUMNS, Aggregate, facts_row
 
 _PERCENT_COLUMNS = {"完成率", "得分率", "占比"}
@@ -29,27 +25,6 @@ class Percent(float):
 
 #: bars a summary chart shows at most
 CHART_ROWS = 30
-
-
-@contextmanager
-def _atomic(out: Path) -> Iterator[Path]:
-    """A temporary file beside ``out``, renamed over it when the block succeeds."""
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, out)
-    except OSError as exc:
-        raise AppError(f"无法保存“{out}”：{os_reason(exc)}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
@@ -86,7 +61,7 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
 
     from ..render.xlsx import _width
 
-    with _atomic(out) as temporary:
+    def write(temporary: Path) -> None:
         book = xlsxwriter.Workbook(str(temporary), {"strings_to_numbers": False, "strings_to_formulas": False,
                                                     "strings_to_urls": False})
         book.set_properties({"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，"
@@ -121,6 +96,8 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
             ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
         book.close()
 
+    save_document(Path(out), write, "汇总工作簿")
+
 
 SQLITE_SCHEMA = """
 CREATE TABLE rounds (
@@ -154,7 +131,7 @@ CREATE TABLE common_problems (
 def write_sqlite(result: Aggregate, out: Path) -> None:
     from .aggregate import open_count, overdue_count
 
-    with _atomic(out) as temporary:
+    def write(temporary: Path) -> None:
         conn = sqlite3.connect(temporary)
         try:
             with conn:
@@ -183,6 +160,8 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                                  [(str(b.path), b.reason) for b in result.refused])
         finally:
             conn.close()
+
+    save_document(Path(out), write, "汇总数据库")
 
 
 @dataclass(frozen=True)

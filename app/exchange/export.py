@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
-from ..errors import AppError, os_reason
+from ..errors import AppError
+from ..files import save_document
 from ..store import Store
 from . import format as fmt
 
@@ -262,13 +263,7 @@ def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attac
 
 
 def _write_zip(out: Path, manifest: dict, members: list[tuple[str, Path | bytes]]) -> None:
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
-    temporary = Path(name)
-    try:
+    def write(temporary: Path) -> None:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
             for member, source in members:
                 payload = source if isinstance(source, bytes) else source.read_bytes()
@@ -281,14 +276,8 @@ def _write_zip(out: Path, manifest: dict, members: list[tuple[str, Path | bytes]
                 _info(fmt.MANIFEST, zipfile.ZIP_DEFLATED),
                 json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),
             )
-        with open(temporary, "rb") as f:
-            os.fsync(f.fileno())
-        os.replace(temporary, out)
-        fsync_folder(out.parent)
-    except OSError as exc:
-        raise AppError(f"无法保存上报包“{out}”：{os_reason(exc)}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
+
+    save_document(out, write, "上报包")
 
 
 def _info(name: str, compress: int) -> zipfile.ZipInfo:
@@ -296,14 +285,3 @@ def _info(name: str, compress: int) -> zipfile.ZipInfo:
     info.compress_type = compress
     info.external_attr = (stat.S_IFREG | 0o644) << 16  # a regular file: never a link or a device
     return info
-
-
-def fsync_folder(folder: Path) -> None:
-    """Make a rename durable (POSIX); Windows has no directory handles to flush."""
-    if os.name != "posix":
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

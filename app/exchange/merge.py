@@ -458,6 +458,10 @@ def apply_import(
         if change.table == "attachments":
             attachments[change.key] = plan.package.member(change.incoming["path"])  # checked again
     touched_items: set[str] = set()
+    if store.rounds() or store.profile():  # something here to lose: a backup first, as before a migration
+        from ..store.backup import backup_before
+
+        backup_before(store.conn, store.path, "导入前")
     with store.transaction():
         if plan.other_hospital:
             store.set_setting(_COLLECTS_SETTING, True)

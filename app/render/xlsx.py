@@ -8,8 +8,6 @@ filter and sum them.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,7 +18,7 @@ from .. import APP_NAME, __version__
 from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, SAMPLING, Checklist, Item
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
-from ..errors import AppError, os_reason
+from ..files import save_document
 from ..store import Store
 
 __all__ = ["SHEETS", "write_workbook"]
@@ -325,42 +323,21 @@ def write_workbook(
 
     today = today or dt.date.today()
     r = _gather(store, round_id, today)
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
-    try:
-        fd, name = tempfile.mkstemp(prefix=f".{out.stem}.", suffix=".part", dir=out.parent)
-        os.close(fd)
-    except OSError as exc:
-        raise AppError(f"无法在“{out.parent}”中写入文件：{os_reason(exc)}") from exc
-    temporary = Path(name)
-    try:
+    def write(temporary: Path) -> None:
         book = xlsxwriter.Workbook(
             str(temporary),
-            {
-                "constant_memory": False,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
+            {"constant_memory": False, "strings_to_numbers": False, "strings_to_formulas": False,
+             "strings_to_urls": False},
         )
         profile = r.view.profile
-        book.set_properties(
-            {
-                "title": f"{profile.name} {r.view.name} {title}".strip(),
-                "company": profile.name,
-                "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
-            }
-        )
+        book.set_properties({"title": f"{profile.name} {r.view.name} {title}".strip(), "company": profile.name,
+                             "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}"})
         formats = _formats(book)
         for sheet in sheets:
             _WRITERS[sheet](book, formats, r)
         book.close()
-        os.replace(temporary, out)
-    except OSError as exc:
-        raise AppError(f"无法保存工作簿“{out}”：{os_reason(exc)}") from exc
-    finally:
-        temporary.unlink(missing_ok=True)
+
+    save_document(Path(out), write, "工作簿")
     return len(sheets)
 
 
