@@ -82,6 +82,7 @@ class DialogRecorder:
         self.damaged: list[tuple[Path, str]] = []  # the damaged-database dialogs shown (file, problem)
         self.restore_choice: Path | None = None  # the backup the damaged-database dialog answers
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
+        self.previewed: list[Path] = []  # reports shown in the in-app preview
 
     def install(self, monkeypatch) -> None:
         from app.ui import dialogs
@@ -97,6 +98,7 @@ class DialogRecorder:
 
         monkeypatch.setattr(backups_dialog, "offer_restore", self._offer_restore)
         monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
+        monkeypatch.setattr(dialogs, "preview_pdf", lambda parent, path: self.previewed.append(path))
 
     def _offer_restore(self, parent, db_path, problem, backup_dir=None):
         self.damaged.append((Path(db_path), problem))

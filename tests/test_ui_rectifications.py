@@ -134,7 +134,7 @@ def test_report_is_generated_in_the_background_and_opened(qtbot, window, ui_dial
     window.generate_report("self")
     assert window.isEnabled()  # the window is not blocked while the PDF renders
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=60_000)
-    assert ui_dialogs.opened == [out]
+    assert ui_dialogs.previewed == [out] and ui_dialogs.opened == []
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "示例县人民医院" in text
     assert ui_dialogs.errors == []

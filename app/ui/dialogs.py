@@ -59,6 +59,13 @@ def save_file(parent: QWidget | None, caption: str, suggested: str, filters: str
     return path or None
 
 
+def preview_pdf(parent: QWidget | None, path: Path) -> None:
+    """报告预览 in the program, with 打印 (a PC may have no PDF viewer)."""
+    from .pdf_preview import PreviewDialog
+
+    PreviewDialog(path, parent).exec()
+
+
 def open_in_viewer(path: Path) -> None:
     """Open a report or an attachment in the program the system uses for its type."""
     qt.QDesktopServices.openUrl(qt.QUrl.fromLocalFile(str(path)))

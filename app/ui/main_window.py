@@ -337,11 +337,14 @@ class MainWindow(QMainWindow):
         def done(result) -> None:
             self.last_report = out
             if result.warnings:  # e.g. a photo that could not be read is printed as its name only
-                self._status(f"已生成 {out.name}，但有 {len(result.warnings)} 处问题：{result.warnings[0]}",
+                self._status(f"已生成 {out}，但有 {len(result.warnings)} 处问题：{result.warnings[0]}",
                              problem=True)
             else:
-                self._status(f"已生成 {out.name}")
-            dialogs.open_in_viewer(out)
+                self._status(f"已生成 {out}")
+            if fmt == "pdf":  # previewed and printed here: the PC may have no PDF viewer
+                dialogs.preview_pdf(self, out)
+            else:
+                dialogs.open_in_viewer(out)
 
         def failed(exc: Exception) -> None:
             message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
