@@ -38,9 +38,12 @@ log() { printf '\n== %s\n' "$*"; }
 
 # -- tools and the libraries the bundle copies in ---------------------------------------------------
 TOOLS=(fonts-noto-cjk librsvg2-bin binutils dpkg libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b
-       libharfbuzz-subset0 libfontconfig1 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
+       libfontconfig1 libglib2.0-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
        libxcb-image0 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libxkbcommon-x11-0
        libx11-xcb1 libegl1 libgl1 libdbus-1-3)
+# HarfBuzz's subsetter (fast PDF font subsets) is a package of its own from Debian 12 on; older
+# releases have none, and WeasyPrint then subsets with fontTools (slower reports).
+if apt-cache show libharfbuzz-subset0 >/dev/null 2>&1; then TOOLS+=(libharfbuzz-subset0); fi
 missing=()
 for p in "${TOOLS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -86,7 +89,7 @@ external=$(comm -23 \
   <(find "$BUNDLE" -type f \( -name '*.so*' -o -name mqsc \) -exec objdump -p {} \; 2>/dev/null \
       | awk '/NEEDED/ {print $2}' | sort -u) \
   <(find "$BUNDLE" -name '*.so*' -printf '%f\n' | sort -u))
-unexpected=$(grep -v -x -E 'ld-linux-x86-64\.so\.2|lib(c|dl|m|pthread|rt|util)\.so\.[0-9]+|libGL\.so\.1|libEGL\.so\.1|libxcb\.so\.1' \
+unexpected=$(grep -v -x -E 'ld-linux-x86-64\.so\.2|lib(c|dl|m|pthread|resolv|rt|util)\.so\.[0-9]+|libGL\.so\.1|libEGL\.so\.1|libxcb\.so\.1' \
   <<<"$external" || true)
 if [ -n "$unexpected" ]; then
   echo "The bundle needs libraries it does not carry and Depends does not name: $unexpected" >&2

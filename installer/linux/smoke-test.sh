@@ -22,7 +22,9 @@ VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
 DEB=dist/${APPID}_${VERSION}_amd64.deb
 HOSPITAL="示例县人民医院"  # the demo data's hospital
 SHOT=$ROOT/dist/${APPID}_${VERSION}-first-window.png
-BUILD=${MQSC_BUILD_DIR:-build/linux}
+# A Python with PySide6 takes the screenshot: the project's own .venv (./test.sh makes it).
+SHOT_PY=$ROOT/.venv/bin/python
+[ -x "$SHOT_PY" ] || SHOT_PY=${MQSC_BUILD_DIR:-build/linux}/venv/bin/python
 
 passed=0
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
@@ -111,7 +113,7 @@ done
 [ -n "$shown" ] || { cat "$WORK/gui.log" >&2; fail "GUI window did not show"; }
 sleep 2  # let it paint
 mkdir -p dist
-QT_QPA_PLATFORM=xcb "$BUILD/venv/bin/python" - "$SHOT" <<'EOF'
+QT_QPA_PLATFORM=xcb "$SHOT_PY" - "$SHOT" <<'EOF'
 import sys
 from PySide6.QtGui import QGuiApplication
 app = QGuiApplication(sys.argv[:1])
