@@ -103,7 +103,7 @@ rm -rf "$PKG"
 OPT=$PKG/opt/apps/$APPID
 mkdir -p "$OPT/entries/applications" "$PKG/DEBIAN"
 cp -a "$BUNDLE" "$OPT/files"
-cp $HERE/THIRD-PARTY.txt "$OPT/files/"
+cp installer/THIRD-PARTY.txt "$OPT/files/"
 printf '%s\n' "$FLOOR" > "$OPT/files/GLIBC-FLOOR"
 
 ICONS=$OPT/entries/icons/hicolor
