@@ -26,7 +26,15 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 SUITE=${MQSC_SUITE:-bullseye}
 CHROOT=${MQSC_CHROOT:-/var/tmp/mqsc-$SUITE}
-MIRROR=${MQSC_MIRROR:-$(grep -h -o -m1 -E 'https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null | head -1 || true)}
+# The Debian mirror apt uses here (deb822 "URIs:" or one-line "deb" entries; not security/updates)
+apt_mirror() {
+  {
+    grep -h -E '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | awk '{print $2}'
+    grep -h -E '^deb ' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
+      | awk '{for (i = 2; i <= NF; i++) if ($i ~ /^https?:/) {print $i; break}}'
+  } | grep -E '/debian/?$' | head -1 || true
+}
+MIRROR=${MQSC_MIRROR:-$(apt_mirror)}
 MIRROR=${MIRROR:-http://deb.debian.org/debian}
 PY=/opt/py311/bin/python3.11
 
@@ -45,7 +53,8 @@ PACKAGES+=,libxcb-xfixes0,libx11-xcb1,meson,ninja-build,pkg-config,libfreetype-d
 if [ ! -x "$CHROOT/usr/bin/apt-get" ]; then
   log "debootstrap $SUITE → $CHROOT ($MIRROR)"
   rm -rf "$CHROOT"
-  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$CHROOT" "$MIRROR" >/dev/null
+  debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$CHROOT" "$MIRROR" >"$CHROOT.log" 2>&1 \
+    || { tail -20 "$CHROOT.log" >&2; echo "debootstrap failed (log: $CHROOT.log)" >&2; exit 1; }
 fi
 
 mounted=()
