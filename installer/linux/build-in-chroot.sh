@@ -94,6 +94,7 @@ if ! in_chroot "test \"\$($PY -c 'import sqlite3; print(sqlite3.sqlite_version_i
     make -j\$(nproc) -s libsqlite3.la >/dev/null 2>&1
     lib=\$(cd .libs && ls libsqlite3.so.0.*.* | head -1)
     install -m755 .libs/\$lib /usr/local/lib/ && ln -sf \$lib /usr/local/lib/libsqlite3.so.0
+    ln -sf \$lib /usr/local/lib/libsqlite3.so  # for Python's configure (-lsqlite3)
     install -m644 sqlite3.h sqlite3ext.h /usr/local/include/
     /sbin/ldconfig
     cd /src/build
