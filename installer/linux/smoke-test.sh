@@ -34,7 +34,7 @@ fail() { echo "FAIL $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
 need=()
-for p in xvfb x11-utils poppler-utils; do
+for p in xvfb x11-utils poppler-utils desktop-file-utils bc; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -151,9 +151,7 @@ check "dpkg -i: installed" dpkg-query -W "$APPID"
 check "desktop entry visible in /usr/share/applications" \
   grep -q "^Exec=/opt/apps/$APPID/files/mqsc" "/usr/share/applications/$APPID.desktop"
 check "icon visible in hicolor" test -s "/usr/share/icons/hicolor/48x48/apps/$APPID.png"
-if command -v desktop-file-validate >/dev/null; then
-  check "desktop entry valid" desktop-file-validate "/usr/share/applications/$APPID.desktop"
-fi
+check "desktop entry valid (desktop-file-validate)" desktop-file-validate "/usr/share/applications/$APPID.desktop"
 out=$(offline "/opt/apps/$APPID/files/mqsc" score --db "$DATA/selfcheck.db" --round "$round")
 check "installed program reads the user's database offline" test -n "$out"
 dpkg -r "$APPID" >/dev/null
