@@ -8,7 +8,7 @@
 # wheel set; skipped offline).
 # Only when the installer's inputs changed since the last verified build: the .deb built in the
 # Debian 11 chroot and smoke-tested offline (installer/linux/smoke-test.sh). Inputs are the
-# tracked files under installer/, app/, checklists/, reports/, main.py and pyproject.toml (but
+# tracked files under installer/, app/, checklists/, reports/, docs/schema/, main.py and pyproject.toml (but
 # not *.md); their
 # SHA-256 is compared with installer/linux/verified-inputs.sha256, which a developer commits
 # after a passing smoke test (--record). Time: ≈4 min with the chroot already on the machine,
@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 STAMP=installer/linux/verified-inputs.sha256
 
 inputs_hash() {
-  git ls-files -z installer app checklists reports main.py pyproject.toml \
+  git ls-files -z installer app checklists reports docs/schema main.py pyproject.toml \
     | grep -z -v -E '(\.md|/verified-inputs\.sha256)$' | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
 }
 

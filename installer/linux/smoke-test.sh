@@ -34,7 +34,7 @@ fail() { echo "FAIL $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
 need=()
-for p in xvfb x11-utils poppler-utils desktop-file-utils bc; do
+for p in xvfb x11-utils poppler-utils desktop-file-utils bc unzip; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -102,6 +102,15 @@ for kind in self rectification; do
   check "offline $kind report (${took} s): text holds $HOSPITAL" grep -q "$HOSPITAL" <(pdftotext "$pdf" -)
   check "offline $kind report: bundled CJK font embedded" grep -q -E 'MQSC-(Serif|Sans).* yes +yes' <(pdffonts "$pdf")
 done
+
+# the upload package and Excel outputs, where the program has them (the exchange work)
+if "$APP" export --help >/dev/null 2>&1; then
+  offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/self.xlsx" \
+    --date 2025-06-30 >/dev/null
+  check "offline Excel report is a workbook" unzip -l "$WORK/self.xlsx" xl/workbook.xml
+  offline "$APP" export --db "$DATA/selfcheck.db" --round "$round" --out "$WORK/upload.zip" --date 2025-06-30 >/dev/null
+  check "offline export of the upload package, which verify accepts" offline "$APP" verify "$WORK/upload.zip"
+fi
 
 # -- the GUI under Xvfb, offline, to a visible window -----------------------------------------------
 n=99
