@@ -65,6 +65,8 @@ trap cleanup EXIT
 bind() { mkdir -p "$2"; mountpoint -q "$2" || { mount --bind "$1" "$2"; mounted+=("$2"); }; }
 bind /proc "$CHROOT/proc"
 bind /dev "$CHROOT/dev"
+# the checkout: always this one (an earlier run's mount of another checkout is replaced)
+mountpoint -q "$CHROOT/src/mqsc" && umount "$CHROOT/src/mqsc"
 bind "$ROOT" "$CHROOT/src/mqsc"
 cp /etc/resolv.conf "$CHROOT/etc/resolv.conf"
 if compgen -G "/usr/local/share/ca-certificates/*.crt" >/dev/null; then
