@@ -26,7 +26,7 @@ HOSPITAL="示例县人民医院"  # the demo data's hospital
 SHOT=$ROOT/dist/${APPID}_${VERSION}-first-window.png
 # A Python with PySide6 takes the screenshot: the project's own .venv (./test.sh makes it).
 SHOT_PY=$ROOT/.venv/bin/python
-[ -x "$SHOT_PY" ] || SHOT_PY=${MQSC_BUILD_DIR:-build/linux}/venv/bin/python
+[ -x "$SHOT_PY" ] || SHOT_PY=$ROOT/${MQSC_BUILD_DIR:-build/linux}/venv/bin/python
 
 passed=0
 ok() { passed=$((passed + 1)); echo "ok   $*"; }
@@ -41,6 +41,7 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 unshare -n true || fail "unshare -n is not permitted (run as root)"
+[ -x "$SHOT_PY" ] || fail "no Python with PySide6 for the screenshots: run ./test.sh first (it makes .venv)"
 
 start=$(date +%s)
 case "${1:-}" in
@@ -107,7 +108,7 @@ done
 if "$APP" export --help >/dev/null 2>&1; then
   offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/self.xlsx" \
     --date 2025-06-30 >/dev/null
-  check "offline Excel report is a workbook" unzip -l "$WORK/self.xlsx" xl/workbook.xml
+  check "offline Excel report is a workbook" bash -c 'unzip -l "$1" xl/workbook.xml >/dev/null' _ "$WORK/self.xlsx"
   offline "$APP" export --db "$DATA/selfcheck.db" --round "$round" --out "$WORK/upload.zip" --date 2025-06-30 >/dev/null
   check "offline export of the upload package, which verify accepts" offline "$APP" verify "$WORK/upload.zip"
 fi
