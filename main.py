@@ -4,6 +4,10 @@ import sys
 
 
 def run() -> int:
+    if getattr(sys, "frozen", False):  # the installed program: its bundled DLLs and fonts (app/frozen.py)
+        from app.frozen import prepare
+
+        prepare()
     if len(sys.argv) > 1:
         from app.cli import main
 

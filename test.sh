@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# 安装依赖并运行全部测试。Set up, then run the whole test suite (Qt offscreen).
+# 运行全部测试；首次运行或 pyproject.toml 更改后先安装依赖。
+# Run the whole test suite (Qt offscreen); set up first only when something is missing or changed.
 set -euo pipefail
 cd "$(dirname "$0")"
-bash scripts/setup.sh
+bash scripts/setup.sh --if-needed  # offline and at once when nothing changed
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m ruff check .
 exec .venv/bin/python -m pytest "$@"

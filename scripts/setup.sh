@@ -3,8 +3,35 @@
 # system packages (CJK fonts, Pango, HarfBuzz subsetting, Qt's runtime libraries),
 # a virtual environment in .venv, and the project with its test dependencies.
 # Safe to run again: it only installs what is missing.
+#
+#   bash scripts/setup.sh              set up now (uses the network for what is missing)
+#   bash scripts/setup.sh --if-needed  do nothing, at once and offline, when the last set-up
+#                                      finished for this very pyproject.toml and setup.sh
+#   bash scripts/setup.sh --check      exit 0 when set up, 1 (saying why) when a set-up is due
+#
+# The stamp .venv/.setup-stamp holds the SHA-256 of pyproject.toml and this script; it is
+# written only when every step below succeeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+STAMP=.venv/.setup-stamp
+stamp_key() { cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1; }
+setup_due() {  # prints why a set-up is due; fails (returns 1) when none is
+  if [ ! -x .venv/bin/python ]; then echo "没有虚拟环境 .venv"; return 0; fi
+  if [ ! -f "$STAMP" ]; then echo "上次安装未完成（没有 $STAMP）"; return 0; fi
+  if [ "$(cat "$STAMP")" != "$(stamp_key)" ]; then echo "pyproject.toml 或 scripts/setup.sh 已更改"; return 0; fi
+  return 1
+}
+case "${1:-}" in
+  --check)
+    if why=$(setup_due); then echo "需要安装：$why"; exit 1; fi
+    exit 0 ;;
+  --if-needed)
+    if ! why=$(setup_due); then exit 0; fi
+    echo "安装依赖（$why）……" ;;
+  "") ;;
+  *) echo "用法：bash scripts/setup.sh [--if-needed|--check]" >&2; exit 2 ;;
+esac
 
 APT_PACKAGES=(
   python3 python3-venv
@@ -45,6 +72,8 @@ fi
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
+rm -f "$STAMP"
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
+stamp_key > "$STAMP"
 echo "环境已就绪：.venv"

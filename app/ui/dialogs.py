@@ -6,7 +6,7 @@ A modal ``QMessageBox.exec()`` blocks an offscreen test; tests monkeypatch these
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from . import qt  # dialog classes are looked up when a dialog opens, not at start-up (see qt.py)
@@ -59,13 +59,18 @@ def save_file(parent: QWidget | None, caption: str, suggested: str, filters: str
     return path or None
 
 
-def preview_pdf(parent: QWidget | None, path: Path) -> None:
+def preview_pdf(parent: QWidget | None, path: PurePath) -> None:
     """报告预览 in the program, with 打印 (a PC may have no PDF viewer)."""
+    from pathlib import Path
+
     from .pdf_preview import PreviewDialog
 
-    PreviewDialog(path, parent).exec()
+    PreviewDialog(Path(path), parent).exec()
 
 
-def open_in_viewer(path: Path) -> None:
-    """Open a report or an attachment in the program the system uses for its type."""
-    qt.QDesktopServices.openUrl(qt.QUrl.fromLocalFile(str(path)))
+def open_in_viewer(path: PurePath) -> None:
+    """Open a report or an attachment in the program the system uses for its type.
+
+    Given with forward slashes (``C:/Users/…`` on Windows), which Qt reads alike on every
+    system; the URL is built by Qt, so a '#' or a space in a folder name stays part of the path."""
+    qt.QDesktopServices.openUrl(qt.QUrl.fromLocalFile(path.as_posix()))

@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Smoke test of the .deb, as a hospital's PC would meet it (issue 10):
+#
+#   bash installer/linux/smoke-test.sh [--no-build | --host]
+#
+# 1. build it: in the Debian 11 chroot (installer/linux/build-in-chroot.sh, the package we ship,
+#    glibc ≥ 2.30), or on this machine with --host (installer/linux/build.sh, faster, glibc ≥ the
+#    machine's), or not at all with --no-build (test dist/ as it is);
+# 2. unpack it and check the 统信UOS layout (files/, entries/, info) and that it has no
+#    maintainer scripts;
+# 3. with NO network (unshare -n) run the bundled program from the unpacked tree: --version, demo
+#    into the default user data folder, both PDF reports (text holds the hospital's name, fonts
+#    embedded are the bundled Noto CJK), and the GUI under Xvfb until its window shows, with a
+#    screenshot in dist/ (…-first-window.png);
+# 4. dpkg -i, check the desktop entry and icon, run the installed program, dpkg -r, and check the
+#    user's database is still there.
+# Needs root (unshare, dpkg -i). Prints one line per check and "N passed, 0 failed" at the end.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+APPID=cn.medquality.selfcheck
+VERSION=$(sed -n 's/^__version__ = "\(.*\)"/\1/p' app/__init__.py)
+DEB=dist/${APPID}_${VERSION}_amd64.deb
+HOSPITAL="示例县人民医院"  # the demo data's hospital
+SHOT=$ROOT/dist/${APPID}_${VERSION}-first-window.png
+# A Python with PySide6 takes the screenshot: the project's own .venv (./test.sh makes it).
+SHOT_PY=$ROOT/.venv/bin/python
+[ -x "$SHOT_PY" ] || SHOT_PY=$ROOT/${MQSC_BUILD_DIR:-build/linux}/venv/bin/python
+
+passed=0
+ok() { passed=$((passed + 1)); echo "ok   $*"; }
+fail() { echo "FAIL $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
+check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
+
+need=()
+for p in xvfb x11-utils poppler-utils desktop-file-utils bc unzip; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}"
+fi
+unshare -n true || fail "unshare -n is not permitted (run as root)"
+[ -x "$SHOT_PY" ] || fail "no Python with PySide6 for the screenshots: run ./test.sh first (it makes .venv)"
+
+start=$(date +%s)
+case "${1:-}" in
+  --no-build) ;;
+  --host) bash installer/linux/build.sh ;;
+  "") bash installer/linux/build-in-chroot.sh ;;
+  *) echo "usage: $0 [--no-build | --host]" >&2; exit 2 ;;
+esac
+[ -f "$DEB" ] || fail "$DEB was not built"
+ok "built $DEB ($(du -h "$DEB" | cut -f1))"
+
+WORK=$(mktemp -d)
+XPID=""
+APPPID=""
+cleanup() {
+  [ -n "$APPPID" ] && kill "$APPPID" 2>/dev/null || true
+  [ -n "$XPID" ] && kill "$XPID" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# -- the package as unpacked ------------------------------------------------------------------------
+X=$WORK/root
+dpkg-deb -x "$DEB" "$X"
+dpkg-deb -e "$DEB" "$WORK/control"
+OPT=$X/opt/apps/$APPID
+check "layout: files/mqsc" test -x "$OPT/files/mqsc"
+check "layout: entries/applications/$APPID.desktop" test -f "$OPT/entries/applications/$APPID.desktop"
+check "layout: entries/icons (svg and png)" test -f "$OPT/entries/icons/hicolor/scalable/apps/$APPID.svg" \
+  -a -f "$OPT/entries/icons/hicolor/48x48/apps/$APPID.png"
+check "layout: info is JSON naming the appid" grep -q "\"appid\": \"$APPID\"" "$OPT/info"
+check "no maintainer scripts" test "$(ls "$WORK/control")" = "control"
+check "Qt zh_CN translation bundled" test -f "$OPT/files/_internal/PySide6/Qt/translations/qtbase_zh_CN.qm"
+check "CJK font and its licence bundled" test -f "$OPT/files/_internal/fonts/NotoSerifSC-Regular.otf" \
+  -a -f "$OPT/files/_internal/fonts/LICENSE-NotoCJK-OFL.txt"
+floor=$(cat "$OPT/files/GLIBC-FLOOR")
+check "Depends states the glibc floor ($floor)" grep -q "libc6 (>= $floor)" "$WORK/control/control"
+
+# -- offline runs of the bundled program ------------------------------------------------------------
+export HOME=$WORK/home
+mkdir -p "$HOME"
+DATA=$HOME/.local/share/MedQualitySelfCheck
+offline() { env -u MQSC_DATA_DIR -u MQSC_DB unshare -n "$@"; }
+APP=$OPT/files/mqsc
+
+out=$(offline "$APP" --version)
+check "offline --version: $out" grep -q "$VERSION" <<<"$out"
+mkdir -p "$DATA"
+round=$(offline "$APP" demo --db "$DATA/selfcheck.db" | tail -1)
+check "offline demo into the user data folder (round $round)" test -s "$DATA/selfcheck.db"
+for kind in self rectification; do
+  pdf=$WORK/$kind.pdf
+  t0=$(date +%s.%N)
+  offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind $kind --out "$pdf" --date 2025-06-30 \
+    >"$WORK/report.log" 2>&1 || { cat "$WORK/report.log" >&2; fail "offline $kind report"; }
+  took=$(printf '%.1f' "$(echo "$(date +%s.%N) - $t0" | bc)")
+  check "offline $kind report: no warning (e.g. fontTools instead of HarfBuzz subsetting)" \
+    test "$(grep -c -v '^已生成' "$WORK/report.log")" = 0
+  check "offline $kind report (${took} s): text holds $HOSPITAL" grep -q "$HOSPITAL" <(pdftotext "$pdf" -)
+  check "offline $kind report: bundled CJK font embedded" grep -q -E 'MQSC-(Serif|Sans).* yes +yes' <(pdffonts "$pdf")
+done
+
+# the upload package and Excel outputs, where the program has them (the exchange work)
+if "$APP" export --help >/dev/null 2>&1; then
+  offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/self.xlsx" \
+    --date 2025-06-30 >/dev/null
+  check "offline Excel report is a workbook" bash -c 'unzip -l "$1" xl/workbook.xml >/dev/null' _ "$WORK/self.xlsx"
+  offline "$APP" export --db "$DATA/selfcheck.db" --round "$round" --out "$WORK/upload.zip" --date 2025-06-30 >/dev/null
+  check "offline export of the upload package, which verify accepts" offline "$APP" verify "$WORK/upload.zip"
+fi
+
+# -- the GUI under Xvfb, offline, to a visible window -----------------------------------------------
+n=99
+while [ -e /tmp/.X11-unix/X$n ] || [ -e /tmp/.X$n-lock ]; do n=$((n + 1)); done
+Xvfb :$n -screen 0 1366x768x24 -nolisten tcp >/dev/null 2>&1 &
+XPID=$!
+for _ in $(seq 50); do [ -e /tmp/.X11-unix/X$n ] && break; sleep 0.1; done
+export DISPLAY=:$n
+# gui_shot FILE: wait for the window, save the screen to FILE, close the program
+gui_shot() {
+  local shown=""
+  for _ in $(seq 60); do
+    if xwininfo -root -tree 2>/dev/null | grep -q "医疗质量自查助手"; then shown=yes; break; fi
+    kill -0 "$APPPID" 2>/dev/null || break
+    sleep 0.5
+  done
+  [ -n "$shown" ] || { cat "$WORK/gui.log" >&2; fail "GUI window did not show"; }
+  sleep 2  # let it paint
+  QT_QPA_PLATFORM=xcb "$SHOT_PY" - "$1" <<'EOF'
+import sys
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(sys.argv[:1])
+image = app.primaryScreen().grabWindow(0).toImage()
+colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+assert len(colours) > 20, f"the screen is nearly blank ({len(colours)} colours)"
+image.save(sys.argv[1])
+EOF
+  kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
+}
+mkdir -p dist
+QT_QPA_PLATFORM=xcb offline "$APP" >"$WORK/gui.log" 2>&1 &
+APPPID=$!
+gui_shot "$SHOT"
+ok "offline GUI on the user's database: window shown, screenshot $SHOT"
+# a first start (no database yet): the profile wizard, whose 下一步/取消 buttons are Qt's own,
+# translated by the bundled qtbase_zh_CN.qm
+WIZARD=${SHOT%-first-window.png}-first-run-wizard.png
+HOME=$WORK/new-user QT_QPA_PLATFORM=xcb offline "$APP" >"$WORK/gui.log" 2>&1 &
+APPPID=$!
+gui_shot "$WIZARD"
+ok "offline GUI, first start: profile wizard shown, screenshot $WIZARD"
+check "GUI wrote no error log" test ! -s "$DATA/error.log"
+
+# -- install, check, remove -------------------------------------------------------------------------
+dpkg -i "$DEB" >/dev/null
+check "dpkg -i: installed" dpkg-query -W "$APPID"
+check "desktop entry visible in /usr/share/applications" \
+  grep -q "^Exec=/opt/apps/$APPID/files/mqsc" "/usr/share/applications/$APPID.desktop"
+check "icon visible in hicolor" test -s "/usr/share/icons/hicolor/48x48/apps/$APPID.png"
+check "desktop entry valid (desktop-file-validate)" desktop-file-validate "/usr/share/applications/$APPID.desktop"
+out=$(offline "/opt/apps/$APPID/files/mqsc" score --db "$DATA/selfcheck.db" --round "$round")
+check "installed program reads the user's database offline" test -n "$out"
+dpkg -r "$APPID" >/dev/null
+check "dpkg -r: removed" test ! -e "/opt/apps/$APPID"
+check "dpkg -r: user's database kept" test -s "$DATA/selfcheck.db"
+
+echo "smoke test took $(($(date +%s) - start)) s"
+echo "$passed passed, 0 failed"

@@ -1,0 +1,141 @@
+"""The Windows code paths, checked here on Linux (issue 10): the data folder, the start-up of the
+installed program (WeasyPrint's DLLs, Fontconfig), the report fonts Windows has, and opening a
+file with the system's viewer. What only Windows itself can show is listed in installer/README.md."""
+
+from __future__ import annotations
+
+from pathlib import Path, PureWindowsPath
+
+import platformdirs
+import platformdirs.windows
+import pytest
+
+from app import frozen, paths
+from app.render import fonts
+
+LOCAL = r"C:\Users\张三\AppData\Local"
+ROAMING = r"C:\Users\张三\AppData\Roaming"
+
+
+@pytest.fixture
+def on_windows(monkeypatch):
+    """platformdirs as on Windows, with a user whose profile folder has a Chinese name."""
+    folders = {"CSIDL_LOCAL_APPDATA": LOCAL, "CSIDL_APPDATA": ROAMING}
+    monkeypatch.setattr(platformdirs.windows, "get_win_folder", folders.__getitem__)
+    monkeypatch.setattr(platformdirs, "PlatformDirs", platformdirs.windows.Windows)
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+
+
+def test_data_folder_is_local_appdata_not_roaming(on_windows):
+    """%LOCALAPPDATA%\\MedQualitySelfCheck, as the README and the uninstaller say: a SQLite file
+    must not roam with the profile, and no vendor folder is put in between."""
+    assert PureWindowsPath(str(paths.data_dir())) == PureWindowsPath(LOCAL, "MedQualitySelfCheck")
+    assert PureWindowsPath(str(paths.default_db_path())) == PureWindowsPath(
+        LOCAL, "MedQualitySelfCheck", "selfcheck.db"
+    )
+
+
+def test_data_folder_can_be_moved_to_a_usb_stick(on_windows, monkeypatch):
+    monkeypatch.setenv(paths.DATA_DIR_ENV, r"E:\自查数据")
+    assert str(paths.data_dir()) == r"E:\自查数据"
+
+
+def test_installed_program_on_windows_points_weasyprint_at_its_dlls(tmp_path):
+    (tmp_path / "etc" / "fonts").mkdir(parents=True)
+    (tmp_path / "etc" / "fonts" / "fonts.conf").write_text("<fontconfig/>", encoding="utf-8")
+    environ = {"WEASYPRINT_DLL_DIRECTORIES": r"C:\Program Files\GTK3-Runtime Win64\bin"}
+    frozen.prepare(environ, platform="win32", bundle=tmp_path)
+    assert environ["WEASYPRINT_DLL_DIRECTORIES"] == str(tmp_path)  # ours, not another GTK's
+    assert environ["FONTCONFIG_FILE"] == str(tmp_path / "etc" / "fonts" / "fonts.conf")
+    assert environ["FONTCONFIG_PATH"] == str(tmp_path / "etc" / "fonts")
+
+
+def test_installed_program_without_fontconfig_files_sets_only_the_dll_folder(tmp_path):
+    environ: dict[str, str] = {}
+    frozen.prepare(environ, platform="win32", bundle=tmp_path)
+    assert environ == {"WEASYPRINT_DLL_DIRECTORIES": str(tmp_path)}
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin"])
+def test_installed_program_elsewhere_changes_nothing(tmp_path, platform):
+    environ: dict[str, str] = {}
+    frozen.prepare(environ, platform=platform, bundle=tmp_path)
+    assert environ == {}
+
+
+def test_run_from_source_changes_nothing(monkeypatch):
+    monkeypatch.delattr("sys._MEIPASS", raising=False)
+    environ: dict[str, str] = {}
+    frozen.prepare(environ, platform="win32")
+    assert environ == {}
+
+
+def test_main_prepares_only_the_installed_program(monkeypatch):
+    import main
+
+    called = []
+    monkeypatch.setattr(frozen, "prepare", lambda: called.append(True))
+    monkeypatch.setattr("sys.argv", ["main.py", "--version"])
+    with pytest.raises(SystemExit):
+        main.run()
+    assert called == []
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    with pytest.raises(SystemExit):
+        main.run()
+    assert called == [True]
+
+
+WINDOWS_FONTS = {
+    "SimSun": r"C:\Windows\Fonts\simsun.ttc",
+    "宋体": r"C:\Windows\Fonts\simsun.ttc",
+    "Microsoft YaHei": r"C:\Windows\Fonts\msyh.ttc",
+    "微软雅黑": r"C:\Windows\Fonts\msyh.ttc",
+    "SimHei": r"C:\Windows\Fonts\simhei.ttf",
+}
+
+
+def test_reports_use_simsun_and_microsoft_yahei_on_windows(tmp_path, monkeypatch):
+    """A Windows PC without the bundled fonts: 宋体 for text, 微软雅黑 for headings (as Fontconfig
+    names them from C:\\Windows\\Fonts)."""
+    monkeypatch.setattr(
+        fonts, "system_fonts", lambda families: {f: WINDOWS_FONTS[f] for f in families if f in WINDOWS_FONTS}
+    )
+    chosen = fonts.resolve_fonts(tmp_path / "no-bundled-fonts")
+    assert chosen.body.family == "SimSun"
+    assert chosen.heading.family == "Microsoft YaHei"
+    assert chosen.files == ()  # named by family: the .ttc collections are never loaded by file
+
+
+def test_bundled_fonts_come_first_on_windows_too(tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "system_fonts", lambda families: dict(WINDOWS_FONTS))
+    for name in ("NotoSerifSC-Regular.otf", "NotoSansSC-Regular.otf"):
+        (tmp_path / name).write_bytes(b"")
+    chosen = fonts.resolve_fonts(tmp_path)
+    assert (chosen.body.family, chosen.heading.family) == ("MQSC Serif", "MQSC Sans")
+
+
+def test_open_in_viewer_hands_qt_a_local_file_url_for_a_windows_path(monkeypatch):
+    """A path with a drive letter, a Chinese folder, a space and a '#' (which would start a URL
+    fragment if the URL were built as text) reaches the system viewer as that very file."""
+    from app.ui import dialogs, qt
+
+    opened = []
+    monkeypatch.setattr(qt.QDesktopServices, "openUrl", opened.append)
+    dialogs.open_in_viewer(PureWindowsPath(r"C:\Users\张三\Documents\自查报告 #2.pdf"))
+    (url,) = opened
+    assert url.isLocalFile()
+    assert not url.hasFragment()
+    # Qt on Windows turns this path back into C:/Users/…; here it is the URL's path as is
+    assert url.path() == "/C:/Users/张三/Documents/自查报告 #2.pdf"
+    assert url.toString() == "file:///C:/Users/张三/Documents/自查报告 %232.pdf"
+
+
+def test_open_in_viewer_keeps_a_posix_path(monkeypatch, tmp_path):
+    from app.ui import dialogs, qt
+
+    opened = []
+    monkeypatch.setattr(qt.QDesktopServices, "openUrl", opened.append)
+    path = tmp_path / "整改报告 #1.pdf"
+    dialogs.open_in_viewer(path)
+    assert opened[0].isLocalFile()
+    assert Path(opened[0].toLocalFile()) == path
