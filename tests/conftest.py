@@ -60,6 +60,18 @@ def profiled_store(store, actor):
 
 
 @pytest.fixture
+def demo_file(tmp_path, catalog, actor):
+    """A closed database file holding the demo round: (path, round id)."""
+    from app.services.demo import create_demo
+
+    path = tmp_path / "demo.db"
+    store = open_store(path)
+    round_id = create_demo(store, catalog, actor)
+    store.close()
+    return path, round_id
+
+
+@pytest.fixture
 def demo_round(store, catalog, actor):
     from app.services.demo import create_demo
 

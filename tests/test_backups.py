@@ -26,17 +26,6 @@ from tests.conftest import ROOT
 from tests.test_durability import damage_table
 
 
-@pytest.fixture
-def demo_file(tmp_path, catalog, actor):
-    from app.services.demo import create_demo
-
-    path = tmp_path / "demo.db"
-    store = open_store(path)
-    round_id = create_demo(store, catalog, actor)
-    store.close()
-    return path, round_id
-
-
 def run(capsys, *argv):
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()

@@ -88,17 +88,6 @@ def test_a_read_command_never_makes_a_database_of_an_empty_file(tmp_path):
     assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
 
 
-@pytest.fixture
-def demo_file(tmp_path, catalog, actor):
-    from app.services.demo import create_demo
-
-    path = tmp_path / "demo.db"
-    store = open_store(path)
-    round_id = create_demo(store, catalog, actor)
-    store.close()
-    return path, round_id
-
-
 def damage_table(path, table: str) -> None:
     """Overwrite the root page of ``table`` with garbage (the header page stays intact)."""
     conn = sqlite3.connect(path)

@@ -18,17 +18,6 @@ from app.store import Store, open_store
 from tests.conftest import ROOT
 
 
-@pytest.fixture
-def demo_file(tmp_path, catalog, actor):
-    from app.services.demo import create_demo
-
-    path = tmp_path / "demo.db"
-    store = open_store(path)
-    round_id = create_demo(store, catalog, actor)
-    store.close()
-    return path, round_id
-
-
 def _judgement_item(store, round_id):
     from app.services.rounds import load_round
 
