@@ -56,3 +56,23 @@ def test_history_dialog_lists_the_items_changes(qtbot, store, demo_round, actor)
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() >= 1
     assert "问题描述" in dialog.table.item(0, 5).text() and dialog.table.item(0, 1).text() == actor.author
+
+
+def test_the_item_panel_and_the_board_open_the_history(qtbot, store, demo_round, catalog, actor, ui_dialogs,
+                                                       monkeypatch):
+    from app.ui import history_dialog
+    from app.ui.main_window import MainWindow
+
+    shown = []
+    monkeypatch.setattr(history_dialog.HistoryDialog, "exec", lambda self: shown.append(self) or 0)
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_round(demo_round)
+    window.walkthrough.go_to("qyx-core.01.1")
+    window.walkthrough.panel.history_button.click()
+    assert shown and shown[-1].table.rowCount() >= 1
+    window.show_tab(1)
+    window.board.table.selectRow(0)
+    window.board.history_button.click()
+    assert len(shown) == 2 and shown[-1].table.rowCount() >= 1

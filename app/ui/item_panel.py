@@ -83,6 +83,7 @@ class ItemPanel(QScrollArea):
     attachment_remove = Signal(object)
     rectification_requested = Signal(str)
     related_requested = Signal(str)
+    history_requested = Signal(str)  # 修改记录 of the item
     input_refused = Signal(str, str)  # item id, why: shown by the editor, or after moving on elsewhere
 
     def __init__(self) -> None:
@@ -182,9 +183,14 @@ class ItemPanel(QScrollArea):
         self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
         self.rectification_button.clicked.connect(
             lambda: self.context and self.rectification_requested.emit(self.context.item.id))
+        self.history_button = QPushButton("修改记录…")
+        self.history_button.setToolTip(
+            "本条目的评价、抽查记录、整改项和附件的每次修改：谁、何时、在哪台电脑、改了什么（Ctrl+H）")
+        self.history_button.clicked.connect(lambda: self.context and self.history_requested.emit(self.context.item.id))
         row = QHBoxLayout()
         row.addWidget(self.rectification_label, 1)
         row.addWidget(self.rectification_button)
+        row.addWidget(self.history_button)
         layout.addLayout(row)
         for name in TEXT_FIELDS:
             field: TextField = getattr(self, name)
@@ -294,8 +300,8 @@ class ItemPanel(QScrollArea):
         tab = Qt.FocusPolicy.TabFocus.value
         inputs = [w for w in self.editor.findChildren(QWidget) if w.focusPolicy().value & tab]
         chain = [*self.related_buttons, self.guidance_toggle, *inputs, self.na_reason, self.finding,
-                 self.evidence, self.department, self.rectification_button, *self.attachment_buttons,
-                 self.attachments]
+                 self.evidence, self.department, self.rectification_button, self.history_button,
+                 *self.attachment_buttons, self.attachments]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 

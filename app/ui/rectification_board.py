@@ -211,8 +211,12 @@ class RectificationBoard(QWidget):
         self.evidence_button = QPushButton("佐证材料(&A)…")
         self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
         self.delete_button = QPushButton("删除整改项…")
-        for button in (self.go_button, self.recheck_button, self.evidence_button, self.delete_button):
+        self.history_button = QPushButton("修改记录…")
+        self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
+        for button in (self.go_button, self.recheck_button, self.evidence_button, self.history_button,
+                       self.delete_button):
             filters.addWidget(button)
+        self.history_button.clicked.connect(self.show_history)
         self.go_button.clicked.connect(self._go_to_item)
         self.recheck_button.clicked.connect(self.recheck_selected)
         self.evidence_button.clicked.connect(self.edit_evidence)
@@ -416,6 +420,16 @@ class RectificationBoard(QWidget):
             return
         self.refresh()
         self.changed.emit()
+
+    def show_history(self) -> None:
+        from .history_dialog import HistoryDialog
+
+        entry = self.selected_entry()
+        if entry is None:
+            self.error.setText("请先在表格中选择一个整改项。")
+            return
+        item_id = entry.rectification.item_id
+        HistoryDialog(self.store, self.round_id, item_id, self.references.get(item_id, item_id), self).exec()
 
     def _go_to_item(self) -> None:
         entry = self.selected_entry()

@@ -174,6 +174,7 @@ class WalkthroughPage(QWidget):
         self.panel.attachment_add.connect(self.add_attachments)
         self.panel.attachment_open.connect(self.open_attachment)
         self.panel.attachment_remove.connect(self.remove_attachment)
+        self.panel.history_requested.connect(self.show_history)
         self.panel.rectification_requested.connect(self.open_rectification)
         self.panel.related_requested.connect(self.open_related)
         self.panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
@@ -506,6 +507,13 @@ class WalkthroughPage(QWidget):
             open_attachment(self.store, attachment)
         except (AppError, OSError) as err:
             self.panel.show_error("attachment", f"无法打开附件：{err}")
+
+    def show_history(self, item_id: str) -> None:
+        from .history_dialog import HistoryDialog
+
+        self.flush()  # what was just typed is a change too
+        item = self.items.get(item_id)
+        HistoryDialog(self.store, self.view.id, item_id, f"{item_id} {item.text}" if item else item_id, self).exec()
 
     def remove_attachment(self, attachment) -> None:
         if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):
