@@ -34,7 +34,7 @@ fail() { echo "FAIL $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
 need=()
-for p in xvfb x11-utils poppler-utils desktop-file-utils bc unzip; do
+for p in xvfb x11-utils poppler-utils desktop-file-utils bc unzip libcups2; do  # libcups2: the package Depends on it
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
