@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 from ..errors import InputError, StoreError, os_reason
@@ -87,7 +88,7 @@ def set_folder(store: Store, path: Path | None) -> Path:
         if path is None:
             db.execute("DELETE FROM settings WHERE key = ?", (FOLDER_SETTING,))
         else:
-            db["settings"].upsert(
+            db.table("settings").upsert(
                 {"key": FOLDER_SETTING, "value": json.dumps(str(path.resolve()), ensure_ascii=False)}, pk="key"
             )
     return folder(store)
@@ -106,7 +107,7 @@ def newest_good_backup(db_path: Path, backup_dir: Path | None = None) -> tuple[B
                 seen.add(b.path.resolve())
                 found.append(b)
     found.sort(key=lambda b: b.made_at, reverse=True)
-    skipped = []
+    skipped: list[str] = []
     for b in found:
         verdict = check_backup(b.path)
         if verdict == "ok":
@@ -224,7 +225,7 @@ def location_warning(path: Path) -> str | None:
 
 
 def _windows_remote_drive(path: Path) -> bool:
-    if os.name != "nt" or not path.drive:
+    if sys.platform != "win32" or not path.drive:
         return False
     import ctypes
 
