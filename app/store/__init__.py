@@ -19,6 +19,8 @@ from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 if TYPE_CHECKING:
     import sqlite_utils
 
+    from .lock import InstanceLock
+
 __all__ = ["CONNECTION_PRAGMAS", "Actor", "Store", "new_id", "now", "open_store"]
 
 
@@ -233,7 +235,7 @@ class Store:
         #: why the database was opened read-only ("" when it can be written)
         self.read_only = read_only
         #: the InstanceLock a command that writes holds while it runs (None: not taken here)
-        self.instance_lock = None
+        self.instance_lock: InstanceLock | None = None
         self._db: sqlite_utils.Database | None = None
 
     @property
