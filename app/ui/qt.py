@@ -12,6 +12,7 @@ through current releases) easy to hold: a shim for an API difference goes here.
 
 from __future__ import annotations
 
+import datetime
 import importlib
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
         QHeaderView,
         QInputDialog,
         QLabel,
+        QLayout,
         QLineEdit,
         QListWidget,
         QListWidgetItem,
@@ -106,7 +108,7 @@ _NAMES = {
     "QtWidgets": (
         "QAbstractItemView", "QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit",
         "QDialog", "QDialogButtonBox", "QFileDialog", "QFormLayout", "QFrame", "QGridLayout",
-        "QHBoxLayout", "QHeaderView", "QInputDialog", "QLabel", "QLineEdit", "QListWidget",
+        "QHBoxLayout", "QHeaderView", "QInputDialog", "QLabel", "QLayout", "QLineEdit", "QListWidget",
         "QListWidgetItem", "QMainWindow", "QMessageBox", "QPlainTextEdit", "QProgressBar",
         "QProgressDialog", "QPushButton", "QScrollArea", "QSplitter", "QStackedWidget", "QTableWidget",
         "QTableWidgetItem", "QTabWidget", "QTextBrowser", "QToolButton", "QTreeWidget", "QTreeWidgetItem",
@@ -126,3 +128,9 @@ def __getattr__(name: str) -> Any:
     globals()[name] = value  # the next lookup is a plain module attribute
     return value
 
+
+def to_date(value: QDate) -> datetime.date:
+    """A QDate as the date its toPython() returns (PySide6 types that result as object)."""
+    date = value.toPython()
+    assert isinstance(date, datetime.date)
+    return date
