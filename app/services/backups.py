@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import overload
 
 from ..errors import InputError, StoreError, os_reason
 from ..store import Store
@@ -45,6 +46,12 @@ def backups(store: Store) -> list[Backup]:
     return list_backups(folder(store), store.path)
 
 
+@overload
+def backup_now(store: Store, reason: str = "manual", out: None = None) -> Backup: ...
+@overload
+def backup_now(store: Store, reason: str, out: Path) -> Path: ...
+@overload
+def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path: ...
 def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path:
     """A backup now: in the backup folder (with rotation), or to the file ``out``."""
     if out is not None:
