@@ -54,7 +54,7 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     shots = os.environ.get("MQSC_SCREENSHOTS")
     if shots:
         window.grab().save(str(Path(shots) / "overview.png"))
-        page.scroll.widget().grab().save(str(Path(shots) / "overview-all.png"))
+        page.scroll_area.widget().grab().save(str(Path(shots) / "overview-all.png"))
     grades = page.charts[1]
     failing_row = next(n for n, b in enumerate(grades.bars) if b.target == ("mode", "failing"))
     page.filter_requested.emit(*grades.bars[failing_row].target)

@@ -323,10 +323,10 @@ def read_checklist_file(path: Path) -> dict:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
-        problem = getattr(exc, "problem", None) or str(exc)
-        if "nesting depth" in problem:  # libyaml's own limit, in English
-            problem = "内容嵌套层数过多，请检查章节的缩进"
-        raise ChecklistError([Problem(name, line, "(语法)", f"YAML 语法错误：{problem}")]) from exc
+        reason = getattr(exc, "problem", None) or str(exc)
+        if "nesting depth" in reason:  # libyaml's own limit, in English
+            reason = "内容嵌套层数过多，请检查章节的缩进"
+        raise ChecklistError([Problem(name, line, "(语法)", f"YAML 语法错误：{reason}")]) from exc
     except (RecursionError, ValueError, OverflowError) as exc:  # limits above make these unlikely
         raise ChecklistError([Problem(name, 1, "(文件)", f"文件内容无法处理（{type(exc).__name__}）")]) from None
     try:

@@ -38,7 +38,7 @@ def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
     hospital_rows = []
     for r, row in zip(result.rounds, rounds, strict=True):
         scores = {c.id: c.score for c in r.checklists}
-        hospital_rows.append([*row.values(), *[None if scores.get(i) is None else scores[i] / 100
+        hospital_rows.append([*row.values(), *[None if (score := scores.get(i)) is None else score / 100
                                                for i in checklist_ids], r.path.name])
     count = len(result.rounds) or 1
     problems = [[item_id, checklist, text, len(hs), len(hs) / count, "、".join(hs)]

@@ -81,7 +81,7 @@ def schema_errors(instance: Any, name: str) -> list[str]:
 
     try:
         _validator(name)(instance)
-    except fastjsonschema.JsonSchemaException as exc:
+    except fastjsonschema.JsonSchemaValueException as exc:  # the one a validator raises: it says where
         where = (exc.name or "data").removeprefix("data").lstrip(".") or "（根）"
         what = _RULES.get(exc.rule or "", "不符合格式要求")
         if exc.rule == "required":

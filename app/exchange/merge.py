@@ -165,7 +165,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     own = store.profile()
     theirs = round_in["profile"]
     other = own is not None and not same_hospital(own, theirs)
-    if other and not (allow_other_hospital or collects_hospitals(store)):
+    if other and own is not None and not (allow_other_hospital or collects_hospitals(store)):
         raise OtherHospital(
             f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
             "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
@@ -595,6 +595,7 @@ def _write(store: Store, change: _Change, actor: Actor, rid: str, attachments: M
         row["rectification_id"] = plan_rect_ids.get(rect, rect) if rect else rect
         store.put_attachment({k: v for k, v in row.items() if k != "path"} | {"round_id": rid}, attachments[change.key])
     elif change.table == "rounds":
+        assert change.local is not None  # a round new here is written by the caller
         # the round's own fields only: its link to an earlier round stays as it is here
         fields = {f: row[f] for f in history.CONTENT_FIELDS["rounds"]}
         if fields["name"] != change.local["name"]:

@@ -59,7 +59,8 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
     report = build(store, round_id, today, fonts.body.family)
     # Pango falls back to any installed font that has a character; one that none has is printed
     # as its code point, and named to the user now, before the PDF is made.
-    html, warnings = render_html(report), []
+    html = render_html(report)
+    warnings: list[str] = []
     if needs_check(html):
         html, warnings = mark_missing(html, coverage(fonts.files))
     return ReportSource(html, report.images, tuple(warnings))

@@ -144,11 +144,11 @@ def line_chart(labels: Sequence[str], lines: Sequence[Line], *, font_family: str
     if title:
         parts.append(f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>')
     for k in range(5):  # light grid with its values
-        value = top_value * k / 4
-        gy = y(value)
+        grid_value = top_value * k / 4
+        gy = y(grid_value)
         parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{view_width - right:.0f}" y2="{gy:.1f}" '
                      'stroke="#ddd" stroke-width="0.6"/>')
-        parts.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{value:.4g}</text>')
+        parts.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{grid_value:.4g}</text>')
     room = plot_w / max(len(labels), 1) - 6
     for n, label in enumerate(labels):
         # the first and last labels stand inside the plot, not half outside it

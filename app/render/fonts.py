@@ -195,8 +195,8 @@ def resolve_fonts(
         available = system_fonts([*body_families, *heading_families])
         body = body or _system(body_families, available)
         heading = heading or _system(heading_families, available)
-    if body is None or heading is None:
-        if body is None and heading is None:
+    if body is None:
+        if heading is None:
             raise FontMissingError(
                 "未找到中文字体，无法生成 PDF 报告（否则汉字会显示为方框）。"
                 "请安装思源/Noto 中文字体：Debian、统信UOS、麒麟上运行 "
@@ -204,6 +204,7 @@ def resolve_fonts(
                 f"也可以把 NotoSerifSC-Regular.otf 等字体文件放入“{folder}”文件夹。",
                 f"searched {folder} and fontconfig families {[*body_families, *heading_families]}",
             )
-        body = body or heading
-        heading = heading or body
+        body = heading
+    elif heading is None:
+        heading = body
     return ReportFonts(body, heading)

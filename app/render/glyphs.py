@@ -144,7 +144,7 @@ def needs_check(html: str) -> bool:
 def mark_missing(html: str, glyphs: GlyphCoverage) -> tuple[str, list[str]]:
     """``html`` with every character no font has written as ``[U+XXXX]``, and one warning naming
     them (with where the first few are), or none."""
-    named = []
+    named: list[str] = []
     missing = glyphs.missing(html)
     for ch in missing:
         code = f"U+{ord(ch):04X}"

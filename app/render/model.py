@@ -572,7 +572,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     ledger = []
     for n, entry in enumerate(entries, 1):
         r = entry.rectification
-        thumbs = []
+        thumbs: list[Thumbnail] = []
         names = []
         for a in files.get(r.id, []):
             name = a["filename"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, Item
 from ..domain.records import Answer
@@ -76,7 +77,7 @@ def record_answer(
     """Set the given fields of an item's answer (fields left UNSET keep their value)."""
     view = view or load_round(store, round_id)
     _, item = view.find_item(item_id)
-    given = {k: v for k, v in {
+    given: dict[str, Any] = {k: v for k, v in {
         "grade": grade, "na_reason": na_reason, "value": value, "numerator": numerator,
         "denominator": denominator, "baseline": baseline, "finding": finding,
         "evidence": evidence, "department": department}.items() if v is not UNSET}

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
+from typing import overload
 
 from ..errors import InputError, StoreError, os_reason
 from ..store import Store
@@ -44,6 +46,12 @@ def backups(store: Store) -> list[Backup]:
     return list_backups(folder(store), store.path)
 
 
+@overload
+def backup_now(store: Store, reason: str = "manual", out: None = None) -> Backup: ...
+@overload
+def backup_now(store: Store, reason: str, out: Path) -> Path: ...
+@overload
+def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path: ...
 def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path:
     """A backup now: in the backup folder (with rotation), or to the file ``out``."""
     if out is not None:
@@ -87,7 +95,7 @@ def set_folder(store: Store, path: Path | None) -> Path:
         if path is None:
             db.execute("DELETE FROM settings WHERE key = ?", (FOLDER_SETTING,))
         else:
-            db["settings"].upsert(
+            db.table("settings").upsert(
                 {"key": FOLDER_SETTING, "value": json.dumps(str(path.resolve()), ensure_ascii=False)}, pk="key"
             )
     return folder(store)
@@ -106,7 +114,7 @@ def newest_good_backup(db_path: Path, backup_dir: Path | None = None) -> tuple[B
                 seen.add(b.path.resolve())
                 found.append(b)
     found.sort(key=lambda b: b.made_at, reverse=True)
-    skipped = []
+    skipped: list[str] = []
     for b in found:
         verdict = check_backup(b.path)
         if verdict == "ok":
@@ -224,7 +232,7 @@ def location_warning(path: Path) -> str | None:
 
 
 def _windows_remote_drive(path: Path) -> bool:
-    if os.name != "nt" or not path.drive:
+    if sys.platform != "win32" or not path.drive:
         return False
     import ctypes
 

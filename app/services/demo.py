@@ -105,17 +105,17 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
     for item in applicable:
         if rng.random() < 0.12:
             continue  # left unanswered: the demo round is in progress
-        common = {"view": view, "department": rng.choice(departments)}
+        department = rng.choice(departments)
         if item.kind == JUDGEMENT:
             if na_done < 2 and rng.random() < 0.05:
                 answer_service.record_answer(store, round_id, item.id, actor, grade=NOT_APPLICABLE,
-                                             na_reason=_CAUSES_NA, **common)
+                                             na_reason=_CAUSES_NA, view=view, department=department)
                 na_done += 1
                 continue
             grade = rng.choices("ABCD", weights=(1, 3, 5, 2))[0]
             finding = rng.choice(_FINDINGS) if grade in "CD" else ""
-            answer_service.record_answer(store, round_id, item.id, actor, grade=grade,
-                                         finding=finding, evidence="制度文件、会议记录、培训签到表", **common)
+            answer_service.record_answer(store, round_id, item.id, actor, grade=grade, finding=finding,
+                                         evidence="制度文件、会议记录、培训签到表", view=view, department=department)
         elif item.kind == INDICATOR:
             denominator = rng.randint(80, 400)
             year_target = item.target_for(view.year)
@@ -125,11 +125,11 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
             if rare:
                 denominator *= 10
             typical = year_target or (2 if rare else 60)
-            base = typical / item.rate_multiplier if item.input == "ratio" else 0
+            expected = typical / item.rate_multiplier if item.input == "ratio" else 0
             rate = 0.0
             if item.input == "ratio":
                 noise = rng.uniform(-0.15, 0.15)
-                rate = min(1.0, max(0.0, base * (1 + 2 * noise) if rare else base + noise))
+                rate = min(1.0, max(0.0, expected * (1 + 2 * noise) if rare else expected + noise))
             fields: dict = {}
             if item.input == "ratio":
                 fields = {"numerator": round(denominator * rate), "denominator": denominator}
@@ -138,7 +138,7 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
             if item.direction in ("increase", "decrease"):
                 baseline = rng.uniform(30, 70)
                 fields["baseline"] = round(baseline / 30 if rare else baseline, 1)
-            answer_service.record_answer(store, round_id, item.id, actor, **fields, **common)
+            answer_service.record_answer(store, round_id, item.id, actor, view=view, department=department, **fields)
         elif item.kind == SAMPLING:
             count = max(item.min_samples or 10, 10)
             records = []
@@ -148,7 +148,7 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
                     record_no=f"{rng.randint(200000, 299999)}", compliant=compliant,
                     note="" if compliant else "记录超时限或缺少签字"))
             answer_service.set_samples(store, round_id, item.id, records, actor, view=view)
-            answer_service.record_answer(store, round_id, item.id, actor, **common)
+            answer_service.record_answer(store, round_id, item.id, actor, view=view, department=department)
     _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - dt.date(2025, 3, 15))
     return round_id
 
@@ -171,12 +171,14 @@ def _follow_up(store: Store, round_id: str, actor: Actor, rng: random.Random,
     recheck_by = "刘洋（质控办）"
     for n, entry in enumerate(rect_service.list_rectifications(store, round_id, report_date, view)):
         scenario = n % 6
-        fields = {"owner": rng.choice(_OWNERS), "today": report_date}
+        owner = rng.choice(_OWNERS)
+        analysis: dict[str, str] = {}
         if scenario != 5:  # 5: owner and deadline set, nothing else yet (待整改)
-            fields |= {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
+            analysis = {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
         deadline = on({0: "2025-04-30", 1: "2025-05-31", 2: "2025-07-31", 3: "2025-05-15",
                        4: "2025-08-31", 5: "2025-07-15"}[scenario])
-        rect_service.update_rectification(store, entry.id, actor, deadline=deadline, **fields)
+        rect_service.update_rectification(store, entry.id, actor, today=report_date, owner=owner, deadline=deadline,
+                                          **analysis)
         if scenario in (0, 3):  # 已完成
             rect_service.record_recheck(store, entry.id, actor, passed=True, by=recheck_by,
                                         date=on("2025-05-08" if scenario == 0 else "2025-05-20"),

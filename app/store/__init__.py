@@ -13,10 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DamagedError, NotFoundError, StoreError, os_reason
 from . import history
+from .history import ChainCheck, Entry
 from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 
 if TYPE_CHECKING:
     import sqlite_utils
+
+    from .lock import InstanceLock
 
 __all__ = ["CONNECTION_PRAGMAS", "Actor", "Store", "new_id", "now", "open_store"]
 
@@ -232,7 +235,7 @@ class Store:
         #: why the database was opened read-only ("" when it can be written)
         self.read_only = read_only
         #: the InstanceLock a command that writes holds while it runs (None: not taken here)
-        self.instance_lock = None
+        self.instance_lock: InstanceLock | None = None
         self._db: sqlite_utils.Database | None = None
 
     @property
@@ -311,7 +314,7 @@ class Store:
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction() as db:
-            db["settings"].upsert({"key": key, "value": _json(value)}, pk="key")
+            db.table("settings").upsert({"key": key, "value": _json(value)}, pk="key")
 
     # --- hospital profile -------------------------------------------------------------------
 
@@ -329,7 +332,7 @@ class Store:
         row["id"] = existing["id"] if existing else new_id()
         with self.transaction() as db:
             before = self._one("SELECT * FROM hospital WHERE id = ?", (row["id"],))
-            db["hospital"].upsert(row, pk="id")
+            db.table("hospital").upsert(row, pk="id")
             self._log("hospital", row["id"], None, None, before, {**(before or {}), **row}, actor, row["updated_at"])
         return row["id"]
 
@@ -340,9 +343,9 @@ class Store:
         row = {**fields, "id": round_id, "members": _json(fields.get("members", [])),
                "profile": _json(fields["profile"]), "created_at": now(), **_sync(actor)}
         with self.transaction() as db:
-            db["rounds"].insert(row)
+            db.table("rounds").insert(row)
             self._log("rounds", round_id, round_id, None, None, row, actor, row["updated_at"])
-            db["round_checklists"].insert_all(
+            db.table("round_checklists").insert_all(
                 {**c, "round_id": round_id, "content": _json(c["content"]), "position": i}
                 for i, c in enumerate(checklists))
         return round_id
@@ -370,7 +373,7 @@ class Store:
             fields = {**fields, "profile": _json(fields["profile"])}
         with self.transaction() as db:
             before = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
-            db["rounds"].update(round_id, {**fields, **_sync(actor)})
+            db.table("rounds").update(round_id, {**fields, **_sync(actor)})
             self._log("rounds", round_id, round_id, None, before, {**(before or {}), **fields}, actor)
 
     def delete_round(self, round_id: str, actor: Actor = NOBODY) -> None:
@@ -401,7 +404,7 @@ class Store:
             existing = self.answer(round_id, item_id)
             row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}),
                    **fields, **_sync(actor)}
-            db["answers"].upsert(row, pk="id")
+            db.table("answers").upsert(row, pk="id")
             self._log("answers", row["id"], round_id, item_id, existing, row, actor, row["updated_at"])
         return row
 
@@ -419,7 +422,7 @@ class Store:
         with self.transaction() as db:
             before = self.samples(round_id, item_id)
             db.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
-            db["samples"].insert_all(
+            db.table("samples").insert_all(
                 {"id": r.get("id") or new_id(), "round_id": round_id, "item_id": item_id,
                  "position": i, "record_no": r.get("record_no", ""),
                  "compliant": int(bool(r["compliant"])), "note": r.get("note", ""), **_sync(actor)}
@@ -433,7 +436,7 @@ class Store:
     def add_attachment(self, fields: dict, data: bytes, actor: Actor) -> str:
         attachment_id = new_id()
         with self.transaction() as db:
-            db["attachments"].insert({**fields, "id": attachment_id, "data": data, "added_at": now(),
+            db.table("attachments").insert({**fields, "id": attachment_id, "data": data, "added_at": now(),
                                       "author": actor.author, "device_id": actor.device_id})
             self._log("attachments", attachment_id, fields["round_id"], fields.get("item_id"), None, fields, actor)
         return attachment_id
@@ -489,7 +492,7 @@ class Store:
             before = self._one("SELECT * FROM rectifications WHERE id = ?", (row["id"],))
             if not before:
                 row.setdefault("created_at", now())
-            db["rectifications"].upsert(row, pk="id")
+            db.table("rectifications").upsert(row, pk="id")
             after = {**(before or {}), **row}
             self._log("rectifications", row["id"], after["round_id"], after["item_id"], before, after, actor,
                       row["updated_at"])
@@ -506,7 +509,7 @@ class Store:
     # --- change history (修改记录) ----------------------------------------------------------------
 
     def history(self, *, round_id: str | None = None, item_id: str | None = None,
-                record_table: str | None = None, record_id: str | None = None) -> list[history.Entry]:
+                record_table: str | None = None, record_id: str | None = None) -> list[Entry]:
         """Entries in the order they were recorded here, filtered by what is given."""
         where, params = [], []
         for column, value in (("round_id", round_id), ("item_id", item_id), ("record_table", record_table),
@@ -531,7 +534,7 @@ class Store:
                 f"SELECT id FROM history WHERE id IN ({','.join('?' * len(chunk))})", chunk))
         return known
 
-    def append_history(self, entries: list[history.Entry]) -> int:
+    def append_history(self, entries: list[Entry]) -> int:
         """Append entries recorded elsewhere (an imported package's), each once; in the caller's
         transaction. Returns how many were new."""
         known = self.known_history_ids([e.id for e in entries])
@@ -540,7 +543,7 @@ class Store:
             history.append(self.conn, entry)
         return len(new)
 
-    def verify_history(self) -> history.ChainCheck:
+    def verify_history(self) -> ChainCheck:
         return history.verify_chain(self.conn)
 
     # --- records as stored, for export packages and their import ------------------------------
@@ -557,14 +560,14 @@ class Store:
         caller's transaction; ``log`` appends the change to the history as made by ``actor``."""
         encoded = {k: _json(v) if k in ("members", "departments", "flags", "profile") and not isinstance(v, str)
                    else v for k, v in row.items()}
-        self.db[table].upsert(encoded, pk="id")
+        self.db.table(table).upsert(encoded, pk="id")
         if log:
             key = row["id"]
             round_id = row.get("round_id") or (row["id"] if table == "rounds" else None)
             self._log(table, key, round_id, row.get("item_id"), before, {**(before or {}), **row}, actor)
 
     def insert_round_checklists(self, round_id: str, checklists: list[dict]) -> None:
-        self.db["round_checklists"].insert_all(
+        self.db.table("round_checklists").insert_all(
             {"round_id": round_id, "checklist_id": c["checklist_id"], "version": c["version"],
              "sha256": c["sha256"], "content": _json(c["content"]), "position": c["position"]}
             for c in checklists)
@@ -574,7 +577,7 @@ class Store:
         """Replace the item's sampled records with ``rows`` as given, in the caller's transaction."""
         before = self.samples(round_id, item_id)
         self.conn.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
-        self.db["samples"].insert_all({**r, "round_id": round_id, "item_id": item_id} for r in rows)
+        self.db.table("samples").insert_all({**r, "round_id": round_id, "item_id": item_id} for r in rows)
         if log:
             self._log("samples", history.samples_key(round_id, item_id), round_id, item_id,
                       history.samples_record(before) if before else None,
@@ -582,7 +585,7 @@ class Store:
 
     def put_attachment(self, row: dict, data: bytes) -> None:
         """Store an attachment made elsewhere, as given, in the caller's transaction."""
-        self.db["attachments"].insert({**row, "data": data})
+        self.db.table("attachments").insert({**row, "data": data})
 
     def rounds_holding(self, table: str, ids: list[str]) -> dict[str, str]:
         """Which round holds each of these record ids (answers, rectifications, attachments)."""

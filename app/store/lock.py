@@ -9,6 +9,7 @@ program writes to a database at a time.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 __all__ = ["InstanceLock", "lock_path"]
@@ -34,7 +35,7 @@ class InstanceLock:
             return True
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":  # os.name == "nt", in a form mypy narrows on
                 import msvcrt
 
                 msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
@@ -58,7 +59,7 @@ class InstanceLock:
             return
         fd, self._fd = self._fd, None
         try:
-            if os.name == "nt":
+            if sys.platform == "win32":  # os.name == "nt", in a form mypy narrows on
                 import msvcrt
 
                 os.lseek(fd, 0, os.SEEK_SET)

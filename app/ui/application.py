@@ -8,6 +8,7 @@ import gc
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 from .. import APP_NAME
 from ..errors import AppError, DamagedError, os_reason
@@ -24,6 +25,8 @@ from . import dialogs
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
 CATALOG_CHECK_DELAY_MS = 300
+#: the application's translators: a collected translator stops translating
+_translators: list[QTranslator] = []
 #: set when start() found the database open in another window and brought that one forward
 brought_to_front = False
 #: the first open of the day backs up once the window is up (备份与恢复)
@@ -31,19 +34,20 @@ BACKUP_DELAY_MS = 1000
 
 
 def create_application(argv: list[str]) -> QApplication:
-    app = QApplication.instance() or QApplication(argv)
+    # the process's one application is this GUI's (instance() is typed as the QCoreApplication base)
+    app = cast(QApplication, QApplication.instance()) or QApplication(argv)
     app.setApplicationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    app._translators = []  # keep references: a collected translator stops translating
+    _translators.clear()  # keep references to this application's
     for name in ("qtbase_zh_CN", "qt_zh_CN"):
         translator = QTranslator(app)
         if translator.load(name, path):
             app.installTranslator(translator)
-            app._translators.append(translator)
+            _translators.append(translator)
     gaps = _MissingTranslations(app)  # installed last: asked first
     app.installTranslator(gaps)
-    app._translators.append(gaps)
+    _translators.append(gaps)
     return app
 
 

@@ -7,6 +7,7 @@ The work is in ``app.services.backups`` and ``app.store.health``; this module on
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -225,7 +226,8 @@ class DamagedDialog(QDialog):
     """The database is damaged: offer the newest good backup and say what would be lost."""
 
     def __init__(
-        self, parent: QWidget | None, db_path: Path, problem: str, backup: Backup | None, skipped: list[str] = ()
+        self, parent: QWidget | None, db_path: Path, problem: str, backup: Backup | None,
+        skipped: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.db_path, self.backup = db_path, backup

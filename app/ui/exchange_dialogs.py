@@ -142,11 +142,10 @@ class ExportDialog(QDialog):
 
         def failed(exc: Exception) -> None:
             self.error.setText(f"导出失败：{_message(exc)}")
+            self.export_button.setEnabled(True)
 
         self.export_button.setEnabled(False)
-        self.job = run_in_background(self, "正在导出上报包……", work, done,
-                                     lambda exc: (failed(exc), self.export_button.setEnabled(True)),
-                                     reports_progress=True)
+        self.job = run_in_background(self, "正在导出上报包……", work, done, failed, reports_progress=True)
 
 
 # --- 导入上报包 ---------------------------------------------------------------------------------

@@ -171,7 +171,8 @@ class IndicatorEditor(QWidget):
             self.show_error(str(err))
             return
         self.error.clear()
-        answer = Answer(self.item.id, **values)
+        answer = Answer(self.item.id, value=values.get("value"), numerator=values.get("numerator"),
+                        denominator=values.get("denominator"), baseline=values.get("baseline"))
         if self.item.input == "ratio" and values.get("denominator") == 0:
             self.show_error("分母不能为 0。")
             return
@@ -290,7 +291,9 @@ class SamplingEditor(QWidget):
         row = self._append("", True, "")
         self._loading = False
         self.table.setCurrentCell(row, 0)
-        self.table.editItem(self.table.item(row, 0))
+        cell = self.table.item(row, 0)  # made by _append
+        if cell is not None:
+            self.table.editItem(cell)
         self._emit()
 
     def remove_selected(self) -> None:
@@ -330,3 +333,6 @@ class SamplingEditor(QWidget):
         self.summary.setText(text)
         self.summary.setStyleSheet(result_style(outcome.state))
 
+
+#: The input part of the item panel, one class per item kind
+Editor = JudgementEditor | IndicatorEditor | SamplingEditor

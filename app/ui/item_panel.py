@@ -8,7 +8,7 @@ from itertools import pairwise
 from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, NOT_APPLICABLE, SAMPLING, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
 from ..domain.records import Answer, Attachment, SampleRecord
-from .item_editors import IndicatorEditor, JudgementEditor, SamplingEditor, error_label
+from .item_editors import Editor, IndicatorEditor, JudgementEditor, SamplingEditor, error_label
 from .qt import (
     QComboBox,
     QFormLayout,
@@ -140,13 +140,13 @@ class ItemPanel(QScrollArea):
         for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner, self.guidance):
             # content and user text are never interpreted as HTML
             w.setTextFormat(Qt.TextFormat.PlainText)
-        for w in (self.breadcrumb, self.text, self.source, self.note, self.related, self.na_banner,
-                  self.guidance_toggle, self.guidance):
-            layout.addWidget(w)
+        for widget in (self.breadcrumb, self.text, self.source, self.note, self.related, self.na_banner,
+                       self.guidance_toggle, self.guidance):
+            layout.addWidget(widget)
 
         self.editor_holder = QVBoxLayout()
         layout.addLayout(self.editor_holder)
-        self.editor: QWidget | None = None
+        self.editor: Editor | None = None
 
         form = QFormLayout()
         self.na_reason = TextField()
@@ -254,15 +254,16 @@ class ItemPanel(QScrollArea):
         self.na_banner.setVisible(not applicable_by_profile)
 
         same_item = previous is not None and previous.item.id == item.id
-        if not same_item or self.editor is None:
-            self._replace_editor(ctx)
-        if isinstance(self.editor, JudgementEditor):
-            self.editor.show_answer(answer)
-        elif isinstance(self.editor, IndicatorEditor):
-            self.editor.show_answer(answer, ctx.previous_value)
-        elif isinstance(self.editor, SamplingEditor):
-            self.editor.show_samples(ctx.samples, ctx.outcome)
-        self.editor.setEnabled(applicable_by_profile)
+        editor = self.editor
+        if not same_item or editor is None:
+            editor = self._replace_editor(ctx)
+        if isinstance(editor, JudgementEditor):
+            editor.show_answer(answer)
+        elif isinstance(editor, IndicatorEditor):
+            editor.show_answer(answer, ctx.previous_value)
+        elif isinstance(editor, SamplingEditor):
+            editor.show_samples(ctx.samples, ctx.outcome)
+        editor.setEnabled(applicable_by_profile)
 
         is_na = answer is not None and answer.grade == NOT_APPLICABLE
         for name in TEXT_FIELDS:
@@ -298,33 +299,36 @@ class ItemPanel(QScrollArea):
         """Tab walks the item as it reads: related items, 基本要求, the inputs of its kind (made
         anew for each item, so otherwise last), then the reason, finding, evidence and the rest."""
         tab = Qt.FocusPolicy.TabFocus.value
-        inputs = [w for w in self.editor.findChildren(QWidget) if w.focusPolicy().value & tab]
+        children = self.editor.findChildren(QWidget) if self.editor is not None else []
+        inputs = [w for w in children if w.focusPolicy().value & tab]
         chain = [*self.related_buttons, self.guidance_toggle, *inputs, self.na_reason, self.finding,
                  self.evidence, self.department, self.rectification_button, self.history_button,
                  *self.attachment_buttons, self.attachments]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 
-    def _replace_editor(self, ctx: ItemContext) -> None:
+    def _replace_editor(self, ctx: ItemContext) -> Editor:
         if self.editor is not None:
             self.editor_holder.removeWidget(self.editor)
             _discard(self.editor)
         item = ctx.item
+        editor: Editor
         if item.kind == JUDGEMENT:
-            editor = JudgementEditor(ctx.checklist.scale)
-            editor.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
-            editor.not_applicable_requested.connect(self.request_not_applicable)
+            editor = judgement = JudgementEditor(ctx.checklist.scale)
+            judgement.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
+            judgement.not_applicable_requested.connect(self.request_not_applicable)
         elif item.kind == INDICATOR:
-            editor = IndicatorEditor(item, ctx.year)
-            editor.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
-            editor.refused.connect(lambda message: self.input_refused.emit(item.id, message))
+            editor = indicator = IndicatorEditor(item, ctx.year)
+            indicator.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
+            indicator.refused.connect(lambda message: self.input_refused.emit(item.id, message))
         else:
             assert item.kind == SAMPLING
-            editor = SamplingEditor(item, ctx.year)
-            editor.samples_edited.connect(lambda records: self.samples_edited.emit(item.id, records))
+            editor = sampling = SamplingEditor(item, ctx.year)
+            sampling.samples_edited.connect(lambda records: self.samples_edited.emit(item.id, records))
         self.editor = editor
         self.editor_holder.addWidget(editor)
         editor.show()  # the layout would only show it on the next event loop pass
+        return editor
 
     # --- input ----------------------------------------------------------------------------
 

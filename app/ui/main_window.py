@@ -29,8 +29,18 @@ from .walkthrough import POSITION_KEY, WalkthroughPage
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
+    from ..domain.scoring import RoundScore
+    from .overview_page import OverviewPage
+    from .qt import QLayout
     from .rectification_board import RectificationBoard
     from .rounds_page import RoundsPage
+
+
+def _layout(page: QWidget | None) -> QLayout:
+    """The layout a tab's page was made with (the pages are built with the round's tabs)."""
+    layout = page.layout() if page is not None else None
+    assert layout is not None, "a tab page without its layout"
+    return layout
 
 
 class MainWindow(QMainWindow):
@@ -49,15 +59,19 @@ class MainWindow(QMainWindow):
         column.setSpacing(0)
         self.banner: QWidget | None = None  # 提醒, made when there is something to say
         column.addWidget(self.stack)
+        self._column = column
         self.setCentralWidget(central)
         self._rounds: RoundsPage | None = None  # built when first shown: a restored round comes first
         self.walkthrough: WalkthroughPage | None = None
         self._board: RectificationBoard | None = None  # built when its tab is first shown
         self._board_page: QWidget | None = None
-        self._overview = None  # the 概览 tab's page, built when first shown
+        self._overview: OverviewPage | None = None  # the 概览 tab's page, built when first shown
         self.round_tabs: QTabWidget | None = None
         self.last_report: Path | None = None
         self.changes_backed_up = 0  # the connection's total_changes at the last backup (备份与恢复)
+        # background jobs of the backups dialog, referenced until they report
+        self.backup_job: object = None
+        self.check_job: object = None
         self.saved_label = plain_label()
         self.progress_label = plain_label()  # it names the round, as the user typed it
         self.statusBar().addWidget(self.progress_label, 1)
@@ -227,31 +241,35 @@ class MainWindow(QMainWindow):
                                              self.walkthrough.view.profile.departments)
             self._board.open_item.connect(self.go_to_item)
             self._board.changed.connect(lambda: self._status("已保存"))
-            self._board_page.layout().addWidget(self._board)
+            _layout(self._board_page).addWidget(self._board)
         return self._board
 
     @property
-    def overview(self):
+    def overview(self) -> OverviewPage | None:
         """The open round's 概览 page; built on first use."""
         if self._overview is None and self.walkthrough is not None:
             from .overview_page import OverviewPage
 
             self._overview = OverviewPage(self.store, self.walkthrough.view.id)
             self._overview.filter_requested.connect(self.filter_from_overview)
-            self._overview_page.layout().addWidget(self._overview)
+            _layout(self._overview_page).addWidget(self._overview)
         return self._overview
 
     def filter_from_overview(self, kind: str, value: str) -> None:
         """A bar of the 概览 was clicked: show its items in the walkthrough, or its department's
         rectifications on the board."""
+        walk = self.walkthrough
+        if walk is None:  # the 概览 belongs to the open round
+            return
         if kind == "department":
             self.show_tab(1)
-            index = self.board.department.findData(value)
-            if index >= 0:
-                self.board.department.setCurrentIndex(index)
+            board = self.board
+            if board is not None:
+                index = board.department.findData(value)
+                if index >= 0:
+                    board.department.setCurrentIndex(index)
             return
         self.show_tab(0)
-        walk = self.walkthrough
         if kind == "mode":
             walk.search.clear()
             walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData(value), 0))
@@ -261,28 +279,34 @@ class MainWindow(QMainWindow):
         walk.refilter()
 
     def _tab_changed(self, index: int) -> None:
+        walk = self.walkthrough
+        if walk is None:  # the tabs are the open round's: none, no board and no 概览 either
+            return
         if index == 2 and self.overview is not None:
-            self.walkthrough.flush()
+            walk.flush()
             self.overview.refresh()
             return
         if index == 1 and self.board is not None:
-            self.walkthrough.flush()
+            walk.flush()
             self.board.refresh()
-        elif index == 0 and self.walkthrough is not None:
-            self.walkthrough.reload()
-            self.walkthrough.show_item(self.walkthrough.tree.current_item_id())
+        elif index == 0:
+            walk.reload()
+            walk.show_current()
 
     def show_tab(self, index: int) -> None:
         if self.round_tabs is not None:
             self.round_tabs.setCurrentIndex(index)
 
     def go_to_item(self, item_id: str) -> None:
-        if item_id not in self.walkthrough.items:
+        walk = self.walkthrough
+        if walk is None:  # asked by the open round's board
+            return
+        if item_id not in walk.items:
             dialogs.error(self, f"条目“{item_id}”不在本轮自查所选的检查表中（整改项由上一轮转入）。")
             return
         self.show_tab(0)
-        self.walkthrough.go_to(item_id)
-        self.walkthrough.tree.setFocus()
+        walk.go_to(item_id)
+        walk.tree.setFocus()
 
     def toggle_final(self) -> None:
         from ..services.rounds import set_round_final
@@ -401,7 +425,7 @@ class MainWindow(QMainWindow):
         close = QPushButton("知道了")
         close.clicked.connect(self.banner.hide)
         row.addWidget(close)
-        self.centralWidget().layout().insertWidget(0, self.banner)
+        self._column.insertWidget(0, self.banner)
 
     def _open_board_of(self, round_id: str) -> None:
         if self.walkthrough is None or self.walkthrough.view.id != round_id:
@@ -442,7 +466,7 @@ class MainWindow(QMainWindow):
             self._status(text)
             if self.walkthrough is not None and self.walkthrough.view.id == result.round_id:
                 self.walkthrough.reload()
-                self.walkthrough.show_item(self.walkthrough.tree.current_item_id())
+                self.walkthrough.show_current()
                 if self._board is not None:
                     self._board.refresh()
             elif self.walkthrough is None:
@@ -463,7 +487,9 @@ class MainWindow(QMainWindow):
         self.saved_label.setStyleSheet(ERROR_STYLE if problem else "")
         self.saved_label.setText(text)
 
-    def _show_progress(self, result) -> None:
+    def _show_progress(self, result: RoundScore) -> None:
+        if self.walkthrough is None:  # shown for the open round
+            return
         tally = result.tally
         score = "—" if tally.score is None else f"{tally.score:.1f}"
         self.progress_label.setText(
@@ -476,8 +502,9 @@ class MainWindow(QMainWindow):
         if self.walkthrough is not None:
             if not self._may_leave("离开本轮"):
                 return False
-            self.stack.removeWidget(self.round_tabs)
-            self.round_tabs.deleteLater()
+            if self.round_tabs is not None:  # made with the walkthrough
+                self.stack.removeWidget(self.round_tabs)
+                self.round_tabs.deleteLater()
             self.walkthrough = self._board = self._board_page = self.round_tabs = self._overview = None
             self.report_menu.setEnabled(False)
         return True

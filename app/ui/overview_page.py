@@ -57,11 +57,11 @@ class OverviewPage(QWidget):
         self.store, self.round_id = store, round_id
         self.today = dt.date.today
         self.overview: Overview | None = None
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.scroll)
+        layout.addWidget(self.scroll_area)
         self.charts: list[ChartWidget] = []
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
 
@@ -96,7 +96,7 @@ class OverviewPage(QWidget):
         for n, cell in enumerate(cells):
             grid.addWidget(cell, n // 2, n % 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.setRowStretch(len(cells) // 2 + 1, 1)
-        self.scroll.setWidget(body)
+        self.scroll_area.setWidget(body)
 
     def _bars(self, bars: Sequence[OverviewBar], title: str, maximum: float) -> QWidget:
         svg = bar_chart([Bar(b.label, b.value, b.text, b.tone) for b in bars], maximum=maximum,

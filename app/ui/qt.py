@@ -12,7 +12,88 @@ through current releases) easy to hold: a shim for an API difference goes here.
 
 from __future__ import annotations
 
+import datetime
 import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    # mypy sees the real PySide6 names (and their stubs); at run time they are looked up lazily below.
+    from PySide6.QtCore import (
+        QDate,
+        QEventLoop,
+        QLibraryInfo,
+        QLocale,
+        QLockFile,
+        QObject,
+        QRunnable,
+        Qt,
+        QThreadPool,
+        QTimer,
+        QTranslator,
+        QUrl,
+        Signal,
+    )
+    from PySide6.QtGui import (
+        QAction,
+        QBrush,
+        QColor,
+        QDesktopServices,
+        QFont,
+        QKeySequence,
+        QShortcut,
+        QUndoCommand,
+        QUndoStack,
+    )
+    from PySide6.QtNetwork import (
+        QLocalServer,
+        QLocalSocket,
+    )
+    from PySide6.QtSvgWidgets import (
+        QSvgWidget,
+    )
+    from PySide6.QtWidgets import (
+        QAbstractItemView,
+        QApplication,
+        QButtonGroup,
+        QCheckBox,
+        QComboBox,
+        QDateEdit,
+        QDialog,
+        QDialogButtonBox,
+        QFileDialog,
+        QFormLayout,
+        QFrame,
+        QGridLayout,
+        QHBoxLayout,
+        QHeaderView,
+        QInputDialog,
+        QLabel,
+        QLayout,
+        QLineEdit,
+        QListWidget,
+        QListWidgetItem,
+        QMainWindow,
+        QMessageBox,
+        QPlainTextEdit,
+        QProgressBar,
+        QProgressDialog,
+        QPushButton,
+        QScrollArea,
+        QSplitter,
+        QStackedWidget,
+        QTableWidget,
+        QTableWidgetItem,
+        QTabWidget,
+        QTextBrowser,
+        QToolButton,
+        QTreeWidget,
+        QTreeWidgetItem,
+        QTreeWidgetItemIterator,
+        QVBoxLayout,
+        QWidget,
+        QWizard,
+        QWizardPage,
+    )
 
 _NAMES = {
     "QtCore": (
@@ -27,7 +108,7 @@ _NAMES = {
     "QtWidgets": (
         "QAbstractItemView", "QApplication", "QButtonGroup", "QCheckBox", "QComboBox", "QDateEdit",
         "QDialog", "QDialogButtonBox", "QFileDialog", "QFormLayout", "QFrame", "QGridLayout",
-        "QHBoxLayout", "QHeaderView", "QInputDialog", "QLabel", "QLineEdit", "QListWidget",
+        "QHBoxLayout", "QHeaderView", "QInputDialog", "QLabel", "QLayout", "QLineEdit", "QListWidget",
         "QListWidgetItem", "QMainWindow", "QMessageBox", "QPlainTextEdit", "QProgressBar",
         "QProgressDialog", "QPushButton", "QScrollArea", "QSplitter", "QStackedWidget", "QTableWidget",
         "QTableWidgetItem", "QTabWidget", "QTextBrowser", "QToolButton", "QTreeWidget", "QTreeWidgetItem",
@@ -39,7 +120,7 @@ _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names
 __all__ = sorted(_MODULE_OF)
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r} (add it to _NAMES)")
@@ -47,3 +128,9 @@ def __getattr__(name: str):
     globals()[name] = value  # the next lookup is a plain module attribute
     return value
 
+
+def to_date(value: QDate) -> datetime.date:
+    """A QDate as the date its toPython() returns (PySide6 types that result as object)."""
+    date = value.toPython()
+    assert isinstance(date, datetime.date)
+    return date

@@ -37,6 +37,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    to_date,
 )
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
@@ -132,7 +133,7 @@ class RecheckDialog(QDialog):
         try:
             rect_service.record_recheck(
                 self.store, self.entry.id, self.actor, passed=self.verdict.currentData(),
-                date=d.toPython(), by=self.by.text(),
+                date=to_date(d), by=self.by.text(),
                 result=self.result_edit.toPlainText(), today=self.today)
         except InputError as err:
             self.error.setText(str(err))
@@ -329,6 +330,8 @@ class RectificationBoard(QWidget):
         shown = 0
         for row in range(self.table.rowCount()):
             entry = self.entry_at(row)
+            if entry is None:  # every row shows an entry
+                continue
             dept = entry.rectification.department or NO_DEPARTMENT
             visible = ((not department or dept == department) and (not status or entry.status == status)
                        and (not overdue or entry.status == STATUS_OVERDUE))
@@ -337,7 +340,8 @@ class RectificationBoard(QWidget):
         return shown
 
     def visible_entries(self) -> list[RectificationEntry]:
-        return [self.entry_at(r) for r in range(self.table.rowCount()) if not self.table.isRowHidden(r)]
+        return [entry for r in range(self.table.rowCount())
+                if not self.table.isRowHidden(r) and (entry := self.entry_at(r)) is not None]
 
     def selected_entry(self) -> RectificationEntry | None:
         rows = {i.row() for i in self.table.selectedIndexes()}
@@ -351,7 +355,8 @@ class RectificationBoard(QWidget):
 
     def select(self, entry_id: str) -> None:
         for row in range(self.table.rowCount()):
-            if self.table.item(row, 0).data(ENTRY_ROLE) == entry_id:
+            cell = self.table.item(row, 0)
+            if cell is not None and cell.data(ENTRY_ROLE) == entry_id:
                 self.table.selectRow(row)
                 return
 

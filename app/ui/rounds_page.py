@@ -31,6 +31,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    to_date,
 )
 
 
@@ -100,7 +101,7 @@ class NewRoundDialog(QDialog):
     def _suggest_year(self) -> None:
         """考核年度 follows the date, but not past the last year the chosen checklists set targets for."""
         checklists = [e.checklist for e in self.selected_entries()]
-        self.ui.yearSpin.setValue(round_service.default_year(checklists, self.ui.dateEdit.date().toPython()))
+        self.ui.yearSpin.setValue(round_service.default_year(checklists, to_date(self.ui.dateEdit.date())))
         self._advise_year()
 
     def _advise_year(self) -> None:
@@ -118,17 +119,18 @@ class NewRoundDialog(QDialog):
         date = self.ui.dateEdit.date()
         previous = self.ui.previousCombo.currentData()
         self.ui.checklistsError.clear()
-        fields = {"leader": self.ui.leaderEdit.text(), "members": split_names(self.ui.membersEdit.text()),
-                  "year": self.ui.yearSpin.value()}
-        day = date.toPython()
+        leader, members = self.ui.leaderEdit.text(), split_names(self.ui.membersEdit.text())
+        year = self.ui.yearSpin.value()
+        day = to_date(date)
         try:
             if previous:
                 self.round_id = rect_service.start_recheck_round(
                     self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor,
-                    previous_round_id=previous, **fields)
+                    previous_round_id=previous, leader=leader, members=members, year=year)
             else:
                 self.round_id = round_service.start_round(
-                    self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor, **fields)
+                    self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor,
+                    leader=leader, members=members, year=year)
         except InputError as err:
             label = {"name": self.ui.nameError, "checklists": self.ui.checklistsError}.get(err.field)
             if label is None:
@@ -178,15 +180,15 @@ class RoundsPage(QWidget):
         self.empty = QLabel("还没有自查轮次。点击“新建轮次”开始第一轮自查。")
         self.empty.setStyleSheet("color: #555; padding: 24px;")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        layout = QVBoxLayout(self)
+        self._column = layout = QVBoxLayout(self)
         layout.addWidget(title)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addStretch(0)
-        for key, slot in ((Qt.Key.Key_Return, self.open_selected), (Qt.Key.Key_Enter, self.open_selected),
-                          (Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Delete, self.delete_selected)):
-            shortcut = QShortcut(QKeySequence(key), self.table, slot)
+        for qt_key, slot in ((Qt.Key.Key_Return, self.open_selected), (Qt.Key.Key_Enter, self.open_selected),
+                             (Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Delete, self.delete_selected)):
+            shortcut = QShortcut(QKeySequence(qt_key), self.table, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._stale = True
 
@@ -218,7 +220,7 @@ class RoundsPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.empty.setVisible(not summaries)
         self.table.setVisible(bool(summaries))
-        self.layout().setStretch(3, 0 if summaries else 1)  # keep the title at the top when empty
+        self._column.setStretch(3, 0 if summaries else 1)  # keep the title at the top when empty
         if summaries and not self.table.selectedItems():
             self.table.selectRow(0)
         for key in ("open", "rename", "recheck", "delete"):

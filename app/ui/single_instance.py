@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..store.lock import InstanceLock
 from .qt import QObject, Signal
+
+if TYPE_CHECKING:
+    from .qt import QLocalServer
 
 ACTIVATE = b"activate\n"
 
@@ -38,16 +42,16 @@ class SingleInstance(QObject):
         super().__init__()
         self.db_path = Path(db_path)
         self.lock = lock
-        self.server = None
+        self.server: QLocalServer | None = None
 
     def listen(self) -> None:
         from .qt import QLocalServer
 
         name = server_name(self.db_path)
         QLocalServer.removeServer(name)  # left by a killed instance: we hold the lock, so it is stale
-        self.server = QLocalServer(self)
-        self.server.newConnection.connect(self._connection)
-        self.server.listen(name)
+        self.server = server = QLocalServer(self)
+        server.newConnection.connect(self._connection)
+        server.listen(name)
 
     def _connection(self) -> None:
         while self.server is not None and self.server.hasPendingConnections():

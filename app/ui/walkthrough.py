@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,6 +23,7 @@ from ..services import rectifications as rect_service
 from ..services import rounds as round_service
 from ..store import Actor, Store
 from . import dialogs
+from .item_editors import JudgementEditor
 from .item_panel import ItemContext, ItemPanel
 from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree, short_number
 from .qt import (
@@ -143,9 +144,9 @@ class WalkthroughPage(QWidget):
         bar.addWidget(self.progress)
         bar.addWidget(self.header, 1)
         filters = QHBoxLayout()
-        label = QLabel("筛选(&L)：")
-        label.setBuddy(self.filter_mode)
-        filters.addWidget(label)
+        filter_label = QLabel("筛选(&L)：")
+        filter_label.setBuddy(self.filter_mode)
+        filters.addWidget(filter_label)
         filters.addWidget(self.filter_mode)
         filters.addWidget(self.filter_department)
         filters.addWidget(self.search, 1)
@@ -208,10 +209,11 @@ class WalkthroughPage(QWidget):
         # Ctrl+Y is redo everywhere in China's office software; the platform may bind it already
         redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
         redo_keys.setdefault("Ctrl+Y", QKeySequence("Ctrl+Y"))
-        bindings = [(["Ctrl+F"], self.focus_search), (["F3"], self.go_next_unanswered),
-                    (["Ctrl+Down"], lambda: self.go_relative(1)), (["Ctrl+Up"], lambda: self.go_relative(-1)),
-                    (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo_stack.undo),
-                    (list(redo_keys.values()), self.undo_stack.redo)]
+        bindings: list[tuple[Sequence[str | QKeySequence], Callable[[], object]]] = [
+            (["Ctrl+F"], self.focus_search), (["F3"], self.go_next_unanswered),
+            (["Ctrl+Down"], lambda: self.go_relative(1)), (["Ctrl+Up"], lambda: self.go_relative(-1)),
+            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo_stack.undo),
+            (list(redo_keys.values()), self.undo_stack.redo)]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
             shortcut.setKeys([QKeySequence(k) for k in keys])
@@ -273,7 +275,8 @@ class WalkthroughPage(QWidget):
             if first:
                 self.tree.select(first)
             else:  # nothing matches: no item is current, and none can be graded by mistake
-                self.tree.setCurrentItem(None)
+                # PySide6's stub omits None, which Qt takes (and documents) as "no current item"
+                self.tree.setCurrentItem(None)  # type: ignore[call-overload]
 
     def _current_changed(self) -> None:
         focus = QApplication.focusWidget()
@@ -295,6 +298,12 @@ class WalkthroughPage(QWidget):
             # where the user was is a convenience; a locked database is reported on the next edit
             with contextlib.suppress(AppError):
                 self.store.set_setting(POSITION_KEY, position)
+
+    def show_current(self) -> None:
+        """Show the tree's current item again (after a reload); nothing when a heading is current."""
+        item_id = self.tree.current_item_id()
+        if item_id is not None:
+            self.show_item(item_id)
 
     def show_item(self, item_id: str, refresh_text: bool = False) -> None:
         """``refresh_text``: also replace text the user is typing (undo/redo changed it)."""
@@ -435,7 +444,9 @@ class WalkthroughPage(QWidget):
         if item_id is None or self.items[item_id].kind != JUDGEMENT:
             return
         editor = self.panel.editor
-        code = editor.shortcut_keys().get(key) if hasattr(editor, "shortcut_keys") else None
+        if not isinstance(editor, JudgementEditor):  # the one editor graded by keys
+            return
+        code = editor.shortcut_keys().get(key)
         if code is not None and editor.isEnabled():
             editor.choose(code)
 
@@ -523,7 +534,7 @@ class WalkthroughPage(QWidget):
         except AppError as err:
             self.panel.show_error("attachment", str(err))
             return
-        self.show_item(self.tree.current_item_id())
+        self.show_current()
 
     def retry_unsaved(self) -> bool:
         """Save what the database refused before; True when nothing is left unsaved."""
@@ -548,8 +559,9 @@ class WalkthroughPage(QWidget):
             saved.append(item_id)
         if saved:
             self.reload()
-            if self.tree.current_item_id() in saved:
-                self.show_item(self.tree.current_item_id())
+            current = self.tree.current_item_id()
+            if current is not None and current in saved:
+                self.show_item(current)
             self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
         return not self.unsaved
 
