@@ -6,5 +6,6 @@ cd "$(dirname "$0")"
 bash scripts/setup.sh --if-needed  # offline and at once when nothing changed
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m ruff check .
+.venv/bin/python -m ruff format --check .  # one layout for all (ruff format .)
 .venv/bin/python -m mypy app  # types, with PySide6's through app/ui/qt.py (cached in .mypy_cache)
 exec .venv/bin/python -m pytest "$@"

@@ -36,8 +36,10 @@ def _open(args: argparse.Namespace, create: bool = False, write: bool = False):
     lock = InstanceLock(path) if write else None
     try:
         if lock is not None and path.parent.is_dir() and not lock.acquire():
-            raise AppError(f"数据库“{path}”正在图形界面中打开，为避免两处同时修改，命令行未作任何修改。"
-                           "请在图形界面中录入，或关闭它后重试。")
+            raise AppError(
+                f"数据库“{path}”正在图形界面中打开，为避免两处同时修改，命令行未作任何修改。"
+                "请在图形界面中录入，或关闭它后重试。"
+            )
     except OSError:
         lock = None  # no lock file can be made here (read-only folder): opening will say so
     store = open_store(path, create=create, allow_empty=create)
@@ -63,8 +65,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for problem in catalog.problems:
         print(problem)
     if catalog.problems:
-        print(f"共 {len(catalog.problems)} 处错误，{len(catalog.skipped_files)} 个文件未通过校验。",
-              file=sys.stderr)
+        print(f"共 {len(catalog.problems)} 处错误，{len(catalog.skipped_files)} 个文件未通过校验。", file=sys.stderr)
         return 1
     print(f"全部 {len(catalog.entries)} 个检查表文件校验通过。")
     return 0
@@ -72,18 +73,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     catalog = _catalog()
-    rows = [{
-        "id": c.id, "version": c.version, "title": c.title, "region": c.region,
-        "default": c.default, "sections": sum(1 for _ in c.all_sections()),
-        "items": sum(1 for _ in c.all_items()),
-    } for c in catalog.checklists]
+    rows = [
+        {
+            "id": c.id,
+            "version": c.version,
+            "title": c.title,
+            "region": c.region,
+            "default": c.default,
+            "sections": sum(1 for _ in c.all_sections()),
+            "items": sum(1 for _ in c.all_items()),
+        }
+        for c in catalog.checklists
+    ]
     if args.json:
         _print_json(rows)
     else:
         for r in rows:
             mark = "*" if r["default"] else " "
-            print(f"{mark} {r['id']:<22} {r['version']:<8} {r['sections']:>3} 节 {r['items']:>4} 条  "
-                  f"{r['title']}（{r['region']}）")
+            print(
+                f"{mark} {r['id']:<22} {r['version']:<8} {r['sections']:>3} 节 {r['items']:>4} 条  "
+                f"{r['title']}（{r['region']}）"
+            )
     for problem in catalog.problems:
         print(f"已跳过：{problem}", file=sys.stderr)
     return 0
@@ -138,11 +148,20 @@ def cmd_answer(args: argparse.Namespace) -> int:
         return UNSET if value is None else value
 
     answer = record_answer(
-        store, args.round, args.item, _actor(args),
-        grade=given(grade), na_reason=given(args.na_reason), value=given(args.value),
-        numerator=given(args.numerator), denominator=given(args.denominator),
-        baseline=given(args.baseline), finding=given(args.finding), evidence=given(args.note),
-        department=given(args.department))
+        store,
+        args.round,
+        args.item,
+        _actor(args),
+        grade=given(grade),
+        na_reason=given(args.na_reason),
+        value=given(args.value),
+        numerator=given(args.numerator),
+        denominator=given(args.denominator),
+        baseline=given(args.baseline),
+        finding=given(args.finding),
+        evidence=given(args.note),
+        department=given(args.department),
+    )
     print(f"已保存：{answer.item_id}")
     return 0
 
@@ -155,14 +174,15 @@ def cmd_score(args: argparse.Namespace) -> int:
     view = load_round(store, args.round)
     result = score(store, args.round, view)
     if args.json:
-        _print_json({"round": {"id": view.id, "name": view.name, "year": view.year},
-                     **result.to_dict()})
+        _print_json({"round": {"id": view.id, "name": view.name, "year": view.year}, **result.to_dict()})
         return 0
 
     def line(label: str, tally, indent: int = 0) -> None:
         score_text = "—" if tally.score is None else f"{tally.score:.1f}"
-        print(f"{'  ' * indent}{label}  完成 {tally.answered}/{tally.applicable}"
-              f"（{completion_percent(tally.completion)}%）  得分率 {score_text}  不符合 {tally.failing}")
+        print(
+            f"{'  ' * indent}{label}  完成 {tally.answered}/{tally.applicable}"
+            f"（{completion_percent(tally.completion)}%）  得分率 {score_text}  不符合 {tally.failing}"
+        )
 
     print(f"{view.name}（{view.year}年）")
     line("合计", result.tally)
@@ -201,25 +221,44 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
     entries = list_rectifications(store, args.round, today, view)
     counts = totals(entries)
     if args.json:
-        _print_json({
-            "round": {"id": view.id, "name": view.name}, "date": today.isoformat(),
-            "rectifications": [{
-                "id": e.id, "items": list(e.item_ids), "status": e.status, "problem": r.problem,
-                "cause": r.cause, "measure": r.measure, "department": r.department, "owner": r.owner,
-                "deadline": r.deadline.isoformat() if r.deadline else None,
-                "recheck_date": r.recheck_date.isoformat() if r.recheck_date else None,
-                "rechecked_by": r.rechecked_by, "recheck_result": r.recheck_result,
-                "recheck_passed": r.recheck_passed, "origin": r.origin, "carried_from": r.carried_from,
-                "attachments": e.attachment_count,
-            } for e in entries for r in [e.rectification]],
-            "totals": counts.to_dict()})
+        _print_json(
+            {
+                "round": {"id": view.id, "name": view.name},
+                "date": today.isoformat(),
+                "rectifications": [
+                    {
+                        "id": e.id,
+                        "items": list(e.item_ids),
+                        "status": e.status,
+                        "problem": r.problem,
+                        "cause": r.cause,
+                        "measure": r.measure,
+                        "department": r.department,
+                        "owner": r.owner,
+                        "deadline": r.deadline.isoformat() if r.deadline else None,
+                        "recheck_date": r.recheck_date.isoformat() if r.recheck_date else None,
+                        "rechecked_by": r.rechecked_by,
+                        "recheck_result": r.recheck_result,
+                        "recheck_passed": r.recheck_passed,
+                        "origin": r.origin,
+                        "carried_from": r.carried_from,
+                        "attachments": e.attachment_count,
+                    }
+                    for e in entries
+                    for r in [e.rectification]
+                ],
+                "totals": counts.to_dict(),
+            }
+        )
         return 0
     print(f"{view.name}：整改项 {counts.total} 项（按 {today.isoformat()} 判断状态）")
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = r.deadline.isoformat() if r.deadline else "未定期限"
-        print(f"{n:>3}. [{e.status}] {deadline}  {r.department or '未指定科室'}  {r.owner or '—'}  "
-              f"{r.item_id}  {r.problem}")
+        print(
+            f"{n:>3}. [{e.status}] {deadline}  {r.department or '未指定科室'}  {r.owner or '—'}  "
+            f"{r.item_id}  {r.problem}"
+        )
     print("合计：" + "，".join(f"{s} {c}" for s, c in counts.by_status.items()))
     return 0
 
@@ -261,22 +300,30 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
+    parser = _Parser(prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     def add(group, name: str, handler: Handler, help_text: str, example: str) -> argparse.ArgumentParser:
-        p = group.add_parser(name, help=help_text, description=f"{help_text}\n\n示例：{example}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        p = group.add_parser(
+            name,
+            help=help_text,
+            description=f"{help_text}\n\n示例：{example}",
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.set_defaults(handler=handler)
         p.add_argument("--db", metavar="PATH", help="数据库文件（默认在用户数据文件夹中）")
         return p
 
     checklists = sub.add_parser("checklists", help="检查表：校验、列出、查看")
     cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="子命令", required=True)
-    p = add(cl_sub, "validate", cmd_validate, "校验检查表文件（不给文件时校验内置检查表）",
-            "python main.py checklists validate checklists/qyx-core.yaml")
+    p = add(
+        cl_sub,
+        "validate",
+        cmd_validate,
+        "校验检查表文件（不给文件时校验内置检查表）",
+        "python main.py checklists validate checklists/qyx-core.yaml",
+    )
     p.add_argument("files", nargs="*", metavar="FILE")
     p = add(cl_sub, "list", cmd_list, "列出内置检查表（* 为默认选用）", "python main.py checklists list --json")
     p.add_argument("--json", action="store_true", help="输出 JSON")
@@ -285,15 +332,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="输出 JSON")
 
     add(sub, "gui", cmd_gui, "打开图形界面（可指定数据库）", "python main.py gui --db demo.db")
-    p = add(sub, "demo", cmd_demo, "创建演示数据：二级综合县医院及一轮已大部分填写的自查，输出轮次编号",
-            "python main.py demo --db demo.db")
+    p = add(
+        sub,
+        "demo",
+        cmd_demo,
+        "创建演示数据：二级综合县医院及一轮已大部分填写的自查，输出轮次编号",
+        "python main.py demo --db demo.db",
+    )
     p.add_argument("--author", help="填写人（默认为系统用户名）")
     p.add_argument("--hospital", metavar="NAME", help="演示医院名称（不同名称生成不同的机构代码和床位）")
-    p.add_argument("--seed", type=int, default=2025, metavar="N",
-                   help="随机种子：不同种子生成不同的评价结果（默认 2025）")
-    p = add(sub, "answer", cmd_answer, "录入一个条目的自查结果（与界面使用同一服务）",
-            "python main.py answer --db demo.db --round ID --item qyx-core.01.1 --grade C "
-            "--finding \"未见培训记录\"")
+    p.add_argument(
+        "--seed", type=int, default=2025, metavar="N", help="随机种子：不同种子生成不同的评价结果（默认 2025）"
+    )
+    p = add(
+        sub,
+        "answer",
+        cmd_answer,
+        "录入一个条目的自查结果（与界面使用同一服务）",
+        'python main.py answer --db demo.db --round ID --item qyx-core.01.1 --grade C --finding "未见培训记录"',
+    )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--item", required=True, metavar="ITEM_ID", help="条目编号")
     p.add_argument("--grade", metavar="G", help="等级，如 A/B/C/D；NA 或“不适用”表示不适用")
@@ -306,23 +363,41 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--note", metavar="TEXT", help="佐证材料说明")
     p.add_argument("--department", metavar="TEXT", help="责任科室")
     p.add_argument("--author", help="填写人（默认为系统用户名）")
-    p = add(sub, "score", cmd_score, "显示一轮自查的完成率和得分（按检查表、章节）",
-            "python main.py score --db demo.db --round ID --json")
+    p = add(
+        sub,
+        "score",
+        cmd_score,
+        "显示一轮自查的完成率和得分（按检查表、章节）",
+        "python main.py score --db demo.db --round ID --json",
+    )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--json", action="store_true", help="输出 JSON")
-    p = add(sub, "rectifications", cmd_rectifications, "列出一轮自查的整改项（整改台账）及按状态的统计",
-            "python main.py rectifications --db demo.db --round ID --json")
+    p = add(
+        sub,
+        "rectifications",
+        cmd_rectifications,
+        "列出一轮自查的整改项（整改台账）及按状态的统计",
+        "python main.py rectifications --db demo.db --round ID --json",
+    )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪一天判断是否逾期（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     from .domain.reports import REPORTS
 
-    p = add(sub, "report", cmd_report,
-            "生成报告：自查报告（self）或整改报告（rectification），PDF 或 Excel（按扩展名）",
-            "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf")
+    p = add(
+        sub,
+        "report",
+        cmd_report,
+        "生成报告：自查报告（self）或整改报告（rectification），PDF 或 Excel（按扩展名）",
+        "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf",
+    )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
-    p.add_argument("--kind", required=True, choices=tuple(REPORTS),
-                   help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()))
+    p.add_argument(
+        "--kind",
+        required=True,
+        choices=tuple(REPORTS),
+        help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()),
+    )
     p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx", help="输出文件：.pdf 或 .xlsx")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
     from .cli_backup import add_commands as add_backup_commands  # check, backup, backups, restore

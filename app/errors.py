@@ -37,10 +37,18 @@ class DamagedError(StoreError):
 
 
 _OS_REASONS = {
-    "ENOSPC": "磁盘已满", "EDQUOT": "磁盘配额已满", "EACCES": "没有访问权限", "EPERM": "没有访问权限",
-    "EROFS": "磁盘是只读的", "ENOENT": "文件或文件夹不存在", "EISDIR": "这是一个文件夹",
-    "ENOTDIR": "路径中有同名的文件", "EEXIST": "已存在同名的文件", "EBUSY": "文件正被其他程序使用",
-    "ENAMETOOLONG": "文件名太长", "EIO": "读写出错（磁盘或 U 盘可能有故障）",
+    "ENOSPC": "磁盘已满",
+    "EDQUOT": "磁盘配额已满",
+    "EACCES": "没有访问权限",
+    "EPERM": "没有访问权限",
+    "EROFS": "磁盘是只读的",
+    "ENOENT": "文件或文件夹不存在",
+    "EISDIR": "这是一个文件夹",
+    "ENOTDIR": "路径中有同名的文件",
+    "EEXIST": "已存在同名的文件",
+    "EBUSY": "文件正被其他程序使用",
+    "ENAMETOOLONG": "文件名太长",
+    "EIO": "读写出错（磁盘或 U 盘可能有故障）",
 }
 
 

@@ -49,8 +49,11 @@ def clone(source: Path, out: Path, n: int) -> None:
     manifest["hospital"]["name"] = name
     manifest["hospital"]["code"] = ""
     members[fmt.DATA] = json.dumps(data, ensure_ascii=False).encode()
-    manifest["files"] = [{"path": k, "sha256": hashlib.sha256(v).hexdigest(), "size": len(v)}
-                         for k, v in members.items() if k != fmt.MANIFEST]
+    manifest["files"] = [
+        {"path": k, "sha256": hashlib.sha256(v).hexdigest(), "size": len(v)}
+        for k, v in members.items()
+        if k != fmt.MANIFEST
+    ]
     members[fmt.MANIFEST] = json.dumps(manifest, ensure_ascii=False).encode()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for k, v in members.items():
@@ -76,8 +79,10 @@ def main() -> int:
             sources.append(export_package(store, round_id, work / f"s{n}.zip").path)
             export_times.append(time.perf_counter() - started)
             store.close()
-        print(f"export of a demo-sized round: median {statistics.median(export_times):.2f} s "
-              f"(min {min(export_times):.2f}, max {max(export_times):.2f}, {SOURCES} rounds)")
+        print(
+            f"export of a demo-sized round: median {statistics.median(export_times):.2f} s "
+            f"(min {min(export_times):.2f}, max {max(export_times):.2f}, {SOURCES} rounds)"
+        )
         folder = args.keep or work / "packages"
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
@@ -94,9 +99,11 @@ def main() -> int:
             verified = time.perf_counter() - started
             write_outputs(result, xlsx=work / "a.xlsx", sqlite=work / f"a{count}.db")
             total = time.perf_counter() - started
-            print(f"aggregate {count:>5} packages: verify+score {verified:6.1f} s, with Excel+SQLite {total:6.1f} s "
-                  f"({total / count * 1000:.0f} ms a package; {len(result.rounds)} rounds, "
-                  f"{len(result.refused)} refused)")
+            print(
+                f"aggregate {count:>5} packages: verify+score {verified:6.1f} s, with Excel+SQLite {total:6.1f} s "
+                f"({total / count * 1000:.0f} ms a package; {len(result.rounds)} rounds, "
+                f"{len(result.refused)} refused)"
+            )
         started = time.perf_counter()
         write_outputs(result, xlsx=work / "b.xlsx", pdf=work / "b.pdf")
         print(f"summary PDF of {len(result.rounds)} hospitals: {time.perf_counter() - started:.1f} s")

@@ -56,10 +56,15 @@ def layout_html(rows: int, layout: str) -> str:
     if layout.startswith("table"):
         body = "".join(f"<tr><td>{n}</td><td>{text}</td><td>C</td><td>{finding}</td></tr>" for n in range(rows))
         table_layout = "fixed" if layout == "table-fixed" else "auto"
-        return (f"<table style='width:100%;table-layout:{table_layout};border-collapse:collapse'><thead><tr>"
-                f"<th>编号</th><th>检查内容</th><th>结果</th><th>问题</th></tr></thead><tbody>{body}</tbody></table>")
-    return "".join(f"<div style='break-inside:avoid;border-bottom:0.5pt solid #444'><b>{n}　C</b>"
-                   f"<p>{text}</p><p>{finding}</p></div>" for n in range(rows))
+        return (
+            f"<table style='width:100%;table-layout:{table_layout};border-collapse:collapse'><thead><tr>"
+            f"<th>编号</th><th>检查内容</th><th>结果</th><th>问题</th></tr></thead><tbody>{body}</tbody></table>"
+        )
+    return "".join(
+        f"<div style='break-inside:avoid;border-bottom:0.5pt solid #444'><b>{n}　C</b>"
+        f"<p>{text}</p><p>{finding}</p></div>"
+        for n in range(rows)
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,8 +87,10 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"WeasyPrint {weasyprint.__version__}, Python {sys.version.split()[0]}, {os.cpu_count()} CPU(s)")
     if not harfbuzz_subsetting():
-        print("警告：未找到 HarfBuzz 子集化库（libharfbuzz-subset0），WeasyPrint 改用 fontTools，"
-              "中文字体子集化会慢很多。Debian/统信UOS/麒麟：sudo apt-get install libharfbuzz-subset0")
+        print(
+            "警告：未找到 HarfBuzz 子集化库（libharfbuzz-subset0），WeasyPrint 改用 fontTools，"
+            "中文字体子集化会慢很多。Debian/统信UOS/麒麟：sudo apt-get install libharfbuzz-subset0"
+        )
     fonts = resolve_fonts()
     print(f"字体：正文 {fonts.body.family}（{fonts.body.source}）；标题 {fonts.heading.family}")
     print(f"  import weasyprint                  {import_seconds:6.3f} s (once per process)")
@@ -95,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         out = folder / "自查报告.pdf"
 
         result = render_report(store, round_id, "self", out, today=TODAY)  # warm-up: fonts, caches
-        print(f"自查报告（演示数据）：{result.pages} 页，{out.stat().st_size / 1024:.0f} KB；"
-              f"WeasyPrint 警告 {len(result.warnings)} 条")
+        print(
+            f"自查报告（演示数据）：{result.pages} 页，{out.stat().st_size / 1024:.0f} KB；"
+            f"WeasyPrint 警告 {len(result.warnings)} 条"
+        )
         row("model+html", *timed(lambda: build_html(store, round_id, "self", TODAY), args.runs))
         end_to_end = timed(lambda: render_report(store, round_id, "self", out, today=TODAY), args.runs)
         row("end to end (render_report)", *end_to_end)
@@ -106,35 +115,64 @@ def main(argv: list[str] | None = None) -> int:
 
         def plain() -> None:
             weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/").write_pdf(
-                folder / "plain.pdf", stylesheets=[font_css])
+                folder / "plain.pdf", stylesheets=[font_css]
+            )
 
         plain_times = timed(plain, args.runs)
         row("plain WeasyPrint, same HTML", *plain_times)
         print(f"  our overhead over plain WeasyPrint: {end_to_end[1] - plain_times[1]:+.3f} s (median)")
 
-        cli = [sys.executable, str(ROOT / "main.py"), "report", "--db", str(folder / "demo.db"), "--round",
-               round_id, "--kind", "self", "--out", str(out), "--date", TODAY.isoformat()]
+        cli = [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "report",
+            "--db",
+            str(folder / "demo.db"),
+            "--round",
+            round_id,
+            "--kind",
+            "self",
+            "--out",
+            str(out),
+            "--date",
+            TODAY.isoformat(),
+        ]
         cli_times = timed(lambda: subprocess.run(cli, check=True, capture_output=True), max(1, args.runs // 2))
         row("CLI, new process", *cli_times)
         # the yardstick of issue 13: a one-page CJK document rendered by WeasyPrint in a new process
         # (its import, Fontconfig and one CJK font subset): what no report can avoid
-        one_page = (f"import weasyprint; weasyprint.HTML(string='<p style=\"font-family:{fonts.body.family}\">"
-                    f"医疗质量自查报告</p>').write_pdf({str(folder / 'one.pdf')!r})")
-        baseline = timed(lambda: subprocess.run([sys.executable, "-c", one_page], check=True, capture_output=True),
-                         max(1, args.runs // 2))
+        one_page = (
+            f'import weasyprint; weasyprint.HTML(string=\'<p style="font-family:{fonts.body.family}">'
+            f"医疗质量自查报告</p>').write_pdf({str(folder / 'one.pdf')!r})"
+        )
+        baseline = timed(
+            lambda: subprocess.run([sys.executable, "-c", one_page], check=True, capture_output=True),
+            max(1, args.runs // 2),
+        )
         row("one-page CJK WeasyPrint, new process", *baseline)
         ratio = cli_times[1] / baseline[1]
-        print(f"  the report from the CLI takes {ratio:.2f}× a one-page CJK render (target < {TARGET_RATIO}×): "
-              + ("OK" if ratio < TARGET_RATIO else "SLOWER THAN TARGET"))
+        print(
+            f"  the report from the CLI takes {ratio:.2f}× a one-page CJK render (target < {TARGET_RATIO}×): "
+            + ("OK" if ratio < TARGET_RATIO else "SLOWER THAN TARGET")
+        )
         store.close()
 
         print("Layout: 300 result rows, same text")
-        for label, layout in (("one long table, auto layout", "table-auto"),
-                              ("one long table, fixed layout", "table-fixed"), ("blocks", "blocks")):
-            page = ("<html lang='zh-CN'><body style='font-size:10pt'>" + layout_html(300, layout)
-                    + "</body></html>")
-            row(label, *timed(lambda page=page: weasyprint.HTML(string=page).write_pdf(
-                folder / "layout.pdf", stylesheets=[font_css]), max(1, args.runs // 2)))
+        for label, layout in (
+            ("one long table, auto layout", "table-auto"),
+            ("one long table, fixed layout", "table-fixed"),
+            ("blocks", "blocks"),
+        ):
+            page = "<html lang='zh-CN'><body style='font-size:10pt'>" + layout_html(300, layout) + "</body></html>"
+            row(
+                label,
+                *timed(
+                    lambda page=page: weasyprint.HTML(string=page).write_pdf(
+                        folder / "layout.pdf", stylesheets=[font_css]
+                    ),
+                    max(1, args.runs // 2),
+                ),
+            )
 
     verdict = "OK" if end_to_end[1] < TARGET_SECONDS else "SLOWER THAN TARGET"  # in-process, warm
     print(f"目标：端到端 < {TARGET_SECONDS:.0f} s（2 核）：{verdict}")

@@ -60,10 +60,12 @@ def main() -> None:
     shot(window, "01-rounds")
     window.open_round(round_id)
     walk = window.walkthrough
-    for name, item_id in (("02-walkthrough-judgement", "qyx-core.05.3"),
-                          ("03-walkthrough-indicator", "qyx-targets-2021.1.1.rate"),
-                          ("04-walkthrough-sampling", "qyx-core.07.3"),
-                          ("05-walkthrough-not-applicable", "qyx-targets-2021.1.2.3")):
+    for name, item_id in (
+        ("02-walkthrough-judgement", "qyx-core.05.3"),
+        ("03-walkthrough-indicator", "qyx-targets-2021.1.1.rate"),
+        ("04-walkthrough-sampling", "qyx-core.07.3"),
+        ("05-walkthrough-not-applicable", "qyx-targets-2021.1.2.3"),
+    ):
         walk.tree.select(item_id)
         if name.endswith("judgement"):
             walk.panel.guidance_toggle.setChecked(True)
@@ -78,8 +80,13 @@ def main() -> None:
     shot(EvidenceDialog(store, actor, round_id, entry.id, entry.rectification.problem, window), "14-evidence")
     window.show_tab(0)
     # a round over two programmes: items asking the same thing are linked to each other
-    joint = start_round(store, [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")],
-                        "2025年国家行动计划对照自查", dt.date(2025, 7, 1), actor)
+    joint = start_round(
+        store,
+        [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")],
+        "2025年国家行动计划对照自查",
+        dt.date(2025, 7, 1),
+        actor,
+    )
     window.open_round(joint)
     window.walkthrough.tree.select("qyx-targets-2021.1.1.rate")
     shot(window, "13-walkthrough-related")
@@ -105,15 +112,25 @@ def _backup_screens(store, window, shot) -> None:
     from app.ui.backups_dialog import BackupsDialog, DamagedDialog
 
     now = dt.datetime.now().replace(microsecond=0)
-    for days, hour, minute, reason in ((6, 8, 2, "daily"), (5, 8, 11, "daily"), (4, 7, 58, "daily"),
-                                       (4, 17, 36, "close"), (3, 8, 5, "daily"), (2, 8, 1, "daily"),
-                                       (1, 8, 9, "daily"), (1, 16, 52, "manual"), (0, 8, 3, "daily")):
+    for days, hour, minute, reason in (
+        (6, 8, 2, "daily"),
+        (5, 8, 11, "daily"),
+        (4, 7, 58, "daily"),
+        (4, 17, 36, "close"),
+        (3, 8, 5, "daily"),
+        (2, 8, 1, "daily"),
+        (1, 8, 9, "daily"),
+        (1, 16, 52, "manual"),
+        (0, 8, 3, "daily"),
+    ):
         when = (now - dt.timedelta(days=days)).replace(hour=hour, minute=minute)
         make_backup(store.conn, new_backup_path(folder(store), store.path, reason, when))
     shot(BackupsDialog(window), "15-backups")
     newest = list_backups(folder(store), store.path)[0]
-    problem = ("快速检查（quick_check）发现问题：*** in database main *** On tree page 18 cell 3: "
-               "2nd reference to page 41；Page 57 is never used")
+    problem = (
+        "快速检查（quick_check）发现问题：*** in database main *** On tree page 18 cell 3: "
+        "2nd reference to page 41；Page 57 is never used"
+    )
     shot(DamagedDialog(window, store.path, problem, newest), "16-damaged-database")
 
 

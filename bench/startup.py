@@ -30,29 +30,37 @@ def shown():
     app.quit()
 """
 
-BARE = """
+BARE = (
+    """
 import sys
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication([])
 w = QMainWindow(); w.resize(1366, 740); w.show()
-""" + SHOWN + """
+"""
+    + SHOWN
+    + """
 QTimer.singleShot(0, shown)
 sys.exit(app.exec())
 """
+)
 
-APP = """
+APP = (
+    """
 import gc; gc.disable()  # as main.py does before it imports the GUI
 import sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from app.ui.application import create_application, run_gui
 app = create_application(sys.argv[:1])  # run_gui uses this instance
-""" + SHOWN.replace("{", "{{").replace("}", "}}") + """
+"""
+    + SHOWN.replace("{", "{{").replace("}", "}}")
+    + """
 from app.ui.qt import QTimer
 QTimer.singleShot(0, shown)  # runs in the first turn of run_gui's event loop, as in the bare window
 sys.exit(run_gui(sys.argv[:1], Path({db!r})))
 """
+)
 
 
 def measure(code: str, env: dict) -> float:
@@ -69,14 +77,22 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=15)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="mqsc-bench-"))
-    env = {**os.environ, "MQSC_DATA_DIR": str(workdir),
-           "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env = {
+        **os.environ,
+        "MQSC_DATA_DIR": str(workdir),
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+    }
     # as installed: byte-code compiled (PYTHONDONTWRITEBYTECODE, set on some machines, would
     # otherwise make every run compile the app's modules from source)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "app")], check=True)
     db = workdir / "demo.db"
-    result = subprocess.run([sys.executable, str(ROOT / "main.py"), "demo", "--db", str(db)], check=True,
-                            env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "demo", "--db", str(db)],
+        check=True,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     # as after a day's work: the app reopens the round at the item the user left
     sys.path.insert(0, str(ROOT))
     from app.store import open_store

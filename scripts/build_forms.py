@@ -25,11 +25,13 @@ def uic() -> str:
 
 
 def compile_form(ui: Path) -> str:
-    result = subprocess.run([uic(), "--no-autoconnection", str(ui)], capture_output=True, text=True,
-                            check=True, encoding="utf-8")
+    result = subprocess.run(
+        [uic(), "--no-autoconnection", str(ui)], capture_output=True, text=True, check=True, encoding="utf-8"
+    )
     # uic stamps its own version in a comment; drop it so output does not depend on the Qt release
-    body = "\n".join(line for line in result.stdout.splitlines()
-                     if not line.startswith("##") or "Form generated" in line)
+    body = "\n".join(
+        line for line in result.stdout.splitlines() if not line.startswith("##") or "Form generated" in line
+    )
     return HEADER.format(name=ui.stem) + body + "\n"
 
 

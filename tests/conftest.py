@@ -49,8 +49,13 @@ def store(db_path):
 
 
 PROFILE_2_GENERAL = HospitalProfile(
-    name="测试县人民医院", level="二级", level_grade="甲等", type="综合", beds=300,
-    flags=frozenset({"performs_surgery", "transfusion"}))
+    name="测试县人民医院",
+    level="二级",
+    level_grade="甲等",
+    type="综合",
+    beds=300,
+    flags=frozenset({"performs_surgery", "transfusion"}),
+)
 
 
 @pytest.fixture

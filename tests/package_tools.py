@@ -27,6 +27,9 @@ def rezip(path: Path, members: dict[str, bytes], out: Path | None = None) -> Pat
 def relisted(members: dict[str, bytes]) -> dict[str, bytes]:
     """The members with the manifest's file list made to match them again (a careful forger)."""
     manifest = json.loads(members[fmt.MANIFEST])
-    manifest["files"] = [{"path": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
-                         for n, d in members.items() if n != fmt.MANIFEST]
+    manifest["files"] = [
+        {"path": n, "sha256": hashlib.sha256(d).hexdigest(), "size": len(d)}
+        for n, d in members.items()
+        if n != fmt.MANIFEST
+    ]
     return {**members, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()}

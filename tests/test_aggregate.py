@@ -65,8 +65,9 @@ def test_scores_are_recomputed_not_taken_from_the_package(packages, tmp_path):
     data = json.loads(parts["data.json"])
     assert data["results"]["score"]["score"] == pytest.approx(honest.score, abs=0.05)
     data["results"]["score"]["score"] = 99.9
-    forged = rezip(source, relisted({**parts, "data.json": json.dumps(data, ensure_ascii=False).encode()}),
-                    tmp_path / "forged.zip")
+    forged = rezip(
+        source, relisted({**parts, "data.json": json.dumps(data, ensure_ascii=False).encode()}), tmp_path / "forged.zip"
+    )
     assert aggregate([forged], today=DAY).rounds[0].score == pytest.approx(honest.score)
 
 

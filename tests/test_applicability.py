@@ -11,19 +11,24 @@ def profile(level="二级", type_="综合", flags=()):
     return HospitalProfile(name="某医院", level=level, type=type_, flags=frozenset(flags))
 
 
-@pytest.mark.parametrize(("condition", "hospital", "holds"), [
-    (Condition(levels=("二级", "三级")), profile("一级"), False),
-    (Condition(levels=("二级", "三级")), profile("二级"), True),
-    (Condition(types=("综合",)), profile(type_="中医"), False),
-    (Condition(flags=("has_obstetrics",)), profile(flags={"has_obstetrics"}), True),
-    (Condition(flags=("has_obstetrics",)), profile(), False),
-    (Condition(not_flags=("pci_capable",)), profile(flags={"pci_capable"}), False),
-    (Condition(not_flags=("pci_capable",)), profile(), True),
-    (Condition(any_of=(Condition(levels=("三级",)), Condition(flags=("alliance_lead",)))),
-     profile("二级", flags={"alliance_lead"}), True),
-    (Condition(any_of=(Condition(levels=("三级",)), Condition(flags=("alliance_lead",)))),
-     profile("二级"), False),
-])
+@pytest.mark.parametrize(
+    ("condition", "hospital", "holds"),
+    [
+        (Condition(levels=("二级", "三级")), profile("一级"), False),
+        (Condition(levels=("二级", "三级")), profile("二级"), True),
+        (Condition(types=("综合",)), profile(type_="中医"), False),
+        (Condition(flags=("has_obstetrics",)), profile(flags={"has_obstetrics"}), True),
+        (Condition(flags=("has_obstetrics",)), profile(), False),
+        (Condition(not_flags=("pci_capable",)), profile(flags={"pci_capable"}), False),
+        (Condition(not_flags=("pci_capable",)), profile(), True),
+        (
+            Condition(any_of=(Condition(levels=("三级",)), Condition(flags=("alliance_lead",)))),
+            profile("二级", flags={"alliance_lead"}),
+            True,
+        ),
+        (Condition(any_of=(Condition(levels=("三级",)), Condition(flags=("alliance_lead",)))), profile("二级"), False),
+    ],
+)
 def test_condition(condition, hospital, holds):
     assert condition.holds(hospital) is holds
 
@@ -70,11 +75,9 @@ def test_a_second_level_general_hospital_without_obstetrics_sees_the_right_items
     hospital = profile("二级", "综合", {"performs_surgery", "transfusion"})
     core = catalog.get("qyx-core").checklist
     targets = catalog.get("qyx-targets-2021").checklist
-    not_applicable = sorted(i.id for c in (core, targets) for i in c.all_items()
-                            if not i.applies_to(hospital))
+    not_applicable = sorted(i.id for c in (core, targets) for i in c.all_items() if not i.applies_to(hospital))
     # obstetric delivery check (core system 11) and the whole vaginal-delivery target
-    delivery = sorted(i.id for s in targets.all_sections() if "阴道分娩" in s.title
-                      for i in s.all_items())
+    delivery = sorted(i.id for s in targets.all_sections() if "阴道分娩" in s.title for i in s.all_items())
     assert not_applicable == sorted(["qyx-core.11.2", *delivery])
 
 
@@ -83,18 +86,41 @@ def test_a_second_level_general_hospital_without_obstetrics_sees_the_right_items
 #: by item against the sources' own applicability words.
 NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL = {
     "qyx-core": ["qyx-core.11.2"],
-    "qyx-targets-2021": ["qyx-targets-2021.2.5.1", "qyx-targets-2021.2.5.2", "qyx-targets-2021.2.5.3",
-                         "qyx-targets-2021.2.5.rate"],
-    "hn-7measures-2024": ["hn-7measures-2024.zw2.01", "hn-7measures-2024.2.04", "hn-7measures-2024.5.07",
-                          "hn-7measures-2024.6.10", "hn-7measures-2024.6.11"],
-    "nat-quality-2023": ["nat-quality-2023.sa1.4", "nat-quality-2023.sa1.5", "nat-quality-2023.sa1.7",
-                         "nat-quality-2023.m.24", "nat-quality-2023.m.27"],
+    "qyx-targets-2021": [
+        "qyx-targets-2021.2.5.1",
+        "qyx-targets-2021.2.5.2",
+        "qyx-targets-2021.2.5.3",
+        "qyx-targets-2021.2.5.rate",
+    ],
+    "hn-7measures-2024": [
+        "hn-7measures-2024.zw2.01",
+        "hn-7measures-2024.2.04",
+        "hn-7measures-2024.5.07",
+        "hn-7measures-2024.6.10",
+        "hn-7measures-2024.6.11",
+    ],
+    "nat-quality-2023": [
+        "nat-quality-2023.sa1.4",
+        "nat-quality-2023.sa1.5",
+        "nat-quality-2023.sa1.7",
+        "nat-quality-2023.m.24",
+        "nat-quality-2023.m.27",
+    ],
     "nat-experience-2023": [
-        "nat-experience-2023.t05.10", "nat-experience-2023.t10.2", "nat-experience-2023.t10.10",
-        "nat-experience-2023.t11.1", "nat-experience-2023.t17.3", "nat-experience-2023.ind.02",
-        "nat-experience-2023.ind.06", "nat-experience-2023.ind.07", "nat-experience-2023.ind.11",
-        "nat-experience-2023.ind.15", "nat-experience-2023.ind.16", "nat-experience-2023.ind.20",
-        "nat-experience-2023.ind.24"],
+        "nat-experience-2023.t05.10",
+        "nat-experience-2023.t10.2",
+        "nat-experience-2023.t10.10",
+        "nat-experience-2023.t11.1",
+        "nat-experience-2023.t17.3",
+        "nat-experience-2023.ind.02",
+        "nat-experience-2023.ind.06",
+        "nat-experience-2023.ind.07",
+        "nat-experience-2023.ind.11",
+        "nat-experience-2023.ind.15",
+        "nat-experience-2023.ind.16",
+        "nat-experience-2023.ind.20",
+        "nat-experience-2023.ind.24",
+    ],
     "fx-quality-2023": ["fx-quality-2023.5-1.12.2"],
     "hn-yizheng-2024": ["hn-yizheng-2024.07.1", "hn-yizheng-2024.07.2", "hn-yizheng-2024.07.3"],
 }
@@ -107,8 +133,11 @@ def test_second_level_general_hospital_sees_exactly_its_items(catalog, checklist
     not_applicable = [i.id for i in checklist.all_items() if not i.applies_to(hospital)]
     assert not_applicable == NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL[checklist_id]
     # and every one of them says why
-    assert all(i.not_applicable_reason(hospital).startswith("仅适用于：")
-               for i in checklist.all_items() if not i.applies_to(hospital))
+    assert all(
+        i.not_applicable_reason(hospital).startswith("仅适用于：")
+        for i in checklist.all_items()
+        if not i.applies_to(hospital)
+    )
 
 
 def test_with_obstetrics_the_obstetric_items_come_back(catalog):

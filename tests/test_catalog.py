@@ -61,28 +61,49 @@ def test_valid_file_builds_domain_objects(tmp_path):
 
 BROKEN = [
     ("yaml syntax", VALID.replace("title: 第一节", "title: [第一节"), 10, "(语法)", "YAML 语法错误"),
-    ("missing field", VALID.replace("        source: 一(1)\n", ""), 11, "sections[0].items[0]",
-     "缺少必填字段“source”"),
-    ("duplicate id", VALID.replace("id: test-list.1.2", "id: test-list.1.1"), 15,
-     "sections[0].items[1].id", "编号“test-list.1.1”重复"),
-    ("unknown kind", VALID.replace("kind: judgement", "kind: opinion"), 12,
-     "sections[0].items[0].kind", "未知的条目类型“opinion”"),
+    ("missing field", VALID.replace("        source: 一(1)\n", ""), 11, "sections[0].items[0]", "缺少必填字段“source”"),
+    (
+        "duplicate id",
+        VALID.replace("id: test-list.1.2", "id: test-list.1.1"),
+        15,
+        "sections[0].items[1].id",
+        "编号“test-list.1.1”重复",
+    ),
+    (
+        "unknown kind",
+        VALID.replace("kind: judgement", "kind: opinion"),
+        12,
+        "sections[0].items[0].kind",
+        "未知的条目类型“opinion”",
+    ),
     ("unknown scale", VALID.replace("scale: pdca", "scale: stars"), 6, "scale", "未知的评分标准“stars”"),
-    ("target without unit", VALID.replace('        unit: "%"\n', ""), 15,
-     "sections[0].items[1].unit", "指标缺少单位"),
-    ("wrong id prefix", VALID.replace("id: test-list.1.1", "id: other.1.1"), 11,
-     "sections[0].items[0].id", "应以“test-list.”开头"),
-    ("unknown field", VALID.replace("        source: 一(1)", "        source: 一(1)\n        colour: red"),
-     15, "sections[0].items[0].colour", "未知字段“colour”"),
-    ("unknown flag", VALID.replace("        source: 一(1)",
-                                   "        source: 一(1)\n        applies_if: {flags: [has_zoo]}"),
-     15, "sections[0].items[0].applies_if.flags[0]", "取值“has_zoo”无效"),
+    ("target without unit", VALID.replace('        unit: "%"\n', ""), 15, "sections[0].items[1].unit", "指标缺少单位"),
+    (
+        "wrong id prefix",
+        VALID.replace("id: test-list.1.1", "id: other.1.1"),
+        11,
+        "sections[0].items[0].id",
+        "应以“test-list.”开头",
+    ),
+    (
+        "unknown field",
+        VALID.replace("        source: 一(1)", "        source: 一(1)\n        colour: red"),
+        15,
+        "sections[0].items[0].colour",
+        "未知字段“colour”",
+    ),
+    (
+        "unknown flag",
+        VALID.replace("        source: 一(1)", "        source: 一(1)\n        applies_if: {flags: [has_zoo]}"),
+        15,
+        "sections[0].items[0].applies_if.flags[0]",
+        "取值“has_zoo”无效",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "text", "line", "field", "message"), BROKEN, ids=[b[0] for b in BROKEN])
-def test_broken_file_is_rejected_with_file_line_field_and_reason(tmp_path, case, text, line, field,
-                                                                 message):
+def test_broken_file_is_rejected_with_file_line_field_and_reason(tmp_path, case, text, line, field, message):
     path = write(tmp_path, text)
     with pytest.raises(ChecklistError) as excinfo:
         read_checklist_file(path)
@@ -96,8 +117,7 @@ def test_broken_file_is_rejected_with_file_line_field_and_reason(tmp_path, case,
 
 def test_broken_files_are_skipped_and_valid_ones_still_load(tmp_path):
     write(tmp_path, VALID, "good.yaml")
-    write(tmp_path, VALID.replace("kind: judgement", "kind: opinion").replace("test-list", "bad-list"),
-          "bad.yaml")
+    write(tmp_path, VALID.replace("kind: judgement", "kind: opinion").replace("test-list", "bad-list"), "bad.yaml")
     catalog = load_catalog([tmp_path])
     assert [c.id for c in catalog.checklists] == ["test-list"]
     assert catalog.skipped_files == [str(tmp_path / "bad.yaml")]

@@ -14,8 +14,15 @@ from tests.conftest import ROOT
 
 def run(*args, env=None):
     env = {**os.environ, **(env or {})}
-    return subprocess.run([sys.executable, str(ROOT / "main.py"), *args], capture_output=True,
-                          text=True, encoding="utf-8", env=env, cwd=ROOT, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
 
 
 def test_version():
@@ -31,8 +38,10 @@ def test_validate_builtin_files():
 
 def test_validate_reports_each_error_as_file_line_field_message(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("id: x\nversion: '1'\ntitle: t\nsource: {document: d, title: t}\nregion: r\n"
-                   "scale: stars\nsections: []\n", encoding="utf-8")
+    bad.write_text(
+        "id: x\nversion: '1'\ntitle: t\nsource: {document: d, title: t}\nregion: r\nscale: stars\nsections: []\n",
+        encoding="utf-8",
+    )
     result = run("checklists", "validate", str(bad))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
@@ -106,23 +115,40 @@ def test_score_text(demo):
 
 def test_answer_records_through_the_service(demo):
     db, round_id = demo
-    result = run("answer", "--db", str(db), "--round", round_id, "--item", "qyx-core.02.1",
-                 "--grade", "D", "--finding", "查房记录缺失", "--department", "内科", "--author", "李敏")
+    result = run(
+        "answer",
+        "--db",
+        str(db),
+        "--round",
+        round_id,
+        "--item",
+        "qyx-core.02.1",
+        "--grade",
+        "D",
+        "--finding",
+        "查房记录缺失",
+        "--department",
+        "内科",
+        "--author",
+        "李敏",
+    )
     assert result.returncode == 0, result.stderr
     from app.store import open_store
 
     store = open_store(db)
     row = store.answer(round_id, "qyx-core.02.1")
-    assert (row["grade"], row["finding"], row["department"], row["author"]) == ("D", "查房记录缺失",
-                                                                                "内科", "李敏")
+    assert (row["grade"], row["finding"], row["department"], row["author"]) == ("D", "查房记录缺失", "内科", "李敏")
     store.close()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--grade", "Z"], "等级“Z”无效"),
-    (["--grade", "NA"], "须填写原因"),
-    (["--value", "12"], "只有指标条目"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--grade", "Z"], "等级“Z”无效"),
+        (["--grade", "NA"], "须填写原因"),
+        (["--value", "12"], "只有指标条目"),
+    ],
+)
 def test_answer_invalid_input_exits_1_and_writes_nothing(demo, args, message):
     from app.store import open_store
 
@@ -138,8 +164,19 @@ def test_answer_invalid_input_exits_1_and_writes_nothing(demo, args, message):
 
 def test_answer_indicator_ratio(demo):
     db, round_id = demo
-    result = run("answer", "--db", str(db), "--round", round_id, "--item", "qyx-targets-2021.1.2.rate",
-                 "--numerator", "30", "--denominator", "0")
+    result = run(
+        "answer",
+        "--db",
+        str(db),
+        "--round",
+        round_id,
+        "--item",
+        "qyx-targets-2021.1.2.rate",
+        "--numerator",
+        "30",
+        "--denominator",
+        "0",
+    )
     assert result.returncode == 1 and "分母不能为 0" in result.stderr
 
 
@@ -176,12 +213,15 @@ def test_demo_never_overwrites_a_real_hospitals_database(profiled_store):
     store.close()
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["report", "--db", "x.db"], "缺少必需的参数：--round"),
-    (["report", "--round", "a", "--kind", "x", "--out", "y.pdf"], "参数 --kind 的取值 'x' 无效"),
-    (["bogus"], "的取值 'bogus' 无效"),
-    (["score", "--round", "a", "--zzz"], "无法识别的参数：--zzz"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "--db", "x.db"], "缺少必需的参数：--round"),
+        (["report", "--round", "a", "--kind", "x", "--out", "y.pdf"], "参数 --kind 的取值 'x' 无效"),
+        (["bogus"], "的取值 'bogus' 无效"),
+        (["score", "--round", "a", "--zzz"], "无法识别的参数：--zzz"),
+    ],
+)
 def test_wrong_arguments_are_told_in_chinese_with_exit_code_1(tmp_path, args, message):
     result = run(*args)
     assert result.returncode == 1 and message in result.stderr and "usage" not in result.stderr

@@ -16,8 +16,9 @@ from tests.package_tools import members, rezip
 
 def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path, capsys):
     out = tmp_path / "上报包.zip"
-    assert main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out),
-                 "--date", "2025-06-30"]) == 0
+    assert (
+        main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--date", "2025-06-30"]) == 0
+    )
     assert "病案号已脱敏" in capsys.readouterr().out
     assert main(["verify", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
@@ -73,22 +74,40 @@ def test_random_bytes_are_refused_cleanly(tmp_path, data):
 _json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
-    max_leaves=20)
+    max_leaves=20,
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(field=st.sampled_from(["format_version", "hospital", "round", "files", "checklists", "patient_ids",
-                              "created_at"]), value=_json_values)
+@given(
+    field=st.sampled_from(["format_version", "hospital", "round", "files", "checklists", "patient_ids", "created_at"]),
+    value=_json_values,
+)
 def test_a_mangled_manifest_is_refused_cleanly(tmp_path_factory, field, value):
     """Whatever a manifest field is replaced with, the answer is a PackageError, never a crash."""
     folder = tmp_path_factory.mktemp("m")
     path = folder / "p.zip"
-    manifest = {"format": fmt.FORMAT, "format_version": 1, "app": {"name": "x", "version": "1"},
-                "created_at": "2025-01-01T00:00:00+00:00", "hospital": {"name": "医院", "code": "", "level": "二级"},
-                "round": {"id": "r", "name": "n", "year": 2025, "started_on": "2025-01-01", "status": "draft",
-                          "updated_at": "x"},
-                "checklists": [], "patient_ids": "included", "pseudonym_key": None, "attachments_included": False,
-                "files": [], field: value}
+    manifest = {
+        "format": fmt.FORMAT,
+        "format_version": 1,
+        "app": {"name": "x", "version": "1"},
+        "created_at": "2025-01-01T00:00:00+00:00",
+        "hospital": {"name": "医院", "code": "", "level": "二级"},
+        "round": {
+            "id": "r",
+            "name": "n",
+            "year": 2025,
+            "started_on": "2025-01-01",
+            "status": "draft",
+            "updated_at": "x",
+        },
+        "checklists": [],
+        "patient_ids": "included",
+        "pseudonym_key": None,
+        "attachments_included": False,
+        "files": [],
+        field: value,
+    }
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr(fmt.MANIFEST, json.dumps(manifest))
         zf.writestr(fmt.DATA, b"{}")

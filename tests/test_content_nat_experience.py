@@ -4,6 +4,7 @@ Expected values below are written from the source, 国卫医政发〔2023〕11�
 主题活动方案（2023—2025年）》 and its 附件《改善就医感受提升患者体验评估指标（试行）》, as printed in
 shared/seeds/004_30e8a0af0eab940c.txt (国家卫生健康委公报 2023年第5期).
 """
+
 import re
 from pathlib import Path
 
@@ -75,10 +76,33 @@ ROWS_BY_GROUP = {
 
 # Marks printed after each row of the table: [▲] 三级医院和医联体的牵头医院, [#] 有产科的医疗机构.
 MARKS = {
-    1: None, 2: "▲", 3: None, 4: None, 5: None, 6: "▲", 7: "▲", 8: None, 9: None,
-    10: None, 11: "▲", 12: None, 13: None, 14: None, 15: None, 16: "#", 17: None,
-    18: None, 19: None, 20: "▲", 21: None, 22: None, 23: None, 24: "▲", 25: None,
-    26: None, 27: None,
+    1: None,
+    2: "▲",
+    3: None,
+    4: None,
+    5: None,
+    6: "▲",
+    7: "▲",
+    8: None,
+    9: None,
+    10: None,
+    11: "▲",
+    12: None,
+    13: None,
+    14: None,
+    15: None,
+    16: "#",
+    17: None,
+    18: None,
+    19: None,
+    20: "▲",
+    21: None,
+    22: None,
+    23: None,
+    24: "▲",
+    25: None,
+    26: None,
+    27: None,
 }
 # Row 15 is unmarked but names its own scope: “中医医院以中医为主治疗的出院患者比例”.
 OWN_SCOPE = {
@@ -224,7 +248,7 @@ def test_task_items_are_judgements_and_cited(data):
     for task_ids in TASK_GROUPS.values():
         for tid in task_ids:
             sec = secs[tid]
-            n = int(tid[len(P) + 1:])
+            n = int(tid[len(P) + 1 :])
             for it in sec["items"]:
                 assert it["kind"] == "judgement", it["id"]
                 assert it["id"].startswith(tid + "."), it["id"]
@@ -292,7 +316,7 @@ def test_indicator_applicability_matches_marks(data):
 
 def test_task_applicability(data):
     got = {
-        it["id"][len(P):]: it["applies_if"]
+        it["id"][len(P) :]: it["applies_if"]
         for it in all_items(data)
         if "applies_if" in it and not it["id"].startswith(P + "ind.")
     }
@@ -308,7 +332,7 @@ def test_topics(data):
     topics = {}
     for it in all_items(data):
         if "topic" in it:
-            topics.setdefault(it["topic"], []).append(it["id"][len(P):])
+            topics.setdefault(it["topic"], []).append(it["id"][len(P) :])
     assert topics == {
         "appointment_service": ["t01.1", "ind.01"],
         "mdt": ["t05.3", "t05.4", "t05.5", "ind.06"],
@@ -350,7 +374,7 @@ def test_texts_verbatim_in_seed(data, seed_part):
 def test_seed_table_marks(seed_part):
     # The table as printed: every row number followed by its name and optional mark.
     start = seed_part.index("改善就医感受提升患者体验评估指标（试行）维度指标")
-    table = seed_part[start:seed_part.index("注：", start) + 2]
+    table = seed_part[start : seed_part.index("注：", start) + 2]
     for row, mark in MARKS.items():
         m = re.search(r"(?<!\d)%d\.([^\[]+?)(\[(▲|#)\])?(?=(?:[^\d\[]{0,4})\d+\.|注：)" % row, table)
         assert m, row

@@ -7,6 +7,7 @@ Source: 国卫医政发〔2023〕12号《全面提升医疗质量行动计划（
 attachment 《各省行动效果监测指标体系》 (40 rows in 6 维度).
 The expectations below are written from a reading of the source, not from the YAML.
 """
+
 import re
 from pathlib import Path
 
@@ -22,29 +23,29 @@ P = "nat-quality-2023"
 
 # Items per section (one sub-section per task; tasks split into clauses).
 EXPECTED_COUNTS = {
-    f"{P}.org": 6,   # 三 第三段
+    f"{P}.org": 6,  # 三 第三段
     f"{P}.g1": 0,
     f"{P}.t01": 5,
     f"{P}.t02": 3,
     f"{P}.t03": 5,
-    f"{P}.t04": 4,   # 多点执业 / 定期考核 split
+    f"{P}.t04": 4,  # 多点执业 / 定期考核 split
     f"{P}.t05": 4,
     f"{P}.t06": 6,
     f"{P}.t07": 5,
-    f"{P}.t08": 7,   # 疑难病例会诊 / 多学科门诊 split
-    f"{P}.t09": 7,   # 评估 / 随访 split
-    f"{P}.t10": 9,   # 术前评估 / 麻醉评估 split
+    f"{P}.t08": 7,  # 疑难病例会诊 / 多学科门诊 split
+    f"{P}.t09": 7,  # 评估 / 随访 split
+    f"{P}.t10": 9,  # 术前评估 / 麻醉评估 split
     f"{P}.t11": 5,
     f"{P}.t12": 4,
     f"{P}.g2": 0,
-    f"{P}.t13": 6,   # 合理检查 / 合理用药 / 合理治疗 split
+    f"{P}.t13": 6,  # 合理检查 / 合理用药 / 合理治疗 split
     f"{P}.t14": 7,
     f"{P}.t15": 7,
     f"{P}.t16": 6,
     f"{P}.t17": 7,
-    f"{P}.t18": 7,   # 编码管理 / 病历质量培训 split
+    f"{P}.t18": 7,  # 编码管理 / 病历质量培训 split
     f"{P}.t19": 8,
-    f"{P}.t20": 7,   # 抢救制度 / 疑难病例讨论制度 split
+    f"{P}.t20": 7,  # 抢救制度 / 疑难病例讨论制度 split
     f"{P}.t21": 3,
     f"{P}.t22": 6,
     f"{P}.g3": 0,
@@ -58,20 +59,38 @@ EXPECTED_COUNTS = {
     f"{P}.sa4": 9,
     f"{P}.req": 7,
     f"{P}.m": 0,
-    f"{P}.m3": 4,    # rows 10, 11, 12, 14
-    f"{P}.m4": 14,   # rows 15-27, row 21 split in two
-    f"{P}.m5": 8,    # rows 28-35
-    f"{P}.m6": 4,    # rows 36-39
+    f"{P}.m3": 4,  # rows 10, 11, 12, 14
+    f"{P}.m4": 14,  # rows 15-27, row 21 split in two
+    f"{P}.m5": 8,  # rows 28-35
+    f"{P}.m6": 4,  # rows 36-39
 }
 
 TASK_TITLES = {
-    1: "健全医疗质量管理组织体系", 2: "完善质量安全管理制度", 3: "优化质量安全工作机制",
-    4: "加强医务人员管理", 5: "强化药品器械管理", 6: "规范医疗技术管理", 7: "提升急诊质量",
-    8: "改善门诊医疗质量", 9: "提高日间医疗质量", 10: "保障手术质量安全", 11: "提高患者随访质量",
-    12: "优化要素配置和运行机制", 13: "严格规范日常诊疗行为", 14: "全面加强患者评估",
-    15: "提升三级查房质量", 16: "提升合理用药水平", 17: "提高检查检验质量", 18: "加强病历质量管理",
-    19: "加强会诊管理", 20: "提高急难危重救治效果", 21: "强化患者安全管理", 22: "提供优质护理",
-    25: "完善“以质为先”的绩效管理机制", 26: "强化目标导向，优化改进工作机制", 28: "加强中医药质控",
+    1: "健全医疗质量管理组织体系",
+    2: "完善质量安全管理制度",
+    3: "优化质量安全工作机制",
+    4: "加强医务人员管理",
+    5: "强化药品器械管理",
+    6: "规范医疗技术管理",
+    7: "提升急诊质量",
+    8: "改善门诊医疗质量",
+    9: "提高日间医疗质量",
+    10: "保障手术质量安全",
+    11: "提高患者随访质量",
+    12: "优化要素配置和运行机制",
+    13: "严格规范日常诊疗行为",
+    14: "全面加强患者评估",
+    15: "提升三级查房质量",
+    16: "提升合理用药水平",
+    17: "提高检查检验质量",
+    18: "加强病历质量管理",
+    19: "加强会诊管理",
+    20: "提高急难危重救治效果",
+    21: "强化患者安全管理",
+    22: "提供优质护理",
+    25: "完善“以质为先”的绩效管理机制",
+    26: "强化目标导向，优化改进工作机制",
+    28: "加强中医药质控",
 }
 ADMIN_ONLY_TASKS = {23: "健全质控体系和工作机制", 24: "加强质量安全信息公开", 27: "充分发挥考核评估指挥棒作用"}
 
@@ -107,8 +126,14 @@ TABLE_ITEMS = {
     f"{P}.m.23": (23, "室间质评项目合格率", "%", "ratio", "increase", None),
     f"{P}.m.24": (24, "四级手术患者随访率", "%", "ratio", "increase", "follow_up"),
     f"{P}.m.25": (25, "恶性肿瘤患者随访率", "%", "ratio", "increase", "follow_up"),
-    f"{P}.m.26": (26, "每百出院人次主动报告不良事件例次", "例次/百出院人次", "ratio", "increase",
-                  "adverse_event_reporting"),
+    f"{P}.m.26": (
+        26,
+        "每百出院人次主动报告不良事件例次",
+        "例次/百出院人次",
+        "ratio",
+        "increase",
+        "adverse_event_reporting",
+    ),
     f"{P}.m.27": (27, "中医医疗机构中以中医治疗为主的出院患者比例", "%", "ratio", "increase", None),
     f"{P}.m.28": (28, "医院CMI值", "CMI", "value", "increase", None),
     f"{P}.m.29": (29, "ICU患者病死率", "%", "ratio", "decrease", None),
@@ -125,10 +150,17 @@ TABLE_ITEMS = {
 }
 # Province-level / non-hospital rows, each named in notes.
 TABLE_LEFT_OUT = {
-    1: "年度工作方案制定情况", 2: "年度工作总结情况", 3: "年度质量安全信息公开情况",
-    4: "质控中心建设情况", 5: "质控中心工作考核情况", 6: "中西医结合工作开展情况",
-    7: "年度国家医疗质量安全改进目标改进情况", 8: "年度质控工作改进目标改进情况",
-    9: "平均急救响应时间", 13: "开展日间医疗服务的医院占比", 40: "全国百佳病案入选情况",
+    1: "年度工作方案制定情况",
+    2: "年度工作总结情况",
+    3: "年度质量安全信息公开情况",
+    4: "质控中心建设情况",
+    5: "质控中心工作考核情况",
+    6: "中西医结合工作开展情况",
+    7: "年度国家医疗质量安全改进目标改进情况",
+    8: "年度质控工作改进目标改进情况",
+    9: "平均急救响应时间",
+    13: "开展日间医疗服务的医院占比",
+    40: "全国百佳病案入选情况",
 }
 
 EXPECTED_TOPICS = {
@@ -189,7 +221,14 @@ def test_top_level(doc):
 
 def test_section_structure(doc):
     assert [s["id"] for s in doc["sections"]] == [
-        f"{P}.org", f"{P}.g1", f"{P}.g2", f"{P}.g3", f"{P}.sa", f"{P}.req", f"{P}.m"]
+        f"{P}.org",
+        f"{P}.g1",
+        f"{P}.g2",
+        f"{P}.g3",
+        f"{P}.sa",
+        f"{P}.req",
+        f"{P}.m",
+    ]
     secs = all_sections(doc)
     assert set(secs) == set(EXPECTED_COUNTS)
     for sid, s in secs.items():
@@ -216,8 +255,11 @@ def test_section_structure(doc):
         assert secs[f"{P}.sa{i}"].get("guidance")
     # one section per 维度 that has hospital-level rows
     assert [(s["id"], s["title"]) for s in secs[f"{P}.m"]["sections"]] == [
-        (f"{P}.m3", "急诊和日间医疗质量"), (f"{P}.m4", "医疗行为质量"),
-        (f"{P}.m5", "结果质量"), (f"{P}.m6", "病历质量")]
+        (f"{P}.m3", "急诊和日间医疗质量"),
+        (f"{P}.m4", "医疗行为质量"),
+        (f"{P}.m5", "结果质量"),
+        (f"{P}.m6", "病历质量"),
+    ]
 
 
 def test_item_counts_per_section(doc):
@@ -247,8 +289,7 @@ def test_ids_and_sources(doc):
 
 def test_special_action_indicators(doc):
     items = all_items(doc)
-    found = {iid for iid, (it, sid, _) in items.items()
-             if it["kind"] == "indicator" and sid.startswith(f"{P}.sa")}
+    found = {iid for iid, (it, sid, _) in items.items() if it["kind"] == "indicator" and sid.startswith(f"{P}.sa")}
     assert found == set(SA_INDICATORS)
     for iid, (unit, inp, direction, targets, topic) in SA_INDICATORS.items():
         it = items[iid][0]
@@ -287,8 +328,7 @@ def test_table_indicators(doc):
     assert items[f"{P}.m.26"][0]["per"] == 100
     assert items[f"{P}.m.34"][0]["per"] == 1000
     # dimension membership follows the table's rows
-    dims = {f"{P}.m3": range(9, 15), f"{P}.m4": range(15, 28),
-            f"{P}.m5": range(28, 36), f"{P}.m6": range(36, 41)}
+    dims = {f"{P}.m3": range(9, 15), f"{P}.m4": range(15, 28), f"{P}.m5": range(28, 36), f"{P}.m6": range(36, 41)}
     for iid, (row, *_rest) in TABLE_ITEMS.items():
         assert row in dims[items[iid][1]], iid
     # editor's choices on the misaligned / unit-less rows are declared
@@ -304,8 +344,7 @@ def test_table_rows_kept_plus_left_out_is_40(doc):
     assert len(kept_rows) + len(TABLE_LEFT_OUT) == 40
     assert kept_rows | set(TABLE_LEFT_OUT) == set(range(1, 41))
     # the rows cited by the YAML are exactly the kept rows
-    cited = {int(it["source"].split("指标")[1]) for it, sid, _ in all_items(doc).values()
-             if sid.startswith(f"{P}.m")}
+    cited = {int(it["source"].split("指标")[1]) for it, sid, _ in all_items(doc).values() if sid.startswith(f"{P}.m")}
     assert cited == kept_rows
     notes = "\n".join(doc["notes"])
     for row, name in TABLE_LEFT_OUT.items():
@@ -398,7 +437,10 @@ def test_guidance_and_task_titles_verbatim_in_seed(doc, seed):
 def test_spot_checks(doc, seed):
     items = all_items(doc)
     assert items[f"{P}.t01.2"][0]["text"] == "按要求成立由医疗机构主要负责人担任主任的医疗质量管理委员会"
-    assert items[f"{P}.t03.1"][0]["text"] == "医疗机构主要负责人每月召开医疗质量管理委员会专题会议,研究部署医疗质量安全工作。"
+    assert (
+        items[f"{P}.t03.1"][0]["text"]
+        == "医疗机构主要负责人每月召开医疗质量管理委员会专题会议,研究部署医疗质量安全工作。"
+    )
     assert items[f"{P}.sa1.7"][0]["text"] == "全面落实四级手术术前多学科讨论制度。"
     assert items[f"{P}.t28.1"][0]["text"] == "医疗机构应将中医医疗技术应用、中药合理使用等，纳入医疗质量管理。"
     # task 12 is broken across a page in the seed ("理" / "念"); the item joins it

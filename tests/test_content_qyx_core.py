@@ -264,5 +264,5 @@ def test_guidance_verbatim(data, seed):
         # the next numbered point must not exist in the source's 基本要求 (none dropped)
         n = int(s["id"].split(".")[1])
         start = seed.index(norm(f"{n}. {s['title'] if n != 18 else '信息安全管理制'}"))
-        block = seed[start: seed.index("现场评价方法", start)]
+        block = seed[start : seed.index("现场评价方法", start)]
         assert f"({len(lines) + 1})" not in block, s["id"]

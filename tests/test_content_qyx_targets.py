@@ -4,6 +4,7 @@ Source: 豫卫医〔2021〕26号《河南省医疗质量千院行活动方案（
 落实国家年度医疗质量安全改进目标 (10 targets of 2021 in three 领域 + closing paragraph).
 The expectations below are written from a reading of the source, not from the YAML.
 """
+
 from pathlib import Path
 
 import pytest
@@ -31,7 +32,7 @@ EXPECTED_COUNTS = {
     f"{P}.3": 0,
     f"{P}.3.1": 4,  # 3 是否 + rate
     f"{P}.3.2": 3,  # 2 是否 + rate
-    f"{P}.4": 5,    # closing paragraph
+    f"{P}.4": 5,  # closing paragraph
 }
 
 # indicator id -> (text, direction, topic)

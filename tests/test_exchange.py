@@ -181,8 +181,9 @@ def test_data_that_fails_the_schema_is_refused_even_with_matching_hashes(package
         open_package(package)
 
 
-@pytest.mark.parametrize("name", ["../evil.txt", "/etc/passwd", "C:/Windows/evil.dll", "a/../../b",
-                                  "attachments\\..\\x"])
+@pytest.mark.parametrize(
+    "name", ["../evil.txt", "/etc/passwd", "C:/Windows/evil.dll", "a/../../b", "attachments\\..\\x"]
+)
 def test_unsafe_member_names_are_refused(package, name):
     members = _members(package)
     _rezip(package, _relisted({**members, name: b"x"}))
@@ -348,8 +349,9 @@ class Departments:
             apply_import(db, plan_import(db, open_package(start)), Actor("", ""))
 
     def export(self, store, name: str) -> Path:
-        return export_package(store, self.round_id, self.tmp / f"{name}.zip", patient_ids=True,
-                              attachments=False, today=DAY).path
+        return export_package(
+            store, self.round_id, self.tmp / f"{name}.zip", patient_ids=True, attachments=False, today=DAY
+        ).path
 
     def answer(self, store, actor, item, **fields):
         return answer_service.record_answer(store, self.round_id, item, actor, **fields)
@@ -440,8 +442,9 @@ def test_a_refused_import_writes_nothing(departments, tmp_path):
     members = _members(from_a)
     data = json.loads(members[fmt.DATA])
     data["answers"][0]["item_id"] = "qyx-core.不存在"
-    forged = _rezip(from_a, _relisted({**members, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()}),
-                    tmp_path / "forged.zip")
+    forged = _rezip(
+        from_a, _relisted({**members, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()}), tmp_path / "forged.zip"
+    )
     with pytest.raises(ImportRefused, match="不在本轮的检查表中"):
         plan_import(office, open_package(forged))
     office.close()
@@ -463,19 +466,22 @@ def _first_rect(data):
     return data["rectifications"][0]
 
 
-@pytest.mark.parametrize(("change", "reason"), [
-    (lambda d: _first_rect(d).update(deadline="2025-99-99"), "日期"),
-    (lambda d: _first_rect(d).update(deadline="２０２５-０１-０１"), "格式"),
-    (lambda d: _first_rect(d).update(deadline="2025-01-01\n"), "格式"),
-    (lambda d: d["history"].append({**d["history"][0], "id": "x1", "round_id": "another-round"}), "不属于本轮"),
-    (lambda d: d["history"][0].update(changes={"grade": "x"}), "格式"),
-    (lambda d: d["answers"].append({**d["answers"][0], "id": "dup-item"}), "两份自查结果"),
-    (lambda d: d["answers"].append({**d["answers"][1], "id": d["answers"][0]["id"]}), "重复的记录编号"),
-    (lambda d: d["attachments"][0].update(filename="整改照片.exe"), "不是本程序允许"),
-    (lambda d: d["attachments"][0].update(filename="整改\u202egnp.bat"), "控制字符"),
-    (lambda d: d["checklists"][0]["content"]["sections"].pop(), "校验值不符"),
-    (lambda d: d["checklists"][0]["content"].update(sections={"a": 1}), "校验值不符"),
-])
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda d: _first_rect(d).update(deadline="2025-99-99"), "日期"),
+        (lambda d: _first_rect(d).update(deadline="２０２５-０１-０１"), "格式"),
+        (lambda d: _first_rect(d).update(deadline="2025-01-01\n"), "格式"),
+        (lambda d: d["history"].append({**d["history"][0], "id": "x1", "round_id": "another-round"}), "不属于本轮"),
+        (lambda d: d["history"][0].update(changes={"grade": "x"}), "格式"),
+        (lambda d: d["answers"].append({**d["answers"][0], "id": "dup-item"}), "两份自查结果"),
+        (lambda d: d["answers"].append({**d["answers"][1], "id": d["answers"][0]["id"]}), "重复的记录编号"),
+        (lambda d: d["attachments"][0].update(filename="整改照片.exe"), "不是本程序允许"),
+        (lambda d: d["attachments"][0].update(filename="整改\u202egnp.bat"), "控制字符"),
+        (lambda d: d["checklists"][0]["content"]["sections"].pop(), "校验值不符"),
+        (lambda d: d["checklists"][0]["content"].update(sections={"a": 1}), "校验值不符"),
+    ],
+)
 def test_forged_data_with_matching_hashes_is_refused(package, change, reason):
     with pytest.raises(PackageError, match=reason):
         open_package(_forge(package, change))
@@ -498,8 +504,9 @@ def test_checklist_content_rehashed_by_a_forger_must_still_be_a_valid_checklist(
         open_package(package)
 
 
-@pytest.mark.parametrize(("raw", "reason"), [('"numerator": 1e999', "超出范围"),
-                                              ('"finding": "\\ud800"', "无法识别的字符")])
+@pytest.mark.parametrize(
+    ("raw", "reason"), [('"numerator": 1e999', "超出范围"), ('"finding": "\\ud800"', "无法识别的字符")]
+)
 def test_infinite_numbers_and_lone_surrogates_are_refused(package, raw, reason):
     """Valid JSON that no program downstream can use: infinity, a lone surrogate."""
     parts = _members(package)
@@ -519,9 +526,16 @@ def test_many_small_members_adding_up_to_a_bomb_are_refused(package):
     for n in range(40):
         name = f"attachments/bomb{n}/z.json"
         extra[name] = zeros
-        data["attachments"].append({**data["attachments"][0], "id": f"bomb{n}", "path": name, "size": len(zeros),
-                                    "filename": "z.txt",
-                                    "sha256": hashlib.sha256(zeros).hexdigest()})
+        data["attachments"].append(
+            {
+                **data["attachments"][0],
+                "id": f"bomb{n}",
+                "path": name,
+                "size": len(zeros),
+                "filename": "z.txt",
+                "sha256": hashlib.sha256(zeros).hexdigest(),
+            }
+        )
     _rezip(package, _relisted({**parts, **extra, fmt.DATA: json.dumps(data, ensure_ascii=False).encode()}))
     with pytest.raises(PackageError, match="整体压缩比"):
         open_package(package)
@@ -591,18 +605,19 @@ def test_a_round_update_keeps_the_link_to_the_previous_round_and_a_free_name(dep
 
     d = departments
     entries = [e for e in catalog.entries if e.checklist.default]
-    recheck = start_recheck_round(d.office, entries, "复查", dt.date(2025, 6, 1), d.office_actor,
-                                  previous_round_id=d.round_id)
-    start = export_package(d.office, recheck, tmp_path / "r.zip", patient_ids=True, attachments=False,
-                           today=DAY).path
+    recheck = start_recheck_round(
+        d.office, entries, "复查", dt.date(2025, 6, 1), d.office_actor, previous_round_id=d.round_id
+    )
+    start = export_package(d.office, recheck, tmp_path / "r.zip", patient_ids=True, attachments=False, today=DAY).path
     apply_import(d.a, plan_import(d.a, open_package(start)), d.a_actor)
     assert d.a.round(recheck)["previous_round_id"] == d.round_id  # A has the first round too
     set_round_final(d.office, recheck, True, d.office_actor)
     start_round(d.a, entries, "复查（内科）", dt.date(2025, 6, 2), d.a_actor)  # a name A already uses
     rename_round(d.a, recheck, "复查 ", d.a_actor)
     rename_round(d.office, recheck, "复查（内科）", d.office_actor)
-    from_office = export_package(d.office, recheck, tmp_path / "r2.zip", patient_ids=True, attachments=False,
-                                 today=DAY).path
+    from_office = export_package(
+        d.office, recheck, tmp_path / "r2.zip", patient_ids=True, attachments=False, today=DAY
+    ).path
     result = apply_import(d.a, plan_import(d.a, open_package(from_office)), d.a_actor, {})
     row = d.a.round(recheck)
     assert row["previous_round_id"] == d.round_id

@@ -58,8 +58,9 @@ def test_history_dialog_lists_the_items_changes(qtbot, store, demo_round, actor)
     assert "问题描述" in dialog.table.item(0, 5).text() and dialog.table.item(0, 1).text() == actor.author
 
 
-def test_the_item_panel_and_the_board_open_the_history(qtbot, store, demo_round, catalog, actor, ui_dialogs,
-                                                       monkeypatch):
+def test_the_item_panel_and_the_board_open_the_history(
+    qtbot, store, demo_round, catalog, actor, ui_dialogs, monkeypatch
+):
     from app.ui import history_dialog
     from app.ui.main_window import MainWindow
 

@@ -8,10 +8,24 @@ import sys
 
 from tests.conftest import ROOT
 
-CORE = ["app.domain.checklist", "app.domain.evaluation", "app.domain.scoring", "app.domain.records",
-        "app.catalog", "app.store", "app.services.rounds", "app.services.answers",
-        "app.services.demo", "app.cli", "app.cli_backup", "app.files", "app.store.backup",
-        "app.store.health", "app.store.lock", "app.services.backups"]
+CORE = [
+    "app.domain.checklist",
+    "app.domain.evaluation",
+    "app.domain.scoring",
+    "app.domain.records",
+    "app.catalog",
+    "app.store",
+    "app.services.rounds",
+    "app.services.answers",
+    "app.services.demo",
+    "app.cli",
+    "app.cli_backup",
+    "app.files",
+    "app.store.backup",
+    "app.store.health",
+    "app.store.lock",
+    "app.services.backups",
+]
 
 BLOCK_QT = """
 import sys
@@ -28,14 +42,18 @@ print('ok')
 
 
 def test_core_modules_import_without_qt_or_weasyprint():
-    result = subprocess.run([sys.executable, "-c", BLOCK_QT, *CORE], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCK_QT, *CORE], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert result.stdout.strip() == "ok", result.stderr
 
 
 def test_only_the_ui_package_mentions_pyside():
-    offenders = [str(p.relative_to(ROOT)) for p in (ROOT / "app").rglob("*.py")
-                 if "PySide6" in p.read_text(encoding="utf-8") and "ui" not in p.relative_to(ROOT).parts]
+    offenders = [
+        str(p.relative_to(ROOT))
+        for p in (ROOT / "app").rglob("*.py")
+        if "PySide6" in p.read_text(encoding="utf-8") and "ui" not in p.relative_to(ROOT).parts
+    ]
     assert offenders == []
 
 
@@ -50,9 +68,23 @@ print(" ".join(sorted(sys.modules)))
 """
 
 #: Not needed to show the window on the round the user left: each is imported on first use.
-NOT_AT_START_UP = ["yaml", "jsonschema", "sqlite_utils", "weasyprint", "jinja2", "hashlib", "uuid", "html",
-                   "app.catalog", "app.render", "app.ui.rectification_board", "app.ui.rounds_page",
-                   "app.ui.profile_wizard", "app.ui.help_dialog", "app.ui.tasks"]
+NOT_AT_START_UP = [
+    "yaml",
+    "jsonschema",
+    "sqlite_utils",
+    "weasyprint",
+    "jinja2",
+    "hashlib",
+    "uuid",
+    "html",
+    "app.catalog",
+    "app.render",
+    "app.ui.rectification_board",
+    "app.ui.rounds_page",
+    "app.ui.profile_wizard",
+    "app.ui.help_dialog",
+    "app.ui.tasks",
+]
 
 
 def test_start_up_imports_only_what_the_first_window_needs(demo_round, store, tmp_path):
@@ -63,8 +95,9 @@ def test_start_up_imports_only_what_the_first_window_needs(demo_round, store, tm
     store.set_setting(POSITION_KEY, {"round_id": demo_round, "item_id": "qyx-core.05.3"})
     (tmp_path / "device-id").write_text("test-pc", encoding="ascii")  # made on the first start
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MQSC_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", START_UP, str(store.path)], capture_output=True, text=True,
-                            cwd=ROOT, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", START_UP, str(store.path)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     loaded = set(result.stdout.split())
     assert "app.ui.walkthrough" in loaded

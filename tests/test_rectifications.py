@@ -46,18 +46,21 @@ def entries(store, round_id, today=TODAY):
 DEADLINE = dt.date(2025, 4, 30)
 
 
-@pytest.mark.parametrize(("fields", "today", "status"), [
-    ({}, TODAY, STATUS_PENDING),
-    ({"deadline": DEADLINE, "owner": "李敏"}, DEADLINE, STATUS_PENDING),
-    ({"cause": "培训不足"}, TODAY, STATUS_IN_PROGRESS),
-    ({"measure": "组织培训", "deadline": DEADLINE}, DEADLINE, STATUS_IN_PROGRESS),  # on the day: in time
-    ({"measure": "组织培训", "deadline": DEADLINE}, DEADLINE + dt.timedelta(days=1), STATUS_OVERDUE),
-    ({"deadline": DEADLINE}, dt.date(2025, 5, 1), STATUS_OVERDUE),
-    ({"recheck_passed": False}, TODAY, STATUS_IN_PROGRESS),
-    ({"recheck_passed": False, "deadline": DEADLINE}, TODAY, STATUS_OVERDUE),
-    ({"recheck_passed": True}, TODAY, STATUS_DONE),
-    ({"recheck_passed": True, "deadline": DEADLINE}, TODAY, STATUS_DONE),  # done late is done
-])
+@pytest.mark.parametrize(
+    ("fields", "today", "status"),
+    [
+        ({}, TODAY, STATUS_PENDING),
+        ({"deadline": DEADLINE, "owner": "李敏"}, DEADLINE, STATUS_PENDING),
+        ({"cause": "培训不足"}, TODAY, STATUS_IN_PROGRESS),
+        ({"measure": "组织培训", "deadline": DEADLINE}, DEADLINE, STATUS_IN_PROGRESS),  # on the day: in time
+        ({"measure": "组织培训", "deadline": DEADLINE}, DEADLINE + dt.timedelta(days=1), STATUS_OVERDUE),
+        ({"deadline": DEADLINE}, dt.date(2025, 5, 1), STATUS_OVERDUE),
+        ({"recheck_passed": False}, TODAY, STATUS_IN_PROGRESS),
+        ({"recheck_passed": False, "deadline": DEADLINE}, TODAY, STATUS_OVERDUE),
+        ({"recheck_passed": True}, TODAY, STATUS_DONE),
+        ({"recheck_passed": True, "deadline": DEADLINE}, TODAY, STATUS_DONE),  # done late is done
+    ],
+)
 def test_status_follows_from_the_data(fields, today, status):
     rect = Rectification(id="r", round_id="x", item_id="i", problem="p", **fields)
     assert rect.status(today) == status
@@ -168,11 +171,23 @@ def test_update_validates_and_writes_nothing_on_error(profiled_store, round_id, 
         svc.update_rectification(store, rect_id, actor, owner="李" * 51)
     assert store.rectification(rect_id) == before
 
-    entry = svc.update_rectification(store, rect_id, actor, today=TODAY, cause=" 培训不足 ", measure="组织培训",
-                                     owner="李敏", deadline="2025年5月31日")
+    entry = svc.update_rectification(
+        store,
+        rect_id,
+        actor,
+        today=TODAY,
+        cause=" 培训不足 ",
+        measure="组织培训",
+        owner="李敏",
+        deadline="2025年5月31日",
+    )
     rect = entry.rectification
-    assert (rect.cause, rect.owner, rect.deadline, entry.status) == ("培训不足", "李敏", dt.date(2025, 5, 31),
-                                                                     STATUS_OVERDUE)
+    assert (rect.cause, rect.owner, rect.deadline, entry.status) == (
+        "培训不足",
+        "李敏",
+        dt.date(2025, 5, 31),
+        STATUS_OVERDUE,
+    )
     # saving the problem text as shown keeps it following the findings; a new text replaces it
     assert svc.update_rectification(store, rect_id, actor, problem="未建立MDT制度").problem_from_findings
     entry = svc.update_rectification(store, rect_id, actor, problem="MDT制度缺失，未开展多学科会诊")
@@ -195,11 +210,20 @@ def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
     with pytest.raises(InputError, match="复查日期（2025-07-01）不能晚于今天"):  # not done yet: not 已完成
         svc.record_recheck(store, rect_id, actor, passed=True, date="2025-07-01", by="刘洋", today=TODAY)
 
-    failed = svc.record_recheck(store, rect_id, actor, passed=False, date="2025-04-20", by="刘洋",
-                                result="制度未经院办发文", today=dt.date(2025, 4, 21))
+    failed = svc.record_recheck(
+        store,
+        rect_id,
+        actor,
+        passed=False,
+        date="2025-04-20",
+        by="刘洋",
+        result="制度未经院办发文",
+        today=dt.date(2025, 4, 21),
+    )
     assert failed.status == STATUS_IN_PROGRESS and failed.rectification.recheck_passed is False
-    done = svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋",
-                              result="已发文并执行", today=TODAY)
+    done = svc.record_recheck(
+        store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋", result="已发文并执行", today=TODAY
+    )
     assert done.status == STATUS_DONE
     assert (done.rectification.recheck_date, done.rectification.rechecked_by) == (dt.date(2025, 5, 10), "刘洋")
     cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
@@ -242,12 +266,19 @@ def test_carry_over_copies_open_ones_once(profiled_store, round_id, catalog, act
     record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", department="内科")
     listed = {e.rectification.item_id: e for e in entries(store, round_id)}
     first, second = listed[JUDGED], listed["qyx-core.01.1"]
-    svc.update_rectification(store, first.id, actor, cause="未重视", measure="建立制度", owner="李敏",
-                             deadline="2025-04-30")
+    svc.update_rectification(
+        store, first.id, actor, cause="未重视", measure="建立制度", owner="李敏", deadline="2025-04-30"
+    )
     svc.update_rectification(store, second.id, actor, measure="培训")
     svc.record_recheck(store, second.id, actor, passed=True, date="2025-04-01", by="刘洋")
-    recheck = start_round(store, [catalog.get("qyx-core"), catalog.get("qyx-targets-2021")], "复查",
-                          dt.date(2025, 7, 1), actor, previous_round_id=round_id)
+    recheck = start_round(
+        store,
+        [catalog.get("qyx-core"), catalog.get("qyx-targets-2021")],
+        "复查",
+        dt.date(2025, 7, 1),
+        actor,
+        previous_round_id=round_id,
+    )
     # the re-check round already failed the same item; its untouched rectification gives way
     record_answer(store, recheck, JUDGED, actor, grade="D")
     carried = svc.carry_over_open_rectifications(store, round_id, recheck, actor)
@@ -255,14 +286,20 @@ def test_carry_over_copies_open_ones_once(profiled_store, round_id, catalog, act
     [entry] = entries(store, recheck, dt.date(2025, 7, 1))
     rect = entry.rectification
     assert (rect.origin, rect.carried_from, rect.problem, rect.cause, rect.deadline) == (
-        ORIGIN_CARRIED, first.id, "未建立MDT制度", "未重视", dt.date(2025, 4, 30))
+        ORIGIN_CARRIED,
+        first.id,
+        "未建立MDT制度",
+        "未重视",
+        dt.date(2025, 4, 30),
+    )
     assert entry.status == STATUS_OVERDUE and rect.recheck_passed is None
     assert svc.carry_over_open_rectifications(store, round_id, recheck, actor) == []
     with pytest.raises(InputError, match="同一轮"):
         svc.carry_over_open_rectifications(store, recheck, recheck, actor)
     # a second re-check of the same round does not follow the problem up in two ledgers
-    again = start_round(store, [catalog.get("qyx-core")], "再次复查", dt.date(2025, 7, 2), actor,
-                        previous_round_id=round_id)
+    again = start_round(
+        store, [catalog.get("qyx-core")], "再次复查", dt.date(2025, 7, 2), actor, previous_round_id=round_id
+    )
     assert svc.carry_over_open_rectifications(store, round_id, again, actor) == []
 
 
@@ -308,13 +345,13 @@ def test_department_follows_the_answer_until_set_on_the_board(profiled_store, ro
     assert entry.rectification.department == "药剂科"
 
 
-
 def test_a_sibling_items_edit_keeps_the_department_set_on_the_board(profiled_store, catalog, actor):
     """Items of one topic share a rectification; editing one of them says nothing about the
     department the user gave the rectification on the board."""
     store = profiled_store
-    round_id = start_round(store, [catalog.get("qyx-core"), catalog.get("nat-quality-2023")], "合并",
-                           dt.date(2025, 3, 15), actor)
+    round_id = start_round(
+        store, [catalog.get("qyx-core"), catalog.get("nat-quality-2023")], "合并", dt.date(2025, 3, 15), actor
+    )
     failing, sibling = "qyx-core.19.4", "nat-quality-2023.t01.2"  # both ask for a quality committee
     record_answer(store, round_id, failing, actor, grade="D")
     [entry] = svc.list_rectifications(store, round_id, TODAY)
@@ -331,8 +368,15 @@ def test_a_failed_numeric_indicator_says_its_value_and_target(profiled_store, ca
     entries_ = [e for e in catalog.entries if e.checklist.id == "hn-7measures-2024"]
     round_id = start_round(store, entries_, "七项举措自查", dt.date(2025, 3, 1), actor)
     view = load_round(store, round_id)
-    item = next(i for i in view.items() if i.kind == "indicator" and i.input == "ratio" and i.direction == ">="
-                and i.target_for(2025) is not None and i.applies_to(view.profile))
+    item = next(
+        i
+        for i in view.items()
+        if i.kind == "indicator"
+        and i.input == "ratio"
+        and i.direction == ">="
+        and i.target_for(2025) is not None
+        and i.applies_to(view.profile)
+    )
     target = item.target_for(2025)
     numerator = max(0, int(target) - 10) if item.unit == "%" else 0
     record_answer(store, round_id, item.id, actor, numerator=numerator, denominator=100)

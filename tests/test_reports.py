@@ -30,8 +30,10 @@ from app.store import Actor, open_store
 from tests.conftest import ROOT
 from tests.test_cli import run
 
-HOSTILE = ('<img src="file:///etc/passwd"> <script>alert(1)</script> 详见 http://example.com/x.png '
-           '& <b>粗体</b> file:///etc/shadow')
+HOSTILE = (
+    '<img src="file:///etc/passwd"> <script>alert(1)</script> 详见 http://example.com/x.png '
+    "& <b>粗体</b> file:///etc/shadow"
+)
 HOSTILE_ITEM = "qyx-core.05.1"
 
 
@@ -49,8 +51,12 @@ def tiny_png() -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
     raw = b"".join(b"\x00" + b"\xa0\x20\x20" * 4 for _ in range(4))  # 4×4 dark red
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +67,9 @@ def rendered(tmp_path_factory, catalog):
     actor = Actor("测试员", "device-test")
     round_id = create_demo(store, catalog, actor)
     record_answer(store, round_id, HOSTILE_ITEM, actor, grade="D", finding=HOSTILE, department="医务科")
-    entry = next(e for e in rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
-                 if HOSTILE_ITEM in e.item_ids)
+    entry = next(
+        e for e in rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE) if HOSTILE_ITEM in e.item_ids
+    )
     rect_service.update_rectification(store, entry.id, actor, cause=HOSTILE, deadline="2025-05-20")
     photo = folder / "整改现场.png"
     photo.write_bytes(tiny_png())
@@ -71,8 +78,13 @@ def rendered(tmp_path_factory, catalog):
     results = {}
     for kind in ("self", "rectification"):
         results[kind] = render_report(store, round_id, kind, folder / f"{kind}.pdf", today=DEMO_REPORT_DATE)
-    yield {"store": store, "round": round_id, "results": results, "attachment": attachment,
-           "text": {k: pdf_text(r.path) for k, r in results.items()}}
+    yield {
+        "store": store,
+        "round": round_id,
+        "results": results,
+        "attachment": attachment,
+        "text": {k: pdf_text(r.path) for k, r in results.items()},
+    }
     store.close()
 
 
@@ -101,11 +113,21 @@ def test_self_report_lists_every_failing_item(rendered):
     from app.services.rounds import load_round
 
     references = item_references(load_round(store, round_id).checklists)
-    problems = text[text.index("五、发现的问题"):]
+    problems = text[text.index("五、发现的问题") :]
     assert [i for i in failing if squeeze(references[i]) not in problems] == []
     assert "qyx-core." not in problems, "reviewers read references, not internal ids"
-    for part in ("一、基本情况", "自查范围", "自查方法", "检查组", "二、自查结果概况", "评价等级分布",
-                 "三、各检查表自查结果", "四、指标完成情况", "五、发现的问题", "不适用原因："):
+    for part in (
+        "一、基本情况",
+        "自查范围",
+        "自查方法",
+        "检查组",
+        "二、自查结果概况",
+        "评价等级分布",
+        "三、各检查表自查结果",
+        "四、指标完成情况",
+        "五、发现的问题",
+        "不适用原因：",
+    ):
         assert part in text
     assert "自查稿" in text  # the round is not final
 
@@ -172,16 +194,25 @@ def test_fetcher_refuses_files_and_network(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(weasyprint.urls.URLFetcher, "fetch", no_network)  # the stock fetcher is never used
     outside = tmp_path / "secret.png"
     outside.write_bytes(tiny_png())
-    hostile = ["file:///etc/passwd", "http://example.com/x.css", "https://example.com/y.png",
-               outside.as_uri(), f"{TEMPLATE_DIR.as_uri()}/../app/cli.py", "attachment:not-this-round",
-               "data:text/css,body{color:red}"]
-    html = (f'<link rel="stylesheet" href="{hostile[1]}"><link rel="stylesheet" href="{hostile[6]}">'
-            + "".join(f'<img src="{url}">' for url in hostile if url not in (hostile[1], hostile[6]))
-            + '<img src="report.css">中文')
+    hostile = [
+        "file:///etc/passwd",
+        "http://example.com/x.css",
+        "https://example.com/y.png",
+        outside.as_uri(),
+        f"{TEMPLATE_DIR.as_uri()}/../app/cli.py",
+        "attachment:not-this-round",
+        "data:text/css,body{color:red}",
+    ]
+    html = (
+        f'<link rel="stylesheet" href="{hostile[1]}"><link rel="stylesheet" href="{hostile[6]}">'
+        + "".join(f'<img src="{url}">' for url in hostile if url not in (hostile[1], hostile[6]))
+        + '<img src="report.css">中文'
+    )
     fetcher = ReportFetcher(roots=[TEMPLATE_DIR])
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).write_pdf(
-            tmp_path / "x.pdf", stylesheets=[weasyprint.CSS(string=resolve_fonts().css())])
+            tmp_path / "x.pdf", stylesheets=[weasyprint.CSS(string=resolve_fonts().css())]
+        )
     asked = {r.url: r.served for r in fetcher.requests}
     for url in hostile:
         expected = url.replace("/reports/../app/", "/app/")  # WeasyPrint normalises the path first
@@ -216,8 +247,11 @@ def test_bundled_fonts_come_first(tmp_path):
     fonts = resolve_fonts(tmp_path)
     assert isinstance(fonts, ReportFonts)
     assert (fonts.body.family, fonts.heading.family) == ("MQSC Serif", "MQSC Sans")
-    assert set(fonts.files) == {tmp_path / "NotoSerifSC-Regular.otf", tmp_path / "NotoSerifSC-Bold.otf",
-                                tmp_path / "NotoSansSC-Regular.otf"}
+    assert set(fonts.files) == {
+        tmp_path / "NotoSerifSC-Regular.otf",
+        tmp_path / "NotoSerifSC-Bold.otf",
+        tmp_path / "NotoSansSC-Regular.otf",
+    }
     assert "@font-face" in fonts.css() and (tmp_path / "NotoSansSC-Regular.otf").as_uri() in fonts.css()
 
 
@@ -261,8 +295,7 @@ def test_chart_labels_are_escaped():
 
 
 def test_importing_the_render_package_does_not_import_weasyprint():
-    code = ("import sys; import app.render, app.render.model, app.render.html; "
-            "print('weasyprint' in sys.modules)")
+    code = "import sys; import app.render, app.render.model, app.render.html; print('weasyprint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
 
@@ -271,8 +304,19 @@ def test_cli_report(tmp_path):
     db = tmp_path / "demo.db"
     round_id = run("demo", "--db", str(db)).stdout.strip()
     out = tmp_path / "整改报告.pdf"
-    result = run("report", "--db", str(db), "--round", round_id, "--kind", "rectification", "--out", str(out),
-                 "--date", "2025-06-30")
+    result = run(
+        "report",
+        "--db",
+        str(db),
+        "--round",
+        round_id,
+        "--kind",
+        "rectification",
+        "--out",
+        str(out),
+        "--date",
+        "2025-06-30",
+    )
     assert result.returncode == 0, result.stderr
     assert "已生成" in result.stdout and out.read_bytes().startswith(b"%PDF")
     bad = run("report", "--db", str(db), "--round", "nope", "--kind", "self", "--out", str(tmp_path / "x.pdf"))

@@ -19,35 +19,81 @@ def judgement(n, **kw):
 
 
 def indicator(**kw):
-    base = {"id": "t.2.1", "kind": "indicator", "text": "某率", "source": "二", "unit": "%",
-            "input": "ratio", "direction": ">=", "targets": {2024: 70.0, 2025: 80.0}}
+    base = {
+        "id": "t.2.1",
+        "kind": "indicator",
+        "text": "某率",
+        "source": "二",
+        "unit": "%",
+        "input": "ratio",
+        "direction": ">=",
+        "targets": {2024: 70.0, 2025: 80.0},
+    }
     return Item(**{**base, **kw})
 
 
 SAMPLING = Item(id="t.3.1", kind="sampling", text="抽查", source="三", target=90.0, min_samples=5)
 
 
-@pytest.mark.parametrize(("item", "answer", "year", "state", "value"), [
-    (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2024, MET, 75.0),
-    (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2025, NOT_MET, 75.0),
-    (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2026, UNDETERMINED, 75.0),
-    (indicator(direction="<=", targets={2025: 1.8}), Answer("t.2.1", numerator=2, denominator=100),
-     2025, NOT_MET, 2.0),
-    (indicator(unit="‰", direction="<=", targets={2025: 7.5}), Answer("t.2.1", numerator=5, denominator=1000),
-     2025, MET, 5.0),
-    (indicator(input="value", unit="张", targets={}, target=100.0), Answer("t.2.1", value=120), 2025, MET, 120),
-    # 大于 (strict): exactly the target does not meet it
-    (indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5}),
-     Answer("t.2.1", numerator=5, denominator=200), 2025, NOT_MET, 2.5),
-    (indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5}),
-     Answer("t.2.1", numerator=6, denominator=200), 2025, MET, 3.0),
-    (indicator(direction="increase", targets={}), Answer("t.2.1", numerator=50, denominator=100), 2025,
-     UNDETERMINED, 50.0),
-    (indicator(direction="increase", targets={}), Answer("t.2.1", numerator=50, denominator=100,
-                                                          baseline=40), 2025, MET, 50.0),
-    (indicator(direction="decrease", targets={}), Answer("t.2.1", numerator=50, denominator=100,
-                                                          baseline=40), 2025, NOT_MET, 50.0),
-])
+@pytest.mark.parametrize(
+    ("item", "answer", "year", "state", "value"),
+    [
+        (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2024, MET, 75.0),
+        (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2025, NOT_MET, 75.0),
+        (indicator(), Answer("t.2.1", numerator=75, denominator=100), 2026, UNDETERMINED, 75.0),
+        (
+            indicator(direction="<=", targets={2025: 1.8}),
+            Answer("t.2.1", numerator=2, denominator=100),
+            2025,
+            NOT_MET,
+            2.0,
+        ),
+        (
+            indicator(unit="‰", direction="<=", targets={2025: 7.5}),
+            Answer("t.2.1", numerator=5, denominator=1000),
+            2025,
+            MET,
+            5.0,
+        ),
+        (indicator(input="value", unit="张", targets={}, target=100.0), Answer("t.2.1", value=120), 2025, MET, 120),
+        # 大于 (strict): exactly the target does not meet it
+        (
+            indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5}),
+            Answer("t.2.1", numerator=5, denominator=200),
+            2025,
+            NOT_MET,
+            2.5,
+        ),
+        (
+            indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5}),
+            Answer("t.2.1", numerator=6, denominator=200),
+            2025,
+            MET,
+            3.0,
+        ),
+        (
+            indicator(direction="increase", targets={}),
+            Answer("t.2.1", numerator=50, denominator=100),
+            2025,
+            UNDETERMINED,
+            50.0,
+        ),
+        (
+            indicator(direction="increase", targets={}),
+            Answer("t.2.1", numerator=50, denominator=100, baseline=40),
+            2025,
+            MET,
+            50.0,
+        ),
+        (
+            indicator(direction="decrease", targets={}),
+            Answer("t.2.1", numerator=50, denominator=100, baseline=40),
+            2025,
+            NOT_MET,
+            50.0,
+        ),
+    ],
+)
 def test_indicator_outcome(item, answer, year, state, value):
     outcome = evaluate(item, PDCA, HOSPITAL, year, answer)
     assert outcome.state == state
@@ -77,19 +123,34 @@ def test_not_applicable_by_profile_and_by_user():
     obstetric = judgement(9, conditions=(Condition(flags=("has_obstetrics",)),))
     outcome = evaluate(obstetric, PDCA, HOSPITAL, 2025, Answer(obstetric.id, grade="A"))
     assert outcome.state == NA_PROFILE and outcome.reason == "仅适用于：有产科"
-    outcome = evaluate(judgement(1), PDCA, HOSPITAL, 2025,
-                       Answer("t.1.1", grade=NOT_APPLICABLE, na_reason="未开展"))
+    outcome = evaluate(judgement(1), PDCA, HOSPITAL, 2025, Answer("t.1.1", grade=NOT_APPLICABLE, na_reason="未开展"))
     assert outcome.state == NA_USER and outcome.reason == "未开展"
 
 
 def test_round_score_adds_up_by_section():
     checklist = Checklist(
-        id="t", version="1", title="T", source_document="", source_title="", region="河南省",
-        scale=PDCA, sections=(
-            Section("t.1", "一", items=(judgement(1), judgement(2), judgement(3), judgement(4),
-                                        judgement(5, conditions=(Condition(levels=("三级",)),)))),
+        id="t",
+        version="1",
+        title="T",
+        source_document="",
+        source_title="",
+        region="河南省",
+        scale=PDCA,
+        sections=(
+            Section(
+                "t.1",
+                "一",
+                items=(
+                    judgement(1),
+                    judgement(2),
+                    judgement(3),
+                    judgement(4),
+                    judgement(5, conditions=(Condition(levels=("三级",)),)),
+                ),
+            ),
             Section("t.2", "二", items=(indicator(),)),
-        ))
+        ),
+    )
     answers = {
         "t.1.1": Answer("t.1.1", grade="A"),
         "t.1.2": Answer("t.1.2", grade="C"),
@@ -112,8 +173,16 @@ def test_round_score_adds_up_by_section():
 
 
 def test_empty_round_has_no_score_and_zero_completion():
-    checklist = Checklist(id="t", version="1", title="T", source_document="", source_title="",
-                          region="", scale=PDCA, sections=(Section("t.1", "一", items=(judgement(1),)),))
+    checklist = Checklist(
+        id="t",
+        version="1",
+        title="T",
+        source_document="",
+        source_title="",
+        region="",
+        scale=PDCA,
+        sections=(Section("t.1", "一", items=(judgement(1),)),),
+    )
     result = score_round([checklist], HOSPITAL, 2025, {}, {})
     assert result.tally.score is None and result.tally.completion == 0.0
 
@@ -127,8 +196,10 @@ def test_too_few_records_can_fail_but_not_pass():
     assert evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, failing).state == NOT_MET
 
 
-@pytest.mark.parametrize(("answered", "applicable", "percent"), [
-    (510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100), (2, 3, 67), (1, 3, 33), (1, 8, 13), (199, 200, 99)])
+@pytest.mark.parametrize(
+    ("answered", "applicable", "percent"),
+    [(510, 511, 99), (29, 100, 29), (0, 5, 0), (5, 5, 100), (2, 3, 67), (1, 3, 33), (1, 8, 13), (199, 200, 99)],
+)
 def test_completion_shows_100_percent_only_when_everything_is_answered(answered, applicable, percent):
     assert completion_percent(answered / applicable) == percent
 

@@ -22,8 +22,9 @@ DAY = dt.date(2025, 3, 15)
 @pytest.fixture
 def round_id(profiled_store, catalog, actor):
     entries = [e for e in catalog.entries if e.checklist.default]
-    return start_round(profiled_store, entries, "2025年一季度", DAY, actor, leader="王院长",
-                       members=["李敏", " ", "张华"])
+    return start_round(
+        profiled_store, entries, "2025年一季度", DAY, actor, leader="王院长", members=["李敏", " ", "张华"]
+    )
 
 
 def test_profile_round_trip_and_validation(store, actor):
@@ -62,8 +63,7 @@ def test_start_round_needs_a_profile_a_unique_name_and_checklists(store, catalog
 
 def test_round_keeps_its_team_profile_and_year(profiled_store, round_id):
     view = load_round(profiled_store, round_id)
-    assert (view.name, view.year, view.leader, view.members) == ("2025年一季度", 2025, "王院长",
-                                                                  ("李敏", "张华"))
+    assert (view.name, view.year, view.leader, view.members) == ("2025年一季度", 2025, "王院长", ("李敏", "张华"))
     assert view.profile == PROFILE_2_GENERAL
     assert [c.id for c in view.checklists] == ["qyx-core", "qyx-targets-2021"]
 
@@ -77,8 +77,7 @@ def test_round_freezes_checklist_content(tmp_path, profiled_store, actor):
     round_id = start_round(profiled_store, [entry], "冻结", DAY, actor)
     # the file changes after the round started: the round still shows what it started with
     text = (folder / "qyx-core.yaml").read_text(encoding="utf-8")
-    (folder / "qyx-core.yaml").write_text(text.replace("首诊负责制度", "首诊负责制（新版）", 1),
-                                          encoding="utf-8")
+    (folder / "qyx-core.yaml").write_text(text.replace("首诊负责制度", "首诊负责制（新版）", 1), encoding="utf-8")
     changed = load_catalog([folder]).get("qyx-core")
     view = load_round(profiled_store, round_id)
     assert view.checklists[0].sections[0].title == "首诊负责制度"
@@ -93,8 +92,9 @@ def test_rename_round_refuses_a_used_name(profiled_store, catalog, actor, round_
     assert load_round(profiled_store, round_id).name == "一季度（复查）"
 
 
-@pytest.mark.parametrize("lookalike", ["2025年第１季度", "２０２５年第1季度", "2025年 第1季度", "2025年第1季度\u200b",
-                                       "2025年第1季度　"])
+@pytest.mark.parametrize(
+    "lookalike", ["2025年第１季度", "２０２５年第1季度", "2025年 第1季度", "2025年第1季度\u200b", "2025年第1季度　"]
+)
 def test_a_name_that_only_looks_different_is_refused(profiled_store, catalog, actor, lookalike):
     start_round(profiled_store, catalog.entries[:1], "2025年第1季度", DAY, actor)
     with pytest.raises(InputError, match="已有名为“2025年第1季度”"):
@@ -134,10 +134,10 @@ BAD_ANSWERS = [
 ]
 
 
-@pytest.mark.parametrize(("item_id", "fields", "message", "field"), BAD_ANSWERS,
-                         ids=[b[2] for b in BAD_ANSWERS])
-def test_invalid_answer_is_refused_and_nothing_is_written(profiled_store, actor, round_id, item_id,
-                                                          fields, message, field):
+@pytest.mark.parametrize(("item_id", "fields", "message", "field"), BAD_ANSWERS, ids=[b[2] for b in BAD_ANSWERS])
+def test_invalid_answer_is_refused_and_nothing_is_written(
+    profiled_store, actor, round_id, item_id, fields, message, field
+):
     with pytest.raises(InputError, match=message) as excinfo:
         svc.record_answer(profiled_store, round_id, item_id, actor, **fields)
     assert excinfo.value.field == field
@@ -145,8 +145,9 @@ def test_invalid_answer_is_refused_and_nothing_is_written(profiled_store, actor,
 
 
 def test_not_applicable_with_reason_is_excluded_from_the_score(profiled_store, actor, round_id):
-    svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="NA",
-                      na_reason="本院为专科医院，无门诊首诊")
+    svc.record_answer(
+        profiled_store, round_id, "qyx-core.01.1", actor, grade="NA", na_reason="本院为专科医院，无门诊首诊"
+    )
     result = score(profiled_store, round_id)
     assert result.outcomes["qyx-core.01.1"].reason == "本院为专科医院，无门诊首诊"
     assert result.tally.not_applicable >= 1
@@ -156,8 +157,9 @@ def test_not_applicable_with_reason_is_excluded_from_the_score(profiled_store, a
 
 
 def test_indicator_ratio_with_full_width_digits(profiled_store, actor, round_id):
-    svc.record_answer(profiled_store, round_id, "qyx-targets-2021.1.1.rate", actor,
-                      numerator="４５", denominator="60", baseline="70%")
+    svc.record_answer(
+        profiled_store, round_id, "qyx-targets-2021.1.1.rate", actor, numerator="４５", denominator="60", baseline="70%"
+    )
     outcome = score(profiled_store, round_id).outcomes["qyx-targets-2021.1.1.rate"]
     assert outcome.value == pytest.approx(75.0)
     assert outcome.state == "met"
@@ -176,8 +178,7 @@ def test_direction_only_indicator_against_the_previous_round(profiled_store, cat
     item = "qyx-targets-2021.1.1.rate"
     svc.record_answer(profiled_store, round_id, item, actor, numerator=40, denominator=100)
     entries = [e for e in catalog.entries if e.checklist.default]
-    second = start_round(profiled_store, entries, "二季度", dt.date(2025, 6, 15), actor,
-                         previous_round_id=round_id)
+    second = start_round(profiled_store, entries, "二季度", dt.date(2025, 6, 15), actor, previous_round_id=round_id)
     svc.record_answer(profiled_store, second, item, actor, numerator=45, denominator=100)
     assert score(profiled_store, second).outcomes[item].state == "met"
     svc.record_answer(profiled_store, second, item, actor, numerator=35, denominator=100)
@@ -203,6 +204,11 @@ def test_demo_round_has_every_kind_and_some_failures(store, demo_round):
 
 def test_sampled_record_needs_a_record_number(profiled_store, actor, round_id):
     with pytest.raises(InputError, match="第 2 条抽查记录缺少病案号"):
-        svc.set_samples(profiled_store, round_id, "qyx-core.07.3",
-                        [svc.SampleInput("ZY1", True), svc.SampleInput("  ", True)], actor)
+        svc.set_samples(
+            profiled_store,
+            round_id,
+            "qyx-core.07.3",
+            [svc.SampleInput("ZY1", True), svc.SampleInput("  ", True)],
+            actor,
+        )
     assert profiled_store.samples(round_id) == []

@@ -16,16 +16,19 @@ def test_new_database_is_at_latest_version_with_wal_and_foreign_keys(store, db_p
     assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    assert {"hospital", "rounds", "answers", "samples", "attachments", "rectifications",
-            "settings"} <= set(store.db.table_names())
+    assert {"hospital", "rounds", "answers", "samples", "attachments", "rectifications", "settings"} <= set(
+        store.db.table_names()
+    )
 
 
 def test_old_version_database_is_migrated_keeping_its_data(tmp_path, actor):
     path = tmp_path / "old.db"
     conn = sqlite3.connect(path, isolation_level=None)
     migrate(conn, target=1)
-    conn.execute("INSERT INTO hospital (id, name, level, type, updated_at) "
-                 "VALUES ('h1', '旧库医院', '一级', '综合', '2024-01-01')")
+    conn.execute(
+        "INSERT INTO hospital (id, name, level, type, updated_at) "
+        "VALUES ('h1', '旧库医院', '一级', '综合', '2024-01-01')"
+    )
     conn.close()
     store = open_store(path)
     assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
@@ -73,8 +76,7 @@ def test_answer_round_trip_and_sync_columns(profiled_store, catalog, actor):
     again = store.save_answer(round_id, "qyx-core.01.1", {"finding": "有问题"}, actor)
     assert again["id"] == saved["id"]
     row = store.answer(round_id, "qyx-core.01.1")
-    assert (row["grade"], row["finding"], row["author"], row["device_id"]) == ("B", "有问题", "测试员",
-                                                                               "device-test")
+    assert (row["grade"], row["finding"], row["author"], row["device_id"]) == ("B", "有问题", "测试员", "device-test")
     assert row["updated_at"]
 
 
@@ -100,8 +102,9 @@ def test_a_failed_write_changes_nothing(profiled_store, catalog, actor):
     round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
     store.replace_samples(round_id, "qyx-core.07.3", [{"record_no": "A1", "compliant": True}], actor)
     with pytest.raises(KeyError):  # the second record is malformed: the whole replace is undone
-        store.replace_samples(round_id, "qyx-core.07.3", [
-            {"record_no": "1", "compliant": True}, {"record_no": "2"}], actor)
+        store.replace_samples(
+            round_id, "qyx-core.07.3", [{"record_no": "1", "compliant": True}, {"record_no": "2"}], actor
+        )
     assert [s["record_no"] for s in store.samples(round_id)] == ["A1"]
 
 
@@ -115,9 +118,18 @@ def test_a_full_disk_is_reported_and_nothing_is_half_written(profiled_store, cat
     pages = store.db.conn.execute("PRAGMA page_count").fetchone()[0]
     store.db.conn.execute(f"PRAGMA max_page_count = {pages + 2}")  # SQLite's own “disk full”
     with pytest.raises(StoreError, match="磁盘已满"):
-        store.add_attachment({"round_id": round_id, "item_id": "qyx-core.01.1", "filename": "大.pdf",
-                              "media_type": "application/pdf", "size": 1, "sha256": "x"},
-                             b"x" * 200_000, actor)
+        store.add_attachment(
+            {
+                "round_id": round_id,
+                "item_id": "qyx-core.01.1",
+                "filename": "大.pdf",
+                "media_type": "application/pdf",
+                "size": 1,
+                "sha256": "x",
+            },
+            b"x" * 200_000,
+            actor,
+        )
     assert store.attachments(round_id) == []
 
 
@@ -164,11 +176,20 @@ def test_a_write_waits_for_another_program_holding_the_lock(db_path, actor):
     import time
 
     store = open_store(db_path)
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1); c.execute('COMMIT')\n"),
-        str(db_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time\n"
+                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1); c.execute('COMMIT')\n"
+            ),
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "locked"
     began = time.monotonic()
     store.set_setting("ui.position", {"round_id": "x"})  # would fail at once with a plain BEGIN
@@ -183,11 +204,21 @@ def test_a_locked_database_is_not_called_corrupt(db_path):
     import sys
 
     open_store(db_path).close()
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('PRAGMA locking_mode = EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE')\n"
-        "print('locked', flush=True); time.sleep(30)\n"), str(db_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time\n"
+                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                "c.execute('PRAGMA locking_mode = EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE')\n"
+                "print('locked', flush=True); time.sleep(30)\n"
+            ),
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         with pytest.raises(StoreError) as excinfo:
@@ -204,11 +235,20 @@ def test_a_background_retry_waits_only_briefly_for_a_lock(db_path):
     import time
 
     store = open_store(db_path)
-    holder = subprocess.Popen([sys.executable, "-c", (
-        "import sqlite3, sys, time\n"
-        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-        "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(3); c.execute('COMMIT')\n"),
-        str(db_path)], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            (
+                "import sqlite3, sys, time\n"
+                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(3); c.execute('COMMIT')\n"
+            ),
+            str(db_path),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         began = time.monotonic()

@@ -79,8 +79,9 @@ def test_import_preview_default_keeps_ours(qtbot, conflicting):
     assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
 
 
-def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(qtbot, store, demo_round, catalog, actor,
-                                                                       ui_dialogs, tmp_path):
+def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(
+    qtbot, store, demo_round, catalog, actor, ui_dialogs, tmp_path
+):
     window = MainWindow(store, lambda: catalog, actor)
     qtbot.addWidget(window)
     bad = tmp_path / "坏的.zip"

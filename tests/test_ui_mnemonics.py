@@ -15,8 +15,7 @@ from app.ui.profile_wizard import ProfileWizard
 
 
 def mnemonics(window: QWidget) -> Counter:
-    texts = [w.text() for w in window.findChildren(QAbstractButton) + window.findChildren(QLabel)
-             if w.isVisible()]
+    texts = [w.text() for w in window.findChildren(QAbstractButton) + window.findChildren(QLabel) if w.isVisible()]
     if hasattr(window, "menuBar"):
         texts += [a.text() for a in window.menuBar().actions()]
     return Counter(m.upper() for t in texts for m in re.findall(r"&(\w)", t.replace("&&", "")))

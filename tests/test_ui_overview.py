@@ -18,8 +18,9 @@ from app.ui.main_window import MainWindow
 def second_round(store, demo_round, catalog, actor):
     """A later round of the demo hospital, partly answered: a trend of two points."""
     entries = [e for e in catalog.entries if e.checklist.default]
-    round_id = start_round(store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor,
-                           previous_round_id=demo_round)
+    round_id = start_round(
+        store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor, previous_round_id=demo_round
+    )
     for n, row in enumerate(store.answers(demo_round)):
         fields = {k: row[k] for k in ("grade", "numerator", "denominator", "value", "baseline") if row[k] is not None}
         if fields.get("grade") == "D" and n % 2:

@@ -44,7 +44,13 @@ def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
 
     saved = get_profile(store)
     assert (saved.name, saved.code, saved.level, saved.level_grade, saved.type, saved.beds) == (
-        "东风县人民医院", "12410000MB1234567L", "二级", "乙等", "中医", 260)
+        "东风县人民医院",
+        "12410000MB1234567L",
+        "二级",
+        "乙等",
+        "中医",
+        260,
+    )
     assert saved.departments[-1] == "治未病科"
     assert saved.flags == {"performs_surgery", "has_obstetrics"}
 

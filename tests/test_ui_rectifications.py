@@ -27,8 +27,7 @@ def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
 
 
 def column(board, col):
-    return [board.table.item(r, col).text() for r in range(board.table.rowCount())
-            if not board.table.isRowHidden(r)]
+    return [board.table.item(r, col).text() for r in range(board.table.rowCount()) if not board.table.isRowHidden(r)]
 
 
 def test_board_lists_every_rectification_with_counts(window, store, demo_round):
@@ -106,9 +105,13 @@ def test_go_to_item_from_the_board(window):
 def test_c_grade_offers_a_rectification(qtbot, window, store, demo_round):
     window.show_tab(0)
     walk = window.walkthrough
-    item_id = next(i for i, o in walk.result.outcomes.items()
-                   if o.grade is not None and o.grade.code == "C"
-                   and not any(r["item_id"] == i for r in store.rectifications(demo_round)))
+    item_id = next(
+        i
+        for i, o in walk.result.outcomes.items()
+        if o.grade is not None
+        and o.grade.code == "C"
+        and not any(r["item_id"] == i for r in store.rectifications(demo_round))
+    )
     walk.tree.select(item_id)
     assert walk.panel.rectification_button.isVisibleTo(walk.panel)
     walk.panel.rectification_button.click()
@@ -233,8 +236,9 @@ def test_a_department_typed_on_the_board_can_be_filtered_by(window):
     assert column(board, 4) == ["设备科"]
 
 
-def test_enter_in_the_evidence_list_opens_the_file_and_adds_nothing(qtbot, window, store, demo_round, ui_dialogs,
-                                                                     tmp_path):
+def test_enter_in_the_evidence_list_opens_the_file_and_adds_nothing(
+    qtbot, window, store, demo_round, ui_dialogs, tmp_path
+):
     from PySide6.QtCore import Qt
 
     from app.services.attachments import add_attachment

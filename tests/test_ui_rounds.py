@@ -32,13 +32,20 @@ def test_create_a_round_through_the_dialog(qtbot, profiled_store, catalog, actor
     assert ui.yearSpin.value() == 2025
     ui.leaderEdit.insert("王建国")
     ui.membersEdit.insert("李敏、张华，刘洋")
-    checked = [ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole) for i in range(ui.checklistList.count())
-               if ui.checklistList.item(i).checkState() == Qt.CheckState.Checked]
+    checked = [
+        ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(ui.checklistList.count())
+        if ui.checklistList.item(i).checkState() == Qt.CheckState.Checked
+    ]
     assert checked == ["qyx-core", "qyx-targets-2021"]  # the defaults
     qtbot.mouseClick(ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     [row] = profiled_store.rounds()
     assert (row["name"], row["started_on"], row["leader"], row["members"]) == (
-        "2025年上半年自查", "2025-06-30", "王建国", ["李敏", "张华", "刘洋"])
+        "2025年上半年自查",
+        "2025-06-30",
+        "王建国",
+        ["李敏", "张华", "刘洋"],
+    )
     assert dialog.round_id == row["id"]
 
 
@@ -85,8 +92,9 @@ def show_active(qtbot, window):
 
 def window_on_a_round(qtbot, store, catalog, actor):
     """The main window, active, on a new round over the default checklists."""
-    round_id = start_round(store, [e for e in catalog.entries if e.checklist.default], "一季度",
-                           dt.date(2025, 3, 1), actor)
+    round_id = start_round(
+        store, [e for e in catalog.entries if e.checklist.default], "一季度", dt.date(2025, 3, 1), actor
+    )
     window = MainWindow(store, lambda: catalog, actor)
     qtbot.addWidget(window)
     show_active(qtbot, window)
@@ -121,8 +129,7 @@ def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, a
     from app.services.rounds import load_round
 
     previous = load_round(store, demo_round)
-    open_before = [e for e in list_rectifications(store, demo_round, dt.date(2025, 6, 30))
-                   if e.status != "已完成"]
+    open_before = [e for e in list_rectifications(store, demo_round, dt.date(2025, 6, 30)) if e.status != "已完成"]
     dialog = NewRoundDialog(store, catalog, actor, previous=previous)
     qtbot.addWidget(dialog)
     assert dialog.ui.nameEdit.text() == f"{previous.name}（复查）"
@@ -179,8 +186,15 @@ def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profile
     assert dialog.ui.yearSpin.value() == 2024 and dialog.year_hint.isHidden()
 
 
-@pytest.mark.parametrize(("first", "last", "text"), [(2024, 2024, "2024年"), (2023, 2025, "2023–2025年"),
-                                                     (2024, None, "2024年起"), (None, 2025, "至2025年"),
-                                                     (None, None, "")])
+@pytest.mark.parametrize(
+    ("first", "last", "text"),
+    [
+        (2024, 2024, "2024年"),
+        (2023, 2025, "2023–2025年"),
+        (2024, None, "2024年起"),
+        (None, 2025, "至2025年"),
+        (None, None, ""),
+    ],
+)
 def test_programme_years_read_naturally(first, last, text):
     assert rounds_page.checklist_years(first, last) == text

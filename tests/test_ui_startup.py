@@ -48,8 +48,7 @@ def test_corrupt_database_gets_a_dialog_naming_the_file(tmp_path, ui_dialogs, st
     assert path.read_bytes() == b"garbage" * 500
 
 
-def test_second_instance_on_the_same_database_is_told_so(tmp_path, ui_dialogs, started, no_wizard, demo_round,
-                                                         db_path):
+def test_second_instance_on_the_same_database_is_told_so(tmp_path, ui_dialogs, started, no_wizard, demo_round, db_path):
     first = started(db_path)
     assert first is not None
     assert started(db_path) is None
@@ -81,7 +80,6 @@ def test_restores_the_last_round_on_start(ui_dialogs, started, no_wizard, store,
     assert window.walkthrough.tree.current_item_id() == "qyx-core.03.2"
 
 
-
 RUN_GUI = """
 import gc, sys
 from pathlib import Path
@@ -101,11 +99,11 @@ def test_run_gui_turns_the_collector_back_on_once_the_window_is_up(store, demo_r
     store.close()
     (tmp_path / "device-id").write_text("test-pc", encoding="ascii")
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "MQSC_DATA_DIR": str(tmp_path)}
-    result = subprocess.run([sys.executable, "-c", RUN_GUI, str(db_path)], capture_output=True, text=True,
-                            cwd=ROOT, env=env, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", RUN_GUI, str(db_path)], capture_output=True, text=True, cwd=ROOT, env=env, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert "collector on: True" in result.stdout
-
 
 
 def test_qt_file_dialog_speaks_chinese(qtbot, tmp_path):
@@ -121,5 +119,11 @@ def test_qt_file_dialog_speaks_chinese(qtbot, tmp_path):
     qtbot.addWidget(dialog)
     dialog.show()
     texts = [label.text() for label in dialog.findChildren(QLabel) if label.text()]
-    assert not [t for t in texts if any(ch.isascii() and ch.isalpha() for ch in t.replace("&", "")
-                                        .replace("(L)", "").replace("(T)", "").replace("(N)", ""))], texts
+    assert not [
+        t
+        for t in texts
+        if any(
+            ch.isascii() and ch.isalpha()
+            for ch in t.replace("&", "").replace("(L)", "").replace("(T)", "").replace("(N)", "")
+        )
+    ], texts

@@ -14,8 +14,18 @@ from app.ui.item_editors import IndicatorEditor, SamplingEditor
 from app.ui.item_tree import FAILING_COLOUR, UNANSWERED_COLOUR
 from app.ui.walkthrough import WalkthroughPage
 
-FIRST_TEN = ["qyx-core.01.1", "qyx-core.02.1", "qyx-core.02.2", "qyx-core.03.1", "qyx-core.03.2",
-             "qyx-core.04.1", "qyx-core.04.2", "qyx-core.04.3", "qyx-core.05.1", "qyx-core.05.2"]
+FIRST_TEN = [
+    "qyx-core.01.1",
+    "qyx-core.02.1",
+    "qyx-core.02.2",
+    "qyx-core.03.1",
+    "qyx-core.03.2",
+    "qyx-core.04.1",
+    "qyx-core.04.2",
+    "qyx-core.04.3",
+    "qyx-core.05.1",
+    "qyx-core.05.2",
+]
 
 
 @pytest.fixture
@@ -40,8 +50,18 @@ def grades(store, round_id):
 
 def test_answer_ten_items_by_keyboard_alone(qtbot, page, profiled_store, round_id):
     assert page.tree.current_item_id() == FIRST_TEN[0]
-    keys = [Qt.Key.Key_1, Qt.Key.Key_2, Qt.Key.Key_3, Qt.Key.Key_4, Qt.Key.Key_3,
-            Qt.Key.Key_3, Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_4, Qt.Key.Key_3]
+    keys = [
+        Qt.Key.Key_1,
+        Qt.Key.Key_2,
+        Qt.Key.Key_3,
+        Qt.Key.Key_4,
+        Qt.Key.Key_3,
+        Qt.Key.Key_3,
+        Qt.Key.Key_2,
+        Qt.Key.Key_1,
+        Qt.Key.Key_4,
+        Qt.Key.Key_3,
+    ]
     for key in keys:
         qtbot.keyClick(page.tree, key)
     assert grades(profiled_store, round_id) == dict(zip(FIRST_TEN, "ABCDCCBADC", strict=True))
@@ -68,8 +88,9 @@ def test_digits_typed_into_a_text_field_do_not_grade(qtbot, page, profiled_store
 def test_finding_is_saved_after_a_pause_without_leaving_the_field(qtbot, page, profiled_store, round_id):
     page.panel.finding.setFocus()
     page.panel.finding.insertPlainText("未见培训记录")
-    qtbot.waitUntil(lambda: (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("finding") == "未见培训记录",
-                    timeout=3000)
+    qtbot.waitUntil(
+        lambda: (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("finding") == "未见培训记录", timeout=3000
+    )
 
 
 def test_not_applicable_needs_a_reason(qtbot, page, profiled_store, round_id):
@@ -125,14 +146,18 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     assert page.tree.nodes[item_id].text(1) == "达标"
 
 
-@pytest.mark.parametrize(("numerator", "denominator", "message"), [
-    ("abc", "10", "不是有效的数字"),
-    ("<b>7</b>", "10", "分子“<b>7</b>”不是有效的数字"),  # quoted as typed, never as HTML
-    ("3", "0", "分母不能为 0"),
-    ("30", "10", "不能大于分母"),
-])
-def test_indicator_bad_input_is_shown_inline_and_not_saved(qtbot, page, profiled_store, round_id,
-                                                            numerator, denominator, message):
+@pytest.mark.parametrize(
+    ("numerator", "denominator", "message"),
+    [
+        ("abc", "10", "不是有效的数字"),
+        ("<b>7</b>", "10", "分子“<b>7</b>”不是有效的数字"),  # quoted as typed, never as HTML
+        ("3", "0", "分母不能为 0"),
+        ("30", "10", "不能大于分母"),
+    ],
+)
+def test_indicator_bad_input_is_shown_inline_and_not_saved(
+    qtbot, page, profiled_store, round_id, numerator, denominator, message
+):
     item_id = "qyx-targets-2021.1.1.rate"
     select(page, item_id)
     editor = page.panel.editor
@@ -161,8 +186,7 @@ def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
         qtbot.waitUntil(lambda r=row, n=number: editor.table.item(r, 0).text() == n)
     editor.table.item(2, 1).setCheckState(Qt.CheckState.Unchecked)
     rows = profiled_store.samples(round_id, item_id)
-    assert [(r["record_no"], r["compliant"]) for r in rows] == [("ZY001", 1), ("ZY002", 1), ("ZY003", 0),
-                                                                 ("ZY004", 1)]
+    assert [(r["record_no"], r["compliant"]) for r in rows] == [("ZY001", 1), ("ZY002", 1), ("ZY003", 0), ("ZY004", 1)]
     assert "符合率 75.0%" in editor.summary.text() and "未达标" in editor.summary.text()
     assert page.tree.nodes[item_id].text(1) == "不符合"
     editor.table.setFocus()
@@ -171,8 +195,9 @@ def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
     assert len(profiled_store.samples(round_id, item_id)) == 3
 
 
-def test_attachments_add_refuse_oversized_and_remove(qtbot, page, profiled_store, round_id, ui_dialogs,
-                                                     tmp_path, monkeypatch):
+def test_attachments_add_refuse_oversized_and_remove(
+    qtbot, page, profiled_store, round_id, ui_dialogs, tmp_path, monkeypatch
+):
     from app.services import attachments
 
     scan = tmp_path / "制度文件.pdf"

@@ -77,7 +77,7 @@ def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_roun
 def test_user_text_is_text_never_a_formula(store, demo_round, actor, tmp_path):
     from app.services.answers import record_answer
 
-    record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding="=HYPERLINK(\"http://x\")")
+    record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding='=HYPERLINK("http://x")')
     out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
     ws = load_workbook(out.path)["自查结果"]
     cells = [c for c in ws["K"] if c.value == '=HYPERLINK("http://x")']
@@ -87,7 +87,23 @@ def test_user_text_is_text_never_a_formula(store, demo_round, actor, tmp_path):
 def test_format_follows_the_extension_and_unknown_ones_are_refused(store, demo_round, tmp_path, capsys):
     with pytest.raises(InputError, match=r"\.pdf、\.xlsx"):
         registry.render(store, demo_round, "self", tmp_path / "x.docx")
-    assert main(["report", "--db", str(store.path), "--round", demo_round, "--kind", "rectification",
-                 "--out", str(tmp_path / "台账.xlsx"), "--date", "2025-06-30"]) == 0
+    assert (
+        main(
+            [
+                "report",
+                "--db",
+                str(store.path),
+                "--round",
+                demo_round,
+                "--kind",
+                "rectification",
+                "--out",
+                str(tmp_path / "台账.xlsx"),
+                "--date",
+                "2025-06-30",
+            ]
+        )
+        == 0
+    )
     assert "1 个工作表" in capsys.readouterr().out
     assert load_workbook(tmp_path / "台账.xlsx").sheetnames == ["整改台账"]

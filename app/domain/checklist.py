@@ -62,21 +62,33 @@ class Scale:
 
 
 SCALES: dict[str, Scale] = {
-    "pdca": Scale("pdca", "PDCA 四级评价", (
-        Grade("A", "持续改进", 4),
-        Grade("B", "有监管", 3),
-        Grade("C", "有制度有落实", 2, offers_rectification=True),
-        Grade("D", "不符合", 0, failing=True),
-    )),
-    "compliance": Scale("compliance", "符合程度", (
-        Grade("符合", "符合", 2),
-        Grade("部分符合", "部分符合", 1, offers_rectification=True),
-        Grade("不符合", "不符合", 0, failing=True),
-    )),
-    "yes_no": Scale("yes_no", "是/否", (
-        Grade("是", "是", 1),
-        Grade("否", "否", 0, failing=True),
-    )),
+    "pdca": Scale(
+        "pdca",
+        "PDCA 四级评价",
+        (
+            Grade("A", "持续改进", 4),
+            Grade("B", "有监管", 3),
+            Grade("C", "有制度有落实", 2, offers_rectification=True),
+            Grade("D", "不符合", 0, failing=True),
+        ),
+    ),
+    "compliance": Scale(
+        "compliance",
+        "符合程度",
+        (
+            Grade("符合", "符合", 2),
+            Grade("部分符合", "部分符合", 1, offers_rectification=True),
+            Grade("不符合", "不符合", 0, failing=True),
+        ),
+    ),
+    "yes_no": Scale(
+        "yes_no",
+        "是/否",
+        (
+            Grade("是", "是", 1),
+            Grade("否", "否", 0, failing=True),
+        ),
+    ),
 }
 
 
@@ -213,8 +225,7 @@ class Checklist:
         def condition(node: dict) -> tuple[Condition, ...]:
             return (Condition.from_dict(node["applies_if"]),) if "applies_if" in node else ()
 
-        def item(node: dict, section_id: str, inherited: tuple[Condition, ...],
-                 inherited_note: str) -> Item:
+        def item(node: dict, section_id: str, inherited: tuple[Condition, ...], inherited_note: str) -> Item:
             return Item(
                 id=node["id"],
                 kind=node["kind"],

@@ -149,8 +149,9 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
         return Outcome(UNANSWERED, target_text=target_text)
     target = item.target_for(year)
     if target is None:
-        return Outcome(UNDETERMINED, value=rate, target_text=target_text,
-                       reason=f"{year}年无目标值", sample_count=len(samples))
+        return Outcome(
+            UNDETERMINED, value=rate, target_text=target_text, reason=f"{year}年无目标值", sample_count=len(samples)
+        )
     state = MET if rate >= target else NOT_MET
     reason = ""
     incomplete = False
@@ -158,8 +159,9 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
         reason = f"份数少于要求的 {item.min_samples} 份"  # the count itself is printed beside it
         if state == MET:
             state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
-    return Outcome(state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples),
-                   incomplete=incomplete)
+    return Outcome(
+        state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples), incomplete=incomplete
+    )
 
 
 def _sampling_target(item: Item, year: int) -> str:

@@ -32,4 +32,3 @@ REPORTS: dict[str, ReportKind] = {
     "self": ReportKind("self", "自查报告", "自查结果", ("自查结果", "指标")),
     "rectification": ReportKind("rectification", "整改报告", "整改台账", ("整改台账",)),
 }
-

@@ -70,8 +70,17 @@ class Tally:
         self.undetermined += outcome.state == UNDETERMINED
 
     def add(self, other: Tally) -> None:
-        for name in ("total", "not_applicable", "answered", "failing", "points", "max_points",
-                     "met", "not_met", "undetermined"):
+        for name in (
+            "total",
+            "not_applicable",
+            "answered",
+            "failing",
+            "points",
+            "max_points",
+            "met",
+            "not_met",
+            "undetermined",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.grade_counts.update(other.grade_counts)
 
@@ -119,14 +128,22 @@ class RoundScore:
 
     def to_dict(self) -> dict:
         def section(s: SectionScore) -> dict:
-            return {"id": s.section.id, "title": s.section.title, **s.tally.to_dict(),
-                    "sections": [section(sub) for sub in s.sections]}
+            return {
+                "id": s.section.id,
+                "title": s.section.title,
+                **s.tally.to_dict(),
+                "sections": [section(sub) for sub in s.sections],
+            }
 
         return {
             **self.tally.to_dict(),
             "checklists": [
-                {"id": c.checklist.id, "title": c.checklist.title, **c.tally.to_dict(),
-                 "sections": [section(s) for s in c.sections]}
+                {
+                    "id": c.checklist.id,
+                    "title": c.checklist.title,
+                    **c.tally.to_dict(),
+                    "sections": [section(s) for s in c.sections],
+                }
                 for c in self.checklists
             ],
         }
@@ -147,8 +164,9 @@ def score_round(
     def score_section(section: Section, scale: Scale) -> SectionScore:
         tally = Tally()
         for item in section.items:
-            outcome = evaluate(item, scale, profile, year, answers.get(item.id),
-                               samples.get(item.id, ()), previous_values.get(item.id))
+            outcome = evaluate(
+                item, scale, profile, year, answers.get(item.id), samples.get(item.id, ()), previous_values.get(item.id)
+            )
             outcomes[item.id] = outcome
             tally.count(item, scale, outcome)
         subs = [score_section(sub, scale) for sub in section.sections]

@@ -183,38 +183,74 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
     checklists = frozen_checklists(data)
     fields = Answer.__dataclass_fields__
     answers = {a["item_id"]: Answer(**{k: v for k, v in a.items() if k in fields}) for a in data["answers"]}
-    samples = {s["item_id"]: [SampleRecord(s["item_id"], r["record_no"], bool(r["compliant"]), r["note"],
-                                           r["position"], r["id"]) for r in s["records"]] for s in data["samples"]}
+    samples = {
+        s["item_id"]: [
+            SampleRecord(s["item_id"], r["record_no"], bool(r["compliant"]), r["note"], r["position"], r["id"])
+            for r in s["records"]
+        ]
+        for s in data["samples"]
+    }
     result = score_round(checklists, profile, round_row["year"], answers, samples)
     items, indicators = [], []
     for checklist in checklists:
         for item in checklist.all_items():
             outcome = result.outcomes[item.id]
-            items.append(ItemFacts(item.id, checklist.label, item.text, outcome.state,
-                                   outcome.grade.code if outcome.grade else None, outcome.value, outcome.failing))
+            items.append(
+                ItemFacts(
+                    item.id,
+                    checklist.label,
+                    item.text,
+                    outcome.state,
+                    outcome.grade.code if outcome.grade else None,
+                    outcome.value,
+                    outcome.failing,
+                )
+            )
             if item.kind in (INDICATOR, SAMPLING) and outcome.applicable:
                 unit = "%" if item.kind == SAMPLING else item.unit
                 state = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}.get(outcome.state, "未填")
-                indicators.append(IndicatorFacts(item.id, checklist.label, item.text, unit, outcome.value,
-                                                 outcome.target_text, state))
+                indicators.append(
+                    IndicatorFacts(item.id, checklist.label, item.text, unit, outcome.value, outcome.target_text, state)
+                )
     rects = []
     for r in data["rectifications"]:
         rect = Rectification(
-            id=r["id"], round_id=round_row["id"], item_id=r["item_id"], problem=r["problem"],
-            cause=r.get("cause") or "", measure=r.get("measure") or "",
+            id=r["id"],
+            round_id=round_row["id"],
+            item_id=r["item_id"],
+            problem=r["problem"],
+            cause=r.get("cause") or "",
+            measure=r.get("measure") or "",
             deadline=dt.date.fromisoformat(r["deadline"]) if r.get("deadline") else None,
-            recheck_passed=r.get("recheck_passed"))
-        rects.append(RectificationFacts(r["item_id"], r.get("department") or "", r.get("deadline"),
-                                        rect.status(today)))
+            recheck_passed=r.get("recheck_passed"),
+        )
+        rects.append(RectificationFacts(r["item_id"], r.get("department") or "", r.get("deadline"), rect.status(today)))
     tally = result.tally
     return RoundFacts(
-        package.path, profile.name, profile.code, profile.level_label, profile.type, round_row["id"],
-        round_row["name"], round_row["year"], round_row["started_on"], round_row["status"],
-        package.manifest["round"]["updated_at"], tally.applicable, tally.answered, tally.completion, tally.score,
+        package.path,
+        profile.name,
+        profile.code,
+        profile.level_label,
+        profile.type,
+        round_row["id"],
+        round_row["name"],
+        round_row["year"],
+        round_row["started_on"],
+        round_row["status"],
+        package.manifest["round"]["updated_at"],
+        tally.applicable,
+        tally.answered,
+        tally.completion,
+        tally.score,
         tally.failing,
-        [ChecklistFacts(c.checklist.id, c.checklist.label, c.tally.completion, c.tally.score, c.tally.failing)
-         for c in result.checklists],
-        items, indicators, rects)
+        [
+            ChecklistFacts(c.checklist.id, c.checklist.label, c.tally.completion, c.tally.score, c.tally.failing)
+            for c in result.checklists
+        ],
+        items,
+        indicators,
+        rects,
+    )
 
 
 def open_count(r: RoundFacts) -> int:
@@ -235,16 +271,46 @@ def write_outputs(result: Aggregate, *, xlsx: Path, sqlite: Path | None = None, 
         write_pdf(result, pdf)
 
 
-FACT_COLUMNS = ("医院", "机构代码", "等级", "类别", "轮次", "考核年度", "自查日期", "定稿", "适用条目", "已填条目",
-                "完成率", "得分率", "不符合条目", "整改项", "未完成", "逾期", "已完成")
+FACT_COLUMNS = (
+    "医院",
+    "机构代码",
+    "等级",
+    "类别",
+    "轮次",
+    "考核年度",
+    "自查日期",
+    "定稿",
+    "适用条目",
+    "已填条目",
+    "完成率",
+    "得分率",
+    "不符合条目",
+    "整改项",
+    "未完成",
+    "逾期",
+    "已完成",
+)
 
 
 def facts_row(r: RoundFacts) -> dict[str, Any]:
     """A round's line in the summary (the same numbers in every output)."""
     counts = r.rect_counts()
-    return {"医院": r.hospital, "机构代码": r.code, "等级": r.level, "类别": r.type, "轮次": r.round_name,
-            "考核年度": r.year, "自查日期": r.started_on, "定稿": r.status == "final",
-            "适用条目": r.applicable, "已填条目": r.answered, "完成率": r.completion,
-            "得分率": None if r.score is None else r.score / 100, "不符合条目": r.failing,
-            "整改项": len(r.rectifications), "未完成": open_count(r), "逾期": overdue_count(r),
-            "已完成": counts[STATUS_DONE]}
+    return {
+        "医院": r.hospital,
+        "机构代码": r.code,
+        "等级": r.level,
+        "类别": r.type,
+        "轮次": r.round_name,
+        "考核年度": r.year,
+        "自查日期": r.started_on,
+        "定稿": r.status == "final",
+        "适用条目": r.applicable,
+        "已填条目": r.answered,
+        "完成率": r.completion,
+        "得分率": None if r.score is None else r.score / 100,
+        "不符合条目": r.failing,
+        "整改项": len(r.rectifications),
+        "未完成": open_count(r),
+        "逾期": overdue_count(r),
+        "已完成": counts[STATUS_DONE],
+    }

@@ -19,6 +19,8 @@ from ..files import save_document
 from .aggregate import FACT_COLUMNS, Aggregate, facts_row
 
 _PERCENT_COLUMNS = {"完成率", "得分率", "占比"}
+
+
 class Percent(float):
     """A rate as a fraction, to be shown as % in its cell (in a column of mixed units)."""
 
@@ -38,16 +40,36 @@ def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
     hospital_rows = []
     for r, row in zip(result.rounds, rounds, strict=True):
         scores = {c.id: c.score for c in r.checklists}
-        hospital_rows.append([*row.values(), *[None if (score := scores.get(i)) is None else score / 100
-                                               for i in checklist_ids], r.path.name])
+        hospital_rows.append(
+            [
+                *row.values(),
+                *[None if (score := scores.get(i)) is None else score / 100 for i in checklist_ids],
+                r.path.name,
+            ]
+        )
     count = len(result.rounds) or 1
-    problems = [[item_id, checklist, text, len(hs), len(hs) / count, "、".join(hs)]
-                for item_id, checklist, text, hs in result.common_problems()]
-    indicators = [[r.hospital, r.round_name, i.checklist, i.item_id, i.text,
-                   None if i.value is None else Percent(i.value / 100) if i.unit == "%" else i.value, i.unit,
-                   i.target, i.state] for r in result.rounds for i in r.indicators]
-    refused = [[str(b.path), b.reason] for b in result.refused] + [[str(p), "已被同一轮更新的上报包取代"]
-                                                                   for p in result.replaced]
+    problems = [
+        [item_id, checklist, text, len(hs), len(hs) / count, "、".join(hs)]
+        for item_id, checklist, text, hs in result.common_problems()
+    ]
+    indicators = [
+        [
+            r.hospital,
+            r.round_name,
+            i.checklist,
+            i.item_id,
+            i.text,
+            None if i.value is None else Percent(i.value / 100) if i.unit == "%" else i.value,
+            i.unit,
+            i.target,
+            i.state,
+        ]
+        for r in result.rounds
+        for i in r.indicators
+    ]
+    refused = [[str(b.path), b.reason] for b in result.refused] + [
+        [str(p), "已被同一轮更新的上报包取代"] for p in result.replaced
+    ]
     return {
         "医院": (hospital_headers, hospital_rows),
         "常见问题": (["条目", "检查表", "内容", "不符合医院数", "占比", "医院"], problems),
@@ -62,10 +84,12 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
     from ..render.xlsx import _width
 
     def write(temporary: Path) -> None:
-        book = xlsxwriter.Workbook(str(temporary), {"strings_to_numbers": False, "strings_to_formulas": False,
-                                                    "strings_to_urls": False})
-        book.set_properties({"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，"
-                             f"{result.today.isoformat()}"})
+        book = xlsxwriter.Workbook(
+            str(temporary), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        book.set_properties(
+            {"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，{result.today.isoformat()}"}
+        )
         base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
         header = book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "font_name": "黑体", "border": 1})
         text = book.add_format(base)
@@ -83,8 +107,11 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
                     if isinstance(value, bool):
                         ws.write_string(n, col, "是" if value else "否", text)
                     elif isinstance(value, int | float):
-                        as_percent = isinstance(value, Percent) or headers[col] in _PERCENT_COLUMNS or headers[
-                            col].endswith("得分率")
+                        as_percent = (
+                            isinstance(value, Percent)
+                            or headers[col] in _PERCENT_COLUMNS
+                            or headers[col].endswith("得分率")
+                        )
                         fmt = percent if as_percent else number
                         ws.write_number(n, col, value, fmt)
                     else:
@@ -137,27 +164,62 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
             with conn:
                 conn.executescript(SQLITE_SCHEMA)
                 for r in result.rounds:
-                    conn.execute("INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (
-                        r.round_id, r.hospital, r.code, r.level, r.type, r.round_name, r.year, r.started_on,
-                        int(r.status == "final"), r.updated_at, r.applicable, r.answered, r.completion, r.score,
-                        r.failing, len(r.rectifications), open_count(r), overdue_count(r), r.path.name))
-                    conn.executemany("INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
-                                     [(r.round_id, c.id, c.title, c.completion, c.score, c.failing)
-                                      for c in r.checklists])
-                    conn.executemany("INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
-                                     [(r.round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value,
-                                       int(i.failing)) for i in r.items])
-                    conn.executemany("INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
-                                     [(r.round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target,
-                                       i.state) for i in r.indicators])
-                    conn.executemany("INSERT INTO rectifications VALUES (?,?,?,?,?)",
-                                     [(r.round_id, x.item_id, x.department, x.deadline, x.status)
-                                      for x in r.rectifications])
-                conn.executemany("INSERT INTO common_problems VALUES (?,?,?,?,?)",
-                                 [(item_id, checklist, text, len(names), "、".join(names))
-                                  for item_id, checklist, text, names in result.common_problems()])
-                conn.executemany("INSERT INTO refused_packages VALUES (?,?)",
-                                 [(str(b.path), b.reason) for b in result.refused])
+                    conn.execute(
+                        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        (
+                            r.round_id,
+                            r.hospital,
+                            r.code,
+                            r.level,
+                            r.type,
+                            r.round_name,
+                            r.year,
+                            r.started_on,
+                            int(r.status == "final"),
+                            r.updated_at,
+                            r.applicable,
+                            r.answered,
+                            r.completion,
+                            r.score,
+                            r.failing,
+                            len(r.rectifications),
+                            open_count(r),
+                            overdue_count(r),
+                            r.path.name,
+                        ),
+                    )
+                    conn.executemany(
+                        "INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
+                        [(r.round_id, c.id, c.title, c.completion, c.score, c.failing) for c in r.checklists],
+                    )
+                    conn.executemany(
+                        "INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
+                        [
+                            (r.round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value, int(i.failing))
+                            for i in r.items
+                        ],
+                    )
+                    conn.executemany(
+                        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
+                        [
+                            (r.round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state)
+                            for i in r.indicators
+                        ],
+                    )
+                    conn.executemany(
+                        "INSERT INTO rectifications VALUES (?,?,?,?,?)",
+                        [(r.round_id, x.item_id, x.department, x.deadline, x.status) for x in r.rectifications],
+                    )
+                conn.executemany(
+                    "INSERT INTO common_problems VALUES (?,?,?,?,?)",
+                    [
+                        (item_id, checklist, text, len(names), "、".join(names))
+                        for item_id, checklist, text, names in result.common_problems()
+                    ],
+                )
+                conn.executemany(
+                    "INSERT INTO refused_packages VALUES (?,?)", [(str(b.path), b.reason) for b in result.refused]
+                )
         finally:
             conn.close()
 
@@ -205,22 +267,45 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     # a chart of a thousand bars helps no one: the hospitals that need attention, at most 30
     shown = CHART_ROWS
     by_score = sorted((r for r in rows if r["得分率"] is not None), key=lambda r: r["得分率"])[:shown]
-    score_bars = [Bar(r["医院"], r["得分率"] * 100, f"{r['得分率'] * 100:.1f}",
-                      "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok") for r in by_score]
+    score_bars = [
+        Bar(
+            r["医院"],
+            r["得分率"] * 100,
+            f"{r['得分率'] * 100:.1f}",
+            "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
+        )
+        for r in by_score
+    ]
     by_open = sorted(rows, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
-    rect_bars = [Bar(r["医院"], r["未完成"], f"{r['未完成']}（逾期 {r['逾期']}）", "fail" if r["逾期"] else "warn")
-                 for r in by_open]
+    rect_bars = [
+        Bar(r["医院"], r["未完成"], f"{r['未完成']}（逾期 {r['逾期']}）", "fail" if r["逾期"] else "warn")
+        for r in by_open
+    ]
     biggest = max([r["未完成"] for r in by_open] + [1])
     many = len(rows) > shown
     problems = result.common_problems()[:30]
     report = SummaryReport(
-        _Cover("医疗质量自查汇总报告", _Named(f"{len(result.hospitals)} 家医院"),
-               f"{today.year}年{today.month}月{today.day}日"),
+        _Cover(
+            "医疗质量自查汇总报告",
+            _Named(f"{len(result.hospitals)} 家医院"),
+            f"{today.year}年{today.month}月{today.day}日",
+        ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
         f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
-        bar_chart(score_bars, maximum=100, font_family=fonts.body.family,
-                  title=f"得分率最低的 {shown} 家医院" if many else "各医院得分率"),
-        bar_chart(rect_bars, maximum=biggest, font_family=fonts.body.family,
-                  title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）"),
-        rows, problems, [(b.path.name, b.reason) for b in result.refused])
+        bar_chart(
+            score_bars,
+            maximum=100,
+            font_family=fonts.body.family,
+            title=f"得分率最低的 {shown} 家医院" if many else "各医院得分率",
+        ),
+        bar_chart(
+            rect_bars,
+            maximum=biggest,
+            font_family=fonts.body.family,
+            title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）",
+        ),
+        rows,
+        problems,
+        [(b.path.name, b.reason) for b in result.refused],
+    )
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself

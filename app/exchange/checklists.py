@@ -46,7 +46,10 @@ def _build(content: Any) -> Checklist:
         return Checklist.from_dict(data)
     except ChecklistError as err:
         first = err.problems[0] if err.problems else None
-        raise AppError(f"检查表“{name}”不符合检查表格式：{first.field}：{first.message}" if first
-                       else f"检查表“{name}”不符合检查表格式。") from None
+        raise AppError(
+            f"检查表“{name}”不符合检查表格式：{first.field}：{first.message}"
+            if first
+            else f"检查表“{name}”不符合检查表格式。"
+        ) from None
     except Exception:
         raise AppError(f"检查表“{name}”的内容无法读取。") from None

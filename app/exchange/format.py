@@ -92,8 +92,18 @@ def schema_errors(instance: Any, name: str) -> list[str]:
 
 #: fastjsonschema's rule → what is wrong, in Chinese
 _RULES = {
-    "required": "缺少必填字段", "type": "类型不对", "maxLength": "文字过长", "minLength": "不能为空或过短",
-    "pattern": "格式不对", "enum": "取值无效", "const": "取值无效", "maxItems": "条目过多",
-    "minItems": "条目过少", "minimum": "数值过小", "maximum": "数值过大", "additionalProperties": "有不允许的字段",
-    "maxProperties": "字段过多", "format": "格式不对",
+    "required": "缺少必填字段",
+    "type": "类型不对",
+    "maxLength": "文字过长",
+    "minLength": "不能为空或过短",
+    "pattern": "格式不对",
+    "enum": "取值无效",
+    "const": "取值无效",
+    "maxItems": "条目过多",
+    "minItems": "条目过少",
+    "minimum": "数值过小",
+    "maximum": "数值过大",
+    "additionalProperties": "有不允许的字段",
+    "maxProperties": "字段过多",
+    "format": "格式不对",
 }

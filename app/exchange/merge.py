@@ -28,6 +28,7 @@ from .verify import Package
 
 LOCAL, PACKAGE = "local", "package"
 
+
 class ImportRefused(AppError):
     """The package cannot go into this database (another hospital's, another checklist set …)."""
 
@@ -174,8 +175,10 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     items = {i.id: i for c in checklists for i in c.all_items()}
     existing_round = _local_round(store, round_in["id"])
     if existing_round is not None and not same_hospital(existing_round["profile"], theirs):
-        raise ImportRefused(f"本数据库中编号相同的一轮自查属于“{existing_round['profile'].get('name')}”，"
-                            f"上报包属于“{theirs['name']}”：两家医院用了同一份轮次（如复制的数据库），无法合并。")
+        raise ImportRefused(
+            f"本数据库中编号相同的一轮自查属于“{existing_round['profile'].get('name')}”，"
+            f"上报包属于“{theirs['name']}”：两家医院用了同一份轮次（如复制的数据库），无法合并。"
+        )
     _refuse_records_of_other_rounds(store, data)
     plan = ImportPlan(package, round_in["id"], round_in["name"], existing_round is None, other)
     if existing_round is not None:
@@ -250,8 +253,10 @@ def _refuse_records_of_other_rounds(store: Store, data: dict[str, Any]) -> None:
     for table in ("answers", "rectifications", "attachments"):
         held = store.rounds_holding(table, [r["id"] for r in data[table]])
         if any(holder != round_id for holder in held.values()):
-            raise ImportRefused(f"上报包中有记录的编号与本数据库中另一轮自查的{TABLE_LABELS[table]}相同，"
-                                "数据被改动过或来自复制的数据库，未导入。")
+            raise ImportRefused(
+                f"上报包中有记录的编号与本数据库中另一轮自查的{TABLE_LABELS[table]}相同，"
+                "数据被改动过或来自复制的数据库，未导入。"
+            )
 
 
 def _local_round(store: Store, round_id: str) -> dict | None:
@@ -369,7 +374,8 @@ def _plan_samples(
             # real 病案号 here: pseudonyms never replace them
             plan.unchanged += 1
             if history.content_hash("samples", history.samples_record(local_rows)) != history.content_hash(
-                    "samples", incoming):
+                "samples", incoming
+            ):
                 plan.warnings.append(f"{_item_label(items, item_id)}：上报包中的病案号已脱敏，保留本机的抽查记录。")
             continue
         if not local_rows:
@@ -471,8 +477,9 @@ def apply_import(
                 try:
                     valid_round_name(store, row["name"])
                 except AppError:
-                    row["name"] = _free_name(store, row["name"], row["profile"].get("name", "") if plan.other_hospital
-                                             else "导入")
+                    row["name"] = _free_name(
+                        store, row["name"], row["profile"].get("name", "") if plan.other_hospital else "导入"
+                    )
                 if row.get("previous_round_id") and _local_round(store, row["previous_round_id"]) is None:
                     row["previous_round_id"] = None
                 _put(store, "rounds", row, None, actor)
@@ -561,8 +568,14 @@ def _put(store: Store, table: str, row: dict[str, Any], before: dict[str, Any] |
         store.append_history([entry])
 
 
-def _write(store: Store, change: _Change, actor: Actor, rid: str, attachments: Mapping[str, bytes],
-           plan_rect_ids: Mapping[str, str]) -> None:
+def _write(
+    store: Store,
+    change: _Change,
+    actor: Actor,
+    rid: str,
+    attachments: Mapping[str, bytes],
+    plan_rect_ids: Mapping[str, str],
+) -> None:
     from ..services.rounds import valid_round_name
 
     row = dict(change.incoming)

@@ -175,8 +175,9 @@ def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
     inflated = sum(i.file_size for i in infos if i.compress_type != zipfile.ZIP_STORED)
     compressed = sum(i.compress_size for i in infos if i.compress_type != zipfile.ZIP_STORED)
     if inflated > 16 * 1048576 and inflated > fmt.MAX_RATIO * max(compressed, 1):
-        raise PackageError(f"“{name}”整体压缩比异常（{compressed} 字节解压为 {inflated} 字节，"
-                           "可能是“压缩炸弹”），已拒绝。")
+        raise PackageError(
+            f"“{name}”整体压缩比异常（{compressed} 字节解压为 {inflated} 字节，可能是“压缩炸弹”），已拒绝。"
+        )
 
 
 def open_package(path: Path) -> Package:
@@ -294,8 +295,12 @@ def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name
         if member is None:
             continue
         entry = listed.get(member)
-        if (entry is None or member in referenced or entry["sha256"] != attachment["sha256"]
-                or entry["size"] != attachment["size"]):
+        if (
+            entry is None
+            or member in referenced
+            or entry["sha256"] != attachment["sha256"]
+            or entry["size"] != attachment["size"]
+        ):
             raise PackageError(f"“{name}”中附件“{filename}”与其记录的校验值不符。")
         referenced.add(member)
     if unused := sorted(m for m in listed if m.startswith(fmt.ATTACHMENT_DIR + "/") and m not in referenced):
@@ -305,8 +310,9 @@ def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name
         if not own or (entry["record_table"] == "rounds" and entry["record_id"] != round_id):
             raise PackageError(f"“{name}”的修改记录中有不属于本轮的记录，已拒绝。")
     dates = [("自查日期", data["round"]["started_on"])]
-    dates += [(f"整改项“{r['problem'][:20]}”", r.get(f)) for r in data["rectifications"]
-              for f in ("deadline", "recheck_date")]
+    dates += [
+        (f"整改项“{r['problem'][:20]}”", r.get(f)) for r in data["rectifications"] for f in ("deadline", "recheck_date")
+    ]
     for what, value in dates:
         if value is None:
             continue

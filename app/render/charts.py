@@ -111,13 +111,28 @@ class Line:
 
 
 #: Series colours, distinct in grey too (dark, mid, light) and by their dash pattern
-_LINE_STYLES = (("#3b5b8a", ""), ("#a63a32", "6,3"), ("#4f7f52", "2,3"), ("#b8862b", "8,3,2,3"),
-                ("#6a4c93", "4,4"), ("#555555", "1,2"))
+_LINE_STYLES = (
+    ("#3b5b8a", ""),
+    ("#a63a32", "6,3"),
+    ("#4f7f52", "2,3"),
+    ("#b8862b", "8,3,2,3"),
+    ("#6a4c93", "4,4"),
+    ("#555555", "1,2"),
+)
 
 
-def line_chart(labels: Sequence[str], lines: Sequence[Line], *, font_family: str, title: str = "",
-               maximum: float | None = None, target: float | None = None, target_text: str = "",
-               width_mm: float = 156, height_mm: float = 60) -> Markup:
+def line_chart(
+    labels: Sequence[str],
+    lines: Sequence[Line],
+    *,
+    font_family: str,
+    title: str = "",
+    maximum: float | None = None,
+    target: float | None = None,
+    target_text: str = "",
+    width_mm: float = 156,
+    height_mm: float = 60,
+) -> Markup:
     """A trend across rounds: one polyline per series over the rounds in ``labels``, with an
     optional dashed target line. Points without a value are skipped (the line breaks there)."""
     view_width = width_mm * _UNITS_PER_MM
@@ -146,21 +161,29 @@ def line_chart(labels: Sequence[str], lines: Sequence[Line], *, font_family: str
     for k in range(5):  # light grid with its values
         grid_value = top_value * k / 4
         gy = y(grid_value)
-        parts.append(f'<line x1="{left}" y1="{gy:.1f}" x2="{view_width - right:.0f}" y2="{gy:.1f}" '
-                     'stroke="#ddd" stroke-width="0.6"/>')
+        parts.append(
+            f'<line x1="{left}" y1="{gy:.1f}" x2="{view_width - right:.0f}" y2="{gy:.1f}" '
+            'stroke="#ddd" stroke-width="0.6"/>'
+        )
         parts.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{grid_value:.4g}</text>')
     room = plot_w / max(len(labels), 1) - 6
     for n, label in enumerate(labels):
         # the first and last labels stand inside the plot, not half outside it
         anchor = "middle" if 0 < n < len(labels) - 1 or len(labels) == 1 else "start" if n == 0 else "end"
-        parts.append(f'<text x="{x(n):.1f}" y="{bottom + 16:.1f}" text-anchor="{anchor}">'
-                     f'{escape(_fit(label, max(room, 24)))}</text>')
+        parts.append(
+            f'<text x="{x(n):.1f}" y="{bottom + 16:.1f}" text-anchor="{anchor}">'
+            f"{escape(_fit(label, max(room, 24)))}</text>"
+        )
     if target is not None:
         ty = y(target)
-        parts.append(f'<line x1="{left}" y1="{ty:.1f}" x2="{view_width - right:.0f}" y2="{ty:.1f}" '
-                     'stroke="#a63a32" stroke-width="1" stroke-dasharray="5,4"/>')
-        parts.append(f'<text x="{view_width - right:.0f}" y="{ty - 4:.1f}" text-anchor="end" fill="#a63a32">'
-                     f'{escape(target_text or f"目标 {target:g}")}</text>')
+        parts.append(
+            f'<line x1="{left}" y1="{ty:.1f}" x2="{view_width - right:.0f}" y2="{ty:.1f}" '
+            'stroke="#a63a32" stroke-width="1" stroke-dasharray="5,4"/>'
+        )
+        parts.append(
+            f'<text x="{view_width - right:.0f}" y="{ty - 4:.1f}" text-anchor="end" fill="#a63a32">'
+            f"{escape(target_text or f'目标 {target:g}')}</text>"
+        )
     for index, line in enumerate(lines):
         colour, dash = _LINE_STYLES[index % len(_LINE_STYLES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
@@ -173,16 +196,20 @@ def line_chart(labels: Sequence[str], lines: Sequence[Line], *, font_family: str
         for run in runs:
             if len(run) > 1:
                 points = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
-                parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" '
-                             f'stroke-width="1.6"{dash_attr}/>')
+                parts.append(
+                    f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6"{dash_attr}/>'
+                )
             for px, py in run:
                 parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.6" fill="{colour}"/>')
         if lines and len(lines) > 1:
             lx = left + index * (plot_w / len(lines))
             ly = view_height - 6
-            parts.append(f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 18:.1f}" y2="{ly - 4:.1f}" '
-                         f'stroke="{colour}" stroke-width="1.6"{dash_attr}/>')
-            parts.append(f'<text x="{lx + 22:.1f}" y="{ly:.1f}">'
-                         f'{escape(_fit(line.name, plot_w / len(lines) - 26))}</text>')
+            parts.append(
+                f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 18:.1f}" y2="{ly - 4:.1f}" '
+                f'stroke="{colour}" stroke-width="1.6"{dash_attr}/>'
+            )
+            parts.append(
+                f'<text x="{lx + 22:.1f}" y="{ly:.1f}">{escape(_fit(line.name, plot_w / len(lines) - 26))}</text>'
+            )
     parts.append("</svg>")
     return Markup("".join(parts))

@@ -17,8 +17,11 @@ from .model import RectificationReport, SelfReport
 
 __all__ = ["TEMPLATES", "render_html"]
 
-TEMPLATES = {"self": "self_report.html", "rectification": "rectification_report.html",
-             "aggregate": "aggregate_report.html"}
+TEMPLATES = {
+    "self": "self_report.html",
+    "rectification": "rectification_report.html",
+    "aggregate": "aggregate_report.html",
+}
 
 _CN_DIGITS = "〇一二三四五六七八九"
 

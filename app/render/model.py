@@ -452,10 +452,19 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         return {}
     trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
     trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
-    charts = [line_chart(overview.rounds, [Line(name, tuple(values)) for name, values in t.series.items()],
-                         font_family=font_family, title=t.title, maximum=maximum, target=t.target,
-                         target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "", height_mm=55)
-              for t, maximum in trends]
+    charts = [
+        line_chart(
+            overview.rounds,
+            [Line(name, tuple(values)) for name, values in t.series.items()],
+            font_family=font_family,
+            title=t.title,
+            maximum=maximum,
+            target=t.target,
+            target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "",
+            height_mm=55,
+        )
+        for t, maximum in trends
+    ]
     return {"trend_rounds": overview.rounds, "trend_charts": charts}
 
 

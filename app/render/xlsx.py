@@ -323,15 +323,25 @@ def write_workbook(
 
     today = today or dt.date.today()
     r = _gather(store, round_id, today)
+
     def write(temporary: Path) -> None:
         book = xlsxwriter.Workbook(
             str(temporary),
-            {"constant_memory": False, "strings_to_numbers": False, "strings_to_formulas": False,
-             "strings_to_urls": False},
+            {
+                "constant_memory": False,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
         )
         profile = r.view.profile
-        book.set_properties({"title": f"{profile.name} {r.view.name} {title}".strip(), "company": profile.name,
-                             "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}"})
+        book.set_properties(
+            {
+                "title": f"{profile.name} {r.view.name} {title}".strip(),
+                "company": profile.name,
+                "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
+            }
+        )
         formats = _formats(book)
         for sheet in sheets:
             _WRITERS[sheet](book, formats, r)

@@ -22,9 +22,7 @@ from .rounds import RoundView, load_round
 MAX_TEXT = 20_000
 
 
-
-_TEXT_FIELDS = {"na_reason": "不适用原因", "finding": "问题描述", "evidence": "佐证材料说明",
-                "department": "责任科室"}
+_TEXT_FIELDS = {"na_reason": "不适用原因", "finding": "问题描述", "evidence": "佐证材料说明", "department": "责任科室"}
 _NUMBER_FIELDS = {"value": "指标值", "numerator": "分子", "denominator": "分母", "baseline": "基线值"}
 
 
@@ -77,10 +75,21 @@ def record_answer(
     """Set the given fields of an item's answer (fields left UNSET keep their value)."""
     view = view or load_round(store, round_id)
     _, item = view.find_item(item_id)
-    given: dict[str, Any] = {k: v for k, v in {
-        "grade": grade, "na_reason": na_reason, "value": value, "numerator": numerator,
-        "denominator": denominator, "baseline": baseline, "finding": finding,
-        "evidence": evidence, "department": department}.items() if v is not UNSET}
+    given: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "grade": grade,
+            "na_reason": na_reason,
+            "value": value,
+            "numerator": numerator,
+            "denominator": denominator,
+            "baseline": baseline,
+            "finding": finding,
+            "evidence": evidence,
+            "department": department,
+        }.items()
+        if v is not UNSET
+    }
     for key, label in _NUMBER_FIELDS.items():
         if key in given:
             given[key] = parse_number(given[key], label, key)
@@ -116,10 +125,8 @@ def _validate(item: Item, view: RoundView, merged: dict, given: dict) -> None:
             raise InputError("指标和抽查条目不评等级，请录入数值或抽查记录。", "grade")
         scale = next(c.scale for c in view.checklists if c.id == item.checklist_id)
         if scale.grade(grade) is None:
-            raise InputError(f"等级“{grade}”无效，可选：{'、'.join(scale.codes())}、不适用（NA）。",
-                             "grade")
-    numbers = {"value", "numerator", "denominator", "baseline"} & {k for k, v in given.items()
-                                                                    if v is not None}
+            raise InputError(f"等级“{grade}”无效，可选：{'、'.join(scale.codes())}、不适用（NA）。", "grade")
+    numbers = {"value", "numerator", "denominator", "baseline"} & {k for k, v in given.items() if v is not None}
     if numbers and item.kind != INDICATOR:
         raise InputError("只有指标条目可以录入数值。", sorted(numbers)[0])
     if item.kind == INDICATOR:
@@ -130,8 +137,7 @@ def _validate(item: Item, view: RoundView, merged: dict, given: dict) -> None:
         if item.input == "ratio" and given.get("denominator", 1) == 0:
             raise InputError("分母不能为 0。", "denominator")
         num, den = merged.get("numerator"), merged.get("denominator")
-        if (item.input == "ratio" and item.unit in ("%", "‰", "‱") and num is not None
-                and den is not None and num > den):
+        if item.input == "ratio" and item.unit in ("%", "‰", "‱") and num is not None and den is not None and num > den:
             raise InputError(f"分子（{num:g}）不能大于分母（{den:g}）。", "numerator")
 
 
@@ -156,7 +162,17 @@ def set_samples(
         if len(record.record_no) > 100 or len(record.note) > MAX_TEXT:
             raise InputError(f"第 {n} 条抽查记录过长。", "samples")
     with store.transaction():
-        store.replace_samples(round_id, item_id, [
-            {"record_no": clean_text(r.record_no).strip(), "compliant": r.compliant, "note": clean_text(r.note).strip()}
-            for r in records], actor)
+        store.replace_samples(
+            round_id,
+            item_id,
+            [
+                {
+                    "record_no": clean_text(r.record_no).strip(),
+                    "compliant": r.compliant,
+                    "note": clean_text(r.note).strip(),
+                }
+                for r in records
+            ],
+            actor,
+        )
         sync_rectification(store, view, item_id, actor)

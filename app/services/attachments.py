@@ -155,9 +155,17 @@ def store_attachment(
         "sha256": file.sha256,
     }
     attachment_id = store.add_attachment(fields, file.data, actor)
-    return Attachment(id=attachment_id, round_id=round_id, item_id=item_id, rectification_id=rectification_id,
-                      filename=file.name, media_type=file.media_type, size=len(file.data), sha256=file.sha256,
-                      author=actor.author)
+    return Attachment(
+        id=attachment_id,
+        round_id=round_id,
+        item_id=item_id,
+        rectification_id=rectification_id,
+        filename=file.name,
+        media_type=file.media_type,
+        size=len(file.data),
+        sha256=file.sha256,
+        author=actor.author,
+    )
 
 
 def add_attachment(

@@ -28,8 +28,16 @@ DEMO_PROFILE = HospitalProfile(
     type="综合",
     beds=480,
     departments=COMMON_DEPARTMENTS,
-    flags=frozenset({"has_obstetrics", "performs_surgery", "transfusion", "has_emergency",
-                     "reperfusion_capable", "county_medical_center"}),
+    flags=frozenset(
+        {
+            "has_obstetrics",
+            "performs_surgery",
+            "transfusion",
+            "has_emergency",
+            "reperfusion_capable",
+            "county_medical_center",
+        }
+    ),
 )
 
 _FINDINGS = (
@@ -70,14 +78,28 @@ def demo_profile(hospital: str | None = None) -> HospitalProfile:
     optional = ["has_obstetrics", "reperfusion_capable", "county_medical_center", "pci_capable"]
     flags = {"performs_surgery", "transfusion", "has_emergency"} | {f for f in optional if rng.random() < 0.5}
     level = rng.choice(["二级", "二级", "三级"])
-    return dataclasses.replace(DEMO_PROFILE, name=hospital.strip(), code=code, level=level,
-                               level_grade=rng.choice(["甲等", "乙等"]), beds=rng.randrange(150, 1200, 10),
-                               flags=frozenset(flags))
+    return dataclasses.replace(
+        DEMO_PROFILE,
+        name=hospital.strip(),
+        code=code,
+        level=level,
+        level_grade=rng.choice(["甲等", "乙等"]),
+        beds=rng.randrange(150, 1200, 10),
+        flags=frozenset(flags),
+    )
 
 
-def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, hospital: str | None = None, *,
-                all_checklists: bool = False, name: str = "2025年第一季度医疗质量自查",
-                started_on: dt.date = dt.date(2025, 3, 15)) -> str:
+def create_demo(
+    store: Store,
+    catalog: Catalog,
+    actor: Actor,
+    seed: int = 2025,
+    hospital: str | None = None,
+    *,
+    all_checklists: bool = False,
+    name: str = "2025年第一季度医疗质量自查",
+    started_on: dt.date = dt.date(2025, 3, 15),
+) -> str:
     """Fill ``store`` with the demo profile (or the hospital named ``hospital``) and a round;
     returns the round id. A database that already holds another hospital's profile is refused:
     the demo would overwrite it. ``all_checklists``, ``name`` and ``started_on`` make other
@@ -85,19 +107,31 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
     profile = demo_profile(hospital)
     existing = get_profile(store)
     if existing is not None and existing.name != profile.name:
-        raise InputError(f"数据库“{store.path}”中已有“{existing.name}”的资料，写入演示数据会改掉医院基本情况，"
-                         "未作任何修改。演示请用 --db 指定一个新的数据库文件。", "db")
+        raise InputError(
+            f"数据库“{store.path}”中已有“{existing.name}”的资料，写入演示数据会改掉医院基本情况，"
+            "未作任何修改。演示请用 --db 指定一个新的数据库文件。",
+            "db",
+        )
     rng = random.Random(seed)
     save_profile(store, profile, actor)
-    entries = list(catalog.entries) if all_checklists else (
-        [e for e in catalog.entries if e.checklist.default] or catalog.entries[:1])
+    entries = (
+        list(catalog.entries)
+        if all_checklists
+        else ([e for e in catalog.entries if e.checklist.default] or catalog.entries[:1])
+    )
     base, n = name, 1
     while any(r["name"] == name for r in store.rounds()):
         n += 1
         name = f"{base}（{n}）"
-    round_id = start_round(store, entries, name, started_on, actor,
-                           leader="王建国（业务副院长）",
-                           members=["李敏（医务科）", "张华（护理部）", "刘洋（质控办）", "陈静（药剂科）"])
+    round_id = start_round(
+        store,
+        entries,
+        name,
+        started_on,
+        actor,
+        leader="王建国（业务副院长）",
+        members=["李敏（医务科）", "张华（护理部）", "刘洋（质控办）", "陈静（药剂科）"],
+    )
     view = load_round(store, round_id)
     departments = ["医务科", "护理部", "内科", "外科", "妇产科", "急诊科", "药剂科", "病案室"]
     applicable = [i for i in view.items() if i.applies_to(view.profile)]
@@ -108,14 +142,31 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
         department = rng.choice(departments)
         if item.kind == JUDGEMENT:
             if na_done < 2 and rng.random() < 0.05:
-                answer_service.record_answer(store, round_id, item.id, actor, grade=NOT_APPLICABLE,
-                                             na_reason=_CAUSES_NA, view=view, department=department)
+                answer_service.record_answer(
+                    store,
+                    round_id,
+                    item.id,
+                    actor,
+                    grade=NOT_APPLICABLE,
+                    na_reason=_CAUSES_NA,
+                    view=view,
+                    department=department,
+                )
                 na_done += 1
                 continue
             grade = rng.choices("ABCD", weights=(1, 3, 5, 2))[0]
             finding = rng.choice(_FINDINGS) if grade in "CD" else ""
-            answer_service.record_answer(store, round_id, item.id, actor, grade=grade, finding=finding,
-                                         evidence="制度文件、会议记录、培训签到表", view=view, department=department)
+            answer_service.record_answer(
+                store,
+                round_id,
+                item.id,
+                actor,
+                grade=grade,
+                finding=finding,
+                evidence="制度文件、会议记录、培训签到表",
+                view=view,
+                department=department,
+            )
         elif item.kind == INDICATOR:
             denominator = rng.randint(80, 400)
             year_target = item.target_for(view.year)
@@ -144,22 +195,28 @@ def create_demo(store: Store, catalog: Catalog, actor: Actor, seed: int = 2025, 
             records = []
             for _ in range(count):
                 compliant = rng.random() > 0.08
-                records.append(answer_service.SampleInput(
-                    record_no=f"{rng.randint(200000, 299999)}", compliant=compliant,
-                    note="" if compliant else "记录超时限或缺少签字"))
+                records.append(
+                    answer_service.SampleInput(
+                        record_no=f"{rng.randint(200000, 299999)}",
+                        compliant=compliant,
+                        note="" if compliant else "记录超时限或缺少签字",
+                    )
+                )
             answer_service.set_samples(store, round_id, item.id, records, actor, view=view)
             answer_service.record_answer(store, round_id, item.id, actor, view=view, department=department)
     _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - dt.date(2025, 3, 15))
     return round_id
 
 
-def _follow_up(store: Store, round_id: str, actor: Actor, rng: random.Random,
-               shift: dt.timedelta = dt.timedelta(0)) -> None:
+def _follow_up(
+    store: Store, round_id: str, actor: Actor, rng: random.Random, shift: dt.timedelta = dt.timedelta(0)
+) -> None:
     """整改 under way, told on DEMO_REPORT_DATE: some done, some overdue, some in progress.
 
     A separate random stream, so that the answers above stay as they were. ``shift``: how much
     later than the demo's own this round started (every date moves with it).
     """
+
     def on(day: str) -> str:
         return (dt.date.fromisoformat(day) + shift).isoformat()
 
@@ -175,16 +232,34 @@ def _follow_up(store: Store, round_id: str, actor: Actor, rng: random.Random,
         analysis: dict[str, str] = {}
         if scenario != 5:  # 5: owner and deadline set, nothing else yet (待整改)
             analysis = {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
-        deadline = on({0: "2025-04-30", 1: "2025-05-31", 2: "2025-07-31", 3: "2025-05-15",
-                       4: "2025-08-31", 5: "2025-07-15"}[scenario])
-        rect_service.update_rectification(store, entry.id, actor, today=report_date, owner=owner, deadline=deadline,
-                                          **analysis)
+        deadline = on(
+            {0: "2025-04-30", 1: "2025-05-31", 2: "2025-07-31", 3: "2025-05-15", 4: "2025-08-31", 5: "2025-07-15"}[
+                scenario
+            ]
+        )
+        rect_service.update_rectification(
+            store, entry.id, actor, today=report_date, owner=owner, deadline=deadline, **analysis
+        )
         if scenario in (0, 3):  # 已完成
-            rect_service.record_recheck(store, entry.id, actor, passed=True, by=recheck_by,
-                                        date=on("2025-05-08" if scenario == 0 else "2025-05-20"),
-                                        result="现场查看并抽查10份记录，均已按要求整改到位。",
-                                        today=report_date)
+            rect_service.record_recheck(
+                store,
+                entry.id,
+                actor,
+                passed=True,
+                by=recheck_by,
+                date=on("2025-05-08" if scenario == 0 else "2025-05-20"),
+                result="现场查看并抽查10份记录，均已按要求整改到位。",
+                today=report_date,
+            )
         elif scenario == 4:  # re-checked, not yet good enough: 整改中
-            rect_service.record_recheck(store, entry.id, actor, passed=False, date=on("2025-06-20"), by=recheck_by,
-                                        result="抽查10份仍有2份记录不完整，继续整改。", today=report_date)
+            rect_service.record_recheck(
+                store,
+                entry.id,
+                actor,
+                passed=False,
+                date=on("2025-06-20"),
+                by=recheck_by,
+                result="抽查10份仍有2份记录不完整，继续整改。",
+                today=report_date,
+            )
         # scenario 1 has passed its deadline without a re-check: 逾期 on DEMO_REPORT_DATE

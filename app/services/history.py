@@ -55,9 +55,18 @@ def item_history(store: Store, round_id: str, item_id: str) -> list[HistoryLine]
             kept = "本机" if entry.changes[_RESOLUTION][1] == "local" else "上报包"
             changes: tuple[str, ...] = (f"冲突处理：保留{kept}的值",)
         else:
-            changes = tuple(f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"
-                            for field, (old, new) in entry.changes.items())
-        lines.append(HistoryLine(local_time(entry.at), entry.author or "—", entry.device_id,
-                                 TABLE_LABELS.get(entry.record_table, entry.record_table),
-                                 ACTION_LABELS.get(entry.action, entry.action), changes))
+            changes = tuple(
+                f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"
+                for field, (old, new) in entry.changes.items()
+            )
+        lines.append(
+            HistoryLine(
+                local_time(entry.at),
+                entry.author or "—",
+                entry.device_id,
+                TABLE_LABELS.get(entry.record_table, entry.record_table),
+                ACTION_LABELS.get(entry.action, entry.action),
+                changes,
+            )
+        )
     return lines

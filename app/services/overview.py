@@ -80,19 +80,33 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     out = Overview(view.name)
     for cs in result.checklists:
         t = cs.tally
-        out.checklists.append(Bar(cs.checklist.label, t.score, f"{_pct(t.score)}（{t.answered}/{t.applicable}）",
-                                  _tone(t.score), ("checklist", cs.checklist.id)))
+        out.checklists.append(
+            Bar(
+                cs.checklist.label,
+                t.score,
+                f"{_pct(t.score)}（{t.answered}/{t.applicable}）",
+                _tone(t.score),
+                ("checklist", cs.checklist.id),
+            )
+        )
         out.sections[cs.checklist.label] = [
-            Bar(s.section.title, s.tally.score,
+            Bar(
+                s.section.title,
+                s.tally.score,
                 _pct(s.tally.score) + (f"（{s.tally.failing}✗）" if s.tally.failing else ""),
-                _tone(s.tally.score), ("section", s.section.id)) for s in cs.sections]
+                _tone(s.tally.score),
+                ("section", s.section.id),
+            )
+            for s in cs.sections
+        ]
     total = result.tally
     grades = {g.code: g for c in reversed(view.checklists) for g in c.scale.grades}
     for code, grade in grades.items():
         count = total.grade_counts.get(code, 0)
         tone = "fail" if grade.failing else "warn" if grade.offers_rectification else "ok"
-        out.grades.append(Bar(grade.display, count, f"{count} 条", tone,
-                              ("mode", "failing") if grade.failing else None))
+        out.grades.append(
+            Bar(grade.display, count, f"{count} 条", tone, ("mode", "failing") if grade.failing else None)
+        )
     out.grades.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted", ("mode", "na")))
     out.grades.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted", ("mode", "unanswered")))
 
@@ -104,8 +118,10 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
         by_department.setdefault(r.department or NO_DEPARTMENT, Counter())[e.status] += 1
         if e.status == STATUS_DONE and r.recheck_date:
             closed[r.recheck_date.strftime("%Y-%m")] += 1
-    out.departments = [(d, {s: c[s] for s in RECTIFICATION_STATUSES})
-                       for d, c in sorted(by_department.items(), key=lambda kv: -sum(kv[1].values()))]
+    out.departments = [
+        (d, {s: c[s] for s in RECTIFICATION_STATUSES})
+        for d, c in sorted(by_department.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
     out.closed_per_month = [Bar(month, count, f"{count} 项", "good") for month, count in sorted(closed.items())]
 
     history = same_hospital_rounds(store, view)[-max_trends:]
@@ -132,6 +148,7 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
                 values.append(indicator_value(definition, ans.get(item.id)) if definition else None)
             if sum(value is not None for value in values) >= 2:
                 label = next(c.label for c in view.checklists if c.id == item.checklist_id)
-                out.indicator_trends.append(Trend(f"{label}：{item.text}",
-                                                  {"指标值": values}, item.target_for(view.year), item.unit))
+                out.indicator_trends.append(
+                    Trend(f"{label}：{item.text}", {"指标值": values}, item.target_for(view.year), item.unit)
+                )
     return out

@@ -69,8 +69,6 @@ MAX_TEXT = 2000
 NO_DEPARTMENT = "未指定科室"
 
 
-
-
 @dataclass(frozen=True)
 class RectificationEntry:
     """A rectification as listed: its record (problem filled in), status on a date, items covered."""
@@ -100,10 +98,11 @@ class RectificationTotals:
         return sum(self.by_status.values())
 
     def to_dict(self) -> dict:
-        return {"total": self.total,
-                "by_status": {s: self.by_status[s] for s in RECTIFICATION_STATUSES},
-                "by_department": {d: {s: c[s] for s in RECTIFICATION_STATUSES}
-                                  for d, c in self.by_department.items()}}
+        return {
+            "total": self.total,
+            "by_status": {s: self.by_status[s] for s in RECTIFICATION_STATUSES},
+            "by_department": {d: {s: c[s] for s in RECTIFICATION_STATUSES} for d, c in self.by_department.items()},
+        }
 
 
 # --- what the round says about an item ---------------------------------------------------------
@@ -116,8 +115,13 @@ class _Facts:
     listing passes in the outcomes of the whole round, computed once.
     """
 
-    def __init__(self, store: Store, view: RoundView, outcomes: Mapping[str, Outcome] | None = None,
-                 answers: Mapping[str, Answer] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        view: RoundView,
+        outcomes: Mapping[str, Outcome] | None = None,
+        answers: Mapping[str, Answer] | None = None,
+    ) -> None:
         self.store = store
         self.view = view
         self._outcomes: dict[str, Outcome] = dict(outcomes or {})
@@ -143,17 +147,28 @@ class _Facts:
         if item.id not in self._outcomes:
             scale: Scale = self._items[item.id][0]
             answer = self.answer(item.id)
-            samples = [SampleRecord(item_id=r["item_id"], record_no=r["record_no"],
-                                    compliant=bool(r["compliant"]), note=r["note"])
-                       for r in self.store.samples(self.view.id, item.id)] if item.kind == SAMPLING else []
+            samples = (
+                [
+                    SampleRecord(
+                        item_id=r["item_id"], record_no=r["record_no"], compliant=bool(r["compliant"]), note=r["note"]
+                    )
+                    for r in self.store.samples(self.view.id, item.id)
+                ]
+                if item.kind == SAMPLING
+                else []
+            )
             previous = None
-            if (item.kind == INDICATOR and item.direction in ("increase", "decrease")
-                    and (answer is None or answer.baseline is None)):
+            if (
+                item.kind == INDICATOR
+                and item.direction in ("increase", "decrease")
+                and (answer is None or answer.baseline is None)
+            ):
                 if self._previous is None:
                     self._previous = previous_values(self.store, self.view)
                 previous = self._previous.get(item.id)
-            self._outcomes[item.id] = evaluate(item, scale, self.view.profile, self.view.year, answer,
-                                               samples, previous)
+            self._outcomes[item.id] = evaluate(
+                item, scale, self.view.profile, self.view.year, answer, samples, previous
+            )
         return self._outcomes[item.id]
 
     def group(self, item_id: str) -> tuple[Item, ...]:
@@ -209,22 +224,36 @@ def _date(value: str | None) -> dt.date | None:
 def _to_domain(row: Mapping[str, Any], problem: str) -> Rectification:
     passed = row["recheck_passed"]
     return Rectification(
-        id=row["id"], round_id=row["round_id"], item_id=row["item_id"], problem=problem,
-        cause=row["cause"], measure=row["measure"], department=row["department"], owner=row["owner"],
-        deadline=_date(row["deadline"]), recheck_date=_date(row["recheck_date"]),
-        rechecked_by=row["rechecked_by"], recheck_result=row["recheck_result"],
-        recheck_passed=None if passed is None else bool(passed), origin=row["origin"],
-        carried_from=row["carried_from"], updated_at=row["updated_at"], author=row["author"])
+        id=row["id"],
+        round_id=row["round_id"],
+        item_id=row["item_id"],
+        problem=problem,
+        cause=row["cause"],
+        measure=row["measure"],
+        department=row["department"],
+        owner=row["owner"],
+        deadline=_date(row["deadline"]),
+        recheck_date=_date(row["recheck_date"]),
+        rechecked_by=row["rechecked_by"],
+        recheck_result=row["recheck_result"],
+        recheck_passed=None if passed is None else bool(passed),
+        origin=row["origin"],
+        carried_from=row["carried_from"],
+        updated_at=row["updated_at"],
+        author=row["author"],
+    )
 
 
-_WORK_FIELDS = ("problem", "cause", "measure", "owner", "deadline", "recheck_date", "rechecked_by",
-                "recheck_result")
+_WORK_FIELDS = ("problem", "cause", "measure", "owner", "deadline", "recheck_date", "rechecked_by", "recheck_result")
 
 
 def _has_work(store: Store, row: Mapping[str, Any]) -> bool:
     """Has anyone recorded work on it? The department does not count: it is filled in for them."""
-    return (any(row.get(k) for k in _WORK_FIELDS) or row.get("recheck_passed") is not None
-            or bool(store.attachments(row["round_id"], rectification_id=row["id"])))
+    return (
+        any(row.get(k) for k in _WORK_FIELDS)
+        or row.get("recheck_passed") is not None
+        or bool(store.attachments(row["round_id"], rectification_id=row["id"]))
+    )
 
 
 def _covered(facts: _Facts, row: Mapping[str, Any]) -> list[Item]:
@@ -243,8 +272,9 @@ def _entry(facts: _Facts, row: Mapping[str, Any], today: dt.date, attachments: i
     derived = not row["problem"]
     problem = facts.problem_text(covered) if derived else row["problem"]
     rect = _to_domain(row, problem)
-    return RectificationEntry(rect, rect.status(today), tuple(i.id for i in covered) or (row["item_id"],),
-                              derived, attachments)
+    return RectificationEntry(
+        rect, rect.status(today), tuple(i.id for i in covered) or (row["item_id"],), derived, attachments
+    )
 
 
 def _group_rows(store: Store, facts: _Facts, item_id: str) -> list[dict]:
@@ -264,8 +294,9 @@ def _update(store: Store, row: Mapping[str, Any], changes: Mapping[str, Any], ac
 # --- opening and closing with the answers ------------------------------------------------------
 
 
-def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor,
-                       previous_department: str | None = None) -> None:
+def sync_rectification(
+    store: Store, view: RoundView, item_id: str, actor: Actor, previous_department: str | None = None
+) -> None:
     """Bring the item's rectification in line with its answer (called after every change to it).
 
     Idempotent: a failing item (or its topic group) gets exactly one rectification. Its 责任科室
@@ -281,9 +312,16 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
         rows = _group_rows(store, facts, item_id)
         if failing and not rows:
             answer = facts.answer(failing[0].id)
-            store.save_rectification({"round_id": view.id, "item_id": failing[0].id, "problem": "",
-                                      "department": answer.department if answer else "",
-                                      "origin": ORIGIN_AUTO}, actor)
+            store.save_rectification(
+                {
+                    "round_id": view.id,
+                    "item_id": failing[0].id,
+                    "problem": "",
+                    "department": answer.department if answer else "",
+                    "origin": ORIGIN_AUTO,
+                },
+                actor,
+            )
             return
         failing_ids = {i.id for i in failing}
         offering = any(facts.outcome(i).offers_rectification for i in group)
@@ -292,8 +330,7 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
             if not failing:
                 # an untouched automatic one goes when nothing fails; one the user asked for on a
                 # C grade goes too once no item offers one any more (regraded A or B)
-                if untouched and (row["origin"] == ORIGIN_AUTO
-                                  or (row["origin"] == ORIGIN_OFFERED and not offering)):
+                if untouched and (row["origin"] == ORIGIN_AUTO or (row["origin"] == ORIGIN_OFFERED and not offering)):
                     store.delete_rectification(row["id"], actor)
                 continue
             untouched = untouched and row["origin"] == ORIGIN_AUTO
@@ -303,15 +340,15 @@ def sync_rectification(store: Store, view: RoundView, item_id: str, actor: Actor
             answer = facts.answer(changes.get("item_id", row["item_id"]))
             # (previous_department is the edited item's: it says nothing about a sibling's row)
             copied = previous_department if row["item_id"] == item_id else None
-            if (answer is not None and answer.department != row["department"]
-                    and row["department"] in ("", copied)):
+            if answer is not None and answer.department != row["department"] and row["department"] in ("", copied):
                 changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
             if changes:
                 _update(store, row, changes, actor)
 
 
-def open_rectification(store: Store, round_id: str, item_id: str, actor: Actor,
-                       today: dt.date | None = None) -> RectificationEntry:
+def open_rectification(
+    store: Store, round_id: str, item_id: str, actor: Actor, today: dt.date | None = None
+) -> RectificationEntry:
     """生成整改项 for an item at the user's request (a C grade offers one).
 
     Returns the existing one if the item, or another item of its topic, already has one.
@@ -327,27 +364,35 @@ def open_rectification(store: Store, round_id: str, item_id: str, actor: Actor,
         own = next((r for r in rows if r["item_id"] == item_id), rows[0])
         return _entry(facts, own, today or dt.date.today())
     answer = facts.answer(item_id)
-    new_id = store.save_rectification({
-        "round_id": round_id, "item_id": item_id, "problem": "",
-        "department": answer.department if answer else "",
-        "origin": ORIGIN_AUTO if outcome.failing else ORIGIN_OFFERED}, actor)
+    new_id = store.save_rectification(
+        {
+            "round_id": round_id,
+            "item_id": item_id,
+            "problem": "",
+            "department": answer.department if answer else "",
+            "origin": ORIGIN_AUTO if outcome.failing else ORIGIN_OFFERED,
+        },
+        actor,
+    )
     return _entry(facts, _row(store, new_id), today or dt.date.today())
 
 
 # --- reading ----------------------------------------------------------------------------------
 
 
-def list_rectifications(store: Store, round_id: str, today: dt.date,
-                        view: RoundView | None = None) -> list[RectificationEntry]:
+def list_rectifications(
+    store: Store, round_id: str, today: dt.date, view: RoundView | None = None
+) -> list[RectificationEntry]:
     """整改台账 of a round, in the order of the items in the checklists, with status on ``today``."""
     view = view or load_round(store, round_id)
     result = score(store, round_id, view)
     facts = _Facts(store, view, result.outcomes, answers_by_item(store, round_id))
-    attachments = Counter(a["rectification_id"] for a in store.attachments(round_id)
-                          if a["rectification_id"])
+    attachments = Counter(a["rectification_id"] for a in store.attachments(round_id) if a["rectification_id"])
     position = {item.id: n for n, item in enumerate(view.items())}
-    rows = sorted(store.rectifications(round_id),
-                  key=lambda r: (position.get(r["item_id"], len(position)), r["created_at"], r["id"]))
+    rows = sorted(
+        store.rectifications(round_id),
+        key=lambda r: (position.get(r["item_id"], len(position)), r["created_at"], r["id"]),
+    )
     return [_entry(facts, row, today, attachments[row["id"]]) for row in rows]
 
 
@@ -358,8 +403,7 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     return _entry(_Facts(store, view), row, today, count)
 
 
-def rectification_for_item(store: Store, view: RoundView, item_id: str,
-                           today: dt.date) -> RectificationEntry | None:
+def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:
     """The rectification that covers the item (its own, or its topic's), if there is one."""
     facts = _Facts(store, view)
     rows = _group_rows(store, facts, item_id)
@@ -383,8 +427,12 @@ def totals(entries: Sequence[RectificationEntry]) -> RectificationTotals:
 # --- editing ---------------------------------------------------------------------------------
 
 # compiled (and cached by ``re``) when a date is first typed, not when the program starts
-_DATE_FORMATS = (r"^(\d{4})-(\d{1,2})-(\d{1,2})$", r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
-                 r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$", r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$")
+_DATE_FORMATS = (
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})$",
+    r"^(\d{4})/(\d{1,2})/(\d{1,2})$",
+    r"^(\d{4})\.(\d{1,2})\.(\d{1,2})$",
+    r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$",
+)
 
 
 def parse_date(value: dt.date | str | None, label: str, field_name: str) -> dt.date | None:
@@ -412,8 +460,9 @@ def _text(value: str | None, label: str, field_name: str, limit: int) -> str:
 
 def _not_before_round(date: dt.date, view: RoundView, label: str, field_name: str) -> None:
     if date < view.started_on:
-        raise InputError(f"{label}（{date.isoformat()}）不能早于本轮自查日期（{view.started_on.isoformat()}）。",
-                         field_name)
+        raise InputError(
+            f"{label}（{date.isoformat()}）不能早于本轮自查日期（{view.started_on.isoformat()}）。", field_name
+        )
 
 
 def update_rectification(
@@ -434,11 +483,13 @@ def update_rectification(
     view = load_round(store, row["round_id"])
     facts = _Facts(store, view)
     changes: dict[str, Any] = {}
-    for name, value, label, limit in (("problem", problem, "问题描述", MAX_TEXT),
-                                      ("cause", cause, "原因分析", MAX_TEXT),
-                                      ("measure", measure, "整改措施", MAX_TEXT),
-                                      ("department", department, "责任科室", MAX_NAME),
-                                      ("owner", owner, "责任人", MAX_NAME)):
+    for name, value, label, limit in (
+        ("problem", problem, "问题描述", MAX_TEXT),
+        ("cause", cause, "原因分析", MAX_TEXT),
+        ("measure", measure, "整改措施", MAX_TEXT),
+        ("department", department, "责任科室", MAX_NAME),
+        ("owner", owner, "责任人", MAX_NAME),
+    ):
         if value is not UNSET:
             changes[name] = _text(value, label, name, limit)
     if "problem" in changes and changes["problem"] == facts.problem_text(_covered(facts, row)):
@@ -471,23 +522,32 @@ def record_recheck(
     row = _row(store, rectification_id)
     view = load_round(store, row["round_id"])
     if passed is None:
-        changes: dict[str, Any] = {"recheck_passed": None, "recheck_date": None, "rechecked_by": "",
-                                   "recheck_result": ""}
+        changes: dict[str, Any] = {
+            "recheck_passed": None,
+            "recheck_date": None,
+            "rechecked_by": "",
+            "recheck_result": "",
+        }
     else:
         day = parse_date(date, "复查日期", "recheck_date")
         if day is None:
             raise InputError("请填写复查日期。", "recheck_date")
         _not_before_round(day, view, "复查日期", "recheck_date")
         if day > today:
-            raise InputError(f"复查日期（{day.isoformat()}）不能晚于今天（{today.isoformat()}）：复查做过后再记录。",
-                             "recheck_date")
+            raise InputError(
+                f"复查日期（{day.isoformat()}）不能晚于今天（{today.isoformat()}）：复查做过后再记录。", "recheck_date"
+            )
         by = _text(by, "复查人", "rechecked_by", MAX_NAME)
         if not by:
             raise InputError("请填写复查人。", "rechecked_by")
         if passed and not row["measure"]:
             raise InputError("请先填写整改措施，再记录复查通过。", "measure")
-        changes = {"recheck_passed": int(passed), "recheck_date": day.isoformat(), "rechecked_by": by,
-                   "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT)}
+        changes = {
+            "recheck_passed": int(passed),
+            "recheck_date": day.isoformat(),
+            "rechecked_by": by,
+            "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT),
+        }
     _update(store, row, changes, actor)
     count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
     return _entry(_Facts(store, view), _row(store, rectification_id), today, count)
@@ -508,19 +568,26 @@ def delete_rectification(store: Store, rectification_id: str, actor: Actor | Non
 # --- re-check rounds -------------------------------------------------------------------------
 
 
-def start_recheck_round(store: Store, entries: Sequence[CatalogEntry], name: str, started_on: dt.date,
-                        actor: Actor, previous_round_id: str, **fields: Any) -> str:
+def start_recheck_round(
+    store: Store,
+    entries: Sequence[CatalogEntry],
+    name: str,
+    started_on: dt.date,
+    actor: Actor,
+    previous_round_id: str,
+    **fields: Any,
+) -> str:
     """复查轮次: a new round compared with ``previous_round_id``, with its open rectifications
     carried over, in one transaction (both or neither)."""
     with store.transaction():
-        round_id = start_round(store, entries, name, started_on, actor,
-                               previous_round_id=previous_round_id, **fields)
+        round_id = start_round(store, entries, name, started_on, actor, previous_round_id=previous_round_id, **fields)
         carry_over_open_rectifications(store, previous_round_id, round_id, actor)
     return round_id
 
 
-def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id: str,
-                                   actor: Actor) -> list[Rectification]:
+def carry_over_open_rectifications(
+    store: Store, from_round_id: str, to_round_id: str, actor: Actor
+) -> list[Rectification]:
     """Copy the rectifications of ``from_round_id`` not yet 已完成 into ``to_round_id`` (复查轮次).
 
     The copies keep problem, cause, measure, department, owner and deadline, start without a
@@ -547,13 +614,30 @@ def carry_over_open_rectifications(store: Store, from_round_id: str, to_round_id
                 continue
             for row in existing:
                 store.delete_rectification(row["id"], actor)
-            fields = {"round_id": to_round_id, "item_id": rect.item_id, "problem": rect.problem,
-                      "cause": rect.cause, "measure": rect.measure, "department": rect.department,
-                      "owner": rect.owner, "deadline": rect.deadline.isoformat() if rect.deadline else None,
-                      "origin": ORIGIN_CARRIED, "carried_from": rect.id}
+            fields = {
+                "round_id": to_round_id,
+                "item_id": rect.item_id,
+                "problem": rect.problem,
+                "cause": rect.cause,
+                "measure": rect.measure,
+                "department": rect.department,
+                "owner": rect.owner,
+                "deadline": rect.deadline.isoformat() if rect.deadline else None,
+                "origin": ORIGIN_CARRIED,
+                "carried_from": rect.id,
+            }
             new_id = store.save_rectification(fields, actor)
-            carried.append(replace(rect, id=new_id, round_id=to_round_id, origin=ORIGIN_CARRIED,
-                                   carried_from=rect.id, recheck_date=None, rechecked_by="",
-                                   recheck_result="", recheck_passed=None))
+            carried.append(
+                replace(
+                    rect,
+                    id=new_id,
+                    round_id=to_round_id,
+                    origin=ORIGIN_CARRIED,
+                    carried_from=rect.id,
+                    recheck_date=None,
+                    rechecked_by="",
+                    recheck_result="",
+                    recheck_passed=None,
+                )
+            )
     return carried
-

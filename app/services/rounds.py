@@ -82,8 +82,10 @@ def start_round(
         "previous_round_id": previous_round_id,
         "profile": profile.to_dict(),
     }
-    frozen = [{"checklist_id": e.checklist.id, "version": e.checklist.version, "sha256": e.sha256,
-               "content": e.data} for e in entries]
+    frozen = [
+        {"checklist_id": e.checklist.id, "version": e.checklist.version, "sha256": e.sha256, "content": e.data}
+        for e in entries
+    ]
     return store.insert_round(fields, frozen, actor)
 
 
@@ -104,8 +106,10 @@ def year_advice(checklists: Sequence[Checklist], year: int) -> str:
     years = target_years(checklists)
     if not years or year in years or year < min(years):
         return ""
-    return (f"所选检查表的年度目标值只到 {max(years)} 年。按 {year} 年考核时，分年度设目标的指标显示"
-            f"“{year}年无目标值”，判为待判定；不分年度的目标照常适用。")
+    return (
+        f"所选检查表的年度目标值只到 {max(years)} 年。按 {year} 年考核时，分年度设目标的指标显示"
+        f"“{year}年无目标值”，判为待判定；不分年度的目标照常适用。"
+    )
 
 
 def load_round(store: Store, round_id: str) -> RoundView:
@@ -157,11 +161,15 @@ def _name_key(name: str) -> str:
     return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
-def update_round_team(store: Store, round_id: str, leader: str, members: Sequence[str],
-                      actor: Actor) -> None:
-    store.update_round(round_id, {"leader": clean_text(leader).strip(),
-                                  "members": [clean_text(m).strip() for m in members if clean_text(m).strip()]},
-                       actor)
+def update_round_team(store: Store, round_id: str, leader: str, members: Sequence[str], actor: Actor) -> None:
+    store.update_round(
+        round_id,
+        {
+            "leader": clean_text(leader).strip(),
+            "members": [clean_text(m).strip() for m in members if clean_text(m).strip()],
+        },
+        actor,
+    )
 
 
 def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> None:
@@ -176,16 +184,22 @@ def delete_round(store: Store, round_id: str, actor: Actor | None = None) -> Non
 
 def answers_by_item(store: Store, round_id: str) -> dict[str, Answer]:
     fields = Answer.__dataclass_fields__
-    return {row["item_id"]: Answer(**{k: v for k, v in row.items() if k in fields})
-            for row in store.answers(round_id)}
+    return {row["item_id"]: Answer(**{k: v for k, v in row.items() if k in fields}) for row in store.answers(round_id)}
 
 
 def samples_by_item(store: Store, round_id: str) -> dict[str, list[SampleRecord]]:
     out: dict[str, list[SampleRecord]] = {}
     for row in store.samples(round_id):
-        out.setdefault(row["item_id"], []).append(SampleRecord(
-            item_id=row["item_id"], record_no=row["record_no"], compliant=bool(row["compliant"]),
-            note=row["note"], position=row["position"], id=row["id"]))
+        out.setdefault(row["item_id"], []).append(
+            SampleRecord(
+                item_id=row["item_id"],
+                record_no=row["record_no"],
+                compliant=bool(row["compliant"]),
+                note=row["note"],
+                position=row["position"],
+                id=row["id"],
+            )
+        )
     return out
 
 
@@ -215,8 +229,14 @@ def previous_values(store: Store, view: RoundView) -> dict[str, float]:
 def score(store: Store, round_id: str, view: RoundView | None = None) -> RoundScore:
     """完成率与得分 of a round."""
     view = view or load_round(store, round_id)
-    return score_round(view.checklists, view.profile, view.year, answers_by_item(store, round_id),
-                       samples_by_item(store, round_id), previous_values(store, view))
+    return score_round(
+        view.checklists,
+        view.profile,
+        view.year,
+        answers_by_item(store, round_id),
+        samples_by_item(store, round_id),
+        previous_values(store, view),
+    )
 
 
 @dataclass(frozen=True)
@@ -238,7 +258,16 @@ def list_rounds(store: Store) -> list[RoundSummary]:
     for row in store.rounds():
         view = load_round(store, row["id"])
         result = score(store, row["id"], view)
-        out.append(RoundSummary(row["id"], row["name"], row["started_on"], row["year"],
-                                row["status"], tuple(c.label for c in view.checklists),
-                                result.tally.completion, result.tally.score))
+        out.append(
+            RoundSummary(
+                row["id"],
+                row["name"],
+                row["started_on"],
+                row["year"],
+                row["status"],
+                tuple(c.label for c in view.checklists),
+                result.tally.completion,
+                result.tally.score,
+            )
+        )
     return out

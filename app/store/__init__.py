@@ -82,8 +82,9 @@ def _connect(path: Path, mode: str = "") -> sqlite3.Connection:
     "immutable" (read-only media where not even SQLite's shared-memory file can be made)."""
     query = {"ro": "mode=ro", "immutable": "mode=ro&immutable=1"}.get(mode)
     target = sqlite_uri(path, query) if query else str(path)
-    conn = sqlite3.connect(target, uri=bool(query), isolation_level=None,
-                           timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    conn = sqlite3.connect(
+        target, uri=bool(query), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+    )
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     return conn
 
@@ -123,8 +124,9 @@ def _open_connection(path: Path) -> tuple[sqlite3.Connection, int, str]:
     raise first
 
 
-def open_store(path: Path | str, *, create: bool = True, allow_empty: bool = False,
-               backup_before_migration: bool = True) -> Store:
+def open_store(
+    path: Path | str, *, create: bool = True, allow_empty: bool = False, backup_before_migration: bool = True
+) -> Store:
     """Open (creating or upgrading) the database at ``path``.
 
     Refuses, without touching the file, a database written by a newer version of the program,
@@ -142,8 +144,10 @@ def open_store(path: Path | str, *, create: bool = True, allow_empty: bool = Fal
     if not exists and not create:
         raise StoreError(f"数据库文件“{path}”不存在。请检查路径，或先用 demo 命令或图形界面创建。")
     if exists and path.stat().st_size == 0 and not allow_empty:
-        raise StoreError(f"数据库文件“{path}”是空的（0 字节），其中没有任何数据，未作任何修改。"
-                         "如果它是被意外清空的，请从备份恢复；新建数据库请指定一个不存在的文件名。")
+        raise StoreError(
+            f"数据库文件“{path}”是空的（0 字节），其中没有任何数据，未作任何修改。"
+            "如果它是被意外清空的，请从备份恢复；新建数据库请指定一个不存在的文件名。"
+        )
     if not path.parent.exists():
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -156,13 +160,16 @@ def open_store(path: Path | str, *, create: bool = True, allow_empty: bool = Fal
         raise store_error(exc, f"无法打开数据库“{path}”") from exc
     if not ours:
         conn.close()
-        raise StoreError(f"“{path}”是其他程序的数据库，不是本程序的数据库，为避免损坏其中的数据，未作任何修改。"
-                         "请换用其他数据库文件。")
+        raise StoreError(
+            f"“{path}”是其他程序的数据库，不是本程序的数据库，为避免损坏其中的数据，未作任何修改。"
+            "请换用其他数据库文件。"
+        )
     if version > LATEST_VERSION:
         conn.close()
         raise StoreError(
             f"数据库“{path}”由更新版本的程序创建（结构版本 {version}，本程序支持到 {LATEST_VERSION}），"
-            "为避免损坏数据，未作任何修改。请升级本程序后再打开。")
+            "为避免损坏数据，未作任何修改。请升级本程序后再打开。"
+        )
     if read_only and version < LATEST_VERSION:
         conn.close()
         raise StoreError(f"数据库“{path}”需要升级到新的结构版本，但{read_only.removeprefix('无法写入：')}")
@@ -189,8 +196,10 @@ def open_store(path: Path | str, *, create: bool = True, allow_empty: bool = Fal
 #: SQLite's error (``sqlite_errorname``, by prefix) → what the user is told and can do
 _ERRORS = (
     (("SQLITE_BUSY", "SQLITE_LOCKED"), "数据库正被其他程序占用（可能已在另一个窗口中打开），请关闭它后重试"),
-    (("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"),
-     "数据库文件或其所在文件夹是只读的（或没有访问权限），请检查权限，或把数据库复制到可写的位置"),
+    (
+        ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"),
+        "数据库文件或其所在文件夹是只读的（或没有访问权限），请检查权限，或把数据库复制到可写的位置",
+    ),
     (("SQLITE_FULL", "SQLITE_IOERR"), "磁盘已满或无法写入，请清理磁盘空间（或检查 U 盘、网络盘）后重试"),
     (("SQLITE_NOTADB", "SQLITE_CORRUPT"), "文件已损坏或不是本程序的数据库，请从备份恢复，或换用其他数据库文件"),
 )
@@ -217,8 +226,9 @@ def _loads(text: str, path: Path) -> Any:
     try:
         return json.loads(text)
     except (TypeError, ValueError) as exc:
-        raise DamagedError(f"无法读取数据库“{path}”：文件已损坏（保存的内容无法解析），请从备份恢复。",
-                           f"JSON: {exc}") from exc
+        raise DamagedError(
+            f"无法读取数据库“{path}”：文件已损坏（保存的内容无法解析），请从备份恢复。", f"JSON: {exc}"
+        ) from exc
 
 
 class Store:
@@ -290,19 +300,38 @@ class Store:
             return [dict(zip(columns, row, strict=True)) for row in cursor]
         except sqlite3.DatabaseError as exc:
             if str(exc).startswith("Could not decode to UTF-8"):  # garbage bytes where text was stored
-                raise DamagedError(f"无法读取数据库“{self.path}”：文件已损坏（保存的文字无法解码），请从备份恢复。",
-                                   str(exc)[:200]) from exc
+                raise DamagedError(
+                    f"无法读取数据库“{self.path}”：文件已损坏（保存的文字无法解码），请从备份恢复。", str(exc)[:200]
+                ) from exc
             raise store_error(exc, f"无法读取数据库“{self.path}”") from exc
 
     def _one(self, sql: str, params: tuple | dict = ()) -> dict | None:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
-    def _log(self, table: str, record_id: str, round_id: str | None, item_id: str | None,
-             before: dict | None, after: dict | None, actor: Actor, at: str | None = None) -> None:
+    def _log(
+        self,
+        table: str,
+        record_id: str,
+        round_id: str | None,
+        item_id: str | None,
+        before: dict | None,
+        after: dict | None,
+        actor: Actor,
+        at: str | None = None,
+    ) -> None:
         """Append the change to the history, in the caller's transaction (修改记录)."""
-        entry = history.change_entry(table, record_id, round_id, item_id, before, after,
-                                     at=at or now(), author=actor.author, device_id=actor.device_id)
+        entry = history.change_entry(
+            table,
+            record_id,
+            round_id,
+            item_id,
+            before,
+            after,
+            at=at or now(),
+            author=actor.author,
+            device_id=actor.device_id,
+        )
         if entry is not None:
             history.append(self.conn, entry)
 
@@ -327,8 +356,12 @@ class Store:
 
     def save_profile(self, fields: dict, actor: Actor) -> str:
         existing = self._one("SELECT id FROM hospital LIMIT 1")
-        row = {**fields, "departments": _json(list(fields.get("departments", []))),
-               "flags": _json(sorted(fields.get("flags", []))), **_sync(actor)}
+        row = {
+            **fields,
+            "departments": _json(list(fields.get("departments", []))),
+            "flags": _json(sorted(fields.get("flags", []))),
+            **_sync(actor),
+        }
         row["id"] = existing["id"] if existing else new_id()
         with self.transaction() as db:
             before = self._one("SELECT * FROM hospital WHERE id = ?", (row["id"],))
@@ -340,19 +373,28 @@ class Store:
 
     def insert_round(self, fields: dict, checklists: list[dict], actor: Actor) -> str:
         round_id = new_id()
-        row = {**fields, "id": round_id, "members": _json(fields.get("members", [])),
-               "profile": _json(fields["profile"]), "created_at": now(), **_sync(actor)}
+        row = {
+            **fields,
+            "id": round_id,
+            "members": _json(fields.get("members", [])),
+            "profile": _json(fields["profile"]),
+            "created_at": now(),
+            **_sync(actor),
+        }
         with self.transaction() as db:
             db.table("rounds").insert(row)
             self._log("rounds", round_id, round_id, None, None, row, actor, row["updated_at"])
             db.table("round_checklists").insert_all(
                 {**c, "round_id": round_id, "content": _json(c["content"]), "position": i}
-                for i, c in enumerate(checklists))
+                for i, c in enumerate(checklists)
+            )
         return round_id
 
     def rounds(self) -> list[dict]:
-        return [self._decode_round(r, self.path) for r in
-                self._rows("SELECT * FROM rounds ORDER BY started_on DESC, created_at DESC")]
+        return [
+            self._decode_round(r, self.path)
+            for r in self._rows("SELECT * FROM rounds ORDER BY started_on DESC, created_at DESC")
+        ]
 
     def round(self, round_id: str) -> dict:
         row = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
@@ -383,8 +425,7 @@ class Store:
             self._log("rounds", round_id, round_id, None, before, None, actor)
 
     def round_checklists(self, round_id: str) -> list[dict]:
-        rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position",
-                          (round_id,))
+        rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position", (round_id,))
         for row in rows:
             row["content"] = _loads(row["content"], self.path)
         return rows
@@ -395,15 +436,13 @@ class Store:
         return self._rows("SELECT * FROM answers WHERE round_id = ?", (round_id,))
 
     def answer(self, round_id: str, item_id: str) -> dict | None:
-        return self._one("SELECT * FROM answers WHERE round_id = ? AND item_id = ?",
-                         (round_id, item_id))
+        return self._one("SELECT * FROM answers WHERE round_id = ? AND item_id = ?", (round_id, item_id))
 
     def save_answer(self, round_id: str, item_id: str, fields: dict, actor: Actor) -> dict:
         """Create or update the item's answer with ``fields``; returns the row as saved."""
         with self.transaction() as db:
             existing = self.answer(round_id, item_id)
-            row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}),
-                   **fields, **_sync(actor)}
+            row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}), **fields, **_sync(actor)}
             db.table("answers").upsert(row, pk="id")
             self._log("answers", row["id"], round_id, item_id, existing, row, actor, row["updated_at"])
         return row
@@ -412,10 +451,10 @@ class Store:
 
     def samples(self, round_id: str, item_id: str | None = None) -> list[dict]:
         if item_id is None:
-            return self._rows("SELECT * FROM samples WHERE round_id = ? ORDER BY item_id, position",
-                              (round_id,))
-        return self._rows("SELECT * FROM samples WHERE round_id = ? AND item_id = ? ORDER BY position",
-                          (round_id, item_id))
+            return self._rows("SELECT * FROM samples WHERE round_id = ? ORDER BY item_id, position", (round_id,))
+        return self._rows(
+            "SELECT * FROM samples WHERE round_id = ? AND item_id = ? ORDER BY position", (round_id, item_id)
+        )
 
     def replace_samples(self, round_id: str, item_id: str, records: list[dict], actor: Actor) -> None:
         """Store the item's sampled records as given (their order is their position)."""
@@ -423,28 +462,51 @@ class Store:
             before = self.samples(round_id, item_id)
             db.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
             db.table("samples").insert_all(
-                {"id": r.get("id") or new_id(), "round_id": round_id, "item_id": item_id,
-                 "position": i, "record_no": r.get("record_no", ""),
-                 "compliant": int(bool(r["compliant"])), "note": r.get("note", ""), **_sync(actor)}
-                for i, r in enumerate(records))
-            self._log("samples", history.samples_key(round_id, item_id), round_id, item_id,
-                      history.samples_record(before) if before else None,
-                      history.samples_record(records) if records else None, actor)
+                {
+                    "id": r.get("id") or new_id(),
+                    "round_id": round_id,
+                    "item_id": item_id,
+                    "position": i,
+                    "record_no": r.get("record_no", ""),
+                    "compliant": int(bool(r["compliant"])),
+                    "note": r.get("note", ""),
+                    **_sync(actor),
+                }
+                for i, r in enumerate(records)
+            )
+            self._log(
+                "samples",
+                history.samples_key(round_id, item_id),
+                round_id,
+                item_id,
+                history.samples_record(before) if before else None,
+                history.samples_record(records) if records else None,
+                actor,
+            )
 
     # --- attachments ------------------------------------------------------------------------
 
     def add_attachment(self, fields: dict, data: bytes, actor: Actor) -> str:
         attachment_id = new_id()
         with self.transaction() as db:
-            db.table("attachments").insert({**fields, "id": attachment_id, "data": data, "added_at": now(),
-                                      "author": actor.author, "device_id": actor.device_id})
+            db.table("attachments").insert(
+                {
+                    **fields,
+                    "id": attachment_id,
+                    "data": data,
+                    "added_at": now(),
+                    "author": actor.author,
+                    "device_id": actor.device_id,
+                }
+            )
             self._log("attachments", attachment_id, fields["round_id"], fields.get("item_id"), None, fields, actor)
         return attachment_id
 
-    def attachments(self, round_id: str, item_id: str | None = None,
-                    rectification_id: str | None = None) -> list[dict]:
-        sql = ("SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
-               "added_at, author FROM attachments WHERE round_id = ?")
+    def attachments(self, round_id: str, item_id: str | None = None, rectification_id: str | None = None) -> list[dict]:
+        sql = (
+            "SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
+            "added_at, author FROM attachments WHERE round_id = ?"
+        )
         params: list = [round_id]
         if item_id is not None:
             sql += " AND item_id = ?"
@@ -462,8 +524,11 @@ class Store:
 
     def delete_attachment(self, attachment_id: str, actor: Actor = NOBODY) -> None:
         with self.transaction() as db:
-            before = self._one("SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256 "
-                               "FROM attachments WHERE id = ?", (attachment_id,))
+            before = self._one(
+                "SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256 "
+                "FROM attachments WHERE id = ?",
+                (attachment_id,),
+            )
             db.execute("DELETE FROM attachments WHERE id = ?", (attachment_id,))
             if before:
                 self._log("attachments", attachment_id, before["round_id"], before["item_id"], before, None, actor)
@@ -471,13 +536,15 @@ class Store:
     # --- rectifications ---------------------------------------------------------------------
 
     def rectifications(self, round_id: str) -> list[dict]:
-        return self._rows("SELECT * FROM rectifications WHERE round_id = ? ORDER BY created_at, id",
-                          (round_id,))
+        return self._rows("SELECT * FROM rectifications WHERE round_id = ? ORDER BY created_at, id", (round_id,))
 
     def rectifications_carried_from(self, round_id: str) -> list[dict]:
         """Copies, in any round, of ``round_id``'s rectifications (复查轮次 carry them over)."""
-        return self._rows("SELECT copy.* FROM rectifications AS copy JOIN rectifications AS source "
-                          "ON copy.carried_from = source.id WHERE source.round_id = ?", (round_id,))
+        return self._rows(
+            "SELECT copy.* FROM rectifications AS copy JOIN rectifications AS source "
+            "ON copy.carried_from = source.id WHERE source.round_id = ?",
+            (round_id,),
+        )
 
     def rectification(self, rectification_id: str) -> dict:
         row = self._one("SELECT * FROM rectifications WHERE id = ?", (rectification_id,))
@@ -494,8 +561,16 @@ class Store:
                 row.setdefault("created_at", now())
             db.table("rectifications").upsert(row, pk="id")
             after = {**(before or {}), **row}
-            self._log("rectifications", row["id"], after["round_id"], after["item_id"], before, after, actor,
-                      row["updated_at"])
+            self._log(
+                "rectifications",
+                row["id"],
+                after["round_id"],
+                after["item_id"],
+                before,
+                after,
+                actor,
+                row["updated_at"],
+            )
         return row["id"]
 
     def delete_rectification(self, rectification_id: str, actor: Actor = NOBODY) -> None:
@@ -503,17 +578,28 @@ class Store:
             before = self._one("SELECT * FROM rectifications WHERE id = ?", (rectification_id,))
             db.execute("DELETE FROM rectifications WHERE id = ?", (rectification_id,))
             if before:
-                self._log("rectifications", rectification_id, before["round_id"], before["item_id"], before, None,
-                          actor)
+                self._log(
+                    "rectifications", rectification_id, before["round_id"], before["item_id"], before, None, actor
+                )
 
     # --- change history (修改记录) ----------------------------------------------------------------
 
-    def history(self, *, round_id: str | None = None, item_id: str | None = None,
-                record_table: str | None = None, record_id: str | None = None) -> list[Entry]:
+    def history(
+        self,
+        *,
+        round_id: str | None = None,
+        item_id: str | None = None,
+        record_table: str | None = None,
+        record_id: str | None = None,
+    ) -> list[Entry]:
         """Entries in the order they were recorded here, filtered by what is given."""
         where, params = [], []
-        for column, value in (("round_id", round_id), ("item_id", item_id), ("record_table", record_table),
-                              ("record_id", record_id)):
+        for column, value in (
+            ("round_id", round_id),
+            ("item_id", item_id),
+            ("record_table", record_table),
+            ("record_id", record_id),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
@@ -522,16 +608,19 @@ class Store:
 
     def record_hashes(self, table: str, record_id: str) -> set[str]:
         """Every content hash the record has had here: its ancestry, for merging."""
-        rows = self.conn.execute("SELECT old_hash, new_hash FROM history WHERE record_table = ? AND record_id = ?",
-                                 (table, record_id)).fetchall()
+        rows = self.conn.execute(
+            "SELECT old_hash, new_hash FROM history WHERE record_table = ? AND record_id = ?", (table, record_id)
+        ).fetchall()
         return {h for row in rows for h in row if h}
 
     def known_history_ids(self, ids: list[str]) -> set[str]:
         known: set[str] = set()
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            known.update(r[0] for r in self.conn.execute(
-                f"SELECT id FROM history WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+            chunk = ids[start : start + 500]
+            known.update(
+                r[0]
+                for r in self.conn.execute(f"SELECT id FROM history WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            )
         return known
 
     def append_history(self, entries: list[Entry]) -> int:
@@ -550,16 +639,19 @@ class Store:
 
     def attachment_rows(self, round_id: str) -> list[dict]:
         """The round's attachments with everything but the bytes (see attachment_data)."""
-        return self._rows("SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
-                          "added_at, author, device_id FROM attachments WHERE round_id = ? ORDER BY added_at, id",
-                          (round_id,))
+        return self._rows(
+            "SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
+            "added_at, author, device_id FROM attachments WHERE round_id = ? ORDER BY added_at, id",
+            (round_id,),
+        )
 
-    def put_record(self, table: str, row: dict, actor: Actor, *, before: dict | None = None,
-                   log: bool = True) -> None:
+    def put_record(self, table: str, row: dict, actor: Actor, *, before: dict | None = None, log: bool = True) -> None:
         """Write ``row`` as given (its id, times and author kept: it was made elsewhere), in the
         caller's transaction; ``log`` appends the change to the history as made by ``actor``."""
-        encoded = {k: _json(v) if k in ("members", "departments", "flags", "profile") and not isinstance(v, str)
-                   else v for k, v in row.items()}
+        encoded = {
+            k: _json(v) if k in ("members", "departments", "flags", "profile") and not isinstance(v, str) else v
+            for k, v in row.items()
+        }
         self.db.table(table).upsert(encoded, pk="id")
         if log:
             key = row["id"]
@@ -568,20 +660,32 @@ class Store:
 
     def insert_round_checklists(self, round_id: str, checklists: list[dict]) -> None:
         self.db.table("round_checklists").insert_all(
-            {"round_id": round_id, "checklist_id": c["checklist_id"], "version": c["version"],
-             "sha256": c["sha256"], "content": _json(c["content"]), "position": c["position"]}
-            for c in checklists)
+            {
+                "round_id": round_id,
+                "checklist_id": c["checklist_id"],
+                "version": c["version"],
+                "sha256": c["sha256"],
+                "content": _json(c["content"]),
+                "position": c["position"],
+            }
+            for c in checklists
+        )
 
-    def put_samples(self, round_id: str, item_id: str, rows: list[dict], actor: Actor, *,
-                    log: bool = True) -> None:
+    def put_samples(self, round_id: str, item_id: str, rows: list[dict], actor: Actor, *, log: bool = True) -> None:
         """Replace the item's sampled records with ``rows`` as given, in the caller's transaction."""
         before = self.samples(round_id, item_id)
         self.conn.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
         self.db.table("samples").insert_all({**r, "round_id": round_id, "item_id": item_id} for r in rows)
         if log:
-            self._log("samples", history.samples_key(round_id, item_id), round_id, item_id,
-                      history.samples_record(before) if before else None,
-                      history.samples_record(rows) if rows else None, actor)
+            self._log(
+                "samples",
+                history.samples_key(round_id, item_id),
+                round_id,
+                item_id,
+                history.samples_record(before) if before else None,
+                history.samples_record(rows) if rows else None,
+                actor,
+            )
 
     def put_attachment(self, row: dict, data: bytes) -> None:
         """Store an attachment made elsewhere, as given, in the caller's transaction."""
@@ -593,15 +697,23 @@ class Store:
             raise ValueError(table)
         out: dict[str, str] = {}
         for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            out.update(self.conn.execute(
-                f"SELECT id, round_id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk).fetchall())
+            chunk = ids[start : start + 500]
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, round_id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            )
         return out
 
     def was_deleted(self, table: str, record_id: str) -> bool:
         """True when the history here records the record's deletion."""
-        return self.conn.execute("SELECT 1 FROM history WHERE record_table = ? AND record_id = ? AND action = 'delete'",
-                                 (table, record_id)).fetchone() is not None
+        return (
+            self.conn.execute(
+                "SELECT 1 FROM history WHERE record_table = ? AND record_id = ? AND action = 'delete'",
+                (table, record_id),
+            ).fetchone()
+            is not None
+        )
 
     def columns(self, table: str) -> set[str]:
         return {row[1] for row in self.conn.execute(f"PRAGMA table_info({table})")}

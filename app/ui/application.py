@@ -52,11 +52,17 @@ def create_application(argv: list[str]) -> QApplication:
 
 
 #: What Qt's own zh_CN translation leaves in English (the file dialog's labels), by context
-_GAPS = {("QFileDialog", "Look in:"): "查找范围：", ("QFileDialog", "Files of type:"): "文件类型：",
-         ("QFileDialog", "&Look in:"): "查找范围(&L)：", ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
-         **{(context, english): chinese for context in ("QAbstractFileIconProvider", "QFileIconProvider")
-            for english, chinese in (("Folder", "文件夹"), ("File", "文件"), ("Drive", "驱动器"),
-                                     ("%1 File", "%1 文件"))}}
+_GAPS = {
+    ("QFileDialog", "Look in:"): "查找范围：",
+    ("QFileDialog", "Files of type:"): "文件类型：",
+    ("QFileDialog", "&Look in:"): "查找范围(&L)：",
+    ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    **{
+        (context, english): chinese
+        for context in ("QAbstractFileIconProvider", "QFileIconProvider")
+        for english, chinese in (("Folder", "文件夹"), ("File", "文件"), ("Drive", "驱动器"), ("%1 File", "%1 文件"))
+    },
+}
 
 
 class _MissingTranslations(QTranslator):
@@ -85,8 +91,9 @@ def acquire_instance(db_path: Path):
     if instance is None:
         if ask_running_window(db_path):
             return None
-        raise LockError(f"数据库“{db_path}”已在另一个窗口中打开（或正被命令行程序使用）。\n"
-                        "请切换到已打开的窗口，或关闭它后再试。")
+        raise LockError(
+            f"数据库“{db_path}”已在另一个窗口中打开（或正被命令行程序使用）。\n请切换到已打开的窗口，或关闭它后再试。"
+        )
     return instance
 
 
@@ -95,9 +102,12 @@ def open_database(db_path: Path):
     backup. None when the user was told why it cannot be used (or chose to quit)."""
     allow_empty = False
     if db_path.is_file() and db_path.stat().st_size == 0:
-        if not dialogs.confirm(None, f"数据库文件“{db_path}”是空的（0 字节），其中没有任何数据。\n\n"
-                                     "要在这个文件中新建一个空白数据库吗？\n（如果它是被意外清空的，请选“否”，"
-                                     "然后用备份恢复。）"):
+        if not dialogs.confirm(
+            None,
+            f"数据库文件“{db_path}”是空的（0 字节），其中没有任何数据。\n\n"
+            "要在这个文件中新建一个空白数据库吗？\n（如果它是被意外清空的，请选“否”，"
+            "然后用备份恢复。）",
+        ):
             return None
         allow_empty = True
     backup_dir = None
@@ -180,8 +190,10 @@ def start(db_path: Path, catalog_paths=None):
         from ..services.backups import location_warning
 
         if window.store.read_only:
-            dialogs.info(window, f"数据库只能以只读方式打开：{window.store.read_only}\n\n"
-                                 "可以查看、打印报告和备份，但修改不会保存。")
+            dialogs.info(
+                window,
+                f"数据库只能以只读方式打开：{window.store.read_only}\n\n可以查看、打印报告和备份，但修改不会保存。",
+            )
         warning = location_warning(db_path)
         if warning:
             dialogs.info(window, warning)
@@ -243,8 +255,11 @@ def install_excepthook(log_path: Path) -> None:
         if isinstance(value, DamagedError):
             _damaged_while_running(value)
             return
-        message = value.user_message if isinstance(value, AppError) else (
-            f"程序出现意外错误，刚才的操作可能没有完成。\n详细信息已写入：{log_path}\n\n{kind.__name__}: {value}")
+        message = (
+            value.user_message
+            if isinstance(value, AppError)
+            else (f"程序出现意外错误，刚才的操作可能没有完成。\n详细信息已写入：{log_path}\n\n{kind.__name__}: {value}")
+        )
         dialogs.error(QApplication.activeWindow(), message)
 
     sys.excepthook = hook

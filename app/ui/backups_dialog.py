@@ -226,7 +226,11 @@ class DamagedDialog(QDialog):
     """The database is damaged: offer the newest good backup and say what would be lost."""
 
     def __init__(
-        self, parent: QWidget | None, db_path: Path, problem: str, backup: Backup | None,
+        self,
+        parent: QWidget | None,
+        db_path: Path,
+        problem: str,
+        backup: Backup | None,
         skipped: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)

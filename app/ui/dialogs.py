@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 TITLE = "医疗质量自查助手"
 
 
-def _box(parent: QWidget | None, icon: QMessageBox.Icon, message: str,
-         buttons: QMessageBox.StandardButton | None = None) -> QMessageBox:
+def _box(
+    parent: QWidget | None, icon: QMessageBox.Icon, message: str, buttons: QMessageBox.StandardButton | None = None
+) -> QMessageBox:
     box = qt.QMessageBox(icon, TITLE, message, buttons or qt.QMessageBox.StandardButton.Ok, parent)
     box.setTextFormat(qt.Qt.TextFormat.PlainText)  # names and findings typed by users are not HTML
     return box

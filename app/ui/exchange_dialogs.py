@@ -84,9 +84,12 @@ class ExportDialog(QDialog):
         rows = store.attachment_rows(round_id)
         size = sum(a["size"] for a in rows)
         layout = QVBoxLayout(self)
-        layout.addWidget(_wrapped(
-            f"将“{self.view.profile.name} {self.view.name}”导出为一个上报包（zip）：全部自查数据、修改记录、"
-            "自查报告和整改报告（PDF）、自查结果工作簿（Excel），可在其他电脑上校验、导入或汇总。"))
+        layout.addWidget(
+            _wrapped(
+                f"将“{self.view.profile.name} {self.view.name}”导出为一个上报包（zip）：全部自查数据、修改记录、"
+                "自查报告和整改报告（PDF）、自查结果工作簿（Excel），可在其他电脑上校验、导入或汇总。"
+            )
+        )
         self.attachments = QCheckBox(f"包含附件（{len(rows)} 个，共 {size / 1048576:.1f} MB）(&A)")
         self.attachments.setChecked(True)
         self.attachments.setEnabled(bool(rows))
@@ -95,7 +98,8 @@ class ExportDialog(QDialog):
         layout.addWidget(self.patient_ids)
         self.privacy = _wrapped(
             "默认将病案号替换为本院密钥下的代码：卫生健康委只需要数量，不需要身份（个人信息保护法），"
-            "本院仍可凭本数据库对应到原病历。附件按原样打包，可能含有患者信息，上报前请检查。")
+            "本院仍可凭本数据库对应到原病历。附件按原样打包，可能含有患者信息，上报前请检查。"
+        )
         self.privacy.setStyleSheet("color: #555;")
         layout.addWidget(self.privacy)
         self.error = _wrapped("")
@@ -127,8 +131,15 @@ class ExportDialog(QDialog):
 
             store = open_store(db_path)  # the GUI's connection stays on the GUI thread
             try:
-                return export_package(store, round_id, out, attachments=attachments, patient_ids=patient_ids,
-                                      today=today, progress=progress)
+                return export_package(
+                    store,
+                    round_id,
+                    out,
+                    attachments=attachments,
+                    patient_ids=patient_ids,
+                    today=today,
+                    progress=progress,
+                )
             finally:
                 store.close()
 
@@ -136,8 +147,10 @@ class ExportDialog(QDialog):
             self.result = result
             self.accept()
             note = "病案号保留原样" if result.patient_ids else "病案号已替换为代码"
-            if dialogs.confirm(self.parentWidget(), f"已导出上报包：\n{result.path}\n\n{result.size / 1048576:.1f} MB，"
-                                                    f"{note}。\n\n打开所在文件夹吗？"):
+            if dialogs.confirm(
+                self.parentWidget(),
+                f"已导出上报包：\n{result.path}\n\n{result.size / 1048576:.1f} MB，{note}。\n\n打开所在文件夹吗？",
+            ):
                 dialogs.open_in_viewer(result.path.parent)
 
         def failed(exc: Exception) -> None:
@@ -166,16 +179,20 @@ class ImportDialog(QDialog):
         summary = package.summary()
         layout = QVBoxLayout(self)
         ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
-        layout.addWidget(_wrapped(
-            f"上报包：{package.path.name}（校验通过）\n"
-            f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {when(summary['created_at'])}"
-            f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"))
+        layout.addWidget(
+            _wrapped(
+                f"上报包：{package.path.name}（校验通过）\n"
+                f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {when(summary['created_at'])}"
+                f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"
+            )
+        )
         counts = plan.counts()
         target = "新增一轮自查" if plan.new_round else "合并到本机已有的同一轮"
         self.summary = _wrapped(
             f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
-            f"冲突 {counts['conflicts']} 条。" + ("\n（来自其他医院：本数据库将用于汇总多家医院。）"
-                                                 if plan.other_hospital else ""))
+            f"冲突 {counts['conflicts']} 条。"
+            + ("\n（来自其他医院：本数据库将用于汇总多家医院。）" if plan.other_hospital else "")
+        )
         layout.addWidget(self.summary)
         for warning in plan.warnings[:5]:
             note = _wrapped(f"注意：{warning}")
@@ -183,15 +200,22 @@ class ImportDialog(QDialog):
             layout.addWidget(note)
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(
-            ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"])
+            ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"]
+        )
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        for col, mode in enumerate([QHeaderView.ResizeMode.ResizeToContents, QHeaderView.ResizeMode.Stretch,
-                                    QHeaderView.ResizeMode.Stretch, QHeaderView.ResizeMode.Stretch,
-                                    QHeaderView.ResizeMode.ResizeToContents,
-                                    QHeaderView.ResizeMode.ResizeToContents]):
+        for col, mode in enumerate(
+            [
+                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.Stretch,
+                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.ResizeToContents,
+            ]
+        ):
             header.setSectionResizeMode(col, mode)
         self.choices: dict[str, QComboBox] = {}
         for conflict in plan.conflicts:
@@ -199,7 +223,8 @@ class ImportDialog(QDialog):
             self.table.insertRow(row)
             fields = conflict.fields
             cells = [
-                conflict.to_dict()["what"], conflict.label,
+                conflict.to_dict()["what"],
+                conflict.label,
                 "\n".join(f"{FIELD_LABELS.get(f, f)}：{_show(conflict.local.values.get(f))}" for f in fields),
                 "\n".join(f"{FIELD_LABELS.get(f, f)}：{_show(conflict.package.values.get(f))}" for f in fields),
                 f"{conflict.local.author or '—'} {when(conflict.local.updated_at)}\n"
@@ -216,7 +241,9 @@ class ImportDialog(QDialog):
             self.choices[conflict.key] = choice
         self.table.resizeRowsToContents()
         if plan.conflicts:
-            layout.addWidget(_wrapped("以下记录在本机和上报包中都被修改过，请逐条选择采用哪一方的值（默认保留本机的值）："))
+            layout.addWidget(
+                _wrapped("以下记录在本机和上报包中都被修改过，请逐条选择采用哪一方的值（默认保留本机的值）：")
+            )
             layout.addWidget(self.table, 1)
             bulk = QHBoxLayout()
             for text, value in (("全部采用本机的值(&L)", "local"), ("全部采用上报包的值(&P)", "package")):
@@ -278,8 +305,10 @@ def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callabl
             try:
                 plan = plan_import(store, package)
             except OtherHospital as err:
-                if not dialogs.confirm(parent, f"{err}\n\n本数据库是否用于汇总多家医院（如医共体牵头医院）？"
-                                               "选“是”将导入该医院的这一轮自查。"):
+                if not dialogs.confirm(
+                    parent,
+                    f"{err}\n\n本数据库是否用于汇总多家医院（如医共体牵头医院）？选“是”将导入该医院的这一轮自查。",
+                ):
                     return
                 plan = plan_import(store, package, allow_other_hospital=True)
         except AppError as err:
@@ -307,13 +336,20 @@ class AggregateDialog(QDialog):
         self.resize(900, 560)
         self.result: Any = None
         layout = QVBoxLayout(self)
-        layout.addWidget(_wrapped("加入各医院的上报包（或存放上报包的文件夹）。每个包先校验，未通过的列出原因，其余照常汇总；"
-                                  "同一轮自查上报了多次的，只计最新的一次。"))
+        layout.addWidget(
+            _wrapped(
+                "加入各医院的上报包（或存放上报包的文件夹）。每个包先校验，未通过的列出原因，其余照常汇总；"
+                "同一轮自查上报了多次的，只计最新的一次。"
+            )
+        )
         self.sources = QListWidget()
         layout.addWidget(self.sources, 1)
         row = QHBoxLayout()
-        for text, slot in (("添加上报包(&F)…", self.add_files), ("添加文件夹(&D)…", self.add_folder),
-                           ("移除(&R)", self.remove)):
+        for text, slot in (
+            ("添加上报包(&F)…", self.add_files),
+            ("添加文件夹(&D)…", self.add_folder),
+            ("移除(&R)", self.remove),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             row.addWidget(button)
@@ -363,8 +399,9 @@ class AggregateDialog(QDialog):
             self.status.setText("请先添加上报包或文件夹。")
             return
         today = dt.date.today()
-        path = dialogs.save_file(self, "保存汇总工作簿", str(Path.home() / f"医疗质量自查汇总_{today:%Y%m%d}.xlsx"),
-                                 "Excel 工作簿 (*.xlsx)")
+        path = dialogs.save_file(
+            self, "保存汇总工作簿", str(Path.home() / f"医疗质量自查汇总_{today:%Y%m%d}.xlsx"), "Excel 工作簿 (*.xlsx)"
+        )
         if not path:
             return
         xlsx = Path(path if path.lower().endswith(".xlsx") else path + ".xlsx")
@@ -372,8 +409,9 @@ class AggregateDialog(QDialog):
         pdf = xlsx.with_name(xlsx.stem + "_汇总报告.pdf") if self.pdf.isChecked() else None
         # the save dialog asked about the workbook only: the files named after it are asked about here
         existing = [p for p in (sqlite, pdf) if p is not None and p.exists()]
-        if existing and not dialogs.confirm(self, "以下文件已存在，将被覆盖：\n" + "\n".join(str(p) for p in existing)
-                                            + "\n\n继续吗？"):
+        if existing and not dialogs.confirm(
+            self, "以下文件已存在，将被覆盖：\n" + "\n".join(str(p) for p in existing) + "\n\n继续吗？"
+        ):
             return
 
         def work() -> Any:
@@ -397,9 +435,15 @@ class AggregateDialog(QDialog):
 
     def show_result(self, result: Any, outputs: list[Path]) -> None:
         self.outcome.setRowCount(0)
-        rows = [(r.hospital, r.round_name, "—" if r.score is None else f"{r.score:.1f}",
-                 f"完成 {r.answered}/{r.applicable}，不符合 {r.failing}，整改项 {len(r.rectifications)}")
-                for r in result.rounds]
+        rows = [
+            (
+                r.hospital,
+                r.round_name,
+                "—" if r.score is None else f"{r.score:.1f}",
+                f"完成 {r.answered}/{r.applicable}，不符合 {r.failing}，整改项 {len(r.rectifications)}",
+            )
+            for r in result.rounds
+        ]
         rows += [(b.path.name, "", "", f"未纳入：{b.reason}") for b in result.refused]
         rows += [(p.name, "", "", "未计入：同一轮有更新的上报包") for p in result.replaced]
         for values in rows:
@@ -415,7 +459,9 @@ class AggregateDialog(QDialog):
         self.outcome.show()
         if result.rounds:
             saved = "、".join(str(p) for p in outputs)
-            self.status.setText(f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查，"
-                                f"{len(result.refused)} 个上报包未通过校验。已保存：{saved}")
+            self.status.setText(
+                f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查，"
+                f"{len(result.refused)} 个上报包未通过校验。已保存：{saved}"
+            )
         else:
             self.status.setText("没有可汇总的上报包（全部未通过校验）。")

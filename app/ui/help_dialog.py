@@ -29,8 +29,10 @@ class HelpDialog(QDialog):
         self.setWindowTitle("快捷键")
         browser = QTextBrowser()
         rows = "".join(f"<tr><td><b>{k}</b></td><td>{v}</td></tr>" for k, v in SHORTCUTS)
-        browser.setHtml("<h3>键盘操作</h3><table cellpadding='4'>" + rows + "</table>"
-                        "<p>所有修改立即自动保存，状态栏显示“已保存”。</p>")
+        browser.setHtml(
+            "<h3>键盘操作</h3><table cellpadding='4'>" + rows + "</table>"
+            "<p>所有修改立即自动保存，状态栏显示“已保存”。</p>"
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

@@ -36,8 +36,11 @@ class HistoryDialog(QDialog):
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         self.table.resizeRowsToContents()
         layout.addWidget(self.table, 1)
-        note = plain_label("修改记录只增不改；每条记录带前一条的校验值，在程序之外改动会被“数据库检查”发现。"
-                           if lines else "本条目还没有修改记录。")
+        note = plain_label(
+            "修改记录只增不改；每条记录带前一条的校验值，在程序之外改动会被“数据库检查”发现。"
+            if lines
+            else "本条目还没有修改记录。"
+        )
         note.setStyleSheet("color: #555;")
         layout.addWidget(note)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)

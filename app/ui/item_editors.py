@@ -119,11 +119,15 @@ class IndicatorEditor(QWidget):
         grid.setContentsMargins(0, 0, 0, 0)
         self.fields: dict[str, QLineEdit] = {}
         row = 0
-        names = (["numerator", "denominator"] if item.input == "ratio" else ["value"])
+        names = ["numerator", "denominator"] if item.input == "ratio" else ["value"]
         if item.direction in ("increase", "decrease"):
             names.append("baseline")
-        labels = {"numerator": item.numerator_label or "分子", "denominator": item.denominator_label or "分母",
-                  "value": f"指标值（{item.unit}）", "baseline": f"基线值（{item.unit}）"}
+        labels = {
+            "numerator": item.numerator_label or "分子",
+            "denominator": item.denominator_label or "分母",
+            "value": f"指标值（{item.unit}）",
+            "baseline": f"基线值（{item.unit}）",
+        }
         for name in names:
             edit = QLineEdit()
             edit.setAccessibleName(labels[name])
@@ -171,8 +175,13 @@ class IndicatorEditor(QWidget):
             self.show_error(str(err))
             return
         self.error.clear()
-        answer = Answer(self.item.id, value=values.get("value"), numerator=values.get("numerator"),
-                        denominator=values.get("denominator"), baseline=values.get("baseline"))
+        answer = Answer(
+            self.item.id,
+            value=values.get("value"),
+            numerator=values.get("numerator"),
+            denominator=values.get("denominator"),
+            baseline=values.get("baseline"),
+        )
         if self.item.input == "ratio" and values.get("denominator") == 0:
             self.show_error("分母不能为 0。")
             return
@@ -234,8 +243,11 @@ class SamplingEditor(QWidget):
         remove.setToolTip("在表格中按 Ctrl+Delete 删除所选行")
         add.clicked.connect(self.add_row)
         remove.clicked.connect(self.remove_selected)
-        for key, slot in ((Qt.Key.Key_Insert, self.add_row), ("Ctrl+Return", self.add_row),
-                          ("Ctrl+Delete", self.remove_selected)):
+        for key, slot in (
+            (Qt.Key.Key_Insert, self.add_row),
+            ("Ctrl+Return", self.add_row),
+            ("Ctrl+Delete", self.remove_selected),
+        ):
             shortcut = QShortcut(QKeySequence(key), self.table, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.summary = QLabel()
@@ -277,9 +289,13 @@ class SamplingEditor(QWidget):
         out = []
         for row in range(self.table.rowCount()):
             no, check, note = (self.table.item(row, c) for c in range(3))
-            out.append(SampleInput(no.text() if no else "",
-                                   check is not None and check.checkState() == Qt.CheckState.Checked,
-                                   note.text() if note else ""))
+            out.append(
+                SampleInput(
+                    no.text() if no else "",
+                    check is not None and check.checkState() == Qt.CheckState.Checked,
+                    note.text() if note else "",
+                )
+            )
         return out
 
     def complete_records(self) -> list[SampleInput]:
@@ -321,15 +337,18 @@ class SamplingEditor(QWidget):
     def _update_summary(self) -> None:
         records = self.complete_records()
         outcome = sampling_outcome(
-            self.item, [SampleRecord(self.item.id, r.record_no, r.compliant) for r in records], self.year)
+            self.item, [SampleRecord(self.item.id, r.record_no, r.compliant) for r in records], self.year
+        )
         if outcome.value is None:
             self.summary.setText(f"尚未录入抽查记录（填写病案号后计入）。目标：{outcome.target_text}")
             self.summary.setStyleSheet(result_style(""))
             return
         compliant = sum(r.compliant for r in records)
         verdict = {MET: "达标", NOT_MET: "未达标"}.get(outcome.state, "待判定")
-        text = (f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {outcome.value:.1f}%；"
-                f"目标 {outcome.target_text}：{verdict}" + (f"（{outcome.reason}）" if outcome.reason else ""))
+        text = (
+            f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {outcome.value:.1f}%；"
+            f"目标 {outcome.target_text}：{verdict}" + (f"（{outcome.reason}）" if outcome.reason else "")
+        )
         self.summary.setText(text)
         self.summary.setStyleSheet(result_style(outcome.state))
 

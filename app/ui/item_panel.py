@@ -140,8 +140,16 @@ class ItemPanel(QScrollArea):
         for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner, self.guidance):
             # content and user text are never interpreted as HTML
             w.setTextFormat(Qt.TextFormat.PlainText)
-        for widget in (self.breadcrumb, self.text, self.source, self.note, self.related, self.na_banner,
-                       self.guidance_toggle, self.guidance):
+        for widget in (
+            self.breadcrumb,
+            self.text,
+            self.source,
+            self.note,
+            self.related,
+            self.na_banner,
+            self.guidance_toggle,
+            self.guidance,
+        ):
             layout.addWidget(widget)
 
         self.editor_holder = QVBoxLayout()
@@ -182,10 +190,12 @@ class ItemPanel(QScrollArea):
         self.rectification_button = QPushButton("生成整改项(&Z)")
         self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
         self.rectification_button.clicked.connect(
-            lambda: self.context and self.rectification_requested.emit(self.context.item.id))
+            lambda: self.context and self.rectification_requested.emit(self.context.item.id)
+        )
         self.history_button = QPushButton("修改记录…")
         self.history_button.setToolTip(
-            "本条目的评价、抽查记录、整改项和附件的每次修改：谁、何时、在哪台电脑、改了什么（Ctrl+H）")
+            "本条目的评价、抽查记录、整改项和附件的每次修改：谁、何时、在哪台电脑、改了什么（Ctrl+H）"
+        )
         self.history_button.clicked.connect(lambda: self.context and self.history_requested.emit(self.context.item.id))
         row = QHBoxLayout()
         row.addWidget(self.rectification_label, 1)
@@ -202,8 +212,7 @@ class ItemPanel(QScrollArea):
         self.attachments = QListWidget()
         self.attachments.setMaximumHeight(90)
         self.attachments.setAccessibleName("附件")
-        self.attachments.itemActivated.connect(
-            lambda i: self.attachment_open.emit(i.data(Qt.ItemDataRole.UserRole)))
+        self.attachments.itemActivated.connect(lambda i: self.attachment_open.emit(i.data(Qt.ItemDataRole.UserRole)))
         add = QPushButton("添加附件(&A)…")
         open_ = QPushButton("打开")
         remove = QPushButton("删除附件")
@@ -239,8 +248,7 @@ class ItemPanel(QScrollArea):
         previous = self.context
         self.context = ctx
         item, answer = ctx.item, ctx.answer
-        self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path))
-                                + f"　〔{KINDS[item.kind]}〕")
+        self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path)) + f"　〔{KINDS[item.kind]}〕")
         self.text.setText(item.text)
         self.source.setText(f"出处：{ctx.checklist.source_document} {item.source}　编号：{item.id}")
         self.note.setText(f"编者注：{item.note}" if item.note else "")
@@ -301,9 +309,19 @@ class ItemPanel(QScrollArea):
         tab = Qt.FocusPolicy.TabFocus.value
         children = self.editor.findChildren(QWidget) if self.editor is not None else []
         inputs = [w for w in children if w.focusPolicy().value & tab]
-        chain = [*self.related_buttons, self.guidance_toggle, *inputs, self.na_reason, self.finding,
-                 self.evidence, self.department, self.rectification_button, self.history_button,
-                 *self.attachment_buttons, self.attachments]
+        chain = [
+            *self.related_buttons,
+            self.guidance_toggle,
+            *inputs,
+            self.na_reason,
+            self.finding,
+            self.evidence,
+            self.department,
+            self.rectification_button,
+            self.history_button,
+            *self.attachment_buttons,
+            self.attachments,
+        ]
         for first, second in pairwise(chain):
             QWidget.setTabOrder(first, second)
 

@@ -101,8 +101,15 @@ class ItemTree(QTreeWidget):
         leaf = self.nodes[item_id]
         label = "不符合" if outcome.failing and outcome.grade is None else outcome.label
         leaf.setText(1, label)
-        key = ("failing" if outcome.failing else "na" if not outcome.applicable
-               else "unanswered" if outcome.state == UNANSWERED else "")
+        key = (
+            "failing"
+            if outcome.failing
+            else "na"
+            if not outcome.applicable
+            else "unanswered"
+            if outcome.state == UNANSWERED
+            else ""
+        )
         colour = self._colours[key]
         leaf.setData(0, FOREGROUND_ROLE, colour)
         leaf.setData(1, FOREGROUND_ROLE, colour)
@@ -115,8 +122,9 @@ class ItemTree(QTreeWidget):
             text = f"{answered}/{len(applicable)}" + (f" ✗{failing}" if failing else "")
             node.setText(1, text)
 
-    def apply_filter(self, flt: ItemFilter, outcomes: dict[str, Outcome],
-                     answers: dict[str, Answer], keep: str | None = None) -> int:
+    def apply_filter(
+        self, flt: ItemFilter, outcomes: dict[str, Outcome], answers: dict[str, Answer], keep: str | None = None
+    ) -> int:
         """Hide items that do not match, except ``keep``; returns how many are shown."""
         shown = 0
         for item_id, leaf in self.nodes.items():

@@ -114,14 +114,22 @@ class MainWindow(QMainWindow):
         self.report_menu.addSeparator()
         from ..domain.reports import REPORTS
 
-        keys = {("self", "pdf"): ("S", "Ctrl+P"), ("rectification", "pdf"): ("R", None),
-                ("self", "xlsx"): ("X", None), ("rectification", "xlsx"): ("L", None)}
+        keys = {
+            ("self", "pdf"): ("S", "Ctrl+P"),
+            ("rectification", "pdf"): ("R", None),
+            ("self", "xlsx"): ("X", None),
+            ("rectification", "xlsx"): ("L", None),
+        }
         for fmt in ("pdf", "xlsx"):
             for kind, report in REPORTS.items():
                 key, shortcut = keys.get((kind, fmt), ("", None))
                 label = f"生成{report.title} PDF" if fmt == "pdf" else f"导出{report.workbook_title} Excel"
-                action(self.report_menu, f"{label}(&{key})…" if key else f"{label}…",
-                       lambda _=False, k=kind, f=fmt: self.generate_report(k, f), shortcut)
+                action(
+                    self.report_menu,
+                    f"{label}(&{key})…" if key else f"{label}…",
+                    lambda _=False, k=kind, f=fmt: self.generate_report(k, f),
+                    shortcut,
+                )
         self.report_menu.addSeparator()
         self.final_action = action(self.report_menu, "定稿（去除“自查稿”水印）(&F)", self.toggle_final)
         self.final_action.setCheckable(True)
@@ -131,8 +139,11 @@ class MainWindow(QMainWindow):
         help_menu = self.menuBar().addMenu("帮助(&H)")
         action(help_menu, "快捷键(&K)…", self.show_help, "F1")
         action(help_menu, "数据库检查(&D)…", self.check_database)
-        action(help_menu, "关于(&A)", lambda: dialogs.info(
-            self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"))
+        action(
+            help_menu,
+            "关于(&A)",
+            lambda: dialogs.info(self, f"{APP_NAME} {__version__}\n离线医疗质量自查工具。\n数据库：{self.store.path}"),
+        )
 
     def new_round(self) -> None:
         if self._may_leave("新建轮次"):  # the new round opens in place of this one
@@ -203,8 +214,9 @@ class MainWindow(QMainWindow):
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         if accepted:
             self._update_title()
-            dialogs.info(self, "医院基本情况已保存。新的自查轮次将按新的情况判断条目是否适用；"
-                               "已开始的轮次保持开始时的情况不变。") if self.store.rounds() else None
+            dialogs.info(
+                self, "医院基本情况已保存。新的自查轮次将按新的情况判断条目是否适用；已开始的轮次保持开始时的情况不变。"
+            ) if self.store.rounds() else None
         return accepted
 
     def open_round(self, round_id: str) -> None:
@@ -237,8 +249,9 @@ class MainWindow(QMainWindow):
         if self._board is None and self.walkthrough is not None:
             from .rectification_board import RectificationBoard
 
-            self._board = RectificationBoard(self.store, self.actor, self.walkthrough.view.id,
-                                             self.walkthrough.view.profile.departments)
+            self._board = RectificationBoard(
+                self.store, self.actor, self.walkthrough.view.id, self.walkthrough.view.profile.departments
+            )
             self._board.open_item.connect(self.go_to_item)
             self._board.changed.connect(lambda: self._status("已保存"))
             _layout(self._board_page).addWidget(self._board)
@@ -361,8 +374,7 @@ class MainWindow(QMainWindow):
         def done(result) -> None:
             self.last_report = out
             if result.warnings:  # e.g. a photo that could not be read is printed as its name only
-                self._status(f"已生成 {out}，但有 {len(result.warnings)} 处问题：{result.warnings[0]}",
-                             problem=True)
+                self._status(f"已生成 {out}，但有 {len(result.warnings)} 处问题：{result.warnings[0]}", problem=True)
             else:
                 self._status(f"已生成 {out}")
             if fmt == "pdf":  # previewed and printed here: the PC may have no PDF viewer
@@ -461,8 +473,10 @@ class MainWindow(QMainWindow):
 
         def done(result) -> None:
             self._update_title()
-            text = (f"已导入：新增 {result.added}，更新 {result.updated}，未变 {result.unchanged}，"
-                    f"冲突 {len(result.conflicts)}。")
+            text = (
+                f"已导入：新增 {result.added}，更新 {result.updated}，未变 {result.unchanged}，"
+                f"冲突 {len(result.conflicts)}。"
+            )
             self._status(text)
             if self.walkthrough is not None and self.walkthrough.view.id == result.round_id:
                 self.walkthrough.reload()
@@ -495,7 +509,8 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(
             f"{self.walkthrough.view.name}：完成 {tally.answered}/{tally.applicable}"
             f"（{completion_percent(tally.completion)}%）"
-            f"　得分率 {score}　不符合 {tally.failing}")
+            f"　得分率 {score}　不符合 {tally.failing}"
+        )
 
     def close_walkthrough(self) -> bool:
         """Leave the open round; False when the user chose to stay (input not yet saved)."""
@@ -513,8 +528,11 @@ class MainWindow(QMainWindow):
         """Save what is pending; if the database still refuses it, ask before it is given up."""
         if self.walkthrough is None or self.walkthrough.flush():
             return True
-        if dialogs.confirm(self, f"有修改因数据库无法写入（被占用或磁盘已满）还没有保存。\n\n"
-                                 f"现在{action}，这些修改将丢失。仍要{action}吗？（选“否”留在这里，程序会继续重试保存）"):
+        if dialogs.confirm(
+            self,
+            f"有修改因数据库无法写入（被占用或磁盘已满）还没有保存。\n\n"
+            f"现在{action}，这些修改将丢失。仍要{action}吗？（选“否”留在这里，程序会继续重试保存）",
+        ):
             self.walkthrough.unsaved.clear()  # given up, as the user chose: not asked again
             return True
         return False

@@ -78,29 +78,52 @@ class OverviewPage(QWidget):
         cells.append(self._bars(o.grades, "评价结果分布（点击筛选）", max([b.value or 0 for b in o.grades] + [1])))
         for label, bars in o.sections.items():
             cells.append(self._bars(bars, f"{label}：各部分得分率（✗ 为不符合条数）", 100))
-        departments = [OverviewBar(d, sum(c.values()) - c["已完成"],
-                                   f"{sum(c.values()) - c['已完成']}（逾期 {c['逾期']}）",
-                                   "fail" if c["逾期"] else "warn", ("department", d)) for d, c in o.departments]
+        departments = [
+            OverviewBar(
+                d,
+                sum(c.values()) - c["已完成"],
+                f"{sum(c.values()) - c['已完成']}（逾期 {c['逾期']}）",
+                "fail" if c["逾期"] else "warn",
+                ("department", d),
+            )
+            for d, c in o.departments
+        ]
         if departments:
-            cells.append(self._bars(departments, "各科室未完成的整改项（点击查看整改台账）",
-                                    max([b.value or 0 for b in departments] + [1])))
+            cells.append(
+                self._bars(
+                    departments,
+                    "各科室未完成的整改项（点击查看整改台账）",
+                    max([b.value or 0 for b in departments] + [1]),
+                )
+            )
         if o.closed_per_month:
-            cells.append(self._bars(o.closed_per_month, "每月完成的整改项",
-                                    max([b.value or 0 for b in o.closed_per_month] + [1])))
+            cells.append(
+                self._bars(
+                    o.closed_per_month, "每月完成的整改项", max([b.value or 0 for b in o.closed_per_month] + [1])
+                )
+            )
         if o.score_trend is not None and o.failing_trend is not None:
             cells.append(self._trend(o.rounds, o.score_trend, maximum=100))
             cells.append(self._trend(o.rounds, o.failing_trend))
             cells += [self._trend(o.rounds, t) for t in o.indicator_trends]
         else:
-            cells.append(plain_label("本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"))
+            cells.append(
+                plain_label(
+                    "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
+                )
+            )
         for n, cell in enumerate(cells):
             grid.addWidget(cell, n // 2, n % 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         grid.setRowStretch(len(cells) // 2 + 1, 1)
         self.scroll_area.setWidget(body)
 
     def _bars(self, bars: Sequence[OverviewBar], title: str, maximum: float) -> QWidget:
-        svg = bar_chart([Bar(b.label, b.value, b.text, b.tone) for b in bars], maximum=maximum,
-                        font_family=self.font_family, title=title)
+        svg = bar_chart(
+            [Bar(b.label, b.value, b.text, b.tone) for b in bars],
+            maximum=maximum,
+            font_family=self.font_family,
+            title=title,
+        )
         chart = ChartWidget(str(svg), bars)
         chart.clicked.connect(self.filter_requested)
         self.charts.append(chart)
@@ -109,8 +132,15 @@ class OverviewPage(QWidget):
     def _trend(self, rounds: Sequence[str], trend: Trend, maximum: float | None = None) -> QWidget:
         lines = [Line(name, tuple(values)) for name, values in trend.series.items()]
         target_text = f"目标 {trend.target:g}{trend.unit}" if trend.target is not None else ""
-        svg = line_chart(rounds, lines, font_family=self.font_family, title=trend.title, maximum=maximum,
-                         target=trend.target, target_text=target_text)
+        svg = line_chart(
+            rounds,
+            lines,
+            font_family=self.font_family,
+            title=trend.title,
+            maximum=maximum,
+            target=trend.target,
+            target_text=target_text,
+        )
         chart = ChartWidget(str(svg))
         self.charts.append(chart)
         return chart

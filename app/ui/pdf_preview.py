@@ -70,8 +70,12 @@ class PreviewDialog(QDialog):
         scroll.setStyleSheet("QScrollArea { background: #808080; }")
         layout.addWidget(scroll, 1)
         buttons = QHBoxLayout()
-        for text, slot in (("打印(&P)…", self.print_dialog), ("另存为(&S)…", self.save_as),
-                           ("打开所在文件夹(&F)", self.open_folder), ("用系统阅读器打开(&V)", self.open_viewer)):
+        for text, slot in (
+            ("打印(&P)…", self.print_dialog),
+            ("另存为(&S)…", self.save_as),
+            ("打开所在文件夹(&F)", self.open_folder),
+            ("用系统阅读器打开(&V)", self.open_viewer),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)

@@ -76,8 +76,9 @@ class DepartmentsPage(QWizardPage):
         self.setTitle("科室")
         self.setSubTitle("责任科室从此列表中选择。双击或按 F2 修改名称。")
         self.list = QListWidget()
-        self.list.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.list.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
         self.list.setAccessibleName("科室列表")
         self.add_button = add = QPushButton("添加科室(&A)")
         self.remove_button = remove = QPushButton("删除所选(&R)")
@@ -200,8 +201,9 @@ class _ProfileForm:
 class ProfileWizard(_ProfileForm, QWizard):
     """First run: the profile in three steps."""
 
-    def __init__(self, store: Store, actor: Actor, profile: HospitalProfile | None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, store: Store, actor: Actor, profile: HospitalProfile | None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.store, self.actor = store, actor
         self.setWindowTitle("医院基本情况")

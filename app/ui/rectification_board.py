@@ -47,8 +47,15 @@ DONE_FOREGROUND = QColor("#1b7f3b")
 
 #: column → (header, editable field or None)
 COLUMNS: list[tuple[str, str | None]] = [
-    ("条目", None), ("问题描述", "problem"), ("原因分析", "cause"), ("整改措施", "measure"),
-    ("责任科室", "department"), ("责任人", "owner"), ("整改期限", "deadline"), ("状态", None), ("复查", None),
+    ("条目", None),
+    ("问题描述", "problem"),
+    ("原因分析", "cause"),
+    ("整改措施", "measure"),
+    ("责任科室", "department"),
+    ("责任人", "owner"),
+    ("整改期限", "deadline"),
+    ("状态", None),
+    ("复查", None),
 ]
 
 
@@ -82,8 +89,14 @@ _NOT_CHOSEN = "not chosen"
 class RecheckDialog(QDialog):
     """复查: passed or not, date, by whom, result."""
 
-    def __init__(self, store: Store, actor: Actor, entry: RectificationEntry, parent: QWidget | None = None,
-                 today: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        entry: RectificationEntry,
+        parent: QWidget | None = None,
+        today: dt.date | None = None,
+    ) -> None:
         super().__init__(parent)
         self.store, self.actor, self.entry = store, actor, entry
         self.today = today or dt.date.today()
@@ -132,9 +145,15 @@ class RecheckDialog(QDialog):
         d = self.date.date()
         try:
             rect_service.record_recheck(
-                self.store, self.entry.id, self.actor, passed=self.verdict.currentData(),
-                date=to_date(d), by=self.by.text(),
-                result=self.result_edit.toPlainText(), today=self.today)
+                self.store,
+                self.entry.id,
+                self.actor,
+                passed=self.verdict.currentData(),
+                date=to_date(d),
+                by=self.by.text(),
+                result=self.result_edit.toPlainText(),
+                today=self.today,
+            )
         except InputError as err:
             self.error.setText(str(err))
             return
@@ -150,8 +169,14 @@ class RectificationBoard(QWidget):
     open_item = Signal(str)
     changed = Signal()
 
-    def __init__(self, store: Store, actor: Actor, round_id: str, departments: tuple[str, ...],
-                 today: Callable[[], dt.date] = dt.date.today) -> None:
+    def __init__(
+        self,
+        store: Store,
+        actor: Actor,
+        round_id: str,
+        departments: tuple[str, ...],
+        today: Callable[[], dt.date] = dt.date.today,
+    ) -> None:
         super().__init__()
         self.store, self.actor, self.round_id, self.today = store, actor, round_id, today
         self.checklist_label: dict[str, str] = {}  # item id → its checklist's short title, on refresh
@@ -174,9 +199,11 @@ class RectificationBoard(QWidget):
         self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
-                                   | QAbstractItemView.EditTrigger.EditKeyPressed
-                                   | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
         self.table.setWordWrap(True)
         self.table.setAccessibleName("整改台账")
         header = self.table.horizontalHeader()
@@ -193,7 +220,8 @@ class RectificationBoard(QWidget):
         self.table.doubleClicked.connect(self._double_clicked)
         # a message about one row's edit does not stay under another row
         self.table.currentCellChanged.connect(
-            lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None)
+            lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
+        )
         self.departments = departments
 
         filters = QHBoxLayout()
@@ -214,8 +242,13 @@ class RectificationBoard(QWidget):
         self.delete_button = QPushButton("删除整改项…")
         self.history_button = QPushButton("修改记录…")
         self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
-        for button in (self.go_button, self.recheck_button, self.evidence_button, self.history_button,
-                       self.delete_button):
+        for button in (
+            self.go_button,
+            self.recheck_button,
+            self.evidence_button,
+            self.history_button,
+            self.delete_button,
+        ):
             filters.addWidget(button)
         self.history_button.clicked.connect(self.show_history)
         self.go_button.clicked.connect(self._go_to_item)
@@ -227,8 +260,9 @@ class RectificationBoard(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
-        hint = QLabel("双击或直接输入修改单元格（整改期限按 2025-04-30 格式）；"
-                      "双击“条目”列转到该条目。逾期行以红色底纹标出。")
+        hint = QLabel(
+            "双击或直接输入修改单元格（整改期限按 2025-04-30 格式）；双击“条目”列转到该条目。逾期行以红色底纹标出。"
+        )
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
         layout.addWidget(hint)
@@ -289,12 +323,19 @@ class RectificationBoard(QWidget):
         r = entry.rectification
         values = [
             "、".join(self.references.get(i, i) for i in entry.item_ids),
-            r.problem, r.cause, r.measure,
-            r.department, r.owner, r.deadline.isoformat() if r.deadline else "", entry.status,
+            r.problem,
+            r.cause,
+            r.measure,
+            r.department,
+            r.owner,
+            r.deadline.isoformat() if r.deadline else "",
+            entry.status,
             recheck_text(entry),
         ]
-        sort_keys = {0: min((self.item_order.get(i, 0) for i in entry.item_ids), default=0),
-                     7: RECTIFICATION_STATUSES.index(entry.status)}
+        sort_keys = {
+            0: min((self.item_order.get(i, 0) for i in entry.item_ids), default=0),
+            7: RECTIFICATION_STATUSES.index(entry.status),
+        }
         for col, text in enumerate(values):
             cell = _Cell(text)
             cell.setData(ENTRY_ROLE, entry.id)
@@ -315,7 +356,8 @@ class RectificationBoard(QWidget):
         status = "　".join(f"{s} {sums.by_status[s]}" for s in RECTIFICATION_STATUSES)
         departments = "；".join(
             f"{d} {sum(c.values())}" + (f"（逾期 {c[STATUS_OVERDUE]}）" if c[STATUS_OVERDUE] else "")
-            for d, c in sums.by_department.items())
+            for d, c in sums.by_department.items()
+        )
         self.summary.setText(f"共 {sums.total} 项：{status}\n按科室：{departments or '—'}")
 
     def entry_at(self, row: int) -> RectificationEntry | None:
@@ -333,15 +375,21 @@ class RectificationBoard(QWidget):
             if entry is None:  # every row shows an entry
                 continue
             dept = entry.rectification.department or NO_DEPARTMENT
-            visible = ((not department or dept == department) and (not status or entry.status == status)
-                       and (not overdue or entry.status == STATUS_OVERDUE))
+            visible = (
+                (not department or dept == department)
+                and (not status or entry.status == status)
+                and (not overdue or entry.status == STATUS_OVERDUE)
+            )
             self.table.setRowHidden(row, not visible)
             shown += visible
         return shown
 
     def visible_entries(self) -> list[RectificationEntry]:
-        return [entry for r in range(self.table.rowCount())
-                if not self.table.isRowHidden(r) and (entry := self.entry_at(r)) is not None]
+        return [
+            entry
+            for r in range(self.table.rowCount())
+            if not self.table.isRowHidden(r) and (entry := self.entry_at(r)) is not None
+        ]
 
     def selected_entry(self) -> RectificationEntry | None:
         rows = {i.row() for i in self.table.selectedIndexes()}
@@ -370,8 +418,9 @@ class RectificationBoard(QWidget):
             return
         entry_id = cell.data(ENTRY_ROLE)
         try:
-            rect_service.update_rectification(self.store, entry_id, self.actor, today=self.today(),
-                                              **{field: cell.text()})
+            rect_service.update_rectification(
+                self.store, entry_id, self.actor, today=self.today(), **{field: cell.text()}
+            )
         except InputError as err:
             self.error.setText(str(err))
         except AppError as err:

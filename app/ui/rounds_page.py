@@ -49,8 +49,14 @@ def checklist_years(first: int | None, last: int | None) -> str:
 class NewRoundDialog(QDialog):
     """新建自查轮次 (or a re-check round based on ``previous``)."""
 
-    def __init__(self, store: Store, catalog: Catalog, actor: Actor, parent: QWidget | None = None,
-                 previous: round_service.RoundView | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        catalog: Catalog,
+        actor: Actor,
+        parent: QWidget | None = None,
+        previous: round_service.RoundView | None = None,
+    ) -> None:
         # the generated form imports dozens of Qt classes: load it when the dialog is first opened
         from .forms.ui_new_round import Ui_NewRoundDialog
 
@@ -110,9 +116,11 @@ class NewRoundDialog(QDialog):
         self.year_hint.setVisible(bool(self.year_hint.text()))
 
     def selected_entries(self):
-        ids = [self.ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole)
-               for i in range(self.ui.checklistList.count())
-               if self.ui.checklistList.item(i).checkState() == Qt.CheckState.Checked]
+        ids = [
+            self.ui.checklistList.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.ui.checklistList.count())
+            if self.ui.checklistList.item(i).checkState() == Qt.CheckState.Checked
+        ]
         return [self.catalog.get(i) for i in ids]
 
     def accept(self) -> None:
@@ -125,12 +133,27 @@ class NewRoundDialog(QDialog):
         try:
             if previous:
                 self.round_id = rect_service.start_recheck_round(
-                    self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor,
-                    previous_round_id=previous, leader=leader, members=members, year=year)
+                    self.store,
+                    self.selected_entries(),
+                    self.ui.nameEdit.text(),
+                    day,
+                    self.actor,
+                    previous_round_id=previous,
+                    leader=leader,
+                    members=members,
+                    year=year,
+                )
             else:
                 self.round_id = round_service.start_round(
-                    self.store, self.selected_entries(), self.ui.nameEdit.text(), day, self.actor,
-                    leader=leader, members=members, year=year)
+                    self.store,
+                    self.selected_entries(),
+                    self.ui.nameEdit.text(),
+                    day,
+                    self.actor,
+                    leader=leader,
+                    members=members,
+                    year=year,
+                )
         except InputError as err:
             label = {"name": self.ui.nameError, "checklists": self.ui.checklistsError}.get(err.field)
             if label is None:
@@ -167,11 +190,13 @@ class RoundsPage(QWidget):
         self.table.doubleClicked.connect(lambda _: self.open_selected())
         self.buttons: dict[str, QPushButton] = {}
         row = QHBoxLayout()
-        for key, text, slot in (("new", "新建轮次(&N)…", self.new_round),
-                                ("open", "打开(&O)", self.open_selected),
-                                ("rename", "重命名(&M)…", self.rename_selected),
-                                ("recheck", "基于所选新建复查(&C)…", self.recheck_selected),
-                                ("delete", "删除(&D)…", self.delete_selected)):
+        for key, text, slot in (
+            ("new", "新建轮次(&N)…", self.new_round),
+            ("open", "打开(&O)", self.open_selected),
+            ("rename", "重命名(&M)…", self.rename_selected),
+            ("recheck", "基于所选新建复查(&C)…", self.recheck_selected),
+            ("delete", "删除(&D)…", self.delete_selected),
+        ):
             button = QPushButton(text)
             button.clicked.connect(slot)
             self.buttons[key] = button
@@ -186,8 +211,12 @@ class RoundsPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addStretch(0)
-        for qt_key, slot in ((Qt.Key.Key_Return, self.open_selected), (Qt.Key.Key_Enter, self.open_selected),
-                             (Qt.Key.Key_F2, self.rename_selected), (Qt.Key.Key_Delete, self.delete_selected)):
+        for qt_key, slot in (
+            (Qt.Key.Key_Return, self.open_selected),
+            (Qt.Key.Key_Enter, self.open_selected),
+            (Qt.Key.Key_F2, self.rename_selected),
+            (Qt.Key.Key_Delete, self.delete_selected),
+        ):
             shortcut = QShortcut(QKeySequence(qt_key), self.table, slot)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self._stale = True
@@ -205,8 +234,15 @@ class RoundsPage(QWidget):
         summaries = round_service.list_rounds(self.store)
         self.table.setRowCount(len(summaries))
         for r, s in enumerate(summaries):
-            cells = [s.name, s.started_on, str(s.year), "、".join(s.checklists), "",
-                     "—" if s.score is None else f"{s.score:.1f}", "已定稿" if s.status == "final" else "自查稿"]
+            cells = [
+                s.name,
+                s.started_on,
+                str(s.year),
+                "、".join(s.checklists),
+                "",
+                "—" if s.score is None else f"{s.score:.1f}",
+                "已定稿" if s.status == "final" else "自查稿",
+            ]
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 item.setData(Qt.ItemDataRole.UserRole, s.id)
@@ -268,8 +304,9 @@ class RoundsPage(QWidget):
         if not round_id:
             return
         name = self.store.round(round_id)["name"]
-        if not dialogs.confirm(self, f"确定删除自查轮次“{name}”吗？\n\n"
-                                     "其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"):
+        if not dialogs.confirm(
+            self, f"确定删除自查轮次“{name}”吗？\n\n其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"
+        ):
             return
         try:
             round_service.delete_round(self.store, round_id)

@@ -43,9 +43,15 @@ class _Job(QRunnable):
 _running: set[_Job] = set()
 
 
-def run_in_background(parent: QWidget | None, label: str, work: Callable[..., Any],
-                      on_done: Callable[[Any], None], on_error: Callable[[Exception], None], *,
-                      reports_progress: bool = False) -> _Job:
+def run_in_background(
+    parent: QWidget | None,
+    label: str,
+    work: Callable[..., Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[Exception], None],
+    *,
+    reports_progress: bool = False,
+) -> _Job:
     """``reports_progress``: ``work`` takes a ``progress(done, total, text)`` callable, shown as
     a bar and a line of text (e.g. which report of an upload package is being written)."""
     progress = QProgressDialog(label, "", 0, 0, parent)

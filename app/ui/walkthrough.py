@@ -189,8 +189,9 @@ class WalkthroughPage(QWidget):
         self.tree.select(start if start in self.items else self.next_unanswered(None) or next(iter(self.items)))
         self.tree.setFocus()
 
-    def _index_sections(self, checklist: Checklist, sections: tuple[Section, ...], path: tuple[str, ...],
-                        guidance: str = "") -> None:
+    def _index_sections(
+        self, checklist: Checklist, sections: tuple[Section, ...], path: tuple[str, ...], guidance: str = ""
+    ) -> None:
         for section in sections:
             sub_path = (*path, section.title)
             sub_guidance = section.guidance or guidance
@@ -210,10 +211,13 @@ class WalkthroughPage(QWidget):
         redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
         redo_keys.setdefault("Ctrl+Y", QKeySequence("Ctrl+Y"))
         bindings: list[tuple[Sequence[str | QKeySequence], Callable[[], object]]] = [
-            (["Ctrl+F"], self.focus_search), (["F3"], self.go_next_unanswered),
-            (["Ctrl+Down"], lambda: self.go_relative(1)), (["Ctrl+Up"], lambda: self.go_relative(-1)),
+            (["Ctrl+F"], self.focus_search),
+            (["F3"], self.go_next_unanswered),
+            (["Ctrl+Down"], lambda: self.go_relative(1)),
+            (["Ctrl+Up"], lambda: self.go_relative(-1)),
             (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo_stack.undo),
-            (list(redo_keys.values()), self.undo_stack.redo)]
+            (list(redo_keys.values()), self.undo_stack.redo),
+        ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
             shortcut.setKeys([QKeySequence(k) for k in keys])
@@ -246,21 +250,30 @@ class WalkthroughPage(QWidget):
             score = "—" if c.tally.score is None else f"{c.tally.score:.1f}"
             parts.append(f"{c.checklist.label} {completion_percent(c.tally.completion)}%·得分率{score}")
         score = "—" if tally.score is None else f"{tally.score:.1f}"
-        self.header.setText(f"{tally.answered}/{tally.applicable}　得分率 {score}　不符合 {tally.failing}　｜　"
-                            + "　".join(parts))
+        self.header.setText(
+            f"{tally.answered}/{tally.applicable}　得分率 {score}　不符合 {tally.failing}　｜　" + "　".join(parts)
+        )
         self.progress_changed.emit(self.result)
 
     def _update_filter_counts(self) -> None:
-        counts = {mode: sum(1 for i in self.items.values()
-                            if ItemFilter(mode).matches(i, self.result.outcomes[i.id], self.answers.get(i.id)))
-                  for mode in FILTER_LABELS}
+        counts = {
+            mode: sum(
+                1
+                for i in self.items.values()
+                if ItemFilter(mode).matches(i, self.result.outcomes[i.id], self.answers.get(i.id))
+            )
+            for mode in FILTER_LABELS
+        }
         for index in range(self.filter_mode.count()):
             mode = self.filter_mode.itemData(index)
             self.filter_mode.setItemText(index, f"{FILTER_LABELS[mode]}（{counts[mode]}）")
 
     def current_filter(self) -> ItemFilter:
-        return ItemFilter(self.filter_mode.currentData() or ALL, self.filter_department.currentData() or "",
-                          self.search.text().strip())
+        return ItemFilter(
+            self.filter_mode.currentData() or ALL,
+            self.filter_department.currentData() or "",
+            self.search.text().strip(),
+        )
 
     def _apply_filter(self, keep: str | None = None) -> None:
         shown = self.tree.apply_filter(self.current_filter(), self.result.outcomes, self.answers, keep=keep)
@@ -310,19 +323,35 @@ class WalkthroughPage(QWidget):
         path, guidance = self.section_path[item_id]
         for shortcut in self._grade_shortcuts:
             shortcut.setEnabled(self.items[item_id].kind == JUDGEMENT)
-        self.panel.show_item(ItemContext(
-            checklist=self.checklist_of[item_id], item=self.items[item_id], section_path=path,
-            section_guidance=guidance, year=self.view.year, answer=self._answer_shown(item_id),
-            samples=self._samples_shown(item_id), outcome=self.result.outcomes[item_id],
-            attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
-            departments=self.view.profile.departments, previous_value=self.previous_values.get(item_id)),
-            refresh_text=refresh_text)
+        self.panel.show_item(
+            ItemContext(
+                checklist=self.checklist_of[item_id],
+                item=self.items[item_id],
+                section_path=path,
+                section_guidance=guidance,
+                year=self.view.year,
+                answer=self._answer_shown(item_id),
+                samples=self._samples_shown(item_id),
+                outcome=self.result.outcomes[item_id],
+                attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
+                departments=self.view.profile.departments,
+                previous_value=self.previous_values.get(item_id),
+            ),
+            refresh_text=refresh_text,
+        )
         self._show_rectification(item_id)
         item = self.items[item_id]
-        self.panel.show_related([
-            (other.id, f"{self.checklist_of[other.id].label} {short_number(other.id)}",
-             self.result.outcomes[other.id].label)
-            for other in self.items.values() if item.topic and other.topic == item.topic and other.id != item_id])
+        self.panel.show_related(
+            [
+                (
+                    other.id,
+                    f"{self.checklist_of[other.id].label} {short_number(other.id)}",
+                    self.result.outcomes[other.id].label,
+                )
+                for other in self.items.values()
+                if item.topic and other.topic == item.topic and other.id != item_id
+            ]
+        )
 
     def _answer_shown(self, item_id: str) -> Answer | None:
         """The saved answer, with what is waiting to be saved over it: the user sees what they entered."""
@@ -338,8 +367,9 @@ class WalkthroughPage(QWidget):
 
     def _show_rectification(self, item_id: str) -> None:
         entry = rect_service.rectification_for_item(self.store, self.view, item_id, dt.date.today())
-        self.panel.show_rectification(entry.status if entry else None,
-                                      self.result.outcomes[item_id].offers_rectification)
+        self.panel.show_rectification(
+            entry.status if entry else None, self.result.outcomes[item_id].offers_rectification
+        )
 
     def open_rectification(self, item_id: str) -> None:
         try:
@@ -362,8 +392,7 @@ class WalkthroughPage(QWidget):
         keys = set(fields) | ({"na_reason"} if "grade" in fields else set())
         before = self._answer_fields(item_id, keys)
         try:
-            answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view,
-                                         **fields)
+            answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view, **fields)
         except InputError as err:
             self._refused(item_id, err.field, str(err))
             return False
@@ -381,8 +410,7 @@ class WalkthroughPage(QWidget):
         return True
 
     def write_samples(self, item_id: str, records: list, record: bool = True) -> bool:
-        before = [answer_service.SampleInput(s.record_no, s.compliant, s.note)
-                  for s in self.samples.get(item_id, [])]
+        before = [answer_service.SampleInput(s.record_no, s.compliant, s.note) for s in self.samples.get(item_id, [])]
         try:
             answer_service.set_samples(self.store, self.view.id, item_id, records, self.actor, view=self.view)
         except InputError as err:
@@ -544,11 +572,13 @@ class WalkthroughPage(QWidget):
             try:
                 with self.store.brief_wait(), self.store.transaction():  # all of an item's input, or none
                     if answer_fields:
-                        answer_service.record_answer(self.store, self.view.id, item_id, self.actor,
-                                                     view=self.view, **answer_fields)
+                        answer_service.record_answer(
+                            self.store, self.view.id, item_id, self.actor, view=self.view, **answer_fields
+                        )
                     if SAMPLES in fields:
-                        answer_service.set_samples(self.store, self.view.id, item_id, fields[SAMPLES], self.actor,
-                                                   view=self.view)
+                        answer_service.set_samples(
+                            self.store, self.view.id, item_id, fields[SAMPLES], self.actor, view=self.view
+                        )
             except InputError as err:
                 self._refused(item_id, err.field, str(err))
             except AppError as err:
@@ -569,4 +599,3 @@ class WalkthroughPage(QWidget):
         """Save pending input now; True when nothing is left unsaved."""
         self.panel.flush()
         return self.retry_unsaved() if self.unsaved else True
-
