@@ -10,4 +10,6 @@ per_file() {
     [ -n "$v" ] && printf '%s\t%s\n' "$v" "${f#"$dir"/}"
   done | sort -V -r
 }
-if [ "${2:-}" = "--by-file" ]; then per_file; else per_file | head -1 | cut -f1; fi
+# awk reads to the end: `head -1` would close the pipe early, and under pipefail the SIGPIPE that
+# sort then gets (exit 141) failed the build whenever the list was long enough
+if [ "${2:-}" = "--by-file" ]; then per_file; else per_file | awk -F'\t' 'NR == 1 {print $1}'; fi
