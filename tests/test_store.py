@@ -259,3 +259,28 @@ def test_a_background_retry_waits_only_briefly_for_a_lock(db_path):
     finally:
         holder.wait(10)
         store.close()
+
+
+def test_writes_persist_where_sqlite_utils_would_use_its_old_upsert(store, catalog, actor):
+    """Below SQLite 3.35 sqlite-utils upserts with INSERT OR IGNORE + UPDATE, which a NOT NULL
+    column turns into a silent no-op: the store writes with SQLite's own ON CONFLICT instead."""
+    import datetime as dt
+
+    import sqlite_utils
+
+    from app.services.answers import record_answer
+    from app.services.profile import get_profile, save_profile
+    from app.services.rounds import start_round
+    from tests.conftest import PROFILE_2_GENERAL
+
+    store._db = sqlite_utils.Database(store.conn, use_old_upsert=True)  # what an old SQLite gets
+    save_profile(store, PROFILE_2_GENERAL, actor)
+    assert get_profile(store) is not None
+    round_id = start_round(store, [catalog.get("qyx-core")], "旧版 SQLite", dt.date(2025, 3, 1), actor)
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", finding="未落实")
+    record_answer(store, round_id, "qyx-core.01.1", actor, finding="仍未落实")
+    assert store.answer(round_id, "qyx-core.01.1")["finding"] == "仍未落实"
+    assert store.rectifications(round_id), "the D opened its rectification"
+    store.set_setting("x", 1)
+    store.set_setting("x", 2)
+    assert store.setting("x") == 2

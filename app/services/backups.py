@@ -95,8 +95,10 @@ def set_folder(store: Store, path: Path | None) -> Path:
         if path is None:
             db.execute("DELETE FROM settings WHERE key = ?", (FOLDER_SETTING,))
         else:
-            db.table("settings").upsert(
-                {"key": FOLDER_SETTING, "value": json.dumps(str(path.resolve()), ensure_ascii=False)}, pk="key"
+            store.upsert(
+                "settings",
+                {"key": FOLDER_SETTING, "value": json.dumps(str(path.resolve()), ensure_ascii=False)},
+                pk="key",
             )
     return folder(store)
 

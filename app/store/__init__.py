@@ -50,6 +50,9 @@ def _sync(actor: Actor) -> dict[str, str]:
     return {"updated_at": now(), "author": actor.author, "device_id": actor.device_id}
 
 
+#: SQLite that has ``INSERT … ON CONFLICT … DO UPDATE`` (2018; Debian 10 has 3.27)
+MIN_SQLITE = (3, 24, 0)
+
 #: Who deletes, when the caller cannot say (kept for old callers; the history shows it blank)
 NOBODY = Actor("", "")
 
@@ -137,6 +140,11 @@ def open_store(
     disk) it is opened read-only: ``Store.read_only`` says why. An older database is backed up
     before it is upgraded.
     """
+    if sqlite3.sqlite_version_info < MIN_SQLITE:  # writes use ON CONFLICT … DO UPDATE (Store.upsert)
+        raise StoreError(
+            f"本机的 SQLite 版本 {sqlite3.sqlite_version} 过旧，本程序需要 "
+            f"{'.'.join(map(str, MIN_SQLITE))} 或更新的版本。请使用安装包（自带较新的 SQLite）。"
+        )
     path = Path(path)
     if path.exists() and path.is_dir():
         raise StoreError(f"数据库路径“{path}”是一个文件夹，请指定一个文件。")
@@ -309,6 +317,19 @@ class Store:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
+    def upsert(self, table: str, row: dict, pk: str = "id") -> None:
+        """Insert ``row``, or update the given columns of the row with its ``pk``: SQLite's own
+        ``ON CONFLICT … DO UPDATE`` (3.24+). sqlite-utils falls back, below SQLite 3.35, to an
+        INSERT OR IGNORE that a NOT NULL column makes ignore silently: nothing was saved."""
+        columns = list(row)
+        updates = ", ".join(f'"{c}" = excluded."{c}"' for c in columns if c != pk)
+        sql = (
+            f'INSERT INTO "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)}) '
+            f'VALUES ({", ".join("?" * len(columns))}) ON CONFLICT("{pk}") DO '
+            + (f"UPDATE SET {updates}" if updates else "NOTHING")
+        )
+        self.conn.execute(sql, [row[c] for c in columns])
+
     def _log(
         self,
         table: str,
@@ -342,8 +363,8 @@ class Store:
         return _loads(row["value"], self.path) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
-        with self.transaction() as db:
-            db.table("settings").upsert({"key": key, "value": _json(value)}, pk="key")
+        with self.transaction():
+            self.upsert("settings", {"key": key, "value": _json(value)}, pk="key")
 
     # --- hospital profile -------------------------------------------------------------------
 
@@ -363,9 +384,9 @@ class Store:
             **_sync(actor),
         }
         row["id"] = existing["id"] if existing else new_id()
-        with self.transaction() as db:
+        with self.transaction():
             before = self._one("SELECT * FROM hospital WHERE id = ?", (row["id"],))
-            db.table("hospital").upsert(row, pk="id")
+            self.upsert("hospital", row)
             self._log("hospital", row["id"], None, None, before, {**(before or {}), **row}, actor, row["updated_at"])
         return row["id"]
 
@@ -440,10 +461,10 @@ class Store:
 
     def save_answer(self, round_id: str, item_id: str, fields: dict, actor: Actor) -> dict:
         """Create or update the item's answer with ``fields``; returns the row as saved."""
-        with self.transaction() as db:
+        with self.transaction():
             existing = self.answer(round_id, item_id)
             row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}), **fields, **_sync(actor)}
-            db.table("answers").upsert(row, pk="id")
+            self.upsert("answers", row)
             self._log("answers", row["id"], round_id, item_id, existing, row, actor, row["updated_at"])
         return row
 
@@ -555,11 +576,11 @@ class Store:
     def save_rectification(self, fields: dict, actor: Actor) -> str:
         row = {**fields, **_sync(actor)}
         row.setdefault("id", new_id())
-        with self.transaction() as db:
+        with self.transaction():
             before = self._one("SELECT * FROM rectifications WHERE id = ?", (row["id"],))
             if not before:
                 row.setdefault("created_at", now())
-            db.table("rectifications").upsert(row, pk="id")
+            self.upsert("rectifications", row)
             after = {**(before or {}), **row}
             self._log(
                 "rectifications",
@@ -652,7 +673,7 @@ class Store:
             k: _json(v) if k in ("members", "departments", "flags", "profile") and not isinstance(v, str) else v
             for k, v in row.items()
         }
-        self.db.table(table).upsert(encoded, pk="id")
+        self.upsert(table, encoded)
         if log:
             key = row["id"]
             round_id = row.get("round_id") or (row["id"] if table == "rounds" else None)
