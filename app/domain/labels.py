@@ -44,3 +44,6 @@ TABLE_LABELS = {
 
 #: 修改记录: what an entry's action is called
 ACTION_LABELS = {"insert": "新建", "update": "修改", "delete": "删除", "merge": "导入合并"}
+
+#: 整改项来源 (rectifications.origin)
+ORIGIN_LABELS = {"auto": "不符合项自动生成", "offered": "自选整改", "carried": "上轮转入"}

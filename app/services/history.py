@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.labels import ACTION_LABELS, FIELD_LABELS, TABLE_LABELS
+from ..domain.labels import ACTION_LABELS, FIELD_LABELS, ORIGIN_LABELS, TABLE_LABELS
 from ..store import Store
 
 #: history fields that say how a merge was settled, not what a value was
@@ -41,6 +41,8 @@ def describe(field: str, value: Any) -> str:
         return "是" if value else "否"
     if field == "grade" and value == "NA":
         return "不适用"
+    if field == "origin":
+        return ORIGIN_LABELS.get(value, str(value))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value)
@@ -58,6 +60,8 @@ def item_history(store: Store, round_id: str, item_id: str) -> list[HistoryLine]
             changes = tuple(
                 f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"
                 for field, (old, new) in entry.changes.items()
+                # the item is the dialog's own; None → "" is no change a reader could see
+                if field != "item_id" and describe(field, old) != describe(field, new)
             )
         lines.append(
             HistoryLine(
