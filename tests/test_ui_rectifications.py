@@ -266,3 +266,23 @@ def test_a_message_about_an_edit_goes_when_another_row_is_chosen(window):
     assert board.error.text()
     board.table.setCurrentCell(1, 6)
     assert board.error.text() == ""
+
+
+def test_characters_no_font_has_are_told_before_the_report_is_made(
+    qtbot, window, store, demo_round, actor, ui_dialogs, tmp_path
+):
+    from app.services.answers import record_answer
+
+    record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding="罕见字𠀀未能显示")
+    out = tmp_path / "自查报告.pdf"
+    ui_dialogs.save_path = str(out)
+    ui_dialogs.confirm_answer = False
+    window.generate_report("self")
+    qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30_000)
+    assert "U+20000" in ui_dialogs.confirms[0] or "𠀀" in ui_dialogs.confirms[0]
+    qtbot.wait(200)
+    assert not out.exists(), "the user chose not to render"
+    ui_dialogs.confirm_answer = True
+    window.generate_report("self")
+    qtbot.waitUntil(lambda: window.last_report is not None, timeout=60_000)
+    assert out.exists() and ui_dialogs.previewed == [out]

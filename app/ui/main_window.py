@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -361,11 +362,31 @@ class MainWindow(QMainWindow):
         out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
         db_path, round_id = self.store.path, view.id
 
+        def prepare():
+            """A PDF's HTML first (milliseconds): characters no font has are told before rendering."""
+            from ..render import build_html
+            from ..store import open_store
+
+            store = open_store(db_path)  # the GUI's connection stays on the GUI thread
+            try:
+                return build_html(store, round_id, kind, dt.date.today())
+            finally:
+                store.close()
+
+        def prepared(source) -> None:
+            if source.warnings and not dialogs.confirm(self, "\n".join(source.warnings) + "\n\n仍要生成报告吗？"):
+                return
+            from ..render import write_report
+
+            self.report_job = run_in_background(
+                self, f"正在生成{title}……", lambda: write_report(source, out), done, failed
+            )
+
         def work():
             from ..render.registry import render
             from ..store import open_store
 
-            store = open_store(db_path)  # the GUI's connection stays on the GUI thread
+            store = open_store(db_path)
             try:
                 return render(store, round_id, kind, out)
             finally:
@@ -386,7 +407,10 @@ class MainWindow(QMainWindow):
             message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
             dialogs.error(self, f"生成{title}失败：{message}")
 
-        self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
+        if fmt == "pdf":
+            self.report_job = run_in_background(self, f"正在准备{title}……", prepare, prepared, failed)
+        else:
+            self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
 
     def show_history(self) -> None:
         """修改记录 of the item in view: the walkthrough's current item, or the board's selected row's."""
