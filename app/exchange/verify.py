@@ -81,6 +81,11 @@ class Package:
         }
 
 
+def _shown(name: str) -> str:
+    """A name as a message can show it: control characters (which the name may not have) as �."""
+    return "".join(ch if ch.isprintable() else "�" for ch in name)
+
+
 def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
     """The member's bytes, refusing (without inflating further) past ``limit`` bytes."""
     chunks, total = [], 0
@@ -146,7 +151,9 @@ def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
     for info in infos:
         member = info.filename
         if _UNSAFE_NAME.search(member):
-            raise PackageError(f"“{name}”中的文件名“{member!r}”不安全（绝对路径、盘符、“..”或控制字符），已拒绝。")
+            raise PackageError(
+                f"“{name}”中的文件名“{_shown(member)}”不安全（绝对路径、盘符、“..”或控制字符），已拒绝。"
+            )
         if member.endswith("/") or info.is_dir():
             raise PackageError(f"“{name}”中有文件夹条目“{member}”，上报包不应包含，已拒绝。")
         mode = info.external_attr >> 16
@@ -288,7 +295,7 @@ def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name
     for attachment in data["attachments"]:
         filename = attachment["filename"]
         if filename_problem(filename) or clean_text(filename) != filename or "/" in filename or "\\" in filename:
-            raise PackageError(f"“{name}”中附件的文件名“{clean_text(filename)!r}”含有控制字符或路径，已拒绝。")
+            raise PackageError(f"“{name}”中附件的文件名“{_shown(filename)}”含有控制字符或路径，已拒绝。")
         if Path(filename).suffix.lower() not in ALLOWED_SUFFIXES or attachment["size"] > MAX_ATTACHMENT_BYTES:
             raise PackageError(f"“{name}”中的附件“{filename}”类型或大小不是本程序允许的佐证材料，已拒绝。")
         member = attachment["path"]

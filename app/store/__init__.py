@@ -479,31 +479,19 @@ class Store:
 
     def replace_samples(self, round_id: str, item_id: str, records: list[dict], actor: Actor) -> None:
         """Store the item's sampled records as given (their order is their position)."""
-        with self.transaction() as db:
-            before = self.samples(round_id, item_id)
-            db.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
-            db.table("samples").insert_all(
-                {
-                    "id": r.get("id") or new_id(),
-                    "round_id": round_id,
-                    "item_id": item_id,
-                    "position": i,
-                    "record_no": r.get("record_no", ""),
-                    "compliant": int(bool(r["compliant"])),
-                    "note": r.get("note", ""),
-                    **_sync(actor),
-                }
-                for i, r in enumerate(records)
-            )
-            self._log(
-                "samples",
-                history.samples_key(round_id, item_id),
-                round_id,
-                item_id,
-                history.samples_record(before) if before else None,
-                history.samples_record(records) if records else None,
-                actor,
-            )
+        rows = [
+            {
+                "id": r.get("id") or new_id(),
+                "position": i,
+                "record_no": r.get("record_no", ""),
+                "compliant": int(bool(r["compliant"])),
+                "note": r.get("note", ""),
+                **_sync(actor),
+            }
+            for i, r in enumerate(records)
+        ]
+        with self.transaction():
+            self.put_samples(round_id, item_id, rows, actor)
 
     # --- attachments ------------------------------------------------------------------------
 

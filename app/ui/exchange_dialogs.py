@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import AppError
+from ..services.history import describe, local_time
 from ..store import Actor, Store
 from . import dialogs
 from .item_editors import ERROR_STYLE, plain_label
@@ -44,26 +45,6 @@ def _wrapped(text: str) -> QLabel:
     label = plain_label(text)
     label.setWordWrap(True)
     return label
-
-
-def when(iso: str) -> str:
-    """A stored UTC time as the user reads it: local, to the minute."""
-    try:
-        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError):
-        return iso or "—"
-
-
-def _show(value: Any) -> str:
-    """A value in the conflict table: records of a sampled item are counted, not dumped."""
-    if value is None or value == "":
-        return "（空）"
-    if isinstance(value, list) and value and isinstance(value[0], dict) and "record_no" in value[0]:
-        failing = sum(1 for r in value if not r.get("compliant"))
-        return f"{len(value)} 份，不符合 {failing} 份"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 # --- 导出上报包 ---------------------------------------------------------------------------------
@@ -182,7 +163,7 @@ class ImportDialog(QDialog):
         layout.addWidget(
             _wrapped(
                 f"上报包：{package.path.name}（校验通过）\n"
-                f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {when(summary['created_at'])}"
+                f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {local_time(summary['created_at'])}"
                 f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"
             )
         )
@@ -225,10 +206,10 @@ class ImportDialog(QDialog):
             cells = [
                 conflict.to_dict()["what"],
                 conflict.label,
-                "\n".join(f"{FIELD_LABELS.get(f, f)}：{_show(conflict.local.values.get(f))}" for f in fields),
-                "\n".join(f"{FIELD_LABELS.get(f, f)}：{_show(conflict.package.values.get(f))}" for f in fields),
-                f"{conflict.local.author or '—'} {when(conflict.local.updated_at)}\n"
-                f"{conflict.package.author or '—'} {when(conflict.package.updated_at)}",
+                "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.local.values.get(f))}" for f in fields),
+                "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.package.values.get(f))}" for f in fields),
+                f"{conflict.local.author or '—'} {local_time(conflict.local.updated_at)}\n"
+                f"{conflict.package.author or '—'} {local_time(conflict.package.updated_at)}",
             ]
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
