@@ -38,7 +38,8 @@ class SampleInput:
 def parse_number(text: str | float | None, label: str, field: str) -> float | None:
     """A number typed by a user ('' → None); full-width digits and a trailing % are accepted."""
     if text is None or isinstance(text, int | float):
-        value = text
+        # stored as REAL: an integer beyond SQLite's 64 bits would not be stored at all
+        value = None if text is None else float(text)
     else:
         cleaned = text.strip().translate(str.maketrans("０１２３４５６７８９．－", "0123456789.-"))
         cleaned = cleaned.removesuffix("%").removesuffix("％").strip()
