@@ -184,3 +184,43 @@ def score_round(
         overall.add(tally)
         results.append(ChecklistScore(checklist, tally, sections))
     return RoundScore(overall, results, outcomes)
+
+
+def rescore(result: RoundScore, changed: Mapping[str, Outcome]) -> tuple[RoundScore, frozenset[str]]:
+    """``result`` with the outcomes of a few items replaced, and the ids of the sections whose
+    tally was counted again.
+
+    Only the sections that hold a changed item (and their parents, their checklist and the round)
+    are counted again; every other section's tally is reused, so a save that changes one answer
+    costs its section, not the round.
+    """
+    outcomes = {**result.outcomes, **changed}
+    touched: set[str] = set()
+
+    def recount(score: SectionScore, scale: Scale) -> SectionScore:
+        subs = [recount(sub, scale) for sub in score.sections]
+        own = any(item.id in changed for item in score.section.items)
+        if not own and all(new is old for new, old in zip(subs, score.sections, strict=True)):
+            return score
+        touched.add(score.section.id)
+        tally = Tally()
+        for item in score.section.items:
+            tally.count(item, scale, outcomes[item.id])
+        for sub in subs:
+            tally.add(sub.tally)
+        return SectionScore(score.section, tally, subs)
+
+    checklists = []
+    for checklist_score in result.checklists:
+        sections = [recount(s, checklist_score.checklist.scale) for s in checklist_score.sections]
+        if all(new is old for new, old in zip(sections, checklist_score.sections, strict=True)):
+            checklists.append(checklist_score)
+            continue
+        tally = Tally()
+        for s in sections:
+            tally.add(s.tally)
+        checklists.append(ChecklistScore(checklist_score.checklist, tally, sections))
+    overall = Tally()
+    for c in checklists:
+        overall.add(c.tally)
+    return RoundScore(overall, checklists, outcomes), frozenset(touched)

@@ -35,6 +35,7 @@ from ..domain.records import (
     Rectification,
     SampleRecord,
 )
+from ..domain.scoring import RoundScore
 from ..domain.text import clean_text
 from ..errors import InputError
 from ..store import Actor, Store
@@ -381,11 +382,12 @@ def open_rectification(
 
 
 def list_rectifications(
-    store: Store, round_id: str, today: dt.date, view: RoundView | None = None
+    store: Store, round_id: str, today: dt.date, view: RoundView | None = None, result: RoundScore | None = None
 ) -> list[RectificationEntry]:
-    """整改台账 of a round, in the order of the items in the checklists, with status on ``today``."""
+    """整改台账 of a round, in the order of the items in the checklists, with status on ``today``
+    (``result``: the round's score, when the caller has it already)."""
     view = view or load_round(store, round_id)
-    result = score(store, round_id, view)
+    result = result or score(store, round_id, view)
     facts = _Facts(store, view, result.outcomes, answers_by_item(store, round_id))
     attachments = Counter(a["rectification_id"] for a in store.attachments(round_id) if a["rectification_id"])
     position = {item.id: n for n, item in enumerate(view.items())}

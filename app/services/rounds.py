@@ -130,6 +130,15 @@ def load_round(store: Store, round_id: str) -> RoundView:
     )
 
 
+def round_name(store: Store, round_id: str) -> str:
+    return str(store.round(round_id)["name"])
+
+
+def round_choices(store: Store) -> list[tuple[str, str]]:
+    """(id, name) of every round, for a list to choose from (no scores: cheap)."""
+    return [(row["id"], row["name"]) for row in store.rounds()]
+
+
 def rename_round(store: Store, round_id: str, name: str, actor: Actor) -> None:
     name = valid_round_name(store, name, round_id)
     store.round(round_id)
@@ -187,20 +196,34 @@ def answers_by_item(store: Store, round_id: str) -> dict[str, Answer]:
     return {row["item_id"]: Answer(**{k: v for k, v in row.items() if k in fields}) for row in store.answers(round_id)}
 
 
+def answer_of(store: Store, round_id: str, item_id: str) -> Answer | None:
+    """One item's saved answer (after a save: only that item is read back)."""
+    row = store.answer(round_id, item_id)
+    fields = Answer.__dataclass_fields__
+    return Answer(**{k: v for k, v in row.items() if k in fields}) if row else None
+
+
+def _sample(row: dict) -> SampleRecord:
+    return SampleRecord(
+        item_id=row["item_id"],
+        record_no=row["record_no"],
+        compliant=bool(row["compliant"]),
+        note=row["note"],
+        position=row["position"],
+        id=row["id"],
+    )
+
+
 def samples_by_item(store: Store, round_id: str) -> dict[str, list[SampleRecord]]:
     out: dict[str, list[SampleRecord]] = {}
     for row in store.samples(round_id):
-        out.setdefault(row["item_id"], []).append(
-            SampleRecord(
-                item_id=row["item_id"],
-                record_no=row["record_no"],
-                compliant=bool(row["compliant"]),
-                note=row["note"],
-                position=row["position"],
-                id=row["id"],
-            )
-        )
+        out.setdefault(row["item_id"], []).append(_sample(row))
     return out
+
+
+def samples_of(store: Store, round_id: str, item_id: str) -> list[SampleRecord]:
+    """One item's sampled records, in order."""
+    return [_sample(row) for row in store.samples(round_id, item_id)]
 
 
 def previous_values(store: Store, view: RoundView) -> dict[str, float]:

@@ -1,0 +1,50 @@
+"""筛选: which items of a round a screen shows — a mode (全部/未填/不符合/不适用), a 责任科室 and
+search text — and how many items each mode would show."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from ..domain.checklist import Item
+from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
+from ..domain.records import Answer
+
+ALL, UNANSWERED_ONLY, FAILING_ONLY, NOT_APPLICABLE_ONLY = "all", "unanswered", "failing", "na"
+FILTER_LABELS = {ALL: "全部", UNANSWERED_ONLY: "未填", FAILING_ONLY: "不符合", NOT_APPLICABLE_ONLY: "不适用"}
+
+
+@dataclass(frozen=True)
+class ItemFilter:
+    """What the walkthrough shows: a mode, a 责任科室 and search text."""
+
+    mode: str = ALL
+    department: str = ""
+    text: str = ""
+
+    def matches(self, item: Item, outcome: Outcome, answer: Answer | None) -> bool:
+        if self.mode == UNANSWERED_ONLY and outcome.state != UNANSWERED:
+            return False
+        if self.mode == FAILING_ONLY and not outcome.failing:
+            return False
+        if self.mode == NOT_APPLICABLE_ONLY and outcome.state not in (NA_PROFILE, NA_USER):
+            return False
+        if self.department and (answer is None or answer.department != self.department):
+            return False
+        if self.text:
+            needle = self.text.lower()
+            haystack = f"{item.id} {item.text} {item.source} {answer.finding if answer else ''}".lower()
+            return needle in haystack
+        return True
+
+
+def mode_counts(
+    items: Iterable[Item], outcomes: Mapping[str, Outcome], answers: Mapping[str, Answer]
+) -> dict[str, int]:
+    """How many items each mode shows (the counts beside 全部/未填/不符合/不适用)."""
+    counts = dict.fromkeys(FILTER_LABELS, 0)
+    filters = [ItemFilter(mode) for mode in FILTER_LABELS]
+    for item in items:
+        for flt in filters:
+            counts[flt.mode] += flt.matches(item, outcomes[item.id], answers.get(item.id))
+    return counts

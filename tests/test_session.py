@@ -1,0 +1,178 @@
+"""The round session (app/services/session.py), without Qt: what changed, incremental scores,
+undo and redo as data across the walkthrough and the board, input kept when the database refuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.domain.checklist import JUDGEMENT
+from app.errors import InputError
+from app.services import rounds as round_service
+from app.services.answers import SampleInput
+from app.services.session import Changes, RoundSession, SaveDeferred
+
+TODAY = dt.date(2025, 6, 20)
+
+
+@pytest.fixture
+def session(store, actor, demo_round):
+    return RoundSession(store, actor, demo_round, today=lambda: TODAY)
+
+
+def first(session: RoundSession, kind: str, applicable: bool = True) -> str:
+    return next(
+        i.id
+        for i in session.items.values()
+        if i.kind == kind and i.applies_to(session.view.profile) == applicable and i.id not in session.answers
+    )
+
+
+def section_ids_of(session: RoundSession, item_id: str) -> set[str]:
+    """The section that holds the item, and every section above it."""
+    checklist = session.checklist_of[item_id]
+
+    def path(sections, above):
+        for s in sections:
+            if any(i.id == item_id for i in s.items):
+                return {*above, s.id}
+            found = path(s.sections, {*above, s.id})
+            if found:
+                return found
+        return None
+
+    return path(checklist.sections, set())
+
+
+def test_a_grade_says_what_it_changed_and_tells_the_subscribers(session):
+    heard: list[Changes] = []
+    session.subscribe(heard.append)
+    item_id = first(session, JUDGEMENT)
+    changes = session.set_answer(item_id, {"grade": "D"})
+    assert heard == [changes]
+    assert changes.items == {item_id} and changes.rectifications
+    assert changes.sections == section_ids_of(session, item_id)  # its sections, not the round's
+    assert session.outcomes[item_id].failing
+    assert any(item_id in e.item_ids for e in session.rectifications())  # opened with the grade
+
+
+def test_refused_input_changes_nothing_and_tells_nobody(session, store):
+    heard: list[Changes] = []
+    session.subscribe(heard.append)
+    item_id = first(session, JUDGEMENT)
+    with pytest.raises(InputError):
+        session.set_answer(item_id, {"grade": "不存在的等级"})
+    assert heard == [] and store.answer(session.round_id, item_id) is None and not session.can_undo
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_scores_kept_up_to_date_equal_scores_counted_from_scratch(session, store, data):
+    """Whatever is graded, the incremental score is the score of the whole round read afresh."""
+    judgement = [i for i in session.items.values() if i.kind == JUDGEMENT and i.applies_to(session.view.profile)]
+    for _ in range(data.draw(st.integers(1, 4))):
+        item = data.draw(st.sampled_from(judgement))
+        codes = session.checklist_of[item.id].scale.codes()
+        grade = data.draw(st.sampled_from([*codes, None]))
+        session.set_answer(item.id, {"grade": grade})
+    fresh = round_service.score(store, session.round_id)
+    assert session.score.to_dict() == fresh.to_dict()
+    assert session.outcomes == fresh.outcomes
+
+
+def test_samples_and_indicators_are_scored_incrementally_too(session, store):
+    sampling = first(session, "sampling")
+    session.set_samples(sampling, [SampleInput("A1", True), SampleInput("A2", False)])
+    indicator = next(
+        i
+        for i in session.items.values()
+        if i.kind == "indicator" and i.input == "ratio" and i.applies_to(session.view.profile)
+    )
+    session.set_answer(indicator.id, {"numerator": "3", "denominator": "7"})
+    assert session.score.to_dict() == round_service.score(store, session.round_id).to_dict()
+
+
+def test_undo_and_redo_are_data_across_walkthrough_and_board(session, store):
+    item_id = first(session, JUDGEMENT)
+    session.set_answer(item_id, {"grade": "D"})
+    entry = next(e for e in session.rectifications() if item_id in e.item_ids)
+    session.update_rectification(entry.id, cause="制度未落实", deadline="2025-07-31")
+    assert session.undo_text() == "撤销修改整改项"
+
+    changes = session.undo()  # the board's edit first
+    assert changes.focus_rectification == entry.id
+    row = store.rectification(entry.id)
+    assert row["cause"] == "" and row["deadline"] is None
+    changes = session.undo()  # then the grade, which takes the untouched rectification away
+    assert changes.focus_item == item_id and store.answer(session.round_id, item_id)["grade"] is None
+    assert not any(item_id in e.item_ids for e in session.rectifications())
+    assert not session.can_undo and session.can_redo
+
+    session.redo()
+    session.redo()
+    assert store.answer(session.round_id, item_id)["grade"] == "D"
+    # the grade's redo opened the rectification anew; the board's edit follows it there
+    reopened = session.rectification_for(item_id)
+    assert reopened is not None and reopened.rectification.cause == "制度未落实"
+    assert session.score.to_dict() == round_service.score(store, session.round_id).to_dict()
+
+
+def test_a_recheck_is_undone_to_what_it_was(session, store):
+    entry = next(e for e in session.rectifications() if e.rectification.measure and e.status != "已完成")
+    session.record_recheck(entry.id, passed=True, date=TODAY, by="刘洋", result="已整改")
+    assert session.rectification(entry.id).status == "已完成"
+    session.undo()
+    assert session.rectification(entry.id).status == entry.status
+    assert store.rectification(entry.id)["recheck_passed"] == entry.rectification.recheck_passed
+
+
+def test_choosing_a_department_with_the_arrow_keys_is_one_undo(session, store):
+    item_id = first(session, JUDGEMENT)
+    session.set_answer(item_id, {"grade": "A"})
+    for name in session.view.profile.departments[:3]:
+        session.set_answer(item_id, {"department": name})
+    session.undo()
+    assert store.answer(session.round_id, item_id)["department"] == ""
+    assert store.answer(session.round_id, item_id)["grade"] == "A"
+
+
+def test_input_the_database_refuses_waits_in_the_session(session, store):
+    item_id = first(session, JUDGEMENT)
+    store.conn.execute("PRAGMA query_only = ON")  # every write fails, as on a full disk
+    with pytest.raises(SaveDeferred) as refused:
+        session.set_answer(item_id, {"finding": "消防通道堵塞"})
+    assert refused.value.first
+    assert session.answer_shown(item_id).finding == "消防通道堵塞"  # shown as typed
+    with pytest.raises(SaveDeferred) as again:
+        other = next(i for i in session.items if i != item_id and i not in session.answers)
+        session.set_answer(other, {"finding": "另一条"})
+    assert not again.value.first  # the user was told once
+    with pytest.raises(Exception):  # noqa: B017  (still refused: the database says why)
+        session.retry_pending()
+    store.conn.execute("PRAGMA query_only = OFF")
+    changes = session.retry_pending()
+    assert item_id in changes.items and session.pending == {}
+    assert store.answer(session.round_id, item_id)["finding"] == "消防通道堵塞"
+
+
+def test_a_pending_edit_found_invalid_on_retry_is_named(session, store):
+    item_id = first(session, JUDGEMENT)
+    store.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(SaveDeferred):
+        session.set_answer(item_id, {"grade": "NA"})  # 不适用 without a reason: refused on retry
+    store.conn.execute("PRAGMA query_only = OFF")
+    changes = session.retry_pending()
+    assert [r.item_id for r in changes.refused] == [item_id] and "原因" in changes.refused[0].message
+    assert session.pending == {}
+
+
+def test_the_board_hears_of_a_grade_at_once(session):
+    """The rectification list is read again after a grade, not on the next tab switch."""
+    before = {e.id for e in session.rectifications()}
+    item_id = first(session, JUDGEMENT)
+    session.set_answer(item_id, {"grade": "D"})
+    after = session.rectifications()
+    assert len(after) == len(before) + 1
