@@ -6,6 +6,7 @@ import sqlite3
 
 from app.services.answers import SampleInput, record_answer, set_samples
 from app.services.history import item_history
+from app.services.session import RoundSession
 from app.ui.history_dialog import HistoryDialog
 
 
@@ -52,7 +53,7 @@ def test_an_entry_edited_outside_the_program_breaks_the_chain_there(store, demo_
 
 def test_history_dialog_lists_the_items_changes(qtbot, store, demo_round, actor):
     record_answer(store, demo_round, "qyx-core.02.1", actor, grade="C", finding="部分科室未执行")
-    dialog = HistoryDialog(store, demo_round, "qyx-core.02.1", "qyx-core.02.1")
+    dialog = HistoryDialog(RoundSession(store, actor, demo_round), "qyx-core.02.1", "核心制度 第1条")
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() >= 1
     assert "问题描述" in dialog.table.item(0, 5).text() and dialog.table.item(0, 1).text() == actor.author

@@ -16,6 +16,7 @@ import pytest
 from app.errors import InputError
 from app.services import attachments as attachment_service
 from app.services.attachments import add_attachment, export_attachment, list_attachments
+from app.services.session import RoundSession
 from tests.conftest import ROOT
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="FIFOs, symlinks and /proc are POSIX")
@@ -245,7 +246,7 @@ def test_the_item_panel_names_refused_files_and_stores_the_good_one(
 
     entries = [e for e in catalog.entries if e.checklist.default]
     round_id = start_round(profiled_store, entries, "2025年一季度", dt.date(2025, 3, 15), actor)
-    page = WalkthroughPage(profiled_store, actor, round_id)
+    page = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
     qtbot.addWidget(page)
     page.show()
     os.mkfifo(tmp_path / "管道.pdf")

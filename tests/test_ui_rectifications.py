@@ -21,7 +21,7 @@ def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
     qtbot.addWidget(w)
     w.show()
     w.open_round(demo_round)
-    w.board.today = lambda: TODAY
+    w.session.today = lambda: TODAY
     w.show_tab(1)
     return w
 
@@ -75,7 +75,7 @@ def test_inline_edit_saves_and_bad_date_is_refused(window, store, demo_round):
 def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     board = window.board
     entry = next(e for e in board.entries if e.status != "已完成" and e.rectification.measure)
-    dialog = RecheckDialog(store, actor, entry, board, TODAY)
+    dialog = RecheckDialog(window.session, entry, board)
     qtbot.addWidget(dialog)
     dialog.by.setText("刘洋")
     dialog.accept()  # Enter at once: nothing is chosen yet, nothing is marked done
@@ -85,7 +85,7 @@ def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     dialog.accept()
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert rect_service.get_rectification(store, entry.id, TODAY).status == "已完成"
-    empty = RecheckDialog(store, actor, entry, board, TODAY)
+    empty = RecheckDialog(window.session, entry, board)
     qtbot.addWidget(empty)
     empty.verdict.setCurrentIndex(empty.verdict.findData(True))
     empty.by.clear()
@@ -165,13 +165,17 @@ def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_d
     board.select(entry.id)
     assert f"佐证 {len(stored)} 份" in board.table.item(board.table.currentRow(), 8).text()
     # the wrong photo can be taken out again
-    dialog = EvidenceDialog(store, window.actor, demo_round, entry.id, entry.rectification.problem)
+    dialog = EvidenceDialog(window.session, entry.id, entry.rectification.problem)
     assert dialog.list.count() == len(stored)
     dialog.open_selected()
     assert ui_dialogs.opened and ui_dialogs.opened[-1].name == "整改后现场.png"
     dialog.remove_selected()
     assert len(store.attachments(demo_round, rectification_id=entry.id)) == len(stored) - 1
-    assert dialog.changed and dialog.list.count() == len(stored) - 1
+    assert dialog.list.count() == len(stored) - 1
+    # the board hears of it from the session
+    board.select(entry.id)
+    shown = board.table.item(board.table.currentRow(), 8).text()
+    assert (f"佐证 {len(stored) - 1} 份" in shown) if len(stored) > 1 else ("佐证" not in shown)
 
 
 def test_tab_moves_to_the_next_cell_after_a_save(qtbot, window, store):
@@ -248,7 +252,7 @@ def test_enter_in_the_evidence_list_opens_the_file_and_adds_nothing(
     entry = window.board.entry_at(0)
     add_attachment(store, demo_round, photo, window.actor, rectification_id=entry.id)
     before = len(store.attachments(demo_round, rectification_id=entry.id))
-    dialog = EvidenceDialog(store, window.actor, demo_round, entry.id, entry.rectification.problem)
+    dialog = EvidenceDialog(window.session, entry.id, entry.rectification.problem)
     qtbot.addWidget(dialog)
     dialog.show()
     dialog.list.setFocus()
@@ -286,3 +290,36 @@ def test_characters_no_font_has_are_told_before_the_report_is_made(
     window.generate_report("self")
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=60_000)
     assert out.exists() and ui_dialogs.previewed == [out]
+
+
+def test_a_board_edit_is_undone_with_ctrl_z_on_the_board(qtbot, window, store):
+    """One undo stack for the round: the board's edits are undone like the walkthrough's."""
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    entry = board.entry_at(0)
+    before = store.rectification(entry.id)["owner"]
+    board.select(entry.id)
+    board.table.item(board.table.currentRow(), 5).setText("王五")
+    assert store.rectification(entry.id)["owner"] == "王五"
+    board.table.setFocus()
+    qtbot.keyClick(board.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.rectification(entry.id)["owner"] == before
+    board.select(entry.id)
+    assert board.table.item(board.table.currentRow(), 5).text() == before  # redrawn from the session
+    window._redo()  # 编辑 → 重做, from the menu
+    assert store.rectification(entry.id)["owner"] == "王五"
+
+
+def test_the_walkthrough_shows_a_recheck_made_on_the_board_at_once(qtbot, window, store):
+    board = window.board
+    entry = next(e for e in board.entries if e.status != "已完成" and e.rectification.measure)
+    item_id = entry.rectification.item_id
+    window.go_to_item(item_id)
+    window.show_tab(1)
+    dialog = RecheckDialog(window.session, entry, board)
+    qtbot.addWidget(dialog)
+    dialog.verdict.setCurrentIndex(dialog.verdict.findData(True))
+    dialog.by.setText("刘洋")
+    dialog.accept()
+    assert "已完成" in window.walkthrough.panel.rectification_label.text()

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services.answers import SampleInput
 from app.services.rounds import start_round
+from app.services.session import RoundSession
 from app.ui.item_editors import IndicatorEditor, SamplingEditor
 from app.ui.item_tree import FAILING_COLOUR, UNANSWERED_COLOUR
 from app.ui.walkthrough import WalkthroughPage
@@ -36,7 +37,7 @@ def round_id(profiled_store, catalog, actor):
 
 @pytest.fixture
 def page(qtbot, profiled_store, actor, round_id, ui_dialogs):
-    widget = WalkthroughPage(profiled_store, actor, round_id)
+    widget = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
     qtbot.addWidget(widget)
     widget.resize(1366, 700)
     widget.show()
@@ -265,7 +266,7 @@ def test_profile_not_applicable_item_is_shown_with_its_reason(qtbot, page):
 def test_items_of_the_same_topic_are_linked(qtbot, profiled_store, catalog, actor, ui_dialogs):
     entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
     round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
-    page = WalkthroughPage(profiled_store, actor, round_id)
+    page = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
     qtbot.addWidget(page)
     page.show()
     item_id = "qyx-targets-2021.1.1.rate"
@@ -359,7 +360,7 @@ def test_undo_from_the_menu_replaces_the_text_being_typed(qtbot, page, profiled_
     page.panel.flush()
     page.panel.finding.insertPlainText("第二次")
     page.flush()  # as 编辑 → 撤销 does (MainWindow._undo): what was typed is saved, then undone
-    page.undo_stack.undo()
+    page.undo()
     assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "第一次"
     assert page.panel.finding.toPlainText() == "第一次"  # not left showing what was undone
 
@@ -401,9 +402,9 @@ def test_one_undo_takes_back_a_department_chosen_with_the_arrow_keys(qtbot, page
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     chosen = combo.currentData()
     assert chosen and profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen
-    page.undo_stack.undo()
+    page.undo()
     assert (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("department") in (None, "")
-    page.undo_stack.redo()
+    page.redo()
     assert profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen
 
 
@@ -422,17 +423,17 @@ def test_input_the_database_refuses_is_kept_and_saved_later(qtbot, page, profile
     assert not page.flush()  # still refused: the window would ask before closing
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     assert page._retry.isActive()  # tried again on its own, or at the next save, as here
-    assert page.flush() and page.unsaved == {}
+    assert page.flush() and page.session.pending == {}
     assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "消防通道堵塞"
 
 
 def test_a_later_save_is_not_overwritten_by_the_retry(qtbot, page, profiled_store, round_id, ui_dialogs):
     profiled_store.conn.execute("PRAGMA query_only = ON")
     page.panel.editor.choose("A")  # refused: waits for a retry
-    assert page.unsaved
+    assert page.session.pending
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     page.panel.editor.choose("D")  # saved: newer than what waits
-    assert page.unsaved == {} and page.flush()
+    assert page.session.pending == {} and page.flush()
     assert profiled_store.answer(round_id, FIRST_TEN[0])["grade"] == "D"
 
 
@@ -463,7 +464,7 @@ def test_digits_on_an_indicator_item_do_not_jump_to_another_item(qtbot, page, pr
 def test_tab_reaches_the_related_items_first(qtbot, profiled_store, catalog, actor, ui_dialogs):
     entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
     round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
-    page = WalkthroughPage(profiled_store, actor, round_id)
+    page = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
     qtbot.addWidget(page)
     page.show()
     qtbot.waitExposed(page)

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..domain.records import Attachment
 from ..errors import AppError
 from ..services import attachments as attachment_service
-from ..store import Actor, Store
+from ..services.session import RoundSession
 from . import dialogs
 from .item_editors import error_label, plain_label
 from .qt import (
@@ -24,10 +24,10 @@ from .qt import (
 )
 
 
-def open_attachment(store: Store, attachment: Attachment) -> None:
+def open_attachment(session: RoundSession, attachment: Attachment) -> None:
     """Copy an attachment out of the database (checking its SHA-256) into this process's private
     folder and open it in the program the system uses for its type. Raises AppError or OSError."""
-    dialogs.open_in_viewer(attachment_service.export_attachment(store, attachment))
+    dialogs.open_in_viewer(session.export_attachment(attachment))
 
 
 def read_files(parent, paths: Sequence[str]) -> list[attachment_service.AttachmentFile | AppError]:
@@ -66,14 +66,11 @@ def read_files(parent, paths: Sequence[str]) -> list[attachment_service.Attachme
 
 class EvidenceDialog(QDialog):
     """The photos, documents and records that show a rectification was done; they print in
-    the 整改报告. ``changed`` tells the board to redraw its row."""
+    the 整改报告. The session tells the board what changed."""
 
-    def __init__(
-        self, store: Store, actor: Actor, round_id: str, rectification_id: str, problem: str, parent=None
-    ) -> None:
+    def __init__(self, session: RoundSession, rectification_id: str, problem: str, parent=None) -> None:
         super().__init__(parent)
-        self.store, self.actor, self.round_id, self.rectification_id = store, actor, round_id, rectification_id
-        self.changed = False
+        self.session, self.rectification_id = session, rectification_id
         self.setWindowTitle("整改佐证材料")
         heading = plain_label(f"问题：{problem}")
         heading.setWordWrap(True)
@@ -106,7 +103,7 @@ class EvidenceDialog(QDialog):
 
     def refresh(self) -> None:
         self.list.clear()
-        for a in attachment_service.list_attachments(self.store, self.round_id, rectification_id=self.rectification_id):
+        for a in self.session.attachments(rectification_id=self.rectification_id):
             entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB，{a.author}）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
             entry.setToolTip(f"SHA-256：{a.sha256}")
@@ -128,10 +125,7 @@ class EvidenceDialog(QDialog):
             try:
                 if isinstance(read, AppError):
                     raise read
-                attachment_service.store_attachment(
-                    self.store, self.round_id, read, self.actor, rectification_id=self.rectification_id
-                )
-                self.changed = True
+                self.session.add_attachment(read, rectification_id=self.rectification_id)
             except AppError as err:
                 refused.append(str(err))
         self.refresh()
@@ -142,7 +136,7 @@ class EvidenceDialog(QDialog):
         if attachment is None:
             return
         try:
-            open_attachment(self.store, attachment)
+            open_attachment(self.session, attachment)
         except (AppError, OSError) as err:
             self.error.setText(f"无法打开“{attachment.filename}”：{err}")
 
@@ -151,9 +145,8 @@ class EvidenceDialog(QDialog):
         if attachment is None or not dialogs.confirm(self, f"删除佐证材料“{attachment.filename}”？"):
             return
         try:
-            attachment_service.remove_attachment(self.store, attachment.id)
+            self.session.remove_attachment(attachment)
         except AppError as err:
             self.error.setText(str(err))
             return
-        self.changed = True
         self.refresh()

@@ -8,11 +8,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AppError
+from ..services.attachments import list_attachments
+from ..services.connection import own_connection
 from ..services.history import describe, local_time
-from ..store import Actor, Store
 from . import dialogs
 from .item_editors import ERROR_STYLE, plain_label
 from .qt import (
@@ -33,6 +34,9 @@ from .qt import (
     QWidget,
 )
 from .tasks import run_in_background
+
+if TYPE_CHECKING:
+    from ..store import Actor, Store
 
 PACKAGE_FILTER = "上报包 (*.zip)"
 
@@ -62,8 +66,8 @@ class ExportDialog(QDialog):
         self.result: Any = None
         self.setWindowTitle("导出上报包")
         self.setMinimumSize(640, 320)  # wrapped labels need the room: a minimal height would overlap them
-        rows = store.attachment_rows(round_id)
-        size = sum(a["size"] for a in rows)
+        rows = list_attachments(store, round_id)
+        size = sum(a.size for a in rows)
         layout = QVBoxLayout(self)
         layout.addWidget(
             _wrapped(
@@ -108,10 +112,8 @@ class ExportDialog(QDialog):
 
         def work(progress: Callable[[int, int, str], None]) -> Any:
             from ..exchange.export import export_package
-            from ..store import open_store
 
-            store = open_store(db_path)  # the GUI's connection stays on the GUI thread
-            try:
+            with own_connection(db_path) as store:  # the GUI's connection stays on the GUI thread
                 return export_package(
                     store,
                     round_id,
@@ -121,8 +123,6 @@ class ExportDialog(QDialog):
                     today=today,
                     progress=progress,
                 )
-            finally:
-                store.close()
 
         def done(result: Any) -> None:
             self.result = result

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-from ..services.history import item_history
-from ..store import Store
+from ..services.session import RoundSession
 from .item_editors import plain_label
 from .qt import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 from .qt import QWidget as _QWidget
 
 
 class HistoryDialog(QDialog):
-    def __init__(self, store: Store, round_id: str, item_id: str, title: str, parent: _QWidget | None = None) -> None:
+    def __init__(self, session: RoundSession, item_id: str, title: str, parent: _QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(f"修改记录 — {item_id}")
+        self.setWindowTitle("修改记录")
         self.resize(1000, 520)
         layout = QVBoxLayout(self)
         heading = plain_label(title)
         heading.setWordWrap(True)
         layout.addWidget(heading)
-        lines = item_history(store, round_id, item_id)
+        lines = session.history(item_id)
         self.table = QTableWidget(len(lines), 6)
         self.table.setHorizontalHeaderLabels(["时间", "修改人", "电脑", "记录", "操作", "内容"])
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
 
-from ..domain.checklist import Item, Section
-from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
-from ..domain.records import Answer
+from ..domain.checklist import Section
+from ..domain.evaluation import UNANSWERED, Outcome
+from ..services.item_filter import ItemFilter
 from ..services.rounds import RoundView
 from .qt import QColor, QFont, QHeaderView, Qt, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
 
@@ -16,34 +15,6 @@ FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
 FAILING_COLOUR = QColor("#b00020")
 NA_COLOUR = QColor("#777777")
 UNANSWERED_COLOUR = QColor("#1d5fa8")
-
-# Filter modes (筛选)
-ALL, UNANSWERED_ONLY, FAILING_ONLY, NOT_APPLICABLE_ONLY = "all", "unanswered", "failing", "na"
-FILTER_LABELS = {ALL: "全部", UNANSWERED_ONLY: "未填", FAILING_ONLY: "不符合", NOT_APPLICABLE_ONLY: "不适用"}
-
-
-@dataclass(frozen=True)
-class ItemFilter:
-    """What the tree shows: a mode (全部/未填/不符合/不适用), a 责任科室 and search text."""
-
-    mode: str = ALL
-    department: str = ""
-    text: str = ""
-
-    def matches(self, item: Item, outcome: Outcome, answer: Answer | None) -> bool:
-        if self.mode == UNANSWERED_ONLY and outcome.state != UNANSWERED:
-            return False
-        if self.mode == FAILING_ONLY and not outcome.failing:
-            return False
-        if self.mode == NOT_APPLICABLE_ONLY and outcome.state not in (NA_PROFILE, NA_USER):
-            return False
-        if self.department and (answer is None or answer.department != self.department):
-            return False
-        if self.text:
-            needle = self.text.lower()
-            haystack = f"{item.id} {item.text} {item.source} {answer.finding if answer else ''}".lower()
-            return needle in haystack
-        return True
 
 
 def short_number(item_id: str) -> str:
@@ -122,13 +93,11 @@ class ItemTree(QTreeWidget):
             text = f"{answered}/{len(applicable)}" + (f" ✗{failing}" if failing else "")
             node.setText(1, text)
 
-    def apply_filter(
-        self, flt: ItemFilter, outcomes: dict[str, Outcome], answers: dict[str, Answer], keep: str | None = None
-    ) -> int:
+    def apply_filter(self, flt: ItemFilter, matches: Callable[[ItemFilter, str], bool], keep: str | None = None) -> int:
         """Hide items that do not match, except ``keep``; returns how many are shown."""
         shown = 0
         for item_id, leaf in self.nodes.items():
-            visible = item_id == keep or flt.matches(self._items[item_id], outcomes[item_id], answers.get(item_id))
+            visible = item_id == keep or matches(flt, item_id)
             leaf.setHidden(not visible)
             shown += visible
         for node, item_ids in reversed(self.section_nodes):
@@ -139,9 +108,6 @@ class ItemTree(QTreeWidget):
         """No type-ahead: the rows start with item numbers, so a digit typed on an indicator or
         sampling item (which digits do not grade) would jump to another item, and the next digit
         grade that one. Ctrl+F searches."""
-
-    def set_items(self, items: dict[str, Item]) -> None:
-        self._items = items
 
     def current_item_id(self) -> str | None:
         current = self.currentItem()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +11,8 @@ from .. import APP_NAME, __version__
 from ..domain.scoring import completion_percent
 from ..errors import AppError
 from ..services.profile import get_profile
-from ..store import Actor, Store
+from ..services.rounds import round_choices
+from ..services.session import Changes, RoundSession, forget_position, last_round
 from . import dialogs
 from .item_editors import ERROR_STYLE, plain_label
 from .qt import (
@@ -26,11 +25,12 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
-from .walkthrough import POSITION_KEY, WalkthroughPage
+from .walkthrough import WalkthroughPage
 
 if TYPE_CHECKING:
     from ..catalog import Catalog
     from ..domain.scoring import RoundScore
+    from ..store import Actor, Store
     from .overview_page import OverviewPage
     from .qt import QLayout
     from .rectification_board import RectificationBoard
@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
         self._column = column
         self.setCentralWidget(central)
         self._rounds: RoundsPage | None = None  # built when first shown: a restored round comes first
+        self.session: RoundSession | None = None  # the open round's
         self.walkthrough: WalkthroughPage | None = None
         self._board: RectificationBoard | None = None  # built when its tab is first shown
         self._board_page: QWidget | None = None
@@ -191,13 +192,11 @@ class MainWindow(QMainWindow):
 
     def _undo(self) -> None:
         if self.walkthrough:
-            self.walkthrough.flush()  # text typed since the last save is a change to undo too
-            self.walkthrough.undo_stack.undo()
+            self.walkthrough.undo()  # after saving what was just typed: a change to undo too
 
     def _redo(self) -> None:
         if self.walkthrough:
-            self.walkthrough.flush()
-            self.walkthrough.undo_stack.redo()
+            self.walkthrough.redo()
 
     def _update_title(self) -> None:
         profile = get_profile(self.store)
@@ -217,13 +216,15 @@ class MainWindow(QMainWindow):
             self._update_title()
             dialogs.info(
                 self, "医院基本情况已保存。新的自查轮次将按新的情况判断条目是否适用；已开始的轮次保持开始时的情况不变。"
-            ) if self.store.rounds() else None
+            ) if round_choices(self.store) else None
         return accepted
 
     def open_round(self, round_id: str) -> None:
         if not self.close_walkthrough():
             return
-        self.walkthrough = WalkthroughPage(self.store, self.actor, round_id)
+        self.session = RoundSession(self.store, self.actor, round_id)
+        self.walkthrough = WalkthroughPage(self.session)
+        self.session.subscribe(self._session_changed)
         self.walkthrough.saved.connect(lambda t: self._status(f"已保存 {t}"))
         self.walkthrough.not_saved.connect(lambda message: self._status(message, problem=True))
         self.walkthrough.progress_changed.connect(self._show_progress)
@@ -250,11 +251,9 @@ class MainWindow(QMainWindow):
         if self._board is None and self.walkthrough is not None:
             from .rectification_board import RectificationBoard
 
-            self._board = RectificationBoard(
-                self.store, self.actor, self.walkthrough.view.id, self.walkthrough.view.profile.departments
-            )
+            assert self.session is not None  # opened with the walkthrough
+            self._board = RectificationBoard(self.session)
             self._board.open_item.connect(self.go_to_item)
-            self._board.changed.connect(lambda: self._status("已保存"))
             _layout(self._board_page).addWidget(self._board)
         return self._board
 
@@ -264,7 +263,8 @@ class MainWindow(QMainWindow):
         if self._overview is None and self.walkthrough is not None:
             from .overview_page import OverviewPage
 
-            self._overview = OverviewPage(self.store, self.walkthrough.view.id)
+            assert self.session is not None  # opened with the walkthrough
+            self._overview = OverviewPage(self.session)
             self._overview.filter_requested.connect(self.filter_from_overview)
             _layout(self._overview_page).addWidget(self._overview)
         return self._overview
@@ -296,16 +296,24 @@ class MainWindow(QMainWindow):
         walk = self.walkthrough
         if walk is None:  # the tabs are the open round's: none, no board and no 概览 either
             return
+        walk.flush()  # what was just typed shows on the other tabs
         if index == 2 and self.overview is not None:
-            walk.flush()
-            self.overview.refresh()
+            self.overview.refresh_if_stale()
+        elif index == 1 and self.board is not None:
+            self.board.refresh_if_stale()
+
+    def _session_changed(self, changes: Changes) -> None:
+        """Undo and redo show what they changed, on its tab."""
+        if self.round_tabs is None:
             return
-        if index == 1 and self.board is not None:
-            walk.flush()
-            self.board.refresh()
-        elif index == 0:
-            walk.reload()
-            walk.show_current()
+        if changes.focus_item is not None and self.round_tabs.currentIndex() != 0:
+            self.show_tab(0)
+        elif changes.focus_rectification is not None and self.round_tabs.currentIndex() == 0:
+            self.show_tab(1)
+            if self._board is not None:
+                self._board.select(changes.focus_rectification)
+        if changes.rectifications and not changes.items:
+            self._status(f"已保存 {dt.datetime.now():%H:%M:%S}")
 
     def show_tab(self, index: int) -> None:
         if self.round_tabs is not None:
@@ -323,9 +331,7 @@ class MainWindow(QMainWindow):
         walk.tree.setFocus()
 
     def toggle_final(self) -> None:
-        from ..services.rounds import set_round_final
-
-        if self.walkthrough is None:
+        if self.walkthrough is None or self.session is None:
             return
         final = self.final_action.isChecked()
         if not self.walkthrough.flush():
@@ -333,18 +339,19 @@ class MainWindow(QMainWindow):
             dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），保存后才能定稿。请稍后再试。")
             return
         try:
-            set_round_final(self.store, self.walkthrough.view.id, final, self.actor)
+            self.session.set_final(final)
         except AppError as err:
             self.final_action.setChecked(not final)
             dialogs.error(self, str(err))
             return
-        self.walkthrough.view = replace(self.walkthrough.view, status="final" if final else "draft")
+        self.walkthrough.view = self.session.view
         self._status("已定稿" if final else "已改回自查稿")
 
     def generate_report(self, kind: str, fmt: str = "pdf") -> None:
         """Render a report (any kind and format of the registry) in the background, then open it
         in the program the system uses for its type."""
         from ..domain.reports import FORMATS, REPORTS
+        from ..services.connection import own_connection
         from .tasks import run_in_background
 
         if self.walkthrough is None:
@@ -365,13 +372,9 @@ class MainWindow(QMainWindow):
         def prepare():
             """A PDF's HTML first (milliseconds): characters no font has are told before rendering."""
             from ..render import build_html
-            from ..store import open_store
 
-            store = open_store(db_path)  # the GUI's connection stays on the GUI thread
-            try:
+            with own_connection(db_path) as store:  # the GUI's connection stays on the GUI thread
                 return build_html(store, round_id, kind, dt.date.today())
-            finally:
-                store.close()
 
         def prepared(source) -> None:
             if source.warnings and not dialogs.confirm(self, "\n".join(source.warnings) + "\n\n仍要生成报告吗？"):
@@ -384,13 +387,9 @@ class MainWindow(QMainWindow):
 
         def work():
             from ..render.registry import render
-            from ..store import open_store
 
-            store = open_store(db_path)
-            try:
+            with own_connection(db_path) as store:
                 return render(store, round_id, kind, out)
-            finally:
-                store.close()
 
         def done(result) -> None:
             self.last_report = out
@@ -428,9 +427,7 @@ class MainWindow(QMainWindow):
         if item_id is None:
             dialogs.error(self, "请先选中一个条目或整改项。")
             return
-        item = self.walkthrough.items.get(item_id)
-        title = f"{item_id} {item.text}" if item is not None else item_id
-        HistoryDialog(self.store, self.walkthrough.view.id, item_id, title, self).exec()
+        HistoryDialog(self.walkthrough.session, item_id, self.walkthrough.item_title(item_id), self).exec()
 
     def show_reminders(self, today=None) -> None:
         """A dismissible banner: rectifications overdue or due within a week, this month's self-check."""
@@ -502,11 +499,8 @@ class MainWindow(QMainWindow):
                 f"冲突 {len(result.conflicts)}。"
             )
             self._status(text)
-            if self.walkthrough is not None and self.walkthrough.view.id == result.round_id:
-                self.walkthrough.reload()
-                self.walkthrough.show_current()
-                if self._board is not None:
-                    self._board.refresh()
+            if self.session is not None and self.session.round_id == result.round_id:
+                self.session.reload()  # every tab of the round redraws
             elif self.walkthrough is None:
                 self.rounds.refresh()
 
@@ -545,6 +539,7 @@ class MainWindow(QMainWindow):
                 self.stack.removeWidget(self.round_tabs)
                 self.round_tabs.deleteLater()
             self.walkthrough = self._board = self._board_page = self.round_tabs = self._overview = None
+            self.session = None
             self.report_menu.setEnabled(False)
         return True
 
@@ -557,23 +552,21 @@ class MainWindow(QMainWindow):
             f"有修改因数据库无法写入（被占用或磁盘已满）还没有保存。\n\n"
             f"现在{action}，这些修改将丢失。仍要{action}吗？（选“否”留在这里，程序会继续重试保存）",
         ):
-            self.walkthrough.unsaved.clear()  # given up, as the user chose: not asked again
+            self.walkthrough.session.drop_pending()  # given up, as the user chose: not asked again
             return True
         return False
 
     def show_rounds(self) -> None:
         if not self.close_walkthrough():
             return
-        with contextlib.suppress(AppError):  # a convenience: a read-only database still shows the list
-            self.store.set_setting(POSITION_KEY, {})
+        forget_position(self.store)
         self.rounds.refresh()
         self.stack.setCurrentWidget(self.rounds)
         self.progress_label.setText("")
 
     def restore_position(self) -> None:
-        position = self.store.setting(POSITION_KEY) or {}
-        round_id = position.get("round_id")
-        if round_id and any(r["id"] == round_id for r in self.store.rounds()):
+        round_id = last_round(self.store)
+        if round_id:
             self.open_round(round_id)
         else:
             self.stack.setCurrentWidget(self.rounds)

@@ -6,14 +6,13 @@ for the screen and the PDF. Clicking a bar filters the walkthrough or the board 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 
 from ..render.charts import _ROW, Bar, Line, bar_chart, line_chart
 from ..services.overview import Bar as OverviewBar
-from ..services.overview import Overview, Trend, build_overview
-from ..store import Store
+from ..services.overview import Overview, Trend
+from ..services.session import Changes, RoundSession
 from .item_editors import plain_label
 from .qt import QApplication, QGridLayout, QScrollArea, QSvgWidget, Qt, QVBoxLayout, QWidget, Signal
 
@@ -52,11 +51,13 @@ class OverviewPage(QWidget):
 
     filter_requested = Signal(str, str)
 
-    def __init__(self, store: Store, round_id: str) -> None:
+    def __init__(self, session: RoundSession) -> None:
         super().__init__()
-        self.store, self.round_id = store, round_id
-        self.today = dt.date.today
+        self.session = session
         self.overview: Overview | None = None
+        # drawn again when shown after the round changed (the charts cost more than a tab switch)
+        self.stale = True
+        session.subscribe(self._changed)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         layout = QVBoxLayout(self)
@@ -65,8 +66,19 @@ class OverviewPage(QWidget):
         self.charts: list[ChartWidget] = []
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
 
+    def _changed(self, changes: Changes) -> None:
+        if changes.sections or changes.rectifications or changes.round:
+            self.stale = True
+            if self.isVisible():
+                self.refresh()
+
+    def refresh_if_stale(self) -> None:
+        if self.stale:
+            self.refresh()
+
     def refresh(self) -> None:
-        self.overview = build_overview(self.store, self.round_id, self.today())
+        self.stale = False
+        self.overview = self.session.overview()
         body = QWidget()
         grid = QGridLayout(body)
         grid.setHorizontalSpacing(24)

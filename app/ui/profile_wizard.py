@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from ..domain.identifiers import check_hospital_code
 from ..domain.profile import COMMON_DEPARTMENTS, FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
 from ..errors import AppError, InputError
 from ..services.profile import check_departments, save_profile, validate_profile
-from ..store import Actor, Store
 from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
 from .item_editors import error_label
@@ -26,6 +27,9 @@ from .qt import (
     QWizard,
     QWizardPage,
 )
+
+if TYPE_CHECKING:
+    from ..store import Actor, Store
 
 
 class BasicPage(QWizardPage):

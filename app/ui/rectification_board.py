@@ -1,17 +1,18 @@
-"""整改台账: a sortable, filterable table of a round's rectifications, edited in place."""
+"""整改台账: a sortable, filterable table of a round's rectifications, edited in place.
+
+Edits go through the round's session, onto the same undo stack as the walkthrough's; the board
+redraws when the session says the rectifications changed (a grade in the walkthrough opens or
+closes one), at once when shown, else when it is next shown."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
-from ..domain.checklist import item_references
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry
-from ..services.rounds import load_round
-from ..store import Actor, Store
+from ..services.session import Changes, RoundSession
 from . import dialogs
 from .item_editors import error_label, plain_label
 from .qt import (
@@ -27,10 +28,12 @@ from .qt import (
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QShortcut,
     Qt,
     QTableWidget,
     QTableWidgetItem,
@@ -89,17 +92,10 @@ _NOT_CHOSEN = "not chosen"
 class RecheckDialog(QDialog):
     """复查: passed or not, date, by whom, result."""
 
-    def __init__(
-        self,
-        store: Store,
-        actor: Actor,
-        entry: RectificationEntry,
-        parent: QWidget | None = None,
-        today: dt.date | None = None,
-    ) -> None:
+    def __init__(self, session: RoundSession, entry: RectificationEntry, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.store, self.actor, self.entry = store, actor, entry
-        self.today = today or dt.date.today()
+        self.session, self.entry = session, entry
+        self.today = session.today()
         self.setWindowTitle("记录复查")
         r = entry.rectification
         self.verdict = QComboBox()
@@ -144,15 +140,12 @@ class RecheckDialog(QDialog):
             return
         d = self.date.date()
         try:
-            rect_service.record_recheck(
-                self.store,
+            self.session.record_recheck(
                 self.entry.id,
-                self.actor,
                 passed=self.verdict.currentData(),
                 date=to_date(d),
                 by=self.by.text(),
                 result=self.result_edit.toPlainText(),
-                today=self.today,
             )
         except InputError as err:
             self.error.setText(str(err))
@@ -167,23 +160,17 @@ class RectificationBoard(QWidget):
     """整改台账 of one round."""
 
     open_item = Signal(str)
-    changed = Signal()
 
-    def __init__(
-        self,
-        store: Store,
-        actor: Actor,
-        round_id: str,
-        departments: tuple[str, ...],
-        today: Callable[[], dt.date] = dt.date.today,
-    ) -> None:
+    def __init__(self, session: RoundSession) -> None:
         super().__init__()
-        self.store, self.actor, self.round_id, self.today = store, actor, round_id, today
-        self.checklist_label: dict[str, str] = {}  # item id → its checklist's short title, on refresh
-        self.references: dict[str, str] = {}  # item id → what a reviewer reads (核心制度 … 第1条)
-        self.item_order: dict[str, int] = {}  # item id → its place in the round's checklists
+        self.session = session
+        self.references = session.references  # item id → what a reviewer reads (核心制度 … 第1条)
+        # item id → its place in the round's checklists
+        self.item_order = {item_id: n for n, item_id in enumerate(session.items)}
         self.entries: list[RectificationEntry] = []
         self._loading = False
+        self._editing = False  # a cell edit of ours: its row is redrawn in place, not the table
+        self.stale = True  # filled when first shown, and again when shown after a change
         self.department = QComboBox()
         self.department.setAccessibleName("按责任科室筛选")
         self.status = QComboBox()
@@ -222,7 +209,7 @@ class RectificationBoard(QWidget):
         self.table.currentCellChanged.connect(
             lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
         )
-        self.departments = departments
+        self.departments = session.view.profile.departments
 
         filters = QHBoxLayout()
         label = QLabel("责任科室(&K)：")
@@ -269,18 +256,52 @@ class RectificationBoard(QWidget):
         for widget in (self.department, self.status):
             widget.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.overdue_only.toggled.connect(lambda _: self._filter_changed())
-        # filled when first shown (MainWindow refreshes it on every switch to its tab)
+        self._install_shortcuts()
+        session.subscribe(self._changed)
+
+    def _install_shortcuts(self) -> None:
+        """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
+        takes its own Ctrl+Z first)."""
+        redo_keys = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        bindings: list[tuple[Sequence[QKeySequence], Callable[[], object]]] = [
+            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo),
+            (redo_keys, self.redo),
+        ]
+        for keys, slot in bindings:
+            shortcut = QShortcut(self)
+            shortcut.setKeys(list(keys))
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+
+    def undo(self) -> None:
+        self._step(self.session.undo)
+
+    def redo(self) -> None:
+        self._step(self.session.redo)
+
+    def _step(self, operation: Callable[[], Changes]) -> None:
+        try:
+            operation()
+        except AppError as err:
+            dialogs.error(self, str(err))
+
+    def _changed(self, changes: Changes) -> None:
+        if changes.rectifications and not self._editing:
+            self.stale = True
+            if self.isVisible():
+                self.refresh()
+        if changes.focus_rectification is not None:
+            self.select(changes.focus_rectification)
+
+    def refresh_if_stale(self) -> None:
+        if self.stale:
+            self.refresh()
 
     # --- showing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        if not self.checklist_label:
-            view = load_round(self.store, self.round_id)
-            items = [(i.id, c.label) for c in view.checklists for i in c.all_items()]
-            self.checklist_label = dict(items)
-            self.references = item_references(view.checklists)
-            self.item_order = {item_id: n for n, (item_id, _) in enumerate(items)}
-        self.entries = rect_service.list_rectifications(self.store, self.round_id, self.today())
+        self.stale = False
+        self.entries = self.session.rectifications()
         selected = self.selected_entry()
         self.error.clear()
         self._fill_departments()
@@ -417,20 +438,20 @@ class RectificationBoard(QWidget):
         if field is None:
             return
         entry_id = cell.data(ENTRY_ROLE)
+        self._editing = True
         try:
-            rect_service.update_rectification(
-                self.store, entry_id, self.actor, today=self.today(), **{field: cell.text()}
-            )
+            self.session.update_rectification(entry_id, **{field: cell.text()})
         except InputError as err:
             self.error.setText(str(err))
         except AppError as err:
             dialogs.error(self, str(err))
         else:
             self.error.clear()
-            self.changed.emit()
+        finally:
+            self._editing = False
         # Only this row is redrawn, in place: what was saved (and the status it leads to), or the
         # old text back. Rebuilding the table would close the editor Tab has just opened.
-        entry = rect_service.get_rectification(self.store, entry_id, self.today())
+        entry = self.session.rectification(entry_id)
         self.entries = [entry if e.id == entry_id else e for e in self.entries]
         self._loading = True
         self._fill_row(cell.row(), entry)
@@ -443,10 +464,7 @@ class RectificationBoard(QWidget):
         entry = self._selected_or_explain()
         if entry is None:
             return
-        dialog = RecheckDialog(self.store, self.actor, entry, self, self.today())
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.refresh()
-            self.changed.emit()
+        RecheckDialog(self.session, entry, self).exec()  # the session tells the board
 
     def edit_evidence(self) -> None:
         """佐证材料 of the selected rectification: copied into the database like an item's attachments."""
@@ -455,11 +473,7 @@ class RectificationBoard(QWidget):
         entry = self._selected_or_explain()
         if entry is None:
             return
-        dialog = EvidenceDialog(self.store, self.actor, self.round_id, entry.id, entry.rectification.problem, self)
-        dialog.exec()
-        if dialog.changed:
-            self.refresh()
-            self.changed.emit()
+        EvidenceDialog(self.session, entry.id, entry.rectification.problem, self).exec()
 
     def delete_selected(self) -> None:
         entry = self._selected_or_explain()
@@ -468,12 +482,9 @@ class RectificationBoard(QWidget):
         if not dialogs.confirm(self, f"删除整改项“{entry.rectification.problem[:40]}”？"):
             return
         try:
-            rect_service.delete_rectification(self.store, entry.id, self.actor)
+            self.session.delete_rectification(entry.id)
         except AppError as err:
             self.error.setText(str(err))
-            return
-        self.refresh()
-        self.changed.emit()
 
     def show_history(self) -> None:
         from .history_dialog import HistoryDialog
@@ -483,7 +494,7 @@ class RectificationBoard(QWidget):
             self.error.setText("请先在表格中选择一个整改项。")
             return
         item_id = entry.rectification.item_id
-        HistoryDialog(self.store, self.round_id, item_id, self.references.get(item_id, item_id), self).exec()
+        HistoryDialog(self.session, item_id, self.references.get(item_id, item_id), self).exec()
 
     def _go_to_item(self) -> None:
         entry = self.selected_entry()

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
 from ..domain.scoring import completion_percent
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
 from ..services import rounds as round_service
-from ..store import Actor, Store
 from . import dialogs
 from .qt import (
     QAbstractItemView,
@@ -33,6 +33,9 @@ from .qt import (
     Signal,
     to_date,
 )
+
+if TYPE_CHECKING:
+    from ..store import Actor, Store
 
 
 def split_names(text: str) -> list[str]:
@@ -73,8 +76,8 @@ class NewRoundDialog(QDialog):
         self.year_hint.setStyleSheet("color: #8a5a00;")
         self.ui.form.insertRow(3, "", self.year_hint)
         self.ui.previousCombo.addItem("（无）", None)
-        for row in store.rounds():
-            self.ui.previousCombo.addItem(row["name"], row["id"])
+        for round_id, name in round_service.round_choices(store):
+            self.ui.previousCombo.addItem(name, round_id)
         chosen = {c.id for c in previous.checklists} if previous else None
         for entry in catalog.entries:
             c = entry.checklist
@@ -283,7 +286,7 @@ class RoundsPage(QWidget):
         round_id = self.selected_id()
         if not round_id:
             return
-        current = self.store.round(round_id)["name"]
+        current = round_service.round_name(self.store, round_id)
         name = dialogs.ask_text(self, "新的轮次名称：", current)
         if name is None or name.strip() == current:
             return
@@ -303,7 +306,7 @@ class RoundsPage(QWidget):
         round_id = self.selected_id()
         if not round_id:
             return
-        name = self.store.round(round_id)["name"]
+        name = round_service.round_name(self.store, round_id)
         if not dialogs.confirm(
             self, f"确定删除自查轮次“{name}”吗？\n\n其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"
         ):

@@ -1,31 +1,26 @@
 """逐条自查: the tree on the left, the current item on the right, filters and progress on top.
 
-Every edit goes through the services at once (one transaction) and onto an undo stack; the
-widgets hold nothing that is not already in the database.
+Every edit goes through the round's session at once (one transaction, onto its undo stack);
+the widgets hold nothing that is not already in the database, and redraw what the session says
+changed — whichever screen changed it.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import replace
-from typing import Any
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
-from ..domain.records import Answer, SampleRecord
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
-from ..services import answers as answer_service
 from ..services import attachments as attachment_service
-from ..services import rectifications as rect_service
-from ..services import rounds as round_service
-from ..store import Actor, Store
+from ..services.item_filter import ALL, FILTER_LABELS, ItemFilter
+from ..services.session import Changes, RoundSession, SaveDeferred
 from . import dialogs
 from .item_editors import JudgementEditor
 from .item_panel import ItemContext, ItemPanel
-from .item_tree import ALL, FILTER_LABELS, ItemFilter, ItemTree, short_number
+from .item_tree import ItemTree, short_number
 from .qt import (
     QApplication,
     QComboBox,
@@ -38,78 +33,36 @@ from .qt import (
     QSplitter,
     Qt,
     QTimer,
-    QUndoCommand,
-    QUndoStack,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 
-POSITION_KEY = "ui.position"
 #: How long to wait before trying again to save what the database refused (busy, disk full);
 #: a try waits only briefly for a lock, so that the window is not held up
 RETRY_MS = 5000
-#: the key under which sampled records wait in ``unsaved``, beside an answer's fields
-SAMPLES = "samples"
-
-
-class SavedChange(QUndoCommand):
-    """One change already saved through ``write(item_id, value, record=False)``; undo writes
-    the value from before back, through the same service and its validation."""
-
-    def __init__(self, label: str, write: Callable[..., bool], item_id: str, before: Any, after: Any) -> None:
-        super().__init__(f"{label} {item_id}")
-        self.write, self.item_id, self.before, self.after = write, item_id, before, after
-        self._applied = True  # the change was saved before it was pushed
-
-    def redo(self) -> None:
-        if self._applied:
-            self._applied = False
-            return
-        self.write(self.item_id, self.after, record=False)
-
-    def undo(self) -> None:
-        self.write(self.item_id, self.before, record=False)
-
-    # Choosing a 责任科室 with the arrow keys saves each department passed over; one undo takes
-    # back the whole choice.
-    _DEPARTMENT_CHOICE = 1
-
-    def id(self) -> int:
-        return self._DEPARTMENT_CHOICE if isinstance(self.after, dict) and set(self.after) == {"department"} else -1
-
-    def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, SavedChange) or other.item_id != self.item_id:
-            return False
-        self.after = other.after
-        return True
 
 
 class WalkthroughPage(QWidget):
     saved = Signal(str)
     progress_changed = Signal(object)
-    rectifications_changed = Signal()
     not_saved = Signal(str)  # why input left on another item was refused
 
-    def __init__(self, store: Store, actor: Actor, round_id: str) -> None:
+    def __init__(self, session: RoundSession) -> None:
         super().__init__()
-        self.store, self.actor = store, actor
-        self.view = round_service.load_round(store, round_id)
-        self.undo_stack = QUndoStack(self)
-        # what the user entered that the database could not take (busy, full disk): kept, shown
-        # on its item, and saved by a retry, so that a fault loses nothing typed
-        self.unsaved: dict[str, dict] = {}
+        self.session = session
+        self.view = session.view
+        # what the database could not take (busy, full disk) waits in the session; a timer retries
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
         self._retry.setInterval(RETRY_MS)
         self._retry.timeout.connect(self.retry_unsaved)
-        self._position: dict = {}
-        self.items = {i.id: i for i in self.view.items()}
-        self.checklist_of = {i.id: c for c in self.view.checklists for i in c.all_items()}
+        self._position: str | None = None
+        self.items = session.items
+        self.checklist_of = session.checklist_of
         self.section_path: dict[str, tuple[tuple[str, ...], str]] = {}
         for checklist in self.view.checklists:
             self._index_sections(checklist, checklist.sections, ())
-        self.previous_values = round_service.previous_values(store, self.view)
 
         self.header = QLabel()
         self.header.setWordWrap(True)
@@ -131,7 +84,6 @@ class WalkthroughPage(QWidget):
         self.search.setAccessibleName("搜索条目")
         self.shown_count = QLabel()
         self.tree = ItemTree()
-        self.tree.set_items(self.items)
         self.panel = ItemPanel()
 
         bar = QHBoxLayout()
@@ -182,10 +134,9 @@ class WalkthroughPage(QWidget):
         self._install_shortcuts()
 
         self.tree.populate(self.view)
-        self.reload()
-        position = store.setting(POSITION_KEY) or {}
-        self._position = position  # written again only when the user moves
-        start = position.get("item_id") if position.get("round_id") == round_id else None
+        self.redraw()
+        session.subscribe(self._changed)
+        start = self._position = session.saved_position()  # written again only when the user moves
         self.tree.select(start if start in self.items else self.next_unanswered(None) or next(iter(self.items)))
         self.tree.setFocus()
 
@@ -215,8 +166,8 @@ class WalkthroughPage(QWidget):
             (["F3"], self.go_next_unanswered),
             (["Ctrl+Down"], lambda: self.go_relative(1)),
             (["Ctrl+Up"], lambda: self.go_relative(-1)),
-            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo_stack.undo),
-            (list(redo_keys.values()), self.undo_stack.redo),
+            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo),
+            (list(redo_keys.values()), self.redo),
         ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
@@ -226,19 +177,38 @@ class WalkthroughPage(QWidget):
 
     # --- state ------------------------------------------------------------------------------
 
-    def reload(self) -> None:
-        """Read answers and outcomes back from the database and refresh what shows them."""
-        self.answers = round_service.answers_by_item(self.store, self.view.id)
-        self.samples = round_service.samples_by_item(self.store, self.view.id)
-        self.result: RoundScore = round_service.score(self.store, self.view.id, self.view)
-        for item_id, outcome in self.result.outcomes.items():
-            self.tree.set_outcome(item_id, outcome)
-        self.tree.update_counts(self.result.outcomes)
+    @property
+    def result(self) -> RoundScore:
+        return self.session.score
+
+    def redraw(self, item_ids: Sequence[str] | None = None) -> None:
+        """Show the outcomes of ``item_ids`` (all when None), the counts, the filter and the header."""
+        outcomes = self.result.outcomes
+        for item_id in outcomes if item_ids is None else item_ids:
+            self.tree.set_outcome(item_id, outcomes[item_id])
+        self.tree.update_counts(outcomes)
         self._update_filter_counts()
         # the filter follows the edit (an item graded under 未填 leaves the list), but the item
         # being edited stays until the user moves on
         self._apply_filter(keep=self.tree.current_item_id())
         self._update_header()
+
+    def _changed(self, changes: Changes) -> None:
+        """The session changed something (here, on the board, by undo): redraw only that."""
+        if changes.items or changes.sections:
+            self.redraw(sorted(changes.items))
+        for refusal in changes.refused:
+            self._refused(refusal.item_id, refusal.field, refusal.message)
+        current = self.tree.current_item_id()
+        if changes.focus_item is not None:  # undo/redo: show the item it changed, text and all
+            if current == changes.focus_item:
+                self.show_item(current, refresh_text=True)
+            else:
+                self.go_to(changes.focus_item)
+        elif current is not None and (current in changes.items or changes.rectifications):
+            self.show_item(current)
+        if changes.items or changes.rectifications:
+            self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
 
     def _update_header(self) -> None:
         tally = self.result.tally
@@ -256,14 +226,7 @@ class WalkthroughPage(QWidget):
         self.progress_changed.emit(self.result)
 
     def _update_filter_counts(self) -> None:
-        counts = {
-            mode: sum(
-                1
-                for i in self.items.values()
-                if ItemFilter(mode).matches(i, self.result.outcomes[i.id], self.answers.get(i.id))
-            )
-            for mode in FILTER_LABELS
-        }
+        counts = self.session.mode_counts()
         for index in range(self.filter_mode.count()):
             mode = self.filter_mode.itemData(index)
             self.filter_mode.setItemText(index, f"{FILTER_LABELS[mode]}（{counts[mode]}）")
@@ -276,7 +239,7 @@ class WalkthroughPage(QWidget):
         )
 
     def _apply_filter(self, keep: str | None = None) -> None:
-        shown = self.tree.apply_filter(self.current_filter(), self.result.outcomes, self.answers, keep=keep)
+        shown = self.tree.apply_filter(self.current_filter(), self.session.matches, keep=keep)
         self.shown_count.setText(f"显示 {shown} 条")
 
     def refilter(self) -> None:
@@ -305,12 +268,9 @@ class WalkthroughPage(QWidget):
         if typing_in_panel:
             self.tree.setFocus()
         self.show_item(item_id)
-        position = {"round_id": self.view.id, "item_id": item_id}
-        if position != self._position:
-            self._position = position
-            # where the user was is a convenience; a locked database is reported on the next edit
-            with contextlib.suppress(AppError):
-                self.store.set_setting(POSITION_KEY, position)
+        if item_id != self._position:
+            self._position = item_id
+            self.session.remember_position(item_id)
 
     def show_current(self) -> None:
         """Show the tree's current item again (after a reload); nothing when a heading is current."""
@@ -330,12 +290,12 @@ class WalkthroughPage(QWidget):
                 section_path=path,
                 section_guidance=guidance,
                 year=self.view.year,
-                answer=self._answer_shown(item_id),
-                samples=self._samples_shown(item_id),
+                answer=self.session.answer_shown(item_id),
+                samples=self.session.samples_shown(item_id),
                 outcome=self.result.outcomes[item_id],
-                attachments=attachment_service.list_attachments(self.store, self.view.id, item_id),
+                attachments=self.session.attachments(item_id),
                 departments=self.view.profile.departments,
-                previous_value=self.previous_values.get(item_id),
+                previous_value=self.session.previous_values.get(item_id),
             ),
             refresh_text=refresh_text,
         )
@@ -353,99 +313,65 @@ class WalkthroughPage(QWidget):
             ]
         )
 
-    def _answer_shown(self, item_id: str) -> Answer | None:
-        """The saved answer, with what is waiting to be saved over it: the user sees what they entered."""
-        answer = self.answers.get(item_id)
-        unsaved = {k: v for k, v in self.unsaved.get(item_id, {}).items() if k != SAMPLES}
-        return replace(answer or Answer(item_id), **unsaved) if unsaved else answer
-
-    def _samples_shown(self, item_id: str) -> list[SampleRecord]:
-        waiting = self.unsaved.get(item_id, {}).get(SAMPLES)
-        if waiting is None:
-            return self.samples.get(item_id, [])
-        return [SampleRecord(item_id, s.record_no, s.compliant, s.note, n) for n, s in enumerate(waiting)]
-
     def _show_rectification(self, item_id: str) -> None:
-        entry = rect_service.rectification_for_item(self.store, self.view, item_id, dt.date.today())
+        entry = self.session.rectification_for(item_id)
         self.panel.show_rectification(
             entry.status if entry else None, self.result.outcomes[item_id].offers_rectification
         )
 
     def open_rectification(self, item_id: str) -> None:
         try:
-            rect_service.open_rectification(self.store, self.view.id, item_id, self.actor)
+            self.session.open_rectification(item_id)
         except AppError as err:
             self.panel.show_error("rectification", str(err))
-            return
-        self._after_write(item_id)
-        self.rectifications_changed.emit()
 
     # --- writing ----------------------------------------------------------------------------
 
-    def _answer_fields(self, item_id: str, keys) -> dict:
-        answer = self.answers.get(item_id)
-        defaults = {"grade": None, "value": None, "numerator": None, "denominator": None, "baseline": None}
-        return {k: (getattr(answer, k) if answer else defaults.get(k, "")) for k in keys}
-
-    def write_answer(self, item_id: str, fields: dict, record: bool = True) -> bool:
+    def write_answer(self, item_id: str, fields: dict) -> bool:
         """Save ``fields`` of an item's answer; on bad input show why next to the field."""
-        keys = set(fields) | ({"na_reason"} if "grade" in fields else set())
-        before = self._answer_fields(item_id, keys)
         try:
-            answer_service.record_answer(self.store, self.view.id, item_id, self.actor, view=self.view, **fields)
+            self.session.set_answer(item_id, fields)
         except InputError as err:
             self._refused(item_id, err.field, str(err))
             return False
-        except AppError as err:
-            self._keep_unsaved(item_id, fields, err, record)
+        except SaveDeferred as err:
+            self._deferred(err)
             return False
-        self._saved_over_unsaved(item_id, fields)
-        self.reload()
-        after = self._answer_fields(item_id, keys)
-        if record and after != before:
-            self.undo_stack.push(SavedChange("修改", self.write_answer, item_id, before, after))
-        self._after_write(item_id, select=not record)
-        if record and self.items[item_id].kind == JUDGEMENT and fields.get("grade") not in (None, NOT_APPLICABLE):
+        if self.items[item_id].kind == JUDGEMENT and fields.get("grade") not in (None, NOT_APPLICABLE):
             self.go_next_unanswered()
         return True
 
-    def write_samples(self, item_id: str, records: list, record: bool = True) -> bool:
-        before = [answer_service.SampleInput(s.record_no, s.compliant, s.note) for s in self.samples.get(item_id, [])]
+    def write_samples(self, item_id: str, records: list) -> bool:
         try:
-            answer_service.set_samples(self.store, self.view.id, item_id, records, self.actor, view=self.view)
+            self.session.set_samples(item_id, records)
         except InputError as err:
             self._refused(item_id, "samples", str(err))
             return False
-        except AppError as err:
-            self._keep_unsaved(item_id, {SAMPLES: list(records)}, err, record)
+        except SaveDeferred as err:
+            self._deferred(err)
             return False
-        self._saved_over_unsaved(item_id, {SAMPLES: records})
-        self.reload()
-        if record and before != list(records):
-            self.undo_stack.push(SavedChange("修改抽查记录", self.write_samples, item_id, before, list(records)))
-        self._after_write(item_id, select=not record)
         return True
 
-    def _keep_unsaved(self, item_id: str, fields: dict, err: AppError, record: bool) -> None:
-        """The database refused an edit (busy, disk full): keep it to show and to save later."""
-        if not record:  # undo/redo: the user sees it did not happen and can try again
-            dialogs.error(self, str(err))
-            return
-        first = not self.unsaved
-        self.unsaved.setdefault(item_id, {}).update(fields)
+    def _deferred(self, err: SaveDeferred) -> None:
+        """The database refused an edit (busy, disk full): the session keeps it, a timer retries."""
         self._retry.start()
         self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
-        if first:
+        if err.first:
             dialogs.error(self, f"{err}\n\n您输入的内容已保留在条目中，程序会自动重试保存。")
 
-    def _saved_over_unsaved(self, item_id: str, fields: dict) -> None:
-        """What was just saved is newer than what waits for a retry: that must not overwrite it."""
-        waiting = self.unsaved.get(item_id)
-        if waiting is not None:
-            for key in fields:
-                waiting.pop(key, None)
-            if not waiting:
-                del self.unsaved[item_id]
+    def undo(self) -> None:
+        self._step(self.session.undo)
+
+    def redo(self) -> None:
+        self._step(self.session.redo)
+
+    def _step(self, operation: Callable[[], Changes]) -> None:
+        """Undo or redo, after saving what was just typed (a change to undo too)."""
+        self.flush()
+        try:
+            operation()
+        except AppError as err:  # the user sees it did not happen and can try again
+            dialogs.error(self, str(err))
 
     def _refused(self, item_id: str, field: str, message: str) -> None:
         """Say why input was not saved: next to the field, or, when the input was left behind
@@ -455,15 +381,6 @@ class WalkthroughPage(QWidget):
                 self.panel.show_error(field, message)
         else:
             self.not_saved.emit(f"条目 {short_number(item_id)} 的输入未保存：{message}")
-
-    def _after_write(self, item_id: str, select: bool = False) -> None:
-        """Show what was saved. Undo/redo (``select``) goes to the item it changed; a save made
-        while the user moves on (pending text flushed on leaving an item) must not pull them back."""
-        if self.tree.current_item_id() == item_id:
-            self.show_item(item_id, refresh_text=select)
-        elif select:
-            self.go_to(item_id)
-        self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
 
     # --- keyboard -----------------------------------------------------------------------------
 
@@ -528,7 +445,7 @@ class WalkthroughPage(QWidget):
             try:
                 if isinstance(read, AppError):
                     raise read
-                attachment_service.store_attachment(self.store, self.view.id, read, self.actor, item_id=item_id)
+                self.session.add_attachment(read, item_id=item_id)
             except InputError as err:
                 refused.append(str(err))
             except AppError as err:
@@ -536,14 +453,12 @@ class WalkthroughPage(QWidget):
         if refused:
             self.panel.show_error("attachment", "\n".join(refused))
         self.show_item(item_id)
-        if paths:
-            self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
 
     def open_attachment(self, attachment) -> None:
         from .evidence import open_attachment
 
         try:
-            open_attachment(self.store, attachment)
+            open_attachment(self.session, attachment)
         except (AppError, OSError) as err:
             self.panel.show_error("attachment", f"无法打开附件：{err}")
 
@@ -551,51 +466,33 @@ class WalkthroughPage(QWidget):
         from .history_dialog import HistoryDialog
 
         self.flush()  # what was just typed is a change too
+        HistoryDialog(self.session, item_id, self.item_title(item_id), self).exec()
+
+    def item_title(self, item_id: str) -> str:
+        """An item as people name it: where it is in its checklist, and its text."""
         item = self.items.get(item_id)
-        HistoryDialog(self.store, self.view.id, item_id, f"{item_id} {item.text}" if item else item_id, self).exec()
+        reference = self.session.references.get(item_id, item_id)
+        return f"{reference}　{item.text}" if item is not None else reference
 
     def remove_attachment(self, attachment) -> None:
         if not dialogs.confirm(self, f"删除附件“{attachment.filename}”？"):
             return
         try:
-            attachment_service.remove_attachment(self.store, attachment.id, self.actor)
+            self.session.remove_attachment(attachment)
         except AppError as err:
             self.panel.show_error("attachment", str(err))
-            return
-        self.show_current()
 
     def retry_unsaved(self) -> bool:
         """Save what the database refused before; True when nothing is left unsaved."""
-        saved = []
-        for item_id, fields in list(self.unsaved.items()):
-            answer_fields = {k: v for k, v in fields.items() if k != SAMPLES}
-            try:
-                with self.store.brief_wait(), self.store.transaction():  # all of an item's input, or none
-                    if answer_fields:
-                        answer_service.record_answer(
-                            self.store, self.view.id, item_id, self.actor, view=self.view, **answer_fields
-                        )
-                    if SAMPLES in fields:
-                        answer_service.set_samples(
-                            self.store, self.view.id, item_id, fields[SAMPLES], self.actor, view=self.view
-                        )
-            except InputError as err:
-                self._refused(item_id, err.field, str(err))
-            except AppError as err:
-                self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
-                self._retry.start()
-                return False
-            del self.unsaved[item_id]
-            saved.append(item_id)
-        if saved:
-            self.reload()
-            current = self.tree.current_item_id()
-            if current is not None and current in saved:
-                self.show_item(current)
-            self.saved.emit(dt.datetime.now().strftime("%H:%M:%S"))
-        return not self.unsaved
+        try:
+            self.session.retry_pending()
+        except AppError as err:
+            self.not_saved.emit(f"{err} 输入已保留，将自动重试保存。")
+            self._retry.start()
+            return False
+        return not self.session.pending
 
     def flush(self) -> bool:
         """Save pending input now; True when nothing is left unsaved."""
         self.panel.flush()
-        return self.retry_unsaved() if self.unsaved else True
+        return self.retry_unsaved() if self.session.pending else True
