@@ -391,7 +391,8 @@ def test_input_refused_after_moving_on_is_reported(qtbot, page, profiled_store, 
     qtbot.keyClick(baseline, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert page.tree.current_item_id() != item_id
     assert (profiled_store.answer(round_id, item_id) or {}).get("baseline") is None
-    assert messages and "1.1.rate" in messages[0] and "未保存" in messages[0] and "7O" in messages[0]
+    reference = page.session.references[item_id]  # named as users read it, not by its id
+    assert messages and reference in messages[0] and "未保存" in messages[0] and "7O" in messages[0]
 
 
 def test_one_undo_takes_back_a_department_chosen_with_the_arrow_keys(qtbot, page, profiled_store, round_id):
@@ -487,3 +488,20 @@ def test_an_input_error_clears_the_rate_computed_before_it(qtbot, page):
     assert "75" not in editor.rate.text(), "the rate of the previous input would be stale"
     editor.fields["denominator"].setText("6O")
     assert "不是有效的数字" in editor.error.text() and "75" not in editor.rate.text()
+
+
+def test_no_internal_item_id_is_shown(qtbot, page):
+    """Users read items as the reports name them (核心制度 … 第1条), never as qyx-core.05.3."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel
+
+    from app.ui.qt import QTreeWidgetItemIterator
+
+    for item_id in FIRST_TEN[:3]:
+        page.tree.select(item_id)
+        texts = [w.text() for w in page.findChildren(QLabel) + page.findChildren(QAbstractButton) if w.isVisible()]
+        assert not [t for t in texts if "qyx-" in t], texts
+        assert page.session.references[item_id] in page.panel.source.text()
+    it = QTreeWidgetItemIterator(page.tree)
+    while it.value():
+        assert "qyx-" not in it.value().text(0)
+        it += 1

@@ -51,6 +51,8 @@ class ItemContext:
     attachments: list[Attachment]
     departments: tuple[str, ...]
     previous_value: float | None
+    #: the item as reports name it (核心制度 分级护理制度 第1条), not its internal id
+    reference: str = ""
 
 
 def _discard(widget: QWidget) -> None:
@@ -250,7 +252,9 @@ class ItemPanel(QScrollArea):
         item, answer = ctx.item, ctx.answer
         self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path)) + f"　〔{KINDS[item.kind]}〕")
         self.text.setText(item.text)
-        self.source.setText(f"出处：{ctx.checklist.source_document} {item.source}　编号：{item.id}")
+        self.source.setText(
+            f"出处：{ctx.checklist.source_document} {item.source}" + (f"　（{ctx.reference}）" if ctx.reference else "")
+        )
         self.note.setText(f"编者注：{item.note}" if item.note else "")
         self.note.setVisible(bool(item.note))
         guidance = "\n\n".join(g for g in (ctx.section_guidance, item.guidance) if g)

@@ -17,11 +17,6 @@ NA_COLOUR = QColor("#777777")
 UNANSWERED_COLOUR = QColor("#1d5fa8")
 
 
-def short_number(item_id: str) -> str:
-    """``qyx-core.05.3`` → ``05.3``: what users read in the tree."""
-    return item_id.split(".", 1)[1] if "." in item_id else item_id
-
-
 class ItemTree(QTreeWidget):
     def __init__(self) -> None:
         super().__init__()
@@ -59,8 +54,8 @@ class ItemTree(QTreeWidget):
         node = QTreeWidgetItem(parent, [section.title, ""])
         node.setToolTip(0, f"{section.title}　{section.source}")
         self.section_nodes.append((node, [i.id for i in section.all_items()]))
-        for item in section.items:
-            leaf = QTreeWidgetItem(node, [f"{short_number(item.id)}　{item.text}", ""])
+        for n, item in enumerate(section.items, 1):  # 第n条 of its section, as the reports number it
+            leaf = QTreeWidgetItem(node, [f"{n}　{item.text}", ""])
             leaf.setData(0, ITEM_ROLE, item.id)
             leaf.setToolTip(0, item.text)
             self.nodes[item.id] = leaf

@@ -20,7 +20,7 @@ from ..services.session import Changes, RoundSession, SaveDeferred
 from . import dialogs
 from .item_editors import JudgementEditor
 from .item_panel import ItemContext, ItemPanel
-from .item_tree import ItemTree, short_number
+from .item_tree import ItemTree
 from .qt import (
     QApplication,
     QComboBox,
@@ -296,6 +296,7 @@ class WalkthroughPage(QWidget):
                 attachments=self.session.attachments(item_id),
                 departments=self.view.profile.departments,
                 previous_value=self.session.previous_values.get(item_id),
+                reference=self.session.references[item_id],
             ),
             refresh_text=refresh_text,
         )
@@ -305,7 +306,7 @@ class WalkthroughPage(QWidget):
             [
                 (
                     other.id,
-                    f"{self.checklist_of[other.id].label} {short_number(other.id)}",
+                    self.session.references[other.id],
                     self.result.outcomes[other.id].label,
                 )
                 for other in self.items.values()
@@ -380,7 +381,7 @@ class WalkthroughPage(QWidget):
             if field:  # (without one, the editor shows it already)
                 self.panel.show_error(field, message)
         else:
-            self.not_saved.emit(f"条目 {short_number(item_id)} 的输入未保存：{message}")
+            self.not_saved.emit(f"{self.session.references[item_id]} 的输入未保存：{message}")
 
     # --- keyboard -----------------------------------------------------------------------------
 
