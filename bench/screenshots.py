@@ -77,7 +77,7 @@ def main() -> None:
     board = window.board
     board.table.selectRow(0)
     entry = board.selected_entry()
-    shot(EvidenceDialog(store, actor, round_id, entry.id, entry.rectification.problem, window), "14-evidence")
+    shot(EvidenceDialog(window.session, entry.id, entry.rectification.problem, window), "14-evidence")
     window.show_tab(0)
     # a round over two programmes: items asking the same thing are linked to each other
     joint = start_round(

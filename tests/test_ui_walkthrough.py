@@ -500,7 +500,8 @@ def test_no_internal_item_id_is_shown(qtbot, page):
         page.tree.select(item_id)
         texts = [w.text() for w in page.findChildren(QLabel) + page.findChildren(QAbstractButton) if w.isVisible()]
         assert not [t for t in texts if "qyx-" in t], texts
-        assert page.session.references[item_id] in page.panel.source.text()
+        assert page.session.references[item_id] in page.panel.source.toolTip()
+        assert f"本节第{page.number[item_id]}条" in page.panel.source.text()
     it = QTreeWidgetItemIterator(page.tree)
     while it.value():
         assert "qyx-" not in it.value().text(0)

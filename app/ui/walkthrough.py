@@ -61,6 +61,7 @@ class WalkthroughPage(QWidget):
         self.items = session.items
         self.checklist_of = session.checklist_of
         self.section_path: dict[str, tuple[tuple[str, ...], str]] = {}
+        self.number: dict[str, int] = {}  # 第n条 of its section
         for checklist in self.view.checklists:
             self._index_sections(checklist, checklist.sections, ())
 
@@ -146,8 +147,9 @@ class WalkthroughPage(QWidget):
         for section in sections:
             sub_path = (*path, section.title)
             sub_guidance = section.guidance or guidance
-            for item in section.items:
+            for n, item in enumerate(section.items, 1):
                 self.section_path[item.id] = (sub_path, sub_guidance)
+                self.number[item.id] = n
             self._index_sections(checklist, section.sections, sub_path, sub_guidance)
 
     def _install_shortcuts(self) -> None:
@@ -297,6 +299,7 @@ class WalkthroughPage(QWidget):
                 departments=self.view.profile.departments,
                 previous_value=self.session.previous_values.get(item_id),
                 reference=self.session.references[item_id],
+                number=self.number[item_id],
             ),
             refresh_text=refresh_text,
         )
