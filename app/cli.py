@@ -167,7 +167,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .domain.scoring import completion_percent
+    from .domain.formats import percent_text, score_text
     from .services.rounds import load_round, score
 
     store = _open(args)
@@ -178,10 +178,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         return 0
 
     def line(label: str, tally, indent: int = 0) -> None:
-        score_text = "—" if tally.score is None else f"{tally.score:.1f}"
         print(
             f"{'  ' * indent}{label}  完成 {tally.answered}/{tally.applicable}"
-            f"（{completion_percent(tally.completion)}%）  得分率 {score_text}  不符合 {tally.failing}"
+            f"（{percent_text(tally.completion)}）  得分率 {score_text(tally.score)}  不符合 {tally.failing}"
         )
 
     print(f"{view.name}（{view.year}年）")
@@ -251,12 +250,14 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
             }
         )
         return 0
+    from .domain.formats import NO_DEPARTMENT
+
     print(f"{view.name}：整改项 {counts.total} 项（按 {today.isoformat()} 判断状态）")
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = r.deadline.isoformat() if r.deadline else "未定期限"
         print(
-            f"{n:>3}. [{e.status}] {deadline}  {r.department or '未指定科室'}  {r.owner or '—'}  "
+            f"{n:>3}. [{e.status}] {deadline}  {r.department or NO_DEPARTMENT}  {r.owner or '—'}  "
             f"{r.item_id}  {r.problem}"
         )
     print("合计：" + "，".join(f"{s} {c}" for s, c in counts.by_status.items()))

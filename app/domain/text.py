@@ -16,7 +16,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BIDI_CONTROLS", "clean_text", "filename_problem", "has_bidi_controls"]
+__all__ = ["BIDI_CONTROLS", "MAX_TEXT", "clean_text", "filename_problem", "has_bidi_controls"]
+
+#: The longest free text a user may enter in one field (问题描述、原因分析、整改措施、复查结果,
+#: 佐证材料说明, a sampled record's note): about ten printed pages. One limit for all, since a
+#: finding becomes a rectification's 问题描述 word for word and must fit there too.
+MAX_TEXT = 20_000
 
 #: Embedding, override and isolate controls, and the invisible direction marks.
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")

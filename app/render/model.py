@@ -15,6 +15,7 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.checklist import INDICATOR, KINDS, SAMPLING, Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from ..domain.formats import cn_date, rate_text, recheck_sentence
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer
 from ..domain.scoring import Tally, completion_percent
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
@@ -37,14 +38,6 @@ MAX_IMAGES_PER_RECTIFICATION = 4
 
 #: css class of a result: how it is printed (bold, a mark), never colour alone
 FAIL, WARN, OK, NA, NONE = "fail", "warn", "ok", "na", "none"
-
-
-def cn_date(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
-
-
-def pct(value: float | None, digits: int = 1) -> str:
-    return "—" if value is None else f"{value:.{digits}f}%"
 
 
 # --- shared parts ------------------------------------------------------------------------------
@@ -297,7 +290,7 @@ def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> 
         tally.applicable,
         tally.answered,
         f"{completion_percent(tally.completion)}%",
-        pct(tally.score),
+        rate_text(tally.score),
         tuple(tally.grade_counts.get(c, 0) for c in codes),
         tally.failing,
     )
@@ -367,16 +360,19 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         t = cs.tally
         summary = (
             f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {completion_percent(t.completion)}%），"
-            f"得分率 {pct(t.score)}，不符合 {t.failing} 条。"
+            f"得分率 {rate_text(t.score)}，不符合 {t.failing} 条。"
         )
         chart = bar_chart(
-            [Bar(s.section.title, s.tally.score, pct(s.tally.score), _score_tone(s.tally.score)) for s in cs.sections],
+            [
+                Bar(s.section.title, s.tally.score, rate_text(s.tally.score), _score_tone(s.tally.score))
+                for s in cs.sections
+            ],
             maximum=100,
             font_family=font_family,
             title=f"{cs.checklist.label}：各部分得分率",
         )
         results.append(ChecklistResult(cs.checklist.title, cs.checklist.source_document, summary, tuple(blocks), chart))
-        checklist_bars.append(Bar(cs.checklist.label, t.score, pct(t.score), _score_tone(t.score)))
+        checklist_bars.append(Bar(cs.checklist.label, t.score, rate_text(t.score), _score_tone(t.score)))
 
     summary_rows = [_summary_row("合计", 0, result.tally, codes)]
     for cs in result.checklists:
@@ -397,7 +393,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         ("适用条目", f"{total.applicable} 条"),
         ("已评条目", f"{total.answered} 条"),
         ("完成率", f"{completion_percent(total.completion)}%"),
-        ("得分率", pct(total.score)),
+        ("得分率", rate_text(total.score)),
         ("不符合", f"{total.failing} 条"),
         ("指标达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
         ("整改项", f"{len(rects)} 项"),
@@ -559,11 +555,7 @@ class RectificationReport:
 
 def _recheck_text(entry: RectificationEntry) -> str:
     r = entry.rectification
-    if r.recheck_passed is None:
-        return ""
-    verdict = "复查通过" if r.recheck_passed else "复查未通过"
-    head = "，".join(x for x in (r.recheck_date.isoformat() if r.recheck_date else "", r.rechecked_by, verdict) if x)
-    return f"{head}：{r.recheck_result}" if r.recheck_result else head
+    return recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result)
 
 
 def build_rectification_report(store: Store, round_id: str, today: dt.date, font_family: str) -> RectificationReport:
@@ -626,7 +618,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     ]
     status_totals = DepartmentRow("合计", tuple(counts.by_status[s] for s in statuses), counts.total)
     done = counts.by_status[STATUS_DONE]
-    rate = pct(done / counts.total * 100 if counts.total else None)
+    rate = rate_text(done / counts.total * 100 if counts.total else None)
     overview = (
         f"本轮自查（{view.name}）共形成整改项 {counts.total} 项。截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)

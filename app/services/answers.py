@@ -12,15 +12,12 @@ from typing import Any
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, Item
 from ..domain.records import Answer
-from ..domain.text import clean_text
+from ..domain.text import MAX_TEXT, clean_text
 from ..errors import InputError
 from ..store import Actor, Store
 from . import UNSET
 from .rectifications import sync_rectification
 from .rounds import RoundView, load_round
-
-MAX_TEXT = 20_000
-
 
 _TEXT_FIELDS = {"na_reason": "不适用原因", "finding": "问题描述", "evidence": "佐证材料说明", "department": "责任科室"}
 _NUMBER_FIELDS = {"value": "指标值", "numerator": "分子", "denominator": "分母", "baseline": "基线值"}

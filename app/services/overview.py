@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from ..domain.checklist import INDICATOR
 from ..domain.evaluation import indicator_value
+from ..domain.formats import score_text
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
 from ..store import Store
 from .rectifications import NO_DEPARTMENT, list_rectifications
@@ -59,10 +60,6 @@ def _tone(score: float | None) -> str:
     return "muted" if score is None else "fail" if score < 50 else "warn" if score < 75 else "ok"
 
 
-def _pct(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}"
-
-
 def same_hospital_rounds(store: Store, view: RoundView) -> list[RoundView]:
     """The rounds of this round's hospital up to it, oldest first (a database that collects
     several hospitals keeps each one's trend apart)."""
@@ -84,7 +81,7 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
             Bar(
                 cs.checklist.label,
                 t.score,
-                f"{_pct(t.score)}（{t.answered}/{t.applicable}）",
+                f"{score_text(t.score)}（{t.answered}/{t.applicable}）",
                 _tone(t.score),
                 ("checklist", cs.checklist.id),
             )
@@ -93,7 +90,7 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
             Bar(
                 s.section.title,
                 s.tally.score,
-                _pct(s.tally.score) + (f"（{s.tally.failing}✗）" if s.tally.failing else ""),
+                score_text(s.tally.score) + (f"（{s.tally.failing}✗）" if s.tally.failing else ""),
                 _tone(s.tally.score),
                 ("section", s.section.id),
             )

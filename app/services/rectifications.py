@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, SAMPLING, Item, Scale
 from ..domain.evaluation import Outcome, evaluate
+from ..domain.formats import NO_DEPARTMENT
 from ..domain.profile import MAX_NAME
 from ..domain.records import (
     ORIGIN_AUTO,
@@ -36,7 +37,7 @@ from ..domain.records import (
     SampleRecord,
 )
 from ..domain.scoring import RoundScore
-from ..domain.text import clean_text
+from ..domain.text import MAX_TEXT, clean_text
 from ..errors import InputError
 from ..store import Actor, Store
 from . import UNSET
@@ -63,11 +64,6 @@ __all__ = [
     "totals",
     "update_rectification",
 ]
-
-#: Long free text (问题描述、原因分析、整改措施、复查结果): a ledger cell, not an essay.
-MAX_TEXT = 2000
-#: Shown for a rectification without a department in the totals.
-NO_DEPARTMENT = "未指定科室"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..domain.formats import size_text
 from ..errors import AppError
 from ..services import backups as service
 from . import dialogs
@@ -38,10 +39,6 @@ if TYPE_CHECKING:
     from ..store import Store
     from ..store.backup import Backup
     from .main_window import MainWindow
-
-
-def _size(n: int) -> str:
-    return f"{max(1, round(n / 1024))} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
 def _label(text: str = "", wrap: bool = True) -> QLabel:
@@ -125,7 +122,9 @@ class BackupsDialog(QDialog):
         self.backups = service.backups(self.store)
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
-            for column, text in enumerate((_when(backup), _size(backup.size), backup.reason_text, backup.path.name)):
+            for column, text in enumerate(
+                (_when(backup), size_text(backup.size), backup.reason_text, backup.path.name)
+            ):
                 item = QTableWidgetItem(text)
                 if column == 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -155,7 +154,7 @@ class BackupsDialog(QDialog):
             return
         self.window_.changes_backed_up = self.store.conn.total_changes
         self.refresh()
-        self.status.setText(f"已备份并检查完好：{made.path.name}（{_size(made.size)}）")
+        self.status.setText(f"已备份并检查完好：{made.path.name}（{size_text(made.size)}）")
 
     def choose_folder(self) -> None:
         path = dialogs.choose_folder(self, "选择备份位置（可以是 U 盘或另一块磁盘）")
@@ -252,7 +251,7 @@ class DamagedDialog(QDialog):
         layout.addSpacing(6)
         if backup is not None:
             newest = _label(
-                f"最新的完好备份：{_when(backup)}（{backup.reason_text}，{_size(backup.size)}，已检查完好）"
+                f"最新的完好备份：{_when(backup)}（{backup.reason_text}，{size_text(backup.size)}，已检查完好）"
             )
             newest.setFont(title.font())
             layout.addWidget(newest)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..domain.formats import score_text, size_text
 from ..errors import AppError
 from ..services.attachments import list_attachments
 from ..services.connection import own_connection
@@ -75,7 +76,7 @@ class ExportDialog(QDialog):
                 "自查报告和整改报告（PDF）、自查结果工作簿（Excel），可在其他电脑上校验、导入或汇总。"
             )
         )
-        self.attachments = QCheckBox(f"包含附件（{len(rows)} 个，共 {size / 1048576:.1f} MB）(&A)")
+        self.attachments = QCheckBox(f"包含附件（{len(rows)} 个，共 {size_text(size)}）(&A)")
         self.attachments.setChecked(True)
         self.attachments.setEnabled(bool(rows))
         layout.addWidget(self.attachments)
@@ -130,7 +131,7 @@ class ExportDialog(QDialog):
             note = "病案号保留原样" if result.patient_ids else "病案号已替换为代码"
             if dialogs.confirm(
                 self.parentWidget(),
-                f"已导出上报包：\n{result.path}\n\n{result.size / 1048576:.1f} MB，{note}。\n\n打开所在文件夹吗？",
+                f"已导出上报包：\n{result.path}\n\n{size_text(result.size)}，{note}。\n\n打开所在文件夹吗？",
             ):
                 dialogs.open_in_viewer(result.path.parent)
 
@@ -420,7 +421,7 @@ class AggregateDialog(QDialog):
             (
                 r.hospital,
                 r.round_name,
-                "—" if r.score is None else f"{r.score:.1f}",
+                score_text(r.score),
                 f"完成 {r.answered}/{r.applicable}，不符合 {r.failing}，整改项 {len(r.rectifications)}",
             )
             for r in result.rounds

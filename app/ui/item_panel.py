@@ -7,6 +7,7 @@ from itertools import pairwise
 
 from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, NOT_APPLICABLE, SAMPLING, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
+from ..domain.formats import NO_DEPARTMENT
 from ..domain.records import Answer, Attachment, SampleRecord
 from .item_editors import Editor, IndicatorEditor, JudgementEditor, SamplingEditor, error_label
 from .qt import (
@@ -293,7 +294,7 @@ class ItemPanel(QScrollArea):
             self.general_error.clear()
             self.attachment_error.clear()
         self.department.clear()
-        self.department.addItem("（未指定）", "")
+        self.department.addItem(f"（{NO_DEPARTMENT}）", "")
         for name in ctx.departments:
             self.department.addItem(name, name)
         current = answer.department if answer else ""

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import APP_NAME, __version__
-from ..domain.scoring import completion_percent
+from ..domain.formats import percent_text, score_text
 from ..errors import AppError
 from ..services.profile import get_profile
 from ..services.rounds import round_choices
@@ -523,11 +523,10 @@ class MainWindow(QMainWindow):
         if self.walkthrough is None:  # shown for the open round
             return
         tally = result.tally
-        score = "—" if tally.score is None else f"{tally.score:.1f}"
         self.progress_label.setText(
             f"{self.walkthrough.view.name}：完成 {tally.answered}/{tally.applicable}"
-            f"（{completion_percent(tally.completion)}%）"
-            f"　得分率 {score}　不符合 {tally.failing}"
+            f"（{percent_text(tally.completion)}）"
+            f"　得分率 {score_text(tally.score)}　不符合 {tally.failing}"
         )
 
     def close_walkthrough(self) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..domain.formats import recheck_sentence
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
@@ -63,16 +64,12 @@ COLUMNS: list[tuple[str, str | None]] = [
 
 
 def recheck_text(entry: RectificationEntry) -> str:
+    """The 复查 column: the re-check as the reports say it, and how much evidence there is."""
     r = entry.rectification
-    parts = []
-    if r.recheck_passed is not None:
-        verdict = "通过" if r.recheck_passed else "未通过"
-        parts.append(f"{r.recheck_date.isoformat() if r.recheck_date else ''} {r.rechecked_by} {verdict}".strip())
-        if r.recheck_result:
-            parts.append(r.recheck_result)
+    parts = [recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result)]
     if entry.attachment_count:
         parts.append(f"佐证 {entry.attachment_count} 份")
-    return "；".join(parts)
+    return "；".join(p for p in parts if p)
 
 
 class _Cell(QTableWidgetItem):

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
+from ..domain.formats import score_text
 from ..domain.scoring import completion_percent
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
@@ -243,7 +244,7 @@ class RoundsPage(QWidget):
                 str(s.year),
                 "、".join(s.checklists),
                 "",
-                "—" if s.score is None else f"{s.score:.1f}",
+                score_text(s.score),
                 "已定稿" if s.status == "final" else "自查稿",
             ]
             for c, text in enumerate(cells):

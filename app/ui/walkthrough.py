@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
+from ..domain.formats import percent_text, score_text
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
 from ..services import attachments as attachment_service
@@ -219,11 +220,10 @@ class WalkthroughPage(QWidget):
         self.progress.setToolTip(f"已填 {tally.answered} 条，适用 {tally.applicable} 条")
         parts = []
         for c in self.result.checklists:
-            score = "—" if c.tally.score is None else f"{c.tally.score:.1f}"
-            parts.append(f"{c.checklist.label} {completion_percent(c.tally.completion)}%·得分率{score}")
-        score = "—" if tally.score is None else f"{tally.score:.1f}"
+            parts.append(f"{c.checklist.label} {percent_text(c.tally.completion)}·得分率{score_text(c.tally.score)}")
         self.header.setText(
-            f"{tally.answered}/{tally.applicable}　得分率 {score}　不符合 {tally.failing}　｜　" + "　".join(parts)
+            f"{tally.answered}/{tally.applicable}　得分率 {score_text(tally.score)}　不符合 {tally.failing}　｜　"
+            + "　".join(parts)
         )
         self.progress_changed.emit(self.result)
 

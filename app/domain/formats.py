@@ -1,0 +1,51 @@
+"""How numbers, dates and recurring sentences are shown: one home for the CLI, the GUI, the
+reports and the workbooks, so the same value never reads two ways.
+
+Percentages of completion round half up but reach 100% only when nothing is left
+(:func:`app.domain.scoring.completion_percent`); scores and rates show one decimal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .scoring import completion_percent
+
+#: shown where a number is not known yet (nothing graded, no value entered)
+NONE_YET = "—"
+#: 责任科室 left empty, in lists and totals
+NO_DEPARTMENT = "未指定科室"
+
+
+def percent_text(completion: float) -> str:
+    """完成率: ``0.666…`` → ``67%``; ``510/511`` → ``99%``."""
+    return f"{completion_percent(completion)}%"
+
+
+def score_text(score: float | None) -> str:
+    """得分率 (already in %): ``55.24`` → ``55.2``; nothing graded → ``—``."""
+    return NONE_YET if score is None else f"{score:.1f}"
+
+
+def rate_text(value: float | None, digits: int = 1) -> str:
+    """A compliance rate or percentage value: ``85.714`` → ``85.7%``."""
+    return NONE_YET if value is None else f"{value:.{digits}f}%"
+
+
+def cn_date(day: dt.date | None) -> str:
+    """A date as printed in a report: ``2025年6月30日``."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def size_text(n: int) -> str:
+    """A file size as people read it: KB below a megabyte, else MB with one decimal."""
+    return f"{max(1, round(n / 1024))} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB"
+
+
+def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result: str) -> str:
+    """复查 in one line: ``2025-05-08，刘洋，复查通过：现场查看……``; empty before a re-check."""
+    if passed is None:
+        return ""
+    verdict = "复查通过" if passed else "复查未通过"
+    head = "，".join(x for x in (date.isoformat() if date else "", by, verdict) if x)
+    return f"{head}：{result}" if result else head
