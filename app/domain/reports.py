@@ -1,9 +1,10 @@
 """报告登记表 (report registry): every report the program makes, in every format it makes it.
 
 The CLI's ``report`` command, the GUI's 报告 menu and the upload package all read this table
-(app/render/registry.py renders from it), so a new report or format is one entry here and one
-writer, not a change in three places. Plain data: the GUI builds its menu from it at start-up
-without importing any rendering code.
+(app/render/registry.py renders from it), so a new report is one entry here, its model builder
+in app/render/model.py and its template in reports/ — not a change in three places. A new format
+is a suffix in FORMATS and a writer in the registry. Plain data: the GUI builds its menu from it at
+start-up without importing any rendering code (builders are named, not imported).
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ FORMATS = {"pdf": "PDF", "xlsx": "Excel 工作簿"}
 
 @dataclass(frozen=True)
 class ReportKind:
-    """A report: its CLI name, its title (PDF), its workbook title and sheets (Excel)."""
+    """A report: its CLI name, its title (PDF), its workbook title and sheets (Excel), the function
+    of app/render/model.py that builds its model and the template in reports/ that lays it out."""
 
     kind: str
     title: str
     workbook_title: str
     sheets: tuple[str, ...]
+    builder: str
+    template: str
     formats: tuple[str, ...] = ("pdf", "xlsx")
 
     def file_name(self, fmt: str) -> str:
@@ -29,6 +33,13 @@ class ReportKind:
 
 
 REPORTS: dict[str, ReportKind] = {
-    "self": ReportKind("self", "自查报告", "自查结果", ("自查结果", "指标")),
-    "rectification": ReportKind("rectification", "整改报告", "整改台账", ("整改台账",)),
+    "self": ReportKind("self", "自查报告", "自查结果", ("自查结果", "指标"), "build_self_report", "self_report.html"),
+    "rectification": ReportKind(
+        "rectification",
+        "整改报告",
+        "整改台账",
+        ("整改台账",),
+        "build_rectification_report",
+        "rectification_report.html",
+    ),
 }

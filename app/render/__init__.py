@@ -27,10 +27,7 @@ if TYPE_CHECKING:
     from ..store import Store
     from .pdf import RenderResult
 
-__all__ = ["KINDS", "FontMissingError", "ReportSource", "build_html", "render_report", "write_report"]
-
-#: Report kinds, as the CLI names them (the registry holds every report and format).
-KINDS = {kind: report.title for kind, report in REPORTS.items()}
+__all__ = ["FontMissingError", "ReportSource", "build_html", "render_report", "write_report"]
 
 
 @dataclass(frozen=True)
@@ -48,15 +45,14 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
 
     Raises FontMissingError before doing any work when no Chinese font is installed.
     """
+    from . import model
     from .glyphs import coverage, mark_missing, needs_check
     from .html import render_html
-    from .model import build_rectification_report, build_self_report
 
-    if kind not in KINDS:
-        raise InputError(f"报告类型应为 {'、'.join(KINDS)} 之一。", "kind")
+    if kind not in REPORTS:
+        raise InputError(f"报告类型应为 {'、'.join(REPORTS)} 之一。", "kind")
     fonts = resolve_fonts()
-    build = build_self_report if kind == "self" else build_rectification_report
-    report = build(store, round_id, today, fonts.body.family)
+    report = getattr(model, REPORTS[kind].builder)(store, round_id, today, fonts.body.family)
     # Pango falls back to any installed font that has a character; one that none has is printed
     # as its code point, and named to the user now, before the PDF is made.
     html = render_html(report)

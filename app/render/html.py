@@ -11,17 +11,21 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from ..domain.reports import REPORTS
 from ..domain.text import clean_text
 from .assets import TEMPLATE_DIR
 from .model import RectificationReport, SelfReport
 
-__all__ = ["TEMPLATES", "render_html"]
+__all__ = ["render_html", "template_of"]
 
-TEMPLATES = {
-    "self": "self_report.html",
-    "rectification": "rectification_report.html",
-    "aggregate": "aggregate_report.html",
-}
+#: reports outside the registry: the 汇总报告 of many hospitals (app/exchange)
+_OTHER_TEMPLATES = {"aggregate": "aggregate_report.html"}
+
+
+def template_of(kind: str) -> str:
+    """The template that lays out a report of ``kind``: the registry's, or one of the others."""
+    return REPORTS[kind].template if kind in REPORTS else _OTHER_TEMPLATES[kind]
+
 
 _CN_DIGITS = "〇一二三四五六七八九"
 
@@ -107,5 +111,5 @@ def environment() -> Environment:
 
 def render_html(report: SelfReport | RectificationReport | Any) -> str:
     """The report's HTML; ``report.kind`` names its template (the 汇总报告's model lives in app.exchange)."""
-    template = environment().get_template(TEMPLATES[report.kind])
+    template = environment().get_template(template_of(report.kind))
     return template.render(report=report, created=dt.datetime.now().astimezone().isoformat(timespec="seconds"))
