@@ -64,7 +64,13 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     assert grades.bar_at(grades._top + failing_row * 19 + 5) is grades.bars[failing_row]
     section = page.charts[2].bars[0]
     page.filter_requested.emit(*section.target)
-    assert window.walkthrough.search.text() == section.target[1] + "."
+    walk = window.walkthrough
+    assert walk.scope == section.target[1] and walk.search.text() == ""  # no internal id typed for the user
+    assert walk.scope_label.isVisible() and "qyx-" not in walk.scope_label.text()
+    shown = list(walk.tree.visible_item_ids())
+    assert shown and all(i.startswith(section.target[1] + ".") for i in shown)
+    walk.scope_clear.click()
+    assert len(list(walk.tree.visible_item_ids())) > len(shown) and not walk.scope_label.isVisible()
     window.show_tab(2)
     departments = next(c for c in page.charts if c.bars and c.bars[0].target and c.bars[0].target[0] == "department")
     page.filter_requested.emit(*departments.bars[0].target)

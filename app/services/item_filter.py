@@ -16,11 +16,13 @@ FILTER_LABELS = {ALL: "全部", UNANSWERED_ONLY: "未填", FAILING_ONLY: "不符
 
 @dataclass(frozen=True)
 class ItemFilter:
-    """What the walkthrough shows: a mode, a 责任科室 and search text."""
+    """What the walkthrough shows: a mode, a 责任科室, search text, and a checklist or section
+    (``within``: its id) when the user came from a bar of the 概览."""
 
     mode: str = ALL
     department: str = ""
     text: str = ""
+    within: str = ""
 
     def matches(self, item: Item, outcome: Outcome, answer: Answer | None) -> bool:
         if self.mode == UNANSWERED_ONLY and outcome.state != UNANSWERED:
@@ -30,6 +32,8 @@ class ItemFilter:
         if self.mode == NOT_APPLICABLE_ONLY and outcome.state not in (NA_PROFILE, NA_USER):
             return False
         if self.department and (answer is None or answer.department != self.department):
+            return False
+        if self.within and not item.id.startswith(self.within + "."):  # ids nest: list.section.item
             return False
         if self.text:
             needle = self.text.lower()

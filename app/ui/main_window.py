@@ -287,10 +287,10 @@ class MainWindow(QMainWindow):
         if kind == "mode":
             walk.search.clear()
             walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData(value), 0))
+            walk.refilter()
         else:  # a checklist or a section: its items, whatever their state
             walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData("all"), 0))
-            walk.search.setText(value + ".")
-        walk.refilter()
+            walk.set_scope(value)
 
     def _tab_changed(self, index: int) -> None:
         walk = self.walkthrough

@@ -34,6 +34,7 @@ from .qt import (
     QSplitter,
     Qt,
     QTimer,
+    QToolButton,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -85,6 +86,17 @@ class WalkthroughPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.search.setAccessibleName("搜索条目")
         self.shown_count = QLabel()
+        # 范围: the checklist or section a bar of the 概览 chose, until the user clears it
+        self.scope = ""
+        self.scope_label = QLabel()
+        self.scope_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.scope_clear = QToolButton()
+        self.scope_clear.setText("×")
+        self.scope_clear.setToolTip("显示全部条目")
+        self.scope_clear.setAccessibleName("取消范围")
+        self.scope_clear.clicked.connect(lambda: self.set_scope(""))
+        self.scope_label.hide()
+        self.scope_clear.hide()
         self.tree = ItemTree()
         self.panel = ItemPanel()
 
@@ -105,10 +117,15 @@ class WalkthroughPage(QWidget):
         filters.addWidget(self.filter_department)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.shown_count)
+        scope_row = QHBoxLayout()  # on a line of its own: the filters keep their room at 1366 px
+        scope_row.addWidget(self.scope_label)
+        scope_row.addWidget(self.scope_clear)
+        scope_row.addStretch()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
+        left_layout.addLayout(scope_row)
         left_layout.addWidget(self.tree)
         splitter = QSplitter()
         splitter.addWidget(left)
@@ -238,7 +255,26 @@ class WalkthroughPage(QWidget):
             self.filter_mode.currentData() or ALL,
             self.filter_department.currentData() or "",
             self.search.text().strip(),
+            self.scope,
         )
+
+    def set_scope(self, checklist_or_section_id: str) -> None:
+        """Show only the items of a checklist or section ('' for all), named above the tree."""
+        self.scope = checklist_or_section_id
+        name = self.scope_names().get(checklist_or_section_id, "")
+        self.scope_label.setText(f"范围：{name}")
+        self.scope_label.setVisible(bool(checklist_or_section_id))
+        self.scope_clear.setVisible(bool(checklist_or_section_id))
+        self.refilter()
+
+    def scope_names(self) -> dict[str, str]:
+        """Checklist and section ids → what the user reads (核心制度 › 值班与交接班制度)."""
+        names = {}
+        for checklist in self.view.checklists:
+            names[checklist.id] = checklist.label
+            for section in checklist.all_sections():
+                names[section.id] = f"{checklist.label} › {section.title}"
+        return names
 
     def _apply_filter(self, keep: str | None = None) -> None:
         shown = self.tree.apply_filter(self.current_filter(), self.session.matches, keep=keep)
@@ -426,6 +462,7 @@ class WalkthroughPage(QWidget):
             self.filter_mode.setCurrentIndex(0)
             self.filter_department.setCurrentIndex(0)
             self.search.clear()
+            self.set_scope("")
         self.tree.select(item_id)
 
     def open_related(self, item_id: str) -> None:
