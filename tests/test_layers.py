@@ -90,7 +90,7 @@ NOT_AT_START_UP = [
 def test_start_up_imports_only_what_the_first_window_needs(demo_round, store, tmp_path):
     """What keeps start-up near a bare Qt window (bench/startup.py): a regression here costs
     tens of milliseconds on every start."""
-    from app.ui.walkthrough import POSITION_KEY
+    from app.services.session import POSITION_KEY
 
     store.set_setting(POSITION_KEY, {"round_id": demo_round, "item_id": "qyx-core.05.3"})
     (tmp_path / "device-id").write_text("test-pc", encoding="ascii")  # made on the first start
