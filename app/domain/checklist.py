@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .profile import Condition, HospitalProfile
 
@@ -94,7 +95,8 @@ SCALES: dict[str, Scale] = {
 
 @dataclass(frozen=True)
 class Item:
-    """检查条目: one question the inspector answers."""
+    """检查条目: one question the inspector answers. What it is asked and judged by depends on its
+    ``kind`` (条目类型), a name in :data:`app.domain.kinds.REGISTRY`."""
 
     id: str
     kind: str
@@ -117,6 +119,8 @@ class Item:
     targets: dict[int, float] = field(default_factory=dict)
     target: float | None = None
     min_samples: int | None = None
+    #: fields of the checklist file not named above: those of a kind that reads its own
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def target_for(self, year: int) -> float | None:
         """The target that applies in ``year`` (None: no numeric target that year)."""
@@ -247,6 +251,7 @@ class Checklist:
                 targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
                 target=float(node["target"]) if "target" in node else None,
                 min_samples=node.get("min_samples"),
+                extra={k: v for k, v in node.items() if k not in _ITEM_KEYS},
             )
 
         def section(node: dict, inherited: tuple[Condition, ...], inherited_note: str) -> Section:
@@ -281,6 +286,15 @@ class Checklist:
             description=data.get("description", "").strip(),
             notes=tuple(data.get("notes", ())),
         )
+
+
+#: The keys of an item's definition that :class:`Item` has a field for.
+_ITEM_KEYS = frozenset(
+    (
+        *("id", "kind", "text", "source", "guidance", "note", "topic", "applies_if", "applies_note"),
+        *("unit", "input", "per", "numerator", "denominator", "direction", "targets", "target", "min_samples"),
+    )
+)
 
 
 def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
