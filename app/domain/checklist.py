@@ -8,11 +8,6 @@ from typing import Any
 
 from .profile import Condition, HospitalProfile
 
-JUDGEMENT = "judgement"
-INDICATOR = "indicator"
-SAMPLING = "sampling"
-KINDS: dict[str, str] = {JUDGEMENT: "评价", INDICATOR: "指标", SAMPLING: "抽查"}
-
 #: The grade code for 不适用 chosen by the user (needs a reason, excluded from the score).
 NOT_APPLICABLE = "NA"
 
@@ -300,11 +295,12 @@ _ITEM_KEYS = frozenset(
 def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
     """What a reviewer reads for each item instead of its id: the checklist, the section and the
     item's place in it, e.g. ``核心制度 分级护理制度 第1条`` or ``改进目标 提高……率 第2条（指标）``."""
+    from .kinds import kind_of  # the kinds import this module
+
     out: dict[str, str] = {}
     for checklist in checklists:
         for section in checklist.all_sections():
             title = section.title if len(section.title) <= 24 else section.title[:23] + "…"
             for n, item in enumerate(section.items, 1):
-                kind = "" if item.kind == JUDGEMENT else f"（{KINDS[item.kind]}）"
-                out[item.id] = f"{checklist.label} {title} 第{n}条{kind}"
+                out[item.id] = f"{checklist.label} {title} 第{n}条{kind_of(item).reference_suffix}"
     return out
