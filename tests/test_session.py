@@ -9,13 +9,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.domain.checklist import JUDGEMENT
+from app.domain.kinds.judgement import Judgement
 from app.errors import InputError
 from app.services import rounds as round_service
 from app.services.answers import SampleInput
 from app.services.session import Changes, RoundSession, SaveDeferred
 
 TODAY = dt.date(2025, 6, 20)
+JUDGEMENT = Judgement.name
 
 
 @pytest.fixture

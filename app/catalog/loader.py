@@ -7,19 +7,16 @@ Checklist.
 
 from __future__ import annotations
 
+import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..domain.checklist import (
-    INDICATOR,
-    RATE_UNITS,
-    SAMPLING,
-    SCALES,
-)
+from ..domain.checklist import SCALES
+from ..domain.kinds import REGISTRY, kind_named
 from ..errors import AppError, os_reason
 
 Path_ = tuple[str | int, ...]
@@ -56,12 +53,30 @@ class ChecklistError(AppError):
         self.problems = problems
 
 
-@cache
+def checklist_schema(base: dict | None = None) -> dict:
+    """The schema content files are checked against: ``checklists/schema.json`` (or ``base``) with
+    its item-kind part from the registry: the kind names and the fields each kind's items may have.
+
+    The file carries the same part for editors and tools that read it; a test keeps them equal.
+    """
+    schema = copy.deepcopy(base) if base is not None else json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    properties = schema["$defs"]["item"]["properties"]
+    properties["kind"] = {"enum": list(REGISTRY)}
+    for kind in REGISTRY.values():
+        properties.update(copy.deepcopy(dict(kind.fields)))
+    return schema
+
+
 def _validator():
+    return _build_validator(tuple(REGISTRY.values()))
+
+
+@cache
+def _build_validator(kinds: tuple) -> Any:
+    """One validator per set of kinds (tests register a kind for a while)."""
     import jsonschema  # deferred: only needed when content files are read
 
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema.Draft202012Validator(checklist_schema())
 
 
 def _field(path: Path_) -> str:
@@ -108,43 +123,68 @@ def _stringify_keys(data: Any) -> Any:
     return data
 
 
+_TYPE_NAMES = {
+    "string": "文本",
+    "integer": "整数",
+    "number": "数字",
+    "boolean": "是/否",
+    "array": "列表",
+    "object": "映射",
+}
+
+
+def _required(error) -> tuple[Path_, str]:
+    missing = [k for k in error.validator_value if k not in (error.instance or {})]
+    return tuple(error.absolute_path), "缺少必填字段“" + "”“".join(missing) + "”"
+
+
+def _additional(error) -> tuple[Path_, str]:
+    extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+    return (*error.absolute_path, extra[0]), "未知字段“" + "”“".join(extra) + "”"
+
+
+def _enum(error) -> tuple[Path_, str]:
+    path: Path_ = tuple(error.absolute_path)
+    named: dict[str, tuple[str, Iterable[str]]] = {"kind": ("条目类型", REGISTRY), "scale": ("评分标准", SCALES)}
+    what, names = named.get(str(path[-1]) if path else "", ("", ()))
+    if what:
+        return path, f"未知的{what}“{error.instance}”（可选：{'、'.join(names)}）"
+    return path, f"取值“{error.instance}”无效（可选：{'、'.join(map(str, error.validator_value))}）"
+
+
+def _any_of(error) -> str | None:
+    return "章节须包含 items 或 sections" if isinstance(error.instance, dict) and "title" in error.instance else None
+
+
+#: Messages by the schema keyword that failed: each returns the message, or None for the generic one.
+_MESSAGES: dict[str, Callable[[Any], str | None]] = {
+    "type": lambda e: f"类型应为{_TYPE_NAMES.get(e.validator_value, e.validator_value)}",
+    "pattern": lambda e: f"“{e.instance}”格式不正确（应匹配 {e.validator_value}）",
+    "minItems": lambda e: "不能为空",
+    "minLength": lambda e: "不能为空",
+    "minProperties": lambda e: "不能为空",
+    "anyOf": _any_of,
+    "minimum": lambda e: f"数值 {e.instance} 超出允许范围",
+    "maximum": lambda e: f"数值 {e.instance} 超出允许范围",
+    "exclusiveMinimum": lambda e: f"数值 {e.instance} 超出允许范围",
+    "propertyNames": lambda e: "目标值的键应为四位年份",
+}
+
+#: Keywords whose message also changes the path it is reported at.
+_PLACED: dict[str, Callable[[Any], tuple[Path_, str]]] = {
+    "required": _required,
+    "additionalProperties": _additional,
+    "enum": _enum,
+}
+
+
 def _schema_message(error) -> tuple[Path_, str]:
     """Turn a jsonschema error into (path, Chinese message)."""
-    path: Path_ = tuple(error.absolute_path)
-    kind, value = error.validator, error.validator_value
-    if kind == "required":
-        missing = [k for k in value if k not in (error.instance or {})]
-        return path, "缺少必填字段“" + "”“".join(missing) + "”"
-    if kind == "additionalProperties":
-        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-        return (*path, extra[0]), "未知字段“" + "”“".join(extra) + "”"
-    if kind == "enum":
-        if path and path[-1] == "kind":
-            return path, f"未知的条目类型“{error.instance}”（可选：judgement、indicator、sampling）"
-        if path and path[-1] == "scale":
-            return path, f"未知的评分标准“{error.instance}”（可选：{'、'.join(SCALES)}）"
-        return path, f"取值“{error.instance}”无效（可选：{'、'.join(map(str, value))}）"
-    if kind == "type":
-        names = {
-            "string": "文本",
-            "integer": "整数",
-            "number": "数字",
-            "boolean": "是/否",
-            "array": "列表",
-            "object": "映射",
-        }
-        return path, f"类型应为{names.get(value, value)}"
-    if kind == "pattern":
-        return path, f"“{error.instance}”格式不正确（应匹配 {value}）"
-    if kind in ("minItems", "minLength", "minProperties"):
-        return path, "不能为空"
-    if kind == "anyOf" and isinstance(error.instance, dict) and "title" in error.instance:
-        return path, "章节须包含 items 或 sections"
-    if kind in ("minimum", "maximum", "exclusiveMinimum"):
-        return path, f"数值 {error.instance} 超出允许范围"
-    if kind == "propertyNames":
-        return path, "目标值的键应为四位年份"
-    return path, f"不符合格式要求（{error.message}）"
+    placed = _PLACED.get(error.validator)
+    if placed is not None:
+        return placed(error)
+    message = _MESSAGES.get(error.validator, lambda e: None)(error)
+    return tuple(error.absolute_path), message or f"不符合格式要求（{error.message}）"
 
 
 def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
@@ -174,24 +214,8 @@ def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
 
 
 def _item_problems(item: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
-    kind = item["kind"]
-    has_target = "targets" in item or "target" in item
-    if kind == INDICATOR:
-        if "unit" not in item:
-            yield (*path, "unit"), "指标缺少单位（unit），如 %、‰、例"
-        if "direction" not in item:
-            yield (*path, "direction"), "指标缺少方向（direction）：>=、>、<=、increase 或 decrease"
-        elif item["direction"] in (">=", ">", "<=") and not has_target:
-            yield (*path, "targets"), "方向为 >=、> 或 <= 的指标须给出目标值（targets 或 target）"
-        if item.get("input") == "ratio" and item.get("unit") not in RATE_UNITS and "per" not in item:
-            yield (*path, "per"), f"单位“{item.get('unit')}”的比率指标须给出倍数（per）"
-    elif kind == SAMPLING:
-        if not has_target:
-            yield (*path, "target"), "抽查条目须给出符合率目标（target 或 targets）"
-    else:
-        for key in ("unit", "direction", "targets", "target", "input", "min_samples"):
-            if key in item:
-                yield (*path, key), f"评价条目不使用字段“{key}”"
+    for field, message in kind_named(item["kind"]).definition_problems(item):
+        yield (*path, field), message
 
 
 def validate_data(data: Any, file: str, lines: _LineMap | None = None) -> dict:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from .profile import Condition, HospitalProfile
-
-JUDGEMENT = "judgement"
-INDICATOR = "indicator"
-SAMPLING = "sampling"
-KINDS: dict[str, str] = {JUDGEMENT: "评价", INDICATOR: "指标", SAMPLING: "抽查"}
 
 #: The grade code for 不适用 chosen by the user (needs a reason, excluded from the score).
 NOT_APPLICABLE = "NA"
@@ -94,7 +90,8 @@ SCALES: dict[str, Scale] = {
 
 @dataclass(frozen=True)
 class Item:
-    """检查条目: one question the inspector answers."""
+    """检查条目: one question the inspector answers. What it is asked and judged by depends on its
+    ``kind`` (条目类型), a name in :data:`app.domain.kinds.REGISTRY`."""
 
     id: str
     kind: str
@@ -117,6 +114,8 @@ class Item:
     targets: dict[int, float] = field(default_factory=dict)
     target: float | None = None
     min_samples: int | None = None
+    #: fields of the checklist file not named above: those of a kind that reads its own
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     def target_for(self, year: int) -> float | None:
         """The target that applies in ``year`` (None: no numeric target that year)."""
@@ -247,6 +246,7 @@ class Checklist:
                 targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
                 target=float(node["target"]) if "target" in node else None,
                 min_samples=node.get("min_samples"),
+                extra={k: v for k, v in node.items() if k not in _ITEM_KEYS},
             )
 
         def section(node: dict, inherited: tuple[Condition, ...], inherited_note: str) -> Section:
@@ -283,14 +283,24 @@ class Checklist:
         )
 
 
+#: The keys of an item's definition that :class:`Item` has a field for.
+_ITEM_KEYS = frozenset(
+    (
+        *("id", "kind", "text", "source", "guidance", "note", "topic", "applies_if", "applies_note"),
+        *("unit", "input", "per", "numerator", "denominator", "direction", "targets", "target", "min_samples"),
+    )
+)
+
+
 def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
     """What a reviewer reads for each item instead of its id: the checklist, the section and the
     item's place in it, e.g. ``核心制度 分级护理制度 第1条`` or ``改进目标 提高……率 第2条（指标）``."""
+    from .kinds import kind_of  # the kinds import this module
+
     out: dict[str, str] = {}
     for checklist in checklists:
         for section in checklist.all_sections():
             title = section.title if len(section.title) <= 24 else section.title[:23] + "…"
             for n, item in enumerate(section.items, 1):
-                kind = "" if item.kind == JUDGEMENT else f"（{KINDS[item.kind]}）"
-                out[item.id] = f"{checklist.label} {title} 第{n}条{kind}"
+                out[item.id] = f"{checklist.label} {title} 第{n}条{kind_of(item).reference_suffix}"
     return out

@@ -6,8 +6,9 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from .checklist import JUDGEMENT, Checklist, Item, Scale, Section
+from .checklist import Checklist, Item, Scale, Section
 from .evaluation import MET, NOT_MET, UNDETERMINED, Outcome, evaluate
+from .kinds import kind_of
 from .profile import HospitalProfile
 from .records import Answer, SampleRecord
 
@@ -49,7 +50,7 @@ class Tally:
 
     @property
     def score(self) -> float | None:
-        """得分率 in %, over graded judgement items; None until something is graded."""
+        """得分率 in %, over the scored items (graded judgements); None until something is scored."""
         return self.points / self.max_points * 100 if self.max_points else None
 
     def count(self, item: Item, scale: Scale, outcome: Outcome) -> None:
@@ -61,10 +62,12 @@ class Tally:
             return
         self.answered += 1
         self.failing += outcome.failing
-        if item.kind == JUDGEMENT and outcome.grade is not None:
+        if outcome.grade is not None:
             self.grade_counts[outcome.grade.code] += 1
-            self.points += outcome.grade.points
-            self.max_points += scale.max_points
+        scored = kind_of(item).points(scale, outcome)
+        if scored is not None:
+            self.points += scored[0]
+            self.max_points += scored[1]
         self.met += outcome.state == MET
         self.not_met += outcome.state == NOT_MET
         self.undetermined += outcome.state == UNDETERMINED

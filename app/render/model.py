@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import INDICATOR, KINDS, SAMPLING, Checklist, Item, Section, item_references
+from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from ..domain.formats import cn_date, rate_text, recheck_sentence
+from ..domain.kinds import kind_of
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer
 from ..domain.scoring import Tally, completion_percent
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
@@ -222,20 +223,12 @@ def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
         grade = outcome.grade
         tone = FAIL if grade.failing else WARN if grade.offers_rectification else OK
         return grade.code, "" if grade.label == grade.code else grade.label, tone
-    value = _value_text(item, outcome)
+    value = kind_of(item).value_text(item, outcome)
     if outcome.state == MET:
         return "达标", value, OK
     if outcome.state == NOT_MET:
         return "未达标", value, FAIL
     return "待判定", value, NONE
-
-
-def _value_text(item: Item, outcome: Outcome) -> str:
-    if outcome.value is None:
-        return ""
-    if item.kind == SAMPLING:
-        return f"{outcome.value:.1f}%"
-    return f"{outcome.value:.4g}{item.unit}"
 
 
 def _samples_text(outcome: Outcome) -> str:
@@ -247,15 +240,18 @@ def _samples_text(outcome: Outcome) -> str:
 
 def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str) -> IndicatorRow:
     state = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}.get(outcome.state, "未填")
-    note = outcome.reason
-    if item.kind == SAMPLING:  # the rate in its column, the counts in the note
-        target = outcome.target_text.removeprefix("符合率")
-        note = "；".join(x for x in (_samples_text(outcome), note) if x)
-    else:
-        target = outcome.target_text
-    value = _value_text(item, outcome) or "—"
+    kind = kind_of(item)
+    note = "；".join(x for x in (_samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
+    value = kind.value_text(item, outcome) or "—"
     return IndicatorRow(
-        _short(item), item.text, f"{checklist.label}·{KINDS[item.kind]}", target, value, state, tone, note
+        _short(item),
+        item.text,
+        f"{checklist.label}·{kind.label}",
+        kind.target_column(outcome),
+        value,
+        state,
+        tone,
+        note,
     )
 
 
@@ -342,7 +338,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
             rows[item.id] = ItemRow(
                 _short(item),
                 item.text,
-                KINDS[item.kind],
+                kind_of(item).label,
                 text,
                 detail,
                 tone,
@@ -350,7 +346,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
                 _evidence(answer, files.get(item.id, ())),
                 answer.department if answer else "",
             )
-            if item.kind in (INDICATOR, SAMPLING) and outcome.applicable:
+            if kind_of(item).measured and outcome.applicable:
                 indicators.append(_indicator_row(checklist, item, outcome, tone))
 
     results = []

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, SAMPLING, Checklist, Item
+from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from ..domain.kinds import kind_of
 from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
 from ..files import save_document
 from ..store import Store
@@ -129,7 +130,7 @@ class _Sheet:
 
 def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
     """How an indicator's value is written: % as a fraction shown as %, ‰ with its sign, else plain."""
-    if item.kind == SAMPLING or item.unit == "%":
+    if kind_of(item).unit(item) == "%":
         return (lambda v: v / 100), formats["percent"]
     if item.unit == "‰":
         return (lambda v: v), formats["permille"]
@@ -175,23 +176,23 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             outcome = r.score.outcomes[item.id]
             answer = r.answers.get(item.id)
             result, met = _result_words(outcome)
+            kind = kind_of(item)
             value, value_format, unit = None, None, ""
-            if item.kind != JUDGEMENT and outcome.value is not None:
+            if outcome.value is not None:
                 convert, value_format = _value_format(formats, item)
                 value = convert(outcome.value)
-                unit = "%" if item.kind == SAMPLING else item.unit
-            target = outcome.target_text if item.kind != JUDGEMENT else ""
+                unit = kind.unit(item)
             sheet.add(
                 [
                     checklist.label,
                     r.sections.get(item.id, ""),
                     _number(checklist, item),
                     item.text,
-                    KINDS[item.kind],
+                    kind.label,
                     result,
                     value,
                     unit,
-                    target,
+                    outcome.target_text,
                     met,
                     answer.finding if answer else "",
                     outcome.reason if not outcome.applicable else "",
@@ -213,30 +214,26 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
     )
     for checklist in r.view.checklists:
         for item in checklist.all_items():
-            if item.kind not in (INDICATOR, SAMPLING):
+            kind = kind_of(item)
+            if not kind.measured:
                 continue
             outcome = r.score.outcomes[item.id]
             if not outcome.applicable:
                 continue
             answer = r.answers.get(item.id)
             convert, value_format = _value_format(formats, item)
-            numerator = denominator = None
-            if item.kind == SAMPLING and outcome.sample_count and outcome.value is not None:
-                denominator = outcome.sample_count
-                numerator = round(outcome.sample_count * outcome.value / 100)
-            elif answer is not None and item.input == "ratio":
-                numerator, denominator = answer.numerator, answer.denominator
+            numerator, denominator = kind.counts(item, outcome, answer)
             previous = r.previous.get(item.id)
             sheet.add(
                 [
                     checklist.label,
                     _number(checklist, item),
                     item.text,
-                    KINDS[item.kind],
+                    kind.label,
                     numerator,
                     denominator,
                     None if outcome.value is None else convert(outcome.value),
-                    "%" if item.kind == SAMPLING else item.unit,
+                    kind.unit(item),
                     outcome.target_text,
                     _MET_WORDS.get(outcome.state, "未填"),
                     None if previous is None else convert(previous),

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING, Item
+from ..domain.checklist import NOT_APPLICABLE, Item
+from ..domain.kinds import kind_of
 from ..domain.records import Answer
 from ..domain.text import MAX_TEXT, clean_text
 from ..errors import InputError
@@ -112,31 +113,13 @@ def record_answer(
 
 
 def _validate(item: Item, view: RoundView, merged: dict, given: dict) -> None:
-    grade = merged.get("grade")
+    """What every kind shares (applicability, 不适用 needs a reason), then what the item's kind takes."""
     if not item.applies_to(view.profile) and ({"grade", "value", "numerator", "denominator"} & given.keys()):
         raise InputError(f"本条目不适用于本院：{item.not_applicable_reason(view.profile)}", "grade")
-    if grade == NOT_APPLICABLE:
-        if not merged.get("na_reason"):
-            raise InputError("选择“不适用”时须填写原因。", "na_reason")
-    elif grade is not None:
-        if item.kind != JUDGEMENT:
-            raise InputError("指标和抽查条目不评等级，请录入数值或抽查记录。", "grade")
-        scale = next(c.scale for c in view.checklists if c.id == item.checklist_id)
-        if scale.grade(grade) is None:
-            raise InputError(f"等级“{grade}”无效，可选：{'、'.join(scale.codes())}、不适用（NA）。", "grade")
-    numbers = {"value", "numerator", "denominator", "baseline"} & {k for k, v in given.items() if v is not None}
-    if numbers and item.kind != INDICATOR:
-        raise InputError("只有指标条目可以录入数值。", sorted(numbers)[0])
-    if item.kind == INDICATOR:
-        if item.input == "ratio" and "value" in numbers:
-            raise InputError("本指标按分子/分母计算，请录入分子和分母。", "value")
-        if item.input != "ratio" and {"numerator", "denominator"} & numbers:
-            raise InputError("本指标直接录入数值，不使用分子/分母。", "numerator")
-        if item.input == "ratio" and given.get("denominator", 1) == 0:
-            raise InputError("分母不能为 0。", "denominator")
-        num, den = merged.get("numerator"), merged.get("denominator")
-        if item.input == "ratio" and item.unit in ("%", "‰", "‱") and num is not None and den is not None and num > den:
-            raise InputError(f"分子（{num:g}）不能大于分母（{den:g}）。", "numerator")
+    if merged.get("grade") == NOT_APPLICABLE and not merged.get("na_reason"):
+        raise InputError("选择“不适用”时须填写原因。", "na_reason")
+    scale = next(c.scale for c in view.checklists if c.id == item.checklist_id)
+    kind_of(item).validate(item, scale, merged, given)
 
 
 def set_samples(
@@ -150,7 +133,7 @@ def set_samples(
     """Replace the item's sampled records (抽查记录) with ``records``, in order."""
     view = view or load_round(store, round_id)
     _, item = view.find_item(item_id)
-    if item.kind != SAMPLING:
+    if not kind_of(item).sampled:
         raise InputError("只有抽查条目可以录入抽查记录。", "samples")
     if records and not item.applies_to(view.profile):
         raise InputError(f"本条目不适用于本院：{item.not_applicable_reason(view.profile)}", "samples")

@@ -10,8 +10,9 @@ import datetime as dt
 import random
 
 from ..catalog import Catalog
-from ..domain.checklist import INDICATOR, JUDGEMENT, NOT_APPLICABLE, SAMPLING
+from ..domain.checklist import NOT_APPLICABLE
 from ..domain.identifiers import uscc_check_char
+from ..domain.kinds import kind_of
 from ..domain.profile import COMMON_DEPARTMENTS, HospitalProfile
 from ..errors import InputError
 from ..store import Actor, Store
@@ -140,7 +141,8 @@ def create_demo(
         if rng.random() < 0.12:
             continue  # left unanswered: the demo round is in progress
         department = rng.choice(departments)
-        if item.kind == JUDGEMENT:
+        kind = kind_of(item)
+        if kind.graded:
             if na_done < 2 and rng.random() < 0.05:
                 answer_service.record_answer(
                     store,
@@ -167,7 +169,7 @@ def create_demo(
                 view=view,
                 department=department,
             )
-        elif item.kind == INDICATOR:
+        elif kind.numeric:
             denominator = rng.randint(80, 400)
             year_target = item.target_for(view.year)
             # rare events counted per 100 or 1,000 cases (‰, 例次/千导管日, 例次/百出院人次):
@@ -190,7 +192,7 @@ def create_demo(
                 baseline = rng.uniform(30, 70)
                 fields["baseline"] = round(baseline / 30 if rare else baseline, 1)
             answer_service.record_answer(store, round_id, item.id, actor, view=view, department=department, **fields)
-        elif item.kind == SAMPLING:
+        elif kind.sampled:
             count = max(item.min_samples or 10, 10)
             records = []
             for _ in range(count):

@@ -10,9 +10,9 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ..domain.checklist import INDICATOR
 from ..domain.evaluation import indicator_value
 from ..domain.formats import score_text
+from ..domain.kinds import kind_of
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
 from ..store import Store
 from .rectifications import NO_DEPARTMENT, list_rectifications
@@ -135,7 +135,7 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
         out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]})
         answers = [answers_by_item(store, v.id) for v in history]
         for item in view.items():
-            if item.kind != INDICATOR or not item.applies_to(view.profile):
+            if not kind_of(item).numeric or not item.applies_to(view.profile):
                 continue
             values = []
             for v, ans in zip(history, answers, strict=True):

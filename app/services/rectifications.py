@@ -23,9 +23,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..domain.checklist import INDICATOR, JUDGEMENT, SAMPLING, Item, Scale
+from ..domain.checklist import Item, Scale
 from ..domain.evaluation import Outcome, evaluate
 from ..domain.formats import NO_DEPARTMENT
+from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
 from ..domain.records import (
     ORIGIN_AUTO,
@@ -144,6 +145,7 @@ class _Facts:
         if item.id not in self._outcomes:
             scale: Scale = self._items[item.id][0]
             answer = self.answer(item.id)
+            kind = kind_of(item)
             samples = (
                 [
                     SampleRecord(
@@ -151,15 +153,11 @@ class _Facts:
                     )
                     for r in self.store.samples(self.view.id, item.id)
                 ]
-                if item.kind == SAMPLING
+                if kind.sampled
                 else []
             )
             previous = None
-            if (
-                item.kind == INDICATOR
-                and item.direction in ("increase", "decrease")
-                and (answer is None or answer.baseline is None)
-            ):
+            if kind.compares_with_previous(item, answer):
                 if self._previous is None:
                     self._previous = previous_values(self.store, self.view)
                 previous = self._previous.get(item.id)
@@ -193,22 +191,7 @@ class _Facts:
         answer = self.answer(item.id)
         if answer is not None and answer.finding:
             return answer.finding
-        outcome = self.outcome(item)
-        if item.kind == JUDGEMENT and outcome.grade is not None:
-            return f"评价为“{outcome.grade.display}”"
-        if outcome.value is not None and item.kind == INDICATOR:
-            value = f"指标值 {outcome.value:.4g}{item.unit}"
-            if item.direction in ("increase", "decrease"):  # the reason names what it was compared with
-                reference = outcome.reason.removeprefix("对照值").strip()
-                beyond = "高于" if item.direction == "increase" else "低于"
-                return f"{value}，未{beyond}对照值 {reference}（{outcome.target_text}）"
-            return f"{value}，未达到目标 {outcome.target_text}"
-        if outcome.value is not None and item.kind == SAMPLING:
-            failed = round(outcome.sample_count * (1 - outcome.value / 100))
-            if item.target_for(self.view.year) == 100:
-                return f"抽查 {outcome.sample_count} 份，{failed} 份不符合（要求全部符合）"
-            return f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，低于目标 {outcome.target_text}"
-        return ""
+        return kind_of(item).problem_text(item, self.outcome(item), self.view.year)
 
 
 # --- rows ↔ domain -----------------------------------------------------------------------------

@@ -1,13 +1,18 @@
 """The inputs for each item kind: grade buttons, indicator values, a grid of sampled records.
 
 Editors only collect input and show computed results; saving goes through the page, which
-calls the services. They emit ``edited(fields)`` / ``samples_edited(records)``.
+calls the services. They emit ``edited(fields)`` / ``samples_edited(records)``. The panel finds an
+item's editor in :data:`EDITORS` by the item's kind (the kinds themselves: ``app.domain.kinds``).
 """
 
 from __future__ import annotations
 
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
-from ..domain.evaluation import MET, NOT_MET, Outcome, compare, indicator_value, sampling_outcome
+from ..domain.evaluation import MET, NOT_MET, Outcome
+from ..domain.kinds import kind_of
+from ..domain.kinds.indicator import Indicator, compare, indicator_value
+from ..domain.kinds.judgement import Judgement
+from ..domain.kinds.sampling import Sampling, sampling_outcome
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
 from ..services.answers import SampleInput, parse_number
@@ -56,11 +61,32 @@ def result_style(state: str) -> str:
     return "color: #555;"
 
 
-class JudgementEditor(QWidget):
+class ItemEditor(QWidget):
+    """The inputs of one item kind. An editor emits the signals its inputs need; the panel connects
+    them all, so it needs to know no editor in particular."""
+
+    edited = Signal(dict)  # answer fields to save
+    samples_edited = Signal(list)  # the sampled records (SampleInput) to save
+    refused = Signal(str)  # a commit that could not be saved, and why
+    not_applicable_requested = Signal()  # 不适用 chosen: the panel asks for the reason
+
+    @classmethod
+    def for_item(cls, item: Item, scale: Scale, year: int) -> ItemEditor:
+        raise NotImplementedError
+
+    def show_state(
+        self, answer: Answer | None, samples: list[SampleRecord], outcome: Outcome, previous_value: float | None
+    ) -> None:
+        """Show the item as saved."""
+        raise NotImplementedError
+
+
+class JudgementEditor(ItemEditor):
     """评价：one button per grade (shortcut: its number), plus 不适用 (0)."""
 
-    edited = Signal(dict)
-    not_applicable_requested = Signal()
+    @classmethod
+    def for_item(cls, item: Item, scale: Scale, year: int) -> ItemEditor:
+        return cls(scale)
 
     def __init__(self, scale: Scale) -> None:
         super().__init__()
@@ -90,6 +116,11 @@ class JudgementEditor(QWidget):
         keys["0"] = NOT_APPLICABLE
         return keys
 
+    def show_state(
+        self, answer: Answer | None, samples: list[SampleRecord], outcome: Outcome, previous_value: float | None
+    ) -> None:
+        self.show_answer(answer)
+
     def show_answer(self, answer: Answer | None) -> None:
         current = answer.grade if answer else None
         for code, button in self.buttons.items():
@@ -104,11 +135,12 @@ class JudgementEditor(QWidget):
             self.edited.emit({"grade": code})
 
 
-class IndicatorEditor(QWidget):
+class IndicatorEditor(ItemEditor):
     """指标：value or numerator/denominator; the rate, the year's target and met/not met, live."""
 
-    edited = Signal(dict)
-    refused = Signal(str)  # a commit that could not be saved, and why
+    @classmethod
+    def for_item(cls, item: Item, scale: Scale, year: int) -> ItemEditor:
+        return cls(item, year)
 
     def __init__(self, item: Item, year: int) -> None:
         super().__init__()
@@ -152,6 +184,11 @@ class IndicatorEditor(QWidget):
             grid.addWidget(label, row, 0, 1, 3)
             row += 1
         grid.setColumnStretch(2, 1)
+
+    def show_state(
+        self, answer: Answer | None, samples: list[SampleRecord], outcome: Outcome, previous_value: float | None
+    ) -> None:
+        self.show_answer(answer, previous_value)
 
     def show_answer(self, answer: Answer | None, previous_value: float | None) -> None:
         self.previous_value = previous_value
@@ -218,10 +255,12 @@ class IndicatorEditor(QWidget):
             self.edited.emit(values)
 
 
-class SamplingEditor(QWidget):
+class SamplingEditor(ItemEditor):
     """抽查：a grid of 病案号 / 符合 / 备注, keyboard-editable; the compliance rate, live."""
 
-    samples_edited = Signal(list)
+    @classmethod
+    def for_item(cls, item: Item, scale: Scale, year: int) -> ItemEditor:
+        return cls(item, year)
 
     def __init__(self, item: Item, year: int) -> None:
         super().__init__()
@@ -261,6 +300,11 @@ class SamplingEditor(QWidget):
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.summary)
+
+    def show_state(
+        self, answer: Answer | None, samples: list[SampleRecord], outcome: Outcome, previous_value: float | None
+    ) -> None:
+        self.show_samples(samples, outcome)
 
     def show_samples(self, samples: list[SampleRecord], outcome: Outcome) -> None:
         shown = [SampleInput(s.record_no, s.compliant, s.note) for s in samples]
@@ -353,5 +397,38 @@ class SamplingEditor(QWidget):
         self.summary.setStyleSheet(result_style(outcome.state))
 
 
-#: The input part of the item panel, one class per item kind
-Editor = JudgementEditor | IndicatorEditor | SamplingEditor
+class UnsupportedEditor(ItemEditor):
+    """An item of a kind that has no editor in this version: said so, nothing to enter."""
+
+    @classmethod
+    def for_item(cls, item: Item, scale: Scale, year: int) -> ItemEditor:
+        return cls(kind_of(item).label)
+
+    def __init__(self, label: str) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.message = plain_label(f"本程序版本不能在此录入“{label}”类条目。")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+
+    def show_state(
+        self, answer: Answer | None, samples: list[SampleRecord], outcome: Outcome, previous_value: float | None
+    ) -> None:
+        pass
+
+
+#: The editor of each item kind, by the kind's name; a kind without one gets UnsupportedEditor.
+EDITORS: dict[str, type[ItemEditor]] = {
+    Judgement.name: JudgementEditor,
+    Indicator.name: IndicatorEditor,
+    Sampling.name: SamplingEditor,
+}
+
+#: The input part of the item panel
+Editor = ItemEditor
+
+
+def editor_for(item: Item, scale: Scale, year: int) -> ItemEditor:
+    """The editor of the item's kind, made for this item."""
+    return EDITORS.get(item.kind, UnsupportedEditor).for_item(item, scale, year)

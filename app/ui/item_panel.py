@@ -5,11 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from itertools import pairwise
 
-from ..domain.checklist import INDICATOR, JUDGEMENT, KINDS, NOT_APPLICABLE, SAMPLING, Checklist, Item
+from ..domain.checklist import NOT_APPLICABLE, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
 from ..domain.formats import NO_DEPARTMENT
+from ..domain.kinds import kind_of
 from ..domain.records import Answer, Attachment, SampleRecord
-from .item_editors import Editor, IndicatorEditor, JudgementEditor, SamplingEditor, error_label
+from .item_editors import Editor, IndicatorEditor, editor_for, error_label
 from .qt import (
     QComboBox,
     QFormLayout,
@@ -253,7 +254,7 @@ class ItemPanel(QScrollArea):
         previous = self.context
         self.context = ctx
         item, answer = ctx.item, ctx.answer
-        self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path)) + f"　〔{KINDS[item.kind]}〕")
+        self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path)) + f"　〔{kind_of(item).label}〕")
         self.text.setText(item.text)
         self.source.setText(
             f"出处：{ctx.checklist.source_document} {item.source}" + (f"　本节第{ctx.number}条" if ctx.number else "")
@@ -273,12 +274,7 @@ class ItemPanel(QScrollArea):
         editor = self.editor
         if not same_item or editor is None:
             editor = self._replace_editor(ctx)
-        if isinstance(editor, JudgementEditor):
-            editor.show_answer(answer)
-        elif isinstance(editor, IndicatorEditor):
-            editor.show_answer(answer, ctx.previous_value)
-        elif isinstance(editor, SamplingEditor):
-            editor.show_samples(ctx.samples, ctx.outcome)
+        editor.show_state(answer, ctx.samples, ctx.outcome, ctx.previous_value)
         editor.setEnabled(applicable_by_profile)
 
         is_na = answer is not None and answer.grade == NOT_APPLICABLE
@@ -338,19 +334,11 @@ class ItemPanel(QScrollArea):
             self.editor_holder.removeWidget(self.editor)
             _discard(self.editor)
         item = ctx.item
-        editor: Editor
-        if item.kind == JUDGEMENT:
-            editor = judgement = JudgementEditor(ctx.checklist.scale)
-            judgement.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
-            judgement.not_applicable_requested.connect(self.request_not_applicable)
-        elif item.kind == INDICATOR:
-            editor = indicator = IndicatorEditor(item, ctx.year)
-            indicator.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
-            indicator.refused.connect(lambda message: self.input_refused.emit(item.id, message))
-        else:
-            assert item.kind == SAMPLING
-            editor = sampling = SamplingEditor(item, ctx.year)
-            sampling.samples_edited.connect(lambda records: self.samples_edited.emit(item.id, records))
+        editor = editor_for(item, ctx.checklist.scale, ctx.year)
+        editor.edited.connect(lambda f: self.answer_edited.emit(item.id, f))
+        editor.not_applicable_requested.connect(self.request_not_applicable)
+        editor.refused.connect(lambda message: self.input_refused.emit(item.id, message))
+        editor.samples_edited.connect(lambda records: self.samples_edited.emit(item.id, records))
         self.editor = editor
         self.editor_holder.addWidget(editor)
         editor.show()  # the layout would only show it on the next event loop pass

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from ..domain.checklist import JUDGEMENT, NOT_APPLICABLE, Checklist, Section
+from ..domain.checklist import NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
 from ..domain.formats import percent_text, score_text
+from ..domain.kinds import kind_of
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
 from ..services import attachments as attachment_service
@@ -320,7 +321,7 @@ class WalkthroughPage(QWidget):
         """``refresh_text``: also replace text the user is typing (undo/redo changed it)."""
         path, guidance = self.section_path[item_id]
         for shortcut in self._grade_shortcuts:
-            shortcut.setEnabled(self.items[item_id].kind == JUDGEMENT)
+            shortcut.setEnabled(kind_of(self.items[item_id]).graded)
         self.panel.show_item(
             ItemContext(
                 checklist=self.checklist_of[item_id],
@@ -377,7 +378,7 @@ class WalkthroughPage(QWidget):
         except SaveDeferred as err:
             self._deferred(err)
             return False
-        if self.items[item_id].kind == JUDGEMENT and fields.get("grade") not in (None, NOT_APPLICABLE):
+        if kind_of(self.items[item_id]).graded and fields.get("grade") not in (None, NOT_APPLICABLE):
             self.go_next_unanswered()
         return True
 
@@ -426,7 +427,7 @@ class WalkthroughPage(QWidget):
 
     def grade_by_key(self, key: str) -> None:
         item_id = self.tree.current_item_id()
-        if item_id is None or self.items[item_id].kind != JUDGEMENT:
+        if item_id is None or not kind_of(self.items[item_id]).graded:
             return
         editor = self.panel.editor
         if not isinstance(editor, JudgementEditor):  # the one editor graded by keys

@@ -1,0 +1,129 @@
+"""指标: a value, entered or computed from 分子/分母, against the year's target or a reference."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ...errors import InputError
+from ..checklist import RATE_UNITS
+from ..outcome import MET, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from .base import DefinitionProblem, ItemKind
+
+if TYPE_CHECKING:
+    from ..checklist import Item, Scale
+    from ..records import Answer, SampleRecord
+
+#: Directions that compare with a baseline or the previous round instead of a target.
+TREND_DIRECTIONS = ("increase", "decrease")
+
+
+def indicator_value(item: Item, answer: Answer | None) -> float | None:
+    """The indicator's value: entered directly, or numerator / denominator × the unit's multiplier."""
+    if answer is None:
+        return None
+    if item.input == "ratio":
+        if answer.numerator is None or not answer.denominator:
+            return None
+        return answer.numerator / answer.denominator * item.rate_multiplier
+    return answer.value
+
+
+def compare(item: Item, value: float, year: int, reference: float | None) -> tuple[str, str]:
+    """(state, reason) of a value against the item's target for ``year``.
+
+    Direction-only indicators (逐步提高/逐步降低) compare with ``reference``: the baseline the
+    user entered, or the value of the previous round.
+    """
+    if item.direction in TREND_DIRECTIONS:
+        if reference is None:
+            return UNDETERMINED, "无基线或上一轮数值，无法判断是否改进"
+        improved = value > reference if item.direction == "increase" else value < reference
+        return (MET if improved else NOT_MET), f"对照值 {reference:g}{item.unit}"
+    target = item.target_for(year)
+    if target is None:
+        return UNDETERMINED, f"{year}年无目标值"
+    if item.direction == "<=":
+        ok = value <= target
+    elif item.direction == ">":  # 大于: the target itself does not meet it
+        ok = value > target
+    else:
+        ok = value >= target
+    return (MET if ok else NOT_MET), ""
+
+
+class Indicator(ItemKind):
+    name = "indicator"
+    label = "指标"
+    numeric = True
+    measured = True
+    fields: ClassVar[Mapping[str, Mapping[str, Any]]] = {
+        "unit": {"type": "string", "minLength": 1},
+        "input": {"enum": ["ratio", "value"]},
+        "per": {"type": "number", "exclusiveMinimum": 0},
+        "numerator": {"type": "string"},
+        "denominator": {"type": "string"},
+        "direction": {"enum": [">=", ">", "<=", "increase", "decrease"]},
+        "targets": {"$ref": "#/$defs/targets"},
+        "target": {"type": "number"},
+    }
+
+    def definition_problems(self, item: Mapping[str, Any]) -> Iterable[DefinitionProblem]:
+        has_target = "targets" in item or "target" in item
+        if "unit" not in item:
+            yield "unit", "指标缺少单位（unit），如 %、‰、例"
+        if "direction" not in item:
+            yield "direction", "指标缺少方向（direction）：>=、>、<=、increase 或 decrease"
+        elif item["direction"] in (">=", ">", "<=") and not has_target:
+            yield "targets", "方向为 >=、> 或 <= 的指标须给出目标值（targets 或 target）"
+        if item.get("input") == "ratio" and item.get("unit") not in RATE_UNITS and "per" not in item:
+            yield "per", f"单位“{item.get('unit')}”的比率指标须给出倍数（per）"
+
+    def validate_numbers(
+        self, item: Item, merged: Mapping[str, Any], given: Mapping[str, Any], numbers: set[str]
+    ) -> None:
+        ratio = item.input == "ratio"
+        if ratio and "value" in numbers:
+            raise InputError("本指标按分子/分母计算，请录入分子和分母。", "value")
+        if not ratio and {"numerator", "denominator"} & numbers:
+            raise InputError("本指标直接录入数值，不使用分子/分母。", "numerator")
+        if ratio and given.get("denominator", 1) == 0:
+            raise InputError("分母不能为 0。", "denominator")
+        num, den = merged.get("numerator"), merged.get("denominator")
+        if ratio and item.unit in RATE_UNITS and num is not None and den is not None and num > den:
+            raise InputError(f"分子（{num:g}）不能大于分母（{den:g}）。", "numerator")
+
+    def evaluate(
+        self,
+        item: Item,
+        scale: Scale,
+        year: int,
+        answer: Answer | None,
+        samples: Sequence[SampleRecord],
+        previous_value: float | None,
+    ) -> Outcome:
+        target_text = item.target_text(year)
+        value = indicator_value(item, answer)
+        if value is None:
+            return Outcome(UNANSWERED, target_text=target_text)
+        reference = answer.baseline if answer and answer.baseline is not None else previous_value
+        state, reason = compare(item, value, year, reference)
+        return Outcome(state, value=value, target_text=target_text, reason=reason)
+
+    def compares_with_previous(self, item: Item, answer: Answer | None) -> bool:
+        return item.direction in TREND_DIRECTIONS and (answer is None or answer.baseline is None)
+
+    def counts(self, item: Item, outcome: Outcome, answer: Answer | None) -> tuple[float | None, float | None]:
+        if answer is not None and item.input == "ratio":
+            return answer.numerator, answer.denominator
+        return None, None
+
+    def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
+        if outcome.value is None:
+            return ""
+        value = f"指标值 {outcome.value:.4g}{item.unit}"
+        if item.direction in TREND_DIRECTIONS:  # the reason names what it was compared with
+            reference = outcome.reason.removeprefix("对照值").strip()
+            beyond = "高于" if item.direction == "increase" else "低于"
+            return f"{value}，未{beyond}对照值 {reference}（{outcome.target_text}）"
+        return f"{value}，未达到目标 {outcome.target_text}"

@@ -1,0 +1,104 @@
+"""抽查: records checked one by one (符合/不符合), the compliance rate against a required rate."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from ..outcome import MET, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from .base import DefinitionProblem, ItemKind
+
+if TYPE_CHECKING:
+    from ..checklist import Item, Scale
+    from ..records import Answer, SampleRecord
+
+RATE_PREFIX = "符合率"
+
+
+def sampling_rate(samples: Sequence[SampleRecord]) -> float | None:
+    if not samples:
+        return None
+    return sum(1 for s in samples if s.compliant) / len(samples) * 100
+
+
+def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> Outcome:
+    """抽查: the compliance rate against the year's target.
+
+    Fewer records than ``min_samples`` can show a failure but not a pass: 待判定 until enough
+    records are checked.
+    """
+    target_text = _target_text(item, year)
+    rate = sampling_rate(samples)
+    if rate is None:
+        return Outcome(UNANSWERED, target_text=target_text)
+    target = item.target_for(year)
+    if target is None:
+        return Outcome(
+            UNDETERMINED, value=rate, target_text=target_text, reason=f"{year}年无目标值", sample_count=len(samples)
+        )
+    state = MET if rate >= target else NOT_MET
+    reason = ""
+    incomplete = False
+    if item.min_samples and len(samples) < item.min_samples:
+        reason = f"份数少于要求的 {item.min_samples} 份"  # the count itself is printed beside it
+        if state == MET:
+            state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
+    return Outcome(
+        state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples), incomplete=incomplete
+    )
+
+
+def _target_text(item: Item, year: int) -> str:
+    target = item.target_for(year)
+    if target is None:
+        return f"{year}年无目标值"
+    return "全部符合" if target >= 100 else f"{RATE_PREFIX}≥{target:g}%"
+
+
+class Sampling(ItemKind):
+    name = "sampling"
+    label = "抽查"
+    sampled = True
+    measured = True
+    fields: ClassVar[Mapping[str, Mapping[str, Any]]] = {
+        "targets": {"$ref": "#/$defs/targets"},
+        "target": {"type": "number"},
+        "min_samples": {"type": "integer", "minimum": 1},
+    }
+
+    def definition_problems(self, item: Mapping[str, Any]) -> Iterable[DefinitionProblem]:
+        if "targets" not in item and "target" not in item:
+            yield "target", "抽查条目须给出符合率目标（target 或 targets）"
+
+    def evaluate(
+        self,
+        item: Item,
+        scale: Scale,
+        year: int,
+        answer: Answer | None,
+        samples: Sequence[SampleRecord],
+        previous_value: float | None,
+    ) -> Outcome:
+        return sampling_outcome(item, samples, year)
+
+    def unit(self, item: Item) -> str:
+        return "%"
+
+    def value_text(self, item: Item, outcome: Outcome) -> str:
+        return "" if outcome.value is None else f"{outcome.value:.1f}%"
+
+    def target_column(self, outcome: Outcome) -> str:
+        return outcome.target_text.removeprefix(RATE_PREFIX)  # the column is the rate's
+
+    def counts(self, item: Item, outcome: Outcome, answer: Answer | None) -> tuple[float | None, float | None]:
+        if outcome.sample_count and outcome.value is not None:
+            return round(outcome.sample_count * outcome.value / 100), outcome.sample_count
+        return None, None
+
+    def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
+        if outcome.value is None:
+            return ""
+        failed = round(outcome.sample_count * (1 - outcome.value / 100))
+        if item.target_for(year) == 100:
+            return f"抽查 {outcome.sample_count} 份，{failed} 份不符合（要求全部符合）"
+        return f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，低于目标 {outcome.target_text}"
