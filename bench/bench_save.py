@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("MQSC_DATA_DIR", tempfile.mkdtemp(prefix="mqsc-bench-"))
 
 from app.catalog import load_catalog
-from app.domain.checklist import JUDGEMENT
+from app.domain.kinds import kind_of
 from app.services import rounds as round_service
 from app.services.demo import create_demo
 from app.services.session import RoundSession
@@ -36,7 +36,7 @@ def main() -> None:
     actor = Actor("基准", "bench")
     round_id = create_demo(store, load_catalog(), actor)
     session = RoundSession(store, actor, round_id)
-    items = [i.id for i in session.items.values() if i.kind == JUDGEMENT and i.applies_to(session.view.profile)]
+    items = [i.id for i in session.items.values() if kind_of(i).graded and i.applies_to(session.view.profile)]
     incremental, full = [], []
     for n in range(args.rounds):
         item_id, grade = items[n % len(items)], "ABCD"[n % 4]
