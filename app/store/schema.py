@@ -1,18 +1,27 @@
 """The database schema and its migrations, numbered by ``PRAGMA user_version``.
 
-A migration is appended, never edited once released: an old database is brought forward one
-step at a time, each step in its own transaction with the version bump.
+A migration is frozen once released: it is appended, never edited. Each step is a tuple of
+literal SQL statements, one statement per string, written out in full (no column list or other
+fragment shared between steps, which an edit for a later step would silently change in an old
+one). ``tests/test_migrations.py`` records a checksum of every released step and fails, telling
+you to append a new migration instead, when one changes.
+
+A step runs in one transaction with its version bump: ``BEGIN``, each statement on its own
+(``Connection.execute`` takes exactly one, so a step is never split on ``;``, which a ``;`` in a
+string literal or a trigger body would break), ``PRAGMA user_version = n``, ``COMMIT``. The
+version lives in the database header, which SQLite journals like any page: a step that fails, or
+a power cut in the middle of one, leaves the database at the version before it, with none of the
+step's tables. ``executescript`` is not used: it commits whatever transaction is open before it
+runs, so the version bump could not share the step's transaction.
 """
 
 from __future__ import annotations
 
 import sqlite3
 
-# Columns every synchronisable record carries (DESIGN: Records).
-_SYNC = "updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT ''"
-
-_V1 = f"""
-CREATE TABLE hospital (
+# v1: the records of a round (DESIGN: Records); every synchronisable one carries updated_at, author, device_id.
+_V1 = (
+    """CREATE TABLE hospital (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     code TEXT NOT NULL DEFAULT '',
@@ -22,9 +31,9 @@ CREATE TABLE hospital (
     beds INTEGER,
     departments TEXT NOT NULL DEFAULT '[]',
     flags TEXT NOT NULL DEFAULT '[]',
-    {_SYNC}
-);
-CREATE TABLE rounds (
+    updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT ''
+)""",
+    """CREATE TABLE rounds (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     started_on TEXT NOT NULL,
@@ -35,9 +44,9 @@ CREATE TABLE rounds (
     previous_round_id TEXT REFERENCES rounds(id) ON DELETE SET NULL,
     profile TEXT NOT NULL,
     created_at TEXT NOT NULL,
-    {_SYNC}
-);
-CREATE TABLE round_checklists (
+    updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT ''
+)""",
+    """CREATE TABLE round_checklists (
     round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
     checklist_id TEXT NOT NULL,
     version TEXT NOT NULL,
@@ -45,8 +54,8 @@ CREATE TABLE round_checklists (
     content TEXT NOT NULL,
     position INTEGER NOT NULL,
     PRIMARY KEY (round_id, checklist_id)
-);
-CREATE TABLE answers (
+)""",
+    """CREATE TABLE answers (
     id TEXT PRIMARY KEY,
     round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
     item_id TEXT NOT NULL,
@@ -59,10 +68,10 @@ CREATE TABLE answers (
     finding TEXT NOT NULL DEFAULT '',
     evidence TEXT NOT NULL DEFAULT '',
     department TEXT NOT NULL DEFAULT '',
-    {_SYNC},
+    updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT '',
     UNIQUE (round_id, item_id)
-);
-CREATE TABLE samples (
+)""",
+    """CREATE TABLE samples (
     id TEXT PRIMARY KEY,
     round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
     item_id TEXT NOT NULL,
@@ -70,10 +79,10 @@ CREATE TABLE samples (
     record_no TEXT NOT NULL DEFAULT '',
     compliant INTEGER NOT NULL CHECK (compliant IN (0, 1)),
     note TEXT NOT NULL DEFAULT '',
-    {_SYNC}
-);
-CREATE INDEX samples_by_item ON samples (round_id, item_id, position);
-CREATE TABLE rectifications (
+    updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT ''
+)""",
+    "CREATE INDEX samples_by_item ON samples (round_id, item_id, position)",
+    """CREATE TABLE rectifications (
     id TEXT PRIMARY KEY,
     round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
     item_id TEXT NOT NULL,
@@ -90,10 +99,10 @@ CREATE TABLE rectifications (
     origin TEXT NOT NULL DEFAULT 'auto',
     carried_from TEXT,
     created_at TEXT NOT NULL,
-    {_SYNC}
-);
-CREATE INDEX rectifications_by_round ON rectifications (round_id, item_id);
-CREATE TABLE attachments (
+    updated_at TEXT NOT NULL, author TEXT NOT NULL DEFAULT '', device_id TEXT NOT NULL DEFAULT ''
+)""",
+    "CREATE INDEX rectifications_by_round ON rectifications (round_id, item_id)",
+    """CREATE TABLE attachments (
     id TEXT PRIMARY KEY,
     round_id TEXT NOT NULL REFERENCES rounds(id) ON DELETE CASCADE,
     item_id TEXT,
@@ -106,22 +115,22 @@ CREATE TABLE attachments (
     added_at TEXT NOT NULL,
     author TEXT NOT NULL DEFAULT '',
     device_id TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX attachments_by_item ON attachments (round_id, item_id);
-"""
+)""",
+    "CREATE INDEX attachments_by_item ON attachments (round_id, item_id)",
+)
 
 # v2: settings (the GUI's last position, the current user) kept with the data they refer to.
-_V2 = """
-CREATE TABLE settings (
+_V2 = (
+    """CREATE TABLE settings (
     key TEXT PRIMARY KEY,
     value TEXT NOT NULL
-);
-"""
+)""",
+)
 
 # v3: 修改记录, the append-only change history (app/store/history.py). No foreign key to the
 # round: the history of a deleted round stays, as an inspector would expect.
-_V3 = """
-CREATE TABLE history (
+_V3 = (
+    """CREATE TABLE history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
     round_id TEXT,
@@ -137,12 +146,13 @@ CREATE TABLE history (
     device_id TEXT NOT NULL DEFAULT '',
     prev TEXT NOT NULL,
     entry_hash TEXT NOT NULL
-);
-CREATE INDEX history_by_record ON history (record_table, record_id);
-CREATE INDEX history_by_round ON history (round_id, item_id);
-"""
+)""",
+    "CREATE INDEX history_by_record ON history (record_table, record_id)",
+    "CREATE INDEX history_by_round ON history (round_id, item_id)",
+)
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+#: The steps in order: ``MIGRATIONS[n - 1]`` brings a database from version n - 1 to n.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
 LATEST_VERSION = len(MIGRATIONS)
 
 
@@ -180,12 +190,14 @@ def is_our_database(conn: sqlite3.Connection, version: int) -> bool:
 
 
 def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> None:
-    """Apply the migrations after the database's version, up to ``target``, one transaction each."""
+    """Apply the migrations after the database's version, up to ``target``, one transaction each.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``, as every connection here is):
+    the transaction is opened and closed here, not by the sqlite3 module."""
     for version in range(user_version(conn) + 1, target + 1):
-        statements = [s.strip() for s in MIGRATIONS[version - 1].split(";") if s.strip()]
         conn.execute("BEGIN")
         try:
-            for statement in statements:
+            for statement in MIGRATIONS[version - 1]:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {version}")
         except BaseException:
