@@ -140,12 +140,32 @@ def open_store(
     disk) it is opened read-only: ``Store.read_only`` says why. An older database is backed up
     before it is upgraded.
     """
+    _require_sqlite()
+    path = Path(path)
+    _check_path(path, create=create, allow_empty=allow_empty)
+    conn, version, read_only = _open_ours(path)
+    try:
+        _set_up(conn, path, version, read_only, backup_before_migration)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise store_error(exc, f"无法打开数据库“{path}”") from exc
+    except StoreError:
+        conn.close()
+        raise
+    return Store(conn, path, read_only=read_only)
+
+
+def _require_sqlite() -> None:
     if sqlite3.sqlite_version_info < MIN_SQLITE:  # writes use ON CONFLICT … DO UPDATE (Store.upsert)
         raise StoreError(
             f"本机的 SQLite 版本 {sqlite3.sqlite_version} 过旧，本程序需要 "
             f"{'.'.join(map(str, MIN_SQLITE))} 或更新的版本。请使用安装包（自带较新的 SQLite）。"
         )
-    path = Path(path)
+
+
+def _check_path(path: Path, *, create: bool, allow_empty: bool) -> None:
+    """Refuse a folder, a missing file (unless creating) and an empty one (unless allowed); make
+    the folder of a new database."""
     if path.exists() and path.is_dir():
         raise StoreError(f"数据库路径“{path}”是一个文件夹，请指定一个文件。")
     exists = path.exists()
@@ -161,44 +181,54 @@ def open_store(
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreError(f"无法创建数据库所在文件夹“{path.parent}”：{os_reason(exc)}") from exc
+
+
+def _open_ours(path: Path) -> tuple[sqlite3.Connection, int, str]:
+    """A connection to ``path`` once it is known to be this program's database, of a version this
+    program can use: (conn, version, why read-only or ""). Nothing is written before this."""
     try:
         conn, version, read_only = _open_connection(path)
         ours = is_our_database(conn, version)
     except sqlite3.Error as exc:
         raise store_error(exc, f"无法打开数据库“{path}”") from exc
-    if not ours:
+    refusal = _refusal(path, version, read_only, ours)
+    if refusal:
         conn.close()
-        raise StoreError(
+        raise StoreError(refusal)
+    return conn, version, read_only
+
+
+def _refusal(path: Path, version: int, read_only: str, ours: bool) -> str:
+    """Why the database must be left alone ("" when it may be opened)."""
+    if not ours:
+        return (
             f"“{path}”是其他程序的数据库，不是本程序的数据库，为避免损坏其中的数据，未作任何修改。"
             "请换用其他数据库文件。"
         )
     if version > LATEST_VERSION:
-        conn.close()
-        raise StoreError(
+        return (
             f"数据库“{path}”由更新版本的程序创建（结构版本 {version}，本程序支持到 {LATEST_VERSION}），"
             "为避免损坏数据，未作任何修改。请升级本程序后再打开。"
         )
     if read_only and version < LATEST_VERSION:
-        conn.close()
-        raise StoreError(f"数据库“{path}”需要升级到新的结构版本，但{read_only.removeprefix('无法写入：')}")
-    try:
-        for pragma in CONNECTION_PRAGMAS:
-            conn.execute(pragma)
-        if not read_only:
-            if 0 < version < LATEST_VERSION and backup_before_migration:
-                from .backup import backup_before
+        return f"数据库“{path}”需要升级到新的结构版本，但{read_only.removeprefix('无法写入：')}"
+    return ""
 
-                backup_before(conn, path, "升级前")
-            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-                conn.execute("PRAGMA journal_mode = WAL")
-            migrate(conn)
-    except sqlite3.Error as exc:
-        conn.close()
-        raise store_error(exc, f"无法打开数据库“{path}”") from exc
-    except StoreError:
-        conn.close()
-        raise
-    return Store(conn, path, read_only=read_only)
+
+def _set_up(conn: sqlite3.Connection, path: Path, version: int, read_only: str, backup: bool) -> None:
+    """The connection's pragmas; for a writable file also WAL mode and the migrations, after a
+    backup of an older database."""
+    for pragma in CONNECTION_PRAGMAS:
+        conn.execute(pragma)
+    if read_only:
+        return
+    if 0 < version < LATEST_VERSION and backup:
+        from .backup import backup_before
+
+        backup_before(conn, path, "升级前")
+    if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    migrate(conn)
 
 
 #: SQLite's error (``sqlite_errorname``, by prefix) → what the user is told and can do
