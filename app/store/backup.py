@@ -167,13 +167,9 @@ def _problems(conn: sqlite3.Connection, pragma: str = "integrity_check") -> list
 
 def check_backup(path: Path) -> str:
     """ "ok", or why the file cannot be used as a backup of this program's database."""
-    from .schema import LATEST_VERSION, is_our_database, user_version
-
     path = Path(path)
-    if not path.is_file():
-        return "文件不存在"
-    if path.stat().st_size == 0:
-        return "文件是空的"
+    if problem := _file_problem(path):
+        return problem
     try:
         from . import sqlite_uri
 
@@ -181,17 +177,32 @@ def check_backup(path: Path) -> str:
     except sqlite3.Error as exc:
         return f"无法打开（{exc}）"
     try:
-        version = user_version(conn)
-        if not is_our_database(conn, version) or version == 0:
-            return "不是本程序的数据库"
-        if version > LATEST_VERSION:
-            return f"由更新版本的程序创建（结构版本 {version}）"
-        problems = _problems(conn)
-        return "ok" if not problems else "已损坏：" + "；".join(problems[:3])
+        return _database_problem(conn) or "ok"
     except sqlite3.Error as exc:
         return f"已损坏或不是数据库（{exc}）"
     finally:
         conn.close()
+
+
+def _file_problem(path: Path) -> str:
+    if not path.is_file():
+        return "文件不存在"
+    if path.stat().st_size == 0:
+        return "文件是空的"
+    return ""
+
+
+def _database_problem(conn: sqlite3.Connection) -> str:
+    """Why the open file is not a good backup of ours ("" when it is); raises sqlite3.Error."""
+    from .schema import LATEST_VERSION, is_our_database, user_version
+
+    version = user_version(conn)
+    if not is_our_database(conn, version) or version == 0:
+        return "不是本程序的数据库"
+    if version > LATEST_VERSION:
+        return f"由更新版本的程序创建（结构版本 {version}）"
+    problems = _problems(conn)
+    return "已损坏：" + "；".join(problems[:3]) if problems else ""
 
 
 def make_backup(source: sqlite3.Connection, target: Path) -> None:
