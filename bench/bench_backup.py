@@ -55,7 +55,7 @@ def make_year(path: Path, attachments: int, size_kb: int) -> None:
             name=f"2025年{month}月医疗质量自查",
             started_on=dt.date(2025, month, 10),
         )
-        answered = [a["item_id"] for a in store.answers(round_id)]
+        answered = [a.item_id for a in store.answers(round_id)]
         for n in range(attachments):
             data = rng.randbytes(size_kb * 1024)
             store.add_attachment(

@@ -285,7 +285,7 @@ def test_validation_happens_inside_the_write_transaction(demo_file, actor):
     thread.join(10)
     row = first.answer(round_id, item.id)
     first.close()
-    assert row["numerator"] <= row["denominator"], outcome
+    assert row.numerator <= row.denominator, outcome
     assert "不能大于分母" in outcome[0]
 
 

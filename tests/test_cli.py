@@ -137,7 +137,7 @@ def test_answer_records_through_the_service(demo):
 
     store = open_store(db)
     row = store.answer(round_id, "qyx-core.02.1")
-    assert (row["grade"], row["finding"], row["department"], row["author"]) == ("D", "查房记录缺失", "内科", "李敏")
+    assert (row.grade, row.finding, row.department, row.author) == ("D", "查房记录缺失", "内科", "李敏")
     store.close()
 
 

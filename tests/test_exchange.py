@@ -102,7 +102,7 @@ def test_reports_in_the_package_are_real_pdfs_of_this_hospital(package):
 
 
 def test_patient_record_numbers_are_pseudonymised_by_default(store, demo_round, tmp_path):
-    real = {s["record_no"] for s in store.samples(demo_round)}
+    real = {s.record_no for s in store.samples(demo_round)}
     out = export_package(store, demo_round, tmp_path / "p.zip", today=DAY).path
     data = json.loads(_members(out)[fmt.DATA])
     manifest = json.loads(_members(out)[fmt.MANIFEST])
@@ -326,7 +326,7 @@ def test_another_hospitals_package_is_refused_unless_confirmed(package, profiled
     plan = plan_import(profiled_store, open_package(package), allow_other_hospital=True)
     result = apply_import(profiled_store, plan, actor)
     assert result.added > 0
-    assert profiled_store.profile()["name"] == PROFILE_2_GENERAL.name  # its own profile stays
+    assert profiled_store.profile().name == PROFILE_2_GENERAL.name  # its own profile stays
     assert load_round(profiled_store, result.round_id).profile.name == "示例县人民医院"
 
 
@@ -390,8 +390,8 @@ def test_departments_merge_and_a_conflict_is_shown_side_by_side(departments):
     assert conflict.local.values["grade"] == "B" and conflict.local.author == "内科"
     assert conflict.package.values["grade"] == "D" and conflict.package.author == "外科"
     assert set(conflict.fields) == {"grade", "finding"}
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B", "unresolved: the local value stays"
-    assert d.office.answer(d.round_id, d.ITEM_B)["grade"] == "C"
+    assert d.office.answer(d.round_id, d.SHARED).grade == "B", "unresolved: the local value stays"
+    assert d.office.answer(d.round_id, d.ITEM_B).grade == "C"
 
 
 def test_a_conflict_resolved_for_the_package_takes_its_value_and_stays_settled(departments):
@@ -399,13 +399,13 @@ def test_a_conflict_resolved_for_the_package_takes_its_value_and_stays_settled(d
     from_a, from_b = _both_change_the_shared_item(d)
     d.office_import(from_a)
     _, result = d.office_import(from_b, "all-package")
-    assert result.resolved == {f"answers:{d.office.answer(d.round_id, d.SHARED)['id']}": PACKAGE}
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "D"
+    assert result.resolved == {f"answers:{d.office.answer(d.round_id, d.SHARED).id}": PACKAGE}
+    assert d.office.answer(d.round_id, d.SHARED).grade == "D"
     assert list_rectifications(d.office, d.round_id, DAY), "the D opened its rectification"
     for path in (from_b, from_a):  # neither package brings the conflict back
         _, again = d.office_import(path)
         assert (again.added, again.updated, len(again.conflicts)) == (0, 0, 0)
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "D"
+    assert d.office.answer(d.round_id, d.SHARED).grade == "D"
 
 
 def test_a_conflict_resolved_for_this_device_keeps_ours_and_stays_settled(departments):
@@ -413,7 +413,7 @@ def test_a_conflict_resolved_for_this_device_keeps_ours_and_stays_settled(depart
     from_a, from_b = _both_change_the_shared_item(d)
     d.office_import(from_a)
     d.office_import(from_b, "all-local")
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
+    assert d.office.answer(d.round_id, d.SHARED).grade == "B"
     _, again = d.office_import(from_b)
     assert (again.updated, len(again.conflicts)) == (0, 0)
     assert any(e.action == "merge" for e in d.office.history(item_id=d.SHARED))
@@ -426,11 +426,11 @@ def test_a_later_change_on_one_side_updates_without_conflict(departments):
     d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="复核后降为 B")
     _, result = d.office_import(d.export(d.a, "a2"))
     assert (result.updated, len(result.conflicts)) == (1, 0)
-    assert d.office.answer(d.round_id, d.ITEM_A)["finding"] == "复核后降为 B"
+    assert d.office.answer(d.round_id, d.ITEM_A).finding == "复核后降为 B"
     # and a change made in the office since is not overwritten by an older package
     d.answer(d.office, d.office_actor, d.ITEM_A, grade="A", finding="质控办复核")
     _, stale = d.office_import(d.export(d.a, "a3"))
-    assert stale.updated == 0 and d.office.answer(d.round_id, d.ITEM_A)["grade"] == "A"
+    assert stale.updated == 0 and d.office.answer(d.round_id, d.ITEM_A).grade == "A"
 
 
 def test_a_refused_import_writes_nothing(departments, tmp_path):
@@ -610,7 +610,7 @@ def test_a_round_update_keeps_the_link_to_the_previous_round_and_a_free_name(dep
     )
     start = export_package(d.office, recheck, tmp_path / "r.zip", patient_ids=True, attachments=False, today=DAY).path
     apply_import(d.a, plan_import(d.a, open_package(start)), d.a_actor)
-    assert d.a.round(recheck)["previous_round_id"] == d.round_id  # A has the first round too
+    assert d.a.round(recheck).previous_round_id == d.round_id  # A has the first round too
     set_round_final(d.office, recheck, True, d.office_actor)
     start_round(d.a, entries, "复查（内科）", dt.date(2025, 6, 2), d.a_actor)  # a name A already uses
     rename_round(d.a, recheck, "复查 ", d.a_actor)
@@ -620,8 +620,8 @@ def test_a_round_update_keeps_the_link_to_the_previous_round_and_a_free_name(dep
     ).path
     result = apply_import(d.a, plan_import(d.a, open_package(from_office)), d.a_actor, {})
     row = d.a.round(recheck)
-    assert row["previous_round_id"] == d.round_id
-    assert result.conflicts or row["name"] != "复查（内科）", "never two rounds of one name"
+    assert row.previous_round_id == d.round_id
+    assert result.conflicts or row.name != "复查（内科）", "never two rounds of one name"
 
 
 def test_the_same_round_id_from_another_hospital_is_not_merged(departments, tmp_path, catalog):
@@ -664,7 +664,7 @@ def test_keeping_our_answer_drops_the_packages_untouched_rectification(departmen
     from_a, from_b = _both_change_the_shared_item(d)  # 内科 B, 外科 D (which opened a rectification)
     d.office_import(from_a)
     d.office_import(from_b, "all-local")
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
+    assert d.office.answer(d.round_id, d.SHARED).grade == "B"
     assert [e for e in list_rectifications(d.office, d.round_id, DAY) if d.SHARED in e.item_ids] == []
 
 

@@ -29,7 +29,7 @@ def test_each_change_is_recorded_with_old_and_new_values(store, demo_round, acto
 
 
 def test_sampled_records_are_recorded_as_counts(store, demo_round, actor):
-    item = next(r["item_id"] for r in store.samples(demo_round))
+    item = next(r.item_id for r in store.samples(demo_round))
     set_samples(store, demo_round, item, [SampleInput("A1", True), SampleInput("A2", False, "缺签字")], actor)
     line = next(line for line in item_history(store, demo_round, item) if line.what == "抽查记录")
     assert "→ 2 份，不符合 1 份" in line.changes[0]

@@ -255,7 +255,7 @@ def test_the_item_panel_names_refused_files_and_stores_the_good_one(
     (tmp_path / "制度.pdf").write_bytes(b"%PDF-1.4 ok")
     ui_dialogs.files = [str(tmp_path / n) for n in ("管道.pdf", "链接.pdf", "两\n行.pdf", "制度.pdf")]
     qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
-    assert [a["filename"] for a in profiled_store.attachments(round_id)] == ["制度.pdf"]
+    assert [a.filename for a in profiled_store.attachments(round_id)] == ["制度.pdf"]
     assert page.panel.attachments.count() == 1
     assert not ui_dialogs.errors
     shown = page.panel.attachment_error.text()

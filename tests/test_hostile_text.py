@@ -50,7 +50,7 @@ def test_answers_are_stored_without_bidi_controls(store, demo_round, actor):
     )
     assert answer.finding == "ABCEVIL" and answer.evidence == "记录本"
     row = store.answer(demo_round, "qyx-core.05.1")
-    assert row["finding"] == "ABCEVIL"
+    assert row.finding == "ABCEVIL"
 
 
 def test_a_lone_surrogate_from_the_command_line_does_not_crash_a_write(store, demo_round, actor):
@@ -64,7 +64,7 @@ def test_sampled_records_are_cleaned(store, demo_round, actor):
     view = load_round(store, demo_round)
     item = next(i for i in view.items() if i.kind == "sampling" and i.applies_to(view.profile))
     set_samples(store, demo_round, item.id, [SampleInput("ZY\u202e001", True, "备\u202e注")], actor)
-    assert [(s["record_no"], s["note"]) for s in store.samples(demo_round, item.id)] == [("ZY001", "备注")]
+    assert [(s.record_no, s.note) for s in store.samples(demo_round, item.id)] == [("ZY001", "备注")]
 
 
 def test_rectifications_rounds_and_team_are_cleaned(store, demo_round, actor):
@@ -81,8 +81,8 @@ def test_rectifications_rounds_and_team_are_cleaned(store, demo_round, actor):
         today=DEMO_REPORT_DATE,
     )
     row = store.rectification(entry.id)
-    assert (row["cause"], row["measure"], row["owner"]) == ("ABCEVIL", "措施", "李敏")
-    assert (row["rechecked_by"], row["recheck_result"]) == ("张华", "未通过")
+    assert (row.cause, row.measure, row.owner) == ("ABCEVIL", "措施", "李敏")
+    assert (row.rechecked_by, row.recheck_result) == ("张华", "未通过")
     rename_round(store, demo_round, "2025年\u202e第二季度自查", actor)
     update_round_team(store, demo_round, "王\u202e建国", ["李\u202e敏"], actor)
     view = load_round(store, demo_round)

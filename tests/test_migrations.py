@@ -101,10 +101,10 @@ def test_a_version_1_database_made_from_the_frozen_text_is_migrated_forward(tmp_
     fresh = sqlite3.connect(":memory:", isolation_level=None)
     migrate(fresh)
     assert _schema_sql(store.conn) == _schema_sql(fresh)  # as if it had been made today
-    assert store.profile()["name"] == "一版医院"
-    assert store.profile()["departments"] == ["内科"]
-    assert [r["name"] for r in store.rounds()] == ["2024 年自查"]
-    assert store.answer("r1", "x.1")["grade"] == "B"
+    assert store.profile().name == "一版医院"
+    assert store.profile().departments == ("内科",)
+    assert [r.name for r in store.rounds()] == ["2024 年自查"]
+    assert store.answer("r1", "x.1").grade == "B"
     store.set_setting("last", "kept")  # v2's table
     assert store.setting("last") == "kept"
     assert store.history() == []  # v3's table

@@ -115,7 +115,7 @@ def test_record_grade_finding_and_partial_update(profiled_store, actor, round_id
     svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="D", finding="未落实")
     svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, department="医务科")
     row = profiled_store.answer(round_id, "qyx-core.01.1")
-    assert (row["grade"], row["finding"], row["department"]) == ("D", "未落实", "医务科")
+    assert (row.grade, row.finding, row.department) == ("D", "未落实", "医务科")
     result = score(profiled_store, round_id)
     assert result.outcomes["qyx-core.01.1"].failing
 
@@ -153,7 +153,7 @@ def test_not_applicable_with_reason_is_excluded_from_the_score(profiled_store, a
     assert result.tally.not_applicable >= 1
     # grading it later clears the reason
     svc.record_answer(profiled_store, round_id, "qyx-core.01.1", actor, grade="B")
-    assert profiled_store.answer(round_id, "qyx-core.01.1")["na_reason"] == ""
+    assert profiled_store.answer(round_id, "qyx-core.01.1").na_reason == ""
 
 
 def test_indicator_ratio_with_full_width_digits(profiled_store, actor, round_id):

@@ -106,15 +106,15 @@ def test_undo_and_redo_are_data_across_walkthrough_and_board(session, store):
     changes = session.undo()  # the board's edit first
     assert changes.focus_rectification == entry.id
     row = store.rectification(entry.id)
-    assert row["cause"] == "" and row["deadline"] is None
+    assert row.cause == "" and row.deadline is None
     changes = session.undo()  # then the grade, which takes the untouched rectification away
-    assert changes.focus_item == item_id and store.answer(session.round_id, item_id)["grade"] is None
+    assert changes.focus_item == item_id and store.answer(session.round_id, item_id).grade is None
     assert not any(item_id in e.item_ids for e in session.rectifications())
     assert not session.can_undo and session.can_redo
 
     session.redo()
     session.redo()
-    assert store.answer(session.round_id, item_id)["grade"] == "D"
+    assert store.answer(session.round_id, item_id).grade == "D"
     # the grade's redo opened the rectification anew; the board's edit follows it there
     reopened = session.rectification_for(item_id)
     assert reopened is not None and reopened.rectification.cause == "制度未落实"
@@ -127,7 +127,7 @@ def test_a_recheck_is_undone_to_what_it_was(session, store):
     assert session.rectification(entry.id).status == "已完成"
     session.undo()
     assert session.rectification(entry.id).status == entry.status
-    assert store.rectification(entry.id)["recheck_passed"] == entry.rectification.recheck_passed
+    assert store.rectification(entry.id).recheck_passed == entry.rectification.recheck_passed
 
 
 def test_choosing_a_department_with_the_arrow_keys_is_one_undo(session, store):
@@ -136,8 +136,8 @@ def test_choosing_a_department_with_the_arrow_keys_is_one_undo(session, store):
     for name in session.view.profile.departments[:3]:
         session.set_answer(item_id, {"department": name})
     session.undo()
-    assert store.answer(session.round_id, item_id)["department"] == ""
-    assert store.answer(session.round_id, item_id)["grade"] == "A"
+    assert store.answer(session.round_id, item_id).department == ""
+    assert store.answer(session.round_id, item_id).grade == "A"
 
 
 def test_input_the_database_refuses_waits_in_the_session(session, store):
@@ -156,7 +156,7 @@ def test_input_the_database_refuses_waits_in_the_session(session, store):
     store.conn.execute("PRAGMA query_only = OFF")
     changes = session.retry_pending()
     assert item_id in changes.items and session.pending == {}
-    assert store.answer(session.round_id, item_id)["finding"] == "消防通道堵塞"
+    assert store.answer(session.round_id, item_id).finding == "消防通道堵塞"
 
 
 def test_a_pending_edit_found_invalid_on_retry_is_named(session, store):

@@ -32,7 +32,7 @@ def test_old_version_database_is_migrated_keeping_its_data(tmp_path, actor):
     conn.close()
     store = open_store(path)
     assert store.db.conn.execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
-    assert store.profile()["name"] == "旧库医院"
+    assert store.profile().name == "旧库医院"
     store.set_setting("last", {"round": "x"})  # a table the migration added
     assert store.setting("last") == {"round": "x"}
 
@@ -74,10 +74,10 @@ def test_answer_round_trip_and_sync_columns(profiled_store, catalog, actor):
     round_id = start_round(store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
     saved = store.save_answer(round_id, "qyx-core.01.1", {"grade": "B", "finding": "无"}, actor)
     again = store.save_answer(round_id, "qyx-core.01.1", {"finding": "有问题"}, actor)
-    assert again["id"] == saved["id"]
+    assert again.id == saved.id
     row = store.answer(round_id, "qyx-core.01.1")
-    assert (row["grade"], row["finding"], row["author"], row["device_id"]) == ("B", "有问题", "测试员", "device-test")
-    assert row["updated_at"]
+    assert (row.grade, row.finding, row.author, row.device_id) == ("B", "有问题", "测试员", "device-test")
+    assert row.updated_at
 
 
 def test_deleting_a_round_deletes_its_records(profiled_store, catalog, actor):
@@ -105,7 +105,7 @@ def test_a_failed_write_changes_nothing(profiled_store, catalog, actor):
         store.replace_samples(
             round_id, "qyx-core.07.3", [{"record_no": "1", "compliant": True}, {"record_no": "2"}], actor
         )
-    assert [s["record_no"] for s in store.samples(round_id)] == ["A1"]
+    assert [s.record_no for s in store.samples(round_id)] == ["A1"]
 
 
 def test_a_full_disk_is_reported_and_nothing_is_half_written(profiled_store, catalog, actor):
@@ -279,7 +279,7 @@ def test_writes_persist_where_sqlite_utils_would_use_its_old_upsert(store, catal
     round_id = start_round(store, [catalog.get("qyx-core")], "旧版 SQLite", dt.date(2025, 3, 1), actor)
     record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", finding="未落实")
     record_answer(store, round_id, "qyx-core.01.1", actor, finding="仍未落实")
-    assert store.answer(round_id, "qyx-core.01.1")["finding"] == "仍未落实"
+    assert store.answer(round_id, "qyx-core.01.1").finding == "仍未落实"
     assert store.rectifications(round_id), "the D opened its rectification"
     store.set_setting("x", 1)
     store.set_setting("x", 2)

@@ -245,7 +245,7 @@ from app.ui.qt import QTimer
 QTimer.singleShot(1500, app.quit)
 app.exec()
 print(repr(store.read_only))
-print(len(window.walkthrough.items) if window.walkthrough else "rounds", store.rounds()[0]["name"])
+print(len(window.walkthrough.items) if window.walkthrough else "rounds", store.rounds()[0].name)
 print("\\n".join(told))
 """
 

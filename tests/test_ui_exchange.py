@@ -68,7 +68,7 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     dialog.choose_all("package")
     dialog.apply()
     assert dialog.result.updated == 1 and dialog.result.added == 2
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "D"
+    assert d.office.answer(d.round_id, d.SHARED).grade == "D"
 
 
 def test_import_preview_default_keeps_ours(qtbot, conflicting):
@@ -76,7 +76,7 @@ def test_import_preview_default_keeps_ours(qtbot, conflicting):
     dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
     qtbot.addWidget(dialog)
     dialog.apply()
-    assert d.office.answer(d.round_id, d.SHARED)["grade"] == "B"
+    assert d.office.answer(d.round_id, d.SHARED).grade == "B"
 
 
 def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(

@@ -22,12 +22,13 @@ def second_round(store, demo_round, catalog, actor):
         store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor, previous_round_id=demo_round
     )
     for n, row in enumerate(store.answers(demo_round)):
-        fields = {k: row[k] for k in ("grade", "numerator", "denominator", "value", "baseline") if row[k] is not None}
+        values = {k: getattr(row, k) for k in ("grade", "numerator", "denominator", "value", "baseline")}
+        fields = {k: v for k, v in values.items() if v is not None}
         if fields.get("grade") == "D" and n % 2:
             fields["grade"] = "B"  # half the failures fixed
         if "grade" in fields and fields["grade"] == "NA":
-            fields["na_reason"] = row["na_reason"]
-        record_answer(store, round_id, row["item_id"], actor, **fields)
+            fields["na_reason"] = row.na_reason
+        record_answer(store, round_id, row.item_id, actor, **fields)
     return round_id
 
 

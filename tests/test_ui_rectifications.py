@@ -61,15 +61,15 @@ def test_inline_edit_saves_and_bad_date_is_refused(window, store, demo_round):
     cell = board.table.item(0, 2)
     cell.setText("制度培训未覆盖新入职人员")
     row = store.rectification(entry.id)
-    assert row["cause"] == "制度培训未覆盖新入职人员"
+    assert row.cause == "制度培训未覆盖新入职人员"
     board.select(entry.id)
     row_index = board.table.currentRow()
     board.table.item(row_index, 6).setText("明天")
     assert "不是有效的日期" in board.error.text()
-    assert store.rectification(entry.id)["deadline"] == row["deadline"]
+    assert store.rectification(entry.id).deadline == row.deadline
     board.select(entry.id)
     board.table.item(board.table.currentRow(), 6).setText("2025/7/1")
-    assert store.rectification(entry.id)["deadline"] == "2025-07-01"
+    assert store.rectification(entry.id).deadline == dt.date(2025, 7, 1)
 
 
 def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
@@ -110,12 +110,12 @@ def test_c_grade_offers_a_rectification(qtbot, window, store, demo_round):
         for i, o in walk.result.outcomes.items()
         if o.grade is not None
         and o.grade.code == "C"
-        and not any(r["item_id"] == i for r in store.rectifications(demo_round))
+        and not any(r.item_id == i for r in store.rectifications(demo_round))
     )
     walk.tree.select(item_id)
     assert walk.panel.rectification_button.isVisibleTo(walk.panel)
     walk.panel.rectification_button.click()
-    assert any(r["item_id"] == item_id for r in store.rectifications(demo_round))
+    assert any(r.item_id == item_id for r in store.rectifications(demo_round))
     assert "整改项：" in walk.panel.rectification_label.text()
     assert not walk.panel.rectification_button.isVisibleTo(walk.panel)
 
@@ -126,7 +126,7 @@ def test_failing_grade_opens_a_rectification_automatically(qtbot, window, store,
     item_id = next(i for i, o in walk.result.outcomes.items() if o.grade is not None and o.grade.code == "A")
     walk.tree.select(item_id)
     walk.panel.editor.choose("D")
-    assert any(r["item_id"] == item_id for r in store.rectifications(demo_round))
+    assert any(r.item_id == item_id for r in store.rectifications(demo_round))
 
 
 def test_report_is_generated_in_the_background_and_opened(qtbot, window, ui_dialogs, tmp_path):
@@ -146,7 +146,7 @@ def test_report_is_generated_in_the_background_and_opened(qtbot, window, ui_dial
 def test_final_toggle_is_saved(window, store, demo_round):
     window.final_action.setChecked(True)
     window.toggle_final()
-    assert store.round(demo_round)["status"] == "final"
+    assert store.round(demo_round).status == "final"
 
 
 def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_dialogs, tmp_path, monkeypatch):
@@ -160,7 +160,7 @@ def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_d
     monkeypatch.setattr(EvidenceDialog, "exec", lambda self: dialogs.append(self) or self.add() or 0)
     board.evidence_button.click()
     stored = store.attachments(demo_round, rectification_id=entry.id)
-    assert [a["filename"] for a in stored][-1] == "整改后现场.png"
+    assert [a.filename for a in stored][-1] == "整改后现场.png"
     assert "不存在.png" in dialogs[0].error.text()  # named, and the readable one still added
     board.select(entry.id)
     assert f"佐证 {len(stored)} 份" in board.table.item(board.table.currentRow(), 8).text()
@@ -190,14 +190,14 @@ def test_tab_moves_to_the_next_cell_after_a_save(qtbot, window, store):
     editor.selectAll()
     qtbot.keyClicks(editor, "CAUSE")
     qtbot.keyClick(editor, Qt.Key.Key_Tab)
-    qtbot.waitUntil(lambda: store.rectification(entry.id)["cause"] == "CAUSE")
+    qtbot.waitUntil(lambda: store.rectification(entry.id).cause == "CAUSE")
     qtbot.waitUntil(lambda: board.table.currentColumn() == 3)
     editor = board.table.focusWidget()
     editor.selectAll()
     qtbot.keyClicks(editor, "MEASURE")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: store.rectification(entry.id)["measure"] == "MEASURE")
-    assert store.rectification(entry.id)["problem"] != "MEASURE"
+    qtbot.waitUntil(lambda: store.rectification(entry.id).measure == "MEASURE")
+    assert store.rectification(entry.id).problem != "MEASURE"
 
 
 def test_excepthook_tells_the_user_and_logs(tmp_path, ui_dialogs, monkeypatch):
@@ -298,17 +298,17 @@ def test_a_board_edit_is_undone_with_ctrl_z_on_the_board(qtbot, window, store):
 
     board = window.board
     entry = board.entry_at(0)
-    before = store.rectification(entry.id)["owner"]
+    before = store.rectification(entry.id).owner
     board.select(entry.id)
     board.table.item(board.table.currentRow(), 5).setText("王五")
-    assert store.rectification(entry.id)["owner"] == "王五"
+    assert store.rectification(entry.id).owner == "王五"
     board.table.setFocus()
     qtbot.keyClick(board.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert store.rectification(entry.id)["owner"] == before
+    assert store.rectification(entry.id).owner == before
     board.select(entry.id)
     assert board.table.item(board.table.currentRow(), 5).text() == before  # redrawn from the session
     window._redo()  # 编辑 → 重做, from the menu
-    assert store.rectification(entry.id)["owner"] == "王五"
+    assert store.rectification(entry.id).owner == "王五"
 
 
 def test_the_walkthrough_shows_a_recheck_made_on_the_board_at_once(qtbot, window, store):

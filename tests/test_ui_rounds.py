@@ -40,13 +40,13 @@ def test_create_a_round_through_the_dialog(qtbot, profiled_store, catalog, actor
     assert checked == ["qyx-core", "qyx-targets-2021"]  # the defaults
     qtbot.mouseClick(ui.buttonBox.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
     [row] = profiled_store.rounds()
-    assert (row["name"], row["started_on"], row["leader"], row["members"]) == (
+    assert (row.name, row.started_on, row.leader, row.members) == (
         "2025年上半年自查",
         "2025-06-30",
         "王建国",
-        ["李敏", "张华", "刘洋"],
+        ("李敏", "张华", "刘洋"),
     )
-    assert dialog.round_id == row["id"]
+    assert dialog.round_id == row.id
 
 
 def test_used_name_and_no_checklist_are_refused_inline(qtbot, profiled_store, catalog, actor, ui_dialogs):
@@ -72,7 +72,7 @@ def test_list_shows_progress_rename_and_delete(qtbot, page, profiled_store, cata
     ui_dialogs.text_answer = "一季度（定稿前）"
     page.table.setFocus()
     qtbot.keyClick(page.table, Qt.Key.Key_F2)
-    assert profiled_store.round(round_id)["name"] == "一季度（定稿前）"
+    assert profiled_store.round(round_id).name == "一季度（定稿前）"
     ui_dialogs.confirm_answer = False
     qtbot.keyClick(page.table, Qt.Key.Key_Delete)
     assert len(profiled_store.rounds()) == 1 and "无法恢复" in ui_dialogs.confirms[0]
@@ -138,7 +138,7 @@ def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, a
     dialog.accept()
     carried = store.rectifications(dialog.round_id)
     assert len(carried) == len(open_before) > 0
-    assert {r["carried_from"] for r in carried} == {e.id for e in open_before}
+    assert {r.carried_from for r in carried} == {e.id for e in open_before}
 
 
 def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, actor, ui_dialogs):
@@ -164,7 +164,7 @@ def test_closing_with_input_not_yet_saved_asks_first(qtbot, profiled_store, cata
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     assert window.close()
     first_item = next(catalog.get("qyx-core").checklist.all_items()).id
-    assert profiled_store.answer(round_id, first_item)["finding"] == "未见记录"
+    assert profiled_store.answer(round_id, first_item).finding == "未见记录"
 
 
 def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profiled_store, catalog, actor):

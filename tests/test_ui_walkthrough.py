@@ -46,7 +46,7 @@ def page(qtbot, profiled_store, actor, round_id, ui_dialogs):
 
 
 def grades(store, round_id):
-    return {r["item_id"]: r["grade"] for r in store.answers(round_id)}
+    return {r.item_id: r.grade for r in store.answers(round_id)}
 
 
 def test_answer_ten_items_by_keyboard_alone(qtbot, page, profiled_store, round_id):
@@ -83,14 +83,14 @@ def test_digits_typed_into_a_text_field_do_not_grade(qtbot, page, profiled_store
     page.panel.finding.insertPlainText("份病历")
     page.panel.flush()
     row = profiled_store.answer(round_id, FIRST_TEN[0])
-    assert row["finding"] == "抽查3份病历" and row["grade"] is None
+    assert row.finding == "抽查3份病历" and row.grade is None
 
 
 def test_finding_is_saved_after_a_pause_without_leaving_the_field(qtbot, page, profiled_store, round_id):
     page.panel.finding.setFocus()
     page.panel.finding.insertPlainText("未见培训记录")
     qtbot.waitUntil(
-        lambda: (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("finding") == "未见培训记录", timeout=3000
+        lambda: getattr(profiled_store.answer(round_id, FIRST_TEN[0]), "finding", None) == "未见培训记录", timeout=3000
     )
 
 
@@ -102,7 +102,7 @@ def test_not_applicable_needs_a_reason(qtbot, page, profiled_store, round_id):
     page.panel.na_reason.insertPlainText("本院无门诊")
     page.panel.flush()
     row = profiled_store.answer(round_id, FIRST_TEN[0])
-    assert (row["grade"], row["na_reason"]) == ("NA", "本院无门诊")
+    assert (row.grade, row.na_reason) == ("NA", "本院无门诊")
     assert page.tree.nodes[FIRST_TEN[0]].text(1) == "不适用"
 
 
@@ -143,7 +143,7 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     denominator.setFocus()
     qtbot.keyClick(denominator, Qt.Key.Key_Return)
     row = profiled_store.answer(round_id, item_id)
-    assert (row["numerator"], row["denominator"], row["baseline"]) == (45, 60, 70)
+    assert (row.numerator, row.denominator, row.baseline) == (45, 60, 70)
     assert page.tree.nodes[item_id].text(1) == "达标"
 
 
@@ -168,9 +168,9 @@ def test_indicator_bad_input_is_shown_inline_and_not_saved(
         qtbot.keyClicks(field, text)
         qtbot.keyClick(field, Qt.Key.Key_Return)
     assert message in editor.error.text() and editor.error.textFormat() == Qt.TextFormat.PlainText
-    row = profiled_store.answer(round_id, item_id) or {}
-    assert row.get("numerator") is None  # the valid denominator alone may be saved, never the bad pair
-    assert row.get("denominator") != 0
+    row = profiled_store.answer(round_id, item_id)
+    assert getattr(row, "numerator", None) is None  # the valid denominator alone may be saved, never the bad pair
+    assert getattr(row, "denominator", None) != 0
 
 
 def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
@@ -187,7 +187,12 @@ def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
         qtbot.waitUntil(lambda r=row, n=number: editor.table.item(r, 0).text() == n)
     editor.table.item(2, 1).setCheckState(Qt.CheckState.Unchecked)
     rows = profiled_store.samples(round_id, item_id)
-    assert [(r["record_no"], r["compliant"]) for r in rows] == [("ZY001", 1), ("ZY002", 1), ("ZY003", 0), ("ZY004", 1)]
+    assert [(r.record_no, r.compliant) for r in rows] == [
+        ("ZY001", True),
+        ("ZY002", True),
+        ("ZY003", False),
+        ("ZY004", True),
+    ]
     assert "符合率 75.0%" in editor.summary.text() and "未达标" in editor.summary.text()
     assert page.tree.nodes[item_id].text(1) == "不符合"
     editor.table.setFocus()
@@ -206,7 +211,7 @@ def test_attachments_add_refuse_oversized_and_remove(
     ui_dialogs.files = [str(scan)]
     qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
     stored = profiled_store.attachments(round_id, FIRST_TEN[0])
-    assert [(a["filename"], a["size"]) for a in stored] == [("制度文件.pdf", 13)]
+    assert [(a.filename, a.size) for a in stored] == [("制度文件.pdf", 13)]
     assert page.panel.attachments.count() == 1
 
     monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 5)
@@ -291,7 +296,7 @@ def test_moving_on_saves_pending_input_and_does_not_pull_back(qtbot, page, profi
     page.panel.finding.insertPlainText("未见记录")
     page.tree.select(FIRST_TEN[3])  # before the 0.6 s save timer fires
     assert page.tree.current_item_id() == FIRST_TEN[3]
-    assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "未见记录"
+    assert profiled_store.answer(round_id, FIRST_TEN[0]).finding == "未见记录"
 
     rate = "qyx-targets-2021.1.1.rate"
     select(page, rate)
@@ -300,7 +305,7 @@ def test_moving_on_saves_pending_input_and_does_not_pull_back(qtbot, page, profi
     qtbot.keyClicks(numerator, "5")
     page.go_relative(1)  # Ctrl+↓ with the value typed but not confirmed
     assert page.tree.current_item_id() != rate
-    assert profiled_store.answer(round_id, rate)["numerator"] == 5
+    assert profiled_store.answer(round_id, rate).numerator == 5
 
 
 def test_tab_walks_the_form(qtbot, page):
@@ -336,7 +341,7 @@ def test_focus_returns_to_the_tree_on_another_item(qtbot, page, profiled_store, 
     assert QApplication.focusWidget() is page.tree and not page.panel.na_reason.isVisible()
     qtbot.keyClick(page.tree, Qt.Key.Key_2)
     assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "B", FIRST_TEN[1]: "NA", FIRST_TEN[2]: "B"}
-    assert profiled_store.answer(round_id, FIRST_TEN[1])["na_reason"] == "本院无此科室"
+    assert profiled_store.answer(round_id, FIRST_TEN[1]).na_reason == "本院无此科室"
 
 
 def test_digits_start_editing_in_the_sampling_grid(qtbot, page, profiled_store, round_id):
@@ -350,8 +355,8 @@ def test_digits_start_editing_in_the_sampling_grid(qtbot, page, profiled_store, 
     qtbot.keyClick(table, "2")  # typed straight into the cell, as in a spreadsheet: the cell opens …
     qtbot.keyClicks(table.focusWidget(), "025001")  # … and the rest goes into it
     qtbot.keyClick(table.focusWidget(), Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: [r["record_no"] for r in profiled_store.samples(round_id, item_id)] == ["2025001"])
-    assert profiled_store.answer(round_id, item_id) is None or profiled_store.answer(round_id, item_id)["grade"] is None
+    qtbot.waitUntil(lambda: [r.record_no for r in profiled_store.samples(round_id, item_id)] == ["2025001"])
+    assert profiled_store.answer(round_id, item_id) is None or profiled_store.answer(round_id, item_id).grade is None
 
 
 def test_undo_from_the_menu_replaces_the_text_being_typed(qtbot, page, profiled_store, round_id):
@@ -361,7 +366,7 @@ def test_undo_from_the_menu_replaces_the_text_being_typed(qtbot, page, profiled_
     page.panel.finding.insertPlainText("第二次")
     page.flush()  # as 编辑 → 撤销 does (MainWindow._undo): what was typed is saved, then undone
     page.undo()
-    assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "第一次"
+    assert profiled_store.answer(round_id, FIRST_TEN[0]).finding == "第一次"
     assert page.panel.finding.toPlainText() == "第一次"  # not left showing what was undone
 
 
@@ -390,7 +395,7 @@ def test_input_refused_after_moving_on_is_reported(qtbot, page, profiled_store, 
     qtbot.keyClicks(baseline, "7O")  # a letter O for a zero
     qtbot.keyClick(baseline, Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
     assert page.tree.current_item_id() != item_id
-    assert (profiled_store.answer(round_id, item_id) or {}).get("baseline") is None
+    assert getattr(profiled_store.answer(round_id, item_id), "baseline", None) is None
     reference = page.session.references[item_id]  # named as users read it, not by its id
     assert messages and reference in messages[0] and "未保存" in messages[0] and "7O" in messages[0]
 
@@ -402,11 +407,11 @@ def test_one_undo_takes_back_a_department_chosen_with_the_arrow_keys(qtbot, page
     for _ in range(3):
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     chosen = combo.currentData()
-    assert chosen and profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen
+    assert chosen and profiled_store.answer(round_id, FIRST_TEN[0]).department == chosen
     page.undo()
-    assert (profiled_store.answer(round_id, FIRST_TEN[0]) or {}).get("department") in (None, "")
+    assert getattr(profiled_store.answer(round_id, FIRST_TEN[0]), "department", None) in (None, "")
     page.redo()
-    assert profiled_store.answer(round_id, FIRST_TEN[0])["department"] == chosen
+    assert profiled_store.answer(round_id, FIRST_TEN[0]).department == chosen
 
 
 def test_input_the_database_refuses_is_kept_and_saved_later(qtbot, page, profiled_store, round_id, ui_dialogs):
@@ -425,7 +430,7 @@ def test_input_the_database_refuses_is_kept_and_saved_later(qtbot, page, profile
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     assert page._retry.isActive()  # tried again on its own, or at the next save, as here
     assert page.flush() and page.session.pending == {}
-    assert profiled_store.answer(round_id, FIRST_TEN[0])["finding"] == "消防通道堵塞"
+    assert profiled_store.answer(round_id, FIRST_TEN[0]).finding == "消防通道堵塞"
 
 
 def test_a_later_save_is_not_overwritten_by_the_retry(qtbot, page, profiled_store, round_id, ui_dialogs):
@@ -435,7 +440,7 @@ def test_a_later_save_is_not_overwritten_by_the_retry(qtbot, page, profiled_stor
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     page.panel.editor.choose("D")  # saved: newer than what waits
     assert page.session.pending == {} and page.flush()
-    assert profiled_store.answer(round_id, FIRST_TEN[0])["grade"] == "D"
+    assert profiled_store.answer(round_id, FIRST_TEN[0]).grade == "D"
 
 
 def test_sampled_records_the_database_refuses_are_kept(qtbot, page, profiled_store, round_id, ui_dialogs):
@@ -450,7 +455,7 @@ def test_sampled_records_the_database_refuses_are_kept(qtbot, page, profiled_sto
     assert not page.flush()  # so leaving would ask
     profiled_store.conn.execute("PRAGMA query_only = OFF")
     assert page.flush()
-    assert [r["record_no"] for r in profiled_store.samples(round_id, item_id)] == ["ZY001", "ZY002"]
+    assert [r.record_no for r in profiled_store.samples(round_id, item_id)] == ["ZY001", "ZY002"]
 
 
 def test_digits_on_an_indicator_item_do_not_jump_to_another_item(qtbot, page, profiled_store, round_id):

@@ -20,7 +20,7 @@ ORIGIN_CARRIED = "carried"  # copied, still open, from an earlier round for its 
 
 @dataclass(frozen=True)
 class Answer:
-    """One item's answer in a round (自查结果)."""
+    """One item's answer in a round (自查结果); also the stored row (``app.store.records``)."""
 
     item_id: str
     grade: str | None = None
@@ -36,6 +36,7 @@ class Answer:
     updated_at: str = ""
     author: str = ""
     device_id: str = ""
+    round_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,10 @@ class SampleRecord:
     note: str = ""
     position: int = 0
     id: str = ""
+    round_id: str = ""
+    updated_at: str = ""
+    author: str = ""
+    device_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -64,11 +69,16 @@ class Attachment:
     rectification_id: str | None = None
     added_at: str = ""
     author: str = ""
+    device_id: str = ""
 
 
 @dataclass(frozen=True)
 class Rectification:
-    """整改项: a problem found and how it is being fixed."""
+    """整改项: a problem found and how it is being fixed.
+
+    As stored, ``problem`` is "" while 问题描述 follows the findings of the items it covers; the
+    整改 services fill it in (``RectificationEntry.rectification``).
+    """
 
     id: str
     round_id: str
@@ -85,8 +95,10 @@ class Rectification:
     recheck_passed: bool | None = None
     origin: str = "auto"
     carried_from: str | None = None
+    created_at: str = ""
     updated_at: str = ""
     author: str = ""
+    device_id: str = ""
 
     @property
     def done(self) -> bool:

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
+from ..domain.records import Attachment
 from ..errors import AppError
 from ..files import save_document
 from ..store import Store
+from ..store import records as rec
 from . import format as fmt
 
 #: progress(done, total, what): for the GUI's progress dialog
@@ -48,8 +50,8 @@ class ExportResult:
 
 def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
     """``<医院>_<轮次>_<日期>.zip``, safe as a file name on Windows and Linux."""
-    profile = store.round(round_id)["profile"]
-    parts = [profile.get("name") or "医院", store.round(round_id)["name"], today.strftime("%Y%m%d")]
+    record = store.round(round_id)
+    parts = [record.profile.get("name") or "医院", record.name, today.strftime("%Y%m%d")]
     return "_".join(_safe_name(p, 40) for p in parts) + ".zip"
 
 
@@ -97,15 +99,10 @@ def round_data(
     def record_no(value: str) -> str:
         return value if key is None else pseudonym(key, value)
 
-    round_row = store.round(round_id)
     samples: dict[str, list[dict]] = {}
-    for row in store.samples(round_id):
-        samples.setdefault(row["item_id"], []).append(
-            {
-                **_without(row, "round_id", "item_id"),
-                "record_no": record_no(row["record_no"]),
-                "compliant": bool(row["compliant"]),
-            }
+    for sample in store.samples(round_id):
+        samples.setdefault(sample.item_id, []).append(
+            {**_without(rec.sample_to_row(sample), "round_id", "item_id"), "record_no": record_no(sample.record_no)}
         )
     paths = attachment_paths or {}
     entries = [e.to_dict() for e in store.history(record_table="hospital")] + [
@@ -117,21 +114,17 @@ def round_data(
     result = score(store, round_id, view)
     today = dt.date.today()
     rects = list_rectifications(store, round_id, today, view)
+    hospital = store.profile()
     return {
-        "hospital": store.profile(),
-        "round": round_row,
-        "checklists": [_without(c, "round_id") for c in store.round_checklists(round_id)],
-        "answers": [_without(a, "round_id") for a in store.answers(round_id)],
+        "hospital": rec.hospital_to_row(hospital) if hospital else None,
+        "round": rec.round_to_row(store.round(round_id)),
+        "checklists": [_without(rec.checklist_to_row(c), "round_id") for c in store.round_checklists(round_id)],
+        "answers": [_without(rec.answer_to_row(a), "round_id") for a in store.answers(round_id)],
         "samples": [{"item_id": item_id, "records": records} for item_id, records in samples.items()],
-        "rectifications": [
-            {
-                **_without(r, "round_id"),
-                "recheck_passed": None if r["recheck_passed"] is None else bool(r["recheck_passed"]),
-            }
-            for r in store.rectifications(round_id)
-        ],
+        "rectifications": [_without(rec.rectification_to_row(r), "round_id") for r in store.rectifications(round_id)],
         "attachments": [
-            {**_without(a, "round_id"), "path": paths.get(a["id"])} for a in store.attachment_rows(round_id)
+            {**_without(rec.attachment_to_row(a), "round_id"), "path": paths.get(a.id)}
+            for a in store.attachments(round_id)
         ],
         "history": entries,
         "results": {
@@ -168,8 +161,8 @@ def last_change(data: dict[str, Any]) -> str:
     return max(times)
 
 
-def attachment_member(attachment: dict) -> str:
-    return f"{fmt.ATTACHMENT_DIR}/{attachment['id']}/{_safe_name(attachment['filename'])}"
+def attachment_member(attachment: Attachment) -> str:
+    return f"{fmt.ATTACHMENT_DIR}/{attachment.id}/{_safe_name(attachment.filename)}"
 
 
 def export_package(
@@ -190,8 +183,8 @@ def export_package(
     out = Path(out)
     if not out.parent.is_dir():
         raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
-    rows = store.attachment_rows(round_id) if attachments else []
-    paths = {a["id"]: attachment_member(a) for a in rows}
+    rows = store.attachments(round_id) if attachments else []
+    paths = {a.id: attachment_member(a) for a in rows}
     data = round_data(store, round_id, patient_ids=patient_ids, attachment_paths=paths)
     steps = 4 + len(rows)
 
@@ -215,8 +208,8 @@ def export_package(
         registry.write_workbook(store, round_id, workbook, today=today)
         members.append((fmt.WORKBOOK, workbook))
         for n, a in enumerate(rows, 4):
-            step(n, f"附件 {a['filename']}")
-            members.append((paths[a["id"]], store.attachment_data(a["id"])))
+            step(n, f"附件 {a.filename}")
+            members.append((paths[a.id], store.attachment_data(a.id)))
         step(steps, "写入上报包")
         manifest = _manifest(store, data, today, patient_ids, attachments)
         _write_zip(out, manifest, members)

@@ -24,6 +24,7 @@ from ..domain.labels import TABLE_LABELS
 from ..domain.profile import same_hospital
 from ..errors import AppError
 from ..store import Actor, Store, history, now
+from ..store import records as rec
 from .verify import Package
 
 LOCAL, PACKAGE = "local", "package"
@@ -163,7 +164,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     """Compare the package with the database; writes nothing."""
     data = package.data
     round_in = data["round"]
-    own = store.profile()
+    own = _local_profile(store)
     theirs = round_in["profile"]
     other = own is not None and not same_hospital(own, theirs)
     if other and own is not None and not (allow_other_hospital or collects_hospitals(store)):
@@ -182,7 +183,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     _refuse_records_of_other_rounds(store, data)
     plan = ImportPlan(package, round_in["id"], round_in["name"], existing_round is None, other)
     if existing_round is not None:
-        local_frozen = {(c["checklist_id"], c["sha256"]) for c in store.round_checklists(round_in["id"])}
+        local_frozen = {(c.checklist_id, c.sha256) for c in store.round_checklists(round_in["id"])}
         if local_frozen != {(c["checklist_id"], c["sha256"]) for c in data["checklists"]}:
             raise ImportRefused(
                 f"本数据库中的“{existing_round['name']}”与上报包中的同一轮使用的检查表版本不同，无法合并。"
@@ -205,7 +206,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
             )
         )
     _plan_record(store, plan, ancestry, "rounds", round_in, existing_round, round_in["name"])
-    local_answers = {a["id"]: a for a in store.answers(rid)} if existing_round else {}
+    local_answers = {a.id: rec.answer_to_row(a) for a in store.answers(rid)} if existing_round else {}
     by_item = {a["item_id"]: a for a in local_answers.values()}
     for answer in data["answers"]:
         local = local_answers.get(answer["id"]) or by_item.get(answer["item_id"])
@@ -213,7 +214,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
             store, plan, ancestry, "answers", {**answer, "round_id": rid}, local, _item_label(items, answer["item_id"])
         )
     _plan_samples(store, plan, ancestry, items)
-    local_rects = {r["id"]: r for r in store.rectifications(rid)} if existing_round else {}
+    local_rects = {r.id: rec.rectification_to_row(r) for r in store.rectifications(rid)} if existing_round else {}
     incoming_ids = {r["id"] for r in data["rectifications"]}
     for rect in data["rectifications"]:
         local = local_rects.get(rect["id"])
@@ -259,11 +260,18 @@ def _refuse_records_of_other_rounds(store: Store, data: dict[str, Any]) -> None:
             )
 
 
-def _local_round(store: Store, round_id: str) -> dict | None:
+def _local_profile(store: Store) -> dict[str, Any] | None:
+    """The hospital profile here, as a row to compare with the package's."""
+    record = store.profile()
+    return rec.hospital_to_row(record) if record else None
+
+
+def _local_round(store: Store, round_id: str) -> dict[str, Any] | None:
+    """The round here, as a row to compare with the package's (None: not here)."""
     from ..errors import NotFoundError
 
     try:
-        return store.round(round_id)
+        return rec.round_to_row(store.round(round_id))
     except NotFoundError:
         return None
 
@@ -369,7 +377,7 @@ def _plan_samples(
         item_id = group["item_id"]
         key = history.samples_key(rid, item_id)
         incoming = {"id": key, "item_id": item_id, **history.samples_record(group["records"]), "rows": group["records"]}
-        local_rows = store.samples(rid, item_id) if not plan.new_round else []
+        local_rows = [rec.sample_to_row(s) for s in store.samples(rid, item_id)] if not plan.new_round else []
         if pseudonymised and local_rows:
             # real 病案号 here: pseudonyms never replace them
             plan.unchanged += 1
@@ -417,9 +425,9 @@ def _plan_samples(
 
 
 def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> None:
-    local = store.attachment_rows(plan.round_id) if round_exists else []
-    ids = {a["id"] for a in local}
-    same = {(a["sha256"], a["item_id"], a["rectification_id"]) for a in local}
+    local = store.attachments(plan.round_id) if round_exists else []
+    ids = {a.id for a in local}
+    same = {(a.sha256, a.item_id, a.rectification_id) for a in local}
     for attachment in plan.package.data["attachments"]:
         rect = attachment.get("rectification_id")
         attachment = {**attachment, "rectification_id": plan.rect_ids.get(rect, rect)} if rect else attachment

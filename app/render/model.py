@@ -17,7 +17,7 @@ from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from ..domain.formats import cn_date, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
-from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer
+from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
 from ..domain.scoring import Tally, completion_percent
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
 from ..services.rounds import RoundView, answers_by_item, load_round, score
@@ -323,8 +323,8 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     answers = answers_by_item(store, round_id)
     files: dict[str, list[str]] = {}
     for a in store.attachments(round_id):
-        if a["item_id"]:
-            files.setdefault(a["item_id"], []).append(a["filename"])
+        if a.item_id:
+            files.setdefault(a.item_id, []).append(a.filename)
     rects = list_rectifications(store, round_id, today, view)
     codes = _grade_codes(view.checklists)
 
@@ -560,10 +560,10 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     entries = list_rectifications(store, round_id, today, view)
     counts = totals(entries)
     references = item_references(view.checklists)
-    files: dict[str, list[dict]] = {}
+    files: dict[str, list[Attachment]] = {}
     for a in store.attachments(round_id):
-        if a["rectification_id"]:
-            files.setdefault(a["rectification_id"], []).append(a)
+        if a.rectification_id:
+            files.setdefault(a.rectification_id, []).append(a)
 
     images: dict[str, tuple[bytes, str]] = {}
     ledger = []
@@ -572,20 +572,16 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         thumbs: list[Thumbnail] = []
         names = []
         for a in files.get(r.id, []):
-            name = a["filename"]
-            if (
-                a["media_type"] in IMAGE_TYPES
-                and a["size"] <= MAX_IMAGE_BYTES
-                and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION
-            ):
-                data = store.attachment_data(a["id"])
+            name = a.filename
+            if a.media_type in IMAGE_TYPES and a.size <= MAX_IMAGE_BYTES and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION:
+                data = store.attachment_data(a.id)
                 try:
                     probe(data)  # the header only: a huge or damaged image is never decoded
                 except ImageProblem as problem:
                     name = f"{name}（{problem}，未印出）"
                 else:
-                    images[a["id"]] = (data, a["media_type"])
-                    thumbs.append(Thumbnail(Markup(attachment_url(a["id"])), a["filename"]))
+                    images[a.id] = (data, a.media_type)
+                    thumbs.append(Thumbnail(Markup(attachment_url(a.id)), a.filename))
             names.append(name)
         tone = FAIL if entry.status == STATUS_OVERDUE else OK if entry.status == STATUS_DONE else NONE
         ledger.append(

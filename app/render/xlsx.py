@@ -63,9 +63,9 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
             for item in section.items:
                 sections[item.id] = section.title
     attachments: dict[str, list[str]] = {}
-    for a in store.attachment_rows(round_id):
-        if a["rectification_id"]:
-            attachments.setdefault(a["rectification_id"], []).append(a["filename"])
+    for a in store.attachments(round_id):
+        if a.rectification_id:
+            attachments.setdefault(a.rectification_id, []).append(a.filename)
     return _Round(
         view,
         score(store, round_id, view),

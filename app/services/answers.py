@@ -101,15 +101,14 @@ def record_answer(
     # write lock): another program writing between the read and the write cannot make the
     # combination invalid (e.g. a numerator above the denominator just stored elsewhere).
     with store.transaction():  # the answer and the rectification it opens or closes, together
-        existing = store.answer(round_id, item_id) or {}
-        merged = {**{k: existing.get(k) for k in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "grade")}, **given}
+        existing = store.answer(round_id, item_id)
+        merged = {**{k: getattr(existing, k, None) for k in (*_TEXT_FIELDS, *_NUMBER_FIELDS, "grade")}, **given}
         _validate(item, view, merged, given)
         if merged.get("grade") != NOT_APPLICABLE and "grade" in given:
             given["na_reason"] = ""
-        row = store.save_answer(round_id, item_id, given, actor)
-        sync_rectification(store, view, item_id, actor, previous_department=existing.get("department") or "")
-    fields = Answer.__dataclass_fields__
-    return Answer(**{k: v for k, v in row.items() if k in fields})
+        answer = store.save_answer(round_id, item_id, given, actor)
+        sync_rectification(store, view, item_id, actor, previous_department=existing.department if existing else "")
+    return answer
 
 
 def _validate(item: Item, view: RoundView, merged: dict, given: dict) -> None:

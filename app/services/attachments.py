@@ -187,7 +187,7 @@ def add_attachment(
 def list_attachments(
     store: Store, round_id: str, item_id: str | None = None, rectification_id: str | None = None
 ) -> list[Attachment]:
-    return [Attachment(**row) for row in store.attachments(round_id, item_id, rectification_id)]
+    return store.attachments(round_id, item_id, rectification_id)
 
 
 _private: Path | None = None

@@ -121,7 +121,7 @@ def create_demo(
         else ([e for e in catalog.entries if e.checklist.default] or catalog.entries[:1])
     )
     base, n = name, 1
-    while any(r["name"] == name for r in store.rounds()):
+    while any(r.name == name for r in store.rounds()):
         n += 1
         name = f"{base}（{n}）"
     round_id = start_round(
@@ -224,7 +224,7 @@ def _follow_up(
 
     view = load_round(store, round_id)
     report_date = DEMO_REPORT_DATE + shift
-    c_items = [row["item_id"] for row in store.answers(round_id) if row["grade"] == "C"]
+    c_items = [answer.item_id for answer in store.answers(round_id) if answer.grade == "C"]
     for item_id in sorted(c_items)[:2]:  # the user chose to rectify two C grades
         rect_service.open_rectification(store, round_id, item_id, actor, report_date)
     recheck_by = "刘洋（质控办）"

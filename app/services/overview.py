@@ -64,10 +64,10 @@ def same_hospital_rounds(store: Store, view: RoundView) -> list[RoundView]:
     """The rounds of this round's hospital up to it, oldest first (a database that collects
     several hospitals keeps each one's trend apart)."""
     out = []
-    for row in store.rounds():
-        if row["profile"].get("name") != view.profile.name or row["started_on"] > view.started_on.isoformat():
+    for record in store.rounds():
+        if record.profile.get("name") != view.profile.name or record.started_on > view.started_on.isoformat():
             continue
-        out.append(view if row["id"] == view.id else load_round(store, row["id"]))
+        out.append(view if record.id == view.id else load_round(store, record.id))
     return sorted(out, key=lambda v: (v.started_on, v.name))
 
 

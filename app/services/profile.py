@@ -10,8 +10,8 @@ from ..store import Actor, Store
 
 
 def get_profile(store: Store) -> HospitalProfile | None:
-    row = store.profile()
-    return HospitalProfile.from_dict(row) if row else None
+    record = store.profile()
+    return record.profile if record else None
 
 
 def validate_profile(profile: HospitalProfile) -> None:

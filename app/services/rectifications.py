@@ -35,12 +35,12 @@ from ..domain.records import (
     RECTIFICATION_STATUSES,
     Answer,
     Rectification,
-    SampleRecord,
 )
 from ..domain.scoring import RoundScore
 from ..domain.text import MAX_TEXT, clean_text
 from ..errors import InputError
 from ..store import Actor, Store
+from ..store.records import rectification_to_row
 from . import UNSET
 from .rounds import RoundView, answers_by_item, load_round, previous_values, score, start_round
 
@@ -136,9 +136,7 @@ class _Facts:
         if item_id not in self._answers:
             if self._all_answers_loaded:
                 return None
-            row = self.store.answer(self.view.id, item_id)
-            fields = Answer.__dataclass_fields__
-            self._answers[item_id] = Answer(**{k: v for k, v in row.items() if k in fields}) if row else None
+            self._answers[item_id] = self.store.answer(self.view.id, item_id)
         return self._answers[item_id]
 
     def outcome(self, item: Item) -> Outcome:
@@ -146,16 +144,7 @@ class _Facts:
             scale: Scale = self._items[item.id][0]
             answer = self.answer(item.id)
             kind = kind_of(item)
-            samples = (
-                [
-                    SampleRecord(
-                        item_id=r["item_id"], record_no=r["record_no"], compliant=bool(r["compliant"]), note=r["note"]
-                    )
-                    for r in self.store.samples(self.view.id, item.id)
-                ]
-                if kind.sampled
-                else []
-            )
+            samples = self.store.samples(self.view.id, item.id) if kind.sampled else []
             previous = None
             if kind.compares_with_previous(item, answer):
                 if self._previous is None:
@@ -194,81 +183,50 @@ class _Facts:
         return kind_of(item).problem_text(item, self.outcome(item), self.view.year)
 
 
-# --- rows ↔ domain -----------------------------------------------------------------------------
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _to_domain(row: Mapping[str, Any], problem: str) -> Rectification:
-    passed = row["recheck_passed"]
-    return Rectification(
-        id=row["id"],
-        round_id=row["round_id"],
-        item_id=row["item_id"],
-        problem=problem,
-        cause=row["cause"],
-        measure=row["measure"],
-        department=row["department"],
-        owner=row["owner"],
-        deadline=_date(row["deadline"]),
-        recheck_date=_date(row["recheck_date"]),
-        rechecked_by=row["rechecked_by"],
-        recheck_result=row["recheck_result"],
-        recheck_passed=None if passed is None else bool(passed),
-        origin=row["origin"],
-        carried_from=row["carried_from"],
-        updated_at=row["updated_at"],
-        author=row["author"],
-    )
+# --- stored rectifications ---------------------------------------------------------------------
 
 
 _WORK_FIELDS = ("problem", "cause", "measure", "owner", "deadline", "recheck_date", "rechecked_by", "recheck_result")
 
 
-def _has_work(store: Store, row: Mapping[str, Any]) -> bool:
+def _has_work(store: Store, rect: Rectification) -> bool:
     """Has anyone recorded work on it? The department does not count: it is filled in for them."""
     return (
-        any(row.get(k) for k in _WORK_FIELDS)
-        or row.get("recheck_passed") is not None
-        or bool(store.attachments(row["round_id"], rectification_id=row["id"]))
+        any(getattr(rect, k) for k in _WORK_FIELDS)
+        or rect.recheck_passed is not None
+        or bool(store.attachments(rect.round_id, rectification_id=rect.id))
     )
 
 
-def _covered(facts: _Facts, row: Mapping[str, Any]) -> list[Item]:
+def _covered(facts: _Facts, rect: Rectification) -> list[Item]:
     """The items whose problem the rectification describes: the failing ones of its group,
     or its own item when none fails (a C grade's rectification, or one whose item was fixed)."""
-    group = facts.group(row["item_id"])
+    group = facts.group(rect.item_id)
     failing = facts.failing(group)
     if failing:
         return failing
-    own = facts.item(row["item_id"])
+    own = facts.item(rect.item_id)
     return [own] if own else []
 
 
-def _entry(facts: _Facts, row: Mapping[str, Any], today: dt.date, attachments: int = 0) -> RectificationEntry:
-    covered = _covered(facts, row)
-    derived = not row["problem"]
-    problem = facts.problem_text(covered) if derived else row["problem"]
-    rect = _to_domain(row, problem)
+def _entry(facts: _Facts, stored: Rectification, today: dt.date, attachments: int = 0) -> RectificationEntry:
+    covered = _covered(facts, stored)
+    derived = not stored.problem
+    rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
     return RectificationEntry(
-        rect, rect.status(today), tuple(i.id for i in covered) or (row["item_id"],), derived, attachments
+        rect, rect.status(today), tuple(i.id for i in covered) or (rect.item_id,), derived, attachments
     )
 
 
-def _group_rows(store: Store, facts: _Facts, item_id: str) -> list[dict]:
+def _group(store: Store, facts: _Facts, item_id: str) -> list[Rectification]:
+    """The round's rectifications of the item and of the items sharing its topic."""
     ids = {i.id for i in facts.group(item_id)} or {item_id}
-    return [r for r in store.rectifications(facts.view.id) if r["item_id"] in ids]
+    return [r for r in store.rectifications(facts.view.id) if r.item_id in ids]
 
 
-def _row(store: Store, rectification_id: str) -> dict:
-    return store.rectification(rectification_id)  # raises NotFoundError
-
-
-def _update(store: Store, row: Mapping[str, Any], changes: Mapping[str, Any], actor: Actor) -> None:
-    """Write ``changes`` over ``row``: the store saves whole rows (an upsert needs every column)."""
-    store.save_rectification({**row, **changes}, actor)
+def _update(store: Store, rect: Rectification, changes: Mapping[str, Any], actor: Actor) -> None:
+    """Write ``changes`` over ``rect``: the store saves whole rows (an upsert needs every column)."""
+    store.save_rectification({**rectification_to_row(rect), **changes}, actor)
 
 
 # --- opening and closing with the answers ------------------------------------------------------
@@ -289,8 +247,8 @@ def sync_rectification(
         return
     failing = facts.failing(group)
     with store.transaction():
-        rows = _group_rows(store, facts, item_id)
-        if failing and not rows:
+        rects = _group(store, facts, item_id)
+        if failing and not rects:
             answer = facts.answer(failing[0].id)
             store.save_rectification(
                 {
@@ -305,25 +263,25 @@ def sync_rectification(
             return
         failing_ids = {i.id for i in failing}
         offering = any(facts.outcome(i).offers_rectification for i in group)
-        for row in rows:
-            untouched = not _has_work(store, row)
+        for rect in rects:
+            untouched = not _has_work(store, rect)
             if not failing:
                 # an untouched automatic one goes when nothing fails; one the user asked for on a
                 # C grade goes too once no item offers one any more (regraded A or B)
-                if untouched and (row["origin"] == ORIGIN_AUTO or (row["origin"] == ORIGIN_OFFERED and not offering)):
-                    store.delete_rectification(row["id"], actor)
+                if untouched and (rect.origin == ORIGIN_AUTO or (rect.origin == ORIGIN_OFFERED and not offering)):
+                    store.delete_rectification(rect.id, actor)
                 continue
-            untouched = untouched and row["origin"] == ORIGIN_AUTO
+            untouched = untouched and rect.origin == ORIGIN_AUTO
             changes: dict[str, Any] = {}
-            if untouched and row["item_id"] not in failing_ids:
+            if untouched and rect.item_id not in failing_ids:
                 changes["item_id"] = failing[0].id  # point at an item that still fails
-            answer = facts.answer(changes.get("item_id", row["item_id"]))
+            answer = facts.answer(changes.get("item_id", rect.item_id))
             # (previous_department is the edited item's: it says nothing about a sibling's row)
-            copied = previous_department if row["item_id"] == item_id else None
-            if answer is not None and answer.department != row["department"] and row["department"] in ("", copied):
+            copied = previous_department if rect.item_id == item_id else None
+            if answer is not None and answer.department != rect.department and rect.department in ("", copied):
                 changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
             if changes:
-                _update(store, row, changes, actor)
+                _update(store, rect, changes, actor)
 
 
 def open_rectification(
@@ -339,9 +297,9 @@ def open_rectification(
     outcome = facts.outcome(item)
     if not (outcome.failing or outcome.offers_rectification):
         raise InputError("只有评为不符合（或“C 有制度有落实”“部分符合”）的条目才能生成整改项。", "item")
-    rows = _group_rows(store, facts, item_id)
-    if rows:
-        own = next((r for r in rows if r["item_id"] == item_id), rows[0])
+    rects = _group(store, facts, item_id)
+    if rects:
+        own = next((r for r in rects if r.item_id == item_id), rects[0])
         return _entry(facts, own, today or dt.date.today())
     answer = facts.answer(item_id)
     new_id = store.save_rectification(
@@ -354,7 +312,7 @@ def open_rectification(
         },
         actor,
     )
-    return _entry(facts, _row(store, new_id), today or dt.date.today())
+    return _entry(facts, store.rectification(new_id), today or dt.date.today())
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -368,30 +326,30 @@ def list_rectifications(
     view = view or load_round(store, round_id)
     result = result or score(store, round_id, view)
     facts = _Facts(store, view, result.outcomes, answers_by_item(store, round_id))
-    attachments = Counter(a["rectification_id"] for a in store.attachments(round_id) if a["rectification_id"])
+    attachments = Counter(a.rectification_id for a in store.attachments(round_id) if a.rectification_id)
     position = {item.id: n for n, item in enumerate(view.items())}
-    rows = sorted(
+    rects = sorted(
         store.rectifications(round_id),
-        key=lambda r: (position.get(r["item_id"], len(position)), r["created_at"], r["id"]),
+        key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
     )
-    return [_entry(facts, row, today, attachments[row["id"]]) for row in rows]
+    return [_entry(facts, rect, today, attachments[rect.id]) for rect in rects]
 
 
 def get_rectification(store: Store, rectification_id: str, today: dt.date) -> RectificationEntry:
-    row = _row(store, rectification_id)
-    view = load_round(store, row["round_id"])
-    count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
-    return _entry(_Facts(store, view), row, today, count)
+    rect = store.rectification(rectification_id)  # raises NotFoundError
+    view = load_round(store, rect.round_id)
+    count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
+    return _entry(_Facts(store, view), rect, today, count)
 
 
 def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:
     """The rectification that covers the item (its own, or its topic's), if there is one."""
     facts = _Facts(store, view)
-    rows = _group_rows(store, facts, item_id)
-    if not rows:
+    rects = _group(store, facts, item_id)
+    if not rects:
         return None
-    own = next((r for r in rows if r["item_id"] == item_id), rows[0])
-    count = len(store.attachments(view.id, rectification_id=own["id"]))
+    own = next((r for r in rects if r.item_id == item_id), rects[0])
+    count = len(store.attachments(view.id, rectification_id=own.id))
     return _entry(facts, own, today, count)
 
 
@@ -460,8 +418,8 @@ def update_rectification(
     deadline: dt.date | str | None = UNSET,
 ) -> RectificationEntry:
     """Set the given fields (fields left UNSET keep their value); validates everything first."""
-    row = _row(store, rectification_id)
-    view = load_round(store, row["round_id"])
+    rect = store.rectification(rectification_id)  # raises NotFoundError
+    view = load_round(store, rect.round_id)
     facts = _Facts(store, view)
     changes: dict[str, Any] = {}
     for name, value, label, limit in (
@@ -473,7 +431,7 @@ def update_rectification(
     ):
         if value is not UNSET:
             changes[name] = _text(value, label, name, limit)
-    if "problem" in changes and changes["problem"] == facts.problem_text(_covered(facts, row)):
+    if "problem" in changes and changes["problem"] == facts.problem_text(_covered(facts, rect)):
         changes["problem"] = ""  # unchanged text keeps following the findings
     if deadline is not UNSET:
         date = parse_date(deadline, "整改期限", "deadline")
@@ -481,9 +439,9 @@ def update_rectification(
             _not_before_round(date, view, "整改期限", "deadline")
         changes["deadline"] = date.isoformat() if date else None
     if changes:
-        _update(store, row, changes, actor)
-    count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
-    return _entry(facts, _row(store, rectification_id), today or dt.date.today(), count)
+        _update(store, rect, changes, actor)
+    count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
+    return _entry(facts, store.rectification(rectification_id), today or dt.date.today(), count)
 
 
 def record_recheck(
@@ -500,8 +458,8 @@ def record_recheck(
     """复查: record whether the re-check passed (``None`` clears the re-check). A re-check is
     recorded once it has happened: its date is not after ``today``."""
     today = today or dt.date.today()
-    row = _row(store, rectification_id)
-    view = load_round(store, row["round_id"])
+    rect = store.rectification(rectification_id)  # raises NotFoundError
+    view = load_round(store, rect.round_id)
     if passed is None:
         changes: dict[str, Any] = {
             "recheck_passed": None,
@@ -521,7 +479,7 @@ def record_recheck(
         by = _text(by, "复查人", "rechecked_by", MAX_NAME)
         if not by:
             raise InputError("请填写复查人。", "rechecked_by")
-        if passed and not row["measure"]:
+        if passed and not rect.measure:
             raise InputError("请先填写整改措施，再记录复查通过。", "measure")
         changes = {
             "recheck_passed": int(passed),
@@ -529,18 +487,18 @@ def record_recheck(
             "rechecked_by": by,
             "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT),
         }
-    _update(store, row, changes, actor)
-    count = len(store.attachments(row["round_id"], rectification_id=rectification_id))
-    return _entry(_Facts(store, view), _row(store, rectification_id), today, count)
+    _update(store, rect, changes, actor)
+    count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
+    return _entry(_Facts(store, view), store.rectification(rectification_id), today, count)
 
 
 def delete_rectification(store: Store, rectification_id: str, actor: Actor | None = None) -> None:
     """删除整改项; refused while it is the only one for an item that still fails."""
-    row = _row(store, rectification_id)
-    view = load_round(store, row["round_id"])
+    rect = store.rectification(rectification_id)  # raises NotFoundError
+    view = load_round(store, rect.round_id)
     facts = _Facts(store, view)
-    group = facts.group(row["item_id"])
-    others = [r for r in _group_rows(store, facts, row["item_id"]) if r["id"] != rectification_id]
+    group = facts.group(rect.item_id)
+    others = [r for r in _group(store, facts, rect.item_id) if r.id != rectification_id]
     if group and facts.failing(group) and not others:
         raise InputError("该条目仍评为不符合，整改项不能删除；如评价有误，请先修改评价。", "rectification")
     store.delete_rectification(rectification_id, *([actor] if actor else []))
@@ -585,16 +543,16 @@ def carry_over_open_rectifications(
     target_facts = _Facts(store, target)
     carried: list[Rectification] = []
     with store.transaction():
-        already = {r["carried_from"] for r in store.rectifications_carried_from(from_round_id)}
+        already = {r.carried_from for r in store.rectifications_carried_from(from_round_id)}
         for entry in source_entries:
             rect = entry.rectification
             if rect.done or rect.id in already:
                 continue
-            existing = _group_rows(store, target_facts, rect.item_id)
-            if any(r["origin"] != ORIGIN_AUTO or _has_work(store, r) for r in existing):
+            existing = _group(store, target_facts, rect.item_id)
+            if any(r.origin != ORIGIN_AUTO or _has_work(store, r) for r in existing):
                 continue
-            for row in existing:
-                store.delete_rectification(row["id"], actor)
+            for old in existing:
+                store.delete_rectification(old.id, actor)
             fields = {
                 "round_id": to_round_id,
                 "item_id": rect.item_id,

@@ -43,21 +43,21 @@ def reminders(store: Store, today: dt.date) -> Reminders:
     """What is late or due, over the rectifications still followed up (each round's own; a
     re-check round's carried-over copies stand for the originals)."""
     rounds = store.rounds()
-    carried = {r["carried_from"] for row in rounds for r in store.rectifications(row["id"]) if r["carried_from"]}
+    carried = {r.carried_from for record in rounds for r in store.rectifications(record.id) if r.carried_from}
     overdue = due_soon = 0
     latest = None
-    for row in rounds:
-        view = load_round(store, row["id"])
-        for entry in list_rectifications(store, row["id"], today, view):
+    for record in rounds:
+        view = load_round(store, record.id)
+        for entry in list_rectifications(store, record.id, today, view):
             rect = entry.rectification
             if rect.id in carried or entry.status == STATUS_DONE:
                 continue
             if entry.status == STATUS_OVERDUE:
                 overdue += 1
-                latest = latest or row["id"]
+                latest = latest or record.id
             elif rect.deadline is not None and 0 <= (rect.deadline - today).days <= DUE_SOON_DAYS:
                 due_soon += 1
-                latest = latest or row["id"]
+                latest = latest or record.id
     month = f"{today.year}年{today.month}月"
-    started_this_month = any(row["started_on"][:7] == today.strftime("%Y-%m") for row in rounds)
+    started_this_month = any(record.started_on[:7] == today.strftime("%Y-%m") for record in rounds)
     return Reminders(overdue, due_soon, latest, bool(rounds) and not started_this_month, month)

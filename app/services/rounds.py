@@ -113,30 +113,30 @@ def year_advice(checklists: Sequence[Checklist], year: int) -> str:
 
 
 def load_round(store: Store, round_id: str) -> RoundView:
-    row = store.round(round_id)
+    record = store.round(round_id)
     frozen = store.round_checklists(round_id)
     return RoundView(
-        id=row["id"],
-        name=row["name"],
-        started_on=dt.date.fromisoformat(row["started_on"]),
-        year=row["year"],
-        leader=row["leader"],
-        members=tuple(row["members"]),
-        status=row["status"],
-        previous_round_id=row["previous_round_id"],
-        profile=HospitalProfile.from_dict(row["profile"]),
-        checklists=tuple(Checklist.from_dict(f["content"]) for f in frozen),
-        hashes={f["checklist_id"]: f["sha256"] for f in frozen},
+        id=record.id,
+        name=record.name,
+        started_on=dt.date.fromisoformat(record.started_on),
+        year=record.year,
+        leader=record.leader,
+        members=record.members,
+        status=record.status,
+        previous_round_id=record.previous_round_id,
+        profile=HospitalProfile.from_dict(dict(record.profile)),
+        checklists=tuple(Checklist.from_dict(dict(f.content)) for f in frozen),
+        hashes={f.checklist_id: f.sha256 for f in frozen},
     )
 
 
 def round_name(store: Store, round_id: str) -> str:
-    return str(store.round(round_id)["name"])
+    return store.round(round_id).name
 
 
 def round_choices(store: Store) -> list[tuple[str, str]]:
     """(id, name) of every round, for a list to choose from (no scores: cheap)."""
-    return [(row["id"], row["name"]) for row in store.rounds()]
+    return [(record.id, record.name) for record in store.rounds()]
 
 
 def rename_round(store: Store, round_id: str, name: str, actor: Actor) -> None:
@@ -160,8 +160,8 @@ def valid_round_name(store: Store, name: str, round_id: str | None = None) -> st
         raise InputError(f"自查轮次名称过长（{len(name)} 字，最多 {MAX_ROUND_NAME} 字）。", "name")
     key = _name_key(name)
     for other in store.rounds():
-        if other["id"] != round_id and _name_key(other["name"]) == key:
-            raise InputError(f"已有名为“{other['name']}”的自查轮次，请换一个名称。", "name")
+        if other.id != round_id and _name_key(other.name) == key:
+            raise InputError(f"已有名为“{other.name}”的自查轮次，请换一个名称。", "name")
     return name
 
 
@@ -192,38 +192,24 @@ def delete_round(store: Store, round_id: str, actor: Actor | None = None) -> Non
 
 
 def answers_by_item(store: Store, round_id: str) -> dict[str, Answer]:
-    fields = Answer.__dataclass_fields__
-    return {row["item_id"]: Answer(**{k: v for k, v in row.items() if k in fields}) for row in store.answers(round_id)}
+    return {answer.item_id: answer for answer in store.answers(round_id)}
 
 
 def answer_of(store: Store, round_id: str, item_id: str) -> Answer | None:
     """One item's saved answer (after a save: only that item is read back)."""
-    row = store.answer(round_id, item_id)
-    fields = Answer.__dataclass_fields__
-    return Answer(**{k: v for k, v in row.items() if k in fields}) if row else None
-
-
-def _sample(row: dict) -> SampleRecord:
-    return SampleRecord(
-        item_id=row["item_id"],
-        record_no=row["record_no"],
-        compliant=bool(row["compliant"]),
-        note=row["note"],
-        position=row["position"],
-        id=row["id"],
-    )
+    return store.answer(round_id, item_id)
 
 
 def samples_by_item(store: Store, round_id: str) -> dict[str, list[SampleRecord]]:
     out: dict[str, list[SampleRecord]] = {}
-    for row in store.samples(round_id):
-        out.setdefault(row["item_id"], []).append(_sample(row))
+    for record in store.samples(round_id):
+        out.setdefault(record.item_id, []).append(record)
     return out
 
 
 def samples_of(store: Store, round_id: str, item_id: str) -> list[SampleRecord]:
     """One item's sampled records, in order."""
-    return [_sample(row) for row in store.samples(round_id, item_id)]
+    return store.samples(round_id, item_id)
 
 
 def previous_values(store: Store, view: RoundView) -> dict[str, float]:
@@ -278,16 +264,16 @@ class RoundSummary:
 
 def list_rounds(store: Store) -> list[RoundSummary]:
     out = []
-    for row in store.rounds():
-        view = load_round(store, row["id"])
-        result = score(store, row["id"], view)
+    for record in store.rounds():
+        view = load_round(store, record.id)
+        result = score(store, record.id, view)
         out.append(
             RoundSummary(
-                row["id"],
-                row["name"],
-                row["started_on"],
-                row["year"],
-                row["status"],
+                record.id,
+                record.name,
+                record.started_on,
+                record.year,
+                record.status,
                 tuple(c.label for c in view.checklists),
                 result.tally.completion,
                 result.tally.score,

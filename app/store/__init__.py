@@ -5,15 +5,18 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..domain.records import Answer, Attachment, Rectification, SampleRecord
 from ..errors import DamagedError, NotFoundError, StoreError, os_reason
 from . import history
+from . import records as rec
 from .history import ChainCheck, Entry
+from .records import FrozenChecklist, HospitalRecord, RoundRecord
 from .schema import LATEST_VERSION, is_our_database, migrate, user_version
 
 if TYPE_CHECKING:
@@ -258,19 +261,9 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _loads(text: str, path: Path) -> Any:
-    """Stored JSON; text that no longer parses (a page of it zeroed, which SQLite cannot notice in
-    the middle of a long value) is damage, reported as such."""
-    try:
-        return json.loads(text)
-    except (TypeError, ValueError) as exc:
-        raise DamagedError(
-            f"无法读取数据库“{path}”：文件已损坏（保存的内容无法解析），请从备份恢复。", f"JSON: {exc}"
-        ) from exc
-
-
 class Store:
-    """Thin, typed access to the tables; rows come back as dicts.
+    """Thin, typed access to the tables: reads return typed records (``app.store.records``: one
+    function per table turns a row into its record), writes take the fields to set.
 
     Reads are plain SQL on the connection; writes go through sqlite-utils (upserts, inserts,
     ``atomic()``), which is imported on the first write. Its import (≈70 ms with the plugin scan it
@@ -366,8 +359,8 @@ class Store:
         record_id: str,
         round_id: str | None,
         item_id: str | None,
-        before: dict | None,
-        after: dict | None,
+        before: Mapping[str, Any] | None,
+        after: Mapping[str, Any] | None,
         actor: Actor,
         at: str | None = None,
     ) -> None:
@@ -390,7 +383,7 @@ class Store:
 
     def setting(self, key: str, default: Any = None) -> Any:
         row = self._one("SELECT value FROM settings WHERE key = ?", (key,))
-        return _loads(row["value"], self.path) if row else default
+        return rec.loads(row["value"], self.path) if row else default
 
     def set_setting(self, key: str, value: Any) -> None:
         with self.transaction():
@@ -398,14 +391,11 @@ class Store:
 
     # --- hospital profile -------------------------------------------------------------------
 
-    def profile(self) -> dict | None:
+    def profile(self) -> HospitalRecord | None:
         row = self._one("SELECT * FROM hospital LIMIT 1")
-        if row:
-            row["departments"] = _loads(row["departments"], self.path)
-            row["flags"] = _loads(row["flags"], self.path)
-        return row
+        return rec.hospital_from_row(row, self.path) if row else None
 
-    def save_profile(self, fields: dict, actor: Actor) -> str:
+    def save_profile(self, fields: Mapping[str, Any], actor: Actor) -> str:
         existing = self._one("SELECT id FROM hospital LIMIT 1")
         row = {
             **fields,
@@ -422,7 +412,7 @@ class Store:
 
     # --- rounds -----------------------------------------------------------------------------
 
-    def insert_round(self, fields: dict, checklists: list[dict], actor: Actor) -> str:
+    def insert_round(self, fields: Mapping[str, Any], checklists: list[dict[str, Any]], actor: Actor) -> str:
         round_id = new_id()
         row = {
             **fields,
@@ -441,25 +431,20 @@ class Store:
             )
         return round_id
 
-    def rounds(self) -> list[dict]:
+    def rounds(self) -> list[RoundRecord]:
+        """Newest first."""
         return [
-            self._decode_round(r, self.path)
+            rec.round_from_row(r, self.path)
             for r in self._rows("SELECT * FROM rounds ORDER BY started_on DESC, created_at DESC")
         ]
 
-    def round(self, round_id: str) -> dict:
+    def round(self, round_id: str) -> RoundRecord:
         row = self._one("SELECT * FROM rounds WHERE id = ?", (round_id,))
         if row is None:
             raise NotFoundError(f"找不到自查轮次“{round_id}”。")
-        return self._decode_round(row, self.path)
+        return rec.round_from_row(row, self.path)
 
-    @staticmethod
-    def _decode_round(row: dict, path: Path) -> dict:
-        row["members"] = _loads(row["members"], path)
-        row["profile"] = _loads(row["profile"], path)
-        return row
-
-    def update_round(self, round_id: str, fields: dict, actor: Actor) -> None:
+    def update_round(self, round_id: str, fields: Mapping[str, Any], actor: Actor) -> None:
         if "members" in fields:
             fields = {**fields, "members": _json(fields["members"])}
         if "profile" in fields:
@@ -475,39 +460,48 @@ class Store:
             db.execute("DELETE FROM rounds WHERE id = ?", (round_id,))
             self._log("rounds", round_id, round_id, None, before, None, actor)
 
-    def round_checklists(self, round_id: str) -> list[dict]:
+    def round_checklists(self, round_id: str) -> list[FrozenChecklist]:
         rows = self._rows("SELECT * FROM round_checklists WHERE round_id = ? ORDER BY position", (round_id,))
-        for row in rows:
-            row["content"] = _loads(row["content"], self.path)
-        return rows
+        return [rec.checklist_from_row(row, self.path) for row in rows]
 
     # --- answers ----------------------------------------------------------------------------
 
-    def answers(self, round_id: str) -> list[dict]:
-        return self._rows("SELECT * FROM answers WHERE round_id = ?", (round_id,))
+    def answers(self, round_id: str) -> list[Answer]:
+        return [rec.answer_from_row(r) for r in self._rows("SELECT * FROM answers WHERE round_id = ?", (round_id,))]
 
-    def answer(self, round_id: str, item_id: str) -> dict | None:
+    def answer(self, round_id: str, item_id: str) -> Answer | None:
+        row = self._answer_row(round_id, item_id)
+        return rec.answer_from_row(row) if row else None
+
+    def _answer_row(self, round_id: str, item_id: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM answers WHERE round_id = ? AND item_id = ?", (round_id, item_id))
 
-    def save_answer(self, round_id: str, item_id: str, fields: dict, actor: Actor) -> dict:
-        """Create or update the item's answer with ``fields``; returns the row as saved."""
+    def save_answer(self, round_id: str, item_id: str, fields: Mapping[str, Any], actor: Actor) -> Answer:
+        """Create or update the item's answer with ``fields`` (columns of ``answers``); returns
+        the answer as saved."""
         with self.transaction():
-            existing = self.answer(round_id, item_id)
+            existing = self._answer_row(round_id, item_id)
             row = {**(existing or {"id": new_id(), "round_id": round_id, "item_id": item_id}), **fields, **_sync(actor)}
             self.upsert("answers", row)
             self._log("answers", row["id"], round_id, item_id, existing, row, actor, row["updated_at"])
-        return row
+            saved = self._answer_row(round_id, item_id)  # with the defaults of the columns not given
+        assert saved is not None
+        return rec.answer_from_row(saved)
 
     # --- sampled records --------------------------------------------------------------------
 
-    def samples(self, round_id: str, item_id: str | None = None) -> list[dict]:
+    def samples(self, round_id: str, item_id: str | None = None) -> list[SampleRecord]:
+        """The round's (or the item's) sampled records, by item and position."""
+        return [rec.sample_from_row(r) for r in self._sample_rows(round_id, item_id)]
+
+    def _sample_rows(self, round_id: str, item_id: str | None) -> list[dict[str, Any]]:
         if item_id is None:
             return self._rows("SELECT * FROM samples WHERE round_id = ? ORDER BY item_id, position", (round_id,))
         return self._rows(
             "SELECT * FROM samples WHERE round_id = ? AND item_id = ? ORDER BY position", (round_id, item_id)
         )
 
-    def replace_samples(self, round_id: str, item_id: str, records: list[dict], actor: Actor) -> None:
+    def replace_samples(self, round_id: str, item_id: str, records: list[Mapping[str, Any]], actor: Actor) -> None:
         """Store the item's sampled records as given (their order is their position)."""
         rows = [
             {
@@ -525,7 +519,7 @@ class Store:
 
     # --- attachments ------------------------------------------------------------------------
 
-    def add_attachment(self, fields: dict, data: bytes, actor: Actor) -> str:
+    def add_attachment(self, fields: Mapping[str, Any], data: bytes, actor: Actor) -> str:
         attachment_id = new_id()
         with self.transaction() as db:
             db.table("attachments").insert(
@@ -541,10 +535,14 @@ class Store:
             self._log("attachments", attachment_id, fields["round_id"], fields.get("item_id"), None, fields, actor)
         return attachment_id
 
-    def attachments(self, round_id: str, item_id: str | None = None, rectification_id: str | None = None) -> list[dict]:
+    def attachments(
+        self, round_id: str, item_id: str | None = None, rectification_id: str | None = None
+    ) -> list[Attachment]:
+        """The round's attachments (of an item, of a rectification), oldest first, without their
+        bytes (see attachment_data)."""
         sql = (
             "SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
-            "added_at, author FROM attachments WHERE round_id = ?"
+            "added_at, author, device_id FROM attachments WHERE round_id = ?"
         )
         params: list = [round_id]
         if item_id is not None:
@@ -553,7 +551,7 @@ class Store:
         if rectification_id is not None:
             sql += " AND rectification_id = ?"
             params.append(rectification_id)
-        return self._rows(sql + " ORDER BY added_at", tuple(params))
+        return [rec.attachment_from_row(r) for r in self._rows(sql + " ORDER BY added_at, id", tuple(params))]
 
     def attachment_data(self, attachment_id: str) -> bytes:
         row = self._one("SELECT data FROM attachments WHERE id = ?", (attachment_id,))
@@ -574,24 +572,29 @@ class Store:
 
     # --- rectifications ---------------------------------------------------------------------
 
-    def rectifications(self, round_id: str) -> list[dict]:
-        return self._rows("SELECT * FROM rectifications WHERE round_id = ? ORDER BY created_at, id", (round_id,))
+    def rectifications(self, round_id: str) -> list[Rectification]:
+        """As stored (``problem`` "" while it follows the findings), oldest first."""
+        rows = self._rows("SELECT * FROM rectifications WHERE round_id = ? ORDER BY created_at, id", (round_id,))
+        return [rec.rectification_from_row(r) for r in rows]
 
-    def rectifications_carried_from(self, round_id: str) -> list[dict]:
+    def rectifications_carried_from(self, round_id: str) -> list[Rectification]:
         """Copies, in any round, of ``round_id``'s rectifications (复查轮次 carry them over)."""
-        return self._rows(
+        rows = self._rows(
             "SELECT copy.* FROM rectifications AS copy JOIN rectifications AS source "
             "ON copy.carried_from = source.id WHERE source.round_id = ?",
             (round_id,),
         )
+        return [rec.rectification_from_row(r) for r in rows]
 
-    def rectification(self, rectification_id: str) -> dict:
+    def rectification(self, rectification_id: str) -> Rectification:
         row = self._one("SELECT * FROM rectifications WHERE id = ?", (rectification_id,))
         if row is None:
             raise NotFoundError("找不到该整改项。")
-        return row
+        return rec.rectification_from_row(row)
 
-    def save_rectification(self, fields: dict, actor: Actor) -> str:
+    def save_rectification(self, fields: Mapping[str, Any], actor: Actor) -> str:
+        """Create or update a rectification with ``fields`` (columns of ``rectifications``; a new
+        one needs round_id and item_id); returns its id."""
         row = {**fields, **_sync(actor)}
         row.setdefault("id", new_id())
         with self.transaction():
@@ -676,15 +679,15 @@ class Store:
 
     # --- records as stored, for export packages and their import ------------------------------
 
-    def attachment_rows(self, round_id: str) -> list[dict]:
-        """The round's attachments with everything but the bytes (see attachment_data)."""
-        return self._rows(
-            "SELECT id, round_id, item_id, rectification_id, filename, media_type, size, sha256, "
-            "added_at, author, device_id FROM attachments WHERE round_id = ? ORDER BY added_at, id",
-            (round_id,),
-        )
-
-    def put_record(self, table: str, row: dict, actor: Actor, *, before: dict | None = None, log: bool = True) -> None:
+    def put_record(
+        self,
+        table: str,
+        row: Mapping[str, Any],
+        actor: Actor,
+        *,
+        before: Mapping[str, Any] | None = None,
+        log: bool = True,
+    ) -> None:
         """Write ``row`` as given (its id, times and author kept: it was made elsewhere), in the
         caller's transaction; ``log`` appends the change to the history as made by ``actor``."""
         encoded = {
@@ -697,7 +700,7 @@ class Store:
             round_id = row.get("round_id") or (row["id"] if table == "rounds" else None)
             self._log(table, key, round_id, row.get("item_id"), before, {**(before or {}), **row}, actor)
 
-    def insert_round_checklists(self, round_id: str, checklists: list[dict]) -> None:
+    def insert_round_checklists(self, round_id: str, checklists: list[Mapping[str, Any]]) -> None:
         self.db.table("round_checklists").insert_all(
             {
                 "round_id": round_id,
@@ -710,9 +713,11 @@ class Store:
             for c in checklists
         )
 
-    def put_samples(self, round_id: str, item_id: str, rows: list[dict], actor: Actor, *, log: bool = True) -> None:
+    def put_samples(
+        self, round_id: str, item_id: str, rows: list[dict[str, Any]], actor: Actor, *, log: bool = True
+    ) -> None:
         """Replace the item's sampled records with ``rows`` as given, in the caller's transaction."""
-        before = self.samples(round_id, item_id)
+        before = self._sample_rows(round_id, item_id)
         self.conn.execute("DELETE FROM samples WHERE round_id = ? AND item_id = ?", (round_id, item_id))
         self.db.table("samples").insert_all({**r, "round_id": round_id, "item_id": item_id} for r in rows)
         if log:
@@ -726,7 +731,7 @@ class Store:
                 actor,
             )
 
-    def put_attachment(self, row: dict, data: bytes) -> None:
+    def put_attachment(self, row: Mapping[str, Any], data: bytes) -> None:
         """Store an attachment made elsewhere, as given, in the caller's transaction."""
         self.db.table("attachments").insert({**row, "data": data})
 
