@@ -30,6 +30,16 @@ STATE_LABELS = {
 }
 
 
+#: the states of an item measured against a target
+MEASURED_STATES = (MET, NOT_MET, UNDETERMINED)
+
+
+def verdict(state: str, otherwise: str = STATE_LABELS[UNANSWERED]) -> str:
+    """达标 / 未达标 / 待判定 of a measured item, as every report, workbook and screen words it;
+    ``otherwise`` for any other state."""
+    return STATE_LABELS[state] if state in MEASURED_STATES else otherwise
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What an item's answer comes to (评价结果): its state, grade or value against the target."""

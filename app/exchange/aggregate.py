@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..domain.evaluation import MET, NOT_MET, UNDETERMINED
 from ..domain.kinds import kind_of
+from ..domain.outcome import verdict
 from ..domain.profile import HospitalProfile, hospital_key
 from ..domain.records import STATUS_DONE, STATUS_OVERDUE, Answer, Rectification, SampleRecord
 from ..domain.scoring import score_round
@@ -209,7 +209,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
             kind = kind_of(item)
             if kind.measured and outcome.applicable:
                 unit = kind.unit(item)
-                state = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}.get(outcome.state, "未填")
+                state = verdict(outcome.state)
                 indicators.append(
                     IndicatorFacts(item.id, checklist.label, item.text, unit, outcome.value, outcome.target_text, state)
                 )

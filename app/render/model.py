@@ -17,6 +17,7 @@ from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from ..domain.formats import cn_date, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
+from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
 from ..domain.scoring import Tally, completion_percent
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
@@ -224,11 +225,8 @@ def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
         tone = FAIL if grade.failing else WARN if grade.offers_rectification else OK
         return grade.code, "" if grade.label == grade.code else grade.label, tone
     value = kind_of(item).value_text(item, outcome)
-    if outcome.state == MET:
-        return "达标", value, OK
-    if outcome.state == NOT_MET:
-        return "未达标", value, FAIL
-    return "待判定", value, NONE
+    tone = {MET: OK, NOT_MET: FAIL}.get(outcome.state, NONE)
+    return verdict(outcome.state, otherwise=verdict(UNDETERMINED)), value, tone
 
 
 def _samples_text(outcome: Outcome) -> str:
@@ -239,7 +237,7 @@ def _samples_text(outcome: Outcome) -> str:
 
 
 def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str) -> IndicatorRow:
-    state = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}.get(outcome.state, "未填")
+    state = verdict(outcome.state)
     kind = kind_of(item)
     note = "；".join(x for x in (_samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
     value = kind.value_text(item, outcome) or "—"

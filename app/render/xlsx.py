@@ -16,8 +16,9 @@ from typing import Any
 
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item
-from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
 from ..domain.kinds import kind_of
+from ..domain.outcome import verdict
 from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
 from ..files import save_document
 from ..store import Store
@@ -27,7 +28,6 @@ __all__ = ["SHEETS", "write_workbook"]
 #: Sheets a workbook can hold, by name
 SHEETS = ("自查结果", "指标", "整改台账")
 
-_MET_WORDS = {MET: "达标", NOT_MET: "未达标", UNDETERMINED: "待判定"}
 #: status → cell colour (light, so that black text stays readable when printed)
 _STATUS_COLOURS = {
     STATUS_DONE: "#D9EAD3",
@@ -145,7 +145,7 @@ def _result_words(outcome: Outcome) -> tuple[str, str]:
         return "未填", ""
     if outcome.grade is not None:
         return outcome.grade.display, "不符合" if outcome.grade.failing else "符合"
-    word = _MET_WORDS.get(outcome.state, "")
+    word = verdict(outcome.state, otherwise="")
     return word, word
 
 
@@ -235,7 +235,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     None if outcome.value is None else convert(outcome.value),
                     kind.unit(item),
                     outcome.target_text,
-                    _MET_WORDS.get(outcome.state, "未填"),
+                    verdict(outcome.state),
                     None if previous is None else convert(previous),
                     outcome.reason,
                 ],

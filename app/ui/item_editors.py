@@ -8,11 +8,12 @@ item's editor in :data:`EDITORS` by the item's kind (the kinds themselves: ``app
 from __future__ import annotations
 
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
-from ..domain.evaluation import MET, NOT_MET, Outcome
+from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome
 from ..domain.kinds import kind_of
 from ..domain.kinds.indicator import Indicator, compare, indicator_value
 from ..domain.kinds.judgement import Judgement
 from ..domain.kinds.sampling import Sampling, sampling_outcome
+from ..domain.outcome import verdict
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
 from ..services.answers import SampleInput, parse_number
@@ -231,7 +232,7 @@ class IndicatorEditor(ItemEditor):
         reference = values.get("baseline")
         reference = self.previous_value if reference is None else reference
         state, reason = compare(self.item, value, self.year, reference)
-        text = {MET: "达标", NOT_MET: "未达标"}.get(state, "待判定")
+        text = verdict(state, otherwise=verdict(UNDETERMINED))
         self.result.setText(f"判定：{text}" + (f"（{reason}）" if reason else ""))
         self.result.setStyleSheet(result_style(state))
 
@@ -388,10 +389,10 @@ class SamplingEditor(ItemEditor):
             self.summary.setStyleSheet(result_style(""))
             return
         compliant = sum(r.compliant for r in records)
-        verdict = {MET: "达标", NOT_MET: "未达标"}.get(outcome.state, "待判定")
+        result = verdict(outcome.state, otherwise=verdict(UNDETERMINED))
         text = (
             f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {outcome.value:.1f}%；"
-            f"目标 {outcome.target_text}：{verdict}" + (f"（{outcome.reason}）" if outcome.reason else "")
+            f"目标 {outcome.target_text}：{result}" + (f"（{outcome.reason}）" if outcome.reason else "")
         )
         self.summary.setText(text)
         self.summary.setStyleSheet(result_style(outcome.state))
