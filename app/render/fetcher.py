@@ -15,9 +15,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse
-
 from .assets import ATTACHMENT_SCHEME
+from .engine import weasyprint
 from .images import ImageProblem, for_print
 
 __all__ = ["FetchRefused", "Fetched", "ReportFetcher"]
@@ -33,7 +32,7 @@ class Fetched:
     served: bool
 
 
-class ReportFetcher(URLFetcher):
+class ReportFetcher(weasyprint.urls.URLFetcher):
     """Serves files under ``roots`` (and the single ``files``), and ``attachments`` by id.
 
     Every request is recorded in :attr:`requests`, served or refused, so that tests and the
@@ -56,14 +55,14 @@ class ReportFetcher(URLFetcher):
     def refused(self) -> list[str]:
         return [r.url for r in self.requests if not r.served]
 
-    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> weasyprint.urls.URLFetcherResponse:
         try:
             body, media_type = self._read(url)
         except FetchRefused:
             self.requests.append(Fetched(url, served=False))
             raise
         self.requests.append(Fetched(url, served=True))
-        return URLFetcherResponse(url, body, {"Content-Type": media_type})
+        return weasyprint.urls.URLFetcherResponse(url, body, {"Content-Type": media_type})
 
     def _read(self, url: str) -> tuple[bytes, str]:
         parts = urlsplit(url)

@@ -143,7 +143,9 @@ def _bundled(folder: Path, role: str) -> FontFace | None:
 
 def system_fonts(families: Sequence[str]) -> dict[str, str]:
     """Of ``families``, those Fontconfig renders from a font of that very family: family → file."""
-    from weasyprint.text.ffi import ffi, fontconfig
+    from .engine import weasyprint
+
+    ffi, fontconfig = weasyprint.text.ffi.ffi, weasyprint.text.ffi.fontconfig
 
     found: dict[str, str] = {}
     config = fontconfig.FcInitLoadConfigAndFonts()

@@ -12,13 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import weasyprint
-from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-from weasyprint.text.fonts import FontConfiguration
-
 from ..errors import AppError, os_reason
 from ..files import write_atomically
 from .assets import TEMPLATE_DIR
+from .engine import weasyprint
 from .fetcher import Fetched, ReportFetcher
 from .fonts import ReportFonts
 
@@ -40,7 +37,8 @@ class RenderResult:
 
 def harfbuzz_subsetting() -> bool:
     """True when WeasyPrint subsets fonts with HarfBuzz (fast) rather than fontTools (slow)."""
-    return bool(harfbuzz_subset) and bool(harfbuzz.hb_version_atleast(4, 1, 0))
+    ffi = weasyprint.text.ffi
+    return bool(ffi.harfbuzz_subset) and bool(ffi.harfbuzz.hb_version_atleast(4, 1, 0))
 
 
 class _Collect(logging.Handler):
@@ -71,7 +69,7 @@ def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetche
     out = Path(out)
     if not out.parent.is_dir():
         raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
-    font_config = FontConfiguration()
+    font_config = weasyprint.text.fonts.FontConfiguration()
     with _collect_warnings() as messages:
         document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=fonts.css(), font_config=font_config, url_fetcher=fetcher)],
