@@ -52,17 +52,17 @@ def test_a_library_found_only_by_the_search_still_loads() -> None:
 def test_collections_are_rarer_only_while_reports_render() -> None:
     import gc
 
-    from app.render.pdf import RENDER_GC_THRESHOLD, _fewer_collections
+    from app.render.collector import RENDER_GC_THRESHOLD, fewer_collections
 
     before = gc.get_threshold()
-    with _fewer_collections():
+    with fewer_collections():
         assert gc.get_threshold()[0] == RENDER_GC_THRESHOLD
-        with _fewer_collections():  # a second report, in another thread
+        with fewer_collections():  # a second report, in another thread
             pass
         assert gc.get_threshold()[0] == RENDER_GC_THRESHOLD, "the first report is still rendering"
     assert gc.get_threshold() == before
     try:
-        with _fewer_collections():
+        with fewer_collections():
             raise RuntimeError("a failed render")
     except RuntimeError:
         pass

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.reports import REPORTS
 from ..errors import InputError
+from .collector import fewer_collections
 from .fonts import FontMissingError, resolve_fonts
 
 if TYPE_CHECKING:
@@ -51,26 +52,28 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
 
     if kind not in REPORTS:
         raise InputError(f"报告类型应为 {'、'.join(REPORTS)} 之一。", "kind")
-    fonts = resolve_fonts()
-    report = getattr(model, REPORTS[kind].builder)(store, round_id, today, fonts.body.family)
-    # Pango falls back to any installed font that has a character; one that none has is printed
-    # as its code point, and named to the user now, before the PDF is made.
-    html = render_html(report)
-    warnings: list[str] = []
-    if needs_check(html):
-        html, warnings = mark_missing(html, coverage(fonts.files))
+    with fewer_collections():
+        fonts = resolve_fonts()
+        report = getattr(model, REPORTS[kind].builder)(store, round_id, today, fonts.body.family)
+        # Pango falls back to any installed font that has a character; one that none has is printed
+        # as its code point, and named to the user now, before the PDF is made.
+        html = render_html(report)
+        warnings: list[str] = []
+        if needs_check(html):
+            html, warnings = mark_missing(html, coverage(fonts.files))
     return ReportSource(html, report.images, tuple(warnings))
 
 
 def write_report(source: ReportSource, out: Path) -> RenderResult:
     """Render ``source`` to the PDF file ``out`` (about a second: run it off the GUI thread)."""
-    from .assets import TEMPLATE_DIR
-    from .fetcher import ReportFetcher
-    from .pdf import write_pdf
+    with fewer_collections():  # WeasyPrint's import too
+        from .assets import TEMPLATE_DIR
+        from .fetcher import ReportFetcher
+        from .pdf import write_pdf
 
-    fonts = resolve_fonts()
-    fetcher = ReportFetcher(roots=[TEMPLATE_DIR], files=fonts.files, attachments=source.images)
-    result = write_pdf(source.html, Path(out), fonts=fonts, fetcher=fetcher)
+        fonts = resolve_fonts()
+        fetcher = ReportFetcher(roots=[TEMPLATE_DIR], files=fonts.files, attachments=source.images)
+        result = write_pdf(source.html, Path(out), fonts=fonts, fetcher=fetcher)
     return dataclasses.replace(result, warnings=source.warnings + result.warnings)
 
 

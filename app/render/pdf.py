@@ -6,9 +6,7 @@ Imported only when a report is rendered: importing WeasyPrint takes about half a
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +15,7 @@ from pathlib import Path
 from ..errors import AppError, os_reason
 from ..files import write_atomically
 from .assets import TEMPLATE_DIR
+from .collector import fewer_collections
 from .engine import weasyprint
 from .fetcher import Fetched, ReportFetcher
 from .fonts import ReportFonts
@@ -52,34 +51,6 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-#: Python's default is a collection every 700 allocations
-RENDER_GC_THRESHOLD = 100_000
-_gc_lock = threading.Lock()
-_gc_renders = 0
-_gc_default: tuple[int, int, int] = gc.get_threshold()
-
-
-@contextlib.contextmanager
-def _fewer_collections() -> Iterator[None]:
-    """A render allocates millions of objects that stay alive until the PDF is written, and makes
-    little garbage: the cyclic collector, run every 700 allocations, walks the growing document
-    again and again (≈10 % of a report's CPU time). It runs 140 times less often while a report
-    renders, in whichever thread, and as before once none does."""
-    global _gc_renders, _gc_default
-    with _gc_lock:
-        if _gc_renders == 0:
-            _gc_default = gc.get_threshold()
-            gc.set_threshold(RENDER_GC_THRESHOLD, *_gc_default[1:])
-        _gc_renders += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_renders -= 1
-            if _gc_renders == 0:
-                gc.set_threshold(*_gc_default)
-
-
 @contextlib.contextmanager
 def _collect_warnings() -> Iterator[list[str]]:
     handler = _Collect()
@@ -100,7 +71,7 @@ def write_pdf(html: str, out: Path, *, fonts: ReportFonts, fetcher: ReportFetche
     if not out.parent.is_dir():
         raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
     font_config = weasyprint.text.fonts.FontConfiguration()
-    with _collect_warnings() as messages, _fewer_collections():
+    with _collect_warnings() as messages, fewer_collections():
         document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/", url_fetcher=fetcher).render(
             stylesheets=[weasyprint.CSS(string=fonts.css(), font_config=font_config, url_fetcher=fetcher)],
             font_config=font_config,
