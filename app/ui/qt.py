@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime
 import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -176,9 +177,26 @@ def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r} (add it to _NAMES)")
+    first = "PySide6.QtCore" not in sys.modules
     value = getattr(importlib.import_module(f"PySide6.{module}"), name)
+    if first:
+        _no_feature_scan()
     globals()[name] = value  # the next lookup is a plain module attribute
     return value
+
+
+def _no_feature_scan() -> None:
+    """Once loaded, PySide6 reads the source of every module named by an ``import`` that runs
+    afterwards, even one loaded long before (``typing``, ``dataclasses``, the app's services), to
+    see whether it says "PySide6": its ``__feature__`` switch (snake_case, true_property) acts
+    per module. The program selects no feature, so every module counts as "no feature" however it
+    is marked; the modules loaded so far are marked at once (−1, "not switched") instead of read.
+    A PySide6 without that table (a later release) is left alone."""
+    feature = sys.modules.get("shibokensupport.feature")
+    flags = getattr(feature, "pyside_feature_dict", None)
+    if isinstance(flags, dict):
+        for loaded in list(sys.modules):
+            flags.setdefault(loaded, -1)
 
 
 def to_date(value: QDate) -> datetime.date:
