@@ -16,7 +16,7 @@ from ..paths import current_user, data_dir, default_db_path, device_id
 
 # The Qt-free layers the first window needs are imported before PySide6: once loaded, PySide6
 # reads the source of every module imported after it (for its ``__feature__`` switch).
-from ..services import answers, attachments, rectifications, rounds  # noqa: F401
+from ..services import answers, attachments, rectifications, rounds, session  # noqa: F401
 from ..services.profile import get_profile
 from ..store import Actor, open_store
 from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
