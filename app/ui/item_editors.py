@@ -18,8 +18,6 @@ from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
 from ..services.answers import SampleInput, parse_number
 from .qt import (
-    PLAIN_TEXT,
-    WIDGET_WITH_CHILDREN_SHORTCUT,
     QAbstractItemView,
     QButtonGroup,
     QGridLayout,
@@ -44,7 +42,7 @@ ERROR_STYLE = "color: #b00020;"
 def plain_label(text: str = "") -> QLabel:
     """A label for text that may hold what users typed: never interpreted as HTML."""
     label = QLabel(text)
-    label.setProperty("textFormat", PLAIN_TEXT)  # not Qt.TextFormat: see app/ui/qt.py
+    label.setTextFormat(Qt.TextFormat.PlainText)
     return label
 
 
@@ -286,12 +284,12 @@ class SamplingEditor(ItemEditor):
         add.clicked.connect(self.add_row)
         remove.clicked.connect(self.remove_selected)
         for key, slot in (
-            ("Ins", self.add_row),
+            (Qt.Key.Key_Insert, self.add_row),
             ("Ctrl+Return", self.add_row),
             ("Ctrl+Delete", self.remove_selected),
         ):
             shortcut = QShortcut(QKeySequence(key), self.table, slot)
-            shortcut.setProperty("context", WIDGET_WITH_CHILDREN_SHORTCUT)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         buttons = QHBoxLayout()

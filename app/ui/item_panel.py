@@ -12,11 +12,6 @@ from ..domain.kinds import kind_of
 from ..domain.records import Answer, Attachment, SampleRecord
 from .item_editors import Editor, IndicatorEditor, editor_for, error_label
 from .qt import (
-    NO_FOCUS,
-    PLAIN_TEXT,
-    RIGHT_ARROW,
-    SELECTABLE_BY_MOUSE,
-    TEXT_BESIDE_ICON,
     QComboBox,
     QFormLayout,
     QFrame,
@@ -34,7 +29,6 @@ from .qt import (
     QVBoxLayout,
     QWidget,
     Signal,
-    enums_built,
 )
 
 #: How long after the last keystroke a text field is saved.
@@ -103,7 +97,7 @@ class ItemPanel(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         # Tab goes from the tree straight to the item's inputs; the area scrolls to follow them
-        self.setProperty("focusPolicy", NO_FOCUS)  # Qt's enums as numbers at start-up: app/ui/qt.py
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.context: ItemContext | None = None
         self._loading = False
         self._pending: dict[str, str] = {}
@@ -120,7 +114,7 @@ class ItemPanel(QScrollArea):
         self.breadcrumb.setWordWrap(True)
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.text.setProperty("textInteractionFlags", SELECTABLE_BY_MOUSE)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.text.setStyleSheet("font-size: 12pt; font-weight: bold;")
         self.source = QLabel()
         self.source.setWordWrap(True)
@@ -140,18 +134,18 @@ class ItemPanel(QScrollArea):
         self.related_buttons: list[QPushButton] = []
         self.guidance_toggle = QToolButton()
         self.guidance_toggle.setCheckable(True)
-        self.guidance_toggle.setProperty("toolButtonStyle", TEXT_BESIDE_ICON)
-        self.guidance_toggle.setProperty("arrowType", RIGHT_ARROW)
+        self.guidance_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.guidance_toggle.setArrowType(Qt.ArrowType.RightArrow)
         self.guidance_toggle.setText("基本要求")
         self.guidance_toggle.toggled.connect(self._toggle_guidance)
         self.guidance = QLabel()
         self.guidance.setWordWrap(True)
-        self.guidance.setProperty("textInteractionFlags", SELECTABLE_BY_MOUSE)
+        self.guidance.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.guidance.setStyleSheet("background: #f6f8fa; padding: 6px;")
         self.guidance.hide()
         for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner, self.guidance):
             # content and user text are never interpreted as HTML
-            w.setProperty("textFormat", PLAIN_TEXT)
+            w.setTextFormat(Qt.TextFormat.PlainText)
         for widget in (
             self.breadcrumb,
             self.text,
@@ -313,12 +307,9 @@ class ItemPanel(QScrollArea):
             entry.setToolTip(f"SHA-256：{a.sha256}")
             self.attachments.addItem(entry)
 
-    def _set_tab_order(self, wait_for_paint: bool = True) -> None:
+    def _set_tab_order(self) -> None:
         """Tab walks the item as it reads: related items, 基本要求, the inputs of its kind (made
         anew for each item, so otherwise last), then the reason, finding, evidence and the rest."""
-        if wait_for_paint and not enums_built():  # start-up: after the first paint (app/ui/qt.py)
-            QTimer.singleShot(0, self, lambda: self._set_tab_order(wait_for_paint=False))
-            return
         tab = Qt.FocusPolicy.TabFocus.value
         children = self.editor.findChildren(QWidget) if self.editor is not None else []
         inputs = [w for w in children if w.focusPolicy().value & tab]

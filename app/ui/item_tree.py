@@ -8,18 +8,10 @@ from ..domain.checklist import Section
 from ..domain.evaluation import UNANSWERED, Outcome
 from ..services.item_filter import ItemFilter
 from ..services.rounds import RoundView
-from .qt import (
-    FOREGROUND_ROLE,
-    USER_ROLE,
-    QColor,
-    QFont,
-    QHeaderView,
-    QTreeWidget,
-    QTreeWidgetItem,
-    QTreeWidgetItemIterator,
-)
+from .qt import QColor, QFont, QHeaderView, Qt, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
 
-ITEM_ROLE = USER_ROLE  # numbers, not Qt.ItemDataRole: see app/ui/qt.py
+ITEM_ROLE = Qt.ItemDataRole.UserRole
+FOREGROUND_ROLE = Qt.ItemDataRole.ForegroundRole
 FAILING_COLOUR = QColor("#b00020")
 NA_COLOUR = QColor("#777777")
 UNANSWERED_COLOUR = QColor("#1d5fa8")

@@ -86,8 +86,7 @@ class MainWindow(QMainWindow):
             act = QAction(self)  # QAction(text, parent) would also build QIcon's types (≈2 ms)
             act.setText(text)
             if shortcut:
-                # through the property: setShortcut's overloads make PySide6 build the Qt namespace
-                act.setProperty("shortcut", QKeySequence(shortcut))
+                act.setShortcut(QKeySequence(shortcut))
             act.triggered.connect(slot)
             menu.addAction(act)
             return act
@@ -105,13 +104,13 @@ class MainWindow(QMainWindow):
         action(rounds, "退出(&X)", self.close, "Ctrl+Q")
         self.edit_menu = self.menuBar().addMenu("编辑(&E)")
         self.undo_action = action(self.edit_menu, "撤销(&U)", self._undo)
-        self.undo_action.setProperty("shortcut", QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
         self.redo_action = action(self.edit_menu, "重做(&R)", self._redo, "Ctrl+Y")
         self.edit_menu.addSeparator()
         action(self.edit_menu, "本条目的修改记录(&H)…", self.show_history, "Ctrl+H")
         # the page's own shortcuts act while it has focus; the menu entries are for the mouse
-        self.undo_action.setProperty("shortcut", QKeySequence())
-        self.redo_action.setProperty("shortcut", QKeySequence())
+        self.undo_action.setShortcut(QKeySequence())
+        self.redo_action.setShortcut(QKeySequence())
         self.report_menu = self.menuBar().addMenu("报告(&P)")
         action(self.report_menu, "整改台账(&T)", lambda: self.show_tab(1), "Ctrl+T")
         self.report_menu.addSeparator()

@@ -173,18 +173,6 @@ _MODULE_OF = {name: module for module, names in _NAMES.items() for name in names
 __all__ = sorted(_MODULE_OF)
 
 
-class _LazyNamespace:
-    """``Qt`` as ``from .qt import Qt`` gets it: the namespace is built on the first use of one of
-    its enums, not by the import (see below)."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(importlib.import_module("PySide6.QtCore").Qt, name)
-
-
-if not TYPE_CHECKING:
-    Qt = _LazyNamespace()
-
-
 def __getattr__(name: str) -> Any:
     module = _MODULE_OF.get(name)
     if module is None:
@@ -209,30 +197,6 @@ def _no_feature_scan() -> None:
     if isinstance(flags, dict):
         for loaded in list(sys.modules):
             flags.setdefault(loaded, -1)
-
-
-# The values of Qt's enums that building the main window sets, as numbers. The first use of the
-# Qt namespace makes PySide6 build all its 93 Python enums (≈12 ms, more than any other step of
-# start-up that can be left out); Qt's property system takes the number instead
-# (``label.setProperty("textFormat", PLAIN_TEXT)``), and item roles are numbers anyway. The
-# namespace is built once the window shows (app/ui/application.py); tests/test_qt_facade.py
-# checks each value against its enum.
-PLAIN_TEXT = 0  # Qt.TextFormat.PlainText
-NO_FOCUS = 0  # Qt.FocusPolicy.NoFocus
-SELECTABLE_BY_MOUSE = 1  # Qt.TextInteractionFlag.TextSelectableByMouse
-TEXT_BESIDE_ICON = 2  # Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-RIGHT_ARROW = 4  # Qt.ArrowType.RightArrow
-WIDGET_WITH_CHILDREN_SHORTCUT = 3  # Qt.ShortcutContext.WidgetWithChildrenShortcut
-FOREGROUND_ROLE = 9  # Qt.ItemDataRole.ForegroundRole
-USER_ROLE = 256  # Qt.ItemDataRole.UserRole
-
-
-def enums_built() -> bool:
-    """Whether the Qt namespace has been built. Until the main window has been painted it is not
-    (unless a restored item needs it): what reads an enum from Qt, such as a widget's focus
-    policy, waits for the first turn of the event loop, where no input has been handled yet."""
-    core = sys.modules.get("PySide6.QtCore")
-    return core is not None and "Qt" in vars(core)
 
 
 def to_date(value: QDate) -> datetime.date:

@@ -24,8 +24,6 @@ from .item_editors import JudgementEditor
 from .item_panel import ItemContext, ItemPanel
 from .item_tree import ItemTree
 from .qt import (
-    PLAIN_TEXT,
-    WIDGET_WITH_CHILDREN_SHORTCUT,
     QApplication,
     QComboBox,
     QHBoxLayout,
@@ -35,6 +33,7 @@ from .qt import (
     QProgressBar,
     QShortcut,
     QSplitter,
+    Qt,
     QTimer,
     QToolButton,
     QVBoxLayout,
@@ -91,7 +90,7 @@ class WalkthroughPage(QWidget):
         # 范围: the checklist or section a bar of the 概览 chose, until the user clears it
         self.scope = ""
         self.scope_label = QLabel()
-        self.scope_label.setProperty("textFormat", PLAIN_TEXT)
+        self.scope_label.setTextFormat(Qt.TextFormat.PlainText)
         self.scope_clear = QToolButton()
         self.scope_clear.setText("×")
         self.scope_clear.setToolTip("显示全部条目")
@@ -104,7 +103,7 @@ class WalkthroughPage(QWidget):
 
         bar = QHBoxLayout()
         title = QLabel(f"{self.view.name}（{self.view.year}年）")
-        title.setProperty("textFormat", PLAIN_TEXT)  # a round's name is typed by users (app/ui/qt.py)
+        title.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is typed by users
         bold = title.font()
         bold.setBold(True)
         title.setFont(bold)
@@ -173,12 +172,12 @@ class WalkthroughPage(QWidget):
             self._index_sections(checklist, section.sections, sub_path, sub_guidance)
 
     def _install_shortcuts(self) -> None:
-        context = WIDGET_WITH_CHILDREN_SHORTCUT  # Qt's enums as numbers at start-up: app/ui/qt.py
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
         # on for judgement items only (show_item): digits typed into a sampling grid are 病案号
         self._grade_shortcuts = []
         for key in "0123456789":
             shortcut = QShortcut(QKeySequence(key), self, lambda k=key: self.grade_by_key(k))
-            shortcut.setProperty("context", context)
+            shortcut.setContext(context)
             self._grade_shortcuts.append(shortcut)
         # Ctrl+Y is redo everywhere in China's office software; the platform may bind it already
         redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
@@ -193,9 +192,8 @@ class WalkthroughPage(QWidget):
         ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
-            # a sequence as it is: QKeySequence(QKeySequence)'s overloads build PySide6's Qt namespace
-            shortcut.setKeys([k if isinstance(k, QKeySequence) else QKeySequence(k) for k in keys])
-            shortcut.setProperty("context", context)
+            shortcut.setKeys([QKeySequence(k) for k in keys])
+            shortcut.setContext(context)
             shortcut.activated.connect(slot)
 
     # --- state ------------------------------------------------------------------------------
