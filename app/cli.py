@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from pathlib import Path
 
 from . import APP_NAME, __version__
@@ -42,8 +43,11 @@ def _open(args: argparse.Namespace, create: bool = False, write: bool = False):
             )
     except OSError:
         lock = None  # no lock file can be made here (read-only folder): opening will say so
+    if lock is not None:
+        args.opened.callback(lock.release)
     store = open_store(path, create=create, allow_empty=create)
     store.instance_lock = lock  # held until the command ends
+    args.opened.callback(store.close)
     return store
 
 
@@ -411,16 +415,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit code; callable in-process (the tests do), since it
+    neither exits nor leaves a database or lock open behind it."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as done:  # --help, --version and wrong arguments: argparse has said why
+        return done.code if isinstance(done.code, int) else 0 if done.code is None else 1
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help()
         return 0
-    try:
-        return handler(args)
-    except AppError as err:
-        from .cli_backup import report_error  # a damaged database: the newest good backup too
+    with ExitStack() as args.opened:  # what _open opened, closed when the command ends
+        try:
+            return handler(args)
+        except AppError as err:
+            from .cli_backup import report_error  # a damaged database: the newest good backup too
 
-        report_error(err, args)
-        return 1
+            report_error(err, args)
+            return 1
