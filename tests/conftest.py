@@ -1,8 +1,12 @@
-"""Shared fixtures: a temporary database file, the built-in catalog, a demo round."""
+"""Shared fixtures: a temporary database file, the built-in catalog, a demo round, another
+program holding a lock, a content test's checklist and source text.
+Plain helpers are in tests/helpers.py and tests/content_walk.py."""
 
 from __future__ import annotations
 
 import os
+import subprocess
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,9 +17,10 @@ from app.catalog import load_catalog
 from app.domain.profile import HospitalProfile
 from app.services.profile import save_profile
 from app.store import Actor, open_store
+from tests.content_walk import read_checklist, read_seed
+from tests.helpers import ROOT, hold_lock
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+__all__ = ["PROFILE_2_GENERAL", "ROOT"]  # what test modules import from here
 
 
 @pytest.fixture(autouse=True)
@@ -81,6 +86,34 @@ def demo_round(store, catalog, actor):
     from app.services.demo import create_demo
 
     return create_demo(store, catalog, actor)
+
+
+@pytest.fixture
+def lock_holder() -> Iterator[Callable[..., subprocess.Popen[str]]]:
+    """Starts another process holding a lock on a database (tests/helpers.py: hold_lock), and
+    kills whatever is still running after the test."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(path: Path, lock: str = "instance", release_after: float | None = None) -> subprocess.Popen[str]:
+        started.append(hold_lock(path, lock, release_after))
+        return started[-1]
+
+    yield start
+    for holder in started:
+        holder.kill()
+        holder.wait()
+
+
+@pytest.fixture(scope="module")
+def doc(request):
+    """The checklist file a content test module checks (its ``CHECKLIST`` id), as plain data."""
+    return read_checklist(request.module.CHECKLIST)
+
+
+@pytest.fixture(scope="module")
+def seed(request):
+    """The source text of a content test module (its ``SEED`` file), without white space."""
+    return read_seed(request.module.SEED)
 
 
 class DialogRecorder:

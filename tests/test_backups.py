@@ -22,8 +22,7 @@ from app.store import open_store
 from app.store.backup import Backup, check_backup, list_backups, to_remove
 from app.store.lock import InstanceLock, held_elsewhere
 from app.store.schema import LATEST_VERSION, migrate
-from tests.conftest import ROOT
-from tests.test_durability import damage_table
+from tests.helpers import damage_table
 
 
 def run(capsys, *argv):
@@ -226,24 +225,9 @@ def test_restore_is_refused_while_the_gui_has_the_database(demo_file, capsys):
     assert path.read_bytes() == before
 
 
-def test_a_lock_of_a_killed_program_never_blocks(tmp_path):
+def test_a_lock_of_a_killed_program_never_blocks(tmp_path, lock_holder):
     path = tmp_path / "x.db"
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sys, time\n"
-                "from app.store.lock import InstanceLock\n"
-                "lock = InstanceLock(sys.argv[1]); assert lock.acquire(); print('locked', flush=True); time.sleep(60)\n"
-            ),
-            str(path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert holder.stdout.readline().strip() == "locked"
+    holder = lock_holder(path)
     assert held_elsewhere(path)
     holder.kill()  # SIGKILL: no clean-up runs
     holder.wait()

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import BUILTIN_DIR, CatalogEntry, ChecklistError, load_catalog, read_checklist_file
+from app.catalog import CatalogEntry, ChecklistError, read_checklist_file
 from app.domain.checklist import SCALES, Checklist
 from app.domain.evaluation import MET, NOT_MET, UNDETERMINED, evaluate
 from app.domain.profile import HospitalProfile
@@ -26,13 +26,6 @@ TERTIARY = HospitalProfile(
     name="市医院", level="三级", type="综合", flags=frozenset({"performs_surgery", "performs_grade4_surgery"})
 )
 NO_SURGERY = HospitalProfile(name="专科医院", level="二级", type="专科")
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    catalog = load_catalog([BUILTIN_DIR])
-    assert catalog.problems == []
-    return catalog
 
 
 @pytest.fixture(scope="module")

@@ -9,40 +9,22 @@ The expectations below are written from a reading of the sources, not from the Y
 dropping, merging or re-targeting an item must make a test fail.
 """
 
-from pathlib import Path
-
 import pytest
-import yaml
 
-from tests.content_walk import all_items, all_sections, norm
-
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO.parent / "shared" / "seeds"
+from tests.content_walk import ROOT, all_items, all_sections, norm, read_checklist, read_seed
 
 FX = "fx-quality-2023"
 HN = "hn-yizheng-2024"
 
 
-def load(name):
-    with open(REPO / "checklists" / f"{name}.yaml", encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
 @pytest.fixture(scope="module")
 def fx():
-    return load(FX)
+    return read_checklist(FX)
 
 
 @pytest.fixture(scope="module")
 def hn():
-    return load(HN)
-
-
-def seed_text(name):
-    path = SEEDS / name
-    if not path.exists():
-        pytest.skip(f"seed not found: {path}")
-    return norm(path.read_text(encoding="utf-8"))
+    return read_checklist(HN)
 
 
 # ---------------------------------------------------------------- fx-quality-2023
@@ -290,7 +272,7 @@ def test_fx_spot_texts(fx):
 
 
 def test_fx_texts_verbatim_in_seed(fx):
-    seed = seed_text("003_8c4da45d3cddf5d2.txt")
+    seed = read_seed("003_8c4da45d3cddf5d2.txt")
     for iid, (it, _, _) in all_items(fx).items():
         assert norm(it["text"]) in seed, iid
     for sid, s in all_sections(fx).items():
@@ -425,7 +407,7 @@ def test_hn_applicability(hn):
 
 
 def test_hn_texts_verbatim_in_seed(hn):
-    seed = seed_text("002_9f8c18cf987ebd95.txt")
+    seed = read_seed("002_9f8c18cf987ebd95.txt")
     for iid, (it, _, _) in all_items(hn).items():
         assert norm(it["text"]) in seed, iid
     for sid, s in all_sections(hn).items():
@@ -438,6 +420,6 @@ def test_hn_texts_verbatim_in_seed(hn):
 
 
 def test_out_of_scope_doc_lists_both_sources():
-    doc = (REPO / "docs" / "out-of-scope.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "out-of-scope.md").read_text(encoding="utf-8")
     for needle in ("阜卫便字〔2023〕92号", "豫卫医〔2024〕11号", "织网", "双中心", "28项"):
         assert needle in doc, needle

@@ -5,47 +5,19 @@ not from the YAML: dropping, merging or re-targeting an item must make a test fa
 """
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-CHECKLIST = ROOT / "checklists" / "hn-7measures-2024.yaml"
-SEED = ROOT.parent / "shared" / "seeds" / "000_298cb80779cdd7f8.txt"
-P = "hn-7measures-2024"
+from tests.content_walk import items_by_id, norm
 
-
-@pytest.fixture(scope="module")
-def data():
-    with open(CHECKLIST, encoding="utf-8") as f:
-        return yaml.safe_load(f)
+CHECKLIST = "hn-7measures-2024"
+SEED = "000_298cb80779cdd7f8.txt"
+P = CHECKLIST
 
 
 @pytest.fixture(scope="module")
-def items(data):
-    out = {}
-
-    def walk(secs):
-        for s in secs:
-            for it in s.get("items", []):
-                assert it["id"] not in out, f"duplicate id {it['id']}"
-                out[it["id"]] = it
-            walk(s.get("sections", []))
-
-    walk(data["sections"])
-    return out
-
-
-def norm(s):
-    return re.sub(r"\s+", "", s)
-
-
-@pytest.fixture(scope="module")
-def seed():
-    if not SEED.exists():
-        pytest.skip("seed text not available")
-    return norm(SEED.read_text(encoding="utf-8"))
+def items(doc):
+    return items_by_id(doc)
 
 
 # --- top level ---------------------------------------------------------------------------
@@ -70,21 +42,21 @@ def test_notice_duties(items, seed):
         assert words in zw3, words
 
 
-def test_top_level(data):
-    assert data["id"] == P
-    assert data["version"] == "2024.2"
-    assert data["title"] == "“便民就医提质量”七项举措落实情况自查表"
-    assert data["short_title"] == "七项举措"
-    assert data["source"] == {
+def test_top_level(doc):
+    assert doc["id"] == P
+    assert doc["version"] == "2024.2"
+    assert doc["title"] == "“便民就医提质量”七项举措落实情况自查表"
+    assert doc["short_title"] == "七项举措"
+    assert doc["source"] == {
         "document": "豫改办发〔2024〕4号",
         "title": "关于推行“便民就医提质量”七项举措的通知",
         "seed": "000_298cb80779cdd7f8.txt",
     }
-    assert data["region"] == "河南省"
-    assert data["valid_years"] == {"from": 2024, "to": 2025}
-    assert data["default"] is False
-    assert data["scale"] == "pdca"
-    notes = " ".join(data["notes"])
+    assert doc["region"] == "河南省"
+    assert doc["valid_years"] == {"from": 2024, "to": 2025}
+    assert doc["default"] is False
+    assert doc["scale"] == "pdca"
+    notes = " ".join(doc["notes"])
     # left out: government / 质控中心 work and the 三甲评审 incentive
     for word in ("医保局", "织网", "《河南省医疗服务与质量安全报告》", "三级甲等医院评审优先考虑"):
         assert word in notes
@@ -120,8 +92,8 @@ ITEMS_PER_SECTION = {
 }
 
 
-def test_sections(data):
-    secs = data["sections"]
+def test_sections(doc):
+    secs = doc["sections"]
     assert len(secs) == 10
     assert [s["id"] for s in secs] == list(SECTIONS)
     for s in secs:
@@ -131,10 +103,10 @@ def test_sections(data):
         assert not s.get("sections")
 
 
-def test_items_per_section(data):
-    got = {s["id"]: len(s["items"]) for s in data["sections"]}
+def test_items_per_section(doc):
+    got = {s["id"]: len(s["items"]) for s in doc["sections"]}
     assert got == ITEMS_PER_SECTION
-    for s in data["sections"]:
+    for s in doc["sections"]:
         for n, it in enumerate(s["items"], 1):
             assert it["id"] == f"{s['id']}.{n:02d}", "ids must be numbered in source order"
             assert it["source"] == s["source"]
@@ -239,8 +211,8 @@ APPLIES = {
 }
 
 
-def test_applicability(data, items):
-    for s in data["sections"]:
+def test_applicability(doc, items):
+    for s in doc["sections"]:
         assert "applies_if" not in s
     got = {i: it["applies_if"] for i, it in items.items() if "applies_if" in it}
     assert got == APPLIES

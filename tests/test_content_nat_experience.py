@@ -6,14 +6,13 @@ shared/seeds/004_30e8a0af0eab940c.txt (国家卫生健康委公报 2023年第5�
 """
 
 import re
-from pathlib import Path
 
 import pytest
-import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-CHECKLIST = ROOT / "checklists" / "nat-experience-2023.yaml"
-SEED = ROOT.parent / "shared" / "seeds" / "004_30e8a0af0eab940c.txt"
+from tests.content_walk import all_sections, items_by_id, norm, read_seed
+
+CHECKLIST = "nat-experience-2023"
+SEED = "004_30e8a0af0eab940c.txt"
 P = "nat-experience-2023."
 
 LEVEL_2_3 = {"levels": ["二级", "三级"]}
@@ -165,61 +164,28 @@ TASK_APPLIES = {
 NOT_VERBATIM = {P + "t01.11", P + "ind.14b"}
 
 
-@pytest.fixture(scope="module")
-def data():
-    return yaml.safe_load(CHECKLIST.read_text(encoding="utf-8"))
-
-
-def sections_by_id(data):
-    out = {}
-
-    def walk(secs):
-        for s in secs:
-            out[s["id"]] = s
-            walk(s.get("sections", []))
-
-    walk(data["sections"])
-    return out
-
-
-def all_items(data):
-    out = []
-
-    def walk(secs):
-        for s in secs:
-            out.extend(s.get("items", []))
-            walk(s.get("sections", []))
-
-    walk(data["sections"])
-    return out
-
-
-def norm(s):
-    return re.sub(r"\s+", "", s)
-
-
-def test_top_level(data):
-    assert data["id"] == "nat-experience-2023"
-    assert data["version"] == "2023.2"
-    assert data["title"] == "改善就医感受提升患者体验主题活动自查表"
-    assert data["short_title"] == "患者体验"
-    assert data["source"] == {
+def test_top_level(doc):
+    assert doc["id"] == "nat-experience-2023"
+    assert doc["version"] == "2023.2"
+    assert doc["title"] == "改善就医感受提升患者体验主题活动自查表"
+    assert doc["short_title"] == "患者体验"
+    assert doc["source"] == {
         "document": "国卫医政发〔2023〕11号",
         "title": "改善就医感受提升患者体验主题活动方案（2023—2025年）",
         "seed": "004_30e8a0af0eab940c.txt",
     }
-    assert data["region"] == "全国"
-    assert data["valid_years"] == {"from": 2023, "to": 2025}
-    assert data["default"] is False
-    assert data["scale"] == "pdca"
-    notes = " ".join(data["notes"])
+    assert doc["region"] == "全国"
+    assert doc["valid_years"] == {"from": 2023, "to": 2025}
+    assert doc["default"] is False
+    assert doc["scale"] == "pdca"
+    notes = " ".join(doc["notes"])
     for left_out in ("非急救转运", "工作安排", "卫生健康行政部门"):
         assert left_out in notes
 
 
-def test_section_structure(data):
-    assert [s["id"] for s in data["sections"]] == TOP_SECTIONS
-    secs = sections_by_id(data)
+def test_section_structure(doc):
+    assert [s["id"] for s in doc["sections"]] == TOP_SECTIONS
+    secs = all_sections(doc)
     tasks = secs[P + "tasks"]
     assert [s["id"] for s in tasks["sections"]] == list(TASK_GROUPS)
     for gid, task_ids in TASK_GROUPS.items():
@@ -230,21 +196,21 @@ def test_section_structure(data):
         assert sec.get("source"), sid
 
 
-def test_item_counts(data):
-    secs = sections_by_id(data)
+def test_item_counts(doc):
+    secs = all_sections(doc)
     leaf = {sid: len(s.get("items", [])) for sid, s in secs.items() if s.get("items")}
     assert leaf == ITEM_COUNTS
-    assert len(all_items(data)) == sum(ITEM_COUNTS.values()) == 156
+    assert len(items_by_id(doc)) == sum(ITEM_COUNTS.values()) == 156
 
 
-def test_ids_unique_and_prefixed(data):
-    ids = [i["id"] for i in all_items(data)] + list(sections_by_id(data))
+def test_ids_unique_and_prefixed(doc):
+    ids = list(items_by_id(doc)) + list(all_sections(doc))
     assert len(ids) == len(set(ids))
     assert all(i.startswith(P) for i in ids)
 
 
-def test_task_items_are_judgements_and_cited(data):
-    secs = sections_by_id(data)
+def test_task_items_are_judgements_and_cited(doc):
+    secs = all_sections(doc)
     for task_ids in TASK_GROUPS.values():
         for tid in task_ids:
             sec = secs[tid]
@@ -259,8 +225,8 @@ def row_of(item_id):
     return int(re.match(r"(\d+)", item_id.rsplit(".", 1)[1]).group(1))
 
 
-def test_indicator_rows(data):
-    secs = sections_by_id(data)
+def test_indicator_rows(doc):
+    secs = all_sections(doc)
     rows = {}
     for gid, expected_rows in ROWS_BY_GROUP.items():
         got = sorted({row_of(it["id"]) for it in secs[gid]["items"]})
@@ -274,8 +240,8 @@ def test_indicator_rows(data):
     assert sorted(it["id"] for it in rows[14]) == [P + "ind.14a", P + "ind.14b"]
 
 
-def test_indicator_kinds_units_directions(data):
-    secs = sections_by_id(data)
+def test_indicator_kinds_units_directions(doc):
+    secs = all_sections(doc)
     items = [it for gid in ROWS_BY_GROUP for it in secs[gid]["items"]]
     seen = set()
     for it in items:
@@ -294,8 +260,8 @@ def test_indicator_kinds_units_directions(data):
     assert seen == set(INDICATORS)
 
 
-def test_indicator_applicability_matches_marks(data):
-    secs = sections_by_id(data)
+def test_indicator_applicability_matches_marks(doc):
+    secs = all_sections(doc)
     for gid in ROWS_BY_GROUP:
         for it in secs[gid]["items"]:
             row = row_of(it["id"])
@@ -314,23 +280,23 @@ def test_indicator_applicability_matches_marks(data):
     assert sum(1 for m in MARKS.values() if m == "#") == 1
 
 
-def test_task_applicability(data):
+def test_task_applicability(doc):
     got = {
         it["id"][len(P) :]: it["applies_if"]
-        for it in all_items(data)
+        for it in items_by_id(doc).values()
         if "applies_if" in it and not it["id"].startswith(P + "ind.")
     }
     assert got == TASK_APPLIES
-    for it in all_items(data):
+    for it in items_by_id(doc).values():
         if "applies_if" in it:
             assert it.get("applies_note", "").startswith("原文"), it["id"]
-    for sid, sec in sections_by_id(data).items():
+    for sid, sec in all_sections(doc).items():
         assert "applies_if" not in sec, sid
 
 
-def test_topics(data):
+def test_topics(doc):
     topics = {}
-    for it in all_items(data):
+    for it in items_by_id(doc).values():
         if "topic" in it:
             topics.setdefault(it["topic"], []).append(it["id"][len(P) :])
     assert topics == {
@@ -343,8 +309,8 @@ def test_topics(data):
     }
 
 
-def test_ocr_corrections_noted(data):
-    items = {it["id"]: it for it in all_items(data)}
+def test_ocr_corrections_noted(doc):
+    items = items_by_id(doc)
     t = items[P + "t01.11"]
     assert "智能问诊—分诊—预约—病史采集流程" in t["text"]
     assert "OCR" in t["note"] and "智能问诊一分诊一预约一病史采集流程" in t["note"]
@@ -353,17 +319,13 @@ def test_ocr_corrections_noted(data):
 
 @pytest.fixture(scope="module")
 def seed_part():
-    if not SEED.exists():
-        pytest.skip("seed file not available")
-    text = SEED.read_text(encoding="utf-8")
-    start = text.index("国卫医政发〔2023〕11号\n")
-    end = text.index("关于开展全面提升医疗质量行动（2023—2025年）的通知", start)
-    return norm(text[start:end])
+    """The seed holds several documents; this one runs from its number to the next one's title."""
+    return read_seed(SEED, "国卫医政发〔2023〕11号\n", "关于开展全面提升医疗质量行动（2023—2025年）的通知")
 
 
-def test_texts_verbatim_in_seed(data, seed_part):
+def test_texts_verbatim_in_seed(doc, seed_part):
     checked = 0
-    for it in all_items(data):
+    for it in items_by_id(doc).values():
         if it["id"] in NOT_VERBATIM:
             continue
         assert norm(it["text"]) in seed_part, it["id"]
@@ -381,8 +343,8 @@ def test_seed_table_marks(seed_part):
         assert (m.group(3) or None) == mark, row
 
 
-def test_seed_spot_checks(data, seed_part):
-    items = {it["id"]: it for it in all_items(data)}
+def test_seed_spot_checks(doc, seed_part):
+    items = items_by_id(doc)
     assert "二级及以上医院应普遍建立预约诊疗制度" in seed_part  # joined across a page break
     assert norm(items[P + "t09.3"]["text"]) in seed_part  # joined across a page break
     assert norm(items[P + "t18.4"]["text"]) in seed_part  # joined across a page break

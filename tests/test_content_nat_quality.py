@@ -9,16 +9,11 @@ The expectations below are written from a reading of the source, not from the YA
 """
 
 import re
-from pathlib import Path
-
-import pytest
-import yaml
 
 from tests.content_walk import all_items, all_sections, norm
 
-REPO = Path(__file__).resolve().parent.parent
-CHECKLIST = REPO / "checklists" / "nat-quality-2023.yaml"
-SEED = REPO.parent / "shared" / "seeds" / "004_30e8a0af0eab940c.txt"
+CHECKLIST = "nat-quality-2023"
+SEED = "004_30e8a0af0eab940c.txt"
 P = "nat-quality-2023"
 
 # Items per section (one sub-section per task; tasks split into clauses).
@@ -187,19 +182,6 @@ OCR_FIXES = {
     f"{P}.sa1.5": ("1.8‰", "1.8%"),
     f"{P}.sa1.6": ("7.5‰", "7.5%"),
 }
-
-
-@pytest.fixture(scope="module")
-def doc():
-    with open(CHECKLIST, encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
-@pytest.fixture(scope="module")
-def seed():
-    if not SEED.exists():
-        pytest.skip(f"seed not found: {SEED}")
-    return norm(SEED.read_text(encoding="utf-8"))
 
 
 def test_top_level(doc):

@@ -4,14 +4,11 @@ Counts and kinds are from a reading of the seed text; dropping or merging an ite
 """
 
 import re
-from pathlib import Path
 
-import pytest
-import yaml
+from tests.content_walk import ROOT, all_sections, items_by_id, norm
 
-REPO = Path(__file__).resolve().parent.parent
-CHECKLIST = REPO / "checklists" / "qyx-core.yaml"
-SEED = REPO.parent / "shared" / "seeds" / "001_2c05ede950f61ea1.txt"
+CHECKLIST = "qyx-core"
+SEED = "001_2c05ede950f61ea1.txt"
 
 # Items per section: one per "是否" (or clause with its own subject) of each 现场评价方法.
 EXPECTED_COUNTS = {
@@ -88,50 +85,25 @@ OCR_FIXES = {
 }
 
 
-def norm(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-@pytest.fixture(scope="module")
-def data():
-    with CHECKLIST.open(encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
-@pytest.fixture(scope="module")
-def seed():
-    if not SEED.exists():
-        pytest.skip(f"seed not found: {SEED}")
-    return norm(SEED.read_text(encoding="utf-8"))
-
-
-def sections(data):
-    return {s["id"]: s for s in data["sections"]}
-
-
-def items(data):
-    return {it["id"]: it for s in data["sections"] for it in s.get("items", [])}
-
-
-def test_top_level(data):
-    assert data["id"] == "qyx-core"
-    assert data["version"] == "2021.2"
-    assert data["title"] == "医疗质量安全核心制度落实情况自查表"
-    assert data["short_title"] == "核心制度"
-    assert data["source"] == {
+def test_top_level(doc):
+    assert doc["id"] == "qyx-core"
+    assert doc["version"] == "2021.2"
+    assert doc["title"] == "医疗质量安全核心制度落实情况自查表"
+    assert doc["short_title"] == "核心制度"
+    assert doc["source"] == {
         "document": "豫卫医〔2021〕26号",
         "title": "河南省医疗质量千院行活动方案（2021—2025年）",
         "seed": "001_2c05ede950f61ea1.txt",
     }
-    assert data["region"] == "河南省"
-    assert data["valid_years"] == {"from": 2021, "to": 2025}
-    assert data["default"] is True
-    assert data["scale"] == "pdca"
-    assert data["notes"], "left-out parts of the source must be listed in notes"
+    assert doc["region"] == "河南省"
+    assert doc["valid_years"] == {"from": 2021, "to": 2025}
+    assert doc["default"] is True
+    assert doc["scale"] == "pdca"
+    assert doc["notes"], "left-out parts of the source must be listed in notes"
 
 
-def test_sections_and_counts(data):
-    secs = sections(data)
+def test_sections_and_counts(doc):
+    secs = all_sections(doc)
     assert list(secs) == list(EXPECTED_COUNTS)
     assert {sid: len(s.get("items", [])) for sid, s in secs.items()} == EXPECTED_COUNTS
     assert sum(EXPECTED_COUNTS.values()) == 71  # 56 check points in 三(一) + 7 in 四(二) + 8 in 五、六
@@ -144,8 +116,8 @@ def test_sections_and_counts(data):
     assert secs["qyx-core.20"]["source"] == "五、六"
 
 
-def test_item_ids_and_sources(data):
-    for s in data["sections"]:
+def test_item_ids_and_sources(doc):
+    for s in doc["sections"]:
         sec_no = s["id"].split(".")[1]
         for k, it in enumerate(s["items"], start=1):
             assert it["id"] == f"{s['id']}.{k}"
@@ -158,8 +130,8 @@ def test_item_ids_and_sources(data):
                 assert re.fullmatch(rf"三\(一\){n} 现场评价方法(\(\d\))?", it["source"]), it["id"]
 
 
-def test_numbered_sources(data):
-    its = items(data)
+def test_numbered_sources(doc):
+    its = items_by_id(doc)
     assert its["qyx-core.05.3"]["source"] == "三(一)5 现场评价方法(2)"
     assert its["qyx-core.05.7"]["source"] == "三(一)5 现场评价方法(3)"
     assert its["qyx-core.05.9"]["source"] == "三(一)5 现场评价方法(5)"
@@ -170,8 +142,8 @@ def test_numbered_sources(data):
     assert its["qyx-core.02.1"]["source"] == "三(一)2 现场评价方法"
 
 
-def test_kinds(data):
-    for iid, it in items(data).items():
+def test_kinds(doc):
+    for iid, it in items_by_id(doc).items():
         if iid in SAMPLING:
             assert it["kind"] == "sampling", iid
             assert it["target"] == 100, iid
@@ -184,9 +156,9 @@ def test_kinds(data):
             assert key not in it, (iid, key)
 
 
-def test_applicability(data):
+def test_applicability(doc):
     found = {}
-    for s in data["sections"]:
+    for s in doc["sections"]:
         if "applies_if" in s:
             found[s["id"]] = s["applies_if"]
             assert s.get("applies_note"), s["id"]
@@ -195,25 +167,25 @@ def test_applicability(data):
                 found[it["id"]] = it["applies_if"]
                 assert it.get("applies_note"), it["id"]
     assert found == EXPECTED_CONDITIONS
-    its = items(data)
+    its = items_by_id(doc)
     assert its["qyx-core.19.4"]["applies_note"] == "原文：二级以上医院"
     assert "产房分娩核查" in its["qyx-core.11.2"]["text"]
     # 11 sets its conditions per item so that 产房分娩核查 depends on 有产科 alone.
-    assert "applies_if" not in sections(data)["qyx-core.11"]
+    assert "applies_if" not in all_sections(doc)["qyx-core.11"]
 
 
-def test_topics(data):
-    topics = {iid: it["topic"] for iid, it in items(data).items() if "topic" in it}
+def test_topics(doc):
+    topics = {iid: it["topic"] for iid, it in items_by_id(doc).items() if "topic" in it}
     assert topics == {"qyx-core.19.4": "quality_committee"}
 
 
-def test_ocr_corrections_are_noted(data):
-    nodes = {**sections(data), **items(data)}
+def test_ocr_corrections_are_noted(doc):
+    nodes = {**all_sections(doc), **items_by_id(doc)}
     for nid, (fixed, original) in OCR_FIXES.items():
         node = nodes[nid]
         assert fixed in (node.get("title", "") + node.get("text", "")), nid
         assert original in node["note"] and fixed in node["note"], nid
-    assert "技術" not in CHECKLIST.read_text(encoding="utf-8").replace("“技術”", "")
+    assert "技術" not in (ROOT / "checklists" / "qyx-core.yaml").read_text(encoding="utf-8").replace("“技術”", "")
 
 
 def _as_in_seed(nid, text):
@@ -223,29 +195,29 @@ def _as_in_seed(nid, text):
     return norm(text)
 
 
-def test_all_item_texts_verbatim(data, seed):
-    for iid, it in items(data).items():
+def test_all_item_texts_verbatim(doc, seed):
+    for iid, it in items_by_id(doc).items():
         for part in _as_in_seed(iid, it["text"]).split("……"):  # “……”: words left out of a split sentence
             assert part in seed, iid
         if "……" in it["text"]:
             assert "拆分自原句" in it.get("note", ""), iid
 
 
-def test_hospital_duties_of_sections_5_and_6(data):
+def test_hospital_duties_of_sections_5_and_6(doc):
     """五(一) 自查整改, 六(一) 领导小组, 六(二) 数据报送 are a hospital's to do (issue 14)."""
-    its = items(data)
+    its = items_by_id(doc)
     assert its["qyx-core.20.1"]["text"].endswith("精准全面自查，精准发现问题")
     assert its["qyx-core.20.2"]["text"].endswith("精准整改完善。")
     assert "成立由医院主要负责人为组长的领导小组" in its["qyx-core.20.4"]["text"]
     assert "及时、准确地报送本机构医疗质量安全相关数据信息" in its["qyx-core.20.5"]["text"]
     for n in range(1, 9):
         assert its[f"qyx-core.20.{n}"]["kind"] == "judgement"
-    notes = "".join(data["notes"])
+    notes = "".join(doc["notes"])
     assert "医疗机构自觉接受人大代表、政协委员监督" in notes  # left out, and why
 
 
-def test_spot_texts(data, seed):
-    its = items(data)
+def test_spot_texts(doc, seed):
+    its = items_by_id(doc)
     assert its["qyx-core.07.3"]["text"] == "抢救完成 6 小时内是否将抢救记录记入病历。"
     assert its["qyx-core.11.4"]["text"] == "手术安全核查表是否纳入病历。"
     assert its["qyx-core.14.3"]["text"] == "临床危急值信息是否专册登记。"
@@ -255,8 +227,8 @@ def test_spot_texts(data, seed):
         assert norm(its[iid]["text"]) in seed, iid
 
 
-def test_guidance_verbatim(data, seed):
-    for s in data["sections"][:18]:
+def test_guidance_verbatim(doc, seed):
+    for s in doc["sections"][:18]:
         lines = [ln for ln in s["guidance"].splitlines() if ln.strip()]
         assert [ln.split(")")[0] for ln in lines] == [f"({k}" for k in range(1, len(lines) + 1)], s["id"]
         for ln in lines:

@@ -5,16 +5,10 @@ Source: 豫卫医〔2021〕26号《河南省医疗质量千院行活动方案（
 The expectations below are written from a reading of the source, not from the YAML.
 """
 
-from pathlib import Path
-
-import pytest
-import yaml
-
 from tests.content_walk import all_items, all_sections, norm
 
-REPO = Path(__file__).resolve().parent.parent
-CHECKLIST = REPO / "checklists" / "qyx-targets-2021.yaml"
-SEED = REPO.parent / "shared" / "seeds" / "001_2c05ede950f61ea1.txt"
+CHECKLIST = "qyx-targets-2021"
+SEED = "001_2c05ede950f61ea1.txt"
 P = "qyx-targets-2021"
 
 # Items per section: 现场评价方法 split one item per 是否-question, + 1 indicator per target.
@@ -50,19 +44,6 @@ EXPECTED_INDICATORS = {
 }
 
 NOTE = "原文仅规定改进方向（提高/降低），未给出目标值；与本院上一轮或基线比较判断是否改进。"
-
-
-@pytest.fixture(scope="module")
-def doc():
-    with open(CHECKLIST, encoding="utf-8") as f:
-        return yaml.safe_load(f)
-
-
-@pytest.fixture(scope="module")
-def seed():
-    if not SEED.exists():
-        pytest.skip(f"seed not found: {SEED}")
-    return norm(SEED.read_text(encoding="utf-8"))
 
 
 def test_top_level(doc):

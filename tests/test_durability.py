@@ -13,6 +13,7 @@ from app.errors import DamagedError, StoreError
 from app.store import open_store
 from app.store.schema import LATEST_VERSION, migrate
 from tests.conftest import ROOT
+from tests.helpers import damage_table
 
 
 def test_every_connection_is_wal_full_sync_foreign_keys_secure_delete(store):
@@ -86,17 +87,6 @@ def test_a_read_command_never_makes_a_database_of_an_empty_file(tmp_path):
     result = _cli("score", "--db", path, "--round", "x")
     assert result.returncode == 1 and "空的" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
-
-
-def damage_table(path, table: str) -> None:
-    """Overwrite the root page of ``table`` with garbage (the header page stays intact)."""
-    conn = sqlite3.connect(path)
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
-    conn.close()
-    with open(path, "r+b") as f:
-        f.seek((root - 1) * page_size)
-        f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
 
 
 @pytest.mark.parametrize("command", [["score"], ["rectifications"], ["report", "--kind", "self", "--out", "r.pdf"]])

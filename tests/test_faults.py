@@ -62,35 +62,19 @@ def test_read_only_through_mode_ro(demo_file, actor):
     assert path.read_bytes() == before
 
 
-def test_locked_by_a_second_connection_holding_the_write_lock(demo_file, actor):
+def test_locked_by_a_second_connection_holding_the_write_lock(demo_file, actor, lock_holder):
     path, round_id = demo_file
     store = open_store(path)
     item = _judgement_item(store, round_id)
     store.close()
     before = path.read_bytes()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sqlite3, sys, time\n"
-                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(30)\n"
-            ),
-            str(path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        store = open_store(path)
-        with pytest.raises(StoreError) as excinfo, store.brief_wait():
-            record_answer(store, round_id, item, actor, grade="A")
-        store.close()
-    finally:
-        holder.kill()
-        holder.wait()
+    holder = lock_holder(path, "write")
+    store = open_store(path)
+    with pytest.raises(StoreError) as excinfo, store.brief_wait():
+        record_answer(store, round_id, item, actor, grade="A")
+    store.close()
+    holder.kill()
+    holder.wait()
     assert "占用" in str(excinfo.value) and "损坏" not in str(excinfo.value)
     assert path.read_bytes() == before
 

@@ -168,29 +168,13 @@ def test_an_empty_file_becomes_a_new_database_only_when_asked(tmp_path):
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST_VERSION
 
 
-def test_a_write_waits_for_another_program_holding_the_lock(db_path, actor):
+def test_a_write_waits_for_another_program_holding_the_lock(db_path, actor, lock_holder):
     """Another process writing for a second (a backup tool, the report thread) is waited for,
     not reported: the transaction takes the write lock at once and SQLite waits for it."""
-    import subprocess
-    import sys
     import time
 
     store = open_store(db_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sqlite3, sys, time\n"
-                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(1); c.execute('COMMIT')\n"
-            ),
-            str(db_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout.readline().strip() == "locked"
+    holder = lock_holder(db_path, "write", release_after=1)
     began = time.monotonic()
     store.set_setting("ui.position", {"round_id": "x"})  # would fail at once with a plain BEGIN
     assert time.monotonic() - began >= 0.5
@@ -199,58 +183,20 @@ def test_a_write_waits_for_another_program_holding_the_lock(db_path, actor):
     store.close()
 
 
-def test_a_locked_database_is_not_called_corrupt(db_path):
-    import subprocess
-    import sys
-
+def test_a_locked_database_is_not_called_corrupt(db_path, lock_holder):
     open_store(db_path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sqlite3, sys, time\n"
-                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                "c.execute('PRAGMA locking_mode = EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE')\n"
-                "print('locked', flush=True); time.sleep(30)\n"
-            ),
-            str(db_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "locked"
-        with pytest.raises(StoreError) as excinfo:
-            open_store(db_path)
-        assert "占用" in str(excinfo.value) and "损坏" not in str(excinfo.value)
-    finally:
-        holder.kill()
-        holder.wait()
+    lock_holder(db_path, "exclusive")
+    with pytest.raises(StoreError) as excinfo:
+        open_store(db_path)
+    assert "占用" in str(excinfo.value) and "损坏" not in str(excinfo.value)
 
 
-def test_a_background_retry_waits_only_briefly_for_a_lock(db_path):
-    import subprocess
-    import sys
+def test_a_background_retry_waits_only_briefly_for_a_lock(db_path, lock_holder):
     import time
 
     store = open_store(db_path)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sqlite3, sys, time\n"
-                "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
-                "c.execute('BEGIN IMMEDIATE'); print('locked', flush=True); time.sleep(3); c.execute('COMMIT')\n"
-            ),
-            str(db_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    holder = lock_holder(db_path, "write", release_after=3)
     try:
-        assert holder.stdout.readline().strip() == "locked"
         began = time.monotonic()
         with pytest.raises(StoreError, match="占用"), store.brief_wait():
             store.set_setting("x", 1)

@@ -19,7 +19,7 @@ from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
 from app.ui.qt import QLabel
 from tests.conftest import ROOT
-from tests.test_durability import damage_table
+from tests.helpers import damage_table
 
 
 @pytest.fixture
@@ -203,24 +203,9 @@ def test_a_second_launch_brings_the_running_window_to_the_front(started, qtbot, 
     assert ui_dialogs.errors == []
 
 
-def test_a_lock_left_by_a_killed_program_never_blocks_the_start(started, store, db_path, ui_dialogs):
+def test_a_lock_left_by_a_killed_program_never_blocks_the_start(started, store, db_path, ui_dialogs, lock_holder):
     store.close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            (
-                "import sys, time\n"
-                "from app.store.lock import InstanceLock\n"
-                "lock = InstanceLock(sys.argv[1]); assert lock.acquire(); print('locked', flush=True); time.sleep(60)\n"
-            ),
-            str(db_path),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-    )
-    assert holder.stdout.readline().strip() == "locked"
+    holder = lock_holder(db_path)
     assert started(db_path) is None and "已在另一个窗口中打开" in ui_dialogs.errors[-1]  # alive: told
     holder.kill()
     holder.wait()

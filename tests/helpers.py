@@ -1,0 +1,50 @@
+"""Plain helpers the tests share; the fixtures built on them are in conftest.py."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+#: how another program takes each lock, in a script that gets the database as argv[1]
+_LOCKS = {
+    # the instance lock the GUI holds (store/lock.py)
+    "instance": "from app.store.lock import InstanceLock\nlock = InstanceLock(sys.argv[1])\nassert lock.acquire()\n",
+    # SQLite's write lock, as another writer (a backup tool, a second program) holds it
+    "write": "c = sqlite3.connect(sys.argv[1], isolation_level=None)\nc.execute('BEGIN IMMEDIATE')\n",
+    # no other connection may even read
+    "exclusive": (
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA locking_mode = EXCLUSIVE'); c.execute('BEGIN EXCLUSIVE')\n"
+    ),
+}
+
+
+def hold_lock(path: Path, lock: str = "instance", release_after: float | None = None) -> subprocess.Popen[str]:
+    """Another process holding ``lock`` on the database at ``path``, returned once it has it.
+    With ``release_after`` it lets go (a write lock commits) after that many seconds; without,
+    it holds on until killed (conftest's ``lock_holder`` kills it after the test)."""
+    script = "import sqlite3, sys, time\n" + _LOCKS[lock] + "print('locked', flush=True)\n"
+    if release_after is None:
+        script += "time.sleep(60)\n"
+    else:
+        script += f"time.sleep({release_after})\n" + ("c.execute('COMMIT')\n" if lock == "write" else "")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(path)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def damage_table(path: Path, table: str) -> None:
+    """Overwrite the root page of ``table`` with garbage (the header page stays intact)."""
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as f:
+        f.seek((root - 1) * page_size)
+        f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
