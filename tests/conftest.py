@@ -1,5 +1,5 @@
-"""Shared fixtures: a temporary database file, the built-in catalog, a demo round, another
-program holding a lock, a content test's checklist and source text.
+"""Shared fixtures: a temporary database file, the built-in catalog, a demo round, the command
+line in-process, another program holding a lock, a content test's checklist and source text.
 Plain helpers are in tests/helpers.py and tests/content_walk.py."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from app.domain.profile import HospitalProfile
 from app.services.profile import save_profile
 from app.store import Actor, open_store
 from tests.content_walk import read_checklist, read_seed
-from tests.helpers import ROOT, hold_lock
+from tests.helpers import ROOT, CliResult, hold_lock, run_cli
 
 __all__ = ["PROFILE_2_GENERAL", "ROOT"]  # what test modules import from here
 
@@ -86,6 +86,13 @@ def demo_round(store, catalog, actor):
     from app.services.demo import create_demo
 
     return create_demo(store, catalog, actor)
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    """Runs ``python main.py ARGS`` in-process: ``cli("score", "--db", path)`` → exit code, stdout,
+    stderr (tests/helpers.py: run_cli; run_main_py where the process itself is the point)."""
+    return run_cli
 
 
 @pytest.fixture

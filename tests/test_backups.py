@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
 from app.errors import InputError, StoreError
 from app.services import backups as backup_service
 from app.store import open_store
@@ -25,38 +24,32 @@ from app.store.schema import LATEST_VERSION, migrate
 from tests.helpers import damage_table
 
 
-def run(capsys, *argv):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def test_check_reports_a_healthy_database(demo_file, capsys):
+def test_check_reports_a_healthy_database(demo_file, cli):
     path, _ = demo_file
-    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    code, out, _ = cli("check", "--db", path, "--json")
     report = json.loads(out)
     assert code == 0
     assert report["integrity"] == "ok" and report["journal_mode"] == "wal" and report["synchronous"] == "FULL"
     assert report["schema_version"] == LATEST_VERSION and report["sqlite_version"] == sqlite3.sqlite_version
     assert report["history"] in ("ok", "not yet recorded") and report["last_backup"] is None
-    code, out, _ = run(capsys, "check", "--db", path)
+    code, out, _ = cli("check", "--db", path)
     assert code == 0 and "完好" in out and "FULL" in out and "结论：正常" in out
 
 
-def test_check_finds_damage_and_changes_nothing(demo_file, capsys):
+def test_check_finds_damage_and_changes_nothing(demo_file, cli):
     path, _ = demo_file
     damage_table(path, "answers")
     before = path.read_bytes()
-    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    code, out, _ = cli("check", "--db", path, "--json")
     assert code == 1 and json.loads(out)["integrity"] != "ok"
     assert path.read_bytes() == before and sorted(p.name for p in path.parent.iterdir()) == ["demo.db"]
 
 
-def test_backup_is_checked_listed_and_complete(demo_file, capsys):
+def test_backup_is_checked_listed_and_complete(demo_file, cli):
     path, round_id = demo_file
-    code, out, _ = run(capsys, "backup", "--db", path)
+    code, out, _ = cli("backup", "--db", path)
     assert code == 0 and "已备份并检查完好" in out
-    code, out, _ = run(capsys, "backups", "--db", path, "--json")
+    code, out, _ = cli("backups", "--db", path, "--json")
     listed = json.loads(out)
     assert listed["folder"] == str(path.parent / "backups")
     [entry] = listed["backups"]
@@ -67,22 +60,22 @@ def test_backup_is_checked_listed_and_complete(demo_file, capsys):
     conn = sqlite3.connect(copy)  # everything is in it, attachments included
     assert conn.execute("SELECT count(*) FROM answers WHERE round_id = ?", (round_id,)).fetchone()[0] > 50
     assert not list(copy.parent.glob(".*.part"))
-    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    code, out, _ = cli("check", "--db", path, "--json")
     assert json.loads(out)["last_backup"]["file"] == str(copy)
 
 
-def test_backup_to_a_chosen_file(demo_file, capsys, tmp_path):
+def test_backup_to_a_chosen_file(demo_file, cli, tmp_path):
     path, _ = demo_file
     out_file = tmp_path / "U盘" / "备份.db"
     out_file.parent.mkdir()
-    code, _, _ = run(capsys, "backup", "--db", path, "--out", out_file)
+    code, _, _ = cli("backup", "--db", path, "--out", out_file)
     assert code == 0 and check_backup(out_file) == "ok"
 
 
-def test_a_damaged_database_gives_no_backup(demo_file, capsys):
+def test_a_damaged_database_gives_no_backup(demo_file, cli):
     path, _ = demo_file
     damage_table(path, "answers")
-    code, _, err = run(capsys, "backup", "--db", path)
+    code, _, err = cli("backup", "--db", path)
     assert code == 1 and ("检查未通过" in err or "已损坏" in err) and "Traceback" not in err
     assert list_backups(path.parent / "backups", path) == []
     assert not list((path.parent / "backups").glob(".*"))
@@ -154,14 +147,14 @@ def test_an_old_database_is_backed_up_before_it_is_upgraded(tmp_path):
     assert sqlite3.connect(made.path).execute("PRAGMA user_version").fetchone()[0] == 1
 
 
-def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, capsys, actor):
+def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, cli, actor):
     path, round_id = demo_file
-    run(capsys, "backup", "--db", path)
+    cli("backup", "--db", path)
     [made] = list_backups(path.parent / "backups", path)
     store = open_store(path)
     store.set_setting("after-backup", True)
     store.close()
-    code, out, err = run(capsys, "restore", "--db", path, made.path)
+    code, out, err = cli("restore", "--db", path, made.path)
     assert code == 0, err
     assert "原来的数据库保留为" in out
     restored = open_store(path)
@@ -171,11 +164,11 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, ca
     assert open_store(aside).setting("after-backup") is True
 
 
-def test_restore_never_replays_the_old_wal_onto_the_backup(demo_file, capsys):
+def test_restore_never_replays_the_old_wal_onto_the_backup(demo_file, cli):
     """A program killed with its changes still in ``-wal``: restoring must not apply that WAL
     to the restored file (SQLite would, and the result would be corrupt)."""
     path, _ = demo_file
-    run(capsys, "backup", "--db", path)
+    cli("backup", "--db", path)
     [made] = list_backups(path.parent / "backups", path)
     code = (
         "import sqlite3, sys, os\n"
@@ -186,8 +179,8 @@ def test_restore_never_replays_the_old_wal_onto_the_backup(demo_file, capsys):
     )  # no checkpoint, -wal left as after kill -9
     subprocess.run([sys.executable, "-c", code, str(path)], check=True, timeout=30)
     assert Path(f"{path}-wal").stat().st_size > 0
-    assert run(capsys, "restore", "--db", path, made.path)[0] == 0
-    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    assert cli("restore", "--db", path, made.path)[0] == 0
+    code, out, _ = cli("check", "--db", path, "--json")
     assert json.loads(out)["integrity"] == "ok"
     store = open_store(path)
     assert store.setting("late") is None
@@ -195,7 +188,7 @@ def test_restore_never_replays_the_old_wal_onto_the_backup(demo_file, capsys):
 
 
 @pytest.mark.parametrize("content", [b"", b"\x00garbage" * 1000, "sqlite-other"])
-def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_file, capsys, tmp_path, content):
+def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_file, cli, tmp_path, content):
     path, _ = demo_file
     bad = tmp_path / "bad.db"
     if content == "sqlite-other":
@@ -206,21 +199,21 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_file, capsys, tmp
     else:
         bad.write_bytes(content)
     before, names = path.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
-    code, _, err = run(capsys, "restore", "--db", path, bad)
+    code, _, err = cli("restore", "--db", path, bad)
     assert code == 1 and "不能用于恢复" in err
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == names
 
 
-def test_restore_is_refused_while_the_gui_has_the_database(demo_file, capsys):
+def test_restore_is_refused_while_the_gui_has_the_database(demo_file, cli):
     path, _ = demo_file
-    run(capsys, "backup", "--db", path)
+    cli("backup", "--db", path)
     [made] = list_backups(path.parent / "backups", path)
     before = path.read_bytes()
     with InstanceLock(path) as gui:
         assert gui.acquire()
-        code, _, err = run(capsys, "restore", "--db", path, made.path)
+        code, _, err = cli("restore", "--db", path, made.path)
         assert code == 1 and "正在图形界面中打开" in err
-        code, _, err = run(capsys, "answer", "--db", path, "--round", "x", "--item", "y", "--grade", "A")
+        code, _, err = cli("answer", "--db", path, "--round", "x", "--item", "y", "--grade", "A")
         assert code == 1 and "正在图形界面中打开" in err
     assert path.read_bytes() == before
 
@@ -304,17 +297,17 @@ def test_the_store_refuses_to_restore_its_own_file(demo_file):
     assert os.path.exists(path)
 
 
-def test_check_reports_where_the_change_history_breaks(demo_file, capsys):
+def test_check_reports_where_the_change_history_breaks(demo_file, cli):
     """Runs once the change history (app.store.history, issue 11 section 3) is merged in."""
     history = pytest.importorskip("app.store.history")
     assert hasattr(history, "verify_chain")
     path, _ = demo_file
-    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    code, out, _ = cli("check", "--db", path, "--json")
     assert code == 0 and json.loads(out)["history"] == "ok"
     conn = sqlite3.connect(path)
     conn.execute("UPDATE history SET author = 'someone else' WHERE seq = (SELECT min(seq) + 1 FROM history)")
     conn.commit()
     conn.close()
-    code, out, _ = run(capsys, "check", "--db", path, "--json")
+    code, out, _ = cli("check", "--db", path, "--json")
     report = json.loads(out)
     assert code == 1 and report["history"] not in ("ok", "not yet recorded") and "第" in report["history"]

@@ -1,56 +1,56 @@
-"""Every CLI command, end to end, in a real process on a temporary database."""
+"""Every CLI command, end to end on a temporary database: in-process through ``app.cli.main``
+(the ``cli`` fixture), and as ``python main.py`` where the process itself is the point."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.helpers import run_cli, run_main_py
 
 
-def run(*args, env=None):
-    env = {**os.environ, **(env or {})}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "main.py"), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        cwd=ROOT,
-        timeout=60,
-    )
-
-
-def test_version():
-    result = run("--version")
+def test_main_py_starts_and_exits_0():
+    result = run_main_py("--version")
     assert result.returncode == 0 and "医疗质量自查助手" in result.stdout
 
 
-def test_validate_builtin_files():
-    result = run("checklists", "validate")
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["checklists", "show", "nope"], "没有编号为“nope”的检查表"), (["bogus"], "的取值 'bogus' 无效")],
+)
+def test_main_py_exits_1_with_the_message_and_no_traceback(args, message):
+    result = run_main_py(*args)
+    assert result.returncode == 1 and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_version(cli):
+    result = cli("--version")
+    assert result.returncode == 0 and "医疗质量自查助手" in result.stdout
+
+
+def test_validate_builtin_files(cli):
+    result = cli("checklists", "validate")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "校验通过" in result.stdout
 
 
-def test_validate_reports_each_error_as_file_line_field_message(tmp_path):
+def test_validate_reports_each_error_as_file_line_field_message(tmp_path, cli):
     bad = tmp_path / "bad.yaml"
     bad.write_text(
         "id: x\nversion: '1'\ntitle: t\nsource: {document: d, title: t}\nregion: r\nscale: stars\nsections: []\n",
         encoding="utf-8",
     )
-    result = run("checklists", "validate", str(bad))
+    result = cli("checklists", "validate", str(bad))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert f"{bad}:6: scale: 未知的评分标准“stars”（可选：pdca、compliance、yes_no）" in lines
     assert any(line.startswith(f"{bad}:7: sections: ") for line in lines)
 
 
-def test_list_json():
-    result = run("checklists", "list", "--json")
+def test_list_json(cli):
+    result = cli("checklists", "list", "--json")
     assert result.returncode == 0
     rows = {r["id"]: r for r in json.loads(result.stdout)}
     assert rows["qyx-core"]["sections"] == 20  # 18 core systems, 四(二), 五、六 (issue 14)
@@ -58,8 +58,8 @@ def test_list_json():
     assert set(rows["qyx-core"]) >= {"id", "version", "title", "sections", "items"}
 
 
-def test_show_json_has_the_contract_fields():
-    result = run("checklists", "show", "qyx-targets-2021", "--json")
+def test_show_json_has_the_contract_fields(cli):
+    result = cli("checklists", "show", "qyx-targets-2021", "--json")
     data = json.loads(result.stdout)
     assert {"id", "version", "title", "source", "sections"} <= set(data)
     section = data["sections"][0]
@@ -77,8 +77,8 @@ def test_show_json_has_the_contract_fields():
     assert any("applies_if" in i for i in all_items)
 
 
-def test_show_unknown_id_fails_cleanly():
-    result = run("checklists", "show", "nope")
+def test_show_unknown_id_fails_cleanly(cli):
+    result = cli("checklists", "show", "nope")
     assert result.returncode == 1
     assert "没有编号为“nope”的检查表" in result.stderr
     assert "Traceback" not in result.stderr
@@ -86,8 +86,11 @@ def test_show_unknown_id_fails_cleanly():
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    db = tmp_path_factory.mktemp("cli") / "demo.db"
-    result = run("demo", "--db", str(db))
+    folder = tmp_path_factory.mktemp("cli")
+    db = folder / "demo.db"
+    with pytest.MonkeyPatch.context() as env:  # set up before conftest's per-test data folder
+        env.setenv("MQSC_DATA_DIR", str(folder))
+        result = run_cli("demo", "--db", str(db))
     assert result.returncode == 0, result.stderr
     return db, result.stdout.strip()
 
@@ -97,9 +100,9 @@ def test_demo_prints_the_round_id(demo):
     assert len(round_id) == 36 and db.exists()
 
 
-def test_score_json(demo):
+def test_score_json(demo, cli):
     db, round_id = demo
-    result = run("score", "--db", str(db), "--round", round_id, "--json")
+    result = cli("score", "--db", str(db), "--round", round_id, "--json")
     data = json.loads(result.stdout)
     assert data["round"]["id"] == round_id
     assert 60 < data["completion"] < 100
@@ -107,15 +110,15 @@ def test_score_json(demo):
     assert data["checklists"][0]["sections"][0]["title"] == "首诊负责制度"
 
 
-def test_score_text(demo):
+def test_score_text(demo, cli):
     db, round_id = demo
-    result = run("score", "--db", str(db), "--round", round_id)
+    result = cli("score", "--db", str(db), "--round", round_id)
     assert result.returncode == 0 and "首诊负责制度" in result.stdout and "得分率" in result.stdout
 
 
-def test_answer_records_through_the_service(demo):
+def test_answer_records_through_the_service(demo, cli):
     db, round_id = demo
-    result = run(
+    result = cli(
         "answer",
         "--db",
         str(db),
@@ -149,22 +152,22 @@ def test_answer_records_through_the_service(demo):
         (["--value", "12"], "只有指标条目"),
     ],
 )
-def test_answer_invalid_input_exits_1_and_writes_nothing(demo, args, message):
+def test_answer_invalid_input_exits_1_and_writes_nothing(demo, args, message, cli):
     from app.store import open_store
 
     db, round_id = demo
     store = open_store(db)
     before = store.answer(round_id, "qyx-core.03.1")
-    result = run("answer", "--db", str(db), "--round", round_id, "--item", "qyx-core.03.1", *args)
+    result = cli("answer", "--db", str(db), "--round", round_id, "--item", "qyx-core.03.1", *args)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
     assert store.answer(round_id, "qyx-core.03.1") == before
     store.close()
 
 
-def test_answer_indicator_ratio(demo):
+def test_answer_indicator_ratio(demo, cli):
     db, round_id = demo
-    result = run(
+    result = cli(
         "answer",
         "--db",
         str(db),
@@ -180,29 +183,30 @@ def test_answer_indicator_ratio(demo):
     assert result.returncode == 1 and "分母不能为 0" in result.stderr
 
 
-def test_unknown_round_fails_cleanly(demo):
+def test_unknown_round_fails_cleanly(demo, cli):
     db, _ = demo
-    result = run("score", "--db", str(db), "--round", "no-such-round")
+    result = cli("score", "--db", str(db), "--round", "no-such-round")
     assert result.returncode == 1 and "找不到自查轮次" in result.stderr
 
 
-def test_default_database_lives_in_the_data_folder(tmp_path):
-    result = run("demo", env={"MQSC_DATA_DIR": str(tmp_path)})
+def test_default_database_lives_in_the_data_folder(tmp_path, cli, monkeypatch):
+    monkeypatch.setenv("MQSC_DATA_DIR", str(tmp_path))
+    result = cli("demo")
     assert result.returncode == 0
     assert (tmp_path / "selfcheck.db").exists()
 
 
-def test_a_mistyped_database_path_is_refused_and_not_created(tmp_path):
+def test_a_mistyped_database_path_is_refused_and_not_created(tmp_path, cli):
     missing = tmp_path / "typo.db"
-    result = run("score", "--db", str(missing), "--round", "x")
+    result = cli("score", "--db", str(missing), "--round", "x")
     assert result.returncode == 1 and "不存在" in result.stderr
     assert not missing.exists()
 
 
-def test_demo_never_overwrites_a_real_hospitals_database(profiled_store):
+def test_demo_never_overwrites_a_real_hospitals_database(profiled_store, cli):
     path = profiled_store.path
     profiled_store.close()
-    result = run("demo", "--db", str(path))
+    result = cli("demo", "--db", str(path))
     assert result.returncode == 1 and "已有“测试县人民医院”的资料" in result.stderr
     assert "Traceback" not in result.stderr
     from app.services.profile import get_profile
@@ -222,6 +226,6 @@ def test_demo_never_overwrites_a_real_hospitals_database(profiled_store):
         (["score", "--round", "a", "--zzz"], "无法识别的参数：--zzz"),
     ],
 )
-def test_wrong_arguments_are_told_in_chinese_with_exit_code_1(tmp_path, args, message):
-    result = run(*args)
+def test_wrong_arguments_are_told_in_chinese_with_exit_code_1(tmp_path, args, message, cli):
+    result = cli(*args)
     assert result.returncode == 1 and message in result.stderr and "usage" not in result.stderr

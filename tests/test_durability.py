@@ -74,28 +74,22 @@ def test_a_look_alike_is_refused_before_anything_changes(tmp_path, version):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["lookalike.db"]
 
 
-def _cli(*args, env=None, check_rc=None):
-    result = subprocess.run(
-        [sys.executable, "main.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env
-    )
-    return result
-
-
-def test_a_read_command_never_makes_a_database_of_an_empty_file(tmp_path):
+def test_a_read_command_never_makes_a_database_of_an_empty_file(tmp_path, cli):
     path = tmp_path / "empty.db"
     path.write_bytes(b"")
-    result = _cli("score", "--db", path, "--round", "x")
+    result = cli("score", "--db", path, "--round", "x")
     assert result.returncode == 1 and "空的" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == b"" and sorted(p.name for p in tmp_path.iterdir()) == ["empty.db"]
 
 
 @pytest.mark.parametrize("command", [["score"], ["rectifications"], ["report", "--kind", "self", "--out", "r.pdf"]])
-def test_damage_found_after_opening_is_the_damaged_message_with_the_newest_backup(demo_file, command, tmp_path):
+def test_damage_found_after_opening_is_the_damaged_message_with_the_newest_backup(demo_file, command, cli, monkeypatch):
     path, round_id = demo_file
-    assert _cli("backup", "--db", path).returncode == 0
+    monkeypatch.chdir(path.parent)  # where r.pdf would go
+    assert cli("backup", "--db", path).returncode == 0
     damage_table(path, "answers")
     before = path.read_bytes()
-    result = _cli(*command, "--db", path, "--round", round_id)
+    result = cli(*command, "--db", path, "--round", round_id)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr and "sqlite3" not in result.stderr
     assert "已损坏" in result.stderr and "最新的完好备份" in result.stderr, result.stderr

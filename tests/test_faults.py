@@ -16,6 +16,7 @@ from app.errors import StoreError
 from app.services.answers import record_answer
 from app.store import Store, open_store
 from tests.conftest import ROOT
+from tests.helpers import run_main_py
 
 
 def _judgement_item(store, round_id):
@@ -23,12 +24,6 @@ def _judgement_item(store, round_id):
 
     view = load_round(store, round_id)
     return next(i.id for i in view.items() if i.kind == "judgement" and i.applies_to(view.profile))
-
-
-def _cli(*args):
-    return subprocess.run(
-        [sys.executable, "main.py", *map(str, args)], capture_output=True, text=True, cwd=ROOT, timeout=120
-    )
 
 
 def _clean(message: str) -> bool:
@@ -115,7 +110,7 @@ def test_spoilt_files_get_a_clear_message_and_stay_byte_identical(demo_file, spo
         "check": [],
         "backup": [],
     }[command]
-    result = _cli(command, "--db", path, *args)
+    result = run_main_py(command, "--db", path, *args)
     assert result.returncode == 1
     message = result.stderr + result.stdout
     assert _clean(message), message
@@ -128,7 +123,7 @@ def test_spoilt_files_get_a_clear_message_and_stay_byte_identical(demo_file, spo
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path):
+def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path, cli):
     """Defect 6.10: kill -9 while the PDF is written; the next report removes what it left."""
     path, round_id = demo_file
     out = tmp_path / "报告.pdf"
@@ -156,7 +151,7 @@ def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path):
     left = list(tmp_path.glob(".报告.pdf.*"))
     if not left:  # killed before writing began: plant what a kill during the write leaves
         (tmp_path / f".报告.pdf.{proc.pid}.abc123.part").write_bytes(b"%PDF-1.7 half")
-    result = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = cli(*args[2:])
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert out.read_bytes().startswith(b"%PDF")

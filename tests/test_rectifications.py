@@ -21,7 +21,6 @@ from app.errors import InputError
 from app.services import rectifications as svc
 from app.services.answers import SampleInput, record_answer, set_samples
 from app.services.rounds import start_round
-from tests.test_cli import run
 
 DAY = dt.date(2025, 3, 15)
 TODAY = dt.date(2025, 6, 30)
@@ -313,17 +312,17 @@ def test_demo_has_rectifications_in_every_state(demo_round, store):
     assert {e.rectification.origin for e in listed} == {ORIGIN_AUTO, ORIGIN_OFFERED}
 
 
-def test_cli_lists_rectifications(tmp_path):
+def test_cli_lists_rectifications(tmp_path, cli):
     db = tmp_path / "demo.db"
-    round_id = run("demo", "--db", str(db)).stdout.strip()
-    result = run("rectifications", "--db", str(db), "--round", round_id, "--json", "--date", "2025-06-30")
+    round_id = cli("demo", "--db", str(db)).stdout.strip()
+    result = cli("rectifications", "--db", str(db), "--round", round_id, "--json", "--date", "2025-06-30")
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     assert data["totals"]["total"] == len(data["rectifications"]) > 0
     assert {"problem", "department", "deadline", "status", "items"} <= set(data["rectifications"][0])
-    text = run("rectifications", "--db", str(db), "--round", round_id, "--date", "2025-06-30")
+    text = cli("rectifications", "--db", str(db), "--round", round_id, "--date", "2025-06-30")
     assert text.returncode == 0 and "逾期" in text.stdout and "合计" in text.stdout
-    bad = run("rectifications", "--db", str(db), "--round", round_id, "--date", "明天")
+    bad = cli("rectifications", "--db", str(db), "--round", round_id, "--date", "明天")
     assert bad.returncode == 1 and "不是有效的日期" in bad.stderr
 
 

@@ -28,7 +28,6 @@ from app.services.demo import DEMO_REPORT_DATE, create_demo
 from app.services.rounds import score, set_round_final
 from app.store import Actor, open_store
 from tests.conftest import ROOT
-from tests.test_cli import run
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> <script>alert(1)</script> 详见 http://example.com/x.png '
@@ -300,11 +299,11 @@ def test_importing_the_render_package_does_not_import_weasyprint():
     assert result.stdout.strip() == "False", result.stderr
 
 
-def test_cli_report(tmp_path):
+def test_cli_report(tmp_path, cli):
     db = tmp_path / "demo.db"
-    round_id = run("demo", "--db", str(db)).stdout.strip()
+    round_id = cli("demo", "--db", str(db)).stdout.strip()
     out = tmp_path / "整改报告.pdf"
-    result = run(
+    result = cli(
         "report",
         "--db",
         str(db),
@@ -319,7 +318,7 @@ def test_cli_report(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "已生成" in result.stdout and out.read_bytes().startswith(b"%PDF")
-    bad = run("report", "--db", str(db), "--round", "nope", "--kind", "self", "--out", str(tmp_path / "x.pdf"))
+    bad = cli("report", "--db", str(db), "--round", "nope", "--kind", "self", "--out", str(tmp_path / "x.pdf"))
     assert bad.returncode == 1 and "找不到自查轮次" in bad.stderr and not (tmp_path / "x.pdf").exists()
 
 
