@@ -165,34 +165,15 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     data = package.data
     round_in = data["round"]
     own = _local_profile(store)
-    theirs = round_in["profile"]
-    other = own is not None and not same_hospital(own, theirs)
-    if other and own is not None and not (allow_other_hospital or collects_hospitals(store)):
-        raise OtherHospital(
-            f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
-            "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
-        )
+    other = _other_hospital(store, own, round_in["profile"], allow_other_hospital)
     checklists = _frozen_checklists(data)
     items = {i.id: i for c in checklists for i in c.all_items()}
     existing_round = _local_round(store, round_in["id"])
-    if existing_round is not None and not same_hospital(existing_round["profile"], theirs):
-        raise ImportRefused(
-            f"本数据库中编号相同的一轮自查属于“{existing_round['profile'].get('name')}”，"
-            f"上报包属于“{theirs['name']}”：两家医院用了同一份轮次（如复制的数据库），无法合并。"
-        )
+    _refuse_another_hospitals_round(existing_round, round_in["profile"])
     _refuse_records_of_other_rounds(store, data)
     plan = ImportPlan(package, round_in["id"], round_in["name"], existing_round is None, other)
-    if existing_round is not None:
-        local_frozen = {(c.checklist_id, c.sha256) for c in store.round_checklists(round_in["id"])}
-        if local_frozen != {(c["checklist_id"], c["sha256"]) for c in data["checklists"]}:
-            raise ImportRefused(
-                f"本数据库中的“{existing_round['name']}”与上报包中的同一轮使用的检查表版本不同，无法合并。"
-            )
-    for item_id in {a["item_id"] for a in data["answers"]} | {s["item_id"] for s in data["samples"]}:
-        if item_id not in items:
-            raise ImportRefused(f"上报包中的条目“{item_id}”不在本轮的检查表中，数据不完整或被改动过，未导入。")
+    _refuse_other_checklists_or_items(store, data, existing_round, items)
     ancestry = _ancestry(data["history"])
-    rid = round_in["id"]
     if own is None:
         plan.added.append(
             _Change(
@@ -206,17 +187,79 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
             )
         )
     _plan_record(store, plan, ancestry, "rounds", round_in, existing_round, round_in["name"])
-    local_answers = {a.id: rec.answer_to_row(a) for a in store.answers(rid)} if existing_round else {}
+    _plan_answers(store, plan, ancestry, items, existing_round is not None)
+    _plan_samples(store, plan, ancestry, items)
+    _plan_rectifications(store, plan, ancestry, items, existing_round is not None)
+    _plan_attachments(store, plan, existing_round is not None)
+    if package.manifest["patient_ids"] == "pseudonymised" and any(c.table == "samples" for c in plan.added):
+        plan.warnings.append("上报包中的病案号已脱敏：导入的抽查记录以“脱敏-”代码代替病案号，可计数，不能对应到病历。")
+    return plan
+
+
+def _other_hospital(store: Store, own: dict[str, Any] | None, theirs: dict[str, Any], allowed: bool) -> bool:
+    """Whether the package is another hospital's; refused unless allowed or already collecting."""
+    other = own is not None and not same_hospital(own, theirs)
+    if other and own is not None and not (allowed or collects_hospitals(store)):
+        raise OtherHospital(
+            f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
+            "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
+        )
+    return other
+
+
+def _refuse_another_hospitals_round(existing_round: dict[str, Any] | None, theirs: dict[str, Any]) -> None:
+    if existing_round is not None and not same_hospital(existing_round["profile"], theirs):
+        raise ImportRefused(
+            f"本数据库中编号相同的一轮自查属于“{existing_round['profile'].get('name')}”，"
+            f"上报包属于“{theirs['name']}”：两家医院用了同一份轮次（如复制的数据库），无法合并。"
+        )
+
+
+def _refuse_other_checklists_or_items(
+    store: Store, data: dict[str, Any], existing_round: dict[str, Any] | None, items: Mapping[str, Any]
+) -> None:
+    """The same round must use the same frozen checklists here and in the package, and every
+    answered or sampled item must be in them."""
+    if existing_round is not None:
+        local_frozen = {(c.checklist_id, c.sha256) for c in store.round_checklists(data["round"]["id"])}
+        if local_frozen != {(c["checklist_id"], c["sha256"]) for c in data["checklists"]}:
+            raise ImportRefused(
+                f"本数据库中的“{existing_round['name']}”与上报包中的同一轮使用的检查表版本不同，无法合并。"
+            )
+    for item_id in {a["item_id"] for a in data["answers"]} | {s["item_id"] for s in data["samples"]}:
+        if item_id not in items:
+            raise ImportRefused(f"上报包中的条目“{item_id}”不在本轮的检查表中，数据不完整或被改动过，未导入。")
+
+
+def _plan_answers(
+    store: Store,
+    plan: ImportPlan,
+    ancestry: dict[tuple[str, str], set[str]],
+    items: Mapping[str, Any],
+    round_exists: bool,
+) -> None:
+    rid = plan.round_id
+    local_answers = {a.id: rec.answer_to_row(a) for a in store.answers(rid)} if round_exists else {}
     by_item = {a["item_id"]: a for a in local_answers.values()}
-    for answer in data["answers"]:
+    for answer in plan.package.data["answers"]:
         local = local_answers.get(answer["id"]) or by_item.get(answer["item_id"])
         _plan_record(
             store, plan, ancestry, "answers", {**answer, "round_id": rid}, local, _item_label(items, answer["item_id"])
         )
-    _plan_samples(store, plan, ancestry, items)
-    local_rects = {r.id: rec.rectification_to_row(r) for r in store.rectifications(rid)} if existing_round else {}
-    incoming_ids = {r["id"] for r in data["rectifications"]}
-    for rect in data["rectifications"]:
+
+
+def _plan_rectifications(
+    store: Store,
+    plan: ImportPlan,
+    ancestry: dict[tuple[str, str], set[str]],
+    items: Mapping[str, Any],
+    round_exists: bool,
+) -> None:
+    rid = plan.round_id
+    incoming = plan.package.data["rectifications"]
+    local_rects = {r.id: rec.rectification_to_row(r) for r in store.rectifications(rid)} if round_exists else {}
+    incoming_ids = {r["id"] for r in incoming}
+    for rect in incoming:
         local = local_rects.get(rect["id"])
         if local is None:  # opened on both PCs for the same item: one rectification, not two
             twins = [r for r in local_rects.values() if r["item_id"] == rect["item_id"] and r["id"] not in incoming_ids]
@@ -232,10 +275,6 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
             local,
             f"整改项：{rect['problem'] or _item_label(items, rect['item_id'])}",
         )
-    _plan_attachments(store, plan, existing_round is not None)
-    if package.manifest["patient_ids"] == "pseudonymised" and any(c.table == "samples" for c in plan.added):
-        plan.warnings.append("上报包中的病案号已脱敏：导入的抽查记录以“脱敏-”代码代替病案号，可计数，不能对应到病历。")
-    return plan
 
 
 def _frozen_checklists(data: dict[str, Any]) -> list[Checklist]:
@@ -456,21 +495,17 @@ def apply_import(
     """Write the plan in one transaction. ``resolutions`` settles conflicts (key → local or
     package); a conflict left out keeps the local value and is reported."""
     from ..services.rectifications import sync_rectification
-    from ..services.rounds import load_round, valid_round_name
+    from ..services.rounds import load_round
 
-    resolutions = dict(resolutions or {})
-    for key, choice in resolutions.items():
-        if choice not in (LOCAL, PACKAGE) or key not in plan._pending:
-            raise AppError(f"无法识别的冲突处理：{key} → {choice}")
+    resolutions = _checked(plan, resolutions)
     chosen = [plan._pending[k] for k, v in resolutions.items() if v == PACKAGE]
     kept = [plan._pending[k] for k, v in resolutions.items() if v == LOCAL]
     unresolved = {c.key for c in plan.conflicts} - set(resolutions)
     data = plan.package.data
     rid = plan.round_id
-    attachments: dict[str, bytes] = {}
-    for change in plan.added:
-        if change.table == "attachments":
-            attachments[change.key] = plan.package.member(change.incoming["path"])  # checked again
+    attachments = {  # read (and checked again) before anything is written
+        c.key: plan.package.member(c.incoming["path"]) for c in plan.added if c.table == "attachments"
+    }
     touched_items: set[str] = set()
     if store.rounds() or store.profile():  # something here to lose: a backup first, as before a migration
         from ..store.backup import backup_before
@@ -481,40 +516,13 @@ def apply_import(
             store.set_setting(_COLLECTS_SETTING, True)
         for change in [*plan.added, *plan.updated, *chosen]:
             if change.table == "rounds" and change.local is None:
-                row = dict(change.incoming)
-                try:
-                    valid_round_name(store, row["name"])
-                except AppError:
-                    row["name"] = _free_name(
-                        store, row["name"], row["profile"].get("name", "") if plan.other_hospital else "导入"
-                    )
-                if row.get("previous_round_id") and _local_round(store, row["previous_round_id"]) is None:
-                    row["previous_round_id"] = None
-                _put(store, "rounds", row, None, actor)
-                store.insert_round_checklists(rid, data["checklists"])
+                _add_round(store, plan, dict(change.incoming), actor)
             else:
                 _write(store, change, actor, rid, attachments, plan.rect_ids)
             if change.item_id and change.table in ("answers", "samples", "rectifications"):
                 touched_items.add(change.item_id)  # the rules of 整改 apply to what came in
         for change in kept:  # the user kept ours: the package's version is now an ancestor of it
-            store.append_history(
-                [
-                    history.Entry(
-                        _uuid(),
-                        rid,
-                        change.table,
-                        change.local_id or change.key,
-                        change.item_id,
-                        "merge",
-                        {"resolved": [PACKAGE, LOCAL]},
-                        change.incoming_hash,
-                        change.local_hash,
-                        now(),
-                        actor.author,
-                        actor.device_id,
-                    )
-                ]
-            )
+            _log_kept(store, change, rid, actor)
         skipped = {(plan._pending[k].table, plan._pending[k].key) for k in unresolved}
         store.append_history(
             [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
@@ -531,6 +539,49 @@ def apply_import(
         tuple(plan.conflicts),
         {**{k: LOCAL for k in unresolved}, **resolutions},
         tuple(plan.warnings),
+    )
+
+
+def _checked(plan: ImportPlan, resolutions: Mapping[str, str] | None) -> dict[str, str]:
+    resolutions = dict(resolutions or {})
+    for key, choice in resolutions.items():
+        if choice not in (LOCAL, PACKAGE) or key not in plan._pending:
+            raise AppError(f"无法识别的冲突处理：{key} → {choice}")
+    return resolutions
+
+
+def _add_round(store: Store, plan: ImportPlan, row: dict[str, Any], actor: Actor) -> None:
+    """A round new here, under a free name, linked to its previous round only if that is here too."""
+    from ..services.rounds import valid_round_name
+
+    try:
+        valid_round_name(store, row["name"])
+    except AppError:
+        row["name"] = _free_name(store, row["name"], row["profile"].get("name", "") if plan.other_hospital else "导入")
+    if row.get("previous_round_id") and _local_round(store, row["previous_round_id"]) is None:
+        row["previous_round_id"] = None
+    _put(store, "rounds", row, None, actor)
+    store.insert_round_checklists(plan.round_id, plan.package.data["checklists"])
+
+
+def _log_kept(store: Store, change: _Change, round_id: str, actor: Actor) -> None:
+    store.append_history(
+        [
+            history.Entry(
+                _uuid(),
+                round_id,
+                change.table,
+                change.local_id or change.key,
+                change.item_id,
+                "merge",
+                {"resolved": [PACKAGE, LOCAL]},
+                change.incoming_hash,
+                change.local_hash,
+                now(),
+                actor.author,
+                actor.device_id,
+            )
+        ]
     )
 
 
