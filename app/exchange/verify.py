@@ -147,34 +147,10 @@ def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
     if len(infos) > fmt.MAX_MEMBERS:
         raise PackageError(f"“{name}”中有 {len(infos)} 个文件，超过上限 {fmt.MAX_MEMBERS}，已拒绝。")
     seen: set[str] = set()
-    total = 0
     for info in infos:
-        member = info.filename
-        if _UNSAFE_NAME.search(member):
-            raise PackageError(
-                f"“{name}”中的文件名“{_shown(member)}”不安全（绝对路径、盘符、“..”或控制字符），已拒绝。"
-            )
-        if member.endswith("/") or info.is_dir():
-            raise PackageError(f"“{name}”中有文件夹条目“{member}”，上报包不应包含，已拒绝。")
-        mode = info.external_attr >> 16
-        if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
-            raise PackageError(f"“{name}”中的“{member}”是链接或特殊文件，已拒绝。")
-        if info.flag_bits & 0x1:
-            raise PackageError(f"“{name}”中的“{member}”已加密，无法校验，已拒绝。")
-        if member in seen:
-            raise PackageError(f"“{name}”中“{member}”出现了两次，已拒绝。")
-        seen.add(member)
-        if info.file_size > fmt.MAX_MEMBER_BYTES:
-            raise PackageError(
-                f"“{name}”中的“{member}”解压后为 {info.file_size / 1048576:.0f} MB，"
-                f"超过上限 {fmt.MAX_MEMBER_BYTES // 1048576} MB，已拒绝。"
-            )
-        if info.file_size > 1048576 and info.file_size > fmt.MAX_RATIO * max(info.compress_size, 1):
-            raise PackageError(
-                f"“{name}”中的“{member}”压缩比异常（{info.compress_size} 字节解压为 "
-                f"{info.file_size} 字节，可能是“压缩炸弹”），已拒绝。"
-            )
-        total += info.file_size
+        _check_member(info, name, seen)
+        seen.add(info.filename)
+    total = sum(info.file_size for info in infos)
     if total > fmt.MAX_TOTAL_BYTES:
         raise PackageError(f"“{name}”解压后共 {total / 1073741824:.1f} GB，超过上限，已拒绝。")
     # many members just under the per-member threshold add up to a bomb too; stored members (PDFs,
@@ -184,6 +160,32 @@ def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
     if inflated > 16 * 1048576 and inflated > fmt.MAX_RATIO * max(compressed, 1):
         raise PackageError(
             f"“{name}”整体压缩比异常（{compressed} 字节解压为 {inflated} 字节，可能是“压缩炸弹”），已拒绝。"
+        )
+
+
+def _check_member(info: zipfile.ZipInfo, name: str, seen: set[str]) -> None:
+    """One zip entry: a plain, unencrypted file under a safe name, seen once, of a sane size."""
+    member = info.filename
+    if _UNSAFE_NAME.search(member):
+        raise PackageError(f"“{name}”中的文件名“{_shown(member)}”不安全（绝对路径、盘符、“..”或控制字符），已拒绝。")
+    if member.endswith("/") or info.is_dir():
+        raise PackageError(f"“{name}”中有文件夹条目“{member}”，上报包不应包含，已拒绝。")
+    mode = info.external_attr >> 16
+    if stat.S_IFMT(mode) not in (0, stat.S_IFREG):
+        raise PackageError(f"“{name}”中的“{member}”是链接或特殊文件，已拒绝。")
+    if info.flag_bits & 0x1:
+        raise PackageError(f"“{name}”中的“{member}”已加密，无法校验，已拒绝。")
+    if member in seen:
+        raise PackageError(f"“{name}”中“{member}”出现了两次，已拒绝。")
+    if info.file_size > fmt.MAX_MEMBER_BYTES:
+        raise PackageError(
+            f"“{name}”中的“{member}”解压后为 {info.file_size / 1048576:.0f} MB，"
+            f"超过上限 {fmt.MAX_MEMBER_BYTES // 1048576} MB，已拒绝。"
+        )
+    if info.file_size > 1048576 and info.file_size > fmt.MAX_RATIO * max(info.compress_size, 1):
+        raise PackageError(
+            f"“{name}”中的“{member}”压缩比异常（{info.compress_size} 字节解压为 "
+            f"{info.file_size} 字节，可能是“压缩炸弹”），已拒绝。"
         )
 
 
@@ -213,6 +215,21 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     infos = zf.infolist()
     _check_members(infos, name)
     by_name = {i.filename: i for i in infos}
+    manifest = _read_manifest(zf, by_name, name)
+    listed = _listed_files(manifest, by_name, name)
+    data = _read_data(zf, by_name, listed, name)
+    _check_consistency(data, manifest, listed, name)
+    from .checklists import frozen_checklists
+
+    try:
+        frozen_checklists(data)
+    except AppError as err:
+        raise PackageError(f"“{name}”中的{err.user_message}") from None
+    return Package(path, manifest, data)
+
+
+def _read_manifest(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], name: str) -> dict:
+    """The manifest, if it is this program's, of a format version it reads, and valid."""
     if fmt.MANIFEST not in by_name:
         raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。")
     manifest = _json(_read(zf, by_name[fmt.MANIFEST], fmt.MAX_MANIFEST_BYTES), f"“{name}”的 {fmt.MANIFEST}")
@@ -227,6 +244,11 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     problems = fmt.schema_errors(manifest, "manifest")
     if problems:
         raise PackageError(f"“{name}”的 {fmt.MANIFEST} 不符合格式要求：" + "；".join(problems))
+    return manifest
+
+
+def _listed_files(manifest: dict, by_name: dict[str, zipfile.ZipInfo], name: str) -> dict[str, dict]:
+    """The manifest's file list by path: once each, only the format's files, all present, no others."""
     listed = {f["path"]: f for f in manifest["files"]}
     if len(listed) != len(manifest["files"]):
         raise PackageError(f"“{name}”的文件清单中有重复的条目。")
@@ -238,6 +260,11 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
         raise PackageError(f"“{name}”缺少清单中列出的文件：{'、'.join(missing[:5])}。")
     if extra := sorted(present - set(listed)):
         raise PackageError(f"“{name}”中有清单未列出的文件：{'、'.join(extra[:5])}，已拒绝。")
+    return listed
+
+
+def _read_data(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], listed: dict[str, dict], name: str) -> dict:
+    """Every listed file checked against its size and hash; the data file read and validated."""
     payloads: dict[str, bytes] = {}
     for member, entry in listed.items():
         info = by_name[member]
@@ -256,29 +283,36 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     problems = fmt.schema_errors(data, "data")
     if problems:
         raise PackageError(f"“{name}”的 {fmt.DATA} 不符合格式要求：" + "；".join(problems))
-    _check_consistency(data, manifest, listed, name)
-    from .checklists import frozen_checklists
-
-    try:
-        frozen_checklists(data)
-    except AppError as err:
-        raise PackageError(f"“{name}”中的{err.user_message}") from None
-    return Package(path, manifest, data)
+    return data
 
 
 def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name: str) -> None:
     """What a schema cannot say: records that belong together agree, dates are dates, and every
     attachment is a file the program itself would have accepted."""
-    from ..services.attachments import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
-
     round_id = data["round"]["id"]
-    if round_id != manifest["round"]["id"]:
+    _check_same_round(data, manifest, name)
+    _check_unique(data, name)
+    _check_attachments(data, listed, name)
+    for entry in data["history"]:
+        own = entry["round_id"] == round_id or (entry["record_table"] == "hospital" and entry["round_id"] is None)
+        if not own or (entry["record_table"] == "rounds" and entry["record_id"] != round_id):
+            raise PackageError(f"“{name}”的修改记录中有不属于本轮的记录，已拒绝。")
+    _check_dates(data, name)
+
+
+def _check_same_round(data: dict, manifest: dict, name: str) -> None:
+    """The manifest and the data speak of the same round and the same frozen checklists."""
+    if data["round"]["id"] != manifest["round"]["id"]:
         raise PackageError(f"“{name}”的清单与数据不属于同一轮自查。")
     frozen = [(c["checklist_id"], c["version"], c["sha256"]) for c in data["checklists"]]
     if len({c[0] for c in frozen}) != len(frozen):
         raise PackageError(f"“{name}”的数据中同一检查表出现了两次。")
     if sorted(frozen) != sorted((c["id"], c["version"], c["sha256"]) for c in manifest["checklists"]):
         raise PackageError(f"“{name}”的清单与数据中的检查表（编号、版本或校验值）不一致。")
+
+
+def _check_unique(data: dict, name: str) -> None:
+    """Record ids once each; one answer and one set of sampled records per item."""
     for table in ("answers", "rectifications", "attachments"):
         ids = [r["id"] for r in data[table]]
         if len(set(ids)) != len(ids):
@@ -291,6 +325,12 @@ def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name
     sample_ids = [r["id"] for group in data["samples"] for r in group["records"]]
     if len(set(sample_ids)) != len(sample_ids):
         raise PackageError(f"“{name}”的数据中有重复的抽查记录编号，已拒绝。")
+
+
+def _check_attachments(data: dict, listed: dict[str, dict], name: str) -> None:
+    """Each attachment one the program would accept, matching its own listed file; no file unused."""
+    from ..services.attachments import ALLOWED_SUFFIXES, MAX_ATTACHMENT_BYTES
+
     referenced = set()
     for attachment in data["attachments"]:
         filename = attachment["filename"]
@@ -312,10 +352,9 @@ def _check_consistency(data: dict, manifest: dict, listed: dict[str, dict], name
         referenced.add(member)
     if unused := sorted(m for m in listed if m.startswith(fmt.ATTACHMENT_DIR + "/") and m not in referenced):
         raise PackageError(f"“{name}”中有未被任何记录引用的附件文件：{'、'.join(unused[:3])}，已拒绝。")
-    for entry in data["history"]:
-        own = entry["round_id"] == round_id or (entry["record_table"] == "hospital" and entry["round_id"] is None)
-        if not own or (entry["record_table"] == "rounds" and entry["record_id"] != round_id):
-            raise PackageError(f"“{name}”的修改记录中有不属于本轮的记录，已拒绝。")
+
+
+def _check_dates(data: dict, name: str) -> None:
     dates = [("自查日期", data["round"]["started_on"])]
     dates += [
         (f"整改项“{r['problem'][:20]}”", r.get(f)) for r in data["rectifications"] for f in ("deadline", "recheck_date")
