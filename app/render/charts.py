@@ -175,41 +175,47 @@ def line_chart(
             f"{escape(_fit(label, max(room, 24)))}</text>"
         )
     if target is not None:
-        ty = y(target)
-        parts.append(
-            f'<line x1="{left}" y1="{ty:.1f}" x2="{view_width - right:.0f}" y2="{ty:.1f}" '
-            'stroke="#a63a32" stroke-width="1" stroke-dasharray="5,4"/>'
-        )
-        parts.append(
-            f'<text x="{view_width - right:.0f}" y="{ty - 4:.1f}" text-anchor="end" fill="#a63a32">'
-            f"{escape(target_text or f'目标 {target:g}')}</text>"
-        )
+        parts += _target_line(y(target), left, view_width - right, target_text or f"目标 {target:g}")
     for index, line in enumerate(lines):
         colour, dash = _LINE_STYLES[index % len(_LINE_STYLES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        runs: list[list[tuple[float, float]]] = [[]]
-        for n, value in enumerate(line.values):
-            if value is None:
-                runs.append([])
-            else:
-                runs[-1].append((x(n), y(value)))
-        for run in runs:
-            if len(run) > 1:
-                points = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
-                parts.append(
-                    f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1.6"{dash_attr}/>'
-                )
-            for px, py in run:
-                parts.append(f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.6" fill="{colour}"/>')
+        points = [None if value is None else (x(n), y(value)) for n, value in enumerate(line.values)]
+        parts += _polylines(points, colour, dash_attr)
         if lines and len(lines) > 1:
-            lx = left + index * (plot_w / len(lines))
-            ly = view_height - 6
-            parts.append(
-                f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 18:.1f}" y2="{ly - 4:.1f}" '
-                f'stroke="{colour}" stroke-width="1.6"{dash_attr}/>'
-            )
-            parts.append(
-                f'<text x="{lx + 22:.1f}" y="{ly:.1f}">{escape(_fit(line.name, plot_w / len(lines) - 26))}</text>'
-            )
+            width = plot_w / len(lines)
+            parts += _legend_entry(left + index * width, view_height - 6, width, line.name, colour, dash_attr)
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _target_line(ty: float, x1: float, x2: float, text: str) -> list[str]:
+    return [
+        f'<line x1="{x1}" y1="{ty:.1f}" x2="{x2:.0f}" y2="{ty:.1f}" '
+        'stroke="#a63a32" stroke-width="1" stroke-dasharray="5,4"/>',
+        f'<text x="{x2:.0f}" y="{ty - 4:.1f}" text-anchor="end" fill="#a63a32">{escape(text)}</text>',
+    ]
+
+
+def _polylines(points: Sequence[tuple[float, float] | None], colour: str, dash_attr: str) -> list[str]:
+    """A dot at each point, joined by a line where points follow each other; None breaks the line."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for point in points:
+        if point is None:
+            runs.append([])
+        else:
+            runs[-1].append(point)
+    parts = []
+    for run in runs:
+        if len(run) > 1:
+            joined = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
+            parts.append(f'<polyline points="{joined}" fill="none" stroke="{colour}" stroke-width="1.6"{dash_attr}/>')
+        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.6" fill="{colour}"/>' for px, py in run]
+    return parts
+
+
+def _legend_entry(lx: float, ly: float, width: float, name: str, colour: str, dash_attr: str) -> list[str]:
+    return [
+        f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 18:.1f}" y2="{ly - 4:.1f}" '
+        f'stroke="{colour}" stroke-width="1.6"{dash_attr}/>',
+        f'<text x="{lx + 22:.1f}" y="{ly:.1f}">{escape(_fit(name, width - 26))}</text>',
+    ]
