@@ -93,36 +93,17 @@ def read_attachment_file(path: Path) -> AttachmentFile:
     """Read the file at ``path`` for attaching; refuses unknown types, special files, symlinks,
     large and unreadable files. Touches no database: safe to run in a worker thread."""
     path = Path(path)
-    problem = filename_problem(path.name)
-    if problem:
-        raise InputError(f"{problem}（“{_shown(path.name)}”），无法添加。请把文件改名后再添加。", "attachment")
-    name = clean_text(path.name)  # bidi controls out: "照片\u202egpj.pdf" would show as 照片fdp.jpg
-    suffix = Path(name).suffix.lower()
-    if suffix not in ALLOWED_SUFFIXES:
-        raise InputError(f"不支持的文件类型“{suffix or name}”。可添加 PDF、图片、Office/WPS 文档。", "attachment")
-    link = InputError(f"“{name}”是一个链接（快捷方式），请直接选择它指向的文件。", "attachment")
+    name = _attachment_name(path)
+    fd = _open_not_following(path, name)
     try:
-        if path.is_symlink():
-            raise link
-        fd = os.open(path, _READ_FLAGS)
-    except OSError as exc:
-        if exc.errno == errno.ELOOP:
-            raise link from exc
-        raise InputError(f"无法读取文件“{name}”：{os_reason(exc)}", "attachment") from exc
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"“{name}”不是普通文件（而是文件夹、设备或管道等），不能作为附件。", "attachment")
-        if info.st_size > MAX_ATTACHMENT_BYTES:
-            raise _too_large(name, info.st_size)
-        data = _read_limited(fd, MAX_ATTACHMENT_BYTES)
+        data, size = _read_regular_file(fd, name)
     except OSError as exc:
         raise InputError(f"无法读取文件“{name}”：{os_reason(exc)}", "attachment") from exc
     finally:
         os.close(fd)
     if len(data) > MAX_ATTACHMENT_BYTES:
-        raise _too_large(name, max(len(data), info.st_size))
-    if len(data) != info.st_size:
+        raise _too_large(name, max(len(data), size))
+    if len(data) != size:
         raise InputError(
             f"文件“{name}”读出的大小与系统报告的不符（可能正被其他程序写入，或不是普通的文档），请稍后再试。",
             "attachment",
@@ -133,6 +114,41 @@ def read_attachment_file(path: Path) -> AttachmentFile:
 
     media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     return AttachmentFile(name, data, media_type, _sha256(data))
+
+
+def _attachment_name(path: Path) -> str:
+    """The name the attachment is stored under: refused when it could mislead or has an unknown type."""
+    problem = filename_problem(path.name)
+    if problem:
+        raise InputError(f"{problem}（“{_shown(path.name)}”），无法添加。请把文件改名后再添加。", "attachment")
+    name = clean_text(path.name)  # bidi controls out: "照片\u202egpj.pdf" would show as 照片fdp.jpg
+    suffix = Path(name).suffix.lower()
+    if suffix not in ALLOWED_SUFFIXES:
+        raise InputError(f"不支持的文件类型“{suffix or name}”。可添加 PDF、图片、Office/WPS 文档。", "attachment")
+    return name
+
+
+def _open_not_following(path: Path, name: str) -> int:
+    """A descriptor of the file itself: a symlink is refused, also one swapped in after the check."""
+    link = InputError(f"“{name}”是一个链接（快捷方式），请直接选择它指向的文件。", "attachment")
+    try:
+        if path.is_symlink():
+            raise link
+        return os.open(path, _READ_FLAGS)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise link from exc
+        raise InputError(f"无法读取文件“{name}”：{os_reason(exc)}", "attachment") from exc
+
+
+def _read_regular_file(fd: int, name: str) -> tuple[bytes, int]:
+    """(at most one byte over the limit, the size the system reports); only a regular file."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError(f"“{name}”不是普通文件（而是文件夹、设备或管道等），不能作为附件。", "attachment")
+    if info.st_size > MAX_ATTACHMENT_BYTES:
+        raise _too_large(name, info.st_size)
+    return _read_limited(fd, MAX_ATTACHMENT_BYTES), info.st_size
 
 
 def store_attachment(
