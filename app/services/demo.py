@@ -10,7 +10,7 @@ import datetime as dt
 import random
 
 from ..catalog import Catalog
-from ..domain.checklist import NOT_APPLICABLE
+from ..domain.checklist import NOT_APPLICABLE, Item
 from ..domain.identifiers import uscc_check_char
 from ..domain.kinds import kind_of
 from ..domain.profile import COMMON_DEPARTMENTS, HospitalProfile
@@ -19,7 +19,7 @@ from ..store import Actor, Store
 from . import answers as answer_service
 from . import rectifications as rect_service
 from .profile import get_profile, save_profile
-from .rounds import load_round, start_round
+from .rounds import RoundView, load_round, start_round
 
 DEMO_PROFILE = HospitalProfile(
     name="示例县人民医院",
@@ -133,7 +133,14 @@ def create_demo(
         leader="王建国（业务副院长）",
         members=["李敏（医务科）", "张华（护理部）", "刘洋（质控办）", "陈静（药剂科）"],
     )
-    view = load_round(store, round_id)
+    _answer_items(store, load_round(store, round_id), actor, rng)
+    _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - dt.date(2025, 3, 15))
+    return round_id
+
+
+def _answer_items(store: Store, view: RoundView, actor: Actor, rng: random.Random) -> None:
+    """Most applicable items answered, as a round in progress looks; the random stream is drawn
+    in one fixed order, so that a seed always gives the same round."""
     departments = ["医务科", "护理部", "内科", "外科", "妇产科", "急诊科", "药剂科", "病案室"]
     applicable = [i for i in view.items() if i.applies_to(view.profile)]
     na_done = 0
@@ -143,71 +150,86 @@ def create_demo(
         department = rng.choice(departments)
         kind = kind_of(item)
         if kind.graded:
-            if na_done < 2 and rng.random() < 0.05:
-                answer_service.record_answer(
-                    store,
-                    round_id,
-                    item.id,
-                    actor,
-                    grade=NOT_APPLICABLE,
-                    na_reason=_CAUSES_NA,
-                    view=view,
-                    department=department,
-                )
-                na_done += 1
-                continue
-            grade = rng.choices("ABCD", weights=(1, 3, 5, 2))[0]
-            finding = rng.choice(_FINDINGS) if grade in "CD" else ""
-            answer_service.record_answer(
-                store,
-                round_id,
-                item.id,
-                actor,
-                grade=grade,
-                finding=finding,
-                evidence="制度文件、会议记录、培训签到表",
-                view=view,
-                department=department,
-            )
+            na_done += _answer_judgement(store, view, item, actor, rng, department, na_allowed=na_done < 2)
         elif kind.numeric:
-            denominator = rng.randint(80, 400)
-            year_target = item.target_for(view.year)
-            # rare events counted per 100 or 1,000 cases (‰, 例次/千导管日, 例次/百出院人次):
-            # a few per 100 or 1,000, over more cases
-            rare = item.input == "ratio" and item.unit != "%"
-            if rare:
-                denominator *= 10
-            typical = year_target or (2 if rare else 60)
-            expected = typical / item.rate_multiplier if item.input == "ratio" else 0
-            rate = 0.0
-            if item.input == "ratio":
-                noise = rng.uniform(-0.15, 0.15)
-                rate = min(1.0, max(0.0, expected * (1 + 2 * noise) if rare else expected + noise))
-            fields: dict = {}
-            if item.input == "ratio":
-                fields = {"numerator": round(denominator * rate), "denominator": denominator}
-            else:
-                fields = {"value": round((year_target or 10) * rng.uniform(0.7, 1.3), 1)}
-            if item.direction in ("increase", "decrease"):
-                baseline = rng.uniform(30, 70)
-                fields["baseline"] = round(baseline / 30 if rare else baseline, 1)
-            answer_service.record_answer(store, round_id, item.id, actor, view=view, department=department, **fields)
+            fields = _indicator_fields(item, view.year, rng)
+            answer_service.record_answer(store, view.id, item.id, actor, view=view, department=department, **fields)
         elif kind.sampled:
-            count = max(item.min_samples or 10, 10)
-            records = []
-            for _ in range(count):
-                compliant = rng.random() > 0.08
-                records.append(
-                    answer_service.SampleInput(
-                        record_no=f"{rng.randint(200000, 299999)}",
-                        compliant=compliant,
-                        note="" if compliant else "记录超时限或缺少签字",
-                    )
-                )
-            answer_service.set_samples(store, round_id, item.id, records, actor, view=view)
-            answer_service.record_answer(store, round_id, item.id, actor, view=view, department=department)
-    _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - dt.date(2025, 3, 15))
-    return round_id
+            records = _sampled_records(item, rng)
+            answer_service.set_samples(store, view.id, item.id, records, actor, view=view)
+            answer_service.record_answer(store, view.id, item.id, actor, view=view, department=department)
+
+
+def _answer_judgement(
+    store: Store, view: RoundView, item: Item, actor: Actor, rng: random.Random, department: str, *, na_allowed: bool
+) -> int:
+    """A grade, or (rarely, while ``na_allowed``) 不适用; returns 1 for 不适用."""
+    if na_allowed and rng.random() < 0.05:
+        answer_service.record_answer(
+            store,
+            view.id,
+            item.id,
+            actor,
+            grade=NOT_APPLICABLE,
+            na_reason=_CAUSES_NA,
+            view=view,
+            department=department,
+        )
+        return 1
+    grade = rng.choices("ABCD", weights=(1, 3, 5, 2))[0]
+    finding = rng.choice(_FINDINGS) if grade in "CD" else ""
+    answer_service.record_answer(
+        store,
+        view.id,
+        item.id,
+        actor,
+        grade=grade,
+        finding=finding,
+        evidence="制度文件、会议记录、培训签到表",
+        view=view,
+        department=department,
+    )
+    return 0
+
+
+def _indicator_fields(item: Item, year: int, rng: random.Random) -> dict:
+    """A plausible value near the year's target (a ratio's numerator and denominator)."""
+    denominator = rng.randint(80, 400)
+    year_target = item.target_for(year)
+    # rare events counted per 100 or 1,000 cases (‰, 例次/千导管日, 例次/百出院人次):
+    # a few per 100 or 1,000, over more cases
+    rare = item.input == "ratio" and item.unit != "%"
+    if rare:
+        denominator *= 10
+    typical = year_target or (2 if rare else 60)
+    expected = typical / item.rate_multiplier if item.input == "ratio" else 0
+    rate = 0.0
+    if item.input == "ratio":
+        noise = rng.uniform(-0.15, 0.15)
+        rate = min(1.0, max(0.0, expected * (1 + 2 * noise) if rare else expected + noise))
+    fields: dict = {}
+    if item.input == "ratio":
+        fields = {"numerator": round(denominator * rate), "denominator": denominator}
+    else:
+        fields = {"value": round((year_target or 10) * rng.uniform(0.7, 1.3), 1)}
+    if item.direction in ("increase", "decrease"):
+        baseline = rng.uniform(30, 70)
+        fields["baseline"] = round(baseline / 30 if rare else baseline, 1)
+    return fields
+
+
+def _sampled_records(item: Item, rng: random.Random) -> list[answer_service.SampleInput]:
+    records = []
+    for _ in range(max(item.min_samples or 10, 10)):
+        compliant = rng.random() > 0.08
+        records.append(
+            answer_service.SampleInput(
+                record_no=f"{rng.randint(200000, 299999)}",
+                compliant=compliant,
+                note="" if compliant else "记录超时限或缺少签字",
+            )
+        )
+    return records
 
 
 def _follow_up(
