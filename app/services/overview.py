@@ -14,8 +14,9 @@ from ..domain.evaluation import indicator_value
 from ..domain.formats import score_text
 from ..domain.kinds import kind_of
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
+from ..domain.scoring import RoundScore, Tally
 from ..store import Store
-from .rectifications import NO_DEPARTMENT, list_rectifications
+from .rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications
 from .rounds import RoundView, answers_by_item, load_round, score
 
 
@@ -75,6 +76,18 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     view = load_round(store, round_id)
     result = score(store, round_id, view)
     out = Overview(view.name)
+    _add_scores(out, result)
+    out.grades = _grade_bars(view, result.tally)
+    _add_rectifications(out, list_rectifications(store, round_id, today, view))
+    history = same_hospital_rounds(store, view)[-max_trends:]
+    out.rounds = [v.name for v in history]
+    if len(history) > 1:
+        _add_trends(out, store, view, result, history)
+    return out
+
+
+def _add_scores(out: Overview, result: RoundScore) -> None:
+    """A bar per checklist, and per checklist a bar per section."""
     for cs in result.checklists:
         t = cs.tally
         out.checklists.append(
@@ -96,18 +109,23 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
             )
             for s in cs.sections
         ]
-    total = result.tally
+
+
+def _grade_bars(view: RoundView, total: Tally) -> list[Bar]:
+    """How many items got each grade, then 不适用 and 未填."""
+    bars = []
     grades = {g.code: g for c in reversed(view.checklists) for g in c.scale.grades}
     for code, grade in grades.items():
         count = total.grade_counts.get(code, 0)
         tone = "fail" if grade.failing else "warn" if grade.offers_rectification else "ok"
-        out.grades.append(
-            Bar(grade.display, count, f"{count} 条", tone, ("mode", "failing") if grade.failing else None)
-        )
-    out.grades.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted", ("mode", "na")))
-    out.grades.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted", ("mode", "unanswered")))
+        bars.append(Bar(grade.display, count, f"{count} 条", tone, ("mode", "failing") if grade.failing else None))
+    bars.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted", ("mode", "na")))
+    bars.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted", ("mode", "unanswered")))
+    return bars
 
-    entries = list_rectifications(store, round_id, today, view)
+
+def _add_rectifications(out: Overview, entries: list[RectificationEntry]) -> None:
+    """Rectifications per department and status (most first), and those closed per month."""
     by_department: dict[str, Counter] = {}
     closed: Counter = Counter()
     for e in entries:
@@ -121,31 +139,30 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     ]
     out.closed_per_month = [Bar(month, count, f"{count} 项", "good") for month, count in sorted(closed.items())]
 
-    history = same_hospital_rounds(store, view)[-max_trends:]
-    out.rounds = [v.name for v in history]
-    if len(history) > 1:
-        results = [result if v.id == view.id else score(store, v.id, v) for v in history]
-        labels = {c.id: c.label for v in history for c in v.checklists}
-        series: dict[str, list[float | None]] = {label: [] for label in labels.values()}
-        for res in results:
-            scores = {c.checklist.id: c.tally.score for c in res.checklists}
-            for checklist_id, label in labels.items():
-                series[label].append(scores.get(checklist_id))
-        out.score_trend = Trend("各检查表得分率", series, unit="%")
-        out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]})
-        answers = [answers_by_item(store, v.id) for v in history]
-        for item in view.items():
-            if not kind_of(item).numeric or not item.applies_to(view.profile):
-                continue
-            values = []
-            for v, ans in zip(history, answers, strict=True):
-                found = next((i for c in v.checklists if (i := c.item(item.id)) is not None), None)
-                # a rate is recomputed in this round's unit (an older round may have kept % for ‰)
-                definition = item if found is not None and found.input == "ratio" else found
-                values.append(indicator_value(definition, ans.get(item.id)) if definition else None)
-            if sum(value is not None for value in values) >= 2:
-                label = next(c.label for c in view.checklists if c.id == item.checklist_id)
-                out.indicator_trends.append(
-                    Trend(f"{label}：{item.text}", {"指标值": values}, item.target_for(view.year), item.unit)
-                )
-    return out
+
+def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore, history: list[RoundView]) -> None:
+    """Scores and failing items across the hospital's rounds, and each indicator with two values or more."""
+    results = [result if v.id == view.id else score(store, v.id, v) for v in history]
+    labels = {c.id: c.label for v in history for c in v.checklists}
+    series: dict[str, list[float | None]] = {label: [] for label in labels.values()}
+    for res in results:
+        scores = {c.checklist.id: c.tally.score for c in res.checklists}
+        for checklist_id, label in labels.items():
+            series[label].append(scores.get(checklist_id))
+    out.score_trend = Trend("各检查表得分率", series, unit="%")
+    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]})
+    answers = [answers_by_item(store, v.id) for v in history]
+    for item in view.items():
+        if not kind_of(item).numeric or not item.applies_to(view.profile):
+            continue
+        values = []
+        for v, ans in zip(history, answers, strict=True):
+            found = next((i for c in v.checklists if (i := c.item(item.id)) is not None), None)
+            # a rate is recomputed in this round's unit (an older round may have kept % for ‰)
+            definition = item if found is not None and found.input == "ratio" else found
+            values.append(indicator_value(definition, ans.get(item.id)) if definition else None)
+        if sum(value is not None for value in values) >= 2:
+            label = next(c.label for c in view.checklists if c.id == item.checklist_id)
+            out.indicator_trends.append(
+                Trend(f"{label}：{item.text}", {"指标值": values}, item.target_for(view.year), item.unit)
+            )
