@@ -320,22 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--db", metavar="PATH", help="数据库文件（默认在用户数据文件夹中）")
         return p
 
-    checklists = sub.add_parser("checklists", help="检查表：校验、列出、查看")
-    cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="子命令", required=True)
-    p = add(
-        cl_sub,
-        "validate",
-        cmd_validate,
-        "校验检查表文件（不给文件时校验内置检查表）",
-        "python main.py checklists validate checklists/qyx-core.yaml",
-    )
-    p.add_argument("files", nargs="*", metavar="FILE")
-    p = add(cl_sub, "list", cmd_list, "列出内置检查表（* 为默认选用）", "python main.py checklists list --json")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
-    p = add(cl_sub, "show", cmd_show, "显示一张检查表的全部内容", "python main.py checklists show qyx-core --json")
-    p.add_argument("id", metavar="ID")
-    p.add_argument("--json", action="store_true", help="输出 JSON")
-
+    _add_checklists_commands(sub, add)
     add(sub, "gui", cmd_gui, "打开图形界面（可指定数据库）", "python main.py gui --db demo.db")
     p = add(
         sub,
@@ -412,6 +397,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(sub, add)
     return parser
+
+
+def _add_checklists_commands(sub, add) -> None:
+    """checklists validate, list and show."""
+    checklists = sub.add_parser("checklists", help="检查表：校验、列出、查看")
+    cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="子命令", required=True)
+    p = add(
+        cl_sub,
+        "validate",
+        cmd_validate,
+        "校验检查表文件（不给文件时校验内置检查表）",
+        "python main.py checklists validate checklists/qyx-core.yaml",
+    )
+    p.add_argument("files", nargs="*", metavar="FILE")
+    p = add(cl_sub, "list", cmd_list, "列出内置检查表（* 为默认选用）", "python main.py checklists list --json")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(cl_sub, "show", cmd_show, "显示一张检查表的全部内容", "python main.py checklists show qyx-core --json")
+    p.add_argument("id", metavar="ID")
+    p.add_argument("--json", action="store_true", help="输出 JSON")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
