@@ -25,11 +25,7 @@ class ItemFilter:
     within: str = ""
 
     def matches(self, item: Item, outcome: Outcome, answer: Answer | None) -> bool:
-        if self.mode == UNANSWERED_ONLY and outcome.state != UNANSWERED:
-            return False
-        if self.mode == FAILING_ONLY and not outcome.failing:
-            return False
-        if self.mode == NOT_APPLICABLE_ONLY and outcome.state not in (NA_PROFILE, NA_USER):
+        if not self._mode_shows(outcome):
             return False
         if self.department and (answer is None or answer.department != self.department):
             return False
@@ -39,6 +35,15 @@ class ItemFilter:
             needle = self.text.lower()
             haystack = f"{item.id} {item.text} {item.source} {answer.finding if answer else ''}".lower()
             return needle in haystack
+        return True
+
+    def _mode_shows(self, outcome: Outcome) -> bool:
+        if self.mode == UNANSWERED_ONLY:
+            return outcome.state == UNANSWERED
+        if self.mode == FAILING_ONLY:
+            return outcome.failing
+        if self.mode == NOT_APPLICABLE_ONLY:
+            return outcome.state in (NA_PROFILE, NA_USER)
         return True
 
 
