@@ -21,6 +21,10 @@ DAY = dt.date(2025, 6, 30)
 HOSPITALS = ("甲县人民医院", "乙县中医院", "丙县妇幼保健院")
 
 
+# ≈13 s (more under load) to build the packages the module shares
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
 def packages(tmp_path_factory, catalog):
     """Three hospitals' packages, a newer package of the first one's round, and a broken file."""

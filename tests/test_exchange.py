@@ -101,6 +101,7 @@ def test_reports_in_the_package_are_real_pdfs_of_this_hospital(package):
         assert "示例县人民医院" in text
 
 
+@pytest.mark.slow  # ≈5–8 s: two packages exported
 def test_patient_record_numbers_are_pseudonymised_by_default(store, demo_round, tmp_path):
     real = {s.record_no for s in store.samples(demo_round)}
     out = export_package(store, demo_round, tmp_path / "p.zip", today=DAY).path
@@ -202,7 +203,13 @@ def test_a_symlink_member_is_refused(package):
         open_package(package)
 
 
-@pytest.mark.parametrize(("size", "reason"), [(2 * 1024**3, "超过上限"), (48 * 1024**2, "压缩比异常")])
+@pytest.mark.parametrize(
+    ("size", "reason"),
+    [
+        pytest.param(2 * 1024**3, "超过上限", marks=pytest.mark.slow),  # ≈7 s compressing 2 GiB of zeros
+        (48 * 1024**2, "压缩比异常"),
+    ],
+)
 def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path, size, reason):
     """2 GiB of zeros in about 2 MB: refused from its header, quickly and in bounded memory; a
     smaller member that inflates a thousandfold, by its ratio."""
@@ -286,6 +293,7 @@ def test_too_many_members_and_non_zip_files_are_refused(tmp_path):
 # --- import ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # ≈9 s: exports, imports and renders both reports
 def test_round_trip_into_an_empty_database_is_identical(exported, package, tmp_path, actor):
     store, rid, _ = exported
     target = open_store(tmp_path / "office.db")
@@ -408,6 +416,7 @@ def test_a_conflict_resolved_for_the_package_takes_its_value_and_stays_settled(d
     assert d.office.answer(d.round_id, d.SHARED).grade == "D"
 
 
+@pytest.mark.slow  # ≈5 s: four packages exported
 def test_a_conflict_resolved_for_this_device_keeps_ours_and_stays_settled(departments):
     d = departments
     from_a, from_b = _both_change_the_shared_item(d)
@@ -419,6 +428,7 @@ def test_a_conflict_resolved_for_this_device_keeps_ours_and_stays_settled(depart
     assert any(e.action == "merge" for e in d.office.history(item_id=d.SHARED))
 
 
+@pytest.mark.slow  # ≈7 s: four packages exported
 def test_a_later_change_on_one_side_updates_without_conflict(departments):
     d = departments
     from_a, _ = _both_change_the_shared_item(d)
@@ -568,6 +578,7 @@ def test_a_record_id_of_another_round_is_refused(departments, tmp_path):
         plan_import(d.office, open_package(other))
 
 
+@pytest.mark.slow  # ≈5 s: three packages exported
 def test_kept_local_sampled_records_still_export_pseudonymised(departments, tmp_path):
     d = departments
     item = next(i.id for i in load_round(d.office, d.round_id).items() if i.kind == "sampling")

@@ -142,6 +142,7 @@ def test_a_refused_open_leaves_nothing_beside_the_file_in_a_running_process(demo
         gc.enable()
 
 
+@pytest.mark.slow  # ≈5 s: a report process started, killed, run again
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path, cli):
     """Defect 6.10: kill -9 while the PDF is written; the next report removes what it left."""

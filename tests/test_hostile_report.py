@@ -43,6 +43,7 @@ def _timed_render(store, round_id, kind, out):
     return result, time.perf_counter() - started
 
 
+@pytest.mark.slow  # ≈8 s: renders a long report twice
 def test_a_long_unbroken_run_costs_about_what_its_pages_cost(demo, tmp_path):
     """6.3: WeasyPrint lays out the rest of a paragraph for every line when the text has no break
     opportunity, so a long run of digits took time growing with its square (10,000: ≈10 s)."""

@@ -183,6 +183,7 @@ def test_a_write_waits_for_another_program_holding_the_lock(db_path, actor, lock
     store.close()
 
 
+@pytest.mark.slow  # 5 s: SQLite's busy timeout runs out
 def test_a_locked_database_is_not_called_corrupt(db_path, lock_holder):
     open_store(db_path).close()
     lock_holder(db_path, "exclusive")

@@ -53,6 +53,7 @@ def conflicting(tmp_path, catalog):
     return d, from_b
 
 
+@pytest.mark.slow  # ≈5–8 s: the conflicting fixture exports four packages
 def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbot, conflicting, ui_dialogs):
     d, from_b = conflicting
     plan = plan_import(d.office, open_package(from_b))
@@ -71,6 +72,7 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     assert d.office.answer(d.round_id, d.SHARED).grade == "D"
 
 
+@pytest.mark.slow  # ≈5–8 s: the conflicting fixture exports four packages
 def test_import_preview_default_keeps_ours(qtbot, conflicting):
     d, from_b = conflicting
     dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))

@@ -79,6 +79,7 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     assert window.board.department.currentData() == departments.bars[0].label
 
 
+@pytest.mark.slow  # ≈8 s: a second round and the PDF
 def test_self_report_has_a_trend_section_once_there_are_earlier_rounds(store, demo_round, second_round, tmp_path):
     from pypdf import PdfReader
 
