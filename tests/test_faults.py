@@ -123,11 +123,6 @@ def test_spoilt_files_get_a_clear_message_and_stay_byte_identical(demo_file, spo
     assert sorted(p.name for p in path.parent.iterdir() if p.name != "demo.db.lock") == names
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="open_store leaves its connection to be closed by the cyclic collector when the file is "
-    "found damaged, so a long-running process (the GUI) keeps -wal/-shm beside it",
-)
 def test_a_refused_open_leaves_nothing_beside_the_file_in_a_running_process(demo_file):
     """test_spoilt_files_… above runs the program as its own process, whose exit closes whatever it
     left open; the GUI lives on after a refused open, with the cyclic collector off at start-up."""

@@ -110,8 +110,7 @@ def _open_connection(path: Path) -> tuple[sqlite3.Connection, int, str]:
     read-only or "")."""
     sidecars = [p for p in (Path(f"{path}-wal"), Path(f"{path}-shm")) if not p.exists()]
     try:
-        conn = _connect(path)
-        return conn, user_version(conn), ""
+        return (*_connect_and_read_version(path, ""), "")
     except sqlite3.Error as exc:
         first = exc
         name = getattr(exc, "sqlite_errorname", "") or ""
@@ -123,11 +122,21 @@ def _open_connection(path: Path) -> tuple[sqlite3.Connection, int, str]:
     modes = ["ro"] + ([] if wal.exists() and wal.stat().st_size else ["immutable"])
     for mode in modes:
         try:
-            conn = _connect(path, mode)
-            return conn, user_version(conn), reason
+            return (*_connect_and_read_version(path, mode), reason)
         except sqlite3.Error:
             _remove_new_empty(sidecars)
     raise first
+
+
+def _connect_and_read_version(path: Path, mode: str) -> tuple[sqlite3.Connection, int]:
+    """A connection and the database's version; a connection that cannot read it is closed here,
+    not left to the cyclic collector (which the GUI turns off while it starts)."""
+    conn = _connect(path, mode)
+    try:
+        return conn, user_version(conn)
+    except BaseException:
+        conn.close()
+        raise
 
 
 def open_store(
@@ -191,8 +200,12 @@ def _open_ours(path: Path) -> tuple[sqlite3.Connection, int, str]:
     program can use: (conn, version, why read-only or ""). Nothing is written before this."""
     try:
         conn, version, read_only = _open_connection(path)
-        ours = is_our_database(conn, version)
     except sqlite3.Error as exc:
+        raise store_error(exc, f"无法打开数据库“{path}”") from exc
+    try:
+        ours = is_our_database(conn, version)
+    except sqlite3.Error as exc:  # a damaged file: nothing of ours stays open beside it
+        conn.close()
         raise store_error(exc, f"无法打开数据库“{path}”") from exc
     refusal = _refusal(path, version, read_only, ours)
     if refusal:
