@@ -68,11 +68,24 @@ class WalkthroughPage(QWidget):
         for checklist in self.view.checklists:
             self._index_sections(checklist, checklist.sections, ())
 
-        self.header = QLabel()
-        self.header.setWordWrap(True)
-        self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
-        self.progress.setFixedWidth(160)
+        self.tree = ItemTree()
+        self.panel = ItemPanel()
+        self._build_filters()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self._title_bar())
+        layout.addWidget(self._splitter(), 1)
+        self._connect_signals()
+        self._install_shortcuts()
+
+        self.tree.populate(self.view)
+        self.redraw()
+        session.subscribe(self._changed)
+        start = self._position = session.saved_position()  # written again only when the user moves
+        self.tree.select(start if start in self.items else self.next_unanswered(None) or next(iter(self.items)))
+        self.tree.setFocus()
+
+    def _build_filters(self) -> None:
+        """筛选: mode, department and search above the tree, and the 范围 a bar of 概览 chose."""
         self.filter_mode = QComboBox()
         self.filter_mode.setAccessibleName("筛选")
         for mode, label in FILTER_LABELS.items():
@@ -98,24 +111,32 @@ class WalkthroughPage(QWidget):
         self.scope_clear.clicked.connect(lambda: self.set_scope(""))
         self.scope_label.hide()
         self.scope_clear.hide()
-        self.tree = ItemTree()
-        self.panel = ItemPanel()
 
-        bar = QHBoxLayout()
+    def _title_bar(self) -> QHBoxLayout:
+        """The round's name, its completion and the score per checklist."""
+        self.header = QLabel()
+        self.header.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 100)
+        self.progress.setFixedWidth(160)
         title = QLabel(f"{self.view.name}（{self.view.year}年）")
         title.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is typed by users
         bold = title.font()
         bold.setBold(True)
         title.setFont(bold)
+        bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addWidget(self.progress)
         bar.addWidget(self.header, 1)
+        return bar
+
+    def _splitter(self) -> QSplitter:
+        """Filters and tree on the left, the current item on the right."""
         filters = QHBoxLayout()
         filter_label = QLabel("筛选(&L)：")
         filter_label.setBuddy(self.filter_mode)
-        filters.addWidget(filter_label)
-        filters.addWidget(self.filter_mode)
-        filters.addWidget(self.filter_department)
+        for widget in (filter_label, self.filter_mode, self.filter_department):
+            filters.addWidget(widget)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.shown_count)
         scope_row = QHBoxLayout()  # on a line of its own: the filters keep their room at 1366 px
@@ -134,31 +155,23 @@ class WalkthroughPage(QWidget):
         splitter.setStretchFactor(0, 2)
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([540, 800])
-        layout = QVBoxLayout(self)
-        layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        return splitter
 
+    def _connect_signals(self) -> None:
         self.tree.currentItemChanged.connect(lambda *_: self._current_changed())
         self.filter_mode.currentIndexChanged.connect(lambda _: self.refilter())
         self.filter_department.currentIndexChanged.connect(lambda _: self.refilter())
         self.search.textChanged.connect(lambda _: self.refilter())
-        self.panel.answer_edited.connect(lambda item_id, fields: self.write_answer(item_id, fields))
-        self.panel.samples_edited.connect(lambda item_id, records: self.write_samples(item_id, records))
-        self.panel.attachment_add.connect(self.add_attachments)
-        self.panel.attachment_open.connect(self.open_attachment)
-        self.panel.attachment_remove.connect(self.remove_attachment)
-        self.panel.history_requested.connect(self.show_history)
-        self.panel.rectification_requested.connect(self.open_rectification)
-        self.panel.related_requested.connect(self.open_related)
-        self.panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
-        self._install_shortcuts()
-
-        self.tree.populate(self.view)
-        self.redraw()
-        session.subscribe(self._changed)
-        start = self._position = session.saved_position()  # written again only when the user moves
-        self.tree.select(start if start in self.items else self.next_unanswered(None) or next(iter(self.items)))
-        self.tree.setFocus()
+        panel = self.panel
+        panel.answer_edited.connect(lambda item_id, fields: self.write_answer(item_id, fields))
+        panel.samples_edited.connect(lambda item_id, records: self.write_samples(item_id, records))
+        panel.attachment_add.connect(self.add_attachments)
+        panel.attachment_open.connect(self.open_attachment)
+        panel.attachment_remove.connect(self.remove_attachment)
+        panel.history_requested.connect(self.show_history)
+        panel.rectification_requested.connect(self.open_rectification)
+        panel.related_requested.connect(self.open_related)
+        panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
 
     def _index_sections(
         self, checklist: Checklist, sections: tuple[Section, ...], path: tuple[str, ...], guidance: str = ""
