@@ -168,79 +168,13 @@ class RectificationBoard(QWidget):
         self._loading = False
         self._editing = False  # a cell edit of ours: its row is redrawn in place, not the table
         self.stale = True  # filled when first shown, and again when shown after a change
-        self.department = QComboBox()
-        self.department.setAccessibleName("按责任科室筛选")
-        self.status = QComboBox()
-        self.status.setAccessibleName("按状态筛选")
-        self.status.addItem("全部状态", "")
-        for status in RECTIFICATION_STATUSES:
-            self.status.addItem(status, status)
-        self.overdue_only = QCheckBox("只看逾期(&O)")
+        self.departments = session.view.profile.departments
         self.summary = plain_label()  # department names are typed by users
         self.summary.setWordWrap(True)
         self.error = error_label()
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-            | QAbstractItemView.EditTrigger.AnyKeyPressed
-        )
-        self.table.setWordWrap(True)
-        self.table.setAccessibleName("整改台账")
-        header = self.table.horizontalHeader()
-        for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 60, 150)):
-            self.table.setColumnWidth(col, width)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # sorted on request only: automatic sorting would move a row while it is being edited
-        header.setSectionsClickable(True)
-        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # checklist order, as in the 整改报告
-        header.setSortIndicatorShown(True)
-        header.sectionClicked.connect(self._sort)
-        self.table.itemChanged.connect(self._cell_edited)
-        self.table.doubleClicked.connect(self._double_clicked)
-        # a message about one row's edit does not stay under another row
-        self.table.currentCellChanged.connect(
-            lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
-        )
-        self.departments = session.view.profile.departments
-
-        filters = QHBoxLayout()
-        label = QLabel("责任科室(&K)：")
-        label.setBuddy(self.department)
-        filters.addWidget(label)
-        filters.addWidget(self.department)
-        label = QLabel("状态(&S)：")
-        label.setBuddy(self.status)
-        filters.addWidget(label)
-        filters.addWidget(self.status)
-        filters.addWidget(self.overdue_only)
-        filters.addStretch()
-        self.go_button = QPushButton("转到条目(&G)")
-        self.recheck_button = QPushButton("记录复查(&C)…")
-        self.evidence_button = QPushButton("佐证材料(&A)…")
-        self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
-        self.delete_button = QPushButton("删除整改项…")
-        self.history_button = QPushButton("修改记录…")
-        self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
-        for button in (
-            self.go_button,
-            self.recheck_button,
-            self.evidence_button,
-            self.history_button,
-            self.delete_button,
-        ):
-            filters.addWidget(button)
-        self.history_button.clicked.connect(self.show_history)
-        self.go_button.clicked.connect(self._go_to_item)
-        self.recheck_button.clicked.connect(self.recheck_selected)
-        self.evidence_button.clicked.connect(self.edit_evidence)
-        self.delete_button.clicked.connect(self.delete_selected)
+        self.table = self._build_table()
         layout = QVBoxLayout(self)
-        layout.addLayout(filters)
+        layout.addLayout(self._filters_and_buttons())
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
@@ -250,11 +184,78 @@ class RectificationBoard(QWidget):
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
         layout.addWidget(hint)
+        self._install_shortcuts()
+        session.subscribe(self._changed)
+
+    def _build_table(self) -> QTableWidget:
+        """The ledger: one row per rectification, edited in place, sorted on request."""
+        table = QTableWidget(0, len(COLUMNS))
+        table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        table.setWordWrap(True)
+        table.setAccessibleName("整改台账")
+        header = table.horizontalHeader()
+        for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 60, 150)):
+            table.setColumnWidth(col, width)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # sorted on request only: automatic sorting would move a row while it is being edited
+        header.setSectionsClickable(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # checklist order, as in the 整改报告
+        header.setSortIndicatorShown(True)
+        header.sectionClicked.connect(self._sort)
+        table.itemChanged.connect(self._cell_edited)
+        table.doubleClicked.connect(self._double_clicked)
+        # a message about one row's edit does not stay under another row
+        table.currentCellChanged.connect(
+            lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
+        )
+        return table
+
+    def _filters_and_buttons(self) -> QHBoxLayout:
+        """筛选 by department, status and overdue, and the buttons acting on the selected row."""
+        self.department = QComboBox()
+        self.department.setAccessibleName("按责任科室筛选")
+        self.status = QComboBox()
+        self.status.setAccessibleName("按状态筛选")
+        self.status.addItem("全部状态", "")
+        for status in RECTIFICATION_STATUSES:
+            self.status.addItem(status, status)
+        self.overdue_only = QCheckBox("只看逾期(&O)")
         for widget in (self.department, self.status):
             widget.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.overdue_only.toggled.connect(lambda _: self._filter_changed())
-        self._install_shortcuts()
-        session.subscribe(self._changed)
+        row = QHBoxLayout()
+        for text, buddy in (("责任科室(&K)：", self.department), ("状态(&S)：", self.status)):
+            label = QLabel(text)
+            label.setBuddy(buddy)
+            row.addWidget(label)
+            row.addWidget(buddy)
+        row.addWidget(self.overdue_only)
+        row.addStretch()
+        self.go_button = QPushButton("转到条目(&G)")
+        self.recheck_button = QPushButton("记录复查(&C)…")
+        self.evidence_button = QPushButton("佐证材料(&A)…")
+        self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
+        self.history_button = QPushButton("修改记录…")
+        self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
+        self.delete_button = QPushButton("删除整改项…")
+        for button, slot in (
+            (self.go_button, self._go_to_item),
+            (self.recheck_button, self.recheck_selected),
+            (self.evidence_button, self.edit_evidence),
+            (self.history_button, self.show_history),
+            (self.delete_button, self.delete_selected),
+        ):
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        return row
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
