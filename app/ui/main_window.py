@@ -348,11 +348,10 @@ class MainWindow(QMainWindow):
         self._status("已定稿" if final else "已改回自查稿")
 
     def generate_report(self, kind: str, fmt: str = "pdf") -> None:
-        """Render a report (any kind and format of the registry) in the background, then open it
-        in the program the system uses for its type."""
+        """Render a report (any kind and format of the registry) in the background, then preview a
+        PDF here (the PC may have no PDF viewer) or open a workbook in the system's program."""
         from ..domain.reports import FORMATS, REPORTS
-        from ..services.connection import own_connection
-        from .tasks import run_in_background
+        from .report_job import ReportJob
 
         if self.walkthrough is None:
             return
@@ -364,52 +363,21 @@ class MainWindow(QMainWindow):
         title = report.title if fmt == "pdf" else report.workbook_title
         suggested = str(Path.home() / f"{view.profile.name}_{view.name}_{report.file_name(fmt)}")
         path = dialogs.save_file(self, f"保存{title}", suggested, f"{FORMATS[fmt]} (*.{fmt})")
-        if not path:
-            return
-        out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
-        db_path, round_id = self.store.path, view.id
+        if path:
+            out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
+            self.report_job = ReportJob(self, self.store.path, view.id, kind, out, self._report_written)
+            self.report_job.start()
 
-        def prepare():
-            """A PDF's HTML first (milliseconds): characters no font has are told before rendering."""
-            from ..render import build_html
-
-            with own_connection(db_path) as store:  # the GUI's connection stays on the GUI thread
-                return build_html(store, round_id, kind, dt.date.today())
-
-        def prepared(source) -> None:
-            if source.warnings and not dialogs.confirm(self, "\n".join(source.warnings) + "\n\n仍要生成报告吗？"):
-                return
-            from ..render import write_report
-
-            self.report_job = run_in_background(
-                self, f"正在生成{title}……", lambda: write_report(source, out), done, failed
-            )
-
-        def work():
-            from ..render.registry import render
-
-            with own_connection(db_path) as store:
-                return render(store, round_id, kind, out)
-
-        def done(result) -> None:
-            self.last_report = out
-            if result.warnings:  # e.g. a photo that could not be read is printed as its name only
-                self._status(f"已生成 {out}，但有 {len(result.warnings)} 处问题：{result.warnings[0]}", problem=True)
-            else:
-                self._status(f"已生成 {out}")
-            if fmt == "pdf":  # previewed and printed here: the PC may have no PDF viewer
-                dialogs.preview_pdf(self, out)
-            else:
-                dialogs.open_in_viewer(out)
-
-        def failed(exc: Exception) -> None:
-            message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
-            dialogs.error(self, f"生成{title}失败：{message}")
-
-        if fmt == "pdf":
-            self.report_job = run_in_background(self, f"正在准备{title}……", prepare, prepared, failed)
+    def _report_written(self, out: Path, warnings: tuple[str, ...]) -> None:
+        self.last_report = out
+        if warnings:  # e.g. a photo that could not be read is printed as its name only
+            self._status(f"已生成 {out}，但有 {len(warnings)} 处问题：{warnings[0]}", problem=True)
         else:
-            self.report_job = run_in_background(self, f"正在生成{title}……", work, done, failed)
+            self._status(f"已生成 {out}")
+        if out.suffix.lower() == ".pdf":  # previewed and printed here: the PC may have no PDF viewer
+            dialogs.preview_pdf(self, out)
+        else:
+            dialogs.open_in_viewer(out)
 
     def show_history(self) -> None:
         """修改记录 of the item in view: the walkthrough's current item, or the board's selected row's."""
