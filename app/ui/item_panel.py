@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import pairwise
+from typing import Any
 
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
@@ -81,6 +82,10 @@ class TextField(QPlainTextEdit):
         self.setTabChangesFocus(True)  # keyboard users walk the form with Tab
 
 
+#: what a screen reader says for each text field
+_ACCESSIBLE_NAMES = {"finding": "问题描述", "evidence": "佐证材料", "na_reason": "不适用原因"}
+
+
 class ItemPanel(QScrollArea):
     answer_edited = Signal(str, dict)
     samples_edited = Signal(str, list)
@@ -109,6 +114,22 @@ class ItemPanel(QScrollArea):
         body = QWidget()
         self.setWidget(body)
         layout = QVBoxLayout(body)
+        for widget in self._item_heading():
+            layout.addWidget(widget)
+        self.editor_holder = QVBoxLayout()  # the kind's editor goes here (_replace_editor)
+        layout.addLayout(self.editor_holder)
+        self.editor: Editor | None = None
+        layout.addLayout(self._text_fields())
+        self.general_error = error_label()
+        layout.addWidget(self.general_error)
+        layout.addLayout(self._rectification_row())
+        layout.addLayout(self._attachment_row())
+        layout.addWidget(self.attachments)
+        layout.addWidget(self.attachment_error)
+        layout.addStretch()
+
+    def _item_heading(self) -> tuple[QWidget, ...]:
+        """Where the item is, what it asks, its source and note, related items and 基本要求."""
         self.breadcrumb = QLabel()
         self.breadcrumb.setStyleSheet("color: #555;")
         self.breadcrumb.setWordWrap(True)
@@ -146,7 +167,7 @@ class ItemPanel(QScrollArea):
         for w in (self.breadcrumb, self.text, self.source, self.note, self.na_banner, self.guidance):
             # content and user text are never interpreted as HTML
             w.setTextFormat(Qt.TextFormat.PlainText)
-        for widget in (
+        return (
             self.breadcrumb,
             self.text,
             self.source,
@@ -155,13 +176,10 @@ class ItemPanel(QScrollArea):
             self.na_banner,
             self.guidance_toggle,
             self.guidance,
-        ):
-            layout.addWidget(widget)
+        )
 
-        self.editor_holder = QVBoxLayout()
-        layout.addLayout(self.editor_holder)
-        self.editor: Editor | None = None
-
+    def _text_fields(self) -> QFormLayout:
+        """不适用原因, 问题描述, 佐证材料 (saved as typed, after a pause) and 责任科室."""
         form = QFormLayout()
         self.na_reason = TextField()
         self.na_reason.setPlaceholderText("选择“不适用”时必须填写原因")
@@ -179,42 +197,49 @@ class ItemPanel(QScrollArea):
         self.department.setAccessibleName("责任科室")
         form.addRow(self.na_reason_label, self.na_reason)
         form.addRow("", self.na_reason_error)
-        label = QLabel("问题描述(&F)：")
-        label.setBuddy(self.finding)
-        form.addRow(label, self.finding)
-        label = QLabel("佐证材料(&V)：")
-        label.setBuddy(self.evidence)
-        form.addRow(label, self.evidence)
-        label = QLabel("责任科室(&K)：")
-        label.setBuddy(self.department)
-        form.addRow(label, self.department)
-        self.general_error = error_label()
-        layout.addLayout(form)
-        layout.addWidget(self.general_error)
+        for text, field in (
+            ("问题描述(&F)：", self.finding),
+            ("佐证材料(&V)：", self.evidence),
+            ("责任科室(&K)：", self.department),
+        ):
+            label = QLabel(text)
+            label.setBuddy(field)
+            form.addRow(label, field)
+        for name in TEXT_FIELDS:
+            text_field: TextField = getattr(self, name)
+            text_field.setAccessibleName(
+                {"finding": "问题描述", "evidence": "佐证材料", "na_reason": "不适用原因"}[name]
+            )
+            text_field.textChanged.connect(lambda n=name: self._text_changed(n))
+            text_field.focus_lost.connect(self.flush)
+        self.department.activated.connect(self._department_changed)
+        return form
+
+    def _rectification_row(self) -> QHBoxLayout:
+        """The item's rectification (or the offer of one) and its 修改记录."""
         self.rectification_label = QLabel()
         self.rectification_label.setWordWrap(True)
         self.rectification_button = QPushButton("生成整改项(&Z)")
         self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
-        self.rectification_button.clicked.connect(
-            lambda: self.context and self.rectification_requested.emit(self.context.item.id)
-        )
+        self.rectification_button.clicked.connect(lambda: self._for_item(self.rectification_requested))
         self.history_button = QPushButton("修改记录…")
         self.history_button.setToolTip(
             "本条目的评价、抽查记录、整改项和附件的每次修改：谁、何时、在哪台电脑、改了什么（Ctrl+H）"
         )
-        self.history_button.clicked.connect(lambda: self.context and self.history_requested.emit(self.context.item.id))
+        self.history_button.clicked.connect(lambda: self._for_item(self.history_requested))
         row = QHBoxLayout()
         row.addWidget(self.rectification_label, 1)
         row.addWidget(self.rectification_button)
         row.addWidget(self.history_button)
-        layout.addLayout(row)
-        for name in TEXT_FIELDS:
-            field: TextField = getattr(self, name)
-            field.setAccessibleName({"finding": "问题描述", "evidence": "佐证材料", "na_reason": "不适用原因"}[name])
-            field.textChanged.connect(lambda n=name: self._text_changed(n))
-            field.focus_lost.connect(self.flush)
-        self.department.activated.connect(self._department_changed)
+        return row
 
+    def _for_item(self, signal: Any) -> None:  # a SignalInstance carrying an item id
+        """Emit ``signal`` with the shown item's id (a button pressed while no item is shown does nothing)."""
+        if self.context is not None:
+            signal.emit(self.context.item.id)
+
+    def _attachment_row(self) -> QHBoxLayout:
+        """附件: add, open and remove buttons (the list goes below them)."""
         self.attachments = QListWidget()
         self.attachments.setMaximumHeight(90)
         self.attachments.setAccessibleName("附件")
@@ -222,21 +247,17 @@ class ItemPanel(QScrollArea):
         add = QPushButton("添加附件(&A)…")
         open_ = QPushButton("打开")
         remove = QPushButton("删除附件")
-        add.clicked.connect(lambda: self.context and self.attachment_add.emit(self.context.item.id))
+        add.clicked.connect(lambda: self._for_item(self.attachment_add))
         open_.clicked.connect(lambda: self._selected_attachment(self.attachment_open))
         remove.clicked.connect(lambda: self._selected_attachment(self.attachment_remove))
         self.attachment_buttons = (add, open_, remove)
         self.attachment_error = error_label()
         row = QHBoxLayout()
         row.addWidget(QLabel("附件："))
-        row.addWidget(add)
-        row.addWidget(open_)
-        row.addWidget(remove)
+        for button in self.attachment_buttons:
+            row.addWidget(button)
         row.addStretch()
-        layout.addLayout(row)
-        layout.addWidget(self.attachments)
-        layout.addWidget(self.attachment_error)
-        layout.addStretch()
+        return row
 
     # --- showing an item ------------------------------------------------------------------
 
