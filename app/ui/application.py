@@ -150,6 +150,24 @@ def start(db_path: Path, catalog_paths=None):
     """Everything up to the event loop: returns (window, store, instance), or None after telling
     the user in a dialog why the database cannot be used (or after bringing the window that has
     it open to the front)."""
+    instance = _claim(db_path)
+    if instance is None:
+        return None
+    store = open_database(db_path)
+    if store is None:
+        instance.unlock()
+        return None
+    catalog = _lazy_catalog(catalog_paths)
+    window = _show_window(store, catalog)
+    _schedule_after_first_paint(window, instance, catalog, db_path)
+    if get_profile(store) is None and not window.edit_profile():
+        dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
+    return window, store, instance
+
+
+def _claim(db_path: Path):
+    """The database's single-instance lock, or None when there is nothing to open here: the user
+    was told why, or the window that has it open came to the front (run_gui exits quietly then)."""
     try:
         _mkdir(db_path.parent)
         instance = acquire_instance(db_path)
@@ -159,12 +177,11 @@ def start(db_path: Path, catalog_paths=None):
     if instance is None:
         global brought_to_front
         brought_to_front = True
-        return None
-    store = open_database(db_path)
-    if store is None:
-        instance.unlock()
-        return None
-    actor = Actor(current_user(), device_id())
+    return instance
+
+
+def _lazy_catalog(catalog_paths):
+    """The catalog, read on first use and then kept: the window is up before the YAML is read."""
 
     @functools.cache
     def catalog():
@@ -172,6 +189,12 @@ def start(db_path: Path, catalog_paths=None):
 
         return load_catalog(catalog_paths) if catalog_paths else load_catalog()
 
+    return catalog
+
+
+def _show_window(store, catalog):
+    """The main window at its last position, shown before anything slow (the catalog) is read."""
+    actor = Actor(current_user(), device_id())
     from .main_window import MainWindow
 
     window = MainWindow(store, catalog, actor)
@@ -179,6 +202,12 @@ def start(db_path: Path, catalog_paths=None):
     window.resize(min(1366, geometry.width()), min(740, geometry.height()))
     window.restore_position()
     window.show()
+    return window
+
+
+def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> None:
+    """What may wait until the window is drawn: the user sees it at once, and a dialog raised
+    here has the window as its parent."""
 
     def check_catalog() -> None:
         if catalog().problems:
@@ -215,9 +244,6 @@ def start(db_path: Path, catalog_paths=None):
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, warn_about_location)
     QTimer.singleShot(BACKUP_DELAY_MS, window, daily_backup)  # not if the window is gone by then
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, window.show_reminders)  # after the first paint
-    if get_profile(store) is None and not window.edit_profile():
-        dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
-    return window, store, instance
 
 
 def _damaged_while_running(error: DamagedError) -> None:
