@@ -151,35 +151,28 @@ class ImportDialog(QDialog):
 
     def __init__(self, store: Store, actor: Actor, plan: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from ..domain.labels import FIELD_LABELS
-
         self.store, self.actor, self.plan = store, actor, plan
         self.result: Any = None
         self.setWindowTitle("导入上报包")
         self.resize(1100, 620)
-        package = plan.package
-        summary = package.summary()
-        layout = QVBoxLayout(self)
-        ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
-        layout.addWidget(
-            _wrapped(
-                f"上报包：{package.path.name}（校验通过）\n"
-                f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {local_time(summary['created_at'])}"
-                f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"
-            )
-        )
         counts = plan.counts()
-        target = "新增一轮自查" if plan.new_round else "合并到本机已有的同一轮"
-        self.summary = _wrapped(
-            f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
-            f"冲突 {counts['conflicts']} 条。"
-            + ("\n（来自其他医院：本数据库将用于汇总多家医院。）" if plan.other_hospital else "")
-        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(_wrapped(_package_text(plan.package)))
+        self.summary = _wrapped(_plan_text(plan, counts))
         layout.addWidget(self.summary)
         for warning in plan.warnings[:5]:
             note = _wrapped(f"注意：{warning}")
             note.setStyleSheet("color: #8a5a00;")
             layout.addWidget(note)
+        self._build_conflicts_table()
+        self._add_conflicts(layout)
+        self.error = _wrapped("")
+        self.error.setStyleSheet(ERROR_STYLE)
+        layout.addWidget(self.error)
+        layout.addWidget(self._build_buttons(counts))
+
+    def _build_conflicts_table(self) -> None:
+        """One row per conflict, both sides and who changed them, with a local/package choice."""
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(
             ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"]
@@ -200,54 +193,60 @@ class ImportDialog(QDialog):
         ):
             header.setSectionResizeMode(col, mode)
         self.choices: dict[str, QComboBox] = {}
-        for conflict in plan.conflicts:
-            row = self.table.rowCount()
-            self.table.insertRow(row)
-            fields = conflict.fields
-            cells = [
-                conflict.to_dict()["what"],
-                conflict.label,
-                "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.local.values.get(f))}" for f in fields),
-                "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.package.values.get(f))}" for f in fields),
-                f"{conflict.local.author or '—'} {local_time(conflict.local.updated_at)}\n"
-                f"{conflict.package.author or '—'} {local_time(conflict.package.updated_at)}",
-            ]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setToolTip(text)
-                self.table.setItem(row, col, item)
-            choice = QComboBox()
-            choice.addItem("本机的值", "local")
-            choice.addItem("上报包的值", "package")
-            self.table.setCellWidget(row, 5, choice)
-            self.choices[conflict.key] = choice
+        for conflict in self.plan.conflicts:
+            self._add_conflict_row(conflict)
         self.table.resizeRowsToContents()
-        if plan.conflicts:
-            layout.addWidget(
-                _wrapped("以下记录在本机和上报包中都被修改过，请逐条选择采用哪一方的值（默认保留本机的值）：")
-            )
-            layout.addWidget(self.table, 1)
-            bulk = QHBoxLayout()
-            for text, value in (("全部采用本机的值(&L)", "local"), ("全部采用上报包的值(&P)", "package")):
-                button = QPushButton(text)
-                button.clicked.connect(lambda _=False, v=value: self.choose_all(v))
-                bulk.addWidget(button)
-            bulk.addStretch(1)
-            layout.addLayout(bulk)
-        else:
+
+    def _add_conflict_row(self, conflict: Any) -> None:
+        from ..domain.labels import FIELD_LABELS
+
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        fields = conflict.fields
+        cells = [
+            conflict.to_dict()["what"],
+            conflict.label,
+            "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.local.values.get(f))}" for f in fields),
+            "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.package.values.get(f))}" for f in fields),
+            f"{conflict.local.author or '—'} {local_time(conflict.local.updated_at)}\n"
+            f"{conflict.package.author or '—'} {local_time(conflict.package.updated_at)}",
+        ]
+        for col, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            self.table.setItem(row, col, item)
+        choice = QComboBox()
+        choice.addItem("本机的值", "local")
+        choice.addItem("上报包的值", "package")
+        self.table.setCellWidget(row, 5, choice)
+        self.choices[conflict.key] = choice
+
+    def _add_conflicts(self, layout: QVBoxLayout) -> None:
+        """The table with its explanation and the choose-all buttons; nothing when there are none."""
+        if not self.plan.conflicts:
             self.table.hide()
             layout.addStretch(1)
-        self.error = _wrapped("")
-        self.error.setStyleSheet(ERROR_STYLE)
-        layout.addWidget(self.error)
+            return
+        layout.addWidget(_wrapped("以下记录在本机和上报包中都被修改过，请逐条选择采用哪一方的值（默认保留本机的值）："))
+        layout.addWidget(self.table, 1)
+        bulk = QHBoxLayout()
+        for text, value in (("全部采用本机的值(&L)", "local"), ("全部采用上报包的值(&P)", "package")):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, v=value: self.choose_all(v))
+            bulk.addWidget(button)
+        bulk.addStretch(1)
+        layout.addLayout(bulk)
+
+    def _build_buttons(self, counts: dict[str, int]) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
+        # a package that changes nothing can only be looked at: 关闭, not 取消
         nothing = counts["added"] + counts["updated"] + counts["conflicts"] == 0
         self.import_button = buttons.addButton("导入(&M)", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setEnabled(not nothing)
         buttons.addButton("关闭" if nothing else "取消", QDialogButtonBox.ButtonRole.RejectRole)
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        return buttons
 
     def choose_all(self, value: str) -> None:
         for combo in self.choices.values():
@@ -265,6 +264,27 @@ class ImportDialog(QDialog):
             self.error.setText(f"导入失败，未作任何修改：{err}")
             return
         self.accept()
+
+
+def _package_text(package: Any) -> str:
+    """What the verified package is: whose round, when exported, and what it carries."""
+    summary = package.summary()
+    ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
+    return (
+        f"上报包：{package.path.name}（校验通过）\n"
+        f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {local_time(summary['created_at'])}"
+        f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"
+    )
+
+
+def _plan_text(plan: Any, counts: dict[str, int]) -> str:
+    """What the import will do to this database, before the user commits to it."""
+    target = "新增一轮自查" if plan.new_round else "合并到本机已有的同一轮"
+    return (
+        f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
+        f"冲突 {counts['conflicts']} 条。"
+        + ("\n（来自其他医院：本数据库将用于汇总多家医院。）" if plan.other_hospital else "")
+    )
 
 
 def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callable[[Any], None]) -> Any:
