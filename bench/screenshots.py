@@ -46,19 +46,38 @@ def main() -> None:
     catalog = load_catalog()
     actor = Actor("截图", "bench")
     round_id = create_demo(store, catalog, actor)
-
-    def shot(widget, name: str) -> None:
-        widget.show()
-        for _ in range(3):
-            app.processEvents()
-        widget.grab().save(str(out / f"{name}.png"))
-        print(out / f"{name}.png")
+    shot = _shooter(app, out)
 
     window = MainWindow(store, lambda: catalog, actor)
     window.resize(width, height - 28)  # the task bar
     window.restore_position()
     shot(window, "01-rounds")
+    # the order matters: each step starts from the round and tab the one before it left open
     window.open_round(round_id)
+    _walkthrough_screens(window, shot)
+    _rectification_screens(window, shot)
+    _related_items_screen(store, catalog, actor, window, shot)
+    window.open_round(round_id)
+    _dialog_screens(store, catalog, actor, window, shot)
+    _backup_screens(store, window, shot)
+    QApplication.closeAllWindows()
+
+
+def _shooter(app, out: Path):
+    """shot(widget, name): shows the widget and saves it as OUT/name.png."""
+
+    def shot(widget, name: str) -> None:
+        widget.show()
+        for _ in range(3):  # layouts settle over more than one pass of the event loop
+            app.processEvents()
+        widget.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    return shot
+
+
+def _walkthrough_screens(window, shot) -> None:
+    """逐项自查 with one item of each kind selected, then the failing-only filter."""
     walk = window.walkthrough
     for name, item_id in (
         ("02-walkthrough-judgement", "qyx-core.05.3"),
@@ -72,6 +91,10 @@ def main() -> None:
         shot(window, name)
     walk.filter_mode.setCurrentIndex(walk.filter_mode.findData("failing"))
     shot(window, "06-walkthrough-filter-failing")
+
+
+def _rectification_screens(window, shot) -> None:
+    """整改 board and the evidence dialog of its first entry; leaves the window on 逐项自查."""
     window.show_tab(1)
     shot(window, "12-rectification-board")
     board = window.board
@@ -79,6 +102,9 @@ def main() -> None:
     entry = board.selected_entry()
     shot(EvidenceDialog(window.session, entry.id, entry.rectification.problem, window), "14-evidence")
     window.show_tab(0)
+
+
+def _related_items_screen(store, catalog, actor, window, shot) -> None:
     # a round over two programmes: items asking the same thing are linked to each other
     joint = start_round(
         store,
@@ -90,8 +116,10 @@ def main() -> None:
     window.open_round(joint)
     window.walkthrough.tree.select("qyx-targets-2021.1.1.rate")
     shot(window, "13-walkthrough-related")
-    window.open_round(round_id)
 
+
+def _dialog_screens(store, catalog, actor, window, shot) -> None:
+    """新建自查, the three pages of the hospital profile wizard, and help."""
     dialog = NewRoundDialog(store, catalog, actor, window)
     shot(dialog, "07-new-round")
     wizard = ProfileWizard(store, actor, get_profile(store), window)
@@ -101,8 +129,6 @@ def main() -> None:
     wizard.next()
     shot(wizard, "10-profile-services")
     shot(HelpDialog(window), "11-help")
-    _backup_screens(store, window, shot)
-    QApplication.closeAllWindows()
 
 
 def _backup_screens(store, window, shot) -> None:
