@@ -177,3 +177,10 @@ def test_the_board_hears_of_a_grade_at_once(session):
     session.set_answer(item_id, {"grade": "D"})
     after = session.rectifications()
     assert len(after) == len(before) + 1
+
+
+def test_the_ledger_is_told_again_on_a_new_day(session):
+    """A window left open overnight: what is overdue is judged on the day it is shown."""
+    entry = next(e for e in session.rectifications() if e.status == "整改中" and e.rectification.deadline)
+    session.today = lambda: entry.rectification.deadline + dt.timedelta(days=1)
+    assert next(e for e in session.rectifications() if e.id == entry.id).status == "逾期"

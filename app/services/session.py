@@ -165,6 +165,7 @@ class RoundSession:
         self._undo = _Undo()
         self._listeners: list[Callable[[Changes], None]] = []
         self._rectifications: list[rect_service.RectificationEntry] | None = None
+        self._listed_on: dt.date | None = None
 
     # --- subscribing ---------------------------------------------------------------------------
 
@@ -215,10 +216,13 @@ class RoundSession:
         return rect_service.rectification_for_item(self._store, self.view, item_id, self.today())
 
     def rectifications(self) -> list[rect_service.RectificationEntry]:
-        """整改台账 of the round, listed again only after something changed it."""
-        if self._rectifications is None:
+        """整改台账 of the round, listed again only after something changed it, or on a new day
+        (a window left open overnight shows what became 逾期)."""
+        today = self.today()
+        if self._rectifications is None or self._listed_on != today:  # 逾期 is told on a date
+            self._listed_on = today
             self._rectifications = rect_service.list_rectifications(
-                self._store, self.view.id, self.today(), self.view, result=self.score
+                self._store, self.view.id, today, self.view, result=self.score
             )
         return self._rectifications
 

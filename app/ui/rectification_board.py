@@ -6,6 +6,7 @@ closes one), at once when shown, else when it is next shown."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 from ..domain.formats import recheck_sentence
@@ -168,6 +169,7 @@ class RectificationBoard(QWidget):
         self._loading = False
         self._editing = False  # a cell edit of ours: its row is redrawn in place, not the table
         self.stale = True  # filled when first shown, and again when shown after a change
+        self._shown_on: dt.date | None = None
         self.departments = session.view.profile.departments
         self.summary = plain_label()  # department names are typed by users
         self.summary.setWordWrap(True)
@@ -292,13 +294,14 @@ class RectificationBoard(QWidget):
             self.select(changes.focus_rectification)
 
     def refresh_if_stale(self) -> None:
-        if self.stale:
+        if self.stale or self._shown_on != self.session.today():  # a new day: 逾期 may have changed
             self.refresh()
 
     # --- showing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
         self.stale = False
+        self._shown_on = self.session.today()
         self.entries = self.session.rectifications()
         selected = self.selected_entry()
         self.error.clear()
