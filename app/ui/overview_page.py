@@ -6,6 +6,7 @@ for the screen and the PDF. Clicking a bar filters the walkthrough or the board 
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -57,6 +58,7 @@ class OverviewPage(QWidget):
         self.overview: Overview | None = None
         # drawn again when shown after the round changed (the charts cost more than a tab switch)
         self.stale = True
+        self._shown_on: dt.date | None = None
         session.subscribe(self._changed)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -73,11 +75,12 @@ class OverviewPage(QWidget):
                 self.refresh()
 
     def refresh_if_stale(self) -> None:
-        if self.stale:
+        if self.stale or self._shown_on != self.session.today():  # overdue counts depend on the day
             self.refresh()
 
     def refresh(self) -> None:
         self.stale = False
+        self._shown_on = self.session.today()
         self.overview = self.session.overview()
         body = QWidget()
         grid = QGridLayout(body)
