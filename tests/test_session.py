@@ -184,3 +184,14 @@ def test_the_ledger_is_told_again_on_a_new_day(session):
     entry = next(e for e in session.rectifications() if e.status == "整改中" and e.rectification.deadline)
     session.today = lambda: entry.rectification.deadline + dt.timedelta(days=1)
     assert next(e for e in session.rectifications() if e.id == entry.id).status == "逾期"
+
+
+def test_an_import_clears_the_undo_history(session, store):
+    """Undoing an edit made before an import would write its old value over what was imported."""
+    item_id = first(session, JUDGEMENT)
+    session.set_answer(item_id, {"grade": "A"})
+    assert session.can_undo
+    session.reload()  # what the window does once an import wrote into the open round
+    assert not session.can_undo and not session.can_redo
+    assert session.undo() == Changes()
+    assert store.answer(session.round_id, item_id).grade == "A"

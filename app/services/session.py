@@ -276,7 +276,9 @@ class RoundSession:
         return Changes(items=frozenset(item_ids), sections=sections, rectifications=True)
 
     def reload(self) -> Changes:
-        """Read the whole round again (after an import wrote into it)."""
+        """Read the whole round again (after an import wrote into it). The undo history goes:
+        undoing an edit made before the import would write its old value over the imported one."""
+        self._undo = _Undo()
         self.answers = round_service.answers_by_item(self._store, self.view.id)
         self.samples = round_service.samples_by_item(self._store, self.view.id)
         self.score = score_round(

@@ -466,11 +466,11 @@ class MainWindow(QMainWindow):
                 f"已导入：新增 {result.added}，更新 {result.updated}，未变 {result.unchanged}，"
                 f"冲突 {len(result.conflicts)}。"
             )
-            self._status(text)
             if self.session is not None and self.session.round_id == result.round_id:
                 self.session.reload()  # every tab of the round redraws
             elif self.walkthrough is None:
                 self.rounds.refresh()
+            self._status(text)  # after the redraw, whose 已保存 it replaces
 
         self.import_job = import_package(self, self.store, self.actor, done)
 
