@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Checklist, Item, item_references
@@ -463,7 +464,7 @@ class RoundSession:
         attachment_service.remove_attachment(self._store, attachment.id, self.actor)
         return self._attachments_changed(attachment.item_id, attachment.rectification_id)
 
-    def export_attachment(self, attachment: Attachment) -> Any:
+    def export_attachment(self, attachment: Attachment) -> Path:
         """A copy of the attachment in a private folder, to open in the system's viewer."""
         return attachment_service.export_attachment(self._store, attachment)
 
