@@ -1,5 +1,5 @@
 """Review of the round session step (RoundSession and the screens on it): defects found, each as
-a failing test marked xfail(strict=True). Real SQLite files; Qt offscreen where a screen is involved."""
+a test that failed before the fix. Real SQLite files; Qt offscreen where a screen is involved."""
 
 from __future__ import annotations
 
@@ -41,11 +41,6 @@ def refuse_writes(store, on: bool) -> None:
 # --- 1. input the database refused, retried ------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retry_pending: when a later item is refused by the database again, the items already "
-    "found invalid (and dropped from pending) are not told: Changes.refused is left out",
-)
 def test_a_retry_that_stops_half_way_still_names_the_input_it_dropped(session, store):
     heard: list[Changes] = []
     session.subscribe(heard.append)
@@ -70,11 +65,6 @@ def test_a_retry_that_stops_half_way_still_names_the_input_it_dropped(session, s
     assert any(r.item_id == b for ch in heard for r in ch.refused), heard
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="retry_pending saves what was typed while the database refused without a Step: the next "
-    "undo takes back the edit before it, and redo never brings the retried text back",
-)
 def test_undo_and_redo_after_a_retried_save_keep_what_was_typed(session, store):
     item_id = unanswered(session)
     session.set_answer(item_id, {"finding": "交接班记录不全"})
@@ -90,11 +80,6 @@ def test_undo_and_redo_after_a_retried_save_keep_what_was_typed(session, store):
     assert store.answer(session.round_id, item_id).finding == "交接班记录不全，3月有5天未签名"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="undo() while input waits in pending: the undo's save pops the pending field "
-    "(_saved_over_pending) and the newer text the user typed is never saved",
-)
 def test_undo_while_input_is_pending_does_not_throw_the_input_away(session, store):
     """The board's Ctrl+Z calls session.undo() directly (no flush/retry first)."""
     item_id = unanswered(session)
@@ -116,12 +101,6 @@ def test_undo_while_input_is_pending_does_not_throw_the_input_away(session, stor
 # --- 2. undo/redo across walkthrough and board --------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="redo of a board edit on a rectification opened on request (C grade) after its grade "
-    "was undone: _follow_reopened finds none (a C grade opens none by itself) → NotFoundError; "
-    "the redo stack is stuck on that step and the text typed on the board cannot come back",
-)
 def test_redo_of_a_board_edit_on_a_c_grade_rectification(session, store):
     item_id = unanswered(session)
     session.set_answer(item_id, {"grade": "C"})
@@ -141,12 +120,6 @@ def test_redo_of_a_board_edit_on_a_c_grade_rectification(session, store):
     assert again is not None and again.rectification.cause == "培训不到位"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a carried-over rectification keeps its old deadline, which is before the 复查轮次's start; "
-    "undoing a new deadline set on the board writes the old one back through update_rectification, "
-    "whose _not_before_round check refuses it: the undo is refused and every step below it is blocked",
-)
 def test_undo_of_a_new_deadline_for_a_carried_over_rectification(store, actor, demo_round, catalog):
     from app.services import rectifications as rect_service
     from app.services.rounds import load_round
@@ -195,12 +168,6 @@ def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
     return w
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a save told by the session while a 整改台账 cell is being edited (the walkthrough's retry "
-    "timer saving input the database refused) makes the visible board refresh(): every cell is "
-    "replaced under the open editor, and the text being typed is lost",
-)
 def test_a_board_cell_being_typed_in_survives_a_retried_save(qtbot, window, store):
     from PySide6.QtCore import Qt
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.domain.kinds.judgement import Judgement
-from app.errors import InputError
+from app.errors import AppError, InputError
 from app.services import rounds as round_service
 from app.services.answers import SampleInput
 from app.services.session import Changes, RoundSession, SaveDeferred
@@ -195,3 +195,42 @@ def test_an_import_clears_the_undo_history(session, store):
     assert not session.can_undo and not session.can_redo
     assert session.undo() == Changes()
     assert store.answer(session.round_id, item_id).grade == "A"
+
+
+def test_a_step_that_can_never_apply_again_leaves_the_stack(session, store, actor):
+    """Its rectification gone (removed elsewhere): the undo says so once, and the steps below it
+    stay reachable instead of every Ctrl+Z repeating the same error."""
+    first_item = first(session, JUDGEMENT)
+    session.set_answer(first_item, {"finding": "第一步"})
+    failing = next(
+        i
+        for i in session.items
+        if i != first_item
+        and i not in session.answers
+        and session.items[i].kind == JUDGEMENT
+        and session.items[i].applies_to(session.view.profile)
+    )
+    session.set_answer(failing, {"grade": "D"})
+    entry = session.rectification_for(failing)
+    session.update_rectification(entry.id, owner="王五")
+    store.delete_rectification(entry.id, actor)  # e.g. by another program on the same file
+    with pytest.raises(AppError, match="已从撤销记录中移除"):
+        session.undo()
+    session.undo()  # the grade
+    session.undo()  # and the first step: reachable
+    assert store.answer(session.round_id, first_item).finding == ""
+
+
+def test_opening_a_rectification_on_request_is_undone_and_redone(session):
+    item_id = next(
+        i.id
+        for i in session.items.values()
+        if i.id not in session.answers and i.applies_to(session.view.profile) and i.kind == JUDGEMENT
+    )
+    session.set_answer(item_id, {"grade": "C"})
+    session.open_rectification(item_id)
+    assert session.undo_text() == "撤销生成整改项"
+    session.undo()
+    assert session.rectification_for(item_id) is None
+    session.redo()
+    assert session.rectification_for(item_id) is not None

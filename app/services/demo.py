@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import random
+from typing import Any
 
 from ..catalog import Catalog
 from ..domain.checklist import NOT_APPLICABLE, Item
@@ -253,7 +254,7 @@ def _follow_up(
     for n, entry in enumerate(rect_service.list_rectifications(store, round_id, report_date, view)):
         scenario = n % 6
         owner = rng.choice(_OWNERS)
-        analysis: dict[str, str] = {}
+        analysis: dict[str, Any] = {}  # 原因分析 and 整改措施, when the scenario has them
         if scenario != 5:  # 5: owner and deadline set, nothing else yet (待整改)
             analysis = {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
         deadline = on(

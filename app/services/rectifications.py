@@ -416,8 +416,11 @@ def update_rectification(
     department: str = UNSET,
     owner: str = UNSET,
     deadline: dt.date | str | None = UNSET,
+    restoring: bool = False,
 ) -> RectificationEntry:
-    """Set the given fields (fields left UNSET keep their value); validates everything first."""
+    """Set the given fields (fields left UNSET keep their value); validates everything first.
+    ``restoring``: undo or redo puts back a value that was stored before, which may precede the
+    round (a carried-over rectification keeps its old deadline): only new input must not."""
     rect = store.rectification(rectification_id)  # raises NotFoundError
     view = load_round(store, rect.round_id)
     facts = _Facts(store, view)
@@ -435,7 +438,7 @@ def update_rectification(
         changes["problem"] = ""  # unchanged text keeps following the findings
     if deadline is not UNSET:
         date = parse_date(deadline, "整改期限", "deadline")
-        if date is not None:
+        if date is not None and not restoring:
             _not_before_round(date, view, "整改期限", "deadline")
         changes["deadline"] = date.isoformat() if date else None
     if changes:

@@ -39,7 +39,13 @@ if TYPE_CHECKING:
 POSITION_KEY = "ui.position"
 #: the key under which sampled records wait in ``pending``, beside an answer's fields
 SAMPLES = "samples"
-_ANSWER_DEFAULTS: dict[str, Any] = {"grade": None, "value": None, "numerator": None, "denominator": None}
+_ANSWER_DEFAULTS: dict[str, Any] = {
+    "grade": None,
+    "value": None,
+    "numerator": None,
+    "denominator": None,
+    "baseline": None,
+}
 
 
 def last_round(store: Store) -> str | None:
@@ -144,6 +150,13 @@ class _Undo:
         else:
             self.done.append(step)
         self.undone.clear()
+
+
+def _has_work(entry: rect_service.RectificationEntry) -> bool:
+    """Something written on a rectification (not only opened): undoing its opening would lose it."""
+    r = entry.rectification
+    written = (r.cause, r.measure, r.owner, r.deadline, r.recheck_passed is not None, entry.attachment_count)
+    return any(written) or not entry.problem_from_findings
 
 
 class RoundSession:
@@ -321,7 +334,7 @@ class RoundSession:
         return self._tell(self._set_samples(item_id, records, record=True))
 
     def _set_samples(self, item_id: str, records: Sequence[answer_service.SampleInput], *, record: bool) -> Changes:
-        before = [answer_service.SampleInput(s.record_no, s.compliant, s.note) for s in self.samples.get(item_id, [])]
+        before = self._sample_inputs(item_id)
         try:
             answer_service.set_samples(self._store, self.view.id, item_id, records, self.actor, view=self.view)
         except InputError:
@@ -333,6 +346,9 @@ class RoundSession:
         if record and before != list(records):
             self._undo.push(Step("修改抽查记录", "samples", item_id, before, list(records)))
         return changes
+
+    def _sample_inputs(self, item_id: str) -> list[answer_service.SampleInput]:
+        return [answer_service.SampleInput(s.record_no, s.compliant, s.note) for s in self.samples.get(item_id, [])]
 
     def _defer(self, item_id: str, fields: dict[str, Any], err: AppError, record: bool) -> AppError:
         """Keep what the database refused, to show it and save it later. Undo and redo are not
@@ -358,8 +374,16 @@ class RoundSession:
         and named in ``Changes.refused``."""
         saved: list[str] = []
         refused: list[Refusal] = []
+        # what a retry saves is undone like any edit: the state before it, and the fields it sets
+        steps: list[tuple[Step, set[str]]] = []
         for item_id, fields in list(self.pending.items()):
             answer_fields = {k: v for k, v in fields.items() if k != SAMPLES}
+            keys = set(answer_fields) | ({"na_reason"} if "grade" in answer_fields else set())
+            if answer_fields:
+                steps.append((Step("修改", "answer", item_id, self._answer_fields(item_id, keys), None), keys))
+            if SAMPLES in fields:
+                step = Step("修改抽查记录", "samples", item_id, self._sample_inputs(item_id), list(fields[SAMPLES]))
+                steps.append((step, set()))
             try:
                 with self._store.brief_wait(), self._store.transaction():
                     if answer_fields:
@@ -373,14 +397,23 @@ class RoundSession:
             except InputError as err:
                 refused.append(Refusal(item_id, err.field, str(err)))
             except AppError:
-                if saved or refused:
-                    self._tell(self._reread(saved) if saved else Changes(refused=tuple(refused)))
+                self._tell(self._retried(saved, refused, steps))  # what was saved or dropped is told
                 raise
             else:
                 saved.append(item_id)
             del self.pending[item_id]
+        return self._tell(self._retried(saved, refused, steps))
+
+    def _retried(self, saved: list[str], refused: list[Refusal], steps: list[tuple[Step, set[str]]]) -> Changes:
+        """Read back what a retry saved and put it on the undo stack; name what it dropped."""
         changes = self._reread(saved) if saved else NOTHING
-        return self._tell(replace(changes, refused=tuple(refused)) if refused else changes)
+        for step, keys in steps:
+            if step.key in saved:
+                if step.target == "answer":
+                    step.after = self._answer_fields(step.key, keys)
+                if step.after != step.before:
+                    self._undo.push(step)
+        return replace(changes, refused=tuple(refused)) if refused else changes
 
     def drop_pending(self) -> None:
         """Give up what could not be saved (the user chose to leave without it)."""
@@ -389,9 +422,25 @@ class RoundSession:
     # --- rectifications -----------------------------------------------------------------------
 
     def open_rectification(self, item_id: str) -> Changes:
-        rect_service.open_rectification(self._store, self.view.id, item_id, self.actor, self.today())
+        """生成整改项 at the user's request (a C grade offers one); undone like an edit."""
+        had = self.rectification_for(item_id) is not None
+        changes = self._open_rectification(item_id, True)
+        if not had:
+            self._undo.push(Step("生成整改项", "open", item_id, False, True, item_id))
+        return self._tell(changes)
+
+    def _open_rectification(self, item_id: str, wanted: bool) -> Changes:
+        """Open the item's rectification, or (undo) remove it again while nothing is written on it."""
+        if wanted:
+            rect_service.open_rectification(self._store, self.view.id, item_id, self.actor, self.today())
+        else:
+            entry = self.rectification_for(item_id)
+            if entry is not None:
+                if _has_work(entry):
+                    raise InputError("这个整改项已填写了内容，不能再撤销“生成整改项”；如不需要，请在整改台账中删除。")
+                rect_service.delete_rectification(self._store, entry.id, self.actor)
         self._rectifications = None
-        return self._tell(Changes(items=frozenset([item_id]), rectifications=True))
+        return Changes(items=frozenset([item_id]), rectifications=True)
 
     def _rect_fields(self, entry: rect_service.RectificationEntry, keys: Sequence[str]) -> dict[str, Any]:
         r = entry.rectification
@@ -413,7 +462,7 @@ class RoundSession:
         old = self.rectification(rectification_id)
         before = self._rect_fields(old, list(fields))
         entry = rect_service.update_rectification(
-            self._store, rectification_id, self.actor, today=self.today(), **fields
+            self._store, rectification_id, self.actor, today=self.today(), restoring=not record, **fields
         )
         after = self._rect_fields(entry, list(fields))
         if record and after != before:
@@ -499,20 +548,37 @@ class RoundSession:
 
     def undo(self) -> Changes:
         """Put the state before the last change back; AppError when it cannot be (nothing changes)."""
+        self._save_pending_first()
         if not self._undo.done:
             return NOTHING
         step = self._undo.done[-1]
-        changes = self._apply(step, step.before)
+        changes = self._apply_or_drop(step, step.before, self._undo.done, "撤销")
         self._undo.undone.append(self._undo.done.pop())
         return self._tell(changes)
 
     def redo(self) -> Changes:
+        self._save_pending_first()
         if not self._undo.undone:
             return NOTHING
         step = self._undo.undone[-1]
-        changes = self._apply(step, step.after)
+        changes = self._apply_or_drop(step, step.after, self._undo.undone, "重做")
         self._undo.done.append(self._undo.undone.pop())
         return self._tell(changes)
+
+    def _save_pending_first(self) -> None:
+        """Input waiting for a retry is saved before an undo or redo (its save would otherwise
+        drop it as older); while the database still refuses, so is the undo (AppError)."""
+        if self.pending:
+            self.retry_pending()
+
+    def _apply_or_drop(self, step: Step, state: Any, stack: list[Step], verb: str) -> Changes:
+        """Apply a step; one that can never apply again (its record is gone, its value no longer
+        valid) leaves the stack with the reason, so that the steps below it stay reachable."""
+        try:
+            return self._apply(step, state)
+        except (InputError, NotFoundError) as err:
+            stack.pop()
+            raise AppError(f"这一步（{step.label}）无法{verb}：{err} 已从撤销记录中移除。") from err
 
     def _follow_reopened(self, step: Step) -> None:
         """A rectification removed and opened again (undo, redo of a grade) has a new id: the
@@ -532,6 +598,8 @@ class RoundSession:
             return replace(self._set_answer(step.key, state, record=False), focus_item=step.key)
         if step.target == "samples":
             return replace(self._set_samples(step.key, state, record=False), focus_item=step.key)
+        if step.target == "open":
+            return replace(self._open_rectification(step.key, state), focus_item=step.key)
         self._follow_reopened(step)
         if step.target == "rectification":
             changes = self._update_rectification(step.key, state, record=False)

@@ -39,6 +39,7 @@ from .qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -214,6 +215,8 @@ class RectificationBoard(QWidget):
         header.sectionClicked.connect(self._sort)
         table.itemChanged.connect(self._cell_edited)
         table.doubleClicked.connect(self._double_clicked)
+        # after the edit is committed and Tab has opened the next cell, if it does
+        table.itemDelegate().closeEditor.connect(lambda *_: QTimer.singleShot(0, self, self._editor_closed))
         # a message about one row's edit does not stay under another row
         table.currentCellChanged.connect(
             lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
@@ -288,10 +291,20 @@ class RectificationBoard(QWidget):
     def _changed(self, changes: Changes) -> None:
         if changes.rectifications and not self._editing:
             self.stale = True
-            if self.isVisible():
+            # not under an open cell editor: its text would be replaced while being typed; the
+            # table is redrawn once the editor closes (_editor_closed)
+            if self.isVisible() and not self._cell_open():
                 self.refresh()
         if changes.focus_rectification is not None:
             self.select(changes.focus_rectification)
+
+    def _cell_open(self) -> bool:
+        return self.table.state() == QAbstractItemView.State.EditingState
+
+    def _editor_closed(self) -> None:
+        """A redraw put off while a cell was edited happens now, unless Tab opened the next cell."""
+        if self.stale and self.isVisible() and not self._cell_open():
+            self.refresh()
 
     def refresh_if_stale(self) -> None:
         if self.stale or self._shown_on != self.session.today():  # a new day: 逾期 may have changed
