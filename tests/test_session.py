@@ -234,3 +234,32 @@ def test_opening_a_rectification_on_request_is_undone_and_redone(session):
     assert session.rectification_for(item_id) is None
     session.redo()
     assert session.rectification_for(item_id) is not None
+
+
+def test_a_retry_saves_what_is_valid_beside_what_is_not(session, store):
+    """不适用 without a reason is refused on the retry; the finding typed beside it is saved."""
+    item_id = first(session, JUDGEMENT)
+    store.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(SaveDeferred):
+        session.set_answer(item_id, {"finding": "制度未更新"})
+    with pytest.raises(SaveDeferred):
+        session.set_answer(item_id, {"grade": "NA"})
+    store.conn.execute("PRAGMA query_only = OFF")
+    changes = session.retry_pending()
+    assert [r.field for r in changes.refused] == ["na_reason"]
+    saved = store.answer(session.round_id, item_id)
+    assert saved.finding == "制度未更新" and saved.grade is None
+    session.undo()  # the retried save is one step
+    assert store.answer(session.round_id, item_id).finding == ""
+
+
+def test_pending_samples_are_retried_and_undone(session, store):
+    item_id = first(session, "sampling")
+    store.conn.execute("PRAGMA query_only = ON")
+    with pytest.raises(SaveDeferred):
+        session.set_samples(item_id, [SampleInput("A1", True)])
+    store.conn.execute("PRAGMA query_only = OFF")
+    session.retry_pending()
+    assert [s.record_no for s in store.samples(session.round_id, item_id)] == ["A1"]
+    session.undo()
+    assert store.samples(session.round_id, item_id) == []

@@ -39,6 +39,9 @@ if TYPE_CHECKING:
 POSITION_KEY = "ui.position"
 #: the key under which sampled records wait in ``pending``, beside an answer's fields
 SAMPLES = "samples"
+#: a field an error names → the field whose value caused it (不适用 without its reason)
+_CAUSED_BY = {"na_reason": "grade"}
+#: an answer's fields before anything was entered (text fields are "")
 _ANSWER_DEFAULTS: dict[str, Any] = {
     "grade": None,
     "value": None,
@@ -374,35 +377,56 @@ class RoundSession:
         and named in ``Changes.refused``."""
         saved: list[str] = []
         refused: list[Refusal] = []
-        # what a retry saves is undone like any edit: the state before it, and the fields it sets
+        # what a retry saves is undone like any edit: the state before it, and the fields it set
         steps: list[tuple[Step, set[str]]] = []
         for item_id, fields in list(self.pending.items()):
-            answer_fields = {k: v for k, v in fields.items() if k != SAMPLES}
-            keys = set(answer_fields) | ({"na_reason"} if "grade" in answer_fields else set())
-            if answer_fields:
-                steps.append((Step("修改", "answer", item_id, self._answer_fields(item_id, keys), None), keys))
-            if SAMPLES in fields:
-                step = Step("修改抽查记录", "samples", item_id, self._sample_inputs(item_id), list(fields[SAMPLES]))
-                steps.append((step, set()))
+            before_answer = self._answer_fields(item_id, (set(fields) - {SAMPLES}) | {"na_reason"})
+            before_samples = self._sample_inputs(item_id)
+            try:
+                done, item_refused = self._save_pending_item(item_id, fields)
+            except AppError:
+                self._tell(self._retried(saved, refused, steps))  # what was saved or dropped is told
+                raise
+            refused += item_refused
+            del self.pending[item_id]
+            if not done:
+                continue
+            saved.append(item_id)
+            keys = {k for k in done if k != SAMPLES} | ({"na_reason"} if "grade" in done else set())
+            if keys:
+                before = {k: before_answer.get(k, _ANSWER_DEFAULTS.get(k, "")) for k in keys}
+                steps.append((Step("修改", "answer", item_id, before, None), keys))
+            if SAMPLES in done:
+                steps.append((Step("修改抽查记录", "samples", item_id, before_samples, list(done[SAMPLES])), set()))
+        return self._tell(self._retried(saved, refused, steps))
+
+    def _save_pending_item(self, item_id: str, fields: Mapping[str, Any]) -> tuple[dict[str, Any], list[Refusal]]:
+        """Save one item's waiting input in one transaction: (the fields saved, those refused).
+        A field now found invalid is left out and named, and the rest is saved: a finding typed
+        beside a mistyped number is not lost with it. AppError while the database refuses."""
+        waiting = dict(fields)
+        refused: list[Refusal] = []
+        while waiting:
+            answer_fields = {k: v for k, v in waiting.items() if k != SAMPLES}
             try:
                 with self._store.brief_wait(), self._store.transaction():
                     if answer_fields:
                         answer_service.record_answer(
                             self._store, self.view.id, item_id, self.actor, view=self.view, **answer_fields
                         )
-                    if SAMPLES in fields:
+                    if SAMPLES in waiting:
                         answer_service.set_samples(
-                            self._store, self.view.id, item_id, fields[SAMPLES], self.actor, view=self.view
+                            self._store, self.view.id, item_id, waiting[SAMPLES], self.actor, view=self.view
                         )
             except InputError as err:
                 refused.append(Refusal(item_id, err.field, str(err)))
-            except AppError:
-                self._tell(self._retried(saved, refused, steps))  # what was saved or dropped is told
-                raise
+                culprit = err.field if err.field in waiting else _CAUSED_BY.get(err.field, "")
+                if culprit not in waiting:
+                    return {}, refused  # no one field to blame: nothing of the item is saved
+                del waiting[culprit]
             else:
-                saved.append(item_id)
-            del self.pending[item_id]
-        return self._tell(self._retried(saved, refused, steps))
+                return waiting, refused
+        return {}, refused
 
     def _retried(self, saved: list[str], refused: list[Refusal], steps: list[tuple[Step, set[str]]]) -> Changes:
         """Read back what a retry saved and put it on the undo stack; name what it dropped."""
