@@ -101,11 +101,19 @@ def damaged_hint(db: str | None) -> str:
     except OSError:
         backup = None
     if backup is None:
-        return "没有找到完好的备份。请用 python main.py check 查看损坏情况，或联系技术人员。"
+        return f"没有找到完好的备份。请用 {_command()} check 查看损坏情况，或联系技术人员。"
     return (
         f"最新的完好备份：{backup.path}（{backup.made_at:%Y-%m-%d %H:%M}）。恢复：\n"
-        f"  python main.py restore --db {path} {backup.path}"
+        f"  {_command()} restore --db {path} {backup.path}"
     )
+
+
+def _command() -> str:
+    """How this user runs the program: the installed executable, or ``python main.py`` from source
+    (a command to copy must work where it is shown)."""
+    if not getattr(sys, "frozen", False):
+        return "python main.py"
+    return f'"{sys.executable}"' if " " in sys.executable else sys.executable
 
 
 def report_error(err: AppError, args: argparse.Namespace) -> None:

@@ -229,3 +229,17 @@ def test_read_only_connections_take_any_file_name(tmp_path, capsys):
     capsys.readouterr()
     assert main(["check", "--db", str(path), "--json"]) == 0
     assert '"integrity": "ok"' in capsys.readouterr().out
+
+
+def test_the_installed_program_names_itself_in_the_restore_command(demo_file, cli, monkeypatch, tmp_path):
+    """From a package there is no ``python main.py``: the command shown is the program itself."""
+    import sys
+
+    path, round_id = demo_file
+    assert cli("backup", "--db", path).returncode == 0
+    damage_table(path, "answers")
+    program = tmp_path / "Program Files" / "医疗质量自查助手" / "mqsc.exe"
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(program))
+    result = cli("score", "--db", path, "--round", round_id)
+    assert f'"{program}" restore --db' in result.stderr and "python main.py" not in result.stderr
