@@ -397,6 +397,7 @@ def test_departments_merge_and_a_conflict_is_shown_side_by_side(departments):
     assert conflict.item_id == d.SHARED
     assert conflict.local.values["grade"] == "B" and conflict.local.author == "内科"
     assert conflict.package.values["grade"] == "D" and conflict.package.author == "外科"
+    assert "第" in conflict.label and d.SHARED not in conflict.label  # as the reports name it, not by id
     assert set(conflict.fields) == {"grade", "finding"}
     assert d.office.answer(d.round_id, d.SHARED).grade == "B", "unresolved: the local value stays"
     assert d.office.answer(d.round_id, d.ITEM_B).grade == "C"

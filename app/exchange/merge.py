@@ -15,11 +15,11 @@ Everything is written in one transaction after the plan is made; a refused impor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.checklist import Checklist
+from ..domain.checklist import Checklist, item_references
 from ..domain.labels import TABLE_LABELS
 from ..domain.profile import same_hospital
 from ..errors import AppError
@@ -167,7 +167,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     own = _local_profile(store)
     other = _other_hospital(store, own, round_in["profile"], allow_other_hospital)
     checklists = _frozen_checklists(data)
-    items = {i.id: i for c in checklists for i in c.all_items()}
+    items = _item_labels(checklists)
     existing_round = _local_round(store, round_in["id"])
     _refuse_another_hospitals_round(existing_round, round_in["profile"])
     _refuse_records_of_other_rounds(store, data)
@@ -216,7 +216,7 @@ def _refuse_another_hospitals_round(existing_round: dict[str, Any] | None, their
 
 
 def _refuse_other_checklists_or_items(
-    store: Store, data: dict[str, Any], existing_round: dict[str, Any] | None, items: Mapping[str, Any]
+    store: Store, data: dict[str, Any], existing_round: dict[str, Any] | None, items: Mapping[str, str]
 ) -> None:
     """The same round must use the same frozen checklists here and in the package, and every
     answered or sampled item must be in them."""
@@ -235,7 +235,7 @@ def _plan_answers(
     store: Store,
     plan: ImportPlan,
     ancestry: dict[tuple[str, str], set[str]],
-    items: Mapping[str, Any],
+    items: Mapping[str, str],
     round_exists: bool,
 ) -> None:
     rid = plan.round_id
@@ -252,7 +252,7 @@ def _plan_rectifications(
     store: Store,
     plan: ImportPlan,
     ancestry: dict[tuple[str, str], set[str]],
-    items: Mapping[str, Any],
+    items: Mapping[str, str],
     round_exists: bool,
 ) -> None:
     rid = plan.round_id
@@ -315,10 +315,19 @@ def _local_round(store: Store, round_id: str) -> dict[str, Any] | None:
         return None
 
 
-def _item_label(items: Mapping[str, Any], item_id: str) -> str:
-    item = items.get(item_id)
-    text = item.text if item else ""
-    return f"{item_id} {text[:60]}{'…' if len(text) > 60 else ''}"
+def _item_labels(checklists: Sequence[Checklist]) -> dict[str, str]:
+    """Each item of the package's checklists as people read it in the preview and the CLI: where it
+    stands (核心制度 … 第1条, as the reports name it) and the start of its text, not its id."""
+    references = item_references(checklists)
+    return {
+        i.id: f"{references[i.id]} {i.text[:60]}{'…' if len(i.text) > 60 else ''}"
+        for c in checklists
+        for i in c.all_items()
+    }
+
+
+def _item_label(items: Mapping[str, str], item_id: str) -> str:
+    return items.get(item_id, item_id)
 
 
 def _ancestry(entries: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
@@ -407,7 +416,7 @@ def _deleted_since(store: Store, table: str, key: str, incoming_hash: str | None
 
 
 def _plan_samples(
-    store: Store, plan: ImportPlan, ancestry: dict[tuple[str, str], set[str]], items: Mapping[str, Any]
+    store: Store, plan: ImportPlan, ancestry: dict[tuple[str, str], set[str]], items: Mapping[str, str]
 ) -> None:
     package = plan.package
     pseudonymised = package.manifest["patient_ids"] == "pseudonymised"
