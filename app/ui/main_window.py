@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
         if walk is None:  # asked by the open round's board
             return
         if item_id not in walk.items:
-            dialogs.error(self, f"条目“{item_id}”不在本轮自查所选的检查表中（整改项由上一轮转入）。")
+            dialogs.error(self, "这个整改项的条目不在本轮自查所选的检查表中（整改项由上一轮转入）。")
             return
         self.show_tab(0)
         walk.go_to(item_id)

@@ -379,12 +379,18 @@ class RectificationBoard(QWidget):
             if COLUMNS[col][1] is None:
                 cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if col == 0:
-                cell.setToolTip("\n".join(entry.item_ids))
+                cell.setToolTip("\n".join(self._item_text(i) for i in entry.item_ids))
             if entry.status == STATUS_OVERDUE:
                 cell.setBackground(QBrush(OVERDUE_BACKGROUND))
             if col == 7 and entry.status == STATUS_DONE:
                 cell.setForeground(QBrush(DONE_FOREGROUND))
             self.table.setItem(row, col, cell)
+
+    def _item_text(self, item_id: str) -> str:
+        """An item as the tooltip names it: its reference and its text (an item carried over from
+        the previous round may not be in this round's checklists)."""
+        item = self.session.items.get(item_id)
+        return f"{self.references.get(item_id, item_id)}：{item.text}" if item else item_id
 
     def _update_summary(self) -> None:
         sums = rect_service.totals(self.entries)
