@@ -19,7 +19,7 @@ APP = ROOT / "app"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 KIND_BRANCH = re.compile(r"\bkind\s*(==|!=|in\b)|\.kind\s*(==|!=)")
 OUTCOME_WORDS = ("达标", "未达标", "待判定")
-DATABASE_MODULES = {"application.py", "single_instance.py", "backups_dialog.py"}
+DATABASE_MODULES = {"application.py", "single_instance.py"}  # start-up and the lock: not screens
 
 
 def modules() -> list[Path]:

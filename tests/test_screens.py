@@ -1,8 +1,8 @@
 """Screens go through the services, never the store (the architecture issue's rule).
 
-- No screen imports ``app.store`` at run time. The modules that manage the database file itself —
-  start-up (open, lock, quick check), the single-instance lock, backups and restore — are the
-  exceptions, named below. An import under ``if TYPE_CHECKING:`` (a type in a signature) is not a
+- No screen imports ``app.store`` at run time. The two modules that are not screens but start the
+  program — start-up (open, lock, quick check) and the single-instance lock — are the exceptions,
+  named below. An import under ``if TYPE_CHECKING:`` (a type in a signature) is not a
   dependency at run time and is allowed.
 - The round's screens hold a :class:`~app.services.session.RoundSession`: they do not even name
   a store.
@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 UI = Path(__file__).resolve().parent.parent / "app" / "ui"
-#: the modules that open, lock, check, back up and restore the database file
-DATABASE_MODULES = {"application.py", "single_instance.py", "backups_dialog.py"}
+#: not screens: start-up (it opens and checks the database) and the single-instance lock
+DATABASE_MODULES = {"application.py", "single_instance.py"}
 #: the screens of an open round: everything through the session
 ROUND_SCREENS = {
     "walkthrough.py",

@@ -8,7 +8,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, overload
 
 from ..errors import InputError, StoreError, os_reason
 from ..store import Store
@@ -23,6 +23,9 @@ from ..store.backup import (
     restore_backup,
 )
 from ..store.lock import InstanceLock
+
+if TYPE_CHECKING:
+    from ..store.health import Health
 
 __all__ = [
     "Backup",
@@ -44,6 +47,14 @@ def folder(store: Store) -> Path:
 
 def backups(store: Store) -> list[Backup]:
     return list_backups(folder(store), store.path)
+
+
+def check(db_path: Path, backups_folder: Path) -> Health:
+    """数据库检查: the full integrity check, the change history's chain, the newest good backup;
+    never changes the file."""
+    from ..store.health import check_database
+
+    return check_database(db_path, backups_folder)
 
 
 @overload

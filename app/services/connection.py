@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from ..store import Store
 
 
+def connect(db_path: Path) -> Store:
+    """A new connection to the database at ``db_path`` (the window's, after a restore replaced
+    the file); the caller closes it."""
+    from ..store import open_store
+
+    return open_store(db_path)
+
+
 @contextmanager
 def own_connection(db_path: Path) -> Iterator[Store]:
     """Open the database at ``db_path`` for the block, and close it after."""

@@ -1,7 +1,7 @@
 """备份与恢复 in the GUI: the 文件 → 备份与恢复 dialog, the damaged-database dialog, automatic
 backups (first open of the day, closing after changes) and 帮助 → 数据库检查.
 
-The work is in ``app.services.backups`` and ``app.store.health``; this module only shows it.
+The work is in ``app.services.backups``; this module only shows it.
 """
 
 from __future__ import annotations
@@ -194,7 +194,7 @@ class BackupsDialog(QDialog):
 
 def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:
     """Restore ``path`` over the window's database and show it; the window holds the lock."""
-    from ..store import open_store
+    from ..services.connection import connect
 
     if not window.close_walkthrough():
         return False
@@ -206,7 +206,7 @@ def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:
     except AppError as err:
         problem = err.user_message
     try:
-        store = open_store(db_path)
+        store = connect(db_path)
     except AppError as err:
         dialogs.error(window, f"{problem or '恢复后'}\n\n无法打开数据库：{err.user_message}")
         window.close()
@@ -342,25 +342,19 @@ def daily_backup(window: MainWindow) -> None:
     still works."""
     import datetime as dt
 
-    from ..store.backup import list_backups
+    from ..services.connection import own_connection
 
     store = window.store
     if store.read_only or not window.isVisible():  # closed before the timer fired
         return
-    folder = service.folder(store)
-    if any(b.made_at.date() == dt.date.today() for b in list_backups(folder, store.path)):
+    if any(b.made_at.date() == dt.date.today() for b in service.backups(store)):
         return
     db_path = store.path
     window.changes_backed_up = store.conn.total_changes  # later changes: a backup when closing
 
     def work():
-        from ..store import open_store
-
-        own = open_store(db_path)  # its own connection (WAL: it reads while the window writes)
-        try:
+        with own_connection(db_path) as own:  # its own connection (WAL: it reads while the window writes)
             return service.backup_now(own, "daily")
-        finally:
-            own.close()
 
     job = _QuietJob(work)
     receiver = _DailyBackupReceiver(window)  # a child of the window: gone with it, and so are its slots
@@ -379,7 +373,6 @@ def backup_on_close(store: Store, changes_backed_up: int) -> Backup | None:
 
 def database_check(window: MainWindow) -> None:
     """帮助 → 数据库检查: the full check (integrity_check) in the background, then its result."""
-    from ..store.health import check_database
     from .tasks import run_in_background
 
     if window.walkthrough is not None:
@@ -399,5 +392,5 @@ def database_check(window: MainWindow) -> None:
         dialogs.error(window, f"数据库检查没有完成：{message}")
 
     window.check_job = run_in_background(
-        window, "正在检查数据库……", lambda: check_database(db_path, folder), done, failed
+        window, "正在检查数据库……", lambda: service.check(db_path, folder), done, failed
     )
