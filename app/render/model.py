@@ -15,11 +15,11 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
-from ..domain.formats import cn_date, rate_text, recheck_sentence
+from ..domain.formats import cn_date, percent_text, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
-from ..domain.scoring import Tally, completion_percent
+from ..domain.scoring import Tally
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
 from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
@@ -283,7 +283,7 @@ def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> 
         depth,
         tally.applicable,
         tally.answered,
-        f"{completion_percent(tally.completion)}%",
+        percent_text(tally.completion),
         rate_text(tally.score),
         tuple(tally.grade_counts.get(c, 0) for c in codes),
         tally.failing,
@@ -353,7 +353,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         blocks = _sections(cs.checklist.sections, rows)
         t = cs.tally
         summary = (
-            f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {completion_percent(t.completion)}%），"
+            f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {percent_text(t.completion)}），"
             f"得分率 {rate_text(t.score)}，不符合 {t.failing} 条。"
         )
         chart = bar_chart(
@@ -386,7 +386,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     key_figures = [
         ("适用条目", f"{total.applicable} 条"),
         ("已评条目", f"{total.answered} 条"),
-        ("完成率", f"{completion_percent(total.completion)}%"),
+        ("完成率", percent_text(total.completion)),
         ("得分率", rate_text(total.score)),
         ("不符合", f"{total.failing} 条"),
         ("指标达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
