@@ -12,7 +12,7 @@ from app.domain.text import clean_text, filename_problem
 from app.services import rectifications as rect_service
 from app.services.answers import SampleInput, record_answer, set_samples
 from app.services.demo import DEMO_REPORT_DATE
-from app.services.rounds import load_round, rename_round, update_round_team
+from app.services.rounds import load_round, rename_round, start_round
 
 RLO = "ABC\u202eEVIL\u202c"
 
@@ -67,7 +67,7 @@ def test_sampled_records_are_cleaned(store, demo_round, actor):
     assert [(s.record_no, s.note) for s in store.samples(demo_round, item.id)] == [("ZY001", "备注")]
 
 
-def test_rectifications_rounds_and_team_are_cleaned(store, demo_round, actor):
+def test_rectifications_rounds_and_team_are_cleaned(store, demo_round, actor, catalog):
     entry = rect_service.list_rectifications(store, demo_round, DEMO_REPORT_DATE)[0]
     rect_service.update_rectification(store, entry.id, actor, cause=RLO, measure="措\u2066施", owner="李\u202e敏")
     rect_service.record_recheck(
@@ -84,6 +84,9 @@ def test_rectifications_rounds_and_team_are_cleaned(store, demo_round, actor):
     assert (row.cause, row.measure, row.owner) == ("ABCEVIL", "措施", "李敏")
     assert (row.rechecked_by, row.recheck_result) == ("张华", "未通过")
     rename_round(store, demo_round, "2025年\u202e第二季度自查", actor)
-    update_round_team(store, demo_round, "王\u202e建国", ["李\u202e敏"], actor)
-    view = load_round(store, demo_round)
-    assert (view.name, view.leader, view.members) == ("2025年第二季度自查", "王建国", ("李敏",))
+    # the team is set when a round starts (there is no later edit of it)
+    team_round = start_round(
+        store, catalog.entries[:1], "2025年第三季度自查", dt.date(2025, 7, 1), actor, "王\u202e建国", ["李\u202e敏"]
+    )
+    renamed, team = load_round(store, demo_round), load_round(store, team_round)
+    assert (renamed.name, team.leader, team.members) == ("2025年第二季度自查", "王建国", ("李敏",))

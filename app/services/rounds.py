@@ -170,17 +170,6 @@ def _name_key(name: str) -> str:
     return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
-def update_round_team(store: Store, round_id: str, leader: str, members: Sequence[str], actor: Actor) -> None:
-    store.update_round(
-        round_id,
-        {
-            "leader": clean_text(leader).strip(),
-            "members": [clean_text(m).strip() for m in members if clean_text(m).strip()],
-        },
-        actor,
-    )
-
-
 def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> None:
     """定稿: a final round's report drops the “自查稿” watermark."""
     store.update_round(round_id, {"status": "final" if final else "draft"}, actor)
