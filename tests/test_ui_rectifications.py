@@ -323,3 +323,13 @@ def test_the_walkthrough_shows_a_recheck_made_on_the_board_at_once(qtbot, window
     dialog.by.setText("刘洋")
     dialog.accept()
     assert "已完成" in window.walkthrough.panel.rectification_label.text()
+
+
+def test_the_board_shown_on_a_new_day_tells_what_became_overdue(window):
+    """A window left open overnight: switching back to the board draws it again for the new day."""
+    board = window.board
+    entry = next(e for e in board.entries if e.status == "整改中" and e.rectification.deadline)
+    window.show_tab(0)
+    window.session.today = lambda: entry.rectification.deadline + dt.timedelta(days=1)
+    window.show_tab(1)
+    assert next(e for e in board.entries if e.id == entry.id).status == "逾期"

@@ -6,7 +6,6 @@ for the screen and the PDF. Clicking a bar filters the walkthrough or the board 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -16,6 +15,7 @@ from ..services.overview import Overview, Trend
 from ..services.session import Changes, RoundSession
 from .item_editors import plain_label
 from .qt import QApplication, QGridLayout, QScrollArea, QSvgWidget, Qt, QVBoxLayout, QWidget, Signal
+from .redraw import DrawnAsOf
 
 _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
@@ -56,9 +56,8 @@ class OverviewPage(QWidget):
         super().__init__()
         self.session = session
         self.overview: Overview | None = None
-        # drawn again when shown after the round changed (the charts cost more than a tab switch)
-        self.stale = True
-        self._shown_on: dt.date | None = None
+        # drawn again when shown after a change (the charts cost more than a tab switch)
+        self.drawn = DrawnAsOf(lambda: session.today())
         session.subscribe(self._changed)
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
@@ -70,17 +69,16 @@ class OverviewPage(QWidget):
 
     def _changed(self, changes: Changes) -> None:
         if changes.sections or changes.rectifications or changes.round:
-            self.stale = True
+            self.drawn.mark_changed()
             if self.isVisible():
                 self.refresh()
 
     def refresh_if_stale(self) -> None:
-        if self.stale or self._shown_on != self.session.today():  # overdue counts depend on the day
+        if self.drawn.due:
             self.refresh()
 
     def refresh(self) -> None:
-        self.stale = False
-        self._shown_on = self.session.today()
+        self.drawn.drawn()
         self.overview = self.session.overview()
         body = QWidget()
         grid = QGridLayout(body)

@@ -6,7 +6,6 @@ closes one), at once when shown, else when it is next shown."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Sequence
 
 from ..domain.formats import recheck_sentence
@@ -45,6 +44,7 @@ from .qt import (
     Signal,
     to_date,
 )
+from .redraw import DrawnAsOf
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # where a column sorts by something other than its text
@@ -169,8 +169,7 @@ class RectificationBoard(QWidget):
         self.entries: list[RectificationEntry] = []
         self._loading = False
         self._editing = False  # a cell edit of ours: its row is redrawn in place, not the table
-        self.stale = True  # filled when first shown, and again when shown after a change
-        self._shown_on: dt.date | None = None
+        self.drawn = DrawnAsOf(lambda: session.today())  # filled when first shown
         self.departments = session.view.profile.departments
         self.summary = plain_label()  # department names are typed by users
         self.summary.setWordWrap(True)
@@ -290,7 +289,7 @@ class RectificationBoard(QWidget):
 
     def _changed(self, changes: Changes) -> None:
         if changes.rectifications and not self._editing:
-            self.stale = True
+            self.drawn.mark_changed()
             # not under an open cell editor: its text would be replaced while being typed; the
             # table is redrawn once the editor closes (_editor_closed)
             if self.isVisible() and not self._cell_open():
@@ -303,18 +302,17 @@ class RectificationBoard(QWidget):
 
     def _editor_closed(self) -> None:
         """A redraw put off while a cell was edited happens now, unless Tab opened the next cell."""
-        if self.stale and self.isVisible() and not self._cell_open():
+        if self.drawn.changed and self.isVisible() and not self._cell_open():
             self.refresh()
 
     def refresh_if_stale(self) -> None:
-        if self.stale or self._shown_on != self.session.today():  # a new day: 逾期 may have changed
+        if self.drawn.due:
             self.refresh()
 
     # --- showing -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        self.stale = False
-        self._shown_on = self.session.today()
+        self.drawn.drawn()
         self.entries = self.session.rectifications()
         selected = self.selected_entry()
         self.error.clear()
