@@ -20,7 +20,7 @@ from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
 from ..domain.scoring import Tally
-from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications, totals
+from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells, list_rectifications, totals
 from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
 from .assets import attachment_url
@@ -585,14 +585,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         ledger.append(
             LedgerRow(
                 n,
-                "、".join(references.get(i, i) for i in entry.item_ids),
-                r.problem,
-                r.cause,
-                r.measure,
-                r.department,
-                r.owner,
-                r.deadline.isoformat() if r.deadline else "",
-                entry.status,
+                *ledger_cells(entry, references),
                 tone,
                 _recheck_text(entry),
                 tuple(names),

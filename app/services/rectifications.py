@@ -353,6 +353,26 @@ def rectification_for_item(store: Store, view: RoundView, item_id: str, today: d
     return _entry(facts, own, today, count)
 
 
+#: 条目, 问题描述, 原因分析, 整改措施, 责任科室, 责任人, 整改期限, 状态
+LedgerCells = tuple[str, str, str, str, str, str, str, str]
+
+
+def ledger_cells(entry: RectificationEntry, references: Mapping[str, str]) -> LedgerCells:
+    """整改台账's columns as the board and the 整改报告 both show them: 条目 (by reference), 问题描述,
+    原因分析, 整改措施, 责任科室, 责任人, 整改期限, 状态."""
+    r = entry.rectification
+    return (
+        "、".join(references.get(i, i) for i in entry.item_ids),
+        r.problem,
+        r.cause,
+        r.measure,
+        r.department,
+        r.owner,
+        r.deadline.isoformat() if r.deadline else "",
+        entry.status,
+    )
+
+
 def totals(entries: Sequence[RectificationEntry]) -> RectificationTotals:
     """Counts by status, and by 责任科室 and status (departments in order of first appearance)."""
     out = RectificationTotals(Counter({s: 0 for s in RECTIFICATION_STATUSES}))

@@ -12,7 +12,7 @@ from ..domain.formats import recheck_sentence
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
-from ..services.rectifications import NO_DEPARTMENT, RectificationEntry
+from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells
 from ..services.session import Changes, RoundSession
 from . import dialogs
 from .item_editors import error_label, plain_label
@@ -353,18 +353,7 @@ class RectificationBoard(QWidget):
         self.table.sortItems(column, self.table.horizontalHeader().sortIndicatorOrder())
 
     def _fill_row(self, row: int, entry: RectificationEntry) -> None:
-        r = entry.rectification
-        values = [
-            "、".join(self.references.get(i, i) for i in entry.item_ids),
-            r.problem,
-            r.cause,
-            r.measure,
-            r.department,
-            r.owner,
-            r.deadline.isoformat() if r.deadline else "",
-            entry.status,
-            recheck_text(entry),
-        ]
+        values = [*ledger_cells(entry, self.references), recheck_text(entry)]
         sort_keys = {
             0: min((self.item_order.get(i, 0) for i in entry.item_ids), default=0),
             7: RECTIFICATION_STATUSES.index(entry.status),
