@@ -8,6 +8,7 @@ import pytest
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
+from app.domain.formats import years_text
 from app.services.rounds import start_round
 from app.ui import rounds_page
 from app.ui.main_window import MainWindow
@@ -174,16 +175,25 @@ def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profile
     qtbot.addWidget(dialog)
     dialog.ui.dateEdit.setDate(QDate(2027, 1, 10))
     assert dialog.ui.yearSpin.value() == 2027  # the default checklists set no yearly targets
+    # … but their documents are for 2021–2025: said, with the checklists' names
+    assert "“核心制度”“改进目标”依据的文件适用于 2021–2025年，不含 2027 年" in dialog.year_hint.text()
     for row in range(dialog.ui.checklistList.count()):
         item = dialog.ui.checklistList.item(row)
         if item.data(Qt.ItemDataRole.UserRole) == "hn-7measures-2024":
             item.setCheckState(Qt.CheckState.Checked)
     assert dialog.ui.yearSpin.value() == 2025
-    assert dialog.year_hint.isHidden()
+    # the year moved away from the date's: the user is told why, not left to wonder
+    assert "自查日期在 2027 年，所选检查表的年度目标值只到 2025 年，考核年度因此设为 2025 年" in dialog.year_hint.text()
+    assert not dialog.year_hint.isHidden()
     dialog.ui.yearSpin.setValue(2027)
-    assert "只到 2025 年" in dialog.year_hint.text() and not dialog.year_hint.isHidden()
+    assert "只设了 2024、2025年的年度目标值" in dialog.year_hint.text() and not dialog.year_hint.isHidden()
     dialog.ui.dateEdit.setDate(QDate(2024, 5, 1))
     assert dialog.ui.yearSpin.value() == 2024 and dialog.year_hint.isHidden()
+    dialog.ui.dateEdit.setDate(QDate(2020, 1, 1))  # before the targets and the documents
+    assert dialog.ui.yearSpin.value() == 2020
+    hint = dialog.year_hint.text()
+    assert "只设了 2024、2025年的年度目标值。按 2020 年考核时" in hint
+    assert "“七项举措”依据的文件适用于 2024–2025年，不含 2020 年" in hint
 
 
 @pytest.mark.parametrize(
@@ -197,4 +207,4 @@ def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profile
     ],
 )
 def test_programme_years_read_naturally(first, last, text):
-    assert rounds_page.checklist_years(first, last) == text
+    assert years_text(first, last) == text

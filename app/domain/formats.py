@@ -8,6 +8,7 @@ Percentages of completion round half up but reach 100% only when nothing is left
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from .scoring import completion_percent
 
@@ -49,3 +50,18 @@ def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result:
     verdict = "复查通过" if passed else "复查未通过"
     head = "，".join(x for x in (date.isoformat() if date else "", by, verdict) if x)
     return f"{head}：{result}" if result else head
+
+
+def years_text(first: int | None, last: int | None) -> str:
+    """A span of years: ``2024年``, ``2023–2025年``, ``2024年起``, ``至2025年`` ('' when open)."""
+    if first and last:
+        return f"{first}年" if first == last else f"{first}–{last}年"
+    return f"{first}年起" if first else f"至{last}年" if last else ""
+
+
+def year_list_text(years: Iterable[int]) -> str:
+    """Years as a list: ``2025年``, ``2024、2025年``; a run of three or more as ``2021–2025年``."""
+    ordered = sorted(set(years))
+    if len(ordered) >= 3 and ordered[-1] - ordered[0] == len(ordered) - 1:
+        return years_text(ordered[0], ordered[-1])
+    return "、".join(str(y) for y in ordered) + "年" if ordered else ""

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import indicator_value
+from ..domain.formats import year_list_text, years_text
 from ..domain.profile import HospitalProfile
 from ..domain.records import Answer, SampleRecord
 from ..domain.scoring import RoundScore, score_round
@@ -101,15 +102,40 @@ def default_year(checklists: Sequence[Checklist], day: dt.date) -> int:
     return max(years) if years and day.year > max(years) else day.year
 
 
-def year_advice(checklists: Sequence[Checklist], year: int) -> str:
-    """What the user should know about ``year`` with these checklists ('' when nothing)."""
+def year_advice(checklists: Sequence[Checklist], year: int, day: dt.date | None = None) -> str:
+    """What the user should know about 考核年度 ``year`` with these checklists ('' when nothing):
+    that it was set away from the year of ``day`` (the 自查日期) and why, which yearly targets
+    apply when it has none, and which checklists' documents are for other years."""
+    notes = [_targets_note(checklists, year, day), _period_note(checklists, year)]
+    return "\n".join(note for note in notes if note)
+
+
+def _targets_note(checklists: Sequence[Checklist], year: int, day: dt.date | None) -> str:
     years = target_years(checklists)
-    if not years or year in years or year < min(years):
+    if not years:
+        return ""
+    if day is not None and year != day.year and year == default_year(checklists, day):
+        return (
+            f"自查日期在 {day.year} 年，所选检查表的年度目标值只到 {year} 年，考核年度因此设为 {year} 年，"
+            "指标按该年的目标值判定；需要时可以改。"
+        )
+    if year in years:
         return ""
     return (
-        f"所选检查表的年度目标值只到 {max(years)} 年。按 {year} 年考核时，分年度设目标的指标显示"
+        f"所选检查表只设了 {year_list_text(years)}的年度目标值。按 {year} 年考核时，分年度设目标的指标显示"
         f"“{year}年无目标值”，判为待判定；不分年度的目标照常适用。"
     )
+
+
+def _period_note(checklists: Sequence[Checklist], year: int) -> str:
+    """Checklists whose source documents cover other years: named, grouped by their years."""
+    outside: dict[str, list[str]] = {}
+    for c in checklists:
+        if not c.valid_in(year):
+            outside.setdefault(years_text(c.valid_from, c.valid_to), []).append(f"“{c.label}”")
+    return "；".join(
+        f"{''.join(names)}依据的文件适用于 {period}，不含 {year} 年" for period, names in outside.items()
+    ) + ("。条目照常使用，报告中写明所依据的文件。" if outside else "")
 
 
 def load_round(store: Store, round_id: str) -> RoundView:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
-from ..domain.formats import score_text
+from ..domain.formats import score_text, years_text
 from ..domain.scoring import completion_percent
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
@@ -43,13 +43,6 @@ def split_names(text: str) -> list[str]:
     return [n.strip() for n in re.split(r"[、，,；;\n]", text) if n.strip()]
 
 
-def checklist_years(first: int | None, last: int | None) -> str:
-    """The years a programme runs: 2024年, 2023–2025年, 2024年起, 至2025年 ('' when open)."""
-    if first and last:
-        return f"{first}年" if first == last else f"{first}–{last}年"
-    return f"{first}年起" if first else f"至{last}年" if last else ""
-
-
 class NewRoundDialog(QDialog):
     """新建自查轮次 (or a re-check round based on ``previous``)."""
 
@@ -82,7 +75,7 @@ class NewRoundDialog(QDialog):
         chosen = {c.id for c in previous.checklists} if previous else None
         for entry in catalog.entries:
             c = entry.checklist
-            years = checklist_years(c.valid_from, c.valid_to)
+            years = years_text(c.valid_from, c.valid_to)
             label = f"{c.title}　〔{c.region}{'，' + years if years else ''}；{c.source_document}〕"
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, c.id)
@@ -116,7 +109,8 @@ class NewRoundDialog(QDialog):
 
     def _advise_year(self) -> None:
         checklists = [e.checklist for e in self.selected_entries()]
-        self.year_hint.setText(round_service.year_advice(checklists, self.ui.yearSpin.value()))
+        day = to_date(self.ui.dateEdit.date())
+        self.year_hint.setText(round_service.year_advice(checklists, self.ui.yearSpin.value(), day))
         self.year_hint.setVisible(bool(self.year_hint.text()))
 
     def selected_entries(self):
