@@ -39,5 +39,46 @@ def test_banner_is_shown_and_dismissed(qtbot, store, demo_round, catalog, actor,
     assert "项整改已逾期" in window.banner_label.text()
     window._open_board_of(demo_round)
     assert window.round_tabs.currentIndex() == 1
-    window.banner.hide()
+    window.dismiss_reminders()
     assert not window.banner.isVisible()
+
+
+def _overdue(text: str) -> int:
+    import re
+
+    found = re.search(r"(\d+) 项整改已逾期", text)
+    return int(found.group(1)) if found else 0
+
+
+def test_banner_recounts_when_the_user_deals_with_an_overdue_item(qtbot, store, demo_round, catalog, actor):
+    """Moving a deadline on the board (or passing a re-check) counts at once; the banner does not
+    keep telling of work that is done. Today's date: every demo deadline of 2025 is past."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.restore_position()
+    window.open_round(demo_round)
+    window.show_reminders()
+    before = _overdue(window.banner_label.text())
+    assert before >= 2
+    session = window.session
+    late = [r for r in session.rectifications() if r.status == "逾期"]
+    session.update_rectification(late[0].rectification.id, deadline=dt.date.today() + dt.timedelta(days=365))
+    qtbot.waitUntil(lambda: _overdue(window.banner_label.text()) == before - 1, timeout=3000)
+    for entry in late[1:]:
+        session.update_rectification(entry.rectification.id, deadline=dt.date.today() + dt.timedelta(days=365))
+    # nothing overdue any more, none due within a week: only the monthly reminder may be left
+    qtbot.waitUntil(lambda: "逾期" not in window.banner_label.text() or window.banner.isHidden(), timeout=3000)
+
+
+def test_a_dismissed_banner_stays_away(qtbot, store, demo_round, catalog, actor):
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_round(demo_round)
+    window.show_reminders()
+    window.dismiss_reminders()  # 知道了
+    late = next(r for r in window.session.rectifications() if r.status == "逾期")
+    window.session.update_rectification(late.rectification.id, deadline=dt.date.today() + dt.timedelta(days=365))
+    qtbot.wait(500)
+    assert window.banner.isHidden()

@@ -32,9 +32,12 @@ if TYPE_CHECKING:
     from ..domain.scoring import RoundScore
     from ..store import Actor, Store
     from .overview_page import OverviewPage
-    from .qt import QLayout
+    from .qt import QLayout, QTimer
     from .rectification_board import RectificationBoard
     from .rounds_page import RoundsPage
+
+#: a change to the rectifications recounts the 提醒 banner this long after the last save
+REMINDERS_REFRESH_MS = 300
 
 
 def _layout(page: QWidget | None) -> QLayout:
@@ -59,6 +62,9 @@ class MainWindow(QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         self.banner: QWidget | None = None  # 提醒, made when there is something to say
+        self._banner_round: str | None = None
+        self._banner_dismissed = False
+        self._reminders_timer: QTimer | None = None
         column.addWidget(self.stack)
         self._column = column
         self.setCentralWidget(central)
@@ -225,6 +231,7 @@ class MainWindow(QMainWindow):
         self.session = RoundSession(self.store, self.actor, round_id)
         self.walkthrough = WalkthroughPage(self.session)
         self.session.subscribe(self._session_changed)
+        self._schedule_reminders_refresh()  # a round started this month: no monthly reminder
         self.walkthrough.saved.connect(lambda t: self._status(f"已保存 {t}"))
         self.walkthrough.not_saved.connect(lambda message: self._status(message, problem=True))
         self.walkthrough.progress_changed.connect(self._show_progress)
@@ -314,6 +321,8 @@ class MainWindow(QMainWindow):
                 self._board.select(changes.focus_rectification)
         if changes.rectifications and not changes.items:
             self._status(f"已保存 {dt.datetime.now():%H:%M:%S}")
+        if changes.rectifications or changes.round:
+            self._schedule_reminders_refresh()
 
     def show_tab(self, index: int) -> None:
         if self.round_tabs is not None:
@@ -399,34 +408,80 @@ class MainWindow(QMainWindow):
 
     def show_reminders(self, today=None) -> None:
         """A dismissible banner: rectifications overdue or due within a week, this month's self-check."""
-        import datetime as dt
-
-        from ..services.reminders import reminders
         from .qt import QFrame, QHBoxLayout, QPushButton
 
         if not self.isVisible():  # closed before the timer fired (and its database with it)
             return
-        try:
-            found = reminders(self.store, today or dt.date.today())
-        except AppError:
-            return  # a database that cannot be read is reported by whatever reads it next
-        if not found.messages:
+        found = self._reminders(today)
+        if found is None or not found.messages:
             return
         self.banner = QFrame()
         self.banner.setObjectName("reminders")
         self.banner.setStyleSheet("#reminders { background: #fff4d6; border-bottom: 1px solid #e0c27a; }")
         row = QHBoxLayout(self.banner)
         row.setContentsMargins(10, 4, 6, 4)
-        self.banner_label = plain_label("提醒：" + "；".join(found.messages) + "。")
+        self.banner_label = plain_label("")
         row.addWidget(self.banner_label, 1)
-        if found.round_id:
-            board = QPushButton("查看整改台账")
-            board.clicked.connect(lambda: self._open_board_of(found.round_id))
-            row.addWidget(board)
+        self._banner_board = QPushButton("查看整改台账")
+        self._banner_board.clicked.connect(self._open_banner_board)
+        row.addWidget(self._banner_board)
         close = QPushButton("知道了")
-        close.clicked.connect(self.banner.hide)
+        close.clicked.connect(self.dismiss_reminders)
         row.addWidget(close)
         self._column.insertWidget(0, self.banner)
+        self._fill_banner(found)
+
+    def _reminders(self, today=None):
+        import datetime as dt
+
+        from ..services.reminders import reminders
+
+        try:
+            return reminders(self.store, today or dt.date.today())
+        except AppError:
+            return None  # a database that cannot be read is reported by whatever reads it next
+
+    def _fill_banner(self, found) -> None:
+        assert self.banner is not None
+        self.banner_label.setText("提醒：" + "；".join(found.messages) + "。")
+        self._banner_round = found.round_id
+        self._banner_board.setVisible(found.round_id is not None)
+
+    def refresh_reminders(self, today=None) -> None:
+        """The banner follows what the user does about it: a deadline moved or a re-check passed
+        counts at once, and the banner goes when nothing is left to remind of. Once dismissed
+        (知道了) it stays away until the next start."""
+        if self.banner is None or self._banner_dismissed:
+            return
+        found = self._reminders(today)
+        if found is None:
+            return
+        if found.messages:
+            self._fill_banner(found)
+        self.banner.setVisible(bool(found.messages))
+
+    def dismiss_reminders(self) -> None:
+        """知道了: the banner is gone until the program is started again."""
+        self._banner_dismissed = True
+        if self.banner is not None:
+            self.banner.hide()
+
+    def _schedule_reminders_refresh(self) -> None:
+        """Several saves in a row (a re-check, its rectification) recount the banner once."""
+        if self.banner is None or self._banner_dismissed:
+            return
+        if self._reminders_timer is None:
+            from .qt import QTimer
+
+            self._reminders_timer = QTimer(self)
+            self._reminders_timer.setSingleShot(True)
+            self._reminders_timer.setInterval(REMINDERS_REFRESH_MS)
+            self._reminders_timer.timeout.connect(self.refresh_reminders)
+        self._reminders_timer.start()
+
+    def _open_banner_board(self) -> None:
+        if self._banner_round is not None:
+            self._open_board_of(self._banner_round)
 
     def _open_board_of(self, round_id: str) -> None:
         if self.walkthrough is None or self.walkthrough.view.id != round_id:
