@@ -121,7 +121,7 @@ def test_self_report_lists_every_failing_item(rendered):
         "自查方法",
         "检查组",
         "二、自查结果概况",
-        "评价等级分布",
+        "评价结果分布",
         "三、各检查表自查结果",
         "四、指标完成情况",
         "五、发现的问题",

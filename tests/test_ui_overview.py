@@ -32,6 +32,20 @@ def second_round(store, demo_round, catalog, actor):
     return round_id
 
 
+def test_result_bars_add_up_to_the_failing_count_shown_everywhere(store, demo_round):
+    """评价结果分布 counts the indicator and sampling items too: its failing bars (D, 未达标) add up
+    to the 不符合 of the header and the report, and every applicable item is in one bar."""
+    from app.services.rounds import score
+
+    o = build_overview(store, demo_round, dt.date(2025, 6, 30))
+    total = score(store, demo_round).tally
+    by_label = {b.label: b.value for b in o.grades}
+    assert by_label["指标、抽查未达标"] >= 1 and by_label["指标、抽查达标"] >= 1
+    failing = sum(b.value for b in o.grades if b.target == ("mode", "failing"))
+    assert failing == total.failing
+    assert sum(b.value for b in o.grades) == total.total
+
+
 def test_overview_numbers_and_trend(store, demo_round, second_round):
     first = build_overview(store, demo_round, dt.date(2025, 6, 30))
     assert first.score_trend is None, "a single round has no trend"

@@ -372,14 +372,9 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     for cs in result.checklists:
         summary_rows.append(_summary_row(cs.checklist.label, 1, cs.tally, codes))
     total = result.tally
-    grade_bars = []
-    grades = {g.code: g for c in reversed(view.checklists) for g in c.scale.grades}  # first scale wins
-    for code in codes:  # every scale of the round (PDCA, 符合程度 …), each grade once
-        grade, count = grades[code], total.grade_counts.get(code, 0)
-        tone = "fail" if grade.failing else "warn" if grade.offers_rectification else "ok"
-        grade_bars.append(Bar(grade.display, count, f"{count} 条", tone))
-    grade_bars.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted"))
-    grade_bars.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted"))
+    from ..services.overview import outcome_bars
+
+    grade_bars = [Bar(b.label, b.value, b.text, b.tone) for b in outcome_bars(view.checklists, total)]
     biggest = max([b.value or 0 for b in grade_bars] + [1])
 
     problems = _problems(view, result.outcomes, answers, rects)
@@ -389,7 +384,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         ("完成率", percent_text(total.completion)),
         ("得分率", rate_text(total.score)),
         ("不符合", f"{total.failing} 条"),
-        ("指标达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
+        ("指标、抽查达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
         ("整改项", f"{len(rects)} 项"),
     ]
     scales = "、".join(dict.fromkeys(c.scale.label for c in view.checklists))
@@ -419,7 +414,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         key_figures=key_figures,
         grade_codes=codes,
         summary=summary_rows,
-        grade_chart=bar_chart(grade_bars, maximum=biggest, font_family=font_family, title="评价等级分布"),
+        grade_chart=bar_chart(grade_bars, maximum=biggest, font_family=font_family, title="评价结果分布"),
         checklist_chart=bar_chart(checklist_bars, maximum=100, font_family=font_family, title="各检查表得分率"),
         results=results,
         indicators=indicators,

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from ..domain.checklist import Checklist, Grade
 from ..domain.evaluation import indicator_value
 from ..domain.formats import score_text
 from ..domain.kinds import kind_of
+from ..domain.outcome import MET, NOT_MET, UNDETERMINED, verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
 from ..domain.scoring import RoundScore, Tally
 from ..store import Store
@@ -57,6 +60,10 @@ class Overview:
     indicator_trends: list[Trend] = field(default_factory=list)
 
 
+#: a bar of failing items filters the walkthrough to 不符合
+FAILING = ("mode", "failing")
+
+
 def _tone(score: float | None) -> str:
     return "muted" if score is None else "fail" if score < 50 else "warn" if score < 75 else "ok"
 
@@ -77,7 +84,7 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     result = score(store, round_id, view)
     out = Overview(view.name)
     _add_scores(out, result)
-    out.grades = _grade_bars(view, result.tally)
+    out.grades = outcome_bars(view.checklists, result.tally)
     _add_rectifications(out, list_rectifications(store, round_id, today, view))
     history = same_hospital_rounds(store, view)[-max_trends:]
     out.rounds = [v.name for v in history]
@@ -111,17 +118,31 @@ def _add_scores(out: Overview, result: RoundScore) -> None:
         ]
 
 
-def _grade_bars(view: RoundView, total: Tally) -> list[Bar]:
-    """How many items got each grade, then 不适用 and 未填."""
+def outcome_bars(checklists: Sequence[Checklist], total: Tally) -> list[Bar]:
+    """评价结果分布: the items per grade (every scale of the round, each grade once, in the
+    checklists' order), the indicator and sampling items per verdict, then 不适用 and 未填.
+    The failing bars add up to the 不符合 count the header, the CLI and the reports show."""
+    grades: dict[str, Grade] = {}
+    for checklist in checklists:
+        for grade in checklist.scale.grades:
+            grades.setdefault(grade.code, grade)  # the first scale's wording wins
     bars = []
-    grades = {g.code: g for c in reversed(view.checklists) for g in c.scale.grades}
     for code, grade in grades.items():
         count = total.grade_counts.get(code, 0)
         tone = "fail" if grade.failing else "warn" if grade.offers_rectification else "ok"
-        bars.append(Bar(grade.display, count, f"{count} 条", tone, ("mode", "failing") if grade.failing else None))
-    bars.append(Bar("不适用", total.not_applicable, f"{total.not_applicable} 条", "muted", ("mode", "na")))
-    bars.append(Bar("未填", total.unanswered, f"{total.unanswered} 条", "muted", ("mode", "unanswered")))
+        bars.append(_items_bar(grade.display, count, tone, FAILING if grade.failing else None))
+    if total.met + total.not_met + total.undetermined:
+        bars.append(_items_bar(f"指标、抽查{verdict(MET)}", total.met, "ok"))
+        bars.append(_items_bar(f"指标、抽查{verdict(NOT_MET)}", total.not_met, "fail", FAILING))
+        if total.undetermined:
+            bars.append(_items_bar(f"指标、抽查{verdict(UNDETERMINED)}", total.undetermined, "warn"))
+    bars.append(_items_bar("不适用", total.not_applicable, "muted", ("mode", "na")))
+    bars.append(_items_bar("未填", total.unanswered, "muted", ("mode", "unanswered")))
     return bars
+
+
+def _items_bar(label: str, count: int, tone: str, target: tuple[str, str] | None = None) -> Bar:
+    return Bar(label, count, f"{count} 条", tone, target)
 
 
 def _add_rectifications(out: Overview, entries: list[RectificationEntry]) -> None:
