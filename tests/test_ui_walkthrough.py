@@ -511,3 +511,33 @@ def test_no_internal_item_id_is_shown(qtbot, page):
     while it.value():
         assert "qyx-" not in it.value().text(0)
         it += 1
+
+
+def test_header_wraps_between_checklists_never_inside_one(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """With all seven checklists the header takes two lines at 1366×768; each checklist's figures
+    stay on one line ("改进目 / 标" was the complaint), measured with the label's own text layout."""
+    from PySide6.QtGui import QTextDocument
+
+    round_id = start_round(
+        profiled_store, list(catalog.entries), "2026年第4季度医疗质量自查", dt.date(2026, 11, 30), actor
+    )
+    widget = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
+    qtbot.addWidget(widget)
+    widget.resize(1366, 700)
+    widget.show()
+    qtbot.waitExposed(widget)
+    header = widget.header
+    doc = QTextDocument()
+    doc.setDefaultFont(header.font())
+    doc.setPlainText(header.text())
+    doc.setTextWidth(header.width())
+    doc.size()  # lays the text out
+    block = doc.firstBlock()
+    layout = block.layout()
+    text = block.text()
+    lines = [text[layout.lineAt(n).textStart() :][: layout.lineAt(n).textLength()] for n in range(layout.lineCount())]
+    lines = [line.replace("\u2060", "").replace("\u00a0", " ") for line in lines]
+    assert len(lines) >= 2, "seven checklists do not fit one line: the test would prove nothing"
+    for c in catalog.entries:
+        label = c.checklist.label
+        assert any(label in line and "得分率" in line.split(label, 1)[1] for line in lines), (label, lines)

@@ -44,6 +44,9 @@ from .qt import (
 #: How long to wait before trying again to save what the database refused (busy, disk full);
 #: a try waits only briefly for a lock, so that the window is not held up
 RETRY_MS = 5000
+#: U+2060: no line break on either side of it
+WORD_JOINER = "\u2060"
+NO_BREAK_SPACE = "\u00a0"
 
 
 class WalkthroughPage(QWidget):
@@ -116,6 +119,7 @@ class WalkthroughPage(QWidget):
         """The round's name, its completion and the score per checklist."""
         self.header = QLabel()
         self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.PlainText)  # checklist labels come from files
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFixedWidth(160)
@@ -249,13 +253,12 @@ class WalkthroughPage(QWidget):
         self.progress.setValue(completion_percent(tally.completion))
         self.progress.setFormat("完成 %p%")
         self.progress.setToolTip(f"已填 {tally.answered} 条，适用 {tally.applicable} 条")
-        parts = []
+        groups = [f"{tally.answered}/{tally.applicable}　得分率 {score_text(tally.score)}　不符合 {tally.failing}　｜"]
         for c in self.result.checklists:
-            parts.append(f"{c.checklist.label} {percent_text(c.tally.completion)}·得分率{score_text(c.tally.score)}")
-        self.header.setText(
-            f"{tally.answered}/{tally.applicable}　得分率 {score_text(tally.score)}　不符合 {tally.failing}　｜　"
-            + "　".join(parts)
-        )
+            groups.append(f"{c.checklist.label} {percent_text(c.tally.completion)}·得分率{score_text(c.tally.score)}")
+        # a narrow window wraps the line between the groups, never inside one ("改进目 / 标"):
+        # Unicode line breaking allows no break at a WORD JOINER, nor at a no-break space
+        self.header.setText("　".join(WORD_JOINER.join(g.replace(" ", NO_BREAK_SPACE)) for g in groups))
         self.progress_changed.emit(self.result)
 
     def _update_filter_counts(self) -> None:
