@@ -706,3 +706,13 @@ def test_saved_documents_follow_the_users_umask(store, demo_round, tmp_path):
         os.umask(old)
     for path in (out, workbook):
         assert stat_.S_IMODE(path.stat().st_mode) == 0o644, path  # colleagues can open it, as any document
+
+
+def test_item_labels_in_import_messages_do_not_double_punctuation(catalog):
+    """“…是否记入病历。：上报包中的病案号已脱敏” read badly: a label is followed by ：."""
+    from app.exchange.merge import _item_labels
+
+    labels = _item_labels([e.checklist for e in catalog.entries])
+    texts = {i.id: i.text for e in catalog.entries for i in e.checklist.all_items()}
+    assert any(t.endswith("。") and len(t) <= 60 for t in texts.values()), "the case is in the content"
+    assert [label for label in labels.values() if label[-1] in "。；;，,、"] == []

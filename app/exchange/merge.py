@@ -319,11 +319,12 @@ def _item_labels(checklists: Sequence[Checklist]) -> dict[str, str]:
     """Each item of the package's checklists as people read it in the preview and the CLI: where it
     stands (核心制度 … 第1条, as the reports name it) and the start of its text, not its id."""
     references = item_references(checklists)
-    return {
-        i.id: f"{references[i.id]} {i.text[:60]}{'…' if len(i.text) > 60 else ''}"
-        for c in checklists
-        for i in c.all_items()
-    }
+    return {i.id: f"{references[i.id]} {_text_start(i.text)}" for c in checklists for i in c.all_items()}
+
+
+def _text_start(text: str, length: int = 60) -> str:
+    """The start of an item's text, without its closing 。: messages go on after it ("…记入病历：…")."""
+    return text[:length] + "…" if len(text) > length else text.rstrip("。；;，,、 ")
 
 
 def _item_label(items: Mapping[str, str], item_id: str) -> str:
