@@ -1,8 +1,13 @@
-"""Format checks for the hospital's code: 统一社会信用代码 (GB 32100-2015) or 组织机构代码 (GB 11714-1997)."""
+"""Codes: the hospital's code, checked as 统一社会信用代码 (GB 32100-2015) or 组织机构代码
+(GB 11714-1997), and the mark of a pseudonymised 病案号."""
 
 from __future__ import annotations
 
 import unicodedata
+
+#: 病案号 in an upload package made without patient ids: a keyed hash, marked so that no one takes
+#: it for a real number (``exchange.export`` makes them)
+PSEUDONYM_PREFIX = "脱敏-"
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
