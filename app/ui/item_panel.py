@@ -446,7 +446,7 @@ class ItemPanel(QScrollArea):
 
     def show_error(self, field: str, message: str) -> None:
         """An input error next to the field it concerns."""
-        if isinstance(self.editor, IndicatorEditor) and field in self.editor.fields:
+        if self.editor is not None and self.editor.shows_error_of(field):
             self.editor.show_error(message)
         elif field == "na_reason":
             self.na_reason_error.setText(message)
