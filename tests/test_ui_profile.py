@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QWizard
 from app.services.profile import get_profile
 from app.ui.profile_wizard import ProfileWizard
 from tests.conftest import PROFILE_2_GENERAL
+from tests.helpers import type_with_input_method
 
 
 def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
@@ -53,6 +54,37 @@ def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
     )
     assert saved.departments[-1] == "治未病科"
     assert saved.flags == {"performs_surgery", "has_obstetrics"}
+
+
+def test_beds_take_full_width_digits_and_say_what_they_cannot_take(qtbot, store, actor, ui_dialogs):
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    basic = wizard.basic.ui
+    basic.nameEdit.insert("东风县人民医院")
+    spin, edit = basic.bedsSpin, basic.bedsSpin.lineEdit()
+    spin.setValue(1200)
+    spin.setFocus()
+    edit.selectAll()
+    type_with_input_method(edit, "３００")  # an input method in full-width mode
+    assert (spin.value(), basic.bedsError.text()) == (300, "")
+
+    edit.selectAll()
+    type_with_input_method(edit, "三百")
+    assert spin.value() == 300
+    assert basic.bedsError.text() == "“三百”不能作为编制床位：请填写 0 到 20000 之间的整数（张）。"
+    assert basic.bedsError.isVisible()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "25000")  # the last 0 would go beyond the most a hospital has
+    assert spin.value() == 2500 and "“25000”不能作为编制床位" in basic.bedsError.text()
+    edit.selectAll()
+    type_with_input_method(edit, "４８０")
+    assert (spin.value(), basic.bedsError.text()) == (480, "")  # a good value takes the message away
+
+    for _ in range(2):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    assert get_profile(store).beds == 480
 
 
 def test_duplicate_department_is_refused_inline(qtbot, store, actor, ui_dialogs):

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import unicodedata
-
-from .text import clean_text
+from .text import clean_text, half_width
 
 #: 病案号 in an upload package made without patient ids: a keyed hash, marked so that no one takes
 #: it for a real number (``exchange.export`` makes them)
@@ -43,7 +41,7 @@ def is_valid_org_code(code: str) -> bool:
 def normalize_code(code: str) -> str:
     """The code as it is checked and saved: 全角 characters (an input method's full-width mode)
     made half-width, spaces taken out, letters upper-case."""
-    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
+    return "".join(half_width(code).split()).upper()
 
 
 def normalize_record_no(record_no: str) -> str:

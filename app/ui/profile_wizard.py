@@ -55,6 +55,15 @@ class BasicPage(QWizardPage):
         self.ui.codeEdit.editingFinished.connect(self.check_code)
         self.ui.codeEdit.textChanged.connect(self.completeChanged)
         self.ui.nameEdit.textChanged.connect(self.completeChanged)
+        self.ui.bedsSpin.refused.connect(self.refuse_beds)
+        self.ui.bedsSpin.textChanged.connect(lambda: self.ui.bedsError.clear())
+
+    def refuse_beds(self, typed: str) -> None:
+        """What the spin box could not take: said, rather than dropped without a word."""
+        shown = typed if len(typed) <= 12 else typed[:12] + "…"
+        self.ui.bedsError.setText(
+            f"“{shown}”不能作为编制床位：请填写 0 到 {self.ui.bedsSpin.maximum()} 之间的整数（张）。"
+        )
 
     def check_code(self) -> bool:
         message = check_hospital_code(self.ui.codeEdit.text())
