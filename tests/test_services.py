@@ -174,6 +174,19 @@ def test_samples_replace_and_rate(profiled_store, actor, round_id):
         svc.set_samples(profiled_store, round_id, "qyx-core.01.1", records, actor)
 
 
+def test_repeated_departments_are_named_with_their_rows():
+    from app.services.profile import check_departments
+
+    assert check_departments(["内科", "外科", "儿科"]) == ""
+    assert check_departments(["内科", "外科", "质控办", "儿科", "质控办", "外科"]) == (
+        "科室名称有重复：“质控办”（第 3、5 行）、“外科”（第 2、6 行）。请删除或改名，每个科室只保留一行。"
+    )
+    many = [name for name in "甲乙丙丁" for _ in range(2)]
+    assert check_departments(many).startswith(
+        "科室名称有重复：“甲”（第 1、2 行）、“乙”（第 3、4 行）、“丙”（第 5、6 行）等 4 个。"
+    )
+
+
 def test_sampled_record_numbers_are_saved_normalised_like_typed_codes(profiled_store, actor, round_id):
     typed = [
         svc.SampleInput("ｚｙ２０２５ ００１", True),  # an input method in full-width mode

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QApplication, QWizard
 
 from app.services.profile import get_profile
 from app.ui.profile_wizard import ProfileWizard
@@ -97,6 +97,33 @@ def test_duplicate_department_is_refused_inline(qtbot, store, actor, ui_dialogs)
     assert wizard.currentPage() is wizard.departments
     assert "重复" in wizard.departments.error.text()
     assert get_profile(store) is None
+
+
+def test_a_duplicate_department_out_of_view_is_named_and_shown(qtbot, store, actor, ui_dialogs):
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.resize(640, 520)
+    wizard.show()
+    wizard.activateWindow()  # typing goes to the active window's focus
+    qtbot.waitUntil(wizard.isActiveWindow)
+    wizard.basic.ui.nameEdit.insert("东风县人民医院")
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    page = wizard.departments
+    already = page.list.item(2).text()  # among the first of twenty names
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    editor = QApplication.focusWidget()  # the new row opens for typing
+    editor.selectAll()
+    type_with_input_method(editor, already)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)  # leaving the row saves its name
+    last = page.list.count() - 1
+    assert wizard.currentPage() is page and get_profile(store) is None
+    assert page.error.text() == (
+        f"科室名称有重复：“{already}”（第 3、{last + 1} 行）。请删除或改名，每个科室只保留一行。"
+    )
+    assert page.list.currentRow() == last and page.list.item(last).isSelected()
+    assert page.list.viewport().rect().contains(page.list.visualItemRect(page.list.item(last)))
+    assert not page.list.viewport().rect().intersects(page.list.visualItemRect(page.list.item(2)))
 
 
 def test_editing_later_loads_the_saved_profile(qtbot, profiled_store, actor, ui_dialogs):

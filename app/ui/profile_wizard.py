@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..domain.identifiers import check_hospital_code
 from ..domain.profile import COMMON_DEPARTMENTS, FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
 from ..errors import AppError, InputError
-from ..services.profile import check_departments, save_profile, validate_profile
+from ..services.profile import check_departments, repeated_departments, save_profile, validate_profile
 from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
 from .item_editors import error_label
@@ -131,9 +131,18 @@ class DepartmentsPage(QWizardPage):
         return tuple(self.list.item(i).text().strip() for i in range(self.list.count()))
 
     def validatePage(self) -> bool:
-        message = check_departments(self.departments())
+        names = self.departments()
+        message = check_departments(names)
         self.error.setText(message)
+        if repeats := repeated_departments(names):
+            self._select_repeats(repeats)
         return not message
+
+    def _select_repeats(self, repeats: dict[str, list[int]]) -> None:
+        """Select the first row repeating a name, scrolled into view: with twenty names the repeat
+        is usually out of sight."""
+        self.list.setCurrentRow(min(rows[1] for rows in repeats.values()))
+        self.list.scrollToItem(self.list.currentItem())
 
 
 class ServicesPage(QWizardPage):
