@@ -285,7 +285,7 @@ def test_attachments_add_refuse_oversized_and_remove(
     qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
     stored = profiled_store.attachments(round_id, FIRST_TEN[0])
     assert [(a.filename, a.size) for a in stored] == [("制度文件.pdf", 13)]
-    assert page.panel.attachments.count() == 1
+    assert [page.panel.attachments.item(0).text()] == ["制度文件.pdf（13 字节）"]  # not "0 KB"
 
     monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 5)
     ui_dialogs.files = [str(scan)]
