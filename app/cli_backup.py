@@ -24,10 +24,6 @@ def _print_json(data: object) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _size(n: int) -> str:
-    return f"{n / 1024:.0f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
-
-
 def cmd_check(args: argparse.Namespace) -> int:
     from .services.backups import location_warning
     from .store.health import check_database
@@ -47,6 +43,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from .domain.formats import size_text
     from .services.backups import backup_now
     from .store import open_store
 
@@ -56,11 +53,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
     finally:
         store.close()
     path = made if isinstance(made, Path) else made.path
-    print(f"已备份并检查完好：{path}（{_size(path.stat().st_size)}）")
+    print(f"已备份并检查完好：{path}（{size_text(path.stat().st_size)}）")
     return 0
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
+    from .domain.formats import size_text
     from .services.backups import backups, folder
     from .store import open_store
 
@@ -76,7 +74,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if not found:
         print("还没有备份。可用 python main.py backup 立即备份。")
     for b in found:
-        print(f"{b.made_at:%Y-%m-%d %H:%M:%S}  {_size(b.size):>9}  {b.reason_text:<6}  已检查  {b.path.name}")
+        print(f"{b.made_at:%Y-%m-%d %H:%M:%S}  {size_text(b.size):>9}  {b.reason_text:<6}  已检查  {b.path.name}")
     return 0
 
 

@@ -20,6 +20,7 @@ def _print_json(data: object) -> None:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .cli import _date_arg, _open
+    from .domain.formats import size_text
     from .exchange.export import export_package
 
     store = _open(args)
@@ -35,7 +36,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"注意：{warning}", file=sys.stderr)
     ids = "病案号保留原样" if result.patient_ids else "病案号已脱敏（替换为本院密钥下的代码）"
     print(
-        f"已导出：{result.path}（{result.size / 1048576:.1f} MB，{result.files} 个文件，附件 {result.attachments} 个，"
+        f"已导出：{result.path}（{size_text(result.size)}，{result.files} 个文件，附件 {result.attachments} 个，"
         f"{ids}，用时 {result.seconds:.1f} 秒）"
     )
     return 0

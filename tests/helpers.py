@@ -86,3 +86,14 @@ def damage_table(path: Path, table: str) -> None:
     with open(path, "r+b") as f:
         f.seek((root - 1) * page_size)
         f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
+
+
+def type_with_input_method(widget: object, text: str) -> None:
+    """``text`` committed by an input method, as a Chinese IME (or its full-width mode) sends it:
+    QTest's key clicks carry Latin-1 characters only."""
+    from PySide6.QtGui import QInputMethodEvent
+    from PySide6.QtWidgets import QApplication
+
+    event = QInputMethodEvent()
+    event.setCommitString(text)
+    QApplication.sendEvent(widget, event)

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -258,6 +259,16 @@ def _append_raw(path: Path, member: tuple[str, bytes, int, int]) -> None:
         zf.filelist.append(info)
         zf.NameToInfo[name] = info
         zf._didModify = True
+
+
+def test_a_member_over_the_limit_is_told_larger_than_the_limit(tmp_path):
+    """Refused from its header, and its size reads above the limit (64.0 MB read like 64 MB)."""
+    oversized = tmp_path / "oversized.zip"
+    with zipfile.ZipFile(oversized, "w") as zf:
+        zf.writestr(fmt.MANIFEST, b"{}")
+    _append_raw(oversized, ("data.json", b"\x03\x00", 0, fmt.MAX_MEMBER_BYTES + 2000))
+    with pytest.raises(PackageError, match=re.escape("“data.json”解压后为 64.002 MB，超过上限 64 MB，已拒绝。")):
+        open_package(oversized)
 
 
 def test_a_member_inflating_past_its_declared_size_is_refused(tmp_path):

@@ -9,7 +9,15 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.domain.formats import NONE_YET, percent_text, rate_text, recheck_sentence, score_text, size_text
+from app.domain.formats import (
+    NONE_YET,
+    percent_text,
+    rate_text,
+    recheck_sentence,
+    score_text,
+    size_text,
+    sizes_compared,
+)
 
 APP = Path(__file__).resolve().parent.parent / "app"
 
@@ -27,7 +35,53 @@ def test_completion_is_100_percent_exactly_when_all_is_answered(answered, applic
 def test_scores_rates_and_sizes():
     assert score_text(None) == NONE_YET and score_text(55.24) == "55.2"
     assert rate_text(85.714) == "85.7%"
-    assert size_text(10) == "1 KB" and size_text(3 * 1048576) == "3.0 MB"
+    assert size_text(3 * 1048576) == "3.0 MB"
+
+
+def test_sizes_below_a_kilobyte_are_told_in_bytes_never_as_0_kb():
+    assert [size_text(n) for n in (0, 1, 15, 1023)] == ["0 字节", "1 字节", "15 字节", "1023 字节"]
+    assert [size_text(n) for n in (1024, 2000, 1048575)] == ["1 KB", "2 KB", "1.0 MB"]  # not "1024 KB"
+
+
+@given(st.integers(1, 10**12))
+def test_a_file_with_content_never_reads_as_nothing(n):
+    number, unit = size_text(n).split(" ")
+    assert float(number) > 0 and unit in ("字节", "KB", "MB")
+
+
+def test_a_size_over_its_limit_reads_larger_in_the_same_unit():
+    mb, gb = 1048576, 1073741824
+    assert sizes_compared(21_000_000, 20 * mb) == ("20.03 MB", "20 MB")
+    assert sizes_compared(20 * mb + 2000, 20 * mb) == ("20.002 MB", "20 MB")
+    assert sizes_compared(20 * mb + 1, 20 * mb) == ("20,971,521 字节", "20,971,520 字节")
+    assert sizes_compared(2 * gb + 100 * mb, 2 * gb) == ("2.1 GB", "2 GB")
+
+
+@given(st.integers(1, 4 * 1073741824), st.integers(1, 10**10))
+def test_a_refused_size_never_reads_as_at_or_below_its_limit(limit, over):
+    shown, limit_shown = sizes_compared(limit + over, limit)
+    (size_number, unit), (limit_number, limit_unit) = shown.split(" "), limit_shown.split(" ")
+    assert unit == limit_unit
+    assert float(size_number.replace(",", "")) > float(limit_number.replace(",", ""))
+
+
+def test_sizes_are_formatted_in_one_place():
+    """No module but formats.py writes a size by dividing by 1024 in an f-string (``0 KB`` came
+    from two lists doing so)."""
+    offenders = []
+    for path in APP.rglob("*.py"):
+        if path.name == "formats.py" or "forms" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.FormattedValue)
+                and isinstance(node.value, ast.BinOp)
+                and isinstance(node.value.op, ast.Div)
+                and isinstance(node.value.right, ast.Constant)
+                and node.value.right.value in (1024, 1048576, 1073741824)
+            ):
+                offenders.append(f"{path.relative_to(APP)}:{node.lineno}")
+    assert offenders == [], "use app.domain.formats.size_text"
 
 
 def test_the_recheck_sentence():

@@ -5,6 +5,7 @@ folder an attachment is opened from. Real files, a real SQLite database, real th
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -111,6 +112,23 @@ def test_a_file_that_grows_past_the_limit_while_read_is_refused(store, round_id,
     with pytest.raises(InputError, match="超过"):
         add_attachment(store, round_id, scan, actor)
     assert _count(store, round_id) == before
+
+
+@pytest.mark.parametrize(
+    ("size", "told"),
+    [
+        (21_000_000, "大小为 20.03 MB，超过上限 20 MB"),  # one decimal read "20.0 MB，超过 20 MB"
+        (20 * 1048576 + 1, "大小为 20,971,521 字节，超过上限 20,971,520 字节"),
+        (25 * 1048576, "大小为 25.0 MB，超过上限 20 MB"),
+    ],
+)
+def test_a_file_over_the_limit_reads_larger_than_the_limit(store, round_id, actor, tmp_path, size, told):
+    big = tmp_path / "big.pdf"
+    with big.open("wb") as f:
+        f.truncate(size)  # sparse: no disk space needed
+    with pytest.raises(InputError, match=re.escape(f"文件“big.pdf”{told}。请压缩或拆分后再添加。")):
+        add_attachment(store, round_id, big, actor)
+    assert _count(store, round_id) == 0
 
 
 def test_reading_happens_apart_from_storing(tmp_path):

@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.catalog import ChecklistError, load_catalog, read_checklist_file
+from app.domain.identifiers import normalize_record_no
 from app.errors import AppError, InputError
 from app.render.html import LONG_RUN, breakable, printable
 from app.services import rectifications as rect_service
-from app.services.answers import parse_number, record_answer
+from app.services.answers import SampleInput, parse_number, record_answer, set_samples
 from app.services.demo import DEMO_REPORT_DATE, create_demo
 from app.services.rounds import load_round
 from app.store import Actor, open_store
@@ -201,6 +202,42 @@ def test_parse_number_gives_a_number_or_a_message(text):
         assert "指标值" in err.user_message
     else:
         assert value is None or (value >= 0 and value == value and value != float("inf"))
+
+
+#: 病案号 as typed: one record in several spellings (full-width, lower case, spaces), pseudonyms,
+#: blanks, and anything at all
+record_numbers = st.one_of(
+    st.sampled_from(["ZY2025001", "ｚｙ２０２５００１", "zy 2025001", "１２３", " 123", "脱敏-0a1b", "脱敏-0A1B"]),
+    st.sampled_from(["", "　", "\u200b"]),
+    user_text.map(lambda text: text[:30]),
+)
+HALF_WIDTH = string.ascii_letters + string.digits
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=FIXTURES)
+@given(rows=st.lists(st.tuples(record_numbers, st.booleans()), max_size=6))
+def test_any_sampled_records_are_saved_normalised_and_once_or_refused(demo, rows):
+    store, round_id = demo
+    item_id = next(i.id for i in load_round(store, round_id).items() if i.kind == "sampling")
+    before = store.samples(round_id, item_id)
+    records = [SampleInput(number, compliant) for number, compliant in rows]
+    try:
+        set_samples(store, round_id, item_id, records, Actor("测试员", "device-test"))
+    except InputError as err:
+        assert err.user_message and err.field == "samples"
+        assert store.samples(round_id, item_id) == before, "refused records were written"
+    else:
+        saved = [r.record_no for r in store.samples(round_id, item_id)]
+        assert saved == [normalize_record_no(number) for number, _ in rows]
+        assert len(set(saved)) == len(saved), "one record saved twice"
+        assert all(normalize_record_no(n) == n for n in saved)
+
+
+@settings(max_examples=100, deadline=None)
+@given(number=st.text(alphabet=HALF_WIDTH + " ", min_size=1, max_size=20).filter(str.strip))
+def test_a_full_width_record_number_is_the_half_width_one(number):
+    full_width = "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) for c in number)
+    assert normalize_record_no(full_width) == normalize_record_no(number) == "".join(number.split()).upper()
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=FIXTURES)

@@ -174,6 +174,63 @@ def test_samples_replace_and_rate(profiled_store, actor, round_id):
         svc.set_samples(profiled_store, round_id, "qyx-core.01.1", records, actor)
 
 
+def test_repeated_departments_are_named_with_their_rows():
+    from app.services.profile import check_departments
+
+    assert check_departments(["内科", "外科", "儿科"]) == ""
+    assert check_departments(["内科", "外科", "质控办", "儿科", "质控办", "外科"]) == (
+        "科室名称有重复：“质控办”（第 3、5 行）、“外科”（第 2、6 行）。请删除或改名，每个科室只保留一行。"
+    )
+    many = [name for name in "甲乙丙丁" for _ in range(2)]
+    assert check_departments(many).startswith(
+        "科室名称有重复：“甲”（第 1、2 行）、“乙”（第 3、4 行）、“丙”（第 5、6 行）等 4 个。"
+    )
+
+
+def test_sampled_record_numbers_are_saved_normalised_like_typed_codes(profiled_store, actor, round_id):
+    typed = [
+        svc.SampleInput("ｚｙ２０２５ ００１", True),  # an input method in full-width mode
+        svc.SampleInput(" 123\u202e ", False, " 缺签字 "),
+        svc.SampleInput("脱敏-0a1b2c", True),  # an imported pseudonym: its hex digits stay as they are
+    ]
+    svc.set_samples(profiled_store, round_id, "qyx-core.07.3", typed, actor)
+    saved = profiled_store.samples(round_id, "qyx-core.07.3")
+    assert [(r.record_no, r.compliant, r.note) for r in saved] == [
+        ("ZY2025001", True, ""),
+        ("123", False, "缺签字"),
+        ("脱敏-0a1b2c", True, ""),
+    ]
+
+
+def test_a_repeated_record_number_is_refused_naming_it(profiled_store, actor, round_id):
+    item_id = "qyx-core.07.3"
+    svc.set_samples(profiled_store, round_id, item_id, [svc.SampleInput("ZY2025001", True)], actor)
+    before = profiled_store.samples(round_id, item_id)
+    again = [
+        svc.SampleInput("ZY2025001", True),
+        svc.SampleInput("ZY2025002", True),
+        svc.SampleInput("ｚｙ２０２５００１", False),  # the same record, typed full-width
+    ]
+    with pytest.raises(InputError, match="病案号“ZY2025001”重复（第 1 条和第 3 条）") as excinfo:
+        svc.set_samples(profiled_store, round_id, item_id, again, actor)
+    assert excinfo.value.field == "samples"
+    assert profiled_store.samples(round_id, item_id) == before  # nothing saved, ZY2025002 neither
+    assert score(profiled_store, round_id).outcomes[item_id].sample_count == 1
+
+
+def test_repeats_an_older_version_stored_are_read_and_scored_as_stored(profiled_store, actor, round_id):
+    item_id = "qyx-core.07.3"
+    # as a database from before the check, or an imported package, may hold them
+    profiled_store.replace_samples(
+        round_id,
+        item_id,
+        [{"record_no": "ZY2025001", "compliant": True}, {"record_no": "ZY2025001", "compliant": False}],
+        actor,
+    )
+    outcome = score(profiled_store, round_id).outcomes[item_id]
+    assert (outcome.sample_count, outcome.value) == (2, 50.0)
+
+
 def test_direction_only_indicator_against_the_previous_round(profiled_store, catalog, actor, round_id):
     item = "qyx-targets-2021.1.1.rate"
     svc.record_answer(profiled_store, round_id, item, actor, numerator=40, denominator=100)

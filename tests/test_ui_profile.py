@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QApplication, QWizard
 
 from app.services.profile import get_profile
 from app.ui.profile_wizard import ProfileWizard
 from tests.conftest import PROFILE_2_GENERAL
+from tests.helpers import type_with_input_method
 
 
 def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
@@ -55,6 +56,37 @@ def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
     assert saved.flags == {"performs_surgery", "has_obstetrics"}
 
 
+def test_beds_take_full_width_digits_and_say_what_they_cannot_take(qtbot, store, actor, ui_dialogs):
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    basic = wizard.basic.ui
+    basic.nameEdit.insert("东风县人民医院")
+    spin, edit = basic.bedsSpin, basic.bedsSpin.lineEdit()
+    spin.setValue(1200)
+    spin.setFocus()
+    edit.selectAll()
+    type_with_input_method(edit, "３００")  # an input method in full-width mode
+    assert (spin.value(), basic.bedsError.text()) == (300, "")
+
+    edit.selectAll()
+    type_with_input_method(edit, "三百")
+    assert spin.value() == 300
+    assert basic.bedsError.text() == "“三百”不能作为编制床位：请填写 0 到 20000 之间的整数（张）。"
+    assert basic.bedsError.isVisible()
+    edit.selectAll()
+    qtbot.keyClicks(edit, "25000")  # the last 0 would go beyond the most a hospital has
+    assert spin.value() == 2500 and "“25000”不能作为编制床位" in basic.bedsError.text()
+    edit.selectAll()
+    type_with_input_method(edit, "４８０")
+    assert (spin.value(), basic.bedsError.text()) == (480, "")  # a good value takes the message away
+
+    for _ in range(2):
+        qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
+    assert get_profile(store).beds == 480
+
+
 def test_duplicate_department_is_refused_inline(qtbot, store, actor, ui_dialogs):
     wizard = ProfileWizard(store, actor, PROFILE_2_GENERAL)
     qtbot.addWidget(wizard)
@@ -65,6 +97,33 @@ def test_duplicate_department_is_refused_inline(qtbot, store, actor, ui_dialogs)
     assert wizard.currentPage() is wizard.departments
     assert "重复" in wizard.departments.error.text()
     assert get_profile(store) is None
+
+
+def test_a_duplicate_department_out_of_view_is_named_and_shown(qtbot, store, actor, ui_dialogs):
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.resize(640, 520)
+    wizard.show()
+    wizard.activateWindow()  # typing goes to the active window's focus
+    qtbot.waitUntil(wizard.isActiveWindow)
+    wizard.basic.ui.nameEdit.insert("东风县人民医院")
+    next_button = wizard.button(QWizard.WizardButton.NextButton)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)
+    page = wizard.departments
+    already = page.list.item(2).text()  # among the first of twenty names
+    qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
+    editor = QApplication.focusWidget()  # the new row opens for typing
+    editor.selectAll()
+    type_with_input_method(editor, already)
+    qtbot.mouseClick(next_button, Qt.MouseButton.LeftButton)  # leaving the row saves its name
+    last = page.list.count() - 1
+    assert wizard.currentPage() is page and get_profile(store) is None
+    assert page.error.text() == (
+        f"科室名称有重复：“{already}”（第 3、{last + 1} 行）。请删除或改名，每个科室只保留一行。"
+    )
+    assert page.list.currentRow() == last and page.list.item(last).isSelected()
+    assert page.list.viewport().rect().contains(page.list.visualItemRect(page.list.item(last)))
+    assert not page.list.viewport().rect().intersects(page.list.visualItemRect(page.list.item(2)))
 
 
 def test_editing_later_loads_the_saved_profile(qtbot, profiled_store, actor, ui_dialogs):

@@ -167,6 +167,7 @@ def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_d
     # the wrong photo can be taken out again
     dialog = EvidenceDialog(window.session, entry.id, entry.rectification.problem)
     assert dialog.list.count() == len(stored)
+    assert dialog.list.item(dialog.list.count() - 1).text() == "整改后现场.png（72 字节，测试员）"
     dialog.open_selected()
     assert ui_dialogs.opened and ui_dialogs.opened[-1].name == "整改后现场.png"
     dialog.remove_selected()

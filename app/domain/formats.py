@@ -39,8 +39,29 @@ def cn_date(day: dt.date | None) -> str:
 
 
 def size_text(n: int) -> str:
-    """A file size as people read it: KB below a megabyte, else MB with one decimal."""
-    return f"{max(1, round(n / 1024))} KB" if n < 1024 * 1024 else f"{n / 1048576:.1f} MB"
+    """A file size as people read it: bytes below a kilobyte (a file with content never reads
+    ``0 KB``), whole KB below a megabyte, else MB with one decimal: ``15`` → ``15 字节``,
+    ``2000`` → ``2 KB``, ``3 * 1048576`` → ``3.0 MB``."""
+    if n < 1024:
+        return f"{n} 字节"
+    if round(n / 1024) < 1024:
+        return f"{round(n / 1024)} KB"
+    return f"{n / 1048576:.1f} MB"
+
+
+def sizes_compared(size: int, limit: int) -> tuple[str, str]:
+    """A size refused for being above ``limit``, and the limit, in one unit (GB for limits from
+    a gigabyte, else MB), the size with as many decimals as it takes to read larger:
+    ``21_000_000`` against 20 MB → ``("20.03 MB", "20 MB")`` where one decimal said 20.0. In bytes
+    when even three decimals would not show it: ``("20,971,521 字节", "20,971,520 字节")``."""
+    unit, scale = ("GB", 1073741824) if limit >= 1073741824 else ("MB", 1048576)
+    for digits in (1, 2, 3):
+        shown = f"{size / scale:.{digits}f}"
+        # a whole limit reads whole (20 MB); another one with the size's decimals, never rounded up
+        limit_shown = f"{limit // scale}" if limit % scale == 0 else f"{limit / scale:.{digits}f}"
+        if float(shown) > float(limit_shown):
+            return f"{shown} {unit}", f"{limit_shown} {unit}"
+    return f"{size:,} 字节", f"{limit:,} 字节"
 
 
 def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result: str) -> str:

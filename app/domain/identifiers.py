@@ -1,8 +1,13 @@
-"""Format checks for the hospital's code: 统一社会信用代码 (GB 32100-2015) or 组织机构代码 (GB 11714-1997)."""
+"""Codes people type: the hospital's code, checked as 统一社会信用代码 (GB 32100-2015) or
+组织机构代码 (GB 11714-1997), and a sampled record's 病案号, normalised the same way."""
 
 from __future__ import annotations
 
-import unicodedata
+from .text import clean_text, half_width
+
+#: 病案号 in an upload package made without patient ids: a keyed hash, marked so that no one takes
+#: it for a real number (``exchange.export`` makes them)
+PSEUDONYM_PREFIX = "脱敏-"
 
 _USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -36,7 +41,18 @@ def is_valid_org_code(code: str) -> bool:
 def normalize_code(code: str) -> str:
     """The code as it is checked and saved: 全角 characters (an input method's full-width mode)
     made half-width, spaces taken out, letters upper-case."""
-    return "".join(unicodedata.normalize("NFKC", code).split()).upper()
+    return "".join(half_width(code).split()).upper()
+
+
+def normalize_record_no(record_no: str) -> str:
+    """A sampled record's 病案号 as saved and compared: normalised like a typed code
+    (:func:`normalize_code`), so ``ｚｙ２０２５ ００１`` and ``ZY2025001`` are one record and cannot be
+    counted twice. A pseudonym from an upload package is kept as it is: its hex digits were made
+    from the number and are compared exactly, and rewriting them would change imported records."""
+    record_no = clean_text(record_no).strip()
+    if record_no.startswith(PSEUDONYM_PREFIX):
+        return record_no
+    return normalize_code(record_no)
 
 
 def check_hospital_code(code: str) -> str:

@@ -15,8 +15,9 @@ character is refused (:func:`filename_problem`): it would print as two lines or 
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["BIDI_CONTROLS", "MAX_TEXT", "clean_text", "filename_problem", "has_bidi_controls"]
+__all__ = ["BIDI_CONTROLS", "MAX_TEXT", "clean_text", "filename_problem", "half_width", "has_bidi_controls"]
 
 #: The longest free text a user may enter in one field (问题描述、原因分析、整改措施、复查结果,
 #: 佐证材料说明, a sampled record's note): about ten printed pages. One limit for all, since a
@@ -44,6 +45,12 @@ def clean_text(text: str) -> str:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
     return _SURROGATE.sub("\ufffd", _DROP.sub("", text))
+
+
+def half_width(text: str) -> str:
+    """Full-width letters, digits, punctuation and spaces, as an input method in 全角 mode types
+    them, as the ordinary ones (NFKC): ``１，２００`` → ``1,200``."""
+    return unicodedata.normalize("NFKC", text)
 
 
 def filename_problem(name: str) -> str | None:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
+from ..domain.identifiers import PSEUDONYM_PREFIX
 from ..domain.records import Attachment
 from ..errors import AppError
 from ..files import save_document
@@ -71,10 +72,10 @@ def pseudonym_key(store: Store) -> bytes:
 
 
 def pseudonym(key: bytes, record_no: str) -> str:
-    if record_no.startswith(fmt.PSEUDONYM_PREFIX):  # imported as a pseudonym: it stays that one
+    if record_no.startswith(PSEUDONYM_PREFIX):  # imported as a pseudonym: it stays that one
         return record_no
     digest = hmac.new(key, record_no.encode("utf-8"), hashlib.sha256).hexdigest()
-    return fmt.PSEUDONYM_PREFIX + digest[:20]
+    return PSEUDONYM_PREFIX + digest[:20]
 
 
 def key_id(key: bytes) -> str:

@@ -19,10 +19,6 @@ WORKBOOK = "自查结果.xlsx"
 REPORTS = {"self": "自查报告.pdf", "rectification": "整改报告.pdf"}
 ATTACHMENT_DIR = "attachments"
 
-#: 病案号 in a package made without patient ids: a keyed hash, marked so that no one takes it
-#: for a real number
-PSEUDONYM_PREFIX = "脱敏-"
-
 # Limits checked before a single byte is inflated: a package comes from outside.
 MAX_MEMBERS = 5000
 MAX_MEMBER_BYTES = 64 * 1024 * 1024  # an attachment is at most 20 MB; data.json of a year is a few MB

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..domain.formats import sizes_compared
 from ..domain.text import clean_text, filename_problem
 from ..errors import AppError
 from . import format as fmt
@@ -152,7 +153,8 @@ def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
         seen.add(info.filename)
     total = sum(info.file_size for info in infos)
     if total > fmt.MAX_TOTAL_BYTES:
-        raise PackageError(f"“{name}”解压后共 {total / 1073741824:.1f} GB，超过上限，已拒绝。")
+        shown, limit = sizes_compared(total, fmt.MAX_TOTAL_BYTES)
+        raise PackageError(f"“{name}”解压后共 {shown}，超过上限 {limit}，已拒绝。")
     # many members just under the per-member threshold add up to a bomb too; stored members (PDFs,
     # photos) are left out, or a few real megabytes would hide hundreds inflated from nothing
     inflated = sum(i.file_size for i in infos if i.compress_type != zipfile.ZIP_STORED)
@@ -178,10 +180,8 @@ def _check_member(info: zipfile.ZipInfo, name: str, seen: set[str]) -> None:
     if member in seen:
         raise PackageError(f"“{name}”中“{member}”出现了两次，已拒绝。")
     if info.file_size > fmt.MAX_MEMBER_BYTES:
-        raise PackageError(
-            f"“{name}”中的“{member}”解压后为 {info.file_size / 1048576:.0f} MB，"
-            f"超过上限 {fmt.MAX_MEMBER_BYTES // 1048576} MB，已拒绝。"
-        )
+        shown, limit = sizes_compared(info.file_size, fmt.MAX_MEMBER_BYTES)
+        raise PackageError(f"“{name}”中的“{member}”解压后为 {shown}，超过上限 {limit}，已拒绝。")
     if info.file_size > 1048576 and info.file_size > fmt.MAX_RATIO * max(info.compress_size, 1):
         raise PackageError(
             f"“{name}”中的“{member}”压缩比异常（{info.compress_size} 字节解压为 "

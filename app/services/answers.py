@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.checklist import NOT_APPLICABLE, Item
+from ..domain.identifiers import normalize_record_no
 from ..domain.kinds import kind_of
 from ..domain.records import Answer
 from ..domain.text import MAX_TEXT, clean_text
@@ -31,6 +32,33 @@ class SampleInput:
     record_no: str
     compliant: bool
     note: str = ""
+
+    def stored(self) -> SampleInput:
+        """The record as it is saved: the 病案号 normalised (full-width made half-width, spaces
+        out, letters upper-case), the note cleaned."""
+        return SampleInput(normalize_record_no(self.record_no), self.compliant, clean_text(self.note).strip())
+
+
+def repeated_records(records: Sequence[SampleInput]) -> list[tuple[int, int]]:
+    """``(first, repeat)`` positions (from 0) of each record whose 病案号, as saved, was given
+    before in ``records``; records without a 病案号 are not compared."""
+    first: dict[str, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for n, record in enumerate(records):
+        number = normalize_record_no(record.record_no)
+        if number in first:
+            repeats.append((first[number], n))
+        elif number:
+            first[number] = n
+    return repeats
+
+
+def repeat_message(record_no: str, first: int, repeat: int) -> str:
+    """Why a repeated 病案号 is refused; ``first`` and ``repeat`` are numbered from 1, as shown."""
+    return (
+        f"病案号“{record_no}”重复（第 {first} 条和第 {repeat} 条）：一份病历在本条目中只能记录一次，"
+        "请改正或删除其中一条。"
+    )
 
 
 def parse_number(text: str | float | None, label: str, field: str) -> float | None:
@@ -129,30 +157,31 @@ def set_samples(
     actor: Actor,
     view: RoundView | None = None,
 ) -> None:
-    """Replace the item's sampled records (抽查记录) with ``records``, in order."""
+    """Replace the item's sampled records (抽查记录) with ``records``, in order, their 病案号
+    normalised (:meth:`SampleInput.stored`). A 病案号 given twice is refused, naming it: one
+    record counted twice, perhaps once 符合 and once 不符合, would skew the rate. Records already
+    stored are not checked here: an older database or an imported package may hold a repeat,
+    and it is read and scored as stored until the item's records are saved again."""
     view = view or load_round(store, round_id)
     _, item = view.find_item(item_id)
     if not kind_of(item).sampled:
         raise InputError("只有抽查条目可以录入抽查记录。", "samples")
     if records and not item.applies_to(view.profile):
         raise InputError(f"本条目不适用于本院：{item.not_applicable_reason(view.profile)}", "samples")
-    for n, record in enumerate(records, 1):
-        if not record.record_no.strip():
+    stored = [r.stored() for r in records]
+    for n, record in enumerate(stored, 1):
+        if not record.record_no:
             raise InputError(f"第 {n} 条抽查记录缺少病案号。", "samples")
         if len(record.record_no) > 100 or len(record.note) > MAX_TEXT:
             raise InputError(f"第 {n} 条抽查记录过长。", "samples")
+    if repeats := repeated_records(stored):
+        first, repeat = repeats[0]
+        raise InputError(repeat_message(stored[repeat].record_no, first + 1, repeat + 1), "samples")
     with store.transaction():
         store.replace_samples(
             round_id,
             item_id,
-            [
-                {
-                    "record_no": clean_text(r.record_no).strip(),
-                    "compliant": r.compliant,
-                    "note": clean_text(r.note).strip(),
-                }
-                for r in records
-            ],
+            [{"record_no": r.record_no, "compliant": r.compliant, "note": r.note} for r in stored],
             actor,
         )
         sync_rectification(store, view, item_id, actor)

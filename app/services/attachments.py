@@ -22,6 +22,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..domain.formats import sizes_compared
 from ..domain.records import Attachment
 from ..domain.text import clean_text, filename_problem
 from ..errors import InputError, os_reason
@@ -69,11 +70,8 @@ class AttachmentFile:
 
 
 def _too_large(name: str, size: int) -> InputError:
-    return InputError(
-        f"文件“{name}”大小为 {size / 1048576:.1f} MB，超过 "
-        f"{MAX_ATTACHMENT_BYTES // 1048576} MB 的上限。请压缩或拆分后再添加。",
-        "attachment",
-    )
+    shown, limit = sizes_compared(size, MAX_ATTACHMENT_BYTES)  # never "20.0 MB，超过 20 MB"
+    return InputError(f"文件“{name}”大小为 {shown}，超过上限 {limit}。请压缩或拆分后再添加。", "attachment")
 
 
 def _read_limited(fd: int, limit: int) -> bytes:

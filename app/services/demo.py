@@ -221,11 +221,16 @@ def _indicator_fields(item: Item, year: int, rng: random.Random) -> dict:
 
 def _sampled_records(item: Item, rng: random.Random) -> list[answer_service.SampleInput]:
     records = []
+    used: set[str] = set()
     for _ in range(max(item.min_samples or 10, 10)):
         compliant = rng.random() > 0.08
+        number = f"{rng.randint(200000, 299999)}"
+        while number in used:  # a record is sampled once: set_samples refuses a repeated 病案号
+            number = f"{rng.randint(200000, 299999)}"
+        used.add(number)
         records.append(
             answer_service.SampleInput(
-                record_no=f"{rng.randint(200000, 299999)}",
+                record_no=number,
                 compliant=compliant,
                 note="" if compliant else "记录超时限或缺少签字",
             )

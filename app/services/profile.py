@@ -41,9 +41,21 @@ def check_departments(names: list[str] | tuple[str, ...]) -> str:
         return "科室名称不能为空。"
     if too_long := next((n for n in names if len(n) > MAX_NAME), None):
         return f"科室名称“{too_long[:12]}…”过长（{len(too_long)} 字，最多 {MAX_NAME} 字）。"
-    if len(set(names)) != len(names):
-        return "科室名称有重复。"
+    if repeats := repeated_departments(names):
+        # the list scrolls: a name and its rows tell where to look among twenty
+        named = [f"“{name}”（第 {'、'.join(str(row + 1) for row in rows)} 行）" for name, rows in repeats.items()]
+        more = f"等 {len(named)} 个" if len(named) > 3 else ""
+        return f"科室名称有重复：{'、'.join(named[:3])}{more}。请删除或改名，每个科室只保留一行。"
     return ""
+
+
+def repeated_departments(names: list[str] | tuple[str, ...]) -> dict[str, list[int]]:
+    """Each name given more than once, with its rows (from 0), in the order the repeats come."""
+    rows: dict[str, list[int]] = {}
+    for row, name in enumerate(names):
+        rows.setdefault(name, []).append(row)
+    repeated = {name: at for name, at in rows.items() if len(at) > 1}
+    return dict(sorted(repeated.items(), key=lambda entry: entry[1][1]))
 
 
 def save_profile(store: Store, profile: HospitalProfile, actor: Actor) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..domain.formats import size_text
 from ..domain.records import Attachment
 from ..errors import AppError
 from ..services import attachments as attachment_service
@@ -104,7 +105,7 @@ class EvidenceDialog(QDialog):
     def refresh(self) -> None:
         self.list.clear()
         for a in self.session.attachments(rectification_id=self.rectification_id):
-            entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB，{a.author}）")
+            entry = QListWidgetItem(f"{a.filename}（{size_text(a.size)}，{a.author}）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
             entry.setToolTip(f"SHA-256：{a.sha256}")
             self.list.addItem(entry)

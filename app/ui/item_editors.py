@@ -16,10 +16,12 @@ from ..domain.kinds.sampling import Sampling, sampling_outcome
 from ..domain.outcome import verdict
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
-from ..services.answers import SampleInput, parse_number
+from ..services.answers import SampleInput, parse_number, repeat_message, repeated_records
 from .qt import (
     QAbstractItemView,
+    QBrush,
     QButtonGroup,
+    QColor,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -37,6 +39,8 @@ from .qt import (
 )
 
 ERROR_STYLE = "color: #b00020;"
+#: the background of a cell whose input is not saved (a repeated 病案号)
+REFUSED_CELL = "#fde2e4"
 
 
 def plain_label(text: str = "") -> QLabel:
@@ -80,6 +84,13 @@ class ItemEditor(QWidget):
     ) -> None:
         """Show the item as saved."""
         raise NotImplementedError
+
+    def shows_error_of(self, field: str) -> bool:
+        """Whether a refusal of ``field`` belongs under this editor's inputs (:meth:`show_error`)."""
+        return False
+
+    def show_error(self, message: str) -> None:
+        """A refused input's message, next to the inputs."""
 
 
 class JudgementEditor(ItemEditor):
@@ -236,6 +247,9 @@ class IndicatorEditor(ItemEditor):
         self.result.setText(f"判定：{text}" + (f"（{reason}）" if reason else ""))
         self.result.setStyleSheet(result_style(state))
 
+    def shows_error_of(self, field: str) -> bool:
+        return field in self.fields
+
     def show_error(self, message: str) -> None:
         """The error instead of the result: a rate computed from the previous input would be stale."""
         self.error.setText(message)
@@ -292,6 +306,7 @@ class SamplingEditor(ItemEditor):
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
+        self.error = error_label()
         buttons = QHBoxLayout()
         buttons.addWidget(add)
         buttons.addWidget(remove)
@@ -300,6 +315,7 @@ class SamplingEditor(ItemEditor):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
+        layout.addWidget(self.error)
         layout.addWidget(self.summary)
 
     def show_state(
@@ -309,14 +325,24 @@ class SamplingEditor(ItemEditor):
 
     def show_samples(self, samples: list[SampleRecord], outcome: Outcome) -> None:
         shown = [SampleInput(s.record_no, s.compliant, s.note) for s in samples]
-        if shown == self.complete_records() and self.table.rowCount():
-            self._update_summary()
-            return  # already showing this; rebuilding would close an open cell editor
-        self._loading = True
-        self.table.setRowCount(0)
-        for s in samples:
-            self._append(s.record_no, s.compliant, s.note)
-        self._loading = False
+        counted = self._counted_rows()
+        if self.table.rowCount() and [r.stored() for _, r in counted] == shown:
+            # already showing this: the cells take the saved spelling (１２３ → 123) in place, since
+            # rebuilding would close an open cell editor and drop a repeated row not saved
+            self._loading = True
+            for (row, _), record in zip(counted, shown, strict=True):
+                for column, text in ((0, record.record_no), (2, record.note)):
+                    cell = self.table.item(row, column)
+                    if cell is not None and cell.text() != text:
+                        cell.setText(text)
+            self._loading = False
+        else:
+            self._loading = True
+            self.table.setRowCount(0)
+            for s in samples:
+                self._append(s.record_no, s.compliant, s.note)
+            self._loading = False
+        self._show_repeats()
         self._update_summary()
 
     def _append(self, record_no: str, compliant: bool, note: str) -> int:
@@ -344,8 +370,41 @@ class SamplingEditor(ItemEditor):
         return out
 
     def complete_records(self) -> list[SampleInput]:
-        """The rows that can be saved: a row counts once its 病案号 is typed."""
-        return [r for r in self.records() if r.record_no.strip()]
+        """The rows that can be saved: a row counts once its 病案号 is typed, unless an earlier
+        row has the same one (that row is marked and left out until it is corrected)."""
+        return [record for _, record in self._counted_rows()]
+
+    def _counted_rows(self) -> list[tuple[int, SampleInput]]:
+        records = self.records()
+        repeats = {repeat for _, repeat in repeated_records(records)}
+        return [(row, r) for row, r in enumerate(records) if r.stored().record_no and row not in repeats]
+
+    def _show_repeats(self) -> None:
+        """Mark each row repeating an earlier 病案号 and say which: it is not saved (the service
+        would refuse the whole list), while every other row is."""
+        repeats = repeated_records(self.records())
+        marked = {repeat for _, repeat in repeats}
+        self._loading = True  # a cell's colour is a change the table reports too
+        for row in range(self.table.rowCount()):
+            cell = self.table.item(row, 0)
+            if cell is not None:
+                cell.setBackground(QBrush(QColor(REFUSED_CELL)) if row in marked else QBrush())
+        self._loading = False
+        if repeats:
+            first, repeat = repeats[0]
+            cell = self.table.item(repeat, 0)
+            number = cell.text().strip() if cell is not None else ""
+            message = repeat_message(number, first + 1, repeat + 1)
+            self.error.setText(f"{message}第 {repeat + 1} 条改正前不计入、不保存。")
+        else:
+            self.error.clear()
+
+    def shows_error_of(self, field: str) -> bool:
+        return field == "samples"
+
+    def show_error(self, message: str) -> None:
+        """A refusal of the service, under the grid."""
+        self.error.setText(message)
 
     def add_row(self) -> None:
         self._loading = True
@@ -376,6 +435,7 @@ class SamplingEditor(ItemEditor):
         self._emit()
 
     def _emit(self) -> None:
+        self._show_repeats()
         self._update_summary()
         self.samples_edited.emit(self.complete_records())
 

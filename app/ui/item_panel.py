@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
-from ..domain.formats import NO_DEPARTMENT
+from ..domain.formats import NO_DEPARTMENT, size_text
 from ..domain.kinds import kind_of
 from ..domain.records import Answer, Attachment, SampleRecord
 from .item_editors import Editor, IndicatorEditor, editor_for, error_label
@@ -323,7 +323,7 @@ class ItemPanel(QScrollArea):
         self._set_tab_order()
         self.attachments.clear()
         for a in ctx.attachments:
-            entry = QListWidgetItem(f"{a.filename}（{a.size / 1024:.0f} KB）")
+            entry = QListWidgetItem(f"{a.filename}（{size_text(a.size)}）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
             entry.setToolTip(f"SHA-256：{a.sha256}")
             self.attachments.addItem(entry)
@@ -446,7 +446,7 @@ class ItemPanel(QScrollArea):
 
     def show_error(self, field: str, message: str) -> None:
         """An input error next to the field it concerns."""
-        if isinstance(self.editor, IndicatorEditor) and field in self.editor.fields:
+        if self.editor is not None and self.editor.shows_error_of(field):
             self.editor.show_error(message)
         elif field == "na_reason":
             self.na_reason_error.setText(message)

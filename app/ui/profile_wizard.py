@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from ..domain.identifiers import check_hospital_code
 from ..domain.profile import COMMON_DEPARTMENTS, FLAGS, LEVEL_GRADES, LEVELS, TYPES, HospitalProfile
 from ..errors import AppError, InputError
-from ..services.profile import check_departments, save_profile, validate_profile
+from ..services.profile import check_departments, repeated_departments, save_profile, validate_profile
 from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
 from .item_editors import error_label
@@ -55,6 +55,15 @@ class BasicPage(QWizardPage):
         self.ui.codeEdit.editingFinished.connect(self.check_code)
         self.ui.codeEdit.textChanged.connect(self.completeChanged)
         self.ui.nameEdit.textChanged.connect(self.completeChanged)
+        self.ui.bedsSpin.refused.connect(self.refuse_beds)
+        self.ui.bedsSpin.textChanged.connect(lambda: self.ui.bedsError.clear())
+
+    def refuse_beds(self, typed: str) -> None:
+        """What the spin box could not take: said, rather than dropped without a word."""
+        shown = typed if len(typed) <= 12 else typed[:12] + "…"
+        self.ui.bedsError.setText(
+            f"“{shown}”不能作为编制床位：请填写 0 到 {self.ui.bedsSpin.maximum()} 之间的整数（张）。"
+        )
 
     def check_code(self) -> bool:
         message = check_hospital_code(self.ui.codeEdit.text())
@@ -122,9 +131,18 @@ class DepartmentsPage(QWizardPage):
         return tuple(self.list.item(i).text().strip() for i in range(self.list.count()))
 
     def validatePage(self) -> bool:
-        message = check_departments(self.departments())
+        names = self.departments()
+        message = check_departments(names)
         self.error.setText(message)
+        if repeats := repeated_departments(names):
+            self._select_repeats(repeats)
         return not message
+
+    def _select_repeats(self, repeats: dict[str, list[int]]) -> None:
+        """Select the first row repeating a name, scrolled into view: with twenty names the repeat
+        is usually out of sight."""
+        self.list.setCurrentRow(min(rows[1] for rows in repeats.values()))
+        self.list.scrollToItem(self.list.currentItem())
 
 
 class ServicesPage(QWizardPage):

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         QShortcut,
         QUndoCommand,
         QUndoStack,
+        QValidator,
     )
     from PySide6.QtNetwork import (
         QLocalServer,
@@ -80,6 +81,7 @@ if TYPE_CHECKING:
         QProgressDialog,
         QPushButton,
         QScrollArea,
+        QSpinBox,
         QSplitter,
         QStackedWidget,
         QTableWidget,
@@ -122,6 +124,7 @@ _NAMES = {
         "QShortcut",
         "QUndoCommand",
         "QUndoStack",
+        "QValidator",
     ),
     "QtNetwork": ("QLocalServer", "QLocalSocket"),
     "QtWidgets": (
@@ -152,6 +155,7 @@ _NAMES = {
         "QProgressDialog",
         "QPushButton",
         "QScrollArea",
+        "QSpinBox",
         "QSplitter",
         "QStackedWidget",
         "QTableWidget",

@@ -12,7 +12,9 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QApplication, QComboBox, QFormLayout, QHBoxLayout,
     QLabel, QLineEdit, QSizePolicy, QSpacerItem,
-    QSpinBox, QWidget)
+    QWidget)
+
+from ..number_input import CountSpinBox
 
 class Ui_ProfileBasic(object):
     def setupUi(self, ProfileBasic):
@@ -98,11 +100,19 @@ class Ui_ProfileBasic(object):
 
         self.form.setWidget(6, QFormLayout.ItemRole.LabelRole, self.bedsLabel)
 
-        self.bedsSpin = QSpinBox(ProfileBasic)
+        self.bedsSpin = CountSpinBox(ProfileBasic)
         self.bedsSpin.setObjectName(u"bedsSpin")
         self.bedsSpin.setMaximum(20000)
 
         self.form.setWidget(6, QFormLayout.ItemRole.FieldRole, self.bedsSpin)
+
+        self.bedsError = QLabel(ProfileBasic)
+        self.bedsError.setObjectName(u"bedsError")
+        self.bedsError.setTextFormat(Qt.TextFormat.PlainText)
+        self.bedsError.setStyleSheet(u"color: #b00020;")
+        self.bedsError.setWordWrap(True)
+
+        self.form.setWidget(7, QFormLayout.ItemRole.FieldRole, self.bedsError)
 
 #if QT_CONFIG(shortcut)
         self.nameLabel.setBuddy(self.nameEdit)
