@@ -40,8 +40,15 @@ def is_valid_org_code(code: str) -> bool:
 
 def normalize_code(code: str) -> str:
     """The code as it is checked and saved: 全角 characters (an input method's full-width mode)
-    made half-width, spaces taken out, letters upper-case."""
-    return "".join(half_width(code).split()).upper()
+    made half-width, spaces taken out, letters upper-case. Normalising again changes nothing:
+    taking a space out can let NFKC compose anew (``A´`` → ``A ́`` → ``Á``), so it runs to a fixed
+    point (at most a few rounds)."""
+    for _ in range(4):
+        normal = "".join(half_width(code).split()).upper()
+        if normal == code:
+            break
+        code = normal
+    return code
 
 
 def normalize_record_no(record_no: str) -> str:
