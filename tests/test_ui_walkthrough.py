@@ -614,3 +614,19 @@ def test_header_wraps_between_checklists_never_inside_one(qtbot, profiled_store,
     for c in catalog.entries:
         label = c.checklist.label
         assert any(label in line and "得分率" in line.split(label, 1)[1] for line in lines), (label, lines)
+
+
+def test_a_long_round_name_is_shortened_in_the_title_bar(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """A name of 60 characters took the title bar's width and squeezed the figures beside it."""
+    from PySide6.QtWidgets import QLabel
+
+    name = "2025年第三季度自" + "很长的名称" * 10  # 60 characters, the longest a name may be
+    entries = [e for e in catalog.entries if e.checklist.default]
+    round_id = start_round(profiled_store, entries, name, dt.date(2025, 8, 1), actor)
+    widget = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
+    qtbot.addWidget(widget)
+    widget.resize(1366, 700)
+    widget.show()
+    title = next(label for label in widget.findChildren(QLabel) if label.toolTip() == f"{name}（2025年）")
+    assert "…" in title.text() and title.text().endswith("（2025年）")
+    assert title.width() <= 440 and widget.header.width() > 500

@@ -44,6 +44,8 @@ from .qt import (
 #: How long to wait before trying again to save what the database refused (busy, disk full);
 #: a try waits only briefly for a lock, so that the window is not held up
 RETRY_MS = 5000
+#: the widest the round's name may be in the title bar (pixels), beside its figures
+TITLE_WIDTH = 420
 #: U+2060: no line break on either side of it
 WORD_JOINER = "\u2060"
 NO_BREAK_SPACE = "\u00a0"
@@ -123,11 +125,15 @@ class WalkthroughPage(QWidget):
         self.progress = QProgressBar()
         self.progress.setRange(0, 100)
         self.progress.setFixedWidth(160)
-        title = QLabel(f"{self.view.name}（{self.view.year}年）")
+        full = f"{self.view.name}（{self.view.year}年）"
+        title = QLabel()
         title.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is typed by users
         bold = title.font()
         bold.setBold(True)
         title.setFont(bold)
+        # a long name is shortened with … (whole in the tooltip): the figures beside it stay readable
+        title.setText(title.fontMetrics().elidedText(full, Qt.TextElideMode.ElideMiddle, TITLE_WIDTH))
+        title.setToolTip(full)
         bar = QHBoxLayout()
         bar.addWidget(title)
         bar.addWidget(self.progress)
