@@ -333,3 +333,34 @@ def test_the_board_shown_on_a_new_day_tells_what_became_overdue(window):
     window.session.today = lambda: entry.rectification.deadline + dt.timedelta(days=1)
     window.show_tab(1)
     assert next(e for e in board.entries if e.id == entry.id).status == "逾期"
+
+
+LONG_PROBLEM = "<b>x</b> 值班表未公开。\n" + "这是很长的问题描述。" * 300  # ≈3,000 characters, as typed
+
+
+def test_a_long_problem_keeps_its_row_a_few_lines_high_with_the_short_columns_at_the_top(qtbot, window):
+    """One long 问题描述 made its row taller than the table, and the row's 条目, 期限 and 状态,
+    drawn in the middle of it, were off the screen."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+
+    window.resize(1366, 740)
+    board, table = window.board, window.board.table
+    entry = board.entries[0]
+    window.session.update_rectification(entry.id, problem=LONG_PROBLEM)
+    board.select(entry.id)
+    row = table.currentRow()
+    table.scrollToItem(table.item(row, 0))
+    qtbot.waitUntil(lambda: table.viewport().height() > 300)
+    lines = table.fontMetrics().size(0, "中\n中\n中\n中").height()
+    assert table.rowHeight(row) <= lines + 1 < table.viewport().height() / 4
+    assert table.item(row, 1).text() == LONG_PROBLEM  # elided when drawn, whole when edited
+    for col in (0, 4, 5, 6, 7):
+        cell = table.item(row, col)
+        assert Qt.AlignmentFlag(cell.textAlignment()) & Qt.AlignmentFlag.AlignTop
+        assert table.viewport().rect().contains(table.visualItemRect(cell).topLeft())
+    tip = QTextDocument()
+    tip.setHtml(table.item(row, 1).toolTip())
+    shown = tip.toPlainText()
+    assert shown.startswith("<b>x</b> 值班表未公开。\n这是很长")  # as typed, never taken as HTML
+    assert shown.endswith("……") and len(shown) < 1000  # fits on the screen

@@ -46,6 +46,20 @@ def plain_label(text: str = "") -> QLabel:
     return label
 
 
+#: how much of a long text a tooltip shows: more would run off a 768-pixel-high screen
+TOOLTIP_CHARS = 600
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip for text users typed. A tooltip takes text that looks like HTML ("<b>…") as
+    HTML, and wraps only rich text, so the text goes escaped in a paragraph that keeps its line
+    breaks; a long one is cut (the cell's editor holds all of it)."""
+    import html
+
+    shown = text if len(text) <= TOOLTIP_CHARS else text[:TOOLTIP_CHARS] + "……"
+    return f"<p style='white-space: pre-wrap'>{html.escape(shown)}</p>"
+
+
 def error_label() -> QLabel:
     """The red message next to a field; it quotes what was typed, so it is plain text."""
     label = plain_label()
