@@ -20,6 +20,7 @@ from ..services.answers import SampleInput, parse_number
 from .qt import (
     QAbstractItemView,
     QButtonGroup,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -31,6 +32,7 @@ from .qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -58,6 +60,33 @@ def plain_tooltip(text: str) -> str:
 
     shown = text if len(text) <= TOOLTIP_CHARS else text[:TOOLTIP_CHARS] + "……"
     return f"<p style='white-space: pre-wrap'>{html.escape(shown)}</p>"
+
+
+class TextView(QTextBrowser):
+    """Text users typed, read-only and shown as typed: as high as its lines, up to ``max_lines``,
+    then scrolled. A long 问题描述 in a word-wrapped label pushed a dialog's fields down, and
+    the layout then cut the label through a line of characters."""
+
+    def __init__(self, text: str, max_lines: int = 4, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.max_lines = max_lines
+        self.setPlainText(text)
+        self.setFrameShape(QFrame.Shape.NoFrame)  # looks like a label; a scroll bar shows there is more
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(0)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()  # the width decides how many lines the text wraps to
+
+    def _fit(self) -> None:
+        document = self.document()
+        document.setTextWidth(self.viewport().width())
+        # lines as high as Chinese text sets them (the fallback font's are taller than the UI font's)
+        most = self.fontMetrics().size(0, "\n".join(["中"] * self.max_lines)).height()
+        height = min(int(document.size().height() + 0.999), most)
+        self.setFixedHeight(height + 2 * self.frameWidth())
 
 
 def error_label() -> QLabel:

@@ -15,7 +15,7 @@ from ..services import rectifications as rect_service
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells
 from ..services.session import Changes, RoundSession
 from . import dialogs
-from .item_editors import error_label, plain_label, plain_tooltip
+from .item_editors import TextView, error_label, plain_label, plain_tooltip
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -118,7 +118,10 @@ class RecheckDialog(QDialog):
         self.result_edit = QPlainTextEdit(r.recheck_result)
         self.result_edit.setMaximumHeight(80)
         self.error = error_label()
+        self.problem = TextView(r.problem)
+        self.problem.setAccessibleName("问题描述")
         form = QFormLayout()
+        form.addRow("问题：", self.problem)
         form.addRow("复查结论(&V)：", self.verdict)
         form.addRow("复查日期(&D)：", self.date)
         form.addRow("复查人(&B)：", self.by)
@@ -127,13 +130,10 @@ class RecheckDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        problem = QLabel(f"问题：{entry.rectification.problem}")
-        problem.setTextFormat(Qt.TextFormat.PlainText)
-        problem.setWordWrap(True)
-        layout.addWidget(problem)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.verdict.setFocus()  # the first thing to do, not the text above it (Shift+Tab reaches that)
         self.resize(520, 320)
 
     def accept(self) -> None:
