@@ -53,14 +53,37 @@ def started(qtbot, monkeypatch):
 def test_backup_now_lists_the_backup_with_time_and_size(window, qtbot, db_path):
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 0 and "还没有备份" in dialog.status.text()
+    assert dialog.table.rowCount() == 0 and "还没有备份" in dialog.empty_hint.text()
     assert str(db_path.parent / "backups") in dialog.folder_label.text()
     dialog.backup_button.click()
     assert dialog.table.rowCount() == 1
     _when, size, reason, name = (dialog.table.item(0, c).text() for c in range(4))
     assert reason == "手动" and size.endswith("KB") and name.startswith("selfcheck-")
+    assert dialog.empty_hint.isHidden()
     assert (db_path.parent / "backups" / name).is_file()
     assert "检查完好" in dialog.status.text()
+
+
+def test_the_columns_fit_a_backup_also_when_there_is_none_yet(window, qtbot):
+    """With no backups the columns fitted their titles only: 备份时间, 大小 and 原因 crammed at the
+    left, 文件 taking the rest."""
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table, metrics = dialog.table, dialog.table.fontMetrics()
+
+    def widths() -> list[int]:
+        return [table.columnWidth(c) for c in range(4)]
+
+    empty = widths()
+    for column, longest in enumerate(("2025-12-31 23:59:59", "999.9 MB", "关闭时自动")):
+        assert empty[column] > metrics.horizontalAdvance(longest)
+    assert empty[3] > table.viewport().width() / 3  # 文件: the rest, but not all of it
+    assert dialog.empty_hint.isVisible() and "立即备份" in dialog.empty_hint.text()
+    dialog.backup_button.click()
+    assert widths() == empty  # the columns do not jump when the first backup is listed
+    assert not dialog.empty_hint.isVisible()
 
 
 def test_restore_from_the_dialog_names_the_time_and_brings_the_backup_back(

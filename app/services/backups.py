@@ -14,6 +14,7 @@ from ..errors import InputError, StoreError, os_reason
 from ..store import Store
 from ..store.backup import (
     FOLDER_SETTING,
+    REASONS,
     Backup,
     backup_before,
     backup_folder,
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from ..store.health import Health
 
 __all__ = [
+    "REASONS",
     "Backup",
     "backup_before",
     "backup_now",

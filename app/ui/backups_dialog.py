@@ -21,7 +21,6 @@ from .qt import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QObject,
     QPushButton,
@@ -78,18 +77,7 @@ class BackupsDialog(QDialog):
         self.warning_label = _label()
         self.warning_label.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.warning_label)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["备份时间", "大小", "原因", "文件"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.restore_selected())
+        self.table = self._build_table()
         layout.addWidget(self.table, 1)
         self.status = _label()
         layout.addWidget(self.status)
@@ -108,6 +96,33 @@ class BackupsDialog(QDialog):
         buttons.addWidget(close)
         layout.addLayout(buttons)
         self.refresh()
+
+    def _build_table(self) -> QTableWidget:
+        table = QTableWidget(0, 4)
+        table.setHorizontalHeaderLabels(["备份时间", "大小", "原因", "文件"])
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        # widths for the longest time, size and reason, not for what is listed: with no backups
+        # the columns fitted only their titles, crammed together at the left
+        metrics = table.fontMetrics()
+        reason = max(service.REASONS.values(), key=metrics.horizontalAdvance)
+        for column, longest in enumerate(("2025-12-31 23:59:59", "999.9 MB", reason)):
+            width = max(
+                metrics.horizontalAdvance(longest) + 2 * metrics.averageCharWidth(), header.sectionSizeHint(column)
+            )
+            table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)  # 文件
+        table.itemSelectionChanged.connect(self._selection_changed)
+        table.doubleClicked.connect(lambda _index: self.restore_selected())
+        # said in the empty list itself, where the eye goes, not only in the line below it
+        self.empty_hint = _label("还没有备份。\n点“立即备份”备份一次；程序也会在每天第一次打开时自动备份。")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setStyleSheet("color: #555;")
+        QVBoxLayout(table.viewport()).addWidget(self.empty_hint)
+        return table
 
     @property
     def store(self) -> Store:
@@ -131,9 +146,8 @@ class BackupsDialog(QDialog):
                 self.table.setItem(row, column, item)
         if self.backups:
             self.table.selectRow(0)
-        self.status.setText(
-            f"共 {len(self.backups)} 个备份。" if self.backups else "还没有备份。点“立即备份”备份一次。"
-        )
+        self.empty_hint.setVisible(not self.backups)
+        self.status.setText(f"共 {len(self.backups)} 个备份。" if self.backups else "")
         self.backup_button.setEnabled(True)
         self._selection_changed()
 
