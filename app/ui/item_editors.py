@@ -7,6 +7,8 @@ item's editor in :data:`EDITORS` by the item's kind (the kinds themselves: ``app
 
 from __future__ import annotations
 
+import math
+
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
 from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome
 from ..domain.kinds import kind_of
@@ -83,10 +85,21 @@ class TextView(QTextBrowser):
     def _fit(self) -> None:
         document = self.document()
         document.setTextWidth(self.viewport().width())
-        # lines as high as Chinese text sets them (the fallback font's are taller than the UI font's)
-        most = self.fontMetrics().size(0, "\n".join(["中"] * self.max_lines)).height()
-        height = min(int(document.size().height() + 0.999), most)
-        self.setFixedHeight(height + 2 * self.frameWidth())
+        document.size()  # lays the whole text out
+        self.setFixedHeight(math.ceil(self._bottom_of_line(self.max_lines)) + 2 * self.frameWidth())
+
+    def _bottom_of_line(self, n: int) -> float:
+        """Where the ``n``-th line as laid out ends (the last line's end when there are fewer):
+        lines of Chinese and of Latin text differ in height, so they are measured, not counted."""
+        bottom, block = 0.0, self.document().begin()
+        while block.isValid() and n > 0:
+            layout = block.layout()
+            shown = min(n, layout.lineCount())
+            if shown:
+                bottom = layout.position().y() + layout.lineAt(shown - 1).rect().bottom()
+            n -= shown
+            block = block.next()
+        return bottom
 
 
 def error_label() -> QLabel:
