@@ -3,6 +3,7 @@ automatic backups, 帮助 → 数据库检查, and one window per database (issu
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from app.ui import application
 from app.ui.backups_dialog import BackupsDialog, DamagedDialog, backup_on_close
 from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
-from app.ui.qt import QLabel
+from app.ui.qt import QDialog, QLabel
 from tests.conftest import ROOT
 from tests.helpers import damage_table
 
@@ -136,6 +137,33 @@ def test_the_damaged_dialog_offers_the_newest_good_backup_and_says_what_is_lost(
     assert dialog.chosen == made.path
 
 
+def test_the_damaged_dialog_at_start_tells_in_chinese_and_shows_sqlites_words_on_request(
+    qtbot, store, db_path, monkeypatch
+):
+    """It said "快速检查（quick_check）发现问题：database disk image is malformed"."""
+    store.close()
+    damage_table(db_path, "answers")
+    shown: list[DamagedDialog] = []
+
+    def show(dialog: DamagedDialog) -> QDialog.DialogCode:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        shown.append(dialog)
+        return QDialog.DialogCode.Rejected  # 退出
+
+    monkeypatch.setattr(DamagedDialog, "exec", show)
+    assert application.open_database(db_path) is None
+    [dialog] = shown
+    read = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+    assert "检查结果：“自查结果”部分的数据已损坏，无法完整读取。" in read
+    assert not re.search("[A-Za-z]{3,}", read.replace(str(db_path), ""))  # no English sentence to read
+    assert dialog.detail is not None and dialog.detail.isHidden()
+    dialog.detail_button.click()
+    assert dialog.detail.isVisible()
+    detail = dialog.detail.toPlainText()
+    assert detail.startswith("技术信息（SQLite 的检查结果，供技术人员参考）：\n") and re.search("[a-z]{4,}", detail)
+
+
 def test_newest_good_backup_skips_a_damaged_newer_one(store, db_path, demo_round):
     older = backup_service.backup_now(store)
     newer = backup_service.backup_now(store)
@@ -151,7 +179,8 @@ def test_a_damaged_database_at_start_is_restored_from_the_backup(started, store,
     ui_dialogs.restore_choice = made.path
     _window, new_store, _ = started(db_path)
     [(shown, problem)] = ui_dialogs.damaged
-    assert shown == db_path and "quick_check" in problem
+    assert shown == db_path and problem == "“自查结果”部分的数据已损坏，无法完整读取。"
+    assert re.search("[a-z]{4,}", ui_dialogs.damage_details[0])  # SQLite's words: apart
     assert len(new_store.answers(demo_round)) > 50
     assert "已从备份" in ui_dialogs.infos[0] and list(db_path.parent.glob("selfcheck.before-restore-*"))
 

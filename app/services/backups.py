@@ -23,6 +23,7 @@ from ..store.backup import (
     list_backups,
     restore_backup,
 )
+from ..store.health import technical_detail
 from ..store.lock import InstanceLock
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ __all__ = [
     "newest_good_backup",
     "restore",
     "set_folder",
+    "technical_detail",
 ]
 
 

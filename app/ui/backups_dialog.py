@@ -15,7 +15,7 @@ from ..domain.formats import size_text
 from ..errors import AppError
 from ..services import backups as service
 from . import dialogs
-from .item_editors import ERROR_STYLE
+from .item_editors import ERROR_STYLE, TextView
 from .qt import (
     QAbstractItemView,
     QDialog,
@@ -245,6 +245,7 @@ class DamagedDialog(QDialog):
         problem: str,
         backup: Backup | None,
         skipped: Sequence[str] = (),
+        detail: str = "",
     ) -> None:
         super().__init__(parent)
         self.db_path, self.backup = db_path, backup
@@ -282,6 +283,7 @@ class DamagedDialog(QDialog):
         if skipped:
             layout.addWidget(_label("较新但不能使用的备份：" + "；".join(skipped[:3])))
         buttons = QDialogButtonBox()
+        self.detail_button, self.detail = self._technical_detail(layout, buttons, detail)
         if backup is not None:
             self.restore_button = buttons.addButton("从此备份恢复(&R)", QDialogButtonBox.ButtonRole.AcceptRole)
             self.restore_button.clicked.connect(self._restore_newest)
@@ -292,6 +294,26 @@ class DamagedDialog(QDialog):
         self.quit_button.clicked.connect(self.reject)
         layout.addWidget(buttons)
         self.adjustSize()  # the wrapped texts decide the height
+
+    def _technical_detail(
+        self, layout: QVBoxLayout, buttons: QDialogButtonBox, detail: str
+    ) -> tuple[QPushButton | None, TextView | None]:
+        """SQLite's own words, for whoever looks into the file: hidden until asked for."""
+        if not detail:
+            return None, None
+        view = TextView(service.technical_detail([detail]), max_lines=6)
+        view.setAccessibleName("技术信息")
+        view.hide()
+        layout.addWidget(view)
+        button = buttons.addButton("技术信息(&T)", QDialogButtonBox.ButtonRole.HelpRole)
+        button.setCheckable(True)
+
+        def show(shown: bool) -> None:
+            view.setVisible(shown)
+            self.adjustSize()
+
+        button.toggled.connect(show)
+        return button, view
 
     def _restore_newest(self) -> None:
         self.chosen = self.backup.path if self.backup else None
@@ -304,10 +326,13 @@ class DamagedDialog(QDialog):
             self.accept()
 
 
-def offer_restore(parent: QWidget | None, db_path: Path, problem: str, backup_dir: Path | None = None) -> Path | None:
-    """Show the damaged-database dialog; the backup file to restore, or None (quit). Tests replace it."""
+def offer_restore(
+    parent: QWidget | None, db_path: Path, problem: str, backup_dir: Path | None = None, detail: str = ""
+) -> Path | None:
+    """Show the damaged-database dialog; the backup file to restore, or None (quit). Tests replace it.
+    ``problem`` is what the user reads, ``detail`` SQLite's own words, shown on request."""
     backup, skipped = service.newest_good_backup(db_path, backup_dir)
-    dialog = DamagedDialog(parent, db_path, problem, backup, skipped)
+    dialog = DamagedDialog(parent, db_path, problem, backup, skipped, detail)
     return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
