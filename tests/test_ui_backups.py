@@ -169,7 +169,7 @@ def test_newest_good_backup_skips_a_damaged_newer_one(store, db_path, demo_round
     newer = backup_service.backup_now(store)
     damage_table(newer.path, "answers")
     found, skipped = backup_service.newest_good_backup(db_path)
-    assert found.path == older.path and newer.path.name in skipped[0]
+    assert found.path == older.path and skipped == [f"{newer.path.name}：“自查结果”部分的数据已损坏，无法完整读取"]
 
 
 def test_a_damaged_database_at_start_is_restored_from_the_backup(started, store, db_path, demo_round, ui_dialogs):
