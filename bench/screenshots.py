@@ -153,11 +153,9 @@ def _backup_screens(store, window, shot) -> None:
         make_backup(store.conn, new_backup_path(folder(store), store.path, reason, when))
     shot(BackupsDialog(window), "15-backups")
     newest = list_backups(folder(store), store.path)[0]
-    problem = (
-        "快速检查（quick_check）发现问题：*** in database main *** On tree page 18 cell 3: "
-        "2nd reference to page 41；Page 57 is never used"
-    )
-    shot(DamagedDialog(window, store.path, problem, newest), "16-damaged-database")
+    problem = "“自查结果”部分的数据已损坏，无法完整读取。"
+    detail = "*** in database main ***\nOn tree page 18 cell 3: 2nd reference to page 41\nPage 57 is never used"
+    shot(DamagedDialog(window, store.path, problem, newest, detail=detail), "16-damaged-database")
 
 
 if __name__ == "__main__":

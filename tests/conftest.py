@@ -137,6 +137,7 @@ class DialogRecorder:
         self.folder: str | None = None
         self.suggested: str | None = None  # the name a save dialog proposed
         self.damaged: list[tuple[Path, str]] = []  # the damaged-database dialogs shown (file, problem)
+        self.damage_details: list[str] = []  # SQLite's words each of them keeps as its technical detail
         self.restore_choice: Path | None = None  # the backup the damaged-database dialog answers
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
         self.previewed: list[Path] = []  # reports shown in the in-app preview
@@ -157,8 +158,9 @@ class DialogRecorder:
         monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
         monkeypatch.setattr(dialogs, "preview_pdf", lambda parent, path: self.previewed.append(path))
 
-    def _offer_restore(self, parent, db_path, problem, backup_dir=None):
+    def _offer_restore(self, parent, db_path, problem, backup_dir=None, detail=""):
         self.damaged.append((Path(db_path), problem))
+        self.damage_details.append(detail)
         return self.restore_choice
 
     def _save_file(self, parent, caption, suggested, filters) -> str | None:

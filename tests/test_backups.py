@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from app.errors import InputError, StoreError
 from app.services import backups as backup_service
 from app.store import open_store
 from app.store.backup import Backup, check_backup, list_backups, to_remove
+from app.store.health import Health
 from app.store.lock import InstanceLock, held_elsewhere
 from app.store.schema import LATEST_VERSION, migrate
 from tests.helpers import damage_table
@@ -42,7 +44,40 @@ def test_check_finds_damage_and_changes_nothing(demo_file, cli):
     before = path.read_bytes()
     code, out, _ = cli("check", "--db", path, "--json")
     assert code == 1 and json.loads(out)["integrity"] != "ok"
+    assert json.loads(out)["damage"] == "“自查结果”部分的数据已损坏，无法完整读取。"
     assert path.read_bytes() == before and sorted(p.name for p in path.parent.iterdir()) == ["demo.db"]
+
+
+def test_check_says_which_part_is_damaged_and_marks_sqlites_own_words(demo_file, cli):
+    """The user reads Chinese; SQLite's English ("database disk image is malformed") is kept,
+    under a heading saying it is for a technician."""
+    path, _ = demo_file
+    damage_table(path, "rectifications")
+    code, out, _ = cli("check", "--db", path)
+    lines = out.splitlines()
+    verdict = next(i for i, line in enumerate(lines) if line.startswith("完整性检查"))
+    assert code == 1
+    assert lines[verdict] == "完整性检查（integrity_check）：发现问题：“整改项”部分的数据已损坏，无法完整读取。"
+    assert lines[verdict + 1] == "    技术信息（SQLite 的检查结果，供技术人员参考）："
+    assert re.search("[a-z]{4,}", lines[verdict + 2]) and lines[verdict + 2].startswith("      ")
+    assert "结论：有问题（见上）" in out
+
+
+def test_a_file_that_is_no_database_is_told_so_in_chinese(tmp_path, cli):
+    path = tmp_path / "selfcheck.db"
+    path.write_bytes(bytes((i * 37 + 11) % 256 for i in range(8192)))
+    code, out, _ = cli("check", "--db", path)
+    assert code == 1 and "发现问题：文件已损坏，或不是数据库文件，无法读取。" in out
+
+
+def test_every_line_of_sqlites_report_stands_on_its_own_line_under_the_heading(tmp_path):
+    raw = "*** in database main ***\nPage 25: btreeInitPage() returns error code 11\nPage 44 is never used"
+    damage = "“修改记录”部分的数据已损坏，无法完整读取。"
+    text = "\n".join(Health(tmp_path / "x.db", integrity=[raw], damage=damage).lines())
+    assert f"发现问题：{damage}\n    技术信息（SQLite 的检查结果，供技术人员参考）：\n" in text
+    assert "\n      *** in database main ***\n      Page 25: btreeInitPage() returns error code 11\n" in text
+    unexplained = Health(tmp_path / "x.db", integrity=[raw]).to_dict()
+    assert unexplained["damage"] == "文件的内部结构有错误，无法确定是哪部分数据。"
 
 
 def test_backup_is_checked_listed_and_complete(demo_file, cli):
@@ -201,6 +236,7 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_file, cli, tmp_pa
     before, names = path.read_bytes(), sorted(p.name for p in tmp_path.iterdir())
     code, _, err = cli("restore", "--db", path, bad)
     assert code == 1 and "不能用于恢复" in err
+    assert not re.search("[A-Za-z]{4,}", err.replace(str(bad), ""))  # said in Chinese, not in SQLite's words
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == names
 
 

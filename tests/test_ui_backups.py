@@ -3,6 +3,7 @@ automatic backups, 帮助 → 数据库检查, and one window per database (issu
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +18,7 @@ from app.ui import application
 from app.ui.backups_dialog import BackupsDialog, DamagedDialog, backup_on_close
 from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
-from app.ui.qt import QLabel
+from app.ui.qt import QDialog, QLabel
 from tests.conftest import ROOT
 from tests.helpers import damage_table
 
@@ -53,14 +54,37 @@ def started(qtbot, monkeypatch):
 def test_backup_now_lists_the_backup_with_time_and_size(window, qtbot, db_path):
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 0 and "还没有备份" in dialog.status.text()
+    assert dialog.table.rowCount() == 0 and "还没有备份" in dialog.empty_hint.text()
     assert str(db_path.parent / "backups") in dialog.folder_label.text()
     dialog.backup_button.click()
     assert dialog.table.rowCount() == 1
     _when, size, reason, name = (dialog.table.item(0, c).text() for c in range(4))
     assert reason == "手动" and size.endswith("KB") and name.startswith("selfcheck-")
+    assert dialog.empty_hint.isHidden()
     assert (db_path.parent / "backups" / name).is_file()
     assert "检查完好" in dialog.status.text()
+
+
+def test_the_columns_fit_a_backup_also_when_there_is_none_yet(window, qtbot):
+    """With no backups the columns fitted their titles only: 备份时间, 大小 and 原因 crammed at the
+    left, 文件 taking the rest."""
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    table, metrics = dialog.table, dialog.table.fontMetrics()
+
+    def widths() -> list[int]:
+        return [table.columnWidth(c) for c in range(4)]
+
+    empty = widths()
+    for column, longest in enumerate(("2025-12-31 23:59:59", "999.9 MB", "关闭时自动")):
+        assert empty[column] > metrics.horizontalAdvance(longest)
+    assert empty[3] > table.viewport().width() / 3  # 文件: the rest, but not all of it
+    assert dialog.empty_hint.isVisible() and "立即备份" in dialog.empty_hint.text()
+    dialog.backup_button.click()
+    assert widths() == empty  # the columns do not jump when the first backup is listed
+    assert not dialog.empty_hint.isVisible()
 
 
 def test_restore_from_the_dialog_names_the_time_and_brings_the_backup_back(
@@ -113,12 +137,39 @@ def test_the_damaged_dialog_offers_the_newest_good_backup_and_says_what_is_lost(
     assert dialog.chosen == made.path
 
 
+def test_the_damaged_dialog_at_start_tells_in_chinese_and_shows_sqlites_words_on_request(
+    qtbot, store, db_path, monkeypatch
+):
+    """It said "快速检查（quick_check）发现问题：database disk image is malformed"."""
+    store.close()
+    damage_table(db_path, "answers")
+    shown: list[DamagedDialog] = []
+
+    def show(dialog: DamagedDialog) -> QDialog.DialogCode:
+        qtbot.addWidget(dialog)
+        dialog.show()
+        shown.append(dialog)
+        return QDialog.DialogCode.Rejected  # 退出
+
+    monkeypatch.setattr(DamagedDialog, "exec", show)
+    assert application.open_database(db_path) is None
+    [dialog] = shown
+    read = " ".join(label.text() for label in dialog.findChildren(QLabel) if label.isVisible())
+    assert "检查结果：“自查结果”部分的数据已损坏，无法完整读取。" in read
+    assert not re.search("[A-Za-z]{3,}", read.replace(str(db_path), ""))  # no English sentence to read
+    assert dialog.detail is not None and dialog.detail.isHidden()
+    dialog.detail_button.click()
+    assert dialog.detail.isVisible()
+    detail = dialog.detail.toPlainText()
+    assert detail.startswith("技术信息（SQLite 的检查结果，供技术人员参考）：\n") and re.search("[a-z]{4,}", detail)
+
+
 def test_newest_good_backup_skips_a_damaged_newer_one(store, db_path, demo_round):
     older = backup_service.backup_now(store)
     newer = backup_service.backup_now(store)
     damage_table(newer.path, "answers")
     found, skipped = backup_service.newest_good_backup(db_path)
-    assert found.path == older.path and newer.path.name in skipped[0]
+    assert found.path == older.path and skipped == [f"{newer.path.name}：“自查结果”部分的数据已损坏，无法完整读取"]
 
 
 def test_a_damaged_database_at_start_is_restored_from_the_backup(started, store, db_path, demo_round, ui_dialogs):
@@ -128,7 +179,8 @@ def test_a_damaged_database_at_start_is_restored_from_the_backup(started, store,
     ui_dialogs.restore_choice = made.path
     _window, new_store, _ = started(db_path)
     [(shown, problem)] = ui_dialogs.damaged
-    assert shown == db_path and "quick_check" in problem
+    assert shown == db_path and problem == "“自查结果”部分的数据已损坏，无法完整读取。"
+    assert re.search("[a-z]{4,}", ui_dialogs.damage_details[0])  # SQLite's words: apart
     assert len(new_store.answers(demo_round)) > 50
     assert "已从备份" in ui_dialogs.infos[0] and list(db_path.parent.glob("selfcheck.before-restore-*"))
 

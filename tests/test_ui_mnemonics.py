@@ -68,7 +68,7 @@ def test_backup_dialogs(qtbot, store, catalog, actor, demo_round, ui_dialogs):
     window = MainWindow(store, lambda: catalog, actor)
     qtbot.addWidget(window)
     made = backup_now(store)
-    for dialog in (BackupsDialog(window), DamagedDialog(window, store.path, "quick_check", made)):
+    for dialog in (BackupsDialog(window), DamagedDialog(window, store.path, "quick_check", made, detail="malformed")):
         qtbot.addWidget(dialog)
         dialog.show()
         assert clashes(dialog) == {}, dialog.windowTitle()

@@ -334,3 +334,85 @@ def test_the_board_shown_on_a_new_day_tells_what_became_overdue(window):
     window.session.today = lambda: entry.rectification.deadline + dt.timedelta(days=1)
     window.show_tab(1)
     assert next(e for e in board.entries if e.id == entry.id).status == "逾期"
+
+
+LONG_PROBLEM = "<b>x</b> 值班表未公开。\n" + "这是很长的问题描述。" * 300  # ≈3,000 characters, as typed
+
+
+def test_a_long_problem_keeps_its_row_a_few_lines_high_with_the_short_columns_at_the_top(qtbot, window):
+    """One long 问题描述 made its row taller than the table, and the row's 条目, 期限 and 状态,
+    drawn in the middle of it, were off the screen."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QTextDocument
+
+    window.resize(1366, 740)
+    board, table = window.board, window.board.table
+    entry = board.entries[0]
+    window.session.update_rectification(entry.id, problem=LONG_PROBLEM)
+    board.select(entry.id)
+    row = table.currentRow()
+    table.scrollToItem(table.item(row, 0))
+    qtbot.waitUntil(lambda: table.viewport().height() > 300)
+    lines = table.fontMetrics().size(0, "中\n中\n中\n中").height()
+    assert table.rowHeight(row) <= lines + 1 < table.viewport().height() / 4
+    assert table.item(row, 1).text() == LONG_PROBLEM  # elided when drawn, whole when edited
+    for col in (0, 4, 5, 6, 7):
+        cell = table.item(row, col)
+        assert Qt.AlignmentFlag(cell.textAlignment()) & Qt.AlignmentFlag.AlignTop
+        assert table.viewport().rect().contains(table.visualItemRect(cell).topLeft())
+    tip = QTextDocument()
+    tip.setHtml(table.item(row, 1).toolTip())
+    shown = tip.toPlainText()
+    assert shown.startswith("<b>x</b> 值班表未公开。\n这是很长")  # as typed, never taken as HTML
+    assert shown.endswith("……") and len(shown) < 1000  # fits on the screen
+
+
+def _lines(widget, n: int) -> int:
+    """The height of ``n`` lines of Chinese text in ``widget``'s font."""
+    return widget.fontMetrics().size(0, "\n".join(["中"] * n)).height()
+
+
+def test_a_long_problem_in_the_recheck_dialog_scrolls_in_whole_lines_above_the_fields(qtbot, window):
+    """The 问题 label took the dialog's height and was cut through a line of characters just
+    above 复查结论."""
+    board = window.board
+    window.session.update_rectification(board.entries[0].id, problem=LONG_PROBLEM)
+    entry = window.session.rectification(board.entries[0].id)
+    dialog = RecheckDialog(window.session, entry, board)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.sizeHint().height() < 600  # its natural size fits a 768-pixel screen: nothing squeezed
+    view = dialog.problem
+    assert view.toPlainText() == LONG_PROBLEM  # shown as typed, all of it
+    assert view.height() == _lines(view, 4) and view.verticalScrollBar().maximum() > 0  # whole lines, scrolled
+    assert view.geometry().bottom() < dialog.verdict.geometry().top()
+    for field in (dialog.verdict, dialog.date, dialog.by):
+        assert field.height() >= field.sizeHint().height()
+    assert dialog.focusWidget() is dialog.verdict  # the text to read comes before it, not the focus
+    short = next(e for e in board.entries if e.id != entry.id)
+    window.session.update_rectification(short.id, problem="值班表未公开。")
+    other = RecheckDialog(window.session, window.session.rectification(short.id), board)
+    qtbot.addWidget(other)
+    other.show()
+    qtbot.waitExposed(other)
+    assert other.problem.height() == _lines(other.problem, 1) and other.problem.verticalScrollBar().maximum() == 0
+
+
+def test_a_long_problem_in_the_evidence_dialog_leaves_the_file_list_its_room(qtbot, window):
+    """The 问题 label stopped mid-word without an ellipsis and left the list of files small."""
+    board = window.board
+    entry = board.entries[0]
+    window.session.update_rectification(entry.id, problem=LONG_PROBLEM)
+    dialog = EvidenceDialog(window.session, entry.id, LONG_PROBLEM, board)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.sizeHint().height() < 600  # fits a 768-pixel screen
+    assert dialog.list.height() > dialog.height() / 3  # the files are what this dialog is for
+    assert dialog.focusWidget() is dialog.list
+    view = dialog.problem
+    assert view.toPlainText() == LONG_PROBLEM
+    assert view.height() == _lines(view, 4) and view.verticalScrollBar().maximum() > 0
+    view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())  # the end can be read
+    assert view.cursorForPosition(view.viewport().rect().bottomLeft()).position() > len(LONG_PROBLEM) - 100

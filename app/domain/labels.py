@@ -40,6 +40,9 @@ TABLE_LABELS = {
     "rounds": "自查轮次",
     "attachments": "附件",
     "hospital": "医院基本情况",
+    "round_checklists": "自查轮次的检查表",
+    "history": "修改记录",
+    "settings": "程序设置",
 }
 
 #: 修改记录: what an entry's action is called

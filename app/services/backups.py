@@ -14,6 +14,7 @@ from ..errors import InputError, StoreError, os_reason
 from ..store import Store
 from ..store.backup import (
     FOLDER_SETTING,
+    REASONS,
     Backup,
     backup_before,
     backup_folder,
@@ -22,12 +23,14 @@ from ..store.backup import (
     list_backups,
     restore_backup,
 )
+from ..store.health import technical_detail
 from ..store.lock import InstanceLock
 
 if TYPE_CHECKING:
     from ..store.health import Health
 
 __all__ = [
+    "REASONS",
     "Backup",
     "backup_before",
     "backup_now",
@@ -38,6 +41,7 @@ __all__ = [
     "newest_good_backup",
     "restore",
     "set_folder",
+    "technical_detail",
 ]
 
 

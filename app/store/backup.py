@@ -165,6 +165,14 @@ def _problems(conn: sqlite3.Connection, pragma: str = "integrity_check") -> list
     return [] if rows == ["ok"] else rows
 
 
+def _damage(conn: sqlite3.Connection, error: sqlite3.Error | None = None) -> str:
+    """Which part of a damaged file is damaged, as the damaged-database dialog says it (SQLite's
+    English report is for a technician, not for the reason a backup is passed over)."""
+    from .health import explain_damage
+
+    return explain_damage(conn, error).rstrip("。")
+
+
 def check_backup(path: Path) -> str:
     """ "ok", or why the file cannot be used as a backup of this program's database."""
     path = Path(path)
@@ -179,7 +187,7 @@ def check_backup(path: Path) -> str:
     try:
         return _database_problem(conn) or "ok"
     except sqlite3.Error as exc:
-        return f"已损坏或不是数据库（{exc}）"
+        return _damage(conn, exc)
     finally:
         conn.close()
 
@@ -201,8 +209,7 @@ def _database_problem(conn: sqlite3.Connection) -> str:
         return "不是本程序的数据库"
     if version > LATEST_VERSION:
         return f"由更新版本的程序创建（结构版本 {version}）"
-    problems = _problems(conn)
-    return "已损坏：" + "；".join(problems[:3]) if problems else ""
+    return _damage(conn) if _problems(conn) else ""
 
 
 def make_backup(source: sqlite3.Connection, target: Path) -> None:
@@ -221,12 +228,12 @@ def make_backup(source: sqlite3.Connection, target: Path) -> None:
             source.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
             problems = _problems(copy)
+            damage = _damage(copy) if problems else ""
         finally:
             copy.close()
         if problems:
             raise StoreError(
-                "数据库检查未通过，没有生成备份（原有备份保留不变）：" + "；".join(problems[:3]) + "。请从备份恢复。",
-                "; ".join(problems),
+                f"数据库检查未通过，没有生成备份（原有备份保留不变）：{damage}。请从备份恢复。", "; ".join(problems)
             )
         import os
 

@@ -3,20 +3,33 @@
 ``quick_check`` is what the GUI runs at start (SQLite's ``PRAGMA quick_check``: every page and
 record is read, indexes are not compared with their tables); ``check_database`` is the full check
 of ``python main.py check`` and 帮助 → 数据库检查 (``PRAGMA integrity_check``).
+
+What SQLite says about a damaged file ("database disk image is malformed", "Page 25: …") is English
+and about pages; ``explain_damage`` says in Chinese which part of the data is damaged, where that
+can be told, and SQLite's own words are kept apart as the technical detail.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Health", "check_database", "quick_check"]
+from ..domain.labels import TABLE_LABELS
+
+__all__ = ["Health", "check_database", "explain_damage", "quick_check"]
 
 SYNCHRONOUS_WORDS = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}
 #: Until the change history (修改记录) exists, ``check`` says so instead of inventing a verdict.
 HISTORY_NOT_RECORDED = "not yet recorded"
 MAX_PROBLEMS = 20
+#: a table of the file that is none of ours by name (SQLite's own, such as sqlite_sequence)
+OTHER_PART = "程序内部数据"
+UNKNOWN_DAMAGE = "文件的内部结构有错误，无法确定是哪部分数据。"
+NOT_A_DATABASE = "文件已损坏，或不是数据库文件，无法读取。"
+#: SQLite's words, shown apart from the explanation for whoever looks into the file
+TECHNICAL = "技术信息（SQLite 的检查结果，供技术人员参考）"
 
 
 @dataclass
@@ -31,6 +44,8 @@ class Health:
     last_backup: dict | None = None
     #: the file cannot be used at all (missing, empty, another program's, newer): why
     refused: str = ""
+    #: what ``integrity`` means for the user: which part of the data is damaged
+    damage: str = ""
 
     @property
     def ok(self) -> bool:
@@ -48,7 +63,8 @@ class Health:
     def lines(self) -> list[str]:
         """The report as the user reads it (CLI ``check`` and 帮助 → 数据库检查)."""
         if self.integrity:
-            integrity = "发现问题：\n    " + "\n    ".join(self.integrity)
+            detail = technical_detail(self.integrity, "\n      ")
+            integrity = f"发现问题：{self.damage or UNKNOWN_DAMAGE}\n    {detail}"
         else:
             integrity = "—" if self.refused else "完好（ok）"
         backup = self.last_backup
@@ -80,7 +96,14 @@ class Health:
             "history": self.history,
             "last_backup": self.last_backup,
             **({"refused": self.refused} if self.refused else {}),
+            **({"damage": self.damage or UNKNOWN_DAMAGE} if self.integrity else {}),
         }
+
+
+def technical_detail(problems: Sequence[str], indent: str = "\n") -> str:
+    """SQLite's report under a heading that says what it is, a line each (``indent`` starts them)."""
+    lines = [line for problem in problems for line in problem.splitlines() if line.strip()]
+    return f"{TECHNICAL}：" + "".join(indent + line for line in lines)
 
 
 def quick_check(conn: sqlite3.Connection) -> list[str]:
@@ -90,6 +113,39 @@ def quick_check(conn: sqlite3.Connection) -> list[str]:
     except sqlite3.DatabaseError as exc:
         return [str(exc)]
     return [] if rows == ["ok"] else rows
+
+
+def explain_damage(conn: sqlite3.Connection | None, error: sqlite3.Error | None = None) -> str:
+    """What the user is told about a file whose check found problems (``error``: the check could
+    not even run): which parts of the data are damaged, by the names the program gives them."""
+    if conn is None or (error is not None and getattr(error, "sqlite_errorname", "") == "SQLITE_NOTADB"):
+        return NOT_A_DATABASE
+    parts = damaged_parts(conn)
+    if not parts:
+        return UNKNOWN_DAMAGE
+    return "、".join(f"“{part}”" for part in parts) + "部分的数据已损坏，无法完整读取。"
+
+
+def damaged_parts(conn: sqlite3.Connection) -> list[str]:
+    """The parts whose tables (with their indexes) fail a quick check of their own, in the order
+    the tables were made; empty when that cannot be told: the list of tables cannot be read, or
+    SQLite is older than 3.33, whose quick_check takes no table name."""
+    if sqlite3.sqlite_version_info < (3, 33, 0):
+        return []
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rootpage")]
+    except sqlite3.DatabaseError:
+        return []
+    parts = [TABLE_LABELS.get(table, OTHER_PART) for table in tables if not _table_sound(conn, table)]
+    return list(dict.fromkeys(parts))
+
+
+def _table_sound(conn: sqlite3.Connection, table: str) -> bool:
+    quoted = table.replace('"', '""')
+    try:
+        return [row[0] for row in conn.execute(f'PRAGMA quick_check("{quoted}")')] == ["ok"]
+    except sqlite3.DatabaseError:  # a damaged root page: the check itself fails
+        return False
 
 
 def _history(conn: sqlite3.Connection) -> str:
@@ -122,6 +178,15 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _integrity(conn: sqlite3.Connection, full: bool) -> list[str]:
+    """What the full check (or the quick one) finds; raises sqlite3.DatabaseError when the full
+    check cannot even run."""
+    if not full:
+        return quick_check(conn)
+    rows = [row[0] for row in conn.execute(f"PRAGMA integrity_check({MAX_PROBLEMS})")]
+    return [] if rows == ["ok"] else rows
+
+
 def check_database(path: Path, backups_folder: Path | None = None, full: bool = True) -> Health:
     """Everything ``check`` reports on ``path``; never changes the file."""
     from .backup import backup_folder, list_backups
@@ -152,15 +217,12 @@ def check_database(path: Path, backups_folder: Path | None = None, full: bool = 
         health.synchronous = SYNCHRONOUS_WORDS.get(conn.execute("PRAGMA synchronous").fetchone()[0], "?")
         if not health.refused:
             health.history = _history(conn)
-        if full:
-            rows = [row[0] for row in conn.execute(f"PRAGMA integrity_check({MAX_PROBLEMS})")]
-            health.integrity = [] if rows == ["ok"] else rows
-        else:
-            health.integrity = quick_check(conn)
+        health.integrity = _integrity(conn, full)
+        if health.integrity:
+            health.damage = explain_damage(conn)
     except sqlite3.DatabaseError as exc:
-        from . import store_error
-
-        health.integrity = [store_error(exc, "无法读取").user_message + f"（{exc}）"]
+        health.integrity = [str(exc)]
+        health.damage = explain_damage(conn, exc)
     folder = backups_folder or backup_folder(conn if not health.integrity else None, path)
     if conn is not None:
         conn.close()

@@ -20,7 +20,7 @@ from ..services import answers, attachments, rectifications, rounds, session  # 
 from ..services.profile import get_profile
 from ..store import Actor, open_store
 from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
-from ..store.health import quick_check
+from ..store.health import explain_damage, quick_check
 from . import dialogs
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
@@ -118,21 +118,23 @@ def open_database(db_path: Path):
             from ..store.backup import backup_folder
 
             backup_dir = backup_folder(store.conn, db_path)
+            damage = explain_damage(store.conn)
             store.close()
-            raise DamagedError(f"快速检查（quick_check）发现问题：{'；'.join(problems[:3])}")
+            # the user reads which part is damaged; SQLite's English goes to the technical detail
+            raise DamagedError(damage, "\n".join(problems))
         return store
     except DamagedError as err:
-        return _recover(db_path, err.user_message, backup_dir)
+        return _recover(db_path, err.user_message, backup_dir, err.detail)
     except AppError as err:
         dialogs.error(None, str(err))
         return None
 
 
-def _recover(db_path: Path, problem: str, backup_dir: Path | None):
+def _recover(db_path: Path, problem: str, backup_dir: Path | None, detail: str = ""):
     from ..services.backups import restore
     from .backups_dialog import offer_restore
 
-    chosen = offer_restore(None, db_path, problem, backup_dir)
+    chosen = offer_restore(None, db_path, problem, backup_dir, detail)
     if chosen is None:
         return None
     try:
@@ -261,7 +263,7 @@ def _damaged_while_running(error: DamagedError) -> None:
         backup_dir = folder(window.store)
     except AppError:
         backup_dir = None
-    chosen = offer_restore(window, window.store.path, error.user_message, backup_dir)
+    chosen = offer_restore(window, window.store.path, error.user_message, backup_dir, error.detail)
     if chosen is not None:
         restore_in_window(window, chosen, f"备份“{chosen.name}”")
 

@@ -15,13 +15,12 @@ from ..domain.formats import size_text
 from ..errors import AppError
 from ..services import backups as service
 from . import dialogs
-from .item_editors import ERROR_STYLE
+from .item_editors import ERROR_STYLE, TextView
 from .qt import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QObject,
     QPushButton,
@@ -78,18 +77,7 @@ class BackupsDialog(QDialog):
         self.warning_label = _label()
         self.warning_label.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.warning_label)
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["备份时间", "大小", "原因", "文件"])
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(3):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        self.table.itemSelectionChanged.connect(self._selection_changed)
-        self.table.doubleClicked.connect(lambda _index: self.restore_selected())
+        self.table = self._build_table()
         layout.addWidget(self.table, 1)
         self.status = _label()
         layout.addWidget(self.status)
@@ -108,6 +96,33 @@ class BackupsDialog(QDialog):
         buttons.addWidget(close)
         layout.addLayout(buttons)
         self.refresh()
+
+    def _build_table(self) -> QTableWidget:
+        table = QTableWidget(0, 4)
+        table.setHorizontalHeaderLabels(["备份时间", "大小", "原因", "文件"])
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().setVisible(False)
+        header = table.horizontalHeader()
+        # widths for the longest time, size and reason, not for what is listed: with no backups
+        # the columns fitted only their titles, crammed together at the left
+        metrics = table.fontMetrics()
+        reason = max(service.REASONS.values(), key=metrics.horizontalAdvance)
+        for column, longest in enumerate(("2025-12-31 23:59:59", "999.9 MB", reason)):
+            width = max(
+                metrics.horizontalAdvance(longest) + 2 * metrics.averageCharWidth(), header.sectionSizeHint(column)
+            )
+            table.setColumnWidth(column, width)
+        header.setStretchLastSection(True)  # 文件
+        table.itemSelectionChanged.connect(self._selection_changed)
+        table.doubleClicked.connect(lambda _index: self.restore_selected())
+        # said in the empty list itself, where the eye goes, not only in the line below it
+        self.empty_hint = _label("还没有备份。\n点“立即备份”备份一次；程序也会在每天第一次打开时自动备份。")
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setStyleSheet("color: #555;")
+        QVBoxLayout(table.viewport()).addWidget(self.empty_hint)
+        return table
 
     @property
     def store(self) -> Store:
@@ -131,9 +146,8 @@ class BackupsDialog(QDialog):
                 self.table.setItem(row, column, item)
         if self.backups:
             self.table.selectRow(0)
-        self.status.setText(
-            f"共 {len(self.backups)} 个备份。" if self.backups else "还没有备份。点“立即备份”备份一次。"
-        )
+        self.empty_hint.setVisible(not self.backups)
+        self.status.setText(f"共 {len(self.backups)} 个备份。" if self.backups else "")
         self.backup_button.setEnabled(True)
         self._selection_changed()
 
@@ -231,6 +245,7 @@ class DamagedDialog(QDialog):
         problem: str,
         backup: Backup | None,
         skipped: Sequence[str] = (),
+        detail: str = "",
     ) -> None:
         super().__init__(parent)
         self.db_path, self.backup = db_path, backup
@@ -268,6 +283,7 @@ class DamagedDialog(QDialog):
         if skipped:
             layout.addWidget(_label("较新但不能使用的备份：" + "；".join(skipped[:3])))
         buttons = QDialogButtonBox()
+        self.detail_button, self.detail = self._technical_detail(layout, buttons, detail)
         if backup is not None:
             self.restore_button = buttons.addButton("从此备份恢复(&R)", QDialogButtonBox.ButtonRole.AcceptRole)
             self.restore_button.clicked.connect(self._restore_newest)
@@ -278,6 +294,26 @@ class DamagedDialog(QDialog):
         self.quit_button.clicked.connect(self.reject)
         layout.addWidget(buttons)
         self.adjustSize()  # the wrapped texts decide the height
+
+    def _technical_detail(
+        self, layout: QVBoxLayout, buttons: QDialogButtonBox, detail: str
+    ) -> tuple[QPushButton | None, TextView | None]:
+        """SQLite's own words, for whoever looks into the file: hidden until asked for."""
+        if not detail:
+            return None, None
+        view = TextView(service.technical_detail([detail]), max_lines=6)
+        view.setAccessibleName("技术信息")
+        view.hide()
+        layout.addWidget(view)
+        button = buttons.addButton("技术信息(&T)", QDialogButtonBox.ButtonRole.HelpRole)
+        button.setCheckable(True)
+
+        def show(shown: bool) -> None:
+            view.setVisible(shown)
+            self.adjustSize()
+
+        button.toggled.connect(show)
+        return button, view
 
     def _restore_newest(self) -> None:
         self.chosen = self.backup.path if self.backup else None
@@ -290,10 +326,13 @@ class DamagedDialog(QDialog):
             self.accept()
 
 
-def offer_restore(parent: QWidget | None, db_path: Path, problem: str, backup_dir: Path | None = None) -> Path | None:
-    """Show the damaged-database dialog; the backup file to restore, or None (quit). Tests replace it."""
+def offer_restore(
+    parent: QWidget | None, db_path: Path, problem: str, backup_dir: Path | None = None, detail: str = ""
+) -> Path | None:
+    """Show the damaged-database dialog; the backup file to restore, or None (quit). Tests replace it.
+    ``problem`` is what the user reads, ``detail`` SQLite's own words, shown on request."""
     backup, skipped = service.newest_good_backup(db_path, backup_dir)
-    dialog = DamagedDialog(parent, db_path, problem, backup, skipped)
+    dialog = DamagedDialog(parent, db_path, problem, backup, skipped, detail)
     return dialog.chosen if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 

@@ -11,7 +11,7 @@ from ..errors import AppError
 from ..services import attachments as attachment_service
 from ..services.session import RoundSession
 from . import dialogs
-from .item_editors import error_label, plain_label
+from .item_editors import TextView, error_label, plain_label
 from .qt import (
     QDialog,
     QDialogButtonBox,
@@ -73,8 +73,6 @@ class EvidenceDialog(QDialog):
         super().__init__(parent)
         self.session, self.rectification_id = session, rectification_id
         self.setWindowTitle("整改佐证材料")
-        heading = plain_label(f"问题：{problem}")
-        heading.setWordWrap(True)
         self.list = QListWidget()
         self.list.setAccessibleName("佐证材料")
         self.list.itemActivated.connect(lambda _: self.open_selected())
@@ -93,12 +91,16 @@ class EvidenceDialog(QDialog):
         row.addStretch()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        self.problem = TextView(problem)
+        self.problem.setAccessibleName("问题描述")
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
+        layout.addWidget(plain_label("问题："))
+        layout.addWidget(self.problem)
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         layout.addWidget(self.error)
         layout.addWidget(close)
+        self.list.setFocus()  # the files, not the text above them (Shift+Tab reaches that)
         self.resize(560, 360)
         self.refresh()
 

@@ -7,6 +7,8 @@ item's editor in :data:`EDITORS` by the item's kind (the kinds themselves: ``app
 
 from __future__ import annotations
 
+import math
+
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
 from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome
 from ..domain.kinds import kind_of
@@ -22,6 +24,7 @@ from .qt import (
     QBrush,
     QButtonGroup,
     QColor,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -33,6 +36,7 @@ from .qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -48,6 +52,58 @@ def plain_label(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setTextFormat(Qt.TextFormat.PlainText)
     return label
+
+
+#: how much of a long text a tooltip shows: more would run off a 768-pixel-high screen
+TOOLTIP_CHARS = 600
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip for text users typed. A tooltip takes text that looks like HTML ("<b>…") as
+    HTML, and wraps only rich text, so the text goes escaped in a paragraph that keeps its line
+    breaks; a long one is cut (the cell's editor holds all of it)."""
+    import html
+
+    shown = text if len(text) <= TOOLTIP_CHARS else text[:TOOLTIP_CHARS] + "……"
+    return f"<p style='white-space: pre-wrap'>{html.escape(shown)}</p>"
+
+
+class TextView(QTextBrowser):
+    """Text users typed, read-only and shown as typed: as high as its lines, up to ``max_lines``,
+    then scrolled. A long 问题描述 in a word-wrapped label pushed a dialog's fields down, and
+    the layout then cut the label through a line of characters."""
+
+    def __init__(self, text: str, max_lines: int = 4, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.max_lines = max_lines
+        self.setPlainText(text)
+        self.setFrameShape(QFrame.Shape.NoFrame)  # looks like a label; a scroll bar shows there is more
+        self.viewport().setAutoFillBackground(False)
+        self.document().setDocumentMargin(0)
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()  # the width decides how many lines the text wraps to
+
+    def _fit(self) -> None:
+        document = self.document()
+        document.setTextWidth(self.viewport().width())
+        document.size()  # lays the whole text out
+        self.setFixedHeight(math.ceil(self._bottom_of_line(self.max_lines)) + 2 * self.frameWidth())
+
+    def _bottom_of_line(self, n: int) -> float:
+        """Where the ``n``-th line as laid out ends (the last line's end when there are fewer):
+        lines of Chinese and of Latin text differ in height, so they are measured, not counted."""
+        bottom, block = 0.0, self.document().begin()
+        while block.isValid() and n > 0:
+            layout = block.layout()
+            shown = min(n, layout.lineCount())
+            if shown:
+                bottom = layout.position().y() + layout.lineAt(shown - 1).rect().bottom()
+            n -= shown
+            block = block.next()
+        return bottom
 
 
 def error_label() -> QLabel:

@@ -15,7 +15,7 @@ from ..services import rectifications as rect_service
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells
 from ..services.session import Changes, RoundSession
 from . import dialogs
-from .item_editors import error_label, plain_label
+from .item_editors import TextView, error_label, plain_label, plain_tooltip
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -50,6 +50,10 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # where a column sorts by something other than its text
 OVERDUE_BACKGROUND = QColor("#fde8e8")
 DONE_FOREGROUND = QColor("#1b7f3b")
+#: a row is at most this many lines high: one long 问题描述 must not push a row's 条目, 期限 and
+#: 状态 off the screen; the rest of the text is elided, whole in the tooltip and the editor
+ROW_LINES = 4
+CELL_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
 
 #: column → (header, editable field or None)
 COLUMNS: list[tuple[str, str | None]] = [
@@ -114,7 +118,10 @@ class RecheckDialog(QDialog):
         self.result_edit = QPlainTextEdit(r.recheck_result)
         self.result_edit.setMaximumHeight(80)
         self.error = error_label()
+        self.problem = TextView(r.problem)
+        self.problem.setAccessibleName("问题描述")
         form = QFormLayout()
+        form.addRow("问题：", self.problem)
         form.addRow("复查结论(&V)：", self.verdict)
         form.addRow("复查日期(&D)：", self.date)
         form.addRow("复查人(&B)：", self.by)
@@ -123,13 +130,10 @@ class RecheckDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        problem = QLabel(f"问题：{entry.rectification.problem}")
-        problem.setTextFormat(Qt.TextFormat.PlainText)
-        problem.setWordWrap(True)
-        layout.addWidget(problem)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.verdict.setFocus()  # the first thing to do, not the text above it (Shift+Tab reaches that)
         self.resize(520, 320)
 
     def accept(self) -> None:
@@ -206,7 +210,12 @@ class RectificationBoard(QWidget):
         for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 60, 150)):
             table.setColumnWidth(col, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        rows = table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # lines as high as Chinese text sets them (the fallback font's lines are taller than the
+        # UI font's), and the grid line: the last line shown is whole, and elided
+        lines = table.fontMetrics().size(0, "\n".join(["中"] * ROW_LINES)).height()
+        rows.setMaximumSectionSize(lines + 1)
         # sorted on request only: automatic sorting would move a row while it is being edited
         header.setSectionsClickable(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)  # checklist order, as in the 整改报告
@@ -361,12 +370,15 @@ class RectificationBoard(QWidget):
         for col, text in enumerate(values):
             cell = _Cell(text)
             cell.setData(ENTRY_ROLE, entry.id)
+            cell.setTextAlignment(CELL_ALIGNMENT)  # a capped row shows each column's first lines
             if col in sort_keys:
                 cell.setData(SORT_ROLE, sort_keys[col])
             if COLUMNS[col][1] is None:
                 cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if col == 0:
                 cell.setToolTip("\n".join(self._item_text(i) for i in entry.item_ids))
+            elif text:
+                cell.setToolTip(plain_tooltip(text))
             if entry.status == STATUS_OVERDUE:
                 cell.setBackground(QBrush(OVERDUE_BACKGROUND))
             if col == 7 and entry.status == STATUS_DONE:
