@@ -68,20 +68,25 @@ def test_a_refused_size_never_reads_as_at_or_below_its_limit(limit, over):
 def test_sizes_are_formatted_in_one_place():
     """No module but formats.py writes a size by dividing by 1024 in an f-string (``0 KB`` came
     from two lists doing so)."""
-    offenders = []
+    offenders = [
+        where
+        for where, node in _nodes_outside_formats()
+        if isinstance(node, ast.FormattedValue)
+        and isinstance(node.value, ast.BinOp)
+        and isinstance(node.value.op, ast.Div)
+        and isinstance(node.value.right, ast.Constant)
+        and node.value.right.value in (1024, 1048576, 1073741824)
+    ]
+    assert offenders == [], "use app.domain.formats.size_text"
+
+
+def _nodes_outside_formats():
+    """(file:line, node) for every syntax node of the app but formats.py and the generated forms."""
     for path in APP.rglob("*.py"):
         if path.name == "formats.py" or "forms" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.FormattedValue)
-                and isinstance(node.value, ast.BinOp)
-                and isinstance(node.value.op, ast.Div)
-                and isinstance(node.value.right, ast.Constant)
-                and node.value.right.value in (1024, 1048576, 1073741824)
-            ):
-                offenders.append(f"{path.relative_to(APP)}:{node.lineno}")
-    assert offenders == [], "use app.domain.formats.size_text"
+            yield f"{path.relative_to(APP)}:{getattr(node, 'lineno', 0)}", node
 
 
 def test_the_recheck_sentence():
@@ -92,16 +97,12 @@ def test_the_recheck_sentence():
 
 def test_scores_are_formatted_in_one_place():
     """No module but formats.py writes a score with ``:.1f`` beside its own '—' for None."""
-    offenders = []
-    for path in APP.rglob("*.py"):
-        if path.name == "formats.py" or "forms" in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.IfExp)
-                and isinstance(node.body, ast.Constant)
-                and node.body.value == "—"
-                and isinstance(node.orelse, ast.JoinedStr)
-            ):
-                offenders.append(f"{path.relative_to(APP)}:{node.lineno}")
+    offenders = [
+        where
+        for where, node in _nodes_outside_formats()
+        if isinstance(node, ast.IfExp)
+        and isinstance(node.body, ast.Constant)
+        and node.body.value == "—"
+        and isinstance(node.orelse, ast.JoinedStr)
+    ]
     assert offenders == [], "use app.domain.formats (score_text, rate_text, percent_text)"
