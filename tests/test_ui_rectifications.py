@@ -11,6 +11,7 @@ from app.services import rectifications as rect_service
 from app.ui.evidence import EvidenceDialog
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
+from tests.helpers import type_with_input_method
 
 TODAY = dt.date(2025, 6, 20)
 
@@ -416,3 +417,53 @@ def test_a_long_problem_in_the_evidence_dialog_leaves_the_file_list_its_room(qtb
     assert view.height() == _lines(view, 4) and view.verticalScrollBar().maximum() > 0
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())  # the end can be read
     assert view.cursorForPosition(view.viewport().rect().bottomLeft()).position() > len(LONG_PROBLEM) - 100
+
+
+def _open_cell(board, row, col):
+    board.table.setFocus()
+    board.table.setCurrentCell(row, col)
+    board.table.editItem(board.table.item(row, col))
+    return board.table.focusWidget()
+
+
+def test_measures_are_written_on_several_lines_with_alt_enter(qtbot, window, store):
+    """整改措施 as numbered lines: Alt+Enter starts a line in the cell (as in WPS and Excel), Enter
+    saves the cell; the editor opens several lines high so a long text can be read."""
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    entry = board.entry_at(0)
+    editor = _open_cell(board, 0, 3)
+    assert editor.height() >= 5 * editor.fontMetrics().lineSpacing()
+    editor.selectAll()
+    type_with_input_method(editor, "1.修订制度")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.AltModifier)
+    type_with_input_method(editor, "2.全员培训")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    type_with_input_method(editor, "3.督查")
+    assert store.rectification(entry.id).measure != "1.修订制度\n2.全员培训\n3.督查", "not saved while typing"
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: store.rectification(entry.id).measure == "1.修订制度\n2.全员培训\n3.督查")
+    assert board.table.state() != board.table.State.EditingState
+    assert board.table.item(0, 3).text() == "1.修订制度\n2.全员培训\n3.督查"
+
+
+def test_escape_puts_the_text_back_and_shift_tab_goes_to_the_previous_cell(qtbot, window, store):
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    entry = board.entry_at(0)
+    before = store.rectification(entry.id).cause
+    editor = _open_cell(board, 0, 2)
+    editor.selectAll()
+    type_with_input_method(editor, "不要的文字")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: board.table.state() != board.table.State.EditingState)
+    assert store.rectification(entry.id).cause == before
+    assert board.table.item(0, 2).text() == before
+    editor = _open_cell(board, 0, 3)
+    editor.selectAll()
+    type_with_input_method(editor, "措施")
+    qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.waitUntil(lambda: store.rectification(entry.id).measure == "措施")
+    qtbot.waitUntil(lambda: board.table.currentColumn() == 2 and board.table.state() == board.table.State.EditingState)

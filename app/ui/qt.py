@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     # mypy sees the real PySide6 names (and their stubs); at run time they are looked up lazily below.
     from PySide6.QtCore import (
         QDate,
+        QEvent,
         QEventLoop,
         QLibraryInfo,
         QLocale,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
         QSvgWidget,
     )
     from PySide6.QtWidgets import (
+        QAbstractItemDelegate,
         QAbstractItemView,
         QApplication,
         QButtonGroup,
@@ -84,6 +86,7 @@ if TYPE_CHECKING:
         QSpinBox,
         QSplitter,
         QStackedWidget,
+        QStyledItemDelegate,
         QTableWidget,
         QTableWidgetItem,
         QTabWidget,
@@ -101,6 +104,7 @@ if TYPE_CHECKING:
 _NAMES = {
     "QtCore": (
         "QDate",
+        "QEvent",
         "QEventLoop",
         "QLibraryInfo",
         "QLocale",
@@ -128,6 +132,7 @@ _NAMES = {
     ),
     "QtNetwork": ("QLocalServer", "QLocalSocket"),
     "QtWidgets": (
+        "QAbstractItemDelegate",
         "QAbstractItemView",
         "QApplication",
         "QButtonGroup",
@@ -158,6 +163,7 @@ _NAMES = {
         "QSpinBox",
         "QSplitter",
         "QStackedWidget",
+        "QStyledItemDelegate",
         "QTableWidget",
         "QTableWidgetItem",
         "QTabWidget",

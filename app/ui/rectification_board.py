@@ -69,6 +69,10 @@ COLUMNS: list[tuple[str, str | None]] = [
 ]
 
 
+#: the columns edited in several lines
+MULTILINE_FIELDS = ("problem", "cause", "measure")
+
+
 def recheck_text(entry: RectificationEntry) -> str:
     """The 复查 column: the re-check as the reports say it, and how much evidence there is."""
     r = entry.rectification
@@ -185,7 +189,8 @@ class RectificationBoard(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
         hint = QLabel(
-            "双击或直接输入修改单元格（整改期限按 2025-04-30 格式）；双击“条目”列转到该条目。逾期行以红色底纹标出。"
+            "双击或直接输入修改单元格（整改期限按 2025-04-30 格式；单元格内换行按 Alt+Enter）；"
+            "双击“条目”列转到该条目。逾期行以红色底纹标出。"
         )
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
@@ -223,8 +228,16 @@ class RectificationBoard(QWidget):
         header.sectionClicked.connect(self._sort)
         table.itemChanged.connect(self._cell_edited)
         table.doubleClicked.connect(self._double_clicked)
+        # 问题、原因、措施 take several lines (Alt+Enter, as in WPS and Excel)
+        from .cell_editor import MultilineDelegate
+
+        self._text_delegate = MultilineDelegate(table)
+        for col, (_title, field) in enumerate(COLUMNS):
+            if field in MULTILINE_FIELDS:
+                table.setItemDelegateForColumn(col, self._text_delegate)
         # after the edit is committed and Tab has opened the next cell, if it does
-        table.itemDelegate().closeEditor.connect(lambda *_: QTimer.singleShot(0, self, self._editor_closed))
+        for delegate in (table.itemDelegate(), self._text_delegate):
+            delegate.closeEditor.connect(lambda *_: QTimer.singleShot(0, self, self._editor_closed))
         # a message about one row's edit does not stay under another row
         table.currentCellChanged.connect(
             lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
