@@ -131,6 +131,18 @@ def test_self_report_lists_every_failing_item(rendered):
     assert "自查稿" in text  # the round is not final
 
 
+def test_indicator_values_have_one_precision_per_unit(rendered):
+    """One rule (formats.measure_decimals): % to 0.1, a rate in another unit to 0.01, in the
+    value and the reference alike: never 66.01% beside 48.8% and 57%, or 2.326例次/千导管日."""
+    text = squeeze("".join(rendered["text"]["self"]))
+    section = text[text.index("四、指标完成情况") : text.index("五、发现的问题")]
+    percents = re.findall(r"(?<![≥≤>\d.])(\d+(?:\.\d+)?)%", section)  # targets (≥90%) are the norm's words
+    assert len(percents) > 10 and [p for p in percents if not re.fullmatch(r"\d+\.\d", p)] == []
+    per_unit = re.findall(r"(\d+(?:\.\d+)?)例次/", section)
+    assert per_unit and [v for v in per_unit if not re.fullmatch(r"\d+\.\d\d", v)] == []
+    assert "66.0%" in section and "2.33例次/千导管日" in section
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))

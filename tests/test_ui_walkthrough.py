@@ -133,7 +133,7 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     numerator, denominator, baseline = (editor.fields[n] for n in ("numerator", "denominator", "baseline"))
     qtbot.keyClicks(numerator, "45")
     qtbot.keyClicks(denominator, "60")
-    assert "75.00%" in editor.rate.text()
+    assert "75.0%" in editor.rate.text()
     assert "待判定" in editor.result.text()  # direction-only, no baseline yet
     qtbot.keyClicks(baseline, "70")
     assert "达标" in editor.result.text()
@@ -560,7 +560,7 @@ def test_an_input_error_clears_the_rate_computed_before_it(qtbot, page):
     editor = page.panel.editor
     editor.fields["numerator"].setText("45")
     editor.fields["denominator"].setText("60")
-    assert "75.00" in editor.rate.text()
+    assert "75.0%" in editor.rate.text()
     editor.fields["denominator"].setText("0")
     assert "分母不能为 0" in editor.error.text()
     assert "75" not in editor.rate.text(), "the rate of the previous input would be stale"

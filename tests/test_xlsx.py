@@ -57,6 +57,21 @@ def test_indicator_sheet_has_numerator_denominator_rate_and_target(store, demo_r
     assert {r["是否达标"] for r in rows} <= {"达标", "未达标", "待判定", "未填"}
 
 
+def test_indicator_cells_show_the_precision_the_reports_print(store, demo_round, tmp_path):
+    """A cell keeps the full value; its number format shows what the PDF prints (66.0%, 2.33)."""
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    ws = load_workbook(out.path)["指标"]
+    header = [c.value for c in ws[1]]
+    value_col, unit_col, previous_col = (header.index(h) for h in ("指标值", "单位", "上一轮"))
+    formats = {}
+    for row in ws.iter_rows(min_row=2):
+        for col in (value_col, previous_col):
+            if isinstance(row[col].value, float):
+                formats.setdefault(row[unit_col].value, set()).add(row[col].number_format)
+    assert formats["%"] == {"0.0%"}
+    assert formats["例次/千导管日"] == {"0.00"} and formats["例次/百出院人次"] == {"0.00"}
+
+
 def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_round, tmp_path):
     out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
     ws = load_workbook(out.path)["整改台账"]

@@ -2,15 +2,14 @@
 reports and the workbooks, so the same value never reads two ways.
 
 Percentages of completion round half up but reach 100% only when nothing is left
-(:func:`app.domain.scoring.completion_percent`); scores and rates show one decimal.
+(:func:`app.domain.scoring.completion_percent`); scores and rates show one decimal. A measured
+value (指标值, 符合率, 基线值) follows :func:`measure_decimals` wherever it is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-
-from .scoring import completion_percent
 
 #: shown where a number is not known yet (nothing graded, no value entered)
 NONE_YET = "—"
@@ -20,6 +19,8 @@ NO_DEPARTMENT = "未指定科室"
 
 def percent_text(completion: float) -> str:
     """完成率: ``0.666…`` → ``67%``; ``510/511`` → ``99%``."""
+    from .scoring import completion_percent  # scoring imports the item kinds, which import this module
+
     return f"{completion_percent(completion)}%"
 
 
@@ -31,6 +32,24 @@ def score_text(score: float | None) -> str:
 def rate_text(value: float | None, digits: int = 1) -> str:
     """A compliance rate or percentage value: ``85.714`` → ``85.7%``."""
     return NONE_YET if value is None else f"{value:.{digits}f}%"
+
+
+def measure_decimals(unit: str, computed: bool = True) -> int | None:
+    """Decimals a measured value is shown with, in the reports, the workbooks and the GUI alike:
+    a percentage to 0.1 (as the 得分率); a rate in any other unit (‰, 例次/千导管日) to 0.01;
+    ``None`` for a value entered directly in another unit (天, 个, CMI), shown as entered but at
+    most to 0.01, so that a count reads ``3个`` and not ``3.00个``."""
+    if unit == "%":
+        return 1
+    return 2 if computed else None
+
+
+def measure_text(value: float, unit: str, computed: bool = True) -> str:
+    """A measured value with its unit (:func:`measure_decimals`): ``66.0%``,
+    ``2.33例次/千导管日``, ``8.5天``."""
+    decimals = measure_decimals(unit, computed)
+    number = f"{value:.2f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
+    return f"{number}{unit}"
 
 
 def cn_date(day: dt.date | None) -> str:

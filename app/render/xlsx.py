@@ -17,6 +17,7 @@ from typing import Any
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
+from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
@@ -129,12 +130,20 @@ class _Sheet:
 
 
 def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
-    """How an indicator's value is written: % as a fraction shown as %, ‰ with its sign, else plain."""
-    if kind_of(item).unit(item) == "%":
+    """How a measured value is written: the number, shown as the reports show it
+    (:func:`app.domain.formats.measure_decimals`): % as a fraction shown as % to 0.1, ‰ with its
+    sign to 0.01, a rate in another unit to 0.01; a value entered in another unit (天, 个) is
+    rounded to 0.01 and shown as it is."""
+    kind = kind_of(item)
+    unit = kind.unit(item)
+    decimals = measure_decimals(unit, kind.computed(item))
+    if unit == "%":
         return (lambda v: v / 100), formats["percent"]
-    if item.unit == "‰":
+    if unit == "‰":
         return (lambda v: v), formats["permille"]
-    return (lambda v: v), formats["number"]
+    if decimals is None:
+        return (lambda v: round(v, 2)), formats["number"]
+    return (lambda v: v), formats["decimal"]
 
 
 def _result_words(outcome: Outcome) -> tuple[str, str]:
@@ -363,6 +372,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "number": book.add_format({**base, "num_format": "General"}),
         "percent": book.add_format({**base, "num_format": "0.0%"}),
         "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
+        "decimal": book.add_format({**base, "num_format": "0.00"}),
         "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
         "fail": book.add_format({**base, "font_color": "#9C0006"}),
         "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),

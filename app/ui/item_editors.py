@@ -295,7 +295,7 @@ class IndicatorEditor(ItemEditor):
             self.rate.setText("计算结果：—（请录入）")
             self.result.setText("")
             return
-        self.rate.setText(f"计算结果：{value:.2f}{self.item.unit}")
+        self.rate.setText(f"计算结果：{kind_of(self.item).measure(self.item, value)}")
         reference = values.get("baseline")
         reference = self.previous_value if reference is None else reference
         state, reason = compare(self.item, value, self.year, reference)
@@ -507,7 +507,7 @@ class SamplingEditor(ItemEditor):
         compliant = sum(r.compliant for r in records)
         result = verdict(outcome.state, otherwise=verdict(UNDETERMINED))
         text = (
-            f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {outcome.value:.1f}%；"
+            f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {kind_of(self.item).value_text(self.item, outcome)}；"
             f"目标 {outcome.target_text}：{result}" + (f"（{outcome.reason}）" if outcome.reason else "")
         )
         self.summary.setText(text)

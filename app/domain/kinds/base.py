@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InputError
 from ..checklist import NOT_APPLICABLE
+from ..formats import measure_text
 
 if TYPE_CHECKING:
     from ..checklist import Item, Scale
@@ -105,11 +106,19 @@ class ItemKind(ABC):
         """The unit the value is shown in."""
         return item.unit
 
+    def computed(self, item: Item) -> bool:
+        """Whether the item's value is computed (a rate from counts) rather than entered as it is:
+        it decides how many decimals the value is shown with (:func:`~app.domain.formats.measure_decimals`)."""
+        return False
+
+    def measure(self, item: Item, value: float) -> str:
+        """A value of this item (its own, a baseline, the previous round's) with its unit, as
+        everything shows it: ``66.0%``, ``2.33例次/千导管日``."""
+        return measure_text(value, self.unit(item), self.computed(item))
+
     def value_text(self, item: Item, outcome: Outcome) -> str:
         """The value as reports print it ("" when there is none)."""
-        if outcome.value is None:
-            return ""
-        return f"{outcome.value:.4g}{self.unit(item)}"
+        return "" if outcome.value is None else self.measure(item, outcome.value)
 
     def target_column(self, outcome: Outcome) -> str:
         """The target in a table's 目标 column, where the column's heading says what it is of."""

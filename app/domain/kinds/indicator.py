@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InputError
 from ..checklist import RATE_UNITS
+from ..formats import measure_text
 from ..outcome import MET, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from .base import DefinitionProblem, ItemKind
 
@@ -39,7 +40,7 @@ def compare(item: Item, value: float, year: int, reference: float | None) -> tup
         if reference is None:
             return UNDETERMINED, "无基线或上一轮数值，无法判断是否改进"
         improved = value > reference if item.direction == "increase" else value < reference
-        return (MET if improved else NOT_MET), f"对照值 {reference:g}{item.unit}"
+        return (MET if improved else NOT_MET), f"对照值 {measure_text(reference, item.unit, item.input == 'ratio')}"
     target = item.target_for(year)
     if target is None:
         return UNDETERMINED, f"{year}年无目标值"
@@ -110,6 +111,9 @@ class Indicator(ItemKind):
         state, reason = compare(item, value, year, reference)
         return Outcome(state, value=value, target_text=target_text, reason=reason)
 
+    def computed(self, item: Item) -> bool:
+        return item.input == "ratio"
+
     def compares_with_previous(self, item: Item, answer: Answer | None) -> bool:
         return item.direction in TREND_DIRECTIONS and (answer is None or answer.baseline is None)
 
@@ -121,7 +125,7 @@ class Indicator(ItemKind):
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
         if outcome.value is None:
             return ""
-        value = f"指标值 {outcome.value:.4g}{item.unit}"
+        value = f"指标值 {self.measure(item, outcome.value)}"
         if item.direction in TREND_DIRECTIONS:  # the reason names what it was compared with
             reference = outcome.reason.removeprefix("对照值").strip()
             beyond = "高于" if item.direction == "increase" else "低于"

@@ -84,8 +84,8 @@ class Sampling(ItemKind):
     def unit(self, item: Item) -> str:
         return "%"
 
-    def value_text(self, item: Item, outcome: Outcome) -> str:
-        return "" if outcome.value is None else f"{outcome.value:.1f}%"
+    def computed(self, item: Item) -> bool:
+        return True  # the share of the records checked
 
     def target_column(self, outcome: Outcome) -> str:
         return outcome.target_text.removeprefix(RATE_PREFIX)  # the column is the rate's
@@ -101,4 +101,5 @@ class Sampling(ItemKind):
         failed = round(outcome.sample_count * (1 - outcome.value / 100))
         if item.target_for(year) == 100:
             return f"抽查 {outcome.sample_count} 份，{failed} 份不符合（要求全部符合）"
-        return f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，低于目标 {outcome.target_text}"
+        rate = self.measure(item, outcome.value)
+        return f"抽查 {outcome.sample_count} 份，符合率 {rate}，低于目标 {outcome.target_text}"
