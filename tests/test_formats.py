@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from app.domain.formats import (
     NONE_YET,
+    counts_text,
     measure_text,
     percent_text,
     rate_text,
@@ -97,6 +98,9 @@ def test_a_measured_value_has_one_precision_per_unit():
     # entered as it is in a unit of its own: a count stays a count
     assert [measure_text(v, "个", computed=False) for v in (3, 8.456, 8.5)] == ["3个", "8.46个", "8.5个"]
     assert measure_text(48.8, "%", computed=False) == "48.8%"
+    # in running text with the counts it came from; in a table they go under it
+    assert measure_text(66.013, "%", counts=(101.0, 153.0)) == "66.0%（101/153）"
+    assert counts_text((1234567, 2000000)) == "1234567/2000000" and counts_text(None) == ""
 
 
 def test_measured_values_are_formatted_in_one_place():

@@ -143,6 +143,23 @@ def test_indicator_values_have_one_precision_per_unit(rendered):
     assert "66.0%" in section and "2.33例次/千导管日" in section
 
 
+def test_indicators_print_the_numerator_and_denominator_of_their_value(rendered):
+    """66.0% alone cannot be checked; the counts it came from are stored, and printed under it."""
+    from app.services.rounds import answers_by_item, load_round
+
+    store, round_id = rendered["store"], rendered["round"]
+    text = squeeze("".join(rendered["text"]["self"]))
+    section = text[text.index("四、指标完成情况") : text.index("五、发现的问题")]
+    counts = [
+        f"{a.numerator:g}/{a.denominator:g}"
+        for item in load_round(store, round_id).items()
+        if item.input == "ratio" and (a := answers_by_item(store, round_id).get(item.id)) and a.denominator
+    ]
+    assert len(counts) > 5 and [c for c in counts if c not in section] == []
+    assert "66.0%101/153" in section  # under the value it was computed from
+    assert "分子/分母" in section  # and the table says what they are
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))

@@ -44,12 +44,20 @@ def measure_decimals(unit: str, computed: bool = True) -> int | None:
     return 2 if computed else None
 
 
-def measure_text(value: float, unit: str, computed: bool = True) -> str:
-    """A measured value with its unit (:func:`measure_decimals`): ``66.0%``,
-    ``2.33例次/千导管日``, ``8.5天``."""
+def measure_text(value: float, unit: str, computed: bool = True, counts: tuple[float, float] | None = None) -> str:
+    """A measured value with its unit (:func:`measure_decimals`), and in running text the counts
+    it was computed from, so that a reader can check it: ``66.0%（101/153）``,
+    ``2.33例次/千导管日（5/2150）``, ``8.5天``."""
     decimals = measure_decimals(unit, computed)
     number = f"{value:.2f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
-    return f"{number}{unit}"
+    return f"{number}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
+
+
+def counts_text(counts: tuple[float, float] | None) -> str:
+    """分子/分母 as written under a value in a table: ``101/153`` ('' without counts)."""
+    if counts is None:
+        return ""
+    return "/".join(f"{n:.0f}" if n == int(n) else f"{n:g}" for n in counts)  # 101, never 101.0 or 1e+06
 
 
 def cn_date(day: dt.date | None) -> str:

@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
-from ..domain.formats import cn_date, percent_text, rate_text, recheck_sentence
+from ..domain.formats import cn_date, counts_text, percent_text, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
@@ -168,6 +168,8 @@ class IndicatorRow:
     kind: str
     target: str
     value: str
+    #: 分子/分母 the value was computed from (符合份数/抽查份数 for sampling), printed under it
+    counts: str
     result: str
     tone: str
     note: str
@@ -200,12 +202,18 @@ class SelfReport:
     checklist_chart: Markup
     results: list[ChecklistResult]
     indicators: list[IndicatorRow]
+    #: what the indicator table's columns hold, printed under it
+    indicator_note: str
     problems: list[ProblemRow]
     #: 历次自查趋势: the rounds compared, and a chart each (empty for a hospital's first round)
     trend_rounds: list[str] = field(default_factory=list)
     trend_charts: list[Markup] = field(default_factory=list)
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "self"
+
+
+#: printed under the indicator table
+INDICATOR_NOTE = "本期值下方为计算所用的分子/分母（抽查条目为符合份数/抽查份数）。"
 
 
 def _short(item: Item) -> str:
@@ -247,6 +255,7 @@ def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str
         f"{checklist.label}·{kind.label}",
         kind.target_column(outcome),
         value,
+        counts_text(outcome.counts),
         state,
         tone,
         note,
@@ -418,6 +427,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         checklist_chart=bar_chart(checklist_bars, maximum=100, font_family=font_family, title="各检查表得分率"),
         results=results,
         indicators=indicators,
+        indicator_note=INDICATOR_NOTE,
         problems=problems,
         **_trend(store, round_id, today, font_family),
     )

@@ -506,9 +506,9 @@ class SamplingEditor(ItemEditor):
             return
         compliant = sum(r.compliant for r in records)
         result = verdict(outcome.state, otherwise=verdict(UNDETERMINED))
-        text = (
-            f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {kind_of(self.item).value_text(self.item, outcome)}；"
-            f"目标 {outcome.target_text}：{result}" + (f"（{outcome.reason}）" if outcome.reason else "")
+        rate = kind_of(self.item).measure(self.item, outcome.value)
+        text = f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {rate}；目标 {outcome.target_text}：{result}" + (
+            f"（{outcome.reason}）" if outcome.reason else ""
         )
         self.summary.setText(text)
         self.summary.setStyleSheet(result_style(outcome.state))

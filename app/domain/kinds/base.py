@@ -116,9 +116,13 @@ class ItemKind(ABC):
         everything shows it: ``66.0%``, ``2.33例次/千导管日``."""
         return measure_text(value, self.unit(item), self.computed(item))
 
-    def value_text(self, item: Item, outcome: Outcome) -> str:
-        """The value as reports print it ("" when there is none)."""
-        return "" if outcome.value is None else self.measure(item, outcome.value)
+    def value_text(self, item: Item, outcome: Outcome, with_counts: bool = False) -> str:
+        """The value as reports print it ("" when there is none); ``with_counts`` adds the counts it
+        was computed from, as running text does: ``66.0%（101/153）``."""
+        if outcome.value is None:
+            return ""
+        counts = outcome.counts if with_counts else None
+        return measure_text(outcome.value, self.unit(item), self.computed(item), counts)
 
     def target_column(self, outcome: Outcome) -> str:
         """The target in a table's 目标 column, where the column's heading says what it is of."""

@@ -53,6 +53,13 @@ def compare(item: Item, value: float, year: int, reference: float | None) -> tup
     return (MET if ok else NOT_MET), ""
 
 
+def _counts(item: Item, answer: Answer | None) -> tuple[float, float] | None:
+    """(分子, 分母) of a value computed from them."""
+    if answer is None or item.input != "ratio" or answer.numerator is None or answer.denominator is None:
+        return None
+    return answer.numerator, answer.denominator
+
+
 class Indicator(ItemKind):
     name = "indicator"
     label = "指标"
@@ -109,7 +116,7 @@ class Indicator(ItemKind):
             return Outcome(UNANSWERED, target_text=target_text)
         reference = answer.baseline if answer and answer.baseline is not None else previous_value
         state, reason = compare(item, value, year, reference)
-        return Outcome(state, value=value, target_text=target_text, reason=reason)
+        return Outcome(state, value=value, target_text=target_text, reason=reason, counts=_counts(item, answer))
 
     def computed(self, item: Item) -> bool:
         return item.input == "ratio"
@@ -125,7 +132,7 @@ class Indicator(ItemKind):
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
         if outcome.value is None:
             return ""
-        value = f"指标值 {self.measure(item, outcome.value)}"
+        value = f"指标值 {self.value_text(item, outcome, with_counts=True)}"
         if item.direction in TREND_DIRECTIONS:  # the reason names what it was compared with
             reference = outcome.reason.removeprefix("对照值").strip()
             beyond = "高于" if item.direction == "increase" else "低于"

@@ -31,10 +31,16 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
     rate = sampling_rate(samples)
     if rate is None:
         return Outcome(UNANSWERED, target_text=target_text)
+    counts = (sum(1 for s in samples if s.compliant), len(samples))
     target = item.target_for(year)
     if target is None:
         return Outcome(
-            UNDETERMINED, value=rate, target_text=target_text, reason=f"{year}年无目标值", sample_count=len(samples)
+            UNDETERMINED,
+            value=rate,
+            target_text=target_text,
+            reason=f"{year}年无目标值",
+            sample_count=len(samples),
+            counts=counts,
         )
     state = MET if rate >= target else NOT_MET
     reason = ""
@@ -44,7 +50,13 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
         if state == MET:
             state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
     return Outcome(
-        state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples), incomplete=incomplete
+        state,
+        value=rate,
+        target_text=target_text,
+        reason=reason,
+        sample_count=len(samples),
+        incomplete=incomplete,
+        counts=counts,
     )
 
 
@@ -91,9 +103,7 @@ class Sampling(ItemKind):
         return outcome.target_text.removeprefix(RATE_PREFIX)  # the column is the rate's
 
     def counts(self, item: Item, outcome: Outcome, answer: Answer | None) -> tuple[float | None, float | None]:
-        if outcome.sample_count and outcome.value is not None:
-            return round(outcome.sample_count * outcome.value / 100), outcome.sample_count
-        return None, None
+        return outcome.counts or (None, None)
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
         if outcome.value is None:
