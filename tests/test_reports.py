@@ -28,12 +28,14 @@ from app.services.demo import DEMO_REPORT_DATE, create_demo
 from app.services.rounds import score, set_round_final
 from app.store import Actor, open_store
 from tests.conftest import ROOT
+from tests.helpers import start_recheck_of_demo
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> <script>alert(1)</script> 详见 http://example.com/x.png '
     "& <b>粗体</b> file:///etc/shadow"
 )
 HOSTILE_ITEM = "qyx-core.05.1"
+REPORT_KINDS = ("self", "rectification")
 
 
 def squeeze(text: str) -> str:
@@ -84,6 +86,19 @@ def rendered(tmp_path_factory, catalog):
         "attachment": attachment,
         "text": {k: pdf_text(r.path) for k, r in results.items()},
     }
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def recheck(tmp_path_factory, catalog):
+    """A re-check round (复查轮次) of the demo round (tests/helpers.py), both reports rendered."""
+    folder = tmp_path_factory.mktemp("recheck")
+    store = open_store(folder / "demo.db")
+    actor = Actor("测试员", "device-test")
+    first = create_demo(store, catalog, actor)
+    second = start_recheck_of_demo(store, catalog, actor, first)
+    results = {k: render_report(store, second, k, folder / f"{k}.pdf", today=DEMO_REPORT_DATE) for k in REPORT_KINDS}
+    yield {"store": store, "first": first, "round": second, "text": {k: pdf_text(r.path) for k, r in results.items()}}
     store.close()
 
 
@@ -158,6 +173,18 @@ def test_indicators_print_the_numerator_and_denominator_of_their_value(rendered)
     assert len(counts) > 5 and [c for c in counts if c not in section] == []
     assert "66.0%101/153" in section  # under the value it was computed from
     assert "分子/分母" in section  # and the table says what they are
+
+
+def test_the_indicator_table_names_what_a_trend_is_compared_with(recheck):
+    """“对照值 38.6%” did not say whether 38.6% was a baseline or the previous round's value (the
+    previous round had 66.0%, the same as this one): the 说明 names it, the note under the table
+    says what the 对照值 is."""
+    text = squeeze("".join(recheck["text"]["self"]))
+    section = text[text.index("四、指标完成情况") : text.index("五、发现的问题")]
+    assert "基线值51.1%" in section  # 1.3: its baseline entered in this round
+    assert "上一轮数值66.0%" in section  # 1.1 (RECHECK_NO_BASELINE): the first round's value
+    assert "未录入的与上一轮自查的数值比较" in section and "对照值" in section
+    assert "对照值38.6%" not in section
 
 
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):

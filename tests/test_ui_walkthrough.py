@@ -136,7 +136,7 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     assert "75.0%" in editor.rate.text()
     assert "待判定" in editor.result.text()  # direction-only, no baseline yet
     qtbot.keyClicks(baseline, "70")
-    assert "达标" in editor.result.text()
+    assert "达标" in editor.result.text() and "基线值 70.0%" in editor.result.text()  # named, as the reports do
     baseline.setFocus()
     qtbot.keyClick(baseline, Qt.Key.Key_Return)
     numerator.setFocus()

@@ -212,8 +212,12 @@ class SelfReport:
     kind: str = "self"
 
 
-#: printed under the indicator table
-INDICATOR_NOTE = "本期值下方为计算所用的分子/分母（抽查条目为符合份数/抽查份数）。"
+#: printed under the indicator table: what its columns hold (the 对照值 is named in 说明 by what it is)
+INDICATOR_NOTE = (
+    "目标值为考核年度的目标；目标为“逐步提高”“逐步降低”的指标没有数值目标，与对照值比较：本轮录入了基线值的"
+    "与基线值比较，未录入的与上一轮自查的数值比较，说明栏写明所比较的是哪一个及其数值。"
+    "本期值下方为计算所用的分子/分母（抽查条目为符合份数/抽查份数）。"
+)
 
 
 def _short(item: Item) -> str:

@@ -296,9 +296,7 @@ class IndicatorEditor(ItemEditor):
             self.result.setText("")
             return
         self.rate.setText(f"计算结果：{kind_of(self.item).measure(self.item, value)}")
-        reference = values.get("baseline")
-        reference = self.previous_value if reference is None else reference
-        state, reason = compare(self.item, value, self.year, reference)
+        state, reason = compare(self.item, value, self.year, values.get("baseline"), self.previous_value)
         text = verdict(state, otherwise=verdict(UNDETERMINED))
         self.result.setText(f"判定：{text}" + (f"（{reason}）" if reason else ""))
         self.result.setStyleSheet(result_style(state))
