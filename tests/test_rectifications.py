@@ -88,7 +88,7 @@ def test_indicator_not_met_and_sampling_below_target_open_one(profiled_store, ro
     set_samples(store, round_id, SAMPLED, [SampleInput("1001", True), SampleInput("1002", False)], actor)
     by_item = {e.rectification.item_id: e.rectification.problem for e in entries(store, round_id)}
     assert by_item[RATE] == "指标值 20.0%（20/100），未高于基线值 30.0%（要求逐步提高）"
-    assert by_item[SAMPLED] == "抽查 2 份，1 份不符合（要求全部符合）"
+    assert by_item[SAMPLED] == "抽查 2 份，1 份不符合（要求全部符合）；份数少于要求的 10 份"
     # met again: both untouched automatic rectifications go away
     record_answer(store, round_id, RATE, actor, numerator=40)
     set_samples(store, round_id, SAMPLED, [SampleInput("1001", True)], actor)

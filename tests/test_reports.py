@@ -187,6 +187,26 @@ def test_the_indicator_table_names_what_a_trend_is_compared_with(recheck):
     assert "对照值38.6%" not in section
 
 
+def test_a_failing_item_reads_the_same_in_both_reports(rendered):
+    """One problem sentence (domain.evaluation.problem_sentence): the self report said only
+    “对照值 1例次/千导管日” or “抽查 10 份，不符合 1 份” where the 整改报告 said what was wrong."""
+    store, round_id = rendered["store"], rendered["round"]
+    outcomes = score(store, round_id).outcomes
+    self_text = squeeze("".join(rendered["text"]["self"]))
+    problems = self_text[self_text.index("五、发现的问题") :]
+    ledger = squeeze("".join(rendered["text"]["rectification"]))
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+    failing = [e for e in entries if len(e.item_ids) == 1 and outcomes[e.item_ids[0]].failing]
+    measured = [e for e in failing if outcomes[e.item_ids[0]].value is not None]
+    assert len(measured) >= 4
+    for entry in failing:
+        sentence = squeeze(entry.rectification.problem)
+        assert sentence in problems and sentence in ledger, sentence
+    assert "指标值2.33例次/千导管日（6/2580），未低于基线值1.00例次/千导管日（要求逐步降低）" in problems
+    assert "抽查10份，1份不符合（要求全部符合）" in problems and "不符合1份" not in self_text
+    assert "抽查153份" not in self_text  # an indicator's 101/153 are no records checked
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))
@@ -391,9 +411,11 @@ def test_a_row_longer_than_a_page_continues_under_the_header(tmp_path, catalog, 
     pages = pdf_text(render_report(store, round_id, kind, tmp_path / f"{kind}.pdf", today=DEMO_REPORT_DATE).path)
     store.close()
     table_pages = [n for n, text in enumerate(pages) if "很长" in text]
-    assert len(table_pages) >= 2  # the long rows do run over pages
-    for n in range(table_pages[0], table_pages[-1] + 1):
+    assert any(n + 1 in table_pages for n in table_pages)  # the long rows do run over pages
+    for n in table_pages:
         assert header in pages[n], f"page {n + 1} continues the table without its header"
+    # (the self-report prints the finding twice, in 三 and 五: other sections lie between them)
+    for n in range(table_pages[0], table_pages[-1] + 1):
         assert len(squeeze(pages[n])) > 300, f"page {n + 1} is nearly blank"
 
 

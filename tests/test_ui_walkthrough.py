@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.services.answers import SampleInput
+from app.services.rectifications import list_rectifications
 from app.services.rounds import start_round
 from app.services.session import RoundSession
 from app.ui.item_editors import REFUSED_CELL, IndicatorEditor, SamplingEditor
@@ -146,6 +147,15 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     row = profiled_store.answer(round_id, item_id)
     assert (row.numerator, row.denominator, row.baseline) == (45, 60, 70)
     assert page.tree.nodes[item_id].text(1) == "达标"
+    # below the baseline: the editor says what the 整改台账 and the reports will print
+    baseline.clear()
+    qtbot.keyClicks(baseline, "80")
+    sentence = "指标值 75.0%（45/60），未高于基线值 80.0%（要求逐步提高）"
+    assert editor.result.text() == f"判定：未达标。{sentence}"
+    baseline.setFocus()
+    qtbot.keyClick(baseline, Qt.Key.Key_Return)
+    [entry] = list_rectifications(profiled_store, round_id, dt.date(2025, 6, 30))
+    assert entry.rectification.problem == sentence
 
 
 @pytest.mark.parametrize(

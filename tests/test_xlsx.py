@@ -72,6 +72,20 @@ def test_indicator_cells_show_the_precision_the_reports_print(store, demo_round,
     assert formats["例次/千导管日"] == {"0.00"} and formats["例次/百出院人次"] == {"0.00"}
 
 
+def test_a_failing_item_has_the_problem_sentence_of_the_ledger(store, demo_round, tmp_path):
+    from app.services.rounds import load_round, score
+
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    rows = _table(load_workbook(out.path)["自查结果"])
+    view = load_round(store, demo_round)
+    outcomes = score(store, demo_round, view).outcomes
+    problem = {item.id: r["问题描述"] for r, item in zip(rows, view.items(), strict=True)}
+    failing = [e for e in list_rectifications(store, demo_round, DAY) if outcomes[e.item_ids[0]].failing]
+    assert len(failing) > 5
+    assert [e.rectification.problem for e in failing] == [problem[e.item_ids[0]] for e in failing]
+    assert any(p and p.startswith("指标值 2.33例次/千导管日") for p in problem.values())
+
+
 def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_round, tmp_path):
     out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
     ws = load_workbook(out.path)["整改台账"]

@@ -14,9 +14,10 @@ from markupsafe import Markup
 
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_references
-from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
+from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
 from ..domain.formats import cn_date, counts_text, percent_text, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
+from ..domain.kinds.sampling import samples_text
 from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
 from ..domain.scoring import Tally
@@ -241,17 +242,10 @@ def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
     return verdict(outcome.state, otherwise=verdict(UNDETERMINED)), value, tone
 
 
-def _samples_text(outcome: Outcome) -> str:
-    if not outcome.sample_count or outcome.value is None:
-        return ""
-    failed = round(outcome.sample_count * (1 - outcome.value / 100))
-    return f"抽查 {outcome.sample_count} 份，不符合 {failed} 份"
-
-
 def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str) -> IndicatorRow:
     state = verdict(outcome.state)
     kind = kind_of(item)
-    note = "；".join(x for x in (_samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
+    note = "；".join(x for x in (samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
     value = kind.value_text(item, outcome) or "—"
     return IndicatorRow(
         _short(item),
@@ -266,12 +260,16 @@ def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str
     )
 
 
-def _finding(outcome: Outcome, answer: Answer | None) -> str:
+def _finding(item: Item, outcome: Outcome, answer: Answer | None, year: int) -> str:
+    """问题描述 of an item's row: a failing item's problem sentence (the one the 整改报告 and the
+    workbook print); else the finding, the records checked and why it cannot be judged."""
     if outcome.state in (NA_PROFILE, NA_USER):
         return f"不适用原因：{outcome.reason}" if outcome.reason else ""
+    if outcome.failing:
+        return problem_sentence(item, outcome, answer, year)
     parts = [answer.finding] if answer and answer.finding else []
-    parts.append(_samples_text(outcome))
-    if outcome.state in (NOT_MET, UNDETERMINED, MET):
+    parts.append(samples_text(outcome))
+    if outcome.state in (UNDETERMINED, MET):
         parts.append(outcome.reason)
     return "；".join(p for p in parts if p)
 
@@ -353,7 +351,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
                 text,
                 detail,
                 tone,
-                _finding(outcome, answer),
+                _finding(item, outcome, answer, view.year),
                 _evidence(answer, files.get(item.id, ())),
                 answer.department if answer else "",
             )
@@ -497,7 +495,7 @@ def _problems(
                 text,
                 detail,
                 tone,
-                _finding(outcome, answer) or "—",
+                problem_sentence(item, outcome, answer, view.year) or "—",
                 answer.department if answer and answer.department else "",
                 status,
             )

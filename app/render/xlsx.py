@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item
-from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
+from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
 from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
@@ -203,7 +203,9 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     unit,
                     outcome.target_text,
                     met,
-                    answer.finding if answer else "",
+                    problem_sentence(item, outcome, answer, r.view.year)
+                    if outcome.failing
+                    else (answer.finding if answer else ""),
                     outcome.reason if not outcome.applicable else "",
                     answer.department if answer else "",
                     item.source,

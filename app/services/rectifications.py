@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Item, Scale
-from ..domain.evaluation import Outcome, evaluate
+from ..domain.evaluation import Outcome, evaluate, problem_sentence
 from ..domain.formats import NO_DEPARTMENT
 from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
@@ -177,10 +177,7 @@ class _Facts:
         return "；".join(texts)
 
     def _item_problem(self, item: Item) -> str:
-        answer = self.answer(item.id)
-        if answer is not None and answer.finding:
-            return answer.finding
-        return kind_of(item).problem_text(item, self.outcome(item), self.view.year)
+        return problem_sentence(item, self.outcome(item), self.answer(item.id), self.view.year)
 
 
 # --- stored rectifications ---------------------------------------------------------------------

@@ -133,7 +133,9 @@ class ItemKind(ABC):
         return None, None
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
-        """问题描述 of a failing outcome when the user wrote none ("" when there is nothing to say)."""
+        """What the result itself says is wrong, for :func:`app.domain.evaluation.problem_sentence`:
+        a value below its target ("" unless the outcome is 未达标), or a grade ("" when there is
+        nothing to say)."""
         return ""
 
     @property

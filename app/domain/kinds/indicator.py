@@ -67,6 +67,16 @@ def _counts(item: Item, answer: Answer | None) -> tuple[float, float] | None:
     return answer.numerator, answer.denominator
 
 
+def indicator_outcome(item: Item, year: int, answer: Answer | None, previous_value: float | None) -> Outcome:
+    """The value (entered or computed) against the year's target or the 对照值; the editor shows it live."""
+    target_text = item.target_text(year)
+    value = indicator_value(item, answer)
+    if value is None:
+        return Outcome(UNANSWERED, target_text=target_text)
+    state, reason = compare(item, value, year, answer.baseline if answer else None, previous_value)
+    return Outcome(state, value=value, target_text=target_text, reason=reason, counts=_counts(item, answer))
+
+
 class Indicator(ItemKind):
     name = "indicator"
     label = "指标"
@@ -117,12 +127,7 @@ class Indicator(ItemKind):
         samples: Sequence[SampleRecord],
         previous_value: float | None,
     ) -> Outcome:
-        target_text = item.target_text(year)
-        value = indicator_value(item, answer)
-        if value is None:
-            return Outcome(UNANSWERED, target_text=target_text)
-        state, reason = compare(item, value, year, answer.baseline if answer else None, previous_value)
-        return Outcome(state, value=value, target_text=target_text, reason=reason, counts=_counts(item, answer))
+        return indicator_outcome(item, year, answer, previous_value)
 
     def computed(self, item: Item) -> bool:
         return item.input == "ratio"
@@ -136,7 +141,7 @@ class Indicator(ItemKind):
         return None, None
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
-        if outcome.value is None:
+        if outcome.state != NOT_MET or outcome.value is None:
             return ""
         value = f"指标值 {self.value_text(item, outcome, with_counts=True)}"
         if item.direction in TREND_DIRECTIONS:  # the reason names what it was compared with

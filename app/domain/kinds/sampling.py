@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from ..records import Answer, SampleRecord
 
 RATE_PREFIX = "符合率"
+#: the target of a rate of 100%
+ALL_COMPLIANT = "全部符合"
 
 
 def sampling_rate(samples: Sequence[SampleRecord]) -> float | None:
@@ -60,11 +62,21 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
     )
 
 
+def samples_text(outcome: Outcome) -> str:
+    """The records checked, in the words of the problem sentence: ``抽查 10 份，1 份不符合``,
+    ``抽查 10 份，全部符合`` ('' before any is checked)."""
+    if not outcome.sample_count or outcome.counts is None:  # an indicator's counts are 分子/分母
+        return ""
+    compliant, checked = outcome.counts
+    failed = checked - compliant
+    return f"抽查 {checked:.0f} 份，" + (f"{failed:.0f} 份不符合" if failed else "全部符合")
+
+
 def _target_text(item: Item, year: int) -> str:
     target = item.target_for(year)
     if target is None:
         return f"{year}年无目标值"
-    return "全部符合" if target >= 100 else f"{RATE_PREFIX}≥{target:g}%"
+    return ALL_COMPLIANT if target >= 100 else f"{RATE_PREFIX}≥{target:g}%"
 
 
 class Sampling(ItemKind):
@@ -106,10 +118,10 @@ class Sampling(ItemKind):
         return outcome.counts or (None, None)
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
-        if outcome.value is None:
+        if outcome.state != NOT_MET or outcome.value is None:
             return ""
-        failed = round(outcome.sample_count * (1 - outcome.value / 100))
-        if item.target_for(year) == 100:
-            return f"抽查 {outcome.sample_count} 份，{failed} 份不符合（要求全部符合）"
-        rate = self.measure(item, outcome.value)
-        return f"抽查 {outcome.sample_count} 份，符合率 {rate}，低于目标 {outcome.target_text}"
+        target = self.target_column(outcome)
+        required = f"要求{target}"
+        if target != ALL_COMPLIANT:
+            required = f"符合率 {self.measure(item, outcome.value)}，{required}"
+        return "；".join(x for x in (f"{samples_text(outcome)}（{required}）", outcome.reason) if x)
