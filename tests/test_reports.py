@@ -18,6 +18,7 @@ import zlib
 import pypdf
 import pytest
 
+from app.domain.checklist import item_references
 from app.render import FontMissingError, build_html, render_report
 from app.render.charts import Bar, bar_chart
 from app.render.fonts import ReportFonts, resolve_fonts
@@ -25,7 +26,7 @@ from app.services import rectifications as rect_service
 from app.services.answers import record_answer
 from app.services.attachments import add_attachment
 from app.services.demo import DEMO_REPORT_DATE, create_demo
-from app.services.rounds import score, set_round_final
+from app.services.rounds import load_round, score, set_round_final
 from app.store import Actor, open_store
 from tests.conftest import ROOT
 from tests.helpers import start_recheck_of_demo
@@ -205,6 +206,36 @@ def test_a_failing_item_reads_the_same_in_both_reports(rendered):
     assert "指标值2.33例次/千导管日（6/2580），未低于基线值1.00例次/千导管日（要求逐步降低）" in problems
     assert "抽查10份，1份不符合（要求全部符合）" in problems and "不符合1份" not in self_text
     assert "抽查153份" not in self_text  # an indicator's 101/153 are no records checked
+
+
+def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(recheck):
+    """In a 复查轮次 the problem list held the rectifications carried over from the first round,
+    an item now graded B among them (问题描述 “—”, 待整改): “发现问题 13 项” against 不符合 11."""
+    store, round_id = recheck["store"], recheck["round"]
+    result = score(store, round_id)
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+    carried = [e for e in entries if e.carried]
+    regraded = [e for e in carried if e.regraded]
+    again = [e for e in carried if any(result.outcomes[i].failing for i in e.item_ids)]
+    assert regraded and again and "B 有监管" in {e.regraded for e in regraded}
+    text = squeeze("".join(recheck["text"]["self"]))
+    problems = text[text.index("五、发现的问题") :]
+    failing = result.tally.failing
+    assert f"本轮自查共发现问题{failing}项（其中{len(again)}项上轮已发现、整改未完成，标注“上轮转入”）" in problems
+    found, apart = problems.split(f"另有上轮转入的整改项{len(regraded)}项，其条目本轮复评未再发现问题")
+    references = item_references(load_round(store, round_id).checklists)
+    for entry in regraded:
+        (item_id,) = entry.item_ids
+        assert squeeze(references[item_id]) not in found and squeeze(references[item_id]) in apart
+        assert squeeze(f"本轮复评：{entry.regraded}，复查确认后可销号") in apart
+    assert found.count("上轮转入；") == len(again)
+
+    ledger = squeeze("".join(recheck["text"]["rectification"]))
+    assert (
+        f"共有整改项{len(entries)}项：本轮新发现{len(entries) - len(carried)}项，上轮转入{len(carried)}项"
+        f"（其中{len(regraded)}项的条目本轮复评未再发现问题" in ledger
+    )
+    assert ledger.count("可销号") == len(regraded) + 1  # each row, and the overview
 
 
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):

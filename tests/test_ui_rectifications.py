@@ -11,7 +11,7 @@ from app.services import rectifications as rect_service
 from app.ui.evidence import EvidenceDialog
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
-from tests.helpers import type_with_input_method
+from tests.helpers import start_recheck_of_demo, type_with_input_method
 
 TODAY = dt.date(2025, 6, 20)
 
@@ -467,3 +467,29 @@ def test_escape_puts_the_text_back_and_shift_tab_goes_to_the_previous_cell(qtbot
     qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: store.rectification(entry.id).measure == "措施")
     qtbot.waitUntil(lambda: board.table.currentColumn() == 2 and board.table.state() == board.table.State.EditingState)
+
+
+def test_a_carried_over_rectification_whose_item_passes_now_says_so(
+    qtbot, store, catalog, actor, demo_round, ui_dialogs
+):
+    """The board and the walkthrough say what the reports say: carried over, and this round's
+    result of an item that no longer fails, to be closed with a re-check."""
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+    w = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_round(second)
+    w.session.today = lambda: TODAY
+    w.show_tab(1)
+    board = w.board
+    entry = next(e for e in board.entries if e.regraded == "B 有监管")
+    board.select(entry.id)
+    row = board.table.currentRow()
+    sentence = "本轮复评：B 有监管，复查确认后可销号"
+    assert board.table.item(row, 0).text().endswith("（上轮转入）")
+    assert board.table.item(row, 8).text() == sentence
+    carried = [text for text in column(board, 0) if text.endswith("（上轮转入）")]
+    assert len(carried) == sum(e.carried for e in board.entries)
+    w.show_tab(0)
+    w.walkthrough.tree.select(entry.rectification.item_id)
+    assert sentence in w.walkthrough.panel.rectification_label.text()

@@ -40,6 +40,7 @@ __all__ = [
     "evaluate",
     "indicator_value",
     "problem_sentence",
+    "result_text",
     "sampling_outcome",
     "sampling_rate",
 ]
@@ -76,3 +77,11 @@ def problem_sentence(item: Item, outcome: Outcome, answer: Answer | None, year: 
     if outcome.state == NOT_MET:
         return "；".join(x for x in (stated, finding) if x)
     return finding or stated
+
+
+def result_text(item: Item, outcome: Outcome) -> str:
+    """An item's result in a few words: ``B 有监管``, ``达标 66.0%``, ``不适用``, ``未填``."""
+    if outcome.grade is not None:
+        return outcome.grade.display
+    value = kind_of(item).value_text(item, outcome) if outcome.applicable else ""
+    return f"{outcome.label} {value}" if value else outcome.label

@@ -100,6 +100,12 @@ def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result:
     return f"{head}：{result}" if result else head
 
 
+def regrade_sentence(result: str) -> str:
+    """A rectification carried over from the previous round whose item this round no longer finds
+    a problem with: ``本轮复评：B 有监管，复查确认后可销号`` ('' without a result)."""
+    return f"本轮复评：{result}，复查确认后可销号" if result else ""
+
+
 def years_text(first: int | None, last: int | None) -> str:
     """A span of years: ``2024年``, ``2023–2025年``, ``2024年起``, ``至2025年`` ('' when open)."""
     if first and last:

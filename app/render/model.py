@@ -15,13 +15,28 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
-from ..domain.formats import cn_date, counts_text, percent_text, rate_text, recheck_sentence
+from ..domain.formats import cn_date, counts_text, percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.kinds.sampling import samples_text
+from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
-from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
+from ..domain.records import (
+    ORIGIN_CARRIED,
+    RECTIFICATION_STATUSES,
+    STATUS_DONE,
+    STATUS_OVERDUE,
+    Answer,
+    Attachment,
+)
 from ..domain.scoring import Tally
-from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells, list_rectifications, totals
+from ..services.rectifications import (
+    NO_DEPARTMENT,
+    RectificationEntry,
+    follow_up_text,
+    ledger_cells,
+    list_rectifications,
+    totals,
+)
 from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
 from .assets import attachment_url
@@ -189,6 +204,8 @@ class ProblemRow:
     finding: str
     department: str
     rectification: str
+    #: its rectification was carried over from the previous round (上轮转入)
+    carried: bool = False
 
 
 @dataclass
@@ -205,7 +222,12 @@ class SelfReport:
     indicators: list[IndicatorRow]
     #: what the indicator table's columns hold, printed under it
     indicator_note: str
+    #: 发现的问题: found in this round, and the sentence that counts them
     problems: list[ProblemRow]
+    problems_intro: str
+    #: rectifications carried over from the previous round whose items no longer have a problem
+    carried_problems: list[ProblemRow]
+    carried_intro: str
     #: 历次自查趋势: the rounds compared, and a chart each (empty for a hospital's first round)
     trend_rounds: list[str] = field(default_factory=list)
     trend_charts: list[Markup] = field(default_factory=list)
@@ -388,7 +410,8 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     grade_bars = [Bar(b.label, b.value, b.text, b.tone) for b in outcome_bars(view.checklists, total)]
     biggest = max([b.value or 0 for b in grade_bars] + [1])
 
-    problems = _problems(view, result.outcomes, answers, rects)
+    problems, carried = _problems(view, result.outcomes, answers, rects)
+    problems_intro, carried_intro = _problems_intro(problems, carried)
     key_figures = [
         ("适用条目", f"{total.applicable} 条"),
         ("已评条目", f"{total.answered} 条"),
@@ -431,6 +454,9 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         indicators=indicators,
         indicator_note=INDICATOR_NOTE,
         problems=problems,
+        problems_intro=problems_intro,
+        carried_problems=carried,
+        carried_intro=carried_intro,
         **_trend(store, round_id, today, font_family),
     )
 
@@ -467,40 +493,77 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
 
 def _problems(
     view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, Answer], rects: Sequence[RectificationEntry]
-) -> list[ProblemRow]:
-    """Failing items, and items with a rectification by choice (C), in checklist order."""
+) -> tuple[list[ProblemRow], list[ProblemRow]]:
+    """发现的问题, in checklist order: the problems found in this round (failing items, and items
+    given a rectification on a C grade), and apart from them the rectifications carried over from
+    the previous round whose items this round finds no problem with (their results now)."""
     by_item = {item_id: e for e in rects for item_id in e.item_ids}
     references = item_references(view.checklists)
-    out: list[ProblemRow] = []
+    found: list[ProblemRow] = []
+    carried: list[ProblemRow] = []
     for item in view.items():
         outcome = outcomes[item.id]
         entry = by_item.get(item.id)
-        if not (outcome.failing or entry):
-            continue
-        if entry is None:
-            status = "未生成整改项"
+        if outcome.failing or (entry and not entry.carried):
+            finding = problem_sentence(item, outcome, answers.get(item.id), view.year)
+            rows = found
+        elif entry:
+            finding, rows = entry.rectification.problem, carried  # the problem the previous round found
         else:
-            r = entry.rectification
-            parts = [entry.status, r.department or NO_DEPARTMENT]
-            if r.deadline:
-                parts.append(f"期限 {r.deadline.isoformat()}")
-            status = "，".join(parts)
+            continue
         text, detail, tone = _result(item, outcome)
         answer = answers.get(item.id)
-        out.append(
+        rows.append(
             ProblemRow(
-                len(out) + 1,
+                len(rows) + 1,
                 references[item.id],
                 item.text,
                 text,
                 detail,
                 tone,
-                problem_sentence(item, outcome, answer, view.year) or "—",
+                finding or "—",
                 answer.department if answer and answer.department else "",
-                status,
+                _rectification_state(entry, origin=rows is found),  # the other list is all carried over
+                bool(entry and entry.carried),
             )
         )
-    return out
+    return found, carried
+
+
+def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
+    """整改情况 of a problem: where its rectification stands (and, with ``origin``, whence it came)."""
+    if entry is None:
+        return "未生成整改项"
+    r = entry.rectification
+    parts = [ORIGIN_LABELS[ORIGIN_CARRIED]] if origin and entry.carried else []
+    if entry.regraded:
+        parts.append(regrade_sentence(entry.regraded))
+    parts.append(
+        "，".join(
+            [entry.status, r.department or NO_DEPARTMENT] + ([f"期限 {r.deadline.isoformat()}"] if r.deadline else [])
+        )
+    )
+    return "；".join(parts)
+
+
+def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) -> tuple[str, str]:
+    """The sentences before the two lists: the problems found in this round counted apart from
+    the carried-over rectifications, which were found in the previous round."""
+    again = sum(1 for p in found if p.carried)
+    head = (
+        f"本轮自查共发现问题 {len(found)} 项"
+        + (f"（其中 {again} 项上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”）" if again else "")
+        + "，整改情况见《整改报告》。"
+        if found
+        else "本轮自查未发现不符合项。"
+    )
+    tail = (
+        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表），"
+        "复查确认整改到位后可销号："
+        if carried
+        else ""
+    )
+    return head, tail
 
 
 # --- 整改报告 -----------------------------------------------------------------------------------
@@ -554,9 +617,23 @@ class RectificationReport:
     kind: str = "rectification"
 
 
-def _recheck_text(entry: RectificationEntry) -> str:
-    r = entry.rectification
-    return recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result)
+def _ledger_origin(round_name: str, entries: Sequence[RectificationEntry]) -> str:
+    """How many rectifications the round has, those found in it counted apart from those carried
+    over from the previous round (and of these, the ones whose items no longer have a problem)."""
+    carried = [e for e in entries if e.carried]
+    if not carried:
+        return f"本轮自查（{round_name}）共形成整改项 {len(entries)} 项。"
+    regraded = sum(1 for e in carried if e.regraded)
+    return (
+        f"本轮自查（{round_name}）共有整改项 {len(entries)} 项：本轮新发现 {len(entries) - len(carried)} 项，"
+        f"上轮转入 {len(carried)} 项"
+        + (
+            f"（其中 {regraded} 项的条目本轮复评未再发现问题，复查确认整改到位后可销号，见复查情况栏）"
+            if regraded
+            else ""
+        )
+        + "。"
+    )
 
 
 def build_rectification_report(store: Store, round_id: str, today: dt.date, font_family: str) -> RectificationReport:
@@ -594,10 +671,10 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
                 n,
                 *ledger_cells(entry, references),
                 tone,
-                _recheck_text(entry),
+                follow_up_text(entry),
                 tuple(names),
                 tuple(thumbs),
-                "上轮转入" if r.carried_from else "",
+                ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
             )
         )
 
@@ -610,7 +687,8 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     done = counts.by_status[STATUS_DONE]
     rate = rate_text(done / counts.total * 100 if counts.total else None)
     overview = (
-        f"本轮自查（{view.name}）共形成整改项 {counts.total} 项。截至{cn_date(today)}，"
+        _ledger_origin(view.name, entries)
+        + f"截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
         + f"，整改完成率 {rate}。"
     )

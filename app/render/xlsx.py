@@ -19,8 +19,9 @@ from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
 from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
+from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
-from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
+from ..domain.records import ORIGIN_CARRIED, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
 from ..files import save_document
 from ..store import Store
 
@@ -270,7 +271,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
 
 
 def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
-    from .model import _recheck_text
+    from ..services.rectifications import follow_up_text
 
     sheet = _Sheet(
         book,
@@ -305,9 +306,9 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 rect.owner,
                 rect.deadline,
                 entry.status,
-                _recheck_text(entry),
+                follow_up_text(entry),
                 "、".join(r.attachments.get(rect.id, [])),
-                "上轮转入" if rect.carried_from else "",
+                ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
             ],
             [formats["number"]] + [None] * 7 + [status_format] + [None] * 3,
             formats["overdue"] if entry.status == STATUS_OVERDUE else None,
