@@ -86,6 +86,36 @@ def test_a_failing_item_has_the_problem_sentence_of_the_ledger(store, demo_round
     assert any(p and p.startswith("指标值 2.33例次/千导管日") for p in problem.values())
 
 
+@pytest.mark.parametrize("kind", ["self", "rectification"])
+def test_readers_columns_name_items_as_the_reports_do_and_ids_stay_far_right(store, demo_round, tmp_path, kind):
+    """The workbooks go into the 上报包: 编号 “1.1.rate” and 条目 “qyx-core.01.1” were ids. A
+    reader's columns now hold what the PDFs print; the ids are in the last, technical column."""
+    from app.domain.checklist import item_number, item_references
+    from app.render.xlsx import ID_COLUMN
+    from app.services.rounds import load_round
+
+    view = load_round(store, demo_round)
+    ids = {item.id for item in view.items()}
+    checklist_ids = tuple(f"{c.id}." for c in view.checklists)
+    book = load_workbook(registry.render(store, demo_round, kind, tmp_path / "x.xlsx", today=DAY).path)
+    for ws in book:
+        rows = list(ws.iter_rows(values_only=True))
+        assert rows[0][-1] == ID_COLUMN, ws.title
+        readers = [str(v) for row in rows[1:] for v in row[:-1] if v is not None]
+        assert [v for v in readers if v.startswith(checklist_ids) or v.endswith(".rate")] == [], ws.title
+        assert all(set(str(row[-1]).split("、")) <= ids for row in rows[1:]), ws.title
+        table = _table(ws)
+        if "编号" in rows[0]:
+            by_id = {item.id: item for item in view.items()}
+            assert [r["编号"] for r in table] == [item_number(by_id[r[ID_COLUMN]]) for r in table]
+        if "条目" in rows[0] and ws.title == "整改台账":
+            references = item_references(view.checklists)
+            assert [r["条目"] for r in table] == [
+                "、".join(references[i] for i in r[ID_COLUMN].split("、")) for r in table
+            ]
+            assert "核心制度 首诊负责制度 第1条" in {r["条目"] for r in table}
+
+
 def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_round, tmp_path):
     out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
     ws = load_workbook(out.path)["整改台账"]

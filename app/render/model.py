@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import Checklist, Item, Section, item_references
+from ..domain.checklist import Checklist, Item, Section, item_number, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
 from ..domain.formats import cn_date, counts_text, percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
@@ -243,12 +243,6 @@ INDICATOR_NOTE = (
 )
 
 
-def _short(item: Item) -> str:
-    """The number printed beside an item under its checklist's headings: ``05.1``, ``2.3`` (an
-    indicator's ``.rate`` suffix is an id's business, not a reader's)."""
-    return item.id.removeprefix(item.checklist_id + ".").removesuffix(".rate")
-
-
 def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
     """(result, detail, tone) of an item's result."""
     if outcome.state in (NA_PROFILE, NA_USER):
@@ -270,7 +264,7 @@ def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str
     note = "；".join(x for x in (samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
     value = kind.value_text(item, outcome) or "—"
     return IndicatorRow(
-        _short(item),
+        item_number(item),
         item.text,
         f"{checklist.label}·{kind.label}",
         kind.target_column(outcome),
@@ -367,7 +361,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
             answer = answers.get(item.id)
             text, detail, tone = _result(item, outcome)
             rows[item.id] = ItemRow(
-                _short(item),
+                item_number(item),
                 item.text,
                 kind_of(item).label,
                 text,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import Checklist, Item
+from ..domain.checklist import Item, item_number, item_references
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
 from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
@@ -38,6 +38,9 @@ _STATUS_COLOURS = {
     STATUS_PENDING: "#EFEFEF",
 }
 _MAX_WIDTH = 60  # characters of a Latin font; wider columns wrap
+#: the last column of every sheet: the checklist items' ids, for programs that join workbooks (a
+#: reader goes by 编号 and 条目, as the reports print them); grey, and apart from the rest
+ID_COLUMN = "条目标识（程序用）"
 
 
 @dataclass
@@ -48,6 +51,8 @@ class _Round:
     score: Any
     answers: dict[str, Answer]
     sections: dict[str, str]
+    #: 核心制度 四、分级护理制度 第1条: the items as the reports name them
+    references: dict[str, str]
     previous: dict[str, float]
     rectifications: list[Any]
     attachments: dict[str, list[str]]
@@ -73,6 +78,7 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         score(store, round_id, view),
         answers_by_item(store, round_id),
         sections,
+        item_references(view.checklists),
         previous_values(store, view),
         list_rectifications(store, round_id, today, view),
         attachments,
@@ -178,6 +184,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "不适用原因",
             "责任科室",
             "出处",
+            ID_COLUMN,
         ],
         formats,
     )
@@ -196,7 +203,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 [
                     checklist.label,
                     r.sections.get(item.id, ""),
-                    _number(checklist, item),
+                    item_number(item),
                     item.text,
                     kind.label,
                     result,
@@ -210,8 +217,9 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     outcome.reason if not outcome.applicable else "",
                     answer.department if answer else "",
                     item.source,
+                    item.id,
                 ],
-                [None] * 6 + [value_format] + [None] * 7,
+                [None] * 6 + [value_format] + [None] * 7 + [formats["id"]],
                 formats["fail"] if outcome.failing else None,
             )
     sheet.finish()
@@ -221,7 +229,21 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
     sheet = _Sheet(
         book,
         "指标",
-        ["检查表", "编号", "指标", "类型", "分子", "分母", "指标值", "单位", "目标", "是否达标", "上一轮", "说明"],
+        [
+            "检查表",
+            "编号",
+            "指标",
+            "类型",
+            "分子",
+            "分母",
+            "指标值",
+            "单位",
+            "目标",
+            "是否达标",
+            "上一轮",
+            "说明",
+            ID_COLUMN,
+        ],
         formats,
     )
     for checklist in r.view.checklists:
@@ -239,7 +261,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             sheet.add(
                 [
                     checklist.label,
-                    _number(checklist, item),
+                    item_number(item),
                     item.text,
                     kind.label,
                     numerator,
@@ -250,6 +272,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     verdict(outcome.state),
                     None if previous is None else convert(previous),
                     outcome.reason,
+                    item.id,
                 ],
                 [
                     None,
@@ -264,6 +287,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     None,
                     value_format,
                     None,
+                    formats["id"],
                 ],
                 formats["fail"] if outcome.failing else None,
             )
@@ -271,7 +295,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
 
 
 def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
-    from ..services.rectifications import follow_up_text
+    from ..services.rectifications import follow_up_text, ledger_cells
 
     sheet = _Sheet(
         book,
@@ -289,6 +313,7 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "复查情况",
             "佐证材料",
             "来源",
+            ID_COLUMN,
         ],
         formats,
     )
@@ -298,7 +323,7 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
         sheet.add(
             [
                 n,
-                "、".join(entry.item_ids),
+                ledger_cells(entry, r.references)[0],  # 条目 as the 整改报告 and the board name them
                 rect.problem,
                 rect.cause,
                 rect.measure,
@@ -309,15 +334,12 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 follow_up_text(entry),
                 "、".join(r.attachments.get(rect.id, [])),
                 ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
+                "、".join(entry.item_ids),
             ],
-            [formats["number"]] + [None] * 7 + [status_format] + [None] * 3,
+            [formats["number"]] + [None] * 7 + [status_format] + [None] * 3 + [formats["id"]],
             formats["overdue"] if entry.status == STATUS_OVERDUE else None,
         )
     sheet.finish()
-
-
-def _number(checklist: Checklist, item: Item) -> str:
-    return item.id.removeprefix(checklist.id + ".")
 
 
 _WRITERS = {"自查结果": _results_sheet, "指标": _indicators_sheet, "整改台账": _ledger_sheet}
@@ -378,6 +400,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "decimal": book.add_format({**base, "num_format": "0.00"}),
         "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
         "fail": book.add_format({**base, "font_color": "#9C0006"}),
+        "id": book.add_format({**base, "font_name": "Arial", "font_size": 8, "font_color": "#808080"}),
         "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),
     }
     formats["status"] = {
