@@ -121,7 +121,7 @@ def test_measured_values_are_formatted_in_one_place():
 
 def test_the_recheck_sentence():
     assert recheck_sentence(None, None, "", "") == ""
-    assert recheck_sentence(True, dt.date(2025, 5, 8), "刘洋", "已整改") == "2025-05-08，刘洋，复查通过：已整改"
+    assert recheck_sentence(True, dt.date(2025, 5, 8), "刘洋", "已整改") == "2025年5月8日，刘洋，复查通过：已整改"
     assert recheck_sentence(False, None, "", "") == "复查未通过"
 
 

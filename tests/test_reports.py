@@ -19,6 +19,7 @@ import pypdf
 import pytest
 
 from app.domain.checklist import item_references
+from app.domain.formats import cn_date
 from app.render import FontMissingError, build_html, render_report
 from app.render.charts import Bar, bar_chart
 from app.render.fonts import ReportFonts, resolve_fonts
@@ -124,9 +125,6 @@ def test_self_report_lists_every_failing_item(rendered):
     text = squeeze("".join(rendered["text"]["self"]))
     failing = [item_id for item_id, o in score(store, round_id).outcomes.items() if o.failing]
     assert len(failing) > 5
-    from app.domain.checklist import item_references
-    from app.services.rounds import load_round
-
     references = item_references(load_round(store, round_id).checklists)
     problems = text[text.index("五、发现的问题") :]
     assert [i for i in failing if squeeze(references[i]) not in problems] == []
@@ -238,13 +236,27 @@ def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(r
     assert ledger.count("可销号") == len(regraded) + 1  # each row, and the overview
 
 
+@pytest.mark.parametrize("kind", REPORT_KINDS)
+def test_dates_are_written_one_way(rendered, recheck, kind):
+    """“2025年6月30日” on the cover beside “期限 2025-04-30” and a re-check on “2025-05-08”: every
+    date in a printed report is now written as formats.cn_date writes it."""
+    for fixture in (rendered, recheck):
+        text = "".join(fixture["text"][kind])
+        assert re.findall(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", text) == []
+        assert "2025年6月30日" in text  # the report date
+    ledger = squeeze("".join(rendered["text"]["rectification"]))
+    assert "2025年5月8日，刘洋（质控办），复查通过" in ledger and "2025年4月30日" in ledger
+    problems = squeeze("".join(rendered["text"]["self"]))
+    assert "期限2025年4月30日" in problems[problems.index("五、发现的问题") :]
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))
     entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
     for entry in entries:
         rect = entry.rectification
-        assert rect.department in text and rect.deadline.isoformat() in text
+        assert rect.department in text and cn_date(rect.deadline) in text
     totals = rect_service.totals(entries).by_status
     assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
     for part in ("检查组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):

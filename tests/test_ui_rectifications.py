@@ -493,3 +493,14 @@ def test_a_carried_over_rectification_whose_item_passes_now_says_so(
     w.show_tab(0)
     w.walkthrough.tree.select(entry.rectification.item_id)
     assert sentence in w.walkthrough.panel.rectification_label.text()
+
+
+def test_deadlines_read_as_the_reports_write_them_and_sort_by_date(window, store, demo_round):
+    board = window.board
+    window.session.update_rectification(board.entries[0].id, deadline="2025-10-01")  # text would sort it first
+    board.table.sortItems(6)
+    shown = column(board, 6)
+    assert shown and all(d == "" or d.endswith("日") for d in shown)  # 2025年7月31日, as in the 整改报告
+    days = [board.entry_at(r).rectification.deadline for r in range(board.table.rowCount())]
+    dated = [d for d in days if d]
+    assert dated == sorted(dated)  # by date: 2025年10月 would sort before 2025年7月 as text

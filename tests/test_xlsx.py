@@ -125,6 +125,10 @@ def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_roun
     assert [r["问题描述"] for r in rows] == [e.rectification.problem or None for e in entries]
     deadlines = [r["整改期限"] for r in rows if r["整改期限"]]
     assert deadlines and all(isinstance(d, dt.datetime) for d in deadlines), "dates are dates"
+    column = [c.value for c in ws[1]].index("整改期限") + 1
+    shown = {ws.cell(n, column).number_format for n in range(2, ws.max_row + 1) if ws.cell(n, column).value}
+    assert shown == {'yyyy"年"m"月"d"日"'}, "shown as the reports write dates"
+    assert any("年" in (r["复查情况"] or "") for r in rows) and not any("-0" in (r["复查情况"] or "") for r in rows)
     fills = {}
     for n, entry in enumerate(entries, 2):
         fills.setdefault(entry.status, ws.cell(n, 9).fill.fgColor.rgb)

@@ -61,7 +61,8 @@ def counts_text(counts: tuple[float, float] | None) -> str:
 
 
 def cn_date(day: dt.date | None) -> str:
-    """A date as printed in a report: ``2025年6月30日``."""
+    """A date as the reports print it, in running text and tables alike, and as the 整改台账
+    shows it: ``2025年6月30日`` ('' for none). Workbooks keep real date cells shown the same way."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
@@ -92,11 +93,11 @@ def sizes_compared(size: int, limit: int) -> tuple[str, str]:
 
 
 def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result: str) -> str:
-    """复查 in one line: ``2025-05-08，刘洋，复查通过：现场查看……``; empty before a re-check."""
+    """复查 in one line: ``2025年5月8日，刘洋，复查通过：现场查看……``; empty before a re-check."""
     if passed is None:
         return ""
     verdict = "复查通过" if passed else "复查未通过"
-    head = "，".join(x for x in (date.isoformat() if date else "", by, verdict) if x)
+    head = "，".join(x for x in (cn_date(date), by, verdict) if x)
     return f"{head}：{result}" if result else head
 
 

@@ -534,7 +534,7 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
         parts.append(regrade_sentence(entry.regraded))
     parts.append(
         "，".join(
-            [entry.status, r.department or NO_DEPARTMENT] + ([f"期限 {r.deadline.isoformat()}"] if r.deadline else [])
+            [entry.status, r.department or NO_DEPARTMENT] + ([f"期限 {cn_date(r.deadline)}"] if r.deadline else [])
         )
     )
     return "；".join(parts)

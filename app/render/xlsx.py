@@ -398,7 +398,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "percent": book.add_format({**base, "num_format": "0.0%"}),
         "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
         "decimal": book.add_format({**base, "num_format": "0.00"}),
-        "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        "date": book.add_format({**base, "num_format": 'yyyy"年"m"月"d"日"'}),  # as formats.cn_date
         "fail": book.add_format({**base, "font_color": "#9C0006"}),
         "id": book.add_format({**base, "font_name": "Arial", "font_size": 8, "font_color": "#808080"}),
         "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Item, Scale
 from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
-from ..domain.formats import NO_DEPARTMENT, recheck_sentence, regrade_sentence
+from ..domain.formats import NO_DEPARTMENT, cn_date, recheck_sentence, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
 from ..domain.records import (
@@ -401,7 +401,7 @@ def ledger_cells(entry: RectificationEntry, references: Mapping[str, str]) -> Le
         r.measure,
         r.department,
         r.owner,
-        r.deadline.isoformat() if r.deadline else "",
+        cn_date(r.deadline),
         entry.status,
     )
 

@@ -381,6 +381,7 @@ class RectificationBoard(QWidget):
         values = [items, *cells, recheck_text(entry)]
         sort_keys = {
             0: min((self.item_order.get(i, 0) for i in entry.item_ids), default=0),
+            6: entry.rectification.deadline.isoformat() if entry.rectification.deadline else "",  # 2025年10月 after 9月
             7: RECTIFICATION_STATUSES.index(entry.status),
         }
         for col, text in enumerate(values):
