@@ -250,6 +250,21 @@ def test_dates_are_written_one_way(rendered, recheck, kind):
     assert "期限2025年4月30日" in problems[problems.index("五、发现的问题") :]
 
 
+def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pending(store, demo_round, catalog, actor):
+    """A re-check round just started: nothing is graded, every carried-over rectification is
+    listed apart, and the sentence says their items are not graded yet (not that they pass)."""
+    from app.render.model import build_self_report
+
+    used = {c.id for c in load_round(store, demo_round).checklists}
+    entries = [e for e in catalog.entries if e.checklist.id in used]
+    second = rect_service.start_recheck_round(store, entries, "复查", dt.date(2025, 6, 15), actor, demo_round)
+    carried = rect_service.list_rectifications(store, second, DEMO_REPORT_DATE)
+    report = build_self_report(store, second, DEMO_REPORT_DATE, "serif")
+    assert report.problems == [] and len(report.carried_problems) == len(carried) > 0
+    assert all(p.pending and p.result == "未填" for p in report.carried_problems)
+    assert f"其中 {len(carried)} 项的条目本轮尚未评价" in report.carried_intro
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))

@@ -206,6 +206,8 @@ class ProblemRow:
     rectification: str
     #: its rectification was carried over from the previous round (上轮转入)
     carried: bool = False
+    #: carried over, and its item not graded again in this round yet
+    pending: bool = False
 
 
 @dataclass
@@ -519,6 +521,7 @@ def _problems(
                 answer.department if answer and answer.department else "",
                 _rectification_state(entry, origin=rows is found),  # the other list is all carried over
                 bool(entry and entry.carried),
+                rows is carried and not outcome.answered,
             )
         )
     return found, carried
@@ -551,9 +554,11 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
         if found
         else "本轮自查未发现不符合项。"
     )
+    pending = sum(1 for p in carried if p.pending)
     tail = (
-        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表），"
-        "复查确认整改到位后可销号："
+        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表"
+        + (f"；其中 {pending} 项的条目本轮尚未评价" if pending else "")
+        + "），复查确认整改到位后可销号："
         if carried
         else ""
     )
