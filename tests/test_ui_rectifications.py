@@ -311,6 +311,11 @@ def test_a_board_edit_is_undone_with_ctrl_z_on_the_board(qtbot, window, store):
     assert board.table.item(board.table.currentRow(), 5).text() == before  # redrawn from the session
     window._redo()  # 编辑 → 重做, from the menu
     assert store.rectification(entry.id).owner == "王五"
+    qtbot.keyClick(board.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.rectification(entry.id).owner == before
+    board.table.setFocus()
+    qtbot.keyClick(board.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # redo on the board too
+    assert store.rectification(entry.id).owner == "王五"
 
 
 def test_the_walkthrough_shows_a_recheck_made_on_the_board_at_once(qtbot, window, store):

@@ -45,6 +45,7 @@ from .qt import (
     to_date,
 )
 from .redraw import DrawnAsOf
+from .shortcuts import redo_keys, undo_keys
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # where a column sorts by something other than its text
@@ -286,10 +287,9 @@ class RectificationBoard(QWidget):
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
         takes its own Ctrl+Z first)."""
-        redo_keys = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
         bindings: list[tuple[Sequence[QKeySequence], Callable[[], object]]] = [
-            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo),
-            (redo_keys, self.redo),
+            (undo_keys(), self.undo),
+            (redo_keys(), self.redo),
         ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
