@@ -205,6 +205,32 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(sys.argv[:1], Path(args.db) if args.db else None)
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before anything is read or written, an output that would replace the database in
+    use or another of this program's databases (``export --out demo.db`` made the user's data a
+    zip), or that is not of its kind. ``args.outputs``: option → the suffixes it takes (set by
+    each command's parser); no suffixes: any name, but not a file that exists (a backup)."""
+    from .paths import default_db_path
+    from .store.schema import holds_our_data
+
+    database = Path(args.db) if getattr(args, "db", None) else default_db_path()
+    for option, suffixes in getattr(args, "outputs", {}).items():
+        value = getattr(args, option, None)
+        if not value:
+            continue
+        path = Path(value)
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise AppError(f"--{option} 应是 {'、'.join(suffixes)} 文件，而不是“{path.name}”。")
+        if not path.exists():
+            continue
+        if database.exists() and path.samefile(database):
+            raise AppError(f"--{option} 指向正在使用的数据库“{path}”，不能覆盖它。请换一个文件名。")
+        if holds_our_data(path):
+            raise AppError(f"“{path}”是本程序的数据库文件，不会被覆盖。请换一个文件名。")
+        if not suffixes:
+            raise AppError(f"“{path}”已存在，不会被覆盖。请换一个文件名。")
+
+
 def _date_arg(args: argparse.Namespace):
     """--date: the day statuses are told on (逾期 depends on it); today by default."""
     import datetime as dt
@@ -389,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()),
     )
     p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx", help="输出文件：.pdf 或 .xlsx")
+    p.set_defaults(outputs={"out": (".pdf", ".xlsx")})
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
     from .cli_backup import add_commands as add_backup_commands  # check, backup, backups, restore
     from .cli_exchange import add_commands
@@ -432,6 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with ExitStack() as args.opened:  # what _open opened, closed when the command ends
         try:
+            _check_outputs(args)
             return handler(args)
         except AppError as err:
             from .cli_backup import report_error  # a damaged database: the newest good backup too

@@ -146,6 +146,7 @@ def add_commands(sub: Any, add: Add) -> None:
     )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--out", required=True, metavar="FILE.zip", help="输出的上报包")
+    p.set_defaults(outputs={"out": (".zip",)})
     p.add_argument("--no-attachments", action="store_true", help="不包含附件（文件更小）")
     p.add_argument(
         "--with-patient-ids",
@@ -185,3 +186,4 @@ def add_commands(sub: Any, add: Add) -> None:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出的汇总工作簿")
     p.add_argument("--sqlite", metavar="FILE.db", help="同时写出汇总数据的 SQLite 数据库")
     p.add_argument("--pdf", metavar="FILE.pdf", help="同时生成汇总报告 PDF（含统计图）")
+    p.set_defaults(outputs={"out": (".xlsx",), "sqlite": (".db", ".sqlite", ".sqlite3"), "pdf": (".pdf",)})
