@@ -104,6 +104,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from .domain.kinds import kind_of
+
     entry = _catalog().get(args.id)
     if entry is None:
         raise AppError(f"没有编号为“{args.id}”的检查表。可用 checklists list 查看。")
@@ -115,7 +117,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     for section in checklist.all_sections():
         print(f"\n[{section.id}] {section.title}  {section.source}")
         for item in section.items:
-            print(f"  {item.id}  ({item.kind}) {item.text}")
+            print(f"  {item.id}  （{kind_of(item).label}）{item.text}")
     return 0
 
 
@@ -317,7 +319,21 @@ _ARGPARSE_MESSAGES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """Errors in Chinese, with exit code 1 like every other error of the command line."""
+    """Help and errors in Chinese (argparse's own words are English), errors with exit code 1
+    like every other error of the command line. Subcommands' parsers are made of this class too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+
+    def format_usage(self) -> str:
+        return _chinese_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return _chinese_usage(super().format_help())
 
     def error(self, message: str):
         import re
@@ -330,9 +346,13 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(1)
 
 
+def _chinese_usage(text: str) -> str:
+    return "用法：" + text.removeprefix("usage: ") if text.startswith("usage: ") else text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     def add(group, name: str, handler: Handler, help_text: str, example: str) -> argparse.ArgumentParser:
