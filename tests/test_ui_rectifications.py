@@ -472,3 +472,18 @@ def test_escape_puts_the_text_back_and_shift_tab_goes_to_the_previous_cell(qtbot
     qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: store.rectification(entry.id).measure == "措施")
     qtbot.waitUntil(lambda: board.table.currentColumn() == 2 and board.table.state() == board.table.State.EditingState)
+
+
+def test_tab_in_the_recheck_result_moves_on_instead_of_typing_a_tab(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    dialog = RecheckDialog(window.session, board.entry_at(0), board)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.result_edit.setFocus()
+    qtbot.waitUntil(dialog.result_edit.hasFocus)
+    qtbot.keyClicks(dialog.result_edit, "ok")
+    qtbot.keyClick(dialog.result_edit, Qt.Key.Key_Tab)
+    assert "\t" not in dialog.result_edit.toPlainText()
+    assert not dialog.result_edit.hasFocus()

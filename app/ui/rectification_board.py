@@ -122,6 +122,7 @@ class RecheckDialog(QDialog):
         self.by = QLineEdit(r.rechecked_by)
         self.result_edit = QPlainTextEdit(r.recheck_result)
         self.result_edit.setMaximumHeight(80)
+        self.result_edit.setTabChangesFocus(True)  # Tab goes on to 确定, as in every other field
         self.error = error_label()
         self.problem = TextView(r.problem)
         self.problem.setAccessibleName("问题描述")
