@@ -487,3 +487,19 @@ def test_tab_in_the_recheck_result_moves_on_instead_of_typing_a_tab(qtbot, windo
     qtbot.keyClick(dialog.result_edit, Qt.Key.Key_Tab)
     assert "\t" not in dialog.result_edit.toPlainText()
     assert not dialog.result_edit.hasFocus()
+
+
+def test_delete_key_on_the_board_asks_then_deletes(qtbot, window, store, ui_dialogs):
+    """删除整改项 had no key: a keyboard user could not reach it. Delete asks first."""
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    entry = next(e for e in board.entries if e.status == "已完成")  # its item passes: deletable
+    board.select(entry.id)
+    board.table.setFocus()
+    ui_dialogs.confirm_answer = False
+    qtbot.keyClick(board.table, Qt.Key.Key_Delete)
+    assert ui_dialogs.confirms and store.rectification(entry.id) is not None
+    ui_dialogs.confirm_answer = True
+    qtbot.keyClick(board.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: entry.id not in [e.id for e in board.entries])

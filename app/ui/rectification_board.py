@@ -274,6 +274,7 @@ class RectificationBoard(QWidget):
         self.history_button = QPushButton("修改记录…")
         self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
         self.delete_button = QPushButton("删除整改项…")
+        self.delete_button.setToolTip("删除所选整改项（Delete 键），删除前会询问")
         for button, slot in (
             (self.go_button, self._go_to_item),
             (self.recheck_button, self.recheck_selected),
@@ -287,10 +288,12 @@ class RectificationBoard(QWidget):
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
-        takes its own Ctrl+Z first)."""
+        takes its own Ctrl+Z first); Delete on the selected row deletes it, after asking (a cell
+        being edited takes its own Delete)."""
         bindings: list[tuple[Sequence[QKeySequence], Callable[[], object]]] = [
             (undo_keys(), self.undo),
             (redo_keys(), self.redo),
+            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete_selected),
         ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
