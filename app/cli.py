@@ -239,7 +239,7 @@ def _date_arg(args: argparse.Namespace):
 
     from .services.rectifications import parse_date
 
-    return parse_date(args.date, "统计日期", "date") or dt.date.today()
+    return parse_date(args.date, "日期（--date）", "date") or dt.date.today()
 
 
 def cmd_rectifications(args: argparse.Namespace) -> int:

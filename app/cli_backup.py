@@ -126,7 +126,7 @@ def add_commands(sub, add) -> None:
         sub,
         "check",
         cmd_check,
-        "检查数据库：完整性、日志模式、同步写入、结构版本、SQLite 版本、最近的备份；正常时退出码 0，否则 1",
+        "检查数据库：完整性、修改记录、日志模式、同步写入、结构版本、SQLite 版本、最近的备份；正常时退出码 0，否则 1",
         "python main.py check --db demo.db --json",
     )
     p.add_argument("--json", action="store_true", help="输出 JSON")

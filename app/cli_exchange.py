@@ -129,9 +129,10 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         sqlite=Path(args.sqlite) if args.sqlite else None,
         pdf=Path(args.pdf) if args.pdf else None,
     )
+    written = "、".join(str(p) for p in (args.out, args.sqlite, args.pdf) if p)
     print(
         f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查（读取 {result.read} 个上报包，"
-        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验）：{args.out}"
+        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验）：{written}"
     )
     return 0
 

@@ -266,3 +266,10 @@ def test_output_cut_short_by_the_reader_gives_no_traceback():
     err = child.stderr.read().decode()
     child.wait(timeout=60)
     assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_a_bad_date_is_named_by_its_option(demo_file, cli):
+    """export --date 2026-02-30 was called 统计日期, though export's --date is the 报告日期."""
+    db, round_id = demo_file
+    code, _out, err = cli("export", "--db", str(db), "--round", round_id, "--out", "x.zip", "--date", "2026-02-30")
+    assert code == 1 and "日期（--date）" in err and "统计日期" not in err
