@@ -150,6 +150,23 @@ def test_final_toggle_is_saved(window, store, demo_round):
     assert store.round(demo_round).status == "final"
 
 
+def test_a_change_after_final_makes_the_round_a_draft_again(window, store, demo_round):
+    """定稿 then a grade changed: the next report must carry the 自查稿 watermark again, not pass
+    for the report that was signed; the user is told."""
+    window.final_action.setChecked(True)
+    window.toggle_final()
+    board_entry = window.board.entry_at(0)
+    window.session.update_rectification(board_entry.id, owner="王五")
+    assert store.round(demo_round).status == "draft"
+    assert not window.final_action.isChecked()
+    assert "改回自查稿" in window.saved_label.text()
+    window.final_action.setChecked(True)
+    window.toggle_final()  # finalised again after checking
+    assert store.round(demo_round).status == "final"
+    window.session.set_final(True)  # the round itself changing is no reason to go back
+    assert store.round(demo_round).status == "final"
+
+
 def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_dialogs, tmp_path, monkeypatch):
     photo = tmp_path / "整改后现场.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)

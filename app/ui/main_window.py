@@ -323,6 +323,11 @@ class MainWindow(QMainWindow):
             self._status(f"已保存 {dt.datetime.now():%H:%M:%S}")
         if changes.rectifications or changes.round:
             self._schedule_reminders_refresh()
+        if changes.drafted:
+            self.final_action.setChecked(False)
+            if self.walkthrough is not None:
+                self.walkthrough.view = self.session.view if self.session is not None else self.walkthrough.view
+            self._status("本轮定稿后又有修改，已改回自查稿（报告重新带“自查稿”水印）；核对后可再次定稿。", problem=True)
 
     def show_tab(self, index: int) -> None:
         if self.round_tabs is not None:
