@@ -131,6 +131,14 @@ def test_self_report_lists_every_failing_item(rendered):
     assert "自查稿" in text  # the round is not final
 
 
+def test_a_not_applicable_reason_reads_as_a_reason(rendered):
+    """The demo hospital can give reperfusion therapy, so the branch for those that cannot does not apply."""
+    text = squeeze("".join(rendered["text"]["self"]))
+    reason = "本院具备静脉溶栓/取栓（再灌注治疗）能力，本条仅适用于不具备再灌注治疗能力的医院"
+    assert f"不适用原因：{reason}" in text
+    assert "原文" not in text and "仅适用于：" not in text  # no editors' note, no doubled colon
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))

@@ -122,7 +122,7 @@ def test_sampling_rate_against_target():
 def test_not_applicable_by_profile_and_by_user():
     obstetric = judgement(9, conditions=(Condition(flags=("has_obstetrics",)),))
     outcome = evaluate(obstetric, PDCA, HOSPITAL, 2025, Answer(obstetric.id, grade="A"))
-    assert outcome.state == NA_PROFILE and outcome.reason == "仅适用于：有产科"
+    assert outcome.state == NA_PROFILE and outcome.reason == "本院无产科，本条仅适用于有产科的医院"
     outcome = evaluate(judgement(1), PDCA, HOSPITAL, 2025, Answer("t.1.1", grade=NOT_APPLICABLE, na_reason="未开展"))
     assert outcome.state == NA_USER and outcome.reason == "未开展"
 
