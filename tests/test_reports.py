@@ -139,6 +139,14 @@ def test_a_not_applicable_reason_reads_as_a_reason(rendered):
     assert "原文" not in text and "仅适用于：" not in text  # no editors' note, no doubled colon
 
 
+def test_checklists_cite_their_document_by_title_and_number(rendered):
+    text = squeeze("".join(rendered["text"]["self"]))
+    citation = "《河南省医疗质量千院行活动方案（2021—2025年）》（豫卫医〔2021〕26号）"
+    assert text.count(f"依据：{citation}。") == 2  # 核心制度 and 改进目标 come from the one programme
+    scope = text[text.index("（二）自查范围") : text.index("（三）自查方法")]
+    assert scope.count(citation) == 2
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))

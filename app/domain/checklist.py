@@ -200,6 +200,15 @@ class Checklist:
     def label(self) -> str:
         return self.short_title or self.title
 
+    @property
+    def citation(self) -> str:
+        """The source document as a report cites it: ``《title》（number）``."""
+        if not self.source_title:
+            return self.source_document
+        return (
+            f"《{self.source_title}》（{self.source_document}）" if self.source_document else f"《{self.source_title}》"
+        )
+
     def all_items(self) -> Iterator[Item]:
         for section in self.sections:
             yield from section.all_items()

@@ -365,7 +365,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
             font_family=font_family,
             title=f"{cs.checklist.label}：各部分得分率",
         )
-        results.append(ChecklistResult(cs.checklist.title, cs.checklist.source_document, summary, tuple(blocks), chart))
+        results.append(ChecklistResult(cs.checklist.title, cs.checklist.citation, summary, tuple(blocks), chart))
         checklist_bars.append(Bar(cs.checklist.label, t.score, rate_text(t.score), _score_tone(t.score)))
 
     summary_rows = [_summary_row("合计", 0, result.tally, codes)]
@@ -399,7 +399,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     scope = [
         ScopeRow(
             cs.checklist.title,
-            cs.checklist.source_document,
+            cs.checklist.citation,
             cs.checklist.version,
             cs.tally.total,
             cs.tally.applicable,
