@@ -139,6 +139,27 @@ def test_a_not_applicable_reason_reads_as_a_reason(rendered):
     assert "原文" not in text and "仅适用于：" not in text  # no editors' note, no doubled colon
 
 
+def test_the_printed_score_rule_gives_the_printed_scores(rendered):
+    """得分率 recomputed from the summary table's grade counts with the points the note states."""
+    page = next(p for p in rendered["text"]["self"] if "得分率只计" in p)
+    note = squeeze(page[page.index("得分率只计") :])
+    points = {code: float(p) for code, p in re.findall(r"([A-D])(\d+)分", note[: note.index("）")])}
+    assert points == {"A": 4, "B": 3, "C": 2, "D": 0}
+    top = re.search(r"×(\d+)分）×100%", note)
+    assert top and float(top.group(1)) == max(points.values())
+    header = re.search(r"检查表((?: [A-D])+) 适用 已评", page)
+    assert header
+    codes = header.group(1).split()
+    grades = rf"((?: \d+){{{len(codes)}}})"  # then 适用 已评 完成率 得分率 不符合
+    rows = re.findall(rf"^(\S+){grades} \d+ \d+ \d+% ([\d.]+)% \d+$", page, re.M)
+    assert [r[0] for r in rows] == ["合计", "核心制度", "改进目标"]
+    for label, counts, printed in rows:
+        n = dict(zip(codes, map(int, counts.split()), strict=True))
+        recomputed = sum(points[c] * n[c] for c in codes) / (sum(n.values()) * max(points.values())) * 100
+        assert f"{recomputed:.1f}" == printed, label
+    assert "指标、抽查条目" in note and "不计入得分率" in note
+
+
 def test_checklists_cite_their_document_by_title_and_number(rendered):
     text = squeeze("".join(rendered["text"]["self"]))
     citation = "《河南省医疗质量千院行活动方案（2021—2025年）》（豫卫医〔2021〕26号）"

@@ -19,7 +19,7 @@ from ..domain.formats import cn_date, percent_text, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
-from ..domain.scoring import Tally
+from ..domain.scoring import Tally, score_rule
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells, list_rectifications, totals
 from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
@@ -204,6 +204,8 @@ class SelfReport:
     #: 历次自查趋势: the rounds compared, and a chart each (empty for a hospital's first round)
     trend_rounds: list[str] = field(default_factory=list)
     trend_charts: list[Markup] = field(default_factory=list)
+    #: how 得分率 is computed, with the round's grade points (under the summary table)
+    score_note: str = ""
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "self"
 
@@ -419,6 +421,9 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         results=results,
         indicators=indicators,
         problems=problems,
+        score_note=score_rule(view.checklists)
+        + "指标、抽查条目按目标值判定是否达标（见“四、指标完成情况”），与不适用条目一样不计入得分率；"
+        "表中“已评”含指标、抽查条目。",
         **_trend(store, round_id, today, font_family),
     )
 
