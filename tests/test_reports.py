@@ -139,6 +139,18 @@ def test_a_not_applicable_reason_reads_as_a_reason(rendered):
     assert "原文" not in text and "仅适用于：" not in text  # no editors' note, no doubled colon
 
 
+def test_the_method_says_what_the_problem_list_holds_and_names_things_one_way(rendered):
+    text = squeeze("".join(rendered["text"]["self"]))
+    method = text[text.index("（三）自查方法") : text.index("（四）检查组")]
+    problems = text[text.index("五、发现的问题") :]
+    assert "C有制度有落实" in problems  # C items chosen for rectification are listed
+    assert "评为“D不符合”的评价条目与未达标的指标、抽查条目合计为“不符合”条目" in method
+    assert "评为“C有制度有落实”并决定整改的条目" in method and "列入“五、发现的问题”" in method
+    assert "整改情况见《医疗质量自查整改报告》" in method and "整改情况见《医疗质量自查整改报告》" in problems
+    everything = text + squeeze("".join(rendered["text"]["rectification"]))
+    assert "问题清单" not in text and "《整改报告》" not in text and "检查组长" not in everything
+
+
 def test_the_printed_score_rule_gives_the_printed_scores(rendered):
     """得分率 recomputed from the summary table's grade counts with the points the note states."""
     page = next(p for p in rendered["text"]["self"] if "得分率只计" in p)
@@ -177,7 +189,7 @@ def test_rectification_report_has_every_department_deadline_and_the_totals(rende
         assert rect.department in text and rect.deadline.isoformat() in text
     totals = rect_service.totals(entries).by_status
     assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
-    for part in ("检查组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
+    for part in ("检查组组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
         assert part in text
     assert "自查稿" not in text
 

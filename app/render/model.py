@@ -389,15 +389,6 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         ("指标、抽查达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
         ("整改项", f"{len(rects)} 项"),
     ]
-    scales = "、".join(dict.fromkeys(c.scale.label for c in view.checklists))
-    method = [
-        f"对照 {len(view.checklists)} 张检查表逐条开展自查，采取查阅制度文件和记录、现场查看、询问访谈、"
-        "抽查病历等方式。",
-        f"评价条目按“{scales}”标准评定等级；指标条目将本期数值与 {view.year} 年目标值比较（“逐步提高/降低”类"
-        "与基线或上一轮比较）；抽查条目逐份记录病案号及是否符合，计算符合率。",
-        "依据医院基本情况判定条目是否适用，不适用的条目注明原因，不计入完成率和得分。",
-        "评为不符合、指标未达标、抽查符合率低于目标的条目列入问题清单，逐项制定整改措施（见《整改报告》）。",
-    ]
     scope = [
         ScopeRow(
             cs.checklist.title,
@@ -412,7 +403,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     return SelfReport(
         cover=_cover(view, SELF_TITLE, today),
         scope=scope,
-        method=method,
+        method=_method(view, rects),
         key_figures=key_figures,
         grade_codes=codes,
         summary=summary_rows,
@@ -426,6 +417,28 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         "表中“已评”含指标、抽查条目。",
         **_trend(store, round_id, today, font_family),
     )
+
+
+def _method(view: RoundView, rects: Sequence[RectificationEntry]) -> list[str]:
+    """自查方法; the last point says what “五、发现的问题” lists, in the grades of the round's scales."""
+    scales = "、".join(dict.fromkeys(c.scale.label for c in view.checklists))
+
+    def grades(which: str) -> str:
+        return "、".join(
+            dict.fromkeys(f"“{g.display}”" for c in view.checklists for g in c.scale.grades if getattr(g, which))
+        )
+
+    carried = "，以及上轮转入本轮的整改项所涉条目" if any(e.rectification.carried_from for e in rects) else ""
+    return [
+        f"对照 {len(view.checklists)} 张检查表逐条开展自查，采取查阅制度文件和记录、现场查看、询问访谈、"
+        "抽查病历等方式。",
+        f"评价条目按“{scales}”标准评定等级；指标条目将本期数值与 {view.year} 年目标值比较（“逐步提高/降低”类"
+        "与基线或上一轮比较）；抽查条目逐份记录病案号及是否符合，计算符合率。",
+        "依据医院基本情况判定条目是否适用，不适用的条目注明原因，不计入完成率和得分。",
+        f"评为{grades('failing')}的评价条目与未达标的指标、抽查条目合计为“不符合”条目；不符合条目和评为"
+        f"{grades('offers_rectification')}并决定整改的条目{carried}，列入“五、发现的问题”，逐项制定整改措施，"
+        f"整改情况见《{RECTIFICATION_TITLE}》。",
+    ]
 
 
 #: indicator trends a report prints at most (each is a chart); the 概览 page shows them all
@@ -542,7 +555,7 @@ class RectificationReport:
     status_totals: DepartmentRow
     ledger: list[LedgerRow]
     status_chart: Markup
-    signatures: tuple[str, ...] = ("检查组长", "质控办负责人", "院长")
+    signatures: tuple[str, ...] = ("检查组组长", "质控办负责人", "院长")
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "rectification"
 
