@@ -96,11 +96,17 @@ def test_renders_without_any_weasyprint_warning(rendered, kind):
 
 @pytest.mark.parametrize("kind", ["self", "rectification"])
 def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
+    """…except the 自查报告's cover, a page of its own (the 整改报告 starts with a title block)."""
     pages = rendered["text"][kind]
     title = {"self": "医疗质量自查报告", "rectification": "医疗质量自查整改报告"}[kind]
-    for n, text in enumerate(pages, 1):
+    first = 2 if kind == "self" else 1
+    for n, text in enumerate(pages[first - 1 :], first):
         assert f"第 {n} 页 共 {len(pages)} 页" in text
         assert "示例县人民医院" in text and title in squeeze(text)
+    if kind == "self":
+        cover = pages[0]
+        assert "页 共" not in cover
+        assert squeeze(cover).count(title) == 1, "the cover's title, and no running header"
 
 
 def test_self_report_lists_every_failing_item(rendered):
