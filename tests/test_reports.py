@@ -137,6 +137,22 @@ def test_self_report_lists_every_failing_item(rendered):
     assert "自查稿" in text  # the round is not final
 
 
+def test_values_and_units_do_not_break_inside(rendered):
+    """pypdf gives each line of a cell as a line: 2.326例次/千导管日 may wrap after the “/” only."""
+    text = "\n".join(rendered["text"]["self"])
+    assert text.count("千导") == text.count("千导管日") > 0
+    assert text.count("百出院") == text.count("百出院人次") > 0
+    assert text.count("例次/") == len(re.findall(r"\d例次/", text)) > 0
+
+
+def test_keep_units_escapes_and_keeps_only_units_together():
+    from app.render.html import keep_units
+
+    assert keep_units("对照值 1.3例次/百出院人次；<b>101/153") == (
+        '对照值 <span class="nobreak">1.3例次/</span><span class="nobreak">百出院人次</span>；&lt;b&gt;101/153'
+    )
+
+
 def test_key_figure_labels_stay_on_one_line_above_their_figures(rendered):
     figures = next(page for page in rendered["text"]["self"] if "二、自查结果概况" in page)
     labels = "适用条目 已评条目 完成率 得分率 不符合 指标、抽查达标 整改项"
