@@ -223,6 +223,20 @@ def test_rectification_report_has_every_department_deadline_and_the_totals(rende
     assert "自查稿" not in text
 
 
+def test_both_reports_end_with_the_same_signatures_and_seal_on_one_page(rendered):
+    """The hospital signs and seals the 自查报告 as well: the same roles as the 整改报告's, one markup."""
+    roles = {}
+    for kind, heading in (("self", "六、审核签字"), ("rectification", "三、审核签字")):
+        last = squeeze(rendered["text"][kind][-1])
+        assert heading in last and "盖章处" in last and "示例县人民医院（盖章）" in last, kind
+        signed = last[last.index(heading) + len(heading) :]
+        roles[kind] = re.findall(r"([^：）]+)（签字）：", signed)
+        assert signed.count("日期：") == len(roles[kind]), kind
+    assert roles["self"] == roles["rectification"] == ["检查组组长", "质控办负责人", "院长"]
+    for template in ("self_report.html", "rectification_report.html"):
+        assert "盖章处" not in (ROOT / "reports" / template).read_text(encoding="utf-8"), "shared from base.html"
+
+
 def test_fonts_are_embedded_subsetted_cjk_fonts(rendered):
     for result in rendered["results"].values():
         fonts = set()

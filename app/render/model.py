@@ -31,6 +31,8 @@ __all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "b
 
 SELF_TITLE = "医疗质量自查报告"
 RECTIFICATION_TITLE = "医疗质量自查整改报告"
+#: who signs both reports (审核签字), in this order; the hospital seals them
+SIGNATURE_ROLES = ("检查组组长", "质控办负责人", "院长")
 
 #: Image attachments printed as thumbnails (others are listed by name), scaled to print resolution
 #: (app/render/images.py); an image over its pixel limit is listed by name, never decoded.
@@ -206,6 +208,7 @@ class SelfReport:
     trend_charts: list[Markup] = field(default_factory=list)
     #: how 得分率 is computed, with the round's grade points (under the summary table)
     score_note: str = ""
+    signatures: tuple[str, ...] = SIGNATURE_ROLES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "self"
 
@@ -555,7 +558,7 @@ class RectificationReport:
     status_totals: DepartmentRow
     ledger: list[LedgerRow]
     status_chart: Markup
-    signatures: tuple[str, ...] = ("检查组组长", "质控办负责人", "院长")
+    signatures: tuple[str, ...] = SIGNATURE_ROLES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "rectification"
 
