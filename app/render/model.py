@@ -15,7 +15,7 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
-from ..domain.formats import cn_date, percent_text, rate_text, recheck_sentence
+from ..domain.formats import cn_date, number_text, percent_text, rate_text, recheck_sentence
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
@@ -203,9 +203,11 @@ class SelfReport:
     results: list[ChecklistResult]
     indicators: list[IndicatorRow]
     problems: list[ProblemRow]
-    #: 历次自查趋势: the rounds compared, and a chart each (empty for a hospital's first round)
+    #: 历次自查趋势: the rounds compared, this one marked （本轮）, and a chart each (empty for a
+    #: hospital's first round); the indicators beyond MAX_INDICATOR_TRENDS as (name, values) rows
     trend_rounds: list[str] = field(default_factory=list)
     trend_charts: list[Markup] = field(default_factory=list)
+    trend_rest: list[tuple[str, str]] = field(default_factory=list)
     #: how 得分率 is computed, with the round's grade points (under the summary table)
     score_note: str = ""
     signatures: tuple[str, ...] = SIGNATURE_ROLES
@@ -444,8 +446,14 @@ def _method(view: RoundView, rects: Sequence[RectificationEntry]) -> list[str]:
     ]
 
 
-#: indicator trends a report prints at most (each is a chart); the 概览 page shows them all
+#: indicator trends a report draws at most (each is a chart, four to a page); the others are
+#: listed with their values in a table under the charts. The 概览 page draws them all.
 MAX_INDICATOR_TRENDS = 8
+
+
+def _trend_values(values: Sequence[float | None]) -> str:
+    """An indicator's values, oldest round first: ``38.6 → 66.01`` (— where a round has none)."""
+    return " → ".join(number_text(v) for v in values)
 
 
 def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
@@ -458,6 +466,13 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         return {}
     trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
     trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
+    rest = [
+        (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t.series["指标值"]))
+        for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]
+    ]
+    # rounds are in the order of their dates: this one is the last, unless another began the same day
+    current = max(n for n, name in enumerate(overview.rounds) if name == overview.round_name)
+    rounds = [f"{name}（本轮）" if n == current else name for n, name in enumerate(overview.rounds)]
     charts = [
         line_chart(
             overview.rounds,
@@ -471,7 +486,7 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         )
         for t, maximum in trends
     ]
-    return {"trend_rounds": overview.rounds, "trend_charts": charts}
+    return {"trend_rounds": rounds, "trend_charts": charts, "trend_rest": rest}
 
 
 def _problems(
