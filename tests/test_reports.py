@@ -385,6 +385,15 @@ def test_chart_labels_are_escaped():
     assert "<script>" not in svg and "&lt;script&gt;" in svg and 'font-family="A&#34;B"' in svg
 
 
+def test_trend_charts_name_the_unit_of_their_value_axis():
+    from app.render.charts import Line, line_chart
+
+    lines = [Line("指标值", (1.0, 2.3))]
+    svg = line_chart(["一", "二"], lines, font_family="A", title="发生率", unit="例次/<千>导管日")
+    assert "单位：例次/&lt;千&gt;导管日" in svg and "<千>" not in svg
+    assert "单位" not in line_chart(["一", "二"], lines, font_family="A", title="发生率")
+
+
 def test_importing_the_render_package_does_not_import_weasyprint():
     code = "import sys; import app.render, app.render.model, app.render.html; print('weasyprint' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)

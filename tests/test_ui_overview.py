@@ -109,6 +109,7 @@ def test_self_report_has_a_trend_section_once_there_are_earlier_rounds(store, de
     rounds = "2025年第一季度医疗质量自查、2025年第二季度医疗质量自查（本轮）"
     assert f"本院各轮自查按自查日期先后比较如下：{rounds}。" in second
     assert "此前" not in second  # the rounds compared include this one
+    assert "单位：%" in second and "单位：条" in second and "单位：例次/千导管日" in second  # value axes
     assert "项指标限于篇幅未绘趋势图" in second and "医疗质量安全不良事件报告率（例次/百出院人次）" in second
 
 

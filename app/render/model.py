@@ -482,6 +482,7 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
             maximum=maximum,
             target=t.target,
             target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "",
+            unit=t.unit,
             height_mm=55,
         )
         for t, maximum in trends
