@@ -96,11 +96,17 @@ def test_renders_without_any_weasyprint_warning(rendered, kind):
 
 @pytest.mark.parametrize("kind", ["self", "rectification"])
 def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
+    """…except the 自查报告's cover, a page of its own (the 整改报告 starts with a title block)."""
     pages = rendered["text"][kind]
     title = {"self": "医疗质量自查报告", "rectification": "医疗质量自查整改报告"}[kind]
-    for n, text in enumerate(pages, 1):
+    first = 2 if kind == "self" else 1
+    for n, text in enumerate(pages[first - 1 :], first):
         assert f"第 {n} 页 共 {len(pages)} 页" in text
         assert "示例县人民医院" in text and title in squeeze(text)
+    if kind == "self":
+        cover = pages[0]
+        assert "页 共" not in cover
+        assert squeeze(cover).count(title) == 1, "the cover's title, and no running header"
 
 
 def test_self_report_lists_every_failing_item(rendered):
@@ -131,6 +137,78 @@ def test_self_report_lists_every_failing_item(rendered):
     assert "自查稿" in text  # the round is not final
 
 
+def test_values_and_units_do_not_break_inside(rendered):
+    """pypdf gives each line of a cell as a line: 2.326例次/千导管日 may wrap after the “/” only."""
+    text = "\n".join(rendered["text"]["self"])
+    assert text.count("千导") == text.count("千导管日") > 0
+    assert text.count("百出院") == text.count("百出院人次") > 0
+    assert text.count("例次/") == len(re.findall(r"\d例次/", text)) > 0
+
+
+def test_keep_units_escapes_and_keeps_only_units_together():
+    from app.render.html import keep_units
+
+    assert keep_units("对照值 1.3例次/百出院人次；<b>101/153") == (
+        '对照值 <span class="nobreak">1.3例次/</span><span class="nobreak">百出院人次</span>；&lt;b&gt;101/153'
+    )
+
+
+def test_key_figure_labels_stay_on_one_line_above_their_figures(rendered):
+    figures = next(page for page in rendered["text"]["self"] if "二、自查结果概况" in page)
+    labels = "适用条目 已评条目 完成率 得分率 不符合 指标、抽查达标 整改项"
+    assert labels in figures.splitlines()  # “指标、抽查达标” was split as 达 / 标
+    assert re.search(r"^\d+ 条 \d+ 条 \d+% [\d.]+% \d+ 条 \d+ / \d+ \d+ 项$", figures, re.M)  # same page
+
+
+def test_a_not_applicable_reason_reads_as_a_reason(rendered):
+    """The demo hospital can give reperfusion therapy, so the branch for those that cannot does not apply."""
+    text = squeeze("".join(rendered["text"]["self"]))
+    reason = "本院具备静脉溶栓/取栓（再灌注治疗）能力，本条仅适用于不具备再灌注治疗能力的医院"
+    assert f"不适用原因：{reason}" in text
+    assert "原文" not in text and "仅适用于：" not in text  # no editors' note, no doubled colon
+
+
+def test_the_method_says_what_the_problem_list_holds_and_names_things_one_way(rendered):
+    text = squeeze("".join(rendered["text"]["self"]))
+    method = text[text.index("（三）自查方法") : text.index("（四）检查组")]
+    problems = text[text.index("五、发现的问题") :]
+    assert "C有制度有落实" in problems  # C items chosen for rectification are listed
+    assert "评为“D不符合”的评价条目与未达标的指标、抽查条目合计为“不符合”条目" in method
+    assert "评为“C有制度有落实”并决定整改的条目" in method and "列入“五、发现的问题”" in method
+    assert "整改情况见《医疗质量自查整改报告》" in method and "整改情况见《医疗质量自查整改报告》" in problems
+    everything = text + squeeze("".join(rendered["text"]["rectification"]))
+    assert "问题清单" not in text and "《整改报告》" not in text and "检查组长" not in everything
+
+
+def test_the_printed_score_rule_gives_the_printed_scores(rendered):
+    """得分率 recomputed from the summary table's grade counts with the points the note states."""
+    page = next(p for p in rendered["text"]["self"] if "得分率只计" in p)
+    note = squeeze(page[page.index("得分率只计") :])
+    points = {code: float(p) for code, p in re.findall(r"([A-D])(\d+)分", note[: note.index("）")])}
+    assert points == {"A": 4, "B": 3, "C": 2, "D": 0}
+    top = re.search(r"×(\d+)分）×100%", note)
+    assert top and float(top.group(1)) == max(points.values())
+    header = re.search(r"检查表((?: [A-D])+) 适用 已评", page)
+    assert header
+    codes = header.group(1).split()
+    grades = rf"((?: \d+){{{len(codes)}}})"  # then 适用 已评 完成率 得分率 不符合
+    rows = re.findall(rf"^(\S+){grades} \d+ \d+ \d+% ([\d.]+)% \d+$", page, re.M)
+    assert [r[0] for r in rows] == ["合计", "核心制度", "改进目标"]
+    for label, counts, printed in rows:
+        n = dict(zip(codes, map(int, counts.split()), strict=True))
+        recomputed = sum(points[c] * n[c] for c in codes) / (sum(n.values()) * max(points.values())) * 100
+        assert f"{recomputed:.1f}" == printed, label
+    assert "指标、抽查条目" in note and "不计入得分率" in note
+
+
+def test_checklists_cite_their_document_by_title_and_number(rendered):
+    text = squeeze("".join(rendered["text"]["self"]))
+    citation = "《河南省医疗质量千院行活动方案（2021—2025年）》（豫卫医〔2021〕26号）"
+    assert text.count(f"依据：{citation}。") == 2  # 核心制度 and 改进目标 come from the one programme
+    scope = text[text.index("（二）自查范围") : text.index("（三）自查方法")]
+    assert scope.count(citation) == 2
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))
@@ -140,9 +218,23 @@ def test_rectification_report_has_every_department_deadline_and_the_totals(rende
         assert rect.department in text and rect.deadline.isoformat() in text
     totals = rect_service.totals(entries).by_status
     assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
-    for part in ("检查组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
+    for part in ("检查组组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
         assert part in text
     assert "自查稿" not in text
+
+
+def test_both_reports_end_with_the_same_signatures_and_seal_on_one_page(rendered):
+    """The hospital signs and seals the 自查报告 as well: the same roles as the 整改报告's, one markup."""
+    roles = {}
+    for kind, heading in (("self", "六、审核签字"), ("rectification", "三、审核签字")):
+        last = squeeze(rendered["text"][kind][-1])
+        assert heading in last and "盖章处" in last and "示例县人民医院（盖章）" in last, kind
+        signed = last[last.index(heading) + len(heading) :]
+        roles[kind] = re.findall(r"([^：）]+)（签字）：", signed)
+        assert signed.count("日期：") == len(roles[kind]), kind
+    assert roles["self"] == roles["rectification"] == ["检查组组长", "质控办负责人", "院长"]
+    for template in ("self_report.html", "rectification_report.html"):
+        assert "盖章处" not in (ROOT / "reports" / template).read_text(encoding="utf-8"), "shared from base.html"
 
 
 def test_fonts_are_embedded_subsetted_cjk_fonts(rendered):
@@ -291,6 +383,15 @@ def test_templates_autoescape_everything(store, demo_round, actor):
 def test_chart_labels_are_escaped():
     svg = bar_chart([Bar('<script>x</script>"', 3, "3 条")], maximum=5, font_family='A"B')
     assert "<script>" not in svg and "&lt;script&gt;" in svg and 'font-family="A&#34;B"' in svg
+
+
+def test_trend_charts_name_the_unit_of_their_value_axis():
+    from app.render.charts import Line, line_chart
+
+    lines = [Line("指标值", (1.0, 2.3))]
+    svg = line_chart(["一", "二"], lines, font_family="A", title="发生率", unit="例次/<千>导管日")
+    assert "单位：例次/&lt;千&gt;导管日" in svg and "<千>" not in svg
+    assert "单位" not in line_chart(["一", "二"], lines, font_family="A", title="发生率")
 
 
 def test_importing_the_render_package_does_not_import_weasyprint():

@@ -33,6 +33,12 @@ def rate_text(value: float | None, digits: int = 1) -> str:
     return NONE_YET if value is None else f"{value:.{digits}f}%"
 
 
+def number_text(value: float | None) -> str:
+    """An indicator's value without its unit, to four significant digits as the 本期值 column
+    prints it (``ItemKind.value_text``): ``2.3255…`` → ``2.326``; none → ``—``."""
+    return NONE_YET if value is None else f"{value:.4g}"
+
+
 def cn_date(day: dt.date | None) -> str:
     """A date as printed in a report: ``2025年6月30日``."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""

@@ -171,7 +171,7 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
         for checklist_id, label in labels.items():
             series[label].append(scores.get(checklist_id))
     out.score_trend = Trend("各检查表得分率", series, unit="%")
-    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]})
+    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条")
     answers = [answers_by_item(store, v.id) for v in history]
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
