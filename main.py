@@ -11,7 +11,14 @@ def run() -> int:
     if len(sys.argv) > 1:
         from app.cli import main
 
-        return main(sys.argv[1:])
+        try:
+            return main(sys.argv[1:])
+        except BrokenPipeError:
+            # the reader stopped reading (``| head``): no traceback, and nothing more to write
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
     import gc
 
     # Start-up builds tens of thousands of long-lived objects (modules, classes, Qt's enums, the

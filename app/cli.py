@@ -104,6 +104,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from .domain.kinds import kind_of
+
     entry = _catalog().get(args.id)
     if entry is None:
         raise AppError(f"没有编号为“{args.id}”的检查表。可用 checklists list 查看。")
@@ -115,7 +117,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     for section in checklist.all_sections():
         print(f"\n[{section.id}] {section.title}  {section.source}")
         for item in section.items:
-            print(f"  {item.id}  ({item.kind}) {item.text}")
+            print(f"  {item.id}  （{kind_of(item).label}）{item.text}")
     return 0
 
 
@@ -205,13 +207,39 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(sys.argv[:1], Path(args.db) if args.db else None)
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse, before anything is read or written, an output that would replace the database in
+    use or another of this program's databases (``export --out demo.db`` made the user's data a
+    zip), or that is not of its kind. ``args.outputs``: option → the suffixes it takes (set by
+    each command's parser); no suffixes: any name, but not a file that exists (a backup)."""
+    from .paths import default_db_path
+    from .store.schema import holds_our_data
+
+    database = Path(args.db) if getattr(args, "db", None) else default_db_path()
+    for option, suffixes in getattr(args, "outputs", {}).items():
+        value = getattr(args, option, None)
+        if not value:
+            continue
+        path = Path(value)
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise AppError(f"--{option} 应是 {'、'.join(suffixes)} 文件，而不是“{path.name}”。")
+        if not path.exists():
+            continue
+        if database.exists() and path.samefile(database):
+            raise AppError(f"--{option} 指向正在使用的数据库“{path}”，不能覆盖它。请换一个文件名。")
+        if holds_our_data(path):
+            raise AppError(f"“{path}”是本程序的数据库文件，不会被覆盖。请换一个文件名。")
+        if not suffixes:
+            raise AppError(f"“{path}”已存在，不会被覆盖。请换一个文件名。")
+
+
 def _date_arg(args: argparse.Namespace):
     """--date: the day statuses are told on (逾期 depends on it); today by default."""
     import datetime as dt
 
     from .services.rectifications import parse_date
 
-    return parse_date(args.date, "统计日期", "date") or dt.date.today()
+    return parse_date(args.date, "日期（--date）", "date") or dt.date.today()
 
 
 def cmd_rectifications(args: argparse.Namespace) -> int:
@@ -293,7 +321,21 @@ _ARGPARSE_MESSAGES = (
 
 
 class _Parser(argparse.ArgumentParser):
-    """Errors in Chinese, with exit code 1 like every other error of the command line."""
+    """Help and errors in Chinese (argparse's own words are English), errors with exit code 1
+    like every other error of the command line. Subcommands' parsers are made of this class too."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self.add_argument("-h", "--help", action="help", default=argparse.SUPPRESS, help="显示本帮助并退出")
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+
+    def format_usage(self) -> str:
+        return _chinese_usage(super().format_usage())
+
+    def format_help(self) -> str:
+        return _chinese_usage(super().format_help())
 
     def error(self, message: str):
         import re
@@ -306,9 +348,13 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(1)
 
 
+def _chinese_usage(text: str) -> str:
+    return "用法：" + text.removeprefix("usage: ") if text.startswith("usage: ") else text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="main.py", description=f"{APP_NAME}：不带参数运行时打开图形界面。")
-    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}", help="显示版本号并退出")
     sub = parser.add_subparsers(dest="command", metavar="命令")
 
     def add(group, name: str, handler: Handler, help_text: str, example: str) -> argparse.ArgumentParser:
@@ -391,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()),
     )
     p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx", help="输出文件：.pdf 或 .xlsx")
+    p.set_defaults(outputs={"out": (".pdf", ".xlsx")})
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
     from .cli_backup import add_commands as add_backup_commands  # check, backup, backups, restore
     from .cli_exchange import add_commands
@@ -434,6 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     with ExitStack() as args.opened:  # what _open opened, closed when the command ends
         try:
+            _check_outputs(args)
             return handler(args)
         except AppError as err:
             from .cli_backup import report_error  # a damaged database: the newest good backup too

@@ -126,7 +126,7 @@ def add_commands(sub, add) -> None:
         sub,
         "check",
         cmd_check,
-        "检查数据库：完整性、日志模式、同步写入、结构版本、SQLite 版本、最近的备份；正常时退出码 0，否则 1",
+        "检查数据库：完整性、修改记录、日志模式、同步写入、结构版本、SQLite 版本、最近的备份；正常时退出码 0，否则 1",
         "python main.py check --db demo.db --json",
     )
     p.add_argument("--json", action="store_true", help="输出 JSON")
@@ -137,7 +137,8 @@ def add_commands(sub, add) -> None:
         "立即备份数据库（检查完好后才保存），默认放在备份位置并按规则轮换",
         "python main.py backup --db demo.db --out 备份.db",
     )
-    p.add_argument("--out", metavar="FILE", help="备份到这个文件（默认放在备份位置）")
+    p.add_argument("--out", metavar="FILE", help="备份到这个文件（默认放在备份位置；不覆盖已有文件）")
+    p.set_defaults(outputs={"out": ()})
     p = add(sub, "backups", cmd_backups, "列出备份：时间、大小、原因", "python main.py backups --db demo.db --json")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p = add(

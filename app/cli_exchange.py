@@ -129,9 +129,10 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
         sqlite=Path(args.sqlite) if args.sqlite else None,
         pdf=Path(args.pdf) if args.pdf else None,
     )
+    written = "、".join(str(p) for p in (args.out, args.sqlite, args.pdf) if p)
     print(
         f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查（读取 {result.read} 个上报包，"
-        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验）：{args.out}"
+        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验）：{written}"
     )
     return 0
 
@@ -146,6 +147,7 @@ def add_commands(sub: Any, add: Add) -> None:
     )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
     p.add_argument("--out", required=True, metavar="FILE.zip", help="输出的上报包")
+    p.set_defaults(outputs={"out": (".zip",)})
     p.add_argument("--no-attachments", action="store_true", help="不包含附件（文件更小）")
     p.add_argument(
         "--with-patient-ids",
@@ -185,3 +187,4 @@ def add_commands(sub: Any, add: Add) -> None:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出的汇总工作簿")
     p.add_argument("--sqlite", metavar="FILE.db", help="同时写出汇总数据的 SQLite 数据库")
     p.add_argument("--pdf", metavar="FILE.pdf", help="同时生成汇总报告 PDF（含统计图）")
+    p.set_defaults(outputs={"out": (".xlsx",), "sqlite": (".db", ".sqlite", ".sqlite3"), "pdf": (".pdf",)})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from app.domain.profile import Condition, HospitalProfile
@@ -31,6 +33,7 @@ def profile(level="二级", type_="综合", flags=()):
 )
 def test_condition(condition, hospital, holds):
     assert condition.holds(hospital) is holds
+    assert (condition.unmet(hospital) == []) is holds  # a reason exactly when it does not hold
 
 
 def test_reason_names_the_condition():
@@ -58,6 +61,35 @@ def test_reperfusion_branch_applies_only_without_reperfusion_capability(catalog)
     assert len(branch) == 1
     assert branch[0].applies_to(profile())
     assert not branch[0].applies_to(profile(flags={"reperfusion_capable"}))
+    assert branch[0].not_applicable_reason(profile(flags={"reperfusion_capable"})) == (
+        "本院具备静脉溶栓/取栓（再灌注治疗）能力，本条仅适用于不具备再灌注治疗能力的医院"
+    )
+
+
+REASONS = [
+    (Condition(levels=("二级", "三级")), profile("一级"), "本院为一级医院，本条仅适用于二级、三级医院"),
+    (Condition(types=("中医",)), profile(), "本院为综合医院，本条仅适用于中医医院"),
+    (Condition(flags=("has_obstetrics",)), profile(), "本院无产科，本条仅适用于有产科的医院"),
+    (Condition(flags=("county_medical_center",)), profile(), "本院非县域医疗中心，本条仅适用于县域医疗中心"),
+    (
+        Condition(any_of=(Condition(levels=("三级",)), Condition(flags=("alliance_lead",)))),
+        profile("二级"),
+        "本院为二级医院、非医联体牵头医院，本条仅适用于三级医院或医联体牵头医院",
+    ),
+    (  # only the failing part is named: the hospital is 二级 as asked
+        Condition(levels=("二级", "三级"), types=("综合",)),
+        profile("二级", "专科"),
+        "本院为专科医院，本条仅适用于综合医院",
+    ),
+]
+
+
+@pytest.mark.parametrize(("condition", "hospital", "reason"), REASONS, ids=[r[2][:12] for r in REASONS])
+def test_reason_says_what_the_hospital_is_and_whom_the_item_is_for(condition, hospital, reason):
+    from app.domain.checklist import Item
+
+    item = Item("t.1", "judgement", "条目", "一", conditions=(condition,), applies_note="原文：某某医疗机构")
+    assert item.not_applicable_reason(hospital) == reason  # the editors' note is no part of it
 
 
 def test_vaginal_delivery_target_only_with_obstetrics(catalog):
@@ -132,9 +164,10 @@ def test_second_level_general_hospital_sees_exactly_its_items(catalog, checklist
     checklist = catalog.get(checklist_id).checklist
     not_applicable = [i.id for i in checklist.all_items() if not i.applies_to(hospital)]
     assert not_applicable == NOT_APPLICABLE_TO_SECOND_LEVEL_GENERAL[checklist_id]
-    # and every one of them says why
+    # and every one of them says why, in sentences “本院…，本条仅适用于…”
+    sentence = r"本院[^，；]+，本条仅适用于[^，；]+"
     assert all(
-        i.not_applicable_reason(hospital).startswith("仅适用于：")
+        re.fullmatch(rf"{sentence}(；{sentence})*", i.not_applicable_reason(hospital))
         for i in checklist.all_items()
         if not i.applies_to(hospital)
     )

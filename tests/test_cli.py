@@ -229,3 +229,47 @@ def test_demo_never_overwrites_a_real_hospitals_database(profiled_store, cli):
 def test_wrong_arguments_are_told_in_chinese_with_exit_code_1(tmp_path, args, message, cli):
     result = cli(*args)
     assert result.returncode == 1 and message in result.stderr and "usage" not in result.stderr
+
+
+@pytest.mark.parametrize("command", [(), ("export",), ("import",), ("checklists", "show")])
+def test_help_is_in_chinese(cli, command):
+    """argparse's own words (usage:, options:, show this help message and exit) were English."""
+    code, out, _err = cli(*command, "--help")
+    assert code == 0 and out.startswith("用法：")
+    for english in ("usage", "options:", "positional arguments", "show this help", "show program"):
+        assert english not in out, (command, out)
+    assert "显示本帮助并退出" in out
+
+
+def test_checklist_items_are_listed_with_their_kind_in_chinese(cli):
+    code, out, _err = cli("checklists", "show", "qyx-targets-2021")
+    assert code == 0 and "（评价）" in out and "（指标）" in out
+    assert "(judgement)" not in out and "(indicator)" not in out
+
+
+def test_output_cut_short_by_the_reader_gives_no_traceback():
+    """``main.py checklists show qyx-core | head -2`` printed a BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    child = subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "checklists", "show", "qyx-core"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.readline()
+    child.stdout.close()  # as head does after its lines
+    err = child.stderr.read().decode()
+    child.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err, err
+
+
+def test_a_bad_date_is_named_by_its_option(demo_file, cli):
+    """export --date 2026-02-30 was called 统计日期, though export's --date is the 报告日期."""
+    db, round_id = demo_file
+    code, _out, err = cli("export", "--db", str(db), "--round", round_id, "--out", "x.zip", "--date", "2026-02-30")
+    assert code == 1 and "日期（--date）" in err and "统计日期" not in err

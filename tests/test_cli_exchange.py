@@ -117,3 +117,41 @@ def test_a_mangled_manifest_is_refused_cleanly(tmp_path_factory, field, value):
         assert err.user_message
     else:  # pragma: no cover
         raise AssertionError("a mangled package verified")
+
+
+def test_no_output_replaces_a_database_or_an_existing_backup(demo_file, cli, tmp_path):
+    """A typo in --out made the user's database a zip (export) or a summary (aggregate), exit 0."""
+    import hashlib
+    import shutil
+
+    db, round_id = demo_file
+    other = tmp_path / "内科.db"
+    shutil.copy(db, other)
+    package = tmp_path / "包.zip"
+    assert cli("export", "--db", db, "--round", round_id, "--out", package, "--no-attachments")[0] == 0
+    # a new file of the right kind is written as before, whatever its name
+    assert cli("export", "--db", db, "--round", round_id, "--out", tmp_path / "x.db.zip", "--no-attachments")[0] == 0
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    refusals = [
+        (("export", "--db", db, "--round", round_id, "--out", db), "应是 .zip 文件"),
+        (("aggregate", "--out", tmp_path / "汇总.xlsx", "--sqlite", db, package), "本程序的数据库文件"),
+        (("backup", "--db", db, "--out", db), "正在使用的数据库"),
+        (("aggregate", "--out", tmp_path / "汇总.xlsx", "--sqlite", other, package), "本程序的数据库文件"),
+        (("backup", "--db", db, "--out", other), "本程序的数据库文件"),
+        (("backup", "--db", db, "--out", package), "已存在，不会被覆盖"),
+        (("report", "--db", db, "--round", round_id, "--kind", "self", "--out", tmp_path / "x.docx"), ".pdf、.xlsx"),
+    ]
+    for args, message in refusals:
+        code, _out, err = cli(*map(str, args))
+        assert code == 1 and message in err, (args, err)
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    assert zipfile.is_zipfile(package) and not zipfile.is_zipfile(other)
+    assert (
+        cli("aggregate", "--out", str(tmp_path / "汇总.xlsx"), "--sqlite", str(tmp_path / "汇总.db"), str(package))[0]
+        == 0
+    )
+    # the summary database of an earlier run is replaced on the next, as before
+    assert (
+        cli("aggregate", "--out", str(tmp_path / "汇总.xlsx"), "--sqlite", str(tmp_path / "汇总.db"), str(package))[0]
+        == 0
+    )

@@ -82,3 +82,17 @@ def test_a_dismissed_banner_stays_away(qtbot, store, demo_round, catalog, actor)
     window.session.update_rectification(late.rectification.id, deadline=dt.date.today() + dt.timedelta(days=365))
     qtbot.wait(500)
     assert window.banner.isHidden()
+
+
+def test_after_an_import_the_banner_appears_for_the_packages_overdue_work(qtbot, store, demo_round, catalog, actor):
+    """A window that had nothing to remind of is told after an import (import_package's done calls
+    refresh_reminders(appear=True)); a plain recount never makes a banner appear mid-work."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_reminders(dt.date(2025, 3, 20))  # the demo round's month, before any deadline
+    assert window.banner is None
+    window.refresh_reminders(dt.date(2025, 6, 30))
+    assert window.banner is None
+    window.refresh_reminders(dt.date(2025, 6, 30), appear=True)
+    assert window.banner is not None and "项整改已逾期" in window.banner_label.text()

@@ -113,11 +113,17 @@ def test_renders_without_any_weasyprint_warning(rendered, kind):
 
 @pytest.mark.parametrize("kind", ["self", "rectification"])
 def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
+    """…except the 自查报告's cover, a page of its own (the 整改报告 starts with a title block)."""
     pages = rendered["text"][kind]
     title = {"self": "医疗质量自查报告", "rectification": "医疗质量自查整改报告"}[kind]
-    for n, text in enumerate(pages, 1):
+    first = 2 if kind == "self" else 1
+    for n, text in enumerate(pages[first - 1 :], first):
         assert f"第 {n} 页 共 {len(pages)} 页" in text
         assert "示例县人民医院" in text and title in squeeze(text)
+    if kind == "self":
+        cover = pages[0]
+        assert "页 共" not in cover
+        assert squeeze(cover).count(title) == 1, "the cover's title, and no running header"
 
 
 def test_self_report_lists_every_failing_item(rendered):
@@ -149,7 +155,7 @@ def test_indicator_values_have_one_precision_per_unit(rendered):
     """One rule (formats.measure_decimals): % to 0.1, a rate in another unit to 0.01, in the
     value and the reference alike: never 66.01% beside 48.8% and 57%, or 2.326例次/千导管日."""
     text = squeeze("".join(rendered["text"]["self"]))
-    section = text[text.index("四、指标完成情况") : text.index("五、发现的问题")]
+    section = text[text.rindex("四、指标完成情况") : text.rindex("五、发现的问题")]
     percents = re.findall(r"(?<![≥≤>\d.])(\d+(?:\.\d+)?)%", section)  # targets (≥90%) are the norm's words
     assert len(percents) > 10 and [p for p in percents if not re.fullmatch(r"\d+\.\d", p)] == []
     per_unit = re.findall(r"(\d+(?:\.\d+)?)例次/", section)
@@ -163,7 +169,7 @@ def test_indicators_print_the_numerator_and_denominator_of_their_value(rendered)
 
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["self"]))
-    section = text[text.index("四、指标完成情况") : text.index("五、发现的问题")]
+    section = text[text.rindex("四、指标完成情况") : text.rindex("五、发现的问题")]
     counts = [
         f"{a.numerator:g}/{a.denominator:g}"
         for item in load_round(store, round_id).items()
@@ -179,7 +185,7 @@ def test_the_indicator_table_names_what_a_trend_is_compared_with(recheck):
     previous round had 66.0%, the same as this one): the 说明 names it, the note under the table
     says what the 对照值 is."""
     text = squeeze("".join(recheck["text"]["self"]))
-    section = text[text.index("四、指标完成情况") : text.index("五、发现的问题")]
+    section = text[text.rindex("四、指标完成情况") : text.rindex("五、发现的问题")]
     assert "基线值51.1%" in section  # 1.3: its baseline entered in this round
     assert "上一轮数值66.0%" in section  # 1.1 (RECHECK_NO_BASELINE): the first round's value
     assert "未录入的与上一轮自查的数值比较" in section and "对照值" in section
@@ -192,7 +198,7 @@ def test_a_failing_item_reads_the_same_in_both_reports(rendered):
     store, round_id = rendered["store"], rendered["round"]
     outcomes = score(store, round_id).outcomes
     self_text = squeeze("".join(rendered["text"]["self"]))
-    problems = self_text[self_text.index("五、发现的问题") :]
+    problems = self_text[self_text.rindex("五、发现的问题") :]
     ledger = squeeze("".join(rendered["text"]["rectification"]))
     entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
     failing = [e for e in entries if len(e.item_ids) == 1 and outcomes[e.item_ids[0]].failing]
@@ -217,7 +223,7 @@ def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(r
     again = [e for e in carried if any(result.outcomes[i].failing for i in e.item_ids)]
     assert regraded and again and "B 有监管" in {e.regraded for e in regraded}
     text = squeeze("".join(recheck["text"]["self"]))
-    problems = text[text.index("五、发现的问题") :]
+    problems = text[text.rindex("五、发现的问题") :]
     failing = result.tally.failing
     assert f"本轮自查共发现问题{failing}项（其中{len(again)}项上轮已发现、整改未完成，标注“上轮转入”）" in problems
     found, apart = problems.split(f"另有上轮转入的整改项{len(regraded)}项，其条目本轮复评未再发现问题")
@@ -247,7 +253,7 @@ def test_dates_are_written_one_way(rendered, recheck, kind):
     ledger = squeeze("".join(rendered["text"]["rectification"]))
     assert "2025年5月8日，刘洋（质控办），复查通过" in ledger and "2025年4月30日" in ledger
     problems = squeeze("".join(rendered["text"]["self"]))
-    assert "期限2025年4月30日" in problems[problems.index("五、发现的问题") :]
+    assert "期限2025年4月30日" in problems[problems.rindex("五、发现的问题") :]
 
 
 def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pending(store, demo_round, catalog, actor):
@@ -265,6 +271,78 @@ def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pen
     assert f"其中 {len(carried)} 项的条目本轮尚未评价" in report.carried_intro
 
 
+def test_values_and_units_do_not_break_inside(rendered):
+    """pypdf gives each line of a cell as a line: 2.326例次/千导管日 may wrap after the “/” only."""
+    text = "\n".join(rendered["text"]["self"])
+    assert text.count("千导") == text.count("千导管日") > 0
+    assert text.count("百出院") == text.count("百出院人次") > 0
+    assert text.count("例次/") == len(re.findall(r"\d例次/", text)) > 0
+
+
+def test_keep_units_escapes_and_keeps_only_units_together():
+    from app.render.html import keep_units
+
+    assert keep_units("对照值 1.3例次/百出院人次；<b>101/153") == (
+        '对照值 <span class="nobreak">1.3例次/</span><span class="nobreak">百出院人次</span>；&lt;b&gt;101/153'
+    )
+
+
+def test_key_figure_labels_stay_on_one_line_above_their_figures(rendered):
+    figures = next(page for page in rendered["text"]["self"] if "二、自查结果概况" in page)
+    labels = "适用条目 已评条目 完成率 得分率 不符合 指标、抽查达标 整改项"
+    assert labels in figures.splitlines()  # “指标、抽查达标” was split as 达 / 标
+    assert re.search(r"^\d+ 条 \d+ 条 \d+% [\d.]+% \d+ 条 \d+ / \d+ \d+ 项$", figures, re.M)  # same page
+
+
+def test_a_not_applicable_reason_reads_as_a_reason(rendered):
+    """The demo hospital can give reperfusion therapy, so the branch for those that cannot does not apply."""
+    text = squeeze("".join(rendered["text"]["self"]))
+    reason = "本院具备静脉溶栓/取栓（再灌注治疗）能力，本条仅适用于不具备再灌注治疗能力的医院"
+    assert f"不适用原因：{reason}" in text
+    assert "原文" not in text and "仅适用于：" not in text  # no editors' note, no doubled colon
+
+
+def test_the_method_says_what_the_problem_list_holds_and_names_things_one_way(rendered):
+    text = squeeze("".join(rendered["text"]["self"]))
+    method = text[text.index("（三）自查方法") : text.index("（四）检查组")]
+    problems = text[text.index("五、发现的问题") :]
+    assert "C有制度有落实" in problems  # C items chosen for rectification are listed
+    assert "评为“D不符合”的评价条目与未达标的指标、抽查条目合计为“不符合”条目" in method
+    assert "评为“C有制度有落实”并决定整改的条目" in method and "列入“五、发现的问题”" in method
+    assert "整改情况见《医疗质量自查整改报告》" in method and "整改情况见《医疗质量自查整改报告》" in problems
+    everything = text + squeeze("".join(rendered["text"]["rectification"]))
+    assert "问题清单" not in text and "《整改报告》" not in text and "检查组长" not in everything
+
+
+def test_the_printed_score_rule_gives_the_printed_scores(rendered):
+    """得分率 recomputed from the summary table's grade counts with the points the note states."""
+    page = next(p for p in rendered["text"]["self"] if "得分率只计" in p)
+    note = squeeze(page[page.index("得分率只计") :])
+    points = {code: float(p) for code, p in re.findall(r"([A-D])(\d+)分", note[: note.index("）")])}
+    assert points == {"A": 4, "B": 3, "C": 2, "D": 0}
+    top = re.search(r"×(\d+)分）×100%", note)
+    assert top and float(top.group(1)) == max(points.values())
+    header = re.search(r"检查表((?: [A-D])+) 适用 已评", page)
+    assert header
+    codes = header.group(1).split()
+    grades = rf"((?: \d+){{{len(codes)}}})"  # then 适用 已评 完成率 得分率 不符合
+    rows = re.findall(rf"^(\S+){grades} \d+ \d+ \d+% ([\d.]+)% \d+$", page, re.M)
+    assert [r[0] for r in rows] == ["合计", "核心制度", "改进目标"]
+    for label, counts, printed in rows:
+        n = dict(zip(codes, map(int, counts.split()), strict=True))
+        recomputed = sum(points[c] * n[c] for c in codes) / (sum(n.values()) * max(points.values())) * 100
+        assert f"{recomputed:.1f}" == printed, label
+    assert "指标、抽查条目" in note and "不计入得分率" in note
+
+
+def test_checklists_cite_their_document_by_title_and_number(rendered):
+    text = squeeze("".join(rendered["text"]["self"]))
+    citation = "《河南省医疗质量千院行活动方案（2021—2025年）》（豫卫医〔2021〕26号）"
+    assert text.count(f"依据：{citation}。") == 2  # 核心制度 and 改进目标 come from the one programme
+    scope = text[text.index("（二）自查范围") : text.index("（三）自查方法")]
+    assert scope.count(citation) == 2
+
+
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["rectification"]))
@@ -274,9 +352,23 @@ def test_rectification_report_has_every_department_deadline_and_the_totals(rende
         assert rect.department in text and cn_date(rect.deadline) in text
     totals = rect_service.totals(entries).by_status
     assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
-    for part in ("检查组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
+    for part in ("检查组组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
         assert part in text
     assert "自查稿" not in text
+
+
+def test_both_reports_end_with_the_same_signatures_and_seal_on_one_page(rendered):
+    """The hospital signs and seals the 自查报告 as well: the same roles as the 整改报告's, one markup."""
+    roles = {}
+    for kind, heading in (("self", "六、审核签字"), ("rectification", "三、审核签字")):
+        last = squeeze(rendered["text"][kind][-1])
+        assert heading in last and "盖章处" in last and "示例县人民医院（盖章）" in last, kind
+        signed = last[last.index(heading) + len(heading) :]
+        roles[kind] = re.findall(r"([^：）]+)（签字）：", signed)
+        assert signed.count("日期：") == len(roles[kind]), kind
+    assert roles["self"] == roles["rectification"] == ["检查组组长", "质控办负责人", "院长"]
+    for template in ("self_report.html", "rectification_report.html"):
+        assert "盖章处" not in (ROOT / "reports" / template).read_text(encoding="utf-8"), "shared from base.html"
 
 
 def test_fonts_are_embedded_subsetted_cjk_fonts(rendered):
@@ -425,6 +517,15 @@ def test_templates_autoescape_everything(store, demo_round, actor):
 def test_chart_labels_are_escaped():
     svg = bar_chart([Bar('<script>x</script>"', 3, "3 条")], maximum=5, font_family='A"B')
     assert "<script>" not in svg and "&lt;script&gt;" in svg and 'font-family="A&#34;B"' in svg
+
+
+def test_trend_charts_name_the_unit_of_their_value_axis():
+    from app.render.charts import Line, line_chart
+
+    lines = [Line("指标值", (1.0, 2.3))]
+    svg = line_chart(["一", "二"], lines, font_family="A", title="发生率", unit="例次/<千>导管日")
+    assert "单位：例次/&lt;千&gt;导管日" in svg and "<千>" not in svg
+    assert "单位" not in line_chart(["一", "二"], lines, font_family="A", title="发生率")
 
 
 def test_importing_the_render_package_does_not_import_weasyprint():

@@ -8,7 +8,7 @@ from app.domain.checklist import NOT_APPLICABLE, SCALES, Checklist, Item, Sectio
 from app.domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNDETERMINED, evaluate
 from app.domain.profile import Condition, HospitalProfile
 from app.domain.records import Answer, SampleRecord
-from app.domain.scoring import completion_percent, score_round
+from app.domain.scoring import completion_percent, score_round, score_rule
 
 PDCA = SCALES["pdca"]
 HOSPITAL = HospitalProfile(name="某医院", level="二级", type="综合")
@@ -122,7 +122,7 @@ def test_sampling_rate_against_target():
 def test_not_applicable_by_profile_and_by_user():
     obstetric = judgement(9, conditions=(Condition(flags=("has_obstetrics",)),))
     outcome = evaluate(obstetric, PDCA, HOSPITAL, 2025, Answer(obstetric.id, grade="A"))
-    assert outcome.state == NA_PROFILE and outcome.reason == "仅适用于：有产科"
+    assert outcome.state == NA_PROFILE and outcome.reason == "本院无产科，本条仅适用于有产科的医院"
     outcome = evaluate(judgement(1), PDCA, HOSPITAL, 2025, Answer("t.1.1", grade=NOT_APPLICABLE, na_reason="未开展"))
     assert outcome.state == NA_USER and outcome.reason == "未开展"
 
@@ -170,6 +170,26 @@ def test_round_score_adds_up_by_section():
     assert (total.applicable, total.answered, total.failing) == (4, 4, 2)
     assert result.outcomes["t.1.5"].state == NA_PROFILE
     assert result.to_dict()["checklists"][0]["sections"][0]["score"] == 50.0
+
+
+def test_score_rule_gives_each_scales_points_and_the_score_it_describes():
+    def checklist(id_, scale, count):
+        items = tuple(Item(f"{id_}.{n}", "judgement", "是否", "一", checklist_id=id_) for n in range(1, count + 1))
+        return Checklist(id_, "1", id_, "", "", "", scale, (Section(f"{id_}.s", "一", items=items),), short_title=id_)
+
+    pdca = checklist("甲", PDCA, 2)
+    compliance = checklist("乙", SCALES["compliance"], 1)
+    assert score_rule([pdca]) == (
+        "得分率只计评定了等级的评价条目，每条按等级计分（A 4 分、B 3 分、C 2 分、D 0 分）："
+        "得分率 = 各条得分之和 ÷（A、B、C、D 条目数之和 × 4 分）× 100%。"
+    )
+    rule = score_rule([pdca, compliance])
+    assert "甲：A 4 分、B 3 分、C 2 分、D 0 分；乙：符合 2 分、部分符合 1 分、不符合 0 分" in rule
+    assert "÷ 各条满分（其评分标准的最高分）之和" in rule
+    grades = {"甲.1": "A", "甲.2": "D", "乙.1": "部分符合"}
+    answers = {item_id: Answer(item_id, grade=grade) for item_id, grade in grades.items()}
+    result = score_round([pdca, compliance], HOSPITAL, 2025, answers, {})
+    assert result.tally.score == pytest.approx((4 + 0 + 1) / (4 + 4 + 2) * 100)  # as the rule says
 
 
 def test_empty_round_has_no_score_and_zero_completion():

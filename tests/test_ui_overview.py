@@ -105,3 +105,24 @@ def test_self_report_has_a_trend_section_once_there_are_earlier_rounds(store, de
         texts[name] = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "历次自查趋势" not in texts["first"]
     assert "历次自查趋势" in texts["second"] and "不符合条目数" in texts["second"]
+    second = "".join(texts["second"].split())
+    rounds = "2025年第一季度医疗质量自查、2025年第二季度医疗质量自查（本轮）"
+    assert f"本院各轮自查按自查日期先后比较如下：{rounds}。" in second
+    assert "此前" not in second  # the rounds compared include this one
+    assert "单位：%" in second and "单位：条" in second and "单位：例次/千导管日" in second  # value axes
+    assert "项指标限于篇幅未绘趋势图" in second and "医疗质量安全不良事件报告率（例次/百出院人次）" in second
+
+
+def test_indicators_beyond_the_trend_charts_are_listed_with_their_values(store, demo_round, second_round):
+    from app.render.model import MAX_INDICATOR_TRENDS, build_self_report
+
+    o = build_overview(store, second_round, dt.date(2025, 6, 30))
+    report = build_self_report(store, second_round, dt.date(2025, 6, 30), "serif")
+    assert len(o.indicator_trends) > MAX_INDICATOR_TRENDS, "the demo has more indicators than charts"
+    assert len(report.trend_charts) == 2 + MAX_INDICATOR_TRENDS
+    left_out = o.indicator_trends[MAX_INDICATOR_TRENDS:]
+    assert [name for name, _ in report.trend_rest] == [f"{t.title}（{t.unit}）" for t in left_out]
+    for (_, values), trend in zip(report.trend_rest, left_out, strict=True):
+        shown = [float(v) if v != "—" else None for v in values.split(" → ")]
+        assert shown == pytest.approx(trend.series["指标值"], abs=0.05)  # to 0.1 or 0.01 (formats.measure_decimals)
+    assert report.trend_rounds == ["2025年第一季度医疗质量自查", "2025年第二季度医疗质量自查（本轮）"]

@@ -150,6 +150,23 @@ def test_final_toggle_is_saved(window, store, demo_round):
     assert store.round(demo_round).status == "final"
 
 
+def test_a_change_after_final_makes_the_round_a_draft_again(window, store, demo_round):
+    """定稿 then a grade changed: the next report must carry the 自查稿 watermark again, not pass
+    for the report that was signed; the user is told."""
+    window.final_action.setChecked(True)
+    window.toggle_final()
+    board_entry = window.board.entry_at(0)
+    window.session.update_rectification(board_entry.id, owner="王五")
+    assert store.round(demo_round).status == "draft"
+    assert not window.final_action.isChecked()
+    assert "改回自查稿" in window.saved_label.text()
+    window.final_action.setChecked(True)
+    window.toggle_final()  # finalised again after checking
+    assert store.round(demo_round).status == "final"
+    window.session.set_final(True)  # the round itself changing is no reason to go back
+    assert store.round(demo_round).status == "final"
+
+
 def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_dialogs, tmp_path, monkeypatch):
     photo = tmp_path / "整改后现场.png"
     photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
@@ -310,6 +327,11 @@ def test_a_board_edit_is_undone_with_ctrl_z_on_the_board(qtbot, window, store):
     board.select(entry.id)
     assert board.table.item(board.table.currentRow(), 5).text() == before  # redrawn from the session
     window._redo()  # 编辑 → 重做, from the menu
+    assert store.rectification(entry.id).owner == "王五"
+    qtbot.keyClick(board.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert store.rectification(entry.id).owner == before
+    board.table.setFocus()
+    qtbot.keyClick(board.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)  # redo on the board too
     assert store.rectification(entry.id).owner == "王五"
 
 
@@ -504,3 +526,34 @@ def test_deadlines_read_as_the_reports_write_them_and_sort_by_date(window, store
     days = [board.entry_at(r).rectification.deadline for r in range(board.table.rowCount())]
     dated = [d for d in days if d]
     assert dated == sorted(dated)  # by date: 2025年10月 would sort before 2025年7月 as text
+
+
+def test_tab_in_the_recheck_result_moves_on_instead_of_typing_a_tab(qtbot, window):
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    dialog = RecheckDialog(window.session, board.entry_at(0), board)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.result_edit.setFocus()
+    qtbot.waitUntil(dialog.result_edit.hasFocus)
+    qtbot.keyClicks(dialog.result_edit, "ok")
+    qtbot.keyClick(dialog.result_edit, Qt.Key.Key_Tab)
+    assert "\t" not in dialog.result_edit.toPlainText()
+    assert not dialog.result_edit.hasFocus()
+
+
+def test_delete_key_on_the_board_asks_then_deletes(qtbot, window, store, ui_dialogs):
+    """删除整改项 had no key: a keyboard user could not reach it. Delete asks first."""
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    entry = next(e for e in board.entries if e.status == "已完成")  # its item passes: deletable
+    board.select(entry.id)
+    board.table.setFocus()
+    ui_dialogs.confirm_answer = False
+    qtbot.keyClick(board.table, Qt.Key.Key_Delete)
+    assert ui_dialogs.confirms and store.rectification(entry.id) is not None
+    ui_dialogs.confirm_answer = True
+    qtbot.keyClick(board.table, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: entry.id not in [e.id for e in board.entries])

@@ -140,6 +140,17 @@ def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, a
     carried = store.rectifications(dialog.round_id)
     assert len(carried) == len(open_before) > 0
     assert {r.carried_from for r in carried} == {e.id for e in open_before}
+    assert not ui_dialogs.confirms, "a first re-check asks nothing"
+    # a second re-check based on the same round would carry nothing: the user is told where they are
+    again = NewRoundDialog(store, catalog, actor, previous=previous)
+    qtbot.addWidget(again)
+    again.ui.nameEdit.setText("再次复查")
+    ui_dialogs.confirm_answer = False
+    again.accept()
+    assert again.round_id is None and "已转入复查轮次“2025年第一季度医疗质量自查（复查）”" in ui_dialogs.confirms[-1]
+    ui_dialogs.confirm_answer = True
+    again.accept()
+    assert again.round_id is not None and store.rectifications(again.round_id) == []
 
 
 def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, actor, ui_dialogs):

@@ -4,6 +4,7 @@ are skipped with a message; the first run asks for the hospital profile."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 
@@ -127,3 +128,31 @@ def test_qt_file_dialog_speaks_chinese(qtbot, tmp_path):
             for ch in t.replace("&", "").replace("(L)", "").replace("(T)", "").replace("(N)", "")
         )
     ], texts
+
+
+def test_qt_print_dialog_speaks_chinese(qtbot):
+    """打印 → 选项 showed 'Page Set:': every label and button of the print dialog is Chinese."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel
+
+    from app.ui.application import create_application
+
+    create_application([])
+    printer = QPrinter()
+    dialog = QPrintDialog(printer)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [w.text() for w in dialog.findChildren(QLabel) + dialog.findChildren(QAbstractButton)]
+    texts += [box.title() for box in dialog.findChildren(QGroupBox)]
+    english = [t for t in texts if re.search("[A-Za-z]{3}", t.replace("PDF", ""))]
+    assert english == [], english
+
+
+def test_without_a_display_the_gui_says_so_in_chinese(tmp_path):
+    """No X or Wayland display (a remote shell, a service): Qt aborted with English and code 134."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["MQSC_DATA_DIR"] = str(tmp_path)
+    command = [sys.executable, str(ROOT / "main.py")]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1, result
+    assert "没有可用的图形显示" in result.stderr and "could not connect" not in result.stderr

@@ -135,12 +135,12 @@ class Item:
         return all(c.holds(profile) for c in self.conditions)
 
     def not_applicable_reason(self, profile: HospitalProfile) -> str:
-        """Why the item does not apply to this hospital ("" when it applies)."""
-        failing = [c for c in self.conditions if not c.holds(profile)]
-        if not failing:
-            return ""
-        reason = "仅适用于：" + "；".join(c.describe() for c in failing)
-        return f"{reason}（{self.applies_note}）" if self.applies_note else reason
+        """Why the item does not apply to this hospital, as the reports and the GUI print it: what
+        the hospital is and whom the item is for, e.g. ``本院无产科，本条仅适用于有产科的医院``
+        ("" when it applies). ``applies_note`` (the source's words, for the checklist's editors)
+        is not part of it: the reason is told from the profile and the condition alone."""
+        parts = dict.fromkeys(part for c in self.conditions for part in c.unmet(profile))
+        return "；".join(f"本院{fact}，本条仅适用于{asks}" for fact, asks in parts)
 
     def target_text(self, year: int) -> str:
         """The target in words for ``year``, e.g. ``≥80%`` or ``逐步提高``."""
@@ -199,6 +199,15 @@ class Checklist:
     @property
     def label(self) -> str:
         return self.short_title or self.title
+
+    @property
+    def citation(self) -> str:
+        """The source document as a report cites it: ``《title》（number）``."""
+        if not self.source_title:
+            return self.source_document
+        return (
+            f"《{self.source_title}》（{self.source_document}）" if self.source_document else f"《{self.source_title}》"
+        )
 
     def all_items(self) -> Iterator[Item]:
         for section in self.sections:

@@ -48,9 +48,18 @@ def measure_text(value: float, unit: str, computed: bool = True, counts: tuple[f
     """A measured value with its unit (:func:`measure_decimals`), and in running text the counts
     it was computed from, so that a reader can check it: ``66.0%（101/153）``,
     ``2.33例次/千导管日（5/2150）``, ``8.5天``."""
+    return f"{_number(value, unit, computed)}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
+
+
+def number_text(value: float | None, unit: str, computed: bool = True) -> str:
+    """A measured value without its unit, where the unit is named beside it (the trend table):
+    ``2.3255…`` in 例次/千导管日 → ``2.33``, ``66.013`` in % → ``66.0``; none → ``—``."""
+    return NONE_YET if value is None else _number(value, unit, computed)
+
+
+def _number(value: float, unit: str, computed: bool) -> str:
     decimals = measure_decimals(unit, computed)
-    number = f"{value:.2f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
-    return f"{number}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
+    return f"{value:.2f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
 
 
 def counts_text(counts: tuple[float, float] | None) -> str:

@@ -29,7 +29,7 @@ FIELD_LABELS = {
     "name": "名称",
     "started_on": "自查日期",
     "year": "考核年度",
-    "leader": "检查组长",
+    "leader": "检查组组长",
     "members": "检查组成员",
     "status": "状态",
 }

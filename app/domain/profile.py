@@ -143,6 +143,23 @@ class Condition:
             parts.append("或".join(f"（{c.describe()}）" for c in self.any_of))
         return "；".join(parts)
 
+    def unmet(self, profile: HospitalProfile) -> list[tuple[str, str]]:
+        """Why the condition does not hold for ``profile``: (what the hospital is, whom the condition
+        asks for) for each part that fails, e.g. ``("无产科", "有产科的医院")``; [] when it holds."""
+        out = []
+        if self.levels and profile.level not in self.levels:
+            out.append((f"为{profile.level}医院", "、".join(self.levels) + "医院"))
+        if self.types and profile.type not in self.types:
+            out.append((f"为{profile.type}医院", "、".join(self.types) + "医院"))
+        out += [(NEGATED_FLAGS[f], _hospitals(FLAGS[f])) for f in self.flags if f not in profile.flags]
+        out += [(FLAGS[f], _hospitals(NEGATED_FLAGS[f])) for f in self.not_flags if f in profile.flags]
+        if self.any_of and not any(c.holds(profile) for c in self.any_of):
+            alternatives = [c.unmet(profile) for c in self.any_of]
+            facts = dict.fromkeys(fact for parts in alternatives for fact, _ in parts)
+            asks = "或".join("且".join(ask for _, ask in parts) for parts in alternatives)
+            out.append(("、".join(facts), asks))
+        return out
+
     def to_dict(self) -> dict:
         out: dict = {}
         for key in ("levels", "types", "flags", "not_flags"):
@@ -161,6 +178,11 @@ class Condition:
             not_flags=tuple(data.get("not_flags", ())),
             any_of=tuple(cls.from_dict(c) for c in data.get("any_of", ())),
         )
+
+
+def _hospitals(words: str) -> str:
+    """``有产科`` → ``有产科的医院``; words that name a kind of hospital stay as they are."""
+    return words if words.endswith(("医院", "医疗中心")) else f"{words}的医院"
 
 
 def _identity_text(text: str | None) -> str:

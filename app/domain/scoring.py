@@ -152,6 +152,26 @@ class RoundScore:
         }
 
 
+def score_rule(checklists: Sequence[Checklist]) -> str:
+    """How :attr:`Tally.score` is computed, in words, with the grade points of the checklists'
+    scales: only graded judgements count, each its grade's points out of its scale's top points."""
+    scales: dict[str, tuple[Scale, list[str]]] = {}
+    for checklist in checklists:
+        scales.setdefault(checklist.scale.id, (checklist.scale, []))[1].append(checklist.label)
+
+    def points(scale: Scale) -> str:
+        return "、".join(f"{g.code} {g.points:g} 分" for g in scale.grades)
+
+    if len(scales) == 1:
+        scale = next(iter(scales.values()))[0]
+        each = points(scale)
+        formula = f"÷（{'、'.join(scale.codes())} 条目数之和 × {scale.max_points:g} 分）× 100%"
+    else:
+        each = "；".join(f"{'、'.join(labels)}：{points(scale)}" for scale, labels in scales.values())
+        formula = "÷ 各条满分（其评分标准的最高分）之和 × 100%"
+    return f"得分率只计评定了等级的评价条目，每条按等级计分（{each}）：得分率 = 各条得分之和 {formula}。"
+
+
 def score_round(
     checklists: Sequence[Checklist],
     profile: HospitalProfile,

@@ -130,17 +130,19 @@ def line_chart(
     maximum: float | None = None,
     target: float | None = None,
     target_text: str = "",
+    unit: str = "",
     width_mm: float = 156,
     height_mm: float = 60,
 ) -> Markup:
     """A trend across rounds: one polyline per series over the rounds in ``labels``, with an
-    optional dashed target line. Points without a value are skipped (the line breaks there)."""
+    optional dashed target line. Points without a value are skipped (the line breaks there).
+    ``unit`` is written above the value axis (单位：例次/千导管日): the ticks stay plain numbers."""
     view_width = width_mm * _UNITS_PER_MM
     view_height = height_mm * _UNITS_PER_MM
     values = [v for line in lines for v in line.values if v is not None]
     top_value = maximum or _nice_ceiling(max([*values, target or 0]) * 1.1)
     left, right = 48, 12
-    top = 30 if title else 10  # the top value's label stays clear of the title
+    top = (30 if title else 10) + (12 if unit else 0)  # the top value's label stays clear of both
     legend = _ROW if len(lines) > 1 else 0
     bottom = view_height - 30 - legend
     plot_w = view_width - left - right
@@ -158,6 +160,8 @@ def line_chart(
     ]
     if title:
         parts.append(f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>')
+    if unit:
+        parts.append(f'<text x="0" y="{top - 12}" fill="#555">{escape("单位：" + clean_text(unit))}</text>')
     for k in range(5):  # light grid with its values
         grid_value = top_value * k / 4
         gy = y(grid_value)

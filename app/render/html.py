@@ -83,6 +83,33 @@ def breakable(text: str) -> str:
     return _RUN.sub(_break_run, text) if len(text) >= LONG_RUN else text
 
 
+#: a value with a compound unit, ``2.326例次/千导管日``: its two halves never break inside
+_COMPOUND_UNIT = re.compile(r"(\d[\d.]*[^\W\d_]{0,4}/)([^\W\d_]{1,6})")
+#: wider halves (in em: CJK 1, others about 0.55) may break: kept whole, they could overflow the
+#: narrowest column that prints values (本期值, 22 mm at 9 pt ≈ 6 em)
+_KEPT_EM = 6.0
+
+
+def _em(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+def keep_units(value: str) -> Markup:
+    """``value`` with each number and compound unit kept in two unbreakable halves, ``2.326例次/``
+    and ``千导管日``: CJK text breaks between any two characters, which split units as
+    例 | 次/千导管 | 日 in narrow columns. The rest of the text breaks as usual."""
+    text = breakable(clean_text(value))
+    nobreak = Markup('<span class="nobreak">{}</span>')
+    out: list[str] = []
+    last = 0
+    for match in _COMPOUND_UNIT.finditer(text):
+        out.append(text[last : match.start()])
+        out += [nobreak.format(half) if _em(half) <= _KEPT_EM else half for half in match.groups()]
+        last = match.end()
+    out.append(text[last:])
+    return Markup("").join(out)  # join escapes the plain strings
+
+
 def printable(value: object) -> object:
     """Jinja's ``finalize``: every value a template prints passes here before it is escaped.
     Users' text loses bidi and control characters (stored before they were refused, or written
@@ -105,6 +132,7 @@ def environment() -> Environment:
         finalize=printable,
     )
     env.filters["cn_number"] = cn_number
+    env.filters["keep_units"] = keep_units
     env.globals["row_breaks"] = row_breaks
     return env
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_number, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
-from ..domain.formats import cn_date, counts_text, percent_text, rate_text, regrade_sentence
+from ..domain.formats import cn_date, counts_text, number_text, percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.kinds.sampling import samples_text
 from ..domain.labels import ORIGIN_LABELS
@@ -28,7 +29,7 @@ from ..domain.records import (
     Answer,
     Attachment,
 )
-from ..domain.scoring import Tally
+from ..domain.scoring import Tally, score_rule
 from ..services.rectifications import (
     NO_DEPARTMENT,
     RectificationEntry,
@@ -43,10 +44,15 @@ from .assets import attachment_url
 from .charts import Bar, bar_chart
 from .images import ImageProblem, probe
 
+if TYPE_CHECKING:
+    from ..services.overview import Trend
+
 __all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
 
 SELF_TITLE = "医疗质量自查报告"
 RECTIFICATION_TITLE = "医疗质量自查整改报告"
+#: who signs both reports (审核签字), in this order; the hospital seals them
+SIGNATURE_ROLES = ("检查组组长", "质控办负责人", "院长")
 
 #: Image attachments printed as thumbnails (others are listed by name), scaled to print resolution
 #: (app/render/images.py); an image over its pixel limit is listed by name, never decoded.
@@ -230,9 +236,14 @@ class SelfReport:
     #: rectifications carried over from the previous round whose items no longer have a problem
     carried_problems: list[ProblemRow]
     carried_intro: str
-    #: 历次自查趋势: the rounds compared, and a chart each (empty for a hospital's first round)
+    #: 历次自查趋势: the rounds compared, this one marked （本轮）, and a chart each (empty for a
+    #: hospital's first round); the indicators beyond MAX_INDICATOR_TRENDS as (name, values) rows
     trend_rounds: list[str] = field(default_factory=list)
     trend_charts: list[Markup] = field(default_factory=list)
+    trend_rest: list[tuple[str, str]] = field(default_factory=list)
+    #: how 得分率 is computed, with the round's grade points (under the summary table)
+    score_note: str = ""
+    signatures: tuple[str, ...] = SIGNATURE_ROLES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "self"
 
@@ -394,7 +405,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
             font_family=font_family,
             title=f"{cs.checklist.label}：各部分得分率",
         )
-        results.append(ChecklistResult(cs.checklist.title, cs.checklist.source_document, summary, tuple(blocks), chart))
+        results.append(ChecklistResult(cs.checklist.title, cs.checklist.citation, summary, tuple(blocks), chart))
         checklist_bars.append(Bar(cs.checklist.label, t.score, rate_text(t.score), _score_tone(t.score)))
 
     summary_rows = [_summary_row("合计", 0, result.tally, codes)]
@@ -417,19 +428,10 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         ("指标、抽查达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
         ("整改项", f"{len(rects)} 项"),
     ]
-    scales = "、".join(dict.fromkeys(c.scale.label for c in view.checklists))
-    method = [
-        f"对照 {len(view.checklists)} 张检查表逐条开展自查，采取查阅制度文件和记录、现场查看、询问访谈、"
-        "抽查病历等方式。",
-        f"评价条目按“{scales}”标准评定等级；指标条目将本期数值与 {view.year} 年目标值比较（“逐步提高/降低”类"
-        "与基线或上一轮比较）；抽查条目逐份记录病案号及是否符合，计算符合率。",
-        "依据医院基本情况判定条目是否适用，不适用的条目注明原因，不计入完成率和得分。",
-        "评为不符合、指标未达标、抽查符合率低于目标的条目列入问题清单，逐项制定整改措施（见《整改报告》）。",
-    ]
     scope = [
         ScopeRow(
             cs.checklist.title,
-            cs.checklist.source_document,
+            cs.checklist.citation,
             cs.checklist.version,
             cs.tally.total,
             cs.tally.applicable,
@@ -440,7 +442,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     return SelfReport(
         cover=_cover(view, SELF_TITLE, today),
         scope=scope,
-        method=method,
+        method=_method(view, rects),
         key_figures=key_figures,
         grade_codes=codes,
         summary=summary_rows,
@@ -453,12 +455,44 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         problems_intro=problems_intro,
         carried_problems=carried,
         carried_intro=carried_intro,
+        score_note=score_rule(view.checklists)
+        + "指标、抽查条目按目标值判定是否达标（见“四、指标完成情况”），与不适用条目一样不计入得分率；"
+        "表中“已评”含指标、抽查条目。",
         **_trend(store, round_id, today, font_family),
     )
 
 
-#: indicator trends a report prints at most (each is a chart); the 概览 page shows them all
+def _method(view: RoundView, rects: Sequence[RectificationEntry]) -> list[str]:
+    """自查方法; the last point says what “五、发现的问题” lists, in the grades of the round's scales."""
+    scales = "、".join(dict.fromkeys(c.scale.label for c in view.checklists))
+
+    def grades(which: str) -> str:
+        return "、".join(
+            dict.fromkeys(f"“{g.display}”" for c in view.checklists for g in c.scale.grades if getattr(g, which))
+        )
+
+    carried = "，以及上轮转入本轮的整改项所涉条目" if any(e.rectification.carried_from for e in rects) else ""
+    return [
+        f"对照 {len(view.checklists)} 张检查表逐条开展自查，采取查阅制度文件和记录、现场查看、询问访谈、"
+        "抽查病历等方式。",
+        f"评价条目按“{scales}”标准评定等级；指标条目将本期数值与 {view.year} 年目标值比较（“逐步提高/降低”类"
+        "与基线或上一轮比较）；抽查条目逐份记录病案号及是否符合，计算符合率。",
+        "依据医院基本情况判定条目是否适用，不适用的条目注明原因，不计入完成率和得分。",
+        f"评为{grades('failing')}的评价条目与未达标的指标、抽查条目合计为“不符合”条目；不符合条目和评为"
+        f"{grades('offers_rectification')}并决定整改的条目{carried}，列入“五、发现的问题”，逐项制定整改措施，"
+        f"整改情况见《{RECTIFICATION_TITLE}》。",
+    ]
+
+
+#: indicator trends a report draws at most (each is a chart, four to a page); the others are
+#: listed with their values in a table under the charts. The 概览 page draws them all.
 MAX_INDICATOR_TRENDS = 8
+
+
+def _trend_values(trend: Trend) -> str:
+    """An indicator's values, oldest round first, with the decimals of its unit (its unit is named
+    beside it): ``38.6 → 66.0`` (— where a round has none)."""
+    return " → ".join(number_text(v, trend.unit, trend.computed) for v in trend.series["指标值"])
 
 
 def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
@@ -471,6 +505,13 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         return {}
     trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
     trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
+    rest = [
+        (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t))
+        for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]
+    ]
+    # rounds are in the order of their dates: this one is the last, unless another began the same day
+    current = max(n for n, name in enumerate(overview.rounds) if name == overview.round_name)
+    rounds = [f"{name}（本轮）" if n == current else name for n, name in enumerate(overview.rounds)]
     charts = [
         line_chart(
             overview.rounds,
@@ -480,11 +521,12 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
             maximum=maximum,
             target=t.target,
             target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "",
+            unit=t.unit,
             height_mm=55,
         )
         for t, maximum in trends
     ]
-    return {"trend_rounds": overview.rounds, "trend_charts": charts}
+    return {"trend_rounds": rounds, "trend_charts": charts, "trend_rest": rest}
 
 
 def _problems(
@@ -550,7 +592,7 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
     head = (
         f"本轮自查共发现问题 {len(found)} 项"
         + (f"（其中 {again} 项上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”）" if again else "")
-        + "，整改情况见《整改报告》。"
+        + f"，整改情况见《{RECTIFICATION_TITLE}》。"
         if found
         else "本轮自查未发现不符合项。"
     )
@@ -611,7 +653,7 @@ class RectificationReport:
     status_totals: DepartmentRow
     ledger: list[LedgerRow]
     status_chart: Markup
-    signatures: tuple[str, ...] = ("检查组长", "质控办负责人", "院长")
+    signatures: tuple[str, ...] = SIGNATURE_ROLES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "rectification"
 

@@ -43,6 +43,8 @@ class Trend:
     series: dict[str, list[float | None]]
     target: float | None = None
     unit: str = ""
+    #: computed from counts (a rate) rather than entered: decides its decimals (formats.measure_decimals)
+    computed: bool = True
 
 
 @dataclass
@@ -171,7 +173,7 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
         for checklist_id, label in labels.items():
             series[label].append(scores.get(checklist_id))
     out.score_trend = Trend("各检查表得分率", series, unit="%")
-    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]})
+    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条")
     answers = [answers_by_item(store, v.id) for v in history]
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
@@ -185,5 +187,11 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
         if sum(value is not None for value in values) >= 2:
             label = next(c.label for c in view.checklists if c.id == item.checklist_id)
             out.indicator_trends.append(
-                Trend(f"{label}：{item.text}", {"指标值": values}, item.target_for(view.year), item.unit)
+                Trend(
+                    f"{label}：{item.text}",
+                    {"指标值": values},
+                    item.target_for(view.year),
+                    item.unit,
+                    kind_of(item).computed(item),
+                )
             )

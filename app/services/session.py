@@ -89,6 +89,8 @@ class Changes:
     focus_rectification: str | None = None
     #: saved input that is no longer pending; input refused as invalid on a retry
     refused: tuple[Refusal, ...] = ()
+    #: the change made a 定稿 round a 自查稿 again
+    drafted: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(
@@ -99,6 +101,7 @@ class Changes:
             other.focus_item or self.focus_item,
             other.focus_rectification or self.focus_rectification,
             self.refused + other.refused,
+            self.drafted or other.drafted,
         )
 
     @property
@@ -192,9 +195,20 @@ class RoundSession:
 
     def _tell(self, changes: Changes) -> Changes:
         if changes != NOTHING:
+            changes = self._draft_again(changes)
             for listener in list(self._listeners):
                 listener(changes)
         return changes
+
+    def _draft_again(self, changes: Changes) -> Changes:
+        """A 定稿 round whose answers or rectifications change is a 自查稿 again (its reports carry
+        the watermark once more): a report printed after the change must not pass for the one
+        that was signed. The screens say so (``Changes.drafted``)."""
+        if not self.view.is_final or not (changes.items or changes.rectifications):
+            return changes
+        round_service.set_round_final(self._store, self.view.id, False, self.actor)
+        self.view = replace(self.view, status="draft")
+        return changes | Changes(round=True, drafted=True)
 
     # --- reading -------------------------------------------------------------------------------
 

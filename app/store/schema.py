@@ -18,6 +18,7 @@ runs, so the version bump could not share the step's transaction.
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 # v1: the records of a round (DESIGN: Records); every synchronisable one carries updated_at, author, device_id.
 _V1 = (
@@ -187,6 +188,27 @@ def is_our_database(conn: sqlite3.Connection, version: int) -> bool:
         return {"hospital", "rounds", "answers"} <= found.keys()
     expected = expected_columns(version)
     return all(found.get(table) == columns for table, columns in expected.items())
+
+
+def holds_our_data(path: Path) -> bool:
+    """``path`` is one of this program's databases (SQLite with its core tables), or a SQLite
+    file too damaged to tell: a file that a command's output must never replace."""
+    from . import sqlite_uri
+
+    try:
+        with path.open("rb") as head:
+            if head.read(16) != b"SQLite format 3\x00":
+                return False
+        conn = sqlite3.connect(sqlite_uri(path, "mode=ro&immutable=1"), uri=True)
+    except (OSError, sqlite3.Error):
+        return False
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError:
+        return True
+    finally:
+        conn.close()
+    return {"hospital", "rounds", "answers"} <= tables
 
 
 def migrate(conn: sqlite3.Connection, target: int = LATEST_VERSION) -> None:

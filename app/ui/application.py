@@ -33,6 +33,19 @@ brought_to_front = False
 BACKUP_DELAY_MS = 1000
 
 
+def display_problem() -> str:
+    """Why no window can open here ('' when one can): on Linux without an X or Wayland display
+    (a remote shell, a service) Qt would abort the process with English messages."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return ""
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return ""
+    return (
+        "没有可用的图形显示（未设置 DISPLAY 或 WAYLAND_DISPLAY），无法打开图形界面。"
+        "请在桌面中打开本程序；在终端中可以使用命令行功能（加 --help 查看）。"
+    )
+
+
 def create_application(argv: list[str]) -> QApplication:
     # the process's one application is this GUI's (instance() is typed as the QCoreApplication base)
     app = cast(QApplication, QApplication.instance()) or QApplication(argv)
@@ -57,6 +70,7 @@ _GAPS = {
     ("QFileDialog", "Files of type:"): "文件类型：",
     ("QFileDialog", "&Look in:"): "查找范围(&L)：",
     ("QFileDialog", "Files of &type:"): "文件类型(&T)：",
+    ("QPrintSettingsOutput", "Page &Set:"): "打印页(&S)：",  # 打印 → 选项: all, odd or even pages
     **{
         (context, english): chinese
         for context in ("QAbstractFileIconProvider", "QFileIconProvider")
@@ -294,6 +308,10 @@ def install_excepthook(log_path: Path) -> None:
 
 
 def run_gui(argv: list[str], db_path: Path | None = None) -> int:
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     app = create_application(argv)
     install_excepthook(data_dir() / "error.log")
     started = start(db_path or Path(os.environ.get("MQSC_DB") or default_db_path()))

@@ -323,6 +323,11 @@ class MainWindow(QMainWindow):
             self._status(f"已保存 {dt.datetime.now():%H:%M:%S}")
         if changes.rectifications or changes.round:
             self._schedule_reminders_refresh()
+        if changes.drafted:
+            self.final_action.setChecked(False)
+            if self.walkthrough is not None:
+                self.walkthrough.view = self.session.view if self.session is not None else self.walkthrough.view
+            self._status("本轮定稿后又有修改，已改回自查稿（报告重新带“自查稿”水印）；核对后可再次定稿。", problem=True)
 
     def show_tab(self, index: int) -> None:
         if self.round_tabs is not None:
@@ -447,11 +452,16 @@ class MainWindow(QMainWindow):
         self._banner_round = found.round_id
         self._banner_board.setVisible(found.round_id is not None)
 
-    def refresh_reminders(self, today=None) -> None:
+    def refresh_reminders(self, today=None, *, appear: bool = False) -> None:
         """The banner follows what the user does about it: a deadline moved or a re-check passed
         counts at once, and the banner goes when nothing is left to remind of. Once dismissed
-        (知道了) it stays away until the next start."""
-        if self.banner is None or self._banner_dismissed:
+        (知道了) it stays away until the next start. ``appear``: made if there was none (after an
+        import, which can bring overdue work of its own)."""
+        if self._banner_dismissed:
+            return
+        if self.banner is None:
+            if appear:
+                self.show_reminders(today)
             return
         found = self._reminders(today)
         if found is None:
@@ -526,6 +536,7 @@ class MainWindow(QMainWindow):
             elif self.walkthrough is None:
                 self.rounds.refresh()
             self._status(text)  # after the redraw, whose 已保存 it replaces
+            self.refresh_reminders(appear=True)  # the package's rectifications count too
 
         self.import_job = import_package(self, self.store, self.actor, done)
 

@@ -153,6 +153,7 @@ class OverviewPage(QWidget):
             maximum=maximum,
             target=trend.target,
             target_text=target_text,
+            unit=trend.unit,
         )
         chart = ChartWidget(str(svg))
         self.charts.append(chart)

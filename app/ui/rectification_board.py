@@ -45,6 +45,7 @@ from .qt import (
     to_date,
 )
 from .redraw import DrawnAsOf
+from .shortcuts import redo_keys, undo_keys
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # where a column sorts by something other than its text
@@ -121,6 +122,7 @@ class RecheckDialog(QDialog):
         self.by = QLineEdit(r.rechecked_by)
         self.result_edit = QPlainTextEdit(r.recheck_result)
         self.result_edit.setMaximumHeight(80)
+        self.result_edit.setTabChangesFocus(True)  # Tab goes on to 确定, as in every other field
         self.error = error_label()
         self.problem = TextView(r.problem)
         self.problem.setAccessibleName("问题描述")
@@ -272,6 +274,7 @@ class RectificationBoard(QWidget):
         self.history_button = QPushButton("修改记录…")
         self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
         self.delete_button = QPushButton("删除整改项…")
+        self.delete_button.setToolTip("删除所选整改项（Delete 键），删除前会询问")
         for button, slot in (
             (self.go_button, self._go_to_item),
             (self.recheck_button, self.recheck_selected),
@@ -285,11 +288,12 @@ class RectificationBoard(QWidget):
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
-        takes its own Ctrl+Z first)."""
-        redo_keys = [*QKeySequence.keyBindings(QKeySequence.StandardKey.Redo), QKeySequence("Ctrl+Y")]
+        takes its own Ctrl+Z first); Delete on the selected row deletes it, after asking (a cell
+        being edited takes its own Delete)."""
         bindings: list[tuple[Sequence[QKeySequence], Callable[[], object]]] = [
-            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo),
-            (redo_keys, self.redo),
+            (undo_keys(), self.undo),
+            (redo_keys(), self.redo),
+            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete_selected),
         ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)

@@ -128,6 +128,8 @@ class NewRoundDialog(QDialog):
         leader, members = self.ui.leaderEdit.text(), split_names(self.ui.membersEdit.text())
         year = self.ui.yearSpin.value()
         day = to_date(date)
+        if previous and not self._recheck_again_confirmed(previous):
+            return
         try:
             if previous:
                 self.round_id = rect_service.start_recheck_round(
@@ -163,6 +165,19 @@ class NewRoundDialog(QDialog):
             dialogs.error(self, str(err))
             return
         super().accept()
+
+    def _recheck_again_confirmed(self, previous: str) -> bool:
+        """A round whose rectifications a re-check already follows up: a second re-check based on
+        it would bring none of them over. Say where they are, and let the user choose."""
+        carriers = rect_service.followed_up_in(self.store, previous)
+        if not carriers:
+            return True
+        later = "、".join(f"“{name}”" for name in carriers)
+        return dialogs.confirm(
+            self,
+            f"所选上一轮未完成的整改项已转入复查轮次{later}，在那里继续跟踪；基于它再新建复查，不会再带入这些整改项。\n\n"
+            f"要继续跟踪，请取消，并选择最近的复查轮次作为“对照上一轮”。仍要新建吗？",
+        )
 
 
 class RoundsPage(QWidget):

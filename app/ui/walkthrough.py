@@ -40,6 +40,7 @@ from .qt import (
     QWidget,
     Signal,
 )
+from .shortcuts import redo_keys, undo_keys
 
 #: How long to wait before trying again to save what the database refused (busy, disk full);
 #: a try waits only briefly for a lock, so that the window is not held up
@@ -202,16 +203,13 @@ class WalkthroughPage(QWidget):
             shortcut = QShortcut(QKeySequence(key), self, lambda k=key: self.grade_by_key(k))
             shortcut.setContext(context)
             self._grade_shortcuts.append(shortcut)
-        # Ctrl+Y is redo everywhere in China's office software; the platform may bind it already
-        redo_keys = {k.toString(): k for k in QKeySequence.keyBindings(QKeySequence.StandardKey.Redo)}
-        redo_keys.setdefault("Ctrl+Y", QKeySequence("Ctrl+Y"))
         bindings: list[tuple[Sequence[str | QKeySequence], Callable[[], object]]] = [
             (["Ctrl+F"], self.focus_search),
             (["F3"], self.go_next_unanswered),
             (["Ctrl+Down"], lambda: self.go_relative(1)),
             (["Ctrl+Up"], lambda: self.go_relative(-1)),
-            (QKeySequence.keyBindings(QKeySequence.StandardKey.Undo), self.undo),
-            (list(redo_keys.values()), self.redo),
+            (undo_keys(), self.undo),
+            (redo_keys(), self.redo),
         ]
         for keys, slot in bindings:
             shortcut = QShortcut(self)
