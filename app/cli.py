@@ -273,6 +273,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "recheck_passed": r.recheck_passed,
                         "origin": r.origin,
                         "carried_from": r.carried_from,
+                        "regraded": e.regraded,
                         "attachments": e.attachment_count,
                     }
                     for e in entries
@@ -282,15 +283,16 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    from .domain.formats import NO_DEPARTMENT
+    from .domain.formats import NO_DEPARTMENT, regrade_sentence
 
     print(f"{view.name}：整改项 {counts.total} 项（按 {today.isoformat()} 判断状态）")
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = r.deadline.isoformat() if r.deadline else "未定期限"
+        follow_up = f"（{regrade_sentence(e.regraded)}）" if e.regraded else ""
         print(
             f"{n:>3}. [{e.status}] {deadline}  {r.department or NO_DEPARTMENT}  {r.owner or '—'}  "
-            f"{r.item_id}  {r.problem}"
+            f"{r.item_id}  {r.problem}{follow_up}"
         )
     print("合计：" + "，".join(f"{s} {c}" for s, c in counts.by_status.items()))
     return 0

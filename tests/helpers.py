@@ -97,3 +97,41 @@ def type_with_input_method(widget: object, text: str) -> None:
     event = QInputMethodEvent()
     event.setCommitString(text)
     QApplication.sendEvent(widget, event)
+
+
+#: the indicator whose baseline a re-check round leaves out: compared with the previous round
+RECHECK_NO_BASELINE = "qyx-targets-2021.1.1.rate"
+
+
+def start_recheck_of_demo(store, catalog, actor, first: str) -> str:
+    """A re-check round (复查轮次) of the demo round ``first``, made as a reviewer made one: the
+    first round's answers and sampled records again, every other D now B (its finding dropped),
+    and RECHECK_NO_BASELINE without its baseline. Returns the round id."""
+    import datetime as dt
+
+    from app.services.answers import SampleInput, record_answer, set_samples
+    from app.services.rectifications import start_recheck_round
+    from app.services.rounds import load_round
+
+    used = {c.id for c in load_round(store, first).checklists}
+    entries = [e for e in catalog.entries if e.checklist.id in used]
+    second = start_recheck_round(
+        store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor, previous_round_id=first
+    )
+    for n, row in enumerate(store.answers(first)):
+        fields = {
+            k: getattr(row, k)
+            for k in ("grade", "na_reason", "numerator", "denominator", "value", "baseline", "finding", "evidence")
+        }
+        fields = {k: v for k, v in fields.items() if v not in (None, "")}
+        if fields.get("grade") == "D" and n % 2:
+            fields["grade"] = "B"
+            fields.pop("finding", None)
+        if row.item_id == RECHECK_NO_BASELINE:
+            fields.pop("baseline", None)
+        records = store.samples(first, row.item_id)
+        if records:
+            samples = [SampleInput(r.record_no, r.compliant, r.note) for r in records]
+            set_samples(store, second, row.item_id, samples, actor)
+        record_answer(store, second, row.item_id, actor, department=row.department, **fields)
+    return second

@@ -284,4 +284,4 @@ def test_previous_round_in_the_old_unit_is_compared_in_the_new_one(profiled_stor
     outcome = score(profiled_store, second).outcomes[iid]
     assert outcome.value == pytest.approx(1.0)
     assert outcome.state == "met"  # down from 1.5 per 1,000, not up from "0.15"
-    assert outcome.reason == "对照值 1.5例次/千导管日"
+    assert outcome.reason == "上一轮数值 1.50例次/千导管日"

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 
 from app.domain.formats import (
     NONE_YET,
+    counts_text,
+    measure_text,
     percent_text,
     rate_text,
     recheck_sentence,
@@ -89,9 +91,37 @@ def _nodes_outside_formats():
             yield f"{path.relative_to(APP)}:{getattr(node, 'lineno', 0)}", node
 
 
+def test_a_measured_value_has_one_precision_per_unit():
+    assert [measure_text(v, "%") for v in (66.0131, 48.8, 100, 57)] == ["66.0%", "48.8%", "100.0%", "57.0%"]
+    assert measure_text(2.325581395348837, "例次/千导管日") == "2.33例次/千导管日"
+    assert measure_text(1, "例次/千导管日") == "1.00例次/千导管日" and measure_text(1.5, "‰") == "1.50‰"
+    # entered as it is in a unit of its own: a count stays a count
+    assert [measure_text(v, "个", computed=False) for v in (3, 8.456, 8.5)] == ["3个", "8.46个", "8.5个"]
+    assert measure_text(48.8, "%", computed=False) == "48.8%"
+    # in running text with the counts it came from; in a table they go under it
+    assert measure_text(66.013, "%", counts=(101.0, 153.0)) == "66.0%（101/153）"
+    assert counts_text((1234567, 2000000)) == "1234567/2000000" and counts_text(None) == ""
+
+
+def test_measured_values_are_formatted_in_one_place():
+    """No module but formats.py writes an outcome's value or a reference with a precision of its
+    own (``66.01%`` beside ``48.8%`` and ``2.326…`` came from three of them)."""
+    offenders = [
+        where
+        for where, node in _nodes_outside_formats()
+        if isinstance(node, ast.FormattedValue)
+        and node.format_spec is not None
+        and (
+            (isinstance(node.value, ast.Attribute) and node.value.attr == "value")
+            or (isinstance(node.value, ast.Name) and node.value.id in ("reference", "previous", "baseline", "rate"))
+        )
+    ]
+    assert offenders == [], "use app.domain.formats.measure_text (or the item kind's measure)"
+
+
 def test_the_recheck_sentence():
     assert recheck_sentence(None, None, "", "") == ""
-    assert recheck_sentence(True, dt.date(2025, 5, 8), "刘洋", "已整改") == "2025-05-08，刘洋，复查通过：已整改"
+    assert recheck_sentence(True, dt.date(2025, 5, 8), "刘洋", "已整改") == "2025年5月8日，刘洋，复查通过：已整改"
     assert recheck_sentence(False, None, "", "") == "复查未通过"
 
 

@@ -87,8 +87,8 @@ def test_indicator_not_met_and_sampling_below_target_open_one(profiled_store, ro
     record_answer(store, round_id, RATE, actor, numerator=20, denominator=100, baseline=30)
     set_samples(store, round_id, SAMPLED, [SampleInput("1001", True), SampleInput("1002", False)], actor)
     by_item = {e.rectification.item_id: e.rectification.problem for e in entries(store, round_id)}
-    assert by_item[RATE] == "指标值 20%，未高于对照值 30%（逐步提高）"
-    assert by_item[SAMPLED] == "抽查 2 份，1 份不符合（要求全部符合）"
+    assert by_item[RATE] == "指标值 20.0%（20/100），未高于基线值 30.0%（要求逐步提高）"
+    assert by_item[SAMPLED] == "抽查 2 份，1 份不符合（要求全部符合）；份数少于要求的 10 份"
     # met again: both untouched automatic rectifications go away
     record_answer(store, round_id, RATE, actor, numerator=40)
     set_samples(store, round_id, SAMPLED, [SampleInput("1001", True)], actor)
@@ -300,6 +300,35 @@ def test_carry_over_copies_open_ones_once(profiled_store, round_id, catalog, act
         store, [catalog.get("qyx-core")], "再次复查", dt.date(2025, 7, 2), actor, previous_round_id=round_id
     )
     assert svc.carry_over_open_rectifications(store, round_id, again, actor) == []
+
+
+def test_a_carried_over_one_says_when_its_item_no_longer_fails(profiled_store, round_id, catalog, actor):
+    """In a re-check round an item regraded B has no problem any more: its carried-over
+    rectification says so (the office closes it with a re-check), until the re-check is recorded."""
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D")
+    recheck = svc.start_recheck_round(
+        store,
+        [catalog.get("qyx-core"), catalog.get("qyx-targets-2021")],
+        "复查",
+        dt.date(2025, 7, 1),
+        actor,
+        previous_round_id=round_id,
+    )
+    later = dt.date(2025, 7, 2)
+    assert all(e.carried and e.regraded == "" for e in entries(store, recheck, later))  # not graded yet
+    record_answer(store, recheck, JUDGED, actor, grade="B")
+    record_answer(store, recheck, "qyx-core.01.1", actor, grade="D")
+    by_item = {e.rectification.item_id: e for e in entries(store, recheck, later)}
+    fixed, failing = by_item[JUDGED], by_item["qyx-core.01.1"]
+    assert (fixed.regraded, failing.regraded) == ("B 有监管", "")
+    assert fixed.rectification.problem == "未建立MDT制度"  # the problem the first round found
+    assert svc.follow_up_text(fixed) == "本轮复评：B 有监管，复查确认后可销号"
+    svc.update_rectification(store, fixed.id, actor, measure="建立制度")
+    svc.record_recheck(store, fixed.id, actor, passed=True, date=later, by="刘洋", today=later)
+    [done] = [e for e in entries(store, recheck, later) if e.id == fixed.id]
+    assert done.status == STATUS_DONE and done.regraded == ""
 
 
 def test_demo_has_rectifications_in_every_state(demo_round, store):

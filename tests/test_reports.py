@@ -18,6 +18,8 @@ import zlib
 import pypdf
 import pytest
 
+from app.domain.checklist import item_references
+from app.domain.formats import cn_date
 from app.render import FontMissingError, build_html, render_report
 from app.render.charts import Bar, bar_chart
 from app.render.fonts import ReportFonts, resolve_fonts
@@ -25,15 +27,17 @@ from app.services import rectifications as rect_service
 from app.services.answers import record_answer
 from app.services.attachments import add_attachment
 from app.services.demo import DEMO_REPORT_DATE, create_demo
-from app.services.rounds import score, set_round_final
+from app.services.rounds import load_round, score, set_round_final
 from app.store import Actor, open_store
 from tests.conftest import ROOT
+from tests.helpers import start_recheck_of_demo
 
 HOSTILE = (
     '<img src="file:///etc/passwd"> <script>alert(1)</script> 详见 http://example.com/x.png '
     "& <b>粗体</b> file:///etc/shadow"
 )
 HOSTILE_ITEM = "qyx-core.05.1"
+REPORT_KINDS = ("self", "rectification")
 
 
 def squeeze(text: str) -> str:
@@ -87,6 +91,19 @@ def rendered(tmp_path_factory, catalog):
     store.close()
 
 
+@pytest.fixture(scope="module")
+def recheck(tmp_path_factory, catalog):
+    """A re-check round (复查轮次) of the demo round (tests/helpers.py), both reports rendered."""
+    folder = tmp_path_factory.mktemp("recheck")
+    store = open_store(folder / "demo.db")
+    actor = Actor("测试员", "device-test")
+    first = create_demo(store, catalog, actor)
+    second = start_recheck_of_demo(store, catalog, actor, first)
+    results = {k: render_report(store, second, k, folder / f"{k}.pdf", today=DEMO_REPORT_DATE) for k in REPORT_KINDS}
+    yield {"store": store, "first": first, "round": second, "text": {k: pdf_text(r.path) for k, r in results.items()}}
+    store.close()
+
+
 @pytest.mark.parametrize("kind", ["self", "rectification"])
 def test_renders_without_any_weasyprint_warning(rendered, kind):
     result = rendered["results"][kind]
@@ -114,9 +131,6 @@ def test_self_report_lists_every_failing_item(rendered):
     text = squeeze("".join(rendered["text"]["self"]))
     failing = [item_id for item_id, o in score(store, round_id).outcomes.items() if o.failing]
     assert len(failing) > 5
-    from app.domain.checklist import item_references
-    from app.services.rounds import load_round
-
     references = item_references(load_round(store, round_id).checklists)
     problems = text[text.index("五、发现的问题") :]
     assert [i for i in failing if squeeze(references[i]) not in problems] == []
@@ -135,6 +149,126 @@ def test_self_report_lists_every_failing_item(rendered):
     ):
         assert part in text
     assert "自查稿" in text  # the round is not final
+
+
+def test_indicator_values_have_one_precision_per_unit(rendered):
+    """One rule (formats.measure_decimals): % to 0.1, a rate in another unit to 0.01, in the
+    value and the reference alike: never 66.01% beside 48.8% and 57%, or 2.326例次/千导管日."""
+    text = squeeze("".join(rendered["text"]["self"]))
+    section = text[text.rindex("四、指标完成情况") : text.rindex("五、发现的问题")]
+    percents = re.findall(r"(?<![≥≤>\d.])(\d+(?:\.\d+)?)%", section)  # targets (≥90%) are the norm's words
+    assert len(percents) > 10 and [p for p in percents if not re.fullmatch(r"\d+\.\d", p)] == []
+    per_unit = re.findall(r"(\d+(?:\.\d+)?)例次/", section)
+    assert per_unit and [v for v in per_unit if not re.fullmatch(r"\d+\.\d\d", v)] == []
+    assert "66.0%" in section and "2.33例次/千导管日" in section
+
+
+def test_indicators_print_the_numerator_and_denominator_of_their_value(rendered):
+    """66.0% alone cannot be checked; the counts it came from are stored, and printed under it."""
+    from app.services.rounds import answers_by_item, load_round
+
+    store, round_id = rendered["store"], rendered["round"]
+    text = squeeze("".join(rendered["text"]["self"]))
+    section = text[text.rindex("四、指标完成情况") : text.rindex("五、发现的问题")]
+    counts = [
+        f"{a.numerator:g}/{a.denominator:g}"
+        for item in load_round(store, round_id).items()
+        if item.input == "ratio" and (a := answers_by_item(store, round_id).get(item.id)) and a.denominator
+    ]
+    assert len(counts) > 5 and [c for c in counts if c not in section] == []
+    assert "66.0%101/153" in section  # under the value it was computed from
+    assert "分子/分母" in section  # and the table says what they are
+
+
+def test_the_indicator_table_names_what_a_trend_is_compared_with(recheck):
+    """“对照值 38.6%” did not say whether 38.6% was a baseline or the previous round's value (the
+    previous round had 66.0%, the same as this one): the 说明 names it, the note under the table
+    says what the 对照值 is."""
+    text = squeeze("".join(recheck["text"]["self"]))
+    section = text[text.rindex("四、指标完成情况") : text.rindex("五、发现的问题")]
+    assert "基线值51.1%" in section  # 1.3: its baseline entered in this round
+    assert "上一轮数值66.0%" in section  # 1.1 (RECHECK_NO_BASELINE): the first round's value
+    assert "未录入的与上一轮自查的数值比较" in section and "对照值" in section
+    assert "对照值38.6%" not in section
+
+
+def test_a_failing_item_reads_the_same_in_both_reports(rendered):
+    """One problem sentence (domain.evaluation.problem_sentence): the self report said only
+    “对照值 1例次/千导管日” or “抽查 10 份，不符合 1 份” where the 整改报告 said what was wrong."""
+    store, round_id = rendered["store"], rendered["round"]
+    outcomes = score(store, round_id).outcomes
+    self_text = squeeze("".join(rendered["text"]["self"]))
+    problems = self_text[self_text.rindex("五、发现的问题") :]
+    ledger = squeeze("".join(rendered["text"]["rectification"]))
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+    failing = [e for e in entries if len(e.item_ids) == 1 and outcomes[e.item_ids[0]].failing]
+    measured = [e for e in failing if outcomes[e.item_ids[0]].value is not None]
+    assert len(measured) >= 4
+    for entry in failing:
+        sentence = squeeze(entry.rectification.problem)
+        assert sentence in problems and sentence in ledger, sentence
+    assert "指标值2.33例次/千导管日（6/2580），未低于基线值1.00例次/千导管日（要求逐步降低）" in problems
+    assert "抽查10份，1份不符合（要求全部符合）" in problems and "不符合1份" not in self_text
+    assert "抽查153份" not in self_text  # an indicator's 101/153 are no records checked
+
+
+def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(recheck):
+    """In a 复查轮次 the problem list held the rectifications carried over from the first round,
+    an item now graded B among them (问题描述 “—”, 待整改): “发现问题 13 项” against 不符合 11."""
+    store, round_id = recheck["store"], recheck["round"]
+    result = score(store, round_id)
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+    carried = [e for e in entries if e.carried]
+    regraded = [e for e in carried if e.regraded]
+    again = [e for e in carried if any(result.outcomes[i].failing for i in e.item_ids)]
+    assert regraded and again and "B 有监管" in {e.regraded for e in regraded}
+    text = squeeze("".join(recheck["text"]["self"]))
+    problems = text[text.rindex("五、发现的问题") :]
+    failing = result.tally.failing
+    assert f"本轮自查共发现问题{failing}项（其中{len(again)}项上轮已发现、整改未完成，标注“上轮转入”）" in problems
+    found, apart = problems.split(f"另有上轮转入的整改项{len(regraded)}项，其条目本轮复评未再发现问题")
+    references = item_references(load_round(store, round_id).checklists)
+    for entry in regraded:
+        (item_id,) = entry.item_ids
+        assert squeeze(references[item_id]) not in found and squeeze(references[item_id]) in apart
+        assert squeeze(f"本轮复评：{entry.regraded}，复查确认后可销号") in apart
+    assert found.count("上轮转入；") == len(again)
+
+    ledger = squeeze("".join(recheck["text"]["rectification"]))
+    assert (
+        f"共有整改项{len(entries)}项：本轮新发现{len(entries) - len(carried)}项，上轮转入{len(carried)}项"
+        f"（其中{len(regraded)}项的条目本轮复评未再发现问题" in ledger
+    )
+    assert ledger.count("可销号") == len(regraded) + 1  # each row, and the overview
+
+
+@pytest.mark.parametrize("kind", REPORT_KINDS)
+def test_dates_are_written_one_way(rendered, recheck, kind):
+    """“2025年6月30日” on the cover beside “期限 2025-04-30” and a re-check on “2025-05-08”: every
+    date in a printed report is now written as formats.cn_date writes it."""
+    for fixture in (rendered, recheck):
+        text = "".join(fixture["text"][kind])
+        assert re.findall(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}", text) == []
+        assert "2025年6月30日" in text  # the report date
+    ledger = squeeze("".join(rendered["text"]["rectification"]))
+    assert "2025年5月8日，刘洋（质控办），复查通过" in ledger and "2025年4月30日" in ledger
+    problems = squeeze("".join(rendered["text"]["self"]))
+    assert "期限2025年4月30日" in problems[problems.rindex("五、发现的问题") :]
+
+
+def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pending(store, demo_round, catalog, actor):
+    """A re-check round just started: nothing is graded, every carried-over rectification is
+    listed apart, and the sentence says their items are not graded yet (not that they pass)."""
+    from app.render.model import build_self_report
+
+    used = {c.id for c in load_round(store, demo_round).checklists}
+    entries = [e for e in catalog.entries if e.checklist.id in used]
+    second = rect_service.start_recheck_round(store, entries, "复查", dt.date(2025, 6, 15), actor, demo_round)
+    carried = rect_service.list_rectifications(store, second, DEMO_REPORT_DATE)
+    report = build_self_report(store, second, DEMO_REPORT_DATE, "serif")
+    assert report.problems == [] and len(report.carried_problems) == len(carried) > 0
+    assert all(p.pending and p.result == "未填" for p in report.carried_problems)
+    assert f"其中 {len(carried)} 项的条目本轮尚未评价" in report.carried_intro
 
 
 def test_values_and_units_do_not_break_inside(rendered):
@@ -215,7 +349,7 @@ def test_rectification_report_has_every_department_deadline_and_the_totals(rende
     entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
     for entry in entries:
         rect = entry.rectification
-        assert rect.department in text and rect.deadline.isoformat() in text
+        assert rect.department in text and cn_date(rect.deadline) in text
     totals = rect_service.totals(entries).by_status
     assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
     for part in ("检查组组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
@@ -436,9 +570,11 @@ def test_a_row_longer_than_a_page_continues_under_the_header(tmp_path, catalog, 
     pages = pdf_text(render_report(store, round_id, kind, tmp_path / f"{kind}.pdf", today=DEMO_REPORT_DATE).path)
     store.close()
     table_pages = [n for n, text in enumerate(pages) if "很长" in text]
-    assert len(table_pages) >= 2  # the long rows do run over pages
-    for n in range(table_pages[0], table_pages[-1] + 1):
+    assert any(n + 1 in table_pages for n in table_pages)  # the long rows do run over pages
+    for n in table_pages:
         assert header in pages[n], f"page {n + 1} continues the table without its header"
+    # (the self-report prints the finding twice, in 三 and 五: other sections lie between them)
+    for n in range(table_pages[0], table_pages[-1] + 1):
         assert len(squeeze(pages[n])) > 300, f"page {n + 1} is nearly blank"
 
 

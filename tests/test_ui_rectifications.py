@@ -11,7 +11,7 @@ from app.services import rectifications as rect_service
 from app.ui.evidence import EvidenceDialog
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
-from tests.helpers import type_with_input_method
+from tests.helpers import start_recheck_of_demo, type_with_input_method
 
 TODAY = dt.date(2025, 6, 20)
 
@@ -489,6 +489,43 @@ def test_escape_puts_the_text_back_and_shift_tab_goes_to_the_previous_cell(qtbot
     qtbot.keyClick(editor, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     qtbot.waitUntil(lambda: store.rectification(entry.id).measure == "措施")
     qtbot.waitUntil(lambda: board.table.currentColumn() == 2 and board.table.state() == board.table.State.EditingState)
+
+
+def test_a_carried_over_rectification_whose_item_passes_now_says_so(
+    qtbot, store, catalog, actor, demo_round, ui_dialogs
+):
+    """The board and the walkthrough say what the reports say: carried over, and this round's
+    result of an item that no longer fails, to be closed with a re-check."""
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+    w = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_round(second)
+    w.session.today = lambda: TODAY
+    w.show_tab(1)
+    board = w.board
+    entry = next(e for e in board.entries if e.regraded == "B 有监管")
+    board.select(entry.id)
+    row = board.table.currentRow()
+    sentence = "本轮复评：B 有监管，复查确认后可销号"
+    assert board.table.item(row, 0).text().endswith("（上轮转入）")
+    assert board.table.item(row, 8).text() == sentence
+    carried = [text for text in column(board, 0) if text.endswith("（上轮转入）")]
+    assert len(carried) == sum(e.carried for e in board.entries)
+    w.show_tab(0)
+    w.walkthrough.tree.select(entry.rectification.item_id)
+    assert sentence in w.walkthrough.panel.rectification_label.text()
+
+
+def test_deadlines_read_as_the_reports_write_them_and_sort_by_date(window, store, demo_round):
+    board = window.board
+    window.session.update_rectification(board.entries[0].id, deadline="2025-10-01")  # text would sort it first
+    board.table.sortItems(6)
+    shown = column(board, 6)
+    assert shown and all(d == "" or d.endswith("日") for d in shown)  # 2025年7月31日, as in the 整改报告
+    days = [board.entry_at(r).rectification.deadline for r in range(board.table.rowCount())]
+    dated = [d for d in days if d]
+    assert dated == sorted(dated)  # by date: 2025年10月 would sort before 2025年7月 as text
 
 
 def test_tab_in_the_recheck_result_moves_on_instead_of_typing_a_tab(qtbot, window):

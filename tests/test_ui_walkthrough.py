@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from app.services.answers import SampleInput
+from app.services.rectifications import list_rectifications
 from app.services.rounds import start_round
 from app.services.session import RoundSession
 from app.ui.item_editors import REFUSED_CELL, IndicatorEditor, SamplingEditor
@@ -133,10 +134,10 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     numerator, denominator, baseline = (editor.fields[n] for n in ("numerator", "denominator", "baseline"))
     qtbot.keyClicks(numerator, "45")
     qtbot.keyClicks(denominator, "60")
-    assert "75.00%" in editor.rate.text()
+    assert "75.0%" in editor.rate.text()
     assert "待判定" in editor.result.text()  # direction-only, no baseline yet
     qtbot.keyClicks(baseline, "70")
-    assert "达标" in editor.result.text()
+    assert "达标" in editor.result.text() and "基线值 70.0%" in editor.result.text()  # named, as the reports do
     baseline.setFocus()
     qtbot.keyClick(baseline, Qt.Key.Key_Return)
     numerator.setFocus()
@@ -146,6 +147,15 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     row = profiled_store.answer(round_id, item_id)
     assert (row.numerator, row.denominator, row.baseline) == (45, 60, 70)
     assert page.tree.nodes[item_id].text(1) == "达标"
+    # below the baseline: the editor says what the 整改台账 and the reports will print
+    baseline.clear()
+    qtbot.keyClicks(baseline, "80")
+    sentence = "指标值 75.0%（45/60），未高于基线值 80.0%（要求逐步提高）"
+    assert editor.result.text() == f"判定：未达标。{sentence}"
+    baseline.setFocus()
+    qtbot.keyClick(baseline, Qt.Key.Key_Return)
+    [entry] = list_rectifications(profiled_store, round_id, dt.date(2025, 6, 30))
+    assert entry.rectification.problem == sentence
 
 
 @pytest.mark.parametrize(
@@ -560,7 +570,7 @@ def test_an_input_error_clears_the_rate_computed_before_it(qtbot, page):
     editor = page.panel.editor
     editor.fields["numerator"].setText("45")
     editor.fields["denominator"].setText("60")
-    assert "75.00" in editor.rate.text()
+    assert "75.0%" in editor.rate.text()
     editor.fields["denominator"].setText("0")
     assert "分母不能为 0" in editor.error.text()
     assert "75" not in editor.rate.text(), "the rate of the previous input would be stale"

@@ -57,6 +57,65 @@ def test_indicator_sheet_has_numerator_denominator_rate_and_target(store, demo_r
     assert {r["是否达标"] for r in rows} <= {"达标", "未达标", "待判定", "未填"}
 
 
+def test_indicator_cells_show_the_precision_the_reports_print(store, demo_round, tmp_path):
+    """A cell keeps the full value; its number format shows what the PDF prints (66.0%, 2.33)."""
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    ws = load_workbook(out.path)["指标"]
+    header = [c.value for c in ws[1]]
+    value_col, unit_col, previous_col = (header.index(h) for h in ("指标值", "单位", "上一轮"))
+    formats = {}
+    for row in ws.iter_rows(min_row=2):
+        for col in (value_col, previous_col):
+            if isinstance(row[col].value, float):
+                formats.setdefault(row[unit_col].value, set()).add(row[col].number_format)
+    assert formats["%"] == {"0.0%"}
+    assert formats["例次/千导管日"] == {"0.00"} and formats["例次/百出院人次"] == {"0.00"}
+
+
+def test_a_failing_item_has_the_problem_sentence_of_the_ledger(store, demo_round, tmp_path):
+    from app.services.rounds import load_round, score
+
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    rows = _table(load_workbook(out.path)["自查结果"])
+    view = load_round(store, demo_round)
+    outcomes = score(store, demo_round, view).outcomes
+    problem = {item.id: r["问题描述"] for r, item in zip(rows, view.items(), strict=True)}
+    failing = [e for e in list_rectifications(store, demo_round, DAY) if outcomes[e.item_ids[0]].failing]
+    assert len(failing) > 5
+    assert [e.rectification.problem for e in failing] == [problem[e.item_ids[0]] for e in failing]
+    assert any(p and p.startswith("指标值 2.33例次/千导管日") for p in problem.values())
+
+
+@pytest.mark.parametrize("kind", ["self", "rectification"])
+def test_readers_columns_name_items_as_the_reports_do_and_ids_stay_far_right(store, demo_round, tmp_path, kind):
+    """The workbooks go into the 上报包: 编号 “1.1.rate” and 条目 “qyx-core.01.1” were ids. A
+    reader's columns now hold what the PDFs print; the ids are in the last, technical column."""
+    from app.domain.checklist import item_number, item_references
+    from app.render.xlsx import ID_COLUMN
+    from app.services.rounds import load_round
+
+    view = load_round(store, demo_round)
+    ids = {item.id for item in view.items()}
+    checklist_ids = tuple(f"{c.id}." for c in view.checklists)
+    book = load_workbook(registry.render(store, demo_round, kind, tmp_path / "x.xlsx", today=DAY).path)
+    for ws in book:
+        rows = list(ws.iter_rows(values_only=True))
+        assert rows[0][-1] == ID_COLUMN, ws.title
+        readers = [str(v) for row in rows[1:] for v in row[:-1] if v is not None]
+        assert [v for v in readers if v.startswith(checklist_ids) or v.endswith(".rate")] == [], ws.title
+        assert all(set(str(row[-1]).split("、")) <= ids for row in rows[1:]), ws.title
+        table = _table(ws)
+        if "编号" in rows[0]:
+            by_id = {item.id: item for item in view.items()}
+            assert [r["编号"] for r in table] == [item_number(by_id[r[ID_COLUMN]]) for r in table]
+        if "条目" in rows[0] and ws.title == "整改台账":
+            references = item_references(view.checklists)
+            assert [r["条目"] for r in table] == [
+                "、".join(references[i] for i in r[ID_COLUMN].split("、")) for r in table
+            ]
+            assert "核心制度 首诊负责制度 第1条" in {r["条目"] for r in table}
+
+
 def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_round, tmp_path):
     out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
     ws = load_workbook(out.path)["整改台账"]
@@ -66,6 +125,10 @@ def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_roun
     assert [r["问题描述"] for r in rows] == [e.rectification.problem or None for e in entries]
     deadlines = [r["整改期限"] for r in rows if r["整改期限"]]
     assert deadlines and all(isinstance(d, dt.datetime) for d in deadlines), "dates are dates"
+    column = [c.value for c in ws[1]].index("整改期限") + 1
+    shown = {ws.cell(n, column).number_format for n in range(2, ws.max_row + 1) if ws.cell(n, column).value}
+    assert shown == {'yyyy"年"m"月"d"日"'}, "shown as the reports write dates"
+    assert any("年" in (r["复查情况"] or "") for r in rows) and not any("-0" in (r["复查情况"] or "") for r in rows)
     fills = {}
     for n, entry in enumerate(entries, 2):
         fills.setdefault(entry.status, ws.cell(n, 9).fill.fgColor.rgb)

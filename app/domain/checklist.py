@@ -301,6 +301,12 @@ _ITEM_KEYS = frozenset(
 )
 
 
+def item_number(item: Item) -> str:
+    """The number printed beside an item under its checklist's headings, in the reports and the
+    workbooks: ``05.1``, ``2.3`` (an indicator's ``.rate`` suffix is an id's business, not a reader's)."""
+    return item.id.removeprefix(item.checklist_id + ".").removesuffix(".rate")
+
+
 def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
     """What a reviewer reads for each item instead of its id: the checklist, the section and the
     item's place in it, e.g. ``核心制度 分级护理制度 第1条`` or ``改进目标 提高……率 第2条（指标）``."""

@@ -39,6 +39,8 @@ __all__ = [
     "compare",
     "evaluate",
     "indicator_value",
+    "problem_sentence",
+    "result_text",
     "sampling_outcome",
     "sampling_rate",
 ]
@@ -59,3 +61,27 @@ def evaluate(
     if answer is not None and answer.grade == NOT_APPLICABLE:
         return Outcome(NA_USER, reason=answer.na_reason)
     return kind_of(item).evaluate(item, scale, year, answer, samples, previous_value)
+
+
+def problem_sentence(item: Item, outcome: Outcome, answer: Answer | None, year: int) -> str:
+    """问题描述 of an item with a problem (failing, or given a rectification on a C grade): the one
+    sentence both reports, the workbook and the 整改台账 print for it.
+
+    A value below its target says what is wrong with it against what target, then the finding the
+    user wrote (``指标值 2.33例次/千导管日（6/2580），未低于基线值 1.00例次/千导管日（要求逐步降低）``,
+    ``抽查 10 份，1 份不符合（要求全部符合）``); a graded item gives the finding, or its grade when
+    none is written (``评价为“D 不符合”``).
+    """
+    finding = answer.finding if answer is not None and answer.finding else ""
+    stated = kind_of(item).problem_text(item, outcome, year)
+    if outcome.state == NOT_MET:
+        return "；".join(x for x in (stated, finding) if x)
+    return finding or stated
+
+
+def result_text(item: Item, outcome: Outcome) -> str:
+    """An item's result in a few words: ``B 有监管``, ``达标 66.0%``, ``不适用``, ``未填``."""
+    if outcome.grade is not None:
+        return outcome.grade.display
+    value = kind_of(item).value_text(item, outcome) if outcome.applicable else ""
+    return f"{outcome.label} {value}" if value else outcome.label

@@ -2,15 +2,14 @@
 reports and the workbooks, so the same value never reads two ways.
 
 Percentages of completion round half up but reach 100% only when nothing is left
-(:func:`app.domain.scoring.completion_percent`); scores and rates show one decimal.
+(:func:`app.domain.scoring.completion_percent`); scores and rates show one decimal. A measured
+value (指标值, 符合率, 基线值) follows :func:`measure_decimals` wherever it is shown.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-
-from .scoring import completion_percent
 
 #: shown where a number is not known yet (nothing graded, no value entered)
 NONE_YET = "—"
@@ -20,6 +19,8 @@ NO_DEPARTMENT = "未指定科室"
 
 def percent_text(completion: float) -> str:
     """完成率: ``0.666…`` → ``67%``; ``510/511`` → ``99%``."""
+    from .scoring import completion_percent  # scoring imports the item kinds, which import this module
+
     return f"{completion_percent(completion)}%"
 
 
@@ -33,14 +34,44 @@ def rate_text(value: float | None, digits: int = 1) -> str:
     return NONE_YET if value is None else f"{value:.{digits}f}%"
 
 
-def number_text(value: float | None) -> str:
-    """An indicator's value without its unit, to four significant digits as the 本期值 column
-    prints it (``ItemKind.value_text``): ``2.3255…`` → ``2.326``; none → ``—``."""
-    return NONE_YET if value is None else f"{value:.4g}"
+def measure_decimals(unit: str, computed: bool = True) -> int | None:
+    """Decimals a measured value is shown with, in the reports, the workbooks and the GUI alike:
+    a percentage to 0.1 (as the 得分率); a rate in any other unit (‰, 例次/千导管日) to 0.01;
+    ``None`` for a value entered directly in another unit (天, 个, CMI), shown as entered but at
+    most to 0.01, so that a count reads ``3个`` and not ``3.00个``."""
+    if unit == "%":
+        return 1
+    return 2 if computed else None
+
+
+def measure_text(value: float, unit: str, computed: bool = True, counts: tuple[float, float] | None = None) -> str:
+    """A measured value with its unit (:func:`measure_decimals`), and in running text the counts
+    it was computed from, so that a reader can check it: ``66.0%（101/153）``,
+    ``2.33例次/千导管日（5/2150）``, ``8.5天``."""
+    return f"{_number(value, unit, computed)}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
+
+
+def number_text(value: float | None, unit: str, computed: bool = True) -> str:
+    """A measured value without its unit, where the unit is named beside it (the trend table):
+    ``2.3255…`` in 例次/千导管日 → ``2.33``, ``66.013`` in % → ``66.0``; none → ``—``."""
+    return NONE_YET if value is None else _number(value, unit, computed)
+
+
+def _number(value: float, unit: str, computed: bool) -> str:
+    decimals = measure_decimals(unit, computed)
+    return f"{value:.2f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
+
+
+def counts_text(counts: tuple[float, float] | None) -> str:
+    """分子/分母 as written under a value in a table: ``101/153`` ('' without counts)."""
+    if counts is None:
+        return ""
+    return "/".join(f"{n:.0f}" if n == int(n) else f"{n:g}" for n in counts)  # 101, never 101.0 or 1e+06
 
 
 def cn_date(day: dt.date | None) -> str:
-    """A date as printed in a report: ``2025年6月30日``."""
+    """A date as the reports print it, in running text and tables alike, and as the 整改台账
+    shows it: ``2025年6月30日`` ('' for none). Workbooks keep real date cells shown the same way."""
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
@@ -71,12 +102,18 @@ def sizes_compared(size: int, limit: int) -> tuple[str, str]:
 
 
 def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result: str) -> str:
-    """复查 in one line: ``2025-05-08，刘洋，复查通过：现场查看……``; empty before a re-check."""
+    """复查 in one line: ``2025年5月8日，刘洋，复查通过：现场查看……``; empty before a re-check."""
     if passed is None:
         return ""
     verdict = "复查通过" if passed else "复查未通过"
-    head = "，".join(x for x in (date.isoformat() if date else "", by, verdict) if x)
+    head = "，".join(x for x in (cn_date(date), by, verdict) if x)
     return f"{head}：{result}" if result else head
+
+
+def regrade_sentence(result: str) -> str:
+    """A rectification carried over from the previous round whose item this round no longer finds
+    a problem with: ``本轮复评：B 有监管，复查确认后可销号`` ('' without a result)."""
+    return f"本轮复评：{result}，复查确认后可销号" if result else ""
 
 
 def years_text(first: int | None, last: int | None) -> str:

@@ -52,6 +52,8 @@ class Outcome:
     #: why it is not applicable, or why it cannot be judged
     reason: str = ""
     sample_count: int = 0
+    #: (分子, 分母) the value was computed from: records 符合 and checked, or an indicator's counts
+    counts: tuple[float, float] | None = None
     #: fewer records checked than the item requires: shown, but not yet done (待判定, unfinished)
     incomplete: bool = False
 

@@ -9,23 +9,43 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import Checklist, Item, Section, item_references
-from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
-from ..domain.formats import cn_date, number_text, percent_text, rate_text, recheck_sentence
+from ..domain.checklist import Checklist, Item, Section, item_number, item_references
+from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
+from ..domain.formats import cn_date, counts_text, number_text, percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
+from ..domain.kinds.sampling import samples_text
+from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
-from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE, Answer, Attachment
+from ..domain.records import (
+    ORIGIN_CARRIED,
+    RECTIFICATION_STATUSES,
+    STATUS_DONE,
+    STATUS_OVERDUE,
+    Answer,
+    Attachment,
+)
 from ..domain.scoring import Tally, score_rule
-from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells, list_rectifications, totals
+from ..services.rectifications import (
+    NO_DEPARTMENT,
+    RectificationEntry,
+    follow_up_text,
+    ledger_cells,
+    list_rectifications,
+    totals,
+)
 from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..store import Store
 from .assets import attachment_url
 from .charts import Bar, bar_chart
 from .images import ImageProblem, probe
+
+if TYPE_CHECKING:
+    from ..services.overview import Trend
 
 __all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
 
@@ -170,6 +190,8 @@ class IndicatorRow:
     kind: str
     target: str
     value: str
+    #: 分子/分母 the value was computed from (符合份数/抽查份数 for sampling), printed under it
+    counts: str
     result: str
     tone: str
     note: str
@@ -188,6 +210,10 @@ class ProblemRow:
     finding: str
     department: str
     rectification: str
+    #: its rectification was carried over from the previous round (上轮转入)
+    carried: bool = False
+    #: carried over, and its item not graded again in this round yet
+    pending: bool = False
 
 
 @dataclass
@@ -202,7 +228,14 @@ class SelfReport:
     checklist_chart: Markup
     results: list[ChecklistResult]
     indicators: list[IndicatorRow]
+    #: what the indicator table's columns hold, printed under it
+    indicator_note: str
+    #: 发现的问题: found in this round, and the sentence that counts them
     problems: list[ProblemRow]
+    problems_intro: str
+    #: rectifications carried over from the previous round whose items no longer have a problem
+    carried_problems: list[ProblemRow]
+    carried_intro: str
     #: 历次自查趋势: the rounds compared, this one marked （本轮）, and a chart each (empty for a
     #: hospital's first round); the indicators beyond MAX_INDICATOR_TRENDS as (name, values) rows
     trend_rounds: list[str] = field(default_factory=list)
@@ -215,10 +248,12 @@ class SelfReport:
     kind: str = "self"
 
 
-def _short(item: Item) -> str:
-    """The number printed beside an item under its checklist's headings: ``05.1``, ``2.3`` (an
-    indicator's ``.rate`` suffix is an id's business, not a reader's)."""
-    return item.id.removeprefix(item.checklist_id + ".").removesuffix(".rate")
+#: printed under the indicator table: what its columns hold (the 对照值 is named in 说明 by what it is)
+INDICATOR_NOTE = (
+    "目标值为考核年度的目标；目标为“逐步提高”“逐步降低”的指标没有数值目标，与对照值比较：本轮录入了基线值的"
+    "与基线值比较，未录入的与上一轮自查的数值比较，说明栏写明所比较的是哪一个及其数值。"
+    "本期值下方为计算所用的分子/分母（抽查条目为符合份数/抽查份数）。"
+)
 
 
 def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
@@ -236,36 +271,34 @@ def _result(item: Item, outcome: Outcome) -> tuple[str, str, str]:
     return verdict(outcome.state, otherwise=verdict(UNDETERMINED)), value, tone
 
 
-def _samples_text(outcome: Outcome) -> str:
-    if not outcome.sample_count or outcome.value is None:
-        return ""
-    failed = round(outcome.sample_count * (1 - outcome.value / 100))
-    return f"抽查 {outcome.sample_count} 份，不符合 {failed} 份"
-
-
 def _indicator_row(checklist: Checklist, item: Item, outcome: Outcome, tone: str) -> IndicatorRow:
     state = verdict(outcome.state)
     kind = kind_of(item)
-    note = "；".join(x for x in (_samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
+    note = "；".join(x for x in (samples_text(outcome), outcome.reason) if x)  # the counts of sampled records
     value = kind.value_text(item, outcome) or "—"
     return IndicatorRow(
-        _short(item),
+        item_number(item),
         item.text,
         f"{checklist.label}·{kind.label}",
         kind.target_column(outcome),
         value,
+        counts_text(outcome.counts),
         state,
         tone,
         note,
     )
 
 
-def _finding(outcome: Outcome, answer: Answer | None) -> str:
+def _finding(item: Item, outcome: Outcome, answer: Answer | None, year: int) -> str:
+    """问题描述 of an item's row: a failing item's problem sentence (the one the 整改报告 and the
+    workbook print); else the finding, the records checked and why it cannot be judged."""
     if outcome.state in (NA_PROFILE, NA_USER):
         return f"不适用原因：{outcome.reason}" if outcome.reason else ""
+    if outcome.failing:
+        return problem_sentence(item, outcome, answer, year)
     parts = [answer.finding] if answer and answer.finding else []
-    parts.append(_samples_text(outcome))
-    if outcome.state in (NOT_MET, UNDETERMINED, MET):
+    parts.append(samples_text(outcome))
+    if outcome.state in (UNDETERMINED, MET):
         parts.append(outcome.reason)
     return "；".join(p for p in parts if p)
 
@@ -341,13 +374,13 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
             answer = answers.get(item.id)
             text, detail, tone = _result(item, outcome)
             rows[item.id] = ItemRow(
-                _short(item),
+                item_number(item),
                 item.text,
                 kind_of(item).label,
                 text,
                 detail,
                 tone,
-                _finding(outcome, answer),
+                _finding(item, outcome, answer, view.year),
                 _evidence(answer, files.get(item.id, ())),
                 answer.department if answer else "",
             )
@@ -384,7 +417,8 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     grade_bars = [Bar(b.label, b.value, b.text, b.tone) for b in outcome_bars(view.checklists, total)]
     biggest = max([b.value or 0 for b in grade_bars] + [1])
 
-    problems = _problems(view, result.outcomes, answers, rects)
+    problems, carried = _problems(view, result.outcomes, answers, rects)
+    problems_intro, carried_intro = _problems_intro(problems, carried)
     key_figures = [
         ("适用条目", f"{total.applicable} 条"),
         ("已评条目", f"{total.answered} 条"),
@@ -416,7 +450,11 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         checklist_chart=bar_chart(checklist_bars, maximum=100, font_family=font_family, title="各检查表得分率"),
         results=results,
         indicators=indicators,
+        indicator_note=INDICATOR_NOTE,
         problems=problems,
+        problems_intro=problems_intro,
+        carried_problems=carried,
+        carried_intro=carried_intro,
         score_note=score_rule(view.checklists)
         + "指标、抽查条目按目标值判定是否达标（见“四、指标完成情况”），与不适用条目一样不计入得分率；"
         "表中“已评”含指标、抽查条目。",
@@ -451,9 +489,10 @@ def _method(view: RoundView, rects: Sequence[RectificationEntry]) -> list[str]:
 MAX_INDICATOR_TRENDS = 8
 
 
-def _trend_values(values: Sequence[float | None]) -> str:
-    """An indicator's values, oldest round first: ``38.6 → 66.01`` (— where a round has none)."""
-    return " → ".join(number_text(v) for v in values)
+def _trend_values(trend: Trend) -> str:
+    """An indicator's values, oldest round first, with the decimals of its unit (its unit is named
+    beside it): ``38.6 → 66.0`` (— where a round has none)."""
+    return " → ".join(number_text(v, trend.unit, trend.computed) for v in trend.series["指标值"])
 
 
 def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
@@ -467,7 +506,7 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
     trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
     trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
     rest = [
-        (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t.series["指标值"]))
+        (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t))
         for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]
     ]
     # rounds are in the order of their dates: this one is the last, unless another began the same day
@@ -492,40 +531,80 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
 
 def _problems(
     view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, Answer], rects: Sequence[RectificationEntry]
-) -> list[ProblemRow]:
-    """Failing items, and items with a rectification by choice (C), in checklist order."""
+) -> tuple[list[ProblemRow], list[ProblemRow]]:
+    """发现的问题, in checklist order: the problems found in this round (failing items, and items
+    given a rectification on a C grade), and apart from them the rectifications carried over from
+    the previous round whose items this round finds no problem with (their results now)."""
     by_item = {item_id: e for e in rects for item_id in e.item_ids}
     references = item_references(view.checklists)
-    out: list[ProblemRow] = []
+    found: list[ProblemRow] = []
+    carried: list[ProblemRow] = []
     for item in view.items():
         outcome = outcomes[item.id]
         entry = by_item.get(item.id)
-        if not (outcome.failing or entry):
-            continue
-        if entry is None:
-            status = "未生成整改项"
+        if outcome.failing or (entry and not entry.carried):
+            finding = problem_sentence(item, outcome, answers.get(item.id), view.year)
+            rows = found
+        elif entry:
+            finding, rows = entry.rectification.problem, carried  # the problem the previous round found
         else:
-            r = entry.rectification
-            parts = [entry.status, r.department or NO_DEPARTMENT]
-            if r.deadline:
-                parts.append(f"期限 {r.deadline.isoformat()}")
-            status = "，".join(parts)
+            continue
         text, detail, tone = _result(item, outcome)
         answer = answers.get(item.id)
-        out.append(
+        rows.append(
             ProblemRow(
-                len(out) + 1,
+                len(rows) + 1,
                 references[item.id],
                 item.text,
                 text,
                 detail,
                 tone,
-                _finding(outcome, answer) or "—",
+                finding or "—",
                 answer.department if answer and answer.department else "",
-                status,
+                _rectification_state(entry, origin=rows is found),  # the other list is all carried over
+                bool(entry and entry.carried),
+                rows is carried and not outcome.answered,
             )
         )
-    return out
+    return found, carried
+
+
+def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
+    """整改情况 of a problem: where its rectification stands (and, with ``origin``, whence it came)."""
+    if entry is None:
+        return "未生成整改项"
+    r = entry.rectification
+    parts = [ORIGIN_LABELS[ORIGIN_CARRIED]] if origin and entry.carried else []
+    if entry.regraded:
+        parts.append(regrade_sentence(entry.regraded))
+    parts.append(
+        "，".join(
+            [entry.status, r.department or NO_DEPARTMENT] + ([f"期限 {cn_date(r.deadline)}"] if r.deadline else [])
+        )
+    )
+    return "；".join(parts)
+
+
+def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) -> tuple[str, str]:
+    """The sentences before the two lists: the problems found in this round counted apart from
+    the carried-over rectifications, which were found in the previous round."""
+    again = sum(1 for p in found if p.carried)
+    head = (
+        f"本轮自查共发现问题 {len(found)} 项"
+        + (f"（其中 {again} 项上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”）" if again else "")
+        + f"，整改情况见《{RECTIFICATION_TITLE}》。"
+        if found
+        else "本轮自查未发现不符合项。"
+    )
+    pending = sum(1 for p in carried if p.pending)
+    tail = (
+        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表"
+        + (f"；其中 {pending} 项的条目本轮尚未评价" if pending else "")
+        + "），复查确认整改到位后可销号："
+        if carried
+        else ""
+    )
+    return head, tail
 
 
 # --- 整改报告 -----------------------------------------------------------------------------------
@@ -579,9 +658,23 @@ class RectificationReport:
     kind: str = "rectification"
 
 
-def _recheck_text(entry: RectificationEntry) -> str:
-    r = entry.rectification
-    return recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result)
+def _ledger_origin(round_name: str, entries: Sequence[RectificationEntry]) -> str:
+    """How many rectifications the round has, those found in it counted apart from those carried
+    over from the previous round (and of these, the ones whose items no longer have a problem)."""
+    carried = [e for e in entries if e.carried]
+    if not carried:
+        return f"本轮自查（{round_name}）共形成整改项 {len(entries)} 项。"
+    regraded = sum(1 for e in carried if e.regraded)
+    return (
+        f"本轮自查（{round_name}）共有整改项 {len(entries)} 项：本轮新发现 {len(entries) - len(carried)} 项，"
+        f"上轮转入 {len(carried)} 项"
+        + (
+            f"（其中 {regraded} 项的条目本轮复评未再发现问题，复查确认整改到位后可销号，见复查情况栏）"
+            if regraded
+            else ""
+        )
+        + "。"
+    )
 
 
 def build_rectification_report(store: Store, round_id: str, today: dt.date, font_family: str) -> RectificationReport:
@@ -619,10 +712,10 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
                 n,
                 *ledger_cells(entry, references),
                 tone,
-                _recheck_text(entry),
+                follow_up_text(entry),
                 tuple(names),
                 tuple(thumbs),
-                "上轮转入" if r.carried_from else "",
+                ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
             )
         )
 
@@ -635,7 +728,8 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     done = counts.by_status[STATUS_DONE]
     rate = rate_text(done / counts.total * 100 if counts.total else None)
     overview = (
-        f"本轮自查（{view.name}）共形成整改项 {counts.total} 项。截至{cn_date(today)}，"
+        _ledger_origin(view.name, entries)
+        + f"截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
         + f"，整改完成率 {rate}。"
     )

@@ -15,11 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import Checklist, Item
-from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome
+from ..domain.checklist import Item, item_number, item_references
+from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
+from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
+from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
-from ..domain.records import STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
+from ..domain.records import ORIGIN_CARRIED, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
 from ..files import save_document
 from ..store import Store
 
@@ -36,6 +38,9 @@ _STATUS_COLOURS = {
     STATUS_PENDING: "#EFEFEF",
 }
 _MAX_WIDTH = 60  # characters of a Latin font; wider columns wrap
+#: the last column of every sheet: the checklist items' ids, for programs that join workbooks (a
+#: reader goes by 编号 and 条目, as the reports print them); grey, and apart from the rest
+ID_COLUMN = "条目标识（程序用）"
 
 
 @dataclass
@@ -46,6 +51,8 @@ class _Round:
     score: Any
     answers: dict[str, Answer]
     sections: dict[str, str]
+    #: 核心制度 四、分级护理制度 第1条: the items as the reports name them
+    references: dict[str, str]
     previous: dict[str, float]
     rectifications: list[Any]
     attachments: dict[str, list[str]]
@@ -71,6 +78,7 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         score(store, round_id, view),
         answers_by_item(store, round_id),
         sections,
+        item_references(view.checklists),
         previous_values(store, view),
         list_rectifications(store, round_id, today, view),
         attachments,
@@ -129,12 +137,20 @@ class _Sheet:
 
 
 def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
-    """How an indicator's value is written: % as a fraction shown as %, ‰ with its sign, else plain."""
-    if kind_of(item).unit(item) == "%":
+    """How a measured value is written: the number, shown as the reports show it
+    (:func:`app.domain.formats.measure_decimals`): % as a fraction shown as % to 0.1, ‰ with its
+    sign to 0.01, a rate in another unit to 0.01; a value entered in another unit (天, 个) is
+    rounded to 0.01 and shown as it is."""
+    kind = kind_of(item)
+    unit = kind.unit(item)
+    decimals = measure_decimals(unit, kind.computed(item))
+    if unit == "%":
         return (lambda v: v / 100), formats["percent"]
-    if item.unit == "‰":
+    if unit == "‰":
         return (lambda v: v), formats["permille"]
-    return (lambda v: v), formats["number"]
+    if decimals is None:
+        return (lambda v: round(v, 2)), formats["number"]
+    return (lambda v: v), formats["decimal"]
 
 
 def _result_words(outcome: Outcome) -> tuple[str, str]:
@@ -168,6 +184,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "不适用原因",
             "责任科室",
             "出处",
+            ID_COLUMN,
         ],
         formats,
     )
@@ -186,7 +203,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 [
                     checklist.label,
                     r.sections.get(item.id, ""),
-                    _number(checklist, item),
+                    item_number(item),
                     item.text,
                     kind.label,
                     result,
@@ -194,12 +211,15 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     unit,
                     outcome.target_text,
                     met,
-                    answer.finding if answer else "",
+                    problem_sentence(item, outcome, answer, r.view.year)
+                    if outcome.failing
+                    else (answer.finding if answer else ""),
                     outcome.reason if not outcome.applicable else "",
                     answer.department if answer else "",
                     item.source,
+                    item.id,
                 ],
-                [None] * 6 + [value_format] + [None] * 7,
+                [None] * 6 + [value_format] + [None] * 7 + [formats["id"]],
                 formats["fail"] if outcome.failing else None,
             )
     sheet.finish()
@@ -209,7 +229,21 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
     sheet = _Sheet(
         book,
         "指标",
-        ["检查表", "编号", "指标", "类型", "分子", "分母", "指标值", "单位", "目标", "是否达标", "上一轮", "说明"],
+        [
+            "检查表",
+            "编号",
+            "指标",
+            "类型",
+            "分子",
+            "分母",
+            "指标值",
+            "单位",
+            "目标",
+            "是否达标",
+            "上一轮",
+            "说明",
+            ID_COLUMN,
+        ],
         formats,
     )
     for checklist in r.view.checklists:
@@ -227,7 +261,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             sheet.add(
                 [
                     checklist.label,
-                    _number(checklist, item),
+                    item_number(item),
                     item.text,
                     kind.label,
                     numerator,
@@ -238,6 +272,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     verdict(outcome.state),
                     None if previous is None else convert(previous),
                     outcome.reason,
+                    item.id,
                 ],
                 [
                     None,
@@ -252,6 +287,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     None,
                     value_format,
                     None,
+                    formats["id"],
                 ],
                 formats["fail"] if outcome.failing else None,
             )
@@ -259,7 +295,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
 
 
 def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
-    from .model import _recheck_text
+    from ..services.rectifications import follow_up_text, ledger_cells
 
     sheet = _Sheet(
         book,
@@ -277,6 +313,7 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "复查情况",
             "佐证材料",
             "来源",
+            ID_COLUMN,
         ],
         formats,
     )
@@ -286,7 +323,7 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
         sheet.add(
             [
                 n,
-                "、".join(entry.item_ids),
+                ledger_cells(entry, r.references)[0],  # 条目 as the 整改报告 and the board name them
                 rect.problem,
                 rect.cause,
                 rect.measure,
@@ -294,18 +331,15 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 rect.owner,
                 rect.deadline,
                 entry.status,
-                _recheck_text(entry),
+                follow_up_text(entry),
                 "、".join(r.attachments.get(rect.id, [])),
-                "上轮转入" if rect.carried_from else "",
+                ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
+                "、".join(entry.item_ids),
             ],
-            [formats["number"]] + [None] * 7 + [status_format] + [None] * 3,
+            [formats["number"]] + [None] * 7 + [status_format] + [None] * 3 + [formats["id"]],
             formats["overdue"] if entry.status == STATUS_OVERDUE else None,
         )
     sheet.finish()
-
-
-def _number(checklist: Checklist, item: Item) -> str:
-    return item.id.removeprefix(checklist.id + ".")
 
 
 _WRITERS = {"自查结果": _results_sheet, "指标": _indicators_sheet, "整改台账": _ledger_sheet}
@@ -363,8 +397,10 @@ def _formats(book: Any) -> dict[str, Any]:
         "number": book.add_format({**base, "num_format": "General"}),
         "percent": book.add_format({**base, "num_format": "0.0%"}),
         "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
-        "date": book.add_format({**base, "num_format": "yyyy-mm-dd"}),
+        "decimal": book.add_format({**base, "num_format": "0.00"}),
+        "date": book.add_format({**base, "num_format": 'yyyy"年"m"月"d"日"'}),  # as formats.cn_date
         "fail": book.add_format({**base, "font_color": "#9C0006"}),
+        "id": book.add_format({**base, "font_name": "Arial", "font_size": 8, "font_color": "#808080"}),
         "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),
     }
     formats["status"] = {

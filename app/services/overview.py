@@ -43,6 +43,8 @@ class Trend:
     series: dict[str, list[float | None]]
     target: float | None = None
     unit: str = ""
+    #: computed from counts (a rate) rather than entered: decides its decimals (formats.measure_decimals)
+    computed: bool = True
 
 
 @dataclass
@@ -185,5 +187,11 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
         if sum(value is not None for value in values) >= 2:
             label = next(c.label for c in view.checklists if c.id == item.checklist_id)
             out.indicator_trends.append(
-                Trend(f"{label}：{item.text}", {"指标值": values}, item.target_for(view.year), item.unit)
+                Trend(
+                    f"{label}：{item.text}",
+                    {"指标值": values},
+                    item.target_for(view.year),
+                    item.unit,
+                    kind_of(item).computed(item),
+                )
             )

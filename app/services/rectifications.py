@@ -24,8 +24,8 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Item, Scale
-from ..domain.evaluation import Outcome, evaluate
-from ..domain.formats import NO_DEPARTMENT
+from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
+from ..domain.formats import NO_DEPARTMENT, cn_date, recheck_sentence, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
 from ..domain.records import (
@@ -54,6 +54,7 @@ __all__ = [
     "RectificationTotals",
     "carry_over_open_rectifications",
     "delete_rectification",
+    "follow_up_text",
     "get_rectification",
     "list_rectifications",
     "open_rectification",
@@ -78,10 +79,19 @@ class RectificationEntry:
     #: True while 问题描述 is taken from the findings (nobody has written their own)
     problem_from_findings: bool
     attachment_count: int = 0
+    #: carried over from the previous round, not yet done, and none of its items has a problem in
+    #: this round: their results here (``B 有监管``), so that the office closes it with a re-check;
+    #: "" otherwise (also while its item is not graded again yet)
+    regraded: str = ""
 
     @property
     def id(self) -> str:
         return self.rectification.id
+
+    @property
+    def carried(self) -> bool:
+        """转入 from the previous round (复查轮次)."""
+        return bool(self.rectification.carried_from)
 
 
 @dataclass
@@ -177,10 +187,7 @@ class _Facts:
         return "；".join(texts)
 
     def _item_problem(self, item: Item) -> str:
-        answer = self.answer(item.id)
-        if answer is not None and answer.finding:
-            return answer.finding
-        return kind_of(item).problem_text(item, self.outcome(item), self.view.year)
+        return problem_sentence(item, self.outcome(item), self.answer(item.id), self.view.year)
 
 
 # --- stored rectifications ---------------------------------------------------------------------
@@ -214,8 +221,34 @@ def _entry(facts: _Facts, stored: Rectification, today: dt.date, attachments: in
     derived = not stored.problem
     rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
     return RectificationEntry(
-        rect, rect.status(today), tuple(i.id for i in covered) or (rect.item_id,), derived, attachments
+        rect,
+        rect.status(today),
+        tuple(i.id for i in covered) or (rect.item_id,),
+        derived,
+        attachments,
+        _regraded(facts, rect, covered),
     )
+
+
+def _regraded(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> str:
+    """The results this round of a carried-over rectification's items, when none has a problem."""
+    if not rect.carried_from or rect.done or not covered or facts.failing(covered):
+        return ""
+    outcomes = [(item, facts.outcome(item)) for item in covered]
+    if not all(o.answered for _, o in outcomes):
+        return ""
+    return "、".join(dict.fromkeys(result_text(item, o) for item, o in outcomes))
+
+
+def follow_up_text(entry: RectificationEntry) -> str:
+    """复查情况 as the 整改台账, the board and the 整改报告 show it: this round's result of a
+    carried-over item that no longer fails, then the re-check."""
+    r = entry.rectification
+    parts = (
+        regrade_sentence(entry.regraded),
+        recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
+    )
+    return "；".join(p for p in parts if p)
 
 
 def _group(store: Store, facts: _Facts, item_id: str) -> list[Rectification]:
@@ -368,7 +401,7 @@ def ledger_cells(entry: RectificationEntry, references: Mapping[str, str]) -> Le
         r.measure,
         r.department,
         r.owner,
-        r.deadline.isoformat() if r.deadline else "",
+        cn_date(r.deadline),
         entry.status,
     )
 

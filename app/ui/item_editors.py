@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
-from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome
+from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome, problem_sentence
 from ..domain.kinds import kind_of
-from ..domain.kinds.indicator import Indicator, compare, indicator_value
+from ..domain.kinds.indicator import Indicator, indicator_outcome
 from ..domain.kinds.judgement import Judgement
 from ..domain.kinds.sampling import Sampling, sampling_outcome
 from ..domain.outcome import verdict
@@ -290,18 +290,18 @@ class IndicatorEditor(ItemEditor):
         if self.item.input == "ratio" and values.get("denominator") == 0:
             self.show_error("分母不能为 0。")
             return
-        value = indicator_value(self.item, answer)
-        if value is None:
+        outcome = indicator_outcome(self.item, self.year, answer, self.previous_value)
+        if outcome.value is None:
             self.rate.setText("计算结果：—（请录入）")
             self.result.setText("")
             return
-        self.rate.setText(f"计算结果：{value:.2f}{self.item.unit}")
-        reference = values.get("baseline")
-        reference = self.previous_value if reference is None else reference
-        state, reason = compare(self.item, value, self.year, reference)
-        text = verdict(state, otherwise=verdict(UNDETERMINED))
-        self.result.setText(f"判定：{text}" + (f"（{reason}）" if reason else ""))
-        self.result.setStyleSheet(result_style(state))
+        self.rate.setText(f"计算结果：{kind_of(self.item).measure(self.item, outcome.value)}")
+        text = verdict(outcome.state, otherwise=verdict(UNDETERMINED))
+        if problem := problem_sentence(self.item, outcome, None, self.year):  # as the reports will print it
+            self.result.setText(f"判定：{text}。{problem}")
+        else:
+            self.result.setText(f"判定：{text}" + (f"（{outcome.reason}）" if outcome.reason else ""))
+        self.result.setStyleSheet(result_style(outcome.state))
 
     def shows_error_of(self, field: str) -> bool:
         return field in self.fields
@@ -506,9 +506,9 @@ class SamplingEditor(ItemEditor):
             return
         compliant = sum(r.compliant for r in records)
         result = verdict(outcome.state, otherwise=verdict(UNDETERMINED))
-        text = (
-            f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {outcome.value:.1f}%；"
-            f"目标 {outcome.target_text}：{result}" + (f"（{outcome.reason}）" if outcome.reason else "")
+        rate = kind_of(self.item).measure(self.item, outcome.value)
+        text = f"抽查 {len(records)} 份，符合 {compliant} 份，符合率 {rate}；目标 {outcome.target_text}：{result}" + (
+            f"（{outcome.reason}）" if outcome.reason else ""
         )
         self.summary.setText(text)
         self.summary.setStyleSheet(result_style(outcome.state))

@@ -435,9 +435,13 @@ class ItemPanel(QScrollArea):
         self.related.setVisible(bool(related))
         self._set_tab_order()  # the new buttons come first
 
-    def show_rectification(self, status: str | None, offer: bool) -> None:
-        """整改: the item's rectification status, or the offer to open one (C grade)."""
-        if status:
+    def show_rectification(self, status: str | None, offer: bool, follow_up: str = "") -> None:
+        """整改: the item's rectification status (with ``follow_up``: a carried-over one's result
+        in this round, as the 整改台账 says it), or the offer to open one (C grade)."""
+        if status and follow_up:
+            self.rectification_label.setText(f"整改项：{status}（{follow_up}；在“整改台账”中记录复查）")
+            self.rectification_label.setStyleSheet("color: #b00020;" if status == "逾期" else "color: #333;")
+        elif status:
             self.rectification_label.setText(f"整改项：{status}（在“整改台账”中填写原因、措施、责任人和期限）")
             self.rectification_label.setStyleSheet("color: #b00020;" if status == "逾期" else "color: #333;")
         else:

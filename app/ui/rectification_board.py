@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..domain.formats import recheck_sentence
-from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
+from ..domain.labels import ORIGIN_LABELS
+from ..domain.records import ORIGIN_CARRIED, RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
-from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, ledger_cells
+from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, follow_up_text, ledger_cells
 from ..services.session import Changes, RoundSession
 from . import dialogs
 from .item_editors import TextView, error_label, plain_label, plain_tooltip
@@ -75,9 +75,9 @@ MULTILINE_FIELDS = ("problem", "cause", "measure")
 
 
 def recheck_text(entry: RectificationEntry) -> str:
-    """The 复查 column: the re-check as the reports say it, and how much evidence there is."""
-    r = entry.rectification
-    parts = [recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result)]
+    """The 复查 column: this round's result of a carried-over item that no longer fails and the
+    re-check, as the reports say them, and how much evidence there is."""
+    parts = [follow_up_text(entry)]
     if entry.attachment_count:
         parts.append(f"佐证 {entry.attachment_count} 份")
     return "；".join(p for p in parts if p)
@@ -379,9 +379,13 @@ class RectificationBoard(QWidget):
         self.table.sortItems(column, self.table.horizontalHeader().sortIndicatorOrder())
 
     def _fill_row(self, row: int, entry: RectificationEntry) -> None:
-        values = [*ledger_cells(entry, self.references), recheck_text(entry)]
+        items, *cells = ledger_cells(entry, self.references)
+        if entry.carried:
+            items += f"（{ORIGIN_LABELS[ORIGIN_CARRIED]}）"  # as the 整改报告 marks it
+        values = [items, *cells, recheck_text(entry)]
         sort_keys = {
             0: min((self.item_order.get(i, 0) for i in entry.item_ids), default=0),
+            6: entry.rectification.deadline.isoformat() if entry.rectification.deadline else "",  # 2025年10月 after 9月
             7: RECTIFICATION_STATUSES.index(entry.status),
         }
         for col, text in enumerate(values):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
-from ..domain.formats import percent_text, score_text
+from ..domain.formats import percent_text, regrade_sentence, score_text
 from ..domain.kinds import kind_of
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
@@ -377,7 +377,9 @@ class WalkthroughPage(QWidget):
     def _show_rectification(self, item_id: str) -> None:
         entry = self.session.rectification_for(item_id)
         self.panel.show_rectification(
-            entry.status if entry else None, self.result.outcomes[item_id].offers_rectification
+            entry.status if entry else None,
+            self.result.outcomes[item_id].offers_rectification,
+            regrade_sentence(entry.regraded) if entry else "",
         )
 
     def open_rectification(self, item_id: str) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InputError
 from ..checklist import NOT_APPLICABLE
+from ..formats import measure_text
 
 if TYPE_CHECKING:
     from ..checklist import Item, Scale
@@ -105,11 +106,23 @@ class ItemKind(ABC):
         """The unit the value is shown in."""
         return item.unit
 
-    def value_text(self, item: Item, outcome: Outcome) -> str:
-        """The value as reports print it ("" when there is none)."""
+    def computed(self, item: Item) -> bool:
+        """Whether the item's value is computed (a rate from counts) rather than entered as it is:
+        it decides how many decimals the value is shown with (:func:`~app.domain.formats.measure_decimals`)."""
+        return False
+
+    def measure(self, item: Item, value: float) -> str:
+        """A value of this item (its own, a baseline, the previous round's) with its unit, as
+        everything shows it: ``66.0%``, ``2.33例次/千导管日``."""
+        return measure_text(value, self.unit(item), self.computed(item))
+
+    def value_text(self, item: Item, outcome: Outcome, with_counts: bool = False) -> str:
+        """The value as reports print it ("" when there is none); ``with_counts`` adds the counts it
+        was computed from, as running text does: ``66.0%（101/153）``."""
         if outcome.value is None:
             return ""
-        return f"{outcome.value:.4g}{self.unit(item)}"
+        counts = outcome.counts if with_counts else None
+        return measure_text(outcome.value, self.unit(item), self.computed(item), counts)
 
     def target_column(self, outcome: Outcome) -> str:
         """The target in a table's 目标 column, where the column's heading says what it is of."""
@@ -120,7 +133,9 @@ class ItemKind(ABC):
         return None, None
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
-        """问题描述 of a failing outcome when the user wrote none ("" when there is nothing to say)."""
+        """What the result itself says is wrong, for :func:`app.domain.evaluation.problem_sentence`:
+        a value below its target ("" unless the outcome is 未达标), or a grade ("" when there is
+        nothing to say)."""
         return ""
 
     @property

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InputError
 from ..checklist import RATE_UNITS
+from ..formats import measure_text
 from ..outcome import MET, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from .base import DefinitionProblem, ItemKind
 
@@ -29,17 +30,24 @@ def indicator_value(item: Item, answer: Answer | None) -> float | None:
     return answer.value
 
 
-def compare(item: Item, value: float, year: int, reference: float | None) -> tuple[str, str]:
+#: what a 逐步提高/降低 indicator is compared with (its 对照值), named wherever the comparison is
+#: shown: the baseline entered in this round, else the value of the previous round
+BASELINE, PREVIOUS = "基线值", "上一轮数值"
+
+
+def compare(item: Item, value: float, year: int, baseline: float | None, previous: float | None) -> tuple[str, str]:
     """(state, reason) of a value against the item's target for ``year``.
 
-    Direction-only indicators (逐步提高/逐步降低) compare with ``reference``: the baseline the
-    user entered, or the value of the previous round.
+    Direction-only indicators (逐步提高/逐步降低) compare with the ``baseline`` the user entered,
+    or else with the value of the ``previous`` round; the reason names which, with its value
+    (``基线值 38.6%``, ``上一轮数值 66.0%``).
     """
     if item.direction in TREND_DIRECTIONS:
+        reference, label = (baseline, BASELINE) if baseline is not None else (previous, PREVIOUS)
         if reference is None:
-            return UNDETERMINED, "无基线或上一轮数值，无法判断是否改进"
+            return UNDETERMINED, "无基线值或上一轮数值，无法判断是否改进"
         improved = value > reference if item.direction == "increase" else value < reference
-        return (MET if improved else NOT_MET), f"对照值 {reference:g}{item.unit}"
+        return (MET if improved else NOT_MET), f"{label} {measure_text(reference, item.unit, item.input == 'ratio')}"
     target = item.target_for(year)
     if target is None:
         return UNDETERMINED, f"{year}年无目标值"
@@ -50,6 +58,23 @@ def compare(item: Item, value: float, year: int, reference: float | None) -> tup
     else:
         ok = value >= target
     return (MET if ok else NOT_MET), ""
+
+
+def _counts(item: Item, answer: Answer | None) -> tuple[float, float] | None:
+    """(分子, 分母) of a value computed from them."""
+    if answer is None or item.input != "ratio" or answer.numerator is None or answer.denominator is None:
+        return None
+    return answer.numerator, answer.denominator
+
+
+def indicator_outcome(item: Item, year: int, answer: Answer | None, previous_value: float | None) -> Outcome:
+    """The value (entered or computed) against the year's target or the 对照值; the editor shows it live."""
+    target_text = item.target_text(year)
+    value = indicator_value(item, answer)
+    if value is None:
+        return Outcome(UNANSWERED, target_text=target_text)
+    state, reason = compare(item, value, year, answer.baseline if answer else None, previous_value)
+    return Outcome(state, value=value, target_text=target_text, reason=reason, counts=_counts(item, answer))
 
 
 class Indicator(ItemKind):
@@ -102,13 +127,10 @@ class Indicator(ItemKind):
         samples: Sequence[SampleRecord],
         previous_value: float | None,
     ) -> Outcome:
-        target_text = item.target_text(year)
-        value = indicator_value(item, answer)
-        if value is None:
-            return Outcome(UNANSWERED, target_text=target_text)
-        reference = answer.baseline if answer and answer.baseline is not None else previous_value
-        state, reason = compare(item, value, year, reference)
-        return Outcome(state, value=value, target_text=target_text, reason=reason)
+        return indicator_outcome(item, year, answer, previous_value)
+
+    def computed(self, item: Item) -> bool:
+        return item.input == "ratio"
 
     def compares_with_previous(self, item: Item, answer: Answer | None) -> bool:
         return item.direction in TREND_DIRECTIONS and (answer is None or answer.baseline is None)
@@ -119,11 +141,10 @@ class Indicator(ItemKind):
         return None, None
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
-        if outcome.value is None:
+        if outcome.state != NOT_MET or outcome.value is None:
             return ""
-        value = f"指标值 {outcome.value:.4g}{item.unit}"
+        value = f"指标值 {self.value_text(item, outcome, with_counts=True)}"
         if item.direction in TREND_DIRECTIONS:  # the reason names what it was compared with
-            reference = outcome.reason.removeprefix("对照值").strip()
             beyond = "高于" if item.direction == "increase" else "低于"
-            return f"{value}，未{beyond}对照值 {reference}（{outcome.target_text}）"
+            return f"{value}，未{beyond}{outcome.reason}（要求{outcome.target_text}）"
         return f"{value}，未达到目标 {outcome.target_text}"

@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     from ..records import Answer, SampleRecord
 
 RATE_PREFIX = "符合率"
+#: the target of a rate of 100%
+ALL_COMPLIANT = "全部符合"
 
 
 def sampling_rate(samples: Sequence[SampleRecord]) -> float | None:
@@ -31,10 +33,16 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
     rate = sampling_rate(samples)
     if rate is None:
         return Outcome(UNANSWERED, target_text=target_text)
+    counts = (sum(1 for s in samples if s.compliant), len(samples))
     target = item.target_for(year)
     if target is None:
         return Outcome(
-            UNDETERMINED, value=rate, target_text=target_text, reason=f"{year}年无目标值", sample_count=len(samples)
+            UNDETERMINED,
+            value=rate,
+            target_text=target_text,
+            reason=f"{year}年无目标值",
+            sample_count=len(samples),
+            counts=counts,
         )
     state = MET if rate >= target else NOT_MET
     reason = ""
@@ -44,15 +52,31 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
         if state == MET:
             state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
     return Outcome(
-        state, value=rate, target_text=target_text, reason=reason, sample_count=len(samples), incomplete=incomplete
+        state,
+        value=rate,
+        target_text=target_text,
+        reason=reason,
+        sample_count=len(samples),
+        incomplete=incomplete,
+        counts=counts,
     )
+
+
+def samples_text(outcome: Outcome) -> str:
+    """The records checked, in the words of the problem sentence: ``抽查 10 份，1 份不符合``,
+    ``抽查 10 份，全部符合`` ('' before any is checked)."""
+    if not outcome.sample_count or outcome.counts is None:  # an indicator's counts are 分子/分母
+        return ""
+    compliant, checked = outcome.counts
+    failed = checked - compliant
+    return f"抽查 {checked:.0f} 份，" + (f"{failed:.0f} 份不符合" if failed else "全部符合")
 
 
 def _target_text(item: Item, year: int) -> str:
     target = item.target_for(year)
     if target is None:
         return f"{year}年无目标值"
-    return "全部符合" if target >= 100 else f"{RATE_PREFIX}≥{target:g}%"
+    return ALL_COMPLIANT if target >= 100 else f"{RATE_PREFIX}≥{target:g}%"
 
 
 class Sampling(ItemKind):
@@ -84,21 +108,20 @@ class Sampling(ItemKind):
     def unit(self, item: Item) -> str:
         return "%"
 
-    def value_text(self, item: Item, outcome: Outcome) -> str:
-        return "" if outcome.value is None else f"{outcome.value:.1f}%"
+    def computed(self, item: Item) -> bool:
+        return True  # the share of the records checked
 
     def target_column(self, outcome: Outcome) -> str:
         return outcome.target_text.removeprefix(RATE_PREFIX)  # the column is the rate's
 
     def counts(self, item: Item, outcome: Outcome, answer: Answer | None) -> tuple[float | None, float | None]:
-        if outcome.sample_count and outcome.value is not None:
-            return round(outcome.sample_count * outcome.value / 100), outcome.sample_count
-        return None, None
+        return outcome.counts or (None, None)
 
     def problem_text(self, item: Item, outcome: Outcome, year: int) -> str:
-        if outcome.value is None:
+        if outcome.state != NOT_MET or outcome.value is None:
             return ""
-        failed = round(outcome.sample_count * (1 - outcome.value / 100))
-        if item.target_for(year) == 100:
-            return f"抽查 {outcome.sample_count} 份，{failed} 份不符合（要求全部符合）"
-        return f"抽查 {outcome.sample_count} 份，符合率 {outcome.value:.1f}%，低于目标 {outcome.target_text}"
+        target = self.target_column(outcome)
+        required = f"要求{target}"
+        if target != ALL_COMPLIANT:
+            required = f"符合率 {self.measure(item, outcome.value)}，{required}"
+        return "；".join(x for x in (f"{samples_text(outcome)}（{required}）", outcome.reason) if x)
