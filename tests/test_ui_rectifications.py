@@ -557,3 +557,33 @@ def test_delete_key_on_the_board_asks_then_deletes(qtbot, window, store, ui_dial
     ui_dialogs.confirm_answer = True
     qtbot.keyClick(board.table, Qt.Key.Key_Delete)
     qtbot.waitUntil(lambda: entry.id not in [e.id for e in board.entries])
+
+
+def test_carried_items_of_a_checklist_left_out_are_named_by_reference(
+    qtbot, store, catalog, actor, demo_round, tmp_path
+):
+    """A re-check of 核心制度 only: the 改进目标 rectifications it carries showed as
+    'qyx-targets-2021.1.2.1' on the board, in the 整改报告 and the workbook."""
+    from pypdf import PdfReader
+
+    from app.render import registry
+    from app.services.rectifications import start_recheck_round
+
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    second = start_recheck_round(store, core, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    w = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_round(second)
+    w.show_tab(1)
+    items = column(w.board, 0)
+    assert any(text.startswith("改进目标") for text in items), items
+    assert not [text for text in items if "qyx-" in text], items
+    pdf = registry.render(store, second, "rectification", tmp_path / "r.pdf", today=TODAY).path
+    text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert "qyx-" not in text
+    book = registry.render(store, second, "rectification", tmp_path / "r.xlsx", today=TODAY).path
+    from openpyxl import load_workbook
+
+    cells = [str(c.value) for row in load_workbook(book)["整改台账"].iter_rows() for c in row[:-1] if c.value]
+    assert not [c for c in cells if c.startswith("qyx-")]

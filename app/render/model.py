@@ -39,6 +39,7 @@ from ..services.rectifications import (
     totals,
 )
 from ..services.rounds import RoundView, answers_by_item, load_round, score
+from ..services.rounds import references as round_references
 from ..store import Store
 from .assets import attachment_url
 from .charts import Bar, bar_chart
@@ -536,7 +537,7 @@ def _problems(
     given a rectification on a C grade), and apart from them the rectifications carried over from
     the previous round whose items this round finds no problem with (their results now)."""
     by_item = {item_id: e for e in rects for item_id in e.item_ids}
-    references = item_references(view.checklists)
+    references = item_references(view.checklists)  # this round's problems: its own items
     found: list[ProblemRow] = []
     carried: list[ProblemRow] = []
     for item in view.items():
@@ -682,7 +683,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     view = load_round(store, round_id)
     entries = list_rectifications(store, round_id, today, view)
     counts = totals(entries)
-    references = item_references(view.checklists)
+    references = round_references(store, view)
     files: dict[str, list[Attachment]] = {}
     for a in store.attachments(round_id):
         if a.rectification_id:

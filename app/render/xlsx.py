@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import Item, item_number, item_references
+from ..domain.checklist import Item, item_number
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
 from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
@@ -62,6 +62,7 @@ class _Round:
 def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
     from ..services.rectifications import list_rectifications
     from ..services.rounds import answers_by_item, load_round, previous_values, score
+    from ..services.rounds import references as round_references
 
     view = load_round(store, round_id)
     sections = {}
@@ -78,7 +79,7 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         score(store, round_id, view),
         answers_by_item(store, round_id),
         sections,
-        item_references(view.checklists),
+        round_references(store, view),
         previous_values(store, view),
         list_rectifications(store, round_id, today, view),
         attachments,

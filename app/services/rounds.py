@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..domain.checklist import Checklist, Item
+from ..domain.checklist import Checklist, Item, item_references
 from ..domain.evaluation import indicator_value
 from ..domain.formats import year_list_text, years_text
 from ..domain.profile import HospitalProfile
@@ -154,6 +154,25 @@ def load_round(store: Store, round_id: str) -> RoundView:
         checklists=tuple(Checklist.from_dict(dict(f.content)) for f in frozen),
         hashes={f.checklist_id: f.sha256 for f in frozen},
     )
+
+
+def references(store: Store, view: RoundView) -> dict[str, str]:
+    """Each item as the reports name it (核心制度 首诊负责制度 第1条), for the round's checklists and,
+    where this round's rectifications name an item of none of them (carried over from a round
+    that had a checklist this re-check left out), for the earlier rounds' checklists too: never
+    an internal id on screen or paper."""
+    out = item_references(view.checklists)
+    missing = {r.item_id for r in store.rectifications(view.id)} - out.keys()
+    seen = {view.id}
+    previous = view.previous_round_id
+    while missing and previous and previous not in seen:
+        seen.add(previous)
+        earlier = load_round(store, previous)
+        found = item_references(earlier.checklists)
+        out.update({item_id: found[item_id] for item_id in missing & found.keys()})
+        missing -= found.keys()
+        previous = earlier.previous_round_id
+    return out
 
 
 def round_name(store: Store, round_id: str) -> str:

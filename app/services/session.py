@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..domain.checklist import Checklist, Item, item_references
+from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import Outcome, evaluate
 from ..domain.records import Answer, Attachment, SampleRecord
 from ..domain.scoring import RoundScore, rescore, score_round
@@ -173,7 +173,7 @@ class RoundSession:
         self.view = round_service.load_round(store, round_id)
         self.items: dict[str, Item] = {i.id: i for i in self.view.items()}
         self.checklist_of: dict[str, Checklist] = {i.id: c for c in self.view.checklists for i in c.all_items()}
-        self.references = item_references(self.view.checklists)
+        self.references = round_service.references(self._store, self.view)
         self.previous_values = round_service.previous_values(store, self.view)
         self.answers = round_service.answers_by_item(store, round_id)
         self.samples = round_service.samples_by_item(store, round_id)
