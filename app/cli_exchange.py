@@ -68,7 +68,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from .cli import _actor, _open
     from .domain.labels import FIELD_LABELS
-    from .exchange.merge import apply_import, plan_import
+    from .exchange.merge import SETTLED_TEXT, UNRESOLVED, apply_import, plan_import
     from .exchange.verify import open_package
 
     package = open_package(Path(args.file))  # before the database is touched
@@ -92,19 +92,21 @@ def cmd_import(args: argparse.Namespace) -> int:
             "warnings": plan.warnings,
             "dry_run": True,
         }
+        summary = (
+            f"将导入“{package.hospital_name} {package.round_name}”：新增 {output['added']}，更新 {output['updated']}，"
+            f"未变 {output['unchanged']}，冲突 {len(output['conflicts'])}（试运行，未写入）"
+        )
     else:
-        output = {**apply_import(store, plan, _actor(args)).to_dict(), "dry_run": False}
+        result = apply_import(store, plan, _actor(args))
+        output = {**result.to_dict(), "dry_run": False}
+        summary = f"已导入“{package.hospital_name} {package.round_name}”：{result.text()}"
     if args.json:
         _print_json(output)
         return 0
-    verb = "将" if args.dry_run else "已"
-    print(
-        f"{verb}导入“{package.hospital_name} {package.round_name}”：新增 {output['added']}，更新 {output['updated']}，"
-        f"未变 {output['unchanged']}，冲突 {len(output['conflicts'])}" + ("（试运行，未写入）" if args.dry_run else "")
-    )
+    print(summary)
     for conflict in output["conflicts"]:
         local, theirs = conflict["local"], conflict["package"]
-        print(f"  冲突：{conflict['what']} {conflict['label']}（保留本机的值）")
+        print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
         for f, value in local["values"].items():
             print(
                 f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "

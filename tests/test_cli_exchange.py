@@ -117,3 +117,21 @@ def test_a_mangled_manifest_is_refused_cleanly(tmp_path_factory, field, value):
         assert err.user_message
     else:  # pragma: no cover
         raise AssertionError("a mangled package verified")
+
+
+def test_import_says_how_each_conflict_was_left(tmp_path, catalog, capsys):
+    """The command line settles no conflict: it says so, for the whole import and for each one."""
+    from tests.test_exchange import Departments, _both_change_the_shared_item
+
+    d = Departments(tmp_path, catalog)
+    from_a, from_b = _both_change_the_shared_item(d)
+    d.office_import(from_a)
+    d.office.close()
+    capsys.readouterr()
+    assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--author", "质控办"]) == 0
+    out = capsys.readouterr().out
+    assert "冲突 1（1 条未处理：暂保留本机的值，下次导入时再列出）" in out
+    assert "（未处理：暂保留本机的值，下次导入时再列出）\n" in out
+    assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--json"]) == 0
+    [conflict] = json.loads(capsys.readouterr().out)["conflicts"]
+    assert conflict["settled"] == "unresolved"

@@ -68,7 +68,8 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     _shot(dialog, "import-conflicts")
     dialog.choose_all("package")
     dialog.apply()
-    assert dialog.result.updated == 1 and dialog.result.added == 2
+    assert (dialog.result.added, dialog.result.updated) == (2, 0), "the conflict is counted as one, not as an update"
+    assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
     assert d.office.answer(d.round_id, d.SHARED).grade == "D"
 
 

@@ -28,6 +28,14 @@ from ..store import records as rec
 from .verify import Package
 
 LOCAL, PACKAGE = "local", "package"
+#: a conflict not settled: the local value stays, and the conflict comes back with the next import
+UNRESOLVED = "unresolved"
+#: how each way of settling a conflict reads in the result
+SETTLED_TEXT = {
+    PACKAGE: "采用上报包的值",
+    LOCAL: "保留本机的值",
+    UNRESOLVED: "未处理：暂保留本机的值，下次导入时再列出",
+}
 
 
 class ImportRefused(AppError):
@@ -129,14 +137,30 @@ class ImportPlan:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What an import did. Each of the package's records is counted once, as the preview counted
+    it: added, updated, unchanged or in conflict; how each conflict was settled is in ``resolved``."""
+
     round_id: str
     added: int
     updated: int
     unchanged: int
     conflicts: tuple[Conflict, ...]
-    #: how each conflict was settled: key → local or package
+    #: how each conflict was settled: key → package, local or unresolved
     resolved: dict[str, str]
     warnings: tuple[str, ...]
+
+    def settled(self) -> dict[str, int]:
+        """How many conflicts were settled each way (package, local, unresolved), in that order."""
+        counts = {how: 0 for how in SETTLED_TEXT}
+        for how in self.resolved.values():
+            counts[how] += 1
+        return counts
+
+    def text(self) -> str:
+        """The result as a sentence: 新增 1，更新 2，未变 115，冲突 2（1 条采用上报包的值，1 条保留本机的值）"""
+        text = f"新增 {self.added}，更新 {self.updated}，未变 {self.unchanged}，冲突 {len(self.conflicts)}"
+        settled = [f"{n} 条{SETTLED_TEXT[how]}" for how, n in self.settled().items() if n]
+        return text + (f"（{'，'.join(settled)}）" if settled else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,7 +168,7 @@ class ImportResult:
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "conflicts": [{**c.to_dict(), "kept": self.resolved.get(c.key, LOCAL)} for c in self.conflicts],
+            "conflicts": [{**c.to_dict(), "settled": self.resolved[c.key]} for c in self.conflicts],
             "warnings": list(self.warnings),
         }
 
@@ -541,13 +565,13 @@ def apply_import(
             view = load_round(store, rid)
             for item_id in sorted(touched_items):
                 sync_rectification(store, view, item_id, actor)
-    return ImportResult(
+    return ImportResult(  # counted as in the preview: a settled conflict is not also an update
         rid,
         len(plan.added),
-        len(plan.updated) + len(chosen),
-        plan.unchanged + len(kept),
+        len(plan.updated),
+        plan.unchanged,
         tuple(plan.conflicts),
-        {**{k: LOCAL for k in unresolved}, **resolutions},
+        {**{k: UNRESOLVED for k in unresolved}, **resolutions},
         tuple(plan.warnings),
     )
 
