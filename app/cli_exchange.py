@@ -67,8 +67,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from .cli import _actor, _open
-    from .domain.labels import FIELD_LABELS
-    from .exchange.merge import SETTLED_TEXT, UNRESOLVED, apply_import, plan_import
+    from .exchange.merge import apply_import, plan_import
     from .exchange.verify import open_package
 
     package = open_package(Path(args.file))  # before the database is touched
@@ -105,16 +104,28 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 0
     print(summary)
     for conflict in output["conflicts"]:
-        local, theirs = conflict["local"], conflict["package"]
-        print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
-        for f, value in local["values"].items():
-            print(
-                f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
-                f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
-            )
+        _print_conflict(conflict)
     for warning in output["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)
     return 0
+
+
+def _print_conflict(conflict: dict[str, Any]) -> None:
+    """A conflict's differing fields side by side, and what of the record was merged without asking."""
+    from .domain.labels import FIELD_LABELS
+    from .exchange.merge import SETTLED_TEXT, UNRESOLVED
+
+    local, theirs = conflict["local"], conflict["package"]
+    print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
+    for f, value in local["values"].items():
+        print(
+            f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
+            f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
+        )
+    merged = [f"{FIELD_LABELS.get(f, f)}（上报包）" for f in conflict["taken_from_package"]]
+    merged += [f"{FIELD_LABELS.get(f, f)}（本机）" for f in conflict["kept_from_local"]]
+    if merged:
+        print(f"    只有一方改过、已自动合并：{'、'.join(merged)}")
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:

@@ -409,7 +409,9 @@ def test_departments_merge_and_a_conflict_is_shown_side_by_side(departments):
     assert conflict.local.values["grade"] == "B" and conflict.local.author == "内科"
     assert conflict.package.values["grade"] == "D" and conflict.package.author == "外科"
     assert "第" in conflict.label and d.SHARED not in conflict.label  # as the reports name it, not by id
-    assert set(conflict.fields) == {"grade", "finding"}
+    # each PC answered the item on its own: no version in common, so each difference is asked
+    assert conflict.fields == ["grade", "finding"] and not conflict.ancestor
+    assert conflict.parts == (("grade", "na_reason"), ("finding",))
     assert d.office.answer(d.round_id, d.SHARED).grade == "B", "unresolved: the local value stays"
     assert d.office.answer(d.round_id, d.ITEM_B).grade == "C"
 

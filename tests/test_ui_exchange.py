@@ -14,7 +14,9 @@ from app.exchange.merge import plan_import
 from app.exchange.verify import open_package
 from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
 from app.ui.main_window import MainWindow
-from tests.test_exchange import Departments, _both_change_the_shared_item
+from app.ui.qt import QApplication
+from tests.test_exchange import DAY, Departments, _both_change_the_shared_item
+from tests.test_merge_fields import _shared_rectification
 
 SHOTS = os.environ.get("MQSC_SCREENSHOTS")  # a folder: save what the user sees (bench/screenshots.py)
 
@@ -22,6 +24,7 @@ SHOTS = os.environ.get("MQSC_SCREENSHOTS")  # a folder: save what the user sees 
 def _shot(widget, name: str) -> None:
     if SHOTS:
         widget.resize(1366, 768) if widget.isWindow() and widget.width() > 1366 else None
+        QApplication.processEvents()  # the layout the user sees, as the event loop finishes it
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
@@ -61,16 +64,49 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     qtbot.addWidget(dialog)
     dialog.show()
     assert "冲突 1 条" in dialog.summary.text()
-    assert dialog.table.rowCount() == 1
-    local, theirs, who = (dialog.table.item(0, c).text() for c in (2, 3, 4))
-    assert "等级：B" in local and "等级：D" in theirs and "问题描述：外科：未落实" in theirs
+    assert dialog.table.rowCount() == 2, "one row per conflicting field, each with its own choice"
+    assert "没有共同的来源" in dialog.table.item(0, 1).text()
+    assert dialog.table.rowSpan(0, 1) == 2
+    assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 3).text()) == ("等级：B", "等级：D")
+    assert (dialog.table.item(1, 2).text(), dialog.table.item(1, 3).text()) == (
+        "问题描述：内科：部分落实",
+        "问题描述：外科：未落实",
+    )
+    who = dialog.table.item(0, 4).text()
     assert "内科" in who and "外科" in who
-    _shot(dialog, "import-conflicts")
+    _shot(dialog, "import-conflicts-apart")
     dialog.choose_all("package")
     dialog.apply()
     assert (dialog.result.added, dialog.result.updated) == (2, 0), "the conflict is counted as one, not as an update"
     assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
     assert d.office.answer(d.round_id, d.SHARED).grade == "D"
+
+
+@pytest.mark.slow  # ≈6 s: four packages exported
+def test_import_preview_lists_only_the_fields_both_sides_changed(qtbot, tmp_path, catalog):
+    """内科 changed the 整改措施 and the 责任人, 外科 the 原因分析 and the 责任人: only the 责任人
+    is asked; the rest is merged, and the preview says so."""
+    from app.services.rectifications import list_rectifications, update_rectification
+
+    d = Departments(tmp_path, catalog)
+    rect = _shared_rectification(d)
+    update_rectification(d.a, rect, d.a_actor, measure="内科：每周抽查抢救记录", owner="张三")
+    update_rectification(d.b, rect, d.b_actor, cause="外科：人员不足", owner="李四")
+    from_b = d.export(d.b, "b")
+    d.office_import(d.export(d.a, "a"))
+    dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.table.rowCount() == 1
+    assert "只有一方改过、已自动合并：原因分析（上报包）、整改措施（本机）" in dialog.table.item(0, 1).text()
+    assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 3).text()) == ("责任人：张三", "责任人：李四")
+    _shot(dialog, "import-conflicts")
+    dialog.choose_all("package")
+    dialog.apply()
+    assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
+    [entry] = list_rectifications(d.office, d.round_id, DAY)
+    stored = entry.rectification
+    assert (stored.cause, stored.measure, stored.owner) == ("外科：人员不足", "内科：每周抽查抢救记录", "李四")
 
 
 @pytest.mark.slow  # ≈5–8 s: the conflicting fixture exports four packages
