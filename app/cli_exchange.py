@@ -66,11 +66,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .cli import _actor, _open
-    from .exchange.merge import apply_import, plan_import
+    from .exchange.merge import OtherHospital
     from .exchange.verify import open_package
 
     package = open_package(Path(args.file))  # before the database is touched
+    try:
+        return _import(args, package)
+    except OtherHospital as err:
+        raise AppError(f"{err}若本数据库用于汇总多家医院（如医共体牵头医院），请加 --multi-hospital 再导入。") from None
+
+
+def _import(args: argparse.Namespace, package: Any) -> int:
+    from .cli import _actor, _open
+    from .exchange.merge import apply_import, plan_import
+
     if args.dry_run and args.db and not Path(args.db).exists():
         import tempfile
 

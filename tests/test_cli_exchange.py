@@ -135,3 +135,21 @@ def test_import_says_how_each_conflict_was_left(tmp_path, catalog, capsys):
     assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--json"]) == 0
     [conflict] = json.loads(capsys.readouterr().out)["conflicts"]
     assert conflict["settled"] == "unresolved"
+
+
+def test_another_hospitals_package_names_the_option_on_the_command_line(demo_file, profiled_store, tmp_path, capsys):
+    path, round_id = demo_file
+    out = tmp_path / "另一家.zip"
+    assert main(["export", "--db", str(path), "--round", round_id, "--out", str(out), "--no-attachments"]) == 0
+    profiled_store.close()
+    capsys.readouterr()
+    assert main(["import", "--db", str(profiled_store.path), str(out)]) == 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "上报包属于“示例县人民医院”，本数据库是“测试县人民医院”的，尚未用于汇总多家医院，未导入。"
+            "若本数据库用于汇总多家医院（如医共体牵头医院），请加 --multi-hospital 再导入。"
+        )
+    )
+    assert main(["import", "--db", str(profiled_store.path), str(out), "--multi-hospital"]) == 0

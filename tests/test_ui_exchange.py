@@ -118,6 +118,39 @@ def test_import_preview_default_keeps_ours(qtbot, conflicting):
     assert d.office.answer(d.round_id, d.SHARED).grade == "B"
 
 
+def test_another_hospitals_package_is_asked_about_plainly(
+    qtbot, profiled_store, demo_file, catalog, actor, ui_dialogs, tmp_path
+):
+    """The question said 未导入 and then asked whether to import, and named a command-line option
+    to a user at the window (review, item 12): it asks, before anything is imported, in the
+    window's words."""
+    from app.store import open_store
+    from app.ui import dialogs
+    from app.ui.qt import QMessageBox
+
+    path, round_id = demo_file
+    demo = open_store(path)
+    out = export_package(demo, round_id, tmp_path / "另一家.zip", attachments=False).path
+    demo.close()
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    ui_dialogs.files = [str(out)]
+    ui_dialogs.confirm_answer = False
+    window.import_package()
+    qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30_000)
+    [question] = ui_dialogs.confirms
+    assert question.startswith("上报包属于“示例县人民医院”，本数据库是“测试县人民医院”的。\n")
+    assert "本数据库是否用于汇总多家医院（如医共体牵头医院）？" in question and "选“否”：不导入。" in question
+    assert not any(words in question for words in ("未导入", "--multi-hospital", "命令行"))
+    assert profiled_store.rounds() == [], "answered 否: nothing imported"
+    if SHOTS:
+        buttons = QMessageBox.StandardButton
+        box = dialogs._box(window, QMessageBox.Icon.Question, question, buttons.Yes | buttons.No)
+        box.show()  # a message box sizes itself to its text when shown
+        _shot(box, "import-other-hospital")
+        box.close()
+
+
 def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(
     qtbot, store, demo_round, catalog, actor, ui_dialogs, tmp_path
 ):

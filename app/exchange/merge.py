@@ -52,7 +52,12 @@ class ImportRefused(AppError):
 
 
 class OtherHospital(ImportRefused):
-    """Another hospital's package, for a database not (yet) confirmed to collect several."""
+    """Another hospital's package, for a database not (yet) confirmed to collect several. The
+    GUI asks the user with ``theirs`` and ``ours``; the CLI names its option."""
+
+    def __init__(self, theirs: str, ours: str) -> None:
+        super().__init__(f"上报包属于“{theirs}”，本数据库是“{ours}”的，尚未用于汇总多家医院，未导入。")
+        self.theirs, self.ours = theirs, ours
 
 
 @dataclass(frozen=True)
@@ -281,10 +286,7 @@ def _other_hospital(store: Store, own: dict[str, Any] | None, theirs: dict[str, 
     """Whether the package is another hospital's; refused unless allowed or already collecting."""
     other = own is not None and not same_hospital(own, theirs)
     if other and own is not None and not (allowed or collects_hospitals(store)):
-        raise OtherHospital(
-            f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
-            "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
-        )
+        raise OtherHospital(theirs["name"], own["name"])
     return other
 
 

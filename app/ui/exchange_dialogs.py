@@ -369,6 +369,16 @@ def _plan_text(plan: Any, counts: dict[str, int]) -> str:
     )
 
 
+def other_hospital_question(theirs: str, ours: str) -> str:
+    """Asked before another hospital's package is imported (nothing is imported yet)."""
+    return (
+        f"上报包属于“{theirs}”，本数据库是“{ours}”的。\n\n"
+        "本数据库是否用于汇总多家医院（如医共体牵头医院）？\n\n"
+        "选“是”：导入该医院的这一轮自查（保留其医院信息，本院的信息不变），今后可直接导入其他医院的上报包。\n"
+        "选“否”：不导入。"
+    )
+
+
 def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callable[[Any], None]) -> Any:
     """Choose a package, verify it off the GUI thread, preview, merge: the 导入上报包 command.
     Returns the verification job (None when no file was chosen); the caller keeps it."""
@@ -389,10 +399,7 @@ def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callabl
             try:
                 plan = plan_import(store, package)
             except OtherHospital as err:
-                if not dialogs.confirm(
-                    parent,
-                    f"{err}\n\n本数据库是否用于汇总多家医院（如医共体牵头医院）？选“是”将导入该医院的这一轮自查。",
-                ):
+                if not dialogs.confirm(parent, other_hospital_question(err.theirs, err.ours)):
                     return
                 plan = plan_import(store, package, allow_other_hospital=True)
         except AppError as err:
