@@ -128,6 +128,7 @@ def test_without_attachments_the_package_says_so(exported, tmp_path):
     data = json.loads(members[fmt.DATA])
     assert len(data["attachments"]) == 2 and all(a["path"] is None for a in data["attachments"])
     assert json.loads(members[fmt.MANIFEST])["attachments_included"] is False
+    assert open_package(out).summary()["attachments"] == {"listed": 2, "included": 0, "bytes": 0}
 
 
 def test_suggested_name_and_no_partial_file_on_failure(store, demo_round, tmp_path):
@@ -144,6 +145,8 @@ def test_an_intact_package_verifies(package):
     pkg = open_package(package)
     assert pkg.hospital_name == "示例县人民医院"
     assert pkg.summary()["records"]["attachments"] == 2
+    sizes = sum(a["size"] for a in pkg.data["attachments"])
+    assert pkg.summary()["attachments"] == {"listed": 2, "included": 2, "bytes": sizes}
 
 
 def test_a_changed_byte_is_found(package, tmp_path):

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.domain.formats import size_text
 from app.exchange.export import export_package
 from app.exchange.merge import plan_import
 from app.exchange.verify import open_package
-from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
+from app.services.attachments import list_attachments
+from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog, _package_text
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication
 from tests.test_exchange import DAY, Departments, _both_change_the_shared_item
@@ -44,6 +46,8 @@ def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, d
     assert ui_dialogs.suggested.endswith(f"示例县人民医院_2025年第一季度医疗质量自查_{day}.zip")
     assert open_package(out).manifest["patient_ids"] == "pseudonymised"
     assert ui_dialogs.opened == [tmp_path], "the user chose to open the folder"
+    # the demo round has no attachment: the import preview does not say 含附件 (review, item 12)
+    assert _package_text(open_package(out)).endswith("病案号已脱敏　无附件")
 
 
 @pytest.fixture
@@ -149,6 +153,21 @@ def test_another_hospitals_package_is_asked_about_plainly(
         box.show()  # a message box sizes itself to its text when shown
         _shot(box, "import-other-hospital")
         box.close()
+
+
+def test_the_preview_says_what_attachments_the_package_holds(store, demo_round, actor, tmp_path):
+    """“含附件” was shown whatever the package held (review, item 12): it says what it holds."""
+    from app.services.attachments import add_attachment
+    from tests.test_exchange import _png
+
+    def header(name: str, **options) -> str:
+        out = export_package(store, demo_round, tmp_path / f"{name}.zip", today=DAY, **options).path
+        return _package_text(open_package(out)).splitlines()[1]
+
+    add_attachment(store, demo_round, _png(tmp_path / "制度文件.png"), actor, item_id="qyx-core.01.1")
+    size = list_attachments(store, demo_round)[0].size
+    assert header("with").endswith(f"　附件 1 个（{size_text(size)}）")
+    assert header("without", attachments=False).endswith("　附件 1 个未随包提供")
 
 
 def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(

@@ -329,8 +329,21 @@ def _package_text(package: Any) -> str:
     return (
         f"上报包：{package.path.name}（校验通过）\n"
         f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {local_time(summary['created_at'])}"
-        f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"
+        f"　{ids}　{_attachments_text(summary['attachments'])}"
     )
+
+
+def _attachments_text(attachments: dict[str, int]) -> str:
+    """What the package holds of the round's attachments: 附件 2 个（1.2 MB）, 无附件, or those
+    the round has and the package left out (exported without attachments)."""
+    listed, included = attachments["listed"], attachments["included"]
+    if not listed:
+        return "无附件"
+    text = f"附件 {included} 个（{size_text(attachments['bytes'])}）" if included else ""
+    missing = listed - included
+    if missing:
+        text += ("，另 " if text else "附件 ") + f"{missing} 个未随包提供"
+    return text
 
 
 def _record_text(conflict: Any) -> str:
