@@ -66,12 +66,20 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from .cli import _actor, _open
-    from .domain.labels import FIELD_LABELS
-    from .exchange.merge import apply_import, plan_import
+    from .exchange.merge import OtherHospital
     from .exchange.verify import open_package
 
     package = open_package(Path(args.file))  # before the database is touched
+    try:
+        return _import(args, package)
+    except OtherHospital as err:
+        raise AppError(f"{err}若本数据库用于汇总多家医院（如医共体牵头医院），请加 --multi-hospital 再导入。") from None
+
+
+def _import(args: argparse.Namespace, package: Any) -> int:
+    from .cli import _actor, _open
+    from .exchange.merge import apply_import, plan_import
+
     if args.dry_run and args.db and not Path(args.db).exists():
         import tempfile
 
@@ -92,27 +100,41 @@ def cmd_import(args: argparse.Namespace) -> int:
             "warnings": plan.warnings,
             "dry_run": True,
         }
+        summary = (
+            f"将导入“{package.hospital_name} {package.round_name}”：新增 {output['added']}，更新 {output['updated']}，"
+            f"未变 {output['unchanged']}，冲突 {len(output['conflicts'])}（试运行，未写入）"
+        )
     else:
-        output = {**apply_import(store, plan, _actor(args)).to_dict(), "dry_run": False}
+        result = apply_import(store, plan, _actor(args))
+        output = {**result.to_dict(), "dry_run": False}
+        summary = f"已导入“{package.hospital_name} {package.round_name}”：{result.text()}"
     if args.json:
         _print_json(output)
         return 0
-    verb = "将" if args.dry_run else "已"
-    print(
-        f"{verb}导入“{package.hospital_name} {package.round_name}”：新增 {output['added']}，更新 {output['updated']}，"
-        f"未变 {output['unchanged']}，冲突 {len(output['conflicts'])}" + ("（试运行，未写入）" if args.dry_run else "")
-    )
+    print(summary)
     for conflict in output["conflicts"]:
-        local, theirs = conflict["local"], conflict["package"]
-        print(f"  冲突：{conflict['what']} {conflict['label']}（保留本机的值）")
-        for f, value in local["values"].items():
-            print(
-                f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
-                f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
-            )
+        _print_conflict(conflict)
     for warning in output["warnings"]:
         print(f"注意：{warning}", file=sys.stderr)
     return 0
+
+
+def _print_conflict(conflict: dict[str, Any]) -> None:
+    """A conflict's differing fields side by side, and what of the record was merged without asking."""
+    from .domain.labels import FIELD_LABELS
+    from .exchange.merge import SETTLED_TEXT, UNRESOLVED
+
+    local, theirs = conflict["local"], conflict["package"]
+    print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
+    for f, value in local["values"].items():
+        print(
+            f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
+            f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
+        )
+    merged = [f"{FIELD_LABELS.get(f, f)}（上报包）" for f in conflict["taken_from_package"]]
+    merged += [f"{FIELD_LABELS.get(f, f)}（本机）" for f in conflict["kept_from_local"]]
+    if merged:
+        print(f"    只有一方改过、已自动合并：{'、'.join(merged)}")
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:

@@ -155,3 +155,39 @@ def test_no_output_replaces_a_database_or_an_existing_backup(demo_file, cli, tmp
         cli("aggregate", "--out", str(tmp_path / "汇总.xlsx"), "--sqlite", str(tmp_path / "汇总.db"), str(package))[0]
         == 0
     )
+
+
+def test_import_says_how_each_conflict_was_left(tmp_path, catalog, capsys):
+    """The command line settles no conflict: it says so, for the whole import and for each one."""
+    from tests.test_exchange import Departments, _both_change_the_shared_item
+
+    d = Departments(tmp_path, catalog)
+    from_a, from_b = _both_change_the_shared_item(d)
+    d.office_import(from_a)
+    d.office.close()
+    capsys.readouterr()
+    assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--author", "质控办"]) == 0
+    out = capsys.readouterr().out
+    assert "冲突 1（1 条未处理：暂保留本机的值，下次导入时再列出）" in out
+    assert "（未处理：暂保留本机的值，下次导入时再列出）\n" in out
+    assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--json"]) == 0
+    [conflict] = json.loads(capsys.readouterr().out)["conflicts"]
+    assert conflict["settled"] == "unresolved"
+
+
+def test_another_hospitals_package_names_the_option_on_the_command_line(demo_file, profiled_store, tmp_path, capsys):
+    path, round_id = demo_file
+    out = tmp_path / "另一家.zip"
+    assert main(["export", "--db", str(path), "--round", round_id, "--out", str(out), "--no-attachments"]) == 0
+    profiled_store.close()
+    capsys.readouterr()
+    assert main(["import", "--db", str(profiled_store.path), str(out)]) == 1
+    assert (
+        capsys.readouterr()
+        .err.strip()
+        .endswith(
+            "上报包属于“示例县人民医院”，本数据库是“测试县人民医院”的，尚未用于汇总多家医院，未导入。"
+            "若本数据库用于汇总多家医院（如医共体牵头医院），请加 --multi-hospital 再导入。"
+        )
+    )
+    assert main(["import", "--db", str(profiled_store.path), str(out), "--multi-hospital"]) == 0

@@ -128,6 +128,7 @@ def test_without_attachments_the_package_says_so(exported, tmp_path):
     data = json.loads(members[fmt.DATA])
     assert len(data["attachments"]) == 2 and all(a["path"] is None for a in data["attachments"])
     assert json.loads(members[fmt.MANIFEST])["attachments_included"] is False
+    assert open_package(out).summary()["attachments"] == {"listed": 2, "included": 0, "bytes": 0}
 
 
 def test_suggested_name_and_no_partial_file_on_failure(store, demo_round, tmp_path):
@@ -144,6 +145,8 @@ def test_an_intact_package_verifies(package):
     pkg = open_package(package)
     assert pkg.hospital_name == "示例县人民医院"
     assert pkg.summary()["records"]["attachments"] == 2
+    sizes = sum(a["size"] for a in pkg.data["attachments"])
+    assert pkg.summary()["attachments"] == {"listed": 2, "included": 2, "bytes": sizes}
 
 
 def test_a_changed_byte_is_found(package, tmp_path):
@@ -409,7 +412,9 @@ def test_departments_merge_and_a_conflict_is_shown_side_by_side(departments):
     assert conflict.local.values["grade"] == "B" and conflict.local.author == "内科"
     assert conflict.package.values["grade"] == "D" and conflict.package.author == "外科"
     assert "第" in conflict.label and d.SHARED not in conflict.label  # as the reports name it, not by id
-    assert set(conflict.fields) == {"grade", "finding"}
+    # each PC answered the item on its own: no version in common, so each difference is asked
+    assert conflict.fields == ["grade", "finding"] and not conflict.ancestor
+    assert conflict.parts == (("grade", "na_reason"), ("finding",))
     assert d.office.answer(d.round_id, d.SHARED).grade == "B", "unresolved: the local value stays"
     assert d.office.answer(d.round_id, d.ITEM_B).grade == "C"
 
@@ -453,6 +458,43 @@ def test_a_later_change_on_one_side_updates_without_conflict(departments):
     d.answer(d.office, d.office_actor, d.ITEM_A, grade="A", finding="质控办复核")
     _, stale = d.office_import(d.export(d.a, "a3"))
     assert stale.updated == 0 and d.office.answer(d.round_id, d.ITEM_A).grade == "A"
+
+
+def _records(path: Path) -> int:
+    """The package's records as an import counts them: the round, and each answer, item's sampled
+    records, rectification and attachment."""
+    data = open_package(path).data
+    return 1 + sum(len(data[k]) for k in ("answers", "samples", "rectifications", "attachments"))
+
+
+def test_the_result_counts_each_record_once_and_says_how_each_conflict_was_settled(departments, tmp_path):
+    """The preview said 新增 1，更新 2，未变 115，冲突 2; the result said 未变 117 after keeping ours
+    and 更新 4 after taking the package's: a settled conflict was counted a second time."""
+    d = departments
+    from_a, from_b = _both_change_the_shared_item(d)
+    d.office_import(from_a)
+    d.office.close()
+    ways = (("all-package", "1 条采用上报包的值"), ("all-local", "1 条保留本机的值"), (None, "1 条未处理"))
+    for how, settled in ways:
+        copy = tmp_path / f"office-{how}.db"
+        copy.write_bytes((tmp_path / "office.db").read_bytes())
+        office = open_store(copy)
+        plan = plan_import(office, open_package(from_b))
+        counts = plan.counts()
+        assert sum(counts.values()) == _records(from_b)
+        choice = {"all-package": PACKAGE, "all-local": LOCAL}.get(how or "")
+        result = apply_import(office, plan, d.office_actor, {c.key: choice for c in plan.conflicts} if choice else None)
+        assert (result.added, result.updated, result.unchanged, len(result.conflicts)) == (
+            counts["added"],
+            counts["updated"],
+            counts["unchanged"],
+            counts["conflicts"],
+        ), how
+        assert result.text() == (
+            f"新增 {counts['added']}，更新 {counts['updated']}，未变 {counts['unchanged']}，冲突 1（{settled}"
+            + ("：暂保留本机的值，下次导入时再列出）" if how is None else "）")
+        )
+        office.close()
 
 
 def test_a_refused_import_writes_nothing(departments, tmp_path):

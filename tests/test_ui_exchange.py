@@ -9,12 +9,16 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from app.domain.formats import size_text
 from app.exchange.export import export_package
 from app.exchange.merge import plan_import
 from app.exchange.verify import open_package
-from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
+from app.services.attachments import list_attachments
+from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog, _package_text
 from app.ui.main_window import MainWindow
-from tests.test_exchange import Departments, _both_change_the_shared_item
+from app.ui.qt import QApplication
+from tests.test_exchange import DAY, Departments, _both_change_the_shared_item
+from tests.test_merge_fields import _shared_rectification
 
 SHOTS = os.environ.get("MQSC_SCREENSHOTS")  # a folder: save what the user sees (bench/screenshots.py)
 
@@ -22,6 +26,7 @@ SHOTS = os.environ.get("MQSC_SCREENSHOTS")  # a folder: save what the user sees 
 def _shot(widget, name: str) -> None:
     if SHOTS:
         widget.resize(1366, 768) if widget.isWindow() and widget.width() > 1366 else None
+        QApplication.processEvents()  # the layout the user sees, as the event loop finishes it
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
 
@@ -41,6 +46,8 @@ def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, d
     assert ui_dialogs.suggested.endswith(f"示例县人民医院_2025年第一季度医疗质量自查_{day}.zip")
     assert open_package(out).manifest["patient_ids"] == "pseudonymised"
     assert ui_dialogs.opened == [tmp_path], "the user chose to open the folder"
+    # the demo round has no attachment: the import preview does not say 含附件 (review, item 12)
+    assert _package_text(open_package(out)).endswith("病案号已脱敏　无附件")
 
 
 @pytest.fixture
@@ -61,15 +68,49 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     qtbot.addWidget(dialog)
     dialog.show()
     assert "冲突 1 条" in dialog.summary.text()
-    assert dialog.table.rowCount() == 1
-    local, theirs, who = (dialog.table.item(0, c).text() for c in (2, 3, 4))
-    assert "等级：B" in local and "等级：D" in theirs and "问题描述：外科：未落实" in theirs
+    assert dialog.table.rowCount() == 2, "one row per conflicting field, each with its own choice"
+    assert "没有共同的来源" in dialog.table.item(0, 1).text()
+    assert dialog.table.rowSpan(0, 1) == 2
+    assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 3).text()) == ("等级：B", "等级：D")
+    assert (dialog.table.item(1, 2).text(), dialog.table.item(1, 3).text()) == (
+        "问题描述：内科：部分落实",
+        "问题描述：外科：未落实",
+    )
+    who = dialog.table.item(0, 4).text()
     assert "内科" in who and "外科" in who
+    _shot(dialog, "import-conflicts-apart")
+    dialog.choose_all("package")
+    dialog.apply()
+    assert (dialog.result.added, dialog.result.updated) == (2, 0), "the conflict is counted as one, not as an update"
+    assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
+    assert d.office.answer(d.round_id, d.SHARED).grade == "D"
+
+
+@pytest.mark.slow  # ≈6 s: four packages exported
+def test_import_preview_lists_only_the_fields_both_sides_changed(qtbot, tmp_path, catalog):
+    """内科 changed the 整改措施 and the 责任人, 外科 the 原因分析 and the 责任人: only the 责任人
+    is asked; the rest is merged, and the preview says so."""
+    from app.services.rectifications import list_rectifications, update_rectification
+
+    d = Departments(tmp_path, catalog)
+    rect = _shared_rectification(d)
+    update_rectification(d.a, rect, d.a_actor, measure="内科：每周抽查抢救记录", owner="张三")
+    update_rectification(d.b, rect, d.b_actor, cause="外科：人员不足", owner="李四")
+    from_b = d.export(d.b, "b")
+    d.office_import(d.export(d.a, "a"))
+    dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.table.rowCount() == 1
+    assert "只有一方改过、已自动合并：原因分析（上报包）、整改措施（本机）" in dialog.table.item(0, 1).text()
+    assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 3).text()) == ("责任人：张三", "责任人：李四")
     _shot(dialog, "import-conflicts")
     dialog.choose_all("package")
     dialog.apply()
-    assert dialog.result.updated == 1 and dialog.result.added == 2
-    assert d.office.answer(d.round_id, d.SHARED).grade == "D"
+    assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
+    [entry] = list_rectifications(d.office, d.round_id, DAY)
+    stored = entry.rectification
+    assert (stored.cause, stored.measure, stored.owner) == ("外科：人员不足", "内科：每周抽查抢救记录", "李四")
 
 
 @pytest.mark.slow  # ≈5–8 s: the conflicting fixture exports four packages
@@ -79,6 +120,54 @@ def test_import_preview_default_keeps_ours(qtbot, conflicting):
     qtbot.addWidget(dialog)
     dialog.apply()
     assert d.office.answer(d.round_id, d.SHARED).grade == "B"
+
+
+def test_another_hospitals_package_is_asked_about_plainly(
+    qtbot, profiled_store, demo_file, catalog, actor, ui_dialogs, tmp_path
+):
+    """The question said 未导入 and then asked whether to import, and named a command-line option
+    to a user at the window (review, item 12): it asks, before anything is imported, in the
+    window's words."""
+    from app.store import open_store
+    from app.ui import dialogs
+    from app.ui.qt import QMessageBox
+
+    path, round_id = demo_file
+    demo = open_store(path)
+    out = export_package(demo, round_id, tmp_path / "另一家.zip", attachments=False).path
+    demo.close()
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    ui_dialogs.files = [str(out)]
+    ui_dialogs.confirm_answer = False
+    window.import_package()
+    qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30_000)
+    [question] = ui_dialogs.confirms
+    assert question.startswith("上报包属于“示例县人民医院”，本数据库是“测试县人民医院”的。\n")
+    assert "本数据库是否用于汇总多家医院（如医共体牵头医院）？" in question and "选“否”：不导入。" in question
+    assert not any(words in question for words in ("未导入", "--multi-hospital", "命令行"))
+    assert profiled_store.rounds() == [], "answered 否: nothing imported"
+    if SHOTS:
+        buttons = QMessageBox.StandardButton
+        box = dialogs._box(window, QMessageBox.Icon.Question, question, buttons.Yes | buttons.No)
+        box.show()  # a message box sizes itself to its text when shown
+        _shot(box, "import-other-hospital")
+        box.close()
+
+
+def test_the_preview_says_what_attachments_the_package_holds(store, demo_round, actor, tmp_path):
+    """“含附件” was shown whatever the package held (review, item 12): it says what it holds."""
+    from app.services.attachments import add_attachment
+    from tests.test_exchange import _png
+
+    def header(name: str, **options) -> str:
+        out = export_package(store, demo_round, tmp_path / f"{name}.zip", today=DAY, **options).path
+        return _package_text(open_package(out)).splitlines()[1]
+
+    add_attachment(store, demo_round, _png(tmp_path / "制度文件.png"), actor, item_id="qyx-core.01.1")
+    size = list_attachments(store, demo_round)[0].size
+    assert header("with").endswith(f"　附件 1 个（{size_text(size)}）")
+    assert header("without", attachments=False).endswith("　附件 1 个未随包提供")
 
 
 def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(

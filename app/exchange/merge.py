@@ -7,8 +7,13 @@ one each for the same item), never by position. For each record the package's ve
 - **unchanged** when both are equal, or when ours grew out of the package's (its content hash is
   in our record's history: we changed it since);
 - **updated** when the package's version grew out of ours (our hash is in the package's history);
-- a **conflict** when both changed since they parted: neither silently wins. The caller resolves
-  each one (``"local"`` or ``"package"``); unresolved ones keep the local value.
+- otherwise both changed it since they parted, and the fields are merged three ways against
+  the version both had last (their **common ancestor**, found and rebuilt from the change
+  history): a field changed on one side only takes that side's value; a field changed on both
+  sides to different values is a **conflict**, which never silently resolves. The caller
+  settles each conflicting field (``"local"`` or ``"package"``); unsettled ones keep the local
+  value and come back with the next import. Without a common ancestor every field that
+  differs is a conflict.
 
 Everything is written in one transaction after the plan is made; a refused import writes nothing.
 """
@@ -25,9 +30,21 @@ from ..domain.profile import same_hospital
 from ..errors import AppError
 from ..store import Actor, Store, history, now
 from ..store import records as rec
+from . import threeway
 from .verify import Package
 
 LOCAL, PACKAGE = "local", "package"
+#: a conflict not settled: the local value stays, and the conflict comes back with the next import
+UNRESOLVED = "unresolved"
+#: a conflict settled part by part, some parts each way
+MIXED = "mixed"
+#: how each way of settling a conflict reads in the result
+SETTLED_TEXT = {
+    PACKAGE: "采用上报包的值",
+    LOCAL: "保留本机的值",
+    MIXED: "逐项选择了两边的值",
+    UNRESOLVED: "未处理：暂保留本机的值，下次导入时再列出",
+}
 
 
 class ImportRefused(AppError):
@@ -35,7 +52,12 @@ class ImportRefused(AppError):
 
 
 class OtherHospital(ImportRefused):
-    """Another hospital's package, for a database not (yet) confirmed to collect several."""
+    """Another hospital's package, for a database not (yet) confirmed to collect several. The
+    GUI asks the user with ``theirs`` and ``ours``; the CLI names its option."""
+
+    def __init__(self, theirs: str, ours: str) -> None:
+        super().__init__(f"上报包属于“{theirs}”，本数据库是“{ours}”的，尚未用于汇总多家医院，未导入。")
+        self.theirs, self.ours = theirs, ours
 
 
 @dataclass(frozen=True)
@@ -50,16 +72,34 @@ class Side:
 
 @dataclass(frozen=True)
 class Conflict:
+    """A record both sides changed since they parted, in ways that cannot both be kept: its
+    ``parts`` (groups of fields, each settled as a whole) were changed on both sides to
+    different values. Fields changed on one side only are merged without asking: ``taken``
+    from the package, ``kept`` from here."""
+
     key: str
     table: str
     item_id: str | None
     label: str
     local: Side
     package: Side
+    parts: tuple[tuple[str, ...], ...]
+    taken: tuple[str, ...] = ()
+    kept: tuple[str, ...] = ()
+    #: False: no version both sides had was found, so every field that differs is in ``parts``
+    ancestor: bool = True
 
     @property
     def fields(self) -> list[str]:
-        return [f for f in self.local.values if self.local.values[f] != self.package.values.get(f)]
+        """The conflicting fields whose values differ, in the record's order."""
+        return [f for part in self.parts for f in self.differing(part)]
+
+    def differing(self, part: Sequence[str]) -> list[str]:
+        return [f for f in part if self.local.values.get(f) != self.package.values.get(f)]
+
+    def part_key(self, part: Sequence[str]) -> str:
+        """The key that settles one part (the conflict's own key settles all of them)."""
+        return f"{self.key}#{part[0]}"
 
     def to_dict(self) -> dict[str, Any]:
         def side(s: Side) -> dict[str, Any]:
@@ -78,6 +118,10 @@ class Conflict:
             "label": self.label,
             "local": side(self.local),
             "package": side(self.package),
+            "parts": [{"key": self.part_key(p), "fields": self.differing(p)} for p in self.parts],
+            "taken_from_package": self.differing(self.taken),
+            "kept_from_local": self.differing(self.kept),
+            "common_ancestor": self.ancestor,
         }
 
 
@@ -91,6 +135,13 @@ class _Change:
     local_id: str | None
     incoming_hash: str | None
     local_hash: str | None = None
+    #: the package's version, when ``incoming`` is not exactly it (fields merged from both sides)
+    package_hash: str | None = None
+    merged: bool = False
+
+    @property
+    def theirs_hash(self) -> str | None:
+        return self.package_hash or self.incoming_hash
 
 
 @dataclass
@@ -112,11 +163,15 @@ class ImportPlan:
     _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
 
     def counts(self) -> dict[str, int]:
+        """How many of the package's records are added, updated, unchanged or in conflict (each
+        record once: they add up to the package's records); ``merged``: of the updated, those
+        that take fields from both sides."""
         return {
             "added": len(self.added),
             "updated": len(self.updated),
             "unchanged": self.unchanged,
             "conflicts": len(self.conflicts),
+            "merged": sum(1 for c in self.updated if c.merged),
         }
 
     def by_table(self) -> dict[str, dict[str, int]]:
@@ -129,14 +184,33 @@ class ImportPlan:
 
 @dataclass(frozen=True)
 class ImportResult:
+    """What an import did. Each of the package's records is counted once, as the preview counted
+    it: added, updated, unchanged or in conflict; how each conflict was settled is in ``resolved``."""
+
     round_id: str
     added: int
     updated: int
     unchanged: int
     conflicts: tuple[Conflict, ...]
-    #: how each conflict was settled: key → local or package
+    #: how each conflict was settled: key → package, local, mixed (some parts each way) or
+    #: unresolved (the local values stay; the conflict comes back with the next import)
     resolved: dict[str, str]
     warnings: tuple[str, ...]
+    #: each settled part: part key → local or package
+    choices: dict[str, str] = field(default_factory=dict)
+
+    def settled(self) -> dict[str, int]:
+        """How many conflicts were settled each way (package, local, mixed, unresolved), in that order."""
+        counts = {how: 0 for how in SETTLED_TEXT}
+        for how in self.resolved.values():
+            counts[how] += 1
+        return counts
+
+    def text(self) -> str:
+        """The result as a sentence: 新增 1，更新 2，未变 115，冲突 2（1 条采用上报包的值，1 条保留本机的值）"""
+        text = f"新增 {self.added}，更新 {self.updated}，未变 {self.unchanged}，冲突 {len(self.conflicts)}"
+        settled = [f"{n} 条{SETTLED_TEXT[how]}" for how, n in self.settled().items() if n]
+        return text + (f"（{'，'.join(settled)}）" if settled else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -144,7 +218,19 @@ class ImportResult:
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "conflicts": [{**c.to_dict(), "kept": self.resolved.get(c.key, LOCAL)} for c in self.conflicts],
+            "conflicts": [
+                {
+                    **c.to_dict(),
+                    "settled": self.resolved[c.key],
+                    "choices": {
+                        f: self.choices[c.part_key(p)]
+                        for p in c.parts
+                        if c.part_key(p) in self.choices
+                        for f in c.differing(p)
+                    },
+                }
+                for c in self.conflicts
+            ],
             "warnings": list(self.warnings),
         }
 
@@ -200,10 +286,7 @@ def _other_hospital(store: Store, own: dict[str, Any] | None, theirs: dict[str, 
     """Whether the package is another hospital's; refused unless allowed or already collecting."""
     other = own is not None and not same_hospital(own, theirs)
     if other and own is not None and not (allowed or collects_hospitals(store)):
-        raise OtherHospital(
-            f"上报包属于“{theirs['name']}”，本数据库是“{own['name']}”的，未导入。若本数据库用于汇总多家医院"
-            "（如医共体牵头医院），请确认后再导入（命令行加 --multi-hospital）。"
-        )
+        raise OtherHospital(theirs["name"], own["name"])
     return other
 
 
@@ -234,7 +317,7 @@ def _refuse_other_checklists_or_items(
 def _plan_answers(
     store: Store,
     plan: ImportPlan,
-    ancestry: dict[tuple[str, str], set[str]],
+    ancestry: _Ancestry,
     items: Mapping[str, str],
     round_exists: bool,
 ) -> None:
@@ -251,7 +334,7 @@ def _plan_answers(
 def _plan_rectifications(
     store: Store,
     plan: ImportPlan,
-    ancestry: dict[tuple[str, str], set[str]],
+    ancestry: _Ancestry,
     items: Mapping[str, str],
     round_exists: bool,
 ) -> None:
@@ -331,18 +414,26 @@ def _item_label(items: Mapping[str, str], item_id: str) -> str:
     return items.get(item_id, item_id)
 
 
-def _ancestry(entries: list[dict[str, Any]]) -> dict[tuple[str, str], set[str]]:
-    out: dict[tuple[str, str], set[str]] = {}
+_Ancestry = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def _ancestry(entries: list[dict[str, Any]]) -> _Ancestry:
+    """The package's history entries of each record, in the package's order."""
+    out: _Ancestry = {}
     for e in entries:
-        hashes = out.setdefault((e["record_table"], e["record_id"]), set())
-        hashes.update(h for h in (e["old_hash"], e["new_hash"]) if h)
+        out.setdefault((e["record_table"], e["record_id"]), []).append(e)
     return out
+
+
+def _hashes(entries: list[dict[str, Any]]) -> set[str]:
+    """Every content hash the record has had: its ancestry."""
+    return {h for e in entries for h in (e["old_hash"], e["new_hash"]) if h}
 
 
 def _plan_record(
     store: Store,
     plan: ImportPlan,
-    ancestry: dict[tuple[str, str], set[str]],
+    ancestry: _Ancestry,
     table: str,
     incoming: dict[str, Any],
     local: dict[str, Any] | None,
@@ -365,7 +456,7 @@ def _plan_record(
 def _decide(
     store: Store,
     plan: ImportPlan,
-    ancestry: dict[tuple[str, str], set[str]],
+    ancestry: _Ancestry,
     table: str,
     local_key: str,
     incoming_key: str,
@@ -377,38 +468,85 @@ def _decide(
     label: str,
 ) -> None:
     change = _Change(table, local_key, item_id, incoming, local, local_key, incoming_hash, local_hash)
+    theirs = ancestry.get((table, incoming_key), [])
     if incoming_hash == local_hash:
         plan.unchanged += 1
-        return
-    theirs = ancestry.get((table, incoming_key), set())
-    ours = store.record_hashes(table, local_key)
-    if local_hash in theirs:
-        plan.updated.append(change)
-    elif incoming_hash in ours:
-        plan.unchanged += 1
+    elif local_hash in _hashes(theirs):
+        plan.updated.append(change)  # the package's grew out of ours
+    elif incoming_hash in store.record_hashes(table, local_key):
+        plan.unchanged += 1  # ours grew out of the package's
     else:
-        conflict_key = f"{table}:{local_key}"
-        plan.conflicts.append(
-            Conflict(
-                conflict_key,
-                table,
-                item_id,
-                label,
-                Side(
-                    history.content(table, local) or {},
-                    local.get("author", ""),
-                    local.get("updated_at", ""),
-                    local.get("device_id", ""),
-                ),
-                Side(
-                    history.content(table, incoming) or {},
-                    incoming.get("author", ""),
-                    incoming.get("updated_at", ""),
-                    incoming.get("device_id", ""),
-                ),
-            )
+        _merge_fields(store, plan, theirs, change, label)
+
+
+def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, label: str) -> None:
+    """Both sides changed the record since they parted: field by field against the version both
+    had last, each side's own changes are kept; what both changed differently is a conflict."""
+    assert change.local is not None
+    table = change.table
+    ours_now, theirs_now = history.content(table, change.local) or {}, history.content(table, change.incoming) or {}
+    ancestor = _common_version(store, change, theirs, ours_now, theirs_now)
+    merge = threeway.merge_fields(table, ancestor, ours_now, theirs_now)
+    if merge.conflicts:
+        conflict = Conflict(
+            f"{table}:{change.key}",
+            table,
+            change.item_id,
+            label,
+            _side(ours_now, change.local),
+            _side(theirs_now, change.incoming),
+            merge.conflicts,
+            merge.taken,
+            merge.kept,
+            merge.ancestor,
         )
-        plan._pending[conflict_key] = change
+        plan.conflicts.append(conflict)
+        plan._pending[conflict.key] = change
+    elif not merge.taken:
+        plan.unchanged += 1  # what the package changed, we have
+    elif not merge.kept:
+        plan.updated.append(change)  # what we changed, the package has
+    else:
+        plan.updated.append(_merged(change, merge.taken))
+
+
+def _common_version(
+    store: Store, change: _Change, theirs: list[dict[str, Any]], ours_now: dict[str, Any], theirs_now: dict[str, Any]
+) -> dict[str, Any] | None:
+    """The content of the version both sides had last, rebuilt from both histories (None: not known)."""
+    if change.local_hash is None or change.incoming_hash is None:
+        return None
+    ours = [e.to_dict() for e in store.history(record_table=change.table, record_id=change.key)]
+    ancestor = threeway.common_ancestor(theirs, ours, change.incoming_hash, change.local_hash)
+    if ancestor is None:
+        return None
+    known: dict[str | None, dict[str, Any] | None] = {change.local_hash: ours_now, change.incoming_hash: theirs_now}
+    return threeway.versions(change.table, [*theirs, *ours], known).get(ancestor)
+
+
+def _side(content: dict[str, Any], row: dict[str, Any]) -> Side:
+    return Side(content, row.get("author", ""), row.get("updated_at", ""), row.get("device_id", ""))
+
+
+def _merged(change: _Change, from_package: Sequence[str]) -> _Change:
+    """The change that writes our record with ``from_package`` fields taken from the package's;
+    the package's version becomes an ancestor of it. Neither side wrote this version: it is
+    written as the importer's (:func:`_write`)."""
+    local, package = change.local, change.incoming
+    assert local is not None
+    row: dict[str, Any] = {**local, **{f: package[f] for f in from_package if f in package}}
+    return _Change(
+        change.table,
+        change.key,
+        change.item_id,
+        row,
+        local,
+        change.local_id,
+        history.content_hash(change.table, row),
+        change.local_hash,
+        change.incoming_hash,
+        merged=True,
+    )
 
 
 def _deleted_since(store: Store, table: str, key: str, incoming_hash: str | None) -> bool:
@@ -416,9 +554,7 @@ def _deleted_since(store: Store, table: str, key: str, incoming_hash: str | None
     return store.was_deleted(table, key) and incoming_hash in store.record_hashes(table, key)
 
 
-def _plan_samples(
-    store: Store, plan: ImportPlan, ancestry: dict[tuple[str, str], set[str]], items: Mapping[str, str]
-) -> None:
+def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Mapping[str, str]) -> None:
     package = plan.package
     pseudonymised = package.manifest["patient_ids"] == "pseudonymised"
     rid = plan.round_id
@@ -502,15 +638,14 @@ def apply_import(
     *,
     allow_other_hospital: bool = False,
 ) -> ImportResult:
-    """Write the plan in one transaction. ``resolutions`` settles conflicts (key → local or
-    package); a conflict left out keeps the local value and is reported."""
+    """Write the plan in one transaction. ``resolutions`` settles conflicts, each as a whole (its
+    key → local or package) or part by part (a part key → local or package); a part left out
+    keeps the local value, and its conflict is reported and comes back with the next import."""
     from ..services.rectifications import sync_rectification
     from ..services.rounds import load_round
 
-    resolutions = _checked(plan, resolutions)
-    chosen = [plan._pending[k] for k, v in resolutions.items() if v == PACKAGE]
-    kept = [plan._pending[k] for k, v in resolutions.items() if v == LOCAL]
-    unresolved = {c.key for c in plan.conflicts} - set(resolutions)
+    choices = _checked(plan, resolutions)
+    settled = {c.key: _settle(c, plan._pending[c.key], choices) for c in plan.conflicts}
     data = plan.package.data
     rid = plan.round_id
     attachments = {  # read (and checked again) before anything is written
@@ -524,16 +659,20 @@ def apply_import(
     with store.transaction():
         if plan.other_hospital:
             store.set_setting(_COLLECTS_SETTING, True)
-        for change in [*plan.added, *plan.updated, *chosen]:
+        for change in [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]:
             if change.table == "rounds" and change.local is None:
                 _add_round(store, plan, dict(change.incoming), actor)
             else:
                 _write(store, change, actor, rid, attachments, plan.rect_ids)
             if change.item_id and change.table in ("answers", "samples", "rectifications"):
                 touched_items.add(change.item_id)  # the rules of 整改 apply to what came in
-        for change in kept:  # the user kept ours: the package's version is now an ancestor of it
-            _log_kept(store, change, rid, actor)
-        skipped = {(plan._pending[k].table, plan._pending[k].key) for k in unresolved}
+        _link_merges(store, plan, settled, rid, actor)
+        skipped = {  # an unsettled conflict must come back: the package's versions are no ancestors of ours
+            (c.table, key)
+            for c in plan.conflicts
+            if settled[c.key].outcome == UNRESOLVED
+            for key in (plan._pending[c.key].key, plan._pending[c.key].incoming["id"])
+        }
         store.append_history(
             [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
         )
@@ -541,23 +680,73 @@ def apply_import(
             view = load_round(store, rid)
             for item_id in sorted(touched_items):
                 sync_rectification(store, view, item_id, actor)
-    return ImportResult(
+    return ImportResult(  # counted as in the preview: a settled conflict is not also an update
         rid,
         len(plan.added),
-        len(plan.updated) + len(chosen),
-        plan.unchanged + len(kept),
+        len(plan.updated),
+        plan.unchanged,
         tuple(plan.conflicts),
-        {**{k: LOCAL for k in unresolved}, **resolutions},
+        {key: s.outcome for key, s in settled.items()},
         tuple(plan.warnings),
+        choices,
     )
 
 
 def _checked(plan: ImportPlan, resolutions: Mapping[str, str] | None) -> dict[str, str]:
-    resolutions = dict(resolutions or {})
-    for key, choice in resolutions.items():
-        if choice not in (LOCAL, PACKAGE) or key not in plan._pending:
+    """The choice for each part (part key → local or package): a conflict's own key stands for
+    all its parts, a part's key (which wins) for that part."""
+    parts = {c.part_key(p): c.key for c in plan.conflicts for p in c.parts}
+    for key, choice in (resolutions or {}).items():
+        if choice not in (LOCAL, PACKAGE) or (key not in plan._pending and key not in parts):
             raise AppError(f"无法识别的冲突处理：{key} → {choice}")
-    return resolutions
+    given = resolutions or {}
+    choices = {part: given.get(part, given.get(conflict)) for part, conflict in parts.items()}
+    return {part: choice for part, choice in choices.items() if choice is not None}
+
+
+@dataclass(frozen=True)
+class _Settlement:
+    """What settling a conflict writes (None: our record stays as it is), and how it went."""
+
+    write: _Change | None
+    outcome: str  # LOCAL, PACKAGE, MIXED or UNRESOLVED
+
+
+def _settle(conflict: Conflict, change: _Change, choices: Mapping[str, str]) -> _Settlement:
+    """The record as the choices make it: fields changed only in the package, and the parts
+    chosen from it, are the package's; the rest stays ours."""
+    chosen = [choices.get(conflict.part_key(p)) for p in conflict.parts]
+    sides = {c or UNRESOLVED for c in chosen}
+    outcome = UNRESOLVED if UNRESOLVED in sides else MIXED if len(sides) > 1 else sides.pop()
+    from_package = [
+        *conflict.taken,
+        *(f for p, choice in zip(conflict.parts, chosen, strict=True) if choice == PACKAGE for f in p),
+    ]
+    if not from_package:
+        return _Settlement(None, outcome)
+    if outcome == PACKAGE and not conflict.kept:
+        return _Settlement(change, outcome)  # the package's version as it is
+    return _Settlement(_merged(change, from_package), outcome)
+
+
+def _link_merges(
+    store: Store, plan: ImportPlan, settled: Mapping[str, _Settlement], round_id: str, actor: Actor
+) -> None:
+    """Make the package's version an ancestor of ours wherever ours now holds what it had to say:
+    a record whose fields were merged from both sides, and every settled conflict (kept as ours,
+    or merged). The same package then brings nothing back."""
+    for change in plan.updated:
+        if change.merged:
+            _log_link(store, change, round_id, actor, threeway.MERGED, change.incoming_hash)
+    for conflict in plan.conflicts:
+        settlement = settled[conflict.key]
+        pending = plan._pending[conflict.key]
+        if settlement.outcome == UNRESOLVED or settlement.write is pending:
+            continue
+        if settlement.write is None:
+            _log_link(store, pending, round_id, actor, LOCAL, pending.local_hash)
+        else:
+            _log_link(store, pending, round_id, actor, threeway.MERGED, settlement.write.incoming_hash)
 
 
 def _add_round(store: Store, plan: ImportPlan, row: dict[str, Any], actor: Actor) -> None:
@@ -574,7 +763,8 @@ def _add_round(store: Store, plan: ImportPlan, row: dict[str, Any], actor: Actor
     store.insert_round_checklists(plan.round_id, plan.package.data["checklists"])
 
 
-def _log_kept(store: Store, change: _Change, round_id: str, actor: Actor) -> None:
+def _log_link(store: Store, change: _Change, round_id: str, actor: Actor, how: str, result_hash: str | None) -> None:
+    """A ``merge`` entry from the package's version to ours (``how``: kept as ours, or merged)."""
     store.append_history(
         [
             history.Entry(
@@ -584,9 +774,9 @@ def _log_kept(store: Store, change: _Change, round_id: str, actor: Actor) -> Non
                 change.local_id or change.key,
                 change.item_id,
                 "merge",
-                {"resolved": [PACKAGE, LOCAL]},
-                change.incoming_hash,
-                change.local_hash,
+                {"resolved": [PACKAGE, how]},
+                change.theirs_hash,
+                result_hash,
                 now(),
                 actor.author,
                 actor.device_id,
@@ -648,6 +838,8 @@ def _write(
     from ..services.rounds import valid_round_name
 
     row = dict(change.incoming)
+    if change.merged:  # a version neither side had: the import made it
+        row |= {"updated_at": now(), "author": actor.author, "device_id": actor.device_id}
     if change.table == "hospital":
         _put(store, "hospital", row, None, actor)
     elif change.table == "samples":

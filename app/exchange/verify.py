@@ -68,6 +68,7 @@ class Package:
 
     def summary(self) -> dict[str, Any]:
         m = self.manifest
+        carried = [a for a in self.data["attachments"] if a["path"] is not None]
         return {
             "hospital": m["hospital"],
             "round": m["round"],
@@ -75,6 +76,12 @@ class Package:
             "created_at": m["created_at"],
             "patient_ids": m["patient_ids"],
             "attachments_included": m["attachments_included"],
+            # what the round has, and what of it the package carries (exported without attachments: none)
+            "attachments": {
+                "listed": len(self.data["attachments"]),
+                "included": len(carried),
+                "bytes": sum(a["size"] for a in carried),
+            },
             "files": len(m["files"]),
             "records": {
                 k: len(self.data[k]) for k in ("answers", "samples", "rectifications", "attachments", "history")

@@ -11,6 +11,8 @@ from ..store import Store
 
 #: history fields that say how a merge was settled, not what a value was
 _RESOLUTION = "resolved"
+#: how ours relates to the package's version after an import (the second of the two values)
+_RESOLUTION_TEXT = {"local": "冲突处理：保留本机的值", "merged": "合并：本机和上报包各自修改的内容都已保留"}
 
 
 @dataclass(frozen=True)
@@ -54,8 +56,9 @@ def item_history(store: Store, round_id: str, item_id: str) -> list[HistoryLine]
     lines = []
     for entry in reversed(store.history(round_id=round_id, item_id=item_id)):
         if _RESOLUTION in entry.changes:
-            kept = "本机" if entry.changes[_RESOLUTION][1] == "local" else "上报包"
-            changes: tuple[str, ...] = (f"冲突处理：保留{kept}的值",)
+            changes: tuple[str, ...] = (
+                _RESOLUTION_TEXT.get(entry.changes[_RESOLUTION][1], "冲突处理：保留上报包的值"),
+            )
         else:
             changes = tuple(
                 f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"

@@ -31,6 +31,7 @@ from .qt import (
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
@@ -172,7 +173,9 @@ class ImportDialog(QDialog):
         layout.addWidget(self._build_buttons(counts))
 
     def _build_conflicts_table(self) -> None:
-        """One row per conflict, both sides and who changed them, with a local/package choice."""
+        """One row per conflicting part of a record (a field, or fields that go together), both
+        sides and who changed them, with a local/package choice; the record, what was merged
+        without asking and who changed it span the record's rows."""
         self.table = QTableWidget(0, 6)
         self.table.setHorizontalHeaderLabels(
             ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"]
@@ -183,7 +186,7 @@ class ImportDialog(QDialog):
         header = self.table.horizontalHeader()
         for col, mode in enumerate(
             [
-                QHeaderView.ResizeMode.ResizeToContents,
+                QHeaderView.ResizeMode.Fixed,  # set below: Qt sizes a column to contents without its spanned cells
                 QHeaderView.ResizeMode.Stretch,
                 QHeaderView.ResizeMode.Stretch,
                 QHeaderView.ResizeMode.Stretch,
@@ -192,34 +195,82 @@ class ImportDialog(QDialog):
             ]
         ):
             header.setSectionResizeMode(col, mode)
+        metrics = self.table.fontMetrics()
+        self.table.setColumnWidth(0, max(metrics.horizontalAdvance(t) for t in ("记录", "自查结果", "抽查记录")) + 16)
         self.choices: dict[str, QComboBox] = {}
+        self._spans: list[tuple[int, int]] = []  # (first row, rows) of each record over several rows
         for conflict in self.plan.conflicts:
             self._add_conflict_row(conflict)
+        self._fit_rows()
+        # the text wraps anew when a column's width changes; the header reports the change before
+        # it holds the new width, so the rows are fitted once the change is done
+        self._refit = QTimer(self)
+        self._refit.setSingleShot(True)
+        self._refit.setInterval(0)
+        self._refit.timeout.connect(self._fit_rows)
+        header.sectionResized.connect(lambda *_: self._refit.start())
+
+    def _fit_rows(self) -> None:
+        """Rows as tall as their text at the columns' widths. Qt leaves spanned cells out of a
+        row's height, so a record over several rows gets what its text needs on its last row."""
         self.table.resizeRowsToContents()
+        metrics = self.table.fontMetrics()
+        for first, count in self._spans:
+            cells = [(col, self.table.item(first, col)) for col in (1, 4)]
+            need = max(
+                metrics.boundingRect(
+                    0, 0, max(self.table.columnWidth(col) - 12, 40), 100_000, Qt.TextFlag.TextWordWrap, item.text()
+                ).height()
+                + 12
+                for col, item in cells
+                if item is not None
+            )
+            have = sum(self.table.rowHeight(r) for r in range(first, first + count))
+            if need > have:
+                last = first + count - 1
+                self.table.setRowHeight(last, self.table.rowHeight(last) + need - have)
 
     def _add_conflict_row(self, conflict: Any) -> None:
-        from ..domain.labels import FIELD_LABELS
-
-        row = self.table.rowCount()
-        self.table.insertRow(row)
-        fields = conflict.fields
-        cells = [
-            conflict.to_dict()["what"],
-            conflict.label,
-            "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.local.values.get(f))}" for f in fields),
-            "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, conflict.package.values.get(f))}" for f in fields),
-            f"{conflict.local.author or '—'} {local_time(conflict.local.updated_at)}\n"
-            f"{conflict.package.author or '—'} {local_time(conflict.package.updated_at)}",
+        first = self.table.rowCount()
+        record = [
+            (0, conflict.to_dict()["what"]),
+            (1, _record_text(conflict)),
+            (
+                4,
+                f"{conflict.local.author or '—'} {local_time(conflict.local.updated_at)}\n"
+                f"{conflict.package.author or '—'} {local_time(conflict.package.updated_at)}",
+            ),
         ]
-        for col, text in enumerate(cells):
-            item = QTableWidgetItem(text)
-            item.setToolTip(text)
-            self.table.setItem(row, col, item)
+        for n, part in enumerate(conflict.parts):
+            row = first + n
+            self.table.insertRow(row)
+            cells = [
+                (2, _values_text(conflict, part, conflict.local)),
+                (3, _values_text(conflict, part, conflict.package)),
+            ]
+            for col, text in [*(record if n == 0 else []), *cells]:
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.table.setItem(row, col, item)
+            self.table.setCellWidget(row, 5, self._choice(conflict.part_key(part)))
+        if len(conflict.parts) > 1:
+            self._spans.append((first, len(conflict.parts)))
+            for col, _ in record:
+                self.table.setSpan(first, col, len(conflict.parts), 1)
+
+    def _choice(self, key: str) -> QWidget:
+        """本机的值 / 上报包的值 for one part, centred like the text beside it (not stretched to the row)."""
         choice = QComboBox()
         choice.addItem("本机的值", "local")
         choice.addItem("上报包的值", "package")
-        self.table.setCellWidget(row, 5, choice)
-        self.choices[conflict.key] = choice
+        self.choices[key] = choice
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(2, 2, 2, 2)
+        column.addStretch(1)
+        column.addWidget(choice)
+        column.addStretch(1)
+        return cell
 
     def _add_conflicts(self, layout: QVBoxLayout) -> None:
         """The table with its explanation and the choose-all buttons; nothing when there are none."""
@@ -227,7 +278,12 @@ class ImportDialog(QDialog):
             self.table.hide()
             layout.addStretch(1)
             return
-        layout.addWidget(_wrapped("以下记录在本机和上报包中都被修改过，请逐条选择采用哪一方的值（默认保留本机的值）："))
+        layout.addWidget(
+            _wrapped(
+                "以下内容在本机和上报包中被改成了不同的值，请逐项选择采用哪一方的值（默认保留本机的值）；"
+                "同一条记录中只有一方改过的内容已自动合并，不在此列出："
+            )
+        )
         layout.addWidget(self.table, 1)
         bulk = QHBoxLayout()
         for text, value in (("全部采用本机的值(&L)", "local"), ("全部采用上报包的值(&P)", "package")):
@@ -273,17 +329,66 @@ def _package_text(package: Any) -> str:
     return (
         f"上报包：{package.path.name}（校验通过）\n"
         f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {local_time(summary['created_at'])}"
-        f"　{ids}　{'含附件' if summary['attachments_included'] else '不含附件'}"
+        f"　{ids}　{_attachments_text(summary['attachments'])}"
     )
+
+
+def _attachments_text(attachments: dict[str, int]) -> str:
+    """What the package holds of the round's attachments: 附件 2 个（1.2 MB）, 无附件, or those
+    the round has and the package left out (exported without attachments)."""
+    listed, included = attachments["listed"], attachments["included"]
+    if not listed:
+        return "无附件"
+    text = f"附件 {included} 个（{size_text(attachments['bytes'])}）" if included else ""
+    missing = listed - included
+    if missing:
+        text += ("，另 " if text else "附件 ") + f"{missing} 个未随包提供"
+    return text
+
+
+def _record_text(conflict: Any) -> str:
+    """The record in conflict, and what of it is merged without asking."""
+    from ..domain.labels import FIELD_LABELS
+
+    lines = [conflict.label]
+    merged = [f"{FIELD_LABELS.get(f, f)}（上报包）" for f in conflict.taken if _shown(conflict, f)]
+    merged += [f"{FIELD_LABELS.get(f, f)}（本机）" for f in conflict.kept if _shown(conflict, f)]
+    if merged:
+        lines.append(f"只有一方改过、已自动合并：{'、'.join(merged)}")
+    if not conflict.ancestor:
+        lines.append("两边各自填写，没有共同的来源：不同之处逐项列出")
+    return "\n".join(lines)
+
+
+def _shown(conflict: Any, field: str) -> bool:
+    """Whether a merged field differs between the sides (a group's other fields may not)."""
+    return conflict.local.values.get(field) != conflict.package.values.get(field)
+
+
+def _values_text(conflict: Any, part: Any, side: Any) -> str:
+    from ..domain.labels import FIELD_LABELS
+
+    return "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, side.values.get(f))}" for f in conflict.differing(part))
 
 
 def _plan_text(plan: Any, counts: dict[str, int]) -> str:
     """What the import will do to this database, before the user commits to it."""
     target = "新增一轮自查" if plan.new_round else "合并到本机已有的同一轮"
+    merged = f"（其中 {counts['merged']} 条合并了两边各自修改的内容）" if counts.get("merged") else ""
     return (
-        f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条，未变 {counts['unchanged']} 条，"
+        f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条{merged}，未变 {counts['unchanged']} 条，"
         f"冲突 {counts['conflicts']} 条。"
         + ("\n（来自其他医院：本数据库将用于汇总多家医院。）" if plan.other_hospital else "")
+    )
+
+
+def other_hospital_question(theirs: str, ours: str) -> str:
+    """Asked before another hospital's package is imported (nothing is imported yet)."""
+    return (
+        f"上报包属于“{theirs}”，本数据库是“{ours}”的。\n\n"
+        "本数据库是否用于汇总多家医院（如医共体牵头医院）？\n\n"
+        "选“是”：导入该医院的这一轮自查（保留其医院信息，本院的信息不变），今后可直接导入其他医院的上报包。\n"
+        "选“否”：不导入。"
     )
 
 
@@ -307,10 +412,7 @@ def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callabl
             try:
                 plan = plan_import(store, package)
             except OtherHospital as err:
-                if not dialogs.confirm(
-                    parent,
-                    f"{err}\n\n本数据库是否用于汇总多家医院（如医共体牵头医院）？选“是”将导入该医院的这一轮自查。",
-                ):
+                if not dialogs.confirm(parent, other_hospital_question(err.theirs, err.ours)):
                     return
                 plan = plan_import(store, package, allow_other_hospital=True)
         except AppError as err:

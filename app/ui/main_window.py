@@ -527,10 +527,7 @@ class MainWindow(QMainWindow):
 
         def done(result) -> None:
             self._update_title()
-            text = (
-                f"已导入：新增 {result.added}，更新 {result.updated}，未变 {result.unchanged}，"
-                f"冲突 {len(result.conflicts)}。"
-            )
+            text = f"已导入：{result.text()}。"
             if self.session is not None and self.session.round_id == result.round_id:
                 self.session.reload()  # every tab of the round redraws
             elif self.walkthrough is None:
