@@ -171,3 +171,32 @@ def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_database_on_a_full_disk_says_the_disk_is_full(demo_file, tmp_path, cli):
+    """On a full disk SQLite cannot make its -shm file and opens read-only; the user was told to
+    check the folder's rights. A real full filesystem (a 3 MB tmpfs), where one can be mounted."""
+    import shutil
+    import subprocess
+
+    db, round_id = demo_file
+    disk = tmp_path / "full"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(disk)], capture_output=True).returncode:
+        pytest.skip("no tmpfs can be mounted here (needs root)")
+    try:
+        shutil.copy(db, disk / "demo.db")
+        with (disk / "fill").open("wb") as fill:
+            try:
+                while True:
+                    fill.write(b"\0" * 65536)
+            except OSError:
+                pass
+        before = (disk / "demo.db").read_bytes()
+        code, _out, err = cli(
+            "answer", "--db", str(disk / "demo.db"), "--round", round_id, "--item", "qyx-core.01.1", "--grade", "A"
+        )
+        assert code == 1 and "磁盘已满" in err and "只读" not in err, err
+        assert (disk / "demo.db").read_bytes() == before
+    finally:
+        subprocess.run(["umount", str(disk)], check=False)

@@ -117,7 +117,7 @@ def _open_connection(path: Path) -> tuple[sqlite3.Connection, int, str]:
         if not name.startswith(_READ_ONLY_FALLBACK) or not path.exists() or path.stat().st_size == 0:
             raise
     _remove_new_empty(sidecars)
-    reason = store_error(first, "无法写入").user_message
+    reason = _why_not_writable(path, first)
     wal = Path(f"{path}-wal")
     modes = ["ro"] + ([] if wal.exists() and wal.stat().st_size else ["immutable"])
     for mode in modes:
@@ -126,6 +126,24 @@ def _open_connection(path: Path) -> tuple[sqlite3.Connection, int, str]:
         except sqlite3.Error:
             _remove_new_empty(sidecars)
     raise first
+
+
+#: free space below which a folder counts as full: SQLite needs room for its -shm file (32 KB)
+_FULL_BELOW = 64 * 1024
+
+
+def _why_not_writable(path: Path, error: sqlite3.Error) -> str:
+    """What the user is told when the database opens read-only. A full disk leaves SQLite no room
+    for its -shm file, which it reports as read-only: say the disk is full, not to check rights."""
+    import shutil
+
+    try:
+        full = shutil.disk_usage(path.parent).free < _FULL_BELOW
+    except OSError:
+        full = False
+    if full:
+        return f"无法写入：{next(text for prefixes, text in _ERRORS if 'SQLITE_FULL' in prefixes)}。"
+    return store_error(error, "无法写入").user_message
 
 
 def _connect_and_read_version(path: Path, mode: str) -> tuple[sqlite3.Connection, int]:
@@ -334,6 +352,8 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 raise
         except sqlite3.Error as exc:
+            if self.read_only:  # why it could not be opened for writing (a full disk, rights)
+                raise StoreError(f"本次修改未保存：{self.read_only}", str(exc)) from exc
             raise store_error(exc, "本次修改未保存") from exc
 
     def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
