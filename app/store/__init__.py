@@ -142,7 +142,7 @@ def _why_not_writable(path: Path, error: sqlite3.Error) -> str:
     except OSError:
         full = False
     if full:
-        return f"无法写入：{next(text for prefixes, text in _ERRORS if 'SQLITE_FULL' in prefixes)}。"
+        return f"无法写入：{DISK_FULL}。"
     return store_error(error, "无法写入").user_message
 
 
@@ -265,6 +265,7 @@ def _set_up(conn: sqlite3.Connection, path: Path, version: int, read_only: str, 
     migrate(conn)
 
 
+DISK_FULL = "磁盘已满或无法写入，请清理磁盘空间（或检查 U 盘、网络盘）后重试"
 #: SQLite's error (``sqlite_errorname``, by prefix) → what the user is told and can do
 _ERRORS = (
     (("SQLITE_BUSY", "SQLITE_LOCKED"), "数据库正被其他程序占用（可能已在另一个窗口中打开），请关闭它后重试"),
@@ -272,7 +273,7 @@ _ERRORS = (
         ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH"),
         "数据库文件或其所在文件夹是只读的（或没有访问权限），请检查权限，或把数据库复制到可写的位置",
     ),
-    (("SQLITE_FULL", "SQLITE_IOERR"), "磁盘已满或无法写入，请清理磁盘空间（或检查 U 盘、网络盘）后重试"),
+    (("SQLITE_FULL", "SQLITE_IOERR"), DISK_FULL),
     (("SQLITE_NOTADB", "SQLITE_CORRUPT"), "文件已损坏或不是本程序的数据库，请从备份恢复，或换用其他数据库文件"),
 )
 _DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
