@@ -354,7 +354,8 @@ class Store:
                 raise
         except sqlite3.Error as exc:
             if self.read_only:  # why it could not be opened for writing (a full disk, rights)
-                raise StoreError(f"本次修改未保存：{self.read_only}", str(exc)) from exc
+                why = self.read_only.rstrip("。")
+                raise StoreError(f"本次修改未保存：数据库只能以只读方式打开（{why}）。", str(exc)) from exc
             raise store_error(exc, "本次修改未保存") from exc
 
     def _rows(self, sql: str, params: tuple | dict = ()) -> list[dict]:
