@@ -15,6 +15,7 @@ from ..domain.formats import size_text
 from ..errors import AppError
 from ..services import backups as service
 from . import dialogs
+from .cell_table import read_only
 from .item_editors import ERROR_STYLE, TextView
 from .qt import (
     QAbstractItemView,
@@ -102,7 +103,7 @@ class BackupsDialog(QDialog):
         table.setHorizontalHeaderLabels(["备份时间", "大小", "原因", "文件"])
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(table)
         table.verticalHeader().setVisible(False)
         header = table.horizontalHeader()
         # widths for the longest time, size and reason, not for what is listed: with no backups

@@ -16,9 +16,9 @@ from ..services.attachments import list_attachments
 from ..services.connection import own_connection
 from ..services.history import describe, local_time
 from . import dialogs
+from .cell_table import read_only
 from .item_editors import ERROR_STYLE, plain_label
 from .qt import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDialog,
@@ -180,7 +180,7 @@ class ImportDialog(QDialog):
         self.table.setHorizontalHeaderLabels(
             ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"]
         )
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table)  # Tab goes on to the 采用 choices
         self.table.setWordWrap(True)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
@@ -466,7 +466,7 @@ class AggregateDialog(QDialog):
         layout.addWidget(self.pdf)
         self.outcome = QTableWidget(0, 4)
         self.outcome.setHorizontalHeaderLabels(["医院", "轮次", "得分率", "说明"])
-        self.outcome.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.outcome)
         self.outcome.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.outcome.verticalHeader().setVisible(False)
         self.outcome.hide()

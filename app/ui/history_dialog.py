@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from ..services.session import RoundSession
+from .cell_table import read_only
 from .item_editors import plain_label
-from .qt import QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
+from .qt import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 from .qt import QWidget as _QWidget
 
 
@@ -20,7 +21,7 @@ class HistoryDialog(QDialog):
         lines = session.history(item_id)
         self.table = QTableWidget(len(lines), 6)
         self.table.setHorizontalHeaderLabels(["时间", "修改人", "电脑", "记录", "操作", "内容"])
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table)
         self.table.verticalHeader().setVisible(False)
         self.table.setWordWrap(True)
         for row, line in enumerate(lines):

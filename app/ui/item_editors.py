@@ -19,6 +19,7 @@ from ..domain.outcome import verdict
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
 from ..services.answers import SampleInput, parse_number, repeat_message, repeated_records
+from .cell_table import CellTable
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -34,7 +35,6 @@ from .qt import (
     QPushButton,
     QShortcut,
     Qt,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -337,7 +337,7 @@ class SamplingEditor(ItemEditor):
         super().__init__()
         self.item, self.year = item, year
         self._loading = False
-        self.table = QTableWidget(0, 3)
+        self.table = CellTable(0, 3)
         self.table.setHorizontalHeaderLabels(["病案号", "符合", "备注"])
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -15,6 +15,7 @@ from ..services import rectifications as rect_service
 from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, follow_up_text, ledger_cells
 from ..services.session import Changes, RoundSession
 from . import dialogs
+from .cell_table import CellTable
 from .item_editors import TextView, error_label, plain_label, plain_tooltip
 from .qt import (
     QAbstractItemView,
@@ -202,7 +203,7 @@ class RectificationBoard(QWidget):
 
     def _build_table(self) -> QTableWidget:
         """The ledger: one row per rectification, edited in place, sorted on request."""
-        table = QTableWidget(0, len(COLUMNS))
+        table = CellTable(0, len(COLUMNS))
         table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)

@@ -14,6 +14,7 @@ from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
 from ..services import rounds as round_service
 from . import dialogs
+from .cell_table import read_only
 from .qt import (
     QAbstractItemView,
     QDate,
@@ -194,7 +195,7 @@ class RoundsPage(QWidget):
         self.table.setHorizontalHeaderLabels(["轮次名称", "自查日期", "年度", "检查表", "完成进度", "得分率", "状态"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only(self.table)
         self.table.verticalHeader().hide()
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)

@@ -1,0 +1,70 @@
+"""Tables whose Tab key goes where the user can type, and then on to the rest of the form.
+
+Qt's tables move Tab through every cell, read-only ones included, and wrap from the last cell to
+the first, so Tab never leaves them (only Ctrl+Tab does). On the 整改台账 and the 抽查 grid that
+means walking over 条目、状态 and 复查 on every row and never reaching the buttons below.
+
+:class:`CellTable` moves Tab and Shift+Tab through the cells that can be edited or ticked, in
+reading order over the rows shown, and after the last (before the first) one moves the focus on to
+the next (previous) widget, as a form does. Tab in an open cell editor finishes the cell and opens
+the next editable one, the same way. Read-only tables do not use it: :func:`read_only` makes Tab
+leave them at once and keeps the arrow keys for moving between rows.
+"""
+
+from __future__ import annotations
+
+from .qt import QAbstractItemView, QModelIndex, Qt, QTableWidget, QTableWidgetItem, QWidget
+
+
+class CellTable(QTableWidget):
+    """A table edited in place, with Tab from one editable cell to the next (see the module)."""
+
+    def moveCursor(self, action, modifiers) -> QModelIndex:
+        # Tab in a cell editor asks for the next cell here (EditNextItem); nothing past the last
+        # one: the editor closes and the next Tab leaves the table
+        if action == QAbstractItemView.CursorAction.MoveNext:
+            return self._editable_after(self.currentIndex(), forward=True)
+        if action == QAbstractItemView.CursorAction.MovePrevious:
+            return self._editable_after(self.currentIndex(), forward=False)
+        return super().moveCursor(action, modifiers)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        if self.tabKeyNavigation() and self.isVisible() and self.isEnabled():
+            target = self._editable_after(self.currentIndex(), forward=next)
+            if target.isValid():
+                self.setCurrentIndex(target)
+                return True
+        return QWidget.focusNextPrevChild(self, next)
+
+    def _editable_after(self, current: QModelIndex, *, forward: bool) -> QModelIndex:
+        """The next (previous) cell shown that can be typed into or ticked; invalid if none."""
+        columns = [c for c in range(self.columnCount()) if not self.isColumnHidden(c)]
+        rows = [r for r in range(self.rowCount()) if not self.isRowHidden(r)]
+        cells = [(r, c) for r in rows for c in columns]
+        if not forward:
+            cells.reverse()
+        start = 0
+        if current.isValid() and (current.row(), current.column()) in cells:
+            start = cells.index((current.row(), current.column())) + 1
+        for row, column in cells[start:]:
+            item = self.item(row, column)
+            if item is not None and _typed_in(item):
+                return self.model().index(row, column)
+        return QModelIndex()
+
+
+def _typed_in(item: QTableWidgetItem) -> bool:
+    """Can be edited, or ticked with Space (every cell is checkable by default: a tick box is one
+    with a check state)."""
+    flags = item.flags()
+    if not flags & Qt.ItemFlag.ItemIsEnabled:
+        return False
+    if flags & Qt.ItemFlag.ItemIsEditable:
+        return True
+    return bool(flags & Qt.ItemFlag.ItemIsUserCheckable) and item.data(Qt.ItemDataRole.CheckStateRole) is not None
+
+
+def read_only(table: QTableWidget) -> None:
+    """A table only looked at: no cell editing, Tab leaves it, the arrows move between rows."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setTabKeyNavigation(False)
