@@ -173,7 +173,7 @@ def cmd_answer(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .domain.formats import percent_text, score_text
+    from .domain.formats import percent_text, rate_text
     from .services.rounds import load_round, score
 
     store = _open(args)
@@ -186,7 +186,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     def line(label: str, tally, indent: int = 0) -> None:
         print(
             f"{'  ' * indent}{label}  完成 {tally.answered}/{tally.applicable}"
-            f"（{percent_text(tally.completion)}）  得分率 {score_text(tally.score)}  不符合 {tally.failing}"
+            f"（{percent_text(tally.completion)}）  得分率 {rate_text(tally.score)}  不符合 {tally.failing}"
         )
 
     print(f"{view.name}（{view.year}年）")

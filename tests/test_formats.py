@@ -16,7 +16,6 @@ from app.domain.formats import (
     percent_text,
     rate_text,
     recheck_sentence,
-    score_text,
     size_text,
     sizes_compared,
 )
@@ -35,7 +34,7 @@ def test_completion_is_100_percent_exactly_when_all_is_answered(answered, applic
 
 
 def test_scores_rates_and_sizes():
-    assert score_text(None) == NONE_YET and score_text(55.24) == "55.2"
+    assert rate_text(None) == NONE_YET and rate_text(55.24) == "55.2%"
     assert rate_text(85.714) == "85.7%"
     assert size_text(3 * 1048576) == "3.0 MB"
 
@@ -135,4 +134,4 @@ def test_scores_are_formatted_in_one_place():
         and node.body.value == "—"
         and isinstance(node.orelse, ast.JoinedStr)
     ]
-    assert offenders == [], "use app.domain.formats (score_text, rate_text, percent_text)"
+    assert offenders == [], "use app.domain.formats (rate_text, percent_text)"

@@ -219,3 +219,16 @@ def test_year_defaults_to_the_last_year_with_targets_and_says_why(qtbot, profile
 )
 def test_programme_years_read_naturally(first, last, text):
     assert years_text(first, last) == text
+
+
+def test_the_list_writes_dates_and_score_rates_as_the_reports_do(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    from app.services.rounds import score
+
+    page = RoundsPage(store, lambda: catalog, actor)
+    qtbot.addWidget(page)
+    page.show()
+    started = store.round(demo_round).started_on
+    day = dt.date.fromisoformat(started)
+    assert page.table.item(0, 1).text() == f"{day.year}年{day.month}月{day.day}日"
+    rate = score(store, demo_round).tally.score
+    assert page.table.item(0, 5).text() == f"{rate:.1f}%"

@@ -24,13 +24,9 @@ def percent_text(completion: float) -> str:
     return f"{completion_percent(completion)}%"
 
 
-def score_text(score: float | None) -> str:
-    """得分率 (already in %): ``55.24`` → ``55.2``; nothing graded → ``—``."""
-    return NONE_YET if score is None else f"{score:.1f}"
-
-
 def rate_text(value: float | None, digits: int = 1) -> str:
-    """A compliance rate or percentage value: ``85.714`` → ``85.7%``."""
+    """A compliance rate, percentage value or 得分率, on screen as in the reports: ``85.714`` →
+    ``85.7%``; nothing to tell (nothing graded yet) → ``—``."""
     return NONE_YET if value is None else f"{value:.{digits}f}%"
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..domain.checklist import Checklist, Grade
 from ..domain.evaluation import indicator_value
-from ..domain.formats import score_text
+from ..domain.formats import rate_text
 from ..domain.kinds import kind_of
 from ..domain.outcome import MET, NOT_MET, UNDETERMINED, verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
@@ -103,7 +103,7 @@ def _add_scores(out: Overview, result: RoundScore) -> None:
             Bar(
                 cs.checklist.label,
                 t.score,
-                f"{score_text(t.score)}（{t.answered}/{t.applicable}）",
+                f"{rate_text(t.score)}（{t.answered}/{t.applicable}）",
                 _tone(t.score),
                 ("checklist", cs.checklist.id),
             )
@@ -112,7 +112,7 @@ def _add_scores(out: Overview, result: RoundScore) -> None:
             Bar(
                 s.section.title,
                 s.tally.score,
-                score_text(s.tally.score) + (f"（{s.tally.failing}✗）" if s.tally.failing else ""),
+                rate_text(s.tally.score) + (f"（{s.tally.failing}✗）" if s.tally.failing else ""),
                 _tone(s.tally.score),
                 ("section", s.section.id),
             )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..domain.formats import score_text, size_text
+from ..domain.formats import rate_text, size_text
 from ..errors import AppError
 from ..services.attachments import list_attachments
 from ..services.connection import own_connection
@@ -543,7 +543,7 @@ class AggregateDialog(QDialog):
             (
                 r.hospital,
                 r.round_name,
-                score_text(r.score),
+                rate_text(r.score),
                 f"完成 {r.answered}/{r.applicable}，不符合 {r.failing}，整改项 {len(r.rectifications)}",
             )
             for r in result.rounds

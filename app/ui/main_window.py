@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import APP_NAME, __version__
-from ..domain.formats import percent_text, score_text
+from ..domain.formats import percent_text, rate_text
 from ..errors import AppError
 from ..services.profile import get_profile
 from ..services.rounds import round_choices
@@ -557,7 +557,7 @@ class MainWindow(QMainWindow):
         self.progress_label.setText(
             f"{self.walkthrough.view.name}：完成 {tally.answered}/{tally.applicable}"
             f"（{percent_text(tally.completion)}）"
-            f"　得分率 {score_text(tally.score)}　不符合 {tally.failing}"
+            f"　得分率 {rate_text(tally.score)}　不符合 {tally.failing}"
         )
 
     def close_walkthrough(self) -> bool:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..catalog import Catalog
-from ..domain.formats import score_text, years_text
+from ..domain.formats import cn_date, rate_text, years_text
 from ..domain.scoring import completion_percent
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
@@ -250,11 +250,11 @@ class RoundsPage(QWidget):
         for r, s in enumerate(summaries):
             cells = [
                 s.name,
-                s.started_on,
+                cn_date(dt.date.fromisoformat(s.started_on)),
                 str(s.year),
                 "、".join(s.checklists),
                 "",
-                score_text(s.score),
+                rate_text(s.score),
                 "已定稿" if s.status == "final" else "自查稿",
             ]
             for c, text in enumerate(cells):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Section
 from ..domain.evaluation import UNANSWERED
-from ..domain.formats import percent_text, regrade_sentence, score_text
+from ..domain.formats import percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
@@ -257,9 +257,9 @@ class WalkthroughPage(QWidget):
         self.progress.setValue(completion_percent(tally.completion))
         self.progress.setFormat("完成 %p%")
         self.progress.setToolTip(f"已填 {tally.answered} 条，适用 {tally.applicable} 条")
-        groups = [f"{tally.answered}/{tally.applicable}　得分率 {score_text(tally.score)}　不符合 {tally.failing}　｜"]
+        groups = [f"{tally.answered}/{tally.applicable}　得分率 {rate_text(tally.score)}　不符合 {tally.failing}　｜"]
         for c in self.result.checklists:
-            groups.append(f"{c.checklist.label} {percent_text(c.tally.completion)}·得分率{score_text(c.tally.score)}")
+            groups.append(f"{c.checklist.label} {percent_text(c.tally.completion)}·得分率{rate_text(c.tally.score)}")
         # a narrow window wraps the line between the groups, never inside one ("改进目 / 标"):
         # Unicode line breaking allows no break at a WORD JOINER, nor at a no-break space
         self.header.setText("　".join(WORD_JOINER.join(g.replace(" ", NO_BREAK_SPACE)) for g in groups))
