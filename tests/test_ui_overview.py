@@ -14,14 +14,11 @@ from app.services.rounds import start_round
 from app.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def second_round(store, demo_round, catalog, actor):
-    """A later round of the demo hospital, partly answered: a trend of two points."""
+def copy_round(store, source, catalog, actor, name="2025年第二季度医疗质量自查", day=dt.date(2025, 6, 15)):
+    """A later round of the demo hospital with the answers of ``source``, half its D grades fixed."""
     entries = [e for e in catalog.entries if e.checklist.default]
-    round_id = start_round(
-        store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor, previous_round_id=demo_round
-    )
-    for n, row in enumerate(store.answers(demo_round)):
+    round_id = start_round(store, entries, name, day, actor, previous_round_id=source)
+    for n, row in enumerate(store.answers(source)):
         values = {k: getattr(row, k) for k in ("grade", "numerator", "denominator", "value", "baseline")}
         fields = {k: v for k, v in values.items() if v is not None}
         if fields.get("grade") == "D" and n % 2:
@@ -30,6 +27,12 @@ def second_round(store, demo_round, catalog, actor):
             fields["na_reason"] = row.na_reason
         record_answer(store, round_id, row.item_id, actor, **fields)
     return round_id
+
+
+@pytest.fixture
+def second_round(store, demo_round, catalog, actor):
+    """A later round of the demo hospital, partly answered: a trend of two points."""
+    return copy_round(store, demo_round, catalog, actor)
 
 
 def test_result_bars_add_up_to_the_failing_count_shown_everywhere(store, demo_round):

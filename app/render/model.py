@@ -499,7 +499,7 @@ def _trend_values(trend: Trend) -> str:
 def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
     """历次自查趋势: the same charts as the 概览 page, when the hospital has earlier rounds."""
     from ..services.overview import build_overview
-    from .charts import Line, line_chart
+    from .charts import trend_chart
 
     overview = build_overview(store, round_id, today)
     if overview.score_trend is None or overview.failing_trend is None:
@@ -514,18 +514,7 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
     current = max(n for n, name in enumerate(overview.rounds) if name == overview.round_name)
     rounds = [f"{name}（本轮）" if n == current else name for n, name in enumerate(overview.rounds)]
     charts = [
-        line_chart(
-            overview.rounds,
-            [Line(name, tuple(values)) for name, values in t.series.items()],
-            font_family=font_family,
-            title=t.title,
-            maximum=maximum,
-            target=t.target,
-            target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "",
-            unit=t.unit,
-            height_mm=55,
-        )
-        for t, maximum in trends
+        trend_chart(overview.rounds, t, font_family=font_family, maximum=maximum, height_mm=55) for t, maximum in trends
     ]
     return {"trend_rounds": rounds, "trend_charts": charts, "trend_rest": rest}
 

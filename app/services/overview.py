@@ -45,6 +45,8 @@ class Trend:
     unit: str = ""
     #: computed from counts (a rate) rather than entered: decides its decimals (formats.measure_decimals)
     computed: bool = True
+    #: the target as the checklist states it for the round's year, e.g. ``≥80%``
+    target_text: str = ""
 
 
 @dataclass
@@ -173,7 +175,9 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
         for checklist_id, label in labels.items():
             series[label].append(scores.get(checklist_id))
     out.score_trend = Trend("各检查表得分率", series, unit="%")
-    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条")
+    out.failing_trend = Trend(
+        "不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条", computed=False
+    )
     answers = [answers_by_item(store, v.id) for v in history]
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
@@ -193,5 +197,6 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
                     item.target_for(view.year),
                     item.unit,
                     kind_of(item).computed(item),
+                    result.outcomes[item.id].target_text,  # as the tables print it
                 )
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..render.charts import _ROW, Bar, Line, bar_chart, line_chart
+from ..render.charts import _ROW, Bar, bar_chart, trend_chart
 from ..services.overview import Bar as OverviewBar
 from ..services.overview import Overview, Trend
 from ..services.session import Changes, RoundSession
@@ -143,17 +143,12 @@ class OverviewPage(QWidget):
         return chart
 
     def _trend(self, rounds: Sequence[str], trend: Trend, maximum: float | None = None) -> QWidget:
-        lines = [Line(name, tuple(values)) for name, values in trend.series.items()]
-        target_text = f"目标 {trend.target:g}{trend.unit}" if trend.target is not None else ""
-        svg = line_chart(
+        svg = trend_chart(
             rounds,
-            lines,
+            trend,
             font_family=self.font_family,
-            title=trend.title,
             maximum=maximum,
-            target=trend.target,
-            target_text=target_text,
-            unit=trend.unit,
+            background=self.palette().window().color().name(),  # the ground under the values
         )
         chart = ChartWidget(str(svg))
         self.charts.append(chart)
