@@ -135,7 +135,26 @@ def test_the_demo_trend_carries_each_rounds_scores(store, demo_round, catalog, a
 
     second = copy_round(store, demo_round, catalog, actor)
     o = build_overview(store, second, dt.date(2025, 6, 30))
-    svg = trend_chart(o.rounds, o.score_trend, font_family="A", maximum=100)
+    svg = trend_chart(o.rounds, o.score_trend, font_family="A", dates=o.round_dates, maximum=100)
     expected = [score_text(c.tally.score) for r in (demo_round, second) for c in score(store, r).checklists]
     assert sorted(t[0] for t in labels(svg)) == sorted(expected)
     assert_legible(svg)
+
+
+def test_rounds_are_named_by_their_dates_where_their_names_do_not_fit():
+    """Twelve monthly rounds' names would be cut to “2025…” under the plot: their dates are
+    written instead (the year once, and where it changes), on two staggered lines; the sentence
+    over the charts pairs each name with its date. Two rounds keep their names."""
+    trend = Trend("不符合条目数", {"不符合": [float(n % 5) for n in range(12)]}, unit="条", computed=False)
+    days = [dt.date(2024, 7, 15) + dt.timedelta(days=30 * n) for n in range(12)]
+    names = [f"{d.year}年{d.month}月医疗质量自查" for d in days]
+    svg = trend_chart(names, trend, font_family="A", dates=days)
+    texts = [t.text for t in ET.fromstring(str(svg)).iter(NS + "text")]
+    assert not any(name in texts for name in names) and not any("…" in t for t in texts)
+    assert texts.count("2024年7月15日") == 1 and "8月14日" in texts and "2025年1月11日" in texts
+    lines = {t.get("y") for t in ET.fromstring(str(svg)).iter(NS + "text") if t.text in ("2024年7月15日", "8月14日")}
+    assert len(lines) == 2  # staggered
+    two = trend_chart(
+        names[:2], Trend("不符合条目数", {"不符合": [3.0, 1.0]}, unit="条"), font_family="A", dates=days[:2]
+    )
+    assert all(name in [t.text for t in ET.fromstring(str(two)).iter(NS + "text")] for name in names[:2])

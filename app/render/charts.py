@@ -7,13 +7,14 @@ The text carries the report's font family itself, since the page's CSS does not 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from ..domain.formats import number_text
+from ..domain.formats import cn_date, number_text
 from ..domain.text import clean_text
 
 if TYPE_CHECKING:
@@ -146,6 +147,7 @@ def line_chart(
     target_text: str = "",
     unit: str = "",
     value_text: Callable[[float], str] = lambda v: number_text(v, "", computed=False),
+    short_labels: Sequence[str] = (),
     background: str = "#fff",
     width_mm: float = 156,
     height_mm: float = 60,
@@ -155,7 +157,8 @@ def line_chart(
     ``unit`` is written above the value axis (单位：例次/千导管日): the ticks stay plain numbers.
 
     Each round has a band of the plot's width, its points in the middle (as a spreadsheet draws a
-    line chart), its name under it, shortened with … to the band.
+    line chart). Its name is written under it, on one line or on two staggered ones, or, where the
+    names do not fit even so, its ``short_labels`` (the rounds' dates) instead.
 
     Every point carries its value (``value_text``, in its series' colour, on a ground of the
     page's ``background`` that the lines pass under), placed by :func:`_place_values` so that no
@@ -166,9 +169,9 @@ def line_chart(
     top_value = maximum or _nice_ceiling(max([*values, target or 0]) * 1.1)
     left, right = 48, 12
     band = (view_width - left - right) / max(len(labels), 1)
-    names = [_fit(label, max(band - 6, 24)) for label in labels]
+    names, rows = _round_names(labels, short_labels, band)
     top = (30 if title else 10) + (12 if unit else 0)  # the top value's label stays clear of both
-    below = 30 + (_ROW if len(lines) > 1 else 0)  # the rounds' names and the legend
+    below = 30 + 14 * (rows - 1) + (_ROW if len(lines) > 1 else 0)  # the rounds' names and the legend
     # room for a round's values stacked one under another, when every series is close to the others
     view_height = max(height_mm * _UNITS_PER_MM, top + (len(lines) + 2) * _VALUE_HEIGHT + below)
     bottom = view_height - below
@@ -190,7 +193,9 @@ def line_chart(
     for n, name in enumerate(names):
         half = _text_width(name, _FONT) / 2  # the first and last stay inside the chart
         nx = min(max(x(n), half + 1), view_width - half - 1)
-        parts.append(f'<text x="{nx:.1f}" y="{bottom + 16:.1f}" text-anchor="middle">{escape(name)}</text>')
+        parts.append(
+            f'<text x="{nx:.1f}" y="{bottom + 16 + 14 * (n % rows):.1f}" text-anchor="middle">{escape(name)}</text>'
+        )
     points = [(s, n, x(n), y(v)) for s, line in enumerate(lines) for n, v in enumerate(line.values) if v is not None]
     taken = [(px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points]
     area = (0.0, top - 2, view_width, bottom)
@@ -229,14 +234,16 @@ def trend_chart(
     trend: Trend,
     *,
     font_family: str,
+    dates: Sequence[dt.date] = (),
     maximum: float | None = None,
     background: str = "#fff",
     height_mm: float = 60,
 ) -> Markup:
     """A trend of the 概览 page and of the 自查报告 (one drawing for both): its series over the
     rounds, each point with its value as the rest of the program writes it in that unit
-    (:func:`app.domain.formats.number_text`, the unit named above the axis), and the target line
-    with the target as the tables state it (``目标 ≥80%``)."""
+    (:func:`app.domain.formats.number_text`, the unit named above the axis), the target line with
+    the target as the tables state it (``目标 ≥80%``), and under the plot the rounds' names, or
+    their dates where the names do not fit (``2025年1月15日``, then ``2月15日`` within a year)."""
     return line_chart(
         rounds,
         [Line(name, tuple(values)) for name, values in trend.series.items()],
@@ -247,9 +254,31 @@ def trend_chart(
         target_text=f"目标 {trend.target_text}" if trend.target is not None and trend.target_text else "",
         unit=trend.unit,
         value_text=lambda value: number_text(value, trend.unit, trend.computed),
+        short_labels=short_dates(dates),
         background=background,
         height_mm=height_mm,
     )
+
+
+def short_dates(dates: Sequence[dt.date]) -> list[str]:
+    """Rounds' dates under a trend: the first in full, then without the year while it stays the
+    same: ``2025年1月15日``, ``2月15日``, …, ``2026年1月10日``."""
+    out = []
+    for n, day in enumerate(dates):
+        same_year = n > 0 and dates[n - 1].year == day.year
+        out.append(f"{day.month}月{day.day}日" if same_year else cn_date(day))
+    return out
+
+
+def _round_names(labels: Sequence[str], short: Sequence[str], band: float) -> tuple[list[str], int]:
+    """The rounds' names under the plot and on how many staggered lines: the names on one line
+    if they fit their bands, or on two (each then has two bands), or else the short labels so;
+    failing all, the short labels (or names) on two lines, shortened with …"""
+    for candidate in (labels, short) if short else (labels,):
+        for rows in (1, 2):
+            if all(_text_width(text, _FONT) <= rows * band - 6 for text in candidate):
+                return list(candidate), rows
+    return [_fit(text, 2 * band - 6) for text in (short or labels)], 2
 
 
 def _grid(top_value: float, left: float, right: float, y: Callable[[float], float], unit: str) -> list[str]:

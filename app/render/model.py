@@ -239,7 +239,9 @@ class SelfReport:
     carried_intro: str
     #: 历次自查趋势: the rounds compared, this one marked （本轮）, and a chart each (empty for a
     #: hospital's first round); the indicators beyond MAX_INDICATOR_TRENDS as (name, values) rows
-    trend_rounds: list[str] = field(default_factory=list)
+    #: which rounds the trend compares, and those it leaves out ('' for none)
+    trend_intro: str = ""
+    trend_left_out: str = ""
     trend_charts: list[Markup] = field(default_factory=list)
     trend_rest: list[tuple[str, str]] = field(default_factory=list)
     #: how 得分率 is computed, with the round's grade points (under the summary table)
@@ -510,13 +512,18 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t))
         for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]
     ]
-    # rounds are in the order of their dates: this one is the last, unless another began the same day
-    current = max(n for n, name in enumerate(overview.rounds) if name == overview.round_name)
-    rounds = [f"{name}（本轮）" if n == current else name for n, name in enumerate(overview.rounds)]
     charts = [
-        trend_chart(overview.rounds, t, font_family=font_family, maximum=maximum, height_mm=55) for t, maximum in trends
+        trend_chart(
+            overview.rounds, t, font_family=font_family, dates=overview.round_dates, maximum=maximum, height_mm=55
+        )
+        for t, maximum in trends
     ]
-    return {"trend_rounds": rounds, "trend_charts": charts, "trend_rest": rest}
+    return {
+        "trend_intro": overview.trend_intro(),
+        "trend_left_out": overview.left_out_note(),
+        "trend_charts": charts,
+        "trend_rest": rest,
+    }
 
 
 def _problems(
