@@ -158,3 +158,16 @@ def test_rounds_are_named_by_their_dates_where_their_names_do_not_fit():
         names[:2], Trend("不符合条目数", {"不符合": [3.0, 1.0]}, unit="条"), font_family="A", dates=days[:2]
     )
     assert all(name in [t.text for t in ET.fromstring(str(two)).iter(NS + "text")] for name in names[:2])
+
+
+def test_a_bars_text_stays_inside_the_chart():
+    """The longest bar left 70 units for its text: ``18（逾期 5）`` (a department's open
+    rectifications on the 概览 tab, a hospital's in the 汇总报告) lost its end."""
+    from app.render.charts import Bar, _text_width, bar_chart
+
+    bars = [Bar("内科", 18, "18（逾期 5）"), Bar("外科", 126, "126（逾期 12）"), Bar("急诊科", 0, "0（逾期 0）")]
+    svg = bar_chart(bars, maximum=126, font_family="A", title="各科室未完成的整改项")
+    width = float(ET.fromstring(str(svg)).get("viewBox").split()[2])
+    for text in ET.fromstring(str(svg)).iter(NS + "text"):
+        if "逾期" in text.text:
+            assert float(text.get("x")) + _text_width(text.text, 12) <= width, text.text

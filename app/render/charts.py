@@ -60,14 +60,17 @@ def bar_chart(
 ) -> Markup:
     """A horizontal bar chart, one bar per row; ``None`` values draw no bar (e.g. 未评分).
 
-    The label column is as wide as the longest label, up to 40% of the chart (longer ones end in …).
+    The label column is as wide as the longest label, up to 40% of the chart (longer ones end in …);
+    the longest bar leaves room for the widest text after it.
     """
     view_width = width_mm * _UNITS_PER_MM
     longest = max((sum(_char_width(ch) for ch in bar.label) for bar in bars), default=0)
     label_width = int(min(longest + 8, view_width * 0.4))
     top = 22 if title else 4
     height = top + _ROW * len(bars) + 6
-    plot = view_width - label_width - 70  # room for the number after the longest bar
+    # room after the longest bar for its text (``18（逾期 5）``), at least as much as a number takes
+    widest = max((_text_width(clean_text(bar.text), _FONT) for bar in bars), default=0)
+    plot = view_width - label_width - 6 - max(64, widest + 8)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {view_width:.0f} {height}" '
         f'width="{width_mm}mm" height="{height / _UNITS_PER_MM:.1f}mm" '
