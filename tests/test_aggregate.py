@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 
 import pytest
@@ -102,6 +103,14 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     assert "坏文件.zip" in text
     squeezed = "".join(text.split())
     assert "".join(problems[0][1].split()) in squeezed and top[0] not in squeezed  # by reference, not id
+    # dates and rates as every report writes them
+    from app.domain.formats import cn_date, percent_text, score_text
+
+    result = aggregate([folder], today=DAY)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"报告日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)
+    for r in result.rounds:
+        started = cn_date(dt.date.fromisoformat(r.started_on))
+        assert f"{r.round_name}（{started}）{percent_text(r.completion)}{score_text(r.score)}" in squeezed
 
 
 def _table(ws) -> list[dict]:

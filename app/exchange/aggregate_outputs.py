@@ -252,6 +252,7 @@ class SummaryReport:
 
 
 def write_pdf(result: Aggregate, out: Path) -> None:
+    from ..domain.formats import cn_date, percent_text, score_text
     from ..render import ReportSource, write_report
     from ..render.charts import Bar, bar_chart
     from ..render.fonts import resolve_fonts
@@ -267,7 +268,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         Bar(
             r["医院"],
             r["得分率"] * 100,
-            f"{r['得分率'] * 100:.1f}",
+            score_text(r["得分率"] * 100),
             "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
         )
         for r in by_score
@@ -284,7 +285,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         _Cover(
             "医疗质量自查汇总报告",
             _Named(f"{len(result.hospitals)} 家医院"),
-            f"{today.year}年{today.month}月{today.day}日",
+            cn_date(today),
         ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
         f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
@@ -300,7 +301,16 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             font_family=fonts.body.family,
             title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）",
         ),
-        rows,
+        [
+            # as the other reports write them: 79% (scoring.completion_percent), 57.1, 2025年3月15日
+            {
+                **row,
+                "完成率": percent_text(r.completion),
+                "得分率": score_text(r.score),
+                "自查日期": cn_date(dt.date.fromisoformat(r.started_on)),
+            }
+            for r, row in zip(result.rounds, rows, strict=True)
+        ],
         problems,
         [(b.path.name, b.reason) for b in result.refused],
     )
