@@ -74,6 +74,11 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     if shots:
         window.grab().save(str(Path(shots) / "overview.png"))
         page.scroll_area.widget().grab().save(str(Path(shots) / "overview-all.png"))
+        bar = page.scroll_area.verticalScrollBar()
+        bar.setValue(page.trend_note.y() - 40)  # the trend: its heading at the top
+        qtbot.waitUntil(lambda: bar.value() > 0)
+        window.grab().save(str(Path(shots) / "overview-trend.png"))
+        bar.setValue(0)
     grades = page.charts[1]
     failing_row = next(n for n, b in enumerate(grades.bars) if b.target == ("mode", "failing"))
     page.filter_requested.emit(*grades.bars[failing_row].target)
