@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 
 import pytest
@@ -95,8 +96,78 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     conn = sqlite3.connect(db)
     assert conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == 3
     top = conn.execute("SELECT item_id, hospitals FROM common_problems ORDER BY hospitals DESC, item_id").fetchone()
-    assert (top[0], top[1]) == (problems[0][0], problems[0][3])
+    assert (top[0], top[1]) == (problems[0][-1], problems[0][3])  # the id, for programs: last
     assert conn.execute("SELECT COUNT(*) FROM refused_packages").fetchone()[0] == 1
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "医疗质量自查汇总报告" in text and all(h in text for h in HOSPITALS)
     assert "坏文件.zip" in text
+    squeezed = "".join(text.split())
+    assert "".join(problems[0][1].split()) in squeezed and top[0] not in squeezed  # by reference, not id
+    # dates and rates as every report writes them
+    from app.domain.formats import cn_date, percent_text, rate_text
+
+    result = aggregate([folder], today=DAY)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"报告日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)
+    for r in result.rounds:
+        started = cn_date(dt.date.fromisoformat(r.started_on))
+        assert f"{r.round_name}（{started}）{percent_text(r.completion)}{rate_text(r.score)}" in squeezed
+
+
+def _table(ws) -> list[dict]:
+    rows = list(ws.iter_rows(values_only=True))
+    return [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+
+
+def test_the_workbook_names_items_as_the_reports_do_and_shows_values_as_they_print(packages, tmp_path, catalog):
+    """The 汇总 workbook speaks like the hospitals' own (app/render/xlsx.py): items by the
+    reference and 编号 the reports print, ids (qyx-core.04.1) only in the grey last column for
+    programs; a value with its unit's decimals, never 2.3255813953488373; dates as dates."""
+    from app.domain.checklist import item_number, item_references
+    from app.domain.kinds import kind_of
+    from app.domain.scoring import completion_percent
+    from app.exchange.aggregate import write_outputs
+    from app.render.xlsx import ID_COLUMN
+
+    folder, _ = packages
+    result = aggregate([folder], today=DAY)
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx")
+    book = load_workbook(tmp_path / "汇总.xlsx")
+    checklists = [e.checklist for e in catalog.entries]
+    items = {item.id: item for c in checklists for item in c.all_items()}
+    for name in ("常见问题", "指标"):
+        ws = book[name]
+        rows = list(ws.iter_rows(values_only=True))
+        assert rows[0][-1] == ID_COLUMN and all(row[-1] in items for row in rows[1:]), name
+        readers = [str(v) for row in rows[1:] for v in row[:-1] if v is not None]
+        assert [v for v in readers if v in items or v.startswith(tuple(f"{c.id}." for c in checklists))] == []
+        assert {ws.cell(n, ws.max_column).font.color.rgb for n in range(2, ws.max_row + 1)} == {"FF808080"}
+    problems = _table(book["常见问题"])
+    references = item_references(checklists)
+    assert problems and [p["条目"] for p in problems] == [references[p[ID_COLUMN]] for p in problems]
+    assert [p[ID_COLUMN] for p in problems] == [p.item_id for p in result.common_problems()]
+    ws = book["指标"]
+    header = [c.value for c in ws[1]]
+    indicators = _table(ws)
+    assert [r["编号"] for r in indicators] == [item_number(items[r[ID_COLUMN]]) for r in indicators]
+    units = set()
+    for n, row in enumerate(indicators, 2):
+        cell = ws.cell(n, header.index("数值") + 1)
+        if cell.value is None:
+            continue
+        item, unit = items[row[ID_COLUMN]], row["单位"]
+        units.add(unit)
+        computed = kind_of(item).computed(item)
+        expected = {"%": "0.0%", "‰": '0.00"‰"'}.get(unit, "0.00" if computed else "General")
+        assert cell.number_format == expected, (row["指标"], unit)
+        if expected == "General":  # shown as entered, at most to 0.01 (formats.measure_decimals)
+            assert cell.value == round(cell.value, 2)
+    assert {"%", "例次/千导管日"} <= units
+    ws = book["医院"]
+    header = [c.value for c in ws[1]]
+    for n, r in enumerate(result.rounds, 2):
+        completion = ws.cell(n, header.index("完成率") + 1)
+        assert completion.value == pytest.approx(completion_percent(r.completion) / 100)
+        assert completion.number_format == "0%"
+        day = ws.cell(n, header.index("自查日期") + 1)
+        assert day.is_date and day.value.date().isoformat() == r.started_on
+        assert day.number_format == 'yyyy"年"m"月"d"日"'

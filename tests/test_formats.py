@@ -135,3 +135,17 @@ def test_scores_are_formatted_in_one_place():
         and isinstance(node.orelse, ast.JoinedStr)
     ]
     assert offenders == [], "use app.domain.formats (rate_text, percent_text)"
+
+
+def test_rounds_a_trend_leaves_out_are_named_with_their_dates():
+    from app.domain.formats import rounds_left_out_sentence
+
+    assert rounds_left_out_sentence([]) == ""
+    two = [("一月自查", dt.date(2024, 1, 15)), ("二月自查", dt.date(2024, 2, 15))]
+    assert rounds_left_out_sentence(two) == (
+        "另有 2 轮较早的自查未绘入趋势图：一月自查（2024年1月15日）、二月自查（2024年2月15日）。"
+    )
+    many = [(f"{m}月自查", dt.date(2023, m, 1)) for m in range(1, 9)]
+    assert rounds_left_out_sentence(many) == (
+        "另有 8 轮较早的自查未绘入趋势图：1月自查（2023年1月1日）至8月自查（2023年8月1日）。"
+    )

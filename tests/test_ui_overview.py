@@ -14,14 +14,11 @@ from app.services.rounds import start_round
 from app.ui.main_window import MainWindow
 
 
-@pytest.fixture
-def second_round(store, demo_round, catalog, actor):
-    """A later round of the demo hospital, partly answered: a trend of two points."""
+def copy_round(store, source, catalog, actor, name="2025年第二季度医疗质量自查", day=dt.date(2025, 6, 15)):
+    """A later round of the demo hospital with the answers of ``source``, half its D grades fixed."""
     entries = [e for e in catalog.entries if e.checklist.default]
-    round_id = start_round(
-        store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 15), actor, previous_round_id=demo_round
-    )
-    for n, row in enumerate(store.answers(demo_round)):
+    round_id = start_round(store, entries, name, day, actor, previous_round_id=source)
+    for n, row in enumerate(store.answers(source)):
         values = {k: getattr(row, k) for k in ("grade", "numerator", "denominator", "value", "baseline")}
         fields = {k: v for k, v in values.items() if v is not None}
         if fields.get("grade") == "D" and n % 2:
@@ -30,6 +27,12 @@ def second_round(store, demo_round, catalog, actor):
             fields["na_reason"] = row.na_reason
         record_answer(store, round_id, row.item_id, actor, **fields)
     return round_id
+
+
+@pytest.fixture
+def second_round(store, demo_round, catalog, actor):
+    """A later round of the demo hospital, partly answered: a trend of two points."""
+    return copy_round(store, demo_round, catalog, actor)
 
 
 def test_result_bars_add_up_to_the_failing_count_shown_everywhere(store, demo_round):
@@ -71,6 +74,11 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     if shots:
         window.grab().save(str(Path(shots) / "overview.png"))
         page.scroll_area.widget().grab().save(str(Path(shots) / "overview-all.png"))
+        bar = page.scroll_area.verticalScrollBar()
+        bar.setValue(page.trend_note.y() - 40)  # the trend: its heading at the top
+        qtbot.waitUntil(lambda: bar.value() > 0)
+        window.grab().save(str(Path(shots) / "overview-trend.png"))
+        bar.setValue(0)
     grades = page.charts[1]
     failing_row = next(n for n, b in enumerate(grades.bars) if b.target == ("mode", "failing"))
     page.filter_requested.emit(*grades.bars[failing_row].target)
@@ -106,7 +114,7 @@ def test_self_report_has_a_trend_section_once_there_are_earlier_rounds(store, de
     assert "历次自查趋势" not in texts["first"]
     assert "历次自查趋势" in texts["second"] and "不符合条目数" in texts["second"]
     second = "".join(texts["second"].split())
-    rounds = "2025年第一季度医疗质量自查、2025年第二季度医疗质量自查（本轮）"
+    rounds = "2025年第一季度医疗质量自查（2025年3月15日）、2025年第二季度医疗质量自查（本轮，2025年6月15日）"
     assert f"本院各轮自查按自查日期先后比较如下：{rounds}。" in second
     assert "此前" not in second  # the rounds compared include this one
     assert "单位：%" in second and "单位：条" in second and "单位：例次/千导管日" in second  # value axes
@@ -125,4 +133,68 @@ def test_indicators_beyond_the_trend_charts_are_listed_with_their_values(store, 
     for (_, values), trend in zip(report.trend_rest, left_out, strict=True):
         shown = [float(v) if v != "—" else None for v in values.split(" → ")]
         assert shown == pytest.approx(trend.series["指标值"], abs=0.05)  # to 0.1 or 0.01 (formats.measure_decimals)
-    assert report.trend_rounds == ["2025年第一季度医疗质量自查", "2025年第二季度医疗质量自查（本轮）"]
+    assert report.trend_intro == (
+        "本院各轮自查按自查日期先后比较如下：2025年第一季度医疗质量自查（2025年3月15日）、"
+        "2025年第二季度医疗质量自查（本轮，2025年6月15日）。"
+    )
+    assert report.trend_left_out == ""  # every round is drawn
+
+
+@pytest.fixture
+def fourteen_rounds(store, demo_round, catalog, actor):
+    """The demo hospital's 14 rounds, a fortnight apart, from the demo's of 2025-03-15 on: two
+    more than a trend draws (build_overview's max_trends)."""
+    entries = [e for e in catalog.entries if e.checklist.default]
+    ids = [demo_round]
+    for n in range(2, 15):
+        day = dt.date(2025, 4, 1) + dt.timedelta(days=14 * (n - 2))
+        ids.append(start_round(store, entries, f"第{n}轮自查", day, actor))
+        record_answer(store, ids[-1], "qyx-core.01.1", actor, grade="ABCD"[n % 4])
+        record_answer(store, ids[-1], "qyx-targets-2021.2.4.rate", actor, numerator=n, denominator=2000)
+    return ids
+
+
+#: what the trend of the 14th round leaves out, and the rounds it draws
+LEFT_OUT = "另有 2 轮较早的自查未绘入趋势图：2025年第一季度医疗质量自查（2025年3月15日）、第2轮自查（2025年4月1日）。"
+DRAWN = "本院最近 12 轮自查按自查日期先后比较如下：第3轮自查（2025年4月15日）、第4轮自查（2025年4月29日）、"
+
+
+def test_rounds_beyond_the_trend_window_are_named_on_the_overview(
+    qtbot, store, fourteen_rounds, catalog, actor, ui_dialogs
+):
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.open_round(fourteen_rounds[-1])
+    window.show_tab(2)
+    page = window.overview
+    qtbot.waitUntil(lambda: page.charts[0].isVisible())
+    assert page.overview.rounds == [f"第{n}轮自查" for n in range(3, 15)]  # what the charts draw
+    note = page.trend_note
+    assert note.text().startswith(DRAWN) and note.text().endswith(LEFT_OUT)
+    assert "第14轮自查（本轮，2025年9月16日）。\n另有" in note.text()  # a line of its own
+    page.scroll_area.ensureWidgetVisible(note)
+    qtbot.waitUntil(note.isVisible)
+    assert note.wordWrap() and note.width() <= page.scroll_area.viewport().width()
+    shots = os.environ.get("MQSC_SCREENSHOTS")
+    if shots:
+        window.grab().save(str(Path(shots) / "overview-14-rounds.png"))
+
+
+@pytest.mark.slow  # ≈6 s: the PDF
+def test_the_report_says_which_rounds_its_trend_leaves_out(store, fourteen_rounds, tmp_path):
+    """The sentence over the charts lists the rounds they draw, then those they leave out."""
+    from pypdf import PdfReader
+
+    from app.render import render_report
+
+    out = render_report(store, fourteen_rounds[-1], "self", tmp_path / "self.pdf", today=dt.date(2025, 10, 8)).path
+    text = "".join("".join(page.extract_text() for page in PdfReader(out).pages).split())
+    squeezed = "".join((DRAWN + LEFT_OUT).split())
+    start = text.index(squeezed[: squeezed.index("：") + 1])
+    intro = text[start : text.index("。另有", start) + 1]
+    assert intro.startswith("".join(DRAWN.split()))
+    assert intro.count("轮自查（") == 12 and "第2轮自查" not in intro and "第一季度" not in intro
+    assert "第14轮自查（本轮，2025年9月16日）" in intro
+    assert "".join(LEFT_OUT.split()) in text

@@ -9,7 +9,7 @@ value (指标值, 符合率, 基线值) follows :func:`measure_decimals` whereve
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 #: shown where a number is not known yet (nothing graded, no value entered)
 NONE_YET = "—"
@@ -110,6 +110,17 @@ def regrade_sentence(result: str) -> str:
     """A rectification carried over from the previous round whose item this round no longer finds
     a problem with: ``本轮复评：B 有监管，复查确认后可销号`` ('' without a result)."""
     return f"本轮复评：{result}，复查确认后可销号" if result else ""
+
+
+def rounds_left_out_sentence(rounds: Sequence[tuple[str, dt.date]]) -> str:
+    """Rounds a trend leaves out (name, date; oldest first), said beside it ('' for none):
+    ``另有 2 轮较早的自查未绘入趋势图：一月自查（2024年1月15日）、二月自查（2024年2月15日）。``
+    More than three are named by the first and the last."""
+    if not rounds:
+        return ""
+    named = [f"{name}（{cn_date(day)}）" for name, day in rounds]
+    which = "、".join(named) if len(named) <= 3 else f"{named[0]}至{named[-1]}"
+    return f"另有 {len(rounds)} 轮较早的自查未绘入趋势图：{which}。"
 
 
 def years_text(first: int | None, last: int | None) -> str:

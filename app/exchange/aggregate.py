@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..domain.checklist import item_number, item_references
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.profile import HospitalProfile, hospital_key
@@ -49,6 +50,10 @@ class IndicatorFacts:
     value: float | None
     target: str
     state: str
+    #: 编号 as the reports print it beside the item (``2.4``)
+    number: str = ""
+    #: computed from counts (a rate) rather than entered: decides its decimals (formats.measure_decimals)
+    computed: bool = True
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,19 @@ class ItemFacts:
     grade: str | None
     value: float | None
     failing: bool
+    #: the item as the reports name it (核心制度 首诊负责制度 第1条), never by its id
+    reference: str = ""
+
+
+@dataclass(frozen=True)
+class CommonProblem:
+    """An item failing in some hospitals' latest rounds."""
+
+    item_id: str
+    checklist: str
+    reference: str
+    text: str
+    hospitals: list[str]
 
 
 @dataclass(frozen=True)
@@ -112,19 +130,22 @@ class Aggregate:
     def hospitals(self) -> list[str]:
         return sorted({hospital_key(r.code, r.hospital) for r in self.rounds})
 
-    def common_problems(self) -> list[tuple[str, str, str, list[str]]]:
-        """(item id, checklist, text, hospitals failing it in their latest round), commonest first.
+    def common_problems(self) -> list[CommonProblem]:
+        """The items failing in hospitals' latest rounds, those of the most hospitals first.
         A hospital that sent several rounds counts once, by its latest round."""
         latest: dict[str, RoundFacts] = {}
         for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
             latest[hospital_key(r.code, r.hospital)] = r
-        failing: dict[str, tuple[str, str, list[str]]] = {}
+        failing: dict[str, CommonProblem] = {}
         for r in latest.values():
             for item in r.items:
                 if item.failing:
-                    failing.setdefault(item.item_id, (item.checklist, item.text, []))[2].append(r.hospital)
-        rows = [(item_id, c, t, sorted(h)) for item_id, (c, t, h) in failing.items()]
-        return sorted(rows, key=lambda row: (-len(row[3]), row[0]))
+                    problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])
+                    failing.setdefault(item.item_id, problem).hospitals.append(r.hospital)
+        rows = [
+            CommonProblem(p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals)) for p in failing.values()
+        ]
+        return sorted(rows, key=lambda p: (-len(p.hospitals), p.item_id))
 
 
 def package_paths(paths: Iterable[Path]) -> list[Path]:
@@ -191,6 +212,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
         for s in data["samples"]
     }
     result = score_round(checklists, profile, round_row["year"], answers, samples)
+    references = item_references(checklists)
     items, indicators = [], []
     for checklist in checklists:
         for item in checklist.all_items():
@@ -204,6 +226,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
                     outcome.grade.code if outcome.grade else None,
                     outcome.value,
                     outcome.failing,
+                    references[item.id],
                 )
             )
             kind = kind_of(item)
@@ -211,7 +234,17 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
                 unit = kind.unit(item)
                 state = verdict(outcome.state)
                 indicators.append(
-                    IndicatorFacts(item.id, checklist.label, item.text, unit, outcome.value, outcome.target_text, state)
+                    IndicatorFacts(
+                        item.id,
+                        checklist.label,
+                        item.text,
+                        unit,
+                        outcome.value,
+                        outcome.target_text,
+                        state,
+                        item_number(item),
+                        kind.computed(item),
+                    )
                 )
     rects = []
     for r in data["rectifications"]:

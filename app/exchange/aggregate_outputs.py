@@ -6,6 +6,7 @@ any SQLite tool (or serve them with Datasette).
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,64 +17,84 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
-from .aggregate import FACT_COLUMNS, Aggregate, facts_row
-
-_PERCENT_COLUMNS = {"完成率", "得分率", "占比"}
-
-
-class Percent(float):
-    """A rate as a fraction, to be shown as % in its cell (in a column of mixed units)."""
-
+from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, facts_row
 
 #: bars a summary chart shows at most
 CHART_ROWS = 30
 
 
-def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
-    """Every sheet of the workbook as (headers, rows)."""
-    rounds = [facts_row(r) for r in result.rounds]
-    checklist_ids: dict[str, str] = {}
+def _sheets(
+    result: Aggregate, formats: dict[str, Any]
+) -> dict[str, tuple[list[str], list[tuple[list[Any], list[Any]]]]]:
+    """Every sheet of the workbook: (headers, rows of (values, cell formats)), in the words and
+    formats of the program's other workbooks (app/render/xlsx.py): items by the reference and
+    编号 the reports print, the ids only in the grey last column for programs; a value shown
+    with its unit's decimals; 完成率 as the program rounds it; dates as dates."""
+    from ..domain.scoring import completion_percent
+    from ..render.xlsx import ID_COLUMN, measure_cell
+
+    percent, whole, text, number = formats["percent"], formats["whole_percent"], None, formats["number"]
+    checklists: dict[str, str] = {}
     for r in result.rounds:
         for c in r.checklists:
-            checklist_ids.setdefault(c.id, c.title)
-    hospital_headers = [*FACT_COLUMNS, *[f"{title}得分率" for title in checklist_ids.values()], "上报包"]
-    hospital_rows = []
-    for r, row in zip(result.rounds, rounds, strict=True):
+            checklists.setdefault(c.id, c.title)
+    hospital_headers = [*FACT_COLUMNS, *[f"{title}得分率" for title in checklists.values()], "上报包"]
+    fact_formats = {"完成率": whole, "得分率": percent}
+    hospitals = []
+    for r in result.rounds:
+        row = facts_row(r)
+        row["完成率"] = completion_percent(r.completion) / 100  # 99%, never 100% with items left
+        row["自查日期"] = dt.date.fromisoformat(r.started_on)
         scores = {c.id: c.score for c in r.checklists}
-        hospital_rows.append(
-            [
-                *row.values(),
-                *[None if (score := scores.get(i)) is None else score / 100 for i in checklist_ids],
-                r.path.name,
-            ]
-        )
+        values = [
+            *row.values(),
+            *[None if (score := scores.get(i)) is None else score / 100 for i in checklists],
+            r.path.name,
+        ]
+        cells = [fact_formats.get(h, text) for h in FACT_COLUMNS] + [percent] * len(checklists) + [text]
+        hospitals.append((values, cells))
     count = len(result.rounds) or 1
     problems = [
-        [item_id, checklist, text, len(hs), len(hs) / count, "、".join(hs)]
-        for item_id, checklist, text, hs in result.common_problems()
+        (
+            [
+                p.checklist,
+                p.reference,
+                p.text,
+                len(p.hospitals),
+                len(p.hospitals) / count,
+                "、".join(p.hospitals),
+                p.item_id,
+            ],
+            [text, text, text, number, percent, text, formats["id"]],
+        )
+        for p in result.common_problems()
     ]
-    indicators = [
-        [
-            r.hospital,
-            r.round_name,
-            i.checklist,
-            i.item_id,
-            i.text,
-            None if i.value is None else Percent(i.value / 100) if i.unit == "%" else i.value,
-            i.unit,
-            i.target,
-            i.state,
-        ]
-        for r in result.rounds
-        for i in r.indicators
-    ]
-    refused = [[str(b.path), b.reason] for b in result.refused] + [
-        [str(p), "已被同一轮更新的上报包取代"] for p in result.replaced
-    ]
+    indicators = []
+    for r in result.rounds:
+        for i in r.indicators:
+            convert, value_format = measure_cell(formats, i.unit, i.computed)
+            values = [
+                r.hospital,
+                r.round_name,
+                i.checklist,
+                i.number,
+                i.text,
+                None if i.value is None else convert(i.value),
+                i.unit,
+                i.target,
+                i.state,
+                i.item_id,
+            ]
+            indicators.append((values, [text] * 5 + [value_format] + [text] * 3 + [formats["id"]]))
+    refused = [([str(b.path), b.reason], [text, text]) for b in result.refused]
+    refused += [([str(p), "已被同一轮更新的上报包取代"], [text, text]) for p in result.replaced]
     return {
-        "医院": (hospital_headers, hospital_rows),
-        "常见问题": (["条目", "检查表", "内容", "不符合医院数", "占比", "医院"], problems),
-        "指标": (["医院", "轮次", "检查表", "条目", "指标", "数值", "单位", "目标", "是否达标"], indicators),
+        "医院": (hospital_headers, hospitals),
+        "常见问题": (["检查表", "条目", "内容", "不符合医院数", "占比", "医院", ID_COLUMN], problems),
+        "指标": (
+            ["医院", "轮次", "检查表", "编号", "指标", "数值", "单位", "目标", "是否达标", ID_COLUMN],
+            indicators,
+        ),
         "未纳入": (["上报包", "原因"], refused),
     }
 
@@ -81,7 +102,7 @@ def _tables(result: Aggregate) -> dict[str, tuple[list[str], list[list[Any]]]]:
 def write_xlsx(result: Aggregate, out: Path) -> None:
     import xlsxwriter
 
-    from ..render.xlsx import _width
+    from ..render.xlsx import Sheet, workbook_formats
 
     def write(temporary: Path) -> None:
         book = xlsxwriter.Workbook(
@@ -90,37 +111,12 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
         book.set_properties(
             {"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，{result.today.isoformat()}"}
         )
-        base = {"font_name": "宋体", "font_size": 10, "valign": "top", "text_wrap": True}
-        header = book.add_format({**base, "bold": True, "bg_color": "#DDEBF7", "font_name": "黑体", "border": 1})
-        text = book.add_format(base)
-        percent = book.add_format({**base, "num_format": "0.0%"})
-        number = book.add_format({**base, "num_format": "General"})
-        for name, (headers, rows) in _tables(result).items():
-            ws = book.add_worksheet(name)
-            widths = [_width(h) + 4 for h in headers]
-            for col, h in enumerate(headers):
-                ws.write_string(0, col, h, header)
-            for n, row in enumerate(rows, 1):
-                for col, value in enumerate(row):
-                    if value is None:
-                        continue
-                    if isinstance(value, bool):
-                        ws.write_string(n, col, "是" if value else "否", text)
-                    elif isinstance(value, int | float):
-                        as_percent = (
-                            isinstance(value, Percent)
-                            or headers[col] in _PERCENT_COLUMNS
-                            or headers[col].endswith("得分率")
-                        )
-                        fmt = percent if as_percent else number
-                        ws.write_number(n, col, value, fmt)
-                    else:
-                        ws.write_string(n, col, str(value), text)
-                        widths[col] = max(widths[col], min(_width(value) + 2, 60))
-            for col, w in enumerate(widths):
-                ws.set_column(col, col, w)
-            ws.freeze_panes(1, 0)
-            ws.autofilter(0, 0, max(len(rows), 1), len(headers) - 1)
+        formats = workbook_formats(book)
+        for name, (headers, rows) in _sheets(result, formats).items():
+            sheet = Sheet(book, name, headers, formats)
+            for values, cells in rows:
+                sheet.add(values, cells)
+            sheet.finish()
         book.close()
 
     save_document(Path(out), write, "汇总工作簿")
@@ -213,8 +209,8 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                 conn.executemany(
                     "INSERT INTO common_problems VALUES (?,?,?,?,?)",
                     [
-                        (item_id, checklist, text, len(names), "、".join(names))
-                        for item_id, checklist, text, names in result.common_problems()
+                        (p.item_id, p.checklist, p.text, len(p.hospitals), "、".join(p.hospitals))
+                        for p in result.common_problems()
                     ],
                 )
                 conn.executemany(
@@ -249,13 +245,14 @@ class SummaryReport:
     score_chart: Markup
     rect_chart: Markup
     hospitals: list[dict[str, Any]]
-    problems: list[tuple[str, str, str, list[str]]]
+    problems: list[CommonProblem]
     refused: list[tuple[str, str]]
     statuses: tuple[str, ...] = RECTIFICATION_STATUSES
     kind: str = "aggregate"
 
 
 def write_pdf(result: Aggregate, out: Path) -> None:
+    from ..domain.formats import cn_date, percent_text, rate_text
     from ..render import ReportSource, write_report
     from ..render.charts import Bar, bar_chart
     from ..render.fonts import resolve_fonts
@@ -271,7 +268,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         Bar(
             r["医院"],
             r["得分率"] * 100,
-            f"{r['得分率'] * 100:.1f}",
+            rate_text(r["得分率"] * 100),
             "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
         )
         for r in by_score
@@ -288,7 +285,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         _Cover(
             "医疗质量自查汇总报告",
             _Named(f"{len(result.hospitals)} 家医院"),
-            f"{today.year}年{today.month}月{today.day}日",
+            cn_date(today),
         ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
         f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
@@ -304,7 +301,16 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             font_family=fonts.body.family,
             title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）",
         ),
-        rows,
+        [
+            # as the other reports write them: 79% (scoring.completion_percent), 57.1%, 2025年3月15日
+            {
+                **row,
+                "完成率": percent_text(r.completion),
+                "得分率": rate_text(r.score),
+                "自查日期": cn_date(dt.date.fromisoformat(r.started_on)),
+            }
+            for r, row in zip(result.rounds, rows, strict=True)
+        ],
         problems,
         [(b.path.name, b.reason) for b in result.refused],
     )

@@ -239,7 +239,9 @@ class SelfReport:
     carried_intro: str
     #: 历次自查趋势: the rounds compared, this one marked （本轮）, and a chart each (empty for a
     #: hospital's first round); the indicators beyond MAX_INDICATOR_TRENDS as (name, values) rows
-    trend_rounds: list[str] = field(default_factory=list)
+    #: which rounds the trend compares, and those it leaves out ('' for none)
+    trend_intro: str = ""
+    trend_left_out: str = ""
     trend_charts: list[Markup] = field(default_factory=list)
     trend_rest: list[tuple[str, str]] = field(default_factory=list)
     #: how 得分率 is computed, with the round's grade points (under the summary table)
@@ -499,7 +501,7 @@ def _trend_values(trend: Trend) -> str:
 def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
     """历次自查趋势: the same charts as the 概览 page, when the hospital has earlier rounds."""
     from ..services.overview import build_overview
-    from .charts import Line, line_chart
+    from .charts import trend_chart
 
     overview = build_overview(store, round_id, today)
     if overview.score_trend is None or overview.failing_trend is None:
@@ -510,24 +512,18 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t))
         for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]
     ]
-    # rounds are in the order of their dates: this one is the last, unless another began the same day
-    current = max(n for n, name in enumerate(overview.rounds) if name == overview.round_name)
-    rounds = [f"{name}（本轮）" if n == current else name for n, name in enumerate(overview.rounds)]
     charts = [
-        line_chart(
-            overview.rounds,
-            [Line(name, tuple(values)) for name, values in t.series.items()],
-            font_family=font_family,
-            title=t.title,
-            maximum=maximum,
-            target=t.target,
-            target_text=f"目标 {t.target:g}{t.unit}" if t.target is not None else "",
-            unit=t.unit,
-            height_mm=55,
+        trend_chart(
+            overview.rounds, t, font_family=font_family, dates=overview.round_dates, maximum=maximum, height_mm=55
         )
         for t, maximum in trends
     ]
-    return {"trend_rounds": rounds, "trend_charts": charts, "trend_rest": rest}
+    return {
+        "trend_intro": overview.trend_intro(),
+        "trend_left_out": overview.left_out_note(),
+        "trend_charts": charts,
+        "trend_rest": rest,
+    }
 
 
 def _problems(

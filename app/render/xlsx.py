@@ -25,7 +25,7 @@ from ..domain.records import ORIGIN_CARRIED, STATUS_DONE, STATUS_IN_PROGRESS, ST
 from ..files import save_document
 from ..store import Store
 
-__all__ = ["SHEETS", "write_workbook"]
+__all__ = ["ID_COLUMN", "SHEETS", "Sheet", "measure_cell", "workbook_formats", "write_workbook"]
 
 #: Sheets a workbook can hold, by name
 SHEETS = ("自查结果", "指标", "整改台账")
@@ -92,7 +92,7 @@ def _width(text: object) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in str(text))
 
 
-class _Sheet:
+class Sheet:
     """One table: a bold, frozen header row with filters, and columns as wide as their text."""
 
     def __init__(self, book: Any, name: str, headers: Sequence[str], formats: dict[str, Any]) -> None:
@@ -138,13 +138,16 @@ class _Sheet:
 
 
 def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
+    kind = kind_of(item)
+    return measure_cell(formats, kind.unit(item), kind.computed(item))
+
+
+def measure_cell(formats: dict[str, Any], unit: str, computed: bool) -> tuple[Callable[[float], float], Any]:
     """How a measured value is written: the number, shown as the reports show it
     (:func:`app.domain.formats.measure_decimals`): % as a fraction shown as % to 0.1, ‰ with its
     sign to 0.01, a rate in another unit to 0.01; a value entered in another unit (天, 个) is
     rounded to 0.01 and shown as it is."""
-    kind = kind_of(item)
-    unit = kind.unit(item)
-    decimals = measure_decimals(unit, kind.computed(item))
+    decimals = measure_decimals(unit, computed)
     if unit == "%":
         return (lambda v: v / 100), formats["percent"]
     if unit == "‰":
@@ -167,7 +170,7 @@ def _result_words(outcome: Outcome) -> tuple[str, str]:
 
 
 def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
-    sheet = _Sheet(
+    sheet = Sheet(
         book,
         "自查结果",
         [
@@ -227,7 +230,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
 
 
 def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
-    sheet = _Sheet(
+    sheet = Sheet(
         book,
         "指标",
         [
@@ -298,7 +301,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
 def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
     from ..services.rectifications import follow_up_text, ledger_cells
 
-    sheet = _Sheet(
+    sheet = Sheet(
         book,
         "整改台账",
         [
@@ -374,7 +377,7 @@ def write_workbook(
                 "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
             }
         )
-        formats = _formats(book)
+        formats = workbook_formats(book)
         for sheet in sheets:
             _WRITERS[sheet](book, formats, r)
         book.close()
@@ -383,7 +386,8 @@ def write_workbook(
     return len(sheets)
 
 
-def _formats(book: Any) -> dict[str, Any]:
+def workbook_formats(book: Any) -> dict[str, Any]:
+    """The cell formats every workbook of the program writes with (the 汇总 too), by name."""
     base = {
         "font_name": "宋体",
         "font_size": 10,
@@ -397,6 +401,7 @@ def _formats(book: Any) -> dict[str, Any]:
         "text": book.add_format(base),
         "number": book.add_format({**base, "num_format": "General"}),
         "percent": book.add_format({**base, "num_format": "0.0%"}),
+        "whole_percent": book.add_format({**base, "num_format": "0%"}),  # 完成率 (scoring.completion_percent)
         "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
         "decimal": book.add_format({**base, "num_format": "0.00"}),
         "date": book.add_format({**base, "num_format": 'yyyy"年"m"月"d"日"'}),  # as formats.cn_date

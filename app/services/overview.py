@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from ..domain.checklist import Checklist, Grade
 from ..domain.evaluation import indicator_value
-from ..domain.formats import rate_text
+from ..domain.formats import cn_date, rate_text, rounds_left_out_sentence
 from ..domain.kinds import kind_of
 from ..domain.outcome import MET, NOT_MET, UNDETERMINED, verdict
 from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
@@ -45,6 +45,8 @@ class Trend:
     unit: str = ""
     #: computed from counts (a rate) rather than entered: decides its decimals (formats.measure_decimals)
     computed: bool = True
+    #: the target as the checklist states it for the round's year, e.g. ``≥80%``
+    target_text: str = ""
 
 
 @dataclass
@@ -55,11 +57,31 @@ class Overview:
     grades: list[Bar] = field(default_factory=list)
     departments: list[tuple[str, dict[str, int]]] = field(default_factory=list)
     closed_per_month: list[Bar] = field(default_factory=list)
-    #: earlier rounds of the same hospital, oldest first, then this one
+    #: earlier rounds of the same hospital, oldest first, then this one: those the trend shows
     rounds: list[str] = field(default_factory=list)
+    round_dates: list[dt.date] = field(default_factory=list)
+    #: the hospital's rounds before those (name, date), oldest first: beyond the trend's window
+    earlier_rounds: list[tuple[str, dt.date]] = field(default_factory=list)
     score_trend: Trend | None = None
     failing_trend: Trend | None = None
     indicator_trends: list[Trend] = field(default_factory=list)
+
+    def trend_intro(self) -> str:
+        """The sentence above the trend charts, on the 概览 page and in the 自查报告: the rounds they
+        compare, in order, each with its date (the charts write the dates where names do not fit):
+        ``本院各轮自查按自查日期先后比较如下：一季度自查（2025年3月15日）、二季度自查（本轮，2025年6月15日）。``"""
+        # rounds are in the order of their dates: this one is the last, unless another began the same day
+        current = max(n for n, name in enumerate(self.rounds) if name == self.round_name)
+        listed = "、".join(
+            f"{name}（{'本轮，' if n == current else ''}{cn_date(day)}）"
+            for n, (name, day) in enumerate(zip(self.rounds, self.round_dates, strict=True))
+        )
+        whose = f"本院最近 {len(self.rounds)} 轮自查" if self.earlier_rounds else "本院各轮自查"
+        return f"{whose}按自查日期先后比较如下：{listed}。"
+
+    def left_out_note(self) -> str:
+        """What the trend leaves out, said where the charts are ('' when it shows every round)."""
+        return rounds_left_out_sentence(self.earlier_rounds)
 
 
 #: a bar of failing items filters the walkthrough to 不符合
@@ -88,8 +110,11 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     _add_scores(out, result)
     out.grades = outcome_bars(view.checklists, result.tally)
     _add_rectifications(out, list_rectifications(store, round_id, today, view))
-    history = same_hospital_rounds(store, view)[-max_trends:]
+    every = same_hospital_rounds(store, view)
+    history = every[-max_trends:]
     out.rounds = [v.name for v in history]
+    out.round_dates = [v.started_on for v in history]
+    out.earlier_rounds = [(v.name, v.started_on) for v in every[: len(every) - len(history)]]
     if len(history) > 1:
         _add_trends(out, store, view, result, history)
     return out
@@ -173,7 +198,9 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
         for checklist_id, label in labels.items():
             series[label].append(scores.get(checklist_id))
     out.score_trend = Trend("各检查表得分率", series, unit="%")
-    out.failing_trend = Trend("不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条")
+    out.failing_trend = Trend(
+        "不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条", computed=False
+    )
     answers = [answers_by_item(store, v.id) for v in history]
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
@@ -193,5 +220,6 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
                     item.target_for(view.year),
                     item.unit,
                     kind_of(item).computed(item),
+                    result.outcomes[item.id].target_text,  # as the tables print it
                 )
             )

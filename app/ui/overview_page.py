@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..render.charts import _ROW, Bar, Line, bar_chart, line_chart
+from ..render.charts import _ROW, Bar, bar_chart, trend_chart
 from ..services.overview import Bar as OverviewBar
 from ..services.overview import Overview, Trend
 from ..services.session import Changes, RoundSession
@@ -65,6 +65,7 @@ class OverviewPage(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.scroll_area)
         self.charts: list[ChartWidget] = []
+        self.trend_note = plain_label()
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
 
     def _changed(self, changes: Changes) -> None:
@@ -115,19 +116,29 @@ class OverviewPage(QWidget):
                     o.closed_per_month, "每月完成的整改项", max([b.value or 0 for b in o.closed_per_month] + [1])
                 )
             )
+        trends: list[QWidget] = []
         if o.score_trend is not None and o.failing_trend is not None:
-            cells.append(self._trend(o.rounds, o.score_trend, maximum=100))
-            cells.append(self._trend(o.rounds, o.failing_trend))
-            cells += [self._trend(o.rounds, t) for t in o.indicator_trends]
+            trends.append(self._trend(o.score_trend, maximum=100))
+            trends.append(self._trend(o.failing_trend))
+            trends += [self._trend(t) for t in o.indicator_trends]
+            # which rounds the charts compare, and those they leave out, as the report says it
+            self.trend_note = plain_label("\n".join(x for x in (o.trend_intro(), o.left_out_note()) if x))
         else:
-            cells.append(
-                plain_label(
-                    "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
-                )
+            self.trend_note = plain_label(
+                "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
             )
+        self.trend_note.setWordWrap(True)
+        top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
         for n, cell in enumerate(cells):
-            grid.addWidget(cell, n // 2, n % 2, Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        grid.setRowStretch(len(cells) // 2 + 1, 1)
+            grid.addWidget(cell, n // 2, n % 2, top)
+        row = (len(cells) + 1) // 2
+        heading = plain_label("历次自查趋势")
+        heading.setStyleSheet("font-weight: bold;")
+        grid.addWidget(heading, row, 0, 1, 2)
+        grid.addWidget(self.trend_note, row + 1, 0, 1, 2)
+        for n, cell in enumerate(trends):
+            grid.addWidget(cell, row + 2 + n // 2, n % 2, top)
+        grid.setRowStretch(row + 2 + (len(trends) + 1) // 2, 1)
         self.scroll_area.setWidget(body)
 
     def _bars(self, bars: Sequence[OverviewBar], title: str, maximum: float) -> QWidget:
@@ -142,18 +153,16 @@ class OverviewPage(QWidget):
         self.charts.append(chart)
         return chart
 
-    def _trend(self, rounds: Sequence[str], trend: Trend, maximum: float | None = None) -> QWidget:
-        lines = [Line(name, tuple(values)) for name, values in trend.series.items()]
-        target_text = f"目标 {trend.target:g}{trend.unit}" if trend.target is not None else ""
-        svg = line_chart(
-            rounds,
-            lines,
+    def _trend(self, trend: Trend, maximum: float | None = None) -> QWidget:
+        o = self.overview
+        assert o is not None
+        svg = trend_chart(
+            o.rounds,
+            trend,
             font_family=self.font_family,
-            title=trend.title,
+            dates=o.round_dates,
             maximum=maximum,
-            target=trend.target,
-            target_text=target_text,
-            unit=trend.unit,
+            background=self.palette().window().color().name(),  # the ground under the values
         )
         chart = ChartWidget(str(svg))
         self.charts.append(chart)
