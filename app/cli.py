@@ -274,6 +274,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "origin": r.origin,
                         "carried_from": r.carried_from,
                         "regraded": e.regraded,
+                        "carried_to": list(e.carried_to),
                         "attachments": e.attachment_count,
                     }
                     for e in entries
@@ -283,18 +284,20 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    from .domain.formats import NO_DEPARTMENT, regrade_sentence
+    from .domain.formats import NO_DEPARTMENT, carried_on_sentence, regrade_sentence
+    from .domain.records import listed_statuses
 
     print(f"{view.name}：整改项 {counts.total} 项（按 {today.isoformat()} 判断状态）")
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = r.deadline.isoformat() if r.deadline else "未定期限"
-        follow_up = f"（{regrade_sentence(e.regraded)}）" if e.regraded else ""
+        said = [carried_on_sentence(e.carried_to), regrade_sentence(e.regraded)]
+        follow_up = "".join(f"（{s}）" for s in said if s)
         print(
             f"{n:>3}. [{e.status}] {deadline}  {r.department or NO_DEPARTMENT}  {r.owner or '—'}  "
             f"{r.item_id}  {r.problem}{follow_up}"
         )
-    print("合计：" + "，".join(f"{s} {c}" for s, c in counts.by_status.items()))
+    print("合计：" + "，".join(f"{s} {counts.by_status[s]}" for s in listed_statuses(counts.by_status)))
     return 0
 
 

@@ -11,6 +11,7 @@ from app.domain.records import (
     ORIGIN_AUTO,
     ORIGIN_CARRIED,
     ORIGIN_OFFERED,
+    STATUS_CARRIED,
     STATUS_DONE,
     STATUS_IN_PROGRESS,
     STATUS_OVERDUE,
@@ -20,7 +21,7 @@ from app.domain.records import (
 from app.errors import InputError
 from app.services import rectifications as svc
 from app.services.answers import SampleInput, record_answer, set_samples
-from app.services.rounds import start_round
+from app.services.rounds import load_round, start_round
 
 DAY = dt.date(2025, 3, 15)
 TODAY = dt.date(2025, 6, 30)
@@ -251,7 +252,13 @@ def test_totals_by_department_and_status(profiled_store, round_id, actor):
     svc.record_recheck(store, done.id, actor, passed=True, date="2025-04-01", by="刘洋")
     result = svc.totals(entries(store, round_id)).to_dict()
     assert result["total"] == 3
-    assert result["by_status"] == {STATUS_PENDING: 2, STATUS_IN_PROGRESS: 0, STATUS_DONE: 1, STATUS_OVERDUE: 0}
+    assert result["by_status"] == {
+        STATUS_PENDING: 2,
+        STATUS_IN_PROGRESS: 0,
+        STATUS_DONE: 1,
+        STATUS_OVERDUE: 0,
+        STATUS_CARRIED: 0,
+    }
     assert result["by_department"]["内科"][STATUS_DONE] == 1
     assert result["by_department"][svc.NO_DEPARTMENT][STATUS_PENDING] == 1
 
@@ -300,6 +307,104 @@ def test_carry_over_copies_open_ones_once(profiled_store, round_id, catalog, act
         store, [catalog.get("qyx-core")], "再次复查", dt.date(2025, 7, 2), actor, previous_round_id=round_id
     )
     assert svc.carry_over_open_rectifications(store, round_id, again, actor) == []
+
+
+def _carried_over(store, round_id, catalog, actor):
+    """Two failing items of the first round, one of them closed, the other overdue on TODAY and
+    then carried over by a 复查轮次: (the overdue one's id, the closed one's id, the re-check round)."""
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", department="内科")
+    listed = {e.rectification.item_id: e for e in entries(store, round_id)}
+    late, closed = listed[JUDGED], listed["qyx-core.01.1"]
+    svc.update_rectification(store, late.id, actor, measure="建立制度", deadline="2025-04-30")
+    svc.update_rectification(store, closed.id, actor, measure="培训")
+    svc.record_recheck(store, closed.id, actor, passed=True, date="2025-04-01", by="刘洋")
+    assert svc.get_rectification(store, late.id, TODAY).status == STATUS_OVERDUE
+    recheck = svc.start_recheck_round(
+        store,
+        [catalog.get("qyx-core"), catalog.get("qyx-targets-2021")],
+        "2025年二季度复查",
+        dt.date(2025, 6, 1),
+        actor,
+        previous_round_id=round_id,
+    )
+    return late.id, closed.id, recheck
+
+
+def test_a_rectification_a_recheck_carried_over_is_no_longer_overdue_where_it_was_found(
+    profiled_store, round_id, catalog, actor
+):
+    """Round A's overdue rectification, carried over by 复查轮次 B: in A it is 已转入复查 (named
+    where it went), counted neither as 逾期 nor as open; B's copy is the one that is late."""
+    store = profiled_store
+    late, closed, recheck = _carried_over(store, round_id, catalog, actor)
+    listed = {e.id: e for e in entries(store, round_id)}
+    assert listed[late].status == STATUS_CARRIED and listed[late].carried_to == ("2025年二季度复查",)
+    assert listed[late].followed_up_elsewhere
+    assert svc.follow_up_text(listed[late]) == "已转入《2025年二季度复查》继续跟踪"
+    assert listed[closed].status == STATUS_DONE and not listed[closed].followed_up_elsewhere  # not carried
+    assert svc.get_rectification(store, late, TODAY).status == STATUS_CARRIED
+    assert svc.rectification_for_item(store, load_round(store, round_id), JUDGED, TODAY).status == STATUS_CARRIED
+    counts = svc.totals(list(listed.values())).to_dict()
+    assert counts["by_status"] == {
+        STATUS_PENDING: 0,
+        STATUS_IN_PROGRESS: 0,
+        STATUS_DONE: 1,
+        STATUS_OVERDUE: 0,
+        STATUS_CARRIED: 1,
+    }
+    assert sum(sum(d.values()) for d in counts["by_department"].values()) == counts["total"] == 2
+    [copy] = entries(store, recheck)
+    assert copy.rectification.carried_from == late and copy.status == STATUS_OVERDUE
+    # a C grade's rectification that was never carried over keeps its status
+    assert Rectification("x", round_id, JUDGED, "", deadline=DAY).status(TODAY) == STATUS_OVERDUE
+    assert Rectification("x", round_id, JUDGED, "", deadline=DAY).status(TODAY, followed_up_elsewhere=True) == (
+        STATUS_CARRIED
+    )
+
+
+def test_a_rectification_followed_up_in_a_recheck_is_only_read_where_it_was_found(
+    profiled_store, round_id, catalog, actor, tmp_path
+):
+    """Its text, re-check and evidence are recorded in the 复查轮次: A's copy refuses them (naming
+    B) and is not changed, so the two rounds never tell different stories; B's copy takes them."""
+    from app.services.attachments import add_attachment
+
+    store = profiled_store
+    late, _, recheck = _carried_over(store, round_id, catalog, actor)
+    before = store.rectification(late)
+    photo = tmp_path / "整改后.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+    attempts = {
+        "不能修改": lambda: svc.update_rectification(store, late, actor, measure="另一措施"),
+        "不能记录复查": lambda: svc.record_recheck(store, late, actor, passed=True, date="2025-06-20", by="刘洋"),
+        "不能删除": lambda: svc.delete_rectification(store, late, actor),
+        "不能添加佐证材料": lambda: add_attachment(store, round_id, photo, actor, rectification_id=late),
+    }
+    for refused, attempt in attempts.items():
+        with pytest.raises(InputError, match=f"已转入《2025年二季度复查》继续跟踪，本轮中只能查看，{refused}"):
+            attempt()
+    assert store.rectification(late) == before
+    assert store.attachments(round_id, rectification_id=late) == []
+    [copy] = entries(store, recheck)
+    assert svc.update_rectification(store, copy.id, actor, measure="另一措施").rectification.measure == "另一措施"
+    # an answer changed in A afterwards does not remove the rectification B's copy names
+    record_answer(store, round_id, JUDGED, actor, grade="A")
+    assert store.rectification(late) == before
+
+
+def test_an_untouched_rectification_carried_over_stays_when_its_item_passes_where_it_was_found(
+    profiled_store, round_id, catalog, actor
+):
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D")
+    [entry] = entries(store, round_id)
+    recheck = svc.start_recheck_round(
+        store, [catalog.get("qyx-targets-2021")], "复查", dt.date(2025, 6, 1), actor, previous_round_id=round_id
+    )
+    record_answer(store, round_id, JUDGED, actor, grade="A")  # nothing written on it, but B follows it up
+    assert [e.id for e in entries(store, round_id)] == [entry.id]
+    assert [e.rectification.carried_from for e in entries(store, recheck)] == [entry.id]
 
 
 def test_a_carried_over_one_says_when_its_item_no_longer_fails(profiled_store, round_id, catalog, actor):

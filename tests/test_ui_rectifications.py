@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
 from PySide6.QtWidgets import QDialog
@@ -587,3 +588,96 @@ def test_carried_items_of_a_checklist_left_out_are_named_by_reference(
 
     cells = [str(c.value) for row in load_workbook(book)["整改台账"].iter_rows() for c in row[:-1] if c.value]
     assert not [c for c in cells if c.startswith("qyx-")]
+
+
+@pytest.fixture
+def carried_window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    """The window at 1366×768 on round A's board after 复查轮次 B carried A's open rectifications
+    over: (window, B's name, the ids of A's rectifications that were 逾期 on TODAY before)."""
+    late = [e.id for e in rect_service.list_rectifications(store, demo_round, TODAY) if e.status == "逾期"]
+    assert late
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+    w = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    w.open_round(demo_round)
+    w.session.today = lambda: TODAY
+    w.show_tab(1)
+    return w, store.round(second).name, late
+
+
+def test_a_round_whose_open_work_a_recheck_carried_over_shows_it_as_carried(carried_window):
+    """Round A's board after 复查轮次 B carried its open rectifications over: 已转入复查 (grey,
+    named where they went), none 逾期, in the rows, the totals and the filters."""
+    from PySide6.QtCore import Qt
+
+    from app.ui.rectification_board import CARRIED_BACKGROUND, OVERDUE_BACKGROUND
+
+    w, name, late = carried_window
+    board = w.board
+    carried = [e for e in board.entries if e.status == "已转入复查"]
+    assert set(late) <= {e.id for e in carried}
+    assert "逾期" not in column(board, 7) and column(board, 7).count("已转入复查") == len(carried)
+    assert f"逾期 0　已转入复查 {len(carried)}" in board.summary.text()
+    board.overdue_only.setChecked(True)
+    assert board.apply_filter() == 0
+    board.overdue_only.setChecked(False)
+    board.status.setCurrentIndex(board.status.findData("已转入复查"))
+    assert board.apply_filter() == len(carried)
+    board.status.setCurrentIndex(0)
+    board.select(carried[0].id)
+    row = board.table.currentRow()
+    assert board.table.item(row, 8).text().startswith(f"已转入《{name}》继续跟踪")
+    for col in range(board.table.columnCount()):
+        cell = board.table.item(row, col)
+        assert not cell.flags() & Qt.ItemFlag.ItemIsEditable, col
+        assert f"已转入《{name}》继续跟踪" in cell.toolTip(), col
+        assert cell.background().color() == CARRIED_BACKGROUND != OVERDUE_BACKGROUND
+    shots = os.environ.get("MQSC_SCREENSHOTS")
+    if shots:
+        w.grab().save(f"{shots}/board-carried.png")
+
+
+def test_a_carried_over_rectification_is_only_read_on_the_board_of_its_round(
+    carried_window, store, ui_dialogs, monkeypatch
+):
+    """Every attempt to change it says where it is followed up, and changes nothing."""
+    w, name, _ = carried_window
+    board = w.board
+    entry = next(e for e in board.entries if e.status == "已转入复查")
+    board.select(entry.id)
+    row = board.table.currentRow()
+    before = store.rectification(entry.id)
+    opened = []
+    monkeypatch.setattr(RecheckDialog, "exec", lambda self: opened.append(self) or 0)
+    board.recheck_button.click()
+    assert not opened and f"已转入《{name}》继续跟踪，本轮中只能查看，不能记录复查" in board.error.text()
+    board.delete_selected()
+    assert not ui_dialogs.confirms and "不能删除" in board.error.text()
+    board.error.clear()
+    board.table.doubleClicked.emit(board.table.model().index(row, 3))  # 整改措施
+    assert "不能修改" in board.error.text()
+    evidence = []
+    monkeypatch.setattr(EvidenceDialog, "exec", lambda self: evidence.append(self) or 0)
+    board.evidence_button.click()
+    assert not evidence[0].add_button.isEnabled() and not evidence[0].remove_button.isEnabled()
+    assert store.rectification(entry.id) == before
+
+
+def test_the_walkthrough_and_overview_of_a_round_whose_work_was_carried_over(carried_window):
+    w, name, _ = carried_window
+    entries = w.board.entries
+    entry = next(e for e in entries if e.status == "已转入复查")
+    w.show_tab(0)
+    w.walkthrough.tree.select(entry.rectification.item_id)
+    label = w.walkthrough.panel.rectification_label.text()
+    assert label == f"整改项：已转入复查（在《{name}》中继续整改和复查，本轮中只能查看）"
+    w.show_tab(2)
+    departments = next(
+        c for c in w.overview.charts if c.bars and c.bars[0].target and c.bars[0].target[0] == "department"
+    )
+    unfinished = sum(e.status in ("待整改", "整改中", "逾期") for e in entries)
+    assert sum(b.value for b in departments.bars) == unfinished
+    assert any("已转入复查" in b.text for b in departments.bars)
+    assert not any(b.tone == "fail" for b in departments.bars)  # nothing of A is late any more

@@ -123,6 +123,18 @@ def rounds_left_out_sentence(rounds: Sequence[tuple[str, dt.date]]) -> str:
     return f"另有 {len(rounds)} 轮较早的自查未绘入趋势图：{which}。"
 
 
+def carried_on_sentence(rounds: Sequence[str]) -> str:
+    """A rectification a later 复查轮次 carried over, where it was found: ``已转入《2025年第二季度
+    医疗质量自查》继续跟踪`` ('' when no round carried it over)."""
+    return "已转入" + "、".join(f"《{name}》" for name in rounds) + "继续跟踪" if rounds else ""
+
+
+def open_rectifications_text(unfinished: int, overdue: int, carried: int = 0) -> str:
+    """未完成的整改项 as the charts label them: ``3（逾期 1）``, and the ones a later 复查轮次
+    follows up, counted there and not here: ``0（逾期 0，已转入复查 2）``."""
+    return f"{unfinished}（逾期 {overdue}" + (f"，已转入复查 {carried}" if carried else "") + "）"
+
+
 def years_text(first: int | None, last: int | None) -> str:
     """A span of years: ``2024年``, ``2023–2025年``, ``2024年起``, ``至2025年`` ('' when open)."""
     if first and last:

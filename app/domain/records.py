@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 #: 整改状态
@@ -10,7 +11,19 @@ STATUS_PENDING = "待整改"
 STATUS_IN_PROGRESS = "整改中"
 STATUS_DONE = "已完成"
 STATUS_OVERDUE = "逾期"
-RECTIFICATION_STATUSES = (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_OVERDUE)
+#: a later 复查轮次 carried it over: it is followed up (worked on, re-checked, closed) there, and
+#: counted there; where it was found it is neither late nor open any more
+STATUS_CARRIED = "已转入复查"
+RECTIFICATION_STATUSES = (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_DONE, STATUS_OVERDUE, STATUS_CARRIED)
+#: 未完成: still to be done in its own round (已完成 is done; 已转入复查 is followed up elsewhere)
+UNFINISHED_STATUSES = (STATUS_PENDING, STATUS_IN_PROGRESS, STATUS_OVERDUE)
+
+
+def listed_statuses(counts: Mapping[str, int]) -> tuple[str, ...]:
+    """The statuses a total lists, in order: 已转入复查 only where something has it (a round no
+    复查轮次 has followed up, most of them, does not list a column of zeros)."""
+    return tuple(s for s in RECTIFICATION_STATUSES if s != STATUS_CARRIED or counts.get(s, 0))
+
 
 #: How a rectification came about (来源)
 ORIGIN_AUTO = "auto"  # opened by a failing answer; removed again if the answer stops failing untouched
@@ -105,13 +118,17 @@ class Rectification:
         """已完成: the re-check passed."""
         return bool(self.recheck_passed)
 
-    def status(self, today: dt.date) -> str:
+    def status(self, today: dt.date, *, followed_up_elsewhere: bool = False) -> str:
         """整改状态, derived from the dates and the re-check; never stored.
 
         Overdue means past the deadline's day: on the deadline itself the item is still in time.
+        ``followed_up_elsewhere``: a later 复查轮次 holds a copy of it (``carried_from``), so it is
+        已转入复查 unless its re-check here passed.
         """
         if self.recheck_passed:
             return STATUS_DONE
+        if followed_up_elsewhere:
+            return STATUS_CARRIED
         if self.deadline is not None and today > self.deadline:
             return STATUS_OVERDUE
         if self.cause or self.measure or self.recheck_passed is False:

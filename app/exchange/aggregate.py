@@ -4,6 +4,10 @@ Every package is verified; a bad one is listed with its reason and the rest stil
 sent twice (the same round UUID) counts once: the package with the newer last change wins.
 Scores are recomputed from the records with the same rules as the program's own, never taken
 from the numbers a package states.
+
+A rectification that a 复查轮次 of the same hospital carried over (its copy there names it in
+``carried_from``) is 已转入复查 when that round's package is counted too, as it is in the
+hospital's own database: the problem counts once, as open or late only where it is followed up.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,15 @@ from ..domain.checklist import item_number, item_references
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.profile import HospitalProfile, hospital_key
-from ..domain.records import STATUS_DONE, STATUS_OVERDUE, Answer, Rectification, SampleRecord
+from ..domain.records import (
+    STATUS_CARRIED,
+    STATUS_DONE,
+    STATUS_OVERDUE,
+    UNFINISHED_STATUSES,
+    Answer,
+    Rectification,
+    SampleRecord,
+)
 from ..domain.scoring import score_round
 from ..errors import AppError
 from .checklists import frozen_checklists
@@ -86,6 +98,9 @@ class RectificationFacts:
     department: str
     deadline: str | None
     status: str
+    id: str = ""
+    #: the rectification of an earlier round this one is the carried-over copy of
+    carried_from: str | None = None
 
 
 @dataclass
@@ -188,8 +203,30 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
             result.refused.append(Refused(package.path, err.user_message))
         except Exception:  # a structure the checks let through but scoring cannot use
             result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
+    _mark_carried_over(result.rounds)
     result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
     return result
+
+
+def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
+    """已转入复查: a rectification whose copy another round of the same hospital among the
+    packages holds (a 复查轮次) is followed up, and counted, there; 已完成 stays 已完成."""
+    copies: dict[tuple[str, str], set[str]] = {}
+    for r in rounds:
+        hospital = hospital_key(r.code, r.hospital)
+        for x in r.rectifications:
+            if x.carried_from:
+                copies.setdefault((hospital, x.carried_from), set()).add(r.round_id)
+    if not copies:
+        return
+    for r in rounds:
+        hospital = hospital_key(r.code, r.hospital)
+        r.rectifications = [
+            replace(x, status=STATUS_CARRIED)
+            if x.status != STATUS_DONE and copies.get((hospital, x.id), set()) - {r.round_id}
+            else x
+            for x in r.rectifications
+        ]
 
 
 def _newer(a: Package, b: Package) -> bool:
@@ -258,7 +295,16 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
             deadline=dt.date.fromisoformat(r["deadline"]) if r.get("deadline") else None,
             recheck_passed=r.get("recheck_passed"),
         )
-        rects.append(RectificationFacts(r["item_id"], r.get("department") or "", r.get("deadline"), rect.status(today)))
+        rects.append(
+            RectificationFacts(
+                r["item_id"],
+                r.get("department") or "",
+                r.get("deadline"),
+                rect.status(today),
+                r["id"],
+                r.get("carried_from"),
+            )
+        )
     tally = result.tally
     return RoundFacts(
         package.path,
@@ -288,11 +334,16 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
 
 
 def open_count(r: RoundFacts) -> int:
-    return sum(1 for x in r.rectifications if x.status != STATUS_DONE)
+    """未完成: not done, and not followed up in a 复查轮次 (its copy there counts)."""
+    return sum(1 for x in r.rectifications if x.status in UNFINISHED_STATUSES)
 
 
 def overdue_count(r: RoundFacts) -> int:
     return sum(1 for x in r.rectifications if x.status == STATUS_OVERDUE)
+
+
+def carried_count(r: RoundFacts) -> int:
+    return sum(1 for x in r.rectifications if x.status == STATUS_CARRIED)
 
 
 def write_outputs(result: Aggregate, *, xlsx: Path, sqlite: Path | None = None, pdf: Path | None = None) -> None:
@@ -323,6 +374,7 @@ FACT_COLUMNS = (
     "未完成",
     "逾期",
     "已完成",
+    "已转入复查",
 )
 
 
@@ -347,4 +399,5 @@ def facts_row(r: RoundFacts) -> dict[str, Any]:
         "未完成": open_count(r),
         "逾期": overdue_count(r),
         "已完成": counts[STATUS_DONE],
+        "已转入复查": carried_count(r),
     }

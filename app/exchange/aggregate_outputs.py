@@ -15,6 +15,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
+from ..domain.formats import open_rectifications_text
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
 from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, facts_row
@@ -127,7 +128,8 @@ CREATE TABLE rounds (
     round_id TEXT PRIMARY KEY, hospital TEXT NOT NULL, code TEXT, level TEXT, type TEXT,
     round_name TEXT, year INTEGER, started_on TEXT, final INTEGER, updated_at TEXT,
     applicable INTEGER, answered INTEGER, completion REAL, score REAL, failing INTEGER,
-    rectifications INTEGER, open_rectifications INTEGER, overdue_rectifications INTEGER, package TEXT
+    rectifications INTEGER, open_rectifications INTEGER, overdue_rectifications INTEGER,
+    carried_rectifications INTEGER, package TEXT
 );
 CREATE TABLE checklist_scores (
     round_id TEXT REFERENCES rounds(round_id), checklist_id TEXT, title TEXT,
@@ -152,7 +154,7 @@ CREATE TABLE common_problems (
 
 
 def write_sqlite(result: Aggregate, out: Path) -> None:
-    from .aggregate import open_count, overdue_count
+    from .aggregate import carried_count, open_count, overdue_count
 
     def write(temporary: Path) -> None:
         conn = sqlite3.connect(temporary)
@@ -161,7 +163,7 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                 conn.executescript(SQLITE_SCHEMA)
                 for r in result.rounds:
                     conn.execute(
-                        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                         (
                             r.round_id,
                             r.hospital,
@@ -181,6 +183,7 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                             len(r.rectifications),
                             open_count(r),
                             overdue_count(r),
+                            carried_count(r),
                             r.path.name,
                         ),
                     )
@@ -275,7 +278,12 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     ]
     by_open = sorted(rows, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
     rect_bars = [
-        Bar(r["医院"], r["未完成"], f"{r['未完成']}（逾期 {r['逾期']}）", "fail" if r["逾期"] else "warn")
+        Bar(
+            r["医院"],
+            r["未完成"],
+            open_rectifications_text(r["未完成"], r["逾期"], r["已转入复查"]),
+            "fail" if r["逾期"] else "warn",
+        )
         for r in by_open
     ]
     biggest = max([r["未完成"] for r in by_open] + [1])

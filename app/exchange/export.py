@@ -131,6 +131,8 @@ def round_data(
         "results": {
             "score": result.to_dict(),
             "rectifications": totals(rects).to_dict(),
+            # 已转入复查: rectification id → the 复查轮次 that follow it up (their packages hold the copies)
+            "carried_to": {e.id: list(e.carried_to) for e in rects if e.carried_to},
             "status_date": today.isoformat(),
         },
     }

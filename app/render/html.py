@@ -9,8 +9,9 @@ import unicodedata
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
+from ..domain.records import STATUS_CARRIED
 from ..domain.reports import REPORTS
 from ..domain.text import clean_text
 from .assets import TEMPLATE_DIR
@@ -110,6 +111,19 @@ def keep_units(value: str) -> Markup:
     return Markup("").join(out)  # join escapes the plain strings
 
 
+#: statuses that wrap in a narrow column (状态 of the 整改台账, 14 mm), at this place only
+_STATUS_PARTS = {STATUS_CARRIED: ("已转入", "复查")}
+
+
+def status_words(status: str) -> Markup:
+    """A 整改状态 for a narrow column or header: 已转入复查 wraps as 已转入 | 复查, never as
+    已转入复 | 查 (CJK text breaks between any two characters)."""
+    parts = _STATUS_PARTS.get(status)
+    if parts is None:
+        return escape(status)
+    return Markup("").join(Markup('<span class="nobreak">{}</span>').format(part) for part in parts)
+
+
 def printable(value: object) -> object:
     """Jinja's ``finalize``: every value a template prints passes here before it is escaped.
     Users' text loses bidi and control characters (stored before they were refused, or written
@@ -133,6 +147,7 @@ def environment() -> Environment:
     )
     env.filters["cn_number"] = cn_number
     env.filters["keep_units"] = keep_units
+    env.filters["status_words"] = status_words
     env.globals["row_breaks"] = row_breaks
     return env
 

@@ -23,11 +23,14 @@ from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
 from ..domain.records import (
     ORIGIN_CARRIED,
-    RECTIFICATION_STATUSES,
+    STATUS_CARRIED,
     STATUS_DONE,
+    STATUS_IN_PROGRESS,
     STATUS_OVERDUE,
+    STATUS_PENDING,
     Answer,
     Attachment,
+    listed_statuses,
 )
 from ..domain.scoring import Tally, score_rule
 from ..services.rectifications import (
@@ -574,10 +577,11 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
     parts = [ORIGIN_LABELS[ORIGIN_CARRIED]] if origin and entry.carried else []
     if entry.regraded:
         parts.append(regrade_sentence(entry.regraded))
+    status = entry.status
+    if entry.status == STATUS_CARRIED:  # and where: 已转入复查（《2025年第二季度医疗质量自查》）
+        status += "（" + "、".join(f"《{name}》" for name in entry.carried_to) + "）"
     parts.append(
-        "，".join(
-            [entry.status, r.department or NO_DEPARTMENT] + ([f"期限 {cn_date(r.deadline)}"] if r.deadline else [])
-        )
+        "，".join([status, r.department or NO_DEPARTMENT] + ([f"期限 {cn_date(r.deadline)}"] if r.deadline else []))
     )
     return "；".join(parts)
 
@@ -650,6 +654,8 @@ class RectificationReport:
     status_totals: DepartmentRow
     ledger: list[LedgerRow]
     status_chart: Markup
+    #: how the statuses are told (under the totals)
+    status_note: str = ""
     signatures: tuple[str, ...] = SIGNATURE_ROLES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "rectification"
@@ -716,7 +722,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
             )
         )
 
-    statuses = RECTIFICATION_STATUSES
+    statuses = listed_statuses(counts.by_status)  # 已转入复查 once a 复查轮次 carried some over
     by_department = [
         DepartmentRow(d, tuple(c[s] for s in statuses), sum(c.values()))
         for d, c in sorted(counts.by_department.items(), key=lambda kv: -sum(kv[1].values()))
@@ -729,8 +735,15 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         + f"截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
         + f"，整改完成率 {rate}。"
+        + _carried_on(entries)
     )
-    tones = {"待整改": "muted", "整改中": "warn", "已完成": "good", "逾期": "fail"}
+    tones = {
+        STATUS_PENDING: "muted",
+        STATUS_IN_PROGRESS: "warn",
+        STATUS_DONE: "good",
+        STATUS_OVERDUE: "fail",
+        STATUS_CARRIED: "ok",
+    }
     chart = bar_chart(
         [Bar(s, counts.by_status[s], f"{counts.by_status[s]} 项", tones[s]) for s in statuses],
         maximum=max([*counts.by_status.values(), 1]),
@@ -746,5 +759,26 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         status_totals,
         ledger,
         chart,
+        _status_note(STATUS_CARRIED in statuses),
         images=images,
     )
+
+
+def _carried_on(entries: Sequence[RectificationEntry]) -> str:
+    """Where the rectifications a later 复查轮次 carried over are followed up ('' when none)."""
+    carried = [e for e in entries if e.status == STATUS_CARRIED]
+    if not carried:
+        return ""
+    rounds = "、".join(f"《{n}》" for n in dict.fromkeys(n for e in carried for n in e.carried_to))
+    return f"已转入复查的 {len(carried)} 项在{rounds}中继续整改和复查，不再计为本轮逾期。"
+
+
+def _status_note(carried: bool) -> str:
+    """How each status follows from the data, as the 整改报告 explains it under the totals."""
+    note = (
+        "状态按统计日期判定：复查通过为“已完成”；超过整改期限仍未完成为“逾期”；已填写原因分析、整改措施或复查未通过为"
+        "“整改中”；其余为“待整改”"
+    )
+    if carried:
+        note += "；已由之后的复查轮次转入、在该轮继续整改和复查的为“已转入复查”（复查情况栏写明转入哪一轮）"
+    return note + "。"

@@ -21,7 +21,15 @@ from ..domain.formats import measure_decimals
 from ..domain.kinds import kind_of
 from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
-from ..domain.records import ORIGIN_CARRIED, STATUS_DONE, STATUS_IN_PROGRESS, STATUS_OVERDUE, STATUS_PENDING, Answer
+from ..domain.records import (
+    ORIGIN_CARRIED,
+    STATUS_CARRIED,
+    STATUS_DONE,
+    STATUS_IN_PROGRESS,
+    STATUS_OVERDUE,
+    STATUS_PENDING,
+    Answer,
+)
 from ..files import save_document
 from ..store import Store
 
@@ -36,6 +44,7 @@ _STATUS_COLOURS = {
     STATUS_OVERDUE: "#F4CCCC",
     STATUS_IN_PROGRESS: "#FFF2CC",
     STATUS_PENDING: "#EFEFEF",
+    STATUS_CARRIED: "#E4DFEC",  # followed up in a later 复查轮次: neither late nor done here
 }
 _MAX_WIDTH = 60  # characters of a Latin font; wider columns wrap
 #: the last column of every sheet: the checklist items' ids, for programs that join workbooks (a

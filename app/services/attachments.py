@@ -158,7 +158,12 @@ def store_attachment(
     item_id: str | None = None,
     rectification_id: str | None = None,
 ) -> Attachment:
-    """Store a file read by :func:`read_attachment_file` (one transaction)."""
+    """Store a file read by :func:`read_attachment_file` (one transaction). A rectification that
+    a later 复查轮次 carried over takes its evidence there (InputError)."""
+    if rectification_id is not None:
+        from .rectifications import ensure_followed_up_here
+
+        ensure_followed_up_here(store, rectification_id, "添加佐证材料")
     fields = {
         "round_id": round_id,
         "item_id": item_id,

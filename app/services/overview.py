@@ -13,10 +13,16 @@ from dataclasses import dataclass, field
 
 from ..domain.checklist import Checklist, Grade
 from ..domain.evaluation import indicator_value
-from ..domain.formats import cn_date, rate_text, rounds_left_out_sentence
+from ..domain.formats import cn_date, open_rectifications_text, rate_text, rounds_left_out_sentence
 from ..domain.kinds import kind_of
 from ..domain.outcome import MET, NOT_MET, UNDETERMINED, verdict
-from ..domain.records import RECTIFICATION_STATUSES, STATUS_DONE
+from ..domain.records import (
+    RECTIFICATION_STATUSES,
+    STATUS_CARRIED,
+    STATUS_DONE,
+    STATUS_OVERDUE,
+    UNFINISHED_STATUSES,
+)
 from ..domain.scoring import RoundScore, Tally
 from ..store import Store
 from .rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications
@@ -56,6 +62,8 @@ class Overview:
     sections: dict[str, list[Bar]] = field(default_factory=dict)
     grades: list[Bar] = field(default_factory=list)
     departments: list[tuple[str, dict[str, int]]] = field(default_factory=list)
+    #: 未完成 per department (逾期 named): those a later 复查轮次 follows up are not open here
+    department_bars: list[Bar] = field(default_factory=list)
     closed_per_month: list[Bar] = field(default_factory=list)
     #: earlier rounds of the same hospital, oldest first, then this one: those the trend shows
     rounds: list[str] = field(default_factory=list)
@@ -184,6 +192,16 @@ def _add_rectifications(out: Overview, entries: list[RectificationEntry]) -> Non
     out.departments = [
         (d, {s: c[s] for s in RECTIFICATION_STATUSES})
         for d, c in sorted(by_department.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
+    out.department_bars = [
+        Bar(
+            d,
+            unfinished := sum(c[s] for s in UNFINISHED_STATUSES),
+            open_rectifications_text(unfinished, c[STATUS_OVERDUE], c[STATUS_CARRIED]),
+            "fail" if c[STATUS_OVERDUE] else "warn",
+            ("department", d),
+        )
+        for d, c in out.departments
     ]
     out.closed_per_month = [Bar(month, count, f"{count} 项", "good") for month, count in sorted(closed.items())]
 

@@ -12,6 +12,10 @@ The rules, shared by the GUI, the CLI and the reports:
 - When nothing it covers fails any more, an ``auto`` rectification with no work recorded on it
   is removed; one with work recorded stays, so no one's work is ever thrown away.
 - 整改状态 is derived from the data (:meth:`app.domain.records.Rectification.status`).
+- A rectification a later 复查轮次 carried over is followed up there (its copy names it in
+  ``carried_from``): here it is 已转入复查, counted as neither open nor late, and read-only —
+  its text, re-check and evidence are changed in the round that carries it, so the two never
+  say different things.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Item, Scale
 from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
-from ..domain.formats import NO_DEPARTMENT, cn_date, recheck_sentence, regrade_sentence
+from ..domain.formats import NO_DEPARTMENT, carried_on_sentence, cn_date, recheck_sentence, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
 from ..domain.records import (
@@ -52,9 +56,12 @@ __all__ = [
     "UNSET",
     "RectificationEntry",
     "RectificationTotals",
+    "carried_to",
     "carry_over_open_rectifications",
     "delete_rectification",
+    "ensure_followed_up_here",
     "follow_up_text",
+    "followed_up_note",
     "get_rectification",
     "list_rectifications",
     "open_rectification",
@@ -83,6 +90,8 @@ class RectificationEntry:
     #: this round: their results here (``B 有监管``), so that the office closes it with a re-check;
     #: "" otherwise (also while its item is not graded again yet)
     regraded: str = ""
+    #: the 复查轮次 (names) that carried it over and follow it up: it is 已转入复查 here
+    carried_to: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -92,6 +101,12 @@ class RectificationEntry:
     def carried(self) -> bool:
         """转入 from the previous round (复查轮次)."""
         return bool(self.rectification.carried_from)
+
+    @property
+    def followed_up_elsewhere(self) -> bool:
+        """A later 复查轮次 carried it over: read-only here (its status is 已转入复查, or 已完成
+        when its re-check here passed before)."""
+        return bool(self.carried_to)
 
 
 @dataclass
@@ -216,18 +231,53 @@ def _covered(facts: _Facts, rect: Rectification) -> list[Item]:
     return [own] if own else []
 
 
-def _entry(facts: _Facts, stored: Rectification, today: dt.date, attachments: int = 0) -> RectificationEntry:
+def _entry(
+    facts: _Facts, stored: Rectification, today: dt.date, attachments: int = 0, carried_to: tuple[str, ...] = ()
+) -> RectificationEntry:
     covered = _covered(facts, stored)
     derived = not stored.problem
     rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
     return RectificationEntry(
         rect,
-        rect.status(today),
+        rect.status(today, followed_up_elsewhere=bool(carried_to)),
         tuple(i.id for i in covered) or (rect.item_id,),
         derived,
         attachments,
         _regraded(facts, rect, covered),
+        carried_to,
     )
+
+
+def carried_to(store: Store, round_id: str) -> dict[str, tuple[str, ...]]:
+    """The round's rectifications that a later 复查轮次 carried over: id → the names of the rounds
+    holding their copies (one, unless merged packages brought two), oldest round first."""
+    copies = store.rectifications_carried_from(round_id)
+    if not copies:
+        return {}
+    order = {record.id: (n, record.name) for n, record in enumerate(reversed(store.rounds()))}
+    out: dict[str, tuple[str, ...]] = {}
+    for copy in sorted(copies, key=lambda c: order.get(c.round_id, (len(order), ""))):
+        name = order.get(copy.round_id, (0, ""))[1]
+        if copy.carried_from and name and name not in out.get(copy.carried_from, ()):
+            out[copy.carried_from] = (*out.get(copy.carried_from, ()), name)
+    return out
+
+
+def followed_up_note(rounds: Sequence[str], doing: str = "") -> str:
+    """Why a rectification that a later 复查轮次 carried over is only read here (``doing``: what
+    was refused, e.g. ``修改``), as the board and the services say it."""
+    where = "、".join(f"《{n}》" for n in rounds)
+    refused = f"，不能{doing}" if doing else ""
+    return f"该整改项已转入{where}继续跟踪，本轮中只能查看{refused}；整改和复查请在该轮的整改台账中记录。"
+
+
+def ensure_followed_up_here(store: Store, rectification_id: str, doing: str) -> None:
+    """InputError when a later 复查轮次 carried the rectification over: it is followed up there,
+    and here only read (``doing``: what was refused, e.g. ``修改``)."""
+    rect = store.rectification(rectification_id)  # raises NotFoundError
+    names = carried_to(store, rect.round_id).get(rect.id)
+    if names:
+        raise InputError(followed_up_note(names, doing), "rectification")
 
 
 def _regraded(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> str:
@@ -241,10 +291,11 @@ def _regraded(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> st
 
 
 def follow_up_text(entry: RectificationEntry) -> str:
-    """复查情况 as the 整改台账, the board and the 整改报告 show it: this round's result of a
-    carried-over item that no longer fails, then the re-check."""
+    """复查情况 as the 整改台账, the board and the 整改报告 show it: where a later 复查轮次 follows
+    it up, this round's result of a carried-over item that no longer fails, then the re-check."""
     r = entry.rectification
     parts = (
+        carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
         recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
     )
@@ -296,7 +347,10 @@ def sync_rectification(
             return
         failing_ids = {i.id for i in failing}
         offering = any(facts.outcome(i).offers_rectification for i in group)
+        followed_up = carried_to(store, view.id) if rects else {}
         for rect in rects:
+            if rect.id in followed_up:
+                continue  # a 复查轮次 follows it up: its copy there names it, and it stays as it was
             untouched = not _has_work(store, rect)
             if not failing:
                 # an untouched automatic one goes when nothing fails; one the user asked for on a
@@ -365,14 +419,16 @@ def list_rectifications(
         store.rectifications(round_id),
         key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
     )
-    return [_entry(facts, rect, today, attachments[rect.id]) for rect in rects]
+    later = carried_to(store, round_id)
+    return [_entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ())) for rect in rects]
 
 
 def get_rectification(store: Store, rectification_id: str, today: dt.date) -> RectificationEntry:
     rect = store.rectification(rectification_id)  # raises NotFoundError
     view = load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
-    return _entry(_Facts(store, view), rect, today, count)
+    later = carried_to(store, rect.round_id).get(rect.id, ())
+    return _entry(_Facts(store, view), rect, today, count, later)
 
 
 def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:
@@ -383,7 +439,7 @@ def rectification_for_item(store: Store, view: RoundView, item_id: str, today: d
         return None
     own = next((r for r in rects if r.item_id == item_id), rects[0])
     count = len(store.attachments(view.id, rectification_id=own.id))
-    return _entry(facts, own, today, count)
+    return _entry(facts, own, today, count, carried_to(store, view.id).get(own.id, ()))
 
 
 #: 条目, 问题描述, 原因分析, 整改措施, 责任科室, 责任人, 整改期限, 状态
@@ -473,8 +529,10 @@ def update_rectification(
 ) -> RectificationEntry:
     """Set the given fields (fields left UNSET keep their value); validates everything first.
     ``restoring``: undo or redo puts back a value that was stored before, which may precede the
-    round (a carried-over rectification keeps its old deadline): only new input must not."""
-    rect = store.rectification(rectification_id)  # raises NotFoundError
+    round (a carried-over rectification keeps its old deadline): only new input must not.
+    One a later 复查轮次 carried over is changed there (InputError)."""
+    ensure_followed_up_here(store, rectification_id, "修改")  # raises NotFoundError
+    rect = store.rectification(rectification_id)
     view = load_round(store, rect.round_id)
     facts = _Facts(store, view)
     changes: dict[str, Any] = {}
@@ -512,9 +570,11 @@ def record_recheck(
     today: dt.date | None = None,
 ) -> RectificationEntry:
     """复查: record whether the re-check passed (``None`` clears the re-check). A re-check is
-    recorded once it has happened: its date is not after ``today``."""
+    recorded once it has happened: its date is not after ``today``. One a later 复查轮次 carried
+    over is re-checked there (InputError)."""
     today = today or dt.date.today()
-    rect = store.rectification(rectification_id)  # raises NotFoundError
+    ensure_followed_up_here(store, rectification_id, "记录复查")  # raises NotFoundError
+    rect = store.rectification(rectification_id)
     view = load_round(store, rect.round_id)
     if passed is None:
         changes: dict[str, Any] = {
@@ -549,8 +609,10 @@ def record_recheck(
 
 
 def delete_rectification(store: Store, rectification_id: str, actor: Actor | None = None) -> None:
-    """删除整改项; refused while it is the only one for an item that still fails."""
-    rect = store.rectification(rectification_id)  # raises NotFoundError
+    """删除整改项; refused while it is the only one for an item that still fails, and while a
+    later 复查轮次 follows it up (its copy there names it)."""
+    ensure_followed_up_here(store, rectification_id, "删除")  # raises NotFoundError
+    rect = store.rectification(rectification_id)
     view = load_round(store, rect.round_id)
     facts = _Facts(store, view)
     group = facts.group(rect.item_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from ..domain.records import STATUS_DONE, STATUS_OVERDUE
+from ..domain.records import STATUS_OVERDUE, UNFINISHED_STATUSES
 from ..store import Store
 from .rectifications import list_rectifications
 from .rounds import load_round
@@ -40,17 +40,16 @@ class Reminders:
 
 
 def reminders(store: Store, today: dt.date) -> Reminders:
-    """What is late or due, over the rectifications still followed up (each round's own; a
-    re-check round's carried-over copies stand for the originals)."""
+    """What is late or due, over the rectifications still followed up where they are: a
+    re-check round's carried-over copies stand for the originals, which are 已转入复查."""
     rounds = store.rounds()
-    carried = {r.carried_from for record in rounds for r in store.rectifications(record.id) if r.carried_from}
     overdue = due_soon = 0
     latest = None
     for record in rounds:
         view = load_round(store, record.id)
         for entry in list_rectifications(store, record.id, today, view):
             rect = entry.rectification
-            if rect.id in carried or entry.status == STATUS_DONE:
+            if entry.status not in UNFINISHED_STATUSES:  # 已完成, or 已转入复查 (counted in its copy)
                 continue
             if entry.status == STATUS_OVERDUE:
                 overdue += 1

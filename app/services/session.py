@@ -548,6 +548,8 @@ class RoundSession:
         return self._attachments_changed(item_id, rectification_id)
 
     def remove_attachment(self, attachment: Attachment) -> Changes:
+        if attachment.rectification_id is not None:  # evidence of work a 复查轮次 follows up stays
+            rect_service.ensure_followed_up_here(self._store, attachment.rectification_id, "删除佐证材料")
         attachment_service.remove_attachment(self._store, attachment.id, self.actor)
         return self._attachments_changed(attachment.item_id, attachment.rectification_id)
 

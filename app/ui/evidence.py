@@ -69,15 +69,20 @@ class EvidenceDialog(QDialog):
     """The photos, documents and records that show a rectification was done; they print in
     the 整改报告. The session tells the board what changed."""
 
-    def __init__(self, session: RoundSession, rectification_id: str, problem: str, parent=None) -> None:
+    def __init__(
+        self, session: RoundSession, rectification_id: str, problem: str, parent=None, *, read_only: str = ""
+    ) -> None:
+        """``read_only``: why the files can only be opened here (a later 复查轮次 follows the
+        rectification up), shown above them; adding and deleting are then off."""
         super().__init__(parent)
         self.session, self.rectification_id = session, rectification_id
+        self.read_only = read_only
         self.setWindowTitle("整改佐证材料")
         self.list = QListWidget()
         self.list.setAccessibleName("佐证材料")
         self.list.itemActivated.connect(lambda _: self.open_selected())
         self.error = error_label()
-        add = QPushButton("添加(&A)…")
+        add = self.add_button = QPushButton("添加(&A)…")
         add.setToolTip("整改后的照片、制度文件、培训记录等")
         self.open_button = QPushButton("打开(&O)")
         self.remove_button = QPushButton("删除(&D)…")
@@ -96,6 +101,11 @@ class EvidenceDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(plain_label("问题："))
         layout.addWidget(self.problem)
+        if read_only:
+            note = plain_label(read_only)
+            note.setWordWrap(True)
+            layout.addWidget(note)
+            add.setEnabled(False)
         layout.addWidget(self.list, 1)
         layout.addLayout(row)
         layout.addWidget(self.error)
@@ -113,8 +123,8 @@ class EvidenceDialog(QDialog):
             self.list.addItem(entry)
         if self.list.count():
             self.list.setCurrentRow(self.list.count() - 1)
-        for button in (self.open_button, self.remove_button):
-            button.setEnabled(self.list.count() > 0)
+        self.open_button.setEnabled(self.list.count() > 0)
+        self.remove_button.setEnabled(self.list.count() > 0 and not self.read_only)
 
     def selected(self) -> Attachment | None:
         entry = self.list.currentItem()

@@ -218,6 +218,7 @@ class ItemPanel(QScrollArea):
     def _rectification_row(self) -> QHBoxLayout:
         """The item's rectification (or the offer of one) and its 修改记录."""
         self.rectification_label = QLabel()
+        self.rectification_label.setTextFormat(Qt.TextFormat.PlainText)  # a round's name is typed by users
         self.rectification_label.setWordWrap(True)
         self.rectification_button = QPushButton("生成整改项(&Z)")
         self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
@@ -435,10 +436,14 @@ class ItemPanel(QScrollArea):
         self.related.setVisible(bool(related))
         self._set_tab_order()  # the new buttons come first
 
-    def show_rectification(self, status: str | None, offer: bool, follow_up: str = "") -> None:
+    def show_rectification(self, status: str | None, offer: bool, follow_up: str = "", elsewhere: str = "") -> None:
         """整改: the item's rectification status (with ``follow_up``: a carried-over one's result
-        in this round, as the 整改台账 says it), or the offer to open one (C grade)."""
-        if status and follow_up:
+        in this round, as the 整改台账 says it; with ``elsewhere``: the later 复查轮次 that follows
+        it up, ``《…》``), or the offer to open one (C grade)."""
+        if status and elsewhere:
+            self.rectification_label.setText(f"整改项：{status}（在{elsewhere}中继续整改和复查，本轮中只能查看）")
+            self.rectification_label.setStyleSheet("color: #3d4f6b;")
+        elif status and follow_up:
             self.rectification_label.setText(f"整改项：{status}（{follow_up}；在“整改台账”中记录复查）")
             self.rectification_label.setStyleSheet("color: #b00020;" if status == "逾期" else "color: #333;")
         elif status:

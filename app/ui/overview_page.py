@@ -92,16 +92,7 @@ class OverviewPage(QWidget):
         cells.append(self._bars(o.grades, "评价结果分布（点击筛选）", max([b.value or 0 for b in o.grades] + [1])))
         for label, bars in o.sections.items():
             cells.append(self._bars(bars, f"{label}：各部分得分率（✗ 为不符合条数）", 100))
-        departments = [
-            OverviewBar(
-                d,
-                sum(c.values()) - c["已完成"],
-                f"{sum(c.values()) - c['已完成']}（逾期 {c['逾期']}）",
-                "fail" if c["逾期"] else "warn",
-                ("department", d),
-            )
-            for d, c in o.departments
-        ]
+        departments = o.department_bars
         if departments:
             cells.append(
                 self._bars(

@@ -9,10 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..domain.labels import ORIGIN_LABELS
-from ..domain.records import ORIGIN_CARRIED, RECTIFICATION_STATUSES, STATUS_DONE, STATUS_OVERDUE
+from ..domain.records import (
+    ORIGIN_CARRIED,
+    RECTIFICATION_STATUSES,
+    STATUS_CARRIED,
+    STATUS_DONE,
+    STATUS_OVERDUE,
+    listed_statuses,
+)
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
-from ..services.rectifications import NO_DEPARTMENT, RectificationEntry, follow_up_text, ledger_cells
+from ..services.rectifications import (
+    NO_DEPARTMENT,
+    RectificationEntry,
+    follow_up_text,
+    followed_up_note,
+    ledger_cells,
+)
 from ..services.session import Changes, RoundSession
 from . import dialogs
 from .cell_table import CellTable
@@ -52,6 +65,9 @@ ENTRY_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1  # where a column sorts by something other than its text
 OVERDUE_BACKGROUND = QColor("#fde8e8")
 DONE_FOREGROUND = QColor("#1b7f3b")
+#: 已转入复查: followed up in a later round, only read here — grey, neither late nor done
+CARRIED_BACKGROUND = QColor("#f1f3f6")
+CARRIED_FOREGROUND = QColor("#3d4f6b")
 #: a row is at most this many lines high: one long 问题描述 must not push a row's 条目, 期限 and
 #: 状态 off the screen; the rest of the text is elided, whole in the tooltip and the editor
 ROW_LINES = 4
@@ -193,7 +209,7 @@ class RectificationBoard(QWidget):
         layout.addWidget(self.error)
         hint = QLabel(
             "双击或直接输入修改单元格（整改期限按 2025-04-30 格式；单元格内换行按 Alt+Enter）；"
-            "双击“条目”列转到该条目。逾期行以红色底纹标出。"
+            "双击“条目”列转到该条目。逾期行以红色底纹标出；已转入复查的行为灰色，在复查轮次中跟踪，本轮只能查看。"
         )
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
@@ -215,7 +231,7 @@ class RectificationBoard(QWidget):
         table.setWordWrap(True)
         table.setAccessibleName("整改台账")
         header = table.horizontalHeader()
-        for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 60, 150)):
+        for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 80, 150)):
             table.setColumnWidth(col, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         rows = table.verticalHeader()
@@ -380,7 +396,10 @@ class RectificationBoard(QWidget):
         self.table.sortItems(column, self.table.horizontalHeader().sortIndicatorOrder())
 
     def _fill_row(self, row: int, entry: RectificationEntry) -> None:
+        """One row; a rectification a later 复查轮次 follows up is greyed and read-only, each cell
+        saying where it went (its 复查 column names the round)."""
         items, *cells = ledger_cells(entry, self.references)
+        elsewhere = followed_up_note(entry.carried_to) if entry.followed_up_elsewhere else ""
         if entry.carried:
             items += f"（{ORIGIN_LABELS[ORIGIN_CARRIED]}）"  # as the 整改报告 marks it
         values = [items, *cells, recheck_text(entry)]
@@ -395,14 +414,18 @@ class RectificationBoard(QWidget):
             cell.setTextAlignment(CELL_ALIGNMENT)  # a capped row shows each column's first lines
             if col in sort_keys:
                 cell.setData(SORT_ROLE, sort_keys[col])
-            if COLUMNS[col][1] is None:
+            if COLUMNS[col][1] is None or elsewhere:
                 cell.setFlags(cell.flags() & ~Qt.ItemFlag.ItemIsEditable)
             if col == 0:
-                cell.setToolTip("\n".join(self._item_text(i) for i in entry.item_ids))
-            elif text:
-                cell.setToolTip(plain_tooltip(text))
+                items_text = "\n".join(self._item_text(i) for i in entry.item_ids)
+                cell.setToolTip(plain_tooltip(items_text) + plain_tooltip(elsewhere) if elsewhere else items_text)
+            elif text or elsewhere:
+                cell.setToolTip("".join(plain_tooltip(t) for t in (text, elsewhere) if t))
             if entry.status == STATUS_OVERDUE:
                 cell.setBackground(QBrush(OVERDUE_BACKGROUND))
+            elif entry.status == STATUS_CARRIED:
+                cell.setBackground(QBrush(CARRIED_BACKGROUND))
+                cell.setForeground(QBrush(CARRIED_FOREGROUND))
             if col == 7 and entry.status == STATUS_DONE:
                 cell.setForeground(QBrush(DONE_FOREGROUND))
             self.table.setItem(row, col, cell)
@@ -415,7 +438,7 @@ class RectificationBoard(QWidget):
 
     def _update_summary(self) -> None:
         sums = rect_service.totals(self.entries)
-        status = "　".join(f"{s} {sums.by_status[s]}" for s in RECTIFICATION_STATUSES)
+        status = "　".join(f"{s} {sums.by_status[s]}" for s in listed_statuses(sums.by_status))
         departments = "；".join(
             f"{d} {sum(c.values())}" + (f"（逾期 {c[STATUS_OVERDUE]}）" if c[STATUS_OVERDUE] else "")
             for d, c in sums.by_department.items()
@@ -463,6 +486,13 @@ class RectificationBoard(QWidget):
             self.error.setText("请先在表格中选择一个整改项。")
         return entry
 
+    def _followed_here_or_explain(self, entry: RectificationEntry, doing: str) -> bool:
+        """False, with the reason under the table, for one a later 复查轮次 follows up."""
+        if entry.followed_up_elsewhere:
+            self.error.setText(followed_up_note(entry.carried_to, doing))
+            return False
+        return True
+
     def select(self, entry_id: str) -> None:
         for row in range(self.table.rowCount()):
             cell = self.table.item(row, 0)
@@ -503,7 +533,7 @@ class RectificationBoard(QWidget):
 
     def recheck_selected(self) -> None:
         entry = self._selected_or_explain()
-        if entry is None:
+        if entry is None or not self._followed_here_or_explain(entry, "记录复查"):
             return
         RecheckDialog(self.session, entry, self).exec()  # the session tells the board
 
@@ -514,11 +544,12 @@ class RectificationBoard(QWidget):
         entry = self._selected_or_explain()
         if entry is None:
             return
-        EvidenceDialog(self.session, entry.id, entry.rectification.problem, self).exec()
+        read_only = followed_up_note(entry.carried_to) if entry.followed_up_elsewhere else ""
+        EvidenceDialog(self.session, entry.id, entry.rectification.problem, self, read_only=read_only).exec()
 
     def delete_selected(self) -> None:
         entry = self._selected_or_explain()
-        if entry is None:
+        if entry is None or not self._followed_here_or_explain(entry, "删除"):
             return
         if not dialogs.confirm(self, f"删除整改项“{entry.rectification.problem[:40]}”？"):
             return
@@ -545,3 +576,7 @@ class RectificationBoard(QWidget):
     def _double_clicked(self, index) -> None:
         if index.column() == 0:
             self._go_to_item()
+            return
+        entry = self.entry_at(index.row())
+        if entry is not None and COLUMNS[index.column()][1] is not None:
+            self._followed_here_or_explain(entry, "修改")  # its cells are read-only: say why

@@ -380,6 +380,7 @@ class WalkthroughPage(QWidget):
             entry.status if entry else None,
             self.result.outcomes[item_id].offers_rectification,
             regrade_sentence(entry.regraded) if entry else "",
+            "、".join(f"《{name}》" for name in entry.carried_to) if entry else "",
         )
 
     def open_rectification(self, item_id: str) -> None:
