@@ -681,3 +681,15 @@ def test_the_walkthrough_and_overview_of_a_round_whose_work_was_carried_over(car
     assert sum(b.value for b in departments.bars) == unfinished
     assert any("已转入复查" in b.text for b in departments.bars)
     assert not any(b.tone == "fail" for b in departments.bars)  # nothing of A is late any more
+
+
+def test_deadlines_and_statuses_fit_their_columns_on_one_line(qtbot, window):
+    table = window.board.table
+    metrics = table.fontMetrics()
+    for column in (6, 7):  # 整改期限, 状态
+        texts = [table.item(r, column).text() for r in range(table.rowCount())]
+        texts.append("2025年12月31日" if column == 6 else "已转入复查")
+        widest = max(metrics.horizontalAdvance(t) for t in texts if t)
+        assert widest + 2 * table.style().pixelMetric(table.style().PixelMetric.PM_FocusFrameHMargin) < (
+            table.columnWidth(column)
+        ), (column, widest, table.columnWidth(column))

@@ -231,7 +231,12 @@ class RectificationBoard(QWidget):
         table.setWordWrap(True)
         table.setAccessibleName("整改台账")
         header = table.horizontalHeader()
-        for col, width in enumerate((150, 220, 160, 180, 90, 70, 90, 80, 150)):
+        # 整改期限 and 状态 as wide as their longest text in the font in use (2025年12月31日 had
+        # its 日 wrapped to a second line at a fixed 90 px)
+        metrics = table.fontMetrics()
+        deadline = metrics.horizontalAdvance("2025年12月31日") + 16
+        status = max(metrics.horizontalAdvance(s) for s in RECTIFICATION_STATUSES) + 16
+        for col, width in enumerate((150, 220, 160, 180, 90, 70, deadline, status, 150)):
             table.setColumnWidth(col, width)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         rows = table.verticalHeader()
