@@ -8,6 +8,7 @@ counted each problem twice, as open (and late) in A and in B.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import sqlite3
@@ -18,6 +19,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from app.domain.formats import cn_date
 from app.domain.records import STATUS_CARRIED, STATUS_DONE, STATUS_OVERDUE, UNFINISHED_STATUSES
 from app.exchange import format as fmt
 from app.exchange.aggregate import aggregate, facts_row, write_outputs
@@ -217,3 +219,12 @@ def test_the_summary_outputs_name_the_new_column(rounds, tmp_path):
     conn.close()
     text = pdf_text(pdf)
     assert "已转入复查" in text and f"0（逾期0，已转入复查{carried}）" in text
+
+
+def test_two_rounds_of_one_hospital_have_bars_named_apart(rounds, tmp_path):
+    result = aggregate([rounds.packages["A"], rounds.packages["B"]], today=DAY)
+    pdf = tmp_path / "汇总报告.pdf"
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=pdf)
+    text = pdf_text(pdf)
+    for r in result.rounds:
+        assert squeeze(f"{r.hospital}（{cn_date(dt.date.fromisoformat(r.started_on))}）") in text

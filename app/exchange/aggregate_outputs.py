@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -264,12 +265,21 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     fonts = resolve_fonts()
     today = result.today
     rows = [facts_row(r) for r in result.rounds]
+    # a hospital with several rounds in the summary has a bar for each: told apart by the round's
+    # date (its name, 2025年第一季度医疗质量自查, would be cut short with … in the label column)
+    rounds_of = Counter(r["医院"] for r in rows)
+
+    def label(r: dict[str, Any]) -> str:
+        if rounds_of[r["医院"]] == 1:
+            return r["医院"]
+        return f"{r['医院']}（{cn_date(dt.date.fromisoformat(r['自查日期']))}）"
+
     # a chart of a thousand bars helps no one: the hospitals that need attention, at most 30
     shown = CHART_ROWS
     by_score = sorted((r for r in rows if r["得分率"] is not None), key=lambda r: r["得分率"])[:shown]
     score_bars = [
         Bar(
-            r["医院"],
+            label(r),
             r["得分率"] * 100,
             rate_text(r["得分率"] * 100),
             "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
@@ -279,7 +289,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     by_open = sorted(rows, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
     rect_bars = [
         Bar(
-            r["医院"],
+            label(r),
             r["未完成"],
             open_rectifications_text(r["未完成"], r["逾期"], r["已转入复查"]),
             "fail" if r["逾期"] else "warn",
