@@ -19,7 +19,6 @@ from ..domain.outcome import verdict
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
 from ..services.answers import SampleInput, parse_number, repeat_message, repeated_records
-from .cell_table import CellTable
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -337,6 +336,8 @@ class SamplingEditor(ItemEditor):
         super().__init__()
         self.item, self.year = item, year
         self._loading = False
+        from .cell_table import CellTable  # a table class of its own: built when a grid is first shown
+
         self.table = CellTable(0, 3)
         self.table.setHorizontalHeaderLabels(["病案号", "符合", "备注"])
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
