@@ -7,13 +7,14 @@ from .cell_table import read_only
 from .item_editors import plain_label
 from .qt import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 from .qt import QWidget as _QWidget
+from .screen import fit_to_screen
 
 
 class HistoryDialog(QDialog):
     def __init__(self, session: RoundSession, item_id: str, title: str, parent: _QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("修改记录")
-        self.resize(1000, 520)
+        fit_to_screen(self, 1000, 520)
         layout = QVBoxLayout(self)
         heading = plain_label(title)
         heading.setWordWrap(True)

@@ -59,6 +59,7 @@ from .qt import (
     to_date,
 )
 from .redraw import DrawnAsOf
+from .screen import fit_to_screen
 from .shortcuts import redo_keys, undo_keys
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
@@ -157,7 +158,7 @@ class RecheckDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.verdict.setFocus()  # the first thing to do, not the text above it (Shift+Tab reaches that)
-        self.resize(520, 320)
+        fit_to_screen(self, 520, 320)
 
     def accept(self) -> None:
         if self.verdict.currentData() == _NOT_CHOSEN:
