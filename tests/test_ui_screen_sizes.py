@@ -9,6 +9,7 @@ bench/screenshots.py draws them at these sizes.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -120,3 +121,24 @@ def test_exchange_and_backup_dialogs_fit(qtbot, monkeypatch, store, demo_round, 
         lambda: DamagedDialog(None, store.path, problem, None, detail="Page 57 is never used"),
     ):
         assert_fits(on_screens(monkeypatch, make))
+
+
+def test_report_preview_fits_and_shows_whole_lines(qtbot, monkeypatch, store, demo_round, tmp_path):
+    """报告预览 asked for 900×700: with its title bar taller than 1366×768 less the task bar, and
+    the 整改报告's landscape pages (1123 px) wider than it, each line read by scrolling sideways.
+    It is as wide as a page where the screen allows, and draws the pages to the width it has."""
+    from app.render import render_report
+    from app.ui.pdf_preview import PreviewDialog
+    from app.ui.qt import QApplication, QScrollArea
+
+    report = render_report(store, demo_round, "rectification", tmp_path / "整改报告.pdf", today=dt.date(2025, 6, 30))
+    made = on_screens(monkeypatch, lambda: PreviewDialog(report.path))
+    QApplication.processEvents()
+    for name, dialog in made:
+        viewport = dialog.findChild(QScrollArea).viewport()
+        widest = max(label.width() for label in dialog.page_labels)
+        assert widest <= viewport.width(), f"on {name}: a page {widest} px wide in {viewport.width()} px"
+        assert not dialog.findChild(QScrollArea).horizontalScrollBar().isVisible()
+    on_1536 = dict(made)["at 125%"]
+    assert on_1536.page_labels[0].pixmap().width() >= 1120, "at its size where there is room"
+    assert_fits(made)
