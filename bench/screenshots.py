@@ -54,6 +54,7 @@ def main() -> None:
     from app.ui.qt import QApplication
 
     app = create_application(sys.argv[:1])
+    _taskbar()
     store = open_store(Path(tempfile.mkdtemp()) / "demo.db")
     catalog = load_catalog()
     actor = Actor("截图", "bench")
@@ -94,6 +95,14 @@ def _offscreen_screen(width: int, height: int) -> None:
     os.environ["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
 
 
+def _taskbar() -> None:
+    """The screen's free area without a task bar at its foot, as a real screen reports it (the
+    offscreen screen has none): what the program sizes its windows by."""
+    from PySide6.QtGui import QScreen
+
+    QScreen.availableGeometry = lambda self: self.geometry().adjusted(0, 0, 0, -TASKBAR)
+
+
 def _shooter(app, out: Path):
     """shot(widget, name): shows the widget and saves it as OUT/name.png; a window or dialog
     larger than the screen less the task bar (with its title bar), or that cannot be made small
@@ -107,7 +116,7 @@ def _shooter(app, out: Path):
         print(out / f"{name}.png")
         if widget.isWindow():
             screen = widget.screen().availableGeometry()
-            room_w, room_h = screen.width(), screen.height() - TASKBAR - TITLE_BAR
+            room_w, room_h = screen.width(), screen.height() - TITLE_BAR
             least = widget.minimumSizeHint().expandedTo(widget.minimumSize())
             for what, size in (("size", widget.size()), ("minimum size", least)):
                 if size.width() > room_w or size.height() > room_h:
