@@ -693,3 +693,24 @@ def test_deadlines_and_statuses_fit_their_columns_on_one_line(qtbot, window):
         assert widest + 2 * table.style().pixelMetric(table.style().PixelMetric.PM_FocusFrameHMargin) < (
             table.columnWidth(column)
         ), (column, widest, table.columnWidth(column))
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_every_column_is_in_sight_at_1024_px(qtbot, window, width):
+    """In a 1024 px window the columns' widths added up to more than the table: 整改期限, 状态
+    and 复查 were past its right edge, seen only by scrolling sideways. The long-text columns
+    give up width there; where there is room every column has its width."""
+    from app.ui.qt import QApplication
+
+    board = window.board
+    window.resize(width, 660)
+    qtbot.waitUntil(lambda: board.table.viewport().width() < width - 20)
+    QApplication.processEvents()
+    table = board.table
+    last = table.columnCount() - 1
+    assert table.columnViewportPosition(last) + table.columnWidth(last) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    if width == 1366:
+        assert [table.columnWidth(c) for c in (0, 2, 3, 8)] == [board.column_widths[c] for c in (0, 2, 3, 8)]
+    for col in (6, 7):  # never narrower than their text
+        assert table.columnWidth(col) == board.column_widths[col]

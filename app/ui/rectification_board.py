@@ -40,6 +40,7 @@ from .qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QEvent,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -73,6 +74,13 @@ CARRIED_FOREGROUND = QColor("#3d4f6b")
 #: 状态 off the screen; the rest of the text is elided, whole in the tooltip and the editor
 ROW_LINES = 4
 CELL_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+#: the columns of long text that give up width where the table is narrow (_fit_columns); 问题描述
+#: stretches over the width the others leave
+SHRINKING_COLUMNS = (0, 1, 2, 3, 8)
+PROBLEM_COLUMN = 1
+#: the fewest characters a column of text keeps on a line
+NARROWEST_CHARS = 6
 
 #: column → (header, editable field or None)
 COLUMNS: list[tuple[str, str | None]] = [
@@ -237,9 +245,12 @@ class RectificationBoard(QWidget):
         metrics = table.fontMetrics()
         deadline = metrics.horizontalAdvance("2025年12月31日") + 16
         status = max(metrics.horizontalAdvance(s) for s in RECTIFICATION_STATUSES) + 16
-        for col, width in enumerate((150, 220, 160, 180, 90, 70, deadline, status, 150)):
+        self.column_widths = (150, 220, 160, 180, 90, 70, deadline, status, 150)
+        for col, width in enumerate(self.column_widths):
             table.setColumnWidth(col, width)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PROBLEM_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self._fitted_to = -1  # the viewport width the columns were last fitted to (_fit_columns)
+        table.viewport().installEventFilter(self)
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # lines as high as Chinese text sets them (the fallback font's lines are taller than the
@@ -268,6 +279,29 @@ class RectificationBoard(QWidget):
             lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
         )
         return table
+
+    def _fit_columns(self) -> None:
+        """Where the table is narrower than its columns (1024 px), the columns of long text —
+        条目, 问题描述, 原因分析, 整改措施, 复查 — give up width in proportion (to no fewer than
+        NARROWEST_CHARS characters): 整改期限 and 状态 stay in sight instead of past the table's
+        right edge. Where there is room they have their widths."""
+        room = self.table.viewport().width()
+        if room == self._fitted_to:
+            return  # a width the user set by hand stays until the table is resized
+        self._fitted_to = room
+        narrowest = self.table.fontMetrics().horizontalAdvance("中" * NARROWEST_CHARS) + 16
+        kept = sum(width for c, width in enumerate(self.column_widths) if c not in SHRINKING_COLUMNS)
+        wanted = sum(self.column_widths[c] for c in SHRINKING_COLUMNS)
+        scale = min(1.0, max(room - kept, 0) / wanted)
+        for col in SHRINKING_COLUMNS:
+            if col != PROBLEM_COLUMN:  # it stretches over what the others leave
+                self.table.setColumnWidth(col, max(narrowest, round(self.column_widths[col] * scale)))
+
+    def eventFilter(self, watched, event) -> bool:
+        # the table's viewport: resized with the board, and when its scroll bar comes or goes
+        if event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
 
     def _filters_and_buttons(self) -> QHBoxLayout:
         """筛选 by department, status and overdue, and the buttons acting on the selected row."""
