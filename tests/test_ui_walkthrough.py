@@ -661,3 +661,21 @@ def test_related_items_wrap_to_the_panels_width(qtbot, profiled_store, catalog, 
         assert button.mapTo(panel.viewport(), button.rect().topRight()).x() < panel.viewport().width()
     rows = {button.y() for button in panel.related_buttons}
     assert len(rows) < len(panel.related_buttons) or width < 1600, "side by side where there is room"
+
+
+def test_the_search_box_keeps_room_to_show_what_is_typed(qtbot, page):
+    """In a narrow pane (1024 px at 10.5 pt, or the splitter dragged to the left) the search box
+    was squeezed beside the filters to a stub showing “…”: it goes on a line of its own there,
+    and back beside them where they leave it room."""
+    from app.ui.qt import QSplitter
+
+    splitter = page.findChild(QSplitter)
+    room = page.search.fontMetrics().horizontalAdvance("搜索条目（Ctrl+F）")
+    splitter.setSizes([300, 1066])
+    QApplication.processEvents()
+    assert page.search.width() >= room
+    assert page.search.y() > page.filter_mode.y()
+    assert page.filter_department.geometry().right() < page.tree.width()  # the filters whole
+    splitter.setSizes([700, 666])
+    QApplication.processEvents()
+    assert page.search.y() == page.filter_mode.y() and page.search.width() >= room
