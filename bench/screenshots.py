@@ -8,6 +8,7 @@ The sizes to look at (the logical screen: what Qt lays out in):
     QT_SCALE_FACTOR=1.5  … --size 1280x720        1920×1080 at 150% (统信UOS、麒麟 laptops)
     QT_SCALE_FACTOR=1.25 … --size 1536x864        1920×1080 at 125%
     … --size 1024x700                             the floor
+    … --font-pt 10.5                              统信UOS's and 麒麟's larger system font
 
 The offscreen screen is made that size (times QT_SCALE_FACTOR), so that what reads the screen's
 size reads the user's. The main window is drawn maximised under a ≈40 px task bar and a ≈30 px
@@ -40,6 +41,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("out", nargs="?", default="out/screenshots")
     parser.add_argument("--size", default="1366x768")
+    parser.add_argument("--font-pt", type=float, help="the system font's size, where not Qt's default (9 pt)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
     _offscreen_screen(width, height)
@@ -55,6 +57,10 @@ def main() -> None:
 
     app = create_application(sys.argv[:1])
     _taskbar()
+    if args.font_pt:  # 统信UOS and 麒麟 set 10.5–11 pt where Windows sets 9 pt
+        font = app.font()
+        font.setPointSizeF(args.font_pt)
+        app.setFont(font)
     store = open_store(Path(tempfile.mkdtemp()) / "demo.db")
     catalog = load_catalog()
     actor = Actor("截图", "bench")
