@@ -35,7 +35,9 @@ class HistoryDialog(QDialog):
         for col in range(5):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
+        # rows as high as their text at the columns' widths as shown, not as they were before the
+        # dialog had its size: 内容 was then narrow, and the rows stood lines taller than their text
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         note = plain_label(
             "修改记录只增不改；每条记录带前一条的校验值，在程序之外改动会被“数据库检查”发现。"
