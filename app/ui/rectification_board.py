@@ -303,8 +303,9 @@ class RectificationBoard(QWidget):
             self._fit_columns()
         return False
 
-    def _filters_and_buttons(self) -> QHBoxLayout:
-        """筛选 by department, status and overdue, and the buttons acting on the selected row."""
+    def _filters_and_buttons(self) -> QVBoxLayout:
+        """筛选 by department, status and overdue, and the buttons acting on the selected row:
+        beside the filters, or under them where the board is narrower than both (_place_actions)."""
         self.department = QComboBox()
         self.department.setAccessibleName("按责任科室筛选")
         self.status = QComboBox()
@@ -316,13 +317,15 @@ class RectificationBoard(QWidget):
         for widget in (self.department, self.status):
             widget.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.overdue_only.toggled.connect(lambda _: self._filter_changed())
-        row = QHBoxLayout()
-        for text, buddy in (("责任科室(&K)：", self.department), ("状态(&S)：", self.status)):
+        self._filters: list[QWidget] = []
+        row = self._first_row = QHBoxLayout()
+        for text, combo in (("责任科室(&K)：", self.department), ("状态(&S)：", self.status)):
             label = QLabel(text)
-            label.setBuddy(buddy)
-            row.addWidget(label)
-            row.addWidget(buddy)
-        row.addWidget(self.overdue_only)
+            label.setBuddy(combo)
+            self._filters += [label, combo]
+        self._filters.append(self.overdue_only)
+        for filter_widget in self._filters:
+            row.addWidget(filter_widget)
         row.addStretch()
         self.go_button = QPushButton("转到条目(&G)")
         self.recheck_button = QPushButton("记录复查(&C)…")
@@ -332,6 +335,9 @@ class RectificationBoard(QWidget):
         self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
         self.delete_button = QPushButton("删除整改项…")
         self.delete_button.setToolTip("删除所选整改项（Delete 键），删除前会询问")
+        self._actions = QWidget()
+        buttons = QHBoxLayout(self._actions)
+        buttons.setContentsMargins(0, 0, 0, 0)
         for button, slot in (
             (self.go_button, self._go_to_item),
             (self.recheck_button, self.recheck_selected),
@@ -340,8 +346,35 @@ class RectificationBoard(QWidget):
             (self.delete_button, self.delete_selected),
         ):
             button.clicked.connect(slot)
-            row.addWidget(button)
-        return row
+            buttons.addWidget(button)
+        # the board may be narrower than the filters and the buttons side by side (1024 px in
+        # 统信UOS's font, long department names): the buttons then go on a line of their own
+        self._actions.setMinimumWidth(1)
+        row.addWidget(self._actions)
+        self._second_row = QHBoxLayout()
+        self._second_row.addStretch()
+        head = QVBoxLayout()
+        head.addLayout(row)
+        head.addLayout(self._second_row)
+        return head
+
+    def _place_actions(self) -> None:
+        """The buttons beside the filters where the board has room for both, else under them."""
+        layout = self.layout()
+        if layout is None:  # not yet built
+            return
+        margins = layout.contentsMargins()
+        spacing = max(self._first_row.spacing(), 0)
+        needed = sum(w.sizeHint().width() + spacing for w in self._filters) + self._actions.sizeHint().width()
+        row = self._first_row if self.width() - margins.left() - margins.right() >= needed else self._second_row
+        if row.indexOf(self._actions) >= 0:
+            return
+        (self._second_row if row is self._first_row else self._first_row).removeWidget(self._actions)
+        row.addWidget(self._actions)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_actions()
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
