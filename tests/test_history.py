@@ -78,3 +78,23 @@ def test_the_item_panel_and_the_board_open_the_history(
     window.board.table.selectRow(0)
     window.board.history_button.click()
     assert len(shown) == 2 and shown[-1].table.rowCount() >= 1
+
+
+def test_history_rows_are_as_high_as_their_text(qtbot, store, demo_round, actor):
+    """The rows were measured before the dialog had its size, with 内容 still narrow: shown, they
+    stood a line or more taller than their text, and fewer of them fitted."""
+    from app.ui.qt import QApplication
+
+    dialog = HistoryDialog(RoundSession(store, actor, demo_round), "qyx-core.01.1", "核心制度 首诊负责制度 第1条")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QApplication.processEvents()
+    table = dialog.table
+    from app.ui.qt import Qt
+
+    metrics = table.fontMetrics()
+    line = metrics.size(0, "中").height()  # as high as the fallback font sets Chinese text
+    for row in range(table.rowCount()):
+        text = table.item(row, 5).text()  # 内容, the column that wraps
+        need = metrics.boundingRect(0, 0, table.columnWidth(5) - 8, 10_000, Qt.TextFlag.TextWordWrap, text).height()
+        assert need <= table.rowHeight(row) < need + line // 2, (row, table.rowHeight(row), need)  # no blank line

@@ -101,6 +101,27 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     assert window.board.department.currentData() == departments.bars[0].label
 
 
+@pytest.mark.parametrize(("width", "columns"), [(1024, 1), (1280, 2), (1366, 2)])
+def test_charts_stand_side_by_side_only_where_both_fit(
+    qtbot, store, demo_round, second_round, catalog, actor, ui_dialogs, width, columns
+):
+    """Two columns of 600 px charts in a 1024 px window cut the right-hand ones (评价结果分布 and
+    the others beside): they stand one under the other there, side by side where there is room."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(width, 660)
+    window.show()
+    window.open_round(second_round)
+    window.show_tab(2)
+    page = window.overview
+    qtbot.waitUntil(lambda: page.charts[-1].isVisible())
+    viewport = page.scroll_area.viewport()
+    for chart in page.charts:
+        assert chart.mapTo(viewport, chart.rect().topRight()).x() < viewport.width()
+    assert not page.scroll_area.horizontalScrollBar().isVisible()
+    assert len({chart.x() for chart in page.charts}) == columns
+
+
 @pytest.mark.slow  # ≈8 s: a second round and the PDF
 def test_self_report_has_a_trend_section_once_there_are_earlier_rounds(store, demo_round, second_round, tmp_path):
     from pypdf import PdfReader

@@ -693,3 +693,65 @@ def test_deadlines_and_statuses_fit_their_columns_on_one_line(qtbot, window):
         assert widest + 2 * table.style().pixelMetric(table.style().PixelMetric.PM_FocusFrameHMargin) < (
             table.columnWidth(column)
         ), (column, widest, table.columnWidth(column))
+
+
+@pytest.mark.parametrize("width", [1024, 1366])
+def test_every_column_is_in_sight_at_1024_px(qtbot, window, width):
+    """In a 1024 px window the columns' widths added up to more than the table: 整改期限, 状态
+    and 复查 were past its right edge, seen only by scrolling sideways. The long-text columns
+    give up width there; where there is room every column has its width."""
+    from app.ui.qt import QApplication
+
+    board = window.board
+    window.resize(width, 660)
+    qtbot.waitUntil(lambda: board.table.viewport().width() < width - 20)
+    QApplication.processEvents()
+    table = board.table
+    last = table.columnCount() - 1
+    assert table.columnViewportPosition(last) + table.columnWidth(last) <= table.viewport().width()
+    assert not table.horizontalScrollBar().isVisible()
+    if width == 1366:
+        assert [table.columnWidth(c) for c in (0, 2, 3, 8)] == [board.column_widths[c] for c in (0, 2, 3, 8)]
+    for col in (6, 7):  # never narrower than their text
+        assert table.columnWidth(col) == board.column_widths[col]
+
+
+@pytest.mark.parametrize(("width", "beside"), [(1000, False), (1366, True)])
+def test_the_buttons_go_under_the_filters_where_both_do_not_fit(qtbot, session_in_11pt, width, beside):
+    """In 统信UOS's larger font the filters and the five buttons side by side need ≈1070 px: at
+    1024 px the window could not be made that narrow, and its right edge (删除整改项…) was past
+    the screen. The buttons go on a line of their own under the filters there."""
+    from app.ui.qt import QApplication
+    from app.ui.rectification_board import RectificationBoard
+
+    board = RectificationBoard(session_in_11pt)
+    qtbot.addWidget(board)
+    board.refresh()
+    board.resize(width, 600)
+    board.show()
+    QApplication.processEvents()
+    assert board.minimumSizeHint().width() <= width
+    buttons = [board.go_button, board.recheck_button, board.evidence_button, board.history_button, board.delete_button]
+    for button in buttons:
+        assert button.mapTo(board, button.rect().topRight()).x() < board.width()
+        assert button.width() >= button.sizeHint().width(), button.text()
+    filters_end = board.overdue_only.mapTo(board, board.overdue_only.rect().topRight())
+    first = board.go_button.mapTo(board, board.go_button.rect().topLeft())
+    if beside:
+        assert first.x() > filters_end.x() and abs(first.y() - filters_end.y()) < board.go_button.height()
+    else:
+        assert first.y() > filters_end.y()
+
+
+@pytest.fixture
+def session_in_11pt(store, demo_round, actor):
+    """The demo round's session, with the application's font at 11 pt while the test runs."""
+    from app.services.session import RoundSession
+    from app.ui.qt import QApplication
+
+    font = QApplication.font()
+    larger = QApplication.font()
+    larger.setPointSizeF(11)
+    QApplication.setFont(larger)
+    yield RoundSession(store, actor, demo_round)
+    QApplication.setFont(font)

@@ -232,3 +232,25 @@ def test_the_list_writes_dates_and_score_rates_as_the_reports_do(qtbot, store, c
     assert page.table.item(0, 1).text() == f"{day.year}年{day.month}月{day.day}日"
     rate = score(store, demo_round).tally.score
     assert page.table.item(0, 5).text() == f"{rate:.1f}%"
+
+
+def test_each_checklist_is_read_whole_in_the_new_round_dialog(qtbot, profiled_store, catalog, actor):
+    """In 统信UOS's 10.5 pt font a checklist's line — title, region, years, document — ran past
+    the list's right edge in the 720 px dialog, cut at 〔国卫医政发〔2023〕12 and read only by
+    scrolling sideways: the lines wrap to the list's width."""
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    font = dialog.font()
+    font.setPointSizeF(10.5)
+    dialog.setFont(font)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    checklists = dialog.ui.checklistList
+    qtbot.wait(50)  # the list lays its items out after it is shown
+    assert checklists.horizontalScrollBar().maximum() == 0
+    for n in range(checklists.count()):
+        item = checklists.item(n)
+        shown = checklists.visualItemRect(item)
+        assert shown.right() <= checklists.viewport().width()
+        lines = -(-checklists.fontMetrics().horizontalAdvance(item.text()) // checklists.viewport().width())
+        assert shown.height() >= lines * checklists.fontMetrics().lineSpacing(), item.text()

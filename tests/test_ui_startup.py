@@ -156,3 +156,33 @@ def test_without_a_display_the_gui_says_so_in_chinese(tmp_path):
     result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
     assert result.returncode == 1, result
     assert "没有可用的图形显示" in result.stderr and "could not connect" not in result.stderr
+
+
+def test_the_window_opens_whole_on_the_screen(ui_dialogs, started, no_wizard, demo_round, db_path):
+    """At 1366×740 on a 1366×768 PC the window's borders went past the screen's free area and its
+    status bar under the task bar (Qt does not shrink a window to the screen): here, on an
+    800×800 screen, the window and its frame are on the screen."""
+    window = started(db_path)[0]
+    assert window.screen().availableGeometry().contains(window.frameGeometry())
+
+
+@pytest.mark.parametrize(
+    ("free", "maximised"),
+    [
+        ((1366, 728), True),  # 1366×768 less the task bar
+        ((1280, 680), True),  # 1920×1080 at 150%
+        ((1024, 660), True),
+        ((1536, 824), False),  # 1920×1080 at 125%: room for the window and its frame
+    ],
+)
+def test_the_window_is_maximised_where_it_would_not_fit(
+    monkeypatch, ui_dialogs, started, no_wizard, demo_round, db_path, free, maximised
+):
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, *free))
+    window = started(db_path)[0]
+    assert window.isMaximized() == maximised
+    if not maximised:
+        assert (window.width(), window.height()) == application.WINDOW_SIZE

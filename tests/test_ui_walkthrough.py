@@ -640,3 +640,42 @@ def test_a_long_round_name_is_shortened_in_the_title_bar(qtbot, profiled_store, 
     title = next(label for label in widget.findChildren(QLabel) if label.toolTip() == f"{name}（2025年）")
     assert "…" in title.text() and title.text().endswith("（2025年）")
     assert title.width() <= 440 and widget.header.width() > 500
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1600])
+def test_related_items_wrap_to_the_panels_width(qtbot, profiled_store, catalog, actor, ui_dialogs, width):
+    """Three buttons to a row whatever the width made the item panel wider than its pane with
+    every programme chosen (1024 px, or 1920×1080 at 150%): its right-hand side, the text
+    fields included, was cut off. The buttons take as many to a row as fit."""
+    round_id = start_round(profiled_store, list(catalog.entries), "全部检查表", dt.date(2025, 3, 15), actor)
+    page = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
+    qtbot.addWidget(page)
+    page.resize(width, 660)
+    page.show()
+    select(page, "qyx-targets-2021.1.1.rate")
+    QApplication.processEvents()
+    panel = page.panel
+    assert len(panel.related_buttons) >= 2
+    assert not panel.horizontalScrollBar().isVisible()
+    for button in panel.related_buttons:
+        assert button.mapTo(panel.viewport(), button.rect().topRight()).x() < panel.viewport().width()
+    rows = {button.y() for button in panel.related_buttons}
+    assert len(rows) < len(panel.related_buttons) or width < 1600, "side by side where there is room"
+
+
+def test_the_search_box_keeps_room_to_show_what_is_typed(qtbot, page):
+    """In a narrow pane (1024 px at 10.5 pt, or the splitter dragged to the left) the search box
+    was squeezed beside the filters to a stub showing “…”: it goes on a line of its own there,
+    and back beside them where they leave it room."""
+    from app.ui.qt import QSplitter
+
+    splitter = page.findChild(QSplitter)
+    room = page.search.fontMetrics().horizontalAdvance("搜索条目（Ctrl+F）")
+    splitter.setSizes([300, 1066])
+    QApplication.processEvents()
+    assert page.search.width() >= room
+    assert page.search.y() > page.filter_mode.y()
+    assert page.filter_department.geometry().right() < page.tree.width()  # the filters whole
+    splitter.setSizes([700, 666])
+    QApplication.processEvents()
+    assert page.search.y() == page.filter_mode.y() and page.search.width() >= room

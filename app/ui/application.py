@@ -31,6 +31,8 @@ _translators: list[QTranslator] = []
 brought_to_front = False
 #: the first open of the day backs up once the window is up (备份与恢复)
 BACKUP_DELAY_MS = 1000
+#: the main window's size (contents) on a screen with room for it
+WINDOW_SIZE = (1366, 740)
 
 
 def display_problem() -> str:
@@ -209,15 +211,21 @@ def _lazy_catalog(catalog_paths):
 
 
 def _show_window(store, catalog):
-    """The main window at its last position, shown before anything slow (the catalog) is read."""
+    """The main window at its last position, shown before anything slow (the catalog) is read:
+    WINDOW_SIZE where the screen has room for it with its frame, else maximised (1366×768 with a
+    task bar, 1920×1080 at 150%): a window as large as the free area would have its title bar
+    or its status bar under the task bar or off the screen."""
     actor = Actor(current_user(), device_id())
     from .main_window import MainWindow
+    from .screen import fit_to_screen, fits
 
     window = MainWindow(store, catalog, actor)
-    geometry = window.screen().availableGeometry()
-    window.resize(min(1366, geometry.width()), min(740, geometry.height()))
+    fit_to_screen(window, *WINDOW_SIZE)  # also the size it takes when no longer maximised
     window.restore_position()
-    window.show()
+    if fits(window, *WINDOW_SIZE):
+        window.show()
+    else:
+        window.showMaximized()
     return window
 
 

@@ -34,6 +34,7 @@ from .qt import (
     QWidget,
     Signal,
 )
+from .screen import fit_to_screen
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -60,7 +61,7 @@ class BackupsDialog(QDialog):
         super().__init__(window)
         self.window_ = window
         self.setWindowTitle("备份与恢复")
-        self.resize(780, 460)
+        fit_to_screen(self, 780, 460)
         layout = QVBoxLayout(self)
         intro = _label(
             "程序在每天第一次打开和有修改后关闭时自动备份，升级、导入和恢复之前也会备份。"

@@ -23,6 +23,7 @@ from .qt import (
     Qt,
     QVBoxLayout,
 )
+from .screen import fit_to_screen
 
 
 def open_attachment(session: RoundSession, attachment: Attachment) -> None:
@@ -111,7 +112,7 @@ class EvidenceDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(close)
         self.list.setFocus()  # the files, not the text above them (Shift+Tab reaches that)
-        self.resize(560, 360)
+        fit_to_screen(self, 560, 360)
         self.refresh()
 
     def refresh(self) -> None:

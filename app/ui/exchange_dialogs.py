@@ -35,6 +35,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .screen import fit_to_screen
 from .tasks import run_in_background
 
 if TYPE_CHECKING:
@@ -155,7 +156,7 @@ class ImportDialog(QDialog):
         self.store, self.actor, self.plan = store, actor, plan
         self.result: Any = None
         self.setWindowTitle("导入上报包")
-        self.resize(1100, 620)
+        fit_to_screen(self, 1100, 620)
         counts = plan.counts()
         layout = QVBoxLayout(self)
         layout.addWidget(_wrapped(_package_text(plan.package)))
@@ -437,7 +438,7 @@ class AggregateDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("汇总多家医院的上报包")
-        self.resize(900, 560)
+        fit_to_screen(self, 900, 560)
         self.result: Any = None
         layout = QVBoxLayout(self)
         layout.addWidget(

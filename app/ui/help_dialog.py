@@ -8,6 +8,7 @@ from __future__ import annotations
 from html import escape
 
 from .qt import QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget
+from .screen import fit_to_screen
 
 #: (where, [(keys, what they do)])
 SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
@@ -83,4 +84,4 @@ class HelpDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(720, 640)  # fits 1366×768 with the taskbar
+        fit_to_screen(self, 720, 640)  # scrolled on a lower screen (1024×700)

@@ -7,13 +7,14 @@ from .cell_table import read_only
 from .item_editors import plain_label
 from .qt import QDialog, QDialogButtonBox, QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout
 from .qt import QWidget as _QWidget
+from .screen import fit_to_screen
 
 
 class HistoryDialog(QDialog):
     def __init__(self, session: RoundSession, item_id: str, title: str, parent: _QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("修改记录")
-        self.resize(1000, 520)
+        fit_to_screen(self, 1000, 520)
         layout = QVBoxLayout(self)
         heading = plain_label(title)
         heading.setWordWrap(True)
@@ -34,7 +35,9 @@ class HistoryDialog(QDialog):
         for col in range(5):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        self.table.resizeRowsToContents()
+        # rows as high as their text at the columns' widths as shown, not as they were before the
+        # dialog had its size: 内容 was then narrow, and the rows stood lines taller than their text
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.table, 1)
         note = plain_label(
             "修改记录只增不改；每条记录带前一条的校验值，在程序之外改动会被“数据库检查”发现。"

@@ -35,7 +35,7 @@ from .qt import (
 #: How long after the last keystroke a text field is saved.
 TEXT_SAVE_DELAY_MS = 600
 TEXT_FIELDS = ("finding", "evidence", "na_reason")
-#: buttons per row for the items that ask the same thing (they wrap at 1366×768)
+#: buttons per row for the items that ask the same thing, at most (fewer where the panel is narrower)
 RELATED_COLUMNS = 3
 
 
@@ -113,7 +113,7 @@ class ItemPanel(QScrollArea):
 
         body = QWidget()
         self.setWidget(body)
-        layout = QVBoxLayout(body)
+        layout = self._body_layout = QVBoxLayout(body)
         for widget in self._item_heading():
             layout.addWidget(widget)
         self.editor_holder = QVBoxLayout()  # the kind's editor goes here (_replace_editor)
@@ -153,6 +153,7 @@ class ItemPanel(QScrollArea):
         self.related_grid.setContentsMargins(0, 0, 0, 0)
         self.related_grid.addWidget(QLabel("同一要求也见于（整改项共用一个）："), 0, 0, 1, RELATED_COLUMNS)
         self.related_buttons: list[QPushButton] = []
+        self._related_columns = 0  # as laid out now (_place_related)
         self.guidance_toggle = QToolButton()
         self.guidance_toggle.setCheckable(True)
         self.guidance_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
@@ -427,14 +428,44 @@ class ItemPanel(QScrollArea):
             self.related_grid.removeWidget(button)
             _discard(button)
         self.related_buttons = []
-        for n, (item_id, label, status) in enumerate(related):
+        for item_id, label, status in related:
             button = QPushButton(f"{label}（{status}）")
             button.setToolTip("转到该条目；同一要求的条目共用一个整改项")
             button.clicked.connect(lambda _=False, i=item_id: self.related_requested.emit(i))
-            self.related_grid.addWidget(button, 1 + n // RELATED_COLUMNS, n % RELATED_COLUMNS)
             self.related_buttons.append(button)
+        self._related_columns = 0
+        self._place_related()
         self.related.setVisible(bool(related))
         self._set_tab_order()  # the new buttons come first
+
+    def _place_related(self) -> None:
+        """The related items' buttons, up to RELATED_COLUMNS to a row, as many as the panel's width
+        holds: three long ones side by side made the panel wider than its pane (1024 px, or
+        1920×1080 at 150%) and cut off its right-hand side, text fields included."""
+        if not self.related_buttons:
+            return
+        widest = max(button.sizeHint().width() for button in self.related_buttons)
+        spacing = max(self.related_grid.horizontalSpacing(), 0)
+        margins = self._body_layout.contentsMargins()
+        room = (
+            self.width()
+            - 2 * self.frameWidth()
+            - self.verticalScrollBar().sizeHint().width()
+            - margins.left()
+            - margins.right()
+        )
+        columns = max(1, min(RELATED_COLUMNS, (room + spacing) // (widest + spacing)))
+        if columns == self._related_columns:
+            return
+        self._related_columns = columns
+        for button in self.related_buttons:
+            self.related_grid.removeWidget(button)
+        for n, button in enumerate(self.related_buttons):
+            self.related_grid.addWidget(button, 1 + n // columns, n % columns)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_related()
 
     def show_rectification(self, status: str | None, offer: bool, follow_up: str = "", elsewhere: str = "") -> None:
         """整改: the item's rectification status (with ``follow_up``: a carried-over one's result

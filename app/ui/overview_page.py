@@ -66,6 +66,11 @@ class OverviewPage(QWidget):
         layout.addWidget(self.scroll_area)
         self.charts: list[ChartWidget] = []
         self.trend_note = plain_label()
+        self._cells: list[QWidget] = []
+        self._trends: list[QWidget] = []
+        self._heading = plain_label()
+        self._grid = QGridLayout()
+        self._columns = 0
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
 
     def _changed(self, changes: Changes) -> None:
@@ -119,18 +124,54 @@ class OverviewPage(QWidget):
                 "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
             )
         self.trend_note.setWordWrap(True)
-        top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
-        for n, cell in enumerate(cells):
-            grid.addWidget(cell, n // 2, n % 2, top)
-        row = (len(cells) + 1) // 2
-        heading = plain_label("历次自查趋势")
-        heading.setStyleSheet("font-weight: bold;")
-        grid.addWidget(heading, row, 0, 1, 2)
-        grid.addWidget(self.trend_note, row + 1, 0, 1, 2)
-        for n, cell in enumerate(trends):
-            grid.addWidget(cell, row + 2 + n // 2, n % 2, top)
-        grid.setRowStretch(row + 2 + (len(trends) + 1) // 2, 1)
+        self._cells, self._trends = cells, trends
+        self._heading = plain_label("历次自查趋势")
+        self._heading.setStyleSheet("font-weight: bold;")
+        self._grid = grid
+        self._columns = 0
+        self._arrange()
         self.scroll_area.setWidget(body)
+
+    def _columns_that_fit(self) -> int:
+        """Two charts side by side where the page has room for them (and a vertical scroll bar),
+        else one under the other: at 1024 px two did not fit, and the right-hand ones were cut."""
+        widest = max((chart.width() for chart in self.charts), default=0)
+        margins = self._grid.contentsMargins()
+        room = (
+            self.scroll_area.width()
+            - 2 * self.scroll_area.frameWidth()
+            - self.scroll_area.verticalScrollBar().sizeHint().width()
+            - margins.left()
+            - margins.right()
+        )
+        return 2 if 2 * widest + self._grid.horizontalSpacing() <= room else 1
+
+    def _arrange(self) -> None:
+        """The charts in as many columns as fit, the trend under its heading and note."""
+        columns = self._columns_that_fit()
+        if columns == self._columns:
+            return
+        self._columns = columns
+        grid = self._grid
+        texts: list[QWidget] = [self._heading, self.trend_note]
+        for widget in (*self._cells, *texts, *self._trends):
+            grid.removeWidget(widget)
+        for row in range(grid.rowCount()):
+            grid.setRowStretch(row, 0)
+        top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        for n, cell in enumerate(self._cells):
+            grid.addWidget(cell, n // columns, n % columns, top)
+        row = -(-len(self._cells) // columns)
+        grid.addWidget(self._heading, row, 0, 1, columns)
+        grid.addWidget(self.trend_note, row + 1, 0, 1, columns)
+        for n, cell in enumerate(self._trends):
+            grid.addWidget(cell, row + 2 + n // columns, n % columns, top)
+        grid.setRowStretch(row + 2 + -(-len(self._trends) // columns), 1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.charts:
+            self._arrange()
 
     def _bars(self, bars: Sequence[OverviewBar], title: str, maximum: float) -> QWidget:
         svg = bar_chart(

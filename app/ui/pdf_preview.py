@@ -8,6 +8,7 @@ module behind it; QtPdf would mean PySide6-Addons) and printed through Qt's prin
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,23 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .screen import fit_to_screen
 
 #: Screen pages are drawn at this many dots per inch (A4 ≈ 800 px wide); printing uses the
 #: printer's resolution, capped so a page never needs more than ≈35 MB of memory
 SCREEN_DPI = 96
 MAX_PRINT_DPI = 300
+#: the preview's size, where the pages are no wider (a portrait A4 page is ≈800 px at SCREEN_DPI)
+PREVIEW_SIZE = (900, 700)
+PAGE_BORDER = 1
+
+
+def _around_pages(layout: QVBoxLayout, scroll: QScrollArea, column: QVBoxLayout) -> int:
+    """How much wider the dialog is than a page in it: margins, the scroll area's frame and its
+    vertical scroll bar, the page's border."""
+    margins = layout.contentsMargins().left() + layout.contentsMargins().right()
+    margins += column.contentsMargins().left() + column.contentsMargins().right()
+    return margins + 2 * scroll.frameWidth() + scroll.verticalScrollBar().sizeHint().width() + 2 * PAGE_BORDER
 
 
 def _image(page: Any, dpi: float) -> Any:
@@ -47,7 +60,6 @@ class PreviewDialog(QDialog):
         self.path = Path(path)
         self.document = pypdfium2.PdfDocument(str(self.path))
         self.setWindowTitle(f"报告预览 — {self.path.name}")
-        self.resize(900, 700)
         layout = QVBoxLayout(self)
         where = plain_label(f"{self.path}（共 {len(self.document)} 页）")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -55,20 +67,26 @@ class PreviewDialog(QDialog):
         pages = QWidget()
         column = QVBoxLayout(pages)
         column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.page_labels: list[QLabel] = []
-        from PySide6.QtGui import QPixmap
-
-        for page in self.document:
-            label = QLabel()
-            label.setPixmap(QPixmap.fromImage(_image(page, SCREEN_DPI)))
-            label.setStyleSheet("border: 1px solid #bbb; background: white;")
-            column.addWidget(label)
-            self.page_labels.append(label)
         scroll = QScrollArea()
         scroll.setWidget(pages)
         scroll.setWidgetResizable(True)
         scroll.setStyleSheet("QScrollArea { background: #808080; }")
         layout.addWidget(scroll, 1)
+        # as wide as the widest page (the 整改报告 is A4 landscape), as the screen allows; the
+        # pages are drawn to the width there is, so that a line is read without scrolling sideways
+        widest = max((page.get_width() for page in self.document), default=0) * SCREEN_DPI / 72
+        around = _around_pages(layout, scroll, column)
+        fit_to_screen(self, max(PREVIEW_SIZE[0], math.ceil(widest) + around), PREVIEW_SIZE[1])
+        dpi = SCREEN_DPI * min(1.0, (self.width() - around) / widest) if widest else SCREEN_DPI
+        self.page_labels: list[QLabel] = []
+        from PySide6.QtGui import QPixmap
+
+        for page in self.document:
+            label = QLabel()
+            label.setPixmap(QPixmap.fromImage(_image(page, dpi)))
+            label.setStyleSheet(f"border: {PAGE_BORDER}px solid #bbb; background: white;")
+            column.addWidget(label)
+            self.page_labels.append(label)
         buttons = QHBoxLayout()
         for text, slot in (
             ("打印(&P)…", self.print_dialog),

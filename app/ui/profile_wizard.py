@@ -27,6 +27,7 @@ from .qt import (
     QWizard,
     QWizardPage,
 )
+from .screen import fit_to_screen
 
 if TYPE_CHECKING:
     from ..store import Actor, Store
@@ -234,7 +235,7 @@ class ProfileWizard(_ProfileForm, QWizard):
         self.basic, self.departments, self.services = BasicPage(), DepartmentsPage(), ServicesPage()
         for page in (self.basic, self.departments, self.services):
             self.addPage(page)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
         self.load(profile)
 
     def accept(self) -> None:
@@ -263,7 +264,7 @@ class ProfileDialog(_ProfileForm, QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
         self.load(profile)
 
     def accept(self) -> None:

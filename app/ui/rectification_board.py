@@ -40,6 +40,7 @@ from .qt import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
+    QEvent,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -59,6 +60,7 @@ from .qt import (
     to_date,
 )
 from .redraw import DrawnAsOf
+from .screen import fit_to_screen
 from .shortcuts import redo_keys, undo_keys
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
@@ -72,6 +74,13 @@ CARRIED_FOREGROUND = QColor("#3d4f6b")
 #: 状态 off the screen; the rest of the text is elided, whole in the tooltip and the editor
 ROW_LINES = 4
 CELL_ALIGNMENT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+#: the columns of long text that give up width where the table is narrow (_fit_columns); 问题描述
+#: stretches over the width the others leave
+SHRINKING_COLUMNS = (0, 1, 2, 3, 8)
+PROBLEM_COLUMN = 1
+#: the fewest characters a column of text keeps on a line
+NARROWEST_CHARS = 6
 
 #: column → (header, editable field or None)
 COLUMNS: list[tuple[str, str | None]] = [
@@ -157,7 +166,7 @@ class RecheckDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.verdict.setFocus()  # the first thing to do, not the text above it (Shift+Tab reaches that)
-        self.resize(520, 320)
+        fit_to_screen(self, 520, 320)
 
     def accept(self) -> None:
         if self.verdict.currentData() == _NOT_CHOSEN:
@@ -236,9 +245,12 @@ class RectificationBoard(QWidget):
         metrics = table.fontMetrics()
         deadline = metrics.horizontalAdvance("2025年12月31日") + 16
         status = max(metrics.horizontalAdvance(s) for s in RECTIFICATION_STATUSES) + 16
-        for col, width in enumerate((150, 220, 160, 180, 90, 70, deadline, status, 150)):
+        self.column_widths = (150, 220, 160, 180, 90, 70, deadline, status, 150)
+        for col, width in enumerate(self.column_widths):
             table.setColumnWidth(col, width)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(PROBLEM_COLUMN, QHeaderView.ResizeMode.Stretch)
+        self._fitted_to = -1  # the viewport width the columns were last fitted to (_fit_columns)
+        table.viewport().installEventFilter(self)
         rows = table.verticalHeader()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # lines as high as Chinese text sets them (the fallback font's lines are taller than the
@@ -268,8 +280,32 @@ class RectificationBoard(QWidget):
         )
         return table
 
-    def _filters_and_buttons(self) -> QHBoxLayout:
-        """筛选 by department, status and overdue, and the buttons acting on the selected row."""
+    def _fit_columns(self) -> None:
+        """Where the table is narrower than its columns (1024 px), the columns of long text —
+        条目, 问题描述, 原因分析, 整改措施, 复查 — give up width in proportion (to no fewer than
+        NARROWEST_CHARS characters): 整改期限 and 状态 stay in sight instead of past the table's
+        right edge. Where there is room they have their widths."""
+        room = self.table.viewport().width()
+        if room == self._fitted_to:
+            return  # a width the user set by hand stays until the table is resized
+        self._fitted_to = room
+        narrowest = self.table.fontMetrics().horizontalAdvance("中" * NARROWEST_CHARS) + 16
+        kept = sum(width for c, width in enumerate(self.column_widths) if c not in SHRINKING_COLUMNS)
+        wanted = sum(self.column_widths[c] for c in SHRINKING_COLUMNS)
+        scale = min(1.0, max(room - kept, 0) / wanted)
+        for col in SHRINKING_COLUMNS:
+            if col != PROBLEM_COLUMN:  # it stretches over what the others leave
+                self.table.setColumnWidth(col, max(narrowest, round(self.column_widths[col] * scale)))
+
+    def eventFilter(self, watched, event) -> bool:
+        # the table's viewport: resized with the board, and when its scroll bar comes or goes
+        if event.type() == QEvent.Type.Resize:
+            self._fit_columns()
+        return False
+
+    def _filters_and_buttons(self) -> QVBoxLayout:
+        """筛选 by department, status and overdue, and the buttons acting on the selected row:
+        beside the filters, or under them where the board is narrower than both (_place_actions)."""
         self.department = QComboBox()
         self.department.setAccessibleName("按责任科室筛选")
         self.status = QComboBox()
@@ -281,13 +317,15 @@ class RectificationBoard(QWidget):
         for widget in (self.department, self.status):
             widget.currentIndexChanged.connect(lambda _: self._filter_changed())
         self.overdue_only.toggled.connect(lambda _: self._filter_changed())
-        row = QHBoxLayout()
-        for text, buddy in (("责任科室(&K)：", self.department), ("状态(&S)：", self.status)):
+        self._filters: list[QWidget] = []
+        row = self._first_row = QHBoxLayout()
+        for text, combo in (("责任科室(&K)：", self.department), ("状态(&S)：", self.status)):
             label = QLabel(text)
-            label.setBuddy(buddy)
-            row.addWidget(label)
-            row.addWidget(buddy)
-        row.addWidget(self.overdue_only)
+            label.setBuddy(combo)
+            self._filters += [label, combo]
+        self._filters.append(self.overdue_only)
+        for filter_widget in self._filters:
+            row.addWidget(filter_widget)
         row.addStretch()
         self.go_button = QPushButton("转到条目(&G)")
         self.recheck_button = QPushButton("记录复查(&C)…")
@@ -297,6 +335,9 @@ class RectificationBoard(QWidget):
         self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
         self.delete_button = QPushButton("删除整改项…")
         self.delete_button.setToolTip("删除所选整改项（Delete 键），删除前会询问")
+        self._actions = QWidget()
+        buttons = QHBoxLayout(self._actions)
+        buttons.setContentsMargins(0, 0, 0, 0)
         for button, slot in (
             (self.go_button, self._go_to_item),
             (self.recheck_button, self.recheck_selected),
@@ -305,8 +346,35 @@ class RectificationBoard(QWidget):
             (self.delete_button, self.delete_selected),
         ):
             button.clicked.connect(slot)
-            row.addWidget(button)
-        return row
+            buttons.addWidget(button)
+        # the board may be narrower than the filters and the buttons side by side (1024 px in
+        # 统信UOS's font, long department names): the buttons then go on a line of their own
+        self._actions.setMinimumWidth(1)
+        row.addWidget(self._actions)
+        self._second_row = QHBoxLayout()
+        self._second_row.addStretch()
+        head = QVBoxLayout()
+        head.addLayout(row)
+        head.addLayout(self._second_row)
+        return head
+
+    def _place_actions(self) -> None:
+        """The buttons beside the filters where the board has room for both, else under them."""
+        layout = self.layout()
+        if layout is None:  # not yet built
+            return
+        margins = layout.contentsMargins()
+        spacing = max(self._first_row.spacing(), 0)
+        needed = sum(w.sizeHint().width() + spacing for w in self._filters) + self._actions.sizeHint().width()
+        row = self._first_row if self.width() - margins.left() - margins.right() >= needed else self._second_row
+        if row.indexOf(self._actions) >= 0:
+            return
+        (self._second_row if row is self._first_row else self._first_row).removeWidget(self._actions)
+        row.addWidget(self._actions)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._place_actions()
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited

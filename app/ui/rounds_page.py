@@ -35,6 +35,7 @@ from .qt import (
     Signal,
     to_date,
 )
+from .screen import fit_to_screen
 
 if TYPE_CHECKING:
     from ..store import Actor, Store
@@ -63,7 +64,7 @@ class NewRoundDialog(QDialog):
         self.round_id: str | None = None
         self.ui = Ui_NewRoundDialog()
         self.ui.setupUi(self)
-        self.resize(720, 560)
+        fit_to_screen(self, 720, 560)
         today = dt.date.today()
         self.ui.dateEdit.setDate(QDate(today.year, today.month, today.day))
         self.year_hint = QLabel()

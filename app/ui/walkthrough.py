@@ -26,6 +26,7 @@ from .item_tree import ItemTree
 from .qt import (
     QApplication,
     QComboBox,
+    QEvent,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -50,6 +51,8 @@ TITLE_WIDTH = 420
 #: U+2060: no line break on either side of it
 WORD_JOINER = "\u2060"
 NO_BREAK_SPACE = "\u00a0"
+#: the search box has room for this many characters, or goes on a line of its own
+SEARCH_CHARS = 8
 
 
 class WalkthroughPage(QWidget):
@@ -143,23 +146,27 @@ class WalkthroughPage(QWidget):
 
     def _splitter(self) -> QSplitter:
         """Filters and tree on the left, the current item on the right."""
-        filters = QHBoxLayout()
-        filter_label = QLabel("筛选(&L)：")
-        filter_label.setBuddy(self.filter_mode)
-        for widget in (filter_label, self.filter_mode, self.filter_department):
+        self._filters = filters = QHBoxLayout()
+        self._filter_label = QLabel("筛选(&L)：")
+        self._filter_label.setBuddy(self.filter_mode)
+        for widget in (self._filter_label, self.filter_mode, self.filter_department):
             filters.addWidget(widget)
         filters.addWidget(self.search, 1)
         filters.addWidget(self.shown_count)
+        filters.addStretch(0)  # takes the room the search leaves when it is on a line of its own
+        self._search_row = QHBoxLayout()  # the search, where the filters leave it too little room
         scope_row = QHBoxLayout()  # on a line of its own: the filters keep their room at 1366 px
         scope_row.addWidget(self.scope_label)
         scope_row.addWidget(self.scope_clear)
         scope_row.addStretch()
-        left = QWidget()
+        left = self._left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addLayout(filters)
+        left_layout.addLayout(self._search_row)
         left_layout.addLayout(scope_row)
         left_layout.addWidget(self.tree)
+        left.installEventFilter(self)  # resized: the search goes where it has room (_place_search)
         splitter = QSplitter()
         splitter.addWidget(left)
         splitter.addWidget(self.panel)
@@ -167,6 +174,29 @@ class WalkthroughPage(QWidget):
         splitter.setStretchFactor(1, 3)
         splitter.setSizes([540, 800])
         return splitter
+
+    def _place_search(self) -> None:
+        """The search beside the filters where it has room for SEARCH_CHARS characters, else on
+        a line of its own under them: in a narrow pane (1024 px at 10.5 pt, or the splitter
+        dragged) it was squeezed to a box too small to show what was typed."""
+        metrics = self.search.fontMetrics()
+        search = metrics.horizontalAdvance("中" * SEARCH_CHARS) + 2 * metrics.averageCharWidth()
+        widgets = (self._filter_label, self.filter_mode, self.filter_department, self.shown_count)
+        spacing = max(self._filters.spacing(), 0)
+        needed = sum(w.sizeHint().width() for w in widgets) + search + spacing * len(widgets)
+        row = self._filters if self._left.width() >= needed else self._search_row
+        if row.indexOf(self.search) >= 0:
+            return
+        for widget in (self.search, self.shown_count):
+            (self._search_row if row is self._filters else self._filters).removeWidget(widget)
+        at = 3 if row is self._filters else 0  # after the label and the two lists
+        row.insertWidget(at, self.search, 1)
+        row.insertWidget(at + 1, self.shown_count)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the tree's pane (_splitter)
+            self._place_search()
+        return False
 
     def _connect_signals(self) -> None:
         self.tree.currentItemChanged.connect(lambda *_: self._current_changed())

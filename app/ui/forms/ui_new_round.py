@@ -12,9 +12,9 @@ from PySide6.QtGui import (QBrush, QColor, QConicalGradient, QCursor,
     QPalette, QPixmap, QRadialGradient, QTransform)
 from PySide6.QtWidgets import (QAbstractButton, QApplication, QComboBox, QDateEdit,
     QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout,
-    QLabel, QLineEdit, QListWidget, QListWidgetItem,
-    QSizePolicy, QSpacerItem, QSpinBox, QVBoxLayout,
-    QWidget)
+    QLabel, QLineEdit, QListView, QListWidget,
+    QListWidgetItem, QSizePolicy, QSpacerItem, QSpinBox,
+    QVBoxLayout, QWidget)
 
 class Ui_NewRoundDialog(object):
     def setupUi(self, NewRoundDialog):
@@ -114,6 +114,9 @@ class Ui_NewRoundDialog(object):
 
         self.checklistList = QListWidget(NewRoundDialog)
         self.checklistList.setObjectName(u"checklistList")
+        self.checklistList.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.checklistList.setResizeMode(QListView.ResizeMode.Adjust)
+        self.checklistList.setWordWrap(True)
 
         self.outer.addWidget(self.checklistList)
 
