@@ -310,17 +310,19 @@ class RectificationBoard(QWidget):
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
-        takes its own Ctrl+Z first); Delete on the selected row deletes it, after asking (a cell
-        being edited takes its own Delete)."""
-        bindings: list[tuple[Sequence[QKeySequence], Callable[[], object]]] = [
-            (undo_keys(), self.undo),
-            (redo_keys(), self.redo),
-            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete_selected),
+        takes its own Ctrl+Z first), wherever the focus is in the window while the board is shown
+        (on the tabs above it too); Delete on the selected row deletes it, after asking, only from
+        within the board (a cell being edited takes its own Delete)."""
+        context = Qt.ShortcutContext
+        bindings: list[tuple[Sequence[QKeySequence], Callable[[], object], Qt.ShortcutContext]] = [
+            (undo_keys(), self.undo, context.WindowShortcut),
+            (redo_keys(), self.redo, context.WindowShortcut),
+            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete_selected, context.WidgetWithChildrenShortcut),
         ]
-        for keys, slot in bindings:
+        for keys, slot, where in bindings:
             shortcut = QShortcut(self)
             shortcut.setKeys(list(keys))
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(where)
             shortcut.activated.connect(slot)
 
     def undo(self) -> None:

@@ -196,7 +196,10 @@ class WalkthroughPage(QWidget):
             self._index_sections(checklist, section.sections, sub_path, sub_guidance)
 
     def _install_shortcuts(self) -> None:
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        # while the page is on screen, wherever the focus is in the window: Tab from the last
+        # input goes on to the tabs above the page (and the 提醒 banner has buttons), and the
+        # keys must not stop working there; a hidden page's shortcuts never act
+        context = Qt.ShortcutContext.WindowShortcut
         # on for judgement items only (show_item): digits typed into a sampling grid are 病案号
         self._grade_shortcuts = []
         for key in "0123456789":

@@ -1,0 +1,65 @@
+"""The whole job with the keyboard alone, as a fast typist in a 质控办 does it: every key goes to
+the widget that has the focus (tests/helpers.py: press), as a user's keys do (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from app.services.rounds import start_round
+from app.ui.main_window import MainWindow
+from tests.helpers import activate, press
+
+TODAY = dt.date(2025, 4, 1)
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+@pytest.fixture
+def window(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """The main window on a new round of the default checklists, the keyboard in its item tree."""
+    entries = [e for e in catalog.entries if e.checklist.default]
+    round_id = start_round(profiled_store, entries, "2025年第一季度", dt.date(2025, 3, 15), actor)
+    w = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.resize(1366, 740)
+    w.show()
+    activate(w)
+    w.open_round(round_id)
+    w.session.today = lambda: TODAY
+    return w
+
+
+def test_the_walkthrough_keys_act_when_tab_has_gone_on_to_the_tabs_above(window, profiled_store):
+    """Tab from an item's last input goes on to the tabs (逐条自查 / 整改台账 / 概览): the grading
+    keys, F3 and Ctrl+F must not stop working there."""
+    walk = window.walkthrough
+    first = walk.tree.current_item_id()
+    walk.panel.attachments.setFocus()  # the item's last input
+    press(Qt.Key.Key_Tab)
+    assert focused() is window.round_tabs.tabBar()
+    press(Qt.Key.Key_2)
+    assert profiled_store.answer(walk.view.id, first).grade == "B"
+    assert walk.tree.current_item_id() != first  # on to the next unanswered item
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert focused() is walk.search
+
+
+def test_undo_on_the_board_acts_from_the_tabs_above_it(qtbot, window, profiled_store):
+    walk = window.walkthrough
+    press(Qt.Key.Key_4)  # D: a rectification
+    window.show_tab(1)
+    board = window.board
+    qtbot.waitUntil(board.table.isVisible)
+    entry = board.entries[0]
+    board.table.item(0, 2).setText("培训不到位")  # 原因分析
+    assert profiled_store.rectification(entry.id).cause == "培训不到位"
+    window.round_tabs.tabBar().setFocus()
+    press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert profiled_store.rectification(entry.id).cause == ""
+    assert walk.isHidden()  # the board's undo, not the walkthrough's
