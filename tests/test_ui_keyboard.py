@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services.rounds import start_round
 from app.ui.main_window import MainWindow
-from tests.helpers import activate, press
+from tests.helpers import activate, press, press_alt, when_modal
 
 TODAY = dt.date(2025, 4, 1)
 
@@ -63,3 +63,37 @@ def test_undo_on_the_board_acts_from_the_tabs_above_it(qtbot, window, profiled_s
     press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert profiled_store.rectification(entry.id).cause == ""
     assert walk.isHidden()  # the board's undo, not the walkthrough's
+
+
+def test_ctrl_t_puts_the_keyboard_on_a_row_of_the_board(qtbot, window, profiled_store, ui_dialogs):
+    """The board is built when first shown: the keyboard was left on its empty page, where arrows,
+    Alt+C (记录复查) and Delete found nothing to act on."""
+    press(Qt.Key.Key_4)  # two rectifications
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    board = window.board
+    assert focused() is board.table
+    assert board.selected_entry() is not None and board.table.currentColumn() == 1  # 问题描述
+    press(Qt.Key.Key_Down)
+    assert board.table.currentRow() == 1
+    when_modal(lambda dialog: press(Qt.Key.Key_Escape))  # 记录复查 of that row
+    press_alt("C")
+    assert not ui_dialogs.errors and board.error.text() == ""
+    activate(window)
+    assert focused() is board.table and board.table.currentRow() == 1  # back where it was
+
+
+def test_the_keyboard_follows_the_tabs_and_comes_back_where_it_was(qtbot, window):
+    walk = window.walkthrough
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # 问题描述
+    assert focused() is walk.panel.finding
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # 整改台账
+    assert focused() is window.board.table
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # 概览
+    assert window.overview.isAncestorOf(focused())
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # 逐条自查, in the field left
+    assert focused() is walk.panel.finding
+    # on the tabs themselves the arrow keys switch pages, and the keyboard stays there
+    window.round_tabs.tabBar().setFocus()
+    press(Qt.Key.Key_Right)
+    assert window.round_tabs.currentIndex() == 1 and focused() is window.round_tabs.tabBar()

@@ -36,6 +36,10 @@ class CellTable(QTableWidget):
                 return True
         return QWidget.focusNextPrevChild(self, next)
 
+    def first_editable(self) -> QModelIndex:
+        """The first cell shown that can be typed into or ticked; invalid if none."""
+        return self._editable_after(QModelIndex(), forward=True)
+
     def _editable_after(self, current: QModelIndex, *, forward: bool) -> QModelIndex:
         """The next (previous) cell shown that can be typed into or ticked; invalid if none."""
         columns = [c for c in range(self.columnCount()) if not self.isColumnHidden(c)]

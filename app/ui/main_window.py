@@ -308,6 +308,28 @@ class MainWindow(QMainWindow):
             self.overview.refresh_if_stale()
         elif index == 1 and self.board is not None:
             self.board.refresh_if_stale()
+        self._keyboard_into_tab(index)
+
+    def _keyboard_into_tab(self, index: int) -> None:
+        """The keyboard follows the tab shown: to where the user left it on that page, else to where
+        the page's work is (the item tree, the ledger's rows, the charts). Qt moves the focus into
+        the page only to a widget it finds there, and the board and the 概览 are built when first
+        shown, after it looked: it left the focus on the empty page, where no key does anything.
+        Switching with the arrow keys on the tabs themselves keeps the focus on the tabs."""
+        tabs = self.round_tabs
+        if tabs is None:  # the open round's
+            return
+        page, focus = tabs.widget(index), self.focusWidget()
+        if page is None or focus is tabs.tabBar():
+            return
+        if focus is not None and focus is not page and page.isAncestorOf(focus):
+            return
+        if index == 0 and self.walkthrough is not None:
+            self.walkthrough.tree.setFocus()
+        elif index == 1 and self.board is not None:
+            self.board.focus_table()
+        elif index == 2 and self.overview is not None:
+            self.overview.focus_charts()
 
     def _session_changed(self, changes: Changes) -> None:
         """Undo and redo show what they changed, on its tab."""

@@ -68,6 +68,10 @@ class OverviewPage(QWidget):
         self.trend_note = plain_label()
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
 
+    def focus_charts(self) -> None:
+        """The keyboard on the page: it scrolls the charts."""
+        self.scroll_area.setFocus()
+
     def _changed(self, changes: Changes) -> None:
         if changes.sections or changes.rectifications or changes.round:
             self.drawn.mark_changed()

@@ -50,7 +50,6 @@ from .qt import (
     QPushButton,
     QShortcut,
     Qt,
-    QTableWidget,
     QTableWidgetItem,
     QTimer,
     QVBoxLayout,
@@ -217,7 +216,7 @@ class RectificationBoard(QWidget):
         self._install_shortcuts()
         session.subscribe(self._changed)
 
-    def _build_table(self) -> QTableWidget:
+    def _build_table(self) -> CellTable:
         """The ledger: one row per rectification, edited in place, sorted on request."""
         table = CellTable(0, len(COLUMNS))
         table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
@@ -499,6 +498,20 @@ class RectificationBoard(QWidget):
             self.error.setText(followed_up_note(entry.carried_to, doing))
             return False
         return True
+
+    def focus_table(self) -> None:
+        """The keyboard in the ledger, on a row (the first shown if none is chosen): the buttons
+        above it (记录复查, 佐证材料…) act on the selected row, and a cell only focused is not
+        selected."""
+        table = self.table
+        if self.selected_entry() is None:
+            first = table.first_editable()
+            shown = [r for r in range(table.rowCount()) if not table.isRowHidden(r)]
+            if first.isValid():
+                table.setCurrentCell(first.row(), first.column())
+            elif shown:  # every row read-only (followed up in a later 复查轮次): still one to look at
+                table.selectRow(shown[0])
+        table.setFocus()
 
     def select(self, entry_id: str) -> None:
         for row in range(self.table.rowCount()):
