@@ -97,3 +97,32 @@ def test_the_keyboard_follows_the_tabs_and_comes_back_where_it_was(qtbot, window
     window.round_tabs.tabBar().setFocus()
     press(Qt.Key.Key_Right)
     assert window.round_tabs.currentIndex() == 1 and focused() is window.round_tabs.tabBar()
+
+
+def test_enter_presses_the_button_tab_has_reached(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """Outside dialogs Qt presses a button with Space only; Enter did nothing on the buttons of the
+    window — the items of the same requirement (同一要求也见于), 基于所选新建复查, 记录复查."""
+    entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
+    round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    activate(window)
+    window.open_round(round_id)
+    walk = window.walkthrough
+    walk.go_to("qyx-targets-2021.1.1.rate")
+    walk.tree.setFocus()
+    press(Qt.Key.Key_Tab)
+    related = walk.panel.related_buttons[0]
+    assert focused() is related
+    press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: walk.tree.current_item_id() != "qyx-targets-2021.1.1.rate")
+    assert walk.tree.current_item_id().startswith("nat-quality-2023.")
+    # the rounds list: Tab to 基于所选新建复查, Enter opens its dialog
+    press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    window.rounds.buttons["recheck"].setFocus()
+    opened = []
+    when_modal(lambda dialog: (opened.append(dialog.windowTitle()), press(Qt.Key.Key_Escape)))
+    press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(opened))
+    assert opened == ["新建复查轮次"]

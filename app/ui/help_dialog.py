@@ -48,6 +48,7 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "任何时候",
         [
+            ("Enter 或空格（在按钮上）", "按下用 Tab 选中的按钮"),
             ("Ctrl+Z / Ctrl+Y", "撤销 / 重做（评价和整改台账中的修改）"),
             ("Ctrl+H", "本条目的修改记录"),
             ("Ctrl+N", "新建自查轮次"),

@@ -623,6 +623,21 @@ class MainWindow(QMainWindow):
         else:
             self.stack.setCurrentWidget(self.rounds)
 
+    def keyPressEvent(self, event) -> None:
+        """Enter presses the button that has the focus, as Space does: Qt presses buttons with Enter
+        only in dialogs, and here it did nothing on 基于所选新建复查, 记录复查, 添加附件, an item of the
+        same requirement (同一要求也见于) — buttons a keyboard user reaches with Tab. It comes here
+        because the button does not take it."""
+        from .qt import QPushButton, Qt, QToolButton
+
+        keypad = Qt.KeyboardModifier.KeypadModifier
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~keypad:
+            button = self.focusWidget()
+            if isinstance(button, QPushButton | QToolButton) and button.isEnabled() and button.isVisible():
+                button.animateClick()
+                return
+        super().keyPressEvent(event)
+
     def closeEvent(self, event) -> None:
         if not self._may_leave("退出"):
             event.ignore()
