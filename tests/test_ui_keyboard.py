@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.services.rounds import start_round
 from app.ui.main_window import MainWindow
-from tests.helpers import activate, press, press_alt, when_modal
+from tests.helpers import activate, press, press_alt, type_with_input_method, when_modal
 
 TODAY = dt.date(2025, 4, 1)
 
@@ -126,3 +126,16 @@ def test_enter_presses_the_button_tab_has_reached(qtbot, profiled_store, catalog
     press(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: bool(opened))
     assert opened == ["新建复查轮次"]
+
+
+def test_enter_in_the_search_box_goes_to_the_items_found(window, profiled_store):
+    walk = window.walkthrough
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_with_input_method(focused(), "抢救记录记入病历")
+    assert walk.tree.current_item_id() == "qyx-core.07.3"
+    press(Qt.Key.Key_Return)
+    assert focused() is walk.tree
+    type_with_input_method(walk.search, "没有这样的条目")
+    walk.search.setFocus()
+    press(Qt.Key.Key_Return)
+    assert focused() is walk.search  # nothing found: the text stays to be corrected

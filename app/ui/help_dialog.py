@@ -24,6 +24,7 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("↑ / ↓（在条目树中）", "逐条浏览"),
             ("Tab / Shift+Tab", "在输入框之间移动"),
             ("Ctrl+F", "搜索条目"),
+            ("Enter（在搜索框中）", "转到找到的条目（条目树中），数字键即可评定"),
             ("Insert 或 Ctrl+Enter（抽查表格中）", "添加一条抽查记录"),
             ("Ctrl+Delete（抽查表格中）", "删除所选抽查记录"),
         ],

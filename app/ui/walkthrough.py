@@ -173,6 +173,7 @@ class WalkthroughPage(QWidget):
         self.filter_mode.currentIndexChanged.connect(lambda _: self.refilter())
         self.filter_department.currentIndexChanged.connect(lambda _: self.refilter())
         self.search.textChanged.connect(lambda _: self.refilter())
+        self.search.returnPressed.connect(self._search_entered)
         panel = self.panel
         panel.answer_edited.connect(lambda item_id, fields: self.write_answer(item_id, fields))
         panel.samples_edited.connect(lambda item_id, records: self.write_samples(item_id, records))
@@ -501,6 +502,12 @@ class WalkthroughPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def _search_entered(self) -> None:
+        """Enter in the search box: on to the items found, where the digits grade them (the first
+        is current); with none found the text stays to be corrected."""
+        if self.tree.current_item_id() is not None:
+            self.tree.setFocus()
 
     # --- attachments --------------------------------------------------------------------------
 
