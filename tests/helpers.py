@@ -143,7 +143,9 @@ def start_recheck_of_demo(store, catalog, actor, first: str) -> str:
 
 def press(key: Any, modifier: Any = None) -> None:
     """``key`` (with ``modifier``) pressed where the keyboard is: the open menu, else the widget
-    with the focus. Fails when no widget has it: a user's keys would go nowhere."""
+    with the focus. Fails when no widget has it: a user's keys would go nowhere. What the key
+    posted (a widget shown by a layout, a queued redraw) is done before the next one, as it is
+    between a user's keys."""
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
@@ -151,6 +153,7 @@ def press(key: Any, modifier: Any = None) -> None:
     target = QApplication.activePopupWidget() or QApplication.focusWidget()
     assert target is not None, "no widget has the focus: the keys go nowhere"
     QTest.keyClick(target, key, modifier or Qt.KeyboardModifier.NoModifier)
+    QApplication.processEvents()
 
 
 def press_alt(letter: str) -> None:

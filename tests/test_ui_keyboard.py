@@ -139,3 +139,19 @@ def test_enter_in_the_search_box_goes_to_the_items_found(window, profiled_store)
     walk.search.setFocus()
     press(Qt.Key.Key_Return)
     assert focused() is walk.search  # nothing found: the text stays to be corrected
+
+
+def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
+    """The board's table and the 抽查 grid took Ctrl+Tab as Tab, for their next cell: the 概览 could
+    not be reached from them."""
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    table = window.board.table
+    assert focused() is table and table.rowCount() == 2
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.round_tabs.currentIndex() == 2  # 概览
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.round_tabs.currentIndex() == 1 and focused() is table
+    press(Qt.Key.Key_Tab)  # Tab itself still walks the cells
+    assert focused() is table and table.currentColumn() == 2

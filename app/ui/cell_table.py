@@ -28,6 +28,17 @@ class CellTable(QTableWidget):
             return self._editable_after(self.currentIndex(), forward=False)
         return super().moveCursor(action, modifiers)
 
+    def keyPressEvent(self, event) -> None:
+        # Ctrl+Tab and Ctrl+Shift+Tab switch the tabs the table is on (逐条自查 / 整改台账 / 概览),
+        # as from any other widget; the view takes Tab with whatever modifiers for the next cell
+        if (
+            event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
     def focusNextPrevChild(self, next: bool) -> bool:
         if self.tabKeyNavigation() and self.isVisible() and self.isEnabled():
             target = self._editable_after(self.currentIndex(), forward=next)

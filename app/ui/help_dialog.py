@@ -55,6 +55,7 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Ctrl+N", "新建自查轮次"),
             ("Ctrl+L", "返回轮次列表"),
             ("Ctrl+T", "整改台账"),
+            ("Ctrl+Tab / Ctrl+Shift+Tab", "在逐条自查、整改台账、概览之间切换（表格中也可）"),
             ("Ctrl+P", "生成自查报告 PDF"),
             ("Ctrl+E", "导出上报包"),
             ("Ctrl+Q", "退出"),
