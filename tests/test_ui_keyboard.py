@@ -155,3 +155,41 @@ def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
     assert window.round_tabs.currentIndex() == 1 and focused() is table
     press(Qt.Key.Key_Tab)  # Tab itself still walks the cells
     assert focused() is table and table.currentColumn() == 2
+
+
+def test_a_bar_of_the_overview_is_chosen_and_applied_by_keys(qtbot, store, demo_round, catalog, actor, ui_dialogs):
+    """The 概览's bars answered the mouse only: Tab never reached a chart, and no key applied a bar."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    activate(window)
+    window.open_round(demo_round)
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.round_tabs.currentIndex() == 2  # 概览
+    page = window.overview
+    assert focused() is page.charts[0]  # the checklists' scores, the first of them chosen
+    assert page.charts[0].current == page.charts[0].choices[0]
+    press(Qt.Key.Key_Tab)
+    grades = page.charts[1]  # 评价结果分布
+    assert focused() is grades
+    failing = next(n for n in grades.choices if grades.bars[n].target == ("mode", "failing"))
+    for _ in range(grades.choices.index(failing)):
+        press(Qt.Key.Key_Down)
+    assert grades.current == failing
+    press(Qt.Key.Key_Return)
+    walk = window.walkthrough
+    assert window.round_tabs.currentIndex() == 0 and walk.filter_mode.currentData() == "failing"
+    assert focused() is walk.tree and walk.result.outcomes[walk.tree.current_item_id()].failing
+    # back to the 概览, on the chart left; on to the departments' unfinished rectifications
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert focused() is grades
+    while focused().bars[focused().choices[0]].target[0] != "department":
+        press(Qt.Key.Key_Tab)
+    departments = focused()
+    press(Qt.Key.Key_End)
+    press(Qt.Key.Key_Space)
+    board = window.board
+    assert window.round_tabs.currentIndex() == 1
+    assert board.department.currentData() == departments.bars[departments.choices[-1]].label
+    assert focused() is board.table and not board.table.isRowHidden(board.table.currentRow())

@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
                 index = board.department.findData(value)
                 if index >= 0:
                     board.department.setCurrentIndex(index)
+                board.focus_table()  # on the department's first row
             return
         self.show_tab(0)
         if kind == "mode":
@@ -298,6 +299,7 @@ class MainWindow(QMainWindow):
         else:  # a checklist or a section: its items, whatever their state
             walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData("all"), 0))
             walk.set_scope(value)
+        walk.tree.setFocus()  # on the first of the items shown, where the digits grade it
 
     def _tab_changed(self, index: int) -> None:
         walk = self.walkthrough

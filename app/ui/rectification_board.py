@@ -500,11 +500,11 @@ class RectificationBoard(QWidget):
         return True
 
     def focus_table(self) -> None:
-        """The keyboard in the ledger, on a row (the first shown if none is chosen): the buttons
-        above it (记录复查, 佐证材料…) act on the selected row, and a cell only focused is not
-        selected."""
+        """The keyboard in the ledger, on a row (the first shown if none is chosen, or a filter
+        hides it): the buttons above it (记录复查, 佐证材料…) act on the selected row, and a cell
+        only focused is not selected."""
         table = self.table
-        if self.selected_entry() is None:
+        if self.selected_entry() is None or table.isRowHidden(table.currentRow()):
             first = table.first_editable()
             shown = [r for r in range(table.rowCount()) if not table.isRowHidden(r)]
             if first.isValid():
