@@ -175,8 +175,8 @@ def activate(window: Any) -> None:
 
 
 def when_modal(act: Callable[[Any], None]) -> None:
-    """``act(dialog)`` once the next modal dialog is open: its exec() blocks the test until it
-    closes, so the keys for it are pressed from the dialog's own event loop."""
+    """``act(dialog)`` once the next modal dialog is open and has the keyboard: its exec() blocks
+    the test until it closes, so the keys for it are pressed from the dialog's own event loop."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -184,7 +184,7 @@ def when_modal(act: Callable[[Any], None]) -> None:
 
     def check(tries: int = 0) -> None:
         dialog = QApplication.activeModalWidget()
-        if dialog is None or dialog is before:
+        if dialog is None or dialog is before or QApplication.activeWindow() is not dialog:
             assert tries < 500, "no dialog opened"
             QTimer.singleShot(10, lambda: check(tries + 1))
             return

@@ -7,10 +7,15 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
+from app.services.profile import get_profile
+from app.services.rectifications import list_rectifications
 from app.services.rounds import start_round
+from app.ui.item_tree import ItemTree
 from app.ui.main_window import MainWindow
+from app.ui.overview_page import ChartWidget
 from tests.helpers import activate, press, press_alt, type_with_input_method, when_modal
 
 TODAY = dt.date(2025, 4, 1)
@@ -193,3 +198,238 @@ def test_a_bar_of_the_overview_is_chosen_and_applied_by_keys(qtbot, store, demo_
     assert window.round_tabs.currentIndex() == 1
     assert board.department.currentData() == departments.bars[departments.choices[-1]].label
     assert focused() is board.table and not board.table.isRowHidden(board.table.currentRow())
+
+
+def typed(text: str) -> None:
+    """Text typed where the keyboard is: Latin by keys, Chinese through the input method."""
+    if text.isascii():
+        QTest.keyClicks(focused(), text)
+    else:
+        type_with_input_method(focused(), text)
+    QApplication.processEvents()
+
+
+@pytest.mark.slow  # ≈10 s: two PDF reports, a workbook and a package are made
+def test_the_whole_job_with_the_keyboard_alone(qtbot, store, catalog, actor, ui_dialogs, tmp_path):
+    """From a new database to the package: the profile, a round, grades, an indicator, a 不适用, a
+    sampling grid, a finding and its department; the board's cells and a 复查; a 复查轮次 from the
+    list; both PDF reports, a workbook and the package; a bar of the 概览 — by keys only."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.restore_position()
+    window.show()
+    activate(window)
+    profile = fill_the_profile(window, store)
+    round_id = start_a_round(window)
+    grade_items(window, store, round_id, profile)
+    fill_the_board(window, store, round_id)
+    start_a_recheck_round(window)
+    make_reports_and_the_package(qtbot, window, ui_dialogs, tmp_path)
+    # the 概览: a bar chosen and applied
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert isinstance(focused(), ChartWidget)
+    press(Qt.Key.Key_Return)  # the first checklist: its items in the walkthrough
+    assert window.round_tabs.currentIndex() == 0 and window.walkthrough.scope
+    assert focused() is window.walkthrough.tree
+
+
+def fill_the_profile(window, store):
+    """The first-run wizard: name, grade, a department added, a service ticked."""
+
+    def fill(wizard) -> None:
+        typed("东风县人民医院")
+        press_alt("L")  # 医院等级: 二级, then its 等次
+        press(Qt.Key.Key_Tab)
+        press(Qt.Key.Key_Down)  # 甲等
+        press(Qt.Key.Key_Return)  # 下一步
+        assert wizard.currentPage() is wizard.departments
+        press_alt("A")  # 添加科室: a new row, its name being edited
+        typed("治未病科")
+        press(Qt.Key.Key_Return)
+        press(Qt.Key.Key_Return)  # 下一步
+        assert wizard.currentPage() is wizard.services
+        press(Qt.Key.Key_Tab)
+        press(Qt.Key.Key_Space)  # 开展手术
+        press(Qt.Key.Key_Return)  # 完成
+
+    when_modal(fill)
+    assert window.edit_profile()
+    activate(window)
+    profile = get_profile(store)
+    assert (profile.name, profile.level, profile.level_grade, profile.departments[-1]) == (
+        "东风县人民医院",
+        "二级",
+        "甲等",
+        "治未病科",
+    )
+    assert profile.flags == {"performs_surgery"}
+    assert focused() is window.rounds.buttons["new"]
+    return profile
+
+
+def start_a_round(window) -> str:
+    """Ctrl+N: name, date, leader, members, the checklists chosen with Space."""
+
+    def fill(dialog) -> None:
+        typed("2025年第一季度医疗质量自查")
+        press(Qt.Key.Key_Tab)
+        typed("20250315")
+        press_alt("L")
+        typed("李敏")
+        press(Qt.Key.Key_Tab)
+        typed("张华、王强")
+        press_alt("K")  # 检查表: the two defaults ticked; the third ticked and unticked
+        for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_Space):
+            press(key)
+        press(Qt.Key.Key_Return)
+
+    when_modal(fill)
+    press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    activate(window)
+    walk = window.walkthrough
+    assert (walk.view.name, walk.view.started_on, walk.view.leader) == (
+        "2025年第一季度医疗质量自查",
+        dt.date(2025, 3, 15),
+        "李敏",
+    )
+    window.session.today = lambda: TODAY
+    assert focused() is walk.tree
+    return walk.view.id
+
+
+def grade_items(window, store, round_id, profile) -> None:
+    """Ten grades by digits, a 不适用 and its reason, a finding and its department, an indicator's
+    numerator and denominator, three sampled records."""
+    walk = window.walkthrough
+    first_ten = list(walk.tree.visible_item_ids())[:10]
+    for digit in "1234123412":  # each moves on to the next unanswered item
+        press(getattr(Qt.Key, f"Key_{digit}"))
+    assert [store.answer(round_id, i).grade for i in first_ten] == list("ABCDABCDAB")
+    na_item = walk.tree.current_item_id()
+    press(Qt.Key.Key_0)
+    typed("本院未设该项服务")
+    press(Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert store.answer(round_id, na_item).na_reason == "本院未设该项服务"
+    found = walk.tree.current_item_id()
+    press_alt("F")
+    typed("值班表未在院内公开")
+    press_alt("K")
+    press(Qt.Key.Key_Down)
+    press(Qt.Key.Key_4)  # D, from the department box
+    answer = store.answer(round_id, found)
+    assert (answer.grade, answer.finding, answer.department) == ("D", "值班表未在院内公开", profile.departments[0])
+    find("病原学送检率")  # an indicator
+    assert walk.tree.current_item_id() == "qyx-targets-2021.2.1.rate"
+    tab_to(walk.panel.editor.fields["numerator"])
+    typed("45")
+    press(Qt.Key.Key_Tab)
+    typed("60")
+    press(Qt.Key.Key_Tab)
+    indicator = store.answer(round_id, "qyx-targets-2021.2.1.rate")
+    assert (indicator.numerator, indicator.denominator) == (45, 60)
+    find("抢救记录记入病历")  # a sampling item
+    tab_to(walk.panel.editor.table)
+    press(Qt.Key.Key_Insert)
+    typed("ZY001")
+    press(Qt.Key.Key_Tab)  # to 符合, ticked with Space
+    press(Qt.Key.Key_Space)
+    press(Qt.Key.Key_Tab)  # to 备注
+    press(Qt.Key.Key_F2)
+    typed("缺医师签名")
+    press(Qt.Key.Key_Return)
+    for number in ("ZY002", "ZY003"):
+        press(Qt.Key.Key_Insert)
+        typed(number)
+        press(Qt.Key.Key_Return)
+    records = [(s.record_no, s.compliant, s.note) for s in store.samples(round_id, "qyx-core.07.3")]
+    assert records == [("ZY001", False, "缺医师签名"), ("ZY002", True, ""), ("ZY003", True, "")]
+
+
+def find(text: str) -> None:
+    """Ctrl+F, the text, Enter: the keyboard on the first item found."""
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    typed(text)
+    press(Qt.Key.Key_Return)
+    assert isinstance(focused(), ItemTree)
+
+
+def tab_to(widget) -> None:
+    for _ in range(30):
+        if focused() is widget:
+            return
+        press(Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab does not reach {widget}")
+
+
+def fill_the_board(window, store, round_id) -> None:
+    """Ctrl+T: 原因、措施、责任人、期限 of the first rectification, then its 复查 (Alt+C)."""
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    board = window.board
+    assert focused() is board.table and board.table.currentColumn() == 1
+    entry = board.selected_entry()
+    press(Qt.Key.Key_Tab)  # 原因分析
+    press(Qt.Key.Key_F2)
+    typed("新入职医师未参加制度培训")
+    press(Qt.Key.Key_Tab)  # saved; 整改措施 opens
+    typed("每月组织制度培训并考核")
+    press(Qt.Key.Key_Tab)  # 责任科室, as it is
+    press(Qt.Key.Key_Tab)  # 责任人
+    typed("周强")
+    press(Qt.Key.Key_Tab)  # 整改期限
+    typed("2025-04-30")
+    press(Qt.Key.Key_Return)
+    saved = store.rectification(entry.id)
+    assert (saved.cause, saved.measure, saved.owner, saved.deadline) == (
+        "新入职医师未参加制度培训",
+        "每月组织制度培训并考核",
+        "周强",
+        dt.date(2025, 4, 30),
+    )
+
+    def recheck(dialog) -> None:
+        press(Qt.Key.Key_Down)  # 复查通过
+        press_alt("B")
+        typed("王五")
+        press_alt("R")
+        typed("已组织培训，考核全部合格")
+        press(Qt.Key.Key_Tab)  # on to 确定
+        press(Qt.Key.Key_Return)
+
+    when_modal(recheck)
+    press_alt("C")
+    activate(window)
+    assert focused() is board.table
+    done = {e.id: e for e in list_rectifications(store, round_id, TODAY)}[entry.id]
+    assert done.status == "已完成" and done.rectification.rechecked_by == "王五"
+
+
+def start_a_recheck_round(window) -> None:
+    """Ctrl+L to the list, 基于所选新建复查 (Alt+C), Enter."""
+    press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert focused() is window.rounds.table
+    when_modal(lambda dialog: press(Qt.Key.Key_Return))
+    press_alt("C")
+    activate(window)
+    assert window.walkthrough.view.name == "2025年第一季度医疗质量自查（复查）"
+    assert focused() is window.walkthrough.tree
+
+
+def make_reports_and_the_package(qtbot, window, ui_dialogs, tmp_path) -> None:
+    """The two PDF reports and a workbook from the 报告 menu (Alt+P), the package (Ctrl+E)."""
+    reports = (("S", "自查报告.pdf"), ("R", "整改报告.pdf"), ("X", "自查结果.xlsx"))
+    for n, (letter, name) in enumerate(reports, 1):
+        ui_dialogs.save_path = str(tmp_path / name)
+        press_alt("P")
+        press(getattr(Qt.Key, f"Key_{letter}"))
+        qtbot.waitUntil(lambda n=n: len(ui_dialogs.previewed) + len(ui_dialogs.opened) == n, timeout=30000)
+        activate(window)  # the progress dialog has closed
+    assert [p.name for p in ui_dialogs.previewed] == ["自查报告.pdf", "整改报告.pdf"]
+    assert [p.name for p in ui_dialogs.opened] == ["自查结果.xlsx"]
+    ui_dialogs.save_path = str(tmp_path / "上报包.zip")
+    ui_dialogs.confirm_answer = False  # 打开所在文件夹吗？
+    when_modal(lambda dialog: press(Qt.Key.Key_Return))  # 导出
+    press(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30000)
+    assert (tmp_path / "上报包.zip").exists() and not ui_dialogs.errors
+    activate(window)
