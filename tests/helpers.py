@@ -167,9 +167,15 @@ def press_alt(letter: str) -> None:
 
 def activate(window: Any) -> None:
     """Make ``window`` the active one, as the window manager does when a dialog over it closes
-    (the offscreen platform leaves no window active then)."""
+    (the offscreen platform leaves no window active then), once no dialog is left over it (a
+    progress dialog closes a moment after its work is done)."""
     from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
 
+    for _ in range(500):
+        if QApplication.activeModalWidget() in (None, window):
+            break
+        QTest.qWait(10)
     window.activateWindow()
     assert QTest.qWaitForWindowActive(window)
 

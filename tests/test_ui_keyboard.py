@@ -274,7 +274,7 @@ def start_a_round(window) -> str:
     def fill(dialog) -> None:
         typed("2025年第一季度医疗质量自查")
         press(Qt.Key.Key_Tab)
-        typed("20250315")
+        typed("2025-03-15")  # as the field shows dates
         press_alt("L")
         typed("李敏")
         press(Qt.Key.Key_Tab)
@@ -433,3 +433,45 @@ def make_reports_and_the_package(qtbot, window, ui_dialogs, tmp_path) -> None:
     qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30000)
     assert (tmp_path / "上报包.zip").exists() and not ui_dialogs.errors
     activate(window)
+
+
+@pytest.mark.parametrize(
+    ("keys", "day"),
+    [
+        ("2025-03-15", dt.date(2025, 3, 15)),  # as the field shows it
+        ("2025-3-5", dt.date(2025, 3, 5)),
+        ("2025/1/15", dt.date(2025, 1, 15)),
+        ("2025.12.1", dt.date(2025, 12, 1)),
+        ("20250630", dt.date(2025, 6, 30)),
+    ],
+)
+def test_a_date_is_taken_as_typed(qtbot, profiled_store, catalog, actor, ui_dialogs, keys, day):
+    """The date field moved on to the month by itself after the year, and again on the '-' typed
+    then: "2025-03-15" set the 3rd of the month shown, "2025/1/15" November — a wrong date."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    press_alt("D")  # 自查日期
+    assert focused() is dialog.ui.dateEdit
+    typed(keys)
+    press(Qt.Key.Key_Tab)
+    assert dialog.ui.dateEdit.date().toPython() == day
+
+
+def test_the_recheck_date_is_taken_as_typed(qtbot, window, profiled_store):
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    taken = []
+
+    def type_the_date(dialog) -> None:
+        press_alt("D")  # 复查日期
+        typed("2025-03-31")
+        taken.append(dialog.date.date().toPython())
+        press(Qt.Key.Key_Escape)
+
+    when_modal(type_the_date)
+    press_alt("C")  # 记录复查
+    assert taken == [dt.date(2025, 3, 31)]

@@ -29,6 +29,7 @@ from ..services.rectifications import (
 from ..services.session import Changes, RoundSession
 from . import dialogs
 from .cell_table import CellTable
+from .date_input import DateInput
 from .item_editors import TextView, error_label, plain_label, plain_tooltip
 from .qt import (
     QAbstractItemView,
@@ -37,7 +38,6 @@ from .qt import (
     QColor,
     QComboBox,
     QDate,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -131,7 +131,7 @@ class RecheckDialog(QDialog):
             self.verdict.addItem("清除复查记录", None)
             self.verdict.setCurrentIndex(1 if r.recheck_passed else 2)
         day = r.recheck_date or self.today
-        self.date = QDateEdit(QDate(day.year, day.month, day.day))
+        self.date = DateInput(QDate(day.year, day.month, day.day))  # 2025-04-30 typed as shown
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))  # done, not planned
