@@ -475,3 +475,46 @@ def test_the_recheck_date_is_taken_as_typed(qtbot, window, profiled_store):
     when_modal(type_the_date)
     press_alt("C")  # 记录复查
     assert taken == [dt.date(2025, 3, 31)]
+
+
+def test_a_name_refused_has_the_keyboard_back_to_correct_it(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """Enter pressed in 检查组成员 with a name already used: the red text said why, but the keyboard
+    stayed in 检查组成员, where the correction went."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    start_round(profiled_store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    typed("一季度")
+    press_alt("M")  # 检查组成员
+    typed("张华")
+    press(Qt.Key.Key_Return)
+    assert "已有名为“一季度”" in dialog.ui.nameError.text()
+    assert focused() is dialog.ui.nameEdit
+    typed("二季度")  # over the refused name
+    press(Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert {r.name for r in profiled_store.rounds()} == {"一季度", "二季度"}
+
+
+def test_a_recheck_refused_has_the_keyboard_on_the_field_to_fill(qtbot, window, profiled_store):
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    entry = window.board.selected_entry()
+    seen = []
+
+    def recheck(dialog) -> None:
+        press(Qt.Key.Key_Down)
+        press(Qt.Key.Key_Down)  # 复查未通过
+        press(Qt.Key.Key_Return)  # no 复查人 yet
+        seen.append(dialog.error.text())
+        assert focused() is dialog.by
+        typed("王五")
+        press(Qt.Key.Key_Return)
+
+    when_modal(recheck)
+    press_alt("C")
+    assert seen == ["请填写复查人。"]
+    assert profiled_store.rectification(entry.id).rechecked_by == "王五"

@@ -174,6 +174,10 @@ class RecheckDialog(QDialog):
             )
         except InputError as err:
             self.error.setText(str(err))
+            # the keyboard to the field refused (a 整改措施 missing is filled on the board)
+            field = {"recheck_date": self.date, "rechecked_by": self.by, "recheck_result": self.result_edit}
+            if err.field in field:
+                field[err.field].setFocus()
             return
         except AppError as err:
             dialogs.error(self, str(err))
