@@ -7,9 +7,10 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Callable
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,3 +136,68 @@ def start_recheck_of_demo(store, catalog, actor, first: str) -> str:
             set_samples(store, second, row.item_id, samples, actor)
         record_answer(store, second, row.item_id, actor, department=row.department, **fields)
     return second
+
+
+# --- the keyboard alone: keys go where the focus is, as a user's do --------------------------
+
+
+def press(key: Any, modifier: Any = None) -> None:
+    """``key`` (with ``modifier``) pressed where the keyboard is: the open menu, else the widget
+    with the focus. Fails when no widget has it: a user's keys would go nowhere. What the key
+    posted (a widget shown by a layout, a queued redraw) is done before the next one, as it is
+    between a user's keys."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    target = QApplication.activePopupWidget() or QApplication.focusWidget()
+    assert target is not None, "no widget has the focus: the keys go nowhere"
+    QTest.keyClick(target, key, modifier or Qt.KeyboardModifier.NoModifier)
+    QApplication.processEvents()
+
+
+def press_alt(letter: str) -> None:
+    """Alt+letter, and the 100 ms a button pressed by its mnemonic takes to click (animateClick)."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    press(getattr(Qt.Key, f"Key_{letter.upper()}"), Qt.KeyboardModifier.AltModifier)
+    QTest.qWait(150)
+
+
+def activate(window: Any) -> None:
+    """Make ``window`` the active one, as the window manager does when a dialog over it closes
+    (the offscreen platform leaves no window active then), once no dialog is left over it (a
+    progress dialog closes a moment after its work is done)."""
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    for _ in range(500):
+        if QApplication.activeModalWidget() in (None, window):
+            break
+        QTest.qWait(10)
+    window.activateWindow()
+    assert QTest.qWaitForWindowActive(window)
+
+
+def when_modal(act: Callable[[Any], None]) -> None:
+    """``act(dialog)`` once the next modal dialog is open and has the keyboard: its exec() blocks
+    the test until it closes, so the keys for it are pressed from the dialog's own event loop."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    before = QApplication.activeModalWidget()
+
+    def check(tries: int = 0) -> None:
+        dialog = QApplication.activeModalWidget()
+        if dialog is None or dialog is before or QApplication.activeWindow() is not dialog:
+            assert tries < 500, "no dialog opened"
+            QTimer.singleShot(10, lambda: check(tries + 1))
+            return
+        try:
+            act(dialog)
+        finally:
+            if dialog.isVisible():  # left open by a failing step: the test fails, it does not hang
+                dialog.reject()
+
+    QTimer.singleShot(0, check)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from PySide6.QtWidgets import QAbstractButton, QLabel, QWidget
+from PySide6.QtWidgets import QAbstractButton, QLabel, QTabBar, QWidget
 
 from app.services.profile import get_profile
 from app.ui.application import create_application
@@ -16,6 +16,8 @@ from app.ui.profile_wizard import ProfileWizard
 
 def mnemonics(window: QWidget) -> Counter:
     texts = [w.text() for w in window.findChildren(QAbstractButton) + window.findChildren(QLabel) if w.isVisible()]
+    # a tab's letter (逐条自查(&W)) acts from anywhere in the window, as a button's does
+    texts += [bar.tabText(i) for bar in window.findChildren(QTabBar) if bar.isVisible() for i in range(bar.count())]
     if hasattr(window, "menuBar"):
         texts += [a.text() for a in window.menuBar().actions()]
     return Counter(m.upper() for t in texts for m in re.findall(r"&(\w)", t.replace("&&", "")))

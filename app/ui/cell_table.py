@@ -28,6 +28,17 @@ class CellTable(QTableWidget):
             return self._editable_after(self.currentIndex(), forward=False)
         return super().moveCursor(action, modifiers)
 
+    def keyPressEvent(self, event) -> None:
+        # Ctrl+Tab and Ctrl+Shift+Tab switch the tabs the table is on (逐条自查 / 整改台账 / 概览),
+        # as from any other widget; the view takes Tab with whatever modifiers for the next cell
+        if (
+            event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
     def focusNextPrevChild(self, next: bool) -> bool:
         if self.tabKeyNavigation() and self.isVisible() and self.isEnabled():
             target = self._editable_after(self.currentIndex(), forward=next)
@@ -35,6 +46,10 @@ class CellTable(QTableWidget):
                 self.setCurrentIndex(target)
                 return True
         return QWidget.focusNextPrevChild(self, next)
+
+    def first_editable(self) -> QModelIndex:
+        """The first cell shown that can be typed into or ticked; invalid if none."""
+        return self._editable_after(QModelIndex(), forward=True)
 
     def _editable_after(self, current: QModelIndex, *, forward: bool) -> QModelIndex:
         """The next (previous) cell shown that can be typed into or ticked; invalid if none."""

@@ -25,6 +25,7 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("↑ / ↓（在条目树中）", "逐条浏览"),
             ("Tab / Shift+Tab", "在输入框之间移动"),
             ("Ctrl+F", "搜索条目"),
+            ("Enter（在搜索框中）", "转到找到的条目（条目树中），数字键即可评定"),
             ("Insert 或 Ctrl+Enter（抽查表格中）", "添加一条抽查记录"),
             ("Ctrl+Delete（抽查表格中）", "删除所选抽查记录"),
         ],
@@ -39,6 +40,14 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "概览",
+        [
+            ("Tab / Shift+Tab", "在可点击的图表之间移动"),
+            ("↑ / ↓、Home / End（在图表中）", "选择条形"),
+            ("Enter 或空格", "按所选条形转到逐条自查中的条目或整改台账"),
+        ],
+    ),
+    (
         "轮次列表",
         [
             ("Enter", "打开所选轮次"),
@@ -49,11 +58,13 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "任何时候",
         [
+            ("Enter 或空格（在按钮上）", "按下用 Tab 选中的按钮"),
             ("Ctrl+Z / Ctrl+Y", "撤销 / 重做（评价和整改台账中的修改）"),
             ("Ctrl+H", "本条目的修改记录"),
             ("Ctrl+N", "新建自查轮次"),
             ("Ctrl+L", "返回轮次列表"),
             ("Ctrl+T", "整改台账"),
+            ("Ctrl+Tab / Ctrl+Shift+Tab", "在逐条自查、整改台账、概览之间切换（表格中也可）"),
             ("Ctrl+P", "生成自查报告 PDF"),
             ("Ctrl+E", "导出上报包"),
             ("Ctrl+Q", "退出"),

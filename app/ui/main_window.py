@@ -289,6 +289,7 @@ class MainWindow(QMainWindow):
                 index = board.department.findData(value)
                 if index >= 0:
                     board.department.setCurrentIndex(index)
+                board.focus_table()  # on the department's first row
             return
         self.show_tab(0)
         if kind == "mode":
@@ -298,6 +299,7 @@ class MainWindow(QMainWindow):
         else:  # a checklist or a section: its items, whatever their state
             walk.filter_mode.setCurrentIndex(max(walk.filter_mode.findData("all"), 0))
             walk.set_scope(value)
+        walk.tree.setFocus()  # on the first of the items shown, where the digits grade it
 
     def _tab_changed(self, index: int) -> None:
         walk = self.walkthrough
@@ -308,6 +310,28 @@ class MainWindow(QMainWindow):
             self.overview.refresh_if_stale()
         elif index == 1 and self.board is not None:
             self.board.refresh_if_stale()
+        self._keyboard_into_tab(index)
+
+    def _keyboard_into_tab(self, index: int) -> None:
+        """The keyboard follows the tab shown: to where the user left it on that page, else to where
+        the page's work is (the item tree, the ledger's rows, the charts). Qt moves the focus into
+        the page only to a widget it finds there, and the board and the 概览 are built when first
+        shown, after it looked: it left the focus on the empty page, where no key does anything.
+        Switching with the arrow keys on the tabs themselves keeps the focus on the tabs."""
+        tabs = self.round_tabs
+        if tabs is None:  # the open round's
+            return
+        page, focus = tabs.widget(index), self.focusWidget()
+        if page is None or focus is tabs.tabBar():
+            return
+        if focus is not None and focus is not page and page.isAncestorOf(focus):
+            return
+        if index == 0 and self.walkthrough is not None:
+            self.walkthrough.tree.setFocus()
+        elif index == 1 and self.board is not None:
+            self.board.focus_table()
+        elif index == 2 and self.overview is not None:
+            self.overview.focus_charts()
 
     def _session_changed(self, changes: Changes) -> None:
         """Undo and redo show what they changed, on its tab."""
@@ -600,6 +624,21 @@ class MainWindow(QMainWindow):
             self.open_round(round_id)
         else:
             self.stack.setCurrentWidget(self.rounds)
+
+    def keyPressEvent(self, event) -> None:
+        """Enter presses the button that has the focus, as Space does: Qt presses buttons with Enter
+        only in dialogs, and here it did nothing on 基于所选新建复查, 记录复查, 添加附件, an item of the
+        same requirement (同一要求也见于) — buttons a keyboard user reaches with Tab. It comes here
+        because the button does not take it."""
+        from .qt import QPushButton, Qt, QToolButton
+
+        keypad = Qt.KeyboardModifier.KeypadModifier
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & ~keypad:
+            button = self.focusWidget()
+            if isinstance(button, QPushButton | QToolButton) and button.isEnabled() and button.isVisible():
+                button.animateClick()
+                return
+        super().keyPressEvent(event)
 
     def closeEvent(self, event) -> None:
         if not self._may_leave("退出"):

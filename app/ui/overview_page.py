@@ -1,7 +1,8 @@
 """概览: the open round in charts (scores, grades, rectifications) and its trend across rounds.
 
 The charts are the reports' own SVG (app/render/charts.py) shown with QtSvg: one drawing code
-for the screen and the PDF. Clicking a bar filters the walkthrough or the board to its items.
+for the screen and the PDF. Clicking a bar filters the walkthrough or the board to its items; from
+the keyboard, Tab goes from chart to chart, ↑ ↓ choose a bar and Enter or Space apply it.
 """
 
 from __future__ import annotations
@@ -14,37 +15,123 @@ from ..services.overview import Bar as OverviewBar
 from ..services.overview import Overview, Trend
 from ..services.session import Changes, RoundSession
 from .item_editors import plain_label
-from .qt import QApplication, QGridLayout, QScrollArea, QSvgWidget, Qt, QVBoxLayout, QWidget, Signal
+from .qt import (
+    QApplication,
+    QGridLayout,
+    QPainter,
+    QRect,
+    QScrollArea,
+    QSvgWidget,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
 from .redraw import DrawnAsOf
 
 _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
 
 class ChartWidget(QSvgWidget):
-    """An SVG chart at its natural size; a click on a bar's row emits that bar's target."""
+    """An SVG chart at its natural size; a click on a bar's row emits that bar's target. A chart
+    with such bars takes the keyboard too: ↑ ↓ (Home, End) choose a bar, marked as the focus is,
+    and Enter or Space emit its target."""
 
     clicked = Signal(str, str)
 
-    def __init__(self, svg: str, bars: Sequence[OverviewBar] = (), titled: bool = True) -> None:
+    def __init__(self, svg: str, bars: Sequence[OverviewBar] = (), titled: bool = True, title: str = "") -> None:
         super().__init__()
         self.load(svg.encode("utf-8"))
         width, height = (float(v) for v in _VIEWBOX.search(svg).groups())  # type: ignore[union-attr]
         self.setFixedSize(int(width), int(height))
         self.bars = list(bars)
         self._top = 22 if titled else 4
-        if any(b.target for b in self.bars):
+        #: the rows whose bar leads somewhere, and the one the keyboard is on
+        self.choices = [n for n, b in enumerate(self.bars) if b.target is not None]
+        self.current: int | None = None
+        if self.choices:
             self.setCursor(Qt.CursorShape.PointingHandCursor)
-            self.setToolTip("点击条形，转到相应的条目")
+            self.setToolTip("点击条形，转到相应的条目（键盘：↑ ↓ 选择，Enter 确定）")
+            self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            self.setAccessibleName(title)
 
     def bar_at(self, y: float) -> OverviewBar | None:
+        row = self._row_at(y)
+        return self.bars[row] if row is not None else None
+
+    def _row_at(self, y: float) -> int | None:
         row = int((y - self._top) // _ROW)
-        return self.bars[row] if 0 <= row < len(self.bars) and y >= self._top else None
+        return row if 0 <= row < len(self.bars) and y >= self._top else None
 
     def mousePressEvent(self, event) -> None:
-        bar = self.bar_at(event.position().y())
-        if bar is not None and bar.target is not None:
-            self.clicked.emit(*bar.target)
+        row = self._row_at(event.position().y())
+        if row is not None and row in self.choices:
+            self._choose(row)
+            self._apply()
         super().mousePressEvent(event)
+
+    def keyPressEvent(self, event) -> None:
+        key, keys = event.key(), Qt.Key
+        if self.choices and not event.modifiers() and key in (keys.Key_Up, keys.Key_Down, keys.Key_Home, keys.Key_End):
+            if key in (keys.Key_Home, keys.Key_End):
+                self._choose(self.choices[0 if key == keys.Key_Home else -1])
+            else:
+                at = self.choices.index(self.current) if self.current in self.choices else -1
+                at += 1 if key == keys.Key_Down else -1
+                self._choose(self.choices[max(0, min(len(self.choices) - 1, at))])
+            return
+        if self.current is not None and key in (keys.Key_Return, keys.Key_Enter, keys.Key_Space):
+            self._apply()
+            return
+        super().keyPressEvent(event)
+
+    def _apply(self) -> None:
+        target = self.bars[self.current].target if self.current is not None else None
+        if target is not None:
+            self.clicked.emit(*target)
+
+    def _choose(self, row: int) -> None:
+        self.current = row
+        bar = self.bars[row]
+        self.setAccessibleDescription(f"{bar.label}：{bar.text}")
+        self.update()
+        self._scroll_to(row)
+
+    def _scroll_to(self, row: int) -> None:
+        """Keep the chosen bar in view in the scroll area the chart is in (a long chart of sections)."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        inner = area.widget() if area is not None else None
+        if area is not None and inner is not None:
+            centre = self.mapTo(inner, self.rect().topLeft()) + self._row_rect(row).center()
+            area.ensureVisible(centre.x(), centre.y(), 0, _ROW)
+
+    def _row_rect(self, row: int) -> QRect:
+        return QRect(0, self._top + row * _ROW, self.width(), _ROW)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        if self.current is None and self.choices:
+            self._choose(self.choices[0])
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if self.hasFocus() and self.current is not None:  # the bar Enter applies, marked as focus is
+            painter = QPainter(self)
+            highlight = self.palette().highlight().color()
+            shade = highlight.lighter(170)
+            shade.setAlpha(90)
+            rect = self._row_rect(self.current)
+            painter.fillRect(rect, shade)
+            painter.setPen(highlight)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+            painter.end()
 
 
 class OverviewPage(QWidget):
@@ -72,6 +159,12 @@ class OverviewPage(QWidget):
         self._grid = QGridLayout()
         self._columns = 0
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
+
+    def focus_charts(self) -> None:
+        """The keyboard on the first chart whose bars lead somewhere (↑ ↓ choose one, Enter applies
+        it); on the page, to scroll it, if none does."""
+        chart = next((c for c in self.charts if c.choices), None)
+        (chart or self.scroll_area).setFocus()
 
     def _changed(self, changes: Changes) -> None:
         if changes.sections or changes.rectifications or changes.round:
@@ -180,7 +273,7 @@ class OverviewPage(QWidget):
             font_family=self.font_family,
             title=title,
         )
-        chart = ChartWidget(str(svg), bars)
+        chart = ChartWidget(str(svg), bars, title=title)
         chart.clicked.connect(self.filter_requested)
         self.charts.append(chart)
         return chart

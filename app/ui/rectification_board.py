@@ -29,6 +29,7 @@ from ..services.rectifications import (
 from ..services.session import Changes, RoundSession
 from . import dialogs
 from .cell_table import CellTable
+from .date_input import DateInput
 from .item_editors import TextView, error_label, plain_label, plain_tooltip
 from .qt import (
     QAbstractItemView,
@@ -37,7 +38,6 @@ from .qt import (
     QColor,
     QComboBox,
     QDate,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QEvent,
@@ -51,7 +51,6 @@ from .qt import (
     QPushButton,
     QShortcut,
     Qt,
-    QTableWidget,
     QTableWidgetItem,
     QTimer,
     QVBoxLayout,
@@ -141,7 +140,7 @@ class RecheckDialog(QDialog):
             self.verdict.addItem("清除复查记录", None)
             self.verdict.setCurrentIndex(1 if r.recheck_passed else 2)
         day = r.recheck_date or self.today
-        self.date = QDateEdit(QDate(day.year, day.month, day.day))
+        self.date = DateInput(QDate(day.year, day.month, day.day))  # 2025-04-30 typed as shown
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))  # done, not planned
@@ -184,6 +183,10 @@ class RecheckDialog(QDialog):
             )
         except InputError as err:
             self.error.setText(str(err))
+            # the keyboard to the field refused (a 整改措施 missing is filled on the board)
+            field = {"recheck_date": self.date, "rechecked_by": self.by, "recheck_result": self.result_edit}
+            if err.field in field:
+                field[err.field].setFocus()
             return
         except AppError as err:
             dialogs.error(self, str(err))
@@ -226,7 +229,7 @@ class RectificationBoard(QWidget):
         self._install_shortcuts()
         session.subscribe(self._changed)
 
-    def _build_table(self) -> QTableWidget:
+    def _build_table(self) -> CellTable:
         """The ledger: one row per rectification, edited in place, sorted on request."""
         table = CellTable(0, len(COLUMNS))
         table.setHorizontalHeaderLabels([c[0] for c in COLUMNS])
@@ -378,17 +381,19 @@ class RectificationBoard(QWidget):
 
     def _install_shortcuts(self) -> None:
         """Undo and redo, as in the walkthrough: one stack for the round (a cell being edited
-        takes its own Ctrl+Z first); Delete on the selected row deletes it, after asking (a cell
-        being edited takes its own Delete)."""
-        bindings: list[tuple[Sequence[QKeySequence], Callable[[], object]]] = [
-            (undo_keys(), self.undo),
-            (redo_keys(), self.redo),
-            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete_selected),
+        takes its own Ctrl+Z first), wherever the focus is in the window while the board is shown
+        (on the tabs above it too); Delete on the selected row deletes it, after asking, only from
+        within the board (a cell being edited takes its own Delete)."""
+        context = Qt.ShortcutContext
+        bindings: list[tuple[Sequence[QKeySequence], Callable[[], object], Qt.ShortcutContext]] = [
+            (undo_keys(), self.undo, context.WindowShortcut),
+            (redo_keys(), self.redo, context.WindowShortcut),
+            ([QKeySequence(QKeySequence.StandardKey.Delete)], self.delete_selected, context.WidgetWithChildrenShortcut),
         ]
-        for keys, slot in bindings:
+        for keys, slot, where in bindings:
             shortcut = QShortcut(self)
             shortcut.setKeys(list(keys))
-            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.setContext(where)
             shortcut.activated.connect(slot)
 
     def undo(self) -> None:
@@ -565,6 +570,20 @@ class RectificationBoard(QWidget):
             self.error.setText(followed_up_note(entry.carried_to, doing))
             return False
         return True
+
+    def focus_table(self) -> None:
+        """The keyboard in the ledger, on a row (the first shown if none is chosen, or a filter
+        hides it): the buttons above it (记录复查, 佐证材料…) act on the selected row, and a cell
+        only focused is not selected."""
+        table = self.table
+        if self.selected_entry() is None or table.isRowHidden(table.currentRow()):
+            first = table.first_editable()
+            shown = [r for r in range(table.rowCount()) if not table.isRowHidden(r)]
+            if first.isValid():
+                table.setCurrentCell(first.row(), first.column())
+            elif shown:  # every row read-only (followed up in a later 复查轮次): still one to look at
+                table.selectRow(shown[0])
+        table.setFocus()
 
     def select(self, entry_id: str) -> None:
         for row in range(self.table.rowCount()):

@@ -162,11 +162,21 @@ class NewRoundDialog(QDialog):
                 dialogs.error(self, str(err))
             else:
                 label.setText(str(err))
+                self._keyboard_to(err.field)
             return
         except AppError as err:
             dialogs.error(self, str(err))
             return
         super().accept()
+
+    def _keyboard_to(self, field: str) -> None:
+        """The keyboard to the field refused, the name ready to be typed over: Enter was pressed
+        elsewhere (in 检查组成员, on 确定), and what is typed next is the correction."""
+        if field == "name":
+            self.ui.nameEdit.setFocus()
+            self.ui.nameEdit.selectAll()
+        else:
+            self.ui.checklistList.setFocus()
 
     def _recheck_again_confirmed(self, previous: str) -> bool:
         """A round whose rectifications a re-check already follows up: a second re-check based on

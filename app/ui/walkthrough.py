@@ -203,6 +203,7 @@ class WalkthroughPage(QWidget):
         self.filter_mode.currentIndexChanged.connect(lambda _: self.refilter())
         self.filter_department.currentIndexChanged.connect(lambda _: self.refilter())
         self.search.textChanged.connect(lambda _: self.refilter())
+        self.search.returnPressed.connect(self._search_entered)
         panel = self.panel
         panel.answer_edited.connect(lambda item_id, fields: self.write_answer(item_id, fields))
         panel.samples_edited.connect(lambda item_id, records: self.write_samples(item_id, records))
@@ -226,7 +227,10 @@ class WalkthroughPage(QWidget):
             self._index_sections(checklist, section.sections, sub_path, sub_guidance)
 
     def _install_shortcuts(self) -> None:
-        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        # while the page is on screen, wherever the focus is in the window: Tab from the last
+        # input goes on to the tabs above the page (and the 提醒 banner has buttons), and the
+        # keys must not stop working there; a hidden page's shortcuts never act
+        context = Qt.ShortcutContext.WindowShortcut
         # on for judgement items only (show_item): digits typed into a sampling grid are 病案号
         self._grade_shortcuts = []
         for key in "0123456789":
@@ -528,6 +532,12 @@ class WalkthroughPage(QWidget):
     def focus_search(self) -> None:
         self.search.setFocus()
         self.search.selectAll()
+
+    def _search_entered(self) -> None:
+        """Enter in the search box: on to the items found, where the digits grade them (the first
+        is current); with none found the text stays to be corrected."""
+        if self.tree.current_item_id() is not None:
+            self.tree.setFocus()
 
     # --- attachments --------------------------------------------------------------------------
 

@@ -1,0 +1,520 @@
+"""The whole job with the keyboard alone, as a fast typist in a 质控办 does it: every key goes to
+the widget that has the focus (tests/helpers.py: press), as a user's keys do (pytest-qt, offscreen)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from app.services.profile import get_profile
+from app.services.rectifications import list_rectifications
+from app.services.rounds import start_round
+from app.ui.item_tree import ItemTree
+from app.ui.main_window import MainWindow
+from app.ui.overview_page import ChartWidget
+from tests.helpers import activate, press, press_alt, type_with_input_method, when_modal
+
+TODAY = dt.date(2025, 4, 1)
+
+
+def focused():
+    return QApplication.focusWidget()
+
+
+@pytest.fixture
+def window(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """The main window on a new round of the default checklists, the keyboard in its item tree."""
+    entries = [e for e in catalog.entries if e.checklist.default]
+    round_id = start_round(profiled_store, entries, "2025年第一季度", dt.date(2025, 3, 15), actor)
+    w = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.resize(1366, 740)
+    w.show()
+    activate(w)
+    w.open_round(round_id)
+    w.session.today = lambda: TODAY
+    return w
+
+
+def test_the_walkthrough_keys_act_when_tab_has_gone_on_to_the_tabs_above(window, profiled_store):
+    """Tab from an item's last input goes on to the tabs (逐条自查 / 整改台账 / 概览): the grading
+    keys, F3 and Ctrl+F must not stop working there."""
+    walk = window.walkthrough
+    first = walk.tree.current_item_id()
+    walk.panel.attachments.setFocus()  # the item's last input
+    press(Qt.Key.Key_Tab)
+    assert focused() is window.round_tabs.tabBar()
+    press(Qt.Key.Key_2)
+    assert profiled_store.answer(walk.view.id, first).grade == "B"
+    assert walk.tree.current_item_id() != first  # on to the next unanswered item
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert focused() is walk.search
+
+
+def test_undo_on_the_board_acts_from_the_tabs_above_it(qtbot, window, profiled_store):
+    walk = window.walkthrough
+    press(Qt.Key.Key_4)  # D: a rectification
+    window.show_tab(1)
+    board = window.board
+    qtbot.waitUntil(board.table.isVisible)
+    entry = board.entries[0]
+    board.table.item(0, 2).setText("培训不到位")  # 原因分析
+    assert profiled_store.rectification(entry.id).cause == "培训不到位"
+    window.round_tabs.tabBar().setFocus()
+    press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert profiled_store.rectification(entry.id).cause == ""
+    assert walk.isHidden()  # the board's undo, not the walkthrough's
+
+
+def test_ctrl_t_puts_the_keyboard_on_a_row_of_the_board(qtbot, window, profiled_store, ui_dialogs):
+    """The board is built when first shown: the keyboard was left on its empty page, where arrows,
+    Alt+C (记录复查) and Delete found nothing to act on."""
+    press(Qt.Key.Key_4)  # two rectifications
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    board = window.board
+    assert focused() is board.table
+    assert board.selected_entry() is not None and board.table.currentColumn() == 1  # 问题描述
+    press(Qt.Key.Key_Down)
+    assert board.table.currentRow() == 1
+    when_modal(lambda dialog: press(Qt.Key.Key_Escape))  # 记录复查 of that row
+    press_alt("C")
+    assert not ui_dialogs.errors and board.error.text() == ""
+    activate(window)
+    assert focused() is board.table and board.table.currentRow() == 1  # back where it was
+
+
+def test_the_keyboard_follows_the_tabs_and_comes_back_where_it_was(qtbot, window):
+    walk = window.walkthrough
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.AltModifier)  # 问题描述
+    assert focused() is walk.panel.finding
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # 整改台账
+    assert focused() is window.board.table
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # 概览
+    assert window.overview.isAncestorOf(focused())
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)  # 逐条自查, in the field left
+    assert focused() is walk.panel.finding
+    # on the tabs themselves the arrow keys switch pages, and the keyboard stays there
+    window.round_tabs.tabBar().setFocus()
+    press(Qt.Key.Key_Right)
+    assert window.round_tabs.currentIndex() == 1 and focused() is window.round_tabs.tabBar()
+
+
+def test_enter_presses_the_button_tab_has_reached(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """Outside dialogs Qt presses a button with Space only; Enter did nothing on the buttons of the
+    window — the items of the same requirement (同一要求也见于), 基于所选新建复查, 记录复查."""
+    entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
+    round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    activate(window)
+    window.open_round(round_id)
+    walk = window.walkthrough
+    walk.go_to("qyx-targets-2021.1.1.rate")
+    walk.tree.setFocus()
+    press(Qt.Key.Key_Tab)
+    related = walk.panel.related_buttons[0]
+    assert focused() is related
+    press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: walk.tree.current_item_id() != "qyx-targets-2021.1.1.rate")
+    assert walk.tree.current_item_id().startswith("nat-quality-2023.")
+    # the rounds list: Tab to 基于所选新建复查, Enter opens its dialog
+    press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    window.rounds.buttons["recheck"].setFocus()
+    opened = []
+    when_modal(lambda dialog: (opened.append(dialog.windowTitle()), press(Qt.Key.Key_Escape)))
+    press(Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: bool(opened))
+    assert opened == ["新建复查轮次"]
+
+
+def test_enter_in_the_search_box_goes_to_the_items_found(window, profiled_store):
+    walk = window.walkthrough
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    type_with_input_method(focused(), "抢救记录记入病历")
+    assert walk.tree.current_item_id() == "qyx-core.07.3"
+    press(Qt.Key.Key_Return)
+    assert focused() is walk.tree
+    type_with_input_method(walk.search, "没有这样的条目")
+    walk.search.setFocus()
+    press(Qt.Key.Key_Return)
+    assert focused() is walk.search  # nothing found: the text stays to be corrected
+
+
+def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
+    """The board's table and the 抽查 grid took Ctrl+Tab as Tab, for their next cell: the 概览 could
+    not be reached from them."""
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    table = window.board.table
+    assert focused() is table and table.rowCount() == 2
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.round_tabs.currentIndex() == 2  # 概览
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.round_tabs.currentIndex() == 1 and focused() is table
+    press(Qt.Key.Key_Tab)  # Tab itself still walks the cells
+    assert focused() is table and table.currentColumn() == 2
+
+
+def test_a_bar_of_the_overview_is_chosen_and_applied_by_keys(qtbot, store, demo_round, catalog, actor, ui_dialogs):
+    """The 概览's bars answered the mouse only: Tab never reached a chart, and no key applied a bar."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.show()
+    activate(window)
+    window.open_round(demo_round)
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.round_tabs.currentIndex() == 2  # 概览
+    page = window.overview
+    assert focused() is page.charts[0]  # the checklists' scores, the first of them chosen
+    assert page.charts[0].current == page.charts[0].choices[0]
+    press(Qt.Key.Key_Tab)
+    grades = page.charts[1]  # 评价结果分布
+    assert focused() is grades
+    failing = next(n for n in grades.choices if grades.bars[n].target == ("mode", "failing"))
+    for _ in range(grades.choices.index(failing)):
+        press(Qt.Key.Key_Down)
+    assert grades.current == failing
+    press(Qt.Key.Key_Return)
+    walk = window.walkthrough
+    assert window.round_tabs.currentIndex() == 0 and walk.filter_mode.currentData() == "failing"
+    assert focused() is walk.tree and walk.result.outcomes[walk.tree.current_item_id()].failing
+    # back to the 概览, on the chart left; on to the departments' unfinished rectifications
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert focused() is grades
+    while focused().bars[focused().choices[0]].target[0] != "department":
+        press(Qt.Key.Key_Tab)
+    departments = focused()
+    press(Qt.Key.Key_End)
+    press(Qt.Key.Key_Space)
+    board = window.board
+    assert window.round_tabs.currentIndex() == 1
+    assert board.department.currentData() == departments.bars[departments.choices[-1]].label
+    assert focused() is board.table and not board.table.isRowHidden(board.table.currentRow())
+
+
+def typed(text: str) -> None:
+    """Text typed where the keyboard is: Latin by keys, Chinese through the input method."""
+    if text.isascii():
+        QTest.keyClicks(focused(), text)
+    else:
+        type_with_input_method(focused(), text)
+    QApplication.processEvents()
+
+
+@pytest.mark.slow  # ≈10 s: two PDF reports, a workbook and a package are made
+def test_the_whole_job_with_the_keyboard_alone(qtbot, store, catalog, actor, ui_dialogs, tmp_path):
+    """From a new database to the package: the profile, a round, grades, an indicator, a 不适用, a
+    sampling grid, a finding and its department; the board's cells and a 复查; a 复查轮次 from the
+    list; both PDF reports, a workbook and the package; a bar of the 概览 — by keys only."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 740)
+    window.restore_position()
+    window.show()
+    activate(window)
+    profile = fill_the_profile(window, store)
+    round_id = start_a_round(window)
+    grade_items(window, store, round_id, profile)
+    fill_the_board(window, store, round_id)
+    start_a_recheck_round(window)
+    make_reports_and_the_package(qtbot, window, ui_dialogs, tmp_path)
+    # the 概览: a bar chosen and applied
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert isinstance(focused(), ChartWidget)
+    press(Qt.Key.Key_Return)  # the first checklist: its items in the walkthrough
+    assert window.round_tabs.currentIndex() == 0 and window.walkthrough.scope
+    assert focused() is window.walkthrough.tree
+
+
+def fill_the_profile(window, store):
+    """The first-run wizard: name, grade, a department added, a service ticked."""
+
+    def fill(wizard) -> None:
+        typed("东风县人民医院")
+        press_alt("L")  # 医院等级: 二级, then its 等次
+        press(Qt.Key.Key_Tab)
+        press(Qt.Key.Key_Down)  # 甲等
+        press(Qt.Key.Key_Return)  # 下一步
+        assert wizard.currentPage() is wizard.departments
+        press_alt("A")  # 添加科室: a new row, its name being edited
+        typed("治未病科")
+        press(Qt.Key.Key_Return)
+        press(Qt.Key.Key_Return)  # 下一步
+        assert wizard.currentPage() is wizard.services
+        press(Qt.Key.Key_Tab)
+        press(Qt.Key.Key_Space)  # 开展手术
+        press(Qt.Key.Key_Return)  # 完成
+
+    when_modal(fill)
+    assert window.edit_profile()
+    activate(window)
+    profile = get_profile(store)
+    assert (profile.name, profile.level, profile.level_grade, profile.departments[-1]) == (
+        "东风县人民医院",
+        "二级",
+        "甲等",
+        "治未病科",
+    )
+    assert profile.flags == {"performs_surgery"}
+    assert focused() is window.rounds.buttons["new"]
+    return profile
+
+
+def start_a_round(window) -> str:
+    """Ctrl+N: name, date, leader, members, the checklists chosen with Space."""
+
+    def fill(dialog) -> None:
+        typed("2025年第一季度医疗质量自查")
+        press(Qt.Key.Key_Tab)
+        typed("2025-03-15")  # as the field shows dates
+        press_alt("L")
+        typed("李敏")
+        press(Qt.Key.Key_Tab)
+        typed("张华、王强")
+        press_alt("K")  # 检查表: the two defaults ticked; the third ticked and unticked
+        for key in (Qt.Key.Key_Down, Qt.Key.Key_Down, Qt.Key.Key_Space, Qt.Key.Key_Space):
+            press(key)
+        press(Qt.Key.Key_Return)
+
+    when_modal(fill)
+    press(Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    activate(window)
+    walk = window.walkthrough
+    assert (walk.view.name, walk.view.started_on, walk.view.leader) == (
+        "2025年第一季度医疗质量自查",
+        dt.date(2025, 3, 15),
+        "李敏",
+    )
+    window.session.today = lambda: TODAY
+    assert focused() is walk.tree
+    return walk.view.id
+
+
+def grade_items(window, store, round_id, profile) -> None:
+    """Ten grades by digits, a 不适用 and its reason, a finding and its department, an indicator's
+    numerator and denominator, three sampled records."""
+    walk = window.walkthrough
+    first_ten = list(walk.tree.visible_item_ids())[:10]
+    for digit in "1234123412":  # each moves on to the next unanswered item
+        press(getattr(Qt.Key, f"Key_{digit}"))
+    assert [store.answer(round_id, i).grade for i in first_ten] == list("ABCDABCDAB")
+    na_item = walk.tree.current_item_id()
+    press(Qt.Key.Key_0)
+    typed("本院未设该项服务")
+    press(Qt.Key.Key_Down, Qt.KeyboardModifier.ControlModifier)
+    assert store.answer(round_id, na_item).na_reason == "本院未设该项服务"
+    found = walk.tree.current_item_id()
+    press_alt("F")
+    typed("值班表未在院内公开")
+    press_alt("K")
+    press(Qt.Key.Key_Down)
+    press(Qt.Key.Key_4)  # D, from the department box
+    answer = store.answer(round_id, found)
+    assert (answer.grade, answer.finding, answer.department) == ("D", "值班表未在院内公开", profile.departments[0])
+    find("病原学送检率")  # an indicator
+    assert walk.tree.current_item_id() == "qyx-targets-2021.2.1.rate"
+    tab_to(walk.panel.editor.fields["numerator"])
+    typed("45")
+    press(Qt.Key.Key_Tab)
+    typed("60")
+    press(Qt.Key.Key_Tab)
+    indicator = store.answer(round_id, "qyx-targets-2021.2.1.rate")
+    assert (indicator.numerator, indicator.denominator) == (45, 60)
+    find("抢救记录记入病历")  # a sampling item
+    tab_to(walk.panel.editor.table)
+    press(Qt.Key.Key_Insert)
+    typed("ZY001")
+    press(Qt.Key.Key_Tab)  # to 符合, ticked with Space
+    press(Qt.Key.Key_Space)
+    press(Qt.Key.Key_Tab)  # to 备注
+    press(Qt.Key.Key_F2)
+    typed("缺医师签名")
+    press(Qt.Key.Key_Return)
+    for number in ("ZY002", "ZY003"):
+        press(Qt.Key.Key_Insert)
+        typed(number)
+        press(Qt.Key.Key_Return)
+    records = [(s.record_no, s.compliant, s.note) for s in store.samples(round_id, "qyx-core.07.3")]
+    assert records == [("ZY001", False, "缺医师签名"), ("ZY002", True, ""), ("ZY003", True, "")]
+
+
+def find(text: str) -> None:
+    """Ctrl+F, the text, Enter: the keyboard on the first item found."""
+    press(Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    typed(text)
+    press(Qt.Key.Key_Return)
+    assert isinstance(focused(), ItemTree)
+
+
+def tab_to(widget) -> None:
+    for _ in range(30):
+        if focused() is widget:
+            return
+        press(Qt.Key.Key_Tab)
+    raise AssertionError(f"Tab does not reach {widget}")
+
+
+def fill_the_board(window, store, round_id) -> None:
+    """Ctrl+T: 原因、措施、责任人、期限 of the first rectification, then its 复查 (Alt+C)."""
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    board = window.board
+    assert focused() is board.table and board.table.currentColumn() == 1
+    entry = board.selected_entry()
+    press(Qt.Key.Key_Tab)  # 原因分析
+    press(Qt.Key.Key_F2)
+    typed("新入职医师未参加制度培训")
+    press(Qt.Key.Key_Tab)  # saved; 整改措施 opens
+    typed("每月组织制度培训并考核")
+    press(Qt.Key.Key_Tab)  # 责任科室, as it is
+    press(Qt.Key.Key_Tab)  # 责任人
+    typed("周强")
+    press(Qt.Key.Key_Tab)  # 整改期限
+    typed("2025-04-30")
+    press(Qt.Key.Key_Return)
+    saved = store.rectification(entry.id)
+    assert (saved.cause, saved.measure, saved.owner, saved.deadline) == (
+        "新入职医师未参加制度培训",
+        "每月组织制度培训并考核",
+        "周强",
+        dt.date(2025, 4, 30),
+    )
+
+    def recheck(dialog) -> None:
+        press(Qt.Key.Key_Down)  # 复查通过
+        press_alt("B")
+        typed("王五")
+        press_alt("R")
+        typed("已组织培训，考核全部合格")
+        press(Qt.Key.Key_Tab)  # on to 确定
+        press(Qt.Key.Key_Return)
+
+    when_modal(recheck)
+    press_alt("C")
+    activate(window)
+    assert focused() is board.table
+    done = {e.id: e for e in list_rectifications(store, round_id, TODAY)}[entry.id]
+    assert done.status == "已完成" and done.rectification.rechecked_by == "王五"
+
+
+def start_a_recheck_round(window) -> None:
+    """Ctrl+L to the list, 基于所选新建复查 (Alt+C), Enter."""
+    press(Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert focused() is window.rounds.table
+    when_modal(lambda dialog: press(Qt.Key.Key_Return))
+    press_alt("C")
+    activate(window)
+    assert window.walkthrough.view.name == "2025年第一季度医疗质量自查（复查）"
+    assert focused() is window.walkthrough.tree
+
+
+def make_reports_and_the_package(qtbot, window, ui_dialogs, tmp_path) -> None:
+    """The two PDF reports and a workbook from the 报告 menu (Alt+P), the package (Ctrl+E)."""
+    reports = (("S", "自查报告.pdf"), ("R", "整改报告.pdf"), ("X", "自查结果.xlsx"))
+    for n, (letter, name) in enumerate(reports, 1):
+        ui_dialogs.save_path = str(tmp_path / name)
+        press_alt("P")
+        press(getattr(Qt.Key, f"Key_{letter}"))
+        qtbot.waitUntil(lambda n=n: len(ui_dialogs.previewed) + len(ui_dialogs.opened) == n, timeout=30000)
+        activate(window)  # the progress dialog has closed
+    assert [p.name for p in ui_dialogs.previewed] == ["自查报告.pdf", "整改报告.pdf"]
+    assert [p.name for p in ui_dialogs.opened] == ["自查结果.xlsx"]
+    ui_dialogs.save_path = str(tmp_path / "上报包.zip")
+    ui_dialogs.confirm_answer = False  # 打开所在文件夹吗？
+    when_modal(lambda dialog: press(Qt.Key.Key_Return))  # 导出
+    press(Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30000)
+    assert (tmp_path / "上报包.zip").exists() and not ui_dialogs.errors
+    activate(window)
+
+
+@pytest.mark.parametrize(
+    ("keys", "day"),
+    [
+        ("2025-03-15", dt.date(2025, 3, 15)),  # as the field shows it
+        ("2025-3-5", dt.date(2025, 3, 5)),
+        ("2025/1/15", dt.date(2025, 1, 15)),
+        ("2025.12.1", dt.date(2025, 12, 1)),
+        ("20250630", dt.date(2025, 6, 30)),
+    ],
+)
+def test_a_date_is_taken_as_typed(qtbot, profiled_store, catalog, actor, ui_dialogs, keys, day):
+    """The date field moved on to the month by itself after the year, and again on the '-' typed
+    then: "2025-03-15" set the 3rd of the month shown, "2025/1/15" November — a wrong date."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    press_alt("D")  # 自查日期
+    assert focused() is dialog.ui.dateEdit
+    typed(keys)
+    press(Qt.Key.Key_Tab)
+    assert dialog.ui.dateEdit.date().toPython() == day
+
+
+def test_the_recheck_date_is_taken_as_typed(qtbot, window, profiled_store):
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    taken = []
+
+    def type_the_date(dialog) -> None:
+        press_alt("D")  # 复查日期
+        typed("2025-03-31")
+        taken.append(dialog.date.date().toPython())
+        press(Qt.Key.Key_Escape)
+
+    when_modal(type_the_date)
+    press_alt("C")  # 记录复查
+    assert taken == [dt.date(2025, 3, 31)]
+
+
+def test_a_name_refused_has_the_keyboard_back_to_correct_it(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """Enter pressed in 检查组成员 with a name already used: the red text said why, but the keyboard
+    stayed in 检查组成员, where the correction went."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    start_round(profiled_store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    typed("一季度")
+    press_alt("M")  # 检查组成员
+    typed("张华")
+    press(Qt.Key.Key_Return)
+    assert "已有名为“一季度”" in dialog.ui.nameError.text()
+    assert focused() is dialog.ui.nameEdit
+    typed("二季度")  # over the refused name
+    press(Qt.Key.Key_Return)
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert {r.name for r in profiled_store.rounds()} == {"一季度", "二季度"}
+
+
+def test_a_recheck_refused_has_the_keyboard_on_the_field_to_fill(qtbot, window, profiled_store):
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    entry = window.board.selected_entry()
+    seen = []
+
+    def recheck(dialog) -> None:
+        press(Qt.Key.Key_Down)
+        press(Qt.Key.Key_Down)  # 复查未通过
+        press(Qt.Key.Key_Return)  # no 复查人 yet
+        seen.append(dialog.error.text())
+        assert focused() is dialog.by
+        typed("王五")
+        press(Qt.Key.Key_Return)
+
+    when_modal(recheck)
+    press_alt("C")
+    assert seen == ["请填写复查人。"]
+    assert profiled_store.rectification(entry.id).rechecked_by == "王五"
