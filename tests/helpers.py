@@ -201,3 +201,9 @@ def when_modal(act: Callable[[Any], None]) -> None:
                 dialog.reject()
 
     QTimer.singleShot(0, check)
+
+
+def wait_exposed(qtbot: Any, widget: Any) -> None:
+    """Wait until ``widget``'s window is exposed. (``qtbot.waitExposed`` is a context manager
+    around the ``show()``: called on its own it returns at once and waits for nothing.)"""
+    qtbot.waitUntil(lambda: widget.windowHandle() is not None and widget.windowHandle().isExposed())

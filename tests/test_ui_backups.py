@@ -20,7 +20,7 @@ from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
 from app.ui.qt import QDialog, QLabel
 from tests.conftest import ROOT
-from tests.helpers import damage_table
+from tests.helpers import damage_table, wait_exposed
 
 
 @pytest.fixture
@@ -71,7 +71,7 @@ def test_the_columns_fit_a_backup_also_when_there_is_none_yet(window, qtbot):
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    wait_exposed(qtbot, dialog)
     table, metrics = dialog.table, dialog.table.fontMetrics()
 
     def widths() -> list[int]:

@@ -12,7 +12,7 @@ from app.services import rectifications as rect_service
 from app.ui.evidence import EvidenceDialog
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
-from tests.helpers import start_recheck_of_demo, type_with_input_method
+from tests.helpers import start_recheck_of_demo, type_with_input_method, wait_exposed
 
 TODAY = dt.date(2025, 6, 20)
 
@@ -405,7 +405,7 @@ def test_a_long_problem_in_the_recheck_dialog_scrolls_in_whole_lines_above_the_f
     dialog = RecheckDialog(window.session, entry, board)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    wait_exposed(qtbot, dialog)
     assert dialog.sizeHint().height() < 600  # its natural size fits a 768-pixel screen: nothing squeezed
     view = dialog.problem
     assert view.toPlainText() == LONG_PROBLEM  # shown as typed, all of it
@@ -419,7 +419,7 @@ def test_a_long_problem_in_the_recheck_dialog_scrolls_in_whole_lines_above_the_f
     other = RecheckDialog(window.session, window.session.rectification(short.id), board)
     qtbot.addWidget(other)
     other.show()
-    qtbot.waitExposed(other)
+    wait_exposed(qtbot, other)
     assert other.problem.height() == _lines(other.problem, 1) and other.problem.verticalScrollBar().maximum() == 0
 
 
@@ -431,7 +431,7 @@ def test_a_long_problem_in_the_evidence_dialog_leaves_the_file_list_its_room(qtb
     dialog = EvidenceDialog(window.session, entry.id, LONG_PROBLEM, board)
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    wait_exposed(qtbot, dialog)
     assert dialog.sizeHint().height() < 600  # fits a 768-pixel screen
     assert dialog.list.height() > dialog.height() / 3  # the files are what this dialog is for
     assert dialog.focusWidget() is dialog.list

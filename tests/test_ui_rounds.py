@@ -13,6 +13,7 @@ from app.services.rounds import start_round
 from app.ui import rounds_page
 from app.ui.main_window import MainWindow
 from app.ui.rounds_page import NewRoundDialog, RoundsPage
+from tests.helpers import wait_exposed
 
 
 @pytest.fixture
@@ -86,7 +87,7 @@ def test_list_shows_progress_rename_and_delete(qtbot, page, profiled_store, cata
 def show_active(qtbot, window):
     """Keyboard shortcuts act in the active window, as on a desktop."""
     window.show()
-    qtbot.waitExposed(window)
+    wait_exposed(qtbot, window)
     window.windowHandle().requestActivate()
     qtbot.waitUntil(lambda: window.isActiveWindow())
 
@@ -244,7 +245,7 @@ def test_each_checklist_is_read_whole_in_the_new_round_dialog(qtbot, profiled_st
     font.setPointSizeF(10.5)
     dialog.setFont(font)
     dialog.show()
-    qtbot.waitExposed(dialog)
+    wait_exposed(qtbot, dialog)
     checklists = dialog.ui.checklistList
     qtbot.wait(50)  # the list lays its items out after it is shown
     assert checklists.horizontalScrollBar().maximum() == 0

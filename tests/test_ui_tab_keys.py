@@ -15,6 +15,7 @@ from app.ui.item_editors import SamplingEditor
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import COLUMNS
 from app.ui.walkthrough import WalkthroughPage
+from tests.helpers import wait_exposed
 
 TODAY = dt.date(2025, 6, 20)
 EDITABLE = [col for col, (_title, field) in enumerate(COLUMNS) if field is not None]
@@ -119,7 +120,7 @@ def test_tab_goes_from_the_last_sampled_record_on_to_the_buttons(qtbot, profiled
     page.resize(1366, 700)
     page.show()
     page.activateWindow()
-    qtbot.waitExposed(page)
+    wait_exposed(qtbot, page)
     page.tree.setCurrentItem(page.tree.nodes["qyx-core.07.3"])
     editor = page.panel.editor
     assert isinstance(editor, SamplingEditor)

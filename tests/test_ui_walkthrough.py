@@ -15,7 +15,7 @@ from app.services.session import RoundSession
 from app.ui.item_editors import REFUSED_CELL, IndicatorEditor, SamplingEditor
 from app.ui.item_tree import FAILING_COLOUR, UNANSWERED_COLOUR
 from app.ui.walkthrough import WalkthroughPage
-from tests.helpers import type_with_input_method
+from tests.helpers import type_with_input_method, wait_exposed
 
 FIRST_TEN = [
     "qyx-core.01.1",
@@ -43,7 +43,7 @@ def page(qtbot, profiled_store, actor, round_id, ui_dialogs):
     qtbot.addWidget(widget)
     widget.resize(1366, 700)
     widget.show()
-    qtbot.waitExposed(widget)
+    wait_exposed(qtbot, widget)
     return widget
 
 
@@ -556,7 +556,7 @@ def test_tab_reaches_the_related_items_first(qtbot, profiled_store, catalog, act
     page = WalkthroughPage(RoundSession(profiled_store, actor, round_id))
     qtbot.addWidget(page)
     page.show()
-    qtbot.waitExposed(page)
+    wait_exposed(qtbot, page)
     page.windowHandle().requestActivate()
     qtbot.waitUntil(page.isActiveWindow)
     select(page, "qyx-targets-2021.1.1.rate")
@@ -608,7 +608,7 @@ def test_header_wraps_between_checklists_never_inside_one(qtbot, profiled_store,
     qtbot.addWidget(widget)
     widget.resize(1366, 700)
     widget.show()
-    qtbot.waitExposed(widget)
+    wait_exposed(qtbot, widget)
     header = widget.header
     doc = QTextDocument()
     doc.setDefaultFont(header.font())
