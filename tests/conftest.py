@@ -128,6 +128,7 @@ class DialogRecorder:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
+        self.error_details: list[str] = []  # what each error keeps behind 显示细节 ('' for none)
         self.infos: list[str] = []
         self.confirms: list[str] = []
         self.confirm_answer = True
@@ -142,10 +143,14 @@ class DialogRecorder:
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
         self.previewed: list[Path] = []  # reports shown in the in-app preview
 
+    def _error(self, parent, message: str, details: str = "") -> None:
+        self.errors.append(message)
+        self.error_details.append(details)
+
     def install(self, monkeypatch) -> None:
         from app.ui import dialogs
 
-        monkeypatch.setattr(dialogs, "error", lambda parent, message: self.errors.append(message))
+        monkeypatch.setattr(dialogs, "error", self._error)
         monkeypatch.setattr(dialogs, "info", lambda parent, message: self.infos.append(message))
         monkeypatch.setattr(dialogs, "confirm", self._confirm)
         monkeypatch.setattr(dialogs, "ask_text", lambda parent, label, text="": self.text_answer)

@@ -69,6 +69,22 @@ def test_invalid_checklist_files_are_skipped_and_named(qtbot, tmp_path, ui_dialo
     assert "broken.yaml" in ui_dialogs.errors[0] and "YAML 语法错误" in ui_dialogs.errors[0]
 
 
+def test_many_checklist_problems_keep_the_message_short_and_list_them_all_behind_details(
+    qtbot, tmp_path, ui_dialogs, started, no_wizard
+):
+    """A message box does not scroll: ten problems made it taller than a 1024×700 screen."""
+    folder = tmp_path / "lists"
+    folder.mkdir()
+    for n in range(6):
+        (folder / f"broken{n}.yaml").write_text("id: [", encoding="utf-8")
+    started(tmp_path / "db.sqlite", catalog_paths=[folder])
+    qtbot.waitUntil(lambda: bool(ui_dialogs.errors), timeout=3000)
+    message, details = ui_dialogs.errors[0], ui_dialogs.error_details[0]
+    assert all(f"broken{n}.yaml" in message for n in range(6))  # every file skipped is named
+    assert message.count("YAML 语法错误") == 3 and "共 6 处错误" in message
+    assert details.count("YAML 语法错误") == 6
+
+
 def test_first_run_without_profile_reminds_the_user(tmp_path, ui_dialogs, started, no_wizard):
     started(tmp_path / "new.db")
     assert "尚未填写医院基本情况" in ui_dialogs.infos[0]

@@ -234,10 +234,16 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
     here has the window as its parent."""
 
     def check_catalog() -> None:
-        if catalog().problems:
+        problems = catalog().problems
+        if problems:
             skipped = "\n".join(catalog().skipped_files)
-            details = "\n".join(str(p) for p in catalog().problems[:10])
-            dialogs.error(window, f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{details}")
+            first = "\n".join(str(p) for p in problems[:3])
+            more = f"\n……共 {len(problems)} 处错误，全部列在“显示细节”中。" if len(problems) > 3 else ""
+            dialogs.error(
+                window,
+                f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{first}{more}",
+                "\n".join(str(p) for p in problems),
+            )
 
     def warn_about_location() -> None:
         from ..services.backups import location_warning

@@ -25,8 +25,13 @@ def _box(
     return box
 
 
-def error(parent: QWidget | None, message: str) -> None:
-    _box(parent, qt.QMessageBox.Icon.Critical, message).exec()
+def error(parent: QWidget | None, message: str, details: str = "") -> None:
+    """``details``: a long list behind the box's 显示细节 button, so that the box stays short
+    enough for a 1024×700 screen (a message box does not scroll)."""
+    box = _box(parent, qt.QMessageBox.Icon.Critical, message)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
 
 
 def info(parent: QWidget | None, message: str) -> None:
