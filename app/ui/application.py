@@ -238,7 +238,7 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
         if problems:
             skipped = "\n".join(catalog().skipped_files)
             first = "\n".join(str(p) for p in problems[:3])
-            more = f"\n……共 {len(problems)} 处错误，全部列在“显示细节”中。" if len(problems) > 3 else ""
+            more = f"\n……共 {len(problems)} 处错误，全部见“显示详情”。" if len(problems) > 3 else ""
             dialogs.error(
                 window,
                 f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{first}{more}",

@@ -26,7 +26,7 @@ def _box(
 
 
 def error(parent: QWidget | None, message: str, details: str = "") -> None:
-    """``details``: a long list behind the box's 显示细节 button, so that the box stays short
+    """``details``: a long list behind the box's 显示详情 button, so that the box stays short
     enough for a 1024×700 screen (a message box does not scroll)."""
     box = _box(parent, qt.QMessageBox.Icon.Critical, message)
     if details:
