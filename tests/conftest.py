@@ -128,7 +128,7 @@ class DialogRecorder:
 
     def __init__(self) -> None:
         self.errors: list[str] = []
-        self.error_details: list[str] = []  # what each error keeps behind 显示细节 ('' for none)
+        self.error_details: list[str] = []  # what each error keeps behind 显示详情 ('' for none)
         self.infos: list[str] = []
         self.confirms: list[str] = []
         self.confirm_answer = True
