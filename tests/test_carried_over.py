@@ -153,6 +153,27 @@ def test_the_package_of_a_says_so_and_verifies(rounds):
     assert "已转入复查" in squeeze("".join(p.extract_text() for p in ledger))
 
 
+def test_the_package_of_b_states_its_totals_on_its_report_date(rounds):
+    """data.json's totals are told on the day the package's PDFs and workbook tell them (the
+    export's date), not on the day the export ran: B's 整改中 items past their deadline since."""
+    entries = list_rectifications(rounds.store, rounds.second, DAY)
+    # B has work in hand on DAY whose deadline has passed since: 逾期 if told on the export's day
+    assert any(e.status == "整改中" and dt.date.today() > (e.rectification.deadline or DAY) for e in entries)
+    package = open_package(rounds.packages["B"])
+    results = package.data["results"]
+    assert results["status_date"] == DAY.isoformat() == package.manifest["report_date"]
+    own = totals(entries).by_status
+    assert results["rectifications"]["by_status"] == dict(own)
+    report = squeeze(
+        "".join(
+            p.extract_text()
+            for p in PdfReader(__import__("io").BytesIO(members(rounds.packages["B"])["整改报告.pdf"])).pages
+        )
+    )
+    stated = "，".join(f"{s}{n}项" for s, n in own.items() if s != STATUS_CARRIED)
+    assert stated in report
+
+
 def _as_before(path, out):
     """A's package as a program without 已转入复查 made it: no such status, no carried_to."""
     parts = members(path)
