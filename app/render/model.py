@@ -218,6 +218,8 @@ class ProblemRow:
     carried: bool = False
     #: carried over, and its item not graded again in this round yet
     pending: bool = False
+    #: its rectification is 已完成 (re-checked and passed)
+    done: bool = False
 
 
 @dataclass
@@ -564,6 +566,7 @@ def _problems(
                 _rectification_state(entry, origin=rows is found),  # the other list is all carried over
                 bool(entry and entry.carried),
                 rows is carried and not outcome.answered,
+                bool(entry and entry.status == STATUS_DONE),
             )
         )
     return found, carried
@@ -597,13 +600,21 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
         if found
         else "本轮自查未发现不符合项。"
     )
+    if not carried:
+        return head, ""
     pending = sum(1 for p in carried if p.pending)
+    done = sum(1 for p in carried if p.done)
+    if done == len(carried):
+        close = "，均已复查通过（已完成）："
+    elif done:
+        close = f"，其中 {done} 项已复查通过（已完成），其余 {len(carried) - done} 项复查确认整改到位后可销号："
+    else:
+        close = "，复查确认整改到位后可销号："
     tail = (
         f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表"
         + (f"；其中 {pending} 项的条目本轮尚未评价" if pending else "")
-        + "），复查确认整改到位后可销号："
-        if carried
-        else ""
+        + "）"
+        + close
     )
     return head, tail
 
