@@ -96,8 +96,15 @@ def test_the_rectification_report_of_a_says_where_its_work_went(rounds):
     total = len(rounds.before)
     overview, ledger = text.split("二、整改台账")
     assert f"待整改0项，整改中0项，已完成{done}项，逾期0项，已转入复查{carried}项" in overview
-    assert f"已转入复查的{carried}项在《{B_NAME}》中继续整改和复查，不再计为本轮逾期" in overview
-    assert f"整改完成率{round(done / total * 100, 1)}%" in overview  # counts add up to the total
+    assert (
+        f"已转入复查的{carried}项在《{B_NAME}》中继续整改和复查，计入该轮的整改完成率，不再计为本轮未完成或逾期"
+        in overview
+    )
+    # the rate of the work followed up here: B's rate holds the carried-over ones, counted once
+    assert (
+        f"整改完成率{round(done / (total - carried) * 100, 1)}%（已完成{done}项÷本轮跟踪的{total - carried}项，"
+        f"不含已转入复查的{carried}项）" in overview
+    )
     assert "“已转入复查”（复查情况栏写明转入哪一轮）" in overview  # the legend explains it
     assert "已转入复查合计" in overview  # a column of the department table
     ledger = ledger.split("三、审核签字")[0]

@@ -740,12 +740,19 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     ]
     status_totals = DepartmentRow("合计", tuple(counts.by_status[s] for s in statuses), counts.total)
     done = counts.by_status[STATUS_DONE]
-    rate = rate_text(done / counts.total * 100 if counts.total else None)
+    # 已转入复查 is followed up, and counted, in the 复查轮次 (its 整改完成率 holds it): counted
+    # here as well, the same problem would lower two rounds' rates, and this round would read
+    # 33.3% complete with nothing left to do in it
+    followed = counts.by_status[STATUS_CARRIED]
+    tracked = counts.total - followed
+    rate = rate_text(done / tracked * 100 if tracked else None)
     overview = (
         _ledger_origin(view.name, entries)
         + f"截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
-        + f"，整改完成率 {rate}。"
+        + f"，整改完成率 {rate}"
+        + (f"（已完成 {done} 项 ÷ 本轮跟踪的 {tracked} 项，不含已转入复查的 {followed} 项）" if followed else "")
+        + "。"
         + _carried_on(entries)
     )
     tones = {
@@ -781,7 +788,7 @@ def _carried_on(entries: Sequence[RectificationEntry]) -> str:
     if not carried:
         return ""
     rounds = "、".join(f"《{n}》" for n in dict.fromkeys(n for e in carried for n in e.carried_to))
-    return f"已转入复查的 {len(carried)} 项在{rounds}中继续整改和复查，不再计为本轮逾期。"
+    return f"已转入复查的 {len(carried)} 项在{rounds}中继续整改和复查，计入该轮的整改完成率，不再计为本轮未完成或逾期。"
 
 
 def _status_note(carried: bool) -> str:
