@@ -96,8 +96,15 @@ def test_the_rectification_report_of_a_says_where_its_work_went(rounds):
     total = len(rounds.before)
     overview, ledger = text.split("二、整改台账")
     assert f"待整改0项，整改中0项，已完成{done}项，逾期0项，已转入复查{carried}项" in overview
-    assert f"已转入复查的{carried}项在《{B_NAME}》中继续整改和复查，不再计为本轮逾期" in overview
-    assert f"整改完成率{round(done / total * 100, 1)}%" in overview  # counts add up to the total
+    assert (
+        f"已转入复查的{carried}项在《{B_NAME}》中继续整改和复查，计入该轮的整改完成率，不再计为本轮未完成或逾期"
+        in overview
+    )
+    # the rate of the work followed up here: B's rate holds the carried-over ones, counted once
+    assert (
+        f"整改完成率{round(done / (total - carried) * 100, 1)}%（已完成{done}项÷本轮跟踪的{total - carried}项，"
+        f"不含已转入复查的{carried}项）" in overview
+    )
     assert "“已转入复查”（复查情况栏写明转入哪一轮）" in overview  # the legend explains it
     assert "已转入复查合计" in overview  # a column of the department table
     ledger = ledger.split("三、审核签字")[0]
@@ -151,6 +158,27 @@ def test_the_package_of_a_says_so_and_verifies(rounds):
     assert data["results"]["carried_to"] == {rid: [B_NAME] for rid in _carried(rounds.before)}
     ledger = PdfReader(__import__("io").BytesIO(members(rounds.packages["A"])["整改报告.pdf"])).pages
     assert "已转入复查" in squeeze("".join(p.extract_text() for p in ledger))
+
+
+def test_the_package_of_b_states_its_totals_on_its_report_date(rounds):
+    """data.json's totals are told on the day the package's PDFs and workbook tell them (the
+    export's date), not on the day the export ran: B's 整改中 items past their deadline since."""
+    entries = list_rectifications(rounds.store, rounds.second, DAY)
+    # B has work in hand on DAY whose deadline has passed since: 逾期 if told on the export's day
+    assert any(e.status == "整改中" and dt.date.today() > (e.rectification.deadline or DAY) for e in entries)
+    package = open_package(rounds.packages["B"])
+    results = package.data["results"]
+    assert results["status_date"] == DAY.isoformat() == package.manifest["report_date"]
+    own = totals(entries).by_status
+    assert results["rectifications"]["by_status"] == dict(own)
+    report = squeeze(
+        "".join(
+            p.extract_text()
+            for p in PdfReader(__import__("io").BytesIO(members(rounds.packages["B"])["整改报告.pdf"])).pages
+        )
+    )
+    stated = "，".join(f"{s}{n}项" for s, n in own.items() if s != STATUS_CARRIED)
+    assert stated in report
 
 
 def _as_before(path, out):

@@ -256,6 +256,39 @@ def test_dates_are_written_one_way(rendered, recheck, kind):
     assert "期限2025年4月30日" in problems[problems.rindex("五、发现的问题") :]
 
 
+def test_carried_over_rectifications_already_closed_are_not_said_to_await_their_recheck(
+    store, demo_round, catalog, actor, tmp_path
+):
+    """A 复查轮次 whose re-check of a carried-over rectification passed: the 自查报告 said all of
+    those listed apart still awaited theirs (复查确认整改到位后可销号), the 整改报告 of the same round
+    that one fewer did. Both reports now count the closed one apart, and agree."""
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+    day = dt.date(2025, 9, 30)
+    regraded = [e for e in rect_service.list_rectifications(store, second, day) if e.regraded]
+    assert len(regraded) >= 2
+    rect_service.record_recheck(
+        store,
+        regraded[0].id,
+        actor,
+        passed=True,
+        by="刘洋（质控办）",
+        date="2025-08-20",
+        result="已整改到位。",
+        today=day,
+    )
+    text = {
+        k: squeeze("".join(pdf_text(render_report(store, second, k, tmp_path / f"{k}.pdf", today=day).path)))
+        for k in REPORT_KINDS
+    }
+    waiting = len(regraded) - 1
+    problems = text["self"][text["self"].rindex("五、发现的问题") :]
+    assert (
+        f"另有上轮转入的整改项{len(regraded)}项，其条目本轮复评未再发现问题（本轮结果见下表），"
+        f"其中1项已复查通过（已完成），其余{waiting}项复查确认整改到位后可销号" in problems
+    )
+    assert f"（其中{waiting}项的条目本轮复评未再发现问题，复查确认整改到位后可销号" in text["rectification"]
+
+
 def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pending(store, demo_round, catalog, actor):
     """A re-check round just started: nothing is graded, every carried-over rectification is
     listed apart, and the sentence says their items are not graded yet (not that they pass)."""

@@ -88,10 +88,17 @@ def _without(row: dict, *names: str) -> dict:
 
 
 def round_data(
-    store: Store, round_id: str, *, patient_ids: bool = False, attachment_paths: dict[str, str] | None = None
+    store: Store,
+    round_id: str,
+    *,
+    patient_ids: bool = False,
+    attachment_paths: dict[str, str] | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """``data.json``: every record of the round as stored (with its UUID, time, author and PC),
-    the hospital profile and the round's change history, plus computed results for readers."""
+    the hospital profile and the round's change history, plus computed results for readers, with
+    rectification statuses told on ``today`` (the package's report date: its PDFs and workbook
+    tell them on the same day)."""
     from ..services.rectifications import list_rectifications, totals
     from ..services.rounds import load_round, score
 
@@ -113,7 +120,7 @@ def round_data(
         entries = [_pseudonymised_entry(e, record_no) for e in entries]
     view = load_round(store, round_id)
     result = score(store, round_id, view)
-    today = dt.date.today()
+    today = today or dt.date.today()
     rects = list_rectifications(store, round_id, today, view)
     hospital = store.profile()
     return {
@@ -188,7 +195,7 @@ def export_package(
         raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
     rows = store.attachments(round_id) if attachments else []
     paths = {a.id: attachment_member(a) for a in rows}
-    data = round_data(store, round_id, patient_ids=patient_ids, attachment_paths=paths)
+    data = round_data(store, round_id, patient_ids=patient_ids, attachment_paths=paths, today=today)
     steps = 4 + len(rows)
 
     def step(n: int, what: str) -> None:

@@ -218,6 +218,8 @@ class ProblemRow:
     carried: bool = False
     #: carried over, and its item not graded again in this round yet
     pending: bool = False
+    #: its rectification is 已完成 (re-checked and passed)
+    done: bool = False
 
 
 @dataclass
@@ -564,6 +566,7 @@ def _problems(
                 _rectification_state(entry, origin=rows is found),  # the other list is all carried over
                 bool(entry and entry.carried),
                 rows is carried and not outcome.answered,
+                bool(entry and entry.status == STATUS_DONE),
             )
         )
     return found, carried
@@ -597,13 +600,21 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
         if found
         else "本轮自查未发现不符合项。"
     )
+    if not carried:
+        return head, ""
     pending = sum(1 for p in carried if p.pending)
+    done = sum(1 for p in carried if p.done)
+    if done == len(carried):
+        close = "，均已复查通过（已完成）："
+    elif done:
+        close = f"，其中 {done} 项已复查通过（已完成），其余 {len(carried) - done} 项复查确认整改到位后可销号："
+    else:
+        close = "，复查确认整改到位后可销号："
     tail = (
         f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表"
         + (f"；其中 {pending} 项的条目本轮尚未评价" if pending else "")
-        + "），复查确认整改到位后可销号："
-        if carried
-        else ""
+        + "）"
+        + close
     )
     return head, tail
 
@@ -729,12 +740,19 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
     ]
     status_totals = DepartmentRow("合计", tuple(counts.by_status[s] for s in statuses), counts.total)
     done = counts.by_status[STATUS_DONE]
-    rate = rate_text(done / counts.total * 100 if counts.total else None)
+    # 已转入复查 is followed up, and counted, in the 复查轮次 (its 整改完成率 holds it): counted
+    # here as well, the same problem would lower two rounds' rates, and this round would read
+    # 33.3% complete with nothing left to do in it
+    followed = counts.by_status[STATUS_CARRIED]
+    tracked = counts.total - followed
+    rate = rate_text(done / tracked * 100 if tracked else None)
     overview = (
         _ledger_origin(view.name, entries)
         + f"截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
-        + f"，整改完成率 {rate}。"
+        + f"，整改完成率 {rate}"
+        + (f"（已完成 {done} 项 ÷ 本轮跟踪的 {tracked} 项，不含已转入复查的 {followed} 项）" if followed else "")
+        + "。"
         + _carried_on(entries)
     )
     tones = {
@@ -770,7 +788,7 @@ def _carried_on(entries: Sequence[RectificationEntry]) -> str:
     if not carried:
         return ""
     rounds = "、".join(f"《{n}》" for n in dict.fromkeys(n for e in carried for n in e.carried_to))
-    return f"已转入复查的 {len(carried)} 项在{rounds}中继续整改和复查，不再计为本轮逾期。"
+    return f"已转入复查的 {len(carried)} 项在{rounds}中继续整改和复查，计入该轮的整改完成率，不再计为本轮未完成或逾期。"
 
 
 def _status_note(carried: bool) -> str:
