@@ -540,3 +540,26 @@ def test_the_board_left_with_a_cell_open_takes_the_keyboard_back_on_its_rows(qtb
     press(Qt.Key.Key_Down)
     assert board.department.currentIndex() == 0 and len(board.visible_entries()) == 2
     assert board.table.currentRow() == 1
+
+
+@pytest.mark.parametrize("choose", ["ctrl+a", "click before the year"])
+def test_a_date_typed_over_the_whole_field_keeps_its_year(qtbot, profiled_store, catalog, actor, ui_dialogs, choose):
+    """With the whole date chosen (Ctrl+A) or the cursor clicked in before the year, Qt dropped the
+    year's digits (the part was full) and took the month and day: "2024-2-29" gave 2025-02-28."""
+    from PySide6.QtCore import QPoint
+
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    field = dialog.ui.dateEdit
+    field.setDate(dt.date(2025, 4, 1))
+    line = field.lineEdit()
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(2, line.height() // 2))
+    if choose == "ctrl+a":
+        press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    typed("2024-2-29")
+    press(Qt.Key.Key_Tab)
+    assert field.date().toPython() == dt.date(2024, 2, 29)
