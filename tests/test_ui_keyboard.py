@@ -518,3 +518,48 @@ def test_a_recheck_refused_has_the_keyboard_on_the_field_to_fill(qtbot, window, 
     press_alt("C")
     assert seen == ["请填写复查人。"]
     assert profiled_store.rectification(entry.id).rechecked_by == "王五"
+
+
+def test_the_board_left_with_a_cell_open_takes_the_keyboard_back_on_its_rows(qtbot, window, profiled_store):
+    """A cell was being typed on the board when the 逐条自查 tab was clicked: the editor closed
+    (saving the text), and back on the board the keyboard was in the 责任科室 filter, the page's
+    first widget, where ↓ meant for the rows chose 医务科 and hid every row."""
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    board = window.board
+    entry = board.selected_entry()
+    press(Qt.Key.Key_A)  # typing opens the cell (问题描述)
+    QTest.keyClicks(focused(), "bc")
+    bar = window.round_tabs.tabBar()
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())
+    QApplication.processEvents()  # the editor closed, as between a user's clicks
+    assert profiled_store.rectification(entry.id).problem == "abc"
+    QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
+    assert focused() is board.table
+    press(Qt.Key.Key_Down)
+    assert board.department.currentIndex() == 0 and len(board.visible_entries()) == 2
+    assert board.table.currentRow() == 1
+
+
+@pytest.mark.parametrize("choose", ["ctrl+a", "click before the year"])
+def test_a_date_typed_over_the_whole_field_keeps_its_year(qtbot, profiled_store, catalog, actor, ui_dialogs, choose):
+    """With the whole date chosen (Ctrl+A) or the cursor clicked in before the year, Qt dropped the
+    year's digits (the part was full) and took the month and day: "2024-2-29" gave 2025-02-28."""
+    from PySide6.QtCore import QPoint
+
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    field = dialog.ui.dateEdit
+    field.setDate(dt.date(2025, 4, 1))
+    line = field.lineEdit()
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(2, line.height() // 2))
+    if choose == "ctrl+a":
+        press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    typed("2024-2-29")
+    press(Qt.Key.Key_Tab)
+    assert field.date().toPython() == dt.date(2024, 2, 29)

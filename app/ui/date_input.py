@@ -5,6 +5,10 @@ Qt's QDateEdit moves on to the next part of the date by itself once one is full 
 the month), and a separator typed then moves it on once more: "2025-03-15" typed into a yyyy-MM-dd
 field set the day to 3 and left the month as it was, "2025-3-5" gave the 3rd of March — a wrong
 date, without a word. Only the format's own separator moved on at all; "2025/1/15" gave November.
+
+Qt also drops a digit typed where the part it would go into is already full, or over a selection of
+more than one part: with the whole date chosen (Ctrl+A) or the cursor put before the year with the
+mouse, "2024-2-29" kept the year shown and gave 2025-02-28. The digit now starts the part anew.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from .qt import QDateEdit
 
 #: what people type between the year, month and day
 SEPARATORS = "-/."
+_SECTION = QDateEdit.Section
+#: the digits each part of the date holds, and its largest value
+_PARTS = {_SECTION.YearSection: (4, 9999), _SECTION.MonthSection: (2, 12), _SECTION.DaySection: (2, 31)}
 
 
 class DateInput(QDateEdit):
@@ -31,6 +38,8 @@ class DateInput(QDateEdit):
                 self._next_section()
             event.accept()
             return
+        if text.isdigit():
+            self._choose_part_typed_over()
         before = self.currentSectionIndex()
         super().keyPressEvent(event)
         self._moved_on = text.isdigit() and self.currentSectionIndex() != before
@@ -41,6 +50,35 @@ class DateInput(QDateEdit):
         if index + 1 < self.sectionCount():
             self.setCurrentSectionIndex(index + 1)
             self.setSelectedSection(self.currentSection())
+
+    def _choose_part_typed_over(self) -> None:
+        """Before a digit: where Qt would refuse it, the part it starts is chosen, to be replaced —
+        the first part chosen when more than one is (Ctrl+A), else the part at the cursor when it
+        cannot take another digit (2025, 04, 31). A part being typed keeps its digits."""
+        edit = self.lineEdit()
+        if edit.hasSelectedText():
+            if edit.selectedText() == self.sectionText(self.currentSection()):
+                return  # one part chosen: the digit replaces it, as Qt does
+            self.setCurrentSectionIndex(self._part_at(edit.selectionStart()))
+        else:
+            part = self.sectionText(self.currentSection())
+            digits, largest = _PARTS.get(self.currentSection(), (0, 0))
+            if not digits or not part.isdigit() or (len(part) < digits and int(part + "0") <= largest):
+                return
+        self.setSelectedSection(self.currentSection())
+
+    def _part_at(self, position: int) -> int:
+        """The index of the part of the date at ``position`` of the text shown."""
+        text, start = self.lineEdit().text(), 0
+        for index in range(self.sectionCount()):
+            part = self.sectionText(self.sectionAt(index))
+            found = text.find(part, start)
+            if found < 0:
+                break
+            start = found + len(part)
+            if position < start:
+                return index
+        return max(self.sectionCount() - 1, 0)
 
     def focusInEvent(self, event) -> None:
         self._moved_on = False

@@ -18,6 +18,7 @@ from .item_editors import ERROR_STYLE, plain_label
 from .qt import (
     QAction,
     QDialog,
+    QEvent,
     QKeySequence,
     QMainWindow,
     QStackedWidget,
@@ -75,6 +76,7 @@ class MainWindow(QMainWindow):
         self._board_page: QWidget | None = None
         self._overview: OverviewPage | None = None  # the 概览 tab's page, built when first shown
         self.round_tabs: QTabWidget | None = None
+        self._page_had_focus = False  # the tab page last shown had a widget to give the keyboard back
         self.last_report: Path | None = None
         self.changes_backed_up = 0  # the connection's total_changes at the last backup (备份与恢复)
         # background jobs of the backups dialog, referenced until they report
@@ -244,6 +246,8 @@ class MainWindow(QMainWindow):
         self._overview_page = QWidget()
         QVBoxLayout(self._overview_page).setContentsMargins(0, 0, 0, 0)
         self.round_tabs.addTab(self._overview_page, "概览")
+        for page in (self.walkthrough, self._board_page, self._overview_page):
+            page.installEventFilter(self)  # shown: whether it remembers where the keyboard was
         self.round_tabs.currentChanged.connect(self._tab_changed)
         self.stack.addWidget(self.round_tabs)
         self.stack.setCurrentWidget(self.round_tabs)
@@ -317,6 +321,9 @@ class MainWindow(QMainWindow):
         the page's work is (the item tree, the ledger's rows, the charts). Qt moves the focus into
         the page only to a widget it finds there, and the board and the 概览 are built when first
         shown, after it looked: it left the focus on the empty page, where no key does anything.
+        Where the widget left with the focus is gone (a cell editor of the board, closed when the
+        tab was left), Qt takes the page's first widget instead, the 责任科室 filter, where the
+        arrow keys went on to change the filter: that is not where the user left it.
         Switching with the arrow keys on the tabs themselves keeps the focus on the tabs."""
         tabs = self.round_tabs
         if tabs is None:  # the open round's
@@ -324,7 +331,7 @@ class MainWindow(QMainWindow):
         page, focus = tabs.widget(index), self.focusWidget()
         if page is None or focus is tabs.tabBar():
             return
-        if focus is not None and focus is not page and page.isAncestorOf(focus):
+        if focus is not None and focus is not page and page.isAncestorOf(focus) and self._page_had_focus:
             return
         if index == 0 and self.walkthrough is not None:
             self.walkthrough.tree.setFocus()
@@ -332,6 +339,13 @@ class MainWindow(QMainWindow):
             self.board.focus_table()
         elif index == 2 and self.overview is not None:
             self.overview.focus_charts()
+
+    def eventFilter(self, watched, event) -> bool:
+        # a page of the round's tabs being shown, before Qt moves the keyboard into it: whether
+        # the page still has the widget it was left with (_keyboard_into_tab)
+        if event.type() == QEvent.Type.Show and self.round_tabs is not None:
+            self._page_had_focus = watched.focusWidget() is not None
+        return super().eventFilter(watched, event)
 
     def _session_changed(self, changes: Changes) -> None:
         """Undo and redo show what they changed, on its tab."""
