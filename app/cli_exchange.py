@@ -138,9 +138,10 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:
+    from .cli import _date_arg
     from .exchange.aggregate import aggregate, write_outputs
 
-    result = aggregate([Path(p) for p in args.paths])
+    result = aggregate([Path(p) for p in args.paths], today=_date_arg(args))
     for bad in result.refused:
         print(f"未纳入：{bad.path}：{bad.reason}", file=sys.stderr)
     if not result.hospitals:
@@ -209,4 +210,5 @@ def add_commands(sub: Any, add: Add) -> None:
     p.add_argument("--out", required=True, metavar="FILE.xlsx", help="输出的汇总工作簿")
     p.add_argument("--sqlite", metavar="FILE.db", help="同时写出汇总数据的 SQLite 数据库")
     p.add_argument("--pdf", metavar="FILE.pdf", help="同时生成汇总报告 PDF（含统计图）")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="汇总日期，也是判断逾期的日期（默认今天）")
     p.set_defaults(outputs={"out": (".xlsx",), "sqlite": (".db", ".sqlite", ".sqlite3"), "pdf": (".pdf",)})

@@ -191,3 +191,23 @@ def test_another_hospitals_package_names_the_option_on_the_command_line(demo_fil
         )
     )
     assert main(["import", "--db", str(profiled_store.path), str(out), "--multi-hospital"]) == 0
+
+
+def test_aggregate_tells_statuses_on_the_date_given(store, demo_round, tmp_path, capsys):
+    """As export and report do: a summary dated to match the packages' report date agrees with them."""
+    from openpyxl import load_workbook
+
+    package = tmp_path / "demo.zip"
+    store.close()
+    assert main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(package)]) == 0
+
+    def overdue_on(day: str) -> int:
+        out = tmp_path / f"汇总{day}.xlsx"
+        assert main(["aggregate", "--out", str(out), "--date", day, str(package)]) == 0
+        rows = list(load_workbook(out)["医院"].iter_rows(values_only=True))
+        return rows[1][rows[0].index("逾期")]
+
+    assert overdue_on("2025-03-16") == 0  # the day after the round began: no deadline has passed
+    assert overdue_on("2025-06-30") > 0
+    assert main(["aggregate", "--out", str(tmp_path / "x.xlsx"), "--date", "6月30日", str(package)]) == 1
+    assert "--date" in capsys.readouterr().err
