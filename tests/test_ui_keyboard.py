@@ -563,3 +563,34 @@ def test_a_date_typed_over_the_whole_field_keeps_its_year(qtbot, profiled_store,
     typed("2024-2-29")
     press(Qt.Key.Key_Tab)
     assert field.date().toPython() == dt.date(2024, 2, 29)
+
+
+@pytest.mark.parametrize(
+    ("keys", "day"),
+    [
+        ("2024-06-03", dt.date(2024, 6, 3)),  # a whole date, begun in the day
+        ("2024/6/3", dt.date(2024, 6, 3)),
+        ("20240603", dt.date(2024, 6, 3)),
+        ("15", dt.date(2025, 4, 15)),  # the day alone, as before
+    ],
+)
+def test_a_whole_date_typed_after_clicking_into_the_day_is_that_date(
+    qtbot, profiled_store, catalog, actor, ui_dialogs, keys, day
+):
+    """Clicked into the day, Qt put every digit typed into the day: "2024-06-03" gave 2025-04-03."""
+    from PySide6.QtCore import QPoint
+
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    field = dialog.ui.dateEdit
+    field.setDate(dt.date(2025, 4, 1))
+    line = field.lineEdit()
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(line.width() - 4, line.height() // 2))
+    assert field.currentSection() == field.Section.DaySection
+    typed(keys)
+    press(Qt.Key.Key_Tab)
+    assert field.date().toPython() == day

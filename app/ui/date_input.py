@@ -9,15 +9,23 @@ date, without a word. Only the format's own separator moved on at all; "2025/1/1
 Qt also drops a digit typed where the part it would go into is already full, or over a selection of
 more than one part: with the whole date chosen (Ctrl+A) or the cursor put before the year with the
 mouse, "2024-2-29" kept the year shown and gave 2025-02-28. The digit now starts the part anew.
+
+Wherever the cursor was, a whole date typed in one run (2025-04-03, 2025/4/3, 20250403) is taken
+as that date: after clicking into the day, Qt had put the digits into the day alone.
 """
 
 from __future__ import annotations
 
-from .qt import QDateEdit
+import datetime as dt
+import re
+
+from .qt import QDate, QDateEdit
 
 #: what people type between the year, month and day
 SEPARATORS = "-/."
 _SECTION = QDateEdit.Section
+#: a whole date typed in one run: 2025-4-3, 2025/04/03, 2025.4.3, 20250403
+_WHOLE_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{4})(\d{2})(\d{2})")
 #: the digits each part of the date holds, and its largest value
 _PARTS = {_SECTION.YearSection: (4, 9999), _SECTION.MonthSection: (2, 12), _SECTION.DaySection: (2, 31)}
 
@@ -29,9 +37,12 @@ class DateInput(QDateEdit):
     def __init__(self, *args) -> None:
         super().__init__(*args)
         self._moved_on = False  # the last digit filled its part and the field moved on
+        self._typed = ""  # digits and separators typed in a row since the cursor was last put
 
     def keyPressEvent(self, event) -> None:
         text = event.text()
+        typing = bool(text) and (text.isdigit() or text in SEPARATORS)
+        self._typed = self._typed + text if typing else ""
         if text and text in SEPARATORS:
             moved_on, self._moved_on = self._moved_on, False
             if not moved_on:
@@ -43,6 +54,28 @@ class DateInput(QDateEdit):
         before = self.currentSectionIndex()
         super().keyPressEvent(event)
         self._moved_on = text.isdigit() and self.currentSectionIndex() != before
+        if typing:
+            self._take_whole_date()
+
+    def _take_whole_date(self) -> None:
+        """The run typed so far, when it is a whole date, is the date: Qt fills the parts from the
+        cursor on, and a run begun in the day had gone into the day alone."""
+        found = _WHOLE_DATE.fullmatch(self._typed)
+        if found is None:
+            return
+        year, month, day = (int(g) for g in found.groups() if g is not None)
+        try:
+            dt.date(year, month, day)
+        except ValueError:
+            return  # 2025-02-30: left to Qt, which keeps a valid date
+        typed = QDate(year, month, day)
+        if typed != self.date():
+            self.setDate(typed)
+        self.setCurrentSection(QDateEdit.Section.DaySection)
+
+    def mousePressEvent(self, event) -> None:
+        self._typed = ""  # the cursor was put somewhere: a new run starts
+        super().mousePressEvent(event)
 
     def _next_section(self) -> None:
         """On to the next part of the date, selected: what is typed there replaces it."""
@@ -82,4 +115,5 @@ class DateInput(QDateEdit):
 
     def focusInEvent(self, event) -> None:
         self._moved_on = False
+        self._typed = ""
         super().focusInEvent(event)
