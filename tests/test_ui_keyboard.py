@@ -542,22 +542,29 @@ def test_the_board_left_with_a_cell_open_takes_the_keyboard_back_on_its_rows(qtb
     assert board.table.currentRow() == 1
 
 
-@pytest.mark.parametrize("choose", ["ctrl+a", "click before the year"])
-def test_a_date_typed_over_the_whole_field_keeps_its_year(qtbot, profiled_store, catalog, actor, ui_dialogs, choose):
-    """With the whole date chosen (Ctrl+A) or the cursor clicked in before the year, Qt dropped the
-    year's digits (the part was full) and took the month and day: "2024-2-29" gave 2025-02-28."""
+def clicked_date_field(qtbot, store, catalog, actor, *, at_end: bool):
+    """The new-round dialog's 自查日期 at 2025-04-01, clicked before the year or into the day."""
     from PySide6.QtCore import QPoint
 
     from app.ui.rounds_page import NewRoundDialog
 
-    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    dialog = NewRoundDialog(store, catalog, actor)
     qtbot.addWidget(dialog)
     dialog.show()
     activate(dialog)
     field = dialog.ui.dateEdit
     field.setDate(dt.date(2025, 4, 1))
     line = field.lineEdit()
-    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(2, line.height() // 2))
+    x = line.width() - 4 if at_end else 2
+    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(x, line.height() // 2))
+    return field
+
+
+@pytest.mark.parametrize("choose", ["ctrl+a", "click before the year"])
+def test_a_date_typed_over_the_whole_field_keeps_its_year(qtbot, profiled_store, catalog, actor, ui_dialogs, choose):
+    """With the whole date chosen (Ctrl+A) or the cursor clicked in before the year, Qt dropped the
+    year's digits (the part was full) and took the month and day: "2024-2-29" gave 2025-02-28."""
+    field = clicked_date_field(qtbot, profiled_store, catalog, actor, at_end=False)
     if choose == "ctrl+a":
         press(Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
     typed("2024-2-29")
@@ -578,18 +585,7 @@ def test_a_whole_date_typed_after_clicking_into_the_day_is_that_date(
     qtbot, profiled_store, catalog, actor, ui_dialogs, keys, day
 ):
     """Clicked into the day, Qt put every digit typed into the day: "2024-06-03" gave 2025-04-03."""
-    from PySide6.QtCore import QPoint
-
-    from app.ui.rounds_page import NewRoundDialog
-
-    dialog = NewRoundDialog(profiled_store, catalog, actor)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    activate(dialog)
-    field = dialog.ui.dateEdit
-    field.setDate(dt.date(2025, 4, 1))
-    line = field.lineEdit()
-    QTest.mouseClick(line, Qt.MouseButton.LeftButton, pos=QPoint(line.width() - 4, line.height() // 2))
+    field = clicked_date_field(qtbot, profiled_store, catalog, actor, at_end=True)
     assert field.currentSection() == field.Section.DaySection
     typed(keys)
     press(Qt.Key.Key_Tab)
