@@ -176,8 +176,15 @@ def activate(window: Any) -> None:
         if QApplication.activeModalWidget() in (None, window):
             break
         QTest.qWait(10)
-    window.activateWindow()
-    assert QTest.qWaitForWindowActive(window)
+    # a progress dialog hidden and deleted a moment later can take the activation with it on the
+    # offscreen platform (no window manager gives it back): activate again until it stays
+    for _ in range(20):
+        window.activateWindow()
+        assert QTest.qWaitForWindowActive(window)
+        QTest.qWait(20)
+        if QApplication.activeWindow() is window:
+            return
+    raise AssertionError("the window does not stay active")
 
 
 def when_modal(act: Callable[[Any], None]) -> None:
