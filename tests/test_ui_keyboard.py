@@ -25,12 +25,9 @@ def focused():
     return QApplication.focusWidget()
 
 
-@pytest.fixture
-def window(qtbot, profiled_store, catalog, actor, ui_dialogs):
-    """The main window on a new round of the default checklists, the keyboard in its item tree."""
-    entries = [e for e in catalog.entries if e.checklist.default]
-    round_id = start_round(profiled_store, entries, "2025年第一季度", dt.date(2025, 3, 15), actor)
-    w = MainWindow(profiled_store, lambda: catalog, actor)
+def window_on(qtbot, store, catalog, actor, round_id: str) -> MainWindow:
+    """The main window, active, on ``round_id``: the keyboard in its item tree."""
+    w = MainWindow(store, lambda: catalog, actor)
     qtbot.addWidget(w)
     w.resize(1366, 740)
     w.show()
@@ -38,6 +35,14 @@ def window(qtbot, profiled_store, catalog, actor, ui_dialogs):
     w.open_round(round_id)
     w.session.today = lambda: TODAY
     return w
+
+
+@pytest.fixture
+def window(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """The main window on a new round of the default checklists, the keyboard in its item tree."""
+    entries = [e for e in catalog.entries if e.checklist.default]
+    round_id = start_round(profiled_store, entries, "2025年第一季度", dt.date(2025, 3, 15), actor)
+    return window_on(qtbot, profiled_store, catalog, actor, round_id)
 
 
 def test_the_walkthrough_keys_act_when_tab_has_gone_on_to_the_tabs_above(window, profiled_store):
@@ -109,11 +114,7 @@ def test_enter_presses_the_button_tab_has_reached(qtbot, profiled_store, catalog
     window — the items of the same requirement (同一要求也见于), 基于所选新建复查, 记录复查."""
     entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
     round_id = start_round(profiled_store, entries, "合并", dt.date(2025, 3, 15), actor)
-    window = MainWindow(profiled_store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.show()
-    activate(window)
-    window.open_round(round_id)
+    window = window_on(qtbot, profiled_store, catalog, actor, round_id)
     walk = window.walkthrough
     walk.go_to("qyx-targets-2021.1.1.rate")
     walk.tree.setFocus()
@@ -164,12 +165,7 @@ def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
 
 def test_a_bar_of_the_overview_is_chosen_and_applied_by_keys(qtbot, store, demo_round, catalog, actor, ui_dialogs):
     """The 概览's bars answered the mouse only: Tab never reached a chart, and no key applied a bar."""
-    window = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.resize(1366, 740)
-    window.show()
-    activate(window)
-    window.open_round(demo_round)
+    window = window_on(qtbot, store, catalog, actor, demo_round)
     press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.round_tabs.currentIndex() == 2  # 概览
     page = window.overview
