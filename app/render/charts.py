@@ -20,11 +20,12 @@ from ..domain.text import clean_text
 if TYPE_CHECKING:
     from ..services.overview import Trend
 
-__all__ = ["Bar", "Line", "bar_chart", "line_chart", "trend_chart"]
+__all__ = ["BAR_ROW", "Bar", "Line", "bar_chart", "line_chart", "trend_chart"]
 
 #: Drawing units per millimetre: text is 12 units (≈ 9 pt) whatever the chart's width.
 _UNITS_PER_MM = 600 / 156
-_ROW = 19
+#: Height of one bar's row in drawing units: 概览 finds the bar under a click by it.
+BAR_ROW = 19
 _BAR = 11
 _FONT = 12
 
@@ -67,7 +68,7 @@ def bar_chart(
     longest = max((sum(_char_width(ch) for ch in bar.label) for bar in bars), default=0)
     label_width = int(min(longest + 8, view_width * 0.4))
     top = 22 if title else 4
-    height = top + _ROW * len(bars) + 6
+    height = top + BAR_ROW * len(bars) + 6
     # room after the longest bar for its text (``18（逾期 5）``), at least as much as a number takes
     widest = max((_text_width(clean_text(bar.text), _FONT) for bar in bars), default=0)
     plot = view_width - label_width - 6 - max(64, widest + 8)
@@ -83,8 +84,8 @@ def bar_chart(
         f'<line x1="{axis_x}" y1="{top - 2}" x2="{axis_x}" y2="{height - 4}" stroke="#555" stroke-width="0.8"/>'
     )
     for n, bar in enumerate(bars):
-        y = top + n * _ROW
-        mid = y + _ROW / 2 + _FONT * 0.35
+        y = top + n * BAR_ROW
+        mid = y + BAR_ROW / 2 + _FONT * 0.35
         label = escape(_fit(clean_text(bar.label), label_width - 4))
         parts.append(f'<text x="{label_width}" y="{mid:.1f}" text-anchor="end">{label}</text>')
         length = 0.0
@@ -92,7 +93,7 @@ def bar_chart(
             length = max(0.0, min(bar.value / maximum, 1.0)) * plot
             colour = COLOURS.get(bar.tone, COLOURS["ok"])
             parts.append(
-                f'<rect x="{axis_x}" y="{y + (_ROW - _BAR) / 2:.1f}" width="{length:.1f}" '
+                f'<rect x="{axis_x}" y="{y + (BAR_ROW - _BAR) / 2:.1f}" width="{length:.1f}" '
                 f'height="{_BAR}" fill="{colour}"/>'
             )
         parts.append(f'<text x="{axis_x + length + 5:.1f}" y="{mid:.1f}">{escape(clean_text(bar.text))}</text>')
@@ -174,7 +175,7 @@ def line_chart(
     band = (view_width - left - right) / max(len(labels), 1)
     names, rows = _round_names(labels, short_labels, band)
     top = (30 if title else 10) + (12 if unit else 0)  # the top value's label stays clear of both
-    below = 30 + 14 * (rows - 1) + (_ROW if len(lines) > 1 else 0)  # the rounds' names and the legend
+    below = 30 + 14 * (rows - 1) + (BAR_ROW if len(lines) > 1 else 0)  # the rounds' names and the legend
     # room for a round's values stacked one under another, when every series is close to the others
     view_height = max(height_mm * _UNITS_PER_MM, top + (len(lines) + 2) * _VALUE_HEIGHT + below)
     bottom = view_height - below

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..render.charts import _ROW, Bar, bar_chart, trend_chart
+from ..render.charts import BAR_ROW, Bar, bar_chart, trend_chart
 from ..services.overview import Bar as OverviewBar
 from ..services.overview import Overview, Trend
 from ..services.session import Changes, RoundSession
@@ -60,7 +60,7 @@ class ChartWidget(QSvgWidget):
         return self.bars[row] if row is not None else None
 
     def _row_at(self, y: float) -> int | None:
-        row = int((y - self._top) // _ROW)
+        row = int((y - self._top) // BAR_ROW)
         return row if 0 <= row < len(self.bars) and y >= self._top else None
 
     def mousePressEvent(self, event) -> None:
@@ -105,10 +105,10 @@ class ChartWidget(QSvgWidget):
         inner = area.widget() if area is not None else None
         if area is not None and inner is not None:
             centre = self.mapTo(inner, self.rect().topLeft()) + self._row_rect(row).center()
-            area.ensureVisible(centre.x(), centre.y(), 0, _ROW)
+            area.ensureVisible(centre.x(), centre.y(), 0, BAR_ROW)
 
     def _row_rect(self, row: int) -> QRect:
-        return QRect(0, self._top + row * _ROW, self.width(), _ROW)
+        return QRect(0, self._top + row * BAR_ROW, self.width(), BAR_ROW)
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)
