@@ -34,6 +34,7 @@ from tests.helpers import start_recheck_of_demo
 from tests.package_tools import members, relisted, rezip
 
 DAY = DEMO_REPORT_DATE
+B_BEGAN = dt.date(2025, 6, 15)  # B's 自查日期 (tests/helpers.py)
 B_NAME = "2025年第二季度医疗质量自查"  # the re-check round tests/helpers.py starts
 
 
@@ -54,6 +55,7 @@ def rounds(tmp_path_factory, catalog):
     actor = Actor("测试员", "device-test")
     first = create_demo(store, catalog, actor)
     before = {e.id: e.status for e in list_rectifications(store, first, DAY)}
+    eve = {e.id: e.status for e in list_rectifications(store, first, B_BEGAN - dt.timedelta(days=1))}
     second = start_recheck_of_demo(store, catalog, actor, first)
     reports = {k: render_report(store, first, k, folder / f"A-{k}.pdf", today=DAY) for k in ("self", "rectification")}
     packages = {
@@ -65,6 +67,7 @@ def rounds(tmp_path_factory, catalog):
         first=first,
         second=second,
         before=before,
+        eve=eve,
         reports=reports,
         text={k: pdf_text(r.path) for k, r in reports.items()},
         packages=packages,
@@ -85,6 +88,21 @@ def test_the_scene(rounds):
     entries = list_rectifications(rounds.store, rounds.first, DAY)
     assert {e.id for e in entries if e.status == STATUS_CARRIED} == copies
     assert all(e.carried_to == (B_NAME,) for e in entries if e.status == STATUS_CARRIED)
+
+
+def test_a_report_of_a_dated_before_b_began_shows_a_as_it_stood(rounds, tmp_path):
+    """B did not exist yet on the eve of its 自查日期: a report of A dated then says nothing of it."""
+    eve = B_BEGAN - dt.timedelta(days=1)
+    entries = list_rectifications(rounds.store, rounds.first, eve)
+    assert {e.id: e.status for e in entries} == rounds.eve
+    assert all(not e.carried_to for e in entries)
+    text = pdf_text(render_report(rounds.store, rounds.first, "rectification", tmp_path / "eve.pdf", today=eve).path)
+    assert "已转入" not in text and B_NAME not in text
+    late = sum(s == STATUS_OVERDUE for s in rounds.eve.values())
+    assert late and f"逾期{late}项" in text  # what was late then is late in it
+    # on B's 自查日期 the rectifications are B's to follow up
+    on_the_day = list_rectifications(rounds.store, rounds.first, B_BEGAN)
+    assert sum(e.status == STATUS_CARRIED for e in on_the_day) == len(_carried(rounds.before))
 
 
 def test_the_rectification_report_of_a_says_where_its_work_went(rounds):

@@ -248,16 +248,23 @@ def _entry(
     )
 
 
-def carried_to(store: Store, round_id: str) -> dict[str, tuple[str, ...]]:
+def carried_to(store: Store, round_id: str, on: dt.date | None = None) -> dict[str, tuple[str, ...]]:
     """The round's rectifications that a later 复查轮次 carried over: id → the names of the rounds
-    holding their copies (one, unless merged packages brought two), oldest round first."""
+    holding their copies (one, unless merged packages brought two), oldest round first.
+
+    ``on``: only rounds whose 自查日期 is not after it — a report dated before the 复查轮次 began
+    shows the rectification as it stood then. Without it, every copy counts: a rectification a
+    复查轮次 holds is read-only here whatever its date, so the two never disagree."""
     copies = store.rectifications_carried_from(round_id)
     if not copies:
         return {}
-    order = {record.id: (n, record.name) for n, record in enumerate(reversed(store.rounds()))}
+    records = [r for r in reversed(store.rounds()) if on is None or dt.date.fromisoformat(r.started_on) <= on]
+    order = {record.id: (n, record.name) for n, record in enumerate(records)}
     out: dict[str, tuple[str, ...]] = {}
     for copy in sorted(copies, key=lambda c: order.get(c.round_id, (len(order), ""))):
-        name = order.get(copy.round_id, (0, ""))[1]
+        if copy.round_id not in order:
+            continue
+        name = order[copy.round_id][1]
         if copy.carried_from and name and name not in out.get(copy.carried_from, ()):
             out[copy.carried_from] = (*out.get(copy.carried_from, ()), name)
     return out
@@ -419,7 +426,7 @@ def list_rectifications(
         store.rectifications(round_id),
         key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
     )
-    later = carried_to(store, round_id)
+    later = carried_to(store, round_id, today)
     return [_entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ())) for rect in rects]
 
 
@@ -427,7 +434,7 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     rect = store.rectification(rectification_id)  # raises NotFoundError
     view = load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
-    later = carried_to(store, rect.round_id).get(rect.id, ())
+    later = carried_to(store, rect.round_id, today).get(rect.id, ())
     return _entry(_Facts(store, view), rect, today, count, later)
 
 
@@ -439,7 +446,7 @@ def rectification_for_item(store: Store, view: RoundView, item_id: str, today: d
         return None
     own = next((r for r in rects if r.item_id == item_id), rects[0])
     count = len(store.attachments(view.id, rectification_id=own.id))
-    return _entry(facts, own, today, count, carried_to(store, view.id).get(own.id, ()))
+    return _entry(facts, own, today, count, carried_to(store, view.id, today).get(own.id, ()))
 
 
 #: 条目, 问题描述, 原因分析, 整改措施, 责任科室, 责任人, 整改期限, 状态
