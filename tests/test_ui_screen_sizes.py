@@ -142,3 +142,42 @@ def test_report_preview_fits_and_shows_whole_lines(qtbot, monkeypatch, store, de
     on_1536 = dict(made)["at 125%"]
     assert on_1536.page_labels[0].pixmap().width() >= 1120, "at its size where there is room"
     assert_fits(made)
+
+
+#: an item of each kind in the demo round (bench/screenshots.py draws the same)
+DEMO_ITEMS = ("qyx-core.05.3", "qyx-targets-2021.1.1.rate", "qyx-core.07.3", "qyx-targets-2021.1.2.3")
+
+
+@pytest.mark.parametrize(("screen", "font_pt"), [("floor", 11), ("floor", None), ("1920×1080 at 150%", 10.5)])
+def test_the_item_panel_never_scrolls_sideways(qtbot, monkeypatch, store, demo_round, catalog, actor, screen, font_pt):
+    """On 1024×700 in the 11 pt font of 统信UOS and 麒麟, the grade buttons side by side (A 持续改进
+    [1] … 不适用 [0]) were wider than the item panel: it scrolled sideways, and cut off the right-hand
+    side of every field under them. Every item, of each kind, shows whole in the panel's width."""
+    from app.ui.main_window import MainWindow
+    from app.ui.qt import QApplication
+
+    width, height = SCREENS[screen]
+    free = QRect(0, 0, width, height - TASKBAR)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: free)
+    font = QApplication.font()
+    if font_pt:
+        larger = QApplication.font()
+        larger.setPointSizeF(font_pt)
+        QApplication.setFont(larger)
+    try:
+        window = MainWindow(store, lambda: catalog, actor)
+        qtbot.addWidget(window)
+        window.resize(width - FRAME_WIDTH, height - TASKBAR - FRAME_HEIGHT)
+        window.show()
+        window.open_round(demo_round)
+        panel = window.walkthrough.panel
+        for item_id in DEMO_ITEMS:
+            window.walkthrough.tree.select(item_id)
+            for _ in range(3):  # layouts settle over more than one pass
+                QApplication.processEvents()
+            assert panel.context is not None and panel.context.item.id == item_id
+            scroll = panel.horizontalScrollBar()
+            assert scroll.maximum() == 0, f"{item_id}: {scroll.maximum()} px to scroll sideways on {screen}"
+            assert panel.widget().width() <= panel.viewport().width()
+    finally:
+        QApplication.setFont(font)

@@ -8,6 +8,7 @@ item's editor in :data:`EDITORS` by the item's kind (the kinds themselves: ``app
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
 from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome, problem_sentence
@@ -113,6 +114,26 @@ def error_label() -> QLabel:
     return label
 
 
+def columns_that_fit(widgets: Sequence[QWidget], room: int, spacing: int, most: int) -> int:
+    """How many columns of a grid of ``widgets`` (laid out row by row) fit in ``room`` px, each
+    column as wide as its widest: ``most`` at most, one at least. Rows of buttons that may be wider
+    than their pane (1024 px, an 11 pt font, 1920×1080 at 150%) are laid out by it."""
+    widths = [widget.sizeHint().width() for widget in widgets]
+    for columns in range(min(most, len(widths)), 1, -1):
+        needed = sum(max(widths[c::columns]) for c in range(columns)) + spacing * (columns - 1)
+        if needed <= room:
+            return columns
+    return 1
+
+
+def place_in_columns(grid: QGridLayout, widgets: Sequence[QWidget], columns: int, first_row: int = 0) -> None:
+    """``widgets`` in ``grid``, ``columns`` to a row from ``first_row`` on, in their order."""
+    for widget in widgets:
+        grid.removeWidget(widget)
+    for n, widget in enumerate(widgets):
+        grid.addWidget(widget, first_row + n // columns, n % columns)
+
+
 def result_style(state: str) -> str:
     if state == MET:
         return "color: #1b7f3b; font-weight: bold;"
@@ -147,6 +168,10 @@ class ItemEditor(QWidget):
     def show_error(self, message: str) -> None:
         """A refused input's message, next to the inputs."""
 
+    def fit_width(self, room: int) -> None:
+        """Lay the inputs out no wider than ``room`` px where they can be (the item panel's width,
+        again whenever it changes)."""
+
 
 class JudgementEditor(ItemEditor):
     """评价：one button per grade (shortcut: its number), plus 不适用 (0)."""
@@ -161,8 +186,13 @@ class JudgementEditor(ItemEditor):
         self.group = QButtonGroup(self)
         self.group.setExclusive(False)
         self.buttons: dict[str, QPushButton] = {}
+        # the buttons side by side, or in rows where the panel is narrower than them (fit_width)
+        self.grid = QGridLayout()
+        self._columns = 0  # as laid out now
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
+        row.addLayout(self.grid)
+        row.addStretch()
         codes = [*scale.codes(), NOT_APPLICABLE]
         for n, code in enumerate(codes, 1):
             grade = scale.grade(code)
@@ -175,8 +205,19 @@ class JudgementEditor(ItemEditor):
             button.clicked.connect(lambda _=False, c=code: self.choose(c))
             self.group.addButton(button)
             self.buttons[code] = button
-            row.addWidget(button)
-        row.addStretch()
+        self._place(len(self.buttons))
+
+    def fit_width(self, room: int) -> None:
+        """All the buttons in a row where it holds them, else as many to a row as fit: side by
+        side, A 持续改进 [1] … 不适用 [0] were wider than the item panel on 1024×700 in the 11 pt
+        font of 统信UOS and 麒麟, which then scrolled sideways and cut off every field below."""
+        buttons = list(self.buttons.values())
+        self._place(columns_that_fit(buttons, room, max(self.grid.horizontalSpacing(), 0), len(buttons)))
+
+    def _place(self, columns: int) -> None:
+        if columns != self._columns:
+            self._columns = columns
+            place_in_columns(self.grid, list(self.buttons.values()), columns)
 
     def shortcut_keys(self) -> dict[str, str]:
         keys = {str(n): code for n, code in enumerate(self.scale.codes(), 1)}

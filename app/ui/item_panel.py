@@ -11,7 +11,14 @@ from ..domain.evaluation import NA_PROFILE, Outcome
 from ..domain.formats import NO_DEPARTMENT, size_text
 from ..domain.kinds import kind_of
 from ..domain.records import Answer, Attachment, SampleRecord
-from .item_editors import Editor, IndicatorEditor, editor_for, error_label
+from .item_editors import (
+    Editor,
+    IndicatorEditor,
+    columns_that_fit,
+    editor_for,
+    error_label,
+    place_in_columns,
+)
 from .qt import (
     QComboBox,
     QFormLayout,
@@ -363,6 +370,7 @@ class ItemPanel(QScrollArea):
         editor.refused.connect(lambda message: self.input_refused.emit(item.id, message))
         editor.samples_edited.connect(lambda records: self.samples_edited.emit(item.id, records))
         self.editor = editor
+        editor.fit_width(self._room())  # before it is shown: never wider than the panel
         self.editor_holder.addWidget(editor)
         editor.show()  # the layout would only show it on the next event loop pass
         return editor
@@ -438,34 +446,36 @@ class ItemPanel(QScrollArea):
         self.related.setVisible(bool(related))
         self._set_tab_order()  # the new buttons come first
 
-    def _place_related(self) -> None:
-        """The related items' buttons, up to RELATED_COLUMNS to a row, as many as the panel's width
-        holds: three long ones side by side made the panel wider than its pane (1024 px, or
-        1920×1080 at 150%) and cut off its right-hand side, text fields included."""
-        if not self.related_buttons:
-            return
-        widest = max(button.sizeHint().width() for button in self.related_buttons)
-        spacing = max(self.related_grid.horizontalSpacing(), 0)
+    def _room(self) -> int:
+        """The width the panel's contents have without scrolling sideways (a vertical scroll bar
+        counted in, whether shown or not)."""
         margins = self._body_layout.contentsMargins()
-        room = (
+        return (
             self.width()
             - 2 * self.frameWidth()
             - self.verticalScrollBar().sizeHint().width()
             - margins.left()
             - margins.right()
         )
-        columns = max(1, min(RELATED_COLUMNS, (room + spacing) // (widest + spacing)))
+
+    def _place_related(self) -> None:
+        """The related items' buttons, up to RELATED_COLUMNS to a row, as many as the panel's width
+        holds: three long ones side by side made the panel wider than its pane (1024 px, or
+        1920×1080 at 150%) and cut off its right-hand side, text fields included."""
+        if not self.related_buttons:
+            return
+        spacing = max(self.related_grid.horizontalSpacing(), 0)
+        columns = columns_that_fit(self.related_buttons, self._room(), spacing, RELATED_COLUMNS)
         if columns == self._related_columns:
             return
         self._related_columns = columns
-        for button in self.related_buttons:
-            self.related_grid.removeWidget(button)
-        for n, button in enumerate(self.related_buttons):
-            self.related_grid.addWidget(button, 1 + n // columns, n % columns)
+        place_in_columns(self.related_grid, self.related_buttons, columns, first_row=1)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._place_related()
+        if self.editor is not None:
+            self.editor.fit_width(self._room())
 
     def show_rectification(self, status: str | None, offer: bool, follow_up: str = "", elsewhere: str = "") -> None:
         """整改: the item's rectification status (with ``follow_up``: a carried-over one's result
