@@ -270,6 +270,7 @@ def _message_screens(window, shot) -> None:
     """The message boxes and small dialogs as app/ui/dialogs.py and tasks.py make them: Qt's own
     buttons must speak Chinese."""
     from app.ui import dialogs
+    from app.ui.application import checklist_problems_message
     from app.ui.exchange_dialogs import PACKAGE_FILTER, other_hospital_question
     from app.ui.qt import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QThreadPool
     from app.ui.tasks import run_in_background
@@ -282,16 +283,14 @@ def _message_screens(window, shot) -> None:
         buttons.Yes | buttons.No,
     )
     shot(confirm, "20-message-confirm")
-    problems = "\n".join(
+    problems = [
         f"checklists/hn-{n}.yaml:{40 + n}: sections[2].items[{n}].target: 目标值应为数字或“逐步提高”，不是“≥90%”"
-        for n in range(10)  # the first ten are shown (application.py)
-    )
-    skipped = "\n".join(f"C:/Users/质控办/AppData/Roaming/医疗质量自查助手/checklists/hn-{n}.yaml" for n in range(3))
-    error = dialogs._box(
-        window,
-        QMessageBox.Icon.Critical,
-        f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{problems}",
-    )
+        for n in range(10)
+    ]
+    skipped = [f"C:/Users/质控办/AppData/Roaming/医疗质量自查助手/checklists/hn-{n}.yaml" for n in range(3)]
+    message, details = checklist_problems_message(skipped, problems)
+    error = dialogs._box(window, QMessageBox.Icon.Critical, message)  # as dialogs.error makes it
+    error.setDetailedText(details)
     shot(error, "21-message-error-long")
     ask = QInputDialog(window)  # as QInputDialog.getText makes it (dialogs.ask_text)
     ask.setWindowTitle(dialogs.TITLE)

@@ -7,6 +7,7 @@ import functools
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import cast
 
@@ -229,6 +230,16 @@ def _show_window(store, catalog):
     return window
 
 
+def checklist_problems_message(skipped_files: Sequence[str], problems: Sequence[object]) -> tuple[str, str]:
+    """The message and the 显示详情 text for checklist files with errors: the first three
+    problems in the box, so that it fits a 1024×700 screen, and all of them behind the button."""
+    skipped = "\n".join(skipped_files)
+    first = "\n".join(str(p) for p in problems[:3])
+    more = f"\n……共 {len(problems)} 处错误，全部见“显示详情”。" if len(problems) > 3 else ""
+    message = f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{first}{more}"
+    return message, "\n".join(str(p) for p in problems)
+
+
 def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> None:
     """What may wait until the window is drawn: the user sees it at once, and a dialog raised
     here has the window as its parent."""
@@ -236,14 +247,7 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
     def check_catalog() -> None:
         problems = catalog().problems
         if problems:
-            skipped = "\n".join(catalog().skipped_files)
-            first = "\n".join(str(p) for p in problems[:3])
-            more = f"\n……共 {len(problems)} 处错误，全部见“显示详情”。" if len(problems) > 3 else ""
-            dialogs.error(
-                window,
-                f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{first}{more}",
-                "\n".join(str(p) for p in problems),
-            )
+            dialogs.error(window, *checklist_problems_message(catalog().skipped_files, problems))
 
     def warn_about_location() -> None:
         from ..services.backups import location_warning
