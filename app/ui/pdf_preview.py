@@ -16,23 +16,28 @@ from . import dialogs
 from .item_editors import plain_label
 from .qt import (
     QDialog,
+    QEvent,
     QHBoxLayout,
     QLabel,
     QPushButton,
     QScrollArea,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
 from .screen import fit_to_screen
 
-#: Screen pages are drawn at this many dots per inch (A4 ≈ 800 px wide); printing uses the
-#: printer's resolution, capped so a page never needs more than ≈35 MB of memory
+#: Screen pages are laid out at this many dots per inch (A4 ≈ 800 px wide) and drawn at it times
+#: the screen's device pixel ratio (1.5 at 150 %), so that text is as sharp as the screen allows;
+#: printing uses the printer's resolution, capped so a page never needs more than ≈35 MB of memory
 SCREEN_DPI = 96
 MAX_PRINT_DPI = 300
 #: the preview's size, where the pages are no wider (a portrait A4 page is ≈800 px at SCREEN_DPI)
 PREVIEW_SIZE = (900, 700)
 PAGE_BORDER = 1
+#: pages drawn beyond those in view, above and below: the next one is there when scrolled to
+NEIGHBOURS = 1
 
 
 def _around_pages(layout: QVBoxLayout, scroll: QScrollArea, column: QVBoxLayout) -> int:
@@ -53,6 +58,10 @@ def _image(page: Any, dpi: float) -> Any:
 
 
 class PreviewDialog(QDialog):
+    """The pages are drawn when they come into view (with a neighbour each side) and dropped when
+    scrolled far away: at 150 % an A4 page is ≈8 MB, and a hospital's self report runs to dozens
+    of pages. Until drawn a page is a blank sheet of its size, so the scroll bar is right at once."""
+
     def __init__(self, path: Path, parent: QWidget | None = None) -> None:
         import pypdfium2
 
@@ -65,28 +74,37 @@ class PreviewDialog(QDialog):
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
         pages = QWidget()
-        column = QVBoxLayout(pages)
+        self.column = column = QVBoxLayout(pages)
         column.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        scroll = QScrollArea()
-        scroll.setWidget(pages)
-        scroll.setWidgetResizable(True)
-        scroll.setStyleSheet("QScrollArea { background: #808080; }")
-        layout.addWidget(scroll, 1)
+        self.view = QScrollArea()
+        self.view.setWidget(pages)
+        self.view.setWidgetResizable(True)
+        self.view.setStyleSheet("QScrollArea { background: #808080; }")
+        layout.addWidget(self.view, 1)
+        #: each page's (width, height) in points
+        self.page_sizes = [self.document.get_page_size(n) for n in range(len(self.document))]
         # as wide as the widest page (the 整改报告 is A4 landscape), as the screen allows; the
         # pages are drawn to the width there is, so that a line is read without scrolling sideways
-        widest = max((page.get_width() for page in self.document), default=0) * SCREEN_DPI / 72
-        around = _around_pages(layout, scroll, column)
-        fit_to_screen(self, max(PREVIEW_SIZE[0], math.ceil(widest) + around), PREVIEW_SIZE[1])
-        dpi = SCREEN_DPI * min(1.0, (self.width() - around) / widest) if widest else SCREEN_DPI
+        self.widest = max((width for width, _ in self.page_sizes), default=0) * SCREEN_DPI / 72
+        self.around = _around_pages(layout, self.view, column)
+        fit_to_screen(self, max(PREVIEW_SIZE[0], math.ceil(self.widest) + self.around), PREVIEW_SIZE[1])
         self.page_labels: list[QLabel] = []
-        from PySide6.QtGui import QPixmap
-
-        for page in self.document:
+        for _ in self.page_sizes:
             label = QLabel()
-            label.setPixmap(QPixmap.fromImage(_image(page, dpi)))
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             label.setStyleSheet(f"border: {PAGE_BORDER}px solid #bbb; background: white;")
             column.addWidget(label)
             self.page_labels.append(label)
+        #: the pages that have a picture, by index: the (dpi, device pixel ratio) it was drawn at
+        self.drawn: dict[int, tuple[float, float]] = {}
+        self.dpi = 0.0
+        self._fit_pages()
+        # drawn once the layout has settled: after a resize, a scroll, a move to another screen
+        self._draw_later = QTimer(self)
+        self._draw_later.setSingleShot(True)
+        self._draw_later.setInterval(0)
+        self._draw_later.timeout.connect(self.draw_visible)
+        self.view.verticalScrollBar().valueChanged.connect(lambda _value: self._draw_later.start())
         buttons = QHBoxLayout()
         for text, slot in (
             ("打印(&P)…", self.print_dialog),
@@ -104,6 +122,60 @@ class PreviewDialog(QDialog):
         layout.addLayout(buttons)
         self.message = plain_label("")
         layout.addWidget(self.message)
+
+    def _fit_pages(self) -> None:
+        """Size the pages to the dialog's width (never above SCREEN_DPI); drawn again when in view."""
+        width = self.width() - self.around
+        dpi = SCREEN_DPI * min(1.0, width / self.widest) if self.widest > 0 else SCREEN_DPI
+        if dpi == self.dpi:
+            return
+        self.dpi = dpi
+        for label, (width_pt, height_pt) in zip(self.page_labels, self.page_sizes, strict=True):
+            size = (round(width_pt * dpi / 72), round(height_pt * dpi / 72))
+            label.setFixedSize(size[0] + 2 * PAGE_BORDER, size[1] + 2 * PAGE_BORDER)
+
+    def draw_visible(self) -> None:
+        """Draw the pages in view and their neighbours at the screen's resolution; drop the rest."""
+        if not self.isVisible() or not self.page_labels:
+            return
+        self.column.activate()  # the pages where they are now, not all at the top before the first layout
+        ratio = self.devicePixelRatioF()
+        top = self.view.verticalScrollBar().value()
+        bottom = top + self.view.viewport().height()
+        seen = [n for n, page in enumerate(self.page_labels) if page.y() < bottom and page.geometry().bottom() >= top]
+        if not seen:
+            return
+        wanted = range(max(0, seen[0] - NEIGHBOURS), min(len(self.page_labels), seen[-1] + 1 + NEIGHBOURS))
+        for n in [n for n in self.drawn if n not in wanted]:
+            self.page_labels[n].clear()
+            del self.drawn[n]
+        for n in wanted:
+            if self.drawn.get(n) != (self.dpi, ratio):
+                self.page_labels[n].setPixmap(self._pixmap(n, ratio))
+                self.drawn[n] = (self.dpi, ratio)
+
+    def _pixmap(self, n: int, ratio: float) -> Any:
+        """Page ``n`` (0-based) at ``ratio`` device pixels to each of the page's logical pixels."""
+        from PySide6.QtGui import QPixmap
+
+        pixmap = QPixmap.fromImage(_image(self.document[n], self.dpi * ratio))
+        pixmap.setDevicePixelRatio(ratio)
+        return pixmap
+
+    def event(self, event: QEvent) -> bool:
+        # moved to a screen of another scale, or the scale changed: draw at the new resolution
+        if event.type() == QEvent.Type.DevicePixelRatioChange:
+            self._draw_later.start()
+        return super().event(event)
+
+    def showEvent(self, event: Any) -> None:
+        super().showEvent(event)
+        self._draw_later.start()
+
+    def resizeEvent(self, event: Any) -> None:
+        super().resizeEvent(event)
+        self._fit_pages()
+        self._draw_later.start()
 
     def print_dialog(self) -> None:
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -170,5 +242,6 @@ class PreviewDialog(QDialog):
         dialogs.open_in_viewer(self.path)
 
     def done(self, result: int) -> None:
+        self._draw_later.stop()
         self.document.close()
         super().done(result)
