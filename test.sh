@@ -3,7 +3,7 @@
 # Run the whole test suite (Qt offscreen); set up first only when something is missing or changed.
 set -euo pipefail
 cd "$(dirname "$0")"
-bash scripts/setup.sh --if-needed  # offline and at once when nothing changed
+MQSC_SETUP_TESTS=1 bash scripts/setup.sh --if-needed  # offline and at once when nothing changed; with the tests' own packages
 export QT_QPA_PLATFORM=offscreen
 .venv/bin/python -m ruff check .
 .venv/bin/python -m ruff format --check .  # one layout for all (ruff format .)

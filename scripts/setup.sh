@@ -9,15 +9,40 @@
 #                                      finished for this very pyproject.toml and setup.sh
 #   bash scripts/setup.sh --check      exit 0 when set up, 1 (saying why) when a set-up is due
 #
+# With MQSC_SETUP_TESTS=1 (test.sh) also what only the tests need: a real X server and an fcitx
+# input method to type Chinese through (tests/test_input_method.py).
+#
 # The stamp .venv/.setup-stamp holds the SHA-256 of pyproject.toml and this script; it is
 # written only when every step below succeeded.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 STAMP=.venv/.setup-stamp
+APT_PACKAGES=(
+  python3 python3-venv
+  fonts-noto-cjk                      # 中文字体：界面与 PDF 报告
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint；HarfBuzz 快速字体子集化
+  poppler-utils                       # pdftotext/pdftoppm：测试与截图
+  libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0   # Qt 运行库
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-image0
+  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libx11-xcb1   # Qt 真实窗口（xcb）
+)
+APT_TEST_PACKAGES=(
+  xvfb dbus-daemon fcitx5 xdotool     # 测试：真实的 X 窗口、会话总线和 fcitx 输入法（tests/test_input_method.py）
+)
 stamp_key() { cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1; }
+missing_packages() {  # the wanted apt packages not installed (none off Debian: no dpkg-query)
+  command -v dpkg-query >/dev/null 2>&1 || return 0
+  local p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
+  done
+}
 setup_due() {  # prints why a set-up is due; fails (returns 1) when none is
   if [ ! -x .venv/bin/python ]; then echo "没有虚拟环境 .venv"; return 0; fi
+  if [ -n "${MQSC_SETUP_TESTS:-}" ] && [ -n "$(missing_packages "${APT_TEST_PACKAGES[@]}")" ]; then
+    echo "缺少测试用的系统软件包"; return 0
+  fi
   if [ ! -f "$STAMP" ]; then echo "上次安装未完成（没有 $STAMP）"; return 0; fi
   if [ "$(cat "$STAMP")" != "$(stamp_key)" ]; then echo "pyproject.toml 或 scripts/setup.sh 已更改"; return 0; fi
   return 1
@@ -33,22 +58,9 @@ case "${1:-}" in
   *) echo "用法：bash scripts/setup.sh [--if-needed|--check]" >&2; exit 2 ;;
 esac
 
-APT_PACKAGES=(
-  python3 python3-venv
-  fonts-noto-cjk                      # 中文字体：界面与 PDF 报告
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0   # WeasyPrint；HarfBuzz 快速字体子集化
-  poppler-utils                       # pdftotext/pdftoppm：测试与截图
-  libegl1 libgl1 libxkbcommon0 libfontconfig1 libdbus-1-3 libglib2.0-0   # Qt 运行库
-  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 libxcb-image0
-  libxcb-render-util0 libxcb-shape0 libxcb-randr0 libxcb-xfixes0 libx11-xcb1   # Qt 真实窗口（xcb）
-)
-
-missing=()
-if command -v dpkg-query >/dev/null 2>&1; then
-  for p in "${APT_PACKAGES[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-  done
-fi
+wanted=("${APT_PACKAGES[@]}")
+if [ -n "${MQSC_SETUP_TESTS:-}" ]; then wanted+=("${APT_TEST_PACKAGES[@]}"); fi
+mapfile -t missing < <(missing_packages "${wanted[@]}")
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     SUDO=""
