@@ -23,6 +23,7 @@ from ..store import Actor, open_store
 from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
 from ..store.health import explain_damage, quick_check
 from . import dialogs
+from .input_method import adapt_input_method
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
 CATALOG_CHECK_DELAY_MS = 300
@@ -51,7 +52,11 @@ def display_problem() -> str:
 
 def create_application(argv: list[str]) -> QApplication:
     # the process's one application is this GUI's (instance() is typed as the QCoreApplication base)
-    app = cast(QApplication, QApplication.instance()) or QApplication(argv)
+    app = cast(QApplication, QApplication.instance())
+    if app is None:
+        if sys.platform.startswith("linux"):  # Qt reads the input method's variables as it starts
+            adapt_input_method([Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))])
+        app = QApplication(argv)
     app.setApplicationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

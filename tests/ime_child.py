@@ -1,0 +1,76 @@
+"""The program's window on a real X display, for tests/test_input_method.py to type into with a
+real input method. One command per line on stdin, one JSON line back on stdout:
+
+- ``finding``: the walkthrough's 问题描述 of the current item gets the keyboard → ``{"ready": …}``
+- ``board``: the 整改台账, its first row's 原因分析 cell current, no editor open → ``{"ready": …}``
+- ``saved``: what the database holds now for the field last chosen → ``{"saved": "…"}``
+
+``plain`` as the third argument makes the application without the program's start-up (no input
+method adaptation): the control, to show what users had before.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    db_path, round_id, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    from PySide6.QtCore import QSocketNotifier
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.application import create_application, start
+
+    app = QApplication(sys.argv) if mode == "plain" else create_application(sys.argv)
+    started = start(Path(db_path))
+    assert started is not None
+    window, store, _instance = started
+    window.open_round(round_id)
+    window.activateWindow()
+    chosen: dict[str, str] = {}
+
+    def answer(**fields: object) -> None:
+        print(json.dumps(fields, ensure_ascii=False), flush=True)
+
+    def saved() -> str:
+        window.walkthrough.panel.flush()
+        if chosen["field"] == "finding":
+            row = store.answer(round_id, chosen["item"])
+            return row.finding if row else ""
+        return store.rectification(chosen["rectification"]).cause
+
+    def command() -> None:
+        line = sys.stdin.readline().strip()
+        if not line:
+            app.quit()
+            return
+        if line == "finding":
+            walk = window.walkthrough
+            window.show_tab(0)
+            chosen.update(field="finding", item=walk.tree.current_item_id() or "")
+            walk.panel.finding.setFocus()
+            walk.panel.finding.moveCursor(walk.panel.finding.textCursor().MoveOperation.End)
+            answer(ready=saved())
+        elif line == "board":
+            window.show_tab(1)
+            board = window.board
+            board.table.setCurrentCell(0, 2)  # 原因分析
+            board.table.setFocus()
+            chosen.update(field="cause", rectification=board.entries[0].id)
+            answer(ready=saved())
+        elif line == "saved":
+            answer(saved=saved(), focus=type(QApplication.focusWidget()).__name__)
+
+    notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
+    notifier.activated.connect(command)
+    answer(started=True)
+    return app.exec()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
