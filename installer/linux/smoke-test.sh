@@ -11,7 +11,9 @@
 # 3. with NO network (unshare -n) run the bundled program from the unpacked tree: --version, demo
 #    into the default user data folder, both PDF reports (text holds the hospital's name, fonts
 #    embedded are the bundled Noto CJK), and the GUI under Xvfb until its window shows, with a
-#    screenshot in dist/ (…-first-window.png);
+#    screenshot in dist/ (…-first-window.png); then, on an fcitx desktop (fcitx5 on a session bus,
+#    QT_IM_MODULE=fcitx as 统信UOS and 麒麟 set it), Chinese typed with xdotool through fcitx5
+#    into an item's 问题描述 reaches the database (the bundled Qt has no fcitx plugin);
 # 4. dpkg -i, check the desktop entry and icon, run the installed program, dpkg -r, and check the
 #    user's database is still there.
 # Needs root (unshare, dpkg -i). Prints one line per check and "N passed, 0 failed" at the end.
@@ -34,7 +36,7 @@ fail() { echo "FAIL $*" >&2; echo "$passed passed, 1 failed"; exit 1; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else fail "$what"; fi; }
 
 need=()
-for p in xvfb x11-utils poppler-utils desktop-file-utils bc unzip libcups2; do  # libcups2: the package Depends on it
+for p in xvfb x11-utils poppler-utils desktop-file-utils bc unzip libcups2 fcitx5 dbus-daemon xdotool; do  # libcups2: the package Depends on it
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
 done
 if [ ${#need[@]} -gt 0 ]; then
@@ -56,8 +58,11 @@ ok "built $DEB ($(du -h "$DEB" | cut -f1))"
 WORK=$(mktemp -d)
 XPID=""
 APPPID=""
+FCITXPID=""
+BUSPID=""
 cleanup() {
   [ -n "$APPPID" ] && kill "$APPPID" 2>/dev/null || true
+  [ -n "$FCITXPID" ] && kill "$FCITXPID" "$BUSPID" 2>/dev/null || true
   [ -n "$XPID" ] && kill "$XPID" 2>/dev/null || true
   rm -rf "$WORK"
 }
@@ -84,7 +89,10 @@ check "Depends states the glibc floor ($floor)" grep -q "libc6 (>= $floor)" "$WO
 export HOME=$WORK/home
 mkdir -p "$HOME"
 DATA=$HOME/.local/share/MedQualitySelfCheck
-offline() { env -u MQSC_DATA_DIR -u MQSC_DB unshare -n "$@"; }
+OFFLINE=(env -u MQSC_DATA_DIR -u MQSC_DB unshare -n)
+offline() { "${OFFLINE[@]}" "$@"; }
+# in the background without the function: $! must be the program itself (env and unshare exec
+# it), or killing $! would leave it running, holding the database for the next start
 APP=$OPT/files/mqsc
 
 out=$(offline "$APP" --version)
@@ -142,17 +150,55 @@ EOF
   kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
 }
 mkdir -p dist
-QT_QPA_PLATFORM=xcb offline "$APP" >"$WORK/gui.log" 2>&1 &
+QT_QPA_PLATFORM=xcb "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
 APPPID=$!
 gui_shot "$SHOT"
 ok "offline GUI on the user's database: window shown, screenshot $SHOT"
 # a first start (no database yet): the profile wizard, whose 下一步/取消 buttons are Qt's own,
 # translated by the bundled qtbase_zh_CN.qm
 WIZARD=${SHOT%-first-window.png}-first-run-wizard.png
-HOME=$WORK/new-user QT_QPA_PLATFORM=xcb offline "$APP" >"$WORK/gui.log" 2>&1 &
+HOME=$WORK/new-user QT_QPA_PLATFORM=xcb "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
 APPPID=$!
 gui_shot "$WIZARD"
 ok "offline GUI, first start: profile wizard shown, screenshot $WIZARD"
+
+# Chinese on an fcitx desktop: fcitx5's 快速输入 types 输入法试写甲乙丙 for "qx" (the same
+# preedit-then-commit path as pinyin); the session bus listens on a path, which the program in
+# its own network namespace (unshare -n) can reach, unlike an abstract socket
+IME=$WORK/ime
+mkdir -p "$IME/.config/fcitx5" "$IME/.local/share/fcitx5/data"
+printf '[Groups/0]\nName=Default\nDefault Layout=us\nDefaultIM=keyboard-us\n\n[Groups/0/Items/0]\nName=keyboard-us\nLayout=\n\n[GroupOrder]\n0=Default\n' \
+  >"$IME/.config/fcitx5/profile"
+printf 'qx 输入法试写甲乙丙\n' >"$IME/.local/share/fcitx5/data/QuickPhrase.mb"
+BUS="unix:path=$IME/bus"
+dbus-daemon --session --nofork --address="$BUS" >/dev/null 2>&1 &
+BUSPID=$!
+for _ in $(seq 50); do [ -S "$IME/bus" ] && break; sleep 0.1; done
+HOME=$IME DBUS_SESSION_BUS_ADDRESS=$BUS fcitx5 --disable=wayland,waylandim,notificationitem,kimpanel >/dev/null 2>&1 &
+FCITXPID=$!
+for _ in $(seq 100); do
+  DBUS_SESSION_BUS_ADDRESS=$BUS dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.portal.IBus 2>/dev/null | grep -q "boolean true" && break
+  sleep 0.2
+done
+DBUS_SESSION_BUS_ADDRESS=$BUS QT_IM_MODULE=fcitx XMODIFIERS=@im=fcitx GTK_IM_MODULE=fcitx QT_QPA_PLATFORM=xcb \
+  "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
+APPPID=$!
+for _ in $(seq 60); do xwininfo -root -tree 2>/dev/null | grep -q "医疗质量自查助手" && break; sleep 0.5; done
+sleep 2
+# the rounds list: 打开(O) the demo round, 问题描述(F) of its current item, type, Tab away (saves)
+xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
+sleep 0.5
+xdotool key alt+o && sleep 2 && xdotool key alt+f && sleep 0.5
+xdotool key super+grave && xdotool type --delay 60 qx && xdotool key space && sleep 0.5 && xdotool key Tab
+sleep 1.5
+kill -0 "$APPPID" 2>/dev/null || { cat "$WORK/gui.log" >&2; fail "GUI on an fcitx desktop ended early"; }
+kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
+kill "$FCITXPID" "$BUSPID"; FCITXPID=""; BUSPID=""
+offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/ime.pdf" --date 2025-06-30 \
+  >/dev/null
+check "offline GUI on an fcitx desktop: Chinese typed through fcitx5 saved (in the report)" \
+  grep -q "输入法试写甲乙丙" <(pdftotext "$WORK/ime.pdf" -)
 check "GUI wrote no error log" test ! -s "$DATA/error.log"
 
 # -- install, check, remove -------------------------------------------------------------------------
