@@ -679,17 +679,3 @@ def test_the_search_box_keeps_room_to_show_what_is_typed(qtbot, page):
     splitter.setSizes([700, 666])
     QApplication.processEvents()
     assert page.search.y() == page.filter_mode.y() and page.search.width() >= room
-
-
-def test_a_digit_typed_into_a_list_does_not_grade(qtbot, page, profiled_store, round_id):
-    # the 责任科室 and 筛选 lists take a typed digit as their own (to find an entry); before,
-    # the window's grade keys graded the item behind the user's back
-    for combo in (page.panel.department, page.filter_mode, page.filter_department):
-        combo.setFocus()
-        qtbot.keyClick(combo, Qt.Key.Key_2)
-        assert combo.hasFocus()
-    page.panel.flush()
-    assert profiled_store.answer(round_id, FIRST_TEN[0]) is None
-    # the tree still grades by digits
-    qtbot.keyClick(page.tree, Qt.Key.Key_2)
-    assert profiled_store.answer(round_id, FIRST_TEN[0]).grade == "B"

@@ -194,14 +194,8 @@ class WalkthroughPage(QWidget):
         row.insertWidget(at + 1, self.shown_count)
 
     def eventFilter(self, watched, event) -> bool:
-        kind = event.type()
-        if kind == QEvent.Type.Resize:  # the tree's pane (_splitter)
+        if event.type() == QEvent.Type.Resize:  # the tree's pane (_splitter)
             self._place_search()
-        elif kind == QEvent.Type.ShortcutOverride and watched in self._lists and _typed_digit(event):
-            # a list with focus (责任科室, 筛选) takes a typed digit as its own, to find an entry:
-            # the window's grade keys must not grade the item behind the user's back (the event
-            # also reaches the tree's pane, where digits are grade keys)
-            event.accept()
         return False
 
     def _connect_signals(self) -> None:
@@ -219,9 +213,6 @@ class WalkthroughPage(QWidget):
         panel.history_requested.connect(self.show_history)
         panel.rectification_requested.connect(self.open_rectification)
         panel.related_requested.connect(self.open_related)
-        self._lists = (self.filter_mode, self.filter_department, panel.department)
-        for choice in self._lists:
-            choice.installEventFilter(self)
         panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
 
     def _index_sections(
@@ -610,9 +601,3 @@ class WalkthroughPage(QWidget):
         """Save pending input now; True when nothing is left unsaved."""
         self.panel.flush()
         return self.retry_unsaved() if self.session.pending else True
-
-
-def _typed_digit(event) -> bool:
-    """A digit typed as such; with Ctrl or Alt held it is a command key (Alt+1…)."""
-    modifiers = Qt.KeyboardModifier
-    return event.text().isdigit() and not event.modifiers() & (modifiers.ControlModifier | modifiers.AltModifier)
