@@ -66,7 +66,8 @@ def test_a_portal_setting_of_the_users_is_kept_and_the_environment_changed(tmp_p
 
 
 def test_the_qt_the_program_runs_on_has_no_fcitx_plugin():
-    """Why the rule exists: if a PySide6 release ships one, the rule steps aside by itself."""
+    """Why the rule exists. A PySide6 release that ships one fails here: the rule then steps
+    aside by itself (test_a_fcitx_plugin_in_qt_is_used), and this test has done its job."""
     from PySide6.QtCore import QLibraryInfo
 
     contexts = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforminputcontexts"
