@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import sqlite3
 
 import pytest
@@ -171,3 +172,16 @@ def test_the_workbook_names_items_as_the_reports_do_and_shows_values_as_they_pri
         day = ws.cell(n, header.index("自查日期") + 1)
         assert day.is_date and day.value.date().isoformat() == r.started_on
         assert day.number_format == 'yyyy"年"m"月"d"日"'
+
+
+def test_a_package_named_in_capitals_in_a_folder_counts(packages, tmp_path):
+    """甲县.ZIP as a mail client saved it: on Linux a case-sensitive *.zip skipped the hospital
+    without a word (it was neither counted nor listed as refused)."""
+    folder, _ = packages
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.ZIP")
+    shutil.copy(folder / "丙县妇幼保健院.zip", inbox / "丙县妇幼保健院.Zip")
+    result = aggregate([inbox], today=DAY)
+    assert result.read == 2 and not result.refused
+    assert sorted(r.hospital for r in result.rounds) == ["丙县妇幼保健院", "乙县中医院"]

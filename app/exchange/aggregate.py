@@ -164,11 +164,14 @@ class Aggregate:
 
 
 def package_paths(paths: Iterable[Path]) -> list[Path]:
-    """The given files, and every ``*.zip`` inside the given folders (sorted, recursively)."""
+    """The given files, and every ``*.zip`` inside the given folders (sorted, recursively).
+
+    ``.ZIP`` too: Windows mail clients and some 统信UOS/麒麟 file managers save attachments in
+    capitals, and on Linux a case-sensitive ``*.zip`` would skip that hospital without a word."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*.zip") if p.is_file())
+            out += sorted(p for p in path.rglob("*") if p.suffix.lower() == ".zip" and p.is_file())
         else:
             out.append(path)
     return out
