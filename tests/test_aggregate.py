@@ -185,3 +185,20 @@ def test_a_package_named_in_capitals_in_a_folder_counts(packages, tmp_path):
     result = aggregate([inbox], today=DAY)
     assert result.read == 2 and not result.refused
     assert sorted(r.hospital for r in result.rounds) == ["丙县妇幼保健院", "乙县中医院"]
+
+
+def test_a_macs_metadata_files_are_not_taken_for_damaged_packages(packages, tmp_path):
+    """A folder unzipped on a Mac holds __MACOSX/._乙县中医院.zip (AppleDouble, a few hundred
+    bytes) beside each file: it was listed as “._乙县中医院.zip 不是有效的上报包：zip 文件已损坏”,
+    which sends the commission after a hospital whose package is fine."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "__MACOSX").mkdir(parents=True)
+    shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.zip")
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(200)
+    (inbox / "__MACOSX" / "._乙县中医院.zip").write_bytes(apple_double)
+    (inbox / "._乙县中医院.zip").write_bytes(apple_double)
+    result = aggregate([inbox], today=DAY)
+    assert (result.read, result.refused, [r.hospital for r in result.rounds]) == (1, [], ["乙县中医院"])
+    # a file the user names is read whatever it is called
+    assert aggregate([inbox / "._乙县中医院.zip"], today=DAY).refused

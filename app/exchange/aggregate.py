@@ -167,14 +167,23 @@ def package_paths(paths: Iterable[Path]) -> list[Path]:
     """The given files, and every ``*.zip`` inside the given folders (sorted, recursively).
 
     ``.ZIP`` too: Windows mail clients and some 统信UOS/麒麟 file managers save attachments in
-    capitals, and on Linux a case-sensitive ``*.zip`` would skip that hospital without a word."""
+    capitals, and on Linux a case-sensitive ``*.zip`` would skip that hospital without a word.
+    Not the metadata a Mac adds to every file it zips (``__MACOSX/._医院.zip``): a few hundred
+    bytes that are no package, but named after one they would be listed as that hospital's
+    damaged package."""
     out: list[Path] = []
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if p.suffix.lower() == ".zip" and p.is_file())
+            out += sorted(p for p in path.rglob("*") if _package_name(p.relative_to(path)) and p.is_file())
         else:
             out.append(path)
     return out
+
+
+def _package_name(relative: Path) -> bool:
+    if relative.suffix.lower() != ".zip" or relative.name.startswith("._"):
+        return False
+    return "__MACOSX" not in relative.parts
 
 
 def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
