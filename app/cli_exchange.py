@@ -143,7 +143,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
     result = aggregate([Path(p) for p in args.paths], today=_date_arg(args))
     for bad in result.refused:
-        print(f"未纳入：{bad.path}：{bad.reason}", file=sys.stderr)
+        print(f"未纳入：{result.name(bad.path)}：{bad.reason}", file=sys.stderr)
     if not result.hospitals:
         raise AppError("没有可汇总的上报包。")
     write_outputs(

@@ -202,3 +202,25 @@ def test_a_macs_metadata_files_are_not_taken_for_damaged_packages(packages, tmp_
     assert (result.read, result.refused, [r.hospital for r in result.rounds]) == (1, [], ["乙县中医院"])
     # a file the user names is read whatever it is called
     assert aggregate([inbox / "._乙县中医院.zip"], today=DAY).refused
+
+
+def test_packages_are_named_by_their_path_within_the_folder(packages, tmp_path, capsys):
+    """QQ接收/乙县中医院.zip, a broken copy beside the good 乙县中医院.zip: the PDF and the dialog
+    named both 乙县中医院.zip, so the commission could not tell which file to ask for again;
+    the workbook gave the whole path of the machine instead."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "QQ接收").mkdir(parents=True)
+    good = shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.zip")
+    (inbox / "QQ接收" / "乙县中医院.zip").write_bytes(good.read_bytes()[:5000])
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
+    assert "未纳入：QQ接收/乙县中医院.zip：" in capsys.readouterr().err
+    book = load_workbook(xlsx)
+    assert [row["上报包"] for row in _table(book["未纳入"])] == ["QQ接收/乙县中医院.zip"]
+    assert [row["上报包"] for row in _table(book["医院"])] == ["乙县中医院.zip"]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT package FROM refused_packages").fetchall() == [("QQ接收/乙县中医院.zip",)]
+    assert conn.execute("SELECT package FROM rounds").fetchall() == [("乙县中医院.zip",)]
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "QQ接收/乙县中医院.zip" in text

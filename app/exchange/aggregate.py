@@ -140,6 +140,14 @@ class Aggregate:
     replaced: list[Path] = field(default_factory=list)
     read: int = 0
     today: dt.date = field(default_factory=dt.date.today)
+    #: each package as the summary names it: its path within the folder given (QQ接收/甲县.zip)
+    names: dict[Path, str] = field(default_factory=dict)
+
+    def name(self, path: Path) -> str:
+        """A package's file as the summary names it: within the folder given, so that a copy in a
+        sub-folder is told apart from the file of the same name beside it; a file given by itself
+        by its name."""
+        return self.names.get(path, path.name)
 
     @property
     def hospitals(self) -> list[str]:
@@ -164,19 +172,25 @@ class Aggregate:
 
 
 def package_paths(paths: Iterable[Path]) -> list[Path]:
-    """The given files, and every ``*.zip`` inside the given folders (sorted, recursively).
+    """The given files, and every ``*.zip`` inside the given folders (sorted, recursively)."""
+    return list(_package_names(paths))
+
+
+def _package_names(paths: Iterable[Path]) -> dict[Path, str]:
+    """:func:`package_paths`, each with the name the summary gives it (:meth:`Aggregate.name`).
 
     ``.ZIP`` too: Windows mail clients and some 统信UOS/麒麟 file managers save attachments in
     capitals, and on Linux a case-sensitive ``*.zip`` would skip that hospital without a word.
     Not the metadata a Mac adds to every file it zips (``__MACOSX/._医院.zip``): a few hundred
     bytes that are no package, but named after one they would be listed as that hospital's
     damaged package."""
-    out: list[Path] = []
+    out: dict[Path, str] = {}
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*") if _package_name(p.relative_to(path)) and p.is_file())
+            found = sorted(p for p in path.rglob("*") if _package_name(p.relative_to(path)) and p.is_file())
+            out |= {p: p.relative_to(path).as_posix() for p in found}
         else:
-            out.append(path)
+            out[path] = path.name
     return out
 
 
@@ -188,9 +202,9 @@ def _package_name(relative: Path) -> bool:
 
 def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     """Verify and summarise the packages at ``paths`` (files or folders)."""
-    result = Aggregate(today=today or dt.date.today())
+    result = Aggregate(today=today or dt.date.today(), names=_package_names(paths))
     newest: dict[str, Package] = {}
-    for path in package_paths(paths):
+    for path in result.names:
         result.read += 1
         try:
             package = open_package(path)

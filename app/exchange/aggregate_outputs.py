@@ -51,7 +51,7 @@ def _sheets(
         values = [
             *row.values(),
             *[None if (score := scores.get(i)) is None else score / 100 for i in checklists],
-            r.path.name,
+            result.name(r.path),
         ]
         cells = [fact_formats.get(h, text) for h in FACT_COLUMNS] + [percent] * len(checklists) + [text]
         hospitals.append((values, cells))
@@ -88,8 +88,8 @@ def _sheets(
                 i.item_id,
             ]
             indicators.append((values, [text] * 5 + [value_format] + [text] * 3 + [formats["id"]]))
-    refused = [([str(b.path), b.reason], [text, text]) for b in result.refused]
-    refused += [([str(p), "已被同一轮更新的上报包取代"], [text, text]) for p in result.replaced]
+    refused = [([result.name(b.path), b.reason], [text, text]) for b in result.refused]
+    refused += [([result.name(p), "已被同一轮更新的上报包取代"], [text, text]) for p in result.replaced]
     return {
         "医院": (hospital_headers, hospitals),
         "常见问题": (["检查表", "条目", "内容", "不符合医院数", "占比", "医院", ID_COLUMN], problems),
@@ -185,7 +185,7 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                             open_count(r),
                             overdue_count(r),
                             carried_count(r),
-                            r.path.name,
+                            result.name(r.path),
                         ),
                     )
                     conn.executemany(
@@ -218,7 +218,8 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                     ],
                 )
                 conn.executemany(
-                    "INSERT INTO refused_packages VALUES (?,?)", [(str(b.path), b.reason) for b in result.refused]
+                    "INSERT INTO refused_packages VALUES (?,?)",
+                    [(result.name(b.path), b.reason) for b in result.refused],
                 )
         finally:
             conn.close()
@@ -330,6 +331,6 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             for r, row in zip(result.rounds, rows, strict=True)
         ],
         problems,
-        [(b.path.name, b.reason) for b in result.refused],
+        [(result.name(b.path), b.reason) for b in result.refused],
     )
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself

@@ -549,8 +549,8 @@ class AggregateDialog(QDialog):
             )
             for r in result.rounds
         ]
-        rows += [(b.path.name, "", "", f"未纳入：{b.reason}") for b in result.refused]
-        rows += [(p.name, "", "", "未计入：同一轮有更新的上报包") for p in result.replaced]
+        rows += [(result.name(b.path), "", "", f"未纳入：{b.reason}") for b in result.refused]
+        rows += [(result.name(p), "", "", "未计入：同一轮有更新的上报包") for p in result.replaced]
         for values in rows:
             row = self.outcome.rowCount()
             self.outcome.insertRow(row)
