@@ -54,7 +54,7 @@ def test_each_round_counts_once_and_a_bad_package_is_listed(packages):
     assert result.read == 5
     assert sorted(r.hospital for r in result.rounds) == sorted(HOSPITALS)
     assert [b.path.name for b in result.refused] == ["坏文件.zip"]
-    assert [p.name for p in result.replaced] == ["甲县人民医院.zip"]
+    assert [s.path.name for s in result.superseded] == ["甲县人民医院.zip"]
     first = next(r for r in result.rounds if r.hospital == HOSPITALS[0])
     assert first.path.name == "甲县再次上报.zip"
     assert next(i for i in first.items if i.item_id == "qyx-core.01.1").grade == "A"
@@ -224,3 +224,40 @@ def test_packages_are_named_by_their_path_within_the_folder(packages, tmp_path, 
     assert conn.execute("SELECT package FROM rounds").fetchall() == [("乙县中医院.zip",)]
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
     assert "QQ接收/乙县中医院.zip" in text
+
+
+def test_copies_and_older_exports_are_named_with_the_package_counted_instead(packages, tmp_path, capsys):
+    """The commission's folder: a hospital's package twice more (a copy from QQ, the browser's
+    second download) and another's exported on two days. Each package not counted was listed as
+    “已被同一轮更新的上报包取代”, which is untrue of a copy, names neither the package counted nor
+    why, and the command line, the PDF and the SQLite database did not list them at all."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "QQ接收").mkdir(parents=True)
+    for copy in ("乙县中医院.zip", "QQ接收/乙县中医院.zip", "乙县中医院(1).zip"):
+        shutil.copy(folder / "乙县中医院.zip", inbox / copy)
+    shutil.copy(folder / "甲县人民医院.zip", inbox / "甲县人民医院_20250620.zip")
+    shutil.copy(folder / "newer" / "甲县再次上报.zip", inbox / "甲县人民医院_20250630.zip")
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
+    err = capsys.readouterr()
+    round_ = "“2025年第一季度医疗质量自查”"
+    copy = f"重复的上报包：与“乙县中医院.zip”是同一轮自查（乙县中医院{round_}）的相同内容，只计一次。"
+    older = f"较早的导出：同一轮自查（甲县人民医院{round_}）另有更新的上报包“甲县人民医院_20250630.zip”（最后修改于"
+    expected = {"QQ接收/乙县中医院.zip": copy, "乙县中医院(1).zip": copy, "甲县人民医院_20250620.zip": older}
+    assert "3 个因重复或有更新的导出未计入" in err.out
+    for name, reason in expected.items():
+        assert f"未计入：{name}：{reason}" in err.err
+    book = load_workbook(xlsx)
+    assert {row["上报包"]: row["原因"] for row in _table(book["未纳入"])}.keys() == expected.keys()
+    assert all(row["原因"].startswith(expected[row["上报包"]]) for row in _table(book["未纳入"]))
+    assert sorted(row["上报包"] for row in _table(book["医院"])) == ["乙县中医院.zip", "甲县人民医院_20250630.zip"]
+    rows = sqlite3.connect(db).execute("SELECT package, kept, reason FROM superseded_packages").fetchall()
+    assert {(p, k) for p, k, _ in rows} == {
+        ("QQ接收/乙县中医院.zip", "乙县中医院.zip"),
+        ("乙县中医院(1).zip", "乙县中医院.zip"),
+        ("甲县人民医院_20250620.zip", "甲县人民医院_20250630.zip"),
+    }
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "3个因重复或有更新的导出未计入" in text
+    assert all("".join(reason.split()) in text for reason in expected.values())

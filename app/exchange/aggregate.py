@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.checklist import item_number, item_references
+from ..domain.formats import cn_date
 from ..domain.kinds import kind_of
 from ..domain.outcome import verdict
 from ..domain.profile import HospitalProfile, hospital_key
@@ -42,6 +43,25 @@ from .verify import Package, PackageError, open_package
 class Refused:
     path: Path
     reason: str
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A package not counted because another of the same round is: a copy of it (or the round
+    exported again without a change since), or an export made before the round's last change."""
+
+    path: Path
+    #: the package of the round that is counted
+    kept: Path
+    hospital: str
+    round_name: str
+    #: the round's last change as this package and the one counted hold it (UTC, ISO)
+    updated_at: str
+    kept_updated_at: str
+
+    @property
+    def same(self) -> bool:
+        return self.updated_at == self.kept_updated_at
 
 
 @dataclass(frozen=True)
@@ -136,8 +156,8 @@ class RoundFacts:
 class Aggregate:
     rounds: list[RoundFacts] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
-    #: packages not counted because a newer one of the same round was given
-    replaced: list[Path] = field(default_factory=list)
+    #: packages not counted because another of the same round is (a copy, or a newer export)
+    superseded: list[Superseded] = field(default_factory=list)
     read: int = 0
     today: dt.date = field(default_factory=dt.date.today)
     #: each package as the summary names it: its path within the folder given (QQ接收/甲县.zip)
@@ -148,6 +168,19 @@ class Aggregate:
         sub-folder is told apart from the file of the same name beside it; a file given by itself
         by its name."""
         return self.names.get(path, path.name)
+
+    def superseded_reason(self, s: Superseded) -> str:
+        """Why a package is not counted, naming the one that is."""
+        round_ = f"{s.hospital}“{s.round_name}”"
+        if s.same:
+            return f"重复的上报包：与“{self.name(s.kept)}”是同一轮自查（{round_}）的相同内容，只计一次。"
+        kept, this = _when(s.kept_updated_at), _when(s.updated_at)
+        if kept == this:  # changed again within the minute
+            kept, this = _when(s.kept_updated_at, "%H:%M:%S"), _when(s.updated_at, "%H:%M:%S")
+        return (
+            f"较早的导出：同一轮自查（{round_}）另有更新的上报包“{self.name(s.kept)}”"
+            f"（最后修改于 {kept}，本包为 {this}），只计最新的一次。"
+        )
 
     @property
     def hospitals(self) -> list[str]:
@@ -204,6 +237,8 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     """Verify and summarise the packages at ``paths`` (files or folders)."""
     result = Aggregate(today=today or dt.date.today(), names=_package_names(paths))
     newest: dict[str, Package] = {}
+    # the packages of each round not counted: only their manifests are kept, not their data
+    others: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
     for path in result.names:
         result.read += 1
         try:
@@ -215,13 +250,26 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
         # the same round of the same hospital; two hospitals copying one database keep theirs apart
         round_id = hospital_key(hospital["code"], hospital["name"]) + "|" + package.manifest["round"]["id"]
         held = newest.get(round_id)
-        if held is None:
+        if held is None or _rank(package, result) > _rank(held, result):
             newest[round_id] = package
-        elif _newer(package, held):
-            result.replaced.append(held.path)
-            newest[round_id] = package
+            if held is not None:
+                others.setdefault(round_id, []).append((held.path, held.manifest))
         else:
-            result.replaced.append(package.path)
+            others.setdefault(round_id, []).append((package.path, package.manifest))
+    for round_id, losers in others.items():
+        kept = newest[round_id]
+        result.superseded += [
+            Superseded(
+                path,
+                kept.path,
+                manifest["hospital"]["name"],
+                manifest["round"]["name"],
+                manifest["round"]["updated_at"],
+                kept.manifest["round"]["updated_at"],
+            )
+            for path, manifest in losers
+        ]
+    result.superseded.sort(key=lambda s: result.name(s.path))
     for package in newest.values():
         try:
             result.rounds.append(round_facts(package, result.today))
@@ -255,9 +303,21 @@ def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
         ]
 
 
-def _newer(a: Package, b: Package) -> bool:
-    key_a = (a.manifest["round"]["updated_at"], a.manifest["created_at"])
-    return key_a > (b.manifest["round"]["updated_at"], b.manifest["created_at"])
+def _when(iso: str, clock: str = "%H:%M") -> str:
+    """A stored UTC time as the reports write a date, with the local time: 2025年7月8日 10:20."""
+    try:
+        at = dt.datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return iso or "—"
+    return f"{cn_date(at.date())} {at.strftime(clock)}"
+
+
+def _rank(package: Package, result: Aggregate) -> tuple[str, str, int, int]:
+    """Which of a round's packages counts: the newest (its round's last change, then when it was
+    exported); of copies, the one nearest the folder given rather than one in QQ接收/ below it,
+    and 甲县.zip rather than the browser's second download 甲县(1).zip."""
+    name = result.name(package.path)
+    return (package.manifest["round"]["updated_at"], package.manifest["created_at"], -name.count("/"), -len(name))
 
 
 def round_facts(package: Package, today: dt.date) -> RoundFacts:

@@ -89,7 +89,7 @@ def _sheets(
             ]
             indicators.append((values, [text] * 5 + [value_format] + [text] * 3 + [formats["id"]]))
     refused = [([result.name(b.path), b.reason], [text, text]) for b in result.refused]
-    refused += [([result.name(p), "已被同一轮更新的上报包取代"], [text, text]) for p in result.replaced]
+    refused += [([result.name(s.path), result.superseded_reason(s)], [text, text]) for s in result.superseded]
     return {
         "医院": (hospital_headers, hospitals),
         "常见问题": (["检查表", "条目", "内容", "不符合医院数", "占比", "医院", ID_COLUMN], problems),
@@ -148,6 +148,7 @@ CREATE TABLE rectifications (
     round_id TEXT REFERENCES rounds(round_id), item_id TEXT, department TEXT, deadline TEXT, status TEXT
 );
 CREATE TABLE refused_packages (package TEXT, reason TEXT);
+CREATE TABLE superseded_packages (package TEXT, kept TEXT, reason TEXT);
 CREATE TABLE common_problems (
     item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT
 );
@@ -220,6 +221,13 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                 conn.executemany(
                     "INSERT INTO refused_packages VALUES (?,?)",
                     [(result.name(b.path), b.reason) for b in result.refused],
+                )
+                conn.executemany(
+                    "INSERT INTO superseded_packages VALUES (?,?,?)",
+                    [
+                        (result.name(s.path), result.name(s.kept), result.superseded_reason(s))
+                        for s in result.superseded
+                    ],
                 )
         finally:
             conn.close()
@@ -307,7 +315,8 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             cn_date(today),
         ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
-        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
+        f"{len(result.superseded)} 个因重复或有更新的导出未计入（同一轮自查只计最新的一次），"
+        f"{len(result.refused)} 个未通过校验。",
         bar_chart(
             score_bars,
             maximum=100,
@@ -331,6 +340,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             for r, row in zip(result.rounds, rows, strict=True)
         ],
         problems,
-        [(result.name(b.path), b.reason) for b in result.refused],
+        [(result.name(b.path), b.reason) for b in result.refused]
+        + [(result.name(s.path), result.superseded_reason(s)) for s in result.superseded],
     )
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself

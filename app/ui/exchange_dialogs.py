@@ -550,7 +550,7 @@ class AggregateDialog(QDialog):
             for r in result.rounds
         ]
         rows += [(result.name(b.path), "", "", f"未纳入：{b.reason}") for b in result.refused]
-        rows += [(result.name(p), "", "", "未计入：同一轮有更新的上报包") for p in result.replaced]
+        rows += [(result.name(s.path), "", "", f"未计入：{result.superseded_reason(s)}") for s in result.superseded]
         for values in rows:
             row = self.outcome.rowCount()
             self.outcome.insertRow(row)
