@@ -261,3 +261,41 @@ def test_copies_and_older_exports_are_named_with_the_package_counted_instead(pac
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
     assert "3个因重复或有更新的导出未计入" in text
     assert all("".join(reason.split()) in text for reason in expected.values())
+
+
+def test_a_hospital_that_retyped_its_name_is_listed_as_one(tmp_path, catalog, capsys):
+    """第二人民医院（东院） in the first round, 第二人民医院(东院) in the re-check: the summary knew
+    them for one hospital (same code: “1 家医院”), yet listed its rounds under two names, sorted
+    apart (the later first), charted as two hospitals, and stored two names in SQLite, so a
+    GROUP BY hospital counted two."""
+    import dataclasses
+
+    from app.services.answers import record_answer
+    from app.services.profile import get_profile, save_profile
+    from app.services.rounds import start_round
+
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    first = create_demo(store, catalog, actor, seed=5, hospital="丁县第二人民医院（东院）")
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    export_package(store, first, inbox / "一季度.zip", attachments=False, today=DAY)
+    save_profile(store, dataclasses.replace(get_profile(store), name="丁县第二人民医院(东院)"), actor)
+    entries = [e for e in catalog.entries if e.checklist.default]
+    second = start_round(store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 10), actor)
+    record_answer(store, second, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    export_package(store, second, inbox / "二季度.zip", attachments=False, today=DAY)
+    store.close()
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
+    assert "已汇总 1 家医院的 2 轮自查" in capsys.readouterr().out
+    rows = _table(load_workbook(xlsx)["医院"])
+    assert [(r["医院"], r["轮次"]) for r in rows] == [
+        ("丁县第二人民医院(东院)", "2025年第一季度医疗质量自查"),
+        ("丁县第二人民医院(东院)", "2025年第二季度医疗质量自查"),
+    ]
+    assert {r["医院"] for r in _table(load_workbook(xlsx)["指标"])} == {"丁县第二人民医院(东院)"}
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(DISTINCT hospital) FROM rounds").fetchone()[0] == 1
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "（东院）" not in text

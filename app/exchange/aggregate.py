@@ -278,8 +278,22 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
         except Exception:  # a structure the checks let through but scoring cannot use
             result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
     _mark_carried_over(result.rounds)
+    _one_name_each(result.rounds)
     result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
     return result
+
+
+def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
+    """Each hospital under one name: the one its latest round gives. A hospital that retyped its
+    name between rounds (全角/半角 brackets, a space: 第二人民医院（东院） and 第二人民医院(东院))
+    is one hospital (hospital_key), and the summary lists, sorts, charts and stores its rounds
+    together, as a person filtering the 医院 column or grouping by it in SQLite expects."""
+    latest: dict[str, RoundFacts] = {}
+    for r in sorted(rounds, key=lambda r: (r.started_on, r.updated_at)):
+        latest[hospital_key(r.code, r.hospital)] = r
+    names = {key: r.hospital for key, r in latest.items()}
+    for r in rounds:
+        r.hospital = names[hospital_key(r.code, r.hospital)]
 
 
 def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
