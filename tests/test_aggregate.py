@@ -263,21 +263,20 @@ def test_copies_and_older_exports_are_named_with_the_package_counted_instead(pac
     assert all("".join(reason.split()) in text for reason in expected.values())
 
 
-def test_a_hospital_that_retyped_its_name_is_listed_as_one(tmp_path, catalog, capsys):
-    """第二人民医院（东院） in the first round, 第二人民医院(东院) in the re-check: the summary knew
-    them for one hospital (same code: “1 家医院”), yet listed its rounds under two names, sorted
-    apart (the later first), charted as two hospitals, and stored two names in SQLite, so a
-    GROUP BY hospital counted two."""
+@pytest.fixture(scope="module")
+def retyped(tmp_path_factory, catalog):
+    """A hospital's two rounds: 丁县第二人民医院（东院） in the first, (东院) half-width in the second."""
     import dataclasses
 
     from app.services.answers import record_answer
     from app.services.profile import get_profile, save_profile
     from app.services.rounds import start_round
 
+    folder = tmp_path_factory.mktemp("retyped")
     actor = Actor("质控办", "pc")
-    store = open_store(tmp_path / "h.db")
+    store = open_store(folder / "h.db")
     first = create_demo(store, catalog, actor, seed=5, hospital="丁县第二人民医院（东院）")
-    inbox = tmp_path / "上报包"
+    inbox = folder / "上报包"
     inbox.mkdir()
     export_package(store, first, inbox / "一季度.zip", attachments=False, today=DAY)
     save_profile(store, dataclasses.replace(get_profile(store), name="丁县第二人民医院(东院)"), actor)
@@ -286,6 +285,15 @@ def test_a_hospital_that_retyped_its_name_is_listed_as_one(tmp_path, catalog, ca
     record_answer(store, second, "qyx-core.01.1", actor, grade="D", finding="未执行")
     export_package(store, second, inbox / "二季度.zip", attachments=False, today=DAY)
     store.close()
+    return inbox
+
+
+def test_a_hospital_that_retyped_its_name_is_listed_as_one(retyped, tmp_path, capsys):
+    """第二人民医院（东院） in the first round, 第二人民医院(东院) in the re-check: the summary knew
+    them for one hospital (same code: “1 家医院”), yet listed its rounds under two names, sorted
+    apart (the later first), charted as two hospitals, and stored two names in SQLite, so a
+    GROUP BY hospital counted two."""
+    inbox = retyped
     xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
     assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
     assert "已汇总 1 家医院的 2 轮自查" in capsys.readouterr().out
@@ -299,3 +307,23 @@ def test_a_hospital_that_retyped_its_name_is_listed_as_one(tmp_path, catalog, ca
     assert conn.execute("SELECT COUNT(DISTINCT hospital) FROM rounds").fetchone()[0] == 1
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
     assert "（东院）" not in text
+
+
+def test_the_charts_rank_each_hospital_once_by_its_latest_round(packages, retyped, tmp_path):
+    """A hospital that sent two rounds had two bars (told apart by date) in “得分率最低的 30 家
+    医院”: with 30 hospitals of which 10 sent two rounds, 10 hospitals were left out of the
+    chart, and a first round whose rectifications the re-check took over was a bar of 0."""
+    from app.exchange.aggregate import write_outputs
+
+    folder, _ = packages
+    result = aggregate([folder, retyped], today=DAY)
+    assert len(result.hospitals) == 4 and len(result.rounds) == 5
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总.pdf")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    # its latest round has one item graded, D: the lowest, once, without a date
+    assert "各医院得分率（各医院最近一轮自查）丁县第二人民医院(东院)0.0%" in text
+    assert "丁县第二人民医院(东院)（2025年" not in text
+    assert "各医院未完成的整改项（项；各医院最近一轮自查）" in text
+    assert [r.round_name for r in result.latest_rounds() if r.hospital == "丁县第二人民医院(东院)"] == [
+        "2025年第二季度医疗质量自查"
+    ]

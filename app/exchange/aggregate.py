@@ -186,14 +186,19 @@ class Aggregate:
     def hospitals(self) -> list[str]:
         return sorted({hospital_key(r.code, r.hospital) for r in self.rounds})
 
-    def common_problems(self) -> list[CommonProblem]:
-        """The items failing in hospitals' latest rounds, those of the most hospitals first.
-        A hospital that sent several rounds counts once, by its latest round."""
+    def latest_rounds(self) -> list[RoundFacts]:
+        """Each hospital's latest round (by 自查日期, then last change), in the order of rounds."""
         latest: dict[str, RoundFacts] = {}
         for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
             latest[hospital_key(r.code, r.hospital)] = r
+        kept = {id(r) for r in latest.values()}
+        return [r for r in self.rounds if id(r) in kept]
+
+    def common_problems(self) -> list[CommonProblem]:
+        """The items failing in hospitals' latest rounds, those of the most hospitals first.
+        A hospital that sent several rounds counts once, by its latest round."""
         failing: dict[str, CommonProblem] = {}
-        for r in latest.values():
+        for r in self.latest_rounds():
             for item in r.items:
                 if item.failing:
                     problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])

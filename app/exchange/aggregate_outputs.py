@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -274,31 +273,28 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     fonts = resolve_fonts()
     today = result.today
     rows = [facts_row(r) for r in result.rounds]
-    # a hospital with several rounds in the summary has a bar for each: told apart by the round's
-    # date (its name, 2025年第一季度医疗质量自查, would be cut short with … in the label column)
-    rounds_of = Counter(r["医院"] for r in rows)
-
-    def label(r: dict[str, Any]) -> str:
-        if rounds_of[r["医院"]] == 1:
-            return r["医院"]
-        return f"{r['医院']}（{cn_date(dt.date.fromisoformat(r['自查日期']))}）"
-
-    # a chart of a thousand bars helps no one: the hospitals that need attention, at most 30
-    shown = CHART_ROWS
-    by_score = sorted((r for r in rows if r["得分率"] is not None), key=lambda r: r["得分率"])[:shown]
+    # the charts rank hospitals, each once, by its latest round (as 常见问题 counts them): the
+    # earlier rounds of hospitals that sent two pushed other hospitals out of “the lowest 30”,
+    # and a first round whose problems the re-check took over showed as a bar of 0
+    latest = [facts_row(r) for r in result.latest_rounds()]
+    shown = CHART_ROWS  # a chart of a thousand bars helps no one: those that need attention
+    # a hospital whose latest round has no grade yet comes first: it needs attention most
+    by_score = sorted(latest, key=lambda r: -1 if r["得分率"] is None else r["得分率"])[:shown]
     score_bars = [
-        Bar(
-            label(r),
+        Bar(r["医院"], None, "未评分")
+        if r["得分率"] is None
+        else Bar(
+            r["医院"],
             r["得分率"] * 100,
             rate_text(r["得分率"] * 100),
             "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
         )
         for r in by_score
     ]
-    by_open = sorted(rows, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
+    by_open = sorted(latest, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
     rect_bars = [
         Bar(
-            label(r),
+            r["医院"],
             r["未完成"],
             open_rectifications_text(r["未完成"], r["逾期"], r["已转入复查"]),
             "fail" if r["逾期"] else "warn",
@@ -306,7 +302,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         for r in by_open
     ]
     biggest = max([r["未完成"] for r in by_open] + [1])
-    many = len(rows) > shown
+    many = len(latest) > shown
     problems = result.common_problems()[:30]
     report = SummaryReport(
         _Cover(
@@ -321,13 +317,19 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             score_bars,
             maximum=100,
             font_family=fonts.body.family,
-            title=f"得分率最低的 {shown} 家医院" if many else "各医院得分率",
+            title=f"得分率最低的 {shown} 家医院（各医院最近一轮自查）"
+            if many
+            else "各医院得分率（各医院最近一轮自查）",
         ),
         bar_chart(
             rect_bars,
             maximum=biggest,
             font_family=fonts.body.family,
-            title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）",
+            title=(
+                f"未完成整改项最多的 {shown} 家医院（项；各医院最近一轮自查）"
+                if many
+                else "各医院未完成的整改项（项；各医院最近一轮自查）"
+            ),
         ),
         [
             # as the other reports write them: 79% (scoring.completion_percent), 57.1%, 2025年3月15日
