@@ -327,3 +327,37 @@ def test_the_charts_rank_each_hospital_once_by_its_latest_round(packages, retype
     assert [r.round_name for r in result.latest_rounds() if r.hospital == "丁县第二人民医院(东院)"] == [
         "2025年第二季度医疗质量自查"
     ]
+
+
+def test_the_share_of_a_common_problem_is_of_the_hospitals_that_assessed_it(packages, retyped, tmp_path):
+    """常见问题 counted each hospital once (its latest round) but divided by the rounds: four
+    hospitals with five rounds, an item failing in all four read 80%. And most checklists are
+    chosen by some hospitals only: the share is of those whose latest round has a result."""
+    from app.exchange.aggregate import write_outputs
+    from app.render.xlsx import ID_COLUMN
+
+    folder, _ = packages
+    result = aggregate([folder, retyped], today=DAY)
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", sqlite=tmp_path / "汇总.db", pdf=tmp_path / "汇总.pdf")
+    rows = {row[ID_COLUMN]: row for row in _table(load_workbook(tmp_path / "汇总.xlsx")["常见问题"])}
+    # by hand, from the data.json of each hospital's latest package: who graded the item, who D
+    item = "qyx-core.01.1"
+    grades = []
+    for r in result.latest_rounds():
+        answers = {a["item_id"]: a for a in json.loads(members(r.path)["data.json"])["answers"]}
+        grades.append(answers.get(item, {}).get("grade"))
+    graded, failing = sum(g in ("A", "B", "C", "D") for g in grades), grades.count("D")
+    assert len(grades) == 4 and failing >= 1  # the retyped hospital's latest round: 01.1 is D
+    row = rows[item]
+    assert (row["不符合医院数"], row["已评价医院数"]) == (failing, graded)
+    assert row["不符合占比"] == pytest.approx(failing / graded)
+    for row in rows.values():
+        assert 0 < row["不符合医院数"] <= row["已评价医院数"] <= 4
+        assert row["不符合占比"] == pytest.approx(row["不符合医院数"] / row["已评价医院数"])
+    conn = sqlite3.connect(tmp_path / "汇总.db")
+    assert conn.execute("SELECT hospitals, assessed FROM common_problems WHERE item_id = ?", (item,)).fetchone() == (
+        failing,
+        graded,
+    )
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    assert "".join(rows[item]["内容"].split()) + f"{failing}/{graded}" in text

@@ -22,7 +22,7 @@ from typing import Any
 from ..domain.checklist import item_number, item_references
 from ..domain.formats import cn_date
 from ..domain.kinds import kind_of
-from ..domain.outcome import verdict
+from ..domain.outcome import GRADED, MET, NOT_MET, verdict
 from ..domain.profile import HospitalProfile, hospital_key
 from ..domain.records import (
     STATUS_CARRIED,
@@ -110,6 +110,13 @@ class CommonProblem:
     reference: str
     text: str
     hospitals: list[str]
+    #: the hospitals whose latest round has a result for the item (graded, met or not): the share
+    #: failing is of these, not of all hospitals (most checklists are chosen by some only)
+    assessed: int = 0
+
+    @property
+    def share(self) -> float:
+        return len(self.hospitals) / self.assessed if self.assessed else 0.0
 
 
 @dataclass(frozen=True)
@@ -198,13 +205,16 @@ class Aggregate:
         """The items failing in hospitals' latest rounds, those of the most hospitals first.
         A hospital that sent several rounds counts once, by its latest round."""
         failing: dict[str, CommonProblem] = {}
+        assessed: Counter[str] = Counter()
         for r in self.latest_rounds():
             for item in r.items:
+                assessed[item.item_id] += item.state in (GRADED, MET, NOT_MET)
                 if item.failing:
                     problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])
                     failing.setdefault(item.item_id, problem).hospitals.append(r.hospital)
         rows = [
-            CommonProblem(p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals)) for p in failing.values()
+            CommonProblem(p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals), assessed[p.item_id])
+            for p in failing.values()
         ]
         return sorted(rows, key=lambda p: (-len(p.hospitals), p.item_id))
 

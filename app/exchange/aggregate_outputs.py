@@ -54,7 +54,6 @@ def _sheets(
         ]
         cells = [fact_formats.get(h, text) for h in FACT_COLUMNS] + [percent] * len(checklists) + [text]
         hospitals.append((values, cells))
-    count = len(result.rounds) or 1
     problems = [
         (
             [
@@ -62,11 +61,12 @@ def _sheets(
                 p.reference,
                 p.text,
                 len(p.hospitals),
-                len(p.hospitals) / count,
+                p.assessed,
+                p.share,
                 "、".join(p.hospitals),
                 p.item_id,
             ],
-            [text, text, text, number, percent, text, formats["id"]],
+            [text, text, text, number, number, percent, text, formats["id"]],
         )
         for p in result.common_problems()
     ]
@@ -91,7 +91,10 @@ def _sheets(
     refused += [([result.name(s.path), result.superseded_reason(s)], [text, text]) for s in result.superseded]
     return {
         "医院": (hospital_headers, hospitals),
-        "常见问题": (["检查表", "条目", "内容", "不符合医院数", "占比", "医院", ID_COLUMN], problems),
+        "常见问题": (
+            ["检查表", "条目", "内容", "不符合医院数", "已评价医院数", "不符合占比", "医院", ID_COLUMN],
+            problems,
+        ),
         "指标": (
             ["医院", "轮次", "检查表", "编号", "指标", "数值", "单位", "目标", "是否达标", ID_COLUMN],
             indicators,
@@ -149,7 +152,7 @@ CREATE TABLE rectifications (
 CREATE TABLE refused_packages (package TEXT, reason TEXT);
 CREATE TABLE superseded_packages (package TEXT, kept TEXT, reason TEXT);
 CREATE TABLE common_problems (
-    item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT
+    item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT, assessed INTEGER
 );
 """
 
@@ -211,9 +214,9 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                         [(r.round_id, x.item_id, x.department, x.deadline, x.status) for x in r.rectifications],
                     )
                 conn.executemany(
-                    "INSERT INTO common_problems VALUES (?,?,?,?,?)",
+                    "INSERT INTO common_problems VALUES (?,?,?,?,?,?)",
                     [
-                        (p.item_id, p.checklist, p.text, len(p.hospitals), "、".join(p.hospitals))
+                        (p.item_id, p.checklist, p.text, len(p.hospitals), "、".join(p.hospitals), p.assessed)
                         for p in result.common_problems()
                     ],
                 )
