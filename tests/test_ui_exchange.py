@@ -207,6 +207,8 @@ def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, dem
     assert rows[1][0] == "QQ接收/示例.zip" and rows[1][3].startswith("未计入：重复的上报包：与“示例.zip”")
     assert rows[2][0] == "示例县人民医院"
     assert "（1 个上报包未通过校验，1 个因重复或有更新的导出未计入，列在最前）" in dialog.status.text()
+    QApplication.processEvents()
+    assert dialog.outcome.height() > 2 * dialog.sources.height(), "the outcome has the room, not the one folder"
     assert (tmp_path / "汇总.xlsx").exists() and (tmp_path / "汇总.db").exists()
     assert (tmp_path / "汇总_汇总报告.pdf").exists()
     _shot(dialog, "aggregate")

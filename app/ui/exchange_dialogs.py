@@ -471,7 +471,9 @@ class AggregateDialog(QDialog):
         self.outcome.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.outcome.verticalHeader().setVisible(False)
         self.outcome.hide()
-        layout.addWidget(self.outcome, 1)
+        # once shown, the outcome (30 hospitals and more) takes most of the height: the list of
+        # sources is a folder or two
+        layout.addWidget(self.outcome, 4)
         self.status = _wrapped("")
         layout.addWidget(self.status)
         buttons = QDialogButtonBox()
