@@ -361,3 +361,38 @@ def test_the_share_of_a_common_problem_is_of_the_hospitals_that_assessed_it(pack
     )
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
     assert "".join(rows[item]["内容"].split()) + f"{failing}/{graded}" in text
+
+
+def test_a_hospital_that_filled_in_its_code_after_its_first_round_is_one(tmp_path, catalog):
+    """戊县卫生院 left its code empty in its first round and filled it in before the re-check: the
+    summary counted two hospitals, and the rectifications the re-check carried over counted
+    twice, open (and late) in both rounds, since a round was known by its code, else its name."""
+    import dataclasses
+
+    from app.services.answers import record_answer
+    from app.services.demo import demo_profile
+    from app.services.profile import save_profile
+    from app.services.rectifications import start_recheck_round
+    from app.services.rounds import start_round
+
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    profile = demo_profile("戊县卫生院")
+    save_profile(store, dataclasses.replace(profile, code=""), actor)
+    entries = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    first = start_round(store, entries, "一季度自查", dt.date(2025, 3, 15), actor)
+    record_answer(store, first, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    export_package(store, first, inbox / "一季度.zip", attachments=False, today=DAY)
+    save_profile(store, profile, actor)
+    second = start_recheck_round(store, entries, "二季度复查", dt.date(2025, 6, 10), actor, previous_round_id=first)
+    export_package(store, second, inbox / "二季度.zip", attachments=False, today=DAY)
+    store.close()
+    result = aggregate([inbox], today=DAY)
+    assert len(result.hospitals) == 1
+    assert [(r.hospital, r.code, r.round_name) for r in result.rounds] == [
+        ("戊县卫生院", profile.code, "一季度自查"),
+        ("戊县卫生院", profile.code, "二季度复查"),
+    ]
+    assert [[x.status for x in r.rectifications] for r in result.rounds] == [["已转入复查"], ["待整改"]]

@@ -154,6 +154,8 @@ class RoundFacts:
     items: list[ItemFacts]
     indicators: list[IndicatorFacts]
     rectifications: list[RectificationFacts]
+    #: who the hospital is among the packages (see _identify): its code, else its name
+    hospital_id: str = ""
 
     def rect_counts(self) -> Counter:
         return Counter(r.status for r in self.rectifications)
@@ -191,13 +193,13 @@ class Aggregate:
 
     @property
     def hospitals(self) -> list[str]:
-        return sorted({hospital_key(r.code, r.hospital) for r in self.rounds})
+        return sorted({r.hospital_id for r in self.rounds})
 
     def latest_rounds(self) -> list[RoundFacts]:
         """Each hospital's latest round (by 自查日期, then last change), in the order of rounds."""
         latest: dict[str, RoundFacts] = {}
         for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
-            latest[hospital_key(r.code, r.hospital)] = r
+            latest[r.hospital_id] = r
         kept = {id(r) for r in latest.values()}
         return [r for r in self.rounds if id(r) in kept]
 
@@ -292,10 +294,28 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
             result.refused.append(Refused(package.path, err.user_message))
         except Exception:  # a structure the checks let through but scoring cannot use
             result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
+    _identify(result.rounds)
     _mark_carried_over(result.rounds)
     _one_name_each(result.rounds)
     result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
     return result
+
+
+def _identify(rounds: Sequence[RoundFacts]) -> None:
+    """Who each round's hospital is: its code, else its name with 全角/半角 and spaces aside
+    (hospital_key). A round without a code is of the hospital that has one under the same name,
+    when exactly one has: a hospital that filled in its code after its first round is one
+    hospital, and the rectifications its re-check carried over count once. Two hospitals with
+    one name and no code (城关镇卫生院 of two counties) cannot be told apart."""
+    coded: dict[str, set[str]] = {}
+    for r in rounds:
+        key = hospital_key(r.code, r.hospital)
+        if key.startswith("code:"):
+            coded.setdefault(hospital_key("", r.hospital), set()).add(key)
+    for r in rounds:
+        key = hospital_key(r.code, r.hospital)
+        same_name = coded.get(key, set())
+        r.hospital_id = next(iter(same_name)) if len(same_name) == 1 else key
 
 
 def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
@@ -305,10 +325,9 @@ def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
     together, as a person filtering the 医院 column or grouping by it in SQLite expects."""
     latest: dict[str, RoundFacts] = {}
     for r in sorted(rounds, key=lambda r: (r.started_on, r.updated_at)):
-        latest[hospital_key(r.code, r.hospital)] = r
-    names = {key: r.hospital for key, r in latest.items()}
+        latest[r.hospital_id] = r
     for r in rounds:
-        r.hospital = names[hospital_key(r.code, r.hospital)]
+        r.hospital, r.code = latest[r.hospital_id].hospital, latest[r.hospital_id].code
 
 
 def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
@@ -316,14 +335,14 @@ def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
     packages holds (a 复查轮次) is followed up, and counted, there; 已完成 stays 已完成."""
     copies: dict[tuple[str, str], set[str]] = {}
     for r in rounds:
-        hospital = hospital_key(r.code, r.hospital)
+        hospital = r.hospital_id
         for x in r.rectifications:
             if x.carried_from:
                 copies.setdefault((hospital, x.carried_from), set()).add(r.round_id)
     if not copies:
         return
     for r in rounds:
-        hospital = hospital_key(r.code, r.hospital)
+        hospital = r.hospital_id
         r.rectifications = [
             replace(x, status=STATUS_CARRIED)
             if x.status != STATUS_DONE and copies.get((hospital, x.id), set()) - {r.round_id}
