@@ -396,3 +396,29 @@ def test_a_hospital_that_filled_in_its_code_after_its_first_round_is_one(tmp_pat
         ("戊县卫生院", profile.code, "二季度复查"),
     ]
     assert [[x.status for x in r.rectifications] for r in result.rounds] == [["已转入复查"], ["待整改"]]
+
+
+def test_a_file_that_is_no_package_is_told_apart_by_what_it_is(packages, tmp_path):
+    """A truncated download, a share link's web page saved as 甲县.zip and a RAR archive all
+    read “zip 文件已损坏、不完整或格式不对”: the commission could not tell whom to ask for what
+    (send the file again, or send the package and not its link)."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    whole = (folder / "乙县中医院.zip").read_bytes()
+    (inbox / "中断.zip").write_bytes(whole[: len(whole) // 2])
+    (inbox / "网页.zip").write_text(
+        "\ufeff<!DOCTYPE html><html><head><title>链接已失效</title></head></html>", encoding="utf-8"
+    )
+    (inbox / "压缩.zip").write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(64))
+    (inbox / "空.zip").write_bytes(b"")
+    (inbox / "文本.zip").write_text("各医院请于7月10日前报送。", encoding="utf-8")
+    reasons = {b.path.name: b.reason for b in aggregate([inbox], today=DAY).refused}
+    assert reasons == {
+        "中断.zip": "“中断.zip”不是有效的上报包：zip 文件不完整或已损坏（可能下载或复制时中断），请报送单位重新发送。",
+        "网页.zip": "“网页.zip”不是有效的上报包：这是一个网页（可能保存的是下载页面或已失效的链接），"
+        "不是上报包，请报送单位重新发送上报包本身。",
+        "压缩.zip": "“压缩.zip”不是有效的上报包：这是 RAR 压缩文件，不是本程序导出的上报包（zip）。",
+        "空.zip": "“空.zip”不是有效的上报包：文件是空的（0 字节），请报送单位重新发送。",
+        "文本.zip": "“文本.zip”不是有效的上报包：不是 zip 文件（可能是其他文件改了扩展名），请报送单位重新发送。",
+    }
