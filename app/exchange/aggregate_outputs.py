@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from .. import APP_NAME, __version__
 from ..domain.formats import open_rectifications_text
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
-from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, facts_row
+from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, RoundFacts, facts_row
 
 #: bars a summary chart shows at most
 CHART_ROWS = 30
@@ -157,62 +158,72 @@ CREATE TABLE common_problems (
 """
 
 
-def write_sqlite(result: Aggregate, out: Path) -> None:
+def _database_ids(result: Aggregate) -> list[str]:
+    """Each round's ``round_id`` in the database: its own; the second hospital whose package has
+    the same one (two hospitals that copied one prepared database, kept apart by the summary)
+    gets it with ``#2`` (``#3`` …), so that every table joins on it as before."""
+    seen: Counter[str] = Counter()
+    out = []
+    for r in result.rounds:
+        seen[r.round_id] += 1
+        out.append(r.round_id if seen[r.round_id] == 1 else f"{r.round_id}#{seen[r.round_id]}")
+    return out
+
+
+def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, round_id: str) -> None:
     from .aggregate import carried_count, open_count, overdue_count
 
+    conn.execute(
+        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            round_id,
+            r.hospital,
+            r.code,
+            r.level,
+            r.type,
+            r.round_name,
+            r.year,
+            r.started_on,
+            int(r.status == "final"),
+            r.updated_at,
+            r.applicable,
+            r.answered,
+            r.completion,
+            r.score,
+            r.failing,
+            len(r.rectifications),
+            open_count(r),
+            overdue_count(r),
+            carried_count(r),
+            result.name(r.path),
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
+        [(round_id, c.id, c.title, c.completion, c.score, c.failing) for c in r.checklists],
+    )
+    conn.executemany(
+        "INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
+        [(round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value, int(i.failing)) for i in r.items],
+    )
+    conn.executemany(
+        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
+        [(round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state) for i in r.indicators],
+    )
+    conn.executemany(
+        "INSERT INTO rectifications VALUES (?,?,?,?,?)",
+        [(round_id, x.item_id, x.department, x.deadline, x.status) for x in r.rectifications],
+    )
+
+
+def write_sqlite(result: Aggregate, out: Path) -> None:
     def write(temporary: Path) -> None:
         conn = sqlite3.connect(temporary)
         try:
             with conn:
                 conn.executescript(SQLITE_SCHEMA)
-                for r in result.rounds:
-                    conn.execute(
-                        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            r.round_id,
-                            r.hospital,
-                            r.code,
-                            r.level,
-                            r.type,
-                            r.round_name,
-                            r.year,
-                            r.started_on,
-                            int(r.status == "final"),
-                            r.updated_at,
-                            r.applicable,
-                            r.answered,
-                            r.completion,
-                            r.score,
-                            r.failing,
-                            len(r.rectifications),
-                            open_count(r),
-                            overdue_count(r),
-                            carried_count(r),
-                            result.name(r.path),
-                        ),
-                    )
-                    conn.executemany(
-                        "INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
-                        [(r.round_id, c.id, c.title, c.completion, c.score, c.failing) for c in r.checklists],
-                    )
-                    conn.executemany(
-                        "INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
-                        [
-                            (r.round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value, int(i.failing))
-                            for i in r.items
-                        ],
-                    )
-                    conn.executemany(
-                        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
-                        [
-                            (r.round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state)
-                            for i in r.indicators
-                        ],
-                    )
-                    conn.executemany(
-                        "INSERT INTO rectifications VALUES (?,?,?,?,?)",
-                        [(r.round_id, x.item_id, x.department, x.deadline, x.status) for x in r.rectifications],
-                    )
+                for r, round_id in zip(result.rounds, _database_ids(result), strict=True):
+                    _insert_round(conn, result, r, round_id)
                 conn.executemany(
                     "INSERT INTO common_problems VALUES (?,?,?,?,?,?)",
                     [
