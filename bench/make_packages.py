@@ -20,7 +20,8 @@ Then what a commission really finds in its inbox folder (``--no-awkward`` leaves
 - other files: 通知, 填报说明, last year's summary, a Word lock file, ``__MACOSX/._*.zip``,
   a real package named ``*.ZIP`` (upper case, as Windows mail clients save it);
 - hospitals whose names differ only by full-width/half-width characters or spaces (one
-  hospital that retyped its name between rounds; one without a code that did the same);
+  hospital that retyped its name between rounds; one without a code that did the same), and
+  one that filled in its code only before its second round;
 - a hospital with no rectifications, a round with nothing answered.
 
 ``OUT/pile`` is the folder to aggregate; ``OUT/expected.json`` says what each hospital sent
@@ -94,6 +95,8 @@ class Hospital:
     has_code: bool = True
     #: its name as typed in the second round's profile (the same hospital, retyped)
     retyped: str | None = None
+    #: its code left empty in the first round, filled in before the second
+    code_later: bool = False
     #: grades A and B only, no indicators or sampling: a round without rectifications
     spotless: bool = False
     #: the second round started and exported with nothing answered
@@ -155,7 +158,7 @@ HOSPITALS = [
     hospital("栾川县中医院", "二级乙等中医", 220, "术 血 急", DEFAULT, 0.3, 0.7),  # only a truncated download
     hospital("栾川县妇幼保健院", "二级乙等专科", 80, "产", C, 0.6, 0.95),
     # 汝阳县
-    hospital("汝阳县人民医院", "二级甲等综合", 500, "术 血 急 产", DEFAULT, 0.65, 0.95, two_rounds=True),
+    hospital("汝阳县人民医院", "二级甲等综合", 500, "术 血 急 产", DEFAULT, 0.65, 0.95, two_rounds=True, code_later=True),
     hospital("汝阳县中医院", "二级乙等中医", 200, "术 血 急", C, 0.5, 0.8),
     hospital("汝阳县妇幼保健院", "一级甲等专科", 50, "产", C, 0.45, 0.85),
     # 市直
@@ -182,10 +185,10 @@ def code_for(name: str) -> str:
     return body + uscc_check_char(body)
 
 
-def profile_of(h: Hospital, name: str | None = None) -> HospitalProfile:
+def profile_of(h: Hospital, name: str | None = None, *, code: bool = True) -> HospitalProfile:
     return HospitalProfile(
         name=name or h.name,
-        code=code_for(h.name) if h.has_code else "",
+        code=code_for(h.name) if h.has_code and code else "",
         level=h.level,
         level_grade=h.grade,
         type=h.type,
@@ -279,7 +282,7 @@ def make_hospital(n: int, h: Hospital, catalog, out: Path, work: Path) -> list[d
     rng = random.Random(n)
     db = work / f"h{n:02d}.db"
     store = open_store(db)
-    save_profile(store, profile_of(h), actor)
+    save_profile(store, profile_of(h, code=not h.code_later), actor)
     entries = [e for e in catalog.entries if e.checklist.id in h.checklists]
     sent = []
     started = dt.date(2025, 3, 10) + dt.timedelta(days=n % 15)
@@ -292,7 +295,7 @@ def make_hospital(n: int, h: Hospital, catalog, out: Path, work: Path) -> list[d
     export_package(store, first, path, attachments=h.attachments, today=exported_on)
     sent.append({"round": Q1, "file": path.name, "attachments": attachments, "name": h.name})
     if h.two_rounds:
-        if h.retyped:
+        if h.retyped or h.code_later:
             save_profile(store, profile_of(h, h.retyped), actor)
         started2 = dt.date(2025, 6, 5) + dt.timedelta(days=n % 10)
         second = rect_service.start_recheck_round(
