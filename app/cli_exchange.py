@@ -143,7 +143,9 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
 
     result = aggregate([Path(p) for p in args.paths], today=_date_arg(args))
     for bad in result.refused:
-        print(f"未纳入：{bad.path}：{bad.reason}", file=sys.stderr)
+        print(f"未纳入：{result.name(bad.path)}：{bad.reason}", file=sys.stderr)
+    for skipped in result.superseded:
+        print(f"未计入：{result.name(skipped.path)}：{result.superseded_reason(skipped)}", file=sys.stderr)
     if not result.hospitals:
         raise AppError("没有可汇总的上报包。")
     write_outputs(
@@ -155,7 +157,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     written = "、".join(str(p) for p in (args.out, args.sqlite, args.pdf) if p)
     print(
         f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查（读取 {result.read} 个上报包，"
-        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验）：{written}"
+        f"{len(result.superseded)} 个因重复或有更新的导出未计入，{len(result.refused)} 个未通过校验）：{written}"
     )
     return 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import shutil
 import sqlite3
 
 import pytest
@@ -53,7 +54,7 @@ def test_each_round_counts_once_and_a_bad_package_is_listed(packages):
     assert result.read == 5
     assert sorted(r.hospital for r in result.rounds) == sorted(HOSPITALS)
     assert [b.path.name for b in result.refused] == ["坏文件.zip"]
-    assert [p.name for p in result.replaced] == ["甲县人民医院.zip"]
+    assert [s.path.name for s in result.superseded] == ["甲县人民医院.zip"]
     first = next(r for r in result.rounds if r.hospital == HOSPITALS[0])
     assert first.path.name == "甲县再次上报.zip"
     assert next(i for i in first.items if i.item_id == "qyx-core.01.1").grade == "A"
@@ -171,3 +172,253 @@ def test_the_workbook_names_items_as_the_reports_do_and_shows_values_as_they_pri
         day = ws.cell(n, header.index("自查日期") + 1)
         assert day.is_date and day.value.date().isoformat() == r.started_on
         assert day.number_format == 'yyyy"年"m"月"d"日"'
+
+
+def test_a_package_named_in_capitals_in_a_folder_counts(packages, tmp_path):
+    """甲县.ZIP as a mail client saved it: on Linux a case-sensitive *.zip skipped the hospital
+    without a word (it was neither counted nor listed as refused)."""
+    folder, _ = packages
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.ZIP")
+    shutil.copy(folder / "丙县妇幼保健院.zip", inbox / "丙县妇幼保健院.Zip")
+    result = aggregate([inbox], today=DAY)
+    assert result.read == 2 and not result.refused
+    assert sorted(r.hospital for r in result.rounds) == ["丙县妇幼保健院", "乙县中医院"]
+
+
+def test_a_macs_metadata_files_are_not_taken_for_damaged_packages(packages, tmp_path):
+    """A folder unzipped on a Mac holds __MACOSX/._乙县中医院.zip (AppleDouble, a few hundred
+    bytes) beside each file: it was listed as “._乙县中医院.zip 不是有效的上报包：zip 文件已损坏”,
+    which sends the commission after a hospital whose package is fine."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "__MACOSX").mkdir(parents=True)
+    shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.zip")
+    apple_double = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        " + bytes(200)
+    (inbox / "__MACOSX" / "._乙县中医院.zip").write_bytes(apple_double)
+    (inbox / "._乙县中医院.zip").write_bytes(apple_double)
+    result = aggregate([inbox], today=DAY)
+    assert (result.read, result.refused, [r.hospital for r in result.rounds]) == (1, [], ["乙县中医院"])
+    # a file the user names is read whatever it is called
+    assert aggregate([inbox / "._乙县中医院.zip"], today=DAY).refused
+
+
+def test_packages_are_named_by_their_path_within_the_folder(packages, tmp_path, capsys):
+    """QQ接收/乙县中医院.zip, a broken copy beside the good 乙县中医院.zip: the PDF and the dialog
+    named both 乙县中医院.zip, so the commission could not tell which file to ask for again;
+    the workbook gave the whole path of the machine instead."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "QQ接收").mkdir(parents=True)
+    good = shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.zip")
+    (inbox / "QQ接收" / "乙县中医院.zip").write_bytes(good.read_bytes()[:5000])
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
+    assert "未纳入：QQ接收/乙县中医院.zip：" in capsys.readouterr().err
+    book = load_workbook(xlsx)
+    assert [row["上报包"] for row in _table(book["未纳入"])] == ["QQ接收/乙县中医院.zip"]
+    assert [row["上报包"] for row in _table(book["医院"])] == ["乙县中医院.zip"]
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT package FROM refused_packages").fetchall() == [("QQ接收/乙县中医院.zip",)]
+    assert conn.execute("SELECT package FROM rounds").fetchall() == [("乙县中医院.zip",)]
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "QQ接收/乙县中医院.zip" in text
+
+
+def test_copies_and_older_exports_are_named_with_the_package_counted_instead(packages, tmp_path, capsys):
+    """The commission's folder: a hospital's package twice more (a copy from QQ, the browser's
+    second download) and another's exported on two days. Each package not counted was listed as
+    “已被同一轮更新的上报包取代”, which is untrue of a copy, names neither the package counted nor
+    why, and the command line, the PDF and the SQLite database did not list them at all."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "QQ接收").mkdir(parents=True)
+    for copy in ("乙县中医院.zip", "QQ接收/乙县中医院.zip", "乙县中医院(1).zip"):
+        shutil.copy(folder / "乙县中医院.zip", inbox / copy)
+    shutil.copy(folder / "甲县人民医院.zip", inbox / "甲县人民医院_20250620.zip")
+    shutil.copy(folder / "newer" / "甲县再次上报.zip", inbox / "甲县人民医院_20250630.zip")
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
+    err = capsys.readouterr()
+    round_ = "“2025年第一季度医疗质量自查”"
+    copy = f"重复的上报包：与“乙县中医院.zip”是同一轮自查（乙县中医院{round_}）的相同内容，只计一次。"
+    older = f"较早的导出：同一轮自查（甲县人民医院{round_}）另有更新的上报包“甲县人民医院_20250630.zip”（最后修改于"
+    expected = {"QQ接收/乙县中医院.zip": copy, "乙县中医院(1).zip": copy, "甲县人民医院_20250620.zip": older}
+    assert "3 个因重复或有更新的导出未计入" in err.out
+    for name, reason in expected.items():
+        assert f"未计入：{name}：{reason}" in err.err
+    book = load_workbook(xlsx)
+    assert {row["上报包"]: row["原因"] for row in _table(book["未纳入"])}.keys() == expected.keys()
+    assert all(row["原因"].startswith(expected[row["上报包"]]) for row in _table(book["未纳入"]))
+    assert sorted(row["上报包"] for row in _table(book["医院"])) == ["乙县中医院.zip", "甲县人民医院_20250630.zip"]
+    rows = sqlite3.connect(db).execute("SELECT package, kept, reason FROM superseded_packages").fetchall()
+    assert {(p, k) for p, k, _ in rows} == {
+        ("QQ接收/乙县中医院.zip", "乙县中医院.zip"),
+        ("乙县中医院(1).zip", "乙县中医院.zip"),
+        ("甲县人民医院_20250620.zip", "甲县人民医院_20250630.zip"),
+    }
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "3个因重复或有更新的导出未计入" in text
+    assert all("".join(reason.split()) in text for reason in expected.values())
+
+
+@pytest.fixture(scope="module")
+def retyped(tmp_path_factory, catalog):
+    """A hospital's two rounds: 丁县第二人民医院（东院） in the first, (东院) half-width in the second."""
+    import dataclasses
+
+    from app.services.answers import record_answer
+    from app.services.profile import get_profile, save_profile
+    from app.services.rounds import start_round
+
+    folder = tmp_path_factory.mktemp("retyped")
+    actor = Actor("质控办", "pc")
+    store = open_store(folder / "h.db")
+    first = create_demo(store, catalog, actor, seed=5, hospital="丁县第二人民医院（东院）")
+    inbox = folder / "上报包"
+    inbox.mkdir()
+    export_package(store, first, inbox / "一季度.zip", attachments=False, today=DAY)
+    save_profile(store, dataclasses.replace(get_profile(store), name="丁县第二人民医院(东院)"), actor)
+    entries = [e for e in catalog.entries if e.checklist.default]
+    second = start_round(store, entries, "2025年第二季度医疗质量自查", dt.date(2025, 6, 10), actor)
+    record_answer(store, second, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    export_package(store, second, inbox / "二季度.zip", attachments=False, today=DAY)
+    store.close()
+    return inbox
+
+
+def test_a_hospital_that_retyped_its_name_is_listed_as_one(retyped, tmp_path, capsys):
+    """第二人民医院（东院） in the first round, 第二人民医院(东院) in the re-check: the summary knew
+    them for one hospital (same code: “1 家医院”), yet listed its rounds under two names, sorted
+    apart (the later first), charted as two hospitals, and stored two names in SQLite, so a
+    GROUP BY hospital counted two."""
+    inbox = retyped
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(inbox)]) == 0
+    assert "已汇总 1 家医院的 2 轮自查" in capsys.readouterr().out
+    rows = _table(load_workbook(xlsx)["医院"])
+    assert [(r["医院"], r["轮次"]) for r in rows] == [
+        ("丁县第二人民医院(东院)", "2025年第一季度医疗质量自查"),
+        ("丁县第二人民医院(东院)", "2025年第二季度医疗质量自查"),
+    ]
+    assert {r["医院"] for r in _table(load_workbook(xlsx)["指标"])} == {"丁县第二人民医院(东院)"}
+    conn = sqlite3.connect(db)
+    assert conn.execute("SELECT COUNT(DISTINCT hospital) FROM rounds").fetchone()[0] == 1
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(pdf).pages)
+    assert "（东院）" not in text
+
+
+def test_the_charts_rank_each_hospital_once_by_its_latest_round(packages, retyped, tmp_path):
+    """A hospital that sent two rounds had two bars (told apart by date) in “得分率最低的 30 家
+    医院”: with 30 hospitals of which 10 sent two rounds, 10 hospitals were left out of the
+    chart, and a first round whose rectifications the re-check took over was a bar of 0."""
+    from app.exchange.aggregate import write_outputs
+
+    folder, _ = packages
+    result = aggregate([folder, retyped], today=DAY)
+    assert len(result.hospitals) == 4 and len(result.rounds) == 5
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总.pdf")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    # its latest round has one item graded, D: the lowest, once, without a date
+    assert "各医院得分率（各医院最近一轮自查）丁县第二人民医院(东院)0.0%" in text
+    assert "丁县第二人民医院(东院)（2025年" not in text
+    assert "各医院未完成的整改项（项；各医院最近一轮自查）" in text
+    assert [r.round_name for r in result.latest_rounds() if r.hospital == "丁县第二人民医院(东院)"] == [
+        "2025年第二季度医疗质量自查"
+    ]
+
+
+def test_the_share_of_a_common_problem_is_of_the_hospitals_that_assessed_it(packages, retyped, tmp_path):
+    """常见问题 counted each hospital once (its latest round) but divided by the rounds: four
+    hospitals with five rounds, an item failing in all four read 80%. And most checklists are
+    chosen by some hospitals only: the share is of those whose latest round has a result."""
+    from app.exchange.aggregate import write_outputs
+    from app.render.xlsx import ID_COLUMN
+
+    folder, _ = packages
+    result = aggregate([folder, retyped], today=DAY)
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", sqlite=tmp_path / "汇总.db", pdf=tmp_path / "汇总.pdf")
+    rows = {row[ID_COLUMN]: row for row in _table(load_workbook(tmp_path / "汇总.xlsx")["常见问题"])}
+    # by hand, from the data.json of each hospital's latest package: who graded the item, who D
+    item = "qyx-core.01.1"
+    grades = []
+    for r in result.latest_rounds():
+        answers = {a["item_id"]: a for a in json.loads(members(r.path)["data.json"])["answers"]}
+        grades.append(answers.get(item, {}).get("grade"))
+    graded, failing = sum(g in ("A", "B", "C", "D") for g in grades), grades.count("D")
+    assert len(grades) == 4 and failing >= 1  # the retyped hospital's latest round: 01.1 is D
+    row = rows[item]
+    assert (row["不符合医院数"], row["已评价医院数"]) == (failing, graded)
+    assert row["不符合占比"] == pytest.approx(failing / graded)
+    for row in rows.values():
+        assert 0 < row["不符合医院数"] <= row["已评价医院数"] <= 4
+        assert row["不符合占比"] == pytest.approx(row["不符合医院数"] / row["已评价医院数"])
+    conn = sqlite3.connect(tmp_path / "汇总.db")
+    assert conn.execute("SELECT hospitals, assessed FROM common_problems WHERE item_id = ?", (item,)).fetchone() == (
+        failing,
+        graded,
+    )
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    assert "".join(rows[item]["内容"].split()) + f"{failing}/{graded}" in text
+
+
+def test_a_hospital_that_filled_in_its_code_after_its_first_round_is_one(tmp_path, catalog):
+    """戊县卫生院 left its code empty in its first round and filled it in before the re-check: the
+    summary counted two hospitals, and the rectifications the re-check carried over counted
+    twice, open (and late) in both rounds, since a round was known by its code, else its name."""
+    import dataclasses
+
+    from app.services.answers import record_answer
+    from app.services.demo import demo_profile
+    from app.services.profile import save_profile
+    from app.services.rectifications import start_recheck_round
+    from app.services.rounds import start_round
+
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    profile = demo_profile("戊县卫生院")
+    save_profile(store, dataclasses.replace(profile, code=""), actor)
+    entries = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    first = start_round(store, entries, "一季度自查", dt.date(2025, 3, 15), actor)
+    record_answer(store, first, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    export_package(store, first, inbox / "一季度.zip", attachments=False, today=DAY)
+    save_profile(store, profile, actor)
+    second = start_recheck_round(store, entries, "二季度复查", dt.date(2025, 6, 10), actor, previous_round_id=first)
+    export_package(store, second, inbox / "二季度.zip", attachments=False, today=DAY)
+    store.close()
+    result = aggregate([inbox], today=DAY)
+    assert len(result.hospitals) == 1
+    assert [(r.hospital, r.code, r.round_name) for r in result.rounds] == [
+        ("戊县卫生院", profile.code, "一季度自查"),
+        ("戊县卫生院", profile.code, "二季度复查"),
+    ]
+    assert [[x.status for x in r.rectifications] for r in result.rounds] == [["已转入复查"], ["待整改"]]
+
+
+def test_a_file_that_is_no_package_is_told_apart_by_what_it_is(packages, tmp_path):
+    """A truncated download, a share link's web page saved as 甲县.zip and a RAR archive all
+    read “zip 文件已损坏、不完整或格式不对”: the commission could not tell whom to ask for what
+    (send the file again, or send the package and not its link)."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    whole = (folder / "乙县中医院.zip").read_bytes()
+    (inbox / "中断.zip").write_bytes(whole[: len(whole) // 2])
+    (inbox / "网页.zip").write_text(
+        "\ufeff<!DOCTYPE html><html><head><title>链接已失效</title></head></html>", encoding="utf-8"
+    )
+    (inbox / "压缩.zip").write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(64))
+    (inbox / "空.zip").write_bytes(b"")
+    (inbox / "文本.zip").write_text("各医院请于7月10日前报送。", encoding="utf-8")
+    reasons = {b.path.name: b.reason for b in aggregate([inbox], today=DAY).refused}
+    assert reasons == {
+        "中断.zip": "“中断.zip”不是有效的上报包：zip 文件不完整或已损坏（可能下载或复制时中断），请报送单位重新发送。",
+        "网页.zip": "“网页.zip”不是有效的上报包：这是一个网页（可能保存的是下载页面或已失效的链接），"
+        "不是上报包，请报送单位重新发送上报包本身。",
+        "压缩.zip": "“压缩.zip”不是有效的上报包：这是 RAR 压缩文件，不是本程序导出的上报包（zip）。",
+        "空.zip": "“空.zip”不是有效的上报包：文件是空的（0 字节），请报送单位重新发送。",
+        "文本.zip": "“文本.zip”不是有效的上报包：不是 zip 文件（可能是其他文件改了扩展名），请报送单位重新发送。",
+    }

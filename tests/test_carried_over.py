@@ -264,13 +264,21 @@ def test_the_summary_outputs_name_the_new_column(rounds, tmp_path):
     ).fetchone() == (0,)
     conn.close()
     text = pdf_text(pdf)
-    assert "已转入复查" in text and f"0（逾期0，已转入复查{carried}）" in text
+    # the table's column; the chart ranks the hospital by its re-check round, where they are open
+    assert "已转入复查" in text and f"0（逾期0，已转入复查{carried}）" not in text
 
 
-def test_two_rounds_of_one_hospital_have_bars_named_apart(rounds, tmp_path):
+def test_two_rounds_of_one_hospital_have_one_bar_its_latest(rounds, tmp_path):
+    """The charts rank hospitals by their latest rounds (each once); the table lists both rounds,
+    each with its date."""
+    from app.domain.formats import rate_text
+
     result = aggregate([rounds.packages["A"], rounds.packages["B"]], today=DAY)
     pdf = tmp_path / "汇总报告.pdf"
     write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=pdf)
     text = pdf_text(pdf)
+    second = max(result.rounds, key=lambda r: r.started_on)
     for r in result.rounds:
-        assert squeeze(f"{r.hospital}（{cn_date(dt.date.fromisoformat(r.started_on))}）") in text
+        assert squeeze(f"{r.round_name}（{cn_date(dt.date.fromisoformat(r.started_on))}）") in text
+        assert squeeze(f"{r.hospital}（{cn_date(dt.date.fromisoformat(r.started_on))}）") not in text
+    assert squeeze(f"各医院得分率（各医院最近一轮自查）{second.hospital}{rate_text(second.score)}") in text

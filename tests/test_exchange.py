@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import re
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -705,7 +706,20 @@ def test_the_same_round_id_from_another_hospital_is_not_merged(departments, tmp_
     apply_import(commission, plan_import(commission, open_package(ours)), d.office_actor)
     with pytest.raises(ImportRefused, match="两家医院"):
         plan_import(commission, open_package(theirs), allow_other_hospital=True)
-    assert len(aggregate([ours, theirs], today=DAY).rounds) == 2
+    result = aggregate([ours, theirs], today=DAY)
+    assert len(result.rounds) == 2
+    # the summary database too: rounds.round_id was its primary key, and writing it failed with
+    # a traceback (UNIQUE constraint failed), after the workbook and before the PDF
+    from app.exchange.aggregate import write_outputs
+
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", sqlite=tmp_path / "汇总.db", pdf=tmp_path / "汇总.pdf")
+    conn = sqlite3.connect(tmp_path / "汇总.db")
+    rounds = dict(conn.execute("SELECT hospital, round_id FROM rounds"))
+    assert sorted(rounds.values()) == [d.round_id, f"{d.round_id}#2"]
+    for hospital, round_id in rounds.items():  # each hospital's rows join on its own id
+        (items,) = conn.execute("SELECT COUNT(*) FROM item_results WHERE round_id = ?", (round_id,)).fetchone()
+        assert items == len(next(r for r in result.rounds if r.hospital == hospital).items)
+    assert (tmp_path / "汇总.pdf").exists()
 
 
 def test_a_rectification_deleted_here_does_not_come_back_with_an_older_package(departments):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -184,9 +185,12 @@ def test_import_from_the_menu_verifies_first_and_refuses_a_broken_file(
 
 
 def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    """The packages to ask for again come first: below 30 hospitals' rounds they were out of
+    sight, and the line under the list did not count the copies not counted."""
     folder = tmp_path / "packages"
-    folder.mkdir()
+    (folder / "QQ接收").mkdir(parents=True)
     export_package(store, demo_round, folder / "示例.zip", attachments=False)
+    shutil.copy(folder / "示例.zip", folder / "QQ接收" / "示例.zip")
     (folder / "坏的.zip").write_bytes(b"junk")
     dialog = AggregateDialog()
     qtbot.addWidget(dialog)
@@ -197,9 +201,14 @@ def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, dem
     ui_dialogs.save_path = str(tmp_path / "汇总.xlsx")
     dialog.run()
     qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
-    assert dialog.outcome.rowCount() == 2
-    texts = [dialog.outcome.item(r, 3).text() for r in range(2)]
-    assert any(t.startswith("未纳入") for t in texts)
+    assert dialog.outcome.rowCount() == 3
+    rows = [[dialog.outcome.item(r, c).text() for c in range(4)] for r in range(3)]
+    assert rows[0][0] == "坏的.zip" and rows[0][3].startswith("未纳入：")
+    assert rows[1][0] == "QQ接收/示例.zip" and rows[1][3].startswith("未计入：重复的上报包：与“示例.zip”")
+    assert rows[2][0] == "示例县人民医院"
+    assert "（1 个上报包未通过校验，1 个因重复或有更新的导出未计入，列在最前）" in dialog.status.text()
+    QApplication.processEvents()
+    assert dialog.outcome.height() > 2 * dialog.sources.height(), "the outcome has the room, not the one folder"
     assert (tmp_path / "汇总.xlsx").exists() and (tmp_path / "汇总.db").exists()
     assert (tmp_path / "汇总_汇总报告.pdf").exists()
     _shot(dialog, "aggregate")

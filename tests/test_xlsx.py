@@ -170,3 +170,23 @@ def test_format_follows_the_extension_and_unknown_ones_are_refused(store, demo_r
     )
     assert "1 个工作表" in capsys.readouterr().out
     assert load_workbook(tmp_path / "台账.xlsx").sheetnames == ["整改台账"]
+
+
+def _column_width(ws, column: int) -> float:
+    """The width Excel gives the column (openpyxl keeps adjacent columns of one width as one)."""
+    return next(d.width for d in ws.column_dimensions.values() if d.min <= column <= d.max)
+
+
+def test_a_date_column_is_as_wide_as_the_dates_it_shows(store, demo_round, tmp_path):
+    """整改期限 shows 2025年4月30日 (13 columns: a CJK character is two) but was measured as
+    2025-04-30 (10): the column was 12 wide, and WPS and Excel show a number or date wider than
+    its column as ########: in 宋体 10 pt 2025年10月10日 takes about 93 pixels, the column had 89."""
+    from app.domain.formats import cn_date
+    from app.render.xlsx import _width
+
+    out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
+    ws = load_workbook(out.path)["整改台账"]
+    column = [c.value for c in ws[1]].index("整改期限") + 1
+    dates = [ws.cell(n, column).value for n in range(2, ws.max_row + 1) if ws.cell(n, column).value]
+    widest = max(_width(cn_date(d.date())) for d in dates)
+    assert widest >= 13 and _column_width(ws, column) >= widest + 2

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.checklist import item_number, item_references
+from ..domain.formats import cn_date
 from ..domain.kinds import kind_of
-from ..domain.outcome import verdict
+from ..domain.outcome import GRADED, MET, NOT_MET, verdict
 from ..domain.profile import HospitalProfile, hospital_key
 from ..domain.records import (
     STATUS_CARRIED,
@@ -42,6 +43,25 @@ from .verify import Package, PackageError, open_package
 class Refused:
     path: Path
     reason: str
+
+
+@dataclass(frozen=True)
+class Superseded:
+    """A package not counted because another of the same round is: a copy of it (or the round
+    exported again without a change since), or an export made before the round's last change."""
+
+    path: Path
+    #: the package of the round that is counted
+    kept: Path
+    hospital: str
+    round_name: str
+    #: the round's last change as this package and the one counted hold it (UTC, ISO)
+    updated_at: str
+    kept_updated_at: str
+
+    @property
+    def same(self) -> bool:
+        return self.updated_at == self.kept_updated_at
 
 
 @dataclass(frozen=True)
@@ -90,6 +110,13 @@ class CommonProblem:
     reference: str
     text: str
     hospitals: list[str]
+    #: the hospitals whose latest round has a result for the item (graded, met or not): the share
+    #: failing is of these, not of all hospitals (most checklists are chosen by some only)
+    assessed: int = 0
+
+    @property
+    def share(self) -> float:
+        return len(self.hospitals) / self.assessed if self.assessed else 0.0
 
 
 @dataclass(frozen=True)
@@ -127,6 +154,8 @@ class RoundFacts:
     items: list[ItemFacts]
     indicators: list[IndicatorFacts]
     rectifications: list[RectificationFacts]
+    #: who the hospital is among the packages (see _identify): its code, else its name
+    hospital_id: str = ""
 
     def rect_counts(self) -> Counter:
         return Counter(r.status for r in self.rectifications)
@@ -136,49 +165,98 @@ class RoundFacts:
 class Aggregate:
     rounds: list[RoundFacts] = field(default_factory=list)
     refused: list[Refused] = field(default_factory=list)
-    #: packages not counted because a newer one of the same round was given
-    replaced: list[Path] = field(default_factory=list)
+    #: packages not counted because another of the same round is (a copy, or a newer export)
+    superseded: list[Superseded] = field(default_factory=list)
     read: int = 0
     today: dt.date = field(default_factory=dt.date.today)
+    #: each package as the summary names it: its path within the folder given (QQ接收/甲县.zip)
+    names: dict[Path, str] = field(default_factory=dict)
+
+    def name(self, path: Path) -> str:
+        """A package's file as the summary names it: within the folder given, so that a copy in a
+        sub-folder is told apart from the file of the same name beside it; a file given by itself
+        by its name."""
+        return self.names.get(path, path.name)
+
+    def superseded_reason(self, s: Superseded) -> str:
+        """Why a package is not counted, naming the one that is."""
+        round_ = f"{s.hospital}“{s.round_name}”"
+        if s.same:
+            return f"重复的上报包：与“{self.name(s.kept)}”是同一轮自查（{round_}）的相同内容，只计一次。"
+        kept, this = _when(s.kept_updated_at), _when(s.updated_at)
+        if kept == this:  # changed again within the minute
+            kept, this = _when(s.kept_updated_at, "%H:%M:%S"), _when(s.updated_at, "%H:%M:%S")
+        return (
+            f"较早的导出：同一轮自查（{round_}）另有更新的上报包“{self.name(s.kept)}”"
+            f"（最后修改于 {kept}，本包为 {this}），只计最新的一次。"
+        )
 
     @property
     def hospitals(self) -> list[str]:
-        return sorted({hospital_key(r.code, r.hospital) for r in self.rounds})
+        return sorted({r.hospital_id for r in self.rounds})
+
+    def latest_rounds(self) -> list[RoundFacts]:
+        """Each hospital's latest round (by 自查日期, then last change), in the order of rounds."""
+        latest: dict[str, RoundFacts] = {}
+        for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
+            latest[r.hospital_id] = r
+        kept = {id(r) for r in latest.values()}
+        return [r for r in self.rounds if id(r) in kept]
 
     def common_problems(self) -> list[CommonProblem]:
         """The items failing in hospitals' latest rounds, those of the most hospitals first.
         A hospital that sent several rounds counts once, by its latest round."""
-        latest: dict[str, RoundFacts] = {}
-        for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
-            latest[hospital_key(r.code, r.hospital)] = r
         failing: dict[str, CommonProblem] = {}
-        for r in latest.values():
+        assessed: Counter[str] = Counter()
+        for r in self.latest_rounds():
             for item in r.items:
+                assessed[item.item_id] += item.state in (GRADED, MET, NOT_MET)
                 if item.failing:
                     problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])
                     failing.setdefault(item.item_id, problem).hospitals.append(r.hospital)
         rows = [
-            CommonProblem(p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals)) for p in failing.values()
+            CommonProblem(p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals), assessed[p.item_id])
+            for p in failing.values()
         ]
         return sorted(rows, key=lambda p: (-len(p.hospitals), p.item_id))
 
 
 def package_paths(paths: Iterable[Path]) -> list[Path]:
     """The given files, and every ``*.zip`` inside the given folders (sorted, recursively)."""
-    out: list[Path] = []
+    return list(_package_names(paths))
+
+
+def _package_names(paths: Iterable[Path]) -> dict[Path, str]:
+    """:func:`package_paths`, each with the name the summary gives it (:meth:`Aggregate.name`).
+
+    ``.ZIP`` too: Windows mail clients and some 统信UOS/麒麟 file managers save attachments in
+    capitals, and on Linux a case-sensitive ``*.zip`` would skip that hospital without a word.
+    Not the metadata a Mac adds to every file it zips (``__MACOSX/._医院.zip``): a few hundred
+    bytes that are no package, but named after one they would be listed as that hospital's
+    damaged package."""
+    out: dict[Path, str] = {}
     for path in paths:
         if path.is_dir():
-            out += sorted(p for p in path.rglob("*.zip") if p.is_file())
+            found = sorted(p for p in path.rglob("*") if _package_name(p.relative_to(path)) and p.is_file())
+            out |= {p: p.relative_to(path).as_posix() for p in found}
         else:
-            out.append(path)
+            out[path] = path.name
     return out
+
+
+def _package_name(relative: Path) -> bool:
+    if relative.suffix.lower() != ".zip" or relative.name.startswith("._"):
+        return False
+    return "__MACOSX" not in relative.parts
 
 
 def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     """Verify and summarise the packages at ``paths`` (files or folders)."""
-    result = Aggregate(today=today or dt.date.today())
+    result = Aggregate(today=today or dt.date.today(), names=_package_names(paths))
     newest: dict[str, Package] = {}
-    for path in package_paths(paths):
+    # the packages of each round not counted: only their manifests are kept, not their data
+    others: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
+    for path in result.names:
         result.read += 1
         try:
             package = open_package(path)
@@ -189,13 +267,26 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
         # the same round of the same hospital; two hospitals copying one database keep theirs apart
         round_id = hospital_key(hospital["code"], hospital["name"]) + "|" + package.manifest["round"]["id"]
         held = newest.get(round_id)
-        if held is None:
+        if held is None or _rank(package, result) > _rank(held, result):
             newest[round_id] = package
-        elif _newer(package, held):
-            result.replaced.append(held.path)
-            newest[round_id] = package
+            if held is not None:
+                others.setdefault(round_id, []).append((held.path, held.manifest))
         else:
-            result.replaced.append(package.path)
+            others.setdefault(round_id, []).append((package.path, package.manifest))
+    for round_id, losers in others.items():
+        kept = newest[round_id]
+        result.superseded += [
+            Superseded(
+                path,
+                kept.path,
+                manifest["hospital"]["name"],
+                manifest["round"]["name"],
+                manifest["round"]["updated_at"],
+                kept.manifest["round"]["updated_at"],
+            )
+            for path, manifest in losers
+        ]
+    result.superseded.sort(key=lambda s: result.name(s.path))
     for package in newest.values():
         try:
             result.rounds.append(round_facts(package, result.today))
@@ -203,9 +294,40 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
             result.refused.append(Refused(package.path, err.user_message))
         except Exception:  # a structure the checks let through but scoring cannot use
             result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
+    _identify(result.rounds)
     _mark_carried_over(result.rounds)
+    _one_name_each(result.rounds)
     result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
     return result
+
+
+def _identify(rounds: Sequence[RoundFacts]) -> None:
+    """Who each round's hospital is: its code, else its name with 全角/半角 and spaces aside
+    (hospital_key). A round without a code is of the hospital that has one under the same name,
+    when exactly one has: a hospital that filled in its code after its first round is one
+    hospital, and the rectifications its re-check carried over count once. Two hospitals with
+    one name and no code (城关镇卫生院 of two counties) cannot be told apart."""
+    coded: dict[str, set[str]] = {}
+    for r in rounds:
+        key = hospital_key(r.code, r.hospital)
+        if key.startswith("code:"):
+            coded.setdefault(hospital_key("", r.hospital), set()).add(key)
+    for r in rounds:
+        key = hospital_key(r.code, r.hospital)
+        same_name = coded.get(key, set())
+        r.hospital_id = next(iter(same_name)) if len(same_name) == 1 else key
+
+
+def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
+    """Each hospital under one name: the one its latest round gives. A hospital that retyped its
+    name between rounds (全角/半角 brackets, a space: 第二人民医院（东院） and 第二人民医院(东院))
+    is one hospital (hospital_key), and the summary lists, sorts, charts and stores its rounds
+    together, as a person filtering the 医院 column or grouping by it in SQLite expects."""
+    latest: dict[str, RoundFacts] = {}
+    for r in sorted(rounds, key=lambda r: (r.started_on, r.updated_at)):
+        latest[r.hospital_id] = r
+    for r in rounds:
+        r.hospital, r.code = latest[r.hospital_id].hospital, latest[r.hospital_id].code
 
 
 def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
@@ -213,14 +335,14 @@ def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
     packages holds (a 复查轮次) is followed up, and counted, there; 已完成 stays 已完成."""
     copies: dict[tuple[str, str], set[str]] = {}
     for r in rounds:
-        hospital = hospital_key(r.code, r.hospital)
+        hospital = r.hospital_id
         for x in r.rectifications:
             if x.carried_from:
                 copies.setdefault((hospital, x.carried_from), set()).add(r.round_id)
     if not copies:
         return
     for r in rounds:
-        hospital = hospital_key(r.code, r.hospital)
+        hospital = r.hospital_id
         r.rectifications = [
             replace(x, status=STATUS_CARRIED)
             if x.status != STATUS_DONE and copies.get((hospital, x.id), set()) - {r.round_id}
@@ -229,9 +351,21 @@ def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
         ]
 
 
-def _newer(a: Package, b: Package) -> bool:
-    key_a = (a.manifest["round"]["updated_at"], a.manifest["created_at"])
-    return key_a > (b.manifest["round"]["updated_at"], b.manifest["created_at"])
+def _when(iso: str, clock: str = "%H:%M") -> str:
+    """A stored UTC time as the reports write a date, with the local time: 2025年7月8日 10:20."""
+    try:
+        at = dt.datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return iso or "—"
+    return f"{cn_date(at.date())} {at.strftime(clock)}"
+
+
+def _rank(package: Package, result: Aggregate) -> tuple[str, str, int, int]:
+    """Which of a round's packages counts: the newest (its round's last change, then when it was
+    exported); of copies, the one nearest the folder given rather than one in QQ接收/ below it,
+    and 甲县.zip rather than the browser's second download 甲县(1).zip."""
+    name = result.name(package.path)
+    return (package.manifest["round"]["updated_at"], package.manifest["created_at"], -name.count("/"), -len(name))
 
 
 def round_facts(package: Package, today: dt.date) -> RoundFacts:

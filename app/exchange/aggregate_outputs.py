@@ -19,7 +19,7 @@ from .. import APP_NAME, __version__
 from ..domain.formats import open_rectifications_text
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
-from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, facts_row
+from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, RoundFacts, facts_row
 
 #: bars a summary chart shows at most
 CHART_ROWS = 30
@@ -51,11 +51,10 @@ def _sheets(
         values = [
             *row.values(),
             *[None if (score := scores.get(i)) is None else score / 100 for i in checklists],
-            r.path.name,
+            result.name(r.path),
         ]
         cells = [fact_formats.get(h, text) for h in FACT_COLUMNS] + [percent] * len(checklists) + [text]
         hospitals.append((values, cells))
-    count = len(result.rounds) or 1
     problems = [
         (
             [
@@ -63,11 +62,12 @@ def _sheets(
                 p.reference,
                 p.text,
                 len(p.hospitals),
-                len(p.hospitals) / count,
+                p.assessed,
+                p.share,
                 "、".join(p.hospitals),
                 p.item_id,
             ],
-            [text, text, text, number, percent, text, formats["id"]],
+            [text, text, text, number, number, percent, text, formats["id"]],
         )
         for p in result.common_problems()
     ]
@@ -88,11 +88,14 @@ def _sheets(
                 i.item_id,
             ]
             indicators.append((values, [text] * 5 + [value_format] + [text] * 3 + [formats["id"]]))
-    refused = [([str(b.path), b.reason], [text, text]) for b in result.refused]
-    refused += [([str(p), "已被同一轮更新的上报包取代"], [text, text]) for p in result.replaced]
+    refused = [([result.name(b.path), b.reason], [text, text]) for b in result.refused]
+    refused += [([result.name(s.path), result.superseded_reason(s)], [text, text]) for s in result.superseded]
     return {
         "医院": (hospital_headers, hospitals),
-        "常见问题": (["检查表", "条目", "内容", "不符合医院数", "占比", "医院", ID_COLUMN], problems),
+        "常见问题": (
+            ["检查表", "条目", "内容", "不符合医院数", "已评价医院数", "不符合占比", "医院", ID_COLUMN],
+            problems,
+        ),
         "指标": (
             ["医院", "轮次", "检查表", "编号", "指标", "数值", "单位", "目标", "是否达标", ID_COLUMN],
             indicators,
@@ -148,77 +151,96 @@ CREATE TABLE rectifications (
     round_id TEXT REFERENCES rounds(round_id), item_id TEXT, department TEXT, deadline TEXT, status TEXT
 );
 CREATE TABLE refused_packages (package TEXT, reason TEXT);
+CREATE TABLE superseded_packages (package TEXT, kept TEXT, reason TEXT);
 CREATE TABLE common_problems (
-    item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT
+    item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT, assessed INTEGER
 );
 """
 
 
-def write_sqlite(result: Aggregate, out: Path) -> None:
+def _database_ids(result: Aggregate) -> list[str]:
+    """Each round's ``round_id`` in the database: its own; the second hospital whose package has
+    the same one (two hospitals that copied one prepared database, kept apart by the summary)
+    gets it with ``#2`` (``#3`` …), so that every table joins on it as before."""
+    seen: Counter[str] = Counter()
+    out = []
+    for r in result.rounds:
+        seen[r.round_id] += 1
+        out.append(r.round_id if seen[r.round_id] == 1 else f"{r.round_id}#{seen[r.round_id]}")
+    return out
+
+
+def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, round_id: str) -> None:
     from .aggregate import carried_count, open_count, overdue_count
 
+    conn.execute(
+        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            round_id,
+            r.hospital,
+            r.code,
+            r.level,
+            r.type,
+            r.round_name,
+            r.year,
+            r.started_on,
+            int(r.status == "final"),
+            r.updated_at,
+            r.applicable,
+            r.answered,
+            r.completion,
+            r.score,
+            r.failing,
+            len(r.rectifications),
+            open_count(r),
+            overdue_count(r),
+            carried_count(r),
+            result.name(r.path),
+        ),
+    )
+    conn.executemany(
+        "INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
+        [(round_id, c.id, c.title, c.completion, c.score, c.failing) for c in r.checklists],
+    )
+    conn.executemany(
+        "INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
+        [(round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value, int(i.failing)) for i in r.items],
+    )
+    conn.executemany(
+        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
+        [(round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state) for i in r.indicators],
+    )
+    conn.executemany(
+        "INSERT INTO rectifications VALUES (?,?,?,?,?)",
+        [(round_id, x.item_id, x.department, x.deadline, x.status) for x in r.rectifications],
+    )
+
+
+def write_sqlite(result: Aggregate, out: Path) -> None:
     def write(temporary: Path) -> None:
         conn = sqlite3.connect(temporary)
         try:
             with conn:
                 conn.executescript(SQLITE_SCHEMA)
-                for r in result.rounds:
-                    conn.execute(
-                        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                        (
-                            r.round_id,
-                            r.hospital,
-                            r.code,
-                            r.level,
-                            r.type,
-                            r.round_name,
-                            r.year,
-                            r.started_on,
-                            int(r.status == "final"),
-                            r.updated_at,
-                            r.applicable,
-                            r.answered,
-                            r.completion,
-                            r.score,
-                            r.failing,
-                            len(r.rectifications),
-                            open_count(r),
-                            overdue_count(r),
-                            carried_count(r),
-                            r.path.name,
-                        ),
-                    )
-                    conn.executemany(
-                        "INSERT INTO checklist_scores VALUES (?,?,?,?,?,?)",
-                        [(r.round_id, c.id, c.title, c.completion, c.score, c.failing) for c in r.checklists],
-                    )
-                    conn.executemany(
-                        "INSERT INTO item_results VALUES (?,?,?,?,?,?,?,?)",
-                        [
-                            (r.round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value, int(i.failing))
-                            for i in r.items
-                        ],
-                    )
-                    conn.executemany(
-                        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
-                        [
-                            (r.round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state)
-                            for i in r.indicators
-                        ],
-                    )
-                    conn.executemany(
-                        "INSERT INTO rectifications VALUES (?,?,?,?,?)",
-                        [(r.round_id, x.item_id, x.department, x.deadline, x.status) for x in r.rectifications],
-                    )
+                for r, round_id in zip(result.rounds, _database_ids(result), strict=True):
+                    _insert_round(conn, result, r, round_id)
                 conn.executemany(
-                    "INSERT INTO common_problems VALUES (?,?,?,?,?)",
+                    "INSERT INTO common_problems VALUES (?,?,?,?,?,?)",
                     [
-                        (p.item_id, p.checklist, p.text, len(p.hospitals), "、".join(p.hospitals))
+                        (p.item_id, p.checklist, p.text, len(p.hospitals), "、".join(p.hospitals), p.assessed)
                         for p in result.common_problems()
                     ],
                 )
                 conn.executemany(
-                    "INSERT INTO refused_packages VALUES (?,?)", [(str(b.path), b.reason) for b in result.refused]
+                    "INSERT INTO refused_packages VALUES (?,?)",
+                    [(result.name(b.path), b.reason) for b in result.refused],
+                )
+                conn.executemany(
+                    "INSERT INTO superseded_packages VALUES (?,?,?)",
+                    [
+                        (result.name(s.path), result.name(s.kept), result.superseded_reason(s))
+                        for s in result.superseded
+                    ],
                 )
         finally:
             conn.close()
@@ -265,31 +287,28 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     fonts = resolve_fonts()
     today = result.today
     rows = [facts_row(r) for r in result.rounds]
-    # a hospital with several rounds in the summary has a bar for each: told apart by the round's
-    # date (its name, 2025年第一季度医疗质量自查, would be cut short with … in the label column)
-    rounds_of = Counter(r["医院"] for r in rows)
-
-    def label(r: dict[str, Any]) -> str:
-        if rounds_of[r["医院"]] == 1:
-            return r["医院"]
-        return f"{r['医院']}（{cn_date(dt.date.fromisoformat(r['自查日期']))}）"
-
-    # a chart of a thousand bars helps no one: the hospitals that need attention, at most 30
-    shown = CHART_ROWS
-    by_score = sorted((r for r in rows if r["得分率"] is not None), key=lambda r: r["得分率"])[:shown]
+    # the charts rank hospitals, each once, by its latest round (as 常见问题 counts them): the
+    # earlier rounds of hospitals that sent two pushed other hospitals out of “the lowest 30”,
+    # and a first round whose problems the re-check took over showed as a bar of 0
+    latest = [facts_row(r) for r in result.latest_rounds()]
+    shown = CHART_ROWS  # a chart of a thousand bars helps no one: those that need attention
+    # a hospital whose latest round has no grade yet comes first: it needs attention most
+    by_score = sorted(latest, key=lambda r: -1 if r["得分率"] is None else r["得分率"])[:shown]
     score_bars = [
-        Bar(
-            label(r),
+        Bar(r["医院"], None, "未评分")
+        if r["得分率"] is None
+        else Bar(
+            r["医院"],
             r["得分率"] * 100,
             rate_text(r["得分率"] * 100),
             "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
         )
         for r in by_score
     ]
-    by_open = sorted(rows, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
+    by_open = sorted(latest, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
     rect_bars = [
         Bar(
-            label(r),
+            r["医院"],
             r["未完成"],
             open_rectifications_text(r["未完成"], r["逾期"], r["已转入复查"]),
             "fail" if r["逾期"] else "warn",
@@ -297,7 +316,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         for r in by_open
     ]
     biggest = max([r["未完成"] for r in by_open] + [1])
-    many = len(rows) > shown
+    many = len(latest) > shown
     problems = result.common_problems()[:30]
     report = SummaryReport(
         _Cover(
@@ -306,18 +325,25 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             cn_date(today),
         ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
-        f"{len(result.replaced)} 个被同一轮更新的包取代，{len(result.refused)} 个未通过校验。",
+        f"{len(result.superseded)} 个因重复或有更新的导出未计入（同一轮自查只计最新的一次），"
+        f"{len(result.refused)} 个未通过校验。",
         bar_chart(
             score_bars,
             maximum=100,
             font_family=fonts.body.family,
-            title=f"得分率最低的 {shown} 家医院" if many else "各医院得分率",
+            title=f"得分率最低的 {shown} 家医院（各医院最近一轮自查）"
+            if many
+            else "各医院得分率（各医院最近一轮自查）",
         ),
         bar_chart(
             rect_bars,
             maximum=biggest,
             font_family=fonts.body.family,
-            title=f"未完成整改项最多的 {shown} 家医院（项）" if many else "各医院未完成的整改项（项）",
+            title=(
+                f"未完成整改项最多的 {shown} 家医院（项；各医院最近一轮自查）"
+                if many
+                else "各医院未完成的整改项（项；各医院最近一轮自查）"
+            ),
         ),
         [
             # as the other reports write them: 79% (scoring.completion_percent), 57.1%, 2025年3月15日
@@ -330,6 +356,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             for r, row in zip(result.rounds, rows, strict=True)
         ],
         problems,
-        [(b.path.name, b.reason) for b in result.refused],
+        [(result.name(b.path), b.reason) for b in result.refused]
+        + [(result.name(s.path), result.superseded_reason(s)) for s in result.superseded],
     )
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself

@@ -212,9 +212,38 @@ def open_package(path: Path) -> Package:
     except PackageError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
-        raise PackageError(f"“{name}”不是有效的上报包：zip 文件已损坏、不完整或格式不对。") from None
+        raise PackageError(f"“{name}”不是有效的上报包：{_not_a_zip(path)}") from None
     except OSError as exc:
         raise PackageError(f"无法读取“{name}”：{exc.strerror or exc}") from None
+
+
+#: what a file that is no zip is, by its first bytes, in the words of the person who received it
+_SIGNATURES = (
+    (b"PK", "zip 文件不完整或已损坏（可能下载或复制时中断），请报送单位重新发送。"),
+    (b"Rar!", "这是 RAR 压缩文件，不是本程序导出的上报包（zip）。"),
+    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩文件，不是本程序导出的上报包（zip）。"),
+    (b"%PDF", "这是 PDF 文件，改了扩展名，不是上报包。"),
+    (b"\xd0\xcf\x11\xe0", "这是 Word、Excel 等文档（旧格式），改了扩展名，不是上报包。"),
+)
+
+
+def _not_a_zip(path: Path) -> str:
+    """Why a file is no zip: a truncated download (it starts as one) and a web page saved in
+    its place (a share link that expired) call for different things of the one who sent it."""
+    try:
+        with path.open("rb") as f:
+            head = f.read(512)
+    except OSError:
+        head = b""
+    if not head:
+        return "文件是空的（0 字节），请报送单位重新发送。"
+    for signature, words in _SIGNATURES:
+        if head.startswith(signature):
+            return words
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        return "这是一个网页（可能保存的是下载页面或已失效的链接），不是上报包，请报送单位重新发送上报包本身。"
+    return "不是 zip 文件（可能是其他文件改了扩展名），请报送单位重新发送。"
 
 
 def _verify(zf: zipfile.ZipFile, path: Path) -> Package:

@@ -17,7 +17,7 @@ from typing import Any
 from .. import APP_NAME, __version__
 from ..domain.checklist import Item, item_number
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
-from ..domain.formats import measure_decimals
+from ..domain.formats import cn_date, measure_decimals
 from ..domain.kinds import kind_of
 from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
@@ -133,6 +133,8 @@ class Sheet:
             else:
                 self.ws.write_string(self.row, col, str(value), fmt)
             shown = f"{value:.4g}" if isinstance(value, float) else value
+            if isinstance(value, dt.date):  # as the cell shows it (2025年12月25日), not 2025-12-25:
+                shown = cn_date(value)  # a date wider than its column shows as ########
             self.widths[col] = max(self.widths[col], min(_width(shown) + 2, _MAX_WIDTH))
 
     def finish(self) -> None:

@@ -471,7 +471,9 @@ class AggregateDialog(QDialog):
         self.outcome.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.outcome.verticalHeader().setVisible(False)
         self.outcome.hide()
-        layout.addWidget(self.outcome, 1)
+        # once shown, the outcome (30 hospitals and more) takes most of the height: the list of
+        # sources is a folder or two
+        layout.addWidget(self.outcome, 4)
         self.status = _wrapped("")
         layout.addWidget(self.status)
         buttons = QDialogButtonBox()
@@ -540,7 +542,11 @@ class AggregateDialog(QDialog):
 
     def show_result(self, result: Any, outputs: list[Path]) -> None:
         self.outcome.setRowCount(0)
-        rows = [
+        # the packages to ask for again, or to know about, first: below 30 hospitals' rounds they
+        # were out of sight, and the line under the list did not count those not counted
+        rows = [(result.name(b.path), "", "", f"未纳入：{b.reason}") for b in result.refused]
+        rows += [(result.name(s.path), "", "", f"未计入：{result.superseded_reason(s)}") for s in result.superseded]
+        rows += [
             (
                 r.hospital,
                 r.round_name,
@@ -549,8 +555,6 @@ class AggregateDialog(QDialog):
             )
             for r in result.rounds
         ]
-        rows += [(b.path.name, "", "", f"未纳入：{b.reason}") for b in result.refused]
-        rows += [(p.name, "", "", "未计入：同一轮有更新的上报包") for p in result.replaced]
         for values in rows:
             row = self.outcome.rowCount()
             self.outcome.insertRow(row)
@@ -564,9 +568,12 @@ class AggregateDialog(QDialog):
         self.outcome.show()
         if result.rounds:
             saved = "、".join(str(p) for p in outputs)
+            problems = [f"{len(result.refused)} 个上报包未通过校验"] if result.refused else []
+            if result.superseded:
+                problems.append(f"{len(result.superseded)} 个因重复或有更新的导出未计入")
+            listed = f"（{'，'.join(problems)}，列在最前）" if problems else ""
             self.status.setText(
-                f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查，"
-                f"{len(result.refused)} 个上报包未通过校验。已保存：{saved}"
+                f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查{listed}。已保存：{saved}"
             )
         else:
             self.status.setText("没有可汇总的上报包（全部未通过校验）。")
