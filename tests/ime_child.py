@@ -4,6 +4,7 @@ real input method. One command per line on stdin, one JSON line back on stdout:
 - ``finding``: the walkthrough's 问题描述 of the current item gets the keyboard → ``{"ready": …}``
 - ``board``: the 整改台账, its first row's 原因分析 cell current, no editor open → ``{"ready": …}``
 - ``saved``: what the database holds now for the field last chosen → ``{"saved": "…"}``
+- ``messages``: the texts of the message boxes on screen → ``{"messages": […]}``
 
 ``plain`` as the third argument makes the application without the program's start-up (no input
 method adaptation): the control, to show what users had before.
@@ -22,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> int:
     db_path, round_id, mode = sys.argv[1], sys.argv[2], sys.argv[3]
     from PySide6.QtCore import QSocketNotifier
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QMessageBox
 
     from app.ui.application import create_application, start
 
@@ -65,6 +66,9 @@ def main() -> int:
             answer(ready=saved())
         elif line == "saved":
             answer(saved=saved(), focus=type(QApplication.focusWidget()).__name__)
+        elif line == "messages":
+            boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+            answer(messages=[box.text() for box in boxes])
 
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(command)

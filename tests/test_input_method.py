@@ -93,6 +93,16 @@ def _wait(condition, what: str, timeout: float = 20) -> None:
 @pytest.fixture(scope="module")
 def desktop(tmp_path_factory):
     """An fcitx desktop: Xvfb, a session bus and fcitx5 with 快速输入 phrases yy → 医院, zg → 整改."""
+    yield from _desktop(tmp_path_factory, fcitx5=True)
+
+
+@pytest.fixture(scope="module")
+def desktop_without_fcitx5(tmp_path_factory):
+    """A desktop set up for fcitx whose fcitx has no ibus frontend (fcitx 4): Xvfb and a bus."""
+    yield from _desktop(tmp_path_factory, fcitx5=False)
+
+
+def _desktop(tmp_path_factory, fcitx5: bool):
     if not sys.platform.startswith("linux"):
         pytest.skip("an fcitx desktop is Linux only")
     missing = [t for t in TOOLS if shutil.which(t) is None]
@@ -130,6 +140,9 @@ def desktop(tmp_path_factory):
             "DBUS_SESSION_BUS_ADDRESS": bus.stdout.readline().strip(),
             "LANG": "C.UTF-8",
         }
+        if not fcitx5:
+            yield env
+            return
         started.append(
             subprocess.Popen(
                 ["fcitx5", "--disable=wayland,waylandim,notificationitem,kimpanel"],
@@ -245,5 +258,43 @@ def test_without_the_adaptation_fcitx_types_only_latin_letters(desktop, demo):
         window.type(phrase="yy")
         # the keys arrive as they are: Super+` as a `, the letters as letters (the space is trimmed)
         assert window.saved_becomes(before + "`yy") == before + "`yy"
+    finally:
+        window.close()
+
+
+def _messages(window: Window, wanted: bool) -> list[str]:
+    """The message boxes on screen, once they are as ``wanted`` (start-up raises them 0.3 s after
+    the first paint) or after 5 s."""
+    deadline = time.monotonic() + 5
+    while True:
+        reply = window.ask("messages")
+        assert reply is not None
+        if bool(reply["messages"]) == wanted or time.monotonic() > deadline:
+            return reply["messages"]
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_without_fcitx5_the_user_is_told_once_how_to_enter_chinese(desktop_without_fcitx5, demo):
+    """fcitx 4 has no ibus frontend: typing gives Latin letters. Say so, and what to do, once."""
+    window = Window(desktop_without_fcitx5, *demo, mode="adapted")
+    try:
+        messages = _messages(window, wanted=True)
+    finally:
+        window.close()
+    assert len(messages) == 1 and "不能直接输入中文" in messages[0] and "粘贴（Ctrl+V）" in messages[0]
+    again = Window(desktop_without_fcitx5, *demo, mode="adapted")
+    try:
+        assert _messages(again, wanted=True) == []  # waited the 5 s: nothing came
+    finally:
+        again.close()
+
+
+@pytest.mark.slow
+def test_with_fcitx5_nothing_is_said(desktop, demo):
+    window = Window(desktop, *demo, mode="adapted")
+    try:
+        window.ask("finding")  # the window is up and working
+        assert _messages(window, wanted=True) == []
     finally:
         window.close()

@@ -3,6 +3,7 @@ opened), the catalog (saying which files were skipped), first-run profile, last 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
@@ -35,6 +36,16 @@ brought_to_front = False
 BACKUP_DELAY_MS = 1000
 #: the main window's size (contents) on a screen with room for it
 WINDOW_SIZE = (1366, 740)
+#: set when start-up asked Qt for ibus through fcitx5's portal (app/ui/input_method.py)
+input_method_switched = False
+#: the bus name fcitx5 serves ibus's protocol under
+IBUS_PORTAL = "org.freedesktop.portal.IBus"
+NO_INPUT_METHOD = (
+    "本机的输入法是 fcitx，但没有找到 fcitx5 的输入接口（可能是 fcitx 4，如部分麒麟、统信系统上的搜狗输入法）："
+    "在本程序中只能输入英文字母和数字，不能直接输入中文。\n\n"
+    "可以先在其他程序（如 WPS）中输入中文，复制后在本程序中粘贴（Ctrl+V）；请系统管理员改装 fcitx5 后即可直接输入。"
+    "\n\n本提示只显示一次。"
+)
 
 
 def display_problem() -> str:
@@ -55,7 +66,10 @@ def create_application(argv: list[str]) -> QApplication:
     app = cast(QApplication, QApplication.instance())
     if app is None:
         if sys.platform.startswith("linux"):  # Qt reads the input method's variables as it starts
-            adapt_input_method([Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))])
+            global input_method_switched
+            input_method_switched = bool(
+                adapt_input_method([Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))])
+            )
         app = QApplication(argv)
     app.setApplicationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
@@ -281,8 +295,26 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
     QTimer.singleShot(0, instance, instance.listen)
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, check_catalog)
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, warn_about_location)
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, lambda: warn_without_input_method(window))
     QTimer.singleShot(BACKUP_DELAY_MS, window, daily_backup)  # not if the window is gone by then
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, window.show_reminders)  # after the first paint
+
+
+def warn_without_input_method(window) -> None:
+    """fcitx asked for, and nothing serving ibus's protocol for it (fcitx 4 has no ibus frontend):
+    the user would type and get Latin letters, not knowing why. Said once per database."""
+    if not input_method_switched or window.store.setting("ui.input_method_notice"):
+        return
+    from PySide6.QtDBus import QDBusConnection
+
+    connection = QDBusConnection.sessionBus()
+    if connection.isConnected():  # no session bus: no fcitx5 either
+        bus = connection.interface()
+        if IBUS_PORTAL in [*bus.registeredServiceNames().value(), *bus.activatableServiceNames().value()]:
+            return
+    dialogs.info(window, NO_INPUT_METHOD)
+    with contextlib.suppress(AppError):  # a read-only database: said again next time
+        window.store.set_setting("ui.input_method_notice", True)
 
 
 def _damaged_while_running(error: DamagedError) -> None:
