@@ -296,21 +296,50 @@ class RoundSummary:
     score: float | None
 
 
+#: where the rounds list keeps what it computed (settings key), and what it must match
+SUMMARIES_SETTING = "rounds.summaries"
+
+
 def list_rounds(store: Store) -> list[RoundSummary]:
-    out = []
-    for record in store.rounds():
-        view = load_round(store, record.id)
-        result = score(store, record.id, view)
-        out.append(
-            RoundSummary(
-                record.id,
-                record.name,
-                record.started_on,
-                record.year,
-                record.status,
-                tuple(c.label for c in view.checklists),
-                result.tally.completion,
-                result.tally.score,
-            )
+    """The rounds list, newest first, with each round's checklists, 完成率 and 得分率.
+
+    A round's figures are computed once and kept in the database with the round's change stamp
+    (its newest 修改记录 entry) and the program's version; a round is opened and scored again
+    only when it changed since, so the list does not read the answers of every round of two
+    years each time it is shown. 完成率 and 得分率 depend on the round's own records only (the
+    previous round's values decide whether a trend indicator is met, which neither counts)."""
+    from .. import __version__
+
+    records = store.rounds()
+    stamps = store.change_stamps()
+    kept = store.setting(SUMMARIES_SETTING) or {}
+    known: dict[str, dict] = {}
+    for record in records:
+        stamp = f"{__version__}:{stamps.get(record.id, 0)}"
+        summary = kept.get(record.id) if isinstance(kept, dict) else None
+        if not isinstance(summary, dict) or summary.get("stamp") != stamp:
+            summary = {"stamp": stamp, **_figures(store, record.id)}
+        known[record.id] = summary
+    if known != kept:
+        store.remember(SUMMARIES_SETTING, known)  # rounds deleted since drop out
+    return [
+        RoundSummary(
+            record.id,
+            record.name,
+            record.started_on,
+            record.year,
+            record.status,
+            tuple(known[record.id]["checklists"]),
+            known[record.id]["completion"],
+            known[record.id]["score"],
         )
-    return out
+        for record in records
+    ]
+
+
+def _figures(store: Store, round_id: str) -> dict:
+    view = load_round(store, round_id)
+    tally = score_round(
+        view.checklists, view.profile, view.year, answers_by_item(store, round_id), samples_by_item(store, round_id)
+    ).tally
+    return {"checklists": [c.label for c in view.checklists], "completion": tally.completion, "score": tally.score}

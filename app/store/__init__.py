@@ -424,6 +424,27 @@ class Store:
         with self.transaction():
             self.upsert("settings", {"key": key, "value": _json(value)}, pk="key")
 
+    def remember(self, key: str, value: Any) -> bool:
+        """Keep ``value`` as a setting if the database takes it now: for a cache the program can
+        do without (False, and nothing written, when the file is read-only or busy). One
+        statement, committed by itself, without sqlite-utils: the rounds list may be the first
+        screen, and start-up writes nothing else."""
+        if self.read_only or self.conn.in_transaction:
+            return False
+        try:
+            with self.brief_wait(0):
+                self.upsert("settings", {"key": key, "value": _json(value)}, pk="key")
+        except sqlite3.Error:
+            return False
+        return True
+
+    def change_stamps(self) -> dict[str, int]:
+        """Each round's newest change-history entry (its sequence number). Every change to a
+        round's records is recorded in the history with it, in the change's transaction
+        (imports too): a round whose stamp is as before has not changed."""
+        rows = self.conn.execute("SELECT round_id, max(seq) FROM history WHERE round_id IS NOT NULL GROUP BY round_id")
+        return dict(rows.fetchall())
+
     # --- hospital profile -------------------------------------------------------------------
 
     def profile(self) -> HospitalRecord | None:
