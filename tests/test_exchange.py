@@ -131,6 +131,43 @@ def test_without_attachments_the_package_says_so(exported, tmp_path):
     assert open_package(out).summary()["attachments"] == {"listed": 2, "included": 0, "bytes": 0}
 
 
+def test_the_attachments_are_streamed_into_the_package_not_held(store, demo_round, actor, tmp_path, monkeypatch):
+    """A round's scans may weigh gigabytes: the export read every attachment into memory before
+    writing the zip. They are copied from the database a piece at a time (reports stubbed here:
+    WeasyPrint's memory is not what this measures)."""
+    import os
+    import tracemalloc
+    from types import SimpleNamespace
+
+    from app.render import registry
+
+    def render(store, round_id, kind, target, today=None):
+        target.write_bytes(b"%PDF-1.7 stub")
+        return SimpleNamespace(warnings=())
+
+    def write_workbook(store, round_id, target, today=None):
+        target.write_bytes(b"PK stub")
+
+    monkeypatch.setattr(registry, "render", render)
+    monkeypatch.setattr(registry, "write_workbook", write_workbook)
+    size, count = 8 << 20, 3
+    for n in range(count):
+        data = os.urandom(size)
+        fields = {"round_id": demo_round, "item_id": "qyx-core.01.1", "filename": f"扫描件{n}.pdf"}
+        fields |= {"media_type": "application/pdf", "size": size, "sha256": hashlib.sha256(data).hexdigest()}
+        store.add_attachment(fields, data, actor)
+        del data
+    tracemalloc.start()
+    try:
+        result = export_package(store, demo_round, tmp_path / "big.zip", today=DAY)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.attachments == count
+    assert peak < size, f"the export held {peak / 2**20:.1f} MB at once"
+    assert open_package(result.path).summary()["attachments"]["bytes"] == size * count
+
+
 def test_suggested_name_and_no_partial_file_on_failure(store, demo_round, tmp_path):
     assert suggested_name(store, demo_round, DAY) == "示例县人民医院_2025年第一季度医疗质量自查_20250630.zip"
     with pytest.raises(AppError, match="不存在"):

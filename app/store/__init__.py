@@ -615,6 +615,19 @@ class Store:
             raise NotFoundError("找不到该附件，可能已被删除。")
         return row["data"]
 
+    def attachment_chunks(self, attachment_id: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The attachment's bytes ``size`` at a time, read from the file as they are used: what
+        writes many large scans somewhere (an upload package) holds one piece at a time."""
+        row = self._one("SELECT rowid FROM attachments WHERE id = ?", (attachment_id,))
+        if row is None:
+            raise NotFoundError("找不到该附件，可能已被删除。")
+        try:
+            with self.conn.blobopen("attachments", "data", row["rowid"], readonly=True) as blob:
+                while chunk := blob.read(size):
+                    yield chunk
+        except sqlite3.Error as exc:
+            raise store_error(exc, f"无法读取数据库“{self.path}”中的附件") from exc
+
     def delete_attachment(self, attachment_id: str, actor: Actor = NOBODY) -> None:
         with self.transaction() as db:
             before = self._one(
