@@ -131,12 +131,8 @@ def test_without_attachments_the_package_says_so(exported, tmp_path):
     assert open_package(out).summary()["attachments"] == {"listed": 2, "included": 0, "bytes": 0}
 
 
-def test_the_attachments_are_streamed_into_the_package_not_held(store, demo_round, actor, tmp_path, monkeypatch):
-    """A round's scans may weigh gigabytes: the export read every attachment into memory before
-    writing the zip. They are copied from the database a piece at a time (reports stubbed here:
-    WeasyPrint's memory is not what this measures)."""
-    import os
-    import tracemalloc
+def _without_reports(monkeypatch) -> None:
+    """Stub reports and workbook: WeasyPrint's memory and time are not what a test measures."""
     from types import SimpleNamespace
 
     from app.render import registry
@@ -150,22 +146,75 @@ def test_the_attachments_are_streamed_into_the_package_not_held(store, demo_roun
 
     monkeypatch.setattr(registry, "render", render)
     monkeypatch.setattr(registry, "write_workbook", write_workbook)
-    size, count = 8 << 20, 3
-    for n in range(count):
-        data = os.urandom(size)
+
+
+SCAN_SIZE, SCANS = 8 << 20, 3
+
+
+@pytest.fixture
+def scans(store, demo_round, actor, monkeypatch):
+    """The demo round with three 8 MB scans (random bytes, as scans do not compress)."""
+    import os
+
+    _without_reports(monkeypatch)
+    for n in range(SCANS):
+        data = os.urandom(SCAN_SIZE)
         fields = {"round_id": demo_round, "item_id": "qyx-core.01.1", "filename": f"扫描件{n}.pdf"}
-        fields |= {"media_type": "application/pdf", "size": size, "sha256": hashlib.sha256(data).hexdigest()}
+        fields |= {"media_type": "application/pdf", "size": SCAN_SIZE, "sha256": hashlib.sha256(data).hexdigest()}
         store.add_attachment(fields, data, actor)
-        del data
+    return store, demo_round
+
+
+def _peak(work):
+    """(what ``work()`` returned, the most Python memory it held at once)."""
+    import tracemalloc
+
     tracemalloc.start()
     try:
-        result = export_package(store, demo_round, tmp_path / "big.zip", today=DAY)
-        _, peak = tracemalloc.get_traced_memory()
+        result = work()
+        return result, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-    assert result.attachments == count
-    assert peak < size, f"the export held {peak / 2**20:.1f} MB at once"
-    assert open_package(result.path).summary()["attachments"]["bytes"] == size * count
+
+
+def test_the_attachments_are_streamed_into_the_package_not_held(scans, tmp_path):
+    """A round's scans may weigh gigabytes: the export read every attachment into memory before
+    writing the zip. They are copied from the database a piece at a time."""
+    store, round_id = scans
+    result, peak = _peak(lambda: export_package(store, round_id, tmp_path / "big.zip", today=DAY))
+    assert result.attachments == SCANS
+    assert peak < SCAN_SIZE, f"the export held {peak / 2**20:.1f} MB at once"
+    assert open_package(result.path).summary()["attachments"]["bytes"] == SCAN_SIZE * SCANS
+
+
+def test_the_attachments_are_streamed_out_of_the_package_not_held(scans, tmp_path, actor):
+    """The import read every attachment of the package into memory before writing any; checking
+    the package read each member whole, twice over. Both go a piece at a time now."""
+    store, round_id = scans
+    out = export_package(store, round_id, tmp_path / "big.zip", today=DAY).path
+    target = open_store(tmp_path / "office.db")
+    open_package(out)  # once before measuring: the modules a first check imports weigh megabytes
+    package, peak = _peak(lambda: open_package(out))
+    assert peak < SCAN_SIZE, f"checking the package held {peak / 2**20:.1f} MB at once"
+    plan = plan_import(target, package)
+    result, peak = _peak(lambda: apply_import(target, plan, actor))
+    assert peak < SCAN_SIZE, f"the import held {peak / 2**20:.1f} MB at once"
+    assert result.added > 0
+    for a in list_attachments(store, round_id):
+        assert target.attachment_data(a.id) == store.attachment_data(a.id)
+
+
+def test_an_attachment_changed_after_the_check_undoes_the_whole_import(scans, tmp_path, actor):
+    store, round_id = scans
+    out = export_package(store, round_id, tmp_path / "big.zip", today=DAY).path
+    target = open_store(tmp_path / "office.db")
+    plan = plan_import(target, open_package(out))
+    members = _members(out)
+    scan = next(n for n in members if n.startswith("attachments/"))
+    _rezip(out, {**members, scan: bytes(len(members[scan]))})  # same size, other bytes
+    with pytest.raises(PackageError, match="校验后被改动"):
+        apply_import(target, plan, actor)
+    assert target.rounds() == [] and target.conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 0
 
 
 def test_suggested_name_and_no_partial_file_on_failure(store, demo_round, tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -800,9 +800,28 @@ class Store:
                 actor,
             )
 
-    def put_attachment(self, row: Mapping[str, Any], data: bytes) -> None:
-        """Store an attachment made elsewhere, as given, in the caller's transaction."""
-        self.db.table("attachments").insert({**row, "data": data})
+    def put_attachment(self, row: Mapping[str, Any], size: int, chunks: Iterable[bytes]) -> None:
+        """Store an attachment made elsewhere, as given, in the caller's transaction: its ``size``
+        bytes written a piece at a time as ``chunks`` yields them (an imported package's scans are
+        never all in memory). Fewer or more bytes than ``size`` are refused (StoreError)."""
+        columns = [c for c in row if c != "data"]
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = self.conn.execute(
+            f"INSERT INTO attachments ({names}, data) VALUES ({', '.join('?' * len(columns))}, zeroblob(?))",
+            [*(row[c] for c in columns), size],
+        )
+        rowid, written = cursor.lastrowid, 0
+        assert rowid is not None  # the row just inserted
+        with self.conn.blobopen("attachments", "data", rowid) as blob:
+            for chunk in chunks:
+                if written + len(chunk) > size:
+                    break
+                blob.write(chunk)
+                written += len(chunk)
+            else:
+                if written == size:
+                    return
+        raise StoreError(f"附件“{row.get('filename', '')}”的大小与记录的不符（应为 {size} 字节），未导入。")
 
     def rounds_holding(self, table: str, ids: list[str]) -> dict[str, str]:
         """Which round holds each of these record ids (answers, rectifications, attachments)."""
