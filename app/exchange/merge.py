@@ -637,13 +637,16 @@ def apply_import(
     resolutions: Mapping[str, str] | None = None,
     *,
     allow_other_hospital: bool = False,
+    backed_up: bool = False,
 ) -> ImportResult:
     """Write the plan in one transaction. ``resolutions`` settles conflicts, each as a whole (its
     key → local or package) or part by part (a part key → local or package); a part left out
     keeps the local value, and its conflict is reported and comes back with the next import.
 
-    The package's attachments are copied in a piece at a time, checked against its manifest
-    again on the way: one changed since it was verified undoes the whole import."""
+    A database with something to lose is backed up first, unless the caller did so
+    (``backed_up``: the GUI makes that backup in the background). The package's attachments are
+    copied in a piece at a time, checked against its manifest again on the way: one changed since
+    it was verified undoes the whole import."""
     from ..services.rectifications import sync_rectification
     from ..services.rounds import load_round
 
@@ -652,7 +655,7 @@ def apply_import(
     data = plan.package.data
     rid = plan.round_id
     touched_items: set[str] = set()
-    if store.rounds() or store.profile():  # something here to lose: a backup first, as before a migration
+    if not backed_up and (store.rounds() or store.profile()):  # something to lose: a backup first
         from ..store.backup import backup_before
 
         backup_before(store.conn, store.path, "导入前")
