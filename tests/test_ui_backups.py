@@ -224,6 +224,25 @@ def test_a_damaged_database_at_start_changes_nothing_when_the_user_quits(started
     assert ui_dialogs.damaged and db_path.read_bytes() == before
 
 
+def test_damaged_attachments_are_found_after_the_window_is_up(
+    started, qtbot, store, db_path, demo_round, ui_dialogs, actor
+):
+    """Start-up checks the records before the window (the attachments' bytes, 850 MB after two
+    years of scans, took seconds there), then the whole file in the background: damage to the
+    attachments' pages still gets the damaged-database dialog, once the window is up."""
+    from tests.helpers import damage_attachment_pages
+
+    fields = {"round_id": demo_round, "item_id": "qyx-core.01.1", "filename": "扫描件.pdf", "sha256": "x"}
+    store.add_attachment({**fields, "media_type": "application/pdf", "size": 200_000}, b"\xab" * 200_000, actor)
+    store.close()
+    damage_attachment_pages(db_path)
+    window, _store, _ = started(db_path)
+    assert window.isVisible() and not ui_dialogs.damaged
+    qtbot.waitUntil(lambda: bool(ui_dialogs.damaged), timeout=10_000)
+    [(shown, problem)] = ui_dialogs.damaged
+    assert shown == db_path and problem == "“附件”部分的数据已损坏，无法完整读取。"
+
+
 def test_damage_met_while_working_offers_the_backup_not_a_crash(window, db_path, demo_round, ui_dialogs, tmp_path):
     """Defect 6.1 in the GUI: the excepthook answers a damaged read with the damaged-database dialog."""
     application.install_excepthook(tmp_path / "error.log")
