@@ -647,7 +647,7 @@ def apply_import(
     (``backed_up``: the GUI makes that backup in the background). The package's attachments are
     copied in a piece at a time, checked against its manifest again on the way: one changed since
     it was verified undoes the whole import."""
-    from ..services.rectifications import sync_rectification
+    from ..services.rectifications import sync_rectifications
     from ..services.rounds import load_round
 
     choices = _checked(plan, resolutions)
@@ -680,9 +680,7 @@ def apply_import(
             [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
         )
         if touched_items:
-            view = load_round(store, rid)
-            for item_id in sorted(touched_items):
-                sync_rectification(store, view, item_id, actor)
+            sync_rectifications(store, load_round(store, rid), sorted(touched_items), actor)
     return ImportResult(  # counted as in the preview: a settled conflict is not also an update
         rid,
         len(plan.added),
