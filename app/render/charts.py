@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -316,9 +317,10 @@ class _Label:
     baseline: float
     size: int
 
-    @property
+    @cached_property
     def box(self) -> _Box:
-        """From the top of its tallest characters to below its baseline, a unit to spare aside."""
+        """From the top of its tallest characters to below its baseline, a unit to spare aside
+        (kept: placing the values of a trend asks each candidate place for it several times)."""
         width = _text_width(self.text, self.size)
         x0 = self.x - width / 2 if self.anchor == "middle" else self.x if self.anchor == "start" else self.x - width
         return (x0 - 1, self.baseline - self.size * 0.9, x0 + width + 1, self.baseline + self.size * 0.22)
@@ -453,15 +455,15 @@ def _stack(
             start = max(start, beyond) if downwards else min(start, beyond)
         reach = (len(column) + 2) * _VALUE_HEIGHT
         options = [*first, *(label(start + sign * k * _STEP) for k in range(int(reach / _STEP)))]
-        in_order = [
+        in_order = (
             o
             for o in options
             if _inside(o.box, area)
             and (edge is None or (o.box[1] >= edge - 0.5 if downwards else o.box[3] <= edge + 0.5))
-        ]
-        free = [o for o in in_order if _free(o.box, taken)]
-        if free:
-            chosen = free[0]
+        )
+        found = next((o for o in in_order if _free(o.box, taken)), None)  # the first free place
+        if found is not None:
+            chosen = found
         elif settle:
             inside = [o for o in options if _inside(o.box, area)] or options
             chosen = min(inside, key=lambda o: sum(_overlap(o.box, t) for t in taken))
