@@ -23,11 +23,11 @@ from ..domain.records import (
     STATUS_OVERDUE,
     UNFINISHED_STATUSES,
 )
-from ..domain.scoring import RoundScore, Tally
+from ..domain.scoring import RoundScore, Tally, score_round
 from ..store import Store
 from ..store.records import RoundRecord
 from .rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications
-from .rounds import RoundView, answers_by_item, load_round, score
+from .rounds import RoundView, answers_by_item, load_round, previous_values, samples_by_item, score
 
 
 @dataclass(frozen=True)
@@ -211,7 +211,17 @@ def _add_rectifications(out: Overview, entries: list[RectificationEntry]) -> Non
 
 def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore, history: list[RoundView]) -> None:
     """Scores and failing items across the hospital's rounds, and each indicator with two values or more."""
-    results = [result if v.id == view.id else score(store, v.id, v) for v in history]
+    # each round's answers read once: for its score, its indicators and the next round's trend
+    answers = [answers_by_item(store, v.id) for v in history]
+    known = {v.id: (v, a) for v, a in zip(history, answers, strict=True)}
+    results = [
+        result
+        if v.id == view.id
+        else score_round(
+            v.checklists, v.profile, v.year, a, samples_by_item(store, v.id), previous_values(store, v, known)
+        )
+        for v, a in zip(history, answers, strict=True)
+    ]
     labels = {c.id: c.label for v in history for c in v.checklists}
     series: dict[str, list[float | None]] = {label: [] for label in labels.values()}
     for res in results:
@@ -222,7 +232,6 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
     out.failing_trend = Trend(
         "不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条", computed=False
     )
-    answers = [answers_by_item(store, v.id) for v in history]
     items = [{i.id: i for i in v.items()} for v in history]  # looked up for every indicator
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -246,15 +246,21 @@ def samples_of(store: Store, round_id: str, item_id: str) -> list[SampleRecord]:
     return store.samples(round_id, item_id)
 
 
-def previous_values(store: Store, view: RoundView) -> dict[str, float]:
-    """Indicator values of the round's previous round: the reference for 逐步提高/降低."""
+def previous_values(
+    store: Store, view: RoundView, known: Mapping[str, tuple[RoundView, Mapping[str, Answer]]] | None = None
+) -> dict[str, float]:
+    """Indicator values of the round's previous round: the reference for 逐步提高/降低 (``known``:
+    rounds the caller has open, with their answers, by id: the previous one is not read again)."""
     if not view.previous_round_id:
         return {}
-    try:
-        previous = load_round(store, view.previous_round_id)
-    except NotFoundError:
-        return {}
-    answers = answers_by_item(store, previous.id)
+    if known and view.previous_round_id in known:
+        previous, answers = known[view.previous_round_id]
+    else:
+        try:
+            previous = load_round(store, view.previous_round_id)
+        except NotFoundError:
+            return {}
+        answers = answers_by_item(store, previous.id)
     current = {item.id: item for item in view.items()}
     values: dict[str, float] = {}
     for item in previous.items():
