@@ -308,3 +308,21 @@ def test_the_rounds_list_opens_only_the_rounds_changed_since_it_was_drawn(store,
     rename_round(store, second, "复查（改名）", actor)
     renamed, opened = listed()
     assert opened == {second} and renamed[0].name == "复查（改名）"
+
+
+def test_rounds_frozen_from_the_same_file_share_the_checklist_built_from_it(store, demo_round, catalog, actor):
+    """Building a checklist from its frozen copy took 70 ms for two years of rounds each time the
+    rounds were opened for a list or a trend: rounds frozen from the same file (same SHA-256)
+    share the one built, which is immutable; another version is built on its own."""
+    import dataclasses
+
+    from app.services.rounds import frozen_checklist
+
+    second = start_round(
+        store, [e for e in catalog.entries if e.checklist.default], "二季度", dt.date(2025, 6, 1), actor
+    )
+    first, again = load_round(store, demo_round), load_round(store, second)
+    assert all(a is b for a, b in zip(first.checklists, again.checklists, strict=True))
+    [frozen, *_] = store.round_checklists(second)
+    other = dataclasses.replace(frozen, sha256="0" * 64, content={**frozen.content, "title": "另一版本"})
+    assert frozen_checklist(other).title == "另一版本" and frozen_checklist(frozen).title != "另一版本"

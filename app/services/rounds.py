@@ -17,6 +17,7 @@ from ..domain.scoring import RoundScore, score_round
 from ..domain.text import clean_text
 from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
+from ..store.records import FrozenChecklist
 from .profile import get_profile
 
 if TYPE_CHECKING:  # the catalog (YAML, validation) is loaded only to start a round
@@ -138,6 +139,26 @@ def _period_note(checklists: Sequence[Checklist], year: int) -> str:
     ) + ("。条目照常使用，报告中写明所依据的文件。" if outside else "")
 
 
+#: Checklists built from rounds' frozen copies, by checklist id and SHA-256 of the content: the
+#: rounds frozen from one file share it (a Checklist is immutable). Two years of monthly rounds
+#: built the same few files 83 times to draw a list; bounded by the file versions a database saw.
+_BUILT: dict[tuple[str, str], Checklist] = {}
+_MAX_BUILT = 64
+
+
+def frozen_checklist(frozen: FrozenChecklist) -> Checklist:
+    """The checklist a round froze (its SHA-256 is checked against the content when a package is
+    imported, and computed from it when a round starts)."""
+    key = (frozen.checklist_id, frozen.sha256)
+    built = _BUILT.get(key)
+    if built is None:
+        built = Checklist.from_dict(dict(frozen.content))
+        if len(_BUILT) >= _MAX_BUILT:
+            _BUILT.clear()
+        _BUILT[key] = built
+    return built
+
+
 def load_round(store: Store, round_id: str) -> RoundView:
     record = store.round(round_id)
     frozen = store.round_checklists(round_id)
@@ -151,7 +172,7 @@ def load_round(store: Store, round_id: str) -> RoundView:
         status=record.status,
         previous_round_id=record.previous_round_id,
         profile=HospitalProfile.from_dict(dict(record.profile)),
-        checklists=tuple(Checklist.from_dict(dict(f.content)) for f in frozen),
+        checklists=tuple(frozen_checklist(f) for f in frozen),
         hashes={f.checklist_id: f.sha256 for f in frozen},
     )
 
