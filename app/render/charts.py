@@ -112,6 +112,15 @@ def _nice_ceiling(value: float) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
 
 
+def _axis_top(values: Sequence[float], unit: str) -> float:
+    """The value axis's top: room above the highest value, at a tick a person can read; for a
+    percentage none of whose values is above 100, at most 100 (a rate met in full drew an axis
+    up to 200 %, half of it empty)."""
+    highest = max(values)
+    top = _nice_ceiling(highest * 1.1)
+    return 100.0 if unit == "%" and highest <= 100 < top else top
+
+
 @dataclass(frozen=True)
 class Line:
     """One series of a trend chart: a value per round (None: that round has none)."""
@@ -171,7 +180,7 @@ def line_chart(
     series need the room."""
     view_width = width_mm * _UNITS_PER_MM
     values = [v for line in lines for v in line.values if v is not None]
-    top_value = maximum or _nice_ceiling(max([*values, target or 0]) * 1.1)
+    top_value = maximum or _axis_top([*values, target or 0], unit)
     left, right = 48, 12
     band = (view_width - left - right) / max(len(labels), 1)
     names, rows = _round_names(labels, short_labels, band)
