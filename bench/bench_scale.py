@@ -187,6 +187,8 @@ class Trial:
             lambda: HistoryDialog(walk.session, item.id, walk.item_title(item.id), window),
         )
         self.shot(dialog, "06-history")
+        clock.step("rounds list again (one round changed)", window.show_rounds)
+        clock.step("open the newest round again", lambda: window.open_round(self.newest))
 
     def overview_shots(self) -> None:
         """概览 at its top, then scrolled to the trend and on down, a screen at a time."""
@@ -266,7 +268,11 @@ class Trial:
         if dialog is None:
             print(f"    import failed: {self.answers.get('error')}")
             return
-        self.clock.step("import: 导入 (apply)", dialog.apply)  # type: ignore[attr-defined]
+        self.clock.step(
+            "import: 导入 (backup in the background, then apply)",
+            dialog.apply,  # type: ignore[attr-defined]
+            lambda: dialog.result is not None or bool(dialog.error.text()),  # type: ignore[attr-defined]
+        )
         print(f"    {dialog.result.text() if dialog.result else dialog.error.text()}")  # type: ignore[attr-defined]
         second.close()
         store.close()
