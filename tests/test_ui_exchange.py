@@ -161,6 +161,27 @@ def test_the_backup_before_an_import_is_made_off_the_window_thread(
     office.close()
 
 
+def test_a_preview_without_conflicts_leaves_no_window_behind(qtbot, store, demo_round, actor, tmp_path):
+    """The conflicts table is laid out only when there are conflicts; without any it had no
+    parent: every import without a conflict (the usual one) left a hidden top-level table, whose
+    header later called into the deleted dialog when the application's font changed."""
+    from app.store import open_store
+    from app.ui.qt import QApplication, QTableWidget
+
+    package = export_package(store, demo_round, tmp_path / "demo.zip", attachments=False, today=DAY).path
+    office = open_store(tmp_path / "office.db")
+
+    def tables() -> int:
+        return sum(isinstance(w, QTableWidget) for w in QApplication.topLevelWidgets())
+
+    before = tables()
+    dialog = ImportDialog(office, actor, plan_import(office, open_package(package)))
+    assert not dialog.plan.conflicts and dialog.table.isHidden()
+    assert tables() == before
+    dialog.deleteLater()
+    office.close()
+
+
 def test_another_hospitals_package_is_asked_about_plainly(
     qtbot, profiled_store, demo_file, catalog, actor, ui_dialogs, tmp_path
 ):

@@ -178,7 +178,7 @@ class ImportDialog(QDialog):
         """One row per conflicting part of a record (a field, or fields that go together), both
         sides and who changed them, with a local/package choice; the record, what was merged
         without asking and who changed it span the record's rows."""
-        self.table = QTableWidget(0, 6)
+        self.table = QTableWidget(0, 6, self)  # the dialog's own even when not shown (no conflicts)
         self.table.setHorizontalHeaderLabels(
             ["记录", "内容", "本机", "上报包", "修改人与时间（本机 / 上报包）", "采用"]
         )
