@@ -89,6 +89,24 @@ def damage_table(path: Path, table: str) -> None:
         f.write(bytes((i * 37 + 11) % 256 for i in range(page_size)))
 
 
+def damage_attachment_pages(path: Path, fill: bytes = b"\xab") -> None:
+    """Break the chain of pages holding an attachment's bytes (all ``fill``): one of its overflow
+    pages points past the end of the file. The records are sound; only the whole file's check,
+    or reading that attachment, finds it. The database must be closed (no WAL)."""
+    conn = sqlite3.connect(path)
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = path.read_bytes()
+    body = fill * (page_size - 4)  # an overflow page: the next page's number, then the bytes
+    for start in range(0, len(data), page_size):
+        if data[start + 4 : start + page_size] == body and data[start : start + 4] != bytes(4):
+            with open(path, "r+b") as f:
+                f.seek(start)
+                f.write(b"\x7f\xff\xff\x00")
+            return
+    raise AssertionError("no page of the attachment's bytes found")
+
+
 def type_with_input_method(widget: object, text: str) -> None:
     """``text`` committed by an input method, as a Chinese IME (or its full-width mode) sends it:
     QTest's key clicks carry Latin-1 characters only."""

@@ -63,6 +63,36 @@ def test_check_says_which_part_is_damaged_and_marks_sqlites_own_words(demo_file,
     assert "结论：有问题（见上）" in out
 
 
+def _with_a_scan(path: Path, round_id: str, actor) -> None:
+    """An attachment of 200 KB of 0xAB bytes (tests.helpers.damage_attachment_pages finds them)."""
+    store = open_store(path)
+    fields = {"round_id": round_id, "item_id": "qyx-core.01.1", "filename": "扫描件.pdf"}
+    store.add_attachment(
+        {**fields, "media_type": "application/pdf", "size": 200_000, "sha256": "x"}, b"\xab" * 200_000, actor
+    )
+    store.close()
+
+
+def test_the_records_are_checked_apart_from_the_attachments_bytes(demo_file, actor):
+    """Start-up's check (before the window) reads every table but the attachments, whose pages
+    are the files' bytes (two years of scans: 95 % of the file, seconds from a disk); the whole
+    file's check, made once the window is up, finds damage to those too."""
+    from app.store.health import quick_check, quick_check_records
+    from tests.helpers import damage_attachment_pages
+
+    path, round_id = demo_file
+    _with_a_scan(path, round_id, actor)
+    damage_attachment_pages(path)
+    conn = sqlite3.connect(path)
+    assert quick_check_records(conn) == [] and quick_check(conn) != []
+    conn.close()
+    assert backup_service.damage_found(path)[0] == "“附件”部分的数据已损坏，无法完整读取。"
+    damage_table(path, "answers")
+    conn = sqlite3.connect(path)
+    assert quick_check_records(conn) != []
+    conn.close()
+
+
 def test_a_file_that_is_no_database_is_told_so_in_chinese(tmp_path, cli):
     path = tmp_path / "selfcheck.db"
     path.write_bytes(bytes((i * 37 + 11) % 256 for i in range(8192)))

@@ -98,6 +98,32 @@ def test_photos_are_embedded_at_print_resolution(demo, tmp_path):
     assert max(max(s) for s in sizes) <= 1200, sizes
 
 
+def test_the_report_holds_photos_at_print_resolution_not_the_files(demo, tmp_path):
+    """The 整改报告's model kept every photo it prints as the file, up to the rendering's end (up
+    to four per rectification, 20 MB each): a year's evidence photos all at once. It keeps each
+    at print resolution, the file read one at a time."""
+    import os
+
+    from PIL import Image
+
+    store, round_id, actor = demo
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)[:3]
+    originals = 0
+    for n, entry in enumerate(entries):
+        photo = tmp_path / f"现场{n}.jpg"
+        Image.frombytes("RGB", (2400, 1800), os.urandom(2400 * 1800 * 3)).save(photo, "JPEG", quality=95)
+        originals += photo.stat().st_size
+        add_attachment(store, round_id, photo, actor, rectification_id=entry.id)
+    source = build_html(store, round_id, "rectification", DEMO_REPORT_DATE)
+    assert len(source.images) == 3
+    for data, _media in source.images.values():
+        assert max(Image.open(io.BytesIO(data)).size) <= 1000
+    assert sum(len(data) for data, _ in source.images.values()) < originals / 4
+    result = render_report(store, round_id, "rectification", tmp_path / "r.pdf", today=DEMO_REPORT_DATE)
+    sizes = _embedded_images(result.path)
+    assert result.warnings == () and sizes and max(max(s) for s in sizes) <= 1000
+
+
 def test_an_image_too_large_to_decode_is_listed_by_name(demo, tmp_path):
     """6.3: a 12,000 × 12,000 PNG (a few hundred KB) cost 26 s and 1.3 GB; now it is not decoded
     at all: the report names it and says why."""

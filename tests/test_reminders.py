@@ -19,6 +19,50 @@ def test_counts_on_a_given_day(store, demo_round):
     assert not march.monthly_missing, "the demo round started in March"
 
 
+def _from_the_ledgers(store, today: dt.date) -> tuple[int, int, str | None]:
+    """(overdue, due soon, round) as every round's 整改台账 tells them on ``today``."""
+    from app.domain.records import STATUS_OVERDUE, UNFINISHED_STATUSES
+    from app.services.rectifications import list_rectifications
+    from app.services.reminders import DUE_SOON_DAYS
+
+    overdue = due = 0
+    latest = None
+    for record in store.rounds():
+        for entry in list_rectifications(store, record.id, today):
+            deadline = entry.rectification.deadline
+            if entry.status == STATUS_OVERDUE:
+                overdue += 1
+            elif entry.status in UNFINISHED_STATUSES and deadline and 0 <= (deadline - today).days <= DUE_SOON_DAYS:
+                due += 1
+            else:
+                continue
+            latest = latest or record.id
+    return overdue, due, latest
+
+
+def test_the_reminders_agree_with_the_ledgers_without_reading_an_answer(store, demo_round, catalog, actor):
+    """On the days around a 复查轮次 (before it began, the day it did, later) the banner counts
+    what the rounds' 整改台账 show, the carried-over ones once. It reads the rectifications only:
+    with two years of rounds, scoring each one (its answers, samples and checklists) to count
+    them froze the window for half a second after every change to a rectification."""
+    from tests.helpers import start_recheck_of_demo
+
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+    assert store.rectifications_carried_from(demo_round), "the re-check carried rectifications over"
+    for day in ("2025-05-10", "2025-06-14", "2025-06-15", "2025-07-25", "2025-09-30"):
+        today = dt.date.fromisoformat(day)
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        try:
+            found = reminders(store, today)
+        finally:
+            store.conn.set_trace_callback(None)
+        read = {t for s in statements for t in ("answers", "samples", "round_checklists") if f"FROM {t}" in s}
+        assert not read, f"the reminders read {read}"
+        assert (found.overdue, found.due_soon, found.round_id) == _from_the_ledgers(store, today), day
+    assert reminders(store, dt.date(2025, 9, 30)).round_id == second
+
+
 def test_nothing_to_say_for_an_empty_database(profiled_store):
     assert reminders(profiled_store, dt.date(2025, 6, 30)).messages == []
 

@@ -269,3 +269,60 @@ def test_sampled_record_needs_a_record_number(profiled_store, actor, round_id):
             actor,
         )
     assert profiled_store.samples(round_id) == []
+
+
+def test_the_rounds_list_opens_only_the_rounds_changed_since_it_was_drawn(store, demo_round, catalog, actor):
+    """Two years of monthly rounds: drawing the list scored every round (its checklists, answers
+    and samples) each time it was shown. Each round's figures are kept with its change stamp;
+    a change to one round, whoever makes it, opens that round again and no other."""
+    from tests.helpers import start_recheck_of_demo
+
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+
+    def listed() -> tuple[list, set[str]]:
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        try:
+            summaries = list_rounds(store)
+        finally:
+            store.conn.set_trace_callback(None)
+        opened = {r for s in statements if "FROM answers" in s for r in (demo_round, second) if r in s}
+        return summaries, opened
+
+    def as_scored(summaries) -> None:
+        for summary in summaries:
+            tally = score(store, summary.id).tally  # with the previous round's values, as everywhere
+            assert (summary.completion, summary.score) == (tally.completion, tally.score)
+            assert summary.checklists == tuple(c.label for c in load_round(store, summary.id).checklists)
+
+    first, opened = listed()
+    assert opened == {demo_round, second}
+    as_scored(first)
+    again, opened = listed()
+    assert opened == set() and again == first
+    svc.record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding="未见记录")
+    changed, opened = listed()
+    assert opened == {demo_round}
+    as_scored(changed)
+    assert changed != first
+    rename_round(store, second, "复查（改名）", actor)
+    renamed, opened = listed()
+    assert opened == {second} and renamed[0].name == "复查（改名）"
+
+
+def test_rounds_frozen_from_the_same_file_share_the_checklist_built_from_it(store, demo_round, catalog, actor):
+    """Building a checklist from its frozen copy took 70 ms for two years of rounds each time the
+    rounds were opened for a list or a trend: rounds frozen from the same file (same SHA-256)
+    share the one built, which is immutable; another version is built on its own."""
+    import dataclasses
+
+    from app.services.rounds import frozen_checklist
+
+    second = start_round(
+        store, [e for e in catalog.entries if e.checklist.default], "二季度", dt.date(2025, 6, 1), actor
+    )
+    first, again = load_round(store, demo_round), load_round(store, second)
+    assert all(a is b for a, b in zip(first.checklists, again.checklists, strict=True))
+    [frozen, *_] = store.round_checklists(second)
+    other = dataclasses.replace(frozen, sha256="0" * 64, content={**frozen.content, "title": "另一版本"})
+    assert frozen_checklist(other).title == "另一版本" and frozen_checklist(frozen).title != "另一版本"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import pytest
@@ -231,3 +232,28 @@ def test_writes_persist_where_sqlite_utils_would_use_its_old_upsert(store, catal
     store.set_setting("x", 1)
     store.set_setting("x", 2)
     assert store.setting("x") == 2
+
+
+def test_listing_attachments_reads_an_index_not_the_files_bytes(demo_round, store, actor):
+    """The bytes come before added_at, author and device_id in the row: a listing that read the
+    row would read every page of every file (two years of scans: 850 MB). Every way of listing
+    is answered from the covering index alone."""
+    from app.services.rectifications import list_rectifications
+
+    rect = list_rectifications(store, demo_round, dt.date(2025, 6, 30))[0].rectification
+    for target in ({"item_id": rect.item_id}, {"rectification_id": rect.id}):
+        fields = {"round_id": demo_round, "filename": "扫描件.pdf", "media_type": "application/pdf"}
+        store.add_attachment({**fields, **target, "size": 300_000, "sha256": "x"}, bytes(300_000), actor)
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        assert len(store.attachments(demo_round)) == 2
+        assert len(store.attachments(demo_round, item_id=rect.item_id)) == 1
+        assert len(store.attachments(demo_round, rectification_id=rect.id)) == 1
+    finally:
+        store.conn.set_trace_callback(None)
+    listings = [s for s in statements if "FROM attachments" in s]
+    assert len(listings) == 3
+    for sql in listings:
+        plan = " ".join(row[3] for row in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "COVERING INDEX" in plan, (sql, plan)

@@ -71,6 +71,25 @@ def test_every_point_carries_its_value_in_the_decimals_of_its_unit():
     assert sorted(t[0] for t in labels(trend_chart(["一", "二"], share, font_family="A"))) == ["66.0", "87.5", "90.0"]
 
 
+def _ticks(svg: str) -> list[str]:
+    """The value axis's tick labels, bottom up."""
+    ends = [t.text or "" for t in ET.fromstring(str(svg)).iter(NS + "text") if t.get("text-anchor") == "end"]
+    return [text for text in ends if text.replace(".", "", 1).isdigit()]  # not the target's label
+
+
+def test_a_percentage_reaching_100_ends_its_axis_at_100_not_200():
+    """Two years of rounds: an indicator met in full (100.0%) drew its axis up to 200, the plot
+    half empty; a percentage above 100 (a bed occupancy rate) and other units keep their room."""
+    full = Trend("病案首页主要诊断编码正确率", {"指标值": [100.0, 72.2, 66.1]}, 90.0, "%", True, "≥90%")
+    svg = trend_chart(["一", "二", "三"], full, font_family="A")
+    assert _ticks(svg) == ["0", "25", "50", "75", "100"]
+    assert_legible(svg)
+    over = Trend("床位使用率", {"指标值": [104.0, 96.0]}, unit="%")
+    assert _ticks(trend_chart(["一", "二"], over, font_family="A"))[-1] == "200"
+    count = Trend("培训次数", {"指标值": [100.0, 60.0]}, unit="次", computed=False)
+    assert _ticks(trend_chart(["一", "二"], count, font_family="A"))[-1] == "200"
+
+
 def test_values_stand_by_their_points_in_their_series_colour():
     svg = line_chart(["一", "二", "三"], [Line("指标值", (20.0, 50.0, 80.0))], font_family="A", maximum=100)
     drawn = sorted(labels(svg), key=lambda t: t[1])

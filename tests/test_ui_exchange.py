@@ -82,6 +82,7 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     _shot(dialog, "import-conflicts-apart")
     dialog.choose_all("package")
     dialog.apply()
+    qtbot.waitUntil(lambda: dialog.result is not None)  # after the backup, made in the background
     assert (dialog.result.added, dialog.result.updated) == (2, 0), "the conflict is counted as one, not as an update"
     assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
     assert d.office.answer(d.round_id, d.SHARED).grade == "D"
@@ -108,6 +109,7 @@ def test_import_preview_lists_only_the_fields_both_sides_changed(qtbot, tmp_path
     _shot(dialog, "import-conflicts")
     dialog.choose_all("package")
     dialog.apply()
+    qtbot.waitUntil(lambda: dialog.result is not None)
     assert dialog.result.text().endswith("冲突 1（1 条采用上报包的值）")
     [entry] = list_rectifications(d.office, d.round_id, DAY)
     stored = entry.rectification
@@ -120,7 +122,65 @@ def test_import_preview_default_keeps_ours(qtbot, conflicting):
     dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
     qtbot.addWidget(dialog)
     dialog.apply()
+    qtbot.waitUntil(lambda: dialog.result is not None)
     assert d.office.answer(d.round_id, d.SHARED).grade == "B"
+
+
+def test_the_backup_before_an_import_is_made_off_the_window_thread(
+    qtbot, store, demo_round, catalog, actor, tmp_path, monkeypatch
+):
+    """导入 backs up a database with something to lose first: two years with their scans (850 MB)
+    took seconds, on the window's thread. The backup is made in the background on a connection of
+    its own; the import, on the window's connection, does not make a second one."""
+    import threading
+
+    from app.services import backups
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.store import open_store
+    from app.store.backup import list_backups
+
+    package = export_package(store, demo_round, tmp_path / "demo.zip", attachments=False, today=DAY).path
+    office = open_store(tmp_path / "office" / "selfcheck.db")
+    save_profile(office, DEMO_PROFILE, actor)  # something to lose
+    made: list[tuple[threading.Thread, object]] = []
+    real = backups.backup_before
+
+    def backup_before(conn, db_path, what):
+        made.append((threading.current_thread(), conn))
+        return real(conn, db_path, what)
+
+    monkeypatch.setattr(backups, "backup_before", backup_before)
+    dialog = ImportDialog(office, actor, plan_import(office, open_package(package)))
+    qtbot.addWidget(dialog)
+    dialog.apply()
+    qtbot.waitUntil(lambda: dialog.result is not None)
+    [(thread, conn)] = made
+    assert thread is not threading.main_thread() and conn is not office.conn
+    assert [b.reason for b in list_backups(office.path.parent / "backups", office.path)] == ["import"]
+    assert office.rounds() and dialog.result.added > 0
+    office.close()
+
+
+def test_a_preview_without_conflicts_leaves_no_window_behind(qtbot, store, demo_round, actor, tmp_path):
+    """The conflicts table is laid out only when there are conflicts; without any it had no
+    parent: every import without a conflict (the usual one) left a hidden top-level table, whose
+    header later called into the deleted dialog when the application's font changed."""
+    from app.store import open_store
+    from app.ui.qt import QApplication, QTableWidget
+
+    package = export_package(store, demo_round, tmp_path / "demo.zip", attachments=False, today=DAY).path
+    office = open_store(tmp_path / "office.db")
+
+    def tables() -> int:
+        return sum(isinstance(w, QTableWidget) for w in QApplication.topLevelWidgets())
+
+    before = tables()
+    dialog = ImportDialog(office, actor, plan_import(office, open_package(package)))
+    assert not dialog.plan.conflicts and dialog.table.isHidden()
+    assert tables() == before
+    dialog.deleteLater()
+    office.close()
 
 
 def test_another_hospitals_package_is_asked_about_plainly(

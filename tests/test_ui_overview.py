@@ -203,6 +203,24 @@ def test_rounds_beyond_the_trend_window_are_named_on_the_overview(
         window.grab().save(str(Path(shots) / "overview-14-rounds.png"))
 
 
+def test_the_rounds_beyond_the_trend_window_are_named_without_being_opened(store, fourteen_rounds):
+    """The trend draws 12 rounds: the earlier ones are named from their records, and neither
+    their checklists nor their answers are read (two years of monthly rounds opened every round
+    of the database to draw 12 of them)."""
+    statements: list[str] = []
+    store.conn.set_trace_callback(statements.append)
+    try:
+        o = build_overview(store, fourteen_rounds[-1], dt.date(2025, 10, 8))
+    finally:
+        store.conn.set_trace_callback(None)
+    assert [name for name, _ in o.earlier_rounds] == ["2025年第一季度医疗质量自查", "第2轮自查"]
+    opened = [s for s in statements if "FROM round_checklists" in s or "FROM answers" in s]
+    for round_id in fourteen_rounds[:2]:
+        assert not [s for s in opened if round_id in s], "a round the trend leaves out was read"
+    for round_id in fourteen_rounds[2:]:
+        assert [s for s in opened if round_id in s]
+
+
 @pytest.mark.slow  # ≈6 s: the PDF
 def test_the_report_says_which_rounds_its_trend_leaves_out(store, fourteen_rounds, tmp_path):
     """The sentence over the charts lists the rounds they draw, then those they leave out."""

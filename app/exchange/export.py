@@ -17,8 +17,9 @@ import stat
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -204,28 +205,45 @@ def export_package(
 
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="mqsc-export-") as work:
-        members: list[tuple[str, Path | bytes]] = [
-            (fmt.DATA, json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8"))
+        members: list[Member] = [
+            Member(fmt.DATA, lambda: [json.dumps(data, ensure_ascii=False, indent=1).encode("utf-8")])
         ]
         for n, (kind, name) in enumerate(fmt.REPORTS.items(), 1):
             step(n, f"生成{registry.REPORTS[kind].title}")
             target = Path(work) / name
             outcome = registry.render(store, round_id, kind, target, today=today)
             warnings += outcome.warnings
-            members.append((name, target))
+            members.append(Member(name, partial(_file_chunks, target)))
         step(3, "生成 Excel 工作簿")
         workbook = Path(work) / fmt.WORKBOOK
         registry.write_workbook(store, round_id, workbook, today=today)
-        members.append((fmt.WORKBOOK, workbook))
-        for n, a in enumerate(rows, 4):
-            step(n, f"附件 {a.filename}")
-            members.append((paths[a.id], store.attachment_data(a.id)))
-        step(steps, "写入上报包")
+        members.append(Member(fmt.WORKBOOK, partial(_file_chunks, workbook)))
+        # read from the database while they are written: a round's scans may weigh gigabytes
+        members += [
+            Member(paths[a.id], partial(store.attachment_chunks, a.id), (n, f"附件 {a.filename}"))
+            for n, a in enumerate(rows, 4)
+        ]
         manifest = _manifest(store, data, today, patient_ids, attachments)
-        _write_zip(out, manifest, members)
+        _write_zip(out, manifest, members, step)
+        step(steps, "写入上报包")
     return ExportResult(
         out, out.stat().st_size, len(members), len(rows), patient_ids, time.perf_counter() - started, tuple(warnings)
     )
+
+
+@dataclass(frozen=True)
+class Member:
+    """A file of the package: its name, its bytes a piece at a time, and the step it is (if any)."""
+
+    name: str
+    chunks: Callable[[], Iterable[bytes]]
+    step: tuple[int, str] | None = None
+
+
+def _file_chunks(path: Path, size: int = 1 << 20) -> Iterator[bytes]:
+    with path.open("rb") as f:
+        while chunk := f.read(size):
+            yield chunk
 
 
 def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attachments: bool) -> dict:
@@ -265,16 +283,23 @@ def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attac
     }
 
 
-def _write_zip(out: Path, manifest: dict, members: list[tuple[str, Path | bytes]]) -> None:
+def _write_zip(out: Path, manifest: dict, members: list[Member], step: Callable[[int, str], None]) -> None:
+    """The members, each streamed into the zip while its hash and size are counted, then the
+    manifest that lists them."""
+
     def write(temporary: Path) -> None:
         with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
-            for member, source in members:
-                payload = source if isinstance(source, bytes) else source.read_bytes()
-                manifest["files"].append(
-                    {"path": member, "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload)}
-                )
-                compress = zipfile.ZIP_DEFLATED if member.endswith(".json") else zipfile.ZIP_STORED
-                zf.writestr(_info(member, compress), payload)
+            for member in members:
+                if member.step is not None:
+                    step(*member.step)
+                digest, size = hashlib.sha256(), 0
+                compress = zipfile.ZIP_DEFLATED if member.name.endswith(".json") else zipfile.ZIP_STORED
+                with zf.open(_info(member.name, compress), "w") as target:
+                    for chunk in member.chunks():
+                        digest.update(chunk)
+                        size += len(chunk)
+                        target.write(chunk)
+                manifest["files"].append({"path": member.name, "sha256": digest.hexdigest(), "size": size})
             zf.writestr(
                 _info(fmt.MANIFEST, zipfile.ZIP_DEFLATED),
                 json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"),

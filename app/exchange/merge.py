@@ -637,22 +637,25 @@ def apply_import(
     resolutions: Mapping[str, str] | None = None,
     *,
     allow_other_hospital: bool = False,
+    backed_up: bool = False,
 ) -> ImportResult:
     """Write the plan in one transaction. ``resolutions`` settles conflicts, each as a whole (its
     key → local or package) or part by part (a part key → local or package); a part left out
-    keeps the local value, and its conflict is reported and comes back with the next import."""
-    from ..services.rectifications import sync_rectification
+    keeps the local value, and its conflict is reported and comes back with the next import.
+
+    A database with something to lose is backed up first, unless the caller did so
+    (``backed_up``: the GUI makes that backup in the background). The package's attachments are
+    copied in a piece at a time, checked against its manifest again on the way: one changed since
+    it was verified undoes the whole import."""
+    from ..services.rectifications import sync_rectifications
     from ..services.rounds import load_round
 
     choices = _checked(plan, resolutions)
     settled = {c.key: _settle(c, plan._pending[c.key], choices) for c in plan.conflicts}
     data = plan.package.data
     rid = plan.round_id
-    attachments = {  # read (and checked again) before anything is written
-        c.key: plan.package.member(c.incoming["path"]) for c in plan.added if c.table == "attachments"
-    }
     touched_items: set[str] = set()
-    if store.rounds() or store.profile():  # something here to lose: a backup first, as before a migration
+    if not backed_up and (store.rounds() or store.profile()):  # something to lose: a backup first
         from ..store.backup import backup_before
 
         backup_before(store.conn, store.path, "导入前")
@@ -663,7 +666,7 @@ def apply_import(
             if change.table == "rounds" and change.local is None:
                 _add_round(store, plan, dict(change.incoming), actor)
             else:
-                _write(store, change, actor, rid, attachments, plan.rect_ids)
+                _write(store, change, actor, rid, plan.package, plan.rect_ids)
             if change.item_id and change.table in ("answers", "samples", "rectifications"):
                 touched_items.add(change.item_id)  # the rules of 整改 apply to what came in
         _link_merges(store, plan, settled, rid, actor)
@@ -677,9 +680,7 @@ def apply_import(
             [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
         )
         if touched_items:
-            view = load_round(store, rid)
-            for item_id in sorted(touched_items):
-                sync_rectification(store, view, item_id, actor)
+            sync_rectifications(store, load_round(store, rid), sorted(touched_items), actor)
     return ImportResult(  # counted as in the preview: a settled conflict is not also an update
         rid,
         len(plan.added),
@@ -832,7 +833,7 @@ def _write(
     change: _Change,
     actor: Actor,
     rid: str,
-    attachments: Mapping[str, bytes],
+    package: Package,
     plan_rect_ids: Mapping[str, str],
 ) -> None:
     from ..services.rounds import valid_round_name
@@ -867,7 +868,8 @@ def _write(
     elif change.table == "attachments":
         rect = row.get("rectification_id")
         row["rectification_id"] = plan_rect_ids.get(rect, rect) if rect else rect
-        store.put_attachment({k: v for k, v in row.items() if k != "path"} | {"round_id": rid}, attachments[change.key])
+        fields = {k: v for k, v in row.items() if k != "path"} | {"round_id": rid}
+        store.put_attachment(fields, row["size"], package.member_chunks(row["path"]))
     elif change.table == "rounds":
         assert change.local is not None  # a round new here is written by the caller
         # the round's own fields only: its link to an earlier round stays as it is here

@@ -16,6 +16,7 @@ import re
 import stat
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,20 +52,26 @@ class Package:
     def round_name(self) -> str:
         return self.manifest["round"]["name"]
 
-    def member(self, name: str) -> bytes:
-        """A listed member's bytes, checked against the manifest again (the file may have
-        changed since it was verified)."""
+    def member_chunks(self, name: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """A listed member's bytes ``size`` at a time, for copying it without holding it: checked
+        against the manifest as it is read, so that a member changed since it was verified raises
+        PackageError by its last piece (the caller writes in a transaction it then rolls back)."""
         listed = {f["path"]: f for f in self.manifest["files"]}
         if name not in listed:
             raise PackageError(f"上报包中没有“{name}”。")
+        entry, digest, total = listed[name], hashlib.sha256(), 0
         try:
-            with zipfile.ZipFile(self.path) as zf:
-                payload = _read(zf, zf.getinfo(name), listed[name]["size"])
+            with zipfile.ZipFile(self.path) as zf, zf.open(zf.getinfo(name)) as stream:
+                while chunk := stream.read(size):
+                    total += len(chunk)
+                    if total > entry["size"]:
+                        raise PackageError(f"上报包“{self.path.name}”中的“{name}”在校验后被改动过。")
+                    digest.update(chunk)
+                    yield chunk
         except (OSError, KeyError, zipfile.BadZipFile) as exc:
             raise PackageError(f"无法读取上报包“{self.path.name}”中的“{name}”：{exc}") from exc
-        if hashlib.sha256(payload).hexdigest() != listed[name]["sha256"]:
+        if total != entry["size"] or digest.hexdigest() != entry["sha256"]:
             raise PackageError(f"上报包“{self.path.name}”中的“{name}”在校验后被改动过。")
-        return payload
 
     def summary(self) -> dict[str, Any]:
         m = self.manifest
@@ -104,6 +111,18 @@ def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
                 raise PackageError(f"“{info.filename}”解压后超过声明的大小（可能是“压缩炸弹”），已拒绝。")
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> tuple[str, int]:
+    """(SHA-256, size) of the member, read a piece at a time, refusing past ``limit`` bytes."""
+    digest, total = hashlib.sha256(), 0
+    with zf.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            total += len(chunk)
+            if total > limit:
+                raise PackageError(f"“{info.filename}”解压后超过声明的大小（可能是“压缩炸弹”），已拒绝。")
+            digest.update(chunk)
+    return digest.hexdigest(), total
 
 
 def _no_constants(name: str) -> Any:
@@ -308,11 +327,14 @@ def _read_data(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], listed:
             raise PackageError(
                 f"“{name}”中“{member}”的大小与清单不符（清单 {entry['size']} 字节，实际 {info.file_size} 字节）。"
             )
-        payload = _read(zf, info, entry["size"])
-        if len(payload) != entry["size"] or hashlib.sha256(payload).hexdigest() != entry["sha256"]:
-            raise PackageError(f"“{name}”中“{member}”的校验值与清单不符：文件已损坏或被改动。")
         if member == fmt.DATA:
+            payload = _read(zf, info, entry["size"])
+            digest, size = hashlib.sha256(payload).hexdigest(), len(payload)
             payloads[member] = payload
+        else:  # hashed a piece at a time: attachments are never held whole
+            digest, size = _digest(zf, info, entry["size"])
+        if size != entry["size"] or digest != entry["sha256"]:
+            raise PackageError(f"“{name}”中“{member}”的校验值与清单不符：文件已损坏或被改动。")
     if fmt.DATA not in payloads:
         raise PackageError(f"“{name}”中没有 {fmt.DATA}。")
     data = _json(payloads[fmt.DATA], f"“{name}”的 {fmt.DATA}")

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from ..domain.reports import REPORTS
 from ..errors import InputError
-from .collector import fewer_collections
+from .collector import collect_garbage, fewer_collections
 from .fonts import FontMissingError, resolve_fonts
 
 if TYPE_CHECKING:
@@ -74,6 +74,7 @@ def write_report(source: ReportSource, out: Path) -> RenderResult:
         fonts = resolve_fonts()
         fetcher = ReportFetcher(roots=[TEMPLATE_DIR], files=fonts.files, attachments=source.images)
         result = write_pdf(source.html, Path(out), fonts=fonts, fetcher=fetcher)
+    collect_garbage()  # WeasyPrint's cycles, here in the report's thread: not later in the window's
     return dataclasses.replace(result, warnings=source.warnings + result.warnings)
 
 

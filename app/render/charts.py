@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -111,6 +112,15 @@ def _nice_ceiling(value: float) -> float:
     return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= value)
 
 
+def _axis_top(values: Sequence[float], unit: str) -> float:
+    """The value axis's top: room above the highest value, at a tick a person can read; for a
+    percentage none of whose values is above 100, at most 100 (a rate met in full drew an axis
+    up to 200 %, half of it empty)."""
+    highest = max(values)
+    top = _nice_ceiling(highest * 1.1)
+    return 100.0 if unit == "%" and highest <= 100 < top else top
+
+
 @dataclass(frozen=True)
 class Line:
     """One series of a trend chart: a value per round (None: that round has none)."""
@@ -170,7 +180,7 @@ def line_chart(
     series need the room."""
     view_width = width_mm * _UNITS_PER_MM
     values = [v for line in lines for v in line.values if v is not None]
-    top_value = maximum or _nice_ceiling(max([*values, target or 0]) * 1.1)
+    top_value = maximum or _axis_top([*values, target or 0], unit)
     left, right = 48, 12
     band = (view_width - left - right) / max(len(labels), 1)
     names, rows = _round_names(labels, short_labels, band)
@@ -316,9 +326,10 @@ class _Label:
     baseline: float
     size: int
 
-    @property
+    @cached_property
     def box(self) -> _Box:
-        """From the top of its tallest characters to below its baseline, a unit to spare aside."""
+        """From the top of its tallest characters to below its baseline, a unit to spare aside
+        (kept: placing the values of a trend asks each candidate place for it several times)."""
         width = _text_width(self.text, self.size)
         x0 = self.x - width / 2 if self.anchor == "middle" else self.x if self.anchor == "start" else self.x - width
         return (x0 - 1, self.baseline - self.size * 0.9, x0 + width + 1, self.baseline + self.size * 0.22)
@@ -453,15 +464,15 @@ def _stack(
             start = max(start, beyond) if downwards else min(start, beyond)
         reach = (len(column) + 2) * _VALUE_HEIGHT
         options = [*first, *(label(start + sign * k * _STEP) for k in range(int(reach / _STEP)))]
-        in_order = [
+        in_order = (
             o
             for o in options
             if _inside(o.box, area)
             and (edge is None or (o.box[1] >= edge - 0.5 if downwards else o.box[3] <= edge + 0.5))
-        ]
-        free = [o for o in in_order if _free(o.box, taken)]
-        if free:
-            chosen = free[0]
+        )
+        found = next((o for o in in_order if _free(o.box, taken)), None)  # the first free place
+        if found is not None:
+            chosen = found
         elif settle:
             inside = [o for o in options if _inside(o.box, area)] or options
             chosen = min(inside, key=lambda o: sum(_overlap(o.box, t) for t in taken))

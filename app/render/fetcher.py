@@ -17,7 +17,6 @@ from urllib.request import url2pathname
 
 from .assets import ATTACHMENT_SCHEME
 from .engine import weasyprint
-from .images import ImageProblem, for_print
 
 __all__ = ["FetchRefused", "Fetched", "ReportFetcher"]
 
@@ -33,7 +32,8 @@ class Fetched:
 
 
 class ReportFetcher(weasyprint.urls.URLFetcher):
-    """Serves files under ``roots`` (and the single ``files``), and ``attachments`` by id.
+    """Serves files under ``roots`` (and the single ``files``), and ``attachments`` by id (the
+    report model's images, at print resolution already).
 
     Every request is recorded in :attr:`requests`, served or refused, so that tests and the
     log can show what a report asked for.
@@ -71,10 +71,7 @@ class ReportFetcher(weasyprint.urls.URLFetcher):
             found = self.attachments.get(parts.path)
             if found is None:
                 raise FetchRefused(f"不是本轮自查的附件：{url}")
-            try:  # at print resolution: a photo's full size costs seconds and hundreds of MB
-                return for_print(found[0])
-            except ImageProblem as problem:
-                raise FetchRefused(f"附件图片{problem}：{url}") from None
+            return found  # at print resolution already (the report model scaled it)
         if scheme != "file" or parts.netloc not in ("", "localhost"):
             raise FetchRefused(f"报告不读取网络或其他来源的资源：{url}")
         # resolve() follows symlinks and '..', so a path cannot climb out of a root

@@ -3,12 +3,12 @@
 A report prints an attached photo as a thumbnail 28 mm high; WeasyPrint embedded the file as it
 was, so a 12,000 × 12,000 PNG took 26 s and 1.3 GB. Now:
 
-- :func:`probe` reads only the image's header (milliseconds, on the GUI thread while the report
-  model is built): an image larger than :data:`MAX_PIXELS` or one that cannot be read is listed by
-  name, never decoded;
-- :func:`for_print` (in the URL fetcher, on the report's worker thread) decodes the rest — a JPEG at
-  a fraction of its size, which libjpeg does for nearly nothing — and scales it to at most
-  :data:`PRINT_PIXELS` on its longer side, rotated as the camera recorded.
+- :func:`probe` reads only the image's header: an image larger than :data:`MAX_PIXELS` or one that
+  cannot be read is listed by name, never decoded;
+- :func:`for_print` (while the report model is built, off the GUI thread) probes it, then decodes
+  the rest — a JPEG at a fraction of its size, which libjpeg does for nearly nothing — and scales
+  it to at most :data:`PRINT_PIXELS` on its longer side, rotated as the camera recorded. The model
+  keeps only that (≈100 KB a photo), never the file: a round may have hundreds of photos.
 """
 
 from __future__ import annotations

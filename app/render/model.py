@@ -46,7 +46,7 @@ from ..services.rounds import references as round_references
 from ..store import Store
 from .assets import attachment_url
 from .charts import Bar, bar_chart
-from .images import ImageProblem, probe
+from .images import ImageProblem, for_print
 
 if TYPE_CHECKING:
     from ..services.overview import Trend
@@ -59,7 +59,8 @@ RECTIFICATION_TITLE = "医疗质量自查整改报告"
 SIGNATURE_ROLES = ("检查组组长", "质控办负责人", "院长")
 
 #: Image attachments printed as thumbnails (others are listed by name), scaled to print resolution
-#: (app/render/images.py); an image over its pixel limit is listed by name, never decoded.
+#: while the model is built (app/render/images.py); an image over its pixel limit is listed by
+#: name, never decoded.
 IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 MAX_IMAGES_PER_RECTIFICATION = 4
@@ -711,13 +712,11 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         for a in files.get(r.id, []):
             name = a.filename
             if a.media_type in IMAGE_TYPES and a.size <= MAX_IMAGE_BYTES and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION:
-                data = store.attachment_data(a.id)
-                try:
-                    probe(data)  # the header only: a huge or damaged image is never decoded
+                try:  # kept at print resolution (≈100 KB), not as the photo: a round may have hundreds
+                    images[a.id] = for_print(store.attachment_data(a.id))  # a huge image is never decoded
                 except ImageProblem as problem:
                     name = f"{name}（{problem}，未印出）"
                 else:
-                    images[a.id] = (data, a.media_type)
                     thumbs.append(Thumbnail(Markup(attachment_url(a.id)), a.filename))
             names.append(name)
         tone = FAIL if entry.status == STATUS_OVERDUE else OK if entry.status == STATUS_DONE else NONE

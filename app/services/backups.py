@@ -36,6 +36,7 @@ __all__ = [
     "backup_now",
     "backups",
     "daily_backup",
+    "damage_found",
     "folder",
     "location_warning",
     "newest_good_backup",
@@ -59,6 +60,18 @@ def check(db_path: Path, backups_folder: Path) -> Health:
     from ..store.health import check_database
 
     return check_database(db_path, backups_folder)
+
+
+def damage_found(db_path: Path) -> tuple[str, str] | None:
+    """The whole file's quick check (the attachments' bytes too, which start-up leaves out), on
+    a connection of its own: (which part is damaged, in the user's words; SQLite's own words),
+    or None when the file is sound. For the GUI's thread pool, once the window is up."""
+    from ..store.health import explain_damage, quick_check
+    from .connection import own_connection
+
+    with own_connection(db_path) as store:
+        problems = quick_check(store.conn)
+        return (explain_damage(store.conn), "\n".join(problems)) if problems else None
 
 
 @overload

@@ -23,10 +23,11 @@ from ..domain.records import (
     STATUS_OVERDUE,
     UNFINISHED_STATUSES,
 )
-from ..domain.scoring import RoundScore, Tally
+from ..domain.scoring import RoundScore, Tally, score_round
 from ..store import Store
+from ..store.records import RoundRecord
 from .rectifications import NO_DEPARTMENT, RectificationEntry, list_rectifications
-from .rounds import RoundView, answers_by_item, load_round, score
+from .rounds import RoundView, answers_by_item, load_round, previous_values, samples_by_item, score
 
 
 @dataclass(frozen=True)
@@ -100,15 +101,16 @@ def _tone(score: float | None) -> str:
     return "muted" if score is None else "fail" if score < 50 else "warn" if score < 75 else "ok"
 
 
-def same_hospital_rounds(store: Store, view: RoundView) -> list[RoundView]:
+def same_hospital_rounds(store: Store, view: RoundView) -> list[RoundRecord]:
     """The rounds of this round's hospital up to it, oldest first (a database that collects
-    several hospitals keeps each one's trend apart)."""
-    out = []
-    for record in store.rounds():
-        if record.profile.get("name") != view.profile.name or record.started_on > view.started_on.isoformat():
-            continue
-        out.append(view if record.id == view.id else load_round(store, record.id))
-    return sorted(out, key=lambda v: (v.started_on, v.name))
+    several hospitals keeps each one's trend apart): their records, read without their
+    checklists or answers (two years of monthly rounds are 24; the trend shows 12)."""
+    out = [
+        record
+        for record in store.rounds()
+        if record.profile.get("name") == view.profile.name and record.started_on <= view.started_on.isoformat()
+    ]
+    return sorted(out, key=lambda r: (r.started_on, r.name))
 
 
 def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: int = 12) -> Overview:
@@ -119,11 +121,12 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     out.grades = outcome_bars(view.checklists, result.tally)
     _add_rectifications(out, list_rectifications(store, round_id, today, view))
     every = same_hospital_rounds(store, view)
-    history = every[-max_trends:]
-    out.rounds = [v.name for v in history]
-    out.round_dates = [v.started_on for v in history]
-    out.earlier_rounds = [(v.name, v.started_on) for v in every[: len(every) - len(history)]]
-    if len(history) > 1:
+    shown, left_out = every[-max_trends:], every[: max(len(every) - max_trends, 0)]
+    out.rounds = [r.name for r in shown]
+    out.round_dates = [dt.date.fromisoformat(r.started_on) for r in shown]
+    out.earlier_rounds = [(r.name, dt.date.fromisoformat(r.started_on)) for r in left_out]
+    if len(shown) > 1:  # only the rounds the trend shows are opened and scored
+        history = [view if r.id == view.id else load_round(store, r.id) for r in shown]
         _add_trends(out, store, view, result, history)
     return out
 
@@ -208,7 +211,17 @@ def _add_rectifications(out: Overview, entries: list[RectificationEntry]) -> Non
 
 def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore, history: list[RoundView]) -> None:
     """Scores and failing items across the hospital's rounds, and each indicator with two values or more."""
-    results = [result if v.id == view.id else score(store, v.id, v) for v in history]
+    # each round's answers read once: for its score, its indicators and the next round's trend
+    answers = [answers_by_item(store, v.id) for v in history]
+    known = {v.id: (v, a) for v, a in zip(history, answers, strict=True)}
+    results = [
+        result
+        if v.id == view.id
+        else score_round(
+            v.checklists, v.profile, v.year, a, samples_by_item(store, v.id), previous_values(store, v, known)
+        )
+        for v, a in zip(history, answers, strict=True)
+    ]
     labels = {c.id: c.label for v in history for c in v.checklists}
     series: dict[str, list[float | None]] = {label: [] for label in labels.values()}
     for res in results:
@@ -219,13 +232,13 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
     out.failing_trend = Trend(
         "不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条", computed=False
     )
-    answers = [answers_by_item(store, v.id) for v in history]
+    items = [{i.id: i for i in v.items()} for v in history]  # looked up for every indicator
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
             continue
         values = []
-        for v, ans in zip(history, answers, strict=True):
-            found = next((i for c in v.checklists if (i := c.item(item.id)) is not None), None)
+        for ans, found_in in zip(answers, items, strict=True):
+            found = found_in.get(item.id)
             # a rate is recomputed in this round's unit (an older round may have kept % for ‰)
             definition = item if found is not None and found.input == "ratio" else found
             values.append(indicator_value(definition, ans.get(item.id)) if definition else None)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -70,6 +70,7 @@ __all__ = [
     "rectification_for_item",
     "start_recheck_round",
     "sync_rectification",
+    "sync_rectifications",
     "totals",
     "update_rectification",
 ]
@@ -309,10 +310,13 @@ def follow_up_text(entry: RectificationEntry) -> str:
     return "；".join(p for p in parts if p)
 
 
-def _group(store: Store, facts: _Facts, item_id: str) -> list[Rectification]:
-    """The round's rectifications of the item and of the items sharing its topic."""
+def _group(
+    store: Store, facts: _Facts, item_id: str, stored: Sequence[Rectification] | None = None
+) -> list[Rectification]:
+    """The round's rectifications of the item and of the items sharing its topic (``stored``:
+    the round's rectifications, when the caller has read them)."""
     ids = {i.id for i in facts.group(item_id)} or {item_id}
-    return [r for r in store.rectifications(facts.view.id) if r.item_id in ids]
+    return [r for r in (stored if stored is not None else store.rectifications(facts.view.id)) if r.item_id in ids]
 
 
 def _update(store: Store, rect: Rectification, changes: Mapping[str, Any], actor: Actor) -> None:
@@ -332,50 +336,79 @@ def sync_rectification(
     follows the answer's while it is empty or still the one copied from the answer
     (``previous_department``, the answer's before this change); one set on the board stays.
     """
+    with store.transaction():
+        _sync(store, _Facts(store, view), item_id, actor, previous_department)
+
+
+def sync_rectifications(store: Store, view: RoundView, item_ids: Iterable[str], actor: Actor) -> None:
+    """:func:`sync_rectification` for each of ``item_ids`` (an import touches every item of the
+    round): the round's items, answers, outcomes and rectifications are read once for all of them,
+    the rectifications again only after one was written. Item by item, a round of 656 items with
+    77 rectifications read 50,000 rectification rows."""
     facts = _Facts(store, view)
+    with store.transaction():
+        stored = store.rectifications(view.id)
+        for item_id in item_ids:
+            if _sync(store, facts, item_id, actor, None, stored):
+                stored = store.rectifications(view.id)
+
+
+def _sync(
+    store: Store,
+    facts: _Facts,
+    item_id: str,
+    actor: Actor,
+    previous_department: str | None,
+    stored: Sequence[Rectification] | None = None,
+) -> bool:
+    """sync_rectification's work, in the caller's transaction; True when it wrote anything."""
+    view = facts.view
     group = facts.group(item_id)
     if not group:
-        return
+        return False
     failing = facts.failing(group)
-    with store.transaction():
-        rects = _group(store, facts, item_id)
-        if failing and not rects:
-            answer = facts.answer(failing[0].id)
-            store.save_rectification(
-                {
-                    "round_id": view.id,
-                    "item_id": failing[0].id,
-                    "problem": "",
-                    "department": answer.department if answer else "",
-                    "origin": ORIGIN_AUTO,
-                },
-                actor,
-            )
-            return
-        failing_ids = {i.id for i in failing}
-        offering = any(facts.outcome(i).offers_rectification for i in group)
-        followed_up = carried_to(store, view.id) if rects else {}
-        for rect in rects:
-            if rect.id in followed_up:
-                continue  # a 复查轮次 follows it up: its copy there names it, and it stays as it was
-            untouched = not _has_work(store, rect)
-            if not failing:
-                # an untouched automatic one goes when nothing fails; one the user asked for on a
-                # C grade goes too once no item offers one any more (regraded A or B)
-                if untouched and (rect.origin == ORIGIN_AUTO or (rect.origin == ORIGIN_OFFERED and not offering)):
-                    store.delete_rectification(rect.id, actor)
-                continue
-            untouched = untouched and rect.origin == ORIGIN_AUTO
-            changes: dict[str, Any] = {}
-            if untouched and rect.item_id not in failing_ids:
-                changes["item_id"] = failing[0].id  # point at an item that still fails
-            answer = facts.answer(changes.get("item_id", rect.item_id))
-            # (previous_department is the edited item's: it says nothing about a sibling's row)
-            copied = previous_department if rect.item_id == item_id else None
-            if answer is not None and answer.department != rect.department and rect.department in ("", copied):
-                changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
-            if changes:
-                _update(store, rect, changes, actor)
+    rects = _group(store, facts, item_id, stored)
+    if failing and not rects:
+        answer = facts.answer(failing[0].id)
+        store.save_rectification(
+            {
+                "round_id": view.id,
+                "item_id": failing[0].id,
+                "problem": "",
+                "department": answer.department if answer else "",
+                "origin": ORIGIN_AUTO,
+            },
+            actor,
+        )
+        return True
+    failing_ids = {i.id for i in failing}
+    offering = any(facts.outcome(i).offers_rectification for i in group)
+    followed_up = carried_to(store, view.id) if rects else {}
+    wrote = False
+    for rect in rects:
+        if rect.id in followed_up:
+            continue  # a 复查轮次 follows it up: its copy there names it, and it stays as it was
+        untouched = not _has_work(store, rect)
+        if not failing:
+            # an untouched automatic one goes when nothing fails; one the user asked for on a
+            # C grade goes too once no item offers one any more (regraded A or B)
+            if untouched and (rect.origin == ORIGIN_AUTO or (rect.origin == ORIGIN_OFFERED and not offering)):
+                store.delete_rectification(rect.id, actor)
+                wrote = True
+            continue
+        untouched = untouched and rect.origin == ORIGIN_AUTO
+        changes: dict[str, Any] = {}
+        if untouched and rect.item_id not in failing_ids:
+            changes["item_id"] = failing[0].id  # point at an item that still fails
+        answer = facts.answer(changes.get("item_id", rect.item_id))
+        # (previous_department is the edited item's: it says nothing about a sibling's row)
+        copied = previous_department if rect.item_id == item_id else None
+        if answer is not None and answer.department != rect.department and rect.department in ("", copied):
+            changes["department"] = answer.department  # 责任科室 typed, changed or undone after the grade
+        if changes:
+            _update(store, rect, changes, actor)
+            wrote = True
+    return wrote
 
 
 def open_rectification(

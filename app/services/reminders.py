@@ -11,8 +11,6 @@ from dataclasses import dataclass
 
 from ..domain.records import STATUS_OVERDUE, UNFINISHED_STATUSES
 from ..store import Store
-from .rectifications import list_rectifications
-from .rounds import load_round
 
 #: days before a deadline that a rectification is mentioned
 DUE_SOON_DAYS = 7
@@ -41,17 +39,26 @@ class Reminders:
 
 def reminders(store: Store, today: dt.date) -> Reminders:
     """What is late or due, over the rectifications still followed up where they are: a
-    re-check round's carried-over copies stand for the originals, which are 已转入复查."""
-    rounds = store.rounds()
+    re-check round's carried-over copies stand for the originals, which are 已转入复查.
+
+    A status is derived from the rectification's own record (its deadline and re-check) and from
+    whether a 复查轮次 begun by ``today`` holds a copy of it, as the 整改台账 tells it on that day:
+    no round is scored and no answer read. This runs when the window opens and after every change
+    to a rectification, on every round of the database (two years: 24 rounds)."""
+    rounds = store.rounds()  # newest first
+    begun = {record.id for record in rounds if dt.date.fromisoformat(record.started_on) <= today}
+    stored = {record.id: store.rectifications(record.id) for record in rounds}
+    followed_elsewhere = {
+        rect.carried_from for rects in stored.values() for rect in rects if rect.carried_from and rect.round_id in begun
+    }
     overdue = due_soon = 0
     latest = None
     for record in rounds:
-        view = load_round(store, record.id)
-        for entry in list_rectifications(store, record.id, today, view):
-            rect = entry.rectification
-            if entry.status not in UNFINISHED_STATUSES:  # 已完成, or 已转入复查 (counted in its copy)
+        for rect in stored[record.id]:
+            status = rect.status(today, followed_up_elsewhere=rect.id in followed_elsewhere)
+            if status not in UNFINISHED_STATUSES:  # 已完成, or 已转入复查 (counted in its copy)
                 continue
-            if entry.status == STATUS_OVERDUE:
+            if status == STATUS_OVERDUE:
                 overdue += 1
                 latest = latest or record.id
             elif rect.deadline is not None and 0 <= (rect.deadline - today).days <= DUE_SOON_DAYS:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -17,6 +17,7 @@ from ..domain.scoring import RoundScore, score_round
 from ..domain.text import clean_text
 from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
+from ..store.records import FrozenChecklist
 from .profile import get_profile
 
 if TYPE_CHECKING:  # the catalog (YAML, validation) is loaded only to start a round
@@ -138,6 +139,26 @@ def _period_note(checklists: Sequence[Checklist], year: int) -> str:
     ) + ("。条目照常使用，报告中写明所依据的文件。" if outside else "")
 
 
+#: Checklists built from rounds' frozen copies, by checklist id and SHA-256 of the content: the
+#: rounds frozen from one file share it (a Checklist is immutable). Two years of monthly rounds
+#: built the same few files 83 times to draw a list; bounded by the file versions a database saw.
+_BUILT: dict[tuple[str, str], Checklist] = {}
+_MAX_BUILT = 64
+
+
+def frozen_checklist(frozen: FrozenChecklist) -> Checklist:
+    """The checklist a round froze (its SHA-256 is checked against the content when a package is
+    imported, and computed from it when a round starts)."""
+    key = (frozen.checklist_id, frozen.sha256)
+    built = _BUILT.get(key)
+    if built is None:
+        built = Checklist.from_dict(dict(frozen.content))
+        if len(_BUILT) >= _MAX_BUILT:
+            _BUILT.clear()
+        _BUILT[key] = built
+    return built
+
+
 def load_round(store: Store, round_id: str) -> RoundView:
     record = store.round(round_id)
     frozen = store.round_checklists(round_id)
@@ -151,7 +172,7 @@ def load_round(store: Store, round_id: str) -> RoundView:
         status=record.status,
         previous_round_id=record.previous_round_id,
         profile=HospitalProfile.from_dict(dict(record.profile)),
-        checklists=tuple(Checklist.from_dict(dict(f.content)) for f in frozen),
+        checklists=tuple(frozen_checklist(f) for f in frozen),
         hashes={f.checklist_id: f.sha256 for f in frozen},
     )
 
@@ -246,15 +267,21 @@ def samples_of(store: Store, round_id: str, item_id: str) -> list[SampleRecord]:
     return store.samples(round_id, item_id)
 
 
-def previous_values(store: Store, view: RoundView) -> dict[str, float]:
-    """Indicator values of the round's previous round: the reference for 逐步提高/降低."""
+def previous_values(
+    store: Store, view: RoundView, known: Mapping[str, tuple[RoundView, Mapping[str, Answer]]] | None = None
+) -> dict[str, float]:
+    """Indicator values of the round's previous round: the reference for 逐步提高/降低 (``known``:
+    rounds the caller has open, with their answers, by id: the previous one is not read again)."""
     if not view.previous_round_id:
         return {}
-    try:
-        previous = load_round(store, view.previous_round_id)
-    except NotFoundError:
-        return {}
-    answers = answers_by_item(store, previous.id)
+    if known and view.previous_round_id in known:
+        previous, answers = known[view.previous_round_id]
+    else:
+        try:
+            previous = load_round(store, view.previous_round_id)
+        except NotFoundError:
+            return {}
+        answers = answers_by_item(store, previous.id)
     current = {item.id: item for item in view.items()}
     values: dict[str, float] = {}
     for item in previous.items():
@@ -296,21 +323,50 @@ class RoundSummary:
     score: float | None
 
 
+#: where the rounds list keeps what it computed (settings key), and what it must match
+SUMMARIES_SETTING = "rounds.summaries"
+
+
 def list_rounds(store: Store) -> list[RoundSummary]:
-    out = []
-    for record in store.rounds():
-        view = load_round(store, record.id)
-        result = score(store, record.id, view)
-        out.append(
-            RoundSummary(
-                record.id,
-                record.name,
-                record.started_on,
-                record.year,
-                record.status,
-                tuple(c.label for c in view.checklists),
-                result.tally.completion,
-                result.tally.score,
-            )
+    """The rounds list, newest first, with each round's checklists, 完成率 and 得分率.
+
+    A round's figures are computed once and kept in the database with the round's change stamp
+    (its newest 修改记录 entry) and the program's version; a round is opened and scored again
+    only when it changed since, so the list does not read the answers of every round of two
+    years each time it is shown. 完成率 and 得分率 depend on the round's own records only (the
+    previous round's values decide whether a trend indicator is met, which neither counts)."""
+    from .. import __version__
+
+    records = store.rounds()
+    stamps = store.change_stamps()
+    kept = store.setting(SUMMARIES_SETTING) or {}
+    known: dict[str, dict] = {}
+    for record in records:
+        stamp = f"{__version__}:{stamps.get(record.id, 0)}"
+        summary = kept.get(record.id) if isinstance(kept, dict) else None
+        if not isinstance(summary, dict) or summary.get("stamp") != stamp:
+            summary = {"stamp": stamp, **_figures(store, record.id)}
+        known[record.id] = summary
+    if known != kept:
+        store.remember(SUMMARIES_SETTING, known)  # rounds deleted since drop out
+    return [
+        RoundSummary(
+            record.id,
+            record.name,
+            record.started_on,
+            record.year,
+            record.status,
+            tuple(known[record.id]["checklists"]),
+            known[record.id]["completion"],
+            known[record.id]["score"],
         )
-    return out
+        for record in records
+    ]
+
+
+def _figures(store: Store, round_id: str) -> dict:
+    view = load_round(store, round_id)
+    tally = score_round(
+        view.checklists, view.profile, view.year, answers_by_item(store, round_id), samples_by_item(store, round_id)
+    ).tally
+    return {"checklists": [c.label for c in view.checklists], "completion": tally.completion, "score": tally.score}

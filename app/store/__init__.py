@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -424,6 +424,27 @@ class Store:
         with self.transaction():
             self.upsert("settings", {"key": key, "value": _json(value)}, pk="key")
 
+    def remember(self, key: str, value: Any) -> bool:
+        """Keep ``value`` as a setting if the database takes it now: for a cache the program can
+        do without (False, and nothing written, when the file is read-only or busy). One
+        statement, committed by itself, without sqlite-utils: the rounds list may be the first
+        screen, and start-up writes nothing else."""
+        if self.read_only or self.conn.in_transaction:
+            return False
+        try:
+            with self.brief_wait(0):
+                self.upsert("settings", {"key": key, "value": _json(value)}, pk="key")
+        except sqlite3.Error:
+            return False
+        return True
+
+    def change_stamps(self) -> dict[str, int]:
+        """Each round's newest change-history entry (its sequence number). Every change to a
+        round's records is recorded in the history with it, in the change's transaction
+        (imports too): a round whose stamp is as before has not changed."""
+        rows = self.conn.execute("SELECT round_id, max(seq) FROM history WHERE round_id IS NOT NULL GROUP BY round_id")
+        return dict(rows.fetchall())
+
     # --- hospital profile -------------------------------------------------------------------
 
     def profile(self) -> HospitalRecord | None:
@@ -593,6 +614,19 @@ class Store:
         if row is None:
             raise NotFoundError("找不到该附件，可能已被删除。")
         return row["data"]
+
+    def attachment_chunks(self, attachment_id: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The attachment's bytes ``size`` at a time, read from the file as they are used: what
+        writes many large scans somewhere (an upload package) holds one piece at a time."""
+        row = self._one("SELECT rowid FROM attachments WHERE id = ?", (attachment_id,))
+        if row is None:
+            raise NotFoundError("找不到该附件，可能已被删除。")
+        try:
+            with self.conn.blobopen("attachments", "data", row["rowid"], readonly=True) as blob:
+                while chunk := blob.read(size):
+                    yield chunk
+        except sqlite3.Error as exc:
+            raise store_error(exc, f"无法读取数据库“{self.path}”中的附件") from exc
 
     def delete_attachment(self, attachment_id: str, actor: Actor = NOBODY) -> None:
         with self.transaction() as db:
@@ -766,9 +800,28 @@ class Store:
                 actor,
             )
 
-    def put_attachment(self, row: Mapping[str, Any], data: bytes) -> None:
-        """Store an attachment made elsewhere, as given, in the caller's transaction."""
-        self.db.table("attachments").insert({**row, "data": data})
+    def put_attachment(self, row: Mapping[str, Any], size: int, chunks: Iterable[bytes]) -> None:
+        """Store an attachment made elsewhere, as given, in the caller's transaction: its ``size``
+        bytes written a piece at a time as ``chunks`` yields them (an imported package's scans are
+        never all in memory). Fewer or more bytes than ``size`` are refused (StoreError)."""
+        columns = [c for c in row if c != "data"]
+        names = ", ".join(f'"{c}"' for c in columns)
+        cursor = self.conn.execute(
+            f"INSERT INTO attachments ({names}, data) VALUES ({', '.join('?' * len(columns))}, zeroblob(?))",
+            [*(row[c] for c in columns), size],
+        )
+        rowid, written = cursor.lastrowid, 0
+        assert rowid is not None  # the row just inserted
+        with self.conn.blobopen("attachments", "data", rowid) as blob:
+            for chunk in chunks:
+                if written + len(chunk) > size:
+                    break
+                blob.write(chunk)
+                written += len(chunk)
+            else:
+                if written == size:
+                    return
+        raise StoreError(f"附件“{row.get('filename', '')}”的大小与记录的不符（应为 {size} 字节），未导入。")
 
     def rounds_holding(self, table: str, ids: list[str]) -> dict[str, str]:
         """Which round holds each of these record ids (answers, rectifications, attachments)."""

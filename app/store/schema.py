@@ -152,8 +152,21 @@ _V3 = (
     "CREATE INDEX history_by_round ON history (round_id, item_id)",
 )
 
+# v4: attachments are listed from an index that holds every column but the file's bytes. The
+# bytes (``data``) come before ``added_at``, ``author`` and ``device_id`` in the row, and SQLite
+# reaches a column after a large BLOB only by reading every page of it: listing a round's
+# attachments read all their bytes (850 MB for two years' scans, 0.2 s warm, seconds from disk).
+# The index starts with (round_id, item_id) like the one it replaces.
+_V4 = (
+    """CREATE INDEX attachments_listed ON attachments (
+    round_id, item_id, rectification_id, added_at, id,
+    filename, media_type, size, sha256, author, device_id
+)""",
+    "DROP INDEX attachments_by_item",
+)
+
 #: The steps in order: ``MIGRATIONS[n - 1]`` brings a database from version n - 1 to n.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_V1, _V2, _V3, _V4)
 LATEST_VERSION = len(MIGRATIONS)
 
 

@@ -22,7 +22,7 @@ from ..services import answers, attachments, rectifications, rounds, session  # 
 from ..services.profile import get_profile
 from ..store import Actor, open_store
 from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
-from ..store.health import explain_damage, quick_check
+from ..store.health import explain_damage, quick_check_records
 from . import dialogs
 from .input_method import adapt_input_method
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
@@ -149,7 +149,9 @@ def open_database(db_path: Path):
     backup_dir = None
     try:
         store = open_store(db_path, allow_empty=allow_empty)
-        problems = quick_check(store.conn)
+        # the records only: the attachments' bytes (95 % of two years' file) are checked in the
+        # background once the window is up (check_whole_file)
+        problems = quick_check_records(store.conn)
         if problems:
             from ..store.backup import backup_folder
 
@@ -285,6 +287,11 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
 
         daily_backup(window)
 
+    def check_whole_file() -> None:
+        from .backups_dialog import check_whole_file
+
+        check_whole_file(window, _damaged_while_running)
+
     def activated() -> None:
         from .single_instance import bring_to_front
 
@@ -296,6 +303,7 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, check_catalog)
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, warn_about_location)
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, lambda: warn_without_input_method(window))
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, check_whole_file)
     QTimer.singleShot(BACKUP_DELAY_MS, window, daily_backup)  # not if the window is gone by then
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, window.show_reminders)  # after the first paint
 

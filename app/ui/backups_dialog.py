@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.formats import size_text
-from ..errors import AppError
+from ..errors import AppError, DamagedError
 from ..services import backups as service
 from . import dialogs
 from .cell_table import read_only
@@ -97,6 +97,7 @@ class BackupsDialog(QDialog):
         close.rejected.connect(self.reject)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        self.backup_job: object = None  # 立即备份 under way
         self.refresh()
 
     def _build_table(self) -> QTableWidget:
@@ -161,16 +162,34 @@ class BackupsDialog(QDialog):
         return self.backups[rows[0].row()] if rows else None
 
     def backup_now(self) -> None:
+        """立即备份, in the background with a progress dialog: copying, checking and syncing
+        two years' database with its scans (850 MB) takes seconds, which froze the window."""
+        from ..services.connection import own_connection
+        from .tasks import run_in_background
+
         if self.window_.walkthrough is not None:
             self.window_.walkthrough.flush()  # what was just typed is in the backup too
-        try:
-            made = service.backup_now(self.store)
-        except AppError as err:
-            dialogs.error(self, f"备份失败：{err.user_message}")
-            return
-        self.window_.changes_backed_up = self.store.conn.total_changes
-        self.refresh()
-        self.status.setText(f"已备份并检查完好：{made.path.name}（{size_text(made.size)}）")
+        db_path, changes = self.store.path, self.store.conn.total_changes
+
+        def work() -> Backup:
+            with own_connection(db_path) as own:  # its own connection (WAL: it reads while the window writes)
+                return service.backup_now(own)
+
+        def done(made: Backup) -> None:
+            self.backup_job = None
+            self.window_.changes_backed_up = changes
+            self.refresh()
+            self.status.setText(f"已备份并检查完好：{made.path.name}（{size_text(made.size)}）")
+
+        def failed(exc: Exception) -> None:
+            self.backup_job = None
+            self.backup_button.setEnabled(True)
+            message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+            dialogs.error(self, f"备份失败：{message}")
+
+        self.backup_button.setEnabled(False)
+        self.status.setText("正在备份……")
+        self.backup_job = run_in_background(self, "正在备份数据库……", work, done, failed)
 
     def choose_folder(self) -> None:
         path = dialogs.choose_folder(self, "选择备份位置（可以是 U 盘或另一块磁盘）")
@@ -402,6 +421,41 @@ def daily_backup(window: MainWindow) -> None:
     job.signals.done.connect(receiver.done)
     job.signals.failed.connect(receiver.failed)
     window.backup_job = job  # referenced until it reports
+    QThreadPool.globalInstance().start(job)
+
+
+class _CheckReceiver(QObject):
+    """The whole-file check's answer, on the GUI thread; a child of the window (gone with it)."""
+
+    def __init__(self, window: MainWindow, on_damage) -> None:
+        super().__init__(window)
+        self.on_damage = on_damage
+
+    def done(self, found) -> None:
+        self.deleteLater()
+        if found is not None:
+            problem, detail = found
+            self.on_damage(DamagedError(problem, detail))
+
+    def failed(self, exc: Exception) -> None:
+        self.deleteLater()
+        if isinstance(exc, DamagedError):  # too damaged to open for the check
+            self.on_damage(exc)
+
+
+def check_whole_file(window: MainWindow, on_damage) -> None:
+    """Start-up checked the records before the window was built, not the attachments' bytes
+    (two years of scans: 850 MB, seconds from a disk): the whole file is checked now, in the
+    thread pool on a connection of its own. Damage found → ``on_damage(DamagedError)``, the
+    damaged-database dialog as when damage is met while working."""
+    if not window.isVisible():  # closed before the timer fired
+        return
+    db_path = window.store.path
+    job = _QuietJob(lambda: service.damage_found(db_path))
+    receiver = _CheckReceiver(window, on_damage)
+    job.signals.done.connect(receiver.done)
+    job.signals.failed.connect(receiver.failed)
+    window.file_check_job = job  # referenced until it reports
     QThreadPool.globalInstance().start(job)
 
 

@@ -82,6 +82,7 @@ class MainWindow(QMainWindow):
         # background jobs of the backups dialog, referenced until they report
         self.backup_job: object = None
         self.check_job: object = None
+        self.file_check_job: object = None  # the whole file's check after start-up
         self.saved_label = plain_label()
         self.progress_label = plain_label()  # it names the round, as the user typed it
         self.statusBar().addWidget(self.progress_label, 1)
