@@ -101,27 +101,28 @@ def _shown(name: str) -> str:
     return "".join(ch if ch.isprintable() else "�" for ch in name)
 
 
-def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
-    """The member's bytes, refusing (without inflating further) past ``limit`` bytes."""
-    chunks, total = [], 0
+def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """The member's bytes a megabyte at a time, refusing (without inflating further) past ``limit``."""
+    total = 0
     with zf.open(info) as stream:
         while chunk := stream.read(1 << 20):
             total += len(chunk)
             if total > limit:
                 raise PackageError(f"“{info.filename}”解压后超过声明的大小（可能是“压缩炸弹”），已拒绝。")
-            chunks.append(chunk)
-    return b"".join(chunks)
+            yield chunk
+
+
+def _read(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """The member's bytes, refusing past ``limit`` bytes."""
+    return b"".join(_chunks(zf, info, limit))
 
 
 def _digest(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> tuple[str, int]:
     """(SHA-256, size) of the member, read a piece at a time, refusing past ``limit`` bytes."""
     digest, total = hashlib.sha256(), 0
-    with zf.open(info) as stream:
-        while chunk := stream.read(1 << 20):
-            total += len(chunk)
-            if total > limit:
-                raise PackageError(f"“{info.filename}”解压后超过声明的大小（可能是“压缩炸弹”），已拒绝。")
-            digest.update(chunk)
+    for chunk in _chunks(zf, info, limit):
+        total += len(chunk)
+        digest.update(chunk)
     return digest.hexdigest(), total
 
 
