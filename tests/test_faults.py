@@ -173,30 +173,59 @@ def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path, cli):
     assert out.read_bytes().startswith(b"%PDF")
 
 
-def test_a_database_on_a_full_disk_says_the_disk_is_full(demo_file, tmp_path, cli):
-    """On a full disk SQLite cannot make its -shm file and opens read-only; the user was told to
-    check the folder's rights. A real full filesystem (a 3 MB tmpfs), where one can be mounted."""
-    import shutil
+@pytest.fixture
+def full_disk(tmp_path):
+    """A real filesystem of 3 MB (a tmpfs), where one can be mounted; fill_up() fills it."""
     import subprocess
 
-    db, round_id = demo_file
     disk = tmp_path / "full"
     disk.mkdir()
     if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(disk)], capture_output=True).returncode:
         pytest.skip("no tmpfs can be mounted here (needs root)")
+
     try:
-        shutil.copy(db, disk / "demo.db")
-        with (disk / "fill").open("wb") as fill:
-            try:
-                while True:
-                    fill.write(b"\0" * 65536)
-            except OSError:
-                pass
-        before = (disk / "demo.db").read_bytes()
-        code, _out, err = cli(
-            "answer", "--db", str(disk / "demo.db"), "--round", round_id, "--item", "qyx-core.01.1", "--grade", "A"
-        )
-        assert code == 1 and "磁盘已满" in err and "权限" not in err, err  # not "check the folder's rights"
-        assert (disk / "demo.db").read_bytes() == before
+        yield disk
     finally:
-        subprocess.run(["umount", str(disk)], check=False)
+        subprocess.run(["umount", "--lazy", str(disk)], check=False)  # detached even while a handle is open
+
+
+def fill_up(disk) -> None:
+    with (disk / "fill").open("wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass
+
+
+def test_a_database_on_a_full_disk_says_the_disk_is_full(demo_file, full_disk, cli):
+    """On a full disk SQLite cannot make its -shm file and opens read-only; the user was told to
+    check the folder's rights."""
+    import shutil
+
+    db, round_id = demo_file
+    shutil.copy(db, full_disk / "demo.db")
+    fill_up(full_disk)
+    before = (full_disk / "demo.db").read_bytes()
+    code, _out, err = cli(
+        "answer", "--db", str(full_disk / "demo.db"), "--round", round_id, "--item", "qyx-core.01.1", "--grade", "A"
+    )
+    assert code == 1 and "磁盘已满" in err and "权限" not in err, err  # not "check the folder's rights"
+    assert (full_disk / "demo.db").read_bytes() == before
+
+
+def test_workbooks_and_the_summary_database_on_a_full_disk_say_so(demo_file, full_disk, tmp_path, cli):
+    """XlsxWriter wrapped the full disk in an error of its own and the summary's SQLite said
+    "database or disk is full": both ended in a traceback, and the database left a journal."""
+    db, round_id = demo_file
+    package = tmp_path / "package.zip"
+    assert cli("export", "--db", str(db), "--round", round_id, "--out", str(package))[0] == 0
+    fill_up(full_disk)
+    for args in (
+        ("report", "--db", str(db), "--round", round_id, "--kind", "self", "--out", str(full_disk / "本轮.xlsx")),
+        ("aggregate", "--out", str(full_disk / "汇总.xlsx"), str(package)),
+        ("aggregate", "--out", str(tmp_path / "汇总.xlsx"), "--sqlite", str(full_disk / "汇总.db"), str(package)),
+    ):
+        code, _out, err = cli(*args)
+        assert code == 1 and "磁盘已满" in err, (args, err)
+    assert [p.name for p in full_disk.iterdir()] == ["fill"]  # no part file, no journal left

@@ -7,6 +7,7 @@ any SQLite tool (or serve them with Datasette).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
@@ -105,26 +106,17 @@ def _sheets(
 
 
 def write_xlsx(result: Aggregate, out: Path) -> None:
-    import xlsxwriter
+    from ..render.xlsx import Sheet, workbook_bytes
 
-    from ..render.xlsx import Sheet, workbook_formats
-
-    def write(temporary: Path) -> None:
-        book = xlsxwriter.Workbook(
-            str(temporary), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-        )
-        book.set_properties(
-            {"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，{result.today.isoformat()}"}
-        )
-        formats = workbook_formats(book)
+    def fill(book: Any, formats: dict[str, Any]) -> None:
         for name, (headers, rows) in _sheets(result, formats).items():
             sheet = Sheet(book, name, headers, formats)
             for values, cells in rows:
                 sheet.add(values, cells)
             sheet.finish()
-        book.close()
 
-    save_document(Path(out), write, "汇总工作簿")
+    properties = {"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，{result.today.isoformat()}"}
+    save_document(Path(out), workbook_bytes(properties, fill), "汇总工作簿")
 
 
 SQLITE_SCHEMA = """
@@ -219,6 +211,9 @@ def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, ro
 def write_sqlite(result: Aggregate, out: Path) -> None:
     def write(temporary: Path) -> None:
         conn = sqlite3.connect(temporary)
+        # written once and renamed into place when complete: a journal would only be a second
+        # file to leave behind when the disk fills up
+        conn.execute("PRAGMA journal_mode = OFF")
         try:
             with conn:
                 conn.executescript(SQLITE_SCHEMA)
@@ -242,6 +237,9 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                         for s in result.superseded
                     ],
                 )
+        except sqlite3.Error as exc:  # told as the OS error it is (a full disk, above all)
+            full = isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+            raise OSError(errno.ENOSPC if full else errno.EIO, str(exc)) from exc
         finally:
             conn.close()
 

@@ -8,6 +8,7 @@ filter and sum them.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -365,36 +366,37 @@ def write_workbook(
 ) -> int:
     """Write a workbook with ``sheets`` (names from SHEETS) for the round to ``out``, atomically.
     Returns the number of sheets."""
-    import xlsxwriter
-
     today = today or dt.date.today()
     r = _gather(store, round_id, today)
+    profile = r.view.profile
+    properties = {
+        "title": f"{profile.name} {r.view.name} {title}".strip(),
+        "company": profile.name,
+        "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
+    }
 
-    def write(temporary: Path) -> None:
-        book = xlsxwriter.Workbook(
-            str(temporary),
-            {
-                "constant_memory": False,
-                "strings_to_numbers": False,
-                "strings_to_formulas": False,
-                "strings_to_urls": False,
-            },
-        )
-        profile = r.view.profile
-        book.set_properties(
-            {
-                "title": f"{profile.name} {r.view.name} {title}".strip(),
-                "company": profile.name,
-                "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
-            }
-        )
-        formats = workbook_formats(book)
+    def fill(book: Any, formats: dict[str, Any]) -> None:
         for sheet in sheets:
             _WRITERS[sheet](book, formats, r)
-        book.close()
 
-    save_document(Path(out), write, "工作簿")
+    save_document(Path(out), workbook_bytes(properties, fill), "工作簿")
     return len(sheets)
+
+
+def workbook_bytes(properties: dict[str, str], fill: Callable[[Any, dict[str, Any]], None]) -> bytes:
+    """A workbook made in memory: ``fill(book, formats)`` adds its sheets. The file is written
+    from these bytes by save_document, so a full disk is the OSError it is and is told in
+    Chinese: XlsxWriter writing the file itself wraps it in an error of its own and leaves its
+    zip open (Python then complains again on exit). A workbook is small (a round's: ≈0.1 MB)."""
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    options = {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    book = xlsxwriter.Workbook(buffer, options)
+    book.set_properties(properties)
+    fill(book, workbook_formats(book))
+    book.close()
+    return buffer.getvalue()
 
 
 def workbook_formats(book: Any) -> dict[str, Any]:
