@@ -305,7 +305,12 @@ def test_a_second_launch_brings_the_running_window_to_the_front(started, qtbot, 
     assert ui_dialogs.errors == []
 
 
-def test_a_lock_left_by_a_killed_program_never_blocks_the_start(started, store, db_path, ui_dialogs, lock_holder):
+def test_a_lock_left_by_a_killed_program_never_blocks_the_start(
+    started, store, db_path, ui_dialogs, lock_holder, monkeypatch
+):
+    from app.ui import application
+
+    monkeypatch.setattr(application, "LOCK_WAIT_S", 0.5)  # the holder does not let go by itself
     store.close()
     holder = lock_holder(db_path)
     assert started(db_path) is None and "已在另一个窗口中打开" in ui_dialogs.errors[-1]  # alive: told

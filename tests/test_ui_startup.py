@@ -49,11 +49,24 @@ def test_corrupt_database_gets_a_dialog_naming_the_file(tmp_path, ui_dialogs, st
     assert path.read_bytes() == b"garbage" * 500
 
 
-def test_second_instance_on_the_same_database_is_told_so(tmp_path, ui_dialogs, started, no_wizard, demo_round, db_path):
+def test_second_instance_on_the_same_database_is_told_so(
+    tmp_path, ui_dialogs, started, no_wizard, demo_round, db_path, monkeypatch
+):
+    monkeypatch.setattr(application, "LOCK_WAIT_S", 0.5)  # the first window does not let go
     first = started(db_path)
     assert first is not None
     assert started(db_path) is None
     assert "已在另一个窗口中打开" in ui_dialogs.errors[-1]
+
+
+def test_a_launch_waits_for_a_closing_window_to_let_go(
+    ui_dialogs, started, no_wizard, demo_round, db_path, lock_holder
+):
+    """A window closing makes its last backup (seconds on a large database) holding the lock, and
+    answers no launch: the launch used to end there, silently, and no window came up."""
+    lock_holder(db_path, release_after=1.5)
+    assert started(db_path) is not None
+    assert ui_dialogs.errors == []
 
 
 def test_invalid_checklist_files_are_skipped_and_named(qtbot, tmp_path, ui_dialogs, started, no_wizard):

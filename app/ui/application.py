@@ -34,6 +34,8 @@ _translators: list[QTranslator] = []
 brought_to_front = False
 #: the first open of the day backs up once the window is up (备份与恢复)
 BACKUP_DELAY_MS = 1000
+#: how long a launch waits for a closing window (or a command) to let go of the database
+LOCK_WAIT_S = 15.0
 #: the main window's size (contents) on a screen with room for it
 WINDOW_SIZE = (1366, 740)
 #: set when start-up asked Qt for ibus through fcitx5's portal (app/ui/input_method.py)
@@ -127,10 +129,36 @@ def acquire_instance(db_path: Path):
     if instance is None:
         if ask_running_window(db_path):
             return None
+        # No window answered: one that is closing (its last backup takes seconds on a large
+        # database, and it stopped listening first) or a command holds the lock; both let go soon.
+        instance = _wait_for(db_path, LOCK_WAIT_S)
+    if instance is None:
         raise LockError(
             f"数据库“{db_path}”已在另一个窗口中打开（或正被命令行程序使用）。\n请切换到已打开的窗口，或关闭它后再试。"
+            "如果刚刚关闭了程序，它可能正在做关闭时的自动备份，请稍候再打开。"
         )
     return instance
+
+
+def _wait_for(db_path: Path, seconds: float):
+    """The instance once whoever holds the lock lets go, or None after ``seconds`` (the busy
+    cursor meanwhile)."""
+    import time
+
+    from .qt import Qt
+    from .single_instance import acquire
+
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            instance = acquire(db_path)
+            if instance is not None:
+                return instance
+        return None
+    finally:
+        QApplication.restoreOverrideCursor()
 
 
 def open_database(db_path: Path):
@@ -386,6 +414,9 @@ def run_gui(argv: list[str], db_path: Path | None = None) -> int:
     gc.freeze()
     gc.enable()
     code = app.exec()
+    # the window is gone: a launch from now on must not be told it came to the front; it waits
+    # for the lock instead (acquire_instance), which the backup below holds for a few seconds
+    instance.stop_listening()
     store = window.store  # another one after a restore
     try:
         from .backups_dialog import backup_on_close

@@ -65,10 +65,13 @@ class SingleInstance(QObject):
         if bytes(socket.readAll().data()).startswith(ACTIVATE.strip()):
             self.activated.emit()
 
-    def unlock(self) -> None:
+    def stop_listening(self) -> None:
         if self.server is not None:
             self.server.close()
             self.server = None
+
+    def unlock(self) -> None:
+        self.stop_listening()
         if self.lock is not None:
             self.lock.release()
 
