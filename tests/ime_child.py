@@ -5,6 +5,7 @@ real input method. One command per line on stdin, one JSON line back on stdout:
 - ``board``: the 整改台账, its first row's 原因分析 cell current, no editor open → ``{"ready": …}``
 - ``saved``: what the database holds now for the field last chosen → ``{"saved": "…"}``
 - ``messages``: the texts of the message boxes on screen → ``{"messages": […]}``
+- ``env``: the input method variables a program started from here inherits → ``{"env": {…}}``
 
 ``plain`` as the third argument makes the application without the program's start-up (no input
 method adaptation): the control, to show what users had before.
@@ -13,6 +14,7 @@ method adaptation): the control, to show what users had before.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,9 +37,6 @@ def main() -> int:
     window.activateWindow()
     chosen: dict[str, str] = {}
 
-    def answer(**fields: object) -> None:
-        print(json.dumps(fields, ensure_ascii=False), flush=True)
-
     def saved() -> str:
         window.walkthrough.panel.flush()
         if chosen["field"] == "finding":
@@ -45,34 +44,43 @@ def main() -> int:
             return row.finding if row else ""
         return store.rectification(chosen["rectification"]).cause
 
+    def finding() -> dict:
+        walk = window.walkthrough
+        window.show_tab(0)
+        chosen.update(field="finding", item=walk.tree.current_item_id() or "")
+        walk.panel.finding.setFocus()
+        walk.panel.finding.moveCursor(walk.panel.finding.textCursor().MoveOperation.End)
+        return {"ready": saved()}
+
+    def board() -> dict:
+        window.show_tab(1)
+        window.board.table.setCurrentCell(0, 2)  # 原因分析
+        window.board.table.setFocus()
+        chosen.update(field="cause", rectification=window.board.entries[0].id)
+        return {"ready": saved()}
+
+    def messages() -> dict:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        return {"messages": [box.text() for box in boxes]}
+
+    commands = {
+        "finding": finding,
+        "board": board,
+        "saved": lambda: {"saved": saved()},
+        "env": lambda: {"env": {k: os.environ.get(k) for k in ("QT_IM_MODULE", "IBUS_USE_PORTAL")}},
+        "messages": messages,
+    }
+
     def command() -> None:
         line = sys.stdin.readline().strip()
         if not line:
             app.quit()
             return
-        if line == "finding":
-            walk = window.walkthrough
-            window.show_tab(0)
-            chosen.update(field="finding", item=walk.tree.current_item_id() or "")
-            walk.panel.finding.setFocus()
-            walk.panel.finding.moveCursor(walk.panel.finding.textCursor().MoveOperation.End)
-            answer(ready=saved())
-        elif line == "board":
-            window.show_tab(1)
-            board = window.board
-            board.table.setCurrentCell(0, 2)  # 原因分析
-            board.table.setFocus()
-            chosen.update(field="cause", rectification=board.entries[0].id)
-            answer(ready=saved())
-        elif line == "saved":
-            answer(saved=saved(), focus=type(QApplication.focusWidget()).__name__)
-        elif line == "messages":
-            boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
-            answer(messages=[box.text() for box in boxes])
+        print(json.dumps(commands[line](), ensure_ascii=False), flush=True)
 
     notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read)
     notifier.activated.connect(command)
-    answer(started=True)
+    print(json.dumps({"started": True}), flush=True)
     return app.exec()
 
 

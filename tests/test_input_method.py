@@ -21,7 +21,7 @@ import pytest
 
 from app.services.demo import create_demo
 from app.store import Actor, open_store
-from app.ui.input_method import adapt_input_method, input_method_changes
+from app.ui.input_method import adapted_for_qt, input_method_changes
 
 PORTAL = {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": "1"}
 
@@ -59,10 +59,18 @@ def test_a_fcitx_plugin_in_qt_is_used(tmp_path):
     assert input_method_changes({"QT_IM_MODULE": "fcitx", "QT_PLUGIN_PATH": str(tmp_path)}, []) == {}
 
 
-def test_a_portal_setting_of_the_users_is_kept_and_the_environment_changed(tmp_path):
-    environ = {"QT_IM_MODULE": "fcitx", "IBUS_USE_PORTAL": "yes"}
-    assert adapt_input_method([tmp_path], environ) == {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": "yes"}
-    assert environ == {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": "yes"}
+def test_the_changes_hold_while_qt_starts_and_go_afterwards(tmp_path):
+    """Programs opened from here (WPS for an attachment) keep the desktop's input method."""
+    environ = {"QT_IM_MODULE": "fcitx", "IBUS_USE_PORTAL": "yes", "LANG": "zh_CN.UTF-8"}
+    with adapted_for_qt([tmp_path], environ) as switched:
+        assert switched and environ == {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": "yes", "LANG": "zh_CN.UTF-8"}
+    assert environ == {"QT_IM_MODULE": "fcitx", "IBUS_USE_PORTAL": "yes", "LANG": "zh_CN.UTF-8"}
+    environ = {"XMODIFIERS": "@im=fcitx"}
+    with adapted_for_qt([tmp_path], environ) as switched:
+        assert switched and environ["QT_IM_MODULE"] == "ibus" and environ["IBUS_USE_PORTAL"] == "1"
+    assert environ == {"XMODIFIERS": "@im=fcitx"}
+    with adapted_for_qt([tmp_path], {"QT_IM_MODULE": "ibus"}) as switched:
+        assert not switched
 
 
 def test_the_qt_the_program_runs_on_has_no_fcitx_plugin():
@@ -245,6 +253,8 @@ def test_fcitx_types_chinese_into_the_walkthrough_and_the_board(desktop, demo):
         window.ask("board")
         window.type("Return", phrase="zg")
         assert window.saved_becomes("整改") == "整改"
+        # what Qt was given while it started is not handed on to programs opened from here
+        assert window.ask("env") == {"env": {"QT_IM_MODULE": "fcitx", "IBUS_USE_PORTAL": None}}
     finally:
         window.close()
 

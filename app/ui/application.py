@@ -24,7 +24,7 @@ from ..store import Actor, open_store
 from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
 from ..store.health import explain_damage, quick_check_records
 from . import dialogs
-from .input_method import adapt_input_method
+from .input_method import adapted_for_qt
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
 CATALOG_CHECK_DELAY_MS = 300
@@ -69,10 +69,11 @@ def create_application(argv: list[str]) -> QApplication:
     if app is None:
         if sys.platform.startswith("linux"):  # Qt reads the input method's variables as it starts
             global input_method_switched
-            input_method_switched = bool(
-                adapt_input_method([Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))])
-            )
-        app = QApplication(argv)
+            with adapted_for_qt([Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))]) as switched:
+                app = QApplication(argv)
+            input_method_switched = switched
+        else:
+            app = QApplication(argv)
     app.setApplicationName(APP_NAME)
     QLocale.setDefault(QLocale(QLocale.Language.Chinese, QLocale.Country.China))
     path = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)

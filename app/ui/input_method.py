@@ -19,10 +19,11 @@ Qt-free: the caller names Qt's plugin folders, so this is tested without startin
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["adapt_input_method", "input_method_changes"]
+__all__ = ["adapted_for_qt", "input_method_changes"]
 
 
 def _asks_for_fcitx(environ: Mapping[str, str]) -> bool:
@@ -57,8 +58,20 @@ def input_method_changes(environ: Mapping[str, str], plugin_dirs: Iterable[Path]
     return {"QT_IM_MODULE": "ibus", "IBUS_USE_PORTAL": environ.get("IBUS_USE_PORTAL") or "1"}
 
 
-def adapt_input_method(plugin_dirs: Iterable[Path], environ: MutableMapping[str, str] = os.environ) -> dict[str, str]:
-    """Apply ``input_method_changes`` (Linux only; before the QApplication is made); returns them."""
+@contextmanager
+def adapted_for_qt(plugin_dirs: Iterable[Path], environ: MutableMapping[str, str] = os.environ) -> Iterator[bool]:
+    """``input_method_changes`` applied while the QApplication is made inside the block (Qt and
+    its ibus plugin read them then), and the variables as they were afterwards: a program opened
+    from here — WPS for an attachment, a PDF viewer — keeps the desktop's own input method (with
+    fcitx 4, ibus through a portal would leave it none). Yields whether anything changed."""
     changes = input_method_changes(environ, plugin_dirs)
+    before = {name: environ.get(name) for name in changes}
     environ.update(changes)
-    return changes
+    try:
+        yield bool(changes)
+    finally:
+        for name, value in before.items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = value
