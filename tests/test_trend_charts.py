@@ -177,6 +177,12 @@ def test_rounds_are_named_by_their_dates_where_their_names_do_not_fit():
     two = trend_chart(
         names[:2], Trend("不符合条目数", {"不符合": [3.0, 1.0]}, unit="条"), font_family="A", dates=days[:2]
     )
+    # 2025年12月15日 is wider than two bands of twelve: the dates go without their years rather
+    # than being cut to “2025年12月1…” (the sentence over the charts dates each round in full)
+    days = [dt.date(2025, 12, 15) + dt.timedelta(days=30 * n) for n in range(12)]
+    svg = trend_chart([f"{d.year}年{d.month}月医疗质量自查" for d in days], trend, font_family="A", dates=days)
+    texts = [t.text for t in ET.fromstring(str(svg)).iter(NS + "text")]
+    assert "12月15日" in texts and "1月14日" in texts and not any("…" in t or "年" in t for t in texts if t)
     assert all(name in [t.text for t in ET.fromstring(str(two)).iter(NS + "text")] for name in names[:2])
 
 

@@ -8,6 +8,7 @@ The text carries the report's font family itself, since the page's CSS does not 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -286,9 +287,12 @@ def short_dates(dates: Sequence[dt.date]) -> list[str]:
 
 def _round_names(labels: Sequence[str], short: Sequence[str], band: float) -> tuple[list[str], int]:
     """The rounds' names under the plot and on how many staggered lines: the names on one line
-    if they fit their bands, or on two (each then has two bands), or else the short labels so;
-    failing all, the short labels (or names) on two lines, shortened with …"""
-    for candidate in (labels, short) if short else (labels,):
+    if they fit their bands, or on two (each then has two bands), or else the short labels so,
+    then those without their years (a date as long as ``2025年12月15日`` does not fit twelve
+    rounds' bands; the sentence over the charts dates each round in full); failing all, the
+    short labels (or names) on two lines, shortened with …"""
+    without_years = [re.sub(r"^\d{4}年", "", text) for text in short]
+    for candidate in (labels, short, without_years) if short else (labels,):
         for rows in (1, 2):
             if all(_text_width(text, _FONT) <= rows * band - 6 for text in candidate):
                 return list(candidate), rows
