@@ -49,6 +49,12 @@ def clone(source: Path, out: Path, n: int) -> None:
     manifest["hospital"]["name"] = name
     manifest["hospital"]["code"] = ""
     members[fmt.DATA] = json.dumps(data, ensure_ascii=False).encode()
+    write_package(members, manifest, out)
+
+
+def write_package(members: dict[str, bytes], manifest: dict, out: Path) -> None:
+    """``members`` zipped to ``out`` under ``manifest``, its file list (paths, hashes, sizes) made
+    again from them: a package as the program writes it, whatever was changed in it."""
     manifest["files"] = [
         {"path": k, "sha256": hashlib.sha256(v).hexdigest(), "size": len(v)}
         for k, v in members.items()

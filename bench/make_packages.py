@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
-import hashlib
 import io
 import json
 import random
@@ -45,6 +44,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench_exchange import write_package  # this folder is on the path when run as a script
 
 from app.catalog import load_catalog
 from app.domain.checklist import NOT_APPLICABLE
@@ -328,15 +329,7 @@ def newer_format(source: Path, out: Path) -> None:
     manifest = json.loads(members[fmt.MANIFEST])
     manifest["format_version"] = fmt.FORMAT_VERSION + 1
     manifest["app"]["version"] = "0.3.0"
-    manifest["files"] = [
-        {"path": k, "sha256": hashlib.sha256(v).hexdigest(), "size": len(v)}
-        for k, v in members.items()
-        if k != fmt.MANIFEST
-    ]
-    members[fmt.MANIFEST] = json.dumps(manifest, ensure_ascii=False).encode()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
-        for k, v in members.items():
-            zf.writestr(k, v, compress_type=zipfile.ZIP_DEFLATED if k.endswith(".json") else zipfile.ZIP_STORED)
+    write_package(members, manifest, out)
 
 
 def awkward(pile: Path, made: dict[str, list[dict]]) -> dict[str, str]:
