@@ -35,6 +35,7 @@ from .qt import (
     Signal,
 )
 from .screen import fit_to_screen
+from .tasks import failure_text
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -184,7 +185,7 @@ class BackupsDialog(QDialog):
         def failed(exc: Exception) -> None:
             self.backup_job = None
             self.backup_button.setEnabled(True)
-            message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+            message = failure_text(exc)
             dialogs.error(self, f"备份失败：{message}")
 
         self.backup_button.setEnabled(False)
@@ -391,7 +392,7 @@ class _DailyBackupReceiver(QObject):
 
     def failed(self, exc: Exception) -> None:
         self.window_.changes_backed_up = -1  # try again when closing
-        message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+        message = failure_text(exc)
         self.window_.show_status(f"今天的自动备份没有完成：{message}", problem=True)
         self.deleteLater()
 
@@ -483,7 +484,7 @@ def database_check(window: MainWindow) -> None:
             dialogs.info(window, text)
 
     def failed(exc: Exception) -> None:
-        message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+        message = failure_text(exc)
         dialogs.error(window, f"数据库检查没有完成：{message}")
 
     window.check_job = run_in_background(

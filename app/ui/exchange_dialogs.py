@@ -36,16 +36,12 @@ from .qt import (
     QWidget,
 )
 from .screen import fit_to_screen
-from .tasks import run_in_background
+from .tasks import failure_text, run_in_background
 
 if TYPE_CHECKING:
     from ..store import Actor, Store
 
 PACKAGE_FILTER = "上报包 (*.zip)"
-
-
-def _message(exc: Exception) -> str:
-    return exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
 
 
 def _wrapped(text: str) -> QLabel:
@@ -138,7 +134,7 @@ class ExportDialog(QDialog):
                 dialogs.open_in_viewer(result.path.parent)
 
         def failed(exc: Exception) -> None:
-            self.error.setText(f"导出失败：{_message(exc)}")
+            self.error.setText(f"导出失败：{failure_text(exc)}")
             self.export_button.setEnabled(True)
 
         self.export_button.setEnabled(False)
@@ -330,7 +326,7 @@ class ImportDialog(QDialog):
         def failed(exc: Exception) -> None:
             self.backup_job = None
             self.import_button.setEnabled(True)
-            self.error.setText(f"导入失败，未作任何修改：{_message(exc)}")
+            self.error.setText(f"导入失败，未作任何修改：{failure_text(exc)}")
 
         def done(_backup: Any) -> None:
             self.backup_job = None
@@ -452,7 +448,7 @@ def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callabl
             on_done(dialog.result)
 
     def failed(exc: Exception) -> None:
-        dialogs.error(parent, f"上报包未通过校验，未导入：{_message(exc)}")
+        dialogs.error(parent, f"上报包未通过校验，未导入：{failure_text(exc)}")
 
     return run_in_background(parent, "正在校验上报包……", work, verified, failed)
 
@@ -562,7 +558,7 @@ class AggregateDialog(QDialog):
             self.show_result(result, [p for p in (xlsx, sqlite, pdf) if p])
 
         def failed(exc: Exception) -> None:
-            self.status.setText(f"汇总失败：{_message(exc)}")
+            self.status.setText(f"汇总失败：{failure_text(exc)}")
             self.status.setStyleSheet(ERROR_STYLE)
 
         self.status.setStyleSheet("")

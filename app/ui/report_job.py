@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.reports import REPORTS
-from ..errors import AppError
 from ..services.connection import own_connection
 from . import dialogs
 from .qt import QWidget
-from .tasks import run_in_background
+from .tasks import failure_text, run_in_background
 
 
 class ReportJob:
@@ -68,5 +67,5 @@ class ReportJob:
         self.on_done(self.out, tuple(result.warnings))
 
     def _failed(self, exc: Exception) -> None:
-        message = exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+        message = failure_text(exc)
         dialogs.error(self.parent, f"生成{self.title}失败：{message}")

@@ -16,6 +16,14 @@ from typing import Any
 from .qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, Signal
 
 
+def failure_text(exc: Exception) -> str:
+    """What a background job's failure says to the user: an AppError's own words, else the
+    exception as it is (something unforeseen, worth reporting as it was)."""
+    from ..errors import AppError
+
+    return exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+
+
 class _Signals(QObject):
     done = Signal(object)
     failed = Signal(object)
