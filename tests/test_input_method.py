@@ -231,6 +231,12 @@ class Window:
         self.process.stdin.close()
         self.process.wait(20)
 
+    def __enter__(self) -> Window:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
 
 @pytest.fixture
 def demo(tmp_path, catalog):
@@ -243,8 +249,7 @@ def demo(tmp_path, catalog):
 
 @pytest.mark.slow
 def test_fcitx_types_chinese_into_the_walkthrough_and_the_board(desktop, demo):
-    window = Window(desktop, *demo, mode="adapted")
-    try:
+    with Window(desktop, *demo, mode="adapted") as window:
         before = window.ask("finding")["ready"]
         window.type(phrase="yy")
         assert window.saved_becomes(before + "医院") == before + "医院"
@@ -255,21 +260,16 @@ def test_fcitx_types_chinese_into_the_walkthrough_and_the_board(desktop, demo):
         assert window.saved_becomes("整改") == "整改"
         # what Qt was given while it started is not handed on to programs opened from here
         assert window.ask("env") == {"env": {"QT_IM_MODULE": "fcitx", "IBUS_USE_PORTAL": None}}
-    finally:
-        window.close()
 
 
 @pytest.mark.slow
 def test_without_the_adaptation_fcitx_types_only_latin_letters(desktop, demo):
     """The control: Qt made as it comes, on the same desktop, gets no input method at all."""
-    window = Window(desktop, *demo, mode="plain")
-    try:
+    with Window(desktop, *demo, mode="plain") as window:
         before = window.ask("finding")["ready"]
         window.type(phrase="yy")
         # the keys arrive as they are: Super+` as a `, the letters as letters (the space is trimmed)
         assert window.saved_becomes(before + "`yy") == before + "`yy"
-    finally:
-        window.close()
 
 
 def _messages(window: Window, wanted: bool) -> list[str]:
@@ -287,24 +287,15 @@ def _messages(window: Window, wanted: bool) -> list[str]:
 @pytest.mark.slow
 def test_without_fcitx5_the_user_is_told_once_how_to_enter_chinese(desktop_without_fcitx5, demo):
     """fcitx 4 has no ibus frontend: typing gives Latin letters. Say so, and what to do, once."""
-    window = Window(desktop_without_fcitx5, *demo, mode="adapted")
-    try:
+    with Window(desktop_without_fcitx5, *demo, mode="adapted") as window:
         messages = _messages(window, wanted=True)
-    finally:
-        window.close()
     assert len(messages) == 1 and "不能直接输入中文" in messages[0] and "粘贴（Ctrl+V）" in messages[0]
-    again = Window(desktop_without_fcitx5, *demo, mode="adapted")
-    try:
+    with Window(desktop_without_fcitx5, *demo, mode="adapted") as again:
         assert _messages(again, wanted=True) == []  # waited the 5 s: nothing came
-    finally:
-        again.close()
 
 
 @pytest.mark.slow
 def test_with_fcitx5_nothing_is_said(desktop, demo):
-    window = Window(desktop, *demo, mode="adapted")
-    try:
+    with Window(desktop, *demo, mode="adapted") as window:
         window.ask("finding")  # the window is up and working
         assert _messages(window, wanted=True) == []
-    finally:
-        window.close()

@@ -30,9 +30,9 @@ def _asks_for_fcitx(environ: Mapping[str, str]) -> bool:
     module = environ.get("QT_IM_MODULE", "").strip().lower()
     if module:
         return module.startswith("fcitx")
-    return "@im=fcitx" in environ.get("XMODIFIERS", "").lower() or environ.get("GTK_IM_MODULE", "").lower().startswith(
-        "fcitx"
-    )
+    x_method = environ.get("XMODIFIERS", "").lower()
+    gtk_module = environ.get("GTK_IM_MODULE", "").lower()
+    return "@im=fcitx" in x_method or gtk_module.startswith("fcitx")
 
 
 def _has_fcitx_plugin(plugin_dirs: Iterable[Path]) -> bool:
