@@ -44,10 +44,21 @@ def test_sizes_below_a_kilobyte_are_told_in_bytes_never_as_0_kb():
     assert [size_text(n) for n in (1024, 2000, 1048575)] == ["1 KB", "2 KB", "1.0 MB"]  # not "1024 KB"
 
 
+def test_large_sizes_read_in_gigabytes():
+    mb, gb = 1048576, 1073741824
+    assert [size_text(n) for n in (845 * mb, 999 * mb, 1000 * mb, 21 * gb + 100 * mb)] == [
+        "845.0 MB",
+        "999.0 MB",
+        "1.0 GB",
+        "21.1 GB",
+    ]
+
+
 @given(st.integers(1, 10**12))
 def test_a_file_with_content_never_reads_as_nothing(n):
     number, unit = size_text(n).split(" ")
-    assert float(number) > 0 and unit in ("字节", "KB", "MB")
+    assert float(number) > 0 and unit in ("字节", "KB", "MB", "GB")
+    assert len(number.split(".")[0]) <= 4  # never "21632.0 MB"
 
 
 def test_a_size_over_its_limit_reads_larger_in_the_same_unit():

@@ -74,12 +74,15 @@ def cn_date(day: dt.date | None) -> str:
 def size_text(n: int) -> str:
     """A file size as people read it: bytes below a kilobyte (a file with content never reads
     ``0 KB``), whole KB below a megabyte, else MB with one decimal: ``15`` → ``15 字节``,
-    ``2000`` → ``2 KB``, ``3 * 1048576`` → ``3.0 MB``."""
+    ``2000`` → ``2 KB``, ``3 * 1048576`` → ``3.0 MB``, and GB with one decimal from 1,000 MB on
+    (two years of backups read ``21.1 GB``, not ``21632.0 MB``)."""
     if n < 1024:
         return f"{n} 字节"
     if round(n / 1024) < 1024:
         return f"{round(n / 1024)} KB"
-    return f"{n / 1048576:.1f} MB"
+    if round(n / 1048576, 1) < 1000:
+        return f"{n / 1048576:.1f} MB"
+    return f"{n / 1073741824:.1f} GB"
 
 
 def sizes_compared(size: int, limit: int) -> tuple[str, str]:
