@@ -44,7 +44,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from .domain.formats import size_text
-    from .services.backups import backup_now
+    from .services.backups import backup_now, made_room_text
     from .store import open_store
 
     store = open_store(_db_path(args), create=False)
@@ -54,27 +54,32 @@ def cmd_backup(args: argparse.Namespace) -> int:
         store.close()
     path = made if isinstance(made, Path) else made.path
     print(f"已备份并检查完好：{path}（{size_text(path.stat().st_size)}）")
+    if not isinstance(made, Path) and (room := made_room_text(made)):
+        print(f"注意：{room}。")
     return 0
 
 
 def cmd_backups(args: argparse.Namespace) -> int:
     from .domain.formats import size_text
-    from .services.backups import backups, folder
+    from .services.backups import backups, folder, free_space
     from .store import open_store
 
     store = open_store(_db_path(args), create=False)
     try:
-        where, found = folder(store), backups(store)
+        where, found, free = folder(store), backups(store), free_space(store)
     finally:
         store.close()
+    total = sum(b.size for b in found)
     if args.json:
-        _print_json({"folder": str(where), "backups": [b.to_dict() for b in found]})
+        _print_json({"folder": str(where), "total": total, "free": free, "backups": [b.to_dict() for b in found]})
         return 0
-    print(f"备份位置：{where}")
+    print(f"备份位置：{where}" + (f"（所在磁盘可用 {size_text(free)}）" if free is not None else ""))
     if not found:
         print("还没有备份。可用 python main.py backup 立即备份。")
     for b in found:
         print(f"{b.made_at:%Y-%m-%d %H:%M:%S}  {size_text(b.size):>9}  {b.reason_text:<6}  已检查  {b.path.name}")
+    if found:
+        print(f"共 {len(found)} 个备份，占用 {size_text(total)}。")
     return 0
 
 

@@ -182,3 +182,31 @@ def ui_dialogs(monkeypatch):
     recorder = DialogRecorder()
     recorder.install(monkeypatch)
     return recorder
+
+
+@pytest.fixture
+def small_disk(tmp_path) -> Iterator[Callable[[str], Path]]:
+    """``small_disk("3M")``: a real filesystem of that size (a tmpfs), where one can be mounted
+    (root); skips the test where none can. Unmounted after the test."""
+    mounted: list[Path] = []
+
+    def mount(size: str) -> Path:
+        disk = tmp_path / f"disk{len(mounted)}"
+        disk.mkdir()
+        command = ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(disk)]
+        if subprocess.run(command, capture_output=True).returncode:
+            pytest.skip("no tmpfs can be mounted here (needs root)")
+        mounted.append(disk)
+        return disk
+
+    try:
+        yield mount
+    finally:
+        for disk in mounted:  # --lazy: detached even while a handle is open
+            subprocess.run(["umount", "--lazy", str(disk)], check=False)
+
+
+@pytest.fixture
+def full_disk(small_disk) -> Path:
+    """A real filesystem of 3 MB; tests.helpers.fill_up fills it."""
+    return small_disk("3M")

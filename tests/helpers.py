@@ -232,3 +232,13 @@ def wait_exposed(qtbot: Any, widget: Any) -> None:
     """Wait until ``widget``'s window is exposed. (``qtbot.waitExposed`` is a context manager
     around the ``show()``: called on its own it returns at once and waits for nothing.)"""
     qtbot.waitUntil(lambda: widget.windowHandle() is not None and widget.windowHandle().isExposed())
+
+
+def fill_up(disk: Path) -> None:
+    """Fill the filesystem of the folder ``disk`` (a tmpfs from the ``small_disk`` fixture)."""
+    with (disk / "fill").open("wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass

@@ -17,7 +17,7 @@ from app.errors import StoreError
 from app.services.answers import record_answer
 from app.store import Store, open_store
 from tests.conftest import ROOT
-from tests.helpers import run_main_py
+from tests.helpers import fill_up, run_main_py
 
 
 def _judgement_item(store, round_id):
@@ -171,31 +171,6 @@ def test_a_killed_report_leaves_no_temporary_file(demo_file, tmp_path, cli):
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
     assert out.read_bytes().startswith(b"%PDF")
-
-
-@pytest.fixture
-def full_disk(tmp_path):
-    """A real filesystem of 3 MB (a tmpfs), where one can be mounted; fill_up() fills it."""
-    import subprocess
-
-    disk = tmp_path / "full"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3M", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.skip("no tmpfs can be mounted here (needs root)")
-
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "--lazy", str(disk)], check=False)  # detached even while a handle is open
-
-
-def fill_up(disk) -> None:
-    with (disk / "fill").open("wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-        except OSError:
-            pass
 
 
 def test_a_database_on_a_full_disk_says_the_disk_is_full(demo_file, full_disk, cli):

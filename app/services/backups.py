@@ -38,7 +38,9 @@ __all__ = [
     "daily_backup",
     "damage_found",
     "folder",
+    "free_space",
     "location_warning",
+    "made_room_text",
     "newest_good_backup",
     "restore",
     "set_folder",
@@ -52,6 +54,27 @@ def folder(store: Store) -> Path:
 
 def backups(store: Store) -> list[Backup]:
     return list_backups(folder(store), store.path)
+
+
+def free_space(store: Store) -> int | None:
+    """Free bytes on the backup folder's disk (the folder may not be made yet); None when it
+    cannot be told (a stick taken out)."""
+    import shutil
+
+    where = folder(store)
+    while not where.exists() and where.parent != where:
+        where = where.parent
+    try:
+        return shutil.disk_usage(where).free
+    except OSError:
+        return None
+
+
+def made_room_text(made: Backup) -> str:
+    """What the user is told when older backups were deleted to make room for ``made``."""
+    if not made.made_room:
+        return ""
+    return f"备份位置所在的磁盘空间不足，为此删除了 {made.made_room} 个较早的备份；请清理磁盘或改用空间充足的备份位置"
 
 
 def check(db_path: Path, backups_folder: Path) -> Health:
@@ -83,7 +106,7 @@ def backup_now(store: Store, reason: str = "manual", out: Path | None = None) ->
 def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path:
     """A backup now: in the backup folder (with rotation), or to the file ``out``."""
     if out is not None:
-        from ..store.backup import make_backup
+        from ..store.backup import make_backup, make_room
 
         out = Path(out)
         if out.exists() and out.is_dir():
@@ -92,6 +115,7 @@ def backup_now(store: Store, reason: str = "manual", out: Path | None = None) ->
             raise InputError("备份文件不能是数据库本身。", "out")
         if not out.parent.is_dir():
             raise InputError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。", "out")
+        make_room(store.conn, out, store.path, [])
         make_backup(store.conn, out)
         return out
     return backup_to_folder(store.conn, store.path, reason)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError, os_reason
@@ -30,6 +30,7 @@ __all__ = [
     "default_folder",
     "list_backups",
     "make_backup",
+    "make_room",
     "rotate",
     "to_remove",
 ]
@@ -62,6 +63,8 @@ class Backup:
     reason: str
     #: 2, 3 … for a second backup within the same second
     seq: int = 1
+    #: older backups deleted to make room for this one (the disk was short)
+    made_room: int = 0
 
     @property
     def reason_text(self) -> str:
@@ -266,14 +269,50 @@ def new_backup_path(folder: Path, db_path: Path, reason: str, when: dt.datetime 
 
 
 def backup_to_folder(conn: sqlite3.Connection, db_path: Path, reason: str, folder: Path | None = None) -> Backup:
-    """A new backup in the database's backup folder, then rotation; returns it."""
+    """A new backup in the database's backup folder, then rotation; returns it. Older backups
+    make room for it when the disk is short (``store.backup_room``); ``Backup.made_room`` says
+    how many."""
     folder = Path(folder) if folder else backup_folder(conn, db_path)
     path = new_backup_path(folder, db_path, reason)
+    deleted = make_room(conn, path, db_path, list_backups(folder, db_path))
     make_backup(conn, path)
     rotate(folder, db_path)
     found = _parse(path, Path(db_path).stem)
     assert found is not None
-    return found
+    return replace(found, made_room=len(deleted))
+
+
+def make_room(conn: sqlite3.Connection, target: Path, db_path: Path, backups: list[Backup]) -> list[Path]:
+    """Room on ``target``'s disk for a backup of ``conn``'s database, deleting older ``backups``
+    if need be (``backup_room.room_plan``); returns what was deleted. Raises StoreError, having
+    deleted nothing, when even that would not make room."""
+    from ..domain.formats import size_text
+    from .backup_room import KEEP_ALWAYS, MARGIN, room_for, room_plan
+
+    folder = Path(target).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_parts(Path(target))
+        room = room_for(conn, folder, db_path)
+    except OSError as exc:
+        raise StoreError(f"无法在“{folder}”中写入备份：{os_reason(exc)}。") from exc
+    plan = room_plan(backups, room)
+    if plan is None:
+        kept = f"（另需为数据库和系统留出 {size_text(room.keep_free)}）" if room.keep_free > MARGIN else ""
+        older = "，删除较早的备份也不够" if len(backups) > KEEP_ALWAYS else ""
+        raise StoreError(
+            f"备份位置“{folder}”所在的磁盘空间不足{older}：备份需要约 {size_text(room.needed)}{kept}，"
+            f"现在可用 {size_text(room.free)}。没有生成备份，原有备份保留不变。"
+            "请清理磁盘，或在“文件 → 备份与恢复 → 备份位置”改用空间充足的磁盘或 U 盘。"
+        )
+    deleted = []
+    for backup in plan:
+        try:
+            backup.path.unlink()
+            deleted.append(backup.path)
+        except OSError:
+            pass  # the backup itself will then say whether the disk was full
+    return deleted
 
 
 def backup_before(conn: sqlite3.Connection, db_path: Path, what: str) -> Backup:

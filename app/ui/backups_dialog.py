@@ -67,7 +67,8 @@ class BackupsDialog(QDialog):
         intro = _label(
             "程序在每天第一次打开和有修改后关闭时自动备份，升级、导入和恢复之前也会备份。"
             "每个备份都经过完整性检查；保留最近 10 个，以及最近 7 天每天一个、4 周每周一个、12 个月每月一个。"
-            "附件保存在数据库中，备份包含全部内容。"
+            "附件保存在数据库中，备份包含全部内容。磁盘空间不足时，先删除较早的备份腾出空间（最新的一个始终保留），"
+            "不会把磁盘占满。"
         )
         layout.addWidget(intro)
         where = QHBoxLayout()
@@ -151,9 +152,17 @@ class BackupsDialog(QDialog):
         if self.backups:
             self.table.selectRow(0)
         self.empty_hint.setVisible(not self.backups)
-        self.status.setText(f"共 {len(self.backups)} 个备份。" if self.backups else "")
+        self.status.setText(self._space_text())
         self.backup_button.setEnabled(True)
         self._selection_changed()
+
+    def _space_text(self) -> str:
+        """共 25 个备份，占用 21.1 GB；备份位置所在磁盘可用 9.3 GB。"""
+        free = service.free_space(self.store)
+        disk = f"备份位置所在磁盘可用 {size_text(free)}。" if free is not None else ""
+        if not self.backups:
+            return disk
+        return f"共 {len(self.backups)} 个备份，占用 {size_text(sum(b.size for b in self.backups))}；{disk}"
 
     def _selection_changed(self) -> None:
         self.restore_button.setEnabled(self.selected() is not None)
@@ -180,7 +189,10 @@ class BackupsDialog(QDialog):
             self.backup_job = None
             self.window_.changes_backed_up = changes
             self.refresh()
-            self.status.setText(f"已备份并检查完好：{made.path.name}（{size_text(made.size)}）")
+            room = service.made_room_text(made)
+            self.status.setText(
+                f"已备份并检查完好：{made.path.name}（{size_text(made.size)}）" + (f"。{room}。" if room else "")
+            )
 
         def failed(exc: Exception) -> None:
             self.backup_job = None
@@ -387,7 +399,10 @@ class _DailyBackupReceiver(QObject):
         self.window_ = window
 
     def done(self, made) -> None:
-        self.window_.show_status(f"已自动备份（{made.made_at:%H:%M}）")
+        if room := service.made_room_text(made):
+            self.window_.show_status(f"已自动备份（{made.made_at:%H:%M}）。{room}。", problem=True)
+        else:
+            self.window_.show_status(f"已自动备份（{made.made_at:%H:%M}）")
         self.deleteLater()
 
     def failed(self, exc: Exception) -> None:

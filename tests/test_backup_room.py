@@ -1,0 +1,177 @@
+"""Backups never fill the disk (app/store/backup_room.py): older backups make room, the newest
+stays, and a backup that cannot fit is refused with a message, deleting nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from app.errors import StoreError
+from app.services import backups as backup_service
+from app.store import open_store
+from app.store.backup import Backup, check_backup, list_backups
+from app.store.backup_room import KEEP_ALWAYS, MARGIN, Room, floor, room_plan
+from app.ui.qt import QLabel
+
+MB = 1 << 20
+
+
+def _backup(made_at: dt.datetime, size: int = MB) -> Backup:
+    return Backup(Path(f"db-{made_at:%Y%m%d-%H%M%S}-daily.db"), made_at, size, "daily")
+
+
+def _with_scan(path: Path, round_id: str, actor, size: int) -> None:
+    store = open_store(path)
+    fields = {"round_id": round_id, "item_id": "qyx-core.01.1", "filename": "扫描件.pdf"}
+    store.add_attachment(
+        {**fields, "media_type": "application/pdf", "size": size, "sha256": "x"}, b"\xab" * size, actor
+    )
+    store.close()
+
+
+def test_a_backup_that_fits_deletes_nothing():
+    backups = [_backup(dt.datetime(2025, 6, d, 9)) for d in range(1, 20)]
+    assert room_plan(backups, Room(needed=MB, free=100 * MB, keep_free=MB)) == []
+
+
+def test_room_comes_first_from_backups_kept_only_for_being_recent():
+    """Ten backups today and one of each of the three months before: the monthly ones spread the
+    history back; today's older ones go first, oldest first."""
+    today = [_backup(dt.datetime(2025, 6, 30, h)) for h in range(8, 18)]
+    monthly = [_backup(dt.datetime(2025, m, 28, 17)) for m in (3, 4, 5)]
+    plan = room_plan(today + monthly, Room(needed=MB, free=MB, keep_free=MB + MB // 2))
+    assert plan == today[:2]
+    plan = room_plan(today + monthly, Room(needed=MB, free=0, keep_free=11 * MB))  # 12 MB short
+    assert plan is not None and plan[:9] == today[:9] and plan[9:] == monthly
+
+
+def test_the_newest_backup_is_never_deleted_and_nothing_is_when_it_cannot_fit():
+    backups = [_backup(dt.datetime(2025, 6, d, 9)) for d in range(1, 6)]
+    assert room_plan(backups, Room(needed=MB, free=0, keep_free=3 * MB)) == backups[:4]  # all but the newest
+    assert room_plan(backups, Room(needed=MB, free=0, keep_free=3 * MB + 1)) is None
+    assert room_plan([], Room(needed=MB, free=MB // 2, keep_free=0)) is None
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 800), st.integers(1, 50)), max_size=40, unique_by=lambda t: t[0]),
+    st.integers(1, 50),
+    st.integers(0, 400),
+    st.integers(0, 30),
+)
+def test_a_plan_makes_just_enough_room_oldest_spare_first(made, needed, free, keep_free):
+    start = dt.datetime(2024, 1, 1)
+    backups = [_backup(start + dt.timedelta(hours=6 * h), size) for h, size in made]
+    room = Room(needed, free, keep_free)
+    plan = room_plan(backups, room)
+    newest = sorted(backups, key=lambda b: b.made_at, reverse=True)[:KEEP_ALWAYS]
+    spare_total = sum(b.size for b in backups if b not in newest)
+    if plan is None:
+        assert room.short > spare_total  # only refused when even all the spare ones would not do
+        return
+    assert not set(b.path for b in plan) & set(b.path for b in newest)
+    freed = sum(b.size for b in plan)
+    assert freed >= room.short
+    if plan:
+        assert freed - plan[-1].size < room.short  # no backup deleted beyond what was needed
+
+
+def test_the_databases_own_disk_keeps_a_share_free_other_disks_a_margin():
+    assert floor(500 * 1024 * MB, on_database_disk=True) == 1 << 30  # 5 % capped at 1 GiB
+    assert floor(3 * MB, on_database_disk=True) == int(3 * MB * 0.05)
+    assert floor(500 * 1024 * MB, on_database_disk=False) == MARGIN
+
+
+def test_backups_on_a_small_disk_make_room_and_never_fill_it(demo_file, actor, small_disk):
+    """A 3 MB USB stick for backups of a 0.8 MB database: every backup is made, older ones make
+    room for it, and the stick never has less than the margin free."""
+    path, round_id = demo_file
+    _with_scan(path, round_id, actor, 400_000)
+    usb = small_disk("3M")
+    store = open_store(path)
+    backup_service.set_folder(store, usb)
+    made = [backup_service.backup_now(store) for _ in range(6)]
+    store.close()
+    assert shutil.disk_usage(usb).free >= MARGIN
+    assert sum(m.made_room for m in made) > 0 and all(m.made_room <= 1 for m in made)
+    left = [b.path for b in list_backups(usb, path)]
+    assert made[-1].path in left and 1 <= len(left) < 6
+    assert check_backup(made[-1].path) == "ok"
+    assert not [p for p in usb.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_on_the_databases_own_disk_backups_leave_room_to_keep_working(demo_file, actor, small_disk):
+    """Backups beside the database on a small disk: after each the disk keeps 5 % free, and the
+    database still takes the user's next answer."""
+    from app.services.answers import record_answer
+
+    source, round_id = demo_file
+    _with_scan(source, round_id, actor, 300_000)  # 0.65 MB: eight backups would not fit
+    disk = small_disk("4M")
+    path = disk / "demo.db"
+    shutil.copy(source, path)
+    store = open_store(path)
+    for _ in range(8):
+        backup_service.backup_now(store, "daily")
+        assert shutil.disk_usage(disk).free >= floor(shutil.disk_usage(disk).total, on_database_disk=True)
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="A")
+    store.close()
+    assert len(list_backups(disk / "backups", path)) >= 1
+
+
+def test_a_backup_that_cannot_fit_is_refused_saying_why_and_deletes_nothing(demo_file, actor, small_disk, cli):
+    path, round_id = demo_file
+    usb = small_disk("3M")
+    store = open_store(path)
+    backup_service.set_folder(store, usb)
+    first, second = backup_service.backup_now(store), backup_service.backup_now(store)
+    store.close()
+    _with_scan(path, round_id, actor, 2_500_000)  # the database no longer fits on the stick
+    before = sorted(p.name for p in usb.iterdir())
+    store = open_store(path)
+    with pytest.raises(StoreError) as raised:
+        backup_service.backup_now(store)
+    store.close()
+    message = raised.value.user_message
+    assert "磁盘空间不足" in message and "原有备份保留不变" in message and "备份位置" in message, message
+    assert sorted(p.name for p in usb.iterdir()) == before and first.path.exists() and second.path.exists()
+    code, _out, err = cli("backup", "--db", str(path), "--out", str(usb / "备份.db"))
+    assert code == 1 and "磁盘空间不足" in err and not (usb / "备份.db").exists()
+
+
+def test_the_command_line_says_when_older_backups_made_room_and_lists_the_space(demo_file, actor, small_disk, cli):
+    path, round_id = demo_file
+    _with_scan(path, round_id, actor, 400_000)
+    usb = small_disk("3M")
+    store = open_store(path)
+    backup_service.set_folder(store, usb)
+    store.close()
+    outputs = [cli("backup", "--db", str(path)) for _ in range(4)]
+    assert all(code == 0 for code, _out, _err in outputs)
+    assert any("注意：备份位置所在的磁盘空间不足，为此删除了 1 个较早的备份" in out for _c, out, _e in outputs)
+    code, out, _err = cli("backups", "--db", str(path))
+    assert code == 0 and "所在磁盘可用" in out and re.search(r"共 \d+ 个备份，占用 [\d.]+ (KB|MB)。", out), out
+
+
+def test_the_backups_dialog_tells_what_the_backups_take_and_what_is_free(
+    qtbot, store, catalog, actor, demo_round, ui_dialogs
+):
+    from app.ui.backups_dialog import BackupsDialog
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    assert dialog.status.text().startswith("备份位置所在磁盘可用 ")  # no backup yet: the folder is not made
+    backup_service.backup_now(store)
+    backup_service.backup_now(store)
+    dialog.refresh()
+    assert re.fullmatch(r"共 2 个备份，占用 \d+ KB；备份位置所在磁盘可用 [\d.]+ (MB|GB)。", dialog.status.text())
+    assert "不会把磁盘占满" in dialog.findChildren(QLabel)[0].text()
