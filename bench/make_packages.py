@@ -14,6 +14,8 @@ Then what a commission really finds in its inbox folder (``--no-awkward`` leaves
 
 - the same package twice (a copy in ``QQ接收/``, and ``…(1).zip`` as a browser saves it again);
 - one hospital's round exported on two days, the later with more answers (both in the folder);
+- one hospital's round exported, deleted, started again under the same name (a new round id) and
+  exported again five days later (both in the folder: the later counts);
 - a package renamed (``上报包.zip``, ``新建文件夹/自查.zip``);
 - a package from a newer format version (manifest ``format_version`` 2, re-hashed);
 - a truncated download, an HTML error page named ``.zip``, a workbook named ``.zip``;
@@ -59,7 +61,7 @@ from app.services import rectifications as rect_service
 from app.services.attachments import add_attachment
 from app.services.demo import _indicator_fields, _sampled_records
 from app.services.profile import save_profile
-from app.services.rounds import load_round, start_round
+from app.services.rounds import delete_round, load_round, start_round
 from app.store import Actor, open_store
 
 DEFAULT = ("qyx-core", "qyx-targets-2021")
@@ -104,6 +106,8 @@ class Hospital:
     empty_second: bool = False
     #: the second round exported twice: on export day and a week later with everything answered
     exported_twice: bool = False
+    #: the first round exported, deleted, started again (same name, new id) and exported again
+    restarted: bool = False
     extra: dict = field(default_factory=dict)
 
 
@@ -157,7 +161,7 @@ HOSPITALS = [
     # 栾川县
     hospital("栾川县人民医院", "二级甲等综合", 550, "术 血 急 产 溶", FULL, 0.55, 0.9, attachments=True),
     hospital("栾川县中医院", "二级乙等中医", 220, "术 血 急", DEFAULT, 0.3, 0.7),  # only a truncated download
-    hospital("栾川县妇幼保健院", "二级乙等专科", 80, "产", C, 0.6, 0.95),
+    hospital("栾川县妇幼保健院", "二级乙等专科", 80, "产", C, 0.6, 0.95, restarted=True),
     # 汝阳县
     hospital("汝阳县人民医院", "二级甲等综合", 500, "术 血 急 产", DEFAULT, 0.65, 0.95, two_rounds=True, code_later=True),
     hospital("汝阳县中医院", "二级乙等中医", 200, "术 血 急", C, 0.5, 0.8),
@@ -273,6 +277,16 @@ def attach(store, round_id: str, actor: Actor, rng: random.Random, work: Path) -
     return n
 
 
+def restart(store, round_id: str, entries, actor: Actor, rng: random.Random, h: Hospital, started, today) -> str:
+    """The round deleted and started again under its name (as the program suggests it), three
+    days later, answered anew: a new round id, the same hospital, name, years and checklists."""
+    delete_round(store, round_id, actor)
+    again = start_round(store, entries, Q1, started + dt.timedelta(days=3), actor, leader="业务副院长")
+    answer(store, again, actor, rng, h, h.fill)
+    follow_up(store, again, actor, rng, started, today)
+    return again
+
+
 def package_name(name: str, round_name: str, day: dt.date) -> str:
     return f"{name}_{round_name}_{day:%Y%m%d}.zip"
 
@@ -295,6 +309,13 @@ def make_hospital(n: int, h: Hospital, catalog, out: Path, work: Path) -> list[d
     path = out / package_name(h.name, Q1, exported_on)
     export_package(store, first, path, attachments=h.attachments, today=exported_on)
     sent.append({"round": Q1, "file": path.name, "attachments": attachments, "name": h.name})
+    if h.restarted:
+        first = restart(store, first, entries, actor, rng, h, started, exported_on)
+        day = exported_on + dt.timedelta(days=5)
+        path = out / package_name(h.name, Q1, day)
+        export_package(store, first, path, attachments=False, today=day)
+        sent[-1] |= {"stale": True, "deleted": True}  # the round deleted and started again
+        sent.append({"round": Q1, "file": path.name, "name": h.name, "newest": True})
     if h.two_rounds:
         if h.retyped or h.code_later:
             save_profile(store, profile_of(h, h.retyped), actor)

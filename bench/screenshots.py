@@ -375,6 +375,7 @@ def _exchange_screens(store, round_id, actor, window, shot) -> None:
     dialog = AggregateDialog(window)
     for path in (start, package, folder / "损坏的上报包.zip"):
         dialog.sources.addItem(str(path))
+    dialog.date.setDate(DEMO_REPORT_DATE)  # the date the summary below is made on
     dialog.show_result(aggregate(dialog.paths(), DEMO_REPORT_DATE), [folder / "医疗质量自查汇总.xlsx"])
     shot(dialog, "28-aggregate")
 

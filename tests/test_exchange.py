@@ -391,6 +391,54 @@ def test_too_many_members_and_non_zip_files_are_refused(tmp_path):
         open_package(tmp_path)
 
 
+def _zip(path: Path, members: dict[str, bytes], folders: tuple[str, ...] = ()) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for folder in folders:  # as Windows' 发送到 → 压缩文件夹 writes them
+            zf.writestr(zipfile.ZipInfo(folder), b"")
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_a_document_or_a_packed_package_named_zip_is_told_for_what_it_is(package, tmp_path):
+    """An .xlsx is a zip: a workbook renamed .zip (last year's 汇总表, a hospital's 自查结果.xlsx sent
+    in place of its package) was told “中没有 manifest.json，不是本程序导出的上报包”, which says
+    nothing of what to ask for; so was a package sent inside another zip, or unzipped and zipped
+    again. Each is named for what it is, from its members' names, and nothing is counted."""
+    inbox = tmp_path / "收件箱"
+    inbox.mkdir()
+    parts = _members(package)
+    (inbox / "自查结果.zip").write_bytes(parts[fmt.WORKBOOK])  # the program's own workbook
+    word = {
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types/>',
+        "_rels/.rels": b"<Relationships/>",
+        "word/document.xml": b"<w:document/>",
+    }
+    _zip(inbox / "通知.zip", word)
+    _zip(inbox / "打包.zip", {"甲县人民医院.zip": package.read_bytes()})
+    _zip(inbox / "重新压缩.zip", {f"甲县人民医院/{n}": d for n, d in parts.items()}, folders=("甲县人民医院/",))
+    _zip(inbox / "其他.zip", {"说明.txt": "各医院请于7月10日前报送。".encode()})
+    reasons = {path.name: "" for path in inbox.iterdir()}
+    for name in reasons:
+        with pytest.raises(PackageError) as err:
+            open_package(inbox / name)
+        reasons[name] = err.value.user_message
+    assert reasons == {
+        "自查结果.zip": "“自查结果.zip”不是有效的上报包：这是 Excel 工作簿（.xlsx），改了扩展名，不是上报包。",
+        "通知.zip": "“通知.zip”不是有效的上报包：这是 Word 文档（.docx），改了扩展名，不是上报包。",
+        "打包.zip": "“打包.zip”不是有效的上报包：这是一个压缩包，里面装着“甲县人民医院.zip”，"
+        "请先解压，再汇总或导入里面的上报包。",
+        "重新压缩.zip": "“重新压缩.zip”不是有效的上报包：这是上报包解压后又重新压缩的文件（manifest.json 在"
+        "“甲县人民医院”文件夹中），不是上报包本身，请报送单位直接发送本程序导出的上报包。",
+        "其他.zip": "“其他.zip”中没有 manifest.json，不是本程序导出的上报包。",
+    }
+    from app.exchange.aggregate import aggregate
+
+    result = aggregate([inbox], today=DAY)
+    assert (result.rounds, result.superseded) == ([], [])
+    assert {b.path.name: b.reason for b in result.refused} == reasons
+
+
 # --- import ------------------------------------------------------------------------------------
 
 

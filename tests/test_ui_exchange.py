@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from PySide6.QtTest import QTest
 
 from app.domain.formats import size_text
 from app.exchange.export import export_package
@@ -272,6 +273,97 @@ def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, dem
     assert (tmp_path / "汇总.xlsx").exists() and (tmp_path / "汇总.db").exists()
     assert (tmp_path / "汇总_汇总报告.pdf").exists()
     _shot(dialog, "aggregate")
+
+
+def _aggregate_on(qtbot, dialog, ui_dialogs, keys: str, out: Path):
+    """汇总日期 typed as a user types it (Alt+T, then the date), the summary run into ``out``."""
+    from PySide6.QtCore import Qt
+
+    from tests.helpers import activate, press, press_alt
+
+    activate(dialog)
+    press_alt("T")
+    assert QApplication.focusWidget() is dialog.date
+    QTest.keyClicks(dialog.date, keys)
+    press(Qt.Key.Key_Tab)
+    dialog.result = None
+    ui_dialogs.save_path = str(out)
+    dialog.run()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    return dialog.result
+
+
+def _overdue(db: Path) -> list[tuple]:
+    import sqlite3
+
+    with sqlite3.connect(db) as conn:
+        return conn.execute("SELECT hospital, open_rectifications, overdue_rectifications FROM rounds").fetchall()
+
+
+def test_the_aggregation_date_is_chosen_in_the_dialog_as_on_the_command_line(
+    qtbot, store, demo_round, ui_dialogs, tmp_path
+):
+    """The dialog had no date: 逾期 was told on the day the summary was made, so a commission
+    could not make, in the GUI, the summary of its deadline day that `main.py aggregate --date`
+    makes. Today at first; typed as the other date fields take it; the same numbers as the
+    command line on that date."""
+    from app.cli import main
+
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    export_package(store, demo_round, folder / "示例.zip", attachments=False)
+    dialog = AggregateDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.day() == dt.date.today()
+    dialog.sources.addItem(str(folder))
+    dialog.sqlite.setChecked(True)
+    dialog.pdf.setChecked(False)
+    # the demo's deadlines: none passed by 20 May, eight by 1 August
+    for keys, day, overdue in (("2025-05-20", dt.date(2025, 5, 20), 0), ("2025/8/1", dt.date(2025, 8, 1), 8)):
+        out = tmp_path / day.isoformat() / "汇总.xlsx"
+        out.parent.mkdir()
+        result = _aggregate_on(qtbot, dialog, ui_dialogs, keys, out)
+        assert result.today == day
+        assert ui_dialogs.suggested.endswith(f"医疗质量自查汇总_{day:%Y%m%d}.xlsx")
+        assert f"整改状态按 {day.year}年{day.month}月{day.day}日 判断" in dialog.status.text()
+        [(_, _, shown)] = _overdue(out.with_suffix(".db"))
+        assert shown == overdue
+        cli = tmp_path / day.isoformat() / "命令行.db"
+        command = ["aggregate", "--date", day.isoformat(), "--out", str(cli.with_suffix(".xlsx")), "--sqlite", str(cli)]
+        assert main([*command, str(folder)]) == 0
+        assert _overdue(out.with_suffix(".db")) == _overdue(cli)
+    assert not ui_dialogs.confirms, "a past date is asked about nothing"
+
+
+def test_a_date_after_today_is_asked_about_and_declining_writes_nothing(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    """A year typed wrong (2052 for 2025) counted every rectification 逾期, without a word."""
+    from tests.helpers import activate
+
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    export_package(store, demo_round, folder / "示例.zip", attachments=False)
+    dialog = AggregateDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.sources.addItem(str(folder))
+    later = dt.date.today() + dt.timedelta(days=40)
+    dialog.date.setDate(later)
+    outputs = tmp_path / "汇总"
+    outputs.mkdir()
+    ui_dialogs.save_path = str(outputs / "汇总.xlsx")
+    ui_dialogs.confirm_answer = False
+    activate(dialog)
+    dialog.run()
+    assert len(ui_dialogs.confirms) == 1 and "晚于今天" in ui_dialogs.confirms[0]
+    assert f"{later.year}年{later.month}月{later.day}日" in ui_dialogs.confirms[0]
+    assert ui_dialogs.suggested is None and dialog.job is None, "no file asked for, nothing run"
+    assert list(outputs.iterdir()) == []
+    assert QApplication.focusWidget() is dialog.date, "back to the date, to correct it"
+    ui_dialogs.confirm_answer = True  # meant: the summary as it will stand on that day
+    dialog.run()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    assert dialog.result.today == later and (outputs / "汇总.xlsx").exists()
 
 
 def test_report_menu_offers_excel_too(qtbot, store, demo_round, catalog, actor, ui_dialogs, tmp_path):

@@ -17,7 +17,15 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["BIDI_CONTROLS", "MAX_TEXT", "clean_text", "filename_problem", "half_width", "has_bidi_controls"]
+__all__ = [
+    "BIDI_CONTROLS",
+    "MAX_TEXT",
+    "clean_text",
+    "filename_problem",
+    "half_width",
+    "has_bidi_controls",
+    "name_key",
+]
 
 #: The longest free text a user may enter in one field (问题描述、原因分析、整改措施、复查结果,
 #: 佐证材料说明, a sampled record's note): about ten printed pages. One limit for all, since a
@@ -51,6 +59,13 @@ def half_width(text: str) -> str:
     """Full-width letters, digits, punctuation and spaces, as an input method in 全角 mode types
     them, as the ordinary ones (NFKC): ``１，２００`` → ``1,200``."""
     return unicodedata.normalize("NFKC", text)
+
+
+def name_key(name: str) -> str:
+    """A name as people mean it, for telling names apart: 全角 digits as the ordinary ones, and
+    spaces, invisible characters and case aside (``２０２５年 第一季度`` is ``2025年第一季度``)."""
+    text = unicodedata.normalize("NFKC", name)  # ２０２５ → 2025, 全角空格 → space
+    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
 def filename_problem(name: str) -> str | None:

@@ -1,9 +1,10 @@
 """汇总: many hospitals' upload packages in one summary, for a 医共体 lead hospital or a commission.
 
 Every package is verified; a bad one is listed with its reason and the rest still count. A round
-sent twice (the same round UUID) counts once: the package with the newer last change wins.
-Scores are recomputed from the records with the same rules as the program's own, never taken
-from the numbers a package states.
+sent twice (the same round UUID) counts once: the package with the newer last change wins. A
+round deleted and started again (a new UUID: the same hospital, round name, 考核年度, year and
+checklists) counts once too: the package exported last wins. Scores are recomputed from the
+records with the same rules as the program's own, never taken from the numbers a package states.
 
 A rectification that a 复查轮次 of the same hospital carried over (its copy there names it in
 ``carried_from``) is 已转入复查 when that round's package is counted too, as it is in the
@@ -34,6 +35,7 @@ from ..domain.records import (
     SampleRecord,
 )
 from ..domain.scoring import score_round
+from ..domain.text import name_key
 from ..errors import AppError
 from .checklists import frozen_checklists
 from .verify import Package, PackageError, open_package
@@ -48,7 +50,9 @@ class Refused:
 @dataclass(frozen=True)
 class Superseded:
     """A package not counted because another of the same round is: a copy of it (or the round
-    exported again without a change since), or an export made before the round's last change."""
+    exported again without a change since), an export made before the round's last change, or
+    (``restarted``) the export of a round the hospital started again under a new id, exported
+    before the one counted."""
 
     path: Path
     #: the package of the round that is counted
@@ -58,10 +62,15 @@ class Superseded:
     #: the round's last change as this package and the one counted hold it (UTC, ISO)
     updated_at: str
     kept_updated_at: str
+    #: another round of the same hospital, name, years and checklists (see _restarted)
+    restarted: bool = False
+    #: when this package and the one counted were exported (the manifests' created_at; UTC, ISO)
+    exported_at: str = ""
+    kept_exported_at: str = ""
 
     @property
     def same(self) -> bool:
-        return self.updated_at == self.kept_updated_at
+        return not self.restarted and self.updated_at == self.kept_updated_at
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,8 @@ class RoundFacts:
     rectifications: list[RectificationFacts]
     #: who the hospital is among the packages (see _identify): its code, else its name
     hospital_id: str = ""
+    #: when the package was exported (its manifest's created_at; UTC, ISO)
+    exported_at: str = ""
 
     def rect_counts(self) -> Counter:
         return Counter(r.status for r in self.rectifications)
@@ -183,9 +194,14 @@ class Aggregate:
         round_ = f"{s.hospital}“{s.round_name}”"
         if s.same:
             return f"重复的上报包：与“{self.name(s.kept)}”是同一轮自查（{round_}）的相同内容，只计一次。"
-        kept, this = _when(s.kept_updated_at), _when(s.updated_at)
-        if kept == this:  # changed again within the minute
-            kept, this = _when(s.kept_updated_at, "%H:%M:%S"), _when(s.updated_at, "%H:%M:%S")
+        if s.restarted:
+            kept, this = _times(s.kept_exported_at, s.exported_at)
+            return (
+                f"重新开始的同一轮自查：{round_}另有较晚导出的上报包“{self.name(s.kept)}”（轮次名称、考核年度和"
+                f"检查表相同，是删除后重新开始或在另一台电脑上开始的同一轮；导出于 {kept}，本包为 {this}），"
+                "只计最后导出的一次。"
+            )
+        kept, this = _times(s.kept_updated_at, s.updated_at)
         return (
             f"较早的导出：同一轮自查（{round_}）另有更新的上报包“{self.name(s.kept)}”"
             f"（最后修改于 {kept}，本包为 {this}），只计最新的一次。"
@@ -253,8 +269,31 @@ def _package_name(relative: Path) -> bool:
 def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     """Verify and summarise the packages at ``paths`` (files or folders)."""
     result = Aggregate(today=today or dt.date.today(), names=_package_names(paths))
+    newest, others = _newest_of_each_round(result)
+    for package in newest.values():
+        try:
+            result.rounds.append(round_facts(package, result.today))
+        except AppError as err:
+            result.refused.append(Refused(package.path, err.user_message))
+        except Exception:  # a structure the checks let through but scoring cannot use
+            result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
+    _identify(result.rounds)
+    _drop_restarted(result, newest, others)
+    for key, losers in others.items():
+        result.superseded += [_superseded(path, manifest, newest[key]) for path, manifest in losers]
+    result.superseded.sort(key=lambda s: result.name(s.path))
+    _mark_carried_over(result.rounds)
+    _one_name_each(result.rounds)
+    result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
+    return result
+
+
+def _newest_of_each_round(
+    result: Aggregate,
+) -> tuple[dict[str, Package], dict[str, list[tuple[Path, dict[str, Any]]]]]:
+    """Each package verified (a refused one listed in ``result``); of each round (by its id) the
+    newest package (_rank), and the others by round: only their manifests are kept, not their data."""
     newest: dict[str, Package] = {}
-    # the packages of each round not counted: only their manifests are kept, not their data
     others: dict[str, list[tuple[Path, dict[str, Any]]]] = {}
     for path in result.names:
         result.read += 1
@@ -273,32 +312,67 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
                 others.setdefault(round_id, []).append((held.path, held.manifest))
         else:
             others.setdefault(round_id, []).append((package.path, package.manifest))
-    for round_id, losers in others.items():
-        kept = newest[round_id]
-        result.superseded += [
-            Superseded(
-                path,
-                kept.path,
-                manifest["hospital"]["name"],
-                manifest["round"]["name"],
-                manifest["round"]["updated_at"],
-                kept.manifest["round"]["updated_at"],
-            )
-            for path, manifest in losers
-        ]
-    result.superseded.sort(key=lambda s: result.name(s.path))
-    for package in newest.values():
-        try:
-            result.rounds.append(round_facts(package, result.today))
-        except AppError as err:
-            result.refused.append(Refused(package.path, err.user_message))
-        except Exception:  # a structure the checks let through but scoring cannot use
-            result.refused.append(Refused(package.path, "数据无法汇总（记录的内容与检查表不一致）。"))
-    _identify(result.rounds)
-    _mark_carried_over(result.rounds)
-    _one_name_each(result.rounds)
-    result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
-    return result
+    return newest, others
+
+
+def _superseded(
+    path: Path, manifest: dict[str, Any], kept: Package | RoundFacts, restarted: bool = False
+) -> Superseded:
+    """The package at ``path`` (its manifest) not counted, ``kept`` counted instead."""
+    if isinstance(kept, Package):
+        kept_updated, kept_exported = kept.manifest["round"]["updated_at"], kept.manifest["created_at"]
+    else:
+        kept_updated, kept_exported = kept.updated_at, kept.exported_at
+    return Superseded(
+        path,
+        kept.path,
+        manifest["hospital"]["name"],
+        manifest["round"]["name"],
+        manifest["round"]["updated_at"],
+        kept_updated,
+        restarted,
+        manifest["created_at"],
+        kept_exported,
+    )
+
+
+def _drop_restarted(
+    result: Aggregate, newest: dict[str, Package], others: dict[str, list[tuple[Path, dict[str, Any]]]]
+) -> None:
+    """Each round started again (_restarted) out of ``result.rounds``, listed as superseded with
+    its own older copies (taken out of ``others``): each names the package counted instead."""
+    restarted = _restarted(result.rounds, result)
+    dropped = {id(loser) for loser, _ in restarted}
+    result.rounds = [r for r in result.rounds if id(r) not in dropped]
+    key_of = {package.path: key for key, package in newest.items()}
+    for loser, kept in restarted:
+        key = key_of[loser.path]
+        for path, manifest in [(loser.path, newest[key].manifest), *others.pop(key, [])]:
+            result.superseded.append(_superseded(path, manifest, kept, restarted=True))
+
+
+def _restarted(rounds: Sequence[RoundFacts], result: Aggregate) -> list[tuple[RoundFacts, RoundFacts]]:
+    """The rounds a hospital started again, each with the one counted instead: (not counted, counted).
+
+    A hospital that deleted its 2025年第一季度 round and started it again (a new round id) sent
+    both rounds' packages, and each counted, the quarter twice. Two rounds are one started again
+    when they are of the same hospital, have the same name (as a database tells names apart:
+    全角/半角, spaces, case aside), the same 考核年度 and 自查日期 year, and the same checklists
+    (by id, any version). One hospital's database never holds two rounds of one name, so two such
+    packages are a round deleted and started again, or one begun on another PC (or restored from a
+    backup): the one exported last is what the hospital now holds. A 复查轮次 (named apart by
+    the program: “…（复查）”), a round of other checklists, or of another year, stays apart."""
+    periods: dict[tuple, list[RoundFacts]] = {}
+    for r in rounds:
+        checklists = frozenset(c.id for c in r.checklists)
+        key = (r.hospital_id, name_key(r.round_name), r.year, r.started_on[:4], checklists)
+        periods.setdefault(key, []).append(r)
+    out = []
+    for same in periods.values():
+        if len(same) > 1:
+            ranked = sorted(same, key=lambda r: (r.exported_at, r.updated_at, _name_rank(result.name(r.path))))
+            out += [(loser, ranked[-1]) for loser in ranked[:-1]]
+    return out
 
 
 def _identify(rounds: Sequence[RoundFacts]) -> None:
@@ -351,6 +425,14 @@ def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
         ]
 
 
+def _times(kept: str, this: str) -> tuple[str, str]:
+    """Two stored times as the reasons write them: to the minute, or to the second when they
+    fall within one minute (changed, or exported, again within the minute)."""
+    if _when(kept) == _when(this):
+        return _when(kept, "%H:%M:%S"), _when(this, "%H:%M:%S")
+    return _when(kept), _when(this)
+
+
 def _when(iso: str, clock: str = "%H:%M") -> str:
     """A stored UTC time as the reports write a date, with the local time: 2025年7月8日 10:20."""
     try:
@@ -362,10 +444,18 @@ def _when(iso: str, clock: str = "%H:%M") -> str:
 
 def _rank(package: Package, result: Aggregate) -> tuple[str, str, int, int]:
     """Which of a round's packages counts: the newest (its round's last change, then when it was
-    exported); of copies, the one nearest the folder given rather than one in QQ接收/ below it,
-    and 甲县.zip rather than the browser's second download 甲县(1).zip."""
-    name = result.name(package.path)
-    return (package.manifest["round"]["updated_at"], package.manifest["created_at"], -name.count("/"), -len(name))
+    exported); of copies, the one nearest the folder given (_name_rank)."""
+    return (
+        package.manifest["round"]["updated_at"],
+        package.manifest["created_at"],
+        *_name_rank(result.name(package.path)),
+    )
+
+
+def _name_rank(name: str) -> tuple[int, int]:
+    """Of copies, the one nearest the folder given rather than one in QQ接收/ below it, and
+    甲县.zip rather than the browser's second download 甲县(1).zip: the higher, the likelier."""
+    return -name.count("/"), -len(name)
 
 
 def round_facts(package: Package, today: dt.date) -> RoundFacts:
@@ -464,6 +554,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
         items,
         indicators,
         rects,
+        exported_at=package.manifest["created_at"],
     )
 
 

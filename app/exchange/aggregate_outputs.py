@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import re
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass
@@ -24,6 +25,56 @@ from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, RoundFacts, facts
 
 #: bars a summary chart shows at most
 CHART_ROWS = 30
+#: what a chart's label fits in, in CJK characters (a Latin letter or digit is 0.55 of one): the
+#: label band of render.charts.bar_chart is at most 40 % of the 156 mm chart, about 19⅓ of them,
+#: and a longer label is cut there with “…” — 河南科技大学第一附属医院（洛阳市第一人民医院）开元院区
+#: and …景华院区 both read 河南科技大学第一附属医院（洛阳市第一…
+LABEL_EMS = 19
+#: of a name shortened in the middle, the characters kept at its end: where a campus or a branch
+#: is named (…鸣皋分院, …伊滨院区)
+_TAIL = 6
+_BRACKETS = re.compile(r"（[^（）()]*）|\([^（）()]*\)")
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
+
+
+def _head(text: str, ems: float) -> str:
+    """The start of ``text`` that fits in ``ems``."""
+    width = 0.0
+    for n, ch in enumerate(text):
+        width += _ems(ch)
+        if width > ems:
+            return text[:n]
+    return text
+
+
+def _shortened(name: str, tail: int = _TAIL) -> str:
+    """``name`` in at most LABEL_EMS: as it is when it fits; else with what its brackets hold
+    left out (洛阳市第一人民医院伊滨院区（…）: an alias or the group it belongs to); else its
+    start and its last ``tail`` characters around “…”."""
+    if _ems(name) <= LABEL_EMS:
+        return name
+    bracketed = _BRACKETS.sub(lambda m: m.group()[0] + "…" + m.group()[-1], name)
+    if _ems(bracketed) <= LABEL_EMS:
+        return bracketed
+    end = name[-tail:]
+    return _head(name, LABEL_EMS - 1 - _ems(end)) + "…" + end
+
+
+def chart_labels(names: list[str]) -> dict[str, str]:
+    """Each hospital's label in the charts, told apart from the others': a name too long for the
+    label band is shortened by what tells hospitals apart least (_shortened); where two would
+    still read the same, more of their ends is kept until they do not."""
+    labels = {name: _shortened(name) for name in names}
+    for tail in range(_TAIL + 1, LABEL_EMS - 3):
+        alike = Counter(labels.values())
+        clash = [name for name, label in labels.items() if alike[label] > 1 and label != name]
+        if not clash:
+            break
+        labels |= {name: _shortened(name, tail) for name in clash}
+    return labels
 
 
 def _sheets(
@@ -271,6 +322,8 @@ class SummaryReport:
     hospitals: list[dict[str, Any]]
     problems: list[CommonProblem]
     refused: list[tuple[str, str]]
+    #: said under the charts when a hospital's name is shortened in them
+    chart_note: str = ""
     statuses: tuple[str, ...] = RECTIFICATION_STATUSES
     kind: str = "aggregate"
 
@@ -292,21 +345,22 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     shown = CHART_ROWS  # a chart of a thousand bars helps no one: those that need attention
     # a hospital whose latest round has no grade yet comes first: it needs attention most
     by_score = sorted(latest, key=lambda r: -1 if r["得分率"] is None else r["得分率"])[:shown]
+    by_open = sorted(latest, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
+    label = chart_labels(sorted({r["医院"] for r in by_score + by_open}))
     score_bars = [
-        Bar(r["医院"], None, "未评分")
+        Bar(label[r["医院"]], None, "未评分")
         if r["得分率"] is None
         else Bar(
-            r["医院"],
+            label[r["医院"]],
             r["得分率"] * 100,
             rate_text(r["得分率"] * 100),
             "fail" if r["得分率"] < 0.5 else "warn" if r["得分率"] < 0.75 else "ok",
         )
         for r in by_score
     ]
-    by_open = sorted(latest, key=lambda r: (-r["未完成"], -r["逾期"]))[:shown]
     rect_bars = [
         Bar(
-            r["医院"],
+            label[r["医院"]],
             r["未完成"],
             open_rectifications_text(r["未完成"], r["逾期"], r["已转入复查"]),
             "fail" if r["逾期"] else "warn",
@@ -356,5 +410,8 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         problems,
         [(result.name(b.path), b.reason) for b in result.refused]
         + [(result.name(s.path), result.superseded_reason(s)) for s in result.superseded],
+        "图中名称过长的医院省略了括号内或中间的部分（以“…”表示），全称见上表。"
+        if any(name != text for name, text in label.items())
+        else "",
     )
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself

@@ -171,9 +171,12 @@ def _json(payload: bytes, what: str) -> Any:
     return value
 
 
-def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
+def _check_count(infos: list[zipfile.ZipInfo], name: str) -> None:
     if len(infos) > fmt.MAX_MEMBERS:
         raise PackageError(f"“{name}”中有 {len(infos)} 个文件，超过上限 {fmt.MAX_MEMBERS}，已拒绝。")
+
+
+def _check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
     seen: set[str] = set()
     for info in infos:
         _check_member(info, name, seen)
@@ -266,9 +269,59 @@ def _not_a_zip(path: Path) -> str:
     return "不是 zip 文件（可能是其他文件改了扩展名），请报送单位重新发送。"
 
 
+#: what a zip that is no package is, by the members that make it what it is (names only: nothing
+#: is read), in the words of the person who received it
+_ZIP_KINDS = (
+    ("xl/", "这是 Excel 工作簿（.xlsx），改了扩展名，不是上报包。"),
+    ("word/", "这是 Word 文档（.docx），改了扩展名，不是上报包。"),
+    ("ppt/", "这是 PowerPoint 演示文稿（.pptx），改了扩展名，不是上报包。"),
+)
+
+
+def _not_a_package(names: set[str]) -> str | None:
+    """Why a zip without a manifest is no package, when its members say what it is: an Office
+    document (.xlsx, .docx, .pptx and WPS's, OpenDocument, OFD are zips), a zip holding packages,
+    a package unzipped and zipped again. Each asks something else of the sender; None: a zip of
+    something else."""
+    return _document_kind(names) or _packed_again(names)
+
+
+def _document_kind(names: set[str]) -> str | None:
+    if "[Content_Types].xml" in names:  # Office Open XML, as Office and WPS write it
+        for folder, words in _ZIP_KINDS:
+            if any(n.startswith(folder) for n in names):
+                return words
+        return "这是 Office 文档，改了扩展名，不是上报包。"
+    if "mimetype" in names and "content.xml" in names:
+        return "这是 OpenDocument 文档（.odt、.ods 等），改了扩展名，不是上报包。"
+    if "OFD.xml" in names:
+        return "这是 OFD 版式文档，改了扩展名，不是上报包。"
+    return None
+
+
+def _packed_again(names: set[str]) -> str | None:
+    """A package put into another zip, or unzipped and its folder zipped."""
+    if folders := sorted(n.removesuffix(fmt.MANIFEST) for n in names if n.endswith("/" + fmt.MANIFEST)):
+        return (
+            f"这是上报包解压后又重新压缩的文件（{fmt.MANIFEST} 在“{_shown(folders[0].rstrip('/'))}”文件夹中），"
+            "不是上报包本身，请报送单位直接发送本程序导出的上报包。"
+        )
+    if inner := sorted(n for n in names if n.lower().endswith(".zip")):
+        more = f"等 {len(inner)} 个压缩文件" if len(inner) > 1 else ""
+        return f"这是一个压缩包，里面装着“{_shown(inner[0])}”{more}，请先解压，再汇总或导入里面的上报包。"
+    return None
+
+
 def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     name = path.name
     infos = zf.infolist()
+    _check_count(infos, name)
+    names = {i.filename for i in infos}
+    if fmt.MANIFEST not in names:  # told by its members' names before anything is read
+        what = _not_a_package(names)
+        if what is None:
+            raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。")
+        raise PackageError(f"“{name}”不是有效的上报包：{what}")
     _check_members(infos, name)
     by_name = {i.filename: i for i in infos}
     manifest = _read_manifest(zf, by_name, name)
@@ -285,9 +338,8 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
 
 
 def _read_manifest(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], name: str) -> dict:
-    """The manifest, if it is this program's, of a format version it reads, and valid."""
-    if fmt.MANIFEST not in by_name:
-        raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。")
+    """The manifest (present: _verify checked), if it is this program's, of a format version it
+    reads, and valid."""
     manifest = _json(_read(zf, by_name[fmt.MANIFEST], fmt.MAX_MANIFEST_BYTES), f"“{name}”的 {fmt.MANIFEST}")
     if not isinstance(manifest, dict) or manifest.get("format") != fmt.FORMAT:
         raise PackageError(f"“{name}”不是本程序的上报包（格式标识不符）。")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -14,7 +13,7 @@ from ..domain.formats import year_list_text, years_text
 from ..domain.profile import HospitalProfile
 from ..domain.records import Answer, SampleRecord
 from ..domain.scoring import RoundScore, score_round
-from ..domain.text import clean_text
+from ..domain.text import clean_text, name_key
 from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
 from ..store.records import FrozenChecklist
@@ -220,20 +219,15 @@ def valid_round_name(store: Store, name: str, round_id: str | None = None) -> st
     ``round_id``, the round being renamed) — nor one that only looks different from it: 全角
     digits, spaces, invisible characters."""
     name = clean_text(name).strip()
-    if not _name_key(name):  # (also a name of invisible characters only)
+    if not name_key(name):  # (also a name of invisible characters only)
         raise InputError("请填写自查轮次名称。", "name")
     if len(name) > MAX_ROUND_NAME:
         raise InputError(f"自查轮次名称过长（{len(name)} 字，最多 {MAX_ROUND_NAME} 字）。", "name")
-    key = _name_key(name)
+    key = name_key(name)
     for other in store.rounds():
-        if other.id != round_id and _name_key(other.name) == key:
+        if other.id != round_id and name_key(other.name) == key:
             raise InputError(f"已有名为“{other.name}”的自查轮次，请换一个名称。", "name")
     return name
-
-
-def _name_key(name: str) -> str:
-    text = unicodedata.normalize("NFKC", name)  # ２０２５ → 2025, 全角空格 → space
-    return "".join(c for c in text if not c.isspace() and unicodedata.category(c) != "Cf").casefold()
 
 
 def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> None:

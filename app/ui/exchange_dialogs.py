@@ -10,17 +10,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..domain.formats import rate_text, size_text
+from ..domain.formats import cn_date, rate_text, size_text
 from ..errors import AppError
 from ..services.attachments import list_attachments
 from ..services.connection import own_connection
 from ..services.history import describe, local_time
 from . import dialogs
 from .cell_table import read_only
+from .date_input import DateInput
 from .item_editors import ERROR_STYLE, plain_label
 from .qt import (
     QCheckBox,
     QComboBox,
+    QDate,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -34,6 +36,7 @@ from .qt import (
     QTimer,
     QVBoxLayout,
     QWidget,
+    to_date,
 )
 from .screen import fit_to_screen
 from .tasks import failure_text, run_in_background
@@ -489,6 +492,7 @@ class AggregateDialog(QDialog):
         self.pdf.setChecked(True)
         layout.addWidget(self.sqlite)
         layout.addWidget(self.pdf)
+        layout.addLayout(self._date_row())
         self.outcome = QTableWidget(0, 4)
         self.outcome.setHorizontalHeaderLabels(["医院", "轮次", "得分率", "说明"])
         read_only(self.outcome)
@@ -507,6 +511,25 @@ class AggregateDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.job: Any = None
+
+    def _date_row(self) -> QHBoxLayout:
+        """汇总日期, as ``main.py aggregate --date`` takes it: the day 逾期 is told on, and the
+        report's date. Today each time the dialog opens: a date kept from last month's summary
+        would count this month's overdue rectifications as still under way."""
+        today = dt.date.today()
+        self.date = DateInput(QDate(today.year, today.month, today.day))  # 2025-07-15 typed as shown
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        label = QLabel("汇总日期(&T)：")
+        label.setBuddy(self.date)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.date)
+        row.addWidget(_wrapped("整改项是否逾期按这一天判断，汇总报告的报告日期也是这一天。"), 1)
+        return row
+
+    def day(self) -> dt.date:
+        return to_date(self.date.date())
 
     def paths(self) -> list[Path]:
         return [Path(self.sources.item(n).text()) for n in range(self.sources.count())]
@@ -529,9 +552,16 @@ class AggregateDialog(QDialog):
         if not paths:
             self.status.setText("请先添加上报包或文件夹。")
             return
-        today = dt.date.today()
+        day = self.day()
+        if day > dt.date.today() and not dialogs.confirm(
+            self,
+            f"汇总日期 {cn_date(day)} 晚于今天：期限在今天之后、这一天之前的整改项将按逾期统计，"
+            "报告日期也写这一天。\n\n仍按这一天汇总吗？",
+        ):
+            self.date.setFocus()
+            return
         path = dialogs.save_file(
-            self, "保存汇总工作簿", str(Path.home() / f"医疗质量自查汇总_{today:%Y%m%d}.xlsx"), "Excel 工作簿 (*.xlsx)"
+            self, "保存汇总工作簿", str(Path.home() / f"医疗质量自查汇总_{day:%Y%m%d}.xlsx"), "Excel 工作簿 (*.xlsx)"
         )
         if not path:
             return
@@ -548,7 +578,7 @@ class AggregateDialog(QDialog):
         def work() -> Any:
             from ..exchange.aggregate import aggregate, write_outputs
 
-            result = aggregate(paths, today)
+            result = aggregate(paths, day)
             if result.rounds:
                 write_outputs(result, xlsx=xlsx, sqlite=sqlite, pdf=pdf)
             return result
@@ -597,7 +627,8 @@ class AggregateDialog(QDialog):
                 problems.append(f"{len(result.superseded)} 个因重复或有更新的导出未计入")
             listed = f"（{'，'.join(problems)}，列在最前）" if problems else ""
             self.status.setText(
-                f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查{listed}。已保存：{saved}"
+                f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查{listed}，"
+                f"整改状态按 {cn_date(result.today)} 判断。已保存：{saved}"
             )
         else:
             self.status.setText("没有可汇总的上报包（全部未通过校验）。")

@@ -1,0 +1,154 @@
+"""汇总: which rounds of one hospital count — a round deleted and started again counts once,
+the hospital's other rounds of the period (a 复查轮次, other checklists, another year) each count."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import shutil
+import sqlite3
+
+import pytest
+from openpyxl import load_workbook
+
+from app.cli import main
+from app.exchange.aggregate import aggregate
+from app.exchange.export import export_package
+from app.services.answers import record_answer
+from app.services.demo import demo_profile
+from app.services.profile import save_profile
+from app.services.rectifications import start_recheck_round
+from app.services.rounds import delete_round, start_round
+from app.store import Actor, open_store
+
+# ≈10 s (more under load) to build the packages the module shares
+pytestmark = pytest.mark.slow
+
+DAY = dt.date(2025, 7, 15)
+Q1 = "2025年第一季度医疗质量自查"
+
+
+@dataclasses.dataclass
+class Pile:
+    """The commission's folder, and which file is which."""
+
+    inbox: object
+    deleted: str  # the round's first package: the hospital deleted the round after sending it
+    deleted_copy: str  # the same file again, as a browser's second download saves it
+    restarted: str  # the round started again (a new round id), exported later
+    recheck: str  # a 复查轮次 of the restarted round, in the same quarter
+    nursing: str  # a round of the same name on 护理部's PC, over other checklists
+    last_year: str  # 乙县: “第一季度医疗质量自查” in 2025, deleted, and the one of 2026
+
+
+@pytest.fixture(scope="module")
+def pile(tmp_path_factory, catalog) -> Pile:
+    folder = tmp_path_factory.mktemp("restarted")
+    inbox = folder / "上报包"
+    (inbox / "QQ接收").mkdir(parents=True)
+    actor = Actor("质控办", "pc-zkb")
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    profile = demo_profile("甲县人民医院")
+
+    store = open_store(folder / "甲县.db")
+    save_profile(store, profile, actor)
+    first = start_round(store, core, Q1, dt.date(2025, 3, 10), actor)
+    record_answer(store, first, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    record_answer(store, first, "qyx-core.02.1", actor, grade="C", finding="记录不全")
+    export_package(store, first, inbox / "甲县人民医院.zip", attachments=False, today=dt.date(2025, 4, 20))
+    shutil.copy(inbox / "甲县人民医院.zip", inbox / "甲县人民医院(1).zip")
+    delete_round(store, first, actor)
+    # started again under the same name (the program suggests it) a few days later
+    again = start_round(store, core, Q1, dt.date(2025, 3, 14), actor)
+    record_answer(store, again, "qyx-core.01.1", actor, grade="D", finding="未执行首诊负责制度")
+    record_answer(store, again, "qyx-core.02.1", actor, grade="A")
+    # in a sub-folder and under a longer name: were the name to decide, the other would win
+    restarted = "QQ接收/甲县人民医院_重新上报.zip"
+    export_package(store, again, inbox / restarted, attachments=False, today=dt.date(2025, 4, 25))
+    recheck = start_recheck_round(store, core, f"{Q1}（复查）", dt.date(2025, 3, 30), actor, previous_round_id=again)
+    record_answer(store, recheck, "qyx-core.02.1", actor, grade="B")
+    export_package(store, recheck, inbox / "甲县人民医院_复查.zip", attachments=False, today=dt.date(2025, 4, 30))
+    store.close()
+
+    nursing = open_store(folder / "甲县护理部.db")  # the same hospital, its own database and checklist
+    save_profile(nursing, profile, Actor("护理部", "pc-hlb"))
+    other = [e for e in catalog.entries if e.checklist.id == "hn-yizheng-2024"]
+    round_id = start_round(nursing, other, Q1, dt.date(2025, 3, 12), Actor("护理部", "pc-hlb"))
+    export_package(nursing, round_id, inbox / "甲县护理部.zip", attachments=False, today=dt.date(2025, 4, 22))
+    nursing.close()
+
+    # 乙县 names its rounds without the year; its targets end in 2025, so 考核年度 stays 2025
+    yi = open_store(folder / "乙县.db")
+    save_profile(yi, demo_profile("乙县中医院"), actor)
+    old = start_round(yi, core, "第一季度医疗质量自查", dt.date(2025, 3, 1), actor, year=2025)
+    export_package(yi, old, inbox / "乙县_2025.zip", attachments=False, today=dt.date(2025, 4, 1))
+    delete_round(yi, old, actor)
+    new = start_round(yi, core, "第一季度医疗质量自查", dt.date(2026, 3, 1), actor, year=2025)
+    export_package(yi, new, inbox / "乙县_2026.zip", attachments=False, today=dt.date(2026, 4, 1))
+    yi.close()
+    return Pile(
+        inbox,
+        "甲县人民医院.zip",
+        "甲县人民医院(1).zip",
+        restarted,
+        "甲县人民医院_复查.zip",
+        "甲县护理部.zip",
+        "乙县_2025.zip",
+    )
+
+
+def test_a_round_deleted_and_started_again_counts_once_as_its_last_export(pile, tmp_path, capsys):
+    """甲县 sent its 2025年第一季度 round, deleted it, started it again (a new round id) and sent
+    that: both packages counted, the hospital's quarter twice (two rows, its failing items and
+    rectifications twice in 常见问题 and the totals). The one exported last counts; the other,
+    and its copy, are listed as not counted, naming it."""
+    xlsx, db = tmp_path / "汇总.xlsx", tmp_path / "汇总.db"
+    assert main(["aggregate", "--date", DAY.isoformat(), "--out", str(xlsx), "--sqlite", str(db), str(pile.inbox)]) == 0
+    out = capsys.readouterr()
+    assert "已汇总 2 家医院的 5 轮自查" in out.out and "2 个因重复或有更新的导出未计入" in out.out
+    result = aggregate([pile.inbox], today=DAY)
+    jia = [(r.round_name, result.name(r.path)) for r in result.rounds if r.hospital == "甲县人民医院"]
+    assert sorted(jia) == sorted([(Q1, pile.restarted), (f"{Q1}（复查）", pile.recheck), (Q1, pile.nursing)]), (
+        "the restarted round counts, once; the 复查轮次 and 护理部's round of other checklists too"
+    )
+    counted = next(r for r in result.rounds if result.name(r.path) == pile.restarted)
+    assert {i.item_id: i.grade for i in counted.items if i.grade} == {"qyx-core.01.1": "D", "qyx-core.02.1": "A"}
+    reason = (
+        f"重新开始的同一轮自查：甲县人民医院“{Q1}”另有较晚导出的上报包“{pile.restarted}”（轮次名称、考核年度和"
+        "检查表相同，是删除后重新开始或在另一台电脑上开始的同一轮；导出于 "
+    )
+    for name in (pile.deleted, pile.deleted_copy):
+        assert f"未计入：{name}：{reason}" in out.err
+        assert "只计最后导出的一次。" in out.err
+    rows = (
+        sqlite3.connect(db).execute("SELECT package, kept, reason FROM superseded_packages ORDER BY package").fetchall()
+    )
+    assert [(p, k) for p, k, _ in rows] == [(pile.deleted_copy, pile.restarted), (pile.deleted, pile.restarted)]
+    assert all(r.startswith(reason) for _, _, r in rows)
+    sheet = list(load_workbook(xlsx)["未纳入"].iter_rows(values_only=True))[1:]
+    assert sorted(sheet) == sorted((p, r) for p, _, r in rows)
+    assert sorted(p for (p,) in sqlite3.connect(db).execute("SELECT package FROM rounds")) == sorted(
+        [pile.restarted, pile.recheck, pile.nursing, pile.last_year, "乙县_2026.zip"]
+    )
+
+
+def test_the_rounds_of_other_years_stay_apart_and_the_recheck_takes_over(pile):
+    """The rule joins only what one database could not hold side by side: “第一季度医疗质量自查”
+    of 2025 and of 2026 (考核年度 2025 both: the targets end there) are two rounds; the 复查轮次
+    follows up the restarted round, whose rectification counts there only."""
+    result = aggregate([pile.inbox], today=DAY)
+    yi = sorted(r.started_on for r in result.rounds if r.hospital == "乙县中医院")
+    assert yi == ["2025-03-01", "2026-03-01"] and not [s for s in result.superseded if s.hospital == "乙县中医院"]
+    counted = next(r for r in result.rounds if result.name(r.path) == pile.restarted)
+    recheck = next(r for r in result.rounds if result.name(r.path) == pile.recheck)
+    assert [x.status for x in counted.rectifications] == ["已转入复查"]
+    assert [x.item_id for x in recheck.rectifications] == ["qyx-core.01.1"]
+
+
+def test_the_package_exported_last_counts_whichever_is_found_first(pile, tmp_path):
+    """The order the files are given in, and their names, do not decide: the export time does."""
+    given = [pile.inbox / pile.restarted, pile.inbox / pile.deleted]
+    for paths in (given, given[::-1]):
+        result = aggregate(paths, today=DAY)
+        assert [r.path.name for r in result.rounds] == ["甲县人民医院_重新上报.zip"]
+        assert [(s.path.name, s.restarted) for s in result.superseded] == [("甲县人民医院.zip", True)]
