@@ -99,6 +99,9 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     top = conn.execute("SELECT item_id, hospitals FROM common_problems ORDER BY hospitals DESC, item_id").fetchone()
     assert (top[0], top[1]) == (problems[0][-1], problems[0][3])  # the id, for programs: last
     assert conn.execute("SELECT COUNT(*) FROM refused_packages").fetchone()[0] == 1
+    about = dict(conn.execute("SELECT key, value FROM about"))  # the day 逾期 was judged on, above all
+    assert about["aggregation_date"] == dt.date.today().isoformat() and about["rounds_counted"] == "3"
+    assert about["packages_refused"] == "1" and about["generator"].startswith("医疗质量自查助手 ")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "医疗质量自查汇总报告" in text and all(h in text for h in HOSPITALS)
     assert "坏文件.zip" in text

@@ -195,6 +195,7 @@ CREATE TABLE rectifications (
 );
 CREATE TABLE refused_packages (package TEXT, reason TEXT);
 CREATE TABLE superseded_packages (package TEXT, kept TEXT, reason TEXT);
+CREATE TABLE about (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE common_problems (
     item_id TEXT PRIMARY KEY, checklist TEXT, text TEXT, hospitals INTEGER, hospital_names TEXT, assessed INTEGER
 );
@@ -259,6 +260,19 @@ def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, ro
     )
 
 
+def _about(result: Aggregate) -> list[tuple[str, str]]:
+    """What the summary is, for whoever reads the file later: above all the day on which
+    逾期 was judged, which the figures depend on and which no other table holds."""
+    return [
+        ("aggregation_date", result.today.isoformat()),
+        ("generator", f"{APP_NAME} {__version__}"),
+        ("packages_read", str(result.read)),
+        ("rounds_counted", str(len(result.rounds))),
+        ("packages_refused", str(len(result.refused))),
+        ("packages_superseded", str(len(result.superseded))),
+    ]
+
+
 def write_sqlite(result: Aggregate, out: Path) -> None:
     def write(temporary: Path) -> None:
         conn = sqlite3.connect(temporary)
@@ -281,6 +295,7 @@ def write_sqlite(result: Aggregate, out: Path) -> None:
                     "INSERT INTO refused_packages VALUES (?,?)",
                     [(result.name(b.path), b.reason) for b in result.refused],
                 )
+                conn.executemany("INSERT INTO about VALUES (?,?)", _about(result))
                 conn.executemany(
                     "INSERT INTO superseded_packages VALUES (?,?,?)",
                     [
