@@ -393,17 +393,19 @@ class _TrendChart:
         frame = self._frame(_LEFT, rows, BAR_ROW if keys else 0)
         legend = _legend_rows(keys, frame.right - frame.left)
         points = self._points(frame)
-        target = self._target_label(frame, points)
         room = _Room(
             (0.0, frame.top - 2, self.width, frame.bottom - 1),
-            (
-                *((px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points),
-                *(tick.box for tick in _ticks(frame)),
-                *((target.box,) if target else ()),
-            ),
+            (*((px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points), *(t.box for t in _ticks(frame))),
             self._segments(frame),
         )
-        placed = _place_values(points, self.texts, len(self.labels), room)
+        # the target's label where it leaves the values room (at the end of the line it stood
+        # where the only place for a value at 100 % was)
+        targets: list[_Label | None] = list(self._target_labels(frame, points)) or [None]
+        placings = (
+            (target, _place_values(points, self.texts, len(self.labels), room.plus([target.box] if target else [])))
+            for target in targets
+        )
+        target, placed = next(((t, p) for t, p in placings if p is not None), (None, None))
         if placed is None:
             return None
         under = frame.bottom + 32 + 14 * (rows - 1)  # the rounds' names end above it
@@ -424,7 +426,7 @@ class _TrendChart:
         names, rows = self._names(left)
         frame = self._frame(left, rows, 0)
         points = self._points(frame)
-        target = self._target_label(frame, points)
+        target = next(iter(self._target_labels(frame, points)), None)
         top = frame.bottom + 26 + 14 * (rows - 1)  # under the rounds' names
         height = top + _ROW * len(self.lines) + (BAR_ROW + 2 if self.bridged else 4)
         parts = self._plot(frame, names, rows, height, target)
@@ -489,12 +491,12 @@ class _TrendChart:
             out.append((frame.left, frame.y(self.target), frame.right, frame.y(self.target)))
         return tuple(out)
 
-    def _target_label(self, frame: _Frame, points: Sequence[_Point]) -> _Label | None:
+    def _target_labels(self, frame: _Frame, points: Sequence[_Point]) -> list[_Label]:
         if self.target is None:
-            return None
+            return []
         area = (0.0, frame.top - 2, self.width, frame.bottom)
         taken = [(px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points]
-        return _place_target(frame.y(self.target), frame.left, frame.right, self.target_text, taken, area)
+        return _target_places(frame.y(self.target), frame.left, frame.right, self.target_text, taken, area)
 
     def _plot(self, frame: _Frame, names: Sequence[str], rows: int, height: float, target: _Label | None) -> list[str]:
         """The drawing's head, the title, the grid, the rounds' names, the target and the lines."""
@@ -664,16 +666,16 @@ class _Room:
         return _Room(self.area, (*self.boxes, *boxes), self.segments)
 
 
-def _place_target(ty: float, x1: float, x2: float, text: str, taken: Sequence[_Box], area: _Box) -> _Label:
-    """The target's label: above its line at the right end, unless that covers a point; then
-    below it, then at the left end."""
+def _target_places(ty: float, x1: float, x2: float, text: str, taken: Sequence[_Box], area: _Box) -> list[_Label]:
+    """Where the target's label may go, best first: above its line at the right end, then below
+    it, then at the left end, those that cover no point before the others."""
     labels = [
         _Label(text, anchor, tx, ty + dy, _FONT)
         for anchor, tx in (("end", x2), ("start", x1 + 2))
         for dy in (-4.0, _FONT + 1.0)
     ]
     fitting = [label for label in labels if _inside(label.box, area)] or labels
-    return min(fitting, key=lambda label: sum(_overlap(label.box, t) for t in taken))  # the first free one
+    return sorted(fitting, key=lambda label: sum(_overlap(label.box, t) for t in taken))  # stable: in order
 
 
 _Placed = list[tuple[_Point, _Label]]
