@@ -12,7 +12,7 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -576,6 +576,7 @@ def _grid(frame: _Frame, unit: str) -> list[str]:
     return parts
 
 
+@lru_cache(maxsize=4096)  # placing a trend's values measures each of them for every place it tries
 def _text_width(text: str, size: float) -> float:
     return sum(_char_width(ch) for ch in text) * size / _FONT
 
@@ -784,7 +785,7 @@ def _places(
         start = max(start, beyond) if downwards else min(start, beyond)
     reach = (count + 2) * _VALUE_HEIGHT
     options = [*first, *(label(start + sign * k * _STEP) for k in range(int(reach / _STEP)))]
-    return [o for o in options if abs((o.box[1] + o.box[3]) / 2 - py) <= _NEAR]
+    return [o for o in options if abs(o.baseline - _VALUE_FONT * 0.34 - py) <= _NEAR]  # the box's middle
 
 
 def _polylines(points: Sequence[tuple[float, float] | None], colour: str, dash: str) -> list[str]:
