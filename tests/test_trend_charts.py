@@ -391,12 +391,14 @@ def test_few_rounds_keep_their_values_by_their_points():
 
 
 def test_the_targets_label_makes_room_for_a_value_at_the_top():
-    """An indicator met in full in the last round: the only place for its value, under its
-    point, was where the target's label stood. The label goes to the line's other end and the
-    values stay by their points, rather than all of them going into a table."""
+    """An indicator met in full in the first and the last round (the 概览 tab of two years of
+    rounds): the only place for either value, under its point, was where the target's label
+    stood at either end of its line. The label goes between two rounds and the values stay by
+    their points, rather than all of them going into a table."""
     values = [100.0, None, None, None, 80.6, None, None, None, 97.6, None, None, 100.0]
     trend = Trend("阜新方案：病案首页主要诊断编码正确率", {"指标值": values}, 90.0, "%", True, "≥90%")
-    svg = trend_chart([str(n) for n in range(12)], trend, font_family="A", dates=monthly(12))
+    days = monthly(12)
+    svg = trend_chart([f"{d.year}年{d.month}月医疗质量自查" for d in days], trend, font_family="A", dates=days)
     assert sorted(t[0] for t in labels(svg)) == sorted(["100.0", "80.6", "97.6", "100.0", "目标 ≥90%"])
     assert table_rows(svg) == {}
     assert_readable(svg)

@@ -398,7 +398,7 @@ class _TrendChart:
             (*((px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points), *(t.box for t in _ticks(frame))),
             self._segments(frame),
         )
-        # the target's label where it leaves the values room (at the end of the line it stood
+        # the target's label where it leaves the values room (at the end of its line it stood
         # where the only place for a value at 100 % was)
         targets: list[_Label | None] = list(self._target_labels(frame, points)) or [None]
         placings = (
@@ -496,7 +496,7 @@ class _TrendChart:
             return []
         area = (0.0, frame.top - 2, self.width, frame.bottom)
         taken = [(px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points]
-        return _target_places(frame.y(self.target), frame.left, frame.right, self.target_text, taken, area)
+        return _target_places(frame.y(self.target), frame, self.target_text, taken, area)
 
     def _plot(self, frame: _Frame, names: Sequence[str], rows: int, height: float, target: _Label | None) -> list[str]:
         """The drawing's head, the title, the grid, the rounds' names, the target and the lines."""
@@ -667,16 +667,16 @@ class _Room:
         return _Room(self.area, (*self.boxes, *boxes), self.segments)
 
 
-def _target_places(ty: float, x1: float, x2: float, text: str, taken: Sequence[_Box], area: _Box) -> list[_Label]:
-    """Where the target's label may go, best first: above its line at the right end, then below
-    it, then at the left end, those that cover no point before the others."""
-    labels = [
-        _Label(text, anchor, tx, ty + dy, _FONT)
-        for anchor, tx in (("end", x2), ("start", x1 + 2))
-        for dy in (-4.0, _FONT + 1.0)
-    ]
+def _target_places(ty: float, frame: _Frame, text: str, taken: Sequence[_Box], area: _Box) -> list[_Label]:
+    """Where the target's label may go, best first: above its line at the right end, below it,
+    the same at the left end, then between two rounds from the right; only those covering no
+    point (if none is free, the least covered)."""
+    ends = [("end", frame.right), ("start", frame.left + 2)]
+    between = [("middle", frame.left + k * frame.band) for k in range(frame.count - 1, 0, -1)]
+    labels = [_Label(text, anchor, tx, ty + dy, _FONT) for anchor, tx in ends + between for dy in (-4.0, _FONT + 1.0)]
     fitting = [label for label in labels if _inside(label.box, area)] or labels
-    return sorted(fitting, key=lambda label: sum(_overlap(label.box, t) for t in taken))  # stable: in order
+    free = [label for label in fitting if not any(_overlap(label.box, t) for t in taken)]
+    return free or [min(fitting, key=lambda label: sum(_overlap(label.box, t) for t in taken))]
 
 
 _Placed = list[tuple[_Point, _Label]]
