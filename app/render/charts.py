@@ -161,7 +161,7 @@ _BRIDGE_NOTE = "细线：跨过没有数值的轮次"
 #: the plot's margins: the value axis's labels on the left
 _LEFT, _RIGHT = 48, 12
 #: a row of the table of values under a trend
-_ROW = 15
+_ROW = 16
 #: a legend's key: a piece of its line, then its name
 _KEY = 22
 
