@@ -460,3 +460,13 @@ def test_no_value_covers_another_or_a_line_whatever_the_series(case):
     in_table = sorted(v for values in rows.values() for v in values if v != "—")
     assert (by_points, in_table) in ((expected, []), ([], expected))
     assert all(len(values) == len(days) for values in rows.values())
+
+
+def test_series_names_are_escaped_in_the_legend_and_in_the_table():
+    """A checklist's label comes from its file, which a hospital may write."""
+    name = '<script>x</script>\u202e"'
+    few = line_chart(["一", "二"], [Line(name, (1.0, 2.0)), Line("核心制度", (3.0, 4.0))], font_family="A")
+    many = line_chart(["一", "二"], [Line(name, (50.0 + n, 50.5 + n)) for n in range(7)], font_family="A", maximum=100)
+    assert table_rows(many) and not labels(many)  # the table's names
+    for svg in (few, many):
+        assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;&#34;" in svg and "\u202e" not in svg

@@ -54,7 +54,7 @@ def _fit(label: str, room: float) -> str:
     width = 0.0
     for n, ch in enumerate(label):
         width += _char_width(ch)
-        if width > room:
+        if width > room + 1e-6:  # (a width measured the other way may differ in its last digit)
             return label[: max(n - 1, 1)] + "…"
     return label
 
@@ -204,7 +204,7 @@ def line_chart(
     values = [v for line in lines for v in line.values if v is not None]
     chart = _TrendChart(
         labels=tuple(labels),
-        lines=tuple(lines),
+        lines=tuple(Line(clean_text(line.name), line.values, line.tone) for line in lines),
         texts={
             (s, n): clean_text(value_text(v))
             for s, line in enumerate(lines)
@@ -213,7 +213,7 @@ def line_chart(
         },
         short_labels=tuple(short_labels),
         font_family=font_family,
-        title=title,
+        title=clean_text(title),
         unit=unit,
         top_value=maximum or _axis_top([*values, target or 0], unit),
         target=target,
@@ -421,8 +421,8 @@ class _TrendChart:
         """The plot without its values, and under the rounds' names a table of them: a row per
         series (its line's key and its name, as a legend has them), each round's value under its
         band, “—” where it has none."""
-        widest = max((_text_width(line.name, _FONT) for line in self.lines), default=0)
-        left = max(_LEFT, _KEY + 4 + min(widest, self.width * 0.3) + 8)
+        name_room = min(max((_text_width(line.name, _FONT) for line in self.lines), default=0), self.width * 0.3)
+        left = max(_LEFT, _KEY + 4 + name_room + 8)
         names, rows = self._names(left)
         frame = self._frame(left, rows, 0)
         points = self._points(frame)
@@ -430,7 +430,7 @@ class _TrendChart:
         top = frame.bottom + 26 + 14 * (rows - 1)  # under the rounds' names
         height = top + _ROW * len(self.lines) + (BAR_ROW + 2 if self.bridged else 4)
         parts = self._plot(frame, names, rows, height, target)
-        parts += self._table(frame, top, left - _KEY - 12)
+        parts += self._table(frame, top, name_room)
         if self.bridged:
             parts += _BRIDGE_KEY.svg(0, top + _ROW * len(self.lines) + BAR_ROW - 4, _BRIDGE_NOTE)
         return "".join([*parts, "</svg>"])
