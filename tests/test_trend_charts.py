@@ -10,9 +10,11 @@ import itertools
 import xml.etree.ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from app.domain.formats import number_text
-from app.render.charts import Line, line_chart, trend_chart
+from app.render.charts import Line, _text_width, line_chart, trend_chart
 from app.services.overview import Trend, build_overview
 from app.services.rounds import score
 
@@ -73,8 +75,8 @@ def test_every_point_carries_its_value_in_the_decimals_of_its_unit():
 
 def _ticks(svg: str) -> list[str]:
     """The value axis's tick labels, bottom up."""
-    ends = [t.text or "" for t in ET.fromstring(str(svg)).iter(NS + "text") if t.get("text-anchor") == "end"]
-    return [text for text in ends if text.replace(".", "", 1).isdigit()]  # not the target's label
+    texts = ET.fromstring(str(svg)).iter(NS + "text")
+    return [t.text or "" for t in texts if t.get("text-anchor") == "end" and t.get("fill") == "#555"]
 
 
 def test_a_percentage_reaching_100_ends_its_axis_at_100_not_200():
@@ -108,13 +110,14 @@ def close_series(count: int, rounds: int) -> list[Line]:
     ]
 
 
-@pytest.mark.parametrize(("count", "rounds"), [(2, 2), (2, 12), (5, 12), (7, 12)])
+@pytest.mark.parametrize(("count", "rounds"), [(2, 2), (2, 12), (4, 12)])
 def test_close_series_never_overprint_and_keep_their_order(count, rounds):
     lines = close_series(count, rounds)
     svg = line_chart([f"{n + 1}月自查" for n in range(rounds)], lines, font_family="A", maximum=100, unit="%")
     drawn = labels(svg)
     assert len(drawn) == count * rounds
     assert_legible(svg)
+    assert_readable(svg)
     dots = points(svg)
     for n in range(rounds):  # in a round, the values read top to bottom in the order of their points
         x = sorted({px for px, _, _ in dots})[n]
@@ -122,6 +125,17 @@ def test_close_series_never_overprint_and_keep_their_order(count, rounds):
         column = [t for t in drawn if t[1] == pytest.approx(x)]
         by_label = [colour for _, colour in sorted((t[2], t[4]) for t in column)]
         assert by_label == by_point
+
+
+@pytest.mark.parametrize("count", [5, 7])
+def test_many_close_series_are_read_from_a_table(count):
+    """Five or seven series within a few points of each other: their values would stand in
+    stacks reaching far from the points they belong to, so they are written in a table."""
+    lines = close_series(count, 12)
+    svg = line_chart([f"{n + 1}月自查" for n in range(12)], lines, font_family="A", maximum=100, unit="%")
+    assert labels(svg) == []
+    assert table_rows(svg) == {line.name: [f"{v:g}" for v in line.values] for line in lines}
+    assert_readable(svg)
 
 
 def test_the_target_keeps_its_label_and_values_near_it_make_room():
@@ -177,12 +191,19 @@ def test_rounds_are_named_by_their_dates_where_their_names_do_not_fit():
     two = trend_chart(
         names[:2], Trend("不符合条目数", {"不符合": [3.0, 1.0]}, unit="条"), font_family="A", dates=days[:2]
     )
-    # 2025年12月15日 is wider than two bands of twelve: the dates go without their years rather
-    # than being cut to “2025年12月1…” (the sentence over the charts dates each round in full)
+    # 2025年12月15日 is wider than two bands of twelve, but its neighbours on its line are not:
+    # it keeps its year, and none is cut to “2025年12月1…”
     days = [dt.date(2025, 12, 15) + dt.timedelta(days=30 * n) for n in range(12)]
     svg = trend_chart([f"{d.year}年{d.month}月医疗质量自查" for d in days], trend, font_family="A", dates=days)
     texts = [t.text for t in ET.fromstring(str(svg)).iter(NS + "text")]
-    assert "12月15日" in texts and "1月14日" in texts and not any("…" in t or "年" in t for t in texts if t)
+    assert {"2025年12月15日", "2026年1月14日", "2月13日"} <= set(texts) and not any("…" in t for t in texts if t)
+    assert_readable(svg)
+    # dates as wide all along do not fit: they go without their years (the sentence over the
+    # charts dates each round in full)
+    days = [dt.date(2025 + n, 12, 15) for n in range(12)]
+    svg = trend_chart([f"{d.year}年{d.month}月医疗质量自查" for d in days], trend, font_family="A", dates=days)
+    texts = [t.text for t in ET.fromstring(str(svg)).iter(NS + "text")]
+    assert texts.count("12月15日") == 12 and not any("…" in t or "年" in t for t in texts if t)
     assert all(name in [t.text for t in ET.fromstring(str(two)).iter(NS + "text")] for name in names[:2])
 
 
@@ -197,3 +218,255 @@ def test_a_bars_text_stays_inside_the_chart():
     for text in ET.fromstring(str(svg)).iter(NS + "text"):
         if "逾期" in text.text:
             assert float(text.get("x")) + _text_width(text.text, 12) <= width, text.text
+
+
+# ---- every text of a trend legible, the values clear of the lines (two years of monthly rounds)
+
+
+def texts(svg: str) -> list[tuple[str, Box]]:
+    """Every text of the drawing and the room it takes, measured as the chart measures it
+    (charts._Label.box: its width by character, from the top of its tallest characters to
+    below its baseline, a unit to spare aside)."""
+    root = ET.fromstring(str(svg))
+    out = []
+    for text in root.iter(NS + "text"):
+        content = text.text or ""
+        size = float(text.get("font-size") or root.get("font-size"))
+        width = _text_width(content, size)
+        x, baseline = float(text.get("x")), float(text.get("y"))
+        anchor = text.get("text-anchor") or "start"
+        x0 = x - width / 2 if anchor == "middle" else x if anchor == "start" else x - width
+        out.append((content, (x0 - 1, baseline - size * 0.9, x0 + width + 1, baseline + size * 0.22)))
+    return out
+
+
+def segments(svg: str) -> list[tuple[float, float, float, float]]:
+    """The lines drawn over the plot: the series (across rounds without a value too) and the target."""
+    root = ET.fromstring(str(svg))
+    out = []
+    for polyline in root.iter(NS + "polyline"):
+        xy = [tuple(float(v) for v in pair.split(",")) for pair in polyline.get("points").split()]
+        out += [(*a, *b) for a, b in itertools.pairwise(xy)]
+    for line in root.iter(NS + "line"):
+        if line.get("stroke-opacity") or line.get("stroke-dasharray") == "5,4":  # across rounds; the target
+            out.append(tuple(float(line.get(k)) for k in ("x1", "y1", "x2", "y2")))
+    return out
+
+
+def crosses(box: Box, segment) -> bool:
+    """Whether the segment passes through the box: sampled finely along its length."""
+    x0, y0, x1, y1 = segment
+    steps = int(max(abs(x1 - x0), abs(y1 - y0)) * 4) + 1
+    return any(
+        box[0] < x0 + (x1 - x0) * k / steps < box[2] and box[1] < y0 + (y1 - y0) * k / steps < box[3]
+        for k in range(steps + 1)
+    )
+
+
+def assert_readable(svg: str) -> None:
+    """No text covers another (values, the axes' labels, the rounds' names, the legend, the table
+    of values), each is inside the drawing, and no value by its point crosses a line or covers
+    a point."""
+    width, height = (float(v) for v in ET.fromstring(str(svg)).get("viewBox").split()[2:])
+    drawn = texts(svg)
+    for n, (text, box) in enumerate(drawn):
+        assert box[0] >= -1 and box[2] <= width + 1 and box[1] >= 0 and box[3] <= height, (
+            text
+        )  # (-1: the unit to spare)
+        for other, other_box in drawn[n + 1 :]:
+            assert not overlap(box, other_box), (text, other)
+    lines = segments(svg)
+    for text, _, _, box, _ in labels(svg):
+        if not text.startswith("目标"):
+            assert not any(crosses(box, s) for s in lines), f"{text} crosses a line"
+            for px, py, _ in points(svg):
+                assert not (box[0] - 2.6 < px < box[2] + 2.6 and box[1] - 2.6 < py < box[3] + 2.6), (text, px, py)
+
+
+def table_rows(svg: str) -> dict[str, list[str]]:
+    """The table of values under the plot: its rows' names and cells, left to right."""
+    group = next((g for g in ET.fromstring(str(svg)).iter(NS + "g") if g.get("class") == "value-table"), None)
+    if group is None:
+        return {}
+    rows: dict[float, list[tuple[float, str]]] = {}
+    for text in group.iter(NS + "text"):
+        rows.setdefault(float(text.get("y")), []).append((float(text.get("x")), text.text or ""))
+    return {cells[0][1]: [t for _, t in cells[1:]] for cells in (sorted(r) for _, r in sorted(rows.items()))}
+
+
+def monthly(count: int, start: dt.date = dt.date(2025, 12, 10)) -> list[dt.date]:
+    return [
+        dt.date(start.year + (start.month - 1 + n) // 12, (start.month - 1 + n) % 12 + 1, start.day)
+        for n in range(count)
+    ]
+
+
+#: the 自查报告's 各检查表得分率 of the two years' database (bench/make_big_db.py): 核心制度 and
+#: 改进目标 in every round, the others every fourth, all of them in the latest
+CHECKLISTS = ("核心制度", "改进目标", "阜新方案", "七项举措", "医政要点", "患者体验", "质量行动计划")
+EVERY = [68.1, 61.3, 60.4, 66.1, 60.4, 62.1, 60.8, 60.2, 63.5, 66.5, 62.3, 64.1]
+TARGETS = [63.6, 65.0, 56.6, 65.4, 60.7, 65.0, 60.9, 63.2, 60.3, 65.4, 70.6, 60.6]
+SOMETIMES = {
+    "阜新方案": (62.9, 58.9, 64.2, 59.6),
+    "七项举措": (62.7, 61.9, 65.4, 66.7),
+    "医政要点": (71.1, 61.8, 61.1, 55.3),
+    "患者体验": (63.4, 59.8, 63.6, 65.7),
+    "质量行动计划": (61.7, 59.3, 65.4, 64.4),
+}
+
+
+def two_years_of_scores() -> Trend:
+    def every_fourth(values):
+        return [values[(n // 4) + (n == 11)] if n % 4 == 0 or n == 11 else None for n in range(12)]
+
+    series = {"核心制度": EVERY, "改进目标": TARGETS}
+    series |= {name: every_fourth(values) for name, values in SOMETIMES.items()}
+    return Trend("各检查表得分率", series, unit="%")
+
+
+def test_seven_checklists_over_twelve_monthly_rounds_are_read_from_a_table():
+    """The values of seven checklists were stacked under each other down to the axis and over
+    the dates (“58.9” over “59.8”): every value is now in a table under the plot, a row per
+    checklist with its full name and its line's key, a column per round under its date."""
+    days = monthly(12)
+    trend = two_years_of_scores()
+    svg = trend_chart(
+        [f"{d.year}年{d.month}月医疗质量自查" for d in days], trend, font_family="A", dates=days, maximum=100
+    )
+    assert_readable(svg)
+    rows = table_rows(svg)
+    assert list(rows) == list(CHECKLISTS)  # 质量行动计划, not “质量行…”
+    for name, values in trend.series.items():
+        assert rows[name] == [number_text(v, "%") if v is not None else "—" for v in values]
+    assert labels(svg) == []  # no value by its point: the table has them all
+    xs = {round(float(t.get("x")), 1) for t in ET.fromstring(str(svg)).iter(NS + "text") if t.text == "3月10日"}
+    cells = {round(float(t.get("x")), 1) for t in ET.fromstring(str(svg)).iter(NS + "text") if t.text == "66.1"}
+    assert xs == cells  # a round's values stand under its date
+
+
+def test_a_checklist_used_every_fourth_month_is_one_line():
+    """Its values are joined across the months without it, by a thinner, fainter line than the
+    month-to-month one (the months between were not measured), which the legend names."""
+    trend = Trend(
+        "得分率", {"核心制度": [60.0, 62.0, 61.0, 63.0, 64.0], "阜新方案": [50.0, None, None, 70.0, 72.0]}, unit="%"
+    )
+    svg = trend_chart(["一", "二", "三", "四", "五"], trend, font_family="A", maximum=100)
+    root = ET.fromstring(str(svg))
+    red = [p for p in root.iter(NS + "polyline") if p.get("stroke") == "#a63a32"]
+    across = [ln for ln in root.iter(NS + "line") if ln.get("stroke") == "#a63a32" and ln.get("stroke-opacity")]
+    assert len(red) == 1 and len(red[0].get("points").split()) == 2  # 四 to 五, as measured
+    assert len(across) == 1  # 一 to 四, across 二 and 三
+    line = across[0]
+    dots = sorted((x, y) for x, y, fill in points(svg) if fill == "#a63a32")
+    assert (float(line.get("x1")), float(line.get("y1"))) == pytest.approx(dots[0], abs=0.1)
+    assert (float(line.get("x2")), float(line.get("y2"))) == pytest.approx(dots[1], abs=0.1)
+    assert float(line.get("stroke-width")) < float(red[0].get("stroke-width"))
+    assert "细线：跨过没有数值的轮次" in [t for t, _ in texts(svg)]
+    assert_readable(svg)
+    whole = trend_chart(["一", "二"], Trend("得分率", {"核心制度": [60.0, 62.0]}, unit="%"), font_family="A")
+    assert "跨过" not in whole and "stroke-opacity" not in whole
+
+
+def test_seven_series_have_seven_styles():
+    """A seventh checklist was drawn in the first one's colour and dashes."""
+    svg = trend_chart([str(n) for n in range(12)], two_years_of_scores(), font_family="A", maximum=100)
+    styles = {(p.get("stroke"), p.get("stroke-dasharray")) for p in ET.fromstring(str(svg)).iter(NS + "polyline")}
+    keys = [ln for ln in ET.fromstring(str(svg)).iter(NS + "line") if ln.get("x1") == "0.0" and ln.get("x2") == "22.0"]
+    assert len({(k.get("stroke"), k.get("stroke-dasharray")) for k in keys[:7]}) == 7
+    assert len(styles) == 2  # only the two checklists of every month have lines of their own
+
+
+def test_few_rounds_keep_their_values_by_their_points():
+    """The demo's two rounds, or three, of two checklists: the values stand by their points, the
+    legend under the names, as before; no table."""
+    trend = Trend("各检查表得分率", {"核心制度": [57.7, 59.1, 63.0], "改进目标": [50.9, 53.4, 52.1]}, unit="%")
+    for count in (2, 3):
+        days = monthly(count, dt.date(2025, 3, 15))
+        names = [f"2025年第{n + 1}季度医疗质量自查" for n in range(count)]
+        short = Trend(trend.title, {k: v[:count] for k, v in trend.series.items()}, unit="%")
+        svg = trend_chart(names, short, font_family="A", dates=days, maximum=100)
+        assert sorted(t[0] for t in labels(svg)) == sorted(f"{v:.1f}" for vs in short.series.values() for v in vs)
+        assert table_rows(svg) == {} and {"核心制度", "改进目标"} <= {t for t, _ in texts(svg)}
+        assert_readable(svg)
+
+
+def test_the_targets_label_makes_room_for_a_value_at_the_top():
+    """An indicator met in full in the first and the last round (the 概览 tab of two years of
+    rounds): the only place for either value, under its point, was where the target's label
+    stood at either end of its line. The label goes between two rounds and the values stay by
+    their points, rather than all of them going into a table."""
+    values = [100.0, None, None, None, 80.6, None, None, None, 97.6, None, None, 100.0]
+    trend = Trend("阜新方案：病案首页主要诊断编码正确率", {"指标值": values}, 90.0, "%", True, "≥90%")
+    days = monthly(12)
+    svg = trend_chart([f"{d.year}年{d.month}月医疗质量自查" for d in days], trend, font_family="A", dates=days)
+    assert sorted(t[0] for t in labels(svg)) == sorted(["100.0", "80.6", "97.6", "100.0", "目标 ≥90%"])
+    assert table_rows(svg) == {}
+    assert_readable(svg)
+
+
+def test_a_steep_line_leaves_its_values_clear():
+    """Not met, then met in full and back: above and below a point are both crossed by its lines,
+    its value stands aside."""
+    svg = line_chart(
+        [str(n) for n in range(12)],
+        [Line("不符合", tuple(95.0 if n % 4 == 0 else 12.0 + n for n in range(12)))],
+        font_family="A",
+        unit="条",
+    )
+    assert len(labels(svg)) == 12
+    assert_readable(svg)
+
+
+#: a checklist's label as a hospital may write it in its own checklist file
+LONG = "县级医院医疗质量安全专项整治行动自查表"
+
+
+def _series(rounds: int):
+    value = st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda v: round(v, 1)))
+    return st.lists(value, min_size=rounds, max_size=rounds)
+
+
+@st.composite
+def trends(draw):
+    rounds = draw(st.integers(2, 12))
+    count = draw(st.integers(1, 7))
+    names = draw(st.sampled_from((CHECKLISTS, tuple(f"{name}（{LONG}）" for name in CHECKLISTS))))
+    series = {names[n]: draw(_series(rounds)) for n in range(count)}
+    target = draw(st.one_of(st.none(), st.floats(0, 100, allow_nan=False).map(lambda v: round(v))))
+    start = draw(st.dates(dt.date(2024, 1, 1), dt.date(2027, 12, 28)))
+    gap = draw(st.sampled_from((14, 30, 91)))
+    days = [start + dt.timedelta(days=gap * n) for n in range(rounds)]
+    named = draw(st.booleans())
+    maximum = draw(st.sampled_from((100.0, None)))
+    trend = Trend("各检查表得分率", series, target, "%", True, f"≥{target}%" if target is not None else "")
+    return trend, days, named, maximum
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(trends())
+def test_no_value_covers_another_or_a_line_whatever_the_series(case):
+    """Random series (0–100, with rounds lacking values), 2–12 rounds, 1–7 series, with a
+    target or not: every value is written once, by its point or in the table, and nothing
+    written covers anything else."""
+    trend, days, named, maximum = case
+    names = (
+        [f"{d.year}年{d.month}月医疗质量自查" for d in days] if named else [f"第{n + 1}轮" for n in range(len(days))]
+    )
+    svg = trend_chart(names, trend, font_family="A", dates=days, maximum=maximum)
+    assert_readable(svg)
+    expected = sorted(number_text(v, "%") for values in trend.series.values() for v in values if v is not None)
+    by_points = sorted(t[0] for t in labels(svg) if not t[0].startswith("目标"))
+    rows = table_rows(svg)
+    in_table = sorted(v for values in rows.values() for v in values if v != "—")
+    assert (by_points, in_table) in ((expected, []), ([], expected))
+    assert all(len(values) == len(days) for values in rows.values())
+
+
+def test_series_names_are_escaped_in_the_legend_and_in_the_table():
+    """A checklist's label comes from its file, which a hospital may write."""
+    name = '<script>x</script>\u202e"'
+    few = line_chart(["一", "二"], [Line(name, (1.0, 2.0)), Line("核心制度", (3.0, 4.0))], font_family="A")
+    many = line_chart(["一", "二"], [Line(name, (50.0 + n, 50.5 + n)) for n in range(7)], font_family="A", maximum=100)
+    assert table_rows(many) and not labels(many)  # the table's names
+    for svg in (few, many):
+        assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;&#34;" in svg and "\u202e" not in svg

@@ -150,10 +150,12 @@ def test_indicators_beyond_the_trend_charts_are_listed_with_their_values(store, 
     assert len(o.indicator_trends) > MAX_INDICATOR_TRENDS, "the demo has more indicators than charts"
     assert len(report.trend_charts) == 2 + MAX_INDICATOR_TRENDS
     left_out = o.indicator_trends[MAX_INDICATOR_TRENDS:]
-    assert [name for name, _ in report.trend_rest] == [f"{t.title}（{t.unit}）" for t in left_out]
-    for (_, values), trend in zip(report.trend_rest, left_out, strict=True):
-        shown = [float(v) if v != "—" else None for v in values.split(" → ")]
+    assert [row.name for row in report.trend_rest] == [f"{t.title}（{t.unit}）" for t in left_out]
+    for row, trend in zip(report.trend_rest, left_out, strict=True):
+        shown = [float(v) if v != "—" else None for v, _ in row.values]
         assert shown == pytest.approx(trend.series["指标值"], abs=0.05)  # to 0.1 or 0.01 (formats.measure_decimals)
+        assert row.target == (trend.target_text or "—")
+    assert report.trend_years == [(2025, 2)] and report.trend_days == [("3月", "15日"), ("6月", "15日")]
     assert report.trend_intro == (
         "本院各轮自查按自查日期先后比较如下：2025年第一季度医疗质量自查（2025年3月15日）、"
         "2025年第二季度医疗质量自查（本轮，2025年6月15日）。"

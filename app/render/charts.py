@@ -8,10 +8,11 @@ The text carries the report's font family itself, since the page's CSS does not 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
@@ -53,7 +54,7 @@ def _fit(label: str, room: float) -> str:
     width = 0.0
     for n, ch in enumerate(label):
         width += _char_width(ch)
-        if width > room:
+        if width > room + 1e-6:  # (a width measured the other way may differ in its last digit)
             return label[: max(n - 1, 1)] + "…"
     return label
 
@@ -131,7 +132,8 @@ class Line:
     tone: str = "ok"
 
 
-#: Series colours, distinct in grey too (dark, mid, light) and by their dash pattern
+#: Series colours, distinct in grey too (dark, mid, light) and by their dash pattern: seven, one
+#: for each built-in checklist (a seventh series was drawn as the first one was)
 _LINE_STYLES = (
     ("#3b5b8a", ""),
     ("#a63a32", "6,3"),
@@ -139,6 +141,7 @@ _LINE_STYLES = (
     ("#b8862b", "8,3,2,3"),
     ("#6a4c93", "4,4"),
     ("#555555", "1,2"),
+    ("#7a5230", "12,3"),
 )
 #: the values written beside the points: a little smaller than the axes' text, so they read as data
 _VALUE_FONT = 11
@@ -146,9 +149,25 @@ _VALUE_FONT = 11
 _VALUE_HEIGHT = 12
 #: how far a value moves at a time when looking for a free place
 _STEP = 2
+#: how far a value's middle may be from its point: beside it, or with one value between them
+#: (seven values stacked down to the axis were legible, yet which point each belonged to was not)
+_NEAR = 30
 _TARGET_COLOUR = "#a63a32"
+#: the line joining a series' values across rounds that have none: thinner and fainter than one
+#: between consecutive rounds, so that it does not read as measured month to month
+_BRIDGE_WIDTH, _BRIDGE_OPACITY = "0.8", "0.55"
+#: what the legend, or the table of values, says of that line
+_BRIDGE_NOTE = "细线：跨过没有数值的轮次"
+#: the plot's margins: the value axis's labels on the left
+_LEFT, _RIGHT = 48, 12
+#: a row of the table of values under a trend
+_ROW = 16
+#: a legend's key: a piece of its line, then its name
+_KEY = 22
 
 _Box = tuple[float, float, float, float]  # x0, y0, x1, y1
+_Segment = tuple[float, float, float, float]  # x0, y0, x1, y1: a straight piece of a drawn line
+_Point = tuple[int, int, float, float]  # series, round, x, y
 
 
 def line_chart(
@@ -167,81 +186,43 @@ def line_chart(
     width_mm: float = 156,
     height_mm: float = 60,
 ) -> Markup:
-    """A trend across rounds: one polyline per series over the rounds in ``labels``, with an
-    optional dashed target line. Points without a value are skipped (the line breaks there).
-    ``unit`` is written above the value axis (单位：例次/千导管日): the ticks stay plain numbers.
+    """A trend across rounds: one line per series over the rounds in ``labels``, with an optional
+    dashed target line. ``unit`` is written above the value axis (单位：例次/千导管日): the ticks
+    stay plain numbers.
 
     Each round has a band of the plot's width, its points in the middle (as a spreadsheet draws a
     line chart). Its name is written under it, on one line or on two staggered ones, or, where the
-    names do not fit even so, its ``short_labels`` (the rounds' dates) instead.
+    names do not fit even so, its ``short_labels`` (the rounds' dates) instead. A series without a
+    value in some rounds (a checklist used every fourth month) is one line still: its values are
+    joined across those rounds by a thinner, fainter line, which the legend names.
 
-    Every point carries its value (``value_text``, in its series' colour, on a ground of the
-    page's ``background`` that the lines pass under), placed by :func:`_place_values` so that no
-    value overprints another, a point or the target's label; the chart grows taller where many
-    series need the room."""
-    view_width = width_mm * _UNITS_PER_MM
+    Every value is written (``value_text``): by its point, in its series' colour on a ground of the
+    page's ``background``, where every value of the chart finds a place that covers no other value,
+    point, line, or label of the axes or the target (:func:`_place_values`; the chart grows taller
+    where many series need the room); else in a table under the plot, a row per series and each
+    round's value under its band, the plot then carrying no values."""
     values = [v for line in lines for v in line.values if v is not None]
-    top_value = maximum or _axis_top([*values, target or 0], unit)
-    left, right = 48, 12
-    band = (view_width - left - right) / max(len(labels), 1)
-    names, rows = _round_names(labels, short_labels, band)
-    top = (30 if title else 10) + (12 if unit else 0)  # the top value's label stays clear of both
-    below = 30 + 14 * (rows - 1) + (BAR_ROW if len(lines) > 1 else 0)  # the rounds' names and the legend
-    # room for a round's values stacked one under another, when every series is close to the others
-    view_height = max(height_mm * _UNITS_PER_MM, top + (len(lines) + 2) * _VALUE_HEIGHT + below)
-    bottom = view_height - below
-
-    def x(n: int) -> float:
-        return left + (n + 0.5) * band
-
-    def y(v: float) -> float:
-        return bottom - max(0.0, min(v / top_value, 1.0)) * (bottom - top)
-
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {view_width:.0f} {view_height:.0f}" '
-        f'width="{width_mm}mm" height="{view_height / _UNITS_PER_MM:.1f}mm" '
-        f'font-family="{escape(font_family)}" font-size="{_FONT}">'
-    ]
-    if title:
-        parts.append(f'<text x="0" y="14" font-weight="bold">{escape(title)}</text>')
-    parts += _grid(top_value, left, view_width - right, y, unit)
-    for n, name in enumerate(names):
-        half = _text_width(name, _FONT) / 2  # the first and last stay inside the chart
-        nx = min(max(x(n), half + 1), view_width - half - 1)
-        parts.append(
-            f'<text x="{nx:.1f}" y="{bottom + 16 + 14 * (n % rows):.1f}" text-anchor="middle">{escape(name)}</text>'
-        )
-    points = [(s, n, x(n), y(v)) for s, line in enumerate(lines) for n, v in enumerate(line.values) if v is not None]
-    taken = [(px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points]
-    area = (0.0, top - 2, view_width, bottom)
-    target_label = None
-    if target is not None:
-        ty = y(target)
-        parts.append(
-            f'<line x1="{left}" y1="{ty:.1f}" x2="{view_width - right:.0f}" y2="{ty:.1f}" '
-            f'stroke="{_TARGET_COLOUR}" stroke-width="1" stroke-dasharray="5,4"/>'
-        )
-        target_label = _place_target(ty, left, view_width - right, target_text or f"目标 {target:g}", taken, area)
-        taken.append(target_label.box)
-    for index, line in enumerate(lines):
-        colour, dash = _LINE_STYLES[index % len(_LINE_STYLES)]
-        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        parts += _polylines([None if v is None else (x(n), y(v)) for n, v in enumerate(line.values)], colour, dash_attr)
-        if len(lines) > 1:
-            width = (view_width - left - right) / len(lines)
-            parts += _legend_entry(left + index * width, view_height - 6, width, line.name, colour, dash_attr)
-    if target_label is not None:
-        parts += target_label.svg(_TARGET_COLOUR, background)
-    texts = {
-        (s, n): clean_text(value_text(v))
-        for s, line in enumerate(lines)
-        for n, v in enumerate(line.values)
-        if v is not None
-    }
-    for (index, _, _, _), label in _place_values(points, texts, len(labels), taken, area):
-        parts += label.svg(_LINE_STYLES[index % len(_LINE_STYLES)][0], background)
-    parts.append("</svg>")
-    return Markup("".join(parts))
+    chart = _TrendChart(
+        labels=tuple(labels),
+        lines=tuple(Line(clean_text(line.name), line.values, line.tone) for line in lines),
+        texts={
+            (s, n): clean_text(value_text(v))
+            for s, line in enumerate(lines)
+            for n, v in enumerate(line.values)
+            if v is not None
+        },
+        short_labels=tuple(short_labels),
+        font_family=font_family,
+        title=clean_text(title),
+        unit=unit,
+        top_value=maximum or _axis_top([*values, target or 0], unit),
+        target=target,
+        target_text=target_text or (f"目标 {target:g}" if target is not None else ""),
+        background=background,
+        width_mm=width_mm,
+        height_mm=height_mm,
+    )
+    return Markup(chart.labelled() or chart.tabled())
 
 
 def trend_chart(
@@ -255,7 +236,7 @@ def trend_chart(
     height_mm: float = 60,
 ) -> Markup:
     """A trend of the 概览 page and of the 自查报告 (one drawing for both): its series over the
-    rounds, each point with its value as the rest of the program writes it in that unit
+    rounds, each value as the rest of the program writes it in that unit
     (:func:`app.domain.formats.number_text`, the unit named above the axis), the target line with
     the target as the tables state it (``目标 ≥80%``), and under the plot the rounds' names, or
     their dates where the names do not fit (``2025年1月15日``, then ``2月15日`` within a year)."""
@@ -285,37 +266,317 @@ def short_dates(dates: Sequence[dt.date]) -> list[str]:
     return out
 
 
-def _round_names(labels: Sequence[str], short: Sequence[str], band: float) -> tuple[list[str], int]:
+@dataclass(frozen=True)
+class _Frame:
+    """Where a trend's plot lies: the rounds' bands across it, the values up it."""
+
+    left: float
+    right: float
+    top: float
+    bottom: float
+    count: int
+    top_value: float
+
+    @property
+    def band(self) -> float:
+        return (self.right - self.left) / max(self.count, 1)
+
+    def x(self, n: int) -> float:
+        return self.left + (n + 0.5) * self.band
+
+    def y(self, v: float) -> float:
+        return self.bottom - max(0.0, min(v / self.top_value, 1.0)) * (self.bottom - self.top)
+
+
+def _round_names(labels: Sequence[str], short: Sequence[str], frame: _Frame, width: float) -> tuple[list[str], int]:
     """The rounds' names under the plot and on how many staggered lines: the names on one line
     if they fit their bands, or on two (each then has two bands), or else the short labels so,
     then those without their years (a date as long as ``2025年12月15日`` does not fit twelve
     rounds' bands; the sentence over the charts dates each round in full); failing all, the
-    short labels (or names) on two lines, shortened with …"""
+    short labels (or names) on two lines, shortened with … (the first and the last to the room
+    the chart has beside their bands)."""
     without_years = [re.sub(r"^\d{4}年", "", text) for text in short]
     for candidate in (labels, short, without_years) if short else (labels,):
         for rows in (1, 2):
-            if all(_text_width(text, _FONT) <= rows * band - 6 for text in candidate):
+            if _names_fit(candidate, rows, frame, width):
                 return list(candidate), rows
-    return [_fit(text, 2 * band - 6) for text in (short or labels)], 2
+    last = len(labels) - 1
+    room = [2 * frame.band - 6] * len(labels)
+    room[0] = min(room[0], 2 * frame.x(0) - 2)
+    room[last] = min(room[last], 2 * (width - frame.x(last)) - 2)
+    return [_fit(text, room[n]) for n, text in enumerate(short or labels)], 2
 
 
-def _grid(top_value: float, left: float, right: float, y: Callable[[float], float], unit: str) -> list[str]:
+def _name_centres(names: Sequence[str], frame: _Frame, width: float) -> list[float]:
+    """Where the rounds' names are written: under their bands, the first and last moved inside the chart."""
+    halves = [_text_width(name, _FONT) / 2 for name in names]
+    return [min(max(frame.x(n), half + 1), width - half - 1) for n, half in enumerate(halves)]
+
+
+def _names_fit(names: Sequence[str], rows: int, frame: _Frame, width: float) -> bool:
+    """Whether the names on ``rows`` staggered lines stand apart (a first or last name moved
+    inside the chart comes nearer to its neighbour)."""
+    widths = [_text_width(name, _FONT) for name in names]
+    centres = _name_centres(names, frame, width)
+    return all(w + 2 <= width for w in widths) and all(
+        centres[n + rows] - centres[n] >= (widths[n] + widths[n + rows]) / 2 + 6 for n in range(len(names) - rows)
+    )
+
+
+def _stroke(dash: str, width: str = "1.6") -> str:
+    """A line's attributes: its width, and its dashes if it has any."""
+    return f'stroke-width="{width}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+
+
+@dataclass(frozen=True)
+class _Key:
+    """A legend's entry: a piece of the line as drawn, and the name."""
+
+    name: str
+    colour: str
+    stroke: str  # the line's attributes: its width and dashes, or those of a line across rounds
+
+    def svg(self, x: float, baseline: float, name: str) -> list[str]:
+        return [
+            f'<line x1="{x:.1f}" y1="{baseline - 4:.1f}" x2="{x + _KEY:.1f}" y2="{baseline - 4:.1f}" '
+            f'stroke="{self.colour}" {self.stroke}/>',
+            f'<text x="{x + _KEY + 4:.1f}" y="{baseline:.1f}">{escape(name)}</text>',
+        ]
+
+
+#: the legend's entry for a line across rounds without a value
+_BRIDGE_KEY = _Key(_BRIDGE_NOTE, "#555", f'{_stroke("", _BRIDGE_WIDTH)} stroke-opacity="{_BRIDGE_OPACITY}"')
+
+
+@dataclass(frozen=True)
+class _TrendChart:
+    """A trend's drawing, its values either by their points or in a table under the plot."""
+
+    labels: tuple[str, ...]
+    lines: tuple[Line, ...]
+    texts: dict[tuple[int, int], str]
+    short_labels: tuple[str, ...]
+    font_family: str
+    title: str
+    unit: str
+    top_value: float
+    target: float | None
+    target_text: str
+    background: str
+    width_mm: float
+    height_mm: float
+
+    @property
+    def width(self) -> float:
+        return self.width_mm * _UNITS_PER_MM
+
+    @property
+    def top(self) -> float:
+        return (30 if self.title else 11) + (12 if self.unit else 0)  # the top value's label stays clear of both
+
+    @cached_property
+    def bridged(self) -> bool:
+        """Whether a series has rounds without a value between two with one."""
+        return any(_bridges(line.values) for line in self.lines)
+
+    def styles(self, index: int) -> tuple[str, str]:
+        """A series' colour and the attributes of its line: width and dashes."""
+        colour, dash = _LINE_STYLES[index % len(_LINE_STYLES)]
+        return colour, _stroke(dash)
+
+    def labelled(self) -> str | None:
+        """Each value by its point, and a legend under the rounds' names (for several series, or
+        a line across rounds without a value); None if a value finds no free place."""
+        names, rows = self._names(_LEFT)
+        keys = [_Key(line.name, *self.styles(n)) for n, line in enumerate(self.lines)] if len(self.lines) > 1 else []
+        keys += [_BRIDGE_KEY] if self.bridged else []
+        frame = self._frame(_LEFT, rows, BAR_ROW if keys else 0)
+        legend = _legend_rows(keys, frame.right - frame.left)
+        points = self._points(frame)
+        room = _Room(
+            (0.0, frame.top - 2, self.width, frame.bottom - 1),
+            (*((px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points), *(t.box for t in _ticks(frame))),
+            self._segments(frame),
+        )
+        # the target's label where it leaves the values room (at the end of its line it stood
+        # where the only place for a value at 100 % was)
+        targets: list[_Label | None] = list(self._target_labels(frame, points)) or [None]
+        placings = (
+            (target, _place_values(points, self.texts, len(self.labels), room.plus([target.box] if target else [])))
+            for target in targets
+        )
+        target, placed = next(((t, p) for t, p in placings if p is not None), (None, None))
+        if placed is None:
+            return None
+        under = frame.bottom + 32 + 14 * (rows - 1)  # the rounds' names end above it
+        parts = self._plot(frame, names, rows, under + BAR_ROW * len(legend), target)
+        for r, row in enumerate(legend):
+            for x, key, name in row:
+                parts += key.svg(frame.left + x, under + BAR_ROW * (r + 1) - 6, name)
+        for (index, _, _, _), label in placed:
+            parts += label.svg(self.styles(index)[0], self.background)
+        return "".join([*parts, "</svg>"])
+
+    def tabled(self) -> str:
+        """The plot without its values, and under the rounds' names a table of them: a row per
+        series (its line's key and its name, as a legend has them), each round's value under its
+        band, “—” where it has none."""
+        name_room = min(max((_text_width(line.name, _FONT) for line in self.lines), default=0), self.width * 0.3)
+        left = max(_LEFT, _KEY + 4 + name_room + 8)
+        names, rows = self._names(left)
+        frame = self._frame(left, rows, 0)
+        points = self._points(frame)
+        target = next(iter(self._target_labels(frame, points)), None)
+        top = frame.bottom + 26 + 14 * (rows - 1)  # under the rounds' names
+        height = top + _ROW * len(self.lines) + (BAR_ROW + 2 if self.bridged else 4)
+        parts = self._plot(frame, names, rows, height, target)
+        parts += self._table(frame, top, name_room)
+        if self.bridged:
+            parts += _BRIDGE_KEY.svg(0, top + _ROW * len(self.lines) + BAR_ROW - 4, _BRIDGE_NOTE)
+        return "".join([*parts, "</svg>"])
+
+    def _table(self, frame: _Frame, top: float, name_room: float) -> list[str]:
+        """The rows of the table of values, between light rules; a value too wide for its band
+        (12 rounds leave 40 units) is written smaller."""
+        widest = max((_text_width(text, _VALUE_FONT) for text in self.texts.values()), default=0)
+        size = _VALUE_FONT if widest <= frame.band - 4 else max(6.0, _VALUE_FONT * (frame.band - 4) / widest)
+        parts = ['<g class="value-table">']
+        for index, line in enumerate(self.lines):
+            y = top + _ROW * index
+            parts.append(
+                f'<line x1="0" y1="{y:.1f}" x2="{frame.right:.0f}" y2="{y:.1f}" stroke="#ccc" stroke-width="0.6"/>'
+            )
+            parts += _Key(line.name, *self.styles(index)).svg(0, y + _ROW - 4, _fit(line.name, name_room))
+            for n in range(len(self.labels)):
+                text, fill = (self.texts[index, n], "#222") if (index, n) in self.texts else ("—", "#999")
+                parts.append(
+                    f'<text x="{frame.x(n):.1f}" y="{y + _ROW - 4:.1f}" text-anchor="middle" font-size="{size:.1f}" '
+                    f'fill="{fill}">{escape(text)}</text>'
+                )
+        end = top + _ROW * len(self.lines)
+        parts.append(
+            f'<line x1="0" y1="{end:.1f}" x2="{frame.right:.0f}" y2="{end:.1f}" stroke="#ccc" stroke-width="0.6"/>'
+        )
+        return [*parts, "</g>"]
+
+    def _names(self, left: float) -> tuple[list[str], int]:
+        bands = _Frame(left, self.width - _RIGHT, 0, 1, len(self.labels), 1)  # across: where the names go
+        return _round_names(self.labels, self.short_labels, bands, self.width)
+
+    def _frame(self, left: float, rows: int, legend: float) -> _Frame:
+        """The plot from ``left`` to the right margin, as tall as the chart's height leaves under
+        the title and over the rounds' names (on ``rows`` lines) and a legend's line, or taller:
+        room for a round's values stacked one under another, when every series is close to the
+        others."""
+        below = 32 + 14 * (rows - 1) + legend
+        height = max(self.height_mm * _UNITS_PER_MM - self.top - below, (len(self.lines) + 2) * _VALUE_HEIGHT)
+        return _Frame(left, self.width - _RIGHT, self.top, self.top + height, len(self.labels), self.top_value)
+
+    def _points(self, frame: _Frame) -> list[_Point]:
+        return [
+            (s, n, frame.x(n), frame.y(v))
+            for s, line in enumerate(self.lines)
+            for n, v in enumerate(line.values)
+            if v is not None
+        ]
+
+    def _segments(self, frame: _Frame) -> tuple[_Segment, ...]:
+        """The lines a value may not cross: each series' (across rounds without a value too), the target's."""
+        out = [
+            (frame.x(n0), frame.y(v0), frame.x(n1), frame.y(v1))
+            for line in self.lines
+            for (n0, v0), (n1, v1) in itertools.pairwise((n, v) for n, v in enumerate(line.values) if v is not None)
+        ]
+        if self.target is not None:
+            out.append((frame.left, frame.y(self.target), frame.right, frame.y(self.target)))
+        return tuple(out)
+
+    def _target_labels(self, frame: _Frame, points: Sequence[_Point]) -> list[_Label]:
+        if self.target is None:
+            return []
+        area = (0.0, frame.top - 2, self.width, frame.bottom)
+        taken = [(px - 3.5, py - 3.5, px + 3.5, py + 3.5) for _, _, px, py in points]
+        return _target_places(frame.y(self.target), frame, self.target_text, taken, area)
+
+    def _plot(self, frame: _Frame, names: Sequence[str], rows: int, height: float, target: _Label | None) -> list[str]:
+        """The drawing's head, the title, the grid, the rounds' names, the target and the lines."""
+        parts = [
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {self.width:.0f} {height:.0f}" '
+            f'width="{self.width_mm}mm" height="{height / _UNITS_PER_MM:.1f}mm" '
+            f'font-family="{escape(self.font_family)}" font-size="{_FONT}">'
+        ]
+        if self.title:
+            parts.append(f'<text x="0" y="14" font-weight="bold">{escape(self.title)}</text>')
+        parts += _grid(frame, self.unit)
+        # under the axis's lowest label (the first round's name may reach under it), the first and
+        # last inside the chart
+        for n, (name, nx) in enumerate(zip(names, _name_centres(names, frame, self.width), strict=True)):
+            parts.append(
+                f'<text x="{nx:.1f}" y="{frame.bottom + 18 + 14 * (n % rows):.1f}" text-anchor="middle">'
+                f"{escape(name)}</text>"
+            )
+        if self.target is not None:
+            ty = frame.y(self.target)
+            parts.append(
+                f'<line x1="{frame.left:.1f}" y1="{ty:.1f}" x2="{frame.right:.0f}" y2="{ty:.1f}" '
+                f'stroke="{_TARGET_COLOUR}" stroke-width="1" stroke-dasharray="5,4"/>'
+            )
+        for index, line in enumerate(self.lines):
+            colour, dash = _LINE_STYLES[index % len(_LINE_STYLES)]
+            points = [None if v is None else (frame.x(n), frame.y(v)) for n, v in enumerate(line.values)]
+            parts += _polylines(points, colour, dash)
+        if target is not None:
+            parts += target.svg(_TARGET_COLOUR, self.background)
+        return parts
+
+
+def _bridges(values: Sequence[float | None]) -> list[tuple[int, int]]:
+    """The pairs of rounds with a value that have rounds without one between them."""
+    present = [n for n, v in enumerate(values) if v is not None]
+    return [(a, b) for a, b in itertools.pairwise(present) if b > a + 1]
+
+
+def _legend_rows(keys: Sequence[_Key], room: float) -> list[list[tuple[float, _Key, str]]]:
+    """The legend's entries one after another, each as wide as its name, on as many lines as
+    they need (seven checklists' names do not fit one line, and a name cut to “质量行…” says
+    nothing): (x, entry, name as written) per line."""
+    rows: list[list[tuple[float, _Key, str]]] = []
+    x = room
+    for key in keys:
+        name = _fit(key.name, room - _KEY - 4)
+        width = _KEY + 4 + _text_width(name, _FONT)
+        if x + width > room:
+            rows.append([])
+            x = 0.0
+        rows[-1].append((x, key, name))
+        x += width + 14
+    return rows
+
+
+def _ticks(frame: _Frame) -> list[_Label]:
+    """The value axis's labels."""
+    return [
+        _Label(f"{frame.top_value * k / 4:.6g}", "end", frame.left - 4, frame.y(frame.top_value * k / 4) + 4, _FONT)
+        for k in range(5)
+    ]
+
+
+def _grid(frame: _Frame, unit: str) -> list[str]:
     """The light grid with its values, and their unit above them."""
     parts = (
-        [f'<text x="0" y="{y(top_value) - 12}" fill="#555">{escape("单位：" + clean_text(unit))}</text>']
-        if unit
-        else []
+        [f'<text x="0" y="{frame.top - 12}" fill="#555">{escape("单位：" + clean_text(unit))}</text>'] if unit else []
     )
-    for k in range(5):
-        grid_value = top_value * k / 4
-        gy = y(grid_value)
+    for tick in _ticks(frame):
+        gy = tick.baseline - 4
         parts.append(
-            f'<line x1="{left}" y1="{gy:.1f}" x2="{right:.0f}" y2="{gy:.1f}" stroke="#ddd" stroke-width="0.6"/>'
+            f'<line x1="{frame.left:.1f}" y1="{gy:.1f}" x2="{frame.right:.0f}" y2="{gy:.1f}" '
+            'stroke="#ddd" stroke-width="0.6"/>'
         )
-        parts.append(f'<text x="{left - 4}" y="{gy + 4:.1f}" text-anchor="end" fill="#555">{grid_value:.6g}</text>')
+        parts.append(f'<text x="{tick.x:.1f}" y="{tick.baseline:.1f}" text-anchor="end" fill="#555">{tick.text}</text>')
     return parts
 
 
+@lru_cache(maxsize=4096)  # placing a trend's values measures each of them for every place it tries
 def _text_width(text: str, size: float) -> float:
     return sum(_char_width(ch) for ch in text) * size / _FONT
 
@@ -339,7 +600,7 @@ class _Label:
         return (x0 - 1, self.baseline - self.size * 0.9, x0 + width + 1, self.baseline + self.size * 0.22)
 
     def svg(self, colour: str, background: str) -> list[str]:
-        """The text on a ground of the page's colour: the lines and the grid pass under it."""
+        """The text on a ground of the page's colour: the grid passes under it."""
         x0, y0, x1, y1 = self.box
         return [
             f'<rect x="{x0:.1f}" y="{y0:.1f}" width="{x1 - x0:.1f}" height="{y1 - y0:.1f}" '
@@ -357,157 +618,197 @@ def _inside(box: _Box, area: _Box) -> bool:
     return box[0] >= area[0] and box[1] >= area[1] and box[2] <= area[2] and box[3] <= area[3]
 
 
-def _free(box: _Box, taken: Sequence[_Box]) -> bool:
-    return not any(_overlap(box, t) for t in taken)
+def _crosses(box: _Box, segment: _Segment) -> bool:
+    """Whether a straight line from one end of ``segment`` to the other passes through ``box``
+    (Liang–Barsky: the part of the segment within each of the box's four edges)."""
+    x0, y0, x1, y1 = segment
+    dx, dy = x1 - x0, y1 - y0
+    start, end = 0.0, 1.0
+    for p, q in ((-dx, x0 - box[0]), (dx, box[2] - x0), (-dy, y0 - box[1]), (dy, box[3] - y0)):
+        if p == 0:
+            if q < 0:
+                return False  # parallel to this edge, and outside it
+            continue
+        t = q / p
+        if p < 0:
+            start = max(start, t)
+        else:
+            end = min(end, t)
+        if start > end:
+            return False
+    return True
 
 
-def _place_target(ty: float, x1: float, x2: float, text: str, taken: Sequence[_Box], area: _Box) -> _Label:
-    """The target's label: above its line at the right end, unless that covers a point; then
-    below it, then at the left end."""
-    labels = [
-        _Label(text, anchor, tx, ty + dy, _FONT)
-        for anchor, tx in (("end", x2), ("start", x1 + 2))
-        for dy in (-4.0, _FONT + 1.0)
-    ]
+@dataclass(frozen=True)
+class _Room:
+    """Where a value may be written: inside ``area``, covering none of ``boxes`` (points, labels)
+    and crossing none of ``segments`` (the lines)."""
+
+    area: _Box
+    boxes: tuple[_Box, ...] = ()
+    segments: tuple[_Segment, ...] = ()
+
+    def fits(self, box: _Box) -> bool:
+        return (
+            _inside(box, self.area)
+            and not any(_overlap(box, taken) for taken in self.boxes)
+            and not any(_crosses(box, segment) for segment in self.segments)
+        )
+
+    def near(self, x0: float, x1: float) -> _Room:
+        """Only what lies between ``x0`` and ``x1``: what a value there may run into."""
+        return _Room(
+            self.area,
+            tuple(b for b in self.boxes if b[0] < x1 and b[2] > x0),
+            tuple(s for s in self.segments if min(s[0], s[2]) < x1 and max(s[0], s[2]) > x0),
+        )
+
+    def plus(self, boxes: Iterable[_Box]) -> _Room:
+        return _Room(self.area, (*self.boxes, *boxes), self.segments)
+
+
+def _target_places(ty: float, frame: _Frame, text: str, taken: Sequence[_Box], area: _Box) -> list[_Label]:
+    """Where the target's label may go, best first: above its line at the right end, below it,
+    the same at the left end, then between two rounds from the right; only those covering no
+    point (if none is free, the least covered)."""
+    ends = [("end", frame.right), ("start", frame.left + 2)]
+    between = [("middle", frame.left + k * frame.band) for k in range(frame.count - 1, 0, -1)]
+    labels = [_Label(text, anchor, tx, ty + dy, _FONT) for anchor, tx in ends + between for dy in (-4.0, _FONT + 1.0)]
     fitting = [label for label in labels if _inside(label.box, area)] or labels
-    return min(fitting, key=lambda label: sum(_overlap(label.box, t) for t in taken))  # the first free one
+    free = [label for label in fitting if not any(_overlap(label.box, t) for t in taken)]
+    return free or [min(fitting, key=lambda label: sum(_overlap(label.box, t) for t in taken))]
+
+
+_Placed = list[tuple[_Point, _Label]]
 
 
 def _place_values(
-    points: Sequence[tuple[int, int, float, float]],
-    texts: dict[tuple[int, int], str],
-    count: int,
-    taken: Sequence[_Box],
-    area: _Box,
-) -> list[tuple[tuple[int, int, float, float], _Label]]:
-    """Each point's value, as (point, label).
+    points: Sequence[_Point], texts: dict[tuple[int, int], str], count: int, room: _Room
+) -> _Placed | None:
+    """Each point's value, as (point, label); None if one finds no place in ``room``.
 
     Round by round from the left; in a round, the points from the top down: a value goes above
-    its point, or below it, or under the value placed before it in this round, at the first
-    place that stays in the plot and covers nothing placed before (points, the target's label,
-    the values of this round and of the rounds before). The values of close series thus stand
-    in the order of their points, a stack above and under them. If that leaves the plot (close
-    points at its foot), the round is placed from the bottom point up, the mirror image; then
-    with the values of the upper points stacked above them all and the others under them, the
-    split as even as room allows. Only if all of that fails (more series than room) does a value
-    take the least covered place."""
-    placed: list[tuple[tuple[int, int, float, float], _Label]] = []
-    taken = list(taken)
+    its point, or below it (a lone point's also beside it, above or below, where its lines
+    leave room), or under the value placed before it in this round, at the first place in the
+    room (clear of the lines, the points, the axis's and the target's labels, the values of
+    this round and of the rounds before). The values of close series thus stand in the order
+    of their points, a stack above and under them. If that leaves the plot (close points at its
+    foot), the round is placed from the bottom point up, the mirror image; then with the values
+    of the upper points stacked above them all and the others under them, the split as even as
+    room allows."""
+    placed: _Placed = []
     for n in range(count):
         column = sorted((p for p in points if p[1] == n), key=lambda p: p[3])
         if not column:
             continue
-        reach = max(_text_width(texts[p[0], n], _VALUE_FONT) for p in column) / 2 + 2
-        near = [t for t in taken if t[0] < column[0][2] + reach and t[2] > column[0][2] - reach]  # in the way
+        # in the way: what is within a value's width and a little (a lone value may stand aside)
+        reach = max(_text_width(texts[p[0], n], _VALUE_FONT) for p in column) + 8
+        near = room.near(column[0][2] - reach, column[0][2] + reach)
         splits = sorted(range(len(column) + 1), key=lambda k: abs(k - len(column) / 2))
         labels = (
-            _stack(column, texts, near, area, downwards=True)
-            or _stack(column[::-1], texts, near, area, downwards=False)
-            or next((found for k in splits if (found := _split(column, k, texts, near, area))), None)
-            or _stack(column, texts, near, area, downwards=True, settle=True)
-            or []
+            _stack(column, texts, near, downwards=True)
+            or _stack(column[::-1], texts, near, downwards=False)
+            or next((found for k in splits if (found := _split(column, k, texts, near))), None)
         )
-        for point, label in labels:
-            placed.append((point, label))
-            taken.append(label.box)
+        if labels is None:
+            return None
+        placed += labels
+        room = room.plus(label.box for _, label in labels)
     return placed
 
 
-_Placed = list[tuple[tuple[int, int, float, float], _Label]]
-
-
-def _split(
-    column: Sequence[tuple[int, int, float, float]],
-    k: int,
-    texts: dict[tuple[int, int], str],
-    taken: Sequence[_Box],
-    area: _Box,
-) -> _Placed | None:
+def _split(column: Sequence[_Point], k: int, texts: dict[tuple[int, int], str], room: _Room) -> _Placed | None:
     """The values of the ``k`` upper points stacked above them, those of the others under them."""
-    upper = _stack(column[:k][::-1], texts, taken, area, downwards=False, both_sides=False)
+    upper = _stack(column[:k][::-1], texts, room, downwards=False, both_sides=False)
     if upper is None:
         return None
-    lower = _stack(
-        column[k:], texts, [*taken, *(label.box for _, label in upper)], area, downwards=True, both_sides=False
-    )
+    lower = _stack(column[k:], texts, room.plus(label.box for _, label in upper), downwards=True, both_sides=False)
     return None if lower is None else upper[::-1] + lower
 
 
 def _stack(
-    column: Sequence[tuple[int, int, float, float]],
+    column: Sequence[_Point],
     texts: dict[tuple[int, int], str],
-    taken: Sequence[_Box],
-    area: _Box,
+    room: _Room,
     *,
     downwards: bool,
     both_sides: bool = True,
-    settle: bool = False,
 ) -> _Placed | None:
     """Values of one round, one after another, from the first point of ``column``, going down the
     chart or up it: each beside its point (on the near side first if ``both_sides``, else only
     on the far side), or beyond the value placed before it (see :func:`_place_values`). None
-    where one finds no free place, unless ``settle`` (then it takes the least covered)."""
+    where one finds no free place."""
     out: _Placed = []
-    taken = list(taken)
     edge = None  # the far side of the value placed last: the next one goes beyond it
-    sign = 1 if downwards else -1
     for point in column:
-        index, n, px, py = point
-
-        def label(baseline: float, index: int = index, n: int = n, px: float = px) -> _Label:
-            return _Label(texts[index, n], "middle", px, baseline, _VALUE_FONT)
-
-        above, under = label(py - 7), label(py + _VALUE_FONT + 3)
-        near, far = (above, under) if downwards else (under, above)
-        first = [near, far] if both_sides else [far]
-        # then from beside its point, or beyond the last value if that is further, a little
-        # further each time: close under a point in the way rather than a whole line further
-        start = first[0].baseline
-        if edge is not None:
-            beyond = edge + _VALUE_FONT * 0.9 + 1 if downwards else edge - _VALUE_FONT * 0.22 - 1
-            start = max(start, beyond) if downwards else min(start, beyond)
-        reach = (len(column) + 2) * _VALUE_HEIGHT
-        options = [*first, *(label(start + sign * k * _STEP) for k in range(int(reach / _STEP)))]
-        in_order = (
-            o
-            for o in options
-            if _inside(o.box, area)
-            and (edge is None or (o.box[1] >= edge - 0.5 if downwards else o.box[3] <= edge + 0.5))
+        options = _places(
+            point, texts[point[0], point[1]], len(column), edge, downwards=downwards, both_sides=both_sides
         )
-        found = next((o for o in in_order if _free(o.box, taken)), None)  # the first free place
-        if found is not None:
-            chosen = found
-        elif settle:
-            inside = [o for o in options if _inside(o.box, area)] or options
-            chosen = min(inside, key=lambda o: sum(_overlap(o.box, t) for t in taken))
-        else:
+        in_order = (
+            o for o in options if edge is None or (o.box[1] >= edge - 0.5 if downwards else o.box[3] <= edge + 0.5)
+        )
+        found = next((o for o in in_order if room.fits(o.box)), None)  # the first free place
+        if found is None:
             return None
-        out.append((point, chosen))
-        taken.append(chosen.box)
-        edge = chosen.box[3] if downwards else chosen.box[1]
+        out.append((point, found))
+        room = room.plus((found.box,))
+        edge = found.box[3] if downwards else found.box[1]
     return out
 
 
-def _polylines(points: Sequence[tuple[float, float] | None], colour: str, dash_attr: str) -> list[str]:
-    """A dot at each point, joined by a line where points follow each other; None breaks the line."""
-    runs: list[list[tuple[float, float]]] = [[]]
-    for point in points:
-        if point is None:
-            runs.append([])
-        else:
-            runs[-1].append(point)
+def _places(
+    point: _Point, text: str, count: int, edge: float | None, *, downwards: bool, both_sides: bool
+) -> list[_Label]:
+    """Where a value may go, in order of preference (see :func:`_stack`): beside its point, then
+    from there, or beyond the last value if that is further, a little further each time (close
+    under a point in the way rather than a whole line further). A round's lone value may also
+    stand aside, above or below: where a steep line leaves its point, above and below it are
+    both crossed."""
+    _, _, px, py = point
+
+    def label(baseline: float, anchor: str = "middle", x: float = px) -> _Label:
+        return _Label(text, anchor, x, baseline, _VALUE_FONT)
+
+    above, under = label(py - 7), label(py + _VALUE_FONT + 3)
+    near, far = (above, under) if downwards else (under, above)
+    first = [near, far] if both_sides else [far]
+    if both_sides and count == 1:
+        first += [
+            label(y, anchor, px + dx)
+            for y in (py - 5, py + _VALUE_FONT + 2)
+            for anchor, dx in (("start", 5), ("end", -5))
+        ]
+    start = first[0].baseline
+    sign = 1 if downwards else -1
+    if edge is not None:
+        beyond = edge + _VALUE_FONT * 0.9 + 1 if downwards else edge - _VALUE_FONT * 0.22 - 1
+        start = max(start, beyond) if downwards else min(start, beyond)
+    reach = (count + 2) * _VALUE_HEIGHT
+    options = [*first, *(label(start + sign * k * _STEP) for k in range(int(reach / _STEP)))]
+    return [o for o in options if abs(o.baseline - _VALUE_FONT * 0.34 - py) <= _NEAR]  # the box's middle
+
+
+def _polylines(points: Sequence[tuple[float, float] | None], colour: str, dash: str) -> list[str]:
+    """A dot at each point, joined by a line where points follow each other; where a series has
+    no value in some rounds, a thinner, fainter line joins the values on either side of them."""
+    present = [(n, point) for n, point in enumerate(points) if point is not None]
+    runs: list[list[tuple[float, float]]] = []
     parts = []
+    last = -2
+    for n, (px, py) in present:
+        if n > last + 1:
+            if runs:  # across the rounds without a value
+                (bx, by) = runs[-1][-1]
+                parts.append(
+                    f'<line x1="{bx:.1f}" y1="{by:.1f}" x2="{px:.1f}" y2="{py:.1f}" stroke="{colour}" '
+                    f'{_stroke(dash, _BRIDGE_WIDTH)} stroke-opacity="{_BRIDGE_OPACITY}"/>'
+                )
+            runs.append([])
+        runs[-1].append((px, py))
+        last = n
     for run in runs:
         if len(run) > 1:
             joined = " ".join(f"{px:.1f},{py:.1f}" for px, py in run)
-            parts.append(f'<polyline points="{joined}" fill="none" stroke="{colour}" stroke-width="1.6"{dash_attr}/>')
-        parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.6" fill="{colour}"/>' for px, py in run]
+            parts.append(f'<polyline points="{joined}" fill="none" stroke="{colour}" {_stroke(dash)}/>')
+    parts += [f'<circle cx="{px:.1f}" cy="{py:.1f}" r="2.6" fill="{colour}"/>' for run in runs for px, py in run]
     return parts
-
-
-def _legend_entry(lx: float, ly: float, width: float, name: str, colour: str, dash_attr: str) -> list[str]:
-    return [
-        f'<line x1="{lx:.1f}" y1="{ly - 4:.1f}" x2="{lx + 18:.1f}" y2="{ly - 4:.1f}" '
-        f'stroke="{colour}" stroke-width="1.6"{dash_attr}/>',
-        f'<text x="{lx + 22:.1f}" y="{ly:.1f}">{escape(_fit(name, width - 26))}</text>',
-    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -203,6 +204,17 @@ class IndicatorRow:
 
 
 @dataclass(frozen=True)
+class TrendRow:
+    """An indicator the 历次自查趋势 lists without a chart: its name (with its unit), its target
+    as the tables print it, and per round its value as printed with its tone: FAIL where that
+    round found it short of its target, else ''."""
+
+    name: str
+    target: str
+    values: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
 class ProblemRow:
     """发现的问题: a failing item and where its rectification stands."""
 
@@ -243,13 +255,17 @@ class SelfReport:
     #: rectifications carried over from the previous round whose items no longer have a problem
     carried_problems: list[ProblemRow]
     carried_intro: str
-    #: 历次自查趋势: the rounds compared, this one marked （本轮）, and a chart each (empty for a
-    #: hospital's first round); the indicators beyond MAX_INDICATOR_TRENDS as (name, values) rows
-    #: which rounds the trend compares, and those it leaves out ('' for none)
+    #: 历次自查趋势 (nothing for a hospital's first round): which rounds the trend compares, this
+    #: one marked （本轮）, and those it leaves out ('' for none); a chart each for the scores, the
+    #: failing items and the first MAX_INDICATOR_TRENDS indicators; the others as rows of a table
+    #: whose columns are the rounds, headed by their years (each over its rounds' columns: year,
+    #: columns) and under them their days, a line for the month and one for the day
     trend_intro: str = ""
     trend_left_out: str = ""
     trend_charts: list[Markup] = field(default_factory=list)
-    trend_rest: list[tuple[str, str]] = field(default_factory=list)
+    trend_rest: list[TrendRow] = field(default_factory=list)
+    trend_years: list[tuple[int, int]] = field(default_factory=list)
+    trend_days: list[tuple[str, str]] = field(default_factory=list)
     #: how 得分率 is computed, with the round's grade points (under the summary table)
     score_note: str = ""
     signatures: tuple[str, ...] = SIGNATURE_ROLES
@@ -498,10 +514,20 @@ def _method(view: RoundView, rects: Sequence[RectificationEntry]) -> list[str]:
 MAX_INDICATOR_TRENDS = 8
 
 
-def _trend_values(trend: Trend) -> str:
-    """An indicator's values, oldest round first, with the decimals of its unit (its unit is named
-    beside it): ``38.6 → 66.0`` (— where a round has none)."""
-    return " → ".join(number_text(v, trend.unit, trend.computed) for v in trend.series["指标值"])
+def _trend_row(trend: Trend) -> TrendRow:
+    """An indicator's row of the table under the charts: its values oldest round first, with the
+    decimals of its unit (named beside its name), — where a round has none, FAIL where that
+    round found the value short of its target."""
+    values = trend.series["指标值"]
+    short = trend.not_met or [False] * len(values)
+    return TrendRow(
+        f"{trend.title}（{trend.unit}）" if trend.unit else trend.title,
+        trend.target_text or "—",
+        tuple(
+            (number_text(v, trend.unit, trend.computed), FAIL if v is not None and failed else "")
+            for v, failed in zip(values, short, strict=True)
+        ),
+    )
 
 
 def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dict:
@@ -514,10 +540,7 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         return {}
     trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
     trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
-    rest = [
-        (f"{t.title}（{t.unit}）" if t.unit else t.title, _trend_values(t))
-        for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]
-    ]
+    rest = [_trend_row(t) for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]]
     charts = [
         trend_chart(
             overview.rounds, t, font_family=font_family, dates=overview.round_dates, maximum=maximum, height_mm=55
@@ -529,6 +552,8 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
         "trend_left_out": overview.left_out_note(),
         "trend_charts": charts,
         "trend_rest": rest,
+        "trend_years": [(year, len(list(days))) for year, days in groupby(overview.round_dates, lambda d: d.year)],
+        "trend_days": [(f"{day.month}月", f"{day.day}日") for day in overview.round_dates],
     }
 
 

@@ -54,6 +54,9 @@ class Trend:
     computed: bool = True
     #: the target as the checklist states it for the round's year, e.g. ``≥80%``
     target_text: str = ""
+    #: per round, whether that round found its value short of its target (that year's, or the
+    #: baseline's); empty where nothing has a target (the scores, the failing items)
+    not_met: list[bool] = field(default_factory=list)
 
 
 @dataclass
@@ -252,5 +255,6 @@ def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore
                     item.unit,
                     kind_of(item).computed(item),
                     result.outcomes[item.id].target_text,  # as the tables print it
+                    [item.id in r.outcomes and r.outcomes[item.id].state == NOT_MET for r in results],
                 )
             )
