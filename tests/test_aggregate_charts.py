@@ -8,8 +8,9 @@ import pytest
 from pypdf import PdfReader
 
 from app.exchange.aggregate import aggregate, write_outputs
-from app.exchange.aggregate_outputs import LABEL_EMS, _ems, chart_labels
+from app.exchange.aggregate_outputs import LABEL_EMS, chart_labels
 from app.exchange.export import export_package
+from app.render.charts import label_ems
 from app.services.answers import record_answer
 from app.services.demo import demo_profile
 from app.services.profile import save_profile
@@ -36,7 +37,7 @@ def test_a_long_name_is_shortened_by_what_tells_hospitals_apart_least():
     assert labels[LONG[0]] == "河南科技大学第一附属医院（…）开元院区"
     assert labels[LONG[2]].endswith("鸣皋分院") and labels[LONG[3]].endswith("白沙分院")
     assert len(set(labels.values())) == len(names)
-    assert all(_ems(label) <= LABEL_EMS for label in labels.values())
+    assert all(label_ems(label) <= LABEL_EMS for label in labels.values())
     # alike at both ends but for one character: more of the end is kept until they differ
     twins = [
         "洛阳市第一人民医院医疗健康集团成员单位伊滨院区眼科分院",

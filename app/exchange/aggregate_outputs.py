@@ -21,30 +21,26 @@ from .. import APP_NAME, __version__
 from ..domain.formats import open_rectifications_text
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
+from ..render.charts import label_ems, label_room
 from .aggregate import FACT_COLUMNS, Aggregate, CommonProblem, RoundFacts, facts_row
 
 #: bars a summary chart shows at most
 CHART_ROWS = 30
-#: what a chart's label fits in, in CJK characters (a Latin letter or digit is 0.55 of one): the
-#: label band of render.charts.bar_chart is at most 40 % of the 156 mm chart, about 19⅓ of them,
-#: and a longer label is cut there with “…” — 河南科技大学第一附属医院（洛阳市第一人民医院）开元院区
+#: what a chart's label fits in, in CJK characters (a Latin letter or digit is 0.55 of one): a
+#: longer label is cut by render.charts.bar_chart with “…” — 河南科技大学第一附属医院（洛阳市第一人民医院）开元院区
 #: and …景华院区 both read 河南科技大学第一附属医院（洛阳市第一…
-LABEL_EMS = 19
+LABEL_EMS = int(label_room())
 #: of a name shortened in the middle, the characters kept at its end: where a campus or a branch
 #: is named (…鸣皋分院, …伊滨院区)
 _TAIL = 6
 _BRACKETS = re.compile(r"（[^（）()]*）|\([^（）()]*\)")
 
 
-def _ems(text: str) -> float:
-    return sum(1.0 if ord(ch) > 0x2E7F else 0.55 for ch in text)
-
-
 def _head(text: str, ems: float) -> str:
     """The start of ``text`` that fits in ``ems``."""
     width = 0.0
     for n, ch in enumerate(text):
-        width += _ems(ch)
+        width += label_ems(ch)
         if width > ems:
             return text[:n]
     return text
@@ -54,13 +50,13 @@ def _shortened(name: str, tail: int = _TAIL) -> str:
     """``name`` in at most LABEL_EMS: as it is when it fits; else with what its brackets hold
     left out (洛阳市第一人民医院伊滨院区（…）: an alias or the group it belongs to); else its
     start and its last ``tail`` characters around “…”."""
-    if _ems(name) <= LABEL_EMS:
+    if label_ems(name) <= LABEL_EMS:
         return name
     bracketed = _BRACKETS.sub(lambda m: m.group()[0] + "…" + m.group()[-1], name)
-    if _ems(bracketed) <= LABEL_EMS:
+    if label_ems(bracketed) <= LABEL_EMS:
         return bracketed
     end = name[-tail:]
-    return _head(name, LABEL_EMS - 1 - _ems(end)) + "…" + end
+    return _head(name, LABEL_EMS - 1 - label_ems(end)) + "…" + end
 
 
 def chart_labels(names: list[str]) -> dict[str, str]:

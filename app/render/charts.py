@@ -23,7 +23,7 @@ from ..domain.text import clean_text
 if TYPE_CHECKING:
     from ..services.overview import Trend
 
-__all__ = ["BAR_ROW", "Bar", "Line", "bar_chart", "line_chart", "trend_chart"]
+__all__ = ["BAR_ROW", "LABEL_SHARE", "Bar", "Line", "bar_chart", "label_ems", "label_room", "line_chart", "trend_chart"]
 
 #: Drawing units per millimetre: text is 12 units (≈ 9 pt) whatever the chart's width.
 _UNITS_PER_MM = 600 / 156
@@ -49,6 +49,20 @@ def _char_width(ch: str) -> float:
     return _FONT if ord(ch) > 0x2E7F else _FONT * 0.55  # CJK ≈ 1 em, the rest ≈ 0.55 em
 
 
+#: the share of a bar chart's width its labels may take (a longer label ends in …)
+LABEL_SHARE = 0.4
+
+
+def label_ems(label: str) -> float:
+    """A label's width in CJK characters, as the charts measure it (a Latin letter or digit: 0.55)."""
+    return sum(_char_width(ch) for ch in label) / _FONT
+
+
+def label_room(width_mm: float = 156) -> float:
+    """The widest label a bar chart of ``width_mm`` shows whole, in CJK characters."""
+    return (int(width_mm * _UNITS_PER_MM * LABEL_SHARE) - 4) / _FONT
+
+
 def _fit(label: str, room: float) -> str:
     """Shorten ``label`` to fit ``room`` drawing units."""
     width = 0.0
@@ -69,7 +83,7 @@ def bar_chart(
     """
     view_width = width_mm * _UNITS_PER_MM
     longest = max((sum(_char_width(ch) for ch in bar.label) for bar in bars), default=0)
-    label_width = int(min(longest + 8, view_width * 0.4))
+    label_width = int(min(longest + 8, view_width * LABEL_SHARE))
     top = 22 if title else 4
     height = top + BAR_ROW * len(bars) + 6
     # room after the longest bar for its text (``18（逾期 5）``), at least as much as a number takes
