@@ -350,11 +350,12 @@ class _Key:
     colour: str
     stroke: str  # the line's attributes: its width and dashes, or those of a line across rounds
 
-    def svg(self, x: float, baseline: float, name: str) -> list[str]:
+    def svg(self, x: float, text_y: float, name: str) -> list[str]:
+        """The entry at ``x``, its name's text sitting on ``text_y``."""
         return [
-            f'<line x1="{x:.1f}" y1="{baseline - 4:.1f}" x2="{x + _KEY:.1f}" y2="{baseline - 4:.1f}" '
+            f'<line x1="{x:.1f}" y1="{text_y - 4:.1f}" x2="{x + _KEY:.1f}" y2="{text_y - 4:.1f}" '
             f'stroke="{self.colour}" {self.stroke}/>',
-            f'<text x="{x + _KEY + 4:.1f}" y="{baseline:.1f}">{escape(name)}</text>',
+            f'<text x="{x + _KEY + 4:.1f}" y="{text_y:.1f}">{escape(name)}</text>',
         ]
 
 
