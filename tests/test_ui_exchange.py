@@ -300,6 +300,17 @@ def _overdue(db: Path) -> list[tuple]:
         return conn.execute("SELECT hospital, open_rectifications, overdue_rectifications FROM rounds").fetchall()
 
 
+def _dialog_with_a_package(qtbot, store, demo_round, tmp_path) -> tuple[AggregateDialog, Path]:
+    """The 汇总 dialog shown, and a folder holding the demo round's package."""
+    folder = tmp_path / "packages"
+    folder.mkdir()
+    export_package(store, demo_round, folder / "示例.zip", attachments=False)
+    dialog = AggregateDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog, folder
+
+
 def test_the_aggregation_date_is_chosen_in_the_dialog_as_on_the_command_line(
     qtbot, store, demo_round, ui_dialogs, tmp_path
 ):
@@ -309,12 +320,7 @@ def test_the_aggregation_date_is_chosen_in_the_dialog_as_on_the_command_line(
     command line on that date."""
     from app.cli import main
 
-    folder = tmp_path / "packages"
-    folder.mkdir()
-    export_package(store, demo_round, folder / "示例.zip", attachments=False)
-    dialog = AggregateDialog()
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, folder = _dialog_with_a_package(qtbot, store, demo_round, tmp_path)
     assert dialog.day() == dt.date.today()
     dialog.sources.addItem(str(folder))
     dialog.sqlite.setChecked(True)
@@ -340,12 +346,7 @@ def test_a_date_after_today_is_asked_about_and_declining_writes_nothing(qtbot, s
     """A year typed wrong (2052 for 2025) counted every rectification 逾期, without a word."""
     from tests.helpers import activate
 
-    folder = tmp_path / "packages"
-    folder.mkdir()
-    export_package(store, demo_round, folder / "示例.zip", attachments=False)
-    dialog = AggregateDialog()
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog, folder = _dialog_with_a_package(qtbot, store, demo_round, tmp_path)
     dialog.sources.addItem(str(folder))
     later = dt.date.today() + dt.timedelta(days=40)
     dialog.date.setDate(later)
