@@ -175,3 +175,37 @@ def test_the_backups_dialog_tells_what_the_backups_take_and_what_is_free(
     dialog.refresh()
     assert re.fullmatch(r"共 2 个备份，占用 \d+ KB；备份位置所在磁盘可用 [\d.]+ (MB|GB)。", dialog.status.text())
     assert "不会把磁盘占满" in dialog.findChildren(QLabel)[0].text()
+
+
+def test_the_window_says_in_red_when_the_days_backup_had_to_delete_older_ones(
+    demo_file, actor, small_disk, qtbot, monkeypatch
+):
+    """The first open of the day backs up in the background; when the stick is short and an older
+    backup made room, the status bar says so, in red: the user should clean up or move backups."""
+    from app.store.backup import make_backup, new_backup_path
+    from app.ui import application
+    from app.ui.item_editors import ERROR_STYLE
+    from app.ui.profile_wizard import ProfileWizard
+
+    path, round_id = demo_file
+    _with_scan(path, round_id, actor, 400_000)
+    usb = small_disk("3M")
+    store = open_store(path)
+    backup_service.set_folder(store, usb)
+    for days in (3, 2):  # two older backups: the stick has room for one more only after dropping one
+        make_backup(store.conn, new_backup_path(usb, path, "daily", dt.datetime.now() - dt.timedelta(days=days)))
+    store.close()
+    monkeypatch.setattr(ProfileWizard, "exec", lambda self: 0)
+    started = application.start(path)
+    assert started is not None
+    window, _store, instance = started
+    qtbot.addWidget(window)
+    try:
+        qtbot.waitUntil(lambda: "已自动备份" in window.saved_label.text(), timeout=15000)
+        assert "磁盘空间不足，为此删除了 1 个较早的备份" in window.saved_label.text()
+        assert window.saved_label.styleSheet() == ERROR_STYLE
+        assert len(list_backups(usb, path)) == 2
+    finally:
+        window.close()
+        window.store.close()
+        instance.unlock()
