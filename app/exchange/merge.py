@@ -486,6 +486,8 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
     table = change.table
     ours_now, theirs_now = history.content(table, change.local) or {}, history.content(table, change.incoming) or {}
     ancestor = _common_version(store, change, theirs, ours_now, theirs_now)
+    if table == "samples" and _merge_samples(store, plan, theirs, change, ancestor):
+        return
     merge = threeway.merge_fields(table, ancestor, ours_now, theirs_now)
     if merge.conflicts:
         conflict = Conflict(
@@ -508,6 +510,57 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
         plan.updated.append(change)  # what we changed, the package has
     else:
         plan.updated.append(_merged(change, merge.taken))
+
+
+def _merge_samples(
+    store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, ancestor: dict[str, Any] | None
+) -> bool:
+    """Both sides changed an item's sampled records: merged record by record (each known by its
+    病案号) when no record was changed on both sides to different values. Two departments that
+    each sampled records of one item began from none: that is their common ancestor. False: the
+    lists conflict as wholes."""
+    assert change.local is not None
+    base = None if ancestor is None else ancestor["records"]
+    if base is None and change.local_hash is not None and change.incoming_hash is not None:
+        ours = [e.to_dict() for e in store.history(record_table="samples", record_id=change.key)]
+        if threeway.grew_from_nothing(theirs, change.incoming_hash) and threeway.grew_from_nothing(
+            ours, change.local_hash
+        ):
+            base = []
+    if base is None:
+        return False
+    rows = threeway.merge_records(base, change.local["rows"], change.incoming["rows"])
+    if rows is None:
+        return False
+    merged = {"id": change.key, "item_id": change.item_id, **history.samples_record(rows)}
+    merged_hash = history.content_hash("samples", merged)
+    if merged_hash == change.local_hash:
+        plan.unchanged += 1  # what the package changed, we have
+    elif merged_hash == change.incoming_hash:
+        plan.updated.append(change)  # what we changed, the package has
+    else:
+        ids: set[str] = set()
+        written = []
+        for position, row in enumerate(rows):
+            row_id = row["id"] if row["id"] not in ids else _uuid()
+            ids.add(row_id)
+            written.append({**row, "id": row_id, "position": position})
+        incoming = {**change.incoming, **merged, "rows": written}
+        plan.updated.append(
+            _Change(
+                "samples",
+                change.key,
+                change.item_id,
+                incoming,
+                change.local,
+                change.local_id,
+                merged_hash,
+                change.local_hash,
+                change.incoming_hash,
+                merged=True,
+            )
+        )
+    return True
 
 
 def _common_version(
@@ -583,6 +636,7 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
         local = {
             "id": key,
             **history.samples_record(local_rows),
+            "rows": local_rows,
             "author": last["author"],
             "updated_at": last["updated_at"],
             "device_id": last["device_id"],
