@@ -713,9 +713,20 @@ def apply_import(
         from ..store.backup import backup_before
 
         backup_before(store.conn, store.path, "导入前")
+    skipped = {  # an unsettled conflict must come back: the package's versions are no ancestors of ours
+        (c.table, key)
+        for c in plan.conflicts
+        if settled[c.key].outcome == UNRESOLVED
+        for key in (plan._pending[c.key].key, plan._pending[c.key].incoming["id"])
+    }
     with store.transaction():
         if plan.other_hospital:
             store.set_setting(_COLLECTS_SETTING, True)
+        # the package's history first: the changes it brings were made before this import, and
+        # 修改记录 lists entries in the order they were recorded here (newest first)
+        store.append_history(
+            [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
+        )
         for change in [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]:
             if change.table == "rounds" and change.local is None:
                 _add_round(store, plan, dict(change.incoming), actor)
@@ -724,15 +735,6 @@ def apply_import(
             if change.item_id and change.table in ("answers", "samples", "rectifications"):
                 touched_items.add(change.item_id)  # the rules of 整改 apply to what came in
         _link_merges(store, plan, settled, rid, actor)
-        skipped = {  # an unsettled conflict must come back: the package's versions are no ancestors of ours
-            (c.table, key)
-            for c in plan.conflicts
-            if settled[c.key].outcome == UNRESOLVED
-            for key in (plan._pending[c.key].key, plan._pending[c.key].incoming["id"])
-        }
-        store.append_history(
-            [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
-        )
         if touched_items:
             sync_rectifications(store, load_round(store, rid), sorted(touched_items), actor)
     return ImportResult(  # counted as in the preview: a settled conflict is not also an update
