@@ -52,7 +52,8 @@ def test_two_departments_sampling_one_item_keep_both_lists(departments):
         ("BA002", True),
         ("BA003", True),
     ]
-    assert {s.author for s in d.office.samples(d.round_id, item)} == {"内科", "外科"}, "each record keeps who entered it"
+    authors = {s.author for s in d.office.samples(d.round_id, item)}
+    assert authors == {"内科", "外科"}, "each record keeps who entered it"
     for path in (from_a, from_b):  # neither package brings anything back
         plan, _ = d.office_import(path)
         assert (plan.counts()["added"], plan.counts()["updated"], plan.conflicts) == (0, 0, [])

@@ -380,3 +380,30 @@ def test_report_menu_offers_excel_too(qtbot, store, demo_round, catalog, actor, 
     assert ui_dialogs.opened == [out]
     assert load_workbook(out).sheetnames == ["整改台账"]
     assert ui_dialogs.suggested.endswith("整改台账.xlsx")
+
+
+def test_an_older_export_sent_after_the_newer_one_says_why_nothing_changes(qtbot, departments_pcs):
+    """The department trial: 护理部 sent its first package again after its second. The preview
+    listed 新增 0、更新 0、未变 26 and a greyed 导入, and said nothing of why."""
+    d = departments_pcs
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="内科：记录不全")
+    first = d.export(d.a, "a1")
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="")
+    d.office_import(d.export(d.a, "a2"))
+    dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(first)))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.import_button.isEnabled()
+    assert "本机都已有，不需要导入" in dialog.summary.text()
+    assert "其中 1 条记录本机的版本是在上报包的版本基础上修改过的" in dialog.summary.text()
+    assert "较早的导出" in dialog.summary.text()
+    _shot(dialog, "import-older-export")
+    # the same package again: all here, nothing newer here
+    again = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(d.tmp / "a2.zip")))
+    qtbot.addWidget(again)
+    assert "本机都已有" in again.summary.text() and "较早" not in again.summary.text()
+
+
+@pytest.fixture
+def departments_pcs(tmp_path, catalog):
+    return Departments(tmp_path, catalog)

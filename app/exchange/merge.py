@@ -160,6 +160,8 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     #: a package's rectification matched to ours by item: its id → ours (its attachments follow)
     rect_ids: dict[str, str] = field(default_factory=dict)
+    #: of the unchanged, those this database changed since the package's version (an older export)
+    older: int = 0
     _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
 
     def counts(self) -> dict[str, int]:
@@ -475,6 +477,7 @@ def _decide(
         plan.updated.append(change)  # the package's grew out of ours
     elif incoming_hash in store.record_hashes(table, local_key):
         plan.unchanged += 1  # ours grew out of the package's
+        plan.older += 1
     else:
         _merge_fields(store, plan, theirs, change, label)
 

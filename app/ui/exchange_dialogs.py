@@ -407,7 +407,22 @@ def _plan_text(plan: Any, counts: dict[str, int]) -> str:
         f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条{merged}，未变 {counts['unchanged']} 条，"
         f"冲突 {counts['conflicts']} 条。"
         + ("\n（来自其他医院：本数据库将用于汇总多家医院。）" if plan.other_hospital else "")
+        + _nothing_new_text(plan, counts)
     )
+
+
+def _nothing_new_text(plan: Any, counts: dict[str, int]) -> str:
+    """Why a package changes nothing: all of it is here, and some of it here was changed since
+    (a department that sent its first export again after the second)."""
+    if counts["added"] + counts["updated"] + counts["conflicts"]:
+        return ""
+    text = "\n上报包中的内容本机都已有，不需要导入。"
+    if plan.older:
+        text += (
+            f"其中 {plan.older} 条记录本机的版本是在上报包的版本基础上修改过的（本机的较新）："
+            "这可能是一个较早的导出，如需对方最新的内容，请向对方要最近导出的上报包。"
+        )
+    return text
 
 
 def other_hospital_question(theirs: str, ours: str) -> str:
