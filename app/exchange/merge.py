@@ -160,9 +160,17 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     #: a package's rectification matched to ours by item: its id → ours (its attachments follow)
     rect_ids: dict[str, str] = field(default_factory=dict)
-    #: of the unchanged, those this database changed since the package's version (an older export)
+    #: of the unchanged, those whose version here holds a later change made on the package's own
+    #: PC: the package is an older export of that PC (a newer one was imported here)
     older: int = 0
     _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
+    _entry_ids: set[str] | None = field(default=None, repr=False)
+
+    @property
+    def package_entry_ids(self) -> set[str]:
+        if self._entry_ids is None:
+            self._entry_ids = {e["id"] for e in self.package.data["history"]}
+        return self._entry_ids
 
     def counts(self) -> dict[str, int]:
         """How many of the package's records are added, updated, unchanged or in conflict (each
@@ -477,9 +485,17 @@ def _decide(
         plan.updated.append(change)  # the package's grew out of ours
     elif incoming_hash in store.record_hashes(table, local_key):
         plan.unchanged += 1  # ours grew out of the package's
-        plan.older += 1
+        plan.older += _sender_changed_since(store, plan, table, local_key)
     else:
         _merge_fields(store, plan, theirs, change, label)
+
+
+def _sender_changed_since(store: Store, plan: ImportPlan, table: str, key: str) -> bool:
+    """Whether our record holds a change made on the package's PC that the package does not
+    know: that PC exported again since, and the newer package came here first."""
+    device = plan.package.manifest["device_id"]
+    known = plan.package_entry_ids
+    return any(e.device_id == device and e.id not in known for e in store.history(record_table=table, record_id=key))
 
 
 def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, label: str) -> None:

@@ -412,15 +412,16 @@ def _plan_text(plan: Any, counts: dict[str, int]) -> str:
 
 
 def _nothing_new_text(plan: Any, counts: dict[str, int]) -> str:
-    """Why a package changes nothing: all of it is here, and some of it here was changed since
-    (a department that sent its first export again after the second)."""
+    """Why a package changes nothing: all of it is here; and when the PC that exported it changed
+    some of it since, in a package imported here before, that this one is an older export (a
+    department that sent its first package again after its second)."""
     if counts["added"] + counts["updated"] + counts["conflicts"]:
         return ""
     text = "\n上报包中的内容本机都已有，不需要导入。"
     if plan.older:
         text += (
-            f"其中 {plan.older} 条记录本机的版本是在上报包的版本基础上修改过的（本机的较新）："
-            "这可能是一个较早的导出，如需对方最新的内容，请向对方要最近导出的上报包。"
+            f"这是导出该包的电脑较早的一次导出：其中 {plan.older} 条记录，本机已有该电脑之后修改的版本"
+            "（来自之前导入的、较新的上报包）。"
         )
     return text
 
