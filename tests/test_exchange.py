@@ -792,8 +792,9 @@ def test_a_record_id_of_another_round_is_refused(departments, tmp_path):
 def test_kept_local_sampled_records_still_export_pseudonymised(departments, tmp_path):
     d = departments
     item = next(i.id for i in load_round(d.office, d.round_id).items() if i.kind == "sampling")
-    for db, actor, n in ((d.a, d.a_actor, "A1"), (d.b, d.b_actor, "B1")):
-        answer_service.set_samples(db, d.round_id, item, [answer_service.SampleInput(n, True)], actor)
+    # the same record judged differently on each PC: the lists conflict, and the local one is kept
+    for db, actor, compliant in ((d.a, d.a_actor, True), (d.b, d.b_actor, False)):
+        answer_service.set_samples(db, d.round_id, item, [answer_service.SampleInput("A1", compliant)], actor)
     d.office_import(d.export(d.a, "a"))
     _, result = d.office_import(d.export(d.b, "b"), "all-local")
     assert result.resolved and list(result.resolved.values()) == [LOCAL]

@@ -98,3 +98,36 @@ def test_history_rows_are_as_high_as_their_text(qtbot, store, demo_round, actor)
         text = table.item(row, 5).text()  # 内容, the column that wraps
         need = metrics.boundingRect(0, 0, table.columnWidth(5) - 8, 10_000, Qt.TextFlag.TextWordWrap, text).height()
         assert need <= table.rowHeight(row) < need + line // 2, (row, table.rowHeight(row), need)  # no blank line
+
+
+def test_history_of_a_merged_round_tells_who_changed_what(tmp_path, catalog):
+    """The department trial: 质控办 graded an item C, every department imported the round, 外科
+    corrected the grade to B. Each department's package carried its PC's import of the round
+    (``等级：（空） → C`` by 内科), and the import's own entry came before the changes it brought."""
+    from app.exchange.merge import apply_import, plan_import
+    from app.exchange.verify import open_package
+    from tests.test_exchange import Departments
+
+    d = Departments(tmp_path, catalog)
+    d.answer(d.office, d.office_actor, d.SHARED, grade="C", finding="记录不全")
+    start = d.export(d.office, "graded")
+    for db, actor in ((d.a, d.a_actor), (d.b, d.b_actor)):
+        apply_import(db, plan_import(db, open_package(start)), actor)
+    d.answer(d.b, d.b_actor, d.SHARED, grade="B", finding="")
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="A")
+    d.office_import(d.export(d.a, "a"))
+    d.office_import(d.export(d.b, "b"))
+    lines = RoundSession(d.office, d.office_actor, d.round_id).history(d.SHARED)
+    answers = [(line.author, line.action, line.changes) for line in lines if line.what == "自查结果"]
+    assert [(author, action) for author, action, _ in answers] == [
+        ("质控办", "导入合并"),  # arrived here last
+        ("外科", "修改"),
+        ("质控办", "新建"),
+    ]
+    assert "等级：C → B" in answers[1][2]
+    # the department's own PC lists its import of the round: the record's arrival there
+    own = RoundSession(d.b, d.b_actor, d.round_id).history(d.SHARED)
+    assert [(line.author, line.action) for line in own if line.what == "自查结果"][-2:] == [
+        ("外科", "导入合并"),
+        ("质控办", "新建"),
+    ]

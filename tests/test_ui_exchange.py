@@ -381,3 +381,42 @@ def test_report_menu_offers_excel_too(qtbot, store, demo_round, catalog, actor, 
     assert ui_dialogs.opened == [out]
     assert load_workbook(out).sheetnames == ["整改台账"]
     assert ui_dialogs.suggested.endswith("整改台账.xlsx")
+
+
+def test_an_older_export_sent_after_the_newer_one_says_why_nothing_changes(qtbot, departments_pcs, monkeypatch):
+    """The department trial: 护理部 sent its first package again after its second. The preview
+    listed 新增 0、更新 0、未变 26 and a greyed 导入, and said nothing of why."""
+    d = departments_pcs
+    # each export names its PC as the program does: the device id in the data folder (内科's PC)
+    folder = d.tmp / "pc-a-data"
+    folder.mkdir()
+    (folder / "device-id").write_text(d.a_actor.device_id, encoding="ascii")
+    monkeypatch.setenv("MQSC_DATA_DIR", str(folder))
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="内科：记录不全")
+    first = d.export(d.a, "a1")
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="")
+    d.office_import(d.export(d.a, "a2"))
+    dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(first)))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.import_button.isEnabled()
+    assert "本机都已有，不需要导入" in dialog.summary.text()
+    assert "较早的一次导出：其中 1 条记录，本机已有该电脑之后修改的版本" in dialog.summary.text()
+    _shot(dialog, "import-older-export")
+    # the same package again: all here, nothing newer here
+    again = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(d.tmp / "a2.zip")))
+    qtbot.addWidget(again)
+    assert "本机都已有" in again.summary.text() and "较早" not in again.summary.text()
+    # another department's package whose records the office has since seen changed by others is no older export
+    d.answer(d.b, d.b_actor, d.ITEM_B, grade="A")
+    from_b = d.export(d.b, "b")
+    d.office_import(from_b)
+    d.answer(d.office, d.office_actor, d.ITEM_B, grade="B")
+    later = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
+    qtbot.addWidget(later)
+    assert "本机都已有" in later.summary.text() and "较早" not in later.summary.text()
+
+
+@pytest.fixture
+def departments_pcs(tmp_path, catalog):
+    return Departments(tmp_path, catalog)

@@ -160,7 +160,17 @@ class ImportPlan:
     warnings: list[str] = field(default_factory=list)
     #: a package's rectification matched to ours by item: its id → ours (its attachments follow)
     rect_ids: dict[str, str] = field(default_factory=dict)
+    #: of the unchanged, those whose version here holds a later change made on the package's own
+    #: PC: the package is an older export of that PC (a newer one was imported here)
+    older: int = 0
     _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
+    _entry_ids: set[str] | None = field(default=None, repr=False)
+
+    @property
+    def package_entry_ids(self) -> set[str]:
+        if self._entry_ids is None:
+            self._entry_ids = {e["id"] for e in self.package.data["history"]}
+        return self._entry_ids
 
     def counts(self) -> dict[str, int]:
         """How many of the package's records are added, updated, unchanged or in conflict (each
@@ -475,8 +485,17 @@ def _decide(
         plan.updated.append(change)  # the package's grew out of ours
     elif incoming_hash in store.record_hashes(table, local_key):
         plan.unchanged += 1  # ours grew out of the package's
+        plan.older += _sender_changed_since(store, plan, table, local_key)
     else:
         _merge_fields(store, plan, theirs, change, label)
+
+
+def _sender_changed_since(store: Store, plan: ImportPlan, table: str, key: str) -> bool:
+    """Whether our record holds a change made on the package's PC that the package does not
+    know: that PC exported again since, and the newer package came here first."""
+    device = plan.package.manifest["device_id"]
+    known = plan.package_entry_ids
+    return any(e.device_id == device and e.id not in known for e in store.history(record_table=table, record_id=key))
 
 
 def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, label: str) -> None:
@@ -486,6 +505,8 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
     table = change.table
     ours_now, theirs_now = history.content(table, change.local) or {}, history.content(table, change.incoming) or {}
     ancestor = _common_version(store, change, theirs, ours_now, theirs_now)
+    if table == "samples" and _merge_samples(store, plan, theirs, change, ancestor):
+        return
     merge = threeway.merge_fields(table, ancestor, ours_now, theirs_now)
     if merge.conflicts:
         conflict = Conflict(
@@ -508,6 +529,57 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
         plan.updated.append(change)  # what we changed, the package has
     else:
         plan.updated.append(_merged(change, merge.taken))
+
+
+def _merge_samples(
+    store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, ancestor: dict[str, Any] | None
+) -> bool:
+    """Both sides changed an item's sampled records: merged record by record (each known by its
+    病案号) when no record was changed on both sides to different values. Two departments that
+    each sampled records of one item began from none: that is their common ancestor. False: the
+    lists conflict as wholes."""
+    assert change.local is not None
+    base = None if ancestor is None else ancestor["records"]
+    if base is None and change.local_hash is not None and change.incoming_hash is not None:
+        ours = [e.to_dict() for e in store.history(record_table="samples", record_id=change.key)]
+        if threeway.grew_from_nothing(theirs, change.incoming_hash) and threeway.grew_from_nothing(
+            ours, change.local_hash
+        ):
+            base = []
+    if base is None:
+        return False
+    rows = threeway.merge_records(base, change.local["rows"], change.incoming["rows"])
+    if rows is None:
+        return False
+    merged = {"id": change.key, "item_id": change.item_id, **history.samples_record(rows)}
+    merged_hash = history.content_hash("samples", merged)
+    if merged_hash == change.local_hash:
+        plan.unchanged += 1  # what the package changed, we have
+    elif merged_hash == change.incoming_hash:
+        plan.updated.append(change)  # what we changed, the package has
+    else:
+        ids: set[str] = set()
+        written = []
+        for position, row in enumerate(rows):
+            row_id = row["id"] if row["id"] not in ids else _uuid()
+            ids.add(row_id)
+            written.append({**row, "id": row_id, "position": position})
+        incoming = {**change.incoming, **merged, "rows": written}
+        plan.updated.append(
+            _Change(
+                "samples",
+                change.key,
+                change.item_id,
+                incoming,
+                change.local,
+                change.local_id,
+                merged_hash,
+                change.local_hash,
+                change.incoming_hash,
+                merged=True,
+            )
+        )
+    return True
 
 
 def _common_version(
@@ -583,6 +655,7 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
         local = {
             "id": key,
             **history.samples_record(local_rows),
+            "rows": local_rows,
             "author": last["author"],
             "updated_at": last["updated_at"],
             "device_id": last["device_id"],
@@ -659,9 +732,20 @@ def apply_import(
         from ..store.backup import backup_before
 
         backup_before(store.conn, store.path, "导入前")
+    skipped = {  # an unsettled conflict must come back: the package's versions are no ancestors of ours
+        (c.table, key)
+        for c in plan.conflicts
+        if settled[c.key].outcome == UNRESOLVED
+        for key in (plan._pending[c.key].key, plan._pending[c.key].incoming["id"])
+    }
     with store.transaction():
         if plan.other_hospital:
             store.set_setting(_COLLECTS_SETTING, True)
+        # the package's history first: the changes it brings were made before this import, and
+        # 修改记录 lists entries in the order they were recorded here (newest first)
+        store.append_history(
+            [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
+        )
         for change in [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]:
             if change.table == "rounds" and change.local is None:
                 _add_round(store, plan, dict(change.incoming), actor)
@@ -670,15 +754,6 @@ def apply_import(
             if change.item_id and change.table in ("answers", "samples", "rectifications"):
                 touched_items.add(change.item_id)  # the rules of 整改 apply to what came in
         _link_merges(store, plan, settled, rid, actor)
-        skipped = {  # an unsettled conflict must come back: the package's versions are no ancestors of ours
-            (c.table, key)
-            for c in plan.conflicts
-            if settled[c.key].outcome == UNRESOLVED
-            for key in (plan._pending[c.key].key, plan._pending[c.key].incoming["id"])
-        }
-        store.append_history(
-            [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
-        )
         if touched_items:
             sync_rectifications(store, load_round(store, rid), sorted(touched_items), actor)
     return ImportResult(  # counted as in the preview: a settled conflict is not also an update

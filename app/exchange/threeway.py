@@ -171,3 +171,52 @@ def _step(
     if content is None or history.content_hash(table, content) != target:
         return None
     return target, content
+
+
+def grew_from_nothing(entries: Sequence[Mapping[str, Any]], now: str) -> bool:
+    """Whether the entries lead from no record at all to ``now``: a record's first entry has no
+    ``old_hash``. Two PCs whose sampled records of an item each began from none had that in
+    common, though no version of the list."""
+    versions = _grew_from(entries, now)
+    return any(e["old_hash"] is None and e["new_hash"] in versions for e in entries)
+
+
+def merge_records(
+    base: Sequence[Mapping[str, Any]], ours: Sequence[Mapping[str, Any]], theirs: Sequence[Mapping[str, Any]]
+) -> list[Mapping[str, Any]] | None:
+    """An item's sampled records merged record by record, each known by its 病案号, against the
+    list both sides had last (``base``; empty when each began from none): a record added,
+    changed or removed on one side only is taken from that side, so two departments that each
+    sampled other records of the item keep both. None when a 病案号 was changed on both sides to
+    different values, or repeats within a list: then the lists conflict as wholes. Records are
+    the rows as given (ours, then the package's new ones, in each side's order); only their
+    ``record_no``, ``compliant`` and ``note`` are compared."""
+
+    def by_number(rows: Sequence[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]] | None:
+        out = {r["record_no"]: r for r in rows}
+        return out if len(out) == len(rows) else None
+
+    def same(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
+        if a is None or b is None:
+            return a is b
+        return (a["record_no"], bool(a["compliant"]), a.get("note") or "") == (
+            b["record_no"],
+            bool(b["compliant"]),
+            b.get("note") or "",
+        )
+
+    b, o, t = by_number(base), by_number(ours), by_number(theirs)
+    if b is None or o is None or t is None:
+        return None
+    merged: list[Mapping[str, Any]] = []
+    for number in [*o, *(n for n in t if n not in o), *(n for n in b if n not in o and n not in t)]:
+        mine, their, was = o.get(number), t.get(number), b.get(number)
+        if same(mine, their) or same(their, was):
+            keep = mine
+        elif same(mine, was):
+            keep = their
+        else:
+            return None
+        if keep is not None:
+            merged.append(keep)
+    return merged

@@ -51,10 +51,17 @@ def describe(field: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
-def item_history(store: Store, round_id: str, item_id: str) -> list[HistoryLine]:
-    """Every change to the item's answer, sampled records, rectification and attachments."""
+def item_history(store: Store, round_id: str, item_id: str, device_id: str | None = None) -> list[HistoryLine]:
+    """Every change to the item's answer, sampled records, rectification and attachments.
+
+    With ``device_id`` (this PC's), a record's arrival on another PC by import is left out: the
+    packages of six departments each carry their PC's import of the round (``（空） → C``, by the
+    department), which read as if each department had set what 质控办 set. Imports here, and a
+    conflict settled or fields merged on another PC, are listed."""
     lines = []
     for entry in reversed(store.history(round_id=round_id, item_id=item_id)):
+        if _copied_elsewhere(entry, device_id):
+            continue
         if _RESOLUTION in entry.changes:
             changes: tuple[str, ...] = (
                 _RESOLUTION_TEXT.get(entry.changes[_RESOLUTION][1], "冲突处理：保留上报包的值"),
@@ -77,3 +84,13 @@ def item_history(store: Store, round_id: str, item_id: str) -> list[HistoryLine]
             )
         )
     return lines
+
+
+def _copied_elsewhere(entry: Any, device_id: str | None) -> bool:
+    """An import on another PC: a copy of what was changed somewhere else, not a change."""
+    return (
+        device_id is not None
+        and entry.action == "merge"
+        and entry.device_id != device_id
+        and _RESOLUTION not in entry.changes
+    )

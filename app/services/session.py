@@ -263,7 +263,7 @@ class RoundSession:
     def history(self, item_id: str) -> list[HistoryLine]:
         from .history import item_history
 
-        return item_history(self._store, self.view.id, item_id)
+        return item_history(self._store, self.view.id, item_id, self.actor.device_id)
 
     def overview(self) -> Overview:
         from .overview import build_overview

@@ -1,0 +1,95 @@
+"""Sampled records (抽查记录) merged record by record: two departments that each sampled other
+records of one item both keep them (the department trial: 医务科 and 病案室 both sampled
+急危重患者抢救制度 第3条, and the import offered only one list or the other).
+
+Real databases and real packages: the quality office and two department PCs of
+tests/test_exchange.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from app.exchange.merge import PACKAGE, apply_import, plan_import
+from app.exchange.verify import open_package
+from app.services import answers as answer_service
+from app.services.history import item_history
+from app.services.rounds import load_round
+from tests.test_exchange import Departments
+
+
+@pytest.fixture
+def departments(tmp_path, catalog):
+    return Departments(tmp_path, catalog)
+
+
+def _item(d: Departments) -> str:
+    return next(i.id for i in load_round(d.office, d.round_id).items() if i.kind == "sampling")
+
+
+def _sample(db, d: Departments, actor, item: str, *records: tuple[str, bool]) -> None:
+    answer_service.set_samples(db, d.round_id, item, [answer_service.SampleInput(n, c) for n, c in records], actor)
+
+
+def _records(db, d: Departments, item: str) -> list[tuple[str, bool]]:
+    return [(s.record_no, s.compliant) for s in db.samples(d.round_id, item)]
+
+
+def test_two_departments_sampling_one_item_keep_both_lists(departments):
+    d = departments
+    item = _item(d)
+    _sample(d.a, d, d.a_actor, item, ("YW001", True), ("YW002", False))
+    _sample(d.b, d, d.b_actor, item, ("BA001", True), ("BA002", True), ("BA003", True))
+    from_a, from_b = d.export(d.a, "a"), d.export(d.b, "b")
+    d.office_import(from_a)
+    plan, result = d.office_import(from_b)
+    assert result.conflicts == (), "each sampled other records: nothing to choose"
+    assert (plan.counts()["updated"], plan.counts()["merged"]) == (1, 1)
+    assert _records(d.office, d, item) == [
+        ("YW001", True),
+        ("YW002", False),
+        ("BA001", True),
+        ("BA002", True),
+        ("BA003", True),
+    ]
+    authors = {s.author for s in d.office.samples(d.round_id, item)}
+    assert authors == {"内科", "外科"}, "each record keeps who entered it"
+    for path in (from_a, from_b):  # neither package brings anything back
+        plan, _ = d.office_import(path)
+        assert (plan.counts()["added"], plan.counts()["updated"], plan.conflicts) == (0, 0, [])
+    # each department takes the office's merged list as a plain update
+    merged = d.export(d.office, "merged")
+    for db, actor in ((d.a, d.a_actor), (d.b, d.b_actor)):
+        plan = plan_import(db, open_package(merged))
+        assert not plan.conflicts
+        apply_import(db, plan, actor)
+        assert len(_records(db, d, item)) == 5
+    assert any("5 份" in change for line in item_history(d.office, d.round_id, item) for change in line.changes)
+
+
+def test_records_changed_on_one_side_each_are_merged_against_the_list_both_had(departments):
+    """The office's list went out; 内科 removed one record and added one, 外科 corrected another."""
+    d = departments
+    item = _item(d)
+    _sample(d.office, d, d.office_actor, item, ("Z1", True), ("Z2", True), ("Z3", True))
+    start = d.export(d.office, "samples")
+    for db, actor in ((d.a, d.a_actor), (d.b, d.b_actor)):
+        apply_import(db, plan_import(db, open_package(start)), actor)
+    _sample(d.a, d, d.a_actor, item, ("Z1", True), ("Z3", True), ("Z4", True))
+    _sample(d.b, d, d.b_actor, item, ("Z1", True), ("Z2", True), ("Z3", False))
+    d.office_import(d.export(d.a, "a"))
+    _, result = d.office_import(d.export(d.b, "b"))
+    assert result.conflicts == ()
+    assert _records(d.office, d, item) == [("Z1", True), ("Z3", False), ("Z4", True)]
+
+
+def test_one_record_changed_differently_on_both_sides_is_still_a_conflict_of_the_lists(departments):
+    d = departments
+    item = _item(d)
+    _sample(d.a, d, d.a_actor, item, ("R1", True), ("A2", True))
+    _sample(d.b, d, d.b_actor, item, ("R1", False), ("B2", True))
+    d.office_import(d.export(d.a, "a"))
+    plan, result = d.office_import(d.export(d.b, "b"), "all-package")
+    [conflict] = plan.conflicts
+    assert conflict.table == "samples" and result.resolved == {conflict.key: PACKAGE}
+    assert _records(d.office, d, item) == [("R1", False), ("B2", True)]
