@@ -131,10 +131,10 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
             f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
             f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
         )
-    merged = [f"{FIELD_LABELS.get(f, f)}（上报包）" for f in conflict["taken_from_package"]]
-    merged += [f"{FIELD_LABELS.get(f, f)}（本机）" for f in conflict["kept_from_local"]]
-    if merged:
-        print(f"    只有一方改过、已自动合并：{'、'.join(merged)}")
+    if conflict["merged"]:
+        print("    只有一方改过、已自动合并：")
+        for line in conflict["merged"]:
+            print(f"      {line}")
 
 
 def cmd_aggregate(args: argparse.Namespace) -> int:

@@ -211,3 +211,28 @@ def test_aggregate_tells_statuses_on_the_date_given(store, demo_round, tmp_path,
     assert overdue_on("2025-06-30") > 0
     assert main(["aggregate", "--out", str(tmp_path / "x.xlsx"), "--date", "6月30日", str(package)]) == 1
     assert "--date" in capsys.readouterr().err
+
+
+def test_import_names_the_values_merged_without_asking(tmp_path, catalog, capsys):
+    """Beside a conflict, what was merged without asking is told with its values: the person
+    settling it sees what is taken, not only which fields."""
+    from app.services.rectifications import update_rectification
+    from tests.test_exchange import Departments
+    from tests.test_merge_fields import _shared_rectification
+
+    d = Departments(tmp_path, catalog)
+    rect = _shared_rectification(d)
+    update_rectification(d.a, rect, d.a_actor, measure="内科：每周抽查抢救记录", owner="张三")
+    update_rectification(d.b, rect, d.b_actor, cause="外科：人员不足", owner="李四")
+    from_b = d.export(d.b, "b")
+    d.office_import(d.export(d.a, "a"))
+    d.office.close()
+    capsys.readouterr()
+    assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--author", "质控办"]) == 0
+    out = capsys.readouterr().out
+    assert "    责任人：本机“张三”" in out, out
+    assert (
+        "    只有一方改过、已自动合并：\n"
+        "      原因分析：采用上报包的“外科：人员不足”（本机原为空）\n"
+        "      整改措施：保留本机的“内科：每周抽查抢救记录”（上报包为空）\n"
+    ) in out, out

@@ -34,6 +34,8 @@ from . import threeway
 from .verify import Package
 
 LOCAL, PACKAGE = "local", "package"
+#: how much of a value merged without asking the conflicts' list shows
+_MERGED_CHARS = 24
 #: a conflict not settled: the local value stays, and the conflict comes back with the next import
 UNRESOLVED = "unresolved"
 #: a conflict settled part by part, some parts each way
@@ -121,8 +123,33 @@ class Conflict:
             "parts": [{"key": self.part_key(p), "fields": self.differing(p)} for p in self.parts],
             "taken_from_package": self.differing(self.taken),
             "kept_from_local": self.differing(self.kept),
+            "merged": self.merged_lines(),
             "common_ancestor": self.ancestor,
         }
+
+    def merged_lines(self) -> list[str]:
+        """What of the record is merged without asking, value by value, as the person settling
+        the conflict reads it: a field only the package changed is taken from it, one only this
+        PC changed is kept (``等级：采用上报包的“B”（本机原为“C”）``). Without the values the
+        person could not see what was being taken."""
+        from ..domain.labels import FIELD_LABELS
+
+        def shown(name: str, value: Any) -> str:
+            from ..services.history import describe
+
+            if value is None or value == "":
+                return "空"
+            text = describe(name, value)
+            return f"“{text if len(text) <= _MERGED_CHARS else text[: _MERGED_CHARS - 1] + '…'}”"
+
+        lines = []
+        for name in self.differing(self.taken):
+            new, old = shown(name, self.package.values.get(name)), shown(name, self.local.values.get(name))
+            lines.append(f"{FIELD_LABELS.get(name, name)}：采用上报包的{new}（本机原为{old}）")
+        for name in self.differing(self.kept):
+            ours, theirs = shown(name, self.local.values.get(name)), shown(name, self.package.values.get(name))
+            lines.append(f"{FIELD_LABELS.get(name, name)}：保留本机的{ours}（上报包为{theirs}）")
+        return lines
 
 
 @dataclass

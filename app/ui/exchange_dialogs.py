@@ -282,7 +282,7 @@ class ImportDialog(QDialog):
         layout.addWidget(
             _wrapped(
                 "以下内容在本机和上报包中被改成了不同的值，请逐项选择采用哪一方的值（默认保留本机的值）；"
-                "同一条记录中只有一方改过的内容已自动合并，不在此列出："
+                "同一条记录中只有一方改过的内容已自动合并，写在“内容”一栏中："
             )
         )
         layout.addWidget(self.table, 1)
@@ -376,21 +376,13 @@ def _attachments_text(attachments: dict[str, int]) -> str:
 
 def _record_text(conflict: Any) -> str:
     """The record in conflict, and what of it is merged without asking."""
-    from ..domain.labels import FIELD_LABELS
-
     lines = [conflict.label]
-    merged = [f"{FIELD_LABELS.get(f, f)}（上报包）" for f in conflict.taken if _shown(conflict, f)]
-    merged += [f"{FIELD_LABELS.get(f, f)}（本机）" for f in conflict.kept if _shown(conflict, f)]
-    if merged:
-        lines.append(f"只有一方改过、已自动合并：{'、'.join(merged)}")
+    if merged := conflict.merged_lines():
+        lines.append("只有一方改过、已自动合并：")
+        lines += [f"　{line}" for line in merged]
     if not conflict.ancestor:
         lines.append("两边各自填写，没有共同的来源：不同之处逐项列出")
     return "\n".join(lines)
-
-
-def _shown(conflict: Any, field: str) -> bool:
-    """Whether a merged field differs between the sides (a group's other fields may not)."""
-    return conflict.local.values.get(field) != conflict.package.values.get(field)
 
 
 def _values_text(conflict: Any, part: Any, side: Any) -> str:
