@@ -8,11 +8,19 @@ Used for reports, backups and exports. A temporary file left by a process that w
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["fsync_folder", "remove_stale_parts", "save_document", "temporary_beside", "write_atomically"]
+__all__ = [
+    "fsync_folder",
+    "remove_stale_parts",
+    "remove_stale_parts_of",
+    "save_document",
+    "temporary_beside",
+    "write_atomically",
+]
 
 PART_SUFFIX = ".part"
 
@@ -38,8 +46,9 @@ def fsync_file(path: Path) -> None:
 
 
 def _pid_alive(pid: int) -> bool:
-    if os.name != "posix":  # os.kill(pid, 0) terminates the process on Windows
-        return True
+    """Whether process ``pid`` still runs (when in doubt: yes, and its file is kept)."""
+    if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process there
+        return _windows_pid_alive(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -49,12 +58,42 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
+def _windows_pid_alive(pid: int) -> bool:
+    """Windows: open the process for a query and read whether it has exited. A PC switched off
+    during the backup on closing leaves its ``.part`` (as large as the database, 845 MB after two
+    years of scans); while this said "alive" for every process, none was ever removed there."""
+    if sys.platform != "win32":
+        return True
+    import ctypes
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.OpenProcess.restype = wintypes.HANDLE
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return ctypes.get_last_error() == 5  # ERROR_ACCESS_DENIED: it runs, as another user
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
 def remove_stale_parts(target: Path) -> list[Path]:
     """Remove temporary files of ``target`` left by processes that no longer run (killed while
     writing). Returns what was removed."""
+    return remove_stale_parts_of(target.parent, target.name)
+
+
+def remove_stale_parts_of(folder: Path, name_pattern: str) -> list[Path]:
+    """Remove the temporary files in ``folder`` of the files named like ``name_pattern`` (a glob:
+    ``demo-*.db`` for every backup of ``demo.db``, whose names differ by their time) left by
+    processes that no longer run. Returns what was removed."""
     removed = []
-    for part in target.parent.glob(f".{target.name}.*{PART_SUFFIX}"):
-        pid_text = part.name[len(target.name) + 2 :].split(".", 1)[0]
+    for part in Path(folder).glob(f".{name_pattern}.*{PART_SUFFIX}"):
+        pid_text = part.name[: -len(PART_SUFFIX)].rsplit(".", 2)[-2]
         if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
             try:
                 part.unlink()

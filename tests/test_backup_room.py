@@ -209,3 +209,105 @@ def test_the_window_says_in_red_when_the_days_backup_had_to_delete_older_ones(
         window.close()
         window.store.close()
         instance.unlock()
+
+
+def _two_older_backups(path: Path, usb: Path) -> list[Path]:
+    """Two backups of the database, three and two days old, in the backup folder ``usb``."""
+    from app.store.backup import make_backup, new_backup_path
+
+    store = open_store(path)
+    backup_service.set_folder(store, usb)
+    made = []
+    for days in (3, 2):
+        made.append(new_backup_path(usb, path, "daily", dt.datetime.now() - dt.timedelta(days=days)))
+        make_backup(store.conn, made[-1])
+    store.close()
+    return made
+
+
+def test_a_damaged_database_deletes_no_backup_to_make_room(demo_file, actor, small_disk):
+    """The new backup of a damaged database would fail its check: deleting good ones for it
+    would lose them for nothing, as the damage repeats on every open. Checked before deleting."""
+    from tests.helpers import damage_table
+
+    path, round_id = demo_file
+    _with_scan(path, round_id, actor, 400_000)
+    usb = small_disk("3M")
+    older = _two_older_backups(path, usb)
+    damage_table(path, "answers")
+    store = open_store(path)
+    try:
+        with pytest.raises(StoreError) as raised:
+            backup_service.backup_now(store)
+    finally:
+        store.close()
+    assert "损坏" in raised.value.user_message or "检查未通过" in raised.value.user_message, raised.value
+    assert all(p.exists() for p in older)
+
+
+def test_a_backup_that_cannot_be_deleted_is_not_counted_as_room(demo_file, actor, small_disk):
+    """Windows keeps a file open in another program from being deleted (an antivirus scanning
+    the backup): the space is then not there, and the backup must not eat into the margin."""
+    from app.store.backup import list_backups, make_room
+
+    path, round_id = demo_file
+    _with_scan(path, round_id, actor, 400_000)
+    usb = small_disk("3M")
+    older = _two_older_backups(path, usb)
+    stuck = usb / "还在打开"  # a folder with something in it: unlink fails, as for a file in use
+    stuck.mkdir()
+    (stuck / "x").write_bytes(b"x")
+    listed = list_backups(usb, path)
+    in_use = Backup(stuck, listed[-1].made_at - dt.timedelta(days=1), listed[-1].size, "daily")
+    store = open_store(path)
+    try:
+        with pytest.raises(StoreError) as raised:
+            make_room(store.conn, usb / "new.db", path, [in_use, *listed])
+    finally:
+        store.close()
+    message = raised.value.user_message
+    assert "为腾出空间要删除的 1 个较早的备份无法删除（可能正被其他程序打开）" in message, message
+    assert "没有生成备份。" in message and "保留不变" not in message
+    assert stuck.exists() and all(p.exists() for p in older)  # only the oldest was to go
+
+
+def test_a_backup_killed_while_written_leaves_no_part_behind(demo_file, small_disk):
+    """A PC switched off during the backup on closing leaves its .part, as large as the
+    database, under that backup's own name: the next backup removes it, whatever its name."""
+    import subprocess
+    import sys
+
+    path, _ = demo_file
+    usb = small_disk("3M")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    part = usb / f".{path.stem}-20250101-080000-close.db.{gone.pid}.abcd1234.part"
+    part.write_bytes(b"\0" * 1_500_000)
+    running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:  # another program's backup under way: its file stays
+        writing = usb / f".{path.stem}-20250101-090000-manual.db.{running.pid}.efgh5678.part"
+        writing.write_bytes(b"\0" * 1000)
+        store = open_store(path)
+        backup_service.set_folder(store, usb)
+        made = backup_service.backup_now(store)
+        store.close()
+        assert not part.exists() and made.path.exists() and writing.exists()
+    finally:
+        running.kill()
+        running.wait()
+
+
+def test_a_chosen_folder_not_there_has_no_free_space_told(demo_file, tmp_path):
+    """A stick taken out: its folder is not measured by its parent's disk (under /media that is
+    the system disk), and the default backups/ not made yet is measured by the database's."""
+    path, _ = demo_file
+    store = open_store(path)
+    try:
+        free = backup_service.free_space(store)
+        assert free is not None and abs(free - shutil.disk_usage(path.parent).free) < 64 * MB  # others write too
+        stick = tmp_path / "stick"
+        backup_service.set_folder(store, stick)
+        stick.rmdir()  # taken out
+        assert backup_service.free_space(store) is None
+    finally:
+        store.close()

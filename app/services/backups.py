@@ -20,6 +20,7 @@ from ..store.backup import (
     backup_folder,
     backup_to_folder,
     check_backup,
+    default_folder,
     list_backups,
     restore_backup,
 )
@@ -57,12 +58,14 @@ def backups(store: Store) -> list[Backup]:
 
 
 def free_space(store: Store) -> int | None:
-    """Free bytes on the backup folder's disk (the folder may not be made yet); None when it
-    cannot be told (a stick taken out)."""
+    """Free bytes on the backup folder's disk; None when it cannot be told. The default
+    ``backups/`` may not be made yet: its parent's disk is the same. A folder the user chose
+    that is not there (a stick taken out) is not measured by its parent's: under /media that
+    would be the system disk's free space, told as the stick's."""
     import shutil
 
     where = folder(store)
-    while not where.exists() and where.parent != where:
+    if not where.exists() and where == default_folder(store.path):
         where = where.parent
     try:
         return shutil.disk_usage(where).free
@@ -106,7 +109,7 @@ def backup_now(store: Store, reason: str = "manual", out: Path | None = None) ->
 def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path:
     """A backup now: in the backup folder (with rotation), or to the file ``out``."""
     if out is not None:
-        from ..store.backup import make_backup, make_room
+        from ..store.backup import FILE_ADVICE, make_backup, make_room
 
         out = Path(out)
         if out.exists() and out.is_dir():
@@ -115,7 +118,7 @@ def backup_now(store: Store, reason: str = "manual", out: Path | None = None) ->
             raise InputError("备份文件不能是数据库本身。", "out")
         if not out.parent.is_dir():
             raise InputError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。", "out")
-        make_room(store.conn, out, store.path, [])
+        make_room(store.conn, out, store.path, [], FILE_ADVICE)
         make_backup(store.conn, out)
         return out
     return backup_to_folder(store.conn, store.path, reason)
@@ -157,8 +160,6 @@ def set_folder(store: Store, path: Path | None) -> Path:
 
 def newest_good_backup(db_path: Path, backup_dir: Path | None = None) -> tuple[Backup | None, list[str]]:
     """The newest backup of ``db_path`` that passes the check now, and why newer ones do not."""
-    from ..store.backup import default_folder
-
     folders = [backup_dir] if backup_dir else []
     folders.append(default_folder(db_path))
     seen, found = set(), []

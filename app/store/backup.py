@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError, os_reason
-from ..files import fsync_folder, remove_stale_parts, temporary_beside
+from ..files import fsync_folder, remove_stale_parts, remove_stale_parts_of, temporary_beside
 
 __all__ = [
     "REASONS",
@@ -215,9 +215,11 @@ def _database_problem(conn: sqlite3.Connection) -> str:
     return _damage(conn) if _problems(conn) else ""
 
 
-def make_backup(source: sqlite3.Connection, target: Path) -> None:
+def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) -> None:
     """Copy the database of ``source`` (its committed state) to the file ``target``: a temporary
-    file first, checked, fsynced, renamed. Raises StoreError; ``target`` never exists half-written."""
+    file first, checked, fsynced, renamed. Raises StoreError; ``target`` never exists half-written.
+    ``made_room``: how many older backups were deleted for this one (its failure says so)."""
+    older = f"为腾出空间已删除 {made_room} 个较早的备份" if made_room else "原有备份保留不变"
     target = Path(target)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -236,7 +238,7 @@ def make_backup(source: sqlite3.Connection, target: Path) -> None:
             copy.close()
         if problems:
             raise StoreError(
-                f"数据库检查未通过，没有生成备份（原有备份保留不变）：{damage}。请从备份恢复。", "; ".join(problems)
+                f"数据库检查未通过，没有生成备份（{older}）：{damage}。请从备份恢复。", "; ".join(problems)
             )
         import os
 
@@ -252,7 +254,7 @@ def make_backup(source: sqlite3.Connection, target: Path) -> None:
 
         raise store_error(exc, "备份失败") from exc
     except OSError as exc:
-        raise StoreError(f"无法写入备份“{target}”：{os_reason(exc)}。") from exc
+        raise StoreError(f"无法写入备份“{target}”：{os_reason(exc)}（{older}）。") from exc
     finally:
         temporary.unlink(missing_ok=True)
 
@@ -275,35 +277,52 @@ def backup_to_folder(conn: sqlite3.Connection, db_path: Path, reason: str, folde
     folder = Path(folder) if folder else backup_folder(conn, db_path)
     path = new_backup_path(folder, db_path, reason)
     deleted = make_room(conn, path, db_path, list_backups(folder, db_path))
-    make_backup(conn, path)
+    make_backup(conn, path, made_room=len(deleted))
     rotate(folder, db_path)
     found = _parse(path, Path(db_path).stem)
     assert found is not None
     return replace(found, made_room=len(deleted))
 
 
-def make_room(conn: sqlite3.Connection, target: Path, db_path: Path, backups: list[Backup]) -> list[Path]:
+#: what to do when a backup does not fit in the backup folder …
+FOLDER_ADVICE = "请清理磁盘，或改用空间充足的备份位置（U 盘或另一块磁盘）。"
+#: … or in a file the user named (``backup --out``)
+FILE_ADVICE = "请清理磁盘，或改存到空间充足的磁盘或 U 盘。"
+
+
+def make_room(
+    conn: sqlite3.Connection, target: Path, db_path: Path, backups: list[Backup], advice: str = FOLDER_ADVICE
+) -> list[Path]:
     """Room on ``target``'s disk for a backup of ``conn``'s database, deleting older ``backups``
     if need be (``backup_room.room_plan``); returns what was deleted. Raises StoreError, having
-    deleted nothing, when even that would not make room."""
-    from ..domain.formats import size_text
-    from .backup_room import KEEP_ALWAYS, MARGIN, room_for, room_plan
+    deleted nothing, when even that would not make room or when the database fails its quick
+    check (a backup that would then fail its own check is no reason to lose good ones); and,
+    having deleted what it could, when a backup that could not be deleted still leaves it short."""
+    from .backup_room import KEEP_ALWAYS, room_for, room_plan
 
     folder = Path(target).parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        remove_stale_parts(Path(target))
+        # a backup killed while written (a PC switched off during the backup on closing) left a
+        # .part as large as the database, under its own time's name
+        remove_stale_parts_of(folder, f"{Path(db_path).stem}-*.db")
         room = room_for(conn, folder, db_path)
     except OSError as exc:
         raise StoreError(f"无法在“{folder}”中写入备份：{os_reason(exc)}。") from exc
     plan = room_plan(backups, room)
     if plan is None:
-        kept = f"（另需为数据库和系统留出 {size_text(room.keep_free)}）" if room.keep_free > MARGIN else ""
-        older = "，删除较早的备份也不够" if len(backups) > KEEP_ALWAYS else ""
+        raise StoreError(_no_room_text(folder, room, advice, tried=len(backups) > KEEP_ALWAYS))
+    if not plan:
+        return []
+    try:
+        problems = _problems(conn, "quick_check")
+    except sqlite3.Error as exc:
+        from . import store_error
+
+        raise store_error(exc, "备份失败") from exc
+    if problems:
         raise StoreError(
-            f"备份位置“{folder}”所在的磁盘空间不足{older}：备份需要约 {size_text(room.needed)}{kept}，"
-            f"现在可用 {size_text(room.free)}。没有生成备份，原有备份保留不变。"
-            "请清理磁盘，或在“文件 → 备份与恢复 → 备份位置”改用空间充足的磁盘或 U 盘。"
+            f"数据库检查未通过，没有生成备份（原有备份保留不变）：{_damage(conn)}。请从备份恢复。", "; ".join(problems)
         )
     deleted = []
     for backup in plan:
@@ -311,8 +330,38 @@ def make_room(conn: sqlite3.Connection, target: Path, db_path: Path, backups: li
             backup.path.unlink()
             deleted.append(backup.path)
         except OSError:
-            pass  # the backup itself will then say whether the disk was full
+            pass  # open in another program (Windows): counted below
+    try:
+        room = room_for(conn, folder, db_path)
+    except OSError as exc:
+        raise StoreError(f"无法在“{folder}”中写入备份：{os_reason(exc)}。") from exc
+    if room.short > 0:
+        raise StoreError(_no_room_text(folder, room, advice, deleted=len(deleted), stuck=len(plan) - len(deleted)))
     return deleted
+
+
+def _no_room_text(folder: Path, room, advice: str, *, tried: bool = False, deleted: int = 0, stuck: int = 0) -> str:
+    """Why a backup was not made for want of space, and what became of the older ones."""
+    from ..domain.formats import size_text
+    from .backup_room import MARGIN
+
+    kept = f"（另需为数据库和系统留出 {size_text(room.keep_free)}）" if room.keep_free > MARGIN else ""
+    in_use = "（可能正被其他程序打开）"
+    if deleted or stuck:
+        if not deleted:
+            older = f"，为腾出空间要删除的 {stuck} 个较早的备份无法删除{in_use}"
+        else:
+            older = f"，为腾出空间已删除 {deleted} 个较早的备份" + (
+                f"，另有 {stuck} 个无法删除{in_use}" if stuck else "，仍然不够"
+            )
+        outcome = "没有生成备份。"
+    else:
+        older = "，删除较早的备份也不够" if tried else ""
+        outcome = "没有生成备份，原有备份保留不变。"
+    return (
+        f"备份位置“{folder}”所在的磁盘空间不足{older}：备份需要约 {size_text(room.needed)}{kept}，"
+        f"现在可用 {size_text(room.free)}。{outcome}{advice}"
+    )
 
 
 def backup_before(conn: sqlite3.Connection, db_path: Path, what: str) -> Backup:

@@ -153,6 +153,7 @@ class BackupsDialog(QDialog):
             self.table.selectRow(0)
         self.empty_hint.setVisible(not self.backups)
         self.status.setText(self._space_text())
+        self.status.setStyleSheet("")
         self.backup_button.setEnabled(True)
         self._selection_changed()
 
@@ -193,6 +194,7 @@ class BackupsDialog(QDialog):
             self.status.setText(
                 f"已备份并检查完好：{made.path.name}（{size_text(made.size)}）" + (f"。{room}。" if room else "")
             )
+            self.status.setStyleSheet(ERROR_STYLE if room else "")  # red, as in the status bar
 
         def failed(exc: Exception) -> None:
             self.backup_job = None
