@@ -152,3 +152,22 @@ def test_the_package_exported_last_counts_whichever_is_found_first(pile, tmp_pat
         result = aggregate(paths, today=DAY)
         assert [r.path.name for r in result.rounds] == ["甲县人民医院_重新上报.zip"]
         assert [(s.path.name, s.restarted) for s in result.superseded] == [("甲县人民医院.zip", True)]
+
+
+def test_campuses_sharing_a_code_each_count_their_round(tmp_path, catalog):
+    """院区 of one legal entity often share its 统一社会信用代码: 东院区 and 西院区 both ran
+    “2025年第一季度医疗质量自查” on the same checklist, and the rule for a round started again
+    listed 东院区's as 西院区's, restarted, its data dropped. Another name is another round."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    code = demo_profile("汝阳县人民医院").code
+    for n, campus in enumerate(("汝阳县人民医院东院区", "汝阳县人民医院西院区")):
+        actor = Actor("质控办", f"pc-{n}")
+        store = open_store(tmp_path / f"{n}.db")
+        save_profile(store, dataclasses.replace(demo_profile(campus), code=code), actor)
+        round_id = start_round(store, core, Q1, dt.date(2025, 3, 10 + n), actor)
+        record_answer(store, round_id, "qyx-core.01.1", actor, grade="AD"[n], finding="" if n == 0 else "未执行")
+        export_package(store, round_id, tmp_path / f"{campus}.zip", attachments=False, today=dt.date(2025, 4, 20 + n))
+        store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert not result.superseded
+    assert sorted(r.path.name for r in result.rounds) == ["汝阳县人民医院东院区.zip", "汝阳县人民医院西院区.zip"]
