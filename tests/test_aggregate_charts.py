@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 import pytest
 from pypdf import PdfReader
@@ -44,6 +45,52 @@ def test_a_long_name_is_shortened_by_what_tells_hospitals_apart_least():
         "洛阳市第一人民医院医疗健康集团成员单位龙门院区眼科分院",
     ]
     assert len(set(chart_labels(twins).values())) == 2
+
+
+#: 院区 of one hospital, registered with what tells them apart inside the brackets
+CAMPUSES = tuple(f"汝阳县人民医院（汝阳县医疗健康集团总医院{side}院区）" for side in "东西南")
+
+
+def test_names_alike_but_inside_their_brackets_show_what_is_inside():
+    """Both read 汝阳县人民医院（…）: the names were shortened again, each the same way as before."""
+    labels = chart_labels([*CAMPUSES[:2], "汝阳县人民医院"])
+    assert labels == {
+        CAMPUSES[0]: "汝阳县人民医院（汝阳县…总医院东院区）",
+        CAMPUSES[1]: "汝阳县人民医院（汝阳县…总医院西院区）",
+        "汝阳县人民医院": "汝阳县人民医院",  # a name that fits, beside the long ones, as it is
+    }
+    three = chart_labels([*CAMPUSES, "洛阳市第一人民医院伊滨院区（洛阳市第一人民医院医疗健康集团成员单位）"])
+    assert [three[name][-4:] for name in CAMPUSES] == ["东院区）", "西院区）", "南院区）"]
+    assert three["洛阳市第一人民医院伊滨院区（洛阳市第一人民医院医疗健康集团成员单位）"].endswith("院区（…）")
+
+
+def test_names_alike_at_both_ends_show_where_they_differ():
+    side = "河南省洛阳市伊川县人民医院医疗健康服务集团{}院区成员单位鸣皋镇卫生院分院"
+    labels = chart_labels([side.format("东"), side.format("西")])
+    assert labels[side.format("东")] == "河南省…东院区成员单位鸣皋镇卫生院分院", "more of the end"
+    middle = "河南省洛阳市伊川县人民医院医疗健康服务集团{}院区成员单位鸣皋镇中心卫生院白沙分院"
+    labels = chart_labels([middle.format("东"), middle.format("西")])
+    assert labels[middle.format("西")] == "河南省洛阳市伊川县…集团西院区成…分院", "around where they differ"
+    # a name that fits and reads as a long one's label keeps it; the long one is shortened again
+    labels = chart_labels(["汝阳县人民医院（…）", CAMPUSES[0]])
+    assert labels["汝阳县人民医院（…）"] == "汝阳县人民医院（…）"
+    assert labels[CAMPUSES[0]] == "汝阳县人民医院（汝阳县…总医院东院区）"
+
+
+def test_every_label_differs_and_fits_however_alike_the_names():
+    """Names made of a few characters, alike in every way a shortened label could hide."""
+    rng = random.Random(20250715)
+    for _ in range(300):
+        stem = "".join(rng.choice("县人民医院（）()集团分A1") for _ in range(rng.randint(10, 40)))
+        names = sorted({_varied(stem, rng) for _ in range(rng.randint(2, 6))})
+        labels = chart_labels(names)
+        assert len(set(labels.values())) == len(names), labels
+        assert all(label_ems(label) <= LABEL_EMS for label in labels.values()), labels
+
+
+def _varied(stem: str, rng: random.Random) -> str:
+    at = rng.randrange(len(stem))
+    return stem[:at] + rng.choice("东西南北中") + stem[at + 1 :]
 
 
 @pytest.fixture(scope="module")

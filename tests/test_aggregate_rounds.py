@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import shutil
 import sqlite3
 
@@ -12,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli import main
+from app.exchange import format as fmt
 from app.exchange.aggregate import aggregate
 from app.exchange.export import export_package
 from app.services.answers import record_answer
@@ -20,6 +22,7 @@ from app.services.profile import save_profile
 from app.services.rectifications import start_recheck_round
 from app.services.rounds import delete_round, start_round
 from app.store import Actor, open_store
+from tests.package_tools import members, relisted, rezip
 
 # ≈10 s (more under load) to build the packages the module shares
 pytestmark = pytest.mark.slow
@@ -152,3 +155,47 @@ def test_the_package_exported_last_counts_whichever_is_found_first(pile, tmp_pat
         result = aggregate(paths, today=DAY)
         assert [r.path.name for r in result.rounds] == ["甲县人民医院_重新上报.zip"]
         assert [(s.path.name, s.restarted) for s in result.superseded] == [("甲县人民医院.zip", True)]
+
+
+def test_the_later_export_counts_though_its_round_was_changed_earlier(pile, tmp_path):
+    """In the pile the round counted is both exported and changed later: ranked by its last
+    change alone the test above would pass. Here the round begun on another PC (or brought back
+    from a backup) was changed last on 4月18日 and exported on 4月26日, after the other one,
+    changed on 4月24日 and exported on 4月25日: what the hospital sent last is what it holds."""
+    later = _retimed(pile.inbox / pile.deleted, tmp_path / "甲县_另一台电脑.zip", "2025-04-26", "2025-04-18")
+    earlier = _retimed(pile.inbox / pile.restarted, tmp_path / "甲县_质控办.zip", "2025-04-25", "2025-04-24")
+    for paths in ([later, earlier], [earlier, later]):
+        result = aggregate(paths, today=DAY)
+        assert [r.path.name for r in result.rounds] == [later.name]
+        superseded = [(s.path.name, s.kept.name, s.restarted) for s in result.superseded]
+        assert superseded == [(earlier.name, later.name, True)]
+        assert "导出于 2025年4月26日" in result.superseded_reason(result.superseded[0])
+
+
+def _retimed(source, out, exported: str, changed: str):
+    """``source`` as exported on the day ``exported`` after its last change on ``changed`` (at
+    10:00 UTC both): its manifest rewritten, and its file list made to match, as a PC whose
+    clock read those times would have written it."""
+    parts = members(source)
+    manifest = json.loads(parts[fmt.MANIFEST])
+    manifest["created_at"], manifest["round"]["updated_at"] = f"{exported}T10:00:00+00:00", f"{changed}T10:00:00+00:00"
+    return rezip(source, relisted({**parts, fmt.MANIFEST: json.dumps(manifest, ensure_ascii=False).encode()}), out)
+
+
+def test_campuses_sharing_a_code_each_count_their_round(tmp_path, catalog):
+    """院区 of one legal entity often share its 统一社会信用代码: 东院区 and 西院区 both ran
+    “2025年第一季度医疗质量自查” on the same checklist, and the rule for a round started again
+    listed 东院区's as 西院区's, restarted, its data dropped. Another name is another round."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    code = demo_profile("汝阳县人民医院").code
+    for n, campus in enumerate(("汝阳县人民医院东院区", "汝阳县人民医院西院区")):
+        actor = Actor("质控办", f"pc-{n}")
+        store = open_store(tmp_path / f"{n}.db")
+        save_profile(store, dataclasses.replace(demo_profile(campus), code=code), actor)
+        round_id = start_round(store, core, Q1, dt.date(2025, 3, 10 + n), actor)
+        record_answer(store, round_id, "qyx-core.01.1", actor, grade="AD"[n], finding="" if n == 0 else "未执行")
+        export_package(store, round_id, tmp_path / f"{campus}.zip", attachments=False, today=dt.date(2025, 4, 20 + n))
+        store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert not result.superseded
+    assert sorted(r.path.name for r in result.rounds) == ["汝阳县人民医院东院区.zip", "汝阳县人民医院西院区.zip"]

@@ -2,9 +2,10 @@
 
 Every package is verified; a bad one is listed with its reason and the rest still count. A round
 sent twice (the same round UUID) counts once: the package with the newer last change wins. A
-round deleted and started again (a new UUID: the same hospital, round name, 考核年度, year and
-checklists) counts once too: the package exported last wins. Scores are recomputed from the
-records with the same rules as the program's own, never taken from the numbers a package states.
+round deleted and started again (a new UUID: the same hospital under the same name, round name,
+考核年度, year and checklists) counts once too: the package exported last wins. Scores are
+recomputed from the records with the same rules as the program's own, never taken from the
+numbers a package states.
 
 A rectification that a 复查轮次 of the same hospital carried over (its copy there names it in
 ``carried_from``) is 已转入复查 when that round's package is counted too, as it is in the
@@ -356,16 +357,20 @@ def _restarted(rounds: Sequence[RoundFacts], result: Aggregate) -> list[tuple[Ro
 
     A hospital that deleted its 2025年第一季度 round and started it again (a new round id) sent
     both rounds' packages, and each counted, the quarter twice. Two rounds are one started again
-    when they are of the same hospital, have the same name (as a database tells names apart:
+    when they are of the same hospital under the same name (院区 of one legal entity often share
+    its code: each runs its own quarter), have the same name (as a database tells names apart:
     全角/半角, spaces, case aside), the same 考核年度 and 自查日期 year, and the same checklists
     (by id, any version). One hospital's database never holds two rounds of one name, so two such
     packages are a round deleted and started again, or one begun on another PC (or restored from a
     backup): the one exported last is what the hospital now holds. A 复查轮次 (named apart by
-    the program: “…（复查）”), a round of other checklists, or of another year, stays apart."""
+    the program: “…（复查）”), a round of other checklists, or of another year, stays apart; so
+    do the rounds of a hospital that renamed itself between them (both count, as they did before
+    this rule: the packages do not tell a renamed hospital from a campus under its code)."""
     periods: dict[tuple, list[RoundFacts]] = {}
     for r in rounds:
         checklists = frozenset(c.id for c in r.checklists)
-        key = (r.hospital_id, name_key(r.round_name), r.year, r.started_on[:4], checklists)
+        hospital = (r.hospital_id, hospital_key("", r.hospital))  # (全角/半角, spaces, case aside)
+        key = (*hospital, name_key(r.round_name), r.year, r.started_on[:4], checklists)
         periods.setdefault(key, []).append(r)
     out = []
     for same in periods.values():

@@ -11,7 +11,10 @@ import errno
 import re
 import sqlite3
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
+from itertools import count
 from pathlib import Path
 from typing import Any
 
@@ -46,30 +49,76 @@ def _head(text: str, ems: float) -> str:
     return text
 
 
-def _shortened(name: str, tail: int = _TAIL) -> str:
+def _shortened(name: str) -> str:
     """``name`` in at most LABEL_EMS: as it is when it fits; else with what its brackets hold
     left out (洛阳市第一人民医院伊滨院区（…）: an alias or the group it belongs to); else its
-    start and its last ``tail`` characters around “…”."""
+    start and its last characters around “…” (_cut)."""
     if label_ems(name) <= LABEL_EMS:
         return name
     bracketed = _BRACKETS.sub(lambda m: m.group()[0] + "…" + m.group()[-1], name)
     if label_ems(bracketed) <= LABEL_EMS:
         return bracketed
+    return _cut(name, _TAIL)
+
+
+def _cut(name: str, tail: int) -> str:
+    """``name``'s start and its last ``tail`` characters around “…”, in at most LABEL_EMS."""
     end = name[-tail:]
     return _head(name, LABEL_EMS - 1 - label_ems(end)) + "…" + end
 
 
+def _around(name: str, at: int) -> str:
+    """``name``'s start, the characters around its ``at``-th and its last two, each part apart
+    by “…”, in at most LABEL_EMS: for names that differ only in the middle."""
+    window, end = name[max(at - 2, 0) : at + 4], name[-2:]
+    return _head(name, LABEL_EMS - 2 - label_ems(window + end)) + "…" + window + "…" + end
+
+
+def _first_difference(a: str, b: str) -> int:
+    return next((n for n, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def _shapes(alike: list[str]) -> Iterator[Callable[[str], str]]:
+    """Ways to shorten names that _shortened made alike, the likelier first: more of their end
+    (where a campus or a branch is named), more of their start, the characters around where two
+    of them first differ."""
+    yield from (partial(_cut, tail=tail) for tail in range(_TAIL + 1, LABEL_EMS - 3))
+    yield from (partial(_cut, tail=tail) for tail in range(_TAIL - 1, 0, -1))
+    differences = {_first_difference(a, b) for a in alike for b in alike if a < b}
+    yield from (partial(_around, at=at) for at in sorted(differences))
+
+
+def _told_apart(alike: list[str], taken: set[str]) -> dict[str, str]:
+    """Labels for ``alike`` that read apart from each other and from ``taken`` (the other
+    hospitals' labels): the first of _shapes that shows where they differ, shortening them all
+    alike; else (names alike at both ends and in more than one place) each start numbered."""
+    for shape in _shapes(alike):
+        labels = {name: shape(name) for name in alike}
+        if len(set(labels.values())) == len(alike) and not taken & set(labels.values()):
+            return labels
+    out: dict[str, str] = {}
+    for name in alike:
+        numbered = (_head(name, LABEL_EMS - label_ems(f"…{n}")) + f"…{n}" for n in count(1))
+        out[name] = next(label for label in numbered if label not in taken)
+        taken = taken | {out[name]}
+    return out
+
+
 def chart_labels(names: list[str]) -> dict[str, str]:
     """Each hospital's label in the charts, told apart from the others': a name too long for the
-    label band is shortened by what tells hospitals apart least (_shortened); where two would
-    still read the same, more of their ends is kept until they do not."""
+    label band is shortened by what tells hospitals apart least (_shortened); long names that
+    would still read the same are shortened again together, on the names themselves (what their
+    brackets hold may be what tells them apart: 汝阳县人民医院（汝阳县…总医院东院区）), until
+    they show where they differ (_told_apart)."""
     labels = {name: _shortened(name) for name in names}
-    for tail in range(_TAIL + 1, LABEL_EMS - 3):
-        alike = Counter(labels.values())
-        clash = [name for name, label in labels.items() if alike[label] > 1 and label != name]
-        if not clash:
-            break
-        labels |= {name: _shortened(name, tail) for name in clash}
+    groups: dict[str, list[str]] = {}
+    for name, label in labels.items():
+        if label != name:
+            groups.setdefault(label, []).append(name)
+    for label, alike in groups.items():
+        if len(alike) > 1 or label in names:  # (a name that fits reading as a long one's label)
+            taken = {text for name, text in labels.items() if name not in alike}
+            labels |= _told_apart(alike, taken)
     return labels
 
 
