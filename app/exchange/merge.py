@@ -531,8 +531,9 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
     assert change.local is not None
     table = change.table
     ours_now, theirs_now = history.content(table, change.local) or {}, history.content(table, change.incoming) or {}
-    ancestor = _common_version(store, change, theirs, ours_now, theirs_now)
-    if table == "samples" and _merge_samples(store, plan, theirs, change, ancestor):
+    ours = _local_history(store, change)
+    shared, ancestor = _common_version(change, theirs, ours, ours_now, theirs_now)
+    if table == "samples" and _merge_samples(plan, change, _records_base(change, theirs, ours, shared, ancestor)):
         return
     merge = threeway.merge_fields(table, ancestor, ours_now, theirs_now)
     if merge.conflicts:
@@ -558,21 +559,26 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
         plan.updated.append(_merged(change, merge.taken))
 
 
-def _merge_samples(
-    store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, ancestor: dict[str, Any] | None
-) -> bool:
+def _records_base(
+    change: _Change,
+    theirs: list[dict[str, Any]],
+    ours: list[dict[str, Any]],
+    shared: str | None,
+    ancestor: dict[str, Any] | None,
+) -> list[Any] | None:
+    """The sampled records both sides had last (None: not known)."""
+    if change.local_hash is None or change.incoming_hash is None:
+        return None
+    return threeway.records_base(ancestor, shared, theirs, change.incoming_hash, ours, change.local_hash)
+
+
+def _merge_samples(plan: ImportPlan, change: _Change, base: list[Any] | None) -> bool:
     """Both sides changed an item's sampled records: merged record by record (each known by its
-    病案号) when no record was changed on both sides to different values. Two departments that
-    each sampled records of one item began from none: that is their common ancestor. False: the
-    lists conflict as wholes."""
+    病案号) against ``base``, the list both had last, when no record was changed on both sides to
+    different values. Two departments that each sampled records of one item began from none:
+    that is their common ancestor (:func:`threeway.records_base`). False: the lists conflict as
+    wholes."""
     assert change.local is not None
-    base = None if ancestor is None else ancestor["records"]
-    if base is None and change.local_hash is not None and change.incoming_hash is not None:
-        ours = [e.to_dict() for e in store.history(record_table="samples", record_id=change.key)]
-        if threeway.grew_from_nothing(theirs, change.incoming_hash) and threeway.grew_from_nothing(
-            ours, change.local_hash
-        ):
-            base = []
     if base is None:
         return False
     rows = threeway.merge_records(base, change.local["rows"], change.incoming["rows"])
@@ -609,18 +615,27 @@ def _merge_samples(
     return True
 
 
+def _local_history(store: Store, change: _Change) -> list[dict[str, Any]]:
+    """This database's history entries of the record."""
+    return [e.to_dict() for e in store.history(record_table=change.table, record_id=change.key)]
+
+
 def _common_version(
-    store: Store, change: _Change, theirs: list[dict[str, Any]], ours_now: dict[str, Any], theirs_now: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The content of the version both sides had last, rebuilt from both histories (None: not known)."""
+    change: _Change,
+    theirs: list[dict[str, Any]],
+    ours: list[dict[str, Any]],
+    ours_now: dict[str, Any],
+    theirs_now: dict[str, Any],
+) -> tuple[str | None, dict[str, Any] | None]:
+    """The hash of the version both sides had last (None: none found) and its content, rebuilt
+    from both histories (None: not known, also when the version could not be rebuilt)."""
     if change.local_hash is None or change.incoming_hash is None:
-        return None
-    ours = [e.to_dict() for e in store.history(record_table=change.table, record_id=change.key)]
+        return None, None
     ancestor = threeway.common_ancestor(theirs, ours, change.incoming_hash, change.local_hash)
     if ancestor is None:
-        return None
+        return None, None
     known: dict[str | None, dict[str, Any] | None] = {change.local_hash: ours_now, change.incoming_hash: theirs_now}
-    return threeway.versions(change.table, [*theirs, *ours], known).get(ancestor)
+    return ancestor, threeway.versions(change.table, [*theirs, *ours], known).get(ancestor)
 
 
 def _side(content: dict[str, Any], row: dict[str, Any]) -> Side:
