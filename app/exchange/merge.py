@@ -852,16 +852,23 @@ def _link_merges(
 ) -> None:
     """Make the package's version an ancestor of ours wherever ours now holds what it had to say:
     a record whose fields were merged from both sides, and every settled conflict (kept as ours,
-    or merged). The same package then brings nothing back."""
+    or merged). The same package then brings nothing back.
+
+    A conflict settled for the package's version as it is needs no link (ours is now the
+    package's), but gets one all the same: it is the record that the conflict was settled here,
+    and by whom. 修改记录 on other PCs leaves out this PC's plain import entries, and without it
+    listed the change there as if no one had chosen."""
     for change in plan.updated:
         if change.merged:
             _log_link(store, change, round_id, actor, threeway.MERGED, change.incoming_hash)
     for conflict in plan.conflicts:
         settlement = settled[conflict.key]
         pending = plan._pending[conflict.key]
-        if settlement.outcome == UNRESOLVED or settlement.write is pending:
+        if settlement.outcome == UNRESOLVED:
             continue
-        if settlement.write is None:
+        if settlement.write is pending:
+            _log_link(store, pending, round_id, actor, PACKAGE, pending.incoming_hash)
+        elif settlement.write is None:
             _log_link(store, pending, round_id, actor, LOCAL, pending.local_hash)
         else:
             _log_link(store, pending, round_id, actor, threeway.MERGED, settlement.write.incoming_hash)
@@ -882,7 +889,8 @@ def _add_round(store: Store, plan: ImportPlan, row: dict[str, Any], actor: Actor
 
 
 def _log_link(store: Store, change: _Change, round_id: str, actor: Actor, how: str, result_hash: str | None) -> None:
-    """A ``merge`` entry from the package's version to ours (``how``: kept as ours, or merged)."""
+    """A ``merge`` entry from the package's version to ours (``how``: kept as ours, merged, or
+    the package's taken)."""
     store.append_history(
         [
             history.Entry(

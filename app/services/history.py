@@ -12,7 +12,11 @@ from ..store import Store
 #: history fields that say how a merge was settled, not what a value was
 _RESOLUTION = "resolved"
 #: how ours relates to the package's version after an import (the second of the two values)
-_RESOLUTION_TEXT = {"local": "冲突处理：保留本机的值", "merged": "合并：本机和上报包各自修改的内容都已保留"}
+_RESOLUTION_TEXT = {
+    "local": "冲突处理：保留本机的值",
+    "package": "冲突处理：采用上报包的值",
+    "merged": "合并：本机和上报包各自修改的内容都已保留",
+}
 
 
 @dataclass(frozen=True)
@@ -63,9 +67,7 @@ def item_history(store: Store, round_id: str, item_id: str, device_id: str | Non
         if _copied_elsewhere(entry, device_id):
             continue
         if _RESOLUTION in entry.changes:
-            changes: tuple[str, ...] = (
-                _RESOLUTION_TEXT.get(entry.changes[_RESOLUTION][1], "冲突处理：保留上报包的值"),
-            )
+            changes: tuple[str, ...] = (_RESOLUTION_TEXT.get(entry.changes[_RESOLUTION][1], "冲突处理"),)
         else:
             changes = tuple(
                 f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"
