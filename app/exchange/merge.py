@@ -211,6 +211,22 @@ class ImportPlan:
             "merged": sum(1 for c in self.updated if c.merged),
         }
 
+    def nothing_new_text(self) -> str | None:
+        """Why the package changes nothing here, as the person importing reads it (None: it
+        changes something): all of it is here; and when the PC that exported it changed some of
+        it since, in a package imported here before, that this one is an older export (a
+        department that sent its first package again after its second), and what to do."""
+        counts = self.counts()
+        if counts["added"] + counts["updated"] + counts["conflicts"]:
+            return None
+        text = "上报包中的内容本机都已有，没有需要导入的内容。"
+        if self.older:
+            text += (
+                f"这是导出该包的电脑较早的一次导出：其中 {self.older} 条记录，本机已有该电脑之后修改的版本"
+                "（来自之前导入的、较新的上报包）。如需该电脑此后的修改，请向其索取最新导出的上报包。"
+            )
+        return text
+
     def by_table(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
         for name, changes in (("added", self.added), ("updated", self.updated)):
