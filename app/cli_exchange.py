@@ -126,13 +126,17 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
     """A conflict's differing fields side by side, and what of the record was merged without asking."""
     from .domain.labels import FIELD_LABELS
     from .exchange.merge import SETTLED_TEXT, UNRESOLVED
+    from .services.history import EMPTY, describe
+
+    def shown(field: str, value: Any) -> str:  # 本机“B”, 本机未填
+        return EMPTY if value is None or value == "" else f"“{describe(field, value)}”"
 
     local, theirs = conflict["local"], conflict["package"]
     print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
     for f, value in local["values"].items():
         print(
-            f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
-            f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
+            f"    {FIELD_LABELS.get(f, f)}：本机{shown(f, value)}（{local['author']} {local['updated_at']}） ≠ "
+            f"上报包{shown(f, theirs['values'].get(f))}（{theirs['author']} {theirs['updated_at']}）"
         )
     if conflict["merged"]:
         print("    只有一方改过、已自动合并：")

@@ -103,7 +103,7 @@ def test_history_rows_are_as_high_as_their_text(qtbot, store, demo_round, actor)
 def test_history_of_a_merged_round_tells_who_changed_what(tmp_path, catalog):
     """The department trial: 质控办 graded an item C, every department imported the round, 外科
     corrected the grade to B. Each department's package carried its PC's import of the round
-    (``等级：（空） → C`` by 内科), and the import's own entry came before the changes it brought."""
+    (``等级：未填 → C`` by 内科), and the import's own entry came before the changes it brought."""
     from app.exchange.merge import apply_import, plan_import
     from app.exchange.verify import open_package
     from tests.test_exchange import Departments
@@ -153,6 +153,6 @@ def test_a_conflict_settled_for_the_package_on_another_pc_is_listed(tmp_path, ca
     assert [(author, changes[:1]) for author, _, changes in answers] == [
         ("内科", ("问题描述：内科：部分落实 → 外科：未落实",)),  # the import here
         ("质控办", ("冲突处理：采用上报包的值",)),
-        ("外科", ("问题描述：（空） → 外科：未落实",)),
-        ("内科", ("问题描述：（空） → 内科：部分落实",)),
+        ("外科", ("问题描述：未填 → 外科：未落实",)),
+        ("内科", ("问题描述：未填 → 内科：部分落实",)),
     ]

@@ -107,8 +107,8 @@ def test_import_preview_lists_only_the_fields_both_sides_changed(qtbot, tmp_path
     assert dialog.table.rowCount() == 1
     assert (
         "只有一方改过、已自动合并：\n"
-        "　原因分析：采用上报包的“外科：人员不足”（本机原为空）\n"
-        "　整改措施：保留本机的“内科：每周抽查抢救记录”（上报包为空）"
+        "　原因分析：采用上报包的“外科：人员不足”（本机原未填）\n"
+        "　整改措施：保留本机的“内科：每周抽查抢救记录”（上报包未填）"
     ) in dialog.table.item(0, 1).text()
     assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 3).text()) == ("责任人：张三", "责任人：李四")
     _shot(dialog, "import-conflicts")

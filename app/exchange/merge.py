@@ -131,24 +131,28 @@ class Conflict:
         """What of the record is merged without asking, value by value, as the person settling
         the conflict reads it: a field only the package changed is taken from it, one only this
         PC changed is kept (``等级：采用上报包的“B”（本机原为“C”）``). Without the values the
-        person could not see what was being taken."""
+        person could not see what was being taken. An empty value is 未填, as in 修改记录; one
+        side's empty value is that side's clearing (``按上报包清空``)."""
         from ..domain.labels import FIELD_LABELS
+        from ..services.history import EMPTY, describe
 
-        def shown(name: str, value: Any) -> str:
-            from ..services.history import describe
-
+        def quoted(name: str, value: Any) -> str | None:
             if value is None or value == "":
-                return "空"
+                return None
             text = describe(name, value)
             return f"“{text if len(text) <= _MERGED_CHARS else text[: _MERGED_CHARS - 1] + '…'}”"
 
         lines = []
         for name in self.differing(self.taken):
-            new, old = shown(name, self.package.values.get(name)), shown(name, self.local.values.get(name))
-            lines.append(f"{FIELD_LABELS.get(name, name)}：采用上报包的{new}（本机原为{old}）")
+            new, old = quoted(name, self.package.values.get(name)), quoted(name, self.local.values.get(name))
+            was = f"本机原为{old}" if old else f"本机原{EMPTY}"
+            done = f"采用上报包的{new}" if new else "按上报包清空"
+            lines.append(f"{FIELD_LABELS.get(name, name)}：{done}（{was}）")
         for name in self.differing(self.kept):
-            ours, theirs = shown(name, self.local.values.get(name)), shown(name, self.package.values.get(name))
-            lines.append(f"{FIELD_LABELS.get(name, name)}：保留本机的{ours}（上报包为{theirs}）")
+            ours, theirs = quoted(name, self.local.values.get(name)), quoted(name, self.package.values.get(name))
+            there = f"上报包为{theirs}" if theirs else f"上报包{EMPTY}"
+            done = f"保留本机的{ours}" if ours else "保持本机已清空"
+            lines.append(f"{FIELD_LABELS.get(name, name)}：{done}（{there}）")
         return lines
 
 

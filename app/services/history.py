@@ -19,6 +19,11 @@ _RESOLUTION_TEXT = {
 }
 
 
+#: an empty value, wherever a value is shown (修改记录, an import's conflicts and what it merged):
+#: the word the board, the filter and the reports use for an item not yet answered
+EMPTY = "未填"
+
+
 @dataclass(frozen=True)
 class HistoryLine:
     at: str
@@ -39,7 +44,7 @@ def local_time(iso: str) -> str:
 
 def describe(field: str, value: Any) -> str:
     if value is None or value == "":
-        return "（空）"
+        return EMPTY
     if field == "records" and isinstance(value, list):
         failing = sum(1 for r in value if not r.get("compliant"))
         return f"{len(value)} 份，不符合 {failing} 份"
@@ -59,7 +64,7 @@ def item_history(store: Store, round_id: str, item_id: str, device_id: str | Non
     """Every change to the item's answer, sampled records, rectification and attachments.
 
     With ``device_id`` (this PC's), a record's arrival on another PC by import is left out: the
-    packages of six departments each carry their PC's import of the round (``（空） → C``, by the
+    packages of six departments each carry their PC's import of the round (``未填 → C``, by the
     department), which read as if each department had set what 质控办 set. Imports here, and a
     conflict settled or fields merged on another PC, are listed."""
     lines = []
