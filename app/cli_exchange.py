@@ -98,6 +98,7 @@ def _import(args: argparse.Namespace, package: Any) -> int:
             **plan.counts(),
             "conflicts": [c.to_dict() for c in plan.conflicts],
             "warnings": plan.warnings,
+            "nothing_new": plan.nothing_new_text(),
             "dry_run": True,
         }
         summary = (
@@ -106,12 +107,14 @@ def _import(args: argparse.Namespace, package: Any) -> int:
         )
     else:
         result = apply_import(store, plan, _actor(args))
-        output = {**result.to_dict(), "dry_run": False}
+        output = {**result.to_dict(), "nothing_new": plan.nothing_new_text(), "dry_run": False}
         summary = f"已导入“{package.hospital_name} {package.round_name}”：{result.text()}"
     if args.json:
         _print_json(output)
         return 0
     print(summary)
+    if output["nothing_new"]:
+        print(output["nothing_new"])
     for conflict in output["conflicts"]:
         _print_conflict(conflict)
     for warning in output["warnings"]:
@@ -123,13 +126,17 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
     """A conflict's differing fields side by side, and what of the record was merged without asking."""
     from .domain.labels import FIELD_LABELS
     from .exchange.merge import SETTLED_TEXT, UNRESOLVED
+    from .services.history import EMPTY, describe
+
+    def shown(field: str, value: Any) -> str:  # 本机“B”, 本机未填
+        return EMPTY if value is None or value == "" else f"“{describe(field, value)}”"
 
     local, theirs = conflict["local"], conflict["package"]
     print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
     for f, value in local["values"].items():
         print(
-            f"    {FIELD_LABELS.get(f, f)}：本机“{value}”（{local['author']} {local['updated_at']}） ≠ "
-            f"上报包“{theirs['values'].get(f)}”（{theirs['author']} {theirs['updated_at']}）"
+            f"    {FIELD_LABELS.get(f, f)}：本机{shown(f, value)}（{local['author']} {local['updated_at']}） ≠ "
+            f"上报包{shown(f, theirs['values'].get(f))}（{theirs['author']} {theirs['updated_at']}）"
         )
     if conflict["merged"]:
         print("    只有一方改过、已自动合并：")
@@ -198,7 +205,7 @@ def add_commands(sub: Any, add: Add) -> None:
     )
     p.add_argument("file", metavar="FILE.zip")
     p.add_argument("--dry-run", action="store_true", help="只显示将会发生的变化，不写入")
-    p.add_argument("--json", action="store_true", help="输出 JSON：added、updated、unchanged、conflicts")
+    p.add_argument("--json", action="store_true", help="输出 JSON：added、updated、unchanged、conflicts、nothing_new")
     p.add_argument("--multi-hospital", action="store_true", help="本数据库用于汇总多家医院：允许导入其他医院的上报包")
     p.add_argument("--author", help="导入人（默认为系统用户名）")
     p = add(

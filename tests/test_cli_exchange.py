@@ -233,6 +233,55 @@ def test_import_names_the_values_merged_without_asking(tmp_path, catalog, capsys
     assert "    责任人：本机“张三”" in out, out
     assert (
         "    只有一方改过、已自动合并：\n"
-        "      原因分析：采用上报包的“外科：人员不足”（本机原为空）\n"
-        "      整改措施：保留本机的“内科：每周抽查抢救记录”（上报包为空）\n"
+        "      原因分析：采用上报包的“外科：人员不足”（本机原未填）\n"
+        "      整改措施：保留本机的“内科：每周抽查抢救记录”（上报包未填）\n"
     ) in out, out
+
+
+def test_an_older_export_says_why_nothing_changes_and_what_to_do(tmp_path, catalog, capsys, monkeypatch):
+    """内科 sent its first package again after its second: the GUI's preview said why nothing was
+    new, the command line only counted 未变 26."""
+    from tests.test_exchange import Departments
+
+    d = Departments(tmp_path, catalog)
+    folder = tmp_path / "pc-a-data"  # the exports name 内科's PC, as the program does
+    folder.mkdir()
+    (folder / "device-id").write_text(d.a_actor.device_id, encoding="ascii")
+    monkeypatch.setenv("MQSC_DATA_DIR", str(folder))
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="内科：记录不全")
+    first = d.export(d.a, "a1")
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="")
+    d.office_import(d.export(d.a, "a2"))
+    d.office.close()
+    capsys.readouterr()
+    office = str(tmp_path / "office.db")
+    older = (
+        "上报包中的内容本机都已有，没有需要导入的内容。这是导出该包的电脑较早的一次导出：其中 1 条记录，"
+        "本机已有该电脑之后修改的版本（来自之前导入的、较新的上报包）。"
+        "如需该电脑此后的修改，请向其索取最新导出的上报包。"
+    )
+    for dry_run in (["--dry-run"], []):
+        assert main(["import", "--db", office, str(first), *dry_run]) == 0
+        assert capsys.readouterr().out.splitlines()[1:] == [older]
+        assert main(["import", "--db", office, str(first), "--json", *dry_run]) == 0
+        assert json.loads(capsys.readouterr().out)["nothing_new"] == older
+    assert main(["import", "--db", office, str(tmp_path / "a2.zip"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["nothing_new"] == "上报包中的内容本机都已有，没有需要导入的内容。"
+
+
+def test_a_conflicts_empty_value_reads_as_elsewhere(tmp_path, catalog, capsys):
+    """The command line printed a conflict's values as stored: 本机“”, or 本机“None”."""
+    from tests.test_exchange import Departments
+
+    d = Departments(tmp_path, catalog)
+    d.answer(d.a, d.a_actor, d.SHARED, grade="NA", na_reason="无此科室")
+    d.answer(d.b, d.b_actor, d.SHARED, grade="D", finding="外科：未落实")
+    d.office_import(d.export(d.a, "a"))
+    from_b = d.export(d.b, "b")
+    d.office.close()
+    capsys.readouterr()
+    assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--author", "质控办"]) == 0
+    out = capsys.readouterr().out
+    assert "    等级：本机“不适用”（内科 " in out, out
+    assert "    不适用原因：本机“无此科室”（内科 " in out and "） ≠ 上报包未填（外科 " in out, out
+    assert "    问题描述：本机未填（内科 " in out and "） ≠ 上报包“外科：未落实”（外科 " in out, out

@@ -103,7 +103,7 @@ def test_history_rows_are_as_high_as_their_text(qtbot, store, demo_round, actor)
 def test_history_of_a_merged_round_tells_who_changed_what(tmp_path, catalog):
     """The department trial: 质控办 graded an item C, every department imported the round, 外科
     corrected the grade to B. Each department's package carried its PC's import of the round
-    (``等级：（空） → C`` by 内科), and the import's own entry came before the changes it brought."""
+    (``等级：未填 → C`` by 内科), and the import's own entry came before the changes it brought."""
     from app.exchange.merge import apply_import, plan_import
     from app.exchange.verify import open_package
     from tests.test_exchange import Departments
@@ -130,4 +130,29 @@ def test_history_of_a_merged_round_tells_who_changed_what(tmp_path, catalog):
     assert [(line.author, line.action) for line in own if line.what == "自查结果"][-2:] == [
         ("外科", "导入合并"),
         ("质控办", "新建"),
+    ]
+
+
+def test_a_conflict_settled_for_the_package_on_another_pc_is_listed(tmp_path, catalog):
+    """质控办 settled 内科's B against 外科's D for 外科's (the package's) value. 内科's PC then
+    listed its own import of the office's round, B → D, and the two answers, but not that a
+    conflict had been settled there, nor who settled it, as it does for a conflict settled for
+    the local value."""
+    from app.exchange.merge import apply_import, plan_import
+    from app.exchange.verify import open_package
+    from tests.test_exchange import Departments
+
+    d = Departments(tmp_path, catalog)
+    d.answer(d.a, d.a_actor, d.SHARED, grade="B", finding="内科：部分落实")
+    d.answer(d.b, d.b_actor, d.SHARED, grade="D", finding="外科：未落实")
+    d.office_import(d.export(d.a, "a"))
+    d.office_import(d.export(d.b, "b"), "all-package")
+    apply_import(d.a, plan_import(d.a, open_package(d.export(d.office, "office"))), d.a_actor)
+    lines = RoundSession(d.a, d.a_actor, d.round_id).history(d.SHARED)
+    answers = [(line.author, line.action, line.changes) for line in lines if line.what == "自查结果"]
+    assert [(author, changes[:1]) for author, _, changes in answers] == [
+        ("内科", ("问题描述：内科：部分落实 → 外科：未落实",)),  # the import here
+        ("质控办", ("冲突处理：采用上报包的值",)),
+        ("外科", ("问题描述：未填 → 外科：未落实",)),
+        ("内科", ("问题描述：未填 → 内科：部分落实",)),
     ]

@@ -64,7 +64,7 @@ def test_each_department_keeps_the_fields_it_changed(departments):
         assert (again.added, again.updated, len(again.conflicts)) == (0, 0, 0)
     assert d.office.verify_history().ok
     lines = [c for line in item_history(d.office, d.round_id, d.SHARED) for c in line.changes]
-    assert "合并：本机和上报包各自修改的内容都已保留" in lines and "原因分析：（空） → 外科：人员不足" in lines
+    assert "合并：本机和上报包各自修改的内容都已保留" in lines and "原因分析：未填 → 外科：人员不足" in lines
 
 
 @pytest.mark.slow  # ≈6 s: five packages exported
@@ -376,3 +376,30 @@ def test_two_departments_edits_merge_field_by_field(three_copies, tmp_path_facto
         assert (again.added, again.updated, again.conflicts) == (0, 0, ())
     for store in stores.values():
         store.close()
+
+
+def test_merged_values_read_as_修改记录_writes_them():
+    """An empty value was 空 here (本机原为空) and （空） in 修改记录 and beside it; it is 未填
+    everywhere, and a value one side emptied reads as that side's clearing."""
+    from app.exchange.merge import Conflict, Side
+
+    def side(**values):
+        return Side({"owner": "", **values}, "", "", "")
+
+    conflict = Conflict(
+        "rectifications:r",
+        "rectifications",
+        None,
+        "整改项",
+        side(cause="", measure="", department="内科", deadline="2025-06-30"),
+        side(cause="人员不足", measure="每周抽查", department="", deadline=""),
+        (("owner",),),
+        taken=("cause", "department"),
+        kept=("measure", "deadline"),
+    )
+    assert conflict.merged_lines() == [
+        "原因分析：采用上报包的“人员不足”（本机原未填）",
+        "责任科室：按上报包清空（本机原为“内科”）",
+        "整改措施：保持本机已清空（上报包为“每周抽查”）",
+        "整改期限：保留本机的“2025-06-30”（上报包未填）",
+    ]

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import pytest
 
+from app.exchange import threeway
 from app.exchange.merge import PACKAGE, apply_import, plan_import
 from app.exchange.verify import open_package
 from app.services import answers as answer_service
 from app.services.history import item_history
 from app.services.rounds import load_round
+from app.store import history
 from tests.test_exchange import Departments
 
 
@@ -93,3 +95,64 @@ def test_one_record_changed_differently_on_both_sides_is_still_a_conflict_of_the
     [conflict] = plan.conflicts
     assert conflict.table == "samples" and result.resolved == {conflict.key: PACKAGE}
     assert _records(d.office, d, item) == [("R1", False), ("B2", True)]
+
+
+def _cleared_and_sampled_again(d: Departments, item: str, clearing, adding) -> None:
+    """内科's A1, A2 went to the office; then ``clearing`` (db, actor) cleared the item's list
+    (wrong records) and sampled A3, while ``adding`` sampled one more of its own."""
+    _sample(d.a, d, d.a_actor, item, ("A1", True), ("A2", True))
+    d.office_import(d.export(d.a, "a1"))
+    db, actor = clearing
+    _sample(db, d, actor, item)
+    _sample(db, d, actor, item, ("A3", True))
+    db, actor = adding
+    _sample(db, d, actor, item, ("A1", True), ("A2", True), ("X1", False))
+
+
+def test_records_a_department_cleared_do_not_come_back(departments):
+    """Both lists began from none, but one side's history also holds the clearing: its new list
+    grew from that, not from the start both shared. Merged against the empty list, A1 and A2
+    (deleted by 内科) came back silently; the lists are one conflict instead."""
+    d = departments
+    item = _item(d)
+    _cleared_and_sampled_again(d, item, (d.a, d.a_actor), (d.office, d.office_actor))
+    plan, result = d.office_import(d.export(d.a, "a2"))
+    [conflict] = plan.conflicts
+    assert conflict.table == "samples" and not conflict.ancestor
+    assert (plan.counts()["updated"], result.resolved) == (0, {conflict.key: "unresolved"})
+    assert _records(d.office, d, item) == [("A1", True), ("A2", True), ("X1", False)]
+
+
+def test_records_the_office_cleared_do_not_come_back(departments):
+    """The mirror: the office cleared the list and sampled A3, 内科 added one to A1, A2."""
+    d = departments
+    item = _item(d)
+    _cleared_and_sampled_again(d, item, (d.office, d.office_actor), (d.a, d.a_actor))
+    plan, _ = d.office_import(d.export(d.a, "a2"))
+    [conflict] = plan.conflicts
+    assert conflict.table == "samples" and not conflict.ancestor
+    assert _records(d.office, d, item) == [("A3", True)]
+
+
+def test_a_version_both_had_but_not_rebuilt_is_no_empty_start():
+    """Both lists grew from a version both had (h0), whose records the entries do not describe
+    (a settled conflict's link, an entry without its values): the records both had are not
+    known, and that is not "nothing in common"; merged against none, h0's records that one
+    side removed since would come back."""
+
+    def records(*numbers: str) -> dict:
+        return history.samples_record({"record_no": n, "compliant": True} for n in numbers)
+
+    h0, ours_now, theirs_now = (history.content_hash("samples", records(*n)) for n in (["R1"], ["R2"], ["R3"]))
+    assert h0 and ours_now and theirs_now
+    start = {"id": "e0", "old_hash": None, "new_hash": h0, "changes": {}}
+    link = {"resolved": ["package", "local"]}
+    theirs = [start, {"id": "e1", "old_hash": h0, "new_hash": theirs_now, "changes": link}]
+    ours = [start, {"id": "e2", "old_hash": h0, "new_hash": ours_now, "changes": link}]
+    shared = threeway.common_ancestor(theirs, ours, theirs_now, ours_now)
+    known = {ours_now: records("R2"), theirs_now: records("R3")}
+    assert shared == h0 and h0 not in threeway.versions("samples", [*theirs, *ours], known)
+    assert threeway.records_base(None, shared, theirs, theirs_now, ours, ours_now) is None
+    # with no version in common at all, the two lists each began from none
+    apart = [{**start, "new_hash": theirs_now}], [{**start, "id": "e3", "new_hash": ours_now}]
+    assert threeway.records_base(None, None, apart[0], theirs_now, apart[1], ours_now) == []

@@ -107,8 +107,8 @@ def test_import_preview_lists_only_the_fields_both_sides_changed(qtbot, tmp_path
     assert dialog.table.rowCount() == 1
     assert (
         "只有一方改过、已自动合并：\n"
-        "　原因分析：采用上报包的“外科：人员不足”（本机原为空）\n"
-        "　整改措施：保留本机的“内科：每周抽查抢救记录”（上报包为空）"
+        "　原因分析：采用上报包的“外科：人员不足”（本机原未填）\n"
+        "　整改措施：保留本机的“内科：每周抽查抢救记录”（上报包未填）"
     ) in dialog.table.item(0, 1).text()
     assert (dialog.table.item(0, 2).text(), dialog.table.item(0, 3).text()) == ("责任人：张三", "责任人：李四")
     _shot(dialog, "import-conflicts")
@@ -404,8 +404,11 @@ def test_an_older_export_sent_after_the_newer_one_says_why_nothing_changes(qtbot
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.import_button.isEnabled()
-    assert "本机都已有，不需要导入" in dialog.summary.text()
-    assert "较早的一次导出：其中 1 条记录，本机已有该电脑之后修改的版本" in dialog.summary.text()
+    assert dialog.summary.text().endswith(
+        "\n上报包中的内容本机都已有，没有需要导入的内容。这是导出该包的电脑较早的一次导出：其中 1 条记录，"
+        "本机已有该电脑之后修改的版本（来自之前导入的、较新的上报包）。"
+        "如需该电脑此后的修改，请向其索取最新导出的上报包。"
+    )
     _shot(dialog, "import-older-export")
     # the same package again: all here, nothing newer here
     again = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(d.tmp / "a2.zip")))

@@ -131,24 +131,28 @@ class Conflict:
         """What of the record is merged without asking, value by value, as the person settling
         the conflict reads it: a field only the package changed is taken from it, one only this
         PC changed is kept (``等级：采用上报包的“B”（本机原为“C”）``). Without the values the
-        person could not see what was being taken."""
+        person could not see what was being taken. An empty value is 未填, as in 修改记录; one
+        side's empty value is that side's clearing (``按上报包清空``)."""
         from ..domain.labels import FIELD_LABELS
+        from ..services.history import EMPTY, describe
 
-        def shown(name: str, value: Any) -> str:
-            from ..services.history import describe
-
+        def quoted(name: str, value: Any) -> str | None:
             if value is None or value == "":
-                return "空"
+                return None
             text = describe(name, value)
             return f"“{text if len(text) <= _MERGED_CHARS else text[: _MERGED_CHARS - 1] + '…'}”"
 
         lines = []
         for name in self.differing(self.taken):
-            new, old = shown(name, self.package.values.get(name)), shown(name, self.local.values.get(name))
-            lines.append(f"{FIELD_LABELS.get(name, name)}：采用上报包的{new}（本机原为{old}）")
+            new, old = quoted(name, self.package.values.get(name)), quoted(name, self.local.values.get(name))
+            was = f"本机原为{old}" if old else f"本机原{EMPTY}"
+            done = f"采用上报包的{new}" if new else "按上报包清空"
+            lines.append(f"{FIELD_LABELS.get(name, name)}：{done}（{was}）")
         for name in self.differing(self.kept):
-            ours, theirs = shown(name, self.local.values.get(name)), shown(name, self.package.values.get(name))
-            lines.append(f"{FIELD_LABELS.get(name, name)}：保留本机的{ours}（上报包为{theirs}）")
+            ours, theirs = quoted(name, self.local.values.get(name)), quoted(name, self.package.values.get(name))
+            there = f"上报包为{theirs}" if theirs else f"上报包{EMPTY}"
+            done = f"保留本机的{ours}" if ours else "保持本机已清空"
+            lines.append(f"{FIELD_LABELS.get(name, name)}：{done}（{there}）")
         return lines
 
 
@@ -210,6 +214,22 @@ class ImportPlan:
             "conflicts": len(self.conflicts),
             "merged": sum(1 for c in self.updated if c.merged),
         }
+
+    def nothing_new_text(self) -> str | None:
+        """Why the package changes nothing here, as the person importing reads it (None: it
+        changes something): all of it is here; and when the PC that exported it changed some of
+        it since, in a package imported here before, that this one is an older export (a
+        department that sent its first package again after its second), and what to do."""
+        counts = self.counts()
+        if counts["added"] + counts["updated"] + counts["conflicts"]:
+            return None
+        text = "上报包中的内容本机都已有，没有需要导入的内容。"
+        if self.older:
+            text += (
+                f"这是导出该包的电脑较早的一次导出：其中 {self.older} 条记录，本机已有该电脑之后修改的版本"
+                "（来自之前导入的、较新的上报包）。如需该电脑此后的修改，请向其索取最新导出的上报包。"
+            )
+        return text
 
     def by_table(self) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -531,8 +551,9 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
     assert change.local is not None
     table = change.table
     ours_now, theirs_now = history.content(table, change.local) or {}, history.content(table, change.incoming) or {}
-    ancestor = _common_version(store, change, theirs, ours_now, theirs_now)
-    if table == "samples" and _merge_samples(store, plan, theirs, change, ancestor):
+    ours = _local_history(store, change)
+    shared, ancestor = _common_version(change, theirs, ours, ours_now, theirs_now)
+    if table == "samples" and _merge_samples(plan, change, _records_base(change, theirs, ours, shared, ancestor)):
         return
     merge = threeway.merge_fields(table, ancestor, ours_now, theirs_now)
     if merge.conflicts:
@@ -558,21 +579,26 @@ def _merge_fields(store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], 
         plan.updated.append(_merged(change, merge.taken))
 
 
-def _merge_samples(
-    store: Store, plan: ImportPlan, theirs: list[dict[str, Any]], change: _Change, ancestor: dict[str, Any] | None
-) -> bool:
+def _records_base(
+    change: _Change,
+    theirs: list[dict[str, Any]],
+    ours: list[dict[str, Any]],
+    shared: str | None,
+    ancestor: dict[str, Any] | None,
+) -> list[Any] | None:
+    """The sampled records both sides had last (None: not known)."""
+    if change.local_hash is None or change.incoming_hash is None:
+        return None
+    return threeway.records_base(ancestor, shared, theirs, change.incoming_hash, ours, change.local_hash)
+
+
+def _merge_samples(plan: ImportPlan, change: _Change, base: list[Any] | None) -> bool:
     """Both sides changed an item's sampled records: merged record by record (each known by its
-    病案号) when no record was changed on both sides to different values. Two departments that
-    each sampled records of one item began from none: that is their common ancestor. False: the
-    lists conflict as wholes."""
+    病案号) against ``base``, the list both had last, when no record was changed on both sides to
+    different values. Two departments that each sampled records of one item began from none:
+    that is their common ancestor (:func:`threeway.records_base`). False: the lists conflict as
+    wholes."""
     assert change.local is not None
-    base = None if ancestor is None else ancestor["records"]
-    if base is None and change.local_hash is not None and change.incoming_hash is not None:
-        ours = [e.to_dict() for e in store.history(record_table="samples", record_id=change.key)]
-        if threeway.grew_from_nothing(theirs, change.incoming_hash) and threeway.grew_from_nothing(
-            ours, change.local_hash
-        ):
-            base = []
     if base is None:
         return False
     rows = threeway.merge_records(base, change.local["rows"], change.incoming["rows"])
@@ -609,18 +635,27 @@ def _merge_samples(
     return True
 
 
+def _local_history(store: Store, change: _Change) -> list[dict[str, Any]]:
+    """This database's history entries of the record."""
+    return [e.to_dict() for e in store.history(record_table=change.table, record_id=change.key)]
+
+
 def _common_version(
-    store: Store, change: _Change, theirs: list[dict[str, Any]], ours_now: dict[str, Any], theirs_now: dict[str, Any]
-) -> dict[str, Any] | None:
-    """The content of the version both sides had last, rebuilt from both histories (None: not known)."""
+    change: _Change,
+    theirs: list[dict[str, Any]],
+    ours: list[dict[str, Any]],
+    ours_now: dict[str, Any],
+    theirs_now: dict[str, Any],
+) -> tuple[str | None, dict[str, Any] | None]:
+    """The hash of the version both sides had last (None: none found) and its content, rebuilt
+    from both histories (None: not known, also when the version could not be rebuilt)."""
     if change.local_hash is None or change.incoming_hash is None:
-        return None
-    ours = [e.to_dict() for e in store.history(record_table=change.table, record_id=change.key)]
+        return None, None
     ancestor = threeway.common_ancestor(theirs, ours, change.incoming_hash, change.local_hash)
     if ancestor is None:
-        return None
+        return None, None
     known: dict[str | None, dict[str, Any] | None] = {change.local_hash: ours_now, change.incoming_hash: theirs_now}
-    return threeway.versions(change.table, [*theirs, *ours], known).get(ancestor)
+    return ancestor, threeway.versions(change.table, [*theirs, *ours], known).get(ancestor)
 
 
 def _side(content: dict[str, Any], row: dict[str, Any]) -> Side:
@@ -837,16 +872,23 @@ def _link_merges(
 ) -> None:
     """Make the package's version an ancestor of ours wherever ours now holds what it had to say:
     a record whose fields were merged from both sides, and every settled conflict (kept as ours,
-    or merged). The same package then brings nothing back."""
+    or merged). The same package then brings nothing back.
+
+    A conflict settled for the package's version as it is needs no link (ours is now the
+    package's), but gets one all the same: it is the record that the conflict was settled here,
+    and by whom. 修改记录 on other PCs leaves out this PC's plain import entries, and without it
+    listed the change there as if no one had chosen."""
     for change in plan.updated:
         if change.merged:
             _log_link(store, change, round_id, actor, threeway.MERGED, change.incoming_hash)
     for conflict in plan.conflicts:
         settlement = settled[conflict.key]
         pending = plan._pending[conflict.key]
-        if settlement.outcome == UNRESOLVED or settlement.write is pending:
+        if settlement.outcome == UNRESOLVED:
             continue
-        if settlement.write is None:
+        if settlement.write is pending:
+            _log_link(store, pending, round_id, actor, PACKAGE, pending.incoming_hash)
+        elif settlement.write is None:
             _log_link(store, pending, round_id, actor, LOCAL, pending.local_hash)
         else:
             _log_link(store, pending, round_id, actor, threeway.MERGED, settlement.write.incoming_hash)
@@ -867,7 +909,8 @@ def _add_round(store: Store, plan: ImportPlan, row: dict[str, Any], actor: Actor
 
 
 def _log_link(store: Store, change: _Change, round_id: str, actor: Actor, how: str, result_hash: str | None) -> None:
-    """A ``merge`` entry from the package's version to ours (``how``: kept as ours, or merged)."""
+    """A ``merge`` entry from the package's version to ours (``how``: kept as ours, merged, or
+    the package's taken)."""
     store.append_history(
         [
             history.Entry(

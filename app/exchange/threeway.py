@@ -173,10 +173,37 @@ def _step(
     return target, content
 
 
-def grew_from_nothing(entries: Sequence[Mapping[str, Any]], now: str) -> bool:
+def records_base(
+    ancestor: Mapping[str, Any] | None,
+    shared: str | None,
+    theirs: Sequence[Mapping[str, Any]],
+    theirs_now: str,
+    ours: Sequence[Mapping[str, Any]],
+    ours_now: str,
+) -> list[Mapping[str, Any]] | None:
+    """The sampled records both sides had last, to merge an item's lists against (None: not
+    known, the lists conflict as wholes): the common version's (``ancestor``, rebuilt from the
+    version ``shared``), else the empty list when the two lists each began from none.
+
+    The empty list only when no version is shared at all (one shared but not rebuilt is not
+    "none in common"), and when neither side ever cleared the list: a list cleared and sampled
+    again also leads from no records to now, though both sides had the cleared records, and
+    merged against none those records came back on the side that had deleted them."""
+    if ancestor is not None:
+        return list(ancestor["records"])
+    if shared is not None or _cleared(theirs) or _cleared(ours):
+        return None
+    return [] if _grew_from_nothing(theirs, theirs_now) and _grew_from_nothing(ours, ours_now) else None
+
+
+def _cleared(entries: Sequence[Mapping[str, Any]]) -> bool:
+    """Whether the record was ever emptied (an entry from a version to none)."""
+    return any(e["old_hash"] and e["new_hash"] is None for e in entries)
+
+
+def _grew_from_nothing(entries: Sequence[Mapping[str, Any]], now: str) -> bool:
     """Whether the entries lead from no record at all to ``now``: a record's first entry has no
-    ``old_hash``. Two PCs whose sampled records of an item each began from none had that in
-    common, though no version of the list."""
+    ``old_hash``."""
     versions = _grew_from(entries, now)
     return any(e["old_hash"] is None and e["new_hash"] in versions for e in entries)
 

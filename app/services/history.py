@@ -12,7 +12,16 @@ from ..store import Store
 #: history fields that say how a merge was settled, not what a value was
 _RESOLUTION = "resolved"
 #: how ours relates to the package's version after an import (the second of the two values)
-_RESOLUTION_TEXT = {"local": "冲突处理：保留本机的值", "merged": "合并：本机和上报包各自修改的内容都已保留"}
+_RESOLUTION_TEXT = {
+    "local": "冲突处理：保留本机的值",
+    "package": "冲突处理：采用上报包的值",
+    "merged": "合并：本机和上报包各自修改的内容都已保留",
+}
+
+
+#: an empty value, wherever a value is shown (修改记录, an import's conflicts and what it merged):
+#: the word the board, the filter and the reports use for an item not yet answered
+EMPTY = "未填"
 
 
 @dataclass(frozen=True)
@@ -35,7 +44,7 @@ def local_time(iso: str) -> str:
 
 def describe(field: str, value: Any) -> str:
     if value is None or value == "":
-        return "（空）"
+        return EMPTY
     if field == "records" and isinstance(value, list):
         failing = sum(1 for r in value if not r.get("compliant"))
         return f"{len(value)} 份，不符合 {failing} 份"
@@ -55,7 +64,7 @@ def item_history(store: Store, round_id: str, item_id: str, device_id: str | Non
     """Every change to the item's answer, sampled records, rectification and attachments.
 
     With ``device_id`` (this PC's), a record's arrival on another PC by import is left out: the
-    packages of six departments each carry their PC's import of the round (``（空） → C``, by the
+    packages of six departments each carry their PC's import of the round (``未填 → C``, by the
     department), which read as if each department had set what 质控办 set. Imports here, and a
     conflict settled or fields merged on another PC, are listed."""
     lines = []
@@ -63,9 +72,7 @@ def item_history(store: Store, round_id: str, item_id: str, device_id: str | Non
         if _copied_elsewhere(entry, device_id):
             continue
         if _RESOLUTION in entry.changes:
-            changes: tuple[str, ...] = (
-                _RESOLUTION_TEXT.get(entry.changes[_RESOLUTION][1], "冲突处理：保留上报包的值"),
-            )
+            changes: tuple[str, ...] = (_RESOLUTION_TEXT.get(entry.changes[_RESOLUTION][1], "冲突处理"),)
         else:
             changes = tuple(
                 f"{FIELD_LABELS.get(field, field)}：{describe(field, old)} → {describe(field, new)}"

@@ -399,23 +399,8 @@ def _plan_text(plan: Any, counts: dict[str, int]) -> str:
         f"{target}：新增 {counts['added']} 条记录，更新 {counts['updated']} 条{merged}，未变 {counts['unchanged']} 条，"
         f"冲突 {counts['conflicts']} 条。"
         + ("\n（来自其他医院：本数据库将用于汇总多家医院。）" if plan.other_hospital else "")
-        + _nothing_new_text(plan, counts)
+        + (f"\n{nothing_new}" if (nothing_new := plan.nothing_new_text()) else "")
     )
-
-
-def _nothing_new_text(plan: Any, counts: dict[str, int]) -> str:
-    """Why a package changes nothing: all of it is here; and when the PC that exported it changed
-    some of it since, in a package imported here before, that this one is an older export (a
-    department that sent its first package again after its second)."""
-    if counts["added"] + counts["updated"] + counts["conflicts"]:
-        return ""
-    text = "\n上报包中的内容本机都已有，不需要导入。"
-    if plan.older:
-        text += (
-            f"这是导出该包的电脑较早的一次导出：其中 {plan.older} 条记录，本机已有该电脑之后修改的版本"
-            "（来自之前导入的、较新的上报包）。"
-        )
-    return text
 
 
 def other_hospital_question(theirs: str, ours: str) -> str:
