@@ -244,14 +244,7 @@ def test_an_older_export_says_why_nothing_changes_and_what_to_do(tmp_path, catal
     from tests.test_exchange import Departments
 
     d = Departments(tmp_path, catalog)
-    folder = tmp_path / "pc-a-data"  # the exports name 内科's PC, as the program does
-    folder.mkdir()
-    (folder / "device-id").write_text(d.a_actor.device_id, encoding="ascii")
-    monkeypatch.setenv("MQSC_DATA_DIR", str(folder))
-    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="内科：记录不全")
-    first = d.export(d.a, "a1")
-    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="")
-    d.office_import(d.export(d.a, "a2"))
+    first = d.older_export_after_newer(monkeypatch)
     d.office.close()
     capsys.readouterr()
     office = str(tmp_path / "office.db")

@@ -526,6 +526,20 @@ class Departments:
         for db in (self.a, self.b):
             apply_import(db, plan_import(db, open_package(start)), Actor("", ""))
 
+    def older_export_after_newer(self, monkeypatch) -> Path:
+        """内科 exports, changes the item, exports again; the office imports the second package.
+        Returns the first: an older export of 内科's PC, sent after the newer one. The exports
+        name 内科's PC as the program does (the device id in its data folder)."""
+        folder = self.tmp / "pc-a-data"
+        folder.mkdir()
+        (folder / "device-id").write_text(self.a_actor.device_id, encoding="ascii")
+        monkeypatch.setenv("MQSC_DATA_DIR", str(folder))
+        self.answer(self.a, self.a_actor, self.ITEM_A, grade="C", finding="内科：记录不全")
+        first = self.export(self.a, "a1")
+        self.answer(self.a, self.a_actor, self.ITEM_A, grade="B", finding="")
+        self.office_import(self.export(self.a, "a2"))
+        return first
+
     def export(self, store, name: str) -> Path:
         return export_package(
             store, self.round_id, self.tmp / f"{name}.zip", patient_ids=True, attachments=False, today=DAY

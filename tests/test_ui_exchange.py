@@ -391,15 +391,7 @@ def test_an_older_export_sent_after_the_newer_one_says_why_nothing_changes(qtbot
     """The department trial: 护理部 sent its first package again after its second. The preview
     listed 新增 0、更新 0、未变 26 and a greyed 导入, and said nothing of why."""
     d = departments_pcs
-    # each export names its PC as the program does: the device id in the data folder (内科's PC)
-    folder = d.tmp / "pc-a-data"
-    folder.mkdir()
-    (folder / "device-id").write_text(d.a_actor.device_id, encoding="ascii")
-    monkeypatch.setenv("MQSC_DATA_DIR", str(folder))
-    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="内科：记录不全")
-    first = d.export(d.a, "a1")
-    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B", finding="")
-    d.office_import(d.export(d.a, "a2"))
+    first = d.older_export_after_newer(monkeypatch)
     dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(first)))
     qtbot.addWidget(dialog)
     dialog.show()
