@@ -311,3 +311,34 @@ def test_a_chosen_folder_not_there_has_no_free_space_told(demo_file, tmp_path):
         assert backup_service.free_space(store) is None
     finally:
         store.close()
+
+
+def test_the_reminders_say_before_a_backup_would_delete_older_ones(demo_file, actor, small_disk, qtbot):
+    """On opening, the banner says the backup folder is short before the next backup deletes
+    older ones (or cannot be made), so the user can clean up or choose another folder first."""
+    from app.services.reminders import reminders
+    from app.ui.main_window import MainWindow
+
+    path, round_id = demo_file
+    _with_scan(path, round_id, actor, 400_000)
+    store = open_store(path)
+    try:
+        assert reminders(store, dt.date(2025, 3, 20)).backup_room == ""  # backups/ beside it: room
+    finally:
+        store.close()
+    usb = small_disk("3M")
+    _two_older_backups(path, usb)
+    store = open_store(path)
+    window = MainWindow(store, lambda: None, actor)
+    qtbot.addWidget(window)
+    try:
+        expected = "备份位置的磁盘空间不足，下次备份将删除 1 个较早的备份（见“文件 → 备份与恢复”）"
+        assert reminders(store, dt.date(2025, 3, 20)).backup_room == expected
+        window.show()
+        window.show_reminders(dt.date(2025, 3, 20))
+        assert window.banner is not None and expected in window.banner_label.text()
+        _with_scan(path, round_id, actor, 2_500_000)  # now too large for the stick at all
+        assert "下次备份将无法完成" in reminders(store, dt.date(2025, 3, 20)).backup_room
+    finally:
+        window.close()
+        store.close()

@@ -44,6 +44,7 @@ __all__ = [
     "made_room_text",
     "newest_good_backup",
     "restore",
+    "room_warning",
     "set_folder",
     "technical_detail",
 ]
@@ -71,6 +72,32 @@ def free_space(store: Store) -> int | None:
         return shutil.disk_usage(where).free
     except OSError:
         return None
+
+
+def room_warning(store: Store) -> str:
+    """提醒 when the next backup would have to delete older ones, or could not be made at all:
+    said on opening, before it happens, so the user can clean up or choose another folder (a
+    backup that deletes older ones also says so when it does). Empty when there is room, or
+    nothing to measure (a stick not there)."""
+    import sqlite3
+
+    from ..store.backup_room import room_for, room_plan
+
+    where = folder(store)
+    if not where.exists():
+        if where != default_folder(store.path):
+            return ""
+        where = where.parent  # backups/ not made yet: the same disk
+    try:
+        room = room_for(store.conn, where, store.path)
+    except (OSError, sqlite3.Error):
+        return ""
+    plan = room_plan(backups(store), room)
+    if plan is None:
+        return "备份位置的磁盘空间不足，下次备份将无法完成（见“文件 → 备份与恢复”）"
+    if plan:
+        return f"备份位置的磁盘空间不足，下次备份将删除 {len(plan)} 个较早的备份（见“文件 → 备份与恢复”）"
+    return ""
 
 
 def made_room_text(made: Backup) -> str:

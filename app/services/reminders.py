@@ -1,4 +1,5 @@
-"""提醒 on opening: rectifications overdue or due within a week, and this month's self-check.
+"""提醒 on opening: rectifications overdue or due within a week, this month's self-check, and a
+backup folder whose disk is short.
 
 千院行 and 阜新 both ask hospitals to check themselves every month; a quality office with a
 year of rounds needs to be told what is late without opening each one.
@@ -24,6 +25,8 @@ class Reminders:
     round_id: str | None
     monthly_missing: bool
     month: str
+    #: the backup folder's disk is short (services.backups.room_warning)
+    backup_room: str = ""
 
     @property
     def messages(self) -> list[str]:
@@ -34,6 +37,8 @@ class Reminders:
             out.append(f"{self.due_soon} 项整改将在 {DUE_SOON_DAYS} 天内到期")
         if self.monthly_missing:
             out.append(f"本月（{self.month}）尚未开始自查")
+        if self.backup_room:
+            out.append(self.backup_room)
         return out
 
 
@@ -66,4 +71,6 @@ def reminders(store: Store, today: dt.date) -> Reminders:
                 latest = latest or record.id
     month = f"{today.year}年{today.month}月"
     started_this_month = any(record.started_on[:7] == today.strftime("%Y-%m") for record in rounds)
-    return Reminders(overdue, due_soon, latest, bool(rounds) and not started_this_month, month)
+    from .backups import room_warning
+
+    return Reminders(overdue, due_soon, latest, bool(rounds) and not started_this_month, month, room_warning(store))
