@@ -216,16 +216,11 @@ def test_aggregate_tells_statuses_on_the_date_given(store, demo_round, tmp_path,
 def test_import_names_the_values_merged_without_asking(tmp_path, catalog, capsys):
     """Beside a conflict, what was merged without asking is told with its values: the person
     settling it sees what is taken, not only which fields."""
-    from app.services.rectifications import update_rectification
     from tests.test_exchange import Departments
-    from tests.test_merge_fields import _shared_rectification
+    from tests.test_merge_fields import both_change_the_owner
 
     d = Departments(tmp_path, catalog)
-    rect = _shared_rectification(d)
-    update_rectification(d.a, rect, d.a_actor, measure="内科：每周抽查抢救记录", owner="张三")
-    update_rectification(d.b, rect, d.b_actor, cause="外科：人员不足", owner="李四")
-    from_b = d.export(d.b, "b")
-    d.office_import(d.export(d.a, "a"))
+    _rect, from_b = both_change_the_owner(d, "内科：每周抽查抢救记录", "外科：人员不足")
     d.office.close()
     capsys.readouterr()
     assert main(["import", "--db", str(tmp_path / "office.db"), str(from_b), "--author", "质控办"]) == 0

@@ -46,6 +46,18 @@ def _shared_rectification(d: Departments) -> str:
     return entry.id
 
 
+def both_change_the_owner(d: Departments, measure: str, cause: str) -> tuple[str, Path]:
+    """On the shared 整改项, 内科 writes the 整改措施 and 外科 the 原因分析, each a different 责任人
+    (张三, 李四); the office imports 内科's package. Returns the 整改项 and 外科's package, still to
+    import: the 责任人 is its one conflict, the other two fields merge without asking."""
+    rect = _shared_rectification(d)
+    update_rectification(d.a, rect, d.a_actor, measure=measure, owner="张三")
+    update_rectification(d.b, rect, d.b_actor, cause=cause, owner="李四")
+    from_b = d.export(d.b, "b")
+    d.office_import(d.export(d.a, "a"))
+    return rect, from_b
+
+
 def test_each_department_keeps_the_fields_it_changed(departments):
     """内科 wrote the 整改措施 and 外科 the 原因分析 of one 整改项 (review, item 2): the office gets
     both, with no conflict, and neither package changes anything when imported again."""
@@ -89,11 +101,7 @@ def test_only_the_field_both_changed_is_a_conflict(departments, tmp_path):
     the other two are merged; settled, it stays settled; left (as the command line leaves it),
     it comes back and nothing else changes."""
     d = departments
-    rect = _shared_rectification(d)
-    update_rectification(d.a, rect, d.a_actor, measure="内科措施", owner="张三")
-    update_rectification(d.b, rect, d.b_actor, cause="外科原因", owner="李四")
-    from_b = d.export(d.b, "b")
-    d.office_import(d.export(d.a, "a"))
+    rect, from_b = both_change_the_owner(d, "内科措施", "外科原因")
     d.office.close()
     for how, owner, settled in (("part", "李四", PACKAGE), ("all-local", "张三", LOCAL), (None, "张三", UNRESOLVED)):
         copy = tmp_path / f"office-{how}.db"

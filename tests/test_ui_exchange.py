@@ -20,7 +20,7 @@ from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog,
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication
 from tests.test_exchange import DAY, Departments, _both_change_the_shared_item
-from tests.test_merge_fields import _shared_rectification
+from tests.test_merge_fields import both_change_the_owner
 
 SHOTS = os.environ.get("MQSC_SCREENSHOTS")  # a folder: save what the user sees (bench/screenshots.py)
 
@@ -93,14 +93,10 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
 def test_import_preview_lists_only_the_fields_both_sides_changed(qtbot, tmp_path, catalog):
     """内科 changed the 整改措施 and the 责任人, 外科 the 原因分析 and the 责任人: only the 责任人
     is asked; the rest is merged, and the preview says so."""
-    from app.services.rectifications import list_rectifications, update_rectification
+    from app.services.rectifications import list_rectifications
 
     d = Departments(tmp_path, catalog)
-    rect = _shared_rectification(d)
-    update_rectification(d.a, rect, d.a_actor, measure="内科：每周抽查抢救记录", owner="张三")
-    update_rectification(d.b, rect, d.b_actor, cause="外科：人员不足", owner="李四")
-    from_b = d.export(d.b, "b")
-    d.office_import(d.export(d.a, "a"))
+    _rect, from_b = both_change_the_owner(d, "内科：每周抽查抢救记录", "外科：人员不足")
     dialog = ImportDialog(d.office, d.office_actor, plan_import(d.office, open_package(from_b)))
     qtbot.addWidget(dialog)
     dialog.show()
