@@ -126,10 +126,10 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
     """A conflict's differing fields side by side, and what of the record was merged without asking."""
     from .domain.labels import FIELD_LABELS
     from .exchange.merge import SETTLED_TEXT, UNRESOLVED
-    from .services.history import EMPTY, describe
+    from .services.history import EMPTY, quoted
 
     def shown(field: str, value: Any) -> str:  # 本机“B”, 本机未填
-        return EMPTY if value is None or value == "" else f"“{describe(field, value)}”"
+        return quoted(field, value) or EMPTY
 
     local, theirs = conflict["local"], conflict["package"]
     print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")

@@ -134,22 +134,19 @@ class Conflict:
         person could not see what was being taken. An empty value is 未填, as in 修改记录; one
         side's empty value is that side's clearing (``按上报包清空``)."""
         from ..domain.labels import FIELD_LABELS
-        from ..services.history import EMPTY, describe
+        from ..services.history import EMPTY, quoted
 
-        def quoted(name: str, value: Any) -> str | None:
-            if value is None or value == "":
-                return None
-            text = describe(name, value)
-            return f"“{text if len(text) <= _MERGED_CHARS else text[: _MERGED_CHARS - 1] + '…'}”"
+        def short(name: str, value: Any) -> str | None:
+            return quoted(name, value, _MERGED_CHARS)
 
         lines = []
         for name in self.differing(self.taken):
-            new, old = quoted(name, self.package.values.get(name)), quoted(name, self.local.values.get(name))
+            new, old = short(name, self.package.values.get(name)), short(name, self.local.values.get(name))
             was = f"本机原为{old}" if old else f"本机原{EMPTY}"
             done = f"采用上报包的{new}" if new else "按上报包清空"
             lines.append(f"{FIELD_LABELS.get(name, name)}：{done}（{was}）")
         for name in self.differing(self.kept):
-            ours, theirs = quoted(name, self.local.values.get(name)), quoted(name, self.package.values.get(name))
+            ours, theirs = short(name, self.local.values.get(name)), short(name, self.package.values.get(name))
             there = f"上报包为{theirs}" if theirs else f"上报包{EMPTY}"
             done = f"保留本机的{ours}" if ours else "保持本机已清空"
             lines.append(f"{FIELD_LABELS.get(name, name)}：{done}（{there}）")

@@ -60,6 +60,15 @@ def describe(field: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
+def quoted(field: str, value: Any, limit: int | None = None) -> str | None:
+    """A value as an import's lines quote it (``“B”``), cut to ``limit`` characters; None for an
+    empty one, which each line words as the side's (``本机未填``, ``按上报包清空``)."""
+    if value is None or value == "":
+        return None
+    text = describe(field, value)
+    return f"“{text if limit is None or len(text) <= limit else text[: limit - 1] + '…'}”"
+
+
 def item_history(store: Store, round_id: str, item_id: str, device_id: str | None = None) -> list[HistoryLine]:
     """Every change to the item's answer, sampled records, rectification and attachments.
 
