@@ -58,16 +58,24 @@ def backups(store: Store) -> list[Backup]:
     return list_backups(folder(store), store.path)
 
 
+def _measured_folder(store: Store) -> Path | None:
+    """Where the backup folder's disk can be measured. The default ``backups/`` may not be made
+    yet: its parent's disk is the same. A folder the user chose that is not there (a stick taken
+    out) is not measured by its parent's: under /media that would be the system disk, told as
+    the stick's."""
+    where = folder(store)
+    if where.exists():
+        return where
+    return where.parent if where == default_folder(store.path) else None
+
+
 def free_space(store: Store) -> int | None:
-    """Free bytes on the backup folder's disk; None when it cannot be told. The default
-    ``backups/`` may not be made yet: its parent's disk is the same. A folder the user chose
-    that is not there (a stick taken out) is not measured by its parent's: under /media that
-    would be the system disk's free space, told as the stick's."""
+    """Free bytes on the backup folder's disk; None when it cannot be told."""
     import shutil
 
-    where = folder(store)
-    if not where.exists() and where == default_folder(store.path):
-        where = where.parent
+    where = _measured_folder(store)
+    if where is None:
+        return None
     try:
         return shutil.disk_usage(where).free
     except OSError:
@@ -83,11 +91,9 @@ def room_warning(store: Store) -> str:
 
     from ..store.backup_room import room_for, room_plan
 
-    where = folder(store)
-    if not where.exists():
-        if where != default_folder(store.path):
-            return ""
-        where = where.parent  # backups/ not made yet: the same disk
+    where = _measured_folder(store)
+    if where is None:
+        return ""
     try:
         room = room_for(store.conn, where, store.path)
     except (OSError, sqlite3.Error):
