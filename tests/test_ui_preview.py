@@ -166,3 +166,17 @@ def test_pages_are_sharp_at_150_percent_and_on_moving_to_another_screen(report, 
         for pixmap_ratio, pixels, logical in seen["pages"]:
             assert pixmap_ratio == ratio
             assert abs(pixels - logical * ratio) <= 2, f"at {ratio}: {pixels} px for {logical} logical"
+
+
+@pytest.mark.parametrize("open_folder", [True, False])
+def test_without_pdfium_the_report_is_offered_in_its_folder(qtbot, report, monkeypatch, ui_dialogs, open_folder):
+    """An installation missing PDFium (the .deb once left it out): the user is told in Chinese that
+    the report is saved and where, and may open its folder, instead of an exception."""
+    from app.ui.pdf_preview import preview
+
+    monkeypatch.setitem(sys.modules, "pypdfium2", None)  # `import pypdfium2` raises ImportError
+    ui_dialogs.confirm_answer = open_folder
+    preview(report.path)
+    (asked,) = ui_dialogs.confirms
+    assert str(report.path) in asked and "PDFium" in asked and "重新安装" in asked
+    assert ui_dialogs.opened == ([report.path.parent] if open_folder else [])

@@ -69,9 +69,9 @@ def preview_pdf(parent: QWidget | None, path: PurePath) -> None:
     """报告预览 in the program, with 打印 (a PC may have no PDF viewer)."""
     from pathlib import Path
 
-    from .pdf_preview import PreviewDialog
+    from .pdf_preview import preview
 
-    PreviewDialog(Path(path), parent).exec()
+    preview(Path(path), parent)
 
 
 def open_in_viewer(path: PurePath) -> None:

@@ -57,6 +57,26 @@ def _image(page: Any, dpi: float) -> Any:
     return QImage(picture.tobytes(), width, height, width * 3, QImage.Format.Format_RGB888).copy()
 
 
+def no_preview_text(path: Path) -> str:
+    """What the user is told when PDFium cannot be loaded (an installation missing a file): the
+    report is there all the same, and where."""
+    return (
+        f"报告已保存：{path}\n\n但程序内的预览无法打开：PDF 显示组件（PDFium）没有找到或无法载入，"
+        "本程序的安装可能不完整，请重新安装。\n\n现在打开报告所在的文件夹，用其他程序打开或打印吗？"
+    )
+
+
+def preview(path: Path, parent: QWidget | None = None) -> None:
+    """报告预览 of a written report; where PDFium cannot be loaded, says so and offers the folder."""
+    try:
+        import pypdfium2  # noqa: F401  (loads the PDFium library: ImportError or OSError without it)
+    except (ImportError, OSError):
+        if dialogs.confirm(parent, no_preview_text(path)):
+            dialogs.open_in_viewer(path.parent)
+        return
+    PreviewDialog(path, parent).exec()
+
+
 class PreviewDialog(QDialog):
     """The pages are drawn when they come into view (with a neighbour each side) and dropped when
     scrolled far away: at 150 % an A4 page is ≈8 MB, and a hospital's self report runs to dozens
