@@ -85,12 +85,13 @@ FLOOR=$(bash $HERE/glibc-floor.sh "$BUNDLE")
 echo "glibc floor of the bundle: $FLOOR"
 # Every library the bundle links to and does not carry must be in Depends (control.in): libc6,
 # libgl1, libegl1, libxcb1, libfontconfig1, libfreetype6, libcups2 (Qt's print plugin: printing from the
-# report preview). A new one fails the build here instead of on a user's PC.
+# report preview), libdbus-1-3 (Qt's D-Bus: the input method). A new one fails the build here
+# instead of on a user's PC.
 external=$(comm -23 \
   <(find "$BUNDLE" -type f \( -name '*.so*' -o -name mqsc \) -exec objdump -p {} \; 2>/dev/null \
       | awk '/NEEDED/ {print $2}' | sort -u) \
   <(find "$BUNDLE" -name '*.so*' -printf '%f\n' | sort -u))
-unexpected=$(grep -v -x -E 'ld-linux-x86-64\.so\.2|lib(c|dl|m|pthread|resolv|rt|util)\.so\.[0-9]+|libGL\.so\.1|libEGL\.so\.1|libxcb\.so\.1|libfontconfig\.so\.1|libfreetype\.so\.6|libcups\.so\.2' \
+unexpected=$(grep -v -x -E 'ld-linux-x86-64\.so\.2|lib(c|dl|m|pthread|resolv|rt|util)\.so\.[0-9]+|libGL\.so\.1|libEGL\.so\.1|libxcb\.so\.1|libfontconfig\.so\.1|libfreetype\.so\.6|libcups\.so\.2|libdbus-1\.so\.3' \
   <<<"$external" || true)
 if [ -n "$unexpected" ]; then
   echo "The bundle needs libraries it does not carry and Depends does not name: $unexpected" >&2

@@ -13,7 +13,9 @@
 #    embedded are the bundled Noto CJK), and the GUI under Xvfb until its window shows, with a
 #    screenshot in dist/ (…-first-window.png); then, on an fcitx desktop (fcitx5 on a session bus,
 #    QT_IM_MODULE=fcitx as 统信UOS and 麒麟 set it), Chinese typed with xdotool through fcitx5
-#    into an item's 问题描述 reaches the database (the bundled Qt has no fcitx plugin);
+#    into an item's 问题描述 reaches the database (the bundled Qt has no fcitx plugin); and
+#    生成自查报告 (Ctrl+P) opens 报告预览 with its pages drawn by the bundled PDFium (screenshot
+#    …-report-preview.png);
 # 4. dpkg -i, check the desktop entry and icon, run the installed program, dpkg -r, and check the
 #    user's database is still there.
 # Needs root (unshare, dpkg -i). Prints one line per check and "N passed, 0 failed" at the end.
@@ -199,6 +201,44 @@ offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --o
   >/dev/null
 check "offline GUI on an fcitx desktop: Chinese typed through fcitx5 saved (in the report)" \
   grep -q "输入法试写甲乙丙" <(pdftotext "$WORK/ime.pdf" -)
+
+# 生成自查报告 from the GUI (Ctrl+P, 保存 in Qt's file dialog) opens 报告预览, whose pages PDFium
+# (pypdfium2, loaded by ctypes where the analysis cannot see it) draws: the only way to print on a
+# desktop with no PDF viewer, as a fresh 统信UOS may be
+PREVIEW=${SHOT%-first-window.png}-report-preview.png
+QT_QPA_PLATFORM=xcb "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
+APPPID=$!
+# wait_window TITLE SECONDS: until a window whose title holds TITLE shows
+wait_window() {
+  for _ in $(seq $(($2 * 2))); do
+    xwininfo -root -tree 2>/dev/null | grep -q "$1" && return 0
+    kill -0 "$APPPID" 2>/dev/null || return 1
+    sleep 0.5
+  done
+  return 1
+}
+wait_window "医疗质量自查助手" 30 || { cat "$WORK/gui.log" >&2; fail "GUI window did not show"; }
+sleep 2
+xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
+sleep 0.5
+xdotool key ctrl+p
+wait_window "保存自查报告" 10 || { cat "$WORK/gui.log" >&2; fail "Ctrl+P: no 保存自查报告 dialog"; }
+sleep 1 && xdotool key Return
+if ! wait_window "报告预览" 60; then
+  cat "$WORK/gui.log" "$DATA/error.log" >&2 2>/dev/null || true
+  fail "GUI report: 报告预览 did not show"
+fi
+sleep 3  # the first pages drawn
+QT_QPA_PLATFORM=xcb "$SHOT_PY" - "$PREVIEW" <<'EOF'
+import sys
+from PySide6.QtGui import QGuiApplication
+app = QGuiApplication(sys.argv[:1])
+image = app.primaryScreen().grabWindow(0).toImage()
+image.save(sys.argv[1])
+EOF
+kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
+check "offline GUI report: 报告预览 shown, pages drawn by the bundled PDFium, screenshot $PREVIEW" \
+  test -s "$HOME/示例县人民医院_2025年第一季度医疗质量自查_自查报告.pdf"
 check "GUI wrote no error log" test ! -s "$DATA/error.log"
 
 # -- install, check, remove -------------------------------------------------------------------------
