@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Build the .deb inside a Debian 11 (bullseye, glibc 2.31) chroot, for a lower glibc floor:
 #
-#   bash installer/linux/build-in-chroot.sh      →  dist/<appid>_<version>_amd64.deb (glibc ≥ 2.30)
+#   bash installer/linux/build-in-chroot.sh      →  dist/<appid>_<version>_amd64.deb (glibc ≥ 2.28)
 #
 # Built on this project's Debian 12 machines the bundle needs glibc 2.36 (every library in it,
-# Python first, is linked against Debian 12's glibc); built here it needs 2.30, which 统信UOS 20
-# (1050 and later) and 麒麟 V10 SP1 (2.31) have. What it does, each step skipped when done:
+# Python first, is linked against Debian 12's glibc); built here it needs 2.28, which 统信UOS 20
+# (Debian 10 based) and 麒麟 V10 (2.31) have: bullseye's own libraries need at most 2.28, and the
+# Python and SQLite built here are kept to it (installer/linux/glibc-2.28.h). build.sh fails if
+# the bundle would need more (MQSC_GLIBC_MAX). What it does, each step skipped when done:
 #
 # 1. debootstrap bullseye into $MQSC_CHROOT (default /var/tmp/mqsc-bullseye, outside the checkout)
 #    with a compiler and the libraries the bundle copies in (≈2 min);
@@ -13,13 +15,11 @@
 #    instead of ≈3 s), SQLite 3.40 (bullseye has 3.34; sqlite-utils' upsert silently does nothing on SQLite
 #    < 3.35 for tables with NOT NULL columns, so the hospital profile would never be saved) and
 #    Python 3.11 (bullseye has 3.9; the project needs ≥ 3.11), both from the upstream sources in
-#    Debian 12's source packages (apt-get source; Debian's own patches are not applied) (≈8 min);
+#    Debian 12's source packages (apt-get source; Debian's own patches are not applied), linked
+#    to glibc 2.28's symbol versions (≈8 min; made again when an earlier build needs more);
 # 3. run installer/linux/build.sh inside it with that Python, the checkout bind-mounted.
 #
-# Needs root, debootstrap, and the Debian mirror of /etc/apt/sources.list* (MQSC_MIRROR). A lower
-# floor (2.28, 麒麟 V10 / 统信UOS 20 1020) needs a buster chroot: the same script with
-# MQSC_SUITE=buster and MQSC_MIRROR=http://archive.debian.org/debian, which these machines cannot
-# reach. Local CA certificates (/usr/local/share/ca-certificates) are copied in so that pip works
+# Needs root, debootstrap, and the Debian mirror of /etc/apt/sources.list* (MQSC_MIRROR). Local CA certificates (/usr/local/share/ca-certificates) are copied in so that pip works
 # behind a proxy that re-signs TLS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -79,7 +79,12 @@ in_chroot() {
     PIP_CERT=/etc/ssl/certs/ca-certificates.crt SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt bash -c "$1"
 }
 
-if ! in_chroot "test \"\$($PY -c 'import sqlite3; print(sqlite3.sqlite_version_info >= (3, 35))' 2>/dev/null)\" = True"; then
+GLIBC_MAX=2.28
+COMPAT=/src/mqsc/installer/linux/glibc-2.28.h
+# within_floor PATH: no ELF file under PATH needs a glibc newer than GLIBC_MAX
+within_floor() { in_chroot "f=\$(bash /src/mqsc/installer/linux/glibc-floor.sh $1); [ -n \"\$f\" ] && [ \"\$(printf '%s\n' \$f $GLIBC_MAX | sort -V | tail -1)\" = $GLIBC_MAX ]"; }
+if ! in_chroot "test \"\$($PY -c 'import sqlite3; print(sqlite3.sqlite_version_info >= (3, 35))' 2>/dev/null)\" = True" \
+  || ! within_floor /opt/py311 || ! within_floor '/usr/local/lib/libsqlite3.so.0.*'; then
   log "SQLite 3.40 and Python 3.11 from Debian 12's source packages (≈8 min on 2 cores)"
   echo "deb-src $MIRROR bookworm main" > "$CHROOT/etc/apt/sources.list.d/bookworm-src.list"
   in_chroot "
@@ -89,7 +94,7 @@ if ! in_chroot "test \"\$($PY -c 'import sqlite3; print(sqlite3.sqlite_version_i
     apt-get source --download-only -qq sqlite3 python3.11 2>&1 | grep -v unsandboxed || true
     rm -rf sqlite-src && mkdir sqlite-src && tar xJf sqlite3_*.orig.tar.xz -C sqlite-src --strip-components=1
     cd sqlite-src
-    CFLAGS='-O2 -DSQLITE_ENABLE_FTS3 -DSQLITE_ENABLE_FTS3_PARENTHESIS -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS5 \
+    CFLAGS='-O2 -include $COMPAT -DSQLITE_ENABLE_FTS3 -DSQLITE_ENABLE_FTS3_PARENTHESIS -DSQLITE_ENABLE_FTS4 -DSQLITE_ENABLE_FTS5 \
       -DSQLITE_ENABLE_JSON1 -DSQLITE_ENABLE_RTREE -DSQLITE_ENABLE_DBSTAT_VTAB -DSQLITE_ENABLE_COLUMN_METADATA \
       -DSQLITE_SECURE_DELETE -DSQLITE_ENABLE_UNLOCK_NOTIFY -DSQLITE_MAX_VARIABLE_NUMBER=250000' \
       ./configure -q --prefix=/usr/local --enable-shared --disable-static --disable-tcl >/dev/null
@@ -102,7 +107,9 @@ if ! in_chroot "test \"\$($PY -c 'import sqlite3; print(sqlite3.sqlite_version_i
     cd /src/build
     rm -rf python-src && mkdir python-src && tar xzf python3.11_*.orig.tar.gz -C python-src --strip-components=1
     cd python-src
-    ./configure -q --prefix=/opt/py311 --enable-shared LDFLAGS=-Wl,-rpath=/opt/py311/lib >/dev/null
+    rm -rf /opt/py311
+    ./configure -q --prefix=/opt/py311 --enable-shared LDFLAGS=-Wl,-rpath=/opt/py311/lib \
+      CFLAGS='-include $COMPAT' ac_cv_func_sem_clockwait=no >/dev/null
     make -j\$(nproc) -s >/dev/null 2>&1
     make -s install >/dev/null 2>&1
   "
@@ -129,4 +136,4 @@ if ! in_chroot "test -e /usr/local/lib/libharfbuzz-subset.so.0"; then
 fi
 
 log "installer/linux/build.sh in $SUITE"
-in_chroot "cd /src/mqsc && PYTHON=$PY MQSC_BUILD_DIR=/root/mqsc-build bash installer/linux/build.sh"
+in_chroot "cd /src/mqsc && PYTHON=$PY MQSC_BUILD_DIR=/root/mqsc-build MQSC_GLIBC_MAX=$GLIBC_MAX bash installer/linux/build.sh"

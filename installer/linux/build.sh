@@ -83,6 +83,15 @@ BUNDLE=$BUILD/dist/mqsc
 find "$BUNDLE" -xtype l -delete   # links to the Qt libraries the spec left out
 FLOOR=$(bash $HERE/glibc-floor.sh "$BUNDLE")
 echo "glibc floor of the bundle: $FLOOR"
+# the chroot build promises 统信UOS 20's glibc (2.28): a library that needs more fails it here
+above_max() { [ "$(printf '%s\n' "$1" "$MQSC_GLIBC_MAX" | sort -V | tail -1)" != "$MQSC_GLIBC_MAX" ]; }
+if [ -n "${MQSC_GLIBC_MAX:-}" ] && above_max "$FLOOR"; then
+  echo "The bundle needs glibc $FLOOR, more than $MQSC_GLIBC_MAX; the files that need more:" >&2
+  while IFS=$'\t' read -r version file; do
+    if above_max "$version"; then echo "  $version  $file" >&2; fi
+  done < <(bash $HERE/glibc-floor.sh "$BUNDLE" --by-file)
+  exit 1
+fi
 # Every library the bundle links to and does not carry must be in Depends (control.in): libc6,
 # libgl1, libegl1, libxcb1, libfontconfig1, libfreetype6, libcups2 (Qt's print plugin: printing from the
 # report preview), libdbus-1-3 (Qt's D-Bus: the input method). A new one fails the build here

@@ -4,7 +4,7 @@
 #   bash installer/linux/smoke-test.sh [--no-build | --host]
 #
 # 1. build it: in the Debian 11 chroot (installer/linux/build-in-chroot.sh, the package we ship,
-#    glibc ≥ 2.30), or on this machine with --host (installer/linux/build.sh, faster, glibc ≥ the
+#    glibc ≥ 2.28, checked from the symbol versions its files need), or on this machine with --host (installer/linux/build.sh, faster, glibc ≥ the
 #    machine's), or not at all with --no-build (test dist/ as it is);
 # 2. unpack it and check the 统信UOS layout (files/, entries/, info) and that it has no
 #    maintainer scripts;
@@ -86,6 +86,10 @@ check "CJK font and its licence bundled" test -f "$OPT/files/_internal/fonts/Not
   -a -f "$OPT/files/_internal/fonts/LICENSE-NotoCJK-OFL.txt"
 floor=$(cat "$OPT/files/GLIBC-FLOOR")
 check "Depends states the glibc floor ($floor)" grep -q "libc6 (>= $floor)" "$WORK/control/control"
+check "the floor stated is the bundle's own" test "$(bash installer/linux/glibc-floor.sh "$OPT/files")" = "$floor"
+if [ "${1:-}" != --host ]; then  # the package we ship: 统信UOS 20 (Debian 10 based) has glibc 2.28
+  check "runs on glibc 2.28: needs $floor" test "$(printf '%s\n' "$floor" 2.28 | sort -V | tail -1)" = 2.28
+fi
 
 # -- offline runs of the bundled program ------------------------------------------------------------
 export HOME=$WORK/home
