@@ -101,6 +101,11 @@ try {
         Run $cli @("report", "--db", (Join-Path $Check "demo.db"), "--round", $round, "--kind", $kind, "--out", $pdf)
         if ((Get-Item $pdf).Length -lt 10000) { throw "$pdf is too small" }
     }
+    # 报告预览 draws the pages with PDFium, which pypdfium2 loads by path (ctypes): no analysis
+    # sees it, and the .deb once shipped without it
+    if (-not (Test-Path (Join-Path $Payload "_internal\pypdfium2_raw\pdfium.dll"))) {
+        throw "PDFium (pypdfium2_raw\pdfium.dll) is missing from the bundle: the report preview would fail"
+    }
 } finally {
     $env:PATH = $savedPath
     Remove-Item Env:\MQSC_DATA_DIR
