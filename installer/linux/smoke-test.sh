@@ -15,7 +15,7 @@
 #    QT_IM_MODULE=fcitx as 统信UOS and 麒麟 set it), Chinese typed with xdotool through fcitx5
 #    into an item's 问题描述 reaches the database (the bundled Qt has no fcitx plugin); and
 #    生成自查报告 (Ctrl+P) opens 报告预览 with its pages drawn by the bundled PDFium (screenshot
-#    …-report-preview.png);
+#    …-report-preview.png); the 概览 tab's charts (…-overview.png);
 # 4. dpkg -i, check the desktop entry and icon, run the installed program, dpkg -r, and check the
 #    user's database is still there.
 # Needs root (unshare, dpkg -i). Prints one line per check and "N passed, 0 failed" at the end.
@@ -97,6 +97,7 @@ mkdir -p "$HOME"
 DATA=$HOME/.local/share/MedQualitySelfCheck
 OFFLINE=(env -u MQSC_DATA_DIR -u MQSC_DB unshare -n)
 offline() { "${OFFLINE[@]}" "$@"; }
+quiet() { "$@" >/dev/null; }  # a check's command whose report is not wanted in the log
 # in the background without the function: $! must be the program itself (env and unshare exec
 # it), or killing $! would leave it running, holding the database for the next start
 APP=$OPT/files/mqsc
@@ -118,14 +119,26 @@ for kind in self rectification; do
   check "offline $kind report: bundled CJK font embedded" grep -q -E 'MQSC-(Serif|Sans).* yes +yes' <(pdffonts "$pdf")
 done
 
-# the upload package and Excel outputs, where the program has them (the exchange work)
-if "$APP" export --help >/dev/null 2>&1; then
-  offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/self.xlsx" \
-    --date 2025-06-30 >/dev/null
-  check "offline Excel report is a workbook" bash -c 'unzip -l "$1" xl/workbook.xml >/dev/null' _ "$WORK/self.xlsx"
-  offline "$APP" export --db "$DATA/selfcheck.db" --round "$round" --out "$WORK/upload.zip" --date 2025-06-30 >/dev/null
-  check "offline export of the upload package, which verify accepts" offline "$APP" verify "$WORK/upload.zip"
-fi
+# the upload package and Excel outputs
+offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/self.xlsx" \
+  --date 2025-06-30 >/dev/null
+check "offline Excel report is a workbook" bash -c 'unzip -l "$1" xl/workbook.xml >/dev/null' _ "$WORK/self.xlsx"
+offline "$APP" export --db "$DATA/selfcheck.db" --round "$round" --out "$WORK/upload.zip" --date 2025-06-30 >/dev/null
+check "offline export of the upload package, which verify accepts" quiet offline "$APP" verify "$WORK/upload.zip"
+# what the rest of the program loads only when asked (the analysis may miss any of it): the
+# checklist files and their schema, a package imported on another PC, the commission's summary
+# with its charts, a backup and the database check
+check "offline: the built-in checklists validate (YAML, JSON Schema)" quiet offline "$APP" checklists validate
+offline "$APP" import --db "$WORK/other-pc.db" "$WORK/upload.zip" >/dev/null
+check "offline import of the package on another PC: the same scores there" \
+  test "$(offline "$APP" score --db "$WORK/other-pc.db" --round "$round")" = \
+  "$(offline "$APP" score --db "$DATA/selfcheck.db" --round "$round")"
+offline "$APP" aggregate --out "$WORK/summary.xlsx" --pdf "$WORK/summary.pdf" --sqlite "$WORK/summary.db" \
+  --date 2025-06-30 "$WORK/upload.zip" >/dev/null
+check "offline summary of packages: workbook, database and PDF with the hospital" \
+  grep -q "$HOSPITAL" <(pdftotext "$WORK/summary.pdf" -; unzip -p "$WORK/summary.xlsx" xl/sharedStrings.xml)
+check "offline backup of the user's database, checked" quiet offline "$APP" backup --db "$DATA/selfcheck.db"
+check "offline database check" quiet offline "$APP" check --db "$DATA/selfcheck.db"
 
 # -- the GUI under Xvfb, offline, to a visible window -----------------------------------------------
 n=99
@@ -243,6 +256,30 @@ EOF
 kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
 check "offline GUI report: 报告预览 shown, pages drawn by the bundled PDFium, screenshot $PREVIEW" \
   test -s "$HOME/示例县人民医院_2025年第一季度医疗质量自查_自查报告.pdf"
+
+# the 概览 tab (Ctrl+Tab twice from the walkthrough): its charts are SVG drawn by QtSvg, which
+# app/ui/qt.py imports by name when the tab is first shown; its bars are #b8862b where a score is
+# middling (app/render/charts.py), a colour no other screen has
+OVERVIEW=${SHOT%-first-window.png}-overview.png
+QT_QPA_PLATFORM=xcb "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
+APPPID=$!
+wait_window "医疗质量自查助手" 30 || { cat "$WORK/gui.log" >&2; fail "GUI window did not show"; }
+sleep 2
+xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
+sleep 0.5
+xdotool key ctrl+Tab && sleep 0.5 && xdotool key ctrl+Tab && sleep 3
+QT_QPA_PLATFORM=xcb "$SHOT_PY" - "$OVERVIEW" <<'EOF'
+import sys
+from PySide6.QtGui import QColor, QGuiApplication
+app = QGuiApplication(sys.argv[:1])
+image = app.primaryScreen().grabWindow(0).toImage()
+image.save(sys.argv[1])
+bar = QColor("#b8862b").rgb()
+bars = sum(image.pixel(x, y) == bar for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
+assert bars > 1000, f"no 概览 bars on the screen ({bars} pixels of their colour)"
+EOF
+kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
+ok "offline GUI 概览: charts drawn by the bundled QtSvg, screenshot $OVERVIEW"
 check "GUI wrote no error log" test ! -s "$DATA/error.log"
 
 # -- install, check, remove -------------------------------------------------------------------------
