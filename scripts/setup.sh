@@ -30,6 +30,13 @@ APT_PACKAGES=(
 APT_TEST_PACKAGES=(
   xvfb dbus-daemon fcitx5 xdotool     # 测试：真实的 X 窗口、会话总线和 fcitx 输入法（tests/test_input_method.py）
 )
+# 测试：fcitx 4 及其拼音（tests/test_fcitx4.py）。与 fcitx5 的软件包互相冲突，不安装，只解压到 .venv/fcitx4
+FCITX4_PACKAGES=(fcitx-bin fcitx-data fcitx-modules fcitx-module-dbus fcitx-pinyin
+  libfcitx-utils0 libfcitx-config4 libfcitx-core0 libgettextpo0)
+FCITX4_DIR=.venv/fcitx4
+fcitx4_missing() {  # true on Debian when the unpacked fcitx 4 is not there
+  command -v apt-get >/dev/null 2>&1 && [ ! -x "$FCITX4_DIR/usr/bin/fcitx" ]
+}
 stamp_key() { cat pyproject.toml scripts/setup.sh | sha256sum | cut -d' ' -f1; }
 missing_packages() {  # the wanted apt packages not installed (none off Debian: no dpkg-query)
   command -v dpkg-query >/dev/null 2>&1 || return 0
@@ -43,6 +50,7 @@ setup_due() {  # prints why a set-up is due; fails (returns 1) when none is
   if [ -n "${MQSC_SETUP_TESTS:-}" ] && [ -n "$(missing_packages "${APT_TEST_PACKAGES[@]}")" ]; then
     echo "缺少测试用的系统软件包"; return 0
   fi
+  if [ -n "${MQSC_SETUP_TESTS:-}" ] && fcitx4_missing; then echo "缺少测试用的 fcitx 4"; return 0; fi
   if [ ! -f "$STAMP" ]; then echo "上次安装未完成（没有 $STAMP）"; return 0; fi
   if [ "$(cat "$STAMP")" != "$(stamp_key)" ]; then echo "pyproject.toml 或 scripts/setup.sh 已更改"; return 0; fi
   return 1
@@ -85,6 +93,18 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 rm -f "$STAMP"
+if [ -n "${MQSC_SETUP_TESTS:-}" ] && fcitx4_missing; then
+  echo "解压测试用的 fcitx 4：${FCITX4_PACKAGES[*]}"
+  debs=$(mktemp -d)
+  (cd "$debs" && apt-get download -q "${FCITX4_PACKAGES[@]}" 2>&1 | grep -v -i unsandboxed || true)
+  rm -rf "$FCITX4_DIR"
+  for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$FCITX4_DIR"; done
+  rm -rf "$debs"
+  # FCITXDIR=$FCITX4_DIR/usr makes fcitx look for its addons in usr/lib/fcitx
+  addons=$(cd "$FCITX4_DIR/usr/lib" && ls -d ./*/fcitx | head -1)
+  ln -sfn "$addons" "$FCITX4_DIR/usr/lib/fcitx"
+  [ -x "$FCITX4_DIR/usr/bin/fcitx" ] || { echo "无法取得 fcitx 4 的软件包" >&2; exit 1; }
+fi
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test]"
 stamp_key > "$STAMP"

@@ -6,6 +6,7 @@ real input method. One command per line on stdin, one JSON line back on stdout:
 - ``saved``: what the database holds now for the field last chosen → ``{"saved": "…"}``
 - ``messages``: the texts of the message boxes on screen → ``{"messages": […]}``
 - ``env``: the input method variables a program started from here inherits → ``{"env": {…}}``
+- ``bridge``: whether the program is fcitx 4's client (app/ui/fcitx4.py) → ``{"bridge": …}``
 
 ``plain`` as the third argument makes the application without the program's start-up (no input
 method adaptation): the control, to show what users had before.
@@ -27,6 +28,7 @@ def main() -> int:
     from PySide6.QtCore import QSocketNotifier
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from app.ui import application
     from app.ui.application import create_application, start
 
     app = QApplication(sys.argv) if mode == "plain" else create_application(sys.argv)
@@ -69,6 +71,7 @@ def main() -> int:
         "saved": lambda: {"saved": saved()},
         "env": lambda: {"env": {k: os.environ.get(k) for k in ("QT_IM_MODULE", "IBUS_USE_PORTAL")}},
         "messages": messages,
+        "bridge": lambda: {"bridge": getattr(application.input_bridge, "active", False)},
     }
 
     def command() -> None:

@@ -110,6 +110,45 @@ def desktop_without_fcitx5(tmp_path_factory):
     yield from _desktop(tmp_path_factory, fcitx5=False)
 
 
+#: fcitx 4 unpacked by scripts/setup.sh (its Debian packages conflict with fcitx5's)
+FCITX4 = Path(__file__).resolve().parent.parent / ".venv" / "fcitx4" / "usr"
+
+
+@pytest.fixture
+def fcitx4_desktop(desktop_without_fcitx5, tmp_path):
+    """The fcitx 4 of 统信UOS 20 and some 麒麟 (搜狗 runs on it), with its pinyin and its own
+    trigger, Ctrl+Space: a fresh fcitx each test, so that each starts with it switched off."""
+    if not (FCITX4 / "bin" / "fcitx").is_file():
+        pytest.fail(f"no fcitx 4 in {FCITX4}: MQSC_SETUP_TESTS=1 scripts/setup.sh unpacks it")
+    home = tmp_path / "fcitx4-home"
+    (home / ".config/fcitx").mkdir(parents=True)
+    profile = "[Profile]\nIMName=pinyin\nEnabledIMList=fcitx-keyboard-us:True,pinyin:True\n"
+    (home / ".config/fcitx/profile").write_text(profile)
+    env = {**desktop_without_fcitx5, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+    multiarch = next((FCITX4 / "lib").glob("*/libfcitx-core.so.0")).parent
+    fcitx = subprocess.Popen(
+        [str(FCITX4 / "bin" / "fcitx"), "-D"],
+        env={**env, "FCITXDIR": str(FCITX4), "LD_LIBRARY_PATH": str(multiarch)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    name = "org.fcitx.Fcitx-" + env["DISPLAY"].lstrip(":")
+
+    def serving() -> bool:
+        reply = subprocess.run(
+            [*DBUS_SEND, "org.freedesktop.DBus.NameHasOwner", f"string:{name}"], env=env, capture_output=True, text=True
+        )
+        return "boolean true" in reply.stdout
+
+    try:
+        _wait(serving, f"fcitx 4 ({name}) on the session bus")
+        yield env
+    finally:
+        fcitx.terminate()
+        fcitx.wait(10)
+        _wait(lambda: not serving(), "fcitx 4 to leave the bus")
+
+
 def _desktop(tmp_path_factory, fcitx5: bool):
     if not sys.platform.startswith("linux"):
         pytest.skip("an fcitx desktop is Linux only")
@@ -299,3 +338,101 @@ def test_with_fcitx5_nothing_is_said(desktop, demo):
     with Window(desktop, *demo, mode="adapted") as window:
         window.ask("finding")  # the window is up and working
         assert _messages(window, wanted=True) == []
+
+
+# --- fcitx 4: the program as its client (app/ui/fcitx4.py) ---------------------------------------
+
+
+def _keys(window: Window, *keys: str, text: str = "") -> None:
+    for key in keys:
+        subprocess.run(["xdotool", "key", key], env=window.env, check=True)
+    if text:
+        subprocess.run(["xdotool", "type", "--delay", "80", text], env=window.env, check=True)
+
+
+def _bridge_up(window: Window) -> None:
+    _wait(lambda: (window.ask("bridge") or {}).get("bridge") is True, "the program to become fcitx 4's client", 10)
+
+
+@pytest.mark.slow
+def test_fcitx4_types_pinyin_into_the_walkthrough_and_the_board(fcitx4_desktop, demo):
+    with Window(fcitx4_desktop, *demo, mode="adapted") as window:
+        _bridge_up(window)
+        before = window.ask("finding")["ready"]
+        time.sleep(0.3)
+        # fcitx switched off: letters are letters, typed through it as through no input method
+        _keys(window, text="ok")
+        assert window.saved_becomes(before + "ok") == before + "ok"
+        # Ctrl+Space switches on its pinyin; 'nihao' and the space choose 你好
+        _keys(window, "ctrl+space", text="nihao")
+        _keys(window, "space")
+        assert window.saved_becomes(before + "ok你好") == before + "ok你好"
+        # a board cell without F2: the first key opens the cell's editor, the word goes there
+        window.ask("board")
+        time.sleep(0.3)
+        _keys(window, text="zhenggai")
+        _keys(window, "space", "Return")
+        assert window.saved_becomes("整改") == "整改"
+        assert _messages(window, wanted=True) == []  # nothing to tell: Chinese can be typed
+
+
+@pytest.mark.slow
+def test_fcitx4_escape_cancels_a_word_and_other_keys_stay_the_fields(fcitx4_desktop, demo):
+    """While a word is being composed Escape cancels it and nothing is typed; with nothing
+    composed, Enter is the field's own (a new line in 问题描述)."""
+    with Window(fcitx4_desktop, *demo, mode="adapted") as window:
+        _bridge_up(window)
+        before = window.ask("finding")["ready"]
+        time.sleep(0.3)
+        _keys(window, text="ok")
+        _keys(window, "ctrl+space", text="yiyuan")
+        _keys(window, "Escape", "Return")
+        _keys(window, text="yiyuan")
+        _keys(window, "space")
+        assert window.saved_becomes(before + "ok\n医院") == before + "ok\n医院"
+
+
+@pytest.mark.slow
+def test_when_fcitx4_ends_typing_goes_on_without_it(fcitx4_desktop, demo):
+    with Window(fcitx4_desktop, *demo, mode="adapted") as window:
+        _bridge_up(window)
+        before = window.ask("finding")["ready"]
+        subprocess.run(["pkill", "-f", str(FCITX4 / "bin" / "fcitx")], check=False)
+        time.sleep(0.5)
+        _keys(window, text="abc")
+        assert window.saved_becomes(before + "abc") == before + "abc"
+        assert window.ask("bridge") == {"bridge": False}
+
+
+@pytest.mark.parametrize(
+    ("display", "name"),
+    [
+        (":0", "org.fcitx.Fcitx-0"),
+        (":0.0", "org.fcitx.Fcitx-0"),
+        (":12", "org.fcitx.Fcitx-12"),
+        ("localhost:10.0", "org.fcitx.Fcitx-10"),  # an X session over ssh
+        ("", None),
+        ("wayland-0", None),
+    ],
+)
+def test_fcitx4_is_looked_for_under_its_name_for_the_display(display, name):
+    from app.ui.fcitx4 import service_name
+
+    assert service_name({"DISPLAY": display}) == name
+
+
+def test_keys_fcitx4_hands_back_are_typed_into_the_field(qtbot):
+    """ForwardKey: fcitx 4's modules may give a key back for the field to act on as typed."""
+    from PySide6.QtWidgets import QApplication, QLineEdit
+
+    from app.ui.fcitx4 import ForwardedKey, key_event
+
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    for keysym in (ord("o"), ord("K"), ord("2"), 0xFF08, 0xE9, ord("!")):  # BackSpace removes the 2; é
+        for release in (False, True):
+            event = key_event(ForwardedKey(keysym, 0, release))
+            assert event is not None
+            QApplication.sendEvent(field, event)
+    assert field.text() == "oKé!"
+    assert key_event(ForwardedKey(0xFFE1, 0, False)) is None  # Shift: nothing to type

@@ -42,10 +42,12 @@ WINDOW_SIZE = (1366, 740)
 input_method_switched = False
 #: the bus name fcitx5 serves ibus's protocol under
 IBUS_PORTAL = "org.freedesktop.portal.IBus"
+#: the program as fcitx 4's client, where fcitx 4 runs (app/ui/fcitx4.py); kept for the process
+input_bridge: object | None = None
 NO_INPUT_METHOD = (
-    "本机的输入法是 fcitx，但没有找到 fcitx5 的输入接口（可能是 fcitx 4，如部分麒麟、统信系统上的搜狗输入法）："
+    "本机的输入法设置为 fcitx，但没有找到正在运行的 fcitx（既没有 fcitx5 的输入接口，也没有 fcitx 4）："
     "在本程序中只能输入英文字母和数字，不能直接输入中文。\n\n"
-    "可以先在其他程序（如 WPS）中输入中文，复制后在本程序中粘贴（Ctrl+V）；请系统管理员改装 fcitx5 后即可直接输入。"
+    "可以先在其他程序（如 WPS）中输入中文，复制后在本程序中粘贴（Ctrl+V）；输入法启动后重新打开本程序，即可直接输入。"
     "\n\n本提示只显示一次。"
 )
 
@@ -331,24 +333,37 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
     QTimer.singleShot(0, instance, instance.listen)
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, check_catalog)
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, warn_about_location)
-    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, lambda: warn_without_input_method(window))
+    QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, lambda: connect_input_method(window))
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, check_whole_file)
     QTimer.singleShot(BACKUP_DELAY_MS, window, daily_backup)  # not if the window is gone by then
     QTimer.singleShot(CATALOG_CHECK_DELAY_MS, window, window.show_reminders)  # after the first paint
 
 
-def warn_without_input_method(window) -> None:
-    """fcitx asked for, and nothing serving ibus's protocol for it (fcitx 4 has no ibus frontend):
-    the user would type and get Latin letters, not knowing why. Said once per database."""
-    if not input_method_switched or window.store.setting("ui.input_method_notice"):
+def connect_input_method(window) -> None:
+    """Where the desktop asked for fcitx and Qt was adapted for it (input_method_switched):
+    fcitx5 serves ibus's protocol and Qt's ibus plugin talks to it, nothing to do; fcitx 4
+    serves its own, and the program becomes its client (app/ui/fcitx4.py); with neither, the
+    user would type Latin letters not knowing why: said once per database."""
+    global input_bridge
+    if not input_method_switched:
         return
     from PySide6.QtDBus import QDBusConnection
 
     connection = QDBusConnection.sessionBus()
-    if connection.isConnected():  # no session bus: no fcitx5 either
+    if connection.isConnected():  # no session bus: no fcitx at all
         bus = connection.interface()
         if IBUS_PORTAL in [*bus.registeredServiceNames().value(), *bus.activatableServiceNames().value()]:
             return
+        try:
+            from . import fcitx4
+        except ImportError:  # jeepney missing (a source install without it): as without fcitx 4
+            pass
+        else:
+            input_bridge = fcitx4.connect()
+            if input_bridge is not None:
+                return
+    if window.store.setting("ui.input_method_notice"):
+        return
     dialogs.info(window, NO_INPUT_METHOD)
     with contextlib.suppress(AppError):  # a read-only database: said again next time
         window.store.set_setting("ui.input_method_notice", True)
