@@ -13,7 +13,8 @@
 #    embedded are the bundled Noto CJK), and the GUI under Xvfb until its window shows, with a
 #    screenshot in dist/ (…-first-window.png); then, on an fcitx desktop (fcitx5 on a session bus,
 #    QT_IM_MODULE=fcitx as 统信UOS and 麒麟 set it), Chinese typed with xdotool through fcitx5
-#    into an item's 问题描述 reaches the database (the bundled Qt has no fcitx plugin); and
+#    into an item's 问题描述 reaches the database (the bundled Qt has no fcitx plugin), and pinyin
+#    through fcitx 4 (unpacked by ./test.sh's set-up), whose client the program is itself; and
 #    生成自查报告 (Ctrl+P) opens 报告预览 with its pages drawn by the bundled PDFium (screenshot
 #    …-report-preview.png); the 概览 tab's charts (…-overview.png);
 # 4. dpkg -i, check the desktop entry and icon, run the installed program, dpkg -r, and check the
@@ -218,6 +219,45 @@ offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --o
   >/dev/null
 check "offline GUI on an fcitx desktop: Chinese typed through fcitx5 saved (in the report)" \
   grep -q "输入法试写甲乙丙" <(pdftotext "$WORK/ime.pdf" -)
+
+# Chinese through fcitx 4 (统信UOS 20, 搜狗 on some 麒麟), whose client the program is itself
+# (app/ui/fcitx4.py, jeepney): fcitx 4 unpacked by ./test.sh's set-up (it conflicts with fcitx5's
+# packages), its pinyin switched on with Ctrl+Space, 'yiyuan' and a space choose 医院
+F4=$ROOT/.venv/fcitx4/usr
+[ -x "$F4/bin/fcitx" ] || fail "no fcitx 4 in $F4: run ./test.sh first (its set-up unpacks it)"
+IME4=$WORK/ime4
+mkdir -p "$IME4/.config/fcitx"
+printf '[Profile]\nIMName=pinyin\nEnabledIMList=fcitx-keyboard-us:True,pinyin:True\n' >"$IME4/.config/fcitx/profile"
+BUS="unix:path=$IME4/bus"
+dbus-daemon --session --nofork --address="$BUS" >/dev/null 2>&1 &
+BUSPID=$!
+for _ in $(seq 50); do [ -S "$IME4/bus" ] && break; sleep 0.1; done
+HOME=$IME4 DBUS_SESSION_BUS_ADDRESS=$BUS FCITXDIR=$F4 LD_LIBRARY_PATH=$(dirname "$(ls "$F4"/lib/*/libfcitx-core.so.0)") \
+  "$F4/bin/fcitx" -D >/dev/null 2>&1 &
+FCITXPID=$!
+for _ in $(seq 100); do
+  DBUS_SESSION_BUS_ADDRESS=$BUS dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+    org.freedesktop.DBus.NameHasOwner string:org.fcitx.Fcitx-$n 2>/dev/null | grep -q "boolean true" && break
+  sleep 0.2
+done
+DBUS_SESSION_BUS_ADDRESS=$BUS QT_IM_MODULE=fcitx XMODIFIERS=@im=fcitx GTK_IM_MODULE=fcitx QT_QPA_PLATFORM=xcb \
+  "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
+APPPID=$!
+for _ in $(seq 60); do xwininfo -root -tree 2>/dev/null | grep -q "医疗质量自查助手" && break; sleep 0.5; done
+sleep 2
+xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
+sleep 0.5
+xdotool key alt+f && sleep 0.5 && xdotool key ctrl+End ctrl+space && xdotool type --delay 80 yiyuan
+sleep 0.5 && xdotool key space && sleep 0.5 && xdotool key Tab
+sleep 1.5
+kill -0 "$APPPID" 2>/dev/null || { cat "$WORK/gui.log" >&2; fail "GUI on an fcitx 4 desktop ended early"; }
+kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
+kill "$FCITXPID" "$BUSPID"; FCITXPID=""; BUSPID=""
+finding=$("$SHOT_PY" -c 'import sqlite3, sys
+print(sqlite3.connect(sys.argv[1]).execute("select finding from answers where finding like ?", ("%甲乙丙%",)).fetchone()[0])' \
+  "$DATA/selfcheck.db")
+check "offline GUI on an fcitx 4 desktop: pinyin typed through fcitx 4 saved ($finding)" \
+  test "$finding" = "输入法试写甲乙丙医院"
 
 # 生成自查报告 from the GUI (Ctrl+P, 保存 in Qt's file dialog) opens 报告预览, whose pages PDFium
 # (pypdfium2, loaded by ctypes where the analysis cannot see it) draws: the only way to print on a
