@@ -141,7 +141,9 @@ def test_a_backup_that_cannot_fit_is_refused_saying_why_and_deletes_nothing(demo
     assert "磁盘空间不足" in message and "原有备份保留不变" in message and "备份位置" in message, message
     assert sorted(p.name for p in usb.iterdir()) == before and first.path.exists() and second.path.exists()
     code, _out, err = cli("backup", "--db", str(path), "--out", str(usb / "备份.db"))
-    assert code == 1 and "磁盘空间不足" in err and not (usb / "备份.db").exists()
+    assert code == 1 and f"“{usb}”所在的磁盘空间不足" in err and not (usb / "备份.db").exists()
+    # a file of the user's choosing: no backup folder, no older backups to speak of
+    assert "备份位置" not in err and "原有备份" not in err and "改存到空间充足的磁盘或 U 盘" in err, err
 
 
 def test_the_command_line_says_when_older_backups_made_room_and_lists_the_space(demo_file, actor, small_disk, cli):

@@ -142,7 +142,7 @@ def backup_now(store: Store, reason: str = "manual", out: Path | None = None) ->
 def backup_now(store: Store, reason: str = "manual", out: Path | None = None) -> Backup | Path:
     """A backup now: in the backup folder (with rotation), or to the file ``out``."""
     if out is not None:
-        from ..store.backup import FILE_ADVICE, make_backup, make_room
+        from ..store.backup import make_backup, make_room
 
         out = Path(out)
         if out.exists() and out.is_dir():
@@ -151,7 +151,7 @@ def backup_now(store: Store, reason: str = "manual", out: Path | None = None) ->
             raise InputError("备份文件不能是数据库本身。", "out")
         if not out.parent.is_dir():
             raise InputError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。", "out")
-        make_room(store.conn, out, store.path, [], FILE_ADVICE)
+        make_room(store.conn, out, store.path, [], to_file=True)
         make_backup(store.conn, out)
         return out
     return backup_to_folder(store.conn, store.path, reason)

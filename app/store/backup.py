@@ -291,13 +291,15 @@ FILE_ADVICE = "请清理磁盘，或改存到空间充足的磁盘或 U 盘。"
 
 
 def make_room(
-    conn: sqlite3.Connection, target: Path, db_path: Path, backups: list[Backup], advice: str = FOLDER_ADVICE
+    conn: sqlite3.Connection, target: Path, db_path: Path, backups: list[Backup], *, to_file: bool = False
 ) -> list[Path]:
     """Room on ``target``'s disk for a backup of ``conn``'s database, deleting older ``backups``
     if need be (``backup_room.room_plan``); returns what was deleted. Raises StoreError, having
     deleted nothing, when even that would not make room or when the database fails its quick
     check (a backup that would then fail its own check is no reason to lose good ones); and,
-    having deleted what it could, when a backup that could not be deleted still leaves it short."""
+    having deleted what it could, when a backup that could not be deleted still leaves it short.
+    ``to_file``: the backup goes to a file the user named (``backup --out``), outside the backup
+    folder: the message then speaks of that file's folder, not of the backup folder's backups."""
     from .backup_room import KEEP_ALWAYS, room_for, room_plan
 
     folder = Path(target).parent
@@ -311,7 +313,7 @@ def make_room(
         raise StoreError(f"无法在“{folder}”中写入备份：{os_reason(exc)}。") from exc
     plan = room_plan(backups, room)
     if plan is None:
-        raise StoreError(_no_room_text(folder, room, advice, tried=len(backups) > KEEP_ALWAYS))
+        raise StoreError(_no_room_text(folder, room, to_file=to_file, tried=len(backups) > KEEP_ALWAYS))
     if not plan:
         return []
     try:
@@ -336,12 +338,15 @@ def make_room(
     except OSError as exc:
         raise StoreError(f"无法在“{folder}”中写入备份：{os_reason(exc)}。") from exc
     if room.short > 0:
-        raise StoreError(_no_room_text(folder, room, advice, deleted=len(deleted), stuck=len(plan) - len(deleted)))
+        raise StoreError(_no_room_text(folder, room, deleted=len(deleted), stuck=len(plan) - len(deleted)))
     return deleted
 
 
-def _no_room_text(folder: Path, room, advice: str, *, tried: bool = False, deleted: int = 0, stuck: int = 0) -> str:
-    """Why a backup was not made for want of space, and what became of the older ones."""
+def _no_room_text(
+    folder: Path, room, *, to_file: bool = False, tried: bool = False, deleted: int = 0, stuck: int = 0
+) -> str:
+    """Why a backup was not made for want of space, and what became of the older ones (none
+    where the backup was to go to a file of the user's choosing)."""
     from ..domain.formats import size_text
     from .backup_room import MARGIN
 
@@ -355,11 +360,14 @@ def _no_room_text(folder: Path, room, advice: str, *, tried: bool = False, delet
                 f"，另有 {stuck} 个无法删除{in_use}" if stuck else "，仍然不够"
             )
         outcome = "没有生成备份。"
+    elif to_file:
+        older, outcome = "", "没有生成备份。"
     else:
         older = "，删除较早的备份也不够" if tried else ""
         outcome = "没有生成备份，原有备份保留不变。"
+    place, advice = (f"“{folder}”", FILE_ADVICE) if to_file else (f"备份位置“{folder}”", FOLDER_ADVICE)
     return (
-        f"备份位置“{folder}”所在的磁盘空间不足{older}：备份需要约 {size_text(room.needed)}{kept}，"
+        f"{place}所在的磁盘空间不足{older}：备份需要约 {size_text(room.needed)}{kept}，"
         f"现在可用 {size_text(room.free)}。{outcome}{advice}"
     )
 
