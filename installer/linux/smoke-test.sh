@@ -182,77 +182,81 @@ APPPID=$!
 gui_shot "$WIZARD"
 ok "offline GUI, first start: profile wizard shown, screenshot $WIZARD"
 
-# Chinese on an fcitx desktop: fcitx5's 快速输入 types 输入法试写甲乙丙 for "qx" (the same
-# preedit-then-commit path as pinyin); the session bus listens on a path, which the program in
-# its own network namespace (unshare -n) can reach, unlike an abstract socket
+# Chinese on fcitx desktops, as 统信UOS and 麒麟 set them up (QT_IM_MODULE=fcitx and the rest).
+# Each runs on a session bus of its own that listens on a path, which the program in its own
+# network namespace (unshare -n) can reach, unlike an abstract socket.
+# ime_bus DIR: a session bus at DIR/bus ($BUS, $BUSPID)
+ime_bus() {
+  BUS="unix:path=$1/bus"
+  dbus-daemon --session --nofork --address="$BUS" >/dev/null 2>&1 &
+  BUSPID=$!
+  for _ in $(seq 50); do [ -S "$1/bus" ] && break; sleep 0.1; done
+}
+# ime_served NAME: until NAME is owned on $BUS (the input method is up)
+ime_served() {
+  for _ in $(seq 100); do
+    DBUS_SESSION_BUS_ADDRESS=$BUS dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+      org.freedesktop.DBus.NameHasOwner "string:$1" 2>/dev/null | grep -q "boolean true" && return 0
+    sleep 0.2
+  done
+  fail "the input method did not take $1 on the session bus"
+}
+# ime_window: the program on that desktop, its window shown and given the keyboard
+ime_window() {
+  DBUS_SESSION_BUS_ADDRESS=$BUS QT_IM_MODULE=fcitx XMODIFIERS=@im=fcitx GTK_IM_MODULE=fcitx QT_QPA_PLATFORM=xcb \
+    "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
+  APPPID=$!
+  for _ in $(seq 60); do xwininfo -root -tree 2>/dev/null | grep -q "医疗质量自查助手" && break; sleep 0.5; done
+  sleep 2
+  xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
+  sleep 0.5
+}
+# ime_done WHAT: the program still ran; close it, the input method and its bus
+ime_done() {
+  sleep 1.5
+  kill -0 "$APPPID" 2>/dev/null || { cat "$WORK/gui.log" >&2; fail "GUI on $1 ended early"; }
+  kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
+  kill "$FCITXPID" "$BUSPID"; FCITXPID=""; BUSPID=""
+}
+
+# fcitx5: its 快速输入 types 输入法试写甲乙丙 for "qx" (the same preedit-then-commit path as
+# pinyin), through Qt's ibus plugin and fcitx5's ibus portal
 IME=$WORK/ime
 mkdir -p "$IME/.config/fcitx5" "$IME/.local/share/fcitx5/data"
 printf '[Groups/0]\nName=Default\nDefault Layout=us\nDefaultIM=keyboard-us\n\n[Groups/0/Items/0]\nName=keyboard-us\nLayout=\n\n[GroupOrder]\n0=Default\n' \
   >"$IME/.config/fcitx5/profile"
 printf 'qx 输入法试写甲乙丙\n' >"$IME/.local/share/fcitx5/data/QuickPhrase.mb"
-BUS="unix:path=$IME/bus"
-dbus-daemon --session --nofork --address="$BUS" >/dev/null 2>&1 &
-BUSPID=$!
-for _ in $(seq 50); do [ -S "$IME/bus" ] && break; sleep 0.1; done
+ime_bus "$IME"
 HOME=$IME DBUS_SESSION_BUS_ADDRESS=$BUS fcitx5 --disable=wayland,waylandim,notificationitem,kimpanel >/dev/null 2>&1 &
 FCITXPID=$!
-for _ in $(seq 100); do
-  DBUS_SESSION_BUS_ADDRESS=$BUS dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.NameHasOwner string:org.freedesktop.portal.IBus 2>/dev/null | grep -q "boolean true" && break
-  sleep 0.2
-done
-DBUS_SESSION_BUS_ADDRESS=$BUS QT_IM_MODULE=fcitx XMODIFIERS=@im=fcitx GTK_IM_MODULE=fcitx QT_QPA_PLATFORM=xcb \
-  "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
-APPPID=$!
-for _ in $(seq 60); do xwininfo -root -tree 2>/dev/null | grep -q "医疗质量自查助手" && break; sleep 0.5; done
-sleep 2
+ime_served org.freedesktop.portal.IBus
+ime_window
 # the rounds list: 打开(O) the demo round, 问题描述(F) of its current item, type, Tab away (saves)
-xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
-sleep 0.5
 xdotool key alt+o && sleep 2 && xdotool key alt+f && sleep 0.5
 xdotool key super+grave && xdotool type --delay 60 qx && xdotool key space && sleep 0.5 && xdotool key Tab
-sleep 1.5
-kill -0 "$APPPID" 2>/dev/null || { cat "$WORK/gui.log" >&2; fail "GUI on an fcitx desktop ended early"; }
-kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
-kill "$FCITXPID" "$BUSPID"; FCITXPID=""; BUSPID=""
+ime_done "an fcitx5 desktop"
 offline "$APP" report --db "$DATA/selfcheck.db" --round "$round" --kind self --out "$WORK/ime.pdf" --date 2025-06-30 \
   >/dev/null
 check "offline GUI on an fcitx desktop: Chinese typed through fcitx5 saved (in the report)" \
   grep -q "输入法试写甲乙丙" <(pdftotext "$WORK/ime.pdf" -)
 
-# Chinese through fcitx 4 (统信UOS 20, 搜狗 on some 麒麟), whose client the program is itself
-# (app/ui/fcitx4.py, jeepney): fcitx 4 unpacked by ./test.sh's set-up (it conflicts with fcitx5's
-# packages), its pinyin switched on with Ctrl+Space, 'yiyuan' and a space choose 医院
+# fcitx 4 (统信UOS 20, 搜狗 on some 麒麟), whose client the program is itself (app/ui/fcitx4.py,
+# jeepney): unpacked by ./test.sh's set-up (its packages conflict with fcitx5's), its pinyin
+# switched on with Ctrl+Space, 'yiyuan' and a space choose 医院, after what fcitx5 typed
 F4=$ROOT/.venv/fcitx4/usr
 [ -x "$F4/bin/fcitx" ] || fail "no fcitx 4 in $F4: run ./test.sh first (its set-up unpacks it)"
 IME4=$WORK/ime4
 mkdir -p "$IME4/.config/fcitx"
 printf '[Profile]\nIMName=pinyin\nEnabledIMList=fcitx-keyboard-us:True,pinyin:True\n' >"$IME4/.config/fcitx/profile"
-BUS="unix:path=$IME4/bus"
-dbus-daemon --session --nofork --address="$BUS" >/dev/null 2>&1 &
-BUSPID=$!
-for _ in $(seq 50); do [ -S "$IME4/bus" ] && break; sleep 0.1; done
+ime_bus "$IME4"
 HOME=$IME4 DBUS_SESSION_BUS_ADDRESS=$BUS FCITXDIR=$F4 LD_LIBRARY_PATH=$(dirname "$(ls "$F4"/lib/*/libfcitx-core.so.0)") \
   "$F4/bin/fcitx" -D >/dev/null 2>&1 &
 FCITXPID=$!
-for _ in $(seq 100); do
-  DBUS_SESSION_BUS_ADDRESS=$BUS dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
-    org.freedesktop.DBus.NameHasOwner string:org.fcitx.Fcitx-$n 2>/dev/null | grep -q "boolean true" && break
-  sleep 0.2
-done
-DBUS_SESSION_BUS_ADDRESS=$BUS QT_IM_MODULE=fcitx XMODIFIERS=@im=fcitx GTK_IM_MODULE=fcitx QT_QPA_PLATFORM=xcb \
-  "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
-APPPID=$!
-for _ in $(seq 60); do xwininfo -root -tree 2>/dev/null | grep -q "医疗质量自查助手" && break; sleep 0.5; done
-sleep 2
-xdotool search --onlyvisible --name "医疗质量自查助手" windowfocus --sync
-sleep 0.5
+ime_served "org.fcitx.Fcitx-$n"
+ime_window
 xdotool key alt+f && sleep 0.5 && xdotool key ctrl+End ctrl+space && xdotool type --delay 80 yiyuan
 sleep 0.5 && xdotool key space && sleep 0.5 && xdotool key Tab
-sleep 1.5
-kill -0 "$APPPID" 2>/dev/null || { cat "$WORK/gui.log" >&2; fail "GUI on an fcitx 4 desktop ended early"; }
-kill "$APPPID"; wait "$APPPID" 2>/dev/null || true; APPPID=""
-kill "$FCITXPID" "$BUSPID"; FCITXPID=""; BUSPID=""
+ime_done "an fcitx 4 desktop"
 finding=$("$SHOT_PY" -c 'import sqlite3, sys
 print(sqlite3.connect(sys.argv[1]).execute("select finding from answers where finding like ?", ("%甲乙丙%",)).fetchone()[0])' \
   "$DATA/selfcheck.db")
