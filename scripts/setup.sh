@@ -30,7 +30,7 @@ APT_PACKAGES=(
 APT_TEST_PACKAGES=(
   xvfb dbus-daemon fcitx5 xdotool     # 测试：真实的 X 窗口、会话总线和 fcitx 输入法（tests/test_input_method.py）
 )
-# 测试：fcitx 4 及其拼音（tests/test_fcitx4.py）。与 fcitx5 的软件包互相冲突，不安装，只解压到 .venv/fcitx4
+# 测试：fcitx 4 及其拼音（tests/test_input_method.py）。与 fcitx5 的软件包互相冲突，不安装，只解压到 .venv/fcitx4
 FCITX4_PACKAGES=(fcitx-bin fcitx-data fcitx-modules fcitx-module-dbus fcitx-pinyin
   libfcitx-utils0 libfcitx-config4 libfcitx-core0 libgettextpo0)
 FCITX4_DIR=.venv/fcitx4
@@ -97,6 +97,11 @@ if [ -n "${MQSC_SETUP_TESTS:-}" ] && fcitx4_missing; then
   echo "解压测试用的 fcitx 4：${FCITX4_PACKAGES[*]}"
   debs=$(mktemp -d)
   (cd "$debs" && apt-get download -q "${FCITX4_PACKAGES[@]}" 2>&1 | grep -v -i unsandboxed || true)
+  if [ "$(find "$debs" -name '*.deb' | wc -l)" -ne "${#FCITX4_PACKAGES[@]}" ]; then
+    rm -rf "$debs"
+    echo "无法下载 fcitx 4 的软件包（${FCITX4_PACKAGES[*]}）：请检查软件源后重试" >&2
+    exit 1
+  fi
   rm -rf "$FCITX4_DIR"
   for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$FCITX4_DIR"; done
   rm -rf "$debs"

@@ -7,6 +7,9 @@ real input method. One command per line on stdin, one JSON line back on stdout:
 - ``messages``: the texts of the message boxes on screen → ``{"messages": […]}``
 - ``env``: the input method variables a program started from here inherits → ``{"env": {…}}``
 - ``bridge``: whether the program is fcitx 4's client (app/ui/fcitx4.py) → ``{"bridge": …}``
+- ``away``: the keyboard goes to the walkthrough's item tree (as on a click there) → ``{"away": true}``
+- ``where``: the screen position of a point inside 问题描述, at its bottom right (clear of its text
+  and of fcitx's candidate window under the cursor) → ``{"x": …, "y": …}``
 
 ``plain`` as the third argument makes the application without the program's start-up (no input
 method adaptation): the control, to show what users had before.
@@ -61,6 +64,15 @@ def main() -> int:
         chosen.update(field="cause", rectification=window.board.entries[0].id)
         return {"ready": saved()}
 
+    def away() -> dict:
+        window.walkthrough.tree.setFocus()
+        return {"away": True}
+
+    def where() -> dict:
+        field = window.walkthrough.panel.finding
+        point = field.mapToGlobal(field.rect().bottomRight())
+        return {"x": point.x() - 20, "y": point.y() - 10}
+
     def messages() -> dict:
         boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
         return {"messages": [box.text() for box in boxes]}
@@ -72,6 +84,8 @@ def main() -> int:
         "env": lambda: {"env": {k: os.environ.get(k) for k in ("QT_IM_MODULE", "IBUS_USE_PORTAL")}},
         "messages": messages,
         "bridge": lambda: {"bridge": getattr(application.input_bridge, "active", False)},
+        "away": away,
+        "where": where,
     }
 
     def command() -> None:

@@ -114,39 +114,56 @@ def desktop_without_fcitx5(tmp_path_factory):
 FCITX4 = Path(__file__).resolve().parent.parent / ".venv" / "fcitx4" / "usr"
 
 
+class Fcitx4:
+    """fcitx 4 on the test desktop, to be stopped and started again as a user's may be."""
+
+    def __init__(self, desktop: dict[str, str], home: Path) -> None:
+        (home / ".config/fcitx").mkdir(parents=True)
+        profile = "[Profile]\nIMName=pinyin\nEnabledIMList=fcitx-keyboard-us:True,pinyin:True\n"
+        (home / ".config/fcitx/profile").write_text(profile)
+        self.env = {**desktop, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
+        self.name = "org.fcitx.Fcitx-" + desktop["DISPLAY"].lstrip(":")
+        self.process: subprocess.Popen | None = None
+
+    def serving(self) -> bool:
+        reply = subprocess.run(
+            [*DBUS_SEND, "org.freedesktop.DBus.NameHasOwner", f"string:{self.name}"],
+            env=self.env,
+            capture_output=True,
+            text=True,
+        )
+        return "boolean true" in reply.stdout
+
+    def start(self) -> None:
+        multiarch = next((FCITX4 / "lib").glob("*/libfcitx-core.so.0")).parent
+        self.process = subprocess.Popen(
+            [str(FCITX4 / "bin" / "fcitx"), "-D"],
+            env={**self.env, "FCITXDIR": str(FCITX4), "LD_LIBRARY_PATH": str(multiarch)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        _wait(self.serving, f"fcitx 4 ({self.name}) on the session bus")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+            _wait(lambda: not self.serving(), "fcitx 4 to leave the bus")
+
+
 @pytest.fixture
 def fcitx4_desktop(desktop_without_fcitx5, tmp_path):
     """The fcitx 4 of 统信UOS 20 and some 麒麟 (搜狗 runs on it), with its pinyin and its own
     trigger, Ctrl+Space: a fresh fcitx each test, so that each starts with it switched off."""
     if not (FCITX4 / "bin" / "fcitx").is_file():
         pytest.fail(f"no fcitx 4 in {FCITX4}: MQSC_SETUP_TESTS=1 scripts/setup.sh unpacks it")
-    home = tmp_path / "fcitx4-home"
-    (home / ".config/fcitx").mkdir(parents=True)
-    profile = "[Profile]\nIMName=pinyin\nEnabledIMList=fcitx-keyboard-us:True,pinyin:True\n"
-    (home / ".config/fcitx/profile").write_text(profile)
-    env = {**desktop_without_fcitx5, "HOME": str(home), "XDG_CONFIG_HOME": str(home / ".config")}
-    multiarch = next((FCITX4 / "lib").glob("*/libfcitx-core.so.0")).parent
-    fcitx = subprocess.Popen(
-        [str(FCITX4 / "bin" / "fcitx"), "-D"],
-        env={**env, "FCITXDIR": str(FCITX4), "LD_LIBRARY_PATH": str(multiarch)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    name = "org.fcitx.Fcitx-" + env["DISPLAY"].lstrip(":")
-
-    def serving() -> bool:
-        reply = subprocess.run(
-            [*DBUS_SEND, "org.freedesktop.DBus.NameHasOwner", f"string:{name}"], env=env, capture_output=True, text=True
-        )
-        return "boolean true" in reply.stdout
-
+    fcitx = Fcitx4(desktop_without_fcitx5, tmp_path / "fcitx4-home")
+    fcitx.start()
     try:
-        _wait(serving, f"fcitx 4 ({name}) on the session bus")
-        yield env
+        yield fcitx
     finally:
-        fcitx.terminate()
-        fcitx.wait(10)
-        _wait(lambda: not serving(), "fcitx 4 to leave the bus")
+        fcitx.stop()
 
 
 def _desktop(tmp_path_factory, fcitx5: bool):
@@ -356,7 +373,7 @@ def _bridge_up(window: Window) -> None:
 
 @pytest.mark.slow
 def test_fcitx4_types_pinyin_into_the_walkthrough_and_the_board(fcitx4_desktop, demo):
-    with Window(fcitx4_desktop, *demo, mode="adapted") as window:
+    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
         _bridge_up(window)
         before = window.ask("finding")["ready"]
         time.sleep(0.3)
@@ -380,7 +397,7 @@ def test_fcitx4_types_pinyin_into_the_walkthrough_and_the_board(fcitx4_desktop, 
 def test_fcitx4_escape_cancels_a_word_and_other_keys_stay_the_fields(fcitx4_desktop, demo):
     """While a word is being composed Escape cancels it and nothing is typed; with nothing
     composed, Enter is the field's own (a new line in 问题描述)."""
-    with Window(fcitx4_desktop, *demo, mode="adapted") as window:
+    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
         _bridge_up(window)
         before = window.ask("finding")["ready"]
         time.sleep(0.3)
@@ -393,15 +410,92 @@ def test_fcitx4_escape_cancels_a_word_and_other_keys_stay_the_fields(fcitx4_desk
 
 
 @pytest.mark.slow
-def test_when_fcitx4_ends_typing_goes_on_without_it(fcitx4_desktop, demo):
-    with Window(fcitx4_desktop, *demo, mode="adapted") as window:
+def test_a_word_being_composed_goes_into_the_field_that_loses_the_keyboard(fcitx4_desktop, demo):
+    """A click elsewhere while fcitx 4 shows 医院 being composed: the word is typed where it
+    was being composed, as fcitx does for its own programs, not lost."""
+    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
         _bridge_up(window)
         before = window.ask("finding")["ready"]
-        subprocess.run(["pkill", "-f", str(FCITX4 / "bin" / "fcitx")], check=False)
-        time.sleep(0.5)
+        time.sleep(0.3)
+        _keys(window, "ctrl+space", text="yiyuan")
+        time.sleep(0.3)
+        window.ask("away")
+        assert window.saved_becomes(before + "医院") == before + "医院"
+
+
+@pytest.mark.slow
+def test_a_click_in_the_field_while_composing_types_the_word_there(fcitx4_desktop, demo):
+    """Qt clears a field's preedit on a click; the word fcitx shows is typed, not dropped."""
+    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
+        _bridge_up(window)
+        before = window.ask("finding")["ready"]
+        spot = window.ask("where")
+        time.sleep(0.3)
+        _keys(window, "ctrl+space", text="yiyuan")
+        time.sleep(0.3)
+        click = ["xdotool", "mousemove", str(spot["x"]), str(spot["y"]), "click", "1"]
+        subprocess.run(click, env=window.env, check=True)
+        time.sleep(0.3)
+        # nothing is being composed any more: Escape cancels nothing, and hao is a word of its own
+        _keys(window, "Escape", text="hao")
+        _keys(window, "space")
+        assert window.saved_becomes(before + "医院好") == before + "医院好"
+
+
+@pytest.mark.slow
+def test_when_fcitx4_ends_typing_goes_on_and_when_it_is_back_so_is_chinese(fcitx4_desktop, demo):
+    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
+        _bridge_up(window)
+        before = window.ask("finding")["ready"]
+        fcitx4_desktop.stop()
         _keys(window, text="abc")
         assert window.saved_becomes(before + "abc") == before + "abc"
         assert window.ask("bridge") == {"bridge": False}
+        # restarted (from its tray icon, or after a crash): its old input context numbers may be
+        # other programs' now; the next time a field gets the keyboard the program makes a new one
+        fcitx4_desktop.start()
+        time.sleep(5)  # fcitx4.RECONNECT_INTERVAL since it was last looked for
+        window.ask("board")
+        window.ask("finding")
+        time.sleep(0.3)
+        _keys(window, "ctrl+End", "ctrl+space", text="nihao")
+        _keys(window, "space")
+        assert window.saved_becomes(before + "abc你好") == before + "abc你好"
+
+
+def test_number_and_date_fields_keep_their_keys_and_a_deleted_field_is_let_go(qtbot, fcitx4_desktop):
+    """In the test process (offscreen Qt) on the test desktop's bus: a spin box or date field never
+    gets a preedit (its own key handling stays), and a field deleted while it has the keyboard
+    is dropped without an error."""
+    from PySide6.QtWidgets import QApplication, QDateEdit, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+
+    from app.ui import fcitx4
+
+    bridge = fcitx4.connect(fcitx4_desktop.env)
+    assert bridge is not None and bridge.active
+    try:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        text, number, date = QLineEdit(), QSpinBox(), QDateEdit()
+        for field in (text, number, date):
+            layout.addWidget(field)
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.waitExposed(page)
+        page.activateWindow()
+        text.setFocus()
+        qtbot.waitUntil(lambda: bridge.target is text)
+        for field in (number, date):
+            field.setFocus()
+            qtbot.waitUntil(lambda f=field: QApplication.focusWidget() is f)
+            assert bridge.target is None
+        text.setFocus()
+        qtbot.waitUntil(lambda: bridge.target is text)
+        text.deleteLater()
+        qtbot.waitUntil(lambda: bridge.target is None)
+        assert bridge.active
+    finally:
+        bridge.stop()
 
 
 @pytest.mark.parametrize(
@@ -436,3 +530,22 @@ def test_keys_fcitx4_hands_back_are_typed_into_the_field(qtbot):
             QApplication.sendEvent(field, event)
     assert field.text() == "oKé!"
     assert key_event(ForwardedKey(0xFFE1, 0, False)) is None  # Shift: nothing to type
+
+
+def test_the_cursor_fcitx4_gives_in_bytes_is_placed_between_characters():
+    from app.ui.fcitx4 import char_index
+
+    assert [char_index("医院yi", n) for n in (0, 3, 6, 7, 8, 99)] == [0, 1, 2, 3, 4, 4]
+    assert char_index("医院", 4) == 1  # inside a character: before it
+
+
+def test_the_session_bus_is_found_where_systemd_puts_it(tmp_path):
+    import socket
+
+    from app.ui.fcitx4 import session_bus_address
+
+    assert session_bus_address({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/x"}) == "unix:path=/run/x"
+    assert session_bus_address({"XDG_RUNTIME_DIR": str(tmp_path)}) is None  # no bus there
+    with socket.socket(socket.AF_UNIX) as bus:
+        bus.bind(str(tmp_path / "bus"))
+        assert session_bus_address({"XDG_RUNTIME_DIR": str(tmp_path)}) == f"unix:path={tmp_path / 'bus'}"

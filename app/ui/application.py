@@ -350,18 +350,18 @@ def connect_input_method(window) -> None:
     from PySide6.QtDBus import QDBusConnection
 
     connection = QDBusConnection.sessionBus()
-    if connection.isConnected():  # no session bus: no fcitx at all
+    if connection.isConnected():
         bus = connection.interface()
         if IBUS_PORTAL in [*bus.registeredServiceNames().value(), *bus.activatableServiceNames().value()]:
             return
-        try:
-            from . import fcitx4
-        except ImportError:  # jeepney missing (a source install without it): as without fcitx 4
-            pass
-        else:
-            input_bridge = fcitx4.connect()
-            if input_bridge is not None:
-                return
+    try:
+        from . import fcitx4
+    except ImportError:  # jeepney missing (a source install without it): as without fcitx 4
+        pass
+    else:
+        input_bridge = fcitx4.connect()
+        if input_bridge is not None:
+            return
     if window.store.setting("ui.input_method_notice"):
         return
     dialogs.info(window, NO_INPUT_METHOD)

@@ -9,13 +9,18 @@ gives as the event's native values), and turns what fcitx sends back — the tex
 (``UpdatePreedit``) and the text chosen (``CommitString``) — into Qt's input method events for the
 field. fcitx draws its own candidate window where the field's cursor is (``SetCursorRect``).
 
-Keys go to fcitx only while a field that takes text has the keyboard; a key fcitx does not want
-(its input method switched off, Ctrl+S, a digit with nothing composed) reaches the program as
-before. fcitx toggles itself with its own trigger (Ctrl+Space by default).
+Keys go to fcitx only while a field that takes text has the keyboard (not number and date
+fields, whose keys are theirs); a key fcitx does not want (its input method switched off, Ctrl+S,
+a digit with nothing composed) reaches the program as before. fcitx toggles itself with its own
+trigger (Ctrl+Space by default). What is being composed when the field loses the keyboard, or is
+clicked, is committed into it, as fcitx does for its own programs.
 
 D-Bus through jeepney (pure Python): fcitx 4 checks argument types strictly (``u``, not ``i``),
-which PySide6's QtDBus cannot be told. Calls are synchronous, ≈1 ms a key; a call that fails or
-takes over half a second turns the bridge off, and typing goes on without an input method.
+which PySide6's QtDBus cannot be told. Calls are synchronous, ≈1 ms a key, and go to the unique
+name fcitx had when the input context was made: after fcitx is restarted an old input context
+number may be another program's, so the bridge makes a new one instead. When fcitx ends, or fails
+to answer three keys in a row within half a second, typing goes on without it; the next time a
+field gets the keyboard (at most every 5 s) the bridge looks for fcitx again.
 """
 
 from __future__ import annotations
@@ -23,28 +28,41 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import shiboken6
 from jeepney import DBusAddress, HeaderFields, MatchRule, MessageType, message_bus, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from PySide6.QtCore import QEvent, QObject, QRect, QRectF, QSocketNotifier, Qt
-from PySide6.QtGui import QInputMethodEvent, QKeyEvent
+from PySide6.QtGui import QInputMethodEvent, QKeyEvent, QTextCharFormat
 from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 INTERFACE_IM = "org.fcitx.Fcitx.InputMethod"
 INTERFACE_IC = "org.fcitx.Fcitx.InputContext"
-#: fcitx 4's capability flags (its frontend's CAPACITY_*): preedit shown in the field, as plain
-#: text (UpdatePreedit, not the formatted variant), and what is composed is committed when the
-#: field loses the keyboard
+#: fcitx 4's capability flags (its frontend's CAPACITY_*): what is composed is shown in the field,
+#: as plain text (UpdatePreedit, not the formatted variant); fcitx commits it itself when the field
+#: loses the keyboard (the flag that would leave that to the program is not set)
 CAPABILITY_PREEDIT = 1 << 1
 CAPABILITY_PASSWORD = 1 << 3
-CAPABILITY_UNFOCUS_COMMIT = 1 << 5
-#: how long a call to fcitx may take before the bridge gives up on it (seconds)
+#: how long a call to fcitx may take (seconds), and how many keys in a row may go unanswered
 CALL_TIMEOUT = 0.5
+TIMEOUTS_TO_GIVE_UP = 3
+#: how often, at most, a missing fcitx is looked for again (seconds)
+RECONNECT_INTERVAL = 5.0
 PRESS, RELEASE = 0, 1
+#: fields whose keys are their own: numbers and dates (Qt's input method hints)
+_NUMBER_HINTS = (
+    Qt.InputMethodHint.ImhDigitsOnly
+    | Qt.InputMethodHint.ImhFormattedNumbersOnly
+    | Qt.InputMethodHint.ImhPreferNumbers
+    | Qt.InputMethodHint.ImhDate
+    | Qt.InputMethodHint.ImhTime
+)
 
 #: X keysyms fcitx may hand back (ForwardKey) that are not a character, with the Qt key each is
 _FORWARDED_KEYS = {
@@ -69,6 +87,22 @@ def service_name(environ: Mapping[str, str]) -> str | None:
     return f"org.fcitx.Fcitx-{match.group(1)}" if match else None
 
 
+def session_bus_address(environ: Mapping[str, str]) -> str | None:
+    """The session bus: as the environment names it, or where systemd puts it for the user."""
+    address = environ.get("DBUS_SESSION_BUS_ADDRESS", "").strip()
+    if address:
+        return address
+    runtime = environ.get("XDG_RUNTIME_DIR", "")
+    if runtime and Path(runtime, "bus").is_socket():
+        return f"unix:path={Path(runtime, 'bus')}"
+    return None
+
+
+def char_index(text: str, utf8_offset: int) -> int:
+    """fcitx gives the cursor in the text being composed as a byte offset into its UTF-8."""
+    return len(text.encode("utf-8")[: max(0, utf8_offset)].decode("utf-8", errors="ignore"))
+
+
 @dataclass(frozen=True)
 class Commit:
     text: str
@@ -77,7 +111,7 @@ class Commit:
 @dataclass(frozen=True)
 class Preedit:
     text: str
-    cursor: int
+    cursor: int  # in characters
 
 
 @dataclass(frozen=True)
@@ -92,35 +126,40 @@ Reply = Commit | Preedit | ForwardedKey
 
 class Fcitx4Client:
     """One input context of fcitx 4 on the session bus. Qt-free: the bridge below feeds it keys
-    and applies what it answers; ``replies()`` are what fcitx sent since the last call."""
+    and applies what it answers; ``replies()`` are what fcitx sent since the last call. Errors:
+    OSError (fcitx gone, an error answer, no bus), TimeoutError (no answer in time)."""
 
-    def __init__(self, service: str, program: str) -> None:
-        self.connection = open_dbus_connection(bus="SESSION")
+    def __init__(self, address: str, service: str, program: str) -> None:
+        self.connection = open_dbus_connection(address)
         try:
-            methods = DBusAddress("/inputmethod", bus_name=service, interface=INTERFACE_IM)
-            created = self.connection.send_and_get_reply(
-                new_method_call(methods, "CreateICv3", "si", (program, os.getpid())), timeout=CALL_TIMEOUT
-            )
-            _raise_for_error(created)
-            path = f"/inputcontext_{created.body[0]}"
-            self.context = DBusAddress(path, bus_name=service, interface=INTERFACE_IC)
+            (owner,) = self._checked(message_bus.GetNameOwner(service))
+            methods = DBusAddress("/inputmethod", bus_name=owner, interface=INTERFACE_IM)
+            created = self._checked(new_method_call(methods, "CreateICv3", "si", (program, os.getpid())))
+            path = f"/inputcontext_{created[0]}"
+            self.context = DBusAddress(path, bus_name=owner, interface=INTERFACE_IC)
             # fcitx's signals for this input context, kept in order until read (jeepney's own
             # queue keeps one message by default)
-            rule = MatchRule(type="signal", interface=INTERFACE_IC, path=path)
-            _raise_for_error(self.connection.send_and_get_reply(message_bus.AddMatch(rule), timeout=CALL_TIMEOUT))
+            rule = MatchRule(type="signal", sender=owner, interface=INTERFACE_IC, path=path)
+            self._checked(message_bus.AddMatch(rule))
             self._signals: deque[Any] = deque()
             self._filter = self.connection.filter(rule, queue=self._signals)
             self._filter.__enter__()
-        except Exception:
+        except (OSError, TimeoutError, ValueError, KeyError):
             self.connection.close()
             raise
 
-    def _call(self, method: str, signature: str = "", args: tuple = ()) -> tuple:
-        reply = self.connection.send_and_get_reply(
-            new_method_call(self.context, method, signature, args), timeout=CALL_TIMEOUT
-        )
-        _raise_for_error(reply)
+    def _checked(self, message: Any) -> tuple:
+        reply = self.connection.send_and_get_reply(message, timeout=CALL_TIMEOUT)
+        if reply.header.message_type == MessageType.error:
+            raise OSError(f"fcitx: {reply.body[0] if reply.body else reply.header.fields}")
         return tuple(reply.body)
+
+    def _call(self, method: str, signature: str = "", args: tuple = ()) -> tuple:
+        body = self._checked(new_method_call(self.context, method, signature, args))
+        # signals that came in the same read as the reply are still in jeepney's buffer, where the
+        # socket notifier cannot see them
+        self.read_pending()
+        return body
 
     def set_capability(self, flags: int) -> None:
         self._call("SetCapacity", "u", (flags,))
@@ -161,111 +200,157 @@ class Fcitx4Client:
             if name == "CommitString":
                 out.append(Commit(body[0]))
             elif name == "UpdatePreedit":
-                out.append(Preedit(body[0], body[1]))
+                out.append(Preedit(body[0], char_index(body[0], body[1])))
             elif name == "ForwardKey":
                 out.append(ForwardedKey(body[0], body[1], body[2] == RELEASE))
         return out
 
     def close(self) -> None:
         with contextlib.suppress(OSError, TimeoutError):  # fcitx gone already: nothing to tell it
-            self._call("DestroyIC")
+            self._checked(new_method_call(self.context, "DestroyIC"))
         self.connection.close()
-
-
-def _raise_for_error(reply: Any) -> None:
-    if reply.header.message_type == MessageType.error:
-        raise OSError(f"fcitx: {reply.body[0] if reply.body else reply.header.fields}")
 
 
 def connect(environ: Mapping[str, str] = os.environ) -> Fcitx4Bridge | None:
     """The bridge to fcitx 4 where it serves this display on the session bus, else None."""
-    service = service_name(environ)
-    if service is None or not environ.get("DBUS_SESSION_BUS_ADDRESS"):
+    service, address = service_name(environ), session_bus_address(environ)
+    if service is None or address is None:
         return None
     try:
-        client = Fcitx4Client(service, "mqsc")
+        client = Fcitx4Client(address, service, PROGRAM)
     except (OSError, TimeoutError, ValueError, KeyError):  # no such service or no bus: no input method
         return None
-    return Fcitx4Bridge(client)
+    return Fcitx4Bridge(client, address, service)
+
+
+#: the program's name as fcitx 4 knows it (its per-program input method state)
+PROGRAM = "mqsc"
 
 
 class Fcitx4Bridge(QObject):
     """Keys of the field with the keyboard to fcitx 4, its answers back into the field."""
 
-    def __init__(self, client: Fcitx4Client) -> None:
+    def __init__(self, client: Fcitx4Client, address: str, service: str) -> None:
         super().__init__()
-        self.client = client
-        self.active = True
+        self.address, self.service = address, service
+        self.client: Fcitx4Client | None = None
+        self.notifier: QSocketNotifier | None = None
         self.target: QWidget | None = None  # the field that receives what fcitx composes
         self.preedit = ""
         self.forwarding = False  # a key fcitx handed back is on its way to the field
-        self.notifier = QSocketNotifier(client.fileno(), QSocketNotifier.Type.Read, self)
-        self.notifier.activated.connect(self._fcitx_wrote)
+        self.timeouts = 0  # keys in a row fcitx did not answer in time
+        self.looked_for = 0.0  # when fcitx was last looked for (time.monotonic())
+        self._use(client)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         app.installEventFilter(self)
         app.focusChanged.connect(self._focus_changed)
         self._focus_changed(None, app.focusWidget())
 
+    @property
+    def active(self) -> bool:
+        return self.client is not None
+
+    def _use(self, client: Fcitx4Client) -> None:
+        self.client, self.timeouts = client, 0
+        self.notifier = QSocketNotifier(client.fileno(), QSocketNotifier.Type.Read, self)
+        self.notifier.activated.connect(self._fcitx_wrote)
+
+    def _look_for_fcitx(self) -> None:
+        """fcitx was gone (or restarted): a new input context, if it is back."""
+        if time.monotonic() - self.looked_for < RECONNECT_INTERVAL:
+            return
+        self.looked_for = time.monotonic()
+        with contextlib.suppress(OSError, TimeoutError, ValueError, KeyError):  # not back: try later
+            self._use(Fcitx4Client(self.address, self.service, PROGRAM))
+
     def _call(self, method: Callable[..., Any], *args: Any) -> Any:
-        """A call to fcitx; one that fails (fcitx ended, a broken answer, no answer in time)
-        turns the bridge off: typing goes on without an input method, as where there is none."""
-        if not self.active:
+        """A call to fcitx. One that fails (fcitx ended, a broken answer) lets go of fcitx: typing
+        goes on without it; one left unanswered counts, and three in a row let go too."""
+        if self.client is None:
             return None
         try:
-            return method(*args)
-        except (OSError, TimeoutError, ValueError, KeyError, IndexError):
+            result = method(*args)
+        except TimeoutError:
+            self.timeouts += 1
+            if self.timeouts >= TIMEOUTS_TO_GIVE_UP:
+                self.stop()
+            raise
+        except (OSError, ValueError, KeyError, IndexError):
             self.stop()
+            return None
+        self.timeouts = 0
+        return result
+
+    def _try(self, method: Callable[..., Any], *args: Any) -> Any:
+        """``_call`` where an unanswered call is simply not waited for."""
+        try:
+            return self._call(method, *args)
+        except TimeoutError:
             return None
 
     def stop(self) -> None:
-        if not self.active:
+        """Let go of fcitx: what was being composed goes from the field, keys go to it as typed."""
+        if self.client is None:
             return
-        self.active = False
-        app = QApplication.instance()
-        if isinstance(app, QApplication):
-            app.removeEventFilter(self)
-        self.notifier.setEnabled(False)
-        if self.target is not None and self.preedit:
+        client, self.client = self.client, None
+        if self.notifier is not None:
+            self.notifier.setEnabled(False)
+            self.notifier.deleteLater()
+            self.notifier = None
+        if self.preedit and _alive(self.target):
             _send(self.target, QInputMethodEvent("", []))
         self.preedit, self.target = "", None
-        self.client.close()
+        self.looked_for = time.monotonic()
+        client.close()
 
     # -- focus -------------------------------------------------------------------------------
 
     def _focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
-        if not self.active:
-            return
+        if not _alive(new):
+            new = None
         takes_text = new is not None and _takes_text(new)
+        if self.client is None:
+            if not takes_text:
+                return
+            self._look_for_fcitx()
+            if self.client is None:
+                return
         if self.target is not None and self.target is not new:
-            self._call(self.client.focus_out)
-            self._apply()  # what fcitx commits on losing the field goes into that field
-            self._show_preedit("")
-            self.target = None
-        if takes_text and new is not None and self.target is not new:
+            # fcitx commits what is being composed into the field losing the keyboard (its
+            # CommitString is applied before the target changes)
+            self._try(self.client.focus_out)
+            self._apply()
+            if self.preedit and _alive(self.target):
+                _send(self.target, QInputMethodEvent("", []))
+            self.preedit, self.target = "", None
+        if takes_text and new is not None and self.target is not new and self.client is not None:
             self.target = new
             password = isinstance(new, QLineEdit) and new.echoMode() != QLineEdit.EchoMode.Normal
-            flags = CAPABILITY_PREEDIT | CAPABILITY_UNFOCUS_COMMIT | (CAPABILITY_PASSWORD if password else 0)
-            self._call(self.client.set_capability, flags)
-            self._call(self.client.focus_in)
+            self._try(self.client.set_capability, CAPABILITY_PREEDIT | (CAPABILITY_PASSWORD if password else 0))
+            self._try(self.client.focus_in)
             self._cursor_to_fcitx()
 
     def _cursor_to_fcitx(self) -> None:
-        """Where fcitx draws its candidates: under the field's cursor, in screen pixels."""
+        """Where fcitx draws its candidates: under the field's cursor, in the X server's pixels."""
         target = self.target
-        if target is None or not self.active:
+        if self.client is None or not _alive(target):
             return
+        assert target is not None
         rect = target.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle)
         if isinstance(rect, QRectF):
             rect = rect.toRect()
         if not isinstance(rect, QRect):
             return
-        top_left = target.mapToGlobal(rect.topLeft())
-        ratio = target.devicePixelRatioF()
-        self._call(
+        point = target.mapToGlobal(rect.topLeft())
+        # Qt's global coordinates are the X server's scaled about each screen's own origin
+        screen = target.screen()
+        origin = screen.geometry().topLeft()
+        ratio = screen.devicePixelRatio()
+        self._try(
             self.client.set_cursor_rect,
-            round(top_left.x() * ratio),
-            round(top_left.y() * ratio),
+            round((point.x() - origin.x()) * ratio + origin.x()),
+            round((point.y() - origin.y()) * ratio + origin.y()),
             max(1, round(rect.width() * ratio)),
             max(1, round(rect.height() * ratio)),
         )
@@ -273,62 +358,102 @@ class Fcitx4Bridge(QObject):
     # -- keys --------------------------------------------------------------------------------
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if self.forwarding or self.client is None or self.target is None:
+            return False
         kind = event.type()
-        if self.forwarding or not self.active or watched is not self.target:
+        if kind == QEvent.Type.MouseButtonPress:
+            if self.preedit and self._inside_target(watched):
+                self._clicked_while_composing()
+            return False
+        if watched is not self.target:
             return False
         if kind == QEvent.Type.ShortcutOverride and self.preedit:
             # while a word is being composed its keys (digits pick a candidate) are fcitx's,
             # never the page's shortcuts
             event.accept()
             return True
-        if kind not in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+        if kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            assert isinstance(event, QKeyEvent)
+            return self._key(event)
+        return False
+
+    def _clicked_while_composing(self) -> None:
+        """Qt drops a field's preedit when it is clicked: the word is committed where it is, as
+        on losing the keyboard, and fcitx starts afresh."""
+        self._commit(self.preedit)
+        if self.client is not None:
+            self._try(self.client.reset)
+        self._apply()
+
+    def _key(self, event: QKeyEvent) -> bool:
+        """Whether fcitx took the key (then the field does not get it)."""
+        if self.client is None:
             return False
-        assert isinstance(event, QKeyEvent)
-        taken = self._call(
-            self.client.process_key,
-            event.nativeVirtualKey(),
-            event.nativeScanCode(),
-            event.nativeModifiers(),
-            kind == QEvent.Type.KeyRelease,
-            event.timestamp() & 0xFFFFFFFF,
-        )
+        try:
+            taken = self._call(
+                self.client.process_key,
+                event.nativeVirtualKey(),
+                event.nativeScanCode(),
+                event.nativeModifiers(),
+                event.type() == QEvent.Type.KeyRelease,
+                event.timestamp() & 0xFFFFFFFF,
+            )
+        except TimeoutError:
+            # fcitx busy (loading a dictionary): it may still act on the key, so the key is not
+            # typed twice; a word it commits later comes through the socket notifier
+            return True
         self._apply()
         if taken:
             self._cursor_to_fcitx()
         return bool(taken)
 
+    def _inside_target(self, watched: QObject) -> bool:
+        """The field itself or a part of it (a text edit's clicks go to its viewport)."""
+        target = self.target
+        if target is None or not _alive(target):
+            return False
+        return watched is target or (isinstance(watched, QWidget) and target.isAncestorOf(watched))
+
     def _fcitx_wrote(self) -> None:
-        if self.active:
-            self._call(self.client.read_pending)
+        if self.client is not None:
+            self._try(self.client.read_pending)
             self._apply()
 
     def _apply(self) -> None:
-        if not self.active:
+        if self.client is None:
             return
         for reply in self.client.replies():
             if isinstance(reply, Commit):
-                if self.target is not None:
-                    event = QInputMethodEvent("", [])
-                    event.setCommitString(reply.text)
-                    self.preedit = ""
-                    _send(self.target, event)
+                self._commit(reply.text)
             elif isinstance(reply, Preedit):
                 self._show_preedit(reply.text, reply.cursor)
             elif isinstance(reply, ForwardedKey):
                 self._forward(reply)
 
+    def _commit(self, text: str) -> None:
+        self.preedit = ""
+        if _alive(self.target):
+            event = QInputMethodEvent("", [])
+            event.setCommitString(text)
+            _send(self.target, event)
+
     def _show_preedit(self, text: str, cursor: int | None = None) -> None:
         self.preedit = text
-        if self.target is None:
+        if not _alive(self.target):
             return
         position = len(text) if cursor is None else max(0, min(len(text), cursor))
-        attributes = [QInputMethodEvent.Attribute(QInputMethodEvent.AttributeType.Cursor, position, 1)]
+        underlined = QTextCharFormat()
+        underlined.setFontUnderline(True)  # a word being composed, not yet typed
+        attributes = [
+            QInputMethodEvent.Attribute(QInputMethodEvent.AttributeType.TextFormat, 0, len(text), underlined),
+            QInputMethodEvent.Attribute(QInputMethodEvent.AttributeType.Cursor, position, 1),
+        ]
         _send(self.target, QInputMethodEvent(text, attributes))
 
     def _forward(self, key: ForwardedKey) -> None:
         """A key fcitx hands back for the field to act on as if typed."""
         event = key_event(key)
-        if self.target is None or event is None:
+        if event is None or not _alive(self.target):
             return
         self.forwarding = True
         try:
@@ -354,12 +479,21 @@ def key_event(key: ForwardedKey) -> QKeyEvent | None:
 
 
 def _takes_text(widget: QWidget) -> bool:
-    """A field the user types text into (line and text edits, a table that opens its cell
-    editor on typing): Qt's own flag for widgets that accept an input method."""
-    return widget.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled) and bool(
-        widget.inputMethodQuery(Qt.InputMethodQuery.ImEnabled)
-    )
+    """A field the user types text into: one that accepts an input method (Qt's own flag and
+    query: line and text edits, a table's cell editor), but no number or date field."""
+    if not widget.testAttribute(Qt.WidgetAttribute.WA_InputMethodEnabled):
+        return False
+    if not widget.inputMethodQuery(Qt.InputMethodQuery.ImEnabled):
+        return False
+    return not widget.inputMethodHints() & _NUMBER_HINTS
 
 
-def _send(widget: QWidget, event: QEvent) -> None:
-    QApplication.sendEvent(widget, event)
+def _alive(widget: QWidget | None) -> bool:
+    """A field can be deleted while it has the keyboard: Qt then reports the focus change after
+    PySide has let go of it."""
+    return widget is not None and shiboken6.isValid(widget)
+
+
+def _send(widget: QWidget | None, event: QEvent) -> None:
+    if widget is not None and _alive(widget):
+        QApplication.sendEvent(widget, event)
