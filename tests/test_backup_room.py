@@ -124,7 +124,9 @@ def test_on_the_databases_own_disk_backups_leave_room_to_keep_working(demo_file,
     assert len(list_backups(disk / "backups", path)) >= 1
 
 
-def test_a_backup_that_cannot_fit_is_refused_saying_why_and_deletes_nothing(demo_file, actor, small_disk, cli):
+def test_a_backup_that_cannot_fit_is_refused_saying_why_and_deletes_nothing(
+    demo_file, actor, small_disk, cli, monkeypatch
+):
     path, round_id = demo_file
     usb = small_disk("3M")
     store = open_store(path)
@@ -140,7 +142,8 @@ def test_a_backup_that_cannot_fit_is_refused_saying_why_and_deletes_nothing(demo
     message = raised.value.user_message
     assert "磁盘空间不足" in message and "原有备份保留不变" in message and "备份位置" in message, message
     assert sorted(p.name for p in usb.iterdir()) == before and first.path.exists() and second.path.exists()
-    code, _out, err = cli("backup", "--db", str(path), "--out", str(usb / "备份.db"))
+    monkeypatch.chdir(usb)  # a file named as typed in the stick's folder: the message names the folder
+    code, _out, err = cli("backup", "--db", str(path), "--out", "备份.db")
     assert code == 1 and f"“{usb}”所在的磁盘空间不足" in err and not (usb / "备份.db").exists()
     # a file of the user's choosing: no backup folder, no older backups to speak of
     assert "备份位置" not in err and "原有备份" not in err and "改存到空间充足的磁盘或 U 盘" in err, err

@@ -302,7 +302,7 @@ def make_room(
     folder: the message then speaks of that file's folder, not of the backup folder's backups."""
     from .backup_room import KEEP_ALWAYS, room_for, room_plan
 
-    folder = Path(target).parent
+    folder = Path(target).absolute().parent  # named in messages: “.” would say nothing
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # a backup killed while written (a PC switched off during the backup on closing) left a
