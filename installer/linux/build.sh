@@ -82,6 +82,7 @@ MQSC_FONTS_DIR=$FONTS "$VENV/bin/pyinstaller" --noconfirm --log-level WARN \
 BUNDLE=$BUILD/dist/mqsc
 find "$BUNDLE" -xtype l -delete   # links to the Qt libraries the spec left out
 FLOOR=$(bash $HERE/glibc-floor.sh "$BUNDLE")
+[ -n "$FLOOR" ] || { echo "no glibc floor measured (no ELF file read: is objdump there?)" >&2; exit 1; }
 echo "glibc floor of the bundle: $FLOOR"
 # the chroot build promises 统信UOS 20's glibc (2.28): a library that needs more fails it here
 above_max() { [ "$(printf '%s\n' "$1" "$MQSC_GLIBC_MAX" | sort -V | tail -1)" != "$MQSC_GLIBC_MAX" ]; }
