@@ -510,7 +510,7 @@ def test_number_and_date_fields_keep_their_keys_and_a_deleted_field_is_let_go(qt
     ],
 )
 def test_fcitx4_is_looked_for_under_its_name_for_the_display(display, name):
-    from app.ui.fcitx4 import service_name
+    from app.ui.fcitx4_client import service_name
 
     assert service_name({"DISPLAY": display}) == name
 
@@ -519,7 +519,8 @@ def test_keys_fcitx4_hands_back_are_typed_into_the_field(qtbot):
     """ForwardKey: fcitx 4's modules may give a key back for the field to act on as typed."""
     from PySide6.QtWidgets import QApplication, QLineEdit
 
-    from app.ui.fcitx4 import ForwardedKey, key_event
+    from app.ui.fcitx4 import key_event
+    from app.ui.fcitx4_client import ForwardedKey
 
     field = QLineEdit()
     qtbot.addWidget(field)
@@ -533,7 +534,7 @@ def test_keys_fcitx4_hands_back_are_typed_into_the_field(qtbot):
 
 
 def test_the_cursor_fcitx4_gives_in_bytes_is_placed_between_characters():
-    from app.ui.fcitx4 import char_index
+    from app.ui.fcitx4_client import char_index
 
     assert [char_index("医院yi", n) for n in (0, 3, 6, 7, 8, 99)] == [0, 1, 2, 3, 4, 4]
     assert char_index("医院", 4) == 1  # inside a character: before it
@@ -542,7 +543,7 @@ def test_the_cursor_fcitx4_gives_in_bytes_is_placed_between_characters():
 def test_the_session_bus_is_found_where_systemd_puts_it(tmp_path):
     import socket
 
-    from app.ui.fcitx4 import session_bus_address
+    from app.ui.fcitx4_client import session_bus_address
 
     assert session_bus_address({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/run/x"}) == "unix:path=/run/x"
     assert session_bus_address({"XDG_RUNTIME_DIR": str(tmp_path)}) is None  # no bus there
