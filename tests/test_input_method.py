@@ -9,12 +9,14 @@ pinyin engine: the same path (preedit, then commit) without a 100 MB dictionary.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -371,12 +373,20 @@ def _bridge_up(window: Window) -> None:
     _wait(lambda: (window.ask("bridge") or {}).get("bridge") is True, "the program to become fcitx 4's client", 10)
 
 
-@pytest.mark.slow
-def test_fcitx4_types_pinyin_into_the_walkthrough_and_the_board(fcitx4_desktop, demo):
-    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
+@contextlib.contextmanager
+def _typing_into_the_finding(fcitx4: Fcitx4, demo) -> Iterator[tuple[Window, str]]:
+    """The program on the fcitx 4 desktop, fcitx's client, 问题描述 with the keyboard: the window
+    and what the field held before."""
+    with Window(fcitx4.env, *demo, mode="adapted") as window:
         _bridge_up(window)
         before = window.ask("finding")["ready"]
-        time.sleep(0.3)
+        time.sleep(0.3)  # the field's input context is focused over the bus
+        yield window, before
+
+
+@pytest.mark.slow
+def test_fcitx4_types_pinyin_into_the_walkthrough_and_the_board(fcitx4_desktop, demo):
+    with _typing_into_the_finding(fcitx4_desktop, demo) as (window, before):
         # fcitx switched off: letters are letters, typed through it as through no input method
         _keys(window, text="ok")
         assert window.saved_becomes(before + "ok") == before + "ok"
@@ -397,10 +407,7 @@ def test_fcitx4_types_pinyin_into_the_walkthrough_and_the_board(fcitx4_desktop, 
 def test_fcitx4_escape_cancels_a_word_and_other_keys_stay_the_fields(fcitx4_desktop, demo):
     """While a word is being composed Escape cancels it and nothing is typed; with nothing
     composed, Enter is the field's own (a new line in 问题描述)."""
-    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
-        _bridge_up(window)
-        before = window.ask("finding")["ready"]
-        time.sleep(0.3)
+    with _typing_into_the_finding(fcitx4_desktop, demo) as (window, before):
         _keys(window, text="ok")
         _keys(window, "ctrl+space", text="yiyuan")
         _keys(window, "Escape", "Return")
@@ -413,10 +420,7 @@ def test_fcitx4_escape_cancels_a_word_and_other_keys_stay_the_fields(fcitx4_desk
 def test_a_word_being_composed_goes_into_the_field_that_loses_the_keyboard(fcitx4_desktop, demo):
     """A click elsewhere while fcitx 4 shows 医院 being composed: the word is typed where it
     was being composed, as fcitx does for its own programs, not lost."""
-    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
-        _bridge_up(window)
-        before = window.ask("finding")["ready"]
-        time.sleep(0.3)
+    with _typing_into_the_finding(fcitx4_desktop, demo) as (window, before):
         _keys(window, "ctrl+space", text="yiyuan")
         time.sleep(0.3)
         window.ask("away")
@@ -426,11 +430,8 @@ def test_a_word_being_composed_goes_into_the_field_that_loses_the_keyboard(fcitx
 @pytest.mark.slow
 def test_a_click_in_the_field_while_composing_types_the_word_there(fcitx4_desktop, demo):
     """Qt clears a field's preedit on a click; the word fcitx shows is typed, not dropped."""
-    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
-        _bridge_up(window)
-        before = window.ask("finding")["ready"]
+    with _typing_into_the_finding(fcitx4_desktop, demo) as (window, before):
         spot = window.ask("where")
-        time.sleep(0.3)
         _keys(window, "ctrl+space", text="yiyuan")
         time.sleep(0.3)
         click = ["xdotool", "mousemove", str(spot["x"]), str(spot["y"]), "click", "1"]
@@ -444,9 +445,7 @@ def test_a_click_in_the_field_while_composing_types_the_word_there(fcitx4_deskto
 
 @pytest.mark.slow
 def test_when_fcitx4_ends_typing_goes_on_and_when_it_is_back_so_is_chinese(fcitx4_desktop, demo):
-    with Window(fcitx4_desktop.env, *demo, mode="adapted") as window:
-        _bridge_up(window)
-        before = window.ask("finding")["ready"]
+    with _typing_into_the_finding(fcitx4_desktop, demo) as (window, before):
         fcitx4_desktop.stop()
         _keys(window, text="abc")
         assert window.saved_becomes(before + "abc") == before + "abc"
