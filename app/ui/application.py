@@ -24,7 +24,8 @@ from ..store import Actor, open_store
 from ..store import lock as _lock  # noqa: F401  (the single-instance lock, Qt-free: before PySide6)
 from ..store.health import explain_damage, quick_check_records
 from . import dialogs
-from .input_method import adapted_for_qt
+from .input_method import adapted_for_qt, temporarily_set
+from .platform_choice import platform_changes
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 
 CATALOG_CHECK_DELAY_MS = 300
@@ -69,9 +70,10 @@ def create_application(argv: list[str]) -> QApplication:
     # the process's one application is this GUI's (instance() is typed as the QCoreApplication base)
     app = cast(QApplication, QApplication.instance())
     if app is None:
-        if sys.platform.startswith("linux"):  # Qt reads the input method's variables as it starts
+        if sys.platform.startswith("linux"):  # Qt reads the platform's and input method's variables as it starts
             global input_method_switched
-            with adapted_for_qt([Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))]) as switched:
+            plugins = [Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))]
+            with adapted_for_qt(plugins) as switched, temporarily_set(platform_changes(os.environ, plugins)):
                 app = QApplication(argv)
             input_method_switched = switched
         else:

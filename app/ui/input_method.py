@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["adapted_for_qt", "input_method_changes"]
+__all__ = ["adapted_for_qt", "input_method_changes", "temporarily_set"]
 
 
 def _asks_for_fcitx(environ: Mapping[str, str]) -> bool:
@@ -65,10 +65,17 @@ def adapted_for_qt(plugin_dirs: Iterable[Path], environ: MutableMapping[str, str
     from here — WPS for an attachment, a PDF viewer — keeps the desktop's own input method (with
     fcitx 4, ibus through a portal would leave it none). Yields whether anything changed."""
     changes = input_method_changes(environ, plugin_dirs)
+    with temporarily_set(changes, environ):
+        yield bool(changes)
+
+
+@contextmanager
+def temporarily_set(changes: Mapping[str, str], environ: MutableMapping[str, str] = os.environ) -> Iterator[None]:
+    """Environment variables set inside the block and as they were afterwards."""
     before = {name: environ.get(name) for name in changes}
     environ.update(changes)
     try:
-        yield bool(changes)
+        yield
     finally:
         for name, value in before.items():
             if value is None:
