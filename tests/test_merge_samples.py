@@ -109,29 +109,29 @@ def _cleared_and_sampled_again(d: Departments, item: str, clearing, adding) -> N
     _sample(db, d, actor, item, ("A1", True), ("A2", True), ("X1", False))
 
 
-def test_records_a_department_cleared_do_not_come_back(departments):
+@pytest.mark.parametrize(
+    ("cleared_by", "expected"),
+    [
+        ("a", [("A1", True), ("A2", True), ("X1", False)]),
+        ("office", [("A3", True)]),
+    ],
+    ids=["the-department-cleared", "the-office-cleared"],
+)
+def test_records_one_side_cleared_do_not_come_back(departments, cleared_by, expected):
     """Both lists began from none, but one side's history also holds the clearing: its new list
     grew from that, not from the start both shared. Merged against the empty list, A1 and A2
-    (deleted by 内科) came back silently; the lists are one conflict instead."""
+    (deleted by the side that cleared) came back silently; the lists are one conflict instead,
+    whichever side cleared (内科, then the office as its mirror), and the office keeps its own."""
     d = departments
     item = _item(d)
-    _cleared_and_sampled_again(d, item, (d.a, d.a_actor), (d.office, d.office_actor))
+    department, office = (d.a, d.a_actor), (d.office, d.office_actor)
+    clearing, adding = (department, office) if cleared_by == "a" else (office, department)
+    _cleared_and_sampled_again(d, item, clearing, adding)
     plan, result = d.office_import(d.export(d.a, "a2"))
     [conflict] = plan.conflicts
     assert conflict.table == "samples" and not conflict.ancestor
     assert (plan.counts()["updated"], result.resolved) == (0, {conflict.key: "unresolved"})
-    assert _records(d.office, d, item) == [("A1", True), ("A2", True), ("X1", False)]
-
-
-def test_records_the_office_cleared_do_not_come_back(departments):
-    """The mirror: the office cleared the list and sampled A3, 内科 added one to A1, A2."""
-    d = departments
-    item = _item(d)
-    _cleared_and_sampled_again(d, item, (d.office, d.office_actor), (d.a, d.a_actor))
-    plan, _ = d.office_import(d.export(d.a, "a2"))
-    [conflict] = plan.conflicts
-    assert conflict.table == "samples" and not conflict.ancestor
-    assert _records(d.office, d, item) == [("A3", True)]
+    assert _records(d.office, d, item) == expected
 
 
 def test_a_version_both_had_but_not_rebuilt_is_no_empty_start():
