@@ -207,6 +207,41 @@ def test_a_macs_metadata_files_are_not_taken_for_damaged_packages(packages, tmp_
     assert aggregate([inbox / "._乙县中医院.zip"], today=DAY).refused
 
 
+def test_archives_of_other_kinds_and_unfinished_downloads_are_listed_not_skipped(packages, tmp_path, capsys):
+    """嵩县中医院_上报包.rar and a browser's unfinished 洛宁县….zip.下载 beside a package: the
+    summary read one package, refused none, and two hospitals were missing without a word."""
+    folder, _ = packages
+    inbox = tmp_path / "上报包"
+    (inbox / "QQ接收").mkdir(parents=True)
+    shutil.copy(folder / "乙县中医院.zip", inbox / "乙县中医院.zip")
+    (inbox / "嵩县中医院_上报包.rar").write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(64))
+    (inbox / "QQ接收" / "洛宁县妇幼保健院_上报包.zip.下载").write_bytes(b"PK\x03\x04" + bytes(64))
+    (inbox / "通知.docx").write_bytes(b"PK\x03\x04")  # not a hospital's: not listed
+    (inbox / "Thumbs.db").write_bytes(bytes(8))
+    result = aggregate([inbox], today=DAY)
+    assert [r.hospital for r in result.rounds] == ["乙县中医院"]
+    assert result.read == 3
+    assert [(result.name(b.path), b.reason) for b in result.refused] == [
+        (
+            "QQ接收/洛宁县妇幼保健院_上报包.zip.下载",
+            "“QQ接收/洛宁县妇幼保健院_上报包.zip.下载”是没有下载完的文件，不是完整的上报包："
+            "请等下载完成后再汇总，或请报送单位重新发送。",
+        ),
+        (
+            "嵩县中医院_上报包.rar",
+            "“嵩县中医院_上报包.rar”是 RAR 压缩文件，不是本程序导出的上报包（.zip）：如果其中装着上报包，"
+            "请先解压；否则请报送单位直接发送本程序导出的上报包，不要改用其他软件压缩。",
+        ),
+    ]
+    xlsx = tmp_path / "汇总.xlsx"
+    assert main(["aggregate", "--out", str(xlsx), str(inbox)]) == 0
+    assert "未纳入：嵩县中医院_上报包.rar：" in capsys.readouterr().err
+    assert [row["上报包"] for row in _table(load_workbook(xlsx)["未纳入"])] == [
+        "QQ接收/洛宁县妇幼保健院_上报包.zip.下载",
+        "嵩县中医院_上报包.rar",
+    ]
+
+
 def test_packages_are_named_by_their_path_within_the_folder(packages, tmp_path, capsys):
     """QQ接收/乙县中医院.zip, a broken copy beside the good 乙县中医院.zip: the PDF and the dialog
     named both 乙县中医院.zip, so the commission could not tell which file to ask for again;

@@ -240,37 +240,71 @@ class Aggregate:
 
 def package_paths(paths: Iterable[Path]) -> list[Path]:
     """The given files, and every ``*.zip`` inside the given folders (sorted, recursively)."""
-    return list(_package_names(paths))
+    return list(_found(paths)[0])
 
 
-def _package_names(paths: Iterable[Path]) -> dict[Path, str]:
-    """:func:`package_paths`, each with the name the summary gives it (:meth:`Aggregate.name`).
+def _found(paths: Iterable[Path]) -> tuple[dict[Path, str], dict[Path, tuple[str, str]]]:
+    """:func:`package_paths`, each with the name the summary gives it (:meth:`Aggregate.name`),
+    and the files in the folders that look like a hospital's package but are not read as one,
+    each with its name and the reason it is listed as not counted (:func:`_look_alike`).
 
     ``.ZIP`` too: Windows mail clients and some 统信UOS/麒麟 file managers save attachments in
     capitals, and on Linux a case-sensitive ``*.zip`` would skip that hospital without a word.
     Not the metadata a Mac adds to every file it zips (``__MACOSX/._医院.zip``): a few hundred
     bytes that are no package, but named after one they would be listed as that hospital's
     damaged package."""
-    out: dict[Path, str] = {}
+    packages: dict[Path, str] = {}
+    look_alikes: dict[Path, tuple[str, str]] = {}
     for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if _package_name(p.relative_to(path)) and p.is_file())
-            out |= {p: p.relative_to(path).as_posix() for p in found}
-        else:
-            out[path] = path.name
-    return out
+        if not path.is_dir():
+            packages[path] = path.name
+            continue
+        for found in sorted(p for p in path.rglob("*") if p.is_file()):
+            relative = found.relative_to(path)
+            if _mac_metadata(relative):
+                continue
+            if relative.suffix.lower() == ".zip":
+                packages[found] = relative.as_posix()
+            elif (reason := _look_alike(relative.as_posix())) is not None:
+                look_alikes[found] = relative.as_posix(), reason
+    return packages, look_alikes
 
 
-def _package_name(relative: Path) -> bool:
-    if relative.suffix.lower() != ".zip" or relative.name.startswith("._"):
-        return False
-    return "__MACOSX" not in relative.parts
+def _mac_metadata(relative: Path) -> bool:
+    return relative.name.startswith("._") or "__MACOSX" in relative.parts
+
+
+#: archives of other kinds, by suffix: a hospital that packed its package again, or sent its
+#: folder packed by another program
+_ARCHIVES = {".rar": "RAR", ".7z": "7z", ".zipx": "zipx", ".tar": "tar", ".gz": "gz", ".tgz": "tgz", ".xz": "xz"}
+
+
+def _look_alike(name: str) -> str | None:
+    """Why a file in a folder of packages is listed as not counted, when it may be a hospital's
+    package in another form (None for other files: a notice, a photo). Skipped without a word,
+    the hospital would be missing from the summary and nobody told."""
+    lower = name.lower()
+    if ".zip." in lower.rsplit("/", 1)[-1]:  # 甲县.zip.下载, .zip.crdownload, .zip.part, .zip.tmp
+        return f"“{name}”是没有下载完的文件，不是完整的上报包：请等下载完成后再汇总，或请报送单位重新发送。"
+    kind = _ARCHIVES.get(Path(lower).suffix)
+    if kind is None:
+        return None
+    return (
+        f"“{name}”是 {kind} 压缩文件，不是本程序导出的上报包（.zip）：如果其中装着上报包，请先解压；"
+        "否则请报送单位直接发送本程序导出的上报包，不要改用其他软件压缩。"
+    )
 
 
 def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     """Verify and summarise the packages at ``paths`` (files or folders)."""
-    result = Aggregate(today=today or dt.date.today(), names=_package_names(paths))
+    packages, look_alikes = _found(paths)
+    result = Aggregate(today=today or dt.date.today(), names=packages)
     newest, others = _newest_of_each_round(result)
+    for path, (name, reason) in look_alikes.items():
+        result.read += 1
+        result.refused.append(Refused(path, reason))
+        result.names[path] = name
+    result.refused.sort(key=lambda b: result.name(b.path))
     for package in newest.values():
         try:
             result.rounds.append(round_facts(package, result.today))
