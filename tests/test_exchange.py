@@ -15,6 +15,7 @@ import jsonschema
 import pytest
 from pypdf import PdfReader
 
+from app import __version__
 from app.errors import AppError
 from app.exchange import format as fmt
 from app.exchange.export import export_package, pseudonym, pseudonym_key, suggested_name
@@ -245,23 +246,76 @@ def test_a_changed_byte_is_found(package, tmp_path):
         open_package(package)
 
 
-def test_a_missing_or_unlisted_member_is_refused(package):
+RESEND = "请报送单位重新导出上报包，原样发送（不要解压、打开或改动其中的文件，也不要重新压缩）。"
+
+
+def test_a_missing_unlisted_or_resaved_member_says_what_to_ask_the_hospital_for(package):
+    """“大小与清单不符”, “有清单未列出的文件：情况说明.txt”: true, but the clerk was not told what
+    happened or what to ask the hospital for."""
     members = _members(package)
     _rezip(package, {k: v for k, v in members.items() if k != fmt.WORKBOOK})
-    with pytest.raises(PackageError, match="缺少"):
+    with pytest.raises(PackageError) as missing:
         open_package(package)
-    _rezip(package, {**members, "extra.exe": b"MZ"})
-    with pytest.raises(PackageError, match="未列出"):
+    assert missing.value.user_message == f"“{package.name}”缺少清单中列出的文件：{fmt.WORKBOOK}。{RESEND}"
+    _rezip(package, {**members, "情况说明.txt": "因故晚报".encode()})
+    with pytest.raises(PackageError) as extra:
         open_package(package)
+    assert extra.value.user_message == (
+        f"“{package.name}”中有清单未列出的文件：情况说明.txt，已拒绝：上报包导出后被加入了文件。{RESEND}说明材料请另行发送。"
+    )
+    _rezip(package, {**members, fmt.WORKBOOK: members[fmt.WORKBOOK] + b"\0"})  # opened and saved
+    with pytest.raises(PackageError) as resaved:
+        open_package(package)
+    assert resaved.value.user_message.endswith(f"：文件在导出后被打开保存或改动过。{RESEND}")
 
 
-def test_a_newer_format_version_is_refused_with_the_version(package):
+def _rezip_as_windows_does(package: Path, members: dict[str, bytes]) -> None:
+    """The members zipped again as Windows' 发送到 → 压缩文件夹 does on a Chinese system: names in
+    GBK, without the UTF-8 flag (Python's zipfile would set it, so the names are put in after)."""
+    stand_ins = {
+        name: f"{n:0{len(name.encode('gbk')) - 4}d}.tmp" for n, name in enumerate(members) if not name.isascii()
+    }
+    _rezip(package, {stand_ins.get(name, name): data for name, data in members.items()})
+    raw = package.read_bytes()
+    for name, stand_in in stand_ins.items():
+        raw = raw.replace(stand_in.encode(), name.encode("gbk"))
+    package.write_bytes(raw)
+
+
+def test_a_package_zipped_again_by_windows_is_told_for_what_it_is(package):
+    """Unzipped and zipped again by Windows, the package read “缺少清单中列出的文件：整改报告.pdf、
+    自查报告.pdf、自查结果.xlsx” while Explorer shows those very files in it."""
+    members = _members(package)
+    _rezip_as_windows_does(package, members)
+    with zipfile.ZipFile(package) as zf:
+        assert fmt.WORKBOOK not in zf.namelist() and not any(i.flag_bits & 0x800 for i in zf.infolist())
+    with pytest.raises(PackageError) as recoded:
+        open_package(package)
+    assert recoded.value.user_message.startswith(
+        f"“{package.name}”是上报包解压后又用其他软件重新压缩的文件（中文文件名的编码变了，"
+    )
+    assert recoded.value.user_message.endswith(f"不是上报包本身。{RESEND}")
+
+
+def test_a_newer_format_version_names_the_program_and_the_hospital(package):
     members = _members(package)
     manifest = json.loads(members[fmt.MANIFEST])
     manifest["format_version"] = fmt.FORMAT_VERSION + 1
+    manifest["app"]["version"] = "0.3.0"
     _rezip(package, {**members, fmt.MANIFEST: json.dumps(manifest).encode()})
-    with pytest.raises(PackageError, match="更新版本"):
+    with pytest.raises(PackageError) as newer:
         open_package(package)
+    assert newer.value.user_message == (
+        f"“{package.name}”（示例县人民医院）由医疗质量自查助手 0.3.0 导出（上报包格式第 {fmt.FORMAT_VERSION + 1} 版；"
+        f"本程序 {__version__} 只能读取到第 {fmt.FORMAT_VERSION} 版）：请把本程序升级到 0.3.0 或更新的版本，"
+        "再汇总或导入这个上报包。"
+    )
+    # unchecked text: only a later version is named
+    for app in ("not an object", {"version": __version__}, {"version": "9" * 100}):
+        manifest["app"] = app
+        _rezip(package, {**members, fmt.MANIFEST: json.dumps(manifest).encode()})
+        with pytest.raises(PackageError, match=r"）由更新版本的程序导出（.*：请升级本程序，再汇总或导入"):
+            open_package(package)
 
 
 def test_data_that_fails_the_schema_is_refused_even_with_matching_hashes(package):

@@ -16,11 +16,12 @@ import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import __version__
 from ..domain.formats import sizes_compared
 from ..domain.text import clean_text, filename_problem
 from ..errors import AppError
@@ -345,14 +346,48 @@ def _read_manifest(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], nam
         raise PackageError(f"“{name}”不是本程序的上报包（格式标识不符）。")
     version = manifest.get("format_version")
     if isinstance(version, int | float) and not isinstance(version, bool) and version > fmt.FORMAT_VERSION:
-        raise PackageError(
-            f"“{name}”由更新版本的程序导出（格式版本 {version}，本程序支持到 "
-            f"{fmt.FORMAT_VERSION}），请升级本程序后再导入。"
-        )
+        raise PackageError(_newer_format(manifest, name, version))
     problems = fmt.schema_errors(manifest, "manifest")
     if problems:
         raise PackageError(f"“{name}”的 {fmt.MANIFEST} 不符合格式要求：" + "；".join(problems))
     return manifest
+
+
+def _newer_format(manifest: dict, name: str, version: float) -> str:
+    """A package of a newer format, with what its manifest says of whom and what program it is
+    from (unchecked, so only short text is shown): the clerk learns which version to install, and
+    whose package it is without asking."""
+
+    def said(value: Any) -> str:
+        return _shown(value.strip())[:60] if isinstance(value, str) else ""
+
+    def part(key: str) -> dict:
+        value = manifest.get(key)
+        return value if isinstance(value, dict) else {}
+
+    app, hospital = part("app"), part("hospital")
+    whose = f"（{said(hospital.get('name'))}）" if said(hospital.get("name")) else ""
+    program = said(app.get("version"))
+    if not _later_version(program):  # a version no later than ours says nothing true
+        program = ""
+    by = f"医疗质量自查助手 {program} " if program else "更新版本的程序"
+    upgrade = f"请把本程序升级到 {program} 或更新的版本" if program else "请升级本程序"
+    return (
+        f"“{name}”{whose}由{by}导出（上报包格式第 {version} 版；本程序 {__version__} 只能读取到第 "
+        f"{fmt.FORMAT_VERSION} 版）：{upgrade}，再汇总或导入这个上报包。"
+    )
+
+
+def _later_version(text: str) -> bool:
+    """Whether ``text`` is a version (1.2.3) later than this program's."""
+    if not re.fullmatch(r"\d{1,4}(\.\d{1,4}){0,3}", text):
+        return False
+    ours = tuple(int(m) for m in re.findall(r"\d+", __version__.split("+")[0])[:4])
+    return tuple(int(part) for part in text.split(".")) > ours
+
+
+#: what a hospital is asked for when its package was changed after the export
+_RESEND = "请报送单位重新导出上报包，原样发送（不要解压、打开或改动其中的文件，也不要重新压缩）。"
 
 
 def _listed_files(manifest: dict, by_name: dict[str, zipfile.ZipInfo], name: str) -> dict[str, dict]:
@@ -365,10 +400,33 @@ def _listed_files(manifest: dict, by_name: dict[str, zipfile.ZipInfo], name: str
         raise PackageError(f"“{name}”中有不属于上报包格式的文件：{'、'.join(unknown[:5])}，已拒绝。")
     present = set(by_name) - {fmt.MANIFEST}
     if missing := sorted(set(listed) - present):
-        raise PackageError(f"“{name}”缺少清单中列出的文件：{'、'.join(missing[:5])}。")
+        if _names_recoded(by_name.values(), missing):
+            raise PackageError(
+                f"“{name}”是上报包解压后又用其他软件重新压缩的文件（中文文件名的编码变了，"
+                f"“{missing[0]}”等文件因此对不上清单），不是上报包本身。{_RESEND}"
+            )
+        raise PackageError(f"“{name}”缺少清单中列出的文件：{'、'.join(missing[:5])}。{_RESEND}")
     if extra := sorted(present - set(listed)):
-        raise PackageError(f"“{name}”中有清单未列出的文件：{'、'.join(extra[:5])}，已拒绝。")
+        raise PackageError(
+            f"“{name}”中有清单未列出的文件：{'、'.join(_shown(e) for e in extra[:5])}，已拒绝："
+            f"上报包导出后被加入了文件。{_RESEND}说明材料请另行发送。"
+        )
     return listed
+
+
+def _names_recoded(infos: Iterable[zipfile.ZipInfo], missing: list[str]) -> bool:
+    """Whether the missing members are there under names another zip program wrote in the
+    machine's code page (GBK on a Chinese Windows: “发送到 → 压缩文件夹”), without the UTF-8 flag
+    our export sets: the package was unzipped and zipped again."""
+    recoded = set()
+    for info in infos:
+        if info.flag_bits & 0x800 or info.filename.isascii():
+            continue
+        try:  # zipfile read the name as cp437, as the zip format says for names without the flag
+            recoded.add(info.filename.encode("cp437").decode("gbk"))
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return any(m in recoded for m in missing)
 
 
 def _read_data(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], listed: dict[str, dict], name: str) -> dict:
@@ -378,7 +436,8 @@ def _read_data(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], listed:
         info = by_name[member]
         if info.file_size != entry["size"]:
             raise PackageError(
-                f"“{name}”中“{member}”的大小与清单不符（清单 {entry['size']} 字节，实际 {info.file_size} 字节）。"
+                f"“{name}”中“{member}”的大小与清单不符（清单 {entry['size']} 字节，实际 {info.file_size} 字节）："
+                f"文件在导出后被打开保存或改动过。{_RESEND}"
             )
         if member == fmt.DATA:
             payload = _read(zf, info, entry["size"])
@@ -387,7 +446,7 @@ def _read_data(zf: zipfile.ZipFile, by_name: dict[str, zipfile.ZipInfo], listed:
         else:  # hashed a piece at a time: attachments are never held whole
             digest, size = _digest(zf, info, entry["size"])
         if size != entry["size"] or digest != entry["sha256"]:
-            raise PackageError(f"“{name}”中“{member}”的校验值与清单不符：文件已损坏或被改动。")
+            raise PackageError(f"“{name}”中“{member}”的校验值与清单不符：文件已损坏或被改动。{_RESEND}")
     if fmt.DATA not in payloads:
         raise PackageError(f"“{name}”中没有 {fmt.DATA}。")
     data = _json(payloads[fmt.DATA], f"“{name}”的 {fmt.DATA}")
