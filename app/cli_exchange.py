@@ -43,6 +43,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from .domain.formats import cn_local_time
     from .exchange.verify import PackageError, open_package
 
     try:
@@ -60,7 +61,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         h, r = summary["hospital"], summary["round"]
         print(
             f"校验通过：{h['name']}（{h['code'] or '无机构代码'}）{r['name']}，{summary['files']} 个文件，"
-            f"格式版本 {summary['format_version']}，导出于 {summary['created_at']}"
+            f"格式版本 {summary['format_version']}，导出于 {cn_local_time(summary['created_at'])}"
         )
     return 0
 

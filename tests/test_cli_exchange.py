@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 import zipfile
 
 from hypothesis import HealthCheck, given, settings
@@ -34,6 +36,25 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     assert main(["import", "--db", str(target), str(out), "--json"]) == 0
     second = json.loads(capsys.readouterr().out)
     assert (second["added"], second["updated"]) == (0, 0)
+
+
+def test_verify_gives_the_export_time_as_the_summary_does(store, demo_round, tmp_path, capsys, monkeypatch):
+    """verify printed “导出于 2026-11-30T13:22:28+00:00” (UTC) where the summary of the same package
+    said “2026年11月30日 21:22”: a clerk in China saw two times eight hours apart."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        out = tmp_path / "p.zip"
+        main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--no-attachments"])
+        capsys.readouterr()
+        exported = dt.datetime.fromisoformat(open_package(out).manifest["created_at"])
+        assert main(["verify", str(out)]) == 0
+        local = exported.astimezone(dt.timezone(dt.timedelta(hours=8)))
+        shown = f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        assert capsys.readouterr().out.rstrip().endswith(f"导出于 {shown}")
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
 
 
 def test_verify_says_why_and_exits_1(store, demo_round, tmp_path, capsys):

@@ -71,6 +71,17 @@ def cn_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+def cn_local_time(iso: str, clock: str = "%H:%M") -> str:
+    """A stored UTC time (an export, a last change) in this computer's time zone, as the reports
+    write a date: ``2025年7月8日 10:20``. The same time never reads as UTC in one place and as
+    local time in another."""
+    try:
+        at = dt.datetime.fromisoformat(iso).astimezone()
+    except (TypeError, ValueError):
+        return iso or NONE_YET
+    return f"{cn_date(at.date())} {at.strftime(clock)}"
+
+
 def size_text(n: int) -> str:
     """A file size as people read it: bytes below a kilobyte (a file with content never reads
     ``0 KB``), whole KB below a megabyte, else MB with one decimal: ``15`` → ``15 字节``,

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.checklist import item_number, item_references
-from ..domain.formats import cn_date
+from ..domain.formats import cn_local_time
 from ..domain.kinds import kind_of
 from ..domain.outcome import GRADED, MET, NOT_MET, verdict
 from ..domain.profile import HospitalProfile, hospital_key
@@ -467,18 +467,9 @@ def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
 def _times(kept: str, this: str) -> tuple[str, str]:
     """Two stored times as the reasons write them: to the minute, or to the second when they
     fall within one minute (changed, or exported, again within the minute)."""
-    if _when(kept) == _when(this):
-        return _when(kept, "%H:%M:%S"), _when(this, "%H:%M:%S")
-    return _when(kept), _when(this)
-
-
-def _when(iso: str, clock: str = "%H:%M") -> str:
-    """A stored UTC time as the reports write a date, with the local time: 2025年7月8日 10:20."""
-    try:
-        at = dt.datetime.fromisoformat(iso).astimezone()
-    except (TypeError, ValueError):
-        return iso or "—"
-    return f"{cn_date(at.date())} {at.strftime(clock)}"
+    if cn_local_time(kept) == cn_local_time(this):
+        return cn_local_time(kept, "%H:%M:%S"), cn_local_time(this, "%H:%M:%S")
+    return cn_local_time(kept), cn_local_time(this)
 
 
 def _rank(package: Package, result: Aggregate) -> tuple[str, str, int, int]:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..domain.formats import cn_date, rate_text, size_text
+from ..domain.formats import cn_date, cn_local_time, rate_text, size_text
 from ..errors import AppError
 from ..services.attachments import list_attachments
 from ..services.connection import own_connection
@@ -356,7 +356,7 @@ def _package_text(package: Any) -> str:
     ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
     return (
         f"上报包：{package.path.name}（校验通过）\n"
-        f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {local_time(summary['created_at'])}"
+        f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {cn_local_time(summary['created_at'])}"
         f"　{ids}　{_attachments_text(summary['attachments'])}"
     )
 
