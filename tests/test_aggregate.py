@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.cli import main
+from app.domain.formats import cn_date
 from app.exchange.aggregate import aggregate
 from app.exchange.export import export_package
 from app.services.demo import create_demo
@@ -85,7 +86,10 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     captured = capsys.readouterr()
     assert "坏文件.zip" in captured.err and "已汇总 3 家医院" in captured.out
     book = load_workbook(xlsx)
-    assert book.sheetnames == ["医院", "常见问题", "指标", "未纳入"]
+    assert book.sheetnames == ["医院", "常见问题", "指标", "未纳入", "说明"]
+    about = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True)}  # 逾期 as of when
+    assert about["汇总日期（判断逾期的日期）"].date() == dt.date.today() and about["纳入的自查轮次"] == 3
+    assert book["医院"].oddHeader.left.text == f"医疗质量自查汇总　汇总日期 {cn_date(dt.date.today())}"
     hospitals = list(book["医院"].iter_rows(values_only=True))
     header = hospitals[0]
     assert {row[header.index("医院")] for row in hospitals[1:]} == set(HOSPITALS)
@@ -108,7 +112,7 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     squeezed = "".join(text.split())
     assert "".join(problems[0][1].split()) in squeezed and top[0] not in squeezed  # by reference, not id
     # dates and rates as every report writes them
-    from app.domain.formats import cn_date, percent_text, rate_text
+    from app.domain.formats import percent_text, rate_text
 
     result = aggregate([folder], today=DAY)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"报告日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)

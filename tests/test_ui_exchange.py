@@ -379,7 +379,7 @@ def test_report_menu_offers_excel_too(qtbot, store, demo_round, catalog, actor, 
     window.generate_report("rectification", "xlsx")
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=30_000)
     assert ui_dialogs.opened == [out]
-    assert load_workbook(out).sheetnames == ["整改台账"]
+    assert load_workbook(out).sheetnames == ["整改台账", "说明"]
     assert ui_dialogs.suggested.endswith("整改台账.xlsx")
 
 

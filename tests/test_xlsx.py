@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from app.cli import main
 from app.errors import InputError
 from app.render import registry
+from app.render.xlsx import ID_COLUMN
 from app.services.rectifications import list_rectifications
 
 DAY = dt.date(2025, 6, 30)
@@ -22,9 +26,9 @@ def _table(ws) -> list[dict]:
 
 def test_self_workbook_has_every_item_with_numbers_as_numbers(store, demo_round, tmp_path):
     out = registry.render(store, demo_round, "self", tmp_path / "自查结果.xlsx", today=DAY)
-    assert out.format == "xlsx" and out.parts == 2
+    assert out.format == "xlsx" and out.parts == 3
     book = load_workbook(out.path)
-    assert book.sheetnames == ["自查结果", "指标"]
+    assert book.sheetnames == ["自查结果", "指标", "说明"]
     ws = book["自查结果"]
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref.startswith("A1:")
@@ -91,14 +95,13 @@ def test_readers_columns_name_items_as_the_reports_do_and_ids_stay_far_right(sto
     """The workbooks go into the 上报包: 编号 “1.1.rate” and 条目 “qyx-core.01.1” were ids. A
     reader's columns now hold what the PDFs print; the ids are in the last, technical column."""
     from app.domain.checklist import item_number, item_references
-    from app.render.xlsx import ID_COLUMN
     from app.services.rounds import load_round
 
     view = load_round(store, demo_round)
     ids = {item.id for item in view.items()}
     checklist_ids = tuple(f"{c.id}." for c in view.checklists)
     book = load_workbook(registry.render(store, demo_round, kind, tmp_path / "x.xlsx", today=DAY).path)
-    for ws in book:
+    for ws in book.worksheets[:-1]:  # 说明, last, holds no item
         rows = list(ws.iter_rows(values_only=True))
         assert rows[0][-1] == ID_COLUMN, ws.title
         readers = [str(v) for row in rows[1:] for v in row[:-1] if v is not None]
@@ -137,6 +140,36 @@ def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_roun
     assert overdue and ws.cell(overdue[0], 3).fill.fgColor.rgb.endswith("FCE4E4")
 
 
+def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, actor, tmp_path):
+    """自查结果.xlsx named its hospital and round in no cell and on no printed page, printed all
+    columns, the program's ids too, about 3 pt high, and showed Excel's “数字以文本形式存储”
+    triangle on every 编号 (01.1); the 复查日期 was only inside the 复查情况 sentence."""
+    from app.services.rectifications import record_recheck
+
+    entry = list_rectifications(store, demo_round, DAY)[0]
+    record_recheck(store, entry.rectification.id, actor, passed=True, date=DAY, by="刘洋", result="已整改")
+    out = registry.render(store, demo_round, "self", tmp_path / "自查结果.xlsx", today=DAY).path
+    registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
+    book = load_workbook(out)
+    about = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True)}
+    assert about["医院名称"] == "示例县人民医院" and about["自查轮次"] == "2025年第一季度医疗质量自查"
+    assert about["自查日期"] == dt.datetime(2025, 3, 15)
+    assert about["报告日期（判断逾期的日期）"] == dt.datetime(2025, 6, 30)
+    for ws in (book["自查结果"], book["指标"], load_workbook(tmp_path / "整改台账.xlsx")["整改台账"]):
+        assert ws.oddHeader.left.text == "示例县人民医院　2025年第一季度医疗质量自查"
+        assert ws.oddHeader.right.text == ws.title and ws.oddFooter.center.text == "第 &P 页，共 &N 页"
+        last = ws.max_column
+        assert ws.cell(1, last).value == ID_COLUMN
+        assert ws.print_area.endswith(f"$A$1:${get_column_letter(last - 1)}${ws.max_row}")
+        assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.page_setup.fitToHeight == 0  # one page wide, as many long as it takes
+    with zipfile.ZipFile(out) as zf:
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert re.search(r'<ignoredError sqref="A1:O\d+" numberStoredAsText="1"/>', sheet)
+    ledger = _table(load_workbook(tmp_path / "整改台账.xlsx")["整改台账"])
+    assert ledger[0]["复查日期"] == dt.datetime(2025, 6, 30) and "复查通过" in ledger[0]["复查情况"]
+
+
 def test_user_text_is_text_never_a_formula(store, demo_round, actor, tmp_path):
     from app.services.answers import record_answer
 
@@ -168,8 +201,8 @@ def test_format_follows_the_extension_and_unknown_ones_are_refused(store, demo_r
         )
         == 0
     )
-    assert "1 个工作表" in capsys.readouterr().out
-    assert load_workbook(tmp_path / "台账.xlsx").sheetnames == ["整改台账"]
+    assert "2 个工作表" in capsys.readouterr().out
+    assert load_workbook(tmp_path / "台账.xlsx").sheetnames == ["整改台账", "说明"]
 
 
 def _column_width(ws, column: int) -> float:

@@ -21,7 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.formats import open_rectifications_text
+from ..domain.formats import cn_date, open_rectifications_text
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
 from ..render.charts import label_ems, label_room
@@ -202,14 +202,28 @@ def _sheets(
 
 
 def write_xlsx(result: Aggregate, out: Path) -> None:
-    from ..render.xlsx import Sheet, workbook_bytes
+    from ..render.xlsx import Sheet, about_sheet, workbook_bytes
+
+    heading = f"医疗质量自查汇总　汇总日期 {cn_date(result.today)}"
 
     def fill(book: Any, formats: dict[str, Any]) -> None:
         for name, (headers, rows) in _sheets(result, formats).items():
-            sheet = Sheet(book, name, headers, formats)
+            sheet = Sheet(book, name, headers, formats, heading)
             for values, cells in rows:
                 sheet.add(values, cells)
             sheet.finish()
+        about_sheet(
+            book,
+            formats,
+            [
+                ("汇总日期（判断逾期的日期）", result.today),
+                ("医院", len(result.hospitals)),
+                ("纳入的自查轮次", len(result.rounds)),
+                ("读取的上报包", result.read),
+                ("未纳入的上报包", len(result.refused) + len(result.superseded)),
+                ("生成程序", f"{APP_NAME} {__version__}"),
+            ],
+        )
 
     properties = {"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，{result.today.isoformat()}"}
     save_document(Path(out), workbook_bytes(properties, fill), "汇总工作簿")
@@ -389,7 +403,7 @@ class SummaryReport:
 
 
 def write_pdf(result: Aggregate, out: Path) -> None:
-    from ..domain.formats import cn_date, percent_text, rate_text
+    from ..domain.formats import percent_text, rate_text
     from ..render import ReportSource, write_report
     from ..render.charts import Bar, bar_chart
     from ..render.fonts import resolve_fonts

@@ -34,7 +34,7 @@ from ..domain.records import (
 from ..files import save_document
 from ..store import Store
 
-__all__ = ["ID_COLUMN", "SHEETS", "Sheet", "measure_cell", "workbook_formats", "write_workbook"]
+__all__ = ["ID_COLUMN", "SHEETS", "Sheet", "about_sheet", "measure_cell", "workbook_formats", "write_workbook"]
 
 #: Sheets a workbook can hold, by name
 SHEETS = ("自查结果", "指标", "整改台账")
@@ -47,7 +47,12 @@ _STATUS_COLOURS = {
     STATUS_PENDING: "#EFEFEF",
     STATUS_CARRIED: "#E4DFEC",  # followed up in a later 复查轮次: neither late nor done here
 }
-_MAX_WIDTH = 60  # characters of a Latin font; wider columns wrap
+_MAX_WIDTH = 40  # characters of a Latin font; wider columns wrap
+#: points a line of the cells' 10-point text takes
+_LINE_HEIGHT = 13.5
+#: columns a reader glances at rather than reads: narrower, so that a sheet printed one page wide
+#: is less small (自查结果 prints at about two thirds of its size)
+_NARROW = {"章节": 20, "不适用原因": 20, "出处": 20, "说明": 24, "佐证材料": 20}
 #: the last column of every sheet: the checklist items' ids, for programs that join workbooks (a
 #: reader goes by 编号 and 条目, as the reports print them); grey, and apart from the rest
 ID_COLUMN = "条目标识（程序用）"
@@ -67,6 +72,11 @@ class _Round:
     rectifications: list[Any]
     attachments: dict[str, list[str]]
     today: dt.date
+
+    @property
+    def heading(self) -> str:
+        """Whose and which round, at the top of every printed page."""
+        return f"{self.view.profile.name}　{self.view.name}"
 
 
 def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
@@ -103,18 +113,33 @@ def _width(text: object) -> int:
 
 
 class Sheet:
-    """One table: a bold, frozen header row with filters, and columns as wide as their text."""
+    """One table: a bold, frozen header row with filters, and columns as wide as their text.
 
-    def __init__(self, book: Any, name: str, headers: Sequence[str], formats: dict[str, Any]) -> None:
+    Printed, each page says whose it is and which page (``heading``, e.g. the hospital and the
+    round: a sheet printed or taken out of its package is otherwise anonymous); the program's
+    id column is left out of the print."""
+
+    def __init__(
+        self, book: Any, name: str, headers: Sequence[str], formats: dict[str, Any], heading: str = ""
+    ) -> None:
         self.ws = book.add_worksheet(name)
+        self.name = name
+        self.heading = heading
+        self.printed_columns = len(headers) - (headers[-1] == ID_COLUMN)
         self.formats = formats
         self.widths = [_width(h) + 4 for h in headers]  # + the filter button
+        self.caps = [_NARROW.get(h, _MAX_WIDTH) for h in headers]
+        #: each row's text widths by column, for its height (set in finish)
+        self.texts: list[dict[int, list[int]]] = []
         self.row = 0
         for col, header in enumerate(headers):
             self.ws.write_string(0, col, header, formats["header"])
 
     def add(self, values: Sequence[Any], cell_formats: Sequence[Any] | None = None, row_format: Any = None) -> None:
         self.row += 1
+        self.texts.append(
+            {col: [_width(line) for line in v.split("\n")] for col, v in enumerate(values) if isinstance(v, str)}
+        )
         for col, value in enumerate(values):
             fmt = (
                 cell_formats[col]
@@ -136,17 +161,63 @@ class Sheet:
             shown = f"{value:.4g}" if isinstance(value, float) else value
             if isinstance(value, dt.date):  # as the cell shows it (2025年12月25日), not 2025-12-25:
                 shown = cn_date(value)  # a date wider than its column shows as ########
-            self.widths[col] = max(self.widths[col], min(_width(shown) + 2, _MAX_WIDTH))
+            self.widths[col] = max(self.widths[col], min(_width(shown) + 2, self.caps[col]))
 
     def finish(self) -> None:
         for col, width in enumerate(self.widths):
             self.ws.set_column(col, col, width)
+        # wrapped text shows in full only in a row as tall as its lines: Excel may fit the height
+        # when the file opens, WPS and LibreOffice keep one line and cut the rest
+        for row, texts in enumerate(self.texts, 1):
+            lines = max(
+                (sum(-(-w // max(self.widths[col] - 1, 1)) or 1 for w in widths) for col, widths in texts.items()),
+                default=1,
+            )
+            if lines > 1:
+                self.ws.set_row(row, _LINE_HEIGHT * min(lines, 30) + 2)
         self.ws.freeze_panes(1, 0)
         self.ws.autofilter(0, 0, max(self.row, 1), len(self.widths) - 1)
+        # 编号 such as 01.1 and 2.10 are text on purpose (as numbers 2.10 would read 2.1): no
+        # “数字以文本形式存储” triangle on each of them in Excel and WPS
+        self.ws.ignore_errors({"number_stored_as_text": f"A1:{_column_letter(len(self.widths) - 1)}{self.row + 1}"})
         self.ws.set_landscape()
         self.ws.set_paper(9)  # A4
+        self.ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+        self.ws.set_header(f"&L{_header_text(self.heading)}&R{_header_text(self.name)}", {"margin": 0.3})
+        self.ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+        self.ws.print_area(0, 0, max(self.row, 1), self.printed_columns - 1)
         self.ws.repeat_rows(0)
         self.ws.fit_to_pages(1, 0)
+
+
+def _column_letter(col: int) -> str:
+    letters = ""
+    col += 1
+    while col:
+        col, rest = divmod(col - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _header_text(text: str) -> str:
+    """User text in a page header: “&” starts a header code, and a header holds 255 characters."""
+    return text.replace("&", "&&")[:100]
+
+
+def about_sheet(book: Any, formats: dict[str, Any], rows: Sequence[tuple[str, Any]]) -> None:
+    """说明: what the workbook is — whose, which round or which packages, as of which day — in
+    cells, where a reader who was sent the file alone finds it."""
+    ws = book.add_worksheet("说明")
+    ws.set_column(0, 0, 18)
+    ws.set_column(1, 1, 70)
+    for n, (label, value) in enumerate(rows):
+        ws.write_string(n, 0, label, formats["header"])
+        if isinstance(value, dt.date):
+            ws.write_datetime(n, 1, dt.datetime(value.year, value.month, value.day), formats["date"])
+        elif isinstance(value, int):
+            ws.write_number(n, 1, value, formats["number"])
+        else:
+            ws.write_string(n, 1, str(value), formats["text"])
 
 
 def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
@@ -203,6 +274,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             ID_COLUMN,
         ],
         formats,
+        r.heading,
     )
     for checklist in r.view.checklists:
         for item in checklist.all_items():
@@ -261,6 +333,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             ID_COLUMN,
         ],
         formats,
+        r.heading,
     )
     for checklist in r.view.checklists:
         for item in checklist.all_items():
@@ -326,12 +399,14 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "责任人",
             "整改期限",
             "状态",
+            "复查日期",
             "复查情况",
             "佐证材料",
             "来源",
             ID_COLUMN,
         ],
         formats,
+        r.heading,
     )
     for n, entry in enumerate(r.rectifications, 1):
         rect = entry.rectification
@@ -347,12 +422,13 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 rect.owner,
                 rect.deadline,
                 entry.status,
+                rect.recheck_date,
                 follow_up_text(entry),
                 "、".join(r.attachments.get(rect.id, [])),
                 ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
                 "、".join(entry.item_ids),
             ],
-            [formats["number"]] + [None] * 7 + [status_format] + [None] * 3 + [formats["id"]],
+            [formats["number"]] + [None] * 7 + [status_format] + [None] * 4 + [formats["id"]],
             formats["overdue"] if entry.status == STATUS_OVERDUE else None,
         )
     sheet.finish()
@@ -364,8 +440,8 @@ _WRITERS = {"自查结果": _results_sheet, "指标": _indicators_sheet, "整改
 def write_workbook(
     store: Store, round_id: str, out: Path, sheets: Sequence[str], *, today: dt.date | None = None, title: str = ""
 ) -> int:
-    """Write a workbook with ``sheets`` (names from SHEETS) for the round to ``out``, atomically.
-    Returns the number of sheets."""
+    """Write a workbook with ``sheets`` (names from SHEETS) and 说明 for the round to ``out``,
+    atomically. Returns the number of sheets."""
     today = today or dt.date.today()
     r = _gather(store, round_id, today)
     profile = r.view.profile
@@ -378,9 +454,22 @@ def write_workbook(
     def fill(book: Any, formats: dict[str, Any]) -> None:
         for sheet in sheets:
             _WRITERS[sheet](book, formats, r)
+        about_sheet(
+            book,
+            formats,
+            [
+                ("医院名称", profile.name),
+                ("机构代码", profile.code or "（未填写）"),
+                ("自查轮次", r.view.name),
+                ("自查日期", r.view.started_on),
+                ("考核年度", r.view.year),
+                ("报告日期（判断逾期的日期）", today),
+                ("生成程序", f"{APP_NAME} {__version__}"),
+            ],
+        )
 
     save_document(Path(out), workbook_bytes(properties, fill), "工作簿")
-    return len(sheets)
+    return len(sheets) + 1  # and 说明
 
 
 def workbook_bytes(properties: dict[str, str], fill: Callable[[Any, dict[str, Any]], None]) -> bytes:
