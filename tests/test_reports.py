@@ -301,7 +301,24 @@ def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pen
     report = build_self_report(store, second, DEMO_REPORT_DATE, "serif")
     assert report.problems == [] and len(report.carried_problems) == len(carried) > 0
     assert all(p.pending and p.result == "未填" for p in report.carried_problems)
-    assert f"其中 {len(carried)} 项的条目本轮尚未评价" in report.carried_intro
+    assert report.carried_intro.startswith(
+        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮尚未评价（本轮结果见下表）"
+    )
+    assert "未再发现问题" not in report.carried_intro
+    # one item graded again without a problem: both reports say so of that one alone (the 自查报告
+    # said it of all, “其中 8 项的条目本轮尚未评价” after it; the 整改报告 said 2)
+    from app.render.model import build_rectification_report
+    from app.services.answers import record_answer
+
+    record_answer(store, second, carried[0].item_ids[0], actor, grade="B")
+    report = build_self_report(store, second, DEMO_REPORT_DATE, "serif")
+    pending = len(report.carried_problems) - 1
+    assert report.carried_intro.startswith(
+        f"另有上轮转入的整改项 {len(report.carried_problems)} 项，本轮未列为问题：其中 1 项的条目本轮复评未再发现问题，"
+        f"{pending} 项的条目本轮尚未评价（本轮结果见下表）"
+    )
+    ledger = build_rectification_report(store, second, DEMO_REPORT_DATE, "serif")
+    assert "（其中 1 项的条目本轮复评未再发现问题，" in ledger.overview
 
 
 def test_values_and_units_do_not_break_inside(rendered):

@@ -636,12 +636,17 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
         close = f"，其中 {done} 项已复查通过（已完成），其余 {len(carried) - done} 项复查确认整改到位后可销号："
     else:
         close = "，复查确认整改到位后可销号："
-    tail = (
-        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮复评未再发现问题（本轮结果见下表"
-        + (f"；其中 {pending} 项的条目本轮尚未评价" if pending else "")
-        + "）"
-        + close
-    )
+    # “复评未再发现问题” only of the items this round assessed: the 整改报告 counts the same ones
+    if not pending:
+        state = "，其条目本轮复评未再发现问题"
+    elif pending == len(carried):
+        state = "，其条目本轮尚未评价"
+    else:
+        state = (
+            f"，本轮未列为问题：其中 {len(carried) - pending} 项的条目本轮复评未再发现问题，"
+            f"{pending} 项的条目本轮尚未评价"
+        )
+    tail = f"另有上轮转入的整改项 {len(carried)} 项{state}（本轮结果见下表）{close}"
     return head, tail
 
 
