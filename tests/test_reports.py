@@ -126,6 +126,34 @@ def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
         assert squeeze(cover).count(title) == 1, "the cover's title, and no running header"
 
 
+def test_a_cover_with_long_names_and_a_large_team_stays_on_one_page(store, catalog, actor, tmp_path):
+    """A 27-character hospital name, a 33-character round and 8 members pushed the cover's
+    signature (hospital and date) onto a second page of its own, without header or number, and
+    the report began on 第 3 页: a page to sign and seal that held two lines."""
+    import dataclasses
+
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.services.rounds import start_round
+
+    name = "河南科技大学第一附属医院（河南省第一人民医院医疗集团）开元院区暨郑州市某某区人民医院"
+    save_profile(store, dataclasses.replace(DEMO_PROFILE, name=name), actor)
+    members = [f"成员{n}（科室{n}）" for n in range(12)]
+    round_id = start_round(
+        store,
+        [catalog.get("qyx-core")],
+        "2025年第一季度医疗质量千院行活动自查（核心制度与改进目标对照）复查",
+        dt.date(2025, 3, 15),
+        actor,
+        leader="王建国（业务副院长）",
+        members=members,
+    )
+    pages = pdf_text(render_report(store, round_id, "self", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path)
+    cover, first = squeeze(pages[0]), squeeze(pages[1])
+    assert squeeze(name) in cover and cover.endswith("2025年6月30日") and "成员11" in cover
+    assert "一、基本情况" in first and "第 2 页 共" in pages[1]
+
+
 def test_self_report_lists_every_failing_item(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["self"]))
