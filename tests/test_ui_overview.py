@@ -51,7 +51,8 @@ def test_result_bars_add_up_to_the_failing_count_shown_everywhere(store, demo_ro
 
 def test_overview_numbers_and_trend(store, demo_round, second_round):
     first = build_overview(store, demo_round, dt.date(2025, 6, 30))
-    assert first.score_trend is None, "a single round has no trend"
+    assert first.score_trend is None, "no earlier round: no trend"
+    assert first.later_rounds == ["2025年第二季度医疗质量自查"]
     o = build_overview(store, second_round, dt.date(2025, 6, 30))
     assert o.rounds == ["2025年第一季度医疗质量自查", "2025年第二季度医疗质量自查"]
     failing = o.failing_trend.series["不符合"]
@@ -99,6 +100,37 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
     page.filter_requested.emit(*departments.bars[0].target)
     assert window.round_tabs.currentIndex() == 1
     assert window.board.department.currentData() == departments.bars[0].label
+
+
+def test_the_first_rounds_overview_points_to_the_later_rounds(qtbot, store, demo_round, catalog, actor, ui_dialogs):
+    """The 概览 of the first round said “本院只有这一轮自查” while a second round existed."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    window.open_round(demo_round)
+    window.show_tab(2)
+    assert (
+        window.overview.trend_note.text()
+        == "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
+    )
+    second = copy_round(store, demo_round, catalog, actor)
+    third = copy_round(store, demo_round, catalog, actor, "2025年第三季度医疗质量自查", dt.date(2025, 9, 15))
+    window.open_round(demo_round)
+    window.show_tab(2)
+    assert window.overview.trend_note.text() == (
+        "本轮之前没有自查可比较。本轮之后另有 2 轮自查，不在此比较；"
+        "打开最近一轮（2025年第三季度医疗质量自查）的概览，可看到包括本轮在内的变化趋势。"
+    )
+    window.open_round(second)  # a trend up to it, and the round after it named
+    window.show_tab(2)
+    assert window.overview.trend_note.text().endswith(
+        "\n本轮之后另有 1 轮自查，不在此比较；"
+        "打开最近一轮（2025年第三季度医疗质量自查）的概览，可看到包括本轮在内的变化趋势。"
+    )
+    window.open_round(third)
+    window.show_tab(2)
+    assert "本轮之后" not in window.overview.trend_note.text()
 
 
 @pytest.mark.parametrize(("width", "columns"), [(1024, 1), (1280, 2), (1366, 2)])

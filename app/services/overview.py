@@ -74,6 +74,8 @@ class Overview:
     round_dates: list[dt.date] = field(default_factory=list)
     #: the hospital's rounds before those (name, date), oldest first: beyond the trend's window
     earlier_rounds: list[tuple[str, dt.date]] = field(default_factory=list)
+    #: the hospital's rounds after this one, oldest first: the trend of a round stops at it
+    later_rounds: list[str] = field(default_factory=list)
     score_trend: Trend | None = None
     failing_trend: Trend | None = None
     indicator_trends: list[Trend] = field(default_factory=list)
@@ -95,6 +97,22 @@ class Overview:
         """What the trend leaves out, said where the charts are ('' when it shows every round)."""
         return rounds_left_out_sentence(self.earlier_rounds)
 
+    def later_note(self) -> str:
+        """On the 概览 of an earlier round: the rounds after it, which its trend does not show
+        ('' when it is the latest). A first round of several did say “本院只有这一轮自查”."""
+        if not self.later_rounds:
+            return ""
+        return (
+            f"本轮之后另有 {len(self.later_rounds)} 轮自查，不在此比较；"
+            f"打开最近一轮（{self.later_rounds[-1]}）的概览，可看到包括本轮在内的变化趋势。"
+        )
+
+    def no_trend_note(self) -> str:
+        """Where the trend charts would be, when no earlier round can be compared with this one."""
+        if self.later_rounds:
+            return "本轮之前没有自查可比较。" + self.later_note()
+        return "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
+
 
 #: a bar of failing items filters the walkthrough to 不符合
 FAILING = ("mode", "failing")
@@ -104,16 +122,16 @@ def _tone(score: float | None) -> str:
     return "muted" if score is None else "fail" if score < 50 else "warn" if score < 75 else "ok"
 
 
-def same_hospital_rounds(store: Store, view: RoundView) -> list[RoundRecord]:
-    """The rounds of this round's hospital up to it, oldest first (a database that collects
-    several hospitals keeps each one's trend apart): their records, read without their
-    checklists or answers (two years of monthly rounds are 24; the trend shows 12)."""
-    out = [
-        record
-        for record in store.rounds()
-        if record.profile.get("name") == view.profile.name and record.started_on <= view.started_on.isoformat()
-    ]
-    return sorted(out, key=lambda r: (r.started_on, r.name))
+def same_hospital_rounds(store: Store, view: RoundView) -> tuple[list[RoundRecord], list[RoundRecord]]:
+    """The rounds of this round's hospital up to it, and those after it, oldest first (a
+    database that collects several hospitals keeps each one's trend apart): their records, read
+    without their checklists or answers (two years of monthly rounds are 24; the trend shows 12)."""
+    every = sorted(
+        (record for record in store.rounds() if record.profile.get("name") == view.profile.name),
+        key=lambda r: (r.started_on, r.name),
+    )
+    day = view.started_on.isoformat()
+    return [r for r in every if r.started_on <= day], [r for r in every if r.started_on > day]
 
 
 def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: int = 12) -> Overview:
@@ -123,7 +141,8 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     _add_scores(out, result)
     out.grades = outcome_bars(view.checklists, result.tally)
     _add_rectifications(out, list_rectifications(store, round_id, today, view))
-    every = same_hospital_rounds(store, view)
+    every, later = same_hospital_rounds(store, view)
+    out.later_rounds = [r.name for r in later]
     shown, left_out = every[-max_trends:], every[: max(len(every) - max_trends, 0)]
     out.rounds = [r.name for r in shown]
     out.round_dates = [dt.date.fromisoformat(r.started_on) for r in shown]

@@ -211,11 +211,10 @@ class OverviewPage(QWidget):
             trends.append(self._trend(o.failing_trend))
             trends += [self._trend(t) for t in o.indicator_trends]
             # which rounds the charts compare, and those they leave out, as the report says it
-            self.trend_note = plain_label("\n".join(x for x in (o.trend_intro(), o.left_out_note()) if x))
+            notes = (o.trend_intro(), o.left_out_note(), o.later_note())
+            self.trend_note = plain_label("\n".join(x for x in notes if x))
         else:
-            self.trend_note = plain_label(
-                "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
-            )
+            self.trend_note = plain_label(o.no_trend_note())
         self.trend_note.setWordWrap(True)
         self._cells, self._trends = cells, trends
         self._heading = plain_label("历次自查趋势")
