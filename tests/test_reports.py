@@ -7,6 +7,7 @@ warning (a missing glyph logs “.notdef glyph rendered…”, a refused resourc
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 import socket
@@ -355,6 +356,25 @@ def test_values_and_units_do_not_break_inside(rendered):
     assert text.count("千导") == text.count("千导管日") > 0
     assert text.count("百出院") == text.count("百出院人次") > 0
     assert text.count("例次/") == len(re.findall(r"\d例次/", text)) > 0
+
+
+def test_dates_do_not_break_inside(rendered):
+    """整改情况 wrapped “期限 2025年4月30 | 日” in its narrow column (pypdf gives each line of a
+    cell as a line): a date now wraps as a whole."""
+    for kind in ("self", "rectification"):
+        lines = [line.strip() for page in rendered["text"][kind] for line in page.splitlines()]
+        assert not [line for line in lines if re.search(r"\d{4}年\d{1,2}(月(\d{1,2})?)?$", line)], kind
+    lines = [line.strip() for page in rendered["text"]["self"] for line in page.splitlines()]
+    after = [b for a, b in itertools.pairwise(lines) if a.endswith("期限")]
+    assert after and all(re.match(r"\d{4}年\d{1,2}月\d{1,2}日", line) for line in after)
+
+
+def test_keep_dates_escapes_and_keeps_only_dates_together():
+    from app.render.html import keep_dates
+
+    assert keep_dates("<b>整改中，期限 2025年4月30日") == (
+        '&lt;b&gt;整改中，期限 <span class="nobreak">2025年4月30日</span>'
+    )
 
 
 def test_keep_units_escapes_and_keeps_only_units_together():

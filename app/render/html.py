@@ -111,6 +111,24 @@ def keep_units(value: str) -> Markup:
     return Markup("").join(out)  # join escapes the plain strings
 
 
+#: a date as the reports write it (formats.cn_date)
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+
+
+def keep_dates(value: str) -> Markup:
+    """``value`` with each date (``2025年4月30日``) on one line: in the narrow 整改情况 column
+    “期限 2025年4月30日” wrapped as 2025年4月30 | 日. The rest of the text breaks as usual."""
+    text = breakable(clean_text(value))
+    nobreak = Markup('<span class="nobreak">{}</span>')
+    out: list[str] = []
+    last = 0
+    for match in _DATE.finditer(text):
+        out += [text[last : match.start()], nobreak.format(match.group())]
+        last = match.end()
+    out.append(text[last:])
+    return Markup("").join(out)  # join escapes the plain strings
+
+
 #: statuses that wrap in a narrow column (状态 of the 整改台账, 14 mm), at this place only
 _STATUS_PARTS = {STATUS_CARRIED: ("已转入", "复查")}
 
@@ -147,6 +165,7 @@ def environment() -> Environment:
     )
     env.filters["cn_number"] = cn_number
     env.filters["keep_units"] = keep_units
+    env.filters["keep_dates"] = keep_dates
     env.filters["status_words"] = status_words
     env.globals["row_breaks"] = row_breaks
     return env
