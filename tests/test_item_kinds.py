@@ -235,3 +235,14 @@ def test_the_kind_check_finds_what_it_looks_for(tmp_path):
     )
     (tmp_path / "reports" / "t.html").write_text("{% if row.kind == 'indicator' %}", encoding="utf-8")
     assert [line.split(":")[1] for line in kind_mentions(tmp_path)] == ["1", "3", "5", "6", "1"]
+
+
+def test_a_long_section_title_in_a_reference_drops_its_abbreviation_not_its_subject(catalog):
+    """提高急性ST段抬高型心肌梗死（以下简称急性STEMI）再灌注治疗率 was cut in the middle of its
+    bracket: 改进目标 提高急性ST段抬高型心肌梗死（以下简称急性ST… 第4条."""
+    from app.domain.checklist import item_references
+
+    references = item_references([catalog.get("qyx-targets-2021").checklist])
+    stemi = [r for r in references.values() if "心肌梗死" in r]
+    assert stemi and all(r.startswith("改进目标 提高急性ST段抬高型心肌梗死再灌注治疗率 第") for r in stemi)
+    assert not [r for r in references.values() if "…" in r]  # a title that fits keeps its bracket

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -315,7 +316,16 @@ def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
     out: dict[str, str] = {}
     for checklist in checklists:
         for section in checklist.all_sections():
-            title = section.title if len(section.title) <= 24 else section.title[:23] + "…"
+            title = _short_title(section.title)
             for n, item in enumerate(section.items, 1):
                 out[item.id] = f"{checklist.label} {title} 第{n}条{kind_of(item).reference_suffix}"
     return out
+
+
+def _short_title(title: str) -> str:
+    """A section title short enough for a reference (24 characters): an abbreviation's
+    definition goes first (提高急性ST段抬高型心肌梗死（以下简称急性STEMI）再灌注治疗率 was cut as
+    “…（以下简称急性ST…”, the rate it is about left out), then the tail."""
+    if len(title) > 24:
+        title = re.sub(r"（以下简称[^）]*）", "", title)
+    return title if len(title) <= 24 else title[:23] + "…"
