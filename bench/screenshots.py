@@ -272,7 +272,7 @@ def _message_screens(window, shot) -> None:
     from app.ui import dialogs
     from app.ui.application import checklist_problems_message
     from app.ui.exchange_dialogs import PACKAGE_FILTER, other_hospital_question
-    from app.ui.qt import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QThreadPool
+    from app.ui.qt import QFileDialog, QMessageBox, QThreadPool
     from app.ui.tasks import run_in_background
 
     buttons = QMessageBox.StandardButton
@@ -292,12 +292,7 @@ def _message_screens(window, shot) -> None:
     error = dialogs._box(window, QMessageBox.Icon.Critical, message)  # as dialogs.error makes it
     error.setDetailedText(details)
     shot(error, "21-message-error-long")
-    ask = QInputDialog(window)  # as QInputDialog.getText makes it (dialogs.ask_text)
-    ask.setWindowTitle(dialogs.TITLE)
-    ask.setLabelText("新的轮次名称：")
-    ask.setTextEchoMode(QLineEdit.EchoMode.Normal)
-    ask.setTextValue("2025年第一季度医疗质量自查")
-    shot(ask, "22-ask-text")
+    shot(dialogs.asking_text(window, "新的轮次名称：", "2025年第一季度医疗质量自查"), "22-ask-text")
     job = run_in_background(
         window, "正在导出上报包……", lambda progress: time.sleep(0.5), _ignore, _ignore, reports_progress=True
     )

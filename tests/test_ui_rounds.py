@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from app.domain.formats import years_text
 from app.services.rounds import start_round
@@ -49,6 +49,29 @@ def test_create_a_round_through_the_dialog(qtbot, profiled_store, catalog, actor
         ("李敏", "张华", "刘洋"),
     )
     assert dialog.round_id == row.id
+
+
+def test_the_suggested_name_writes_the_quarter_as_the_documents_do(qtbot, profiled_store, catalog, actor):
+    """“2026年第4季度医疗质量自查”: official documents and the demo write 第四季度."""
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    today = dt.date.today()
+    quarter = "一二三四"[(today.month - 1) // 3]
+    assert dialog.ui.nameEdit.text() == f"{today.year}年第{quarter}季度医疗质量自查"
+
+
+def test_the_rename_box_shows_the_whole_name(qtbot, qapp):
+    """重命名 was Qt's getText: about 200 px, so “2025年第一季度医疗质量自查” was cut while edited."""
+    from app.ui import dialogs
+
+    for name in ("2025年第一季度医疗质量自查", "2025年第一季度医疗质量千院行活动自查（核心制度与改进目标对照）复查"):
+        dialog = dialogs.asking_text(None, "新的轮次名称：", name)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        edit = dialog.findChild(QLineEdit)
+        qtbot.waitUntil(edit.isVisible)
+        assert edit.fontMetrics().horizontalAdvance(name) < edit.contentsRect().width() - 8, name
+        assert dialog.width() <= 900  # on a 1024 px screen
 
 
 def test_used_name_and_no_checklist_are_refused_inline(qtbot, profiled_store, catalog, actor, ui_dialogs):

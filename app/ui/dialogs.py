@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from . import qt  # dialog classes are looked up when a dialog opens, not at start-up (see qt.py)
 
 if TYPE_CHECKING:
-    from .qt import QMessageBox, QWidget
+    from .qt import QInputDialog, QMessageBox, QWidget
 
 TITLE = "医疗质量自查助手"
 
@@ -46,8 +46,22 @@ def confirm(parent: QWidget | None, message: str) -> bool:
 
 
 def ask_text(parent: QWidget | None, label: str, text: str = "") -> str | None:
-    value, ok = qt.QInputDialog.getText(parent, TITLE, label, qt.QLineEdit.EchoMode.Normal, text)
-    return value if ok else None
+    """One line of text, in a box wide enough to show it whole (Qt's own showed about 200 px:
+    “2025年第一季度医疗质量自查” was cut while it was renamed), at most most of a 1024 px screen."""
+    dialog = asking_text(parent, label, text)
+    return dialog.textValue() if dialog.exec() else None
+
+
+def asking_text(parent: QWidget | None, label: str, text: str = "") -> QInputDialog:
+    """The dialog of :func:`ask_text`, not yet shown (tests and screenshots look at it)."""
+    dialog = qt.QInputDialog(parent)
+    dialog.setWindowTitle(TITLE)
+    dialog.setLabelText(label)
+    dialog.setTextValue(text)
+    metrics = dialog.fontMetrics()
+    room = metrics.horizontalAdvance(text) + metrics.horizontalAdvance("　" * 8)
+    dialog.resize(min(max(room, 420), 900), dialog.sizeHint().height())
+    return dialog
 
 
 def open_files(parent: QWidget | None, caption: str, filters: str) -> list[str]:

@@ -93,7 +93,7 @@ class NewRoundDialog(QDialog):
             self.ui.membersEdit.setText("、".join(previous.members))
             self.ui.previousCombo.setCurrentIndex(self.ui.previousCombo.findData(previous.id))
         else:
-            self.ui.nameEdit.setText(f"{today.year}年第{(today.month - 1) // 3 + 1}季度医疗质量自查")
+            self.ui.nameEdit.setText(f"{today.year}年第{'一二三四'[(today.month - 1) // 3]}季度医疗质量自查")
         self.ui.nameEdit.selectAll()
         self.ui.nameEdit.textChanged.connect(lambda: self.ui.nameError.clear())
         self._suggest_year()
