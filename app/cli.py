@@ -48,7 +48,52 @@ def _open(args: argparse.Namespace, create: bool = False, write: bool = False):
     store = open_store(path, create=create, allow_empty=create)
     store.instance_lock = lock  # held until the command ends
     args.opened.callback(store.close)
+    if getattr(args, "round", None):
+        args.round = _round_id(store, args.round)
     return store
+
+
+def _round_id(store, given: str) -> str:
+    """--round: a round's id, or its name as the window lists it (全角/半角, spaces and case
+    aside): the window shows no ids, so a round made there could not be named on the command line."""
+    from .domain.text import name_key
+
+    records = store.rounds()
+    if any(r.id == given for r in records):
+        return given
+    named = [r.id for r in records if name_key(r.name) == name_key(given)]
+    if len(named) == 1:
+        return named[0]
+    raise AppError(
+        f"找不到自查轮次“{given}”。--round 可以是轮次名称或编号；"
+        f"运行 python main.py rounds --db {store.path} 查看各轮的名称和编号。"
+    )
+
+
+def cmd_rounds(args: argparse.Namespace) -> int:
+    import dataclasses
+    import datetime as dt
+
+    from .domain.formats import NONE_YET, cn_date, percent_text, rate_text
+    from .services.rounds import list_rounds
+
+    store = _open(args)
+    rounds = list_rounds(store, remember=False)
+    if args.json:
+        _print_json([dataclasses.asdict(r) for r in rounds])
+        return 0
+    if not rounds:
+        print("还没有自查轮次。")
+        return 0
+    for r in rounds:
+        status = "已定稿" if r.status == "final" else "自查稿"
+        started = cn_date(dt.date.fromisoformat(r.started_on))
+        score = rate_text(r.score) if r.score is not None else NONE_YET
+        print(
+            f"{r.name}（{started}，{r.year}年度，{status}）完成 {percent_text(r.completion)}  得分率 {score}"
+            f"  {'、'.join(r.checklists)}\n    编号：{r.id}"
+        )
+    return 0
 
 
 def _actor(args: argparse.Namespace):
@@ -284,19 +329,21 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    from .domain.formats import NO_DEPARTMENT, carried_on_sentence, regrade_sentence
+    from .domain.formats import NO_DEPARTMENT, cn_date
     from .domain.records import listed_statuses
+    from .services.rectifications import follow_up_text, ledger_cells
+    from .services.rounds import references
 
-    print(f"{view.name}：整改项 {counts.total} 项（按 {today.isoformat()} 判断状态）")
+    names = references(store, view)
+    print(f"{view.name}：整改项 {counts.total} 项（按 {cn_date(today)} 判断状态）")
     for n, e in enumerate(entries, 1):
         r = e.rectification
-        deadline = r.deadline.isoformat() if r.deadline else "未定期限"
-        said = [carried_on_sentence(e.carried_to), regrade_sentence(e.regraded)]
-        follow_up = "".join(f"（{s}）" for s in said if s)
-        print(
-            f"{n:>3}. [{e.status}] {deadline}  {r.department or NO_DEPARTMENT}  {r.owner or '—'}  "
-            f"{r.item_id}  {r.problem}{follow_up}"
-        )
+        deadline = cn_date(r.deadline) if r.deadline else "未定期限"
+        print(f"{n:>3}. [{e.status}] {ledger_cells(e, names)[0]}")
+        print(f"     责任科室：{r.department or NO_DEPARTMENT}  责任人：{r.owner or '—'}  整改期限：{deadline}")
+        for label, text in (("问题", r.problem), ("原因", r.cause), ("措施", r.measure), ("复查", follow_up_text(e))):
+            if text:
+                print(f"     {label}：{text}")
     print("合计：" + "，".join(f"{s} {counts.by_status[s]}" for s in listed_statuses(counts.by_status)))
     return 0
 
@@ -387,12 +434,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p = add(
         sub,
+        "rounds",
+        cmd_rounds,
+        "列出数据库中的自查轮次：名称、自查日期、完成率、得分率和编号（--round 可用名称或编号）",
+        "python main.py rounds --db demo.db",
+    )
+    p.add_argument("--json", action="store_true", help="输出 JSON")
+    p = add(
+        sub,
         "answer",
         cmd_answer,
         "录入一个条目的自查结果（与界面使用同一服务）",
         'python main.py answer --db demo.db --round ID --item qyx-core.01.1 --grade C --finding "未见培训记录"',
     )
-    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")
     p.add_argument("--item", required=True, metavar="ITEM_ID", help="条目编号")
     p.add_argument("--grade", metavar="G", help="等级，如 A/B/C/D；NA 或“不适用”表示不适用")
     p.add_argument("--na-reason", metavar="TEXT", help="不适用原因（选择不适用时必填）")
@@ -411,7 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
         "显示一轮自查的完成率和得分（按检查表、章节）",
         "python main.py score --db demo.db --round ID --json",
     )
-    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p = add(
         sub,
@@ -420,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
         "列出一轮自查的整改项（整改台账）及按状态的统计",
         "python main.py rectifications --db demo.db --round ID --json",
     )
-    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="按哪一天判断是否逾期（默认今天）")
     p.add_argument("--json", action="store_true", help="输出 JSON")
     from .domain.reports import REPORTS
@@ -432,7 +487,7 @@ def build_parser() -> argparse.ArgumentParser:
         "生成报告：自查报告（self）或整改报告（rectification），PDF 或 Excel（按扩展名）",
         "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf",
     )
-    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")
     p.add_argument(
         "--kind",
         required=True,

@@ -178,7 +178,7 @@ def add_commands(sub: Any, add: Add) -> None:
         "导出上报包（zip）：数据、两份 PDF 报告、Excel 工作簿和附件，供上报或合并",
         "python main.py export --db demo.db --round ID --out 示例县人民医院_2025一季度_20250630.zip",
     )
-    p.add_argument("--round", required=True, metavar="ID", help="自查轮次编号")
+    p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")
     p.add_argument("--out", required=True, metavar="FILE.zip", help="输出的上报包")
     p.set_defaults(outputs={"out": (".zip",)})
     p.add_argument("--no-attachments", action="store_true", help="不包含附件（文件更小）")

@@ -183,10 +183,49 @@ def test_answer_indicator_ratio(demo, cli):
     assert result.returncode == 1 and "分母不能为 0" in result.stderr
 
 
-def test_unknown_round_fails_cleanly(demo, cli):
+def test_unknown_round_fails_cleanly_and_says_where_the_rounds_are_listed(demo, cli):
     db, _ = demo
     result = cli("score", "--db", str(db), "--round", "no-such-round")
-    assert result.returncode == 1 and "找不到自查轮次" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.startswith("错误：找不到自查轮次“no-such-round”。--round 可以是轮次名称或编号；")
+    assert f"python main.py rounds --db {db}" in result.stderr
+
+
+def test_rounds_are_listed_and_named_by_their_names(demo_file, cli):
+    """The window shows no round ids, and report, export, score and rectifications took only an
+    id: a round made in the window could not be named on the command line."""
+    db, round_id = demo_file
+    listed = cli("rounds", "--db", str(db))
+    assert listed.returncode == 0
+    assert listed.stdout.splitlines() == [
+        "2025年第一季度医疗质量自查（2025年3月15日，2025年度，自查稿）完成 83%  得分率 55.2%  核心制度、改进目标",
+        f"    编号：{round_id}",
+    ]
+    rows = json.loads(cli("rounds", "--db", str(db), "--json").stdout)
+    assert [(r["id"], r["name"], round(r["completion"], 3)) for r in rows] == [
+        (round_id, "2025年第一季度医疗质量自查", 0.833)
+    ]
+    by_id = cli("score", "--db", str(db), "--round", round_id, "--json")
+    by_name = cli("score", "--db", str(db), "--round", "２０２５年第一季度 医疗质量自查", "--json")  # as typed
+    assert by_name.returncode == 0 and by_name.stdout == by_id.stdout
+
+
+def test_rectifications_are_listed_with_the_ledgers_columns(demo_file, cli):
+    """The text listing gave status, deadline, department, owner, an internal id and the problem:
+    no 原因, 措施 or 复查, which the README promised."""
+    db, _ = demo_file
+    result = cli("rectifications", "--db", str(db), "--round", "2025年第一季度医疗质量自查", "--date", "2025-06-30")
+    lines = result.stdout.splitlines()
+    assert lines[0] == "2025年第一季度医疗质量自查：整改项 15 项（按 2025年6月30日 判断状态）"
+    assert lines[1:7] == [
+        "  1. [已完成] 核心制度 首诊负责制度 第1条",
+        "     责任科室：病案室  责任人：李敏  整改期限：2025年4月30日",
+        "     问题：职能部门未开展定期督查，无督查记录和反馈意见。",
+        "     原因：信息系统缺少时限提醒和必填项控制，依赖人工登记，容易遗漏。",
+        "     措施：修订科室执行细则；4月底前完成全员培训和考核，留存签到表和试卷。",
+        "     复查：2025年5月8日，刘洋（质控办），复查通过：现场查看并抽查10份记录，均已按要求整改到位。",
+    ]
+    assert "qyx-" not in result.stdout and lines[-1].startswith("合计：")
 
 
 def test_default_database_lives_in_the_data_folder(tmp_path, cli, monkeypatch):

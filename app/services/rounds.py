@@ -321,14 +321,15 @@ class RoundSummary:
 SUMMARIES_SETTING = "rounds.summaries"
 
 
-def list_rounds(store: Store) -> list[RoundSummary]:
+def list_rounds(store: Store, *, remember: bool = True) -> list[RoundSummary]:
     """The rounds list, newest first, with each round's checklists, 完成率 and 得分率.
 
     A round's figures are computed once and kept in the database with the round's change stamp
     (its newest 修改记录 entry) and the program's version; a round is opened and scored again
     only when it changed since, so the list does not read the answers of every round of two
     years each time it is shown. 完成率 and 得分率 depend on the round's own records only (the
-    previous round's values decide whether a trend indicator is met, which neither counts)."""
+    previous round's values decide whether a trend indicator is met, which neither counts).
+    ``remember=False``: compute what changed without keeping it (a command that only reads)."""
     from .. import __version__
 
     records = store.rounds()
@@ -341,7 +342,7 @@ def list_rounds(store: Store) -> list[RoundSummary]:
         if not isinstance(summary, dict) or summary.get("stamp") != stamp:
             summary = {"stamp": stamp, **_figures(store, record.id)}
         known[record.id] = summary
-    if known != kept:
+    if remember and known != kept:
         store.remember(SUMMARIES_SETTING, known)  # rounds deleted since drop out
     return [
         RoundSummary(
