@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.domain.text import clean_text, filename_problem
+from app.domain.text import clean_text, filename_problem, safe_file_name
 from app.services import rectifications as rect_service
 from app.services.answers import SampleInput, record_answer, set_samples
 from app.services.demo import DEMO_REPORT_DATE
@@ -42,6 +44,35 @@ def test_file_name_problems():
     assert filename_problem("制度\x07.pdf")
     assert filename_problem("照片\u202egpj.pdf") is None  # cleaned, not refused
     assert filename_problem("会议纪要（2025）.docx") is None
+
+
+@given(st.text(max_size=200), st.integers(min_value=10, max_value=120))
+def test_a_safe_file_name_is_short_clean_and_keeps_its_extension(name, limit):
+    shown = safe_file_name(name, limit)
+    assert 0 < len(shown) <= limit
+    assert not set(shown) & set('<>:"/\\|?*') and shown.isprintable()
+    assert shown == shown.strip(" .") or shown == "_"
+    suffix = name.rpartition(".")[2]
+    if "." in name and 0 < len(suffix) <= 8 and suffix.isascii() and suffix.isalnum() and name.strip(" .") == name:
+        assert shown.endswith("." + suffix) or len(name.rpartition(".")[0].strip(" .")) == 0
+
+
+def test_a_long_attachment_name_keeps_its_extension_in_the_package(store, demo_round, actor, tmp_path):
+    """An 86-character 整改通知单扫描件.pdf went into the package as …整改通知单扫, with no .pdf:
+    Windows could not tell how to open it."""
+    import zipfile
+
+    from app.exchange.export import export_package
+    from app.services.attachments import add_attachment
+
+    name = "关于" + "医疗质量安全核心制度落实情况" * 5 + "的整改通知单扫描件.pdf"
+    scan = tmp_path / name
+    scan.write_bytes(b"%PDF-1.4 scan")
+    add_attachment(store, demo_round, scan, actor, item_id="qyx-core.01.1")
+    export_package(store, demo_round, tmp_path / "p.zip", today=DEMO_REPORT_DATE)
+    with zipfile.ZipFile(tmp_path / "p.zip") as zf:
+        names = [n.rsplit("/", 1)[1] for n in zf.namelist() if "关于医疗质量" in n]
+    assert names == [name[:56] + ".pdf"]
 
 
 def test_answers_are_stored_without_bidi_controls(store, demo_round, actor):

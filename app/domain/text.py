@@ -25,6 +25,7 @@ __all__ = [
     "half_width",
     "has_bidi_controls",
     "name_key",
+    "safe_file_name",
 ]
 
 #: The longest free text a user may enter in one field (问题描述、原因分析、整改措施、复查结果,
@@ -76,3 +77,19 @@ def filename_problem(name: str) -> str | None:
     if re.search(f"[{_CONTROLS}\ud800-\udfff]", name):
         return "文件名中有控制字符或无法识别的字符"
     return None
+
+
+def safe_file_name(name: str, limit: int, empty: str = "_") -> str:
+    """``name`` as a file name on any system: the characters Windows forbids, controls and bidi
+    controls as “_”, no leading or trailing space or dot, at most ``limit`` characters, its
+    extension kept when it is cut (``…整改通知单扫描件.pdf``, not ``…整改通知单扫``, which Windows
+    could not open)."""
+    text = "".join("_" if ch in '<>:"/\\|?*' or not ch.isprintable() else ch for ch in clean_text(name))
+    text = text.strip(" .")
+    if len(text) > limit:
+        stem, dot, suffix = text.rpartition(".")
+        if dot and stem and 0 < len(suffix) <= 8 and suffix.isalnum():
+            text = stem[: limit - len(suffix) - 1].rstrip(" .") + "." + suffix
+        else:
+            text = text[:limit].rstrip(" .")
+    return text or empty

@@ -12,7 +12,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import stat
 import tempfile
 import time
@@ -26,6 +25,7 @@ from typing import Any
 from .. import APP_NAME, __version__
 from ..domain.identifiers import PSEUDONYM_PREFIX
 from ..domain.records import Attachment
+from ..domain.text import safe_file_name
 from ..errors import AppError
 from ..files import save_document
 from ..store import Store
@@ -54,12 +54,7 @@ def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
     """``<医院>_<轮次>_<日期>.zip``, safe as a file name on Windows and Linux."""
     record = store.round(round_id)
     parts = [record.profile.get("name") or "医院", record.name, today.strftime("%Y%m%d")]
-    return "_".join(_safe_name(p, 40) for p in parts) + ".zip"
-
-
-def _safe_name(text: str, limit: int = 80) -> str:
-    text = re.sub(r'[\\/:*?"<>|\x00-\x1f\u200e\u200f\u202a-\u202e\u2066-\u2069]', "_", text).strip(" .")
-    return text[:limit] or "_"
+    return "_".join(safe_file_name(p, 40) for p in parts) + ".zip"
 
 
 def pseudonym_key(store: Store) -> bytes:
@@ -173,7 +168,9 @@ def last_change(data: dict[str, Any]) -> str:
 
 
 def attachment_member(attachment: Attachment) -> str:
-    return f"{fmt.ATTACHMENT_DIR}/{attachment.id}/{_safe_name(attachment.filename)}"
+    # 60 characters with the extension: extracted under a folder named after the package, in a
+    # QQ or WeChat download folder, the path stays within Windows' 260
+    return f"{fmt.ATTACHMENT_DIR}/{attachment.id}/{safe_file_name(attachment.filename, 60)}"
 
 
 def export_package(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ..domain.formats import sizes_compared
 from ..domain.records import Attachment
-from ..domain.text import clean_text, filename_problem
+from ..domain.text import clean_text, filename_problem, safe_file_name
 from ..errors import InputError, os_reason
 from ..store import Actor, Store
 
@@ -226,13 +226,6 @@ def private_folder() -> Path:
     return _private
 
 
-def _safe_name(filename: str) -> str:
-    """The stored name as a file name on any system (older databases may hold anything)."""
-    name = "".join("_" if ch in '<>:"/\\|?*' or not ch.isprintable() else ch for ch in clean_text(filename))
-    name = name.strip(" .")
-    return name[-150:] or "附件"
-
-
 def export_attachment(store: Store, attachment: Attachment, folder: Path | None = None) -> Path:
     """Write the attachment to a new sub-folder of ``folder`` (by default :func:`private_folder`) to
     open it in the system viewer; returns the path. The file is created exclusively, never through
@@ -244,7 +237,7 @@ def export_attachment(store: Store, attachment: Attachment, folder: Path | None 
         raise InputError(f"附件“{attachment.filename}”校验失败，数据可能已损坏。", "attachment")
     base = private_folder() if folder is None else Path(folder)
     base.mkdir(parents=True, exist_ok=True)
-    target = Path(tempfile.mkdtemp(dir=base)) / _safe_name(attachment.filename)
+    target = Path(tempfile.mkdtemp(dir=base)) / safe_file_name(attachment.filename, 150, "附件")
     fd = os.open(target, _WRITE_FLAGS, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(data)
