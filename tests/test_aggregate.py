@@ -405,6 +405,54 @@ def test_the_share_of_a_common_problem_is_of_the_hospitals_that_assessed_it(pack
     assert "".join(rows[item]["内容"].split()) + f"{failing}/{graded}" in text
 
 
+def test_campuses_under_one_code_are_two_hospitals_and_a_renamed_hospital_one(tmp_path, catalog):
+    """洛宁县人民医院东院区 and 西院区 share their legal entity's code, each with its own database
+    and rounds: the summary said “1 家医院”, listed 东院区's round as 西院区's, and left 东院区's
+    problems out of the charts. A hospital renamed between two rounds of one database stays one."""
+    import dataclasses
+
+    from app.services.demo import demo_profile
+    from app.services.profile import get_profile, save_profile
+    from app.services.rounds import start_round
+
+    actor = Actor("质控办", "pc")
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    code = demo_profile("洛宁县人民医院").code
+    for n, campus in enumerate(("洛宁县人民医院东院区", "洛宁县人民医院西院区")):
+        store = open_store(tmp_path / f"{n}.db")
+        round_id = create_demo(store, catalog, actor, seed=n, hospital=campus)
+        save_profile(store, dataclasses.replace(get_profile(store), code=code), actor)
+        round_id = start_round(
+            store, [e for e in catalog.entries if e.checklist.default], "二季度自查", dt.date(2025, 6, 1), actor
+        )
+        export_package(store, round_id, inbox / f"{campus}.zip", attachments=False, today=DAY)
+        store.close()
+    store = open_store(tmp_path / "renamed.db")
+    first = create_demo(store, catalog, actor, seed=3, hospital="洛宁县中医院")
+    export_package(store, first, inbox / "中医院一季度.zip", attachments=False, today=DAY)
+    save_profile(store, dataclasses.replace(get_profile(store), name="洛宁县中医医院"), actor)
+    second = start_round(
+        store, [e for e in catalog.entries if e.checklist.default], "二季度自查", dt.date(2025, 6, 1), actor
+    )
+    export_package(store, second, inbox / "中医医院二季度.zip", attachments=False, today=DAY)
+    store.close()
+    result = aggregate([inbox], today=DAY)
+    assert not result.refused and len(result.rounds) == 4
+    assert sorted((r.hospital, r.round_name) for r in result.rounds) == [
+        ("洛宁县中医医院", "2025年第一季度医疗质量自查"),  # renamed: one hospital, its latest name
+        ("洛宁县中医医院", "二季度自查"),
+        ("洛宁县人民医院东院区", "二季度自查"),
+        ("洛宁县人民医院西院区", "二季度自查"),
+    ]
+    assert len(result.hospitals) == 3
+    assert sorted(r.hospital for r in result.latest_rounds()) == [
+        "洛宁县中医医院",
+        "洛宁县人民医院东院区",
+        "洛宁县人民医院西院区",
+    ]
+
+
 def test_a_hospital_that_filled_in_its_code_after_its_first_round_is_one(tmp_path, catalog):
     """戊县卫生院 left its code empty in its first round and filled it in before the re-check: the
     summary counted two hospitals, and the rectifications the re-check carried over counted

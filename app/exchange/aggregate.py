@@ -168,6 +168,9 @@ class RoundFacts:
     hospital_id: str = ""
     #: when the package was exported (its manifest's created_at; UTC, ISO)
     exported_at: str = ""
+    #: which database it was exported from (the id of its 病案号 pseudonym key; '' when the
+    #: package holds real 病案号): rounds of one database are one hospital's, whatever its name
+    database: str = ""
 
     def rect_counts(self) -> Counter:
         return Counter(r.status for r in self.rectifications)
@@ -429,6 +432,40 @@ def _identify(rounds: Sequence[RoundFacts]) -> None:
         key = hospital_key(r.code, r.hospital)
         same_name = coded.get(key, set())
         r.hospital_id = next(iter(same_name)) if len(same_name) == 1 else key
+    _campuses_apart(rounds)
+
+
+def _campuses_apart(rounds: Sequence[RoundFacts]) -> None:
+    """院区 under one code are hospitals of their own: 东院区 and 西院区 of one legal entity share
+    its 统一社会信用代码 and each runs its own rounds. Under one code, rounds of different names
+    are one hospital only when one database holds both (a hospital that renamed itself between
+    rounds); from databases of their own, they are campuses, each listed, ranked and charted
+    under its name (东院区's round was listed as 西院区's, and its problems left the charts)."""
+    by_id: dict[str, list[RoundFacts]] = {}
+    for r in rounds:
+        by_id.setdefault(r.hospital_id, []).append(r)
+    for hospital_id, same in by_id.items():
+        names = {hospital_key("", r.hospital) for r in same}
+        if len(names) < 2:
+            continue
+        # names joined by a database that holds rounds of both: one hospital, renamed
+        group = {name: name for name in names}
+        first_name: dict[str, str] = {}
+        for r in same:
+            if r.database:
+                name = hospital_key("", r.hospital)
+                seen = first_name.setdefault(r.database, name)
+                group[_root(group, name)] = _root(group, seen)
+        if len({_root(group, name) for name in names}) > 1:
+            for r in same:
+                r.hospital_id = f"{hospital_id}|{_root(group, hospital_key('', r.hospital))}"
+
+
+def _root(group: dict[str, str], name: str) -> str:
+    """The name that stands for ``name``'s group (union–find without ranks: a few names)."""
+    while group[name] != name:
+        name = group[name]
+    return name
 
 
 def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
@@ -585,6 +622,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
         indicators,
         rects,
         exported_at=package.manifest["created_at"],
+        database=package.manifest.get("pseudonym_key") or "",
     )
 
 
