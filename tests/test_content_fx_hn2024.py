@@ -169,7 +169,7 @@ FX_SPOT = {
 
 def test_fx_top_level(fx):
     assert fx["id"] == FX
-    assert fx["version"] == "2023.2"
+    assert fx["version"] == "2023.3"
     assert fx["title"] == "阜新市全面提升医疗质量行动自查表"
     assert fx["short_title"] == "阜新方案"
     assert fx["source"] == {
@@ -256,7 +256,10 @@ def test_fx_applicability(fx):
     secs = all_sections(fx)
     assert not any("applies_if" in s for s in secs.values())
     cond = {iid for iid, (it, _, _) in items.items() if "applies_if" in it}
-    assert cond == {f"{FX}.5-1.12.2", f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1"}
+    assert cond == {f"{FX}.5-1.12.2", f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1", f"{FX}.5-1.01.1", f"{FX}.5-1.01.2"}
+    # “全市二级以上医疗机构……明确具体工作内容和标准，每个月至少开展一次医疗质量检查和通报”
+    for iid in (f"{FX}.5-1.01.1", f"{FX}.5-1.01.2"):
+        assert items[iid][0]["applies_if"] == {"levels": ["二级", "三级"]}, iid
     # surgery items apply only where the hospital 开展手术, as in 千院行 (issue 14)
     for iid in (f"{FX}.5-1.10.1", f"{FX}.5-1.zx2.1"):
         assert items[iid][0]["applies_if"] == {"flags": ["performs_surgery"]}, iid

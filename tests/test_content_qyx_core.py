@@ -68,6 +68,7 @@ SAMPLING = {
 
 # Every applicability condition set in the file (section or item id -> applies_if).
 EXPECTED_CONDITIONS = {
+    "qyx-core.19.5": {"levels": ["二级", "三级"]},  # “二级以上医院……各业务科室还应当……”: one sentence
     "qyx-core.08": {"flags": ["performs_surgery"]},
     "qyx-core.11.1": {"flags": ["performs_surgery"]},
     "qyx-core.11.2": {"flags": ["has_obstetrics"]},
@@ -87,7 +88,7 @@ OCR_FIXES = {
 
 def test_top_level(doc):
     assert doc["id"] == "qyx-core"
-    assert doc["version"] == "2021.2"
+    assert doc["version"] == "2021.3"
     assert doc["title"] == "医疗质量安全核心制度落实情况自查表"
     assert doc["short_title"] == "核心制度"
     assert doc["source"] == {
