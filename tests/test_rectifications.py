@@ -21,7 +21,7 @@ from app.domain.records import (
 from app.errors import InputError
 from app.services import rectifications as svc
 from app.services.answers import SampleInput, record_answer, set_samples
-from app.services.rounds import load_round, start_round
+from app.services.rounds import delete_round, load_round, start_round
 
 DAY = dt.date(2025, 3, 15)
 TODAY = dt.date(2025, 6, 30)
@@ -434,6 +434,40 @@ def test_a_carried_over_one_says_when_its_item_no_longer_fails(profiled_store, r
     svc.record_recheck(store, fixed.id, actor, passed=True, date=later, by="刘洋", today=later)
     [done] = [e for e in entries(store, recheck, later) if e.id == fixed.id]
     assert done.status == STATUS_DONE and done.regraded == ""
+
+
+def test_a_round_in_the_middle_of_a_recheck_chain_cannot_be_deleted(store, demo_round, catalog, actor):
+    """一季度 → 二季度复查 → 三季度复查: deleting 二季度 brought 一季度's 8 rectifications back
+    open (7 late) while 三季度 still followed them, and a new 复查 of 一季度 carried them again."""
+    from app.services.rounds import deletion_note, deletion_refused
+
+    def recheck(previous: str, name: str, day: dt.date) -> str:
+        used = {c.id for c in load_round(store, previous).checklists}
+        chosen = [e for e in catalog.entries if e.checklist.id in used]
+        return svc.start_recheck_round(store, chosen, name, day, actor, previous_round_id=previous)
+
+    second = recheck(demo_round, "二季度复查", dt.date(2025, 6, 15))
+    third = recheck(second, "三季度复查", dt.date(2025, 9, 15))
+    day = dt.date(2025, 10, 1)
+    carried = len(entries(store, third, day))
+    assert carried > 0
+    refused = deletion_refused(store, second)
+    assert refused == (
+        "“二季度复查”的整改项已转入《三季度复查》继续跟踪，不能删除此轮：删除后这些问题会在上一轮和"
+        "《三季度复查》中被重复跟踪。确要删除，请先删除《三季度复查》。"
+    )
+    with pytest.raises(InputError, match="不能删除此轮"):
+        delete_round(store, second, actor)
+    assert deletion_refused(store, demo_round).startswith("“2025年第一季度医疗质量自查”的整改项已转入《二季度复查》")
+    open_in_first = [e for e in entries(store, demo_round, day) if e.status != "已转入复查"]
+    # the chain is undone from its end, each step saying where its rectifications go back
+    assert deletion_note(store, third) == (
+        f"本轮从《二季度复查》转入的 {carried} 项整改将回到《二季度复查》，在那里重新计为未完成或逾期。"
+    )
+    assert deletion_refused(store, third) == ""
+    delete_round(store, third, actor)
+    delete_round(store, second, actor)
+    assert len([e for e in entries(store, demo_round, day) if e.status != "已转入复查"]) > len(open_in_first)
 
 
 def test_demo_has_rectifications_in_every_state(demo_round, store):

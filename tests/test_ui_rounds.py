@@ -9,6 +9,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
 
 from app.domain.formats import years_text
+from app.services import rounds as round_service
 from app.services.rounds import start_round
 from app.ui import rounds_page
 from app.ui.main_window import MainWindow
@@ -125,6 +126,30 @@ def window_on_a_round(qtbot, store, catalog, actor):
     show_active(qtbot, window)
     window.open_round(round_id)
     return window, round_id
+
+
+def test_deleting_a_round_a_recheck_follows_up_is_refused_and_a_recheck_says_what_goes_back(
+    qtbot, store, demo_round, catalog, actor, ui_dialogs
+):
+    from app.services.rectifications import start_recheck_round
+
+    used = {c.id for c in round_service.load_round(store, demo_round).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    second = start_recheck_round(store, chosen, "二季度复查", dt.date(2025, 6, 15), actor, previous_round_id=demo_round)
+    page = RoundsPage(store, lambda: catalog, actor)
+    qtbot.addWidget(page)
+    page.show()
+    page.refresh()
+    names = [page.table.item(row, 0).text() for row in range(page.table.rowCount())]
+    page.table.selectRow(names.index("2025年第一季度医疗质量自查"))
+    page.delete_selected()
+    assert ui_dialogs.confirms == [] and "已转入《二季度复查》继续跟踪，不能删除此轮" in ui_dialogs.errors[0]
+    assert len(store.rounds()) == 2
+    ui_dialogs.confirm_answer = False
+    page.table.selectRow(names.index("二季度复查"))
+    page.delete_selected()
+    assert "转入的" in ui_dialogs.confirms[0] and "将回到《2025年第一季度医疗质量自查》" in ui_dialogs.confirms[0]
+    assert len(store.rounds()) == 2 and second
 
 
 def test_restart_restores_the_round_and_item(qtbot, profiled_store, catalog, actor, ui_dialogs):

@@ -738,10 +738,3 @@ def carry_over_open_rectifications(
                 )
             )
     return carried
-
-
-def followed_up_in(store: Store, round_id: str) -> list[str]:
-    """The names of the 复查轮次 that carried over this round's rectifications, oldest first: a
-    second re-check based on this round would carry nothing (each is followed up once)."""
-    carriers = {r.round_id for r in store.rectifications_carried_from(round_id)}
-    return [record.name for record in store.rounds() if record.id in carriers]

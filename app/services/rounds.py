@@ -236,8 +236,49 @@ def set_round_final(store: Store, round_id: str, final: bool, actor: Actor) -> N
 
 
 def delete_round(store: Store, round_id: str, actor: Actor | None = None) -> None:
-    store.round(round_id)
+    """Delete a round with all it holds. Refused while a later 复查轮次 follows up its
+    rectifications: deleted from the middle of a chain, the first round's rectifications came
+    back open (and late) while the last round still followed them, and a new 复查 of the first
+    round carried them a third time."""
+    if refused := deletion_refused(store, round_id):
+        raise InputError(refused)
     store.delete_round(round_id, *([actor] if actor else []))
+
+
+def deletion_refused(store: Store, round_id: str) -> str:
+    """Why the round cannot be deleted ('' when it can): see :func:`delete_round`."""
+    record = store.round(round_id)
+    if not (carriers := followed_up_in(store, round_id)):
+        return ""
+    later = "、".join(f"《{name}》" for name in carriers)
+    return (
+        f"“{record.name}”的整改项已转入{later}继续跟踪，不能删除此轮：删除后这些问题会在上一轮和"
+        f"{later}中被重复跟踪。确要删除，请先删除{later}。"
+    )
+
+
+def deletion_note(store: Store, round_id: str) -> str:
+    """What deleting a 复查轮次 does besides removing it: the rectifications it carried over go
+    back to the rounds they came from, open there again ('' when it carried none)."""
+    sources = {r.carried_from for r in store.rectifications(round_id) if r.carried_from}
+    if not sources:
+        return ""
+    origins = set()
+    for source in sources:
+        try:
+            origins.add(store.rectification(source).round_id)
+        except NotFoundError:  # its round was deleted since: nothing goes back there
+            continue
+    names = [record.name for record in store.rounds() if record.id in origins]
+    where = "、".join(f"《{name}》" for name in names) or "原来的轮次"
+    return f"本轮从{where}转入的 {len(sources)} 项整改将回到{where}，在那里重新计为未完成或逾期。"
+
+
+def followed_up_in(store: Store, round_id: str) -> list[str]:
+    """The names of the 复查轮次 that carried over this round's rectifications, oldest first: a
+    second re-check based on this round would carry nothing (each is followed up once)."""
+    carriers = {r.round_id for r in store.rectifications_carried_from(round_id)}
+    return [record.name for record in store.rounds() if record.id in carriers]
 
 
 def answers_by_item(store: Store, round_id: str) -> dict[str, Answer]:

@@ -181,7 +181,7 @@ class NewRoundDialog(QDialog):
     def _recheck_again_confirmed(self, previous: str) -> bool:
         """A round whose rectifications a re-check already follows up: a second re-check based on
         it would bring none of them over. Say where they are, and let the user choose."""
-        carriers = rect_service.followed_up_in(self.store, previous)
+        carriers = round_service.followed_up_in(self.store, previous)
         if not carriers:
             return True
         later = "、".join(f"“{name}”" for name in carriers)
@@ -329,8 +329,14 @@ class RoundsPage(QWidget):
         if not round_id:
             return
         name = round_service.round_name(self.store, round_id)
+        if refused := round_service.deletion_refused(self.store, round_id):  # said before asking
+            dialogs.error(self, refused)
+            return
+        note = round_service.deletion_note(self.store, round_id)
         if not dialogs.confirm(
-            self, f"确定删除自查轮次“{name}”吗？\n\n其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"
+            self,
+            f"确定删除自查轮次“{name}”吗？\n\n其中的全部评价结果、抽查记录、附件和整改项都将被删除，且无法恢复。"
+            + (f"\n\n{note}" if note else ""),
         ):
             return
         try:
