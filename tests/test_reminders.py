@@ -26,18 +26,17 @@ def _from_the_ledgers(store, today: dt.date) -> tuple[int, int, str | None]:
     from app.services.reminders import DUE_SOON_DAYS
 
     overdue = due = 0
-    latest = None
+    late_in = soon_in = None
     for record in store.rounds():
         for entry in list_rectifications(store, record.id, today):
             deadline = entry.rectification.deadline
             if entry.status == STATUS_OVERDUE:
                 overdue += 1
+                late_in = late_in or record.id
             elif entry.status in UNFINISHED_STATUSES and deadline and 0 <= (deadline - today).days <= DUE_SOON_DAYS:
                 due += 1
-            else:
-                continue
-            latest = latest or record.id
-    return overdue, due, latest
+                soon_in = soon_in or record.id
+    return overdue, due, late_in or soon_in
 
 
 def test_the_reminders_agree_with_the_ledgers_without_reading_an_answer(store, demo_round, catalog, actor):
@@ -61,6 +60,32 @@ def test_the_reminders_agree_with_the_ledgers_without_reading_an_answer(store, d
         assert not read, f"the reminders read {read}"
         assert (found.overdue, found.due_soon, found.round_id) == _from_the_ledgers(store, today), day
     assert reminders(store, dt.date(2025, 9, 30)).round_id == second
+
+
+def test_the_banner_opens_the_round_with_the_late_work_and_says_where_it_is(store, demo_round, catalog, actor):
+    """A 复查 round with 9 late rectifications and a newer monthly round whose one item is due
+    soon: “查看整改台账” opened the newer round, 共 1 项, 逾期 0, and nothing said where the 9 were."""
+    from app.services.answers import record_answer
+    from app.services.rectifications import list_rectifications, update_rectification
+    from app.services.rounds import start_round
+
+    today = dt.date(2025, 6, 30)
+    late = sum(1 for e in list_rectifications(store, demo_round, today) if e.status == "逾期")
+    newer = start_round(store, catalog.entries[:1], "2025年6月自查", dt.date(2025, 6, 20), actor)
+    record_answer(store, newer, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    [entry] = list_rectifications(store, newer, today)
+    update_rectification(store, entry.id, actor, deadline="2025-07-03")
+    found = reminders(store, today)
+    assert found.round_id == demo_round
+    assert found.messages[0] == f"{late} 项整改已逾期（《2025年第一季度医疗质量自查》）"
+    assert found.messages[1] == "1 项整改将在 7 天内到期（《2025年6月自查》）"
+    record_answer(store, newer, "qyx-core.02.1", actor, grade="D", finding="未执行")
+    late_here = next(e for e in list_rectifications(store, newer, today) if e.item_ids == ("qyx-core.02.1",))
+    update_rectification(store, late_here.id, actor, deadline="2025-06-25")
+    assert reminders(store, today).messages[0] == (
+        f"{late + 1} 项整改已逾期（《2025年6月自查》1 项、《2025年第一季度医疗质量自查》{late} 项）"
+    )
+    assert reminders(store, today).round_id == newer  # the newest round with late work
 
 
 def test_nothing_to_say_for_an_empty_database(profiled_store):

@@ -21,25 +21,39 @@ DUE_SOON_DAYS = 7
 class Reminders:
     overdue: int
     due_soon: int
-    #: the latest round, where its rectifications are (to open it from the banner)
+    #: the round the banner's 查看整改台账 opens: the newest with late work, else the newest with
+    #: work due soon (a newer round with one item due soon hid the 9 late ones of the round before)
     round_id: str | None
     monthly_missing: bool
     month: str
     #: the backup folder's disk is short (services.backups.room_warning)
     backup_room: str = ""
+    #: where the late and the soon-due work is: (round name, count), newest round first
+    overdue_in: tuple[tuple[str, int], ...] = ()
+    due_soon_in: tuple[tuple[str, int], ...] = ()
 
     @property
     def messages(self) -> list[str]:
         out = []
         if self.overdue:
-            out.append(f"{self.overdue} 项整改已逾期")
+            out.append(f"{self.overdue} 项整改已逾期{_where(self.overdue_in)}")
         if self.due_soon:
-            out.append(f"{self.due_soon} 项整改将在 {DUE_SOON_DAYS} 天内到期")
+            out.append(f"{self.due_soon} 项整改将在 {DUE_SOON_DAYS} 天内到期{_where(self.due_soon_in)}")
         if self.monthly_missing:
             out.append(f"本月（{self.month}）尚未开始自查")
         if self.backup_room:
             out.append(self.backup_room)
         return out
+
+
+def _where(rounds: tuple[tuple[str, int], ...]) -> str:
+    """（《二季度复查》）, or （《二季度复查》7 项、《一季度》2 项） when several rounds hold them."""
+    if not rounds:
+        return ""
+    if len(rounds) == 1:
+        return f"（《{rounds[0][0]}》）"
+    shown = "、".join(f"《{name}》{n} 项" for name, n in rounds[:3])
+    return f"（{shown}{'等' if len(rounds) > 3 else ''}）"
 
 
 def reminders(store: Store, today: dt.date) -> Reminders:
@@ -56,21 +70,30 @@ def reminders(store: Store, today: dt.date) -> Reminders:
     followed_elsewhere = {
         rect.carried_from for rects in stored.values() for rect in rects if rect.carried_from and rect.round_id in begun
     }
-    overdue = due_soon = 0
-    latest = None
+    overdue: dict[str, int] = {}  # round id → count, newest round first
+    due_soon: dict[str, int] = {}
     for record in rounds:
         for rect in stored[record.id]:
             status = rect.status(today, followed_up_elsewhere=rect.id in followed_elsewhere)
             if status not in UNFINISHED_STATUSES:  # 已完成, or 已转入复查 (counted in its copy)
                 continue
             if status == STATUS_OVERDUE:
-                overdue += 1
-                latest = latest or record.id
+                overdue[record.id] = overdue.get(record.id, 0) + 1
             elif rect.deadline is not None and 0 <= (rect.deadline - today).days <= DUE_SOON_DAYS:
-                due_soon += 1
-                latest = latest or record.id
+                due_soon[record.id] = due_soon.get(record.id, 0) + 1
+    names = {record.id: record.name for record in rounds}
+    where = next(iter(overdue), None) or next(iter(due_soon), None)
     month = f"{today.year}年{today.month}月"
     started_this_month = any(record.started_on[:7] == today.strftime("%Y-%m") for record in rounds)
     from .backups import room_warning
 
-    return Reminders(overdue, due_soon, latest, bool(rounds) and not started_this_month, month, room_warning(store))
+    return Reminders(
+        sum(overdue.values()),
+        sum(due_soon.values()),
+        where,
+        bool(rounds) and not started_this_month,
+        month,
+        room_warning(store),
+        tuple((names[i], n) for i, n in overdue.items()),
+        tuple((names[i], n) for i, n in due_soon.items()),
+    )
