@@ -95,6 +95,34 @@ def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     assert "请填写复查人" in empty.error.text()
 
 
+def test_a_recheck_after_a_failed_one_starts_as_a_new_check(qtbot, window, store, actor, demo_round):
+    """After 复查未通过 the dialog came back with the failed verdict, its date and its words: a user
+    choosing 通过 and typing a new result saved “2026年11月10日 … 复查通过”, the day it failed."""
+    board = window.board
+    entry = next(e for e in board.entries if e.status != "已完成" and e.rectification.measure)
+    failed_on = window.session.today() - dt.timedelta(days=3)
+    window.session.record_recheck(entry.id, passed=False, date=failed_on, by="刘洋", result="仍有两份记录未签字")
+    entry = next(e for e in window.session.rectifications() if e.id == entry.id)
+    dialog = RecheckDialog(window.session, entry, board)
+    qtbot.addWidget(dialog)
+    assert dialog.verdict.currentIndex() == 0  # nothing chosen
+    assert dialog.date.date().toPython() == window.session.today() and dialog.result_edit.toPlainText() == ""
+    assert dialog.by.text() == "刘洋"
+    assert (
+        dialog.last_check.toPlainText().startswith("上次复查：")
+        and "仍有两份记录未签字" in dialog.last_check.toPlainText()
+    )
+    dialog.verdict.setCurrentIndex(dialog.verdict.findData(True))
+    dialog.result_edit.setPlainText("已全部补签")
+    dialog.accept()
+    rect = store.rectification(entry.id)
+    assert (rect.recheck_passed, rect.recheck_date, rect.recheck_result) == (True, window.session.today(), "已全部补签")
+    passed = RecheckDialog(window.session, next(e for e in window.session.rectifications() if e.id == entry.id), board)
+    qtbot.addWidget(passed)  # a passed re-check is corrected in place
+    assert passed.verdict.currentData() is True and passed.result_edit.toPlainText() == "已全部补签"
+    assert not passed.last_check.isVisibleTo(passed)
+
+
 def test_go_to_item_from_the_board(window):
     board = window.board
     board.table.selectRow(0)

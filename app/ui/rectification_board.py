@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from ..domain.formats import recheck_sentence
 from ..domain.labels import ORIGIN_LABELS
 from ..domain.records import (
     ORIGIN_CARRIED,
@@ -136,16 +137,28 @@ class RecheckDialog(QDialog):
         self.verdict.addItem("（请选择复查结论）", _NOT_CHOSEN)
         self.verdict.addItem("复查通过（整改完成）", True)
         self.verdict.addItem("复查未通过（继续整改）", False)
+        # after a failed re-check the next one is a new check (today, nothing chosen or written:
+        # a pass saved over the failed one's date and words read as if it had passed that day);
+        # a passed one is corrected in place
+        again = r.recheck_passed is False
         if r.recheck_passed is not None:
             self.verdict.addItem("清除复查记录", None)
-            self.verdict.setCurrentIndex(1 if r.recheck_passed else 2)
-        day = r.recheck_date or self.today
+            if not again:
+                self.verdict.setCurrentIndex(1)
+        day = self.today if again else r.recheck_date or self.today
         self.date = DateInput(QDate(day.year, day.month, day.day))  # 2025-04-30 typed as shown
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setMaximumDate(QDate(self.today.year, self.today.month, self.today.day))  # done, not planned
         self.by = QLineEdit(r.rechecked_by)
-        self.result_edit = QPlainTextEdit(r.recheck_result)
+        self.result_edit = QPlainTextEdit("" if again else r.recheck_result)
+        self.last_check = TextView(
+            "上次复查：" + recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result)
+            if again
+            else ""
+        )
+        self.last_check.setAccessibleName("上次复查")
+        self.last_check.setVisible(again)
         self.result_edit.setMaximumHeight(80)
         self.result_edit.setTabChangesFocus(True)  # Tab goes on to 确定, as in every other field
         self.error = error_label()
@@ -153,6 +166,8 @@ class RecheckDialog(QDialog):
         self.problem.setAccessibleName("问题描述")
         form = QFormLayout()
         form.addRow("问题：", self.problem)
+        if again:
+            form.addRow("", self.last_check)
         form.addRow("复查结论(&V)：", self.verdict)
         form.addRow("复查日期(&D)：", self.date)
         form.addRow("复查人(&B)：", self.by)
