@@ -255,7 +255,9 @@ def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(r
     problems = text[text.rindex("五、发现的问题") :]
     failing = result.tally.failing
     assert f"本轮自查共发现问题{failing}项（其中{len(again)}项上轮已发现、整改未完成，标注“上轮转入”）" in problems
-    found, apart = problems.split(f"另有上轮转入的整改项{len(regraded)}项，其条目本轮复评未再发现问题")
+    found, apart = problems.split(
+        f"另有上轮转入的整改项{len(regraded)}项，本轮未列为问题（本轮结果见下表）：其条目本轮复评未再发现问题"
+    )
     references = item_references(load_round(store, round_id).checklists)
     for entry in regraded:
         (item_id,) = entry.item_ids
@@ -312,8 +314,8 @@ def test_carried_over_rectifications_already_closed_are_not_said_to_await_their_
     waiting = len(regraded) - 1
     problems = text["self"][text["self"].rindex("五、发现的问题") :]
     assert (
-        f"另有上轮转入的整改项{len(regraded)}项，其条目本轮复评未再发现问题（本轮结果见下表），"
-        f"其中1项已复查通过（已完成），其余{waiting}项复查确认整改到位后可销号" in problems
+        f"另有上轮转入的整改项{len(regraded)}项，本轮未列为问题（本轮结果见下表）：其中1项已复查通过（已完成）；"
+        f"{waiting}项的条目本轮复评未再发现问题，复查确认整改到位后可销号。" in problems
     )
     assert f"（其中{waiting}项的条目本轮复评未再发现问题，复查确认整改到位后可销号" in text["rectification"]
 
@@ -330,8 +332,9 @@ def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pen
     report = build_self_report(store, second, DEMO_REPORT_DATE, "serif")
     assert report.problems == [] and len(report.carried_problems) == len(carried) > 0
     assert all(p.pending and p.result == "未填" for p in report.carried_problems)
-    assert report.carried_intro.startswith(
-        f"另有上轮转入的整改项 {len(carried)} 项，其条目本轮尚未评价（本轮结果见下表）"
+    assert (
+        report.carried_intro
+        == f"另有上轮转入的整改项 {len(carried)} 项，本轮未列为问题（本轮结果见下表）：其条目本轮尚未评价。"
     )
     assert "未再发现问题" not in report.carried_intro
     # one item graded again without a problem: both reports say so of that one alone (the 自查报告
@@ -342,9 +345,9 @@ def test_carried_over_rectifications_of_items_not_graded_again_are_listed_as_pen
     record_answer(store, second, carried[0].item_ids[0], actor, grade="B")
     report = build_self_report(store, second, DEMO_REPORT_DATE, "serif")
     pending = len(report.carried_problems) - 1
-    assert report.carried_intro.startswith(
-        f"另有上轮转入的整改项 {len(report.carried_problems)} 项，本轮未列为问题：其中 1 项的条目本轮复评未再发现问题，"
-        f"{pending} 项的条目本轮尚未评价（本轮结果见下表）"
+    assert report.carried_intro == (
+        f"另有上轮转入的整改项 {len(report.carried_problems)} 项，本轮未列为问题（本轮结果见下表）："
+        f"其中 1 项的条目本轮复评未再发现问题，复查确认整改到位后可销号；{pending} 项的条目本轮尚未评价。"
     )
     ledger = build_rectification_report(store, second, DEMO_REPORT_DATE, "serif")
     assert "（其中 1 项的条目本轮复评未再发现问题，" in ledger.overview

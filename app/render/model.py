@@ -628,25 +628,23 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
     )
     if not carried:
         return head, ""
-    pending = sum(1 for p in carried if p.pending)
+    # each counted once: 已完成; graded again without a problem, awaiting the re-check that closes
+    # it (as the 整改报告 counts them); not graded yet
     done = sum(1 for p in carried if p.done)
-    if done == len(carried):
-        close = "，均已复查通过（已完成）："
-    elif done:
-        close = f"，其中 {done} 项已复查通过（已完成），其余 {len(carried) - done} 项复查确认整改到位后可销号："
+    pending = sum(1 for p in carried if p.pending and not p.done)
+    clear = len(carried) - done - pending
+    parts = [
+        (done, "已复查通过（已完成）"),
+        (clear, "的条目本轮复评未再发现问题，复查确认整改到位后可销号"),
+        (pending, "的条目本轮尚未评价"),
+    ]
+    shown = [(n, words) for n, words in parts if n]
+    if len(shown) == 1:  # 均已复查通过……, 其条目本轮……
+        words = shown[0][1]
+        said = "均" + words if words.startswith("已") else "其" + words.removeprefix("的")
     else:
-        close = "，复查确认整改到位后可销号："
-    # “复评未再发现问题” only of the items this round assessed: the 整改报告 counts the same ones
-    if not pending:
-        state = "，其条目本轮复评未再发现问题"
-    elif pending == len(carried):
-        state = "，其条目本轮尚未评价"
-    else:
-        state = (
-            f"，本轮未列为问题：其中 {len(carried) - pending} 项的条目本轮复评未再发现问题，"
-            f"{pending} 项的条目本轮尚未评价"
-        )
-    tail = f"另有上轮转入的整改项 {len(carried)} 项{state}（本轮结果见下表）{close}"
+        said = "其中 " + "；".join(f"{n} 项{words}" for n, words in shown)
+    tail = f"另有上轮转入的整改项 {len(carried)} 项，本轮未列为问题（本轮结果见下表）：{said}。"
     return head, tail
 
 
