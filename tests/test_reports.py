@@ -504,6 +504,37 @@ def test_attachment_photo_is_served_from_the_round(rendered):
     assert "整改现场.png" in "".join(rendered["text"]["rectification"])
 
 
+def test_a_carried_over_rectifications_earlier_photos_are_printed_in_the_recheck_round(rendered, catalog, tmp_path):
+    """The photo taken while the work was done in the first round was in neither the 复查轮次's
+    整改报告 (signed at closure) nor its workbook: the copy carried over had no attachments."""
+    from openpyxl import load_workbook
+
+    store, first = rendered["store"], rendered["round"]
+    actor = Actor("测试员", "device-test")
+    used = {c.id for c in load_round(store, first).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    second = rect_service.start_recheck_round(store, chosen, "复查", dt.date(2025, 6, 15), actor, first)
+    try:
+        copy = next(
+            e for e in rect_service.list_rectifications(store, second, DEMO_REPORT_DATE) if HOSTILE_ITEM in e.item_ids
+        )
+        assert [a.filename for a in rect_service.earlier_evidence(store, copy.rectification)] == ["整改现场.png"]
+        result = render_report(store, second, "rectification", tmp_path / "r.pdf", today=DEMO_REPORT_DATE)
+        url = f"attachment:{rendered['attachment'].id}"
+        assert [r.served for r in result.requests if r.url == url] == [True]
+        assert "（上轮）整改现场.png" in squeeze("".join(pdf_text(result.path)))
+        from app.render import registry
+
+        book = registry.render(store, second, "rectification", tmp_path / "r.xlsx", today=DEMO_REPORT_DATE).path
+        ledger = list(load_workbook(book)["整改台账"].iter_rows(values_only=True))
+        column = ledger[0].index("佐证材料")
+        assert "（上轮）整改现场.png" in [row[column] for row in ledger[1:]]
+    finally:
+        from app.services.rounds import delete_round
+
+        delete_round(store, second, actor)  # the module's other tests read the first round alone
+
+
 # --- the URL fetcher on its own ----------------------------------------------------------------
 
 

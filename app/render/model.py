@@ -37,6 +37,7 @@ from ..domain.scoring import Tally, score_rule
 from ..services.rectifications import (
     NO_DEPARTMENT,
     RectificationEntry,
+    earlier_evidence,
     follow_up_text,
     ledger_cells,
     list_rectifications,
@@ -737,8 +738,10 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         r = entry.rectification
         thumbs: list[Thumbnail] = []
         names = []
-        for a in files.get(r.id, []):
-            name = a.filename
+        earlier = earlier_evidence(store, r) if r.carried_from else []  # the round before's photos
+        from_before = {a.id for a in earlier}
+        for a in [*earlier, *files.get(r.id, [])]:
+            name = f"（上轮）{a.filename}" if a.id in from_before else a.filename
             if a.media_type in IMAGE_TYPES and a.size <= MAX_IMAGE_BYTES and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION:
                 try:  # kept at print resolution (≈100 KB), not as the photo: a round may have hundreds
                     images[a.id] = for_print(store.attachment_data(a.id))  # a huge image is never decoded

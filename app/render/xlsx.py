@@ -80,7 +80,7 @@ class _Round:
 
 
 def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
-    from ..services.rectifications import list_rectifications
+    from ..services.rectifications import earlier_evidence, list_rectifications
     from ..services.rounds import answers_by_item, load_round, previous_values, score
     from ..services.rounds import references as round_references
 
@@ -90,7 +90,12 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         for section in checklist.all_sections():
             for item in section.items:
                 sections[item.id] = section.title
+    rectifications = list_rectifications(store, round_id, today, view)
     attachments: dict[str, list[str]] = {}
+    for entry in rectifications:  # a carried-over one's 佐证材料 from the round before first
+        rect = entry.rectification
+        if rect.carried_from:
+            attachments[rect.id] = [f"（上轮）{a.filename}" for a in earlier_evidence(store, rect)]
     for a in store.attachments(round_id):
         if a.rectification_id:
             attachments.setdefault(a.rectification_id, []).append(a.filename)
@@ -101,7 +106,7 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         sections,
         round_references(store, view),
         previous_values(store, view),
-        list_rectifications(store, round_id, today, view),
+        rectifications,
         attachments,
         today,
     )

@@ -38,11 +38,12 @@ from ..domain.records import (
     ORIGIN_OFFERED,
     RECTIFICATION_STATUSES,
     Answer,
+    Attachment,
     Rectification,
 )
 from ..domain.scoring import RoundScore
 from ..domain.text import MAX_TEXT, clean_text
-from ..errors import InputError
+from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
 from ..store.records import rectification_to_row
 from . import UNSET
@@ -443,6 +444,24 @@ def open_rectification(
 
 
 # --- reading ----------------------------------------------------------------------------------
+
+
+def earlier_evidence(store: Store, rect: Rectification) -> list[Attachment]:
+    """The 佐证材料 of the rectifications a carried-over one was copied from (the previous round's,
+    and so on back), oldest first: the 复查轮次's 整改报告, signed at closure, printed none of the
+    photos taken while the work was done in the round before."""
+    out: list[Attachment] = []
+    seen = {rect.id}
+    source = rect.carried_from
+    while source and source not in seen:
+        seen.add(source)
+        try:
+            earlier = store.rectification(source)
+        except NotFoundError:  # its round was deleted
+            break
+        out[:0] = store.attachments(earlier.round_id, rectification_id=earlier.id)
+        source = earlier.carried_from
+    return out
 
 
 def list_rectifications(
