@@ -35,6 +35,17 @@ def second_round(store, demo_round, catalog, actor):
     return copy_round(store, demo_round, catalog, actor)
 
 
+def _overview_of(qtbot, store, catalog, actor, round_id, size=(1366, 768)) -> MainWindow:
+    """A main window on ``round_id``'s 概览 tab."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.resize(*size)
+    window.show()
+    window.open_round(round_id)
+    window.show_tab(2)
+    return window
+
+
 def test_result_bars_add_up_to_the_failing_count_shown_everywhere(store, demo_round):
     """评价结果分布 counts the indicator and sampling items too: its failing bars (D, 未达标) add up
     to the 不符合 of the header and the report, and every applicable item is in one bar."""
@@ -62,12 +73,7 @@ def test_overview_numbers_and_trend(store, demo_round, second_round):
 
 
 def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, catalog, actor, ui_dialogs):
-    window = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.open_round(second_round)
-    window.show_tab(2)
+    window = _overview_of(qtbot, store, catalog, actor, second_round)
     page = window.overview
     assert len(page.charts) >= 6
     qtbot.waitUntil(lambda: page.charts[0].isVisible())
@@ -104,12 +110,7 @@ def test_overview_tab_and_bar_clicks(qtbot, store, demo_round, second_round, cat
 
 def test_the_first_rounds_overview_points_to_the_later_rounds(qtbot, store, demo_round, catalog, actor, ui_dialogs):
     """The 概览 of the first round said “本院只有这一轮自查” while a second round existed."""
-    window = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.open_round(demo_round)
-    window.show_tab(2)
+    window = _overview_of(qtbot, store, catalog, actor, demo_round)
     assert (
         window.overview.trend_note.text()
         == "本院只有这一轮自查：开展复查或下一轮自查后，这里显示各轮得分、不符合条目和指标的变化趋势。"
@@ -139,12 +140,7 @@ def test_charts_stand_side_by_side_only_where_both_fit(
 ):
     """Two columns of 600 px charts in a 1024 px window cut the right-hand ones (评价结果分布 and
     the others beside): they stand one under the other there, side by side where there is room."""
-    window = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.resize(width, 660)
-    window.show()
-    window.open_round(second_round)
-    window.show_tab(2)
+    window = _overview_of(qtbot, store, catalog, actor, second_round, (width, 660))
     page = window.overview
     qtbot.waitUntil(lambda: page.charts[-1].isVisible())
     viewport = page.scroll_area.viewport()
@@ -217,12 +213,7 @@ DRAWN = "本院最近 12 轮自查按自查日期先后比较如下：第3轮自
 def test_rounds_beyond_the_trend_window_are_named_on_the_overview(
     qtbot, store, fourteen_rounds, catalog, actor, ui_dialogs
 ):
-    window = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    window.open_round(fourteen_rounds[-1])
-    window.show_tab(2)
+    window = _overview_of(qtbot, store, catalog, actor, fourteen_rounds[-1])
     page = window.overview
     qtbot.waitUntil(lambda: page.charts[0].isVisible())
     assert page.overview.rounds == [f"第{n}轮自查" for n in range(3, 15)]  # what the charts draw
