@@ -470,6 +470,18 @@ def test_a_round_in_the_middle_of_a_recheck_chain_cannot_be_deleted(store, demo_
     assert len([e for e in entries(store, demo_round, day) if e.status != "已转入复查"]) > len(open_in_first)
 
 
+def test_a_report_dated_before_a_recheck_does_not_count_it(store, demo_round, actor):
+    """A 整改报告 dated 6月5日 listed a re-check of 6月10日 and counted its item 已完成."""
+    done = next(e for e in entries(store, demo_round, dt.date(2025, 6, 30)) if e.status == "已完成")
+    checked = done.rectification.recheck_date
+    before = checked - dt.timedelta(days=1)
+    [then] = [e for e in entries(store, demo_round, before) if e.id == done.id]
+    assert then.status != "已完成" and then.rectification.recheck_date is None
+    assert svc.follow_up_text(then) == ""
+    [on_the_day] = [e for e in entries(store, demo_round, checked) if e.id == done.id]
+    assert on_the_day.status == "已完成" and store.rectification(done.id).recheck_passed  # nothing stored changed
+
+
 def test_demo_has_rectifications_in_every_state(demo_round, store):
     from app.services.demo import DEMO_REPORT_DATE
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 #: 整改状态
 STATUS_PENDING = "待整改"
@@ -118,6 +118,13 @@ class Rectification:
         """已完成: the re-check passed."""
         return bool(self.recheck_passed)
 
+    def as_of(self, day: dt.date) -> Rectification:
+        """The rectification as it stood on ``day``: a re-check dated after it had not happened
+        (a 整改报告 dated 6月5日 listed a re-check of 6月10日 and counted the item 已完成)."""
+        if self.recheck_date is None or self.recheck_date <= day:
+            return self
+        return replace(self, recheck_passed=None, recheck_date=None, rechecked_by="", recheck_result="")
+
     def status(self, today: dt.date, *, followed_up_elsewhere: bool = False) -> str:
         """整改状态, derived from the dates and the re-check; never stored.
 
@@ -125,6 +132,8 @@ class Rectification:
         ``followed_up_elsewhere``: a later 复查轮次 holds a copy of it (``carried_from``), so it is
         已转入复查 unless its re-check here passed.
         """
+        if self.recheck_date is not None and self.recheck_date > today:
+            return self.as_of(today).status(today, followed_up_elsewhere=followed_up_elsewhere)
         if self.recheck_passed:
             return STATUS_DONE
         if followed_up_elsewhere:

@@ -239,6 +239,7 @@ def _entry(
     covered = _covered(facts, stored)
     derived = not stored.problem
     rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
+    rect = rect.as_of(today)  # a report dated before a re-check: updates read the stored row
     return RectificationEntry(
         rect,
         rect.status(today, followed_up_elsewhere=bool(carried_to)),
