@@ -39,6 +39,26 @@ def test_scores_rates_and_sizes():
     assert size_text(3 * 1048576) == "3.0 MB"
 
 
+def test_rates_and_values_round_half_up_as_the_workbooks_show_them():
+    """9/16 graded points = 56.25%: the PDF said 56.2% and the workbook 56.3%; 1/80 = 1.25% read
+    1.2% and 1.3%; 1805 per million = 1.805‰ read 1.80‰ and 1.81‰."""
+    assert rate_text(9 / 16 * 100) == "56.3%" and rate_text(1 / 80 * 100) == "1.3%"
+    assert (
+        measure_text(1805 / 1_000_000 * 1000, "‰") == "1.81‰" and measure_text(0.125, "个", computed=False) == "0.13个"
+    )
+    assert rate_text(-0.05) == "-0.1%" and rate_text(100) == "100.0%"
+
+
+@given(st.integers(0, 10**6), st.integers(1, 10**6))
+def test_a_shown_rate_is_the_half_up_rounding_of_its_shortest_decimal(numerator, denominator):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    value = numerator / denominator * 100
+    expected = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    assert rate_text(value) == f"{expected}%"
+    assert abs(float(rate_text(value)[:-1]) - value) <= 0.05 + 1e-9
+
+
 def test_sizes_below_a_kilobyte_are_told_in_bytes_never_as_0_kb():
     assert [size_text(n) for n in (0, 1, 15, 1023)] == ["0 字节", "1 字节", "15 字节", "1023 字节"]
     assert [size_text(n) for n in (1024, 2000, 1048575)] == ["1 KB", "2 KB", "1.0 MB"]  # not "1024 KB"

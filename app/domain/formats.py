@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
 
 #: shown where a number is not known yet (nothing graded, no value entered)
 NONE_YET = "—"
@@ -24,10 +25,21 @@ def percent_text(completion: float) -> str:
     return f"{completion_percent(completion)}%"
 
 
+def fixed(value: float, decimals: int) -> str:
+    """``value`` to ``decimals`` places, half up as WPS and Excel show a cell (and as people
+    round): Python's format rounds the binary value, half to even in effect, so 56.25 read 56.2
+    in the PDF and 56.3 in the workbook of the same round. The shortest decimal that reads back
+    as ``value`` is rounded, not its binary expansion (1.805 is 1.81)."""
+    exact = Decimal(repr(float(value)))
+    if not exact.is_finite():
+        return str(value)
+    return f"{exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
+
+
 def rate_text(value: float | None, digits: int = 1) -> str:
     """A compliance rate, percentage value or 得分率, on screen as in the reports: ``85.714`` →
-    ``85.7%``; nothing to tell (nothing graded yet) → ``—``."""
-    return NONE_YET if value is None else f"{value:.{digits}f}%"
+    ``85.7%``, ``56.25`` → ``56.3%`` (:func:`fixed`); nothing to tell (nothing graded yet) → ``—``."""
+    return NONE_YET if value is None else f"{fixed(value, digits)}%"
 
 
 def measure_decimals(unit: str, computed: bool = True) -> int | None:
@@ -55,7 +67,7 @@ def number_text(value: float | None, unit: str, computed: bool = True) -> str:
 
 def _number(value: float, unit: str, computed: bool) -> str:
     decimals = measure_decimals(unit, computed)
-    return f"{value:.2f}".rstrip("0").rstrip(".") if decimals is None else f"{value:.{decimals}f}"
+    return fixed(value, 2).rstrip("0").rstrip(".") if decimals is None else fixed(value, decimals)
 
 
 def counts_text(counts: tuple[float, float] | None) -> str:
