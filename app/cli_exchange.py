@@ -91,8 +91,8 @@ def _import(args: argparse.Namespace, package: Any) -> int:
             store = open_store(Path(folder) / "empty.db")
             plan = plan_import(store, package, allow_other_hospital=args.multi_hospital)
             store.close()
-    else:
-        store = _open(args, create=True)
+    else:  # the window's lock too: an import under an open window was overwritten by its next edit
+        store = _open(args, create=True, write=not args.dry_run)
         plan = plan_import(store, package, allow_other_hospital=args.multi_hospital)
     if args.dry_run:
         output: dict[str, Any] = {

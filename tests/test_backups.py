@@ -270,10 +270,12 @@ def test_restore_refuses_a_bad_backup_and_changes_nothing(demo_file, cli, tmp_pa
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == names
 
 
-def test_restore_is_refused_while_the_gui_has_the_database(demo_file, cli):
-    path, _ = demo_file
+def test_restore_and_import_are_refused_while_the_gui_has_the_database(demo_file, cli):
+    path, round_id = demo_file
     cli("backup", "--db", path)
     [made] = list_backups(path.parent / "backups", path)
+    package = path.parent / "上报包.zip"
+    assert cli("export", "--db", path, "--round", round_id, "--out", package, "--no-attachments")[0] == 0
     before = path.read_bytes()
     with InstanceLock(path) as gui:
         assert gui.acquire()
@@ -281,6 +283,10 @@ def test_restore_is_refused_while_the_gui_has_the_database(demo_file, cli):
         assert code == 1 and "正在图形界面中打开" in err
         code, _, err = cli("answer", "--db", path, "--round", "x", "--item", "y", "--grade", "A")
         assert code == 1 and "正在图形界面中打开" in err
+        # an import too: written under the open window, it was overwritten by the window's next edit
+        code, _, err = cli("import", "--db", path, package)
+        assert code == 1 and "正在图形界面中打开" in err
+        assert cli("import", "--db", path, package, "--dry-run")[0] == 0  # a dry run writes nothing
     assert path.read_bytes() == before
 
 
