@@ -550,7 +550,7 @@ def test_an_import_reads_the_rounds_rectifications_once_for_all_its_items(packag
     assert imported == {r["id"] for r in plan.package.data["rectifications"]}
 
 
-def test_another_hospitals_package_is_refused_unless_confirmed(package, profiled_store, actor):
+def test_another_hospitals_package_is_refused_unless_confirmed(package, profiled_store, actor, catalog):
     before = profiled_store.path.read_bytes()
     with pytest.raises(ImportRefused, match="汇总多家医院"):
         plan_import(profiled_store, open_package(package))
@@ -560,6 +560,13 @@ def test_another_hospitals_package_is_refused_unless_confirmed(package, profiled
     assert result.added > 0
     assert profiled_store.profile().name == PROFILE_2_GENERAL.name  # its own profile stays
     assert load_round(profiled_store, result.round_id).profile.name == "示例县人民医院"
+    # the imported hospital's profile history stays here: it went out in this hospital's own package
+    own_round = start_round(profiled_store, catalog.entries[:1], "本院自查", dt.date(2025, 6, 1), actor)
+    out = export_package(profiled_store, own_round, profiled_store.path.parent / "本院.zip", attachments=False)
+    data = json.loads(zipfile.ZipFile(out.path).read(fmt.DATA))
+    own_id = profiled_store.profile().id
+    assert [e["record_id"] for e in data["history"] if e["record_table"] == "hospital"] == [own_id]
+    assert "示例县人民医院" not in json.dumps(data, ensure_ascii=False)
 
 
 class Departments:

@@ -109,16 +109,18 @@ def round_data(
             {**_without(rec.sample_to_row(sample), "round_id", "item_id"), "record_no": record_no(sample.record_no)}
         )
     paths = attachment_paths or {}
-    entries = [e.to_dict() for e in store.history(record_table="hospital")] + [
-        e.to_dict() for e in store.history(round_id=round_id)
-    ]
+    hospital = store.profile()
+    # this hospital's profile history only: a database that collects several hospitals holds the
+    # others' (imported with their rounds), and their codes, beds and departments went out in this
+    # hospital's package, and into the commission's 修改记录
+    own = store.history(record_table="hospital", record_id=hospital.id) if hospital else []
+    entries = [e.to_dict() for e in own] + [e.to_dict() for e in store.history(round_id=round_id)]
     if key is not None:
         entries = [_pseudonymised_entry(e, record_no) for e in entries]
     view = load_round(store, round_id)
     result = score(store, round_id, view)
     today = today or dt.date.today()
     rects = list_rectifications(store, round_id, today, view)
-    hospital = store.profile()
     return {
         "hospital": rec.hospital_to_row(hospital) if hospital else None,
         "round": rec.round_to_row(store.round(round_id)),
