@@ -13,6 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from app.cli import main
+from app.domain.outcome import verdict
 from app.exchange import format as fmt
 from app.exchange.aggregate import aggregate
 from app.exchange.export import export_package
@@ -199,3 +200,29 @@ def test_campuses_sharing_a_code_each_count_their_round(tmp_path, catalog):
     result = aggregate([tmp_path], today=DAY)
     assert not result.superseded
     assert sorted(r.path.name for r in result.rounds) == ["汝阳县人民医院东院区.zip", "汝阳县人民医院西院区.zip"]
+
+
+def test_a_recheck_rounds_trend_indicators_are_judged_in_the_summary_as_at_home(tmp_path, catalog):
+    """A 复查轮次's 逐步提高/降低 indicators are judged against the round before, whose records are
+    not in its package: recomputed without them they all read 待判定, and the summary gave
+    不符合 0 where the hospital's own report gave 3 (and showed 整改项 3 in the same row)."""
+    from app.services.demo import create_demo
+    from app.services.rounds import load_round, score
+    from tests.helpers import start_recheck_of_demo
+
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    first = create_demo(store, catalog, actor)
+    second = start_recheck_of_demo(store, catalog, actor, first)
+    home = score(store, second)
+    view = load_round(store, second)
+    trend = [i.id for i in view.items() if i.direction and home.outcomes[i.id].value is not None]
+    assert trend and any(home.outcomes[i].state != "pending" for i in trend)
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    export_package(store, second, inbox / "复查.zip", attachments=False, today=dt.date(2025, 6, 30))
+    store.close()
+    [facts] = aggregate([inbox], today=dt.date(2025, 6, 30)).rounds
+    assert facts.failing == home.tally.failing
+    states = {i.item_id: i.state for i in facts.indicators}
+    assert all(states[i] == verdict(home.outcomes[i].state) for i in trend)

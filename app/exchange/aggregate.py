@@ -15,6 +15,7 @@ hospital's own database: the problem counts once, as open or late only where it 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -525,6 +526,26 @@ def _name_rank(name: str) -> tuple[int, int]:
     return -name.count("/"), -len(name)
 
 
+def _previous_values(data: dict[str, Any]) -> dict[str, float]:
+    """The previous round's indicator values the package states (``results.previous_values``),
+    for its 逐步提高/降低 indicators: that round's records are not in the package, and recomputed
+    without them every such indicator read 待判定 (a round the hospital's own report gave 不符合
+    3 had 0 in the summary). Like the answers, they are the hospital's word; anything that is not
+    an item id and a finite number is left out. Packages of earlier versions have none."""
+    stated = data.get("results", {}).get("previous_values")
+    if not isinstance(stated, dict):
+        return {}
+    return {
+        item_id: float(value)
+        for item_id, value in stated.items()
+        if isinstance(item_id, str)
+        and len(item_id) <= 200
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+    }
+
+
 def round_facts(package: Package, today: dt.date) -> RoundFacts:
     data = package.data
     round_row = data["round"]
@@ -539,7 +560,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
         ]
         for s in data["samples"]
     }
-    result = score_round(checklists, profile, round_row["year"], answers, samples)
+    result = score_round(checklists, profile, round_row["year"], answers, samples, _previous_values(data))
     references = item_references(checklists)
     items, indicators = [], []
     for checklist in checklists:

@@ -96,7 +96,7 @@ def round_data(
     rectification statuses told on ``today`` (the package's report date: its PDFs and workbook
     tell them on the same day)."""
     from ..services.rectifications import list_rectifications, totals
-    from ..services.rounds import load_round, score
+    from ..services.rounds import load_round, previous_values, score
 
     key = None if patient_ids else pseudonym_key(store)
 
@@ -139,6 +139,9 @@ def round_data(
             # 已转入复查: rectification id → the 复查轮次 that follow it up (their packages hold the copies)
             "carried_to": {e.id: list(e.carried_to) for e in rects if e.carried_to},
             "status_date": today.isoformat(),
+            # the previous round's values that 逐步提高/降低 indicators are judged against: that
+            # round's records are not in this package, and a summary without them judged none
+            "previous_values": previous_values(store, view),
         },
     }
 
