@@ -169,6 +169,37 @@ def test_a_read_only_store_says_why_and_refuses_writes(demo_file, actor):
 
 
 @full_disk
+def test_a_read_only_store_saves_again_once_the_disk_has_room(demo_file):
+    """Opened read-only on a full disk (or a locked stick), the connection stayed read-only: every
+    retry failed after the disk was cleaned up, and the window's kept input was lost on leaving."""
+    path, _ = demo_file
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))\n"
+        "from app.store import open_store\n"
+        "s = open_store(sys.argv[1])\n"
+        "print(bool(s.read_only))\n"
+        "try:\n"
+        "    s.set_setting('kept', 1)\n"
+        "except Exception as e:\n"
+        "    print(type(e).__name__)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))\n"
+        "s.set_setting('kept', 2)\n"
+        "print(repr(s.read_only), s.setting('kept'))\n"
+        "s.close()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["True", "StoreError", "'' 2"]
+    store = open_store(path)
+    assert store.setting("kept") == 2 and store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+@full_disk
 def test_a_demo_failing_on_a_full_disk_leaves_no_database(tmp_path):
     path = tmp_path / "demo.db"
     result = subprocess.run(

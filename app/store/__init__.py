@@ -322,6 +322,32 @@ class Store:
     def close(self) -> None:
         self.conn.close()
 
+    def reopen_writable(self) -> bool:
+        """Open a read-only database (a write-protected stick, a disk full when the program
+        started) for writing again, once that works: the edits kept while it was read-only are
+        then saved. The connection stayed read-only, so every retry failed after the stick was
+        unlocked or the disk cleaned up, and leaving lost the morning's input. True when it now
+        can be written."""
+        if not self.read_only:
+            return True
+        if self.conn.in_transaction:
+            return False
+        try:
+            conn, version, read_only = _open_ours(self.path)
+        except StoreError:
+            return False
+        if read_only or version != LATEST_VERSION:
+            conn.close()
+            return False
+        try:
+            _set_up(conn, self.path, version, "", backup=False)
+        except sqlite3.Error:  # still full, or the stick locked again while it was set up
+            conn.close()
+            return False
+        old, self.conn, self._db, self.read_only = self.conn, conn, None, ""
+        old.close()
+        return True
+
     @contextmanager
     def brief_wait(self, ms: int = 200) -> Iterator[None]:
         """Wait at most ``ms`` for another program's lock (instead of 5 s): for a background
@@ -340,6 +366,8 @@ class Store:
         the busy timeout for another writer. sqlite-utils' plain ``BEGIN`` would fail at once,
         without waiting, when its first read turned into a write under someone else's lock."""
         outermost = not self.conn.in_transaction
+        if outermost and self.read_only:  # unlocked or cleaned up since it was opened?
+            self.reopen_writable()
         try:
             if outermost:
                 self.conn.execute("BEGIN IMMEDIATE")

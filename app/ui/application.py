@@ -309,7 +309,8 @@ def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> Non
         if window.store.read_only:
             dialogs.info(
                 window,
-                f"数据库只能以只读方式打开：{window.store.read_only}\n\n可以查看、打印报告和备份，但修改不会保存。",
+                f"数据库只能以只读方式打开：{window.store.read_only}\n\n可以查看、打印报告和备份。修改暂时无法保存："
+                "输入的内容会保留，解除 U 盘写保护、清理磁盘空间或改好权限后，程序自动保存。",
             )
         warning = location_warning(db_path)
         if warning:
