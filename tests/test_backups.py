@@ -222,6 +222,10 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, cl
     code, out, err = cli("restore", "--db", path, made.path)
     assert code == 0, err
     assert "原来的数据库保留为" in out
+    # checked at once, as a user told to restore would: “日志模式 delete … 结论：有问题” it said
+    code, out, err = cli("check", "--db", path)
+    assert code == 0 and "日志模式（journal_mode）：wal" in out, out + err
+    assert not list(path.parent.glob("*.restore*-wal")) and not list(path.parent.glob(".*-shm"))
     restored = open_store(path)
     assert restored.setting("after-backup") is None and restored.answers(round_id)
     restored.close()

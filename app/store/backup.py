@@ -406,6 +406,7 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
                     dst.write(chunk)
                 dst.flush()
                 os.fsync(dst.fileno())
+            _as_the_program_keeps_it(temporary)
             if db_path.exists():
                 _checkpoint_and_backup(db_path)
                 stamp = dt.datetime.now().strftime(STAMP)
@@ -417,11 +418,23 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
                 os.replace(db_path, aside)
             os.replace(temporary, db_path)
         finally:
-            temporary.unlink(missing_ok=True)
+            for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
+                leftover.unlink(missing_ok=True)
         fsync_folder(db_path.parent)
     except OSError as exc:
         raise StoreError(f"恢复失败：{os_reason(exc)}（“{db_path}”）。", str(exc)) from exc
     return aside
+
+
+def _as_the_program_keeps_it(path: Path) -> None:
+    """A backup (one self-contained file, journal_mode DELETE) back in WAL mode, as the program
+    keeps its database: restored as it was, ``check`` said 日志模式 delete, 结论：有问题, right
+    after a restore done as the program had said to."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+    finally:
+        conn.close()  # the last connection: its empty -wal and -shm go with it
 
 
 def _checkpoint_and_backup(db_path: Path) -> None:
