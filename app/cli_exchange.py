@@ -125,6 +125,7 @@ def _import(args: argparse.Namespace, package: Any) -> int:
 
 def _print_conflict(conflict: dict[str, Any]) -> None:
     """A conflict's differing fields side by side, and what of the record was merged without asking."""
+    from .domain.formats import cn_local_time
     from .domain.labels import FIELD_LABELS
     from .exchange.merge import SETTLED_TEXT, UNRESOLVED
     from .services.history import EMPTY, quoted
@@ -134,10 +135,12 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
 
     local, theirs = conflict["local"], conflict["package"]
     print(f"  冲突：{conflict['what']} {conflict['label']}（{SETTLED_TEXT[conflict.get('settled', UNRESOLVED)]}）")
+    ours = f"{local['author']} {cn_local_time(local['updated_at'])}"
+    package = f"{theirs['author']} {cn_local_time(theirs['updated_at'])}"
     for f, value in local["values"].items():
         print(
-            f"    {FIELD_LABELS.get(f, f)}：本机{shown(f, value)}（{local['author']} {local['updated_at']}） ≠ "
-            f"上报包{shown(f, theirs['values'].get(f))}（{theirs['author']} {theirs['updated_at']}）"
+            f"    {FIELD_LABELS.get(f, f)}：本机{shown(f, value)}（{ours}） ≠ "
+            f"上报包{shown(f, theirs['values'].get(f))}（{package}）"
         )
     if conflict["merged"]:
         print("    只有一方改过、已自动合并：")

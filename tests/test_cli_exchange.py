@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 import zipfile
 
@@ -294,3 +295,5 @@ def test_a_conflicts_empty_value_reads_as_elsewhere(tmp_path, catalog, capsys):
     assert "    等级：本机“不适用”（内科 " in out, out
     assert "    不适用原因：本机“无此科室”（内科 " in out and "） ≠ 上报包未填（外科 " in out, out
     assert "    问题描述：本机未填（内科 " in out and "） ≠ 上报包“外科：未落实”（外科 " in out, out
+    assert re.search(r"（内科 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d）", out), out  # local time, as the dialog shows it
+    assert "+00:00" not in out
