@@ -42,13 +42,14 @@ def test_a_backup_that_fits_deletes_nothing():
 
 def test_room_comes_first_from_backups_kept_only_for_being_recent():
     """Ten backups today and one of each of the three months before: the monthly ones spread the
-    history back; today's older ones go first, oldest first."""
+    history back, and today's first is the day's (the state the day began with); today's others
+    go first, oldest first, the newest never."""
     today = [_backup(dt.datetime(2025, 6, 30, h)) for h in range(8, 18)]
     monthly = [_backup(dt.datetime(2025, m, 28, 17)) for m in (3, 4, 5)]
     plan = room_plan(today + monthly, Room(needed=MB, free=MB, keep_free=MB + MB // 2))
-    assert plan == today[:2]
+    assert plan == today[1:3]
     plan = room_plan(today + monthly, Room(needed=MB, free=0, keep_free=11 * MB))  # 12 MB short
-    assert plan is not None and plan[:9] == today[:9] and plan[9:] == monthly
+    assert plan is not None and plan[:8] == today[1:9] and plan[8:] == [*monthly, today[0]]
 
 
 def test_the_newest_backup_is_never_deleted_and_nothing_is_when_it_cannot_fit():

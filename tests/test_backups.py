@@ -161,7 +161,18 @@ def test_rotation_keeps_10_recent_7_daily_4_weekly_12_monthly():
     assert len({(b.made_at.year, b.made_at.month) for b in kept}) == 12
     assert len(kept) <= 10 + 7 + 4 + 12
     older = [b for b in kept if b not in newest[:10]]
-    assert older and all(b.made_at.hour == 17 for b in older)  # the newest of its day, week or month
+    assert older and all(b.made_at.hour == 9 for b in older)  # the first of its day, week or month
+
+
+def test_a_day_of_imports_keeps_the_state_the_day_began_with():
+    """Eleven imports in an afternoon, each with its 导入前 backup: the morning's daily backup and
+    every one before the first import were rotated out, so a bad choice found at the eleventh
+    import could only be undone by losing the morning's work."""
+    yesterday = [_backup(dt.datetime(2025, 6, 29, 9), 0)]
+    morning = _backup(dt.datetime(2025, 6, 30, 8), 0)
+    imports = [_backup(dt.datetime(2025, 6, 30, 14, m), 0) for m in range(11)]
+    kept = [b for b in [*yesterday, morning, *imports] if b not in to_remove([*yesterday, morning, *imports])]
+    assert morning in kept and yesterday[0] in kept and imports[-10:] == sorted(kept, key=lambda b: b.made_at)[-10:]
 
 
 def test_rotation_runs_after_each_backup(demo_file, tmp_path):

@@ -132,7 +132,12 @@ def to_remove(
     weekly: int = KEEP_WEEKLY,
     monthly: int = KEEP_MONTHLY,
 ) -> list[Backup]:
-    """Which of ``backups`` rotation drops (the rest: see KEEP_*)."""
+    """Which of ``backups`` rotation drops (the rest: see KEEP_*).
+
+    Of each day, week and month kept, the first backup is kept: the state the day began with,
+    which undoes the day's mistakes, while the newest are kept as the recent ones. Keeping the
+    day's newest instead, a day of imports (each with its 导入前 backup) rotated out the
+    morning's backup and every one before the first import."""
     ordered = sorted(backups, key=lambda b: (b.made_at, b.seq), reverse=True)
     keep: set[Path] = {b.path for b in ordered[:recent]}
     for count, period in (
@@ -140,14 +145,10 @@ def to_remove(
         (weekly, lambda d: d.isocalendar()[:2]),
         (monthly, lambda d: (d.year, d.month)),
     ):
-        seen: list = []
+        first: dict = {}  # period → its first backup, newest period first
         for backup in ordered:
-            key = period(backup.made_at)
-            if key not in seen:
-                seen.append(key)
-                if len(seen) > count:
-                    break
-                keep.add(backup.path)
+            first[period(backup.made_at)] = backup
+        keep.update(b.path for b in list(first.values())[:count])
     return [b for b in ordered if b.path not in keep]
 
 
