@@ -38,7 +38,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     if warning:
         print(f"注意：{warning}")
     if health.integrity:
-        print(damaged_hint(args.db))
+        print(damaged_hint(args.db, health.backups_folder))
     return 0 if health.ok else 1
 
 
@@ -94,17 +94,26 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
-def damaged_hint(db: str | None) -> str:
-    """What to do about a damaged database: the newest good backup and the command to restore it."""
+def damaged_hint(db: str | None, folder: Path | None = None) -> str:
+    """What to do about a damaged database: the newest good backup (in the chosen backup folder,
+    then ``backups/`` beside it) and the command to restore it."""
     from .services.backups import newest_good_backup
+    from .store.backup import default_folder
+    from .store.health import chosen_backup_folder
 
     path = Path(db) if db else _db_path(argparse.Namespace(db=None))
+    if folder is None:
+        folder = chosen_backup_folder(path)
     try:
-        backup, _ = newest_good_backup(path)
+        backup, _ = newest_good_backup(path, folder)
     except OSError:
         backup = None
     if backup is None:
-        return f"没有找到完好的备份。请用 {_command()} check 查看损坏情况，或联系技术人员。"
+        looked = "、".join(f"“{f}”" for f in dict.fromkeys((folder, default_folder(path))))
+        return (
+            f"在{looked}中没有找到完好的备份。备份放在 U 盘等其他位置时，请插入后再运行此命令，"
+            f"或用 {_command()} restore --db {path} 备份文件 恢复；也可联系技术人员。"
+        )
     return (
         f"最新的完好备份：{backup.path}（{backup.made_at:%Y-%m-%d %H:%M}）。恢复：\n"
         f"  {_command()} restore --db {path} {backup.path}"

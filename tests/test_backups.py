@@ -63,6 +63,30 @@ def test_check_says_which_part_is_damaged_and_marks_sqlites_own_words(demo_file,
     assert "结论：有问题（见上）" in out
 
 
+def test_check_of_a_damaged_file_finds_the_backup_in_the_chosen_folder(demo_file, cli, tmp_path):
+    """Backups on a stick (备份位置 chosen in the window): check said “没有备份” and “没有找到完好的
+    备份。请用 … check 查看损坏情况”, sending the user back to the command just run, while the
+    window's damaged-database dialog found the good backup."""
+    from app.store.backup import FOLDER_SETTING
+
+    path, round_id = demo_file
+    stick = tmp_path / "U盘" / "备份"
+    store = open_store(path)
+    store.set_setting(FOLDER_SETTING, str(stick))
+    store.close()
+    assert cli("backup", "--db", path)[0] == 0
+    [made] = list_backups(stick, path)
+    damage_table(path, "rectifications")
+    code, out, _ = cli("check", "--db", path)
+    assert code == 1 and f"最新的完好备份：{made.path}" in out and f"restore --db {path} {made.path}" in out
+    code, _, err = cli("rectifications", "--db", path, "--round", round_id)  # a command meeting the damage
+    assert code == 1 and f"最新的完好备份：{made.path}" in err
+    made.path.unlink()  # the stick not plugged in: where it looked, and what else to do
+    code, out, _ = cli("check", "--db", path)
+    assert f"在“{stick}”、“{path.parent / 'backups'}”中没有找到完好的备份。备份放在 U 盘等其他位置时" in out
+    assert "check 查看损坏情况" not in out
+
+
 def _with_a_scan(path: Path, round_id: str, actor) -> None:
     """An attachment of 200 KB of 0xAB bytes (tests.helpers.damage_attachment_pages finds them)."""
     store = open_store(path)

@@ -48,6 +48,9 @@ class Health:
     refused: str = ""
     #: what ``integrity`` means for the user: which part of the data is damaged
     damage: str = ""
+    #: the folder looked in for the last backup: the one chosen in 备份与恢复 (read from the file
+    #: even when it is damaged elsewhere), else ``backups/`` beside it
+    backups_folder: Path | None = None
 
     @property
     def ok(self) -> bool:
@@ -209,6 +212,22 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def chosen_backup_folder(db_path: Path) -> Path:
+    """The backup folder of a database not open here (a damaged one, met by a command): the one
+    chosen in 备份与恢复, read as ``check`` reads (no -wal or -shm left behind), else
+    ``backups/`` beside it."""
+    from .backup import backup_folder, default_folder
+
+    try:
+        conn = _read_only(Path(db_path))
+    except sqlite3.Error:
+        return default_folder(db_path)
+    try:
+        return backup_folder(conn, db_path)
+    finally:
+        conn.close()
+
+
 def _integrity(conn: sqlite3.Connection, full: bool) -> list[str]:
     """What the full check (or the quick one) finds; raises sqlite3.DatabaseError when the full
     check cannot even run."""
@@ -254,7 +273,10 @@ def check_database(path: Path, backups_folder: Path | None = None, full: bool = 
     except sqlite3.DatabaseError as exc:
         health.integrity = [str(exc)]
         health.damage = explain_damage(conn, exc)
-    folder = backups_folder or backup_folder(conn if not health.integrity else None, path)
+    # the chosen folder is one setting: read even from a file damaged elsewhere (backup_folder
+    # falls back to backups/ beside it when it cannot be read), as the window reads it
+    folder = backups_folder or backup_folder(conn, path)
+    health.backups_folder = folder
     if conn is not None:
         conn.close()
     found = list_backups(folder, path)
