@@ -240,6 +240,22 @@ def test_direction_only_indicator_against_the_previous_round(profiled_store, cat
     assert score(profiled_store, second).outcomes[item].state == "met"
     svc.record_answer(profiled_store, second, item, actor, numerator=35, denominator=100)
     assert score(profiled_store, second).outcomes[item].state == "not_met"
+    # 不适用 in the previous round (its numbers left from before): nothing to compare with, not 40%
+    svc.record_answer(profiled_store, round_id, item, actor, grade="NA", na_reason="本季度未开展")
+    assert score(profiled_store, second).outcomes[item].state == "undetermined"  # 待判定
+
+
+def test_a_percentage_typed_over_100_is_refused(profiled_store, catalog, actor):
+    """门诊患者预约诊疗率 typed as 150 (baseline 90) was saved and 达标 150.0%."""
+    item = "nat-experience-2023.ind.01"
+    round_id = start_round(profiled_store, [catalog.get("nat-experience-2023")], "体验", dt.date(2025, 6, 1), actor)
+    with pytest.raises(InputError, match=r"指标值是百分比，应在 0 到 100 之间（录入的是 150）") as refused:
+        svc.record_answer(profiled_store, round_id, item, actor, value="150", baseline="90")
+    assert refused.value.field == "value" and profiled_store.answer(round_id, item) is None
+    with pytest.raises(InputError, match="基线值是百分比"):
+        svc.record_answer(profiled_store, round_id, item, actor, value="95", baseline="101")
+    svc.record_answer(profiled_store, round_id, item, actor, value="100", baseline="90")
+    assert score(profiled_store, round_id).outcomes[item].state == "met"
 
 
 def test_list_rounds_with_progress(profiled_store, actor, round_id):

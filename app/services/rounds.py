@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..domain.checklist import Checklist, Item, item_references
+from ..domain.checklist import NOT_APPLICABLE, Checklist, Item, item_references
 from ..domain.evaluation import indicator_value
 from ..domain.formats import year_list_text, years_text
 from ..domain.profile import HospitalProfile
@@ -325,7 +325,10 @@ def previous_values(
         now = current.get(item.id)
         if now is not None and item.input == now.input == "ratio":
             item = now
-        value = indicator_value(item, answers.get(item.id))
+        answer = answers.get(item.id)
+        if answer is not None and answer.grade == NOT_APPLICABLE:  # 不适用 there: nothing to compare
+            continue
+        value = indicator_value(item, answer)
         if value is not None:
             values[item.id] = value
     return values
