@@ -111,6 +111,23 @@ def test_direction_only_indicator_compares_with_previous_round():
     assert evaluate(item, PDCA, HOSPITAL, 2025, with_baseline, previous_value=45).state == NOT_MET
 
 
+def test_a_trend_indicator_kept_at_its_best_value_is_met():
+    """危急值报告及时率 130/130 after 120/120, an ICU death rate of 0 after 0: 未达标, each with a
+    整改项 (“未高于上一轮数值 100.0%”). Kept at the best value there is, it is met; a value that
+    falls back, or a 逐步提高 in ‰ (no ceiling), is judged as before."""
+    rate = indicator(direction="increase", targets={})
+    full = evaluate(rate, PDCA, HOSPITAL, 2025, Answer("t.2.1", numerator=130, denominator=130), previous_value=100)
+    assert full.state == MET and full.reason == "上一轮数值 100.0%，保持最佳值"
+    deaths = indicator(direction="decrease", targets={})
+    none = evaluate(deaths, PDCA, HOSPITAL, 2025, Answer("t.2.1", numerator=0, denominator=40), previous_value=0)
+    assert none.state == MET
+    lower = Answer("t.2.1", numerator=99, denominator=100)
+    assert evaluate(rate, PDCA, HOSPITAL, 2025, lower, previous_value=100).state == NOT_MET
+    per_mille = indicator(direction="increase", targets={}, unit="‰", per=1000)
+    same = Answer("t.2.1", numerator=1, denominator=1000)
+    assert evaluate(per_mille, PDCA, HOSPITAL, 2025, same, previous_value=1.0).state == NOT_MET
+
+
 def test_sampling_rate_against_target():
     records = [SampleRecord("t.3.1", str(n), compliant=n != 0) for n in range(10)]
     outcome = evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, records)

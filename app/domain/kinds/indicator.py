@@ -47,7 +47,10 @@ def compare(item: Item, value: float, year: int, baseline: float | None, previou
         if reference is None:
             return UNDETERMINED, "无基线值或上一轮数值，无法判断是否改进"
         improved = value > reference if item.direction == "increase" else value < reference
-        return (MET if improved else NOT_MET), f"{label} {measure_text(reference, item.unit, item.input == 'ratio')}"
+        said = f"{label} {measure_text(reference, item.unit, item.input == 'ratio')}"
+        if not improved and _at_best(item, value):  # 100% again, 0 again: kept, not failed
+            return MET, f"{said}，保持最佳值"
+        return (MET if improved else NOT_MET), said
     target = item.target_for(year)
     if target is None:
         return UNDETERMINED, f"{year}年无目标值"
@@ -58,6 +61,15 @@ def compare(item: Item, value: float, year: int, baseline: float | None, previou
     else:
         ok = value >= target
     return (MET if ok else NOT_MET), ""
+
+
+def _at_best(item: Item, value: float) -> bool:
+    """A value no round can improve on: a rate to raise at 100%, anything to lower at 0. A
+    危急值报告及时率 of 130/130 after 120/120, or an ICU death rate of 0 after 0, was 未达标 with a
+    整改项 of its own (“未高于上一轮数值 100.0%”)."""
+    if item.direction == "increase":
+        return item.unit == "%" and value >= 100
+    return value <= 0
 
 
 def _counts(item: Item, answer: Answer | None) -> tuple[float, float] | None:
@@ -117,6 +129,12 @@ class Indicator(ItemKind):
         num, den = merged.get("numerator"), merged.get("denominator")
         if ratio and item.unit in RATE_UNITS and num is not None and den is not None and num > den:
             raise InputError(f"分子（{num:g}）不能大于分母（{den:g}）。", "numerator")
+        # a percentage typed as it is (预约诊疗率 150) is a slip, as a numerator over its denominator
+        for name in ("value", "baseline"):
+            typed = given.get(name)
+            if item.unit == "%" and isinstance(typed, int | float) and not 0 <= typed <= 100:
+                what = "指标值" if name == "value" else "基线值"
+                raise InputError(f"{what}是百分比，应在 0 到 100 之间（录入的是 {typed:g}）。", name)
 
     def evaluate(
         self,
