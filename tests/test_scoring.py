@@ -128,6 +128,22 @@ def test_a_trend_indicator_kept_at_its_best_value_is_met():
     assert evaluate(per_mille, PDCA, HOSPITAL, 2025, same, previous_value=1.0).state == NOT_MET
 
 
+def test_a_value_just_short_of_its_target_is_shown_with_the_decimals_that_tell_it():
+    """2249/2500 = 89.96% against ≥90% printed “90.0%, 未达标” and “指标值 90.0%（2249/2500），未达到
+    目标 ≥90%” in the PDF, the workbook and the window."""
+    from app.domain.kinds import kind_of
+
+    item = indicator(targets={2025: 90.0})
+    short = evaluate(item, PDCA, HOSPITAL, 2025, Answer("t.2.1", numerator=2249, denominator=2500))
+    assert short.state == NOT_MET and short.decimals == 2
+    assert kind_of(item).problem_text(item, short, 2025) == "指标值 89.96%（2249/2500），未达到目标 ≥90%"
+    met = evaluate(item, PDCA, HOSPITAL, 2025, Answer("t.2.1", numerator=2250, denominator=2500))
+    assert met.decimals is None and kind_of(item).value_text(item, met) == "90.0%"
+    above = indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5})
+    barely = evaluate(above, PDCA, HOSPITAL, 2025, Answer("t.2.1", numerator=25001, denominator=1_000_000))
+    assert barely.state == MET and kind_of(above).value_text(above, barely) == "2.5001例次/百出院人次"
+
+
 def test_sampling_rate_against_target():
     records = [SampleRecord("t.3.1", str(n), compliant=n != 0) for n in range(10)]
     outcome = evaluate(SAMPLING, PDCA, HOSPITAL, 2025, None, records)

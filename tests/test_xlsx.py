@@ -170,6 +170,23 @@ def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, act
     assert ledger[0]["复查日期"] == dt.datetime(2025, 6, 30) and "复查通过" in ledger[0]["复查情况"]
 
 
+def test_a_value_just_short_of_its_target_shows_the_decimals_that_tell_it(profiled_store, catalog, actor, tmp_path):
+    """89.96% against ≥90% was a cell shown as 90.0% beside 未达标."""
+    store = profiled_store
+    from app.services.answers import record_answer
+    from app.services.rounds import start_round
+
+    item = "nat-quality-2023.sa3.5"
+    round_id = start_round(store, [catalog.get("nat-quality-2023")], "行动计划", dt.date(2025, 6, 1), actor)
+    record_answer(store, round_id, item, actor, numerator=2249, denominator=2500)
+    book = registry.render(store, round_id, "self", tmp_path / "x.xlsx", today=DAY).path
+    [row] = [r for r in _table(load_workbook(book)["指标"]) if r[ID_COLUMN] == item]
+    ws = load_workbook(book)["指标"]
+    column = [c.value for c in ws[1]].index("指标值") + 1
+    [cell] = [ws.cell(n, column) for n in range(2, ws.max_row + 1) if ws.cell(n, ws.max_column).value == item]
+    assert row["是否达标"] == "未达标" and cell.number_format == "0.00%" and cell.value == pytest.approx(0.8996)
+
+
 def test_user_text_is_text_never_a_formula(store, demo_round, actor, tmp_path):
     from app.services.answers import record_answer
 

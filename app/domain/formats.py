@@ -52,11 +52,19 @@ def measure_decimals(unit: str, computed: bool = True) -> int | None:
     return 2 if computed else None
 
 
-def measure_text(value: float, unit: str, computed: bool = True, counts: tuple[float, float] | None = None) -> str:
-    """A measured value with its unit (:func:`measure_decimals`), and in running text the counts
-    it was computed from, so that a reader can check it: ``66.0%（101/153）``,
+def measure_text(
+    value: float,
+    unit: str,
+    computed: bool = True,
+    counts: tuple[float, float] | None = None,
+    decimals: int | None = None,
+) -> str:
+    """A measured value with its unit (:func:`measure_decimals`, or ``decimals`` where the value
+    needs more to tell its verdict: ``Outcome.decimals``), and in running text the counts it was
+    computed from, so that a reader can check it: ``66.0%（101/153）``,
     ``2.33例次/千导管日（5/2150）``, ``8.5天``."""
-    return f"{_number(value, unit, computed)}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
+    number = fixed(value, decimals) if decimals is not None else _number(value, unit, computed)
+    return f"{number}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
 
 
 def number_text(value: float | None, unit: str, computed: bool = True) -> str:

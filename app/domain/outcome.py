@@ -54,6 +54,9 @@ class Outcome:
     sample_count: int = 0
     #: (分子, 分母) the value was computed from: records 符合 and checked, or an indicator's counts
     counts: tuple[float, float] | None = None
+    #: decimals the value is shown with where its usual ones would round it to its target's
+    #: side (89.96% against ≥90% printed “90.0%, 未达标”); None: the unit's usual ones
+    decimals: int | None = None
     #: fewer records checked than the item requires: shown, but not yet done (待判定, unfinished)
     incomplete: bool = False
 

@@ -225,16 +225,22 @@ def about_sheet(book: Any, formats: dict[str, Any], rows: Sequence[tuple[str, An
             ws.write_string(n, 1, str(value), formats["text"])
 
 
-def _value_format(formats: dict[str, Any], item: Item) -> tuple[Callable[[float], float], Any]:
+def _value_format(formats: dict[str, Any], item: Item, outcome: Outcome) -> tuple[Callable[[float], float], Any]:
     kind = kind_of(item)
-    return measure_cell(formats, kind.unit(item), kind.computed(item))
+    return measure_cell(formats, kind.unit(item), kind.computed(item), outcome.decimals)
 
 
-def measure_cell(formats: dict[str, Any], unit: str, computed: bool) -> tuple[Callable[[float], float], Any]:
+def measure_cell(
+    formats: dict[str, Any], unit: str, computed: bool, decimals: int | None = None
+) -> tuple[Callable[[float], float], Any]:
     """How a measured value is written: the number, shown as the reports show it
     (:func:`app.domain.formats.measure_decimals`): % as a fraction shown as % to 0.1, ‰ with its
     sign to 0.01, a rate in another unit to 0.01; a value entered in another unit (天, 个) is
-    rounded to 0.01 and shown as it is."""
+    rounded to 0.01 and shown as it is. ``decimals``: more, where the value needs them to tell its
+    verdict (``Outcome.decimals``: 89.96% against ≥90%), as the reports print it."""
+    if decimals is not None:
+        shown = formats["more"][unit == "%", unit == "‰", min(decimals, 6)]
+        return ((lambda v: v / 100) if unit == "%" else (lambda v: v)), shown
     decimals = measure_decimals(unit, computed)
     if unit == "%":
         return (lambda v: v / 100), formats["percent"]
@@ -289,7 +295,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             kind = kind_of(item)
             value, value_format, unit = None, None, ""
             if outcome.value is not None:
-                convert, value_format = _value_format(formats, item)
+                convert, value_format = _value_format(formats, item, outcome)
                 value = convert(outcome.value)
                 unit = kind.unit(item)
             sheet.add(
@@ -349,7 +355,7 @@ def _indicators_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             if not outcome.applicable:
                 continue
             answer = r.answers.get(item.id)
-            convert, value_format = _value_format(formats, item)
+            convert, value_format = _value_format(formats, item, outcome)
             numerator, denominator = kind.counts(item, outcome, answer)
             previous = r.previous.get(item.id)
             sheet.add(
@@ -515,6 +521,16 @@ def workbook_formats(book: Any) -> dict[str, Any]:
         "fail": book.add_format({**base, "font_color": "#9C0006"}),
         "id": book.add_format({**base, "font_name": "Arial", "font_size": 8, "font_color": "#808080"}),
         "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),
+    }
+    # (percent, per mille, decimals) → a format with more decimals than the unit's (measure_cell)
+    formats["more"] = {
+        (percent, permille, n): book.add_format(
+            {**base, "num_format": "0." + "0" * n + ("%" if percent else '"‰"' if permille else "")}
+        )
+        for percent in (True, False)
+        for permille in (False, True)
+        if not (percent and permille)
+        for n in range(1, 7)
     }
     formats["status"] = {
         s: book.add_format({**base, "bg_color": c, "bold": s == STATUS_OVERDUE}) for s, c in _STATUS_COLOURS.items()

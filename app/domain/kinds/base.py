@@ -122,7 +122,7 @@ class ItemKind(ABC):
         if outcome.value is None:
             return ""
         counts = outcome.counts if with_counts else None
-        return measure_text(outcome.value, self.unit(item), self.computed(item), counts)
+        return measure_text(outcome.value, self.unit(item), self.computed(item), counts, outcome.decimals)
 
     def target_column(self, outcome: Outcome) -> str:
         """The target in a table's 目标 column, where the column's heading says what it is of."""

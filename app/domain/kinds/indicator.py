@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from ...errors import InputError
 from ..checklist import RATE_UNITS
-from ..formats import measure_text
+from ..formats import fixed, measure_decimals, measure_text
 from ..outcome import MET, NOT_MET, UNANSWERED, UNDETERMINED, Outcome
 from .base import DefinitionProblem, ItemKind
 
@@ -85,8 +85,26 @@ def indicator_outcome(item: Item, year: int, answer: Answer | None, previous_val
     value = indicator_value(item, answer)
     if value is None:
         return Outcome(UNANSWERED, target_text=target_text)
-    state, reason = compare(item, value, year, answer.baseline if answer else None, previous_value)
-    return Outcome(state, value=value, target_text=target_text, reason=reason, counts=_counts(item, answer))
+    baseline = answer.baseline if answer else None
+    state, reason = compare(item, value, year, baseline, previous_value)
+    decimals = _telling_decimals(item, value, state, lambda shown: compare(item, shown, year, baseline, previous_value))
+    return Outcome(
+        state, value=value, target_text=target_text, reason=reason, counts=_counts(item, answer), decimals=decimals
+    )
+
+
+def _telling_decimals(item: Item, value: float, state: str, judge: Callable[[float], tuple[str, str]]) -> int | None:
+    """More decimals than the unit's (up to three more) when the value as usually shown would
+    read as the other verdict: 2249/2500 = 89.96% against ≥90% printed “90.0%, 未达标”, and the
+    problem text “指标值 90.0%，未达到目标 ≥90%”. None when the usual ones tell it."""
+    if state not in (MET, NOT_MET):
+        return None
+    usual = measure_decimals(item.unit, item.input == "ratio")
+    start = 2 if usual is None else usual  # a value entered as it is: shown to at most 0.01
+    if judge(float(fixed(value, start)))[0] == state:
+        return None
+    more = range(start + 1, start + 4)
+    return next((d for d in more if judge(float(fixed(value, d)))[0] == state), more[-1])
 
 
 class Indicator(ItemKind):
