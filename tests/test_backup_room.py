@@ -348,3 +348,15 @@ def test_the_reminders_say_before_a_backup_would_delete_older_ones(demo_file, ac
     finally:
         window.close()
         store.close()
+
+
+def test_a_backup_short_only_of_the_margin_says_so():
+    """“备份需要约 364 KB，现在可用 1.2 MB。没有生成备份”: the 1 MB a stick keeps free was not said,
+    and the message read as a contradiction."""
+    from app.store.backup import _no_room_text
+    from app.store.backup_room import MARGIN, Room
+
+    text = _no_room_text(Path("/media/U盘/备份"), Room(needed=364 * 1024, free=1_200_000, keep_free=MARGIN))
+    assert "备份需要约 364 KB（另需留出 1.0 MB 的余量），现在可用 1.1 MB。" in text
+    short = _no_room_text(Path("/media/U盘/备份"), Room(needed=2 * MB, free=MB, keep_free=MARGIN))
+    assert "余量" not in short  # short of the backup itself: as before

@@ -351,7 +351,15 @@ def _no_room_text(
     from ..domain.formats import size_text
     from .backup_room import MARGIN
 
-    kept = f"（另需为数据库和系统留出 {size_text(room.keep_free)}）" if room.keep_free > MARGIN else ""
+    # the room kept free is said whenever it is what the backup lacks: “需要约 364 KB，现在可用
+    # 1.2 MB” left unsaid the 1 MB a stick keeps free, and read as a contradiction
+    kept = (
+        f"（另需为数据库和系统留出 {size_text(room.keep_free)}）"
+        if room.keep_free > MARGIN
+        else f"（另需留出 {size_text(room.keep_free)} 的余量）"
+        if room.keep_free and room.free >= room.needed
+        else ""
+    )
     in_use = "（可能正被其他程序打开）"
     if deleted or stuck:
         if not deleted:
