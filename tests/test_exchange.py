@@ -269,24 +269,26 @@ def test_a_missing_unlisted_or_resaved_member_says_what_to_ask_the_hospital_for(
     assert resaved.value.user_message.endswith(f"：文件在导出后被打开保存或改动过。{RESEND}")
 
 
-def _rezip_as_windows_does(package: Path, members: dict[str, bytes]) -> None:
-    """The members zipped again as Windows' 发送到 → 压缩文件夹 does on a Chinese system: names in
-    GBK, without the UTF-8 flag (Python's zipfile would set it, so the names are put in after)."""
+def _rezip_unflagged(package: Path, members: dict[str, bytes], encoding: str) -> None:
+    """The members zipped again by another program: names in ``encoding`` without the UTF-8 flag
+    (Windows' 发送到 → 压缩文件夹 writes GBK on a Chinese system, zip on Linux UTF-8). Python's
+    zipfile would set the flag, so the names are put in after."""
     stand_ins = {
-        name: f"{n:0{len(name.encode('gbk')) - 4}d}.tmp" for n, name in enumerate(members) if not name.isascii()
+        name: f"{n:0{len(name.encode(encoding)) - 4}d}.tmp" for n, name in enumerate(members) if not name.isascii()
     }
     _rezip(package, {stand_ins.get(name, name): data for name, data in members.items()})
     raw = package.read_bytes()
     for name, stand_in in stand_ins.items():
-        raw = raw.replace(stand_in.encode(), name.encode("gbk"))
+        raw = raw.replace(stand_in.encode(), name.encode(encoding))
     package.write_bytes(raw)
 
 
-def test_a_package_zipped_again_by_windows_is_told_for_what_it_is(package):
-    """Unzipped and zipped again by Windows, the package read “缺少清单中列出的文件：整改报告.pdf、
-    自查报告.pdf、自查结果.xlsx” while Explorer shows those very files in it."""
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_a_package_zipped_again_by_another_program_is_told_for_what_it_is(package, encoding):
+    """Unzipped and zipped again (by Windows, or zip on 统信UOS), the package read “缺少清单中列出的
+    文件：整改报告.pdf、自查报告.pdf、自查结果.xlsx” while the file manager shows those very files."""
     members = _members(package)
-    _rezip_as_windows_does(package, members)
+    _rezip_unflagged(package, members, encoding)
     with zipfile.ZipFile(package) as zf:
         assert fmt.WORKBOOK not in zf.namelist() and not any(i.flag_bits & 0x800 for i in zf.infolist())
     with pytest.raises(PackageError) as recoded:

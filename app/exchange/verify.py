@@ -415,17 +415,18 @@ def _listed_files(manifest: dict, by_name: dict[str, zipfile.ZipInfo], name: str
 
 
 def _names_recoded(infos: Iterable[zipfile.ZipInfo], missing: list[str]) -> bool:
-    """Whether the missing members are there under names another zip program wrote in the
-    machine's code page (GBK on a Chinese Windows: “发送到 → 压缩文件夹”), without the UTF-8 flag
-    our export sets: the package was unzipped and zipped again."""
+    """Whether the missing members are there under names another zip program wrote without the
+    UTF-8 flag our export sets — in the machine's code page (GBK on a Chinese Windows: “发送到 →
+    压缩文件夹”), or as UTF-8 (zip on 统信UOS/麒麟): the package was unzipped and zipped again."""
     recoded = set()
     for info in infos:
         if info.flag_bits & 0x800 or info.filename.isascii():
             continue
-        try:  # zipfile read the name as cp437, as the zip format says for names without the flag
-            recoded.add(info.filename.encode("cp437").decode("gbk"))
-        except (UnicodeEncodeError, UnicodeDecodeError):
-            continue
+        for encoding in ("gbk", "utf-8"):  # Windows; zip on Linux and macOS writes UTF-8 unflagged
+            try:  # zipfile read the name as cp437, as the zip format says for names without the flag
+                recoded.add(info.filename.encode("cp437").decode(encoding))
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
     return any(m in recoded for m in missing)
 
 
