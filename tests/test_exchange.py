@@ -526,9 +526,12 @@ def test_importing_the_same_package_twice_changes_nothing(package, tmp_path, act
     pkg = open_package(package)
     apply_import(target, plan_import(target, pkg), actor)
     size_before = target.conn.execute("SELECT COUNT(*) FROM history").fetchone()[0]
+    backups = sorted((tmp_path / "backups").glob("office-*"))  # none: the first went into an empty database
     again = apply_import(target, plan_import(target, pkg), actor)
     assert (again.added, again.updated, again.conflicts) == (0, 0, ())
     assert target.conn.execute("SELECT COUNT(*) FROM history").fetchone()[0] == size_before
+    # nothing to import, no 导入前 backup: a day of such imports rotated out the ones before them
+    assert sorted((tmp_path / "backups").glob("office-*")) == backups
 
 
 def test_an_import_reads_the_rounds_rectifications_once_for_all_its_items(package, tmp_path, actor):

@@ -212,6 +212,12 @@ class ImportPlan:
             "merged": sum(1 for c in self.updated if c.merged),
         }
 
+    @property
+    def changes_nothing(self) -> bool:
+        """Nothing to add, update or settle: no 导入前 backup is made for it (a day of imports of
+        packages already here rotated out the backups taken before them)."""
+        return self.nothing_new_text() is not None
+
     def nothing_new_text(self) -> str | None:
         """Why the package changes nothing here, as the person importing reads it (None: it
         changes something): all of it is here; and when the PC that exported it changed some of
@@ -787,7 +793,7 @@ def apply_import(
     data = plan.package.data
     rid = plan.round_id
     touched_items: set[str] = set()
-    if not backed_up and (store.rounds() or store.profile()):  # something to lose: a backup first
+    if not backed_up and not plan.changes_nothing and (store.rounds() or store.profile()):  # a backup first
         from ..store.backup import backup_before
 
         backup_before(store.conn, store.path, "导入前")
