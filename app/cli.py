@@ -56,14 +56,12 @@ def _open(args: argparse.Namespace, create: bool = False, write: bool = False):
 def _round_id(store, given: str) -> str:
     """--round: a round's id, or its name as the window lists it (全角/半角, spaces and case
     aside): the window shows no ids, so a round made there could not be named on the command line."""
-    from .domain.text import name_key
+    from .services.rounds import round_named
 
-    records = store.rounds()
-    if any(r.id == given for r in records):
+    if any(r.id == given for r in store.rounds()):
         return given
-    named = [r.id for r in records if name_key(r.name) == name_key(given)]
-    if len(named) == 1:
-        return named[0]
+    if (named := round_named(store, given)) is not None:
+        return named.id
     raise AppError(
         f"找不到自查轮次“{given}”。--round 可以是轮次名称或编号；"
         f"运行 python main.py rounds --db {store.path} 查看各轮的名称和编号。"

@@ -16,7 +16,7 @@ from ..domain.scoring import RoundScore, score_round
 from ..domain.text import clean_text, name_key
 from ..errors import InputError, NotFoundError
 from ..store import Actor, Store
-from ..store.records import FrozenChecklist
+from ..store.records import FrozenChecklist, RoundRecord
 from .profile import get_profile
 
 if TYPE_CHECKING:  # the catalog (YAML, validation) is loaded only to start a round
@@ -214,6 +214,13 @@ def rename_round(store: Store, round_id: str, name: str, actor: Actor) -> None:
 MAX_ROUND_NAME = 60
 
 
+def round_named(store: Store, name: str) -> RoundRecord | None:
+    """The round of this name, names compared as people mean them (全角/半角, spaces, invisible
+    characters and case aside: ``name_key``); one database never holds two such."""
+    key = name_key(name)
+    return next((r for r in store.rounds() if name_key(r.name) == key), None)
+
+
 def valid_round_name(store: Store, name: str, round_id: str | None = None) -> str:
     """The name as it will be saved: trimmed, at most 60 characters, and not another round's (of
     ``round_id``, the round being renamed) — nor one that only looks different from it: 全角
@@ -223,10 +230,9 @@ def valid_round_name(store: Store, name: str, round_id: str | None = None) -> st
         raise InputError("请填写自查轮次名称。", "name")
     if len(name) > MAX_ROUND_NAME:
         raise InputError(f"自查轮次名称过长（{len(name)} 字，最多 {MAX_ROUND_NAME} 字）。", "name")
-    key = name_key(name)
-    for other in store.rounds():
-        if other.id != round_id and name_key(other.name) == key:
-            raise InputError(f"已有名为“{other.name}”的自查轮次，请换一个名称。", "name")
+    other = round_named(store, name)
+    if other is not None and other.id != round_id:
+        raise InputError(f"已有名为“{other.name}”的自查轮次，请换一个名称。", "name")
     return name
 
 
