@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from app.domain.checklist import NOT_APPLICABLE, SCALES, Checklist, Item, Section
 from app.domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNDETERMINED, evaluate
@@ -152,6 +154,19 @@ def test_sampling_rate_against_target():
     assert outcome.state == NOT_MET and "少于要求的 5 份" in outcome.reason
 
 
+def test_too_few_records_fail_only_when_the_rest_could_not_bring_the_rate_up():
+    """1 record of 3 failing, against ≥80% of 5: two more compliant records make 4 of 5 = 80%, so
+    the item is not yet 未达标 but 待判定 and unfinished; a second failure settles it."""
+    one_failing = [SampleRecord("t.3.1", str(n), compliant=n != 0) for n in range(3)]
+    item = Item(id="t.3.1", kind="sampling", text="抽查", source="三", target=80.0, min_samples=5)
+    open_ = evaluate(item, PDCA, HOSPITAL, 2025, None, one_failing)
+    assert open_.state == UNDETERMINED and open_.incomplete and not open_.answered
+    assert "补足份数后可能达标" in open_.reason
+    two_failing = [*one_failing, SampleRecord("t.3.1", "3", compliant=False)]
+    settled = evaluate(item, PDCA, HOSPITAL, 2025, None, two_failing)
+    assert settled.state == NOT_MET and settled.answered and "少于要求的 5 份" in settled.reason
+
+
 def test_not_applicable_by_profile_and_by_user():
     obstetric = judgement(9, conditions=(Condition(flags=("has_obstetrics",)),))
     outcome = evaluate(obstetric, PDCA, HOSPITAL, 2025, Answer(obstetric.id, grade="A"))
@@ -261,3 +276,20 @@ def test_strict_target_text():
     item = indicator(unit="例次/百出院人次", per=100, direction=">", targets={2025: 2.5})
     assert item.target_text(2025) == ">2.5例次/百出院人次"
     assert item.target_text(2024) == "2024年无目标值"
+
+
+@given(
+    required=st.integers(1, 40),
+    checked=st.integers(1, 40),
+    failing=st.integers(0, 40),
+    target=st.sampled_from([60.0, 80.0, 85.0, 90.0, 95.0, 100.0]),
+)
+def test_a_verdict_on_too_few_records_is_the_one_every_completion_would_give(required, checked, failing, target):
+    """未达标 before enough records are checked only when no completion could meet the target."""
+    assume(checked < required and failing <= checked)
+    item = Item(id="t.3.1", kind="sampling", text="抽查", source="三", target=target, min_samples=required)
+    records = [SampleRecord("t.3.1", str(n), compliant=n >= failing) for n in range(checked)]
+    outcome = evaluate(item, PDCA, HOSPITAL, 2025, None, records)
+    best = (checked - failing + required - checked) / required * 100
+    assert outcome.state == (NOT_MET if best < target else UNDETERMINED)
+    assert outcome.incomplete == (best >= target)

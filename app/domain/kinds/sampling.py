@@ -51,6 +51,9 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
         reason = f"份数少于要求的 {item.min_samples} 份"  # the count itself is printed beside it
         if state == MET:
             state, reason, incomplete = UNDETERMINED, reason + "，暂不能判定达标", True
+        elif _could_still_meet(counts, item.min_samples, target):
+            # 1 of 3 failing against ≥90% of 10: nine compliant records of ten would meet it
+            state, reason, incomplete = UNDETERMINED, reason + "，补足份数后可能达标，暂不能判定", True
     return Outcome(
         state,
         value=rate,
@@ -60,6 +63,15 @@ def sampling_outcome(item: Item, samples: Sequence[SampleRecord], year: int) -> 
         incomplete=incomplete,
         counts=counts,
     )
+
+
+def _could_still_meet(counts: tuple[float, float], required: int, target: float) -> bool:
+    """Whether the records still to check, all compliant, would bring the rate up to ``target``.
+
+    Compared in whole records (100·符合 ≥ target·份数), so 9 of 10 against ≥90% is not lost
+    to floating-point rounding."""
+    compliant, checked = counts
+    return 100 * (compliant + required - checked) >= target * required
 
 
 def samples_text(outcome: Outcome) -> str:
