@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from app.errors import DamagedError, StoreError
+from app.exchange.export import pseudonym_key
 from app.store import open_store
 from app.store.schema import LATEST_VERSION, migrate
 from tests.conftest import ROOT
@@ -175,6 +176,30 @@ def test_a_read_only_store_says_why_refuses_writes_and_saves_again_once_it_can(d
     assert saved == "'' 2"
     store = open_store(path)
     assert store.setting("kept") == 2 and store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+@full_disk
+def test_a_database_that_cannot_be_written_exports_under_the_key_made_when_it_was_opened(demo_file):
+    """The 病案号 key was made on the first export: on a full disk or a write-protected stick the
+    default (pseudonymised) export failed with “本次修改未保存”. Opening writable makes it now."""
+    path, _ = demo_file
+    code = (
+        "import resource, signal, sys\n"
+        "signal.signal(signal.SIGXFSZ, signal.SIG_IGN)\n"
+        "resource.setrlimit(resource.RLIMIT_FSIZE, (0, resource.RLIM_INFINITY))\n"
+        "from app.store import open_store\n"
+        "from app.exchange.export import pseudonym_key\n"
+        "s = open_store(sys.argv[1])\n"
+        "print(bool(s.read_only), pseudonym_key(s).hex())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    read_only, key = result.stdout.split()
+    store = open_store(path)
+    assert read_only == "True" and bytes.fromhex(key) == pseudonym_key(store)  # the same pseudonyms
     store.close()
 
 

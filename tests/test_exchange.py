@@ -26,7 +26,7 @@ from app.services.attachments import add_attachment, list_attachments
 from app.services.profile import save_profile
 from app.services.rectifications import list_rectifications
 from app.services.rounds import load_round, score, start_round
-from app.store import Actor, open_store
+from app.store import Actor, Store, open_store
 from tests.conftest import PROFILE_2_GENERAL
 from tests.package_tools import members as _members
 from tests.package_tools import relisted as _relisted
@@ -120,6 +120,27 @@ def test_patient_record_numbers_are_pseudonymised_by_default(store, demo_round, 
     data = json.loads(_members(kept)[fmt.DATA])
     assert {r["record_no"] for s in data["samples"] for r in s["records"]} == real
     assert json.loads(_members(kept)[fmt.MANIFEST])["patient_ids"] == "included"
+
+
+def _read_only(path: Path) -> Store:
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, isolation_level=None)
+    return Store(conn, path, read_only="数据库文件所在的 U 盘写保护")
+
+
+def test_a_database_without_a_key_opened_read_only_says_how_to_get_one(demo_file):
+    path, _ = demo_file
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM settings WHERE key = 'exchange.patient_key'")  # as an earlier version left it
+    conn.close()
+    before = path.read_bytes()
+    store = _read_only(path)
+    with pytest.raises(AppError, match=r"还没有病案号脱敏用的密钥.*用本程序打开一次后再导出"):
+        pseudonym_key(store)
+    store.close()
+    assert path.read_bytes() == before
+    store = open_store(path)
+    assert store.setting("exchange.patient_key") and not store.read_only
+    store.close()
 
 
 def test_without_attachments_the_package_says_so(exported, tmp_path):

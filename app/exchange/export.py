@@ -28,14 +28,12 @@ from ..domain.records import Attachment
 from ..domain.text import safe_file_name
 from ..errors import AppError
 from ..files import save_document
-from ..store import Store
+from ..store import PATIENT_KEY_SETTING, Store
 from ..store import records as rec
 from . import format as fmt
 
 #: progress(done, total, what): for the GUI's progress dialog
 Progress = Callable[[int, int, str], None]
-
-_KEY_SETTING = "exchange.patient_key"
 
 
 @dataclass(frozen=True)
@@ -58,12 +56,18 @@ def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
 
 
 def pseudonym_key(store: Store) -> bytes:
-    """This database's secret for 病案号 pseudonyms, made on first use and never exported: the
-    hospital can match a pseudonym to its record again, the commission cannot."""
-    key = store.setting(_KEY_SETTING)
+    """This database's secret for 病案号 pseudonyms, never exported: the hospital can match a
+    pseudonym to its record again, the commission cannot. Opening the database writable makes
+    it; a database of an earlier version first opened read-only has none yet."""
+    key = store.setting(PATIENT_KEY_SETTING)
     if not key:
+        if store.read_only:
+            raise AppError(
+                "这个数据库还没有病案号脱敏用的密钥，而它现在只能以只读方式打开，无法生成密钥。"
+                "请解除 U 盘写保护（或把数据库复制到可写的位置），用本程序打开一次后再导出。"
+            )
         key = os.urandom(32).hex()
-        store.set_setting(_KEY_SETTING, key)
+        store.set_setting(PATIENT_KEY_SETTING, key)
     return bytes.fromhex(key)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -263,6 +265,24 @@ def _set_up(conn: sqlite3.Connection, path: Path, version: int, read_only: str, 
     if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     migrate(conn)
+    _make_patient_key(conn)
+
+
+#: this database's secret for 病案号 pseudonyms (``exchange.export``), never exported
+PATIENT_KEY_SETTING = "exchange.patient_key"
+
+
+def _make_patient_key(conn: sqlite3.Connection) -> None:
+    """Give the database its pseudonym secret when it is opened writable, once: made only on the
+    first export, it could not be made for an export from a read-only copy (a locked stick, a
+    CD), and the default, pseudonymised export failed there."""
+    if conn.execute("SELECT 1 FROM settings WHERE key = ?", (PATIENT_KEY_SETTING,)).fetchone():
+        return
+    with contextlib.suppress(sqlite3.Error):  # busy or full: the first export makes it, as before
+        conn.execute(
+            "INSERT OR IGNORE INTO settings (key, value) VALUES (?, ?)",
+            (PATIENT_KEY_SETTING, _json(os.urandom(32).hex())),
+        )
 
 
 DISK_FULL = "磁盘已满或无法写入，请清理磁盘空间（或检查 U 盘、网络盘）后重试"
