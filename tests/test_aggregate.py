@@ -181,6 +181,28 @@ def test_the_workbook_names_items_as_the_reports_do_and_shows_values_as_they_pri
         assert day.number_format == 'yyyy"年"m"月"d"日"'
 
 
+def test_the_summary_shows_a_value_just_short_of_its_target_with_the_decimals_that_tell_it(
+    profiled_store, catalog, actor, tmp_path
+):
+    """The hospital's workbook printed 89.96% against ≥90%; the summary's printed 90.0% beside 未达标."""
+    from app.exchange.aggregate import write_outputs
+    from app.render.xlsx import ID_COLUMN
+    from app.services.answers import record_answer
+    from app.services.rounds import start_round
+
+    item = "nat-quality-2023.sa3.5"
+    round_id = start_round(profiled_store, [catalog.get("nat-quality-2023")], "行动计划", dt.date(2025, 6, 1), actor)
+    record_answer(profiled_store, round_id, item, actor, numerator=2249, denominator=2500)
+    export_package(profiled_store, round_id, tmp_path / "p.zip", attachments=False, today=DAY)
+    write_outputs(aggregate([tmp_path / "p.zip"], today=DAY), xlsx=tmp_path / "汇总.xlsx")
+    ws = load_workbook(tmp_path / "汇总.xlsx")["指标"]
+    header = [c.value for c in ws[1]]
+    [n] = [n for n in range(2, ws.max_row + 1) if ws.cell(n, len(header)).value == item]
+    assert header[-1] == ID_COLUMN and ws.cell(n, header.index("是否达标") + 1).value == "未达标"
+    cell = ws.cell(n, header.index("数值") + 1)
+    assert cell.number_format == "0.00%" and cell.value == pytest.approx(0.8996)
+
+
 def test_a_package_named_in_capitals_in_a_folder_counts(packages, tmp_path):
     """甲县.ZIP as a mail client saved it: on Linux a case-sensitive *.zip skipped the hospital
     without a word (it was neither counted nor listed as refused)."""

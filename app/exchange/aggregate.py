@@ -97,6 +97,8 @@ class IndicatorFacts:
     number: str = ""
     #: computed from counts (a rate) rather than entered: decides its decimals (formats.measure_decimals)
     computed: bool = True
+    #: more decimals where the usual ones would tell the wrong verdict (Outcome.decimals)
+    decimals: int | None = None
 
 
 @dataclass(frozen=True)
@@ -593,6 +595,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
                         state,
                         item_number(item),
                         kind.computed(item),
+                        outcome.decimals,
                     )
                 )
     rects = []

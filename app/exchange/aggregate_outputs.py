@@ -171,7 +171,7 @@ def _sheets(
     indicators = []
     for r in result.rounds:
         for i in r.indicators:
-            convert, value_format = measure_cell(formats, i.unit, i.computed)
+            convert, value_format = measure_cell(formats, i.unit, i.computed, i.decimals)
             values = [
                 r.hospital,
                 r.round_name,
