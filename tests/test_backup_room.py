@@ -319,6 +319,42 @@ def test_a_chosen_folder_not_there_has_no_free_space_told(demo_file, tmp_path):
         store.close()
 
 
+def test_a_stick_left_at_home_is_said_on_opening_and_its_folder_is_not_made_on_the_system_disk(
+    demo_file, tmp_path, actor, qtbot
+):
+    """The daily backup's failure was a red line in the status bar, gone with the next 已保存, and
+    days went by without a backup. The banner now says it until the stick is back; and the
+    backup, run as a user who may write where the stick was mounted, no longer made the folder
+    there (on the system disk) and backed up into it as if to the stick."""
+    from app.ui.main_window import MainWindow
+
+    path, _ = demo_file
+    stick = tmp_path / "media" / "U盘"
+    store = open_store(path)
+    backup_service.set_folder(store, stick / "备份")
+    shutil.rmtree(stick)  # taken out
+    window = MainWindow(store, lambda: None, actor)
+    qtbot.addWidget(window)
+    try:
+        window.show()
+        window.show_reminders(dt.date(2025, 3, 20))
+        assert window.banner is not None
+        assert (
+            f"备份位置“{stick / '备份'}”不存在或无法访问（U 盘未插入？），自动备份将无法完成"
+            in window.banner_label.text()
+        )
+        with pytest.raises(StoreError, match=r"不存在或无法访问.*没有生成备份.*立即备份"):
+            backup_service.backup_now(store, "daily")
+        assert not stick.exists()
+        (stick / "备份").mkdir(parents=True)  # put back
+        window.refresh_reminders(dt.date(2025, 3, 20))
+        assert "无法访问" not in window.banner_label.text() or window.banner.isHidden()
+        assert backup_service.backup_now(store, "manual").path.parent == stick / "备份"
+    finally:
+        window.close()
+        store.close()
+
+
 def test_the_reminders_say_before_a_backup_would_delete_older_ones(demo_file, actor, small_disk, qtbot):
     """On opening, the banner says the backup folder is short before the next backup deletes
     older ones (or cannot be made), so the user can clean up or choose another folder first."""

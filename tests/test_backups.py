@@ -71,6 +71,7 @@ def test_check_of_a_damaged_file_finds_the_backup_in_the_chosen_folder(demo_file
 
     path, round_id = demo_file
     stick = tmp_path / "U盘" / "备份"
+    stick.mkdir(parents=True)  # as 备份位置 leaves it
     store = open_store(path)
     store.set_setting(FOLDER_SETTING, str(stick))
     store.close()

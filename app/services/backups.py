@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, overload
 from ..errors import InputError, StoreError, os_reason
 from ..store import Store
 from ..store.backup import (
+    FOLDER_MISSING,
     FOLDER_SETTING,
+    MISSING_ADVICE,
     REASONS,
     Backup,
     backup_before,
@@ -85,15 +87,17 @@ def free_space(store: Store) -> int | None:
 def room_warning(store: Store) -> str:
     """提醒 when the next backup would have to delete older ones, or could not be made at all:
     said on opening, before it happens, so the user can clean up or choose another folder (a
-    backup that deletes older ones also says so when it does). Empty when there is room, or
-    nothing to measure (a stick not there)."""
+    backup that deletes older ones also says so when it does). A folder the user chose that is
+    not there (a stick left at home) is said too: the daily backup's failure alone was a red line
+    in the status bar, gone with the next 已保存, and days went by without a backup. Empty when
+    there is room."""
     import sqlite3
 
     from ..store.backup_room import room_for, room_plan
 
     where = _measured_folder(store)
     if where is None:
-        return ""
+        return f"备份位置“{folder(store)}”{FOLDER_MISSING}，自动备份将无法完成：{MISSING_ADVICE.rstrip('。')}"
     try:
         room = room_for(store.conn, where, store.path)
     except (OSError, sqlite3.Error):

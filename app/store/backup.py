@@ -276,6 +276,9 @@ def backup_to_folder(conn: sqlite3.Connection, db_path: Path, reason: str, folde
     make room for it when the disk is short (``store.backup_room``); ``Backup.made_room`` says
     how many."""
     folder = Path(folder) if folder else backup_folder(conn, db_path)
+    if not folder.is_dir() and folder != default_folder(db_path):
+        # made again, it would be a folder on the system disk where the stick was mounted
+        raise StoreError(f"备份位置“{folder}”{FOLDER_MISSING}，没有生成备份。{MISSING_ADVICE}")
     path = new_backup_path(folder, db_path, reason)
     deleted = make_room(conn, path, db_path, list_backups(folder, db_path))
     make_backup(conn, path, made_room=len(deleted))
@@ -285,6 +288,10 @@ def backup_to_folder(conn: sqlite3.Connection, db_path: Path, reason: str, folde
     return replace(found, made_room=len(deleted))
 
 
+#: a backup folder the user chose that is not there (a stick taken out) …
+FOLDER_MISSING = "不存在或无法访问（U 盘未插入？）"
+#: … and what to do then
+MISSING_ADVICE = "请插入 U 盘后在“文件 → 备份与恢复”中点“立即备份”，或在那里更改备份位置。"
 #: what to do when a backup does not fit in the backup folder …
 FOLDER_ADVICE = "请清理磁盘，或改用空间充足的备份位置（U 盘或另一块磁盘）。"
 #: … or in a file the user named (``backup --out``)

@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         from .backups_dialog import BackupsDialog
 
         BackupsDialog(self).exec()
+        self.refresh_reminders()  # a stick put back, a backup made, another folder chosen
 
     def check_database(self) -> None:
         from .backups_dialog import database_check
