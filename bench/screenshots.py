@@ -379,6 +379,13 @@ def _reminders_screen(window, shot) -> None:
     """The 提醒 banner over the walkthrough (the demo's deadlines have passed)."""
     window.show_reminders()
     shot(window, "29-reminders")
+    from app.services.backups import set_folder
+
+    stick = Path(tempfile.mkdtemp()) / "U盘" / "备份"
+    set_folder(window.store, stick)
+    stick.rmdir()  # the stick left at home
+    window.refresh_reminders()
+    shot(window, "29b-reminders-stick-missing")
 
 
 if __name__ == "__main__":

@@ -466,6 +466,7 @@ class MainWindow(QMainWindow):
         row = QHBoxLayout(self.banner)
         row.setContentsMargins(10, 4, 6, 4)
         self.banner_label = plain_label("")
+        self.banner_label.setWordWrap(True)  # several reminders, a backup folder's long path
         row.addWidget(self.banner_label, 1)
         self._banner_board = QPushButton("查看整改台账")
         self._banner_board.clicked.connect(self._open_banner_board)
