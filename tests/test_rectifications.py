@@ -107,6 +107,8 @@ def test_regrading_removes_an_untouched_one_and_keeps_one_with_work(profiled_sto
     record_answer(store, round_id, JUDGED, actor, grade="B")
     [kept] = entries(store, round_id)
     assert kept.id == entry.id and kept.rectification.cause == "科室未重视"
+    # kept, it says why a B item still has one (it stood in 发现的问题 with no word of the B)
+    assert kept.regraded == "B 有监管" and "本轮复评：B 有监管，复查确认后可销号" in svc.follow_up_text(kept)
     # and going back to D does not open a second one
     record_answer(store, round_id, JUDGED, actor, grade="D")
     assert [e.id for e in entries(store, round_id)] == [entry.id]
@@ -141,8 +143,10 @@ def test_a_c_grade_offers_one_at_the_users_choice(profiled_store, round_id, acto
     record_answer(store, round_id, JUDGED, actor, grade="C")
     entry = svc.open_rectification(store, round_id, JUDGED, actor, TODAY)
     svc.update_rectification(store, entry.id, actor, cause="培训不到位")
+    assert entries(store, round_id)[0].regraded == ""  # a C the user wanted fixed is a problem
     record_answer(store, round_id, JUDGED, actor, grade="B")
     assert [e.id for e in entries(store, round_id)] == [entry.id]
+    assert entries(store, round_id)[0].regraded == "B 有监管"
     record_answer(store, round_id, SAME_TOPIC, actor, grade="B")
     with pytest.raises(InputError, match="只有评为不符合"):
         svc.open_rectification(store, round_id, SAME_TOPIC, actor)
@@ -561,3 +565,16 @@ def test_a_failed_numeric_indicator_says_its_value_and_target(profiled_store, ca
     record_answer(store, round_id, item.id, actor, numerator=numerator, denominator=100)
     [problem] = [e.rectification.problem for e in entries(store, round_id) if e.rectification.item_id == item.id]
     assert problem.startswith("指标值 ") and f"未达到目标 ≥{target:g}{item.unit}" in problem
+
+
+def test_a_problem_regraded_b_after_work_began_says_so_in_the_self_report(profiled_store, round_id, actor):
+    """发现的问题 listed the item with its B and its rectification, and no word of why."""
+    from app.render.model import build_self_report
+
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="无MDT制度")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, measure="制定MDT制度")
+    record_answer(store, round_id, JUDGED, actor, grade="B")
+    [row] = build_self_report(store, round_id, TODAY, "serif").problems
+    assert row.result.startswith("B") and row.rectification.startswith("本轮复评：B 有监管，复查确认后可销号；")

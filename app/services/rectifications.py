@@ -291,11 +291,15 @@ def ensure_followed_up_here(store: Store, rectification_id: str, doing: str) -> 
 
 
 def _regraded(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> str:
-    """The results this round of a carried-over rectification's items, when none has a problem."""
-    if not rect.carried_from or rect.done or not covered or facts.failing(covered):
+    """The results this round of a rectification's items, when none has a problem: a carried-over
+    one's items graded again, or this round's own item regraded (D to B) after work on its
+    rectification began, which kept it. A C grade the user gave a rectification is a problem."""
+    if rect.done or not covered or facts.failing(covered):
         return ""
     outcomes = [(item, facts.outcome(item)) for item in covered]
     if not all(o.answered for _, o in outcomes):
+        return ""
+    if not rect.carried_from and any(o.offers_rectification for _, o in outcomes):
         return ""
     return "、".join(dict.fromkeys(result_text(item, o) for item, o in outcomes))
 
