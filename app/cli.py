@@ -317,6 +317,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "origin": r.origin,
                         "carried_from": r.carried_from,
                         "regraded": e.regraded,
+                        "refound": e.refound,
                         "carried_to": list(e.carried_to),
                         "attachments": e.attachment_count,
                     }

@@ -440,6 +440,29 @@ def test_a_carried_over_one_says_when_its_item_no_longer_fails(profiled_store, r
     assert done.status == STATUS_DONE and done.regraded == ""
 
 
+def test_a_carried_over_one_failing_again_in_other_words_says_this_rounds(profiled_store, round_id, catalog, actor):
+    """The 自查报告 printed this round's finding for a re-failed item, the 整改报告 and the ledger
+    the first round's: one problem in two wordings. The rectification now says this round's too."""
+    from app.render.model import build_self_report
+
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    recheck = svc.start_recheck_round(
+        store, [catalog.get("qyx-targets-2021")], "复查", dt.date(2025, 7, 1), actor, previous_round_id=round_id
+    )
+    later = dt.date(2025, 7, 2)
+    record_answer(store, recheck, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    [same] = entries(store, recheck, later)
+    assert same.refound == "" and "仍有问题" not in svc.follow_up_text(same)  # the same words: said once
+    record_answer(store, recheck, JUDGED, actor, grade="D", finding="制度已建立，但MDT病例未追踪随访")
+    [entry] = entries(store, recheck, later)
+    assert entry.rectification.problem == "未建立MDT制度"  # what is being rectified
+    assert entry.refound == "制度已建立，但MDT病例未追踪随访"
+    assert svc.follow_up_text(entry) == "本轮复评仍有问题：制度已建立，但MDT病例未追踪随访"
+    [row] = build_self_report(store, recheck, later, "serif").problems
+    assert row.finding == entry.refound
+
+
 def test_a_round_in_the_middle_of_a_recheck_chain_cannot_be_deleted(store, demo_round, catalog, actor):
     """一季度 → 二季度复查 → 三季度复查: deleting 二季度 brought 一季度's 8 rectifications back
     open (7 late) while 三季度 still followed them, and a new 复查 of 一季度 carried them again."""

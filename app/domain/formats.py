@@ -146,6 +146,12 @@ def regrade_sentence(result: str) -> str:
     return f"本轮复评：{result}，复查确认后可销号" if result else ""
 
 
+def refound_sentence(problem: str) -> str:
+    """A rectification carried over from the previous round whose item this round finds failing
+    again, in other words than the ones carried: ``本轮复评仍有问题：…`` ('' without)."""
+    return f"本轮复评仍有问题：{problem}" if problem else ""
+
+
 def rounds_left_out_sentence(rounds: Sequence[tuple[str, dt.date]]) -> str:
     """Rounds a trend leaves out (name, date; oldest first), said beside it ('' for none):
     ``另有 2 轮较早的自查未绘入趋势图：一月自查（2024年1月15日）、二月自查（2024年2月15日）。``

@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Item, Scale
 from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
-from ..domain.formats import NO_DEPARTMENT, carried_on_sentence, cn_date, recheck_sentence, regrade_sentence
+from ..domain.formats import (
+    NO_DEPARTMENT,
+    carried_on_sentence,
+    cn_date,
+    recheck_sentence,
+    refound_sentence,
+    regrade_sentence,
+)
 from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
 from ..domain.records import (
@@ -94,6 +101,10 @@ class RectificationEntry:
     regraded: str = ""
     #: the 复查轮次 (names) that carried it over and follow it up: it is 已转入复查 here
     carried_to: tuple[str, ...] = ()
+    #: carried over, not yet done, and its items fail again in this round, described otherwise
+    #: than the carried 问题描述: this round's words, so that the 整改报告 and the 整改台账 agree
+    #: with the 自查报告's 发现的问题, which prints them ("" otherwise)
+    refound: str = ""
 
     @property
     def id(self) -> str:
@@ -248,6 +259,7 @@ def _entry(
         attachments,
         _regraded(facts, rect, covered),
         carried_to,
+        _refound(facts, rect, covered),
     )
 
 
@@ -304,6 +316,15 @@ def _regraded(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> st
     return "、".join(dict.fromkeys(result_text(item, o) for item, o in outcomes))
 
 
+def _refound(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> str:
+    """This round's problem text of a carried-over rectification's items failing again, when it
+    is not the carried one's."""
+    if not rect.carried_from or rect.done or not covered or not facts.failing(covered):
+        return ""
+    found = facts.problem_text(covered)
+    return "" if found == rect.problem else found
+
+
 def follow_up_text(entry: RectificationEntry) -> str:
     """复查情况 as the 整改台账, the board and the 整改报告 show it: where a later 复查轮次 follows
     it up, this round's result of a carried-over item that no longer fails, then the re-check."""
@@ -311,6 +332,7 @@ def follow_up_text(entry: RectificationEntry) -> str:
     parts = (
         carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
+        refound_sentence(entry.refound),
         recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
     )
     return "；".join(p for p in parts if p)
