@@ -244,5 +244,22 @@ def test_a_long_section_title_in_a_reference_drops_its_abbreviation_not_its_subj
 
     references = item_references([catalog.get("qyx-targets-2021").checklist])
     stemi = [r for r in references.values() if "心肌梗死" in r]
-    assert stemi and all(r.startswith("改进目标 提高急性ST段抬高型心肌梗死再灌注治疗率 第") for r in stemi)
+    assert stemi and all(r.startswith("改进目标 提高急性ST段抬高型心肌梗死再灌注治疗率 1.1") for r in stemi)
     assert not [r for r in references.values() if "…" in r]  # a title that fits keeps its bracket
+
+
+def test_a_reference_names_an_item_by_the_number_printed_beside_it(catalog):
+    """发现的问题 said “第4条” of an item that section 三 prints as 1.1.2c (the 4th of its section):
+    a reviewer looking it up found no 第4条. Sections numbered 1, 2, 3… keep 第n条."""
+    from app.domain.checklist import item_number, item_references
+
+    checklists = [e.checklist for e in catalog.entries]
+    references = item_references(checklists)
+    assert references["qyx-targets-2021.1.1.2c"] == "改进目标 提高急性ST段抬高型心肌梗死再灌注治疗率 1.1.2c"
+    assert references["qyx-targets-2021.1.1.1"] == "改进目标 提高急性ST段抬高型心肌梗死再灌注治疗率 1.1.1"
+    assert references["qyx-core.04.1"] == "核心制度 分级护理制度 第1条"
+    for checklist in checklists:
+        for section in checklist.all_sections():
+            for n, item in enumerate(section.items, 1):
+                place = references[item.id].rsplit(" ", 1)[-1]
+                assert place.startswith((f"第{n}条", item_number(item))), (item.id, place)

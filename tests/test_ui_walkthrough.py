@@ -589,11 +589,21 @@ def test_no_internal_item_id_is_shown(qtbot, page):
         texts = [w.text() for w in page.findChildren(QLabel) + page.findChildren(QAbstractButton) if w.isVisible()]
         assert not [t for t in texts if "qyx-" in t], texts
         assert page.session.references[item_id] in page.panel.source.toolTip()
-        assert f"本节第{page.number[item_id]}条" in page.panel.source.text()
+        assert page.number[item_id].startswith("本节第") and page.number[item_id] in page.panel.source.text()
     it = QTreeWidgetItemIterator(page.tree)
     while it.value():
         assert "qyx-" not in it.value().text(0)
         it += 1
+
+
+def test_an_item_numbered_by_its_checklist_is_shown_by_that_number(qtbot, page):
+    """改进目标 1.1.2c is the 4th item of its section: the tree said 4 and the panel 本节第4条,
+    where the reports print 1.1.2c beside it and name it by it in 发现的问题."""
+    item_id = "qyx-targets-2021.1.1.2c"
+    page.tree.select(item_id)
+    assert page.tree.nodes[item_id].text(0).startswith("1.1.2c　")
+    assert "编号 1.1.2c" in page.panel.source.text() and "第4条" not in page.panel.source.text()
+    assert page.session.references[item_id].endswith(" 1.1.2c")
 
 
 def test_header_wraps_between_checklists_never_inside_one(qtbot, profiled_store, catalog, actor, ui_dialogs):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,9 +317,18 @@ def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
     for checklist in checklists:
         for section in checklist.all_sections():
             title = _short_title(section.title)
+            in_order = numbered_in_order(section.items)
             for n, item in enumerate(section.items, 1):
-                out[item.id] = f"{checklist.label} {title} 第{n}条{kind_of(item).reference_suffix}"
+                place = f"第{n}条" if in_order else item_number(item)
+                out[item.id] = f"{checklist.label} {title} {place}{kind_of(item).reference_suffix}"
     return out
+
+
+def numbered_in_order(items: Sequence[Item]) -> bool:
+    """Whether a section's items are numbered 1, 2, 3… (``05.1``, ``05.2``): then a reader
+    finds them as 第n条. Where the checklist numbers them otherwise (``1.1.2c``, ``ind.14a``),
+    the screen and the references show the number the reports print beside them."""
+    return all(item_number(item).rsplit(".", 1)[-1].lstrip("0") == str(n) for n, item in enumerate(items, 1))
 
 
 def _short_title(title: str) -> str:

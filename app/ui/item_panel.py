@@ -63,8 +63,8 @@ class ItemContext:
     previous_value: float | None
     #: the item as reports name it (核心制度 分级护理制度 第1条), not its internal id
     reference: str = ""
-    #: its place in its section (第n条), as the tree and the reports number it
-    number: int = 0
+    #: its place in its section (本节第2条, or 编号 1.1.2c), as the tree and the reports number it
+    number: str = ""
 
 
 def _discard(widget: QWidget) -> None:
@@ -287,7 +287,7 @@ class ItemPanel(QScrollArea):
         self.breadcrumb.setText(" › ".join((ctx.checklist.label, *ctx.section_path)) + f"　〔{kind_of(item).label}〕")
         self.text.setText(item.text)
         self.source.setText(
-            f"出处：{ctx.checklist.source_document} {item.source}" + (f"　本节第{ctx.number}条" if ctx.number else "")
+            f"出处：{ctx.checklist.source_document} {item.source}" + (f"　{ctx.number}" if ctx.number else "")
         )
         self.source.setToolTip(f"报告中记为：{ctx.reference}" if ctx.reference else "")
         self.note.setText(f"编者注：{item.note}" if item.note else "")

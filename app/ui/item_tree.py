@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
-from ..domain.checklist import Section
+from ..domain.checklist import Section, item_number, numbered_in_order
 from ..domain.evaluation import UNANSWERED, Outcome
 from ..services.item_filter import ItemFilter
 from ..services.rounds import RoundView
@@ -54,8 +54,9 @@ class ItemTree(QTreeWidget):
         node = QTreeWidgetItem(parent, [section.title, ""])
         node.setToolTip(0, f"{section.title}　{section.source}")
         self.section_nodes.append((node, [i.id for i in section.all_items()]))
-        for n, item in enumerate(section.items, 1):  # 第n条 of its section, as the reports number it
-            leaf = QTreeWidgetItem(node, [f"{n}　{item.text}", ""])
+        in_order = numbered_in_order(section.items)  # 第n条 of its section, else its 编号: as the reports
+        for n, item in enumerate(section.items, 1):
+            leaf = QTreeWidgetItem(node, [f"{n if in_order else item_number(item)}　{item.text}", ""])
             leaf.setData(0, ITEM_ROLE, item.id)
             leaf.setToolTip(0, item.text)
             self.nodes[item.id] = leaf

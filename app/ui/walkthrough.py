@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
-from ..domain.checklist import NOT_APPLICABLE, Checklist, Section
+from ..domain.checklist import NOT_APPLICABLE, Checklist, Section, item_number, numbered_in_order
 from ..domain.evaluation import UNANSWERED
 from ..domain.formats import percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
@@ -73,7 +73,7 @@ class WalkthroughPage(QWidget):
         self.items = session.items
         self.checklist_of = session.checklist_of
         self.section_path: dict[str, tuple[tuple[str, ...], str]] = {}
-        self.number: dict[str, int] = {}  # 第n条 of its section
+        self.number: dict[str, str] = {}  # 本节第n条, or 编号 1.1.2c (domain.checklist.numbered_in_order)
         for checklist in self.view.checklists:
             self._index_sections(checklist, checklist.sections, ())
 
@@ -221,9 +221,10 @@ class WalkthroughPage(QWidget):
         for section in sections:
             sub_path = (*path, section.title)
             sub_guidance = section.guidance or guidance
+            in_order = numbered_in_order(section.items)
             for n, item in enumerate(section.items, 1):
                 self.section_path[item.id] = (sub_path, sub_guidance)
-                self.number[item.id] = n
+                self.number[item.id] = f"本节第{n}条" if in_order else f"编号 {item_number(item)}"
             self._index_sections(checklist, section.sections, sub_path, sub_guidance)
 
     def _install_shortcuts(self) -> None:
