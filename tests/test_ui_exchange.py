@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from PySide6.QtTest import QTest
 
-from app.domain.formats import size_text
+from app.domain.formats import cn_local_time, size_text
 from app.exchange.export import export_package
 from app.exchange.merge import plan_import
 from app.exchange.verify import open_package
@@ -80,6 +81,8 @@ def test_import_preview_lists_conflicts_side_by_side_and_applies_the_choice(qtbo
     )
     who = dialog.table.item(0, 4).text()
     assert "内科" in who and "外科" in who
+    when = cn_local_time(plan.conflicts[0].local.updated_at)  # as the CLI and the summary write it
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d", when) and when in who
     _shot(dialog, "import-conflicts-apart")
     dialog.choose_all("package")
     dialog.apply()

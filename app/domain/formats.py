@@ -146,6 +146,11 @@ def regrade_sentence(result: str) -> str:
     return f"本轮复评：{result}，复查确认后可销号" if result else ""
 
 
+def earlier_name(filename: str) -> str:
+    """An earlier round's 佐证材料 as a 复查轮次's reports list it: ``（上轮）整改照片.jpg``."""
+    return f"（上轮）{filename}"
+
+
 def refound_sentence(problem: str) -> str:
     """A rectification carried over from the previous round whose item this round finds failing
     again, in other words than the ones carried: ``本轮复评仍有问题：…`` ('' without)."""

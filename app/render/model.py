@@ -17,7 +17,15 @@ from markupsafe import Markup
 from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_number, item_references
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
-from ..domain.formats import cn_date, counts_text, number_text, percent_text, rate_text, regrade_sentence
+from ..domain.formats import (
+    cn_date,
+    counts_text,
+    earlier_name,
+    number_text,
+    percent_text,
+    rate_text,
+    regrade_sentence,
+)
 from ..domain.kinds import kind_of
 from ..domain.kinds.sampling import samples_text
 from ..domain.labels import ORIGIN_LABELS
@@ -741,7 +749,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         earlier = earlier_evidence(store, r) if r.carried_from else []  # the round before's photos
         from_before = {a.id for a in earlier}
         for a in [*earlier, *files.get(r.id, [])]:
-            name = f"（上轮）{a.filename}" if a.id in from_before else a.filename
+            name = earlier_name(a.filename) if a.id in from_before else a.filename
             if a.media_type in IMAGE_TYPES and a.size <= MAX_IMAGE_BYTES and len(thumbs) < MAX_IMAGES_PER_RECTIFICATION:
                 try:  # kept at print resolution (≈100 KB), not as the photo: a round may have hundreds
                     images[a.id] = for_print(store.attachment_data(a.id))  # a huge image is never decoded

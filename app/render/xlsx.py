@@ -18,7 +18,7 @@ from typing import Any
 from .. import APP_NAME, __version__
 from ..domain.checklist import Item, item_number
 from ..domain.evaluation import NA_PROFILE, NA_USER, UNANSWERED, Outcome, problem_sentence
-from ..domain.formats import cn_date, measure_decimals
+from ..domain.formats import cn_date, earlier_name, measure_decimals
 from ..domain.kinds import kind_of
 from ..domain.labels import ORIGIN_LABELS
 from ..domain.outcome import verdict
@@ -95,7 +95,7 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
     for entry in rectifications:  # a carried-over one's 佐证材料 from the round before first
         rect = entry.rectification
         if rect.carried_from:
-            attachments[rect.id] = [f"（上轮）{a.filename}" for a in earlier_evidence(store, rect)]
+            attachments[rect.id] = [earlier_name(a.filename) for a in earlier_evidence(store, rect)]
     for a in store.attachments(round_id):
         if a.rectification_id:
             attachments.setdefault(a.rectification_id, []).append(a.filename)

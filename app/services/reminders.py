@@ -19,8 +19,6 @@ DUE_SOON_DAYS = 7
 
 @dataclass(frozen=True)
 class Reminders:
-    overdue: int
-    due_soon: int
     #: the round the banner's 查看整改台账 opens: the newest with late work, else the newest with
     #: work due soon (a newer round with one item due soon hid the 9 late ones of the round before)
     round_id: str | None
@@ -31,6 +29,14 @@ class Reminders:
     #: where the late and the soon-due work is: (round name, count), newest round first
     overdue_in: tuple[tuple[str, int], ...] = ()
     due_soon_in: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def overdue(self) -> int:
+        return sum(n for _, n in self.overdue_in)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(n for _, n in self.due_soon_in)
 
     @property
     def messages(self) -> list[str]:
@@ -88,8 +94,6 @@ def reminders(store: Store, today: dt.date) -> Reminders:
     from .backups import room_warning
 
     return Reminders(
-        sum(overdue.values()),
-        sum(due_soon.values()),
         where,
         bool(rounds) and not started_this_month,
         month,

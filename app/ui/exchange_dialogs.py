@@ -14,7 +14,7 @@ from ..domain.formats import cn_date, cn_local_time, rate_text, size_text
 from ..errors import AppError
 from ..services.attachments import list_attachments
 from ..services.connection import own_connection
-from ..services.history import describe, local_time
+from ..services.history import describe
 from . import dialogs
 from .cell_table import read_only
 from .date_input import DateInput
@@ -238,8 +238,8 @@ class ImportDialog(QDialog):
             (1, _record_text(conflict)),
             (
                 4,
-                f"{conflict.local.author or '—'} {local_time(conflict.local.updated_at)}\n"
-                f"{conflict.package.author or '—'} {local_time(conflict.package.updated_at)}",
+                f"{conflict.local.author or '—'} {cn_local_time(conflict.local.updated_at)}\n"
+                f"{conflict.package.author or '—'} {cn_local_time(conflict.package.updated_at)}",
             ),
         ]
         for n, part in enumerate(conflict.parts):
