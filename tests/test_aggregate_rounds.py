@@ -202,6 +202,28 @@ def test_campuses_sharing_a_code_each_count_their_round(tmp_path, catalog):
     assert sorted(r.path.name for r in result.rounds) == ["汝阳县人民医院东院区.zip", "汝阳县人民医院西院区.zip"]
 
 
+def test_two_code_less_hospitals_of_one_name_each_count_their_round(tmp_path, catalog):
+    """城关镇卫生院 of two counties, neither with a code, both ran “2025年第一季度医疗质量自查”:
+    the second was dropped as the first's restart. Without a code, only one database holding
+    both makes a restart; the same hospital's round deleted and started again still counts once."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    for n in range(2):
+        actor = Actor("质控办", f"pc-{n}")
+        store = open_store(tmp_path / f"{n}.db")
+        save_profile(store, dataclasses.replace(demo_profile("城关镇卫生院"), code=""), actor)
+        round_id = start_round(store, core, Q1, dt.date(2025, 3, 10 + n), actor)
+        record_answer(store, round_id, "qyx-core.01.1", actor, grade="AD"[n], finding="" if n == 0 else "未执行")
+        export_package(store, round_id, tmp_path / f"{n}.zip", attachments=False, today=dt.date(2025, 4, 20 + n))
+        if n == 1:  # this one deleted its round and started it again
+            delete_round(store, round_id, actor)
+            again = start_round(store, core, Q1, dt.date(2025, 3, 12), actor)
+            export_package(store, again, tmp_path / "1-again.zip", attachments=False, today=dt.date(2025, 4, 25))
+        store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert sorted(r.path.name for r in result.rounds) == ["0.zip", "1-again.zip"]
+    assert [s.path.name for s in result.superseded] == ["1.zip"]
+
+
 def test_a_recheck_rounds_trend_indicators_are_judged_in_the_summary_as_at_home(tmp_path, catalog):
     """A 复查轮次's 逐步提高/降低 indicators are judged against the round before, whose records are
     not in its package: recomputed without them they all read 待判定, and the summary gave

@@ -405,11 +405,17 @@ def _restarted(rounds: Sequence[RoundFacts], result: Aggregate) -> list[tuple[Ro
     backup): the one exported last is what the hospital now holds. A 复查轮次 (named apart by
     the program: “…（复查）”), a round of other checklists, or of another year, stays apart; so
     do the rounds of a hospital that renamed itself between them (both count, as they did before
-    this rule: the packages do not tell a renamed hospital from a campus under its code)."""
+    this rule: the packages do not tell a renamed hospital from a campus under its code).
+
+    Without a code, a name is all that tells hospitals apart, and 城关镇卫生院 of two counties
+    both send “2025年第一季度医疗质量自查”: one was dropped as the other's restart. Code-less
+    rounds are one started again only when one database holds both (a deleted and restarted
+    round, or one restored from a backup: the copy keeps its database's key)."""
     periods: dict[tuple, list[RoundFacts]] = {}
     for r in rounds:
         checklists = frozenset(c.id for c in r.checklists)
-        hospital = (r.hospital_id, hospital_key("", r.hospital))  # (全角/半角, spaces, case aside)
+        # (全角/半角, spaces, case aside); a code-less round's database, or its own id if none is told
+        hospital = (r.hospital_id, hospital_key("", r.hospital), "" if r.code else (r.database or r.round_id))
         key = (*hospital, name_key(r.round_name), r.year, r.started_on[:4], checklists)
         periods.setdefault(key, []).append(r)
     out = []
