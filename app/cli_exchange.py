@@ -21,7 +21,7 @@ def _print_json(data: object) -> None:
 def cmd_export(args: argparse.Namespace) -> int:
     from .cli import _date_arg, _open
     from .domain.formats import size_text
-    from .exchange.export import export_package
+    from .exchange.export import export_package, no_code_note
 
     store = _open(args)
     result = export_package(
@@ -32,8 +32,9 @@ def cmd_export(args: argparse.Namespace) -> int:
         patient_ids=args.with_patient_ids,
         today=_date_arg(args),
     )
-    for warning in result.warnings:
-        print(f"注意：{warning}", file=sys.stderr)
+    for warning in [*result.warnings, no_code_note(store)]:
+        if warning:
+            print(f"注意：{warning}", file=sys.stderr)
     ids = "病案号保留原样" if result.patient_ids else "病案号已脱敏（替换为本院密钥下的代码）"
     print(
         f"已导出：{result.path}（{size_text(result.size)}，{result.files} 个文件，附件 {result.attachments} 个，"

@@ -22,7 +22,8 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     assert (
         main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--date", "2025-06-30"]) == 0
     )
-    assert "病案号已脱敏" in capsys.readouterr().out
+    said = capsys.readouterr()
+    assert "病案号已脱敏" in said.out and "机构代码" not in said.err  # the demo hospital has its code
     assert main(["verify", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["hospital"]["name"] == "示例县人民医院"
@@ -37,6 +38,19 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     assert main(["import", "--db", str(target), str(out), "--json"]) == 0
     second = json.loads(capsys.readouterr().out)
     assert (second["added"], second["updated"]) == (0, 0)
+
+
+def test_an_export_without_a_code_says_the_summary_tells_the_hospital_by_its_name(
+    store, demo_round, actor, tmp_path, capsys
+):
+    import dataclasses
+
+    from app.services.profile import get_profile, save_profile
+
+    save_profile(store, dataclasses.replace(get_profile(store), code=""), actor)
+    out = tmp_path / "p.zip"
+    assert main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--no-attachments"]) == 0
+    assert "注意：本院基本情况中尚未填写机构代码" in capsys.readouterr().err
 
 
 def test_verify_gives_the_export_time_as_the_summary_does(store, demo_round, tmp_path, capsys, monkeypatch):

@@ -53,6 +53,32 @@ def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, d
     assert _package_text(open_package(out)).endswith("病案号已脱敏　无附件")
 
 
+def test_export_dialog_tells_a_missing_code_before_and_the_reports_warnings_after(
+    qtbot, store, demo_round, actor, ui_dialogs, tmp_path
+):
+    """A character no font has was printed as [U+20000], said by the CLI and never by the window;
+    a hospital without a code learns only at the commission that its name is all that tells it."""
+    import dataclasses
+
+    from app.services.answers import record_answer
+    from app.services.profile import get_profile, save_profile
+
+    dialog = ExportDialog(store, demo_round)
+    qtbot.addWidget(dialog)
+    assert dialog.no_code.isHidden()  # the demo hospital has its code
+    save_profile(store, dataclasses.replace(get_profile(store), code=""), actor)
+    record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding="姓名用字𠀀")
+    dialog = ExportDialog(store, demo_round)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.no_code.isHidden() and "城关镇卫生院" in dialog.no_code.text()
+    ui_dialogs.save_path = str(tmp_path / "p.zip")
+    ui_dialogs.confirm_answer = False
+    dialog.export()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    assert "注意：" in ui_dialogs.confirms[-1] and "U+20000" in ui_dialogs.confirms[-1]
+
+
 @pytest.fixture
 def conflicting(tmp_path, catalog):
     d = Departments(tmp_path, catalog)

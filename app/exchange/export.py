@@ -55,6 +55,18 @@ def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
     return "_".join(safe_file_name(p, 40) for p in parts) + ".zip"
 
 
+def no_code_note(store: Store) -> str:
+    """Said on exporting while the hospital has no 机构代码: the commission's summary tells
+    hospitals apart by it, and 城关镇卫生院 of two counties are otherwise one name."""
+    profile = store.profile()
+    if profile is None or profile.code:
+        return ""
+    return (
+        "本院基本情况中尚未填写机构代码（统一社会信用代码）：卫生健康委汇总时，同名的医院（如各县的城关镇卫生院）"
+        "只能按名称区分。请在“医院 → 医院基本情况”中填写，之后新开始的轮次会带上。"
+    )
+
+
 def pseudonym_key(store: Store) -> bytes:
     """This database's secret for 病案号 pseudonyms, never exported: the hospital can match a
     pseudonym to its record again, the commission cannot. Opening the database writable makes

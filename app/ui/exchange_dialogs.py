@@ -89,6 +89,12 @@ class ExportDialog(QDialog):
         )
         self.privacy.setStyleSheet("color: #555;")
         layout.addWidget(self.privacy)
+        from ..exchange.export import no_code_note
+
+        self.no_code = _wrapped(no_code_note(store))
+        self.no_code.setStyleSheet("color: #8a5a00;")  # as the other notes that ask for something
+        self.no_code.setVisible(bool(self.no_code.text()))
+        layout.addWidget(self.no_code)
         self.error = _wrapped("")
         self.error.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.error)
@@ -130,9 +136,10 @@ class ExportDialog(QDialog):
             self.result = result
             self.accept()
             note = "病案号保留原样" if result.patient_ids else "病案号已替换为代码"
+            warnings = "".join(f"\n\n注意：{w}" for w in result.warnings)  # a picture the reports could not show
             if dialogs.confirm(
                 self.parentWidget(),
-                f"已导出上报包：\n{result.path}\n\n{size_text(result.size)}，{note}。\n\n打开所在文件夹吗？",
+                f"已导出上报包：\n{result.path}\n\n{size_text(result.size)}，{note}。{warnings}\n\n打开所在文件夹吗？",
             ):
                 dialogs.open_in_viewer(result.path.parent)
 
