@@ -601,3 +601,36 @@ def test_a_problem_regraded_b_after_work_began_says_so_in_the_self_report(profil
     record_answer(store, round_id, JUDGED, actor, grade="B")
     [row] = build_self_report(store, round_id, TODAY, "serif").problems
     assert row.result.startswith("B") and row.rectification.startswith("本轮复评：B 有监管，复查确认后可销号；")
+
+
+def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, round_id, actor):
+    """复查未通过, 继续整改, 复查通过: the record kept only the pass, and the 整改报告 signed at
+    closure said nothing of the failed re-check (it lived only in 修改记录)."""
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="无MDT制度")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, measure="制定制度")
+    svc.record_recheck(
+        store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘", result="未落实", today=TODAY
+    )
+    # a typo in the failed re-check corrected: still one re-check
+    svc.record_recheck(
+        store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
+    )
+    assert entries(store, round_id)[0].failed_rechecks == ()  # it is the one recorded now
+    svc.record_recheck(
+        store, entry.id, actor, passed=True, date=dt.date(2025, 6, 9), by="王芳", result="已落实", today=TODAY
+    )
+    [done] = entries(store, round_id)
+    assert done.status == STATUS_DONE
+    assert done.failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert svc.follow_up_text(done) == "2025年5月2日，刘洋，复查未通过：未落实；2025年6月9日，王芳，复查通过：已落实"
+    assert svc.get_rectification(store, entry.id, TODAY).failed_rechecks == done.failed_rechecks
+    # as it stood on 6月1日 (a report dated then): the failed re-check, and nothing later
+    assert (
+        svc.follow_up_text(entries(store, round_id, dt.date(2025, 6, 1))[0]) == "2025年5月2日，刘洋，复查未通过：未落实"
+    )
+    # a pass cleared as recorded by mistake, then a re-check passed: the failed one stays once
+    svc.record_recheck(store, entry.id, actor, passed=None, today=TODAY)
+    svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 10), by="王芳", today=TODAY)
+    assert entries(store, round_id)[0].failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)

@@ -58,6 +58,7 @@ from .rounds import RoundView, answers_by_item, load_round, previous_values, sco
 
 if TYPE_CHECKING:
     from ..catalog import CatalogEntry
+    from ..store.history import Entry
 
 __all__ = [
     "NO_DEPARTMENT",
@@ -101,6 +102,10 @@ class RectificationEntry:
     regraded: str = ""
     #: the 复查轮次 (names) that carried it over and follow it up: it is 已转入复查 here
     carried_to: tuple[str, ...] = ()
+    #: the re-checks that failed before the one recorded now, oldest first, each as a sentence
+    #: (``2025年6月1日，刘洋，复查未通过：……``): the record keeps only the latest, and a 整改报告
+    #: signed at closure told nothing of a failed re-check, which is what PDCA asks to show
+    failed_rechecks: tuple[str, ...] = ()
     #: carried over, not yet done, and its items fail again in this round, described otherwise
     #: than the carried 问题描述: this round's words, so that the 整改报告 and the 整改台账 agree
     #: with the 自查报告's 发现的问题, which prints them ("" otherwise)
@@ -245,7 +250,12 @@ def _covered(facts: _Facts, rect: Rectification) -> list[Item]:
 
 
 def _entry(
-    facts: _Facts, stored: Rectification, today: dt.date, attachments: int = 0, carried_to: tuple[str, ...] = ()
+    facts: _Facts,
+    stored: Rectification,
+    today: dt.date,
+    attachments: int = 0,
+    carried_to: tuple[str, ...] = (),
+    failed: Sequence[Recheck] = (),
 ) -> RectificationEntry:
     covered = _covered(facts, stored)
     derived = not stored.problem
@@ -259,8 +269,38 @@ def _entry(
         attachments,
         _regraded(facts, rect, covered),
         carried_to,
+        tuple(recheck_sentence(False, *check) for check in failed if check[0] is None or check[0] <= today),
         _refound(facts, rect, covered),
     )
+
+
+#: a re-check as recorded: (复查日期, 复查人, 复查结果)
+Recheck = tuple[dt.date | None, str, str]
+_RECHECK_FIELDS = ("recheck_passed", "recheck_date", "rechecked_by", "recheck_result")
+
+
+def failed_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
+    """Rectification id → the failed re-checks that a later one replaced, oldest first, told from
+    the change history (``Store.recheck_history``). A failed re-check whose text was corrected is
+    one re-check; one cleared (记录错了) was none."""
+    state: dict[str, dict[str, Any]] = {}
+    out: dict[str, list[Recheck]] = {}
+    for entry in entries:
+        changed = {f: v for f, v in entry.changes.items() if f in _RECHECK_FIELDS}
+        if not changed:
+            continue
+        old = state.setdefault(entry.record_id, {})
+        new = {**old, **{f: v[1] for f, v in changed.items()}}
+        old = {**old, **{f: v[0] for f, v in changed.items()}}
+        replaced = new.get("recheck_passed") is not None and (
+            new.get("recheck_passed") != old.get("recheck_passed") or new.get("recheck_date") != old.get("recheck_date")
+        )
+        if old.get("recheck_passed") == 0 and replaced:
+            day = dt.date.fromisoformat(old["recheck_date"]) if old.get("recheck_date") else None
+            by, result = old.get("rechecked_by") or "", old.get("recheck_result") or ""
+            out.setdefault(entry.record_id, []).append((day, by, result))
+        state[entry.record_id] = new
+    return out
 
 
 def carried_to(store: Store, round_id: str, on: dt.date | None = None) -> dict[str, tuple[str, ...]]:
@@ -333,6 +373,7 @@ def follow_up_text(entry: RectificationEntry) -> str:
         carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
         refound_sentence(entry.refound),
+        *entry.failed_rechecks,
         recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
     )
     return "；".join(p for p in parts if p)
@@ -506,7 +547,11 @@ def list_rectifications(
         key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
     )
     later = carried_to(store, round_id, today)
-    return [_entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ())) for rect in rects]
+    failed = failed_rechecks(store.recheck_history(round_id))
+    return [
+        _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), failed.get(rect.id, ()))
+        for rect in rects
+    ]
 
 
 def get_rectification(store: Store, rectification_id: str, today: dt.date) -> RectificationEntry:
@@ -514,7 +559,8 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     view = load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
     later = carried_to(store, rect.round_id, today).get(rect.id, ())
-    return _entry(_Facts(store, view), rect, today, count, later)
+    failed = failed_rechecks(store.recheck_history(rect.round_id)).get(rect.id, ())
+    return _entry(_Facts(store, view), rect, today, count, later, failed)
 
 
 def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:

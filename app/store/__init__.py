@@ -765,6 +765,17 @@ class Store:
         sql = "SELECT * FROM history" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq"
         return [history.Entry.from_row(r) for r in self._rows(sql, tuple(params))]
 
+    def recheck_history(self, round_id: str) -> list[Entry]:
+        """The changes to the round's rectifications that touched a re-check (its verdict, date,
+        result or who made it), oldest first: the failed re-checks a later one replaced live only
+        here."""
+        sql = (
+            "SELECT * FROM history WHERE round_id = ? AND record_table = 'rectifications'"
+            " AND changes LIKE '%\"recheck%'"  # recheck_passed, _date, _result, rechecked_by
+            " ORDER BY seq"
+        )
+        return [history.Entry.from_row(r) for r in self._rows(sql, (round_id,))]
+
     def record_hashes(self, table: str, record_id: str) -> set[str]:
         """Every content hash the record has had here: its ancestry, for merging."""
         rows = self.conn.execute(
