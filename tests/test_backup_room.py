@@ -319,13 +319,13 @@ def test_a_chosen_folder_not_there_has_no_free_space_told(demo_file, tmp_path):
         store.close()
 
 
-def test_a_stick_left_at_home_is_said_on_opening_and_its_folder_is_not_made_on_the_system_disk(
+def test_a_stick_left_at_home_is_said_on_opening_and_the_backup_goes_beside_the_database(
     demo_file, tmp_path, actor, qtbot
 ):
     """The daily backup's failure was a red line in the status bar, gone with the next 已保存, and
-    days went by without a backup. The banner now says it until the stick is back; and the
-    backup, run as a user who may write where the stick was mounted, no longer made the folder
-    there (on the system disk) and backed up into it as if to the stick."""
+    days went by without a backup. The banner now says it until the stick is back; the backup
+    no longer makes the folder where the stick was mounted (on the system disk, as if it were
+    the stick) but goes beside the database, and says so."""
     from app.ui.main_window import MainWindow
 
     path, _ = demo_file
@@ -340,12 +340,14 @@ def test_a_stick_left_at_home_is_said_on_opening_and_its_folder_is_not_made_on_t
         window.show_reminders(dt.date(2025, 3, 20))
         assert window.banner is not None
         assert (
-            f"备份位置“{stick / '备份'}”不存在或无法访问（U 盘未插入？），自动备份将无法完成"
+            f"备份位置“{stick / '备份'}”不存在或无法访问（U 盘未插入？），备份暂时保存在数据库旁的 backups 文件夹中"
             in window.banner_label.text()
         )
-        with pytest.raises(StoreError, match=r"不存在或无法访问.*没有生成备份.*立即备份"):
-            backup_service.backup_now(store, "daily")
+        made = backup_service.backup_now(store, "daily")
         assert not stick.exists()
+        assert made.path.parent == path.parent / "backups" and made.instead_of == stick / "备份"
+        assert "本次备份保存在数据库旁的 backups 文件夹中" in backup_service.made_room_text(made)
+        assert [b.path for b in backup_service.backups(store)] == [made.path]  # listed: the day has its backup
         (stick / "备份").mkdir(parents=True)  # put back
         window.refresh_reminders(dt.date(2025, 3, 20))
         assert "无法访问" not in window.banner_label.text() or window.banner.isHidden()

@@ -248,6 +248,26 @@ def test_an_old_database_is_backed_up_before_it_is_upgraded(tmp_path):
     assert sqlite3.connect(made.path).execute("PRAGMA user_version").fetchone()[0] == 1
 
 
+def test_an_old_database_whose_backup_stick_is_not_there_is_upgraded_backed_up_beside_it(tmp_path):
+    """The backup before an upgrade went only to the chosen folder: with the stick at home it was
+    refused, the upgrade with it, and neither the window nor the CLI could open the database (nor
+    reach 备份与恢复 to choose another folder)."""
+    import json
+
+    from app.store.backup import FOLDER_SETTING
+    from app.store.schema import LATEST_VERSION
+
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    migrate(conn, target=LATEST_VERSION - 1)
+    stick = tmp_path / "U盘" / "备份"
+    conn.execute("INSERT INTO settings (key, value) VALUES (?, ?)", (FOLDER_SETTING, json.dumps(str(stick))))
+    conn.close()
+    open_store(path).close()
+    [made] = list_backups(tmp_path / "backups", path)
+    assert made.reason == "migration" and not stick.exists()
+
+
 def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, cli, actor):
     path, round_id = demo_file
     cli("backup", "--db", path)

@@ -15,7 +15,6 @@ from ..store import Store
 from ..store.backup import (
     FOLDER_MISSING,
     FOLDER_SETTING,
-    MISSING_ADVICE,
     REASONS,
     Backup,
     backup_before,
@@ -57,7 +56,10 @@ def folder(store: Store) -> Path:
 
 
 def backups(store: Store) -> list[Backup]:
-    return list_backups(folder(store), store.path)
+    """The backups where they go now: the chosen folder, or beside the database while a chosen
+    one is not there (store.backup.backup_to_folder)."""
+    chosen, beside = folder(store), default_folder(store.path)
+    return list_backups(chosen if chosen.is_dir() else beside, store.path)
 
 
 def _measured_folder(store: Store) -> Path | None:
@@ -97,7 +99,10 @@ def room_warning(store: Store) -> str:
 
     where = _measured_folder(store)
     if where is None:
-        return f"备份位置“{folder(store)}”{FOLDER_MISSING}，自动备份将无法完成：{MISSING_ADVICE.rstrip('。')}"
+        return (
+            f"备份位置“{folder(store)}”{FOLDER_MISSING}，备份暂时保存在数据库旁的 backups 文件夹中："
+            "请插入 U 盘，或在“文件 → 备份与恢复”中更改备份位置"
+        )
     try:
         room = room_for(store.conn, where, store.path)
     except (OSError, sqlite3.Error):
@@ -111,10 +116,16 @@ def room_warning(store: Store) -> str:
 
 
 def made_room_text(made: Backup) -> str:
-    """What the user is told when older backups were deleted to make room for ``made``."""
-    if not made.made_room:
-        return ""
-    return f"备份位置所在的磁盘空间不足，为此删除了 {made.made_room} 个较早的备份；请清理磁盘或改用空间充足的备份位置"
+    """What the user is told of where ``made`` went and what it cost: the chosen folder not there
+    (it went beside the database instead), older backups deleted to make room."""
+    parts = []
+    if made.instead_of is not None:
+        parts.append(f"备份位置“{made.instead_of}”{FOLDER_MISSING}，本次备份保存在数据库旁的 backups 文件夹中")
+    if made.made_room:
+        parts.append(
+            f"备份位置所在的磁盘空间不足，为此删除了 {made.made_room} 个较早的备份；请清理磁盘或改用空间充足的备份位置"
+        )
+    return "。".join(parts)
 
 
 def check(db_path: Path, backups_folder: Path) -> Health:

@@ -65,6 +65,9 @@ class Backup:
     seq: int = 1
     #: older backups deleted to make room for this one (the disk was short)
     made_room: int = 0
+    #: the chosen backup folder it was meant for, not there (a stick taken out): it was made in
+    #: ``backups/`` beside the database instead
+    instead_of: Path | None = None
 
     @property
     def reason_text(self) -> str:
@@ -276,22 +279,23 @@ def backup_to_folder(conn: sqlite3.Connection, db_path: Path, reason: str, folde
     make room for it when the disk is short (``store.backup_room``); ``Backup.made_room`` says
     how many."""
     folder = Path(folder) if folder else backup_folder(conn, db_path)
+    instead_of = None
     if not folder.is_dir() and folder != default_folder(db_path):
-        # made again, it would be a folder on the system disk where the stick was mounted
-        raise StoreError(f"备份位置“{folder}”{FOLDER_MISSING}，没有生成备份。{MISSING_ADVICE}")
+        # A chosen folder that is not there (the stick at home): made again, it would be a folder
+        # on the system disk where the stick was mounted; refused, there was no backup for days
+        # and an upgrade, which backs up first, could not open the database at all.
+        instead_of, folder = folder, default_folder(db_path)
     path = new_backup_path(folder, db_path, reason)
     deleted = make_room(conn, path, db_path, list_backups(folder, db_path))
     make_backup(conn, path, made_room=len(deleted))
     rotate(folder, db_path)
     found = _parse(path, Path(db_path).stem)
     assert found is not None
-    return replace(found, made_room=len(deleted))
+    return replace(found, made_room=len(deleted), instead_of=instead_of)
 
 
-#: a backup folder the user chose that is not there (a stick taken out) …
+#: a backup folder the user chose that is not there (a stick taken out)
 FOLDER_MISSING = "不存在或无法访问（U 盘未插入？）"
-#: … and what to do then
-MISSING_ADVICE = "请插入 U 盘后在“文件 → 备份与恢复”中点“立即备份”，或在那里更改备份位置。"
 #: what to do when a backup does not fit in the backup folder …
 FOLDER_ADVICE = "请清理磁盘，或改用空间充足的备份位置（U 盘或另一块磁盘）。"
 #: … or in a file the user named (``backup --out``)
