@@ -18,7 +18,9 @@ from app.domain.formats import (
     recheck_sentence,
     size_text,
     sizes_compared,
+    typed_number,
 )
+from app.services.answers import MAX_NUMBER, parse_number
 
 APP = Path(__file__).resolve().parent.parent / "app"
 
@@ -57,6 +59,28 @@ def test_a_shown_rate_is_the_half_up_rounding_of_its_shortest_decimal(numerator,
     expected = Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     assert rate_text(value) == f"{expected}%"
     assert abs(float(rate_text(value)[:-1]) - value) <= 0.05 + 1e-9
+
+
+@given(st.floats(min_value=0, max_value=MAX_NUMBER, allow_nan=False) | st.integers(0, int(MAX_NUMBER)).map(float))
+def test_a_stored_number_goes_back_into_its_box_as_the_same_number(value):
+    """1234567 was shown as 1.23457e+06, and leaving the item saved 1234570: the box must read
+    back as exactly what is stored, without an exponent."""
+    shown = typed_number(value)
+    assert "e" not in shown.lower() and parse_number(shown, "分母", "denominator") == value
+
+
+def test_a_huge_value_is_refused_on_input_and_printed_if_already_stored():
+    """Thirty 9s typed as 中位时间 raised InvalidOperation on every keystroke and stopped the
+    reports and the export of the round; such a value is now refused, and one stored before
+    still prints."""
+    import pytest
+
+    from app.errors import InputError
+
+    with pytest.raises(InputError, match="过大"):
+        parse_number("9" * 30, "指标值", "value")
+    assert rate_text(1e30) == "1000000000000000000000000000000.0%"
+    assert measure_text(1e30, "分钟", computed=False).startswith("1000000000000000000000000000000")
 
 
 def test_sizes_below_a_kilobyte_are_told_in_bytes_never_as_0_kb():

@@ -158,6 +158,25 @@ def test_indicator_inputs_and_live_result(qtbot, page, profiled_store, round_id)
     assert entry.rectification.problem == sentence
 
 
+def test_looking_at_an_indicator_never_rewrites_its_numbers(qtbot, page, profiled_store, round_id, actor):
+    """分母 1234567 was shown as 1.23457e+06, and only looking at the item saved 1234570."""
+    from app.services.answers import record_answer
+
+    item_id = "qyx-targets-2021.1.1.rate"
+    record_answer(profiled_store, round_id, item_id, actor, numerator=12345, denominator=1234567)
+    page.session.reload()
+    before = profiled_store.conn.execute("SELECT max(seq) FROM history").fetchone()
+    select(page, item_id)
+    assert page.panel.editor.fields["denominator"].text() == "1234567"
+    select(page, "qyx-core.01.1")
+    select(page, item_id)
+    page.panel.editor.fields["numerator"].setText("12346")  # an edit of the other box
+    select(page, "qyx-core.01.1")
+    row = profiled_store.answer(round_id, item_id)
+    assert (row.numerator, row.denominator) == (12346, 1234567)
+    assert profiled_store.conn.execute("SELECT max(seq) FROM history").fetchone()[0] == before[0] + 1
+
+
 @pytest.mark.parametrize(
     ("numerator", "denominator", "message"),
     [

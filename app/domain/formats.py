@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 #: shown where a number is not known yet (nothing graded, no value entered)
 NONE_YET = "—"
@@ -33,7 +33,10 @@ def fixed(value: float, decimals: int) -> str:
     exact = Decimal(repr(float(value)))
     if not exact.is_finite():
         return str(value)
-    return f"{exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP):f}"
+    # as many digits as the value has: the default 28 raised InvalidOperation on 1e30, and a
+    # value once stored stopped the reports and the export of its round
+    room = Context(prec=max(28, exact.adjusted() + decimals + 2))
+    return f"{exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=room):f}"
 
 
 def rate_text(value: float | None, digits: int = 1) -> str:
@@ -76,6 +79,15 @@ def number_text(value: float | None, unit: str, computed: bool = True) -> str:
 def _number(value: float, unit: str, computed: bool) -> str:
     decimals = measure_decimals(unit, computed)
     return fixed(value, 2).rstrip("0").rstrip(".") if decimals is None else fixed(value, decimals)
+
+
+def typed_number(value: float) -> str:
+    """A stored number as it goes back into an input box: every digit, never an exponent
+    (1234567 shown as ``1.23457e+06`` was saved back as 1234570 when the user only looked at
+    it): ``1234567``, ``0.5``, ``0.0000001``."""
+    if value == int(value) and abs(value) < 1e16:
+        return str(int(value))
+    return format(Decimal(repr(value)), "f")
 
 
 def counts_text(counts: tuple[float, float] | None) -> str:

@@ -79,7 +79,14 @@ def parse_number(text: str | float | None, label: str, field: str) -> float | No
         raise InputError(f"{label}不是有效的数字。", field)
     if value is not None and value < 0:
         raise InputError(f"{label}不能为负数。", field)
+    if value is not None and value > MAX_NUMBER:
+        raise InputError(f"{label}过大（{text}），请检查：本程序录入的数值不超过 1 万亿。", field)
     return value
+
+
+#: more than any count or value a hospital enters (a year's 门急诊人次 is in the millions); beyond
+#: it a slip of the finger (thirty 9s, 1e30) is caught, not stored
+MAX_NUMBER = 1e12
 
 
 def record_answer(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ..domain.checklist import NOT_APPLICABLE, Item, Scale
 from ..domain.evaluation import MET, NOT_MET, UNDETERMINED, Outcome, problem_sentence
+from ..domain.formats import typed_number
 from ..domain.kinds import kind_of
 from ..domain.kinds.indicator import Indicator, indicator_outcome
 from ..domain.kinds.judgement import Judgement
@@ -304,7 +305,7 @@ class IndicatorEditor(ItemEditor):
         for name, edit in self.fields.items():
             value = self._shown[name]
             edit.blockSignals(True)
-            edit.setText("" if value is None else f"{value:g}")
+            edit.setText("" if value is None else typed_number(value))
             edit.blockSignals(False)
         self.error.clear()
         self.recompute()
