@@ -411,3 +411,52 @@ def test_merged_values_read_as_修改记录_writes_them():
         "整改措施：保持本机已清空（上报包为“每周抽查”）",
         "整改期限：保留本机的“2025-06-30”（上报包未填）",
     ]
+
+
+def _office_starts_with(d: Departments, item: str, grade: str) -> None:
+    """The office grades ``item`` and 内科 takes the office's package, as departments start."""
+    d.answer(d.office, d.office_actor, item, grade=grade)
+    apply_import(d.a, plan_import(d.a, open_package(d.export(d.office, "start-graded"))), Actor("", ""))
+
+
+def test_the_office_setting_a_value_back_is_not_undone_by_a_departments_package(departments):
+    """内科 made A into B; the office imported it and set it back to A. The package, whose history
+    holds A (before B), was taken as grown out of the office's A: re-importing it, or a newer
+    one with another change, silently made it B again (review, merge 1)."""
+    d = departments
+    _office_starts_with(d, d.ITEM_A, "A")
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B")
+    first = d.export(d.a, "a1")
+    d.office_import(first)
+    assert d.office.answer(d.round_id, d.ITEM_A).grade == "B"
+    d.answer(d.office, d.office_actor, d.ITEM_A, grade="A")
+    plan, again = d.office_import(first)
+    assert (again.updated, len(again.conflicts)) == (0, 0) and plan.changes_nothing
+    assert d.office.answer(d.round_id, d.ITEM_A).grade == "A"
+    d.answer(d.a, d.a_actor, d.ITEM_A, finding="内科：已补齐记录")  # another field, later
+    _, newer = d.office_import(d.export(d.a, "a2"))
+    answer = d.office.answer(d.round_id, d.ITEM_A)
+    assert (answer.grade, answer.finding) == ("A", "内科：已补齐记录") and not newer.conflicts
+
+
+def test_a_department_setting_a_value_back_is_taken_and_an_older_package_does_not_undo_it(departments):
+    """内科 made A into B and back to A: the office, holding B, kept it (A's hash is in its own
+    history, so the package looked older); and after C → B → C, the B package imported again
+    made it B (review, merge 1)."""
+    d = departments
+    _office_starts_with(d, d.ITEM_A, "A")
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B")
+    d.office_import(d.export(d.a, "b"))
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="A")
+    d.office_import(d.export(d.a, "back"))
+    assert d.office.answer(d.round_id, d.ITEM_A).grade == "A"
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C")
+    d.office_import(d.export(d.a, "c1"))
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B")
+    b_again = d.export(d.a, "b2")
+    d.office_import(b_again)
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C")
+    d.office_import(d.export(d.a, "c2"))
+    assert d.office.answer(d.round_id, d.ITEM_A).grade == "C"
+    _, again = d.office_import(b_again)
+    assert again.updated == 0 and d.office.answer(d.round_id, d.ITEM_A).grade == "C"

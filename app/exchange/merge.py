@@ -531,9 +531,16 @@ def _decide(
     theirs = ancestry.get((table, incoming_key), [])
     if incoming_hash == local_hash:
         plan.unchanged += 1
-    elif local_hash in _hashes(theirs):
+        return
+    ours = store.history(record_table=table, record_id=local_key)
+    # A version is known to the other side by the change that made it, not by its content alone:
+    # 质控办 setting an answer back to A, as it was before 内科 made it B, has A's hash, which 内科's
+    # package holds; taken as grown out of ours, the package's B silently undid the office's A.
+    if local_hash in _hashes(theirs) and (not ours or ours[-1].id in plan.package_entry_ids):
         plan.updated.append(change)  # the package's grew out of ours
-    elif incoming_hash in store.record_hashes(table, local_key):
+    elif incoming_hash in store.record_hashes(table, local_key) and (
+        not theirs or theirs[-1]["id"] in {e.id for e in ours}
+    ):
         plan.unchanged += 1  # ours grew out of the package's
         plan.older += _sender_changed_since(store, plan, table, local_key)
     else:
