@@ -460,3 +460,27 @@ def test_a_department_setting_a_value_back_is_taken_and_an_older_package_does_no
     assert d.office.answer(d.round_id, d.ITEM_A).grade == "C"
     _, again = d.office_import(b_again)
     assert again.updated == 0 and d.office.answer(d.round_id, d.ITEM_A).grade == "C"
+
+
+def test_an_attachment_deleted_by_the_office_stays_deleted(departments, tmp_path):
+    """内科 attached 签到表; the office imported it, then deleted it (a photo showing a patient).
+    Importing the same package again, or a newer one, brought it back as 新增 1, and the office's
+    own package to the commission then carried it (review, merge 3)."""
+    from app.exchange.export import export_package
+    from app.services.attachments import add_attachment, remove_attachment
+    from tests.test_exchange import _png
+
+    def export(name: str) -> Path:
+        return export_package(d.a, d.round_id, tmp_path / f"{name}.zip", patient_ids=True, today=DAY).path
+
+    d = departments
+    added = add_attachment(d.a, d.round_id, _png(tmp_path / "签到表.png"), d.a_actor, item_id=d.ITEM_A)
+    first = export("a1")
+    d.office_import(first)
+    [here] = d.office.attachments(d.round_id)
+    remove_attachment(d.office, here.id, d.office_actor)
+    _, again = d.office_import(first)
+    d.answer(d.a, d.a_actor, d.ITEM_B, grade="B")
+    _, newer = d.office_import(export("a2"))
+    assert (again.added, newer.added) == (0, 1)  # the newer package's answer only
+    assert d.office.attachments(d.round_id) == [] and here.id == added.id

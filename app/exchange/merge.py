@@ -764,6 +764,10 @@ def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> Non
         key = (attachment["sha256"], attachment.get("item_id"), attachment.get("rectification_id"))
         if attachment["id"] in ids or key in same:
             plan.unchanged += 1  # an attachment never changes; the same file twice is kept once
+        elif store.was_deleted("attachments", attachment["id"]):
+            # deleted here (a photo showing a patient, removed on purpose): the package's copy is
+            # older, not new, and it would have gone out again to the commission
+            plan.unchanged += 1
         elif attachment["path"] is None:
             plan.warnings.append(f"附件“{attachment['filename']}”未随上报包提供（导出时未选择包含附件），未导入。")
         else:
