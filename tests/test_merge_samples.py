@@ -17,7 +17,7 @@ from app.services import answers as answer_service
 from app.services.history import item_history
 from app.services.rounds import load_round
 from app.store import history
-from tests.test_exchange import Departments
+from tests.test_exchange import DAY, Departments
 
 
 @pytest.fixture
@@ -156,3 +156,35 @@ def test_a_version_both_had_but_not_rebuilt_is_no_empty_start():
     # with no version in common at all, the two lists each began from none
     apart = [{**start, "new_hash": theirs_now}], [{**start, "id": "e3", "new_hash": ours_now}]
     assert threeway.records_base(None, None, apart[0], theirs_now, apart[1], ours_now) == []
+
+
+def test_the_offices_own_pseudonyms_coming_back_are_its_records_not_new_ones(departments, tmp_path):
+    """The office gave 内科 its default (脱敏) package; 内科 graded another item and sent it back
+    with 病案号 kept: every sampled item then held 10 real and 10 脱敏-… records, all scored
+    (review, merge 2). The office knows its own pseudonyms; another key's are not merged."""
+    from app.exchange.export import export_package
+    from app.store import Actor, open_store
+
+    d = departments
+    item = _item(d)
+    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False))
+    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
+    nk = open_store(tmp_path / "nk.db")
+    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    assert all(s.record_no.startswith("脱敏-") for s in nk.samples(d.round_id, item))
+    answer_service.record_answer(nk, d.round_id, d.ITEM_A, d.a_actor, grade="B")
+    back = export_package(nk, d.round_id, tmp_path / "nk.zip", patient_ids=True, attachments=False, today=DAY).path
+    plan, _ = d.office_import(back)
+    assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", False)]
+    assert not [w for w in plan.warnings if "抽查" in w]
+    # the office's own 脱敏 copy (the commission's) imported back: nothing to say either
+    plan, _ = d.office_import(shared)
+    assert plan.warnings == [] and _records(d.office, d, item) == [("ZY001", True), ("ZY002", False)]
+    # 外科's own pseudonyms (its key, not ours) met by real numbers: kept apart, and said
+    _sample(d.b, d, d.b_actor, item, ("WK001", True))
+    wk = export_package(d.b, d.round_id, tmp_path / "wk.zip", attachments=False, today=DAY).path
+    other = open_store(tmp_path / "other.db")
+    apply_import(other, plan_import(other, open_package(wk)), Actor("", ""))
+    _sample(d.b, d, d.b_actor, item, ("WK001", True), ("WK002", True))
+    plan = plan_import(other, open_package(d.export(d.b, "wk-ids")))
+    assert any("一方为病案号原号、一方为脱敏代码" in w for w in plan.warnings)

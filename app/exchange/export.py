@@ -67,6 +67,12 @@ def no_code_note(store: Store) -> str:
     )
 
 
+def stored_pseudonym_key(store: Store) -> bytes | None:
+    """This database's pseudonym key if it has one yet (never made here)."""
+    key = store.setting(PATIENT_KEY_SETTING)
+    return bytes.fromhex(key) if key else None
+
+
 def pseudonym_key(store: Store) -> bytes:
     """This database's secret for 病案号 pseudonyms, never exported: the hospital can match a
     pseudonym to its record again, the commission cannot. Opening the database writable makes

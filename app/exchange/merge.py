@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..domain.checklist import Checklist, item_references
+from ..domain.identifiers import PSEUDONYM_PREFIX
 from ..domain.labels import TABLE_LABELS
 from ..domain.profile import same_hospital
 from ..errors import AppError
@@ -702,11 +703,22 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
     package = plan.package
     pseudonymised = package.manifest["patient_ids"] == "pseudonymised"
     rid = plan.round_id
+    ours = _own_pseudonyms(store, rid) if not plan.new_round else {}
     for group in package.data["samples"]:
         item_id = group["item_id"]
         key = history.samples_key(rid, item_id)
-        incoming = {"id": key, "item_id": item_id, **history.samples_record(group["records"]), "rows": group["records"]}
         local_rows = [rec.sample_to_row(s) for s in store.samples(rid, item_id)] if not plan.new_round else []
+        rows = [{**r, "record_no": ours.get(r["record_no"], r["record_no"])} for r in group["records"]]
+        incoming = {"id": key, "item_id": item_id, **history.samples_record(rows), "rows": rows}
+        if local_rows and _pseudonyms_and_numbers(local_rows, rows):
+            # records known by 病案号 cannot be paired with pseudonyms of another database's key:
+            # merged, each record was there twice (10 real and 10 脱敏-…) and all were scored
+            plan.unchanged += 1
+            plan.warnings.append(
+                f"{_item_label(items, item_id)}：本机与上报包的抽查记录一方为病案号原号、一方为脱敏代码，"
+                "无法逐份对应，保留本机的抽查记录。"
+            )
+            continue
         if pseudonymised and local_rows:
             # real 病案号 here: pseudonyms never replace them
             plan.unchanged += 1
@@ -752,6 +764,29 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
             history.content_hash("samples", local),
             f"抽查记录：{_item_label(items, item_id)}",
         )
+
+
+def _own_pseudonyms(store: Store, round_id: str) -> dict[str, str]:
+    """This database's pseudonyms of the round's real 病案号 → the numbers: a department that
+    took the office's default (脱敏) package sends back the office's own pseudonyms, which are
+    its records under another name."""
+    from .export import pseudonym, stored_pseudonym_key
+
+    key = stored_pseudonym_key(store)
+    if key is None:
+        return {}
+    numbers = {s.record_no for s in store.samples(round_id) if not s.record_no.startswith(PSEUDONYM_PREFIX)}
+    return {pseudonym(key, n): n for n in numbers}
+
+
+def _pseudonyms_and_numbers(local: Sequence[Mapping[str, Any]], incoming: Sequence[Mapping[str, Any]]) -> bool:
+    """One side's records all pseudonyms, the other's all real 病案号 (neither empty)."""
+
+    def kinds(rows: Sequence[Mapping[str, Any]]) -> set[bool]:
+        return {str(r["record_no"]).startswith(PSEUDONYM_PREFIX) for r in rows}
+
+    ours, theirs = kinds(local), kinds(incoming)
+    return len(ours) == len(theirs) == 1 and ours != theirs
 
 
 def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> None:
