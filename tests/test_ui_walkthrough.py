@@ -250,6 +250,20 @@ def saved_records(store, round_id, item_id):
     return [(r.record_no, r.compliant) for r in store.samples(round_id, item_id)]
 
 
+def test_a_record_number_too_long_is_left_out_and_the_rows_after_it_are_saved(qtbot, page, profiled_store, round_id):
+    """One 150-character 病案号 had the whole list refused: no later row was saved, the status bar
+    said 已保存, and the message named the row by its place among the saved ones (review)."""
+    item_id = "qyx-core.07.3"
+    select(page, item_id)
+    editor = page.panel.editor
+    add_record(qtbot, editor, "ZY2025001")
+    add_record(qtbot, editor, "Z" * 150)
+    add_record(qtbot, editor, "GOOD-LAST")
+    assert saved_records(profiled_store, round_id, item_id) == [("ZY2025001", True), ("GOOD-LAST", True)]
+    assert editor.error.text() == "第 2 条抽查记录病案号过长（150 个字符，最多 100 个）。第 2 条改正前不计入、不保存。"
+    assert editor.table.item(1, 0).background().color().name() == REFUSED_CELL
+
+
 def test_a_repeated_record_number_is_marked_named_and_not_saved(qtbot, page, profiled_store, round_id):
     item_id = "qyx-core.07.3"
     select(page, item_id)

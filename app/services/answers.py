@@ -39,6 +39,20 @@ class SampleInput:
         return SampleInput(normalize_record_no(self.record_no), self.compliant, clean_text(self.note).strip())
 
 
+#: the longest 病案号 kept (a hospital's own are 6–20 characters)
+MAX_RECORD_NO = 100
+
+
+def record_problem(record: SampleInput) -> str:
+    """Why a record, as saved (``SampleInput.stored``), cannot be kept ('' when it can): the
+    grid leaves such a row out and says so, as it does a repeated 病案号, and saves the others."""
+    if len(record.record_no) > MAX_RECORD_NO:
+        return f"病案号过长（{len(record.record_no)} 个字符，最多 {MAX_RECORD_NO} 个）"
+    if len(record.note) > MAX_TEXT:
+        return f"备注过长（超过 {MAX_TEXT} 字）"
+    return ""
+
+
 def repeated_records(records: Sequence[SampleInput]) -> list[tuple[int, int]]:
     """``(first, repeat)`` positions (from 0) of each record whose 病案号, as saved, was given
     before in ``records``; records without a 病案号 are not compared."""
@@ -179,8 +193,8 @@ def set_samples(
     for n, record in enumerate(stored, 1):
         if not record.record_no:
             raise InputError(f"第 {n} 条抽查记录缺少病案号。", "samples")
-        if len(record.record_no) > 100 or len(record.note) > MAX_TEXT:
-            raise InputError(f"第 {n} 条抽查记录过长。", "samples")
+        if problem := record_problem(record):
+            raise InputError(f"第 {n} 条抽查记录{problem}。", "samples")
     if repeats := repeated_records(stored):
         first, repeat = repeats[0]
         raise InputError(repeat_message(stored[repeat].record_no, first + 1, repeat + 1), "samples")

@@ -20,7 +20,7 @@ from ..domain.kinds.sampling import Sampling, sampling_outcome
 from ..domain.outcome import verdict
 from ..domain.records import Answer, SampleRecord
 from ..errors import InputError
-from ..services.answers import SampleInput, parse_number, repeat_message, repeated_records
+from ..services.answers import SampleInput, parse_number, record_problem, repeat_message, repeated_records
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -475,26 +475,34 @@ class SamplingEditor(ItemEditor):
 
     def _counted_rows(self) -> list[tuple[int, SampleInput]]:
         records = self.records()
-        repeats = {repeat for _, repeat in repeated_records(records)}
-        return [(row, r) for row, r in enumerate(records) if r.stored().record_no and row not in repeats]
+        refused = self._refused_rows(records)
+        return [(row, r) for row, r in enumerate(records) if r.stored().record_no and row not in refused]
+
+    @staticmethod
+    def _refused_rows(records: list[SampleInput]) -> dict[int, str]:
+        """Rows that cannot be saved → why, first problem first: a 病案号 too long (one such row
+        had the service refuse the whole list, every later row unsaved with it), a repeat."""
+        problems = {row: record_problem(r.stored()) for row, r in enumerate(records)}
+        refused = {row: f"第 {row + 1} 条抽查记录{p}" for row, p in problems.items() if p}
+        for first, repeat in repeated_records(records):
+            if repeat not in refused:
+                number = records[repeat].record_no.strip()
+                refused[repeat] = repeat_message(number, first + 1, repeat + 1).removesuffix("。")
+        return dict(sorted(refused.items()))
 
     def _show_repeats(self) -> None:
-        """Mark each row repeating an earlier 病案号 and say which: it is not saved (the service
-        would refuse the whole list), while every other row is."""
-        repeats = repeated_records(self.records())
-        marked = {repeat for _, repeat in repeats}
+        """Mark each row that cannot be saved (a repeated 病案号, one too long) and say why: it is
+        not saved (the service would refuse the whole list), while every other row is."""
+        refused = self._refused_rows(self.records())
         self._loading = True  # a cell's colour is a change the table reports too
         for row in range(self.table.rowCount()):
             cell = self.table.item(row, 0)
             if cell is not None:
-                cell.setBackground(QBrush(QColor(REFUSED_CELL)) if row in marked else QBrush())
+                cell.setBackground(QBrush(QColor(REFUSED_CELL)) if row in refused else QBrush())
         self._loading = False
-        if repeats:
-            first, repeat = repeats[0]
-            cell = self.table.item(repeat, 0)
-            number = cell.text().strip() if cell is not None else ""
-            message = repeat_message(number, first + 1, repeat + 1)
-            self.error.setText(f"{message}第 {repeat + 1} 条改正前不计入、不保存。")
+        if refused:
+            row, message = next(iter(refused.items()))
+            self.error.setText(f"{message}。第 {row + 1} 条改正前不计入、不保存。")
         else:
             self.error.clear()
 
