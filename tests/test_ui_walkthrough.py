@@ -516,6 +516,26 @@ def test_input_refused_after_moving_on_is_reported(qtbot, page, profiled_store, 
     assert messages and reference in messages[0] and "未保存" in messages[0] and "7O" in messages[0]
 
 
+def test_input_refused_while_shown_is_reported_when_moving_on(qtbot, page, profiled_store, round_id):
+    """A 25,000-character paste into 问题描述 was refused next to the field, the message went with
+    the item when the user clicked the next one, and the text with it: the status bar still
+    said 已保存 (review)."""
+    item_id = "qyx-core.01.1"
+    select(page, item_id)
+    messages = []
+    page.not_saved.connect(messages.append)
+    page.panel.finding.setPlainText("很长" * 12_500)
+    page.panel.flush()  # the save timer fired while the item was still shown
+    assert "过长" in page.panel.unsaved_input() and messages == []
+    select(page, "qyx-core.02.1")
+    assert len(messages) == 1 and page.session.references[item_id] in messages[0] and "过长" in messages[0]
+    answer = profiled_store.answer(round_id, item_id)
+    assert answer is None or not answer.finding
+    select(page, item_id)
+    select(page, "qyx-core.02.1")
+    assert len(messages) == 1, "nothing typed this time: nothing to report"
+
+
 def test_one_undo_takes_back_a_department_chosen_with_the_arrow_keys(qtbot, page, profiled_store, round_id):
     page.activateWindow()
     combo = page.panel.department

@@ -169,6 +169,11 @@ class ItemEditor(QWidget):
     def show_error(self, message: str) -> None:
         """A refused input's message, next to the inputs."""
 
+    def shown_error(self) -> str:
+        """The refusal shown next to the inputs now ('' none): input left unsaved."""
+        error = getattr(self, "error", None)
+        return error.text() if isinstance(error, QLabel) else ""
+
     def fit_width(self, room: int) -> None:
         """Lay the inputs out no wider than ``room`` px where they can be (the item panel's width,
         again whenever it changes)."""

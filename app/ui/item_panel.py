@@ -494,6 +494,12 @@ class ItemPanel(QScrollArea):
             self.rectification_label.setText("可为本条目生成整改项。" if offer else "")
         self.rectification_button.setVisible(offer and not status)
 
+    def unsaved_input(self) -> str:
+        """Why input typed for the shown item is not saved ('' when all is): said in the status
+        bar when the user moves on, as the panel's own message goes with the item."""
+        shown = (self.general_error.text(), self.na_reason_error.text())
+        return next((m for m in shown if m), self.editor.shown_error() if self.editor is not None else "")
+
     def show_error(self, field: str, message: str) -> None:
         """An input error next to the field it concerns."""
         if self.editor is not None and self.editor.shows_error_of(field):

@@ -352,6 +352,11 @@ class WalkthroughPage(QWidget):
         focus = QApplication.focusWidget()
         typing_in_panel = focus is not None and self.panel.isAncestorOf(focus)
         self.panel.flush()
+        left = self.panel.context.item.id if self.panel.context is not None else None
+        if left is not None and (unsaved := self.panel.unsaved_input()):
+            # refused while still shown (a 25,000-character paste), its message would go with
+            # the item, and the typed text with it, while the status bar still said 已保存
+            self.not_saved.emit(f"{self.session.references[left]} 的输入未保存：{unsaved}")
         item_id = self.tree.current_item_id()
         self.panel.setEnabled(item_id is not None)
         if item_id is None:
