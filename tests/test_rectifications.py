@@ -161,6 +161,13 @@ def rect_id(profiled_store, round_id, actor):
     return entries(profiled_store, round_id)[0].id
 
 
+def test_a_deadline_is_taken_in_every_way_the_date_boxes_take_one(profiled_store, rect_id, actor):
+    """The board's 期限 cell refused 20250630, which the date boxes take (review)."""
+    for typed in ("2025-06-30", "2025/6/30", "2025.6.30", "2025年6月30日", "20250630"):
+        svc.update_rectification(profiled_store, rect_id, actor, deadline=typed)
+        assert profiled_store.rectification(rect_id).deadline == dt.date(2025, 6, 30), typed
+
+
 def test_update_validates_and_writes_nothing_on_error(profiled_store, round_id, rect_id, actor):
     store = profiled_store
     before = store.rectification(rect_id)
@@ -169,6 +176,8 @@ def test_update_validates_and_writes_nothing_on_error(profiled_store, round_id, 
     assert err.value.field == "deadline"
     with pytest.raises(InputError, match="不是有效的日期"):
         svc.update_rectification(store, rect_id, actor, deadline="2025-02-30")
+    with pytest.raises(InputError, match="不是有效的日期"):
+        svc.update_rectification(store, rect_id, actor, deadline="20250230")
     with pytest.raises(InputError, match="整改措施过长"):
         svc.update_rectification(store, rect_id, actor, measure="整" * (svc.MAX_TEXT + 1))
     with pytest.raises(InputError, match="责任人过长"):

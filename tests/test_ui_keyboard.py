@@ -457,6 +457,59 @@ def test_a_date_is_taken_as_typed(qtbot, profiled_store, catalog, actor, ui_dial
     assert dialog.ui.dateEdit.date().toPython() == day
 
 
+@pytest.mark.parametrize(
+    ("keys", "why"),
+    [
+        ("2025-04-31", "2025年4月没有31日"),
+        ("2025-02-30", "2025年2月没有30日"),
+        ("20250230", "2025年2月没有30日"),
+        ("2025-2-29", "2025年2月没有29日"),
+        ("20251301", "2025年没有13月"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_refused_not_made_another(
+    qtbot, profiled_store, catalog, actor, ui_dialogs, keys, why
+):
+    """2025-04-31 was saved as 2025-04-01, 2025-02-30 as 2025-02-03, 20251301 as 2025-10-01, without
+    a word (review): the field keeps its date and 确定 says why."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    before = dialog.ui.dateEdit.date().toPython()
+    press_alt("D")  # 自查日期
+    typed(keys)
+    press(Qt.Key.Key_Tab)  # leaving the field puts its date back
+    assert dialog.ui.dateEdit.date().toPython() == before
+    dialog.accept()
+    assert ui_dialogs.errors == [f"自查日期：{why}，请重新填写。"] and dialog.round_id is None
+    assert profiled_store.rounds() == []
+    typed("2025-04-30")  # typed again: taken
+    assert dialog.ui.dateEdit.refused == "" and dialog.ui.dateEdit.date().toPython() == dt.date(2025, 4, 30)
+
+
+def test_a_recheck_date_after_today_is_refused_not_made_today(qtbot, window, profiled_store):
+    """复查日期 2099-01-01 became today (Qt keeps a date within its range), so “不能晚于今天” was
+    never said (review)."""
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    said = []
+
+    def type_the_date(dialog) -> None:
+        press_alt("D")  # 复查日期
+        typed("2099-01-01")
+        dialog.verdict.setCurrentIndex(dialog.verdict.findData(True))
+        dialog.accept()
+        said.append(dialog.error.text())
+        press(Qt.Key.Key_Escape)
+
+    when_modal(type_the_date)
+    press_alt("C")  # 记录复查
+    assert said and said[0].startswith("复查日期：2099-01-01 晚于可填的最晚日期")
+
+
 def test_the_recheck_date_is_taken_as_typed(qtbot, window, profiled_store):
     press(Qt.Key.Key_4)
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)

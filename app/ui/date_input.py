@@ -38,10 +38,21 @@ class DateInput(QDateEdit):
         super().__init__(*args)
         self._moved_on = False  # the last digit filled its part and the field moved on
         self._typed = ""  # digits and separators typed in a row since the cursor was last put
+        self._before = self.date()  # the date before the run typed now began
+        #: why the date last typed in one run was not taken ('' when it was): the field keeps the
+        #: date it had, and the dialog refuses to go on until the date is typed again
+        self.refused = ""
+        self.dateChanged.connect(self._taken)
+
+    def _taken(self, _date) -> None:
+        if not self._typed:  # chosen from the calendar, by the arrow keys, or set
+            self.refused = ""
 
     def keyPressEvent(self, event) -> None:
         text = event.text()
         typing = bool(text) and (text.isdigit() or text in SEPARATORS)
+        if typing and not self._typed:
+            self._before = self.date()
         self._typed = self._typed + text if typing else ""
         if text and text in SEPARATORS:
             moved_on, self._moved_on = self._moved_on, False
@@ -64,14 +75,38 @@ class DateInput(QDateEdit):
         if found is None:
             return
         year, month, day = (int(g) for g in found.groups() if g is not None)
-        try:
-            dt.date(year, month, day)
-        except ValueError:
-            return  # 2025-02-30: left to Qt, which keeps a valid date
+        self.refused = _impossible(year, month, day)
         typed = QDate(year, month, day)
+        if not self.refused and not self.minimumDate() <= typed <= self.maximumDate():
+            latest = self.maximumDate()
+            self.refused = (
+                f"{typed.toString('yyyy-MM-dd')} 晚于可填的最晚日期 {latest.toString('yyyy-MM-dd')}"
+                if typed > latest
+                else f"{typed.toString('yyyy-MM-dd')} 早于可填的最早日期 {self.minimumDate().toString('yyyy-MM-dd')}"
+            )
+        if self.refused:
+            # Qt makes 2025-02-30 into 2025-02-03, 20251301 into 2025-10-01, and a 复查日期 of 2099
+            # into today, without a word; a key more may still make a date (2025-04-0 → 2025-04-03):
+            # leaving the field or 确定 puts the date back and says why (problem)
+            return
         if typed != self.date():
             self.setDate(typed)
         self.setCurrentSection(QDateEdit.Section.DaySection)
+
+    def _give_back(self) -> None:
+        """A date typed but not taken: the field shows again the date it had before."""
+        if self.refused:
+            self.setDate(self._before)
+            self._typed = ""  # what is typed next is a new try
+
+    def problem(self, label: str) -> str:
+        """The message a dialog shows for a date typed but not taken ('' when there is none)."""
+        self._give_back()
+        return f"{label}：{self.refused}，请重新填写。" if self.refused else ""
+
+    def focusOutEvent(self, event) -> None:
+        self._give_back()
+        super().focusOutEvent(event)
 
     def mousePressEvent(self, event) -> None:
         self._typed = ""  # the cursor was put somewhere: a new run starts
@@ -117,3 +152,14 @@ class DateInput(QDateEdit):
         self._moved_on = False
         self._typed = ""
         super().focusInEvent(event)
+
+
+def _impossible(year: int, month: int, day: int) -> str:
+    """Why a date typed is no date ('' when it is one): ``2025年4月没有31日``."""
+    if not 1 <= month <= 12:
+        return f"{year}年没有{month}月"
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return f"{year}年{month}月没有{day}日" if day else f"日期“{year}-{month}-{day}”不完整"
+    return ""

@@ -552,6 +552,10 @@ class AggregateDialog(QDialog):
         if not paths:
             self.status.setText("请先添加上报包或文件夹。")
             return
+        if problem := self.date.problem("汇总日期"):
+            self.status.setText(problem)
+            self.date.setFocus()
+            return
         day = self.day()
         if day > dt.date.today() and not dialogs.confirm(
             self,

@@ -187,6 +187,10 @@ class RecheckDialog(QDialog):
             self.error.setText("请选择复查结论：通过或未通过。")
             self.verdict.setFocus()
             return
+        if problem := self.date.problem("复查日期"):
+            self.error.setText(problem)
+            self.date.setFocus()
+            return
         d = self.date.date()
         try:
             self.session.record_recheck(

@@ -124,6 +124,10 @@ class NewRoundDialog(QDialog):
         return [self.catalog.get(i) for i in ids]
 
     def accept(self) -> None:
+        if problem := self.ui.dateEdit.problem("自查日期"):
+            dialogs.error(self, problem)
+            self.ui.dateEdit.setFocus()
+            return
         date = self.ui.dateEdit.date()
         previous = self.ui.previousCombo.currentData()
         self.ui.checklistsError.clear()
