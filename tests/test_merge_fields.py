@@ -484,3 +484,24 @@ def test_an_attachment_deleted_by_the_office_stays_deleted(departments, tmp_path
     _, newer = d.office_import(export("a2"))
     assert (again.added, newer.added) == (0, 1)  # the newer package's answer only
     assert d.office.attachments(d.round_id) == [] and here.id == added.id
+
+
+def test_an_import_that_changes_a_final_round_makes_it_a_draft_again(departments):
+    """The office's 定稿 round took 内科's D and a new 整改项 and stayed 定稿: its package to the
+    commission said final, and its 自查报告 had no 自查稿 watermark (review, merge 4)."""
+    from app.services.rounds import set_round_final
+    from app.services.session import RoundSession
+
+    d = departments
+    set_round_final(d.office, d.round_id, True, d.office_actor)
+    open_in_window = RoundSession(d.office, d.office_actor, d.round_id)
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="D", finding="内科：未落实")
+    package = d.export(d.a, "a")
+    _, result = d.office_import(package)
+    assert result.drafted and d.office.round(d.round_id).status == "draft"
+    open_in_window.reload()  # as the window does after an import
+    assert not open_in_window.view.is_final
+    assert result.text().endswith("已改回自查稿，核对后可再次定稿") and result.to_dict()["drafted"]
+    set_round_final(d.office, d.round_id, True, d.office_actor)
+    _, again = d.office_import(package)  # nothing new: 定稿 stays
+    assert not again.drafted and d.office.round(d.round_id).status == "final"

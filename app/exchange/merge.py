@@ -259,6 +259,8 @@ class ImportResult:
     warnings: tuple[str, ...]
     #: each settled part: part key → local or package
     choices: dict[str, str] = field(default_factory=dict)
+    #: the round was 定稿 here and the import changed what its reports say: it is 自查稿 again
+    drafted: bool = False
 
     def settled(self) -> dict[str, int]:
         """How many conflicts were settled each way (package, local, mixed, unresolved), in that order."""
@@ -271,7 +273,8 @@ class ImportResult:
         """The result as a sentence: 新增 1，更新 2，未变 115，冲突 2（1 条采用上报包的值，1 条保留本机的值）"""
         text = f"新增 {self.added}，更新 {self.updated}，未变 {self.unchanged}，冲突 {len(self.conflicts)}"
         settled = [f"{n} 条{SETTLED_TEXT[how]}" for how, n in self.settled().items() if n]
-        return text + (f"（{'，'.join(settled)}）" if settled else "")
+        text += f"（{'，'.join(settled)}）" if settled else ""
+        return text + ("；本轮已定稿，导入改变了评价或整改，已改回自查稿，核对后可再次定稿" if self.drafted else "")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -293,6 +296,7 @@ class ImportResult:
                 for c in self.conflicts
             ],
             "warnings": list(self.warnings),
+            "drafted": self.drafted,
         }
 
 
@@ -867,6 +871,7 @@ def apply_import(
         _link_merges(store, plan, settled, rid, actor)
         if touched_items:
             sync_rectifications(store, load_round(store, rid), sorted(touched_items), actor)
+        drafted = not plan.new_round and _draft_again(store, plan, settled, rid, actor)
     return ImportResult(  # counted as in the preview: a settled conflict is not also an update
         rid,
         len(plan.added),
@@ -876,7 +881,23 @@ def apply_import(
         {key: s.outcome for key, s in settled.items()},
         tuple(plan.warnings),
         choices,
+        drafted,
     )
+
+
+#: what a round's reports are made of: a change to any makes a 定稿 round a 自查稿 again
+_REPORTED = ("answers", "samples", "rectifications", "attachments")
+
+
+def _draft_again(store: Store, plan: ImportPlan, settled: Mapping[str, _Settlement], rid: str, actor: Actor) -> bool:
+    """A 定稿 round the import changed is a 自查稿 again, as after an edit made here
+    (services.session): it stayed 定稿, and went to the commission as such, unreviewed D and
+    new 整改项 and all, its 自查报告 without the 自查稿 watermark."""
+    writes = [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]
+    if store.round(rid).status != "final" or not any(c.table in _REPORTED for c in writes):
+        return False
+    store.update_round(rid, {"status": "draft"}, actor)
+    return True
 
 
 def _checked(plan: ImportPlan, resolutions: Mapping[str, str] | None) -> dict[str, str]:

@@ -310,6 +310,7 @@ class RoundSession:
         """Read the whole round again (after an import wrote into it). The undo history goes:
         undoing an edit made before the import would write its old value over the imported one."""
         self._undo = _Undo()
+        self.view = replace(self.view, status=self._store.round(self.view.id).status)  # 定稿 → 自查稿
         self.answers = round_service.answers_by_item(self._store, self.view.id)
         self.samples = round_service.samples_by_item(self._store, self.view.id)
         self.score = score_round(
