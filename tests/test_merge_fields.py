@@ -505,3 +505,19 @@ def test_an_import_that_changes_a_final_round_makes_it_a_draft_again(departments
     set_round_final(d.office, d.round_id, True, d.office_actor)
     _, again = d.office_import(package)  # nothing new: 定稿 stays
     assert not again.drafted and d.office.round(d.round_id).status == "final"
+
+
+def test_a_package_of_a_round_deleted_here_is_refused_saying_so(departments, tmp_path):
+    """The dry run said 新增 117 and the import failed with “FOREIGN KEY constraint failed”, after
+    a 导入前 backup (review, merge 5)."""
+    from app.exchange.merge import ImportRefused
+    from app.services.rounds import delete_round
+
+    d = departments
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="B")
+    package = d.export(d.a, "a")
+    delete_round(d.office, d.round_id, d.office_actor)
+    before = (tmp_path / "office.db").read_bytes()
+    with pytest.raises(ImportRefused, match=r"已于 .* 在本机删除，质控办。上报包中的记录属于这一轮，没有导入"):
+        plan_import(d.office, open_package(package))
+    assert (tmp_path / "office.db").read_bytes() == before and not (tmp_path / "backups").exists()

@@ -320,6 +320,8 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     checklists = _frozen_checklists(data)
     items = _item_labels(checklists)
     existing_round = _local_round(store, round_in["id"])
+    if existing_round is None:
+        _refuse_a_round_deleted_here(store, round_in)
     _refuse_another_hospitals_round(existing_round, round_in["profile"])
     _refuse_records_of_other_rounds(store, data)
     plan = ImportPlan(package, round_in["id"], round_in["name"], existing_round is None, other)
@@ -353,6 +355,24 @@ def _other_hospital(store: Store, own: dict[str, Any] | None, theirs: dict[str, 
     if other and own is not None and not (allowed or collects_hospitals(store)):
         raise OtherHospital(theirs["name"], own["name"])
     return other
+
+
+def _refuse_a_round_deleted_here(store: Store, round_in: Mapping[str, Any]) -> None:
+    """A package of a round deleted here: its records belong to no round (the dry run counted them
+    as added, the import failed on SQLite's “FOREIGN KEY constraint failed”), and bringing the
+    round back unasked would undo the deletion."""
+    deleted = [e for e in store.history(record_table="rounds", record_id=round_in["id"]) if e.action == "delete"]
+    if not deleted:
+        return
+    from ..domain.formats import cn_local_time
+
+    last = deleted[-1]
+    who = f"，{last.author}" if last.author else ""
+    raise ImportRefused(
+        f"这一轮自查“{round_in['name']}”已于 {cn_local_time(last.at)} 在本机删除{who}。上报包中的记录属于这一轮，"
+        "没有导入，本数据库未作任何修改。如需找回这一轮，可从删除之前的备份恢复（“文件 → 备份与恢复”），"
+        "或把上报包导入另一个数据库查看。"
+    )
 
 
 def _refuse_another_hospitals_round(existing_round: dict[str, Any] | None, theirs: dict[str, Any]) -> None:
