@@ -289,6 +289,20 @@ def test_restore_brings_back_the_backup_and_keeps_the_current_file(demo_file, cl
     assert open_store(aside).setting("after-backup") is True
 
 
+def test_restore_onto_a_new_pc_makes_its_data_folder(demo_file, cli, tmp_path):
+    """Moving to a new PC: restore before the first start, into a data folder not made yet, said
+    “恢复失败：文件或文件夹不存在” (review)."""
+    path, _ = demo_file
+    cli("backup", "--db", path)
+    [made] = list_backups(path.parent / "backups", path)
+    new_pc = tmp_path / "新电脑 数据" / "selfcheck.db"
+    code, out, err = cli("restore", "--db", new_pc, made.path)
+    assert code == 0, err
+    store = open_store(new_pc)
+    assert store.rounds()
+    store.close()
+
+
 def test_restore_never_replays_the_old_wal_onto_the_backup(demo_file, cli):
     """A program killed with its changes still in ``-wal``: restoring must not apply that WAL
     to the restored file (SQLite would, and the result would be corrupt)."""

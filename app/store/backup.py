@@ -419,6 +419,8 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
         raise StoreError("所选文件就是当前的数据库，不是备份。未作任何修改。")
     aside = None
     try:
+        # restoring on a new PC before the first start, into a data folder not made yet
+        db_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = temporary_beside(db_path)
         try:
             with open(backup, "rb") as src, open(temporary, "wb") as dst:
