@@ -64,6 +64,22 @@ def test_run_sh_starts_with_no_network_at_all():
     assert took < QUICK_S
 
 
+@needs_setup
+def test_run_sh_names_files_of_the_folder_it_is_run_from(tmp_path):
+    """run.sh changed into the project folder: ``demo --db rel.db`` run from elsewhere made the
+    database in the project folder, and ``report --out`` and ``restore FILE`` read there too."""
+    result = subprocess.run(
+        [str(ROOT / "run.sh"), "demo", "--db", "相对路径.db"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PIP_NO_INDEX": "1"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "相对路径.db").exists() and not (ROOT / "相对路径.db").exists()
+
+
 def _fake_checkout(tmp_path):
     """A copy of the set-up script and pyproject.toml beside a .venv that has a python."""
     (tmp_path / "scripts").mkdir()
