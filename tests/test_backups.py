@@ -296,7 +296,7 @@ def test_restore_onto_a_new_pc_makes_its_data_folder(demo_file, cli, tmp_path):
     cli("backup", "--db", path)
     [made] = list_backups(path.parent / "backups", path)
     new_pc = tmp_path / "新电脑 数据" / "selfcheck.db"
-    code, out, err = cli("restore", "--db", new_pc, made.path)
+    code, _, err = cli("restore", "--db", new_pc, made.path)
     assert code == 0, err
     store = open_store(new_pc)
     assert store.rounds()
