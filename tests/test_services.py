@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -109,6 +110,22 @@ def test_a_name_of_invisible_characters_is_no_name(profiled_store, catalog, acto
 def test_a_name_longer_than_the_form_allows_is_refused_on_rename(profiled_store, actor, round_id):
     with pytest.raises(InputError, match="最多 60 字"):
         rename_round(profiled_store, round_id, "长" * 61, actor)
+
+
+@pytest.mark.parametrize(
+    ("leader", "members", "message"),
+    [
+        ("张" * 5000, [], "检查组组长过长（5000 字，最多 50 字）"),
+        ("张三", ["李四", "王" * 51], "检查组成员“王王王王王王王王王王…”过长（51 字，每人最多 50 字）"),
+        ("张三", [f"成员{n}" for n in range(31)], "检查组成员过多（31 人，最多 30 人）"),
+    ],
+)
+def test_a_check_team_longer_than_any_is_refused(profiled_store, catalog, actor, leader, members, message):
+    """5,000 characters pasted into 检查组组长 were taken, and the 自查报告's cover ran over about
+    15 pages (review); other names are capped at 50 characters."""
+    with pytest.raises(InputError, match=re.escape(message)):
+        start_round(profiled_store, catalog.entries[:1], "一季度", DAY, actor, leader=leader, members=members)
+    assert profiled_store.rounds() == []
 
 
 def test_record_grade_finding_and_partial_update(profiled_store, actor, round_id):

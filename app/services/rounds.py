@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Item, item_references
 from ..domain.evaluation import indicator_value
 from ..domain.formats import year_list_text, years_text
-from ..domain.profile import HospitalProfile
+from ..domain.profile import MAX_NAME, HospitalProfile
 from ..domain.records import Answer, SampleRecord
 from ..domain.scoring import RoundScore, score_round
 from ..domain.text import clean_text, name_key
@@ -74,12 +74,13 @@ def start_round(
         raise InputError("请先填写医院基本情况，再开始自查。", "profile")
     if previous_round_id is not None:
         store.round(previous_round_id)  # raises NotFoundError
+    leader, team = _team(leader, members)
     fields = {
         "name": name,
         "started_on": started_on.isoformat(),
         "year": year or started_on.year,
-        "leader": clean_text(leader).strip(),
-        "members": [clean_text(m).strip() for m in members if clean_text(m).strip()],
+        "leader": leader,
+        "members": team,
         "previous_round_id": previous_round_id,
         "profile": profile.to_dict(),
     }
@@ -88,6 +89,23 @@ def start_round(
         for e in entries
     ]
     return store.insert_round(fields, frozen, actor)
+
+
+#: more names than any 检查组 has: 5,000 characters pasted into 组长 ran the cover over 15 pages
+MAX_MEMBERS = 30
+
+
+def _team(leader: str, members: Sequence[str]) -> tuple[str, list[str]]:
+    """检查组组长 and 成员 as saved, each a name no longer than other names (责任人, 复查人)."""
+    leader = clean_text(leader).strip()
+    if len(leader) > MAX_NAME:
+        raise InputError(f"检查组组长过长（{len(leader)} 字，最多 {MAX_NAME} 字）。", "leader")
+    team = [m for m in (clean_text(m).strip() for m in members) if m]
+    if long := next((m for m in team if len(m) > MAX_NAME), None):
+        raise InputError(f"检查组成员“{long[:10]}…”过长（{len(long)} 字，每人最多 {MAX_NAME} 字）。", "members")
+    if len(team) > MAX_MEMBERS:
+        raise InputError(f"检查组成员过多（{len(team)} 人，最多 {MAX_MEMBERS} 人）。", "members")
+    return leader, team
 
 
 def target_years(checklists: Sequence[Checklist]) -> set[int]:
