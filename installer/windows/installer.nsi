@@ -70,6 +70,22 @@ VIAddVersionKey /LANG=2052 "LegalCopyright" "${APPNAME}"
 !insertmacro MUI_UNPAGE_INSTFILES
 !insertmacro MUI_LANGUAGE "SimpChinese"
 
+;; A running program holds its .exe and DLLs: RMDir /r skipped them without a word and File then
+;; stopped on them (or a silent install aborted), leaving half an old and half a new program. An
+;; .exe loaded by a running process cannot be opened for writing: that tells it (a running .exe can
+;; be renamed, so renaming would not).
+!macro REFUSE_WHILE_RUNNING FILE
+  ${If} ${FileExists} "$INSTDIR\${FILE}"
+    ClearErrors
+    FileOpen $0 "$INSTDIR\${FILE}" a
+    ${If} ${Errors}
+      MessageBox MB_ICONSTOP "${APPNAME} 正在运行（${FILE}）。请先关闭它，再重新运行本程序。" /SD IDOK
+      Abort
+    ${EndIf}
+    FileClose $0
+  ${EndIf}
+!macroend
+
 Function .onInit
   ${IfNot} ${RunningX64}
     MessageBox MB_ICONSTOP "${APPNAME} 需要 64 位 Windows 10（1809 或更新版本）或 Windows 11。"
@@ -84,6 +100,8 @@ FunctionEnd
 
 Section "${APPNAME}" SecMain
   SectionIn RO
+  !insertmacro REFUSE_WHILE_RUNNING "${EXE}"
+  !insertmacro REFUSE_WHILE_RUNNING "mqsc.exe"
   SetOutPath "$INSTDIR"
   ; an upgrade replaces the program's own files only (the data folder is elsewhere)
   RMDir /r "$INSTDIR\_internal"
@@ -110,6 +128,8 @@ Section "${APPNAME}" SecMain
 SectionEnd
 
 Section "Uninstall"
+  !insertmacro REFUSE_WHILE_RUNNING "${EXE}"
+  !insertmacro REFUSE_WHILE_RUNNING "mqsc.exe"
   Delete "$DESKTOP\${APPNAME}.lnk"
   RMDir /r "$SMPROGRAMS\${APPNAME}"
   ; only what the installer put there: a folder the user chose may hold other files
