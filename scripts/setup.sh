@@ -66,6 +66,15 @@ case "${1:-}" in
   *) echo "用法：bash scripts/setup.sh [--if-needed|--check]" >&2; exit 2 ;;
 esac
 
+# a step that fails (most often: no network on the first run) ends with what it means, in Chinese,
+# after the tool's own words; the stamp is not written, so the next run tries again
+explain_failure() {
+  echo "安装依赖没有完成（见上面的信息）。第一次运行（以及 pyproject.toml 或 scripts/setup.sh 更改后）需要联网，" >&2
+  echo "从系统软件源（apt）和 Python 软件包索引（PyPI 或 pip 配置的镜像）下载。请联网后重新运行；" >&2
+  echo "没有网络的电脑请使用安装包（见 README 开头）。" >&2
+}
+trap explain_failure ERR
+
 wanted=("${APT_PACKAGES[@]}")
 if [ -n "${MQSC_SETUP_TESTS:-}" ]; then wanted+=("${APT_TEST_PACKAGES[@]}"); fi
 mapfile -t missing < <(missing_packages "${wanted[@]}")
@@ -110,7 +119,8 @@ if [ -n "${MQSC_SETUP_TESTS:-}" ] && fcitx4_missing; then
   ln -sfn "$addons" "$FCITX4_DIR/usr/lib/fcitx"
   [ -x "$FCITX4_DIR/usr/bin/fcitx" ] || { echo "无法取得 fcitx 4 的软件包" >&2; exit 1; }
 fi
-.venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test]"
+# two retries, not pip's five with back-off: without a network they took 43 s to say so
+.venv/bin/python -m pip install -q --retries 2 --timeout 15 --upgrade pip
+.venv/bin/python -m pip install -q --retries 2 --timeout 15 -e ".[test]"
 stamp_key > "$STAMP"
 echo "环境已就绪：.venv"

@@ -152,3 +152,22 @@ def test_if_needed_returns_at_once_when_set_up(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == ""
+
+
+def test_a_set_up_that_fails_says_in_chinese_that_it_needs_the_network(tmp_path):
+    """The first run without network ended, after 43 s of English pip retries, with “ERROR: No
+    matching distribution found for sqlite-utils>=4” (review): a failed step now says what it
+    means, and the stamp is not written."""
+    root = _fake_checkout(tmp_path)
+    python = root / ".venv" / "bin" / "python"
+    python.write_text('#!/bin/sh\necho "ERROR: No matching distribution found for sqlite-utils>=4" >&2\nexit 1\n')
+    result = subprocess.run(
+        ["bash", "scripts/setup.sh", "--if-needed"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode != 0
+    assert "需要联网" in result.stderr and "安装包" in result.stderr
+    assert not (root / ".venv" / ".setup-stamp").exists()
