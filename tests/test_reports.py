@@ -155,6 +155,50 @@ def test_a_cover_with_long_names_and_a_large_team_stays_on_one_page(store, catal
     assert "一、基本情况" in first and "第 2 页 共" in pages[1]
 
 
+def _word_boxes(pdf, page: int) -> list[tuple[str, float, float, float, float]]:
+    """Each word of a page with its box (x0, y0, x1, y1), as pdftotext lays it out."""
+    import re
+    import subprocess
+
+    html = subprocess.run(
+        ["pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(pattern, html)]
+
+
+def test_the_longest_hospital_name_taken_is_printed_over_nothing_on_the_cover(store, catalog, actor, tmp_path):
+    """The profile takes a name of 100 characters; from 61 on, the cover's signature (the name
+    and the date, kept at its foot) was printed over the 检查组, and the running header took five
+    lines (review)."""
+    import dataclasses
+
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.services.rounds import set_round_final, start_round
+
+    name = ("某某县人民医院（某某县医疗健康集团总院、某某县紧密型县域医共体牵头医院、某某大学附属医院）" * 2)[:100]
+    save_profile(store, dataclasses.replace(DEMO_PROFILE, name=name), actor)
+    members = [f"成员{n}（科室{n}）" for n in range(10)]
+    round_id = start_round(store, [catalog.get("qyx-core")], "一季度", dt.date(2025, 3, 15), actor, members=members)
+    set_round_final(store, round_id, True, actor)  # no 自查稿 watermark across the words
+    pdf = render_report(store, round_id, "self", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path
+    words = _word_boxes(pdf, 1)
+    overlapping = [
+        (a[0], b[0])
+        for n, a in enumerate(words)
+        for b in words[n + 1 :]
+        if a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5 and a[2] < b[4] - 0.5 and b[2] < a[4] - 0.5
+    ]
+    assert words and overlapping == []
+    pages = pdf_text(pdf)
+    assert squeeze(pages[0]).endswith("2025年6月30日") and "一、基本情况" in pages[1]
+    assert squeeze(name[:39] + "…") in squeeze(pages[1])  # the running header, shortened to two lines
+
+
 def test_self_report_lists_every_failing_item(rendered):
     store, round_id = rendered["store"], rendered["round"]
     text = squeeze("".join(rendered["text"]["self"]))

@@ -108,6 +108,29 @@ class Cover:
     draft: bool
     generator: str = f"{APP_NAME} {__version__}"
 
+    @property
+    def header_name(self) -> str:
+        """The hospital's name in the running header: two lines of its half of the page at most
+        (a name of 100 characters took five lines over the rule)."""
+        name = self.hospital.name
+        return name if len(name) <= HEADER_CHARS else name[: HEADER_CHARS - 1] + "…"
+
+    @property
+    def sign_room_mm(self) -> float:
+        """The room the 自查报告 cover keeps at its foot for the signature (the hospital's name and
+        the date, absolutely placed): 26 mm held one line of name and the date, and a name of 61
+        characters or more, which the profile takes up to 100, was printed over the 检查组."""
+        name_lines = -(-len(self.hospital.name) // SIGN_CHARS_PER_LINE)  # ceiling
+        return round((name_lines + 1) * SIGN_LINE_MM + 6, 1)
+
+
+#: characters of the running header's two lines (half of the 版心, at its size)
+HEADER_CHARS = 40
+#: characters of the signature's 12 pt line across the cover's 156 mm 版心 (36.9 fit)
+SIGN_CHARS_PER_LINE = 36
+#: one line of the signature: 12 pt at line-height 2
+SIGN_LINE_MM = 8.5
+
 
 def _cover(view: RoundView, title: str, today: dt.date) -> Cover:
     p = view.profile
