@@ -35,8 +35,9 @@ def test_profile_round_trip_and_validation(store, actor):
     with pytest.raises(InputError, match="机构代码格式不正确") as excinfo:
         save_profile(store, bad, actor)
     assert excinfo.value.field == "code"
-    with pytest.raises(InputError, match="医院名称"):
-        save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, name="  "), actor)
+    for invisible in ("  ", "\u200b\u200b\u200b", "\u3000\u200d"):  # zero-width spaces: a name on no page
+        with pytest.raises(InputError, match="医院名称"):
+            save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, name=invisible), actor)
     assert get_profile(store) == PROFILE_2_GENERAL
     with pytest.raises(InputError, match="最多 50 字") as excinfo:  # the 整改台账 takes no longer ones
         save_profile(store, dataclasses.replace(PROFILE_2_GENERAL, departments=("医务科", "科" * 51)), actor)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..domain.identifiers import check_hospital_code, normalize_code
 from ..domain.profile import FLAGS, LEVEL_GRADES, LEVELS, MAX_NAME, TYPES, HospitalProfile
-from ..domain.text import clean_text
+from ..domain.text import clean_text, name_key
 from ..errors import InputError
 from ..store import Actor, Store
 
@@ -16,7 +16,7 @@ def get_profile(store: Store) -> HospitalProfile | None:
 
 def validate_profile(profile: HospitalProfile) -> None:
     """Raise InputError naming the first invalid field."""
-    if not profile.name.strip():
+    if not name_key(profile.name):  # also a name of zero-width spaces only, invisible on every page
         raise InputError("请填写医院名称。", "name")
     if message := check_hospital_code(profile.code):
         raise InputError(message, "code")
