@@ -132,7 +132,9 @@ class DialogRecorder:
         self.infos: list[str] = []
         self.confirms: list[str] = []
         self.confirm_answer = True
-        self.text_answer: str | None = None
+        self.text_answer: str | None = None  # what every text box answers …
+        self.text_answers: list[str | None] = []  # … unless these answer, one each, first
+        self.asked: list[tuple[str, str]] = []  # the text boxes shown: (label, text typed in it)
         self.files: list[str] = []
         self.save_path: str | None = None
         self.folder: str | None = None
@@ -142,6 +144,10 @@ class DialogRecorder:
         self.restore_choice: Path | None = None  # the backup the damaged-database dialog answers
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
         self.previewed: list[Path] = []  # reports shown in the in-app preview
+
+    def _ask_text(self, parent, label: str, text: str = "") -> str | None:
+        self.asked.append((label, text))
+        return self.text_answers.pop(0) if self.text_answers else self.text_answer
 
     def _error(self, parent, message: str, details: str = "") -> None:
         self.errors.append(message)
@@ -153,7 +159,7 @@ class DialogRecorder:
         monkeypatch.setattr(dialogs, "error", self._error)
         monkeypatch.setattr(dialogs, "info", lambda parent, message: self.infos.append(message))
         monkeypatch.setattr(dialogs, "confirm", self._confirm)
-        monkeypatch.setattr(dialogs, "ask_text", lambda parent, label, text="": self.text_answer)
+        monkeypatch.setattr(dialogs, "ask_text", self._ask_text)
         monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
         monkeypatch.setattr(dialogs, "save_file", self._save_file)
         monkeypatch.setattr(dialogs, "choose_folder", lambda parent, caption: self.folder)

@@ -108,6 +108,20 @@ def test_list_shows_progress_rename_and_delete(qtbot, page, profiled_store, cata
     assert page.empty.isVisible()
 
 
+def test_a_name_refused_on_rename_is_asked_again_as_typed(qtbot, page, profiled_store, catalog, actor, ui_dialogs):
+    """Renaming to a name another round has showed a modal error and threw the typed name away
+    (review): the box comes back with the name as typed and why."""
+    start_round(profiled_store, catalog.entries[:1], "二季度", dt.date(2025, 6, 1), actor)
+    round_id = start_round(profiled_store, catalog.entries[:1], "一季度", dt.date(2025, 3, 1), actor)
+    page.refresh()
+    page.table.selectRow(next(r for r in range(page.table.rowCount()) if page.table.item(r, 0).text() == "一季度"))
+    ui_dialogs.text_answers = ["二季度", "一季度（复查前）"]
+    page.rename_selected()
+    assert [text for _, text in ui_dialogs.asked] == ["一季度", "二季度"]
+    assert "已有名为“二季度”" in ui_dialogs.asked[1][0] and ui_dialogs.errors == []
+    assert profiled_store.round(round_id).name == "一季度（复查前）"
+
+
 def show_active(qtbot, window):
     """Keyboard shortcuts act in the active window, as on a desktop."""
     window.show()

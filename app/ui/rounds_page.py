@@ -313,14 +313,17 @@ class RoundsPage(QWidget):
         if not round_id:
             return
         current = round_service.round_name(self.store, round_id)
-        name = dialogs.ask_text(self, "新的轮次名称：", current)
-        if name is None or name.strip() == current:
-            return
-        try:
-            round_service.rename_round(self.store, round_id, name, self.actor)
-        except AppError as err:
-            dialogs.error(self, str(err))
-            return
+        label, typed = "新的轮次名称：", current
+        while True:  # a name refused is asked again, as typed, with why: it was thrown away
+            name = dialogs.ask_text(self, label, typed)
+            if name is None or name.strip() == current:
+                return
+            try:
+                round_service.rename_round(self.store, round_id, name, self.actor)
+            except AppError as err:
+                label, typed = f"{err}\n\n新的轮次名称：", name
+                continue
+            break
         self.refresh()
 
     def recheck_selected(self) -> None:
