@@ -129,7 +129,7 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
     from .domain.formats import cn_local_time
     from .domain.labels import FIELD_LABELS
     from .exchange.merge import SETTLED_TEXT, UNRESOLVED
-    from .services.history import EMPTY, quoted
+    from .services.history import EMPTY, quoted, records_apart
 
     def shown(field: str, value: Any) -> str:  # 本机“B”, 本机未填
         return quoted(field, value) or EMPTY
@@ -139,6 +139,10 @@ def _print_conflict(conflict: dict[str, Any]) -> None:
     ours = f"{local['author']} {cn_local_time(local['updated_at'])}"
     package = f"{theirs['author']} {cn_local_time(theirs['updated_at'])}"
     for f, value in local["values"].items():
+        if f == "records":  # which records differ, not only how many
+            mine, other = records_apart(value, theirs["values"].get(f))
+            print(f"    {FIELD_LABELS.get(f, f)}：\n      本机（{ours}）{mine}\n      上报包（{package}）{other}")
+            continue
         print(
             f"    {FIELD_LABELS.get(f, f)}：本机{shown(f, value)}（{ours}） ≠ "
             f"上报包{shown(f, theirs['values'].get(f))}（{package}）"

@@ -14,7 +14,7 @@ from app.exchange import threeway
 from app.exchange.merge import PACKAGE, apply_import, plan_import
 from app.exchange.verify import open_package
 from app.services import answers as answer_service
-from app.services.history import item_history
+from app.services.history import item_history, records_apart
 from app.services.rounds import load_round
 from app.store import history
 from tests.test_exchange import DAY, Departments
@@ -85,7 +85,7 @@ def test_records_changed_on_one_side_each_are_merged_against_the_list_both_had(d
     assert _records(d.office, d, item) == [("Z1", True), ("Z3", False), ("Z4", True)]
 
 
-def test_one_record_changed_differently_on_both_sides_is_still_a_conflict_of_the_lists(departments):
+def test_one_record_changed_differently_on_both_sides_is_still_a_conflict_of_the_lists(departments, capsys):
     d = departments
     item = _item(d)
     _sample(d.a, d, d.a_actor, item, ("R1", True), ("A2", True))
@@ -95,6 +95,17 @@ def test_one_record_changed_differently_on_both_sides_is_still_a_conflict_of_the
     [conflict] = plan.conflicts
     assert conflict.table == "samples" and result.resolved == {conflict.key: PACKAGE}
     assert _records(d.office, d, item) == [("R1", False), ("B2", True)]
+    # said record by record, not “2 份，不符合 0 份 ≠ 2 份，不符合 1 份”; named once as 抽查记录
+    assert not conflict.label.startswith("抽查记录")
+    ours, theirs = records_apart(conflict.local.values["records"], conflict.package.values["records"])
+    assert ours == "2 份，不符合 0 份：R1 符合；A2 符合；B2 无"
+    assert theirs == "2 份，不符合 1 份：R1 不符合；A2 无；B2 符合"
+    from app.cli_exchange import _print_conflict
+
+    _print_conflict(conflict.to_dict())
+    printed = capsys.readouterr().out
+    assert f"冲突：抽查记录 {conflict.label}" in printed and "抽查记录 抽查记录" not in printed
+    assert "本机（内科" in printed and "R1 符合；A2 符合；B2 无" in printed and "R1 不符合；A2 无；B2 符合" in printed
 
 
 def _cleared_and_sampled_again(d: Departments, item: str, clearing, adding) -> None:

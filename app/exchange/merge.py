@@ -786,7 +786,7 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
             local,
             history.content_hash("samples", incoming),
             history.content_hash("samples", local),
-            f"抽查记录：{_item_label(items, item_id)}",
+            _item_label(items, item_id),  # (the conflict's table says 抽查记录)
         )
 
 

@@ -60,6 +60,31 @@ def describe(field: str, value: Any) -> str:
     return text if len(text) <= 80 else text[:80] + "…"
 
 
+def records_apart(ours: Any, theirs: Any, shown: int = 5) -> tuple[str, str]:
+    """Each side's sampled records where two lists differ, by 病案号: ``ZY002 不符合（备注：漏签）``,
+    ``ZY003 无``. A conflict of 抽查记录 said only “10 份，不符合 1 份 ≠ 10 份，不符合 0 份”, not
+    which record, when the other side had changed one note."""
+    if not isinstance(ours, list) or not isinstance(theirs, list):
+        return describe("records", ours), describe("records", theirs)
+    mine = {r.get("record_no"): r for r in ours}
+    other = {r.get("record_no"): r for r in theirs}
+    apart = [n for n in dict.fromkeys([*mine, *other]) if mine.get(n) != other.get(n)]
+
+    def side(rows: dict[Any, Any], total: list[Any]) -> str:
+        lines = [_record_text(n, rows.get(n)) for n in apart[:shown]]
+        more = f"等 {len(apart)} 份" if len(apart) > shown else ""
+        return f"{describe('records', total)}：{'；'.join(lines)}{more}"
+
+    return side(mine, ours), side(other, theirs)
+
+
+def _record_text(record_no: Any, row: Any) -> str:
+    if row is None:
+        return f"{record_no} 无"
+    note = f"（备注：{row['note']}）" if row.get("note") else ""
+    return f"{record_no} {'符合' if row.get('compliant') else '不符合'}{note}"
+
+
 def quoted(field: str, value: Any, limit: int | None = None) -> str | None:
     """A value as an import's lines quote it (``“B”``), cut to ``limit`` characters; None for an
     empty one, which each line words as the side's (``本机未填``, ``按上报包清空``)."""

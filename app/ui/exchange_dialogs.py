@@ -14,7 +14,7 @@ from ..domain.formats import cn_date, cn_local_time, rate_text, size_text
 from ..errors import AppError
 from ..services.attachments import list_attachments
 from ..services.connection import own_connection
-from ..services.history import describe
+from ..services.history import describe, records_apart
 from . import dialogs
 from .cell_table import read_only
 from .date_input import DateInput
@@ -395,7 +395,13 @@ def _record_text(conflict: Any) -> str:
 def _values_text(conflict: Any, part: Any, side: Any) -> str:
     from ..domain.labels import FIELD_LABELS
 
-    return "\n".join(f"{FIELD_LABELS.get(f, f)}：{describe(f, side.values.get(f))}" for f in conflict.differing(part))
+    def text(f: str) -> str:
+        if f == "records":  # which records differ, not only how many
+            mine, other = records_apart(conflict.local.values.get(f), conflict.package.values.get(f))
+            return mine if side is conflict.local else other
+        return describe(f, side.values.get(f))
+
+    return "\n".join(f"{FIELD_LABELS.get(f, f)}：{text(f)}" for f in conflict.differing(part))
 
 
 def _plan_text(plan: Any, counts: dict[str, int]) -> str:
