@@ -152,6 +152,13 @@ def test_without_attachments_the_package_says_so(exported, tmp_path):
     assert len(data["attachments"]) == 2 and all(a["path"] is None for a in data["attachments"])
     assert json.loads(members[fmt.MANIFEST])["attachments_included"] is False
     assert open_package(out).summary()["attachments"] == {"listed": 2, "included": 0, "bytes": 0}
+    # imported elsewhere, each attachment left out is named with where it belongs
+    office = open_store(tmp_path / "office.db")
+    warnings = [w for w in plan_import(office, open_package(out)).warnings if "未随上报包提供" in w]
+    assert len(warnings) == 2 and all(w.startswith("核心制度 首诊负责制度 第1条 ") for w in warnings)
+    assert any("的整改项：附件“整改照片.png”" in w for w in warnings)
+    assert any("可追溯：附件“制度文件.png”" in w for w in warnings)
+    office.close()
 
 
 def _without_reports(monkeypatch) -> None:

@@ -343,7 +343,7 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     _plan_answers(store, plan, ancestry, items, existing_round is not None)
     _plan_samples(store, plan, ancestry, items)
     _plan_rectifications(store, plan, ancestry, items, existing_round is not None)
-    _plan_attachments(store, plan, existing_round is not None)
+    _plan_attachments(store, plan, items, existing_round is not None)
     if package.manifest["patient_ids"] == "pseudonymised" and any(c.table == "samples" for c in plan.added):
         plan.warnings.append("上报包中的病案号已脱敏：导入的抽查记录以“脱敏-”代码代替病案号，可计数，不能对应到病历。")
     return plan
@@ -813,8 +813,9 @@ def _pseudonyms_and_numbers(local: Sequence[Mapping[str, Any]], incoming: Sequen
     return len(ours) == len(theirs) == 1 and ours != theirs
 
 
-def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> None:
+def _plan_attachments(store: Store, plan: ImportPlan, items: Mapping[str, str], round_exists: bool) -> None:
     local = store.attachments(plan.round_id) if round_exists else []
+    rect_items = {r["id"]: r.get("item_id") for r in plan.package.data["rectifications"]}
     ids = {a.id for a in local}
     same = {(a.sha256, a.item_id, a.rectification_id) for a in local}
     for attachment in plan.package.data["attachments"]:
@@ -828,7 +829,15 @@ def _plan_attachments(store: Store, plan: ImportPlan, round_exists: bool) -> Non
             # older, not new, and it would have gone out again to the commission
             plan.unchanged += 1
         elif attachment["path"] is None:
-            plan.warnings.append(f"附件“{attachment['filename']}”未随上报包提供（导出时未选择包含附件），未导入。")
+            # where it belongs: two attachments of one name were otherwise one message twice
+            where = ""
+            if attachment.get("item_id"):
+                where = _item_label(items, attachment["item_id"]) + "："
+            elif rect_items.get(rect):  # (rect: the package's id)
+                where = _item_label(items, rect_items[rect]) + "的整改项："
+            plan.warnings.append(
+                f"{where}附件“{attachment['filename']}”未随上报包提供（导出时未选择包含附件），未导入。"
+            )
         else:
             plan.added.append(
                 _Change("attachments", attachment["id"], attachment.get("item_id"), attachment, None, None, None)
