@@ -103,6 +103,27 @@ def remove_stale_parts_of(folder: Path, name_pattern: str) -> list[Path]:
     return removed
 
 
+def owned_like(paths: list[Path], model: Path) -> None:
+    """Give ``paths`` the owner of ``model`` where root made them (``sudo mqsc backup`` on a
+    user's database): a backup folder and files owned by root, the user's own program could no
+    longer back up into the folder, rotate the files, or upgrade a database (which backs up
+    first). Only what root owns is changed; nothing happens for other users or on Windows."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        return
+    try:
+        owner = model.stat()
+    except OSError:
+        return
+    if owner.st_uid == 0:
+        return
+    for path in paths:
+        try:
+            if path.stat().st_uid == 0:
+                os.chown(path, owner.st_uid, owner.st_gid)
+        except OSError:
+            pass  # a file system without owners (a FAT stick): nothing to give
+
+
 def temporary_beside(target: Path) -> Path:
     """A new, empty, hidden file in the target's folder, named after the target and this process."""
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=PART_SUFFIX, dir=target.parent)

@@ -248,6 +248,20 @@ def test_an_old_database_is_backed_up_before_it_is_upgraded(tmp_path):
     assert sqlite3.connect(made.path).execute("PRAGMA user_version").fetchone()[0] == 1
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root, as “sudo mqsc backup”")
+def test_a_backup_made_as_root_of_a_users_database_belongs_to_the_user(demo_file, cli):
+    """``sudo mqsc backup --db ~user/…`` made backups/ and the backup owned by root: the user's
+    own backups, rotation and the next upgrade (which backs up first) then failed (review)."""
+    path, _ = demo_file
+    user = 65534  # nobody
+    for p in path.parent.iterdir():
+        os.chown(p, user, user)
+    os.chown(path.parent, user, user)
+    assert cli("backup", "--db", path)[0] == 0
+    [made] = list_backups(path.parent / "backups", path)
+    assert (made.path.parent.stat().st_uid, made.path.stat().st_uid) == (user, user)
+
+
 def test_an_old_database_whose_backup_stick_is_not_there_is_upgraded_backed_up_beside_it(tmp_path):
     """The backup before an upgrade went only to the chosen folder: with the stick at home it was
     refused, the upgrade with it, and neither the window nor the CLI could open the database (nor

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError, os_reason
-from ..files import fsync_folder, remove_stale_parts, remove_stale_parts_of, temporary_beside
+from ..files import fsync_folder, owned_like, remove_stale_parts, remove_stale_parts_of, temporary_beside
 
 __all__ = [
     "REASONS",
@@ -253,6 +253,9 @@ def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) ->
             os.close(fd)
         os.replace(temporary, target)
         fsync_folder(target.parent)
+        main_file = source.execute("PRAGMA database_list").fetchone()[2]
+        if main_file:
+            owned_like([target.parent, target], Path(main_file))
     except sqlite3.Error as exc:
         from . import store_error
 
