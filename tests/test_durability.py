@@ -3,9 +3,12 @@ store must refuse before changing anything, damage met after opening, read-only 
 
 from __future__ import annotations
 
+import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -201,6 +204,46 @@ def test_a_database_that_cannot_be_written_exports_under_the_key_made_when_it_wa
     store = open_store(path)
     assert read_only == "True" and bytes.fromhex(key) == pseudonym_key(store)  # the same pseudonyms
     store.close()
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to act as another user")
+def test_a_shared_memory_file_left_read_only_does_not_keep_the_database_read_only(demo_file):
+    """Opened once while chmod 444, the database left a -shm file of mode 0444 behind; made
+    writable again, every save still failed with “只读”, until the -shm was deleted (review)."""
+    import tempfile
+
+    user = 65534  # nobody: reaches /tmp, not pytest's own folder
+    folder = Path(tempfile.mkdtemp(prefix="mqsc-shm-"))
+    path = folder / "demo.db"
+    shutil.copy(demo_file[0], path)
+    for p in (folder, path):
+        os.chown(p, user, user)
+    folder.chmod(0o755)
+    holder = sqlite3.connect(path)  # keeps the -shm there, as another window would
+    holder.execute("SELECT count(*) FROM rounds").fetchone()
+    shm = Path(f"{path}-shm")
+    os.chown(shm, user, user)
+    shm.chmod(0o444)
+    code = (
+        "import os, sys\n"
+        "from app.store import open_store\n"
+        "import app.store.backup, app.store.health, app.store.lock, sqlite_utils.plugins\n"
+        "sqlite_utils.plugins.ensure_plugins_loaded()  # before /root is out of reach\n"
+        "os.setgid(65534); os.setuid(65534)\n"
+        "s = open_store(sys.argv[1])\n"
+        "s.set_setting('saved', 1)\n"
+        "print(repr(s.read_only), s.setting('saved'))\n"
+        "s.close()\n"
+    )
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
+    finally:
+        holder.close()
+        shutil.rmtree(folder)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["''", "1"]
 
 
 @full_disk

@@ -218,6 +218,7 @@ def _check_path(path: Path, *, create: bool, allow_empty: bool) -> None:
 def _open_ours(path: Path) -> tuple[sqlite3.Connection, int, str]:
     """A connection to ``path`` once it is known to be this program's database, of a version this
     program can use: (conn, version, why read-only or ""). Nothing is written before this."""
+    _shared_memory_writable_like(path)
     try:
         conn, version, read_only = _open_connection(path)
     except sqlite3.Error as exc:
@@ -232,6 +233,19 @@ def _open_ours(path: Path) -> tuple[sqlite3.Connection, int, str]:
         conn.close()
         raise StoreError(refusal)
     return conn, version, read_only
+
+
+def _shared_memory_writable_like(path: Path) -> None:
+    """SQLite makes the ``-shm`` file with the database's permissions: opened once while the file
+    was read-only (``chmod 444``), it stays read-only after the file is made writable again, and
+    every save then failed with “只读”, the user told to check permissions already right (review).
+    A ``-shm`` of ours that is read-only beside a writable database is made writable like it."""
+    shm = Path(f"{path}-shm")
+    try:
+        if shm.exists() and not os.access(shm, os.W_OK) and os.access(path, os.W_OK):
+            shm.chmod(path.stat().st_mode & 0o666)
+    except OSError:
+        pass  # another user's: SQLite says why when it is used
 
 
 def _refusal(path: Path, version: int, read_only: str, ours: bool) -> str:
