@@ -199,3 +199,20 @@ def test_the_offices_own_pseudonyms_coming_back_are_its_records_not_new_ones(dep
     _sample(d.b, d, d.b_actor, item, ("WK001", True), ("WK002", True))
     plan = plan_import(other, open_package(d.export(d.b, "wk-ids")))
     assert any("一方为病案号原号、一方为脱敏代码" in w for w in plan.warnings)
+
+
+def test_a_department_that_cleared_an_items_records_clears_them_here(departments):
+    """Removing 1 of 10 records on 内科's PC came across; removing all of them did not: the package
+    left the item out, and the office kept the records without a word (review, merge 6)."""
+    d = departments
+    item = _item(d)
+    _sample(d.a, d, d.a_actor, item, ("ZY001", True), ("ZY002", False))
+    d.office_import(d.export(d.a, "a1"))
+    assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", False)]
+    _sample(d.a, d, d.a_actor, item)  # all removed
+    plan, result = d.office_import(d.export(d.a, "a2"))
+    assert _records(d.office, d, item) == [] and result.updated == 1 and not result.conflicts
+    # a PC that never had records of the item sends none, and clears nothing
+    _sample(d.office, d, d.office_actor, item, ("ZY003", True))
+    d.office_import(d.export(d.b, "b"))
+    assert _records(d.office, d, item) == [("ZY003", True)]

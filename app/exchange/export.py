@@ -136,7 +136,12 @@ def round_data(
     # others' (imported with their rounds), and their codes, beds and departments went out in this
     # hospital's package, and into the commission's 修改记录
     own = store.history(record_table="hospital", record_id=hospital.id) if hospital else []
-    entries = [e.to_dict() for e in own] + [e.to_dict() for e in store.history(round_id=round_id)]
+    round_entries = store.history(round_id=round_id)
+    # an item whose records were all removed here is sent as an empty list: left out, the office
+    # kept its 10 records, and nothing said that this PC had cleared them
+    for item_id in dict.fromkeys(e.item_id for e in round_entries if e.record_table == "samples" and e.item_id):
+        samples.setdefault(item_id, [])
+    entries = [e.to_dict() for e in own] + [e.to_dict() for e in round_entries]
     if key is not None:
         entries = [_pseudonymised_entry(e, record_no) for e in entries]
     view = load_round(store, round_id)

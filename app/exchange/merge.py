@@ -734,6 +734,9 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
         local_rows = [rec.sample_to_row(s) for s in store.samples(rid, item_id)] if not plan.new_round else []
         rows = [{**r, "record_no": ours.get(r["record_no"], r["record_no"])} for r in group["records"]]
         incoming = {"id": key, "item_id": item_id, **history.samples_record(rows), "rows": rows}
+        if not rows:
+            _plan_cleared_samples(store, plan, ancestry.get(("samples", key), []), key, item_id, local_rows, items)
+            continue
         if local_rows and _pseudonyms_and_numbers(local_rows, rows):
             # records known by 病案号 cannot be paired with pseudonyms of another database's key:
             # merged, each record was there twice (10 real and 10 脱敏-…) and all were scored
@@ -787,6 +790,35 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
             history.content_hash("samples", incoming),
             history.content_hash("samples", local),
             _item_label(items, item_id),  # (the conflict's table says 抽查记录)
+        )
+
+
+def _plan_cleared_samples(
+    store: Store,
+    plan: ImportPlan,
+    theirs: list[dict[str, Any]],
+    key: str,
+    item_id: str,
+    local_rows: list[dict[str, Any]],
+    items: Mapping[str, str],
+) -> None:
+    """An item whose records the package's PC removed, all of them (export.round_data sends it
+    as an empty list): they go here too when the PC removed what we hold, unchanged since.
+    Removing 1 of 10 came across, removing all 10 did not."""
+    if not local_rows:
+        plan.unchanged += 1
+        return
+    local = {"id": key, "item_id": item_id, **history.samples_record(local_rows), "rows": local_rows}
+    local_hash = history.content_hash("samples", local)
+    last = theirs[-1] if theirs else None
+    if last is not None and last["new_hash"] is None and last["old_hash"] == local_hash:
+        incoming = {"id": key, "item_id": item_id, "records": [], "rows": []}
+        plan.updated.append(_Change("samples", key, item_id, incoming, local, key, None, local_hash))
+        return
+    plan.unchanged += 1
+    if last is not None and last["new_hash"] is None:  # removed there, changed here since: ours stay
+        plan.warnings.append(
+            f"{_item_label(items, item_id)}：上报包一方已删除全部抽查记录，本机其后又有修改，保留本机的抽查记录。"
         )
 
 
