@@ -210,7 +210,7 @@ def test_a_department_that_cleared_an_items_records_clears_them_here(departments
     d.office_import(d.export(d.a, "a1"))
     assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", False)]
     _sample(d.a, d, d.a_actor, item)  # all removed
-    plan, result = d.office_import(d.export(d.a, "a2"))
+    _, result = d.office_import(d.export(d.a, "a2"))
     assert _records(d.office, d, item) == [] and result.updated == 1 and not result.conflicts
     # a PC that never had records of the item sends none, and clears nothing
     _sample(d.office, d, d.office_actor, item, ("ZY003", True))
