@@ -107,7 +107,9 @@ def owned_like(paths: list[Path], model: Path) -> None:
     """Give ``paths`` the owner of ``model`` where root made them (``sudo mqsc backup`` on a
     user's database): a backup folder and files owned by root, the user's own program could no
     longer back up into the folder, rotate the files, or upgrade a database (which backs up
-    first). Only what root owns is changed; nothing happens for other users or on Windows."""
+    first). Only what root owns is changed, and the caller passes only what it made: a folder
+    that was there (``--out /root/x.db``) is never given away. Nothing happens for other users or
+    on Windows."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0:
         return
     try:

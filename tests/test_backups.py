@@ -260,6 +260,11 @@ def test_a_backup_made_as_root_of_a_users_database_belongs_to_the_user(demo_file
     assert cli("backup", "--db", path)[0] == 0
     [made] = list_backups(path.parent / "backups", path)
     assert (made.path.parent.stat().st_uid, made.path.stat().st_uid) == (user, user)
+    # a folder that was there is not given away (--out /root/x.db would have given /root)
+    roots = path.parent.parent / "root-owned"
+    roots.mkdir()
+    assert cli("backup", "--db", path, "--out", roots / "x.db")[0] == 0
+    assert (roots.stat().st_uid, (roots / "x.db").stat().st_uid) == (0, user)
 
 
 def test_an_old_database_whose_backup_stick_is_not_there_is_upgraded_backed_up_beside_it(tmp_path):

@@ -225,8 +225,10 @@ def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) ->
     ``made_room``: how many older backups were deleted for this one (its failure says so)."""
     older = f"为腾出空间已删除 {made_room} 个较早的备份" if made_room else "原有备份保留不变"
     target = Path(target)
+    main_file = source.execute("PRAGMA database_list").fetchone()[2]
+    database = Path(main_file) if main_file else None
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        _make_folder(target.parent, database)
         remove_stale_parts(target)
         temporary = temporary_beside(target)
     except OSError as exc:
@@ -253,9 +255,8 @@ def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) ->
             os.close(fd)
         os.replace(temporary, target)
         fsync_folder(target.parent)
-        main_file = source.execute("PRAGMA database_list").fetchone()[2]
-        if main_file:
-            owned_like([target.parent, target], Path(main_file))
+        if database is not None:
+            owned_like([target], database)  # made by root for a user's database (sudo)
     except sqlite3.Error as exc:
         from . import store_error
 
@@ -264,6 +265,16 @@ def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) ->
         raise StoreError(f"无法写入备份“{target}”：{os_reason(exc)}（{older}）。") from exc
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def _make_folder(folder: Path, database: Path | None) -> None:
+    """Make ``folder`` if it is not there; made by root for a user's database (sudo), it is given
+    to that user. A folder that was there is never given away (``--out /root/x.db``)."""
+    if folder.exists():
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    if database is not None:
+        owned_like([folder], database)
 
 
 def new_backup_path(folder: Path, db_path: Path, reason: str, when: dt.datetime | None = None) -> Path:
@@ -319,7 +330,7 @@ def make_room(
 
     folder = Path(target).absolute().parent  # named in messages: “.” would say nothing
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        _make_folder(folder, Path(db_path))
         # a backup killed while written (a PC switched off during the backup on closing) left a
         # .part as large as the database, under its own time's name
         remove_stale_parts_of(folder, f"{Path(db_path).stem}-*.db")
