@@ -490,6 +490,28 @@ def test_a_date_that_does_not_exist_is_refused_not_made_another(
     assert dialog.ui.dateEdit.refused == "" and dialog.ui.dateEdit.date().toPython() == dt.date(2025, 4, 30)
 
 
+def test_a_date_that_does_not_exist_is_refused_also_when_enter_is_pressed(
+    qtbot, profiled_store, catalog, actor, ui_dialogs
+):
+    """Enter, not Tab: Qt's fix-up on Enter made 2025-04-31 into 2025-04-01 and the dialog
+    started the round on that day (review). A second 确定 takes the date shown again."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    dialog.ui.nameEdit.setText("四月")
+    before = dialog.ui.dateEdit.date().toPython()
+    press_alt("D")  # 自查日期
+    typed("2025-04-31")
+    press(Qt.Key.Key_Return)
+    assert ui_dialogs.errors == ["自查日期：2025年4月没有31日，请重新填写。"] and profiled_store.rounds() == []
+    assert dialog.ui.dateEdit.date().toPython() == before
+    dialog.accept()  # the date shown, told once
+    assert [r.started_on for r in profiled_store.rounds()] == [before.isoformat()]
+
+
 def test_a_recheck_date_after_today_is_refused_not_made_today(qtbot, window, profiled_store):
     """复查日期 2099-01-01 became today (Qt keeps a date within its range), so “不能晚于今天” was
     never said (review)."""

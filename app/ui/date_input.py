@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .qt import QDate, QDateEdit
+from .qt import QDate, QDateEdit, Qt
 
 #: what people type between the year, month and day
 SEPARATORS = "-/."
@@ -42,13 +42,30 @@ class DateInput(QDateEdit):
         #: why the date last typed in one run was not taken ('' when it was): the field keeps the
         #: date it had, and the dialog refuses to go on until the date is typed again
         self.refused = ""
-        self.dateChanged.connect(self._taken)
+        self._calendar_hooked = False
 
-    def _taken(self, _date) -> None:
-        if not self._typed:  # chosen from the calendar, by the arrow keys, or set
-            self.refused = ""
+    def _chosen(self, *_) -> None:
+        """A date chosen (the calendar, the arrow keys): what was refused before is over. Not on
+        every dateChanged: Qt's own fix-up on Enter or focus-out changes the date too."""
+        self.refused = ""
+        self._typed = ""
+
+    def stepBy(self, steps: int) -> None:
+        self._chosen()
+        super().stepBy(steps)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        calendar = self.calendarWidget() if self.calendarPopup() else None
+        if calendar is not None and not self._calendar_hooked:
+            calendar.clicked.connect(self._chosen)
+            self._calendar_hooked = True
 
     def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            # before Qt's own fix-up on Enter makes 2025-04-31 into 2025-04-01 and the dialog
+            # takes it: the date goes back, and the dialog's 确定 says why (problem)
+            self._give_back()
         text = event.text()
         typing = bool(text) and (text.isdigit() or text in SEPARATORS)
         if typing and not self._typed:
@@ -100,9 +117,12 @@ class DateInput(QDateEdit):
             self._typed = ""  # what is typed next is a new try
 
     def problem(self, label: str) -> str:
-        """The message a dialog shows for a date typed but not taken ('' when there is none)."""
+        """The message a dialog shows for a date typed but not taken ('' when there is none),
+        once: the field shows its date again, which a second 确定 takes."""
         self._give_back()
-        return f"{label}：{self.refused}，请重新填写。" if self.refused else ""
+        message = f"{label}：{self.refused}，请重新填写。" if self.refused else ""
+        self.refused = ""
+        return message
 
     def focusOutEvent(self, event) -> None:
         self._give_back()
