@@ -521,3 +521,20 @@ def test_a_package_of_a_round_deleted_here_is_refused_saying_so(departments, tmp
     with pytest.raises(ImportRefused, match=r"已于 .* 在本机删除，质控办。上报包中的记录属于这一轮，没有导入"):
         plan_import(d.office, open_package(package))
     assert (tmp_path / "office.db").read_bytes() == before and not (tmp_path / "backups").exists()
+
+
+def test_a_failed_recheck_imported_is_listed_once(departments):
+    """内科 recorded a failed re-check, the office imported it; then a passed one, imported too: the
+    office's ledger listed the failed re-check twice (the package's change and the import's own
+    entry both tell it), in the 整改台账, the 整改报告 and the workbook (review)."""
+    from app.services.rectifications import follow_up_text, record_recheck
+
+    d = departments
+    rect = _shared_rectification(d)
+    update_rectification(d.a, rect, d.a_actor, measure="培训")
+    record_recheck(d.a, rect, d.a_actor, passed=False, date="2025-05-02", by="刘洋", result="未落实", today=DAY)
+    d.office_import(d.export(d.a, "a1"))
+    record_recheck(d.a, rect, d.a_actor, passed=True, date="2025-06-02", by="刘洋", result="已落实", today=DAY)
+    d.office_import(d.export(d.a, "a2"))
+    [entry] = list_rectifications(d.office, d.round_id, DAY)
+    assert follow_up_text(entry) == "2025年5月2日，刘洋，复查未通过：未落实；2025年6月2日，刘洋，复查通过：已落实"

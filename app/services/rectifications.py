@@ -298,7 +298,9 @@ def failed_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
         if old.get("recheck_passed") == 0 and replaced:
             day = dt.date.fromisoformat(old["recheck_date"]) if old.get("recheck_date") else None
             by, result = old.get("rechecked_by") or "", old.get("recheck_result") or ""
-            out.setdefault(entry.record_id, []).append((day, by, result))
+            checks = out.setdefault(entry.record_id, [])
+            if (day, by, result) not in checks:  # an import tells a change twice: its PC's, and its own
+                checks.append((day, by, result))
         state[entry.record_id] = new
     return out
 
