@@ -61,12 +61,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_backups(args: argparse.Namespace) -> int:
     from .domain.formats import size_text
-    from .services.backups import backups, folder, free_space
+    from .services.backups import folder, free_space, listed_backups
     from .store import open_store
 
     store = open_store(_db_path(args), create=False)
     try:
-        where, found, free = folder(store), backups(store), free_space(store)
+        where, found, free = folder(store), listed_backups(store), free_space(store)
     finally:
         store.close()
     total = sum(b.size for b in found)
@@ -77,7 +77,8 @@ def cmd_backups(args: argparse.Namespace) -> int:
     if not found:
         print("还没有备份。可用 python main.py backup 立即备份。")
     for b in found:
-        print(f"{b.made_at:%Y-%m-%d %H:%M:%S}  {size_text(b.size):>9}  {b.reason_text:<6}  已检查  {b.path.name}")
+        name = b.path.name if b.path.parent == where else str(b.path)  # made beside the database: the stick was out
+        print(f"{b.made_at:%Y-%m-%d %H:%M:%S}  {size_text(b.size):>9}  {b.reason_text:<6}  已检查  {name}")
     if found:
         print(f"共 {len(found)} 个备份，占用 {size_text(total)}。")
     return 0

@@ -351,7 +351,15 @@ def test_a_stick_left_at_home_is_said_on_opening_and_the_backup_goes_beside_the_
         (stick / "备份").mkdir(parents=True)  # put back
         window.refresh_reminders(dt.date(2025, 3, 20))
         assert "无法访问" not in window.banner_label.text() or window.banner.isHidden()
-        assert backup_service.backup_now(store, "manual").path.parent == stick / "备份"
+        on_stick = backup_service.backup_now(store, "manual")
+        assert on_stick.path.parent == stick / "备份"
+        # the one made beside the database while the stick was out is still there to restore
+        assert [b.path for b in backup_service.listed_backups(store)] == [on_stick.path, made.path]
+        from app.ui.backups_dialog import BackupsDialog
+
+        dialog = BackupsDialog(window)
+        assert dialog.table.item(1, 3).text() == f"{made.path.name}（{made.path.parent}）"
+        dialog.close()
     finally:
         window.close()
         store.close()

@@ -41,6 +41,7 @@ __all__ = [
     "damage_found",
     "folder",
     "free_space",
+    "listed_backups",
     "location_warning",
     "made_room_text",
     "newest_good_backup",
@@ -57,9 +58,18 @@ def folder(store: Store) -> Path:
 
 def backups(store: Store) -> list[Backup]:
     """The backups where they go now: the chosen folder, or beside the database while a chosen
-    one is not there (store.backup.backup_to_folder)."""
+    one is not there (store.backup.backup_to_folder). Rotation and room are reckoned on these."""
     chosen, beside = folder(store), default_folder(store.path)
     return list_backups(chosen if chosen.is_dir() else beside, store.path)
+
+
+def listed_backups(store: Store) -> list[Backup]:
+    """Every backup the user can restore, newest first: where they go now, and those made beside
+    the database while the chosen stick was out (they vanished from 备份与恢复 once it was back)."""
+    chosen, beside = folder(store), default_folder(store.path)
+    found = list_backups(chosen, store.path) if chosen.is_dir() else []
+    found += list_backups(beside, store.path) if beside != chosen else []
+    return sorted(found, key=lambda b: (b.made_at, b.seq), reverse=True)
 
 
 def _measured_folder(store: Store) -> Path | None:

@@ -139,12 +139,11 @@ class BackupsDialog(QDialog):
         warning = service.location_warning(self.store.path)
         self.warning_label.setText(warning or "")
         self.warning_label.setVisible(bool(warning))
-        self.backups = service.backups(self.store)
+        self.backups = service.listed_backups(self.store)
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
-            for column, text in enumerate(
-                (_when(backup), size_text(backup.size), backup.reason_text, backup.path.name)
-            ):
+            name = backup.path.name if backup.path.parent == folder else f"{backup.path.name}（{backup.path.parent}）"
+            for column, text in enumerate((_when(backup), size_text(backup.size), backup.reason_text, name)):
                 item = QTableWidgetItem(text)
                 if column == 1:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
