@@ -45,6 +45,32 @@ def window(qtbot, profiled_store, catalog, actor, ui_dialogs):
     return window_on(qtbot, profiled_store, catalog, actor, round_id)
 
 
+def test_after_0_a_digit_grades_esc_leaves_and_enter_confirms_the_reason(window, profiled_store):
+    """0 (不适用) put the keyboard in 不适用原因: the next digit, meant as a grade, became the
+    reason (“2”, saved as 不适用); Enter only broke the line, so “本院未开展” Enter 1 saved
+    “本院未开展\n1”; Esc did nothing (review)."""
+    walk = window.walkthrough
+    round_id = walk.view.id
+    first = walk.tree.current_item_id()
+    press(Qt.Key.Key_0)
+    assert focused() is walk.panel.na_reason
+    press(Qt.Key.Key_2)  # changed one's mind: B
+    assert profiled_store.answer(round_id, first).grade == "B"
+    assert focused() is walk.tree and walk.tree.current_item_id() != first
+    second = walk.tree.current_item_id()
+    press(Qt.Key.Key_0)
+    press(Qt.Key.Key_Escape)  # not 不适用 after all
+    assert focused() is walk.tree and profiled_store.answer(round_id, second) is None
+    assert not walk.panel.na_reason.isVisible() and walk.panel.na_reason_error.text() == ""
+    assert not [code for code, button in walk.panel.editor.buttons.items() if button.isChecked()]
+    press(Qt.Key.Key_0)
+    typed("本院未开展")
+    press(Qt.Key.Key_Return)  # done: back in the tree, where a digit grades
+    assert focused() is walk.tree
+    answer = profiled_store.answer(round_id, second)
+    assert (answer.grade, answer.na_reason) == ("NA", "本院未开展")
+
+
 def test_the_walkthrough_keys_act_when_tab_has_gone_on_to_the_tabs_above(window, profiled_store):
     """Tab from an item's last input goes on to the tabs (逐条自查 / 整改台账 / 概览): the grading
     keys, F3 and Ctrl+F must not stop working there."""

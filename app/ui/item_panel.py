@@ -89,6 +89,30 @@ class TextField(QPlainTextEdit):
         self.setTabChangesFocus(True)  # keyboard users walk the form with Tab
 
 
+class ReasonField(TextField):
+    """不适用原因, asked for after 0 (不适用) was pressed in the tree. The keyboard was then in it:
+    a digit meant as the next grade became the reason (“2”, saved as 不适用), Enter only broke
+    the line, and Esc did nothing. Now, while it is empty, a digit grades the item instead; Esc
+    leaves it; Enter confirms the reason (Shift+Enter breaks the line), back in the tree."""
+
+    confirmed = Signal()  # Enter: the reason is done
+    cancelled = Signal()  # Esc
+    digit_typed = Signal(str)  # a digit while empty: a grade, not a reason
+
+    def keyPressEvent(self, event) -> None:
+        key, text = event.key(), event.text()
+        if key == Qt.Key.Key_Escape:
+            self.cancelled.emit()
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self.confirmed.emit()
+        elif text.isdigit() and len(text) == 1 and not self.toPlainText().strip():
+            self.digit_typed.emit(text)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+
 #: what a screen reader says for each text field
 _ACCESSIBLE_NAMES = {"finding": "问题描述", "evidence": "佐证材料", "na_reason": "不适用原因"}
 
@@ -103,6 +127,8 @@ class ItemPanel(QScrollArea):
     related_requested = Signal(str)
     history_requested = Signal(str)  # 修改记录 of the item
     input_refused = Signal(str, str)  # item id, why: shown by the editor, or after moving on elsewhere
+    back_to_items = Signal()  # the keyboard goes back to the tree (不适用原因 confirmed or left)
+    grade_typed = Signal(str)  # a grade's key typed where the 不适用 reason was asked
 
     def __init__(self) -> None:
         super().__init__()
@@ -189,12 +215,15 @@ class ItemPanel(QScrollArea):
     def _text_fields(self) -> QFormLayout:
         """不适用原因, 问题描述, 佐证材料 (saved as typed, after a pause) and 责任科室."""
         form = QFormLayout()
-        self.na_reason = TextField()
+        self.na_reason = ReasonField()
         self.na_reason.setPlaceholderText("选择“不适用”时必须填写原因")
         self.na_reason.setMaximumHeight(60)
         self.na_reason_label = QLabel("不适用原因：")
         self.na_reason_label.setBuddy(self.na_reason)
         self.na_reason_error = error_label()
+        self.na_reason.confirmed.connect(self._reason_confirmed)
+        self.na_reason.cancelled.connect(self._reason_left)
+        self.na_reason.digit_typed.connect(self._grade_instead)
         self.finding = TextField()
         self.finding.setPlaceholderText("发现的问题（不符合或部分符合时填写）")
         self.finding.setMaximumHeight(90)
@@ -387,6 +416,30 @@ class ItemPanel(QScrollArea):
             self.flush()
         else:
             self.na_reason_error.setText("请填写不适用的原因，填写后自动保存。")
+
+    def _saved_not_applicable(self) -> bool:
+        answer = self.context.answer if self.context is not None else None
+        return answer is not None and answer.grade == NOT_APPLICABLE
+
+    def _reason_confirmed(self) -> None:
+        self.flush()
+        self.back_to_items.emit()
+
+    def _reason_left(self) -> None:
+        """Esc: a 不适用 not yet saved (no reason given) is not chosen after all."""
+        if not self._saved_not_applicable() and not self.na_reason.toPlainText().strip():
+            self._pending.pop("na_reason", None)
+            self.na_reason_error.clear()
+            self.na_reason.hide()
+            self.na_reason_label.hide()
+            if self.editor is not None and self.context is not None:  # 不适用 no longer shown chosen
+                ctx = self.context
+                self.editor.show_state(ctx.answer, ctx.samples, ctx.outcome, ctx.previous_value)
+        self.back_to_items.emit()
+
+    def _grade_instead(self, key: str) -> None:
+        self._reason_left()
+        self.grade_typed.emit(key)
 
     def _text_changed(self, name: str) -> None:
         if self._loading or self.context is None:

@@ -214,6 +214,8 @@ class WalkthroughPage(QWidget):
         panel.rectification_requested.connect(self.open_rectification)
         panel.related_requested.connect(self.open_related)
         panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
+        panel.back_to_items.connect(self.tree.setFocus)
+        panel.grade_typed.connect(self.grade_by_key)
 
     def _index_sections(
         self, checklist: Checklist, sections: tuple[Section, ...], path: tuple[str, ...], guidance: str = ""
