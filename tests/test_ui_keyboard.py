@@ -71,6 +71,43 @@ def test_after_0_a_digit_grades_esc_leaves_and_enter_confirms_the_reason(window,
     assert (answer.grade, answer.na_reason) == ("NA", "本院未开展")
 
 
+def test_enter_goes_down_so_the_next_record_never_overwrites_the_last(window, profiled_store):
+    """Enter kept the cell: ZY001 Enter ZY002 Enter ZY003 Enter saved one record, ZY003
+    (keyboard review). Enter goes down, on the last row to a new record."""
+    walk = window.walkthrough
+    find("抢救记录记入病历")
+    tab_to(walk.panel.editor.table)
+    press(Qt.Key.Key_Insert)
+    for number in ("ZY001", "ZY002", "ZY003"):
+        for key in number:  # each where the keyboard is: the first one opens the cell's editor
+            typed(key)
+        press(Qt.Key.Key_Return)
+    saved = [s.record_no for s in profiled_store.samples(walk.view.id, "qyx-core.07.3")]
+    assert saved == ["ZY001", "ZY002", "ZY003"]
+    press(Qt.Key.Key_Tab)  # past the row Enter began, still blank: on to the buttons below
+    assert focused() is not walk.panel.editor.table
+
+
+def test_enter_on_the_board_goes_down_so_the_next_cause_is_the_next_rows(window, profiled_store):
+    """原因一 Enter abc Enter made row 1's cause “abc”: Enter kept the cell, and typing replaced it."""
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    board = window.board
+    first, second = (board.entry_at(r).id for r in range(2))
+    press(Qt.Key.Key_Tab)  # 原因分析
+    press(Qt.Key.Key_F2)
+    typed("原因一")
+    press(Qt.Key.Key_Return)
+    for key in "abc":
+        typed(key)
+    press(Qt.Key.Key_Return)
+    causes = {
+        e.id: e.rectification.cause for e in list_rectifications(profiled_store, window.walkthrough.view.id, TODAY)
+    }
+    assert [causes[r] for r in (first, second)] == ["原因一", "abc"]
+
+
 def test_the_walkthrough_keys_act_when_tab_has_gone_on_to_the_tabs_above(window, profiled_store):
     """Tab from an item's last input goes on to the tabs (逐条自查 / 整改台账 / 概览): the grading
     keys, F3 and Ctrl+F must not stop working there."""
@@ -400,7 +437,9 @@ def fill_the_board(window, store, round_id) -> None:
     typed("周强")
     press(Qt.Key.Key_Tab)  # 整改期限
     typed("2025-04-30")
-    press(Qt.Key.Key_Return)
+    press(Qt.Key.Key_Return)  # saved, and down to the next row, as in a spreadsheet
+    assert board.selected_entry().id != entry.id
+    press(Qt.Key.Key_Up)
     saved = store.rectification(entry.id)
     assert (saved.cause, saved.measure, saved.owner, saved.deadline) == (
         "新入职医师未参加制度培训",

@@ -232,11 +232,12 @@ def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
 
 
 def add_record(qtbot, editor, number, *, input_method=False):
-    """Insert, the 病案号 (from the keyboard or committed by an input method), Enter."""
+    """Insert, the 病案号 (from the keyboard or committed by an input method), Enter. Enter on the
+    last row starts the next record: Insert then types into that row, not a second blank one."""
     editor.table.setFocus()
-    rows = editor.table.rowCount()
+    rows = sum(1 for r in range(editor.table.rowCount()) if (c := editor.table.item(r, 0)) and c.text())
     qtbot.keyClick(editor.table, Qt.Key.Key_Insert)
-    assert editor.table.rowCount() == rows + 1
+    assert editor.table.rowCount() == rows + 1 and editor.table.currentRow() == rows
     cell = editor.table.focusWidget()
     if input_method:
         type_with_input_method(cell, number)
@@ -283,7 +284,7 @@ def test_a_repeated_record_number_is_marked_named_and_not_saved(qtbot, page, pro
 
     add_record(qtbot, editor, "１２４", input_method=True)  # saved half-width, and shown so in place
     assert saved_records(profiled_store, round_id, item_id)[-1] == ("124", True)
-    assert editor.table.item(3, 0).text() == "124" and editor.table.rowCount() == 4
+    assert editor.table.item(3, 0).text() == "124" and editor.table.rowCount() == 5  # and the next, begun
 
     editor.table.item(2, 0).setText("zy2025003")  # corrected: saved, and the mark goes
     assert saved_records(profiled_store, round_id, item_id) == [
@@ -314,7 +315,7 @@ def test_a_repeat_stored_by_an_older_version_is_shown_and_kept_out_of_the_next_s
     assert "病案号“ZY2025001”重复（第 1 条和第 2 条）" in editor.error.text()
     add_record(qtbot, editor, "ZY2025002")
     assert saved_records(profiled_store, round_id, item_id) == [("ZY2025001", True), ("ZY2025002", True)]
-    assert editor.table.rowCount() == 3 and "重复" in editor.error.text()  # still there to be corrected
+    assert editor.table.rowCount() == 3 + 1 and "重复" in editor.error.text()  # still there; the next begun
 
 
 def test_attachments_add_refuse_oversized_and_remove(

@@ -40,8 +40,8 @@ class _CellText(QPlainTextEdit):
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             if event.modifiers() & _NEW_LINE_MODIFIERS:
                 self.insertPlainText("\n")
-            else:
-                self._finish(QAbstractItemDelegate.EndEditHint.NoHint)
+            else:  # done, and down to the next row (CellTable), as Enter in a spreadsheet
+                self._finish(QAbstractItemDelegate.EndEditHint.SubmitModelCache)
             return
         super().keyPressEvent(event)
 

@@ -13,11 +13,40 @@ leave them at once and keeps the arrow keys for moving between rows.
 
 from __future__ import annotations
 
-from .qt import QAbstractItemView, QModelIndex, Qt, QTableWidget, QTableWidgetItem, QWidget
+from collections.abc import Callable
+
+from .qt import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QModelIndex,
+    Qt,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+    Signal,
+)
 
 
 class CellTable(QTableWidget):
-    """A table edited in place, with Tab from one editable cell to the next (see the module)."""
+    """A table edited in place, with Tab from one editable cell to the next (see the module), and
+    Enter down to the next row, as in WPS and Excel: Qt kept the cell, so ZY001 Enter ZY002
+    Enter saved one record, ZY002 typed over ZY001."""
+
+    #: Enter in a cell of the last row shown (the column): the 抽查 grid starts a new record
+    entered_on_last_row = Signal(int)
+    #: rows Tab passes over (the 抽查 grid's blank row, begun by Enter, still empty): Tab from the
+    #: last record goes on to the buttons below, as before
+    passed_over: Callable[[int], bool] = staticmethod(lambda row: False)
+
+    def closeEditor(self, editor, hint) -> None:
+        super().closeEditor(editor, hint)
+        if hint == QAbstractItemDelegate.EndEditHint.SubmitModelCache:  # Enter, not Tab or a click away
+            current = self.currentIndex()
+            below = [r for r in range(current.row() + 1, self.rowCount()) if not self.isRowHidden(r)]
+            if below:
+                self.setCurrentCell(below[0], current.column())
+            elif current.isValid():
+                self.entered_on_last_row.emit(current.column())
 
     def moveCursor(self, action, modifiers) -> QModelIndex:
         # Tab in a cell editor asks for the next cell here (EditNextItem); nothing past the last
@@ -62,6 +91,8 @@ class CellTable(QTableWidget):
         if current.isValid() and (current.row(), current.column()) in cells:
             start = cells.index((current.row(), current.column())) + 1
         for row, column in cells[start:]:
+            if self.passed_over(row):
+                continue
             item = self.item(row, column)
             if item is not None and _typed_in(item):
                 return self.model().index(row, column)

@@ -395,6 +395,8 @@ class SamplingEditor(ItemEditor):
         self.table.setAccessibleName("抽查记录")
         self.table.setMinimumHeight(160)
         self.table.itemChanged.connect(self._changed)
+        self.table.entered_on_last_row.connect(self._entered_on_last_row)
+        self.table.passed_over = self._blank_last_row
         add = QPushButton("添加记录(&N)")
         add.setToolTip("Insert 键或 Ctrl+Enter 添加一行")
         remove = QPushButton("删除所选记录")
@@ -519,14 +521,40 @@ class SamplingEditor(ItemEditor):
         self.error.setText(message)
 
     def add_row(self) -> None:
-        self._loading = True
-        row = self._append("", True, "")
-        self._loading = False
+        """A new record to type: the last row when it is still empty (Enter has just started it,
+        and Insert pressed out of habit must not leave a blank row between), else a new one."""
+        last = self.table.rowCount() - 1
+        blank = last >= 0 and self._blank_last_row(last)
+        # a cell still being typed (its Enter is handled after this) is not blank, whatever it shows
+        if blank and self.table.state() != QAbstractItemView.State.EditingState:
+            row = last
+        else:
+            self._loading = True
+            row = self._append("", True, "")
+            self._loading = False
         self.table.setCurrentCell(row, 0)
         cell = self.table.item(row, 0)  # made by _append
         if cell is not None:
             self.table.editItem(cell)
         self._emit()
+
+    def _blank_last_row(self, row: int) -> bool:
+        """The last row with neither 病案号 nor 备注: begun by Enter, not yet a record."""
+        if row != self.table.rowCount() - 1:
+            return False
+        return not any((cell := self.table.item(row, c)) is not None and cell.text().strip() for c in (0, 2))
+
+    def _entered_on_last_row(self, column: int) -> None:
+        """Enter after a 病案号 on the last row: the next record, as Insert would start it."""
+        row = self.table.rowCount() - 1
+        cell = self.table.item(row, 0)
+        if column == 0 and cell is not None and cell.text().strip():
+            # a blank row, current: what is typed next goes into it (no editor is opened: it
+            # would take the keyboard from wherever the user goes next, another tab included)
+            self._loading = True
+            row = self._append("", True, "")
+            self._loading = False
+            self.table.setCurrentCell(row, 0)
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
