@@ -175,6 +175,9 @@ class Trial:
         clock.step("reminders refresh after the grade", lambda: window.refresh_reminders())
         clock.step("整改台账 (first time)", lambda: window.show_tab(1))
         self.shot(window, "04-board")
+        # what a re-check, an undo or an attachment costs: the board redrawn while on screen
+        # (filled while hidden, the first time above hides a per-cell re-measure of the rows)
+        clock.step("整改台账 redrawn on screen", lambda: window.board.refresh())
         clock.step("概览 (first time, trend of 24 rounds)", lambda: window.show_tab(2))
         self.overview_shots()
         clock.step("back to 逐条自查", lambda: window.show_tab(0))

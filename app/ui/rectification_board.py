@@ -459,12 +459,18 @@ class RectificationBoard(QWidget):
         self._fill_departments()
 
         self._loading = True
+        # rows sized to their contents re-measure every row on each cell written: 79 rows took
+        # 5–7 s to redraw on screen after a re-check or an undo (scale review); fixed while
+        # filling, then measured once
+        rows = self.table.verticalHeader()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.setRowCount(len(self.entries))
         for row, entry in enumerate(self.entries):
             self._fill_row(row, entry)
         header = self.table.horizontalHeader()
         if header.sortIndicatorSection() < self.table.columnCount():
             self.table.sortItems(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self._loading = False
         self._update_summary()
         self.apply_filter()
