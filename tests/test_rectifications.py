@@ -643,3 +643,27 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     svc.record_recheck(store, entry.id, actor, passed=None, today=TODAY)
     svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 10), by="王芳", today=TODAY)
     assert entries(store, round_id)[0].failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+
+
+def test_a_failed_recheck_before_the_carry_over_is_listed_in_the_recheck_round(
+    profiled_store, round_id, catalog, actor
+):
+    """The copy a 复查轮次 makes starts without a re-check: the 整改报告 of the round where the
+    item is closed told nothing of the failed re-check that had it carried over (review)."""
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, measure="制定制度")
+    svc.record_recheck(
+        store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
+    )
+    recheck = svc.start_recheck_round(
+        store, [catalog.get("qyx-targets-2021")], "复查", dt.date(2025, 7, 1), actor, previous_round_id=round_id
+    )
+    later = dt.date(2025, 7, 20)
+    [copy] = entries(store, recheck, later)
+    assert copy.failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    svc.record_recheck(store, copy.id, actor, passed=True, date=later, by="王芳", result="已落实", today=later)
+    assert svc.follow_up_text(svc.get_rectification(store, copy.id, later)) == (
+        "2025年5月2日，刘洋，复查未通过：未落实；2025年7月20日，王芳，复查通过：已落实"
+    )

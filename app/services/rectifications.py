@@ -549,11 +549,43 @@ def list_rectifications(
         key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
     )
     later = carried_to(store, round_id, today)
-    failed = failed_rechecks(store.recheck_history(round_id))
+    failed = _failed_rechecks_of(store, rects)
     return [
         _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), failed.get(rect.id, ()))
         for rect in rects
     ]
+
+
+def _failed_rechecks_of(store: Store, rects: Sequence[Rectification]) -> dict[str, list[Recheck]]:
+    """Each rectification's failed re-checks, a carried-over one's with those of the rounds it was
+    carried from (oldest first): the copy starts without a re-check, and the 复查轮次's 整改报告,
+    where the item is closed, told nothing of the failed re-check that made it be carried over."""
+    chains: dict[str, list[Rectification]] = {}  # rectification id → what it was carried from, oldest first
+    for rect in rects:
+        chain: list[Rectification] = []
+        source, seen = rect.carried_from, {rect.id}
+        while source and source not in seen:
+            seen.add(source)
+            try:
+                earlier = store.rectification(source)
+            except NotFoundError:  # its round was deleted
+                break
+            chain.insert(0, earlier)
+            source = earlier.carried_from
+        chains[rect.id] = chain
+    ids = [r.id for r in rects] + [e.id for chain in chains.values() for e in chain]
+    own = failed_rechecks(store.recheck_history(ids))
+    out: dict[str, list[Recheck]] = {}
+    for rect in rects:
+        checks: list[Recheck] = []
+        for earlier in chains[rect.id]:
+            checks += own.get(earlier.id, [])
+            if earlier.recheck_passed is False:  # its last check, the copy took over from it
+                checks.append((earlier.recheck_date, earlier.rechecked_by, earlier.recheck_result))
+        checks += own.get(rect.id, [])
+        if checks:
+            out[rect.id] = list(dict.fromkeys(checks))
+    return out
 
 
 def get_rectification(store: Store, rectification_id: str, today: dt.date) -> RectificationEntry:
@@ -561,7 +593,7 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     view = load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
     later = carried_to(store, rect.round_id, today).get(rect.id, ())
-    failed = failed_rechecks(store.recheck_history(rect.round_id)).get(rect.id, ())
+    failed = _failed_rechecks_of(store, [rect]).get(rect.id, ())
     return _entry(_Facts(store, view), rect, today, count, later, failed)
 
 

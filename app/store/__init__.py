@@ -779,16 +779,22 @@ class Store:
         sql = "SELECT * FROM history" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq"
         return [history.Entry.from_row(r) for r in self._rows(sql, tuple(params))]
 
-    def recheck_history(self, round_id: str) -> list[Entry]:
-        """The changes to the round's rectifications that touched a re-check (its verdict, date,
-        result or who made it), oldest first: the failed re-checks a later one replaced live only
-        here."""
-        sql = (
-            "SELECT * FROM history WHERE round_id = ? AND record_table = 'rectifications'"
-            " AND changes LIKE '%\"recheck%'"  # recheck_passed, _date, _result, rechecked_by
-            " ORDER BY seq"
-        )
-        return [history.Entry.from_row(r) for r in self._rows(sql, (round_id,))]
+    def recheck_history(self, rectification_ids: Iterable[str]) -> list[Entry]:
+        """The changes to these rectifications that touched a re-check (its verdict, date, result
+        or who made it), in the order recorded: the failed re-checks a later one replaced live
+        only here. By the records' index: a round's whole history, read for one cell edited on
+        the board, grew to 35 ms with two years of changes (scale review)."""
+        ids = list(dict.fromkeys(rectification_ids))
+        rows = []
+        for start in range(0, len(ids), 500):  # SQLite's bound parameters
+            chunk = ids[start : start + 500]
+            sql = (
+                "SELECT * FROM history WHERE record_table = 'rectifications'"
+                f" AND record_id IN ({', '.join('?' * len(chunk))})"
+                " AND changes LIKE '%\"recheck%'"  # recheck_passed, _date, _result, rechecked_by
+            )
+            rows += self._rows(sql, tuple(chunk))
+        return [history.Entry.from_row(r) for r in sorted(rows, key=lambda r: r["seq"])]
 
     def record_hashes(self, table: str, record_id: str) -> set[str]:
         """Every content hash the record has had here: its ancestry, for merging."""
