@@ -127,6 +127,27 @@ def _read_only(path: Path) -> Store:
     return Store(conn, path, read_only="数据库文件所在的 U 盘写保护")
 
 
+def test_copies_of_a_database_prepared_without_a_hospital_get_keys_of_their_own(tmp_path, actor):
+    """Opening made the key: a database prepared once and copied to two 城关镇卫生院 gave both one
+    key, the summary took them for one database, and dropped one's round as a restart (review)."""
+    import shutil
+
+    from app.exchange.export import key_id
+
+    prepared = tmp_path / "prepared.db"
+    open_store(prepared).close()
+    copies = [tmp_path / f"{n}.db" for n in range(2)]
+    for path in copies:
+        shutil.copy(prepared, path)
+    keys = []
+    for path in copies:
+        store = open_store(path)
+        save_profile(store, PROFILE_2_GENERAL, actor)
+        keys.append(key_id(pseudonym_key(store)))
+        store.close()
+    assert keys[0] != keys[1]
+
+
 def test_a_database_without_a_key_opened_read_only_says_how_to_get_one(demo_file):
     path, _ = demo_file
     conn = sqlite3.connect(path, isolation_level=None)

@@ -287,10 +287,15 @@ PATIENT_KEY_SETTING = "exchange.patient_key"
 
 
 def _make_patient_key(conn: sqlite3.Connection) -> None:
-    """Give the database its pseudonym secret when it is opened writable, once: made only on the
-    first export, it could not be made for an export from a read-only copy (a locked stick, a
-    CD), and the default, pseudonymised export failed there."""
+    """Give the database its pseudonym secret when it is opened writable, once it has its
+    hospital: made only on the first export, it could not be made for an export from a
+    read-only copy (a locked stick, a CD), and the default, pseudonymised export failed there.
+    Not before the hospital is there: a database prepared once and copied to several hospitals
+    would give them one key, and the summary (aggregate._restarted) takes one key for one
+    database (Store.save_profile makes it with the first profile)."""
     if conn.execute("SELECT 1 FROM settings WHERE key = ?", (PATIENT_KEY_SETTING,)).fetchone():
+        return
+    if not conn.execute("SELECT 1 FROM hospital LIMIT 1").fetchone():
         return
     with contextlib.suppress(sqlite3.Error):  # busy or full: the first export makes it, as before
         conn.execute(
@@ -526,6 +531,7 @@ class Store:
             before = self._one("SELECT * FROM hospital WHERE id = ?", (row["id"],))
             self.upsert("hospital", row)
             self._log("hospital", row["id"], None, None, before, {**(before or {}), **row}, actor, row["updated_at"])
+            _make_patient_key(self.conn)  # with the first profile: each copy of a prepared database its own
         return row["id"]
 
     # --- rounds -----------------------------------------------------------------------------
