@@ -57,6 +57,26 @@ def back_up(qtbot, dialog: BackupsDialog) -> None:
     qtbot.waitUntil(lambda: dialog.backup_job is None)
 
 
+def test_enter_in_the_backups_dialog_never_chooses_another_backup_folder(window, qtbot, db_path, ui_dialogs):
+    """备份位置(&L), the first button, was the default one: Enter on a backup in the list opened
+    the folder chooser, one step from changing where every backup goes (keyboard review)."""
+    from PySide6.QtTest import QTest
+
+    from app.ui.qt import Qt
+
+    chosen = []
+    ui_dialogs.folder = None
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.folder_button.clicked.connect(lambda: chosen.append(True))  # pressed, by Enter or else
+    dialog.show()
+    back_up(qtbot, dialog)
+    dialog.table.setFocus()
+    dialog.table.selectRow(0)
+    QTest.keyClick(dialog.table, Qt.Key.Key_Return)
+    assert chosen == []
+
+
 def test_backup_now_lists_the_backup_with_time_and_size(window, qtbot, db_path):
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)

@@ -58,6 +58,24 @@ def test_preview_shows_every_page_and_prints_a_range(qtbot, report, tmp_path, ui
     assert len(PdfReader(tmp_path / "printed.pdf").pages) == report.pages - 1
 
 
+def test_enter_while_reading_the_pages_opens_no_print_dialog(qtbot, report, monkeypatch):
+    """打印(&P) was the default button: Enter pressed while reading opened the print dialog."""
+    from PySide6.QtTest import QTest
+
+    from app.ui.qt import QPushButton, Qt
+
+    dialog = PreviewDialog(report.path)
+    qtbot.addWidget(dialog)
+    printed = []
+    monkeypatch.setattr(dialog, "print_dialog", lambda: printed.append(True))
+    [button] = [b for b in dialog.findChildren(QPushButton) if b.text().startswith("打印")]
+    button.clicked.connect(lambda: printed.append(True))
+    dialog.show()
+    dialog.view.setFocus()
+    QTest.keyClick(dialog.view, Qt.Key.Key_Return)
+    assert printed == []  # (it may close the preview, as Esc does)
+
+
 def test_preview_save_as_and_folder(qtbot, report, tmp_path, ui_dialogs):
     dialog = PreviewDialog(report.path)
     qtbot.addWidget(dialog)

@@ -99,8 +99,14 @@ class BackupsDialog(QDialog):
         close.rejected.connect(self.reject)
         buttons.addWidget(close)
         layout.addLayout(buttons)
+        # Enter presses no button by itself: 备份位置, first in the dialog, was the default one, and
+        # Enter on a backup in the list opened the folder chooser (keyboard review)
+        for button in (self.folder_button, self.backup_button, self.restore_button, self.restore_file_button):
+            button.setAutoDefault(False)
+            button.setDefault(False)
         self.backup_job: object = None  # 立即备份 under way
         self.refresh()
+        self.table.setFocus()  # the backups, walked with the arrow keys
 
     def _build_table(self) -> QTableWidget:
         table = QTableWidget(0, 4)

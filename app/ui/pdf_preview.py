@@ -134,6 +134,7 @@ class PreviewDialog(QDialog):
         ):
             button = QPushButton(text)
             button.clicked.connect(slot)
+            button.setAutoDefault(False)  # Enter while reading the pages opened the print dialog
             buttons.addWidget(button)
         buttons.addStretch(1)
         close = QPushButton("关闭")
