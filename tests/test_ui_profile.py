@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWizard
+from PySide6.QtWidgets import QApplication, QLineEdit, QWizard
 
 from app.services.profile import get_profile
 from app.ui.profile_wizard import ProfileWizard
@@ -85,6 +85,52 @@ def test_beds_take_full_width_digits_and_say_what_they_cannot_take(qtbot, store,
         qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
     qtbot.mouseClick(wizard.button(QWizard.WizardButton.FinishButton), Qt.MouseButton.LeftButton)
     assert get_profile(store).beds == 480
+
+
+def test_esc_on_a_department_just_added_adds_none(qtbot, store, actor, ui_dialogs):
+    """添加科室 then Esc kept a department named “新科室”, saved with the profile and offered as a
+    责任科室 everywhere (keyboard review). Named and confirmed, it stays."""
+    from PySide6.QtTest import QTest
+
+    wizard = ProfileWizard(store, actor, PROFILE_2_GENERAL)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.mouseClick(wizard.button(QWizard.WizardButton.NextButton), Qt.MouseButton.LeftButton)
+    page = wizard.departments
+    before = page.departments()
+
+    def editor() -> QLineEdit:
+        [line] = [e for e in page.list.findChildren(QLineEdit) if e.isVisible()]
+        return line
+
+    page.add_department()
+    QTest.keyClick(editor(), Qt.Key.Key_Escape)
+    qtbot.wait(50)
+    assert page.departments() == before
+    page.add_department()
+    named = editor()
+    named.setText("ICU")
+    QTest.keyClick(named, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: page.departments() == (*before, "ICU"))  # committed on the next pass
+
+
+def test_leaving_the_first_run_wizard_with_something_typed_asks_first(qtbot, store, actor, ui_dialogs):
+    """Esc closed the first-run wizard without a word, the name and code typed with it (review)."""
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.reject()  # nothing typed: closes at once
+    assert ui_dialogs.confirms == [] and not wizard.isVisible()
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.basic.ui.nameEdit.setText("测试县人民医院")
+    ui_dialogs.confirm_answer = False
+    wizard.reject()
+    assert "放弃已填写的医院基本情况" in ui_dialogs.confirms[0] and wizard.isVisible()
+    ui_dialogs.confirm_answer = True
+    wizard.reject()
+    assert not wizard.isVisible() and get_profile(store) is None
 
 
 def test_duplicate_department_is_refused_inline(qtbot, store, actor, ui_dialogs):

@@ -12,6 +12,7 @@ from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
 from .item_editors import error_label
 from .qt import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QCheckBox,
     QDialog,
@@ -82,6 +83,10 @@ class BasicPage(QWizardPage):
         return ok
 
 
+#: the name a department added is given until it is named
+NEW_DEPARTMENT = "新科室"
+
+
 class DepartmentsPage(QWizardPage):
     """第二步：科室列表（责任科室的选项）."""
 
@@ -98,6 +103,8 @@ class DepartmentsPage(QWizardPage):
         self.remove_button = remove = QPushButton("删除所选(&R)")
         add.clicked.connect(self.add_department)
         remove.clicked.connect(self.remove_selected)
+        self._added: QListWidgetItem | None = None  # the row 添加科室 made, while it is named
+        self.list.itemDelegate().closeEditor.connect(self._editor_closed)
         self.error = error_label()
         buttons = QHBoxLayout()
         buttons.addWidget(add)
@@ -120,9 +127,18 @@ class DepartmentsPage(QWizardPage):
         return item
 
     def add_department(self) -> None:
-        item = self._append("新科室")
+        item = self._append(NEW_DEPARTMENT)
+        self._added = item
         self.list.setCurrentItem(item)
         self.list.editItem(item)
+
+    def _editor_closed(self, _editor, hint) -> None:
+        """Esc on the row 添加科室 made: no department (one named “新科室” was kept, and saved, and
+        offered as a 责任科室 everywhere)."""
+        added, self._added = self._added, None
+        cancelled = hint == QAbstractItemDelegate.EndEditHint.RevertModelCache
+        if added is not None and cancelled and added.text() == NEW_DEPARTMENT:
+            self.list.takeItem(self.list.row(added))
 
     def remove_selected(self) -> None:
         for item in self.list.selectedItems():
@@ -237,6 +253,16 @@ class ProfileWizard(_ProfileForm, QWizard):
             self.addPage(page)
         fit_to_screen(self, 640, 520)
         self.load(profile)
+        self._as_loaded = self.profile()
+
+    def reject(self) -> None:
+        """Esc (a second one, after closing a cell editor, comes naturally) closed the first-run
+        wizard without a word, and what was typed on its first step went with it."""
+        if self.profile() != self._as_loaded and not dialogs.confirm(
+            self, "放弃已填写的医院基本情况吗？\n\n不保存就关闭，下次打开程序时需要重新填写。"
+        ):
+            return
+        super().reject()
 
     def accept(self) -> None:
         refused = self.save(self, self.store, self.actor)
