@@ -520,18 +520,27 @@ def earlier_evidence(store: Store, rect: Rectification) -> list[Attachment]:
     """The 佐证材料 of the rectifications a carried-over one was copied from (the previous round's,
     and so on back), oldest first: the 复查轮次's 整改报告, signed at closure, printed none of the
     photos taken while the work was done in the round before."""
-    out: list[Attachment] = []
-    seen = {rect.id}
-    source = rect.carried_from
+    return [
+        a
+        for earlier in carried_chain(store, rect)
+        for a in store.attachments(earlier.round_id, rectification_id=earlier.id)
+    ]
+
+
+def carried_chain(store: Store, rect: Rectification) -> list[Rectification]:
+    """The rectifications ``rect`` was carried over from (the previous round's, and so on back),
+    oldest first; a chain ends at a round deleted."""
+    chain: list[Rectification] = []
+    source, seen = rect.carried_from, {rect.id}
     while source and source not in seen:
         seen.add(source)
         try:
             earlier = store.rectification(source)
-        except NotFoundError:  # its round was deleted
+        except NotFoundError:
             break
-        out[:0] = store.attachments(earlier.round_id, rectification_id=earlier.id)
+        chain.insert(0, earlier)
         source = earlier.carried_from
-    return out
+    return chain
 
 
 def list_rectifications(
@@ -560,19 +569,7 @@ def _failed_rechecks_of(store: Store, rects: Sequence[Rectification]) -> dict[st
     """Each rectification's failed re-checks, a carried-over one's with those of the rounds it was
     carried from (oldest first): the copy starts without a re-check, and the 复查轮次's 整改报告,
     where the item is closed, told nothing of the failed re-check that made it be carried over."""
-    chains: dict[str, list[Rectification]] = {}  # rectification id → what it was carried from, oldest first
-    for rect in rects:
-        chain: list[Rectification] = []
-        source, seen = rect.carried_from, {rect.id}
-        while source and source not in seen:
-            seen.add(source)
-            try:
-                earlier = store.rectification(source)
-            except NotFoundError:  # its round was deleted
-                break
-            chain.insert(0, earlier)
-            source = earlier.carried_from
-        chains[rect.id] = chain
+    chains = {rect.id: carried_chain(store, rect) for rect in rects}
     ids = [r.id for r in rects] + [e.id for chain in chains.values() for e in chain]
     own = failed_rechecks(store.recheck_history(ids))
     out: dict[str, list[Recheck]] = {}
