@@ -39,8 +39,8 @@ class DateInput(QDateEdit):
         self._moved_on = False  # the last digit filled its part and the field moved on
         self._typed = ""  # digits and separators typed in a row since the cursor was last put
         self._before = self.date()  # the date before the run typed now began
-        #: why the date last typed in one run was not taken ('' when it was): the field keeps the
-        #: date it had, and the dialog refuses to go on until the date is typed again
+        #: why the date last typed in one run was not taken ('' when it was): the field gets back
+        #: the date it had, and the dialog's 确定 says why, once (problem)
         self.refused = ""
         self._calendar_hooked = False
 
