@@ -922,7 +922,8 @@ def apply_import(
         store.append_history(
             [history.Entry.from_row(e) for e in data["history"] if (e["record_table"], e["record_id"]) not in skipped]
         )
-        for change in [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]:
+        writes = [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]
+        for change in writes:
             if change.table == "rounds" and change.local is None:
                 _add_round(store, plan, dict(change.incoming), actor)
             else:
@@ -932,7 +933,7 @@ def apply_import(
         _link_merges(store, plan, settled, rid, actor)
         if touched_items:
             sync_rectifications(store, load_round(store, rid), sorted(touched_items), actor)
-        drafted = not plan.new_round and _draft_again(store, plan, settled, rid, actor)
+        drafted = not plan.new_round and _draft_again(store, writes, rid, actor)
     return ImportResult(  # counted as in the preview: a settled conflict is not also an update
         rid,
         len(plan.added),
@@ -950,14 +951,15 @@ def apply_import(
 _REPORTED = ("answers", "samples", "rectifications", "attachments")
 
 
-def _draft_again(store: Store, plan: ImportPlan, settled: Mapping[str, _Settlement], rid: str, actor: Actor) -> bool:
+def _draft_again(store: Store, writes: Sequence[_Change], rid: str, actor: Actor) -> bool:
     """A 定稿 round the import changed is a 自查稿 again, as after an edit made here
     (services.session): it stayed 定稿, and went to the commission as such, unreviewed D and
     new 整改项 and all, its 自查报告 without the 自查稿 watermark."""
-    writes = [*plan.added, *plan.updated, *(s.write for s in settled.values() if s.write)]
+    from ..services.rounds import set_round_final
+
     if store.round(rid).status != "final" or not any(c.table in _REPORTED for c in writes):
         return False
-    store.update_round(rid, {"status": "draft"}, actor)
+    set_round_final(store, rid, False, actor)
     return True
 
 
