@@ -612,16 +612,22 @@ def test_a_problem_regraded_b_after_work_began_says_so_in_the_self_report(profil
     assert row.result.startswith("B") and row.rectification.startswith("本轮复评：B 有监管，复查确认后可销号；")
 
 
+def _failed_once(store, round_id, actor, by: str = "刘洋"):
+    """A D on the MDT item, a 整改措施, and a re-check failed on 5月2日; the rectification."""
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, measure="制定制度")
+    svc.record_recheck(
+        store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by=by, result="未落实", today=TODAY
+    )
+    return entry
+
+
 def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, round_id, actor):
     """复查未通过, 继续整改, 复查通过: the record kept only the pass, and the 整改报告 signed at
     closure said nothing of the failed re-check (it lived only in 修改记录)."""
     store = profiled_store
-    record_answer(store, round_id, JUDGED, actor, grade="D", finding="无MDT制度")
-    [entry] = entries(store, round_id)
-    svc.update_rectification(store, entry.id, actor, measure="制定制度")
-    svc.record_recheck(
-        store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘", result="未落实", today=TODAY
-    )
+    entry = _failed_once(store, round_id, actor, by="刘")
     # a typo in the failed re-check corrected: still one re-check
     svc.record_recheck(
         store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
@@ -651,12 +657,7 @@ def test_a_failed_recheck_before_the_carry_over_is_listed_in_the_recheck_round(
     """The copy a 复查轮次 makes starts without a re-check: the 整改报告 of the round where the
     item is closed told nothing of the failed re-check that had it carried over (review)."""
     store = profiled_store
-    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
-    [entry] = entries(store, round_id)
-    svc.update_rectification(store, entry.id, actor, measure="制定制度")
-    svc.record_recheck(
-        store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
-    )
+    _failed_once(store, round_id, actor)
     recheck = svc.start_recheck_round(
         store, [catalog.get("qyx-targets-2021")], "复查", dt.date(2025, 7, 1), actor, previous_round_id=round_id
     )

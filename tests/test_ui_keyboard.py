@@ -577,11 +577,17 @@ def test_a_date_that_does_not_exist_is_refused_also_when_enter_is_pressed(
     assert [r.started_on for r in profiled_store.rounds()] == [before.isoformat()]
 
 
+def in_the_recheck_dialog(act) -> None:
+    """A D on the first item, the board (Ctrl+T), and 记录复查 (Alt+C) with ``act(dialog)``."""
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    when_modal(act)
+    press_alt("C")  # 记录复查
+
+
 def test_a_recheck_date_after_today_is_refused_not_made_today(qtbot, window, profiled_store):
     """复查日期 2099-01-01 became today (Qt keeps a date within its range), so “不能晚于今天” was
     never said (review)."""
-    press(Qt.Key.Key_4)
-    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     said = []
 
     def type_the_date(dialog) -> None:
@@ -592,14 +598,11 @@ def test_a_recheck_date_after_today_is_refused_not_made_today(qtbot, window, pro
         said.append(dialog.error.text())
         press(Qt.Key.Key_Escape)
 
-    when_modal(type_the_date)
-    press_alt("C")  # 记录复查
+    in_the_recheck_dialog(type_the_date)
     assert said and said[0].startswith("复查日期：2099-01-01 晚于可填的最晚日期")
 
 
 def test_the_recheck_date_is_taken_as_typed(qtbot, window, profiled_store):
-    press(Qt.Key.Key_4)
-    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     taken = []
 
     def type_the_date(dialog) -> None:
@@ -608,8 +611,7 @@ def test_the_recheck_date_is_taken_as_typed(qtbot, window, profiled_store):
         taken.append(dialog.date.date().toPython())
         press(Qt.Key.Key_Escape)
 
-    when_modal(type_the_date)
-    press_alt("C")  # 记录复查
+    in_the_recheck_dialog(type_the_date)
     assert taken == [dt.date(2025, 3, 31)]
 
 
