@@ -216,3 +216,35 @@ def test_a_department_that_cleared_an_items_records_clears_them_here(departments
     _sample(d.office, d, d.office_actor, item, ("ZY003", True))
     d.office_import(d.export(d.b, "b"))
     assert _records(d.office, d, item) == [("ZY003", True)]
+
+
+def test_a_change_to_the_offices_own_pseudonyms_comes_back_as_an_update(departments, tmp_path):
+    """内科 took the office's default (脱敏) package, corrected one record and sent it back. Its
+    records are the office's under their pseudonyms, and its history holds the hashes of that
+    pseudonymised list: the office's list went unrecognised in it, and the correction came in as a
+    whole-list conflict to settle by hand (review, merge 2, left over)."""
+    from app.exchange.export import export_package
+    from app.store import Actor, open_store
+
+    d = departments
+    item = _item(d)
+    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False))
+    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
+    nk = open_store(tmp_path / "nk.db")
+    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    first, second = (s.record_no for s in nk.samples(d.round_id, item))
+    _sample(nk, d, d.a_actor, item, (first, True), (second, True))  # ZY002 was compliant after all
+    for patient_ids in (True, False):  # sent back with or without 病案号: the same records
+        back = export_package(
+            nk, d.round_id, tmp_path / f"nk-{patient_ids}.zip", patient_ids=patient_ids, attachments=False, today=DAY
+        ).path
+        plan = plan_import(d.office, open_package(back))
+        assert plan.conflicts == [], [c.to_dict() for c in plan.conflicts]
+        assert [c.table for c in plan.updated] == ["samples"]
+    apply_import(d.office, plan, d.office_actor)
+    assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", True)]
+    # the office changes the list again: the department's old package is older, not a conflict
+    _sample(d.office, d, d.office_actor, item, ("ZY001", False), ("ZY002", True))
+    plan, _ = d.office_import(back)
+    assert (plan.conflicts, plan.updated) == ([], [])
+    assert _records(d.office, d, item) == [("ZY001", False), ("ZY002", True)]

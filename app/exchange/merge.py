@@ -732,7 +732,9 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
         item_id = group["item_id"]
         key = history.samples_key(rid, item_id)
         local_rows = [rec.sample_to_row(s) for s in store.samples(rid, item_id)] if not plan.new_round else []
-        rows = [{**r, "record_no": ours.get(r["record_no"], r["record_no"])} for r in group["records"]]
+        rows = _numbered(group["records"], ours)
+        if ours and ("samples", key) in ancestry:
+            ancestry[("samples", key)] = [_numbered_entry(e, ours) for e in ancestry[("samples", key)]]
         incoming = {"id": key, "item_id": item_id, **history.samples_record(rows), "rows": rows}
         if not rows:
             _plan_cleared_samples(store, plan, ancestry.get(("samples", key), []), key, item_id, local_rows, items)
@@ -746,8 +748,8 @@ def _plan_samples(store: Store, plan: ImportPlan, ancestry: _Ancestry, items: Ma
                 "无法逐份对应，保留本机的抽查记录。"
             )
             continue
-        if pseudonymised and local_rows:
-            # real 病案号 here: pseudonyms never replace them
+        if pseudonymised and local_rows and any(str(r["record_no"]).startswith(PSEUDONYM_PREFIX) for r in rows):
+            # real 病案号 here: pseudonyms never replace them (our own, read back, are ours)
             plan.unchanged += 1
             if history.content_hash("samples", history.samples_record(local_rows)) != history.content_hash(
                 "samples", incoming
@@ -833,6 +835,34 @@ def _own_pseudonyms(store: Store, round_id: str) -> dict[str, str]:
         return {}
     numbers = {s.record_no for s in store.samples(round_id) if not s.record_no.startswith(PSEUDONYM_PREFIX)}
     return {pseudonym(key, n): n for n in numbers}
+
+
+def _numbered(records: Sequence[Mapping[str, Any]], ours: Mapping[str, str]) -> list[dict[str, Any]]:
+    """``records`` with this database's own pseudonyms (``ours``) read back as its 病案号."""
+    return [{**r, "record_no": ours.get(r["record_no"], r["record_no"])} for r in records]
+
+
+def _numbered_entry(entry: dict[str, Any], ours: Mapping[str, str]) -> dict[str, Any]:
+    """A package's history entry of sampled records, its lists read back as ours (:func:`_numbered`)
+    and its hashes those of the lists read back. Its records must be known here as the rows are:
+    the department that changed one of the office's pseudonymised records made an entry from a
+    list the office knows only by its real numbers, and the change came in as a conflict of two
+    lists with nothing in common. A pseudonymised package has no hashes of sampled records at
+    all (export): they are made here, from the lists."""
+    lists = entry["changes"].get("records")
+    if lists is None:  # e.g. how a conflict was settled: its versions are known by hash only
+        return entry
+    old, new = (None if v is None else _numbered(v, ours) for v in lists)
+
+    def hashed(records: list[dict[str, Any]] | None) -> str | None:
+        return None if not records else history.content_hash("samples", history.samples_record(records))
+
+    return {
+        **entry,
+        "changes": {**entry["changes"], "records": [old, new]},
+        "old_hash": hashed(old),
+        "new_hash": hashed(new),
+    }
 
 
 def _pseudonyms_and_numbers(local: Sequence[Mapping[str, Any]], incoming: Sequence[Mapping[str, Any]]) -> bool:
