@@ -1023,6 +1023,32 @@ def test_a_rectification_deleted_here_does_not_come_back_with_an_older_package(d
     assert again.added == 0 and list_rectifications(d.office, d.round_id, DAY) == []
 
 
+def test_a_rectification_deleted_here_and_edited_there_comes_back_saying_so(departments):
+    """The office deleted a rectification that 内科 went on to fill in: 内科's work came back with
+    its next package without a word, and the office could not tell why a deleted row was there
+    again (review, merge, left over). It comes back (nothing 内科 wrote is lost), and the import
+    says that it had been deleted here, when and by whom."""
+    from app.services.rectifications import delete_rectification, open_rectification, update_rectification
+
+    d = departments
+    d.answer(d.a, d.a_actor, d.ITEM_A, grade="C", finding="部分落实")
+    rect = open_rectification(d.a, d.round_id, d.ITEM_A, d.a_actor, DAY)
+    d.office_import(d.export(d.a, "a1"))
+    delete_rectification(d.office, rect.rectification.id, d.office_actor)
+    update_rectification(d.a, rect.rectification.id, d.a_actor, today=DAY, measure="每月督查一次")
+    plan, result = d.office_import(d.export(d.a, "a2"))
+    [back] = list_rectifications(d.office, d.round_id, DAY)
+    assert back.rectification.measure == "每月督查一次" and result.added == 1
+    [warning] = [w for w in plan.warnings if "删除" in w]
+    assert "质控办" in warning and "本机删除" in warning and "每月督查一次" not in warning
+    assert warning == result.warnings[-1], warning
+    # deleted again, the same package leaves it deleted, and says nothing more
+    delete_rectification(d.office, back.rectification.id, d.office_actor)
+    plan, again = d.office_import(d.export(d.a, "a2"))
+    assert again.added == 0 and list_rectifications(d.office, d.round_id, DAY) == []
+    assert not [w for w in plan.warnings if "删除" in w]
+
+
 def test_keeping_our_answer_drops_the_packages_untouched_rectification(departments):
     d = departments
     from_a, from_b = _both_change_the_shared_item(d)  # 内科 B, 外科 D (which opened a rectification)

@@ -532,10 +532,26 @@ def _plan_record(
             plan.unchanged += 1
             return
         plan.added.append(_Change(table, key, item_id, incoming, None, None, incoming_hash))
+        if store.was_deleted(table, key):
+            plan.warnings.append(_back_after_deletion(store, table, key, label))
         return
     local_hash = history.content_hash(table, local)
     local_key = local["id"]
     _decide(store, plan, ancestry, table, local_key, key, item_id, incoming, local, incoming_hash, local_hash, label)
+
+
+def _back_after_deletion(store: Store, table: str, key: str, label: str) -> str:
+    """A record deleted here that the package changed since (a department went on filling in a
+    rectification the office deleted): it comes back, so that nothing the department wrote is
+    lost, and the office is told why a row it deleted is there again."""
+    from ..domain.formats import cn_local_time
+
+    last = [e for e in store.history(record_table=table, record_id=key) if e.action == "delete"][-1]
+    who = f"（{last.author}）" if last.author else ""
+    return (
+        f"{label}：已于 {cn_local_time(last.at)} 在本机删除{who}，上报包中有本机没有的修改，已按上报包恢复；"
+        "如仍不需要，可再次删除。"
+    )
 
 
 def _decide(
