@@ -213,6 +213,27 @@ def test_a_preview_without_conflicts_leaves_no_window_behind(qtbot, store, demo_
     office.close()
 
 
+def test_the_preview_shows_every_warning_of_the_package(qtbot, store, demo_round, actor, tmp_path):
+    """The preview showed the first five warnings and dropped the rest without a word: a package
+    that brought back eight rectifications deleted here said so of five."""
+    from app.store import open_store
+    from app.ui.qt import QLabel, QPlainTextEdit
+
+    package = export_package(store, demo_round, tmp_path / "demo.zip", attachments=False, today=DAY).path
+    office = open_store(tmp_path / "office.db")
+    plan = plan_import(office, open_package(package))
+    plan.warnings.extend(f"整改项：第{n}项：已在本机删除，已按上报包恢复。" for n in range(1, 9))
+    dialog = ImportDialog(office, actor, plan)
+    qtbot.addWidget(dialog)
+    shown = "\n".join(
+        [label.text() for label in dialog.findChildren(QLabel)]
+        + [box.toPlainText() for box in dialog.findChildren(QPlainTextEdit)]
+    )
+    assert all(f"第{n}项" in shown for n in range(1, 9)), shown
+    assert f"注意（{len(plan.warnings)} 条）" in shown
+    office.close()
+
+
 def test_another_hospitals_package_is_asked_about_plainly(
     qtbot, profiled_store, demo_file, catalog, actor, ui_dialogs, tmp_path
 ):

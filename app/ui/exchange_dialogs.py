@@ -29,6 +29,7 @@ from .qt import (
     QHeaderView,
     QLabel,
     QListWidget,
+    QPlainTextEdit,
     QPushButton,
     Qt,
     QTableWidget,
@@ -154,6 +155,11 @@ class ExportDialog(QDialog):
 # --- 导入上报包 ---------------------------------------------------------------------------------
 
 
+#: warnings shown as lines in the import preview; more go into a box that scrolls
+_WARNING_LINES = 4
+_WARNING_STYLE = "color: #8a5a00;"
+
+
 class ImportDialog(QDialog):
     """导入预览: what the package holds, what will change, and each conflict side by side."""
 
@@ -168,10 +174,7 @@ class ImportDialog(QDialog):
         layout.addWidget(_wrapped(_package_text(plan.package)))
         self.summary = _wrapped(_plan_text(plan, counts))
         layout.addWidget(self.summary)
-        for warning in plan.warnings[:5]:
-            note = _wrapped(f"注意：{warning}")
-            note.setStyleSheet("color: #8a5a00;")
-            layout.addWidget(note)
+        self._add_warnings(layout, plan.warnings)
         self._build_conflicts_table()
         self._add_conflicts(layout)
         self.error = _wrapped("")
@@ -179,6 +182,25 @@ class ImportDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self._build_buttons(counts))
         self.backup_job: Any = None  # the backup before the import, under way
+
+    def _add_warnings(self, layout: QVBoxLayout, warnings: list[str]) -> None:
+        """Every warning of the plan: a few as lines, more in a box of their own that scrolls (the
+        first five only, as before, dropped the rest without a word)."""
+        if len(warnings) <= _WARNING_LINES:
+            for warning in warnings:
+                note = _wrapped(f"注意：{warning}")
+                note.setStyleSheet(_WARNING_STYLE)
+                layout.addWidget(note)
+            return
+        title = _wrapped(f"注意（{len(warnings)} 条）：")
+        title.setStyleSheet(_WARNING_STYLE)
+        layout.addWidget(title)
+        box = QPlainTextEdit("\n".join(f"{n}．{warning}" for n, warning in enumerate(warnings, 1)))
+        box.setReadOnly(True)
+        box.setStyleSheet(_WARNING_STYLE)
+        if self.plan.conflicts:  # the conflicts need the room
+            box.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
+        layout.addWidget(box, 0 if self.plan.conflicts else 10)  # (the stretch after takes a little)
 
     def _build_conflicts_table(self) -> None:
         """One row per conflicting part of a record (a field, or fields that go together), both
