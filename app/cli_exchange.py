@@ -114,6 +114,7 @@ def _import(args: argparse.Namespace, package: Any) -> int:
     if args.json:
         _print_json(output)
         return 0
+    print(package.source_text())
     print(summary)
     if output["nothing_new"]:
         print(output["nothing_new"])

@@ -40,6 +40,22 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     assert (second["added"], second["updated"]) == (0, 0)
 
 
+def test_import_says_what_the_package_is_as_the_preview_does(store, demo_round, tmp_path, capsys):
+    """The window's preview names the package, when it was exported, whether its 病案号 are
+    pseudonymised and what attachments it carries; the CLI's dry run said only the counts."""
+    from app.exchange.verify import open_package
+
+    out = tmp_path / "甲县.zip"
+    assert main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--no-attachments"]) == 0
+    capsys.readouterr()
+    source = open_package(out).source_text()
+    assert "甲县.zip" in source and "病案号已脱敏" in source and "附件" in source
+    for dry_run in (["--dry-run"], []):
+        assert main(["import", "--db", str(tmp_path / "质控办.db"), str(out), *dry_run]) == 0
+        said = capsys.readouterr().out
+        assert said.startswith(source + "\n"), said
+
+
 def test_an_export_without_a_code_says_the_summary_tells_the_hospital_by_its_name(
     store, demo_round, actor, tmp_path, capsys
 ):
@@ -286,7 +302,7 @@ def test_an_older_export_says_why_nothing_changes_and_what_to_do(tmp_path, catal
     )
     for dry_run in (["--dry-run"], []):
         assert main(["import", "--db", office, str(first), *dry_run]) == 0
-        assert capsys.readouterr().out.splitlines()[1:] == [older]
+        assert capsys.readouterr().out.splitlines()[3:] == [older]  # after the package and the counts
         assert main(["import", "--db", office, str(first), "--json", *dry_run]) == 0
         assert json.loads(capsys.readouterr().out)["nothing_new"] == older
     assert main(["import", "--db", office, str(tmp_path / "a2.zip"), "--json"]) == 0

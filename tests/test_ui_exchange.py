@@ -17,7 +17,7 @@ from app.exchange.export import export_package
 from app.exchange.merge import plan_import
 from app.exchange.verify import open_package
 from app.services.attachments import list_attachments
-from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog, _package_text
+from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication
 from tests.test_exchange import DAY, Departments, _both_change_the_shared_item
@@ -50,7 +50,7 @@ def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, d
     assert open_package(out).manifest["patient_ids"] == "pseudonymised"
     assert ui_dialogs.opened == [tmp_path], "the user chose to open the folder"
     # the demo round has no attachment: the import preview does not say 含附件 (review, item 12)
-    assert _package_text(open_package(out)).endswith("病案号已脱敏　无附件")
+    assert open_package(out).source_text().endswith("病案号已脱敏　无附件")
 
 
 def test_export_dialog_tells_a_missing_code_before_and_the_reports_warnings_after(
@@ -274,7 +274,7 @@ def test_the_preview_says_what_attachments_the_package_holds(store, demo_round, 
 
     def header(name: str, **options) -> str:
         out = export_package(store, demo_round, tmp_path / f"{name}.zip", today=DAY, **options).path
-        return _package_text(open_package(out)).splitlines()[1]
+        return open_package(out).source_text().splitlines()[1]
 
     add_attachment(store, demo_round, _png(tmp_path / "制度文件.png"), actor, item_id="qyx-core.01.1")
     size = list_attachments(store, demo_round)[0].size

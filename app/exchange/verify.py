@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..domain.formats import sizes_compared
+from ..domain.formats import size_text, sizes_compared
 from ..domain.text import clean_text, filename_problem
 from ..errors import AppError
 from . import format as fmt
@@ -74,6 +74,19 @@ class Package:
         if total != entry["size"] or digest.hexdigest() != entry["sha256"]:
             raise PackageError(f"上报包“{self.path.name}”中的“{name}”在校验后被改动过。")
 
+    def source_text(self) -> str:
+        """What the verified package is, as the import preview and the CLI's import say it:
+        whose round, when exported, and what it carries."""
+        from ..domain.formats import cn_local_time
+
+        summary = self.summary()
+        ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
+        return (
+            f"上报包：{self.path.name}（校验通过）\n"
+            f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {cn_local_time(summary['created_at'])}"
+            f"　{ids}　{_attachments_text(summary['attachments'])}"
+        )
+
     def summary(self) -> dict[str, Any]:
         m = self.manifest
         carried = [a for a in self.data["attachments"] if a["path"] is not None]
@@ -95,6 +108,19 @@ class Package:
                 k: len(self.data[k]) for k in ("answers", "samples", "rectifications", "attachments", "history")
             },
         }
+
+
+def _attachments_text(attachments: dict[str, int]) -> str:
+    """What the package holds of the round's attachments: 附件 2 个（1.2 MB）, 无附件, or those
+    the round has and the package left out (exported without attachments)."""
+    listed, included = attachments["listed"], attachments["included"]
+    if not listed:
+        return "无附件"
+    text = f"附件 {included} 个（{size_text(attachments['bytes'])}）" if included else ""
+    missing = listed - included
+    if missing:
+        text += ("，另 " if text else "附件 ") + f"{missing} 个未随包提供"
+    return text
 
 
 def _shown(name: str) -> str:

@@ -171,7 +171,7 @@ class ImportDialog(QDialog):
         fit_to_screen(self, 1100, 620)
         counts = plan.counts()
         layout = QVBoxLayout(self)
-        layout.addWidget(_wrapped(_package_text(plan.package)))
+        layout.addWidget(_wrapped(plan.package.source_text()))
         self.summary = _wrapped(_plan_text(plan, counts))
         layout.addWidget(self.summary)
         self._add_warnings(layout, plan.warnings)
@@ -377,30 +377,6 @@ class ImportDialog(QDialog):
             self.error.setText(f"导入失败，未作任何修改：{err}")
             return
         self.accept()
-
-
-def _package_text(package: Any) -> str:
-    """What the verified package is: whose round, when exported, and what it carries."""
-    summary = package.summary()
-    ids = "病案号已脱敏" if summary["patient_ids"] == "pseudonymised" else "含病案号"
-    return (
-        f"上报包：{package.path.name}（校验通过）\n"
-        f"{summary['hospital']['name']}　{summary['round']['name']}　导出于 {cn_local_time(summary['created_at'])}"
-        f"　{ids}　{_attachments_text(summary['attachments'])}"
-    )
-
-
-def _attachments_text(attachments: dict[str, int]) -> str:
-    """What the package holds of the round's attachments: 附件 2 个（1.2 MB）, 无附件, or those
-    the round has and the package left out (exported without attachments)."""
-    listed, included = attachments["listed"], attachments["included"]
-    if not listed:
-        return "无附件"
-    text = f"附件 {included} 个（{size_text(attachments['bytes'])}）" if included else ""
-    missing = listed - included
-    if missing:
-        text += ("，另 " if text else "附件 ") + f"{missing} 个未随包提供"
-    return text
 
 
 def _record_text(conflict: Any) -> str:
