@@ -443,6 +443,40 @@ def test_tab_walks_the_form(qtbot, page):
     assert page.panel.department.hasFocus()
 
 
+def test_the_arrows_move_between_the_grades_and_tab_comes_to_the_one_given(qtbot, page, profiled_store, round_id):
+    """The grades are one Tab stop, as a choice is; Tab reached only 持续改进 (A) and the arrows
+    did nothing, so B, C and D could be chosen only by their digits or the mouse (review,
+    keyboard 1). The arrows now move from grade to grade, and Tab comes to the grade given."""
+    page.activateWindow()
+    buttons = page.panel.editor.buttons
+    page.tree.setFocus()
+    qtbot.keyClick(page.tree, Qt.Key.Key_Tab)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is buttons["A"]
+    for key, expected in ((Qt.Key.Key_Right, "B"), (Qt.Key.Key_Right, "C"), (Qt.Key.Key_Left, "B")):
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        assert QApplication.focusWidget() is buttons[expected]
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)  # pressed: graded B, on to the next item
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "B"}
+    select(page, FIRST_TEN[0])
+    buttons = page.panel.editor.buttons
+    page.panel.finding.setFocus()
+    qtbot.keyClick(page.panel.finding, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is buttons["B"], "back to the grade given, not to A"
+    qtbot.keyClick(buttons["B"], Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is page.panel.finding, "still one Tab stop"
+    buttons["C"].setFocus()
+    qtbot.keyClick(buttons["C"], Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is page.panel.guidance_toggle, "one Tab stop backwards too"
+    buttons["A"].setFocus()
+    qtbot.keyClick(buttons["A"], Qt.Key.Key_Left)
+    assert QApplication.focusWidget() is buttons["A"], "no grade before A"
+    for _ in buttons:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+    assert QApplication.focusWidget() is list(buttons.values())[-1], "不适用, and no further"
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "B"}, "moving grades nothing"
+
+
 def test_focus_returns_to_the_tree_on_another_item(qtbot, page, profiled_store, round_id):
     """Grading with a button, or moving on from a field, leaves the keyboard where it grades:
     nothing typed for one item (a 不适用 reason, a value) goes into the next."""

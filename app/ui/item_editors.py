@@ -24,8 +24,8 @@ from ..services.answers import SampleInput, parse_number, record_problem, repeat
 from .qt import (
     QAbstractItemView,
     QBrush,
-    QButtonGroup,
     QColor,
+    QEvent,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -179,6 +179,21 @@ class ItemEditor(QWidget):
         again whenever it changes)."""
 
 
+def _tab_past(buttons: list[QPushButton], forward: bool) -> None:
+    """Tab (or Shift+Tab) on one of ``buttons``: the keyboard goes to the widget Tab reaches after
+    the last of them (before the first), as if they were one."""
+    widget = buttons[-1] if forward else buttons[0]
+    window = widget.window()
+    while True:
+        widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
+        if widget is window or widget in buttons:
+            return  # nothing else takes the keyboard
+        if widget.isVisible() and widget.isEnabled() and widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
+            reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
+            widget.setFocus(reason)
+            return
+
+
 class JudgementEditor(ItemEditor):
     """评价：one button per grade (shortcut: its number), plus 不适用 (0)."""
 
@@ -189,8 +204,6 @@ class JudgementEditor(ItemEditor):
     def __init__(self, scale: Scale) -> None:
         super().__init__()
         self.scale = scale
-        self.group = QButtonGroup(self)
-        self.group.setExclusive(False)
         self.buttons: dict[str, QPushButton] = {}
         # the buttons side by side, or in rows where the panel is narrower than them (fit_width)
         self.grid = QGridLayout()
@@ -209,9 +222,44 @@ class JudgementEditor(ItemEditor):
             button.setToolTip(f"按 {key} 键选择“{label}”")
             button.setAccessibleName(label)
             button.clicked.connect(lambda _=False, c=code: self.choose(c))
-            self.group.addButton(button)
+            button.installEventFilter(self)
             self.buttons[code] = button
         self._place(len(self.buttons))
+
+    def eventFilter(self, watched, event) -> bool:
+        """The grades are one Tab stop, as a choice is: the arrows move from grade to grade, Tab
+        goes on past them, and Tab coming in lands on the grade given. (A QButtonGroup made them
+        one Tab stop, but always at A, and its arrow keys move only in an exclusive group: B, C
+        and D could be reached only by their digits or the mouse.)"""
+        buttons = list(self.buttons.values())
+        if watched not in buttons:
+            return False
+        plain = Qt.KeyboardModifier.NoModifier
+        if event.type() == QEvent.Type.KeyPress and event.modifiers() in (plain, Qt.KeyboardModifier.ShiftModifier):
+            key = event.key()
+            if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+                _tab_past(buttons, forward=key == Qt.Key.Key_Tab and event.modifiers() == plain)
+                return True
+            step = (
+                -1
+                if key in (Qt.Key.Key_Left, Qt.Key.Key_Up)
+                else 1
+                if key in (Qt.Key.Key_Right, Qt.Key.Key_Down)
+                else 0
+            )
+            if step and event.modifiers() == plain:
+                at = buttons.index(watched) + step
+                if 0 <= at < len(buttons):
+                    buttons[at].setFocus(Qt.FocusReason.OtherFocusReason)
+                return True
+        elif event.type() == QEvent.Type.FocusIn and event.reason() in (
+            Qt.FocusReason.TabFocusReason,
+            Qt.FocusReason.BacktabFocusReason,
+        ):  # Tab from outside (from inside, _tab_past goes on past the grades)
+            given = next((b for b in buttons if b.isChecked()), None)
+            if given is not None and given is not watched:
+                given.setFocus(event.reason())
+        return False
 
     def fit_width(self, room: int) -> None:
         """All the buttons in a row where it holds them, else as many to a row as fit: side by
