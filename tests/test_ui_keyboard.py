@@ -108,6 +108,23 @@ def test_enter_on_the_board_goes_down_so_the_next_cause_is_the_next_rows(window,
     assert [causes[r] for r in (first, second)] == ["原因一", "abc"]
 
 
+def test_chinese_committed_into_a_cell_not_yet_open_is_typed_into_it(window, profiled_store):
+    """An input method that commits without a preedit (a phrase chosen from its list, full-width
+    mode, a word pasted by the IME) opened the cell and lost the text: the board's 原因分析 stayed
+    empty unless F2 opened it first (review, keyboard 2). The 抽查 grid's 病案号 as well."""
+    press(Qt.Key.Key_4)  # D: a rectification
+    press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    entry = window.board.entry_at(0)
+    press(Qt.Key.Key_Tab)  # 原因分析, not open
+    type_with_input_method(focused(), "人员不足")
+    press(Qt.Key.Key_Return)
+    assert profiled_store.rectification(entry.id).cause == "人员不足"
+    # the same cell again: the text committed replaces what was there, as a key typed does
+    type_with_input_method(window.board.table, "培训不到位")
+    press(Qt.Key.Key_Return)
+    assert profiled_store.rectification(entry.id).cause == "培训不到位"
+
+
 def test_the_walkthrough_keys_act_when_tab_has_gone_on_to_the_tabs_above(window, profiled_store):
     """Tab from an item's last input goes on to the tabs (逐条自查 / 整改台账 / 概览): the grading
     keys, F3 and Ctrl+F must not stop working there."""

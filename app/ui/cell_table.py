@@ -18,6 +18,8 @@ from collections.abc import Callable
 from .qt import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
+    QInputMethodEvent,
     QModelIndex,
     Qt,
     QTableWidget,
@@ -67,6 +69,19 @@ class CellTable(QTableWidget):
             event.ignore()
             return
         super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event) -> None:
+        # Text an input method commits without a preedit (a phrase picked from its list, its
+        # full-width mode) into a cell not yet open: Qt opens the editor but drops the text, as a
+        # key typed is not. It goes into the editor that Qt opened.
+        opening = self.state() != QAbstractItemView.State.EditingState
+        text = event.commitString() if opening and not event.preeditString() else ""
+        super().inputMethodEvent(event)
+        editor = QApplication.focusWidget()
+        if text and self.state() == QAbstractItemView.State.EditingState and editor not in (None, self):
+            given = QInputMethodEvent()
+            given.setCommitString(text)
+            QApplication.sendEvent(editor, given)
 
     def focusNextPrevChild(self, next: bool) -> bool:
         if self.tabKeyNavigation() and self.isVisible() and self.isEnabled():

@@ -182,11 +182,12 @@ class ItemEditor(QWidget):
 def _tab_past(buttons: list[QPushButton], forward: bool) -> None:
     """Tab (or Shift+Tab) on one of ``buttons``: the keyboard goes to the widget Tab reaches after
     the last of them (before the first), as if they were one."""
-    widget = buttons[-1] if forward else buttons[0]
-    window = widget.window()
+    widget: QWidget | None = buttons[-1] if forward else buttons[0]
+    window = buttons[0].window()
     while True:
+        assert widget is not None  # the chain is a ring through the window
         widget = widget.nextInFocusChain() if forward else widget.previousInFocusChain()
-        if widget is window or widget in buttons:
+        if widget is None or widget is window or widget in buttons:
             return  # nothing else takes the keyboard
         if widget.isVisible() and widget.isEnabled() and widget.focusPolicy().value & Qt.FocusPolicy.TabFocus.value:
             reason = Qt.FocusReason.TabFocusReason if forward else Qt.FocusReason.BacktabFocusReason
