@@ -539,6 +539,25 @@ def test_a_date_is_taken_as_typed(qtbot, profiled_store, catalog, actor, ui_dial
     assert dialog.ui.dateEdit.date().toPython() == day
 
 
+def test_one_tab_leaves_a_date_field(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """Tab went from the year to the month to the day before it left the field: three Tabs for one
+    field (review, keyboard 3), where a whole date is typed in one run anyway."""
+    from app.ui.rounds_page import NewRoundDialog
+
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    activate(dialog)
+    field = dialog.ui.dateEdit
+    press_alt("D")  # 自查日期
+    press(Qt.Key.Key_Tab)
+    assert focused() is not field and not field.isAncestorOf(focused())
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert focused() is field
+    press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert focused() is not field and not field.isAncestorOf(focused())
+
+
 @pytest.mark.parametrize(
     ("keys", "why"),
     [

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from .qt import QDate, QDateEdit, Qt
+from .qt import QDate, QDateEdit, Qt, QWidget
 
 #: what people type between the year, month and day
 SEPARATORS = "-/."
@@ -167,6 +167,11 @@ class DateInput(QDateEdit):
             if position < start:
                 return index
         return max(self.sectionCount() - 1, 0)
+
+    def focusNextPrevChild(self, next: bool) -> bool:
+        # Tab leaves the field, as any other field: Qt's went from the year to the month to the
+        # day first, three Tabs for one field where a whole date is typed in one run anyway
+        return QWidget.focusNextPrevChild(self, next)
 
     def focusInEvent(self, event) -> None:
         self._moved_on = False
