@@ -19,7 +19,7 @@ from tests.helpers import wait_exposed
 
 @pytest.fixture
 def page(qtbot, profiled_store, catalog, actor, ui_dialogs):
-    widget = RoundsPage(profiled_store, lambda: catalog, actor)
+    widget = RoundsPage(profiled_store, lambda: catalog, actor, lambda: False)
     qtbot.addWidget(widget)
     widget.show()
     return widget
@@ -150,7 +150,7 @@ def test_deleting_a_round_a_recheck_follows_up_is_refused_and_a_recheck_says_wha
     used = {c.id for c in round_service.load_round(store, demo_round).checklists}
     chosen = [e for e in catalog.entries if e.checklist.id in used]
     second = start_recheck_round(store, chosen, "二季度复查", dt.date(2025, 6, 15), actor, previous_round_id=demo_round)
-    page = RoundsPage(store, lambda: catalog, actor)
+    page = RoundsPage(store, lambda: catalog, actor, lambda: False)
     qtbot.addWidget(page)
     page.show()
     page.refresh()
@@ -287,7 +287,7 @@ def test_programme_years_read_naturally(first, last, text):
 def test_the_list_writes_dates_and_score_rates_as_the_reports_do(qtbot, store, catalog, actor, demo_round, ui_dialogs):
     from app.services.rounds import score
 
-    page = RoundsPage(store, lambda: catalog, actor)
+    page = RoundsPage(store, lambda: catalog, actor, lambda: False)
     qtbot.addWidget(page)
     page.show()
     started = store.round(demo_round).started_on
@@ -317,3 +317,35 @@ def test_each_checklist_is_read_whole_in_the_new_round_dialog(qtbot, profiled_st
         assert shown.right() <= checklists.viewport().width()
         lines = -(-checklists.fontMetrics().horizontalAdvance(item.text()) // checklists.viewport().width())
         assert shown.height() >= lines * checklists.fontMetrics().lineSpacing(), item.text()
+
+
+def test_a_new_round_before_the_hospital_profile_asks_for_the_profile_first(qtbot, store, catalog, actor, ui_dialogs):
+    """Ctrl+N with no 医院基本情况 yet (the first-run wizard closed) opened the new-round dialog,
+    which refused only once it had been filled in (review, keyboard 4)."""
+    from tests.helpers import when_modal
+
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    shown: list[str] = []
+
+    def close_any() -> None:  # a dialog opened by mistake fails the test, it does not hang it
+        if (dialog := QApplication.activeModalWidget()) is not None:
+            shown.append(dialog.windowTitle())
+            dialog.reject()
+
+    guard = QTimer(window, interval=300, timeout=close_any)
+    guard.start()
+    ui_dialogs.confirm_answer = False
+    window.new_round()  # no: nothing opens
+    guard.stop()
+    assert "医院基本情况" in ui_dialogs.confirms[-1] and shown == []
+    ui_dialogs.confirm_answer = True
+    opened: list[str] = []
+    when_modal(lambda dialog: (opened.append(dialog.windowTitle()), dialog.reject()))
+    window.new_round()  # yes: the profile first; closed without saving, no round either
+    assert opened == ["医院基本情况"]
+    assert store.profile() is None and store.rounds() == []

@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         if self._rounds is None:
             from .rounds_page import RoundsPage
 
-            self._rounds = RoundsPage(self.store, self.catalog, self.actor)
+            self._rounds = RoundsPage(self.store, self.catalog, self.actor, self.edit_profile)
             self._rounds.open_round.connect(self.open_round)
             self.stack.insertWidget(0, self._rounds)
         return self._rounds

@@ -201,9 +201,13 @@ class RoundsPage(QWidget):
 
     open_round = Signal(str)
 
-    def __init__(self, store: Store, catalog: Callable[[], Catalog], actor: Actor) -> None:
+    def __init__(
+        self, store: Store, catalog: Callable[[], Catalog], actor: Actor, fill_profile: Callable[[], bool]
+    ) -> None:
         super().__init__()
         self.store, self.catalog, self.actor = store, catalog, actor
+        #: asks for the 医院基本情况 (the window's wizard); True once it is saved
+        self.fill_profile = fill_profile
         title = QLabel("自查轮次")
         title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.table = QTableWidget(0, 7)
@@ -296,6 +300,12 @@ class RoundsPage(QWidget):
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
     def new_round(self, previous: round_service.RoundView | None = None) -> str | None:
+        if self.store.profile() is None:  # the round starts from it: asked first, not refused after
+            question = (
+                "开始自查前，需要先填写医院基本情况（级别、类型、开展的服务），用来判断哪些条目适用。现在填写吗？"
+            )
+            if not dialogs.confirm(self, question) or not self.fill_profile():
+                return None
         dialog = NewRoundDialog(self.store, self.catalog(), self.actor, self, previous=previous)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
