@@ -178,6 +178,29 @@ def test_editing_later_loads_the_saved_profile(qtbot, profiled_store, actor, ui_
     assert wizard.profile() == PROFILE_2_GENERAL
 
 
+def test_no_beds_is_0_not_unfilled(qtbot, profiled_store, actor, ui_dialogs):
+    """A 社区卫生服务中心 with no 编制床位 entered 0, which was saved as not filled in, and the
+    report's cover printed “—” (review, input). 0 is kept; a field left empty shows 未填写."""
+    import dataclasses
+
+    from app.services.profile import get_profile, save_profile
+    from app.ui.profile_wizard import ProfileDialog
+
+    save_profile(profiled_store, dataclasses.replace(get_profile(profiled_store), beds=0), actor)
+    dialog = ProfileDialog(profiled_store, actor, get_profile(profiled_store))
+    qtbot.addWidget(dialog)
+    spin = dialog.basic.ui.bedsSpin
+    assert spin.text() == "0 张"
+    dialog.accept()
+    assert get_profile(profiled_store).beds == 0
+    save_profile(profiled_store, dataclasses.replace(get_profile(profiled_store), beds=None), actor)
+    dialog = ProfileDialog(profiled_store, actor, get_profile(profiled_store))
+    qtbot.addWidget(dialog)
+    assert dialog.basic.ui.bedsSpin.text() == "未填写"
+    dialog.accept()
+    assert get_profile(profiled_store).beds is None
+
+
 def test_editing_a_profile_opens_tabs_not_the_wizard(qtbot, profiled_store, actor, ui_dialogs):
     from app.services.profile import get_profile
     from app.ui.profile_wizard import ProfileDialog

@@ -84,6 +84,8 @@ class BasicPage(QWizardPage):
 
 
 #: the name a department added is given until it is named
+#: 编制床位 not filled in: the spin box's 未填写 (forms/profile_basic.ui), below 0, which is a number of beds
+NO_BEDS = -1
 NEW_DEPARTMENT = "新科室"
 
 
@@ -199,7 +201,7 @@ class _ProfileForm:
         ui.levelCombo.setCurrentText(profile.level)
         ui.gradeCombo.setCurrentText(profile.level_grade or "（未评等次）")
         ui.typeCombo.setCurrentText(profile.type)
-        ui.bedsSpin.setValue(profile.beds or 0)
+        ui.bedsSpin.setValue(NO_BEDS if profile.beds is None else profile.beds)  # 0 beds is 0, not 未填写
         self.departments.set_departments(profile.departments)
         for flag, box in self.services.boxes.items():
             box.setChecked(flag in profile.flags)
@@ -213,7 +215,7 @@ class _ProfileForm:
             level=ui.levelCombo.currentText(),
             level_grade="" if grade not in LEVEL_GRADES else grade,
             type=ui.typeCombo.currentText(),
-            beds=ui.bedsSpin.value() or None,
+            beds=None if ui.bedsSpin.value() == NO_BEDS else ui.bedsSpin.value(),
             departments=self.departments.departments(),
             flags=self.services.flags(),
         )

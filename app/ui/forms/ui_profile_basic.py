@@ -102,7 +102,9 @@ class Ui_ProfileBasic(object):
 
         self.bedsSpin = CountSpinBox(ProfileBasic)
         self.bedsSpin.setObjectName(u"bedsSpin")
+        self.bedsSpin.setMinimum(-1)
         self.bedsSpin.setMaximum(20000)
+        self.bedsSpin.setValue(-1)
 
         self.form.setWidget(6, QFormLayout.ItemRole.FieldRole, self.bedsSpin)
 
@@ -138,6 +140,7 @@ class Ui_ProfileBasic(object):
         self.levelLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u533b\u9662\u7b49\u7ea7(&L)\uff1a", None))
         self.typeLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u533b\u9662\u7c7b\u522b(&T)\uff1a", None))
         self.bedsLabel.setText(QCoreApplication.translate("ProfileBasic", u"\u7f16\u5236\u5e8a\u4f4d(&D)\uff1a", None))
+        self.bedsSpin.setSpecialValueText(QCoreApplication.translate("ProfileBasic", u"\u672a\u586b\u5199", None))
         self.bedsSpin.setSuffix(QCoreApplication.translate("ProfileBasic", u" \u5f20", None))
         pass
     # retranslateUi
