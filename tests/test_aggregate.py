@@ -534,3 +534,19 @@ def test_a_file_that_is_no_package_is_told_apart_by_what_it_is(packages, tmp_pat
         "空.zip": "“空.zip”不是有效的上报包：文件是空的（0 字节），请报送单位重新发送。",
         "文本.zip": "“文本.zip”不是有效的上报包：不是 zip 文件（可能是其他文件改了扩展名），请报送单位重新发送。",
     }
+
+
+def test_a_recheck_dated_after_the_summary_date_has_not_happened_yet(tmp_path, catalog):
+    """The summary dated 2025-05-01 counted 5 整改项 已完成 and none 逾期 where the hospital's own
+    package of that date (its 整改报告, data.json) said 0 已完成 and 3 逾期: re-checks of June
+    were counted as done in May (review, reports 1)."""
+    from collections import Counter
+
+    store = open_store(tmp_path / "demo.db")
+    round_id = create_demo(store, catalog, Actor("质控办", "pc"))
+    may = dt.date(2025, 5, 1)
+    package = export_package(store, round_id, tmp_path / "p.zip", attachments=False, today=may).path
+    stated = json.loads(members(package)["data.json"])["results"]["rectifications"]["by_status"]
+    counted = Counter(r.status for r in aggregate([package], today=may).rounds[0].rectifications)
+    assert stated["已完成"] == 0 and stated["逾期"] > 0, "the demo has re-checks after 5月1日"
+    assert dict(counted) == {status: n for status, n in stated.items() if n}

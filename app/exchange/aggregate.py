@@ -606,6 +606,9 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
                 )
     rects = []
     for r in data["rectifications"]:
+        # as stored, re-check date and all: a re-check dated after the summary's date has not
+        # happened yet, as on the hospital's own 整改报告 of that date (5 已完成 in a May summary
+        # of re-checks made in June, where the package said 0 and 3 逾期)
         rect = Rectification(
             id=r["id"],
             round_id=round_row["id"],
@@ -614,6 +617,7 @@ def round_facts(package: Package, today: dt.date) -> RoundFacts:
             cause=r.get("cause") or "",
             measure=r.get("measure") or "",
             deadline=dt.date.fromisoformat(r["deadline"]) if r.get("deadline") else None,
+            recheck_date=dt.date.fromisoformat(r["recheck_date"]) if r.get("recheck_date") else None,
             recheck_passed=r.get("recheck_passed"),
         )
         rects.append(
