@@ -170,6 +170,24 @@ def _word_boxes(pdf, page: int) -> list[tuple[str, float, float, float, float]]:
     return [(w, float(a), float(b), float(c), float(d)) for a, b, c, d, w in re.findall(pattern, html)]
 
 
+def test_the_credit_code_is_printed_on_one_line(store, catalog, actor, tmp_path):
+    """18 characters with several wide capitals (12410300XQKX9HDLEW) shared a row with the name
+    and wrapped, the last letter alone on a second line (review, reports 2)."""
+    import dataclasses
+
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.services.rounds import start_round
+
+    from app.domain.identifiers import uscc_check_char
+
+    code = "12410300MWMWMWMWM" + uscc_check_char("12410300MWMWMWMWM")  # W and M: the widest capitals
+    save_profile(store, dataclasses.replace(DEMO_PROFILE, name="洛阳市第一人民医院伊滨院区", code=code), actor)
+    round_id = start_round(store, [catalog.get("qyx-core")], "一季度", dt.date(2025, 3, 15), actor)
+    pdf = render_report(store, round_id, "self", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path
+    assert code in [word for word, *_box in _word_boxes(pdf, 2)]
+
+
 def test_the_longest_hospital_name_taken_is_printed_over_nothing_on_the_cover(store, catalog, actor, tmp_path):
     """The profile takes a name of 100 characters; from 61 on, the cover's signature (the name
     and the date, kept at its foot) was printed over the 检查组, and the running header took five
