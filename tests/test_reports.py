@@ -779,3 +779,23 @@ def test_a_report_that_cannot_be_saved_says_why_in_chinese(tmp_path, demo_round,
     folder.mkdir()  # the chosen file name is taken by a folder
     with pytest.raises(AppError, match="这是一个文件夹"):
         render_report(store, demo_round, "rectification", folder, today=DEMO_REPORT_DATE)
+
+
+def test_problems_that_share_a_rectification_say_how_many_rectifications_they_make(profiled_store, catalog, actor):
+    """五 counted 9 problems, the 整改报告 7 rectifications, and nothing said why: items of one
+    requirement in two checklists share a rectification (review, reports 3)."""
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    entries = [catalog.get("qyx-targets-2021"), catalog.get("nat-quality-2023")]
+    round_id = start_round(store, entries, "一季度", dt.date(2025, 3, 15), actor)
+    for item in ("qyx-targets-2021.1.3.2", "nat-quality-2023.t08.5"):  # MDT in both plans
+        record_answer(store, round_id, item, actor, grade="D", finding="未建立MDT制度")
+    record_answer(store, round_id, "qyx-targets-2021.1.1.1", actor, grade="D", finding="未设专职人员")
+    html = squeeze(re.sub(r"<[^>]+>", "", build_html(store, round_id, "self", DEMO_REPORT_DATE).html))
+    assert len(rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)) == 2
+    assert "本轮自查共发现问题3项（同一要求的问题合用一个整改项，共形成整改项2项）" in html
+    # one problem to each rectification: nothing to explain
+    record_answer(store, round_id, "nat-quality-2023.t08.5", actor, grade="A")
+    html = squeeze(re.sub(r"<[^>]+>", "", build_html(store, round_id, "self", DEMO_REPORT_DATE).html))
+    assert "本轮自查共发现问题2项，整改情况见" in html

@@ -265,6 +265,8 @@ class ProblemRow:
     pending: bool = False
     #: its rectification is 已完成 (re-checked and passed)
     done: bool = False
+    #: the rectification it is listed with (None: none opened); items of one requirement share one
+    rectification_id: str | None = None
 
 
 @dataclass
@@ -625,6 +627,7 @@ def _problems(
                 bool(entry and entry.carried),
                 rows is carried and not outcome.answered,
                 bool(entry and entry.status == STATUS_DONE),
+                entry.id if entry else None,
             )
         )
     return found, carried
@@ -651,9 +654,16 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
     """The sentences before the two lists: the problems found in this round counted apart from
     the carried-over rectifications, which were found in the previous round."""
     again = sum(1 for p in found if p.carried)
+    # items of one requirement in two checklists share a rectification: 9 problems made 7, and the
+    # 整改报告 counts 7 with nothing to say why
+    listed = [p.rectification_id for p in found if p.rectification_id]
+    rectifications = len(set(listed))
+    notes = [f"同一要求的问题合用一个整改项，共形成整改项 {rectifications} 项"] if rectifications < len(listed) else []
+    if again:
+        notes.append(f"其中 {again} 项上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”")
     head = (
         f"本轮自查共发现问题 {len(found)} 项"
-        + (f"（其中 {again} 项上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”）" if again else "")
+        + (f"（{'；'.join(notes)}）" if notes else "")
         + f"，整改情况见《{RECTIFICATION_TITLE}》。"
         if found
         else "本轮自查未发现不符合项。"
