@@ -175,11 +175,10 @@ def test_the_credit_code_is_printed_on_one_line(store, catalog, actor, tmp_path)
     and wrapped, the last letter alone on a second line (review, reports 2)."""
     import dataclasses
 
+    from app.domain.identifiers import uscc_check_char
     from app.services.demo import DEMO_PROFILE
     from app.services.profile import save_profile
     from app.services.rounds import start_round
-
-    from app.domain.identifiers import uscc_check_char
 
     code = "12410300MWMWMWMWM" + uscc_check_char("12410300MWMWMWMWM")  # W and M: the widest capitals
     save_profile(store, dataclasses.replace(DEMO_PROFILE, name="洛阳市第一人民医院伊滨院区", code=code), actor)
@@ -799,3 +798,23 @@ def test_problems_that_share_a_rectification_say_how_many_rectifications_they_ma
     record_answer(store, round_id, "nat-quality-2023.t08.5", actor, grade="A")
     html = squeeze(re.sub(r"<[^>]+>", "", build_html(store, round_id, "self", DEMO_REPORT_DATE).html))
     assert "本轮自查共发现问题2项，整改情况见" in html
+
+
+def test_a_value_and_its_fraction_break_before_the_bracket_not_the_comma(profiled_store, catalog, actor, tmp_path):
+    """“指标值 7.501‰（7501/1000000），未达到目标 ≤7.5‰” printed 指标值 alone on a line, then the
+    value and its fraction, then a line that began with the comma: the value and its fraction
+    could not break, and were then broken anywhere (review, reports 5)."""
+    from app.services.answers import record_answer
+    from app.services.rounds import start_round
+
+    store = profiled_store
+    round_id = start_round(store, [catalog.get("hn-7measures-2024")], "二季度", dt.date(2025, 5, 10), actor)
+    record_answer(store, round_id, "hn-7measures-2024.2.09", actor, numerator=7501, denominator=1000000)
+    for kind in ("self", "rectification"):
+        pdf = render_report(store, round_id, kind, tmp_path / f"{kind}.pdf", today=DEMO_REPORT_DATE).path
+        pages = len(pypdf.PdfReader(pdf).pages)
+        words = [(page, *box) for page in range(1, pages + 1) for box in _word_boxes(pdf, page)]
+        assert not [w for _, w, *_ in words if w.startswith(("，", "）"))], kind
+        for page, word, x0, y0, _x1, _y1 in words:
+            if word == "指标值":  # the value follows on its line
+                assert [w for p, w, x, y, *_ in words if p == page and abs(y - y0) < 1 and x > x0], kind

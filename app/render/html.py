@@ -142,13 +142,25 @@ def status_words(status: str) -> Markup:
     return Markup("").join(Markup('<span class="nobreak">{}</span>').format(part) for part in parts)
 
 
+#: a bracket after a number or a percentage: ``7.501‰（7501/1000000）``, where a line may break
+_BRACKET_AFTER_NUMBER = re.compile(r"(?<=[0-9%‰])（")
+
+
+def fraction_breaks(text: str) -> str:
+    """``text`` with a zero-width space before each bracket that follows a number: a value and its
+    fraction (``7.501‰（7501/1000000）``) are one unbreakable run by Unicode's line breaking, and
+    in the 问题描述 column that run, with its comma, was wider than the column: ``指标值`` stood
+    alone on a line, and the run was then broken anywhere, a line beginning with ``，``."""
+    return _BRACKET_AFTER_NUMBER.sub("\u200b（", text)
+
+
 def printable(value: object) -> object:
     """Jinja's ``finalize``: every value a template prints passes here before it is escaped.
     Users' text loses bidi and control characters (stored before they were refused, or written
     by another program) and long runs get break opportunities. Markup (our SVG charts, our own
     URLs) is left as it is."""
     if isinstance(value, str) and not isinstance(value, Markup):
-        return breakable(clean_text(value))
+        return breakable(fraction_breaks(clean_text(value)))
     return value
 
 
