@@ -240,3 +240,24 @@ def test_a_date_column_is_as_wide_as_the_dates_it_shows(store, demo_round, tmp_p
     dates = [ws.cell(n, column).value for n in range(2, ws.max_row + 1) if ws.cell(n, column).value]
     widest = max(_width(cn_date(d.date())) for d in dates)
     assert widest >= 13 and _column_width(ws, column) >= widest + 2
+
+
+def test_a_wide_sheet_prints_on_pages_side_by_side_at_a_readable_size(store, demo_round, tmp_path):
+    """Fitted to one page wide, 自查结果 printed at 4.4 pt and the summary's 医院 sheet (21
+    columns) at 2.5 pt (review, reports 4). A sheet too wide for one page at three quarters of
+    its size goes on as many pages side by side, each repeating the columns that name the row."""
+    out = registry.render(store, demo_round, "self", tmp_path / "自查结果.xlsx", today=DAY).path
+    registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
+    sheets = [*load_workbook(out).worksheets, load_workbook(tmp_path / "整改台账.xlsx")["整改台账"]]
+    split = []
+    for ws in sheets:
+        if ws.title == "说明":
+            continue
+        printed = [c.column_letter for c in ws[1]][:-1]  # the program's id column is not printed
+        width = sum(ws.column_dimensions[letter].width for letter in printed)
+        pages = ws.page_setup.fitToWidth or 1
+        assert width / pages <= 200, (ws.title, width, pages)  # ≈ 150 to a page at 100 %
+        if pages > 1:
+            split.append(ws.title)
+            assert ws.print_title_cols and ws.print_title_cols.startswith("$A:"), ws.title
+    assert "自查结果" in split
