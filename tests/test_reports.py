@@ -818,3 +818,17 @@ def test_a_value_and_its_fraction_break_before_the_bracket_not_the_comma(profile
         for page, word, x0, y0, _x1, _y1 in words:
             if word == "指标值":  # the value follows on its line
                 assert [w for p, w, x, y, *_ in words if p == page and abs(y - y0) < 1 and x > x0], kind
+
+
+def test_the_rectification_report_of_a_draft_round_says_it_is_a_draft(store, demo_round, actor, tmp_path):
+    """The 自查报告 of a round not yet 定稿 says 自查稿 on its cover and across each page; its
+    整改报告 said nothing, signature lines and all, and could be signed and sealed as final
+    (review, reports 7)."""
+    pdf = render_report(store, demo_round, "rectification", tmp_path / "draft.pdf", today=DEMO_REPORT_DATE).path
+    pages = pdf_text(pdf)
+    assert "（自查稿）" in pages[0] and all("自查稿" in squeeze(page) for page in pages)
+    set_round_final(store, demo_round, True, actor)
+    final = pdf_text(
+        render_report(store, demo_round, "rectification", tmp_path / "final.pdf", today=DEMO_REPORT_DATE).path
+    )
+    assert not [page for page in final if "自查稿" in squeeze(page)]

@@ -155,6 +155,7 @@ def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, act
     assert about["医院名称"] == "示例县人民医院" and about["自查轮次"] == "2025年第一季度医疗质量自查"
     assert about["自查日期"] == dt.datetime(2025, 3, 15)
     assert about["报告日期（判断逾期的日期）"] == dt.datetime(2025, 6, 30)
+    assert about["状态"] == "自查稿（尚未定稿）"  # as the PDFs mark it
     for ws in (book["自查结果"], book["指标"], load_workbook(tmp_path / "整改台账.xlsx")["整改台账"]):
         assert ws.oddHeader.left.text == "示例县人民医院　2025年第一季度医疗质量自查"
         assert ws.oddHeader.right.text == ws.title and ws.oddFooter.center.text == "第 &P 页，共 &N 页"

@@ -493,6 +493,8 @@ def write_workbook(
                 ("自查轮次", r.view.name),
                 ("自查日期", r.view.started_on),
                 ("考核年度", r.view.year),
+                # as the PDFs mark it: a workbook of a draft went out as if final
+                ("状态", "定稿" if r.view.is_final else "自查稿（尚未定稿）"),
                 ("报告日期（判断逾期的日期）", today),
                 ("生成程序", f"{APP_NAME} {__version__}"),
             ],
