@@ -156,6 +156,11 @@ def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, act
     assert about["自查日期"] == dt.datetime(2025, 3, 15)
     assert about["报告日期（判断逾期的日期）"] == dt.datetime(2025, 6, 30)
     assert about["状态"] == "自查稿（尚未定稿）"  # as the PDFs mark it
+    # the 自查报告's figures, to check the workbook against the PDF by (review, reports 7)
+    assert (about["完成率"], about["得分率"], about["不符合"], about["整改项"]) == ("83%", "55.2%", "13 条", "15 项")
+    assert "完成率" not in {
+        row[0] for row in load_workbook(tmp_path / "整改台账.xlsx")["说明"].iter_rows(values_only=True)
+    }
     for ws in (book["自查结果"], book["指标"], load_workbook(tmp_path / "整改台账.xlsx")["整改台账"]):
         assert ws.oddHeader.left.text == "示例县人民医院　2025年第一季度医疗质量自查"
         assert ws.oddHeader.right.text == ws.title and ws.oddFooter.center.text == "第 &P 页，共 &N 页"

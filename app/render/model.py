@@ -413,6 +413,20 @@ def _score_tone(score: float | None) -> str:
     return "fail" if score < 50 else "warn" if score < 75 else "ok"
 
 
+def key_figures(total: Tally, rectifications: int) -> list[tuple[str, str]]:
+    """二 结果概况's figures, as printed: also the 自查结果 workbook's 说明, which had none of them
+    to check the workbook against the PDF by."""
+    return [
+        ("适用条目", f"{total.applicable} 条"),
+        ("已评条目", f"{total.answered} 条"),
+        ("完成率", percent_text(total.completion)),
+        ("得分率", rate_text(total.score)),
+        ("不符合", f"{total.failing} 条"),
+        ("指标、抽查达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
+        ("整改项", f"{rectifications} 项"),
+    ]
+
+
 def build_self_report(store: Store, round_id: str, today: dt.date, font_family: str) -> SelfReport:
     """The 自查报告 of a round; ``today`` is the report's date (and the day statuses are told on)."""
     view = load_round(store, round_id)
@@ -478,15 +492,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
 
     problems, carried = _problems(view, result.outcomes, answers, rects)
     problems_intro, carried_intro = _problems_intro(problems, carried)
-    key_figures = [
-        ("适用条目", f"{total.applicable} 条"),
-        ("已评条目", f"{total.answered} 条"),
-        ("完成率", percent_text(total.completion)),
-        ("得分率", rate_text(total.score)),
-        ("不符合", f"{total.failing} 条"),
-        ("指标、抽查达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
-        ("整改项", f"{len(rects)} 项"),
-    ]
+    figures = key_figures(total, len(rects))
     scope = [
         ScopeRow(
             cs.checklist.title,
@@ -502,7 +508,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         cover=_cover(view, SELF_TITLE, today),
         scope=scope,
         method=_method(view, rects),
-        key_figures=key_figures,
+        key_figures=figures,
         grade_codes=codes,
         summary=summary_rows,
         grade_chart=bar_chart(grade_bars, maximum=biggest, font_family=font_family, title="评价结果分布"),

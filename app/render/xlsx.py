@@ -34,6 +34,7 @@ from ..domain.records import (
 )
 from ..files import save_document
 from ..store import Store
+from .model import key_figures
 
 __all__ = ["ID_COLUMN", "SHEETS", "Sheet", "about_sheet", "measure_cell", "workbook_formats", "write_workbook"]
 
@@ -481,6 +482,9 @@ def write_workbook(
         "comments": f"{APP_NAME} {__version__} 生成，{today.isoformat()}",
     }
 
+    # the figures of the 自查报告's 结果概况, by which the workbook is checked against the PDF
+    figures = key_figures(r.score.tally, len(r.rectifications)) if "自查结果" in sheets else []
+
     def fill(book: Any, formats: dict[str, Any]) -> None:
         for sheet in sheets:
             _WRITERS[sheet](book, formats, r)
@@ -496,6 +500,7 @@ def write_workbook(
                 # as the PDFs mark it: a workbook of a draft went out as if final
                 ("状态", "定稿" if r.view.is_final else "自查稿（尚未定稿）"),
                 ("报告日期（判断逾期的日期）", today),
+                *figures,
                 ("生成程序", f"{APP_NAME} {__version__}"),
             ],
         )
