@@ -50,6 +50,43 @@ def test_installed_program_on_windows_points_weasyprint_at_its_dlls(tmp_path):
     assert environ["FONTCONFIG_PATH"] == str(tmp_path / "etc" / "fonts")
 
 
+def test_fontconfig_is_given_its_configuration_in_ascii_where_windows_has_a_short_name(tmp_path):
+    """The installer's folder is %LOCALAPPDATA%\\Programs\\医疗质量自查助手, under a user folder
+    often named 张三: Fontconfig opens its configuration by a narrow (code-page) path. Given by the
+    ASCII short (8.3) name Windows keeps for it, the same file is read whatever the code page."""
+    bundle = tmp_path / "医疗质量自查助手"
+    conf = bundle / "etc" / "fonts" / "fonts.conf"
+    conf.parent.mkdir(parents=True)
+    conf.write_text("<fontconfig/>", encoding="utf-8")
+    short = {
+        str(conf): r"C:\Users\9D1B~1\AppData\Local\Programs\6C34~1\etc\fonts\fonts.conf",
+        str(conf.parent): r"C:\Users\9D1B~1\AppData\Local\Programs\6C34~1\etc\fonts",
+    }
+    asked: list[str] = []
+
+    def short_path(path: str) -> str:
+        asked.append(path)
+        return short.get(path, "")
+
+    environ = {"USERPROFILE": r"C:\Users\张三"}
+    frozen.prepare(environ, platform="win32", bundle=bundle, short_path=short_path)
+    assert environ["FONTCONFIG_FILE"] == short[str(conf)]
+    assert environ["FONTCONFIG_PATH"] == short[str(conf.parent)]
+    assert environ["WEASYPRINT_DLL_DIRECTORIES"] == str(bundle)  # Python opens DLLs by wide paths
+    assert environ["USERPROFILE"] == r"C:\Users\张三"  # nothing else is touched
+    # no short name (turned off on the volume): the path stays as it is, the best there is
+    environ = {}
+    frozen.prepare(environ, platform="win32", bundle=bundle, short_path=lambda path: "")
+    assert environ["FONTCONFIG_FILE"] == str(conf)
+    # an ASCII path is left alone, unasked
+    (tmp_path / "etc" / "fonts").mkdir(parents=True)
+    (tmp_path / "etc" / "fonts" / "fonts.conf").write_text("<fontconfig/>", encoding="utf-8")
+    asked.clear()
+    frozen.prepare({}, platform="win32", bundle=tmp_path, short_path=short_path)
+    assert str(tmp_path).isascii() and asked == []
+    assert frozen._windows_short_path(str(conf)) == ""  # (not on Windows: no short names asked)
+
+
 def test_installed_program_without_fontconfig_files_sets_only_the_dll_folder(tmp_path):
     environ: dict[str, str] = {}
     frozen.prepare(environ, platform="win32", bundle=tmp_path)
