@@ -248,3 +248,32 @@ def test_a_change_to_the_offices_own_pseudonyms_comes_back_as_an_update(departme
     plan, _ = d.office_import(back)
     assert (plan.conflicts, plan.updated) == ([], [])
     assert _records(d.office, d, item) == [("ZY001", False), ("ZY002", True)]
+
+
+@pytest.mark.parametrize("patient_ids", [True, False])
+def test_a_correction_of_pseudonymised_records_merges_with_a_record_the_office_removed_since(
+    departments, tmp_path, patient_ids
+):
+    """The office sent ZY001–ZY003 (脱敏), then removed ZY003; 内科 corrected ZY002. The office
+    knew its pseudonyms only of the records it still held: ZY003's came back as a record of
+    another key, and the correction was a whole-list conflict, or was dropped with a warning
+    (review of the last commit). Both changes are kept."""
+    from app.exchange.export import export_package
+    from app.store import Actor, open_store
+
+    d = departments
+    item = _item(d)
+    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False), ("ZY003", True))
+    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
+    nk = open_store(tmp_path / "nk.db")
+    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False))  # ZY003 removed
+    first, second, third = (s.record_no for s in nk.samples(d.round_id, item))
+    _sample(nk, d, d.a_actor, item, (first, True), (second, True), (third, True))  # ZY002 corrected
+    back = export_package(
+        nk, d.round_id, tmp_path / "nk.zip", patient_ids=patient_ids, attachments=False, today=DAY
+    ).path
+    plan = plan_import(d.office, open_package(back))
+    assert plan.conflicts == [] and not [w for w in plan.warnings if "抽查" in w]
+    apply_import(d.office, plan, d.office_actor)
+    assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", True)]

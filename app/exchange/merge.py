@@ -843,14 +843,19 @@ def _plan_cleared_samples(
 def _own_pseudonyms(store: Store, round_id: str) -> dict[str, str]:
     """This database's pseudonyms of the round's real 病案号 → the numbers: a department that
     took the office's default (脱敏) package sends back the office's own pseudonyms, which are
-    its records under another name."""
+    its records under another name. Also of the numbers the round's records had once (their
+    history): a record the office removed after sending its package was otherwise another key's
+    pseudonym in the department's list, and the two lists had no version in common."""
     from .export import pseudonym, stored_pseudonym_key
 
     key = stored_pseudonym_key(store)
     if key is None:
         return {}
-    numbers = {s.record_no for s in store.samples(round_id) if not s.record_no.startswith(PSEUDONYM_PREFIX)}
-    return {pseudonym(key, n): n for n in numbers}
+    numbers = {s.record_no for s in store.samples(round_id)}
+    for entry in store.history(round_id=round_id, record_table="samples"):
+        for records in entry.changes.get("records") or ():
+            numbers.update(r["record_no"] for r in records or ())
+    return {pseudonym(key, n): n for n in numbers if not n.startswith(PSEUDONYM_PREFIX)}
 
 
 def _numbered(records: Sequence[Mapping[str, Any]], ours: Mapping[str, str]) -> list[dict[str, Any]]:
