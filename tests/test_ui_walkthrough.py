@@ -468,6 +468,12 @@ def test_the_arrows_move_between_the_grades_and_tab_comes_to_the_one_given(qtbot
     buttons["C"].setFocus()
     qtbot.keyClick(buttons["C"], Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
     assert QApplication.focusWidget() is page.panel.guidance_toggle, "one Tab stop backwards too"
+    # an item not graded yet: Shift+Tab comes back to the first grade, as Tab does, not to 不适用
+    select(page, FIRST_TEN[1])
+    buttons = page.panel.editor.buttons
+    page.panel.finding.setFocus()
+    qtbot.keyClick(page.panel.finding, Qt.Key.Key_Backtab, Qt.KeyboardModifier.ShiftModifier)
+    assert QApplication.focusWidget() is buttons["A"]
     buttons["A"].setFocus()
     qtbot.keyClick(buttons["A"], Qt.Key.Key_Left)
     assert QApplication.focusWidget() is buttons["A"], "no grade before A"

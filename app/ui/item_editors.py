@@ -256,10 +256,11 @@ class JudgementEditor(ItemEditor):
         elif event.type() == QEvent.Type.FocusIn and event.reason() in (
             Qt.FocusReason.TabFocusReason,
             Qt.FocusReason.BacktabFocusReason,
-        ):  # Tab from outside (from inside, _tab_past goes on past the grades)
-            given = next((b for b in buttons if b.isChecked()), None)
-            if given is not None and given is not watched:
-                given.setFocus(event.reason())
+        ):  # Tab from outside (from inside, _tab_past goes on past the grades): to the grade
+            # given, else the first, also from below (Shift+Tab reached 不适用, and Space opened it)
+            target = next((b for b in buttons if b.isChecked()), buttons[0])
+            if target is not watched:
+                target.setFocus(event.reason())
         return False
 
     def fit_width(self, room: int) -> None:
