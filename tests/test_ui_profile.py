@@ -78,6 +78,11 @@ def test_beds_take_full_width_digits_and_say_what_they_cannot_take(qtbot, store,
     qtbot.keyClicks(edit, "25000")  # the last 0 would go beyond the most a hospital has
     assert spin.value() == 2500 and "“25000”不能作为编制床位" in basic.bedsError.text()
     edit.selectAll()
+    qtbot.keyClicks(edit, "-")  # below 0 is 未填写's own value: “-1” typed stood as “-1 张”, saved as none
+    assert spin.value() == 2500 and "“-”不能作为编制床位" in basic.bedsError.text()
+    qtbot.keyClicks(edit, "1")
+    assert spin.value() == 1 and spin.text() == "1 张"
+    edit.selectAll()
     type_with_input_method(edit, "４８０")
     assert (spin.value(), basic.bedsError.text()) == (480, "")  # a good value takes the message away
 
@@ -184,7 +189,7 @@ def test_no_beds_is_0_not_unfilled(qtbot, profiled_store, actor, ui_dialogs):
     import dataclasses
 
     from app.services.profile import get_profile, save_profile
-    from app.ui.profile_wizard import ProfileDialog
+    from app.ui.profile_wizard import NO_BEDS, ProfileDialog
 
     save_profile(profiled_store, dataclasses.replace(get_profile(profiled_store), beds=0), actor)
     dialog = ProfileDialog(profiled_store, actor, get_profile(profiled_store))
@@ -199,6 +204,17 @@ def test_no_beds_is_0_not_unfilled(qtbot, profiled_store, actor, ui_dialogs):
     assert dialog.basic.ui.bedsSpin.text() == "未填写"
     dialog.accept()
     assert get_profile(profiled_store).beds is None
+    # typed into 未填写 where a click put the cursor (after it), or Backspace over it: no refusal
+    spin = dialog.basic.ui.bedsSpin
+    refused: list[str] = []
+    spin.refused.connect(refused.append)
+    spin.lineEdit().setCursorPosition(len("未填写"))
+    qtbot.keyClicks(spin.lineEdit(), "300")
+    assert (spin.value(), spin.text(), refused) == (300, "300 张", [])
+    spin.setValue(NO_BEDS)
+    spin.lineEdit().setCursorPosition(len("未填写"))
+    qtbot.keyClick(spin.lineEdit(), Qt.Key.Key_Backspace)
+    assert (spin.cleanText(), refused) == ("", [])
 
 
 def test_editing_a_profile_opens_tabs_not_the_wizard(qtbot, profiled_store, actor, ui_dialogs):

@@ -20,8 +20,19 @@ class CountSpinBox(QSpinBox):
 
     def validate(self, text: str, pos: int) -> tuple[QValidator.State, str, int]:
         # a validator may change the text: the field then holds the half-width digits
+        typed = half_width(text).removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
+        special = self.specialValueText()
+        if special and typed != special and (special in typed or special.startswith(typed)):
+            # typing into 未填写 (clicked into, not chosen): “未填写3” is 3 and “未填” (a Backspace)
+            # is empty, not refused as no number
+            typed = typed.replace(special, "").strip() if special in typed else ""
+            text, pos = typed, len(typed)
+        if typed.startswith("-"):
+            # a count has no sign: a minimum below 0 is the special value's (编制床位's 未填写,
+            # reached by the arrow keys), and a typed “-1” stood as “-1 张” and was saved as none
+            self.refused.emit(typed)
+            return QValidator.State.Invalid, text, pos
         result = super().validate(half_width(text), pos)
         if result[0] == QValidator.State.Invalid:
-            typed = half_width(text).removeprefix(self.prefix()).removesuffix(self.suffix()).strip()
             self.refused.emit(typed)
         return result

@@ -83,9 +83,9 @@ class BasicPage(QWizardPage):
         return ok
 
 
-#: the name a department added is given until it is named
 #: 编制床位 not filled in: the spin box's 未填写 (forms/profile_basic.ui), below 0, which is a number of beds
 NO_BEDS = -1
+#: the name a department added is given until it is named
 NEW_DEPARTMENT = "新科室"
 
 
