@@ -320,6 +320,15 @@ def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, dem
     assert "（1 个上报包未通过校验，1 个因重复或有更新的导出未计入，列在最前）" in dialog.status.text()
     QApplication.processEvents()
     assert dialog.outcome.height() > 2 * dialog.sources.height(), "the outcome has the room, not the one folder"
+    # each 说明 whole, on as many lines as it takes: one line each, the refusal lost what to do
+    # (“…，请报…”) and the full text was only in a tooltip (review, scaling 2)
+    from PySide6.QtCore import QRect, Qt
+
+    outcome, metrics = dialog.outcome, dialog.outcome.fontMetrics()
+    for row in range(3):
+        room = QRect(0, 0, outcome.columnWidth(3) - 8, 10_000)
+        needed = metrics.boundingRect(room, Qt.TextFlag.TextWordWrap, outcome.item(row, 3).text()).height()
+        assert outcome.rowHeight(row) >= needed, (row, outcome.rowHeight(row), needed)
     assert (tmp_path / "汇总.xlsx").exists() and (tmp_path / "汇总.db").exists()
     assert (tmp_path / "汇总_汇总报告.pdf").exists()
     _shot(dialog, "aggregate")

@@ -502,6 +502,8 @@ class AggregateDialog(QDialog):
         read_only(self.outcome)
         self.outcome.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.outcome.verticalHeader().setVisible(False)
+        # each 说明 whole, wrapped: a refusal's last words say what to do (请报送单位重新发送)
+        self.outcome.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.outcome.hide()
         # once shown, the outcome (30 hospitals and more) takes most of the height: the list of
         # sources is a folder or two
