@@ -349,3 +349,30 @@ def test_a_new_round_before_the_hospital_profile_asks_for_the_profile_first(qtbo
     window.new_round()  # yes: the profile first; closed without saving, no round either
     assert opened == ["医院基本情况"]
     assert store.profile() is None and store.rounds() == []
+
+
+def test_dialogs_open_larger_with_a_larger_text_size(qtbot, profiled_store, catalog, actor):
+    """At Windows' 125 % text size (11.25 pt) the new-round dialog opened at the 720×560 chosen for
+    9 pt, with room on the screen for more: each checklist's line wrapped, its document number
+    split (〔2023〕92 / 号), and 4½ of 7 checklists showed (review, scaling 4). Sizes asked for
+    grow with the text, as far as the screen allows."""
+    from PySide6.QtWidgets import QApplication
+
+    from app.ui.screen import room
+
+    app = QApplication.instance()
+    normal = app.font()
+    assert normal.pointSizeF() == 9  # Qt's default, as on Windows
+    bigger = app.font()
+    bigger.setPointSizeF(11.25)
+    app.setFont(bigger)
+    try:
+        dialog = NewRoundDialog(profiled_store, catalog, actor)
+        qtbot.addWidget(dialog)
+        width, height = room(dialog)
+        assert (dialog.width(), dialog.height()) == (min(900, width), min(700, height))
+    finally:
+        app.setFont(normal)
+    dialog = NewRoundDialog(profiled_store, catalog, actor)
+    qtbot.addWidget(dialog)
+    assert (dialog.width(), dialog.height()) == (720, 560)

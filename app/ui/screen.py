@@ -32,7 +32,15 @@ def fits(widget: QWidget, width: int, height: int) -> bool:
     return width <= room_width and height <= room_height
 
 
+#: the text size the sizes asked for were chosen at: Qt's default, as on Windows at 100 %
+DESIGN_POINT_SIZE = 9.0
+
+
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
-    """``widget.resize(width, height)``, but no larger than the screen's free area allows."""
+    """``widget.resize(width, height)``, chosen for 9 pt text and as much larger as the text is
+    (Windows' “make text bigger”, 统信UOS's and 麒麟's 10.5–11 pt: at 11.25 pt the new-round
+    dialog's checklists wrapped in a window sized for 9 pt), but no larger than the screen's free
+    area allows."""
+    scale = max(1.0, widget.font().pointSizeF() / DESIGN_POINT_SIZE)
     room_width, room_height = room(widget)
-    widget.resize(min(width, room_width), min(height, room_height))
+    widget.resize(min(round(width * scale), room_width), min(round(height * scale), room_height))
