@@ -360,3 +360,16 @@ def test_rounds_frozen_from_the_same_file_share_the_checklist_built_from_it(stor
     [frozen, *_] = store.round_checklists(second)
     other = dataclasses.replace(frozen, sha256="0" * 64, content={**frozen.content, "title": "另一版本"})
     assert frozen_checklist(other).title == "另一版本" and frozen_checklist(frozen).title != "另一版本"
+
+
+def test_the_year_advice_names_each_checklist_once(catalog):
+    """Two versions of one checklist chosen (this year's file and last year's) were named twice:
+    “医政要点”“医政要点”依据的文件适用于 2024 年."""
+    import dataclasses
+
+    from app.services.rounds import year_advice
+
+    yizheng = catalog.get("hn-yizheng-2024").checklist
+    later = dataclasses.replace(yizheng, version=f"{yizheng.version}-2026")
+    advice = year_advice([yizheng, later], 2026)
+    assert "“医政要点”依据的文件适用于 2024年，不含 2026 年" in advice and advice.count("医政要点") == 1

@@ -147,10 +147,10 @@ def _targets_note(checklists: Sequence[Checklist], year: int, day: dt.date | Non
 
 def _period_note(checklists: Sequence[Checklist], year: int) -> str:
     """Checklists whose source documents cover other years: named, grouped by their years."""
-    outside: dict[str, list[str]] = {}
+    outside: dict[str, dict[str, None]] = {}  # (each name once: two versions of one checklist share it)
     for c in checklists:
         if not c.valid_in(year):
-            outside.setdefault(years_text(c.valid_from, c.valid_to), []).append(f"“{c.label}”")
+            outside.setdefault(years_text(c.valid_from, c.valid_to), {})[f"“{c.label}”"] = None
     return "；".join(
         f"{''.join(names)}依据的文件适用于 {period}，不含 {year} 年" for period, names in outside.items()
     ) + ("。条目照常使用，报告中写明所依据的文件。" if outside else "")
