@@ -262,3 +262,32 @@ def test_the_report_says_which_rounds_its_trend_leaves_out(store, fourteen_round
     assert intro.count("轮自查（") == 12 and "第2轮自查" not in intro and "第一季度" not in intro
     assert "第14轮自查（本轮，2025年9月16日）" in intro
     assert "".join(LEFT_OUT.split()) in text
+
+
+def test_the_charts_grow_with_the_text_and_their_bars_are_still_found(qtbot, store, demo_round):
+    """At Windows' 125 % text size the charts' labels stayed at the 12 px they are drawn with,
+    smaller than the tabs and menus around them (review, scaling 1). A chart grows with the text,
+    and a click or a key still finds the bar it is on."""
+    from app.render.charts import Bar, bar_chart
+    from app.ui.overview_page import ChartWidget
+    from app.ui.qt import QApplication
+
+    bars = build_overview(store, demo_round, dt.date(2025, 6, 30)).grades
+    svg = str(
+        bar_chart([Bar(b.label, b.value, b.text, b.tone) for b in bars], maximum=100, font_family="", title="分布")
+    )
+    app = QApplication.instance()
+    normal, bigger = app.font(), app.font()
+    bigger.setPointSizeF(normal.pointSizeF() * 1.25)
+    plain = ChartWidget(svg, bars)
+    app.setFont(bigger)
+    try:
+        grown = ChartWidget(svg, bars)
+    finally:
+        app.setFont(normal)
+    qtbot.addWidget(plain)
+    qtbot.addWidget(grown)
+    assert (grown.width(), grown.height()) == (round(plain.width() * 1.25), round(plain.height() * 1.25))
+    last = len(bars) - 1
+    y = grown._row_rect(last).center().y()
+    assert grown.bar_at(y) is bars[last] and plain.bar_at(y) is not bars[last]

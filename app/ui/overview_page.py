@@ -28,6 +28,7 @@ from .qt import (
     Signal,
 )
 from .redraw import DrawnAsOf
+from .screen import text_scale
 
 _VIEWBOX = re.compile(r'viewBox="0 0 ([\d.]+) ([\d.]+)"')
 
@@ -43,7 +44,10 @@ class ChartWidget(QSvgWidget):
         super().__init__()
         self.load(svg.encode("utf-8"))
         width, height = (float(v) for v in _VIEWBOX.search(svg).groups())  # type: ignore[union-attr]
-        self.setFixedSize(int(width), int(height))
+        # drawn for 9 pt text, and as much larger as the window's text is: at Windows' 125 % text
+        # size the charts' labels were smaller than the tabs and menus around them
+        self.scale = text_scale(self)
+        self.setFixedSize(round(int(width) * self.scale), round(int(height) * self.scale))
         self.bars = list(bars)
         self._top = 22 if titled else 4
         #: the rows whose bar leads somewhere, and the one the keyboard is on
@@ -60,6 +64,7 @@ class ChartWidget(QSvgWidget):
         return self.bars[row] if row is not None else None
 
     def _row_at(self, y: float) -> int | None:
+        y /= self.scale  # in the chart's own units
         row = int((y - self._top) // BAR_ROW)
         return row if 0 <= row < len(self.bars) and y >= self._top else None
 
@@ -108,7 +113,8 @@ class ChartWidget(QSvgWidget):
             area.ensureVisible(centre.x(), centre.y(), 0, BAR_ROW)
 
     def _row_rect(self, row: int) -> QRect:
-        return QRect(0, self._top + row * BAR_ROW, self.width(), BAR_ROW)
+        top = round((self._top + row * BAR_ROW) * self.scale)
+        return QRect(0, top, self.width(), round((self._top + (row + 1) * BAR_ROW) * self.scale) - top)
 
     def focusInEvent(self, event) -> None:
         super().focusInEvent(event)

@@ -36,11 +36,17 @@ def fits(widget: QWidget, width: int, height: int) -> bool:
 DESIGN_POINT_SIZE = 9.0
 
 
+def text_scale(widget: QWidget) -> float:
+    """How much larger than the 9 pt the program's sizes were chosen for ``widget``'s text is (1 if
+    not larger)."""
+    return max(1.0, widget.font().pointSizeF() / DESIGN_POINT_SIZE)
+
+
 def fit_to_screen(widget: QWidget, width: int, height: int) -> None:
     """``widget.resize(width, height)``, chosen for 9 pt text and as much larger as the text is
     (Windows' “make text bigger”, 统信UOS's and 麒麟's 10.5–11 pt: at 11.25 pt the new-round
     dialog's checklists wrapped in a window sized for 9 pt), but no larger than the screen's free
     area allows."""
-    scale = max(1.0, widget.font().pointSizeF() / DESIGN_POINT_SIZE)
+    scale = text_scale(widget)
     room_width, room_height = room(widget)
     widget.resize(min(round(width * scale), room_width), min(round(height * scale), room_height))
