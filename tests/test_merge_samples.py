@@ -37,6 +37,19 @@ def _records(db, d: Departments, item: str) -> list[tuple[str, bool]]:
     return [(s.record_no, s.compliant) for s in db.samples(d.round_id, item)]
 
 
+def _sent_pseudonymised(d: Departments, tmp_path, item: str, *records: tuple[str, bool]):
+    """The office samples ``records`` and sends its default (脱敏) package to 内科, whose new
+    database imports it. Returns 内科's database and the package."""
+    from app.exchange.export import export_package
+    from app.store import Actor, open_store
+
+    _sample(d.office, d, d.office_actor, item, *records)
+    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
+    nk = open_store(tmp_path / "nk.db")
+    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    return nk, shared
+
+
 def test_two_departments_sampling_one_item_keep_both_lists(departments):
     d = departments
     item = _item(d)
@@ -178,10 +191,7 @@ def test_the_offices_own_pseudonyms_coming_back_are_its_records_not_new_ones(dep
 
     d = departments
     item = _item(d)
-    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False))
-    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
-    nk = open_store(tmp_path / "nk.db")
-    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    nk, shared = _sent_pseudonymised(d, tmp_path, item, ("ZY001", True), ("ZY002", False))
     assert all(s.record_no.startswith("脱敏-") for s in nk.samples(d.round_id, item))
     answer_service.record_answer(nk, d.round_id, d.ITEM_A, d.a_actor, grade="B")
     back = export_package(nk, d.round_id, tmp_path / "nk.zip", patient_ids=True, attachments=False, today=DAY).path
@@ -224,14 +234,10 @@ def test_a_change_to_the_offices_own_pseudonyms_comes_back_as_an_update(departme
     pseudonymised list: the office's list went unrecognised in it, and the correction came in as a
     whole-list conflict to settle by hand (review, merge 2, left over)."""
     from app.exchange.export import export_package
-    from app.store import Actor, open_store
 
     d = departments
     item = _item(d)
-    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False))
-    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
-    nk = open_store(tmp_path / "nk.db")
-    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    nk, _ = _sent_pseudonymised(d, tmp_path, item, ("ZY001", True), ("ZY002", False))
     first, second = (s.record_no for s in nk.samples(d.round_id, item))
     _sample(nk, d, d.a_actor, item, (first, True), (second, True))  # ZY002 was compliant after all
     for patient_ids in (True, False):  # sent back with or without 病案号: the same records
@@ -259,14 +265,10 @@ def test_a_correction_of_pseudonymised_records_merges_with_a_record_the_office_r
     another key, and the correction was a whole-list conflict, or was dropped with a warning
     (review of the last commit). Both changes are kept."""
     from app.exchange.export import export_package
-    from app.store import Actor, open_store
 
     d = departments
     item = _item(d)
-    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False), ("ZY003", True))
-    shared = export_package(d.office, d.round_id, tmp_path / "脱敏.zip", attachments=False, today=DAY).path
-    nk = open_store(tmp_path / "nk.db")
-    apply_import(nk, plan_import(nk, open_package(shared)), Actor("", ""))
+    nk, _ = _sent_pseudonymised(d, tmp_path, item, ("ZY001", True), ("ZY002", False), ("ZY003", True))
     _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", False))  # ZY003 removed
     first, second, third = (s.record_no for s in nk.samples(d.round_id, item))
     _sample(nk, d, d.a_actor, item, (first, True), (second, True), (third, True))  # ZY002 corrected
