@@ -22,6 +22,7 @@ from ..domain.records import (
     STATUS_DONE,
     STATUS_OVERDUE,
     UNFINISHED_STATUSES,
+    Answer,
 )
 from ..domain.scoring import RoundScore, Tally, score_round
 from ..store import Store
@@ -134,7 +135,17 @@ def same_hospital_rounds(store: Store, view: RoundView) -> tuple[list[RoundRecor
     return [r for r in every if r.started_on <= day], [r for r in every if r.started_on > day]
 
 
-def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: int = 12) -> Overview:
+#: the earlier rounds a trend has read, by id: the stamp they were read at (their own newest change
+#: and their previous round's, whose values 逐步提高/降低 compares with), the round, its answers and
+#: its score. A session keeps them: 概览 scored 11 rounds again on every redraw, whatever had changed
+EarlierRounds = dict[str, tuple[tuple[int | None, int | None], RoundView, dict[str, Answer], RoundScore]]
+
+
+def build_overview(
+    store: Store, round_id: str, today: dt.date, *, max_trends: int = 12, earlier: EarlierRounds | None = None
+) -> Overview:
+    """The 概览 of a round; ``earlier`` (kept by the caller between calls) spares reading again the
+    earlier rounds of the trend that have not changed since."""
     view = load_round(store, round_id)
     result = score(store, round_id, view)
     out = Overview(view.name)
@@ -148,8 +159,40 @@ def build_overview(store: Store, round_id: str, today: dt.date, *, max_trends: i
     out.round_dates = [dt.date.fromisoformat(r.started_on) for r in shown]
     out.earlier_rounds = [(r.name, dt.date.fromisoformat(r.started_on)) for r in left_out]
     if len(shown) > 1:  # only the rounds the trend shows are opened and scored
-        history = [view if r.id == view.id else load_round(store, r.id) for r in shown]
-        _add_trends(out, store, view, result, history)
+        _add_trends(out, store, view, result, _earlier_rounds(store, view, shown, {} if earlier is None else earlier))
+    return out
+
+
+def _earlier_rounds(
+    store: Store, view: RoundView, shown: Sequence[RoundRecord], earlier: EarlierRounds
+) -> list[tuple[RoundView, dict[str, Answer], RoundScore | None]]:
+    """The rounds the trend draws, each with its answers and score (None: ``view``, scored by the
+    caller), read from ``earlier`` where they have not changed since, and kept there."""
+    stamps = store.change_stamps()
+    out: list[tuple[RoundView, dict[str, Answer], RoundScore | None]] = []
+    known: dict[str, tuple[RoundView, dict[str, Answer]]] = {}
+    for record in shown:  # oldest first: a round's previous one is read before it
+        if record.id == view.id:
+            answers = answers_by_item(store, view.id)
+            out.append((view, answers, None))
+            known[view.id] = (view, answers)
+            continue
+        stamp = (stamps.get(record.id), stamps.get(record.previous_round_id or ""))
+        kept = earlier.get(record.id)
+        if kept is None or kept[0] != stamp:
+            round_view = load_round(store, record.id)
+            answers = answers_by_item(store, record.id)
+            scored = score_round(
+                round_view.checklists,
+                round_view.profile,
+                round_view.year,
+                answers,
+                samples_by_item(store, record.id),
+                previous_values(store, round_view, known),
+            )
+            kept = earlier[record.id] = (stamp, round_view, answers, scored)
+        out.append(kept[1:])
+        known[record.id] = (kept[1], kept[2])
     return out
 
 
@@ -231,19 +274,17 @@ def _add_rectifications(out: Overview, entries: list[RectificationEntry]) -> Non
     out.closed_per_month = [Bar(month, count, f"{count} 项", "good") for month, count in sorted(closed.items())]
 
 
-def _add_trends(out: Overview, store: Store, view: RoundView, result: RoundScore, history: list[RoundView]) -> None:
+def _add_trends(
+    out: Overview,
+    store: Store,
+    view: RoundView,
+    result: RoundScore,
+    rounds: list[tuple[RoundView, dict[str, Answer], RoundScore | None]],
+) -> None:
     """Scores and failing items across the hospital's rounds, and each indicator with two values or more."""
-    # each round's answers read once: for its score, its indicators and the next round's trend
-    answers = [answers_by_item(store, v.id) for v in history]
-    known = {v.id: (v, a) for v, a in zip(history, answers, strict=True)}
-    results = [
-        result
-        if v.id == view.id
-        else score_round(
-            v.checklists, v.profile, v.year, a, samples_by_item(store, v.id), previous_values(store, v, known)
-        )
-        for v, a in zip(history, answers, strict=True)
-    ]
+    history = [v for v, _, _ in rounds]
+    answers = [a for _, a, _ in rounds]
+    results = [result if scored is None else scored for _, _, scored in rounds]
     labels = {c.id: c.label for v in history for c in v.checklists}
     series: dict[str, list[float | None]] = {label: [] for label in labels.values()}
     for res in results:

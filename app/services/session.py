@@ -186,6 +186,8 @@ class RoundSession:
         self._listeners: list[Callable[[Changes], None]] = []
         self._rectifications: list[rect_service.RectificationEntry] | None = None
         self._listed_on: dt.date | None = None
+        #: the earlier rounds 概览's trend has read (overview.EarlierRounds), kept until they change
+        self._earlier_rounds: dict[str, Any] = {}
 
     # --- subscribing ---------------------------------------------------------------------------
 
@@ -268,7 +270,7 @@ class RoundSession:
     def overview(self) -> Overview:
         from .overview import build_overview
 
-        return build_overview(self._store, self.view.id, self.today())
+        return build_overview(self._store, self.view.id, self.today(), earlier=self._earlier_rounds)
 
     def saved_position(self) -> str | None:
         """The item the user was on when this round was last open."""
