@@ -332,6 +332,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _chunks(ids: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """``ids`` a few hundred at a time (SQLite limits the parameters of a statement), each with
+    the ``?, ?, …`` of its ``IN (…)``."""
+    for start in range(0, len(ids), size):
+        chunk = ids[start : start + size]
+        yield chunk, ", ".join("?" * len(chunk))
+
+
 class Store:
     """Thin, typed access to the tables: reads return typed records (``app.store.records``: one
     function per table turns a row into its record), writes take the fields to set.
@@ -790,13 +798,10 @@ class Store:
         or who made it), in the order recorded: the failed re-checks a later one replaced live
         only here. By the records' index: a round's whole history, read for one cell edited on
         the board, grew to 35 ms with two years of changes (scale review)."""
-        ids = list(dict.fromkeys(rectification_ids))
         rows = []
-        for start in range(0, len(ids), 500):  # SQLite's bound parameters
-            chunk = ids[start : start + 500]
+        for chunk, marks in _chunks(list(dict.fromkeys(rectification_ids))):
             sql = (
-                "SELECT * FROM history WHERE record_table = 'rectifications'"
-                f" AND record_id IN ({', '.join('?' * len(chunk))})"
+                f"SELECT * FROM history WHERE record_table = 'rectifications' AND record_id IN ({marks})"
                 " AND changes LIKE '%\"recheck%'"  # recheck_passed, _date, _result, rechecked_by
             )
             rows += self._rows(sql, tuple(chunk))
@@ -811,12 +816,8 @@ class Store:
 
     def known_history_ids(self, ids: list[str]) -> set[str]:
         known: set[str] = set()
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            known.update(
-                r[0]
-                for r in self.conn.execute(f"SELECT id FROM history WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-            )
+        for chunk, marks in _chunks(ids):
+            known.update(r[0] for r in self.conn.execute(f"SELECT id FROM history WHERE id IN ({marks})", chunk))
         return known
 
     def append_history(self, entries: list[Entry]) -> int:
@@ -913,13 +914,8 @@ class Store:
         if table not in ("answers", "rectifications", "attachments"):
             raise ValueError(table)
         out: dict[str, str] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            out.update(
-                self.conn.execute(
-                    f"SELECT id, round_id FROM {table} WHERE id IN ({','.join('?' * len(chunk))})", chunk
-                ).fetchall()
-            )
+        for chunk, marks in _chunks(ids):
+            out.update(self.conn.execute(f"SELECT id, round_id FROM {table} WHERE id IN ({marks})", chunk).fetchall())
         return out
 
     def was_deleted(self, table: str, record_id: str) -> bool:
