@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from ..store import Actor, Store
     from .attachments import AttachmentFile
     from .history import HistoryLine
-    from .overview import Overview
+    from .overview import EarlierRounds, Overview
 
 #: where the user was (round and item), restored at the next start
 POSITION_KEY = "ui.position"
@@ -187,7 +187,7 @@ class RoundSession:
         self._rectifications: list[rect_service.RectificationEntry] | None = None
         self._listed_on: dt.date | None = None
         #: the earlier rounds 概览's trend has read (overview.EarlierRounds), kept until they change
-        self._earlier_rounds: dict[str, Any] = {}
+        self._earlier_rounds: EarlierRounds = {}
 
     # --- subscribing ---------------------------------------------------------------------------
 

@@ -241,13 +241,8 @@ class JudgementEditor(ItemEditor):
             if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
                 _tab_past(buttons, forward=key == Qt.Key.Key_Tab and event.modifiers() == plain)
                 return True
-            step = (
-                -1
-                if key in (Qt.Key.Key_Left, Qt.Key.Key_Up)
-                else 1
-                if key in (Qt.Key.Key_Right, Qt.Key.Key_Down)
-                else 0
-            )
+            steps = {Qt.Key.Key_Left: -1, Qt.Key.Key_Up: -1, Qt.Key.Key_Right: 1, Qt.Key.Key_Down: 1}
+            step = steps.get(key)
             if step and event.modifiers() == plain:
                 at = buttons.index(watched) + step
                 if 0 <= at < len(buttons):
@@ -576,12 +571,8 @@ class SamplingEditor(ItemEditor):
         last = self.table.rowCount() - 1
         blank = last >= 0 and self._blank_last_row(last)
         # a cell still being typed (its Enter is handled after this) is not blank, whatever it shows
-        if blank and self.table.state() != QAbstractItemView.State.EditingState:
-            row = last
-        else:
-            self._loading = True
-            row = self._append("", True, "")
-            self._loading = False
+        editing = self.table.state() == QAbstractItemView.State.EditingState
+        row = last if blank and not editing else self._append_blank()
         self.table.setCurrentCell(row, 0)
         cell = self.table.item(row, 0)  # made by _append
         if cell is not None:
@@ -601,10 +592,14 @@ class SamplingEditor(ItemEditor):
         if column == 0 and cell is not None and cell.text().strip():
             # a blank row, current: what is typed next goes into it (no editor is opened: it
             # would take the keyboard from wherever the user goes next, another tab included)
-            self._loading = True
-            row = self._append("", True, "")
-            self._loading = False
-            self.table.setCurrentCell(row, 0)
+            self.table.setCurrentCell(self._append_blank(), 0)
+
+    def _append_blank(self) -> int:
+        """A row for the next record, empty and 符合, not reported as an edit; returns its row."""
+        self._loading = True
+        row = self._append("", True, "")
+        self._loading = False
+        return row
 
     def remove_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True)
