@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.catalog import BUILTIN_DIR, ChecklistError, load_catalog, read_checklist_file
 
@@ -99,6 +102,22 @@ BROKEN = [
         "sections[0].items[0].applies_if.flags[0]",
         "取值“has_zoo”无效",
     ),
+    (
+        "numbering code no id uses",
+        VALID.replace("sections:\n", "numbering: {t: 任务}\nsections:\n"),
+        7,
+        "numbering.t",
+        "编号中没有以“t”开头的部分",
+    ),
+    (
+        "numbering label with a dot",
+        VALID.replace("sections:\n", "numbering: {t: 任.务}\nsections:\n").replace(
+            "test-list.1.1\n", "test-list.t1.1\n"
+        ),
+        7,
+        "numbering.t",
+        "“任.务”格式不正确",
+    ),
 ]
 
 
@@ -172,3 +191,55 @@ def test_a_field_given_twice_is_refused(tmp_path):
     with pytest.raises(ChecklistError, match="字段“source”在同一处写了两次") as excinfo:
         read_checklist_file(write(tmp_path, text))
     assert excinfo.value.problems[0].line == text.splitlines().index("        source: 一(2)") + 1
+
+
+@pytest.mark.parametrize(
+    ("number", "printed"),
+    [
+        ("t08.5", "任务8.5"),
+        ("sa1.5", "专项1.5"),
+        ("m.10", "指标10"),
+        ("m.21-1", "指标21-1"),
+        ("ind.14a", "指标14a"),
+        ("org.1", "组织1"),
+        ("5-1.zx1.1", "5-1.专项1.1"),
+        ("5-1.zx1", "5-1.专项1"),
+        ("01.1", "01.1"),  # no letter code: the checklist's own number, zeros and all
+        ("1.1.2c", "1.1.2c"),
+        ("x9.1", "x9.1"),  # a code the checklist does not spell out
+    ],
+)
+def test_an_items_number_is_printed_with_its_codes_spelt_out(number, printed):
+    """编号 beside an item in the reports, the workbooks and the tree: ``sa1.5`` and ``m.10`` were
+    the checklists' codes, meaningless to a reviewer (review of the reports, session 12)."""
+    from app.domain.checklist import readable_number
+
+    numbering = {"t": "任务", "sa": "专项", "m": "指标", "ind": "指标", "org": "组织", "zx": "专项"}
+    assert readable_number(number, numbering) == printed
+
+
+@given(st.from_regex(r"[a-z0-9]+(\.[a-z0-9_-]+){0,3}", fullmatch=True))
+def test_a_number_is_unchanged_without_numbering_and_keeps_its_digits_with_it(number):
+    from app.domain.checklist import readable_number
+
+    assert readable_number(number, {}) == number
+    spelt = readable_number(number, {code: "某" for code in ("a", "t", "m", "zx")})
+    assert spelt.count(".") <= number.count(".")
+    assert [d.lstrip("0") for d in re.findall(r"\d+", spelt)] == [d.lstrip("0") for d in re.findall(r"\d+", number)]
+
+
+def test_every_builtin_item_is_numbered_without_a_letter_code():
+    """Each built-in code is spelt out: no 编号 a reviewer reads starts a part with a Latin code."""
+    from app.domain.checklist import item_number
+
+    numbers = {item_number(item) for entry in load_catalog().entries for item in entry.checklist.all_items()}
+    assert {n for n in numbers if re.search(r"(^|\.)[a-z]{2,}|(^|\.)[a-z]\d", n)} == set()
+    assert {"任务8.5", "专项1.5", "指标10", "指标14a", "组织1", "要求1", "5-1.专项1.1", "正文2.01"} <= numbers
+
+
+def test_a_reference_names_an_item_out_of_order_by_its_spelt_out_number():
+    from app.domain.checklist import item_references
+
+    references = item_references(entry.checklist for entry in load_catalog().entries)
+    assert references["nat-experience-2023.ind.14a"].endswith(" 指标14a（指标）")
+    assert references["nat-quality-2023.t08.5"].endswith(" 第5条")  # numbered 1, 2, 3…: by place

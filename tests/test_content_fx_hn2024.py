@@ -169,7 +169,7 @@ FX_SPOT = {
 
 def test_fx_top_level(fx):
     assert fx["id"] == FX
-    assert fx["version"] == "2023.3"
+    assert fx["version"] == "2023.4"
     assert fx["title"] == "阜新市全面提升医疗质量行动自查表"
     assert fx["short_title"] == "阜新方案"
     assert fx["source"] == {

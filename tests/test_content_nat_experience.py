@@ -166,7 +166,7 @@ NOT_VERBATIM = {P + "t01.11", P + "ind.14b"}
 
 def test_top_level(doc):
     assert doc["id"] == "nat-experience-2023"
-    assert doc["version"] == "2023.2"
+    assert doc["version"] == "2023.3"
     assert doc["title"] == "改善就医感受提升患者体验主题活动自查表"
     assert doc["short_title"] == "患者体验"
     assert doc["source"] == {

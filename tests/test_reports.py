@@ -187,6 +187,24 @@ def test_the_credit_code_is_printed_on_one_line(store, catalog, actor, tmp_path)
     assert code in [word for word, *_box in _word_boxes(pdf, 2)]
 
 
+def test_items_are_numbered_as_a_reviewer_cites_them(store, catalog, actor, tmp_path):
+    """编号 printed ``t08.5``, ``sa1.5``, ``m.10``: the checklist's codes. The 质量行动计划's
+    numbers now say what part of the document they are in, and 阜新方案's ``5-1.专项1.1`` breaks
+    before 专项 in the narrow column, not as 5-1.专项 | 1.1 (review of the reports, session 12)."""
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.services.rounds import start_round
+
+    save_profile(store, DEMO_PROFILE, actor)
+    entries = [catalog.get("nat-quality-2023"), catalog.get("fx-quality-2023")]
+    round_id = start_round(store, entries, "行动计划", dt.date(2025, 3, 15), actor)
+    text = "\n".join(pdf_text(render_report(store, round_id, "self", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path))
+    words = set(text.split())
+    assert {"任务8.1", "专项1.5", "组织1", "要求1", "指标10", "专项1.1"} <= words
+    assert "5-1.专项" not in words
+    assert not re.search(r"\b(t\d\d|sa\d|zx\d|org|req|m)\.\d", text)
+
+
 def test_the_longest_hospital_name_taken_is_printed_over_nothing_on_the_cover(store, catalog, actor, tmp_path):
     """The profile takes a name of 100 characters; from 61 on, the cover's signature (the name
     and the date, kept at its foot) was printed over the 检查组, and the running header took five

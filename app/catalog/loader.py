@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
@@ -211,6 +212,16 @@ def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
 
     for i, section in enumerate(data["sections"]):
         yield from walk(section, ("sections", i))
+    yield from _unused_numbering(data, seen)
+
+
+def _unused_numbering(data: dict, ids: Iterable[str]) -> Iterable[tuple[Path_, str]]:
+    """A ``numbering`` code that no id uses is a slip (``ta`` for ``t``): the numbers it was
+    meant for would print as codes."""
+    used = {m[0] for node_id in ids for part in node_id.split(".")[1:] if (m := re.match(r"[a-z]+", part))}
+    for code in data.get("numbering", {}):
+        if code not in used:
+            yield ("numbering", code), f"编号中没有以“{code}”开头的部分，这一项用不上"
 
 
 def _item_problems(item: dict, path: Path_) -> Iterable[tuple[Path_, str]]:

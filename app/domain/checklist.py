@@ -115,6 +115,8 @@ class Item:
     targets: dict[int, float] = field(default_factory=dict)
     target: float | None = None
     min_samples: int | None = None
+    #: 编号 as printed (``任务8.5``), from the checklist's ``numbering``; empty: the id's own
+    number: str = ""
     #: fields of the checklist file not named above: those of a kind that reads its own
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -196,6 +198,8 @@ class Checklist:
     default: bool = False
     description: str = ""
     notes: tuple[str, ...] = ()
+    #: what the letter codes of the items' numbers stand for (``t`` → 任务, ``m`` → 指标)
+    numbering: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:
@@ -230,6 +234,7 @@ class Checklist:
     def from_dict(cls, data: dict) -> Checklist:
         """Build a checklist from validated data: a content file, or a round's frozen copy of one."""
         checklist_id = data["id"]
+        numbering = data.get("numbering", {})
 
         def condition(node: dict) -> tuple[Condition, ...]:
             return (Condition.from_dict(node["applies_if"]),) if "applies_if" in node else ()
@@ -256,6 +261,7 @@ class Checklist:
                 targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
                 target=float(node["target"]) if "target" in node else None,
                 min_samples=node.get("min_samples"),
+                number=readable_number(_local_number(node["id"], checklist_id), numbering),
                 extra={k: v for k, v in node.items() if k not in _ITEM_KEYS},
             )
 
@@ -290,6 +296,7 @@ class Checklist:
             default=data.get("default", False),
             description=data.get("description", "").strip(),
             notes=tuple(data.get("notes", ())),
+            numbering=numbering,
         )
 
 
@@ -303,9 +310,37 @@ _ITEM_KEYS = frozenset(
 
 
 def item_number(item: Item) -> str:
-    """The number printed beside an item under its checklist's headings, in the reports and the
-    workbooks: ``05.1``, ``2.3`` (an indicator's ``.rate`` suffix is an id's business, not a reader's)."""
-    return item.id.removeprefix(item.checklist_id + ".").removesuffix(".rate")
+    """编号: the number printed beside an item under its checklist's headings, on screen, in the
+    reports and the workbooks: ``05.1``, ``2.3``, ``任务8.5``, ``指标14a``."""
+    return item.number or _local_number(item.id, item.checklist_id)
+
+
+def _local_number(item_id: str, checklist_id: str) -> str:
+    """The item's number in its id: ``t08.5``, ``m.10`` (an indicator's ``.rate`` suffix is an
+    id's business, not a reader's)."""
+    return item_id.removeprefix(checklist_id + ".").removesuffix(".rate")
+
+
+_CODED = re.compile(r"([a-z]+)(\d*)(.*)")
+
+
+def readable_number(number: str, numbering: Mapping[str, str]) -> str:
+    """An id's number as a reader cites it: the letter codes that name a part of the document
+    spelt out, their numbers without the zeros that keep ids in order — ``t08.5`` → ``任务8.5``,
+    ``ind.14a`` → ``指标14a``, ``5-1.zx1.1`` → ``5-1.专项1.1``. ``sa1.5`` meant nothing to the
+    reviewer reading a report; the codes not in ``numbering`` stay as they are."""
+    out: list[str] = []
+    label = ""
+    for part in number.split("."):
+        coded = _CODED.fullmatch(part)
+        if coded and coded[1] in numbering:
+            label, part = numbering[coded[1]], coded[2] + coded[3]
+            if not part:  # ``m`` of ``m.10``: its label goes before the next part
+                continue
+        if label:
+            part, label = label + re.sub(r"^0+(?=\d)", "", part), ""
+        out.append(part)
+    return ".".join([*out, label] if label else out)
 
 
 def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
@@ -328,7 +363,10 @@ def numbered_in_order(items: Sequence[Item]) -> bool:
     """Whether a section's items are numbered 1, 2, 3… (``05.1``, ``05.2``): then a reader
     finds them as 第n条. Where the checklist numbers them otherwise (``1.1.2c``, ``ind.14a``),
     the screen and the references show the number the reports print beside them."""
-    return all(item_number(item).rsplit(".", 1)[-1].lstrip("0") == str(n) for n, item in enumerate(items, 1))
+    return all(
+        _local_number(item.id, item.checklist_id).rsplit(".", 1)[-1].lstrip("0") == str(n)
+        for n, item in enumerate(items, 1)
+    )
 
 
 def _short_title(title: str) -> str:

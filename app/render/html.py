@@ -129,6 +129,20 @@ def keep_dates(value: str) -> Markup:
     return Markup("").join(out)  # join escapes the plain strings
 
 
+#: an item's number from its spelt-out part on (``任务8.5``, ``专项1.1`` of ``5-1.专项1.1``)
+_SPELT_OUT = re.compile(r"[\u4e00-\u9fff].*")
+
+
+def keep_number(number: str) -> Markup:
+    """An item's 编号 (``5-1.专项1.1``) in the narrow 编号 column, breaking before its spelt-out
+    part if at all: it wrapped as 5-1.专项 | 1.1."""
+    text = clean_text(number)
+    match = _SPELT_OUT.search(text)
+    if match is None:
+        return escape(text)
+    return escape(text[: match.start()]) + Markup('<span class="nobreak">{}</span>').format(match.group())
+
+
 #: statuses that wrap in a narrow column (状态 of the 整改台账, 14 mm), at this place only
 _STATUS_PARTS = {STATUS_CARRIED: ("已转入", "复查")}
 
@@ -179,6 +193,7 @@ def environment() -> Environment:
     env.filters["keep_units"] = keep_units
     env.filters["keep_dates"] = keep_dates
     env.filters["status_words"] = status_words
+    env.filters["keep_number"] = keep_number
     env.globals["row_breaks"] = row_breaks
     return env
 
