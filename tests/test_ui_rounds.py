@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from PySide6.QtCore import QDate, Qt
@@ -214,6 +215,33 @@ def test_recheck_round_carries_over_open_rectifications(qtbot, store, catalog, a
     ui_dialogs.confirm_answer = True
     again.accept()
     assert again.round_id is not None and store.rectifications(again.round_id) == []
+
+
+def test_choosing_a_previous_round_says_its_open_rectifications_move_into_the_new_one(
+    qtbot, store, catalog, actor, demo_round, ui_dialogs
+):
+    """对照上一轮 reads as a comparison; choosing it also makes the new round that round's
+    复查轮次, moving its open rectifications (review of the help and texts, session 13). The
+    dialog says so, with the number that does move, before anything is created."""
+    dialog = NewRoundDialog(store, catalog, actor)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert not dialog.previous_hint.isVisible() and dialog.windowTitle() == "新建自查轮次"
+    dialog.ui.previousCombo.setCurrentIndex(dialog.ui.previousCombo.findData(demo_round))
+    hint = dialog.previous_hint.text()
+    count = int(re.search(r"未完成的整改项 (\d+) 项转入本轮", hint)[1])
+    assert dialog.previous_hint.isVisible() and dialog.windowTitle() == "新建复查轮次"
+    assert "复查轮次" in hint and "逐步提高/降低" in hint
+    dialog.ui.nameEdit.setText("七月复查")
+    dialog.accept()
+    assert len(store.rectifications(dialog.round_id)) == count > 0
+    dialog.ui.previousCombo.setCurrentIndex(0)
+    assert not dialog.previous_hint.isVisible() and dialog.windowTitle() == "新建自查轮次"
+    # a round whose rectifications are followed up already: nothing moves, and the hint says so
+    again = NewRoundDialog(store, catalog, actor)
+    qtbot.addWidget(again)
+    again.ui.previousCombo.setCurrentIndex(again.ui.previousCombo.findData(demo_round))
+    assert "整改项已在“七月复查”中跟踪，不再转入本轮" in again.previous_hint.text()
 
 
 def test_back_to_the_list_the_keyboard_is_in_it(qtbot, profiled_store, catalog, actor, ui_dialogs):

@@ -806,6 +806,17 @@ def start_recheck_round(
     return round_id
 
 
+def rectifications_to_carry(store: Store, round_id: str, day: dt.date) -> list[Rectification]:
+    """The rectifications of ``round_id`` a 复查轮次 started on ``day`` would carry over: those
+    not 已完成 and not followed up in another re-check already."""
+    already = {r.carried_from for r in store.rectifications_carried_from(round_id)}
+    return [
+        e.rectification
+        for e in list_rectifications(store, round_id, day)
+        if not e.rectification.done and e.rectification.id not in already
+    ]
+
+
 def carry_over_open_rectifications(
     store: Store, from_round_id: str, to_round_id: str, actor: Actor
 ) -> list[Rectification]:
@@ -819,17 +830,11 @@ def carry_over_open_rectifications(
     """
     if from_round_id == to_round_id:
         raise InputError("不能把整改项转入同一轮自查。", "round")
-    source = load_round(store, from_round_id)
     target = load_round(store, to_round_id)
-    source_entries = list_rectifications(store, from_round_id, target.started_on, source)
     target_facts = _Facts(store, target)
     carried: list[Rectification] = []
     with store.transaction():
-        already = {r.carried_from for r in store.rectifications_carried_from(from_round_id)}
-        for entry in source_entries:
-            rect = entry.rectification
-            if rect.done or rect.id in already:
-                continue
+        for rect in rectifications_to_carry(store, from_round_id, target.started_on):
             existing = _group(store, target_facts, rect.item_id)
             if any(r.origin != ORIGIN_AUTO or _has_work(store, r) for r in existing):
                 continue

@@ -74,6 +74,12 @@ class NewRoundDialog(QDialog):
         self.ui.previousCombo.addItem("（无）", None)
         for round_id, name in round_service.round_choices(store):
             self.ui.previousCombo.addItem(name, round_id)
+        # choosing a previous round carries its open rectifications over: say so where it is chosen
+        self.previous_hint = QLabel()
+        self.previous_hint.setWordWrap(True)
+        self.previous_hint.setStyleSheet("color: #8a5a00;")
+        row, _role = self.ui.form.getWidgetPosition(self.ui.previousCombo)
+        self.ui.form.insertRow(row + 1, "", self.previous_hint)
         chosen = {c.id for c in previous.checklists} if previous else None
         for entry in catalog.entries:
             c = entry.checklist
@@ -87,7 +93,6 @@ class NewRoundDialog(QDialog):
             item.setToolTip(c.description or c.title)
             self.ui.checklistList.addItem(item)
         if previous:
-            self.setWindowTitle("新建复查轮次")
             self.ui.nameEdit.setText(f"{previous.name}（复查）")
             self.ui.leaderEdit.setText(previous.leader)
             self.ui.membersEdit.setText("、".join(previous.members))
@@ -100,6 +105,8 @@ class NewRoundDialog(QDialog):
         self.ui.dateEdit.dateChanged.connect(lambda _: self._suggest_year())
         self.ui.checklistList.itemChanged.connect(lambda _: self._suggest_year())
         self.ui.yearSpin.valueChanged.connect(lambda _: self._advise_year())
+        self._explain_previous()
+        self.ui.previousCombo.currentIndexChanged.connect(lambda _: self._explain_previous())
         self.ui.buttonBox.accepted.connect(self.accept)
         self.ui.buttonBox.rejected.connect(self.reject)
 
@@ -114,6 +121,28 @@ class NewRoundDialog(QDialog):
         day = to_date(self.ui.dateEdit.date())
         self.year_hint.setText(round_service.year_advice(checklists, self.ui.yearSpin.value(), day))
         self.year_hint.setVisible(bool(self.year_hint.text()))
+
+    def _explain_previous(self) -> None:
+        """What choosing 对照上一轮 does besides the comparison: the new round is its 复查轮次, and
+        its open rectifications move into it (a reviewer took the field for a comparison only)."""
+        previous = self.ui.previousCombo.currentData()
+        self.setWindowTitle("新建复查轮次" if previous else "新建自查轮次")
+        self.previous_hint.setVisible(bool(previous))
+        if not previous:
+            return
+        count = len(rect_service.rectifications_to_carry(self.store, previous, to_date(self.ui.dateEdit.date())))
+        if count:
+            carried = (
+                f"所选轮次未完成的整改项 {count} 项转入本轮继续跟踪（在所选轮次中显示为“已转入复查”；"
+                "本轮删除之前，所选轮次不能删除）"
+            )
+        elif carriers := round_service.followed_up_in(self.store, previous):
+            carried = f"所选轮次的整改项已在{'、'.join(f'“{c}”' for c in carriers)}中跟踪，不再转入本轮"
+        else:
+            carried = "所选轮次没有需要转入的整改项"
+        self.previous_hint.setText(
+            f"本轮将作为所选轮次的复查轮次：{carried}；“逐步提高/降低”类指标未填基线值时与所选轮次比较。"
+        )
 
     def selected_entries(self):
         ids = [
