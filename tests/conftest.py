@@ -144,6 +144,7 @@ class DialogRecorder:
         self.restore_choice: Path | None = None  # the backup the damaged-database dialog answers
         self.opened: list[Path] = []  # files that would have been opened in the system viewer
         self.previewed: list[Path] = []  # reports shown in the in-app preview
+        self.preview_notes: list[str] = []  # what each preview said over the pages ('' for nothing)
 
     def _ask_text(self, parent, label: str, text: str = "") -> str | None:
         self.asked.append((label, text))
@@ -167,7 +168,11 @@ class DialogRecorder:
 
         monkeypatch.setattr(backups_dialog, "offer_restore", self._offer_restore)
         monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
-        monkeypatch.setattr(dialogs, "preview_pdf", lambda parent, path: self.previewed.append(path))
+        monkeypatch.setattr(dialogs, "preview_pdf", self._preview_pdf)
+
+    def _preview_pdf(self, parent, path, note: str = "") -> None:
+        self.previewed.append(path)
+        self.preview_notes.append(note)
 
     def _offer_restore(self, parent, db_path, problem, backup_dir=None, detail=""):
         self.damaged.append((Path(db_path), problem))

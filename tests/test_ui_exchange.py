@@ -17,6 +17,7 @@ from app.exchange.export import export_package
 from app.exchange.merge import plan_import
 from app.exchange.verify import open_package
 from app.services.attachments import list_attachments
+from app.ui import dialogs
 from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
 from app.ui.main_window import MainWindow
 from app.ui.qt import QApplication
@@ -39,6 +40,8 @@ def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, d
     dialog.show()
     assert "附件" in dialog.attachments.text() and not dialog.patient_ids.isChecked()
     assert "病案号" in dialog.privacy.text()
+    # a draft's reports carry 自查稿: said before the package is made, with where to finalise
+    assert not dialog.draft.isHidden() and f"“报告 → {dialogs.FINAL_ACTION}”" in dialog.draft.text()
     out = tmp_path / "上报包.zip"
     ui_dialogs.save_path = str(out)
     ui_dialogs.confirm_answer = True
@@ -49,8 +52,18 @@ def test_export_dialog_shows_what_goes_in_and_writes_the_package(qtbot, store, d
     assert ui_dialogs.suggested.endswith(f"示例县人民医院_2025年第一季度医疗质量自查_{day}.zip")
     assert open_package(out).manifest["patient_ids"] == "pseudonymised"
     assert ui_dialogs.opened == [tmp_path], "the user chose to open the folder"
+    assert "请原样发送这个 zip 文件" in ui_dialogs.confirms[-1]  # re-zipped packages fail the check
     # the demo round has no attachment: the import preview does not say 含附件 (review, item 12)
     assert open_package(out).source_text().endswith("病案号已脱敏　无附件")
+
+
+def test_export_dialog_of_a_final_round_says_nothing_of_a_draft(qtbot, store, demo_round, actor):
+    from app.services.rounds import set_round_final
+
+    set_round_final(store, demo_round, True, actor)
+    dialog = ExportDialog(store, demo_round)
+    qtbot.addWidget(dialog)
+    assert dialog.draft.isHidden() and dialog.draft.text() == ""
 
 
 def test_export_dialog_tells_a_missing_code_before_and_the_reports_warnings_after(

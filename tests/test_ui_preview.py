@@ -196,5 +196,5 @@ def test_without_pdfium_the_report_is_offered_in_its_folder(qtbot, report, monke
     ui_dialogs.confirm_answer = open_folder
     preview(report.path)
     (asked,) = ui_dialogs.confirms
-    assert str(report.path) in asked and "PDFium" in asked and "重新安装" in asked
+    assert str(report.path) in asked and "PDF 显示组件" in asked and "重新安装" in asked
     assert ui_dialogs.opened == ([report.path.parent] if open_folder else [])

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QDialog
 
 from app.services import rectifications as rect_service
+from app.ui import dialogs
 from app.ui.evidence import EvidenceDialog
 from app.ui.main_window import MainWindow
 from app.ui.rectification_board import RecheckDialog
@@ -171,6 +172,14 @@ def test_report_is_generated_in_the_background_and_opened(qtbot, window, ui_dial
     text = "".join(page.extract_text() for page in PdfReader(out).pages)
     assert "示例县人民医院" in text
     assert ui_dialogs.errors == []
+    # a draft's report carries 自查稿; the preview says why and where it goes (review, session 13)
+    assert "自查稿" in text and ui_dialogs.preview_notes == [dialogs.DRAFT_NOTE]
+    assert f"“报告 → {dialogs.FINAL_ACTION}”" in dialogs.DRAFT_NOTE
+    assert window.final_action.text().startswith(dialogs.FINAL_ACTION)
+    window.final_action.trigger()
+    window.generate_report("self")
+    qtbot.waitUntil(lambda: len(ui_dialogs.previewed) == 2, timeout=60_000)
+    assert ui_dialogs.preview_notes[-1] == ""
 
 
 def test_final_toggle_is_saved(window, store, demo_round):

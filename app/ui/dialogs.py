@@ -15,6 +15,13 @@ if TYPE_CHECKING:
     from .qt import QInputDialog, QMessageBox, QWidget
 
 TITLE = "医疗质量自查助手"
+#: 报告 → this entry takes the 自查稿 mark off a round's reports; the notes below name it
+FINAL_ACTION = "定稿（去除“自查稿”水印）"
+#: over the preview of a draft round's report: nothing else said why it carries the mark
+DRAFT_NOTE = (
+    f"本轮尚未定稿，报告带“自查稿”水印。内容确认无误、要签字盖章时，请先在“报告 → {FINAL_ACTION}”中定稿，"
+    "再重新生成报告。"
+)
 
 
 def _box(
@@ -79,13 +86,13 @@ def save_file(parent: QWidget | None, caption: str, suggested: str, filters: str
     return path or None
 
 
-def preview_pdf(parent: QWidget | None, path: PurePath) -> None:
-    """报告预览 in the program, with 打印 (a PC may have no PDF viewer)."""
+def preview_pdf(parent: QWidget | None, path: PurePath, note: str = "") -> None:
+    """报告预览 in the program, with 打印 (a PC may have no PDF viewer); ``note`` over the pages."""
     from pathlib import Path
 
     from .pdf_preview import preview
 
-    preview(Path(path), parent)
+    preview(Path(path), parent, note)
 
 
 def open_in_viewer(path: PurePath) -> None:

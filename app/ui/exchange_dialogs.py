@@ -96,6 +96,15 @@ class ExportDialog(QDialog):
         self.no_code.setStyleSheet("color: #8a5a00;")  # as the other notes that ask for something
         self.no_code.setVisible(bool(self.no_code.text()))
         layout.addWidget(self.no_code)
+        self.draft = _wrapped(
+            ""
+            if self.view.is_final
+            else f"本轮尚未定稿：包中的自查报告和整改报告带“自查稿”水印。正式上报前，请先在“报告 → "
+            f"{dialogs.FINAL_ACTION}”中定稿，再导出。"
+        )
+        self.draft.setStyleSheet("color: #8a5a00;")
+        self.draft.setVisible(bool(self.draft.text()))
+        layout.addWidget(self.draft)
         self.error = _wrapped("")
         self.error.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.error)
@@ -140,7 +149,8 @@ class ExportDialog(QDialog):
             warnings = "".join(f"\n\n注意：{w}" for w in result.warnings)  # a picture the reports could not show
             if dialogs.confirm(
                 self.parentWidget(),
-                f"已导出上报包：\n{result.path}\n\n{size_text(result.size)}，{note}。{warnings}\n\n打开所在文件夹吗？",
+                f"已导出上报包：\n{result.path}\n\n{size_text(result.size)}，{note}。请原样发送这个 zip 文件："
+                f"解压后再压缩的包，接收方校验时无法通过。{warnings}\n\n打开所在文件夹吗？",
             ):
                 dialogs.open_in_viewer(result.path.parent)
 

@@ -142,7 +142,7 @@ class MainWindow(QMainWindow):
                     shortcut,
                 )
         self.report_menu.addSeparator()
-        self.final_action = action(self.report_menu, "定稿（去除“自查稿”水印）(&F)", self.toggle_final)
+        self.final_action = action(self.report_menu, f"{dialogs.FINAL_ACTION}(&F)", self.toggle_final)
         self.final_action.setCheckable(True)
         self.report_menu.setEnabled(False)
         hospital = self.menuBar().addMenu("医院(&I)")
@@ -429,7 +429,8 @@ class MainWindow(QMainWindow):
         else:
             self._status(f"已生成 {out}")
         if out.suffix.lower() == ".pdf":  # previewed and printed here: the PC may have no PDF viewer
-            dialogs.preview_pdf(self, out)
+            final = self.walkthrough is None or self.walkthrough.view.is_final
+            dialogs.preview_pdf(self, out, "" if final else dialogs.DRAFT_NOTE)
         else:
             dialogs.open_in_viewer(out)
 

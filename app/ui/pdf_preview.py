@@ -61,20 +61,30 @@ def no_preview_text(path: Path) -> str:
     """What the user is told when PDFium cannot be loaded (an installation missing a file): the
     report is there all the same, and where."""
     return (
-        f"报告已保存：{path}\n\n但程序内的预览无法打开：PDF 显示组件（PDFium）没有找到或无法载入，"
+        f"报告已保存：{path}\n\n但程序内的预览无法打开：程序的 PDF 显示组件没有找到或无法载入，"
         "本程序的安装可能不完整，请重新安装。\n\n现在打开报告所在的文件夹，用其他程序打开或打印吗？"
     )
 
 
-def preview(path: Path, parent: QWidget | None = None) -> None:
-    """报告预览 of a written report; where PDFium cannot be loaded, says so and offers the folder."""
+def preview(path: Path, parent: QWidget | None = None, note: str = "") -> None:
+    """报告预览 of a written report, with ``note`` over the pages (a draft's mark); where PDFium
+    cannot be loaded, says so and offers the folder."""
     try:
         import pypdfium2  # noqa: F401  (loads the PDFium library: ImportError or OSError without it)
     except (ImportError, OSError):
         if dialogs.confirm(parent, no_preview_text(path)):
             dialogs.open_in_viewer(path.parent)
         return
-    PreviewDialog(path, parent).exec()
+    PreviewDialog(path, parent, note).exec()
+
+
+def _note_label(note: str) -> QLabel:
+    """What the user should know before printing (a draft's mark), as the forms' advice is shown."""
+    label = plain_label(note)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #8a5a00;")
+    label.setVisible(bool(note))
+    return label
 
 
 class PreviewDialog(QDialog):
@@ -82,7 +92,7 @@ class PreviewDialog(QDialog):
     scrolled far away: at 150 % an A4 page is ≈8 MB, and a hospital's self report runs to dozens
     of pages. Until drawn a page is a blank sheet of its size, so the scroll bar is right at once."""
 
-    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+    def __init__(self, path: Path, parent: QWidget | None = None, note: str = "") -> None:
         import pypdfium2
 
         super().__init__(parent)
@@ -93,6 +103,8 @@ class PreviewDialog(QDialog):
         where = plain_label(f"{self.path}（共 {len(self.document)} 页）")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
+        self.note = _note_label(note)
+        layout.addWidget(self.note)
         pages = QWidget()
         self.column = column = QVBoxLayout(pages)
         column.setAlignment(Qt.AlignmentFlag.AlignHCenter)

@@ -78,8 +78,8 @@ class NewRoundDialog(QDialog):
         self.previous_hint = QLabel()
         self.previous_hint.setWordWrap(True)
         self.previous_hint.setStyleSheet("color: #8a5a00;")
-        row, _role = self.ui.form.getWidgetPosition(self.ui.previousCombo)
-        self.ui.form.insertRow(row + 1, "", self.previous_hint)
+        position: tuple[int, object] = self.ui.form.getWidgetPosition(self.ui.previousCombo)  # type: ignore[assignment]
+        self.ui.form.insertRow(position[0] + 1, "", self.previous_hint)
         chosen = {c.id for c in previous.checklists} if previous else None
         for entry in catalog.entries:
             c = entry.checklist
