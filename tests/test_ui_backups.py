@@ -288,6 +288,38 @@ def test_an_empty_file_is_not_made_a_database_without_asking(started, tmp_path, 
     assert "空的" in ui_dialogs.confirms[0] and path.read_bytes() == b""
 
 
+def test_on_a_new_pc_the_first_run_wizard_restores_a_backup_from_a_stick(
+    started, qtbot, store, demo_round, tmp_path, monkeypatch, ui_dialogs
+):
+    """A new PC, or the program installed again after a fault: the first thing shown is the
+    profile wizard, and the way back to the office's data was only behind it, under 文件 →
+    备份与恢复 (review of the help and texts, session 13). The wizard offers the backup."""
+    from app.ui.qt import QPushButton
+
+    (tmp_path / "U盘").mkdir()
+    stick = backup_service.backup_now(store, "manual", tmp_path / "U盘" / "自查备份.db")
+    offered = []
+
+    def choose_restore(wizard) -> int:
+        button = next(b for b in wizard.findChildren(QPushButton) if b.text() == "从备份恢复(&R)…")
+        offered.append(button.isVisibleTo(wizard.basic))
+        button.click()
+        return wizard.result()
+
+    monkeypatch.setattr(ProfileWizard, "exec", choose_restore)
+    ui_dialogs.files = [str(stick)]
+    window, _store, _instance = started(tmp_path / "新电脑" / "selfcheck.db")
+    assert offered == [True]
+    assert "自查备份.db" in ui_dialogs.confirms[-1] and "已恢复" in ui_dialogs.infos[-1]
+    assert [r.id for r in window.store.rounds()] == [demo_round] and window.store.answers(demo_round)
+    assert not any("尚未填写医院基本情况" in text for text in ui_dialogs.infos)
+
+
+def test_leaving_the_first_run_wizard_names_the_restore_too(started, tmp_path, ui_dialogs):
+    started(tmp_path / "新电脑" / "selfcheck.db")  # the wizard is closed at once (exec → 0)
+    assert "文件 → 备份与恢复 → 从其他文件恢复" in ui_dialogs.infos[-1]
+
+
 def test_the_first_open_of_the_day_backs_up(started, qtbot, store, db_path, demo_round):
     """In the background, after the window is up; once a day."""
     store.close()

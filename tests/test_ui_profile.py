@@ -223,7 +223,7 @@ def test_editing_a_profile_opens_tabs_not_the_wizard(qtbot, profiled_store, acto
 
     dialog = ProfileDialog(profiled_store, actor, get_profile(profiled_store))
     qtbot.addWidget(dialog)
-    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["医院基本信息", "科室", "开展的服务"]
+    assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == ["基本情况", "科室", "开展的服务"]
     dialog.tabs.setCurrentIndex(2)
     dialog.services.boxes["has_obstetrics"].setChecked(True)
     dialog.basic.ui.bedsSpin.setValue(520)

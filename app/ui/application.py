@@ -234,7 +234,11 @@ def start(db_path: Path, catalog_paths=None):
     window = _show_window(store, catalog)
     _schedule_after_first_paint(window, instance, catalog, db_path)
     if get_profile(store) is None and not window.edit_profile():
-        dialogs.info(window, "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。")
+        dialogs.info(
+            window,
+            "尚未填写医院基本情况。开始自查前请通过“医院 → 医院基本情况”填写。\n\n"
+            "以前用过本程序、有备份文件（如 U 盘上的备份）时，可以用“文件 → 备份与恢复 → 从其他文件恢复”恢复全部资料。",
+        )
     return window, store, instance
 
 

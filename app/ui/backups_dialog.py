@@ -228,23 +228,31 @@ class BackupsDialog(QDialog):
             self._restore(backup.path, backup.made_at)
 
     def restore_other_file(self) -> None:
-        files = dialogs.open_files(self, "选择备份文件", "数据库备份 (*.db *.sqlite);;所有文件 (*)")
-        if files:
-            self._restore(Path(files[0]), None)
+        if restore_from_file(self.window_, self):
+            self.refresh()
 
     def _restore(self, path: Path, made_at: dt.datetime | None) -> None:
-        when = f"{made_at:%Y-%m-%d %H:%M:%S} 的备份" if made_at else f"备份文件“{path.name}”"
-        lost = (
-            f"备份之后（{service.describe_age(made_at)}）所做的修改将不再出现在数据库中"
-            if made_at
-            else "备份之后所做的修改将不再出现在数据库中"
-        )
-        if not dialogs.confirm(
-            self, f"把数据库恢复为 {when}？\n\n{lost}。恢复前，当前的数据库会先备份，并改名保留在原文件夹中。"
-        ):
-            return
-        if restore_in_window(self.window_, path, when):
+        if restore_confirmed(self.window_, self, path, made_at):
             self.refresh()
+
+
+def restore_from_file(window: MainWindow, parent: QWidget) -> bool:
+    """从其他文件恢复: a backup chosen anywhere (a U 盘, another PC's backups folder)."""
+    files = dialogs.open_files(parent, "选择备份文件", "数据库备份 (*.db *.sqlite);;所有文件 (*)")
+    return bool(files) and restore_confirmed(window, parent, Path(files[0]), None)
+
+
+def restore_confirmed(window: MainWindow, parent: QWidget, path: Path, made_at: dt.datetime | None) -> bool:
+    """Restore ``path`` (a backup made at ``made_at``, if known) once the user has agreed."""
+    when = f"{made_at:%Y-%m-%d %H:%M:%S} 的备份" if made_at else f"备份文件“{path.name}”"
+    lost = (
+        f"备份之后（{service.describe_age(made_at)}）所做的修改将不再出现在数据库中"
+        if made_at
+        else "备份之后所做的修改将不再出现在数据库中"
+    )
+    return dialogs.confirm(
+        parent, f"把数据库恢复为 {when}？\n\n{lost}。恢复前，当前的数据库会先备份，并改名保留在原文件夹中。"
+    ) and restore_in_window(window, path, when)
 
 
 def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:

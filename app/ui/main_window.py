@@ -214,13 +214,12 @@ class MainWindow(QMainWindow):
 
     def edit_profile(self) -> bool:
         """The first time a three-step wizard; later the same fields in tabs, changed in one place."""
-        from .profile_wizard import ProfileDialog, ProfileWizard
+        from .profile_wizard import ProfileDialog
 
         profile = get_profile(self.store)
         if profile is None:
-            dialog: QDialog = ProfileWizard(self.store, self.actor, None, self)
-        else:
-            dialog = ProfileDialog(self.store, self.actor, profile, self)
+            return self._first_profile()
+        dialog = ProfileDialog(self.store, self.actor, profile, self)
         accepted = dialog.exec() == QDialog.DialogCode.Accepted
         if accepted:
             self._update_title()
@@ -228,6 +227,22 @@ class MainWindow(QMainWindow):
                 self, "医院基本情况已保存。新的自查轮次将按新的情况判断条目是否适用；已开始的轮次保持开始时的情况不变。"
             ) if round_choices(self.store) else None
         return accepted
+
+    def _first_profile(self) -> bool:
+        """The first-run wizard, or the backup it offers to restore instead; again when the user
+        chose none, or one without a profile."""
+        from .backups_dialog import restore_from_file
+        from .profile_wizard import ProfileWizard
+
+        while True:
+            wizard = ProfileWizard(self.store, self.actor, None, self)
+            if wizard.exec() == QDialog.DialogCode.Accepted:
+                self._update_title()
+                return True
+            if not wizard.restore_requested:
+                return False
+            if restore_from_file(self, self) and get_profile(self.store) is not None:
+                return True
 
     def open_round(self, round_id: str) -> None:
         if not self.close_walkthrough():

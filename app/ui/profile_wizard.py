@@ -10,7 +10,7 @@ from ..errors import AppError, InputError
 from ..services.profile import check_departments, repeated_departments, save_profile, validate_profile
 from . import dialogs
 from .forms.ui_profile_basic import Ui_ProfileBasic
-from .item_editors import error_label
+from .item_editors import error_label, plain_label
 from .qt import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -39,13 +39,13 @@ class BasicPage(QWizardPage):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setTitle("医院基本信息")
+        self.setTitle("基本情况")
         self.setSubTitle("用于报告封面和条目适用范围判断。")
         self.ui = Ui_ProfileBasic()
         holder = QWidget()
         self.ui.setupUi(holder)
-        layout = QVBoxLayout(self)
-        layout.addWidget(holder)
+        self.column = QVBoxLayout(self)
+        self.column.addWidget(holder)
         self.ui.levelCombo.addItems(LEVELS)
         self.ui.gradeCombo.addItems(["（未评等次）", *LEVEL_GRADES])
         self.ui.typeCombo.addItems(TYPES)
@@ -253,9 +253,27 @@ class ProfileWizard(_ProfileForm, QWizard):
         self.basic, self.departments, self.services = BasicPage(), DepartmentsPage(), ServicesPage()
         for page in (self.basic, self.departments, self.services):
             self.addPage(page)
+        #: the user chose 从备份恢复 instead: a new PC, or the program installed again after a fault
+        self.restore_requested = False
+        self._offer_restore()
         fit_to_screen(self, 640, 520)
         self.load(profile)
         self._as_loaded = self.profile()
+
+    def _offer_restore(self) -> None:
+        """On a new PC the first thing shown is this wizard; the way back to the office's data
+        (a backup on a U 盘) was only under 文件 → 备份与恢复, behind it (review, session 13)."""
+        row = QHBoxLayout()
+        row.addWidget(plain_label("以前用过本程序？可以从备份文件（如 U 盘上的备份）恢复全部资料："), 1)
+        button = QPushButton("从备份恢复(&R)…")
+        button.setAutoDefault(False)  # Enter still goes to the next step
+        button.clicked.connect(self._restore_instead)
+        row.addWidget(button)
+        self.basic.column.addLayout(row)
+
+    def _restore_instead(self) -> None:
+        self.restore_requested = True
+        QWizard.reject(self)  # nothing typed here is wanted: the backup has the profile
 
     def reject(self) -> None:
         """Esc (a second one, after closing a cell editor, comes naturally) closed the first-run
