@@ -63,12 +63,12 @@ SHORTCUTS: list[tuple[str, list[tuple[str, str]]]] = [
             ("Ctrl+H", "本条目的修改记录"),
             ("Ctrl+N", "新建自查轮次"),
             ("Ctrl+L", "返回轮次列表"),
-            ("Ctrl+T", "整改台账"),
+            ("Ctrl+T", "整改台账（打开一轮自查后）"),
             ("Ctrl+Tab / Ctrl+Shift+Tab", "在逐条自查、整改台账、概览之间切换（表格中也可）"),
-            ("Ctrl+P", "生成自查报告 PDF"),
+            ("Ctrl+P", "生成自查报告 PDF（打开一轮自查后）"),
             ("Ctrl+E", "导出上报包"),
             ("Ctrl+Q", "退出"),
-            ("F1", "本帮助"),
+            ("F1", "本帮助（全部操作步骤见“帮助 → 使用说明”）"),
         ],
     ),
 ]
@@ -85,11 +85,13 @@ def shortcuts_html() -> str:
 
 
 class HelpDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """帮助 → 快捷键, or any other page of help (使用说明) given as ``html``."""
+
+    def __init__(self, parent: QWidget | None = None, title: str = "快捷键", html: str | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("快捷键")
+        self.setWindowTitle(title)
         self.browser = QTextBrowser()
-        self.browser.setHtml(shortcuts_html())
+        self.browser.setHtml(shortcuts_html() if html is None else html)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

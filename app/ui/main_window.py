@@ -102,6 +102,8 @@ class MainWindow(QMainWindow):
 
         file_menu = self.menuBar().addMenu("文件(&B)")  # F: 问题描述 in the item panel
         action(file_menu, "备份与恢复(&B)…", self.show_backups)
+        file_menu.addSeparator()
+        action(file_menu, "退出(&X)", self.close, "Ctrl+Q")
         rounds = self.menuBar().addMenu("轮次(&R)")
         action(rounds, "新建自查轮次(&N)…", self.new_round, "Ctrl+N")
         action(rounds, "返回轮次列表(&L)", self.show_rounds, "Ctrl+L")
@@ -109,8 +111,6 @@ class MainWindow(QMainWindow):
         action(rounds, "导出上报包(&E)…", self.export_package, "Ctrl+E")
         action(rounds, "导入上报包(&M)…", self.import_package)
         action(rounds, "汇总多家医院的上报包(&G)…", self.aggregate)
-        rounds.addSeparator()
-        action(rounds, "退出(&X)", self.close, "Ctrl+Q")
         self.edit_menu = self.menuBar().addMenu("编辑(&E)")
         self.undo_action = action(self.edit_menu, "撤销(&U)", self._undo)
         self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         hospital = self.menuBar().addMenu("医院(&I)")
         action(hospital, "医院基本情况(&P)…", self.edit_profile)
         help_menu = self.menuBar().addMenu("帮助(&H)")
+        action(help_menu, "使用说明(&U)…", self.show_guide)
         action(help_menu, "快捷键(&K)…", self.show_help, "F1")
         action(help_menu, "数据库检查(&D)…", self.check_database)
         action(
@@ -186,6 +187,12 @@ class MainWindow(QMainWindow):
         from .help_dialog import HelpDialog
 
         HelpDialog(self).exec()
+
+    def show_guide(self) -> None:
+        from .guide import guide_html
+        from .help_dialog import HelpDialog
+
+        HelpDialog(self, "使用说明", guide_html()).exec()
 
     @property
     def rounds(self) -> RoundsPage:
