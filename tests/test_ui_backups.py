@@ -175,6 +175,21 @@ def test_choosing_the_backup_folder(window, qtbot, ui_dialogs, tmp_path):
     assert list((tmp_path / "U盘").glob("selfcheck-*.db"))
 
 
+def test_backups_on_the_databases_own_disk_are_advised_elsewhere(window, qtbot, ui_dialogs, small_disk):
+    """By default the backups are beside the database: one failing disk takes both. 备份与恢复
+    says so where the folder is chosen, and stops once the folder is on another disk (a stick:
+    here a filesystem of its own)."""
+    dialog = BackupsDialog(window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.disk_note.isVisible() and "同一块磁盘" in dialog.disk_note.text()
+    assert "“备份位置”" in dialog.disk_note.text()
+    ui_dialogs.folder = str(small_disk("8M"))
+    dialog.folder_button.click()
+    assert ui_dialogs.folder in dialog.folder_label.text()
+    assert not dialog.disk_note.isVisible() and dialog.disk_note.text() == ""
+
+
 def test_the_damaged_dialog_offers_the_newest_good_backup_and_says_what_is_lost(qtbot, store, db_path):
     import datetime as dt
 

@@ -96,6 +96,25 @@ def free_space(store: Store) -> int | None:
         return None
 
 
+def same_disk_note(store: Store) -> str:
+    """建议 while the backups are on the database's own disk (as ``backups/`` beside it is, by
+    default): when that disk fails they are lost with the data. Said where the folder is chosen;
+    a reviewer found the advice only in the folder dialog's title."""
+    where = _measured_folder(store)
+    if where is None:
+        return ""
+    try:
+        same = os.stat(where).st_dev == os.stat(Path(store.path).resolve().parent).st_dev
+    except OSError:
+        return ""
+    if not same:
+        return ""
+    return (
+        "备份与数据库在同一块磁盘上：这块硬盘损坏时，备份会和数据一起丢失。"
+        "建议用“备份位置”把备份放到 U 盘或另一块硬盘上。"
+    )
+
+
 def room_warning(store: Store) -> str:
     """提醒 when the next backup would have to delete older ones, or could not be made at all:
     said on opening, before it happens, so the user can clean up or choose another folder (a

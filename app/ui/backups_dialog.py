@@ -81,6 +81,9 @@ class BackupsDialog(QDialog):
         self.warning_label = _label()
         self.warning_label.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.warning_label)
+        self.disk_note = _label()
+        self.disk_note.setStyleSheet("color: #8a5a00;")  # advice, as the forms give it
+        layout.addWidget(self.disk_note)
         self.table = self._build_table()
         layout.addWidget(self.table, 1)
         self.status = _label()
@@ -145,6 +148,8 @@ class BackupsDialog(QDialog):
         warning = service.location_warning(self.store.path)
         self.warning_label.setText(warning or "")
         self.warning_label.setVisible(bool(warning))
+        self.disk_note.setText(service.same_disk_note(self.store))
+        self.disk_note.setVisible(bool(self.disk_note.text()))
         self.backups = service.listed_backups(self.store)
         self.table.setRowCount(len(self.backups))
         for row, backup in enumerate(self.backups):
