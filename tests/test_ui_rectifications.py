@@ -57,6 +57,41 @@ def test_filters_by_department_status_and_overdue(window, store, demo_round):
     assert set(column(board, 7)) <= {"已完成"}
 
 
+def test_an_empty_ledger_says_where_rectifications_come_from(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    """An empty 整改台账 was a blank table whose buttons all answered 请先在表格中选择一个整改项
+    (review of the help and texts, session 13)."""
+    import datetime as dt
+
+    from app.services.rounds import start_round
+
+    round_id = start_round(profiled_store, [catalog.get("qyx-core")], "一季度", dt.date(2025, 3, 15), actor)
+    w = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(w)
+    w.show()
+    w.open_round(round_id)
+    w.show_tab(1)
+    board = w.board
+    assert board.table.rowCount() == 0 and not board.empty_hint.isHidden()
+    assert "还没有整改项" in board.empty_hint.text() and "“生成整改项”" in board.empty_hint.text()
+    assert not board.recheck_button.isEnabled() and not board.delete_button.isEnabled()
+    w.show_tab(0)
+    w.walkthrough.panel.editor.choose("D")  # the first item, failing: a rectification opens
+    w.show_tab(1)
+    assert board.table.rowCount() == 1 and board.empty_hint.isHidden()
+    board.focus_table()
+    assert board.recheck_button.isEnabled() and board.go_button.isEnabled()
+
+
+def test_a_filter_matching_nothing_says_so(window):
+    board = window.board
+    board.status.setCurrentIndex(board.status.findData("已转入复查"))
+    assert board.apply_filter() == 0
+    assert not board.empty_hint.isHidden() and board.empty_hint.text() == "没有符合筛选条件的整改项。"
+    assert not board.recheck_button.isEnabled()
+    board.status.setCurrentIndex(0)
+    assert board.empty_hint.isHidden()
+
+
 def test_inline_edit_saves_and_bad_date_is_refused(window, store, demo_round):
     board = window.board
     board.table.sortItems(0)

@@ -70,6 +70,11 @@ DONE_FOREGROUND = QColor("#1b7f3b")
 #: 已转入复查: followed up in a later round, only read here — grey, neither late nor done
 CARRIED_BACKGROUND = QColor("#f1f3f6")
 CARRIED_FOREGROUND = QColor("#3d4f6b")
+#: what an empty ledger says: where its rows come from
+EMPTY_LEDGER = (
+    "还没有整改项。\n评为 D（不符合）的条目和未达标的指标、抽查自动生成整改项；"
+    "评为 C 的条目需要整改时，在逐条自查中点“生成整改项”。"
+)
 #: a row is at most this many lines high: one long 问题描述 must not push a row's 条目, 期限 and
 #: 状态 off the screen; the rest of the text is elided, whole in the tooltip and the editor
 ROW_LINES = 4
@@ -233,6 +238,12 @@ class RectificationBoard(QWidget):
         self.summary.setWordWrap(True)
         self.error = error_label()
         self.table = self._build_table()
+        # an empty ledger was a blank table: say where rectifications come from
+        self.empty_hint = QLabel()
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_hint.setStyleSheet("color: #555;")
+        QVBoxLayout(self.table.viewport()).addWidget(self.empty_hint)
         layout = QVBoxLayout(self)
         layout.addLayout(self._filters_and_buttons())
         layout.addWidget(self.summary)
@@ -246,6 +257,7 @@ class RectificationBoard(QWidget):
         hint.setWordWrap(True)
         layout.addWidget(hint)
         self._install_shortcuts()
+        self.table.itemSelectionChanged.connect(self._enable_row_buttons)
         session.subscribe(self._changed)
 
     def _build_table(self) -> CellTable:
@@ -351,6 +363,7 @@ class RectificationBoard(QWidget):
         row.addStretch()
         self.go_button = QPushButton("转到条目(&G)")
         self.recheck_button = QPushButton("记录复查(&C)…")
+        self.recheck_button.setToolTip("确认所选整改项是否落实：复查结论、日期、复查人和复查情况")
         self.evidence_button = QPushButton("佐证材料(&A)…")
         self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
         self.history_button = QPushButton("修改记录…")
@@ -570,7 +583,22 @@ class RectificationBoard(QWidget):
             )
             self.table.setRowHidden(row, not visible)
             shown += visible
+        self.empty_hint.setText("" if shown else "没有符合筛选条件的整改项。" if self.entries else EMPTY_LEDGER)
+        self.empty_hint.setVisible(not shown)
+        self._enable_row_buttons()
         return shown
+
+    def _enable_row_buttons(self) -> None:
+        """The buttons act on the selected row: without one they only said 请先在表格中选择."""
+        chosen = self.selected_entry() is not None
+        for button in (
+            self.go_button,
+            self.recheck_button,
+            self.evidence_button,
+            self.history_button,
+            self.delete_button,
+        ):
+            button.setEnabled(chosen)
 
     def visible_entries(self) -> list[RectificationEntry]:
         return [

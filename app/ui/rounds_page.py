@@ -263,6 +263,9 @@ class RoundsPage(QWidget):
             button.clicked.connect(slot)
             self.buttons[key] = button
             row.addWidget(button)
+        self.buttons["recheck"].setToolTip(
+            "再查一遍所选轮次：新建它的复查轮次，未完成的整改项转入新轮次继续跟踪（复查轮次）"
+        )
         row.addStretch()
         self.empty = QLabel("还没有自查轮次。点击“新建轮次”开始第一轮自查。")
         self.empty.setStyleSheet("color: #555; padding: 24px;")
