@@ -130,6 +130,7 @@ class DialogRecorder:
         self.errors: list[str] = []
         self.error_details: list[str] = []  # what each error keeps behind 显示详情 ('' for none)
         self.infos: list[str] = []
+        self.info_details: list[str] = []  # what each information box keeps behind 显示详情
         self.confirms: list[str] = []
         self.confirm_answer = True
         self.text_answer: str | None = None  # what every text box answers …
@@ -158,7 +159,7 @@ class DialogRecorder:
         from app.ui import dialogs
 
         monkeypatch.setattr(dialogs, "error", self._error)
-        monkeypatch.setattr(dialogs, "info", lambda parent, message: self.infos.append(message))
+        monkeypatch.setattr(dialogs, "info", self._info)
         monkeypatch.setattr(dialogs, "confirm", self._confirm)
         monkeypatch.setattr(dialogs, "ask_text", self._ask_text)
         monkeypatch.setattr(dialogs, "open_files", lambda parent, caption, filters: list(self.files))
@@ -169,6 +170,10 @@ class DialogRecorder:
         monkeypatch.setattr(backups_dialog, "offer_restore", self._offer_restore)
         monkeypatch.setattr(dialogs, "open_in_viewer", self.opened.append)
         monkeypatch.setattr(dialogs, "preview_pdf", self._preview_pdf)
+
+    def _info(self, parent, message: str, details: str = "") -> None:
+        self.infos.append(message)
+        self.info_details.append(details)
 
     def _preview_pdf(self, parent, path, note: str = "") -> None:
         self.previewed.append(path)

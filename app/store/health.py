@@ -65,8 +65,31 @@ class Health:
             and self.history in ("ok", HISTORY_NOT_RECORDED)
         )
 
+    def plain_lines(self) -> list[str]:
+        """The check as a quality office reads it (帮助 → 数据库检查): whether the data can be used
+        and the newest backup. :meth:`lines`, with SQLite's words, goes behind 显示详情: a reviewer
+        found 日志模式（journal_mode）：wal and 结构版本（schema_version）：4 all the box said."""
+        if self.refused:
+            verdict = f"这个数据库不能使用：{self.refused}"
+        elif self.integrity:
+            verdict = f"数据库已损坏：{self.damage or UNKNOWN_DAMAGE}"
+        elif self.ok:
+            verdict = "数据库完好，可以继续使用。"
+        else:
+            verdict = "数据库可以使用，但有的设置与程序的要求不同（见详情），请告诉维护本程序的人员。"
+        backup = self.last_backup
+        lines = [verdict]
+        if self.history not in ("ok", HISTORY_NOT_RECORDED):
+            lines.append(f"修改记录：{self.history}")
+        lines.append(
+            f"最近的备份：{backup['time'].replace('T', ' ')}（{backup['file']}）"
+            if backup
+            else "还没有备份：请在“文件 → 备份与恢复”中点“立即备份”。"
+        )
+        return lines
+
     def lines(self) -> list[str]:
-        """The report as the user reads it (CLI ``check`` and 帮助 → 数据库检查)."""
+        """The whole report (CLI ``check``, and 帮助 → 数据库检查's 显示详情)."""
         if self.integrity:
             detail = technical_detail(self.integrity, "\n      ")
             integrity = f"发现问题：{self.damage or UNKNOWN_DAMAGE}\n    {detail}"

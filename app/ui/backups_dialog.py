@@ -512,11 +512,11 @@ def database_check(window: MainWindow) -> None:
     folder = service.folder(window.store)
 
     def done(health) -> None:
-        text = "\n".join(health.lines())
+        text, details = "\n\n".join(health.plain_lines()), "\n".join(health.lines())
         if health.integrity:
-            dialogs.error(window, f"{text}\n\n数据库已损坏。请用“文件 → 备份与恢复”恢复最新的完好备份。")
+            dialogs.error(window, f"{text}\n\n请用“文件 → 备份与恢复”恢复最新的完好备份。", details)
         else:
-            dialogs.info(window, text)
+            dialogs.info(window, text, details)
 
     def failed(exc: Exception) -> None:
         message = failure_text(exc)

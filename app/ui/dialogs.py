@@ -41,8 +41,11 @@ def error(parent: QWidget | None, message: str, details: str = "") -> None:
     box.exec()
 
 
-def info(parent: QWidget | None, message: str) -> None:
-    _box(parent, qt.QMessageBox.Icon.Information, message).exec()
+def info(parent: QWidget | None, message: str, details: str = "") -> None:
+    box = _box(parent, qt.QMessageBox.Icon.Information, message)
+    if details:
+        box.setDetailedText(details)
+    box.exec()
 
 
 def confirm(parent: QWidget | None, message: str) -> bool:
