@@ -306,6 +306,8 @@ def test_excepthook_tells_the_user_and_logs(tmp_path, ui_dialogs, monkeypatch):
         sys.excepthook(*sys.exc_info())
     assert "程序出现意外错误" in ui_dialogs.errors[-1] and str(log) in ui_dialogs.errors[-1]
     assert "RuntimeError: boom" in log.read_text(encoding="utf-8")
+    # Python's words are behind 显示详情, not in what the user reads first (review, session 13)
+    assert "RuntimeError" not in ui_dialogs.errors[-1] and ui_dialogs.error_details[-1] == "RuntimeError: boom"
 
 
 def test_board_lists_in_checklist_order_like_the_report(window, store, demo_round):

@@ -330,6 +330,8 @@ def test_attachments_add_refuse_oversized_and_remove(
     stored = profiled_store.attachments(round_id, FIRST_TEN[0])
     assert [(a.filename, a.size) for a in stored] == [("制度文件.pdf", 13)]
     assert [page.panel.attachments.item(0).text()] == ["制度文件.pdf（13 字节）"]  # not "0 KB"
+    tip = page.panel.attachments.item(0).toolTip()  # when and by whom, not SHA-256 and a hash
+    assert tip.endswith(" 添加") and "年" in tip and "SHA" not in tip
 
     monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 5)
     ui_dialogs.files = [str(scan)]

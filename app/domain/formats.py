@@ -114,6 +114,13 @@ def cn_local_time(iso: str, clock: str = "%H:%M") -> str:
     return f"{cn_date(at.date())} {at.strftime(clock)}"
 
 
+def added_text(added_at: str, author: str) -> str:
+    """When and by whom a file was attached, for its tooltip: ``2025年3月15日 09:30 由 李敏 添加``
+    (the tooltip said SHA-256 and a hash, meaningless to the quality office)."""
+    by = f" 由 {author}" if author else ""
+    return f"{cn_local_time(added_at)}{by} 添加" if added_at else ""
+
+
 def size_text(n: int) -> str:
     """A file size as people read it: bytes below a kilobyte (a file with content never reads
     ``0 KB``), whole KB below a megabyte, else MB with one decimal: ``15`` → ``15 字节``,

@@ -411,12 +411,14 @@ def install_excepthook(log_path: Path) -> None:
         if isinstance(value, DamagedError):
             _damaged_while_running(value)
             return
-        message = (
-            value.user_message
-            if isinstance(value, AppError)
-            else (f"程序出现意外错误，刚才的操作可能没有完成。\n详细信息已写入：{log_path}\n\n{kind.__name__}: {value}")
+        if isinstance(value, AppError):
+            dialogs.error(QApplication.activeWindow(), value.user_message)
+            return
+        dialogs.error(
+            QApplication.activeWindow(),
+            f"程序出现意外错误，刚才的操作可能没有完成。请把这个文件交给维护本程序的人员：\n{log_path}",
+            f"{kind.__name__}: {value}",  # behind 显示详情
         )
-        dialogs.error(QApplication.activeWindow(), message)
 
     sys.excepthook = hook
 

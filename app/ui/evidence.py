@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from ..domain.formats import size_text
+from ..domain.formats import added_text, size_text
 from ..domain.records import Attachment
 from ..errors import AppError
 from ..services import attachments as attachment_service
@@ -120,7 +120,7 @@ class EvidenceDialog(QDialog):
         for a in self.session.attachments(rectification_id=self.rectification_id):
             entry = QListWidgetItem(f"{a.filename}（{size_text(a.size)}，{a.author}）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
-            entry.setToolTip(f"SHA-256：{a.sha256}")
+            entry.setToolTip(added_text(a.added_at, a.author))
             self.list.addItem(entry)
         if self.list.count():
             self.list.setCurrentRow(self.list.count() - 1)

@@ -8,7 +8,7 @@ from typing import Any
 
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Item
 from ..domain.evaluation import NA_PROFILE, Outcome
-from ..domain.formats import NO_DEPARTMENT, size_text
+from ..domain.formats import NO_DEPARTMENT, added_text, size_text
 from ..domain.kinds import kind_of
 from ..domain.records import Answer, Attachment, SampleRecord
 from .item_editors import (
@@ -363,7 +363,7 @@ class ItemPanel(QScrollArea):
         for a in ctx.attachments:
             entry = QListWidgetItem(f"{a.filename}（{size_text(a.size)}）")
             entry.setData(Qt.ItemDataRole.UserRole, a)
-            entry.setToolTip(f"SHA-256：{a.sha256}")
+            entry.setToolTip(added_text(a.added_at, a.author))
             self.attachments.addItem(entry)
 
     def _set_tab_order(self) -> None:

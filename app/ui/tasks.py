@@ -21,7 +21,9 @@ def failure_text(exc: Exception) -> str:
     exception as it is (something unforeseen, worth reporting as it was)."""
     from ..errors import AppError
 
-    return exc.user_message if isinstance(exc, AppError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, AppError):
+        return exc.user_message
+    return f"程序出现意外错误（技术信息：{type(exc).__name__}: {exc}）"
 
 
 class _Signals(QObject):
