@@ -118,9 +118,15 @@ def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
     pages = rendered["text"][kind]
     title = {"self": "医疗质量自查报告", "rectification": "医疗质量自查整改报告"}[kind]
     first = 2 if kind == "self" else 1
+    dated = {"self": "报告日期", "rectification": "统计日期"}[kind]
     for n, text in enumerate(pages[first - 1 :], first):
         assert f"第 {n} 页 共 {len(pages)} 页" in text
         assert "示例县人民医院" in text and title in squeeze(text)
+        # a draft says so in the header's ink (the watermark's tint is lost to toner saving), and
+        # a loose page names its round and date (review of the printed reports)
+        assert f"{title}（自查稿）" in squeeze(text), n
+        footer = squeeze(text).rsplit(f"{title}（自查稿）", 1)[-1]
+        assert footer.startswith("2025年第一季度医疗质量自查·") and f"{dated}2025年6月30日第{n}页" in footer, n
     if kind == "self":
         cover = pages[0]
         assert "页 共" not in cover
@@ -532,7 +538,7 @@ def test_rectification_report_has_every_department_deadline_and_the_totals(rende
         assert rect.department in text and cn_date(rect.deadline) in text
     totals = rect_service.totals(entries).by_status
     assert f"逾期{totals['逾期']}项" in text and f"已完成{totals['已完成']}项" in text
-    for part in ("检查组组长（签字）", "质控办负责人（签字）", "院长（签字）", "盖章处"):
+    for part in ("检查组组长（签字）", "质控办负责人（签字）", "院长（签字）", "示例县人民医院（盖章）"):
         assert part in text
     assert "（自查稿）" in text  # the demo round is not 定稿: signed as final, it was taken for one
 
@@ -542,13 +548,64 @@ def test_both_reports_end_with_the_same_signatures_and_seal_on_one_page(rendered
     roles = {}
     for kind, heading in (("self", "六、审核签字"), ("rectification", "三、审核签字")):
         last = squeeze(rendered["text"][kind][-1])
-        assert heading in last and "盖章处" in last and "示例县人民医院（盖章）" in last, kind
+        assert heading in last and "示例县人民医院（盖章）" in last, kind
         signed = last[last.index(heading) + len(heading) :]
         roles[kind] = re.findall(r"([^：）]+)（签字）：", signed)
         assert signed.count("日期：") == len(roles[kind]), kind
     assert roles["self"] == roles["rectification"] == ["检查组组长", "质控办负责人", "院长"]
     for template in ("self_report.html", "rectification_report.html"):
-        assert "盖章处" not in (ROOT / "reports" / template).read_text(encoding="utf-8"), "shared from base.html"
+        assert "（盖章）" not in (ROOT / "reports" / template).read_text(encoding="utf-8"), "shared from base.html"
+
+
+def test_only_a_failing_result_is_bold(store, demo_round):
+    """On a black-and-white printer weight tells what colour cannot: every grade was bold, and
+    未填 in bold black outshone D 不符合 on paper (review of the printed reports). The style is
+    read from WeasyPrint's own layout of the report."""
+    import weasyprint
+
+    from app.render.assets import TEMPLATE_DIR
+
+    html = build_html(store, demo_round, "self", DEMO_REPORT_DATE).html
+    document = weasyprint.HTML(string=html, base_url=TEMPLATE_DIR.as_uri() + "/").render()
+    weights: dict[str, set[int]] = {}
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if type(box).__name__ == "TextBox" and element is not None and "r-main" in (element.get("class") or ""):
+                weights.setdefault(box.text, set()).add(box.style["font_weight"])
+    assert 700 in weights["D"] and 700 in weights["未达标"]
+    assert {text: w for text, w in weights.items() if 700 in w and text not in ("D", "未达标")} == {}
+    assert {"A", "B", "C", "未填", "达标"} <= weights.keys()
+
+
+def test_a_deadline_with_two_digit_month_and_day_stays_on_one_line(store, demo_round, actor, tmp_path):
+    """整改期限 printed 2026年12月10 | 日 in the landscape ledger (review of the printed reports)."""
+    entry = rect_service.list_rectifications(store, demo_round, DEMO_REPORT_DATE)[0]
+    rect_service.update_rectification(store, entry.id, actor, deadline="2026-12-10")
+    pdf = render_report(store, demo_round, "rectification", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path
+    words = [w[0] for page in range(1, len(pdf_text(pdf)) + 1) for w in _word_boxes(pdf, page)]
+    assert "2026年12月10日" in words
+
+
+@pytest.mark.parametrize("kind", ["self", "rectification"])
+def test_the_seal_has_clear_paper_over_the_name_and_date(rendered, kind):
+    """A 42 mm round seal goes over the hospital's name and the date (骑年盖月). A dashed circle
+    with 盖章处 printed in it showed through the red ink, and a seal over the date left it empty
+    (review of the printed reports): nothing is printed in the 30 mm over the name."""
+    pdf = rendered["results"][kind].path
+    page = len(rendered["text"][kind])
+    words = _word_boxes(pdf, page)
+    name = next(w for w in words if w[0].endswith("（盖章）"))
+    centre, top = (name[1] + name[3]) / 2, name[2]
+    mm = 72 / 25.4
+    printed = [w for w in words if w[4] - w[2] < 20]  # not the 自查稿 watermark's 96 pt characters
+    above = [
+        w
+        for w in printed
+        if w[4] <= top and top - w[4] < 30 * mm and w[3] > centre - 21 * mm and w[1] < centre + 21 * mm
+    ]
+    assert above == [], kind
+    assert "盖章处" not in squeeze(rendered["text"][kind][-1])
 
 
 def test_fonts_are_embedded_subsetted_cjk_fonts(rendered):
