@@ -907,3 +907,16 @@ def test_the_rectification_report_of_a_draft_round_says_it_is_a_draft(store, dem
         render_report(store, demo_round, "rectification", tmp_path / "final.pdf", today=DEMO_REPORT_DATE).path
     )
     assert not [page for page in final if "自查稿" in squeeze(page)]
+
+
+def test_bar_colours_print_dark_to_light_as_results_go_from_bad_to_good(rendered):
+    """The blue of 达标 and the red of 不符合 printed as the same dark grey: a 100 % bar looked
+    like a 25 % one on a black-and-white printer (review of the printed reports)."""
+    from app.render.charts import COLOURS, TONE_KEY
+
+    def grey(colour: str) -> float:  # the luminance a printer turns the colour into, 0–1
+        r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    assert grey(COLOURS["fail"]) < 0.3 < grey(COLOURS["warn"]) < 0.55 < min(grey(COLOURS[t]) for t in ("ok", "good"))
+    assert squeeze(TONE_KEY) in squeeze("".join(rendered["text"]["self"]))

@@ -23,7 +23,18 @@ from ..domain.text import clean_text
 if TYPE_CHECKING:
     from ..services.overview import Trend
 
-__all__ = ["BAR_ROW", "LABEL_SHARE", "Bar", "Line", "bar_chart", "label_ems", "label_room", "line_chart", "trend_chart"]
+__all__ = [
+    "BAR_ROW",
+    "LABEL_SHARE",
+    "TONE_KEY",
+    "Bar",
+    "Line",
+    "bar_chart",
+    "label_ems",
+    "label_room",
+    "line_chart",
+    "trend_chart",
+]
 
 #: Drawing units per millimetre: text is 12 units (≈ 9 pt) whatever the chart's width.
 _UNITS_PER_MM = 600 / 156
@@ -32,8 +43,15 @@ BAR_ROW = 19
 _BAR = 11
 _FONT = 12
 
-#: Restrained colours that survive a black-and-white printer as distinct greys.
-COLOURS = {"ok": "#3b5b8a", "good": "#4f7f52", "warn": "#b8862b", "fail": "#a63a32", "muted": "#9a9a9a"}
+#: Restrained colours whose greys go from dark to light as a result goes from bad to good: on a
+#: black-and-white printer fail ≈ 20 %, warn ≈ 50 %, ok and good ≈ 70 %, muted ≈ 77 % luminance.
+#: The blue of ok and the red of fail had printed as the same dark grey, a 100 % bar looking like
+#: a 25 % one (review of the printed reports); the value is written at each bar's end as well.
+COLOURS = {"ok": "#8fb3de", "good": "#93c193", "warn": "#b07d1a", "fail": "#8c1c13", "muted": "#c4c4c4"}
+#: under the charts coloured by these tones (the 自查报告's 结果概况)
+TONE_KEY = (
+    "条形颜色由深到浅：深红为不符合、未达标或得分率低于 50%，黄褐为 C 或得分率 50%～75%，浅色为其余；条形末端为数值。"
+)
 
 
 @dataclass(frozen=True)

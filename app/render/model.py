@@ -55,7 +55,7 @@ from ..services.rounds import RoundView, answers_by_item, load_round, score
 from ..services.rounds import references as round_references
 from ..store import Store
 from .assets import attachment_url
-from .charts import Bar, bar_chart
+from .charts import TONE_KEY, Bar, bar_chart
 from .images import ImageProblem, for_print
 
 if TYPE_CHECKING:
@@ -302,6 +302,8 @@ class SelfReport:
     trend_days: list[tuple[str, str]] = field(default_factory=list)
     #: how 得分率 is computed, with the round's grade points (under the summary table)
     score_note: str = ""
+    #: what the bars' colours say (under the charts): dark to light on a black-and-white printer
+    chart_key: str = TONE_KEY
     signatures: tuple[str, ...] = SIGNATURE_ROLES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "self"
