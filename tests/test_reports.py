@@ -339,10 +339,16 @@ def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(r
     text = squeeze("".join(recheck["text"]["self"]))
     problems = text[text.rindex("五、发现的问题") :]
     failing = result.tally.failing
-    assert f"本轮自查共发现问题{failing}项（其中{len(again)}项上轮已发现、整改未完成，标注“上轮转入”）" in problems
+    assert f"本轮自查共发现问题{failing}项（其中{len(again)}项问题上轮已发现、整改未完成，标注“上轮转入”）" in problems
+    # the rectifications counted as the 整改报告 counts them, in the same words (review of the printed reports)
+    counted = f"共有整改项{len(entries)}项：本轮新发现{len(entries) - len(carried)}项，上轮转入{len(carried)}项"
+    assert f"本轮{counted}（与《医疗质量自查整改报告》相同）" in problems
+    assert counted in squeeze("".join(recheck["text"]["rectification"]))
     found, apart = problems.split(
         f"另有上轮转入的整改项{len(regraded)}项，本轮未列为问题（本轮结果见下表）：其条目本轮复评未再发现问题"
     )
+    # the second list is numbered 转1, 转2…: its pages were told from the first list's by nothing
+    assert f"转{len(regraded)}" in apart and "转1" not in found
     references = item_references(load_round(store, round_id).checklists)
     for entry in regraded:
         (item_id,) = entry.item_ids

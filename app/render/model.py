@@ -250,7 +250,9 @@ class TrendRow:
 class ProblemRow:
     """发现的问题: a failing item and where its rectification stands."""
 
-    number: int
+    #: 序号: 1, 2, 3 in the list of this round's problems; 转1, 转2 in the list carried over, whose
+    #: pages could not be told from the first list's once the heading had scrolled off
+    number: str
     item: str
     text: str
     result: str
@@ -493,7 +495,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     biggest = max([b.value or 0 for b in grade_bars] + [1])
 
     problems, carried = _problems(view, result.outcomes, answers, rects)
-    problems_intro, carried_intro = _problems_intro(problems, carried)
+    problems_intro, carried_intro = _problems_intro(problems, carried, rects)
     figures = key_figures(total, len(rects))
     scope = [
         ScopeRow(
@@ -623,7 +625,7 @@ def _problems(
         answer = answers.get(item.id)
         rows.append(
             ProblemRow(
-                len(rows) + 1,
+                f"{'转' if rows is carried else ''}{len(rows) + 1}",
                 references[item.id],
                 item.text,
                 text,
@@ -658,17 +660,22 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
     return "；".join(parts)
 
 
-def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) -> tuple[str, str]:
+def _problems_intro(
+    found: Sequence[ProblemRow], carried: Sequence[ProblemRow], rects: Sequence[RectificationEntry]
+) -> tuple[str, str]:
     """The sentences before the two lists: the problems found in this round counted apart from
     the carried-over rectifications, which were found in the previous round."""
     again = sum(1 for p in found if p.carried)
+    carried_total = sum(1 for e in rects if e.carried)
     # items of one requirement in two checklists share a rectification: 9 problems made 7, and the
     # 整改报告 counts 7 with nothing to say why
     listed = [p.rectification_id for p in found if p.rectification_id]
     rectifications = len(set(listed))
-    notes = [f"同一要求的问题合用一个整改项，共形成整改项 {rectifications} 项"] if rectifications < len(listed) else []
+    notes = []
+    if rectifications < len(listed):
+        notes.append("同一要求的问题合用一个整改项" + ("" if carried_total else f"，共形成整改项 {rectifications} 项"))
     if again:
-        notes.append(f"其中 {again} 项上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”")
+        notes.append(f"其中 {again} 项问题上轮已发现、整改未完成，标注“{ORIGIN_LABELS[ORIGIN_CARRIED]}”")
     head = (
         f"本轮自查共发现问题 {len(found)} 项"
         + (f"（{'；'.join(notes)}）" if notes else "")
@@ -676,6 +683,15 @@ def _problems_intro(found: Sequence[ProblemRow], carried: Sequence[ProblemRow]) 
         if found
         else "本轮自查未发现不符合项。"
     )
+    if carried_total:
+        # counted as the 整改报告 counts them: problems and rectifications were told in one breath
+        # (“其中 27 项上轮已发现” of 98 problems, 24 rectifications) and read as disagreeing with it
+        head += (
+            f"本轮共有整改项 {len(rects)} 项：本轮新发现 {len(rects) - carried_total} 项，"
+            f"上轮转入 {carried_total} 项（与《{RECTIFICATION_TITLE}》相同）"
+            + (f"，其中 {len(carried)} 项的条目本轮未列为问题，见本节末" if carried else "")
+            + "。"
+        )
     if not carried:
         return head, ""
     # each counted once: 已完成; graded again without a problem, awaiting the re-check that closes
