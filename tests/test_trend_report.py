@@ -6,6 +6,7 @@ from the model, the HTML and the PDF itself (pdftotext's word boxes)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -73,6 +74,21 @@ def test_a_checklist_assessed_every_fourth_month_is_one_line(store, year_of_roun
     rows = table_rows(svg)
     values = {name: [v for v in row if v != "—"] for name, row in rows.items()} if rows else {}
     assert not rows or (len(values["核心制度"]) == 4 and len(values["改进目标"]) == 12)
+
+
+def test_failing_counts_of_rounds_over_other_checklists_are_given_out_of_their_items(store, year_of_rounds):
+    """Rounds over two checklists between rounds over one: 不符合条目数 read as a collapse and a
+    relapse (review of the printed reports). The note gives each round's count out of its items."""
+    o = build_overview(store, year_of_rounds[-1], TODAY)
+    results = [score(store, round_id) for round_id in year_of_rounds]
+    assert o.applicable == [r.tally.applicable for r in results] and len(set(o.applicable)) == 2
+    note = o.failing_note()
+    first, last = results[0].tally, results[-1].tally
+    assert note.startswith("各轮所选检查表不同") and f"{first.failing}/{first.applicable}" in note
+    assert note.endswith(f"{o.rounds[-1]} {last.failing}/{last.applicable}。")
+    # rounds over the same items: their counts compare as they are, and nothing is said
+    alike = dataclasses.replace(o, applicable=[o.applicable[-1]] * len(o.applicable))
+    assert alike.failing_note() == ""
 
 
 def _expected_failures(store, ids: list[str], view) -> dict[str, list[bool]]:
@@ -151,3 +167,5 @@ def test_the_trend_section_prints_legibly_within_the_page(store, year_of_rounds,
                 assert ox <= 0.3 or oy <= 0.25 * height, (page, text, other)
     table = "".join(pages[first - 1 : last])
     assert "另有" in table and "项指标限于篇幅未绘趋势图" in table
+    note = build_overview(store, newest, TODAY).failing_note()
+    assert note and note.replace(" ", "") in table.replace("\n", "").replace(" ", "")

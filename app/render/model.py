@@ -298,6 +298,8 @@ class SelfReport:
     #: columns) and under them their days, a line for the month and one for the day
     trend_intro: str = ""
     trend_left_out: str = ""
+    #: the rounds' 不符合条目数 out of their applicable items, when these differ
+    trend_failing_note: str = ""
     trend_charts: list[Markup] = field(default_factory=list)
     trend_rest: list[TrendRow] = field(default_factory=list)
     trend_years: list[tuple[int, int]] = field(default_factory=list)
@@ -594,6 +596,7 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
     return {
         "trend_intro": overview.trend_intro(),
         "trend_left_out": overview.left_out_note(),
+        "trend_failing_note": overview.failing_note(),
         "trend_charts": charts,
         "trend_rest": rest,
         "trend_years": [(year, len(list(days))) for year, days in groupby(overview.round_dates, lambda d: d.year)],

@@ -79,6 +79,8 @@ class Overview:
     later_rounds: list[str] = field(default_factory=list)
     score_trend: Trend | None = None
     failing_trend: Trend | None = None
+    #: each round's applicable items, as the trend's rounds: what its 不符合条目数 is out of
+    applicable: list[int] = field(default_factory=list)
     indicator_trends: list[Trend] = field(default_factory=list)
 
     def trend_intro(self) -> str:
@@ -93,6 +95,19 @@ class Overview:
         )
         whose = f"本院最近 {len(self.rounds)} 轮自查" if self.earlier_rounds else "本院各轮自查"
         return f"{whose}按自查日期先后比较如下：{listed}。"
+
+    def failing_note(self) -> str:
+        """When the rounds used different checklists, their 不符合条目数 are out of different
+        numbers of items: 90, 13, 14, 17, 80, 98 read as a collapse and a relapse where seven
+        checklists alternated with two (review of the printed reports). '' when all are alike."""
+        if len(set(self.applicable)) <= 1 or self.failing_trend is None:
+            return ""
+        failing = self.failing_trend.series["不符合"]
+        pairs = "、".join(
+            f"{name} {int(n or 0)}/{total}"
+            for name, n, total in zip(self.rounds, failing, self.applicable, strict=True)
+        )
+        return f"各轮所选检查表不同，适用条目数不同，不符合条目数请对照适用条目数看（不符合/适用）：{pairs}。"
 
     def left_out_note(self) -> str:
         """What the trend leaves out, said where the charts are ('' when it shows every round)."""
@@ -295,6 +310,7 @@ def _add_trends(
     out.failing_trend = Trend(
         "不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条", computed=False
     )
+    out.applicable = [r.tally.applicable for r in results]
     items = [{i.id: i for i in v.items()} for v in history]  # looked up for every indicator
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):

@@ -217,7 +217,7 @@ class OverviewPage(QWidget):
             trends.append(self._trend(o.failing_trend))
             trends += [self._trend(t) for t in o.indicator_trends]
             # which rounds the charts compare, and those they leave out, as the report says it
-            notes = (o.trend_intro(), o.left_out_note(), o.later_note())
+            notes = (o.trend_intro(), o.left_out_note(), o.failing_note(), o.later_note())
             self.trend_note = plain_label("\n".join(x for x in notes if x))
         else:
             self.trend_note = plain_label(o.no_trend_note())
