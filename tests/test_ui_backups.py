@@ -278,8 +278,13 @@ def test_damaged_attachments_are_found_after_the_window_is_up(
     assert shown == db_path and problem == "“附件”部分的数据已损坏，无法完整读取。"
 
 
-def test_damage_met_while_working_offers_the_backup_not_a_crash(window, db_path, demo_round, ui_dialogs, tmp_path):
+def test_damage_met_while_working_offers_the_backup_not_a_crash(
+    window, db_path, demo_round, ui_dialogs, tmp_path, monkeypatch
+):
     """Defect 6.1 in the GUI: the excepthook answers a damaged read with the damaged-database dialog."""
+    from app.ui import tasks
+
+    monkeypatch.setattr(tasks, "error_log", None)  # install_excepthook points it at this test's log
     application.install_excepthook(tmp_path / "error.log")
     copy = tmp_path / "copy.db"
     backup_service.backup_now(window.store, out=copy)

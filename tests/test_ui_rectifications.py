@@ -295,9 +295,10 @@ def test_tab_moves_to_the_next_cell_after_a_save(qtbot, window, store):
 def test_excepthook_tells_the_user_and_logs(tmp_path, ui_dialogs, monkeypatch):
     import sys
 
-    from app.ui import application
+    from app.ui import application, tasks
 
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    monkeypatch.setattr(tasks, "error_log", None)  # install_excepthook points it at this log
     log = tmp_path / "error.log"
     application.install_excepthook(log)
     try:

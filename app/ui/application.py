@@ -401,6 +401,10 @@ def install_excepthook(log_path: Path) -> None:
     nobody sees; the program keeps running."""
     import traceback
 
+    from . import tasks
+
+    tasks.error_log = log_path  # background jobs' unforeseen failures go there too
+
     def hook(kind, value, tb) -> None:
         detail = "".join(traceback.format_exception(kind, value, tb))
         try:

@@ -11,19 +11,40 @@ GUI thread. The window keeps repainting and stays responsive meanwhile.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from .qt import QObject, QProgressDialog, QRunnable, Qt, QThreadPool, QWidget, Signal
 
+#: where an unforeseen failure's traceback is written (application.install_excepthook sets it)
+error_log: Path | None = None
+
 
 def failure_text(exc: Exception) -> str:
-    """What a background job's failure says to the user: an AppError's own words, else the
-    exception as it is (something unforeseen, worth reporting as it was)."""
+    """What a background job's failure says to the user: an AppError's own words; else that
+    something unforeseen happened and where its details are (Python's words, ``KeyError: …``,
+    were in the sentence the quality office reads)."""
     from ..errors import AppError
 
     if isinstance(exc, AppError):
         return exc.user_message
-    return f"程序出现意外错误（技术信息：{type(exc).__name__}: {exc}）"
+    where = f"请把这个文件交给维护本程序的人员：{error_log}" if error_log else ""
+    return f"程序出现意外错误，操作没有完成。{where}"
+
+
+def _log_unforeseen(exc: Exception) -> None:
+    """The traceback of a failure no AppError explains, in the error log, for whoever supports the program."""
+    import traceback
+
+    from ..errors import AppError
+
+    if isinstance(exc, AppError) or error_log is None:
+        return
+    try:
+        with error_log.open("a", encoding="utf-8") as log:
+            log.write("".join(traceback.format_exception(exc)) + "\n")
+    except OSError:
+        pass
 
 
 class _Signals(QObject):
@@ -44,6 +65,7 @@ class _Job(QRunnable):
             # progress crosses to the GUI thread as a queued signal: work never touches a widget
             result = self.work(self.signals.progress.emit) if self.reports_progress else self.work()
         except Exception as exc:  # handed to the GUI thread, which shows it
+            _log_unforeseen(exc)
             self.signals.failed.emit(exc)
         else:
             self.signals.done.emit(result)
