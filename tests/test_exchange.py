@@ -74,7 +74,8 @@ def package(exported, tmp_path):
 def test_package_lists_every_member_with_its_hash(package):
     members = _members(package)
     manifest = json.loads(members[fmt.MANIFEST])
-    assert manifest["format"] == fmt.FORMAT and manifest["format_version"] == fmt.FORMAT_VERSION
+    # the demo's two checklists have no numbering: format 1, which every reader reads
+    assert manifest["format"] == fmt.FORMAT and manifest["format_version"] == 1
     listed = {f["path"]: f for f in manifest["files"]}
     assert set(listed) == set(members) - {fmt.MANIFEST}
     for name, entry in listed.items():
@@ -346,6 +347,27 @@ def test_a_package_zipped_again_by_another_program_is_told_for_what_it_is(packag
         f"“{package.name}”是上报包解压后又用其他软件重新压缩的文件（中文文件名的编码变了，"
     )
     assert recoded.value.user_message.endswith(f"不是上报包本身。{RESEND}")
+
+
+def test_a_round_over_numbered_checklists_is_format_2_which_a_reader_of_1_refuses_plainly(
+    store, catalog, actor, tmp_path, monkeypatch
+):
+    """质量行动计划 spells its codes out (numbering): a reader of format 1, checking the
+    package's checklists as strictly as checklist files, refused it as 不符合检查表格式 (diff
+    review). The package says format 2; such a reader tells the user to upgrade instead."""
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.services.rounds import start_round
+
+    save_profile(store, DEMO_PROFILE, actor)
+    round_id = start_round(store, [catalog.get("nat-quality-2023")], "行动计划", dt.date(2025, 3, 15), actor)
+    out = export_package(store, round_id, tmp_path / "p.zip", today=dt.date(2025, 6, 30)).path
+    package = open_package(out)  # this program reads it
+    assert package.manifest["format_version"] == 2 == fmt.FORMAT_VERSION
+    monkeypatch.setattr(fmt, "FORMAT_VERSION", 1)
+    with pytest.raises(PackageError) as older:
+        open_package(out)
+    assert "上报包格式第 2 版" in older.value.user_message and "请升级本程序" in older.value.user_message
 
 
 def test_a_newer_format_version_names_the_program_and_the_hospital(package):
@@ -893,7 +915,7 @@ def test_many_small_members_adding_up_to_a_bomb_are_refused(package):
 def test_a_format_version_written_as_a_float_is_still_compared(package):
     parts = _members(package)
     manifest = json.loads(parts[fmt.MANIFEST])
-    manifest["format_version"] = 2.0
+    manifest["format_version"] = fmt.FORMAT_VERSION + 1.0
     _rezip(package, {**parts, fmt.MANIFEST: json.dumps(manifest).encode()})
     with pytest.raises(PackageError, match="更新版本"):
         open_package(package)

@@ -282,7 +282,7 @@ def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attac
     round_row = data["round"]
     return {
         "format": fmt.FORMAT,
-        "format_version": fmt.FORMAT_VERSION,
+        "format_version": fmt.format_version_for(data["checklists"]),
         "app": {"name": APP_NAME, "version": __version__},
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "report_date": today.isoformat(),

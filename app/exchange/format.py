@@ -10,8 +10,17 @@ from typing import Any
 
 #: ``manifest.json``'s ``format``: what a reader checks before anything else
 FORMAT = "mqsc-selfcheck-upload"
-#: Raised when the package layout changes incompatibly; a reader refuses newer versions
-FORMAT_VERSION = 1
+#: Raised when the package layout changes incompatibly; a reader refuses newer versions.
+#: 2: a frozen checklist may carry ``numbering`` (how its 编号 print). A reader of 1 checks a
+#: package's checklists as strictly as checklist files and refused that field as 不符合检查表格式
+#: (diff review); it now says the package is from a newer program instead.
+FORMAT_VERSION = 2
+
+
+def format_version_for(checklists: list[dict[str, Any]]) -> int:
+    """The oldest format that holds these frozen checklists: a package any reader of it can read
+    (a round over checklists without ``numbering``, such as the default two, stays at 1)."""
+    return 2 if any("numbering" in c.get("content", {}) for c in checklists) else 1
 
 MANIFEST = "manifest.json"
 DATA = "data.json"
