@@ -6,7 +6,6 @@ from the model, the HTML and the PDF itself (pdftotext's word boxes)."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 import subprocess
@@ -76,7 +75,9 @@ def test_a_checklist_assessed_every_fourth_month_is_one_line(store, year_of_roun
     assert not rows or (len(values["核心制度"]) == 4 and len(values["改进目标"]) == 12)
 
 
-def test_failing_counts_of_rounds_over_other_checklists_are_given_out_of_their_items(store, year_of_rounds):
+def test_failing_counts_of_rounds_over_other_checklists_are_given_out_of_their_items(
+    store, year_of_rounds, catalog, actor, tmp_path
+):
     """Rounds over two checklists between rounds over one: 不符合条目数 read as a collapse and a
     relapse (review of the printed reports). The note gives each round's count out of its items."""
     o = build_overview(store, year_of_rounds[-1], TODAY)
@@ -86,9 +87,18 @@ def test_failing_counts_of_rounds_over_other_checklists_are_given_out_of_their_i
     first, last = results[0].tally, results[-1].tally
     assert note.startswith("各轮所选检查表不同") and f"{first.failing}/{first.applicable}" in note
     assert note.endswith(f"{o.rounds[-1]} {last.failing}/{last.applicable}。")
-    # rounds over the same items: their counts compare as they are, and nothing is said
-    alike = dataclasses.replace(o, applicable=[o.applicable[-1]] * len(o.applicable))
-    assert alike.failing_note() == ""
+    # rounds over the same checklists: nothing is said, though items graded 不适用 or a changed
+    # profile make their applicable items differ (the sentence said the checklists differed)
+    from app.services.demo import create_demo
+    from app.store import open_store
+    from tests.helpers import start_recheck_of_demo
+
+    other = open_store(tmp_path / "two.db")
+    recheck = start_recheck_of_demo(other, catalog, actor, create_demo(other, catalog, actor))
+    record_answer(other, recheck, "qyx-core.01.1", actor, grade="NA", na_reason="本院不开展")
+    pair = build_overview(other, recheck, TODAY)
+    assert len(set(pair.applicable)) == 2 and len(set(pair.checklist_ids)) == 1
+    assert pair.failing_note() == ""
 
 
 def _expected_failures(store, ids: list[str], view) -> dict[str, list[bool]]:

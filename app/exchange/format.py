@@ -22,6 +22,7 @@ def format_version_for(checklists: list[dict[str, Any]]) -> int:
     (a round over checklists without ``numbering``, such as the default two, stays at 1)."""
     return 2 if any("numbering" in c.get("content", {}) for c in checklists) else 1
 
+
 MANIFEST = "manifest.json"
 DATA = "data.json"
 WORKBOOK = "自查结果.xlsx"

@@ -81,6 +81,8 @@ class Overview:
     failing_trend: Trend | None = None
     #: each round's applicable items, as the trend's rounds: what its 不符合条目数 is out of
     applicable: list[int] = field(default_factory=list)
+    #: each round's checklists (ids), as the trend's rounds
+    checklist_ids: list[tuple[str, ...]] = field(default_factory=list)
     indicator_trends: list[Trend] = field(default_factory=list)
 
     def trend_intro(self) -> str:
@@ -100,7 +102,8 @@ class Overview:
         """When the rounds used different checklists, their 不符合条目数 are out of different
         numbers of items: 90, 13, 14, 17, 80, 98 read as a collapse and a relapse where seven
         checklists alternated with two (review of the printed reports). '' when all are alike."""
-        if len(set(self.applicable)) <= 1 or self.failing_trend is None:
+        # not for items graded 不适用 or a changed profile: the sentence says the checklists differ
+        if len(set(self.checklist_ids)) <= 1 or len(set(self.applicable)) <= 1 or self.failing_trend is None:
             return ""
         failing = self.failing_trend.series["不符合"]
         pairs = "、".join(
@@ -311,6 +314,7 @@ def _add_trends(
         "不符合条目数", {"不符合": [float(r.tally.failing) for r in results]}, unit="条", computed=False
     )
     out.applicable = [r.tally.applicable for r in results]
+    out.checklist_ids = [tuple(c.id for c in v.checklists) for v in history]
     items = [{i.id: i for i in v.items()} for v in history]  # looked up for every indicator
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
