@@ -497,7 +497,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     biggest = max([b.value or 0 for b in grade_bars] + [1])
 
     problems, carried = _problems(view, result.outcomes, answers, rects)
-    problems_intro, carried_intro = _problems_intro(problems, carried, rects)
+    problems_intro, carried_intro = _problems_intro(problems, carried, rects, view.name)
     figures = key_figures(total, len(rects))
     scope = [
         ScopeRow(
@@ -664,7 +664,7 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
 
 
 def _problems_intro(
-    found: Sequence[ProblemRow], carried: Sequence[ProblemRow], rects: Sequence[RectificationEntry]
+    found: Sequence[ProblemRow], carried: Sequence[ProblemRow], rects: Sequence[RectificationEntry], round_name: str
 ) -> tuple[str, str]:
     """The sentences before the two lists: the problems found in this round counted apart from
     the carried-over rectifications, which were found in the previous round."""
@@ -687,14 +687,9 @@ def _problems_intro(
         else "本轮自查未发现不符合项。"
     )
     if carried_total:
-        # counted as the 整改报告 counts them: problems and rectifications were told in one breath
-        # (“其中 27 项上轮已发现” of 98 problems, 24 rectifications) and read as disagreeing with it
-        head += (
-            f"本轮共有整改项 {len(rects)} 项：本轮新发现 {len(rects) - carried_total} 项，"
-            f"上轮转入 {carried_total} 项（与《{RECTIFICATION_TITLE}》相同）"
-            + (f"，其中 {len(carried)} 项的条目本轮未列为问题，见本节末" if carried else "")
-            + "。"
-        )
+        # the 整改报告's own sentence: problems and rectifications were told in one breath (“其中
+        # 27 项上轮已发现” of 98 problems, 24 rectifications) and read as disagreeing with it
+        head += _ledger_origin(round_name, rects, see="见本节末")
     if not carried:
         return head, ""
     # each counted once: 已完成; graded again without a problem, awaiting the re-check that closes
@@ -770,7 +765,7 @@ class RectificationReport:
     kind: str = "rectification"
 
 
-def _ledger_origin(round_name: str, entries: Sequence[RectificationEntry]) -> str:
+def _ledger_origin(round_name: str, entries: Sequence[RectificationEntry], see: str = "见复查情况栏") -> str:
     """How many rectifications the round has, those found in it counted apart from those carried
     over from the previous round (and of these, the ones whose items no longer have a problem)."""
     carried = [e for e in entries if e.carried]
@@ -780,11 +775,7 @@ def _ledger_origin(round_name: str, entries: Sequence[RectificationEntry]) -> st
     return (
         f"本轮自查（{round_name}）共有整改项 {len(entries)} 项：本轮新发现 {len(entries) - len(carried)} 项，"
         f"上轮转入 {len(carried)} 项"
-        + (
-            f"（其中 {regraded} 项的条目本轮复评未再发现问题，复查确认整改到位后可销号，见复查情况栏）"
-            if regraded
-            else ""
-        )
+        + (f"（其中 {regraded} 项的条目本轮复评未再发现问题，复查确认整改到位后可销号，{see}）" if regraded else "")
         + "。"
     )
 
