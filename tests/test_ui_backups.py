@@ -335,6 +335,27 @@ def test_on_a_new_pc_the_first_run_wizard_restores_a_backup_from_a_stick(
     assert not any("尚未填写医院基本情况" in text for text in ui_dialogs.infos)
 
 
+def test_choosing_no_backup_brings_back_the_wizard_as_it_was(started, tmp_path, monkeypatch, ui_dialogs):
+    """从备份恢复, then 取消 in the file dialog: the wizard comes back with what was typed in it
+    (a new, blank one came; diff review)."""
+    from app.ui.qt import QPushButton
+
+    shown = []
+
+    def exec_(wizard) -> int:
+        shown.append((wizard, wizard.basic.ui.nameEdit.text()))
+        if len(shown) == 1:
+            wizard.basic.ui.nameEdit.setText("城关镇卫生院")
+            next(b for b in wizard.findChildren(QPushButton) if b.text() == "从备份恢复(&R)…").click()
+        return wizard.result()
+
+    monkeypatch.setattr(ProfileWizard, "exec", exec_)
+    ui_dialogs.files = []  # the file dialog cancelled
+    started(tmp_path / "新电脑" / "selfcheck.db")
+    assert len(shown) == 2 and shown[1] == (shown[0][0], "城关镇卫生院")
+    assert "尚未填写医院基本情况" in ui_dialogs.infos[-1]
+
+
 def test_leaving_the_first_run_wizard_names_the_restore_too(started, tmp_path, ui_dialogs):
     started(tmp_path / "新电脑" / "selfcheck.db")  # the wizard is closed at once (exec → 0)
     assert "文件 → 备份与恢复 → 从其他文件恢复" in ui_dialogs.infos[-1]

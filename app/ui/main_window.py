@@ -241,15 +241,22 @@ class MainWindow(QMainWindow):
         from .backups_dialog import restore_from_file
         from .profile_wizard import ProfileWizard
 
+        wizard = ProfileWizard(self.store, self.actor, None, self)
         while True:
-            wizard = ProfileWizard(self.store, self.actor, None, self)
             if wizard.exec() == QDialog.DialogCode.Accepted:
                 self._update_title()
                 return True
             if not wizard.restore_requested:
                 return False
-            if restore_from_file(self, self) and get_profile(self.store) is not None:
-                return True
+            wizard.restore_requested = False
+            restored = restore_from_file(self, self)
+            if not self.isVisible():  # the restored file could not be opened: the window closed
+                return False
+            if restored:
+                if get_profile(self.store) is not None:
+                    return True
+                wizard = ProfileWizard(self.store, self.actor, None, self)  # on the restored file
+            # else back to the same wizard, with what was typed in it
 
     def open_round(self, round_id: str) -> None:
         if not self.close_walkthrough():

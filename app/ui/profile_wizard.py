@@ -273,7 +273,9 @@ class ProfileWizard(_ProfileForm, QWizard):
 
     def _restore_instead(self) -> None:
         self.restore_requested = True
-        QWizard.reject(self)  # nothing typed here is wanted: the backup has the profile
+        # without asking to give up what was typed: it stays in this wizard, shown again if no
+        # backup is restored; one restored has its own profile
+        QWizard.reject(self)
 
     def reject(self) -> None:
         """Esc (a second one, after closing a cell editor, comes naturally) closed the first-run
