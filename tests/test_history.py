@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 from app.services.answers import SampleInput, record_answer, set_samples
@@ -156,3 +157,16 @@ def test_a_conflict_settled_for_the_package_on_another_pc_is_listed(tmp_path, ca
         ("外科", ("问题描述：未填 → 外科：未落实",)),
         ("内科", ("问题描述：未填 → 内科：部分落实",)),
     ]
+
+
+def test_database_check_says_a_broken_history_as_what_it_is(store, demo_round, db_path, tmp_path):
+    """帮助 → 数据库检查 told a history edited outside the program as 有的设置与程序的要求不同
+    (diff review), and the newest backup by its ISO time and whole path."""
+    from app.services import backups as backup_service
+
+    backup_service.backup_now(store, "manual")
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("UPDATE history SET author = '某人' WHERE seq = 5")
+    verdict, backup = backup_service.check(db_path, backup_service.folder(store)).plain_lines()
+    assert verdict.startswith("数据可以继续使用，但修改记录不完整：") and "改动" in verdict
+    assert re.fullmatch(r"最近的备份：\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d（[^/\\]+\.db）", backup)

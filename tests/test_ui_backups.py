@@ -182,7 +182,7 @@ def test_backups_on_the_databases_own_disk_are_advised_elsewhere(window, qtbot, 
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert dialog.disk_note.isVisible() and "同一块磁盘" in dialog.disk_note.text()
+    assert dialog.disk_note.isVisible() and "同一个磁盘分区" in dialog.disk_note.text()
     assert "“备份位置”" in dialog.disk_note.text()
     ui_dialogs.folder = str(small_disk("8M"))
     dialog.folder_button.click()

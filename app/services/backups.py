@@ -99,7 +99,8 @@ def free_space(store: Store) -> int | None:
 def same_disk_note(store: Store) -> str:
     """建议 while the backups are on the database's own disk (as ``backups/`` beside it is, by
     default): when that disk fails they are lost with the data. Said where the folder is chosen;
-    a reviewer found the advice only in the folder dialog's title."""
+    a reviewer found the advice only in the folder dialog's title. ``st_dev`` tells partitions
+    (on Windows, volumes) apart, not disks: the words say 分区, which is what is known."""
     where = _measured_folder(store)
     if where is None:
         return ""
@@ -110,7 +111,7 @@ def same_disk_note(store: Store) -> str:
     if not same:
         return ""
     return (
-        "备份与数据库在同一块磁盘上：这块硬盘损坏时，备份会和数据一起丢失。"
+        "备份与数据库在同一个磁盘分区（盘符）上：这块硬盘损坏时，备份会和数据一起丢失。"
         "建议用“备份位置”把备份放到 U 盘或另一块硬盘上。"
     )
 

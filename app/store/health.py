@@ -69,24 +69,25 @@ class Health:
         """The check as a quality office reads it (帮助 → 数据库检查): whether the data can be used
         and the newest backup. :meth:`lines`, with SQLite's words, goes behind 显示详情: a reviewer
         found 日志模式（journal_mode）：wal and 结构版本（schema_version）：4 all the box said."""
+        from ..domain.formats import cn_local_time
+
         if self.refused:
             verdict = f"这个数据库不能使用：{self.refused}"
         elif self.integrity:
             verdict = f"数据库已损坏：{self.damage or UNKNOWN_DAMAGE}"
+        elif self.history not in ("ok", HISTORY_NOT_RECORDED):  # not a setting: said as what it is
+            verdict = f"数据可以继续使用，但修改记录不完整：{self.history}。请告诉维护本程序的人员。"
         elif self.ok:
             verdict = "数据库完好，可以继续使用。"
         else:
             verdict = "数据库可以使用，但有的设置与程序的要求不同（见详情），请告诉维护本程序的人员。"
         backup = self.last_backup
-        lines = [verdict]
-        if self.history not in ("ok", HISTORY_NOT_RECORDED):
-            lines.append(f"修改记录：{self.history}")
-        lines.append(
-            f"最近的备份：{backup['time'].replace('T', ' ')}（{backup['file']}）"
+        return [
+            verdict,
+            f"最近的备份：{cn_local_time(backup['time'])}（{Path(backup['file']).name}）"
             if backup
-            else "还没有备份：请在“文件 → 备份与恢复”中点“立即备份”。"
-        )
-        return lines
+            else "还没有备份：请在“文件 → 备份与恢复”中点“立即备份”。",
+        ]
 
     def lines(self) -> list[str]:
         """The whole report (CLI ``check``, and 帮助 → 数据库检查's 显示详情)."""
@@ -217,7 +218,7 @@ def _history(conn: sqlite3.Connection) -> str:
     if verify is None or not has_table:
         return HISTORY_NOT_RECORDED
     result = verify(conn)
-    return "ok" if result.ok else (result.reason or f"broken at entry {result.broken_at}")
+    return "ok" if result.ok else (result.reason or f"第 {result.broken_at} 条起校验不符")
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
