@@ -292,6 +292,16 @@ def test_tab_moves_to_the_next_cell_after_a_save(qtbot, window, store):
     assert store.rectification(entry.id).problem != "MEASURE"
 
 
+def test_the_draft_note_is_the_rendered_rounds_though_the_user_moved_on(qtbot, window, ui_dialogs, tmp_path):
+    """The note over the preview was decided when the report was done, from whatever round was
+    open then: back on the rounds list, a draft's report said nothing (diff review)."""
+    ui_dialogs.save_path = str(tmp_path / "自查报告.pdf")
+    window.generate_report("self")
+    window.show_rounds()  # while it renders
+    qtbot.waitUntil(lambda: bool(ui_dialogs.previewed), timeout=60_000)
+    assert window.walkthrough is None and ui_dialogs.preview_notes == [dialogs.DRAFT_NOTE]
+
+
 def test_excepthook_tells_the_user_and_logs(tmp_path, ui_dialogs, monkeypatch):
     import sys
 

@@ -448,18 +448,20 @@ class MainWindow(QMainWindow):
         path = dialogs.save_file(self, f"保存{title}", suggested, f"{FORMATS[fmt]} (*.{fmt})")
         if path:
             out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
-            self.report_job = ReportJob(self, self.store.path, view.id, kind, out, self._report_written)
+            draft = not view.is_final  # as rendered: the round open when it is done may be another
+            self.report_job = ReportJob(
+                self, self.store.path, view.id, kind, out, lambda o, w: self._report_written(o, w, draft)
+            )
             self.report_job.start()
 
-    def _report_written(self, out: Path, warnings: tuple[str, ...]) -> None:
+    def _report_written(self, out: Path, warnings: tuple[str, ...], draft: bool = False) -> None:
         self.last_report = out
         if warnings:  # e.g. a photo that could not be read is printed as its name only
             self._status(f"已生成 {out}，但有 {len(warnings)} 处问题：{warnings[0]}", problem=True)
         else:
             self._status(f"已生成 {out}")
         if out.suffix.lower() == ".pdf":  # previewed and printed here: the PC may have no PDF viewer
-            final = self.walkthrough is None or self.walkthrough.view.is_final
-            dialogs.preview_pdf(self, out, "" if final else dialogs.DRAFT_NOTE)
+            dialogs.preview_pdf(self, out, dialogs.DRAFT_NOTE if draft else "")
         else:
             dialogs.open_in_viewer(out)
 
