@@ -308,7 +308,7 @@ check "offline GUI report: 报告预览 shown, pages drawn by the bundled PDFium
   test -s "$HOME/示例县人民医院_2025年第一季度医疗质量自查_自查报告.pdf"
 
 # the 概览 tab (Ctrl+Tab twice from the walkthrough): its charts are SVG drawn by QtSvg, which
-# app/ui/qt.py imports by name when the tab is first shown; its bars are #b8862b where a score is
+# app/ui/qt.py imports by name when the tab is first shown; its bars are #b07d1a where a score is
 # middling (app/render/charts.py), a colour no other screen has
 OVERVIEW=${SHOT%-first-window.png}-overview.png
 QT_QPA_PLATFORM=xcb "${OFFLINE[@]}" "$APP" >"$WORK/gui.log" 2>&1 &
@@ -324,7 +324,7 @@ from PySide6.QtGui import QColor, QGuiApplication
 app = QGuiApplication(sys.argv[:1])
 image = app.primaryScreen().grabWindow(0).toImage()
 image.save(sys.argv[1])
-bar = QColor("#b8862b").rgb()
+bar = QColor("#b07d1a").rgb()  # COLOURS["warn"]
 bars = sum(image.pixel(x, y) == bar for x in range(0, image.width(), 2) for y in range(0, image.height(), 2))
 assert bars > 1000, f"no 概览 bars on the screen ({bars} pixels of their colour)"
 EOF
