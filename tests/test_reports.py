@@ -126,7 +126,7 @@ def test_every_page_has_hospital_title_and_page_x_of_y(rendered, kind):
         # a loose page names its round and date (review of the printed reports)
         assert f"{title}（自查稿）" in squeeze(text), n
         footer = squeeze(text).rsplit(f"{title}（自查稿）", 1)[-1]
-        assert footer.startswith("2025年第一季度医疗质量自查·") and f"{dated}2025年6月30日第{n}页" in footer, n
+        assert footer.startswith(f"{dated}2025年6月30日·2025年第一季度医疗质量自查第{n}页"), n
     if kind == "self":
         cover = pages[0]
         assert "页 共" not in cover
@@ -155,9 +155,13 @@ def test_a_cover_with_long_names_and_a_large_team_stays_on_one_page(store, catal
         leader="王建国（业务副院长）",
         members=members,
     )
-    pages = pdf_text(render_report(store, round_id, "self", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path)
+    pdf = render_report(store, round_id, "self", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path
+    pages = pdf_text(pdf)
     cover, first = squeeze(pages[0]), squeeze(pages[1])
     assert squeeze(name) in cover and cover.endswith("2025年6月30日") and "成员11" in cover
+    # the footer's long round name wraps after the date, not inside it (报告日期 2025年6 | 月30日)
+    footer = [w for w, _x0, y0, *_ in _word_boxes(pdf, 2) if y0 > 760]
+    assert footer[:2] == ["报告日期", "2025年6月30日"], footer
     assert "一、基本情况" in first and "第 2 页 共" in pages[1]
 
 
