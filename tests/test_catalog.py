@@ -110,6 +110,15 @@ BROKEN = [
         "编号中没有以“t”开头的部分",
     ),
     (
+        "numbering code only a section id uses",  # a section's id is never printed
+        VALID.replace("sections:\n", "numbering: {t: 任务}\nsections:\n").replace(
+            "  - id: test-list.1\n", "  - id: test-list.t1\n"
+        ),
+        7,
+        "numbering.t",
+        "编号中没有以“t”开头的部分",
+    ),
+    (
         "numbering label with a dot",
         VALID.replace("sections:\n", "numbering: {t: 任.务}\nsections:\n").replace(
             "test-list.1.1\n", "test-list.t1.1\n"

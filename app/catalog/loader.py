@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ..domain.checklist import SCALES
+from ..domain.checklist import SCALES, local_number
 from ..domain.kinds import REGISTRY, kind_named
 from ..errors import AppError, os_reason
 
@@ -192,6 +192,7 @@ def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
     """Checks the schema cannot express: id prefixes, unique ids, units and targets."""
     prefix = data["id"] + "."
     seen: dict[str, Path_] = {}
+    item_ids: list[str] = []
 
     def check_id(node: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
         node_id = node["id"]
@@ -207,18 +208,21 @@ def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
             ipath = (*path, "items", i)
             yield from check_id(item, ipath)
             yield from _item_problems(item, ipath)
+            item_ids.append(item["id"])
         for i, sub in enumerate(section.get("sections", [])):
             yield from walk(sub, (*path, "sections", i))
 
     for i, section in enumerate(data["sections"]):
         yield from walk(section, ("sections", i))
-    yield from _unused_numbering(data, seen)
+    yield from _unused_numbering(data, item_ids)
 
 
-def _unused_numbering(data: dict, ids: Iterable[str]) -> Iterable[tuple[Path_, str]]:
-    """A ``numbering`` code that no id uses is a slip (``ta`` for ``t``): the numbers it was
-    meant for would print as codes."""
-    used = {m[0] for node_id in ids for part in node_id.split(".")[1:] if (m := re.match(r"[a-z]+", part))}
+def _unused_numbering(data: dict, item_ids: Iterable[str]) -> Iterable[tuple[Path_, str]]:
+    """A ``numbering`` code that no item's number uses is a slip (``ta`` for ``t``): the numbers
+    it was meant for would print as codes. Items only: a section's id is never printed, and an
+    indicator's ``.rate`` is not part of its number."""
+    numbers = (local_number(item_id, data["id"]) for item_id in item_ids)
+    used = {m[0] for number in numbers for part in number.split(".") if (m := re.match(r"[a-z]+", part))}
     for code in data.get("numbering", {}):
         if code not in used:
             yield ("numbering", code), f"编号中没有以“{code}”开头的部分，这一项用不上"

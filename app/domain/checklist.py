@@ -261,7 +261,7 @@ class Checklist:
                 targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
                 target=float(node["target"]) if "target" in node else None,
                 min_samples=node.get("min_samples"),
-                number=readable_number(_local_number(node["id"], checklist_id), numbering),
+                number=readable_number(local_number(node["id"], checklist_id), numbering),
                 extra={k: v for k, v in node.items() if k not in _ITEM_KEYS},
             )
 
@@ -312,10 +312,10 @@ _ITEM_KEYS = frozenset(
 def item_number(item: Item) -> str:
     """编号: the number printed beside an item under its checklist's headings, on screen, in the
     reports and the workbooks: ``05.1``, ``2.3``, ``任务8.5``, ``指标14a``."""
-    return item.number or _local_number(item.id, item.checklist_id)
+    return item.number or local_number(item.id, item.checklist_id)
 
 
-def _local_number(item_id: str, checklist_id: str) -> str:
+def local_number(item_id: str, checklist_id: str) -> str:
     """The item's number in its id: ``t08.5``, ``m.10`` (an indicator's ``.rate`` suffix is an
     id's business, not a reader's)."""
     return item_id.removeprefix(checklist_id + ".").removesuffix(".rate")
@@ -364,7 +364,7 @@ def numbered_in_order(items: Sequence[Item]) -> bool:
     finds them as 第n条. Where the checklist numbers them otherwise (``1.1.2c``, ``ind.14a``),
     the screen and the references show the number the reports print beside them."""
     return all(
-        _local_number(item.id, item.checklist_id).rsplit(".", 1)[-1].lstrip("0") == str(n)
+        local_number(item.id, item.checklist_id).rsplit(".", 1)[-1].lstrip("0") == str(n)
         for n, item in enumerate(items, 1)
     )
 
