@@ -298,9 +298,9 @@ class SelfReport:
     #: columns) and under them their days, a line for the month and one for the day
     trend_intro: str = ""
     trend_left_out: str = ""
-    #: the rounds' 不符合条目数 out of their applicable items, when these differ
-    trend_failing_note: str = ""
     trend_charts: list[Markup] = field(default_factory=list)
+    #: under each chart ('' for none): 不符合条目数's rounds out of their items, when they differ
+    trend_captions: list[str] = field(default_factory=list)
     trend_rest: list[TrendRow] = field(default_factory=list)
     trend_years: list[tuple[int, int]] = field(default_factory=list)
     trend_days: list[tuple[str, str]] = field(default_factory=list)
@@ -584,20 +584,21 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
     overview = build_overview(store, round_id, today)
     if overview.score_trend is None or overview.failing_trend is None:
         return {}
-    trends = [(overview.score_trend, 100.0), (overview.failing_trend, None)]
-    trends += [(t, None) for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
+    # (trend, the value axis's top, the caption under the chart)
+    trends = [(overview.score_trend, 100.0, ""), (overview.failing_trend, None, overview.failing_note())]
+    trends += [(t, None, "") for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
     rest = [_trend_row(t) for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]]
     charts = [
         trend_chart(
             overview.rounds, t, font_family=font_family, dates=overview.round_dates, maximum=maximum, height_mm=55
         )
-        for t, maximum in trends
+        for t, maximum, _ in trends
     ]
     return {
         "trend_intro": overview.trend_intro(),
         "trend_left_out": overview.left_out_note(),
-        "trend_failing_note": overview.failing_note(),
         "trend_charts": charts,
+        "trend_captions": [caption for *_, caption in trends],
         "trend_rest": rest,
         "trend_years": [(year, len(list(days))) for year, days in groupby(overview.round_dates, lambda d: d.year)],
         "trend_days": [(f"{day.month}月", f"{day.day}日") for day in overview.round_dates],
