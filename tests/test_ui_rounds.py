@@ -404,3 +404,35 @@ def test_dialogs_open_larger_with_a_larger_text_size(qtbot, profiled_store, cata
     dialog = NewRoundDialog(profiled_store, catalog, actor)
     qtbot.addWidget(dialog)
     assert (dialog.width(), dialog.height()) == (720, 560)
+
+
+def test_the_report_menu_on_the_rounds_list_acts_on_the_selected_round(
+    qtbot, store, catalog, actor, demo_round, ui_dialogs, tmp_path
+):
+    """The 报告 menu was greyed out on the rounds list, with nothing saying why, and Ctrl+P did
+    nothing (review of the help and texts). It now opens the round selected there."""
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    show_active(qtbot, window)  # the menus' shortcuts act in the active window
+    window.show_rounds()
+    assert window.walkthrough is None and window.report_menu.isEnabled()
+    assert not window.final_action.isEnabled()  # 定稿 is a round's: none is open
+    window.rounds.table.selectRow(0)
+    window.show_board()  # 报告 → 整改台账
+    assert window.walkthrough is not None and window.walkthrough.view.id == demo_round
+    assert window.round_tabs.currentIndex() == 1 and window.final_action.isEnabled()
+    window.show_rounds()
+    window.rounds.table.selectRow(0)
+    ui_dialogs.save_path = str(tmp_path / "自查报告.pdf")
+    qtbot.keyClick(window.rounds.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: bool(ui_dialogs.previewed), timeout=60_000)
+    assert ui_dialogs.previewed == [tmp_path / "自查报告.pdf"] and window.walkthrough.view.id == demo_round
+
+
+def test_the_report_menu_with_no_round_chosen_says_what_to_do(qtbot, profiled_store, catalog, actor, ui_dialogs):
+    window = MainWindow(profiled_store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_rounds()
+    window.generate_report("self")
+    assert window.walkthrough is None and "请先在轮次列表中选择一轮自查" in ui_dialogs.infos[-1]

@@ -121,7 +121,7 @@ class MainWindow(QMainWindow):
         self.undo_action.setShortcut(QKeySequence())
         self.redo_action.setShortcut(QKeySequence())
         self.report_menu = self.menuBar().addMenu("报告(&P)")
-        action(self.report_menu, "整改台账(&T)", lambda: self.show_tab(1), "Ctrl+T")
+        action(self.report_menu, "整改台账(&T)", self.show_board, "Ctrl+T")
         self.report_menu.addSeparator()
         from ..domain.reports import REPORTS
 
@@ -144,7 +144,7 @@ class MainWindow(QMainWindow):
         self.report_menu.addSeparator()
         self.final_action = action(self.report_menu, f"{dialogs.FINAL_ACTION}(&F)", self.toggle_final)
         self.final_action.setCheckable(True)
-        self.report_menu.setEnabled(False)
+        self.final_action.setEnabled(False)  # a round's: none is open yet
         hospital = self.menuBar().addMenu("医院(&I)")
         action(hospital, "医院基本情况(&P)…", self.edit_profile)
         help_menu = self.menuBar().addMenu("帮助(&H)")
@@ -284,7 +284,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.round_tabs)
         self.walkthrough.tree.setFocus()
         self._status("已保存")
-        self.report_menu.setEnabled(True)
+        self.final_action.setEnabled(True)
         self.final_action.setChecked(self.walkthrough.view.is_final)
 
     @property
@@ -398,6 +398,24 @@ class MainWindow(QMainWindow):
                 self.walkthrough.view = self.session.view if self.session is not None else self.walkthrough.view
             self._status("本轮定稿后又有修改，已改回自查稿（报告重新带“自查稿”水印）；核对后可再次定稿。", problem=True)
 
+    def show_board(self) -> None:
+        """报告 → 整改台账: the open round's, or on the rounds list the selected round's."""
+        if self._open_for_report():
+            self.show_tab(1)
+
+    def _open_for_report(self) -> bool:
+        """The round the 报告 menu acts on: the open one, or on the rounds list the one selected
+        there, opened first. The menu was greyed out on the list with nothing saying why, and
+        Ctrl+P did nothing (review of the help and texts)."""
+        if self.walkthrough is not None:
+            return True
+        round_id = self.rounds.selected_id()
+        if round_id is None:
+            dialogs.info(self, "请先在轮次列表中选择一轮自查（或新建一轮）。")
+            return False
+        self.open_round(round_id)
+        return self.walkthrough is not None
+
     def show_tab(self, index: int) -> None:
         if self.round_tabs is not None:
             self.round_tabs.setCurrentIndex(index)
@@ -436,7 +454,7 @@ class MainWindow(QMainWindow):
         from ..domain.reports import FORMATS, REPORTS
         from .report_job import ReportJob
 
-        if self.walkthrough is None:
+        if not self._open_for_report() or self.walkthrough is None:
             return
         if not self.walkthrough.flush():
             dialogs.error(self, "有修改还没有保存（数据库暂时无法写入），现在生成的报告不会包含它们。请稍后再试。")
@@ -643,7 +661,7 @@ class MainWindow(QMainWindow):
                 self.round_tabs.deleteLater()
             self.walkthrough = self._board = self._board_page = self.round_tabs = self._overview = None
             self.session = None
-            self.report_menu.setEnabled(False)
+            self.final_action.setEnabled(False)
         return True
 
     def _may_leave(self, action: str) -> bool:
