@@ -15,8 +15,8 @@ from ..domain.formats import size_text
 from ..errors import AppError, DamagedError
 from ..services import backups as service
 from . import dialogs
-from .cell_table import read_only
-from .item_editors import ERROR_STYLE, TextView
+from .cell_table import overlay_hint, read_only
+from .item_editors import ERROR_STYLE, TextView, advice_label
 from .qt import (
     QAbstractItemView,
     QDialog,
@@ -81,8 +81,7 @@ class BackupsDialog(QDialog):
         self.warning_label = _label()
         self.warning_label.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.warning_label)
-        self.disk_note = _label()
-        self.disk_note.setStyleSheet("color: #8a5a00;")  # advice, as the forms give it
+        self.disk_note = advice_label()
         layout.addWidget(self.disk_note)
         self.table = self._build_table()
         layout.addWidget(self.table, 1)
@@ -132,10 +131,9 @@ class BackupsDialog(QDialog):
         table.itemSelectionChanged.connect(self._selection_changed)
         table.doubleClicked.connect(lambda _index: self.restore_selected())
         # said in the empty list itself, where the eye goes, not only in the line below it
-        self.empty_hint = _label("还没有备份。\n点“立即备份”备份一次；程序也会在每天第一次打开时自动备份。")
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_hint.setStyleSheet("color: #555;")
-        QVBoxLayout(table.viewport()).addWidget(self.empty_hint)
+        self.empty_hint = overlay_hint(
+            table, "还没有备份。\n点“立即备份”备份一次；程序也会在每天第一次打开时自动备份。"
+        )
         return table
 
     @property

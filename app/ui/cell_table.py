@@ -20,13 +20,28 @@ from .qt import (
     QAbstractItemView,
     QApplication,
     QInputMethodEvent,
+    QLabel,
     QModelIndex,
     Qt,
     QTableWidget,
     QTableWidgetItem,
+    QVBoxLayout,
     QWidget,
     Signal,
 )
+
+
+def overlay_hint(table: QAbstractItemView, text: str = "") -> QLabel:
+    """A grey line in the middle of a table, where the eye goes, saying why it is empty and what
+    to do (its caller hides it while the table has rows)."""
+    hint = QLabel()
+    hint.setTextFormat(Qt.TextFormat.PlainText)
+    hint.setWordWrap(True)
+    hint.setText(text)
+    hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    hint.setStyleSheet("color: #555;")
+    QVBoxLayout(table.viewport()).addWidget(hint)
+    return hint
 
 
 class CellTable(QTableWidget):

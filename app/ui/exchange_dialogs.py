@@ -18,7 +18,7 @@ from ..services.history import describe, records_apart
 from . import dialogs
 from .cell_table import read_only
 from .date_input import DateInput
-from .item_editors import ERROR_STYLE, plain_label
+from .item_editors import ADVICE_STYLE, ERROR_STYLE, advice_label, plain_label
 from .qt import (
     QCheckBox,
     QComboBox,
@@ -92,18 +92,14 @@ class ExportDialog(QDialog):
         layout.addWidget(self.privacy)
         from ..exchange.export import no_code_note
 
-        self.no_code = _wrapped(no_code_note(store))
-        self.no_code.setStyleSheet("color: #8a5a00;")  # as the other notes that ask for something
-        self.no_code.setVisible(bool(self.no_code.text()))
+        self.no_code = advice_label(no_code_note(store))
         layout.addWidget(self.no_code)
-        self.draft = _wrapped(
+        self.draft = advice_label(
             ""
             if self.view.is_final
             else f"本轮尚未定稿：包中的自查报告和整改报告带“自查稿”水印。正式上报前，请先在“报告 → "
             f"{dialogs.FINAL_ACTION}”中定稿，再导出。"
         )
-        self.draft.setStyleSheet("color: #8a5a00;")
-        self.draft.setVisible(bool(self.draft.text()))
         layout.addWidget(self.draft)
         self.error = _wrapped("")
         self.error.setStyleSheet(ERROR_STYLE)
@@ -167,7 +163,6 @@ class ExportDialog(QDialog):
 
 #: warnings shown as lines in the import preview; more go into a box that scrolls
 _WARNING_LINES = 4
-_WARNING_STYLE = "color: #8a5a00;"
 
 
 class ImportDialog(QDialog):
@@ -199,15 +194,15 @@ class ImportDialog(QDialog):
         if len(warnings) <= _WARNING_LINES:
             for warning in warnings:
                 note = _wrapped(f"注意：{warning}")
-                note.setStyleSheet(_WARNING_STYLE)
+                note.setStyleSheet(ADVICE_STYLE)
                 layout.addWidget(note)
             return
         title = _wrapped(f"注意（{len(warnings)} 条）：")
-        title.setStyleSheet(_WARNING_STYLE)
+        title.setStyleSheet(ADVICE_STYLE)
         layout.addWidget(title)
         box = QPlainTextEdit("\n".join(f"{n}．{warning}" for n, warning in enumerate(warnings, 1)))
         box.setReadOnly(True)
-        box.setStyleSheet(_WARNING_STYLE)
+        box.setStyleSheet(ADVICE_STYLE)
         if self.plan.conflicts:  # the conflicts need the room
             box.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
         layout.addWidget(box, 0 if self.plan.conflicts else 10)  # (the stretch after takes a little)

@@ -107,6 +107,22 @@ class TextView(QTextBrowser):
         return bottom
 
 
+#: advice the user should act on (a draft's mark, where backups are kept, why a year was chosen)
+ADVICE_STYLE = "color: #8a5a00;"
+
+
+def advice_label(text: str = "") -> QLabel:
+    """Advice beside a field or over a list, in the advice colour: plain text, wrapped, hidden
+    while it says nothing. Hidden, not shown, before it has a parent: shown, a parentless label
+    is a window of its own."""
+    label = plain_label(text)
+    label.setStyleSheet(ADVICE_STYLE)
+    label.setWordWrap(True)
+    if not text:
+        label.hide()
+    return label
+
+
 def error_label() -> QLabel:
     """The red message next to a field; it quotes what was typed, so it is plain text."""
     label = plain_label()

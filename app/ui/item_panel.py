@@ -12,6 +12,7 @@ from ..domain.formats import NO_DEPARTMENT, added_text, size_text
 from ..domain.kinds import kind_of
 from ..domain.records import Answer, Attachment, SampleRecord
 from .item_editors import (
+    ADVICE_STYLE,
     Editor,
     IndicatorEditor,
     columns_that_fit,
@@ -175,7 +176,7 @@ class ItemPanel(QScrollArea):
         self.source.setStyleSheet("color: #333;")
         self.note = QLabel()
         self.note.setWordWrap(True)
-        self.note.setStyleSheet("color: #8a5a00;")
+        self.note.setStyleSheet(ADVICE_STYLE)
         self.na_banner = QLabel()
         self.na_banner.setWordWrap(True)
         self.na_banner.setStyleSheet("background: #eeeeee; color: #333; padding: 6px;")

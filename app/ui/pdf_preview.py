@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import dialogs
-from .item_editors import plain_label
+from .item_editors import advice_label, plain_label
 from .qt import (
     QDialog,
     QEvent,
@@ -78,15 +78,6 @@ def preview(path: Path, parent: QWidget | None = None, note: str = "") -> None:
     PreviewDialog(path, parent, note).exec()
 
 
-def _note_label(note: str) -> QLabel:
-    """What the user should know before printing (a draft's mark), as the forms' advice is shown."""
-    label = plain_label(note)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #8a5a00;")
-    label.setVisible(bool(note))
-    return label
-
-
 class PreviewDialog(QDialog):
     """The pages are drawn when they come into view (with a neighbour each side) and dropped when
     scrolled far away: at 150 % an A4 page is ≈8 MB, and a hospital's self report runs to dozens
@@ -103,7 +94,7 @@ class PreviewDialog(QDialog):
         where = plain_label(f"{self.path}（共 {len(self.document)} 页）")
         where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(where)
-        self.note = _note_label(note)
+        self.note = advice_label(note)  # what to know before printing: a draft's mark
         layout.addWidget(self.note)
         pages = QWidget()
         self.column = column = QVBoxLayout(pages)

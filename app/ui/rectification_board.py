@@ -29,7 +29,7 @@ from ..services.rectifications import (
 )
 from ..services.session import Changes, RoundSession
 from . import dialogs
-from .cell_table import CellTable
+from .cell_table import CellTable, overlay_hint
 from .date_input import DateInput
 from .item_editors import TextView, error_label, plain_label, plain_tooltip
 from .qt import (
@@ -238,12 +238,7 @@ class RectificationBoard(QWidget):
         self.summary.setWordWrap(True)
         self.error = error_label()
         self.table = self._build_table()
-        # an empty ledger was a blank table: say where rectifications come from
-        self.empty_hint = QLabel()
-        self.empty_hint.setWordWrap(True)
-        self.empty_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_hint.setStyleSheet("color: #555;")
-        QVBoxLayout(self.table.viewport()).addWidget(self.empty_hint)
+        self.empty_hint = overlay_hint(self.table)  # an empty ledger was a blank table
         layout = QVBoxLayout(self)
         layout.addLayout(self._filters_and_buttons())
         layout.addWidget(self.summary)

@@ -15,6 +15,7 @@ from ..services import rectifications as rect_service
 from ..services import rounds as round_service
 from . import dialogs
 from .cell_table import read_only
+from .item_editors import advice_label
 from .qt import (
     QAbstractItemView,
     QDate,
@@ -67,17 +68,13 @@ class NewRoundDialog(QDialog):
         fit_to_screen(self, 720, 560)
         today = dt.date.today()
         self.ui.dateEdit.setDate(QDate(today.year, today.month, today.day))
-        self.year_hint = QLabel()
-        self.year_hint.setWordWrap(True)
-        self.year_hint.setStyleSheet("color: #8a5a00;")
+        self.year_hint = advice_label()
         self.ui.form.insertRow(3, "", self.year_hint)
         self.ui.previousCombo.addItem("（无）", None)
         for round_id, name in round_service.round_choices(store):
             self.ui.previousCombo.addItem(name, round_id)
         # choosing a previous round carries its open rectifications over: say so where it is chosen
-        self.previous_hint = QLabel()
-        self.previous_hint.setWordWrap(True)
-        self.previous_hint.setStyleSheet("color: #8a5a00;")
+        self.previous_hint = advice_label()
         position: tuple[int, object] = self.ui.form.getWidgetPosition(self.ui.previousCombo)  # type: ignore[assignment]
         self.ui.form.insertRow(position[0] + 1, "", self.previous_hint)
         chosen = {c.id for c in previous.checklists} if previous else None
