@@ -406,12 +406,7 @@ def install_excepthook(log_path: Path) -> None:
     tasks.error_log = log_path  # background jobs' unforeseen failures go there too
 
     def hook(kind, value, tb) -> None:
-        detail = "".join(traceback.format_exception(kind, value, tb))
-        try:
-            with log_path.open("a", encoding="utf-8") as log:
-                log.write(detail + "\n")
-        except OSError:
-            pass
+        tasks.write_error_log("".join(traceback.format_exception(kind, value, tb)) + "\n", log_path)
         if isinstance(value, DamagedError):
             _damaged_while_running(value)
             return
@@ -452,18 +447,12 @@ def run_gui(argv: list[str], db_path: Path | None = None) -> int:
 
         backup_on_close(store, window.changes_backed_up)
     except AppError as err:  # the window is gone: the log says why there is no backup of today's work
-        _log(data_dir() / "error.log", f"关闭时的自动备份没有完成：{err.user_message}\n")
+        from .tasks import write_error_log
+
+        write_error_log(f"关闭时的自动备份没有完成：{err.user_message}\n", data_dir() / "error.log")
     store.close()
     instance.unlock()
     return code
-
-
-def _log(path: Path, text: str) -> None:
-    try:
-        with path.open("a", encoding="utf-8") as log:
-            log.write(text)
-    except OSError:
-        pass
 
 
 def _mkdir(path: Path) -> None:

@@ -32,19 +32,27 @@ def failure_text(exc: Exception) -> str:
     return f"程序出现意外错误，操作没有完成。{where}"
 
 
+def write_error_log(text: str, path: Path | None = None) -> None:
+    """``text`` appended to the error log (``path``, else :data:`error_log`); a log that cannot be
+    written is let be: it is not what the user is doing."""
+    path = path or error_log
+    if path is None:
+        return
+    try:
+        with path.open("a", encoding="utf-8") as log:
+            log.write(text)
+    except OSError:
+        pass
+
+
 def _log_unforeseen(exc: Exception) -> None:
-    """The traceback of a failure no AppError explains, in the error log, for whoever supports the program."""
+    """The traceback of a failure no AppError explains, for whoever supports the program."""
     import traceback
 
     from ..errors import AppError
 
-    if isinstance(exc, AppError) or error_log is None:
-        return
-    try:
-        with error_log.open("a", encoding="utf-8") as log:
-            log.write("".join(traceback.format_exception(exc)) + "\n")
-    except OSError:
-        pass
+    if not isinstance(exc, AppError):
+        write_error_log("".join(traceback.format_exception(exc)) + "\n")
 
 
 class _Signals(QObject):
