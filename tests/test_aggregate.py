@@ -550,3 +550,58 @@ def test_a_recheck_dated_after_the_summary_date_has_not_happened_yet(tmp_path, c
     counted = Counter(r.status for r in aggregate([package], today=may).rounds[0].rectifications)
     assert stated["已完成"] == 0 and stated["逾期"] > 0, "the demo has re-checks after 5月1日"
     assert dict(counted) == {status: n for status, n in stated.items() if n}
+
+
+def _as_frozen_before_numbering(store, round_id: str, checklist_id: str) -> None:
+    """The round as one started before its checklist spelt its codes out: its frozen copy is the
+    content without ``numbering``, of the version before, hashed as the program hashes it."""
+    import json
+
+    from app.catalog import content_hash
+
+    row = store.db.execute(
+        "SELECT content FROM round_checklists WHERE round_id = ? AND checklist_id = ?", (round_id, checklist_id)
+    ).fetchone()
+    content = json.loads(row[0])
+    del content["numbering"]
+    content["version"] = "2023.2"
+    with store.db.conn:
+        store.db.execute(
+            "UPDATE round_checklists SET content = ?, version = ?, sha256 = ? WHERE round_id = ? AND checklist_id = ?",
+            (json.dumps(content, ensure_ascii=False), "2023.2", content_hash(content), round_id, checklist_id),
+        )
+
+
+def test_an_item_is_numbered_alike_in_rounds_frozen_before_and_after_its_checklist_spelt_codes_out(tmp_path, catalog):
+    """质量行动计划 spelt its codes out (``m.10`` → 指标10) in version 2023.3. A summary over a
+    round frozen before and one frozen after listed one indicator as ``m.10`` for one hospital and
+    指标10 for the other, and named a common problem by whichever hospital came first."""
+    from app.services.demo import demo_profile
+    from app.services.profile import save_profile
+    from app.services.rounds import start_round
+
+    actor = Actor("质控办", "pc")
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    checklist = catalog.get("nat-quality-2023")
+    assert checklist.checklist.numbering  # what this test is about
+    for n, name in enumerate(HOSPITALS[:2]):
+        store = open_store(tmp_path / f"{n}.db")
+        save_profile(store, demo_profile(name), actor)
+        round_id = start_round(store, [checklist], "行动计划自查", dt.date(2025, 3, 15), actor)
+        if n == 0:
+            _as_frozen_before_numbering(store, round_id, checklist.checklist.id)
+        export_package(store, round_id, inbox / f"{name}.zip", attachments=False, today=DAY)
+        store.close()
+    result = aggregate([inbox], today=DAY)
+    assert not result.refused and len(result.rounds) == 2
+    before, after = sorted(result.rounds, key=lambda r: HOSPITALS.index(r.hospital))
+    numbers = [{i.item_id: i.number for i in r.indicators} for r in (before, after)]
+    references = [{i.item_id: i.reference for i in r.items} for r in (before, after)]
+    shared = numbers[0].keys() & numbers[1].keys()  # applicability follows each hospital's services
+    assert len(shared) > 20 and all(numbers[0][i] == numbers[1][i] for i in shared)
+    assert references[0] == references[1]
+    assert "指标10" in numbers[0].values() and not any(n.startswith("m.") for n in numbers[0].values())
+    # with nothing newer among the packages, a round frozen before keeps its codes
+    alone = aggregate([inbox / f"{HOSPITALS[0]}.zip"], today=DAY)
+    assert "m.10" in {i.number for i in alone.rounds[0].indicators}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -224,6 +225,22 @@ class Checklist:
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.all_items() if i.id == item_id), None)
+
+    def numbered_as(self, numbering: Mapping[str, str]) -> Checklist:
+        """This checklist with its items' numbers spelt out as ``numbering`` says, when it has no
+        ``numbering`` of its own: a round frozen before its checklist spelt its codes out, read
+        beside rounds frozen after (a summary printed ``m.10`` and ``指标10`` for one item)."""
+        if self.numbering or not numbering:
+            return self
+
+        def renumbered(section: Section) -> Section:
+            items = tuple(
+                dataclasses.replace(i, number=readable_number(local_number(i.id, self.id), numbering))
+                for i in section.items
+            )
+            return dataclasses.replace(section, items=items, sections=tuple(map(renumbered, section.sections)))
+
+        return dataclasses.replace(self, sections=tuple(map(renumbered, self.sections)), numbering=numbering)
 
     def valid_in(self, year: int) -> bool:
         if self.valid_from is not None and year < self.valid_from:

@@ -5,7 +5,9 @@ sent twice (the same round UUID) counts once: the package with the newer last ch
 round deleted and started again (a new UUID: the same hospital under the same name, round name,
 考核年度, year and checklists) counts once too: the package exported last wins. Scores are
 recomputed from the records with the same rules as the program's own, never taken from the
-numbers a package states.
+numbers a package states. An item is numbered alike in every round: as the newest version of its
+checklist among the packages numbers it (a round frozen before its checklist spelt ``m.10`` out
+as ``指标10`` is printed beside rounds frozen after it).
 
 A rectification that a 复查轮次 of the same hospital carried over (its copy there names it in
 ``carried_from``) is 已转入复查 when that round's package is counted too, as it is in the
@@ -17,12 +19,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..domain.checklist import item_number, item_references
+from ..domain.checklist import Checklist, item_number, item_references
 from ..domain.formats import cn_local_time
 from ..domain.kinds import kind_of
 from ..domain.outcome import GRADED, MET, NOT_MET, verdict
@@ -311,9 +313,10 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
         result.refused.append(Refused(path, reason))
         result.names[path] = name
     result.refused.sort(key=lambda b: result.name(b.path))
+    numberings = _newest_numberings(newest.values())
     for package in newest.values():
         try:
-            result.rounds.append(round_facts(package, result.today))
+            result.rounds.append(round_facts(package, result.today, numberings))
         except AppError as err:
             result.refused.append(Refused(package.path, err.user_message))
         except Exception:  # a structure the checks let through but scoring cannot use
@@ -327,6 +330,25 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     _one_name_each(result.rounds)
     result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
     return result
+
+
+def _newest_numberings(packages: Iterable[Package]) -> dict[str, Mapping[str, str]]:
+    """Checklist id → ``numbering``, as the newest version of it among the packages has one."""
+    newest: dict[str, Checklist] = {}
+    for package in packages:
+        try:
+            checklists = frozen_checklists(package.data)
+        except AppError:
+            continue  # refused, with its reason, when its round is summarised
+        for c in checklists:
+            if c.numbering and (c.id not in newest or _version_key(c.version) > _version_key(newest[c.id].version)):
+                newest[c.id] = c
+    return {checklist_id: c.numbering for checklist_id, c in newest.items()}
+
+
+def _version_key(version: str) -> list[tuple[int, int | str]]:
+    """``2023.10`` after ``2023.9``: the numeric parts compared as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in version.split(".")]
 
 
 def _newest_of_each_round(
@@ -554,11 +576,15 @@ def _previous_values(data: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def round_facts(package: Package, today: dt.date) -> RoundFacts:
+def round_facts(
+    package: Package, today: dt.date, numberings: Mapping[str, Mapping[str, str]] | None = None
+) -> RoundFacts:
+    """The round of ``package`` scored again; its items numbered as ``numberings`` says where the
+    frozen checklist does not spell its codes out (see _newest_numberings)."""
     data = package.data
     round_row = data["round"]
     profile = HospitalProfile.from_dict(round_row["profile"])
-    checklists = frozen_checklists(data)
+    checklists = [c.numbered_as((numberings or {}).get(c.id, {})) for c in frozen_checklists(data)]
     fields = Answer.__dataclass_fields__
     answers = {a["item_id"]: Answer(**{k: v for k, v in a.items() if k in fields}) for a in data["answers"]}
     samples = {
