@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.checklist import Checklist, item_number, item_references
+from ..domain.collation import pinyin_key
 from ..domain.formats import cn_local_time
 from ..domain.kinds import kind_of
 from ..domain.outcome import GRADED, MET, NOT_MET, verdict
@@ -240,7 +241,9 @@ class Aggregate:
                     problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])
                     failing.setdefault(item.item_id, problem).hospitals.append(r.hospital)
         rows = [
-            CommonProblem(p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals), assessed[p.item_id])
+            CommonProblem(
+                p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals, key=pinyin_key), assessed[p.item_id]
+            )
             for p in failing.values()
         ]
         return sorted(rows, key=lambda p: (-len(p.hospitals), p.item_id))
@@ -328,7 +331,7 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
     result.superseded.sort(key=lambda s: result.name(s.path))
     _mark_carried_over(result.rounds)
     _one_name_each(result.rounds)
-    result.rounds.sort(key=lambda r: (r.hospital, r.started_on, r.round_name))
+    result.rounds.sort(key=lambda r: (pinyin_key(r.hospital), r.started_on, pinyin_key(r.round_name)))
     return result
 
 
