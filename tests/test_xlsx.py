@@ -266,4 +266,5 @@ def test_a_wide_sheet_prints_on_pages_side_by_side_at_a_readable_size(store, dem
         if pages > 1:
             split.append(ws.title)
             assert ws.print_title_cols and ws.print_title_cols.startswith("$A:"), ws.title
+            assert ws.page_setup.pageOrder == "overThenDown", ws.title  # a row's halves together
     assert "自查结果" in split

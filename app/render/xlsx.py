@@ -207,6 +207,9 @@ class Sheet:
         pages = max(1, math.ceil(printed / _PAGE_WIDTH))
         if pages > 1:
             self.ws.repeat_columns(0, self._naming_columns())
+            # a row's pages one after another (over, then down): the default (down, then over)
+            # printed every left half of a long sheet before the first right half
+            self.ws.print_across()
         self.ws.fit_to_pages(pages, 0)
 
     def _naming_columns(self) -> int:
