@@ -115,10 +115,35 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     from app.domain.formats import percent_text, rate_text
 
     result = aggregate([folder], today=DAY)
-    assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"报告日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"汇总日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)
     for r in result.rounds:
         started = cn_date(dt.date.fromisoformat(r.started_on))
         assert f"{r.round_name}（{started}）{percent_text(r.completion)}{rate_text(r.score)}" in squeezed
+
+
+def test_the_summary_lists_hospitals_by_pinyin_and_says_what_it_covers_on_every_page(packages, tmp_path):
+    """A clerk looks a hospital up by name: code-point order listed 丙, 乙, 甲. The printed summary
+    said what it covered only on its first page, and its header twice that it was a summary
+    (review of the printed summary): a loose page now gives the 汇总日期 above and the 自查日期 and
+    hospitals below; a package that is only a copy is told apart from one that needs sending again."""
+    from app.exchange.aggregate import write_outputs
+
+    folder, _ = packages
+    result = aggregate([folder], today=DAY)
+    assert [r.hospital for r in result.rounds] == ["丙县妇幼保健院", "甲县人民医院", "乙县中医院"]
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总报告.pdf")
+    sheet = list(load_workbook(tmp_path / "汇总.xlsx")["医院"].iter_rows(values_only=True))
+    assert [row[0] for row in sheet[1:]] == ["丙县妇幼保健院", "甲县人民医院", "乙县中医院"]
+    pages = ["".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总报告.pdf").pages]
+    assert len(pages) > 1
+    for page in pages:
+        assert f"汇总日期{cn_date(DAY)}" in page and f"自查日期{cn_date(dt.date(2025, 3, 15))}·3家医院" in page
+    text = "".join(pages)
+    assert "3家医院自查日期" in text and "汇总日期：" in text and "报告日期" not in text
+    assert "请报送单位按原因处理后重新报送" in text and "坏文件.zip" in text
+    copies = text.split("只计一次，不影响汇总")[1]
+    assert copies.startswith("：文件原因甲县人民医院.zip较早的导出") and "坏文件.zip" not in copies
+    assert "已转入复查" not in text.split("二、常见问题")[0].split("一、各医院自查结果")[1]  # no such rounds
 
 
 def _table(ws) -> list[dict]:

@@ -380,6 +380,21 @@ class _Cover:
     generator: str = f"{APP_NAME} {__version__}"
 
 
+#: what the bars' shades say (the charts' own colours: render.charts.COLOURS)
+SUMMARY_KEY = (
+    "条形颜色由深到浅：得分率低于 50% 为深红，50%～75% 为黄褐，其余为浅色；未完成的整改项中有逾期的为深红，"
+    "没有逾期的为黄褐。条形末端为数值。"
+)
+
+
+def period_text(days: list[dt.date]) -> str:
+    """The 自查日期 a summary covers: ``2025年3月15日`` or ``2025年3月15日至2025年6月15日``."""
+    if not days:
+        return ""
+    first, last = min(days), max(days)
+    return cn_date(first) if first == last else f"{cn_date(first)}至{cn_date(last)}"
+
+
 @dataclass(frozen=True)
 class _Named:
     name: str
@@ -395,9 +410,20 @@ class SummaryReport:
     rect_chart: Markup
     hospitals: list[dict[str, Any]]
     problems: list[CommonProblem]
+    #: packages that could not be counted (需重新报送): file name and reason
     refused: list[tuple[str, str]]
+    #: packages not counted because another of the same round is (不影响汇总): file name and reason
+    superseded: list[tuple[str, str]]
+    #: under the title: how many hospitals, over which 自查日期, judged on which day
+    scope: str
+    #: the running header's left half and footer: a loose page tells which summary it is of
+    header: str
+    running: str
+    #: the 已转入复查 column, printed only where a round has one
+    carried_column: bool
     #: said under the charts when a hospital's name is shortened in them
     chart_note: str = ""
+    chart_key: str = SUMMARY_KEY
     statuses: tuple[str, ...] = RECTIFICATION_STATUSES
     kind: str = "aggregate"
 
@@ -444,6 +470,8 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     biggest = max([r["未完成"] for r in by_open] + [1])
     many = len(latest) > shown
     problems = result.common_problems()[:30]
+    period = period_text([dt.date.fromisoformat(r.started_on) for r in result.rounds])
+    hospitals = f"{len(result.hospitals)} 家医院"
     report = SummaryReport(
         _Cover(
             "医疗质量自查汇总报告",
@@ -482,8 +510,12 @@ def write_pdf(result: Aggregate, out: Path) -> None:
             for r, row in zip(result.rounds, rows, strict=True)
         ],
         problems,
-        [(result.name(b.path), b.reason) for b in result.refused]
-        + [(result.name(s.path), result.superseded_reason(s)) for s in result.superseded],
+        [(result.name(b.path), b.reason) for b in result.refused],
+        [(result.name(s.path), result.superseded_reason(s)) for s in result.superseded],
+        "　".join(x for x in (hospitals, f"自查日期 {period}" if period else "", f"汇总日期 {cn_date(today)}") if x),
+        f"汇总日期 {cn_date(today)}",
+        " · ".join(x for x in (f"自查日期 {period}" if period else "", hospitals) if x),
+        any(r["已转入复查"] for r in rows),
         "图中名称过长的医院省略了括号内或中间的部分（以“…”表示），全称见上表。"
         if any(name != text for name, text in label.items())
         else "",

@@ -11,6 +11,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from ..domain.formats import percent_text
 from ..domain.records import STATUS_CARRIED
 from ..domain.reports import REPORTS
 from ..domain.text import clean_text
@@ -194,6 +195,7 @@ def environment() -> Environment:
     env.filters["keep_dates"] = keep_dates
     env.filters["status_words"] = status_words
     env.filters["keep_number"] = keep_number
+    env.filters["percent"] = percent_text
     env.globals["row_breaks"] = row_breaks
     return env
 
