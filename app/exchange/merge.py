@@ -930,6 +930,12 @@ def _plan_attachments(store: Store, plan: ImportPlan, items: Mapping[str, str], 
 # --- applying --------------------------------------------------------------------------------
 
 
+def backup_first(store: Store, plan: ImportPlan) -> bool:
+    """Whether the import is backed up first (导入前): it changes something, in a database with
+    something to lose (a profile or a round; a new, empty database has nothing)."""
+    return not plan.changes_nothing and bool(store.rounds() or store.profile())
+
+
 def apply_import(
     store: Store,
     plan: ImportPlan,
@@ -955,7 +961,7 @@ def apply_import(
     data = plan.package.data
     rid = plan.round_id
     touched_items: set[str] = set()
-    if not backed_up and not plan.changes_nothing and (store.rounds() or store.profile()):  # a backup first
+    if not backed_up and backup_first(store, plan):
         from ..store.backup import backup_before
 
         backup_before(store.conn, store.path, "导入前")

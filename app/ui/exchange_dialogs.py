@@ -349,7 +349,9 @@ class ImportDialog(QDialog):
     def apply(self) -> None:
         """导入: the backup of a database with something to lose first, in the background (two
         years with their scans are 850 MB: seconds, which froze the window), then the import."""
-        if self.plan.changes_nothing or not (self.store.rounds() or self.store.profile()):
+        from ..exchange.merge import backup_first
+
+        if not backup_first(self.store, self.plan):
             self._apply()
             return
         db_path = self.store.path

@@ -13,6 +13,7 @@ from ..domain.scoring import completion_percent
 from ..errors import AppError, InputError
 from ..services import rectifications as rect_service
 from ..services import rounds as round_service
+from ..services.profile import get_profile
 from . import dialogs
 from .cell_table import read_only
 from .item_editors import advice_label
@@ -329,7 +330,7 @@ class RoundsPage(QWidget):
         return items[0].data(Qt.ItemDataRole.UserRole) if items else None
 
     def new_round(self, previous: round_service.RoundView | None = None) -> str | None:
-        if self.store.profile() is None:  # the round starts from it: asked first, not refused after
+        if get_profile(self.store) is None:  # the round starts from it: asked first, not refused after
             question = (
                 "开始自查前，需要先填写医院基本情况（级别、类型、开展的服务），用来判断哪些条目适用。现在填写吗？"
             )
