@@ -158,7 +158,7 @@ def cmd_aggregate(args: argparse.Namespace) -> int:
     from .cli import _date_arg
     from .exchange.aggregate import aggregate, write_outputs
 
-    result = aggregate([Path(p) for p in args.paths], today=_date_arg(args))
+    result = aggregate([Path(p) for p in args.paths], today=_date_arg(args), unit=args.unit or "")
     for bad in result.refused:
         print(f"未纳入：{result.name(bad.path)}：{bad.reason}", file=sys.stderr)
     for skipped in result.superseded:
@@ -230,4 +230,7 @@ def add_commands(sub: Any, add: Add) -> None:
     p.add_argument("--sqlite", metavar="FILE.db", help="同时写出汇总数据的 SQLite 数据库")
     p.add_argument("--pdf", metavar="FILE.pdf", help="同时生成汇总报告 PDF（含统计图）")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="汇总日期，也是判断逾期的日期（默认今天）")
+    p.add_argument(
+        "--unit", metavar="名称", help="汇总单位，印在汇总报告标题上方和每页页眉、工作簿页眉（如“洛阳市卫健委”）"
+    )
     p.set_defaults(outputs={"out": (".xlsx",), "sqlite": (".db", ".sqlite", ".sqlite3"), "pdf": (".pdf",)})

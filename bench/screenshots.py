@@ -367,7 +367,7 @@ def _exchange_screens(store, round_id, actor, window, shot) -> None:
     package = export_package(department, round_id, folder / "内科.zip", patient_ids=True, attachments=False).path
     shot(ImportDialog(office, actor, plan_import(office, open_package(package)), window), "27-import-conflicts")
     (folder / "损坏的上报包.zip").write_bytes(b"not a zip")
-    dialog = AggregateDialog(window)
+    dialog = AggregateDialog(window, store)
     for path in (start, package, folder / "损坏的上报包.zip"):
         dialog.sources.addItem(str(path))
     dialog.date.setDate(DEMO_REPORT_DATE)  # the date the summary below is made on

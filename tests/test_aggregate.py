@@ -630,3 +630,25 @@ def test_an_item_is_numbered_alike_in_rounds_frozen_before_and_after_its_checkli
     # with nothing newer among the packages, a round frozen before keeps its codes
     alone = aggregate([inbox / f"{HOSPITALS[0]}.zip"], today=DAY)
     assert "m.10" in {i.number for i in alone.rounds[0].indicators}
+
+
+def test_the_summary_unit_heads_every_output_and_a_long_one_is_refused_before_any_work(packages, tmp_path, capsys):
+    folder, _ = packages
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总报告.pdf"
+    unit = "洛阳市卫生健康委员会"
+    command = ["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), "--date", "2025-06-30"]
+    assert main([*command, "--unit", f" {unit}\u202e ", str(folder)]) == 0  # spaces and controls aside
+    pages = ["".join(page.extract_text().split()) for page in PdfReader(pdf).pages]
+    assert all(f"{unit}汇总日期2025年6月30日医疗质量自查汇总报告" in page for page in pages)  # the header
+    assert f"{unit}医疗质量自查汇总报告3家医院" in pages[0]
+    book = load_workbook(xlsx)
+    assert book["医院"].oddHeader.left.text == f"{unit}　医疗质量自查汇总　汇总日期 2025年6月30日"
+    assert {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True)}["汇总单位"] == unit
+    assert dict(sqlite3.connect(db).execute("SELECT key, value FROM about"))["unit"] == unit
+    capsys.readouterr()
+    other = tmp_path / "长"
+    other.mkdir()
+    long_unit = "洛阳市" * 14
+    assert main(["aggregate", "--out", str(other / "汇总.xlsx"), "--unit", long_unit, str(folder)]) == 1
+    assert "汇总单位不能超过 40 个字（现有 42 个）" in capsys.readouterr().err
+    assert list(other.iterdir()) == []

@@ -377,7 +377,7 @@ def _dialog_with_a_package(qtbot, store, demo_round, tmp_path) -> tuple[Aggregat
     folder = tmp_path / "packages"
     folder.mkdir()
     export_package(store, demo_round, folder / "示例.zip", attachments=False)
-    dialog = AggregateDialog()
+    dialog = AggregateDialog(None, store)
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog, folder
@@ -487,3 +487,36 @@ def test_an_older_export_sent_after_the_newer_one_says_why_nothing_changes(qtbot
 @pytest.fixture
 def departments_pcs(tmp_path, catalog):
     return Departments(tmp_path, catalog)
+
+
+def test_the_summary_unit_is_typed_once_printed_on_every_page_and_kept(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    """The printed summary said nowhere who made it: a commission's report to its superiors
+    carried no 汇总单位 (review of the printed summary). The dialog offers the hospital's own
+    name (a 医共体's lead hospital summarising its members), prints the unit typed above the
+    title and in every page's header and the workbook's, and offers it again next time."""
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from tests.helpers import activate, press_alt
+
+    dialog, folder = _dialog_with_a_package(qtbot, store, demo_round, tmp_path)
+    assert dialog.unit.text() == "示例县人民医院"  # the demo's profile: no summary made yet
+    activate(dialog)
+    press_alt("U")
+    assert QApplication.focusWidget() is dialog.unit
+    dialog.unit.selectAll()
+    dialog.unit.insert("洛阳市卫生健康委员会")  # as an input method commits it
+    dialog.sources.addItem(str(folder))
+    ui_dialogs.save_path = str(tmp_path / "汇总.xlsx")
+    dialog.run()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    pages = ["".join(p.extract_text().split()) for p in PdfReader(tmp_path / "汇总_汇总报告.pdf").pages]
+    assert pages[0].startswith("洛阳市卫生健康委员会医疗质量自查汇总报告")  # above the title
+    assert all("洛阳市卫生健康委员会汇总日期" in page for page in pages)  # the header
+    header = load_workbook(tmp_path / "汇总.xlsx")["医院"].oddHeader.left.text
+    assert header.startswith("洛阳市卫生健康委员会　医疗质量自查汇总　汇总日期")
+    again, without = AggregateDialog(None, store), AggregateDialog()
+    qtbot.addWidget(again)
+    qtbot.addWidget(without)
+    assert again.unit.text() == "洛阳市卫生健康委员会"
+    assert without.unit.text() == ""  # no database: nothing to offer

@@ -40,8 +40,8 @@ from ..domain.records import (
     SampleRecord,
 )
 from ..domain.scoring import score_round
-from ..domain.text import name_key
-from ..errors import AppError
+from ..domain.text import clean_text, name_key
+from ..errors import AppError, InputError
 from .checklists import frozen_checklists
 from .verify import Package, PackageError, open_package
 
@@ -192,6 +192,9 @@ class Aggregate:
     today: dt.date = field(default_factory=dt.date.today)
     #: each package as the summary names it: its path within the folder given (QQ接收/甲县.zip)
     names: dict[Path, str] = field(default_factory=dict)
+    #: 汇总单位: who made the summary (洛阳市卫生健康委员会, a 医共体's lead hospital), printed
+    #: above the report's title and in every page's header; '' when not given
+    unit: str = ""
 
     def name(self, path: Path) -> str:
         """A package's file as the summary names it: within the folder given, so that a copy in a
@@ -306,10 +309,23 @@ def _look_alike(name: str) -> str | None:
     )
 
 
-def aggregate(paths: Sequence[Path], today: dt.date | None = None) -> Aggregate:
-    """Verify and summarise the packages at ``paths`` (files or folders)."""
+#: 汇总单位 at most, in characters: one line above the report's title
+UNIT_MAX = 40
+
+
+def clean_unit(text: str) -> str:
+    """汇总单位 as typed, spaces at its ends and control characters aside; raises InputError
+    when it is too long to print on one line."""
+    unit = " ".join(clean_text(text).split())
+    if len(unit) > UNIT_MAX:
+        raise InputError(f"汇总单位不能超过 {UNIT_MAX} 个字（现有 {len(unit)} 个）。", "unit")
+    return unit
+
+
+def aggregate(paths: Sequence[Path], today: dt.date | None = None, *, unit: str = "") -> Aggregate:
+    """Verify and summarise the packages at ``paths`` (files or folders), for ``unit`` (汇总单位)."""
     packages, look_alikes = _found(paths)
-    result = Aggregate(today=today or dt.date.today(), names=packages)
+    result = Aggregate(today=today or dt.date.today(), names=packages, unit=clean_unit(unit))
     newest, others = _newest_of_each_round(result)
     for path, (name, reason) in look_alikes.items():
         result.read += 1

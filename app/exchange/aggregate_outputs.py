@@ -204,7 +204,7 @@ def _sheets(
 def write_xlsx(result: Aggregate, out: Path) -> None:
     from ..render.xlsx import Sheet, about_sheet, workbook_bytes
 
-    heading = f"医疗质量自查汇总　汇总日期 {cn_date(result.today)}"
+    heading = f"{result.unit}　" * bool(result.unit) + f"医疗质量自查汇总　汇总日期 {cn_date(result.today)}"
 
     def fill(book: Any, formats: dict[str, Any]) -> None:
         for name, (headers, rows) in _sheets(result, formats).items():
@@ -216,6 +216,7 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
             book,
             formats,
             [
+                *([("汇总单位", result.unit)] if result.unit else []),
                 ("汇总日期（判断逾期的日期）", result.today),
                 ("医院", len(result.hospitals)),
                 ("纳入的自查轮次", len(result.rounds)),
@@ -324,6 +325,7 @@ def _about(result: Aggregate) -> list[tuple[str, str]]:
     逾期 was judged, which the figures depend on and which no other table holds."""
     return [
         ("aggregation_date", result.today.isoformat()),
+        ("unit", result.unit),
         ("generator", f"{APP_NAME} {__version__}"),
         ("packages_read", str(result.read)),
         ("rounds_counted", str(len(result.rounds))),
@@ -475,7 +477,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     report = SummaryReport(
         _Cover(
             "医疗质量自查汇总报告",
-            _Named(f"{len(result.hospitals)} 家医院"),
+            _Named(result.unit),
             cn_date(today),
         ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
@@ -513,7 +515,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         [(result.name(b.path), b.reason) for b in result.refused],
         [(result.name(s.path), result.superseded_reason(s)) for s in result.superseded],
         "　".join(x for x in (hospitals, f"自查日期 {period}" if period else "", f"汇总日期 {cn_date(today)}") if x),
-        f"汇总日期 {cn_date(today)}",
+        "　".join(x for x in (result.unit, f"汇总日期 {cn_date(today)}") if x),
         " · ".join(x for x in (f"自查日期 {period}" if period else "", hospitals) if x),
         any(r["已转入复查"] for r in rows),
         "图中名称过长的医院省略了括号内或中间的部分（以“…”表示），全称见上表。"

@@ -28,6 +28,7 @@ from .qt import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
@@ -473,8 +474,9 @@ def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callabl
 class AggregateDialog(QDialog):
     """汇总多家医院: packages or folders in, a workbook (and optionally SQLite and a PDF) out."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, store: Store | None = None) -> None:
         super().__init__(parent)
+        self.store = store  # where the 汇总单位 is kept; None: typed each time
         self.setWindowTitle("汇总多家医院的上报包")
         fit_to_screen(self, 900, 560)
         self.result: Any = None
@@ -504,6 +506,7 @@ class AggregateDialog(QDialog):
         layout.addWidget(self.sqlite)
         layout.addWidget(self.pdf)
         layout.addLayout(self._date_row())
+        layout.addLayout(self._unit_row())
         self.outcome = QTableWidget(0, 4)
         self.outcome.setHorizontalHeaderLabels(["医院", "轮次", "得分率", "说明"])
         read_only(self.outcome)
@@ -538,7 +541,24 @@ class AggregateDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(label)
         row.addWidget(self.date)
-        row.addWidget(_wrapped("整改项是否逾期按这一天判断，汇总报告的报告日期也是这一天。"), 1)
+        row.addWidget(_wrapped("整改项是否逾期按这一天判断，汇总报告每页写明这一天。"), 1)
+        return row
+
+    def _unit_row(self) -> QHBoxLayout:
+        """汇总单位, as ``main.py aggregate --unit`` takes it: above the report's title and in
+        every page's header; kept for the next summary."""
+        from ..exchange.aggregate import UNIT_MAX
+        from ..services.summaries import summary_unit
+
+        self.unit = QLineEdit(summary_unit(self.store) if self.store else "")
+        self.unit.setMaxLength(UNIT_MAX)
+        self.unit.setPlaceholderText("如：洛阳市卫生健康委员会")
+        label = QLabel("汇总单位(&U)：")
+        label.setBuddy(self.unit)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(self.unit, 1)
+        row.addWidget(_wrapped("印在汇总报告标题上方和每页页眉、工作簿页眉；可不填。"), 1)
         return row
 
     def day(self) -> dt.date:
@@ -573,7 +593,7 @@ class AggregateDialog(QDialog):
         if day > dt.date.today() and not dialogs.confirm(
             self,
             f"汇总日期 {cn_date(day)} 晚于今天：期限在今天之后、这一天之前的整改项将按逾期统计，"
-            "报告日期也写这一天。\n\n仍按这一天汇总吗？",
+            "汇总报告也写这一天。\n\n仍按这一天汇总吗？",
         ):
             self.date.setFocus()
             return
@@ -592,16 +612,19 @@ class AggregateDialog(QDialog):
         ):
             return
 
+        unit = self.unit.text()
+
         def work() -> Any:
             from ..exchange.aggregate import aggregate, write_outputs
 
-            result = aggregate(paths, day)
+            result = aggregate(paths, day, unit=unit)
             if result.rounds:
                 write_outputs(result, xlsx=xlsx, sqlite=sqlite, pdf=pdf)
             return result
 
         def done(result: Any) -> None:
             self.result = result
+            self._remember_unit(result)
             self.show_result(result, [p for p in (xlsx, sqlite, pdf) if p])
 
         def failed(exc: Exception) -> None:
@@ -610,6 +633,12 @@ class AggregateDialog(QDialog):
 
         self.status.setStyleSheet("")
         self.job = run_in_background(self, "正在校验并汇总上报包……", work, done, failed)
+
+    def _remember_unit(self, result: Any) -> None:
+        if self.store is not None and result.rounds:
+            from ..services.summaries import remember_summary_unit
+
+            remember_summary_unit(self.store, result.unit)
 
     def show_result(self, result: Any, outputs: list[Path]) -> None:
         self.outcome.setRowCount(0)

@@ -631,7 +631,7 @@ class MainWindow(QMainWindow):
     def aggregate(self) -> None:
         from .exchange_dialogs import AggregateDialog
 
-        AggregateDialog(self).exec()
+        AggregateDialog(self, self.store).exec()
 
     def show_status(self, text: str, problem: bool = False) -> None:
         self._status(text, problem)
