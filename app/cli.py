@@ -101,14 +101,17 @@ def _actor(args: argparse.Namespace):
     return Actor(getattr(args, "author", None) or current_user(), device_id())
 
 
-def _catalog(paths: Sequence[str] = ()):
-    from .catalog import BUILTIN_DIR, load_catalog
+def _catalog():
+    from .catalog import load_catalog
 
-    return load_catalog([Path(p) for p in paths] or [BUILTIN_DIR])
+    return load_catalog()
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    catalog = _catalog(args.files)
+    from .catalog import check_files
+
+    # given files: each as importing it would check it, among the other checklists
+    catalog = check_files([Path(p) for p in args.files]) if args.files else _catalog()
     for problem in catalog.problems:
         print(problem)
     if catalog.problems:
@@ -122,15 +125,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     catalog = _catalog()
     rows = [
         {
-            "id": c.id,
-            "version": c.version,
-            "title": c.title,
-            "region": c.region,
-            "default": c.default,
-            "sections": sum(1 for _ in c.all_sections()),
-            "items": sum(1 for _ in c.all_items()),
+            "id": entry.checklist.id,
+            "version": entry.checklist.version,
+            "title": entry.checklist.title,
+            "region": entry.checklist.region,
+            "default": entry.checklist.default,
+            "sections": sum(1 for _ in entry.checklist.all_sections()),
+            "items": sum(1 for _ in entry.checklist.all_items()),
+            "origin": entry.origin,
+            "file": str(entry.path),
         }
-        for c in catalog.checklists
+        for entry in catalog.entries
     ]
     if args.json:
         _print_json(rows)
@@ -139,10 +144,25 @@ def cmd_list(args: argparse.Namespace) -> int:
             mark = "*" if r["default"] else " "
             print(
                 f"{mark} {r['id']:<22} {r['version']:<8} {r['sections']:>3} 节 {r['items']:>4} 条  "
-                f"{r['title']}（{r['region']}）"
+                f"{r['title']}（{r['region']}）" + ("" if r["origin"] == "内置" else f"  [本机导入：{r['file']}]")
             )
     for problem in catalog.problems:
         print(f"已跳过：{problem}", file=sys.stderr)
+    return 0
+
+
+def cmd_import_checklist(args: argparse.Namespace) -> int:
+    from .catalog import ChecklistError
+    from .services.checklists import import_checklist
+
+    try:
+        imported = import_checklist(Path(args.file), _catalog())
+    except ChecklistError as err:
+        for problem in err.problems:
+            print(problem, file=sys.stderr)
+        print("未导入：请按上面的说明改好文件后重试。", file=sys.stderr)
+        return 1
+    print(imported.message)
     return 0
 
 
@@ -507,18 +527,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_checklists_commands(sub, add) -> None:
-    """checklists validate, list and show."""
-    checklists = sub.add_parser("checklists", help="检查表：校验、列出、查看")
+    """checklists validate, import, list and show."""
+    checklists = sub.add_parser("checklists", help="检查表：校验、导入、列出、查看")
     cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="子命令", required=True)
     p = add(
         cl_sub,
         "validate",
         cmd_validate,
-        "校验检查表文件（不给文件时校验内置检查表）",
+        "校验检查表文件，与导入时的检查相同（不给文件时校验内置和本机导入的检查表）",
         "python main.py checklists validate checklists/qyx-core.yaml",
     )
     p.add_argument("files", nargs="*", metavar="FILE")
-    p = add(cl_sub, "list", cmd_list, "列出内置检查表（* 为默认选用）", "python main.py checklists list --json")
+    p = add(
+        cl_sub,
+        "import",
+        cmd_import_checklist,
+        "导入自己的检查表文件（校验后复制到本机的检查表文件夹，升级程序后仍在；新版本替换旧版本）",
+        "python main.py checklists import 洛阳市专项检查表.yaml",
+    )
+    p.add_argument("file", metavar="FILE.yaml")
+    p = add(
+        cl_sub, "list", cmd_list, "列出内置和本机导入的检查表（* 为默认选用）", "python main.py checklists list --json"
+    )
     p.add_argument("--json", action="store_true", help="输出 JSON")
     p = add(cl_sub, "show", cmd_show, "显示一张检查表的全部内容", "python main.py checklists show qyx-core --json")
     p.add_argument("id", metavar="ID")

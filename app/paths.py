@@ -23,6 +23,12 @@ def default_db_path() -> Path:
     return data_dir() / "selfcheck.db"
 
 
+def user_checklists_dir() -> Path:
+    """检查表 imported on this PC (a 质控中心's own, say): beside the data, so that they stay when the
+    program is upgraded or reinstalled, unlike files put among the built-in ones."""
+    return data_dir() / "checklists"
+
+
 def device_id() -> str:
     """A random id for this PC, made once and kept in the data folder."""
     path = data_dir() / "device-id"

@@ -334,13 +334,22 @@ def _read_limited(path: Path) -> bytes:
 
 def read_checklist_file(path: Path) -> dict:
     """Read and validate one checklist file; return its data. Raises ChecklistError."""
-    name = str(path)
+    return checklist_data(read_checklist_bytes(path), str(path))
+
+
+def read_checklist_bytes(path: Path) -> bytes:
+    """A checklist file's bytes, read as the loader reads them; raises ChecklistError."""
     try:
-        raw = _read_limited(path)
+        return _read_limited(path)
     except OSError as exc:
-        raise ChecklistError([Problem(name, 1, "(文件)", f"无法读取文件（{os_reason(exc)}）")]) from exc
+        raise ChecklistError([Problem(str(path), 1, "(文件)", f"无法读取文件（{os_reason(exc)}）")]) from exc
     except ValueError as exc:
-        raise ChecklistError([Problem(name, 1, "(文件)", str(exc))]) from None
+        raise ChecklistError([Problem(str(path), 1, "(文件)", str(exc))]) from None
+
+
+def checklist_data(raw: bytes, name: str) -> dict:
+    """The checklist data of a file's bytes, validated (``name``: the file, for the messages).
+    Raises ChecklistError."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:  # Windows Notepad's “ANSI” is GBK

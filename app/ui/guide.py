@@ -1,4 +1,5 @@
-"""帮助 → 使用说明: the six jobs of a quality office, step by step, with the menus' own words.
+"""帮助 → 使用说明: the six jobs of a quality office, step by step, with the menus' own words, and
+how a 质控中心 adds a checklist of its own.
 
 The installed program carries no README, and nothing on screen said how to print for signing,
 hand a round in, or get the data back on a new PC (review of the help and texts, session 13).
@@ -104,6 +105,18 @@ GUIDE: list[tuple[str, list[str]]] = [
             f"怀疑数据有问题时：{menu('帮助', '数据库检查')}。数据库损坏时，程序打开时会说明，并提供最新的完好备份。",
         ],
     ),
+    (
+        "七、使用自己的检查表（质控中心、医院集团）",
+        [
+            "检查表是一个文本文件（YAML 格式，UTF-8 编码，扩展名 .yaml）：检查表编号（id）、版本（version）、标题、"
+            "文件依据，以下是章节和条目。程序内置的检查表文件可作范例，写法说明随源代码提供（docs/checklist-format.md）。",
+            f"{menu('文件', '导入检查表文件')}：程序先检查文件（格式、编号是否与内置检查表相同等），"
+            "有错误时说明在第几行、怎样改正，不导入；没有错误的复制到本机的检查表文件夹，升级程序后仍在。",
+            f"导入后，{menu('轮次', '新建自查轮次')}中即可勾选。导入的文件在{menu('文件', '打开检查表文件夹')}中。",
+            "修改检查表后请提高版本号再导入，新版本替换旧版本；已开始的轮次仍用开始时的内容，报告不会变。",
+            "各医院使用同一张检查表时，把同一个文件发给各医院导入；上报包中带有各轮所用的检查表内容，汇总时不需要另外导入。",
+        ],
+    ),
 ]
 
 
@@ -111,7 +124,7 @@ FOOTER = f"键盘操作见{menu('帮助', '快捷键')}（F1）。"
 
 
 def guide_html() -> str:
-    parts = ["<h3>使用说明</h3><p>自查工作的六件事，按顺序做。所有修改立即自动保存。</p>"]
+    parts = ["<h3>使用说明</h3><p>自查工作的六件事，按顺序做（第七部分：使用自己的检查表）。所有修改立即自动保存。</p>"]
     for job, steps in GUIDE:
         parts.append(f"<h4>{escape(job)}</h4><ol>")
         parts.extend(f"<li>{escape(step)}</li>" for step in steps)

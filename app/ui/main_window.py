@@ -103,6 +103,9 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("文件(&B)")  # F: 问题描述 in the item panel
         action(file_menu, "备份与恢复(&B)…", self.show_backups)
         file_menu.addSeparator()
+        action(file_menu, "导入检查表文件(&I)…", self.import_checklists)
+        action(file_menu, "打开检查表文件夹(&O)", self.open_checklists_folder)
+        file_menu.addSeparator()
         action(file_menu, "退出(&X)", self.close, "Ctrl+Q")
         rounds = self.menuBar().addMenu("轮次(&R)")
         action(rounds, "新建自查轮次(&N)…", self.new_round, "Ctrl+N")
@@ -166,6 +169,16 @@ class MainWindow(QMainWindow):
 
         BackupsDialog(self).exec()
         self.refresh_reminders()  # a stick put back, a backup made, another folder chosen
+
+    def import_checklists(self) -> None:
+        from .checklist_import import import_checklist_files
+
+        import_checklist_files(self)
+
+    def open_checklists_folder(self) -> None:
+        from .checklist_import import open_checklists_folder
+
+        open_checklists_folder(self)
 
     def check_database(self) -> None:
         from .backups_dialog import database_check

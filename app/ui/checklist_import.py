@@ -1,0 +1,54 @@
+"""文件 → 导入检查表文件… and 打开检查表文件夹: a checklist of the user's own (a 质控中心's) among
+this PC's, checked as the program checks its own (app/services/checklists.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import AppError
+from . import dialogs
+
+if TYPE_CHECKING:
+    from .main_window import MainWindow
+
+#: what the file dialog offers: 记事本 may have saved a ``.yaml.txt``, hence all files too
+FILE_FILTER = "检查表文件 (*.yaml *.yml);;所有文件 (*)"
+
+
+def import_checklist_files(window: MainWindow) -> None:
+    from ..catalog import ChecklistError
+    from ..services.checklists import import_checklist
+
+    for name in dialogs.open_files(window, "选择要导入的检查表文件", FILE_FILTER):
+        try:
+            imported = import_checklist(Path(name), window.catalog())
+        except ChecklistError as err:
+            first = "\n".join(str(p) for p in err.problems[:3])
+            more = f"\n……共 {len(err.problems)} 处错误，全部见“显示详情”。" if len(err.problems) > 3 else ""
+            dialogs.error(
+                window,
+                f"检查表文件“{Path(name).name}”有错误，未导入：\n\n{first}{more}\n\n"
+                "请按说明改好文件后重新导入；见“帮助 → 使用说明”第七部分。",
+                "\n".join(str(p) for p in err.problems),
+            )
+            continue
+        except AppError as err:
+            dialogs.error(window, f"检查表文件“{Path(name).name}”未导入：{err}")
+            continue
+        dialogs.info(window, imported.message)
+
+
+def open_checklists_folder(window: MainWindow) -> None:
+    """The folder of imported checklists, made if there is none yet (nothing imported)."""
+    from ..paths import user_checklists_dir
+
+    folder = user_checklists_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from ..errors import os_reason
+
+        dialogs.error(window, f"无法打开检查表文件夹“{folder}”：{os_reason(exc)}")
+        return
+    dialogs.open_in_viewer(folder)

@@ -1,0 +1,178 @@
+"""导入检查表: a checklist of the user's own (a 质控中心's), checked as the program's own are,
+copied into the folder of imported checklists, where it stays when the program is upgraded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.catalog import ChecklistError, check_files, load_catalog
+from app.cli import main
+from app.errors import AppError
+from app.paths import user_checklists_dir
+from app.services.checklists import import_checklist
+
+CHECKLIST = """\
+id: ly-zkjc-2025
+version: "2025.1"
+title: 洛阳市2025年医疗质量安全专项检查表
+short_title: 洛阳专项
+source:
+  document: 洛卫医〔2025〕18号
+  title: 洛阳市卫生健康委关于开展2025年医疗质量安全专项检查的通知
+region: 河南省洛阳市
+scale: pdca
+sections:
+  - id: ly-zkjc-2025.1
+    title: 组织建设
+    source: 一、（一）
+    items:
+      - id: ly-zkjc-2025.1.1
+        kind: judgement
+        text: 成立医疗质量管理委员会，每季度至少召开一次会议并有记录。
+        source: 一、（一）1.
+      - id: ly-zkjc-2025.1.2
+        kind: judgement
+        text: 各临床科室成立科室质量与安全管理小组，有年度工作计划。
+        source: 一、（一）2.
+"""
+
+
+def _file(folder: Path, text: str = CHECKLIST, name: str = "洛阳专项.yaml") -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir()} if folder.exists() else {}
+
+
+def test_an_imported_checklist_is_copied_as_it_is_and_loaded_from_then_on(tmp_path):
+    source = _file(tmp_path / "下载", "# 洛阳市质控中心编制\n" + CHECKLIST)
+    catalog = load_catalog()
+    imported = import_checklist(source, catalog)
+    assert imported.entry.path == user_checklists_dir() / "ly-zkjc-2025.yaml"
+    assert imported.entry.path.read_bytes() == source.read_bytes()  # the author's comments kept
+    assert catalog.get("ly-zkjc-2025").origin == "本机导入"
+    assert "已导入“洛阳市2025年医疗质量安全专项检查表”（版本 2025.1，2 个条目）" in imported.message
+    again = load_catalog()  # the next start
+    assert again.get("ly-zkjc-2025") is not None and not again.problems
+    assert again.get("qyx-core").origin == "内置"
+    # the same file again: nothing to do; a newer version replaces it in place
+    assert import_checklist(source, again).unchanged
+    newer = _file(tmp_path / "下载", CHECKLIST.replace('"2025.1"', '"2025.2"'), "洛阳专项（修订）.yaml")
+    updated = import_checklist(newer, again)
+    assert updated.replaced == "2025.1" and "已更新" in updated.message and "原为版本 2025.1" in updated.message
+    assert _files(user_checklists_dir()) == {"ly-zkjc-2025.yaml": newer.read_bytes()}
+    assert load_catalog().get("ly-zkjc-2025").checklist.version == "2025.2"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (CHECKLIST.replace("ly-zkjc-2025", "qyx-core"), "与内置检查表“医疗质量安全核心制度落实情况自查表”相同"),
+        (
+            CHECKLIST.replace("id: ly-zkjc-2025.1.1\n", "id: ly-zkjc-2025.1.2\n"),
+            "ly-zkjc-2025.1.2",
+        ),
+        (CHECKLIST.replace("kind: judgement", "kind: 评价", 1), "kind"),
+        (CHECKLIST.replace("title: 组织建设", "title：组织建设"), "(语法)"),
+    ],
+    ids=["built-in id", "repeated item id", "unknown kind", "full-width colon"],
+)
+def test_a_file_that_cannot_join_is_refused_and_nothing_is_written(tmp_path, text, message):
+    source = _file(tmp_path / "下载", text)
+    catalog = load_catalog()
+    before = [e.checklist.id for e in catalog.entries]
+    with pytest.raises(ChecklistError) as refused:
+        import_checklist(source, catalog)
+    assert any(message in str(p) for p in refused.value.problems), refused.value.problems
+    assert _files(user_checklists_dir()) == {} and [e.checklist.id for e in catalog.entries] == before
+
+
+def test_a_changed_file_under_the_same_version_is_refused(tmp_path):
+    catalog = load_catalog()
+    import_checklist(_file(tmp_path / "a", CHECKLIST), catalog)
+    installed = _files(user_checklists_dir())
+    changed = _file(tmp_path / "b", CHECKLIST.replace("每季度", "每月"))
+    with pytest.raises(ChecklistError) as refused:
+        import_checklist(changed, catalog)
+    assert "也是版本 2025.1，内容却不同" in str(refused.value.problems[0]) and "请提高版本号" in str(
+        refused.value.problems[0]
+    )
+    assert _files(user_checklists_dir()) == installed
+
+
+def test_a_full_disk_is_told_and_leaves_nothing(tmp_path):
+    from tests.helpers import fill_up
+
+    disk = Path("/dev/shm") / f"mqsc-cl-{tmp_path.name}"
+    folder = disk / "checklists"
+    try:
+        import subprocess
+
+        disk.mkdir()
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True)
+        if mounted.returncode:
+            pytest.skip("needs root to mount a small tmpfs")
+        fill_up(disk)
+        with pytest.raises(AppError, match=r"无法保存检查表文件.*磁盘"):
+            import_checklist(_file(tmp_path / "a"), load_catalog(), folder)
+        assert not folder.exists() or not any(folder.iterdir())
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)
+        disk.rmdir()
+
+
+def test_the_loader_names_both_files_of_one_id_and_reads_yml_files(tmp_path):
+    folder = user_checklists_dir()
+    _file(folder, CHECKLIST, "ly-zkjc-2025 - 副本.yml")
+    _file(folder, CHECKLIST.replace('"2025.1"', '"2025.2"'), "ly-zkjc-2025.yaml")
+    catalog = load_catalog()
+    assert catalog.get("ly-zkjc-2025").path.name == "ly-zkjc-2025 - 副本.yml"  # .yml is read
+    [problem] = catalog.problems
+    assert problem.file.endswith("ly-zkjc-2025.yaml")
+    assert f"与 {folder / 'ly-zkjc-2025 - 副本.yml'} 重复，本文件未载入（使用的是 ly-zkjc-2025 - 副本.yml）" in str(
+        problem
+    )
+
+
+def test_the_command_line_validates_among_the_others_and_imports(tmp_path, capsys):
+    clash = _file(tmp_path, CHECKLIST.replace("ly-zkjc-2025", "qyx-core"), "clash.yaml")
+    assert not check_files([clash]).entries
+    assert main(["checklists", "validate", str(clash)]) == 1
+    assert "与内置检查表" in capsys.readouterr().out
+    assert main(["checklists", "validate", "checklists/qyx-core.yaml"]) == 0  # itself is no clash
+    source = _file(tmp_path / "下载")
+    assert main(["checklists", "import", str(source)]) == 0
+    assert "已导入“洛阳市2025年医疗质量安全专项检查表”" in capsys.readouterr().out
+    assert main(["checklists", "list"]) == 0
+    listed = capsys.readouterr().out
+    assert "ly-zkjc-2025" in listed and "[本机导入：" in listed
+    assert main(["checklists", "import", str(clash)]) == 1
+    assert "未导入" in capsys.readouterr().err
+
+
+def test_the_window_imports_a_checklist_that_the_next_round_can_use(qtbot, store, actor, ui_dialogs, tmp_path):
+    from app.ui.main_window import MainWindow
+    from app.ui.rounds_page import NewRoundDialog
+
+    catalog = load_catalog()
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    file_menu = window.menuBar().actions()[0].menu()
+    entries = [a.text() for a in file_menu.actions()]
+    assert "导入检查表文件(&I)…" in entries and "打开检查表文件夹(&O)" in entries
+    ui_dialogs.files = [str(_file(tmp_path / "下载"))]
+    window.import_checklists()
+    assert ui_dialogs.infos and "已导入“洛阳市2025年医疗质量安全专项检查表”" in ui_dialogs.infos[-1]
+    dialog = NewRoundDialog(store, window.catalog(), actor, window)
+    qtbot.addWidget(dialog)
+    listed = dialog.ui.checklistList
+    assert any("洛阳市2025年医疗质量安全专项检查表" in listed.item(n).text() for n in range(listed.count()))
+    ui_dialogs.files = [str(_file(tmp_path / "坏", CHECKLIST.replace("title: 组织建设", "title：组织建设")))]
+    window.import_checklists()
+    assert ui_dialogs.errors and "有错误，未导入" in ui_dialogs.errors[-1]
