@@ -98,10 +98,11 @@ def test_the_loader_takes_a_registered_kind_and_its_own_fields(with_count, count
 def test_without_the_entry_the_kind_is_unknown_and_the_message_lists_the_registry(count_file):
     problems = load_catalog([count_file]).problems
     assert [(p.line, p.field) for p in problems] == [
-        (16, "sections[0].items[1].kind"),
-        (19, "sections[0].items[1].max_count"),
+        (16, "条目“test-count.1.2”的 kind"),
+        (19, "条目“test-count.1.2”的 max_count"),
     ]
-    assert problems[0].message == "未知的条目类型“count”（可选：judgement、indicator、sampling）"
+    options = "judgement（评价）、indicator（指标）、sampling（抽查）"
+    assert problems[0].message == f"未知的条目类型“count”（可选：{options}）"
     assert problems[1].message == "未知字段“max_count”"  # the kind's field comes with the kind
     with pytest.raises(UnknownKindError, match="count"):
         kind_of(Item(id="x.1", kind="count", text="", source=""))
@@ -113,7 +114,7 @@ def test_the_kinds_own_definition_check_reaches_the_files_line(with_count, tmp_p
     (problem,) = load_catalog([path]).problems
     assert (problem.line, problem.field, problem.message) == (
         15,  # the item's line: the field is not there
-        "sections[0].items[1].max_count",
+        "条目“test-count.1.2”的 max_count",
         "计数条目须给出上限（max_count）",
     )
 

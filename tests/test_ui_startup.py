@@ -79,7 +79,7 @@ def test_invalid_checklist_files_are_skipped_and_named(qtbot, tmp_path, ui_dialo
     window = started(tmp_path / "db.sqlite", catalog_paths=[folder])[0]
     qtbot.waitUntil(lambda: bool(ui_dialogs.errors), timeout=3000)  # checked just after the window shows
     assert [c.id for c in window.catalog().checklists] == ["qyx-core"]
-    assert "broken.yaml" in ui_dialogs.errors[0] and "YAML 语法错误" in ui_dialogs.errors[0]
+    assert "broken.yaml" in ui_dialogs.errors[0] and "没有配对" in ui_dialogs.errors[0]
 
 
 def test_many_checklist_problems_keep_the_message_short_and_list_them_all_behind_details(
@@ -94,8 +94,8 @@ def test_many_checklist_problems_keep_the_message_short_and_list_them_all_behind
     qtbot.waitUntil(lambda: bool(ui_dialogs.errors), timeout=3000)
     message, details = ui_dialogs.errors[0], ui_dialogs.error_details[0]
     assert all(f"broken{n}.yaml" in message for n in range(6))  # every file skipped is named
-    assert message.count("YAML 语法错误") == 3 and "共 6 处错误" in message
-    assert details.count("YAML 语法错误") == 6
+    assert message.count("没有配对") == 3 and "共 6 处错误" in message
+    assert details.count("没有配对") == 6
 
 
 def test_first_run_without_profile_reminds_the_user(tmp_path, ui_dialogs, started, no_wizard):

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..domain.checklist import SCALES, local_number
 from ..domain.kinds import REGISTRY, kind_named
+from ..domain.profile import FLAGS
 from ..errors import AppError, os_reason
 
 Path_ = tuple[str | int, ...]
@@ -87,6 +88,37 @@ def _field(path: Path_) -> str:
     return out or "(文件)"
 
 
+_NODE_NAMES = {"items": "条目", "sections": "章节"}
+
+
+def _place(path: Path_, data: Any) -> str:
+    """Where a problem is, as the file's author finds it: ``条目“ly-zkjc-2025.1.2”的 target``,
+    ``章节“ly-zkjc-2025.1”的 items``, not ``sections[0].sections[1].items[0].target`` (indices
+    counted from 0, which a quality-office author took for the first section)."""
+    node: Any = data
+    where, rest = "", []
+    for n, part in enumerate(path):
+        node = _child(node, part)
+        kind = _NODE_NAMES.get(str(path[n - 1])) if n and isinstance(part, int) else None
+        if kind is None or not isinstance(part, int):
+            rest.append(part)
+            continue
+        node_id = node.get("id") if isinstance(node, dict) else None
+        where = f"{kind}“{node_id}”" if isinstance(node_id, str) and node_id else f"{where}第 {part + 1} 个{kind}"
+        rest = []
+    if not where:
+        return _field(path)
+    return f"{where}的 {_field(tuple(rest))}" if rest else where
+
+
+def _child(node: Any, part: str | int) -> Any:
+    if isinstance(node, dict):
+        return node.get(part)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return None
+
+
 class _LineMap:
     """Line numbers of YAML nodes by their path in the loaded data."""
 
@@ -141,16 +173,54 @@ def _required(error) -> tuple[Path_, str]:
 
 def _additional(error) -> tuple[Path_, str]:
     extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-    return (*error.absolute_path, extra[0]), "未知字段“" + "”“".join(extra) + "”"
+    message = "未知字段“" + "”“".join(extra) + "”"
+    if "scale" in extra and "kind" in error.instance:  # a yes/no item among graded ones
+        message += "：评分标准（scale）写在检查表开头，对整张检查表有效；用另一种评分标准的条目请另建一张检查表"
+    return (*error.absolute_path, extra[0]), message
 
 
 def _enum(error) -> tuple[Path_, str]:
     path: Path_ = tuple(error.absolute_path)
     named: dict[str, tuple[str, Iterable[str]]] = {"kind": ("条目类型", REGISTRY), "scale": ("评分标准", SCALES)}
     what, names = named.get(str(path[-1]) if path else "", ("", ()))
+    if what == "条目类型":
+        labels = "、".join(f"{name}（{REGISTRY[name].label}）" for name in REGISTRY)
+        return path, f"未知的{what}“{error.instance}”（可选：{labels}）"
     if what:
         return path, f"未知的{what}“{error.instance}”（可选：{'、'.join(names)}）"
-    return path, f"取值“{error.instance}”无效（可选：{'、'.join(map(str, error.validator_value))}）"
+    values = [str(v) for v in error.validator_value]
+    if values and all(v in FLAGS for v in values):  # a service: 有产科 is has_obstetrics
+        labels = "、".join(f"{v}（{FLAGS[v]}）" for v in values)
+        return path, f"未知的服务项目“{error.instance}”（可选：{labels}）"
+    if path and str(path[-1]) == "direction":
+        return path, f'取值“{error.instance}”无效（可选：{"、".join(values)}；须加英文双引号，如 direction: ">="）'
+    return path, f"取值“{error.instance}”无效（可选：{'、'.join(values)}）"
+
+
+def _type_message(error) -> str:
+    wanted = _TYPE_NAMES.get(error.validator_value, error.validator_value)
+    if error.instance is None and error.validator_value in ("array", "object"):
+        return "不能为空：请在下一行起列出内容（列表的每一项以“- ”开头，比上一行多缩进两个空格）"
+    where = str(error.absolute_path[-1]) if error.absolute_path else ""
+    if error.validator_value == "number" and isinstance(error.instance, str):
+        if where == "target" or (len(error.absolute_path) > 1 and error.absolute_path[-2] == "targets"):
+            return f"目标值应只写数字（现为“{error.instance}”），如 target: 90；“≥”“≤”另写在 direction 中"
+        return f"应只写数字（现为“{error.instance}”），不带单位和符号"
+    if where == "version" and isinstance(error.instance, int | float):
+        return f'版本号应加英文双引号，如 version: "{error.instance}"（否则 2025.10 会被读成 2025.1）'
+    return f"类型应为{wanted}"
+
+
+def _pattern_message(error) -> str:
+    where = str(error.absolute_path[-1]) if error.absolute_path else ""
+    if where == "id":
+        top = len(error.absolute_path) == 1
+        example = "ly-zkjc-2025" if top else "ly-zkjc-2025.1.2"
+        rule = "" if top else "，以检查表编号开头、各级之间用“.”分隔"
+        return f"编号“{error.instance}”只能用小写英文字母、数字和“-”{rule}，如 {example}"
+    if where == "targets":
+        return f"目标值的年份只写四位数字（现为“{error.instance}”），如 targets: {{2025: 90}}"
+    return f"“{error.instance}”格式不正确（应匹配 {error.validator_value}）"
 
 
 def _any_of(error) -> str | None:
@@ -159,8 +229,8 @@ def _any_of(error) -> str | None:
 
 #: Messages by the schema keyword that failed: each returns the message, or None for the generic one.
 _MESSAGES: dict[str, Callable[[Any], str | None]] = {
-    "type": lambda e: f"类型应为{_TYPE_NAMES.get(e.validator_value, e.validator_value)}",
-    "pattern": lambda e: f"“{e.instance}”格式不正确（应匹配 {e.validator_value}）",
+    "type": lambda e: _type_message(e),
+    "pattern": lambda e: _pattern_message(e),
     "minItems": lambda e: "不能为空",
     "minLength": lambda e: "不能为空",
     "minProperties": lambda e: "不能为空",
@@ -188,7 +258,7 @@ def _schema_message(error) -> tuple[Path_, str]:
     return tuple(error.absolute_path), message or f"不符合格式要求（{error.message}）"
 
 
-def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
+def _semantic_problems(data: dict, lines: _LineMap) -> Iterable[tuple[Path_, str]]:
     """Checks the schema cannot express: id prefixes, unique ids, units and targets."""
     prefix = data["id"] + "."
     seen: dict[str, Path_] = {}
@@ -199,11 +269,13 @@ def _semantic_problems(data: dict) -> Iterable[tuple[Path_, str]]:
         if not node_id.startswith(prefix):
             yield (*path, "id"), f"编号“{node_id}”应以“{prefix}”开头"
         if node_id in seen:
-            yield (*path, "id"), f"编号“{node_id}”重复（与{_field(seen[node_id])}相同）"
+            yield (*path, "id"), f"编号“{node_id}”重复（第 {lines.line((*seen[node_id], 'id'))} 行已用过）"
         seen.setdefault(node_id, path)
 
     def walk(section: dict, path: Path_) -> Iterable[tuple[Path_, str]]:
         yield from check_id(section, path)
+        if not section.get("items") and not section.get("sections"):
+            yield path, f"章节“{section['title']}”没有条目：请在 items 下列出条目，或在 sections 下列出下一级章节"
         for i, item in enumerate(section.get("items", [])):
             ipath = (*path, "items", i)
             yield from check_id(item, ipath)
@@ -241,10 +313,10 @@ def validate_data(data: Any, file: str, lines: _LineMap | None = None) -> dict:
     data = _stringify_keys(data)
     found = [_schema_message(e) for e in _validator().iter_errors(data)]
     if not found:
-        found = list(_semantic_problems(data))
+        found = list(_semantic_problems(data, lines))
     if found:
         found.sort(key=lambda pm: lines.line(pm[0]))
-        raise ChecklistError([Problem(file, lines.line(p), _field(p), m) for p, m in found])
+        raise ChecklistError([Problem(file, lines.line(p), _place(p, data), m) for p, m in found])
     return data
 
 
@@ -303,6 +375,137 @@ def _check_nodes(root) -> None:
                 stack.extend((c, depth + 1) for c in child)
             else:
                 stack.append((child, depth + 1))
+
+
+@dataclass(frozen=True)
+class _Slip:
+    """A YAML syntax error where it was found: libyaml's words, and the lines near it."""
+
+    problem: str
+    context: str
+    #: the line libyaml stopped at, and the line the construct it was reading began on
+    line: int
+    started: int
+    lines: tuple[str, ...]
+
+    def text(self, n: int) -> str:
+        return self.lines[n - 1] if 0 < n <= len(self.lines) else ""
+
+    def near(self) -> tuple[int, ...]:
+        """The lines the slip may be on: libyaml stops on the line after it, or on it."""
+        return tuple(dict.fromkeys((self.started, self.line - 1, self.line)))
+
+
+#: what a YAML value cannot start with unquoted
+_NEEDS_QUOTES = "%@`>|!&*"
+#: an unquoted value holding a colon and a space: ``text: 查阅资料: 会议记录``
+_COLON_IN_VALUE = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:#]*:\s+[^\s\"'].*?:\s")
+
+
+def _unpaired_quote(slip: _Slip) -> tuple[int, str] | None:
+    n = next((n for n in range(1, slip.line + 1) if _open_quote(slip.text(n))), None)
+    if n is None:
+        return None
+    return n, '这一行的英文双引号（"）没有配对：值两端都要有引号，值中间的引号请改用中文引号“”'
+
+
+def _tab(slip: _Slip) -> tuple[int, str] | None:
+    n = next((n for n in slip.near() if "\t" in slip.text(n)[: len(slip.text(n)) - len(slip.text(n).lstrip())]), None)
+    if n is None and "tab character" not in slip.problem:
+        return None
+    return n or slip.line, "这一行用 Tab 键缩进了：只能用空格缩进，请把 Tab 换成空格，与同一层的字段对齐"
+
+
+def _full_width_space(slip: _Slip) -> tuple[int, str] | None:
+    n = next((n for n in slip.near() if slip.text(n).lstrip(" ").startswith("\u3000")), None)
+    return None if n is None else (n, "这一行开头有全角空格：缩进只能用半角空格（输入法切换到半角后输入）")
+
+
+def _dash(slip: _Slip) -> tuple[int, str] | None:
+    n = next((n for n in slip.near() if re.match(r"^\s*-[^\s-]", slip.text(n))), None)
+    return None if n is None else (n, "“-”后缺少空格：列表的每一项应写成“- id: …”")
+
+
+def _colon(slip: _Slip) -> tuple[int, str] | None:
+    if "simple key" not in slip.context:
+        return None
+    if "：" in slip.text(slip.started).split("#")[0]:
+        return slip.started, "字段名后用了中文冒号“：”：应为英文冒号加一个空格，如 title: 组织建设"
+    return (
+        slip.started,
+        "这一行缺少英文冒号：字段名后应为英文冒号加一个空格，如 title: 组织建设（上一行文字的延续请写在同一行）",
+    )
+
+
+def _mapping_here(slip: _Slip) -> tuple[int, str] | None:
+    if "mapping values are not allowed" not in slip.problem:
+        return None
+    if _COLON_IN_VALUE.match(slip.text(slip.line)):
+        return slip.line, "值中有英文冒号加空格（“: ”）：请改用中文冒号“：”，或把整个值加英文双引号"
+    return slip.line, "这一行的缩进与同一层的其他字段不一致：同一层的字段应对齐（用相同数量的空格）"
+
+
+def _value_start(slip: _Slip) -> tuple[int, str] | None:
+    if "cannot start any token" not in slip.problem and "block scalar" not in slip.context:
+        return None
+    first = slip.text(slip.line).split(":", 1)[-1].strip()[:1]
+    if not first or first not in _NEEDS_QUOTES:
+        return None
+    return slip.line, f'值以“{first}”开头：以 % @ ` > | ! & * 开头的值须加英文双引号，如 unit: "%"、direction: ">="'
+
+
+def _bracket(slip: _Slip) -> tuple[int, str] | None:
+    if "flow" not in slip.context and "or ']'" not in slip.problem and "or '}'" not in slip.problem:
+        return None
+    line = slip.started if slip.started < slip.line else slip.line
+    return line, (
+        "方括号 [ ] 或花括号 { } 没有配对：以“[”“{”开头的值须以“]”“}”结束；"
+        "文字以方括号开头时请改用中文括号【】，或把整个值加英文双引号"
+    )
+
+
+def _unclosed(slip: _Slip) -> tuple[int, str] | None:
+    if "unexpected end of stream" not in slip.problem:
+        return None
+    return slip.line, "文件在引号或括号中结束了：请检查引号、方括号 [ ] 和花括号 { } 是否配对"
+
+
+#: the slips, most telling first: an open quote makes every later line look wrong
+_SLIPS = (_unpaired_quote, _tab, _full_width_space, _dash, _colon, _mapping_here, _value_start, _bracket, _unclosed)
+
+
+def syntax_problem(exc: Any, text: str) -> tuple[int, str]:
+    """A YAML syntax error as (line, what to do, in Chinese) for the slips people make typing a
+    checklist in 记事本 or WPS: libyaml's words (“could not find expected ':'”, “found character
+    that cannot start any token”), often one line after the slip, told a quality-office author
+    nothing (review of checklist authoring)."""
+    problem_mark, context_mark = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    line = problem_mark.line + 1 if problem_mark is not None else 1
+    slip = _Slip(
+        getattr(exc, "problem", None) or str(exc),
+        getattr(exc, "context", None) or "",
+        line,
+        context_mark.line + 1 if context_mark is not None else line,
+        tuple(text.splitlines()),
+    )
+    if "nesting depth" in slip.problem:  # libyaml's own limit
+        return line, "内容嵌套层数过多，请检查章节的缩进"
+    for told in _SLIPS:
+        if found := told(slip):
+            return found
+    return line, f"YAML 语法错误（{slip.problem}）：请检查这一行和上一行的缩进、冒号和引号"
+
+
+def _open_quote(line: str) -> bool:
+    """Whether ``line`` leaves an English double quote open (a comment aside)."""
+    quotes, quoted = 0, False
+    for i, ch in enumerate(line):
+        if ch == "#" and not quoted and (i == 0 or line[i - 1] == " "):
+            break
+        if ch == '"' and (i == 0 or line[i - 1] != "\\"):
+            quotes += 1
+            quoted = not quoted
+    return quotes % 2 == 1
 
 
 def _read_limited(path: Path) -> bytes:
@@ -369,12 +572,8 @@ def checklist_data(raw: bytes, name: str) -> dict:
     except _NodeProblem as problem:
         raise ChecklistError([Problem(name, problem.line, "(语法)", problem.message)]) from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 1
-        reason = getattr(exc, "problem", None) or str(exc)
-        if "nesting depth" in reason:  # libyaml's own limit, in English
-            reason = "内容嵌套层数过多，请检查章节的缩进"
-        raise ChecklistError([Problem(name, line, "(语法)", f"YAML 语法错误：{reason}")]) from exc
+        line, reason = syntax_problem(exc, text)
+        raise ChecklistError([Problem(name, line, "(语法)", reason)]) from exc
     except (RecursionError, ValueError, OverflowError) as exc:  # limits above make these unlikely
         raise ChecklistError([Problem(name, 1, "(文件)", f"文件内容无法处理（{type(exc).__name__}）")]) from None
     try:
