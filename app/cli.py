@@ -166,6 +166,18 @@ def cmd_import_checklist(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_checklist_template(args: argparse.Namespace) -> int:
+    from .catalog import TEMPLATE
+    from .files import save_document
+
+    out = Path(args.out)
+    if out.exists():
+        raise AppError(f"“{out}”已存在，未覆盖。请换一个文件名。")
+    save_document(out, TEMPLATE.read_bytes(), "检查表范例")
+    print(f"已保存检查表范例：{out}（照其中的说明改写后，用 checklists import 导入）")
+    return 0
+
+
 def cmd_show(args: argparse.Namespace) -> int:
     from .domain.kinds import kind_of
 
@@ -527,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_checklists_commands(sub, add) -> None:
-    """checklists validate, import, list and show."""
+    """checklists validate, import, template, list and show."""
     checklists = sub.add_parser("checklists", help="检查表：校验、导入、列出、查看")
     cl_sub = checklists.add_subparsers(dest="checklists_command", metavar="子命令", required=True)
     p = add(
@@ -546,6 +558,14 @@ def _add_checklists_commands(sub, add) -> None:
         "python main.py checklists import 洛阳市专项检查表.yaml",
     )
     p.add_argument("file", metavar="FILE.yaml")
+    p = add(
+        cl_sub,
+        "template",
+        cmd_checklist_template,
+        "保存检查表范例（每个字段都有中文说明），编写自己的检查表时由此开始",
+        "python main.py checklists template 我的检查表.yaml",
+    )
+    p.add_argument("out", metavar="OUT.yaml")
     p = add(
         cl_sub, "list", cmd_list, "列出内置和本机导入的检查表（* 为默认选用）", "python main.py checklists list --json"
     )

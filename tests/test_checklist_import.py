@@ -176,3 +176,33 @@ def test_the_window_imports_a_checklist_that_the_next_round_can_use(qtbot, store
     ui_dialogs.files = [str(_file(tmp_path / "坏", CHECKLIST.replace("title: 组织建设", "title：组织建设")))]
     window.import_checklists()
     assert ui_dialogs.errors and "有错误，未导入" in ui_dialogs.errors[-1]
+
+
+def test_the_template_is_a_valid_checklist_of_every_kind_that_imports_as_it_is(tmp_path, capsys):
+    """An author begins from 文件 → 保存检查表范例 (or ``checklists template``): a file that imports
+    unchanged, with an item of each kind and a condition, every field explained in a comment."""
+    from app.catalog import TEMPLATE
+    from app.domain.kinds import REGISTRY
+
+    out = tmp_path / "我的检查表.yaml"
+    assert main(["checklists", "template", str(out)]) == 0
+    assert out.read_bytes() == TEMPLATE.read_bytes() and "已保存检查表范例" in capsys.readouterr().out
+    assert main(["checklists", "template", str(out)]) == 1  # not overwritten
+    assert "已存在，未覆盖" in capsys.readouterr().err
+    imported = import_checklist(out, load_catalog())
+    items = list(imported.entry.checklist.all_items())
+    assert {i.kind for i in items} == set(REGISTRY) and any(i.conditions for i in items)
+    comments = [line for line in out.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")]
+    assert len(comments) > 15 and "Tab" in "".join(comments) and "英文双引号" in "".join(comments)
+
+
+def test_the_window_saves_the_template(qtbot, store, actor, ui_dialogs, tmp_path):
+    from app.catalog import TEMPLATE
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(store, load_catalog, actor)
+    qtbot.addWidget(window)
+    ui_dialogs.save_path = str(tmp_path / "范例")  # typed without the suffix
+    window.save_checklist_template()
+    assert (tmp_path / "范例.yaml").read_bytes() == TEMPLATE.read_bytes()
+    assert "已保存检查表范例" in ui_dialogs.infos[-1] and "导入检查表文件" in ui_dialogs.infos[-1]

@@ -22,6 +22,7 @@ from .loader import (
 __all__ = [
     "BUILTIN_DIR",
     "SUFFIXES",
+    "TEMPLATE",
     "Catalog",
     "CatalogEntry",
     "ChecklistError",
@@ -37,6 +38,8 @@ __all__ = [
 ]
 
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "checklists"
+#: a valid checklist with a comment on every field, in Chinese: where a 质控中心's own begins
+TEMPLATE = BUILTIN_DIR / "template" / "example.yaml"
 
 LOG = logging.getLogger(__name__)
 

@@ -39,6 +39,27 @@ def import_checklist_files(window: MainWindow) -> None:
         dialogs.info(window, imported.message)
 
 
+def save_checklist_template(window: MainWindow) -> None:
+    """检查表范例: a valid checklist commented in Chinese, where an author begins."""
+    from ..catalog import TEMPLATE
+    from ..files import save_document
+
+    name = dialogs.save_file(window, "保存检查表范例", str(Path.home() / "检查表范例.yaml"), "检查表文件 (*.yaml)")
+    if not name:
+        return
+    out = Path(name if name.lower().endswith((".yaml", ".yml")) else name + ".yaml")
+    try:
+        save_document(out, TEMPLATE.read_bytes(), "检查表范例")
+    except AppError as err:
+        dialogs.error(window, str(err))
+        return
+    dialogs.info(
+        window,
+        f"已保存检查表范例：{out}\n\n用记事本或 WPS 打开，照其中以 # 开头的说明改写（保存为 UTF-8 编码），"
+        "再用“文件 → 导入检查表文件…”导入。",
+    )
+
+
 def open_checklists_folder(window: MainWindow) -> None:
     """The folder of imported checklists, made if there is none yet (nothing imported)."""
     from ..paths import user_checklists_dir

@@ -104,6 +104,7 @@ class MainWindow(QMainWindow):
         action(file_menu, "备份与恢复(&B)…", self.show_backups)
         file_menu.addSeparator()
         action(file_menu, "导入检查表文件(&I)…", self.import_checklists)
+        action(file_menu, "保存检查表范例(&T)…", self.save_checklist_template)
         action(file_menu, "打开检查表文件夹(&O)", self.open_checklists_folder)
         file_menu.addSeparator()
         action(file_menu, "退出(&X)", self.close, "Ctrl+Q")
@@ -174,6 +175,11 @@ class MainWindow(QMainWindow):
         from .checklist_import import import_checklist_files
 
         import_checklist_files(self)
+
+    def save_checklist_template(self) -> None:
+        from .checklist_import import save_checklist_template
+
+        save_checklist_template(self)
 
     def open_checklists_folder(self) -> None:
         from .checklist_import import open_checklists_folder
