@@ -206,3 +206,27 @@ def test_the_window_saves_the_template(qtbot, store, actor, ui_dialogs, tmp_path
     window.save_checklist_template()
     assert (tmp_path / "范例.yaml").read_bytes() == TEMPLATE.read_bytes()
     assert "已保存检查表范例" in ui_dialogs.infos[-1] and "导入检查表文件" in ui_dialogs.infos[-1]
+
+
+def test_an_authors_own_numbers_print_beside_the_items_in_the_report(store, actor, tmp_path):
+    """一（一）1 of the author's document could not be kept: ids allow no Chinese, and the report
+    printed 1.1.1 (review of checklist authoring). ``number:`` prints as written."""
+    import datetime as dt
+
+    from pypdf import PdfReader
+
+    from app.catalog import TEMPLATE
+    from app.render import render_report
+    from app.services.demo import DEMO_PROFILE
+    from app.services.profile import save_profile
+    from app.services.rounds import start_round
+
+    catalog = load_catalog()
+    entry = import_checklist(TEMPLATE, catalog).entry
+    assert [i.number for i in entry.checklist.all_items()] == ["一（一）1", "一（一）2", "二1", "二2"]
+    save_profile(store, DEMO_PROFILE, actor)
+    round_id = start_round(store, [entry], "专项自查", dt.date(2025, 6, 1), actor)
+    out = render_report(store, round_id, "self", tmp_path / "自查报告.pdf", today=dt.date(2025, 6, 30)).path
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
+    assert "一（一）1成立医疗质量管理委员会" in text and "二2抽查运行病历10份" in text
+    assert "1.1.1成立" not in text

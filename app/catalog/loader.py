@@ -218,6 +218,8 @@ def _pattern_message(error) -> str:
         example = "ly-zkjc-2025" if top else "ly-zkjc-2025.1.2"
         rule = "" if top else "，以检查表编号开头、各级之间用“.”分隔"
         return f"编号“{error.instance}”只能用小写英文字母、数字和“-”{rule}，如 {example}"
+    if where == "number":
+        return f"条目自己的编号“{error.instance}”不能含空格，如 number: 一（一）1"
     if where == "targets":
         return f"目标值的年份只写四位数字（现为“{error.instance}”），如 targets: {{2025: 90}}"
     return f"“{error.instance}”格式不正确（应匹配 {error.validator_value}）"
@@ -233,6 +235,7 @@ _MESSAGES: dict[str, Callable[[Any], str | None]] = {
     "pattern": lambda e: _pattern_message(e),
     "minItems": lambda e: "不能为空",
     "minLength": lambda e: "不能为空",
+    "maxLength": lambda e: f"过长（至多 {e.validator_value} 个字，现有 {len(e.instance)} 个）",
     "minProperties": lambda e: "不能为空",
     "anyOf": _any_of,
     "minimum": lambda e: f"数值 {e.instance} 超出允许范围",

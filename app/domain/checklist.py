@@ -236,6 +236,8 @@ class Checklist:
         def renumbered(section: Section) -> Section:
             items = tuple(
                 dataclasses.replace(i, number=readable_number(local_number(i.id, self.id), numbering))
+                if i.number in ("", local_number(i.id, self.id))  # an author's own number stays
+                else i
                 for i in section.items
             )
             return dataclasses.replace(section, items=items, sections=tuple(map(renumbered, section.sections)))
@@ -278,7 +280,8 @@ class Checklist:
                 targets={int(y): float(v) for y, v in node.get("targets", {}).items()},
                 target=float(node["target"]) if "target" in node else None,
                 min_samples=node.get("min_samples"),
-                number=readable_number(local_number(node["id"], checklist_id), numbering),
+                # the author's own (一（一）1) where given, else the id's, codes spelt out
+                number=node.get("number") or readable_number(local_number(node["id"], checklist_id), numbering),
                 extra={k: v for k, v in node.items() if k not in _ITEM_KEYS},
             )
 
@@ -320,7 +323,7 @@ class Checklist:
 #: The keys of an item's definition that :class:`Item` has a field for.
 _ITEM_KEYS = frozenset(
     (
-        *("id", "kind", "text", "source", "guidance", "note", "topic", "applies_if", "applies_note"),
+        *("id", "kind", "text", "source", "number", "guidance", "note", "topic", "applies_if", "applies_note"),
         *("unit", "input", "per", "numerator", "denominator", "direction", "targets", "target", "min_samples"),
     )
 )
