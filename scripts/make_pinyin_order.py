@@ -9,7 +9,7 @@ machine's locales; ICU would add megabytes), and GB2312's own order is by pinyin
 3,755 common characters: 偃, 嵩, 栾, 郏, 漯, 濮 of Henan's place names are among the rest and sorted
 last. So each character's most common reading (pypinyin, MIT; its data: pinyin-data, MIT) fixes
 its place once, here: by syllable, then tone, then common characters (GB2312 level 1, level 2)
-before rare ones, then by code.
+before rare ones, then by code; a few characters take the reading names give them (NAME_READINGS).
 """
 
 from __future__ import annotations
@@ -19,6 +19,10 @@ from pathlib import Path
 from pypinyin import Style, pinyin
 
 OUT = Path(__file__).resolve().parents[1] / "app" / "domain" / "pinyin_order.py"
+
+#: characters whose most common reading is not the one hospitals' and places' names use:
+#: 长垣、长葛、长沙 (not zhǎng), 浚县 (not jùn), 重庆 (not zhòng)
+NAME_READINGS = {"长": "chang2", "浚": "xun4", "重": "chong2"}
 
 
 def _rarity(gbk: bytes) -> int:
@@ -36,7 +40,10 @@ def main() -> None:
             continue
 
     def key(pair: tuple[str, bytes]) -> tuple[str, str, int, bytes]:
-        reading = pinyin(pair[0], style=Style.TONE3, neutral_tone_with_five=True, errors=lambda _: ["~"])[0][0]
+        reading = (
+            NAME_READINGS.get(pair[0])
+            or pinyin(pair[0], style=Style.TONE3, neutral_tone_with_five=True, errors=lambda _: ["~"])[0][0]
+        )
         syllable = reading.rstrip("012345")
         return syllable, reading[len(syllable) :] or "5", _rarity(pair[1]), pair[1]
 

@@ -34,3 +34,10 @@ def test_names_sort_by_pinyin_character_by_character():
 def test_digits_letters_and_brackets_come_first_and_rare_characters_last():
     names = ["𠀀县医院", "第二人民医院", "2号院区", "A县医院", "（东院）第二人民医院"]
     assert sorted(names, key=pinyin_key) == ["2号院区", "A县医院", "（东院）第二人民医院", "第二人民医院", "𠀀县医院"]
+
+
+def test_characters_read_otherwise_in_names_sort_by_the_names_reading():
+    """长垣、长葛 are cháng, 浚县 xùn, 重庆 chóng: by the characters' most common readings they
+    sorted under zhang, jun and zhong (diff review)."""
+    names = ["柘城县", "长垣市", "长葛市", "浚县", "郑州市", "重庆市", "郏县", "新乡市"]
+    assert sorted(names, key=pinyin_key) == ["长葛市", "长垣市", "重庆市", "郏县", "新乡市", "浚县", "柘城县", "郑州市"]
