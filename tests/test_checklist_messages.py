@@ -61,6 +61,16 @@ def test_each_slip_is_told_on_its_own_line_with_the_mend(case, old, new, line, t
     assert not any(word in str(problem) for word in ("could not", "found", "expected", "mapping values")), problem
 
 
+def test_a_quote_inside_a_plain_value_does_not_take_the_blame_for_a_slip_below():
+    """``title: 21"显示器专项检查表`` is valid YAML: a full-width colon further down was told as
+    that line's open quote (diff review)."""
+    text = BASE.replace("title: 专项检查表", 'title: 21"显示器专项检查表')
+    text = text.replace("    title: 组织建设", "    title：组织建设")
+    with pytest.raises(ChecklistError) as refused:
+        checklist_data(text.encode(), "专项.yaml")
+    assert (refused.value.problems[0].line, "中文冒号“：”" in refused.value.problems[0].message) == (9, True)
+
+
 def test_a_problem_is_placed_by_the_items_id_not_by_indices_from_zero():
     with pytest.raises(ChecklistError) as refused:
         checklist_data(BASE.replace("target: 90", "target: ≥90%").encode(), "专项.yaml")

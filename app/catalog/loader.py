@@ -405,8 +405,15 @@ _NEEDS_QUOTES = "%@`>|!&*"
 _COLON_IN_VALUE = re.compile(r"^\s*(?:-\s+)?[^\s:#][^:#]*:\s+[^\s\"'].*?:\s")
 
 
+#: a line whose value is quoted: ``version: "2025.1"``, ``- "x"`` (``title: 21"显示器`` is not)
+_QUOTED_VALUE = re.compile(r'^\s*(?:-\s+)?(?:[^\s:#"][^:#]*:\s+)?"')
+
+
 def _unpaired_quote(slip: _Slip) -> tuple[int, str] | None:
-    n = next((n for n in range(1, slip.line + 1) if _open_quote(slip.text(n))), None)
+    n = next(
+        (n for n in range(1, slip.line + 1) if _QUOTED_VALUE.match(slip.text(n)) and _open_quote(slip.text(n))),
+        None,
+    )
     if n is None:
         return None
     return n, '这一行的英文双引号（"）没有配对：值两端都要有引号，值中间的引号请改用中文引号“”'
