@@ -108,10 +108,10 @@ def _catalog():
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .catalog import check_files
+    from .services.checklists import check_import
 
-    # given files: each as importing it would check it, among the other checklists
-    catalog = check_files([Path(p) for p in args.files]) if args.files else _catalog()
+    # given files (or folders): each as importing it would check it, among the other checklists
+    catalog = check_import([Path(p) for p in args.files]) if args.files else _catalog()
     for problem in catalog.problems:
         print(problem)
     if catalog.problems:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from app.catalog import ChecklistError, check_files, load_catalog
+from app.catalog import ChecklistError, load_catalog
 from app.cli import main
 from app.errors import AppError
 from app.paths import user_checklists_dir
-from app.services.checklists import import_checklist
+from app.services.checklists import check_import, import_checklist
 
 CHECKLIST = """\
 id: ly-zkjc-2025
@@ -142,7 +142,7 @@ def test_the_loader_names_both_files_of_one_id_and_reads_yml_files(tmp_path):
 
 def test_the_command_line_validates_among_the_others_and_imports(tmp_path, capsys):
     clash = _file(tmp_path, CHECKLIST.replace("ly-zkjc-2025", "qyx-core"), "clash.yaml")
-    assert not check_files([clash]).entries
+    assert not check_import([clash]).entries
     assert main(["checklists", "validate", str(clash)]) == 1
     assert "与内置检查表" in capsys.readouterr().out
     assert main(["checklists", "validate", "checklists/qyx-core.yaml"]) == 0  # itself is no clash
@@ -176,6 +176,8 @@ def test_the_window_imports_a_checklist_that_the_next_round_can_use(qtbot, store
     ui_dialogs.files = [str(_file(tmp_path / "坏", CHECKLIST.replace("title: 组织建设", "title：组织建设")))]
     window.import_checklists()
     assert ui_dialogs.errors and "有错误，未导入" in ui_dialogs.errors[-1]
+    # told by its line, as a clerk reads it, not as path:12: (语法): …
+    assert "\n第 12 行：字段名后用了中文冒号“：”" in ui_dialogs.errors[-1] and ":12:" not in ui_dialogs.errors[-1]
 
 
 def test_the_template_is_a_valid_checklist_of_every_kind_that_imports_as_it_is(tmp_path, capsys):
@@ -189,6 +191,9 @@ def test_the_template_is_a_valid_checklist_of_every_kind_that_imports_as_it_is(t
     assert out.read_bytes() == TEMPLATE.read_bytes() and "已保存检查表范例" in capsys.readouterr().out
     assert main(["checklists", "template", str(out)]) == 1  # not overwritten
     assert "已存在，未覆盖" in capsys.readouterr().err
+    with pytest.raises(ChecklistError, match="这是范例的编号"):  # two offices' templates would be one
+        import_checklist(out, load_catalog())
+    out.write_text(out.read_text(encoding="utf-8").replace("example-2025", "ly-zk-2025"), encoding="utf-8")
     imported = import_checklist(out, load_catalog())
     items = list(imported.entry.checklist.all_items())
     assert {i.kind for i in items} == set(REGISTRY) and any(i.conditions for i in items)
@@ -222,7 +227,8 @@ def test_an_authors_own_numbers_print_beside_the_items_in_the_report(store, acto
     from app.services.rounds import start_round
 
     catalog = load_catalog()
-    entry = import_checklist(TEMPLATE, catalog).entry
+    own = _file(tmp_path, TEMPLATE.read_text(encoding="utf-8").replace("example-2025", "ly-zk-2025"))
+    entry = import_checklist(own, catalog).entry
     assert [i.number for i in entry.checklist.all_items()] == ["一（一）1", "一（一）2", "二1", "二2"]
     save_profile(store, DEMO_PROFILE, actor)
     round_id = start_round(store, [entry], "专项自查", dt.date(2025, 6, 1), actor)
@@ -230,3 +236,68 @@ def test_an_authors_own_numbers_print_beside_the_items_in_the_report(store, acto
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(out).pages)
     assert "一（一）1成立医疗质量管理委员会" in text and "二2抽查运行病历10份" in text
     assert "1.1.1成立" not in text
+
+
+def test_the_folder_as_it_is_now_decides_not_the_catalog_read_at_start(tmp_path):
+    """The window's catalog is read at start; the folder may change under it (diff review): a file
+    removed through 打开检查表文件夹 was “本机已有…未作修改” and gone at the next start, and a file
+    mended in place was copied to <id>-2.yaml, which then clashed at every start."""
+    catalog = load_catalog()
+    import_checklist(_file(tmp_path / "a"), catalog)
+    installed = user_checklists_dir() / "ly-zkjc-2025.yaml"
+    installed.unlink()
+    again = import_checklist(_file(tmp_path / "a"), catalog)
+    assert not again.unchanged and installed.exists()
+    # broken in place, then mended in place and imported from there: loaded, no copy
+    installed.write_text(CHECKLIST.replace("title: 组织建设", "title：组织建设"), encoding="utf-8")
+    assert load_catalog().problems
+    installed.write_text(CHECKLIST, encoding="utf-8")
+    mended = import_checklist(installed, load_catalog())
+    assert mended.unchanged and sorted(p.name for p in user_checklists_dir().iterdir()) == ["ly-zkjc-2025.yaml"]
+    # broken in place, and a good copy imported from elsewhere: the broken file is replaced
+    installed.write_text("id: [", encoding="utf-8")
+    import_checklist(_file(tmp_path / "b"), load_catalog())
+    assert sorted(p.name for p in user_checklists_dir().iterdir()) == ["ly-zkjc-2025.yaml"]
+    assert not load_catalog().problems
+
+
+def test_an_older_version_does_not_replace_a_newer_one(tmp_path):
+    catalog = load_catalog()
+    import_checklist(_file(tmp_path / "a", CHECKLIST.replace('"2025.1"', '"2025.10"')), catalog)
+    with pytest.raises(ChecklistError) as refused:
+        import_checklist(_file(tmp_path / "b", CHECKLIST.replace('"2025.1"', '"2025.9"')), catalog)
+    assert "是较新的版本 2025.10，这个文件是版本 2025.9：较旧的版本不导入" in str(refused.value.problems[0])
+    assert load_catalog().get("ly-zkjc-2025").checklist.version == "2025.10"
+
+
+def test_validate_asks_what_import_asks_and_reads_folders(tmp_path, capsys):
+    import_checklist(_file(tmp_path / "a"), load_catalog())
+    changed = _file(tmp_path / "b", CHECKLIST.replace("每季度", "每月"))
+    assert main(["checklists", "validate", str(changed)]) == 1
+    assert "内容却不同" in capsys.readouterr().out
+    assert main(["checklists", "validate", "checklists"]) == 0  # a folder, as before
+    assert "全部 7 个检查表文件校验通过" in capsys.readouterr().out
+
+
+def test_a_windows_device_name_is_no_checklist_id(tmp_path):
+    text = CHECKLIST.replace("ly-zkjc-2025", "con")
+    with pytest.raises(ChecklistError, match="Windows 保留的名称"):
+        import_checklist(_file(tmp_path / "a", text), load_catalog())
+
+
+def test_an_unreadable_folder_of_checklists_is_told_not_raised(monkeypatch):
+    """Root reads any folder, so the refusal a clerk's Windows account meets is made here."""
+    folder = user_checklists_dir()
+    folder.mkdir(parents=True)
+    real = Path.iterdir
+
+    def refused(path):
+        if path == folder:
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(Path, "iterdir", refused)
+    catalog = load_catalog()
+    assert catalog.get("qyx-core") is not None
+    assert [(p.file, p.field) for p in catalog.problems] == [(str(folder), "(文件夹)")]
+    assert "无法读取文件夹" in catalog.problems[0].message

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..domain.checklist import Checklist
+from ..errors import os_reason
 from ..paths import user_checklists_dir
 from .loader import (
     ChecklistError,
@@ -27,7 +28,7 @@ __all__ = [
     "CatalogEntry",
     "ChecklistError",
     "Problem",
-    "check_files",
+    "checklist_files",
     "content_hash",
     "default_paths",
     "load_catalog",
@@ -115,11 +116,17 @@ class Catalog:
         return ""
 
 
-def checklist_files(paths: Iterable[Path]) -> list[Path]:
+def checklist_files(paths: Iterable[Path], problems: list[Problem] | None = None) -> list[Path]:
+    """The checklist files at ``paths`` (files, or folders of them); a folder that cannot be
+    read is one of ``problems`` (given), not a traceback."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+            try:
+                files += sorted(p for p in path.iterdir() if p.suffix.lower() in SUFFIXES)
+            except OSError as exc:
+                if problems is not None:
+                    problems.append(Problem(str(path), 1, "(文件夹)", f"无法读取文件夹（{os_reason(exc)}）"))
         elif path != user_checklists_dir():  # that folder is made by the first import
             files.append(path)
     return files
@@ -140,27 +147,6 @@ def read_entry(path: Path, raw: bytes | None = None) -> CatalogEntry:
         raise ChecklistError([problem]) from None
 
 
-def check_files(files: Sequence[Path]) -> Catalog:
-    """The ``files`` checked as importing them checks them: each valid by itself, and none taking
-    an id of another checklist (built in, imported on this PC, or another of the files)."""
-    given = {f.resolve() for f in files}
-    around = load_catalog()
-    around.entries = [e for e in around.entries if e.path.resolve() not in given]
-    checked = Catalog()
-    for path in files:
-        try:
-            entry = read_entry(path)
-        except ChecklistError as err:
-            checked.problems += err.problems
-            continue
-        if why := around.clash(entry.checklist):
-            checked.problems.append(Problem(str(path), 1, "id", why))
-            continue
-        around.put(entry)
-        checked.entries.append(entry)
-    return checked
-
-
 def default_paths() -> list[Path]:
     """The built-in checklists, then those imported on this PC."""
     return [BUILTIN_DIR, user_checklists_dir()]
@@ -175,7 +161,7 @@ def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
     """
     catalog = Catalog()
     seen_items: dict[str, str] = {}
-    for path in checklist_files(default_paths() if paths is None else paths):
+    for path in checklist_files(default_paths() if paths is None else paths, catalog.problems):
         try:
             entry = read_entry(path)
         except ChecklistError as err:

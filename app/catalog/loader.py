@@ -46,6 +46,13 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: {self.field}: {self.message}"
 
+    def plain(self, with_file: bool = True) -> str:
+        """As a dialog tells it: ``专项.yaml 第 9 行（条目“ly-zk.1.1”的 target）：…`` (``:9:`` is
+        no line number to a quality-office clerk)."""
+        where = "" if self.field.startswith("(") else f"（{self.field}）"
+        file = f"{Path(self.file).name} " if with_file else ""
+        return f"{file}第 {self.line} 行{where}：{self.message}"
+
 
 class ChecklistError(AppError):
     """A checklist file is invalid; ``problems`` lists every problem found."""

@@ -329,6 +329,11 @@ _ITEM_KEYS = frozenset(
 )
 
 
+def version_key(version: str) -> list[tuple[int, int | str]]:
+    """A checklist version to compare: ``2023.10`` after ``2023.9``, the numeric parts as numbers."""
+    return [(0, int(part)) if part.isdigit() else (1, part) for part in version.split(".")]
+
+
 def item_number(item: Item) -> str:
     """编号: the number printed beside an item under its checklist's headings, on screen, in the
     reports and the workbooks: ``05.1``, ``2.3``, ``任务8.5``, ``指标14a``."""

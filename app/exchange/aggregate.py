@@ -24,7 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..domain.checklist import Checklist, item_number, item_references
+from ..domain.checklist import Checklist, item_number, item_references, version_key
 from ..domain.collation import pinyin_key
 from ..domain.formats import cn_local_time
 from ..domain.kinds import kind_of
@@ -360,14 +360,9 @@ def _newest_numberings(packages: Iterable[Package]) -> dict[str, Mapping[str, st
         except AppError:
             continue  # refused, with its reason, when its round is summarised
         for c in checklists:
-            if c.numbering and (c.id not in newest or _version_key(c.version) > _version_key(newest[c.id].version)):
+            if c.numbering and (c.id not in newest or version_key(c.version) > version_key(newest[c.id].version)):
                 newest[c.id] = c
     return {checklist_id: c.numbering for checklist_id, c in newest.items()}
-
-
-def _version_key(version: str) -> list[tuple[int, int | str]]:
-    """``2023.10`` after ``2023.9``: the numeric parts compared as numbers."""
-    return [(0, int(part)) if part.isdigit() else (1, part) for part in version.split(".")]
 
 
 def _newest_of_each_round(

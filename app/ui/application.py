@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .. import APP_NAME
 from ..errors import AppError, DamagedError, os_reason
@@ -27,6 +27,9 @@ from . import dialogs
 from .input_method import adapted_for_qt, temporarily_set
 from .platform_choice import platform_changes
 from .qt import QApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+
+if TYPE_CHECKING:
+    from ..catalog import Problem
 
 CATALOG_CHECK_DELAY_MS = 300
 #: the application's translators: a collected translator stops translating
@@ -288,14 +291,13 @@ def _show_window(store, catalog):
     return window
 
 
-def checklist_problems_message(skipped_files: Sequence[str], problems: Sequence[object]) -> tuple[str, str]:
-    """The message and the 显示详情 text for checklist files with errors: the first three
-    problems in the box, so that it fits a 1024×700 screen, and all of them behind the button."""
+def checklist_problems_message(skipped_files: Sequence[str], problems: Sequence[Problem]) -> tuple[str, str]:
+    """The message and the 显示详情 text for checklist files with errors (checklist_import.problems_text)."""
+    from .checklist_import import problems_text
+
     skipped = "\n".join(skipped_files)
-    first = "\n".join(str(p) for p in problems[:3])
-    more = f"\n……共 {len(problems)} 处错误，全部见“显示详情”。" if len(problems) > 3 else ""
-    message = f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{first}{more}"
-    return message, "\n".join(str(p) for p in problems)
+    first, details = problems_text(problems)
+    return f"以下检查表文件有错误，已跳过（其余检查表可正常使用）：\n{skipped}\n\n{first}", details
 
 
 def _schedule_after_first_paint(window, instance, catalog, db_path: Path) -> None:

@@ -3,6 +3,7 @@ this PC's, checked as the program checks its own (app/services/checklists.py).""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,10 +11,19 @@ from ..errors import AppError
 from . import dialogs
 
 if TYPE_CHECKING:
+    from ..catalog import Problem
     from .main_window import MainWindow
 
 #: what the file dialog offers: 记事本 may have saved a ``.yaml.txt``, hence all files too
 FILE_FILTER = "检查表文件 (*.yaml *.yml);;所有文件 (*)"
+
+
+def problems_text(problems: Sequence[Problem], with_file: bool = True) -> tuple[str, str]:
+    """The first three problems for a message box (it fits a 1024×700 screen) and all of them
+    for 显示详情, each as ``第 9 行（条目“…”的 target）：…``."""
+    first = "\n".join(p.plain(with_file) for p in problems[:3])
+    more = f"\n……共 {len(problems)} 处错误，全部见“显示详情”。" if len(problems) > 3 else ""
+    return first + more, "\n".join(p.plain(with_file) for p in problems)
 
 
 def import_checklist_files(window: MainWindow) -> None:
@@ -24,13 +34,12 @@ def import_checklist_files(window: MainWindow) -> None:
         try:
             imported = import_checklist(Path(name), window.catalog())
         except ChecklistError as err:
-            first = "\n".join(str(p) for p in err.problems[:3])
-            more = f"\n……共 {len(err.problems)} 处错误，全部见“显示详情”。" if len(err.problems) > 3 else ""
+            first, details = problems_text(err.problems, with_file=False)
             dialogs.error(
                 window,
-                f"检查表文件“{Path(name).name}”有错误，未导入：\n\n{first}{more}\n\n"
+                f"检查表文件“{Path(name).name}”有错误，未导入：\n\n{first}\n\n"
                 "请按说明改好文件后重新导入；见“帮助 → 使用说明”第七部分。",
-                "\n".join(str(p) for p in err.problems),
+                details,
             )
             continue
         except AppError as err:
