@@ -577,9 +577,10 @@ def test_a_recheck_dated_after_the_summary_date_has_not_happened_yet(tmp_path, c
     assert dict(counted) == {status: n for status, n in stated.items() if n}
 
 
-def _as_frozen_before_numbering(store, round_id: str, checklist_id: str) -> None:
-    """The round as one started before its checklist spelt its codes out: its frozen copy is the
-    content without ``numbering``, of the version before, hashed as the program hashes it."""
+def _as_frozen_before_numbering(store, round_id: str, checklist_id: str, numbering: dict | None = None) -> None:
+    """The round as one started before its checklist spelt its codes out (or spelt them as
+    ``numbering``): its frozen copy is that content, of the version before, hashed as the program
+    hashes it."""
     import json
 
     from app.catalog import content_hash
@@ -588,7 +589,9 @@ def _as_frozen_before_numbering(store, round_id: str, checklist_id: str) -> None
         "SELECT content FROM round_checklists WHERE round_id = ? AND checklist_id = ?", (round_id, checklist_id)
     ).fetchone()
     content = json.loads(row[0])
-    del content["numbering"]
+    content.pop("numbering", None)
+    if numbering:
+        content["numbering"] = numbering
     content["version"] = "2023.2"
     with store.db.conn:
         store.db.execute(
@@ -627,9 +630,19 @@ def test_an_item_is_numbered_alike_in_rounds_frozen_before_and_after_its_checkli
     assert len(shared) > 20 and all(numbers[0][i] == numbers[1][i] for i in shared)
     assert references[0] == references[1]
     assert "指标10" in numbers[0].values() and not any(n.startswith("m.") for n in numbers[0].values())
+    # a copy that spelt the codes otherwise is spelt as the newest version spells them too
+    store = open_store(tmp_path / "0.db")
+    round_id = store.rounds()[0].id
+    _as_frozen_before_numbering(
+        store, round_id, checklist.checklist.id, {**checklist.checklist.numbering, "m": "旧指标"}
+    )
+    export_package(store, round_id, inbox / f"{HOSPITALS[0]}.zip", attachments=False, today=DAY)
+    store.close()
+    respelt = aggregate([inbox], today=DAY)
+    assert {i.number for r in respelt.rounds for i in r.indicators if i.item_id.endswith(".m.10")} == {"指标10"}
     # with nothing newer among the packages, a round frozen before keeps its codes
     alone = aggregate([inbox / f"{HOSPITALS[0]}.zip"], today=DAY)
-    assert "m.10" in {i.number for i in alone.rounds[0].indicators}
+    assert "旧指标10" in {i.number for i in alone.rounds[0].indicators}
 
 
 def test_the_summary_unit_heads_every_output_and_a_long_one_is_refused_before_any_work(packages, tmp_path, capsys):

@@ -227,16 +227,17 @@ class Checklist:
         return next((i for i in self.all_items() if i.id == item_id), None)
 
     def numbered_as(self, numbering: Mapping[str, str]) -> Checklist:
-        """This checklist with its items' numbers spelt out as ``numbering`` says, when it has no
-        ``numbering`` of its own: a round frozen before its checklist spelt its codes out, read
-        beside rounds frozen after (a summary printed ``m.10`` and ``指标10`` for one item)."""
-        if self.numbering or not numbering:
+        """This checklist with its items' numbers spelt out as ``numbering`` says, where that
+        differs from its own: a round frozen before its checklist spelt its codes out (or spelt
+        them otherwise), read beside rounds frozen after (a summary printed ``m.10`` and ``指标10``
+        for one item). An author's own ``number`` stays as written."""
+        if not numbering or numbering == self.numbering:
             return self
 
         def renumbered(section: Section) -> Section:
             items = tuple(
                 dataclasses.replace(i, number=readable_number(local_number(i.id, self.id), numbering))
-                if i.number in ("", local_number(i.id, self.id))  # an author's own number stays
+                if i.number in ("", *_derived_numbers(i, self))
                 else i
                 for i in section.items
             )
@@ -327,6 +328,12 @@ _ITEM_KEYS = frozenset(
         *("unit", "input", "per", "numerator", "denominator", "direction", "targets", "target", "min_samples"),
     )
 )
+
+
+def _derived_numbers(item: Item, checklist: Checklist) -> tuple[str, str]:
+    """The numbers an item has when its file gives none: its id's, and that spelt out."""
+    local = local_number(item.id, checklist.id)
+    return local, readable_number(local, checklist.numbering)
 
 
 def version_key(version: str) -> list[tuple[int, int | str]]:
