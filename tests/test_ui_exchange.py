@@ -520,3 +520,22 @@ def test_the_summary_unit_is_typed_once_printed_on_every_page_and_kept(qtbot, st
     qtbot.addWidget(without)
     assert again.unit.text() == "洛阳市卫生健康委员会"
     assert without.unit.text() == ""  # no database: nothing to offer
+
+
+def test_the_summary_unit_is_kept_as_typed_even_without_a_summary(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    """Kept only after a summary that counted a round, a unit typed and the dialog closed was lost
+    (diff review): every edit is saved when it is made."""
+    from PySide6.QtCore import Qt
+
+    from tests.helpers import activate, press, press_alt
+
+    dialog, _ = _dialog_with_a_package(qtbot, store, demo_round, tmp_path)
+    activate(dialog)
+    press_alt("U")
+    dialog.unit.selectAll()
+    dialog.unit.insert("宜阳县卫生健康委员会")
+    press(Qt.Key.Key_Tab)  # on to the next field: the edit is finished
+    dialog.reject()
+    again = AggregateDialog(None, store)
+    qtbot.addWidget(again)
+    assert again.unit.text() == "宜阳县卫生健康委员会"

@@ -324,8 +324,9 @@ def clean_unit(text: str) -> str:
 
 def aggregate(paths: Sequence[Path], today: dt.date | None = None, *, unit: str = "") -> Aggregate:
     """Verify and summarise the packages at ``paths`` (files or folders), for ``unit`` (汇总单位)."""
+    unit = clean_unit(unit)  # refused before the folders are walked
     packages, look_alikes = _found(paths)
-    result = Aggregate(today=today or dt.date.today(), names=packages, unit=clean_unit(unit))
+    result = Aggregate(today=today or dt.date.today(), names=packages, unit=unit)
     newest, others = _newest_of_each_round(result)
     for path, (name, reason) in look_alikes.items():
         result.read += 1

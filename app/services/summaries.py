@@ -19,6 +19,7 @@ def summary_unit(store: Store) -> str:
     return profile.name if profile else ""
 
 
-def remember_summary_unit(store: Store, unit: str) -> None:
-    """Keep ``unit`` for the next summary, if the database takes it now (a read-only one does not)."""
-    store.remember(UNIT_SETTING, unit)
+def remember_summary_unit(store: Store, unit: str) -> bool:
+    """Keep ``unit`` for the next summary; False when the database does not take it now (read-only,
+    or busy with a backup), the unit still serving this summary."""
+    return store.remember(UNIT_SETTING, unit)

@@ -552,6 +552,7 @@ class AggregateDialog(QDialog):
 
         self.unit = QLineEdit(summary_unit(self.store) if self.store else "")
         self.unit.setMaxLength(UNIT_MAX)
+        self.unit.editingFinished.connect(self._remember_unit)  # kept as typed, whether or not a summary follows
         self.unit.setPlaceholderText("如：洛阳市卫生健康委员会")
         label = QLabel("汇总单位(&U)：")
         label.setBuddy(self.unit)
@@ -613,6 +614,7 @@ class AggregateDialog(QDialog):
             return
 
         unit = self.unit.text()
+        self._remember_unit()
 
         def work() -> Any:
             from ..exchange.aggregate import aggregate, write_outputs
@@ -624,7 +626,6 @@ class AggregateDialog(QDialog):
 
         def done(result: Any) -> None:
             self.result = result
-            self._remember_unit(result)
             self.show_result(result, [p for p in (xlsx, sqlite, pdf) if p])
 
         def failed(exc: Exception) -> None:
@@ -634,11 +635,18 @@ class AggregateDialog(QDialog):
         self.status.setStyleSheet("")
         self.job = run_in_background(self, "正在校验并汇总上报包……", work, done, failed)
 
-    def _remember_unit(self, result: Any) -> None:
-        if self.store is not None and result.rounds:
-            from ..services.summaries import remember_summary_unit
+    def _remember_unit(self) -> None:
+        if self.store is None:
+            return
+        from ..exchange.aggregate import clean_unit
+        from ..services.summaries import remember_summary_unit
 
-            remember_summary_unit(self.store, result.unit)
+        try:
+            unit = clean_unit(self.unit.text())
+        except AppError:
+            return  # longer than the field takes: the summary says so
+        if not remember_summary_unit(self.store, unit):
+            self.status.setText("汇总单位未能保存（数据库只读或正忙），本次汇总仍会使用；下次打开时需要重新填写。")
 
     def show_result(self, result: Any, outputs: list[Path]) -> None:
         self.outcome.setRowCount(0)
