@@ -283,11 +283,19 @@ def _message_screens(window, shot) -> None:
         buttons.Yes | buttons.No,
     )
     shot(confirm, "20-message-confirm")
+    from app.catalog import Problem
+
+    folder = "C:/Users/质控办/AppData/Roaming/医疗质量自查助手/checklists"
     problems = [
-        f"checklists/hn-{n}.yaml:{40 + n}: sections[2].items[{n}].target: 目标值应为数字或“逐步提高”，不是“≥90%”"
+        Problem(
+            f"{folder}/hn-{n}.yaml",
+            40 + n,
+            f"条目“hn-zk-2025.2.{n}”的 target",
+            "目标值应只写数字（现为“≥90%”），如 target: 90；“≥”“≤”另写在 direction 中",
+        )
         for n in range(10)
     ]
-    skipped = [f"C:/Users/质控办/AppData/Roaming/医疗质量自查助手/checklists/hn-{n}.yaml" for n in range(3)]
+    skipped = [f"{folder}/hn-{n}.yaml" for n in range(3)]
     message, details = checklist_problems_message(skipped, problems)
     error = dialogs._box(window, QMessageBox.Icon.Critical, message)  # as dialogs.error makes it
     error.setDetailedText(details)
