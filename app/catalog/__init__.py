@@ -101,6 +101,10 @@ class Catalog:
     def put(self, entry: CatalogEntry) -> None:
         """Add ``entry``, or put it in the place of the entry of its id (an imported checklist)."""
         self.entries = [e for e in self.entries if e.checklist.id != entry.checklist.id] + [entry]
+        self.order()
+
+    def order(self) -> None:
+        """The default selection first (the 千院行 files), then by id."""
         self.entries.sort(key=lambda e: (not e.checklist.default, e.checklist.id))
 
     def clash(self, checklist: Checklist) -> str:
@@ -184,5 +188,5 @@ def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
             continue
         seen_items.update((i.id, path.name) for i in checklist.all_items())
         catalog.entries.append(entry)
-    catalog.entries.sort(key=lambda e: (not e.checklist.default, e.checklist.id))
+    catalog.order()
     return catalog
