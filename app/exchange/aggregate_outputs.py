@@ -204,7 +204,7 @@ def _sheets(
 def write_xlsx(result: Aggregate, out: Path) -> None:
     from ..render.xlsx import Sheet, about_sheet, workbook_bytes
 
-    heading = f"{result.unit}　" * bool(result.unit) + f"医疗质量自查汇总　汇总日期 {cn_date(result.today)}"
+    heading = "　".join(x for x in (result.unit, "医疗质量自查汇总", f"汇总日期 {cn_date(result.today)}") if x)
 
     def fill(book: Any, formats: dict[str, Any]) -> None:
         for name, (headers, rows) in _sheets(result, formats).items():
