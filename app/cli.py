@@ -7,14 +7,19 @@ Errors print a Chinese message on stderr and exit 1; nothing is written.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import APP_NAME, __version__
 from .errors import AppError
+
+if TYPE_CHECKING:
+    from .domain.checklist import Item
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -179,6 +184,7 @@ def cmd_checklist_template(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
+    from .domain.checklist import item_number
     from .domain.kinds import kind_of
 
     entry = _catalog().get(args.id)
@@ -188,12 +194,31 @@ def cmd_show(args: argparse.Namespace) -> int:
         _print_json(entry.data)
         return 0
     checklist = entry.checklist
-    print(f"{checklist.title}（{checklist.source_document}）")
+    print(f"{checklist.title}（{checklist.source_document}；版本 {checklist.version}；{entry.origin}）")
     for section in checklist.all_sections():
         print(f"\n[{section.id}] {section.title}  {section.source}")
         for item in section.items:
-            print(f"  {item.id}  （{kind_of(item).label}）{item.text}")
+            print(f"  {item_number(item)}  （{kind_of(item).label}）{item.text}")
+            for line in _proof_lines(item):  # what an author checks beside the text
+                print(f"      {line}")
     return 0
+
+
+def _proof_lines(item: Item) -> list[str]:
+    """An item's rules as a checklist's author proof-reads them: its id, whom it applies to,
+    targets by year, the least number of records."""
+    from .domain.kinds import kind_of
+
+    words = kind_of(item).target_words
+    lines = [f"编号 {item.id}"]
+    lines += [f"适用：{c.describe()}" for c in item.conditions]
+    if item.targets:
+        lines.append("目标：" + "，".join(f"{year}年 {words(item, year)}" for year in sorted(item.targets)))
+    elif item.target is not None or item.direction in ("increase", "decrease"):
+        lines.append(f"目标：{words(item, dt.date.today().year)}")  # the same every year
+    if item.min_samples:
+        lines.append(f"至少抽查 {item.min_samples} 份")
+    return lines
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -301,3 +301,18 @@ def test_an_unreadable_folder_of_checklists_is_told_not_raised(monkeypatch):
     assert catalog.get("qyx-core") is not None
     assert [(p.file, p.field) for p in catalog.problems] == [(str(folder), "(文件夹)")]
     assert "无法读取文件夹" in catalog.problems[0].message
+
+
+def test_show_gives_an_author_the_rules_to_proof_read(tmp_path, capsys):
+    """``checklists show`` printed ids and texts only: an author could not proof-read targets,
+    conditions or the records to check (review of checklist authoring)."""
+    from app.catalog import TEMPLATE
+
+    own = _file(tmp_path, TEMPLATE.read_text(encoding="utf-8").replace("example-2025", "ly-zk-2025"))
+    assert main(["checklists", "import", str(own)]) == 0
+    capsys.readouterr()
+    assert main(["checklists", "show", "ly-zk-2025"]) == 0
+    shown = capsys.readouterr().out
+    assert "版本 2025.1；本机导入" in shown and "一（一）2  （评价）产科建立危重孕产妇救治绿色通道" in shown
+    assert "适用：有产科" in shown and "目标：2025年 ≥90%" in shown and "至少抽查 10 份" in shown
+    assert "目标：全部符合" in shown and "编号 ly-zk-2025.2.2" in shown

@@ -128,6 +128,10 @@ class ItemKind(ABC):
         """The target in a table's 目标 column, where the column's heading says what it is of."""
         return outcome.target_text
 
+    def target_words(self, item: Item, year: int) -> str:
+        """The target of ``year`` in words, as outcomes state it: ``≥80%``, ``逐步提高``."""
+        return item.target_text(year)
+
     def counts(self, item: Item, outcome: Outcome, answer: Answer | None) -> tuple[float | None, float | None]:
         """(分子, 分母) behind the value, for the workbook's indicator sheet."""
         return None, None

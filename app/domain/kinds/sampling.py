@@ -126,6 +126,9 @@ class Sampling(ItemKind):
     def target_column(self, outcome: Outcome) -> str:
         return outcome.target_text.removeprefix(RATE_PREFIX)  # the column is the rate's
 
+    def target_words(self, item: Item, year: int) -> str:
+        return _target_text(item, year)  # 全部符合, 符合率≥90%
+
     def counts(self, item: Item, outcome: Outcome, answer: Answer | None) -> tuple[float | None, float | None]:
         return outcome.counts or (None, None)
 
