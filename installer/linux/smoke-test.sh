@@ -130,14 +130,22 @@ check "offline export of the upload package, which verify accepts" quiet offline
 # checklist files and their schema, a package imported on another PC, the commission's summary
 # with its charts, a backup and the database check
 check "offline: the built-in checklists validate (YAML, JSON Schema)" quiet offline "$APP" checklists validate
+# a quality office's own checklist: the bundled template, its id made the office's own, imported
+# into the user's data folder and loaded from there (the GUI below starts with it too)
+offline "$APP" checklists template "$WORK/own.yaml" >/dev/null
+sed 's/example-2025/ly-zk-2025/g' "$WORK/own.yaml" >"$WORK/own-renamed.yaml"
+offline "$APP" checklists import "$WORK/own-renamed.yaml" >/dev/null
+check "offline: the bundled checklist template imports as the user's own checklist" \
+  grep -q "ly-zk-2025.*本机导入" <(offline "$APP" checklists list)
 offline "$APP" import --db "$WORK/other-pc.db" "$WORK/upload.zip" >/dev/null
 check "offline import of the package on another PC: the same scores there" \
   test "$(offline "$APP" score --db "$WORK/other-pc.db" --round "$round")" = \
   "$(offline "$APP" score --db "$DATA/selfcheck.db" --round "$round")"
 offline "$APP" aggregate --out "$WORK/summary.xlsx" --pdf "$WORK/summary.pdf" --sqlite "$WORK/summary.db" \
-  --date 2025-06-30 "$WORK/upload.zip" >/dev/null
+  --date 2025-06-30 --unit 洛阳市卫生健康委员会 "$WORK/upload.zip" >/dev/null
 check "offline summary of packages: workbook, database and PDF with the hospital" \
   grep -q "$HOSPITAL" <(pdftotext "$WORK/summary.pdf" -; unzip -p "$WORK/summary.xlsx" xl/sharedStrings.xml)
+check "offline summary: the 汇总单位 heads the PDF" grep -q "洛阳市卫生健康委员会" <(pdftotext "$WORK/summary.pdf" -)
 check "offline backup of the user's database, checked" quiet offline "$APP" backup --db "$DATA/selfcheck.db"
 check "offline database check" quiet offline "$APP" check --db "$DATA/selfcheck.db"
 
