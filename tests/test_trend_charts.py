@@ -470,3 +470,37 @@ def test_series_names_are_escaped_in_the_legend_and_in_the_table():
     assert table_rows(many) and not labels(many)  # the table's names
     for svg in (few, many):
         assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;&#34;" in svg and "\u202e" not in svg
+
+
+def _unit_line(svg: str) -> str:
+    return next(
+        (t.text or "" for t in ET.fromstring(str(svg)).iter(NS + "text") if (t.text or "").startswith("单位")), ""
+    )
+
+
+def test_scores_kept_high_up_are_drawn_on_an_axis_starting_above_zero_which_says_so():
+    """Seven checklists' 得分率 between 51 and 69 drew on top of one another on a 0–100 axis
+    (review of the printed reports): the score trend starts at 40 there, the lines two thirds
+    further apart, and says so above the axis; lower scores, and other trends, keep their 0."""
+    from app.render.charts import score_floor
+
+    days = monthly(12)
+    trend = two_years_of_scores()
+    lowest = min(v for values in trend.series.values() for v in values if v is not None)
+    assert 50 <= lowest < 60
+    names = [f"{d.year}年{d.month}月医疗质量自查" for d in days]
+    zoomed = trend_chart(names, trend, font_family="A", dates=days, maximum=100, floor=True)
+    assert _ticks(zoomed) == ["40", "55", "70", "85", "100"] and _unit_line(zoomed) == "单位：%，纵轴从 40 起"
+    assert_readable(zoomed)
+    flat = trend_chart(names, trend, font_family="A", dates=days, maximum=100)
+    assert _ticks(flat)[0] == "0" and _unit_line(flat) == "单位：%"
+
+    def spread(svg: str) -> float:
+        ys = [y for _, y, _ in points(svg)]
+        return max(ys) - min(ys)
+
+    assert score_floor([51.0, 69.0]) == 40 and score_floor([75.0, 90.0]) == 60 and score_floor([35.0]) == 20
+    assert score_floor([29.9, 90.0]) == 0 and score_floor([]) == 0
+    low = Trend("各检查表得分率", {"核心制度": [25.0, 80.0]}, unit="%")
+    assert _ticks(trend_chart(["一", "二"], low, font_family="A", maximum=100, floor=True))[0] == "0"
+    assert spread(zoomed) > 1.5 * spread(flat)

@@ -209,6 +209,7 @@ def line_chart(
     font_family: str,
     title: str = "",
     maximum: float | None = None,
+    minimum: float = 0.0,
     target: float | None = None,
     target_text: str = "",
     unit: str = "",
@@ -253,6 +254,7 @@ def line_chart(
         background=background,
         width_mm=width_mm,
         height_mm=height_mm,
+        bottom_value=minimum,
     )
     return Markup(chart.labelled() or chart.tabled())
 
@@ -264,6 +266,7 @@ def trend_chart(
     font_family: str,
     dates: Sequence[dt.date] = (),
     maximum: float | None = None,
+    floor: bool = False,
     background: str = "#fff",
     height_mm: float = 60,
 ) -> Markup:
@@ -278,6 +281,7 @@ def trend_chart(
         font_family=font_family,
         title=trend.title,
         maximum=maximum,
+        minimum=score_floor([v for values in trend.series.values() for v in values if v is not None]) if floor else 0.0,
         target=trend.target,
         target_text=f"目标 {trend.target_text}" if trend.target is not None and trend.target_text else "",
         unit=trend.unit,
@@ -286,6 +290,15 @@ def trend_chart(
         background=background,
         height_mm=height_mm,
     )
+
+
+def score_floor(values: Sequence[float]) -> float:
+    """Where a 0–100 axis of scores may start, so that lines kept high up are told apart: seven
+    checklists' 得分率 between 51 and 69 drew on top of one another on a 0–100 axis (review of
+    the printed reports). 20, 40 or 60 (each a fifth of the ticks a round number), ten under the
+    lowest score or more; 0 when a score is below 30."""
+    low = min(values, default=0.0)
+    return next((floor for floor in (60.0, 40.0, 20.0) if low - floor >= 10), 0.0) if low >= 30 else 0.0
 
 
 def short_dates(dates: Sequence[dt.date]) -> list[str]:
@@ -308,6 +321,8 @@ class _Frame:
     bottom: float
     count: int
     top_value: float
+    #: the value axis's bottom: 0, or above it where the values keep high up (score_floor)
+    bottom_value: float = 0.0
 
     @property
     def band(self) -> float:
@@ -317,7 +332,8 @@ class _Frame:
         return self.left + (n + 0.5) * self.band
 
     def y(self, v: float) -> float:
-        return self.bottom - max(0.0, min(v / self.top_value, 1.0)) * (self.bottom - self.top)
+        share = (v - self.bottom_value) / (self.top_value - self.bottom_value)
+        return self.bottom - max(0.0, min(share, 1.0)) * (self.bottom - self.top)
 
 
 def _round_names(labels: Sequence[str], short: Sequence[str], frame: _Frame, width: float) -> tuple[list[str], int]:
@@ -396,6 +412,7 @@ class _TrendChart:
     target: float | None
     target_text: str
     background: str
+    bottom_value: float
     width_mm: float
     height_mm: float
 
@@ -405,7 +422,8 @@ class _TrendChart:
 
     @property
     def top(self) -> float:
-        return (30 if self.title else 11) + (12 if self.unit else 0)  # the top value's label stays clear of both
+        above = self.unit or self.bottom_value  # the unit's line, or where the axis starts
+        return (30 if self.title else 11) + (12 if above else 0)  # the top value's label stays clear of both
 
     @cached_property
     def bridged(self) -> bool:
@@ -503,7 +521,9 @@ class _TrendChart:
         others."""
         below = 32 + 14 * (rows - 1) + legend
         height = max(self.height_mm * _UNITS_PER_MM - self.top - below, (len(self.lines) + 2) * _VALUE_HEIGHT)
-        return _Frame(left, self.width - _RIGHT, self.top, self.top + height, len(self.labels), self.top_value)
+        return _Frame(
+            left, self.width - _RIGHT, self.top, self.top + height, len(self.labels), self.top_value, self.bottom_value
+        )
 
     def _points(self, frame: _Frame) -> list[_Point]:
         return [
@@ -588,17 +608,17 @@ def _legend_rows(keys: Sequence[_Key], room: float) -> list[list[tuple[float, _K
 
 def _ticks(frame: _Frame) -> list[_Label]:
     """The value axis's labels."""
-    return [
-        _Label(f"{frame.top_value * k / 4:.6g}", "end", frame.left - 4, frame.y(frame.top_value * k / 4) + 4, _FONT)
-        for k in range(5)
-    ]
+    values = [frame.bottom_value + (frame.top_value - frame.bottom_value) * k / 4 for k in range(5)]
+    return [_Label(f"{v:.6g}", "end", frame.left - 4, frame.y(v) + 4, _FONT) for v in values]
 
 
 def _grid(frame: _Frame, unit: str) -> list[str]:
-    """The light grid with its values, and their unit above them."""
-    parts = (
-        [f'<text x="0" y="{frame.top - 12}" fill="#555">{escape("单位：" + clean_text(unit))}</text>'] if unit else []
-    )
+    """The light grid with its values, and their unit above them (saying where the axis starts
+    when that is not 0: a reader takes the lowest line for nothing)."""
+    above = "单位：" + clean_text(unit) if unit else ""
+    if frame.bottom_value:
+        above += f"{'，' if above else ''}纵轴从 {frame.bottom_value:g} 起"
+    parts = [f'<text x="0" y="{frame.top - 12}" fill="#555">{escape(above)}</text>'] if above else []
     for tick in _ticks(frame):
         gy = tick.baseline - 4
         parts.append(

@@ -584,15 +584,21 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
     overview = build_overview(store, round_id, today)
     if overview.score_trend is None or overview.failing_trend is None:
         return {}
-    # (trend, the value axis's top, the caption under the chart)
-    trends = [(overview.score_trend, 100.0, ""), (overview.failing_trend, None, overview.failing_note())]
-    trends += [(t, None, "") for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
+    # (trend, the value axis's top, whether it may start above 0, the caption under the chart)
+    trends = [(overview.score_trend, 100.0, True, ""), (overview.failing_trend, None, False, overview.failing_note())]
+    trends += [(t, None, False, "") for t in overview.indicator_trends[:MAX_INDICATOR_TRENDS]]
     rest = [_trend_row(t) for t in overview.indicator_trends[MAX_INDICATOR_TRENDS:]]
     charts = [
         trend_chart(
-            overview.rounds, t, font_family=font_family, dates=overview.round_dates, maximum=maximum, height_mm=55
+            overview.rounds,
+            t,
+            font_family=font_family,
+            dates=overview.round_dates,
+            maximum=maximum,
+            floor=floor,
+            height_mm=55,
         )
-        for t, maximum, _ in trends
+        for t, maximum, floor, _ in trends
     ]
     return {
         "trend_intro": overview.trend_intro(),

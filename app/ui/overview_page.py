@@ -213,7 +213,7 @@ class OverviewPage(QWidget):
             )
         trends: list[QWidget] = []
         if o.score_trend is not None and o.failing_trend is not None:
-            trends.append(self._trend(o.score_trend, maximum=100))
+            trends.append(self._trend(o.score_trend, maximum=100, floor=True))
             trends.append(self._trend(o.failing_trend))
             trends += [self._trend(t) for t in o.indicator_trends]
             # which rounds the charts compare, and those they leave out, as the report says it
@@ -283,7 +283,7 @@ class OverviewPage(QWidget):
         self.charts.append(chart)
         return chart
 
-    def _trend(self, trend: Trend, maximum: float | None = None) -> QWidget:
+    def _trend(self, trend: Trend, maximum: float | None = None, floor: bool = False) -> QWidget:
         o = self.overview
         assert o is not None
         svg = trend_chart(
@@ -292,6 +292,7 @@ class OverviewPage(QWidget):
             font_family=self.font_family,
             dates=o.round_dates,
             maximum=maximum,
+            floor=floor,
             background=self.palette().window().color().name(),  # the ground under the values
         )
         chart = ChartWidget(str(svg))
