@@ -929,3 +929,13 @@ def test_bar_colours_print_dark_to_light_as_results_go_from_bad_to_good(rendered
 
     assert grey(COLOURS["fail"]) < 0.3 < grey(COLOURS["warn"]) < 0.55 < min(grey(COLOURS[t]) for t in ("ok", "good"))
     assert squeeze(TONE_KEY) in squeeze("".join(rendered["text"]["self"]))
+
+
+def test_an_authors_long_number_may_break_where_a_spelt_out_one_stays_whole():
+    """keep_number kept everything from the first Chinese character together: an author's
+    第一章第二节第三条12 ran over the next column (second diff review)."""
+    from app.render.html import keep_number
+
+    assert 'class="nobreak">专项1.1<' in str(keep_number("5-1.专项1.1"))
+    assert 'class="nobreak">指标14a<' in str(keep_number("指标14a"))
+    assert "nobreak" not in str(keep_number("第一章第二节第三条12")) and "nobreak" not in str(keep_number("一（一）1"))

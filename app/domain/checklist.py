@@ -118,6 +118,8 @@ class Item:
     min_samples: int | None = None
     #: 编号 as printed (``任务8.5``), from the checklist's ``numbering``; empty: the id's own
     number: str = ""
+    #: ``number`` is the author's own (``number: 一（一）1`` in the file), printed as written
+    number_given: bool = False
     #: fields of the checklist file not named above: those of a kind that reads its own
     extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -237,7 +239,7 @@ class Checklist:
         def renumbered(section: Section) -> Section:
             items = tuple(
                 dataclasses.replace(i, number=readable_number(local_number(i.id, self.id), numbering))
-                if i.number in ("", *_derived_numbers(i, self))
+                if not i.number_given
                 else i
                 for i in section.items
             )
@@ -283,6 +285,7 @@ class Checklist:
                 min_samples=node.get("min_samples"),
                 # the author's own (一（一）1) where given, else the id's, codes spelt out
                 number=node.get("number") or readable_number(local_number(node["id"], checklist_id), numbering),
+                number_given="number" in node,
                 extra={k: v for k, v in node.items() if k not in _ITEM_KEYS},
             )
 
@@ -328,12 +331,6 @@ _ITEM_KEYS = frozenset(
         *("unit", "input", "per", "numerator", "denominator", "direction", "targets", "target", "min_samples"),
     )
 )
-
-
-def _derived_numbers(item: Item, checklist: Checklist) -> tuple[str, str]:
-    """The numbers an item has when its file gives none: its id's, and that spelt out."""
-    local = local_number(item.id, checklist.id)
-    return local, readable_number(local, checklist.numbering)
 
 
 def version_key(version: str) -> list[tuple[int, int | str]]:
@@ -394,8 +391,9 @@ def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
 def numbered_in_order(items: Sequence[Item]) -> bool:
     """Whether a section's items are numbered 1, 2, 3… (``05.1``, ``05.2``): then a reader
     finds them as 第n条. Where the checklist numbers them otherwise (``1.1.2c``, ``ind.14a``),
-    the screen and the references show the number the reports print beside them."""
-    return all(
+    the screen and the references show the number the reports print beside them, as they do
+    where the author gives the numbers (``一（一）1``)."""
+    return not any(item.number_given for item in items) and all(
         local_number(item.id, item.checklist_id).rsplit(".", 1)[-1].lstrip("0") == str(n)
         for n, item in enumerate(items, 1)
     )

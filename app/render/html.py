@@ -130,8 +130,10 @@ def keep_dates(value: str) -> Markup:
     return Markup("").join(out)  # join escapes the plain strings
 
 
-#: an item's number from its spelt-out part on (``任务8.5``, ``专项1.1`` of ``5-1.专项1.1``)
-_SPELT_OUT = re.compile(r"[\u4e00-\u9fff].*")
+#: an item's number from its spelt-out part on (``任务8.5``, ``专项1.1`` of ``5-1.专项1.1``): a
+#: ``numbering`` label, at most four characters, and digits; an author's own number (``第一章第二节
+#: 第三条12``) may break anywhere, kept whole it ran over the next column
+_SPELT_OUT = re.compile(r"(?:^|(?<=\.))[\u4e00-\u9fff]{1,4}\d[0-9a-z.\-]*$")
 
 
 def keep_number(number: str) -> Markup:
