@@ -213,6 +213,8 @@ def _type_message(error) -> str:
         if where == "target" or (len(error.absolute_path) > 1 and error.absolute_path[-2] == "targets"):
             return f"目标值应只写数字（现为“{error.instance}”），如 target: 90；“≥”“≤”另写在 direction 中"
         return f"应只写数字（现为“{error.instance}”），不带单位和符号"
+    if where == "number" and isinstance(error.instance, int | float):
+        return f'条目自己的编号应加英文双引号，如 number: "{error.instance}"（否则 2.10 会被读成 2.1）'
     if where == "version" and isinstance(error.instance, int | float):
         return f'版本号应加英文双引号，如 version: "{error.instance}"（否则 2025.10 会被读成 2025.1）'
     return f"类型应为{wanted}"
