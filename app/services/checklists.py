@@ -9,6 +9,7 @@ keep the content they froze.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,11 +72,18 @@ def import_problem(entry: CatalogEntry, raw: bytes, catalog: Catalog, installed:
     """Why ``entry`` (read as ``raw``) cannot be imported beside ``catalog`` and the checklists
     ``installed`` on this PC, or None. `checklists validate FILE` asks the same."""
     if why := _id_problem(entry.checklist, catalog):
-        return Problem(str(entry.path), 1, "id", why)
+        return Problem(str(entry.path), _line_of(raw, "id"), "id", why)
     same = installed.get(entry.checklist.id)
     if same is not None and _bytes(same.path) != raw and (why := _version_problem(same, entry)):
-        return Problem(str(entry.path), 1, "version", why)
+        return Problem(str(entry.path), _line_of(raw, "version"), "version", why)
     return None
+
+
+def _line_of(raw: bytes, key: str) -> int:
+    """The line of the file's own ``key`` (not an item's): the dialog says 第几行 to mend, and the
+    template's first line is a comment."""
+    lines = raw.decode("utf-8-sig", errors="replace").splitlines()
+    return next((n for n, line in enumerate(lines, 1) if re.match(rf"{key}\s*:", line)), 1)
 
 
 def _id_problem(checklist: Checklist, catalog: Catalog) -> str:
@@ -117,7 +125,12 @@ def check_import(paths: Sequence[Path]) -> Catalog:
         except ChecklistError as err:
             given.problems += err.problems
             continue
-        if problem := import_problem(entry, raw, catalog, installed):
+        problem = import_problem(entry, raw, catalog, installed)
+        if problem is None and (twin := given.get(entry.checklist.id)) is not None:
+            # one of them would be skipped at every start
+            why = f"检查表编号“{entry.checklist.id}”与同时校验的 {twin.path.name} 相同"
+            problem = Problem(str(path), _line_of(raw, "id"), "id", why)
+        if problem is not None:
             given.problems.append(problem)
             continue
         catalog.put(entry)
