@@ -210,12 +210,15 @@ def _proof_lines(item: Item) -> list[str]:
     from .domain.kinds import kind_of
 
     words = kind_of(item).target_words
-    lines = [f"编号 {item.id}"]
+    lines = [f"条目标识 {item.id}"]
     lines += [f"适用：{c.describe()}" for c in item.conditions]
-    if item.targets:
-        lines.append("目标：" + "，".join(f"{year}年 {words(item, year)}" for year in sorted(item.targets)))
-    elif item.target is not None or item.direction in ("increase", "decrease"):
-        lines.append(f"目标：{words(item, dt.date.today().year)}")  # the same every year
+    targets = [f"{year}年 {words(item, year)}" for year in sorted(item.targets)]
+    if item.target is not None or item.direction in ("increase", "decrease"):
+        # the same every year, or in the years ``targets`` does not name
+        every = words(item, max(item.targets, default=dt.date.today().year) + 1)
+        targets.append(f"其他年份 {every}" if targets else every)
+    if targets:
+        lines.append("目标：" + "，".join(targets))
     if item.min_samples:
         lines.append(f"至少抽查 {item.min_samples} 份")
     return lines
