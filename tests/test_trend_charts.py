@@ -503,4 +503,7 @@ def test_scores_kept_high_up_are_drawn_on_an_axis_starting_above_zero_which_says
     assert score_floor([29.9, 90.0]) == 0 and score_floor([]) == 0
     low = Trend("各检查表得分率", {"核心制度": [25.0, 80.0]}, unit="%")
     assert _ticks(trend_chart(["一", "二"], low, font_family="A", maximum=100, floor=True))[0] == "0"
+    # a target below the scores keeps its line on the plot, not on the axis
+    aimed = Trend("得分率", {"核心制度": [70.0, 80.0]}, 45.0, "%", True, "≥45%")
+    assert _ticks(trend_chart(["一", "二"], aimed, font_family="A", maximum=100, floor=True))[0] == "20"
     assert spread(zoomed) > 1.5 * spread(flat)

@@ -274,14 +274,18 @@ def trend_chart(
     rounds, each value as the rest of the program writes it in that unit
     (:func:`app.domain.formats.number_text`, the unit named above the axis), the target line with
     the target as the tables state it (``目标 ≥80%``), and under the plot the rounds' names, or
-    their dates where the names do not fit (``2025年1月15日``, then ``2月15日`` within a year)."""
+    their dates where the names do not fit (``2025年1月15日``, then ``2月15日`` within a year).
+    ``floor``: the axis may start above 0 where every value, and the target, is high up (score_floor)."""
+    target = () if trend.target is None else (trend.target,)
     return line_chart(
         rounds,
         [Line(name, tuple(values)) for name, values in trend.series.items()],
         font_family=font_family,
         title=trend.title,
         maximum=maximum,
-        minimum=score_floor([v for values in trend.series.values() for v in values if v is not None]) if floor else 0.0,
+        minimum=score_floor([*(v for values in trend.series.values() for v in values if v is not None), *target])
+        if floor
+        else 0.0,
         target=trend.target,
         target_text=f"目标 {trend.target_text}" if trend.target is not None and trend.target_text else "",
         unit=trend.unit,
@@ -298,7 +302,7 @@ def score_floor(values: Sequence[float]) -> float:
     the printed reports). 20, 40 or 60 (each a fifth of the ticks a round number), ten under the
     lowest score or more; 0 when a score is below 30."""
     low = min(values, default=0.0)
-    return next((floor for floor in (60.0, 40.0, 20.0) if low - floor >= 10), 0.0) if low >= 30 else 0.0
+    return next((floor for floor in (60.0, 40.0, 20.0) if low - floor >= 10), 0.0)
 
 
 def short_dates(dates: Sequence[dt.date]) -> list[str]:
