@@ -21,8 +21,8 @@ from pypinyin import Style, pinyin
 OUT = Path(__file__).resolve().parents[1] / "app" / "domain" / "pinyin_order.py"
 
 #: characters whose most common reading is not the one hospitals' and places' names use:
-#: 长垣、长葛、长沙 (not zhǎng), 浚县 (not jùn), 重庆 (not zhòng)
-NAME_READINGS = {"长": "chang2", "浚": "xun4", "重": "chong2"}
+#: 长垣、长葛、长沙 (not zhǎng), 浚县 (not jùn), 重庆 (not zhòng), 泌阳 (not mì), 蚌埠 (not bàng)
+NAME_READINGS = {"长": "chang2", "浚": "xun4", "重": "chong2", "泌": "bi4", "蚌": "beng4"}
 
 
 def _rarity(gbk: bytes) -> int:

@@ -41,3 +41,13 @@ def test_characters_read_otherwise_in_names_sort_by_the_names_reading():
     sorted under zhang, jun and zhong (diff review)."""
     names = ["柘城县", "长垣市", "长葛市", "浚县", "郑州市", "重庆市", "郏县", "新乡市"]
     assert sorted(names, key=pinyin_key) == ["长葛市", "长垣市", "重庆市", "郏县", "新乡市", "浚县", "柘城县", "郑州市"]
+
+
+def test_biyang_and_bengbu_sort_under_b():
+    assert sorted(["确山县", "泌阳县", "洛阳市", "蚌埠市", "安阳市"], key=pinyin_key) == [
+        "安阳市",
+        "蚌埠市",
+        "泌阳县",
+        "洛阳市",
+        "确山县",
+    ]
