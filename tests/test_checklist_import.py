@@ -315,4 +315,63 @@ def test_show_gives_an_author_the_rules_to_proof_read(tmp_path, capsys):
     shown = capsys.readouterr().out
     assert "版本 2025.1；本机导入" in shown and "一（一）2  （评价）产科建立危重孕产妇救治绿色通道" in shown
     assert "适用：有产科" in shown and "目标：2025年 ≥90%" in shown and "至少抽查 10 份" in shown
-    assert "目标：全部符合" in shown and "编号 ly-zk-2025.2.2" in shown
+    assert "目标：全部符合" in shown and "条目标识 ly-zk-2025.2.2" in shown
+
+
+def test_an_authors_numbers_show_on_screen_and_in_references_too(qtbot, tmp_path):
+    """Only the PDF and the workbook printed 一（一）1: the tree said 1, the walkthrough 本节第1条
+    and the references 第1条, as for ids numbered in order (second diff review)."""
+    from app.catalog import TEMPLATE
+    from app.domain.checklist import item_references
+    from app.ui.item_tree import ItemTree
+
+    own = _file(tmp_path, TEMPLATE.read_text(encoding="utf-8").replace("example-2025", "ly-zk-2025"))
+    checklist = import_checklist(own, load_catalog()).entry.checklist
+    assert item_references([checklist])["ly-zk-2025.1.1.1"] == "专项检查 （一）组织建设 一（一）1"
+    from types import SimpleNamespace
+
+    tree = ItemTree()
+    qtbot.addWidget(tree)
+    tree.populate(SimpleNamespace(checklists=[checklist]))  # what the tree reads of a round
+    assert tree.nodes["ly-zk-2025.1.1.2"].text(0).startswith("一（一）2　产科建立危重孕产妇救治绿色通道")
+
+
+def test_refusals_name_the_line_of_the_files_own_id_or_version(tmp_path, capsys):
+    """The template's first line is a comment: “第 1 行（id）” sent its author to it."""
+    from app.catalog import TEMPLATE
+
+    with pytest.raises(ChecklistError) as refused:
+        import_checklist(TEMPLATE, load_catalog())
+    line = (
+        TEMPLATE.read_text(encoding="utf-8")
+        .splitlines()
+        .index(next(x for x in TEMPLATE.read_text(encoding="utf-8").splitlines() if x.startswith("id:")))
+    )
+    assert refused.value.problems[0].line == line + 1 > 10
+    # two files of one id checked together: one would be skipped at every start
+    a = _file(tmp_path / "a", CHECKLIST)
+    b = _file(tmp_path / "b", "# 修订版\n" + CHECKLIST.replace('"2025.1"', '"2025.2"'))
+    assert main(["checklists", "validate", str(a), str(b)]) == 1
+    told = capsys.readouterr().out
+    assert f"{b}:2: id: 检查表编号“ly-zkjc-2025”与同时校验的 洛阳专项.yaml 相同" in told
+
+
+def test_a_number_written_as_a_number_is_told_to_be_quoted(tmp_path):
+    text = CHECKLIST.replace("        source: 一、（一）1.\n", "        source: 一、（一）1.\n        number: 2.1\n")
+    with pytest.raises(ChecklistError) as refused:
+        import_checklist(_file(tmp_path, text), load_catalog())
+    assert 'number: "2.1"' in refused.value.problems[0].message
+
+
+def test_show_gives_the_target_of_the_other_years_beside_those_named(tmp_path, capsys):
+    judged = "        kind: judgement\n        text: 各临床科室成立科室质量与安全管理小组，有年度工作计划。\n"
+    measured = '        kind: indicator\n        text: 某某率\n        unit: "%"\n        direction: ">="\n'
+    text = CHECKLIST.replace("id: ly-zkjc-2025.1.2\n" + judged, "id: ly-zkjc-2025.1.2\n" + measured)
+    text = text.replace(
+        "        source: 一、（一）2.\n",
+        "        source: 一、（一）2.\n        targets: {2025: 90}\n        target: 80\n",
+    )
+    assert main(["checklists", "import", str(_file(tmp_path, text))]) == 0
+    capsys.readouterr()
+    assert main(["checklists", "show", "ly-zkjc-2025"]) == 0
+    assert "目标：2025年 ≥90%，其他年份 ≥80%" in capsys.readouterr().out

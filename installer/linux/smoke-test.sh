@@ -132,10 +132,12 @@ check "offline export of the upload package, which verify accepts" quiet offline
 check "offline: the built-in checklists validate (YAML, JSON Schema)" quiet offline "$APP" checklists validate
 # a quality office's own checklist: the bundled template, its id made the office's own, imported
 # into the user's data folder and loaded from there (the GUI below starts with it too)
+rm -f "$DATA/checklists/ly-zk-2025.yaml"  # $DATA outlives a run: start from none
 offline "$APP" checklists template "$WORK/own.yaml" >/dev/null
 sed 's/example-2025/ly-zk-2025/g' "$WORK/own.yaml" >"$WORK/own-renamed.yaml"
-offline "$APP" checklists import "$WORK/own-renamed.yaml" >/dev/null
 check "offline: the bundled checklist template imports as the user's own checklist" \
+  quiet offline "$APP" checklists import "$WORK/own-renamed.yaml"
+check "offline: the imported checklist is listed from the user's data folder" \
   grep -q "ly-zk-2025.*本机导入" <(offline "$APP" checklists list)
 offline "$APP" import --db "$WORK/other-pc.db" "$WORK/upload.zip" >/dev/null
 check "offline import of the package on another PC: the same scores there" \
