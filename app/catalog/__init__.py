@@ -131,7 +131,7 @@ def checklist_files(paths: Iterable[Path], problems: list[Problem] | None = None
             except OSError as exc:
                 if problems is not None:
                     problems.append(Problem(str(path), 1, "(文件夹)", f"无法读取文件夹（{os_reason(exc)}）"))
-        elif path != user_checklists_dir():  # that folder is made by the first import
+        else:
             files.append(path)
     return files
 
@@ -152,8 +152,9 @@ def read_entry(path: Path, raw: bytes | None = None) -> CatalogEntry:
 
 
 def default_paths() -> list[Path]:
-    """The built-in checklists, then those imported on this PC."""
-    return [BUILTIN_DIR, user_checklists_dir()]
+    """The built-in checklists, then those imported on this PC (a folder the first import makes)."""
+    imported = user_checklists_dir()
+    return [BUILTIN_DIR, imported] if imported.is_dir() else [BUILTIN_DIR]
 
 
 def load_catalog(paths: Iterable[Path] | None = None) -> Catalog:
