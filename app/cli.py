@@ -172,13 +172,12 @@ def cmd_import_checklist(args: argparse.Namespace) -> int:
 
 
 def cmd_checklist_template(args: argparse.Namespace) -> int:
-    from .catalog import TEMPLATE
-    from .files import save_document
+    from .services.checklists import save_template
 
     out = Path(args.out)
-    if out.exists():
+    if out.exists():  # the GUI's save dialog asks; the command line does not overwrite
         raise AppError(f"“{out}”已存在，未覆盖。请换一个文件名。")
-    save_document(out, TEMPLATE.read_bytes(), "检查表范例")
+    save_template(out)
     print(f"已保存检查表范例：{out}（照其中的说明改写后，用 checklists import 导入）")
     return 0
 

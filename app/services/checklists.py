@@ -29,7 +29,14 @@ from ..errors import AppError, os_reason
 from ..files import write_atomically
 from ..paths import user_checklists_dir
 
-__all__ = ["ImportedChecklist", "check_import", "import_checklist", "import_problem", "installed_checklists"]
+__all__ = [
+    "ImportedChecklist",
+    "check_import",
+    "import_checklist",
+    "import_problem",
+    "installed_checklists",
+    "save_template",
+]
 
 
 @dataclass(frozen=True)
@@ -165,6 +172,14 @@ def import_checklist(source: Path, catalog: Catalog, folder: Path | None = None)
     put = CatalogEntry(entry.checklist, entry.data, target)
     catalog.put(put)
     return ImportedChecklist(put, same.checklist.version if same is not None else "")
+
+
+def save_template(out: Path) -> None:
+    """检查表范例 saved as ``out`` (an author begins from it); AppError in Chinese when it cannot be."""
+    from ..catalog import TEMPLATE
+    from ..files import save_document
+
+    save_document(out, TEMPLATE.read_bytes(), "检查表范例")
 
 
 def _bytes(path: Path) -> bytes | None:

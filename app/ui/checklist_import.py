@@ -50,15 +50,14 @@ def import_checklist_files(window: MainWindow) -> None:
 
 def save_checklist_template(window: MainWindow) -> None:
     """检查表范例: a valid checklist commented in Chinese, where an author begins."""
-    from ..catalog import TEMPLATE
-    from ..files import save_document
+    from ..services.checklists import save_template
 
     name = dialogs.save_file(window, "保存检查表范例", str(Path.home() / "检查表范例.yaml"), "检查表文件 (*.yaml)")
     if not name:
         return
     out = Path(name if name.lower().endswith((".yaml", ".yml")) else name + ".yaml")
     try:
-        save_document(out, TEMPLATE.read_bytes(), "检查表范例")
+        save_template(out)
     except AppError as err:
         dialogs.error(window, str(err))
         return
