@@ -834,6 +834,31 @@ def test_cli_report(tmp_path, cli):
     assert bad.returncode == 1 and "找不到自查轮次" in bad.stderr and not (tmp_path / "x.pdf").exists()
 
 
+def test_a_page_continuing_a_section_names_it_in_its_header(rendered):
+    """A page of 三 that starts with the rows of a section whose heading is on an earlier page
+    (13.4 under 新技术和新项目准入制度) names that section in its running header, so that a loose
+    page says what it is about; the pages after the items tables name none."""
+    from app.render.model import build_self_report
+
+    report = build_self_report(rendered["store"], rendered["round"], DEMO_REPORT_DATE, "serif")
+    blocks = [block for result in report.results for block in result.sections]
+    section_of = {row.number: block.running for block in blocks for row in block.items}
+    hospital = squeeze(report.cover.header_name)
+    continuing = 0
+    for n, page in enumerate(rendered["text"]["self"]):
+        text = squeeze(page)
+        # the margin boxes come last in the page's text: 医院, section, 报告名称, then the footer
+        header = text[text.rindex(hospital) + len(hospital) : text.rindex("医疗质量自查报告")]
+        # a page that starts with the items table's repeated header, then an item (not a heading)
+        first = re.match(r"(?:自查稿)?编号检查内容结果问题描述/佐证材料(\d+(?:\.\d+)+)", text)
+        if first:
+            continuing += 1
+            assert header == squeeze(section_of[first.group(1)]), f"page {n + 1} starts with {first.group(1)}"
+        elif "四、指标完成情况" in text or "六、审核签字" in text:
+            assert header == "", f"page {n + 1} names a section of 三 in its header"
+    assert continuing >= 5  # the demo's items run over many pages
+
+
 @pytest.mark.parametrize(("kind", "header"), [("self", "检查内容"), ("rectification", "原因分析")])
 def test_a_row_longer_than_a_page_continues_under_the_header(tmp_path, catalog, kind, header):
     """Users may write 2,000 characters of 原因分析 or a 20,000-character finding: such a row

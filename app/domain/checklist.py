@@ -380,7 +380,7 @@ def item_references(checklists: Iterable[Checklist]) -> dict[str, str]:
     out: dict[str, str] = {}
     for checklist in checklists:
         for section in checklist.all_sections():
-            title = _short_title(section.title)
+            title = section_label(section.title)
             in_order = numbered_in_order(section.items)
             for n, item in enumerate(section.items, 1):
                 place = f"第{n}条" if in_order else item_number(item)
@@ -399,8 +399,8 @@ def numbered_in_order(items: Sequence[Item]) -> bool:
     )
 
 
-def _short_title(title: str) -> str:
-    """A section title short enough for a reference (24 characters): an abbreviation's
+def section_label(title: str) -> str:
+    """A section title short enough for a reference or a page's running head (24 characters): an abbreviation's
     definition goes first (提高急性ST段抬高型心肌梗死（以下简称急性STEMI）再灌注治疗率 was cut as
     “…（以下简称急性ST…”, the rate it is about left out), then the tail."""
     if len(title) > 24:

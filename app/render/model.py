@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.checklist import Checklist, Item, Section, item_number, item_references
+from ..domain.checklist import Checklist, Item, Section, item_number, item_references, section_label
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
 from ..domain.formats import (
     cn_date,
@@ -208,6 +208,9 @@ class SectionBlock:
 
     headings: tuple[tuple[str, int], ...]
     items: tuple[ItemRow, ...]
+    #: the section's title as the page header gives it on every page its rows are on, so that a
+    #: page continuing a section names it (its heading row is on an earlier page)
+    running: str
 
 
 @dataclass(frozen=True)
@@ -403,7 +406,8 @@ def _sections(sections: Sequence[Section], rows: dict[str, ItemRow]) -> list[Sec
     def walk(section: Section, depth: int) -> None:
         pending.append((section.title, depth))
         if section.items:
-            out.append(SectionBlock(tuple(pending), tuple(rows[i.id] for i in section.items)))
+            items = tuple(rows[i.id] for i in section.items)
+            out.append(SectionBlock(tuple(pending), items, section_label(section.title)))
             pending.clear()
         for sub in section.sections:
             walk(sub, depth + 1)
