@@ -377,7 +377,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "carried_from": r.carried_from,
                         "regraded": e.regraded,
                         "refound": e.refound,
-                        "failed_rechecks": list(e.failed_rechecks),
+                        "earlier_rechecks": list(e.earlier_rechecks),
                         "carried_to": list(e.carried_to),
                         "attachments": e.attachment_count,
                     }

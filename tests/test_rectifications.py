@@ -632,15 +632,15 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     svc.record_recheck(
         store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
     )
-    assert entries(store, round_id)[0].failed_rechecks == ()  # it is the one recorded now
+    assert entries(store, round_id)[0].earlier_rechecks == ()  # it is the one recorded now
     svc.record_recheck(
         store, entry.id, actor, passed=True, date=dt.date(2025, 6, 9), by="王芳", result="已落实", today=TODAY
     )
     [done] = entries(store, round_id)
     assert done.status == STATUS_DONE
-    assert done.failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert done.earlier_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
     assert svc.follow_up_text(done) == "2025年5月2日，刘洋，复查未通过：未落实；2025年6月9日，王芳，复查通过：已落实"
-    assert svc.get_rectification(store, entry.id, TODAY).failed_rechecks == done.failed_rechecks
+    assert svc.get_rectification(store, entry.id, TODAY).earlier_rechecks == done.earlier_rechecks
     # as it stood on 6月1日 (a report dated then): the failed re-check, and nothing later
     assert (
         svc.follow_up_text(entries(store, round_id, dt.date(2025, 6, 1))[0]) == "2025年5月2日，刘洋，复查未通过：未落实"
@@ -648,7 +648,50 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     # a pass cleared as recorded by mistake, then a re-check passed: the failed one stays once
     svc.record_recheck(store, entry.id, actor, passed=None, today=TODAY)
     svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 10), by="王芳", today=TODAY)
-    assert entries(store, round_id)[0].failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert entries(store, round_id)[0].earlier_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+
+
+def test_a_pass_that_did_not_hold_stays_in_the_ledger_and_in_reports_dated_then(profiled_store, round_id, actor):
+    """复查通过 on 5月6日, 整改未巩固 on 5月25日: the pass vanished from 复查情况, and a report
+    dated 5月10日 printed later said 整改中 where the one signed that day had said 已完成."""
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, measure="制定制度")
+    record = svc.record_recheck
+    record(store, entry.id, actor, passed=True, date=dt.date(2025, 5, 6), by="刘洋", result="已落实", today=TODAY)
+    record(store, entry.id, actor, passed=False, date=dt.date(2025, 5, 25), by="王芳", result="整改未巩固", today=TODAY)
+    [now] = entries(store, round_id)
+    assert now.status == STATUS_IN_PROGRESS
+    assert (
+        svc.follow_up_text(now) == "2025年5月6日，刘洋，复查通过：已落实；2025年5月25日，王芳，复查未通过：整改未巩固"
+    )
+    [then] = entries(store, round_id, dt.date(2025, 5, 10))
+    assert then.status == STATUS_DONE and svc.follow_up_text(then) == "2025年5月6日，刘洋，复查通过：已落实"
+    assert then.rectification.recheck_passed and then.rectification.recheck_date == dt.date(2025, 5, 6)
+    [before] = entries(store, round_id, dt.date(2025, 5, 1))
+    assert before.status != STATUS_DONE and svc.follow_up_text(before) == ""
+    # a pass after the failure closes it again; the report lists all three
+    record(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 20), by="王芳", today=TODAY)
+    assert svc.follow_up_text(entries(store, round_id)[0]).count("复查") == 3
+    # a date corrected to an earlier day (the same verdict) is one re-check, not two
+    record(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 18), by="王芳", today=TODAY)
+    assert svc.follow_up_text(entries(store, round_id)[0]).count("复查") == 3
+
+
+def test_a_recheck_cannot_be_dated_before_the_one_it_follows(profiled_store, round_id, actor):
+    """A pass dated 5月20日 after a failure of 5月25日 printed “5月25日未通过；5月20日通过” and
+    counted the item 已完成 in a report dated 5月22日."""
+    store = profiled_store
+    entry = _failed_once(store, round_id, actor)  # failed on 5月2日
+    with pytest.raises(InputError, match="不能早于上次复查（2025-05-02，未通过）") as refused:
+        svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 5, 1), by="王芳", today=TODAY)
+    assert refused.value.field == "recheck_date"
+    assert entries(store, round_id)[0].rectification.recheck_date == dt.date(2025, 5, 2)
+    # cleared first (the failure was recorded by mistake), the earlier pass is taken
+    svc.record_recheck(store, entry.id, actor, passed=None, today=TODAY)
+    svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 5, 1), by="王芳", today=TODAY)
+    assert entries(store, round_id)[0].status == STATUS_DONE
 
 
 def test_a_failed_recheck_before_the_carry_over_is_listed_in_the_recheck_round(
@@ -663,7 +706,7 @@ def test_a_failed_recheck_before_the_carry_over_is_listed_in_the_recheck_round(
     )
     later = dt.date(2025, 7, 20)
     [copy] = entries(store, recheck, later)
-    assert copy.failed_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert copy.earlier_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
     svc.record_recheck(store, copy.id, actor, passed=True, date=later, by="王芳", result="已落实", today=later)
     assert svc.follow_up_text(svc.get_rectification(store, copy.id, later)) == (
         "2025年5月2日，刘洋，复查未通过：未落实；2025年7月20日，王芳，复查通过：已落实"

@@ -102,10 +102,10 @@ class RectificationEntry:
     regraded: str = ""
     #: the 复查轮次 (names) that carried it over and follow it up: it is 已转入复查 here
     carried_to: tuple[str, ...] = ()
-    #: the re-checks that failed before the one recorded now, oldest first, each as a sentence
+    #: the re-checks before the one recorded now, oldest first, each as a sentence
     #: (``2025年6月1日，刘洋，复查未通过：……``): the record keeps only the latest, and a 整改报告
     #: signed at closure told nothing of a failed re-check, which is what PDCA asks to show
-    failed_rechecks: tuple[str, ...] = ()
+    earlier_rechecks: tuple[str, ...] = ()
     #: carried over, not yet done, and its items fail again in this round, described otherwise
     #: than the carried 问题描述: this round's words, so that the 整改报告 and the 整改台账 agree
     #: with the 自查报告's 发现的问题, which prints them ("" otherwise)
@@ -255,12 +255,23 @@ def _entry(
     today: dt.date,
     attachments: int = 0,
     carried_to: tuple[str, ...] = (),
-    failed: Sequence[Recheck] = (),
+    earlier: Sequence[Recheck] = (),
+    replaced: Sequence[Recheck] = (),
 ) -> RectificationEntry:
+    """``earlier``: the re-checks the rounds it was carried from recorded; ``replaced``: its own
+    re-checks that the one recorded now replaced, each oldest first."""
     covered = _covered(facts, stored)
     derived = not stored.problem
     rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
     rect = rect.as_of(today)  # a report dated before a re-check: updates read the stored row
+    own = [c for c in replaced if c[0] is None or c[0] <= today]
+    if rect.recheck_passed is None and stored.recheck_passed is not None and own:
+        # the re-check recorded now came later: the report shows the one that stood that day (a
+        # 整改报告 dated between a pass and the failure that replaced it printed 整改中, and the
+        # one signed that day had said 已完成)
+        day, passed, by, result = own.pop()
+        rect = replace(rect, recheck_date=day, recheck_passed=passed, rechecked_by=by, recheck_result=result)
+    before = [c for c in earlier if c[0] is None or c[0] <= today] + own
     return RectificationEntry(
         rect,
         rect.status(today, followed_up_elsewhere=bool(carried_to)),
@@ -269,20 +280,22 @@ def _entry(
         attachments,
         _regraded(facts, rect, covered),
         carried_to,
-        tuple(recheck_sentence(False, *check) for check in failed if check[0] is None or check[0] <= today),
+        tuple(recheck_sentence(passed, day, by, result) for day, passed, by, result in before),
         _refound(facts, rect, covered),
     )
 
 
-#: a re-check as recorded: (复查日期, 复查人, 复查结果)
-Recheck = tuple[dt.date | None, str, str]
+#: a re-check as recorded: (复查日期, 通过, 复查人, 复查结果)
+Recheck = tuple[dt.date | None, bool, str, str]
 _RECHECK_FIELDS = ("recheck_passed", "recheck_date", "rechecked_by", "recheck_result")
 
 
-def failed_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
-    """Rectification id → the failed re-checks that a later one replaced, oldest first, told from
-    the change history (``Store.recheck_history``). A failed re-check whose text was corrected is
-    one re-check; one cleared (记录错了) was none."""
+def replaced_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
+    """Rectification id → the re-checks that a later one replaced, oldest first, told from the
+    change history (``Store.recheck_history``): a failed one followed by another re-check, and a
+    pass followed by a failure (整改未巩固: the 销号 signed that day must stay in the record).
+    A re-check whose text or date was corrected is one re-check, as is a pass followed by a pass
+    (a second pass of a closed item is a correction); one cleared (记录错了) was none."""
     state: dict[str, dict[str, Any]] = {}
     out: dict[str, list[Recheck]] = {}
     for entry in entries:
@@ -292,17 +305,25 @@ def failed_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
         old = state.setdefault(entry.record_id, {})
         new = {**old, **{f: v[1] for f, v in changed.items()}}
         old = {**old, **{f: v[0] for f, v in changed.items()}}
-        replaced = new.get("recheck_passed") is not None and (
-            new.get("recheck_passed") != old.get("recheck_passed") or new.get("recheck_date") != old.get("recheck_date")
-        )
-        if old.get("recheck_passed") == 0 and replaced:
+        if _replaces(old, new):
             day = dt.date.fromisoformat(old["recheck_date"]) if old.get("recheck_date") else None
-            by, result = old.get("rechecked_by") or "", old.get("recheck_result") or ""
+            check = (day, bool(old["recheck_passed"]), old.get("rechecked_by") or "", old.get("recheck_result") or "")
             checks = out.setdefault(entry.record_id, [])
-            if (day, by, result) not in checks:  # an import tells a change twice: its PC's, and its own
-                checks.append((day, by, result))
+            if check not in checks:  # an import tells a change twice: its PC's, and its own
+                checks.append(check)
         state[entry.record_id] = new
     return out
+
+
+def _replaces(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether the re-check ``new`` is another re-check after ``old`` (rows of the history)."""
+    before, after = old.get("recheck_passed"), new.get("recheck_passed")
+    if before is None or after is None or (before and after):
+        return False
+    if before != after:
+        return True
+    # two failures: a second re-check when dated later, a correction otherwise
+    return (new.get("recheck_date") or "") > (old.get("recheck_date") or "")
 
 
 def carried_to(store: Store, round_id: str, on: dt.date | None = None) -> dict[str, tuple[str, ...]]:
@@ -375,7 +396,7 @@ def follow_up_text(entry: RectificationEntry) -> str:
         carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
         refound_sentence(entry.refound),
-        *entry.failed_rechecks,
+        *entry.earlier_rechecks,
         recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
     )
     return "；".join(p for p in parts if p)
@@ -558,30 +579,31 @@ def list_rectifications(
         key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
     )
     later = carried_to(store, round_id, today)
-    failed = _failed_rechecks_of(store, rects)
+    checks = _rechecks_of(store, rects)
     return [
-        _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), failed.get(rect.id, ()))
+        _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), *checks.get(rect.id, ((), ())))
         for rect in rects
     ]
 
 
-def _failed_rechecks_of(store: Store, rects: Sequence[Rectification]) -> dict[str, list[Recheck]]:
-    """Each rectification's failed re-checks, a carried-over one's with those of the rounds it was
-    carried from (oldest first): the copy starts without a re-check, and the 复查轮次's 整改报告,
-    where the item is closed, told nothing of the failed re-check that made it be carried over."""
+def _rechecks_of(store: Store, rects: Sequence[Rectification]) -> dict[str, tuple[list[Recheck], list[Recheck]]]:
+    """Each rectification's re-checks before the one recorded now: those of the rounds it was
+    carried from (the copy starts without a re-check, and the 复查轮次's 整改报告, where the item
+    is closed, told nothing of the failed re-check that made it be carried over), and its own
+    that a later one replaced; each oldest first."""
     chains = {rect.id: carried_chain(store, rect) for rect in rects}
     ids = [r.id for r in rects] + [e.id for chain in chains.values() for e in chain]
-    own = failed_rechecks(store.recheck_history(ids))
-    out: dict[str, list[Recheck]] = {}
+    replaced = replaced_rechecks(store.recheck_history(ids))
+    out: dict[str, tuple[list[Recheck], list[Recheck]]] = {}
     for rect in rects:
-        checks: list[Recheck] = []
-        for earlier in chains[rect.id]:
-            checks += own.get(earlier.id, [])
-            if earlier.recheck_passed is False:  # its last check, the copy took over from it
-                checks.append((earlier.recheck_date, earlier.rechecked_by, earlier.recheck_result))
-        checks += own.get(rect.id, [])
-        if checks:
-            out[rect.id] = list(dict.fromkeys(checks))
+        earlier: list[Recheck] = []
+        for source in chains[rect.id]:
+            earlier += replaced.get(source.id, [])
+            if source.recheck_passed is False:  # its last check, the copy took over from it
+                earlier.append((source.recheck_date, False, source.rechecked_by, source.recheck_result))
+        own = replaced.get(rect.id, [])
+        if earlier or own:
+            out[rect.id] = (list(dict.fromkeys(earlier)), own)
     return out
 
 
@@ -590,8 +612,8 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     view = load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
     later = carried_to(store, rect.round_id, today).get(rect.id, ())
-    failed = _failed_rechecks_of(store, [rect]).get(rect.id, ())
-    return _entry(_Facts(store, view), rect, today, count, later, failed)
+    checks = _rechecks_of(store, [rect]).get(rect.id, ((), ()))
+    return _entry(_Facts(store, view), rect, today, count, later, *checks)
 
 
 def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:
@@ -761,6 +783,14 @@ def record_recheck(
             raise InputError("请填写复查人。", "rechecked_by")
         if passed and not rect.measure:
             raise InputError("请先填写整改措施，再记录复查通过。", "measure")
+        last = rect.recheck_date
+        if rect.recheck_passed is not None and last and day < last and passed != rect.recheck_passed:
+            # a pass dated before the failure it follows read 5月25日未通过；5月20日通过
+            raise InputError(
+                f"复查日期（{day.isoformat()}）不能早于上次复查（{last.isoformat()}，"
+                f"{'通过' if rect.recheck_passed else '未通过'}）。如上次复查记错了，请先清除该复查，再重新记录。",
+                "recheck_date",
+            )
         changes = {
             "recheck_passed": int(passed),
             "recheck_date": day.isoformat(),
