@@ -38,7 +38,10 @@ def fsync_folder(folder: Path) -> None:
 
 
 def fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """Flush a file this program has just written to the disk. Opened for writing: Windows
+    flushes only a handle with write access (``_commit`` refuses a read-only one, EBADF), and
+    every backup and export failed there with “Bad file descriptor” (Windows review)."""
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         os.fsync(fd)
     finally:

@@ -13,13 +13,14 @@ local time, as the user reads it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError, os_reason
-from ..files import fsync_folder, owned_like, remove_stale_parts, remove_stale_parts_of, temporary_beside
+from ..files import fsync_file, fsync_folder, owned_like, remove_stale_parts, remove_stale_parts_of, temporary_beside
 
 __all__ = [
     "REASONS",
@@ -246,13 +247,7 @@ def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) ->
             raise StoreError(
                 f"数据库检查未通过，没有生成备份（{older}）：{damage}。请从备份恢复。", "; ".join(problems)
             )
-        import os
-
-        fd = os.open(temporary, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        fsync_file(temporary)
         os.replace(temporary, target)
         fsync_folder(target.parent)
         if database is not None:
@@ -423,8 +418,6 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
     is first backed up when it can be read, then kept aside as ``<stem>.before-restore-<time><suffix>``
     (with its ``-wal``, so no commit is lost); returns that path. The caller makes sure no other
     window has the database open."""
-    import os
-
     db_path, backup = Path(db_path), Path(backup)
     verdict = check_backup(backup)
     if verdict != "ok":

@@ -82,7 +82,7 @@ Run (Join-Path $Venv "Scripts\pyinstaller.exe") @("--noconfirm", "--log-level", 
     (Join-Path $Root "installer\windows\mqsc.spec"))
 Copy-Item (Join-Path $Root "installer\THIRD-PARTY.txt") $Payload
 
-# -- check the bundle before packing it: version, demo data, both reports ------------------------
+# -- check the bundle before packing it: version, demo data, reports, backup, export, summary --
 Step "check the bundle"
 $Check = Join-Path $Build "check"
 if (Test-Path $Check) { Remove-Item -Recurse -Force $Check }
@@ -101,6 +101,14 @@ try {
         Run $cli @("report", "--db", (Join-Path $Check "demo.db"), "--round", $round, "--kind", $kind, "--out", $pdf)
         if ((Get-Item $pdf).Length -lt 10000) { throw "$pdf is too small" }
     }
+    # what writes through a temporary file and flushes it: Windows flushes only a handle opened
+    # for writing, and with a read-only one every backup and export failed while reports worked
+    $db = Join-Path $Check "demo.db"
+    $zip = Join-Path $Check "package.zip"
+    Run $cli @("backup", "--db", $db)
+    Run $cli @("export", "--db", $db, "--round", $round, "--out", $zip)
+    Run $cli @("verify", $zip)
+    Run $cli @("aggregate", "--out", (Join-Path $Check "summary.xlsx"), "--sqlite", (Join-Path $Check "summary.db"), $zip)
     # 报告预览 draws the pages with PDFium, which pypdfium2 loads by path (ctypes): no analysis
     # sees it, and the .deb once shipped without it
     if (-not (Test-Path (Join-Path $Payload "_internal\pypdfium2_raw\pdfium.dll"))) {
