@@ -52,3 +52,36 @@ def test_an_unknown_report_is_refused_by_name(demo_file, tmp_path, capsys):
         == 1
     )
     assert "brief" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kind", REPORTS)
+def test_a_suggested_report_name_is_a_file_name_on_windows(kind):
+    """A hospital named ``XX县人民医院/XX县医共体总院`` or a round ``第1轮:院级`` made a name Windows'
+    save dialog refused, or a folder that did not exist (Windows review)."""
+    report = REPORTS[kind]
+    name = report.suggested_name("甲县人民医院/甲县医共体总院", '第1轮:院级"抽查"?', "pdf")
+    assert name == f"甲县人民医院_甲县医共体总院_第1轮_院级_抽查___{report.title}.pdf"
+    assert not set(name) & set('<>:"/\\|?*')
+    assert report.suggested_name(" ", "...", "xlsx") == f"医院_自查_{report.workbook_title}.xlsx"
+
+
+def test_save_dialogs_open_in_documents_then_where_the_user_saved_last(qtbot, tmp_path, monkeypatch):
+    """The home folder (``C:\\Users\\张三``) is not among Explorer's quick access: reports saved
+    there were hard to find again. The first save goes to 文档, the next where the user chose."""
+    from app.ui import dialogs
+
+    documents = tmp_path / "文档"
+    documents.mkdir()
+    config = tmp_path / ".config"
+    config.mkdir()  # as a Chinese 统信UOS desktop names it, in xdg-user-dirs' file
+    (config / "user-dirs.dirs").write_text('XDG_DOCUMENTS_DIR="$HOME/文档"\n', encoding="utf-8")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
+    monkeypatch.setattr(dialogs, "_last_folder", None)
+    assert dialogs.save_folder() == documents
+    usb = tmp_path / "U盘"
+    usb.mkdir()
+    dialogs.remember_save_folder(str(usb / "自查报告.pdf"))
+    assert dialogs.save_folder() == usb
+    usb.rmdir()  # the stick taken out
+    assert dialogs.save_folder() == documents

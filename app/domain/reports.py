@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .text import safe_file_name
+
 #: File formats, by suffix, and what the user calls them
 FORMATS = {"pdf": "PDF", "xlsx": "Excel 工作簿"}
 
@@ -30,6 +32,13 @@ class ReportKind:
 
     def file_name(self, fmt: str) -> str:
         return f"{self.title if fmt == 'pdf' else self.workbook_title}.{fmt}"
+
+    def suggested_name(self, hospital: str, round_name: str, fmt: str) -> str:
+        """``<医院>_<轮次>_自查报告.pdf``, safe as a file name on Windows and Linux: a hospital
+        named ``XX县人民医院/XX县医共体总院`` or a round ``第1轮:院级`` made a name Windows' save
+        dialog refused, or a folder that does not exist."""
+        parts = (safe_file_name(hospital, 40, "医院"), safe_file_name(round_name, 40, "自查"), self.file_name(fmt))
+        return "_".join(parts)
 
 
 REPORTS: dict[str, ReportKind] = {

@@ -52,7 +52,7 @@ def save_checklist_template(window: MainWindow) -> None:
     """检查表范例: a valid checklist commented in Chinese, where an author begins."""
     from ..services.checklists import save_template
 
-    name = dialogs.save_file(window, "保存检查表范例", str(Path.home() / "检查表范例.yaml"), "检查表文件 (*.yaml)")
+    name = dialogs.save_file(window, "保存检查表范例", "检查表范例.yaml", "检查表文件 (*.yaml)")
     if not name:
         return
     out = Path(name if name.lower().endswith((".yaml", ".yml")) else name + ".yaml")

@@ -6,7 +6,7 @@ A modal ``QMessageBox.exec()`` blocks an offscreen test; tests monkeypatch these
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from . import qt  # dialog classes are looked up when a dialog opens, not at start-up (see qt.py)
@@ -84,8 +84,34 @@ def choose_folder(parent: QWidget | None, caption: str) -> str | None:
     return path or None
 
 
-def save_file(parent: QWidget | None, caption: str, suggested: str, filters: str) -> str | None:
-    path, _ = qt.QFileDialog.getSaveFileName(parent, caption, suggested, filters)
+#: the folder a file was last saved to in this session: the next save dialog opens there (a USB
+#: stick, the desktop), as office programs do
+_last_folder: Path | None = None
+
+
+def save_folder() -> Path:
+    """Where a save dialog opens: the folder last saved to, else the user's 文档 (Documents) folder,
+    else the home folder. Windows' home folder (``C:\\Users\\张三``) is not among Explorer's quick
+    access, and reports saved there were hard to find again (Windows review)."""
+    if _last_folder is not None and _last_folder.is_dir():
+        return _last_folder
+    location = qt.QStandardPaths.StandardLocation.DocumentsLocation
+    documents = qt.QStandardPaths.writableLocation(location)
+    if documents and Path(documents).is_dir():
+        return Path(documents)
+    return Path.home()
+
+
+def remember_save_folder(path: str) -> None:
+    global _last_folder
+    _last_folder = Path(path).parent
+
+
+def save_file(parent: QWidget | None, caption: str, name: str, filters: str) -> str | None:
+    """Ask where to save a file called ``name`` (a file name, no folder: see ``save_folder``)."""
+    path, _ = qt.QFileDialog.getSaveFileName(parent, caption, str(save_folder() / name), filters)
+    if path:
+        remember_save_folder(path)
     return path or None
 
 

@@ -117,7 +117,7 @@ class ExportDialog(QDialog):
         from ..exchange.export import suggested_name
 
         today = dt.date.today()
-        suggested = str(Path.home() / suggested_name(self.store, self.round_id, today))
+        suggested = suggested_name(self.store, self.round_id, today)
         path = dialogs.save_file(self, "保存上报包", suggested, PACKAGE_FILTER)
         if not path:
             return
@@ -598,9 +598,7 @@ class AggregateDialog(QDialog):
         ):
             self.date.setFocus()
             return
-        path = dialogs.save_file(
-            self, "保存汇总工作簿", str(Path.home() / f"医疗质量自查汇总_{day:%Y%m%d}.xlsx"), "Excel 工作簿 (*.xlsx)"
-        )
+        path = dialogs.save_file(self, "保存汇总工作簿", f"医疗质量自查汇总_{day:%Y%m%d}.xlsx", "Excel 工作簿 (*.xlsx)")
         if not path:
             return
         xlsx = Path(path if path.lower().endswith(".xlsx") else path + ".xlsx")

@@ -481,7 +481,7 @@ class MainWindow(QMainWindow):
         view = self.walkthrough.view
         report = REPORTS[kind]
         title = report.title if fmt == "pdf" else report.workbook_title
-        suggested = str(Path.home() / f"{view.profile.name}_{view.name}_{report.file_name(fmt)}")
+        suggested = report.suggested_name(view.profile.name, view.name, fmt)
         path = dialogs.save_file(self, f"保存{title}", suggested, f"{FORMATS[fmt]} (*.{fmt})")
         if path:
             out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")

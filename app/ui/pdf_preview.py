@@ -246,7 +246,7 @@ class PreviewDialog(QDialog):
     def save_as(self) -> None:
         import shutil
 
-        target = dialogs.save_file(self, "另存为", str(Path.home() / self.path.name), "PDF 文件 (*.pdf)")
+        target = dialogs.save_file(self, "另存为", self.path.name, "PDF 文件 (*.pdf)")
         if not target:
             return
         out = Path(target if target.lower().endswith(".pdf") else target + ".pdf")

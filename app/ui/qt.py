@@ -116,6 +116,7 @@ _NAMES = {
         "QObject",
         "QRect",
         "QRunnable",
+        "QStandardPaths",
         "Qt",
         "QThreadPool",
         "QTimer",
