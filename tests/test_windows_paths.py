@@ -4,6 +4,7 @@ file with the system's viewer. What only Windows itself can show is listed in in
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path, PureWindowsPath
 
 import platformdirs
@@ -210,3 +211,26 @@ def test_backups_exports_and_summaries_are_flushed_as_windows_allows(windows_flu
     summary = cli("aggregate", "--out", tmp_path / "汇总.xlsx", "--sqlite", tmp_path / "汇总.db", package)
     assert summary.returncode == 0, summary.stderr
     assert (tmp_path / "汇总.db").stat().st_size > 0 and cli("backups", "--db", db).stdout.count("手动") >= 1
+
+
+def test_a_registry_that_calls_css_plain_text_leaves_the_report_styled(demo_file, tmp_path, monkeypatch):
+    """``mimetypes`` reads the Windows registry, where a program may have made ``.css``
+    ``text/plain``; WeasyPrint then ignored the stylesheet (“Unsupported stylesheet type”), and the
+    report came out unstyled and five pages longer (Windows review)."""
+    import mimetypes
+
+    from app.render import render_report
+    from app.store import open_store
+
+    db, round_id = demo_file
+    monkeypatch.setattr(mimetypes, "types_map", {**mimetypes.types_map, ".css": "text/plain"})
+    mimetypes.add_type("text/plain", ".css")
+    assert mimetypes.guess_type("report.css")[0] == "text/plain"
+    store = open_store(db)
+    try:
+        result = render_report(store, round_id, "rectification", tmp_path / "整改报告.pdf", today=dt.date(2025, 6, 30))
+    finally:
+        store.close()
+        mimetypes.add_type("text/css", ".css")
+    assert result.warnings == ()
+    assert result.pages == 4  # as styled: landscape, 9 pt ledger
