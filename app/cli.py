@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
@@ -16,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import APP_NAME, __version__
+from .cli_output import print_json
 from .errors import AppError
 
 if TYPE_CHECKING:
@@ -24,8 +24,14 @@ if TYPE_CHECKING:
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+def _tolerant_output() -> None:
+    """Print what the output's encoding cannot take as ``?``, not as a traceback: Windows writes
+    output sent to a file or another program in code page 936 (GBK), and a finding pasted with
+    ``kg/m²`` or ``•`` stopped ``rectifications > 台账.txt`` half-way (Windows review)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and getattr(stream, "errors", "") == "strict":
+            reconfigure(errors="replace")
 
 
 def _open(args: argparse.Namespace, create: bool = False, write: bool = False):
@@ -83,7 +89,7 @@ def cmd_rounds(args: argparse.Namespace) -> int:
     store = _open(args)
     rounds = list_rounds(store, remember=False)
     if args.json:
-        _print_json([dataclasses.asdict(r) for r in rounds])
+        print_json([dataclasses.asdict(r) for r in rounds])
         return 0
     if not rounds:
         print("还没有自查轮次。")
@@ -143,7 +149,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         for entry in catalog.entries
     ]
     if args.json:
-        _print_json(rows)
+        print_json(rows)
     else:
         for r in rows:
             mark = "*" if r["default"] else " "
@@ -190,7 +196,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if entry is None:
         raise AppError(f"没有编号为“{args.id}”的检查表。可用 checklists list 查看。")
     if args.json:
-        _print_json(entry.data)
+        print_json(entry.data)
         return 0
     checklist = entry.checklist
     print(f"{checklist.title}（{checklist.source_document}；版本 {checklist.version}；{entry.origin}）")
@@ -282,7 +288,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     view = load_round(store, args.round)
     result = score(store, args.round, view)
     if args.json:
-        _print_json({"round": {"id": view.id, "name": view.name, "year": view.year}, **result.to_dict()})
+        print_json({"round": {"id": view.id, "name": view.name, "year": view.year}, **result.to_dict()})
         return 0
 
     def line(label: str, tally, indent: int = 0) -> None:
@@ -354,7 +360,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
     entries = list_rectifications(store, args.round, today, view)
     counts = totals(entries)
     if args.json:
-        _print_json(
+        print_json(
             {
                 "round": {"id": view.id, "name": view.name},
                 "date": today.isoformat(),
@@ -605,6 +611,7 @@ def _add_checklists_commands(sub, add) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command and return its exit code; callable in-process (the tests do), since it
     neither exits nor leaves a database or lock open behind it."""
+    _tolerant_output()
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -7,10 +7,10 @@ and ``app.services.backups``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
+from .cli_output import print_json
 from .errors import AppError, DamagedError
 
 
@@ -18,10 +18,6 @@ def _db_path(args: argparse.Namespace) -> Path:
     from .paths import default_db_path
 
     return Path(args.db) if args.db else default_db_path()
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -32,7 +28,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     health = check_database(path)
     warning = location_warning(path)
     if args.json:
-        _print_json({**health.to_dict(), "location_warning": warning})
+        print_json({**health.to_dict(), "location_warning": warning})
         return 0 if health.ok else 1
     print("\n".join(health.lines()))
     if warning:
@@ -71,7 +67,7 @@ def cmd_backups(args: argparse.Namespace) -> int:
         store.close()
     total = sum(b.size for b in found)
     if args.json:
-        _print_json({"folder": str(where), "total": total, "free": free, "backups": [b.to_dict() for b in found]})
+        print_json({"folder": str(where), "total": total, "free": free, "backups": [b.to_dict() for b in found]})
         return 0
     print(f"备份位置：{where}" + (f"（所在磁盘可用 {size_text(free)}）" if free is not None else ""))
     if not found:

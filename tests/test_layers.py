@@ -24,6 +24,7 @@ CORE = [
     "app.services.demo",
     "app.cli",
     "app.cli_backup",
+    "app.cli_output",
     "app.files",
     "app.store.backup",
     "app.store.health",
@@ -126,7 +127,7 @@ ALLOWED = {("app.cli", "app.ui.application"): "the gui command is how the comman
 def layer_of(module: str) -> str:
     if module in BASE:
         return "base"
-    if module in ("app.cli", "app.cli_backup", "app.cli_exchange"):
+    if module in ("app.cli", "app.cli_backup", "app.cli_exchange", "app.cli_output"):
         return "cli"
     return module.split(".")[1]
 

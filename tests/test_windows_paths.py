@@ -5,6 +5,9 @@ file with the system's viewer. What only Windows itself can show is listed in in
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 from pathlib import Path, PureWindowsPath
 
 import platformdirs
@@ -13,6 +16,7 @@ import pytest
 
 from app import frozen, paths
 from app.render import fonts
+from tests.conftest import ROOT
 
 LOCAL = r"C:\Users\张三\AppData\Local"
 ROAMING = r"C:\Users\张三\AppData\Roaming"
@@ -234,3 +238,35 @@ def test_a_registry_that_calls_css_plain_text_leaves_the_report_styled(demo_file
         mimetypes.add_type("text/css", ".css")
     assert result.warnings == ()
     assert result.pages == 4  # as styled: landscape, 9 pt ledger
+
+
+def test_command_output_in_code_page_936_is_printed_whole(demo_file, cli):
+    """Windows writes output sent to a file or another program in code page 936 (GBK): a finding
+    pasted with ``kg/m²`` or ``•`` stopped ``rectifications > 台账.txt`` half-way with a traceback
+    (Windows review). Text prints ``?`` for what GBK lacks; JSON escapes it and stays whole."""
+    import json
+
+    db, round_id = demo_file
+    finding = "BMI≥28 kg/m²的患者未评估 • 见附表"
+    item = "qyx-core.01.1"
+    answered = cli("answer", "--db", db, "--round", round_id, "--item", item, "--grade", "D", "--finding", finding)
+    assert answered.returncode == 0, answered.stderr
+    gbk = {"PYTHONIOENCODING": "gbk"}  # as Windows' console code page sets it for a pipe
+    text = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "rectifications", "--db", str(db), "--round", round_id],
+        capture_output=True,
+        env={**os.environ, **gbk},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert text.returncode == 0 and b"Traceback" not in text.stderr, text.stderr.decode("gbk", "replace")
+    assert "BMI≥28 kg/m?的患者未评估 ? 见附表" in text.stdout.decode("gbk")
+    listed = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "rectifications", "--db", str(db), "--round", round_id, "--json"],
+        capture_output=True,
+        env={**os.environ, **gbk},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert listed.returncode == 0
+    assert finding in json.dumps(json.loads(listed.stdout.decode("gbk")), ensure_ascii=False)
