@@ -52,9 +52,22 @@ _OS_REASONS = {
 }
 
 
+#: Windows' own codes where its errno says only "permission denied": replacing or deleting a file
+#: that WPS, a PDF reader or an antivirus scan holds open fails so, and "没有访问权限" sent users
+#: to check folder rights (Windows review)
+_WINDOWS_REASONS = {
+    32: "文件正被其他程序打开（如 WPS、PDF 阅读器），请关闭后重试",  # ERROR_SHARING_VIOLATION
+    33: "文件正被其他程序打开（如 WPS、PDF 阅读器），请关闭后重试",  # ERROR_LOCK_VIOLATION
+    5: "没有访问权限，或文件正被其他程序打开（如 WPS、PDF 阅读器，请关闭后重试）",  # ERROR_ACCESS_DENIED
+}
+
+
 def os_reason(exc: OSError) -> str:
     """Why a file operation failed, in Chinese (the system's own text is often English)."""
     import errno
 
+    windows = _WINDOWS_REASONS.get(getattr(exc, "winerror", None) or 0)
+    if windows:
+        return windows
     name = errno.errorcode.get(exc.errno or 0, "")
     return _OS_REASONS.get(name) or exc.strerror or str(exc)

@@ -23,6 +23,8 @@ __all__ = [
 ]
 
 PART_SUFFIX = ".part"
+#: Windows refuses to rename over a file another program holds open, for as long as it holds it
+RENAME_REFUSED_WHILE_OPEN = os.name == "nt"
 
 
 def fsync_folder(folder: Path) -> None:
@@ -150,6 +152,23 @@ def _umask() -> int:
     return mask
 
 
+def replace_patiently(source: Path, target: Path, tries: int = 5, pause: float = 0.2) -> None:
+    """``os.replace``, tried again for about a second while Windows refuses it: an antivirus
+    scanner or the search indexer opens a new file for a moment, and the rename fails while it
+    looks (a backup of 850 MB, a package just written). Refused to the end, it raises; elsewhere
+    a refusal is final at once."""
+    import time
+
+    for attempt in range(tries):
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if not RENAME_REFUSED_WHILE_OPEN or attempt == tries - 1:
+                raise
+            time.sleep(pause)
+
+
 def write_atomically(target: Path, write: Callable[[Path], None] | bytes) -> None:
     """Write ``target`` through a temporary file: ``write`` (bytes, or a function that writes the
     temporary path given to it), fsync, rename over ``target``, fsync the folder. On any error the
@@ -170,7 +189,7 @@ def write_atomically(target: Path, write: Callable[[Path], None] | bytes) -> Non
         # other, readable by colleagues as the user's umask allows
         if os.name == "posix":
             os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
+        replace_patiently(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise

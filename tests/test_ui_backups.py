@@ -155,6 +155,40 @@ def test_restore_from_the_dialog_names_the_time_and_brings_the_backup_back(
     assert list(db_path.parent.glob("selfcheck.before-restore-*.db"))
 
 
+def test_a_restore_waits_for_the_jobs_reading_the_file(window, qtbot, db_path, ui_dialogs, demo_round, monkeypatch):
+    """The whole-file check (0.3 s after start-up) and the daily backup read the database on
+    connections of their own: Windows refuses to rename a file open elsewhere, and a restore soon
+    after start-up failed there (Windows review). The restore starts once they are done."""
+    import time
+
+    from app.services.connection import own_connection
+    from app.ui.qt import QRunnable, QThreadPool
+
+    backup = backup_service.backup_now(window.store, "manual")
+    finished: list[str] = []
+
+    class SlowReader(QRunnable):
+        def run(self) -> None:
+            with own_connection(db_path) as own:
+                own.answers(demo_round)
+                time.sleep(0.5)
+            finished.append("reader")
+
+    real_restore = backup_service.restore
+
+    def restore(*args, **kwargs):
+        finished.append("restore")
+        return real_restore(*args, **kwargs)
+
+    monkeypatch.setattr(backup_service, "restore", restore)
+    QThreadPool.globalInstance().start(SlowReader())
+    time.sleep(0.1)  # the reader has the file open
+    from app.ui.backups_dialog import restore_in_window
+
+    assert restore_in_window(window, backup.path, "刚才")
+    assert finished == ["reader", "restore"]
+
+
 def test_restore_is_not_done_when_the_user_says_no(window, qtbot, ui_dialogs):
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)

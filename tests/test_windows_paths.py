@@ -270,3 +270,39 @@ def test_command_output_in_code_page_936_is_printed_whole(demo_file, cli):
     )
     assert listed.returncode == 0
     assert finding in json.dumps(json.loads(listed.stdout.decode("gbk")), ensure_ascii=False)
+
+
+def test_a_file_held_open_elsewhere_is_told_as_such(tmp_path, monkeypatch):
+    """Windows refuses to replace a file that WPS or a PDF reader holds open (error 32, or 5 for
+    a rename), and says "permission denied": users were sent to check folder rights. A scanner
+    holding a new file for a moment is waited for; one that keeps it is named."""
+    from app import files
+    from app.errors import os_reason
+
+    held = PermissionError(13, "Permission denied")
+    held.winerror = 32  # type: ignore[attr-defined]
+    assert "正被其他程序打开" in os_reason(held) and "WPS" in os_reason(held)
+    denied = PermissionError(13, "Access is denied")
+    denied.winerror = 5  # type: ignore[attr-defined]
+    assert os_reason(denied).startswith("没有访问权限，或文件正被其他程序打开")
+    assert os_reason(PermissionError(13, "Permission denied")) == "没有访问权限"  # elsewhere
+
+    monkeypatch.setattr(files, "RENAME_REFUSED_WHILE_OPEN", True)
+    source, target = tmp_path / "new.pdf", tmp_path / "自查报告.pdf"
+    source.write_bytes(b"new")
+    target.write_bytes(b"old")
+    real_replace, refusals = os.replace, [held, held]
+
+    def replace_while_scanned(a, b):
+        if refusals:
+            raise refusals.pop()
+        real_replace(a, b)
+
+    monkeypatch.setattr(os, "replace", replace_while_scanned)
+    files.replace_patiently(source, target, pause=0.01)
+    assert target.read_bytes() == b"new" and not source.exists()
+    source.write_bytes(b"newer")
+    refusals[:] = [held] * 5
+    with pytest.raises(PermissionError):
+        files.replace_patiently(source, target, pause=0.01)
+    assert target.read_bytes() == b"new"

@@ -20,7 +20,15 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import StoreError, os_reason
-from ..files import fsync_file, fsync_folder, owned_like, remove_stale_parts, remove_stale_parts_of, temporary_beside
+from ..files import (
+    fsync_file,
+    fsync_folder,
+    owned_like,
+    remove_stale_parts,
+    remove_stale_parts_of,
+    replace_patiently,
+    temporary_beside,
+)
 
 __all__ = [
     "REASONS",
@@ -248,7 +256,7 @@ def make_backup(source: sqlite3.Connection, target: Path, made_room: int = 0) ->
                 f"数据库检查未通过，没有生成备份（{older}）：{damage}。请从备份恢复。", "; ".join(problems)
             )
         fsync_file(temporary)
-        os.replace(temporary, target)
+        replace_patiently(temporary, target)
         fsync_folder(target.parent)
         if database is not None:
             owned_like([target], database)  # made by root for a user's database (sudo)
@@ -443,9 +451,9 @@ def restore_backup(db_path: Path, backup: Path) -> Path | None:
                 for suffix in ("-wal", "-shm"):  # never left beside the restored file: SQLite would replay it
                     side = Path(f"{db_path}{suffix}")
                     if side.exists():
-                        os.replace(side, Path(f"{aside}{suffix}"))
-                os.replace(db_path, aside)
-            os.replace(temporary, db_path)
+                        replace_patiently(side, Path(f"{aside}{suffix}"))
+                replace_patiently(db_path, aside)
+            replace_patiently(temporary, db_path)
         finally:
             for leftover in (temporary, Path(f"{temporary}-wal"), Path(f"{temporary}-shm")):
                 leftover.unlink(missing_ok=True)

@@ -264,6 +264,10 @@ def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:
 
     if not window.close_walkthrough():
         return False
+    # the whole-file check and the daily backup read the file on connections of their own, in the
+    # thread pool: Windows refuses to rename a file open elsewhere, and a restore soon after
+    # start-up failed there with 没有访问权限 (Windows review). They end on their own.
+    QThreadPool.globalInstance().waitForDone(120_000)
     db_path = window.store.path
     window.store.close()
     aside, problem = None, None
