@@ -50,7 +50,7 @@ def fsync_file(path: Path) -> None:
         os.close(fd)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
     """Whether process ``pid`` still runs (when in doubt: yes, and its file is kept)."""
     if sys.platform == "win32":  # os.kill(pid, 0) would terminate the process there
         return _windows_pid_alive(pid)
@@ -99,7 +99,7 @@ def remove_stale_parts_of(folder: Path, name_pattern: str) -> list[Path]:
     removed = []
     for part in Path(folder).glob(f".{name_pattern}.*{PART_SUFFIX}"):
         pid_text = part.name[: -len(PART_SUFFIX)].rsplit(".", 2)[-2]
-        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not pid_alive(int(pid_text)):
             try:
                 part.unlink()
                 removed.append(part)

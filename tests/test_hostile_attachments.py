@@ -227,6 +227,27 @@ def test_the_private_folder_is_removed_when_the_program_ends(tmp_path, demo_roun
     assert not opened.exists() and not opened.parent.exists()
 
 
+def test_what_a_process_that_ended_left_opened_is_removed_by_the_next(tmp_path, monkeypatch, store, stored):
+    """Windows cannot delete a file another program holds open: scans opened in WPS stayed in
+    %TEMP% for good, as they do after a crash anywhere (Windows review). The next process that
+    opens an attachment removes the folders of processes no longer running, and no other."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(attachment_service, "_private", None)
+    ended = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f"mqsc-open-{int(ended.stdout)}-k2j4"
+    (left / "x1").mkdir(parents=True)
+    (left / "x1" / "病历扫描.pdf").write_bytes(b"%PDF-1.4 scan")
+    running = tmp_path / f"mqsc-open-{os.getppid()}-a8f0"  # another program, still open
+    (running / "x2").mkdir(parents=True)
+    other = tmp_path / "mqsc-open-notes"  # not a folder of ours by its name
+    other.mkdir()
+    path = export_attachment(store, stored)
+    assert path.is_relative_to(tmp_path) and f"mqsc-open-{os.getpid()}-" in str(path)
+    assert not left.exists() and running.exists() and other.exists()
+
+
 def test_the_gui_reads_files_off_its_thread(qtbot, tmp_path, monkeypatch):
     from app.ui.evidence import read_files
     from app.ui.qt import QWidget

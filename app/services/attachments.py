@@ -212,18 +212,37 @@ def list_attachments(
 _private: Path | None = None
 
 
+_PRIVATE_PREFIX = "mqsc-open-"
+
+
 def private_folder() -> Path:
     """This process's own folder for opened attachments: made by ``tempfile.mkdtemp`` (mode 0700,
-    a name no one can guess), removed when the program ends."""
+    a name no one can guess but for the process id in it), removed when the program ends.
+
+    Windows cannot delete a file another program holds open: scans of patient records opened in
+    WPS stayed in %TEMP% for good (Windows review), as they do after a crash anywhere. The folders
+    of processes that no longer run are removed when the next one makes its own."""
     global _private
     if _private is None or not _private.is_dir():
         import atexit
         import shutil
         import tempfile
 
-        _private = Path(tempfile.mkdtemp(prefix="mqsc-open-"))
+        _remove_orphaned_folders(Path(tempfile.gettempdir()))
+        _private = Path(tempfile.mkdtemp(prefix=f"{_PRIVATE_PREFIX}{os.getpid()}-"))
         atexit.register(shutil.rmtree, _private, ignore_errors=True)
     return _private
+
+
+def _remove_orphaned_folders(temp: Path) -> None:
+    import shutil
+
+    from ..files import pid_alive
+
+    for folder in temp.glob(f"{_PRIVATE_PREFIX}*-*"):
+        pid = folder.name[len(_PRIVATE_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)  # what a viewer still holds stays till next time
 
 
 def export_attachment(store: Store, attachment: Attachment, folder: Path | None = None) -> Path:
