@@ -569,6 +569,19 @@ def test_a_document_or_a_packed_package_named_zip_is_told_for_what_it_is(package
     assert {b.path.name: b.reason for b in result.refused} == reasons
 
 
+def test_a_name_windows_zipped_in_gbk_is_shown_in_chinese(package, tmp_path):
+    """Windows' 发送到 → 压缩文件夹 writes names in GBK without the UTF-8 flag; zipfile reads them
+    as cp437, and the message read “里面装着“ÖÐÎÄ.zip”” (Windows review)."""
+    outer = _zip(tmp_path / "打包.zip", {"ABCDEFGH.zip": package.read_bytes()})
+    gbk = "甲县医院.zip".encode("gbk")  # as long as the placeholder: the headers give the length
+    outer.write_bytes(outer.read_bytes().replace(b"ABCDEFGH.zip", gbk))
+    with zipfile.ZipFile(outer) as zf:
+        [info] = zf.infolist()
+        assert not info.flag_bits & 0x800 and info.filename != "甲县医院.zip"
+    with pytest.raises(PackageError, match=re.escape("里面装着“甲县医院.zip”")):
+        open_package(outer)
+
+
 # --- import ------------------------------------------------------------------------------------
 
 

@@ -124,8 +124,26 @@ def _attachments_text(attachments: dict[str, int]) -> str:
 
 
 def _shown(name: str) -> str:
-    """A name as a message can show it: control characters (which the name may not have) as �."""
+    """A name as a message can show it: in the characters it was written in (a name another zip
+    program wrote without the UTF-8 flag, GBK from Windows' 发送到 → 压缩文件夹, reads “ÖÐÎÄ.zip”
+    as zipfile gives it), control characters (which the name may not have) as �."""
+    name = next(iter(_as_written(name)), name)
     return "".join(ch if ch.isprintable() else "�" for ch in name)
+
+
+def _as_written(name: str) -> list[str]:
+    """A member name zipfile read as cp437 (the zip format's rule for names without the UTF-8
+    flag our export sets) as UTF-8 (zip on 统信UOS/麒麟 and macOS) and as GBK (a Chinese
+    Windows), each where it decodes; none for an ASCII name or one read as UTF-8 already."""
+    if name.isascii():
+        return []
+    out = []
+    for encoding in ("utf-8", "gbk"):
+        try:
+            out.append(name.encode("cp437").decode(encoding))
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return out
 
 
 def _chunks(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
@@ -444,15 +462,7 @@ def _names_recoded(infos: Iterable[zipfile.ZipInfo], missing: list[str]) -> bool
     """Whether the missing members are there under names another zip program wrote without the
     UTF-8 flag our export sets — in the machine's code page (GBK on a Chinese Windows: “发送到 →
     压缩文件夹”), or as UTF-8 (zip on 统信UOS/麒麟): the package was unzipped and zipped again."""
-    recoded = set()
-    for info in infos:
-        if info.flag_bits & 0x800 or info.filename.isascii():
-            continue
-        for encoding in ("gbk", "utf-8"):  # Windows; zip on Linux and macOS writes UTF-8 unflagged
-            try:  # zipfile read the name as cp437, as the zip format says for names without the flag
-                recoded.add(info.filename.encode("cp437").decode(encoding))
-            except (UnicodeEncodeError, UnicodeDecodeError):
-                continue
+    recoded = {n for info in infos if not info.flag_bits & 0x800 for n in _as_written(info.filename)}
     return any(m in recoded for m in missing)
 
 
