@@ -254,6 +254,34 @@ def test_delete_is_refused_while_the_item_still_fails(profiled_store, round_id, 
     assert store.rectifications(round_id) == []
 
 
+def test_a_carried_copy_is_closed_with_a_recheck_not_deleted(store, demo_round, catalog, actor):
+    """Deleting a copy in the 复查轮次 (its item regraded A there: 误判) reopened the original in
+    the round it came from: that round's 整改报告 went from 逾期 0, 100 % to 逾期 1, and the
+    reminders counted it again, with no word of it in the confirmation (rectification review)."""
+    used = {c.id for c in load_round(store, demo_round).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    second = svc.start_recheck_round(store, chosen, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    day = dt.date(2025, 7, 20)
+    copy = entries(store, second, day)[0]
+    record_answer(store, second, copy.rectification.item_id, actor, grade="A")
+    before = [(e.id, e.status) for e in entries(store, demo_round, day)]
+    refused = svc.deletion_refused(store, copy.id)
+    assert (
+        refused.startswith("该整改项由上一轮《2025年第一季度医疗质量自查》转入，不能删除") and "记录复查通过" in refused
+    )
+    with pytest.raises(InputError, match="不能删除"):
+        svc.delete_rectification(store, copy.id, actor)
+    assert store.rectification(copy.id) is not None
+    assert [(e.id, e.status) for e in entries(store, demo_round, day)] == before
+    # closed as the message says: a measure, then a passed re-check
+    svc.update_rectification(store, copy.id, actor, measure="经复评，原评价有误，无需整改")
+    svc.record_recheck(store, copy.id, actor, passed=True, date=day, by="王芳", today=day)
+    assert svc.get_rectification(store, copy.id, day).status == STATUS_DONE
+    # the original is asked about too, before any confirmation
+    original = copy.rectification.carried_from
+    assert svc.deletion_refused(store, original).startswith("该整改项已转入《复查》继续跟踪")
+
+
 def test_totals_by_department_and_status(profiled_store, round_id, actor):
     store = profiled_store
     record_answer(store, round_id, JUDGED, actor, grade="D", department="医务科")

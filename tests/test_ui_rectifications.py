@@ -645,6 +645,22 @@ def test_delete_key_on_the_board_asks_then_deletes(qtbot, window, store, ui_dial
     qtbot.waitUntil(lambda: entry.id not in [e.id for e in board.entries])
 
 
+def test_a_refused_delete_says_why_before_asking(qtbot, window, store, ui_dialogs):
+    """The board asked “删除整改项……？” and only then said it could not be done."""
+    from PySide6.QtCore import Qt
+
+    from app.services.rectifications import deletion_refused
+
+    board = window.board
+    entry = next(e for e in board.entries if "仍评为不符合" in deletion_refused(store, e.id))
+    board.select(entry.id)
+    board.table.setFocus()
+    ui_dialogs.confirm_answer = True
+    qtbot.keyClick(board.table, Qt.Key.Key_Delete)
+    assert ui_dialogs.confirms == [] and "仍评为不符合" in board.error.text()
+    assert store.rectification(entry.id) is not None
+
+
 def test_carried_items_of_a_checklist_left_out_are_named_by_reference(
     qtbot, store, catalog, actor, demo_round, tmp_path
 ):

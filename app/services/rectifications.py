@@ -68,6 +68,7 @@ __all__ = [
     "carried_to",
     "carry_over_open_rectifications",
     "delete_rectification",
+    "deletion_refused",
     "ensure_followed_up_here",
     "follow_up_text",
     "followed_up_note",
@@ -803,17 +804,44 @@ def record_recheck(
 
 
 def delete_rectification(store: Store, rectification_id: str, actor: Actor | None = None) -> None:
-    """删除整改项; refused while it is the only one for an item that still fails, and while a
-    later 复查轮次 follows it up (its copy there names it)."""
-    ensure_followed_up_here(store, rectification_id, "删除")  # raises NotFoundError
+    """删除整改项, unless :func:`deletion_refused` says why not (InputError)."""
+    if refused := deletion_refused(store, rectification_id):
+        raise InputError(refused, "rectification")
+    store.delete_rectification(rectification_id, *([actor] if actor else []))
+
+
+def deletion_refused(store: Store, rectification_id: str) -> str:
+    """Why the rectification may not be deleted ('' when it may), asked before the confirmation:
+    while a later 复查轮次 follows it up (its copy there names it); for such a copy, which deleted
+    left its original 未完成 (逾期, in the reminders) in the round it came from with no word of it
+    (rectification review) and is closed with a re-check instead; and while it is the only one
+    for an item that still fails. Raises NotFoundError."""
     rect = store.rectification(rectification_id)
-    view = load_round(store, rect.round_id)
-    facts = _Facts(store, view)
+    names = carried_to(store, rect.round_id).get(rect.id)
+    if names:
+        return followed_up_note(names, "删除")
+    if rect.carried_from:
+        source = _source_round_name(store, rect.carried_from)
+        return (
+            f"该整改项由上一轮{source}转入，不能删除：删除后，上一轮中的原整改项会重新变为未完成。"
+            "问题已解决或原评价有误时，请填写整改措施（如“经复评，原评价有误，无需整改”）并记录复查通过，即可销号；"
+            "整个复查轮次建错了时，可删除该轮次。"
+        )
+    facts = _Facts(store, load_round(store, rect.round_id))
     group = facts.group(rect.item_id)
     others = [r for r in _group(store, facts, rect.item_id) if r.id != rectification_id]
     if group and facts.failing(group) and not others:
-        raise InputError("该条目仍评为不符合，整改项不能删除；如评价有误，请先修改评价。", "rectification")
-    store.delete_rectification(rectification_id, *([actor] if actor else []))
+        return "该条目仍评为不符合，整改项不能删除；如评价有误，请先修改评价。"
+    return ""
+
+
+def _source_round_name(store: Store, rectification_id: str) -> str:
+    """``《2025年第一季度医疗质量自查》``, the round of the rectification a copy was carried from
+    ('' when it is not in this database)."""
+    try:
+        return f"《{store.round(store.rectification(rectification_id).round_id).name}》"
+    except NotFoundError:
+        return ""
 
 
 # --- re-check rounds -------------------------------------------------------------------------

@@ -531,6 +531,10 @@ class RoundSession:
             self._rectifications = [entry if e.id == entry.id else e for e in self._rectifications]
         return Changes(items=frozenset(entry.item_ids), rectifications=True)
 
+    def deletion_refused(self, rectification_id: str) -> str:
+        """Why 删除 is refused ('' when it is not), asked before the confirmation."""
+        return rect_service.deletion_refused(self._store, rectification_id)
+
     def delete_rectification(self, rectification_id: str) -> Changes:
         """删除整改项 (asked for with a confirmation, so not on the undo stack)."""
         entry = self.rectification(rectification_id)

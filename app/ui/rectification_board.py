@@ -689,7 +689,10 @@ class RectificationBoard(QWidget):
 
     def delete_selected(self) -> None:
         entry = self._selected_or_explain()
-        if entry is None or not self._followed_here_or_explain(entry, "删除"):
+        if entry is None:
+            return
+        if refused := self.session.deletion_refused(entry.id):  # said before asking, not after
+            self.error.setText(refused)
             return
         if not dialogs.confirm(self, f"删除整改项“{entry.rectification.problem[:40]}”？"):
             return
