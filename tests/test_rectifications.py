@@ -282,6 +282,22 @@ def test_a_carried_copy_is_closed_with_a_recheck_not_deleted(store, demo_round, 
     assert svc.deletion_refused(store, original).startswith("该整改项已转入《复查》继续跟踪")
 
 
+def test_a_carried_copy_may_be_rechecked_before_its_recheck_round_began(store, demo_round, catalog, actor):
+    """A re-check made on 6月28日 and entered on 7月3日, the 复查轮次 begun on 7月1日: the first
+    round is read-only once it carried the item over, and the 复查轮次 refused a date before its
+    own, so staff wrote a false one (rectification review). From the first round's date on it
+    is taken."""
+    used = {c.id for c in load_round(store, demo_round).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    second = svc.start_recheck_round(store, chosen, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    day = dt.date(2025, 7, 3)
+    copy = next(e for e in entries(store, second, day) if e.rectification.measure)
+    done = svc.record_recheck(store, copy.id, actor, passed=True, date=dt.date(2025, 6, 28), by="王芳", today=day)
+    assert done.status == STATUS_DONE and done.rectification.recheck_date == dt.date(2025, 6, 28)
+    with pytest.raises(InputError, match=r"不能早于发现该问题的《2025年第一季度医疗质量自查》的自查日期（2025-03-15）"):
+        svc.record_recheck(store, copy.id, actor, passed=True, date=dt.date(2025, 3, 1), by="王芳", today=day)
+
+
 def test_totals_by_department_and_status(profiled_store, round_id, actor):
     store = profiled_store
     record_answer(store, round_id, JUDGED, actor, grade="D", department="医务科")

@@ -700,6 +700,24 @@ def _not_before_round(date: dt.date, view: RoundView, label: str, field_name: st
         )
 
 
+def _not_before_first_round(store: Store, rect: Rectification, view: RoundView, day: dt.date) -> None:
+    """A re-check is not dated before the round that found the problem. A copy a 复查轮次 carried
+    over may be re-checked from the first round on: a re-check made on 5月28日 and entered on
+    6月3日, the 复查轮次 begun on 6月1日, fitted neither round (the first is read-only once it is
+    carried over), and staff had to write a false date (rectification review)."""
+    chain = carried_chain(store, rect)
+    if not chain:
+        _not_before_round(day, view, "复查日期", "recheck_date")
+        return
+    first = store.round(chain[0].round_id)
+    start = dt.date.fromisoformat(first.started_on)
+    if day < start:
+        raise InputError(
+            f"复查日期（{day.isoformat()}）不能早于发现该问题的《{first.name}》的自查日期（{start.isoformat()}）。",
+            "recheck_date",
+        )
+
+
 def update_rectification(
     store: Store,
     rectification_id: str,
@@ -774,7 +792,7 @@ def record_recheck(
         day = parse_date(date, "复查日期", "recheck_date")
         if day is None:
             raise InputError("请填写复查日期。", "recheck_date")
-        _not_before_round(day, view, "复查日期", "recheck_date")
+        _not_before_first_round(store, rect, view, day)
         if day > today:
             raise InputError(
                 f"复查日期（{day.isoformat()}）不能晚于今天（{today.isoformat()}）：复查做过后再记录。", "recheck_date"
