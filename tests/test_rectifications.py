@@ -298,6 +298,21 @@ def test_a_carried_copy_may_be_rechecked_before_its_recheck_round_began(store, d
         svc.record_recheck(store, copy.id, actor, passed=True, date=dt.date(2025, 3, 1), by="王芳", today=day)
 
 
+def test_carried_items_of_a_checklist_left_out_keep_their_checklist_order(store, demo_round, catalog, actor):
+    """A 复查轮次 of 核心制度 only carries 改进目标's rectifications too: they came last in the
+    order of their random record ids (08.3, 13.4, 07.1 …), so month one's ledger and month two's
+    could not be laid side by side (rectification review). They keep the first round's order."""
+    from app.domain.checklist import version_key
+
+    first = [e.rectification.item_id for e in entries(store, demo_round) if e.status != STATUS_DONE]
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    second = svc.start_recheck_round(store, core, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    carried = [e.rectification.item_id for e in entries(store, second, dt.date(2025, 7, 1))]
+    others = [i for i in carried if not i.startswith("qyx-core.")]
+    assert len(others) >= 3 and carried[-len(others) :] == others
+    assert others == sorted(others, key=version_key) == [i for i in first if i in others]
+
+
 def test_totals_by_department_and_status(profiled_store, round_id, actor):
     store = profiled_store
     record_answer(store, round_id, JUDGED, actor, grade="D", department="医务科")

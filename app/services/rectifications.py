@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..domain.checklist import Item, Scale
+from ..domain.checklist import Item, Scale, version_key
 from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
 from ..domain.formats import (
     NO_DEPARTMENT,
@@ -575,9 +575,12 @@ def list_rectifications(
     facts = _Facts(store, view, result.outcomes, answers_by_item(store, round_id))
     attachments = Counter(a.rectification_id for a in store.attachments(round_id) if a.rectification_id)
     position = {item.id: n for n, item in enumerate(view.items())}
+    # items of checklists the round does not use (a 复查轮次 of 核心制度 only carries 改进目标's
+    # rectifications too) follow, in their ids' order, which is their checklists': they were in
+    # the order of their random record ids, 08.3, 13.4, 07.1, 02.1 (rectification review)
     rects = sorted(
         store.rectifications(round_id),
-        key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id),
+        key=lambda r: (position.get(r.item_id, len(position)), version_key(r.item_id), r.created_at, r.id),
     )
     later = carried_to(store, round_id, today)
     checks = _rechecks_of(store, rects)
