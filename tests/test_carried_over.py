@@ -120,8 +120,8 @@ def test_the_rectification_report_of_a_says_where_its_work_went(rounds):
     )
     # the rate of the work followed up here: B's rate holds the carried-over ones, counted once
     assert (
-        f"整改完成率{round(done / (total - carried) * 100, 1)}%（已完成{done}项÷本轮跟踪的{total - carried}项，"
-        f"不含已转入复查的{carried}项）" in overview
+        f"本轮跟踪项的整改完成率{round(done / (total - carried) * 100, 1)}%"
+        f"（已完成{done}项÷本轮跟踪的{total - carried}项，不含已转入复查的{carried}项）" in overview
     )
     assert "“已转入复查”（复查情况栏写明转入哪一轮）" in overview  # the legend explains it
     assert "已转入复查合计" in overview  # a column of the department table

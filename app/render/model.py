@@ -850,7 +850,9 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         _ledger_origin(view.name, entries)
         + f"截至{cn_date(today)}，"
         + "，".join(f"{s} {counts.by_status[s]} 项" for s in statuses)
-        + f"，整改完成率 {rate}"
+        # “整改完成率 100%” alone, with 2 of 15 done and 13 carried over, was the figure a reader
+        # quoted (rectification review): where some went on, it is named for what it counts
+        + (f"，本轮跟踪项的整改完成率 {rate}" if followed else f"，整改完成率 {rate}")
         + (f"（已完成 {done} 项 ÷ 本轮跟踪的 {tracked} 项，不含已转入复查的 {followed} 项）" if followed else "")
         + "。"
         + _carried_on(entries)
