@@ -964,3 +964,18 @@ def test_an_authors_long_number_may_break_where_a_spelt_out_one_stays_whole():
     assert 'class="nobreak">专项1.1<' in str(keep_number("5-1.专项1.1"))
     assert 'class="nobreak">指标14a<' in str(keep_number("指标14a"))
     assert "nobreak" not in str(keep_number("第一章第二节第三条12")) and "nobreak" not in str(keep_number("一（一）1"))
+
+
+def test_an_open_rectification_without_a_deadline_is_marked_undecided(store, catalog, actor, tmp_path):
+    """A new rectification with no 责任科室, 责任人 or 整改期限 printed blank cells, is never 逾期,
+    and nothing said so before the 院长 signed (rectification review)."""
+    round_id = create_demo(store, catalog, actor)
+    taken = {i for e in rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE) for i in e.item_ids}
+    item = next(i.id for c in load_round(store, round_id).checklists for i in c.all_items() if i.id not in taken)
+    record_answer(store, round_id, item, actor, grade="D", finding="新发现的问题")
+    [entry] = [e for e in rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE) if item in e.item_ids]
+    assert entry.rectification.deadline is None
+    text = squeeze("".join(pdf_text(render_report(store, round_id, "rectification", tmp_path / "r.pdf").path)))
+    assert "其中1项尚未确定整改期限（表中为“未定”），没有期限就不会显示为逾期，请确定后再签字。" in text
+    row = text[text.index("新发现的问题") :][:200]
+    assert row.count("未定") >= 2, row  # 责任人 and 整改期限 (责任科室 may come from the item)

@@ -37,6 +37,7 @@ from ..domain.records import (
     STATUS_IN_PROGRESS,
     STATUS_OVERDUE,
     STATUS_PENDING,
+    UNFINISHED_STATUSES,
     Answer,
     Attachment,
     listed_statuses,
@@ -44,6 +45,7 @@ from ..domain.records import (
 from ..domain.scoring import Tally, score_rule
 from ..services.rectifications import (
     NO_DEPARTMENT,
+    LedgerCells,
     RectificationEntry,
     earlier_evidence,
     follow_up_text,
@@ -821,10 +823,13 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
                     thumbs.append(Thumbnail(Markup(attachment_url(a.id)), a.filename))
             names.append(name)
         tone = FAIL if entry.status == STATUS_OVERDUE else OK if entry.status == STATUS_DONE else NONE
+        cells = ledger_cells(entry, references)
+        if entry.status in UNFINISHED_STATUSES:
+            cells = _undecided_named(cells)
         ledger.append(
             LedgerRow(
                 n,
-                *ledger_cells(entry, references),
+                *cells,
                 tone,
                 follow_up_text(entry),
                 tuple(names),
@@ -855,6 +860,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         + (f"，本轮跟踪项的整改完成率 {rate}" if followed else f"，整改完成率 {rate}")
         + (f"（已完成 {done} 项 ÷ 本轮跟踪的 {tracked} 项，不含已转入复查的 {followed} 项）" if followed else "")
         + "。"
+        + _undecided(entries)
         + _carried_on(entries)
     )
     tones = {
@@ -881,6 +887,27 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         chart,
         _status_note(STATUS_CARRIED in statuses),
         images=images,
+    )
+
+
+#: printed in the 责任科室, 责任人 and 整改期限 of an unfinished rectification nobody filled in
+UNDECIDED = "未定"
+
+
+def _undecided_named(cells: LedgerCells) -> LedgerCells:
+    """An unfinished rectification's blank 责任科室, 责任人 and 整改期限 as 未定: a blank cell is
+    passed over by a signer, 未定 is seen (rectification review)."""
+    item, problem, cause, measure, department, owner, deadline, status = cells
+    department, owner, deadline = (v or UNDECIDED for v in (department, owner, deadline))
+    return item, problem, cause, measure, department, owner, deadline, status
+
+
+def _undecided(entries: Sequence[RectificationEntry]) -> str:
+    """How many unfinished rectifications have no 整改期限: they are never 逾期, and a report
+    signed with blank cells said nothing of it (rectification review)."""
+    n = sum(1 for e in entries if e.status in UNFINISHED_STATUSES and e.rectification.deadline is None)
+    return (
+        f"其中 {n} 项尚未确定整改期限（表中为“{UNDECIDED}”），没有期限就不会显示为逾期，请确定后再签字。" if n else ""
     )
 
 
