@@ -189,6 +189,6 @@ def test_regional_checklist_is_marked_and_not_default(catalog):
 
 def test_the_round_year_picks_the_target(catalog):
     measures = catalog.get("hn-7measures-2024").checklist
-    pain = next(i for i in measures.all_items() if i.topic == "pain_assessment" and i.kind == "indicator")
+    pain = next(i for i in measures.all_items() if i.id == "hn-7measures-2024.3.06")  # 疼痛评估率
     assert pain.target_text(2024) == "≥70%" and pain.target_text(2025) == "≥80%"
     assert pain.target_text(2026) == "2026年无目标值"

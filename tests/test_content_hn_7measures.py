@@ -44,7 +44,7 @@ def test_notice_duties(items, seed):
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2024.3"
+    assert doc["version"] == "2024.4"
     assert doc["title"] == "“便民就医提质量”七项举措落实情况自查表"
     assert doc["short_title"] == "七项举措"
     assert doc["source"] == {
@@ -246,7 +246,6 @@ TOPICS = {
     f"{P}.2.08": "unplanned_reoperation",
     f"{P}.2.09": "postoperative_complications",
     f"{P}.2.12": "day_surgery",
-    f"{P}.3.06": "pain_assessment",
     f"{P}.3.08": "cancer_pain",
     f"{P}.4.02": "mdt",
     f"{P}.4.12": "stemi_reperfusion",

@@ -99,7 +99,7 @@ SA_INDICATORS = {
     f"{P}.sa2.4": ("%", "ratio", ">=", {2025: 45}, "stroke_reperfusion"),
     f"{P}.sa3.5": ("%", "ratio", ">=", {2025: 90}, "coding_accuracy"),
     f"{P}.sa3.6": ("%", "ratio", "increase", None, None),
-    f"{P}.sa3.7": ("%", "ratio", "increase", None, None),
+    f"{P}.sa3.7": ("%", "ratio", "increase", None, "record_timeliness"),  # = 指标39
     f"{P}.sa4.9": ("例次/百出院人次", "ratio", ">", {2025: 2.5}, "adverse_event_reporting"),
 }
 
@@ -111,7 +111,7 @@ TABLE_ITEMS = {
     f"{P}.m.14": (14, "日间手术占择期手术的比例", "%", "ratio", "increase", "day_surgery"),
     f"{P}.m.15": (15, "肿瘤治疗前临床TNM分期评估率", "%", "ratio", "increase", "tnm_staging"),
     f"{P}.m.16": (16, "营养风险筛查率", "%", "ratio", "increase", None),
-    f"{P}.m.17": (17, "疼痛评估规范率", "%", "ratio", "increase", "pain_assessment"),
+    f"{P}.m.17": (17, "疼痛评估规范率", "%", "ratio", "increase", None),  # not 疼痛评估率 (七项举措)
     f"{P}.m.18": (18, "门诊和住院处方审核率", "%", "ratio", "increase", "prescription_review"),
     f"{P}.m.19": (19, "门诊和住院处方审核合格率", "%", "ratio", "increase", None),
     f"{P}.m.20": (20, "住院患者静脉输液规范使用率", "%", "ratio", "increase", None),
@@ -119,8 +119,8 @@ TABLE_ITEMS = {
     f"{P}.m.21-2": (21, "危急值处置及时率", "%", "ratio", "increase", None),
     f"{P}.m.22": (22, "早期康复介入率", "%", "ratio", "increase", None),
     f"{P}.m.23": (23, "室间质评项目合格率", "%", "ratio", "increase", None),
-    f"{P}.m.24": (24, "四级手术患者随访率", "%", "ratio", "increase", "follow_up"),
-    f"{P}.m.25": (25, "恶性肿瘤患者随访率", "%", "ratio", "increase", "follow_up"),
+    f"{P}.m.24": (24, "四级手术患者随访率", "%", "ratio", "increase", None),  # rates of their own
+    f"{P}.m.25": (25, "恶性肿瘤患者随访率", "%", "ratio", "increase", None),
     f"{P}.m.26": (
         26,
         "每百出院人次主动报告不良事件例次",
@@ -141,7 +141,7 @@ TABLE_ITEMS = {
     f"{P}.m.36": (36, "门诊病历电子化比例", "%", "ratio", "increase", None),
     f"{P}.m.37": (37, "门诊结构化病历使用比例", "%", "ratio", "increase", None),
     f"{P}.m.38": (38, "病案首页主要诊断编码正确率", "%", "ratio", "increase", "coding_accuracy"),
-    f"{P}.m.39": (39, "病历记录及时性", "%", "ratio", "increase", None),
+    f"{P}.m.39": (39, "病历记录及时性", "%", "ratio", "increase", "record_timeliness"),
 }
 # Province-level / non-hospital rows, each named in notes.
 TABLE_LEFT_OUT = {
@@ -186,7 +186,7 @@ OCR_FIXES = {
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2023.3"
+    assert doc["version"] == "2023.4"
     assert doc["title"] == "全面提升医疗质量行动计划（2023—2025年）自查表"
     assert doc["short_title"] == "质量行动计划"
     assert doc["source"] == {
