@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         QObject,
         QRect,
         QRunnable,
+        QStandardPaths,
         Qt,
         QThreadPool,
         QTimer,
