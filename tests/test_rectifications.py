@@ -239,6 +239,10 @@ def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
     )
     assert done.status == STATUS_DONE
     assert (done.rectification.recheck_date, done.rectification.rechecked_by) == (dt.date(2025, 5, 10), "刘洋")
+    # clearing takes the latest re-check back: the failure it followed stands again, then none
+    cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
+    assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date == dt.date(2025, 4, 20)
+    assert cleared.rectification.recheck_passed is False and cleared.earlier_rechecks == ()
     cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
     assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date is None
 

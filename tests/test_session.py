@@ -130,6 +130,76 @@ def test_a_recheck_is_undone_to_what_it_was(session, store):
     assert store.rectification(entry.id).recheck_passed == entry.rectification.recheck_passed
 
 
+def test_rechecks_undone_redone_cleared_and_corrected_are_told_once(session, store):
+    """Undo of a re-check that followed another was refused (“不能早于上次复查”) and dropped from
+    the stack; a failure taken back by clearing left the pass before it in the list with the
+    item 整改中; an undo printed the failure twice; a corrected date counted as a second re-check
+    (diff review)."""
+    from app.services.rectifications import follow_up_text
+
+    entry = next(e for e in session.rectifications() if e.rectification.measure and e.status != "已完成")
+    rid = entry.id
+
+    def told() -> str:
+        return follow_up_text(session.rectification(rid))
+
+    session.record_recheck(rid, passed=False, date=dt.date(2025, 6, 1), by="刘洋", result="a")
+    session.record_recheck(rid, passed=False, date=dt.date(2025, 6, 10), by="刘洋", result="b")
+    assert told() == "2025年6月1日，刘洋，复查未通过：a；2025年6月10日，刘洋，复查未通过：b"
+    session.undo()
+    assert told() == "2025年6月1日，刘洋，复查未通过：a"
+    session.redo()
+    session.record_recheck(rid, passed=True, date=dt.date(2025, 6, 12), by="王芳")
+    session.undo()
+    session.undo()
+    assert told() == "2025年6月1日，刘洋，复查未通过：a"
+    # a pass, a failure recorded by mistake, cleared: the pass stands again, once
+    session.record_recheck(rid, passed=True, date=dt.date(2025, 6, 5), by="王芳")
+    session.record_recheck(rid, passed=False, date=dt.date(2025, 6, 18), by="王芳", result="误")
+    session.record_recheck(rid, passed=None)
+    assert session.rectification(rid).status == "已完成"
+    assert told() == "2025年6月1日，刘洋，复查未通过：a；2025年6月5日，王芳，复查通过"
+    # a date corrected to an earlier day, a verdict corrected the same day: one re-check each
+    session.record_recheck(rid, passed=True, date=dt.date(2025, 6, 4), by="王芳")
+    assert told() == "2025年6月1日，刘洋，复查未通过：a；2025年6月4日，王芳，复查通过"
+    with pytest.raises(InputError, match="不能早于上次复查（2025-06-01，未通过）"):
+        session.record_recheck(rid, passed=True, date=dt.date(2025, 5, 30), by="王芳")
+    session.record_recheck(rid, passed=False, date=dt.date(2025, 6, 4), by="王芳", result="看错了")
+    assert told() == "2025年6月1日，刘洋，复查未通过：a；2025年6月4日，王芳，复查未通过：看错了"
+
+
+def test_a_carried_copy_is_not_passed_before_the_failure_that_carried_it(store, catalog, actor, demo_round):
+    """The copy starts without a re-check: a pass dated before the source's failure was taken,
+    and read 6月25日未通过；5月1日通过 (diff review)."""
+    from app.services import rectifications as rect_service
+
+    entry = next(
+        e
+        for e in rect_service.list_rectifications(store, demo_round, TODAY)
+        if e.rectification.measure and e.status != "已完成"
+    )
+    rect_service.record_recheck(
+        store, entry.id, actor, passed=False, date=dt.date(2025, 6, 10), by="刘洋", result="未落实", today=TODAY
+    )
+    used = {c.id for c in round_service.load_round(store, demo_round).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    second = rect_service.start_recheck_round(
+        store, chosen, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round
+    )
+    copy = next(
+        e for e in rect_service.list_rectifications(store, second, TODAY) if e.rectification.carried_from == entry.id
+    )
+    later = dt.date(2025, 7, 5)
+    with pytest.raises(InputError, match="不能早于上次复查（2025-06-10，未通过）"):
+        rect_service.record_recheck(
+            store, copy.id, actor, passed=True, date=dt.date(2025, 6, 1), by="王芳", today=later
+        )
+    done = rect_service.record_recheck(
+        store, copy.id, actor, passed=True, date=dt.date(2025, 6, 20), by="王芳", today=later
+    )
+    assert rect_service.follow_up_text(done) == "2025年6月10日，刘洋，复查未通过：未落实；2025年6月20日，王芳，复查通过"
+
+
 def test_choosing_a_department_with_the_arrow_keys_is_one_undo(session, store):
     item_id = first(session, JUDGEMENT)
     session.set_answer(item_id, {"grade": "A"})

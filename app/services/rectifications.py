@@ -260,19 +260,19 @@ def _entry(
     replaced: Sequence[Recheck] = (),
 ) -> RectificationEntry:
     """``earlier``: the re-checks the rounds it was carried from recorded; ``replaced``: its own
-    re-checks that the one recorded now replaced, each oldest first."""
+    re-checks that the one recorded now replaced (:func:`replaced_rechecks`)."""
     covered = _covered(facts, stored)
     derived = not stored.problem
     rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
     rect = rect.as_of(today)  # a report dated before a re-check: updates read the stored row
-    own = [c for c in replaced if c[0] is None or c[0] <= today]
+    own = _by_date(c for c in replaced if _on_or_before(c, today))
     if rect.recheck_passed is None and stored.recheck_passed is not None and own:
         # the re-check recorded now came later: the report shows the one that stood that day (a
         # 整改报告 dated between a pass and the failure that replaced it printed 整改中, and the
         # one signed that day had said 已完成)
         day, passed, by, result = own.pop()
         rect = replace(rect, recheck_date=day, recheck_passed=passed, rechecked_by=by, recheck_result=result)
-    before = [c for c in earlier if c[0] is None or c[0] <= today] + own
+    before = _by_date(c for c in earlier if _on_or_before(c, today)) + own
     return RectificationEntry(
         rect,
         rect.status(today, followed_up_elsewhere=bool(carried_to)),
@@ -286,45 +286,65 @@ def _entry(
     )
 
 
+def _on_or_before(check: Recheck, day: dt.date) -> bool:
+    return check[0] is None or check[0] <= day
+
+
+def _by_date(checks: Iterable[Recheck]) -> list[Recheck]:
+    """Re-checks in the order they were made (those of a package merged from another PC were
+    recorded here in the order of the import, not of their dates); undated ones first."""
+    return sorted(checks, key=lambda c: c[0] or dt.date.min)
+
+
 #: a re-check as recorded: (复查日期, 通过, 复查人, 复查结果)
 Recheck = tuple[dt.date | None, bool, str, str]
 _RECHECK_FIELDS = ("recheck_passed", "recheck_date", "rechecked_by", "recheck_result")
 
 
 def replaced_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
-    """Rectification id → the re-checks that a later one replaced, oldest first, told from the
-    change history (``Store.recheck_history``): a failed one followed by another re-check, and a
-    pass followed by a failure (整改未巩固: the 销号 signed that day must stay in the record).
-    A re-check whose text or date was corrected is one re-check, as is a pass followed by a pass
-    (a second pass of a closed item is a correction); one cleared (记录错了) was none."""
+    """Rectification id → the re-checks that a later one replaced, in the order recorded, told
+    from the change history (``Store.recheck_history``): a failed one followed by a later
+    re-check, and a pass followed by a later failure (整改未巩固: the 销号 signed that day must
+    stay in the record). A change dated the same day or earlier corrects the re-check rather than
+    following it, as does a pass after a pass (a closed item is not passed twice). A change back
+    to the re-check replaced last takes it off again: an undo, or the latest one cleared
+    (:func:`record_recheck` puts the one before back)."""
     state: dict[str, dict[str, Any]] = {}
     out: dict[str, list[Recheck]] = {}
     for entry in entries:
         changed = {f: v for f, v in entry.changes.items() if f in _RECHECK_FIELDS}
         if not changed:
             continue
-        old = state.setdefault(entry.record_id, {})
-        new = {**old, **{f: v[1] for f, v in changed.items()}}
-        old = {**old, **{f: v[0] for f, v in changed.items()}}
-        if _replaces(old, new):
-            day = dt.date.fromisoformat(old["recheck_date"]) if old.get("recheck_date") else None
-            check = (day, bool(old["recheck_passed"]), old.get("rechecked_by") or "", old.get("recheck_result") or "")
-            checks = out.setdefault(entry.record_id, [])
-            if check not in checks:  # an import tells a change twice: its PC's, and its own
-                checks.append(check)
-        state[entry.record_id] = new
-    return out
+        values = state.setdefault(entry.record_id, {})
+        old = _as_recheck({**values, **{f: v[0] for f, v in changed.items()}})
+        values.update({f: v[1] for f, v in changed.items()})
+        new = _as_recheck(values)
+        checks = out.setdefault(entry.record_id, [])
+        if new is not None and checks and new == checks[-1]:
+            checks.pop()
+        elif old is not None and new is not None and _follows(old, new) and old not in checks:
+            checks.append(old)  # (not twice: an import tells a change twice, its PC's and its own)
+    return {k: v for k, v in out.items() if v}
 
 
-def _replaces(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
-    """Whether the re-check ``new`` is another re-check after ``old`` (rows of the history)."""
-    before, after = old.get("recheck_passed"), new.get("recheck_passed")
-    if before is None or after is None or (before and after):
+def _as_recheck(values: Mapping[str, Any]) -> Recheck | None:
+    """The re-check a rectification's columns hold (None: none)."""
+    if values.get("recheck_passed") is None:
+        return None
+    day = values.get("recheck_date")
+    return (
+        dt.date.fromisoformat(day) if day else None,
+        bool(values["recheck_passed"]),
+        values.get("rechecked_by") or "",
+        values.get("recheck_result") or "",
+    )
+
+
+def _follows(old: Recheck, new: Recheck) -> bool:
+    """Whether ``new`` is another re-check after ``old``, not ``old`` corrected."""
+    if old[1] and new[1]:
         return False
-    if before != after:
-        return True
-    # two failures: a second re-check when dated later, a correction otherwise
-    return (new.get("recheck_date") or "") > (old.get("recheck_date") or "")
+    return (new[0] or dt.date.min) > (old[0] or dt.date.min)
 
 
 def carried_to(store: Store, round_id: str, on: dt.date | None = None) -> dict[str, tuple[str, ...]]:
@@ -776,43 +796,38 @@ def record_recheck(
     by: str = "",
     result: str = "",
     today: dt.date | None = None,
+    restoring: bool = False,
 ) -> RectificationEntry:
-    """复查: record whether the re-check passed (``None`` clears the re-check). A re-check is
-    recorded once it has happened: its date is not after ``today``. One a later 复查轮次 carried
-    over is re-checked there (InputError)."""
+    """复查: record whether the re-check passed. ``None`` clears the latest re-check: the one it
+    replaced, if any, stands again (a failure recorded by mistake after a pass is taken back by
+    clearing it, as the README says). A re-check is recorded once it has happened: its date is
+    not after ``today``, nor before a re-check it follows. ``restoring``: undo or redo puts back
+    what was stored before, and is not checked again. One a later 复查轮次 carried over is
+    re-checked there (InputError)."""
     today = today or dt.date.today()
     ensure_followed_up_here(store, rectification_id, "记录复查")  # raises NotFoundError
     rect = store.rectification(rectification_id)
     view = load_round(store, rect.round_id)
+    earlier, replaced = _rechecks_of(store, [rect]).get(rect.id, ([], []))
     if passed is None:
+        back = replaced[-1] if replaced else (None, None, "", "")
         changes: dict[str, Any] = {
-            "recheck_passed": None,
-            "recheck_date": None,
-            "rechecked_by": "",
-            "recheck_result": "",
+            "recheck_passed": None if back[1] is None else int(back[1]),
+            "recheck_date": back[0].isoformat() if back[0] else None,
+            "rechecked_by": back[2],
+            "recheck_result": back[3],
         }
     else:
         day = parse_date(date, "复查日期", "recheck_date")
         if day is None:
             raise InputError("请填写复查日期。", "recheck_date")
-        _not_before_first_round(store, rect, view, day)
-        if day > today:
-            raise InputError(
-                f"复查日期（{day.isoformat()}）不能晚于今天（{today.isoformat()}）：复查做过后再记录。", "recheck_date"
-            )
+        if not restoring:
+            _check_recheck_date(store, rect, view, day, passed, [*earlier, *replaced], today)
         by = _text(by, "复查人", "rechecked_by", MAX_NAME)
         if not by:
             raise InputError("请填写复查人。", "rechecked_by")
         if passed and not rect.measure:
             raise InputError("请先填写整改措施，再记录复查通过。", "measure")
-        last = rect.recheck_date
-        if rect.recheck_passed is not None and last and day < last and passed != rect.recheck_passed:
-            # a pass dated before the failure it follows read 5月25日未通过；5月20日通过
-            raise InputError(
-                f"复查日期（{day.isoformat()}）不能早于上次复查（{last.isoformat()}，"
-                f"{'通过' if rect.recheck_passed else '未通过'}）。如上次复查记错了，请先清除该复查，再重新记录。",
-                "recheck_date",
-            )
         changes = {
             "recheck_passed": int(passed),
             "recheck_date": day.isoformat(),
@@ -820,8 +835,37 @@ def record_recheck(
             "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT),
         }
     _update(store, rect, changes, actor)
-    count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
-    return _entry(_Facts(store, view), store.rectification(rectification_id), today, count)
+    return get_rectification(store, rectification_id, today)
+
+
+def _check_recheck_date(
+    store: Store,
+    rect: Rectification,
+    view: RoundView,
+    day: dt.date,
+    passed: bool,
+    before: Sequence[Recheck],
+    today: dt.date,
+) -> None:
+    """A re-check is dated between the round that found the problem and today, and not before
+    the re-checks it follows: those it replaced here, those of the rounds it was carried from,
+    and the one recorded now when it gives another verdict (a pass dated before the failure it
+    follows read 5月25日未通过；5月20日通过, and counted the item 已完成 on 5月22日)."""
+    _not_before_first_round(store, rect, view, day)
+    if day > today:
+        raise InputError(
+            f"复查日期（{day.isoformat()}）不能晚于今天（{today.isoformat()}）：复查做过后再记录。", "recheck_date"
+        )
+    follows = [c for c in before if c[0] is not None]
+    if rect.recheck_passed is not None and rect.recheck_date and passed != rect.recheck_passed:
+        follows.append((rect.recheck_date, rect.recheck_passed, rect.rechecked_by, rect.recheck_result))
+    last = max(follows, key=lambda c: c[0] or dt.date.min, default=None)
+    if last is not None and last[0] is not None and day < last[0]:
+        raise InputError(
+            f"复查日期（{day.isoformat()}）不能早于上次复查（{last[0].isoformat()}，"
+            f"{'通过' if last[1] else '未通过'}）。如上次复查记错了，请先清除该复查，再重新记录。",
+            "recheck_date",
+        )
 
 
 def delete_rectification(store: Store, rectification_id: str, actor: Actor | None = None) -> None:

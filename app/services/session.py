@@ -519,7 +519,9 @@ class RoundSession:
     def _record_recheck(self, rectification_id: str, recheck: Mapping[str, Any], *, record: bool) -> Changes:
         r = self.rectification(rectification_id).rectification
         before = {"passed": r.recheck_passed, "date": r.recheck_date, "by": r.rechecked_by, "result": r.recheck_result}
-        entry = rect_service.record_recheck(self._store, rectification_id, self.actor, today=self.today(), **recheck)
+        entry = rect_service.record_recheck(
+            self._store, rectification_id, self.actor, today=self.today(), restoring=not record, **recheck
+        )
         n = entry.rectification
         after = {"passed": n.recheck_passed, "date": n.recheck_date, "by": n.rechecked_by, "result": n.recheck_result}
         if record and after != before:
