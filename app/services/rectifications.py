@@ -27,7 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
-from ..domain.checklist import Item, Scale, version_key
+from ..domain.checklist import Item, Scale
 from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
 from ..domain.formats import (
     NO_DEPARTMENT,
@@ -595,19 +595,36 @@ def list_rectifications(
     facts = _Facts(store, view, result.outcomes, answers_by_item(store, round_id))
     attachments = Counter(a.rectification_id for a in store.attachments(round_id) if a.rectification_id)
     position = {item.id: n for n, item in enumerate(view.items())}
-    # items of checklists the round does not use (a 复查轮次 of 核心制度 only carries 改进目标's
-    # rectifications too) follow, in their ids' order, which is their checklists': they were in
-    # the order of their random record ids, 08.3, 13.4, 07.1, 02.1 (rectification review)
-    rects = sorted(
-        store.rectifications(round_id),
-        key=lambda r: (position.get(r.item_id, len(position)), version_key(r.item_id), r.created_at, r.id),
-    )
+    stored = store.rectifications(round_id)
+    position |= _positions_where_found(store, [r for r in stored if r.item_id not in position], len(position))
+    rects = sorted(stored, key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id))
     later = carried_to(store, round_id, today)
     checks = _rechecks_of(store, rects)
     return [
         _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), *checks.get(rect.id, ((), ())))
         for rect in rects
     ]
+
+
+def _positions_where_found(store: Store, rects: Sequence[Rectification], after: int) -> dict[str, int]:
+    """Places after ``after`` for items of checklists the round does not use, in the order of the
+    round each was carried from (a 复查轮次 of 核心制度 only carries 改进目标's rectifications
+    too): they came in the order of their random record ids, 08.3, 13.4, 07.1, 02.1, and month
+    one's ledger and month two's could not be laid side by side (rectification review)."""
+    out: dict[str, int] = {}
+    orders: dict[str, list[str]] = {}
+    for rect in rects:
+        if not rect.carried_from:
+            continue
+        try:
+            source = store.rectification(rect.carried_from).round_id
+            if source not in orders:
+                orders[source] = [item.id for item in load_round(store, source).items()]
+        except NotFoundError:
+            continue
+        if rect.item_id in orders[source]:
+            out[rect.item_id] = after + orders[source].index(rect.item_id)
+    return out
 
 
 def _rechecks_of(store: Store, rects: Sequence[Rectification]) -> dict[str, tuple[list[Recheck], list[Recheck]]]:
