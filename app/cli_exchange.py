@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cli_output import print_json
 from .errors import AppError
 
 Add = Callable[..., argparse.ArgumentParser]
-
-
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -51,13 +47,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
         package = open_package(Path(args.file))
     except PackageError as err:
         if args.json:
-            _print_json({"ok": False, "path": args.file, "reason": err.user_message})
+            print_json({"ok": False, "path": args.file, "reason": err.user_message})
         else:
             print(f"校验未通过：{err.user_message}", file=sys.stderr)
         return 1
     summary = package.summary()
     if args.json:
-        _print_json({"ok": True, "path": args.file, "reason": None, **summary})
+        print_json({"ok": True, "path": args.file, "reason": None, **summary})
     else:
         h, r = summary["hospital"], summary["round"]
         print(
@@ -112,7 +108,7 @@ def _import(args: argparse.Namespace, package: Any) -> int:
         output = {**result.to_dict(), "nothing_new": plan.nothing_new_text(), "dry_run": False}
         summary = f"已导入“{package.hospital_name} {package.round_name}”：{result.text()}"
     if args.json:
-        _print_json(output)
+        print_json(output)
         return 0
     print(package.source_text())
     print(summary)

@@ -270,6 +270,17 @@ def test_command_output_in_code_page_936_is_printed_whole(demo_file, cli):
     )
     assert listed.returncode == 0
     assert finding in json.dumps(json.loads(listed.stdout.decode("gbk")), ensure_ascii=False)
+    # every command's JSON (verify, import and aggregate print theirs through the same function)
+    package = db.parent / "报告•².zip"
+    assert cli("export", "--db", db, "--round", round_id, "--out", package, "--no-attachments").returncode == 0
+    verified = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "verify", "--json", str(package)],
+        capture_output=True,
+        env={**os.environ, **gbk},
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert verified.returncode == 0 and json.loads(verified.stdout.decode("gbk"))["path"] == str(package)
 
 
 def test_a_file_held_open_elsewhere_is_told_as_such(tmp_path, monkeypatch):
