@@ -189,6 +189,29 @@ def test_a_restore_waits_for_the_jobs_reading_the_file(window, qtbot, db_path, u
     assert finished == ["reader", "restore"]
 
 
+def test_a_restore_refuses_while_a_job_keeps_the_file_open(window, qtbot, db_path, ui_dialogs, demo_round, monkeypatch):
+    """Waiting without end froze the window (Windows said 未响应), and after the wait the restore
+    went ahead into the same refusal: past the limit it is not done, and says so."""
+    import time
+
+    from app.ui import backups_dialog
+    from app.ui.qt import QRunnable, QThreadPool
+
+    backup = backup_service.backup_now(window.store, "manual")
+    window.store.set_setting("after-backup", 1)
+
+    class Busy(QRunnable):
+        def run(self) -> None:
+            time.sleep(1.5)
+
+    monkeypatch.setattr(backups_dialog, "BACKGROUND_WAIT_S", 0.2)
+    QThreadPool.globalInstance().start(Busy())
+    assert not backups_dialog.restore_in_window(window, backup.path, "刚才")
+    assert "后台的数据库检查或备份仍在进行，没有恢复" in ui_dialogs.errors[-1]
+    assert window.store.setting("after-backup") == 1  # the window still works on its file
+    QThreadPool.globalInstance().waitForDone(5000)
+
+
 def test_restore_is_not_done_when_the_user_says_no(window, qtbot, ui_dialogs):
     dialog = BackupsDialog(window)
     qtbot.addWidget(dialog)

@@ -19,11 +19,13 @@ from .cell_table import overlay_hint, read_only
 from .item_editors import ERROR_STYLE, TextView, advice_label
 from .qt import (
     QAbstractItemView,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QObject,
+    QProgressDialog,
     QPushButton,
     QRunnable,
     Qt,
@@ -262,12 +264,11 @@ def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:
     """Restore ``path`` over the window's database and show it; the window holds the lock."""
     from ..services.connection import connect
 
+    if not _background_done(window):
+        dialogs.error(window, "后台的数据库检查或备份仍在进行，没有恢复。请稍后再试。")
+        return False
     if not window.close_walkthrough():
         return False
-    # the whole-file check and the daily backup read the file on connections of their own, in the
-    # thread pool: Windows refuses to rename a file open elsewhere, and a restore soon after
-    # start-up failed there with 没有访问权限 (Windows review). They end on their own.
-    QThreadPool.globalInstance().waitForDone(120_000)
     db_path = window.store.path
     window.store.close()
     aside, problem = None, None
@@ -289,6 +290,38 @@ def restore_in_window(window: MainWindow, path: Path, when: str) -> bool:
     kept = f"\n原来的数据库保留为：{aside}" if aside else ""
     dialogs.info(window, f"已恢复为 {when}。{kept}")
     return True
+
+
+#: how long a restore waits for the jobs in the thread pool (a daily backup of 850 MB: ≈30 s)
+BACKGROUND_WAIT_S = 120.0
+
+
+def _background_done(window: MainWindow) -> bool:
+    """Wait for the whole-file check, the daily backup and a report being written, which read the
+    database on connections of their own: Windows refuses to rename a file open elsewhere, and a
+    restore soon after start-up failed there with 没有访问权限 (Windows review). A modal note says
+    what it waits for; False when they are still at work after BACKGROUND_WAIT_S."""
+    import time
+
+    pool = QThreadPool.globalInstance()
+    if pool.waitForDone(0):
+        return True
+    note = QProgressDialog("正在等待后台的数据库检查和备份结束……", "", 0, 0, window)
+    note.setWindowTitle("请稍候")
+    note.setCancelButton(None)
+    note.setWindowModality(Qt.WindowModality.ApplicationModal)
+    note.setValue(0)
+    note.setMinimumDuration(0)
+    deadline = time.monotonic() + BACKGROUND_WAIT_S
+    try:
+        while not pool.waitForDone(50):
+            QApplication.processEvents()
+            if time.monotonic() > deadline:
+                return False
+        return True
+    finally:
+        note.reset()
+        note.deleteLater()
 
 
 class DamagedDialog(QDialog):
