@@ -383,7 +383,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "carried_from": r.carried_from,
                         "regraded": e.regraded,
                         "refound": e.refound,
-                        "earlier_rechecks": list(e.earlier_rechecks),
+                        "history": list(e.history),
                         "carried_to": list(e.carried_to),
                         "attachments": e.attachment_count,
                     }

@@ -242,7 +242,7 @@ def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
     # clearing takes the latest re-check back: the failure it followed stands again, then none
     cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
     assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date == dt.date(2025, 4, 20)
-    assert cleared.rectification.recheck_passed is False and cleared.earlier_rechecks == ()
+    assert cleared.rectification.recheck_passed is False and cleared.history == ()
     cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
     assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date is None
 
@@ -316,6 +316,37 @@ def test_carried_items_of_a_checklist_left_out_keep_their_checklist_order(store,
     assert len(others) >= 3 and carried[-len(others) :] == others
     assert others == [i for i in first if i in others]
     assert others.index("qyx-targets-2021.1.1.2c") < others.index("qyx-targets-2021.1.1.3")
+
+
+def test_a_moved_deadline_is_told_and_a_report_dated_before_keeps_the_old_one(profiled_store, round_id, actor):
+    """Extending 4月30日 to 6月30日 turned 逾期 back into 整改中 and left no trace: an inspector
+    could not tell the item had been late, and a report dated before the move printed the new
+    deadline (rectification review). The move is told in 复查情况, dated the day it was made."""
+    from app.domain.formats import cn_date
+
+    store = profiled_store
+    record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
+    [entry] = entries(store, round_id)
+    svc.update_rectification(store, entry.id, actor, measure="制定制度", deadline="2025-04-30")  # first set: no move
+    assert entries(store, round_id)[0].history == ()
+    svc.update_rectification(store, entry.id, actor, deadline="2025-06-03")
+    svc.update_rectification(store, entry.id, actor, deadline="2025-06-30")  # the same day: one move
+    today = dt.date.today()
+    [now] = entries(store, round_id, today)
+    moved = f"{cn_date(today)}，整改期限由2025年4月30日延至2025年6月30日"
+    assert now.history == (moved,) and svc.follow_up_text(now) == moved
+    assert now.rectification.deadline == dt.date(2025, 6, 30)
+    # a report dated the day before the move: the deadline that held, and no word of the move
+    [before] = entries(store, round_id, today - dt.timedelta(days=1))
+    assert before.rectification.deadline == dt.date(2025, 4, 30) and before.history == ()
+    assert before.status == STATUS_OVERDUE
+    # moved and moved back the same day (an undo): nothing to tell
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", finding="首诊记录不全")
+    other = next(e for e in entries(store, round_id) if "qyx-core.01.1" in e.item_ids)
+    svc.update_rectification(store, other.id, actor, deadline="2025-05-31")
+    svc.update_rectification(store, other.id, actor, deadline="2025-07-31")
+    svc.update_rectification(store, other.id, actor, deadline="2025-05-31")
+    assert svc.get_rectification(store, other.id, today).history == ()
 
 
 def test_totals_by_department_and_status(profiled_store, round_id, actor):
@@ -696,15 +727,15 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     svc.record_recheck(
         store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
     )
-    assert entries(store, round_id)[0].earlier_rechecks == ()  # it is the one recorded now
+    assert entries(store, round_id)[0].history == ()  # it is the one recorded now
     svc.record_recheck(
         store, entry.id, actor, passed=True, date=dt.date(2025, 6, 9), by="王芳", result="已落实", today=TODAY
     )
     [done] = entries(store, round_id)
     assert done.status == STATUS_DONE
-    assert done.earlier_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert done.history == ("2025年5月2日，刘洋，复查未通过：未落实",)
     assert svc.follow_up_text(done) == "2025年5月2日，刘洋，复查未通过：未落实；2025年6月9日，王芳，复查通过：已落实"
-    assert svc.get_rectification(store, entry.id, TODAY).earlier_rechecks == done.earlier_rechecks
+    assert svc.get_rectification(store, entry.id, TODAY).history == done.history
     # as it stood on 6月1日 (a report dated then): the failed re-check, and nothing later
     assert (
         svc.follow_up_text(entries(store, round_id, dt.date(2025, 6, 1))[0]) == "2025年5月2日，刘洋，复查未通过：未落实"
@@ -712,7 +743,7 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     # a pass cleared as recorded by mistake, then a re-check passed: the failed one stays once
     svc.record_recheck(store, entry.id, actor, passed=None, today=TODAY)
     svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 10), by="王芳", today=TODAY)
-    assert entries(store, round_id)[0].earlier_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert entries(store, round_id)[0].history == ("2025年5月2日，刘洋，复查未通过：未落实",)
 
 
 def test_a_pass_that_did_not_hold_stays_in_the_ledger_and_in_reports_dated_then(profiled_store, round_id, actor):
@@ -770,7 +801,7 @@ def test_a_failed_recheck_before_the_carry_over_is_listed_in_the_recheck_round(
     )
     later = dt.date(2025, 7, 20)
     [copy] = entries(store, recheck, later)
-    assert copy.earlier_rechecks == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert copy.history == ("2025年5月2日，刘洋，复查未通过：未落实",)
     svc.record_recheck(store, copy.id, actor, passed=True, date=later, by="王芳", result="已落实", today=later)
     assert svc.follow_up_text(svc.get_rectification(store, copy.id, later)) == (
         "2025年5月2日，刘洋，复查未通过：未落实；2025年7月20日，王芳，复查通过：已落实"

@@ -591,7 +591,8 @@ def test_a_deadline_with_two_digit_month_and_day_stays_on_one_line(store, demo_r
     """整改期限 printed 2026年12月10 | 日 in the landscape ledger (review of the printed reports)."""
     entry = rect_service.list_rectifications(store, demo_round, DEMO_REPORT_DATE)[0]
     rect_service.update_rectification(store, entry.id, actor, deadline="2026-12-10")
-    pdf = render_report(store, demo_round, "rectification", tmp_path / "r.pdf", today=DEMO_REPORT_DATE).path
+    # dated today: a report dated before the day the deadline was moved prints the one that held
+    pdf = render_report(store, demo_round, "rectification", tmp_path / "r.pdf", today=dt.date.today()).path
     words = [w[0] for page in range(1, len(pdf_text(pdf)) + 1) for w in _word_boxes(pdf, page)]
     assert "2026年12月10日" in words
 
@@ -979,3 +980,18 @@ def test_an_open_rectification_without_a_deadline_is_marked_undecided(store, cat
     assert "其中1项尚未确定整改期限（表中为“未定”），没有期限就不会显示为逾期，请确定后再签字。" in text
     row = text[text.index("新发现的问题") :][:200]
     assert row.count("未定") >= 2, row  # 责任人 and 整改期限 (责任科室 may come from the item)
+
+
+def test_a_moved_deadline_is_printed_in_the_ledger(store, catalog, actor, tmp_path):
+    """The 整改报告 an inspector reads says a deadline was moved, and when (rectification review)."""
+    round_id = create_demo(store, catalog, actor)
+    entry = next(
+        e for e in rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE) if e.rectification.deadline
+    )
+    old = entry.rectification.deadline
+    rect_service.update_rectification(store, entry.id, actor, deadline=old + dt.timedelta(days=61))
+    today = dt.date.today()
+    text = squeeze(
+        "".join(pdf_text(render_report(store, round_id, "rectification", tmp_path / "r.pdf", today=today).path))
+    )
+    assert f"{cn_date(today)}，整改期限由{cn_date(old)}延至{cn_date(old + dt.timedelta(days=61))}" in text

@@ -159,6 +159,12 @@ def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result:
     return f"{head}：{result}" if result else head
 
 
+def deadline_sentence(day: dt.date, before: dt.date, after: dt.date) -> str:
+    """整改期限 moved, in one line: ``2025年5月2日，整改期限由2025年4月30日延至2025年6月30日``."""
+    how = "延至" if after > before else "提前至"
+    return f"{cn_date(day)}，整改期限由{cn_date(before)}{how}{cn_date(after)}"
+
+
 def regrade_sentence(result: str) -> str:
     """A rectification carried over from the previous round whose item this round no longer finds
     a problem with: ``本轮复评：B 有监管，复查确认后可销号`` ('' without a result)."""

@@ -33,6 +33,7 @@ from ..domain.formats import (
     NO_DEPARTMENT,
     carried_on_sentence,
     cn_date,
+    deadline_sentence,
     recheck_sentence,
     refound_sentence,
     regrade_sentence,
@@ -103,10 +104,11 @@ class RectificationEntry:
     regraded: str = ""
     #: the 复查轮次 (names) that carried it over and follow it up: it is 已转入复查 here
     carried_to: tuple[str, ...] = ()
-    #: the re-checks before the one recorded now, oldest first, each as a sentence
-    #: (``2025年6月1日，刘洋，复查未通过：……``): the record keeps only the latest, and a 整改报告
-    #: signed at closure told nothing of a failed re-check, which is what PDCA asks to show
-    earlier_rechecks: tuple[str, ...] = ()
+    #: the re-checks before the one recorded now and the changes of its 整改期限, by date, each
+    #: as a sentence (``2025年6月1日，刘洋，复查未通过：……``, ``2025年5月2日，整改期限由……延至……``):
+    #: the record keeps only the latest of each, and a 整改报告 signed at closure told nothing of
+    #: a failed re-check or a deadline moved, which is what PDCA and an inspector ask to see
+    history: tuple[str, ...] = ()
     #: carried over, not yet done, and its items fail again in this round, described otherwise
     #: than the carried 问题描述: this round's words, so that the 整改报告 and the 整改台账 agree
     #: with the 自查报告's 发现的问题, which prints them ("" otherwise)
@@ -256,23 +258,28 @@ def _entry(
     today: dt.date,
     attachments: int = 0,
     carried_to: tuple[str, ...] = (),
-    earlier: Sequence[Recheck] = (),
-    replaced: Sequence[Recheck] = (),
+    follow_ups: FollowUps | None = None,
 ) -> RectificationEntry:
-    """``earlier``: the re-checks the rounds it was carried from recorded; ``replaced``: its own
-    re-checks that the one recorded now replaced (:func:`replaced_rechecks`)."""
+    """``follow_ups``: its re-checks and deadline moves the record no longer holds
+    (:func:`_follow_ups_of`)."""
+    follow_ups = follow_ups or FollowUps()
     covered = _covered(facts, stored)
     derived = not stored.problem
     rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
     rect = rect.as_of(today)  # a report dated before a re-check: updates read the stored row
-    own = _by_date(c for c in replaced if _on_or_before(c, today))
+    own = _by_date(c for c in follow_ups.replaced if _on_or_before(c, today))
     if rect.recheck_passed is None and stored.recheck_passed is not None and own:
         # the re-check recorded now came later: the report shows the one that stood that day (a
         # 整改报告 dated between a pass and the failure that replaced it printed 整改中, and the
         # one signed that day had said 已完成)
         day, passed, by, result = own.pop()
         rect = replace(rect, recheck_date=day, recheck_passed=passed, rechecked_by=by, recheck_result=result)
-    before = _by_date(c for c in earlier if _on_or_before(c, today)) + own
+    own_moves = [m for m in follow_ups.deadlines if m[0] > today and m in follow_ups.own_deadlines]
+    if own_moves:  # moved after the report's date: the deadline that held that day
+        rect = replace(rect, deadline=own_moves[0][1])
+    dated = [(c[0], recheck_sentence(c[1], c[0], c[2], c[3])) for c in follow_ups.earlier if _on_or_before(c, today)]
+    dated += [(c[0], recheck_sentence(c[1], c[0], c[2], c[3])) for c in own]
+    dated += [(m[0], deadline_sentence(*m)) for m in follow_ups.deadlines if m[0] <= today]
     return RectificationEntry(
         rect,
         rect.status(today, followed_up_elsewhere=bool(carried_to)),
@@ -281,7 +288,7 @@ def _entry(
         attachments,
         _regraded(facts, rect, covered),
         carried_to,
-        tuple(recheck_sentence(passed, day, by, result) for day, passed, by, result in before),
+        tuple(text for _, text in sorted(dated, key=lambda d: d[0] or dt.date.min)),
         _refound(facts, rect, covered),
     )
 
@@ -303,7 +310,7 @@ _RECHECK_FIELDS = ("recheck_passed", "recheck_date", "rechecked_by", "recheck_re
 
 def replaced_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
     """Rectification id → the re-checks that a later one replaced, in the order recorded, told
-    from the change history (``Store.recheck_history``): a failed one followed by a later
+    from the change history (``Store.follow_up_history``): a failed one followed by a later
     re-check, and a pass followed by a later failure (整改未巩固: the 销号 signed that day must
     stay in the record). A change dated the same day or earlier corrects the re-check rather than
     following it, as does a pass after a pass (a closed item is not passed twice). A change back
@@ -338,6 +345,42 @@ def _as_recheck(values: Mapping[str, Any]) -> Recheck | None:
         values.get("rechecked_by") or "",
         values.get("recheck_result") or "",
     )
+
+
+#: a 整改期限 moved: (the day it was changed, from, to)
+DeadlineMove = tuple[dt.date, dt.date, dt.date]
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    """What a rectification's record no longer holds: the re-checks of the rounds it was carried
+    from (``earlier``), its own that a later one replaced, and the moves of its deadline
+    (``deadlines``: those of the rounds it was carried from too; ``own_deadlines``: its own)."""
+
+    earlier: Sequence[Recheck] = ()
+    replaced: Sequence[Recheck] = ()
+    deadlines: Sequence[DeadlineMove] = ()
+    own_deadlines: Sequence[DeadlineMove] = ()
+
+
+def deadline_moves(entries: Iterable[Entry]) -> dict[str, list[DeadlineMove]]:
+    """Rectification id → its 整改期限's moves, in the order made: an extension (4月30日 to 6月30日
+    on 5月2日) made the item 整改中 again where it had been 逾期, and nothing showed it had ever been
+    late (rectification review). Setting a first deadline or clearing one is no move; moves made
+    the same day are one (a typo and its fix; an edit and its undo: none)."""
+    out: dict[str, list[DeadlineMove]] = {}
+    for entry in entries:
+        change = entry.changes.get("deadline")
+        if not change or not change[0] or not change[1] or change[0] == change[1]:
+            continue
+        day = dt.datetime.fromisoformat(entry.at).astimezone().date()  # the PC's day, as users say it
+        move = (day, dt.date.fromisoformat(change[0]), dt.date.fromisoformat(change[1]))
+        moves = out.setdefault(entry.record_id, [])
+        if moves and moves[-1][0] == day:
+            move = (day, moves.pop()[1], move[2])
+        if move[1] != move[2]:
+            moves.append(move)
+    return {k: v for k, v in out.items() if v}
 
 
 def _follows(old: Recheck, new: Recheck) -> bool:
@@ -417,7 +460,7 @@ def follow_up_text(entry: RectificationEntry) -> str:
         carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
         refound_sentence(entry.refound),
-        *entry.earlier_rechecks,
+        *entry.history,
         recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
     )
     return "；".join(p for p in parts if p)
@@ -599,9 +642,9 @@ def list_rectifications(
     position |= _positions_where_found(store, [r for r in stored if r.item_id not in position], len(position))
     rects = sorted(stored, key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id))
     later = carried_to(store, round_id, today)
-    checks = _rechecks_of(store, rects)
+    follow_ups = _follow_ups_of(store, rects)
     return [
-        _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), *checks.get(rect.id, ((), ())))
+        _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), follow_ups.get(rect.id))
         for rect in rects
     ]
 
@@ -627,24 +670,28 @@ def _positions_where_found(store: Store, rects: Sequence[Rectification], after: 
     return out
 
 
-def _rechecks_of(store: Store, rects: Sequence[Rectification]) -> dict[str, tuple[list[Recheck], list[Recheck]]]:
-    """Each rectification's re-checks before the one recorded now: those of the rounds it was
-    carried from (the copy starts without a re-check, and the 复查轮次's 整改报告, where the item
-    is closed, told nothing of the failed re-check that made it be carried over), and its own
-    that a later one replaced; each oldest first."""
+def _follow_ups_of(store: Store, rects: Sequence[Rectification]) -> dict[str, FollowUps]:
+    """Each rectification's :class:`FollowUps`: the re-checks of the rounds it was carried from
+    (the copy starts without a re-check, and the 复查轮次's 整改报告, where the item is closed, told
+    nothing of the failed re-check that made it be carried over), its own that a later one
+    replaced, and the moves of its deadline and of those it was copied from."""
     chains = {rect.id: carried_chain(store, rect) for rect in rects}
     ids = [r.id for r in rects] + [e.id for chain in chains.values() for e in chain]
-    replaced = replaced_rechecks(store.recheck_history(ids))
-    out: dict[str, tuple[list[Recheck], list[Recheck]]] = {}
+    history = store.follow_up_history(ids)
+    replaced = replaced_rechecks(history)
+    moves = deadline_moves(history)
+    out: dict[str, FollowUps] = {}
     for rect in rects:
         earlier: list[Recheck] = []
+        moved: list[DeadlineMove] = []
         for source in chains[rect.id]:
             earlier += replaced.get(source.id, [])
             if source.recheck_passed is False:  # its last check, the copy took over from it
                 earlier.append((source.recheck_date, False, source.rechecked_by, source.recheck_result))
-        own = replaced.get(rect.id, [])
-        if earlier or own:
-            out[rect.id] = (list(dict.fromkeys(earlier)), own)
+            moved += moves.get(source.id, [])
+        own = moves.get(rect.id, [])
+        if earlier or moved or own or rect.id in replaced:
+            out[rect.id] = FollowUps(list(dict.fromkeys(earlier)), replaced.get(rect.id, []), moved + own, own)
     return out
 
 
@@ -653,8 +700,8 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     view = load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
     later = carried_to(store, rect.round_id, today).get(rect.id, ())
-    checks = _rechecks_of(store, [rect]).get(rect.id, ((), ()))
-    return _entry(_Facts(store, view), rect, today, count, later, *checks)
+    follow_ups = _follow_ups_of(store, [rect]).get(rect.id)
+    return _entry(_Facts(store, view), rect, today, count, later, follow_ups)
 
 
 def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:
@@ -825,7 +872,8 @@ def record_recheck(
     ensure_followed_up_here(store, rectification_id, "记录复查")  # raises NotFoundError
     rect = store.rectification(rectification_id)
     view = load_round(store, rect.round_id)
-    earlier, replaced = _rechecks_of(store, [rect]).get(rect.id, ([], []))
+    follow_ups = _follow_ups_of(store, [rect]).get(rect.id) or FollowUps()
+    replaced = follow_ups.replaced
     if passed is None:
         back = replaced[-1] if replaced else (None, None, "", "")
         changes: dict[str, Any] = {
@@ -839,7 +887,7 @@ def record_recheck(
         if day is None:
             raise InputError("请填写复查日期。", "recheck_date")
         if not restoring:
-            _check_recheck_date(store, rect, view, day, passed, [*earlier, *replaced], today)
+            _check_recheck_date(store, rect, view, day, passed, [*follow_ups.earlier, *replaced], today)
         by = _text(by, "复查人", "rechecked_by", MAX_NAME)
         if not by:
             raise InputError("请填写复查人。", "rechecked_by")
@@ -948,10 +996,12 @@ def start_recheck_round(
 
 def rectifications_to_carry(store: Store, round_id: str, day: dt.date) -> list[Rectification]:
     """The rectifications of ``round_id`` a 复查轮次 started on ``day`` would carry over: those
-    not 已完成 and not followed up in another re-check already."""
+    not 已完成 and not followed up in another re-check already, with the deadline they have now:
+    a 复查轮次 dated before the day a deadline was moved would copy the one that held on its date."""
     already = {r.carried_from for r in store.rectifications_carried_from(round_id)}
+    stored = {r.id: r.deadline for r in store.rectifications(round_id)}
     return [
-        e.rectification
+        replace(e.rectification, deadline=stored[e.id])
         for e in list_rectifications(store, round_id, day)
         if not e.rectification.done and e.rectification.id not in already
     ]

@@ -793,16 +793,17 @@ class Store:
         sql = "SELECT * FROM history" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq"
         return [history.Entry.from_row(r) for r in self._rows(sql, tuple(params))]
 
-    def recheck_history(self, rectification_ids: Iterable[str]) -> list[Entry]:
+    def follow_up_history(self, rectification_ids: Iterable[str]) -> list[Entry]:
         """The changes to these rectifications that touched a re-check (its verdict, date, result
-        or who made it), in the order recorded: the failed re-checks a later one replaced live
-        only here. By the records' index: a round's whole history, read for one cell edited on
-        the board, grew to 35 ms with two years of changes (scale review)."""
+        or who made it) or the 整改期限, in the order recorded: the re-checks a later one replaced
+        and the deadlines moved live only here. By the records' index: a round's whole history,
+        read for one cell edited on the board, grew to 35 ms with two years of changes (scale
+        review)."""
         rows = []
         for chunk, marks in _chunks(list(dict.fromkeys(rectification_ids))):
             sql = (
                 f"SELECT * FROM history WHERE record_table = 'rectifications' AND record_id IN ({marks})"
-                " AND changes LIKE '%\"recheck%'"  # recheck_passed, _date, _result, rechecked_by
+                " AND (changes LIKE '%\"recheck%' OR changes LIKE '%\"deadline\"%')"  # recheck_passed, …
             )
             rows += self._rows(sql, tuple(chunk))
         return [history.Entry.from_row(r) for r in sorted(rows, key=lambda r: r["seq"])]
