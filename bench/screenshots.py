@@ -161,6 +161,11 @@ def _rectification_screens(window, shot) -> None:
     window.show_tab(1)
     shot(window, "12-rectification-board")
     board = window.board
+    refused = next((n for n, e in enumerate(board.entries) if window.session.deletion_refused(e.id)), None)
+    if refused is not None:  # refused before any confirmation: said under the table
+        board.select(board.entries[refused].id)
+        board.delete_selected()
+        shot(window, "12b-rectification-board-delete-refused")
     board.table.selectRow(0)
     entry = board.selected_entry()
     shot(EvidenceDialog(window.session, entry.id, entry.rectification.problem, board), "14-evidence")
