@@ -995,3 +995,17 @@ def test_a_moved_deadline_is_printed_in_the_ledger(store, catalog, actor, tmp_pa
         "".join(pdf_text(render_report(store, round_id, "rectification", tmp_path / "r.pdf", today=today).path))
     )
     assert f"{cn_date(today)}，整改期限由{cn_date(old)}延至{cn_date(old + dt.timedelta(days=61))}" in text
+
+
+def test_a_rectification_closed_after_its_deadline_is_told_late(rendered):
+    """A re-check passed 8 days after the deadline printed 已完成 as one on time, and the office
+    asked for its 按期完成 count had none (rectification review)."""
+    entries = rect_service.list_rectifications(rendered["store"], rendered["round"], DEMO_REPORT_DATE)
+    done = [e for e in entries if e.status == "已完成"]
+    late = [e for e in done if e.rectification.days_late]
+    assert late, "the demo closes some after their deadline"
+    text = squeeze("".join(rendered["text"]["rectification"]))
+    assert f"已完成的{len(done)}项中，按期完成{len(done) - len(late)}项，逾期完成{len(late)}项" in text
+    first = late[0].rectification
+    assert first.days_late == (first.recheck_date - first.deadline).days > 0
+    assert f"已完成逾期{first.days_late}天" in text

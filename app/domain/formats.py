@@ -159,6 +159,12 @@ def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result:
     return f"{head}：{result}" if result else head
 
 
+def status_text(status: str, days_late: int = 0) -> str:
+    """A 整改状态 as the ledger shows it: ``已完成`` over ``逾期8天`` for one closed after its
+    deadline (a line of its own: the column is four characters wide)."""
+    return f"{status}\n逾期{days_late}天" if days_late else status
+
+
 def deadline_sentence(day: dt.date, before: dt.date, after: dt.date) -> str:
     """整改期限 moved, in one line: ``2025年5月2日，整改期限由2025年4月30日延至2025年6月30日``."""
     how = "延至" if after > before else "提前至"

@@ -153,6 +153,11 @@ _STATUS_PARTS = {STATUS_CARRIED: ("已转入", "复查")}
 def status_words(status: str) -> Markup:
     """A 整改状态 for a narrow column or header: 已转入复查 wraps as 已转入 | 复查, never as
     已转入复 | 查 (CJK text breaks between any two characters)."""
+    status, _, late = status.partition("\n")
+    if late:  # 已完成 over 逾期8天 (status_text)
+        return Markup('<span class="nobreak">{}</span><br><span class="r-detail nobreak">{}</span>').format(
+            status, late
+        )
     parts = _STATUS_PARTS.get(status)
     if parts is None:
         return escape(status)

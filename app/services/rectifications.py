@@ -37,6 +37,7 @@ from ..domain.formats import (
     recheck_sentence,
     refound_sentence,
     regrade_sentence,
+    status_text,
 )
 from ..domain.kinds import kind_of
 from ..domain.profile import MAX_NAME
@@ -731,7 +732,7 @@ def ledger_cells(entry: RectificationEntry, references: Mapping[str, str]) -> Le
         r.department,
         r.owner,
         cn_date(r.deadline),
-        entry.status,
+        status_text(entry.status, r.days_late),
     )
 
 
