@@ -349,6 +349,30 @@ def test_a_moved_deadline_is_told_and_a_report_dated_before_keeps_the_old_one(pr
     assert svc.get_rectification(store, other.id, today).history == ()
 
 
+def test_a_problem_closed_last_round_and_found_again_says_so(store, demo_round, catalog, actor):
+    """首诊负责 第1条 closed in round one and graded D again in the 复查轮次 read as found for the
+    first time, with no word of its 销号 (rectification review)."""
+    closed = next(e for e in entries(store, demo_round) if e.status == STATUS_DONE)
+    item = closed.rectification.item_id
+    used = {c.id for c in load_round(store, demo_round).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    second = svc.start_recheck_round(store, chosen, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    record_answer(store, second, item, actor, grade="D", finding="再次发现")
+    day = dt.date(2025, 7, 10)
+    [again] = [e for e in entries(store, second, day) if item in e.item_ids]
+    when = f"{closed.rectification.recheck_date.year}年{closed.rectification.recheck_date.month}月"
+    assert again.recurred.startswith(f"上轮《2025年第一季度医疗质量自查》已整改销号（{when}")
+    assert again.recurred.endswith("复查通过），本轮再次发现")
+    assert svc.follow_up_text(again).startswith(again.recurred)
+    assert svc.get_rectification(store, again.id, day).recurred == again.recurred
+    from app.render.model import build_self_report
+
+    [row] = [p for p in build_self_report(store, second, day, "serif").problems if p.rectification_id == again.id]
+    assert again.recurred in row.rectification  # 发现的问题 of the 自查报告 says it too
+    # a problem the previous round had not closed is carried, not “found again”
+    assert not [e for e in entries(store, second, day) if e.carried and e.recurred]
+
+
 def test_totals_by_department_and_status(profiled_store, round_id, actor):
     store = profiled_store
     record_answer(store, round_id, JUDGED, actor, grade="D", department="医务科")

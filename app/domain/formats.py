@@ -165,6 +165,13 @@ def status_text(status: str, days_late: int = 0) -> str:
     return f"{status}\n逾期{days_late}天" if days_late else status
 
 
+def recurrence_sentence(round_name: str, closed_on: dt.date | None) -> str:
+    """A problem found again after the previous round closed it: ``上轮《…》已整改销号（2025年5月6日
+    复查通过），本轮再次发现``."""
+    when = f"（{cn_date(closed_on)}复查通过）" if closed_on else ""
+    return f"上轮《{round_name}》已整改销号{when}，本轮再次发现"
+
+
 def deadline_sentence(day: dt.date, before: dt.date, after: dt.date) -> str:
     """整改期限 moved, in one line: ``2025年5月2日，整改期限由2025年4月30日延至2025年6月30日``."""
     how = "延至" if after > before else "提前至"

@@ -665,6 +665,8 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
         return "未生成整改项"
     r = entry.rectification
     parts = [ORIGIN_LABELS[ORIGIN_CARRIED]] if origin and entry.carried else []
+    if entry.recurred:  # closed last round, found again: not a problem met for the first time
+        parts.append(entry.recurred)
     if entry.regraded:
         parts.append(regrade_sentence(entry.regraded))
     status = entry.status

@@ -35,6 +35,7 @@ from ..domain.formats import (
     cn_date,
     deadline_sentence,
     recheck_sentence,
+    recurrence_sentence,
     refound_sentence,
     regrade_sentence,
     status_text,
@@ -110,6 +111,10 @@ class RectificationEntry:
     #: the record keeps only the latest of each, and a 整改报告 signed at closure told nothing of
     #: a failed re-check or a deadline moved, which is what PDCA and an inspector ask to see
     history: tuple[str, ...] = ()
+    #: this round's own, for an item whose rectification the previous round closed: the problem
+    #: came back (``上轮《…》已整改销号（…复查通过），本轮再次发现``), where it read as found for the
+    #: first time (rectification review); "" otherwise
+    recurred: str = ""
     #: carried over, not yet done, and its items fail again in this round, described otherwise
     #: than the carried 问题描述: this round's words, so that the 整改报告 and the 整改台账 agree
     #: with the 自查报告's 发现的问题, which prints them ("" otherwise)
@@ -260,6 +265,7 @@ def _entry(
     attachments: int = 0,
     carried_to: tuple[str, ...] = (),
     follow_ups: FollowUps | None = None,
+    recurred: str = "",
 ) -> RectificationEntry:
     """``follow_ups``: its re-checks and deadline moves the record no longer holds
     (:func:`_follow_ups_of`)."""
@@ -290,6 +296,7 @@ def _entry(
         _regraded(facts, rect, covered),
         carried_to,
         tuple(text for _, text in sorted(dated, key=lambda d: d[0] or dt.date.min)),
+        recurred,
         _refound(facts, rect, covered),
     )
 
@@ -458,6 +465,7 @@ def follow_up_text(entry: RectificationEntry) -> str:
     it up, this round's result of a carried-over item that no longer fails, then the re-check."""
     r = entry.rectification
     parts = (
+        entry.recurred,
         carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
         refound_sentence(entry.refound),
@@ -644,10 +652,28 @@ def list_rectifications(
     rects = sorted(stored, key=lambda r: (position.get(r.item_id, len(position)), r.created_at, r.id))
     later = carried_to(store, round_id, today)
     follow_ups = _follow_ups_of(store, rects)
+    again = _recurred(store, view, rects)
     return [
-        _entry(facts, rect, today, attachments[rect.id], later.get(rect.id, ()), follow_ups.get(rect.id))
-        for rect in rects
+        _entry(facts, r, today, attachments[r.id], later.get(r.id, ()), follow_ups.get(r.id), again.get(r.id, ""))
+        for r in rects
     ]
+
+
+def _recurred(store: Store, view: RoundView, rects: Sequence[Rectification]) -> dict[str, str]:
+    """The round's own rectifications whose item's rectification the previous round (the one a
+    复查轮次 is based on) closed with a passed re-check: id → the sentence saying the problem came
+    back."""
+    own = [r for r in rects if not r.carried_from]
+    if not own or not view.previous_round_id:
+        return {}
+    try:
+        previous = store.round(view.previous_round_id)
+    except NotFoundError:
+        return {}
+    closed = {r.item_id: r for r in store.rectifications(previous.id) if r.done}
+    return {
+        r.id: recurrence_sentence(previous.name, closed[r.item_id].recheck_date) for r in own if r.item_id in closed
+    }
 
 
 def _positions_where_found(store: Store, rects: Sequence[Rectification], after: int) -> dict[str, int]:
@@ -702,7 +728,8 @@ def get_rectification(store: Store, rectification_id: str, today: dt.date) -> Re
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
     later = carried_to(store, rect.round_id, today).get(rect.id, ())
     follow_ups = _follow_ups_of(store, [rect]).get(rect.id)
-    return _entry(_Facts(store, view), rect, today, count, later, follow_ups)
+    again = _recurred(store, view, [rect]).get(rect.id, "")
+    return _entry(_Facts(store, view), rect, today, count, later, follow_ups, again)
 
 
 def rectification_for_item(store: Store, view: RoundView, item_id: str, today: dt.date) -> RectificationEntry | None:
