@@ -383,7 +383,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "carried_from": r.carried_from,
                         "regraded": e.regraded,
                         "refound": e.refound,
-                        "history": list(e.history),
+                        "timeline": list(e.timeline),
                         "carried_to": list(e.carried_to),
                         "attachments": e.attachment_count,
                     }

@@ -242,7 +242,8 @@ def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
     # clearing takes the latest re-check back: the failure it followed stands again, then none
     cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
     assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date == dt.date(2025, 4, 20)
-    assert cleared.rectification.recheck_passed is False and cleared.history == ()
+    assert cleared.rectification.recheck_passed is False
+    assert cleared.timeline == ("2025年4月20日，刘洋，复查未通过：制度未经院办发文",)  # the pass is gone
     cleared = svc.record_recheck(store, rect_id, actor, passed=None, today=TODAY)
     assert cleared.status == STATUS_OVERDUE and cleared.rectification.recheck_date is None
 
@@ -316,6 +317,10 @@ def test_carried_items_of_a_checklist_left_out_keep_their_checklist_order(store,
     assert len(others) >= 3 and carried[-len(others) :] == others
     assert others == [i for i in first if i in others]
     assert others.index("qyx-targets-2021.1.1.2c") < others.index("qyx-targets-2021.1.1.3")
+    # and the next 复查轮次 of 核心制度 only, whose source lists them no more either
+    third = svc.start_recheck_round(store, core, "再复查", dt.date(2025, 8, 1), actor, previous_round_id=second)
+    carried = [e.rectification.item_id for e in entries(store, third, dt.date(2025, 8, 1))]
+    assert [i for i in carried if not i.startswith("qyx-core.")] == others
 
 
 def test_a_moved_deadline_is_told_and_a_report_dated_before_keeps_the_old_one(profiled_store, round_id, actor):
@@ -328,17 +333,21 @@ def test_a_moved_deadline_is_told_and_a_report_dated_before_keeps_the_old_one(pr
     record_answer(store, round_id, JUDGED, actor, grade="D", finding="未建立MDT制度")
     [entry] = entries(store, round_id)
     svc.update_rectification(store, entry.id, actor, measure="制定制度", deadline="2025-04-30")  # first set: no move
-    assert entries(store, round_id)[0].history == ()
+    assert entries(store, round_id)[0].timeline == ()
     svc.update_rectification(store, entry.id, actor, deadline="2025-06-03")
     svc.update_rectification(store, entry.id, actor, deadline="2025-06-30")  # the same day: one move
     today = dt.date.today()
     [now] = entries(store, round_id, today)
     moved = f"{cn_date(today)}，整改期限由2025年4月30日延至2025年6月30日"
-    assert now.history == (moved,) and svc.follow_up_text(now) == moved
+    assert now.timeline == (moved,) and svc.follow_up_text(now) == moved
     assert now.rectification.deadline == dt.date(2025, 6, 30)
+    # a re-check made before the move is told before it, the one standing too (it came last)
+    svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 20), by="王芳", today=today)
+    assert svc.get_rectification(store, entry.id, today).timeline == ("2025年6月20日，王芳，复查通过", moved)
+    svc.record_recheck(store, entry.id, actor, passed=None, today=today)
     # a report dated the day before the move: the deadline that held, and no word of the move
     [before] = entries(store, round_id, today - dt.timedelta(days=1))
-    assert before.rectification.deadline == dt.date(2025, 4, 30) and before.history == ()
+    assert before.rectification.deadline == dt.date(2025, 4, 30) and before.timeline == ()
     assert before.status == STATUS_OVERDUE
     # moved and moved back the same day (an undo): nothing to tell
     record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", finding="首诊记录不全")
@@ -346,7 +355,7 @@ def test_a_moved_deadline_is_told_and_a_report_dated_before_keeps_the_old_one(pr
     svc.update_rectification(store, other.id, actor, deadline="2025-05-31")
     svc.update_rectification(store, other.id, actor, deadline="2025-07-31")
     svc.update_rectification(store, other.id, actor, deadline="2025-05-31")
-    assert svc.get_rectification(store, other.id, today).history == ()
+    assert svc.get_rectification(store, other.id, today).timeline == ()
 
 
 def test_a_problem_closed_last_round_and_found_again_says_so(store, demo_round, catalog, actor):
@@ -751,15 +760,15 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     svc.record_recheck(
         store, entry.id, actor, passed=False, date=dt.date(2025, 5, 2), by="刘洋", result="未落实", today=TODAY
     )
-    assert entries(store, round_id)[0].history == ()  # it is the one recorded now
+    assert entries(store, round_id)[0].timeline == ("2025年5月2日，刘洋，复查未通过：未落实",)  # one re-check
     svc.record_recheck(
         store, entry.id, actor, passed=True, date=dt.date(2025, 6, 9), by="王芳", result="已落实", today=TODAY
     )
     [done] = entries(store, round_id)
     assert done.status == STATUS_DONE
-    assert done.history == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert done.timeline == ("2025年5月2日，刘洋，复查未通过：未落实", "2025年6月9日，王芳，复查通过：已落实")
     assert svc.follow_up_text(done) == "2025年5月2日，刘洋，复查未通过：未落实；2025年6月9日，王芳，复查通过：已落实"
-    assert svc.get_rectification(store, entry.id, TODAY).history == done.history
+    assert svc.get_rectification(store, entry.id, TODAY).timeline == done.timeline
     # as it stood on 6月1日 (a report dated then): the failed re-check, and nothing later
     assert (
         svc.follow_up_text(entries(store, round_id, dt.date(2025, 6, 1))[0]) == "2025年5月2日，刘洋，复查未通过：未落实"
@@ -767,7 +776,10 @@ def test_a_failed_recheck_stays_in_the_ledger_after_a_later_one(profiled_store, 
     # a pass cleared as recorded by mistake, then a re-check passed: the failed one stays once
     svc.record_recheck(store, entry.id, actor, passed=None, today=TODAY)
     svc.record_recheck(store, entry.id, actor, passed=True, date=dt.date(2025, 6, 10), by="王芳", today=TODAY)
-    assert entries(store, round_id)[0].history == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert entries(store, round_id)[0].timeline == (
+        "2025年5月2日，刘洋，复查未通过：未落实",
+        "2025年6月10日，王芳，复查通过",
+    )
 
 
 def test_a_pass_that_did_not_hold_stays_in_the_ledger_and_in_reports_dated_then(profiled_store, round_id, actor):
@@ -825,7 +837,7 @@ def test_a_failed_recheck_before_the_carry_over_is_listed_in_the_recheck_round(
     )
     later = dt.date(2025, 7, 20)
     [copy] = entries(store, recheck, later)
-    assert copy.history == ("2025年5月2日，刘洋，复查未通过：未落实",)
+    assert copy.timeline == ("2025年5月2日，刘洋，复查未通过：未落实",)
     svc.record_recheck(store, copy.id, actor, passed=True, date=later, by="王芳", result="已落实", today=later)
     assert svc.follow_up_text(svc.get_rectification(store, copy.id, later)) == (
         "2025年5月2日，刘洋，复查未通过：未落实；2025年7月20日，王芳，复查通过：已落实"

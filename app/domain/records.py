@@ -118,15 +118,6 @@ class Rectification:
         """已完成: the re-check passed."""
         return bool(self.recheck_passed)
 
-    @property
-    def days_late(self) -> int:
-        """逾期完成: how many days after its deadline the re-check that closed it passed (0 when
-        on time, not done, or without a deadline). A late close looked like one on time, and an
-        office asked for its 按期完成 count had none (rectification review)."""
-        if not self.done or self.deadline is None or self.recheck_date is None:
-            return 0
-        return max((self.recheck_date - self.deadline).days, 0)
-
     def as_of(self, day: dt.date) -> Rectification:
         """The rectification as it stood on ``day``: a re-check dated after it had not happened
         (a 整改报告 dated 6月5日 listed a re-check of 6月10日 and counted the item 已完成)."""
@@ -152,3 +143,10 @@ class Rectification:
         if self.cause or self.measure or self.recheck_passed is False:
             return STATUS_IN_PROGRESS
         return STATUS_PENDING
+
+
+def days_late(deadline: dt.date | None, closed_on: dt.date) -> int:
+    """逾期完成: how many days after ``deadline`` a rectification closed on ``closed_on`` was closed
+    (0: in time, or no deadline). A late close looked like one on time, and an office asked for
+    its 按期完成 count had none (rectification review)."""
+    return max((closed_on - deadline).days, 0) if deadline is not None else 0

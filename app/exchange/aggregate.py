@@ -26,6 +26,7 @@ from typing import Any
 
 from ..domain.checklist import Checklist, item_number, item_references, version_key
 from ..domain.collation import pinyin_key
+from ..domain.follow_ups import FollowUps, deadline_moves, replay_rechecks, standing
 from ..domain.formats import cn_local_time
 from ..domain.kinds import kind_of
 from ..domain.outcome import GRADED, MET, NOT_MET, verdict
@@ -42,6 +43,7 @@ from ..domain.records import (
 from ..domain.scoring import score_round
 from ..domain.text import clean_text, name_key
 from ..errors import AppError, InputError
+from ..store.history import Entry
 from .checklists import frozen_checklists
 from .verify import Package, PackageError, open_package
 
@@ -646,10 +648,13 @@ def round_facts(
                     )
                 )
     rects = []
+    # as on the hospital's own 整改报告 of that date: a re-check dated after the summary's date has
+    # not happened yet (5 已完成 in a May summary of re-checks made in June, where the package said
+    # 0 and 3 逾期), the one it replaced stood, and a deadline moved later held as it was
+    changes = [Entry.from_row(e) for e in data["history"] if e["record_table"] == "rectifications"]
+    replaced, _ = replay_rechecks(changes)
+    moves = deadline_moves(changes)
     for r in data["rectifications"]:
-        # as stored, re-check date and all: a re-check dated after the summary's date has not
-        # happened yet, as on the hospital's own 整改报告 of that date (5 已完成 in a May summary
-        # of re-checks made in June, where the package said 0 and 3 逾期)
         rect = Rectification(
             id=r["id"],
             round_id=round_row["id"],
@@ -661,11 +666,13 @@ def round_facts(
             recheck_date=dt.date.fromisoformat(r["recheck_date"]) if r.get("recheck_date") else None,
             recheck_passed=r.get("recheck_passed"),
         )
+        own = moves.get(r["id"], [])
+        rect, _ = standing(rect, FollowUps(replaced=replaced.get(r["id"], []), deadlines=own, own_deadlines=own), today)
         rects.append(
             RectificationFacts(
                 r["item_id"],
                 r.get("department") or "",
-                r.get("deadline"),
+                rect.deadline.isoformat() if rect.deadline else None,
                 rect.status(today),
                 r["id"],
                 r.get("carried_from"),

@@ -901,7 +901,7 @@ def _late_closes(entries: Sequence[RectificationEntry]) -> str:
     """按期完成: how many of those done were closed after their deadline (逾期完成), which looked
     the same as those closed in time (rectification review)."""
     done = [e for e in entries if e.status == STATUS_DONE]
-    late = sum(1 for e in done if e.rectification.days_late)
+    late = sum(1 for e in done if e.days_late)
     if not late:
         return ""
     return f"已完成的 {len(done)} 项中，按期完成 {len(done) - late} 项，逾期完成 {late} 项（复查通过晚于整改期限）。"

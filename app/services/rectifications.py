@@ -29,6 +29,17 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Item, Scale
 from ..domain.evaluation import Outcome, evaluate, problem_sentence, result_text
+from ..domain.follow_ups import (
+    DeadlineMove,
+    FollowUps,
+    Recheck,
+    closed_late,
+    deadline_moves,
+    on_or_before,
+    recheck_of,
+    replay_rechecks,
+    standing,
+)
 from ..domain.formats import (
     NO_DEPARTMENT,
     carried_on_sentence,
@@ -61,7 +72,6 @@ from .rounds import RoundView, answers_by_item, load_round, previous_values, sco
 
 if TYPE_CHECKING:
     from ..catalog import CatalogEntry
-    from ..store.history import Entry
 
 __all__ = [
     "NO_DEPARTMENT",
@@ -106,15 +116,18 @@ class RectificationEntry:
     regraded: str = ""
     #: the 复查轮次 (names) that carried it over and follow it up: it is 已转入复查 here
     carried_to: tuple[str, ...] = ()
-    #: the re-checks before the one recorded now and the changes of its 整改期限, by date, each
-    #: as a sentence (``2025年6月1日，刘洋，复查未通过：……``, ``2025年5月2日，整改期限由……延至……``):
-    #: the record keeps only the latest of each, and a 整改报告 signed at closure told nothing of
-    #: a failed re-check or a deadline moved, which is what PDCA and an inspector ask to see
-    history: tuple[str, ...] = ()
+    #: its re-checks and the moves of its 整改期限 up to the day it is told on, by date, each as a
+    #: sentence (``2025年6月1日，刘洋，复查未通过：……``, ``2025年5月2日，整改期限由……延至……``): the
+    #: record keeps only the latest of each, and a 整改报告 signed at closure told nothing of a
+    #: failed re-check or a deadline moved, which is what PDCA and an inspector ask to see
+    timeline: tuple[str, ...] = ()
     #: this round's own, for an item whose rectification the previous round closed: the problem
     #: came back (``上轮《…》已整改销号（…复查通过），本轮再次发现``), where it read as found for the
     #: first time (rectification review); "" otherwise
     recurred: str = ""
+    #: 逾期完成: days after the deadline that held then that the re-check closing it passed (0: in
+    #: time, not done, or no deadline); a deadline moved after the close does not make it in time
+    days_late: int = 0
     #: carried over, not yet done, and its items fail again in this round, described otherwise
     #: than the carried 问题描述: this round's words, so that the 整改报告 and the 整改台账 agree
     #: with the 自查报告's 发现的问题, which prints them ("" otherwise)
@@ -272,21 +285,13 @@ def _entry(
     follow_ups = follow_ups or FollowUps()
     covered = _covered(facts, stored)
     derived = not stored.problem
-    rect = replace(stored, problem=facts.problem_text(covered)) if derived else stored
-    rect = rect.as_of(today)  # a report dated before a re-check: updates read the stored row
-    own = _by_date(c for c in follow_ups.replaced if _on_or_before(c, today))
-    if rect.recheck_passed is None and stored.recheck_passed is not None and own:
-        # the re-check recorded now came later: the report shows the one that stood that day (a
-        # 整改报告 dated between a pass and the failure that replaced it printed 整改中, and the
-        # one signed that day had said 已完成)
-        day, passed, by, result = own.pop()
-        rect = replace(rect, recheck_date=day, recheck_passed=passed, rechecked_by=by, recheck_result=result)
-    own_moves = [m for m in follow_ups.deadlines if m[0] > today and m in follow_ups.own_deadlines]
-    if own_moves:  # moved after the report's date: the deadline that held that day
-        rect = replace(rect, deadline=own_moves[0][1])
-    dated = [(c[0], recheck_sentence(c[1], c[0], c[2], c[3])) for c in follow_ups.earlier if _on_or_before(c, today)]
+    rect, own = standing(replace(stored, problem=facts.problem_text(covered)) if derived else stored, follow_ups, today)
+    dated = [(c[0], recheck_sentence(c[1], c[0], c[2], c[3])) for c in follow_ups.earlier if on_or_before(c, today)]
     dated += [(c[0], recheck_sentence(c[1], c[0], c[2], c[3])) for c in own]
     dated += [(m[0], deadline_sentence(*m)) for m in follow_ups.deadlines if m[0] <= today]
+    if rect.recheck_passed is not None:  # the one standing, in its place by date
+        text = recheck_sentence(rect.recheck_passed, rect.recheck_date, rect.rechecked_by, rect.recheck_result)
+        dated.append((rect.recheck_date, text))
     return RectificationEntry(
         rect,
         rect.status(today, followed_up_elsewhere=bool(carried_to)),
@@ -297,105 +302,9 @@ def _entry(
         carried_to,
         tuple(text for _, text in sorted(dated, key=lambda d: d[0] or dt.date.min)),
         recurred,
+        closed_late(rect, stored, follow_ups),
         _refound(facts, rect, covered),
     )
-
-
-def _on_or_before(check: Recheck, day: dt.date) -> bool:
-    return check[0] is None or check[0] <= day
-
-
-def _by_date(checks: Iterable[Recheck]) -> list[Recheck]:
-    """Re-checks in the order they were made (those of a package merged from another PC were
-    recorded here in the order of the import, not of their dates); undated ones first."""
-    return sorted(checks, key=lambda c: c[0] or dt.date.min)
-
-
-#: a re-check as recorded: (复查日期, 通过, 复查人, 复查结果)
-Recheck = tuple[dt.date | None, bool, str, str]
-_RECHECK_FIELDS = ("recheck_passed", "recheck_date", "rechecked_by", "recheck_result")
-
-
-def replaced_rechecks(entries: Iterable[Entry]) -> dict[str, list[Recheck]]:
-    """Rectification id → the re-checks that a later one replaced, in the order recorded, told
-    from the change history (``Store.follow_up_history``): a failed one followed by a later
-    re-check, and a pass followed by a later failure (整改未巩固: the 销号 signed that day must
-    stay in the record). A change dated the same day or earlier corrects the re-check rather than
-    following it, as does a pass after a pass (a closed item is not passed twice). A change back
-    to the re-check replaced last takes it off again: an undo, or the latest one cleared
-    (:func:`record_recheck` puts the one before back)."""
-    state: dict[str, dict[str, Any]] = {}
-    out: dict[str, list[Recheck]] = {}
-    for entry in entries:
-        changed = {f: v for f, v in entry.changes.items() if f in _RECHECK_FIELDS}
-        if not changed:
-            continue
-        values = state.setdefault(entry.record_id, {})
-        old = _as_recheck({**values, **{f: v[0] for f, v in changed.items()}})
-        values.update({f: v[1] for f, v in changed.items()})
-        new = _as_recheck(values)
-        checks = out.setdefault(entry.record_id, [])
-        if new is not None and checks and new == checks[-1]:
-            checks.pop()
-        elif old is not None and new is not None and _follows(old, new) and old not in checks:
-            checks.append(old)  # (not twice: an import tells a change twice, its PC's and its own)
-    return {k: v for k, v in out.items() if v}
-
-
-def _as_recheck(values: Mapping[str, Any]) -> Recheck | None:
-    """The re-check a rectification's columns hold (None: none)."""
-    if values.get("recheck_passed") is None:
-        return None
-    day = values.get("recheck_date")
-    return (
-        dt.date.fromisoformat(day) if day else None,
-        bool(values["recheck_passed"]),
-        values.get("rechecked_by") or "",
-        values.get("recheck_result") or "",
-    )
-
-
-#: a 整改期限 moved: (the day it was changed, from, to)
-DeadlineMove = tuple[dt.date, dt.date, dt.date]
-
-
-@dataclass(frozen=True)
-class FollowUps:
-    """What a rectification's record no longer holds: the re-checks of the rounds it was carried
-    from (``earlier``), its own that a later one replaced, and the moves of its deadline
-    (``deadlines``: those of the rounds it was carried from too; ``own_deadlines``: its own)."""
-
-    earlier: Sequence[Recheck] = ()
-    replaced: Sequence[Recheck] = ()
-    deadlines: Sequence[DeadlineMove] = ()
-    own_deadlines: Sequence[DeadlineMove] = ()
-
-
-def deadline_moves(entries: Iterable[Entry]) -> dict[str, list[DeadlineMove]]:
-    """Rectification id → its 整改期限's moves, in the order made: an extension (4月30日 to 6月30日
-    on 5月2日) made the item 整改中 again where it had been 逾期, and nothing showed it had ever been
-    late (rectification review). Setting a first deadline or clearing one is no move; moves made
-    the same day are one (a typo and its fix; an edit and its undo: none)."""
-    out: dict[str, list[DeadlineMove]] = {}
-    for entry in entries:
-        change = entry.changes.get("deadline")
-        if not change or not change[0] or not change[1] or change[0] == change[1]:
-            continue
-        day = dt.datetime.fromisoformat(entry.at).astimezone().date()  # the PC's day, as users say it
-        move = (day, dt.date.fromisoformat(change[0]), dt.date.fromisoformat(change[1]))
-        moves = out.setdefault(entry.record_id, [])
-        if moves and moves[-1][0] == day:
-            move = (day, moves.pop()[1], move[2])
-        if move[1] != move[2]:
-            moves.append(move)
-    return {k: v for k, v in out.items() if v}
-
-
-def _follows(old: Recheck, new: Recheck) -> bool:
-    """Whether ``new`` is another re-check after ``old``, not ``old`` corrected."""
-    if old[1] and new[1]:
-        return False
-    return (new[0] or dt.date.min) > (old[0] or dt.date.min)
 
 
 def carried_to(store: Store, round_id: str, on: dt.date | None = None) -> dict[str, tuple[str, ...]]:
@@ -462,15 +371,14 @@ def _refound(facts: _Facts, rect: Rectification, covered: Sequence[Item]) -> str
 
 def follow_up_text(entry: RectificationEntry) -> str:
     """复查情况 as the 整改台账, the board and the 整改报告 show it: where a later 复查轮次 follows
-    it up, this round's result of a carried-over item that no longer fails, then the re-check."""
-    r = entry.rectification
+    it up, this round's result of a carried-over item that no longer fails, then its re-checks
+    and deadline moves by date."""
     parts = (
         entry.recurred,
         carried_on_sentence(entry.carried_to),
         regrade_sentence(entry.regraded),
         refound_sentence(entry.refound),
-        *entry.history,
-        recheck_sentence(r.recheck_passed, r.recheck_date, r.rechecked_by, r.recheck_result),
+        *entry.timeline,
     )
     return "；".join(p for p in parts if p)
 
@@ -678,22 +586,22 @@ def _recurred(store: Store, view: RoundView, rects: Sequence[Rectification]) -> 
 
 def _positions_where_found(store: Store, rects: Sequence[Rectification], after: int) -> dict[str, int]:
     """Places after ``after`` for items of checklists the round does not use, in the order of the
-    round each was carried from (a 复查轮次 of 核心制度 only carries 改进目标's rectifications
-    too): they came in the order of their random record ids, 08.3, 13.4, 07.1, 02.1, and month
-    one's ledger and month two's could not be laid side by side (rectification review)."""
+    nearest round they were carried through that uses them (a 复查轮次 of 核心制度 only carries
+    改进目标's rectifications too, and so does the next): they came in the order of their random
+    record ids, 08.3, 13.4, 07.1, 02.1, and month one's ledger and month two's could not be laid
+    side by side (rectification review)."""
     out: dict[str, int] = {}
     orders: dict[str, list[str]] = {}
     for rect in rects:
-        if not rect.carried_from:
-            continue
-        try:
-            source = store.rectification(rect.carried_from).round_id
-            if source not in orders:
-                orders[source] = [item.id for item in load_round(store, source).items()]
-        except NotFoundError:
-            continue
-        if rect.item_id in orders[source]:
-            out[rect.item_id] = after + orders[source].index(rect.item_id)
+        for source in reversed(carried_chain(store, rect)):
+            if source.round_id not in orders:
+                try:
+                    orders[source.round_id] = [item.id for item in load_round(store, source.round_id).items()]
+                except NotFoundError:
+                    orders[source.round_id] = []
+            if rect.item_id in orders[source.round_id]:
+                out[rect.item_id] = after + orders[source.round_id].index(rect.item_id)
+                break
     return out
 
 
@@ -705,7 +613,7 @@ def _follow_ups_of(store: Store, rects: Sequence[Rectification]) -> dict[str, Fo
     chains = {rect.id: carried_chain(store, rect) for rect in rects}
     ids = [r.id for r in rects] + [e.id for chain in chains.values() for e in chain]
     history = store.follow_up_history(ids)
-    replaced = replaced_rechecks(history)
+    replaced, ends = replay_rechecks(history)
     moves = deadline_moves(history)
     out: dict[str, FollowUps] = {}
     for rect in rects:
@@ -718,7 +626,9 @@ def _follow_ups_of(store: Store, rects: Sequence[Rectification]) -> dict[str, Fo
             moved += moves.get(source.id, [])
         own = moves.get(rect.id, [])
         if earlier or moved or own or rect.id in replaced:
-            out[rect.id] = FollowUps(list(dict.fromkeys(earlier)), replaced.get(rect.id, []), moved + own, own)
+            out[rect.id] = FollowUps(
+                list(dict.fromkeys(earlier)), replaced.get(rect.id, []), moved + own, own, ends.get(rect.id)
+            )
     return out
 
 
@@ -759,7 +669,7 @@ def ledger_cells(entry: RectificationEntry, references: Mapping[str, str]) -> Le
         r.department,
         r.owner,
         cn_date(r.deadline),
-        status_text(entry.status, r.days_late),
+        status_text(entry.status, entry.days_late),
     )
 
 
@@ -874,8 +784,7 @@ def update_rectification(
         changes["deadline"] = date.isoformat() if date else None
     if changes:
         _update(store, rect, changes, actor)
-    count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
-    return _entry(facts, store.rectification(rectification_id), today or dt.date.today(), count)
+    return get_rectification(store, rectification_id, today or dt.date.today())
 
 
 def record_recheck(
@@ -903,7 +812,11 @@ def record_recheck(
     follow_ups = _follow_ups_of(store, [rect]).get(rect.id) or FollowUps()
     replaced = follow_ups.replaced
     if passed is None:
-        back = replaced[-1] if replaced else (None, None, "", "")
+        # the one before stands again, when the history ends where the record is (an import
+        # that kept this PC's re-check over a package's history would otherwise bring back one
+        # the office had rejected)
+        agrees = follow_ups.replayed == recheck_of(rect)
+        back = replaced[-1] if replaced and agrees else (None, None, "", "")
         changes: dict[str, Any] = {
             "recheck_passed": None if back[1] is None else int(back[1]),
             "recheck_date": back[0].isoformat() if back[0] else None,

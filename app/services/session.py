@@ -484,7 +484,9 @@ class RoundSession:
         return Changes(items=frozenset([item_id]), rectifications=True)
 
     def _rect_fields(self, entry: rect_service.RectificationEntry, keys: Sequence[str]) -> dict[str, Any]:
-        r = entry.rectification
+        """The fields as stored, for undo: the entry tells them as of the session's day, and a
+        deadline moved after that day reads as the one before the move."""
+        r = self._store.rectification(entry.id)
         values = {
             "problem": "" if entry.problem_from_findings else r.problem,
             "cause": r.cause,
