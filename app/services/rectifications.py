@@ -632,9 +632,12 @@ def _follow_ups_of(store: Store, rects: Sequence[Rectification]) -> dict[str, Fo
     return out
 
 
-def get_rectification(store: Store, rectification_id: str, today: dt.date) -> RectificationEntry:
+def get_rectification(
+    store: Store, rectification_id: str, today: dt.date, view: RoundView | None = None
+) -> RectificationEntry:
+    """One rectification as the ledger lists it (``view``: its round, when the caller has it)."""
     rect = store.rectification(rectification_id)  # raises NotFoundError
-    view = load_round(store, rect.round_id)
+    view = view or load_round(store, rect.round_id)
     count = len(store.attachments(rect.round_id, rectification_id=rectification_id))
     later = carried_to(store, rect.round_id, today).get(rect.id, ())
     follow_ups = _follow_ups_of(store, [rect]).get(rect.id)
@@ -784,7 +787,7 @@ def update_rectification(
         changes["deadline"] = date.isoformat() if date else None
     if changes:
         _update(store, rect, changes, actor)
-    return get_rectification(store, rectification_id, today or dt.date.today())
+    return get_rectification(store, rectification_id, today or dt.date.today(), view)
 
 
 def record_recheck(
@@ -841,7 +844,7 @@ def record_recheck(
             "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT),
         }
     _update(store, rect, changes, actor)
-    return get_rectification(store, rectification_id, today)
+    return get_rectification(store, rectification_id, today, view)
 
 
 def _check_recheck_date(
