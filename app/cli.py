@@ -383,6 +383,8 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
                         "carried_from": r.carried_from,
                         "regraded": e.regraded,
                         "refound": e.refound,
+                        "recurred": e.recurred,
+                        "days_late": e.days_late,
                         "timeline": list(e.timeline),
                         "carried_to": list(e.carried_to),
                         "attachments": e.attachment_count,
@@ -404,7 +406,8 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = cn_date(r.deadline) if r.deadline else "未定期限"
-        print(f"{n:>3}. [{e.status}] {ledger_cells(e, names)[0]}")
+        late = f"，逾期{e.days_late}天" if e.days_late else ""
+        print(f"{n:>3}. [{e.status}{late}] {ledger_cells(e, names)[0]}")
         print(f"     责任科室：{r.department or NO_DEPARTMENT}  责任人：{r.owner or '—'}  整改期限：{deadline}")
         for label, text in (("问题", r.problem), ("原因", r.cause), ("措施", r.measure), ("复查", follow_up_text(e))):
             if text:

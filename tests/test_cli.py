@@ -218,7 +218,7 @@ def test_rectifications_are_listed_with_the_ledgers_columns(demo_file, cli):
     lines = result.stdout.splitlines()
     assert lines[0] == "2025年第一季度医疗质量自查：整改项 15 项（按 2025年6月30日 判断状态）"
     assert lines[1:7] == [
-        "  1. [已完成] 核心制度 首诊负责制度 第1条",
+        "  1. [已完成，逾期8天] 核心制度 首诊负责制度 第1条",  # re-checked 5月8日, deadline 4月30日
         "     责任科室：病案室  责任人：李敏  整改期限：2025年4月30日",
         "     问题：职能部门未开展定期督查，无督查记录和反馈意见。",
         "     原因：信息系统缺少时限提醒和必填项控制，依赖人工登记，容易遗漏。",
