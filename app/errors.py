@@ -55,9 +55,10 @@ _OS_REASONS = {
 #: Windows' own codes where its errno says only "permission denied": replacing or deleting a file
 #: that WPS, a PDF reader or an antivirus scan holds open fails so, and "没有访问权限" sent users
 #: to check folder rights (Windows review)
+_HELD_OPEN = "文件正被其他程序打开（如 WPS、PDF 阅读器），请关闭后重试"
 _WINDOWS_REASONS = {
-    32: "文件正被其他程序打开（如 WPS、PDF 阅读器），请关闭后重试",  # ERROR_SHARING_VIOLATION
-    33: "文件正被其他程序打开（如 WPS、PDF 阅读器），请关闭后重试",  # ERROR_LOCK_VIOLATION
+    32: _HELD_OPEN,  # ERROR_SHARING_VIOLATION
+    33: _HELD_OPEN,  # ERROR_LOCK_VIOLATION
     5: "没有访问权限，或文件正被其他程序打开（如 WPS、PDF 阅读器，请关闭后重试）",  # ERROR_ACCESS_DENIED
 }
 

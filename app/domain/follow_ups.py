@@ -34,20 +34,16 @@ Recheck = tuple[dt.date | None, bool, str, str]
 _RECHECK_FIELDS = ("recheck_passed", "recheck_date", "rechecked_by", "recheck_result")
 
 
-def replaced_rechecks(entries: Iterable[HistoryEntry]) -> dict[str, list[Recheck]]:
+def replay_rechecks(entries: Iterable[HistoryEntry]) -> tuple[dict[str, list[Recheck]], dict[str, Recheck | None]]:
     """Rectification id → the re-checks that a later one replaced, in the order recorded, told
     from the change history (``Store.follow_up_history``): a failed one followed by a later
     re-check, and a pass followed by a later failure (整改未巩固: the 销号 signed that day must
     stay in the record). A change dated the same day or earlier corrects the re-check rather than
     following it, as does a pass after a pass (a closed item is not passed twice). A change back
     to the re-check replaced last takes it off again: an undo, or the latest one cleared
-    (``record_recheck`` puts the one before back)."""
-    return replay_rechecks(entries)[0]
-
-
-def replay_rechecks(entries: Iterable[HistoryEntry]) -> tuple[dict[str, list[Recheck]], dict[str, Recheck | None]]:
-    """:func:`replaced_rechecks`, and the re-check each record holds at the end of its history
-    (which is not the stored one where an import kept this PC's value over a package's history)."""
+    (``record_recheck`` puts the one before back). With it, the re-check each record holds at the
+    end of its history (which is not the stored one where an import kept this PC's value over a
+    package's history)."""
     state: dict[str, dict[str, Any]] = {}
     out: dict[str, list[Recheck]] = {}
     for entry in entries:
@@ -126,6 +122,24 @@ def deadline_moves(entries: Iterable[HistoryEntry]) -> dict[str, list[DeadlineMo
         if move[1] != move[2]:
             moves.append(move)
     return {k: v for k, v in out.items() if v}
+
+
+def own_follow_ups(entries: Iterable[HistoryEntry]) -> dict[str, FollowUps]:
+    """Each rectification's own :class:`FollowUps`, from its change history: the re-checks it
+    replaced, its deadline's moves and where its re-checks end (those of the rounds it was carried
+    from are the caller's to add)."""
+    entries = list(entries)
+    replaced, ends = replay_rechecks(entries)
+    moves = deadline_moves(entries)
+    return {
+        rid: FollowUps(
+            replaced=replaced.get(rid, []),
+            deadlines=moves.get(rid, []),
+            own_deadlines=moves.get(rid, []),
+            replayed=ends.get(rid),
+        )
+        for rid in {*replaced, *moves, *ends}
+    }
 
 
 def _follows(old: Recheck, new: Recheck) -> bool:

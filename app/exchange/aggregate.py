@@ -26,7 +26,7 @@ from typing import Any
 
 from ..domain.checklist import Checklist, item_number, item_references, version_key
 from ..domain.collation import pinyin_key
-from ..domain.follow_ups import FollowUps, deadline_moves, replay_rechecks, standing
+from ..domain.follow_ups import FollowUps, own_follow_ups, standing
 from ..domain.formats import cn_local_time
 from ..domain.kinds import kind_of
 from ..domain.outcome import GRADED, MET, NOT_MET, verdict
@@ -651,9 +651,7 @@ def round_facts(
     # as on the hospital's own 整改报告 of that date: a re-check dated after the summary's date has
     # not happened yet (5 已完成 in a May summary of re-checks made in June, where the package said
     # 0 and 3 逾期), the one it replaced stood, and a deadline moved later held as it was
-    changes = [Entry.from_row(e) for e in data["history"] if e["record_table"] == "rectifications"]
-    replaced, _ = replay_rechecks(changes)
-    moves = deadline_moves(changes)
+    follow_ups = own_follow_ups(Entry.from_row(e) for e in data["history"] if e["record_table"] == "rectifications")
     for r in data["rectifications"]:
         rect = Rectification(
             id=r["id"],
@@ -666,8 +664,7 @@ def round_facts(
             recheck_date=dt.date.fromisoformat(r["recheck_date"]) if r.get("recheck_date") else None,
             recheck_passed=r.get("recheck_passed"),
         )
-        own = moves.get(r["id"], [])
-        rect, _ = standing(rect, FollowUps(replaced=replaced.get(r["id"], []), deadlines=own, own_deadlines=own), today)
+        rect, _ = standing(rect, follow_ups.get(r["id"], FollowUps()), today)
         rects.append(
             RectificationFacts(
                 r["item_id"],

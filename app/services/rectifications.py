@@ -34,10 +34,9 @@ from ..domain.follow_ups import (
     FollowUps,
     Recheck,
     closed_late,
-    deadline_moves,
     on_or_before,
+    own_follow_ups,
     recheck_of,
-    replay_rechecks,
     standing,
 )
 from ..domain.formats import (
@@ -612,23 +611,21 @@ def _follow_ups_of(store: Store, rects: Sequence[Rectification]) -> dict[str, Fo
     replaced, and the moves of its deadline and of those it was copied from."""
     chains = {rect.id: carried_chain(store, rect) for rect in rects}
     ids = [r.id for r in rects] + [e.id for chain in chains.values() for e in chain]
-    history = store.follow_up_history(ids)
-    replaced, ends = replay_rechecks(history)
-    moves = deadline_moves(history)
+    own = own_follow_ups(store.follow_up_history(ids))
     out: dict[str, FollowUps] = {}
     for rect in rects:
         earlier: list[Recheck] = []
         moved: list[DeadlineMove] = []
         for source in chains[rect.id]:
-            earlier += replaced.get(source.id, [])
+            theirs = own.get(source.id, FollowUps())
+            earlier += theirs.replaced
             if source.recheck_passed is False:  # its last check, the copy took over from it
                 earlier.append((source.recheck_date, False, source.rechecked_by, source.recheck_result))
-            moved += moves.get(source.id, [])
-        own = moves.get(rect.id, [])
-        if earlier or moved or own or rect.id in replaced:
-            out[rect.id] = FollowUps(
-                list(dict.fromkeys(earlier)), replaced.get(rect.id, []), moved + own, own, ends.get(rect.id)
-            )
+            moved += theirs.own_deadlines
+        mine = own.get(rect.id)
+        if earlier or moved or mine:
+            mine = mine or FollowUps()
+            out[rect.id] = replace(mine, earlier=list(dict.fromkeys(earlier)), deadlines=[*moved, *mine.own_deadlines])
     return out
 
 
@@ -819,13 +816,7 @@ def record_recheck(
         # that kept this PC's re-check over a package's history would otherwise bring back one
         # the office had rejected)
         agrees = follow_ups.replayed == recheck_of(rect)
-        back = replaced[-1] if replaced and agrees else (None, None, "", "")
-        changes: dict[str, Any] = {
-            "recheck_passed": None if back[1] is None else int(back[1]),
-            "recheck_date": back[0].isoformat() if back[0] else None,
-            "rechecked_by": back[2],
-            "recheck_result": back[3],
-        }
+        changes = _recheck_columns(replaced[-1] if replaced and agrees else None)
     else:
         day = parse_date(date, "复查日期", "recheck_date")
         if day is None:
@@ -837,14 +828,22 @@ def record_recheck(
             raise InputError("请填写复查人。", "rechecked_by")
         if passed and not rect.measure:
             raise InputError("请先填写整改措施，再记录复查通过。", "measure")
-        changes = {
-            "recheck_passed": int(passed),
-            "recheck_date": day.isoformat(),
-            "rechecked_by": by,
-            "recheck_result": _text(result, "复查结果", "recheck_result", MAX_TEXT),
-        }
+        changes = _recheck_columns((day, passed, by, _text(result, "复查结果", "recheck_result", MAX_TEXT)))
     _update(store, rect, changes, actor)
     return get_rectification(store, rectification_id, today, view)
+
+
+def _recheck_columns(check: Recheck | None) -> dict[str, Any]:
+    """A re-check as the rectification's columns hold it (None: no re-check)."""
+    if check is None:
+        return {"recheck_passed": None, "recheck_date": None, "rechecked_by": "", "recheck_result": ""}
+    day, passed, by, result = check
+    return {
+        "recheck_passed": int(passed),
+        "recheck_date": day.isoformat() if day else None,
+        "rechecked_by": by,
+        "recheck_result": result,
+    }
 
 
 def _check_recheck_date(
