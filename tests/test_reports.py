@@ -1004,6 +1004,7 @@ def test_a_rectification_closed_after_its_deadline_is_told_late(rendered):
     done = [e for e in entries if e.status == "已完成"]
     late = [e for e in done if e.days_late]
     assert late, "the demo closes some after their deadline"
+    assert len(late) < len(done), "and some on time: a demo with 按期完成 0 looked like a defect"
     text = squeeze("".join(rendered["text"]["rectification"]))
     assert f"已完成的{len(done)}项中，按期完成{len(done) - len(late)}项，逾期完成{len(late)}项" in text
     first = late[0].rectification
