@@ -140,6 +140,21 @@ def test_ledger_workbook_matches_the_ledger_with_status_colours(store, demo_roun
     assert overdue and ws.cell(overdue[0], 3).fill.fgColor.rgb.endswith("FCE4E4")
 
 
+def test_ledger_workbook_counts_the_days_late_beside_a_bare_status(store, demo_round, tmp_path):
+    """A close 8 days after its deadline was a plain 已完成 in the workbook, though the board and
+    the 整改报告 said 逾期8天: the commission could not count late closes from it."""
+    out = registry.render(store, demo_round, "rectification", tmp_path / "整改台账.xlsx", today=DAY)
+    rows = _table(load_workbook(out.path)["整改台账"])
+    entries = list_rectifications(store, demo_round, DAY)
+    late_closes = [(r, e) for r, e in zip(rows, entries, strict=True) if e.status == "已完成" and e.days_late]
+    overdue = [(r, e) for r, e in zip(rows, entries, strict=True) if e.status == "逾期"]
+    assert late_closes and overdue, "the demo has both"
+    assert all(r["状态"] == "已完成" and r["逾期天数"] == e.days_late for r, e in late_closes)
+    assert all(r["逾期天数"] == (DAY - e.rectification.deadline).days > 0 for r, e in overdue)
+    in_time = [r for r, e in zip(rows, entries, strict=True) if e.status not in ("逾期",) and not e.days_late]
+    assert in_time and all(r["逾期天数"] is None for r in in_time)
+
+
 def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, actor, tmp_path):
     """自查结果.xlsx named its hospital and round in no cell and on no printed page, printed all
     columns, the program's ids too, about 3 pt high, and showed Excel's “数字以文本形式存储”

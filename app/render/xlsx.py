@@ -31,6 +31,7 @@ from ..domain.records import (
     STATUS_OVERDUE,
     STATUS_PENDING,
     Answer,
+    days_late,
 )
 from ..files import save_document
 from ..store import Store
@@ -63,6 +64,8 @@ _NARROW = {"章节": 20, "不适用原因": 20, "出处": 20, "说明": 24, "佐
 #: the last column of every sheet: the checklist items' ids, for programs that join workbooks (a
 #: reader goes by 编号 and 条目, as the reports print them); grey, and apart from the rest
 ID_COLUMN = "条目标识（程序用）"
+#: days past the deadline (see _days_late); blank when in time
+LATE_COLUMN = "逾期天数"
 
 
 @dataclass
@@ -433,6 +436,7 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "责任人",
             "整改期限",
             "状态",
+            LATE_COLUMN,
             "复查日期",
             "复查情况",
             "佐证材料",
@@ -456,16 +460,26 @@ def _ledger_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                 rect.owner,
                 rect.deadline,
                 entry.status,
+                _days_late(entry, r.today) or None,
                 rect.recheck_date,
                 follow_up_text(entry),
                 "、".join(r.attachments.get(rect.id, [])),
                 ORIGIN_LABELS[ORIGIN_CARRIED] if entry.carried else "",
                 "、".join(entry.item_ids),
             ],
-            [formats["number"]] + [None] * 7 + [status_format] + [None] * 4 + [formats["id"]],
+            [formats["number"]] + [None] * 7 + [status_format, formats["number"]] + [None] * 4 + [formats["id"]],
             formats["overdue"] if entry.status == STATUS_OVERDUE else None,
         )
     sheet.finish()
+
+
+def _days_late(entry: Any, today: dt.date) -> int:
+    """逾期天数: a closed rectification's days past the deadline that held when it closed, an
+    overdue one's days past its deadline on the report date. The 状态 column stays the bare
+    status, for filtering; the late close was told only in the PDF and on the board."""
+    if entry.status == STATUS_OVERDUE:
+        return days_late(entry.rectification.deadline, today)
+    return int(entry.days_late)
 
 
 _WRITERS = {"自查结果": _results_sheet, "指标": _indicators_sheet, "整改台账": _ledger_sheet}
