@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from app.cli import main
-from app.domain.formats import cn_date
+from app.domain.formats import cn_date, cn_local_date, local_datetime
 from app.exchange.aggregate import aggregate
 from app.exchange.export import export_package
 from app.services.demo import create_demo
@@ -117,8 +117,28 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     result = aggregate([folder], today=DAY)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"汇总日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)
     for r in result.rounds:
-        started = cn_date(dt.date.fromisoformat(r.started_on))
-        assert f"{r.round_name}（{started}）{percent_text(r.completion)}{rate_text(r.score)}" in squeezed
+        dates = f"{cn_date(dt.date.fromisoformat(r.started_on))}；{cn_local_date(r.exported_at)}导出"
+        assert f"{r.round_name}（{dates}）{percent_text(r.completion)}{rate_text(r.score)}" in squeezed
+
+
+def test_the_summary_tells_when_each_hospital_exported_its_package(packages, tmp_path):
+    """The summary judged 逾期 on its own day from figures each hospital exported at some earlier
+    time, and said when in no output: a package three months old read as today's state."""
+    folder, _ = packages
+    xlsx, db, pdf = tmp_path / "汇总.xlsx", tmp_path / "汇总.db", tmp_path / "汇总报告.pdf"
+    assert main(["aggregate", "--out", str(xlsx), "--sqlite", str(db), "--pdf", str(pdf), str(folder)]) == 0
+    exported = {r.hospital: r.exported_at for r in aggregate([folder], today=DAY).rounds}
+    assert len(set(exported.values())) == 3 and all(exported.values())
+    rows = _table(load_workbook(xlsx)["医院"])
+    for row in rows:
+        shown = local_datetime(exported[row["医院"]])
+        assert shown is not None and abs(row["导出时间"] - shown) < dt.timedelta(seconds=1)
+    assert load_workbook(xlsx)["医院"].cell(2, 1 + list(rows[0]).index("导出时间")).number_format.endswith("hh:mm")
+    conn = sqlite3.connect(db)
+    assert dict(conn.execute("SELECT hospital, exported_at FROM rounds")) == exported
+    text = "".join("".join(page.extract_text() for page in PdfReader(pdf).pages).split())
+    assert "各医院的整改进展截至其上报包的导出日期" in text
+    assert all(f"{cn_local_date(at)}导出" in text for at in exported.values())
 
 
 def test_the_summary_lists_hospitals_by_pinyin_and_says_what_it_covers_on_every_page(packages, tmp_path):

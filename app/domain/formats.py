@@ -103,15 +103,29 @@ def cn_date(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
+def local_datetime(iso: str) -> dt.datetime | None:
+    """A stored UTC time in this computer's time zone, without it (a workbook's date and time
+    cell); None for a time that is not one."""
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().replace(tzinfo=None)
+    except (TypeError, ValueError):
+        return None
+
+
 def cn_local_time(iso: str, clock: str = "%H:%M") -> str:
     """A stored UTC time (an export, a last change) in this computer's time zone, as the reports
     write a date: ``2025年7月8日 10:20``. The same time never reads as UTC in one place and as
     local time in another."""
-    try:
-        at = dt.datetime.fromisoformat(iso).astimezone()
-    except (TypeError, ValueError):
+    if (at := local_datetime(iso)) is None:
         return iso or NONE_YET
     return f"{cn_date(at.date())} {at.strftime(clock)}"
+
+
+def cn_local_date(iso: str) -> str:
+    """The day of a stored UTC time in this computer's time zone: ``2025年7月8日``."""
+    if (at := local_datetime(iso)) is None:
+        return iso or NONE_YET
+    return cn_date(at.date())
 
 
 def added_text(added_at: str, author: str) -> str:

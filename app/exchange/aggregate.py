@@ -737,6 +737,7 @@ FACT_COLUMNS = (
     "考核年度",
     "自查日期",
     "定稿",
+    "导出时间",
     "适用条目",
     "已填条目",
     "完成率",
@@ -762,6 +763,9 @@ def facts_row(r: RoundFacts) -> dict[str, Any]:
         "考核年度": r.year,
         "自查日期": r.started_on,
         "定稿": r.status == "final",
+        # how current the hospital's 整改 figures are: they stand as exported, and are judged 逾期
+        # on the day of the summary (UTC, ISO; each output writes it in local time)
+        "导出时间": r.exported_at,
         "适用条目": r.applicable,
         "已填条目": r.answered,
         "完成率": r.completion,

@@ -21,7 +21,7 @@ from typing import Any
 from markupsafe import Markup
 
 from .. import APP_NAME, __version__
-from ..domain.formats import cn_date, open_rectifications_text
+from ..domain.formats import cn_date, cn_local_date, local_datetime, open_rectifications_text
 from ..domain.records import RECTIFICATION_STATUSES
 from ..files import save_document
 from ..render.charts import label_ems, label_room
@@ -138,12 +138,13 @@ def _sheets(
         for c in r.checklists:
             checklists.setdefault(c.id, c.title)
     hospital_headers = [*FACT_COLUMNS, *[f"{title}得分率" for title in checklists.values()], "上报包"]
-    fact_formats = {"完成率": whole, "得分率": percent}
+    fact_formats = {"完成率": whole, "得分率": percent, "导出时间": formats["time"]}
     hospitals = []
     for r in result.rounds:
         row = facts_row(r)
         row["完成率"] = completion_percent(r.completion) / 100  # 99%, never 100% with items left
         row["自查日期"] = dt.date.fromisoformat(r.started_on)
+        row["导出时间"] = local_datetime(r.exported_at)
         scores = {c.id: c.score for c in r.checklists}
         values = [
             *row.values(),
@@ -236,7 +237,7 @@ CREATE TABLE rounds (
     round_name TEXT, year INTEGER, started_on TEXT, final INTEGER, updated_at TEXT,
     applicable INTEGER, answered INTEGER, completion REAL, score REAL, failing INTEGER,
     rectifications INTEGER, open_rectifications INTEGER, overdue_rectifications INTEGER,
-    carried_rectifications INTEGER, package TEXT
+    carried_rectifications INTEGER, package TEXT, exported_at TEXT
 );
 CREATE TABLE checklist_scores (
     round_id TEXT REFERENCES rounds(round_id), checklist_id TEXT, title TEXT,
@@ -278,7 +279,7 @@ def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, ro
     from .aggregate import carried_count, open_count, overdue_count
 
     conn.execute(
-        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        "INSERT INTO rounds VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
             round_id,
             r.hospital,
@@ -300,6 +301,7 @@ def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, ro
             overdue_count(r),
             carried_count(r),
             result.name(r.path),
+            r.exported_at,
         ),
     )
     conn.executemany(
@@ -508,6 +510,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
                 "完成率": percent_text(r.completion),
                 "得分率": rate_text(r.score),
                 "自查日期": cn_date(dt.date.fromisoformat(r.started_on)),
+                "导出日期": cn_local_date(r.exported_at),
             }
             for r, row in zip(result.rounds, rows, strict=True)
         ],

@@ -168,6 +168,8 @@ class Sheet:
                 self.ws.write_string(self.row, col, "是" if value else "否", fmt)
             elif isinstance(value, int | float):
                 self.ws.write_number(self.row, col, value, fmt)
+            elif isinstance(value, dt.datetime):
+                self.ws.write_datetime(self.row, col, value, self.formats["time"])
             elif isinstance(value, dt.date):
                 self.ws.write_datetime(
                     self.row, col, dt.datetime(value.year, value.month, value.day), self.formats["date"]
@@ -175,7 +177,9 @@ class Sheet:
             else:
                 self.ws.write_string(self.row, col, str(value), fmt)
             shown = f"{value:.4g}" if isinstance(value, float) else value
-            if isinstance(value, dt.date):  # as the cell shows it (2025年12月25日), not 2025-12-25:
+            if isinstance(value, dt.datetime):
+                shown = f"{cn_date(value.date())} {value:%H:%M}"
+            elif isinstance(value, dt.date):  # as the cell shows it (2025年12月25日), not 2025-12-25:
                 shown = cn_date(value)  # a date wider than its column shows as ########
             self.widths[col] = max(self.widths[col], min(_width(shown) + 2, self.caps[col]))
 
@@ -561,6 +565,7 @@ def workbook_formats(book: Any) -> dict[str, Any]:
         "permille": book.add_format({**base, "num_format": '0.00"‰"'}),
         "decimal": book.add_format({**base, "num_format": "0.00"}),
         "date": book.add_format({**base, "num_format": 'yyyy"年"m"月"d"日"'}),  # as formats.cn_date
+        "time": book.add_format({**base, "num_format": 'yyyy"年"m"月"d"日" hh:mm'}),  # formats.cn_local_time
         "fail": book.add_format({**base, "font_color": "#9C0006"}),
         "id": book.add_format({**base, "font_name": "Arial", "font_size": 8, "font_color": "#808080"}),
         "overdue": book.add_format({**base, "bg_color": "#FCE4E4"}),
