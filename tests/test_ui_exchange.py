@@ -347,6 +347,29 @@ def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, dem
     _shot(dialog, "aggregate")
 
 
+def test_the_summary_does_not_replace_a_hospital_database_named_like_its_workbook(
+    qtbot, store, demo_round, ui_dialogs, tmp_path
+):
+    """Saving 汇总.xlsx beside the program's own 汇总.db (kept for 多家医院 imports) asked only
+    “以下文件已存在，将被覆盖” and then wrote the summary over that database; the command line
+    refused the same (commission review)."""
+    from app.store import open_store
+    from app.store.schema import holds_our_data
+
+    dialog, folder = _dialog_with_a_package(qtbot, store, demo_round, tmp_path)
+    precious = tmp_path / "汇总.db"
+    open_store(precious).close()
+    before = precious.read_bytes()
+    dialog.sources.addItem(str(folder))
+    dialog.sqlite.setChecked(True)
+    ui_dialogs.save_path = str(tmp_path / "汇总.xlsx")
+    dialog.run()
+    assert ui_dialogs.errors and "是本程序的数据库文件，不会被覆盖" in ui_dialogs.errors[-1]
+    assert not ui_dialogs.confirms, "refused before it asks to overwrite"
+    assert precious.read_bytes() == before and holds_our_data(precious)
+    assert not (tmp_path / "汇总.xlsx").exists()
+
+
 def _aggregate_on(qtbot, dialog, ui_dialogs, keys: str, out: Path):
     """汇总日期 typed as a user types it (Alt+T, then the date), the summary run into ``out``."""
     from PySide6.QtCore import Qt

@@ -721,11 +721,23 @@ def carried_count(r: RoundFacts) -> int:
 def write_outputs(result: Aggregate, *, xlsx: Path, sqlite: Path | None = None, pdf: Path | None = None) -> None:
     from .aggregate_outputs import write_pdf, write_sqlite, write_xlsx
 
+    refuse_to_replace_data(xlsx, sqlite, pdf)
     write_xlsx(result, xlsx)
     if sqlite is not None:
         write_sqlite(result, sqlite)
     if pdf is not None:
         write_pdf(result, pdf)
+
+
+def refuse_to_replace_data(*outputs: Path | None) -> None:
+    """AppError, before anything is written, when an output would replace one of this program's
+    databases: the 汇总 dialog names its database after the workbook (汇总.xlsx → 汇总.db), and a
+    hospital database of that name beside it was overwritten with the summary."""
+    from ..store.schema import holds_our_data
+
+    for path in outputs:
+        if path is not None and path.exists() and holds_our_data(path):
+            raise AppError(f"“{path}”是本程序的数据库文件，不会被覆盖。请换一个文件名。")
 
 
 FACT_COLUMNS = (

@@ -581,6 +581,30 @@ class AggregateDialog(QDialog):
         for item in self.sources.selectedItems():
             self.sources.takeItem(self.sources.row(item))
 
+    def _outputs(self, day: dt.date) -> tuple[Path, Path | None, Path | None] | None:
+        """The workbook the user saves as and the files named after it; None when the user
+        cancels, or an output would replace one of the program's databases."""
+        from ..exchange.aggregate import refuse_to_replace_data
+
+        path = dialogs.save_file(self, "保存汇总工作簿", f"医疗质量自查汇总_{day:%Y%m%d}.xlsx", "Excel 工作簿 (*.xlsx)")
+        if not path:
+            return None
+        xlsx = Path(path if path.lower().endswith(".xlsx") else path + ".xlsx")
+        sqlite = xlsx.with_suffix(".db") if self.sqlite.isChecked() else None
+        pdf = xlsx.with_name(xlsx.stem + "_汇总报告.pdf") if self.pdf.isChecked() else None
+        try:
+            refuse_to_replace_data(xlsx, sqlite, pdf)
+        except AppError as err:
+            dialogs.error(self, str(err))
+            return None
+        # the save dialog asked about the workbook only: the files named after it are asked about here
+        existing = [p for p in (sqlite, pdf) if p is not None and p.exists()]
+        if existing and not dialogs.confirm(
+            self, "以下文件已存在，将被覆盖：\n" + "\n".join(str(p) for p in existing) + "\n\n继续吗？"
+        ):
+            return None
+        return xlsx, sqlite, pdf
+
     def run(self) -> None:
         paths = self.paths()
         if not paths:
@@ -598,19 +622,9 @@ class AggregateDialog(QDialog):
         ):
             self.date.setFocus()
             return
-        path = dialogs.save_file(self, "保存汇总工作簿", f"医疗质量自查汇总_{day:%Y%m%d}.xlsx", "Excel 工作簿 (*.xlsx)")
-        if not path:
+        if (outputs := self._outputs(day)) is None:
             return
-        xlsx = Path(path if path.lower().endswith(".xlsx") else path + ".xlsx")
-        sqlite = xlsx.with_suffix(".db") if self.sqlite.isChecked() else None
-        pdf = xlsx.with_name(xlsx.stem + "_汇总报告.pdf") if self.pdf.isChecked() else None
-        # the save dialog asked about the workbook only: the files named after it are asked about here
-        existing = [p for p in (sqlite, pdf) if p is not None and p.exists()]
-        if existing and not dialogs.confirm(
-            self, "以下文件已存在，将被覆盖：\n" + "\n".join(str(p) for p in existing) + "\n\n继续吗？"
-        ):
-            return
-
+        xlsx, sqlite, pdf = outputs
         unit = self.unit.text()
         self._remember_unit()
 
