@@ -6,7 +6,7 @@ import datetime as dt
 import os
 
 import pytest
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.services import rectifications as rect_service
 from app.ui import dialogs
@@ -370,10 +370,33 @@ def test_a_message_about_an_edit_goes_when_another_row_is_chosen(window):
     board = window.board
     board.table.setCurrentCell(0, 6)
     board.table.item(0, 6).setText("明天")
+    QApplication.processEvents()  # the user acts in a later turn of the event loop
     assert "不是有效的日期" in board.error.text()
     board.table.setCurrentCell(0, 5)  # the same row: the message still belongs to it
     assert board.error.text()
     board.table.setCurrentCell(1, 6)
+    assert board.error.text() == ""
+
+
+def test_a_date_refused_on_enter_keeps_its_message_and_its_cell(qtbot, window, store):
+    """Enter on a refused 整改期限 moved on to the row below, which cleared the message: the old
+    date came back unexplained while the status bar said 已保存 (new-user review)."""
+    from PySide6.QtCore import Qt
+
+    board = window.board
+    assert board.table.rowCount() > 1
+    entry = board.entry_at(0)
+    before = store.rectification(entry.id).deadline
+    editor = _open_cell(board, 0, 6)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "2025-02-30")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "不是有效的日期" in board.error.text())  # committed in a later turn
+    qtbot.wait(100)  # Enter's move to the row below, and back
+    assert (board.table.currentRow(), board.table.currentColumn()) == (0, 6)
+    assert "不是有效的日期" in board.error.text()
+    assert store.rectification(entry.id).deadline == before
+    board.table.setCurrentCell(1, 6)  # the user moves on: the message goes
     assert board.error.text() == ""
 
 

@@ -232,6 +232,7 @@ class RectificationBoard(QWidget):
         self.entries: list[RectificationEntry] = []
         self._loading = False
         self._editing = False  # a cell edit of ours: its row is redrawn in place, not the table
+        self._refused_at: tuple[int, int] | None = None  # the cell of an edit just refused
         self.drawn = DrawnAsOf(lambda: session.today())  # filled when first shown
         self.departments = session.view.profile.departments
         self.summary = plain_label()  # department names are typed by users
@@ -303,11 +304,23 @@ class RectificationBoard(QWidget):
         # after the edit is committed and Tab has opened the next cell, if it does
         for delegate in (table.itemDelegate(), self._text_delegate):
             delegate.closeEditor.connect(lambda *_: QTimer.singleShot(0, self, self._editor_closed))
-        # a message about one row's edit does not stay under another row
+        # a message about one row's edit does not stay under another row the user moves to
         table.currentCellChanged.connect(
-            lambda row, _col, old_row, _old_col: self.error.clear() if row != old_row else None
+            lambda row, _col, old_row, _old_col: (
+                self.error.clear() if row != old_row and self._refused_at is None else None
+            )
         )
         return table
+
+    def _back_to_refused(self) -> None:
+        """After a refused edit, the cell it was typed in, with the message: Enter had moved on
+        to the row below, which cleared the message, and the old value came back unexplained
+        while the status bar still said 已保存 (new-user review)."""
+        if self._refused_at is not None:
+            row, col = self._refused_at
+            if row < self.table.rowCount():
+                self.table.setCurrentCell(row, col)
+            self._refused_at = None
 
     def _fit_columns(self) -> None:
         """Where the table is narrower than its columns (1024 px), the columns of long text —
@@ -654,6 +667,8 @@ class RectificationBoard(QWidget):
             self.session.update_rectification(entry_id, **{field: cell.text()})
         except InputError as err:
             self.error.setText(str(err))
+            self._refused_at = (cell.row(), cell.column())
+            QTimer.singleShot(0, self, self._back_to_refused)  # once Enter has moved on
         except AppError as err:
             dialogs.error(self, str(err))
         else:
