@@ -69,6 +69,35 @@ def test_after_0_a_digit_grades_esc_leaves_and_enter_confirms_the_reason(window,
     assert focused() is walk.tree
     answer = profiled_store.answer(round_id, second)
     assert (answer.grade, answer.na_reason) == ("NA", "本院未开展")
+    # and on the next item, as after a grade: the next digit regraded the 不适用 one and dropped
+    # its reason (new-user review)
+    assert walk.tree.current_item_id() not in (first, second)
+    press(Qt.Key.Key_1)
+    assert (profiled_store.answer(round_id, second).grade, profiled_store.answer(round_id, second).na_reason) == (
+        "NA",
+        "本院未开展",
+    )
+
+
+def test_after_d_the_problem_is_written_on_that_item(window, profiled_store):
+    """4 (D) moved on at once: Alt+F then typed the problem under the next, ungraded item, and the
+    D item's 整改项 read only 评价为“D 不符合” (new-user review). A failing grade keeps its item
+    with the keyboard in 问题描述; F3 goes on; a D whose problem is written moves on as before."""
+    walk = window.walkthrough
+    round_id = walk.view.id
+    first = walk.tree.current_item_id()
+    press(Qt.Key.Key_4)
+    assert walk.tree.current_item_id() == first and focused() is walk.panel.finding
+    typed("交接班记录不全")
+    press(Qt.Key.Key_F3)
+    assert focused() is walk.tree and walk.tree.current_item_id() != first
+    assert profiled_store.answer(round_id, first).finding == "交接班记录不全"
+    walk.tree.select(first)
+    press(Qt.Key.Key_3)  # C: on to the next
+    assert walk.tree.current_item_id() != first
+    walk.tree.select(first)
+    press(Qt.Key.Key_4)  # D again, its problem already written: on to the next
+    assert walk.tree.current_item_id() != first and focused() is walk.tree
 
 
 def test_enter_goes_down_so_the_next_record_never_overwrites_the_last(window, profiled_store):
@@ -90,8 +119,7 @@ def test_enter_goes_down_so_the_next_record_never_overwrites_the_last(window, pr
 
 def test_enter_on_the_board_goes_down_so_the_next_cause_is_the_next_rows(window, profiled_store):
     """原因一 Enter abc Enter made row 1's cause “abc”: Enter kept the cell, and typing replaced it."""
-    press(Qt.Key.Key_4)
-    press(Qt.Key.Key_4)
+    two_failing()
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
     first, second = (board.entry_at(r).id for r in range(2))
@@ -158,8 +186,7 @@ def test_undo_on_the_board_acts_from_the_tabs_above_it(qtbot, window, profiled_s
 def test_ctrl_t_puts_the_keyboard_on_a_row_of_the_board(qtbot, window, profiled_store, ui_dialogs):
     """The board is built when first shown: the keyboard was left on its empty page, where arrows,
     Alt+C (记录复查) and Delete found nothing to act on."""
-    press(Qt.Key.Key_4)  # two rectifications
-    press(Qt.Key.Key_4)
+    two_failing()  # two rectifications
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
     assert focused() is board.table
@@ -230,8 +257,7 @@ def test_enter_in_the_search_box_goes_to_the_items_found(window, profiled_store)
 def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
     """The board's table and the 抽查 grid took Ctrl+Tab as Tab, for their next cell: the 概览 could
     not be reached from them."""
-    press(Qt.Key.Key_4)
-    press(Qt.Key.Key_4)
+    two_failing()
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     table = window.board.table
     assert focused() is table and table.rowCount() == 2
@@ -381,6 +407,8 @@ def grade_items(window, store, round_id, profile) -> None:
     first_ten = list(walk.tree.visible_item_ids())[:10]
     for digit in "1234123412":  # each moves on to the next unanswered item
         press(getattr(Qt.Key, f"Key_{digit}"))
+        if digit == "4":  # D keeps its item for the problem: left for later
+            press(Qt.Key.Key_F3)
     assert [store.answer(round_id, i).grade for i in first_ten] == list("ABCDABCDAB")
     na_item = walk.tree.current_item_id()
     press(Qt.Key.Key_0)
@@ -613,6 +641,13 @@ def test_a_date_that_does_not_exist_is_refused_also_when_enter_is_pressed(
     assert [r.started_on for r in profiled_store.rounds()] == [before.isoformat()]
 
 
+def two_failing() -> None:
+    """D on two items, each problem left for later (F3): two rectifications."""
+    for _ in range(2):
+        press(Qt.Key.Key_4)
+        press(Qt.Key.Key_F3)
+
+
 def in_the_recheck_dialog(act) -> None:
     """A D on the first item, the board (Ctrl+T), and 记录复查 (Alt+C) with ``act(dialog)``."""
     press(Qt.Key.Key_4)
@@ -698,8 +733,7 @@ def test_the_board_left_with_a_cell_open_takes_the_keyboard_back_on_its_rows(qtb
     """A cell was being typed on the board when the 逐条自查 tab was clicked: the editor closed
     (saving the text), and back on the board the keyboard was in the 责任科室 filter, the page's
     first widget, where ↓ meant for the rows chose 医务科 and hid every row."""
-    press(Qt.Key.Key_4)
-    press(Qt.Key.Key_4)
+    two_failing()
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
     entry = board.selected_entry()

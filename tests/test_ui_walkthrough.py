@@ -65,9 +65,17 @@ def test_answer_ten_items_by_keyboard_alone(qtbot, page, profiled_store, round_i
         Qt.Key.Key_4,
         Qt.Key.Key_3,
     ]
+    page.tree.setFocus()
     for key in keys:
-        qtbot.keyClick(page.tree, key)
+        qtbot.keyClick(QApplication.focusWidget(), key)
+        if key == Qt.Key.Key_4:  # D: its problem is written next, on this item (new-user review)
+            assert QApplication.focusWidget() is page.panel.finding
+            qtbot.keyClicks(page.panel.finding, "no handover log")
+            qtbot.keyClick(page.panel.finding, Qt.Key.Key_F3)  # on to the next unanswered item
+            assert QApplication.focusWidget() is page.tree
     assert grades(profiled_store, round_id) == dict(zip(FIRST_TEN, "ABCDCCBADC", strict=True))
+    findings = {r.item_id: r.finding for r in profiled_store.answers(round_id) if r.finding}
+    assert findings == {FIRST_TEN[3]: "no handover log", FIRST_TEN[8]: "no handover log"}
     # focus moved on to the next unanswered item after each grade
     assert page.tree.current_item_id() == "qyx-core.05.3"
     assert "完成" in page.progress.format()
@@ -109,16 +117,16 @@ def test_not_applicable_needs_a_reason(qtbot, page, profiled_store, round_id):
 
 
 def test_undo_and_redo_grade_changes(qtbot, page, profiled_store, round_id):
-    qtbot.keyClick(page.tree, Qt.Key.Key_4)
+    qtbot.keyClick(page.tree, Qt.Key.Key_3)
     qtbot.keyClick(page.tree, Qt.Key.Key_1)
-    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "D", FIRST_TEN[1]: "A"}
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "C", FIRST_TEN[1]: "A"}
     qtbot.keyClick(page.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "D", FIRST_TEN[1]: None}
+    assert grades(profiled_store, round_id) == {FIRST_TEN[0]: "C", FIRST_TEN[1]: None}
     assert page.tree.current_item_id() == FIRST_TEN[1]
     qtbot.keyClick(page.tree, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert grades(profiled_store, round_id)[FIRST_TEN[0]] is None
     qtbot.keyClick(page.tree, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier)
-    assert grades(profiled_store, round_id)[FIRST_TEN[0]] == "D"
+    assert grades(profiled_store, round_id)[FIRST_TEN[0]] == "C"
 
 
 def select(page, item_id):

@@ -128,7 +128,9 @@ class ItemPanel(QScrollArea):
     related_requested = Signal(str)
     history_requested = Signal(str)  # 修改记录 of the item
     input_refused = Signal(str, str)  # item id, why: shown by the editor, or after moving on elsewhere
-    back_to_items = Signal()  # the keyboard goes back to the tree (不适用原因 confirmed or left)
+    back_to_items = Signal()  # the keyboard goes back to the tree (不适用原因 left with Esc)
+    #: 不适用原因 confirmed with Enter: the item is done, on to the next one as after a grade
+    not_applicable_done = Signal()
     grade_typed = Signal(str)  # a grade's key typed where the 不适用 reason was asked
 
     def __init__(self) -> None:
@@ -424,7 +426,11 @@ class ItemPanel(QScrollArea):
 
     def _reason_confirmed(self) -> None:
         self.flush()
-        self.back_to_items.emit()
+        self.not_applicable_done.emit()
+
+    def focus_finding(self) -> None:
+        """The keyboard to 问题描述: after a failing grade its problem is written next."""
+        self.finding.setFocus()
 
     def _reason_left(self) -> None:
         """Esc: a 不适用 not yet saved (no reason given) is not chosen after all."""

@@ -215,6 +215,7 @@ class WalkthroughPage(QWidget):
         panel.related_requested.connect(self.open_related)
         panel.input_refused.connect(lambda item_id, message: self._refused(item_id, "", message))
         panel.back_to_items.connect(self.tree.setFocus)
+        panel.not_applicable_done.connect(self._not_applicable_done)
         panel.grade_typed.connect(self.grade_by_key)
 
     def _index_sections(
@@ -444,8 +445,24 @@ class WalkthroughPage(QWidget):
             self._deferred(err)
             return False
         if kind_of(self.items[item_id]).graded and fields.get("grade") not in (None, NOT_APPLICABLE):
-            self.go_next_unanswered()
+            self._graded(item_id)
         return True
+
+    def _graded(self, item_id: str) -> None:
+        """On to the next unanswered item, but a failing grade whose problem is not written yet
+        stays, with the keyboard in 问题描述: after 4 (D), Alt+F put the problem under the next
+        item, and the D item's 整改项 read only 评价为“D 不符合” (new-user review)."""
+        answer = self.session.answers.get(item_id)
+        if self.session.outcomes[item_id].failing and not (answer and answer.finding.strip()):
+            self.panel.focus_finding()
+            return
+        self.go_next_unanswered()
+
+    def _not_applicable_done(self) -> None:
+        """不适用 with its reason is an answer: on to the next item, as after a grade. Back on the
+        same item, the next digit of the user's rhythm regraded it and dropped the reason."""
+        self.tree.setFocus()
+        self.go_next_unanswered()
 
     def write_samples(self, item_id: str, records: list) -> bool:
         try:
