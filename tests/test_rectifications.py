@@ -303,6 +303,20 @@ def test_a_carried_copy_may_be_rechecked_before_its_recheck_round_began(store, d
         svc.record_recheck(store, copy.id, actor, passed=True, date=dt.date(2025, 3, 1), by="王芳", today=day)
 
 
+def test_a_recheck_round_dated_before_a_recorded_pass_does_not_carry_it(store, demo_round, catalog, actor):
+    """A pass recorded on 7月5日, then a 复查轮次 dated 7月1日: the item was carried, 已完成 in the
+    first round and 逾期 in the second, counted in both (numbers review)."""
+    used = {c.id for c in load_round(store, demo_round).checklists}
+    chosen = [e for e in catalog.entries if e.checklist.id in used]
+    day = dt.date(2025, 7, 5)
+    closed = next(e for e in entries(store, demo_round, day) if e.status == "逾期")
+    svc.record_recheck(store, closed.id, actor, passed=True, date=day, by="王芳", today=day)
+    second = svc.start_recheck_round(store, chosen, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    copies = entries(store, second, day)
+    assert copies and closed.id not in {c.rectification.carried_from for c in copies}
+    assert svc.get_rectification(store, closed.id, day).status == STATUS_DONE
+
+
 def test_carried_items_of_a_checklist_left_out_keep_their_checklist_order(store, demo_round, catalog, actor):
     """A 复查轮次 of 核心制度 only carries 改进目标's rectifications too: they came last in the
     order of their random record ids (08.3, 13.4, 07.1 …), so month one's ledger and month two's

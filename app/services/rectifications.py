@@ -940,13 +940,15 @@ def start_recheck_round(
 def rectifications_to_carry(store: Store, round_id: str, day: dt.date) -> list[Rectification]:
     """The rectifications of ``round_id`` a 复查轮次 started on ``day`` would carry over: those
     not 已完成 and not followed up in another re-check already, with the deadline they have now:
-    a 复查轮次 dated before the day a deadline was moved would copy the one that held on its date."""
+    a 复查轮次 dated before the day a deadline was moved would copy the one that held on its date.
+    Nor one whose re-check passed after ``day``: it was already recorded 已完成 in its round, and
+    the copy was 逾期 in the new one, the same problem counted closed and open (numbers review)."""
     already = {r.carried_from for r in store.rectifications_carried_from(round_id)}
-    stored = {r.id: r.deadline for r in store.rectifications(round_id)}
+    stored = {r.id: r for r in store.rectifications(round_id)}
     return [
-        replace(e.rectification, deadline=stored[e.id])
+        replace(e.rectification, deadline=stored[e.id].deadline)
         for e in list_rectifications(store, round_id, day)
-        if not e.rectification.done and e.rectification.id not in already
+        if not e.rectification.done and not stored[e.id].done and e.rectification.id not in already
     ]
 
 
