@@ -20,7 +20,9 @@ def test_counts_on_a_given_day(store, demo_round):
 
 
 def _from_the_ledgers(store, today: dt.date) -> tuple[int, int, str | None]:
-    """(overdue, due soon, round) as every round's 整改台账 tells them on ``today``."""
+    """(overdue, due soon, round) as every round's 整改台账 tells them on ``today``; a 复查轮次
+    not begun by then follows nothing up yet: its copies' originals are counted where they are
+    (counted in both, the banner's 逾期 doubled: numbers review)."""
     from app.domain.records import STATUS_OVERDUE, UNFINISHED_STATUSES
     from app.services.rectifications import list_rectifications
     from app.services.reminders import DUE_SOON_DAYS
@@ -28,6 +30,8 @@ def _from_the_ledgers(store, today: dt.date) -> tuple[int, int, str | None]:
     overdue = due = 0
     late_in = soon_in = None
     for record in store.rounds():
+        if dt.date.fromisoformat(record.started_on) > today:
+            continue
         for entry in list_rectifications(store, record.id, today):
             deadline = entry.rectification.deadline
             if entry.status == STATUS_OVERDUE:

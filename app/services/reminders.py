@@ -80,6 +80,8 @@ def reminders(store: Store, today: dt.date) -> Reminders:
     due_soon: dict[str, int] = {}
     for record in rounds:
         for rect in stored[record.id]:
+            if rect.carried_from and record.id not in begun:
+                continue  # a 复查轮次 dated ahead: its original is still followed up, and counted, where it is
             status = rect.status(today, followed_up_elsewhere=rect.id in followed_elsewhere)
             if status not in UNFINISHED_STATUSES:  # 已完成, or 已转入复查 (counted in its copy)
                 continue
