@@ -1010,3 +1010,29 @@ def test_a_rectification_closed_after_its_deadline_is_told_late(rendered):
     first = late[0].rectification
     assert late[0].days_late == (first.recheck_date - first.deadline).days > 0
     assert f"已完成逾期{late[0].days_late}天" in text
+
+
+def test_a_recheck_rounds_report_lists_the_rectifications_of_checklists_it_left_out(
+    store, demo_round, catalog, tmp_path
+):
+    """A 复查轮次 of 核心制度 only said “另有上轮转入的整改项 6 项” of 10 carried over and listed
+    none of 改进目标's 4 anywhere, though it counted them and the 整改报告 listed all 10
+    (numbers review). They are listed last, as not checked this round."""
+    from app.render.model import NOT_CHECKED
+    from app.services.rectifications import start_recheck_round
+
+    actor = Actor("质控办", "pc")
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    second = start_recheck_round(store, core, "复查", dt.date(2025, 7, 1), actor, previous_round_id=demo_round)
+    day = dt.date(2025, 7, 2)
+    rects = rect_service.list_rectifications(store, second, day)
+    others = [e for e in rects if not e.rectification.item_id.startswith("qyx-core.")]
+    assert others, "the demo has open 改进目标 rectifications"
+    text = squeeze("".join(pdf_text(render_report(store, second, "self", tmp_path / "r.pdf", today=day).path)))
+    from app.services.rounds import references
+
+    named = references(store, load_round(store, second))
+    for entry in others:
+        assert squeeze(named[entry.rectification.item_id]) in text
+        assert squeeze(entry.rectification.problem)[:20] in text
+    assert f"{len(others)}项的条目不在本轮选用的检查表中" in text and NOT_CHECKED in text

@@ -7,7 +7,7 @@ are formatted here, once, so that the two reports and the GUI say the same thing
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
 from typing import TYPE_CHECKING
@@ -53,7 +53,7 @@ from ..services.rectifications import (
     list_rectifications,
     totals,
 )
-from ..services.rounds import RoundView, answers_by_item, load_round, score
+from ..services.rounds import RoundView, answers_by_item, items_found_earlier, load_round, score
 from ..services.rounds import references as round_references
 from ..store import Store
 from .assets import attachment_url
@@ -79,6 +79,8 @@ MAX_IMAGES_PER_RECTIFICATION = 4
 
 #: css class of a result: how it is printed (bold, a mark), never colour alone
 FAIL, WARN, OK, NA, NONE = "fail", "warn", "ok", "na", "none"
+#: the result of a carried-over rectification's item that this round does not check
+NOT_CHECKED, NOT_CHECKED_DETAIL = "未检查", "本轮未选用该检查表"
 
 
 # --- shared parts ------------------------------------------------------------------------------
@@ -502,7 +504,9 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     grade_bars = [Bar(b.label, b.value, b.text, b.tone) for b in outcome_bars(view.checklists, total)]
     biggest = max([b.value or 0 for b in grade_bars] + [1])
 
-    problems, carried = _problems(view, result.outcomes, answers, rects)
+    in_round = {item.id for item in view.items()}
+    elsewhere = items_found_earlier(store, view, {i for e in rects if e.carried for i in e.item_ids} - in_round)
+    problems, carried = _problems(view, result.outcomes, answers, rects, elsewhere)
     problems_intro, carried_intro = _problems_intro(problems, carried, rects, view.name)
     figures = key_figures(total, len(rects))
     scope = [
@@ -618,11 +622,17 @@ def _trend(store: Store, round_id: str, today: dt.date, font_family: str) -> dic
 
 
 def _problems(
-    view: RoundView, outcomes: dict[str, Outcome], answers: dict[str, Answer], rects: Sequence[RectificationEntry]
+    view: RoundView,
+    outcomes: dict[str, Outcome],
+    answers: dict[str, Answer],
+    rects: Sequence[RectificationEntry],
+    elsewhere: Mapping[str, tuple[str, Item]],
 ) -> tuple[list[ProblemRow], list[ProblemRow]]:
     """发现的问题, in checklist order: the problems found in this round (failing items, and items
     given a rectification on a C grade), and apart from them the rectifications carried over from
-    the previous round whose items this round finds no problem with (their results now)."""
+    the previous round whose items this round finds no problem with (their results now), last
+    those whose items this round does not check (``elsewhere``: item id → the reference and item
+    of the round that found them; the report counted them and listed none of them)."""
     by_item = {item_id: e for e in rects for item_id in e.item_ids}
     references = item_references(view.checklists)  # this round's problems: its own items
     found: list[ProblemRow] = []
@@ -656,6 +666,28 @@ def _problems(
                 entry.id if entry else None,
             )
         )
+    listed = {p.rectification_id for p in found + carried}
+    for entry in rects:
+        if entry.carried and entry.id not in listed and entry.item_ids[0] in elsewhere:
+            reference, item = elsewhere[entry.item_ids[0]]
+            carried.append(
+                ProblemRow(
+                    f"转{len(carried) + 1}",
+                    reference,
+                    item.text,
+                    NOT_CHECKED,
+                    NOT_CHECKED_DETAIL,
+                    NONE,
+                    entry.rectification.problem or "—",
+                    entry.rectification.department,
+                    _rectification_state(entry, origin=False),
+                    True,
+                    True,
+                    entry.status == STATUS_DONE,
+                    entry.id,
+                )
+            )
+            listed.add(entry.id)
     return found, carried
 
 
@@ -710,12 +742,14 @@ def _problems_intro(
     # each counted once: 已完成; graded again without a problem, awaiting the re-check that closes
     # it (as the 整改报告 counts them); not graded yet
     done = sum(1 for p in carried if p.done)
-    pending = sum(1 for p in carried if p.pending and not p.done)
-    clear = len(carried) - done - pending
+    unchecked = sum(1 for p in carried if p.result == NOT_CHECKED and not p.done)
+    pending = sum(1 for p in carried if p.pending and not p.done) - unchecked
+    clear = len(carried) - done - pending - unchecked
     parts = [
         (done, "已复查通过（已完成）"),
         (clear, "的条目本轮复评未再发现问题，复查确认整改到位后可销号"),
         (pending, "的条目本轮尚未评价"),
+        (unchecked, "的条目不在本轮选用的检查表中"),
     ]
     shown = [(n, words) for n, words in parts if n]
     if len(shown) == 1:  # 均已复查通过……, 其条目本轮……

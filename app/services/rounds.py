@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -201,13 +201,22 @@ def references(store: Store, view: RoundView) -> dict[str, str]:
     an internal id on screen or paper."""
     out = item_references(view.checklists)
     missing = {r.item_id for r in store.rectifications(view.id)} - out.keys()
+    return out | {item_id: reference for item_id, (reference, _) in items_found_earlier(store, view, missing).items()}
+
+
+def items_found_earlier(store: Store, view: RoundView, item_ids: Iterable[str]) -> dict[str, tuple[str, Item]]:
+    """Items of none of the round's checklists, as the earlier round that checked them names them
+    (reference, item): a 复查轮次 that left a checklist out still follows up its rectifications."""
+    missing = set(item_ids)
+    out: dict[str, tuple[str, Item]] = {}
     seen = {view.id}
     previous = view.previous_round_id
     while missing and previous and previous not in seen:
         seen.add(previous)
         earlier = load_round(store, previous)
         found = item_references(earlier.checklists)
-        out.update({item_id: found[item_id] for item_id in missing & found.keys()})
+        items = {item.id: item for item in earlier.items()}
+        out.update({item_id: (found[item_id], items[item_id]) for item_id in missing & found.keys()})
         missing -= found.keys()
         previous = earlier.previous_round_id
     return out
