@@ -1010,6 +1010,8 @@ def test_a_rectification_closed_after_its_deadline_is_told_late(rendered):
     first = late[0].rectification
     assert late[0].days_late == (first.recheck_date - first.deadline).days > 0
     assert f"已完成逾期{late[0].days_late}天" in text
+    # and the 自查报告's 整改情况 says it too: a plain 已完成 there (numbers review)
+    assert f"已完成（逾期{late[0].days_late}天）" in squeeze("".join(rendered["text"]["self"]))
 
 
 def test_a_recheck_rounds_report_lists_the_rectifications_of_checklists_it_left_out(

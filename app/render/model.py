@@ -701,7 +701,7 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
         parts.append(entry.recurred)
     if entry.regraded:
         parts.append(regrade_sentence(entry.regraded))
-    status = entry.status
+    status = entry.status + (f"（逾期{entry.days_late}天）" if entry.days_late else "")  # as the 整改报告
     if entry.status == STATUS_CARRIED:  # and where: 已转入复查（《2025年第二季度医疗质量自查》）
         status += "（" + "、".join(f"《{name}》" for name in entry.carried_to) + "）"
     parts.append(
