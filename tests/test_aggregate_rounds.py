@@ -222,6 +222,70 @@ def test_two_code_less_hospitals_of_one_name_each_count_their_round(tmp_path, ca
     result = aggregate([tmp_path], today=DAY)
     assert sorted(r.path.name for r in result.rounds) == ["0.zip", "1-again.zip"]
     assert [s.path.name for s in result.superseded] == ["1.zip"]
+    # and two hospitals, each in the charts and 常见问题: they were one, “1 / 1”, and the second's
+    # problems left the summary (commission review)
+    assert len(result.hospitals) == 2 and len(result.latest_rounds()) == 2
+
+
+def test_a_coded_and_a_code_less_hospital_of_one_name_stay_two(tmp_path, catalog):
+    """Of two 城关镇卫生院, the one without a code was taken for the one with: one hospital, and
+    the later round's code (or none) written over the other's (commission review)."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    code = demo_profile("城关镇卫生院").code
+    for n in range(2):
+        actor = Actor("质控办", f"pc-{n}")
+        store = open_store(tmp_path / f"{n}.db")
+        save_profile(store, dataclasses.replace(demo_profile("城关镇卫生院"), code=code if n == 0 else ""), actor)
+        round_id = start_round(store, core, Q1, dt.date(2025, 3, 10 + n), actor)
+        record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", finding="未执行")
+        export_package(store, round_id, tmp_path / f"{n}.zip", attachments=False, today=dt.date(2025, 4, 20 + n))
+        store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert len(result.hospitals) == 2
+    assert sorted((r.path.name, r.code) for r in result.rounds) == [("0.zip", code), ("1.zip", "")]
+    assert {p.item_id: len(p.hospitals) for p in result.common_problems()}["qyx-core.01.1"] == 2
+
+
+def test_a_round_restarted_after_the_code_was_filled_in_counts_once(tmp_path, catalog):
+    """Sent without a code, the commission asked for one; the hospital filled it in, deleted the
+    quarter and started it again: both rounds counted, the quarter twice (commission review)."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    profile = demo_profile("某县中心卫生院")
+    save_profile(store, dataclasses.replace(profile, code=""), actor)
+    first = start_round(store, core, Q1, dt.date(2025, 3, 12), actor)
+    export_package(store, first, tmp_path / "无代码.zip", attachments=False, today=dt.date(2025, 4, 20))
+    save_profile(store, profile, actor)
+    delete_round(store, first, actor)
+    again = start_round(store, core, Q1, dt.date(2025, 3, 12), actor)
+    export_package(store, again, tmp_path / "补填代码.zip", attachments=False, today=dt.date(2025, 4, 25))
+    store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert [r.path.name for r in result.rounds] == ["补填代码.zip"]
+    assert [s.path.name for s in result.superseded] == ["无代码.zip"]
+    assert result.superseded_reason(result.superseded[0]).startswith("重新开始的同一轮自查")
+
+
+def test_a_code_less_hospital_renamed_before_its_recheck_is_one(tmp_path, catalog):
+    """A code-less hospital renamed between its round and the 复查轮次 was two hospitals, and the
+    rectifications the re-check carried over were counted open in both rounds (commission
+    review): the carry-over says they are one hospital's."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    save_profile(store, dataclasses.replace(demo_profile("某县第二人民医院"), code=""), actor)
+    first = start_round(store, core, Q1, dt.date(2025, 3, 12), actor)
+    record_answer(store, first, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    export_package(store, first, tmp_path / "一季度.zip", attachments=False, today=dt.date(2025, 4, 20))
+    save_profile(store, dataclasses.replace(demo_profile("某县中医院"), code=""), actor)
+    second = start_recheck_round(store, core, "二季度复查", dt.date(2025, 6, 10), actor, previous_round_id=first)
+    export_package(store, second, tmp_path / "二季度.zip", attachments=False, today=dt.date(2025, 7, 1))
+    store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert len(result.hospitals) == 1 and {r.hospital for r in result.rounds} == {"某县中医院"}
+    q1 = next(r for r in result.rounds if r.path.name == "一季度.zip")
+    assert [x.status for x in q1.rectifications] == ["已转入复查"]
 
 
 def test_a_recheck_rounds_trend_indicators_are_judged_in_the_summary_as_at_home(tmp_path, catalog):

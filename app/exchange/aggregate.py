@@ -449,12 +449,15 @@ def _restarted(rounds: Sequence[RoundFacts], result: Aggregate) -> list[tuple[Ro
     Without a code, a name is all that tells hospitals apart, and 城关镇卫生院 of two counties
     both send “2025年第一季度医疗质量自查”: one was dropped as the other's restart. Code-less
     rounds are one started again only when one database holds both (a deleted and restarted
-    round, or one restored from a backup: the copy keeps its database's key)."""
+    round, or one restored from a backup: the copy keeps its database's key; _identify), and a
+    code-less round is one with the coded round its database restarted after the code was
+    filled in (the quarter counted twice)."""
     periods: dict[tuple, list[RoundFacts]] = {}
     for r in rounds:
         checklists = frozenset(c.id for c in r.checklists)
-        # (全角/半角, spaces, case aside); a code-less round's database, or its own id if none is told
-        hospital = (r.hospital_id, hospital_key("", r.hospital), "" if r.code else (r.database or r.round_id))
+        # the name as a database compares it; a code-less round's database is in its hospital_id,
+        # and one from a package that tells no database is never taken for another's restart
+        hospital = (r.hospital_id, hospital_key("", r.hospital), "" if r.code or r.database else r.round_id)
         key = (*hospital, name_key(r.round_name), r.year, r.started_on[:4], checklists)
         periods.setdefault(key, []).append(r)
     out = []
@@ -466,21 +469,54 @@ def _restarted(rounds: Sequence[RoundFacts], result: Aggregate) -> list[tuple[Ro
 
 
 def _identify(rounds: Sequence[RoundFacts]) -> None:
-    """Who each round's hospital is: its code, else its name with 全角/半角 and spaces aside
-    (hospital_key). A round without a code is of the hospital that has one under the same name,
-    when exactly one has: a hospital that filled in its code after its first round is one
-    hospital, and the rectifications its re-check carried over count once. Two hospitals with
-    one name and no code (城关镇卫生院 of two counties) cannot be told apart."""
-    coded: dict[str, set[str]] = {}
+    """Who each round's hospital is. With a code, the code (院区 under one code apart:
+    _campuses_apart). Without one, a name is not enough: 城关镇卫生院 of two counties were one
+    hospital, and one of them left the charts and 常见问题. A code-less round is of the hospital
+    of its name **and database** (the package's pseudonym key), and of the coded hospital of its
+    name when one database holds both (a hospital that filled in its code after its first round:
+    its re-check's rectifications count once). A package with real 病案号 tells no database:
+    its round goes by name, to the one coded hospital of that name if there is exactly one.
+    Last, a 复查轮次 and the round it re-checked are one hospital whatever their names and codes
+    (_joined_by_carry_over): a code-less hospital that renamed itself was two, and counted the
+    rectifications it carried over twice."""
+    coded_by_name: dict[str, set[str]] = {}
+    coded_in: dict[tuple[str, str], set[str]] = {}  # (database, name) → codes
     for r in rounds:
-        key = hospital_key(r.code, r.hospital)
-        if key.startswith("code:"):
-            coded.setdefault(hospital_key("", r.hospital), set()).add(key)
+        if r.code:
+            name = hospital_key("", r.hospital)
+            coded_by_name.setdefault(name, set()).add(hospital_key(r.code, r.hospital))
+            if r.database:
+                coded_in.setdefault((r.database, name), set()).add(hospital_key(r.code, r.hospital))
     for r in rounds:
-        key = hospital_key(r.code, r.hospital)
-        same_name = coded.get(key, set())
-        r.hospital_id = next(iter(same_name)) if len(same_name) == 1 else key
+        name = hospital_key("", r.hospital)
+        if r.code:
+            r.hospital_id = hospital_key(r.code, r.hospital)
+        elif r.database:
+            same = coded_in.get((r.database, name), set())
+            r.hospital_id = next(iter(same)) if len(same) == 1 else f"{name}|{r.database}"
+        else:
+            same = coded_by_name.get(name, set())
+            r.hospital_id = next(iter(same)) if len(same) == 1 else name
     _campuses_apart(rounds)
+    _joined_by_carry_over(rounds)
+
+
+def _joined_by_carry_over(rounds: Sequence[RoundFacts]) -> None:
+    """A 复查轮次 carried its rectifications over from a round of the same database: both are one
+    hospital's, under the id of the coded one if either has a code."""
+    round_of = {x.id: r for r in rounds for x in r.rectifications if x.id}
+    group = {r.hospital_id: r.hospital_id for r in rounds}
+    for r in rounds:
+        for x in r.rectifications:
+            if x.carried_from and (source := round_of.get(x.carried_from)) is not None:
+                a, b = sorted((_root(group, r.hospital_id), _root(group, source.hospital_id)), key=_coded_first)
+                group[b] = a
+    for r in rounds:
+        r.hospital_id = _root(group, r.hospital_id)
+
+
+def _coded_first(hospital_id: str) -> tuple[bool, str]:
+    return (not hospital_id.startswith("code:"), hospital_id)
 
 
 def _campuses_apart(rounds: Sequence[RoundFacts]) -> None:
