@@ -28,7 +28,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         patient_ids=args.with_patient_ids,
         today=_date_arg(args),
     )
-    for warning in [*result.warnings, no_code_note(store)]:
+    for warning in [*result.warnings, no_code_note(store, args.round)]:
         if warning:
             print(f"注意：{warning}", file=sys.stderr)
     ids = "病案号保留原样" if result.patient_ids else "病案号已脱敏（替换为本院密钥下的代码）"

@@ -62,11 +62,25 @@ def test_an_export_without_a_code_says_the_summary_tells_the_hospital_by_its_nam
     import dataclasses
 
     from app.services.profile import get_profile, save_profile
+    from app.services.rounds import start_round
 
-    save_profile(store, dataclasses.replace(get_profile(store), code=""), actor)
+    coded = get_profile(store)
+    save_profile(store, dataclasses.replace(coded, code=""), actor)
     out = tmp_path / "p.zip"
+    # the demo round began with a code, and keeps it: nothing to say
     assert main(["export", "--db", str(store.path), "--round", demo_round, "--out", str(out), "--no-attachments"]) == 0
+    assert "机构代码" not in capsys.readouterr().err
+    from app.catalog import load_catalog
+
+    core = [e for e in load_catalog().entries if e.checklist.id == "qyx-core"]
+    round_id = start_round(store, core, "二季度", dt.date(2025, 6, 1), actor)  # begun without one
+    assert main(["export", "--db", str(store.path), "--round", round_id, "--out", str(out), "--no-attachments"]) == 0
     assert "注意：本院基本情况中尚未填写机构代码" in capsys.readouterr().err
+    # the code filled in since: the round's package still has none, and the note says so (the
+    # hospital's profile was asked, and the round went out without one unsaid: commission review)
+    save_profile(store, coded, actor)
+    assert main(["export", "--db", str(store.path), "--round", round_id, "--out", str(out), "--no-attachments"]) == 0
+    assert "注意：本轮开始时医院基本情况中尚未填写机构代码" in capsys.readouterr().err
 
 
 def test_verify_gives_the_export_time_as_the_summary_does(store, demo_round, tmp_path, capsys, monkeypatch):

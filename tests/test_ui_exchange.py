@@ -79,9 +79,17 @@ def test_export_dialog_tells_a_missing_code_before_and_the_reports_warnings_afte
     dialog = ExportDialog(store, demo_round)
     qtbot.addWidget(dialog)
     assert dialog.no_code.isHidden()  # the demo hospital has its code
+    from app.catalog import load_catalog
+    from app.services.rounds import start_round
+
     save_profile(store, dataclasses.replace(get_profile(store), code=""), actor)
-    record_answer(store, demo_round, "qyx-core.01.1", actor, grade="D", finding="姓名用字𠀀")
     dialog = ExportDialog(store, demo_round)
+    qtbot.addWidget(dialog)
+    assert dialog.no_code.isHidden()  # the round keeps the code it began with, and so does its package
+    core = [e for e in load_catalog().entries if e.checklist.id == "qyx-core"]
+    round_id = start_round(store, core, "二季度", dt.date(2025, 6, 1), actor)
+    record_answer(store, round_id, "qyx-core.01.1", actor, grade="D", finding="姓名用字𠀀")
+    dialog = ExportDialog(store, round_id)
     qtbot.addWidget(dialog)
     dialog.show()
     assert not dialog.no_code.isHidden() and "城关镇卫生院" in dialog.no_code.text()

@@ -55,15 +55,21 @@ def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
     return "_".join(safe_file_name(p, 40) for p in parts) + ".zip"
 
 
-def no_code_note(store: Store) -> str:
-    """Said on exporting while the hospital has no 机构代码: the commission's summary tells
-    hospitals apart by it, and 城关镇卫生院 of two counties are otherwise one name."""
-    profile = store.profile()
-    if profile is None or profile.code:
+def no_code_note(store: Store, round_id: str) -> str:
+    """Said on exporting a round whose package has no 机构代码 (the round keeps the profile it
+    started with): the commission's summary tells hospitals apart by it. The hospital's profile
+    was asked, so a round begun before the code was filled in went out without one, unsaid."""
+    if store.round(round_id).profile.get("code"):
         return ""
+    profile = store.profile()
+    if profile is not None and profile.code:
+        return (
+            "本轮开始时医院基本情况中尚未填写机构代码，上报包中没有机构代码（各轮保留开始时的医院信息）："
+            "卫生健康委汇总时按医院名称和本数据库识别本院，与之后带代码的各轮算作同一家医院。"
+        )
     return (
         "本院基本情况中尚未填写机构代码（统一社会信用代码）：卫生健康委汇总时，同名的医院（如各县的城关镇卫生院）"
-        "只能按名称区分。请在“医院 → 医院基本情况”中填写，之后新开始的轮次会带上。"
+        "只能按名称和各自的数据库区分。请在“医院 → 医院基本情况”中填写，之后新开始的轮次会带上。"
     )
 
 

@@ -93,7 +93,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self.privacy)
         from ..exchange.export import no_code_note
 
-        self.no_code = advice_label(no_code_note(store))
+        self.no_code = advice_label(no_code_note(store, round_id))
         layout.addWidget(self.no_code)
         self.draft = advice_label(
             ""
