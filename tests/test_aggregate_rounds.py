@@ -244,6 +244,18 @@ def test_a_coded_and_a_code_less_hospital_of_one_name_stay_two(tmp_path, catalog
     assert len(result.hospitals) == 2
     assert sorted((r.path.name, r.code) for r in result.rounds) == [("0.zip", code), ("1.zip", "")]
     assert {p.item_id: len(p.hospitals) for p in result.common_problems()}["qyx-core.01.1"] == 2
+    # named apart in every output: two bars both labelled 城关镇卫生院 could not be told apart
+    named = {r.path.name: r.hospital for r in result.rounds}
+    assert named == {"0.zip": f"城关镇卫生院（{code}）", "1.zip": "城关镇卫生院（未填机构代码，1.zip）"}
+    problem = next(p for p in result.common_problems() if p.item_id == "qyx-core.01.1")
+    assert sorted(problem.hospitals) == sorted(named.values())
+    from pypdf import PdfReader
+
+    from app.exchange.aggregate import write_outputs
+
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总.pdf")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    assert all(name in text for name in named.values())
 
 
 def test_a_round_restarted_after_the_code_was_filled_in_counts_once(tmp_path, catalog):

@@ -560,8 +560,14 @@ def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
     latest: dict[str, RoundFacts] = {}
     for r in sorted(rounds, key=lambda r: (r.started_on, r.updated_at)):
         latest[r.hospital_id] = r
+    # hospitals of one name (城关镇卫生院 of two counties) are named apart, by code or by package:
+    # two bars labelled alike, and “城关镇卫生院、城关镇卫生院” among a problem's hospitals
+    namesakes = Counter(hospital_key("", r.hospital) for r in latest.values())
     for r in rounds:
-        r.hospital, r.code = latest[r.hospital_id].hospital, latest[r.hospital_id].code
+        own = latest[r.hospital_id]
+        apart = f"（{own.code}）" if own.code else f"（未填机构代码，{own.path.name}）"
+        r.hospital = own.hospital + (apart if namesakes[hospital_key("", own.hospital)] > 1 else "")
+        r.code = own.code
 
 
 def _mark_carried_over(rounds: Sequence[RoundFacts]) -> None:
