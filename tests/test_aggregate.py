@@ -685,3 +685,29 @@ def test_the_summary_unit_heads_every_output_and_a_long_one_is_refused_before_an
     assert main(["aggregate", "--out", str(other / "汇总.xlsx"), "--unit", long_unit, str(folder)]) == 1
     assert "汇总单位不能超过 40 个字（现有 42 个）" in capsys.readouterr().err
     assert list(other.iterdir()) == []
+
+
+def test_the_pdf_says_when_it_lists_fewer_common_problems_than_the_workbook(packages, tmp_path, monkeypatch):
+    """The PDF cut 常见问题 to 30 rows (219 in the workbook), said nothing, and cut among items
+    failing in as many hospitals by their ids (commission review)."""
+    from app.exchange import aggregate_outputs
+    from app.exchange.aggregate import CommonProblem, write_outputs
+
+    def problem(n: int, hospitals: int) -> CommonProblem:
+        return CommonProblem(f"i{n}", "c", "r", "t", [f"h{k}" for k in range(hospitals)])
+
+    ranked = [problem(0, 3), problem(1, 2), problem(2, 2), problem(3, 2), problem(4, 1)]
+    monkeypatch.setattr(aggregate_outputs, "PRINTED_PROBLEMS", 2)
+    assert [p.item_id for p in aggregate_outputs.printed_problems(ranked)] == ["i0", "i1", "i2", "i3"]
+    folder, _ = packages
+    result = aggregate([folder], today=DAY)
+    total = len(result.common_problems())
+    assert total > 2
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总.pdf")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    printed = len(aggregate_outputs.printed_problems(result.common_problems()))
+    assert f"以上列出不符合医院数最多的{printed}条（共{total}条），完整列表见汇总工作簿的“常见问题”工作表。" in text
+    monkeypatch.setattr(aggregate_outputs, "PRINTED_PROBLEMS", total)  # all of them printed: nothing to say
+    write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总.pdf")
+    text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
+    assert "完整列表见汇总工作簿" not in text

@@ -427,9 +427,31 @@ class SummaryReport:
     carried_column: bool
     #: said under the charts when a hospital's name is shortened in them
     chart_note: str = ""
+    #: said under 常见问题 when it lists fewer than the workbook (ties at the cut kept together)
+    problems_note: str = ""
     chart_key: str = SUMMARY_KEY
     statuses: tuple[str, ...] = RECTIFICATION_STATUSES
     kind: str = "aggregate"
+
+
+#: how many common problems the PDF lists (the workbook lists them all), ties at the cut aside
+PRINTED_PROBLEMS = 30
+
+
+def printed_problems(problems: list[CommonProblem]) -> list[CommonProblem]:
+    """常见问题 as the PDF lists them: the first PRINTED_PROBLEMS, and those failing in as many
+    hospitals as the last of them (the cut fell among equals, by item id)."""
+    if len(problems) <= PRINTED_PROBLEMS:
+        return problems
+    last = len(problems[PRINTED_PROBLEMS - 1].hospitals)
+    return [p for n, p in enumerate(problems) if n < PRINTED_PROBLEMS or len(p.hospitals) == last]
+
+
+def problems_note(printed: int, total: int) -> str:
+    """Under the PDF's 常见问题 when the workbook has more: 219 rows became 30, silently."""
+    if printed >= total:
+        return ""
+    return f"以上列出不符合医院数最多的 {printed} 条（共 {total} 条），完整列表见汇总工作簿的“常见问题”工作表。"
 
 
 def write_pdf(result: Aggregate, out: Path) -> None:
@@ -473,7 +495,8 @@ def write_pdf(result: Aggregate, out: Path) -> None:
     ]
     biggest = max([r["未完成"] for r in by_open] + [1])
     many = len(latest) > shown
-    problems = result.common_problems()[:30]
+    every_problem = result.common_problems()
+    problems = printed_problems(every_problem)
     period = period_text([dt.date.fromisoformat(r.started_on) for r in result.rounds])
     hospitals = f"{len(result.hospitals)} 家医院"
     report = SummaryReport(
@@ -524,5 +547,6 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         "图中名称过长的医院省略了括号内或中间的部分（以“…”表示），全称见上表。"
         if any(name != text for name, text in label.items())
         else "",
+        problems_note=problems_note(len(problems), len(every_problem)),
     )
     write_report(ReportSource(render_html(report), {}), Path(out))  # atomic itself
