@@ -147,7 +147,7 @@ def test_the_target_keeps_its_label_and_values_near_it_make_room():
         maximum=100,
         target=80,
         target_text="目标 ≥80%",
-        value_text=lambda v: number_text(v, "%"),
+        value_text=lambda v, _n: number_text(v, "%"),
     )
     texts = [t[0] for t in labels(svg)]
     assert "目标 ≥80%" in texts and sorted(t for t in texts if t != "目标 ≥80%") == sorted(f"{v:.1f}" for v in values)

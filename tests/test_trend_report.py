@@ -179,3 +179,29 @@ def test_the_trend_section_prints_legibly_within_the_page(store, year_of_rounds,
     assert "另有" in table and "项指标限于篇幅未绘趋势图" in table
     note = build_overview(store, newest, TODAY).failing_note()
     assert note and note.replace(" ", "") in table.replace("\n", "").replace(" ", "")
+
+
+def test_a_trend_skips_a_not_applicable_round_and_keeps_the_decimals_that_tell_a_miss(profiled_store, catalog, actor):
+    """An indicator marked 不适用 kept the numbers typed before, and the trend drew them (its own
+    report said 不适用); 1999/2500 against ≥80% was 79.96% 未达标 in the tables and “80.0” on the
+    trend's point and row (numbers review)."""
+    from app.render.model import _trend_row
+
+    store, checklist = profiled_store, [catalog.get("hn-7measures-2024")]
+    rate, other = "hn-7measures-2024.3.06", "hn-7measures-2024.3.07"
+    rounds = [start_round(store, checklist, f"{m}月", dt.date(2025, m, 15), actor) for m in (3, 4, 5)]
+    record_answer(store, rounds[0], rate, actor, numerator=1999, denominator=2500)
+    record_answer(store, rounds[0], other, actor, numerator=50, denominator=100)
+    record_answer(store, rounds[0], other, actor, grade="NA", na_reason="本月未开展")
+    for n, round_id in enumerate(rounds[1:], 1):
+        record_answer(store, round_id, rate, actor, numerator=1600, denominator=2000)
+        record_answer(store, round_id, other, actor, numerator=80 + n, denominator=100)
+    overview = build_overview(store, rounds[-1], dt.date(2025, 6, 1))
+    missed = next(t for t in overview.indicator_trends if "疼痛评估率" in t.title)
+    skipped = next(t for t in overview.indicator_trends if "疼痛评分" in t.title)
+    assert skipped.series["指标值"][0] is None and skipped.series["指标值"][1:] == [81.0, 82.0]
+    assert missed.not_met[0] and missed.decimals[0] == 2
+    row = _trend_row(missed)
+    assert row.values[0][0] == "79.96" and row.values[1][0] == "80.0"
+    svg = trend_chart(overview.rounds, missed, font_family="Noto Sans CJK SC")
+    assert "79.96" in svg

@@ -70,10 +70,13 @@ def measure_text(
     return f"{number}{unit}" + (f"（{counts_text(counts)}）" if counts else "")
 
 
-def number_text(value: float | None, unit: str, computed: bool = True) -> str:
+def number_text(value: float | None, unit: str, computed: bool = True, decimals: int | None = None) -> str:
     """A measured value without its unit, where the unit is named beside it (the trend table):
-    ``2.3255…`` in 例次/千导管日 → ``2.33``, ``66.013`` in % → ``66.0``; none → ``—``."""
-    return NONE_YET if value is None else _number(value, unit, computed)
+    ``2.3255…`` in 例次/千导管日 → ``2.33``, ``66.013`` in % → ``66.0``; none → ``—``.
+    ``decimals``: more than the unit's, where those would round the value to its target."""
+    if value is None:
+        return NONE_YET
+    return fixed(value, decimals) if decimals is not None else _number(value, unit, computed)
 
 
 def _number(value: float, unit: str, computed: bool) -> str:

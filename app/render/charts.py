@@ -217,7 +217,7 @@ def line_chart(
     target: float | None = None,
     target_text: str = "",
     unit: str = "",
-    value_text: Callable[[float], str] = lambda v: number_text(v, "", computed=False),
+    value_text: Callable[[float, int], str] = lambda v, _n: number_text(v, "", computed=False),
     short_labels: Sequence[str] = (),
     background: str = "#fff",
     width_mm: float = 156,
@@ -233,7 +233,7 @@ def line_chart(
     value in some rounds (a checklist used every fourth month) is one line still: its values are
     joined across those rounds by a thinner, fainter line, which the legend names.
 
-    Every value is written (``value_text``): by its point, in its series' colour on a ground of the
+    Every value is written (``value_text(value, round index)``): by its point, in its series' colour on a ground of the
     page's ``background``, where every value of the chart finds a place that covers no other value,
     point, line, or label of the axes or the target (:func:`_place_values`; the chart grows taller
     where many series need the room); else in a table under the plot, a row per series and each
@@ -243,7 +243,7 @@ def line_chart(
         labels=tuple(labels),
         lines=tuple(Line(clean_text(line.name), line.values, line.tone) for line in lines),
         texts={
-            (s, n): clean_text(value_text(v))
+            (s, n): clean_text(value_text(v, n))
             for s, line in enumerate(lines)
             for n, v in enumerate(line.values)
             if v is not None
@@ -261,6 +261,11 @@ def line_chart(
         bottom_value=minimum,
     )
     return Markup(chart.labelled() or chart.tabled())
+
+
+def _decimals(trend: Trend, n: int) -> int | None:
+    """The decimals round ``n`` shows its value with, where its unit's would not do (Trend.decimals)."""
+    return trend.decimals[n] if trend.decimals else None
 
 
 def trend_chart(
@@ -293,7 +298,7 @@ def trend_chart(
         target=trend.target,
         target_text=f"目标 {trend.target_text}" if trend.target is not None and trend.target_text else "",
         unit=trend.unit,
-        value_text=lambda value: number_text(value, trend.unit, trend.computed),
+        value_text=lambda value, n: number_text(value, trend.unit, trend.computed, _decimals(trend, n)),
         short_labels=short_dates(dates),
         background=background,
         height_mm=height_mm,

@@ -580,8 +580,8 @@ def _trend_row(trend: Trend) -> TrendRow:
         f"{trend.title}（{trend.unit}）" if trend.unit else trend.title,
         trend.target_text or "—",
         tuple(
-            (number_text(v, trend.unit, trend.computed), FAIL if v is not None and failed else "")
-            for v, failed in zip(values, short, strict=True)
+            (number_text(v, trend.unit, trend.computed, decimals), FAIL if v is not None and failed else "")
+            for v, failed, decimals in zip(values, short, trend.decimals or [None] * len(values), strict=True)
         ),
     )
 

@@ -15,7 +15,7 @@ from ..domain.checklist import Checklist, Grade
 from ..domain.evaluation import indicator_value
 from ..domain.formats import cn_date, open_rectifications_text, rate_text, rounds_left_out_sentence
 from ..domain.kinds import kind_of
-from ..domain.outcome import MET, NOT_MET, UNDETERMINED, verdict
+from ..domain.outcome import MET, NA_PROFILE, NA_USER, NOT_MET, UNDETERMINED, verdict
 from ..domain.records import (
     RECTIFICATION_STATUSES,
     STATUS_CARRIED,
@@ -58,6 +58,9 @@ class Trend:
     #: per round, whether that round found its value short of its target (that year's, or the
     #: baseline's); empty where nothing has a target (the scores, the failing items)
     not_met: list[bool] = field(default_factory=list)
+    #: per round, the decimals that round shows its value with where its usual ones would round
+    #: it to its target (79.96% beside ≥80%; Outcome.decimals), else None; empty: none anywhere
+    decimals: list[int | None] = field(default_factory=list)
 
 
 @dataclass
@@ -319,12 +322,17 @@ def _add_trends(
     for item in view.items():
         if not kind_of(item).numeric or not item.applies_to(view.profile):
             continue
-        values = []
-        for ans, found_in in zip(answers, items, strict=True):
+        values: list[float | None] = []
+        for ans, found_in, res in zip(answers, items, results, strict=True):
             found = found_in.get(item.id)
+            if found is None or res.outcomes[item.id].state in (NA_PROFILE, NA_USER):
+                # 不适用 there keeps the numbers typed before it: its own report says 不适用, and
+                # the trend drew the old value (numbers review)
+                values.append(None)
+                continue
             # a rate is recomputed in this round's unit (an older round may have kept % for ‰)
-            definition = item if found is not None and found.input == "ratio" else found
-            values.append(indicator_value(definition, ans.get(item.id)) if definition else None)
+            definition = item if found.input == "ratio" else found
+            values.append(indicator_value(definition, ans.get(item.id)))
         if sum(value is not None for value in values) >= 2:
             label = next(c.label for c in view.checklists if c.id == item.checklist_id)
             out.indicator_trends.append(
@@ -336,5 +344,6 @@ def _add_trends(
                     kind_of(item).computed(item),
                     result.outcomes[item.id].target_text,  # as the tables print it
                     [item.id in r.outcomes and r.outcomes[item.id].state == NOT_MET for r in results],
+                    [r.outcomes[item.id].decimals if item.id in r.outcomes else None for r in results],
                 )
             )
