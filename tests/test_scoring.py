@@ -167,6 +167,35 @@ def test_too_few_records_fail_only_when_the_rest_could_not_bring_the_rate_up():
     assert settled.state == NOT_MET and settled.answered and "少于要求的 5 份" in settled.reason
 
 
+def test_a_sampling_item_short_of_records_is_unfinished_where_the_unanswered_are_counted():
+    """3 of 10 records: the 未填 bar counted it (19) and the 未填 filter left it out (18), so a
+    click on the bar showed one item fewer (numbers review)."""
+    from app.services.item_filter import UNANSWERED_ONLY, ItemFilter, mode_counts
+    from app.services.overview import outcome_bars
+
+    short = [SampleRecord("t.3.1", str(n), compliant=True) for n in range(3)]
+    items = [judgement(1), judgement(2), SAMPLING]
+    section = Section("t.s", "节", items=tuple(items))
+    checklist = Checklist(
+        id="t",
+        version="1",
+        title="T",
+        source_document="",
+        source_title="",
+        region="河南省",
+        scale=PDCA,
+        sections=(section,),
+    )
+    answers = {"t.1.1": Answer("t.1.1", grade="A")}
+    result = score_round([checklist], HOSPITAL, 2025, answers, {"t.3.1": short})
+    outcome = result.outcomes["t.3.1"]
+    assert outcome.state == UNDETERMINED and outcome.unfinished
+    unanswered_bar = next(b for b in outcome_bars([checklist], result.tally) if b.label == "未填")
+    assert unanswered_bar.value == 2
+    assert mode_counts(items, result.outcomes, answers)[UNANSWERED_ONLY] == 2
+    assert ItemFilter(UNANSWERED_ONLY).matches(SAMPLING, outcome, None)
+
+
 def test_not_applicable_by_profile_and_by_user():
     obstetric = judgement(9, conditions=(Condition(flags=("has_obstetrics",)),))
     outcome = evaluate(obstetric, PDCA, HOSPITAL, 2025, Answer(obstetric.id, grade="A"))

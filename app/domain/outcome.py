@@ -69,6 +69,12 @@ class Outcome:
         return self.state not in (NA_PROFILE, NA_USER)
 
     @property
+    def unfinished(self) -> bool:
+        """未填 as completion counts it: applicable and not answered, a sampling item with too few
+        records (待判定) too; the 未填 filter, F3 and the 未填 bar all go by it."""
+        return self.applicable and not self.answered
+
+    @property
     def failing(self) -> bool:
         """不符合: grade D (or the scale's failing grade), target not met."""
         return self.state == NOT_MET or (self.grade is not None and self.grade.failing)

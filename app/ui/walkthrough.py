@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Section, item_number, numbered_in_order
-from ..domain.evaluation import UNANSWERED
 from ..domain.formats import percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
 from ..domain.scoring import RoundScore, completion_percent
@@ -522,7 +521,7 @@ class WalkthroughPage(QWidget):
         ids = list(self.tree.visible_item_ids())
         start = ids.index(after) + 1 if after in ids else 0
         for item_id in ids[start:] + ids[:start]:
-            if self.result.outcomes[item_id].state == UNANSWERED and item_id != after:
+            if self.result.outcomes[item_id].unfinished and item_id != after:
                 return item_id
         return None
 
