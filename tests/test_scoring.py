@@ -322,3 +322,14 @@ def test_a_verdict_on_too_few_records_is_the_one_every_completion_would_give(req
     best = (checked - failing + required - checked) / required * 100
     assert outcome.state == (NOT_MET if best < target else UNDETERMINED)
     assert outcome.incomplete == (best >= target)
+
+
+def test_the_json_figures_round_half_up_as_every_report_prints_them():
+    """`score --json` gave 56.2 for the score the window, the CLI text and the PDF print 56.3%:
+    round() rounds the binary value, half to even in effect (numbers review)."""
+    from app.domain.formats import rate_text
+    from app.domain.scoring import Tally
+
+    tally = Tally(total=16, answered=1, points=56.25, max_points=100)
+    assert tally.to_dict()["score"] == 56.3 and rate_text(tally.score) == "56.3%"
+    assert tally.to_dict()["completion"] == 6.3  # 1 of 16: 6.25%

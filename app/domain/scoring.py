@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from .checklist import Checklist, Item, Scale, Section
 from .evaluation import MET, NOT_MET, UNDETERMINED, Outcome, evaluate
+from .formats import fixed
 from .kinds import kind_of
 from .profile import HospitalProfile
 from .records import Answer, SampleRecord
@@ -93,8 +94,9 @@ class Tally:
             "applicable": self.applicable,
             "not_applicable": self.not_applicable,
             "answered": self.answered,
-            "completion": round(self.completion * 100, 1),
-            "score": None if self.score is None else round(self.score, 1),
+            # half up, as every screen and report rounds (round() gave 56.2 for the 56.25 they print 56.3)
+            "completion": float(fixed(self.completion * 100, 1)),
+            "score": None if self.score is None else float(fixed(self.score, 1)),
             "grades": dict(self.grade_counts),
             "failing": self.failing,
             "indicators_met": self.met,
