@@ -236,3 +236,26 @@ def test_editing_a_profile_opens_tabs_not_the_wizard(qtbot, profiled_store, acto
     dialog2.accept()
     assert dialog2.tabs.currentIndex() == 0 and dialog2.basic.ui.codeError.text()
     assert get_profile(profiled_store).code == saved.code
+
+
+def test_finishing_with_no_service_ticked_asks_first(qtbot, store, actor, ui_dialogs):
+    """Enter, Enter, Enter finished the wizard with no service ticked: a 二级综合医院's round then
+    held 16 core-system items 不适用 (术前讨论, 手术安全核查, 临床用血 …; new-user review)."""
+    from app.services.profile import get_profile
+
+    wizard = ProfileWizard(store, actor, None)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.basic.ui.nameEdit.insert("东风县人民医院")
+    wizard.next()
+    wizard.next()
+    assert wizard.currentPage() is wizard.services and not wizard.services.flags()
+    ui_dialogs.confirm_answer = False
+    wizard.accept()
+    assert "本院确实都未开展吗" in ui_dialogs.confirms[-1]
+    assert store.profile() is None and wizard.isVisible() and wizard.currentPage() is wizard.services
+    wizard.services.boxes["performs_surgery"].setChecked(True)
+    confirms = len(ui_dialogs.confirms)
+    wizard.accept()
+    assert len(ui_dialogs.confirms) == confirms, "a service ticked: nothing to ask"
+    assert get_profile(store).flags == {"performs_surgery"}

@@ -220,6 +220,18 @@ class _ProfileForm:
             flags=self.services.flags(),
         )
 
+    def services_confirmed(self, parent: QWidget) -> bool:
+        """No service ticked is asked about: Enter, Enter, Enter finished the wizard with none, and
+        a 二级综合医院's round then held 16 core-system items 不适用 (术前讨论, 手术安全核查,
+        临床用血 …), kept by the round though the profile was put right later (new-user review)."""
+        if self.services.flags():
+            return True
+        return dialogs.confirm(
+            parent,
+            "尚未勾选本院开展的服务（手术、输血、急诊、产科等）：与这些服务有关的条目将标为“不适用”，"
+            "自查轮次保留开始时的设置。\n\n本院确实都未开展吗？",
+        )
+
     def save(self, parent: QWidget, store: Store, actor: Actor) -> str | None:
         """Validate and save; '' when saved, the field refused ('name', 'code'), or None after
         telling the user in a dialog."""
@@ -287,6 +299,9 @@ class ProfileWizard(_ProfileForm, QWizard):
         super().reject()
 
     def accept(self) -> None:
+        if not self.services_confirmed(self):
+            self.services.boxes[next(iter(self.services.boxes))].setFocus()
+            return
         refused = self.save(self, self.store, self.actor)
         if refused:
             self.restart()
@@ -320,6 +335,9 @@ class ProfileDialog(_ProfileForm, QDialog):
             if not page.validatePage():
                 self.tabs.setCurrentWidget(page)
                 return
+        if not self.services_confirmed(self):
+            self.tabs.setCurrentWidget(self.services)
+            return
         refused = self.save(self, self.store, self.actor)
         if refused:
             self.tabs.setCurrentWidget(self.basic)
