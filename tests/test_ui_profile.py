@@ -259,3 +259,26 @@ def test_finishing_with_no_service_ticked_asks_first(qtbot, store, actor, ui_dia
     wizard.accept()
     assert len(ui_dialogs.confirms) == confirms, "a service ticked: nothing to ask"
     assert get_profile(store).flags == {"performs_surgery"}
+
+
+def test_esc_in_the_profile_dialog_asks_before_throwing_edits_away(qtbot, profiled_store, actor, ui_dialogs):
+    """Esc closed 医院基本情况 and a changed bed count went with it, unasked (new-user review)."""
+    from app.services.profile import get_profile
+    from app.ui.profile_wizard import ProfileDialog
+
+    saved = get_profile(profiled_store)
+    dialog = ProfileDialog(profiled_store, actor, saved)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing changed: closes at once
+    assert not dialog.isVisible() and not ui_dialogs.confirms
+    dialog = ProfileDialog(profiled_store, actor, saved)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.basic.ui.bedsSpin.setValue(450)
+    ui_dialogs.confirm_answer = False
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert "放弃对医院基本情况的修改吗" in ui_dialogs.confirms[-1] and dialog.isVisible()
+    ui_dialogs.confirm_answer = True
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and get_profile(profiled_store) == saved

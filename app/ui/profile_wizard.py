@@ -329,6 +329,16 @@ class ProfileDialog(_ProfileForm, QDialog):
         layout.addWidget(buttons)
         fit_to_screen(self, 640, 520)
         self.load(profile)
+        self._as_loaded = self.profile()
+
+    def reject(self) -> None:
+        """Esc (a second one after closing a department's editor comes naturally) threw away a
+        changed bed count and a department added, without a word (new-user review)."""
+        if self.profile() != self._as_loaded and not dialogs.confirm(
+            self, "放弃对医院基本情况的修改吗？\n\n不保存就关闭，所做的修改不会保留。"
+        ):
+            return
+        super().reject()
 
     def accept(self) -> None:
         for page in (self.basic, self.departments):
