@@ -123,7 +123,7 @@ def test_enter_on_the_board_goes_down_so_the_next_cause_is_the_next_rows(window,
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
     first, second = (board.entry_at(r).id for r in range(2))
-    press(Qt.Key.Key_Tab)  # 原因分析
+    assert board.table.currentColumn() == 2  # 原因分析, the first cell with nothing in it
     press(Qt.Key.Key_F2)
     typed("原因一")
     press(Qt.Key.Key_Return)
@@ -143,7 +143,7 @@ def test_chinese_committed_into_a_cell_not_yet_open_is_typed_into_it(window, pro
     press(Qt.Key.Key_4)  # D: a rectification
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     entry = window.board.entry_at(0)
-    press(Qt.Key.Key_Tab)  # 原因分析, not open
+    assert focused() is window.board.table and window.board.table.currentColumn() == 2  # 原因分析, not open
     type_with_input_method(focused(), "人员不足")
     press(Qt.Key.Key_Return)
     assert profiled_store.rectification(entry.id).cause == "人员不足"
@@ -190,7 +190,8 @@ def test_ctrl_t_puts_the_keyboard_on_a_row_of_the_board(qtbot, window, profiled_
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
     assert focused() is board.table
-    assert board.selected_entry() is not None and board.table.currentColumn() == 1  # 问题描述
+    # 原因分析: the first empty cell; on 问题描述, typing the cause replaced the problem (new-user review)
+    assert board.selected_entry() is not None and board.table.currentColumn() == 2
     press(Qt.Key.Key_Down)
     assert board.table.currentRow() == 1
     when_modal(lambda dialog: press(Qt.Key.Key_Escape))  # 记录复查 of that row
@@ -266,7 +267,7 @@ def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
     press(Qt.Key.Key_Backtab, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
     assert window.round_tabs.currentIndex() == 1 and focused() is table
     press(Qt.Key.Key_Tab)  # Tab itself still walks the cells
-    assert focused() is table and table.currentColumn() == 2
+    assert focused() is table and table.currentColumn() == 3
 
 
 def test_a_bar_of_the_overview_is_chosen_and_applied_by_keys(qtbot, store, demo_round, catalog, actor, ui_dialogs):
@@ -470,9 +471,8 @@ def fill_the_board(window, store, round_id) -> None:
     """Ctrl+T: 原因、措施、责任人、期限 of the first rectification, then its 复查 (Alt+C)."""
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
-    assert focused() is board.table and board.table.currentColumn() == 1
+    assert focused() is board.table and board.table.currentColumn() == 2  # 原因分析
     entry = board.selected_entry()
-    press(Qt.Key.Key_Tab)  # 原因分析
     press(Qt.Key.Key_F2)
     typed("新入职医师未参加制度培训")
     press(Qt.Key.Key_Tab)  # saved; 整改措施 opens
@@ -737,12 +737,12 @@ def test_the_board_left_with_a_cell_open_takes_the_keyboard_back_on_its_rows(qtb
     press(Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     board = window.board
     entry = board.selected_entry()
-    press(Qt.Key.Key_A)  # typing opens the cell (问题描述)
+    press(Qt.Key.Key_A)  # typing opens the cell (原因分析)
     QTest.keyClicks(focused(), "bc")
     bar = window.round_tabs.tabBar()
     QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(0).center())
     QApplication.processEvents()  # the editor closed, as between a user's clicks
-    assert profiled_store.rectification(entry.id).problem == "abc"
+    assert profiled_store.rectification(entry.id).cause == "abc"
     QTest.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(1).center())
     assert focused() is board.table
     press(Qt.Key.Key_Down)

@@ -641,10 +641,21 @@ class RectificationBoard(QWidget):
             first = table.first_editable()
             shown = [r for r in range(table.rowCount()) if not table.isRowHidden(r)]
             if first.isValid():
-                table.setCurrentCell(first.row(), first.column())
+                table.setCurrentCell(first.row(), self._first_empty(first.row(), first.column()))
             elif shown:  # every row read-only (followed up in a later 复查轮次): still one to look at
                 table.selectRow(shown[0])
         table.setFocus()
+
+    def _first_empty(self, row: int, column: int) -> int:
+        """The row's first editable cell with nothing in it (原因分析, as a rule), from ``column``:
+        on 问题描述, which the walkthrough wrote, typing the cause replaced the problem and every
+        Tab after it was a column off (new-user review)."""
+        for col in range(column, self.table.columnCount()):
+            cell = self.table.item(row, col)
+            editable = cell is not None and bool(cell.flags() & Qt.ItemFlag.ItemIsEditable)
+            if editable and not self.table.isColumnHidden(col) and not cell.text().strip():
+                return col
+        return column
 
     def select(self, entry_id: str) -> None:
         for row in range(self.table.rowCount()):
