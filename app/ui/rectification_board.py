@@ -652,8 +652,9 @@ class RectificationBoard(QWidget):
         Tab after it was a column off (new-user review)."""
         for col in range(column, self.table.columnCount()):
             cell = self.table.item(row, col)
-            editable = cell is not None and bool(cell.flags() & Qt.ItemFlag.ItemIsEditable)
-            if editable and not self.table.isColumnHidden(col) and not cell.text().strip():
+            if cell is None or self.table.isColumnHidden(col) or not cell.flags() & Qt.ItemFlag.ItemIsEditable:
+                continue
+            if not cell.text().strip():
                 return col
         return column
 
