@@ -117,6 +117,19 @@ def test_enter_goes_down_so_the_next_record_never_overwrites_the_last(window, pr
     assert focused() is not walk.panel.editor.table
 
 
+def test_typing_into_the_empty_sampling_grid_starts_the_first_record(window, profiled_store):
+    """Tab into the empty 抽查 grid and type ZY001: no row appeared and nothing said why, though the
+    README says 病案号 are typed straight into the grid (new-user review)."""
+    walk = window.walkthrough
+    find("抢救记录记入病历")
+    tab_to(walk.panel.editor.table)
+    assert walk.panel.editor.table.rowCount() == 0
+    for key in "ZY001":
+        typed(key)
+    press(Qt.Key.Key_Return)
+    assert [s.record_no for s in profiled_store.samples(walk.view.id, "qyx-core.07.3")] == ["ZY001"]
+
+
 def test_enter_on_the_board_goes_down_so_the_next_cause_is_the_next_rows(window, profiled_store):
     """原因一 Enter abc Enter made row 1's cause “abc”: Enter kept the cell, and typing replaced it."""
     two_failing()

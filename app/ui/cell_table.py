@@ -54,6 +54,9 @@ class CellTable(QTableWidget):
     #: rows Tab passes over (the 抽查 grid's blank row, begun by Enter, still empty): Tab from the
     #: last record goes on to the buttons below, as before
     passed_over: Callable[[int], bool] = staticmethod(lambda row: False)
+    #: a key typed into the table while it has no row: make the row it goes into (the 抽查 grid:
+    #: ZY001 typed into the empty grid did nothing, and nothing said why); None: nothing to make
+    start_row: Callable[[], None] | None = None
 
     def closeEditor(self, editor, hint) -> None:
         super().closeEditor(editor, hint)
@@ -83,6 +86,11 @@ class CellTable(QTableWidget):
         ):
             event.ignore()
             return
+        typing = bool(event.text().strip()) and not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        if typing and self.rowCount() == 0 and self.start_row is not None:
+            self.start_row()  # the key then opens its first cell, as in a row already there
         super().keyPressEvent(event)
 
     def inputMethodEvent(self, event) -> None:

@@ -458,6 +458,7 @@ class SamplingEditor(ItemEditor):
         self.table.itemChanged.connect(self._changed)
         self.table.entered_on_last_row.connect(self._entered_on_last_row)
         self.table.passed_over = self._blank_last_row
+        self.table.start_row = lambda: self.table.setCurrentCell(self._append_blank(), 0)
         add = QPushButton("添加记录(&N)")
         add.setToolTip("Insert 键或 Ctrl+Enter 添加一行")
         remove = QPushButton("删除所选记录")
