@@ -160,7 +160,7 @@ def test_the_summary_lists_hospitals_by_pinyin_and_says_what_it_covers_on_every_
         assert f"汇总日期{cn_date(DAY)}" in page and f"自查日期{cn_date(dt.date(2025, 3, 15))}·3家医院" in page
     text = "".join(pages)
     assert "3家医院自查日期" in text and "汇总日期：" in text and "报告日期" not in text
-    assert "请报送单位按原因处理后重新报送" in text and "坏文件.zip" in text
+    assert "处理办法见各包的原因" in text and "坏文件.zip" in text
     copies = text.split("只计一次，不影响汇总")[1]
     assert copies.startswith("：文件原因甲县人民医院.zip较早的导出") and "坏文件.zip" not in copies
     assert "已转入复查" not in text.split("二、常见问题")[0].split("一、各医院自查结果")[1]  # no such rounds

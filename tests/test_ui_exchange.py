@@ -378,6 +378,22 @@ def test_the_summary_does_not_replace_a_hospital_database_named_like_its_workboo
     assert not (tmp_path / "汇总.xlsx").exists()
 
 
+def test_an_empty_folder_is_told_as_empty_not_as_refused(qtbot, store, demo_round, ui_dialogs, tmp_path):
+    """A folder with no package said “全部未通过校验”, though nothing had been checked (commission
+    review)."""
+    empty = tmp_path / "空文件夹"
+    empty.mkdir()
+    (empty / "说明.txt").write_text("无", encoding="utf-8")
+    dialog = AggregateDialog(None, store)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.sources.addItem(str(empty))
+    ui_dialogs.save_path = str(tmp_path / "汇总.xlsx")
+    dialog.run()
+    qtbot.waitUntil(lambda: dialog.result is not None, timeout=60_000)
+    assert dialog.status.text() == "所选的文件夹中没有上报包（.zip 文件），请检查选择的位置。"
+
+
 def _aggregate_on(qtbot, dialog, ui_dialogs, keys: str, out: Path):
     """汇总日期 typed as a user types it (Alt+T, then the date), the summary run into ``out``."""
     from PySide6.QtCore import Qt

@@ -696,5 +696,7 @@ class AggregateDialog(QDialog):
                 f"已汇总 {len(result.hospitals)} 家医院的 {len(result.rounds)} 轮自查{listed}，"
                 f"整改状态按 {cn_date(result.today)} 判断。已保存：{saved}"
             )
-        else:
-            self.status.setText("没有可汇总的上报包（全部未通过校验）。")
+        elif result.refused or result.superseded:
+            self.status.setText(f"没有可汇总的上报包：读取的 {result.read} 个均未纳入，原因见上表。")
+        else:  # nothing checked: an empty folder, or one of other files (commission review)
+            self.status.setText("所选的文件夹中没有上报包（.zip 文件），请检查选择的位置。")
