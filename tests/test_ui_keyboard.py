@@ -281,6 +281,13 @@ def test_ctrl_tab_switches_tabs_from_the_tables_too(qtbot, window):
     assert window.round_tabs.currentIndex() == 1 and focused() is table
     press(Qt.Key.Key_Tab)  # Tab itself still walks the cells
     assert focused() is table and table.currentColumn() == 3
+    # and from a cell being typed in: it went to the next cell (new-user review); the text is kept
+    entry = window.board.selected_entry()
+    press(Qt.Key.Key_F2)
+    typed("x")
+    press(Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.round_tabs.currentIndex() == 2
+    assert window.session.rectification(entry.id).rectification.measure.endswith("x")
 
 
 def test_a_bar_of_the_overview_is_chosen_and_applied_by_keys(qtbot, store, demo_round, catalog, actor, ui_dialogs):

@@ -30,6 +30,12 @@ class _CellText(QPlainTextEdit):
         # Tab and Shift+Tab finish the cell and open the next (previous) one, as in the one-line
         # editor; a text edit would otherwise type a tab or move the focus out of the table
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                # Ctrl+Tab switches the tabs, from an open cell too (it moved to the next cell):
+                # the cell is saved and closed, and the key goes on to the tabs
+                self._finish(QAbstractItemDelegate.EndEditHint.NoHint)
+                event.ignore()
+                return False
             backwards = event.key() == Qt.Key.Key_Backtab or event.modifiers() & Qt.KeyboardModifier.ShiftModifier
             hint = QAbstractItemDelegate.EndEditHint
             self._finish(hint.EditPreviousItem if backwards else hint.EditNextItem)
