@@ -115,6 +115,9 @@ def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     entry = next(e for e in board.entries if e.status != "已完成" and e.rectification.measure)
     dialog = RecheckDialog(window.session, entry, board)
     qtbot.addWidget(dialog)
+    # the item it is of, named as the board names it: several D rows share one problem sentence
+    assert dialog.item.text() == "、".join(window.session.references[i] for i in entry.item_ids)
+    assert dialog.item.text().startswith(("核心制度", "改进目标")) and "qyx" not in dialog.item.text()
     dialog.by.setText("刘洋")
     dialog.accept()  # Enter at once: nothing is chosen yet, nothing is marked done
     assert "请选择复查结论" in dialog.error.text()

@@ -169,7 +169,11 @@ class RecheckDialog(QDialog):
         self.error = error_label()
         self.problem = TextView(r.problem)
         self.problem.setAccessibleName("问题描述")
+        # which item: rows of several D grades all read “评价为“D 不符合”” (new-user review)
+        self.item = plain_label("、".join(session.references.get(i, i) for i in entry.item_ids))
+        self.item.setWordWrap(True)
         form = QFormLayout()
+        form.addRow("条目：", self.item)
         form.addRow("问题：", self.problem)
         if again:
             form.addRow("", self.last_check)
