@@ -27,6 +27,7 @@ def test_first_run_wizard_saves_the_profile(qtbot, store, actor, ui_dialogs):
     basic.codeEdit.clear()
     qtbot.keyClicks(basic.codeEdit, "12410000MB1234567L")
     assert next_button.isEnabled()
+    assert basic.codeError.text() == "", "the message went as the code was put right, not when the field was left"
     basic.levelCombo.setCurrentText("二级")
     basic.gradeCombo.setCurrentText("乙等")
     basic.typeCombo.setCurrentText("中医")

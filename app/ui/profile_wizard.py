@@ -55,6 +55,9 @@ class BasicPage(QWizardPage):
             combo.setMinimumWidth(longest + 48)
         self.ui.nameEdit.textChanged.connect(lambda: self.ui.nameError.clear())
         self.ui.codeEdit.editingFinished.connect(self.check_code)
+        # a message shown follows the correction as it is typed: it stayed red, about the code
+        # before, until the field was left (new-user review)
+        self.ui.codeEdit.textChanged.connect(lambda: self.check_code() if self.ui.codeError.text() else None)
         self.ui.codeEdit.textChanged.connect(self.completeChanged)
         self.ui.nameEdit.textChanged.connect(self.completeChanged)
         self.ui.bedsSpin.refused.connect(self.refuse_beds)
