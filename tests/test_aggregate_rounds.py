@@ -324,3 +324,71 @@ def test_a_recheck_rounds_trend_indicators_are_judged_in_the_summary_as_at_home(
     assert facts.failing == home.tally.failing
     states = {i.item_id: i.state for i in facts.indicators}
     assert all(states[i] == verdict(home.outcomes[i].state) for i in trend)
+
+
+def test_code_less_namesakes_sent_under_one_file_name_are_named_by_their_folders(tmp_path, catalog):
+    """Two 城关镇卫生院 export the same quarter under the same suggested file name, kept by the
+    commission in 甲县/ and 乙县/: named apart by the file's name alone, they read alike again
+    (diff review)."""
+    from app.exchange.export import suggested_name
+
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    names = set()
+    for n, county in enumerate(("甲县", "乙县")):
+        actor = Actor("质控办", f"pc-{n}")
+        store = open_store(tmp_path / f"{n}.db")
+        save_profile(store, dataclasses.replace(demo_profile("城关镇卫生院"), code=""), actor)
+        round_id = start_round(store, core, Q1, dt.date(2025, 3, 10), actor)
+        name = suggested_name(store, round_id, dt.date(2025, 4, 20))
+        (tmp_path / "上报包" / county).mkdir(parents=True)
+        export_package(
+            store, round_id, tmp_path / "上报包" / county / name, attachments=False, today=dt.date(2025, 4, 20)
+        )
+        names.add(name)
+        store.close()
+    assert len(names) == 1, "the program suggests the same name to both"
+    result = aggregate([tmp_path / "上报包"], today=DAY)
+    assert len(result.hospitals) == 2 and len({r.hospital for r in result.rounds}) == 2
+    assert {r.hospital.split("，")[1][:2] for r in result.rounds} == {"甲县", "乙县"}
+
+
+def test_hospitals_that_copied_one_database_stay_apart_though_their_rechecks_link_them(tmp_path, catalog):
+    """乙县 began from a copy of 甲县's database: the rectification ids of their re-checks' sources
+    are the same, and the carry-over link merged the two coded hospitals into one (diff review)."""
+    import shutil
+
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "甲.db")
+    save_profile(store, demo_profile("甲县人民医院"), actor)
+    first = start_round(store, core, Q1, dt.date(2025, 3, 10), actor)
+    record_answer(store, first, "qyx-core.01.1", actor, grade="D", finding="未执行")
+    store.close()
+    shutil.copy(tmp_path / "甲.db", tmp_path / "乙.db")
+    for n, (db, hospital) in enumerate((("甲.db", "甲县人民医院"), ("乙.db", "乙县人民医院"))):
+        store = open_store(tmp_path / db)
+        save_profile(store, demo_profile(hospital), actor)
+        again = start_recheck_round(store, core, "二季度复查", dt.date(2025, 6, 10), actor, previous_round_id=first)
+        export_package(store, again, tmp_path / f"{n}-复查.zip", attachments=False, today=dt.date(2025, 7, 1))
+        if n == 0:
+            export_package(store, first, tmp_path / "0-一季度.zip", attachments=False, today=dt.date(2025, 4, 1))
+        store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert sorted(r.hospital for r in result.latest_rounds()) == ["乙县人民医院", "甲县人民医院"]
+    assert len(result.hospitals) == 2
+
+
+def test_a_code_less_hospitals_export_with_real_record_numbers_is_still_its_own(tmp_path, catalog):
+    """A package with real 病案号 tells no database: a code-less hospital's such round became a
+    hospital of its own beside its pseudonymised rounds (diff review)."""
+    core = [e for e in catalog.entries if e.checklist.id == "qyx-core"]
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    save_profile(store, dataclasses.replace(demo_profile("某县中心卫生院"), code=""), actor)
+    first = start_round(store, core, Q1, dt.date(2025, 3, 10), actor)
+    export_package(store, first, tmp_path / "一季度.zip", attachments=False, today=dt.date(2025, 4, 1))
+    second = start_round(store, core, "二季度", dt.date(2025, 6, 10), actor)
+    export_package(store, second, tmp_path / "二季度.zip", attachments=False, patient_ids=True, today=DAY)
+    store.close()
+    result = aggregate([tmp_path], today=DAY)
+    assert len(result.rounds) == 2 and len(result.hospitals) == 1

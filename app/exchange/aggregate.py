@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -349,7 +349,7 @@ def aggregate(paths: Sequence[Path], today: dt.date | None = None, *, unit: str 
         result.superseded += [_superseded(path, manifest, newest[key]) for path, manifest in losers]
     result.superseded.sort(key=lambda s: result.name(s.path))
     _mark_carried_over(result.rounds)
-    _one_name_each(result.rounds)
+    _one_name_each(result.rounds, result.name)
     result.rounds.sort(key=lambda r: (pinyin_key(r.hospital), r.started_on, pinyin_key(r.round_name)))
     return result
 
@@ -475,7 +475,8 @@ def _identify(rounds: Sequence[RoundFacts]) -> None:
     of its name **and database** (the package's pseudonym key), and of the coded hospital of its
     name when one database holds both (a hospital that filled in its code after its first round:
     its re-check's rectifications count once). A package with real 病案号 tells no database:
-    its round goes by name, to the one coded hospital of that name if there is exactly one.
+    its round goes by name, to the one hospital of that name (coded, else with a database) if
+    there is exactly one.
     Last, a 复查轮次 and the round it re-checked are one hospital whatever their names and codes
     (_joined_by_carry_over): a code-less hospital that renamed itself was two, and counted the
     rectifications it carried over twice."""
@@ -487,6 +488,7 @@ def _identify(rounds: Sequence[RoundFacts]) -> None:
             coded_by_name.setdefault(name, set()).add(hospital_key(r.code, r.hospital))
             if r.database:
                 coded_in.setdefault((r.database, name), set()).add(hospital_key(r.code, r.hospital))
+    code_less: dict[str, set[str]] = {}  # name → the code-less hospitals of that name with a database
     for r in rounds:
         name = hospital_key("", r.hospital)
         if r.code:
@@ -494,8 +496,11 @@ def _identify(rounds: Sequence[RoundFacts]) -> None:
         elif r.database:
             same = coded_in.get((r.database, name), set())
             r.hospital_id = next(iter(same)) if len(same) == 1 else f"{name}|{r.database}"
-        else:
-            same = coded_by_name.get(name, set())
+            code_less.setdefault(name, set()).add(r.hospital_id)
+    for r in rounds:
+        if not r.code and not r.database:  # real 病案号: the one hospital of its name, if one
+            name = hospital_key("", r.hospital)
+            same = coded_by_name.get(name, set()) or code_less.get(name, set())
             r.hospital_id = next(iter(same)) if len(same) == 1 else name
     _campuses_apart(rounds)
     _joined_by_carry_over(rounds)
@@ -508,11 +513,20 @@ def _joined_by_carry_over(rounds: Sequence[RoundFacts]) -> None:
     group = {r.hospital_id: r.hospital_id for r in rounds}
     for r in rounds:
         for x in r.rectifications:
-            if x.carried_from and (source := round_of.get(x.carried_from)) is not None:
-                a, b = sorted((_root(group, r.hospital_id), _root(group, source.hospital_id)), key=_coded_first)
-                group[b] = a
+            source = round_of.get(x.carried_from) if x.carried_from else None
+            if source is None or _told_apart(r, source):
+                continue
+            a, b = sorted((_root(group, r.hospital_id), _root(group, source.hospital_id)), key=_coded_first)
+            group[b] = a
     for r in rounds:
         r.hospital_id = _root(group, r.hospital_id)
+
+
+def _told_apart(a: RoundFacts, b: RoundFacts) -> bool:
+    """Two rounds whose packages say they are of different hospitals, whatever links them: two
+    codes, or two databases (hospitals that copied one prepared database share its records' ids,
+    and a carry-over link merged 甲县 and 乙县)."""
+    return bool((a.code and b.code and a.code != b.code) or (a.database and b.database and a.database != b.database))
 
 
 def _coded_first(hospital_id: str) -> tuple[bool, str]:
@@ -552,7 +566,7 @@ def _root(group: dict[str, str], name: str) -> str:
     return name
 
 
-def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
+def _one_name_each(rounds: Sequence[RoundFacts], package_name: Callable[[Path], str] = lambda p: p.name) -> None:
     """Each hospital under one name: the one its latest round gives. A hospital that retyped its
     name between rounds (全角/半角 brackets, a space: 第二人民医院（东院） and 第二人民医院(东院))
     is one hospital (hospital_key), and the summary lists, sorts, charts and stores its rounds
@@ -565,7 +579,9 @@ def _one_name_each(rounds: Sequence[RoundFacts]) -> None:
     namesakes = Counter(hospital_key("", r.hospital) for r in latest.values())
     for r in rounds:
         own = latest[r.hospital_id]
-        apart = f"（{own.code}）" if own.code else f"（未填机构代码，{own.path.name}）"
+        # a package by its path within the folder: two 城关镇卫生院 name their files alike
+        # (suggested_name), and a commission keeps them in folders of their own (甲县/, 乙县/)
+        apart = f"（{own.code}）" if own.code else f"（未填机构代码，{package_name(own.path)}）"
         r.hospital = own.hospital + (apart if namesakes[hospital_key("", own.hospital)] > 1 else "")
         r.code = own.code
 
