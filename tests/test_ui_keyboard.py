@@ -98,6 +98,18 @@ def test_after_d_the_problem_is_written_on_that_item(window, profiled_store):
     walk.tree.select(first)
     press(Qt.Key.Key_4)  # D again, its problem already written: on to the next
     assert walk.tree.current_item_id() != first and focused() is walk.tree
+    # a mis-keyed 4 is one Ctrl+Z, and Esc leaves 问题描述 for the tree (diff review): the field
+    # took Ctrl+Z for its own empty history, and Esc did nothing
+    second = walk.tree.current_item_id()
+    press(Qt.Key.Key_4)
+    assert focused() is walk.panel.finding
+    press(Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert profiled_store.answer(round_id, second).grade is None
+    walk.tree.select(second)
+    press(Qt.Key.Key_4)
+    press(Qt.Key.Key_Escape)
+    assert focused() is walk.tree and walk.tree.current_item_id() == second
+    assert profiled_store.answer(round_id, second).grade == "D"
 
 
 def test_enter_goes_down_so_the_next_record_never_overwrites_the_last(window, profiled_store):

@@ -22,10 +22,12 @@ from .item_editors import (
 )
 from .qt import (
     QComboBox,
+    QEvent,
     QFormLayout,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -77,9 +79,13 @@ def _discard(widget: QWidget) -> None:
 
 
 class TextField(QPlainTextEdit):
-    """A plain-text field that reports focus-out, so that pending text is saved at once."""
+    """A plain-text field that reports focus-out, so that pending text is saved at once. Esc goes
+    back to the tree, and Ctrl+Z / Ctrl+Y with nothing typed here to undo or redo are the
+    program's (编辑 → 撤销/重做): after 4 (D) the keyboard is in 问题描述, and the field took
+    Ctrl+Z for its own empty history, so a mis-keyed D could not be undone (diff review)."""
 
     focus_lost = Signal()
+    escaped = Signal()
 
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)
@@ -88,6 +94,23 @@ class TextField(QPlainTextEdit):
     def __init__(self) -> None:
         super().__init__()
         self.setTabChangesFocus(True)  # keyboard users walk the form with Tab
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            document = self.document()
+            if (event.matches(QKeySequence.StandardKey.Undo) and not document.isUndoAvailable()) or (
+                event.matches(QKeySequence.StandardKey.Redo) and not document.isRedoAvailable()
+            ):
+                event.ignore()  # not ours: the page's shortcut takes it
+                return False
+        return super().event(event)
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.escaped.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
 
 class ReasonField(TextField):
@@ -128,7 +151,7 @@ class ItemPanel(QScrollArea):
     related_requested = Signal(str)
     history_requested = Signal(str)  # 修改记录 of the item
     input_refused = Signal(str, str)  # item id, why: shown by the editor, or after moving on elsewhere
-    back_to_items = Signal()  # the keyboard goes back to the tree (不适用原因 left with Esc)
+    back_to_items = Signal()  # the keyboard goes back to the tree (Esc in a text field)
     #: 不适用原因 confirmed with Enter: the item is done, on to the next one as after a grade
     not_applicable_done = Signal()
     grade_typed = Signal(str)  # a grade's key typed where the 不适用 reason was asked
@@ -233,6 +256,8 @@ class ItemPanel(QScrollArea):
         self.evidence = TextField()
         self.evidence.setPlaceholderText("佐证材料：制度文件、会议记录、培训签到表……")
         self.evidence.setMaximumHeight(60)
+        self.finding.escaped.connect(self.back_to_items.emit)
+        self.evidence.escaped.connect(self.back_to_items.emit)
         self.department = QComboBox()
         self.department.setAccessibleName("责任科室")
         form.addRow(self.na_reason_label, self.na_reason)

@@ -494,6 +494,12 @@ class WalkthroughPage(QWidget):
             operation()
         except AppError as err:  # the user sees it did not happen and can try again
             dialogs.error(self, str(err))
+            return
+        # back in the tree, where a digit grades: undoing a mis-keyed 4 (D) from 问题描述 left the
+        # keyboard there, and the grade meant next was typed in as the problem (diff review)
+        focus = QApplication.focusWidget()
+        if focus is not None and self.panel.isAncestorOf(focus):
+            self.tree.setFocus()
 
     def _refused(self, item_id: str, field: str, message: str) -> None:
         """Say why input was not saved: next to the field, or, when the input was left behind
