@@ -699,6 +699,8 @@ def test_the_pdf_says_when_it_lists_fewer_common_problems_than_the_workbook(pack
     ranked = [problem(0, 3), problem(1, 2), problem(2, 2), problem(3, 2), problem(4, 1)]
     monkeypatch.setattr(aggregate_outputs, "PRINTED_PROBLEMS", 2)
     assert [p.item_id for p in aggregate_outputs.printed_problems(ranked)] == ["i0", "i1", "i2", "i3"]
+    singles = [problem(0, 2), problem(1, 1), problem(2, 1), problem(3, 1)]  # a tie of one hospital each
+    assert [p.item_id for p in aggregate_outputs.printed_problems(singles)] == ["i0", "i1"]
     folder, _ = packages
     result = aggregate([folder], today=DAY)
     total = len(result.common_problems())

@@ -440,11 +440,13 @@ PRINTED_PROBLEMS = 30
 
 def printed_problems(problems: list[CommonProblem]) -> list[CommonProblem]:
     """常见问题 as the PDF lists them: the first PRINTED_PROBLEMS, and those failing in as many
-    hospitals as the last of them (the cut fell among equals, by item id)."""
+    hospitals as the last of them (the cut fell among equals, by item id) — unless that is one
+    hospital: in a summary of a few hospitals nearly every item ties there, and the whole list
+    came back."""
     if len(problems) <= PRINTED_PROBLEMS:
         return problems
     last = len(problems[PRINTED_PROBLEMS - 1].hospitals)
-    return [p for n, p in enumerate(problems) if n < PRINTED_PROBLEMS or len(p.hospitals) == last]
+    return [p for n, p in enumerate(problems) if n < PRINTED_PROBLEMS or (last > 1 and len(p.hospitals) == last)]
 
 
 def problems_note(printed: int, total: int) -> str:
