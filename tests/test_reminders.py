@@ -30,9 +30,10 @@ def _from_the_ledgers(store, today: dt.date) -> tuple[int, int, str | None]:
     overdue = due = 0
     late_in = soon_in = None
     for record in store.rounds():
-        if dt.date.fromisoformat(record.started_on) > today:
-            continue
+        begun = dt.date.fromisoformat(record.started_on) <= today
         for entry in list_rectifications(store, record.id, today):
+            if entry.carried and not begun:
+                continue
             deadline = entry.rectification.deadline
             if entry.status == STATUS_OVERDUE:
                 overdue += 1

@@ -793,3 +793,12 @@ def test_the_search_box_keeps_room_to_show_what_is_typed(qtbot, page):
     splitter.setSizes([700, 666])
     QApplication.processEvents()
     assert page.search.y() == page.filter_mode.y() and page.search.width() >= room
+
+
+def test_a_sampling_item_short_of_records_is_coloured_as_unfinished(qtbot, page, profiled_store, round_id):
+    """Listed under 未填 and stopped on by F3, it was shown in the ordinary colour (diff review)."""
+    item_id = "qyx-core.07.3"
+    select(page, item_id)
+    assert page.write_samples(item_id, [SampleInput("ZY001", True, "")])
+    assert page.session.outcomes[item_id].unfinished
+    assert page.tree.nodes[item_id].foreground(1).color().name() == UNANSWERED_COLOUR.name()

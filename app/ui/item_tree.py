@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from ..domain.checklist import Section, item_number, numbered_in_order
-from ..domain.evaluation import UNANSWERED, Outcome
+from ..domain.evaluation import Outcome
 from ..services.item_filter import ItemFilter
 from ..services.rounds import RoundView
 from .qt import QColor, QFont, QHeaderView, Qt, QTreeWidget, QTreeWidgetItem, QTreeWidgetItemIterator
@@ -74,7 +74,7 @@ class ItemTree(QTreeWidget):
             else "na"
             if not outcome.applicable
             else "unanswered"
-            if outcome.state == UNANSWERED
+            if outcome.unfinished  # a sampling item short of records too, as the 未填 filter finds it
             else ""
         )
         colour = self._colours[key]
