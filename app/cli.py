@@ -396,7 +396,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    from .domain.formats import NO_DEPARTMENT, cn_date
+    from .domain.formats import NO_DEPARTMENT, cn_date, status_text
     from .domain.records import listed_statuses
     from .services.rectifications import follow_up_text, ledger_cells
     from .services.rounds import references
@@ -406,8 +406,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
     for n, e in enumerate(entries, 1):
         r = e.rectification
         deadline = cn_date(r.deadline) if r.deadline else "未定期限"
-        late = f"，逾期{e.days_late}天" if e.days_late else ""
-        print(f"{n:>3}. [{e.status}{late}] {ledger_cells(e, names)[0]}")
+        print(f"{n:>3}. [{status_text(e.status, e.days_late, '，')}] {ledger_cells(e, names)[0]}")
         print(f"     责任科室：{r.department or NO_DEPARTMENT}  责任人：{r.owner or '—'}  整改期限：{deadline}")
         for label, text in (("问题", r.problem), ("原因", r.cause), ("措施", r.measure), ("复查", follow_up_text(e))):
             if text:

@@ -260,6 +260,18 @@ def test_finishing_with_no_service_ticked_asks_first(qtbot, store, actor, ui_dia
     wizard.accept()
     assert len(ui_dialogs.confirms) == confirms, "a service ticked: nothing to ask"
     assert get_profile(store).flags == {"performs_surgery"}
+    # a hospital that truly runs none says so once, not at every edit (diff review)
+    from app.ui.profile_wizard import ProfileDialog
+
+    for answer, flags in ((True, frozenset()), (None, frozenset())):
+        dialog = ProfileDialog(store, actor, get_profile(store))
+        qtbot.addWidget(dialog)
+        dialog.services.boxes["performs_surgery"].setChecked(False)
+        asked = len(ui_dialogs.confirms)
+        ui_dialogs.confirm_answer = bool(answer)
+        dialog.accept()
+        assert len(ui_dialogs.confirms) == asked + (answer is not None)
+        assert get_profile(store).flags == flags
 
 
 def test_esc_in_the_profile_dialog_asks_before_throwing_edits_away(qtbot, profiled_store, actor, ui_dialogs):

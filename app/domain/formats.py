@@ -176,10 +176,11 @@ def recheck_sentence(passed: bool | None, date: dt.date | None, by: str, result:
     return f"{head}：{result}" if result else head
 
 
-def status_text(status: str, days_late: int = 0) -> str:
+def status_text(status: str, days_late: int = 0, between: str = "\n", after: str = "") -> str:
     """A 整改状态 as the ledger shows it: ``已完成`` over ``逾期8天`` for one closed after its
-    deadline (a line of its own: the column is four characters wide)."""
-    return f"{status}\n逾期{days_late}天" if days_late else status
+    deadline (a line of its own: the column is four characters wide); in running text
+    ``between="（", after="）"`` (已完成（逾期8天）) or ``between="，"``."""
+    return f"{status}{between}逾期{days_late}天{after}" if days_late else status
 
 
 def recurrence_sentence(round_name: str, closed_on: dt.date | None) -> str:

@@ -25,6 +25,7 @@ from ..domain.formats import (
     percent_text,
     rate_text,
     regrade_sentence,
+    status_text,
 )
 from ..domain.kinds import kind_of
 from ..domain.kinds.sampling import samples_text
@@ -701,7 +702,7 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
         parts.append(entry.recurred)
     if entry.regraded:
         parts.append(regrade_sentence(entry.regraded))
-    status = entry.status + (f"（逾期{entry.days_late}天）" if entry.days_late else "")  # as the 整改报告
+    status = status_text(entry.status, entry.days_late, "（", "）")  # as the 整改报告 says it
     if entry.status == STATUS_CARRIED:  # and where: 已转入复查（《2025年第二季度医疗质量自查》）
         status += "（" + "、".join(f"《{name}》" for name in entry.carried_to) + "）"
     parts.append(

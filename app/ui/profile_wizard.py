@@ -223,11 +223,21 @@ class _ProfileForm:
             flags=self.services.flags(),
         )
 
+    #: the profile as shown first: leaving asks only when it changed
+    _as_loaded: HospitalProfile
+
+    def leave_confirmed(self, parent: QWidget, question: str) -> bool:
+        """Esc (a second one after closing a department's editor comes naturally) threw typed or
+        changed details away without a word: asked first when anything changed."""
+        return self.profile() == self._as_loaded or dialogs.confirm(parent, question)
+
     def services_confirmed(self, parent: QWidget) -> bool:
         """No service ticked is asked about: Enter, Enter, Enter finished the wizard with none, and
         a 二级综合医院's round then held 16 core-system items 不适用 (术前讨论, 手术安全核查,
-        临床用血 …), kept by the round though the profile was put right later (new-user review)."""
-        if self.services.flags():
+        临床用血 …), kept by the round though the profile was put right later (new-user review).
+        Asked once: a profile saved with none is not asked about again."""
+        saved_without = self._as_loaded.name and not self._as_loaded.flags
+        if self.services.flags() or saved_without:
             return True
         return dialogs.confirm(
             parent,
@@ -293,13 +303,8 @@ class ProfileWizard(_ProfileForm, QWizard):
         QWizard.reject(self)
 
     def reject(self) -> None:
-        """Esc (a second one, after closing a cell editor, comes naturally) closed the first-run
-        wizard without a word, and what was typed on its first step went with it."""
-        if self.profile() != self._as_loaded and not dialogs.confirm(
-            self, "放弃已填写的医院基本情况吗？\n\n不保存就关闭，下次打开程序时需要重新填写。"
-        ):
-            return
-        super().reject()
+        if self.leave_confirmed(self, "放弃已填写的医院基本情况吗？\n\n不保存就关闭，下次打开程序时需要重新填写。"):
+            super().reject()
 
     def accept(self) -> None:
         if not self.services_confirmed(self):
@@ -335,13 +340,8 @@ class ProfileDialog(_ProfileForm, QDialog):
         self._as_loaded = self.profile()
 
     def reject(self) -> None:
-        """Esc (a second one after closing a department's editor comes naturally) threw away a
-        changed bed count and a department added, without a word (new-user review)."""
-        if self.profile() != self._as_loaded and not dialogs.confirm(
-            self, "放弃对医院基本情况的修改吗？\n\n不保存就关闭，所做的修改不会保留。"
-        ):
-            return
-        super().reject()
+        if self.leave_confirmed(self, "放弃对医院基本情况的修改吗？\n\n不保存就关闭，所做的修改不会保留。"):
+            super().reject()
 
     def accept(self) -> None:
         for page in (self.basic, self.departments):
