@@ -437,8 +437,10 @@ def test_a_click_in_the_field_while_composing_types_the_word_there(fcitx4_deskto
         click = ["xdotool", "mousemove", str(spot["x"]), str(spot["y"]), "click", "1"]
         subprocess.run(click, env=window.env, check=True)
         time.sleep(0.3)
-        # nothing is being composed any more: Escape cancels nothing, and hao is a word of its own
-        _keys(window, "Escape", text="hao")
+        # the word is typed (and saved) by the click, so nothing is being composed any more and
+        # hao is a word of its own (Escape, which proved it before, now leaves the field)
+        assert window.saved_becomes(before + "医院") == before + "医院"
+        _keys(window, text="hao")
         _keys(window, "space")
         assert window.saved_becomes(before + "医院好") == before + "医院好"
 
