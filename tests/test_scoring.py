@@ -34,6 +34,19 @@ def indicator(**kw):
     return Item(**{**base, **kw})
 
 
+def checklist_of(*sections: Section) -> Checklist:
+    return Checklist(
+        id="t",
+        version="1",
+        title="T",
+        source_document="",
+        source_title="",
+        region="河南省",
+        scale=PDCA,
+        sections=sections,
+    )
+
+
 SAMPLING = Item(id="t.3.1", kind="sampling", text="抽查", source="三", target=90.0, min_samples=5)
 
 
@@ -175,17 +188,7 @@ def test_a_sampling_item_short_of_records_is_unfinished_where_the_unanswered_are
 
     short = [SampleRecord("t.3.1", str(n), compliant=True) for n in range(3)]
     items = [judgement(1), judgement(2), SAMPLING]
-    section = Section("t.s", "节", items=tuple(items))
-    checklist = Checklist(
-        id="t",
-        version="1",
-        title="T",
-        source_document="",
-        source_title="",
-        region="河南省",
-        scale=PDCA,
-        sections=(section,),
-    )
+    checklist = checklist_of(Section("t.s", "节", items=tuple(items)))
     answers = {"t.1.1": Answer("t.1.1", grade="A")}
     result = score_round([checklist], HOSPITAL, 2025, answers, {"t.3.1": short})
     outcome = result.outcomes["t.3.1"]
@@ -205,28 +208,19 @@ def test_not_applicable_by_profile_and_by_user():
 
 
 def test_round_score_adds_up_by_section():
-    checklist = Checklist(
-        id="t",
-        version="1",
-        title="T",
-        source_document="",
-        source_title="",
-        region="河南省",
-        scale=PDCA,
-        sections=(
-            Section(
-                "t.1",
-                "一",
-                items=(
-                    judgement(1),
-                    judgement(2),
-                    judgement(3),
-                    judgement(4),
-                    judgement(5, conditions=(Condition(levels=("三级",)),)),
-                ),
+    checklist = checklist_of(
+        Section(
+            "t.1",
+            "一",
+            items=(
+                judgement(1),
+                judgement(2),
+                judgement(3),
+                judgement(4),
+                judgement(5, conditions=(Condition(levels=("三级",)),)),
             ),
-            Section("t.2", "二", items=(indicator(),)),
         ),
+        Section("t.2", "二", items=(indicator(),)),
     )
     answers = {
         "t.1.1": Answer("t.1.1", grade="A"),
