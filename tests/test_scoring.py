@@ -264,16 +264,7 @@ def test_score_rule_gives_each_scales_points_and_the_score_it_describes():
 
 
 def test_empty_round_has_no_score_and_zero_completion():
-    checklist = Checklist(
-        id="t",
-        version="1",
-        title="T",
-        source_document="",
-        source_title="",
-        region="",
-        scale=PDCA,
-        sections=(Section("t.1", "一", items=(judgement(1),)),),
-    )
+    checklist = checklist_of(Section("t.1", "一", items=(judgement(1),)))
     result = score_round([checklist], HOSPITAL, 2025, {}, {})
     assert result.tally.score is None and result.tally.completion == 0.0
 
