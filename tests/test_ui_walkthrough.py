@@ -351,6 +351,16 @@ def test_attachments_add_refuse_oversized_and_remove(
     qtbot.mouseClick(page.panel.attachment_buttons[2], Qt.MouseButton.LeftButton)
     assert ui_dialogs.confirms and profiled_store.attachments(round_id) == []
 
+    # Delete in the list does what the button does, asking first (it did nothing: new-user review)
+    ui_dialogs.files = [str(scan)]
+    monkeypatch.setattr(attachments, "MAX_ATTACHMENT_BYTES", 1 << 20)
+    qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
+    asked = len(ui_dialogs.confirms)
+    page.panel.attachments.setFocus()
+    page.panel.attachments.setCurrentRow(0)
+    qtbot.keyClick(page.panel.attachments, Qt.Key.Key_Delete)
+    assert len(ui_dialogs.confirms) == asked + 1 and profiled_store.attachments(round_id) == []
+
 
 def test_unreadable_attachment_is_refused(qtbot, page, profiled_store, round_id, ui_dialogs, tmp_path):
     ui_dialogs.files = [str(tmp_path / "不存在.pdf")]

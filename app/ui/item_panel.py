@@ -34,6 +34,7 @@ from .qt import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
+    QShortcut,
     Qt,
     QTimer,
     QToolButton,
@@ -317,6 +318,9 @@ class ItemPanel(QScrollArea):
         open_.clicked.connect(lambda: self._selected_attachment(self.attachment_open))
         remove.clicked.connect(lambda: self._selected_attachment(self.attachment_remove))
         self.attachment_buttons = (add, open_, remove)
+        # Delete in the list, as in a file manager (it did nothing); asked first, as the button is
+        delete = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.attachments, remove.click)
+        delete.setContext(Qt.ShortcutContext.WidgetShortcut)
         self.attachment_error = error_label()
         row = QHBoxLayout()
         row.addWidget(QLabel("附件："))
