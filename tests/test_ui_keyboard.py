@@ -129,6 +129,12 @@ def test_enter_goes_down_so_the_next_record_never_overwrites_the_last(window, pr
     assert focused() is not walk.panel.editor.table
 
 
+def test_the_edit_menu_names_the_undo_keys(window):
+    """撤销 and 重做 showed no shortcut in the menu (the pages' own take the keys; new-user review)."""
+    texts = [a.text() for a in window.edit_menu.actions()]
+    assert "撤销(&U)\tCtrl+Z" in texts and "重做(&R)\tCtrl+Y" in texts
+
+
 def test_typing_into_the_empty_sampling_grid_starts_the_first_record(window, profiled_store):
     """Tab into the empty 抽查 grid and type ZY001: no row appeared and nothing said why, though the
     README says 病案号 are typed straight into the grid (new-user review)."""

@@ -116,14 +116,12 @@ class MainWindow(QMainWindow):
         action(rounds, "导入上报包(&M)…", self.import_package)
         action(rounds, "汇总多家医院的上报包(&G)…", self.aggregate)
         self.edit_menu = self.menuBar().addMenu("编辑(&E)")
-        self.undo_action = action(self.edit_menu, "撤销(&U)", self._undo)
-        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
-        self.redo_action = action(self.edit_menu, "重做(&R)", self._redo, "Ctrl+Y")
+        # the pages' own shortcuts act while they have the keyboard; the menu entries are for the
+        # mouse, and name the keys after a tab (shown as a shortcut is; the menu showed none)
+        self.undo_action = action(self.edit_menu, "撤销(&U)\tCtrl+Z", self._undo)
+        self.redo_action = action(self.edit_menu, "重做(&R)\tCtrl+Y", self._redo)
         self.edit_menu.addSeparator()
         action(self.edit_menu, "本条目的修改记录(&H)…", self.show_history, "Ctrl+H")
-        # the page's own shortcuts act while it has focus; the menu entries are for the mouse
-        self.undo_action.setShortcut(QKeySequence())
-        self.redo_action.setShortcut(QKeySequence())
         self.report_menu = self.menuBar().addMenu("报告(&P)")
         action(self.report_menu, "整改台账(&T)", self.show_board, "Ctrl+T")
         self.report_menu.addSeparator()
