@@ -283,3 +283,14 @@ def test_a_wide_sheet_prints_on_pages_side_by_side_at_a_readable_size(store, dem
             assert ws.print_title_cols and ws.print_title_cols.startswith("$A:"), ws.title
             assert ws.page_setup.pageOrder == "overThenDown", ws.title  # a row's halves together
     assert "自查结果" in split
+
+
+def test_the_indicator_figure_before_any_result_is_a_dash_not_0_of_0(profiled_store, catalog, actor, tmp_path):
+    """A round with no indicator or sampling result said “指标、抽查达标 0 / 0” in the 自查报告's
+    结果概况 and the workbook's 说明 (numbers review)."""
+    from app.services.rounds import start_round
+
+    round_id = start_round(profiled_store, [catalog.get("qyx-core")], "一季度", dt.date(2025, 3, 15), actor)
+    out = registry.render(profiled_store, round_id, "self", tmp_path / "自查结果.xlsx", today=DAY).path
+    about = {row[0]: row[1] for row in load_workbook(out)["说明"].iter_rows(values_only=True)}
+    assert about["指标、抽查达标"] == "—"

@@ -18,6 +18,7 @@ from .. import APP_NAME, __version__
 from ..domain.checklist import Checklist, Item, Section, item_number, item_references, section_label
 from ..domain.evaluation import MET, NA_PROFILE, NA_USER, NOT_MET, UNANSWERED, UNDETERMINED, Outcome, problem_sentence
 from ..domain.formats import (
+    NONE_YET,
     cn_date,
     counts_text,
     earlier_name,
@@ -437,9 +438,14 @@ def key_figures(total: Tally, rectifications: int) -> list[tuple[str, str]]:
         ("完成率", percent_text(total.completion)),
         ("得分率", rate_text(total.score)),
         ("不符合", f"{total.failing} 条"),
-        ("指标、抽查达标", f"{total.met} / {total.met + total.not_met + total.undetermined}"),
+        ("指标、抽查达标", _of_judged(total.met, total.met + total.not_met + total.undetermined)),
         ("整改项", f"{rectifications} 项"),
     ]
+
+
+def _of_judged(met: int, judged: int) -> str:
+    """``9 / 14``; ``—`` before any indicator or sampling item has a result (it read “0 / 0”)."""
+    return f"{met} / {judged}" if judged else NONE_YET
 
 
 def build_self_report(store: Store, round_id: str, today: dt.date, font_family: str) -> SelfReport:
