@@ -566,7 +566,7 @@ def _root(group: dict[str, str], name: str) -> str:
     return name
 
 
-def _one_name_each(rounds: Sequence[RoundFacts], package_name: Callable[[Path], str] = lambda p: p.name) -> None:
+def _one_name_each(rounds: Sequence[RoundFacts], package_name: Callable[[Path], str]) -> None:
     """Each hospital under one name: the one its latest round gives. A hospital that retyped its
     name between rounds (全角/半角 brackets, a space: 第二人民医院（东院） and 第二人民医院(东院))
     is one hospital (hospital_key), and the summary lists, sorts, charts and stores its rounds

@@ -263,11 +263,6 @@ def line_chart(
     return Markup(chart.labelled() or chart.tabled())
 
 
-def _decimals(trend: Trend, n: int) -> int | None:
-    """The decimals round ``n`` shows its value with, where its unit's would not do (Trend.decimals)."""
-    return trend.decimals[n] if trend.decimals else None
-
-
 def trend_chart(
     rounds: Sequence[str],
     trend: Trend,
@@ -298,7 +293,7 @@ def trend_chart(
         target=trend.target,
         target_text=f"目标 {trend.target_text}" if trend.target is not None and trend.target_text else "",
         unit=trend.unit,
-        value_text=lambda value, n: number_text(value, trend.unit, trend.computed, _decimals(trend, n)),
+        value_text=trend.value_text,
         short_labels=short_dates(dates),
         background=background,
         height_mm=height_mm,

@@ -22,7 +22,6 @@ from ..domain.formats import (
     cn_date,
     counts_text,
     earlier_name,
-    number_text,
     percent_text,
     rate_text,
     regrade_sentence,
@@ -587,8 +586,8 @@ def _trend_row(trend: Trend) -> TrendRow:
         f"{trend.title}（{trend.unit}）" if trend.unit else trend.title,
         trend.target_text or "—",
         tuple(
-            (number_text(v, trend.unit, trend.computed, decimals), FAIL if v is not None and failed else "")
-            for v, failed, decimals in zip(values, short, trend.decimals or [None] * len(values), strict=True)
+            (trend.value_text(v, n), FAIL if v is not None and failed else "")
+            for n, (v, failed) in enumerate(zip(values, short, strict=True))
         ),
     )
 

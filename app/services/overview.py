@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 from ..domain.checklist import Checklist, Grade
 from ..domain.evaluation import indicator_value
-from ..domain.formats import cn_date, open_rectifications_text, rate_text, rounds_left_out_sentence
+from ..domain.formats import cn_date, number_text, open_rectifications_text, rate_text, rounds_left_out_sentence
 from ..domain.kinds import kind_of
-from ..domain.outcome import MET, NA_PROFILE, NA_USER, NOT_MET, UNDETERMINED, verdict
+from ..domain.outcome import MET, NOT_MET, UNDETERMINED, verdict
 from ..domain.records import (
     RECTIFICATION_STATUSES,
     STATUS_CARRIED,
@@ -61,6 +61,11 @@ class Trend:
     #: per round, the decimals that round shows its value with where its usual ones would round
     #: it to its target (79.96% beside ≥80%; Outcome.decimals), else None; empty: none anywhere
     decimals: list[int | None] = field(default_factory=list)
+
+    def value_text(self, value: float | None, n: int) -> str:
+        """Round ``n``'s value as the trend's chart and table write it: its unit's decimals, or
+        the more that round's own report shows it with (``decimals``)."""
+        return number_text(value, self.unit, self.computed, self.decimals[n] if self.decimals else None)
 
 
 @dataclass
@@ -325,7 +330,7 @@ def _add_trends(
         values: list[float | None] = []
         for ans, found_in, res in zip(answers, items, results, strict=True):
             found = found_in.get(item.id)
-            if found is None or res.outcomes[item.id].state in (NA_PROFILE, NA_USER):
+            if found is None or not res.outcomes[item.id].applicable:
                 # 不适用 there keeps the numbers typed before it: its own report says 不适用, and
                 # the trend drew the old value (numbers review)
                 values.append(None)
