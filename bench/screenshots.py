@@ -306,6 +306,15 @@ def _message_screens(window, shot) -> None:
     error.setDetailedText(details)
     shot(error, "21-message-error-long")
     shot(dialogs.asking_text(window, "新的轮次名称：", "2025年第一季度医疗质量自查"), "22-ask-text")
+    shot(
+        dialogs.asking_text(
+            window,
+            "新的轮次名称：",
+            "2025年第二季度医疗质量自查",
+            "已有名为“2025年第二季度医疗质量自查”的自查轮次，请换一个名称。",
+        ),
+        "22b-ask-text-refused",
+    )
     job = run_in_background(
         window, "正在导出上报包……", lambda progress: time.sleep(0.5), _ignore, _ignore, reports_progress=True
     )

@@ -136,6 +136,7 @@ class DialogRecorder:
         self.text_answer: str | None = None  # what every text box answers …
         self.text_answers: list[str | None] = []  # … unless these answer, one each, first
         self.asked: list[tuple[str, str]] = []  # the text boxes shown: (label, text typed in it)
+        self.problems: list[str] = []  # why the text typed before was refused, as each box said
         self.files: list[str] = []
         self.save_path: str | None = None
         self.folder: str | None = None
@@ -147,8 +148,9 @@ class DialogRecorder:
         self.previewed: list[Path] = []  # reports shown in the in-app preview
         self.preview_notes: list[str] = []  # what each preview said over the pages ('' for nothing)
 
-    def _ask_text(self, parent, label: str, text: str = "") -> str | None:
+    def _ask_text(self, parent, label: str, text: str = "", problem: str = "") -> str | None:
         self.asked.append((label, text))
+        self.problems.append(problem)
         return self.text_answers.pop(0) if self.text_answers else self.text_answer
 
     def _error(self, parent, message: str, details: str = "") -> None:

@@ -7,7 +7,8 @@ import re
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLineEdit
+from PySide6.QtGui import QTextDocumentFragment
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QLineEdit
 
 from app.domain.formats import years_text
 from app.services import rounds as round_service
@@ -119,8 +120,33 @@ def test_a_name_refused_on_rename_is_asked_again_as_typed(qtbot, page, profiled_
     ui_dialogs.text_answers = ["二季度", "一季度（复查前）"]
     page.rename_selected()
     assert [text for _, text in ui_dialogs.asked] == ["一季度", "二季度"]
-    assert "已有名为“二季度”" in ui_dialogs.asked[1][0] and ui_dialogs.errors == []
+    assert "已有名为“二季度”" in ui_dialogs.problems[1] and ui_dialogs.errors == []
     assert profiled_store.round(round_id).name == "一季度（复查前）"
+
+
+def test_a_refusal_in_the_text_box_reads_as_an_error_and_quotes_names_as_typed(qtbot, qapp):
+    """The rename refusal was black text in the label, which Qt took for HTML when the name
+    quoted in it was typed as HTML (“<b>二季度</b>” came out bold and the tags went)."""
+    from app.ui import dialogs
+    from app.ui.item_editors import ERROR_STYLE
+
+    refused = dialogs.asking_text(None, "新的轮次名称：", "<b>二季度</b>", "已有名为“<b>二季度</b>”的自查轮次。")
+    plain = dialogs.asking_text(None, "名称 <i>（可改）</i>：", "一季度")
+    for dialog in (refused, plain):
+        qtbot.addWidget(dialog)
+        dialog.show()
+    label = refused.findChild(QLabel)
+    assert label.textFormat() == Qt.TextFormat.RichText and ERROR_STYLE in label.text()
+    shown = QTextDocumentFragment.fromHtml(label.text()).toPlainText()
+    assert "已有名为“<b>二季度</b>”的自查轮次。" in shown and shown.endswith("新的轮次名称：")
+    assert plain.findChild(QLabel).textFormat() == Qt.TextFormat.PlainText
+    assert plain.findChild(QLabel).text() == "名称 <i>（可改）</i>："
+    name = "2025年第一季度医疗质量千院行活动自查（核心制度与改进目标对照）复查" * 2
+    long = dialogs.asking_text(None, "新的轮次名称：", name, f"已有名为“{name}”的自查轮次，请换一个名称。")
+    qtbot.addWidget(long)
+    long.show()
+    qtbot.waitExposed(long)
+    assert long.width() <= 900  # on a 1024 px screen: the quoted name wraps
 
 
 def show_active(qtbot, window):

@@ -10,6 +10,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from . import qt  # dialog classes are looked up when a dialog opens, not at start-up (see qt.py)
+from .item_editors import ERROR_STYLE
 
 if TYPE_CHECKING:
     from .qt import QInputDialog, QMessageBox, QWidget
@@ -55,18 +56,32 @@ def confirm(parent: QWidget | None, message: str) -> bool:
     return box.exec() == buttons.Yes
 
 
-def ask_text(parent: QWidget | None, label: str, text: str = "") -> str | None:
+def ask_text(parent: QWidget | None, label: str, text: str = "", problem: str = "") -> str | None:
     """One line of text, in a box wide enough to show it whole (Qt's own showed about 200 px:
-    “2025年第一季度医疗质量自查” was cut while it was renamed), at most most of a 1024 px screen."""
-    dialog = asking_text(parent, label, text)
+    “2025年第一季度医疗质量自查” was cut while it was renamed), at most most of a 1024 px screen.
+    ``problem``: why the text typed before was refused, over the label in the error colour."""
+    dialog = asking_text(parent, label, text, problem)
     return dialog.textValue() if dialog.exec() else None
 
 
-def asking_text(parent: QWidget | None, label: str, text: str = "") -> QInputDialog:
+def asking_text(parent: QWidget | None, label: str, text: str = "", problem: str = "") -> QInputDialog:
     """The dialog of :func:`ask_text`, not yet shown (tests and screenshots look at it)."""
+    from html import escape
+
     dialog = qt.QInputDialog(parent)
     dialog.setWindowTitle(TITLE)
     dialog.setLabelText(label)
+    caption = dialog.findChild(qt.QLabel)
+    assert caption is not None  # setLabelText made it
+    # the label's text format is set, never guessed: a refused name typed as “<b>一季度</b>” was
+    # shown in bold, as Qt's AutoText took the message that quoted it for HTML
+    if problem:
+        caption.setTextFormat(qt.Qt.TextFormat.RichText)
+        caption.setWordWrap(True)  # it quotes the name, which may be long
+        said = escape(problem).replace("\n", "<br>")
+        caption.setText(f'<span style="{ERROR_STYLE}">{said}</span><br><br>{escape(label)}')
+    else:
+        caption.setTextFormat(qt.Qt.TextFormat.PlainText)
     dialog.setTextValue(text)
     metrics = dialog.fontMetrics()
     room = metrics.horizontalAdvance(text) + metrics.horizontalAdvance("　" * 8)

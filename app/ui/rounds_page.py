@@ -353,15 +353,15 @@ class RoundsPage(QWidget):
         if not round_id:
             return
         current = round_service.round_name(self.store, round_id)
-        label, typed = "新的轮次名称：", current
+        typed, problem = current, ""
         while True:  # a name refused is asked again, as typed, with why: it was thrown away
-            name = dialogs.ask_text(self, label, typed)
+            name = dialogs.ask_text(self, "新的轮次名称：", typed, problem)
             if name is None or name.strip() == current:
                 return
             try:
                 round_service.rename_round(self.store, round_id, name, self.actor)
             except AppError as err:
-                label, typed = f"{err}\n\n新的轮次名称：", name
+                typed, problem = name, str(err)
                 continue
             break
         self.refresh()
