@@ -172,6 +172,9 @@ def _rectification_screens(window, shot) -> None:
     recheck = RecheckDialog(window.session, entry, board)
     shot(recheck, "17-recheck")
     shot(recheck.date.calendarWidget(), "17b-recheck-calendar")
+    unwritten = next((e for e in board.entries if not e.rectification.measure and e.status != "已完成"), None)
+    if unwritten is not None:  # no 整改措施 yet: written in the dialog, with what a 误判 writes
+        shot(RecheckDialog(window.session, unwritten, board), "17c-recheck-no-measure")
     item_id = entry.rectification.item_id
     shot(HistoryDialog(window.session, item_id, board.references.get(item_id, item_id), board), "18-history")
     window.show_tab(0)

@@ -209,10 +209,28 @@ def test_update_validates_and_writes_nothing_on_error(profiled_store, round_id, 
     assert entries(store, round_id)[0].rectification.problem == "MDT制度缺失，未开展多学科会诊"
 
 
+def test_a_measure_is_written_with_the_recheck_that_needs_it(profiled_store, rect_id, actor):
+    """A 误判 (or a rectification nobody wrote measures for) closed from the 记录复查 dialog: the
+    measure and the pass are one save, and one 修改记录 entry; a measure too long changes nothing."""
+    store = profiled_store
+    before = len(store.history(record_id=rect_id))
+    with pytest.raises(InputError, match="整改措施过长"):
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋", measure="措" * 20_001)
+    assert store.rectification(rect_id).measure == "" and store.rectification(rect_id).recheck_passed is None
+    entry = svc.record_recheck(
+        store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋", measure="经复评，原评价有误，无需整改"
+    )
+    assert entry.rectification.measure == "经复评，原评价有误，无需整改" and entry.rectification.recheck_passed
+    assert len(store.history(record_id=rect_id)) == before + 1
+
+
 def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
     store = profiled_store
-    with pytest.raises(InputError, match="请先填写整改措施"):
+    with pytest.raises(InputError, match="复查通过前须写明整改措施；原评价有误、无需整改时"):
         svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋")
+    with pytest.raises(InputError, match="复查通过前须写明整改措施"):  # blank is not written
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10", by="刘洋", measure=" \n ")
+    assert store.rectification(rect_id).recheck_passed is None
     svc.update_rectification(store, rect_id, actor, measure="制定MDT制度", deadline="2025-04-30")
     with pytest.raises(InputError, match="请填写复查人"):
         svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-10")

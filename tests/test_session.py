@@ -130,6 +130,25 @@ def test_a_recheck_is_undone_to_what_it_was(session, store):
     assert store.rectification(entry.id).recheck_passed == entry.rectification.recheck_passed
 
 
+def test_a_measure_written_with_a_recheck_is_undone_and_redone_with_it(session, store):
+    """记录复查 writes the missing 整改措施 with the pass, in one save: one undo takes both back
+    (undoing the pass alone would leave a measure the office never wrote on the board)."""
+    item_id = first(session, JUDGEMENT)
+    session.set_answer(item_id, {"grade": "D", "finding": "未见制度文件"})
+    entry = session.rectification_for(item_id)
+    assert entry is not None and entry.rectification.measure == ""
+    session.record_recheck(entry.id, passed=True, date=TODAY, by="刘洋", measure="经复评，原评价有误，无需整改")
+    row = store.rectification(entry.id)
+    assert (row.recheck_passed, row.measure) == (True, "经复评，原评价有误，无需整改")
+    assert session.rectification(entry.id).status == "已完成"
+    session.undo()
+    row = store.rectification(entry.id)
+    assert (row.recheck_passed, row.measure) == (None, "")
+    session.redo()
+    row = store.rectification(entry.id)
+    assert (row.recheck_passed, row.measure) == (True, "经复评，原评价有误，无需整改")
+
+
 def test_rechecks_undone_redone_cleared_and_corrected_are_told_once(session, store):
     """Undo of a re-check that followed another was refused (“不能早于上次复查”) and dropped from
     the stack; a failure taken back by clearing left the pass before it in the list with the

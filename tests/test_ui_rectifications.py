@@ -134,6 +134,35 @@ def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     assert "请填写复查人" in empty.error.text()
 
 
+def test_a_recheck_writes_the_missing_measure_and_closes_a_misjudged_item(qtbot, window, store, demo_round):
+    """A pass without a 整改措施 was refused with “请先填写”: the user left the dialog for the
+    board, and a 误判 had no word on what to write. The dialog now asks for it, says what to write
+    for a 误判, and saves it with the pass."""
+    board = window.board
+    entry = next(e for e in board.entries if e.status != "已完成" and not e.rectification.measure)
+    dialog = RecheckDialog(window.session, entry, board)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.measure_edit is not None and dialog.measure_edit.isVisible()
+    assert "原评价有误" in dialog.measure_edit.placeholderText()
+    dialog.verdict.setCurrentIndex(dialog.verdict.findData(True))
+    dialog.by.setText("刘洋")
+    dialog.accept()
+    assert "原评价有误、无需整改时" in dialog.error.text() and dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.focusWidget() is dialog.measure_edit  # the keyboard where the answer goes
+    assert store.rectification(entry.id).recheck_passed is None
+    dialog.measure_edit.setPlainText("经复评，原评价有误，无需整改")
+    dialog.accept()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    row = store.rectification(entry.id)
+    assert (row.measure, row.recheck_passed) == ("经复评，原评价有误，无需整改", True)
+    assert rect_service.get_rectification(store, entry.id, TODAY).status == "已完成"
+    again = RecheckDialog(window.session, window.session.rectification(entry.id), board)
+    qtbot.addWidget(again)
+    assert again.measure_edit is None  # written once: corrected on the board, as every measure is
+
+
 def test_a_recheck_after_a_failed_one_starts_as_a_new_check(qtbot, window, store, actor, demo_round):
     """After 复查未通过 the dialog came back with the failed verdict, its date and its words: a user
     choosing 通过 and typing a new result saved “2026年11月10日 … 复查通过”, the day it failed."""

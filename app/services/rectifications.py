@@ -787,6 +787,10 @@ def update_rectification(
     return get_rectification(store, rectification_id, today or dt.date.today(), view)
 
 
+#: why a pass is refused without a 整改措施, and what to write when there was nothing to rectify
+NO_MEASURE = "复查通过前须写明整改措施；原评价有误、无需整改时，可写“经复评，原评价有误，无需整改”。"
+
+
 def record_recheck(
     store: Store,
     rectification_id: str,
@@ -796,6 +800,7 @@ def record_recheck(
     date: dt.date | str | None = None,
     by: str = "",
     result: str = "",
+    measure: str | None = None,
     today: dt.date | None = None,
     restoring: bool = False,
 ) -> RectificationEntry:
@@ -804,13 +809,16 @@ def record_recheck(
     clearing it, as the README says). A re-check is recorded once it has happened: its date is
     not after ``today``, nor before a re-check it follows. ``restoring``: undo or redo puts back
     what was stored before, and is not checked again. One a later 复查轮次 carried over is
-    re-checked there (InputError)."""
+    re-checked there (InputError). ``measure``, when given, is the 整改措施 written with it, in the
+    same save: a pass needs one, and the office recording a re-check (or closing a 误判, “经复评，
+    原评价有误，无需整改”) had to leave the dialog for the board to write it first."""
     today = today or dt.date.today()
     ensure_followed_up_here(store, rectification_id, "记录复查")  # raises NotFoundError
     rect = store.rectification(rectification_id)
     view = load_round(store, rect.round_id)
     follow_ups = _follow_ups_of(store, [rect]).get(rect.id) or FollowUps()
     replaced = follow_ups.replaced
+    written = None if measure is None else _text(measure, "整改措施", "measure", MAX_TEXT)
     if passed is None:
         # the one before stands again, when the history ends where the record is (an import
         # that kept this PC's re-check over a package's history would otherwise bring back one
@@ -826,9 +834,11 @@ def record_recheck(
         by = _text(by, "复查人", "rechecked_by", MAX_NAME)
         if not by:
             raise InputError("请填写复查人。", "rechecked_by")
-        if passed and not rect.measure:
-            raise InputError("请先填写整改措施，再记录复查通过。", "measure")
+        if passed and not (rect.measure if written is None else written):
+            raise InputError(NO_MEASURE, "measure")
         changes = _recheck_columns((day, passed, by, _text(result, "复查结果", "recheck_result", MAX_TEXT)))
+    if written is not None:
+        changes["measure"] = written
     _update(store, rect, changes, actor)
     return get_rectification(store, rectification_id, today, view)
 
@@ -897,7 +907,7 @@ def deletion_refused(store: Store, rectification_id: str) -> str:
         source = _source_round_name(store, rect.carried_from)
         return (
             f"该整改项由上一轮{source}转入，不能删除：删除后，上一轮中的原整改项会重新变为未完成。"
-            "问题已解决或原评价有误时，请填写整改措施（如“经复评，原评价有误，无需整改”）并记录复查通过，即可销号；"
+            "问题已解决或原评价有误时，请在“记录复查”中写明整改措施（如“经复评，原评价有误，无需整改”）并记录复查通过，即可销号；"
             "整个复查轮次建错了时，可删除该轮次。"
         )
     facts = _Facts(store, load_round(store, rect.round_id))

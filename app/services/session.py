@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.checklist import Checklist, Item
 from ..domain.evaluation import Outcome, evaluate
-from ..domain.records import Answer, Attachment, SampleRecord
+from ..domain.records import Answer, Attachment, Rectification, SampleRecord
 from ..domain.scoring import RoundScore, rescore, score_round
 from ..errors import AppError, InputError, NotFoundError
 from . import answers as answer_service
@@ -519,13 +519,22 @@ class RoundSession:
         return self._tell(self._record_recheck(rectification_id, recheck, record=True))
 
     def _record_recheck(self, rectification_id: str, recheck: Mapping[str, Any], *, record: bool) -> Changes:
-        r = self.rectification(rectification_id).rectification
-        before = {"passed": r.recheck_passed, "date": r.recheck_date, "by": r.rechecked_by, "result": r.recheck_result}
+        def state(r: Rectification) -> dict[str, Any]:
+            # a 整改措施 written with the re-check is undone with it
+            measure = {"measure": r.measure} if "measure" in recheck else {}
+            return {
+                "passed": r.recheck_passed,
+                "date": r.recheck_date,
+                "by": r.rechecked_by,
+                "result": r.recheck_result,
+                **measure,
+            }
+
+        before = state(self.rectification(rectification_id).rectification)
         entry = rect_service.record_recheck(
             self._store, rectification_id, self.actor, today=self.today(), restoring=not record, **recheck
         )
-        n = entry.rectification
-        after = {"passed": n.recheck_passed, "date": n.recheck_date, "by": n.rechecked_by, "result": n.recheck_result}
+        after = state(entry.rectification)
         if record and after != before:
             self._undo.push(Step("记录复查", "recheck", rectification_id, before, after, entry.rectification.item_id))
         return self._rectification_changed(entry)
@@ -656,6 +665,9 @@ class RoundSession:
             changes = self._update_rectification(step.key, state, record=False)
         else:
             assert step.target == "recheck"
-            recheck = state if state["passed"] is not None else {"passed": None}
+            # cleared with the 整改措施 it was written with, if any
+            recheck = (
+                state if state["passed"] is not None else {k: v for k, v in state.items() if k in ("passed", "measure")}
+            )
             changes = self._record_recheck(step.key, recheck, record=False)
         return replace(changes, focus_rectification=step.key)

@@ -128,6 +128,15 @@ class _Cell(QTableWidgetItem):
 _NOT_CHOSEN = "not chosen"
 
 
+def _measure_edit() -> QPlainTextEdit:
+    """The 整改措施 of a rectification that has none, written in the 记录复查 dialog."""
+    edit = QPlainTextEdit()
+    edit.setPlaceholderText("尚未填写。复查通过前须写明；原评价有误时写“经复评，原评价有误，无需整改”")
+    edit.setMaximumHeight(60)
+    edit.setTabChangesFocus(True)
+    return edit
+
+
 class RecheckDialog(QDialog):
     """复查: passed or not, date, by whom, result."""
 
@@ -172,9 +181,19 @@ class RecheckDialog(QDialog):
         # which item: rows of several D grades all read “评价为“D 不符合”” (new-user review)
         self.item = plain_label("、".join(session.references.get(i, i) for i in entry.item_ids))
         self.item.setWordWrap(True)
+        # no 整改措施 yet: written here, saved with the re-check (a pass needs one, and a 误判 was
+        # closed by leaving for the board to write “原评价有误” first)
+        self.measure_edit = None if r.measure else _measure_edit()
+        self._lay_out(again)
+        self.verdict.setFocus()  # the first thing to do, not the text above it (Shift+Tab reaches that)
+        fit_to_screen(self, 520, 320)
+
+    def _lay_out(self, again: bool) -> None:
         form = QFormLayout()
         form.addRow("条目：", self.item)
         form.addRow("问题：", self.problem)
+        if self.measure_edit:
+            form.addRow("整改措施(&M)：", self.measure_edit)
         if again:
             form.addRow("", self.last_check)
         form.addRow("复查结论(&V)：", self.verdict)
@@ -188,8 +207,6 @@ class RecheckDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
-        self.verdict.setFocus()  # the first thing to do, not the text above it (Shift+Tab reaches that)
-        fit_to_screen(self, 520, 320)
 
     def accept(self) -> None:
         if self.verdict.currentData() == _NOT_CHOSEN:
@@ -201,6 +218,7 @@ class RecheckDialog(QDialog):
             self.date.setFocus()
             return
         d = self.date.date()
+        measure = self.measure_edit.toPlainText().strip() if self.measure_edit else ""
         try:
             self.session.record_recheck(
                 self.entry.id,
@@ -208,11 +226,14 @@ class RecheckDialog(QDialog):
                 date=to_date(d),
                 by=self.by.text(),
                 result=self.result_edit.toPlainText(),
+                **({"measure": measure} if measure else {}),
             )
         except InputError as err:
             self.error.setText(str(err))
-            # the keyboard to the field refused (a 整改措施 missing is filled on the board)
+            # the keyboard to the field refused
             field = {"recheck_date": self.date, "rechecked_by": self.by, "recheck_result": self.result_edit}
+            if self.measure_edit:
+                field["measure"] = self.measure_edit
             if err.field in field:
                 field[err.field].setFocus()
             return
