@@ -551,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "report",
         cmd_report,
-        "生成报告：自查报告（self）或整改报告（rectification），PDF 或 Excel（按扩展名）",
+        "生成报告：自查报告（self）、整改报告（rectification），PDF 或 Excel（按扩展名）；现场检查记录表（form，PDF）",
         "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf",
     )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")
@@ -559,7 +559,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--kind",
         required=True,
         choices=tuple(REPORTS),
-        help="；".join(f"{k}：{r.title}（Excel 为{r.workbook_title}）" for k, r in REPORTS.items()),
+        help="；".join(
+            f"{k}：{r.title}" + (f"（Excel 为{r.workbook_title}）" if "xlsx" in r.formats else "（仅 PDF）")
+            for k, r in REPORTS.items()
+        ),
     )
     p.add_argument("--out", required=True, metavar="FILE.pdf|FILE.xlsx", help="输出文件：.pdf 或 .xlsx")
     p.set_defaults(outputs={"out": (".pdf", ".xlsx")})

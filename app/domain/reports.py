@@ -26,9 +26,12 @@ class ReportKind:
     title: str
     workbook_title: str
     sheets: tuple[str, ...]
+    #: ``function`` of app/render/model.py, or ``module:function`` of another module there
     builder: str
     template: str
     formats: tuple[str, ...] = ("pdf", "xlsx")
+    #: a round not yet 定稿 prints it with the 自查稿 mark (a report of results); a blank form has none
+    marks_draft: bool = True
 
     def file_name(self, fmt: str) -> str:
         return f"{self.title if fmt == 'pdf' else self.workbook_title}.{fmt}"
@@ -50,5 +53,16 @@ REPORTS: dict[str, ReportKind] = {
         ("整改台账",),
         "build_rectification_report",
         "rectification_report.html",
+    ),
+    # printed before the inspection, to fill in on paper round the departments
+    "form": ReportKind(
+        "form",
+        "现场检查记录表",
+        "",
+        (),
+        "inspection_form:build_inspection_form",
+        "inspection_form.html",
+        formats=("pdf",),
+        marks_draft=False,
     ),
 }

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..domain.reports import REPORTS
 from ..errors import InputError
@@ -46,7 +48,6 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
 
     Raises FontMissingError before doing any work when no Chinese font is installed.
     """
-    from . import model
     from .glyphs import coverage, mark_missing, needs_check
     from .html import render_html
 
@@ -54,7 +55,7 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
         raise InputError(f"报告类型应为 {'、'.join(REPORTS)} 之一。", "kind")
     with fewer_collections():
         fonts = resolve_fonts()
-        report = getattr(model, REPORTS[kind].builder)(store, round_id, today, fonts.body.family)
+        report = _builder(REPORTS[kind].builder)(store, round_id, today, fonts.body.family)
         # Pango falls back to any installed font that has a character; one that none has is printed
         # as its code point, and named to the user now, before the PDF is made.
         html = render_html(report)
@@ -62,6 +63,12 @@ def build_html(store: Store, round_id: str, kind: str, today: dt.date) -> Report
         if needs_check(html):
             html, warnings = mark_missing(html, coverage(fonts.files))
     return ReportSource(html, report.images, tuple(warnings))
+
+
+def _builder(name: str) -> Callable[..., Any]:
+    """The registry's builder: ``function`` of render/model.py, ``module:function`` of another."""
+    module, _, function = name.rpartition(":")
+    return getattr(importlib.import_module(f".{module or 'model'}", __name__), function)
 
 
 def write_report(source: ReportSource, out: Path) -> RenderResult:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from markupsafe import Markup
 
@@ -65,6 +65,9 @@ if TYPE_CHECKING:
     from ..services.overview import Trend
 
 __all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
+
+#: a report's row for one item, under the section headings (SectionBlock)
+Row = TypeVar("Row")
 
 SELF_TITLE = "医疗质量自查报告"
 RECTIFICATION_TITLE = "医疗质量自查整改报告"
@@ -137,7 +140,8 @@ SIGN_CHARS_PER_LINE = 36
 SIGN_LINE_MM = 8.5
 
 
-def _cover(view: RoundView, title: str, today: dt.date) -> Cover:
+def round_cover(view: RoundView, title: str, today: dt.date) -> Cover:
+    """The cover and running header of a round's report dated ``today``."""
     p = view.profile
     hospital = Hospital(
         p.name,
@@ -207,12 +211,12 @@ class ItemRow:
 
 
 @dataclass(frozen=True)
-class SectionBlock:
-    """A section's items, under its heading and those of the empty parent sections just above it
+class SectionBlock(Generic[Row]):
+    """A section's rows, under its heading and those of the empty parent sections just above it
     (printed together, so that a heading never ends a page alone)."""
 
     headings: tuple[tuple[str, int], ...]
-    items: tuple[ItemRow, ...]
+    items: tuple[Row, ...]
     #: the section's title as the page header gives it on every page its rows are on, so that a
     #: page continuing a section names it (its heading row is on an earlier page)
     running: str
@@ -223,7 +227,7 @@ class ChecklistResult:
     title: str
     document: str
     summary: str
-    sections: tuple[SectionBlock, ...]
+    sections: tuple[SectionBlock[ItemRow], ...]
     chart: Markup
 
 
@@ -403,19 +407,23 @@ def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> 
     )
 
 
-def _sections(sections: Sequence[Section], rows: dict[str, ItemRow]) -> list[SectionBlock]:
-    """The sections in reading order; an empty section's heading goes with the next block."""
-    out: list[SectionBlock] = []
+def section_blocks(sections: Sequence[Section], rows: Mapping[str, Row]) -> list[SectionBlock[Row]]:
+    """The sections in reading order, each with the rows of its items that ``rows`` holds; an
+    empty section's heading goes with the next block, and a section none of whose items has a row
+    (the 现场检查记录表 leaves out what does not apply) prints no heading at all."""
+    out: list[SectionBlock[Row]] = []
     pending: list[tuple[str, int]] = []
 
     def walk(section: Section, depth: int) -> None:
+        mark = len(pending)
         pending.append((section.title, depth))
-        if section.items:
-            items = tuple(rows[i.id] for i in section.items)
+        items = tuple(rows[i.id] for i in section.items if i.id in rows)
+        if items:
             out.append(SectionBlock(tuple(pending), items, section_label(section.title)))
             pending.clear()
         for sub in section.sections:
             walk(sub, depth + 1)
+        del pending[mark:]  # nothing of it printed: its heading would stand over the next section
 
     for section in sections:
         walk(section, 1)
@@ -483,7 +491,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     results = []
     checklist_bars = []
     for cs in result.checklists:
-        blocks = _sections(cs.checklist.sections, rows)
+        blocks = section_blocks(cs.checklist.sections, rows)
         t = cs.tally
         summary = (
             f"适用条目 {t.applicable} 条，已评 {t.answered} 条（完成率 {percent_text(t.completion)}），"
@@ -527,7 +535,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         for cs in result.checklists
     ]
     return SelfReport(
-        cover=_cover(view, SELF_TITLE, today),
+        cover=round_cover(view, SELF_TITLE, today),
         scope=scope,
         method=_method(view, rects),
         key_figures=figures,
@@ -921,7 +929,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         width_mm=105,
     )
     return RectificationReport(
-        _cover(view, RECTIFICATION_TITLE, today),
+        round_cover(view, RECTIFICATION_TITLE, today),
         overview,
         statuses,
         by_department,

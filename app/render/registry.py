@@ -49,6 +49,10 @@ def render(store: Store, round_id: str, kind: str, out: Path, *, today: dt.date 
     """Write the ``kind`` report of the round to ``out``, in the format its suffix names."""
     report = _kind(kind)
     fmt = format_of(out)
+    if fmt not in report.formats:
+        raise InputError(
+            f"{report.title}只能生成 " + "、".join(f".{f}" for f in report.formats) + f" 文件，不能生成 .{fmt}。", "out"
+        )
     today = today or dt.date.today()
     if fmt == "pdf":
         from . import render_report

@@ -130,11 +130,14 @@ class MainWindow(QMainWindow):
         keys = {
             ("self", "pdf"): ("S", "Ctrl+P"),
             ("rectification", "pdf"): ("R", None),
+            ("form", "pdf"): ("J", None),
             ("self", "xlsx"): ("X", None),
             ("rectification", "xlsx"): ("L", None),
         }
         for fmt in ("pdf", "xlsx"):
             for kind, report in REPORTS.items():
+                if fmt not in report.formats:
+                    continue
                 key, shortcut = keys.get((kind, fmt), ("", None))
                 label = f"生成{report.title} PDF" if fmt == "pdf" else f"导出{report.workbook_title} Excel"
                 action(
@@ -483,7 +486,8 @@ class MainWindow(QMainWindow):
         path = dialogs.save_file(self, f"保存{title}", suggested, f"{FORMATS[fmt]} (*.{fmt})")
         if path:
             out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
-            draft = not view.is_final  # as rendered: the round open when it is done may be another
+            # as rendered: the round open when it is done may be another; a blank form has no mark
+            draft = report.marks_draft and not view.is_final
             self.report_job = ReportJob(
                 self, self.store.path, view.id, kind, out, lambda o, w: self._report_written(o, w, draft)
             )
