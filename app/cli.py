@@ -569,7 +569,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="报告日期，也是判断逾期的日期（默认今天）")
     from .cli_backup import add_commands as add_backup_commands  # check, backup, backups, restore
     from .cli_exchange import add_commands
+    from .cli_samples import add_commands as add_samples_command
 
+    add_samples_command(sub, add)
     add_backup_commands(sub, add)
 
     add_commands(sub, add)
