@@ -43,6 +43,7 @@ from ..domain.records import (
     Attachment,
     listed_statuses,
 )
+from ..domain.reports import REPORTS
 from ..domain.scoring import Tally, score_rule
 from ..services.rectifications import (
     NO_DEPARTMENT,
@@ -140,8 +141,9 @@ SIGN_CHARS_PER_LINE = 36
 SIGN_LINE_MM = 8.5
 
 
-def round_cover(view: RoundView, title: str, today: dt.date) -> Cover:
-    """The cover and running header of a round's report dated ``today``."""
+def round_cover(view: RoundView, kind: str, title: str, today: dt.date) -> Cover:
+    """The cover and running header of a round's ``kind`` report dated ``today``: marked 自查稿
+    while the round is not 定稿, if the registry says the kind carries the mark."""
     p = view.profile
     hospital = Hospital(
         p.name,
@@ -161,7 +163,7 @@ def round_cover(view: RoundView, title: str, today: dt.date) -> Cover:
         cn_date(today),
         view.leader,
         view.members,
-        draft=not view.is_final,
+        draft=REPORTS[kind].marks_draft and not view.is_final,
     )
 
 
@@ -407,17 +409,19 @@ def _summary_row(label: str, depth: int, tally: Tally, codes: Sequence[str]) -> 
     )
 
 
-def section_blocks(sections: Sequence[Section], rows: Mapping[str, Row]) -> list[SectionBlock[Row]]:
-    """The sections in reading order, each with the rows of its items that ``rows`` holds; an
-    empty section's heading goes with the next block, and a section none of whose items has a row
-    (the 现场检查记录表 leaves out what does not apply) prints no heading at all."""
+def section_blocks(
+    sections: Sequence[Section], rows: Mapping[str, Row], *, listed_only: bool = False
+) -> list[SectionBlock[Row]]:
+    """The sections in reading order, each with the rows of its items; an empty section's heading
+    goes with the next block. ``listed_only``: items without a row are left out (the 现场检查记录表
+    lists only those that apply), and a section none of whose items has one prints no heading."""
     out: list[SectionBlock[Row]] = []
     pending: list[tuple[str, int]] = []
 
     def walk(section: Section, depth: int) -> None:
         mark = len(pending)
         pending.append((section.title, depth))
-        items = tuple(rows[i.id] for i in section.items if i.id in rows)
+        items = tuple(rows[i.id] for i in section.items if not listed_only or i.id in rows)
         if items:
             out.append(SectionBlock(tuple(pending), items, section_label(section.title)))
             pending.clear()
@@ -535,7 +539,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
         for cs in result.checklists
     ]
     return SelfReport(
-        cover=round_cover(view, SELF_TITLE, today),
+        cover=round_cover(view, "self", SELF_TITLE, today),
         scope=scope,
         method=_method(view, rects),
         key_figures=figures,
@@ -929,7 +933,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         width_mm=105,
     )
     return RectificationReport(
-        round_cover(view, RECTIFICATION_TITLE, today),
+        round_cover(view, "rectification", RECTIFICATION_TITLE, today),
         overview,
         statuses,
         by_department,
