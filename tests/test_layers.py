@@ -25,6 +25,7 @@ CORE = [
     "app.cli",
     "app.cli_backup",
     "app.cli_output",
+    "app.cli_samples",
     "app.files",
     "app.store.backup",
     "app.store.health",
@@ -127,7 +128,7 @@ ALLOWED = {("app.cli", "app.ui.application"): "the gui command is how the comman
 def layer_of(module: str) -> str:
     if module in BASE:
         return "base"
-    if module in ("app.cli", "app.cli_backup", "app.cli_exchange", "app.cli_output"):
+    if module == "app.cli" or module.startswith("app.cli_"):  # the command line's modules
         return "cli"
     return module.split(".")[1]
 
