@@ -4,7 +4,6 @@ a real WeasyPrint PDF read back as text, made by the CLI and the 报告 menu."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 import subprocess
 import sys
 
@@ -19,16 +18,10 @@ from app.services.profile import get_profile, save_profile
 from app.services.rounds import load_round, start_round
 from app.store import Actor, open_store
 from tests.conftest import ROOT
+from tests.helpers import offline_prefix
 from tests.test_reports import squeeze
 
 NOT_FOR_THE_DEMO = "qyx-targets-2021.1.2.3"  # only for hospitals without reperfusion capability
-
-
-def _offline() -> list[str]:
-    """``unshare -n`` where it is permitted: the form is made with no network at all."""
-    if shutil.which("unshare") and subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0:
-        return ["unshare", "-n"]
-    return []
 
 
 HOSTILE_HOSPITAL = "<i>甲县</i>人民医院&amp;{{7*7}}"
@@ -55,7 +48,7 @@ def form(tmp_path_factory):
     out = folder / "现场检查记录表.pdf"
     command = ["main.py", "report", "--db", str(db), "--round", round_id, "--kind", "form", "--out", str(out)]
     result = subprocess.run(
-        [*_offline(), sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=300
+        [*offline_prefix(), sys.executable, *command], cwd=ROOT, capture_output=True, text=True, timeout=300
     )
     assert result.returncode == 0, result.stderr
     return view, [page.extract_text() for page in pypdf.PdfReader(out).pages]

@@ -54,6 +54,17 @@ REPORTS: dict[str, ReportKind] = {
         "build_rectification_report",
         "rectification_report.html",
     ),
+    # handed to each 责任科室 after the inspection: its open rectifications, to answer and sign
+    "notice": ReportKind(
+        "notice",
+        "整改通知单",
+        "",
+        (),
+        "rectification_notice:build_rectification_notice",
+        "rectification_notice.html",
+        formats=("pdf",),
+        marks_draft=False,
+    ),
     # printed before the inspection, to fill in on paper round the departments
     "form": ReportKind(
         "form",

@@ -130,6 +130,7 @@ class MainWindow(QMainWindow):
         keys = {
             ("self", "pdf"): ("S", "Ctrl+P"),
             ("rectification", "pdf"): ("R", None),
+            ("notice", "pdf"): ("N", None),
             ("form", "pdf"): ("J", None),
             ("self", "xlsx"): ("X", None),
             ("rectification", "xlsx"): ("L", None),

@@ -1,0 +1,110 @@
+"""整改通知单: the round's unfinished rectifications, one notice per 责任科室, to hand out.
+
+After a self-inspection the 质控办 tells each department what it must put right, by when, and asks
+for its 原因分析 and 整改措施 back, signed by the head of the department. The 整改报告 is the office's
+ledger of every department; a notice is one department's page(s): its own items only, with room
+to write what the board has not recorded yet, and lines to sign and to receive it back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..domain.formats import cn_date
+from ..domain.records import STATUS_OVERDUE, UNFINISHED_STATUSES
+from ..services.rectifications import RectificationEntry, ledger_cells, list_rectifications
+from ..services.rounds import load_round
+from ..services.rounds import references as round_references
+from ..store import Store
+from .model import Cover, round_cover
+
+__all__ = ["NOTICE_TITLE", "RectificationNotice", "build_rectification_notice"]
+
+NOTICE_TITLE = "医疗质量整改通知单"
+#: who signs a notice: the department that receives it, and the office that issues it
+NOTICE_SIGNATURES = ("科室负责人", "质控办签发人")
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One rectification on a department's notice."""
+
+    number: int
+    items: str
+    problem: str
+    owner: str
+    deadline: str
+    #: 逾期 when the deadline has passed, 上轮转入 for one a 复查轮次 carried over ('' otherwise)
+    remark: str
+    #: as recorded on the board ('' leaves the cell to write in)
+    cause: str
+    measure: str
+
+
+@dataclass(frozen=True)
+class DepartmentNotice:
+    #: the department it is sent to ('' for the office's own list of those with none yet)
+    department: str
+    intro: str
+    rows: tuple[NoticeRow, ...]
+
+
+@dataclass(frozen=True)
+class RectificationNotice:
+    cover: Cover
+    notices: list[DepartmentNotice]
+    #: the rectifications no department is named for: not sent, listed for the office to decide
+    undecided: DepartmentNotice | None
+    #: said instead of any notice when nothing is left to put right ('' otherwise)
+    nothing: str
+    signatures: tuple[str, ...] = NOTICE_SIGNATURES
+    images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    kind: str = "notice"
+
+
+def _row(number: int, entry: RectificationEntry, references: dict[str, str]) -> NoticeRow:
+    items, problem, cause, measure, _, owner, deadline, _ = ledger_cells(entry, references)
+    remarks = []
+    if entry.status == STATUS_OVERDUE:
+        remarks.append("已逾期")
+    if entry.carried:
+        remarks.append("上轮转入")
+    return NoticeRow(number, items, problem, owner, deadline or "（未定）", "、".join(remarks), cause, measure)
+
+
+def build_rectification_notice(store: Store, round_id: str, today: dt.date, font_family: str) -> RectificationNotice:
+    """The 整改通知单 of a round on ``today``: a notice for each department with unfinished rectifications."""
+    view = load_round(store, round_id)
+    references = round_references(store, view)
+    open_entries = [e for e in list_rectifications(store, round_id, today, view) if e.status in UNFINISHED_STATUSES]
+    by_department: dict[str, list[RectificationEntry]] = {}
+    for entry in open_entries:
+        by_department.setdefault(entry.rectification.department, []).append(entry)
+    # the profile's order (the office's own list), then any other department as first met
+    order = {d: n for n, d in enumerate(view.profile.departments)}
+    named = sorted((d for d in by_department if d), key=lambda d: order.get(d, len(order)))
+    found = f"经{view.name}（自查日期{cn_date(view.started_on)}）"
+    notices = [
+        DepartmentNotice(
+            department,
+            f"{found}，贵科室有以下 {len(by_department[department])} 项问题需要整改。"
+            "请在整改期限前完成整改，在“原因分析”“整改措施”栏填写（已填写的请核对），由科室负责人签字后交回质控办；"
+            "整改完成后请通知质控办复查。",
+            tuple(_row(n, e, references) for n, e in enumerate(by_department[department], 1)),
+        )
+        for department in named
+    ]
+    unnamed = by_department.get("", [])
+    undecided = (
+        DepartmentNotice(
+            "",
+            f"以下 {len(unnamed)} 项整改项尚未确定责任科室，没有列入以上各科室的通知单。"
+            "请在整改台账中确定责任科室后重新生成。本页留存质控办，不发出。",
+            tuple(_row(n, e, references) for n, e in enumerate(unnamed, 1)),
+        )
+        if unnamed
+        else None
+    )
+    nothing = "" if open_entries else f"截至{cn_date(today)}，本轮没有尚未完成的整改项，无需发出整改通知。"
+    return RectificationNotice(round_cover(view, "notice", NOTICE_TITLE, today), notices, undecided, nothing)
