@@ -4,6 +4,7 @@ rectifications, from a real database, the PDF read back as text."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 import subprocess
 import sys
 
@@ -45,11 +46,11 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
     entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE, view)
     open_by_department: dict[str, list[str]] = {}
     for e in entries:
-        if e.status in UNFINISHED_STATUSES:
+        if e.status in ("待整改", "整改中", "逾期"):  # spelt out: not the code's own list
             open_by_department.setdefault(e.rectification.department, []).append(e.rectification.problem)
     sent = {n.department: [row.problem for row in n.rows] for n in notice.notices}
     assert sent == {d: problems for d, problems in open_by_department.items() if d}
-    assert any(e.status not in UNFINISHED_STATUSES for e in entries)  # the done ones are left out
+    assert {e.status for e in entries} >= {"已完成", "逾期"}  # some left out, some sent
     # those with no department are the office's, not sent: listed apart, with what to do
     assert notice.undecided is not None and [r.problem for r in notice.undecided.rows] == open_by_department[""]
     assert "未见记录" in open_by_department[""]
@@ -58,7 +59,7 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
     order = [d for d in view.profile.departments if d in sent]
     assert [n.department for n in notice.notices][: len(order)] == order
     # a deadline passed is said on the row
-    assert any(row.remark == "已逾期" for n in notice.notices for row in n.rows)
+    assert any(row.remark.startswith("已逾期，请立即整改") for n in notice.notices for row in n.rows)
 
 
 def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_path):
@@ -76,13 +77,21 @@ def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_pa
     assert len(starts) >= 5 and starts[0] == 0
     assert all(page.count("致：") <= 1 for page in pages)  # one department to a page
     text = squeeze("".join(pages))
-    assert NOTICE_TITLE in text and "原因分析（科室填写）" in text and "科室负责人（签字）" in text
+    assert NOTICE_TITLE in text and "原因分析（科室填写）" in text
+    assert all(
+        role in text for role in ("质控办签发人（签字）", "科室签收人（签字）", "科室负责人（签字）", "复查人（签字）")
+    )
+    # the batch's page numbers meant nothing to a department handed three pages: none are printed
+    assert not any(re.search(r"第\d+页共\d+页", squeeze(page)) for page in pages)
     assert f"致：{HOSTILE}" in text and "<script>制度未落实</script>" in text  # as typed, never markup
     assert "尚未确定责任科室的整改项" in text and "自查稿" not in text
     # every loose page names the department it went to
     for start, end in zip(starts, [*starts[1:], len(pages)], strict=True):
         department = pages[start].split("致：", 1)[1].split()[0]
         assert all(f"致{department}" in squeeze(page) for page in pages[start:end] if "尚未确定" not in page)
+        # the count closes the notice, with its lines to sign, on the page of its last row
+        closing = next(n for n in range(start, end) if "以上共" in pages[n])
+        assert "科室签收人" in pages[closing] and "序号" in pages[closing]  # a row of the table above it
 
 
 def test_nothing_to_put_right_says_so(store, catalog, actor, demo_round):
@@ -106,3 +115,21 @@ def test_the_menu_makes_the_notices_and_previews_them(qtbot, store, catalog, act
     qtbot.waitUntil(lambda: window.last_report is not None, timeout=60_000)
     assert ui_dialogs.previewed == [out] and ui_dialogs.preview_notes == [""]  # no 自查稿 to explain
     assert NOTICE_TITLE in "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+
+
+def test_a_notice_tells_what_happened_so_far(store, catalog, actor, demo_round):
+    """A failed re-check and the items carried into a 复查轮次: the department sees the history, and
+    the first round says where its open items went (it said 无需发出 with ten carried on)."""
+    from tests.helpers import start_recheck_of_demo
+
+    first = build_rectification_notice(store, demo_round, DEMO_REPORT_DATE, "serif")
+    rows = [row for n in first.notices for row in n.rows]
+    assert any("复查未通过" in row.history for row in rows)  # the demo's failed re-check
+    second = start_recheck_of_demo(store, catalog, actor, demo_round)
+    later = dt.date(2025, 6, 30)
+    carried = build_rectification_notice(store, demo_round, later, "serif")
+    assert carried.notices == [] and "已转入复查轮次《2025年第二季度医疗质量自查》" in carried.nothing
+    assert "请在该轮次中生成整改通知单" in carried.nothing
+    rows = [row for n in build_rectification_notice(store, second, later, "serif").notices for row in n.rows]
+    assert any("上轮转入" in row.remark for row in rows)
+    assert any("本轮复评已无问题，请配合复查销号" in row.remark for row in rows)  # re-graded B in the 复查轮次

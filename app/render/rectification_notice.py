@@ -2,8 +2,9 @@
 
 After a self-inspection the 质控办 tells each department what it must put right, by when, and asks
 for its 原因分析 and 整改措施 back, signed by the head of the department. The 整改报告 is the office's
-ledger of every department; a notice is one department's page(s): its own items only, with room
-to write what the board has not recorded yet, and lines to sign and to receive it back.
+ledger of every department; a notice is one department's page(s): its own items only, what has
+happened to them so far (a failed re-check, a moved deadline, a re-grade), room to write what the
+board has not recorded yet, and the lines to issue it, receive it, return it and re-check it.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..domain.formats import cn_date
-from ..domain.records import STATUS_OVERDUE, UNFINISHED_STATUSES
-from ..services.rectifications import RectificationEntry, ledger_cells, list_rectifications
+from ..domain.labels import ORIGIN_LABELS
+from ..domain.records import ORIGIN_CARRIED, STATUS_CARRIED, STATUS_OVERDUE, UNFINISHED_STATUSES
+from ..services.rectifications import RectificationEntry, follow_up_text, ledger_cells, list_rectifications
 from ..services.rounds import load_round
 from ..services.rounds import references as round_references
 from ..store import Store
@@ -22,8 +24,8 @@ from .model import Cover, round_cover
 __all__ = ["NOTICE_TITLE", "RectificationNotice", "build_rectification_notice"]
 
 NOTICE_TITLE = "医疗质量整改通知单"
-#: who signs a notice: the department that receives it, and the office that issues it
-NOTICE_SIGNATURES = ("科室负责人", "质控办签发人")
+#: a deadline nobody set, left for the office to write in by hand before the notice goes out
+DATE_TO_WRITE = "　　年　月　日"
 
 
 @dataclass(frozen=True)
@@ -33,9 +35,11 @@ class NoticeRow:
     number: int
     items: str
     problem: str
+    #: what has happened to it so far, as the 整改台账 tells it ('' for nothing yet)
+    history: str
     owner: str
     deadline: str
-    #: 逾期 when the deadline has passed, 上轮转入 for one a 复查轮次 carried over ('' otherwise)
+    #: 已逾期，请立即整改 / 上轮转入 / 本轮复评已无问题 …, under the deadline ('' for none)
     remark: str
     #: as recorded on the board ('' leaves the cell to write in)
     cause: str
@@ -56,9 +60,8 @@ class RectificationNotice:
     notices: list[DepartmentNotice]
     #: the rectifications no department is named for: not sent, listed for the office to decide
     undecided: DepartmentNotice | None
-    #: said instead of any notice when nothing is left to put right ('' otherwise)
+    #: said instead of any notice when nothing is left to put right here ('' otherwise)
     nothing: str
-    signatures: tuple[str, ...] = NOTICE_SIGNATURES
     images: dict[str, tuple[bytes, str]] = field(default_factory=dict)
     kind: str = "notice"
 
@@ -67,17 +70,23 @@ def _row(number: int, entry: RectificationEntry, references: dict[str, str]) -> 
     items, problem, cause, measure, _, owner, deadline, _ = ledger_cells(entry, references)
     remarks = []
     if entry.status == STATUS_OVERDUE:
-        remarks.append("已逾期")
+        remarks.append("已逾期，请立即整改")
     if entry.carried:
-        remarks.append("上轮转入")
-    return NoticeRow(number, items, problem, owner, deadline or "（未定）", "、".join(remarks), cause, measure)
+        remarks.append(ORIGIN_LABELS[ORIGIN_CARRIED])
+    if entry.regraded:  # nothing left to put right: the office closes it with a re-check
+        remarks.append("本轮复评已无问题，请配合复查销号")
+    history = follow_up_text(entry)
+    return NoticeRow(
+        number, items, problem, history, owner, deadline or DATE_TO_WRITE, "；".join(remarks), cause, measure
+    )
 
 
 def build_rectification_notice(store: Store, round_id: str, today: dt.date, font_family: str) -> RectificationNotice:
     """The 整改通知单 of a round on ``today``: a notice for each department with unfinished rectifications."""
     view = load_round(store, round_id)
     references = round_references(store, view)
-    open_entries = [e for e in list_rectifications(store, round_id, today, view) if e.status in UNFINISHED_STATUSES]
+    entries = list_rectifications(store, round_id, today, view)
+    open_entries = [e for e in entries if e.status in UNFINISHED_STATUSES]
     by_department: dict[str, list[RectificationEntry]] = {}
     for entry in open_entries:
         by_department.setdefault(entry.rectification.department, []).append(entry)
@@ -89,8 +98,8 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
         DepartmentNotice(
             department,
             f"{found}，贵科室有以下 {len(by_department[department])} 项问题需要整改。"
-            "请在整改期限前完成整改，在“原因分析”“整改措施”栏填写（已填写的请核对），由科室负责人签字后交回质控办；"
-            "整改完成后请通知质控办复查。",
+            "请按整改期限完成整改（已逾期的请立即整改），在“原因分析”“整改措施”栏填写（已填写的请核对），"
+            "由科室负责人签字后于　　年　月　日前交回质控办；整改完成后请通知质控办复查。",
             tuple(_row(n, e, references) for n, e in enumerate(by_department[department], 1)),
         )
         for department in named
@@ -106,5 +115,21 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
         if unnamed
         else None
     )
-    nothing = "" if open_entries else f"截至{cn_date(today)}，本轮没有尚未完成的整改项，无需发出整改通知。"
-    return RectificationNotice(round_cover(view, "notice", NOTICE_TITLE, today), notices, undecided, nothing)
+    return RectificationNotice(
+        round_cover(view, "notice", NOTICE_TITLE, today), notices, undecided, _nothing(open_entries, entries, today)
+    )
+
+
+def _nothing(open_entries: list[RectificationEntry], entries: list[RectificationEntry], today: dt.date) -> str:
+    """Why no notice is sent ('' when some are): nothing open, or the open ones followed up in a
+    later 复查轮次, whose notices send them (it read 无需发出 with 10 items carried on unfinished)."""
+    if open_entries:
+        return ""
+    carried = [e for e in entries if e.status == STATUS_CARRIED]
+    if carried:
+        rounds = "、".join(f"《{n}》" for n in dict.fromkeys(n for e in carried for n in e.carried_to))
+        return (
+            f"截至{cn_date(today)}，本轮尚未完成的 {len(carried)} 项整改项已转入复查轮次{rounds}继续跟踪，"
+            "请在该轮次中生成整改通知单。"
+        )
+    return f"截至{cn_date(today)}，本轮没有尚未完成的整改项，无需发出整改通知。"
