@@ -224,6 +224,24 @@ def test_a_measure_is_written_with_the_recheck_that_needs_it(profiled_store, rec
     assert len(store.history(record_id=rect_id)) == before + 1
 
 
+def test_a_recheck_writes_only_a_missing_measure(profiled_store, rect_id, actor):
+    """A blank measure is not given (it deleted the stored one with a failed re-check); a measure
+    is not written with a re-check cleared, nor over the one the board holds."""
+    store = profiled_store
+    svc.update_rectification(store, rect_id, actor, measure="制定MDT制度")
+    svc.record_recheck(store, rect_id, actor, passed=False, date="2025-05-10", by="刘洋", measure="  ")
+    assert store.rectification(rect_id).measure == "制定MDT制度"
+    with pytest.raises(InputError, match="已填写整改措施，请在整改台账中修改"):
+        svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-12", by="刘洋", measure="另一措施")
+    with pytest.raises(InputError, match="清除复查记录时不能同时填写整改措施"):
+        svc.record_recheck(store, rect_id, actor, passed=None, measure="另一措施")
+    row = store.rectification(rect_id)
+    assert (row.measure, row.recheck_passed) == ("制定MDT制度", False)
+    # the same words again are no replacement: a pass is recorded
+    svc.record_recheck(store, rect_id, actor, passed=True, date="2025-05-12", by="刘洋", measure="制定MDT制度")
+    assert store.rectification(rect_id).recheck_passed is True
+
+
 def test_recheck_passed_failed_and_cleared(profiled_store, rect_id, actor):
     store = profiled_store
     with pytest.raises(InputError, match="复查通过前须写明整改措施；原评价有误、无需整改时"):

@@ -819,6 +819,8 @@ def record_recheck(
     follow_ups = _follow_ups_of(store, [rect]).get(rect.id) or FollowUps()
     replaced = follow_ups.replaced
     written = None if measure is None else _text(measure, "整改措施", "measure", MAX_TEXT)
+    if not restoring:  # undo and redo put back what was stored, a blank measure included
+        written = _measure_with_recheck(rect, passed, written)
     if passed is None:
         # the one before stands again, when the history ends where the record is (an import
         # that kept this PC's re-check over a package's history would otherwise bring back one
@@ -841,6 +843,19 @@ def record_recheck(
         changes["measure"] = written
     _update(store, rect, changes, actor)
     return get_rectification(store, rectification_id, today, view)
+
+
+def _measure_with_recheck(rect: Rectification, passed: bool | None, written: str | None) -> str | None:
+    """The 整改措施 a re-check writes (None: it writes none). Only a missing one is written with a
+    re-check: blank is not given, and a re-check cleared, or a measure the board already holds,
+    is not where a measure is written or replaced (InputError)."""
+    if not written:
+        return None
+    if passed is None:
+        raise InputError("清除复查记录时不能同时填写整改措施；整改措施请在整改台账中填写。", "measure")
+    if rect.measure and rect.measure != written:
+        raise InputError("该整改项已填写整改措施，请在整改台账中修改，不在记录复查时替换。", "measure")
+    return written
 
 
 def _recheck_columns(check: Recheck | None) -> dict[str, Any]:

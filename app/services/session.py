@@ -515,7 +515,8 @@ class RoundSession:
         return self._rectification_changed(entry)
 
     def record_recheck(self, rectification_id: str, **recheck: Any) -> Changes:
-        """复查 (passed, date, by, result); ``passed=None`` clears it. Raises InputError."""
+        """复查 (passed, date, by, result, and a missing 整改措施 written with it, undone with it);
+        ``passed=None`` clears it. Raises InputError."""
         return self._tell(self._record_recheck(rectification_id, recheck, record=True))
 
     def _record_recheck(self, rectification_id: str, recheck: Mapping[str, Any], *, record: bool) -> Changes:
