@@ -44,6 +44,7 @@ def parse_record(spec: str) -> SampleInput:
 
 def cmd_samples(args: argparse.Namespace) -> int:
     from .cli import _actor, _open
+    from .domain.kinds import kind_of
     from .domain.kinds.sampling import samples_text
     from .domain.outcome import verdict
     from .services.answers import set_samples
@@ -54,6 +55,8 @@ def cmd_samples(args: argparse.Namespace) -> int:
     store = _open(args, write=writes)
     view = load_round(store, args.round)
     _, item = view.find_item(args.item)
+    if not kind_of(item).sampled:  # listing one told “尚无抽查记录” of an item that never has any
+        raise InputError(f"条目“{item.id}”不是抽查条目，没有抽查记录。", "item")
     if writes:
         set_samples(store, view.id, item.id, records, _actor(args), view=view)
     stored = store.samples(view.id, item.id)

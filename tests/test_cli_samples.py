@@ -51,7 +51,8 @@ def test_records_replace_the_items_and_open_a_rectification_when_one_fails(demo_
         (["--item", SAMPLED, "--record", "2025001:maybe"], "应为“符合”或“不符合”"),
         (["--item", SAMPLED, "--record", "2025001"], "写法应为 病案号:符合"),
         (["--item", SAMPLED, "--record", "A1:符合", "--record", "a1:不符合"], "病案号“A1”重复（第 1 条和第 2 条）"),
-        (["--item", "qyx-core.01.1", "--record", "1:符合"], "只有抽查条目可以录入抽查记录"),
+        (["--item", "qyx-core.01.1", "--record", "1:符合"], "不是抽查条目"),
+        (["--item", "qyx-core.01.1"], "不是抽查条目"),  # listing it told “尚无抽查记录”
         (["--item", "qyx-core.99.9", "--record", "1:符合"], "没有条目“qyx-core.99.9”"),
     ],
 )
