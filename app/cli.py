@@ -418,7 +418,7 @@ def cmd_rectifications(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .render import registry
 
-    registry.format_of(Path(args.out))  # a wrong suffix is told before the database is opened
+    registry.format_of(Path(args.out), args.kind)  # a wrong suffix is told before the database is opened
     store = _open(args)
     result = registry.render(store, args.round, args.kind, Path(args.out), today=_date_arg(args))
     for warning in result.warnings:
@@ -551,7 +551,7 @@ def build_parser() -> argparse.ArgumentParser:
         sub,
         "report",
         cmd_report,
-        "生成报告：自查报告（self）、整改报告（rectification），PDF 或 Excel（按扩展名）；现场检查记录表（form，PDF）",
+        "生成报告（格式按输出文件的扩展名）：" + "、".join(f"{r.title}（{k}）" for k, r in REPORTS.items()),
         "python main.py report --db demo.db --round ID --kind self --out 自查报告.pdf",
     )
     p.add_argument("--round", required=True, metavar="ID", help="自查轮次的名称或编号（见 rounds 命令）")

@@ -33,6 +33,10 @@ class ReportKind:
     #: a round not yet 定稿 prints it with the 自查稿 mark (a report of results); a blank form has none
     marks_draft: bool = True
 
+    def draft(self, is_final: bool) -> bool:
+        """Printed with the 自查稿 mark: a kind that carries it, of a round not yet 定稿."""
+        return self.marks_draft and not is_final
+
     def file_name(self, fmt: str) -> str:
         return f"{self.title if fmt == 'pdf' else self.workbook_title}.{fmt}"
 
@@ -54,17 +58,6 @@ REPORTS: dict[str, ReportKind] = {
         "build_rectification_report",
         "rectification_report.html",
     ),
-    # handed to each 责任科室 after the inspection: its open rectifications, to answer and sign
-    "notice": ReportKind(
-        "notice",
-        "整改通知单",
-        "",
-        (),
-        "rectification_notice:build_rectification_notice",
-        "rectification_notice.html",
-        formats=("pdf",),
-        marks_draft=False,
-    ),
     # printed before the inspection, to fill in on paper round the departments
     "form": ReportKind(
         "form",
@@ -73,6 +66,17 @@ REPORTS: dict[str, ReportKind] = {
         (),
         "inspection_form:build_inspection_form",
         "inspection_form.html",
+        formats=("pdf",),
+        marks_draft=False,
+    ),
+    # handed to each 责任科室 after the inspection: its open rectifications, to answer and sign
+    "notice": ReportKind(
+        "notice",
+        "整改通知单",
+        "",
+        (),
+        "rectification_notice:build_rectification_notice",
+        "rectification_notice.html",
         formats=("pdf",),
         marks_draft=False,
     ),

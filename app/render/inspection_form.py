@@ -97,8 +97,9 @@ def _form_row(checklist: Checklist, item: Item, year: int) -> FormRow:
 
 
 def _target(words: str, item: Item, year: int) -> str:
-    """The target in words, after a label that names the year already: ``无目标值``, not
-    ``2025年目标：2025年无目标值`` (an item whose targets end before the round's year)."""
+    """The target in words, where the form has said which year it is (the indicator's label, or the
+    instructions for a sampling item's 要求): ``无目标值``, not ``2025年目标：2025年无目标值`` (an
+    item whose targets end before the round's year)."""
     if item.direction not in ("increase", "decrease") and item.target_for(year) is None:
         return "无目标值"
     return words

@@ -1,7 +1,7 @@
 """报告模型: everything a report prints, gathered from the services into plain dataclasses.
 
 Templates only lay this out: no database access and no business rule lives in them. Numbers
-are formatted here, once, so that the two reports and the GUI say the same thing.
+are formatted here, once, so that the reports and the GUI say the same thing.
 """
 
 from __future__ import annotations
@@ -65,7 +65,16 @@ from .images import ImageProblem, for_print
 if TYPE_CHECKING:
     from ..services.overview import Trend
 
-__all__ = ["RectificationReport", "SelfReport", "build_rectification_report", "build_self_report"]
+__all__ = [
+    "Cover",
+    "RectificationReport",
+    "SectionBlock",
+    "SelfReport",
+    "build_rectification_report",
+    "build_self_report",
+    "round_cover",
+    "section_blocks",
+]
 
 #: a report's row for one item, under the section headings (SectionBlock)
 Row = TypeVar("Row")
@@ -163,7 +172,7 @@ def round_cover(view: RoundView, kind: str, title: str, today: dt.date) -> Cover
         cn_date(today),
         view.leader,
         view.members,
-        draft=REPORTS[kind].marks_draft and not view.is_final,
+        draft=REPORTS[kind].draft(view.is_final),
     )
 
 

@@ -26,8 +26,8 @@ class Rendered:
     warnings: tuple[str, ...] = ()
 
 
-def format_of(path: Path) -> str:
-    """The format a file name asks for, by its suffix."""
+def format_of(path: Path, kind: str | None = None) -> str:
+    """The format a file name asks for, by its suffix; with ``kind``, one that report is made in."""
     fmt = Path(path).suffix.lower().lstrip(".")
     if fmt not in FORMATS:
         raise InputError(
@@ -35,6 +35,10 @@ def format_of(path: Path) -> str:
             + "、".join(f".{f}" for f in FORMATS)
             + " 结尾。",
             "out",
+        )
+    if kind is not None and fmt not in (report := _kind(kind)).formats:
+        raise InputError(
+            f"{report.title}只能生成 " + "、".join(f".{f}" for f in report.formats) + f" 文件，不能生成 .{fmt}。", "out"
         )
     return fmt
 
@@ -48,11 +52,7 @@ def _kind(kind: str) -> ReportKind:
 def render(store: Store, round_id: str, kind: str, out: Path, *, today: dt.date | None = None) -> Rendered:
     """Write the ``kind`` report of the round to ``out``, in the format its suffix names."""
     report = _kind(kind)
-    fmt = format_of(out)
-    if fmt not in report.formats:
-        raise InputError(
-            f"{report.title}只能生成 " + "、".join(f".{f}" for f in report.formats) + f" 文件，不能生成 .{fmt}。", "out"
-        )
+    fmt = format_of(out, kind)
     today = today or dt.date.today()
     if fmt == "pdf":
         from . import render_report

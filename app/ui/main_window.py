@@ -14,7 +14,7 @@ from ..services.profile import get_profile
 from ..services.rounds import round_choices
 from ..services.session import Changes, RoundSession, forget_position, last_round
 from . import dialogs
-from .item_editors import ERROR_STYLE, plain_label
+from .item_editors import plain_label
 from .qt import (
     QAction,
     QDialog,
@@ -26,6 +26,7 @@ from .qt import (
     QVBoxLayout,
     QWidget,
 )
+from .styles import ERROR_STYLE
 from .walkthrough import WalkthroughPage
 
 if TYPE_CHECKING:
@@ -488,7 +489,7 @@ class MainWindow(QMainWindow):
         if path:
             out = Path(path if path.lower().endswith(f".{fmt}") else f"{path}.{fmt}")
             # as rendered: the round open when it is done may be another; a blank form has no mark
-            draft = report.marks_draft and not view.is_final
+            draft = report.draft(view.is_final)
             self.report_job = ReportJob(
                 self, self.store.path, view.id, kind, out, lambda o, w: self._report_written(o, w, draft)
             )
