@@ -190,8 +190,8 @@ def test_the_window_says_in_red_when_the_days_backup_had_to_delete_older_ones(
     backup made room, the status bar says so, in red: the user should clean up or move backups."""
     from app.store.backup import make_backup, new_backup_path
     from app.ui import application
-    from app.ui.item_editors import ERROR_STYLE
     from app.ui.profile_wizard import ProfileWizard
+    from app.ui.styles import ERROR_STYLE
 
     path, round_id = demo_file
     _with_scan(path, round_id, actor, 400_000)

@@ -128,7 +128,7 @@ def test_a_refusal_in_the_text_box_reads_as_an_error_and_quotes_names_as_typed(q
     """The rename refusal was black text in the label, which Qt took for HTML when the name
     quoted in it was typed as HTML (“<b>二季度</b>” came out bold and the tags went)."""
     from app.ui import dialogs
-    from app.ui.item_editors import ERROR_STYLE
+    from app.ui.styles import ERROR_STYLE
 
     refused = dialogs.asking_text(None, "新的轮次名称：", "<b>二季度</b>", "已有名为“<b>二季度</b>”的自查轮次。")
     plain = dialogs.asking_text(None, "名称 <i>（可改）</i>：", "一季度")

@@ -16,7 +16,7 @@ from ..errors import AppError, DamagedError
 from ..services import backups as service
 from . import dialogs
 from .cell_table import overlay_hint, read_only
-from .item_editors import ERROR_STYLE, TextView, advice_label
+from .item_editors import TextView, advice_label
 from .qt import (
     QAbstractItemView,
     QApplication,
@@ -37,6 +37,7 @@ from .qt import (
     Signal,
 )
 from .screen import fit_to_screen
+from .styles import ERROR_STYLE
 from .tasks import failure_text
 
 if TYPE_CHECKING:

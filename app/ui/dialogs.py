@@ -10,7 +10,7 @@ from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from . import qt  # dialog classes are looked up when a dialog opens, not at start-up (see qt.py)
-from .item_editors import ERROR_STYLE
+from .styles import ERROR_STYLE
 
 if TYPE_CHECKING:
     from .qt import QInputDialog, QMessageBox, QWidget

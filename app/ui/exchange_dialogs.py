@@ -18,7 +18,7 @@ from ..services.history import describe, records_apart
 from . import dialogs
 from .cell_table import read_only
 from .date_input import DateInput
-from .item_editors import ADVICE_STYLE, ERROR_STYLE, advice_label, plain_label
+from .item_editors import advice_label, plain_label
 from .qt import (
     QCheckBox,
     QComboBox,
@@ -41,6 +41,7 @@ from .qt import (
     to_date,
 )
 from .screen import fit_to_screen
+from .styles import ADVICE_STYLE, ERROR_STYLE
 from .tasks import failure_text, run_in_background
 
 if TYPE_CHECKING:

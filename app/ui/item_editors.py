@@ -42,8 +42,8 @@ from .qt import (
     QWidget,
     Signal,
 )
+from .styles import ADVICE_STYLE, ERROR_STYLE
 
-ERROR_STYLE = "color: #b00020;"
 #: the background of a cell whose input is not saved (a repeated 病案号)
 REFUSED_CELL = "#fde2e4"
 
@@ -105,10 +105,6 @@ class TextView(QTextBrowser):
             n -= shown
             block = block.next()
         return bottom
-
-
-#: advice the user should act on (a draft's mark, where backups are kept, why a year was chosen)
-ADVICE_STYLE = "color: #8a5a00;"
 
 
 def advice_label(text: str = "") -> QLabel:
