@@ -203,6 +203,18 @@ def ui_dialogs(monkeypatch):
 
 
 @pytest.fixture
+def demo_window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
+    """The main window, shown, open on the demo round; its modal dialogs recorded (ui_dialogs)."""
+    from app.ui.main_window import MainWindow
+
+    window = MainWindow(store, lambda: catalog, actor)
+    qtbot.addWidget(window)
+    window.show()
+    window.open_round(demo_round)
+    return window
+
+
+@pytest.fixture
 def small_disk(tmp_path) -> Iterator[Callable[[str], Path]]:
     """``small_disk("3M")``: a real filesystem of that size (a tmpfs), where one can be mounted
     (root); skips the test where none can. Unmounted after the test."""

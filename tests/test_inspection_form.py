@@ -148,18 +148,8 @@ def test_the_form_is_a_pdf_only(demo_file, tmp_path, cli):
     assert not (tmp_path / "表.xlsx").exists()
 
 
-@pytest.fixture
-def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
-    from app.ui.main_window import MainWindow
-
-    w = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(w)
-    w.show()
-    w.open_round(demo_round)
-    return w
-
-
-def test_the_menu_makes_the_form_and_previews_it_without_the_draft_note(qtbot, window, ui_dialogs, tmp_path):
+def test_the_menu_makes_the_form_and_previews_it_without_the_draft_note(qtbot, demo_window, ui_dialogs, tmp_path):
+    window = demo_window
     texts = [a.text() for a in window.report_menu.actions()]
     assert "生成现场检查记录表 PDF(&J)…" in texts
     assert not any("现场检查记录表" in t and "Excel" in t for t in texts)

@@ -101,13 +101,8 @@ def test_nothing_to_put_right_says_so(store, catalog, actor, demo_round):
     assert notice.nothing == "截至2025年6月30日，本轮没有尚未完成的整改项，无需发出整改通知。"
 
 
-def test_the_menu_makes_the_notices_and_previews_them(qtbot, store, catalog, actor, demo_round, ui_dialogs, tmp_path):
-    from app.ui.main_window import MainWindow
-
-    window = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(window)
-    window.show()
-    window.open_round(demo_round)
+def test_the_menu_makes_the_notices_and_previews_them(qtbot, demo_window, ui_dialogs, tmp_path):
+    window = demo_window
     assert "生成整改通知单 PDF(&N)…" in [a.text() for a in window.report_menu.actions()]
     out = tmp_path / "整改通知单.pdf"
     ui_dialogs.save_path = str(out)

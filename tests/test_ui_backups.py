@@ -16,7 +16,6 @@ from app.store import open_store
 from app.store.backup import list_backups
 from app.ui import application
 from app.ui.backups_dialog import BackupsDialog, DamagedDialog, backup_on_close
-from app.ui.main_window import MainWindow
 from app.ui.profile_wizard import ProfileWizard
 from app.ui.qt import QDialog, QLabel
 from tests.conftest import ROOT
@@ -24,12 +23,8 @@ from tests.helpers import damage_table, wait_exposed
 
 
 @pytest.fixture
-def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
-    w = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(w)
-    w.show()
-    w.open_round(demo_round)
-    return w
+def window(demo_window):
+    return demo_window
 
 
 @pytest.fixture
