@@ -92,6 +92,8 @@ def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_pa
         # the count closes the notice, with its lines to sign, on the page of its last row
         closing = next(n for n in range(start, end) if "以上共" in pages[n])
         assert "科室签收人" in pages[closing] and "序号" in pages[closing]  # a row of the table above it
+        if "以上共1项" in squeeze(pages[closing]):  # one row and the foot fit under the title: one page
+            assert closing == start, department
 
 
 def test_nothing_to_put_right_says_so(store, catalog, actor, demo_round):
