@@ -157,15 +157,9 @@ def test_undo_of_a_new_deadline_for_a_carried_over_rectification(store, actor, d
 
 
 @pytest.fixture
-def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
-    from app.ui.main_window import MainWindow
-
-    w = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(w)
-    w.show()
-    w.open_round(demo_round)
-    w.session.today = lambda: TODAY
-    return w
+def window(demo_window):
+    demo_window.session.today = lambda: TODAY
+    return demo_window
 
 
 def test_a_board_cell_being_typed_in_survives_a_retried_save(qtbot, window, store):

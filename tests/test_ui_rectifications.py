@@ -19,14 +19,11 @@ TODAY = dt.date(2025, 6, 20)
 
 
 @pytest.fixture
-def window(qtbot, store, catalog, actor, demo_round, ui_dialogs):
-    w = MainWindow(store, lambda: catalog, actor)
-    qtbot.addWidget(w)
-    w.show()
-    w.open_round(demo_round)
-    w.session.today = lambda: TODAY
-    w.show_tab(1)
-    return w
+def window(demo_window):
+    """The demo round's window on its 整改台账, its day fixed."""
+    demo_window.session.today = lambda: TODAY
+    demo_window.show_tab(1)
+    return demo_window
 
 
 def column(board, col):
