@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..domain.checklist import Checklist, Item, item_number
-from ..domain.kinds import kind_of
+from ..domain.kinds import ItemKind, kind_of
 from ..services.rounds import RoundView, load_round
 from ..store import Store
 from .model import Cover, SectionBlock, round_cover, section_blocks
@@ -77,7 +77,7 @@ def _form_row(checklist: Checklist, item: Item, year: int) -> FormRow:
     number = item_number(item)
     if kind.sampled:
         wanted = f"至少抽查 {item.min_samples} 份，" if item.min_samples else ""
-        notes.append(f"{wanted}要求：{_target(kind.target_words(item, year), item, year)}")
+        notes.append(f"{wanted}要求：{_target(kind, item, year)}")
         lines = item.min_samples or DEFAULT_SAMPLE_LINES
         return FormRow(number, item.text, tuple(notes), (), (), lines)
     if kind.measured:
@@ -87,7 +87,7 @@ def _form_row(checklist: Checklist, item: Item, year: int) -> FormRow:
             blanks: tuple[str, ...] = ("分子", "分母")
         else:
             blanks = (f"数值（{item.unit}）" if item.unit else "数值",)
-        notes.append(f"{year}年目标：{_target(kind.target_words(item, year), item, year)}")
+        notes.append(f"{year}年目标：{_target(kind, item, year)}")
         if item.direction in ("increase", "decrease"):
             blanks += (f"基线值（{item.unit}）" if item.unit else "基线值",)
             notes.append("没有基线值的留空：与上一轮自查的数值比较")
@@ -96,13 +96,13 @@ def _form_row(checklist: Checklist, item: Item, year: int) -> FormRow:
     return FormRow(number, item.text, tuple(notes), tuple(checklist.scale.codes()), ())
 
 
-def _target(words: str, item: Item, year: int) -> str:
+def _target(kind: ItemKind, item: Item, year: int) -> str:
     """The target in words, where the form has said which year it is (the indicator's label, or the
     instructions for a sampling item's 要求): ``无目标值``, not ``2025年目标：2025年无目标值`` (an
     item whose targets end before the round's year)."""
     if item.direction not in ("increase", "decrease") and item.target_for(year) is None:
         return "无目标值"
-    return words
+    return kind.target_words(item, year)
 
 
 def _legend(checklist: Checklist) -> str:
