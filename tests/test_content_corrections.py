@@ -88,6 +88,27 @@ def test_items_of_a_topic_share_one_unit(catalog):
     assert units["unplanned_reoperation"] == units["postoperative_complications"] == {"‰"}
 
 
+def test_every_ratio_indicator_says_what_to_count(catalog):
+    """Entering 分子/分母 under bare labels leaves the clerk guessing what to count; the source
+    gives no formula, so each file says in its notes that the names are its own."""
+    for c in catalog.checklists:
+        ratios = [it for it in c.all_items() if it.kind == "indicator" and it.input == "ratio"]
+        for it in ratios:
+            assert it.numerator_label and it.denominator_label, it.id
+            assert it.numerator_label != it.denominator_label, it.id
+        if ratios:
+            raw = read_checklist_file(Path(__file__).resolve().parents[1] / "checklists" / f"{c.id}.yaml")
+            assert any("分子、分母名称" in note for note in raw.get("notes", [])), c.id
+    # the same measure reads the same in every programme
+    assert item_labels(catalog, "qyx-targets-2021.1.1.rate") == item_labels(catalog, "hn-7measures-2024.4.12")
+    assert item_labels(catalog, "nat-quality-2023.m.38") == item_labels(catalog, "hn-7measures-2024.6.07")
+
+
+def item_labels(catalog, iid):
+    it = next(it for c in catalog.checklists for it in c.all_items() if it.id == iid)
+    return it.numerator_label, it.denominator_label
+
+
 def test_catheter_infection_rate_is_per_thousand_catheter_days_in_both_programmes(item):
     for iid in ("qyx-targets-2021.2.4.rate", "nat-quality-2023.m.34"):
         it = item(iid)

@@ -173,7 +173,7 @@ FX_SPOT = {
 
 def test_fx_top_level(fx):
     assert fx["id"] == FX
-    assert fx["version"] == "2023.5"
+    assert fx["version"] == "2023.6"
     assert fx["title"] == "阜新市全面提升医疗质量行动自查表"
     assert fx["short_title"] == "阜新方案"
     assert fx["source"] == {

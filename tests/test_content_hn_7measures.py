@@ -44,7 +44,7 @@ def test_notice_duties(items, seed):
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2024.4"
+    assert doc["version"] == "2024.5"
     assert doc["title"] == "“便民就医提质量”七项举措落实情况自查表"
     assert doc["short_title"] == "七项举措"
     assert doc["source"] == {

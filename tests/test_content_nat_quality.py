@@ -186,7 +186,7 @@ OCR_FIXES = {
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2023.4"
+    assert doc["version"] == "2023.5"
     assert doc["title"] == "全面提升医疗质量行动计划（2023—2025年）自查表"
     assert doc["short_title"] == "质量行动计划"
     assert doc["source"] == {

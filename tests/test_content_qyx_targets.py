@@ -48,7 +48,7 @@ NOTE = "原文仅规定改进方向（提高/降低），未给出目标值；�
 
 def test_top_level(doc):
     assert doc["id"] == P
-    assert doc["version"] == "2021.3"
+    assert doc["version"] == "2021.4"
     assert doc["title"] == "国家医疗质量安全改进目标（2021年）落实情况自查表"
     assert doc["short_title"] == "改进目标"
     assert doc["source"] == {
