@@ -144,8 +144,15 @@ def test_report_preview_fits_and_shows_whole_lines(qtbot, monkeypatch, store, de
     assert_fits(made)
 
 
-#: an item of each kind in the demo round (bench/screenshots.py draws the same)
-DEMO_ITEMS = ("qyx-core.05.3", "qyx-targets-2021.1.1.rate", "qyx-core.07.3", "qyx-targets-2021.1.2.3")
+#: an item of each kind in the demo round (bench/screenshots.py draws the same), and the indicator
+#: whose counts have the longest names
+DEMO_ITEMS = (
+    "qyx-core.05.3",
+    "qyx-targets-2021.1.1.rate",
+    "qyx-core.07.3",
+    "qyx-targets-2021.1.2.3",
+    "qyx-targets-2021.2.2.rate",
+)
 
 
 @pytest.mark.parametrize(("screen", "font_pt"), [("floor", 11), ("floor", None), ("1920×1080 at 150%", 10.5)])
@@ -154,7 +161,7 @@ def test_the_item_panel_never_scrolls_sideways(qtbot, monkeypatch, store, demo_r
     [1] … 不适用 [0]) were wider than the item panel: it scrolled sideways, and cut off the right-hand
     side of every field under them. Every item, of each kind, shows whole in the panel's width."""
     from app.ui.main_window import MainWindow
-    from app.ui.qt import QApplication
+    from app.ui.qt import QApplication, QLabel, QLineEdit
 
     width, height = SCREENS[screen]
     free = QRect(0, 0, width, height - TASKBAR)
@@ -179,5 +186,13 @@ def test_the_item_panel_never_scrolls_sideways(qtbot, monkeypatch, store, demo_r
             scroll = panel.horizontalScrollBar()
             assert scroll.maximum() == 0, f"{item_id}: {scroll.maximum()} px to scroll sideways on {screen}"
             assert panel.widget().width() <= panel.viewport().width()
+            # a count's name beside its field (同期VTE风险评估为中、高危的住院患者数) takes two lines
+            # at most, not a column of three-character lines
+            for field in panel.findChildren(QLineEdit):
+                label = next((w for w in panel.findChildren(QLabel) if w.buddy() is field), None)
+                if label is not None and label.isVisible():
+                    one_line = label.heightForWidth(10_000)
+                    lines = 1 + (label.heightForWidth(label.width()) - one_line) / label.fontMetrics().lineSpacing()
+                    assert lines < 2.5, f"{item_id}: {label.text()} in {lines:.1f} lines on {screen}"
     finally:
         QApplication.setFont(font)
