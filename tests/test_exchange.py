@@ -366,11 +366,38 @@ def test_a_round_over_numbered_checklists_is_format_2_which_a_reader_of_1_refuse
     round_id = start_round(store, [catalog.get("nat-quality-2023")], "行动计划", dt.date(2025, 3, 15), actor)
     out = export_package(store, round_id, tmp_path / "p.zip", today=dt.date(2025, 6, 30)).path
     package = open_package(out)  # this program reads it
-    assert package.manifest["format_version"] == 2 == fmt.FORMAT_VERSION
+    assert package.manifest["format_version"] == 2
     monkeypatch.setattr(fmt, "FORMAT_VERSION", 1)
     with pytest.raises(PackageError) as older:
         open_package(out)
     assert "上报包格式第 2 版" in older.value.user_message and "请升级本程序" in older.value.user_message
+
+
+def test_only_a_package_with_patient_ids_carries_the_key_and_says_format_3(
+    store, catalog, actor, tmp_path, monkeypatch
+):
+    """The key lets the hospital's departments pseudonymise as the office does (test_merge_samples);
+    the commission's 脱敏 copy never has it, and a manifest that says 脱敏 and has one is refused."""
+    from app.exchange.export import stored_pseudonym_key
+    from app.services.demo import create_demo
+
+    round_id = create_demo(store, catalog, actor)
+    kept = export_package(store, round_id, tmp_path / "ids.zip", patient_ids=True, today=dt.date(2025, 6, 30)).path
+    manifest = open_package(kept).manifest
+    assert manifest["format_version"] == 3 and bytes.fromhex(manifest["patient_key"]) == stored_pseudonym_key(store)
+    plain = export_package(store, round_id, tmp_path / "p.zip", today=dt.date(2025, 6, 30)).path
+    assert "patient_key" not in open_package(plain).manifest and open_package(plain).manifest["format_version"] == 1
+    members = _members(plain)
+    manifest = json.loads(members[fmt.MANIFEST])
+    manifest["patient_key"] = "0" * 64
+    members[fmt.MANIFEST] = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+    with pytest.raises(PackageError) as leaked:
+        open_package(_rezip(plain, members, tmp_path / "leaked.zip"))
+    assert "patient_key" in leaked.value.user_message
+    monkeypatch.setattr(fmt, "FORMAT_VERSION", 2)  # a program of format 2 asks for an upgrade
+    with pytest.raises(PackageError) as older:
+        open_package(kept)
+    assert "上报包格式第 3 版" in older.value.user_message
 
 
 def test_a_newer_format_version_names_the_program_and_the_hospital(package):

@@ -279,3 +279,75 @@ def test_a_correction_of_pseudonymised_records_merges_with_a_record_the_office_r
     assert plan.conflicts == [] and not [w for w in plan.warnings if "抽查" in w]
     apply_import(d.office, plan, d.office_actor)
     assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", True)]
+
+
+def _department_with_a_profile(tmp_path, name: str):
+    """A department's new database, with the hospital's profile typed in its first-run wizard
+    (so with a pseudonym key of its own) before anything is imported."""
+    from app.services.profile import save_profile
+    from app.store import Actor, open_store
+    from tests.conftest import PROFILE_2_GENERAL
+
+    db = open_store(tmp_path / f"{name}.db")
+    save_profile(db, PROFILE_2_GENERAL, Actor(name, f"pc-{name}"))
+    return db
+
+
+def test_a_department_given_real_numbers_sends_back_a_correction_the_office_reads(departments, tmp_path):
+    """The README's way round a hospital: the office sends its round to 内科 with 病案号 kept, 内科
+    corrects a record and sends back its default (脱敏) package. Pseudonymised under 内科's own
+    key, no record paired with the office's: the office kept its list, counted the correction as
+    未变 and warned of every sampled item alike (review, exchange 1). A package with 病案号 carries
+    the office's key, and 内科's database, holding no 病案号 of its own, takes it."""
+    from app.exchange.export import export_package, stored_pseudonym_key
+    from app.exchange.merge import KEY_TAKEN
+    from app.store import Actor
+
+    d = departments
+    item = _item(d)
+    _sample(d.office, d, d.office_actor, item, ("ZY001", True), ("ZY002", True))
+    nk = _department_with_a_profile(tmp_path, "内科")
+    assert stored_pseudonym_key(nk) not in (None, stored_pseudonym_key(d.office))
+    plan = plan_import(nk, open_package(d.export(d.office, "with-ids")))
+    assert KEY_TAKEN in plan.warnings
+    apply_import(nk, plan, Actor("", ""))
+    assert stored_pseudonym_key(nk) == stored_pseudonym_key(d.office)
+    _sample(nk, d, d.a_actor, item, ("ZY001", True), ("ZY002", False))
+    back = export_package(nk, d.round_id, tmp_path / "nk.zip", attachments=False, today=DAY).path
+    assert open_package(back).manifest["patient_ids"] == "pseudonymised"
+    assert "patient_key" not in open_package(back).manifest  # the commission's copy never has it
+    plan, _ = d.office_import(back)
+    assert [c.table for c in plan.updated] == ["samples"] and not plan.conflicts
+    assert not [w for w in plan.warnings if "抽查" in w or "密钥" in w]
+    assert _records(d.office, d, item) == [("ZY001", True), ("ZY002", False)]
+    # the department's next package with 病案号 changes nothing about keys either way
+    assert KEY_TAKEN not in plan_import(nk, open_package(d.export(d.office, "again"))).warnings
+
+
+def test_a_database_with_real_numbers_of_its_own_keeps_its_key_and_is_told(departments, tmp_path, catalog):
+    """Its own pseudonyms, sent before, would change meaning under another key: it keeps its
+    own, and the clerk learns how to send the round back so that the office can read it. Another
+    hospital's package (a summary's database) never gives its key."""
+    from app.exchange.export import export_package, stored_pseudonym_key
+    from app.exchange.merge import KEY_KEPT, KEY_TAKEN
+    from app.services.demo import create_demo
+    from app.store import Actor, open_store
+
+    d = departments
+    item = _item(d)
+    nk = _department_with_a_profile(tmp_path, "内科")
+    own = stored_pseudonym_key(nk)
+    pseudonymised = export_package(d.office, d.round_id, tmp_path / "p.zip", attachments=False, today=DAY).path
+    apply_import(nk, plan_import(nk, open_package(pseudonymised)), Actor("", ""))
+    _sample(nk, d, d.a_actor, item, ("NK001", True))
+    plan = plan_import(nk, open_package(d.export(d.office, "with-ids")))
+    assert KEY_KEPT in plan.warnings and KEY_TAKEN not in plan.warnings
+    apply_import(nk, plan, Actor("", ""))
+    assert stored_pseudonym_key(nk) == own
+    collector = open_store(tmp_path / "collector.db")
+    create_demo(collector, catalog, Actor("汇总", "pc-c"), hospital="乙县人民医院")
+    plan = plan_import(collector, open_package(d.export(d.office, "other")), allow_other_hospital=True)
+    assert plan.other_hospital and not [w for w in plan.warnings if "密钥" in w]
+    key = stored_pseudonym_key(collector)
+    apply_import(collector, plan, Actor("", ""), allow_other_hospital=True)
+    assert stored_pseudonym_key(collector) == key

@@ -80,7 +80,7 @@ def stored_pseudonym_key(store: Store) -> bytes | None:
 
 
 def pseudonym_key(store: Store) -> bytes:
-    """This database's secret for 病案号 pseudonyms, never exported: the hospital can match a
+    """This database's secret for 病案号 pseudonyms, in no pseudonymised package: the hospital can match a
     pseudonym to its record again, the commission cannot. Opening the database writable makes
     it; a database of an earlier version first opened read-only has none yet."""
     key = store.setting(PATIENT_KEY_SETTING)
@@ -286,9 +286,12 @@ def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attac
 
     hospital = data["round"]["profile"]
     round_row = data["round"]
+    # a package with 病案号 goes to the hospital's own departments: its key lets their databases
+    # pseudonymise those numbers as this one does, so that this one can read them back
+    key = stored_pseudonym_key(store) if patient_ids else None
     return {
         "format": fmt.FORMAT,
-        "format_version": fmt.format_version_for(data["checklists"]),
+        "format_version": fmt.format_version_for(data["checklists"], patient_key=key is not None),
         "app": {"name": APP_NAME, "version": __version__},
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "report_date": today.isoformat(),
@@ -313,6 +316,7 @@ def _manifest(store: Store, data: dict, today: dt.date, patient_ids: bool, attac
         ],
         "patient_ids": "included" if patient_ids else "pseudonymised",
         "pseudonym_key": None if patient_ids else key_id(pseudonym_key(store)),
+        **({"patient_key": key.hex()} if key is not None else {}),
         "attachments_included": attachments,
         "files": [],
     }

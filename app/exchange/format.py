@@ -14,12 +14,17 @@ FORMAT = "mqsc-selfcheck-upload"
 #: 2: a frozen checklist may carry ``numbering`` (how its 编号 print). A reader of 1 checks a
 #: package's checklists as strictly as checklist files and refused that field as 不符合检查表格式
 #: (diff review); it now says the package is from a newer program instead.
-FORMAT_VERSION = 2
+#: 3: a package with 病案号 may carry the database's pseudonym key (``patient_key``), which a
+#: reader of 2 refused as a field it does not know.
+FORMAT_VERSION = 3
 
 
-def format_version_for(checklists: list[dict[str, Any]]) -> int:
-    """The oldest format that holds these frozen checklists: a package any reader of it can read
-    (a round over checklists without ``numbering``, such as the default two, stays at 1)."""
+def format_version_for(checklists: list[dict[str, Any]], *, patient_key: bool = False) -> int:
+    """The oldest format that holds these frozen checklists (and the pseudonym key, if the
+    package carries it): a package any reader of it can read (a round over checklists without
+    ``numbering``, such as the default two, exported with 病案号 脱敏, stays at 1)."""
+    if patient_key:
+        return 3
     return 2 if any("numbering" in c.get("content", {}) for c in checklists) else 1
 
 

@@ -20,6 +20,7 @@ Everything is written in one transaction after the plan is made; a refused impor
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +30,7 @@ from ..domain.identifiers import PSEUDONYM_PREFIX
 from ..domain.labels import TABLE_LABELS
 from ..domain.profile import same_hospital
 from ..errors import AppError
-from ..store import Actor, Store, history, now
+from ..store import PATIENT_KEY_SETTING, Actor, Store, history, now
 from ..store import records as rec
 from . import threeway
 from .verify import Package
@@ -192,6 +193,8 @@ class ImportPlan:
     #: of the unchanged, those whose version here holds a later change made on the package's own
     #: PC: the package is an older export of that PC (a newer one was imported here)
     older: int = 0
+    #: the pseudonym key (hex) this database takes from the package (:func:`_shared_key`)
+    shared_key: str | None = None
     _pending: dict[str, _Change] = field(default_factory=dict, repr=False)
     _entry_ids: set[str] | None = field(default=None, repr=False)
 
@@ -346,7 +349,55 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
     _plan_attachments(store, plan, items, existing_round is not None)
     if package.manifest["patient_ids"] == "pseudonymised" and any(c.table == "samples" for c in plan.added):
         plan.warnings.append("上报包中的病案号已脱敏：导入的抽查记录以“脱敏-”代码代替病案号，可计数，不能对应到病历。")
+    plan.shared_key = _shared_key(store, plan)
     return plan
+
+
+#: said when this database takes the pseudonym key of its hospital's package
+KEY_TAKEN = (
+    "本机改用上报包中本院的病案号脱敏密钥：此后本机导出的脱敏上报包，导出该包的电脑（如质控办）"
+    "能把其中的病案号对应回原号，本机修改的抽查记录在那里作为更新导入。"
+)
+#: said when it keeps its own
+KEY_KEPT = (
+    "本机已有以病案号原号录入的抽查记录，继续使用本机自己的病案号脱敏密钥：本轮发回导出该包的电脑合并时，"
+    "请选“保留病案号原样”导出，否则对方无法把病案号对应回原号。"
+)
+
+
+def _shared_key(store: Store, plan: ImportPlan) -> str | None:
+    """The pseudonym key to take from a package with 病案号. The office sent its round to 内科
+    with 病案号 kept; 内科 corrected a record and sent back its default (脱敏) package, its
+    numbers pseudonymised under its own key: the office paired none of them with its records,
+    kept its own and counted the correction as 未变 (review, exchange 1). A database takes its
+    own hospital's key while it holds no real 病案号 (now or in its history) that it could have
+    pseudonymised under a key of its own, so nothing it exported before changes meaning; one
+    that does keeps its key, and the clerk is told how to send the round back."""
+    from .export import stored_pseudonym_key
+
+    theirs = plan.package.manifest.get("patient_key")
+    if not theirs or plan.other_hospital:
+        return None
+    ours = stored_pseudonym_key(store)
+    if ours is not None and ours.hex() == theirs:
+        return None
+    if ours is not None and _holds_record_numbers(store):
+        plan.warnings.append(KEY_KEPT)
+        return None
+    plan.warnings.append(KEY_TAKEN)
+    return theirs
+
+
+def _holds_record_numbers(store: Store) -> bool:
+    """Whether a sampled record here, now or in its history, is known by its real 病案号."""
+    numbers = (s.record_no for r in store.rounds() for s in store.samples(r.id))
+    known = (
+        record["record_no"]
+        for entry in store.history(record_table="samples")
+        for records in entry.changes.get("records") or ()
+        for record in records or ()
+    )
+    return any(not str(n).startswith(PSEUDONYM_PREFIX) for n in itertools.chain(numbers, known))
 
 
 def _other_hospital(store: Store, own: dict[str, Any] | None, theirs: dict[str, Any], allowed: bool) -> bool:
@@ -974,6 +1025,8 @@ def apply_import(
     with store.transaction():
         if plan.other_hospital:
             store.set_setting(_COLLECTS_SETTING, True)
+        if plan.shared_key:
+            store.set_setting(PATIENT_KEY_SETTING, plan.shared_key)
         # the package's history first: the changes it brings were made before this import, and
         # 修改记录 lists entries in the order they were recorded here (newest first)
         store.append_history(

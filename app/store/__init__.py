@@ -282,7 +282,8 @@ def _set_up(conn: sqlite3.Connection, path: Path, version: int, read_only: str, 
     _make_patient_key(conn)
 
 
-#: this database's secret for 病案号 pseudonyms (``exchange.export``), never exported
+#: this database's secret for 病案号 pseudonyms (``exchange.export``): in no pseudonymised
+#: package (one with 病案号 carries it, for the hospital's departments)
 PATIENT_KEY_SETTING = "exchange.patient_key"
 
 
