@@ -126,6 +126,10 @@ def _command() -> str:
 
 
 def report_error(err: AppError, args: argparse.Namespace) -> None:
+    if getattr(args, "json", False):  # a script that asked for JSON gets it on failure too
+        from .cli_output import print_json
+
+        print_json({"ok": False, "reason": err.user_message})
     print(f"错误：{err.user_message}", file=sys.stderr)
     if isinstance(err, DamagedError):
         print(damaged_hint(getattr(args, "db", None)), file=sys.stderr)

@@ -106,9 +106,10 @@ def _import(args: argparse.Namespace, package: Any) -> int:
     else:
         result = apply_import(store, plan, _actor(args))
         output = {**result.to_dict(), "nothing_new": plan.nothing_new_text(), "dry_run": False}
-        summary = f"已导入“{package.hospital_name} {package.round_name}”：{result.text()}"
+        done = "" if output["nothing_new"] else "已导入"  # not “已导入” above “没有需要导入的内容”
+        summary = f"{done}“{package.hospital_name} {package.round_name}”：{result.text()}"
     if args.json:
-        print_json(output)
+        print_json({"ok": True, **output})
         return 0
     print(package.source_text())
     print(summary)

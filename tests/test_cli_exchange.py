@@ -24,6 +24,8 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     )
     said = capsys.readouterr()
     assert "病案号已脱敏" in said.out and "机构代码" not in said.err  # the demo hospital has its code
+    with zipfile.ZipFile(out) as zf:  # “4 个文件” of a zip of 5: the manifest went uncounted (review)
+        assert f"，{len(zf.namelist())} 个文件，" in said.out
     assert main(["verify", str(out), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["ok"] and report["hospital"]["name"] == "示例县人民医院"
@@ -38,6 +40,17 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     assert main(["import", "--db", str(target), str(out), "--json"]) == 0
     second = json.loads(capsys.readouterr().out)
     assert (second["added"], second["updated"]) == (0, 0)
+    # every record counted both times, the profile too (新增 119, then 未变 118: review)
+    assert second["ok"] and second["unchanged"] == first["added"]
+    assert main(["import", "--db", str(target), str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "没有需要导入的内容" in said and "已导入" not in said
+    # a failure answers in JSON too when JSON was asked for (it printed 错误：… only)
+    pdf = tmp_path / "自查报告.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    assert main(["import", "--db", str(target), str(pdf), "--dry-run", "--json"]) == 1
+    failed = json.loads(capsys.readouterr().out)
+    assert failed == {"ok": False, "reason": "“自查报告.pdf”不是有效的上报包：这是 PDF 文件，不是上报包。"}
 
 
 def test_import_says_what_the_package_is_as_the_preview_does(store, demo_round, tmp_path, capsys):

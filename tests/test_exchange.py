@@ -596,6 +596,22 @@ def test_a_document_or_a_packed_package_named_zip_is_told_for_what_it_is(package
     assert {b.path.name: b.reason for b in result.refused} == reasons
 
 
+def test_a_document_under_its_own_name_is_not_said_to_be_renamed(tmp_path):
+    """自查报告.pdf chosen by mistake was “a PDF with its extension changed” (review, exchange 4)."""
+    pdf, xlsx = tmp_path / "自查报告.pdf", tmp_path / "自查结果.xlsx"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    _zip(xlsx, {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"})
+    said = {}
+    for path in (pdf, xlsx):
+        with pytest.raises(PackageError) as err:
+            open_package(path)
+        said[path.name] = err.value.user_message
+    assert said == {
+        "自查报告.pdf": "“自查报告.pdf”不是有效的上报包：这是 PDF 文件，不是上报包。",
+        "自查结果.xlsx": "“自查结果.xlsx”不是有效的上报包：这是 Excel 工作簿（.xlsx），不是上报包。",
+    }
+
+
 def test_a_name_windows_zipped_in_gbk_is_shown_in_chinese(package, tmp_path):
     """Windows' 发送到 → 压缩文件夹 writes names in GBK without the UTF-8 flag; zipfile reads them
     as cp437, and the message read “里面装着“ÖÐÎÄ.zip”” (Windows review)."""
@@ -811,10 +827,11 @@ def test_a_later_change_on_one_side_updates_without_conflict(departments):
 
 
 def _records(path: Path) -> int:
-    """The package's records as an import counts them: the round, and each answer, item's sampled
-    records, rectification and attachment."""
+    """The package's records as an import counts them: the hospital's profile (added to a new
+    database, else unchanged: 新增 119 into a new one and 未变 118 the second time, review), the
+    round, and each answer, item's sampled records, rectification and attachment."""
     data = open_package(path).data
-    return 1 + sum(len(data[k]) for k in ("answers", "samples", "rectifications", "attachments"))
+    return 2 + sum(len(data[k]) for k in ("answers", "samples", "rectifications", "attachments"))
 
 
 def test_the_result_counts_each_record_once_and_says_how_each_conflict_was_settled(departments, tmp_path):
@@ -832,6 +849,8 @@ def test_the_result_counts_each_record_once_and_says_how_each_conflict_was_settl
         plan = plan_import(office, open_package(from_b))
         counts = plan.counts()
         assert sum(counts.values()) == _records(from_b)
+        fresh = open_store(tmp_path / f"fresh-{how}.db")
+        assert sum(plan_import(fresh, open_package(from_b)).counts().values()) == _records(from_b)
         choice = {"all-package": PACKAGE, "all-local": LOCAL}.get(how or "")
         result = apply_import(office, plan, d.office_actor, {c.key: choice for c in plan.conflicts} if choice else None)
         assert (result.added, result.updated, result.unchanged, len(result.conflicts)) == (

@@ -40,6 +40,7 @@ Progress = Callable[[int, int, str], None]
 class ExportResult:
     path: Path
     size: int
+    #: the files in the zip, manifest.json with them (the clerk counts what the zip shows)
     files: int
     attachments: int
     patient_ids: bool
@@ -262,7 +263,13 @@ def export_package(
         _write_zip(out, manifest, members, step)
         step(steps, "写入上报包")
     return ExportResult(
-        out, out.stat().st_size, len(members), len(rows), patient_ids, time.perf_counter() - started, tuple(warnings)
+        out,
+        out.stat().st_size,
+        len(members) + 1,
+        len(rows),
+        patient_ids,
+        time.perf_counter() - started,
+        tuple(warnings),
     )
 
 

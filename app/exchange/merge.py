@@ -342,6 +342,8 @@ def plan_import(store: Store, package: Package, *, allow_other_hospital: bool = 
                 history.content_hash("hospital", data["hospital"]),
             )
         )
+    else:  # the profile here is this database's own: the package's is counted, not taken
+        plan.unchanged += 1
     _plan_record(store, plan, ancestry, "rounds", round_in, existing_round, round_in["name"])
     _plan_answers(store, plan, ancestry, items, existing_round is not None)
     _plan_samples(store, plan, ancestry, items)

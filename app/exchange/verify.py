@@ -103,7 +103,7 @@ class Package:
                 "included": len(carried),
                 "bytes": sum(a["size"] for a in carried),
             },
-            "files": len(m["files"]),
+            "files": len(m["files"]) + 1,  # with the manifest: what the zip shows
             "records": {
                 k: len(self.data[k]) for k in ("answers", "samples", "rectifications", "attachments", "history")
             },
@@ -280,7 +280,7 @@ def open_package(path: Path) -> Package:
     except PackageError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError):
-        raise PackageError(f"“{name}”不是有效的上报包：{_not_a_zip(path)}") from None
+        raise PackageError(f"“{name}”不是有效的上报包：{_as_named(_not_a_zip(path), path)}") from None
     except OSError as exc:
         raise PackageError(f"无法读取“{name}”：{exc.strerror or exc}") from None
 
@@ -293,6 +293,12 @@ _SIGNATURES = (
     (b"%PDF", "这是 PDF 文件，改了扩展名，不是上报包。"),
     (b"\xd0\xcf\x11\xe0", "这是 Word、Excel 等文档（旧格式），改了扩展名，不是上报包。"),
 )
+
+
+def _as_named(words: str, path: Path) -> str:
+    """What a file is, said of a file named ``path``: a real 自查报告.pdf chosen by mistake was
+    told it was a PDF with its extension changed (review, exchange 4)."""
+    return words if path.suffix.lower() == ".zip" else words.replace("改了扩展名，", "")
 
 
 def _not_a_zip(path: Path) -> str:
@@ -366,7 +372,7 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
         what = _not_a_package(names)
         if what is None:
             raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。")
-        raise PackageError(f"“{name}”不是有效的上报包：{what}")
+        raise PackageError(f"“{name}”不是有效的上报包：{_as_named(what, path)}")
     _check_members(infos, name)
     by_name = {i.filename: i for i in infos}
     manifest = _read_manifest(zf, by_name, name)
