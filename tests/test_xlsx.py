@@ -172,7 +172,12 @@ def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, act
     assert about["报告日期（判断逾期的日期）"] == dt.datetime(2025, 6, 30)
     assert about["状态"] == "自查稿（尚未定稿）"  # as the PDFs mark it
     # the 自查报告's figures, to check the workbook against the PDF by (review, reports 7)
-    assert (about["完成率"], about["得分率"], about["不符合"], about["整改项"]) == ("83%", "55.2%", "13 条", "15 项")
+    # as numbers, shown as the PDF prints them (they were text: “83%”, “13 条”, review)
+    assert (about["完成率"], round(about["得分率"], 4), about["不符合"], about["整改项"]) == (0.83, 0.5525, 13, 15)
+    formats = {row[0].value: row[1].number_format for row in book["说明"].iter_rows()}
+    assert (formats["完成率"], formats["得分率"]) == ("0%", "0.0%")
+    assert book["说明"].oddHeader.left.text == "示例县人民医院　2025年第一季度医疗质量自查"
+    assert book["说明"].oddFooter.center.text
     assert "完成率" not in {
         row[0] for row in load_workbook(tmp_path / "整改台账.xlsx")["说明"].iter_rows(values_only=True)
     }

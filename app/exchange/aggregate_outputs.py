@@ -225,6 +225,7 @@ def write_xlsx(result: Aggregate, out: Path) -> None:
                 ("未纳入的上报包", len(result.refused) + len(result.superseded)),
                 ("生成程序", f"{APP_NAME} {__version__}"),
             ],
+            heading,
         )
 
     properties = {"title": "医疗质量自查汇总", "comments": f"{APP_NAME} {__version__} 生成，{result.today.isoformat()}"}

@@ -33,6 +33,7 @@ from ..domain.records import (
     Answer,
     days_late,
 )
+from ..domain.scoring import Tally, completion_percent
 from ..files import save_document
 from ..store import Store
 from .model import key_figures
@@ -239,9 +240,18 @@ def _header_text(text: str) -> str:
     return text.replace("&", "&&")[:100]
 
 
-def about_sheet(book: Any, formats: dict[str, Any], rows: Sequence[tuple[str, Any]]) -> None:
+@dataclass(frozen=True)
+class Figure:
+    """A number for 说明 in one of ``workbook_formats``' formats (a percentage as a fraction)."""
+
+    value: float
+    format: str
+
+
+def about_sheet(book: Any, formats: dict[str, Any], rows: Sequence[tuple[str, Any]], heading: str = "") -> None:
     """说明: what the workbook is — whose, which round or which packages, as of which day — in
-    cells, where a reader who was sent the file alone finds it."""
+    cells, where a reader who was sent the file alone finds it; numbers as numbers. Printed, it
+    is headed as the other sheets are."""
     ws = book.add_worksheet("说明")
     ws.set_column(0, 0, 18)
     ws.set_column(1, 1, 70)
@@ -249,10 +259,32 @@ def about_sheet(book: Any, formats: dict[str, Any], rows: Sequence[tuple[str, An
         ws.write_string(n, 0, label, formats["header"])
         if isinstance(value, dt.date):
             ws.write_datetime(n, 1, dt.datetime(value.year, value.month, value.day), formats["date"])
+        elif isinstance(value, Figure):
+            ws.write_number(n, 1, value.value, formats[value.format])
         elif isinstance(value, int):
             ws.write_number(n, 1, value, formats["number"])
         else:
             ws.write_string(n, 1, str(value), formats["text"])
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    ws.set_header(f"&L{_header_text(heading)}&R说明", {"margin": 0.3})
+    ws.set_footer("&C第 &P 页，共 &N 页", {"margin": 0.3})
+
+
+def _figures(tally: Tally, rectifications: int) -> list[tuple[str, Any]]:
+    """二 结果概况's figures, labelled and ordered as printed (key_figures), for 说明: counts and
+    percentages as numbers, which a reader can sort and sum (the 说明 held “83%” and “114 条” as
+    text: review); “9 / 14” stays as printed."""
+    numbers: dict[str, Any] = {
+        "适用条目": tally.applicable,
+        "已评条目": tally.answered,
+        "完成率": Figure(completion_percent(tally.completion) / 100, "whole_percent"),
+        "不符合": tally.failing,
+        "整改项": rectifications,
+    }
+    if tally.score is not None:
+        numbers["得分率"] = Figure(tally.score / 100, "percent")
+    return [(label, numbers.get(label, text)) for label, text in key_figures(tally, rectifications)]
 
 
 def _value_format(formats: dict[str, Any], item: Item, outcome: Outcome) -> tuple[Callable[[float], float], Any]:
@@ -504,7 +536,7 @@ def write_workbook(
     }
 
     # the figures of the 自查报告's 结果概况, by which the workbook is checked against the PDF
-    figures = key_figures(r.score.tally, len(r.rectifications)) if "自查结果" in sheets else []
+    figures = _figures(r.score.tally, len(r.rectifications)) if "自查结果" in sheets else []
 
     def fill(book: Any, formats: dict[str, Any]) -> None:
         for sheet in sheets:
@@ -524,6 +556,7 @@ def write_workbook(
                 *figures,
                 ("生成程序", f"{APP_NAME} {__version__}"),
             ],
+            r.heading,
         )
 
     save_document(Path(out), workbook_bytes(properties, fill), "工作簿")
