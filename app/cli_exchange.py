@@ -17,7 +17,7 @@ Add = Callable[..., argparse.ArgumentParser]
 def cmd_export(args: argparse.Namespace) -> int:
     from .cli import _date_arg, _open
     from .domain.formats import size_text
-    from .exchange.export import export_package, no_code_note
+    from .exchange.export import entered_numbers_note, export_package, no_code_note
 
     store = _open(args)
     result = export_package(
@@ -28,7 +28,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         patient_ids=args.with_patient_ids,
         today=_date_arg(args),
     )
-    for warning in [*result.warnings, no_code_note(store, args.round)]:
+    entered = "" if args.with_patient_ids else entered_numbers_note(store, args.round, "请加 --with-patient-ids 导出")
+    for warning in [*result.warnings, no_code_note(store, args.round), entered]:
         if warning:
             print(f"注意：{warning}", file=sys.stderr)
     ids = "病案号保留原样" if result.patient_ids else "病案号已脱敏（替换为本院密钥下的代码）"

@@ -351,3 +351,45 @@ def test_a_database_with_real_numbers_of_its_own_keeps_its_key_and_is_told(depar
     key = stored_pseudonym_key(collector)
     apply_import(collector, plan, Actor("", ""), allow_other_hospital=True)
     assert stored_pseudonym_key(collector) == key
+
+
+def test_numbers_typed_on_a_departments_copy_are_said_to_need_sending_back_kept(
+    departments, tmp_path, monkeypatch, qtbot, capsys
+):
+    """内科 took the office's default (脱敏) package and sampled records of its own; sent back
+    pseudonymised, they reached the office as codes nobody could trace to a patient's record
+    (exchange review 2). Exporting them pseudonymised from 内科's PC says so (dialog and CLI);
+    on the office's PC, where the round began, there is nothing to say."""
+    from app.exchange.export import entered_numbers_note, export_package
+    from app.store import Actor, open_store
+    from app.ui.exchange_dialogs import ExportDialog
+
+    d = departments
+    item = _item(d)
+    pseudonymised = export_package(d.office, d.round_id, tmp_path / "p.zip", attachments=False, today=DAY).path
+    nk = open_store(tmp_path / "nk.db")
+    apply_import(nk, plan_import(nk, open_package(pseudonymised)), Actor("", ""))
+    folder = tmp_path / "pc-a-data"
+    folder.mkdir()
+    (folder / "device-id").write_text(d.a_actor.device_id, encoding="ascii")
+    monkeypatch.setenv("MQSC_DATA_DIR", str(folder))  # 内科's PC, as the program names it
+    assert entered_numbers_note(nk, d.round_id) == ""  # nothing typed here yet
+    _sample(nk, d, d.a_actor, item, ("NK001", True), ("NK002", False))
+    note = entered_numbers_note(nk, d.round_id)
+    assert "本机录入了 2 份抽查记录的病案号" in note and "保留抽查记录的病案号原样" in note
+    dialog = ExportDialog(nk, d.round_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.entered.isVisible() and dialog.entered.text() == note
+    dialog.patient_ids.setChecked(True)
+    assert not dialog.entered.isVisible()
+    from app.cli import main
+
+    out = str(tmp_path / "nk.zip")
+    assert main(["export", "--db", str(nk.path), "--round", d.round_id, "--out", out, "--no-attachments"]) == 0
+    said = capsys.readouterr().err
+    assert "本机录入了 2 份" in said and "请加 --with-patient-ids 导出" in said
+    # the office's own round, on the office's PC: its numbers are its own to read back
+    (folder / "device-id").write_text(d.office_actor.device_id, encoding="ascii")
+    _sample(d.office, d, d.office_actor, item, ("ZY001", True))
+    assert entered_numbers_note(d.office, d.round_id) == ""

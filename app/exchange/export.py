@@ -56,6 +56,27 @@ def suggested_name(store: Store, round_id: str, today: dt.date) -> str:
     return "_".join(safe_file_name(p, 40) for p in parts) + ".zip"
 
 
+def entered_numbers_note(store: Store, round_id: str, keep: str = "请选“保留抽查记录的病案号原样”") -> str:
+    """Said on a pseudonymised export of a round begun on another PC (a department's copy of
+    the office's round) that holds 病案号 typed on this one: a keyed hash cannot be read back,
+    and the office received those records as pseudonyms it could never trace to a patient's
+    record (exchange review 2). Sent back with 病案号 kept, they merge as the numbers they are.
+    ``keep``: how to keep them, as the window or the command line asks it."""
+    from ..paths import device_id
+
+    here = device_id()
+    begun = store.history(round_id=round_id, record_table="rounds", record_id=round_id)
+    if not begun or begun[0].device_id in ("", here):
+        return ""
+    typed = [s for s in store.samples(round_id) if s.device_id == here and not s.record_no.startswith(PSEUDONYM_PREFIX)]
+    if not typed:
+        return ""
+    return (
+        f"本轮是在其他电脑上开始的（如质控办），本机录入了 {len(typed)} 份抽查记录的病案号：脱敏后，"
+        f"对方无法把这些病案号对应回原病历。发回对方合并时，{keep}；报送卫生健康委的上报包由开始本轮的电脑导出。"
+    )
+
+
 def no_code_note(store: Store, round_id: str) -> str:
     """Said on exporting a round whose package has no 机构代码 (the round keeps the profile it
     started with): the commission's summary tells hospitals apart by it. The hospital's profile

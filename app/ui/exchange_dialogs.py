@@ -92,8 +92,13 @@ class ExportDialog(QDialog):
         )
         self.privacy.setStyleSheet("color: #555;")
         layout.addWidget(self.privacy)
-        from ..exchange.export import no_code_note
+        from ..exchange.export import entered_numbers_note, no_code_note
 
+        # a department's copy with 病案号 typed here: said while they would go out pseudonymised
+        self.entered = advice_label(entered_numbers_note(store, round_id))
+        layout.addWidget(self.entered)
+        if self.entered.text():
+            self.patient_ids.toggled.connect(lambda kept: self.entered.setVisible(not kept))
         self.no_code = advice_label(no_code_note(store, round_id))
         layout.addWidget(self.no_code)
         self.draft = advice_label(
