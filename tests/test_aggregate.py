@@ -215,6 +215,8 @@ def test_the_workbook_names_items_as_the_reports_do_and_shows_values_as_they_pri
         if expected == "General":  # shown as entered, at most to 0.01 (formats.measure_decimals)
             assert cell.value == round(cell.value, 2)
     assert {"%", "例次/千导管日"} <= units
+    # what 逐步提高/降低 was judged against, as each hospital's own workbook says (review)
+    assert any(r["说明"] and r["说明"].startswith("基线值") for r in indicators)
     ws = book["医院"]
     header = [c.value for c in ws[1]]
     for n, r in enumerate(result.rounds, 2):

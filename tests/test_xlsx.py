@@ -76,6 +76,19 @@ def test_indicator_cells_show_the_precision_the_reports_print(store, demo_round,
     assert formats["例次/千导管日"] == {"0.00"} and formats["例次/百出院人次"] == {"0.00"}
 
 
+def test_what_a_trend_indicator_is_judged_against_is_a_number(store, demo_round, tmp_path):
+    """逐步提高/降低 is judged against the baseline entered or the previous round: the baseline
+    was only in 说明's words (“基线值 38.6%”), so a reviewer could not check 达标 in Excel (review)."""
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    rows = _table(load_workbook(out.path)["指标"])
+    judged = [r for r in rows if r["说明"] and r["说明"].startswith("基线值")]
+    assert judged
+    for r in judged:
+        assert isinstance(r["基线值"], int | float) and not isinstance(r["基线值"], bool)
+        against = r["基线值"] * 100 if r["单位"] == "%" else r["基线值"]
+        assert r["说明"].startswith(f"基线值 {against:.1f}") or r["单位"] != "%"
+
+
 def test_a_failing_item_has_the_problem_sentence_of_the_ledger(store, demo_round, tmp_path):
     from app.services.rounds import load_round, score
 

@@ -104,6 +104,8 @@ class IndicatorFacts:
     computed: bool = True
     #: more decimals where the usual ones would tell the wrong verdict (Outcome.decimals)
     decimals: int | None = None
+    #: what it was judged against, or why it could not be (Outcome.reason: “基线值 38.6%”)
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -703,6 +705,7 @@ def round_facts(
                         item_number(item),
                         kind.computed(item),
                         outcome.decimals,
+                        outcome.reason,
                     )
                 )
     rects = []

@@ -183,9 +183,10 @@ def _sheets(
                 i.unit,
                 i.target,
                 i.state,
+                i.note,
                 i.item_id,
             ]
-            indicators.append((values, [text] * 5 + [value_format] + [text] * 3 + [formats["id"]]))
+            indicators.append((values, [text] * 5 + [value_format] + [text] * 4 + [formats["id"]]))
     refused = [([result.name(b.path), b.reason], [text, text]) for b in result.refused]
     refused += [([result.name(s.path), result.superseded_reason(s)], [text, text]) for s in result.superseded]
     return {
@@ -195,7 +196,7 @@ def _sheets(
             problems,
         ),
         "指标": (
-            ["医院", "轮次", "检查表", "编号", "指标", "数值", "单位", "目标", "是否达标", ID_COLUMN],
+            ["医院", "轮次", "检查表", "编号", "指标", "数值", "单位", "目标", "是否达标", "说明", ID_COLUMN],
             indicators,
         ),
         "未纳入": (["上报包", "原因"], refused),
