@@ -232,7 +232,7 @@ def test_sampling_grid_from_the_keyboard(qtbot, page, profiled_store, round_id):
         ("ZY004", True),
     ]
     assert "符合率 75.0%" in editor.summary.text() and "未达标" in editor.summary.text()
-    assert page.tree.nodes[item_id].text(1) == "不符合"
+    assert page.tree.nodes[item_id].text(1) == "未达标"  # as the panel says it (it read 不符合: review)
     editor.table.setFocus()
     editor.table.selectRow(2)
     qtbot.keyClick(editor.table, Qt.Key.Key_Delete, Qt.KeyboardModifier.ControlModifier)

@@ -66,8 +66,7 @@ class ItemTree(QTreeWidget):
 
     def set_outcome(self, item_id: str, outcome: Outcome) -> None:
         leaf = self.nodes[item_id]
-        label = "不符合" if outcome.failing and outcome.grade is None else outcome.label
-        leaf.setText(1, label)
+        leaf.setText(1, outcome.label)  # 未达标, as the panel, 概览 and the reports say (it read 不符合)
         key = (
             "failing"
             if outcome.failing
