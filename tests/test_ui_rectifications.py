@@ -213,6 +213,17 @@ def test_c_grade_offers_a_rectification(qtbot, window, store, demo_round):
     assert any(r.item_id == item_id for r in store.rectifications(demo_round))
     assert "整改项：" in walk.panel.rectification_label.text()
     assert not walk.panel.rectification_button.isVisibleTo(walk.panel)
+    # what is still to fill in on the board, not all four whatever was filled (review)
+    assert "在“整改台账”中填写原因、措施、责任人和期限" in walk.panel.rectification_label.text()
+    rect = next(r for r in store.rectifications(demo_round) if r.item_id == item_id)
+    window.session.update_rectification(rect.id, cause="人员不足", owner="刘洋")
+    walk.tree.select(next(i for i in walk.result.outcomes if i != item_id))
+    walk.tree.select(item_id)
+    assert "在“整改台账”中填写措施和期限" in walk.panel.rectification_label.text()
+    window.session.update_rectification(rect.id, measure="培训", deadline=dt.date(2025, 9, 30))
+    walk.tree.select(next(i for i in walk.result.outcomes if i != item_id))
+    walk.tree.select(item_id)
+    assert "原因、措施、责任人和期限已填写" in walk.panel.rectification_label.text()
 
 
 def test_failing_grade_opens_a_rectification_automatically(qtbot, window, store, demo_round):

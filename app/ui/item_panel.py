@@ -566,10 +566,13 @@ class ItemPanel(QScrollArea):
         if self.editor is not None:
             self.editor.fit_width(self._room())
 
-    def show_rectification(self, status: str | None, offer: bool, follow_up: str = "", elsewhere: str = "") -> None:
+    def show_rectification(
+        self, status: str | None, offer: bool, follow_up: str = "", elsewhere: str = "", to_fill: str = ""
+    ) -> None:
         """整改: the item's rectification status (with ``follow_up``: a carried-over one's result
         in this round, as the 整改台账 says it; with ``elsewhere``: the later 复查轮次 that follows
-        it up, ``《…》``), or the offer to open one (C grade)."""
+        it up, ``《…》``; with ``to_fill``: what is still to be filled in on the board), or the
+        offer to open one (C grade)."""
         if status and elsewhere:
             self.rectification_label.setText(f"整改项：{status}（在{elsewhere}中继续整改和复查，本轮中只能查看）")
             self.rectification_label.setStyleSheet("color: #3d4f6b;")
@@ -577,7 +580,9 @@ class ItemPanel(QScrollArea):
             self.rectification_label.setText(f"整改项：{status}（{follow_up}；在“整改台账”中记录复查）")
             self.rectification_label.setStyleSheet("color: #b00020;" if status == "逾期" else "color: #333;")
         elif status:
-            self.rectification_label.setText(f"整改项：{status}（在“整改台账”中填写原因、措施、责任人和期限）")
+            # the board's fields still empty, not all four always (they read as never filled: review)
+            where = f"在“整改台账”中填写{to_fill}" if to_fill else "原因、措施、责任人和期限已填写，见“整改台账”"
+            self.rectification_label.setText(f"整改项：{status}（{where}）")
             self.rectification_label.setStyleSheet("color: #b00020;" if status == "逾期" else "color: #333;")
         else:
             self.rectification_label.setText("可为本条目生成整改项。" if offer else "")

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from ..domain.checklist import NOT_APPLICABLE, Checklist, Section, item_number, numbered_in_order
 from ..domain.formats import percent_text, rate_text, regrade_sentence
 from ..domain.kinds import kind_of
+from ..domain.records import Rectification
 from ..domain.scoring import RoundScore, completion_percent
 from ..errors import AppError, InputError
 from ..services import attachments as attachment_service
@@ -423,6 +424,7 @@ class WalkthroughPage(QWidget):
             self.result.outcomes[item_id].offers_rectification,
             regrade_sentence(entry.regraded) if entry else "",
             "、".join(f"《{name}》" for name in entry.carried_to) if entry else "",
+            _still_to_fill(entry.rectification) if entry else "",
         )
 
     def open_rectification(self, item_id: str) -> None:
@@ -631,3 +633,10 @@ class WalkthroughPage(QWidget):
         """Save pending input now; True when nothing is left unsaved."""
         self.panel.flush()
         return self.retry_unsaved() if self.session.pending else True
+
+
+def _still_to_fill(rect: Rectification) -> str:
+    """The 整改台账 fields of a rectification still empty, as the item panel names them: “原因和期限”."""
+    fields = (("原因", rect.cause), ("措施", rect.measure), ("责任人", rect.owner), ("期限", rect.deadline))
+    empty = [name for name, value in fields if not value]
+    return "、".join(empty[:-1]) + ("和" if len(empty) > 1 else "") + (empty[-1] if empty else "")
