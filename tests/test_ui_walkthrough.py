@@ -333,8 +333,11 @@ def test_attachments_add_refuse_oversized_and_remove(
 
     scan = tmp_path / "制度文件.pdf"
     scan.write_bytes(b"%PDF-1.4 test")
+    add, open_, remove = page.panel.attachment_buttons
+    assert add.isEnabled() and not open_.isEnabled() and not remove.isEnabled()  # nothing to open yet
     ui_dialogs.files = [str(scan)]
-    qtbot.mouseClick(page.panel.attachment_buttons[0], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(add, Qt.MouseButton.LeftButton)
+    assert open_.isEnabled() and remove.isEnabled()
     stored = profiled_store.attachments(round_id, FIRST_TEN[0])
     assert [(a.filename, a.size) for a in stored] == [("制度文件.pdf", 13)]
     assert [page.panel.attachments.item(0).text()] == ["制度文件.pdf（13 字节）"]  # not "0 KB"

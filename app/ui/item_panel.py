@@ -397,6 +397,8 @@ class ItemPanel(QScrollArea):
             entry.setData(Qt.ItemDataRole.UserRole, a)
             entry.setToolTip(added_text(a.added_at, a.author))
             self.attachments.addItem(entry)
+        for button in self.attachment_buttons[1:]:  # 打开, 删除: of an empty list only an error (review)
+            button.setEnabled(applicable_by_profile and bool(ctx.attachments))
 
     def _set_tab_order(self) -> None:
         """Tab walks the item as it reads: related items, 基本要求, the inputs of its kind (made
