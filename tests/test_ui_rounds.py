@@ -442,12 +442,15 @@ def test_the_report_menu_on_the_rounds_list_acts_on_the_selected_round(
     show_active(qtbot, window)  # the menus' shortcuts act in the active window
     window.show_rounds()
     assert window.walkthrough is None and window.report_menu.isEnabled()
-    assert not window.final_action.isEnabled()  # 定稿 is a round's: none is open
+    # 定稿, 撤销, 重做 and 修改记录 are a round's: none is open (they did nothing, unsaid: review)
+    assert not any(a.isEnabled() for a in window._round_actions)
     window.rounds.table.selectRow(0)
     window.show_board()  # 报告 → 整改台账
     assert window.walkthrough is not None and window.walkthrough.view.id == demo_round
-    assert window.round_tabs.currentIndex() == 1 and window.final_action.isEnabled()
+    assert window.round_tabs.currentIndex() == 1 and all(a.isEnabled() for a in window._round_actions)
+    assert window.undo_action in window._round_actions and window.final_action in window._round_actions
     window.show_rounds()
+    assert not any(a.isEnabled() for a in window._round_actions)
     window.rounds.table.selectRow(0)
     ui_dialogs.save_path = str(tmp_path / "自查报告.pdf")
     qtbot.keyClick(window.rounds.table, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)

@@ -122,7 +122,7 @@ class MainWindow(QMainWindow):
         self.undo_action = action(self.edit_menu, "撤销(&U)\tCtrl+Z", self._undo)
         self.redo_action = action(self.edit_menu, "重做(&R)\tCtrl+Y", self._redo)
         self.edit_menu.addSeparator()
-        action(self.edit_menu, "本条目的修改记录(&H)…", self.show_history, "Ctrl+H")
+        history = action(self.edit_menu, "本条目的修改记录(&H)…", self.show_history, "Ctrl+H")
         self.report_menu = self.menuBar().addMenu("报告(&P)")
         action(self.report_menu, "整改台账(&T)", self.show_board, "Ctrl+T")
         self.report_menu.addSeparator()
@@ -151,7 +151,10 @@ class MainWindow(QMainWindow):
         self.report_menu.addSeparator()
         self.final_action = action(self.report_menu, f"{dialogs.FINAL_ACTION}(&F)", self.toggle_final)
         self.final_action.setCheckable(True)
-        self.final_action.setEnabled(False)  # a round's: none is open yet
+        # an open round's: with none open they did nothing, without a word (review)
+        self._round_actions = (self.undo_action, self.redo_action, history, self.final_action)
+        for each in self._round_actions:
+            each.setEnabled(False)
         hospital = self.menuBar().addMenu("医院(&I)")
         action(hospital, "医院基本情况(&P)…", self.edit_profile)
         help_menu = self.menuBar().addMenu("帮助(&H)")
@@ -306,7 +309,8 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.round_tabs)
         self.walkthrough.tree.setFocus()
         self._status("已保存")
-        self.final_action.setEnabled(True)
+        for each in self._round_actions:
+            each.setEnabled(True)
         self.final_action.setChecked(self.walkthrough.view.is_final)
 
     @property
@@ -684,7 +688,8 @@ class MainWindow(QMainWindow):
                 self.round_tabs.deleteLater()
             self.walkthrough = self._board = self._board_page = self.round_tabs = self._overview = None
             self.session = None
-            self.final_action.setEnabled(False)
+            for each in self._round_actions:
+                each.setEnabled(False)
         return True
 
     def _may_leave(self, action: str) -> bool:
