@@ -751,6 +751,8 @@ def test_header_wraps_between_checklists_never_inside_one(qtbot, profiled_store,
     for c in catalog.entries:
         label = c.checklist.label
         assert any(label in line and "得分率" in line.split(label, 1)[1] for line in lines), (label, lines)
+        assert any(f"{label} 完成 " in line for line in lines), "the completion named, as the first group's"
+    assert len(lines) <= 3, lines
 
 
 def test_a_long_round_name_is_shortened_in_the_title_bar(qtbot, profiled_store, catalog, actor, ui_dialogs):

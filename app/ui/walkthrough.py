@@ -296,8 +296,9 @@ class WalkthroughPage(QWidget):
         self.progress.setFormat("完成 %p%")
         self.progress.setToolTip(f"已填 {tally.answered} 条，适用 {tally.applicable} 条")
         groups = [f"{tally.answered}/{tally.applicable}　得分率 {rate_text(tally.score)}　不符合 {tally.failing}　｜"]
-        for c in self.result.checklists:
-            groups.append(f"{c.checklist.label} {percent_text(c.tally.completion)}·得分率{rate_text(c.tally.score)}")
+        for c in self.result.checklists:  # each figure named, spaced as the first group's (review)
+            done, score = percent_text(c.tally.completion), rate_text(c.tally.score)
+            groups.append(f"{c.checklist.label} 完成 {done}·得分率 {score}")
         # a narrow window wraps the line between the groups, never inside one ("改进目 / 标"):
         # Unicode line breaking allows no break at a WORD JOINER, nor at a no-break space
         self.header.setText("　".join(WORD_JOINER.join(g.replace(" ", NO_BREAK_SPACE)) for g in groups))
