@@ -343,7 +343,7 @@ class IndicatorEditor(ItemEditor):
             # a wrapped label in a grid shrinks to a few characters a line, and a count's name
             # (“同期VTE风险评估为中、高危的住院患者数”) then takes three lines beside a one-line field
             metrics = label.fontMetrics()
-            label.setMinimumWidth(min(metrics.horizontalAdvance(label.text()), metrics.horizontalAdvance("字" * 16)))
+            label.setMinimumWidth(min(metrics.horizontalAdvance(label.text()), metrics.horizontalAdvance("字" * 20)))
             grid.addWidget(label, row, 0)
             grid.addWidget(edit, row, 1)
             self.fields[name] = edit
