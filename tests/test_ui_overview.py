@@ -60,6 +60,20 @@ def test_result_bars_add_up_to_the_failing_count_shown_everywhere(store, demo_ro
     assert sum(b.value for b in o.grades) == total.total
 
 
+def test_the_page_keys_its_colours_and_names_its_fractions(qtbot, store, demo_round, catalog, actor, ui_dialogs):
+    """“核心制度 57.7%（57/69）” read as the score's own fraction, and nothing said what the
+    bars' colours meant (GUI review 1, 13)."""
+    from app.render.charts import TONE_KEY
+
+    window = _overview_of(qtbot, store, catalog, actor, demo_round)
+    page = window._overview
+    qtbot.waitUntil(page._key.isVisible)
+    assert page._key.text() == TONE_KEY
+    assert page._key.geometry().top() < min(c.geometry().top() for c in page.charts)  # above the charts
+    t = next(c for c in page.overview.checklists if c.label == "核心制度")
+    assert t.text.endswith("（已评 57/69）"), t.text
+
+
 def test_overview_numbers_and_trend(store, demo_round, second_round):
     first = build_overview(store, demo_round, dt.date(2025, 6, 30))
     assert first.score_trend is None, "no earlier round: no trend"

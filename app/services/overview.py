@@ -230,7 +230,7 @@ def _add_scores(out: Overview, result: RoundScore) -> None:
             Bar(
                 cs.checklist.label,
                 t.score,
-                f"{rate_text(t.score)}（{t.answered}/{t.applicable}）",
+                f"{rate_text(t.score)}（已评 {t.answered}/{t.applicable}）",  # not the score's own fraction
                 _tone(t.score),
                 ("checklist", cs.checklist.id),
             )

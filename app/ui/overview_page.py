@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..render.charts import BAR_ROW, Bar, bar_chart, trend_chart
+from ..render.charts import BAR_ROW, TONE_KEY, Bar, bar_chart, trend_chart
 from ..services.overview import Bar as OverviewBar
 from ..services.overview import Overview, Trend
 from ..services.session import Changes, RoundSession
@@ -162,6 +162,7 @@ class OverviewPage(QWidget):
         self._cells: list[QWidget] = []
         self._trends: list[QWidget] = []
         self._heading = plain_label()
+        self._key = plain_label()
         self._grid = QGridLayout()
         self._columns = 0
         self.font_family = QApplication.font().family()  # the charts speak in the window's font
@@ -225,6 +226,9 @@ class OverviewPage(QWidget):
         self._cells, self._trends = cells, trends
         self._heading = plain_label("历次自查趋势")
         self._heading.setStyleSheet("font-weight: bold;")
+        # what the bars' colours say, as under the 自查报告's charts (the page had no key: review)
+        self._key = plain_label(TONE_KEY)
+        self._key.setWordWrap(True)
         self._grid = grid
         self._columns = 0
         self._arrange()
@@ -245,21 +249,22 @@ class OverviewPage(QWidget):
         return 2 if 2 * widest + self._grid.horizontalSpacing() <= room else 1
 
     def _arrange(self) -> None:
-        """The charts in as many columns as fit, the trend under its heading and note."""
+        """The colours' key, the charts in as many columns as fit, the trend under its heading and note."""
         columns = self._columns_that_fit()
         if columns == self._columns:
             return
         self._columns = columns
         grid = self._grid
-        texts: list[QWidget] = [self._heading, self.trend_note]
+        texts: list[QWidget] = [self._key, self._heading, self.trend_note]
         for widget in (*self._cells, *texts, *self._trends):
             grid.removeWidget(widget)
         for row in range(grid.rowCount()):
             grid.setRowStretch(row, 0)
         top = Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft
+        grid.addWidget(self._key, 0, 0, 1, columns)
         for n, cell in enumerate(self._cells):
-            grid.addWidget(cell, n // columns, n % columns, top)
-        row = -(-len(self._cells) // columns)
+            grid.addWidget(cell, 1 + n // columns, n % columns, top)
+        row = 1 + -(-len(self._cells) // columns)
         grid.addWidget(self._heading, row, 0, 1, columns)
         grid.addWidget(self.trend_note, row + 1, 0, 1, columns)
         for n, cell in enumerate(self._trends):
