@@ -8,6 +8,7 @@ import os
 import pytest
 from PySide6.QtWidgets import QApplication, QDialog
 
+from app.domain.formats import cn_date
 from app.services import rectifications as rect_service
 from app.ui import dialogs
 from app.ui.evidence import EvidenceDialog
@@ -105,6 +106,19 @@ def test_inline_edit_saves_and_bad_date_is_refused(window, store, demo_round):
     board.select(entry.id)
     board.table.item(board.table.currentRow(), 6).setText("2025/7/1")
     assert store.rectification(entry.id).deadline == dt.date(2025, 7, 1)
+    assert not board.advice.isVisible()  # after today (2025-06-20): nothing to say
+    # a deadline before today is saved, and said: the row turned 逾期 without a word (GUI review 14).
+    # Today is the PC's: a deadline moved is dated by its clock, and counts from that day on
+    window.session.today = dt.date.today
+    entry = next(e for e in board.entries if e.status == "整改中")
+    board.select(entry.id)
+    past = dt.date.today() - dt.timedelta(days=30)
+    board.table.item(board.table.currentRow(), 6).setText(past.isoformat())
+    assert store.rectification(entry.id).deadline == past
+    assert board.advice.isVisible() and f"{cn_date(past)} 早于今天，本项已计为逾期" in board.advice.text()
+    assert not board.error.text()
+    board._filter_changed()
+    assert not board.advice.isVisible()
 
 
 def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):

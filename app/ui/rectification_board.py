@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..domain.formats import recheck_sentence
+from ..domain.formats import cn_date, recheck_sentence
 from ..domain.labels import ORIGIN_LABELS
 from ..domain.records import (
     ORIGIN_CARRIED,
@@ -31,7 +31,7 @@ from ..services.session import Changes, RoundSession
 from . import dialogs
 from .cell_table import CellTable, overlay_hint
 from .date_input import DateInput
-from .item_editors import TextView, error_label, plain_label, plain_tooltip
+from .item_editors import TextView, advice_label, error_label, plain_label, plain_tooltip
 from .qt import (
     QAbstractItemView,
     QBrush,
@@ -263,6 +263,7 @@ class RectificationBoard(QWidget):
         self.summary = plain_label()  # department names are typed by users
         self.summary.setWordWrap(True)
         self.error = error_label()
+        self.advice = advice_label()  # e.g. a deadline typed in the past: saved, and the row is 逾期 at once
         self.table = self._build_table()
         self.empty_hint = overlay_hint(self.table)  # an empty ledger was a blank table
         layout = QVBoxLayout(self)
@@ -270,6 +271,7 @@ class RectificationBoard(QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
+        layout.addWidget(self.advice)
         hint = QLabel(
             "双击或直接输入修改单元格（整改期限按 2025-04-30 格式；单元格内换行按 Alt+Enter）；"
             "双击“条目”列转到该条目。逾期行以红色底纹标出；已转入复查的行为灰色，在复查轮次中跟踪，本轮只能查看。"
@@ -332,7 +334,7 @@ class RectificationBoard(QWidget):
         # a message about one row's edit does not stay under another row the user moves to
         table.currentCellChanged.connect(
             lambda row, _col, old_row, _old_col: (
-                self.error.clear() if row != old_row and self._refused_at is None else None
+                self._clear_messages() if row != old_row and self._refused_at is None else None
             )
         )
         return table
@@ -486,6 +488,11 @@ class RectificationBoard(QWidget):
     def _cell_open(self) -> bool:
         return self.table.state() == QAbstractItemView.State.EditingState
 
+    def _clear_messages(self) -> None:
+        self.error.clear()
+        self.advice.clear()
+        self.advice.hide()
+
     def _editor_closed(self) -> None:
         """A redraw put off while a cell was edited happens now, unless Tab opened the next cell."""
         if self.drawn.changed and self.isVisible() and not self._cell_open():
@@ -501,7 +508,7 @@ class RectificationBoard(QWidget):
         self.drawn.drawn()
         self.entries = self.session.rectifications()
         selected = self.selected_entry()
-        self.error.clear()
+        self._clear_messages()
         self._fill_departments()
 
         self._loading = True
@@ -538,7 +545,7 @@ class RectificationBoard(QWidget):
         self.department.blockSignals(False)
 
     def _filter_changed(self) -> None:
-        self.error.clear()  # a message about an earlier edit no longer belongs to what is shown
+        self._clear_messages()  # a message about an earlier edit no longer belongs to what is shown
         self.apply_filter()
 
     def _sort(self, column: int) -> None:
@@ -709,12 +716,20 @@ class RectificationBoard(QWidget):
         except AppError as err:
             dialogs.error(self, str(err))
         else:
-            self.error.clear()
+            self._clear_messages()
         finally:
             self._editing = False
         # Only this row is redrawn, in place: what was saved (and the status it leads to), or the
         # old text back. Rebuilding the table would close the editor Tab has just opened.
         entry = self.session.rectification(entry_id)
+        if field == "deadline" and entry.status == STATUS_OVERDUE and not self.error.text():
+            # saved without a word, the row turned red at once (GUI review 14): right when the
+            # ledger is filled in afterwards, a slip of the year otherwise
+            self.advice.setText(
+                f"整改期限 {cn_date(entry.rectification.deadline)} 早于今天，本项已计为逾期。"
+                "如是补录以前的整改，可不必理会；否则请核对年份。"
+            )
+            self.advice.show()
         self.entries = [entry if e.id == entry_id else e for e in self.entries]
         self._loading = True
         self._fill_row(cell.row(), entry)
