@@ -127,8 +127,14 @@ def test_recheck_dialog_marks_done(qtbot, window, store, actor, demo_round):
     dialog = RecheckDialog(window.session, entry, board)
     qtbot.addWidget(dialog)
     # the item it is of, named as the board names it: several D rows share one problem sentence
-    assert dialog.item.text() == "、".join(window.session.references[i] for i in entry.item_ids)
-    assert dialog.item.text().startswith(("核心制度", "改进目标")) and "qyx" not in dialog.item.text()
+    shown = dialog.item.toPlainText()
+    assert shown == "、".join(window.session.references[i] for i in entry.item_ids)
+    assert shown.startswith(("核心制度", "改进目标")) and "qyx" not in shown
+    # beside 条目：, not 12 px below it (GUI review 11)
+    dialog.show()
+    QApplication.processEvents()
+    label = dialog.layout().itemAt(0).layout().labelForField(dialog.item)
+    assert abs(label.geometry().center().y() - dialog.item.geometry().center().y()) <= 3
     dialog.by.setText("刘洋")
     dialog.accept()  # Enter at once: nothing is chosen yet, nothing is marked done
     assert "请选择复查结论" in dialog.error.text()

@@ -179,8 +179,10 @@ class RecheckDialog(QDialog):
         self.problem = TextView(r.problem)
         self.problem.setAccessibleName("问题描述")
         # which item: rows of several D grades all read “评价为“D 不符合”” (new-user review)
-        self.item = plain_label("、".join(session.references.get(i, i) for i in entry.item_ids))
-        self.item.setWordWrap(True)
+        # as high as its lines, as 问题 is: a word-wrapped label got a taller row than its one
+        # line and sat centred in it, 12 px below 条目： (GUI review 11)
+        self.item = TextView("、".join(session.references.get(i, i) for i in entry.item_ids), max_lines=3)
+        self.item.setAccessibleName("条目")
         # no 整改措施 yet: written here, saved with the re-check (a pass needs one, and a 误判 was
         # closed by leaving for the board to write “原评价有误” first)
         self.measure_edit = None if r.measure else _measure_edit()
