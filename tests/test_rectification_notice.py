@@ -59,7 +59,7 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
     order = [d for d in view.profile.departments if d in sent]
     assert [n.department for n in notice.notices][: len(order)] == order
     # a deadline passed is said on the row
-    assert any(row.remark.startswith("已逾期，请立即整改") for n in notice.notices for row in n.rows)
+    assert any(row.remark.startswith("已逾期，\n请立即整改") for n in notice.notices for row in n.rows)
 
 
 def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_path):

@@ -39,7 +39,8 @@ class NoticeRow:
     history: str
     owner: str
     deadline: str
-    #: 已逾期，请立即整改 / 上轮转入 / 本轮复评已无问题 …, under the deadline ('' for none)
+    #: 已逾期，请立即整改 / 上轮转入 / 本轮复评已无问题 …, under the deadline, a line each
+    #: ('' for none)
     remark: str
     #: as recorded on the board ('' leaves the cell to write in)
     cause: str
@@ -69,15 +70,15 @@ class RectificationNotice:
 def _row(number: int, entry: RectificationEntry, references: dict[str, str]) -> NoticeRow:
     items, problem, cause, measure, _, owner, deadline, _ = ledger_cells(entry, references)
     remarks = []
-    if entry.status == STATUS_OVERDUE:
-        remarks.append("已逾期，请立即整改")
+    if entry.status == STATUS_OVERDUE:  # two lines: the date's column wrapped it as 请立即整 / 改
+        remarks.append("已逾期，\n请立即整改")
     if entry.carried:
         remarks.append(ORIGIN_LABELS[ORIGIN_CARRIED])
     if entry.regraded:  # nothing left to put right: the office closes it with a re-check
         remarks.append("本轮复评已无问题，请配合复查销号")
     history = follow_up_text(entry)
     return NoticeRow(
-        number, items, problem, history, owner, deadline or DATE_TO_WRITE, "；".join(remarks), cause, measure
+        number, items, problem, history, owner, deadline or DATE_TO_WRITE, "\n".join(remarks), cause, measure
     )
 
 
