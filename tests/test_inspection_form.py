@@ -68,7 +68,7 @@ def test_the_form_lists_every_item_that_applies_and_none_that_does_not(form):
                 assert squeeze(item.text) not in text, item.id
                 left_out += 1
     assert left_out == 1 and listed > 100
-    assert "本表列出适用于本院的条目45条（按医院基本情况不适用的1条未列出）" in text
+    assert "本表列出按本院基本情况适用的条目45条（不适用的1条未列出）" in text
 
 
 def test_each_kind_of_item_asks_for_what_the_program_takes(store, demo_round):
@@ -173,3 +173,26 @@ def test_nothing_recorded_in_the_round_reaches_the_form(store, demo_round):
     html = render_html(model)
     assert not model.cover.draft
     assert not [f for f in findings if f in html] and not [r for r in records if r in html]
+
+
+def test_a_long_blank_stays_in_its_cell(store, demo_round, tmp_path):
+    """基线值（例次/千导管日）, kept on one line, ran into the 问题记录 column and the blank to write
+    on landed there (PDF review 2): a long one wraps in its cell, its line under it."""
+    from app.render import render_report
+    from tests.test_reports import _word_boxes
+
+    pdf = render_report(store, demo_round, "form", tmp_path / "form.pdf").path
+    pages = pypdf.PdfReader(pdf).pages
+    checked = 0
+    for number, page in enumerate(pages, 1):
+        if "导管日" not in page.extract_text():
+            continue
+        words = _word_boxes(pdf, number)
+        # the 评价 / 数据 column: its heading is centred in it, its fields start at its left
+        heading = [(x0, x1) for w, x0, _y0, x1, _y1 in words if w in ("评价", "数据")]
+        left = min(x0 for w, x0, *_ in words if w == "分子")
+        right = 2 * (min(x0 for x0, _ in heading) + max(x1 for _, x1 in heading)) / 2 - left
+        label = [(w, x1) for w, _x0, _y0, x1, _y1 in words if w.startswith("基线值（例次") or w.endswith("管日）")]
+        assert label and all(x1 < right for _w, x1 in label), (label, right)
+        checked += 1
+    assert checked

@@ -119,8 +119,10 @@ def build_inspection_form(store: Store, round_id: str, today: dt.date, font_fami
         items = list(checklist.all_items())
         rows = {item.id: _form_row(checklist, item, view.year) for item in items if item.applies_to(profile)}
         left_out = len(items) - len(rows)
-        lead = f"依据：{checklist.citation}。本表列出适用于本院的条目 {len(rows)} 条" + (
-            f"（按医院基本情况不适用的 {left_out} 条未列出）。" if left_out else "。"
+        # by the profile: the 自查报告's 适用 also leaves out what this round judged 不适用 (its
+        # 69 beside the form's 71 read as a contradiction: PDF review 3); the form asks about those too
+        lead = f"依据：{checklist.citation}。本表列出按本院基本情况适用的条目 {len(rows)} 条" + (
+            f"（不适用的 {left_out} 条未列出）。" if left_out else "。"
         )
         blocks = section_blocks(checklist.sections, rows, listed_only=True)
         checklists.append(FormChecklist(checklist.title, checklist.label, lead, _legend(checklist), tuple(blocks)))
