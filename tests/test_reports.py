@@ -330,6 +330,20 @@ def test_a_failing_item_reads_the_same_in_both_reports(rendered):
     assert "抽查153份" not in self_text  # an indicator's 101/153 are no records checked
 
 
+def test_problems_chosen_on_a_c_grade_are_said_apart_from_the_failing(rendered):
+    """五 said 发现问题 15 项 where 二 said 不符合 13, with nothing to say that 2 were C grades the
+    检查组 chose to put right (PDF review 10)."""
+    store, round_id = rendered["store"], rendered["round"]
+    result = score(store, round_id)
+    entries = rect_service.list_rectifications(store, round_id, DEMO_REPORT_DATE)
+    chosen = [e for e in entries if not any(result.outcomes[i].failing for i in e.item_ids)]
+    assert chosen
+    text = squeeze("".join(rendered["text"]["self"]))
+    problems = text[text.rindex("五、发现的问题") :]
+    found = result.tally.failing + len(chosen)
+    assert f"本轮自查共发现问题{found}项（{len(chosen)}项未评为不符合、由检查组选择整改，不计入“不符合”条数" in problems
+
+
 def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(recheck):
     """In a 复查轮次 the problem list held the rectifications carried over from the first round,
     an item now graded B among them (问题描述 “—”, 待整改): “发现问题 13 项” against 不符合 11."""

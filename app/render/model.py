@@ -292,6 +292,8 @@ class ProblemRow:
     done: bool = False
     #: the rectification it is listed with (None: none opened); items of one requirement share one
     rectification_id: str | None = None
+    #: counted in 不符合 (False: a C grade the 检查组 chose to put right all the same)
+    failing: bool = True
 
 
 @dataclass
@@ -691,6 +693,7 @@ def _problems(
                 rows is carried and not outcome.answered,
                 bool(entry and entry.status == STATUS_DONE),
                 entry.id if entry else None,
+                outcome.failing,
             )
         )
     listed = {p.rectification_id for p in found + carried}
@@ -749,6 +752,9 @@ def _problems_intro(
     listed = [p.rectification_id for p in found if p.rectification_id]
     rectifications = len(set(listed))
     notes = []
+    chosen = sum(1 for p in found if not p.failing)
+    if chosen:  # 问题 15 beside 不符合 13 in 二, with nothing to say why (PDF review 10)
+        notes.append(f"{chosen} 项未评为不符合、由检查组选择整改，不计入“不符合”条数")
     if rectifications < len(listed):
         notes.append("同一要求的问题合用一个整改项" + ("" if carried_total else f"，共形成整改项 {rectifications} 项"))
     if again:
