@@ -20,8 +20,7 @@ Everything is written in one transaction after the plan is made; a refused impor
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -392,14 +391,16 @@ def _shared_key(store: Store, plan: ImportPlan) -> str | None:
 
 def _holds_record_numbers(store: Store) -> bool:
     """Whether a sampled record here, now or in its history, is known by its real 病案号."""
-    numbers = (s.record_no for r in store.rounds() for s in store.samples(r.id))
-    known = (
-        record["record_no"]
-        for entry in store.history(record_table="samples")
-        for records in entry.changes.get("records") or ()
-        for record in records or ()
-    )
-    return any(not str(n).startswith(PSEUDONYM_PREFIX) for n in itertools.chain(numbers, known))
+    return any(not n.startswith(PSEUDONYM_PREFIX) for n in _record_numbers(store))
+
+
+def _record_numbers(store: Store, round_id: str | None = None) -> Iterator[str]:
+    """The 病案号 of the sampled records of a round (or of every round), now and in their history."""
+    for rid in [round_id] if round_id is not None else [r.id for r in store.rounds()]:
+        yield from (s.record_no for s in store.samples(rid))
+    for entry in store.history(round_id=round_id, record_table="samples"):
+        for records in entry.changes.get("records") or ():
+            yield from (str(r["record_no"]) for r in records or ())
 
 
 def _other_hospital(store: Store, own: dict[str, Any] | None, theirs: dict[str, Any], allowed: bool) -> bool:
@@ -904,10 +905,7 @@ def _own_pseudonyms(store: Store, round_id: str) -> dict[str, str]:
     key = stored_pseudonym_key(store)
     if key is None:
         return {}
-    numbers = {s.record_no for s in store.samples(round_id)}
-    for entry in store.history(round_id=round_id, record_table="samples"):
-        for records in entry.changes.get("records") or ():
-            numbers.update(r["record_no"] for r in records or ())
+    numbers = set(_record_numbers(store, round_id))
     return {pseudonym(key, n): n for n in numbers if not n.startswith(PSEUDONYM_PREFIX)}
 
 
