@@ -1178,3 +1178,24 @@ def test_item_labels_in_import_messages_do_not_double_punctuation(catalog):
     texts = {i.id: i.text for e in catalog.entries for i in e.checklist.all_items()}
     assert any(t.endswith("。") and len(t) <= 60 for t in texts.values()), "the case is in the content"
     assert [label for label in labels.values() if label[-1] in "。；;，,、"] == []
+
+
+def test_an_import_into_a_damaged_database_is_told_in_chinese(exported, tmp_path):
+    """Planning read the records' rounds past the store's damage check: a traceback
+    (sqlite3.DatabaseError) instead of the message every other command gives. Nothing is written."""
+    from app.errors import DamagedError
+    from tests.helpers import damage_table
+
+    db = tmp_path / "damaged.db"
+    source = open_store(db)
+    copy = open_package(exported[2])
+    apply_import(source, plan_import(source, copy), Actor("", ""))
+    source.close()
+    damage_table(db, "answers")
+    store = open_store(db)
+    before = len(store.history())
+    with pytest.raises(DamagedError) as damaged:
+        plan_import(store, copy)
+    assert "文件已损坏" in damaged.value.user_message
+    assert len(store.history()) == before
+    store.close()

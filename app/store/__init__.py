@@ -917,7 +917,10 @@ class Store:
             raise ValueError(table)
         out: dict[str, str] = {}
         for chunk, marks in _chunks(ids):
-            out.update(self.conn.execute(f"SELECT id, round_id FROM {table} WHERE id IN ({marks})", chunk).fetchall())
+            # through _rows: a damaged page is a DamagedError, said in Chinese (an import into a
+            # damaged database ended in a traceback here)
+            rows = self._rows(f"SELECT id, round_id FROM {table} WHERE id IN ({marks})", tuple(chunk))
+            out.update((r["id"], r["round_id"]) for r in rows)
         return out
 
     def was_deleted(self, table: str, record_id: str) -> bool:
