@@ -58,6 +58,16 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
     # departments in the profile's order: the office's own list
     order = [d for d in view.profile.departments if d in sent]
     assert [n.department for n in notice.notices][: len(order)] == order
+    # each row says what its items ask, in the checklist's words
+    for n in notice.notices:
+        mine = [
+            e
+            for e in entries
+            if e.rectification.department == n.department and e.status in ("待整改", "整改中", "逾期")
+        ]
+        for row, e in zip(n.rows, mine, strict=True):
+            wanted = tuple(view.find_item(i)[1].text for i in e.item_ids)
+            assert row.requirements == wanted and all(wanted)
     # a deadline passed is said on the row
     assert any(row.remark.startswith("已逾期，\n请立即整改") for n in notice.notices for row in n.rows)
 
@@ -65,6 +75,7 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
 def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_path):
     """Made by the CLI in a process of its own, with no network where unshare is permitted."""
     round_id = notice_round
+    first = build_rectification_notice(store, round_id, dt.date.today(), "serif").notices[0].rows[0]
     store.close()
     out = tmp_path / "整改通知单.pdf"
     command = ["main.py", "report", "--db", str(store.path), "--round", round_id, "--kind", "notice", "--out", str(out)]
@@ -78,6 +89,8 @@ def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_pa
     assert all(page.count("致：") <= 1 for page in pages)  # one department to a page
     text = squeeze("".join(pages))
     assert NOTICE_TITLE in text and "原因分析（科室填写）" in text
+    assert re.search("以上共3项", text)  # the case a notice used to run onto a second page for
+    assert "条目及要求" in text and squeeze(first.requirements[0]) in text
     assert all(
         role in text for role in ("质控办签发人（签字）", "科室签收人（签字）", "科室负责人（签字）", "复查人（签字）")
     )
@@ -92,7 +105,8 @@ def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_pa
         # the count closes the notice, with its lines to sign, on the page of its last row
         closing = next(n for n in range(start, end) if "以上共" in pages[n])
         assert "科室签收人" in pages[closing] and "序号" in pages[closing]  # a row of the table above it
-        if "以上共1项" in squeeze(pages[closing]):  # one row and the foot fit under the title: one page
+        # up to three rows of the board's usual length and the foot fit under the title: one page
+        if re.search("以上共[123]项", squeeze(pages[closing])):
             assert closing == start, department
 
 

@@ -16,7 +16,7 @@ from ..domain.formats import cn_date
 from ..domain.labels import ORIGIN_LABELS
 from ..domain.records import ORIGIN_CARRIED, STATUS_CARRIED, STATUS_OVERDUE, UNFINISHED_STATUSES
 from ..services.rectifications import RectificationEntry, follow_up_text, ledger_cells, list_rectifications
-from ..services.rounds import load_round
+from ..services.rounds import RoundView, items_found_earlier, load_round
 from ..services.rounds import references as round_references
 from ..store import Store
 from .model import Cover, round_cover
@@ -34,6 +34,9 @@ class NoticeRow:
 
     number: int
     items: str
+    #: what each of its items asks, worded as the checklist words it: the department reads the
+    #: standard it is held to, not only a reference to look up
+    requirements: tuple[str, ...]
     problem: str
     #: what has happened to it so far, as the 整改台账 tells it ('' for nothing yet)
     history: str
@@ -67,7 +70,7 @@ class RectificationNotice:
     kind: str = "notice"
 
 
-def _row(number: int, entry: RectificationEntry, references: dict[str, str]) -> NoticeRow:
+def _row(number: int, entry: RectificationEntry, references: dict[str, str], texts: dict[str, str]) -> NoticeRow:
     items, problem, cause, measure, _, owner, deadline, _ = ledger_cells(entry, references)
     remarks = []
     if entry.status == STATUS_OVERDUE:  # two lines: the date's column wrapped it as 请立即整 / 改
@@ -77,8 +80,18 @@ def _row(number: int, entry: RectificationEntry, references: dict[str, str]) -> 
     if entry.regraded:  # nothing left to put right: the office closes it with a re-check
         remarks.append("本轮复评已无问题，请配合复查销号")
     history = follow_up_text(entry)
+    requirements = tuple(texts[i] for i in entry.item_ids if texts.get(i))
     return NoticeRow(
-        number, items, problem, history, owner, deadline or DATE_TO_WRITE, "\n".join(remarks), cause, measure
+        number,
+        items,
+        requirements,
+        problem,
+        history,
+        owner,
+        deadline or DATE_TO_WRITE,
+        "\n".join(remarks),
+        cause,
+        measure,
     )
 
 
@@ -88,6 +101,7 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
     references = round_references(store, view)
     entries = list_rectifications(store, round_id, today, view)
     open_entries = [e for e in entries if e.status in UNFINISHED_STATUSES]
+    texts = _item_texts(store, view, {i for e in open_entries for i in e.item_ids})
     by_department: dict[str, list[RectificationEntry]] = {}
     for entry in open_entries:
         by_department.setdefault(entry.rectification.department, []).append(entry)
@@ -101,7 +115,7 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
             f"{found}，贵科室有以下 {len(by_department[department])} 项问题需要整改。"
             "请按整改期限完成整改（已逾期的请立即整改），在“原因分析”“整改措施”栏填写（已填写的请核对），"
             "由科室负责人签字后于　　年　月　日前交回质控办；整改完成后请通知质控办复查。",
-            tuple(_row(n, e, references) for n, e in enumerate(by_department[department], 1)),
+            tuple(_row(n, e, references, texts) for n, e in enumerate(by_department[department], 1)),
         )
         for department in named
     ]
@@ -111,7 +125,7 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
             "",
             f"以下 {len(unnamed)} 项整改项尚未确定责任科室，没有列入以上各科室的通知单。"
             "请在整改台账中确定责任科室后重新生成。本页留存质控办，不发出。",
-            tuple(_row(n, e, references) for n, e in enumerate(unnamed, 1)),
+            tuple(_row(n, e, references, texts) for n, e in enumerate(unnamed, 1)),
         )
         if unnamed
         else None
@@ -119,6 +133,14 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
     return RectificationNotice(
         round_cover(view, "notice", NOTICE_TITLE, today), notices, undecided, _nothing(open_entries, entries, today)
     )
+
+
+def _item_texts(store: Store, view: RoundView, item_ids: set[str]) -> dict[str, str]:
+    """The text of each item, from the round's checklists or, for one carried over from a round
+    whose checklist this one left out, from that round's."""
+    texts = {item.id: item.text for item in view.items() if item.id in item_ids}
+    earlier = items_found_earlier(store, view, item_ids - texts.keys())
+    return texts | {item_id: item.text for item_id, (_, item) in earlier.items()}
 
 
 def _nothing(open_entries: list[RectificationEntry], entries: list[RectificationEntry], today: dt.date) -> str:
