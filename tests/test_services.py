@@ -293,6 +293,16 @@ def test_demo_round_has_every_kind_and_some_failures(store, demo_round):
     assert 0.6 < result.tally.completion < 1.0
 
 
+def test_the_demos_findings_fit_the_items_they_are_found_on(store, demo_round):
+    """Trainees read the demo: an item on 药品、设备 read “抽查病历中记录不完整”."""
+    view = load_round(store, demo_round)
+    texts = {item.id: item.text for item in view.items()}
+    found = [(texts[a.item_id], a.finding) for a in store.answers(demo_round) if a.finding]
+    assert len(found) > 10
+    equipment = [finding for text, finding in found if "设备" in text or "药品" in text]
+    assert equipment and all("设备" in f or "药品" in f for f in equipment)
+
+
 def test_sampled_record_needs_a_record_number(profiled_store, actor, round_id):
     with pytest.raises(InputError, match="第 2 条抽查记录缺少病案号"):
         svc.set_samples(
