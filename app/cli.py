@@ -231,14 +231,17 @@ def _proof_lines(item: Item) -> list[str]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from .paths import default_db_path
-    from .services.demo import create_demo
+    from .services.demo import DEMO_START, create_demo, recent_demo_start
 
     path = Path(args.db) if args.db else default_db_path()
+    start = recent_demo_start(dt.date.today()) if args.recent else DEMO_START
     created = not path.exists() or path.stat().st_size == 0
     try:
         store = _open(args, create=True, write=True)
         try:
-            print(create_demo(store, _catalog(), _actor(args), seed=args.seed, hospital=args.hospital))
+            print(
+                create_demo(store, _catalog(), _actor(args), seed=args.seed, hospital=args.hospital, started_on=start)
+            )
         finally:
             store.close()
     except AppError:
@@ -498,6 +501,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--hospital", metavar="NAME", help="演示医院名称（不同名称生成不同的机构代码和床位）")
     p.add_argument(
         "--seed", type=int, default=2025, metavar="N", help="随机种子：不同种子生成不同的评价结果（默认 2025）"
+    )
+    p.add_argument(
+        "--recent",
+        action="store_true",
+        help="自查日期定在今天之前 107 天（默认为 2025年3月15日），整改期限和复查日期随之移动："
+        "今天打开时各整改项的状态与默认演示在 2025年6月30日 时相同（培训用）",
     )
     p = add(
         sub,

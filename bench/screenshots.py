@@ -49,7 +49,7 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
 
     from app.catalog import load_catalog
-    from app.services.demo import create_demo
+    from app.services.demo import create_demo, recent_demo_start
     from app.store import Actor, open_store
     from app.ui.application import create_application
     from app.ui.main_window import MainWindow
@@ -64,7 +64,9 @@ def main() -> None:
     store = open_store(Path(tempfile.mkdtemp()) / "demo.db")
     catalog = load_catalog()
     actor = Actor("截图", "bench")
-    round_id = create_demo(store, catalog, actor)
+    # dated to end today, as the screens tell statuses on today: the fixed demo showed 10 of 15
+    # rectifications a year 逾期 on the board, the overview and the README's pictures
+    round_id = create_demo(store, catalog, actor, started_on=recent_demo_start(dt.date.today()))
     shot = _shooter(app, out)
 
     window = MainWindow(store, lambda: catalog, actor)
@@ -338,12 +340,11 @@ def _ignore(_result) -> None:
 def _report_screens(store, round_id, window, shot) -> None:
     """报告预览 of the 整改报告, and the print dialog it opens."""
     from app.render.registry import render
-    from app.services.demo import DEMO_REPORT_DATE
     from app.ui.pdf_preview import PreviewDialog
     from app.ui.qt import QPushButton
 
     out = Path(tempfile.mkdtemp()) / "示例县人民医院_整改报告.pdf"
-    render(store, round_id, "rectification", out, today=DEMO_REPORT_DATE)
+    render(store, round_id, "rectification", out, today=dt.date.today())
     preview = PreviewDialog(out, window)
     shot(preview, "25-pdf-preview")
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -367,7 +368,6 @@ def _exchange_screens(store, round_id, actor, window, shot) -> None:
     from app.exchange.merge import apply_import, plan_import
     from app.exchange.verify import open_package
     from app.services import answers, rectifications
-    from app.services.demo import DEMO_REPORT_DATE
     from app.store import Actor, open_store
     from app.store.backup import make_backup
     from app.ui.exchange_dialogs import AggregateDialog, ExportDialog, ImportDialog
@@ -381,7 +381,7 @@ def _exchange_screens(store, round_id, actor, window, shot) -> None:
     department = open_store(folder / "department.db")
     apply_import(department, plan_import(department, open_package(start)), Actor("", ""))
     item = "qyx-core.05.3"  # graded B in the demo
-    [rect, *_] = rectifications.list_rectifications(office, round_id, DEMO_REPORT_DATE)
+    [rect, *_] = rectifications.list_rectifications(office, round_id, dt.date.today())
     nurse = Actor("内科 王芳", "pc-neike")
     for db, who, grade, finding, owner in (
         (office, actor, "C", "值班人员培训记录不全，缺少考核成绩。", "李敏"),
@@ -395,8 +395,8 @@ def _exchange_screens(store, round_id, actor, window, shot) -> None:
     dialog = AggregateDialog(window, store)
     for path in (start, package, folder / "损坏的上报包.zip"):
         dialog.sources.addItem(str(path))
-    dialog.date.setDate(DEMO_REPORT_DATE)  # the date the summary below is made on
-    dialog.show_result(aggregate(dialog.paths(), DEMO_REPORT_DATE), [folder / "医疗质量自查汇总.xlsx"])
+    dialog.date.setDate(dt.date.today())  # the date the summary below is made on
+    dialog.show_result(aggregate(dialog.paths(), dt.date.today()), [folder / "医疗质量自查汇总.xlsx"])
     shot(dialog, "28-aggregate")
 
 

@@ -100,6 +100,30 @@ def test_demo_prints_the_round_id(demo):
     assert len(round_id) == 36 and db.exists()
 
 
+def test_a_recent_demo_is_as_far_along_today_as_the_fixed_one_on_its_report_date(demo, cli, tmp_path):
+    """Opened on the day it was made, the fixed demo had 10 of 15 rectifications a year 逾期."""
+    import datetime as dt
+
+    from app.services.demo import DEMO_REPORT_DATE
+
+    db, _ = demo
+    recent = tmp_path / "recent.db"
+    made = cli("demo", "--db", str(recent), "--recent")
+    assert made.returncode == 0, made.stderr
+    [fixed] = json.loads(cli("rounds", "--db", str(db), "--json").stdout)
+    [moved] = json.loads(cli("rounds", "--db", str(recent), "--json").stdout)
+    started = dt.date.fromisoformat(moved["started_on"])
+    assert started == dt.date.today() - dt.timedelta(days=107)
+    assert moved["name"] == f"{started.year}年第{'一二三四'[(started.month - 1) // 3]}季度医疗质量自查"
+
+    def statuses(path, round_id, day):
+        rows = cli("rectifications", "--db", str(path), "--round", round_id, "--date", day.isoformat(), "--json")
+        return [r["status"] for r in json.loads(rows.stdout)["rectifications"]]
+
+    then = statuses(db, fixed["id"], DEMO_REPORT_DATE)
+    assert statuses(recent, moved["id"], dt.date.today()) == then and {"逾期", "整改中", "已完成"} <= set(then)
+
+
 def test_score_json(demo, cli):
     db, round_id = demo
     result = cli("score", "--db", str(db), "--round", round_id, "--json")

@@ -60,8 +60,22 @@ _FINDINGS_BY_WORD = (
 )
 _CAUSES_NA = "本院未开展该项诊疗服务，经医务科确认不适用。"
 
-#: The date the demo's rectification statuses are told on (reports, screenshots, benchmark).
+#: The demo round's 自查日期, and the date its rectification statuses are told on (reports,
+#: screenshots, benchmark): every date of the demo moves with the start (``create_demo``).
+DEMO_START = dt.date(2025, 3, 15)
 DEMO_REPORT_DATE = dt.date(2025, 6, 30)
+
+
+def recent_demo_start(today: dt.date) -> dt.date:
+    """The 自查日期 that makes ``today`` the demo's report date: shown on the day it is made, the
+    fixed demo had every deadline a year or more behind it, 10 of 15 rectifications 逾期."""
+    return today - (DEMO_REPORT_DATE - DEMO_START)
+
+
+def demo_round_name(started_on: dt.date) -> str:
+    """``2025年第一季度医疗质量自查``: the quarter the round starts in."""
+    return f"{started_on.year}年第{'一二三四'[(started_on.month - 1) // 3]}季度医疗质量自查"
+
 
 _CAUSES = (
     "科室对制度要求学习不够，未建立常态化培训机制，新入职人员岗前培训未覆盖该项内容。",
@@ -108,13 +122,14 @@ def create_demo(
     hospital: str | None = None,
     *,
     all_checklists: bool = False,
-    name: str = "2025年第一季度医疗质量自查",
-    started_on: dt.date = dt.date(2025, 3, 15),
+    name: str | None = None,
+    started_on: dt.date = DEMO_START,
 ) -> str:
     """Fill ``store`` with the demo profile (or the hospital named ``hospital``) and a round;
     returns the round id. A database that already holds another hospital's profile is refused:
     the demo would overwrite it. ``all_checklists``, ``name`` and ``started_on`` make other
-    rounds of the same hospital (bench/bench_backup.py generates a year of monthly rounds)."""
+    rounds of the same hospital (bench/bench_backup.py generates a year of monthly rounds); the
+    name is the quarter's (:func:`demo_round_name`) unless given."""
     profile = demo_profile(hospital)
     existing = get_profile(store)
     if existing is not None and existing.name != profile.name:
@@ -130,6 +145,7 @@ def create_demo(
         if all_checklists
         else ([e for e in catalog.entries if e.checklist.default] or catalog.entries[:1])
     )
+    name = name or demo_round_name(started_on)
     base, n = name, 1
     while any(r.name == name for r in store.rounds()):
         n += 1
@@ -144,7 +160,7 @@ def create_demo(
         members=["李敏（医务科）", "张华（护理部）", "刘洋（质控办）", "陈静（药剂科）"],
     )
     _answer_items(store, load_round(store, round_id), actor, rng)
-    _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - dt.date(2025, 3, 15))
+    _follow_up(store, round_id, actor, random.Random(seed + 1), started_on - DEMO_START)
     return round_id
 
 
