@@ -88,6 +88,39 @@ def test_package_lists_every_member_with_its_hash(package):
     assert {c["id"] for c in manifest["checklists"]} == {"qyx-core", "qyx-targets-2021"}
 
 
+def test_attachments_are_found_by_the_ledger_row_or_the_item_they_belong_to(store, demo_round, actor, tmp_path):
+    """A folder per attachment id left the health commission clicking through 36-character ids
+    to find the scan that a row of the 整改台账 named; the workbook's row number and the item's
+    reference name the folders instead, and the same name twice in one folder is kept apart."""
+    from openpyxl import load_workbook
+
+    third = list_rectifications(store, demo_round, DAY)[2]
+    for name in ("整改照片.png", "整改照片.PNG", "签到表.png"):
+        add_attachment(store, demo_round, _png(tmp_path / name), actor, rectification_id=third.id)
+    add_attachment(store, demo_round, _png(tmp_path / "制度文件.png"), actor, item_id="qyx-core.05.3")
+    out = export_package(store, demo_round, tmp_path / "上报包.zip", today=DAY).path
+    members = _members(out)
+    attached = sorted(n for n in members if n.startswith("attachments/"))
+    folder = "attachments/整改项03/"
+    assert [n for n in attached if not n.startswith(folder)] == [
+        "attachments/核心制度 值班与交接班制度 第3条/制度文件.png"
+    ]
+    # the same name twice (Windows extracts case-blind, to one file): the later one numbered
+    assert sorted(n.removeprefix(folder).casefold() for n in attached if n.startswith(folder)) == [
+        "整改照片.png",
+        "整改照片（2）.png",
+        "签到表.png",
+    ]
+    ledger = load_workbook(io.BytesIO(members[fmt.WORKBOOK]))["整改台账"]
+    rows = {row[0]: row for row in ledger.iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)}
+    assert "签到表.png" in rows[3][12] and "整改照片.png" in rows[3][12]  # 佐证材料 of row 3
+    target = open_store(tmp_path / "office.db")
+    apply_import(target, plan_import(target, open_package(out)), actor)
+    assert {a.filename: target.attachment_data(a.id) for a in list_attachments(target, demo_round)} == {
+        a.filename: store.attachment_data(a.id) for a in list_attachments(store, demo_round)
+    }
+
+
 def test_exported_data_and_manifest_validate_against_the_published_schemas(package):
     members = _members(package)
     for name, schema in ((fmt.MANIFEST, "manifest"), (fmt.DATA, "data")):

@@ -227,10 +227,41 @@ def last_change(data: dict[str, Any]) -> str:
     return max(times)
 
 
-def attachment_member(attachment: Attachment) -> str:
-    # 60 characters with the extension: extracted under a folder named after the package, in a
-    # QQ or WeChat download folder, the path stays within Windows' 260
-    return f"{fmt.ATTACHMENT_DIR}/{attachment.id}/{safe_file_name(attachment.filename, 60)}"
+def attachment_members(store: Store, round_id: str, attachments: list[Attachment], today: dt.date) -> dict[str, str]:
+    """Each attachment's member name, in a folder a reviewer can find it by: ``整改项03`` for the
+    佐证材料 of the 整改台账's third row (numbered as the package's workbook and 整改报告 number
+    it on ``today``), the item's reference (``核心制度 值班与交接班制度 第3条``) for an item's.
+
+    A folder per attachment id, as the first packages had, left the health commission clicking
+    through 36-character ids to find the scan a ledger row named. Any path under ``attachments/``
+    is read by every version (data.json names each attachment's member), so the format stays.
+    Names are kept short — 60 characters with the extension, the folder 30 — so that the package
+    extracted under its own name in a QQ or WeChat download folder stays within Windows' 260; a
+    name met twice in a folder (Windows extracts case-blind) gets （2）, （3）…"""
+    from ..services.rectifications import list_rectifications
+    from ..services.rounds import load_round, references
+
+    view = load_round(store, round_id)
+    numbers = {e.id: n for n, e in enumerate(list_rectifications(store, round_id, today, view), 1)}
+    names = references(store, view)
+    taken: set[str] = set()
+    out: dict[str, str] = {}
+    for attachment in attachments:
+        if attachment.rectification_id in numbers:
+            folder = f"整改项{numbers[attachment.rectification_id]:02d}"
+        elif attachment.item_id:
+            folder = safe_file_name(names.get(attachment.item_id, attachment.item_id), 30)
+        else:
+            folder = attachment.id
+        name = safe_file_name(attachment.filename, 60)
+        stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+        member, n = f"{fmt.ATTACHMENT_DIR}/{folder}/{name}", 1
+        while member.casefold() in taken:
+            n += 1
+            member = f"{fmt.ATTACHMENT_DIR}/{folder}/{stem}（{n}）{dot}{suffix}"
+        taken.add(member.casefold())
+        out[attachment.id] = member
+    return out
 
 
 def export_package(
@@ -252,7 +283,8 @@ def export_package(
     if not out.parent.is_dir():
         raise AppError(f"保存位置“{out.parent}”不存在，请选择其他文件夹。")
     rows = store.attachments(round_id) if attachments else []
-    paths = {a.id: attachment_member(a) for a in rows}
+    paths = attachment_members(store, round_id, rows, today)
+    rows.sort(key=lambda a: paths[a.id])  # listed in the zip folder by folder
     data = round_data(store, round_id, patient_ids=patient_ids, attachment_paths=paths, today=today)
     steps = 4 + len(rows)
 
