@@ -103,6 +103,23 @@ def test_a_failing_item_has_the_problem_sentence_of_the_ledger(store, demo_round
     assert any(p and p.startswith("指标值 2.33例次/千导管日") for p in problem.values())
 
 
+def test_an_items_evidence_is_in_the_results_sheet_as_the_report_prints_it(store, demo_round, actor, tmp_path):
+    """The 自查报告 printed each item's 佐证材料 and attached files; the workbook had neither."""
+    from PIL import Image
+
+    from app.services.answers import record_answer
+    from app.services.attachments import add_attachment
+
+    scan = tmp_path / "值班表.png"
+    Image.new("RGB", (8, 8)).save(scan)
+    record_answer(store, demo_round, "qyx-core.05.4", actor, grade="B", evidence="<b>值班表</b>、公示照片")
+    add_attachment(store, demo_round, scan, actor, item_id="qyx-core.05.4")
+    out = registry.render(store, demo_round, "self", tmp_path / "x.xlsx", today=DAY)
+    rows = {r[ID_COLUMN]: r for r in _table(load_workbook(out.path)["自查结果"])}
+    assert rows["qyx-core.05.4"]["佐证材料"] == "<b>值班表</b>、公示照片；附件：值班表.png"
+    assert rows["qyx-core.01.1"]["佐证材料"] == "制度文件、会议记录、培训签到表"  # the demo's, typed
+
+
 @pytest.mark.parametrize("kind", ["self", "rectification"])
 def test_readers_columns_name_items_as_the_reports_do_and_ids_stay_far_right(store, demo_round, tmp_path, kind):
     """The workbooks go into the 上报包: 编号 “1.1.rate” and 条目 “qyx-core.01.1” were ids. A
@@ -204,7 +221,7 @@ def test_a_printed_or_forwarded_workbook_says_whose_it_is(store, demo_round, act
         assert ws.page_setup.fitToHeight == 0  # one page wide, as many long as it takes
     with zipfile.ZipFile(out) as zf:
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
-    assert re.search(r'<ignoredError sqref="A1:O\d+" numberStoredAsText="1"/>', sheet)
+    assert re.search(r'<ignoredError sqref="A1:P\d+" numberStoredAsText="1"/>', sheet)
     ledger = _table(load_workbook(tmp_path / "整改台账.xlsx")["整改台账"])
     assert ledger[0]["复查日期"] == dt.datetime(2025, 6, 30) and "复查通过" in ledger[0]["复查情况"]
 

@@ -393,7 +393,8 @@ def _finding(item: Item, outcome: Outcome, answer: Answer | None, year: int) -> 
     return "；".join(p for p in parts if p)
 
 
-def _evidence(answer: Answer | None, files: Sequence[str]) -> str:
+def evidence_text(answer: Answer | None, files: Sequence[str]) -> str:
+    """佐证材料 as the reports print it: what was typed, then the files attached to the item."""
     parts = [answer.evidence] if answer and answer.evidence else []
     if files:
         parts.append("附件：" + "、".join(files))
@@ -498,7 +499,7 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
                 detail,
                 tone,
                 _finding(item, outcome, answer, view.year),
-                _evidence(answer, files.get(item.id, ())),
+                evidence_text(answer, files.get(item.id, ())),
                 answer.department if answer else "",
             )
             if kind_of(item).measured and outcome.applicable:

@@ -36,7 +36,7 @@ from ..domain.records import (
 from ..domain.scoring import Tally, completion_percent
 from ..files import save_document
 from ..store import Store
-from .model import key_figures
+from .model import evidence_text, key_figures
 
 __all__ = ["ID_COLUMN", "SHEETS", "Sheet", "about_sheet", "measure_cell", "workbook_formats", "write_workbook"]
 
@@ -81,7 +81,9 @@ class _Round:
     references: dict[str, str]
     previous: dict[str, float]
     rectifications: list[Any]
+    #: the files of each rectification (by id), and of each item (by item id)
     attachments: dict[str, list[str]]
+    item_files: dict[str, list[str]]
     today: dt.date
 
     @property
@@ -107,9 +109,12 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         rect = entry.rectification
         if rect.carried_from:
             attachments[rect.id] = [earlier_name(a.filename) for a in earlier_evidence(store, rect)]
+    item_files: dict[str, list[str]] = {}
     for a in store.attachments(round_id):
         if a.rectification_id:
             attachments.setdefault(a.rectification_id, []).append(a.filename)
+        elif a.item_id:
+            item_files.setdefault(a.item_id, []).append(a.filename)
     return _Round(
         view,
         score(store, round_id, view),
@@ -119,6 +124,7 @@ def _gather(store: Store, round_id: str, today: dt.date) -> _Round:
         previous_values(store, view),
         rectifications,
         attachments,
+        item_files,
         today,
     )
 
@@ -341,6 +347,7 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
             "目标",
             "是否达标",
             "问题描述",
+            "佐证材料",  # as the 自查报告 prints it: what was typed, then 附件：the files
             "不适用原因",
             "责任科室",
             "出处",
@@ -375,12 +382,13 @@ def _results_sheet(book: Any, formats: dict[str, Any], r: _Round) -> None:
                     problem_sentence(item, outcome, answer, r.view.year)
                     if outcome.failing
                     else (answer.finding if answer else ""),
+                    evidence_text(answer, r.item_files.get(item.id, ())),
                     outcome.reason if not outcome.applicable else "",
                     answer.department if answer else "",
                     item.source,
                     item.id,
                 ],
-                [None] * 6 + [value_format] + [None] * 7 + [formats["id"]],
+                [None] * 6 + [value_format] + [None] * 8 + [formats["id"]],
                 formats["fail"] if outcome.failing else None,
             )
     sheet.finish()
