@@ -103,6 +103,9 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     top = conn.execute("SELECT item_id, hospitals FROM common_problems ORDER BY hospitals DESC, item_id").fetchone()
     assert (top[0], top[1]) == (problems[0][-1], problems[0][3])  # the id, for programs: last
     assert conn.execute("SELECT COUNT(*) FROM refused_packages").fetchone()[0] == 1
+    # each indicator's 说明, as the workbook's 指标 sheet has it: what 逐步降低 was judged against
+    notes = [note for (note,) in conn.execute("SELECT note FROM indicators")]
+    assert any(note.startswith("基线值") for note in notes) and "" in notes
     about = dict(conn.execute("SELECT key, value FROM about"))  # the day 逾期 was judged on, above all
     assert about["aggregation_date"] == dt.date.today().isoformat() and about["rounds_counted"] == "3"
     assert about["packages_refused"] == "1" and about["generator"].startswith("医疗质量自查助手 ")

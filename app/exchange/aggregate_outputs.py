@@ -251,7 +251,7 @@ CREATE TABLE item_results (
 );
 CREATE TABLE indicators (
     round_id TEXT REFERENCES rounds(round_id), item_id TEXT, checklist TEXT, text TEXT,
-    value REAL, unit TEXT, target TEXT, result TEXT, PRIMARY KEY (round_id, item_id)
+    value REAL, unit TEXT, target TEXT, result TEXT, note TEXT, PRIMARY KEY (round_id, item_id)
 );
 CREATE TABLE rectifications (
     round_id TEXT REFERENCES rounds(round_id), item_id TEXT, department TEXT, deadline TEXT, status TEXT
@@ -315,8 +315,8 @@ def _insert_round(conn: sqlite3.Connection, result: Aggregate, r: RoundFacts, ro
         [(round_id, i.item_id, i.checklist, i.text, i.state, i.grade, i.value, int(i.failing)) for i in r.items],
     )
     conn.executemany(
-        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?)",
-        [(round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state) for i in r.indicators],
+        "INSERT INTO indicators VALUES (?,?,?,?,?,?,?,?,?)",
+        [(round_id, i.item_id, i.checklist, i.text, i.value, i.unit, i.target, i.state, i.note) for i in r.indicators],
     )
     conn.executemany(
         "INSERT INTO rectifications VALUES (?,?,?,?,?)",
