@@ -467,9 +467,9 @@ def key_figures(total: Tally, rectifications: int) -> list[tuple[str, str]]:
 
 
 def _of_judged(met: int, judged: int) -> str:
-    """``14 项中 9 项`` (“9 / 14” left the reader to guess which count was which); ``—`` before any
+    """``14 条中 9 条`` (“9 / 14” left the reader to guess which count was which); ``—`` before any
     indicator or sampling item has a result (it read “0 / 0”)."""
-    return f"{judged} 项中 {met} 项" if judged else NONE_YET
+    return f"{judged} 条中 {met} 条" if judged else NONE_YET
 
 
 def build_self_report(store: Store, round_id: str, today: dt.date, font_family: str) -> SelfReport:

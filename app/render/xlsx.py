@@ -280,7 +280,7 @@ def about_sheet(book: Any, formats: dict[str, Any], rows: Sequence[tuple[str, An
 def _figures(tally: Tally, rectifications: int) -> list[tuple[str, Any]]:
     """二 结果概况's figures, labelled and ordered as printed (key_figures), for 说明: counts and
     percentages as numbers, which a reader can sort and sum (the 说明 held “83%” and “114 条” as
-    text: review); “14 项中 9 项” stays as printed."""
+    text: review); “14 条中 9 条” stays as printed."""
     numbers: dict[str, Any] = {
         "适用条目": tally.applicable,
         "已评条目": tally.answered,
