@@ -341,7 +341,18 @@ def test_problems_chosen_on_a_c_grade_are_said_apart_from_the_failing(rendered):
     text = squeeze("".join(rendered["text"]["self"]))
     problems = text[text.rindex("五、发现的问题") :]
     found = result.tally.failing + len(chosen)
-    assert f"本轮自查共发现问题{found}项（{len(chosen)}项未评为不符合、由检查组选择整改，不计入“不符合”条数" in problems
+    assert (
+        f"本轮自查共发现问题{found}项（其中{len(chosen)}项未评为不符合，由检查组决定整改，不计入“不符合”条数"
+        in problems
+    )
+    # the findings written on passing grades, which 三 prints, are counted and pointed to
+    answers = {a.item_id: a for a in store.answers(round_id)}
+    in_ledger = {i for e in entries for i in e.item_ids}
+    noted = [i for i, a in answers.items() if a.finding and not result.outcomes[i].failing and i not in in_ledger]
+    assert (
+        noted
+        and f"另有{len(noted)}条未评为不符合的条目记录了问题描述，未形成整改项（见“三、各检查表自查结果”）" in problems
+    )
 
 
 def test_a_recheck_round_counts_its_own_problems_apart_from_those_carried_over(recheck):
@@ -484,8 +495,9 @@ def test_keep_dates_escapes_and_keeps_only_dates_together():
     from app.render.html import keep_dates
 
     assert keep_dates("<b>整改中，期限 2025年4月30日") == (
-        '&lt;b&gt;整改中，期限 <span class="nobreak">2025年4月30日</span>'
+        '&lt;b&gt;整改中，<span class="nobreak">期限</span> <span class="nobreak">2025年4月30日</span>'
     )
+    assert keep_dates("已完成（逾期8天），病案室") == '已完成（<span class="nobreak">逾期8天</span>），病案室'
 
 
 def test_keep_units_escapes_and_keeps_only_units_together():

@@ -112,13 +112,15 @@ def keep_units(value: str) -> Markup:
     return Markup("").join(out)  # join escapes the plain strings
 
 
-#: a date as the reports write it (formats.cn_date)
-_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
+#: a date as the reports write it (formats.cn_date), and the words the 整改情况 column split
+#: beside one: 期 | 限 2026年10月2日, （逾期8 | 天）
+_DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|期限|逾期\d+天")
 
 
 def keep_dates(value: str) -> Markup:
-    """``value`` with each date (``2025年4月30日``) on one line: in the narrow 整改情况 column
-    “期限 2025年4月30日” wrapped as 2025年4月30 | 日. The rest of the text breaks as usual."""
+    """``value`` with each date (``2025年4月30日``), 期限 and 逾期N天 on one line: in the narrow
+    整改情况 column “期限 2025年4月30日” wrapped as 2025年4月30 | 日. The rest of the text breaks
+    as usual."""
     text = breakable(clean_text(value))
     nobreak = Markup('<span class="nobreak">{}</span>')
     out: list[str] = []

@@ -538,7 +538,16 @@ def build_self_report(store: Store, round_id: str, today: dt.date, font_family: 
     in_round = {item.id for item in view.items()}
     elsewhere = items_found_earlier(store, view, {i for e in rects if e.carried for i in e.item_ids} - in_round)
     problems, carried = _problems(view, result.outcomes, answers, rects, elsewhere)
-    problems_intro, carried_intro = _problems_intro(problems, carried, rects, view.name)
+    in_ledger = {i for e in rects for i in e.item_ids}
+    noted = sum(  # a finding written on a passing grade: 三 prints it, 五 would say nothing of it
+        1
+        for item in view.items()
+        if not result.outcomes[item.id].failing
+        and item.id not in in_ledger
+        and (answer := answers.get(item.id)) is not None
+        and answer.finding.strip()
+    )
+    problems_intro, carried_intro = _problems_intro(problems, carried, rects, view.name, noted)
     figures = key_figures(total, len(rects))
     scope = [
         ScopeRow(
@@ -743,10 +752,16 @@ def _rectification_state(entry: RectificationEntry | None, origin: bool) -> str:
 
 
 def _problems_intro(
-    found: Sequence[ProblemRow], carried: Sequence[ProblemRow], rects: Sequence[RectificationEntry], round_name: str
+    found: Sequence[ProblemRow],
+    carried: Sequence[ProblemRow],
+    rects: Sequence[RectificationEntry],
+    round_name: str,
+    noted: int = 0,
 ) -> tuple[str, str]:
     """The sentences before the two lists: the problems found in this round counted apart from
-    the carried-over rectifications, which were found in the previous round."""
+    the carried-over rectifications, which were found in the previous round; and ``noted``, the
+    items graded as passing with a finding written and no rectification (a reviewer reading 三
+    found “抽查10份病历，3份记录不完整” on a C and asked why 五 did not list it)."""
     again = sum(1 for p in found if p.carried)
     carried_total = sum(1 for e in rects if e.carried)
     # items of one requirement in two checklists share a rectification: 9 problems made 7, and the
@@ -756,7 +771,7 @@ def _problems_intro(
     notes = []
     chosen = sum(1 for p in found if not p.failing)
     if chosen:  # 问题 15 beside 不符合 13 in 二, with nothing to say why (PDF review 10)
-        notes.append(f"{chosen} 项未评为不符合、由检查组选择整改，不计入“不符合”条数")
+        notes.append(f"其中 {chosen} 项未评为不符合，由检查组决定整改，不计入“不符合”条数")
     if rectifications < len(listed):
         notes.append("同一要求的问题合用一个整改项" + ("" if carried_total else f"，共形成整改项 {rectifications} 项"))
     if again:
@@ -768,6 +783,10 @@ def _problems_intro(
         if found
         else "本轮自查未发现不符合项。"
     )
+    if noted:
+        head += (
+            f"另有 {noted} 条未评为不符合的条目记录了问题描述，未形成整改项（见“三、各检查表自查结果”），不在下表中。"
+        )
     if carried_total:
         # the 整改报告's own sentence: problems and rectifications were told in one breath (“其中
         # 27 项上轮已发现” of 98 problems, 24 rectifications) and read as disagreeing with it
