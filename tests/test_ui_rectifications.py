@@ -318,12 +318,15 @@ def test_evidence_is_attached_to_a_rectification(window, store, demo_round, ui_d
     # the wrong photo can be taken out again
     dialog = EvidenceDialog(window.session, entry.id, entry.rectification.problem)
     assert dialog.list.count() == len(stored)
+    assert dialog.empty_hint.isHidden()  # what may be added is said only while there is nothing
     assert dialog.list.item(dialog.list.count() - 1).text() == "整改后现场.png（72 字节，测试员）"
     dialog.open_selected()
     assert ui_dialogs.opened and ui_dialogs.opened[-1].name == "整改后现场.png"
     dialog.remove_selected()
     assert len(store.attachments(demo_round, rectification_id=entry.id)) == len(stored) - 1
     assert dialog.list.count() == len(stored) - 1
+    assert dialog.empty_hint.isHidden() == (dialog.list.count() > 0)
+    assert "单个不超过 20 MB" in dialog.empty_hint.text()
     # the board hears of it from the session
     board.select(entry.id)
     shown = board.table.item(board.table.currentRow(), 8).text()

@@ -35,6 +35,8 @@ ALLOWED_SUFFIXES = {
     ".pdf", ".ofd", ".jpg", ".jpeg", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp",
     ".doc", ".docx", ".xls", ".xlsx", ".ppt", ".pptx", ".wps", ".et", ".dps", ".txt", ".csv",
 }  # fmt: skip
+#: what may be added, said where nothing has been yet
+ACCEPTED_TEXT = f"照片、扫描件（PDF、OFD、图片）和 Word、Excel、WPS 文档，单个不超过 {MAX_ATTACHMENT_BYTES >> 20} MB"
 #: For the file dialog
 FILE_FILTER = "佐证材料 (" + " ".join(f"*{s}" for s in sorted(ALLOWED_SUFFIXES)) + ");;所有文件 (*)"
 

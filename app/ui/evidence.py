@@ -108,11 +108,15 @@ class EvidenceDialog(QDialog):
             layout.addWidget(note)
             add.setEnabled(False)
         layout.addWidget(self.list, 1)
+        # an empty white list said nothing of what it is for (GUI review)
+        self.empty_hint = plain_label(f"还没有佐证材料。可添加{attachment_service.ACCEPTED_TEXT}；照片印在整改报告中。")
+        self.empty_hint.setWordWrap(True)
+        layout.addWidget(self.empty_hint)
         layout.addLayout(row)
         layout.addWidget(self.error)
         layout.addWidget(close)
         self.list.setFocus()  # the files, not the text above them (Shift+Tab reaches that)
-        fit_to_screen(self, 560, 360)
+        fit_to_screen(self, 560, 400)  # room for the hint under an empty list
         self.refresh()
 
     def refresh(self) -> None:
@@ -124,6 +128,7 @@ class EvidenceDialog(QDialog):
             self.list.addItem(entry)
         if self.list.count():
             self.list.setCurrentRow(self.list.count() - 1)
+        self.empty_hint.setVisible(self.list.count() == 0 and not self.read_only)
         self.open_button.setEnabled(self.list.count() > 0)
         self.remove_button.setEnabled(self.list.count() > 0 and not self.read_only)
 

@@ -289,7 +289,7 @@ class ItemPanel(QScrollArea):
         self.rectification_button = QPushButton("生成整改项(&Z)")
         self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
         self.rectification_button.clicked.connect(lambda: self._for_item(self.rectification_requested))
-        self.history_button = QPushButton("修改记录…")
+        self.history_button = QPushButton("查看修改记录…")  # it only shows: 修改记录… read as “edit”
         self.history_button.setToolTip(
             "本条目的评价、抽查记录、整改项和附件的每次修改：谁、何时、在哪台电脑、改了什么（Ctrl+H）"
         )
