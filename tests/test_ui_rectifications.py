@@ -37,6 +37,10 @@ def test_board_lists_every_rectification_with_counts(window, store, demo_round):
     assert board.table.rowCount() == len(entries) > 0
     assert f"共 {len(entries)} 项" in board.summary.text()
     assert "按科室：" in board.summary.text()
+    # closed after the deadline: counted apart from the open 逾期, as the 整改报告 words it
+    done = [e for e in entries if e.status == "已完成"]
+    late = [e for e in done if e.days_late]
+    assert late and f"已完成 {len(done)}（其中逾期完成 {len(late)}）" in board.summary.text()
 
 
 def test_filters_by_department_status_and_overdue(window, store, demo_round):

@@ -596,7 +596,13 @@ class RectificationBoard(QWidget):
 
     def _update_summary(self) -> None:
         sums = rect_service.totals(self.entries)
-        status = "　".join(f"{s} {sums.by_status[s]}" for s in listed_statuses(sums.by_status))
+        # 已完成 rows read “逾期8天” in green beside “逾期 3” counting the open ones: the late
+        # closes are counted apart, as the 整改报告 words them (逾期完成)
+        late = sum(1 for e in self.entries if e.status == STATUS_DONE and e.days_late)
+        status = "　".join(
+            f"{s} {sums.by_status[s]}" + (f"（其中逾期完成 {late}）" if s == STATUS_DONE and late else "")
+            for s in listed_statuses(sums.by_status)
+        )
         departments = "；".join(
             f"{d} {sum(c.values())}" + (f"（逾期 {c[STATUS_OVERDUE]}）" if c[STATUS_OVERDUE] else "")
             for d, c in sums.by_department.items()
