@@ -72,10 +72,20 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
     assert any(row.remark.startswith("已逾期，\n请立即整改") for n in notice.notices for row in n.rows)
 
 
-def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, tmp_path):
+def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, actor, tmp_path):
     """Made by the CLI in a process of its own, with no network where unshare is permitted."""
     round_id = notice_round
-    first = build_rectification_notice(store, round_id, dt.date.today(), "serif").notices[0].rows[0]
+    # a department with three open rows: the notice that used to run onto a second page
+    today = dt.date.today()
+    open_ones = [e for e in rect_service.list_rectifications(store, round_id, today) if e.status in UNFINISHED_STATUSES]
+    by_department: dict[str, list] = {}
+    for e in open_ones:
+        by_department.setdefault(e.rectification.department, []).append(e)
+    busiest = max((d for d in by_department if d and d != HOSTILE), key=lambda d: len(by_department[d]))
+    others = [e for e in open_ones if e.rectification.department not in (busiest, HOSTILE, "")]
+    for e in others[: 3 - len(by_department[busiest])]:
+        rect_service.update_rectification(store, e.id, actor, department=busiest)
+    first = build_rectification_notice(store, round_id, today, "serif").notices[0].rows[0]
     store.close()
     out = tmp_path / "整改通知单.pdf"
     command = ["main.py", "report", "--db", str(store.path), "--round", round_id, "--kind", "notice", "--out", str(out)]

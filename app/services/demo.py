@@ -84,10 +84,30 @@ _CAUSES = (
     "科室质控小组职责不清，自查流于形式，未按月统计分析。",
 )
 _MEASURES = (
-    "修订科室执行细则；4月底前完成全员培训和考核，留存签到表和试卷。",
+    "修订科室执行细则；一个月内完成全员培训和考核，留存签到表和试卷。",
     "医务科每月抽查并全院通报，结果纳入科室绩效考核。",
     "信息科在电子病历系统中增加时限提醒和必填项控制，上线后由医务科验证。",
     "明确科室质控员，每周检查登记本的签字和时间，每月在科务会上分析反馈。",
+)
+#: who answers for a rectification in each department (the 检查组 re-checks: 刘洋, 质控办)
+_OWNER_OF = {
+    "医务科": "李敏",
+    "护理部": "张华",
+    "内科": "赵磊",
+    "外科": "孙丽",
+    "妇产科": "周强",
+    "急诊科": "王芳",
+    "药剂科": "陈静",
+    "病案室": "马红",
+}
+#: the department an item's words point to, by the first met; else the one drawn at random
+_DEPARTMENT_BY_WORD = (
+    (("护理", "护士"), "护理部"),
+    (("分娩", "产科", "孕产", "新生儿"), "妇产科"),
+    (("手术", "术前", "麻醉", "围手术"), "外科"),
+    (("药品", "药物", "抗菌", "处方"), "药剂科"),
+    (("急诊", "抢救", "再灌注", "溶栓", "卒中", "胸痛", "STEMI"), "急诊科"),
+    (("病历", "病案", "首页"), "病案室"),
 )
 _OWNERS = ("李敏", "张华", "刘洋", "陈静", "赵磊", "孙丽", "周强")
 
@@ -173,7 +193,8 @@ def _answer_items(store: Store, view: RoundView, actor: Actor, rng: random.Rando
     for item in applicable:
         if rng.random() < 0.12:
             continue  # left unanswered: the demo round is in progress
-        department = rng.choice(departments)
+        drawn = rng.choice(departments)  # drawn either way: the seed's stream stays as it was
+        department = next((d for words, d in _DEPARTMENT_BY_WORD if any(w in item.text for w in words)), drawn)
         kind = kind_of(item)
         if kind.graded:
             na_done += _answer_judgement(store, view, item, actor, rng, department, na_allowed=na_done < 2)
@@ -289,7 +310,8 @@ def _follow_up(
     recheck_by = "刘洋（质控办）"
     for n, entry in enumerate(rect_service.list_rectifications(store, round_id, report_date, view)):
         scenario = n % 6
-        owner = rng.choice(_OWNERS)
+        drawn = rng.choice(_OWNERS)  # drawn either way, as above
+        owner = _OWNER_OF.get(entry.rectification.department, drawn)
         analysis: dict[str, Any] = {}  # 原因分析 and 整改措施, when the scenario has them
         if scenario != 5:  # 5: owner and deadline set, nothing else yet (待整改)
             analysis = {"cause": rng.choice(_CAUSES), "measure": rng.choice(_MEASURES)}
@@ -309,7 +331,7 @@ def _follow_up(
                 passed=True,
                 by=recheck_by,
                 date=on("2025-05-08" if scenario == 0 else "2025-05-12"),  # 0 late, 3 on time
-                result="现场查看并抽查10份记录，均已按要求整改到位。",
+                result="现场查看整改措施落实情况，已按要求整改到位。",
                 today=report_date,
             )
         elif scenario == 4:  # re-checked, not yet good enough: 整改中
@@ -320,7 +342,7 @@ def _follow_up(
                 passed=False,
                 date=on("2025-06-20"),
                 by=recheck_by,
-                result="抽查10份仍有2份记录不完整，继续整改。",
+                result="现场查看，整改措施尚未全部落实，继续整改。",
                 today=report_date,
             )
         # scenario 1 has passed its deadline without a re-check: 逾期 on DEMO_REPORT_DATE
