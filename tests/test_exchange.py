@@ -90,30 +90,38 @@ def test_package_lists_every_member_with_its_hash(package):
 
 def test_attachments_are_found_by_the_ledger_row_or_the_item_they_belong_to(store, demo_round, actor, tmp_path):
     """A folder per attachment id left the health commission clicking through 36-character ids
-    to find the scan that a row of the 整改台账 named; the workbook's row number and the item's
-    reference name the folders instead, and the same name twice in one folder is kept apart."""
+    to find the scan that a row of the 整改台账 named. The ledger's row number names the folder
+    of a rectification's files, the 检查表 and 编号 of the 自查结果 row an item's (its reference,
+    cut to a folder's length, kept “.2a” of “…再灌注治疗率 1.1.2a” as an extension and named
+    item 1.2a); every name in the zip is the one the workbook lists."""
     from openpyxl import load_workbook
 
     third = list_rectifications(store, demo_round, DAY)[2]
     for name in ("整改照片.png", "整改照片.PNG", "签到表.png"):
         add_attachment(store, demo_round, _png(tmp_path / name), actor, rectification_id=third.id)
+    long_name = "急诊科值班人员培训及考核情况汇总表含签到表试卷成绩统计和整改前后对比照片说明第二次补充材料.png"
     add_attachment(store, demo_round, _png(tmp_path / "制度文件.png"), actor, item_id="qyx-core.05.3")
+    add_attachment(store, demo_round, _png(tmp_path / long_name), actor, item_id="qyx-targets-2021.1.1.2a")
     out = export_package(store, demo_round, tmp_path / "上报包.zip", today=DAY).path
     members = _members(out)
     attached = sorted(n for n in members if n.startswith("attachments/"))
-    folder = "attachments/整改项03/"
-    assert [n for n in attached if not n.startswith(folder)] == [
-        "attachments/核心制度 值班与交接班制度 第3条/制度文件.png"
-    ]
-    # the same name twice (Windows extracts case-blind, to one file): the later one numbered
-    assert sorted(n.removeprefix(folder).casefold() for n in attached if n.startswith(folder)) == [
-        "整改照片.png",
-        "整改照片（2）.png",
-        "签到表.png",
-    ]
-    ledger = load_workbook(io.BytesIO(members[fmt.WORKBOOK]))["整改台账"]
-    rows = {row[0]: row for row in ledger.iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)}
-    assert "签到表.png" in rows[3][12] and "整改照片.png" in rows[3][12]  # 佐证材料 of row 3
+    assert attached == sorted(
+        [
+            "attachments/整改项03/整改照片.png",
+            "attachments/整改项03/整改照片（2）.PNG",  # as stored: Windows would extract both to one file
+            "attachments/整改项03/签到表.png",
+            "attachments/核心制度 05.3/制度文件.png",
+            f"attachments/改进目标 1.1.2a/{long_name}",
+        ]
+    )
+    book = load_workbook(io.BytesIO(members[fmt.WORKBOOK]))
+    ledger = {row[0]: row for row in book["整改台账"].iter_rows(min_row=2, values_only=True) if isinstance(row[0], int)}
+    assert set(ledger[3][12].split("、")) == {"整改照片.png", "整改照片（2）.PNG", "签到表.png"}  # row 3's 佐证材料
+    results = list(book["自查结果"].iter_rows(values_only=True))
+    head = results[0]
+    by_row = {(r[head.index("检查表")], r[head.index("编号")]): r[head.index("佐证材料")] for r in results[1:]}
+    assert by_row["核心制度", "05.3"].endswith("附件：制度文件.png")
+    assert by_row["改进目标", "1.1.2a"].endswith(f"附件：{long_name}")
     target = open_store(tmp_path / "office.db")
     apply_import(target, plan_import(target, open_package(out)), actor)
     assert {a.filename: target.attachment_data(a.id) for a in list_attachments(target, demo_round)} == {

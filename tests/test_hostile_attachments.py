@@ -61,6 +61,23 @@ def _count(store, round_id) -> int:
 
 
 @posix_only
+def test_a_name_an_item_already_has_is_numbered_and_another_items_is_not(store, round_id, actor, tmp_path):
+    """Two photos both listed as 现场照片.jpg could not be told apart in the reports, and a
+    package extracted on Windows held one of them."""
+    photo = tmp_path / "现场照片.jpg"
+    photo.write_bytes(b"\xff\xd8\xff" + bytes(32))
+    shouting = tmp_path / "现场照片.JPG"
+    shouting.write_bytes(b"\xff\xd8\xff" + bytes(33))
+    names = [
+        add_attachment(store, round_id, p, actor, item_id="qyx-core.05.3").filename for p in (photo, photo, shouting)
+    ]
+    assert names == ["现场照片.jpg", "现场照片（2）.jpg", "现场照片（3）.JPG"]
+    assert add_attachment(store, round_id, photo, actor, item_id="qyx-core.05.4").filename == "现场照片.jpg"
+    stored = [a.filename for a in list_attachments(store, round_id, item_id="qyx-core.05.3")]
+    assert sorted(stored) == sorted(names)
+    assert attachment_service.numbered_name("说明", {"说明", "说明（2）"}) == "说明（3）"  # no extension
+
+
 def test_a_fifo_is_refused_at_once(store, round_id, actor, tmp_path):
     fifo = tmp_path / "会议记录.pdf"
     os.mkfifo(fifo)

@@ -230,37 +230,38 @@ def last_change(data: dict[str, Any]) -> str:
 def attachment_members(store: Store, round_id: str, attachments: list[Attachment], today: dt.date) -> dict[str, str]:
     """Each attachment's member name, in a folder a reviewer can find it by: ``整改项03`` for the
     佐证材料 of the 整改台账's third row (numbered as the package's workbook and 整改报告 number
-    it on ``today``), the item's reference (``核心制度 值班与交接班制度 第3条``) for an item's.
+    it on ``today``), ``核心制度 05.3`` for an item's: the 检查表 and 编号 of its row in the
+    workbook's 自查结果, whose 佐证材料 names it. (The item's reference, cut to a folder's length,
+    kept “.2a” of “…再灌注治疗率 1.1.2a” as if it were an extension, and named another item.)
 
     A folder per attachment id, as the first packages had, left the health commission clicking
     through 36-character ids to find the scan a ledger row named. Any path under ``attachments/``
     is read by every version (data.json names each attachment's member), so the format stays.
-    Names are kept short — 60 characters with the extension, the folder 30 — so that the package
-    extracted under its own name in a QQ or WeChat download folder stays within Windows' 260; a
-    name met twice in a folder (Windows extracts case-blind) gets （2）, （3）…"""
+    A name is kept whole up to 80 characters with its extension, so that the package extracted
+    under its own name in a QQ or WeChat download folder stays within Windows' 260; a name met
+    twice in a folder (Windows extracts case-blind; adding gives a repeated name its （2）, but a
+    merge can bring two) gets （2）, （3）…"""
+    from ..domain.checklist import item_number
+    from ..services.attachments import numbered_name
     from ..services.rectifications import list_rectifications
-    from ..services.rounds import load_round, references
+    from ..services.rounds import load_round
 
     view = load_round(store, round_id)
     numbers = {e.id: n for n, e in enumerate(list_rectifications(store, round_id, today, view), 1)}
-    names = references(store, view)
-    taken: set[str] = set()
+    rows = {item.id: f"{c.label} {item_number(item)}" for c in view.checklists for item in c.all_items()}
+    taken: dict[str, set[str]] = {}
     out: dict[str, str] = {}
     for attachment in attachments:
         if attachment.rectification_id in numbers:
             folder = f"整改项{numbers[attachment.rectification_id]:02d}"
-        elif attachment.item_id:
-            folder = safe_file_name(names.get(attachment.item_id, attachment.item_id), 30)
+        elif attachment.item_id in rows:
+            folder = safe_file_name(rows[attachment.item_id], 40)
         else:
             folder = attachment.id
-        name = safe_file_name(attachment.filename, 60)
-        stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
-        member, n = f"{fmt.ATTACHMENT_DIR}/{folder}/{name}", 1
-        while member.casefold() in taken:
-            n += 1
-            member = f"{fmt.ATTACHMENT_DIR}/{folder}/{stem}（{n}）{dot}{suffix}"
-        taken.add(member.casefold())
-        out[attachment.id] = member
+        names = taken.setdefault(folder, set())
+        name = numbered_name(safe_file_name(attachment.filename, 80), names)
+        names.add(name)
+        out[attachment.id] = f"{fmt.ATTACHMENT_DIR}/{folder}/{name}"
     return out
 
 

@@ -166,11 +166,13 @@ def store_attachment(
         from .rectifications import ensure_followed_up_here
 
         ensure_followed_up_here(store, rectification_id, "添加佐证材料")
+    siblings = store.attachments(round_id, item_id, rectification_id) if item_id or rectification_id else []
+    name = numbered_name(file.name, {a.filename for a in siblings})
     fields = {
         "round_id": round_id,
         "item_id": item_id,
         "rectification_id": rectification_id,
-        "filename": file.name,
+        "filename": name,
         "media_type": file.media_type,
         "size": len(file.data),
         "sha256": file.sha256,
@@ -181,12 +183,25 @@ def store_attachment(
         round_id=round_id,
         item_id=item_id,
         rectification_id=rectification_id,
-        filename=file.name,
+        filename=name,
         media_type=file.media_type,
         size=len(file.data),
         sha256=file.sha256,
         author=actor.author,
     )
+
+
+def numbered_name(name: str, taken: set[str]) -> str:
+    """``name``, or ``现场照片（2）.jpg``, （3）… where an item or rectification already has a file of
+    that name (case-blind, as Windows compares names): two photos both listed as 现场照片.jpg in
+    the reports could not be told apart, and a package extracted on Windows held only one."""
+    used = {t.casefold() for t in taken}
+    stem, dot, suffix = name.rpartition(".") if "." in name else (name, "", "")
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{stem}（{n}）{dot}{suffix}"
+    return candidate
 
 
 def add_attachment(
