@@ -345,22 +345,25 @@ RESEND = "请报送单位重新导出上报包，原样发送（不要解压、�
 
 def test_a_missing_unlisted_or_resaved_member_says_what_to_ask_the_hospital_for(package):
     """“大小与清单不符”, “有清单未列出的文件：情况说明.txt”: true, but the clerk was not told what
-    happened or what to ask the hospital for."""
+    happened or what to ask the hospital for, nor, with forty files named 上报包.zip, whose it was:
+    the hospital the manifest names follows the file's name."""
     members = _members(package)
+    whose = f"“{package.name}”（示例县人民医院）"
     _rezip(package, {k: v for k, v in members.items() if k != fmt.WORKBOOK})
     with pytest.raises(PackageError) as missing:
         open_package(package)
-    assert missing.value.user_message == f"“{package.name}”缺少清单中列出的文件：{fmt.WORKBOOK}。{RESEND}"
+    assert missing.value.user_message == f"{whose}缺少清单中列出的文件：{fmt.WORKBOOK}。{RESEND}"
     _rezip(package, {**members, "情况说明.txt": "因故晚报".encode()})
     with pytest.raises(PackageError) as extra:
         open_package(package)
     assert extra.value.user_message == (
-        f"“{package.name}”中有清单未列出的文件：情况说明.txt，已拒绝：上报包导出后被加入了文件。{RESEND}说明材料请另行发送。"
+        f"{whose}中有清单未列出的文件：情况说明.txt，已拒绝：上报包导出后被加入了文件。{RESEND}说明材料请另行发送。"
     )
     _rezip(package, {**members, fmt.WORKBOOK: members[fmt.WORKBOOK] + b"\0"})  # opened and saved
     with pytest.raises(PackageError) as resaved:
         open_package(package)
     assert resaved.value.user_message.endswith(f"：文件在导出后被打开保存或改动过。{RESEND}")
+    assert resaved.value.user_message.startswith(whose)
 
 
 def _rezip_unflagged(package: Path, members: dict[str, bytes], encoding: str) -> None:
@@ -388,7 +391,7 @@ def test_a_package_zipped_again_by_another_program_is_told_for_what_it_is(packag
     with pytest.raises(PackageError) as recoded:
         open_package(package)
     assert recoded.value.user_message.startswith(
-        f"“{package.name}”是上报包解压后又用其他软件重新压缩的文件（中文文件名的编码变了，"
+        f"“{package.name}”（示例县人民医院）是上报包解压后又用其他软件重新压缩的文件（中文文件名的编码变了，"
     )
     assert recoded.value.user_message.endswith(f"不是上报包本身。{RESEND}")
 
