@@ -113,6 +113,8 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     assert "医疗质量自查汇总报告" in text and all(h in text for h in HOSPITALS)
     assert "坏文件.zip" in text
     squeezed = "".join(text.split())
+    # the demo rounds are drafts: said, not left to the absence of “已定稿”
+    assert "纳入的3轮自查均尚未定稿（自查稿）" in squeezed and squeezed.count("，未定稿；") == 3
     assert "".join(problems[0][1].split()) in squeezed and top[0] not in squeezed  # by reference, not id
     # dates and rates as every report writes them
     from app.domain.formats import percent_text, rate_text
@@ -120,7 +122,7 @@ def test_workbook_sqlite_and_pdf(packages, tmp_path, capsys):
     result = aggregate([folder], today=DAY)
     assert not re.search(r"\d{4}-\d{2}-\d{2}", squeezed) and re.search(r"汇总日期：\d{4}年\d{1,2}月\d{1,2}日", squeezed)
     for r in result.rounds:
-        dates = f"{cn_date(dt.date.fromisoformat(r.started_on))}；{cn_local_date(r.exported_at)}导出"
+        dates = f"{cn_date(dt.date.fromisoformat(r.started_on))}，未定稿；{cn_local_date(r.exported_at)}导出"
         assert f"{r.round_name}（{dates}）{percent_text(r.completion)}{rate_text(r.score)}" in squeezed
 
 

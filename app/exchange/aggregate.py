@@ -812,7 +812,7 @@ FACT_COLUMNS = (
     "定稿",
     "导出时间",
     "适用条目",
-    "已填条目",
+    "已评条目",  # as the package's own 说明 and the 自查报告 say
     "完成率",
     "得分率",
     "不符合条目",
@@ -840,7 +840,7 @@ def facts_row(r: RoundFacts) -> dict[str, Any]:
         # on the day of the summary (UTC, ISO; each output writes it in local time)
         "导出时间": r.exported_at,
         "适用条目": r.applicable,
-        "已填条目": r.answered,
+        "已评条目": r.answered,
         "完成率": r.completion,
         "得分率": None if r.score is None else r.score / 100,
         "不符合条目": r.failing,

@@ -401,6 +401,16 @@ def period_text(days: list[dt.date]) -> str:
     return cn_date(first) if first == last else f"{cn_date(first)}至{cn_date(last)}"
 
 
+def _drafts_note(rows: list[dict[str, Any]]) -> str:
+    """How many of the rounds counted are not yet 定稿: a summary ranked hospitals on drafts with
+    nothing to say so (the table marked only the 定稿 ones)."""
+    drafts = sum(1 for row in rows if not row["定稿"])
+    if not drafts:
+        return ""
+    which = f"纳入的 {drafts} 轮自查均" if drafts == len(rows) else f"纳入的自查中有 {drafts} 轮"
+    return f"{which}尚未定稿（自查稿），其结果在定稿前仍可能修改。"
+
+
 @dataclass(frozen=True)
 class _Named:
     name: str
@@ -511,7 +521,7 @@ def write_pdf(result: Aggregate, out: Path) -> None:
         ),
         f"共读取上报包 {result.read} 个，纳入 {len(result.rounds)} 轮自查（{len(result.hospitals)} 家医院），"
         f"{len(result.superseded)} 个因重复或有更新的导出未计入（同一轮自查只计最新的一次），"
-        f"{len(result.refused)} 个未通过校验。",
+        f"{len(result.refused)} 个未通过校验。" + _drafts_note(rows),
         bar_chart(
             score_bars,
             maximum=100,
