@@ -625,19 +625,23 @@ def test_a_document_or_a_packed_package_named_zip_is_told_for_what_it_is(package
             open_package(inbox / name)
         reasons[name] = err.value.user_message
     assert reasons == {
-        "自查结果.zip": "“自查结果.zip”不是有效的上报包：这是 Excel 工作簿（.xlsx），改了扩展名，不是上报包。",
-        "通知.zip": "“通知.zip”不是有效的上报包：这是 Word 文档（.docx），改了扩展名，不是上报包。",
+        # each says what to ask of the sender, not only what the file is (exchange review)
+        "自查结果.zip": f"“自查结果.zip”不是有效的上报包：这是 Excel 工作簿（.xlsx），改了扩展名，不是上报包。{ASK}",
+        "通知.zip": f"“通知.zip”不是有效的上报包：这是 Word 文档（.docx），改了扩展名，不是上报包。{ASK}",
         "打包.zip": "“打包.zip”不是有效的上报包：这是一个压缩包，里面装着“甲县人民医院.zip”，"
         "请先解压，再汇总或导入里面的上报包。",
         "重新压缩.zip": "“重新压缩.zip”不是有效的上报包：这是上报包解压后又重新压缩的文件（manifest.json 在"
         "“甲县人民医院”文件夹中），不是上报包本身，请报送单位直接发送本程序导出的上报包。",
-        "其他.zip": "“其他.zip”中没有 manifest.json，不是本程序导出的上报包。",
+        "其他.zip": f"“其他.zip”中没有 manifest.json，不是本程序导出的上报包。{ASK}",
     }
     from app.exchange.aggregate import aggregate
 
     result = aggregate([inbox], today=DAY)
     assert (result.rounds, result.superseded) == ([], [])
     assert {b.path.name: b.reason for b in result.refused} == reasons
+
+
+ASK = "请报送单位发送本程序导出的上报包（“轮次 → 导出上报包”生成的 .zip 文件）。"
 
 
 def test_a_document_under_its_own_name_is_not_said_to_be_renamed(tmp_path):
@@ -651,8 +655,11 @@ def test_a_document_under_its_own_name_is_not_said_to_be_renamed(tmp_path):
             open_package(path)
         said[path.name] = err.value.user_message
     assert said == {
-        "自查报告.pdf": "“自查报告.pdf”不是有效的上报包：这是 PDF 文件，不是上报包。",
-        "自查结果.xlsx": "“自查结果.xlsx”不是有效的上报包：这是 Excel 工作簿（.xlsx），不是上报包。",
+        # the user's own choice to make again, not the sender's file to resend
+        "自查报告.pdf": "“自查报告.pdf”不是有效的上报包：这是 PDF 文件，不是上报包。"
+        "请选择本程序导出的上报包（.zip 文件）。",
+        "自查结果.xlsx": "“自查结果.xlsx”不是有效的上报包：这是 Excel 工作簿（.xlsx），不是上报包。"
+        "请选择本程序导出的上报包（.zip 文件）。",
     }
 
 

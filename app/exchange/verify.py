@@ -286,19 +286,28 @@ def open_package(path: Path) -> Package:
 
 
 #: what a file that is no zip is, by its first bytes, in the words of the person who received it
+#: what to ask of whoever sent a document in a package's place: it said only what the file was
+#: (exchange review)
+_ASK_PACKAGE = "请报送单位发送本程序导出的上报包（“轮次 → 导出上报包”生成的 .zip 文件）。"
+#: a package put into another archive (as a .rar file's refusal words it)
+_UNPACK = "：如果其中装着上报包，请先解压；否则请报送单位直接发送本程序导出的上报包，不要改用其他软件压缩。"
+
 _SIGNATURES = (
     (b"PK", "zip 文件不完整或已损坏（可能下载或复制时中断），请报送单位重新发送。"),
-    (b"Rar!", "这是 RAR 压缩文件，不是本程序导出的上报包（zip）。"),
-    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩文件，不是本程序导出的上报包（zip）。"),
-    (b"%PDF", "这是 PDF 文件，改了扩展名，不是上报包。"),
-    (b"\xd0\xcf\x11\xe0", "这是 Word、Excel 等文档（旧格式），改了扩展名，不是上报包。"),
+    (b"Rar!", "这是 RAR 压缩文件，不是本程序导出的上报包（zip）" + _UNPACK),
+    (b"7z\xbc\xaf\x27\x1c", "这是 7z 压缩文件，不是本程序导出的上报包（zip）" + _UNPACK),
+    (b"%PDF", "这是 PDF 文件，改了扩展名，不是上报包。" + _ASK_PACKAGE),
+    (b"\xd0\xcf\x11\xe0", "这是 Word、Excel 等文档（旧格式），改了扩展名，不是上报包。" + _ASK_PACKAGE),
 )
 
 
 def _as_named(words: str, path: Path) -> str:
     """What a file is, said of a file named ``path``: a real 自查报告.pdf chosen by mistake was
     told it was a PDF with its extension changed (review, exchange 4)."""
-    return words if path.suffix.lower() == ".zip" else words.replace("改了扩展名，", "")
+    if path.suffix.lower() == ".zip":
+        return words
+    # chosen by mistake: it is the user's choice to make again, not the sender's file to resend
+    return words.replace("改了扩展名，", "").replace(_ASK_PACKAGE, "请选择本程序导出的上报包（.zip 文件）。")
 
 
 def _not_a_zip(path: Path) -> str:
@@ -338,6 +347,11 @@ def _not_a_package(names: set[str]) -> str | None:
 
 
 def _document_kind(names: set[str]) -> str | None:
+    kind = _which_document(names)
+    return kind + _ASK_PACKAGE if kind else None
+
+
+def _which_document(names: set[str]) -> str | None:
     if "[Content_Types].xml" in names:  # Office Open XML, as Office and WPS write it
         for folder, words in _ZIP_KINDS:
             if any(n.startswith(folder) for n in names):
@@ -371,7 +385,7 @@ def _verify(zf: zipfile.ZipFile, path: Path) -> Package:
     if fmt.MANIFEST not in names:  # told by its members' names before anything is read
         what = _not_a_package(names)
         if what is None:
-            raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。")
+            raise PackageError(f"“{name}”中没有 {fmt.MANIFEST}，不是本程序导出的上报包。{_ASK_PACKAGE}")
         raise PackageError(f"“{name}”不是有效的上报包：{_as_named(what, path)}")
     _check_members(infos, name)
     by_name = {i.filename: i for i in infos}
