@@ -50,7 +50,10 @@ def test_export_verify_import_from_the_command_line(store, demo_round, tmp_path,
     pdf.write_bytes(b"%PDF-1.7\n")
     assert main(["import", "--db", str(target), str(pdf), "--dry-run", "--json"]) == 1
     failed = json.loads(capsys.readouterr().out)
-    assert failed == {"ok": False, "reason": "“自查报告.pdf”不是有效的上报包：这是 PDF 文件，不是上报包。"}
+    assert failed == {
+        "ok": False,
+        "reason": "“自查报告.pdf”不是有效的上报包：这是 PDF 文件，不是上报包。请选择本程序导出的上报包（.zip 文件）。",
+    }
 
 
 def test_import_says_what_the_package_is_as_the_preview_does(store, demo_round, tmp_path, capsys):
