@@ -392,3 +392,29 @@ def test_a_code_less_hospitals_export_with_real_record_numbers_is_still_its_own(
     store.close()
     result = aggregate([tmp_path], today=DAY)
     assert len(result.rounds) == 2 and len(result.hospitals) == 1
+
+
+def test_a_recheck_just_begun_leaves_the_hospitals_known_problems_in_the_common_ones(tmp_path, catalog):
+    """宜阳县精神卫生中心's latest round was its 复查 with nothing graded yet, and its first
+    quarter's failures were in no 常见问题 row (exchange review): each item counts by the latest
+    round that assessed it, so a problem stays until a later round grades the item again."""
+    from app.services.demo import create_demo
+    from app.services.rounds import score
+
+    actor = Actor("质控办", "pc")
+    store = open_store(tmp_path / "h.db")
+    first = create_demo(store, catalog, actor)
+    core = catalog.entries[0].checklist.id + "."  # the 复查 checks this one checklist
+    failing = sorted(i for i, o in score(store, first).outcomes.items() if o.failing and i.startswith(core))
+    fixed, still = failing[0], failing[1:]
+    second = start_recheck_round(store, catalog.entries[:1], "复查", dt.date(2025, 6, 1), actor, first)
+    record_answer(store, second, fixed, actor, grade="B")  # the one item graded again: put right
+    inbox = tmp_path / "上报包"
+    inbox.mkdir()
+    for round_id, name in ((first, "一季度.zip"), (second, "复查.zip")):
+        export_package(store, round_id, inbox / name, attachments=False, today=DAY)
+    store.close()
+    problems = {p.item_id: p for p in aggregate([inbox], today=DAY).common_problems()}
+    assert fixed not in problems
+    assert still and all(problems[i].hospitals == ["示例县人民医院"] for i in still)
+    assert all(problems[i].assessed == 1 for i in still)

@@ -237,16 +237,23 @@ class Aggregate:
         return [r for r in self.rounds if id(r) in kept]
 
     def common_problems(self) -> list[CommonProblem]:
-        """The items failing in hospitals' latest rounds, those of the most hospitals first.
-        A hospital that sent several rounds counts once, by its latest round."""
+        """The items failing in hospitals' latest results, those of the most hospitals first.
+        A hospital that sent several rounds counts once for each item, by the latest round that
+        assessed it: a 复查轮次 just begun, with nothing graded yet, hid the hospital's known
+        problems from the list (exchange review); one that grades an item again decides it."""
+        latest: dict[tuple[str, str], tuple[str, Any]] = {}  # (hospital, item) → (hospital's name, item)
+        for r in sorted(self.rounds, key=lambda r: (r.started_on, r.updated_at)):
+            for item in r.items:
+                if item.state in (GRADED, MET, NOT_MET):
+                    latest[r.hospital_id, item.item_id] = (r.hospital, item)
+        names = {r.hospital_id: r.hospital for r in self.latest_rounds()}  # as the summary names them
         failing: dict[str, CommonProblem] = {}
         assessed: Counter[str] = Counter()
-        for r in self.latest_rounds():
-            for item in r.items:
-                assessed[item.item_id] += item.state in (GRADED, MET, NOT_MET)
-                if item.failing:
-                    problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])
-                    failing.setdefault(item.item_id, problem).hospitals.append(r.hospital)
+        for (hospital_id, item_id), (hospital, item) in latest.items():
+            assessed[item_id] += 1
+            if item.failing:
+                problem = CommonProblem(item.item_id, item.checklist, item.reference, item.text, [])
+                failing.setdefault(item_id, problem).hospitals.append(names.get(hospital_id, hospital))
         rows = [
             CommonProblem(
                 p.item_id, p.checklist, p.reference, p.text, sorted(p.hospitals, key=pinyin_key), assessed[p.item_id]
