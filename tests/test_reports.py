@@ -562,6 +562,8 @@ def test_checklists_cite_their_document_by_title_and_number(rendered):
     assert text.count(f"依据：{citation}。") == 2  # 核心制度 and 改进目标 come from the one programme
     scope = text[text.index("（二）自查范围") : text.index("（三）自查方法")]
     assert scope.count(citation) == 2
+    # why 适用 here is fewer than the 现场检查记录表's “适用的条目” (PDF review)
+    assert "“适用”不含按本院基本情况不适用的条目和检查组评为“不适用”的条目" in scope
 
 
 def test_rectification_report_has_every_department_deadline_and_the_totals(rendered):
