@@ -196,3 +196,39 @@ def test_the_item_panel_never_scrolls_sideways(qtbot, monkeypatch, store, demo_r
                     assert lines < 2.5, f"{item_id}: {label.text()} in {lines:.1f} lines on {screen}"
     finally:
         QApplication.setFont(font)
+
+
+@pytest.mark.parametrize("font_pt", [None, 11])
+def test_a_sampling_items_result_shows_without_scrolling_at_1366_by_768(
+    qtbot, monkeypatch, store, demo_round, catalog, actor, font_pt
+):
+    """Under the records, “抽查 10 份，符合 10 份，符合率 100.0%…达标” was below the panel's fold at
+    1366×768 with 基本要求 open, in the 11 pt font of 统信UOS: the result the item comes to is
+    now over its records, in view as the item opens (GUI review)."""
+    from app.ui.main_window import MainWindow
+    from app.ui.qt import QApplication
+
+    width, height = SCREENS["1366×768"]
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, width, height - TASKBAR))
+    font = QApplication.font()
+    if font_pt:
+        larger = QApplication.font()
+        larger.setPointSizeF(font_pt)
+        QApplication.setFont(larger)
+    try:
+        window = MainWindow(store, lambda: catalog, actor)
+        qtbot.addWidget(window)
+        window.resize(width - FRAME_WIDTH, height - TASKBAR - FRAME_HEIGHT)
+        window.show()
+        window.open_round(demo_round)
+        panel = window.walkthrough.panel
+        panel.guidance_toggle.setChecked(True)
+        window.walkthrough.tree.select("qyx-core.07.3")
+        for _ in range(3):
+            QApplication.processEvents()
+        summary = panel.editor.summary
+        assert "抽查" in summary.text() and summary.isVisible()
+        bottom = summary.mapTo(panel.viewport(), summary.rect().bottomLeft()).y()
+        assert panel.verticalScrollBar().value() == 0 and bottom <= panel.viewport().height(), bottom
+    finally:
+        QApplication.setFont(font)

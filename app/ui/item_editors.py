@@ -481,10 +481,12 @@ class SamplingEditor(ItemEditor):
         buttons.addStretch()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # the result over the records: under them, at 1366×768 it was below the panel's fold, and
+        # it is what the item comes to (GUI review)
+        layout.addWidget(self.summary)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
         layout.addWidget(self.error)
-        layout.addWidget(self.summary)
 
     def show_state(
         self, answer: Answer | None, samples: list[SampleRecord], outcome: Outcome, previous_value: float | None
