@@ -275,7 +275,8 @@ class RectificationBoard(QWidget):
         layout.addWidget(self.error)
         layout.addWidget(self.advice)
         hint = QLabel(
-            "双击或直接输入修改单元格（整改期限按 2025-04-30 格式；单元格内换行按 Alt+Enter）；"
+            "双击或直接输入修改单元格（整改期限可输入 2025-04-30、2025/4/30 或 2025年4月30日；"
+            "单元格内换行按 Alt+Enter）；"
             "双击“条目”列转到该条目。逾期行以红色底纹标出；已转入复查的行为灰色，在复查轮次中跟踪，本轮只能查看。"
         )
         hint.setStyleSheet("color: #555;")
