@@ -388,7 +388,7 @@ class _Cover:
 
 #: what the bars' shades say (the charts' own colours: render.charts.COLOURS)
 SUMMARY_KEY = (
-    "条形颜色由深到浅：得分率低于 50% 为深红，50%～75% 为黄褐，其余为浅色；未完成的整改项中有逾期的为深红，"
+    "条形颜色由深到浅：得分率低于 50% 为深红，50% 至不足 75% 为黄褐，其余为浅色；未完成的整改项中有逾期的为深红，"
     "没有逾期的为黄褐。条形末端为数值。"
 )
 
