@@ -68,6 +68,8 @@ def test_each_department_gets_its_own_open_rectifications(store, notice_round):
         for row, e in zip(n.rows, mine, strict=True):
             wanted = tuple(view.find_item(i)[1].text for i in e.item_ids)
             assert row.requirements == wanted and all(wanted)
+            # the 整改台账's number, by which a notice returned is matched to its row
+            assert row.ledger_number == entries.index(e) + 1
     # a deadline passed is said on the row
     assert any(row.remark.startswith("已逾期，\n请立即整改") for n in notice.notices for row in n.rows)
 
@@ -101,6 +103,10 @@ def test_the_pdf_gives_each_department_its_own_pages(store, notice_round, actor,
     assert NOTICE_TITLE in text and "原因分析（科室填写）" in text
     assert re.search("以上共3项", text)  # the case a notice used to run onto a second page for
     assert "条目及要求" in text and squeeze(first.requirements[0]) in text
+    # each row is re-checked on its own, and names its row of the 整改台账
+    sent = text[: text.index("尚未确定责任科室的整改项")]
+    assert sent.count("□通过□未通过") == sum(int(m) for m in re.findall(r"以上共(\d+)项", sent))
+    assert f"台账{first.ledger_number}" in text
     assert all(
         role in text for role in ("质控办签发人（签字）", "科室签收人（签字）", "科室负责人（签字）", "复查人（签字）")
     )

@@ -33,6 +33,9 @@ class NoticeRow:
     """One rectification on a department's notice."""
 
     number: int
+    #: its 序号 in the round's 整改台账 (整改报告, workbook, the package's 整改项NN folder): the
+    #: returned notice is matched to the ledger by it
+    ledger_number: int
     items: str
     #: what each of its items asks, worded as the checklist words it: the department reads the
     #: standard it is held to, not only a reference to look up
@@ -70,7 +73,9 @@ class RectificationNotice:
     kind: str = "notice"
 
 
-def _row(number: int, entry: RectificationEntry, references: dict[str, str], texts: dict[str, str]) -> NoticeRow:
+def _row(
+    number: int, ledger_number: int, entry: RectificationEntry, references: dict[str, str], texts: dict[str, str]
+) -> NoticeRow:
     items, problem, cause, measure, _, owner, deadline, _ = ledger_cells(entry, references)
     remarks = []
     if entry.status == STATUS_OVERDUE:  # two lines: the date's column wrapped it as 请立即整 / 改
@@ -83,6 +88,7 @@ def _row(number: int, entry: RectificationEntry, references: dict[str, str], tex
     requirements = tuple(texts[i] for i in entry.item_ids if texts.get(i))
     return NoticeRow(
         number,
+        ledger_number,
         items,
         requirements,
         problem,
@@ -102,6 +108,7 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
     entries = list_rectifications(store, round_id, today, view)
     open_entries = [e for e in entries if e.status in UNFINISHED_STATUSES]
     texts = _item_texts(store, view, {i for e in open_entries for i in e.item_ids})
+    ledger = {e.id: n for n, e in enumerate(entries, 1)}
     by_department: dict[str, list[RectificationEntry]] = {}
     for entry in open_entries:
         by_department.setdefault(entry.rectification.department, []).append(entry)
@@ -115,7 +122,7 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
             f"{found}，贵科室有以下 {len(by_department[department])} 项问题需要整改。"
             "请按整改期限完成整改（已逾期的请立即整改），在“原因分析”“整改措施”栏填写（已填写的请核对），"
             "由科室负责人签字后于　　年　月　日前交回质控办；整改完成后请通知质控办复查。",
-            tuple(_row(n, e, references, texts) for n, e in enumerate(by_department[department], 1)),
+            tuple(_row(n, ledger[e.id], e, references, texts) for n, e in enumerate(by_department[department], 1)),
         )
         for department in named
     ]
@@ -125,7 +132,7 @@ def build_rectification_notice(store: Store, round_id: str, today: dt.date, font
             "",
             f"以下 {len(unnamed)} 项整改项尚未确定责任科室，没有列入以上各科室的通知单。"
             "请在整改台账中确定责任科室后重新生成。本页留存质控办，不发出。",
-            tuple(_row(n, e, references, texts) for n, e in enumerate(unnamed, 1)),
+            tuple(_row(n, ledger[e.id], e, references, texts) for n, e in enumerate(unnamed, 1)),
         )
         if unnamed
         else None
