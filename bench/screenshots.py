@@ -281,7 +281,7 @@ def _message_screens(window, shot) -> None:
     buttons must speak Chinese."""
     from app.ui import dialogs
     from app.ui.application import checklist_problems_message
-    from app.ui.exchange_dialogs import PACKAGE_FILTER, other_hospital_question
+    from app.ui.exchange_dialogs import MULTI_HOSPITAL_NO, MULTI_HOSPITAL_YES, PACKAGE_FILTER, other_hospital_question
     from app.ui.qt import QFileDialog, QMessageBox, QThreadPool
     from app.ui.tasks import run_in_background
 
@@ -292,6 +292,8 @@ def _message_screens(window, shot) -> None:
         other_hospital_question("另一县中医院", "示例县人民医院"),
         buttons.Yes | buttons.No,
     )
+    confirm.button(buttons.Yes).setText(MULTI_HOSPITAL_YES)  # as dialogs.confirm names them
+    confirm.button(buttons.No).setText(MULTI_HOSPITAL_NO)
     shot(confirm, "20-message-confirm")
     from app.catalog import Problem
 

@@ -132,6 +132,8 @@ class DialogRecorder:
         self.infos: list[str] = []
         self.info_details: list[str] = []  # what each information box keeps behind 显示详情
         self.confirms: list[str] = []
+        #: the buttons each question named, where it named them ("" for 是 / 否)
+        self.confirm_buttons: list[tuple[str, str]] = []
         self.confirm_answer = True
         self.text_answer: str | None = None  # what every text box answers …
         self.text_answers: list[str | None] = []  # … unless these answer, one each, first
@@ -190,8 +192,9 @@ class DialogRecorder:
         self.suggested = suggested
         return self.save_path
 
-    def _confirm(self, parent, message) -> bool:
+    def _confirm(self, parent, message, yes="", no="") -> bool:
         self.confirms.append(message)
+        self.confirm_buttons.append((yes, no))
         return self.confirm_answer
 
 

@@ -277,7 +277,10 @@ def test_another_hospitals_package_is_asked_about_plainly(
     qtbot.waitUntil(lambda: bool(ui_dialogs.confirms), timeout=30_000)
     [question] = ui_dialogs.confirms
     assert question.startswith("上报包属于“示例县人民医院”，本数据库是“测试县人民医院”的。\n")
-    assert "本数据库是否用于汇总多家医院（如医共体牵头医院）？" in question and "选“否”：不导入。" in question
+    assert "本数据库是否用于汇总多家医院（如医共体牵头医院）？" in question
+    # a lasting choice: the buttons say what they do, not 是 / 否
+    assert ui_dialogs.confirm_buttons == [("用于汇总多家医院，导入", "不导入")]
+    assert "点“不导入”：什么也不改" in question
     assert not any(words in question for words in ("未导入", "--multi-hospital", "命令行"))
     assert profiled_store.rounds() == [], "answered 否: nothing imported"
     if SHOTS:

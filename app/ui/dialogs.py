@@ -49,9 +49,14 @@ def info(parent: QWidget | None, message: str, details: str = "") -> None:
     box.exec()
 
 
-def confirm(parent: QWidget | None, message: str) -> bool:
+def confirm(parent: QWidget | None, message: str, yes: str = "", no: str = "") -> bool:
+    """是 / 否, No the default. ``yes`` and ``no`` name the buttons by what they do, where a
+    lasting choice hung on a bare 是 (turning the database into a summary of many hospitals)."""
     buttons = qt.QMessageBox.StandardButton
     box = _box(parent, qt.QMessageBox.Icon.Question, message, buttons.Yes | buttons.No)
+    for button, text in ((buttons.Yes, yes), (buttons.No, no)):
+        if text:
+            box.button(button).setText(text)
     box.setDefaultButton(buttons.No)
     return box.exec() == buttons.Yes
 

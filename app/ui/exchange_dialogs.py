@@ -428,13 +428,19 @@ def _plan_text(plan: Any, counts: dict[str, int]) -> str:
     )
 
 
+#: the buttons of other_hospital_question, named by what they do
+MULTI_HOSPITAL_YES = "用于汇总多家医院，导入"
+MULTI_HOSPITAL_NO = "不导入"
+
+
 def other_hospital_question(theirs: str, ours: str) -> str:
     """Asked before another hospital's package is imported (nothing is imported yet)."""
     return (
         f"上报包属于“{theirs}”，本数据库是“{ours}”的。\n\n"
         "本数据库是否用于汇总多家医院（如医共体牵头医院）？\n\n"
-        "选“是”：导入该医院的这一轮自查（保留其医院信息，本院的信息不变），今后可直接导入其他医院的上报包。\n"
-        "选“否”：不导入。"
+        f"点“{MULTI_HOSPITAL_YES}”：导入该医院的这一轮自查（保留其医院信息，本院的信息不变），"
+        "今后可直接导入其他医院的上报包。\n"
+        f"点“{MULTI_HOSPITAL_NO}”：什么也不改，本数据库仍只有本院的自查。"
     )
 
 
@@ -458,7 +464,8 @@ def import_package(parent: QWidget, store: Store, actor: Actor, on_done: Callabl
             try:
                 plan = plan_import(store, package)
             except OtherHospital as err:
-                if not dialogs.confirm(parent, other_hospital_question(err.theirs, err.ours)):
+                question = other_hospital_question(err.theirs, err.ours)
+                if not dialogs.confirm(parent, question, MULTI_HOSPITAL_YES, MULTI_HOSPITAL_NO):
                     return
                 plan = plan_import(store, package, allow_other_hospital=True)
         except AppError as err:
