@@ -461,7 +461,7 @@ class SamplingEditor(ItemEditor):
         self.table.start_row = lambda: self.table.setCurrentCell(self._append_blank(), 0)
         add = QPushButton("添加记录(&N)")
         add.setToolTip("Insert 键或 Ctrl+Enter 添加一行")
-        remove = QPushButton("删除所选记录")
+        remove = QPushButton("删除所选记录(&X)")
         remove.setToolTip("在表格中按 Ctrl+Delete 删除所选行")
         add.clicked.connect(self.add_row)
         remove.clicked.connect(self.remove_selected)

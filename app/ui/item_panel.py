@@ -289,7 +289,7 @@ class ItemPanel(QScrollArea):
         self.rectification_button = QPushButton("生成整改项(&Z)")
         self.rectification_button.setToolTip("C 级（或部分符合）可按需生成整改项；不符合的条目自动生成")
         self.rectification_button.clicked.connect(lambda: self._for_item(self.rectification_requested))
-        self.history_button = QPushButton("查看修改记录…")  # it only shows: 修改记录… read as “edit”
+        self.history_button = QPushButton("查看修改记录(&J)…")  # it only shows: 修改记录… read as “edit”
         self.history_button.setToolTip(
             "本条目的评价、抽查记录、整改项和附件的每次修改：谁、何时、在哪台电脑、改了什么（Ctrl+H）"
         )
@@ -312,8 +312,8 @@ class ItemPanel(QScrollArea):
         self.attachments.setAccessibleName("附件")
         self.attachments.itemActivated.connect(lambda i: self.attachment_open.emit(i.data(Qt.ItemDataRole.UserRole)))
         add = QPushButton("添加附件(&A)…")
-        open_ = QPushButton("打开")
-        remove = QPushButton("删除附件")
+        open_ = QPushButton("打开(&O)")
+        remove = QPushButton("删除附件(&D)")
         add.clicked.connect(lambda: self._for_item(self.attachment_add))
         open_.clicked.connect(lambda: self._selected_attachment(self.attachment_open))
         remove.clicked.connect(lambda: self._selected_attachment(self.attachment_remove))

@@ -404,9 +404,9 @@ class RectificationBoard(QWidget):
         self.recheck_button.setToolTip("确认所选整改项是否落实：复查结论、日期、复查人和复查情况")
         self.evidence_button = QPushButton("佐证材料(&A)…")
         self.evidence_button.setToolTip("整改后的照片、制度文件、培训记录等：添加、打开、删除；打印在整改报告中")
-        self.history_button = QPushButton("查看修改记录…")  # it only shows: 修改记录… read as “edit”
+        self.history_button = QPushButton("查看修改记录(&J)…")  # it only shows: 修改记录… read as “edit”
         self.history_button.setToolTip("所选整改项及其条目的每次修改（Ctrl+H）")
-        self.delete_button = QPushButton("删除整改项…")
+        self.delete_button = QPushButton("删除整改项(&D)…")
         self.delete_button.setToolTip("删除所选整改项（Delete 键），删除前会询问")
         self._actions = QWidget()
         buttons = QHBoxLayout(self._actions)
