@@ -303,6 +303,32 @@ def test_the_demos_findings_fit_the_items_they_are_found_on(store, demo_round):
     assert equipment and all("设备" in f or "药品" in f for f in equipment)
 
 
+def test_the_demos_typed_values_are_near_their_baselines(tmp_path, catalog, actor):
+    """Over every checklist (bench/make_packages.py, the backup benchmark), a value typed with no
+    target was about 10 beside a baseline of 30–70: a CMI of 8.5 against “基线值 67CMI”, every
+    such indicator failing in every hospital and crowding the summary's 常见问题."""
+    from app.services.demo import create_demo
+    from app.store import open_store
+
+    store = open_store(tmp_path / "all.db")
+    round_id = create_demo(store, catalog, actor, all_checklists=True)
+    view = load_round(store, round_id)
+    outcomes = score(store, round_id, view).outcomes
+    trend = ("increase", "decrease")
+    typed = [i for i in view.items() if i.kind == "indicator" and i.input != "ratio" and i.direction in trend]
+    answers = {a.item_id: a for a in store.answers(round_id)}
+    given = [i for i in typed if i.id in answers and answers[i.id].value is not None]
+    assert len(given) > 5
+    for item in given:
+        answer = answers[item.id]
+        assert 0.8 <= answer.baseline / answer.value <= 1.2, (item.text, answer.value, answer.baseline)
+    cmi = next(i for i in given if i.unit == "CMI")
+    assert 0.5 < answers[cmi.id].value < 1.5
+    assert all(answers[i.id].value == int(answers[i.id].value) for i in given if i.unit == "个")  # counted
+    states = {outcomes[i.id].state for i in given}
+    assert {"met", "not_met"} <= states  # some each way, as in real hospitals
+
+
 def test_sampled_record_needs_a_record_number(profiled_store, actor, round_id):
     with pytest.raises(InputError, match="第 2 条抽查记录缺少病案号"):
         svc.set_samples(

@@ -263,12 +263,24 @@ def _indicator_fields(item: Item, year: int, rng: random.Random) -> dict:
     fields: dict = {}
     if item.input == "ratio":
         fields = {"numerator": round(denominator * rate), "denominator": denominator}
-    else:
-        fields = {"value": round((year_target or 10) * rng.uniform(0.7, 1.3), 1)}
+    else:  # a value typed as it is: about what such a value is (a CMI near 1, a rate near 60 %)
+        typical = year_target or _TYPICAL_VALUE.get(item.unit, 10)
+        value = typical * rng.uniform(0.7, 1.3)
+        # a count is whole (“9.4 个” MDT 病种); a small value keeps two places (a CMI of 0.72)
+        fields = {"value": round(value) if item.unit in _COUNTED else round(value, 2 if typical < 10 else 1)}
     if item.direction in ("increase", "decrease"):
-        baseline = rng.uniform(30, 70)
-        fields["baseline"] = round(baseline / 30 if rare else baseline, 1)
+        drawn = rng.uniform(30, 70)
+        if item.input == "ratio":
+            fields["baseline"] = round(drawn / 30 if rare else drawn, 1)
+        else:  # near the value, either side: “基线值 67CMI” beside a CMI of 1.0 failed every hospital
+            fields["baseline"] = round(fields["value"] * (0.85 + 0.3 * (drawn - 30) / 40), 2)
     return fields
+
+
+#: units of things counted one by one
+_COUNTED = {"个", "人次", "次", "张", "份", "例", "人"}
+#: a value typed without a target to be near, by its unit
+_TYPICAL_VALUE = {"%": 60.0, "CMI": 1.0, "级": 3.0, "月": 36.0, "天": 3.0, "分钟": 15.0, "小时": 12.0}
 
 
 def _sampled_records(item: Item, rng: random.Random) -> list[answer_service.SampleInput]:
