@@ -339,7 +339,9 @@ def test_aggregate_dialog_lists_hospitals_and_refused_packages(qtbot, store, dem
     assert dialog.outcome.rowCount() == 3
     rows = [[dialog.outcome.item(r, c).text() for c in range(4)] for r in range(3)]
     assert rows[0][0] == "坏的.zip" and rows[0][3].startswith("未纳入：")
-    assert rows[1][0] == "QQ接收/示例.zip" and rows[1][3].startswith("未计入：重复的上报包：与“示例.zip”")
+    # a copy not counted is a hospital's round: named as one, its file in the 说明
+    assert rows[1][:2] == ["示例县人民医院", "2025年第一季度医疗质量自查"]
+    assert rows[1][3].startswith("未计入“QQ接收/示例.zip”：重复的上报包：与“示例.zip”")
     assert rows[2][0] == "示例县人民医院"
     assert "（1 个上报包未通过校验，1 个因重复或有更新的导出未计入，列在最前）" in dialog.status.text()
     QApplication.processEvents()

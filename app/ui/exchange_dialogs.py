@@ -521,7 +521,8 @@ class AggregateDialog(QDialog):
         layout.addLayout(self._date_row())
         layout.addLayout(self._unit_row())
         self.outcome = QTableWidget(0, 4)
-        self.outcome.setHorizontalHeaderLabels(["医院", "轮次", "得分率", "说明"])
+        # a refused package is named by its file: nothing in it can be trusted to say whose it is
+        self.outcome.setHorizontalHeaderLabels(["医院（未纳入的为文件名）", "轮次", "得分率", "说明"])
         read_only(self.outcome)
         self.outcome.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         self.outcome.verticalHeader().setVisible(False)
@@ -678,7 +679,11 @@ class AggregateDialog(QDialog):
         # the packages to ask for again, or to know about, first: below 30 hospitals' rounds they
         # were out of sight, and the line under the list did not count those not counted
         rows = [(result.name(b.path), "", "", f"未纳入：{b.reason}") for b in result.refused]
-        rows += [(result.name(s.path), "", "", f"未计入：{result.superseded_reason(s)}") for s in result.superseded]
+        # a package not counted is still a hospital's round: named as one, the file in the reason
+        rows += [
+            (s.hospital, s.round_name, "", f"未计入“{result.name(s.path)}”：{result.superseded_reason(s)}")
+            for s in result.superseded
+        ]
         rows += [
             (
                 r.hospital,
