@@ -9,6 +9,7 @@ bench/screenshots.py draws them at these sizes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 
@@ -160,23 +161,9 @@ def test_the_item_panel_never_scrolls_sideways(qtbot, monkeypatch, store, demo_r
     """On 1024×700 in the 11 pt font of 统信UOS and 麒麟, the grade buttons side by side (A 持续改进
     [1] … 不适用 [0]) were wider than the item panel: it scrolled sideways, and cut off the right-hand
     side of every field under them. Every item, of each kind, shows whole in the panel's width."""
-    from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication, QLabel, QLineEdit
 
-    width, height = SCREENS[screen]
-    free = QRect(0, 0, width, height - TASKBAR)
-    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: free)
-    font = QApplication.font()
-    if font_pt:
-        larger = QApplication.font()
-        larger.setPointSizeF(font_pt)
-        QApplication.setFont(larger)
-    try:
-        window = MainWindow(store, lambda: catalog, actor)
-        qtbot.addWidget(window)
-        window.resize(width - FRAME_WIDTH, height - TASKBAR - FRAME_HEIGHT)
-        window.show()
-        window.open_round(demo_round)
+    with _demo_window(qtbot, monkeypatch, store, catalog, actor, demo_round, screen, font_pt) as window:
         panel = window.walkthrough.panel
         for item_id in DEMO_ITEMS:
             window.walkthrough.tree.select(item_id)
@@ -194,8 +181,6 @@ def test_the_item_panel_never_scrolls_sideways(qtbot, monkeypatch, store, demo_r
                     one_line = label.heightForWidth(10_000)
                     lines = 1 + (label.heightForWidth(label.width()) - one_line) / label.fontMetrics().lineSpacing()
                     assert lines < 2.5, f"{item_id}: {label.text()} in {lines:.1f} lines on {screen}"
-    finally:
-        QApplication.setFont(font)
 
 
 @pytest.mark.parametrize("font_pt", [None, 11])
@@ -205,11 +190,30 @@ def test_a_sampling_items_result_shows_without_scrolling_at_1366_by_768(
     """Under the records, “抽查 10 份，符合 10 份，符合率 100.0%…达标” was below the panel's fold at
     1366×768 with 基本要求 open, in the 11 pt font of 统信UOS: the result the item comes to is
     now over its records, in view as the item opens (GUI review)."""
+    from app.ui.qt import QApplication
+
+    with _demo_window(qtbot, monkeypatch, store, catalog, actor, demo_round, "1366×768", font_pt) as window:
+        panel = window.walkthrough.panel
+        panel.guidance_toggle.setChecked(True)
+        window.walkthrough.tree.select("qyx-core.07.3")
+        for _ in range(3):
+            QApplication.processEvents()
+        summary = panel.editor.summary
+        assert "抽查" in summary.text() and summary.isVisible()
+        bottom = summary.mapTo(panel.viewport(), summary.rect().bottomLeft()).y()
+        assert panel.verticalScrollBar().value() == 0 and bottom <= panel.viewport().height(), bottom
+
+
+@contextlib.contextmanager
+def _demo_window(qtbot, monkeypatch, store, catalog, actor, demo_round, screen: str, font_pt: float | None):
+    """The main window on the demo round, filling ``screen`` in the system font of ``font_pt``
+    points (None: Qt's default), the font put back after."""
     from app.ui.main_window import MainWindow
     from app.ui.qt import QApplication
 
-    width, height = SCREENS["1366×768"]
-    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: QRect(0, 0, width, height - TASKBAR))
+    width, height = SCREENS[screen]
+    free = QRect(0, 0, width, height - TASKBAR)
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda self: free)
     font = QApplication.font()
     if font_pt:
         larger = QApplication.font()
@@ -221,14 +225,6 @@ def test_a_sampling_items_result_shows_without_scrolling_at_1366_by_768(
         window.resize(width - FRAME_WIDTH, height - TASKBAR - FRAME_HEIGHT)
         window.show()
         window.open_round(demo_round)
-        panel = window.walkthrough.panel
-        panel.guidance_toggle.setChecked(True)
-        window.walkthrough.tree.select("qyx-core.07.3")
-        for _ in range(3):
-            QApplication.processEvents()
-        summary = panel.editor.summary
-        assert "抽查" in summary.text() and summary.isVisible()
-        bottom = summary.mapTo(panel.viewport(), summary.rect().bottomLeft()).y()
-        assert panel.verticalScrollBar().value() == 0 and bottom <= panel.viewport().height(), bottom
+        yield window
     finally:
         QApplication.setFont(font)
