@@ -279,6 +279,6 @@ def test_two_rounds_of_one_hospital_have_one_bar_its_latest(rounds, tmp_path):
     text = pdf_text(pdf)
     second = max(result.rounds, key=lambda r: r.started_on)
     for r in result.rounds:
-        assert squeeze(f"{r.round_name}（{cn_date(dt.date.fromisoformat(r.started_on))}；") in text
+        assert squeeze(f"{r.round_name}（{cn_date(dt.date.fromisoformat(r.started_on))}，未定稿；") in text
         assert squeeze(f"{r.hospital}（{cn_date(dt.date.fromisoformat(r.started_on))}）") not in text
     assert squeeze(f"各医院得分率（各医院最近一轮自查）{second.hospital}{rate_text(second.score)}") in text

@@ -285,13 +285,13 @@ def open_package(path: Path) -> Package:
         raise PackageError(f"无法读取“{name}”：{exc.strerror or exc}") from None
 
 
-#: what a file that is no zip is, by its first bytes, in the words of the person who received it
 #: what to ask of whoever sent a document in a package's place: it said only what the file was
 #: (exchange review)
 _ASK_PACKAGE = "请报送单位发送本程序导出的上报包（“轮次 → 导出上报包”生成的 .zip 文件）。"
 #: a package put into another archive (as a .rar file's refusal words it)
 _UNPACK = "：如果其中装着上报包，请先解压；否则请报送单位直接发送本程序导出的上报包，不要改用其他软件压缩。"
 
+#: what a file that is no zip is, by its first bytes, in the words of the person who received it
 _SIGNATURES = (
     (b"PK", "zip 文件不完整或已损坏（可能下载或复制时中断），请报送单位重新发送。"),
     (b"Rar!", "这是 RAR 压缩文件，不是本程序导出的上报包（zip）" + _UNPACK),
