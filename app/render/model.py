@@ -49,6 +49,7 @@ from ..services.rectifications import (
     NO_DEPARTMENT,
     LedgerCells,
     RectificationEntry,
+    RectificationTotals,
     earlier_evidence,
     follow_up_text,
     ledger_cells,
@@ -950,7 +951,7 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
         + (f"，本轮跟踪项的整改完成率 {rate}" if followed else f"，整改完成率 {rate}")
         + (f"（已完成 {done} 项 ÷ 本轮跟踪的 {tracked} 项，不含已转入复查的 {followed} 项）" if followed else "")
         + "。"
-        + _late_closes(entries)
+        + _late_closes(counts)
         + _undecided(entries)
         + _carried_on(entries)
     )
@@ -985,14 +986,13 @@ def build_rectification_report(store: Store, round_id: str, today: dt.date, font
 UNDECIDED = "未定"
 
 
-def _late_closes(entries: Sequence[RectificationEntry]) -> str:
+def _late_closes(counts: RectificationTotals) -> str:
     """按期完成: how many of those done were closed after their deadline (逾期完成), which looked
     the same as those closed in time (rectification review)."""
-    done = [e for e in entries if e.status == STATUS_DONE]
-    late = sum(1 for e in done if e.days_late)
+    done, late = counts.by_status[STATUS_DONE], counts.done_late
     if not late:
         return ""
-    return f"已完成的 {len(done)} 项中，按期完成 {len(done) - late} 项，逾期完成 {late} 项（复查通过晚于整改期限）。"
+    return f"已完成的 {done} 项中，按期完成 {done - late} 项，逾期完成 {late} 项（复查通过晚于整改期限）。"
 
 
 def _undecided_named(cells: LedgerCells) -> LedgerCells:

@@ -194,7 +194,7 @@ def _answer_items(store: Store, view: RoundView, actor: Actor, rng: random.Rando
         if rng.random() < 0.12:
             continue  # left unanswered: the demo round is in progress
         drawn = rng.choice(departments)  # drawn either way: the seed's stream stays as it was
-        department = next((d for words, d in _DEPARTMENT_BY_WORD if any(w in item.text for w in words)), drawn)
+        department = _by_words(_DEPARTMENT_BY_WORD, item.text, drawn)
         kind = kind_of(item)
         if kind.graded:
             na_done += _answer_judgement(store, view, item, actor, rng, department, na_allowed=na_done < 2)
@@ -242,7 +242,12 @@ def _answer_judgement(
 def _finding(item: Item, drawn: str) -> str:
     """What the demo found short for ``item``: one that fits its words, else ``drawn`` (drawn from
     the random stream either way, so that the grades after it stay those of the seed)."""
-    return next((finding for words, finding in _FINDINGS_BY_WORD if any(w in item.text for w in words)), drawn)
+    return _by_words(_FINDINGS_BY_WORD, item.text, drawn)
+
+
+def _by_words(table: tuple[tuple[tuple[str, ...], str], ...], text: str, otherwise: str) -> str:
+    """The value of the first row of ``table`` one of whose words ``text`` holds, else ``otherwise``."""
+    return next((value for words, value in table if any(w in text for w in words)), otherwise)
 
 
 def _indicator_fields(item: Item, year: int, rng: random.Random) -> dict:

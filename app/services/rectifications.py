@@ -57,6 +57,7 @@ from ..domain.records import (
     ORIGIN_CARRIED,
     ORIGIN_OFFERED,
     RECTIFICATION_STATUSES,
+    STATUS_DONE,
     Answer,
     Attachment,
     Rectification,
@@ -154,6 +155,8 @@ class RectificationTotals:
 
     by_status: Counter = field(default_factory=Counter)
     by_department: dict[str, Counter] = field(default_factory=dict)
+    #: of the 已完成, those whose passing re-check came after the deadline (逾期完成)
+    done_late: int = 0
 
     @property
     def total(self) -> int:
@@ -678,6 +681,7 @@ def totals(entries: Sequence[RectificationEntry]) -> RectificationTotals:
     out = RectificationTotals(Counter({s: 0 for s in RECTIFICATION_STATUSES}))
     for entry in entries:
         out.by_status[entry.status] += 1
+        out.done_late += entry.status == STATUS_DONE and entry.days_late > 0
         department = entry.rectification.department or NO_DEPARTMENT
         out.by_department.setdefault(department, Counter())[entry.status] += 1
     return out

@@ -599,7 +599,7 @@ class RectificationBoard(QWidget):
         sums = rect_service.totals(self.entries)
         # 已完成 rows read “逾期8天” in green beside “逾期 3” counting the open ones: the late
         # closes are counted apart, as the 整改报告 words them (逾期完成)
-        late = sum(1 for e in self.entries if e.status == STATUS_DONE and e.days_late)
+        late = sums.done_late
         status = "　".join(
             f"{s} {sums.by_status[s]}" + (f"（其中逾期完成 {late}）" if s == STATUS_DONE and late else "")
             for s in listed_statuses(sums.by_status)
