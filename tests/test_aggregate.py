@@ -721,3 +721,13 @@ def test_the_pdf_says_when_it_lists_fewer_common_problems_than_the_workbook(pack
     write_outputs(result, xlsx=tmp_path / "汇总.xlsx", pdf=tmp_path / "汇总.pdf")
     text = "".join("".join(page.extract_text().split()) for page in PdfReader(tmp_path / "汇总.pdf").pages)
     assert "完整列表见汇总工作簿" not in text
+
+
+def test_the_drafts_note_counts_one_round_without_saying_all():
+    """“纳入的 1 轮自查均尚未定稿” read oddly for a summary of one package."""
+    from app.exchange.aggregate_outputs import _drafts_note
+
+    assert _drafts_note([{"定稿": False}]) == "纳入的自查尚未定稿（自查稿），其结果在定稿前仍可能修改。"
+    assert _drafts_note([{"定稿": False}] * 3).startswith("纳入的 3 轮自查均尚未定稿")
+    assert _drafts_note([{"定稿": False}, {"定稿": True}]).startswith("纳入的自查中有 1 轮尚未定稿")
+    assert _drafts_note([{"定稿": True}]) == ""

@@ -407,7 +407,10 @@ def _drafts_note(rows: list[dict[str, Any]]) -> str:
     drafts = sum(1 for row in rows if not row["定稿"])
     if not drafts:
         return ""
-    which = f"纳入的 {drafts} 轮自查均" if drafts == len(rows) else f"纳入的自查中有 {drafts} 轮"
+    if drafts == len(rows):
+        which = "纳入的自查" if drafts == 1 else f"纳入的 {drafts} 轮自查均"  # not “1 轮…均”
+    else:
+        which = f"纳入的自查中有 {drafts} 轮"
     return f"{which}尚未定稿（自查稿），其结果在定稿前仍可能修改。"
 
 
